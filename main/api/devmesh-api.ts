@@ -1,0 +1,108 @@
+// The one API surface over the core. Both transports (Electron IPC, loopback WebSocket) hand it raw,
+// untrusted input; it validates with the shared schemas, dispatches to the core and always answers with a
+// Result: it never throws and never lets a bad message reach the core.
+import { z } from 'zod';
+import { apiMethods, apiTopics, type ApiMethod, type ApiOutput, type ApiParsedInput, type ApiTopic, type DaemonInfo } from '../../shared/api.js';
+import { DevMeshError, type Result } from '../../shared/errors.js';
+import type { DevMeshCore } from '../core/devmesh-core.js';
+import type { Disposable } from '../core/lifecycle/disposable.js';
+
+type Handlers = { [M in ApiMethod]: (input: ApiParsedInput<M>) => Promise<ApiOutput<M>> | ApiOutput<M> };
+
+export interface ApiFace {
+  face: DaemonInfo['face'];
+  /** the WebSocket URL of this process's API, once it listens */
+  apiUrl: () => string | null;
+  /** called by `daemon.shutdown`; the face stops the core and exits */
+  requestShutdown: () => void;
+}
+
+export class DevMeshApi {
+  private readonly handlers: Handlers;
+
+  constructor(
+    private readonly core: DevMeshCore,
+    private readonly face: ApiFace,
+  ) {
+    this.handlers = this.createHandlers();
+  }
+
+  async call(method: string, rawInput: unknown): Promise<Result<unknown>> {
+    if (!Object.hasOwn(apiMethods, method)) {
+      return DevMeshApi.fail(new DevMeshError('UNKNOWN_METHOD', `unknown API method '${method}'; known: ${Object.keys(apiMethods).join(', ')}`));
+    }
+    const m = method as ApiMethod;
+    const parsed = apiMethods[m].input.safeParse(rawInput ?? {});
+    if (!parsed.success) {
+      return DevMeshApi.fail(new DevMeshError('BAD_REQUEST', `${method}: invalid input: ${DevMeshApi.describe(parsed.error)}`));
+    }
+    try {
+      const handler = this.handlers[m] as (input: unknown) => Promise<unknown> | unknown;
+      return { ok: true, value: await handler(parsed.data) };
+    } catch (err) {
+      return DevMeshApi.fail(err);
+    }
+  }
+
+  /** Opens a stream; the listener gets each item. Errors (unknown topic, bad params) come back as results. */
+  subscribe(topic: string, rawParams: unknown, listener: (data: unknown) => void): Result<Disposable> {
+    if (!Object.hasOwn(apiTopics, topic)) {
+      return DevMeshApi.fail(new DevMeshError('UNKNOWN_METHOD', `unknown topic '${topic}'; known: ${Object.keys(apiTopics).join(', ')}`));
+    }
+    const t = topic as ApiTopic;
+    const parsed = apiTopics[t].params.safeParse(rawParams ?? {});
+    if (!parsed.success) {
+      return DevMeshApi.fail(new DevMeshError('BAD_REQUEST', `subscribe ${topic}: invalid params: ${DevMeshApi.describe(parsed.error)}`));
+    }
+    try {
+      if (t === 'events') return { ok: true, value: this.core.events.onDidEmitEvent(listener) };
+      const params = parsed.data as z.output<(typeof apiTopics)['logs']['params']>;
+      const project = this.core.projects.resolve(params.project);
+      if (params.name) project.supervisor.get(params.name); // throws SERVICE_NOT_FOUND with the known names
+      return {
+        ok: true,
+        value: this.core.events.onDidLogLine((line) => {
+          if (line.project === project.id && (!params.name || line.service === params.name)) listener(line);
+        }),
+      };
+    } catch (err) {
+      return DevMeshApi.fail(err);
+    }
+  }
+
+  private createHandlers(): Handlers {
+    const core = this.core;
+    const sup = (project?: string) => core.projects.resolve(project).supervisor;
+    return {
+      'daemon.info': () => ({ ...core.describe(), face: this.face.face, apiUrl: this.face.apiUrl() }),
+      'daemon.shutdown': () => {
+        setImmediate(() => this.face.requestShutdown());
+        return { stopping: true as const };
+      },
+      'projects.list': () => core.projects.list(),
+      'projects.open': (i) => core.projects.open(i.root),
+      'projects.close': async (i) => ({ closed: await core.projects.close(i.project) }),
+      'services.list': (i) => sup(i.project).list(),
+      'services.start': (i) => sup(i.project).start(i.name, { wait: i.wait }),
+      'services.stop': (i) => sup(i.project).stop(i.name),
+      'services.restart': (i) => sup(i.project).restart(i.name, { wait: i.wait }),
+      'services.startAll': (i) => sup(i.project).startAll({ wait: i.wait }),
+      'services.stopAll': (i) => sup(i.project).stopAll(),
+      'logs.page': (i) => {
+        const project = core.projects.resolve(i.project);
+        project.supervisor.get(i.name);
+        return core.logs.page({ project: project.id, service: i.name, before: i.before, limit: i.limit, search: i.search });
+      },
+    };
+  }
+
+  private static fail(err: unknown): { ok: false; error: ReturnType<typeof DevMeshError.toInfo> } {
+    return { ok: false, error: DevMeshError.toInfo(err) };
+  }
+
+  private static describe(error: z.ZodError): string {
+    return error.issues
+      .map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`)
+      .join('; ');
+  }
+}

@@ -1,0 +1,66 @@
+// The validated, normalized form of a project's devmesh.yaml: what the supervisor runs.
+// Durations are milliseconds; paths are absolute; defaults are filled in.
+
+export type RestartPolicy = 'no' | 'on-failure' | 'always';
+export type StopSignal = 'SIGTERM' | 'SIGINT' | 'SIGQUIT' | 'SIGHUP' | 'SIGKILL' | 'SIGUSR1' | 'SIGUSR2';
+
+export type HealthCheckConfig =
+  | { kind: 'none'; graceMs: number }
+  | { kind: 'http'; path: string; intervalMs: number; timeoutMs: number; retries: number; startTimeoutMs: number }
+  | { kind: 'tcp'; intervalMs: number; timeoutMs: number; retries: number; startTimeoutMs: number }
+  | { kind: 'exec'; command: string; intervalMs: number; timeoutMs: number; retries: number; startTimeoutMs: number };
+
+export interface RestartConfig {
+  policy: RestartPolicy;
+  /** crash-loop bound: after this many restarts without a healthy period, the service stays crashed */
+  maxRestarts: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** a service healthy this long gets its backoff and restart count reset */
+  resetAfterMs: number;
+}
+
+export interface DependencyConfig {
+  name: string;
+  /** semver range the dependency's version must satisfy, e.g. "^2.1"; null: any version */
+  range: string | null;
+}
+
+export interface ServiceConfig {
+  name: string;
+  version: string;
+  command: string;
+  /** absolute working directory (relative `cwd:` resolved against the project root) */
+  cwd: string;
+  env: Record<string, string>;
+  /** fixed port, or null: DevMesh assigns a free one and passes it as $PORT */
+  port: number | null;
+  health: HealthCheckConfig;
+  dependsOn: DependencyConfig[];
+  restart: RestartConfig;
+  autostart: boolean;
+  stopSignal: StopSignal;
+  stopTimeoutMs: number;
+  /** 1-based line of the service's key in devmesh.yaml, for messages */
+  line: number;
+}
+
+export interface ProjectConfig {
+  /** `project:` in the file, else the folder name */
+  id: string;
+  root: string;
+  configPath: string;
+  services: Record<string, ServiceConfig>;
+  /** service names in dependency order: every service after all it depends on */
+  order: string[];
+}
+
+/** One problem found in a devmesh.yaml; `toString` gives `devmesh.yaml:12: services.api.port: …` */
+export interface ConfigIssue {
+  file: string;
+  line: number | null;
+  path: string;
+  message: string;
+}
+
+export const CONFIG_FILE_NAME = 'devmesh.yaml';

@@ -1,0 +1,96 @@
+// The DevMesh home folder ($DEVMESH_HOME, default ~/.devmesh): the SQLite store, the API token (0600) and
+// the running daemon's address file, which the CLI reads to find it.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export const DaemonRecordSchema = z.object({
+  pid: z.number().int(),
+  port: z.number().int(),
+  url: z.string(),
+  version: z.string(),
+  face: z.enum(['daemon', 'electron']),
+  startedAt: z.number(),
+});
+export type DaemonRecord = z.infer<typeof DaemonRecordSchema>;
+
+export class DevMeshHome {
+  readonly dir: string;
+
+  constructor(dir?: string) {
+    this.dir = resolve(dir ?? process.env.DEVMESH_HOME ?? join(homedir(), '.devmesh'));
+  }
+
+  get databasePath(): string {
+    return join(this.dir, 'devmesh.db');
+  }
+  get tokenPath(): string {
+    return join(this.dir, 'token');
+  }
+  get daemonRecordPath(): string {
+    return join(this.dir, 'daemon.json');
+  }
+  get logDir(): string {
+    return join(this.dir, 'logs');
+  }
+
+  ensure(): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    mkdirSync(this.logDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** The API token: 256 random bits, created once, readable by this user only. */
+  readOrCreateToken(): string {
+    this.ensure();
+    if (existsSync(this.tokenPath)) {
+      const token = readFileSync(this.tokenPath, 'utf8').trim();
+      chmodSync(this.tokenPath, 0o600);
+      if (/^[0-9a-f]{64}$/.test(token)) return token;
+    }
+    const token = randomBytes(32).toString('hex');
+    this.writeAtomically(this.tokenPath, `${token}\n`);
+    return token;
+  }
+
+  readToken(): string | null {
+    try {
+      return readFileSync(this.tokenPath, 'utf8').trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  writeDaemonRecord(record: DaemonRecord): void {
+    this.ensure();
+    this.writeAtomically(this.daemonRecordPath, `${JSON.stringify(record)}\n`);
+  }
+
+  readDaemonRecord(): DaemonRecord | null {
+    let text: string;
+    try {
+      text = readFileSync(this.daemonRecordPath, 'utf8');
+    } catch {
+      return null;
+    }
+    try {
+      const parsed = DaemonRecordSchema.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null; // a torn or hand-edited file: treated as no daemon
+    }
+  }
+
+  /** Removes the record only if it still describes this process (a newer daemon may have replaced it). */
+  clearDaemonRecord(pid: number): void {
+    const current = this.readDaemonRecord();
+    if (current && current.pid === pid) rmSync(this.daemonRecordPath, { force: true });
+  }
+
+  private writeAtomically(path: string, content: string): void {
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, content, { mode: 0o600 });
+    renameSync(tmp, path);
+  }
+}

@@ -1,0 +1,81 @@
+// The one API of DevMesh: every call's input and output schema. Both transports (Electron IPC and the
+// loopback WebSocket) carry exactly these calls, so the CLI, the browser UI, the app and later the MCP
+// server all speak the same contract.
+import { z } from 'zod';
+import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema } from './service.js';
+
+/** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
+ * Omitted: the only open project, or an error naming the open ones. */
+const ProjectRef = z.string().min(1).max(4096).optional();
+const ServiceName = z.string().min(1).max(128);
+
+const ServiceRef = z.object({ project: ProjectRef, name: ServiceName }).strict();
+const ProjectScope = z.object({ project: ProjectRef }).strict();
+/** `wait: true` answers once the service (and what it depends on) is healthy, or with the failure's reason. */
+const ServiceStart = ServiceRef.extend({ wait: z.boolean().default(false) }).strict();
+const ProjectStart = ProjectScope.extend({ wait: z.boolean().default(false) }).strict();
+const Empty = z.object({}).strict();
+
+export const DaemonInfoSchema = z.object({
+  version: z.string(),
+  pid: z.number().int(),
+  startedAt: z.number(),
+  home: z.string(),
+  node: z.string(),
+  face: z.enum(['daemon', 'electron']),
+  apiUrl: z.string().nullable(),
+});
+export type DaemonInfo = z.infer<typeof DaemonInfoSchema>;
+
+export const LogPageInputSchema = z
+  .object({
+    project: ProjectRef,
+    name: ServiceName,
+    /** return lines with seq < before (paging backwards); omitted: the newest lines */
+    before: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(5000).default(200),
+    /** case-insensitive substring filter */
+    search: z.string().max(512).optional(),
+  })
+  .strict();
+
+export const LogPageSchema = z.object({
+  lines: z.array(LogLineSchema),
+  /** more (older) lines exist before the first returned one */
+  hasMore: z.boolean(),
+});
+export type LogPage = z.infer<typeof LogPageSchema>;
+
+export const apiMethods = {
+  'daemon.info': { input: Empty, output: DaemonInfoSchema },
+  'daemon.shutdown': { input: Empty, output: z.object({ stopping: z.literal(true) }) },
+  'projects.list': { input: Empty, output: z.array(ProjectInfoSchema) },
+  'projects.open': {
+    input: z.object({ root: z.string().min(1).max(4096) }).strict(),
+    output: ProjectInfoSchema,
+  },
+  'projects.close': { input: z.object({ project: z.string().min(1).max(4096) }).strict(), output: z.object({ closed: z.string() }) },
+  'services.list': { input: ProjectScope, output: z.array(ServiceInfoSchema) },
+  'services.start': { input: ServiceStart, output: ServiceInfoSchema },
+  'services.stop': { input: ServiceRef, output: ServiceInfoSchema },
+  'services.restart': { input: ServiceStart, output: ServiceInfoSchema },
+  'services.startAll': { input: ProjectStart, output: z.array(ServiceInfoSchema) },
+  'services.stopAll': { input: ProjectScope, output: z.array(ServiceInfoSchema) },
+  'logs.page': { input: LogPageInputSchema, output: LogPageSchema },
+} as const;
+
+export type ApiMethod = keyof typeof apiMethods;
+export const API_METHODS = Object.keys(apiMethods) as ApiMethod[];
+export type ApiInput<M extends ApiMethod> = z.input<(typeof apiMethods)[M]['input']>;
+export type ApiParsedInput<M extends ApiMethod> = z.output<(typeof apiMethods)[M]['input']>;
+export type ApiOutput<M extends ApiMethod> = z.output<(typeof apiMethods)[M]['output']>;
+
+/** Streams a face can follow. `events`: every DevMeshEvent. `logs`: live log lines of one service (or all
+ * services of a project when `name` is omitted). */
+export const apiTopics = {
+  events: { params: Empty },
+  logs: { params: z.object({ project: ProjectRef, name: ServiceName.optional() }).strict() },
+} as const;
+export type ApiTopic = keyof typeof apiTopics;
+export const API_TOPICS = Object.keys(apiTopics) as ApiTopic[];
+export type ApiTopicParams<T extends ApiTopic> = z.input<(typeof apiTopics)[T]['params']>;

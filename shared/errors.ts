@@ -1,0 +1,61 @@
+// The closed set of error codes DevMesh speaks, and the error shape that travels in results.
+// Every face (IPC, WebSocket, CLI) shows `message`, which says what went wrong, where, and how to fix it.
+import { z } from 'zod';
+
+export const ERROR_CODES = [
+  'CONFIG_NOT_FOUND',
+  'CONFIG_INVALID',
+  'PROJECT_NOT_FOUND',
+  'PROJECT_AMBIGUOUS',
+  'SERVICE_NOT_FOUND',
+  'PORT_BUSY',
+  'SPAWN_FAILED',
+  'DEPENDENCY_FAILED',
+  'TIMEOUT',
+  'BAD_REQUEST',
+  'UNKNOWN_METHOD',
+  'MESSAGE_TOO_LARGE',
+  'UNAUTHORIZED',
+  'FORBIDDEN_ORIGIN',
+  'DAEMON_NOT_RUNNING',
+  'DAEMON_ALREADY_RUNNING',
+  'SHUTTING_DOWN',
+  'INTERNAL',
+] as const;
+
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const ErrorInfoSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** The one error class of DevMesh: a code from the closed union and a message a user can act on. */
+export class DevMeshError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DevMeshError';
+  }
+
+  toInfo(): ErrorInfo {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+
+  /** Turns anything thrown into an ErrorInfo; unexpected errors become INTERNAL with their message kept. */
+  static toInfo(err: unknown): ErrorInfo {
+    if (err instanceof DevMeshError) return err.toInfo();
+    const message = err instanceof Error ? err.message : String(err);
+    return { code: 'INTERNAL', message: `internal error: ${message}` };
+  }
+}

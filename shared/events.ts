@@ -1,0 +1,54 @@
+// Events the core emits and every face can follow (WebSocket subscription, Electron IPC, tray).
+import { z } from 'zod';
+import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
+
+export const ServiceStateEventSchema = z.object({
+  type: z.literal('service.state'),
+  ts: z.number(),
+  project: z.string(),
+  service: z.string(),
+  from: ServiceStateSchema,
+  to: ServiceStateSchema,
+  reason: z.string().nullable(),
+  info: ServiceInfoSchema,
+});
+
+export const ProjectOpenedEventSchema = z.object({
+  type: z.literal('project.opened'),
+  ts: z.number(),
+  project: ProjectInfoSchema,
+});
+
+export const ProjectClosedEventSchema = z.object({
+  type: z.literal('project.closed'),
+  ts: z.number(),
+  projectId: z.string(),
+});
+
+export const ProjectReloadedEventSchema = z.object({
+  type: z.literal('project.reloaded'),
+  ts: z.number(),
+  project: ProjectInfoSchema,
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  changed: z.array(z.string()),
+});
+
+export const ProjectConfigErrorEventSchema = z.object({
+  type: z.literal('project.config-error'),
+  ts: z.number(),
+  projectId: z.string(),
+  message: z.string(),
+});
+
+export const DevMeshEventSchema = z.discriminatedUnion('type', [
+  ServiceStateEventSchema,
+  ProjectOpenedEventSchema,
+  ProjectClosedEventSchema,
+  ProjectReloadedEventSchema,
+  ProjectConfigErrorEventSchema,
+]);
+export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
+export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;
+
+export const LogEventSchema = LogLineSchema;

@@ -1,0 +1,62 @@
+// What the faces see of a service, a project and a log line.
+import { z } from 'zod';
+
+export const SERVICE_STATES = [
+  'stopped',
+  'starting',
+  'healthy',
+  'unhealthy',
+  'crashed',
+  'backing-off',
+  'stopping',
+] as const;
+export const ServiceStateSchema = z.enum(SERVICE_STATES);
+export type ServiceState = z.infer<typeof ServiceStateSchema>;
+
+/** States in which the service's process is (or should be) alive. */
+export const RUNNING_STATES: readonly ServiceState[] = ['starting', 'healthy', 'unhealthy', 'stopping'];
+
+export const DependencyInfoSchema = z.object({
+  name: z.string(),
+  range: z.string().nullable(),
+});
+
+export const ServiceInfoSchema = z.object({
+  project: z.string(),
+  name: z.string(),
+  version: z.string(),
+  state: ServiceStateSchema,
+  port: z.number().int().nullable(),
+  pid: z.number().int().nullable(),
+  restarts: z.number().int(),
+  /** ms since epoch when the current process started, null when not running */
+  startedAt: z.number().nullable(),
+  /** ms since epoch of the last state change */
+  since: z.number(),
+  /** why the service is in its state: exit code, signal, failed probe, operator action */
+  reason: z.string().nullable(),
+  autostart: z.boolean(),
+  dependsOn: z.array(DependencyInfoSchema),
+});
+export type ServiceInfo = z.infer<typeof ServiceInfoSchema>;
+
+export const ProjectInfoSchema = z.object({
+  id: z.string(),
+  root: z.string(),
+  configPath: z.string(),
+  services: z.array(z.string()),
+  /** the last config error, when the file on disk is invalid and the previous valid config is still in use */
+  configError: z.string().nullable(),
+});
+export type ProjectInfo = z.infer<typeof ProjectInfoSchema>;
+
+export const LOG_STREAMS = ['stdout', 'stderr', 'system'] as const;
+export const LogLineSchema = z.object({
+  seq: z.number().int(),
+  project: z.string(),
+  service: z.string(),
+  stream: z.enum(LOG_STREAMS),
+  ts: z.number(),
+  text: z.string(),
+});
+export type LogLine = z.infer<typeof LogLineSchema>;
