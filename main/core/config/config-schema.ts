@@ -1,0 +1,224 @@
+// The file format of devmesh.yaml as zod schemas: what each key accepts. ProjectConfigLoader turns the parsed
+// result into the normalized ProjectConfig (defaults, absolute paths, dependency order).
+//
+// Error texts here are the *expectation* ("a number 1-65535"): ConfigIssueCollector turns a failed check into
+// `expected a number 1-65535, got "80a"`, or `required: …` when the key is missing. `custom` issues raised in
+// transforms carry their whole message.
+import semver from 'semver';
+import { z } from 'zod';
+import { formatDuration, parseDuration } from './duration.js';
+import type { RestartPolicy, StopSignal } from './project-config.js';
+
+/** Service names and project ids: they end up in URLs, env var names and file names. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+export const NAME_MAX_LENGTH = 63;
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const RESTART_POLICIES = ['no', 'on-failure', 'always'] as const satisfies readonly RestartPolicy[];
+export const STOP_SIGNALS = [
+  'SIGTERM',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGHUP',
+  'SIGKILL',
+  'SIGUSR1',
+  'SIGUSR2',
+] as const satisfies readonly StopSignal[];
+
+// Node timers overflow past ~24.8 days; a day is already far beyond any sensible health or stop timeout.
+const MAX_DURATION_MS = 24 * 3_600_000;
+
+export const CONFIG_DEFAULTS = {
+  /** with no health check, a service still running this long after spawn counts as healthy */
+  healthGraceMs: 500,
+  health: { intervalMs: 2000, timeoutMs: 2000, retries: 3, startTimeoutMs: 60_000 },
+  restart: {
+    policy: 'on-failure' as RestartPolicy,
+    maxRestarts: 5,
+    backoffInitialMs: 1000,
+    backoffMaxMs: 30_000,
+    resetAfterMs: 30_000,
+  },
+  autostart: true,
+  stopSignal: 'SIGTERM' as StopSignal,
+  stopTimeoutMs: 10_000,
+};
+
+const NAME_RULE = `lowercase letters, digits, '-' and '_', starting with a letter or digit, at most ${NAME_MAX_LENGTH} characters`;
+
+/** `got "80a"`, `got 3`, `got a list`: what the file held, as a user would recognize it. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return String(value);
+}
+
+function name(what: string) {
+  return z
+    .string({ error: what })
+    .max(NAME_MAX_LENGTH, { error: what })
+    .regex(NAME_PATTERN, { error: what });
+}
+
+function duration(options: { min?: number } = {}) {
+  const min = options.min ?? 0;
+  return z.unknown().transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === null) {
+      ctx.issues.push({ code: 'custom', input: value, message: `expected a duration like 500ms, 2s or 1m, got ${describeValue(value)}` });
+      return z.NEVER;
+    }
+    if (ms < min || ms > MAX_DURATION_MS) {
+      const range = min > 0 ? `between ${formatDuration(min)} and 24h` : 'at most 24h';
+      ctx.issues.push({ code: 'custom', input: value, message: `expected a duration ${range}, got ${describeValue(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+function count(what: string, min: number, max: number) {
+  return z
+    .number({ error: what })
+    .int({ error: what })
+    .min(min, { error: what })
+    .max(max, { error: what });
+}
+
+const Version = z.string({ error: 'a semver version like 1.2.3' }).transform((value, ctx) => {
+  const valid = semver.valid(value);
+  if (valid !== null) return valid;
+  const coerced = semver.coerce(value);
+  const hint = coerced ? ` (did you mean "${coerced.version}"?)` : '';
+  ctx.issues.push({ code: 'custom', input: value, message: `expected a semver version like 1.2.3, got ${describeValue(value)}${hint}` });
+  return z.NEVER;
+});
+
+/** null: any version. `*` and an empty value mean the same. */
+const Range = z
+  .string({ error: 'a semver range like "^2.1", or nothing for any version' })
+  .nullable()
+  .transform((value, ctx) => {
+    if (value === null || value.trim() === '' || value.trim() === '*') return null;
+    if (semver.validRange(value) !== null) return value.trim();
+    ctx.issues.push({ code: 'custom', input: value, message: `expected a semver range like "^2.1" or ">=1.4 <2", got ${describeValue(value)}` });
+    return z.NEVER;
+  });
+
+export interface DependencyEntry {
+  name: string;
+  range: string | null;
+  /** where it is written under depends_on: its key in the map form, its index in the list form */
+  at: string | number;
+}
+
+const DependsOn = z
+  .union(
+    [
+      z.array(z.string({ error: 'a service name' })),
+      z.record(z.string(), Range),
+    ],
+    { error: 'a list of service names, or a map of service name to version range' },
+  )
+  .nullable()
+  .transform((value): DependencyEntry[] => {
+    if (value === null) return [];
+    if (Array.isArray(value)) return value.map((dep, index) => ({ name: dep, range: null, at: index }));
+    return Object.entries(value).map(([dep, range]) => ({ name: dep, range, at: dep }));
+  });
+
+const EnvValue = z
+  .union([z.string(), z.number(), z.boolean()], { error: 'a string, number or boolean' })
+  .transform((value) => String(value));
+
+const EnvName = z.string().regex(ENV_NAME_PATTERN, { error: 'a variable name of letters, digits and _, not starting with a digit' });
+const EnvMap = z
+  .record(EnvName, EnvValue, { error: 'a map of variable name to value' })
+  .nullable()
+  .transform((value) => value ?? {});
+
+const HEALTH_KINDS = ['http', 'tcp', 'exec'] as const;
+
+export const HealthFileSchema = z
+  .strictObject({
+    http: z.string({ error: 'a path like /health' }).startsWith('/', { error: 'a path like /health' }).optional(),
+    tcp: z.literal(true, { error: 'true' }).optional(),
+    exec: z.string({ error: 'a command' }).trim().min(1, { error: 'a command' }).optional(),
+    interval: duration({ min: 50 }).optional(),
+    timeout: duration({ min: 50 }).optional(),
+    retries: count('a whole number 1-100', 1, 100).optional(),
+    start_timeout: duration({ min: 50 }).optional(),
+  })
+  .superRefine((health, ctx) => {
+    const kinds = HEALTH_KINDS.filter((kind) => health[kind] !== undefined);
+    if (kinds.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'needs one check: http: /path, tcp: true or exec: "command"' });
+    } else if (kinds.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [kinds[1]!], message: `only one of http, tcp and exec may be set; found ${kinds.join(' and ')}` });
+    }
+  });
+
+const Policy = z.preprocess(
+  // `restart: false` reads naturally as "never restart"; YAML 1.2 already keeps a bare `no` as a string.
+  (value) => (value === false ? 'no' : value),
+  z.enum(RESTART_POLICIES, { error: "'no', 'on-failure' or 'always'" }),
+);
+
+export const RestartObjectSchema = z
+  .strictObject({
+    policy: Policy.optional(),
+    max_restarts: count('a whole number 0-1000', 0, 1000).optional(),
+    backoff: duration({ min: 10 }).optional(),
+    max_backoff: duration({ min: 10 }).optional(),
+    reset_after: duration().optional(),
+  })
+  .superRefine((restart, ctx) => {
+    const backoff = restart.backoff ?? CONFIG_DEFAULTS.restart.backoffInitialMs;
+    const max = restart.max_backoff ?? CONFIG_DEFAULTS.restart.backoffMaxMs;
+    if (max < backoff) {
+      const at = restart.max_backoff !== undefined ? 'max_backoff' : 'backoff';
+      ctx.addIssue({ code: 'custom', path: [at], message: `max_backoff (${formatDuration(max)}) is shorter than backoff (${formatDuration(backoff)})` });
+    }
+  });
+
+const Restart = z.union([Policy, RestartObjectSchema], {
+  error: "'no', 'on-failure', 'always', or a map with policy, max_restarts, backoff, max_backoff, reset_after",
+});
+
+export const ServiceFileSchema = z.strictObject(
+  {
+    version: Version,
+    command: z.string({ error: 'a command to run' }).trim().min(1, { error: 'a command to run' }),
+    cwd: z.string({ error: 'a directory path' }).trim().min(1, { error: 'a directory path' }).optional(),
+    env: EnvMap.optional(),
+    port: count('a number 1-65535', 1, 65535).nullable().optional(),
+    health: HealthFileSchema.nullable().optional(),
+    depends_on: DependsOn.optional(),
+    restart: Restart.optional(),
+    autostart: z.boolean({ error: 'true or false' }).optional(),
+    stop_signal: z.enum(STOP_SIGNALS, { error: `one of ${STOP_SIGNALS.join(', ')}` }).optional(),
+    stop_timeout: duration().optional(),
+  },
+  { error: 'a map with version and command' },
+);
+export type ServiceFile = z.output<typeof ServiceFileSchema>;
+
+export const ProjectFileSchema = z.strictObject(
+  {
+    project: name(`a project id: ${NAME_RULE}`).optional(),
+    services: z.record(z.string(), z.unknown(), { error: 'a map of service name to service' }),
+  },
+  { error: 'a map with project and services' },
+);
+
+export const SERVICE_NAME_RULE = NAME_RULE;
+
+/** The keys a map at `path` (relative to a service, or [] for the top level) may hold, for did-you-mean. */
+export const KNOWN_KEYS = {
+  project: Object.keys(ProjectFileSchema.shape),
+  service: Object.keys(ServiceFileSchema.shape),
+  health: Object.keys(HealthFileSchema.shape),
+  restart: Object.keys(RestartObjectSchema.shape),
+};

@@ -1,0 +1,127 @@
+// The open projects. Opens a folder's devmesh.yaml (or a given file), resolves the project a request
+// names (by id or by path; omitted: the only open one), and closes projects, stopping their services.
+import { existsSync, statSync } from 'node:fs';
+import { basename, join, resolve, sep } from 'node:path';
+import type { Logger } from 'pino';
+import { DevMeshError } from '../../../shared/errors.js';
+import type { ProjectInfo } from '../../../shared/service.js';
+import { CONFIG_FILE_NAME } from '../config/project-config.js';
+import { ProjectConfigLoader } from '../config/project-config-loader.js';
+import type { EventBus } from '../events/event-bus.js';
+import { PortAllocator } from '../services/port-allocator.js';
+import { ProcessInspector } from '../services/process-inspector.js';
+import type { ProcessReaper } from '../services/process-reaper.js';
+import { ServiceSupervisor } from '../services/service-supervisor.js';
+import type { LogStore } from '../store/log-store.js';
+import type { ServiceRegistry } from '../store/service-registry.js';
+import { Project } from './project.js';
+
+export interface ProjectManagerDeps {
+  events: EventBus;
+  logs: LogStore;
+  registry: ServiceRegistry;
+  reaper: ProcessReaper;
+  logger: Logger;
+  loader?: ProjectConfigLoader;
+  inspector?: ProcessInspector;
+  /** watch devmesh.yaml for changes (default true) */
+  watch?: boolean;
+}
+
+export class ProjectManager {
+  private readonly projects = new Map<string, Project>();
+  private readonly loader: ProjectConfigLoader;
+  private readonly inspector: ProcessInspector;
+  private readonly ports: PortAllocator;
+  private opening: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: ProjectManagerDeps) {
+    this.loader = deps.loader ?? new ProjectConfigLoader();
+    this.inspector = deps.inspector ?? new ProcessInspector();
+    this.ports = new PortAllocator(this.inspector);
+  }
+
+  list(): ProjectInfo[] {
+    return [...this.projects.values()].map((p) => p.info());
+  }
+
+  /** Opens the project at `root` (a folder holding devmesh.yaml, or the file itself); idempotent. */
+  open(root: string): Promise<ProjectInfo> {
+    // Opens are serialized so two requests for one folder cannot both create it.
+    const next = this.opening.then(() => this.openNow(root));
+    this.opening = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(ref: string): Promise<string> {
+    const project = this.resolve(ref);
+    this.projects.delete(project.id);
+    await project.dispose();
+    this.deps.events.emit({ type: 'project.closed', ts: Date.now(), projectId: project.id });
+    return project.id;
+  }
+
+  /** The project a request names: by id, by root, or by a path inside it; omitted: the only open one. */
+  resolve(ref?: string): Project {
+    if (ref === undefined || ref === '') {
+      if (this.projects.size === 1) return this.projects.values().next().value!;
+      if (this.projects.size === 0) {
+        throw new DevMeshError('PROJECT_NOT_FOUND', 'no project is open: open one with `devmesh open DIR` (or `devmesh up --project DIR`)');
+      }
+      throw new DevMeshError('PROJECT_AMBIGUOUS', `several projects are open (${[...this.projects.keys()].join(', ')}): name one with --project`);
+    }
+    const byId = this.projects.get(ref);
+    if (byId) return byId;
+    const path = resolve(ref);
+    const inside = [...this.projects.values()]
+      .filter((p) => path === p.root || path === p.configPath || path.startsWith(p.root + sep))
+      .sort((a, b) => b.root.length - a.root.length);
+    if (inside[0]) return inside[0];
+    throw new DevMeshError('PROJECT_NOT_FOUND', `no open project named '${ref}'; open: ${[...this.projects.keys()].join(', ') || '(none)'}`);
+  }
+
+  async dispose(): Promise<void> {
+    await this.opening;
+    const all = [...this.projects.values()];
+    this.projects.clear();
+    await Promise.all(all.map((p) => p.dispose()));
+  }
+
+  private async openNow(root: string): Promise<ProjectInfo> {
+    const configPath = ProjectManager.configPathOf(root);
+    const existing = [...this.projects.values()].find((p) => p.configPath === configPath);
+    if (existing) return existing.info();
+    const config = this.loader.load(configPath);
+    const clash = this.projects.get(config.id);
+    if (clash) {
+      throw new DevMeshError(
+        'CONFIG_INVALID',
+        `a project named '${config.id}' is already open from ${clash.root}; set a different \`project:\` in ${configPath} to open both`,
+      );
+    }
+    const logger = this.deps.logger.child({ project: config.id });
+    const supervisor = new ServiceSupervisor({
+      project: config.id,
+      projectRoot: config.root,
+      logs: this.deps.logs,
+      events: this.deps.events,
+      registry: this.deps.registry,
+      reaper: this.deps.reaper,
+      ports: this.ports,
+      inspector: this.inspector,
+      logger,
+    });
+    const project = new Project(config, supervisor, this.loader, this.deps.events, logger);
+    this.projects.set(config.id, project);
+    await project.activate({ watch: this.deps.watch ?? true });
+    this.deps.events.emit({ type: 'project.opened', ts: Date.now(), project: project.info() });
+    return project.info();
+  }
+
+  private static configPathOf(root: string): string {
+    const abs = resolve(root);
+    if (existsSync(abs) && statSync(abs).isFile()) return abs;
+    if (basename(abs).endsWith('.yaml') || basename(abs).endsWith('.yml')) return abs;
+    return join(abs, CONFIG_FILE_NAME);
+  }
+}

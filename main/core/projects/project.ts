@@ -1,0 +1,83 @@
+// One open project: its devmesh.yaml, its supervisor, and the watch that reloads it. A reload that fails
+// validation keeps every service running on the last valid config and records the error for the faces.
+import type { Logger } from 'pino';
+import type { ProjectInfo } from '../../../shared/service.js';
+import { DevMeshError } from '../../../shared/errors.js';
+import { ConfigWatcher } from '../config/config-watcher.js';
+import type { ProjectConfig } from '../config/project-config.js';
+import type { ProjectConfigLoader } from '../config/project-config-loader.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Disposable } from '../lifecycle/disposable.js';
+import type { ServiceSupervisor } from '../services/service-supervisor.js';
+
+export class Project {
+  private configError: string | null = null;
+  private watcher: ConfigWatcher | null = null;
+  private watchSubscription: Disposable | null = null;
+  private reloading: Promise<void> = Promise.resolve();
+
+  constructor(
+    private config: ProjectConfig,
+    readonly supervisor: ServiceSupervisor,
+    private readonly loader: ProjectConfigLoader,
+    private readonly events: EventBus,
+    private readonly logger: Logger,
+  ) {}
+
+  get id(): string {
+    return this.config.id;
+  }
+  get root(): string {
+    return this.config.root;
+  }
+  get configPath(): string {
+    return this.config.configPath;
+  }
+
+  info(): ProjectInfo {
+    return { id: this.id, root: this.root, configPath: this.configPath, services: this.supervisor.names(), configError: this.configError };
+  }
+
+  /** Installs the config, starts the autostart services (not waiting), and begins watching the file. */
+  async activate(options: { watch: boolean }): Promise<void> {
+    await this.supervisor.apply(this.config);
+    void this.supervisor.startAll({ onlyAutostart: true }).catch((err: Error) => this.logger.warn({ err: err.message }, 'autostart failed'));
+    if (options.watch) {
+      this.watcher = new ConfigWatcher(this.configPath);
+      this.watchSubscription = this.watcher.onDidChange(() => {
+        this.reloading = this.reloading.then(() => this.reload());
+      });
+    }
+  }
+
+  /** Re-reads devmesh.yaml; on success applies it, on failure keeps the running config. */
+  async reload(): Promise<void> {
+    let next: ProjectConfig;
+    try {
+      next = this.loader.load(this.configPath);
+      if (next.id !== this.id) {
+        throw new DevMeshError('CONFIG_INVALID', `${this.configPath}: the project id changed from '${this.id}' to '${next.id}'; close and reopen the project to rename it`);
+      }
+    } catch (err) {
+      this.configError = (err as Error).message;
+      this.logger.warn({ err: this.configError }, 'devmesh.yaml is invalid; keeping the last valid config');
+      this.events.emit({ type: 'project.config-error', ts: Date.now(), projectId: this.id, message: this.configError });
+      return;
+    }
+    this.configError = null;
+    this.config = next;
+    const changes = await this.supervisor.apply(next);
+    for (const name of changes.added) {
+      if (next.services[name]!.autostart) void this.supervisor.start(name).catch(() => undefined);
+    }
+    this.logger.info({ ...changes }, 'devmesh.yaml reloaded');
+    this.events.emit({ type: 'project.reloaded', ts: Date.now(), project: this.info(), ...changes });
+  }
+
+  async dispose(): Promise<void> {
+    this.watchSubscription?.dispose();
+    this.watcher?.dispose();
+    await this.reloading;
+    await this.supervisor.dispose();
+  }
+}

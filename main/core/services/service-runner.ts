@@ -1,0 +1,313 @@
+// One service of a project, run and watched: spawns its command in its own process group, captures its
+// output line by line, follows its health, restarts it by its policy with backoff, and stops its whole
+// process tree (stop signal, then SIGKILL after the stop timeout). Every state change is an event with
+// a timestamp and a reason, saved in the registry.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { DevMeshError } from '../../../shared/errors.js';
+import type { ServiceInfo, ServiceState } from '../../../shared/service.js';
+import type { ServiceConfig } from '../config/project-config.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Disposable } from '../lifecycle/disposable.js';
+import { LineSplitter } from '../logs/line-splitter.js';
+import type { LogStore } from '../store/log-store.js';
+import type { ServiceRegistry } from '../store/service-registry.js';
+import { HealthMonitor } from './health-monitor.js';
+import type { PortAllocator } from './port-allocator.js';
+import type { ProcessInspector } from './process-inspector.js';
+import type { ProcessReaper } from './process-reaper.js';
+import { RestartBackoff } from './restart-backoff.js';
+import { StateWaiters } from './state-waiters.js';
+
+export interface ServiceRunnerDeps {
+  project: string;
+  projectRoot: string;
+  logs: LogStore;
+  events: EventBus;
+  registry: ServiceRegistry;
+  reaper: ProcessReaper;
+  ports: PortAllocator;
+  inspector: ProcessInspector;
+  logger: Logger;
+  /** addresses of the service's dependencies (`AUTH_URL`, `AUTH_PORT`), computed at each start */
+  dependencyEnv: () => Record<string, string>;
+}
+
+/** Waiting this long for a dead shell's pipes to close before the exit is handled. */
+const PIPE_DRAIN_MS = 1000;
+
+export class ServiceRunner implements Disposable {
+  private state: ServiceState = 'stopped';
+  private reason: string | null = null;
+  private since = Date.now();
+  private child: ChildProcess | null = null;
+  private pid: number | null = null;
+  private port: number | null;
+  private startedAt: number | null = null;
+  private restarts = 0;
+  private backoff: RestartBackoff;
+  private health: HealthMonitor | null = null;
+  private backoffTimer: NodeJS.Timeout | null = null;
+  private resetTimer: NodeJS.Timeout | null = null;
+  private killTimer: NodeJS.Timeout | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  private stopReason = 'stopped';
+  private readonly waiters = new StateWaiters();
+
+  constructor(
+    private config: ServiceConfig,
+    private readonly deps: ServiceRunnerDeps,
+  ) {
+    this.backoff = new RestartBackoff(config.restart);
+    // A service without a fixed port keeps the port it had before DevMesh restarted, when still free.
+    this.port = config.port ?? deps.registry.get(deps.project, config.name)?.port ?? null;
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get current(): ServiceState {
+    return this.state;
+  }
+
+  get definition(): ServiceConfig {
+    return this.config;
+  }
+
+  info(): ServiceInfo {
+    return {
+      project: this.deps.project,
+      name: this.config.name,
+      version: this.config.version,
+      state: this.state,
+      port: this.port,
+      pid: this.pid,
+      restarts: this.restarts,
+      startedAt: this.startedAt,
+      since: this.since,
+      reason: this.reason,
+      autostart: this.config.autostart,
+      dependsOn: this.config.dependsOn.map((d) => ({ name: d.name, range: d.range })),
+    };
+  }
+
+  /** Starts the process; a no-op when it already runs. Throws PORT_BUSY / SPAWN_FAILED with the cause. */
+  async start(reason = 'started'): Promise<void> {
+    if (this.state === 'starting' || this.state === 'healthy' || this.state === 'unhealthy') return;
+    if (this.state === 'stopping') await this.exited;
+    this.clearBackoffTimer();
+    this.backoff.reset();
+    await this.spawnProcess(reason);
+  }
+
+  async stop(reason = 'stopped by request'): Promise<void> {
+    this.clearBackoffTimer();
+    if (this.state === 'backing-off') {
+      this.setState('stopped', `${reason} (a restart was pending)`);
+      return;
+    }
+    if (this.state === 'stopped' || this.state === 'crashed') return;
+    if (this.state === 'starting' && this.child === null) {
+      this.setState('stopped', `${reason} (before its process started)`);
+      return;
+    }
+    if (this.state !== 'stopping') {
+      this.stopReason = reason;
+      this.setState('stopping', reason);
+      this.signalGroup(this.config.stopSignal);
+      const timeout = this.config.stopTimeoutMs;
+      this.killTimer = setTimeout(() => {
+        this.deps.logs.append(this.deps.project, this.name, 'system', `still running ${timeout} ms after ${this.config.stopSignal}: sending SIGKILL`);
+        this.stopReason = `${reason}; killed with SIGKILL after stop_timeout (${timeout} ms)`;
+        this.signalGroup('SIGKILL');
+      }, timeout);
+    }
+    await this.exited;
+  }
+
+  async restart(reason = 'restarted by request'): Promise<void> {
+    await this.stop(reason);
+    await this.start(reason);
+  }
+
+  /** Resolves once healthy; rejects with the reason when the start fails (crash, stop, or no health). */
+  waitUntilHealthy(): Promise<void> {
+    return this.waiters.wait(() => {
+      if (this.state === 'healthy') return { done: true };
+      if (this.state === 'starting') return null;
+      const why = this.reason ?? this.state;
+      return {
+        done: false,
+        error: new DevMeshError('SERVICE_FAILED', `${this.name} did not become healthy: ${this.state}: ${why} (see \`devmesh logs ${this.name}\`)`),
+      };
+    });
+  }
+
+  /** A new definition from a config reload; the caller restarts the service when it runs. */
+  reconfigure(config: ServiceConfig): void {
+    this.config = config;
+    this.backoff = new RestartBackoff(config.restart);
+    if (config.port !== null) this.port = config.port;
+  }
+
+  dispose(): void {
+    this.clearBackoffTimer();
+    this.health?.dispose();
+    if (this.resetTimer) clearTimeout(this.resetTimer);
+    if (this.port !== null && this.config.port === null) this.deps.ports.release(this.port);
+  }
+
+  private async spawnProcess(reason: string): Promise<void> {
+    const cfg = this.config;
+    this.setState('starting', reason);
+    try {
+      if (cfg.port !== null) await this.deps.ports.requireFree(cfg.port, `services.${cfg.name}.port`);
+      else this.port = await this.deps.ports.assign(this.port);
+      if (!existsSync(cfg.cwd)) {
+        throw new DevMeshError('SPAWN_FAILED', `cannot start ${cfg.name}: its working directory ${cfg.cwd} does not exist; create it or fix services.${cfg.name}.cwd in devmesh.yaml`);
+      }
+    } catch (err) {
+      this.setState('crashed', (err as Error).message);
+      throw err;
+    }
+    if (this.state !== 'starting') return; // stopped while we were checking the port
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(this.port),
+      DEVMESH_PROJECT: this.deps.project,
+      DEVMESH_SERVICE: cfg.name,
+      DEVMESH_SERVICE_VERSION: cfg.version,
+      ...this.deps.dependencyEnv(),
+      ...cfg.env,
+    };
+    const child = spawn('/bin/sh', ['-c', cfg.command], { cwd: cfg.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid === undefined) {
+      const message = await new Promise<string>((r) => child.once('error', (e) => r(e.message)));
+      const error = new DevMeshError('SPAWN_FAILED', `cannot start ${cfg.name}: ${message}`);
+      this.setState('crashed', error.message);
+      throw error;
+    }
+    this.child = child;
+    this.pid = child.pid;
+    this.startedAt = Date.now();
+    this.deps.reaper.watch(child.pid);
+    this.deps.logs.append(this.deps.project, cfg.name, 'system', `started pid ${child.pid} on port ${this.port}: ${cfg.command}`);
+    this.saveInfo();
+    this.exited = this.watchProcess(child, env);
+    this.health = new HealthMonitor(cfg.health, this.port, { cwd: cfg.cwd, env }, {
+      healthy: (detail) => this.onHealthy(detail),
+      unhealthy: (detail) => this.state !== 'stopping' && this.setState('unhealthy', detail),
+    });
+    this.health.start();
+  }
+
+  private watchProcess(child: ChildProcess, env: NodeJS.ProcessEnv): Promise<void> {
+    void env;
+    const pid = child.pid!;
+    const { project } = this.deps;
+    const name = this.config.name;
+    const out = new LineSplitter((l) => this.deps.logs.append(project, name, 'stdout', l));
+    const err = new LineSplitter((l) => this.deps.logs.append(project, name, 'stderr', l));
+    child.stdout!.on('data', (d: Buffer) => out.write(d));
+    child.stderr!.on('data', (d: Buffer) => err.write(d));
+    const closed = new Promise<void>((r) => child.once('close', () => r()));
+    return new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        // The shell is gone; anything left in its group (a child that ignored the signal) goes too.
+        if (this.deps.inspector.isGroupAlive(pid)) this.signalGroup('SIGKILL', pid);
+        const drained = Promise.race([closed, new Promise<void>((r) => setTimeout(r, PIPE_DRAIN_MS).unref())]);
+        void drained.then(() => {
+          out.end();
+          err.end();
+          this.deps.reaper.unwatch(pid);
+          this.onExit(code, signal);
+          resolve();
+        });
+      });
+    });
+  }
+
+  private onHealthy(detail: string): void {
+    if (this.state !== 'starting' && this.state !== 'unhealthy') return;
+    this.setState('healthy', detail);
+    if (this.resetTimer) clearTimeout(this.resetTimer);
+    this.resetTimer = setTimeout(() => this.backoff.reset(), this.config.restart.resetAfterMs);
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.health?.dispose();
+    this.health = null;
+    if (this.resetTimer) clearTimeout(this.resetTimer);
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.killTimer = null;
+    this.child = null;
+    this.pid = null;
+    this.startedAt = null;
+    const how = code !== null ? `exited with code ${code}` : `killed by ${signal}`;
+    if (this.state === 'stopping') {
+      this.setState('stopped', `${this.stopReason} (${how})`);
+      return;
+    }
+    const lastError = [...this.deps.logs.tail(this.deps.project, this.name, 50)].reverse().find((l) => l.stream === 'stderr' && l.text.trim());
+    const why = lastError ? `${how}: ${lastError.text.trim().slice(0, 300)}` : how;
+    const policy = this.config.restart.policy;
+    const failed = code !== 0;
+    if (!failed && policy !== 'always') {
+      this.setState('stopped', how);
+      return;
+    }
+    if (policy === 'no') {
+      this.setState('crashed', why);
+      return;
+    }
+    if (this.backoff.exhausted) {
+      this.setState('crashed', `${why}; crashed ${this.backoff.consecutive + 1} times in a row, not restarting (max_restarts: ${this.config.restart.maxRestarts}): fix it, then start it again`);
+      return;
+    }
+    this.setState('crashed', why);
+    const delay = this.backoff.next();
+    this.setState('backing-off', `restarting in ${(delay / 1000).toFixed(1)} s (attempt ${this.backoff.consecutive} of ${this.config.restart.maxRestarts}) after: ${why}`);
+    this.backoffTimer = setTimeout(() => {
+      this.backoffTimer = null;
+      this.restarts++;
+      this.spawnProcess(`restart ${this.backoff.consecutive} after a crash`).catch((e: Error) =>
+        this.deps.logger.warn({ service: this.name, err: e.message }, 'restart failed'),
+      );
+    }, delay);
+  }
+
+  private setState(to: ServiceState, reason: string): void {
+    const from = this.state;
+    this.state = to;
+    this.reason = reason;
+    this.since = Date.now();
+    const info = this.info();
+    const event = { type: 'service.state' as const, ts: this.since, project: this.deps.project, service: this.name, from, to, reason, info };
+    this.deps.registry.save(info, this.deps.projectRoot);
+    this.deps.registry.recordTransition(event);
+    this.deps.logs.append(this.deps.project, this.name, 'system', `${to}: ${reason}`);
+    this.deps.logger.info({ service: this.name, from, to, reason }, 'service state');
+    this.deps.events.emit(event);
+    this.waiters.check();
+  }
+
+  private saveInfo(): void {
+    this.deps.registry.save(this.info(), this.deps.projectRoot);
+  }
+
+  private signalGroup(signal: NodeJS.Signals, pgid = this.pid): void {
+    if (pgid === null) return;
+    try {
+      process.kill(-pgid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') this.deps.logger.warn({ service: this.name, err: (err as Error).message }, 'signal failed');
+    }
+  }
+
+  private clearBackoffTimer(): void {
+    if (this.backoffTimer) clearTimeout(this.backoffTimer);
+    this.backoffTimer = null;
+  }
+}
