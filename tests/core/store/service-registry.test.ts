@@ -1,0 +1,56 @@
+// The registry survives restarts and is reconciled with reality at start: a service process left alive
+// by a DevMesh that died (and whose reaper failed too) is stopped; stale states are reset with a reason.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { Database } from '../../../main/core/store/database.js';
+import { ServiceRegistry } from '../../../main/core/store/service-registry.js';
+import { pidAlive, waitFor } from '../../helpers/supervisor-harness.js';
+
+const base = { version: '1.0.0', port: 4000, restarts: 0, since: Date.now(), autostart: true, dependsOn: [] };
+
+describe('ServiceRegistry', () => {
+  it('stops processes a dead DevMesh left running and resets stale states at start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devmesh-reg-'));
+    try {
+      const orphan = spawn('/bin/sh', ['-c', 'sleep 300'], { detached: true, stdio: 'ignore' });
+      const first = Database.open(join(dir, 'devmesh.db'));
+      const reg1 = new ServiceRegistry(first);
+      reg1.save({ ...base, project: 'p', name: 'api', state: 'healthy', pid: orphan.pid!, startedAt: Date.now(), reason: null }, dir);
+      reg1.save({ ...base, project: 'p', name: 'web', state: 'crashed', pid: null, startedAt: null, reason: 'exited with code 1' }, dir);
+      // A recycled pid: alive, but not the process we started (start time differs) — must be left alone.
+      reg1.save({ ...base, project: 'p', name: 'db', state: 'healthy', pid: process.pid, startedAt: Date.now(), reason: null }, dir);
+      first.db.prepare("UPDATE services SET pid_start = 'not-this-one' WHERE name = 'db'").run();
+      first.close();
+
+      const second = Database.open(join(dir, 'devmesh.db'));
+      const reg2 = new ServiceRegistry(second);
+      const result = await reg2.reconcile(pino({ level: 'silent' }));
+      expect(result.stoppedOrphans).toBe(1);
+      await waitFor(() => !pidAlive(orphan.pid!), 5000, 'the orphan to stop');
+      expect(pidAlive(process.pid)).toBe(true);
+      expect(reg2.get('p', 'api')).toMatchObject({ state: 'stopped', pid: null });
+      expect(reg2.get('p', 'api')!.reason).toMatch(/left running by a previous DevMesh/);
+      expect(reg2.get('p', 'web')!.reason).toMatch(/DevMesh stopped while the service was crashed/);
+      expect(reg2.get('p', 'db')).toMatchObject({ state: 'stopped', version: '1.0.0', port: 4000 });
+      second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('migrates a new store to the current schema version', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devmesh-reg-'));
+    try {
+      const db = Database.open(join(dir, 'devmesh.db'));
+      expect(db.schemaVersion).toBe(1);
+      expect(db.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
