@@ -1,0 +1,99 @@
+// Projects through the real composition root: open a folder, autostart, resolve by id or path, reload
+// on file change (only changed services restart), keep running on an invalid edit, close stops all.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DevMeshEvent } from '../../../shared/events.js';
+import { DevMeshCore } from '../../../main/core/devmesh-core.js';
+import { DevMeshHome } from '../../../main/core/home/devmesh-home.js';
+import { nodeScript, pidAlive, waitFor } from '../../helpers/supervisor-harness.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(yaml: (server: string) => string) {
+  const dir = mkdtempSync(join(tmpdir(), 'devmesh-proj-'));
+  const server = nodeScript(dir, `require('http').createServer((q, r) => r.end(process.env.DEVMESH_SERVICE + ' ' + (process.env.GREETING || ''))).listen(Number(process.env.PORT), '127.0.0.1')`);
+  writeFileSync(join(dir, 'devmesh.yaml'), yaml(server));
+  const core = await DevMeshCore.open({ home: new DevMeshHome(join(dir, 'home')), version: '0.0.0-test', logger: pino({ level: 'silent' }) });
+  const events: DevMeshEvent[] = [];
+  core.events.onDidEmitEvent((e) => events.push(e));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => core.dispose());
+  return { dir, core, events, server };
+}
+
+const twoServices = (server: string, greeting = 'hi') => `project: demo
+services:
+  a:
+    version: 1.0.0
+    command: ${JSON.stringify(server)}
+    env: { GREETING: ${greeting} }
+    health: { http: /, interval: 200ms }
+  b:
+    version: 1.0.0
+    command: ${JSON.stringify(server)}
+    health: { tcp: true, interval: 200ms }
+    depends_on: [a]
+`;
+
+describe('ProjectManager', () => {
+  it('opens a folder, autostarts its services, and resolves it by id or by a path inside it', async () => {
+    const { dir, core } = await setup((s) => twoServices(s));
+    const info = await core.projects.open(dir);
+    expect(info).toMatchObject({ id: 'demo', root: dir, services: ['a', 'b'], configError: null });
+    const sup = core.projects.resolve().supervisor;
+    await waitFor(() => sup.list().every((s) => s.state === 'healthy'), 15_000, 'autostart');
+    expect(core.projects.resolve('demo')).toBe(core.projects.resolve(join(dir, 'sub', 'folder')));
+    expect(() => core.projects.resolve('nope')).toThrow(/no open project named 'nope'; open: demo/);
+    // Opening it again is a no-op, not a second copy.
+    expect((await core.projects.open(dir)).id).toBe('demo');
+    expect(core.projects.list()).toHaveLength(1);
+  });
+
+  it('reloads on file change: only the changed service restarts; an invalid edit keeps the last config running', async () => {
+    const { dir, core, events, server } = await setup((s) => twoServices(s));
+    await core.projects.open(dir);
+    const sup = core.projects.resolve().supervisor;
+    await waitFor(() => sup.list().every((s) => s.state === 'healthy'), 15_000, 'autostart');
+    const pidA = sup.get('a').info().pid!;
+    const pidB = sup.get('b').info().pid!;
+
+    writeFileSync(join(dir, 'devmesh.yaml'), twoServices(server, 'hello'));
+    await waitFor(() => events.some((e) => e.type === 'project.reloaded'), 10_000, 'the reload');
+    await waitFor(() => sup.get('a').info().state === 'healthy' && sup.get('a').info().pid !== pidA, 10_000, 'a to restart');
+    expect(sup.get('b').info().pid).toBe(pidB);
+    expect(events.find((e) => e.type === 'project.reloaded')).toMatchObject({ changed: ['a'], added: [], removed: [] });
+    const res = await fetch(`http://127.0.0.1:${sup.get('a').info().port}/`);
+    expect(await res.text()).toBe('a hello');
+
+    writeFileSync(join(dir, 'devmesh.yaml'), twoServices(server, 'hello').replace('version: 1.0.0', 'version: one'));
+    await waitFor(() => events.some((e) => e.type === 'project.config-error'), 10_000, 'the config error');
+    const error = events.find((e) => e.type === 'project.config-error');
+    expect(error && 'message' in error && error.message).toMatch(/devmesh\.yaml:4: services\.a\.version/);
+    expect(core.projects.list()[0]!.configError).toMatch(/services\.a\.version/);
+    expect(sup.list().map((s) => s.state)).toEqual(['healthy', 'healthy']);
+    expect(pidAlive(sup.get('a').info().pid!)).toBe(true);
+  });
+
+  it('refuses a broken devmesh.yaml at open with file, line and field', async () => {
+    const { dir, core } = await setup(() => 'services:\n  api:\n    version: 1.0.0\n    command: x\n    port: 80a\n');
+    await expect(core.projects.open(dir)).rejects.toThrow(/devmesh\.yaml:5: services\.api\.port/);
+    expect(core.projects.list()).toEqual([]);
+  });
+
+  it('close stops every service of the project', async () => {
+    const { dir, core } = await setup((s) => twoServices(s));
+    await core.projects.open(dir);
+    const sup = core.projects.resolve().supervisor;
+    await waitFor(() => sup.list().every((s) => s.state === 'healthy'), 15_000, 'autostart');
+    const pids = sup.list().map((s) => s.pid!);
+    expect(await core.projects.close('demo')).toBe('demo');
+    expect(pids.some(pidAlive)).toBe(false);
+    expect(() => core.projects.resolve()).toThrow(/no project is open/);
+  });
+});
