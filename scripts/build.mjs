@@ -16,7 +16,7 @@ if (!only || only === 'main') {
   jobs.push(build({ ...common, entryPoints: ['preload/preload.ts'], outfile: 'dist/preload/preload.js', external: ['electron'] }));
 }
 if (!only || only === 'renderer') {
-  jobs.push(viteBuild({ configFile: `${root}renderer/vite.config.ts`, logLevel: 'warn' }));
+  jobs.push(viteBuild({ configFile: `${root}renderer/vite.config.mts`, logLevel: 'warn' }));
 }
 await Promise.all(jobs);
 console.log('build: ok');

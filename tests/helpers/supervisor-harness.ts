@@ -43,6 +43,7 @@ export function project(root: string, services: ServiceConfig[], id = 'demo'): P
     configPath: join(root, 'devmesh.yaml'),
     services: Object.fromEntries(services.map((s) => [s.name, s])),
     order: services.map((s) => s.name),
+    warnings: [],
   };
 }
 

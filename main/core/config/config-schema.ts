@@ -150,7 +150,7 @@ export const HealthFileSchema = z
     timeout: duration({ min: 50 }).optional(),
     retries: count('a whole number 1-100', 1, 100).optional(),
     start_timeout: duration({ min: 50 }).optional(),
-  })
+  }, { error: 'a map with http, tcp or exec' })
   .superRefine((health, ctx) => {
     const kinds = HEALTH_KINDS.filter((kind) => health[kind] !== undefined);
     if (kinds.length === 0) {

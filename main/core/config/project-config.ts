@@ -53,6 +53,8 @@ export interface ProjectConfig {
   services: Record<string, ServiceConfig>;
   /** service names in dependency order: every service after all it depends on */
   order: string[];
+  /** things worth telling that do not stop the project, e.g. a local dependency outside its declared range */
+  warnings: string[];
 }
 
 /** One problem found in a devmesh.yaml; `toString` gives `devmesh.yaml:12: services.api.port: …` */

@@ -40,6 +40,7 @@ export class Project {
 
   /** Installs the config, starts the autostart services (not waiting), and begins watching the file. */
   async activate(options: { watch: boolean }): Promise<void> {
+    for (const warning of this.config.warnings) this.logger.warn({ warning }, 'devmesh.yaml');
     await this.supervisor.apply(this.config);
     void this.supervisor.startAll({ onlyAutostart: true }).catch((err: Error) => this.logger.warn({ err: err.message }, 'autostart failed'));
     if (options.watch) {

@@ -1,0 +1,24 @@
+// What a CLI command declares (its name, options and usage text) and what it gets when it runs.
+import type { CliContext } from './cli-context.js';
+import type { CommandArgs } from './command-args.js';
+
+export const EXIT = { ok: 0, error: 1, usage: 2, notRunning: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+}
+
+export interface CliCommand {
+  name: string;
+  /** one line in `devmesh help` */
+  summary: string;
+  /** the full text of `devmesh <name> --help` */
+  usage: string;
+  options: Record<string, OptionSpec>;
+  /** how many positional arguments it takes */
+  positionals: { min: number; max: number; name: string };
+  run(ctx: CliContext, args: CommandArgs): Promise<number>;
+}

@@ -1,0 +1,117 @@
+// The `devmesh` command line: finds the command, parses its options (node:util parseArgs), runs it, and
+// turns the outcome into an exit code: 0 ok, 1 error, 2 usage error, 3 DevMesh not running.
+// Errors print as `devmesh: <message>` on stderr.
+import { parseArgs } from 'node:util';
+import { DevMeshError } from '../../shared/errors.js';
+import { didYouMean } from '../core/config/did-you-mean.js';
+import { EXIT, type CliCommand } from './cli-command.js';
+import type { CliContext } from './cli-context.js';
+import { CommandArgs, type RawValues } from './command-args.js';
+import { UsageError } from './usage-error.js';
+
+export class Cli {
+  private readonly byName: Map<string, CliCommand>;
+
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly commands: readonly CliCommand[],
+  ) {
+    this.byName = new Map(commands.map((c) => [c.name, c]));
+  }
+
+  async run(argv: readonly string[]): Promise<number> {
+    try {
+      return await this.dispatch(argv);
+    } catch (err) {
+      return this.report(err);
+    }
+  }
+
+  private async dispatch(argv: readonly string[]): Promise<number> {
+    const [first, ...rest] = argv;
+    if (first === undefined) {
+      this.ctx.warn(this.help());
+      return EXIT.usage;
+    }
+    if (first === 'help' || first === '--help' || first === '-h') {
+      const topic = rest[0];
+      if (topic === undefined) {
+        this.ctx.print(this.help());
+        return EXIT.ok;
+      }
+      this.ctx.print(this.find(topic).usage);
+      return EXIT.ok;
+    }
+    if (first === '--version' || first === '-v') return this.find('version').run(this.ctx, new CommandArgs('version', {}, []));
+    const command = this.find(first);
+    const args = this.parse(command, rest);
+    if (args === 'help') {
+      this.ctx.print(command.usage);
+      return EXIT.ok;
+    }
+    return command.run(this.ctx, args);
+  }
+
+  private find(name: string): CliCommand {
+    const command = this.byName.get(name);
+    if (command) return command;
+    const guess = didYouMean(name, this.byName.keys());
+    throw new UsageError(`unknown command '${name}'${guess ? `; did you mean '${guess}'?` : ''}`, null);
+  }
+
+  private parse(command: CliCommand, argv: readonly string[]): CommandArgs | 'help' {
+    let parsed: { values: RawValues; positionals: string[] };
+    try {
+      parsed = parseArgs({
+        args: [...argv],
+        options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+        allowPositionals: true,
+        strict: true,
+      }) as { values: RawValues; positionals: string[] };
+    } catch (err) {
+      // parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown options and missing values.
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (!code.startsWith('ERR_PARSE_ARGS')) throw err;
+      throw new UsageError((err as Error).message.split('. ')[0]!.replace(/\.$/, ''), command.name);
+    }
+    if (parsed.values.help === true) return 'help';
+    const { min, max, name } = command.positionals;
+    const n = parsed.positionals.length;
+    if (n < min) throw new UsageError(`missing ${name}`, command.name);
+    if (n > max) {
+      const extra = parsed.positionals.slice(max).join(' ');
+      throw new UsageError(max === 0 ? `'${command.name}' takes no arguments (got '${extra}')` : `too many arguments: '${extra}'`, command.name);
+    }
+    return new CommandArgs(command.name, parsed.values, parsed.positionals);
+  }
+
+  private report(err: unknown): number {
+    if (err instanceof UsageError) {
+      this.ctx.warn(`devmesh: ${err.message}`);
+      this.ctx.warn(err.command ? `Run \`devmesh ${err.command} --help\` for its usage.` : 'Run `devmesh help` for the commands.');
+      return EXIT.usage;
+    }
+    if (err instanceof DevMeshError) {
+      this.ctx.warn(`devmesh: ${err.message}`);
+      return err.code === 'DAEMON_NOT_RUNNING' ? EXIT.notRunning : EXIT.error;
+    }
+    this.ctx.warn(`devmesh: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return EXIT.error;
+  }
+
+  private help(): string {
+    const width = Math.max(...this.commands.map((c) => c.name.length));
+    return [
+      'devmesh: runs the local services declared in devmesh.yaml',
+      '',
+      'Usage: devmesh <command> [options]',
+      '',
+      'Commands:',
+      ...this.commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+      `  ${'help'.padEnd(width)}  this text; \`devmesh help <command>\` (or \`<command> --help\`) for one command`,
+      '',
+      'Exit codes: 0 ok, 1 error, 2 usage error, 3 DevMesh is not running.',
+      'DEVMESH_HOME selects the DevMesh home folder (default ~/.devmesh).',
+    ].join('\n');
+  }
+}

@@ -1,0 +1,197 @@
+// `devmesh up`, `devmesh down`, `devmesh version`: starting, stopping and identifying the daemon.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DevMeshError } from '../../../shared/errors.js';
+import type { ProjectInfo } from '../../../shared/service.js';
+import { CONFIG_FILE_NAME } from '../../core/config/project-config.js';
+import type { ApiClient } from '../api-client.js';
+import { EXIT, type CliCommand } from '../cli-command.js';
+import type { CliContext } from '../cli-context.js';
+import type { CommandArgs } from '../command-args.js';
+import { DaemonLauncher } from '../daemon-launcher.js';
+import { SignalTrap } from '../signal-trap.js';
+
+export const DEFAULT_PORT = 7780;
+const DOWN_TIMEOUT_MS = 60_000;
+
+export class DaemonCommands {
+  commands(): CliCommand[] {
+    return [
+      {
+        name: 'up',
+        summary: 'start DevMesh with a project (or open the project in the running DevMesh)',
+        usage: `Usage: devmesh up [--project DIR]... [--port N] [--detach]
+
+Starts DevMesh in the foreground and opens the project in DIR (default: the current folder, when it
+holds a devmesh.yaml). Ctrl-C stops DevMesh and every service it runs. When DevMesh is already
+running, opens DIR's project in it instead.
+
+Options:
+  --project DIR   a folder holding devmesh.yaml (or the file itself); repeatable
+  --port N        loopback port of the API and the browser UI (default ${DEFAULT_PORT}; 0: any free port)
+  --detach        run in the background; output goes to $DEVMESH_HOME/logs/daemon.log`,
+        options: { project: { type: 'string', multiple: true }, port: { type: 'string' }, detach: { type: 'boolean' } },
+        positionals: { min: 0, max: 0, name: '' },
+        run: (ctx, args) => this.up(ctx, args),
+      },
+      {
+        name: 'down',
+        summary: 'stop DevMesh and every service it runs',
+        usage: `Usage: devmesh down
+
+Stops every service, then DevMesh itself, and waits until it is gone. Succeeds when DevMesh is not running.`,
+        options: {},
+        positionals: { min: 0, max: 0, name: '' },
+        run: (ctx) => this.down(ctx),
+      },
+      {
+        name: 'version',
+        summary: "print the CLI's version and the running DevMesh's",
+        usage: `Usage: devmesh version [--json]`,
+        options: { json: { type: 'boolean' } },
+        positionals: { min: 0, max: 0, name: '' },
+        run: (ctx, args) => this.version(ctx, args),
+      },
+    ];
+  }
+
+  private async up(ctx: CliContext, args: CommandArgs): Promise<number> {
+    const port = args.int('port', { min: 0, max: 65535 }) ?? DEFAULT_PORT;
+    const projects = args.strings('project').map((p) => ctx.absolute(p));
+    if (projects.length === 0 && existsSync(join(ctx.cwd, CONFIG_FILE_NAME))) projects.push(ctx.cwd);
+
+    const running = await DaemonCommands.findRunning(ctx);
+    if (running) {
+      try {
+        await this.openIn(ctx, running, projects);
+      } finally {
+        await running.close();
+      }
+      return EXIT.ok;
+    }
+    if (args.flag('detach')) return this.detach(ctx, port, projects);
+    return this.foreground(ctx, port, projects);
+  }
+
+  private async openIn(ctx: CliContext, client: ApiClient, projects: string[]): Promise<void> {
+    const url = client.record?.url ?? client.url;
+    if (projects.length === 0) {
+      ctx.print(`DevMesh is already running: ${url}`);
+      return;
+    }
+    const opened: ProjectInfo[] = [];
+    for (const root of projects) opened.push(await client.call('projects.open', { root }));
+    ctx.print(`DevMesh is already running: ${url}  (opened ${DaemonCommands.describe(opened)})`);
+  }
+
+  private async foreground(ctx: CliContext, port: number, projects: string[]): Promise<number> {
+    // Loaded only here: the core (SQLite, YAML, pino) would slow every other command's start.
+    const { DaemonRunner } = await import('../daemon-runner.js');
+    const runner = new DaemonRunner({ home: ctx.home, version: ctx.version, port, projects, rendererDir: ctx.rendererDir });
+    const trap = new SignalTrap((signal, count) => {
+      if (count === 1) {
+        ctx.warn(`devmesh: ${signal}: stopping services... (again to force)`);
+        void runner.shutdown(signal);
+        return;
+      }
+      // The process reaper still stops the services left behind.
+      ctx.warn('devmesh: forced exit');
+      process.exit(130);
+    });
+    try {
+      const started = await runner.start();
+      ctx.print(`DevMesh is up: ${started.url}  (${DaemonCommands.describe(started.projects)})`);
+      const reason = await runner.done;
+      ctx.print(`DevMesh stopped (${reason}).`);
+      return EXIT.ok;
+    } finally {
+      trap.dispose();
+    }
+  }
+
+  private async detach(ctx: CliContext, port: number, projects: string[]): Promise<number> {
+    const launcher = new DaemonLauncher(ctx.home);
+    const upArgs = ['up', '--port', String(port), ...projects.flatMap((p) => ['--project', p])];
+    const launched = await launcher.launch({ command: ctx.relaunch.command, args: [...ctx.relaunch.args, ...upArgs], cwd: ctx.cwd });
+    ctx.print(`DevMesh is up: ${launched.url}  (pid ${launched.pid}; log: ${launched.logPath})`);
+    ctx.print('Stop it with `devmesh down`.');
+    return EXIT.ok;
+  }
+
+  private async down(ctx: CliContext): Promise<number> {
+    let client: ApiClient;
+    try {
+      client = await ctx.connect();
+    } catch (err) {
+      if (err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING') {
+        ctx.print('DevMesh is not running; nothing to stop.');
+        return EXIT.ok;
+      }
+      throw err;
+    }
+    let pid: number;
+    try {
+      pid = (await client.call('daemon.info', {})).pid;
+      await client.call('daemon.shutdown', {});
+    } finally {
+      await client.close();
+    }
+    const deadline = Date.now() + DOWN_TIMEOUT_MS;
+    while (DaemonCommands.alive(pid)) {
+      if (Date.now() > deadline) {
+        throw new DevMeshError('TIMEOUT', `DevMesh (pid ${pid}) is still stopping its services after ${DOWN_TIMEOUT_MS / 1000}s; see $DEVMESH_HOME/logs/daemon.log, or kill ${pid}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    ctx.print(`DevMesh stopped (pid ${pid}).`);
+    return EXIT.ok;
+  }
+
+  private async version(ctx: CliContext, args: CommandArgs): Promise<number> {
+    let daemon = null;
+    try {
+      daemon = await ctx.withClient((c) => c.call('daemon.info', {}));
+    } catch (err) {
+      if (!(err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING')) throw err;
+    }
+    if (args.flag('json')) {
+      ctx.printJson({ cli: ctx.version, node: process.version, daemon });
+      return EXIT.ok;
+    }
+    ctx.print(`devmesh ${ctx.version} (node ${process.version})`);
+    ctx.print(daemon ? `daemon ${daemon.version} (${daemon.face}, pid ${daemon.pid}, node ${daemon.node}) at ${daemon.apiUrl ?? '?'}` : 'daemon: not running');
+    return EXIT.ok;
+  }
+
+  /** The running DevMesh, or null; a recorded one that is alive but does not answer is an error. */
+  private static async findRunning(ctx: CliContext): Promise<ApiClient | null> {
+    try {
+      return await ctx.connect({ connectTimeoutMs: 3_000 });
+    } catch (err) {
+      if (err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING') return null;
+      if (err instanceof DevMeshError && err.code === 'TIMEOUT') {
+        const record = ctx.home.readDaemonRecord();
+        throw new DevMeshError(
+          'DAEMON_ALREADY_RUNNING',
+          `a DevMesh (pid ${record?.pid ?? '?'}, ${record?.url ?? '?'}) is recorded in ${ctx.home.daemonRecordPath} but does not answer; wait a moment, or stop it (kill ${record?.pid ?? '<pid>'}) and retry`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  private static describe(projects: readonly ProjectInfo[]): string {
+    if (projects.length === 0) return 'no project open: open one with `devmesh open DIR`';
+    const one = (p: ProjectInfo): string => `${p.id}: ${p.services.length} service${p.services.length === 1 ? '' : 's'}`;
+    return `${projects.length === 1 ? 'project' : 'projects'} ${projects.map(one).join(', ')}`;
+  }
+
+  private static alive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+}

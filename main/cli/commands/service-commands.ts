@@ -1,0 +1,183 @@
+// `devmesh status | start | stop | restart | run`: what the services do, and making them do something else.
+import { RUNNING_STATES, type ServiceInfo } from '../../../shared/service.js';
+import { DevMeshError } from '../../../shared/errors.js';
+import type { ApiClient } from '../api-client.js';
+import { EXIT, type CliCommand } from '../cli-command.js';
+import type { CliContext } from '../cli-context.js';
+import type { CommandArgs } from '../command-args.js';
+import { LogFormatter } from '../log-formatter.js';
+import { SignalTrap } from '../signal-trap.js';
+import { StatusView } from '../status-view.js';
+import { UsageError } from '../usage-error.js';
+
+/** A start that waits for health answers when the service's own start timeout expires; this only bounds a lost daemon. */
+const WAIT_CALL_TIMEOUT_MS = 15 * 60_000;
+type Action = 'start' | 'stop' | 'restart';
+
+const PROJECT_OPTION = { project: { type: 'string' } } as const;
+
+export class ServiceCommands {
+  commands(): CliCommand[] {
+    return [
+      {
+        name: 'status',
+        summary: 'show the services of the open projects',
+        usage: `Usage: devmesh status [--project P] [--json]
+
+Shows every service: SERVICE VERSION STATE PORT PID UPTIME RESTARTS, then why any crashed or unhealthy
+service is in that state. Without --project, shows every open project.
+
+Options:
+  --project P   a project id or folder
+  --json        print the services as JSON`,
+        options: { ...PROJECT_OPTION, json: { type: 'boolean' } },
+        positionals: { min: 0, max: 0, name: '' },
+        run: (ctx, args) => this.status(ctx, args),
+      },
+      this.actionCommand('start'),
+      this.actionCommand('stop'),
+      this.actionCommand('restart'),
+      {
+        name: 'run',
+        summary: 'start a service (with its dependencies) and follow its logs; Ctrl-C stops it',
+        usage: `Usage: devmesh run <service> [--project P]
+
+Starts the service (and what it depends on) and prints its log lines as they come. Ctrl-C stops the
+service (its dependencies keep running) and exits.`,
+        options: { ...PROJECT_OPTION },
+        positionals: { min: 1, max: 1, name: '<service>' },
+        run: (ctx, args) => this.run(ctx, args),
+      },
+    ];
+  }
+
+  private actionCommand(action: Action): CliCommand {
+    const waits = action !== 'stop';
+    const what = { start: 'starts', stop: 'stops', restart: 'restarts' }[action];
+    return {
+      name: action,
+      summary: `${action} services`,
+      usage: `Usage: devmesh ${action} <service>... [--project P]${waits ? ' [--no-wait]' : ''}
+       devmesh ${action} --all [--project P]${waits ? ' [--no-wait]' : ''}
+
+${what[0]!.toUpperCase()}${what.slice(1)} the named services${action === 'stop' ? ' (and the services that depend on them)' : ' (and what they depend on)'}.${
+        waits ? '\nWaits until each is healthy, or says why it is not.' : ''
+      }
+
+Options:
+  --all         every service of the project
+  --project P   a project id or folder${waits ? '\n  --no-wait     answer at once instead of waiting until healthy' : ''}`,
+      options: { ...PROJECT_OPTION, all: { type: 'boolean' }, ...(waits ? { 'no-wait': { type: 'boolean' } } : {}) },
+      positionals: { min: 0, max: 64, name: '<service>...' },
+      run: (ctx, args) => this.act(ctx, args, action),
+    };
+  }
+
+  private async status(ctx: CliContext, args: CommandArgs): Promise<number> {
+    const ref = ctx.projectRef(args);
+    return ctx.withClient(async (client) => {
+      const projects = ref !== undefined ? [ref] : (await client.call('projects.list', {})).map((p) => p.id);
+      const lists = await Promise.all(projects.map((project) => client.call('services.list', { project })));
+      if (args.flag('json')) {
+        ctx.printJson(lists.flat());
+        return EXIT.ok;
+      }
+      if (projects.length === 0) {
+        ctx.print('No project is open: open one with `devmesh open DIR` (or `devmesh up --project DIR`).');
+        return EXIT.ok;
+      }
+      const view = new StatusView();
+      const blocks = lists.map((services, i) => {
+        const header = lists.length > 1 || ref === undefined ? `project ${services[0]?.project ?? projects[i]}\n` : '';
+        return `${header}${services.length ? view.render(services) : '(no services)'}`;
+      });
+      ctx.print(blocks.join('\n\n'));
+      return EXIT.ok;
+    });
+  }
+
+  private async act(ctx: CliContext, args: CommandArgs, action: Action): Promise<number> {
+    const names = args.positionals;
+    const all = args.flag('all');
+    if (all && names.length > 0) throw new UsageError(`give either service names or --all, not both`, action);
+    if (!all && names.length === 0) throw new UsageError(`name the services to ${action} (or --all)`, action);
+    const project = ctx.projectRef(args);
+    const wait = action !== 'stop' && !args.flag('no-wait');
+    const timeoutMs = wait ? WAIT_CALL_TIMEOUT_MS : undefined;
+    return ctx.withClient(async (client) => {
+      if (all) {
+        const infos = await this.actOnAll(client, action, project, wait, timeoutMs);
+        for (const info of infos) ctx.print(ServiceCommands.describe(info));
+        return infos.some((i) => wait && i.state !== 'healthy') ? EXIT.error : EXIT.ok;
+      }
+      let failed = 0;
+      for (const name of names) {
+        try {
+          const info =
+            action === 'stop'
+              ? await client.call('services.stop', { project, name })
+              : await client.call(action === 'start' ? 'services.start' : 'services.restart', { project, name, wait }, { timeoutMs });
+          ctx.print(ServiceCommands.describe(info));
+          if (wait && info.state !== 'healthy') failed++;
+        } catch (err) {
+          if (!(err instanceof DevMeshError) || err.code === 'DAEMON_NOT_RUNNING' || err.code === 'SHUTTING_DOWN') throw err;
+          ctx.warn(`devmesh: ${err.message}`);
+          failed++;
+        }
+      }
+      return failed ? EXIT.error : EXIT.ok;
+    });
+  }
+
+  private async actOnAll(client: ApiClient, action: Action, project: string | undefined, wait: boolean, timeoutMs: number | undefined): Promise<ServiceInfo[]> {
+    if (action === 'start') return client.call('services.startAll', { project, wait }, { timeoutMs });
+    if (action === 'stop') return client.call('services.stopAll', { project });
+    await client.call('services.stopAll', { project });
+    return client.call('services.startAll', { project, wait }, { timeoutMs });
+  }
+
+  private async run(ctx: CliContext, args: CommandArgs): Promise<number> {
+    const name = args.positionals[0]!;
+    const project = ctx.projectRef(args);
+    const client = await ctx.connect();
+    const formatter = new LogFormatter({ color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
+    let trap: SignalTrap | null = null;
+    try {
+      const ended = new Promise<number>((resolve) => {
+        client.onDidClose((err) => {
+          ctx.warn(`devmesh: ${err.message}`);
+          resolve(EXIT.error);
+        });
+        trap = new SignalTrap((_signal, count) => {
+          if (count > 1) return resolve(130);
+          ctx.warn(`devmesh: stopping ${name}...`);
+          client.call('services.stop', { project, name }).then(
+            (info) => {
+              ctx.warn(`devmesh: ${ServiceCommands.describe(info)}`);
+              resolve(EXIT.ok);
+            },
+            (err: unknown) => {
+              ctx.warn(`devmesh: could not stop ${name}: ${(err as Error).message}`);
+              resolve(EXIT.error);
+            },
+          );
+        });
+      });
+      // Subscribed before the start, so the first lines of the new process are not missed.
+      await client.subscribe('logs', { project, name }, (line) => ctx.print(formatter.format(line)));
+      await client.call('services.start', { project, name, wait: false });
+      ctx.warn(`devmesh: running ${name}; Ctrl-C stops it`);
+      return await ended;
+    } finally {
+      (trap as SignalTrap | null)?.dispose();
+      await client.close();
+    }
+  }
+
+  private static describe(info: ServiceInfo): string {
+    const running = RUNNING_STATES.includes(info.state);
+    const where = running ? [info.port !== null ? `port ${info.port}` : null, info.pid !== null ? `pid ${info.pid}` : null].filter(Boolean) : [];
+    const why = info.reason && info.state !== 'healthy' && info.state !== 'starting' ? `: ${info.reason}` : '';
+    return `${info.name}: ${info.state}${where.length ? ` (${where.join(', ')})` : ''}${why}`;
+  }
+}

@@ -1,0 +1,127 @@
+// The headless daemon (`devmesh up` in the foreground): the composition root of the daemon face. Opens the
+// core with the requested projects, serves DevMeshApi on the loopback port, records itself in
+// $DEVMESH_HOME/daemon.json, and on shutdown (signal or `daemon.shutdown`) stops every service, closes the
+// server and clears the record.
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { DevMeshError } from '../../shared/errors.js';
+import type { ProjectInfo } from '../../shared/service.js';
+import { ApiServer } from '../api/api-server.js';
+import { DevMeshApi } from '../api/devmesh-api.js';
+import { DevMeshCore } from '../core/devmesh-core.js';
+import type { DevMeshHome } from '../core/home/devmesh-home.js';
+import { createLogger } from '../core/logging/create-logger.js';
+
+export interface DaemonRunnerOptions {
+  home: DevMeshHome;
+  version: string;
+  host?: string;
+  port: number;
+  projects: string[];
+  rendererDir: string | null;
+  /** where the daemon's structured log goes; default $DEVMESH_HOME/logs/daemon.log */
+  logger?: Logger;
+}
+
+export interface DaemonStarted {
+  port: number;
+  url: string;
+  projects: ProjectInfo[];
+}
+
+export class DaemonRunner {
+  private core: DevMeshCore | null = null;
+  private server: ApiServer | null = null;
+  private stopping: Promise<void> | null = null;
+  private readonly logger: Logger;
+  private resolveDone!: (reason: string) => void;
+  /** resolves with what stopped the daemon, once everything is released */
+  readonly done: Promise<string>;
+
+  constructor(private readonly options: DaemonRunnerOptions) {
+    options.home.ensure();
+    this.logger = options.logger ?? createLogger({ name: 'devmesh', destination: join(options.home.logDir, 'daemon.log') });
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+  }
+
+  /** Starts everything; on failure releases what was acquired and throws the DevMeshError. */
+  async start(): Promise<DaemonStarted> {
+    const { home, version, port, rendererDir } = this.options;
+    const host = this.options.host ?? '127.0.0.1';
+    // Fail on a busy port before any service starts, rather than after the projects' autostart.
+    if (port !== 0) await DaemonRunner.assertPortFree(host, port);
+    const token = home.readOrCreateToken();
+    this.logger.info({ domain: 'daemon', version, port, projects: this.options.projects }, 'daemon starting');
+    try {
+      this.core = await DevMeshCore.open({ home, version, logger: this.logger, projects: this.options.projects });
+      const server = new ApiServer({ api: this.createApi(), token, host, port, rendererDir, logger: this.logger.child({ domain: 'api' }) });
+      this.server = server;
+      const address = await server.listen();
+      home.writeDaemonRecord({ pid: process.pid, port: address.port, url: address.url, version, face: 'daemon', startedAt: this.core.startedAt });
+      this.logger.info({ domain: 'daemon', url: address.url }, 'daemon up');
+      return { ...address, projects: this.core.projects.list() };
+    } catch (err) {
+      this.logger.error({ domain: 'daemon', err: (err as Error).message }, 'daemon failed to start');
+      await this.release();
+      throw err;
+    }
+  }
+
+  /** Stops services, closes the server, clears daemon.json; idempotent. */
+  shutdown(reason: string): Promise<void> {
+    this.stopping ??= (async () => {
+      this.logger.info({ domain: 'daemon', reason }, 'daemon stopping');
+      await this.release();
+      this.logger.info({ domain: 'daemon' }, 'daemon stopped');
+      this.resolveDone(reason);
+    })();
+    return this.stopping;
+  }
+
+  private createApi(): DevMeshApi {
+    return new DevMeshApi(this.core!, {
+      face: 'daemon',
+      apiUrl: () => this.server?.apiUrl ?? null,
+      requestShutdown: () => {
+        void this.shutdown('daemon.shutdown');
+      },
+    });
+  }
+
+  // The server goes first so no new call can start a service while the core stops them all.
+  private async release(): Promise<void> {
+    const server = this.server;
+    const core = this.core;
+    this.server = null;
+    this.core = null;
+    try {
+      if (server) await server.close();
+    } finally {
+      try {
+        if (core) await core.dispose();
+      } finally {
+        this.options.home.clearDaemonRecord(process.pid);
+      }
+    }
+  }
+
+  private static assertPortFree(host: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', (err: NodeJS.ErrnoException) => {
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new DevMeshError(
+                'PORT_BUSY',
+                `port ${port} on ${host} is already in use (another DevMesh or another program); pick another with \`devmesh up --port N\` (or --port 0 for any free port)`,
+              )
+            : new DevMeshError('PORT_BUSY', `cannot listen on ${host}:${port} (${err.message}); pick another port with \`devmesh up --port N\``),
+        );
+      });
+      probe.listen(port, host, () => probe.close(() => resolve()));
+    });
+  }
+}

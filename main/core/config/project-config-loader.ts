@@ -1,0 +1,346 @@
+// Reads a project's devmesh.yaml and turns it into the normalized ProjectConfig the supervisor runs, or
+// throws one CONFIG_INVALID error listing every problem in the file, each with its line.
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import semver from 'semver';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
+import type { z } from 'zod';
+import { DevMeshError } from '../../../shared/errors.js';
+import { ConfigIssueCollector } from './config-issue-collector.js';
+import {
+  CONFIG_DEFAULTS,
+  KNOWN_KEYS,
+  NAME_MAX_LENGTH,
+  NAME_PATTERN,
+  ProjectFileSchema,
+  SERVICE_NAME_RULE,
+  ServiceFileSchema,
+  type DependencyEntry,
+  type ServiceFile,
+} from './config-schema.js';
+import { DependencyGraph } from './dependency-graph.js';
+import { didYouMean } from './did-you-mean.js';
+import {
+  CONFIG_FILE_NAME,
+  type ConfigIssue,
+  type HealthCheckConfig,
+  type ProjectConfig,
+  type RestartConfig,
+  type ServiceConfig,
+} from './project-config.js';
+import type { KeyPath } from './yaml-locator.js';
+import { YamlLocator } from './yaml-locator.js';
+
+export interface ProjectConfigLoaderOptions {
+  /** larger files are refused before parsing; default 1 MiB */
+  maxBytes?: number;
+}
+
+interface ParsedService {
+  config: ServiceConfig;
+  deps: DependencyEntry[];
+}
+
+// Only for checks that zod did not give a message of ours: names the expected type in plain words.
+const PARSE_OPTIONS = {
+  reportInput: true,
+  error: (issue: z.core.$ZodRawIssue) => (issue.code === 'invalid_type' ? `a ${issue.expected}` : 'a valid value'),
+} satisfies z.core.ParseContext<z.core.$ZodIssue>;
+
+const serviceKnownKeys = (path: KeyPath): readonly string[] => {
+  const last = path[path.length - 1];
+  if (last === 'health') return KNOWN_KEYS.health;
+  if (last === 'restart') return KNOWN_KEYS.restart;
+  return KNOWN_KEYS.service;
+};
+
+export class ProjectConfigLoader {
+  private readonly maxBytes: number;
+
+  constructor(options: ProjectConfigLoaderOptions = {}) {
+    this.maxBytes = options.maxBytes ?? 1024 * 1024;
+  }
+
+  /** Loads `configPath` (a devmesh.yaml, or the folder holding one). */
+  load(configPath: string): ProjectConfig {
+    let file = resolve(configPath);
+    let text: string;
+    try {
+      if (statSync(file).isDirectory()) file = join(file, CONFIG_FILE_NAME);
+      const size = statSync(file).size;
+      if (size > this.maxBytes) {
+        throw this.invalid(file, [this.fileIssue(file, `the file is ${size} bytes; the limit is ${this.maxBytes}`)]);
+      }
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      if (err instanceof DevMeshError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        throw new DevMeshError(
+          'CONFIG_NOT_FOUND',
+          `no ${CONFIG_FILE_NAME} at ${file}: create one (see README, "The project file") or pass --project DIR`,
+        );
+      }
+      throw this.invalid(file, [this.fileIssue(file, `cannot read the file: ${(err as Error).message}`)]);
+    }
+    return this.parse(text, file);
+  }
+
+  /** Validates `text` as the devmesh.yaml at `configPath`; relative `cwd:` values resolve against its folder. */
+  parse(text: string, configPath: string): ProjectConfig {
+    const file = resolve(configPath);
+    const root = dirname(file);
+    if (Buffer.byteLength(text, 'utf8') > this.maxBytes) {
+      throw this.invalid(file, [this.fileIssue(file, `the file is over ${this.maxBytes} bytes`)]);
+    }
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
+    const locator = new YamlLocator(doc, lineCounter);
+    const issues = new ConfigIssueCollector(basename(file), locator);
+
+    // Syntax errors make the rest of the tree guesswork: report them alone.
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors) issues.add([], err.message, locator.lineOfOffset(ProjectConfigLoader.syntaxErrorOffset(text, err)));
+      throw this.invalid(file, issues.list());
+    }
+
+    ProjectConfigLoader.keepScalarsAsWritten(doc);
+    let json: unknown;
+    try {
+      json = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // An alias to an anchor never set, or aliases multiplying past the limit (a "billion laughs" file).
+      issues.add([], (err as Error).message, ProjectConfigLoader.unresolvedAliasLine(doc, locator));
+      throw this.invalid(file, issues.list());
+    }
+    const raw = ProjectConfigLoader.withoutExtensionKeys(json);
+    const top = ProjectFileSchema.safeParse(raw, PARSE_OPTIONS);
+    if (!top.success) issues.addZodIssues(top.error.issues, [], () => KNOWN_KEYS.project);
+
+    const rawServices = ProjectConfigLoader.mapAt(raw, 'services');
+    const declared = ProjectConfigLoader.inFileOrder(rawServices, locator.keysOf(['services']));
+    if (rawServices && declared.length === 0) issues.add(['services'], 'no services: declare at least one');
+
+    const services = new Map<string, ParsedService>();
+    for (const name of declared) {
+      const nameOk = NAME_PATTERN.test(name) && name.length <= NAME_MAX_LENGTH;
+      if (!nameOk) issues.add(['services', name], `invalid service name ${JSON.stringify(name)}: use ${SERVICE_NAME_RULE}`);
+      const parsed = ServiceFileSchema.safeParse(rawServices![name], PARSE_OPTIONS);
+      if (!parsed.success) issues.addZodIssues(parsed.error.issues, ['services', name], serviceKnownKeys);
+      else if (nameOk) services.set(name, this.normalize(name, parsed.data, root, locator.lineOf(['services', name])));
+    }
+
+    const warnings = new ConfigIssueCollector(basename(file), locator);
+    this.checkDependencies(services, new Set(declared), issues, warnings);
+    // Self-dependencies are reported above; as graph edges they would also show up as a cycle.
+    const graph = new DependencyGraph(
+      [...services.values()].map(({ config }) => ({ name: config.name, dependsOn: config.dependsOn.filter((d) => d.name !== config.name) })),
+    );
+    for (const cycle of graph.cycles()) {
+      const [first, second] = cycle as [string, string];
+      const at = services.get(first)!.deps.find((d) => d.name === second)!.at;
+      issues.add(['services', first, 'depends_on', at], `dependency cycle: ${cycle.join(' → ')}`);
+    }
+    this.checkPorts(services, issues);
+    this.checkDirectories(services, issues);
+
+    if (issues.count > 0) throw this.invalid(file, issues.list());
+    const order = graph.order();
+    const byName: Record<string, ServiceConfig> = {};
+    for (const [name, { config }] of services) byName[name] = config;
+    const id = top.success && top.data.project !== undefined ? top.data.project : ProjectConfigLoader.idFromFolder(root);
+    return { id, root, configPath: file, services: byName, order, warnings: warnings.list().map((w) => ConfigIssueCollector.format(w)) };
+  }
+
+  /** `project:` omitted: the folder name, made into a valid id (`My Shop` → `my-shop`). */
+  static idFromFolder(root: string): string {
+    const id = basename(root)
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '')
+      .slice(0, NAME_MAX_LENGTH)
+      .replace(/-+$/, '');
+    return id || 'project';
+  }
+
+  private normalize(name: string, file: ServiceFile, root: string, line: number): ParsedService {
+    const deps = file.depends_on ?? [];
+    const config: ServiceConfig = {
+      name,
+      version: file.version,
+      command: file.command,
+      cwd: resolve(root, file.cwd ?? '.'),
+      env: file.env ?? {},
+      port: file.port ?? null,
+      health: ProjectConfigLoader.normalizeHealth(file.health),
+      dependsOn: deps.map(({ name: dep, range }) => ({ name: dep, range })),
+      restart: ProjectConfigLoader.normalizeRestart(file.restart),
+      autostart: file.autostart ?? CONFIG_DEFAULTS.autostart,
+      stopSignal: file.stop_signal ?? CONFIG_DEFAULTS.stopSignal,
+      stopTimeoutMs: file.stop_timeout ?? CONFIG_DEFAULTS.stopTimeoutMs,
+      line,
+    };
+    return { config, deps };
+  }
+
+  private static normalizeHealth(health: ServiceFile['health']): HealthCheckConfig {
+    if (!health) return { kind: 'none', graceMs: CONFIG_DEFAULTS.healthGraceMs };
+    const d = CONFIG_DEFAULTS.health;
+    const timing = {
+      intervalMs: health.interval ?? d.intervalMs,
+      timeoutMs: health.timeout ?? d.timeoutMs,
+      retries: health.retries ?? d.retries,
+      startTimeoutMs: health.start_timeout ?? d.startTimeoutMs,
+    };
+    if (health.http !== undefined) return { kind: 'http', path: health.http, ...timing };
+    if (health.exec !== undefined) return { kind: 'exec', command: health.exec, ...timing };
+    return { kind: 'tcp', ...timing };
+  }
+
+  private static normalizeRestart(restart: ServiceFile['restart']): RestartConfig {
+    const d = CONFIG_DEFAULTS.restart;
+    const spec = typeof restart === 'string' ? { policy: restart } : (restart ?? {});
+    return {
+      policy: spec.policy ?? d.policy,
+      maxRestarts: spec.max_restarts ?? d.maxRestarts,
+      backoffInitialMs: spec.backoff ?? d.backoffInitialMs,
+      backoffMaxMs: spec.max_backoff ?? d.backoffMaxMs,
+      resetAfterMs: spec.reset_after ?? d.resetAfterMs,
+    };
+  }
+
+  private checkDependencies(services: Map<string, ParsedService>, declared: Set<string>, issues: ConfigIssueCollector, warnings: ConfigIssueCollector): void {
+    for (const [name, { deps }] of services) {
+      const listed = new Set<string>();
+      for (const dep of deps) {
+        const path = ['services', name, 'depends_on', dep.at];
+        if (listed.has(dep.name)) {
+          issues.add(path, `'${dep.name}' is listed twice`);
+          continue;
+        }
+        listed.add(dep.name);
+        if (dep.name === name) {
+          issues.add(path, `a service cannot depend on itself`);
+        } else if (!declared.has(dep.name)) {
+          const suggestion = didYouMean(dep.name, declared);
+          issues.add(path, `unknown service '${dep.name}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`);
+        } else {
+          const target = services.get(dep.name)?.config;
+          // A prerelease (2.4.0-beta) of a local service is meant to satisfy ^2.1 while it is being worked on.
+          // A mismatch is not a config error: whether to warn or refuse is the version policy's call at
+          // routing time (a teammate's instance may satisfy the range), so it is reported as a warning.
+          if (target && dep.range !== null && !semver.satisfies(target.version, dep.range, { includePrerelease: true })) {
+            warnings.add(path, `needs ${dep.name} ${dep.range}, but ${dep.name} is version ${target.version} (line ${target.line})`);
+          }
+        }
+      }
+    }
+  }
+
+  private checkPorts(services: Map<string, ParsedService>, issues: ConfigIssueCollector): void {
+    const owners = new Map<number, ServiceConfig>();
+    for (const [name, { config }] of services) {
+      if (config.port === null) continue;
+      const owner = owners.get(config.port);
+      if (owner) issues.add(['services', name, 'port'], `port ${config.port} is already used by service '${owner.name}' (line ${owner.line})`);
+      else owners.set(config.port, config);
+    }
+  }
+
+  private checkDirectories(services: Map<string, ParsedService>, issues: ConfigIssueCollector): void {
+    for (const [name, { config }] of services) {
+      let problem: string | null = null;
+      try {
+        if (!statSync(config.cwd).isDirectory()) problem = `${config.cwd} is not a directory`;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        problem = code === 'ENOENT' || code === 'ENOTDIR' ? `no directory at ${config.cwd}` : `cannot use ${config.cwd}: ${(err as Error).message}`;
+      }
+      if (problem) issues.add(['services', name, 'cwd'], problem);
+    }
+  }
+
+  private invalid(file: string, issues: ConfigIssue[]): DevMeshError {
+    const n = issues.length;
+    const lines = issues.map((issue) => ConfigIssueCollector.format(issue)).join('\n');
+    return new DevMeshError('CONFIG_INVALID', `${file} has ${n} problem${n === 1 ? '' : 's'}:\n${lines}`, { issues });
+  }
+
+  private fileIssue(file: string, message: string): ConfigIssue {
+    return { file: basename(file), line: null, path: '', message };
+  }
+
+  // The parser notices an unclosed quote or bracket where the file (or the next key) ends; the user needs
+  // the line where it was opened.
+  private static syntaxErrorOffset(text: string, err: YAMLError): number {
+    const at = err.pos[0];
+    if (err.code === 'MISSING_CHAR' && err.message.includes('quote')) {
+      const open = text.lastIndexOf(err.message.includes('"') ? '"' : "'", at - 1);
+      return open >= 0 ? open : at;
+    }
+    const flow = /^Flow (sequence|map)/.exec(err.message);
+    if (err.code === 'BAD_INDENT' && flow) {
+      const [opener, closer] = flow[1] === 'sequence' ? ['[', ']'] : ['{', '}'];
+      let depth = 0;
+      for (let i = at - 1; i >= 0; i--) {
+        if (text[i] === closer) depth++;
+        else if (text[i] === opener && depth-- === 0) return i;
+      }
+    }
+    return at;
+  }
+
+  private static unresolvedAliasLine(doc: Document, locator: YamlLocator): number | null {
+    let line: number | null = null;
+    visit(doc, {
+      Alias(_key, node) {
+        if (node.resolve(doc) !== undefined || !node.range) return undefined;
+        line = locator.lineOfOffset(node.range[0]);
+        return visit.BREAK;
+      },
+    });
+    return line;
+  }
+
+  // YAML reads `version: 1.0` as the number 1 and `LEVEL: 1.50` as 1.5: where the file means text (versions,
+  // ranges, env values), keep what was written.
+  private static keepScalarsAsWritten(doc: Document): void {
+    const services = isMap(doc.contents) ? doc.contents.get('services', true) : undefined;
+    if (!isMap(services)) return;
+    const restore = (node: unknown): void => {
+      if (isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'boolean') && node.source !== undefined) {
+        node.value = node.source;
+      }
+    };
+    for (const pair of services.items) {
+      const service = pair.value;
+      if (!isMap(service)) continue;
+      restore(service.get('version', true));
+      for (const key of ['env', 'depends_on']) {
+        const node = service.get(key, true);
+        if (isMap(node)) for (const item of node.items) restore(item.value);
+        else if (isSeq(node)) for (const item of node.items) restore(item);
+      }
+    }
+  }
+
+  // Top-level `x-…` keys hold YAML anchors to reuse (`x-node: &node {…}`), as in docker compose.
+  private static withoutExtensionKeys(raw: unknown): unknown {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+    return Object.fromEntries(Object.entries(raw).filter(([key]) => !key.startsWith('x-')));
+  }
+
+  private static mapAt(raw: unknown, key: string): Record<string, unknown> | null {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return null;
+    const value = (raw as Record<string, unknown>)[key];
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  }
+
+  // JS objects list integer-like keys first; the file's order is what "stable order" promises.
+  private static inFileOrder(map: Record<string, unknown> | null, fileOrder: string[] | null): string[] {
+    if (!map) return [];
+    const keys = Object.keys(map);
+    const ordered = (fileOrder ?? []).filter((key) => Object.hasOwn(map, key));
+    return [...new Set([...ordered, ...keys])];
+  }
+}

@@ -1,0 +1,274 @@
+// The life of the desktop app: one instance per user, the core and its API (over IPC for the window and
+// over the loopback WebSocket for the CLI), the window, the tray and crash notifications. Closing the
+// window leaves DevMesh in the tray with its services running; only Quit (tray, OS, `devmesh down`)
+// stops the services, closes the API and removes the daemon record, in that order.
+import { app, dialog, Notification } from 'electron';
+import type { ApiFace, DevMeshApi } from '../api/devmesh-api.js';
+import type { DevMeshHome } from '../core/home/devmesh-home.js';
+import type { Disposable } from '../core/lifecycle/disposable.js';
+import type { DevMeshEvent } from '../../shared/events.js';
+import type { ProjectInfo } from '../../shared/service.js';
+import type { AppStateStore } from './app-state-store.js';
+import { CrashNotifier } from './crash-notifier.js';
+import { IpcRouter } from './ipc-router.js';
+import type { LoginItem } from './login-item.js';
+import { MainWindow, type MainWindowOptions } from './main-window.js';
+import { TrayMenu } from './tray-menu.js';
+
+export type DesktopApi = Pick<DevMeshApi, 'call' | 'subscribe'>;
+export interface DesktopCore {
+  dispose(): Promise<void>;
+}
+export interface DesktopServer {
+  listen(): Promise<{ port: number; url: string }>;
+  close(): Promise<void>;
+}
+export interface DesktopLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface DesktopAppDeps<C extends DesktopCore = DesktopCore, A extends DesktopApi = DesktopApi> {
+  home: Pick<DevMeshHome, 'dir' | 'readOrCreateToken' | 'writeDaemonRecord' | 'readDaemonRecord' | 'clearDaemonRecord'>;
+  version: string;
+  logger: DesktopLogger;
+  state: AppStateStore;
+  loginItem: Pick<LoginItem, 'set' | 'launchedHidden'>;
+  window: MainWindowOptions;
+  trayIconPath: string;
+  openCore(): Promise<C>;
+  createApi(core: C, face: ApiFace): A;
+  createServer(api: A, token: string): DesktopServer;
+}
+
+export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopApi = DesktopApi> {
+  private core: C | null = null;
+  private server: DesktopServer | null = null;
+  private apiUrl: string | null = null;
+  private window: MainWindow | null = null;
+  private readonly ui: Disposable[] = [];
+  private readonly rootsById = new Map<string, string>();
+  private quitting: Promise<void> | null = null;
+  private exiting = false;
+  /** a second launch asked for the window before it existed */
+  private windowWanted = false;
+  private started: Promise<void> = Promise.resolve();
+
+  private readonly onSignal = () => void this.quit();
+
+  constructor(private readonly deps: DesktopAppDeps<C, A>) {}
+
+  /** Claims the single-instance lock and starts once Electron is ready. False when another instance runs. */
+  run(): boolean {
+    if (!app.requestSingleInstanceLock()) {
+      // The first instance gets 'second-instance' and shows its window; this one has nothing to do.
+      app.quit();
+      return false;
+    }
+    app.on('second-instance', () => this.showWindow());
+    app.on('activate', () => this.showWindow());
+    // Closing the window keeps DevMesh in the tray: the services it supervises keep running.
+    app.on('window-all-closed', () => {});
+    app.on('before-quit', (event) => {
+      if (this.exiting) return;
+      event.preventDefault();
+      void this.quit();
+    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, this.onSignal);
+    this.started = app
+      .whenReady()
+      .then(() => this.start())
+      .catch((err: Error) => this.refuseToStart('DevMesh could not start', err.stack ?? err.message));
+    return true;
+  }
+
+  /** Stops the services, closes the API and the daemon record, then exits. Idempotent. */
+  quit(exitCode = 0): Promise<void> {
+    this.quitting ??= this.shutdown(exitCode);
+    return this.quitting;
+  }
+
+  /** Settles once the start that run() scheduled has finished (or refused to start). */
+  whenStarted(): Promise<void> {
+    return this.started;
+  }
+
+  private async start(): Promise<void> {
+    const { home, logger } = this.deps;
+    const other = home.readDaemonRecord();
+    if (other && other.pid !== process.pid && DesktopApp.isAlive(other.pid)) {
+      // Opening the core now would reconcile (stop) the other daemon's services: refuse before touching it.
+      return this.refuseToStart(
+        'DevMesh is already running',
+        `A DevMesh ${other.face === 'daemon' ? 'daemon' : 'app'} (pid ${other.pid}) already supervises your services at ${other.url}.\n` +
+          'One DevMesh runs per user. Stop it with `devmesh down`, then open the app again, or keep using it from a browser.',
+      );
+    }
+    let core: C;
+    try {
+      core = await this.deps.openCore();
+      this.core = core;
+    } catch (err) {
+      return this.refuseToStart('DevMesh could not start', `Opening ${home.dir} failed: ${(err as Error).message}`);
+    }
+    const api = this.deps.createApi(core, {
+      face: 'electron',
+      apiUrl: () => this.apiUrl,
+      requestShutdown: () => void this.quit(),
+    });
+    try {
+      this.server = this.deps.createServer(api, home.readOrCreateToken());
+      const { port, url } = await this.server.listen();
+      this.apiUrl = url;
+      home.writeDaemonRecord({ pid: process.pid, port, url, version: this.deps.version, face: 'electron', startedAt: Date.now() });
+      logger.info({ domain: 'app', url }, 'API listening');
+    } catch (err) {
+      this.server = null;
+      const code = (err as { code?: string }).code;
+      const busy = code === 'EADDRINUSE' || code === 'PORT_BUSY' || code === 'DAEMON_ALREADY_RUNNING';
+      return this.refuseToStart(
+        busy ? 'DevMesh is already running' : 'DevMesh could not start',
+        busy
+          ? `The DevMesh API port is taken (${(err as Error).message}).\nAnother DevMesh (the \`devmesh up\` daemon or another app) is probably running: stop it with \`devmesh down\`, or set DEVMESH_PORT to another port.`
+          : `The API server failed: ${(err as Error).message}`,
+      );
+    }
+    this.startUi(api);
+    await this.openRecentProjects(api);
+  }
+
+  private startUi(api: DesktopApi): void {
+    const window = new MainWindow(this.deps.window);
+    this.window = window;
+    this.ui.push({ dispose: () => window.dispose() });
+    this.ui.push(new IpcRouter(api, window));
+    const tray = new TrayMenu(
+      api,
+      {
+        openWindow: () => window.focus(),
+        openProject: () => void this.openProject(api),
+        quit: () => void this.quit(),
+        startAtLogin: () => this.deps.state.startAtLogin,
+        setStartAtLogin: (enabled) => this.setStartAtLogin(enabled),
+        reportError: (title, message) => this.reportError(title, message),
+      },
+      { iconPath: this.deps.trayIconPath },
+    );
+    tray.start();
+    this.ui.push(tray);
+    this.ui.push(new CrashNotifier(api, { onClick: () => window.focus() }));
+    this.ui.push(this.trackRecentProjects(api));
+    if (this.deps.state.startAtLogin) this.setStartAtLogin(true); // the executable may have moved (update)
+    if (this.windowWanted || !this.deps.loginItem.launchedHidden()) window.focus();
+  }
+
+  /** Reopens last session's projects; a project whose folder or devmesh.yaml is gone leaves the list. */
+  private async openRecentProjects(api: DesktopApi): Promise<void> {
+    for (const root of [...this.deps.state.recentProjects].reverse()) {
+      if (this.quitting) return;
+      const result = await api.call('projects.open', { root });
+      if (result.ok) continue;
+      this.deps.logger.warn({ domain: 'app', root, code: result.error.code, err: result.error.message }, 'could not reopen project');
+      if (result.error.code === 'CONFIG_NOT_FOUND') this.deps.state.removeRecentProject(root);
+    }
+  }
+
+  /** The recent list follows projects opened and closed from any face (window, tray, CLI). */
+  private trackRecentProjects(api: DesktopApi): Disposable {
+    const sub = api.subscribe('events', {}, (data) => {
+      const event = data as DevMeshEvent;
+      if (event.type === 'project.opened' || event.type === 'project.reloaded') {
+        this.rootsById.set(event.project.id, event.project.root);
+        if (event.type === 'project.opened') this.deps.state.addRecentProject(event.project.root);
+      } else if (event.type === 'project.closed') {
+        const root = this.rootsById.get(event.projectId);
+        this.rootsById.delete(event.projectId);
+        if (root) this.deps.state.removeRecentProject(root);
+      }
+    });
+    return sub.ok ? sub.value : { dispose() {} };
+  }
+
+  private showWindow(): void {
+    if (this.window) this.window.focus();
+    else this.windowWanted = true;
+  }
+
+  private async openProject(api: DesktopApi): Promise<void> {
+    const choice = await dialog.showOpenDialog({
+      title: 'Open a DevMesh project',
+      message: 'Choose the folder that holds devmesh.yaml',
+      buttonLabel: 'Open Project',
+      properties: ['openDirectory'],
+    });
+    const root = choice.filePaths[0];
+    if (choice.canceled || !root) return;
+    const result = await api.call('projects.open', { root });
+    if (!result.ok) {
+      this.reportError('Could not open the project', result.error.message);
+      return;
+    }
+    const project = result.value as ProjectInfo;
+    this.rootsById.set(project.id, project.root);
+    this.deps.state.addRecentProject(project.root);
+    this.window?.focus();
+  }
+
+  private setStartAtLogin(enabled: boolean): void {
+    try {
+      this.deps.loginItem.set(enabled);
+      this.deps.state.setStartAtLogin(enabled);
+    } catch (err) {
+      this.reportError('Could not change "Start at login"', (err as Error).message);
+    }
+  }
+
+  private reportError(title: string, message: string): void {
+    this.deps.logger.warn({ domain: 'app', err: message }, title);
+    if (Notification.isSupported()) new Notification({ title, body: message }).show();
+    else void dialog.showMessageBox({ type: 'error', title, message: title, detail: message });
+  }
+
+  private async refuseToStart(title: string, message: string): Promise<void> {
+    this.deps.logger.error({ domain: 'app', err: message }, title);
+    dialog.showErrorBox(title, message);
+    await this.quit(1);
+  }
+
+  private async shutdown(exitCode: number): Promise<void> {
+    const { logger, home } = this.deps;
+    const step = async (what: string, fn: () => unknown) => {
+      try {
+        await fn();
+      } catch (err) {
+        logger.error({ domain: 'app', err: (err as Error).message }, `quit: ${what} failed`);
+      }
+    };
+    // The UI goes first: no event of the closing projects may reach the recent list or the tray.
+    for (const d of this.ui.splice(0).reverse()) await step('closing the window and tray', () => d.dispose());
+    if (this.core) {
+      logger.info({ domain: 'app' }, 'quit: stopping services');
+      const core = this.core;
+      await step('stopping the services', () => core.dispose());
+    }
+    if (this.server) {
+      const server = this.server;
+      await step('closing the API server', () => server.close());
+      await step('removing the daemon record', () => home.clearDaemonRecord(process.pid));
+    }
+    process.removeListener('SIGINT', this.onSignal);
+    process.removeListener('SIGTERM', this.onSignal);
+    this.exiting = true;
+    app.exit(exitCode);
+  }
+
+  private static isAlive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+}

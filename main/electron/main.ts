@@ -1,0 +1,56 @@
+// The Electron composition root: builds the app's objects by hand and hands them to DesktopApp, which runs
+// their life (single instance, core + API + window + tray, quit). Bundled by scripts/build.mjs into
+// dist/electron/main.js; paths below are relative to that file, inside app.asar once packaged.
+import { app } from 'electron';
+import { join } from 'node:path';
+import { ApiServer } from '../api/api-server.js';
+import { DevMeshApi } from '../api/devmesh-api.js';
+import { DevMeshCore } from '../core/devmesh-core.js';
+import { DevMeshHome } from '../core/home/devmesh-home.js';
+import { createLogger } from '../core/logging/create-logger.js';
+import { AppStateStore } from './app-state-store.js';
+import { DesktopApp } from './desktop-app.js';
+import { LoginItem } from './login-item.js';
+
+const DEFAULT_PORT = 7780;
+
+function apiPort(logger: { warn(obj: object, msg?: string): void }): number {
+  const raw = process.env.DEVMESH_PORT;
+  if (!raw) return DEFAULT_PORT;
+  const port = Number(raw);
+  if (Number.isInteger(port) && port >= 0 && port < 65536) return port; // 0: any free port
+  logger.warn({ domain: 'app', DEVMESH_PORT: raw }, `DEVMESH_PORT is not a port number; using ${DEFAULT_PORT}`);
+  return DEFAULT_PORT;
+}
+
+// Every renderer sandboxed, whatever a BrowserWindow's options say.
+app.enableSandbox();
+app.setAppUserModelId('dev.devmesh.app');
+
+const home = new DevMeshHome();
+home.ensure();
+const logger = createLogger({ name: 'devmesh-app', ...(app.isPackaged ? { destination: join(home.logDir, 'app.log') } : {}) });
+const version = app.getVersion();
+const distDir = join(__dirname, '..');
+const rendererDir = join(distDir, 'renderer');
+
+const desktop = new DesktopApp({
+  home,
+  version,
+  logger,
+  state: new AppStateStore(home.dir, (message) => logger.warn({ domain: 'app' }, message)),
+  loginItem: new LoginItem({
+    command: app.isPackaged ? [process.env.APPIMAGE ?? process.execPath] : [process.execPath, app.getAppPath()],
+  }),
+  window: {
+    preloadPath: join(distDir, 'preload', 'preload.js'),
+    indexHtmlPath: join(rendererDir, 'index.html'),
+    iconPath: join(distDir, '..', 'assets', 'icon.png'),
+  },
+  trayIconPath: join(distDir, '..', 'assets', 'tray.png'),
+  openCore: () => DevMeshCore.open({ home, version, logger }),
+  createApi: (core, face) => new DevMeshApi(core, face),
+  createServer: (api, token) =>
+    new ApiServer({ api, token, port: apiPort(logger), host: '127.0.0.1', rendererDir, logger }),
+});
+desktop.run();

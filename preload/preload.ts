@@ -1,0 +1,76 @@
+// The sandboxed preload: exposes `window.devmesh` (shared/bridge.ts) to the renderer through contextBridge.
+// One named method per API call, each bound to its own fixed channel: the page cannot pick a channel, so
+// there is no generic invoke or send to abuse. Streams share one IPC_STREAM listener that dispatches by
+// subscription id; Electron's event object never reaches the page. Bundled by esbuild (CJS, electron
+// external), because a sandboxed preload cannot load node_modules.
+import { contextBridge, ipcRenderer } from 'electron';
+import type { ApiMethod, ApiTopic } from '../shared/api.js';
+import { BRIDGE_KEY, IPC_STREAM, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE, ipcCallChannel, type DevMeshBridge } from '../shared/bridge.js';
+import type { Result } from '../shared/errors.js';
+import type { DevMeshEvent } from '../shared/events.js';
+import type { LogLine } from '../shared/service.js';
+
+/** Every API method, checked by the compiler against shared/api.ts (a missing or unknown one fails to
+ * type-check). Spelled out instead of importing API_METHODS so the preload does not bundle zod
+ * (~750 KB that every page load would parse). */
+const METHODS: Record<ApiMethod, true> = {
+  'daemon.info': true,
+  'daemon.shutdown': true,
+  'projects.list': true,
+  'projects.open': true,
+  'projects.close': true,
+  'services.list': true,
+  'services.start': true,
+  'services.stop': true,
+  'services.restart': true,
+  'services.startAll': true,
+  'services.stopAll': true,
+  'logs.page': true,
+};
+
+const listeners = new Map<number, (data: unknown) => void>();
+let nextSubId = 1;
+
+ipcRenderer.on(IPC_STREAM, (_event, subId: unknown, data: unknown) => {
+  if (typeof subId === 'number') listeners.get(subId)?.(data);
+});
+
+function subscribe(topic: ApiTopic, params: unknown, listener: (data: unknown) => void): () => void {
+  const subId = nextSubId++;
+  listeners.set(subId, listener);
+  ipcRenderer.invoke(IPC_SUBSCRIBE, subId, topic, params).then(
+    (result: Result<unknown>) => {
+      if (result.ok) return;
+      listeners.delete(subId);
+      console.error(`devmesh: could not follow ${topic}: ${result.error.code}: ${result.error.message}`);
+    },
+    (err: Error) => {
+      listeners.delete(subId);
+      console.error(`devmesh: could not follow ${topic}: ${err.message}`);
+    },
+  );
+  let open = true;
+  return () => {
+    if (!open) return;
+    open = false;
+    listeners.delete(subId);
+    ipcRenderer.invoke(IPC_UNSUBSCRIBE, subId).catch((err: Error) => {
+      console.error(`devmesh: could not stop following ${topic}: ${err.message}`);
+    });
+  };
+}
+
+function createBridge(): DevMeshBridge {
+  const calls: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const method of Object.keys(METHODS) as ApiMethod[]) {
+    const channel = ipcCallChannel(method);
+    calls[method] = (input: unknown) => ipcRenderer.invoke(channel, input);
+  }
+  return {
+    ...calls,
+    onEvent: (listener: (event: DevMeshEvent) => void) => subscribe('events', {}, (data) => listener(data as DevMeshEvent)),
+    followLogs: (params, listener: (line: LogLine) => void) => subscribe('logs', params, (data) => listener(data as LogLine)),
+  } as DevMeshBridge;
+}
+
+contextBridge.exposeInMainWorld(BRIDGE_KEY, createBridge());

@@ -1,0 +1,56 @@
+// DevMeshClient over Electron IPC: the preload's `window.devmesh` bridge, one method per API call. The
+// main process is in the same app, so the "connection" is open for the life of the window.
+import type { ApiInput, ApiMethod, ApiOutput, ApiTopicParams } from '../../shared/api.js';
+import type { DevMeshBridge } from '../../shared/bridge.js';
+import { DevMeshError, type Result } from '../../shared/errors.js';
+import type { DevMeshEvent } from '../../shared/events.js';
+import type { LogLine } from '../../shared/service.js';
+import type { ConnectionStatus, DevMeshClient } from './devmesh-client.js';
+
+export class IpcClient implements DevMeshClient {
+  readonly status: ConnectionStatus = { state: 'open', attempt: 0, retryInMs: null };
+  private readonly disposers = new Set<() => void>();
+
+  constructor(private readonly bridge: DevMeshBridge) {}
+
+  async call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
+    const fn = this.bridge[method] as unknown as ((input: ApiInput<M>) => Promise<Result<ApiOutput<M>>>) | undefined;
+    if (typeof fn !== 'function') {
+      throw new DevMeshError('UNKNOWN_METHOD', `the app's preload does not expose '${method}'; the app and its UI are out of date with each other, reinstall DevMesh`);
+    }
+    let result: Result<ApiOutput<M>>;
+    try {
+      result = await fn(input);
+    } catch (err) {
+      // invoke() rejects only when the IPC itself broke (no handler, window closing): still one error shape.
+      throw new DevMeshError('INTERNAL', `'${method}' failed in the app's main process: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!result.ok) throw new DevMeshError(result.error.code, result.error.message, result.error.details);
+    return result.value;
+  }
+
+  onEvent(listener: (event: DevMeshEvent) => void): () => void {
+    return this.track(this.bridge.onEvent(listener));
+  }
+
+  followLogs(params: ApiTopicParams<'logs'>, listener: (line: LogLine) => void): () => void {
+    return this.track(this.bridge.followLogs(params, listener));
+  }
+
+  onConnectionChange(_listener: (status: ConnectionStatus) => void): () => void {
+    return () => {};
+  }
+
+  dispose(): void {
+    for (const d of [...this.disposers]) d();
+  }
+
+  private track(unsubscribe: () => void): () => void {
+    const once = () => {
+      if (!this.disposers.delete(once)) return;
+      unsubscribe();
+    };
+    this.disposers.add(once);
+    return once;
+  }
+}

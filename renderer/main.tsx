@@ -1,0 +1,25 @@
+// Entry point of the UI, in the Electron window and in a browser alike: pick the transport, create the
+// stores, keep them in sync with the daemon, render.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createClient } from './api/create-client.js';
+import { createAppStores } from './state/app-stores.js';
+import { StoreSync } from './state/store-sync.js';
+import { AppContext } from './views/app-context.js';
+import { App } from './views/app.js';
+import './styles/app.css';
+
+const client = createClient();
+const stores = createAppStores(client.status);
+// Lives as long as the page: closing the window closes the socket and drops the listeners with it.
+new StoreSync(client, stores);
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <AppContext.Provider value={{ client, stores }}>
+      <App />
+    </AppContext.Provider>
+  </StrictMode>,
+);

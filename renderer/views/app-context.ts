@@ -1,0 +1,17 @@
+// What every view can reach: the transport-neutral client and the stores. One value per window.
+import { createContext, useContext } from 'react';
+import type { DevMeshClient } from '../api/devmesh-client.js';
+import type { AppStores } from '../state/app-stores.js';
+
+export interface AppServices {
+  client: DevMeshClient;
+  stores: AppStores;
+}
+
+export const AppContext = createContext<AppServices | null>(null);
+
+export function useApp(): AppServices {
+  const app = useContext(AppContext);
+  if (!app) throw new Error('useApp() outside <AppContext.Provider>: render views through main.tsx');
+  return app;
+}

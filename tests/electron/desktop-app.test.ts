@@ -1,0 +1,207 @@
+// The app's life as a user sees it: one instance, the window can close while DevMesh stays in the tray with
+// its services running, Quit stops everything, and a second DevMesh refuses to start with a clear message.
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('electron', () => import('./fake-electron.js'));
+
+import * as fake from './fake-electron.js';
+import { BrowserWindow, dialog, resetFake, Tray } from './fake-electron.js';
+import { FakeCore } from './fake-core.js';
+import { DevMeshApi } from '../../main/api/devmesh-api.js';
+import type { DevMeshCore } from '../../main/core/devmesh-core.js';
+import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
+import { AppStateStore } from '../../main/electron/app-state-store.js';
+import { DesktopApp, type DesktopAppDeps } from '../../main/electron/desktop-app.js';
+import { LoginItem } from '../../main/electron/login-item.js';
+import { DevMeshError } from '../../shared/errors.js';
+
+let dir: string;
+let home: DevMeshHome;
+let core: FakeCore;
+let steps: string[];
+let api: DevMeshApi | null;
+let listenError: Error | null;
+
+function makeApp(overrides: Partial<DesktopAppDeps<FakeCore, DevMeshApi>> = {}): DesktopApp<FakeCore, DevMeshApi> {
+  return new DesktopApp<FakeCore, DevMeshApi>({
+    home,
+    version: '0.1.0',
+    logger: { info: () => {}, warn: () => {}, error: () => {} },
+    state: new AppStateStore(home.dir),
+    loginItem: new LoginItem({ platform: 'linux', command: ['/opt/DevMesh/devmesh'], autostartDir: join(dir, 'autostart') }),
+    window: { preloadPath: '/opt/DevMesh/dist/preload/preload.js', indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html' },
+    trayIconPath: '/opt/DevMesh/assets/tray.png',
+    openCore: async () => {
+      steps.push('open core');
+      return core;
+    },
+    createApi: (c, face) => (api = new DevMeshApi(c as unknown as DevMeshCore, face)),
+    createServer: () => ({
+      listen: async () => {
+        if (listenError) throw listenError;
+        steps.push('listen');
+        return { port: 7780, url: 'http://127.0.0.1:7780/' };
+      },
+      close: async () => void steps.push('close server'),
+    }),
+    ...overrides,
+  });
+}
+
+async function started(): Promise<DesktopApp<FakeCore, DevMeshApi>> {
+  const desktop = makeApp();
+  expect(desktop.run()).toBe(true);
+  await desktop.whenStarted();
+  return desktop;
+}
+const trayMenu = () => Tray.instances[0]!.menu!;
+const visibleWindows = () => BrowserWindow.getAllWindows().filter((w) => w.visible);
+
+beforeEach(() => {
+  resetFake();
+  dir = mkdtempSync(join(tmpdir(), 'devmesh-app-'));
+  home = new DevMeshHome(join(dir, 'home'));
+  home.ensure();
+  core = new FakeCore();
+  core.dispose = async () => {
+    core.disposed = true;
+    steps.push('dispose core');
+  };
+  steps = [];
+  api = null;
+  listenError = null;
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('DesktopApp', () => {
+  it('starts the core, the API server, the daemon record, the tray and the window', async () => {
+    await started();
+    expect(steps).toEqual(['open core', 'listen']);
+    expect(home.readDaemonRecord()).toMatchObject({ pid: process.pid, port: 7780, url: 'http://127.0.0.1:7780/', face: 'electron' });
+    expect(Tray.instances).toHaveLength(1);
+    expect(visibleWindows()).toHaveLength(1);
+    const info = await api!.call('daemon.info', {});
+    expect(info).toMatchObject({ ok: true, value: { face: 'electron', apiUrl: 'http://127.0.0.1:7780/' } });
+  });
+
+  it('a second launch quits at once, and the first one shows its window', async () => {
+    const second = makeApp();
+    fake.app.gotLock = false;
+    expect(second.run()).toBe(false);
+    expect(fake.app.quit).toHaveBeenCalled();
+    expect(steps).toEqual([]);
+
+    resetFake();
+    await started();
+    BrowserWindow.instances[0]!.close();
+    expect(visibleWindows()).toHaveLength(0);
+    fake.app.emit('second-instance', {}, ['devmesh'], '/');
+    expect(visibleWindows()).toHaveLength(1);
+  });
+
+  it('closing the window keeps DevMesh in the tray with its services running', async () => {
+    await started();
+    await api!.call('projects.open', { root: '/work/shop' });
+    expect(await api!.call('services.start', { name: 'web' })).toMatchObject({ ok: true });
+    BrowserWindow.instances[0]!.close();
+    expect(fake.app.quit).not.toHaveBeenCalled();
+    expect(fake.app.exit).not.toHaveBeenCalled();
+    expect(core.disposed).toBe(false);
+    expect(core.services.get('web')!.state).toBe('healthy');
+    expect(Tray.instances[0]!.destroyed).toBe(false);
+    trayMenu().click('open-window');
+    expect(visibleWindows()).toHaveLength(1);
+  });
+
+  it('Quit in the tray stops the services, closes the API server, removes the daemon record, then exits', async () => {
+    await started();
+    trayMenu().click('quit');
+    await vi.waitFor(() => expect(fake.app.exit).toHaveBeenCalledWith(0));
+    expect(steps).toEqual(['open core', 'listen', 'dispose core', 'close server']);
+    expect(home.readDaemonRecord()).toBeNull();
+    expect(Tray.instances[0]!.destroyed).toBe(true);
+    expect(BrowserWindow.getAllWindows()).toHaveLength(0);
+  });
+
+  it('a quit from the OS (Cmd+Q, logout) or `devmesh down` goes through the same shutdown', async () => {
+    await started();
+    const event = new fake.FakeEvent();
+    fake.app.emit('before-quit', event);
+    expect(event.defaultPrevented).toBe(true);
+    await vi.waitFor(() => expect(fake.app.exit).toHaveBeenCalledTimes(1));
+    expect(core.disposed).toBe(true);
+
+    resetFake();
+    steps = [];
+    core = new FakeCore();
+    await started();
+    expect(await api!.call('daemon.shutdown', {})).toEqual({ ok: true, value: { stopping: true } });
+    await vi.waitFor(() => expect(fake.app.exit).toHaveBeenCalledWith(0));
+  });
+
+  it('refuses to start, with a message naming `devmesh down`, when the API port is taken', async () => {
+    listenError = new DevMeshError('PORT_BUSY', 'port 7780 on 127.0.0.1 is already in use');
+    await started();
+    expect(dialog.showErrorBox).toHaveBeenCalledWith('DevMesh is already running', expect.stringContaining('devmesh down'));
+    expect(core.disposed).toBe(true);
+    expect(fake.app.exit).toHaveBeenCalledWith(1);
+    expect(Tray.instances).toHaveLength(0);
+  });
+
+  it('refuses to start before touching the store when a live daemon owns the home', async () => {
+    home.writeDaemonRecord({ pid: process.ppid, port: 7780, url: 'http://127.0.0.1:7780/', version: '0.1.0', face: 'daemon', startedAt: 1 });
+    await started();
+    expect(steps).toEqual([]);
+    expect(dialog.showErrorBox).toHaveBeenCalledWith('DevMesh is already running', expect.stringContaining(`pid ${process.ppid}`));
+    expect(fake.app.exit).toHaveBeenCalledWith(1);
+    expect(home.readDaemonRecord()?.pid).toBe(process.ppid); // the other daemon's record is left alone
+  });
+
+  it('reopens the recent projects and forgets those whose devmesh.yaml is gone', async () => {
+    const state = new AppStateStore(home.dir);
+    state.addRecentProject('/work/missing');
+    state.addRecentProject('/work/shop');
+    await started();
+    await vi.waitFor(() => expect(core.calls).toEqual(['projects.open /work/missing', 'projects.open /work/shop']));
+    await vi.waitFor(() => expect(new AppStateStore(home.dir).recentProjects).toEqual(['/work/shop']));
+    await vi.waitFor(() => expect(trayMenu().items[0]!.label).toBe('shop'));
+  });
+
+  it('Open Project… asks for a folder, opens it through the API and remembers it', async () => {
+    await started();
+    dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: ['/work/shop'] });
+    trayMenu().click('open-project');
+    await vi.waitFor(() => expect(core.calls).toContain('projects.open /work/shop'));
+    await vi.waitFor(() => expect(new AppStateStore(home.dir).recentProjects).toEqual(['/work/shop']));
+  });
+
+  it('a project closed from any face leaves the recent list', async () => {
+    await started();
+    await api!.call('projects.open', { root: '/work/shop' });
+    await api!.call('projects.close', { project: 'shop' });
+    expect(new AppStateStore(home.dir).recentProjects).toEqual([]);
+  });
+
+  it('"Start at login" registers an autostart entry and is remembered', async () => {
+    await started();
+    trayMenu().click('start-at-login');
+    const entry = join(dir, 'autostart', 'dev.devmesh.app.desktop');
+    expect(readFileSync(entry, 'utf8')).toContain('Exec=/opt/DevMesh/devmesh --hidden');
+    expect(new AppStateStore(home.dir).startAtLogin).toBe(true);
+    await vi.waitFor(() => expect(trayMenu().item('start-at-login').checked).toBe(true));
+    trayMenu().click('start-at-login');
+    expect(existsSync(entry)).toBe(false);
+    expect(new AppStateStore(home.dir).startAtLogin).toBe(false);
+  });
+
+  it('a launch at login starts in the tray without opening the window', async () => {
+    const desktop = makeApp({ loginItem: { set: () => {}, launchedHidden: () => true } });
+    desktop.run();
+    await desktop.whenStarted();
+    expect(Tray.instances).toHaveLength(1);
+    expect(visibleWindows()).toHaveLength(0);
+  });
+});

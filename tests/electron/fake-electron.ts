@@ -1,0 +1,276 @@
+// A hand-made fake of the electron APIs DevMesh's main process and preload use, for
+// `vi.mock('electron', () => import('./fake-electron.js'))`. It records what the code under test asked for
+// (windows and their options, IPC handlers, tray menus, notifications) and lets a test play the user or
+// the OS (close a window, click a menu item, send an IPC message from some frame). `resetFake()` between tests.
+import { EventEmitter } from 'node:events';
+import { vi } from 'vitest';
+
+type Listener = (...args: any[]) => unknown;
+
+/** What electron passes to will-navigate and friends: an event the handler may cancel. */
+export class FakeEvent {
+  defaultPrevented = false;
+  preventDefault(): void {
+    this.defaultPrevented = true;
+  }
+}
+
+export class FakeFrame {
+  parent: FakeFrame | null = null;
+  constructor(public url: string) {}
+}
+
+let nextContentsId = 1;
+export class FakeWebContents extends EventEmitter {
+  readonly id = nextContentsId++;
+  readonly sent: Array<{ channel: string; args: unknown[] }> = [];
+  windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
+  mainFrame: FakeFrame = new FakeFrame('about:blank');
+  private destroyed = false;
+  send(channel: string, ...args: unknown[]): void {
+    if (this.destroyed) throw new Error('Object has been destroyed');
+    this.sent.push({ channel, args });
+  }
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }): void {
+    this.windowOpenHandler = handler;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.emit('destroyed');
+  }
+  /** Plays a link click / location change: true when the navigation happened. */
+  navigate(url: string): boolean {
+    const event = new FakeEvent();
+    this.emit('will-navigate', event, url);
+    if (event.defaultPrevented) return false;
+    this.emit('did-start-navigation', { url, isMainFrame: true, isSameDocument: false });
+    this.mainFrame = new FakeFrame(url);
+    return true;
+  }
+  /** Plays a reload: a new document in the main frame. */
+  reload(): void {
+    this.emit('did-start-navigation', { url: this.mainFrame.url, isMainFrame: true, isSameDocument: false });
+  }
+}
+
+export class BrowserWindow extends EventEmitter {
+  static readonly instances: BrowserWindow[] = [];
+  readonly webContents = new FakeWebContents();
+  loadedFile: string | null = null;
+  visible = false;
+  focused = false;
+  minimized = false;
+  private destroyed = false;
+  constructor(public readonly options: Record<string, any>) {
+    super();
+    BrowserWindow.instances.push(this);
+  }
+  static getAllWindows(): BrowserWindow[] {
+    return BrowserWindow.instances.filter((w) => !w.isDestroyed());
+  }
+  async loadFile(path: string): Promise<void> {
+    this.loadedFile = path;
+    this.webContents.mainFrame = new FakeFrame(new URL(`file://${path}`).href);
+  }
+  show(): void {
+    this.visible = true;
+  }
+  focus(): void {
+    this.focused = true;
+  }
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+  restore(): void {
+    this.minimized = false;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  /** Plays the user closing the window (the default close destroys it, as in Electron). */
+  close(): void {
+    const event = new FakeEvent();
+    this.emit('close', event);
+    if (!event.defaultPrevented) this.destroy();
+  }
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.visible = false;
+    this.webContents.destroy();
+    this.emit('closed');
+    // Electron quits when the last window closes, unless the app listens to 'window-all-closed'.
+    if (BrowserWindow.getAllWindows().length === 0) {
+      if (app.listenerCount('window-all-closed') > 0) app.emit('window-all-closed');
+      else app.quit();
+    }
+  }
+}
+
+class FakeApp extends EventEmitter {
+  gotLock = true;
+  ready = Promise.resolve();
+  isPackaged = false;
+  loginItem = { openAtLogin: false, wasOpenedAtLogin: false, args: [] as string[] };
+  readonly quit = vi.fn();
+  readonly exit = vi.fn();
+  readonly enableSandbox = vi.fn();
+  readonly setAppUserModelId = vi.fn();
+  requestSingleInstanceLock(): boolean {
+    return this.gotLock;
+  }
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+  getVersion(): string {
+    return '0.1.0';
+  }
+  getAppPath(): string {
+    return '/app';
+  }
+  setLoginItemSettings(settings: { openAtLogin: boolean; args?: string[] }): void {
+    this.loginItem = { ...this.loginItem, openAtLogin: settings.openAtLogin, args: settings.args ?? [] };
+  }
+  getLoginItemSettings(): { openAtLogin: boolean; wasOpenedAtLogin: boolean } {
+    return this.loginItem;
+  }
+}
+export let app = new FakeApp();
+
+export interface FakeMenuItem {
+  id?: string;
+  label?: string;
+  type?: string;
+  checked?: boolean;
+  enabled?: boolean;
+  click?: (item: FakeMenuItem) => void;
+}
+export class FakeMenu {
+  constructor(readonly items: FakeMenuItem[]) {}
+  item(id: string): FakeMenuItem {
+    const found = this.items.find((i) => i.id === id);
+    if (!found) throw new Error(`no menu item ${id} in ${this.items.map((i) => i.id ?? i.label).join(', ')}`);
+    return found;
+  }
+  /** Plays a click: like Electron, a checkbox flips before its handler runs. */
+  click(id: string): void {
+    const item = this.item(id);
+    if (item.type === 'checkbox') item.checked = !item.checked;
+    item.click?.(item);
+  }
+}
+export const Menu = { buildFromTemplate: (template: FakeMenuItem[]) => new FakeMenu(template.map((i) => ({ ...i }))) };
+
+export class Tray extends EventEmitter {
+  static readonly instances: Tray[] = [];
+  menu: FakeMenu | null = null;
+  tooltip = '';
+  destroyed = false;
+  constructor(readonly image: unknown) {
+    super();
+    Tray.instances.push(this);
+  }
+  setContextMenu(menu: FakeMenu): void {
+    this.menu = menu;
+  }
+  setToolTip(text: string): void {
+    this.tooltip = text;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+export const nativeImage = { createFromPath: (path: string) => ({ path, isEmpty: () => false }) };
+
+export const shell = { openExternal: vi.fn(async (_url: string) => {}) };
+
+export class Notification extends EventEmitter {
+  static readonly instances: Notification[] = [];
+  static supported = true;
+  shown = false;
+  constructor(readonly options: { title: string; body: string }) {
+    super();
+    Notification.instances.push(this);
+  }
+  static isSupported(): boolean {
+    return Notification.supported;
+  }
+  show(): void {
+    this.shown = true;
+  }
+  close(): void {
+    this.emit('close');
+  }
+}
+
+export const dialog = {
+  showOpenDialog: vi.fn(async (_options: unknown) => ({ canceled: true, filePaths: [] as string[] })),
+  showErrorBox: vi.fn((_title: string, _content: string) => {}),
+  showMessageBox: vi.fn(async (_options: unknown) => ({ response: 0 })),
+};
+
+class FakeSession {
+  headersListener: ((details: any, callback: (response: any) => void) => void) | null = null;
+  permissionRequestHandler: ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null;
+  permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
+  readonly webRequest = {
+    onHeadersReceived: (listener: (details: any, callback: (response: any) => void) => void) => {
+      this.headersListener = listener;
+    },
+  };
+  setPermissionRequestHandler(handler: FakeSession['permissionRequestHandler']): void {
+    this.permissionRequestHandler = handler;
+  }
+  setPermissionCheckHandler(handler: FakeSession['permissionCheckHandler']): void {
+    this.permissionCheckHandler = handler;
+  }
+}
+export const session = { defaultSession: new FakeSession() };
+
+class FakeIpcMain {
+  readonly handlers = new Map<string, Listener>();
+  handle(channel: string, handler: Listener): void {
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, handler);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  /** Plays ipcRenderer.invoke from a frame of some webContents. */
+  async invoke(channel: string, from: { sender: FakeWebContents; senderFrame?: FakeFrame | null }, ...args: unknown[]): Promise<any> {
+    const handler = this.handlers.get(channel);
+    if (!handler) throw new Error(`No handler registered for '${channel}'`);
+    const senderFrame = from.senderFrame === undefined ? from.sender.mainFrame : from.senderFrame;
+    return handler({ sender: from.sender, senderFrame }, ...args);
+  }
+}
+export let ipcMain = new FakeIpcMain();
+
+export const contextBridge = { exposed: new Map<string, any>(), exposeInMainWorld: vi.fn((key: string, api: unknown) => contextBridge.exposed.set(key, api)) };
+
+class FakeIpcRenderer extends EventEmitter {
+  readonly invoke = vi.fn(async (_channel: string, ..._args: unknown[]): Promise<unknown> => ({ ok: true, value: null }));
+  readonly send = vi.fn();
+}
+export const ipcRenderer = new FakeIpcRenderer();
+
+/** Fresh state for the next test. */
+export function resetFake(): void {
+  app = new FakeApp();
+  ipcMain = new FakeIpcMain();
+  BrowserWindow.instances.length = 0;
+  Tray.instances.length = 0;
+  Notification.instances.length = 0;
+  Notification.supported = true;
+  session.defaultSession = new FakeSession();
+  shell.openExternal.mockClear();
+  dialog.showOpenDialog.mockReset();
+  dialog.showOpenDialog.mockResolvedValue({ canceled: true, filePaths: [] });
+  dialog.showErrorBox.mockClear();
+  dialog.showMessageBox.mockClear();
+}

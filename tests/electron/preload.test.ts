@@ -1,0 +1,82 @@
+// The preload gives the page exactly the contract of shared/bridge.ts: one function per API method bound to
+// its own channel, onEvent and followLogs, and nothing generic (no invoke, no send, no ipcRenderer).
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('electron', () => import('./fake-electron.js'));
+
+import { contextBridge, ipcRenderer } from './fake-electron.js';
+import { API_METHODS } from '../../shared/api.js';
+import { BRIDGE_KEY, IPC_STREAM, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE, ipcCallChannel, type DevMeshBridge } from '../../shared/bridge.js';
+
+let bridge: DevMeshBridge;
+
+beforeAll(async () => {
+  await import('../../preload/preload.js');
+  bridge = contextBridge.exposed.get(BRIDGE_KEY);
+});
+beforeEach(() => {
+  ipcRenderer.invoke.mockClear();
+  ipcRenderer.invoke.mockImplementation(async () => ({ ok: true, value: null }));
+});
+
+describe('preload', () => {
+  it(`exposes one bridge under window.${BRIDGE_KEY}`, () => {
+    expect([...contextBridge.exposed.keys()]).toEqual([BRIDGE_KEY]);
+  });
+
+  it('exposes exactly one function per API method plus onEvent and followLogs, and no generic invoke', () => {
+    expect(Object.keys(bridge).sort()).toEqual([...API_METHODS, 'followLogs', 'onEvent'].sort());
+    for (const key of Object.keys(bridge)) expect(typeof (bridge as Record<string, unknown>)[key], key).toBe('function');
+    for (const generic of ['invoke', 'send', 'on', 'ipcRenderer', 'call']) expect(bridge).not.toHaveProperty(generic);
+  });
+
+  it('binds each method to its own fixed channel and passes only the input', async () => {
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, value: [] });
+    await expect(bridge['services.list']({ project: 'shop' })).resolves.toEqual({ ok: true, value: [] });
+    expect(ipcRenderer.invoke).toHaveBeenLastCalledWith(ipcCallChannel('services.list'), { project: 'shop' });
+    // a page cannot redirect a method to another channel by passing extra arguments
+    await (bridge['services.stop'] as (...a: unknown[]) => Promise<unknown>)({ name: 'web' }, 'devmesh:call:daemon.shutdown');
+    expect(ipcRenderer.invoke).toHaveBeenLastCalledWith(ipcCallChannel('services.stop'), { name: 'web' });
+  });
+
+  it('onEvent subscribes, dispatches stream items by subscription id, and unsubscribes', async () => {
+    const seen: unknown[] = [];
+    const stop = bridge.onEvent((e) => seen.push(e));
+    const [channel, subId, topic] = ipcRenderer.invoke.mock.calls.at(-1)!;
+    expect(channel).toBe(IPC_SUBSCRIBE);
+    expect(topic).toBe('events');
+    ipcRenderer.emit(IPC_STREAM, { sender: 'ignored' }, subId, { type: 'project.closed', ts: 1, projectId: 'shop' });
+    ipcRenderer.emit(IPC_STREAM, {}, (subId as number) + 1000, { type: 'not mine' });
+    expect(seen).toEqual([{ type: 'project.closed', ts: 1, projectId: 'shop' }]);
+    stop();
+    expect(ipcRenderer.invoke).toHaveBeenLastCalledWith(IPC_UNSUBSCRIBE, subId);
+    ipcRenderer.emit(IPC_STREAM, {}, subId, { type: 'late' });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('followLogs passes its params and delivers lines to its own listener only', async () => {
+    const a: unknown[] = [];
+    const b: unknown[] = [];
+    bridge.followLogs({ name: 'api' }, (l) => a.push(l.text));
+    const subA = ipcRenderer.invoke.mock.calls.at(-1)![1];
+    expect(ipcRenderer.invoke.mock.calls.at(-1)).toEqual([IPC_SUBSCRIBE, subA, 'logs', { name: 'api' }]);
+    bridge.followLogs({ name: 'web' }, (l) => b.push(l.text));
+    const subB = ipcRenderer.invoke.mock.calls.at(-1)![1];
+    expect(subB).not.toBe(subA);
+    ipcRenderer.emit(IPC_STREAM, {}, subB, { text: 'web line' });
+    expect(a).toEqual([]);
+    expect(b).toEqual(['web line']);
+  });
+
+  it('forgets a listener whose subscription the main process refused', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: { code: 'SERVICE_NOT_FOUND', message: "no service 'x'" } });
+    const seen: unknown[] = [];
+    bridge.followLogs({ name: 'x' }, (l) => seen.push(l));
+    const subId = ipcRenderer.invoke.mock.calls.at(-1)![1];
+    await vi.waitFor(() => expect(errors).toHaveBeenCalled());
+    ipcRenderer.emit(IPC_STREAM, {}, subId, { text: 'x' });
+    expect(seen).toEqual([]);
+    errors.mockRestore();
+  });
+});
