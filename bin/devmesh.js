@@ -24,6 +24,8 @@ if (major < REQUIRED_MAJOR) {
   }
   reexec(node22);
 } else {
+  // Not inherited by the services the daemon starts.
+  delete process.env.DEVMESH_REEXEC;
   const entry = join(root, 'dist', 'cli', 'devmesh.js');
   if (!existsSync(entry)) {
     process.stderr.write(`devmesh: the CLI is not built (${entry} is missing): run \`npm run build\` in ${root}\n`);

@@ -44,7 +44,7 @@ export class DaemonLauncher {
         cwd: request.cwd,
         detached: true,
         stdio: ['ignore', fd, fd],
-        env: { ...process.env, DEVMESH_DETACHED: '1' },
+        env: process.env,
       });
       child.on('exit', (code, signal) => {
         state.exited = { code, signal };

@@ -61,6 +61,8 @@ export class DevMeshCore {
         await projects.open(root);
       } catch (err) {
         logger.error({ domain: 'projects', root, err: (err as Error).message }, 'could not open project');
+        // The caller never gets the core: release what it holds (services of projects already open too).
+        await core.dispose();
         throw err;
       }
     }

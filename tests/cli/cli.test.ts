@@ -1,6 +1,7 @@
 // The `devmesh` command end to end: the real bin/devmesh.js, a real daemon (`up --port 0`) with a temp
 // DEVMESH_HOME, a tiny project of Node HTTP services, and the processes they start.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceInfo } from '../../shared/service.js';
@@ -67,6 +68,20 @@ describe('without a daemon', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/devmesh\.yaml:5: .*comand/);
     expect(existsSync(join(cli.home, 'daemon.json'))).toBe(false);
+  });
+
+  it('refuses a busy port at `up`, naming it and --port, before starting any service', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const r = await cli.run(['up', '--project', projectDir, '--port', String(port)]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`port ${port}`);
+      expect(r.stderr).toContain('--port N');
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
   });
 });
 
@@ -136,6 +151,7 @@ describe('with a daemon', () => {
     expect((await cli.run(['stop', 'worker'])).code).toBe(0);
     const run = cli.spawn(['run', 'worker']);
     await run.waitForOutput(/worker \| hello from worker/);
+    await run.waitForOutput(/worker \* healthy/);
     expect((await services(cli)).find((s) => s.name === 'worker')!.state).toBe('healthy');
     expect(await run.stop('SIGINT')).toBe(0);
     expect((await services(cli)).find((s) => s.name === 'worker')!.state).toBe('stopped');
@@ -165,7 +181,18 @@ describe('with a daemon', () => {
   });
 });
 
-describe('a daemon that dies', () => {
+describe('a daemon that is stopped or dies', () => {
+  it('on SIGTERM stops its services, clears daemon.json and exits 0', async () => {
+    const harness = new CliHarness(join(tmp.dir, 'home-term'), tmp.dir);
+    const { daemon } = await startDaemon(harness, ['--project', projectDir]);
+    await waitForState(harness, 'worker', 'healthy');
+    const pids = (await services(harness)).map((s) => s.pid).filter((p): p is number => p !== null);
+    expect(await daemon.stop('SIGTERM')).toBe(0);
+    expect(daemon.stdout).toContain('DevMesh stopped (SIGTERM)');
+    for (const pid of pids) expect(processAlive(pid), `service pid ${pid}`).toBe(false);
+    expect(existsSync(join(harness.home, 'daemon.json'))).toBe(false);
+  });
+
   it('killed with SIGKILL, leaves no service process behind', async () => {
     const harness = new CliHarness(join(tmp.dir, 'home-kill'), tmp.dir);
     const { daemon } = await startDaemon(harness, ['--project', projectDir]);

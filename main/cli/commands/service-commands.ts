@@ -60,7 +60,7 @@ service (its dependencies keep running) and exits.`,
       usage: `Usage: devmesh ${action} <service>... [--project P]${waits ? ' [--no-wait]' : ''}
        devmesh ${action} --all [--project P]${waits ? ' [--no-wait]' : ''}
 
-${what[0]!.toUpperCase()}${what.slice(1)} the named services${action === 'stop' ? ' (and the services that depend on them)' : ' (and what they depend on)'}.${
+${what[0]!.toUpperCase()}${what.slice(1)} the named services${action === 'stop' ? ' (what depends on them keeps running)' : ' (and what they depend on)'}.${
         waits ? '\nWaits until each is healthy, or says why it is not.' : ''
       }
 
@@ -88,7 +88,7 @@ Options:
       }
       const view = new StatusView();
       const blocks = lists.map((services, i) => {
-        const header = lists.length > 1 || ref === undefined ? `project ${services[0]?.project ?? projects[i]}\n` : '';
+        const header = lists.length > 1 ? `project ${services[0]?.project ?? projects[i]}\n` : '';
         return `${header}${services.length ? view.render(services) : '(no services)'}`;
       });
       ctx.print(blocks.join('\n\n'));
