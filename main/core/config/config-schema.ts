@@ -31,7 +31,7 @@ const MAX_DURATION_MS = 24 * 3_600_000;
 export const CONFIG_DEFAULTS = {
   /** with no health check, a service still running this long after spawn counts as healthy */
   healthGraceMs: 500,
-  health: { intervalMs: 2000, timeoutMs: 2000, retries: 3, startTimeoutMs: 60_000 },
+  health: { intervalMs: 5000, timeoutMs: 2000, retries: 3, startTimeoutMs: 60_000 },
   restart: {
     policy: 'on-failure' as RestartPolicy,
     maxRestarts: 5,

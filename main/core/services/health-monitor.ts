@@ -19,6 +19,7 @@ export class HealthMonitor implements Disposable {
   private status: 'starting' | 'healthy' | 'unhealthy' = 'starting';
   private failures = 0;
   private readonly deadline: number;
+  private readonly probe: HealthProbe | null;
 
   constructor(
     private readonly check: HealthCheckConfig,
@@ -27,6 +28,7 @@ export class HealthMonitor implements Disposable {
     private readonly listener: HealthMonitorListener,
   ) {
     this.deadline = Date.now() + (check.kind === 'none' ? 0 : check.startTimeoutMs);
+    this.probe = check.kind === 'none' ? null : new HealthProbe(check, probeEnv.cwd, probeEnv.env);
   }
 
   start(): void {
@@ -43,6 +45,7 @@ export class HealthMonitor implements Disposable {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.probe?.dispose();
   }
 
   private schedule(ms: number): void {
@@ -51,9 +54,8 @@ export class HealthMonitor implements Disposable {
   }
 
   private async probeOnce(): Promise<void> {
-    if (this.check.kind === 'none') return;
-    const probe = new HealthProbe(this.check, this.probeEnv.cwd, this.probeEnv.env);
-    const outcome = await probe.run(this.port);
+    if (this.check.kind === 'none' || !this.probe) return;
+    const outcome = await this.probe.run(this.port);
     if (this.disposed) return;
     const interval = this.check.intervalMs;
     if (outcome.ok) {

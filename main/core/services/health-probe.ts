@@ -1,7 +1,7 @@
 // One health check of a service: an HTTP GET (2xx/3xx passes), a TCP connect, or a command that must
 // exit 0, each bounded by the check's timeout. Never throws: the outcome carries the reason.
 import { spawn } from 'node:child_process';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import type { HealthCheckConfig } from '../config/project-config.js';
 
@@ -12,6 +12,9 @@ export interface ProbeOutcome {
 }
 
 export class HealthProbe {
+  /** One kept-alive connection per service: a probe every few seconds should not cost a TCP handshake each. */
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1, keepAliveMsecs: 10_000 });
+
   constructor(
     private readonly check: Exclude<HealthCheckConfig, { kind: 'none' }>,
     private readonly cwd: string,
@@ -29,11 +32,16 @@ export class HealthProbe {
     }
   }
 
+  /** Closes the kept-alive connection. */
+  dispose(): void {
+    this.agent.destroy();
+  }
+
   private http(port: number | null, path: string, timeoutMs: number): Promise<ProbeOutcome> {
     const what = `GET ${path}`;
     if (port === null) return Promise.resolve({ ok: false, detail: `${what}: the service has no port` });
     return new Promise((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: timeoutMs, agent: false, headers: { 'user-agent': 'devmesh-health' } }, (res) => {
+      const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: timeoutMs, agent: this.agent, headers: { 'user-agent': 'devmesh-health' } }, (res) => {
         res.resume();
         const status = res.statusCode ?? 0;
         resolve({ ok: status >= 200 && status < 400, detail: `${what} → ${status}` });

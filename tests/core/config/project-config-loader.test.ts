@@ -30,7 +30,7 @@ describe('the shop example', () => {
     expect(config.services.auth!.cwd).toBe(join(root, 'auth'));
     for (const name of config.order) {
       expect(config.services[name]!.port).toBeNull();
-      expect(config.services[name]!.health).toMatchObject({ kind: 'http', path: '/health', intervalMs: 1000 });
+      expect(config.services[name]!.health).toMatchObject({ kind: 'http', path: '/health', intervalMs: 5000 });
     }
   });
 
@@ -62,7 +62,7 @@ describe('defaults', () => {
 
   it('fills health timings around the chosen check', () => {
     const config = parse('services:', '  db:', '    version: 1.0.0', '    command: x', '    health: { tcp: true }');
-    expect(config.services.db!.health).toEqual({ kind: 'tcp', intervalMs: 2000, timeoutMs: 2000, retries: 3, startTimeoutMs: 60_000 });
+    expect(config.services.db!.health).toEqual({ kind: 'tcp', intervalMs: 5000, timeoutMs: 2000, retries: 3, startTimeoutMs: 60_000 });
   });
 
   it('names the project after its folder when `project:` is omitted', () => {
