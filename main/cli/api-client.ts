@@ -8,7 +8,7 @@ import { DevMeshError, ErrorInfoSchema, type ErrorCode } from '../../shared/erro
 import { DevMeshEventSchema, type DevMeshEvent } from '../../shared/events.js';
 import { LogLineSchema, type LogLine } from '../../shared/service.js';
 import { ServerMessageSchema, TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL, type ServerMessage } from '../../shared/wire.js';
-import type { DevMeshHome, DaemonRecord } from '../core/home/devmesh-home.js';
+import { DevMeshHome, type DaemonRecord } from '../core/home/devmesh-home.js';
 
 export const NOT_RUNNING_MESSAGE = 'DevMesh is not running: start it with `npx devmesh up` (or open the DevMesh app)';
 
@@ -62,7 +62,7 @@ export class ApiClient {
   /** Connects to the DevMesh recorded in `home` (daemon.json + token), or throws DAEMON_NOT_RUNNING. */
   static async connect(home: DevMeshHome, options: ApiClientOptions = {}): Promise<ApiClient> {
     const record = home.readDaemonRecord();
-    if (record === null || !ApiClient.processAlive(record.pid)) throw new DevMeshError('DAEMON_NOT_RUNNING', NOT_RUNNING_MESSAGE);
+    if (record === null || !DevMeshHome.isAlive(record.pid)) throw new DevMeshError('DAEMON_NOT_RUNNING', NOT_RUNNING_MESSAGE);
     const token = home.readToken();
     if (token === null) {
       throw new DevMeshError('UNAUTHORIZED', `no API token at ${home.tokenPath}; is DEVMESH_HOME (${home.dir}) the one the running DevMesh uses?`);
@@ -224,14 +224,6 @@ export class ApiClient {
     this.closeListeners.clear();
   }
 
-  private static processAlive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
 
   private static connectError(url: string, err: NodeJS.ErrnoException, timeoutMs: number): DevMeshError {
     if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET') return new DevMeshError('DAEMON_NOT_RUNNING', NOT_RUNNING_MESSAGE);

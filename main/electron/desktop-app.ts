@@ -4,7 +4,7 @@
 // stops the services, closes the API and removes the daemon record, in that order.
 import { app, dialog, Notification } from 'electron';
 import type { ApiFace, DevMeshApi } from '../api/devmesh-api.js';
-import type { DevMeshHome } from '../core/home/devmesh-home.js';
+import { DevMeshHome } from '../core/home/devmesh-home.js';
 import type { Disposable } from '../core/lifecycle/disposable.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { ProjectInfo } from '../../shared/service.js';
@@ -97,7 +97,7 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
   private async start(): Promise<void> {
     const { home, logger } = this.deps;
     const other = home.readDaemonRecord();
-    if (other && other.pid !== process.pid && DesktopApp.isAlive(other.pid)) {
+    if (other && other.pid !== process.pid && DevMeshHome.isAlive(other.pid)) {
       // Opening the core now would reconcile (stop) the other daemon's services: refuse before touching it.
       return this.refuseToStart(
         'DevMesh is already running',
@@ -263,12 +263,4 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     app.exit(exitCode);
   }
 
-  private static isAlive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ProjectInfo } from '../../../shared/service.js';
 import { CONFIG_FILE_NAME } from '../../core/config/project-config.js';
+import { DevMeshHome } from '../../core/home/devmesh-home.js';
 import type { ApiClient } from '../api-client.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
@@ -137,7 +138,7 @@ Stops every service, then DevMesh itself, and waits until it is gone. Succeeds w
       await client.close();
     }
     const deadline = Date.now() + DOWN_TIMEOUT_MS;
-    while (DaemonCommands.alive(pid)) {
+    while (DevMeshHome.isAlive(pid)) {
       if (Date.now() > deadline) {
         throw new DevMeshError('TIMEOUT', `DevMesh (pid ${pid}) is still stopping its services after ${DOWN_TIMEOUT_MS / 1000}s; see $DEVMESH_HOME/logs/daemon.log, or kill ${pid}`);
       }
@@ -186,12 +187,4 @@ Stops every service, then DevMesh itself, and waits until it is gone. Succeeds w
     return `${projects.length === 1 ? 'project' : 'projects'} ${projects.map(one).join(', ')}`;
   }
 
-  private static alive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
 }

@@ -82,6 +82,22 @@ export class DevMeshHome {
     }
   }
 
+  /** The daemon record, only when the process it names is still alive (a crashed daemon leaves its file). */
+  readLiveDaemonRecord(): DaemonRecord | null {
+    const record = this.readDaemonRecord();
+    return record && DevMeshHome.isAlive(record.pid) ? record : null;
+  }
+
+  /** Does a process with this pid exist (ours or another user's)? */
+  static isAlive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+
   /** Removes the record only if it still describes this process (a newer daemon may have replaced it). */
   clearDaemonRecord(pid: number): void {
     const current = this.readDaemonRecord();

@@ -2,29 +2,13 @@
 // needs it starts), stops dependents before their dependencies, and applies a reloaded config by
 // restarting only the services whose definition changed.
 import { isDeepStrictEqual } from 'node:util';
-import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceInfo } from '../../../shared/service.js';
 import type { ProjectConfig, ServiceConfig } from '../config/project-config.js';
-import type { EventBus } from '../events/event-bus.js';
-import type { LogStore } from '../store/log-store.js';
-import type { ServiceRegistry } from '../store/service-registry.js';
-import type { PortAllocator } from './port-allocator.js';
-import type { ProcessInspector } from './process-inspector.js';
-import type { ProcessReaper } from './process-reaper.js';
-import { ServiceRunner } from './service-runner.js';
+import { ServiceRunner, type ServiceRunnerDeps } from './service-runner.js';
 
-export interface ServiceSupervisorDeps {
-  project: string;
-  projectRoot: string;
-  logs: LogStore;
-  events: EventBus;
-  registry: ServiceRegistry;
-  reaper: ProcessReaper;
-  ports: PortAllocator;
-  inspector: ProcessInspector;
-  logger: Logger;
-}
+/** What every runner of the project shares; each runner also gets its own dependency addresses. */
+export type ServiceSupervisorDeps = Omit<ServiceRunnerDeps, 'dependencyEnv'>;
 
 export interface ConfigChanges {
   added: string[];
