@@ -6,7 +6,8 @@ const port = Number(process.env.PORT ?? 4002);
 const authUrl = process.env.AUTH_URL ?? 'http://127.0.0.1:4001';
 
 const server = createServer(async (req, res) => {
-  console.log(`${req.method} ${req.url}`);
+  // Health checks come every few seconds; logging them would bury the requests that matter.
+  if (req.url !== '/health') console.log(`${req.method} ${req.url}`);
   if (req.url === '/health') return send(res, 200, { ok: true });
   if (req.url !== '/orders') return send(res, 404, { error: `no route ${req.url}` });
   try {

@@ -6,7 +6,8 @@ const port = Number(process.env.PORT ?? 4001);
 const user = process.env.SESSION_USER ?? 'ada';
 
 const server = createServer((req, res) => {
-  console.log(`${req.method} ${req.url}`);
+  // Health checks come every few seconds; logging them would bury the requests that matter.
+  if (req.url !== '/health') console.log(`${req.method} ${req.url}`);
   if (req.url === '/health') return send(res, 200, { ok: true });
   if (req.url === '/session') return send(res, 200, { user, by: `auth ${VERSION}` });
   send(res, 404, { error: `no route ${req.url}` });

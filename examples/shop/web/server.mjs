@@ -8,7 +8,8 @@ const apiUrl = process.env.API_URL ?? 'http://127.0.0.1:4002';
 const escape = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
 const server = createServer(async (req, res) => {
-  console.log(`${req.method} ${req.url}`);
+  // Health checks come every few seconds; logging them would bury the requests that matter.
+  if (req.url !== '/health') console.log(`${req.method} ${req.url}`);
   if (req.url === '/health') return void res.writeHead(200).end('ok');
   if (req.url !== '/') return void res.writeHead(404).end('not found');
   let body;

@@ -247,7 +247,9 @@ export class ServiceRunner implements Disposable {
     this.startedAt = null;
     const how = code !== null ? `exited with code ${code}` : `killed by ${signal}`;
     if (this.state === 'stopping') {
-      this.setState('stopped', `${this.stopReason} (${how})`);
+      // Ending on the stop signal we sent is the clean outcome, not a kill worth alarming anyone about.
+      const ended = code !== null || signal === 'SIGKILL' ? how : `ended by ${signal}`;
+      this.setState('stopped', `${this.stopReason} (${ended})`);
       return;
     }
     const lastError = [...this.deps.logs.tail(this.deps.project, this.name, 50)].reverse().find((l) => l.stream === 'stderr' && l.text.trim());
