@@ -4,6 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceInfo } from '../../../shared/service.js';
+import { didYouMean } from '../config/did-you-mean.js';
 import type { ProjectConfig, ServiceConfig } from '../config/project-config.js';
 import { ServiceRunner, type ServiceRunnerDeps } from './service-runner.js';
 
@@ -28,7 +29,11 @@ export class ServiceSupervisor {
     const runner = this.runners.get(name);
     if (!runner) {
       const known = this.order.join(', ') || '(none)';
-      throw new DevMeshError('SERVICE_NOT_FOUND', `no service '${name}' in project ${this.deps.project}; its services: ${known}`);
+      const suggestion = didYouMean(name, this.order);
+      throw new DevMeshError(
+        'SERVICE_NOT_FOUND',
+        `no service '${name}' in project ${this.deps.project}${suggestion ? `; did you mean '${suggestion}'?` : ''} (its services: ${known})`,
+      );
     }
     return runner;
   }

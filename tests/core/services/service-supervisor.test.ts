@@ -37,6 +37,7 @@ describe('ServiceSupervisor', () => {
     expect(new Set(ports).size).toBe(3);
     const res = await fetch(`http://127.0.0.1:${h.supervisor.get('api').info().port}/`);
     expect(await res.text()).toBe('api ok');
+    expect(() => h.supervisor.get('wbe')).toThrow("no service 'wbe' in project demo; did you mean 'web'? (its services: auth, api, web)");
   });
 
   it('passes the dependency address to the dependent as AUTH_URL / AUTH_PORT', async () => {
