@@ -8,6 +8,7 @@ import type { ApiMethod, ApiTopic } from '../shared/api.js';
 import { BRIDGE_KEY, IPC_STREAM, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE, ipcCallChannel, type DevMeshBridge } from '../shared/bridge.js';
 import type { Result } from '../shared/errors.js';
 import type { DevMeshEvent } from '../shared/events.js';
+import type { RequestRecord, ServiceTraffic } from '../shared/proxy.js';
 import type { LogLine } from '../shared/service.js';
 
 /** Every API method, checked by the compiler against shared/api.ts (a missing or unknown one fails to
@@ -26,6 +27,11 @@ const METHODS: Record<ApiMethod, true> = {
   'services.startAll': true,
   'services.stopAll': true,
   'logs.page': true,
+  'proxy.info': true,
+  'proxy.routes': true,
+  'proxy.requests': true,
+  'proxy.traffic': true,
+  'ca.info': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();
@@ -70,6 +76,8 @@ function createBridge(): DevMeshBridge {
     ...calls,
     onEvent: (listener: (event: DevMeshEvent) => void) => subscribe('events', {}, (data) => listener(data as DevMeshEvent)),
     followLogs: (params, listener: (line: LogLine) => void) => subscribe('logs', params, (data) => listener(data as LogLine)),
+    followRequests: (params, listener: (record: RequestRecord) => void) => subscribe('requests', params, (data) => listener(data as RequestRecord)),
+    onTraffic: (params, listener: (snapshot: ServiceTraffic[]) => void) => subscribe('traffic', params, (data) => listener(data as ServiceTraffic[])),
   } as DevMeshBridge;
 }
 

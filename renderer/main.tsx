@@ -4,6 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createClient } from './api/create-client.js';
 import { createAppStores } from './state/app-stores.js';
+import { ProxySync } from './state/proxy-sync.js';
 import { StoreSync } from './state/store-sync.js';
 import { AppContext } from './views/app-context.js';
 import { App } from './views/app.js';
@@ -13,6 +14,13 @@ const client = createClient();
 const stores = createAppStores(client.status);
 // Lives as long as the page: closing the window closes the socket and drops the listeners with it.
 new StoreSync(client, stores);
+new ProxySync(client, stores);
+// The view lives in the URL's hash, so a reload (or a bookmark) comes back to it.
+if (window.location.hash === '#requests') stores.view.getState().show('requests');
+stores.view.subscribe(({ view }) => {
+  const { pathname, search } = window.location;
+  window.history.replaceState(null, '', `${pathname}${search}${view === 'services' ? '' : `#${view}`}`);
+});
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

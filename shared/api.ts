@@ -2,6 +2,7 @@
 // loopback WebSocket) carry exactly these calls, so the CLI, the browser UI, the app and later the MCP
 // server all speak the same contract.
 import { z } from 'zod';
+import { CaInfoSchema, ProxyInfoSchema, RequestPageInputSchema, RequestPageSchema, RouteInfoSchema, ServiceTrafficSchema } from './proxy.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema } from './service.js';
 
 /** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
@@ -62,6 +63,11 @@ export const apiMethods = {
   'services.startAll': { input: ProjectStart, output: z.array(ServiceInfoSchema) },
   'services.stopAll': { input: ProjectScope, output: z.array(ServiceInfoSchema) },
   'logs.page': { input: LogPageInputSchema, output: LogPageSchema },
+  'proxy.info': { input: Empty, output: ProxyInfoSchema },
+  'proxy.routes': { input: ProjectScope, output: z.array(RouteInfoSchema) },
+  'proxy.requests': { input: RequestPageInputSchema, output: RequestPageSchema },
+  'proxy.traffic': { input: ProjectScope, output: z.array(ServiceTrafficSchema) },
+  'ca.info': { input: Empty, output: CaInfoSchema },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;
@@ -75,6 +81,10 @@ export type ApiOutput<M extends ApiMethod> = z.output<(typeof apiMethods)[M]['ou
 export const apiTopics = {
   events: { params: Empty },
   logs: { params: z.object({ project: ProjectRef, name: ServiceName.optional() }).strict() },
+  /** live proxied requests (RequestRecord), optionally of one project / service */
+  requests: { params: z.object({ project: ProjectRef, service: ServiceName.optional() }).strict() },
+  /** per-service traffic counters (ServiceTraffic[]), pushed once a second while there is traffic */
+  traffic: { params: z.object({ project: ProjectRef }).strict() },
 } as const;
 export type ApiTopic = keyof typeof apiTopics;
 export const API_TOPICS = Object.keys(apiTopics) as ApiTopic[];

@@ -1,9 +1,10 @@
 // The contract between preload and renderer in the Electron app: `window.devmesh` exposes one named
-// method per API call (each bound to its own IPC channel) plus two stream helpers. The main process's
+// method per API call (each bound to its own IPC channel) plus one stream helper per topic. The main process's
 // IPC router listens on exactly these channels and checks the sender and the input schema.
 import type { ApiInput, ApiMethod, ApiOutput, ApiTopicParams } from './api.js';
 import type { Result } from './errors.js';
 import type { DevMeshEvent } from './events.js';
+import type { RequestRecord, ServiceTraffic } from './proxy.js';
 import type { LogLine } from './service.js';
 
 export const BRIDGE_KEY = 'devmesh';
@@ -24,4 +25,8 @@ export type DevMeshBridge = {
   onEvent(listener: (event: DevMeshEvent) => void): () => void;
   /** follows live log lines; returns the unsubscribe function */
   followLogs(params: ApiTopicParams<'logs'>, listener: (line: LogLine) => void): () => void;
+  /** follows requests answered by the proxy; returns the unsubscribe function */
+  followRequests(params: ApiTopicParams<'requests'>, listener: (record: RequestRecord) => void): () => void;
+  /** follows per-service traffic counters (a snapshot about once a second); returns the unsubscribe function */
+  onTraffic(params: ApiTopicParams<'traffic'>, listener: (snapshot: ServiceTraffic[]) => void): () => void;
 };

@@ -56,6 +56,24 @@ export class DevMeshApi {
     }
     try {
       if (t === 'events') return { ok: true, value: this.core.events.onDidEmitEvent(listener) };
+      if (t === 'requests') {
+        const params = parsed.data as z.output<(typeof apiTopics)['requests']['params']>;
+        const projectId = params.project ? this.core.projects.resolve(params.project).id : null;
+        return {
+          ok: true,
+          value: this.core.events.onDidProxyRequest((r) => {
+            if ((!projectId || r.project === projectId) && (!params.service || r.service === params.service)) listener(r);
+          }),
+        };
+      }
+      if (t === 'traffic') {
+        const params = parsed.data as z.output<(typeof apiTopics)['traffic']['params']>;
+        const projectId = params.project ? this.core.projects.resolve(params.project).id : null;
+        return {
+          ok: true,
+          value: this.core.events.onDidUpdateTraffic((all) => listener(projectId ? all.filter((s) => s.project === projectId) : all)),
+        };
+      }
       const params = parsed.data as z.output<(typeof apiTopics)['logs']['params']>;
       const project = this.core.projects.resolve(params.project);
       if (params.name) project.supervisor.get(params.name); // throws SERVICE_NOT_FOUND with the known names
@@ -93,6 +111,14 @@ export class DevMeshApi {
         project.supervisor.get(i.name);
         return core.logs.page({ project: project.id, service: i.name, before: i.before, limit: i.limit, search: i.search });
       },
+      'proxy.info': () => core.proxyInfo(),
+      'proxy.routes': (i) => core.routes.list(i.project),
+      'proxy.requests': (i) => {
+        const project = i.project ? core.projects.resolve(i.project).id : undefined;
+        return core.requests.page({ project, service: i.service, before: i.before, limit: i.limit, errorsOnly: i.errorsOnly, search: i.search });
+      },
+      'proxy.traffic': (i) => core.traffic.snapshot(i.project ? core.projects.resolve(i.project).id : undefined),
+      'ca.info': () => core.ca.info(),
     };
   }
 

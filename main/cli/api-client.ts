@@ -6,15 +6,26 @@ import type { IncomingMessage } from 'node:http';
 import { apiMethods, type ApiInput, type ApiMethod, type ApiOutput, type ApiTopic, type ApiTopicParams } from '../../shared/api.js';
 import { DevMeshError, ErrorInfoSchema, type ErrorCode } from '../../shared/errors.js';
 import { DevMeshEventSchema, type DevMeshEvent } from '../../shared/events.js';
+import { RequestRecordSchema, ServiceTrafficSchema, type RequestRecord, type ServiceTraffic } from '../../shared/proxy.js';
 import { LogLineSchema, type LogLine } from '../../shared/service.js';
 import { ServerMessageSchema, TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL, type ServerMessage } from '../../shared/wire.js';
 import { DevMeshHome, type DaemonRecord } from '../core/home/devmesh-home.js';
 
 export const NOT_RUNNING_MESSAGE = 'DevMesh is not running: start it with `npx devmesh up` (or open the DevMesh app)';
 
-export type TopicItem<T extends ApiTopic> = T extends 'events' ? DevMeshEvent : LogLine;
+export type TopicItem<T extends ApiTopic> = {
+  events: DevMeshEvent;
+  logs: LogLine;
+  requests: RequestRecord;
+  traffic: ServiceTraffic[];
+}[T];
 
-const topicItemSchemas = { events: DevMeshEventSchema, logs: LogLineSchema } as const;
+const topicItemSchemas = {
+  events: DevMeshEventSchema,
+  logs: LogLineSchema,
+  requests: RequestRecordSchema,
+  traffic: ServiceTrafficSchema.array(),
+} as const;
 
 export interface ApiClientOptions {
   connectTimeoutMs?: number;

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../shared/errors.js';
+import type { ProxyInfo } from '../../shared/proxy.js';
 import type { ProjectInfo } from '../../shared/service.js';
 import { ApiServer } from '../api/api-server.js';
 import { DevMeshApi } from '../api/devmesh-api.js';
@@ -28,6 +29,7 @@ export interface DaemonStarted {
   port: number;
   url: string;
   projects: ProjectInfo[];
+  proxy: ProxyInfo;
 }
 
 export class DaemonRunner {
@@ -62,7 +64,7 @@ export class DaemonRunner {
       const address = await server.listen();
       home.writeDaemonRecord({ pid: process.pid, port: address.port, url: address.url, version, face: 'daemon', startedAt: this.core.startedAt });
       this.logger.info({ domain: 'daemon', url: address.url }, 'daemon up');
-      return { ...address, projects: this.core.projects.list() };
+      return { ...address, projects: this.core.projects.list(), proxy: this.core.proxyInfo() };
     } catch (err) {
       this.logger.error({ domain: 'daemon', err: (err as Error).message }, 'daemon failed to start');
       await this.release();

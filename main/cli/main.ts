@@ -5,9 +5,11 @@ import packageJson from '../../package.json';
 import { DevMeshHome } from '../core/home/devmesh-home.js';
 import { Cli } from './cli.js';
 import { CliContext } from './cli-context.js';
+import { CaCommands } from './commands/ca-commands.js';
 import { DaemonCommands } from './commands/daemon-commands.js';
 import { LogCommands } from './commands/log-commands.js';
 import { ProjectCommands } from './commands/project-commands.js';
+import { ProxyCommands } from './commands/proxy-commands.js';
 import { ServiceCommands } from './commands/service-commands.js';
 
 const ctx = new CliContext({
@@ -25,6 +27,8 @@ const cli = new Cli(ctx, [
   ...new ServiceCommands().commands(),
   ...new LogCommands().commands(),
   ...new ProjectCommands().commands(),
+  ...new CaCommands().commands(),
+  ...new ProxyCommands().commands(),
 ]);
 
 cli.run(process.argv.slice(2)).then(

@@ -10,6 +10,15 @@ import { ServiceRegistry } from './store/service-registry.js';
 import { ProjectManager } from './projects/project-manager.js';
 import { ProcessReaper } from './services/process-reaper.js';
 import { createLogger } from './logging/create-logger.js';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { ProxyInfo } from '../../shared/proxy.js';
+import { RouteTable, type ProxyUrls } from './proxy/route-table.js';
+import { RequestLog } from './proxy/request-log.js';
+import { TrafficStats } from './proxy/traffic-stats.js';
+import { ProxyServer } from './proxy/proxy-server.js';
+import { LocalCertificateAuthority } from './tls/local-certificate-authority.js';
+import { UserSettings, type UserSettingsData } from './settings/user-settings.js';
 
 export interface DevMeshCoreOptions {
   home: DevMeshHome;
@@ -30,6 +39,8 @@ export interface CoreDescription {
 export class DevMeshCore {
   readonly startedAt = Date.now();
   private disposed = false;
+  private proxyPorts: ProxyUrls = { httpPort: null, httpsPort: null };
+  private proxyProblems: string[] = [];
 
   private constructor(
     readonly home: DevMeshHome,
@@ -41,12 +52,20 @@ export class DevMeshCore {
     readonly registry: ServiceRegistry,
     readonly reaper: ProcessReaper,
     readonly projects: ProjectManager,
+    readonly settings: UserSettingsData,
+    readonly ca: LocalCertificateAuthority,
+    readonly traffic: TrafficStats,
+    readonly requests: RequestLog,
+    readonly routes: RouteTable,
+    readonly proxy: ProxyServer,
   ) {}
 
   static async open(options: DevMeshCoreOptions): Promise<DevMeshCore> {
     const home = options.home;
     home.ensure();
     const logger = options.logger ?? createLogger({ name: 'devmesh' });
+    const settings = UserSettings.load(home.dir);
+    const ca = await LocalCertificateAuthority.open(join(home.dir, 'ca'));
     const database = Database.open(home.databasePath);
     const events = new EventBus();
     const logs = new LogStore(database, events);
@@ -54,8 +73,31 @@ export class DevMeshCore {
     const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }));
     // Services left behind by a daemon that died without its reaper: stopped before anything starts.
     await registry.reconcile(logger.child({ domain: 'registry' }));
-    const projects = new ProjectManager({ events, logs, registry, reaper, logger: logger.child({ domain: 'projects' }) });
-    const core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects);
+    // Services trust the local CA, so they can call each other through https://<name>.localhost.
+    const serviceEnv = { NODE_EXTRA_CA_CERTS: ca.certPath };
+    const projects = new ProjectManager({ events, logs, registry, reaper, serviceEnv, logger: logger.child({ domain: 'projects' }) });
+    const traffic = new TrafficStats(events);
+    const requests = new RequestLog(database, events, traffic);
+    let core: DevMeshCore | null = null;
+    const routes = new RouteTable(projects, events, () => core?.proxyPorts ?? { httpPort: null, httpsPort: null });
+    const proxy = new ProxyServer({
+      routes,
+      requests,
+      tls: ca,
+      host: settings.proxy.host,
+      httpPort: settings.proxy.httpPort,
+      httpsPort: settings.proxy.httpsPort,
+      instanceId: randomBytes(6).toString('hex'),
+      logger: logger.child({ domain: 'proxy' }),
+    });
+    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy);
+    traffic.start();
+    if (settings.proxy.enabled) {
+      const listening = await proxy.listen();
+      core.proxyPorts = { httpPort: listening.httpPort, httpsPort: listening.httpsPort };
+      core.proxyProblems = listening.problems;
+      for (const problem of listening.problems) logger.warn({ domain: 'proxy', problem }, 'proxy listener not started');
+    }
     for (const root of options.projects ?? []) {
       try {
         await projects.open(root);
@@ -69,6 +111,16 @@ export class DevMeshCore {
     return core;
   }
 
+  proxyInfo(): ProxyInfo {
+    const { httpPort, httpsPort } = this.proxyPorts;
+    return {
+      httpUrl: httpPort === null ? null : `http://localhost:${httpPort}`,
+      httpsUrl: httpsPort === null ? null : `https://localhost:${httpsPort}`,
+      problems: this.settings.proxy.enabled ? [...this.proxyProblems] : ['the proxy is disabled in config.yaml (proxy.enabled: false)'],
+      caCertPath: this.ca.certPath,
+    };
+  }
+
   describe(): CoreDescription {
     return { version: this.version, pid: process.pid, startedAt: this.startedAt, home: this.home.dir, node: process.version };
   }
@@ -77,7 +129,11 @@ export class DevMeshCore {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    await this.proxy.close();
+    this.routes.dispose();
+    this.traffic.dispose();
     await this.projects.dispose();
+    this.requests.dispose();
     this.logs.dispose();
     this.reaper.dispose();
     this.database.close();

@@ -4,6 +4,7 @@ import type { ApiInput, ApiMethod, ApiOutput, ApiTopicParams } from '../../share
 import type { DevMeshBridge } from '../../shared/bridge.js';
 import { DevMeshError, type Result } from '../../shared/errors.js';
 import type { DevMeshEvent } from '../../shared/events.js';
+import type { RequestRecord, ServiceTraffic } from '../../shared/proxy.js';
 import type { LogLine } from '../../shared/service.js';
 import type { ConnectionStatus, DevMeshClient } from './devmesh-client.js';
 
@@ -37,12 +38,27 @@ export class IpcClient implements DevMeshClient {
     return this.track(this.bridge.followLogs(params, listener));
   }
 
+  followRequests(params: ApiTopicParams<'requests'>, listener: (record: RequestRecord) => void): () => void {
+    return this.track(this.followWith('followRequests', (bridge) => bridge.followRequests(params, listener)));
+  }
+
+  onTraffic(params: ApiTopicParams<'traffic'>, listener: (snapshot: ServiceTraffic[]) => void): () => void {
+    return this.track(this.followWith('onTraffic', (bridge) => bridge.onTraffic(params, listener)));
+  }
+
   onConnectionChange(_listener: (status: ConnectionStatus) => void): () => void {
     return () => {};
   }
 
   dispose(): void {
     for (const d of [...this.disposers]) d();
+  }
+
+  /** An older preload lacks the newer stream helpers: say so once instead of throwing inside a view. */
+  private followWith(helper: 'followRequests' | 'onTraffic', follow: (bridge: DevMeshBridge) => () => void): () => void {
+    if (typeof this.bridge[helper] === 'function') return follow(this.bridge);
+    console.error(`devmesh: the app's preload does not expose '${helper}'; the app and its UI are out of date with each other, reinstall DevMesh`);
+    return () => {};
   }
 
   private track(unsubscribe: () => void): () => void {

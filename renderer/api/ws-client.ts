@@ -1,9 +1,11 @@
 // DevMeshClient over the daemon's loopback WebSocket (shared/wire.ts): numbered calls and subscriptions
 // on one socket. The socket can drop at any time (daemon restart, laptop sleep), so the client reconnects
 // with bounded backoff, re-opens every subscription and fails in-flight calls rather than leaving them hanging.
+import { z } from 'zod';
 import { apiMethods, type ApiInput, type ApiMethod, type ApiOutput, type ApiTopic, type ApiTopicParams } from '../../shared/api.js';
 import { DevMeshError } from '../../shared/errors.js';
 import { DevMeshEventSchema, type DevMeshEvent } from '../../shared/events.js';
+import { RequestRecordSchema, ServiceTrafficSchema, type RequestRecord, type ServiceTraffic } from '../../shared/proxy.js';
 import { LogLineSchema, type LogLine } from '../../shared/service.js';
 import {
   MAX_MESSAGE_BYTES,
@@ -41,6 +43,8 @@ interface Subscription {
 type Pending =
   | { kind: 'call'; method: ApiMethod; resolve: (v: unknown) => void; reject: (e: DevMeshError) => void; timer: ReturnType<typeof setTimeout> }
   | { kind: 'subscribe'; sub: Subscription };
+
+const TrafficSnapshotSchema = z.array(ServiceTrafficSchema);
 
 // Our own answers can be large (a 5,000-line log page); anything far past that is not a DevMesh daemon talking.
 const MAX_INCOMING_CHARS = 32 * MAX_MESSAGE_BYTES;
@@ -103,6 +107,22 @@ export class WsClient implements DevMeshClient {
       const parsed = LogLineSchema.safeParse(data);
       if (parsed.success) listener(parsed.data);
       else this.warn(`ignored a malformed log line from the daemon: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    });
+  }
+
+  followRequests(params: ApiTopicParams<'requests'>, listener: (record: RequestRecord) => void): () => void {
+    return this.subscribe('requests', params, (data) => {
+      const parsed = RequestRecordSchema.safeParse(data);
+      if (parsed.success) listener(parsed.data);
+      else this.warn(`ignored a malformed request record from the daemon: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    });
+  }
+
+  onTraffic(params: ApiTopicParams<'traffic'>, listener: (snapshot: ServiceTraffic[]) => void): () => void {
+    return this.subscribe('traffic', params, (data) => {
+      const parsed = TrafficSnapshotSchema.safeParse(data);
+      if (parsed.success) listener(parsed.data);
+      else this.warn(`ignored a malformed traffic snapshot from the daemon: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     });
   }
 

@@ -2,14 +2,20 @@
 import type { ConnectionStatus } from '../api/devmesh-client.js';
 import { createConnectionStore, type ConnectionStore } from './connection-store.js';
 import { createProjectsStore, type ProjectsStore } from './projects-store.js';
+import { createRoutesStore, type RoutesStore } from './routes-store.js';
 import { createServicesStore, type ServicesStore } from './services-store.js';
 import { createToastsStore, type ToastsStore } from './toasts-store.js';
+import { createTrafficStore, type TrafficStore } from './traffic-store.js';
+import { createViewStore, type ViewStore } from './view-store.js';
 
 export interface AppStores {
   connection: ConnectionStore;
   projects: ProjectsStore;
   services: ServicesStore;
   toasts: ToastsStore;
+  routes: RoutesStore;
+  traffic: TrafficStore;
+  view: ViewStore;
 }
 
 export const createAppStores = (initial: ConnectionStatus): AppStores => ({
@@ -17,4 +23,7 @@ export const createAppStores = (initial: ConnectionStatus): AppStores => ({
   projects: createProjectsStore(),
   services: createServicesStore(),
   toasts: createToastsStore(),
+  routes: createRoutesStore(),
+  traffic: createTrafficStore(),
+  view: createViewStore(),
 });

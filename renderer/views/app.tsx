@@ -1,16 +1,20 @@
-// The window: header with the project, banners, the services table and the selected service's log.
+// The window: header with the project and the view switch, banners, then either the services table with
+// the selected service's log, or the proxy's request log.
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
 import { ConfigErrorBanner } from './config-error-banner.js';
 import { ConnectionBanner } from './connection-banner.js';
 import { LogPane } from './log-pane.js';
 import { ProjectPicker } from './project-picker.js';
+import { RequestsView } from './requests-view.js';
 import { ServicesTable } from './services-table.js';
 import { ToastList } from './toast-list.js';
+import { ViewSwitch } from './view-switch.js';
 
 export function App() {
   const { stores } = useApp();
   const state = useStore(stores.connection, (s) => s.status.state);
+  const view = useStore(stores.view, (s) => s.view);
   return (
     <div className={state === 'open' ? 'app' : 'app disconnected'}>
       <header className="topbar">
@@ -19,15 +23,22 @@ export function App() {
           DevMesh
         </div>
         <ProjectPicker />
+        <ViewSwitch />
         <div className="spacer" />
         <span className={`conn-dot conn-${state}`} title={`daemon connection: ${state}`} />
       </header>
       <ConnectionBanner />
       <ConfigErrorBanner />
-      <main className="content">
-        <ServicesTable />
-        <LogPane />
-      </main>
+      {view === 'services' ? (
+        <main className="content">
+          <ServicesTable />
+          <LogPane />
+        </main>
+      ) : (
+        <main className="content">
+          <RequestsView />
+        </main>
+      )}
       <ToastList />
     </div>
   );

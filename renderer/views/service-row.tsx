@@ -2,6 +2,7 @@
 import { memo } from 'react';
 import type { ServiceInfo } from '../../shared/service.js';
 import { canRun, type ServiceAction } from '../state/service-actions.js';
+import { ServiceTrafficCell, ServiceUrls } from './service-proxy.js';
 import { StateBadge } from './state-badge.js';
 import { Uptime } from './uptime.js';
 
@@ -39,6 +40,12 @@ export const ServiceRow = memo(function ServiceRow({ info, selected, busy, onSel
         <StateBadge name={name} state={info.state} />
       </td>
       <td className="mono">{info.port ?? <span className="muted">—</span>}</td>
+      <td className="col-url">
+        <ServiceUrls name={name} />
+      </td>
+      <td className="col-traffic">
+        <ServiceTrafficCell name={name} />
+      </td>
       <td className="mono">{info.pid ?? <span className="muted">—</span>}</td>
       <td className="mono num">{info.restarts}</td>
       <td className="mono">

@@ -50,6 +50,8 @@ export function ServicesTable() {
             <th>Version</th>
             <th>State</th>
             <th>Port</th>
+            <th>URL</th>
+            <th>Traffic</th>
             <th>PID</th>
             <th className="num">Restarts</th>
             <th>Uptime</th>

@@ -1,5 +1,5 @@
 // The preload gives the page exactly the contract of shared/bridge.ts: one function per API method bound to
-// its own channel, onEvent and followLogs, and nothing generic (no invoke, no send, no ipcRenderer).
+// its own channel, one stream helper per topic (onEvent, followLogs, followRequests, onTraffic), and nothing generic (no invoke, no send, no ipcRenderer).
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./fake-electron.js'));
@@ -24,8 +24,9 @@ describe('preload', () => {
     expect([...contextBridge.exposed.keys()]).toEqual([BRIDGE_KEY]);
   });
 
-  it('exposes exactly one function per API method plus onEvent and followLogs, and no generic invoke', () => {
-    expect(Object.keys(bridge).sort()).toEqual([...API_METHODS, 'followLogs', 'onEvent'].sort());
+  it('exposes exactly one function per API method plus the stream helpers, and no generic invoke', () => {
+    expect(Object.keys(bridge).sort()).toEqual([...API_METHODS, 'followLogs', 'followRequests', 'onEvent', 'onTraffic'].sort());
+    for (const method of ['proxy.info', 'proxy.routes', 'proxy.requests', 'proxy.traffic', 'ca.info']) expect(API_METHODS).toContain(method);
     for (const key of Object.keys(bridge)) expect(typeof (bridge as Record<string, unknown>)[key], key).toBe('function');
     for (const generic of ['invoke', 'send', 'on', 'ipcRenderer', 'call']) expect(bridge).not.toHaveProperty(generic);
   });
@@ -66,6 +67,32 @@ describe('preload', () => {
     ipcRenderer.emit(IPC_STREAM, {}, subB, { text: 'web line' });
     expect(a).toEqual([]);
     expect(b).toEqual(['web line']);
+  });
+
+  it('binds the proxy and CA methods to their own channels', async () => {
+    for (const method of ['proxy.info', 'proxy.routes', 'proxy.requests', 'proxy.traffic', 'ca.info'] as const) {
+      await (bridge[method] as (input: unknown) => Promise<unknown>)({});
+      expect(ipcRenderer.invoke).toHaveBeenLastCalledWith(ipcCallChannel(method), {});
+    }
+  });
+
+  it('followRequests and onTraffic open their topics with their params and deliver to their own listener', () => {
+    const records: unknown[] = [];
+    const snapshots: unknown[] = [];
+    const stopRequests = bridge.followRequests({ project: 'shop', service: 'api' }, (r) => records.push(r.seq));
+    const [, reqSub, reqTopic, reqParams] = ipcRenderer.invoke.mock.calls.at(-1)!;
+    expect([reqTopic, reqParams]).toEqual(['requests', { project: 'shop', service: 'api' }]);
+    bridge.onTraffic({ project: 'shop' }, (t) => snapshots.push(t.length));
+    const [, trafficSub, trafficTopic, trafficParams] = ipcRenderer.invoke.mock.calls.at(-1)!;
+    expect([trafficTopic, trafficParams]).toEqual(['traffic', { project: 'shop' }]);
+    ipcRenderer.emit(IPC_STREAM, {}, reqSub, { seq: 7 });
+    ipcRenderer.emit(IPC_STREAM, {}, trafficSub, [{ service: 'api' }, { service: 'web' }]);
+    expect(records).toEqual([7]);
+    expect(snapshots).toEqual([2]);
+    stopRequests();
+    expect(ipcRenderer.invoke).toHaveBeenLastCalledWith(IPC_UNSUBSCRIBE, reqSub);
+    ipcRenderer.emit(IPC_STREAM, {}, reqSub, { seq: 8 });
+    expect(records).toEqual([7]);
   });
 
   it('forgets a listener whose subscription the main process refused', async () => {

@@ -29,6 +29,7 @@ export function service(name: string, partial: Partial<ServiceConfig> & { comman
     dependsOn: [],
     restart: { policy: 'on-failure', maxRestarts: 3, backoffInitialMs: 50, backoffMaxMs: 200, resetAfterMs: 30_000 },
     autostart: true,
+    startOnRequest: false,
     stopSignal: 'SIGTERM',
     stopTimeoutMs: 3000,
     line: 1,

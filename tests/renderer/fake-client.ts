@@ -1,6 +1,7 @@
 // An in-memory DevMeshClient for tests of what sits above the transport (log sessions, store sync).
 import type { ApiInput, ApiMethod, ApiOutput, ApiTopicParams } from '../../shared/api.js';
 import type { DevMeshEvent } from '../../shared/events.js';
+import type { RequestRecord, ServiceTraffic } from '../../shared/proxy.js';
 import type { LogLine } from '../../shared/service.js';
 import type { ConnectionStatus, DevMeshClient } from '../../renderer/api/devmesh-client.js';
 
@@ -13,6 +14,8 @@ export class FakeClient implements DevMeshClient {
   private readonly eventListeners = new Set<(e: DevMeshEvent) => void>();
   private readonly logListeners = new Set<{ params: ApiTopicParams<'logs'>; listener: (l: LogLine) => void }>();
   private readonly statusListeners = new Set<(s: ConnectionStatus) => void>();
+  private readonly requestListeners = new Set<{ params: ApiTopicParams<'requests'>; listener: (r: RequestRecord) => void }>();
+  private readonly trafficListeners = new Set<{ params: ApiTopicParams<'traffic'>; listener: (t: ServiceTraffic[]) => void }>();
 
   async call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
     this.calls.push({ method, input });
@@ -32,6 +35,18 @@ export class FakeClient implements DevMeshClient {
     return () => void this.logListeners.delete(entry);
   }
 
+  followRequests(params: ApiTopicParams<'requests'>, listener: (record: RequestRecord) => void): () => void {
+    const entry = { params, listener };
+    this.requestListeners.add(entry);
+    return () => void this.requestListeners.delete(entry);
+  }
+
+  onTraffic(params: ApiTopicParams<'traffic'>, listener: (snapshot: ServiceTraffic[]) => void): () => void {
+    const entry = { params, listener };
+    this.trafficListeners.add(entry);
+    return () => void this.trafficListeners.delete(entry);
+  }
+
   onConnectionChange(listener: (status: ConnectionStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => void this.statusListeners.delete(listener);
@@ -41,6 +56,8 @@ export class FakeClient implements DevMeshClient {
     this.eventListeners.clear();
     this.logListeners.clear();
     this.statusListeners.clear();
+    this.requestListeners.clear();
+    this.trafficListeners.clear();
   }
 
   emit(event: DevMeshEvent): void {
@@ -53,12 +70,22 @@ export class FakeClient implements DevMeshClient {
     }
   }
 
+  emitRequest(record: RequestRecord): void {
+    for (const { params, listener } of this.requestListeners) {
+      if (params.service === undefined || params.service === record.service) listener(record);
+    }
+  }
+
+  emitTraffic(snapshot: ServiceTraffic[]): void {
+    for (const { listener } of this.trafficListeners) listener(snapshot);
+  }
+
   setStatus(state: ConnectionStatus['state']): void {
     this.status = { state, attempt: state === 'open' ? 0 : 1, retryInMs: state === 'reconnecting' ? 250 : null };
     for (const l of this.statusListeners) l(this.status);
   }
 
   get followers(): number {
-    return this.logListeners.size + this.eventListeners.size;
+    return this.logListeners.size + this.eventListeners.size + this.requestListeners.size + this.trafficListeners.size;
   }
 }

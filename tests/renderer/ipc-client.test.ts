@@ -1,6 +1,6 @@
 // IpcClient over a stand-in for the preload bridge: results become values or DevMeshErrors, streams are
 // released on dispose.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DevMeshBridge } from '../../shared/bridge.js';
 import { DevMeshError } from '../../shared/errors.js';
 import type { DevMeshEvent } from '../../shared/events.js';
@@ -52,5 +52,33 @@ describe('IpcClient', () => {
     expect([...open]).toEqual(['events']);
     client.dispose();
     expect(open.size).toBe(0);
+  });
+
+  it('passes the proxy streams through, and survives a preload without them', () => {
+    const { bridge, open } = fakeBridge();
+    const withProxy = {
+      ...bridge,
+      followRequests: () => {
+        open.add('requests');
+        return () => open.delete('requests');
+      },
+      onTraffic: () => {
+        open.add('traffic');
+        return () => open.delete('traffic');
+      },
+    } as unknown as DevMeshBridge;
+    const client = new IpcClient(withProxy);
+    const stop = client.followRequests({ project: 'shop' }, () => {});
+    client.onTraffic({ project: 'shop' }, () => {});
+    expect([...open].sort()).toEqual(['requests', 'traffic']);
+    stop();
+    client.dispose();
+    expect(open.size).toBe(0);
+
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const old = new IpcClient(fakeBridge().bridge);
+    expect(() => old.followRequests({ project: 'shop' }, () => {})()).not.toThrow();
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining("does not expose 'followRequests'"));
+    errors.mockRestore();
   });
 });

@@ -151,6 +151,27 @@ describe('WsClient', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('follows the requests and traffic topics, parsing each item with its schema', async () => {
+    const { daemon, client, warnings } = await setup();
+    const seqs: number[] = [];
+    const snapshots: number[] = [];
+    client.followRequests({ project: 'shop', service: 'api' }, (r) => seqs.push(r.seq));
+    client.onTraffic({ project: 'shop' }, (t) => snapshots.push(t.length));
+    const reqSub = await until('requests subscribe', () => daemon.subscriptions('requests')[0]);
+    const trafficSub = await until('traffic subscribe', () => daemon.subscriptions('traffic')[0]);
+    expect(reqSub.params).toEqual({ project: 'shop', service: 'api' });
+    expect(trafficSub.params).toEqual({ project: 'shop' });
+    const record = { seq: 3, ts: 1, method: 'GET', host: 'api.localhost', path: '/', status: 200, bytesIn: 0, bytesOut: 10, durationMs: 1.5, project: 'shop', service: 'api', upstream: '127.0.0.1:4001', error: null, tls: false, websocket: false };
+    const counters = { project: 'shop', service: 'api', requests: 1, errors: 0, requestsPerSec: 0.1, errorsPerSec: 0, p50Ms: 1.5, p95Ms: 1.5 };
+    daemon.send({ type: 'event', sub: reqSub.id, data: { ...record, status: 'ok' } });
+    daemon.send({ type: 'event', sub: reqSub.id, data: record });
+    daemon.send({ type: 'event', sub: trafficSub.id, data: [counters, counters] });
+    await until('both items', () => seqs.length === 1 && snapshots.length === 1);
+    expect(seqs).toEqual([3]);
+    expect(snapshots).toEqual([2]);
+    expect(warnings.some((w) => w.includes('malformed request record'))).toBe(true);
+  });
+
   it('ignores malformed frames without crashing and keeps working', async () => {
     const { daemon, client, warnings } = await setup();
     const events: DevMeshEvent[] = [];

@@ -102,6 +102,10 @@ Stops every service, then DevMesh itself, and waits until it is gone. Succeeds w
     try {
       const started = await runner.start();
       ctx.print(`DevMesh is up: ${started.url}  (${DaemonCommands.describe(started.projects)})`);
+      const { httpUrl, httpsUrl, problems } = started.proxy;
+      const proxyUrls = [httpUrl, httpsUrl].filter((u): u is string => u !== null).map((u) => u.replace('://localhost', '://<service>.localhost'));
+      if (proxyUrls.length > 0) ctx.print(`Services are at ${proxyUrls.join(' and ')}`);
+      for (const problem of problems) ctx.print(`proxy: ${problem}`);
       const reason = await runner.done;
       ctx.print(`DevMesh stopped (${reason}).`);
       return EXIT.ok;

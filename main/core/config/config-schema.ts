@@ -40,6 +40,7 @@ export const CONFIG_DEFAULTS = {
     resetAfterMs: 30_000,
   },
   autostart: true,
+  startOnRequest: false,
   stopSignal: 'SIGTERM' as StopSignal,
   stopTimeoutMs: 10_000,
 };
@@ -198,6 +199,7 @@ export const ServiceFileSchema = z.strictObject(
     depends_on: DependsOn.optional(),
     restart: Restart.optional(),
     autostart: z.boolean({ error: 'true or false' }).optional(),
+    start_on_request: z.boolean({ error: 'true or false' }).optional(),
     stop_signal: z.enum(STOP_SIGNALS, { error: `one of ${STOP_SIGNALS.join(', ')}` }).optional(),
     stop_timeout: duration().optional(),
   },

@@ -176,6 +176,7 @@ export class ProjectConfigLoader {
       dependsOn: deps.map(({ name: dep, range }) => ({ name: dep, range })),
       restart: ProjectConfigLoader.normalizeRestart(file.restart),
       autostart: file.autostart ?? CONFIG_DEFAULTS.autostart,
+      startOnRequest: file.start_on_request ?? CONFIG_DEFAULTS.startOnRequest,
       stopSignal: file.stop_signal ?? CONFIG_DEFAULTS.stopSignal,
       stopTimeoutMs: file.stop_timeout ?? CONFIG_DEFAULTS.stopTimeoutMs,
       line,

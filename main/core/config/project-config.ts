@@ -39,6 +39,8 @@ export interface ServiceConfig {
   dependsOn: DependencyConfig[];
   restart: RestartConfig;
   autostart: boolean;
+  /** a request through the proxy starts the service when it is stopped, and waits until it is healthy */
+  startOnRequest: boolean;
   stopSignal: StopSignal;
   stopTimeoutMs: number;
   /** 1-based line of the service's key in devmesh.yaml, for messages */

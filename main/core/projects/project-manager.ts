@@ -26,6 +26,8 @@ export interface ProjectManagerDeps {
   inspector?: ProcessInspector;
   /** watch devmesh.yaml for changes (default true) */
   watch?: boolean;
+  /** environment every service gets (NODE_EXTRA_CA_CERTS, …) */
+  serviceEnv?: Record<string, string>;
 }
 
 export class ProjectManager {
@@ -43,6 +45,11 @@ export class ProjectManager {
 
   list(): ProjectInfo[] {
     return [...this.projects.values()].map((p) => p.info());
+  }
+
+  /** The open projects themselves, for the pieces that route to their services. */
+  all(): Project[] {
+    return [...this.projects.values()];
   }
 
   /** Opens the project at `root` (a folder holding devmesh.yaml, or the file itself); idempotent. */
@@ -110,6 +117,7 @@ export class ProjectManager {
       ports: this.ports,
       inspector: this.inspector,
       logger,
+      extraEnv: this.deps.serviceEnv ?? {},
     });
     const project = new Project(config, supervisor, this.loader, this.deps.events, logger);
     this.projects.set(config.id, project);

@@ -32,6 +32,8 @@ export interface ServiceRunnerDeps {
   logger: Logger;
   /** addresses of the service's dependencies (`AUTH_URL`, `AUTH_PORT`), computed at each start */
   dependencyEnv: () => Record<string, string>;
+  /** what DevMesh gives every service it runs, e.g. NODE_EXTRA_CA_CERTS for the local CA */
+  extraEnv?: Record<string, string>;
 }
 
 /** Waiting this long for a dead shell's pipes to close before the exit is handled. */
@@ -179,6 +181,7 @@ export class ServiceRunner implements Disposable {
       DEVMESH_PROJECT: this.deps.project,
       DEVMESH_SERVICE: cfg.name,
       DEVMESH_SERVICE_VERSION: cfg.version,
+      ...this.deps.extraEnv,
       ...this.deps.dependencyEnv(),
       ...cfg.env,
     };

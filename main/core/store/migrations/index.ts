@@ -1,10 +1,11 @@
 // Migrations in order; the position (1-based) is the schema version. Append, never edit a shipped one.
 import type BetterSqlite3 from 'better-sqlite3';
 import { migration001 } from './001-initial.js';
+import { migration002 } from './002-proxy-requests.js';
 
 export interface Migration {
   name: string;
   up(db: BetterSqlite3.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];

@@ -1,0 +1,70 @@
+// One request/response exchange (or one WebSocket session) as the request log sees it: what was asked,
+// where it went, what came back, how many bytes, how long. Recorded exactly once.
+import type { RequestRecord } from '../../../shared/proxy.js';
+import type { RouteTarget } from './route-decision.js';
+
+export class ProxyExchange {
+  readonly ts = Date.now();
+  private readonly started = performance.now();
+  status = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  project: string | null = null;
+  service: string | null = null;
+  upstream: string | null = null;
+  target: RouteTarget | null = null;
+  error: string | null = null;
+  websocket = false;
+  /** the client connection closes after this exchange */
+  close = false;
+  /** some of the response already went to the client: an error now can only close the connection */
+  responded = false;
+  /** the target sent at least one byte for this exchange */
+  upstreamSpoke = false;
+  /** the forwarded head of a body-less request, kept so a stale pooled connection can be retried once */
+  retryHead: Buffer | null = null;
+  retried = false;
+  recorded = false;
+
+  constructor(
+    readonly method: string,
+    readonly host: string,
+    readonly path: string,
+    readonly tls: boolean,
+    readonly html: boolean,
+  ) {}
+
+  /** `api (127.0.0.1:4001)`, for messages */
+  get who(): string {
+    return `${this.service ?? 'the service'} (${this.upstream ?? 'unknown target'})`;
+  }
+
+  toRecord(): Omit<RequestRecord, 'seq'> {
+    return {
+      ts: this.ts,
+      method: this.method,
+      host: this.host,
+      path: this.path,
+      status: this.status,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      durationMs: Math.round((performance.now() - this.started) * 1000) / 1000,
+      project: this.project,
+      service: this.service,
+      upstream: this.upstream,
+      error: this.error,
+      tls: this.tls,
+      websocket: this.websocket,
+    };
+  }
+
+  /** Why a target connection failed, in words a user can act on. */
+  static cause(err: Error | null, who: string): string {
+    const code = (err as NodeJS.ErrnoException | null)?.code;
+    if (code === 'ECONNREFUSED') return `connection refused by ${who}: is it listening on that port?`;
+    if (code === 'ECONNRESET' || code === 'EPIPE') return `${who} reset the connection before answering`;
+    if (err !== null && err.message.includes('connect timeout')) return `${who}: ${err.message}`;
+    if (err !== null) return `${who} failed: ${err.message}`;
+    return `${who} closed the connection before answering`;
+  }
+}

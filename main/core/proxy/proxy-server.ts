@@ -1,0 +1,119 @@
+// The local reverse proxy's listeners: plain HTTP and, with a TlsContextProvider, HTTPS (SNI picks a
+// certificate minted per *.localhost name). Every connection runs the fast path (ProxyConnection);
+// the few requests it declines go to the http-proxy-3 slow path. A busy port is reported, not fatal.
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Logger } from 'pino';
+import { ProxyConnection, type ProxyContext } from './proxy-connection.js';
+import { DEFAULT_PROXY_LIMITS, type ProxyLimits, type ProxyRequestLog, type ProxyRoutes } from './proxy-limits.js';
+import { SlowPathProxy } from './slow-path-proxy.js';
+import type { TlsContextProvider } from './tls-context-provider.js';
+import { UpstreamPool } from './upstream-pool.js';
+
+export interface ProxyServerOptions {
+  routes: ProxyRoutes;
+  requests: ProxyRequestLog;
+  tls: TlsContextProvider | null;
+  /** 127.0.0.1 unless the user opted in to more */
+  host: string;
+  /** 0 = ephemeral */
+  httpPort: number;
+  httpsPort: number | null;
+  instanceId: string;
+  logger: Logger;
+  limits?: Partial<ProxyLimits>;
+}
+
+export interface ProxyListening {
+  httpPort: number | null;
+  httpsPort: number | null;
+  problems: string[];
+}
+
+export class ProxyServer {
+  private readonly limits: ProxyLimits;
+  private readonly pool: UpstreamPool;
+  private readonly slow: SlowPathProxy;
+  private readonly connections = new Set<ProxyConnection>();
+  private readonly ctx: ProxyContext;
+  private httpServer: net.Server | null = null;
+  private httpsServer: tls.Server | null = null;
+
+  constructor(private readonly opts: ProxyServerOptions) {
+    this.limits = { ...DEFAULT_PROXY_LIMITS, ...opts.limits };
+    this.pool = new UpstreamPool(this.limits.connectTimeoutMs, this.limits.upstreamIdleMs, this.limits.maxIdlePerTarget);
+    const deps = { routes: opts.routes, requests: opts.requests, limits: this.limits, instanceId: opts.instanceId, logger: opts.logger };
+    this.slow = new SlowPathProxy(deps);
+    this.ctx = {
+      ...deps,
+      pool: this.pool,
+      handOff: (socket, pending, isTls) => this.slow.adopt(socket, pending, isTls),
+      onClosed: (c) => this.connections.delete(c),
+    };
+  }
+
+  async listen(): Promise<ProxyListening> {
+    const problems: string[] = [];
+    const http = net.createServer({ noDelay: true }, (socket) => this.accept(socket, false));
+    const httpPort = await this.bind(http, this.opts.httpPort, 'HTTP', 'proxy.http_port', problems);
+    if (httpPort !== null) this.httpServer = http;
+    let httpsPort: number | null = null;
+    if (this.opts.httpsPort !== null && this.opts.tls === null) {
+      problems.push('the HTTPS listener is off: the DevMesh certificate authority is not available');
+    } else if (this.opts.httpsPort !== null && this.opts.tls !== null) {
+      const provider = this.opts.tls;
+      const https = tls.createServer({
+        secureContext: provider.defaultContext(),
+        ALPNProtocols: ['http/1.1'],
+        SNICallback: (name, cb) => {
+          provider.secureContextFor(name).then(
+            (ctx) => cb(null, ctx),
+            (err: Error) => cb(err),
+          );
+        },
+      });
+      https.on('secureConnection', (socket) => this.accept(socket, true));
+      https.on('tlsClientError', (err) => this.opts.logger.debug({ domain: 'proxy', err: err.message }, 'TLS handshake failed'));
+      httpsPort = await this.bind(https, this.opts.httpsPort, 'HTTPS', 'proxy.https_port', problems);
+      if (httpsPort !== null) this.httpsServer = https;
+    }
+    return { httpPort, httpsPort, problems };
+  }
+
+  async close(): Promise<void> {
+    const closing = [this.httpServer, this.httpsServer].map(
+      (s) => new Promise<void>((resolve) => (s === null ? resolve() : s.close(() => resolve()))),
+    );
+    this.httpServer = null;
+    this.httpsServer = null;
+    for (const c of [...this.connections]) c.destroy();
+    this.connections.clear();
+    this.slow.close();
+    this.pool.close();
+    await Promise.all(closing);
+  }
+
+  private accept(socket: net.Socket, isTls: boolean): void {
+    this.connections.add(new ProxyConnection(socket, this.ctx, isTls));
+  }
+
+  private bind(server: net.Server, port: number, what: string, setting: string, problems: string[]): Promise<number | null> {
+    return new Promise((resolve) => {
+      const onError = (err: NodeJS.ErrnoException): void => {
+        const where = `${this.opts.host}:${port}`;
+        problems.push(
+          err.code === 'EADDRINUSE'
+            ? `the proxy's ${what} port ${port} is already in use by another program (${where}); the ${what} listener is off. Set ${setting} in the user config (or DEVMESH_${setting.replace('.', '_').toUpperCase()}) to a free port.`
+            : `the proxy's ${what} listener could not bind ${where}: ${err.message}. Set ${setting} in the user config to another port.`,
+        );
+        resolve(null);
+      };
+      server.once('error', onError);
+      server.listen(port, this.opts.host, () => {
+        server.removeListener('error', onError);
+        server.on('error', (err) => this.opts.logger.error({ domain: 'proxy', err: err.message }, `${what} listener error`));
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+}

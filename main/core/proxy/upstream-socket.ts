@@ -1,0 +1,66 @@
+// One TCP connection to a target service, kept alive between exchanges. While a client connection owns
+// it, its events go to that owner; while idle in the pool, any byte or close simply retires it.
+import net from 'node:net';
+import type { RouteTarget } from './route-decision.js';
+
+export interface UpstreamOwner {
+  onUpstreamData(chunk: Buffer): void;
+  onUpstreamDrain(): void;
+  onUpstreamClose(error: Error | null): void;
+}
+
+export class UpstreamSocket {
+  readonly socket: net.Socket;
+  owner: UpstreamOwner | null = null;
+  connected = false;
+  /** it served an exchange before: a failure before any response byte may be a stale keep-alive close */
+  reused = false;
+  closed = false;
+  private error: Error | null = null;
+  private connectTimer: NodeJS.Timeout | null;
+
+  constructor(
+    readonly key: string,
+    target: RouteTarget,
+    connectTimeoutMs: number,
+    private readonly onClosed: (u: UpstreamSocket) => void,
+  ) {
+    this.socket = net.connect({ host: target.host, port: target.port, noDelay: true });
+    this.connectTimer = setTimeout(() => {
+      this.socket.destroy(new Error(`no TCP connection to ${key} within ${connectTimeoutMs} ms (connect timeout)`));
+    }, connectTimeoutMs);
+    this.socket.once('connect', () => {
+      this.connected = true;
+      this.clearConnectTimer();
+    });
+    this.socket.on('data', (d: Buffer) => {
+      if (this.owner !== null) this.owner.onUpstreamData(d);
+      // Bytes nobody asked for: the connection is out of step and cannot be reused.
+      else this.socket.destroy();
+    });
+    this.socket.on('drain', () => this.owner?.onUpstreamDrain());
+    // The idle timeout is armed only while pooled (UpstreamPool.release); owners disarm it.
+    this.socket.on('timeout', () => {
+      if (this.owner === null) this.destroy();
+    });
+    this.socket.on('error', (err) => {
+      this.error = err;
+    });
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.clearConnectTimer();
+      if (this.owner !== null) this.owner.onUpstreamClose(this.error);
+      this.onClosed(this);
+    });
+  }
+
+  destroy(): void {
+    this.owner = null;
+    this.socket.destroy();
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== null) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+  }
+}

@@ -1,0 +1,31 @@
+// The switch between the main views: Services (with the selected service's log) and Requests.
+import { useStore } from 'zustand';
+import type { MainView } from '../state/view-store.js';
+import { useApp } from './app-context.js';
+
+const VIEWS: { view: MainView; label: string }[] = [
+  { view: 'services', label: 'Services' },
+  { view: 'requests', label: 'Requests' },
+];
+
+export function ViewSwitch() {
+  const { stores } = useApp();
+  const current = useStore(stores.view, (s) => s.view);
+  return (
+    <nav className="view-switch" role="tablist" aria-label="View">
+      {VIEWS.map(({ view, label }) => (
+        <button
+          key={view}
+          type="button"
+          role="tab"
+          aria-selected={view === current}
+          className={view === current ? 'view-tab active' : 'view-tab'}
+          data-testid={`nav-${view}`}
+          onClick={() => stores.view.getState().show(view)}
+        >
+          {label}
+        </button>
+      ))}
+    </nav>
+  );
+}

@@ -1,0 +1,94 @@
+// What the faces see of the local reverse proxy: its routes, its request log and per-service counters.
+import { z } from 'zod';
+import { ServiceStateSchema } from './service.js';
+
+export const ProxyInfoSchema = z.object({
+  /** e.g. http://localhost:7777 — null when the HTTP listener is off or failed to bind */
+  httpUrl: z.string().nullable(),
+  /** e.g. https://localhost:7443 */
+  httpsUrl: z.string().nullable(),
+  /** why a listener is not up (busy port, …) */
+  problems: z.array(z.string()),
+  caCertPath: z.string().nullable(),
+});
+export type ProxyInfo = z.infer<typeof ProxyInfoSchema>;
+
+export const RouteInfoSchema = z.object({
+  /** the names that reach it: `api.localhost`, and `api.shop.localhost` */
+  hosts: z.array(z.string()),
+  project: z.string(),
+  service: z.string(),
+  state: ServiceStateSchema,
+  /** `127.0.0.1:4001` when it can be served now, else null */
+  target: z.string().nullable(),
+  /** proxy URLs of the service: http(s)://api.localhost:7777/ */
+  urls: z.array(z.string()),
+  startOnRequest: z.boolean(),
+});
+export type RouteInfo = z.infer<typeof RouteInfoSchema>;
+
+export const RequestRecordSchema = z.object({
+  seq: z.number().int(),
+  ts: z.number(),
+  method: z.string(),
+  host: z.string(),
+  path: z.string(),
+  status: z.number().int(),
+  /** request body bytes received from the client */
+  bytesIn: z.number().int(),
+  /** response bytes (head + body) sent to the client */
+  bytesOut: z.number().int(),
+  durationMs: z.number(),
+  project: z.string().nullable(),
+  service: z.string().nullable(),
+  /** `127.0.0.1:4001`, or null when DevMesh answered itself (404, 503, …) */
+  upstream: z.string().nullable(),
+  /** why DevMesh answered with an error, e.g. "connection refused by api (127.0.0.1:4001)" */
+  error: z.string().nullable(),
+  tls: z.boolean(),
+  websocket: z.boolean(),
+});
+export type RequestRecord = z.infer<typeof RequestRecordSchema>;
+
+export const ServiceTrafficSchema = z.object({
+  project: z.string(),
+  service: z.string(),
+  /** totals since DevMesh started */
+  requests: z.number().int(),
+  errors: z.number().int(),
+  /** over the last 10 seconds */
+  requestsPerSec: z.number(),
+  errorsPerSec: z.number(),
+  /** latency percentiles over the last 1,000 requests, ms; null before any request */
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+});
+export type ServiceTraffic = z.infer<typeof ServiceTrafficSchema>;
+
+export const RequestPageInputSchema = z
+  .object({
+    project: z.string().min(1).max(4096).optional(),
+    service: z.string().min(1).max(128).optional(),
+    before: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(5000).default(200),
+    /** only responses with status >= 400 or a DevMesh error */
+    errorsOnly: z.boolean().default(false),
+    /** substring of the path or host */
+    search: z.string().max(512).optional(),
+  })
+  .strict();
+
+export const RequestPageSchema = z.object({
+  requests: z.array(RequestRecordSchema),
+  hasMore: z.boolean(),
+});
+export type RequestPage = z.infer<typeof RequestPageSchema>;
+
+export const CaInfoSchema = z.object({
+  certPath: z.string(),
+  /** SHA-256 fingerprint of the CA certificate, colon-separated hex */
+  fingerprint: z.string(),
+  /** steps (commands) to trust the CA on this OS: system store and NSS (browsers) */
+  trustSteps: z.array(z.object({ what: z.string(), command: z.string() })),
+});
+export type CaInfo = z.infer<typeof CaInfoSchema>;

@@ -1,0 +1,169 @@
+// Shared fixtures for the proxy engine tests: a RouteTable stand-in with the contract's shape, a request
+// log that keeps records in memory, a proxy on an ephemeral loopback port, and raw-socket helpers.
+import http from 'node:http';
+import net from 'node:net';
+import pino from 'pino';
+import type { RequestRecord, RouteInfo } from '../../../shared/proxy.js';
+import type { ServiceState } from '../../../shared/service.js';
+import type { ProxyLimits } from '../../../main/core/proxy/proxy-limits.js';
+import { ProxyServer } from '../../../main/core/proxy/proxy-server.js';
+import type { RouteDecision } from '../../../main/core/proxy/route-decision.js';
+import type { TlsContextProvider } from '../../../main/core/proxy/tls-context-provider.js';
+
+export interface FakeService {
+  project: string;
+  service: string;
+  port: number;
+  state: ServiceState;
+  startOnRequest?: boolean;
+}
+
+export class FakeRoutes {
+  readonly services: FakeService[] = [];
+  /** what ensureRunning does; by default it marks the service running and resolves */
+  ensure: (s: FakeService) => Promise<void> = async (s) => {
+    s.state = 'healthy';
+  };
+  ensureCalls = 0;
+
+  add(s: FakeService): this {
+    this.services.push(s);
+    return this;
+  }
+
+  resolve(hostHeader: string | undefined, path: string): RouteDecision {
+    const host = (hostHeader ?? '').replace(/:\d+$/, '').toLowerCase();
+    if (host === 'localhost' || host === '127.0.0.1') {
+      const name = path.split(/[/?]/)[1] ?? '';
+      const s = this.services.find((x) => x.service === name);
+      return s ? this.decide(s, `/${name}`) : this.unknown(name);
+    }
+    if (!host.endsWith('.localhost')) return { kind: 'foreign', host };
+    const [name, project] = host.slice(0, -'.localhost'.length).split('.');
+    const s = this.services.find((x) => x.service === name && (project === undefined || x.project === project));
+    return s ? this.decide(s, null) : this.unknown(name ?? '');
+  }
+
+  async ensureRunning(project: string, service: string, _timeoutMs: number): Promise<RouteDecision> {
+    this.ensureCalls++;
+    const s = this.services.find((x) => x.project === project && x.service === service)!;
+    await this.ensure(s);
+    return this.decide(s, null);
+  }
+
+  private decide(s: FakeService, stripPrefix: string | null): RouteDecision {
+    if (s.state === 'healthy')
+      return { kind: 'forward', project: s.project, service: s.service, target: { host: '127.0.0.1', port: s.port }, upstream: `127.0.0.1:${s.port}`, stripPrefix };
+    return { kind: 'unavailable', project: s.project, service: s.service, state: s.state, reason: 'stopped by the user', startOnRequest: s.startOnRequest === true, stripPrefix };
+  }
+
+  private unknown(name: string): RouteDecision {
+    const known: RouteInfo[] = this.services.map((s) => ({
+      hosts: [`${s.service}.localhost`],
+      project: s.project,
+      service: s.service,
+      state: s.state,
+      target: `127.0.0.1:${s.port}`,
+      urls: [`http://${s.service}.localhost:7777/`],
+      startOnRequest: s.startOnRequest === true,
+    }));
+    return { kind: 'unknown', name, message: `no service is named "${name}"`, known };
+  }
+}
+
+export class MemoryRequestLog {
+  readonly records: RequestRecord[] = [];
+  record(entry: Omit<RequestRecord, 'seq'>): RequestRecord {
+    const r = { ...entry, seq: this.records.length + 1 };
+    this.records.push(r);
+    return r;
+  }
+}
+
+export interface Started {
+  proxy: ProxyServer;
+  port: number;
+  httpsPort: number | null;
+  routes: FakeRoutes;
+  log: MemoryRequestLog;
+}
+
+export async function startProxy(routes: FakeRoutes, opts: { limits?: Partial<ProxyLimits>; tls?: TlsContextProvider; instanceId?: string } = {}): Promise<Started> {
+  const log = new MemoryRequestLog();
+  const proxy = new ProxyServer({
+    routes,
+    requests: log,
+    tls: opts.tls ?? null,
+    host: '127.0.0.1',
+    httpPort: 0,
+    httpsPort: opts.tls ? 0 : null,
+    instanceId: opts.instanceId ?? 'test-instance',
+    logger: pino({ level: 'silent' }),
+    limits: opts.limits,
+  });
+  const l = await proxy.listen();
+  if (l.httpPort === null) throw new Error(l.problems.join('; '));
+  return { proxy, port: l.httpPort, httpsPort: l.httpsPort, routes, log };
+}
+
+export async function listen(server: http.Server | net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return (server.address() as net.AddressInfo).port;
+}
+
+export function closeServer(server: http.Server | net.Server): Promise<void> {
+  if ('closeAllConnections' in server) server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+export interface SimpleResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** One request through `agent` (or a fresh connection), body read fully. */
+export function request(port: number, opts: { host?: string; path?: string; method?: string; headers?: Record<string, string>; body?: string; agent?: http.Agent } = {}): Promise<SimpleResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: opts.path ?? '/', method: opts.method ?? 'GET', headers: { host: opts.host ?? 'api.localhost', ...opts.headers }, agent: opts.agent ?? false, timeout: 10_000 },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d: Buffer) => parts.push(d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/** Writes raw bytes, returns everything the proxy sent until it closed the connection (or the bound). */
+export function rawExchange(port: number, bytes: string | Buffer, boundMs = 5_000): Promise<{ text: string; closed: boolean; ms: number }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const s = net.connect(port, '127.0.0.1');
+    const parts: Buffer[] = [];
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve({ text: Buffer.concat(parts).toString('latin1'), closed: false, ms: Date.now() - started });
+    }, boundMs);
+    s.on('data', (d: Buffer) => parts.push(d));
+    s.on('error', () => undefined);
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text: Buffer.concat(parts).toString('latin1'), closed: true, ms: Date.now() - started });
+    });
+    if (bytes.length > 0) s.write(bytes);
+  });
+}
+
+export async function until(cond: () => boolean, boundMs = 3_000): Promise<void> {
+  const end = Date.now() + boundMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,51 @@
+// The request log: live delivery, paging with filters, and the per-service traffic counters.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RequestRecord } from '../../../shared/proxy.js';
+import { EventBus } from '../../../main/core/events/event-bus.js';
+import { RequestLog } from '../../../main/core/proxy/request-log.js';
+import { TrafficStats } from '../../../main/core/proxy/traffic-stats.js';
+import { Database } from '../../../main/core/store/database.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const base = { method: 'GET', host: 'api.localhost', bytesIn: 0, bytesOut: 120, project: 'shop', service: 'api', upstream: '127.0.0.1:4000', error: null, tls: false, websocket: false };
+
+describe('RequestLog and TrafficStats', () => {
+  it('streams each request, pages with filters, and counts rates, errors and latency per service', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devmesh-req-'));
+    dirs.push(dir);
+    const db = Database.open(join(dir, 'devmesh.db'));
+    const events = new EventBus();
+    let now = 1_000_000;
+    const stats = new TrafficStats(events, () => now);
+    const log = new RequestLog(db, events, stats, { retain: 1000 });
+    const live: RequestRecord[] = [];
+    events.onDidProxyRequest((r) => live.push(r));
+
+    for (let i = 0; i < 100; i++) log.record({ ...base, ts: now, path: `/orders/${i}`, status: i % 10 === 0 ? 502 : 200, durationMs: i + 1, error: i % 10 === 0 ? 'connection refused by api' : null });
+    log.record({ ...base, ts: now, path: '/', status: 200, durationMs: 1, service: 'web', host: 'web.localhost' });
+    expect(live).toHaveLength(101);
+    expect(live[0]!.seq).toBeLessThan(live[1]!.seq);
+
+    const newest = log.page({ limit: 10 });
+    expect(newest.requests.at(-1)!.service).toBe('web');
+    expect(newest.hasMore).toBe(true);
+    expect(log.page({ limit: 1000, service: 'api', errorsOnly: true }).requests.map((r) => r.path)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `/orders/${i * 10}`),
+    );
+    expect(log.page({ limit: 1000, search: 'orders/9' }).requests).toHaveLength(11);
+
+    const api = stats.snapshot('shop').find((s) => s.service === 'api')!;
+    expect(api).toMatchObject({ requests: 100, errors: 10, requestsPerSec: 10, errorsPerSec: 1, p50Ms: 51, p95Ms: 96 });
+    now += 11_000; // the 10 s window has passed
+    expect(stats.snapshot('shop').find((s) => s.service === 'api')).toMatchObject({ requests: 100, requestsPerSec: 0 });
+    log.dispose();
+    db.close();
+  });
+});

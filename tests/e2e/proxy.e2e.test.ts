@@ -1,0 +1,177 @@
+// End to end: the proxy's faces in Chromium against the real headless daemon running the shop example.
+// The services table links each service's .localhost URL and shows its traffic; requests sent through the
+// proxy appear in the Requests view, which filters them by service and by errors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const root = resolve(__dirname, '../..');
+const SCREENSHOT = '/tmp/devmesh-ui-requests.png';
+const SERVICES = ['auth', 'api', 'web'];
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** `devmesh up` in the foreground with the shop, its proxy on `proxyPort`. */
+class Daemon {
+  output = '';
+  readonly exited: Promise<number | null>;
+  private constructor(
+    readonly child: ChildProcess,
+    readonly home: string,
+  ) {
+    child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((res) => child.once('exit', (code) => res(code)));
+  }
+
+  static start(proxyPort: number): Daemon {
+    for (const built of ['dist/cli/devmesh.js', 'dist/renderer/index.html']) {
+      if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` before the e2e test`);
+    }
+    const home = mkdtempSync(join(tmpdir(), 'devmesh-e2e-proxy-'));
+    const child = spawn(process.execPath, ['bin/devmesh.js', 'up', '--project', 'examples/shop', '--port', '0'], {
+      cwd: root,
+      env: { ...process.env, DEVMESH_HOME: home, DEVMESH_PROXY_HTTP_PORT: String(proxyPort), DEVMESH_PROXY_HTTPS_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new Daemon(child, home);
+  }
+
+  async url(timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const printed = /DevMesh is up: (\S+)/.exec(this.output)?.[1];
+      if (printed) return printed;
+      const record = join(this.home, 'daemon.json');
+      if (existsSync(record)) {
+        const url = (JSON.parse(readFileSync(record, 'utf8')) as { url?: string }).url;
+        if (url) return url;
+      }
+      if (this.child.exitCode !== null) throw new Error(`devmesh up exited with ${this.child.exitCode}:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`devmesh up did not report its address within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  async stop(timeoutMs = 20_000): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
+    if ((await Promise.race([this.exited, timer])) === 'timeout') {
+      this.child.kill('SIGKILL');
+      await this.exited;
+    }
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+// Outside CI a machine without Chromium skips with this reason; in CI (which installs it) it must run.
+describe.skipIf(!haveChromium && !process.env.CI)('proxy faces in the UI against the headless daemon (needs /usr/bin/chromium)', () => {
+  let daemon: Daemon | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let proxyPort = 0;
+  const pageErrors: string[] = [];
+
+  const viaProxy = (host: string, path: string) =>
+    new Promise<number>((resolvePromise, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: proxyPort, path, headers: { host }, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolvePromise(res.statusCode ?? 0));
+      });
+      req.setTimeout(10_000, () => req.destroy(new Error(`no answer from the proxy for ${host}${path}`)));
+      req.on('error', reject);
+      req.end();
+    });
+
+  beforeAll(async () => {
+    proxyPort = await freePort();
+    daemon = Daemon.start(proxyPort);
+    const url = await daemon.url();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(msg.text());
+    });
+    await page.goto(url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await daemon?.stop();
+  });
+
+  const rows = () => page.getByTestId('request-row');
+
+  it('shows the proxy URL of every shop service, as a link that opens a new tab', async () => {
+    for (const name of SERVICES) {
+      await expect.poll(() => page.getByTestId(`service-state-${name}`).textContent({ timeout: 1000 }).catch(() => null), { timeout: 45_000, interval: 200 }).toBe('healthy');
+    }
+    for (const name of SERVICES) {
+      const link = page.getByTestId(`service-url-${name}`).locator('a').first();
+      await expect.poll(() => link.getAttribute('href', { timeout: 1000 }).catch(() => null), { timeout: 10_000 }).toBe(`http://${name}.localhost:${proxyPort}/`);
+      await expect(link.getAttribute('target')).resolves.toBe('_blank');
+      await expect(link.getAttribute('rel')).resolves.toContain('noopener');
+    }
+  }, 60_000);
+
+  it('shows live traffic beside a service after requests through the proxy', async () => {
+    for (let i = 0; i < 5; i++) expect(await viaProxy('api.localhost', '/orders')).toBe(200);
+    expect(await viaProxy('api.localhost', '/no-such-route')).toBe(404);
+    expect(await viaProxy('web.localhost', '/')).toBe(200);
+    await expect.poll(() => page.getByTestId('service-traffic-api').textContent(), { timeout: 10_000 }).toMatch(/req\/s · [\d.<]+ err\/s/);
+  }, 30_000);
+
+  it('lists the requests in the Requests view and filters them by service and errors', async () => {
+    await page.getByTestId('nav-requests').click();
+    await expect(page.getByTestId('requests-view').count()).resolves.toBe(1);
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(7);
+    const services = async () => new Set(await rows().evaluateAll((els) => els.map((e) => e.getAttribute('data-service'))));
+    expect(await services()).toEqual(new Set(['api', 'web']));
+
+    await page.getByTestId('request-filter-service').selectOption('api');
+    await expect.poll(async () => [...(await services())], { timeout: 5000 }).toEqual(['api']);
+    await expect.poll(() => rows().count()).toBe(6);
+
+    // Live: a request made now appears without a reload, within the view's filter.
+    await viaProxy('api.localhost', '/orders');
+    await viaProxy('web.localhost', '/');
+    await expect.poll(() => rows().count(), { timeout: 5000 }).toBe(7);
+    expect([...(await services())]).toEqual(['api']);
+
+    await page.getByTestId('request-errors-only').check();
+    await expect.poll(() => rows().evaluateAll((els) => els.map((e) => e.getAttribute('data-status'))), { timeout: 5000 }).toEqual(['404']);
+
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByTestId('request-errors-only').uncheck();
+    await page.getByTestId('request-filter-service').selectOption('');
+    await expect.poll(() => rows().count(), { timeout: 5000 }).toBeGreaterThanOrEqual(9);
+    await page.screenshot({ path: SCREENSHOT, animations: 'disabled' });
+
+    // A reload comes back to the Requests view.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('requests-view').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(9);
+
+    await page.getByTestId('nav-services').click();
+    await expect(page.getByTestId('service-row-api').count()).resolves.toBe(1);
+    await page.screenshot({ path: SCREENSHOT.replace('requests', 'services-proxy'), animations: 'disabled' });
+    expect(pageErrors).toEqual([]);
+  }, 45_000);
+});
