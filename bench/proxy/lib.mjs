@@ -13,7 +13,8 @@ const children = new Set();
 /** Spawns a tracked child; `nofile` raises its fd limit through its own shell (we run as root here or
  * within the hard limit). Never detached: it dies with our cleanup. */
 export function start(cmd, args, { env = process.env, nofile = 0, cwd } = {}) {
-  const [file, argv] = nofile > 0 ? ['sh', ['-c', `ulimit -n ${nofile} 2>/dev/null || ulimit -n hard; exec "$@"`, 'sh', cmd, ...args]] : [cmd, args];
+  // raising the hard limit needs CAP_SYS_RESOURCE; without it the child keeps the current limit
+  const [file, argv] = nofile > 0 ? ['sh', ['-c', `ulimit -n ${nofile} 2>/dev/null || :; exec "$@"`, 'sh', cmd, ...args]] : [cmd, args];
   const child = spawn(file, argv, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   child.out = '';
   child.err = '';
@@ -144,7 +145,7 @@ export async function startNginx(dir, targetPort, port) {
   writeFileSync(
     conf,
     `worker_processes 1;
-worker_rlimit_nofile 65536;
+worker_rlimit_nofile ${fdLimit('self').soft};
 error_log ${dir}/logs/error.log warn;
 events { worker_connections 30000; }
 http {
@@ -171,7 +172,7 @@ http {
 }
 `,
   );
-  const child = start('nginx', ['-p', dir, '-e', `${dir}/logs/error.log`, '-c', conf, '-g', `daemon off; pid ${dir}/nginx.pid;`]);
+  const child = start('nginx', ['-p', dir, '-e', `${dir}/logs/error.log`, '-c', conf, '-g', `daemon off; pid ${dir}/nginx.pid;`], { nofile: 65536 });
   for (let i = 0; i < 50; i++) {
     if ((await httpGet(port, 'target.localhost', 500)).status === 200) return child;
     if (child.exitCode !== null) break;
@@ -235,6 +236,20 @@ export function rssMb(pid) {
     return NaN;
   }
 }
+/** RLIMIT_NOFILE of a process ('self' or a pid), from /proc/<pid>/limits */
+export function fdLimit(pid) {
+  const m = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  const n = (x) => (x === 'unlimited' ? Infinity : Number(x));
+  return m ? { soft: n(m[1]), hard: n(m[2]) } : { soft: NaN, hard: NaN };
+}
+export function fdCount(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return NaN;
+  }
+}
+
 /** pids of processes holding a socket listening on 127.0.0.1/0.0.0.0:port (TCP v4 and v6). */
 export function listeningPids(port) {
   const inodes = new Set();

@@ -60,8 +60,8 @@ export class HeadRewriter {
     return out;
   }
 
-  /** The response head for the client; `close` announces that DevMesh closes the client connection after it. */
-  static response(head: ResponseHead, upstream: string, close: boolean, upgrade: string | null): string {
+  /** The response head for the client; `label` names the service (`shop/api`); `close` announces that DevMesh closes the client connection after it. */
+  static response(head: ResponseHead, label: string, close: boolean, upgrade: string | null): string {
     let out = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
     let via = '';
     for (let i = 0; i < head.names.length; i++) {
@@ -73,10 +73,18 @@ export class HeadRewriter {
       }
       out += `${head.rawNames[i]}: ${head.values[i]}\r\n`;
     }
-    out += `Via: ${via ? `${via}, ` : ''}1.1 devmesh\r\nX-DevMesh-Upstream: ${upstream}\r\n`;
+    out += `Via: ${via ? `${via}, ` : ''}1.1 devmesh\r\nX-DevMesh-Upstream: ${label}\r\n`;
     if (upgrade !== null) out += `Connection: Upgrade\r\nUpgrade: ${upgrade}\r\n`;
     else if (close) out += 'Connection: close\r\n';
     return `${out}\r\n`;
+  }
+
+  /** A head and a small first body piece in one buffer: one write, one packet. */
+  static joined(head: string, body: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(head.length + body.length);
+    out.write(head, 0, 'latin1');
+    body.copy(out, head.length);
+    return out;
   }
 
   private static isHopByHop(n: string, head: HeadFields): boolean {

@@ -114,6 +114,15 @@ export class HttpHeadParser {
     return { ...fields, status: Number(m[2]), reason: m[3] ?? '', minor: Number(m[1]), headEnd: end };
   }
 
+  /** The Host and path to route by. Absolute form (`GET http://x/ HTTP/1.1`) is how open proxies are
+   * asked: its host is what gets routed (and refused when foreign). Null for a target that is no URL. */
+  static routingTarget(head: RequestHead): { host: string | undefined; path: string } | null {
+    if (head.target.charCodeAt(0) === 0x2f /* / */) return { host: head.host, path: head.target };
+    if (!URL.canParse(head.target)) return null;
+    const url = new URL(head.target);
+    return { host: url.host, path: `${url.pathname}${url.search}` };
+  }
+
   /** How a response body is framed (RFC 9112 §6.3), given the request method it answers. */
   static responseFramer(res: ResponseHead, method: string): BodyFramer {
     if (method === 'HEAD' || res.status < 200 || res.status === 204 || res.status === 304)

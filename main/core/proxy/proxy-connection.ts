@@ -2,64 +2,47 @@
 // target connection per target. Only heads are rewritten; body bytes pass through as untouched slices,
 // with backpressure both ways. A 101 response turns the pair into a raw tunnel (WebSocket).
 import type { Socket } from 'node:net';
-import type { Logger } from 'pino';
 import type { BodyFramer } from './body-framer.js';
+import { ClientFlow } from './client-flow.js';
 import { HeadRewriter } from './head-rewriter.js';
 import { HttpHeadParser, type RequestHead, type ResponseHead } from './http-head-parser.js';
+import { ResponseReader, type ResponseSink } from './response-reader.js';
 import { ProxyExchange } from './proxy-exchange.js';
-import type { ProxyLimits, ProxyRequestLog, ProxyRoutes } from './proxy-limits.js';
-import { ProxyResponder } from './proxy-responder.js';
-import type { RouteDecision } from './route-decision.js';
-import type { UpstreamPool } from './upstream-pool.js';
-import type { UpstreamOwner, UpstreamSocket } from './upstream-socket.js';
-
-export interface ProxyContext {
-  routes: ProxyRoutes;
-  requests: ProxyRequestLog;
-  pool: UpstreamPool;
-  limits: ProxyLimits;
-  instanceId: string;
-  logger: Logger;
-  /** takes over a connection whose request the fast path declines to frame (HTTP/1.0, Expect) */
-  handOff(socket: Socket, pending: Buffer, tls: boolean): void;
-  onClosed(conn: ProxyConnection): void;
-}
+import type { ProxyContext } from './proxy-context.js';
+import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
+import { RoutingPolicy, type ForwardDecision, type RoutingAction } from './routing-policy.js';
+import { UpstreamBinding } from './upstream-binding.js';
+import type { UpstreamOwner } from './upstream-socket.js';
 
 type Phase = 'head' | 'routing' | 'body' | 'wait' | 'tunnel' | 'done';
 
-/** Reasons the client socket is paused; it reads again only when none is left. */
-const HOLD_DRAIN = 1;
-const HOLD_QUEUE = 2;
-
-export class ProxyConnection implements UpstreamOwner {
+export class ProxyConnection implements UpstreamOwner, ResponseSink {
   private phase: Phase = 'head';
   private pending: Buffer | null = null;
-  private holds = 0;
   private head: RequestHead | null = null;
   private ex: ProxyExchange | null = null;
-  private upstream: UpstreamSocket | null = null;
-  private upstreamPaused = false;
-  private upstreamReusable = true;
-  private resBuf: Buffer | null = null;
-  private resFramer: BodyFramer | null = null;
+  private readonly up: UpstreamBinding;
+  private readonly reader: ResponseReader;
   private reqDone = false;
   private resDone = false;
-  private headTimer: NodeJS.Timeout | null = null;
+  private readonly flow: ClientFlow;
+  /** the rewritten response head, held until the first body bytes so both leave in one write */
+  private headOut: string | null = null;
 
   constructor(
     private readonly socket: Socket,
     private readonly ctx: ProxyContext,
     private readonly tls: boolean,
   ) {
+    this.reader = new ResponseReader(ctx.limits.maxHeaderBytes, this);
+    this.up = new UpstreamBinding(ctx.pool, this);
+    this.flow = new ClientFlow(socket, ctx.limits.headTimeoutMs, () => {
+      if (this.phase === 'head' && this.ex === null) this.refuse(408, `request head not complete within ${ctx.limits.headTimeoutMs / 1000} s`);
+    });
     socket.setNoDelay(true);
     socket.setTimeout(ctx.limits.idleTimeoutMs);
-    socket.on('data', this.onData);
-    socket.on('drain', this.onDrain);
-    socket.on('timeout', this.onTimeout);
-    socket.on('end', this.onEnd);
-    socket.on('error', this.onError);
-    socket.on('close', this.onClose);
-    this.armHeadTimer();
+    for (const [event, fn] of this.listeners()) socket.on(event, fn);
+    this.flow.armHeadDeadline();
   }
 
   /** Closes the client connection now (proxy shutdown). */
@@ -67,117 +50,82 @@ export class ProxyConnection implements UpstreamOwner {
     this.socket.destroy();
   }
 
-  // ---- client side -------------------------------------------------------------------------------
-
   private readonly onData = (chunk: Buffer): void => {
     if (this.phase === 'body') return this.forwardBody(chunk);
-    if (this.phase === 'tunnel') return this.toUpstream(chunk);
+    if (this.phase === 'tunnel') {
+      this.ex!.bytesIn += chunk.length;
+      return this.toUpstream(chunk);
+    }
     this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
     if (this.phase === 'head') this.parseHead();
-    else this.hold(HOLD_QUEUE);
+    else this.flow.hold(ClientFlow.QUEUE);
   };
 
   private parseHead(): void {
     const buf = this.pending!;
     const r = HttpHeadParser.parseRequest(buf, this.ctx.limits.maxHeaderBytes);
-    if (r === null) return this.armHeadTimer();
+    if (r === null) return this.flow.armHeadDeadline();
     if ('error' in r) return this.refuse(r.status, r.error);
-    this.clearHeadTimer();
+    this.flow.clearHeadDeadline();
     if (r.minor === 0 || r.expect) return this.handOff(buf);
     this.pending = r.headEnd < buf.length ? buf.subarray(r.headEnd) : null;
     this.begin(r);
   }
 
   private begin(head: RequestHead): void {
-    let host = head.host;
-    let path = head.target;
-    if (path.charCodeAt(0) !== 0x2f /* / */) {
-      // Absolute form (`GET http://x/ HTTP/1.1`) is how open proxies are asked: its host is what is routed.
-      const url = URL.canParse(path) ? new URL(path) : null;
-      if (url === null) return this.refuse(400, `request target "${path.slice(0, 100)}" is not a path`);
-      host = url.host;
-      path = `${url.pathname}${url.search}`;
-    }
+    const target = HttpHeadParser.routingTarget(head);
+    if (target === null) return this.refuse(400, `request target "${head.target.slice(0, 100)}" is not a path`);
+    const { host, path } = target;
     const accept = head.names.indexOf('accept');
     const html = accept >= 0 && ProxyResponder.wantsHtml(head.values[accept]);
     this.head = head;
     this.ex = new ProxyExchange(head.method, host ?? '', path, this.tls, html);
     this.reqDone = false;
     this.resDone = false;
-    if (HeadRewriter.isLoop(head, this.ctx.instanceId))
-      return this.answer(508, 'loop_detected', 'Loop detected', `this request already went through this DevMesh proxy (${this.ctx.instanceId}): a route points back at the proxy`);
-    let decision: RouteDecision;
-    try {
-      decision = this.ctx.routes.resolve(host, path);
-    } catch (err) {
-      this.ctx.logger.error({ domain: 'proxy', err }, 'route resolution failed');
-      return this.answer(502, 'internal', 'Routing failed', `DevMesh could not route ${host ?? ''}${path}: ${(err as Error).message}`);
-    }
-    this.route(decision);
+    this.apply(this.ctx.policy.decide(host, path, HeadRewriter.isLoop(head, this.ctx.instanceId)));
   }
 
-  private route(d: RouteDecision): void {
+  private apply(action: RoutingAction): void {
     const ex = this.ex!;
-    if (d.kind === 'forward') return this.forward(d);
-    if (d.kind === 'foreign')
-      return this.answer(403, 'foreign_host', 'Not a DevMesh name', `DevMesh serves only *.localhost names; "${d.host}" is not one, and DevMesh is not an open proxy.`, { close: true });
-    if (d.kind === 'unknown')
-      return this.answer(404, 'service_not_found', 'Unknown service', d.message, { known: d.known });
-    ex.project = d.project;
-    ex.service = d.service;
-    if (!d.startOnRequest)
-      return this.answer(503, 'service_unavailable', 'Service unavailable', `${d.service} (${d.project}) is ${d.state}${d.reason ? `: ${d.reason}` : ''}. Start it with \`devmesh start ${d.service}\`.`, { extra: { state: d.state, reason: d.reason } });
+    if (action.kind === 'forward') return this.forward(action.decision);
+    ex.project = action.project;
+    ex.service = action.service;
+    if (action.kind === 'answer') return this.answer(action.reply, action.close);
     // start_on_request: hold the request (and stop reading the client) until the service is healthy.
     this.phase = 'routing';
-    this.hold(HOLD_QUEUE);
-    const bound = this.ctx.limits.startOnRequestTimeoutMs;
-    this.ctx.routes.ensureRunning(d.project, d.service, bound).then(
-      (next) => {
-        if (this.ex !== ex || this.phase !== 'routing') return;
-        this.unhold(HOLD_QUEUE);
-        if (next.kind === 'forward') this.forward(next);
-        else this.answer(503, 'service_unavailable', 'Service unavailable', `${d.service} (${d.project}) did not become ready: it is ${next.kind === 'unavailable' ? next.state : next.kind}.`);
-      },
-      (err: Error) => {
-        if (this.ex !== ex || this.phase !== 'routing') return;
-        this.unhold(HOLD_QUEUE);
-        this.answer(503, 'service_unavailable', 'Service did not start', `DevMesh started ${d.service} (${d.project}) for this request, but it did not become healthy within ${bound / 1000} s: ${err.message}`);
-      },
-    );
+    this.flow.hold(ClientFlow.QUEUE);
+    void action.next.then((next) => {
+      if (this.ex !== ex || this.phase !== 'routing') return;
+      this.flow.release(ClientFlow.QUEUE);
+      this.apply(next);
+    });
   }
 
-  private forward(d: Extract<RouteDecision, { kind: 'forward' }>): void {
+  private forward(d: ForwardDecision): void {
     const ex = this.ex!;
     const head = this.head!;
     ex.project = d.project;
     ex.service = d.service;
     ex.upstream = d.upstream;
     ex.target = d.target;
-    let path = ex.path;
-    if (d.stripPrefix !== null && path.startsWith(d.stripPrefix)) {
-      path = path.slice(d.stripPrefix.length);
-      if (path.charCodeAt(0) !== 0x2f) path = `/${path}`;
-    }
-    const key = `${d.target.host}:${d.target.port}`;
-    if (this.upstream !== null && (this.upstream.key !== key || this.upstream.closed)) this.releaseUpstream(true);
-    if (this.upstream === null) {
-      this.upstream = this.ctx.pool.acquire(d.target);
-      this.upstreamReusable = true;
-    }
-    this.upstream.owner = this;
+    const path = RoutingPolicy.forwardPath(ex.path, d.stripPrefix);
+    const up = this.up.bind(d.target).socket;
     const remoteIp = this.socket.remoteAddress ?? '127.0.0.1';
     const headBytes = Buffer.from(HeadRewriter.request(head, { path, clientIp: remoteIp, tls: this.tls, instanceId: this.ctx.instanceId, upgrade: head.upgrade }), 'latin1');
     ex.retryHead = head.framer.done ? headBytes : null;
-    this.resFramer = null;
-    this.resBuf = null;
+    this.reader.reset();
     this.phase = 'body';
-    const up = this.upstream.socket;
-    up.cork();
-    this.toUpstream(headBytes);
     const rest = this.pending;
     this.pending = null;
-    if (head.framer.done) this.requestDone(rest);
-    else if (rest !== null) this.forwardBody(rest);
+    if (rest === null || head.framer.done) {
+      this.toUpstream(headBytes);
+      if (head.framer.done) this.requestDone(rest);
+      return;
+    }
+    // Corked, the head and the first body bytes leave in one writev.
+    up.cork();
+    this.toUpstream(headBytes);
+    this.forwardBody(rest);
     up.uncork();
   }
 
@@ -201,41 +149,39 @@ export class ProxyConnection implements UpstreamOwner {
     if (rest !== null && rest.length > 0) {
       // A pipelined next request: keep it until this response is complete.
       this.pending = rest;
-      this.hold(HOLD_QUEUE);
+      this.flow.hold(ClientFlow.QUEUE);
     }
     if (this.resDone) this.finish();
   }
 
-  private readonly onDrain = (): void => {
-    if (this.upstreamPaused && this.upstream !== null) {
-      this.upstreamPaused = false;
-      this.upstream.socket.resume();
-    }
-  };
+  private readonly onDrain = (): void => this.up.resume();
 
   private readonly onTimeout = (): void => {
     const ex = this.ex;
     if (ex !== null && !ex.responded && (this.phase === 'wait' || this.phase === 'body')) {
       this.releaseUpstream(false);
-      return this.answer(504, 'upstream_timeout', 'Gateway timeout', `${ex.who} sent nothing for ${this.ctx.limits.idleTimeoutMs / 1000} s (idle timeout)`, { close: true });
+      const message = `${ex.who} sent nothing for ${this.ctx.limits.idleTimeoutMs / 1000} s (idle timeout)`;
+      return this.answer({ status: 504, code: 'upstream_timeout', title: 'Gateway timeout', message }, true);
     }
     if (ex === null && this.pending !== null) return this.refuse(408, 'request head not complete before the idle timeout');
     this.abort();
   };
 
+  // The client sends no more (half-close): answer what it asked, then close. A body cut short never completes.
   private readonly onEnd = (): void => {
-    if (this.phase === 'tunnel') this.upstream?.socket.end();
+    if (this.phase === 'tunnel') return this.up.end();
+    if (this.ex === null) return void this.socket.end();
+    if (this.phase === 'body') return this.abort();
+    this.ex.close = true;
   };
 
-  private readonly onError = (err: Error): void => {
-    this.ctx.logger.debug({ domain: 'proxy', err: err.message }, 'client connection error');
-  };
+  private readonly onError = (err: Error): void => this.ctx.logger.debug({ domain: 'proxy', err: err.message }, 'client connection error');
 
   private readonly onClose = (): void => {
     const ex = this.ex;
     const wasTunnel = this.phase === 'tunnel';
     this.phase = 'done';
-    this.clearHeadTimer();
+    this.flow.stop();
     if (ex !== null && !ex.recorded) {
       if (!wasTunnel) {
         ex.error ??= 'the client closed the connection before the response was complete';
@@ -243,93 +189,75 @@ export class ProxyConnection implements UpstreamOwner {
       }
       this.record(ex);
     }
-    if (this.upstream !== null) {
-      if (wasTunnel) this.upstream.socket.end();
-      else this.releaseUpstream(ex === null && this.upstreamReusable);
-    }
+    if (wasTunnel) this.up.end();
+    else this.releaseUpstream(ex === null);
     this.ctx.onClosed(this);
   };
 
-  // ---- upstream side -----------------------------------------------------------------------------
-
   onUpstreamData(chunk: Buffer): void {
-    // Corked, a response head and its first body bytes leave in one writev instead of two syscalls.
-    this.socket.cork();
-    this.readResponse(chunk);
-    this.socket.uncork();
-  }
-
-  private readResponse(chunk: Buffer): void {
     if (this.phase === 'tunnel') return this.toClient(chunk);
     const ex = this.ex;
     if (ex === null || this.resDone) {
-      this.upstreamReusable = false;
+      // Bytes nobody asked for: this target connection is out of step.
       return this.releaseUpstream(false);
     }
     ex.upstreamSpoke = true;
-    let buf = chunk;
-    while (this.resFramer === null) {
-      if (this.resBuf !== null) {
-        buf = Buffer.concat([this.resBuf, buf]);
-        this.resBuf = null;
-      }
-      const r = HttpHeadParser.parseResponse(buf, this.ctx.limits.maxHeaderBytes);
-      if (r === null) {
-        this.resBuf = buf;
-        return;
-      }
-      if ('error' in r) return this.upstreamFailed(new Error(`sent an invalid response (${r.error})`));
-      const rest = buf.subarray(r.headEnd);
-      if (r.status === 101 && this.head!.upgrade !== null) return this.startTunnel(r, rest);
-      if (r.status < 200) {
-        // Interim response (100 Continue, 103 Early Hints): pass it on and read the final one.
-        this.toClient(Buffer.from(HeadRewriter.response(r, ex.upstream!, false, null), 'latin1'));
-        if (rest.length === 0) return;
-        buf = rest;
-        continue;
-      }
-      this.beginResponse(r);
-      buf = rest;
-    }
-    if (buf.length > 0) {
-      const framer = this.resFramer;
-      const n = framer.consume(buf, 0);
-      if (framer.error !== null) {
-        ex.error = `${ex.who} sent a malformed body: ${framer.error}`;
-        return this.abort();
-      }
-      if (n > 0) this.toClient(n === buf.length ? buf : buf.subarray(0, n));
-      if (n < buf.length) this.upstreamReusable = false; // bytes after the response: out of step
-    }
-    if (this.resFramer.done) this.responseDone();
+    this.reader.feed(chunk, this.head!.method, this.head!.upgrade !== null);
+    this.flushHead(null);
   }
 
-  private beginResponse(r: ResponseHead): void {
+  /** Sends the pending response head and `body`: in one write when the body piece is small. */
+  private flushHead(body: Buffer | null): void {
+    const head = this.headOut;
+    this.headOut = null;
+    if (head !== null && body !== null && body.length <= 16_384) return this.toClient(HeadRewriter.joined(head, body));
+    if (head !== null) this.toClient(Buffer.from(head, 'latin1'));
+    if (body !== null) this.toClient(body);
+  }
+
+  onInterim(r: ResponseHead): void {
+    this.toClient(Buffer.from(HeadRewriter.response(r, this.ex!.label, false, null), 'latin1'));
+  }
+
+  onResponseHead(r: ResponseHead, framer: BodyFramer): void {
     const ex = this.ex!;
-    const framer = HttpHeadParser.responseFramer(r, this.head!.method);
-    this.resFramer = framer;
-    if (r.connection.has('close') || r.minor === 0 || framer.mode === 'until-close') this.upstreamReusable = false;
+    if (r.connection.has('close') || r.minor === 0 || framer.mode === 'until-close') this.up.reusable = false;
     // A body that ends only when the target closes can end the client's connection the same way only.
-    ex.close = this.head!.close || framer.mode === 'until-close';
+    ex.close = ex.close || this.head!.close || framer.mode === 'until-close';
     ex.status = r.status;
     ex.responded = true;
-    this.toClient(Buffer.from(HeadRewriter.response(r, ex.upstream!, ex.close, null), 'latin1'));
+    this.headOut = HeadRewriter.response(r, ex.label, ex.close, null);
   }
 
-  private startTunnel(r: ResponseHead, rest: Buffer): void {
+  onResponseBody(slice: Buffer): void {
+    this.flushHead(slice);
+  }
+
+  onResponseEnd(overrun: boolean): void {
+    this.flushHead(null);
+    if (overrun) this.up.reusable = false;
+    this.responseDone();
+  }
+
+  onInvalid(why: string): void {
+    if (this.ex!.responded) this.ex!.error = `${this.ex!.who} ${why}`;
+    this.upstreamFailed(new Error(why));
+  }
+
+  onUpgrade(r: ResponseHead, rest: Buffer): void {
     const ex = this.ex!;
     ex.status = 101;
     ex.websocket = true;
     ex.responded = true;
     this.phase = 'tunnel';
-    this.upstreamReusable = false;
+    this.up.reusable = false;
     // WebSocket sessions idle for long stretches by design; the apps ping, the proxy must not cut them.
     this.socket.setTimeout(0);
-    this.toClient(Buffer.from(HeadRewriter.response(r, ex.upstream!, false, this.head!.upgrade), 'latin1'));
+    this.toClient(Buffer.from(HeadRewriter.response(r, ex.label, false, this.head!.upgrade), 'latin1'));
     if (rest.length > 0) this.toClient(rest);
     const pending = this.pending;
     this.pending = null;
-    this.unhold(HOLD_QUEUE);
+    this.flow.release(ClientFlow.QUEUE);
     if (pending !== null) this.toUpstream(pending);
   }
 
@@ -338,34 +266,31 @@ export class ProxyConnection implements UpstreamOwner {
     this.record(this.ex!);
     if (!this.reqDone) {
       // The target answered before the request body ended (e.g. 413): neither connection is in step now.
-      this.upstreamReusable = false;
+      this.up.reusable = false;
       this.ex!.close = true;
     }
     this.finish();
   }
 
   onUpstreamDrain(): void {
-    this.unhold(HOLD_DRAIN);
+    this.flow.release(ClientFlow.DRAIN);
   }
 
   onUpstreamClose(error: Error | null): void {
     if (this.phase === 'tunnel') {
-      this.upstream = null;
+      this.up.forget();
       this.socket.end();
       return;
     }
     const ex = this.ex;
-    const u = this.upstream;
-    this.upstream = null;
-    this.upstreamPaused = false;
+    const u = this.up.forget();
+    this.flow.release(ClientFlow.DRAIN);
     if (ex === null || this.phase === 'done') return; // an idle bound connection went away: the next request takes another
-    if (this.resFramer?.mode === 'until-close' && !this.resDone) return this.responseDone();
+    if (this.reader.untilClose && !this.resDone) return this.responseDone();
     if (u !== null && u.reused && !ex.upstreamSpoke && ex.retryHead !== null && !ex.retried && ex.target !== null) {
       // A pooled connection the target had just closed: send the body-less request again on a fresh one.
       ex.retried = true;
-      this.upstream = this.ctx.pool.acquire(ex.target);
-      this.upstream.owner = this;
-      this.upstreamReusable = true;
+      this.up.bind(ex.target);
       this.toUpstream(ex.retryHead);
       return;
     }
@@ -380,32 +305,27 @@ export class ProxyConnection implements UpstreamOwner {
       ex.error = `${cause} (mid-response)`;
       return this.abort();
     }
-    this.answer(502, 'upstream_failed', 'Bad gateway', cause, { close: !this.reqDone });
+    this.answer({ status: 502, code: 'upstream_failed', title: 'Bad gateway', message: cause }, !this.reqDone);
   }
 
-  // ---- shared ------------------------------------------------------------------------------------
-
   private toUpstream(chunk: Buffer): void {
-    if (this.upstream !== null && !this.upstream.socket.write(chunk)) this.hold(HOLD_DRAIN);
+    if (!this.up.write(chunk)) this.flow.hold(ClientFlow.DRAIN);
   }
 
   private toClient(chunk: Buffer): void {
     if (this.ex !== null) this.ex.bytesOut += chunk.length;
-    if (!this.socket.write(chunk) && this.upstream !== null && !this.upstreamPaused) {
-      this.upstreamPaused = true;
-      this.upstream.socket.pause();
-    }
+    if (!this.socket.write(chunk)) this.up.pause();
   }
 
   /** DevMesh answers the current request itself. */
-  private answer(status: number, code: string, title: string, message: string, opts: { close?: boolean; known?: ReplyKnown; extra?: Record<string, unknown> } = {}): void {
+  private answer(input: Omit<ReplyInput, 'html'>, close = false): void {
     const ex = this.ex!;
     const head = this.head!;
     // An unread request body would be taken for the next request: close instead of draining it.
-    ex.close = ex.close || head.close || opts.close === true || (!head.framer.done && !this.reqDone);
-    const reply = ProxyResponder.reply({ status, code, title, message, html: ex.html, known: opts.known, extra: opts.extra });
-    ex.status = status;
-    ex.error = message;
+    ex.close = ex.close || head.close || close || (!head.framer.done && !this.reqDone);
+    const reply = ProxyResponder.reply({ ...input, html: ex.html });
+    ex.status = reply.status;
+    ex.error = input.message;
     this.toClient(ProxyResponder.bytes(reply, ex.close, head.method === 'HEAD'));
     ex.responded = true;
     this.record(ex);
@@ -416,17 +336,13 @@ export class ProxyConnection implements UpstreamOwner {
 
   /** A request the fast path could not even parse: answer, log, close. */
   private refuse(status: 400 | 408 | 431, why: string): void {
-    this.clearHeadTimer();
-    const ex = new ProxyExchange('', '', '', this.tls, false);
-    ex.status = status;
-    ex.error = why;
-    const reply = ProxyResponder.reply({ status, code: 'bad_request', title: ProxyResponder.statusText(status), message: why, html: false });
-    const bytes = ProxyResponder.bytes(reply, true);
-    ex.bytesOut = bytes.length;
-    this.record(ex);
+    this.flow.clearHeadDeadline();
+    const bytes = ProxyResponder.refusal(status, why);
+    this.record(ProxyExchange.refused(status, why, bytes.length, this.tls));
     this.ex = null;
     this.pending = null;
     this.phase = 'done';
+    this.flow.stop();
     this.socket.end(bytes);
     // A client that never reads its answer must not keep the socket: destroy after a grace period.
     setTimeout(() => this.socket.destroy(), 1000).unref();
@@ -436,17 +352,16 @@ export class ProxyConnection implements UpstreamOwner {
     const ex = this.ex!;
     this.ex = null;
     this.head = null;
-    this.resFramer = null;
-    this.resBuf = null;
-    if (!this.upstreamReusable) this.releaseUpstream(false);
+    if (!this.up.settle()) this.flow.release(ClientFlow.DRAIN);
     if (ex.close) {
       this.phase = 'done';
+      this.flow.stop();
       this.socket.end();
       return;
     }
     this.phase = 'head';
     this.onDrain();
-    this.unhold(HOLD_QUEUE);
+    this.flow.release(ClientFlow.QUEUE);
     if (this.pending !== null) this.parseHead();
   }
 
@@ -458,61 +373,26 @@ export class ProxyConnection implements UpstreamOwner {
 
   private handOff(buf: Buffer): void {
     this.phase = 'done';
+    this.flow.stop();
     this.pending = null;
-    for (const [ev, fn] of [['data', this.onData], ['drain', this.onDrain], ['timeout', this.onTimeout], ['end', this.onEnd], ['error', this.onError], ['close', this.onClose]] as const)
-      this.socket.removeListener(ev, fn);
+    for (const [event, fn] of this.listeners()) this.socket.removeListener(event, fn);
     this.socket.setTimeout(0);
-    this.releaseUpstream(this.upstreamReusable);
+    this.releaseUpstream(true);
     this.ctx.onClosed(this);
     this.ctx.handOff(this.socket, buf, this.tls);
   }
 
-  /** Gives the bound target connection back to the pool (`keep`), or closes it. */
+  /** Gives the bound target connection back to the pool (`keep` and clean), or closes it; the client may read again. */
   private releaseUpstream(keep: boolean): void {
-    const u = this.upstream;
-    if (u === null) return;
-    this.upstream = null;
-    if (this.upstreamPaused) u.socket.resume();
-    this.upstreamPaused = false;
-    if (keep && !u.closed) this.ctx.pool.release(u);
-    else u.destroy();
-    this.unhold(HOLD_DRAIN);
+    this.up.release(keep);
+    this.flow.release(ClientFlow.DRAIN);
+  }
+
+  private listeners(): [string, (arg: Buffer & Error) => void][] {
+    return [['data', this.onData], ['drain', this.onDrain], ['timeout', this.onTimeout], ['end', this.onEnd], ['error', this.onError], ['close', this.onClose]];
   }
 
   private record(ex: ProxyExchange): void {
-    if (ex.recorded) return;
-    ex.recorded = true;
-    try {
-      this.ctx.requests.record(ex.toRecord());
-    } catch (err) {
-      this.ctx.logger.warn({ domain: 'proxy', err: (err as Error).message }, 'request log rejected a record');
-    }
-  }
-
-  private hold(bit: number): void {
-    if (this.holds === 0) this.socket.pause();
-    this.holds |= bit;
-  }
-
-  private unhold(bit: number): void {
-    if ((this.holds & bit) === 0) return;
-    this.holds &= ~bit;
-    if (this.holds === 0 && this.phase !== 'done') this.socket.resume();
-  }
-
-  private armHeadTimer(): void {
-    if (this.headTimer !== null) return;
-    this.headTimer = setTimeout(() => {
-      this.headTimer = null;
-      if (this.phase === 'head' && this.ex === null) this.refuse(408, `request head not complete within ${this.ctx.limits.headTimeoutMs / 1000} s`);
-    }, this.ctx.limits.headTimeoutMs);
-  }
-
-  private clearHeadTimer(): void {
-    if (this.headTimer === null) return;
-    clearTimeout(this.headTimer);
-    this.headTimer = null;
+    ex.recordTo(this.ctx.requests, this.ctx.logger);
   }
 }
-
-type ReplyKnown = Parameters<typeof ProxyResponder.reply>[0]['known'];

@@ -1,6 +1,8 @@
 // One request/response exchange (or one WebSocket session) as the request log sees it: what was asked,
 // where it went, what came back, how many bytes, how long. Recorded exactly once.
 import type { RequestRecord } from '../../../shared/proxy.js';
+import type { Logger } from 'pino';
+import type { ProxyRequestLog } from './proxy-limits.js';
 import type { RouteTarget } from './route-decision.js';
 
 export class ProxyExchange {
@@ -34,9 +36,34 @@ export class ProxyExchange {
     readonly html: boolean,
   ) {}
 
+  /** A request too broken to route, answered and closed (400, 408, 431). */
+  static refused(status: number, why: string, bytesOut: number, tls: boolean): ProxyExchange {
+    const ex = new ProxyExchange('', '', '', tls, false);
+    ex.status = status;
+    ex.error = why;
+    ex.bytesOut = bytesOut;
+    return ex;
+  }
+
+  /** `shop/api`: the X-DevMesh-Upstream response header */
+  get label(): string {
+    return `${this.project ?? ''}/${this.service ?? ''}`;
+  }
+
   /** `api (127.0.0.1:4001)`, for messages */
   get who(): string {
     return `${this.service ?? 'the service'} (${this.upstream ?? 'unknown target'})`;
+  }
+
+  /** Hands the record to the log, once; a failing log must never break the data path. */
+  recordTo(log: ProxyRequestLog, logger: Logger): void {
+    if (this.recorded) return;
+    this.recorded = true;
+    try {
+      log.record(this.toRecord());
+    } catch (err) {
+      logger.warn({ domain: 'proxy', err: (err as Error).message }, 'request log rejected a record');
+    }
   }
 
   toRecord(): Omit<RequestRecord, 'seq'> {

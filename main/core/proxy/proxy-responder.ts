@@ -68,6 +68,12 @@ export class ProxyResponder {
     return headOnly ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), body]);
   }
 
+  /** The answer to a request too broken to route (400, 408, 431); the connection closes after it. */
+  static refusal(status: number, why: string): Buffer {
+    const title = ProxyResponder.statusText(status);
+    return ProxyResponder.bytes(ProxyResponder.reply({ status, code: 'bad_request', title, message: why, html: false }), true);
+  }
+
   static statusText(status: number): string {
     return STATUS_TEXT[status] ?? 'Error';
   }

@@ -4,8 +4,10 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
-import { ProxyConnection, type ProxyContext } from './proxy-connection.js';
+import { ProxyConnection } from './proxy-connection.js';
+import type { ProxyContext } from './proxy-context.js';
 import { DEFAULT_PROXY_LIMITS, type ProxyLimits, type ProxyRequestLog, type ProxyRoutes } from './proxy-limits.js';
+import { RoutingPolicy } from './routing-policy.js';
 import { SlowPathProxy } from './slow-path-proxy.js';
 import type { TlsContextProvider } from './tls-context-provider.js';
 import { UpstreamPool } from './upstream-pool.js';
@@ -35,6 +37,7 @@ export class ProxyServer {
   private readonly pool: UpstreamPool;
   private readonly slow: SlowPathProxy;
   private readonly connections = new Set<ProxyConnection>();
+  private readonly handshaking = new Set<net.Socket>();
   private readonly ctx: ProxyContext;
   private httpServer: net.Server | null = null;
   private httpsServer: tls.Server | null = null;
@@ -42,7 +45,8 @@ export class ProxyServer {
   constructor(private readonly opts: ProxyServerOptions) {
     this.limits = { ...DEFAULT_PROXY_LIMITS, ...opts.limits };
     this.pool = new UpstreamPool(this.limits.connectTimeoutMs, this.limits.upstreamIdleMs, this.limits.maxIdlePerTarget);
-    const deps = { routes: opts.routes, requests: opts.requests, limits: this.limits, instanceId: opts.instanceId, logger: opts.logger };
+    const policy = new RoutingPolicy(opts.routes, this.limits, opts.instanceId);
+    const deps = { policy, requests: opts.requests, limits: this.limits, instanceId: opts.instanceId, logger: opts.logger };
     this.slow = new SlowPathProxy(deps);
     this.ctx = {
       ...deps,
@@ -54,7 +58,8 @@ export class ProxyServer {
 
   async listen(): Promise<ProxyListening> {
     const problems: string[] = [];
-    const http = net.createServer({ noDelay: true }, (socket) => this.accept(socket, false));
+    // Half-open allowed: a client may send its request and shut down its side; it still gets the answer.
+    const http = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, false));
     const httpPort = await this.bind(http, this.opts.httpPort, 'HTTP', 'proxy.http_port', problems);
     if (httpPort !== null) this.httpServer = http;
     let httpsPort: number | null = null;
@@ -63,8 +68,13 @@ export class ProxyServer {
     } else if (this.opts.httpsPort !== null && this.opts.tls !== null) {
       const provider = this.opts.tls;
       const https = tls.createServer({
-        secureContext: provider.defaultContext(),
-        ALPNProtocols: ['http/1.1'],
+        allowHalfOpen: true,
+        // Clients that send no SNI (https://127.0.0.1:7443/) get the `localhost` certificate; Node ignores a
+        // `secureContext` option here, so the default certificate goes in as PEM.
+        ...provider.defaultCredentials(),
+        // A client that stalls its handshake is a slowloris too.
+        handshakeTimeout: this.limits.headTimeoutMs,
+        ALPNProtocols: ['h2', 'http/1.1'],
         SNICallback: (name, cb) => {
           provider.secureContextFor(name).then(
             (ctx) => cb(null, ctx),
@@ -72,11 +82,20 @@ export class ProxyServer {
           );
         },
       });
-      https.on('secureConnection', (socket) => this.accept(socket, true));
+      https.on('secureConnection', (socket: tls.TLSSocket) => {
+        if (socket.alpnProtocol === 'h2') this.slow.adoptH2(socket);
+        else this.accept(socket, true);
+      });
+      // Until its handshake completes a socket has no ProxyConnection; track it so close() can end it.
+      https.on('connection', (raw: net.Socket) => {
+        this.handshaking.add(raw);
+        raw.once('close', () => this.handshaking.delete(raw));
+      });
       https.on('tlsClientError', (err) => this.opts.logger.debug({ domain: 'proxy', err: err.message }, 'TLS handshake failed'));
       httpsPort = await this.bind(https, this.opts.httpsPort, 'HTTPS', 'proxy.https_port', problems);
       if (httpsPort !== null) this.httpsServer = https;
     }
+    this.opts.logger.info({ domain: 'proxy', httpPort, httpsPort, problems }, 'proxy listening');
     return { httpPort, httpsPort, problems };
   }
 
@@ -88,6 +107,8 @@ export class ProxyServer {
     this.httpsServer = null;
     for (const c of [...this.connections]) c.destroy();
     this.connections.clear();
+    for (const raw of this.handshaking) raw.destroy();
+    this.handshaking.clear();
     this.slow.close();
     this.pool.close();
     await Promise.all(closing);

@@ -14,7 +14,7 @@ export type RouteDecision =
       project: string;
       service: string;
       target: RouteTarget;
-      /** `127.0.0.1:4001`, for logs and the X-DevMesh-Upstream header */
+      /** `127.0.0.1:4001`, for the request log (X-DevMesh-Upstream names `<project>/<service>`) */
       upstream: string;
       /** path routing (`localhost:7777/api/x`): the prefix to strip before forwarding ("/api"), else null */
       stripPrefix: string | null;

@@ -1,18 +1,25 @@
 // The slow path: requests the fast path chooses not to frame itself (HTTP/1.0 clients, `Expect:
-// 100-continue`) are handed, connection and all, to a Node http.Server and forwarded by http-proxy-3
-// with a keep-alive agent. Same routing, same answers, same request log; just Node's full HTTP stack.
+// 100-continue`) and HTTPS connections that negotiate HTTP/2 by ALPN are handed, connection and all, to
+// Node's HTTP servers and forwarded by http-proxy-3 with a keep-alive agent. Same routing, same answers,
+// same request log; just Node's full HTTP stack.
 import http from 'node:http';
+import http2 from 'node:http2';
+import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { createProxyServer, type ProxyServer as HttpProxy } from 'http-proxy-3';
 import type { Logger } from 'pino';
 import { HOP_HEADER } from './head-rewriter.js';
 import { ProxyExchange } from './proxy-exchange.js';
-import type { ProxyLimits, ProxyRequestLog, ProxyRoutes } from './proxy-limits.js';
+import type { ProxyLimits, ProxyRequestLog } from './proxy-limits.js';
 import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
-import type { RouteDecision } from './route-decision.js';
+import { RoutingPolicy, type RoutingAction } from './routing-policy.js';
+
+// HTTP/1 and HTTP/2 compatibility requests look alike to this code and to http-proxy-3.
+type Incoming = http.IncomingMessage;
+type Outgoing = http.ServerResponse;
 
 export interface SlowPathDeps {
-  routes: ProxyRoutes;
+  policy: RoutingPolicy;
   requests: ProxyRequestLog;
   limits: ProxyLimits;
   instanceId: string;
@@ -23,23 +30,36 @@ export class SlowPathProxy {
   private readonly agent: http.Agent;
   private readonly proxy: HttpProxy;
   private readonly server: http.Server;
+  private readonly h2: http2.Http2SecureServer;
   private readonly sockets = new Set<Socket>();
+  /** adopted connections that came in over TLS (X-Forwarded-Proto, the request log) */
+  private readonly tlsSockets = new WeakSet<Socket>();
 
   constructor(private readonly deps: SlowPathDeps) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: deps.limits.idleTimeoutMs });
     this.proxy = createProxyServer({ xfwd: true, agent: this.agent, proxyTimeout: deps.limits.idleTimeoutMs });
     this.server = http.createServer(
       { headersTimeout: deps.limits.headTimeoutMs, requestTimeout: 0, maxHeaderSize: deps.limits.maxHeaderBytes },
-      (req, res) => this.handle(req, res),
+      (req, res) => this.handle(req, res, this.tlsSockets.has(req.socket)),
     );
     this.server.keepAliveTimeout = deps.limits.idleTimeoutMs;
+    // Never listens: HTTPS connections that chose h2 by ALPN are handed to it after their handshake.
+    this.h2 = http2.createSecureServer({ allowHTTP1: false }, (req, res) => this.handle(req as unknown as Incoming, res as unknown as Outgoing, true));
+    this.h2.on('sessionError', (err) => deps.logger.debug({ domain: 'proxy', err: err.message }, 'HTTP/2 session error'));
+  }
+
+  /** Takes over a TLS connection that negotiated HTTP/2. */
+  adoptH2(socket: TLSSocket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    this.h2.emit('secureConnection', socket);
   }
 
   /** Takes over a client connection; `pending` holds the bytes already read from it (the request head). */
   adopt(socket: Socket, pending: Buffer, tls: boolean): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
-    (socket as Socket & { devmeshTls?: boolean }).devmeshTls = tls;
+    if (tls) this.tlsSockets.add(socket);
     socket.pause();
     socket.unshift(pending);
     this.server.emit('connection', socket);
@@ -50,12 +70,14 @@ export class SlowPathProxy {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     this.proxy.close();
+    this.h2.close();
     this.agent.destroy();
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const tls = (req.socket as Socket & { devmeshTls?: boolean }).devmeshTls === true;
+  private handle(req: Incoming, res: Outgoing, tls: boolean): void {
     const url = req.url ?? '/';
+    // HTTP/2 names the host in :authority; the HTTP/1.1 target expects Host.
+    req.headers.host ??= req.headers[':authority'] as string | undefined;
     const ex = new ProxyExchange(req.method ?? 'GET', req.headers.host ?? '', url, tls, ProxyResponder.wantsHtml(req.headers.accept));
     res.once('close', () => {
       ex.status ||= res.statusCode;
@@ -65,42 +87,26 @@ export class SlowPathProxy {
     });
     req.on('data', (d: Buffer) => (ex.bytesIn += d.length));
     const hops = String(req.headers[HOP_HEADER] ?? '');
-    if (hops.split(',').some((h) => h.trim() === this.deps.instanceId))
-      return this.reply(res, ex, { status: 508, code: 'loop_detected', title: 'Loop detected', message: 'this request already went through this DevMesh proxy' });
-    let d: RouteDecision;
-    try {
-      d = this.deps.routes.resolve(req.headers.host, url);
-    } catch (err) {
-      return this.reply(res, ex, { status: 502, code: 'internal', title: 'Routing failed', message: (err as Error).message });
-    }
-    if (d.kind === 'unavailable' && d.startOnRequest) {
-      const bound = this.deps.limits.startOnRequestTimeoutMs;
-      this.deps.routes.ensureRunning(d.project, d.service, bound).then(
-        (next) => this.route(req, res, ex, next),
-        (err: Error) => this.reply(res, ex, { status: 503, code: 'service_unavailable', title: 'Service did not start', message: err.message }),
-      );
-      return;
-    }
-    this.route(req, res, ex, d);
+    const loop = hops.split(',').some((h) => h.trim() === this.deps.instanceId);
+    this.apply(req, res, ex, this.deps.policy.decide(req.headers.host, url, loop));
   }
 
-  private route(req: http.IncomingMessage, res: http.ServerResponse, ex: ProxyExchange, d: RouteDecision): void {
-    if (d.kind === 'foreign')
-      return this.reply(res, ex, { status: 403, code: 'foreign_host', title: 'Not a DevMesh name', message: `DevMesh serves only *.localhost names; "${d.host}" is not one.` });
-    if (d.kind === 'unknown') return this.reply(res, ex, { status: 404, code: 'service_not_found', title: 'Unknown service', message: d.message, known: d.known });
+  private apply(req: http.IncomingMessage, res: http.ServerResponse, ex: ProxyExchange, action: RoutingAction): void {
+    if (action.kind !== 'forward') {
+      ex.project = action.project;
+      ex.service = action.service;
+      if (action.kind === 'start') return void action.next.then((next) => this.apply(req, res, ex, next));
+      return this.reply(res, ex, action.reply);
+    }
+    const d = action.decision;
     ex.project = d.project;
     ex.service = d.service;
-    if (d.kind === 'unavailable')
-      return this.reply(res, ex, { status: 503, code: 'service_unavailable', title: 'Service unavailable', message: `${d.service} (${d.project}) is ${d.state}${d.reason ? `: ${d.reason}` : ''}`, extra: { state: d.state, reason: d.reason } });
     ex.upstream = d.upstream;
-    if (d.stripPrefix !== null && req.url?.startsWith(d.stripPrefix)) {
-      const rest = req.url.slice(d.stripPrefix.length);
-      req.url = rest.startsWith('/') ? rest : `/${rest}`;
-    }
+    req.url = RoutingPolicy.forwardPath(req.url ?? '/', d.stripPrefix);
     const prior = req.headers.via;
     req.headers.via = `${prior ? `${prior}, ` : ''}1.1 devmesh`;
     req.headers[HOP_HEADER] = `${req.headers[HOP_HEADER] ? `${String(req.headers[HOP_HEADER])}, ` : ''}${this.deps.instanceId}`;
-    res.setHeader('X-DevMesh-Upstream', d.upstream);
+    res.setHeader('X-DevMesh-Upstream', ex.label);
     this.proxy.web(req, res, { target: `http://${d.upstream}` }, (err: Error) => {
       const cause = ProxyExchange.cause(err, ex.who);
       if (res.headersSent) {
@@ -119,10 +125,6 @@ export class SlowPathProxy {
   }
 
   private record(ex: ProxyExchange): void {
-    try {
-      this.deps.requests.record(ex.toRecord());
-    } catch (err) {
-      this.deps.logger.warn({ domain: 'proxy', err: (err as Error).message }, 'request log rejected a record');
-    }
+    ex.recordTo(this.deps.requests, this.deps.logger);
   }
 }

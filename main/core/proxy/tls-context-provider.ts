@@ -7,6 +7,8 @@ export interface TlsContextProvider {
   secureContextFor(servername: string): Promise<SecureContext>;
   /** the context for clients that send no SNI (a certificate for `localhost`) */
   defaultContext(): SecureContext;
+  /** the same certificate and key as PEM: tls.createServer takes its default certificate only this way */
+  defaultCredentials(): { cert: string; key: string };
   /** path of the CA certificate (PEM), for NODE_EXTRA_CA_CERTS and `devmesh ca path` */
   readonly certPath: string;
 }

@@ -6,7 +6,7 @@ import { webcrypto } from 'node:crypto';
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 // Must come before @peculiar/x509: its tsyringe dependency checks for a Reflect metadata API on load.
-import './reflect-metadata-shim.js';
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
 // globalThis.crypto is Node's webcrypto; taken from there, it type-checks with and without the DOM lib.

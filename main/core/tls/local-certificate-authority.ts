@@ -32,7 +32,7 @@ export class LocalCertificateAuthority implements TlsContextProvider {
     private readonly authority: SigningAuthority,
     private readonly caCertPem: string,
     private readonly factory: CertificateFactory,
-    private readonly defaultCtx: CachedContext,
+    private readonly defaultCtx: CachedContext & { certChainPem: string; keyPem: string },
     private readonly trustSteps: CaTrustSteps,
     private readonly cache: SecureContextCache,
   ) {}
@@ -99,6 +99,15 @@ export class LocalCertificateAuthority implements TlsContextProvider {
     return this.defaultCtx.context;
   }
 
+  /**
+   * The `localhost` certificate (chain) and key as PEM. tls.createServer ignores a `secureContext` option
+   * (Node 22), so a server made with it serves clients that send no SNI only through `key`/`cert`:
+   * `tls.createServer({ ...ca.defaultCredentials(), SNICallback })`.
+   */
+  defaultCredentials(): { cert: string; key: string } {
+    return { cert: this.defaultCtx.certChainPem, key: this.defaultCtx.keyPem };
+  }
+
   info(): CaInfo {
     return {
       certPath: this.certPath,
@@ -129,11 +138,17 @@ export class LocalCertificateAuthority implements TlsContextProvider {
     return name;
   }
 
-  private static async mint(factory: CertificateFactory, authority: SigningAuthority, caCertPem: string, names: LeafNames): Promise<CachedContext> {
+  private static async mint(
+    factory: CertificateFactory,
+    authority: SigningAuthority,
+    caCertPem: string,
+    names: LeafNames,
+  ): Promise<CachedContext & { certChainPem: string; keyPem: string }> {
     const leaf = await factory.createLeaf(authority, names);
     // The chain includes the CA so clients that pin it by `ca` and those that trust it system-wide both verify.
-    const context = createSecureContext({ cert: `${leaf.certPem}\n${caCertPem}`, key: leaf.keyPem, minVersion: 'TLSv1.2' });
-    return { context, notAfter: leaf.notAfter };
+    const certChainPem = `${leaf.certPem}\n${caCertPem}`;
+    const context = createSecureContext({ cert: certChainPem, key: leaf.keyPem, minVersion: 'TLSv1.2' });
+    return { context, notAfter: leaf.notAfter, certChainPem, keyPem: leaf.keyPem };
   }
 
   private static commonName(): string {

@@ -53,6 +53,7 @@ describe('defaults', () => {
       dependsOn: [],
       restart: { policy: 'on-failure', maxRestarts: 5, backoffInitialMs: 1000, backoffMaxMs: 30_000, resetAfterMs: 30_000 },
       autostart: true,
+      startOnRequest: false,
       stopSignal: 'SIGTERM',
       stopTimeoutMs: 10_000,
       line: 2,

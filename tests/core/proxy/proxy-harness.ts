@@ -141,7 +141,7 @@ export function request(port: number, opts: { host?: string; path?: string; meth
 }
 
 /** Writes raw bytes, returns everything the proxy sent until it closed the connection (or the bound). */
-export function rawExchange(port: number, bytes: string | Buffer, boundMs = 5_000): Promise<{ text: string; closed: boolean; ms: number }> {
+export function rawExchange(port: number, bytes: string | Buffer, boundMs = 5_000, halfClose = false): Promise<{ text: string; closed: boolean; ms: number }> {
   return new Promise((resolve) => {
     const started = Date.now();
     const s = net.connect(port, '127.0.0.1');
@@ -151,12 +151,14 @@ export function rawExchange(port: number, bytes: string | Buffer, boundMs = 5_00
       resolve({ text: Buffer.concat(parts).toString('latin1'), closed: false, ms: Date.now() - started });
     }, boundMs);
     s.on('data', (d: Buffer) => parts.push(d));
-    s.on('error', () => undefined);
+    // A reset from the proxy (it closes hostile clients) is an outcome under test, seen as `closed`.
+    s.on('error', () => s.destroy());
     s.on('close', () => {
       clearTimeout(timer);
       resolve({ text: Buffer.concat(parts).toString('latin1'), closed: true, ms: Date.now() - started });
     });
-    if (bytes.length > 0) s.write(bytes);
+    if (halfClose) s.end(bytes);
+    else if (bytes.length > 0) s.write(bytes);
   });
 }
 

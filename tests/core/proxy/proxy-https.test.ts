@@ -1,33 +1,15 @@
-// The HTTPS listener: SNI picks the certificate from the TlsContextProvider, a client that trusts only
-// that certificate connects, and the same engine forwards with X-Forwarded-Proto: https.
+// The HTTPS listener with the real local CA: SNI picks the certificate, a client that trusts only
+// the CA connects, and the same engine forwards with X-Forwarded-Proto: https.
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
-import tls from 'node:tls';
-import { webcrypto } from 'node:crypto';
-// x509 needs a Reflect metadata API before it loads; the TLS domain ships a small one.
-import '../../../main/core/tls/reflect-metadata-shim.js';
-import * as x509 from '@peculiar/x509';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TlsContextProvider } from '../../../main/core/proxy/tls-context-provider.js';
-import { closeServer, FakeRoutes, listen, startProxy, type Started } from './proxy-harness.js';
-
-async function selfSigned(): Promise<{ cert: string; key: string }> {
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=api.localhost',
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 86_400_000),
-    signingAlgorithm: alg,
-    keys: keys as unknown as CryptoKeyPair,
-    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'api.localhost' }, { type: 'dns', value: 'localhost' }])],
-  });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const key = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PRIVATE KEY-----\n`;
-  return { cert: cert.toString('pem'), key };
-}
+import { LocalCertificateAuthority } from '../../../main/core/tls/local-certificate-authority.js';
+import { closeServer, FakeRoutes, listen, startProxy, until, type Started } from './proxy-harness.js';
 
 describe('ProxyServer HTTPS', () => {
   let target: http.Server;
@@ -35,19 +17,21 @@ describe('ProxyServer HTTPS', () => {
   let p: Started;
   let cert: string;
   let sniAsked: string[];
+  let caDir: string;
 
   beforeAll(async () => {
     seen = [];
     sniAsked = [];
-    const pair = await selfSigned();
-    cert = pair.cert;
-    const ctx = tls.createSecureContext(pair);
+    caDir = mkdtempSync(join(tmpdir(), 'devmesh-proxy-ca-'));
+    const ca = await LocalCertificateAuthority.open(join(caDir, 'ca'));
+    cert = ca.certPem;
     const provider: TlsContextProvider = {
-      certPath: '/dev/null',
-      defaultContext: () => ctx,
+      certPath: ca.certPath,
+      defaultContext: () => ca.defaultContext(),
+      defaultCredentials: () => ca.defaultCredentials(),
       secureContextFor: (name) => {
         sniAsked.push(name);
-        return name.endsWith('.localhost') && name !== 'evil.localhost' ? Promise.resolve(ctx) : Promise.reject(new Error(`not served: ${name}`));
+        return ca.secureContextFor(name);
       },
     };
     target = http.createServer((req, res) => {
@@ -61,12 +45,13 @@ describe('ProxyServer HTTPS', () => {
   afterAll(async () => {
     await p.proxy.close();
     await closeServer(target);
+    rmSync(caDir, { recursive: true, force: true });
   });
 
-  function get(servername: string): Promise<{ status: number; body: string }> {
+  function get(servername: string | undefined): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       https
-        .get({ host: '127.0.0.1', port: p.httpsPort!, path: '/tls', servername, ca: cert, headers: { host: 'api.localhost' }, agent: false }, (res) => {
+        .get({ host: '127.0.0.1', port: p.httpsPort!, path: '/tls', ...(servername ? { servername } : {}), ca: cert, headers: { host: 'api.localhost' }, agent: false }, (res) => {
           let body = '';
           res.on('data', (d: Buffer) => (body += d.toString()));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -84,8 +69,42 @@ describe('ProxyServer HTTPS', () => {
     expect(p.log.records[0]).toMatchObject({ tls: true, status: 200, service: 'api' });
   });
 
-  it('fails the handshake for a name the provider refuses', async () => {
-    await expect(get('evil.localhost')).rejects.toThrow();
+  it('fails the handshake for a name the CA refuses to sign', async () => {
+    await expect(get('example.com')).rejects.toThrow();
     expect((await get('api.localhost')).status).toBe(200);
+  });
+
+  it('serves a client that sends no SNI (an IP address) with the localhost certificate', async () => {
+    const r = await get(undefined);
+    expect(r).toEqual({ status: 200, body: 'secure /tls' });
+  });
+
+  it('serves HTTP/2 clients (ALPN h2) through the http-proxy-3 slow path', async () => {
+    const session = http2.connect(`https://api.localhost:${p.httpsPort}`, { ca: cert, host: '127.0.0.1', servername: 'api.localhost' });
+    try {
+      const { status, body, upstream } = await new Promise<{ status: number; body: string; upstream: unknown }>((resolve, reject) => {
+        const stream = session.request({ ':path': '/h2', ':method': 'GET', ':authority': 'api.localhost' });
+        let status = 0;
+        let upstream: unknown;
+        let body = '';
+        stream.on('response', (h) => {
+          status = Number(h[':status']);
+          upstream = h['x-devmesh-upstream'];
+        });
+        stream.on('data', (d: Buffer) => (body += d.toString()));
+        stream.on('end', () => resolve({ status, body, upstream }));
+        stream.on('error', reject);
+        stream.end();
+      });
+      expect(status).toBe(200);
+      expect(body).toBe('secure /h2');
+      expect(upstream).toBe('p/api');
+      expect(seen.at(-1)!.host).toBe('api.localhost');
+      expect(seen.at(-1)!['x-forwarded-proto']).toBe('https');
+      await until(() => p.log.records.some((r) => r.path === '/h2'));
+      expect(p.log.records.find((r) => r.path === '/h2')).toMatchObject({ status: 200, tls: true, service: 'api' });
+    } finally {
+      session.close();
+    }
   });
 });

@@ -39,7 +39,7 @@ describe('ProxyServer routing', () => {
       const r = await request(p.port, { host, path: '/hello?x=1' });
       expect(r.status).toBe(200);
       expect(r.body).toBe('path=/hello?x=1 body=');
-      expect(r.headers['x-devmesh-upstream']).toBe(`127.0.0.1:${targetPort}`);
+      expect(r.headers['x-devmesh-upstream']).toBe('shop/api');
     }
   });
 
@@ -106,9 +106,44 @@ describe('ProxyServer routing', () => {
     const r = await rawExchange(p.port, 'GET /old HTTP/1.0\r\nHost: api.localhost\r\n\r\n');
     expect(r.text).toMatch(/^HTTP\/1\.1 200/);
     expect(r.text).toContain('path=/old body=');
-    expect(r.text.toLowerCase()).toContain('x-devmesh-upstream: 127.0.0.1');
+    expect(r.text.toLowerCase()).toContain('x-devmesh-upstream: shop/api');
     expect(seen[0]!.headers.via).toBe('1.1 devmesh');
     expect(seen[0]!.headers['x-forwarded-for']).toContain('127.0.0.1');
     expect(p.log.records[0]).toMatchObject({ path: '/old', status: 200, service: 'api' });
+  });
+
+  it('passes Expect: 100-continue through the slow path', async () => {
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ port: p.port, host: '127.0.0.1', method: 'POST', path: '/expect', headers: { host: 'api.localhost', expect: '100-continue', 'content-length': '5' } }, (res) => {
+        let s = '';
+        res.on('data', (d: Buffer) => (s += d.toString()));
+        res.on('end', () => resolve(s));
+      });
+      req.on('continue', () => req.end('hello'));
+      req.on('error', reject);
+    });
+    expect(body).toBe('path=/expect body=hello');
+    expect(p.log.records[0]).toMatchObject({ method: 'POST', path: '/expect', status: 200, service: 'api' });
+  });
+
+  it('re-routes when a kept-alive client names another service, and binds the new target', async () => {
+    const other = http.createServer((req, res) => res.end(`other ${req.url}`));
+    const otherPort = await listen(other);
+    p.routes.add({ project: 'shop', service: 'web', port: otherPort, state: 'healthy' });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await request(p.port, { agent, host: 'api.localhost', path: '/1' })).body).toBe('path=/1 body=');
+    expect((await request(p.port, { agent, host: 'web.localhost', path: '/2' })).body).toBe('other /2');
+    expect((await request(p.port, { agent, host: 'api.localhost', path: '/3' })).body).toBe('path=/3 body=');
+    agent.destroy();
+    await closeServer(other);
+  });
+
+  it('takes a fresh target connection when the kept-alive one was closed by the target', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await request(p.port, { agent, path: '/a' })).status).toBe(200);
+    // The target drops its idle keep-alive connections (as Node does after keepAliveTimeout).
+    for (const s of targetSockets) (s as import('node:net').Socket).destroy();
+    expect((await request(p.port, { agent, path: '/b' })).body).toBe('path=/b body=');
+    agent.destroy();
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../../main/core/store/database.js';
+import { MIGRATIONS } from '../../../main/core/store/migrations/index.js';
 import { ServiceRegistry } from '../../../main/core/store/service-registry.js';
 import { pidAlive, waitFor } from '../../helpers/supervisor-harness.js';
 
@@ -46,7 +47,8 @@ describe('ServiceRegistry', () => {
     const dir = mkdtempSync(join(tmpdir(), 'devmesh-reg-'));
     try {
       const db = Database.open(join(dir, 'devmesh.db'));
-      expect(db.schemaVersion).toBe(1);
+      expect(db.schemaVersion).toBe(MIGRATIONS.length);
+      expect(db.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'proxy_requests'").get()).toBeTruthy();
       expect(db.db.pragma('journal_mode', { simple: true })).toBe('wal');
       db.close();
     } finally {

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { TLSSocket, connect, createSecureContext, createServer, type SecureContext, type Server } from 'node:tls';
 // before @peculiar/x509, as in the code under test
-import '../../../main/core/tls/reflect-metadata-shim.js';
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DevMeshError } from '../../../shared/errors.js';
 import { CaFolder } from '../../../main/core/tls/ca-folder.js';
 import { CertificateFactory } from '../../../main/core/tls/certificate-factory.js';
 import { LocalCertificateAuthority } from '../../../main/core/tls/local-certificate-authority.js';
+import { SecureContextCache } from '../../../main/core/tls/secure-context-cache.js';
 
 const tmpDirs: string[] = [];
 function tmp(): string {
@@ -137,6 +138,16 @@ describe('LocalCertificateAuthority', () => {
     } finally {
       await new Promise((resolve) => raw.close(resolve));
     }
+    // tls.createServer ignores `secureContext`; it takes the default certificate as key/cert
+    const plain = createServer({ ...ca.defaultCredentials(), SNICallback: (n, cb) => ca.secureContextFor(n).then((c) => cb(null, c), cb) }, (c) => c.end('ok'));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await handshake((plain.address() as { port: number }).port, { ca: [ca.certPem] });
+      expect(result.error).toBeNull();
+      expect(result.san).toContain('IP Address:127.0.0.1');
+    } finally {
+      await new Promise((resolve) => plain.close(resolve));
+    }
   });
 
   it('is refused by a client that does not trust the DevMesh CA', async () => {
@@ -166,6 +177,25 @@ describe('LocalCertificateAuthority', () => {
     expect(small.mintCount).toBe(3);
     await small.secureContextFor('web.localhost');
     expect(small.mintCount).toBe(4);
+  });
+
+  it('mints again when a cached certificate nears its expiry, and retries a failed minting', async () => {
+    let now = Date.now();
+    const clocked = await LocalCertificateAuthority.open(join(home, 'ca'), { now: () => new Date(now) });
+    const first = await clocked.secureContextFor('clock.localhost');
+    now += 300 * 24 * 3600 * 1000;
+    expect(await clocked.secureContextFor('clock.localhost')).toBe(first);
+    now += 97 * 24 * 3600 * 1000; // within a day of the leaf's end
+    expect(await clocked.secureContextFor('clock.localhost')).not.toBe(first);
+    expect(clocked.mintCount).toBe(2);
+
+    const cache = new SecureContextCache(10);
+    let calls = 0;
+    const flaky = (): Promise<{ context: SecureContext; notAfter: Date }> =>
+      ++calls === 1 ? Promise.reject(new Error('boom')) : Promise.resolve({ context: createSecureContext({}), notAfter: new Date(Date.now() + 1e10) });
+    await expect(cache.get('x', flaky)).rejects.toThrow('boom');
+    await expect(cache.get('x', flaky)).resolves.toBeDefined();
+    expect(cache.mints).toBe(2);
   });
 
   it("leaf certificates are valid for at most 397 days and carry serverAuth", async () => {

@@ -1,0 +1,75 @@
+// Reads one target response at a time off the target connection for the fast path: collects the head
+// (across reads if need be), passes interim 1xx heads on, frames the body, and spots the 101 that turns
+// the connection into a tunnel. Body bytes come out as slices of the chunks that arrived.
+import type { BodyFramer } from './body-framer.js';
+import { HttpHeadParser, type ResponseHead } from './http-head-parser.js';
+
+export interface ResponseSink {
+  /** a 1xx other than an accepted 101: pass on, a final response follows */
+  onInterim(head: ResponseHead): void;
+  onResponseHead(head: ResponseHead, framer: BodyFramer): void;
+  onResponseBody(slice: Buffer): void;
+  /** the response is complete; `overrun` when the target sent bytes after it (the connection is out of step) */
+  onResponseEnd(overrun: boolean): void;
+  /** 101 to an upgrade request: from `rest` on, the bytes are the upgraded protocol's */
+  onUpgrade(head: ResponseHead, rest: Buffer): void;
+  onInvalid(why: string): void;
+}
+
+export class ResponseReader {
+  private partial: Buffer | null = null;
+  private framer: BodyFramer | null = null;
+
+  constructor(
+    private readonly maxHeaderBytes: number,
+    private readonly sink: ResponseSink,
+  ) {}
+
+  /** Ready for the response to a new request. */
+  reset(): void {
+    this.partial = null;
+    this.framer = null;
+  }
+
+  /** The body runs until the target closes the connection (no length, not chunked). */
+  get untilClose(): boolean {
+    return this.framer?.mode === 'until-close';
+  }
+
+  feed(chunk: Buffer, method: string, upgradeAsked: boolean): void {
+    let buf = chunk;
+    while (this.framer === null) {
+      if (this.partial !== null) {
+        buf = Buffer.concat([this.partial, buf]);
+        this.partial = null;
+      }
+      const r = HttpHeadParser.parseResponse(buf, this.maxHeaderBytes);
+      if (r === null) {
+        this.partial = buf;
+        return;
+      }
+      if ('error' in r) return this.sink.onInvalid(`sent an invalid response (${r.error})`);
+      const rest = buf.subarray(r.headEnd);
+      if (r.status === 101 && upgradeAsked) return this.sink.onUpgrade(r, rest);
+      if (r.status < 200) {
+        // Interim response (100 Continue, 103 Early Hints): pass it on and read the final one.
+        this.sink.onInterim(r);
+        if (rest.length === 0) return;
+        buf = rest;
+        continue;
+      }
+      this.framer = HttpHeadParser.responseFramer(r, method);
+      this.sink.onResponseHead(r, this.framer);
+      buf = rest;
+    }
+    const framer = this.framer;
+    let overrun = false;
+    if (buf.length > 0) {
+      const n = framer.consume(buf, 0);
+      if (framer.error !== null) return this.sink.onInvalid(`sent a malformed body (${framer.error})`);
+      if (n > 0) this.sink.onResponseBody(n === buf.length ? buf : buf.subarray(0, n));
+      overrun = n < buf.length;
+    }
+    if (framer.done) this.sink.onResponseEnd(overrun);
+  }
+}
