@@ -10,6 +10,8 @@ export const ProxyInfoSchema = z.object({
   /** why a listener is not up (busy port, …) */
   problems: z.array(z.string()),
   caCertPath: z.string().nullable(),
+  /** requests answered but not stored in the log because of its per-second cap (a flood), since start */
+  unstoredRequests: z.number().int(),
 });
 export type ProxyInfo = z.infer<typeof ProxyInfoSchema>;
 

@@ -118,6 +118,7 @@ export class DevMeshCore {
       httpsUrl: httpsPort === null ? null : `https://localhost:${httpsPort}`,
       problems: this.settings.proxy.enabled ? [...this.proxyProblems] : ['the proxy is disabled in config.yaml (proxy.enabled: false)'],
       caCertPath: this.ca.certPath,
+      unstoredRequests: this.requests.unstored,
     };
   }
 

@@ -1,5 +1,7 @@
-// Every request the proxy answered: streamed to the faces at once, written to SQLite in batches (the
-// data path never waits on the disk) and capped, and counted per service by TrafficStats.
+// Every request the proxy answered: streamed to the faces at once, counted per service by TrafficStats,
+// and stored in SQLite in small batches, capped in rows kept and in rows stored per second. A flood (a
+// load test) would otherwise spend the proxy's time writing rows nobody reads, and one big synchronous
+// batch stalls every connection: past the per-second cap, requests are counted but not stored.
 import type { RequestPage, RequestRecord } from '../../../shared/proxy.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../lifecycle/disposable.js';
@@ -38,27 +40,42 @@ export class RequestLog implements Disposable {
   private readonly pending: RequestRecord[] = [];
   private timer: NodeJS.Timeout | null = null;
   private sinceTrim = 0;
+  private second = 0;
+  private storedThisSecond = 0;
+  /** requests not stored because of the per-second cap, since start */
+  unstored = 0;
+  private readonly maxPerSecond: number;
   private readonly insert;
 
   constructor(
     private readonly database: Database,
     private readonly events: EventBus,
     private readonly stats: TrafficStats,
-    private readonly options: { retain?: number; flushIntervalMs?: number } = {},
+    private readonly options: { retain?: number; flushIntervalMs?: number; maxStoredPerSecond?: number } = {},
   ) {
+    this.maxPerSecond = options.maxStoredPerSecond ?? 2000;
     const db = database.db;
     this.seq = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM proxy_requests').get() as { s: number }).s;
     this.insert = db.prepare(
       `INSERT INTO proxy_requests (seq, ts, method, host, path, status, bytes_in, bytes_out, duration_ms, project, service, upstream, error, tls, websocket)
-       VALUES (@seq, @ts, @method, @host, @path, @status, @bytesIn, @bytesOut, @durationMs, @project, @service, @upstream, @error, @tls, @websocket)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
   record(entry: Omit<RequestRecord, 'seq'>): RequestRecord {
     const record: RequestRecord = { ...entry, path: entry.path.slice(0, 2048), host: entry.host.slice(0, 255), seq: ++this.seq };
-    this.pending.push(record);
-    this.timer ??= setTimeout(() => this.flush(), this.options.flushIntervalMs ?? 200);
-    if (this.pending.length >= 2000) this.flush();
+    const second = Math.floor(record.ts / 1000);
+    if (second !== this.second) {
+      this.second = second;
+      this.storedThisSecond = 0;
+    }
+    if (this.storedThisSecond < this.maxPerSecond) {
+      this.storedThisSecond++;
+      this.pending.push(record);
+      this.timer ??= setTimeout(() => this.flush(), this.options.flushIntervalMs ?? 100);
+    } else {
+      this.unstored++;
+    }
     this.stats.observe(record);
     this.events.proxyRequest(record);
     return record;
@@ -97,7 +114,9 @@ export class RequestLog implements Disposable {
     if (this.pending.length === 0 || !this.database.db.open) return;
     const batch = this.pending.splice(0);
     this.database.db.transaction(() => {
-      for (const r of batch) this.insert.run({ ...r, tls: r.tls ? 1 : 0, websocket: r.websocket ? 1 : 0 });
+      for (const r of batch) {
+        this.insert.run(r.seq, r.ts, r.method, r.host, r.path, r.status, r.bytesIn, r.bytesOut, r.durationMs, r.project, r.service, r.upstream, r.error, r.tls ? 1 : 0, r.websocket ? 1 : 0);
+      }
     })();
     const retain = this.options.retain ?? 50_000;
     this.sinceTrim += batch.length;

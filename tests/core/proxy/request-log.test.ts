@@ -48,4 +48,25 @@ describe('RequestLog and TrafficStats', () => {
     log.dispose();
     db.close();
   });
+
+  it('under a flood stores at most the per-second cap, but streams and counts every request', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devmesh-req-'));
+    dirs.push(dir);
+    const db = Database.open(join(dir, 'devmesh.db'));
+    const events = new EventBus();
+    const stats = new TrafficStats(events, () => 5_000_000);
+    const log = new RequestLog(db, events, stats, { maxStoredPerSecond: 50 });
+    let streamed = 0;
+    events.onDidProxyRequest(() => streamed++);
+    for (let i = 0; i < 200; i++) log.record({ ...base, ts: 5_000_000, path: `/${i}`, status: 200, durationMs: 1 });
+    log.record({ ...base, ts: 5_001_000, path: '/next-second', status: 200, durationMs: 1 });
+    expect(streamed).toBe(201);
+    expect(log.unstored).toBe(150);
+    const stored = log.page({ limit: 5000 }).requests;
+    expect(stored).toHaveLength(51);
+    expect(stored.at(-1)!.path).toBe('/next-second');
+    expect(stats.snapshot()[0]!.requests).toBe(201);
+    log.dispose();
+    db.close();
+  });
 });
