@@ -2,17 +2,14 @@
 // The services table links each service's .localhost URL and shows its traffic; requests sent through the
 // proxy appear in the Requests view, which filters them by service and by errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { DaemonProcess } from './daemon-process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
-const root = resolve(__dirname, '../..');
 const SCREENSHOT = '/tmp/devmesh-ui-requests.png';
 const SERVICES = ['auth', 'api', 'web'];
 
@@ -24,62 +21,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** `devmesh up` in the foreground with the shop, its proxy on `proxyPort`. */
-class Daemon {
-  output = '';
-  readonly exited: Promise<number | null>;
-  private constructor(
-    readonly child: ChildProcess,
-    readonly home: string,
-  ) {
-    child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
-    this.exited = new Promise((res) => child.once('exit', (code) => res(code)));
-  }
-
-  static start(proxyPort: number): Daemon {
-    for (const built of ['dist/cli/devmesh.js', 'dist/renderer/index.html']) {
-      if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` before the e2e test`);
-    }
-    const home = mkdtempSync(join(tmpdir(), 'devmesh-e2e-proxy-'));
-    const child = spawn(process.execPath, ['bin/devmesh.js', 'up', '--project', 'examples/shop', '--port', '0'], {
-      cwd: root,
-      env: { ...process.env, DEVMESH_HOME: home, DEVMESH_PROXY_HTTP_PORT: String(proxyPort), DEVMESH_PROXY_HTTPS_PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new Daemon(child, home);
-  }
-
-  async url(timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const printed = /DevMesh is up: (\S+)/.exec(this.output)?.[1];
-      if (printed) return printed;
-      const record = join(this.home, 'daemon.json');
-      if (existsSync(record)) {
-        const url = (JSON.parse(readFileSync(record, 'utf8')) as { url?: string }).url;
-        if (url) return url;
-      }
-      if (this.child.exitCode !== null) throw new Error(`devmesh up exited with ${this.child.exitCode}:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`devmesh up did not report its address within ${timeoutMs} ms:\n${this.output}`);
-  }
-
-  async stop(timeoutMs = 20_000): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
-    if ((await Promise.race([this.exited, timer])) === 'timeout') {
-      this.child.kill('SIGKILL');
-      await this.exited;
-    }
-    rmSync(this.home, { recursive: true, force: true });
-  }
-}
-
 // Outside CI a machine without Chromium skips with this reason; in CI (which installs it) it must run.
 describe.skipIf(!haveChromium && !process.env.CI)('proxy faces in the UI against the headless daemon (needs /usr/bin/chromium)', () => {
-  let daemon: Daemon | undefined;
+  let daemon: DaemonProcess | undefined;
   let browser: Browser | undefined;
   let page: Page;
   let proxyPort = 0;
@@ -98,7 +42,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('proxy faces in the UI against
 
   beforeAll(async () => {
     proxyPort = await freePort();
-    daemon = Daemon.start(proxyPort);
+    daemon = DaemonProcess.start({ homePrefix: 'devmesh-e2e-proxy-', env: { DEVMESH_PROXY_HTTP_PORT: String(proxyPort), DEVMESH_PROXY_HTTPS_PORT: '0' } });
     const url = await daemon.url();
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -1,75 +1,13 @@
 // End to end: the real headless daemon serving the built UI to Debian's Chromium. The shop example comes
 // up healthy, the operator stops `web` from the table, and the log pane shows what happened.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { DaemonProcess } from './daemon-process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
-const root = resolve(__dirname, '../..');
 const SCREENSHOT = '/tmp/devmesh-ui.png';
-
-/** The daemon in the foreground, as `devmesh up` runs it; its output is kept for failure messages. */
-class DaemonProcess {
-  output = '';
-  private readonly exited: Promise<number | null>;
-
-  private constructor(
-    readonly child: ChildProcess,
-    readonly home: string,
-  ) {
-    child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
-    this.exited = new Promise((res) => child.once('exit', (code) => res(code)));
-  }
-
-  static start(): DaemonProcess {
-    for (const built of ['dist/cli/devmesh.js', 'dist/renderer/index.html']) {
-      if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` before the e2e test`);
-    }
-    const home = mkdtempSync(join(tmpdir(), 'devmesh-e2e-'));
-    const child = spawn(process.execPath, ['bin/devmesh.js', 'up', '--project', 'examples/shop', '--port', '0'], {
-      cwd: root,
-      env: { ...process.env, DEVMESH_HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new DaemonProcess(child, home);
-  }
-
-  /** The UI's address: from the line `devmesh up` prints, or from $DEVMESH_HOME/daemon.json. */
-  async url(timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const printed = /DevMesh is up: (\S+)/.exec(this.output)?.[1];
-      if (printed) return printed;
-      const record = join(this.home, 'daemon.json');
-      if (existsSync(record)) {
-        const url = (JSON.parse(readFileSync(record, 'utf8')) as { url?: string }).url;
-        if (url) return url;
-      }
-      if (this.child.exitCode !== null) throw new Error(`devmesh up exited with ${this.child.exitCode}:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`devmesh up did not report its address within ${timeoutMs} ms:\n${this.output}`);
-  }
-
-  /** SIGTERM, as an operator's Ctrl-C would; the daemon stops its services before it exits. */
-  async stop(timeoutMs = 20_000): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
-    const result = await Promise.race([this.exited, timer]);
-    if (result === 'timeout') {
-      this.child.kill('SIGKILL');
-      await this.exited;
-      throw new Error(`the daemon did not exit within ${timeoutMs} ms of SIGTERM:\n${this.output}`);
-    }
-    rmSync(this.home, { recursive: true, force: true });
-    return result;
-  }
-}
 
 const SERVICES = ['auth', 'api', 'web'];
 

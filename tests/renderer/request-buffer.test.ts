@@ -1,14 +1,16 @@
-// The Requests view's data: a bounded buffer merged by seq, and the filter live records must pass.
+// The Requests view's data: a bounded buffer merged by seq (SeqBuffer, over request records), and the
+// filter live records must pass.
 import { describe, expect, it } from 'vitest';
-import { RequestBuffer } from '../../renderer/requests/request-buffer.js';
+import type { RequestRecord } from '../../shared/proxy.js';
+import { SeqBuffer } from '../../renderer/live/seq-buffer.js';
 import { isFailedRequest, matchesRequestFilter, NO_REQUEST_FILTER, requestFilterKey } from '../../renderer/requests/request-filter.js';
 import { request, requests } from './proxy-fixtures.js';
 
-const seqs = (b: RequestBuffer) => b.records.map((r) => r.seq);
+const seqs = (b: SeqBuffer<RequestRecord>) => b.items.map((r) => r.seq);
 
-describe('RequestBuffer', () => {
+describe('SeqBuffer of request records', () => {
   it('holds a page oldest first and appends only newer records, once', () => {
-    const b = new RequestBuffer(100);
+    const b = new SeqBuffer<RequestRecord>(100);
     b.reset([...requests(1, 5)].reverse(), true); // pages may come newest first
     expect(seqs(b)).toEqual([1, 2, 3, 4, 5]);
     expect(b.hasMore).toBe(true);
@@ -18,7 +20,7 @@ describe('RequestBuffer', () => {
   });
 
   it('keeps at most `capacity`, dropping the oldest, and then says older ones exist', () => {
-    const b = new RequestBuffer(10);
+    const b = new SeqBuffer<RequestRecord>(10);
     b.reset(requests(1, 4), false);
     b.appendNewer(requests(5, 25));
     expect(seqs(b)).toEqual(requests(16, 25).map((r) => r.seq));
@@ -26,12 +28,12 @@ describe('RequestBuffer', () => {
   });
 
   it('prepends an older page as far as there is room', () => {
-    const b = new RequestBuffer(8);
+    const b = new SeqBuffer<RequestRecord>(8);
     b.reset(requests(11, 15), true);
     expect(b.prependOlder(requests(6, 12), true)).toBe(3); // 11 and 12 already held; room for 3 of 6-10
     expect(seqs(b)).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
     expect(b.hasMore).toBe(true);
-    const c = new RequestBuffer(8);
+    const c = new SeqBuffer<RequestRecord>(8);
     c.reset(requests(3, 4), true);
     c.prependOlder(requests(1, 2), false);
     expect(seqs(c)).toEqual([1, 2, 3, 4]);
