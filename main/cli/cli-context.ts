@@ -66,6 +66,42 @@ export class CliContext {
     }
   }
 
+  /**
+   * A read command over projects: the one `--project` names, else every open one. `--json` prints the
+   * lists flat; with no open project it says how to open one; else one block per project (headed by the
+   * project when there are several), then `after` (extra lines that need the connection).
+   */
+  async perProject<T extends { project: string }>(
+    args: CommandArgs,
+    view: {
+      fetch: (client: ApiClient, project: string) => Promise<T[]>;
+      render: (items: T[]) => string;
+      empty: string;
+      after?: (client: ApiClient) => Promise<void>;
+    },
+  ): Promise<number> {
+    const ref = this.projectRef(args);
+    return this.withClient(async (client) => {
+      const projects = ref !== undefined ? [ref] : (await client.call('projects.list', {})).map((p) => p.id);
+      const lists = await Promise.all(projects.map((project) => view.fetch(client, project)));
+      if (args.flag('json')) {
+        this.printJson(lists.flat());
+        return 0;
+      }
+      if (projects.length === 0) {
+        this.print('No project is open: open one with `devmesh open DIR` (or `devmesh up --project DIR`).');
+        return 0;
+      }
+      const blocks = lists.map((items, i) => {
+        const header = lists.length > 1 ? `project ${items[0]?.project ?? projects[i]}\n` : '';
+        return `${header}${items.length ? view.render(items) : view.empty}`;
+      });
+      this.print(blocks.join('\n\n'));
+      await view.after?.(client);
+      return 0;
+    });
+  }
+
   /** `--project P`: an id stays as is; a path is made absolute here, since the daemon has another cwd. */
   projectRef(args: CommandArgs): string | undefined {
     const ref = args.string('project');

@@ -73,31 +73,20 @@ Options:
     ];
   }
 
-  private async routes(ctx: CliContext, args: CommandArgs): Promise<number> {
-    const ref = ctx.projectRef(args);
-    return ctx.withClient(async (client) => {
-      const projects = ref !== undefined ? [ref] : (await client.call('projects.list', {})).map((p) => p.id);
-      const lists = await Promise.all(projects.map((project) => client.call('proxy.routes', { project })));
-      if (args.flag('json')) {
-        ctx.printJson(lists.flat());
-        return EXIT.ok;
-      }
-      if (projects.length === 0) {
-        ctx.print('No project is open: open one with `devmesh open DIR` (or `devmesh up --project DIR`).');
-        return EXIT.ok;
-      }
-      const blocks = lists.map((routes, i) => {
-        const header = lists.length > 1 ? `project ${routes[0]?.project ?? projects[i]}\n` : '';
-        return `${header}${routes.length ? ProxyCommands.routeTable(routes) : '(no routes)'}`;
-      });
-      ctx.print(blocks.join('\n\n'));
-      const info = await client.call('proxy.info', {});
-      const listening = [info.httpUrl, info.httpsUrl].filter((u): u is string => u !== null);
-      ctx.print(`\nproxy: ${listening.length ? listening.join(', ') : 'not listening'}`);
-      for (const problem of info.problems) ctx.warn(`devmesh: proxy: ${problem}`);
-      return EXIT.ok;
+  private routes(ctx: CliContext, args: CommandArgs): Promise<number> {
+    return ctx.perProject(args, {
+      fetch: (client, project) => client.call('proxy.routes', { project }),
+      render: (routes) => ProxyCommands.routeTable(routes),
+      empty: '(no routes)',
+      after: async (client) => {
+        const info = await client.call('proxy.info', {});
+        const listening = [info.httpUrl, info.httpsUrl].filter((u): u is string => u !== null);
+        ctx.print(`\nproxy: ${listening.length ? listening.join(', ') : 'not listening'}`);
+        for (const problem of info.problems) ctx.warn(`devmesh: proxy: ${problem}`);
+      },
     });
   }
+
 
   /** One row per name the proxy answers, with the URL of that name. */
   static routeTable(routes: readonly RouteInfo[]): string {

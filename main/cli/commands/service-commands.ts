@@ -73,28 +73,15 @@ Options:
     };
   }
 
-  private async status(ctx: CliContext, args: CommandArgs): Promise<number> {
-    const ref = ctx.projectRef(args);
-    return ctx.withClient(async (client) => {
-      const projects = ref !== undefined ? [ref] : (await client.call('projects.list', {})).map((p) => p.id);
-      const lists = await Promise.all(projects.map((project) => client.call('services.list', { project })));
-      if (args.flag('json')) {
-        ctx.printJson(lists.flat());
-        return EXIT.ok;
-      }
-      if (projects.length === 0) {
-        ctx.print('No project is open: open one with `devmesh open DIR` (or `devmesh up --project DIR`).');
-        return EXIT.ok;
-      }
-      const view = new StatusView();
-      const blocks = lists.map((services, i) => {
-        const header = lists.length > 1 ? `project ${services[0]?.project ?? projects[i]}\n` : '';
-        return `${header}${services.length ? view.render(services) : '(no services)'}`;
-      });
-      ctx.print(blocks.join('\n\n'));
-      return EXIT.ok;
+  private status(ctx: CliContext, args: CommandArgs): Promise<number> {
+    const view = new StatusView();
+    return ctx.perProject(args, {
+      fetch: (client, project) => client.call('services.list', { project }),
+      render: (services) => view.render(services),
+      empty: '(no services)',
     });
   }
+
 
   private async act(ctx: CliContext, args: CommandArgs, action: Action): Promise<number> {
     const names = args.positionals;
