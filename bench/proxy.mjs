@@ -169,11 +169,15 @@ try {
     nginxWhy = err.message.slice(0, 300);
   }
 
+  const floor = L.start(node, [join(here, 'node-pipe-floor.mjs'), String(targetPort)]);
+  const floorPort = (await L.waitJson(floor, 'port', 10_000, 'Node floor pipe')).port;
+
   const paths = [
-    { key: 'direct', label: 'direct → target', port: targetPort, host: null },
-    { key: 'devmesh', label: 'DevMesh proxy', port: proxyPort, host: devmeshHost, why: devmeshWhy },
-    { key: 'httpproxy', label: 'http-proxy 1.18 + keep-alive agent', port: hpPort, host: HOST },
-    { key: 'nginx', label: 'nginx, 1 worker, upstream keepalive', port: nginxPort, host: HOST, why: nginxWhy },
+    { key: 'direct', label: 'direct → target', port: targetPort, host: null, pids: () => [] },
+    { key: 'devmesh', label: 'DevMesh proxy', port: proxyPort, host: devmeshHost, why: devmeshWhy, pids: () => proxyPids },
+    { key: 'httpproxy', label: 'http-proxy 1.18 + keep-alive agent', port: hpPort, host: HOST, pids: () => [hp.pid] },
+    { key: 'nginx', label: 'nginx, 1 worker, upstream keepalive', port: nginxPort, host: HOST, why: nginxWhy, pids: () => L.listeningPids(nginxPort) },
+    { key: 'floor', label: 'Node floor: raw byte pipe, no HTTP', port: floorPort, host: HOST, pids: () => [floor.pid] },
   ];
 
   // ---- 1-4: HTTP under wrk ----
@@ -181,7 +185,7 @@ try {
   for (const p of [...paths, { ...paths[0], key: 'direct2', label: 'direct → target (again, last)' }]) {
     if (p.why) continue;
     try {
-      http[p.key] = await L.wrk({ port: p.port, host: p.host, connections: opts.connections, seconds: opts.duration, warmupSeconds: opts.warmup });
+      http[p.key] = await L.wrk({ port: p.port, host: p.host, connections: opts.connections, seconds: opts.duration, warmupSeconds: opts.warmup, pids: p.pids() });
     } catch (err) {
       http[p.key] = { error: err.message.slice(0, 200) };
     }
@@ -189,7 +193,7 @@ try {
   console.log(`HTTP: wrk -t1 -c${opts.connections}, ${opts.duration} s after a ${opts.warmup} s warm-up, GET / (~${expected.length}-byte body)`);
   const d = http.direct ?? {};
   const ng = http.nginx ?? {};
-  const head = ['path', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs nginx', 'added p50', 'added p99', 'others CPU'];
+  const head = ['path', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs nginx', 'added p50', 'added p99', 'proxy CPU µs/req user+sys', 'others CPU'];
   const rows = [];
   for (const p of [...paths, { ...paths[0], key: 'direct2', label: 'direct → target (again, last)' }]) {
     const r = http[p.key];
@@ -207,6 +211,7 @@ try {
       `${f2(r.rps / ng.rps)}×`,
       proxied ? `${r.p50 - d.p50 >= 0 ? '+' : ''}${f2(r.p50 - d.p50)} ms` : '',
       proxied ? `${r.p99 - d.p99 >= 0 ? '+' : ''}${f2(r.p99 - d.p99)} ms` : '',
+      proxied && Number.isFinite(r.userUs) ? `${f1(r.userUs)} + ${f1(r.sysUs)} = ${f1(r.userUs + r.sysUs)}` : '',
       `${f1(r.others)}%`,
       notes,
     ]);
@@ -220,6 +225,14 @@ try {
         `added p50 ${f2(dm.p50 - d.p50)} ms (≤ 0.3 ms: ${met(dm.p50 - d.p50 <= 0.3)}), added p99 ${f2(dm.p99 - d.p99)} ms (≤ 2 ms: ${met(dm.p99 - d.p99 <= 2)})`,
     );
   } else console.log('  DevMesh vs targets (≥ 1.0× nginx req/s, added p50 ≤ 0.3 ms, added p99 ≤ 2 ms): not measured');
+  const fl = http.floor;
+  if (fl && !fl.error && ng.rps > 0) {
+    console.log(
+      `  Node floor: a byte pipe with no HTTP work reaches ${f2(fl.rps / ng.rps)}× nginx at ${f1(fl.userUs)} µs user CPU per request (nginx: ${f1(ng.userUs)} µs)` +
+        (dm && !dm.error ? `; DevMesh reaches ${f2(dm.rps / fl.rps)}× the floor, spending ${f1(dm.userUs - fl.userUs)} µs user CPU per request on HTTP (parse, rewrite, log)` : ''),
+    );
+    console.log('  on this 2-core machine wrk, the target and the proxy share the CPU: the proxy\'s CPU per request sets its req/s, and the floor is the least any Node proxy can spend');
+  }
   console.log('  others CPU: share of the whole machine used by processes outside this bench during the measured run (other engineers\' work skews the row when high)');
   console.log(`  at -c${opts.connections} every path is saturated, so p50 ≈ connections ÷ req/s: "added p50" there is mostly a throughput gap; the one-connection run below shows the per-request cost\n`);
 

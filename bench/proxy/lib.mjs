@@ -121,7 +121,22 @@ export function parseWrk(text) {
     socketErrors: sockErr ? sockErr[1].trim() : null,
   };
 }
-export async function wrk({ port, host, connections, seconds, warmupSeconds }) {
+/** user and system CPU ticks (1/100 s) of these processes, their reaped children included */
+export function procTicks(pids) {
+  let user = 0;
+  let sys = 0;
+  for (const pid of pids) {
+    try {
+      const t = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = t.slice(t.lastIndexOf(')') + 2).split(' ');
+      user += Number(f[11]) + Number(f[13]);
+      sys += Number(f[12]) + Number(f[14]);
+    } catch {}
+  }
+  return { user, sys };
+}
+/** wrk against 127.0.0.1:port; with `pids` (the proxy's processes), also their CPU µs per request. */
+export async function wrk({ port, host, connections, seconds, warmupSeconds, pids = [] }) {
   const args = ['-t1', `-c${connections}`, '--latency', '--timeout', '5s'];
   if (host) args.push('-H', `Host: ${host}`);
   const url = `http://127.0.0.1:${port}/`;
@@ -134,8 +149,11 @@ export async function wrk({ port, host, connections, seconds, warmupSeconds }) {
   };
   if (warmupSeconds > 0) await run(warmupSeconds);
   const c0 = cpuSnapshot();
+  const t0 = procTicks(pids);
   const r = await run(seconds);
-  return { ...r, others: othersBusy(c0, cpuSnapshot()) };
+  const t1 = procTicks(pids);
+  const perReq = (ticks) => (pids.length > 0 && r.requests > 0 ? (ticks * 10_000) / r.requests : NaN); // 1 tick = 10 ms
+  return { ...r, others: othersBusy(c0, cpuSnapshot()), userUs: perReq(t1.user - t0.user), sysUs: perReq(t1.sys - t0.sys) };
 }
 
 // ---- nginx (own prefix, conf, pid file and logs under a temp dir; never the system's config) ----
