@@ -32,6 +32,10 @@ const METHODS: Record<ApiMethod, true> = {
   'proxy.requests': true,
   'proxy.traffic': true,
   'ca.info': true,
+  'mesh.info': true,
+  'mesh.peers': true,
+  'mesh.graph': true,
+  'mesh.alerts': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();

@@ -4,19 +4,24 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createClient } from './api/create-client.js';
 import { createAppStores } from './state/app-stores.js';
+import { MeshSync } from './state/mesh-sync.js';
 import { ProxySync } from './state/proxy-sync.js';
 import { StoreSync } from './state/store-sync.js';
+import { MAIN_VIEWS } from './state/view-store.js';
 import { AppContext } from './views/app-context.js';
 import { App } from './views/app.js';
 import './styles/app.css';
+import './styles/graph.css';
 
 const client = createClient();
 const stores = createAppStores(client.status);
 // Lives as long as the page: closing the window closes the socket and drops the listeners with it.
 new StoreSync(client, stores);
 new ProxySync(client, stores);
+new MeshSync(client, stores);
 // The view lives in the URL's hash, so a reload (or a bookmark) comes back to it.
-if (window.location.hash === '#requests') stores.view.getState().show('requests');
+const hashView = MAIN_VIEWS.find((v) => `#${v}` === window.location.hash);
+if (hashView) stores.view.getState().show(hashView);
 stores.view.subscribe(({ view }) => {
   const { pathname, search } = window.location;
   window.history.replaceState(null, '', `${pathname}${search}${view === 'services' ? '' : `#${view}`}`);

@@ -3,6 +3,7 @@
 // server all speak the same contract.
 import { z } from 'zod';
 import { CaInfoSchema, ProxyInfoSchema, RequestPageInputSchema, RequestPageSchema, RouteInfoSchema, ServiceTrafficSchema } from './proxy.js';
+import { MeshInfoSchema, PeerInfoSchema, ServiceGraphSchema, VersionAlertSchema } from './mesh.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema } from './service.js';
 
 /** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
@@ -68,6 +69,12 @@ export const apiMethods = {
   'proxy.requests': { input: RequestPageInputSchema, output: RequestPageSchema },
   'proxy.traffic': { input: ProjectScope, output: z.array(ServiceTrafficSchema) },
   'ca.info': { input: Empty, output: CaInfoSchema },
+  'mesh.info': { input: Empty, output: MeshInfoSchema },
+  'mesh.peers': { input: Empty, output: z.array(PeerInfoSchema) },
+  /** every service of this agent and its peers, with declared dependencies and observed traffic */
+  'mesh.graph': { input: Empty, output: ServiceGraphSchema },
+  /** version alerts, newest first */
+  'mesh.alerts': { input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), output: z.array(VersionAlertSchema) },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

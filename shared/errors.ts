@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'DAEMON_NOT_RUNNING',
   'DAEMON_ALREADY_RUNNING',
   'SHUTTING_DOWN',
+  'NOT_A_MEMBER',
+  'CONFLICT',
   'INTERNAL',
 ] as const;
 

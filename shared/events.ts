@@ -1,5 +1,6 @@
 // Events the core emits and every face can follow (WebSocket subscription, Electron IPC, tray).
 import { z } from 'zod';
+import { AlertRaisedEventSchema, PeerEventSchema, PeerServiceEventSchema } from './mesh.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
 
 export const ServiceStateEventSchema = z.object({
@@ -47,6 +48,9 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   ProjectClosedEventSchema,
   ProjectReloadedEventSchema,
   ProjectConfigErrorEventSchema,
+  PeerEventSchema,
+  PeerServiceEventSchema,
+  AlertRaisedEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

@@ -119,6 +119,10 @@ export class DevMeshApi {
       },
       'proxy.traffic': (i) => core.traffic.snapshot(i.project ? core.projects.resolve(i.project).id : undefined),
       'ca.info': () => core.ca.info(),
+      'mesh.info': () => core.mesh.info(),
+      'mesh.peers': () => core.mesh.list(),
+      'mesh.graph': () => core.graph(),
+      'mesh.alerts': (i) => core.alerts.list(i.limit),
     };
   }
 

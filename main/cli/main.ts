@@ -8,6 +8,7 @@ import { CliContext } from './cli-context.js';
 import { CaCommands } from './commands/ca-commands.js';
 import { DaemonCommands } from './commands/daemon-commands.js';
 import { LogCommands } from './commands/log-commands.js';
+import { MeshCommands } from './commands/mesh-commands.js';
 import { ProjectCommands } from './commands/project-commands.js';
 import { ProxyCommands } from './commands/proxy-commands.js';
 import { ServiceCommands } from './commands/service-commands.js';
@@ -29,6 +30,7 @@ const cli = new Cli(ctx, [
   ...new ProjectCommands().commands(),
   ...new CaCommands().commands(),
   ...new ProxyCommands().commands(),
+  ...new MeshCommands().commands(),
 ]);
 
 cli.run(process.argv.slice(2)).then(

@@ -19,6 +19,13 @@ import { TrafficStats } from './proxy/traffic-stats.js';
 import { ProxyServer } from './proxy/proxy-server.js';
 import { LocalCertificateAuthority } from './tls/local-certificate-authority.js';
 import { UserSettings, type UserSettingsData } from './settings/user-settings.js';
+import type { MeshService, ServiceGraph } from '../../shared/mesh.js';
+import { MeshMembership } from './mesh/mesh-membership.js';
+import { MeshNode } from './mesh/mesh-node.js';
+import { MdnsDiscovery, MESH_PROTOCOL_VERSION } from './mesh/mdns-discovery.js';
+import { ServiceGraphBuilder } from './mesh/service-graph-builder.js';
+import { VersionAlertStore } from './mesh/version-alert-store.js';
+import type { Disposable } from './lifecycle/disposable.js';
 
 export interface DevMeshCoreOptions {
   home: DevMeshHome;
@@ -58,6 +65,9 @@ export class DevMeshCore {
     readonly requests: RequestLog,
     readonly routes: RouteTable,
     readonly proxy: ProxyServer,
+    readonly mesh: MeshNode,
+    private readonly meshFeed: Disposable,
+    readonly alerts: VersionAlertStore,
   ) {}
 
   static async open(options: DevMeshCoreOptions): Promise<DevMeshCore> {
@@ -90,7 +100,31 @@ export class DevMeshCore {
       instanceId: randomBytes(6).toString('hex'),
       logger: logger.child({ domain: 'proxy' }),
     });
-    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy);
+    const membership = new MeshMembership(home.dir);
+    const mesh = new MeshNode({
+      membership,
+      settings: settings.mesh,
+      events,
+      logger: logger.child({ domain: 'mesh' }),
+      services: () => DevMeshCore.meshServices(projects),
+      startMdns: (node, meshId, port) => {
+        const mdns = new MdnsDiscovery({
+          advert: { agentId: node.agentId, name: node.name, meshId, port, protocol: MESH_PROTOCOL_VERSION },
+          logger: logger.child({ domain: 'mdns' }),
+          onCandidate: (c) => {
+            const ip = c.addresses[0];
+            if (ip) node.offer({ agentId: c.agentId, meshId: c.meshId, address: ip.includes(':') ? `[${ip}]:${c.port}` : `${ip}:${c.port}`, via: 'mdns' });
+          },
+        });
+        mdns.start();
+        return () => mdns.dispose();
+      },
+    });
+    // Every local change the mesh should hear of: a state change, a project opened, closed or reloaded.
+    const meshFeed = events.onDidEmitEvent((e) => {
+      if (e.type === 'service.state' || e.type.startsWith('project.')) mesh.servicesChanged();
+    });
+    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, new VersionAlertStore(database, events));
     traffic.start();
     if (settings.proxy.enabled) {
       const listening = await proxy.listen();
@@ -98,6 +132,7 @@ export class DevMeshCore {
       core.proxyProblems = listening.problems;
       for (const problem of listening.problems) logger.warn({ domain: 'proxy', problem }, 'proxy listener not started');
     }
+    await mesh.start();
     for (const root of options.projects ?? []) {
       try {
         await projects.open(root);
@@ -122,6 +157,21 @@ export class DevMeshCore {
     };
   }
 
+  graph(): ServiceGraph {
+    return ServiceGraphBuilder.build({
+      self: { agentId: this.mesh.agentId, name: this.mesh.name },
+      local: DevMeshCore.meshServices(this.projects),
+      peers: this.mesh.list(),
+      traffic: this.traffic.snapshot(),
+    });
+  }
+
+  private static meshServices(projects: ProjectManager): MeshService[] {
+    return projects.all().flatMap((p) =>
+      p.supervisor.list().map((s) => ({ project: p.id, name: s.name, version: s.version, state: s.state, dependsOn: s.dependsOn })),
+    );
+  }
+
   describe(): CoreDescription {
     return { version: this.version, pid: process.pid, startedAt: this.startedAt, home: this.home.dir, node: process.version };
   }
@@ -130,6 +180,8 @@ export class DevMeshCore {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.meshFeed.dispose();
+    await this.mesh.close();
     await this.proxy.close();
     this.routes.dispose();
     this.traffic.dispose();

@@ -1,6 +1,6 @@
 // The life of the desktop app: one instance per user, the core and its API (over IPC for the window and
-// over the loopback WebSocket for the CLI), the window, the tray and crash notifications. Closing the
-// window leaves DevMesh in the tray with its services running; only Quit (tray, OS, `devmesh down`)
+// over the loopback WebSocket for the CLI), the window, the tray, crash and version-mismatch notifications.
+// Closing the window leaves DevMesh in the tray with its services running; only Quit (tray, OS, `devmesh down`)
 // stops the services, closes the API and removes the daemon record, in that order.
 import { app, dialog, Notification } from 'electron';
 import type { ApiFace, DevMeshApi } from '../api/devmesh-api.js';
@@ -10,6 +10,7 @@ import type { DevMeshEvent } from '../../shared/events.js';
 import type { ProjectInfo } from '../../shared/service.js';
 import type { AppStateStore } from './app-state-store.js';
 import { CrashNotifier } from './crash-notifier.js';
+import { VersionAlertNotifier } from './version-alert-notifier.js';
 import { IpcRouter } from './ipc-router.js';
 import type { LoginItem } from './login-item.js';
 import { MainWindow, type MainWindowOptions } from './main-window.js';
@@ -158,6 +159,7 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     tray.start();
     this.ui.push(tray);
     this.ui.push(new CrashNotifier(api, { onClick: () => window.focus() }));
+    this.ui.push(new VersionAlertNotifier(api, { onClick: () => window.focus() }));
     this.ui.push(this.trackRecentProjects(api));
     if (this.deps.state.startAtLogin) this.setStartAtLogin(true); // the executable may have moved (update)
     if (this.windowWanted || !this.deps.loginItem.launchedHidden()) window.focus();

@@ -1,6 +1,7 @@
 // The UI's stores, created once per window and handed to the views through React context.
 import type { ConnectionStatus } from '../api/devmesh-client.js';
 import { createConnectionStore, type ConnectionStore } from './connection-store.js';
+import { createMeshStore, type MeshStore } from './mesh-store.js';
 import { createProjectsStore, type ProjectsStore } from './projects-store.js';
 import { createRoutesStore, type RoutesStore } from './routes-store.js';
 import { createServicesStore, type ServicesStore } from './services-store.js';
@@ -16,6 +17,7 @@ export interface AppStores {
   routes: RoutesStore;
   traffic: TrafficStore;
   view: ViewStore;
+  mesh: MeshStore;
 }
 
 export const createAppStores = (initial: ConnectionStatus): AppStores => ({
@@ -26,4 +28,5 @@ export const createAppStores = (initial: ConnectionStatus): AppStores => ({
   routes: createRoutesStore(),
   traffic: createTrafficStore(),
   view: createViewStore(),
+  mesh: createMeshStore(),
 });

@@ -1,7 +1,9 @@
-// Which main view the window shows: the services table (with its log) or the proxy's request log.
+// Which main view the window shows: the services table (with its log), the proxy's request log, or the
+// mesh's service graph (with its peers and version alerts).
 import { createStore } from 'zustand/vanilla';
 
-export type MainView = 'services' | 'requests';
+export const MAIN_VIEWS = ['services', 'requests', 'graph'] as const;
+export type MainView = (typeof MAIN_VIEWS)[number];
 
 export interface ViewState {
   view: MainView;

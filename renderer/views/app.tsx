@@ -1,9 +1,10 @@
-// The window: header with the project and the view switch, banners, then either the services table with
-// the selected service's log, or the proxy's request log.
+// The window: header with the project and the view switch, banners, then the services table with the
+// selected service's log, the proxy's request log, or the mesh's service graph.
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
 import { ConfigErrorBanner } from './config-error-banner.js';
 import { ConnectionBanner } from './connection-banner.js';
+import { GraphView } from './graph-view.js';
 import { LogPane } from './log-pane.js';
 import { ProjectPicker } from './project-picker.js';
 import { RequestsView } from './requests-view.js';
@@ -34,9 +35,13 @@ export function App() {
           <ServicesTable />
           <LogPane />
         </main>
-      ) : (
+      ) : view === 'requests' ? (
         <main className="content">
           <RequestsView />
+        </main>
+      ) : (
+        <main className="content">
+          <GraphView />
         </main>
       )}
       <ToastList />

@@ -1,4 +1,5 @@
-// The switch between the main views: Services (with the selected service's log) and Requests.
+// The switch between the main views: Services (with the selected service's log), Requests, and Graph (the
+// mesh: service graph, peers, version alerts).
 import { useStore } from 'zustand';
 import type { MainView } from '../state/view-store.js';
 import { useApp } from './app-context.js';
@@ -6,6 +7,7 @@ import { useApp } from './app-context.js';
 const VIEWS: { view: MainView; label: string }[] = [
   { view: 'services', label: 'Services' },
   { view: 'requests', label: 'Requests' },
+  { view: 'graph', label: 'Graph' },
 ];
 
 export function ViewSwitch() {

@@ -32,6 +32,8 @@ export function service(name: string, partial: Partial<ServiceConfig> & { comman
     startOnRequest: false,
     stopSignal: 'SIGTERM',
     stopTimeoutMs: 3000,
+    prefer: 'local',
+    allowPeers: true,
     line: 1,
     ...partial,
   };
@@ -43,6 +45,7 @@ export function project(root: string, services: ServiceConfig[], id = 'demo'): P
     root,
     configPath: join(root, 'devmesh.yaml'),
     services: Object.fromEntries(services.map((s) => [s.name, s])),
+    onVersionMismatch: 'warn',
     order: services.map((s) => s.name),
     warnings: [],
   };

@@ -7,7 +7,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.js';
-import type { RestartPolicy, StopSignal } from './project-config.js';
+import type { RestartPolicy, StopSignal, VersionMismatchPolicy } from './project-config.js';
 
 /** Service names and project ids: they end up in URLs, env var names and file names. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
@@ -24,6 +24,9 @@ export const STOP_SIGNALS = [
   'SIGUSR1',
   'SIGUSR2',
 ] as const satisfies readonly StopSignal[];
+export const VERSION_MISMATCH_POLICIES = ['warn', 'refuse'] as const satisfies readonly VersionMismatchPolicy[];
+// as long as an agent's display name may be (user settings `mesh.name`)
+const PEER_NAME_MAX_LENGTH = 64;
 
 // Node timers overflow past ~24.8 days; a day is already far beyond any sensible health or stop timeout.
 const MAX_DURATION_MS = 24 * 3_600_000;
@@ -43,6 +46,9 @@ export const CONFIG_DEFAULTS = {
   startOnRequest: false,
   stopSignal: 'SIGTERM' as StopSignal,
   stopTimeoutMs: 10_000,
+  onVersionMismatch: 'warn' as VersionMismatchPolicy,
+  prefer: 'local',
+  allowPeers: true,
 };
 
 const NAME_RULE = `lowercase letters, digits, '-' and '_', starting with a letter or digit, at most ${NAME_MAX_LENGTH} characters`;
@@ -111,23 +117,44 @@ const Range = z
 export interface DependencyEntry {
   name: string;
   range: string | null;
+  /** the dependency's own `on_version_mismatch`; null: the project's applies */
+  onVersionMismatch: VersionMismatchPolicy | null;
   /** where it is written under depends_on: its key in the map form, its index in the list form */
   at: string | number;
 }
+
+const MismatchPolicy = z.enum(VERSION_MISMATCH_POLICIES, { error: "'warn' or 'refuse'" });
+
+/** `auth: { version: "^2.1", on_version_mismatch: refuse }`: a range with its own mismatch policy. */
+export const DependencyObjectSchema = z.strictObject(
+  {
+    version: Range,
+    on_version_mismatch: MismatchPolicy.optional(),
+  },
+  { error: 'a map with version and on_version_mismatch' },
+);
+
+const DependencySpec = z.union([Range, DependencyObjectSchema], {
+  error: 'a version range like "^2.1", nothing for any version, or a map with version and on_version_mismatch',
+});
 
 const DependsOn = z
   .union(
     [
       z.array(z.string({ error: 'a service name' })),
-      z.record(z.string(), Range),
+      z.record(z.string(), DependencySpec),
     ],
     { error: 'a list of service names, or a map of service name to version range' },
   )
   .nullable()
   .transform((value): DependencyEntry[] => {
     if (value === null) return [];
-    if (Array.isArray(value)) return value.map((dep, index) => ({ name: dep, range: null, at: index }));
-    return Object.entries(value).map(([dep, range]) => ({ name: dep, range, at: dep }));
+    if (Array.isArray(value)) return value.map((dep, index) => ({ name: dep, range: null, onVersionMismatch: null, at: index }));
+    return Object.entries(value).map(([dep, spec]) =>
+      spec !== null && typeof spec === 'object'
+        ? { name: dep, range: spec.version, onVersionMismatch: spec.on_version_mismatch ?? null, at: dep }
+        : { name: dep, range: spec, onVersionMismatch: null, at: dep },
+    );
   });
 
 const EnvValue = z
@@ -202,14 +229,31 @@ export const ServiceFileSchema = z.strictObject(
     start_on_request: z.boolean({ error: 'true or false' }).optional(),
     stop_signal: z.enum(STOP_SIGNALS, { error: `one of ${STOP_SIGNALS.join(', ')}` }).optional(),
     stop_timeout: duration().optional(),
+    prefer: z
+      .string({ error: "'local', 'peer' or a teammate's agent name" })
+      .trim()
+      .min(1, { error: "'local', 'peer' or a teammate's agent name" })
+      .max(PEER_NAME_MAX_LENGTH, { error: `'local', 'peer' or a teammate's agent name (at most ${PEER_NAME_MAX_LENGTH} characters)` })
+      .optional(),
+    allow_peers: z.boolean({ error: 'true or false' }).optional(),
   },
   { error: 'a map with version and command' },
-);
+).superRefine((service, ctx) => {
+  // Preferring teammates while refusing them would silently mean "local only": say so instead.
+  if (service.allow_peers === false && service.prefer !== undefined && service.prefer !== 'local') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['prefer'],
+      message: `prefer: ${service.prefer} routes to teammates, but allow_peers is false; remove one of the two`,
+    });
+  }
+});
 export type ServiceFile = z.output<typeof ServiceFileSchema>;
 
 export const ProjectFileSchema = z.strictObject(
   {
     project: name(`a project id: ${NAME_RULE}`).optional(),
+    on_version_mismatch: MismatchPolicy.optional(),
     services: z.record(z.string(), z.unknown(), { error: 'a map of service name to service' }),
   },
   { error: 'a map with project and services' },
@@ -223,4 +267,5 @@ export const KNOWN_KEYS = {
   service: Object.keys(ServiceFileSchema.shape),
   health: Object.keys(HealthFileSchema.shape),
   restart: Object.keys(RestartObjectSchema.shape),
+  dependency: Object.keys(DependencyObjectSchema.shape),
 };

@@ -27,6 +27,7 @@ import {
   type ProjectConfig,
   type RestartConfig,
   type ServiceConfig,
+  type VersionMismatchPolicy,
 } from './project-config.js';
 import type { KeyPath } from './yaml-locator.js';
 import { YamlLocator } from './yaml-locator.js';
@@ -48,6 +49,8 @@ const PARSE_OPTIONS = {
 } satisfies z.core.ParseContext<z.core.$ZodIssue>;
 
 const serviceKnownKeys = (path: KeyPath): readonly string[] => {
+  // Checked first: a dependency may well be named `health` or `restart`.
+  if (path.length === 2 && path[0] === 'depends_on') return KNOWN_KEYS.dependency;
   const last = path[path.length - 1];
   if (last === 'health') return KNOWN_KEYS.health;
   if (last === 'restart') return KNOWN_KEYS.restart;
@@ -121,17 +124,19 @@ export class ProjectConfigLoader {
     const declared = ProjectConfigLoader.inFileOrder(rawServices, locator.keysOf(['services']));
     if (rawServices && declared.length === 0) issues.add(['services'], 'no services: declare at least one');
 
+    // An invalid top level is already reported; the default keeps the services' checks going.
+    const onVersionMismatch = (top.success ? top.data.on_version_mismatch : undefined) ?? CONFIG_DEFAULTS.onVersionMismatch;
     const services = new Map<string, ParsedService>();
     for (const name of declared) {
       const nameOk = NAME_PATTERN.test(name) && name.length <= NAME_MAX_LENGTH;
       if (!nameOk) issues.add(['services', name], `invalid service name ${JSON.stringify(name)}: use ${SERVICE_NAME_RULE}`);
       const parsed = ServiceFileSchema.safeParse(rawServices![name], PARSE_OPTIONS);
       if (!parsed.success) issues.addZodIssues(parsed.error.issues, ['services', name], serviceKnownKeys);
-      else if (nameOk) services.set(name, this.normalize(name, parsed.data, root, locator.lineOf(['services', name])));
+      else if (nameOk) services.set(name, this.normalize(name, parsed.data, root, locator.lineOf(['services', name]), onVersionMismatch));
     }
 
     const warnings = new ConfigIssueCollector(basename(file), locator);
-    this.checkDependencies(services, new Set(declared), issues, warnings);
+    this.checkDependencies(services, new Set(declared), onVersionMismatch, issues, warnings);
     // Self-dependencies are reported above; as graph edges they would also show up as a cycle.
     const graph = new DependencyGraph(
       [...services.values()].map(({ config }) => ({ name: config.name, dependsOn: config.dependsOn.filter((d) => d.name !== config.name) })),
@@ -149,7 +154,7 @@ export class ProjectConfigLoader {
     const byName: Record<string, ServiceConfig> = {};
     for (const [name, { config }] of services) byName[name] = config;
     const id = top.success && top.data.project !== undefined ? top.data.project : ProjectConfigLoader.idFromFolder(root);
-    return { id, root, configPath: file, services: byName, order, warnings: warnings.list().map((w) => ConfigIssueCollector.format(w)) };
+    return { id, root, configPath: file, services: byName, onVersionMismatch, order, warnings: warnings.list().map((w) => ConfigIssueCollector.format(w)) };
   }
 
   /** `project:` omitted: the folder name, made into a valid id (`My Shop` → `my-shop`). */
@@ -163,7 +168,7 @@ export class ProjectConfigLoader {
     return id || 'project';
   }
 
-  private normalize(name: string, file: ServiceFile, root: string, line: number): ParsedService {
+  private normalize(name: string, file: ServiceFile, root: string, line: number, projectPolicy: VersionMismatchPolicy): ParsedService {
     const deps = file.depends_on ?? [];
     const config: ServiceConfig = {
       name,
@@ -173,12 +178,14 @@ export class ProjectConfigLoader {
       env: file.env ?? {},
       port: file.port ?? null,
       health: ProjectConfigLoader.normalizeHealth(file.health),
-      dependsOn: deps.map(({ name: dep, range }) => ({ name: dep, range })),
+      dependsOn: deps.map(({ name: dep, range, onVersionMismatch }) => ({ name: dep, range, onVersionMismatch: onVersionMismatch ?? projectPolicy })),
       restart: ProjectConfigLoader.normalizeRestart(file.restart),
       autostart: file.autostart ?? CONFIG_DEFAULTS.autostart,
       startOnRequest: file.start_on_request ?? CONFIG_DEFAULTS.startOnRequest,
       stopSignal: file.stop_signal ?? CONFIG_DEFAULTS.stopSignal,
       stopTimeoutMs: file.stop_timeout ?? CONFIG_DEFAULTS.stopTimeoutMs,
+      prefer: file.prefer ?? CONFIG_DEFAULTS.prefer,
+      allowPeers: file.allow_peers ?? CONFIG_DEFAULTS.allowPeers,
       line,
     };
     return { config, deps };
@@ -210,7 +217,13 @@ export class ProjectConfigLoader {
     };
   }
 
-  private checkDependencies(services: Map<string, ParsedService>, declared: Set<string>, issues: ConfigIssueCollector, warnings: ConfigIssueCollector): void {
+  private checkDependencies(
+    services: Map<string, ParsedService>,
+    declared: Set<string>,
+    onVersionMismatch: VersionMismatchPolicy,
+    issues: ConfigIssueCollector,
+    warnings: ConfigIssueCollector,
+  ): void {
     for (const [name, { deps }] of services) {
       const listed = new Set<string>();
       for (const dep of deps) {
@@ -231,7 +244,10 @@ export class ProjectConfigLoader {
           // A mismatch is not a config error: whether to warn or refuse is the version policy's call at
           // routing time (a teammate's instance may satisfy the range), so it is reported as a warning.
           if (target && dep.range !== null && !semver.satisfies(target.version, dep.range, { includePrerelease: true })) {
-            warnings.add(path, `needs ${dep.name} ${dep.range}, but ${dep.name} is version ${target.version} (line ${target.line})`);
+            const refused = (dep.onVersionMismatch ?? onVersionMismatch) === 'refuse'
+              ? `; with on_version_mismatch: refuse, requests to it fail unless a teammate runs a version in range`
+              : '';
+            warnings.add(path, `needs ${dep.name} ${dep.range}, but ${dep.name} is version ${target.version} (line ${target.line})${refused}`);
           }
         }
       }
@@ -319,8 +335,15 @@ export class ProjectConfigLoader {
       restore(service.get('version', true));
       for (const key of ['env', 'depends_on']) {
         const node = service.get(key, true);
-        if (isMap(node)) for (const item of node.items) restore(item.value);
-        else if (isSeq(node)) for (const item of node.items) restore(item);
+        if (isMap(node)) {
+          for (const item of node.items) {
+            // `auth: { version: 2 }`, the object form of a dependency
+            if (key === 'depends_on' && isMap(item.value)) restore(item.value.get('version', true));
+            else restore(item.value);
+          }
+        } else if (isSeq(node)) {
+          for (const item of node.items) restore(item);
+        }
       }
     }
   }

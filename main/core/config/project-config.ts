@@ -2,6 +2,8 @@
 // Durations are milliseconds; paths are absolute; defaults are filled in.
 
 export type RestartPolicy = 'no' | 'on-failure' | 'always';
+/** what routing does when no instance of a dependency satisfies the caller's range */
+export type VersionMismatchPolicy = 'warn' | 'refuse';
 export type StopSignal = 'SIGTERM' | 'SIGINT' | 'SIGQUIT' | 'SIGHUP' | 'SIGKILL' | 'SIGUSR1' | 'SIGUSR2';
 
 export type HealthCheckConfig =
@@ -24,6 +26,9 @@ export interface DependencyConfig {
   name: string;
   /** semver range the dependency's version must satisfy, e.g. "^2.1"; null: any version */
   range: string | null;
+  /** `warn`: route to the best instance anyway and raise an alert; `refuse`: answer with an error.
+   *  The dependency's own `on_version_mismatch`, else the project's. */
+  onVersionMismatch: VersionMismatchPolicy;
 }
 
 export interface ServiceConfig {
@@ -43,6 +48,10 @@ export interface ServiceConfig {
   startOnRequest: boolean;
   stopSignal: StopSignal;
   stopTimeoutMs: number;
+  /** where requests to this service go first: 'local', 'peer', or a teammate's agent name */
+  prefer: string;
+  /** false: only this machine's instance serves it, never a teammate's */
+  allowPeers: boolean;
   /** 1-based line of the service's key in devmesh.yaml, for messages */
   line: number;
 }
@@ -53,6 +62,8 @@ export interface ProjectConfig {
   root: string;
   configPath: string;
   services: Record<string, ServiceConfig>;
+  /** `on_version_mismatch:` at the top level; each dependency may override it */
+  onVersionMismatch: VersionMismatchPolicy;
   /** service names in dependency order: every service after all it depends on */
   order: string[];
   /** things worth telling that do not stop the project, e.g. a local dependency outside its declared range */

@@ -1,6 +1,10 @@
-// The user's own settings, in $DEVMESH_HOME/config.yaml (all optional): where the proxy listens.
+// The user's own settings, in $DEVMESH_HOME/config.yaml (all optional): where the proxy listens, and how
+// this agent meets its mesh (peer port, static peers, mDNS, its display name).
 // Environment variables override the file (DEVMESH_PROXY_HTTP_PORT, DEVMESH_PROXY_HTTPS_PORT,
-// DEVMESH_PROXY_HOST), which is how tests and a second instance pick other ports.
+// DEVMESH_PROXY_HOST, DEVMESH_MESH_PORT, DEVMESH_MESH_HOST, DEVMESH_MESH_PEERS (comma-separated),
+// DEVMESH_MESH_MDNS=off, DEVMESH_MESH_HEARTBEAT, DEVMESH_AGENT_NAME), which is how tests and a second
+// instance pick other ports.
+import { hostname, userInfo } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -22,6 +26,21 @@ const SettingsFileSchema = z
       })
       .strict()
       .optional(),
+    mesh: z
+      .object({
+        /** this agent's display name for teammates (default: the login name) */
+        name: z.string().min(1).max(64).optional(),
+        /** where the peer listener binds: all interfaces by default (peers are on other machines) */
+        host: z.string().min(1).optional(),
+        port: Port.optional(),
+        /** host:port of teammates' agents to link to, for networks mDNS does not cross (VPNs) */
+        peers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'host:port')).optional(),
+        mdns: z.boolean().optional(),
+        /** heartbeat interval in ms; a peer silent for 3 beats is unreachable */
+        heartbeat_ms: z.number().int().min(100).max(60_000).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -32,9 +51,21 @@ export interface ProxySettings {
   httpsPort: number | null;
 }
 
+export interface MeshSettings {
+  name: string;
+  host: string;
+  port: number;
+  peers: string[];
+  mdns: boolean;
+  heartbeatMs: number;
+}
+
 export interface UserSettingsData {
   proxy: ProxySettings;
+  mesh: MeshSettings;
 }
+
+export const DEFAULT_MESH_PORT = 7790;
 
 export const DEFAULT_PROXY: ProxySettings = { enabled: true, host: '127.0.0.1', httpPort: 7777, httpsPort: 7443 };
 
@@ -71,7 +102,32 @@ export class UserSettings {
           : (UserSettings.port(env.DEVMESH_PROXY_HTTPS_PORT, 'DEVMESH_PROXY_HTTPS_PORT') ??
             (p.https_port === false || p.https_port === null ? null : (p.https_port ?? DEFAULT_PROXY.httpsPort))),
     };
-    return { proxy };
+    const m = file.mesh ?? {};
+    const peersEnv = env.DEVMESH_MESH_PEERS?.split(',').map((x) => x.trim()).filter(Boolean);
+    for (const peer of peersEnv ?? []) {
+      if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(peer)) throw new DevMeshError('CONFIG_INVALID', `DEVMESH_MESH_PEERS: "${peer}" is not host:port`);
+    }
+    const heartbeat = env.DEVMESH_MESH_HEARTBEAT ? Number(env.DEVMESH_MESH_HEARTBEAT) : undefined;
+    if (heartbeat !== undefined && !(Number.isInteger(heartbeat) && heartbeat >= 50 && heartbeat <= 60_000)) {
+      throw new DevMeshError('CONFIG_INVALID', `DEVMESH_MESH_HEARTBEAT=${env.DEVMESH_MESH_HEARTBEAT}: expected milliseconds 50-60000`);
+    }
+    const mesh: MeshSettings = {
+      name: env.DEVMESH_AGENT_NAME || m.name || UserSettings.defaultName(),
+      host: env.DEVMESH_MESH_HOST ?? m.host ?? '0.0.0.0',
+      port: UserSettings.port(env.DEVMESH_MESH_PORT, 'DEVMESH_MESH_PORT') ?? m.port ?? DEFAULT_MESH_PORT,
+      peers: peersEnv ?? m.peers ?? [],
+      mdns: env.DEVMESH_MESH_MDNS === 'off' ? false : (m.mdns ?? true),
+      heartbeatMs: heartbeat ?? m.heartbeat_ms ?? 5000,
+    };
+    return { proxy, mesh };
+  }
+
+  private static defaultName(): string {
+    try {
+      return userInfo().username || hostname();
+    } catch {
+      return hostname();
+    }
   }
 
   private static port(value: string | undefined, name: string): number | undefined {

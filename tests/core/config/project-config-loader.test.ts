@@ -25,8 +25,8 @@ describe('the shop example', () => {
     expect(config.id).toBe('shop');
     expect(config.root).toBe(root);
     expect(config.order).toEqual(['auth', 'api', 'web']);
-    expect(config.services.api!.dependsOn).toEqual([{ name: 'auth', range: '^2.1' }]);
-    expect(config.services.web!.dependsOn).toEqual([{ name: 'api', range: '^1.2' }]);
+    expect(config.services.api!.dependsOn).toEqual([{ name: 'auth', range: '^2.1', onVersionMismatch: 'warn' }]);
+    expect(config.services.web!.dependsOn).toEqual([{ name: 'api', range: '^1.2', onVersionMismatch: 'warn' }]);
     expect(config.services.auth!.cwd).toBe(join(root, 'auth'));
     for (const name of config.order) {
       expect(config.services[name]!.port).toBeNull();
@@ -56,6 +56,8 @@ describe('defaults', () => {
       startOnRequest: false,
       stopSignal: 'SIGTERM',
       stopTimeoutMs: 10_000,
+      prefer: 'local',
+      allowPeers: true,
       line: 2,
     });
     expect(config.configPath).toBe(join(dir, 'devmesh.yaml'));
@@ -136,19 +138,19 @@ describe('dependencies', () => {
       '  db: { version: 16.2.0, command: x }',
     );
     expect(config.services.web!.dependsOn).toEqual([
-      { name: 'api', range: null },
-      { name: 'cache', range: null },
+      { name: 'api', range: null, onVersionMismatch: 'warn' },
+      { name: 'cache', range: null, onVersionMismatch: 'warn' },
     ]);
     expect(config.services.api!.dependsOn).toEqual([
-      { name: 'auth', range: '^2.1' },
-      { name: 'cache', range: null },
-      { name: 'db', range: null },
+      { name: 'auth', range: '^2.1', onVersionMismatch: 'warn' },
+      { name: 'cache', range: null, onVersionMismatch: 'warn' },
+      { name: 'db', range: null, onVersionMismatch: 'warn' },
     ]);
   });
 
   it('keeps an unquoted range as written (1.10 stays 1.10)', () => {
     const config = parse('services:', '  a: { version: 1.10.2, command: x, depends_on: { b: 1.10 } }', '  b: { version: 1.10.0, command: x }');
-    expect(config.services.a!.dependsOn).toEqual([{ name: 'b', range: '1.10' }]);
+    expect(config.services.a!.dependsOn).toEqual([{ name: 'b', range: '1.10', onVersionMismatch: 'warn' }]);
   });
 
   it('orders every service after what it depends on, else in file order', () => {

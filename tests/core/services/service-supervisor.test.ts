@@ -23,8 +23,8 @@ describe('ServiceSupervisor', () => {
     await h.supervisor.apply(
       project(d, [
         service('auth', { command: httpServer(d, 'setTimeout(() => {}, 1e9)'), health: httpHealth }, d),
-        service('api', { command: httpServer(d), health: httpHealth, dependsOn: [{ name: 'auth', range: '^1' }] }, d),
-        service('web', { command: httpServer(d), health: httpHealth, dependsOn: [{ name: 'api', range: null }] }, d),
+        service('api', { command: httpServer(d), health: httpHealth, dependsOn: [{ name: 'auth', range: '^1', onVersionMismatch: 'warn' }] }, d),
+        service('web', { command: httpServer(d), health: httpHealth, dependsOn: [{ name: 'api', range: null, onVersionMismatch: 'warn' }] }, d),
       ]),
     );
     const info = await h.supervisor.start('web', { wait: true });
@@ -46,7 +46,7 @@ describe('ServiceSupervisor', () => {
     await h.supervisor.apply(
       project(d, [
         service('auth', { command: httpServer(d), health: httpHealth }, d),
-        service('api', { command: printEnv, dependsOn: [{ name: 'auth', range: null }] }, d),
+        service('api', { command: printEnv, dependsOn: [{ name: 'auth', range: null, onVersionMismatch: 'warn' }] }, d),
       ]),
     );
     await h.supervisor.start('api', { wait: true });

@@ -1,0 +1,69 @@
+// The peer link's messages. The handshake (hello → challenge → auth) travels in clear JSON; everything
+// after it is sealed by LinkCrypto. Every message is validated: a malformed one ends the link with the
+// reason logged, it never reaches the registry.
+import { z } from 'zod';
+import { MeshServiceSchema } from '../../../shared/mesh.js';
+
+export const LINK_PATH = '/devmesh/link';
+export const LINK_PROTOCOL = 1;
+/** A frame larger than this ends the link: a registry of thousands of services stays far below. */
+export const MAX_LINK_FRAME = 4 * 1024 * 1024;
+
+const Id = z.string().min(1).max(64);
+const Name = z.string().min(1).max(64);
+const Nonce = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+
+export const HelloSchema = z.object({
+  t: z.literal('hello'),
+  proto: z.number().int(),
+  mesh: z.string().max(64),
+  id: Id,
+  name: Name,
+  nonce: Nonce,
+  /** the dialer's own peer port, so the acceptor can list it for gossip (null: it accepts no links) */
+  port: z.number().int().min(1).max(65535).nullable(),
+  hb: z.number().int().min(50).max(60_000),
+});
+export const ChallengeSchema = z.object({
+  t: z.literal('challenge'),
+  proto: z.number().int(),
+  id: Id,
+  name: Name,
+  nonce: Nonce,
+  proof: z.string().max(128),
+  hb: z.number().int().min(50).max(60_000),
+});
+export const AuthSchema = z.object({ t: z.literal('auth'), proof: z.string().max(128) });
+export const RefuseSchema = z.object({ t: z.literal('refuse'), code: z.string().max(64), message: z.string().max(1000) });
+export const HandshakeSchema = z.discriminatedUnion('t', [HelloSchema, ChallengeSchema, AuthSchema, RefuseSchema]);
+export type Hello = z.infer<typeof HelloSchema>;
+export type Challenge = z.infer<typeof ChallengeSchema>;
+
+const Epoch = z.string().min(1).max(64);
+export const RegistryChangeSchema = z.object({ seq: z.number().int().positive(), op: z.enum(['put', 'del']), service: MeshServiceSchema });
+export type RegistryChange = z.infer<typeof RegistryChangeSchema>;
+
+export const GossipPeerSchema = z.object({ id: Id, name: Name, address: z.string().max(300) });
+export type GossipPeer = z.infer<typeof GossipPeerSchema>;
+
+export const LinkMessageSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('ready') }),
+  /** "send me your registry after `since` of `epoch`" (epoch null: everything) */
+  z.object({ t: z.literal('sync'), epoch: Epoch.nullable(), since: z.number().int().min(0) }),
+  z.object({ t: z.literal('snapshot'), epoch: Epoch, seq: z.number().int().min(0), services: z.array(MeshServiceSchema).max(10_000) }),
+  z.object({ t: z.literal('changes'), epoch: Epoch, items: z.array(RegistryChangeSchema).max(10_000) }),
+  z.object({ t: z.literal('peers'), peers: z.array(GossipPeerSchema).max(1000) }),
+  z.object({ t: z.literal('bye'), reason: z.string().max(500) }),
+]);
+export type LinkMessage = z.infer<typeof LinkMessageSchema>;
+
+/** Close codes of the link's WebSocket (4000-4999 are the application's). */
+export const LINK_CLOSE = {
+  otherMesh: 4003,
+  authFailed: 4001,
+  protocol: 4002,
+  duplicate: 4009,
+  malformed: 4010,
+  timeout: 4008,
+  leaving: 4000,
+} as const;

@@ -1,0 +1,328 @@
+// Finds other DevMesh agents on the local network with mDNS/DNS-SD (`_devmesh._tcp`) and announces this one.
+// It only reports what it hears (of every mesh, never itself): the caller filters by mesh and dials.
+// The multicast socket is the outside world here: its errors (no multicast route, port taken) are logged,
+// never thrown, and every TXT record is parsed with a schema before anything trusts it.
+import { Bonjour, type Browser, type Service } from 'bonjour-service';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Disposable } from '../lifecycle/disposable.js';
+
+export const MDNS_SERVICE_TYPE = 'devmesh'; // _devmesh._tcp
+export const MESH_PROTOCOL_VERSION = 1;
+const TXT_VERSION = '1';
+
+export interface MdnsAdvert {
+  agentId: string;
+  name: string;
+  meshId: string;
+  port: number;
+  protocol: number;
+}
+
+export interface MdnsCandidate extends MdnsAdvert {
+  /** IPv4 first; the address the advert came from leads its family */
+  addresses: string[];
+  host: string;
+}
+
+export interface MdnsDiscoveryOptions {
+  advert: MdnsAdvert;
+  logger: Logger;
+  /** bind/multicast interface address, optional */
+  interface?: string;
+  onCandidate(c: MdnsCandidate): void;
+  onGone?(agentId: string): void;
+  /** how often the browser starts afresh (re-queries and re-reports what answers); default 15 s */
+  refreshMs?: number;
+}
+
+export type TxtParseResult = { ok: true; advert: MdnsAdvert } | { ok: false; reason: string };
+
+const MAX_TXT_ENTRIES = 32;
+const MAX_NAME_CHARS = 64;
+// A DNS label is at most 63 bytes; the instance name is one label.
+const MAX_INSTANCE_BYTES = 63;
+// dispose() sends goodbyes before closing the socket, but never waits longer than this for them.
+const GOODBYE_WAIT_MS = 500;
+
+const TxtSchema = z.object({
+  txtvers: z.literal(TXT_VERSION),
+  id: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
+  name: z.string().min(1).max(MAX_NAME_CHARS),
+  mesh: z.union([z.literal(''), z.string().regex(/^[a-z0-9-]{4,64}$/)]),
+  port: z.string().regex(/^[0-9]{1,5}$/).transform(Number).pipe(z.number().int().min(1).max(65535)),
+  proto: z.string().regex(/^[0-9]{1,6}$/).transform(Number),
+});
+
+interface MulticastDns {
+  on(event: 'error' | 'warning', listener: (err: Error) => void): unknown;
+}
+
+export class MdnsDiscovery implements Disposable {
+  private bonjour: Bonjour | null = null;
+  private browser: Browser | null = null;
+  private service: Service | null = null;
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private advert: MdnsAdvert;
+  private publishGeneration = 0;
+  private disposed = false;
+  /** fqdn → agentId, so a goodbye (which carries only the name) can say who left */
+  private readonly seen = new Map<string, string>();
+  private readonly log: Logger;
+
+  constructor(private readonly opts: MdnsDiscoveryOptions) {
+    this.advert = { ...opts.advert };
+    this.log = opts.logger.child({ domain: 'mesh', component: 'mdns' });
+  }
+
+  start(): void {
+    if (this.disposed || this.bonjour) return;
+    try {
+      // Bind to 0.0.0.0 even when an interface is given: on Linux a socket bound to a unicast address does
+      // not receive multicast; the interface still selects membership and the outgoing interface.
+      const mdnsOpts = this.opts.interface ? { interface: this.opts.interface, bind: '0.0.0.0' } : {};
+      this.bonjour = new Bonjour(mdnsOpts as object, (err: unknown) => this.onSocketError('respond', err));
+      this.guardSocket(this.bonjour);
+      this.publish(this.advert);
+      this.browse();
+      const refreshMs = this.opts.refreshMs ?? 15_000;
+      this.refreshTimer = setInterval(() => this.browse(), refreshMs);
+      this.refreshTimer.unref();
+      this.log.info({ agentId: this.advert.agentId, interface: this.opts.interface ?? null }, 'mdns discovery started');
+    } catch (err) {
+      this.log.warn({ err }, 'mdns discovery could not start; peers must be added by address');
+      this.teardown();
+    }
+  }
+
+  /** re-announce with a new advert (e.g. mesh joined) */
+  update(advert: MdnsAdvert): void {
+    this.advert = { ...advert };
+    if (this.disposed || !this.bonjour) return;
+    const generation = ++this.publishGeneration;
+    const old = this.service;
+    this.service = null;
+    if (!old) {
+      this.publish(this.advert);
+      return;
+    }
+    // Goodbye first, then the new announcement, so peers never hold two TXT records for one name.
+    // Peers see this agent gone and back: they dedupe by agentId.
+    const next = (): void => {
+      if (this.disposed || generation !== this.publishGeneration) return;
+      this.publish(this.advert);
+    };
+    try {
+      old.stop?.(next);
+    } catch (err) {
+      this.log.warn({ err }, 'mdns unpublish failed');
+      next();
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.teardown();
+  }
+
+  /** Instance names are one DNS label (≤ 63 bytes) and unique per agent: every namespace shares the host name. */
+  static instanceName(advert: Pick<MdnsAdvert, 'name' | 'agentId'>): string {
+    const suffix = ` ${advert.agentId.slice(0, 8)}`;
+    let name = `DevMesh ${advert.name}`.replace(/\./g, '-');
+    while (Buffer.byteLength(name + suffix) > MAX_INSTANCE_BYTES) name = name.slice(0, -1);
+    return name + suffix;
+  }
+
+  static encodeTxt(advert: MdnsAdvert): Record<string, string> {
+    return {
+      txtvers: TXT_VERSION,
+      id: advert.agentId,
+      name: [...advert.name].slice(0, MAX_NAME_CHARS).join(''),
+      mesh: advert.meshId,
+      port: String(advert.port),
+      proto: String(advert.protocol),
+    };
+  }
+
+  /**
+   * Parses a TXT record as it arrives: raw `key=value` strings (Buffers) or an already decoded object.
+   * Keys are case-insensitive (RFC 6763 §6.4); the first occurrence of a key wins. Never throws.
+   */
+  static parseTxt(raw: unknown): TxtParseResult {
+    try {
+      const entries = MdnsDiscovery.txtEntries(raw);
+      if (!entries) return { ok: false, reason: 'TXT record is neither a list of strings nor an object' };
+      const parsed = TxtSchema.safeParse(entries);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return { ok: false, reason: `TXT ${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'invalid'}` };
+      }
+      const t = parsed.data;
+      if (t.proto !== MESH_PROTOCOL_VERSION) {
+        return { ok: false, reason: `mesh protocol ${t.proto}, this agent speaks ${MESH_PROTOCOL_VERSION}` };
+      }
+      return { ok: true, advert: { agentId: t.id, name: t.name, meshId: t.mesh, port: t.port, protocol: t.proto } };
+    } catch (err) {
+      return { ok: false, reason: `TXT record unreadable: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  /** IPv4 before IPv6, the address the packet came from first within its family, no duplicates. */
+  static orderAddresses(addresses: readonly unknown[], from?: string): string[] {
+    const all = [...(from ? [from] : []), ...addresses].filter((a): a is string => typeof a === 'string' && a.length > 0);
+    const unique = [...new Set(all)];
+    const v4 = unique.filter((a) => /^\d{1,3}(\.\d{1,3}){3}$/.test(a));
+    const v6 = unique.filter((a) => a.includes(':'));
+    return [...v4, ...v6];
+  }
+
+  private static txtEntries(raw: unknown): Record<string, string> | null {
+    const out: Record<string, string> = {};
+    const add = (key: string, value: string): void => {
+      const k = key.toLowerCase();
+      if (k && !(k in out)) out[k] = value;
+    };
+    if (Array.isArray(raw)) {
+      for (const item of raw.slice(0, MAX_TXT_ENTRIES)) {
+        const s = Buffer.isBuffer(item) ? item.toString('utf8') : typeof item === 'string' ? item : null;
+        if (s === null) continue;
+        const eq = s.indexOf('=');
+        // A key without '=' is a boolean attribute (RFC 6763 §6.4): present, no value.
+        if (eq === -1) add(s, '');
+        else add(s.slice(0, eq), s.slice(eq + 1));
+      }
+      return out;
+    }
+    if (raw && typeof raw === 'object') {
+      for (const [key, value] of Object.entries(raw).slice(0, MAX_TXT_ENTRIES)) {
+        if (typeof value === 'string') add(key, value);
+        else if (typeof value === 'number' || typeof value === 'boolean') add(key, String(value));
+      }
+      return out;
+    }
+    return null;
+  }
+
+  private publish(advert: MdnsAdvert): void {
+    if (!this.bonjour || this.disposed) return;
+    try {
+      // No probing: the name carries the agent id, and bonjour-service's answer to a probe conflict is a
+      // console.log and a silent stop.
+      this.service = this.bonjour.publish({
+        name: MdnsDiscovery.instanceName(advert),
+        type: MDNS_SERVICE_TYPE,
+        protocol: 'tcp',
+        port: advert.port,
+        txt: MdnsDiscovery.encodeTxt(advert),
+        probe: false,
+      });
+      this.service.on('error', (err: unknown) => this.onSocketError('publish', err));
+      this.log.debug({ name: this.service.name, meshId: advert.meshId, port: advert.port }, 'mdns advert published');
+    } catch (err) {
+      this.log.warn({ err, port: advert.port }, 'mdns advert could not be published');
+    }
+  }
+
+  /** (Re)starts the browser: a fresh one queries again and reports everything that answers, once each. */
+  private browse(): void {
+    if (!this.bonjour || this.disposed) return;
+    try {
+      this.browser?.stop();
+      this.browser?.removeAllListeners();
+      const browser = this.bonjour.find({ type: MDNS_SERVICE_TYPE, protocol: 'tcp' });
+      this.browser = browser;
+      browser.on('up', (s) => this.onService(s));
+      browser.on('txt-update', (s) => this.onService(s));
+      browser.on('srv-update', (s) => this.onService(s));
+      browser.on('down', (s) => this.onDown(s));
+    } catch (err) {
+      this.log.warn({ err }, 'mdns browse failed');
+    }
+  }
+
+  private onService(service: Service): void {
+    try {
+      const raw = (service as Service & { rawTxt?: unknown }).rawTxt ?? service.txt;
+      const parsed = MdnsDiscovery.parseTxt(raw);
+      if (!parsed.ok) {
+        this.log.debug({ instance: service.name, host: service.host, reason: parsed.reason }, 'mdns advert ignored');
+        return;
+      }
+      const advert = parsed.advert;
+      if (advert.agentId === this.advert.agentId) return;
+      if (typeof service.fqdn === 'string') this.seen.set(service.fqdn, advert.agentId);
+      const from = service.referer?.address;
+      const candidate: MdnsCandidate = {
+        ...advert,
+        addresses: MdnsDiscovery.orderAddresses(Array.isArray(service.addresses) ? service.addresses : [], from),
+        host: typeof service.host === 'string' ? service.host : '',
+      };
+      this.opts.onCandidate(candidate);
+    } catch (err) {
+      this.log.warn({ err, instance: service?.name }, 'mdns candidate handler failed');
+    }
+  }
+
+  private onDown(service: Service): void {
+    try {
+      const fqdn = typeof service.fqdn === 'string' ? service.fqdn : '';
+      const agentId = this.seen.get(fqdn);
+      this.seen.delete(fqdn);
+      if (agentId && agentId !== this.advert.agentId) this.opts.onGone?.(agentId);
+    } catch (err) {
+      this.log.warn({ err }, 'mdns gone handler failed');
+    }
+  }
+
+  private guardSocket(bonjour: Bonjour): void {
+    // multicast-dns emits 'error' (EADDRINUSE, EACCES) on an emitter that bonjour-service never listens to:
+    // unhandled, that would throw out of the socket's event handler and end the process.
+    const mdns = (bonjour as unknown as { server?: { mdns?: MulticastDns } }).server?.mdns;
+    if (!mdns || typeof mdns.on !== 'function') {
+      throw new Error('bonjour-service internals changed: no multicast socket to guard');
+    }
+    mdns.on('error', (err) => this.onSocketError('socket', err));
+    mdns.on('warning', (err) => this.log.debug({ err }, 'mdns socket warning'));
+  }
+
+  private onSocketError(where: string, err: unknown): void {
+    const code = (err as { code?: unknown } | null)?.code;
+    this.log.warn({ err, code, where }, 'mdns socket error; discovery by mDNS may not work on this network');
+  }
+
+  private teardown(): void {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.refreshTimer = null;
+    const bonjour = this.bonjour;
+    this.bonjour = null;
+    try {
+      this.browser?.stop();
+      this.browser?.removeAllListeners();
+    } catch (err) {
+      this.log.debug({ err }, 'mdns browser stop failed');
+    }
+    this.browser = null;
+    this.service = null;
+    if (!bonjour) return;
+    let destroyed = false;
+    const destroy = (): void => {
+      if (destroyed) return;
+      destroyed = true;
+      clearTimeout(timer);
+      try {
+        bonjour.destroy();
+      } catch (err) {
+        this.log.debug({ err }, 'mdns destroy failed');
+      }
+    };
+    const timer = setTimeout(destroy, GOODBYE_WAIT_MS);
+    timer.unref();
+    try {
+      bonjour.unpublishAll(destroy);
+    } catch (err) {
+      this.log.debug({ err }, 'mdns unpublish failed');
+      destroy();
+    }
+  }
+}

@@ -1,0 +1,354 @@
+// This agent in its mesh: listens for peer links, dials the peers it learns of (static list, invite seeds,
+// mDNS, gossip), keeps one authenticated link per peer, syncs registries both ways and tells the faces
+// who joined, left, went silent or came back. Liveness comes from the link's heartbeat only: mDNS and
+// gossip just supply addresses to try.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { MeshInfo, MeshService, PeerInfo, PeerSource, PeerState } from '../../../shared/mesh.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { MeshSettings } from '../settings/user-settings.js';
+import { LinkHandshake, LinkRefused, type AuthenticatedSocket, type LinkEndpoint } from './link-handshake.js';
+import { LINK_CLOSE, LINK_PATH, MAX_LINK_FRAME, type GossipPeer, type LinkMessage } from './link-messages.js';
+import type { MeshMembership, MeshMembershipData } from './mesh-membership.js';
+import { PeerLink } from './peer-link.js';
+import { PeerReplica } from './peer-replica.js';
+import { RegistryFeed } from './registry-feed.js';
+import { PeerDialer } from './peer-dialer.js';
+
+/** two links to one peer opened this close together are a simultaneous dial, not a reconnect */
+const SIMULTANEOUS_MS = 1000;
+
+export interface MeshNodeOptions {
+  membership: MeshMembership;
+  settings: MeshSettings;
+  events: EventBus;
+  logger: Logger;
+  /** this agent's services as the mesh should see them */
+  services: () => MeshService[];
+  /** starts mDNS for this advert; returns a stop function (null: mDNS off or unavailable) */
+  startMdns?: (node: MeshNode, meshId: string, port: number) => (() => void) | null;
+}
+
+interface Peer {
+  agentId: string;
+  name: string;
+  address: string | null;
+  via: PeerSource;
+  state: PeerState;
+  since: number;
+  link: PeerLink | null;
+  replica: PeerReplica;
+  lastLatency: number | null;
+  lastHeartbeat: number | null;
+}
+
+export class MeshNode {
+  private membership: MeshMembershipData | null = null;
+  private server: http.Server | null = null;
+  private wss: WebSocketServer | null = null;
+  private listenPort: number | null = null;
+  private readonly peers = new Map<string, Peer>();
+  private readonly feed: RegistryFeed;
+  private readonly dialer: PeerDialer;
+  private stopMdns: (() => void) | null = null;
+  private readonly problems: string[] = [];
+  private closed = false;
+
+  constructor(private readonly opts: MeshNodeOptions) {
+    this.feed = new RegistryFeed(opts.services);
+    this.dialer = new PeerDialer((address, via) => this.dial(address, via), opts.logger);
+  }
+
+  get agentId(): string {
+    return this.opts.membership.agentId;
+  }
+  get name(): string {
+    return this.opts.settings.name;
+  }
+  get port(): number | null {
+    return this.listenPort;
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.membership = this.opts.membership.read();
+    } catch (err) {
+      this.problems.push((err as Error).message);
+      return;
+    }
+    if (this.membership === null) return;
+    this.feed.refresh();
+    await this.listen();
+    for (const address of this.opts.settings.peers) this.dialer.want(address, 'static', true);
+    if (this.opts.settings.mdns && this.listenPort !== null && this.opts.startMdns) {
+      try {
+        this.stopMdns = this.opts.startMdns(this, this.membership.meshId, this.listenPort);
+      } catch (err) {
+        this.problems.push(`mDNS discovery is off: ${(err as Error).message}. Peers can still be listed under mesh.peers in config.yaml.`);
+      }
+    }
+  }
+
+  /** A candidate from discovery (mDNS or a seed): dialed unless already linked. */
+  offer(candidate: { agentId?: string; meshId?: string; address: string; via: PeerSource }): void {
+    if (this.membership === null || this.closed) return;
+    if (candidate.meshId !== undefined && candidate.meshId !== this.membership.meshId) {
+      this.opts.logger.debug({ domain: 'mesh', address: candidate.address, mesh: candidate.meshId }, 'ignoring an agent of another mesh');
+      return;
+    }
+    if (candidate.agentId === this.agentId) return;
+    if (candidate.agentId !== undefined && this.peers.get(candidate.agentId)?.link?.isOpen) return;
+    this.dialer.want(candidate.address, candidate.via, candidate.via === 'static');
+  }
+
+  /** Local services changed: number the changes and send them to every linked peer. */
+  servicesChanged(): void {
+    if (this.membership === null) return;
+    const items = this.feed.refresh();
+    if (items.length === 0) return;
+    for (const peer of this.peers.values()) peer.link?.send({ t: 'changes', epoch: this.feed.epoch, items });
+  }
+
+  info(): MeshInfo {
+    return {
+      member: this.membership !== null,
+      meshId: this.membership?.meshId ?? null,
+      agentId: this.agentId,
+      name: this.name,
+      port: this.listenPort,
+      addresses: this.listenPort === null ? [] : MeshNode.addresses().map((ip) => `${ip}:${this.listenPort}`),
+      mdns: this.stopMdns !== null,
+      problems: [...this.problems],
+    };
+  }
+
+  list(): PeerInfo[] {
+    return [...this.peers.values()].map((p) => this.describe(p));
+  }
+
+  /** Linked peers (connected), for routing. */
+  connected(): { agentId: string; name: string; latencyMs: number | null; address: string | null; services: MeshService[]; ingressToken: string }[] {
+    const out = [];
+    for (const p of this.peers.values()) {
+      if (p.state !== 'connected' || p.link === null) continue;
+      out.push({ agentId: p.agentId, name: p.name, latencyMs: p.link.latencyMs, address: p.link.remoteAddress, services: p.replica.list(), ingressToken: p.link.ingressToken });
+    }
+    return out;
+  }
+
+  /** Whether a routed request from `agentId` carries the token of its current link to this agent. */
+  admits(agentId: string, token: string): boolean {
+    const link = this.peers.get(agentId)?.link;
+    return link != null && link.isOpen && link.ingressToken.length === token.length && link.ingressToken === token;
+  }
+
+  /** The replica counters of a peer (tests and `devmesh peers --json`). */
+  replicaStats(agentId: string): PeerReplica['stats'] | null {
+    return this.peers.get(agentId)?.replica.stats ?? null;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopMdns?.();
+    this.dialer.dispose();
+    for (const p of this.peers.values()) p.link?.close(LINK_CLOSE.leaving, 'the agent is shutting down');
+    this.wss?.close();
+    for (const c of this.wss?.clients ?? []) c.terminate();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+  }
+
+  private endpoint(): LinkEndpoint {
+    return { meshId: this.membership!.meshId, secret: this.membership!.secret, agentId: this.agentId, name: this.name, port: this.listenPort, heartbeatMs: this.opts.settings.heartbeatMs };
+  }
+
+  private async listen(): Promise<void> {
+    const { host, port } = this.opts.settings;
+    const server = http.createServer((_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain' });
+      res.end('DevMesh peer port: links only (WebSocket at /devmesh/link)\n');
+    });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_LINK_FRAME, perMessageDeflate: false });
+    server.on('upgrade', (req, socket, head) => {
+      if ((req.url ?? '').split('?')[0] !== LINK_PATH) return void socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      wss.handleUpgrade(req, socket, head, (ws) => this.accepted(ws, req.socket.remoteAddress ?? 'unknown'));
+    });
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 10_000;
+    const bound = await new Promise<number | null>((resolve) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        this.problems.push(
+          err.code === 'EADDRINUSE'
+            ? `the mesh peer port ${port} is already in use by another program (${host}:${port}); teammates cannot link to this agent. Set mesh.port in config.yaml (or DEVMESH_MESH_PORT) to a free port.`
+            : `the mesh peer listener could not bind ${host}:${port}: ${err.message}. Set mesh.host / mesh.port in config.yaml.`,
+        );
+        resolve(null);
+      });
+      server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+    });
+    if (bound === null) return;
+    server.on('error', (err) => this.opts.logger.error({ domain: 'mesh', err: err.message }, 'peer listener error'));
+    this.server = server;
+    this.wss = wss;
+    this.listenPort = bound;
+    this.opts.logger.info({ domain: 'mesh', port: bound, mesh: this.membership!.meshId }, 'mesh peer listener up');
+  }
+
+  private accepted(ws: WebSocket, remoteIp: string): void {
+    if (this.closed || this.membership === null) return void ws.terminate();
+    LinkHandshake.accept(ws, remoteIp, this.endpoint()).then(
+      (auth) => this.linked(auth, 'inbound'),
+      (err: Error) => this.refused(remoteIp, err),
+    );
+  }
+
+  private async dial(address: string, via: PeerSource): Promise<boolean> {
+    if (this.closed || this.membership === null) return true;
+    try {
+      const auth = await LinkHandshake.dial(address, this.endpoint());
+      this.linked(auth, via, address);
+      return true;
+    } catch (err) {
+      this.refused(address, err as Error);
+      // another mesh or ourselves: never worth trying again
+      return err instanceof LinkRefused && (err.code === 'other-mesh' || err.code === 'self');
+    }
+  }
+
+  private refused(who: string, err: Error): void {
+    const code = err instanceof LinkRefused ? err.code : 'error';
+    const level = code === 'auth-failed' || code === 'other-mesh' ? 'warn' : 'debug';
+    this.opts.logger[level]({ domain: 'mesh', peer: who, code, err: err.message }, 'peer link refused');
+  }
+
+  private linked(auth: AuthenticatedSocket, via: PeerSource, dialedAddress?: string): void {
+    if (this.closed) return void auth.ws.terminate();
+    let peer = this.peers.get(auth.remoteId);
+    if (peer?.link?.isOpen && Date.now() - peer.link.openedAt < SIMULTANEOUS_MS) {
+      // Both sides dialed at once: keep the link dialed by the smaller agent id, on both ends alike.
+      const keepNew = (auth.role === 'dialer' ? this.agentId : auth.remoteId) < (auth.role === 'dialer' ? auth.remoteId : this.agentId);
+      const keepOld = (peer.link.auth.role === 'dialer' ? this.agentId : peer.link.remoteId) < (peer.link.auth.role === 'dialer' ? peer.link.remoteId : this.agentId);
+      if (!keepNew || keepOld) {
+        auth.ws.close(LINK_CLOSE.duplicate, 'duplicate link');
+        return;
+      }
+      const old = peer.link;
+      peer.link = null;
+      old.close(LINK_CLOSE.duplicate, 'duplicate link');
+    } else if (peer?.link?.isOpen) {
+      // A new session from a peer we still hold an older link to: it restarted or lost that link
+      // before our heartbeat noticed. The new one wins.
+      const old = peer.link;
+      peer.link = null;
+      old.close(LINK_CLOSE.duplicate, 'replaced by a newer link');
+    }
+    const link = new PeerLink(auth, { onMessage: (l, m) => this.onMessage(l, m), onClose: (l, reason, silent) => this.onLinkClosed(l, reason, silent) }, this.opts.settings.heartbeatMs);
+    const now = Date.now();
+    const isNew = peer === undefined;
+    const wasUnreachable = peer?.state === 'unreachable';
+    peer ??= { agentId: auth.remoteId, name: auth.remoteName, address: null, via, state: 'connecting', since: now, link: null, replica: new PeerReplica(), lastLatency: null, lastHeartbeat: null };
+    peer.name = auth.remoteName;
+    peer.link = link;
+    peer.address = link.remoteAddress ?? dialedAddress ?? peer.address;
+    peer.state = 'connected';
+    peer.since = now;
+    this.peers.set(peer.agentId, peer);
+    if (peer.address) this.dialer.linked(peer.address, dialedAddress);
+    link.send({ t: 'sync', epoch: peer.replica.epoch, since: peer.replica.seq });
+    link.start();
+    this.gossip();
+    this.opts.logger.info({ domain: 'mesh', peer: peer.name, address: peer.address, role: auth.role }, 'peer linked');
+    this.emitPeer(isNew ? 'peer.joined' : wasUnreachable ? 'peer.back' : 'peer.joined', peer, null);
+  }
+
+  private onMessage(link: PeerLink, m: LinkMessage): void {
+    const peer = this.peers.get(link.remoteId);
+    if (peer === undefined || peer.link !== link) return;
+    switch (m.t) {
+      case 'sync':
+        link.send(this.feed.answer(m.epoch, m.since));
+        return;
+      case 'snapshot':
+      case 'changes': {
+        const result = peer.replica.apply(m);
+        if (result.resync) link.send({ t: 'sync', epoch: peer.replica.epoch, since: peer.replica.seq });
+        for (const c of result.changes) {
+          this.opts.events.emit({ type: 'peer.service', ts: Date.now(), agentId: peer.agentId, peerName: peer.name, change: c.change, service: c.service });
+        }
+        return;
+      }
+      case 'peers':
+        for (const g of m.peers) this.learned(g);
+        return;
+      case 'ready':
+      case 'bye':
+        return;
+    }
+  }
+
+  private learned(g: GossipPeer): void {
+    if (g.id === this.agentId || this.peers.get(g.id)?.link?.isOpen) return;
+    this.dialer.want(g.address, 'gossip', false);
+  }
+
+  private gossip(): void {
+    const peers: GossipPeer[] = [];
+    for (const p of this.peers.values()) if (p.state === 'connected' && p.address) peers.push({ id: p.agentId, name: p.name, address: p.address });
+    for (const p of this.peers.values()) p.link?.send({ t: 'peers', peers: peers.filter((g) => g.id !== p.agentId) });
+  }
+
+  private onLinkClosed(link: PeerLink, reason: string, silent: boolean): void {
+    const peer = this.peers.get(link.remoteId);
+    if (peer === undefined || peer.link !== link) return;
+    peer.lastLatency = link.latencyMs;
+    peer.lastHeartbeat = link.lastHeartbeat;
+    peer.link = null;
+    if (this.closed) return;
+    const left = reason.includes(' left: ');
+    peer.state = 'unreachable';
+    peer.since = Date.now();
+    this.opts.logger.info({ domain: 'mesh', peer: peer.name, reason }, left ? 'peer left' : 'peer unreachable');
+    this.emitPeer(left ? 'peer.left' : 'peer.unreachable', peer, reason);
+    // Try again with backoff: its address is known, and mDNS/gossip may offer a new one meanwhile.
+    if (peer.address) this.dialer.want(peer.address, peer.via, true);
+    void silent;
+  }
+
+  private emitPeer(type: 'peer.joined' | 'peer.left' | 'peer.unreachable' | 'peer.back', peer: Peer, reason: string | null): void {
+    this.opts.events.emit({ type, ts: Date.now(), peer: this.describe(peer), reason });
+  }
+
+  private describe(p: Peer): PeerInfo {
+    return {
+      agentId: p.agentId,
+      name: p.name,
+      address: p.address,
+      state: p.state,
+      via: p.via,
+      latencyMs: p.link?.latencyMs ?? p.lastLatency,
+      lastHeartbeat: p.link?.lastHeartbeat ?? p.lastHeartbeat,
+      since: p.since,
+      services: p.state === 'connected' ? p.replica.list() : [],
+      bytesSent: p.link?.bytesSent ?? 0,
+      bytesReceived: p.link?.bytesReceived ?? 0,
+    };
+  }
+
+  /** Non-internal IPv4 addresses first, then IPv6: what teammates can dial. */
+  static addresses(): string[] {
+    const v4: string[] = [];
+    const v6: string[] = [];
+    for (const list of Object.values(networkInterfaces())) {
+      for (const a of list ?? []) {
+        if (a.internal) continue;
+        if (a.family === 'IPv4') v4.push(a.address);
+        else if (!a.address.startsWith('fe80')) v6.push(`[${a.address}]`);
+      }
+    }
+    return [...v4, ...v6];
+  }
+}
