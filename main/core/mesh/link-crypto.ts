@@ -4,8 +4,7 @@
 //   reflected;
 // - a session key derived from both nonces, which signs every frame after the handshake with a sequence
 //   number per direction: a frame altered, replayed, dropped or reordered is detected and ends the link;
-// - heartbeat payloads (WebSocket ping) signed the same way, and the token a peer presents on routed
-//   requests (the ingress token), derived from the session key.
+// - heartbeat payloads (WebSocket ping) signed the same way.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type LinkRole = 'dialer' | 'acceptor';
@@ -93,11 +92,6 @@ export class LinkCrypto {
     if (!LinkCrypto.equalBuffers(this.pingMac(peerRole, body), payload.subarray(6))) return null;
     const rtt = body.readUInt16BE(4);
     return { counter: body.readUInt32BE(0), rttMs: rtt === 0xffff ? null : rtt / 10 };
-  }
-
-  /** What this link's dialer presents on requests it routes through the acceptor's ingress, and vice versa. */
-  ingressToken(): string {
-    return createHmac('sha256', this.key).update(`${PROTOCOL}|ingress`).digest('base64url');
   }
 
   private mac(role: LinkRole, seq: number, json: string): string {

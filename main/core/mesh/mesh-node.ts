@@ -129,22 +129,6 @@ export class MeshNode {
     return [...this.peers.values()].map((p) => this.describe(p));
   }
 
-  /** Linked peers (connected), for routing. */
-  connected(): { agentId: string; name: string; latencyMs: number | null; address: string | null; services: MeshService[]; ingressToken: string }[] {
-    const out = [];
-    for (const p of this.peers.values()) {
-      if (p.state !== 'connected' || p.link === null) continue;
-      out.push({ agentId: p.agentId, name: p.name, latencyMs: p.link.latencyMs, address: p.link.remoteAddress, services: p.replica.list(), ingressToken: p.link.ingressToken });
-    }
-    return out;
-  }
-
-  /** Whether a routed request from `agentId` carries the token of its current link to this agent. */
-  admits(agentId: string, token: string): boolean {
-    const link = this.peers.get(agentId)?.link;
-    return link != null && link.isOpen && link.ingressToken.length === token.length && link.ingressToken === token;
-  }
-
   /** The replica counters of a peer (tests and `devmesh peers --json`). */
   replicaStats(agentId: string): PeerReplica['stats'] | null {
     return this.peers.get(agentId)?.replica.stats ?? null;
@@ -246,7 +230,7 @@ export class MeshNode {
       peer.link = null;
       old.close(LINK_CLOSE.duplicate, 'replaced by a newer link');
     }
-    const link = new PeerLink(auth, { onMessage: (l, m) => this.onMessage(l, m), onClose: (l, reason, silent) => this.onLinkClosed(l, reason, silent) }, this.opts.settings.heartbeatMs);
+    const link = new PeerLink(auth, { onMessage: (l, m) => this.onMessage(l, m), onClose: (l, reason, left) => this.onLinkClosed(l, reason, left) }, this.opts.settings.heartbeatMs);
     const now = Date.now();
     const isNew = peer === undefined;
     const wasUnreachable = peer?.state === 'unreachable';
@@ -301,21 +285,19 @@ export class MeshNode {
     for (const p of this.peers.values()) p.link?.send({ t: 'peers', peers: peers.filter((g) => g.id !== p.agentId) });
   }
 
-  private onLinkClosed(link: PeerLink, reason: string, silent: boolean): void {
+  private onLinkClosed(link: PeerLink, reason: string, left: boolean): void {
     const peer = this.peers.get(link.remoteId);
     if (peer === undefined || peer.link !== link) return;
     peer.lastLatency = link.latencyMs;
     peer.lastHeartbeat = link.lastHeartbeat;
     peer.link = null;
     if (this.closed) return;
-    const left = reason.includes(' left: ');
     peer.state = 'unreachable';
     peer.since = Date.now();
     this.opts.logger.info({ domain: 'mesh', peer: peer.name, reason }, left ? 'peer left' : 'peer unreachable');
     this.emitPeer(left ? 'peer.left' : 'peer.unreachable', peer, reason);
     // Try again with backoff: its address is known, and mDNS/gossip may offer a new one meanwhile.
     if (peer.address) this.dialer.want(peer.address, peer.via, true);
-    void silent;
   }
 
   private emitPeer(type: 'peer.joined' | 'peer.left' | 'peer.unreachable' | 'peer.back', peer: Peer, reason: string | null): void {

@@ -9,23 +9,22 @@ import { LINK_CLOSE, LinkMessageSchema, type LinkMessage } from './link-messages
 
 export interface PeerLinkHandlers {
   onMessage(link: PeerLink, message: LinkMessage): void;
-  /** once, when the link is gone; `reason` in words */
-  onClose(link: PeerLink, reason: string, silent: boolean): void;
+  /** once, when the link is gone: `reason` in words; `left` when the peer said goodbye */
+  onClose(link: PeerLink, reason: string, left: boolean): void;
 }
 
 export class PeerLink {
   private closed = false;
   private readonly beat: NodeJS.Timeout;
   private counter = 0;
-  private readonly pingSentAt = new Map<number, number>();
-  private readonly sent = new Map<number, Buffer>();
+  /** pings awaiting their pong: counter → what was sent and when */
+  private readonly pending = new Map<number, { payload: Buffer; at: number }>();
   private lastPingAt: number | null = null;
   private lastHeard = Date.now();
   latencyMs: number | null = null;
   lastHeartbeat: number | null = null;
   readonly openedAt = Date.now();
   readonly heartbeatMs: number;
-  readonly ingressToken: string;
   private readonly raw: { bytesRead: number; bytesWritten: number } | null;
   private readonly bytesAtOpen: { read: number; written: number };
 
@@ -37,7 +36,6 @@ export class PeerLink {
     const ws = auth.ws;
     // Both ends beat at the slower of the two intervals, so neither calls the other silent too early.
     this.heartbeatMs = Math.max(heartbeatMs, auth.remoteHeartbeatMs);
-    this.ingressToken = auth.crypto.ingressToken();
     this.raw = (ws as unknown as { _socket?: { bytesRead: number; bytesWritten: number } })._socket ?? null;
     this.bytesAtOpen = { read: this.raw?.bytesRead ?? 0, written: this.raw?.bytesWritten ?? 0 };
     ws.removeAllListeners('message');
@@ -108,7 +106,7 @@ export class PeerLink {
     const parsed = LinkMessageSchema.safeParse(raw);
     if (!parsed.success) return this.fail(`a malformed message (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
     this.lastHeard = Date.now();
-    if (parsed.data.t === 'bye') return this.end(`${this.remoteName} left: ${parsed.data.reason}`, false);
+    if (parsed.data.t === 'bye') return this.end(`${this.remoteName} left: ${parsed.data.reason}`, true);
     this.handlers.onMessage(this, parsed.data);
   }
 
@@ -123,20 +121,13 @@ export class PeerLink {
   private onPong(payload: Buffer): void {
     if (payload.length !== 14) return;
     const counter = payload.readUInt32BE(0);
-    const sentAt = this.pingSentAt.get(counter);
+    const sent = this.pending.get(counter);
     // A pong echoes our own ping: it must match one we sent, byte for byte.
-    if (sentAt === undefined || !this.matchesSent(counter, payload)) return;
-    this.pingSentAt.delete(counter);
-    const now = performance.now();
-    this.latencyMs = Math.round((now - sentAt) * 100) / 100;
+    if (sent === undefined || !sent.payload.equals(payload)) return;
+    this.pending.delete(counter);
+    this.latencyMs = Math.round((performance.now() - sent.at) * 100) / 100;
     this.lastHeard = Date.now();
     this.lastHeartbeat = this.lastHeard;
-  }
-
-  private matchesSent(counter: number, payload: Buffer): boolean {
-    const sent = this.sent.get(counter);
-    this.sent.delete(counter);
-    return sent !== undefined && sent.equals(payload);
   }
 
   private tick(): void {
@@ -146,10 +137,9 @@ export class PeerLink {
       this.lastPingAt = now;
       const counter = ++this.counter;
       const payload = this.auth.crypto.ping(counter, this.latencyMs);
-      this.sent.set(counter, payload);
-      this.pingSentAt.set(counter, performance.now());
+      this.pending.set(counter, { payload, at: performance.now() });
       // Only the last few pings can still be answered; older ones are forgotten.
-      for (const key of this.pingSentAt.keys()) if (key < counter - 4) (this.pingSentAt.delete(key), this.sent.delete(key));
+      for (const key of this.pending.keys()) if (key < counter - 4) this.pending.delete(key);
       try {
         this.auth.ws.ping(payload);
       } catch {
@@ -159,7 +149,7 @@ export class PeerLink {
     const silentFor = now - this.lastHeard;
     if (silentFor > 3 * this.heartbeatMs + Math.min(this.heartbeatMs / 2, 1000)) {
       this.auth.ws.terminate();
-      this.end(`no heartbeat for ${(silentFor / 1000).toFixed(1)} s (3 beats of ${this.heartbeatMs / 1000} s)`, true);
+      this.end(`no heartbeat for ${(silentFor / 1000).toFixed(1)} s (3 beats of ${this.heartbeatMs / 1000} s)`, false);
     }
   }
   private fail(why: string): void {
@@ -169,10 +159,10 @@ export class PeerLink {
     this.end(`${this.remoteName} sent ${why}`, false);
   }
 
-  private end(reason: string, silent: boolean): void {
+  private end(reason: string, left: boolean): void {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.beat);
-    this.handlers.onClose(this, reason, silent);
+    this.handlers.onClose(this, reason, left);
   }
 }
