@@ -34,6 +34,7 @@ const METHODS: Record<ApiMethod, true> = {
   'ca.info': true,
   'mesh.info': true,
   'mesh.peers': true,
+  'mesh.reload': true,
   'mesh.graph': true,
   'mesh.alerts': true,
 };

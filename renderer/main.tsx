@@ -11,7 +11,6 @@ import { MAIN_VIEWS } from './state/view-store.js';
 import { AppContext } from './views/app-context.js';
 import { App } from './views/app.js';
 import './styles/app.css';
-import './styles/graph.css';
 
 const client = createClient();
 const stores = createAppStores(client.status);

@@ -71,6 +71,8 @@ export const apiMethods = {
   'ca.info': { input: Empty, output: CaInfoSchema },
   'mesh.info': { input: Empty, output: MeshInfoSchema },
   'mesh.peers': { input: Empty, output: z.array(PeerInfoSchema) },
+  /** the membership files changed (`devmesh mesh init|join|leave`): the running agent starts over with them */
+  'mesh.reload': { input: Empty, output: MeshInfoSchema },
   /** every service of this agent and its peers, with declared dependencies and observed traffic */
   'mesh.graph': { input: Empty, output: ServiceGraphSchema },
   /** version alerts, newest first */

@@ -41,6 +41,9 @@ export const PeerInfoSchema = z.object({
   /** bytes through the link (frames and heartbeats) since it came up */
   bytesSent: z.number().int(),
   bytesReceived: z.number().int(),
+  /** registry sync from this peer since DevMesh started: changes applied, duplicates ignored, gaps that
+   *  forced a resync, full snapshots taken (one per link unless a reconnect could resume) */
+  sync: z.object({ applied: z.number().int(), duplicates: z.number().int(), resyncs: z.number().int(), snapshots: z.number().int() }),
 });
 export type PeerInfo = z.infer<typeof PeerInfoSchema>;
 
@@ -105,9 +108,13 @@ export const GraphEdgeSchema = z.object({
   range: z.string().nullable(),
   /** the instance's version satisfies the range (true when there is no range) */
   satisfied: z.boolean(),
-  /** requests the caller sent to this instance, per second over the last 10 s */
+  /** the caller declares the dependency (depends_on); false: an observed call it does not declare */
+  declared: z.boolean(),
+  /** requests the caller sent to this instance through this agent's proxy, per second over the last 10 s */
   requestsPerSec: z.number(),
   errorsPerSec: z.number(),
+  /** latency over the caller's last 1,000 requests to this instance, ms; null before any */
+  p95Ms: z.number().nullable(),
 });
 export type GraphEdge = z.infer<typeof GraphEdgeSchema>;
 

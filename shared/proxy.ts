@@ -49,6 +49,11 @@ export const RequestRecordSchema = z.object({
   error: z.string().nullable(),
   tls: z.boolean(),
   websocket: z.boolean(),
+  /** the calling service as the request named it (X-DevMesh-From, `;from=`): `web.shop`, else null */
+  caller: z.string().nullable(),
+  /** the instance it was forwarded to, `<agentId>/<project>/<service>` (a service graph node id); null when
+   *  DevMesh answered without forwarding (404, 503, …). Set too when that instance failed to answer (502). */
+  instance: z.string().nullable(),
 });
 export type RequestRecord = z.infer<typeof RequestRecordSchema>;
 
@@ -66,6 +71,20 @@ export const ServiceTrafficSchema = z.object({
   p95Ms: z.number().nullable(),
 });
 export type ServiceTraffic = z.infer<typeof ServiceTrafficSchema>;
+
+/** Traffic one caller sent one instance (a service graph edge), counted like ServiceTraffic. */
+export const EdgeTrafficSchema = z.object({
+  /** `web.shop` */
+  caller: z.string(),
+  /** `<agentId>/<project>/<service>` */
+  instance: z.string(),
+  requests: z.number().int(),
+  errors: z.number().int(),
+  requestsPerSec: z.number(),
+  errorsPerSec: z.number(),
+  p95Ms: z.number().nullable(),
+});
+export type EdgeTraffic = z.infer<typeof EdgeTrafficSchema>;
 
 export const RequestPageInputSchema = z
   .object({

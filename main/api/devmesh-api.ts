@@ -121,6 +121,7 @@ export class DevMeshApi {
       'ca.info': () => core.ca.info(),
       'mesh.info': () => core.mesh.info(),
       'mesh.peers': () => core.mesh.list(),
+      'mesh.reload': () => core.reloadMesh(),
       'mesh.graph': () => core.graph(),
       'mesh.alerts': (i) => core.alerts.list(i.limit),
     };

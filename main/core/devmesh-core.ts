@@ -19,12 +19,15 @@ import { TrafficStats } from './proxy/traffic-stats.js';
 import { ProxyServer } from './proxy/proxy-server.js';
 import { LocalCertificateAuthority } from './tls/local-certificate-authority.js';
 import { UserSettings, type UserSettingsData } from './settings/user-settings.js';
-import type { MeshService, ServiceGraph } from '../../shared/mesh.js';
+import type { MeshInfo, MeshService, ServiceGraph } from '../../shared/mesh.js';
 import { MeshMembership } from './mesh/mesh-membership.js';
 import { MeshNode } from './mesh/mesh-node.js';
 import { MdnsDiscovery, MESH_PROTOCOL_VERSION } from './mesh/mdns-discovery.js';
 import { ServiceGraphBuilder } from './mesh/service-graph-builder.js';
 import { VersionAlertStore } from './mesh/version-alert-store.js';
+import { MismatchRecorder } from './mesh/mismatch-recorder.js';
+import { PeerIngressRoutes } from './mesh/peer-ingress-routes.js';
+import { RouteChooser } from './proxy/route-chooser.js';
 import type { Disposable } from './lifecycle/disposable.js';
 
 export interface DevMeshCoreOptions {
@@ -48,6 +51,8 @@ export class DevMeshCore {
   private disposed = false;
   private proxyPorts: ProxyUrls = { httpPort: null, httpsPort: null };
   private proxyProblems: string[] = [];
+  /** where the peer ingress listens; null when this agent is in no mesh or the port was busy */
+  ingressPort: number | null = null;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -68,6 +73,9 @@ export class DevMeshCore {
     readonly mesh: MeshNode,
     private readonly meshFeed: Disposable,
     readonly alerts: VersionAlertStore,
+    /** where teammates' proxies send the requests they route here (members only, this machine's instances only) */
+    readonly ingress: ProxyServer,
+    private readonly mismatches: MismatchRecorder,
   ) {}
 
   static async open(options: DevMeshCoreOptions): Promise<DevMeshCore> {
@@ -85,21 +93,24 @@ export class DevMeshCore {
     await registry.reconcile(logger.child({ domain: 'registry' }));
     // Services trust the local CA, so they can call each other through https://<name>.localhost.
     const serviceEnv = { NODE_EXTRA_CA_CERTS: ca.certPath };
-    const projects = new ProjectManager({ events, logs, registry, reaper, serviceEnv, logger: logger.child({ domain: 'projects' }) });
+    let chooser: RouteChooser | null = null;
+    const projects = new ProjectManager({
+      events,
+      logs,
+      registry,
+      reaper,
+      serviceEnv,
+      logger: logger.child({ domain: 'projects' }),
+      mesh: {
+        proxyBase: () => (core?.proxyPorts.httpPort ? `http://127.0.0.1:${core.proxyPorts.httpPort}` : null),
+        peerServing: (project, service, range) => chooser?.peerServing(project, service, range) ?? null,
+      },
+    });
     const traffic = new TrafficStats(events);
     const requests = new RequestLog(database, events, traffic);
     let core: DevMeshCore | null = null;
-    const routes = new RouteTable(projects, events, () => core?.proxyPorts ?? { httpPort: null, httpsPort: null });
-    const proxy = new ProxyServer({
-      routes,
-      requests,
-      tls: ca,
-      host: settings.proxy.host,
-      httpPort: settings.proxy.httpPort,
-      httpsPort: settings.proxy.httpsPort,
-      instanceId: randomBytes(6).toString('hex'),
-      logger: logger.child({ domain: 'proxy' }),
-    });
+    const alerts = new VersionAlertStore(database, events);
+    const mismatches = new MismatchRecorder(alerts, logger.child({ domain: 'mesh' }));
     const membership = new MeshMembership(home.dir);
     const mesh = new MeshNode({
       membership,
@@ -107,6 +118,7 @@ export class DevMeshCore {
       events,
       logger: logger.child({ domain: 'mesh' }),
       services: () => DevMeshCore.meshServices(projects),
+      ingressPort: () => core?.ingressPort ?? null,
       startMdns: (node, meshId, port) => {
         const mdns = new MdnsDiscovery({
           advert: { agentId: node.agentId, name: node.name, meshId, port, protocol: MESH_PROTOCOL_VERSION },
@@ -120,11 +132,36 @@ export class DevMeshCore {
         return () => mdns.dispose();
       },
     });
+    chooser = new RouteChooser(mesh, (r) => mismatches.record(r));
+    const routes = new RouteTable(projects, events, () => core?.proxyPorts ?? { httpPort: null, httpsPort: null }, chooser);
+    const instanceId = randomBytes(6).toString('hex');
+    const proxy = new ProxyServer({
+      routes,
+      requests,
+      tls: ca,
+      host: settings.proxy.host,
+      httpPort: settings.proxy.httpPort,
+      httpsPort: settings.proxy.httpsPort,
+      instanceId,
+      logger: logger.child({ domain: 'proxy' }),
+    });
+    // The same instance id as the proxy: a request that comes back through this agent is a loop.
+    const ingress = new ProxyServer({
+      routes: new PeerIngressRoutes(routes, mesh),
+      requests,
+      tls: null,
+      host: settings.mesh.host,
+      httpPort: settings.mesh.ingressPort,
+      httpsPort: null,
+      instanceId,
+      logger: logger.child({ domain: 'ingress' }),
+      httpListener: { what: 'peer ingress', setting: 'mesh.ingress_port' },
+    });
     // Every local change the mesh should hear of: a state change, a project opened, closed or reloaded.
     const meshFeed = events.onDidEmitEvent((e) => {
       if (e.type === 'service.state' || e.type.startsWith('project.')) mesh.servicesChanged();
     });
-    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, new VersionAlertStore(database, events));
+    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches);
     traffic.start();
     if (settings.proxy.enabled) {
       const listening = await proxy.listen();
@@ -132,7 +169,9 @@ export class DevMeshCore {
       core.proxyProblems = listening.problems;
       for (const problem of listening.problems) logger.warn({ domain: 'proxy', problem }, 'proxy listener not started');
     }
+    const ingressProblems = await core.listenIngress();
     await mesh.start();
+    for (const problem of ingressProblems) mesh.addProblem(problem);
     for (const root of options.projects ?? []) {
       try {
         await projects.open(root);
@@ -163,7 +202,33 @@ export class DevMeshCore {
       local: DevMeshCore.meshServices(this.projects),
       peers: this.mesh.list(),
       traffic: this.traffic.snapshot(),
+      edgeTraffic: this.traffic.edges(),
     });
+  }
+
+  /** The membership changed on disk (`devmesh mesh init|join|leave`): the mesh starts over with it. */
+  async reloadMesh(): Promise<MeshInfo> {
+    const problems = await this.listenIngress();
+    await this.mesh.reload();
+    for (const problem of problems) this.mesh.addProblem(problem);
+    return this.mesh.info();
+  }
+
+  /**
+   * Opens the peer ingress once this agent is in a mesh, before any link comes up (every link announces
+   * its port). Returns what went wrong, for the mesh's problems.
+   */
+  private async listenIngress(): Promise<string[]> {
+    if (this.ingressPort !== null || !this.settings.proxy.enabled) return [];
+    try {
+      if (new MeshMembership(this.home.dir).read() === null) return [];
+    } catch {
+      return []; // MeshNode.start reports the unreadable membership
+    }
+    const listening = await this.ingress.listen();
+    this.ingressPort = listening.httpPort;
+    for (const problem of listening.problems) this.logger.warn({ domain: 'ingress', problem }, 'peer ingress not started');
+    return listening.problems.map((p) => `${p} Teammates cannot route requests to this machine's services.`);
   }
 
   private static meshServices(projects: ProjectManager): MeshService[] {
@@ -182,7 +247,9 @@ export class DevMeshCore {
     this.disposed = true;
     this.meshFeed.dispose();
     await this.mesh.close();
+    await this.ingress.close();
     await this.proxy.close();
+    this.mismatches.flush();
     this.routes.dispose();
     this.traffic.dispose();
     await this.projects.dispose();

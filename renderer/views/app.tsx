@@ -1,16 +1,21 @@
 // The window: header with the project and the view switch, banners, then the services table with the
 // selected service's log, the proxy's request log, or the mesh's service graph.
+import { lazy, Suspense } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
 import { ConfigErrorBanner } from './config-error-banner.js';
 import { ConnectionBanner } from './connection-banner.js';
-import { GraphView } from './graph-view.js';
 import { LogPane } from './log-pane.js';
 import { ProjectPicker } from './project-picker.js';
 import { RequestsView } from './requests-view.js';
 import { ServicesTable } from './services-table.js';
 import { ToastList } from './toast-list.js';
+import { ViewLoadBoundary } from './view-load-boundary.js';
 import { ViewSwitch } from './view-switch.js';
+
+// React Flow and dagre are most of the bundle and only the Graph view draws with them: that view is its own
+// chunk, fetched the first time it is shown, so the services table does not wait for it.
+const GraphView = lazy(() => import('./graph-view.js').then((m) => ({ default: m.GraphView })));
 
 export function App() {
   const { stores } = useApp();
@@ -41,7 +46,11 @@ export function App() {
         </main>
       ) : (
         <main className="content">
-          <GraphView />
+          <ViewLoadBoundary name="graph">
+            <Suspense fallback={<div className="empty" data-testid="graph-loading">Loading the graph…</div>}>
+              <GraphView />
+            </Suspense>
+          </ViewLoadBoundary>
         </main>
       )}
       <ToastList />

@@ -43,6 +43,12 @@ export function formatTraffic(t: ServiceTraffic | undefined): string {
   return parts.join(' · ');
 }
 
+/** A service graph edge's label: "12 req/s · p95 3.1 ms"; '' while the caller sends it nothing. */
+export function formatEdgeTraffic(e: { requestsPerSec: number; p95Ms: number | null }): string {
+  if (!(e.requestsPerSec > 0)) return '';
+  return e.p95Ms !== null ? `${formatRate(e.requestsPerSec)} req/s · p95 ${formatLatency(e.p95Ms)}` : `${formatRate(e.requestsPerSec)} req/s`;
+}
+
 /** The tooltip: totals and both percentiles. */
 export function describeTraffic(t: ServiceTraffic | undefined): string {
   if (!t || t.requests === 0) return 'No request through the DevMesh proxy yet';

@@ -5,6 +5,8 @@ import { AlertsList } from './alerts-list.js';
 import { useApp } from './app-context.js';
 import { PeersPanel } from './peers-panel.js';
 import { ServiceGraphCanvas } from './service-graph.js';
+// After React Flow's own stylesheet (imported by service-graph), so these rules win over it; loaded with this chunk.
+import '../styles/graph.css';
 
 export function GraphView() {
   const { stores } = useApp();

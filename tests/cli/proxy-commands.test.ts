@@ -158,7 +158,7 @@ describe('request lines and route tables', () => {
   const record: RequestRecord = {
     seq: 1, ts: new Date(2026, 0, 2, 3, 4, 5, 67).getTime(), method: 'POST', host: 'api.localhost', path: '/pay',
     status: 502, bytesIn: 10, bytesOut: 1234, durationMs: 0.456, project: 'tiny', service: 'api', upstream: null,
-    error: 'connection refused by api (127.0.0.1:4001)', tls: true, websocket: false,
+    error: 'connection refused by api (127.0.0.1:4001)', tls: true, websocket: false, caller: null, instance: null,
   };
 
   it('prints the time, status, method, host/path, size, duration and the error or upstream', () => {

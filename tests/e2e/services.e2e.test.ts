@@ -1,5 +1,6 @@
 // End to end: the real headless daemon serving the built UI to Debian's Chromium. The shop example comes
-// up healthy, the operator stops `web` from the table, and the log pane shows what happened.
+// up healthy, the operator stops `web` from the table, and the log pane shows what happened; the Graph view,
+// a chunk of its own, is fetched only when first shown.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -17,6 +18,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('services view against the hea
   let browser: Browser | undefined;
   let page: Page;
   const pageErrors: string[] = [];
+  const requested: string[] = [];
 
   beforeAll(async () => {
     daemon = DaemonProcess.start();
@@ -30,6 +32,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('services view against the hea
     page.on('console', (msg) => {
       if (msg.type() === 'error') pageErrors.push(msg.text());
     });
+    page.on('request', (req) => requested.push(req.url()));
     page.on('response', (res) => {
       if (res.status() >= 400) pageErrors.push(`${res.status()} ${res.url()}`);
     });
@@ -78,6 +81,22 @@ describe.skipIf(!haveChromium && !process.env.CI)('services view against the hea
     await page.screenshot({ path: SCREENSHOT, animations: 'disabled' });
     expect(pageErrors).toEqual([]);
   }, 45_000);
+
+  it('fetches the Graph view chunk on the first visit to the tab, and draws the shop with it', async () => {
+    const graphChunks = () => requested.filter((u) => /\/assets\/graph-view-[\w-]+\.js$/.test(new URL(u).pathname));
+    expect(graphChunks()).toEqual([]);
+    await page.getByTestId('nav-graph').click();
+    await page.getByTestId('graph-view').waitFor({ timeout: 10_000 });
+    expect(graphChunks()).toHaveLength(1);
+    await expect.poll(() => page.locator('[data-testid^="graph-node-"]').count(), { timeout: 10_000 }).toBe(SERVICES.length);
+    await page.getByTestId('nav-services').click();
+    await page.getByTestId('nav-graph').click();
+    await page.getByTestId('graph-view').waitFor({ timeout: 5000 });
+    expect(graphChunks()).toHaveLength(1);
+    await page.screenshot({ path: SCREENSHOT.replace('.png', '-graph.png'), animations: 'disabled' });
+    await page.getByTestId('nav-services').click();
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
 
   it('says so when the daemon goes away', async () => {
     await expect(daemon!.stop()).resolves.toBe(0);

@@ -12,6 +12,24 @@ export interface NetnsHost {
   ip: string;
 }
 
+export interface NetnsRunResult {
+  /** exit status, null when killed (timeout or signal) */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export interface NetnsRunOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** SIGKILLed after this long; default 15 s */
+  timeoutMs?: number;
+  /** written to stdin, which is then closed */
+  input?: string;
+}
+
 export interface NetnsLabOptions {
   /** add the 224.0.0.0/4 route in each host namespace (mDNS works); default true */
   multicast?: boolean;
@@ -29,6 +47,7 @@ export class NetnsLab {
   private readonly children = new Set<ChildProcess>();
   private readonly namespaces: string[] = [];
   private disposing: Promise<void> | null = null;
+  private multicast = true;
 
   private constructor(
     readonly id: string,
@@ -83,6 +102,49 @@ export class NetnsLab {
     return child;
   }
 
+  /** Runs `cmd args` inside host `hostIndex`'s namespace to completion (bounded by `timeoutMs`), output collected. */
+  run(hostIndex: number, cmd: string, args: readonly string[] = [], opts: NetnsRunOptions = {}): Promise<NetnsRunResult> {
+    const timeoutMs = opts.timeoutMs ?? 15_000;
+    return new Promise((resolve, reject) => {
+      let child: ChildProcess;
+      try {
+        child = this.spawn(hostIndex, cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+      } catch (err) {
+        reject(err as Error);
+        return;
+      }
+      let stdout = '';
+      let stderr = '';
+      let timedOut = false;
+      child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, timeoutMs);
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal, stdout, stderr, timedOut });
+      });
+      child.stdin?.on('error', () => undefined); // the command may exit before reading its input
+      child.stdin?.end(opts.input ?? '');
+    });
+  }
+
+  /** Takes host `hostIndex`'s link to the bridge down (a pulled cable) or up again; the multicast route,
+   * which the kernel drops with the link, is put back when the lab has one. */
+  async setLinkUp(hostIndex: number, up: boolean): Promise<void> {
+    const { ns } = this.host(hostIndex);
+    await NetnsLab.ip(['-n', ns, 'link', 'set', 'veth0', up ? 'up' : 'down']);
+    if (up && this.multicast) {
+      await NetnsLab.ip(['-n', ns, 'route', 'replace', '224.0.0.0/4', 'dev', 'veth0']);
+    }
+  }
+
   /** SIGKILLs every process in host `hostIndex`'s namespace and waits (bounded) until none is left. */
   async kill(hostIndex: number): Promise<void> {
     await NetnsLab.killAll(this.host(hostIndex).ns);
@@ -110,6 +172,7 @@ export class NetnsLab {
   }
 
   private async setup(count: number, multicast: boolean): Promise<void> {
+    this.multicast = multicast;
     const br = this.bridgeNs;
     await this.addNamespace(br);
     await NetnsLab.ip(['-n', br, 'link', 'set', 'lo', 'up']);

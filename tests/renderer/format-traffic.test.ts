@@ -1,6 +1,6 @@
 // How the proxy's numbers read in the services table and the Requests view.
 import { describe, expect, it } from 'vitest';
-import { describeTraffic, formatBytes, formatLatency, formatRate, formatTraffic, statusClass } from '../../renderer/views/format-traffic.js';
+import { describeTraffic, formatBytes, formatEdgeTraffic, formatLatency, formatRate, formatTraffic, statusClass } from '../../renderer/views/format-traffic.js';
 import { traffic } from './proxy-fixtures.js';
 
 describe('traffic formatting', () => {
@@ -8,6 +8,12 @@ describe('traffic formatting', () => {
     expect(formatTraffic(traffic('api'))).toBe('12.3 req/s · 0.5 err/s · p95 8 ms');
     expect(formatTraffic(traffic('api', { requestsPerSec: 1234.5, errorsPerSec: 0, p95Ms: 0.456 }))).toBe('1235 req/s · 0 err/s · p95 0.46 ms');
     expect(formatTraffic(traffic('api', { p95Ms: null }))).toBe('12.3 req/s · 0.5 err/s');
+  });
+
+  it('labels a graph edge with its rate and p95 while it carries traffic', () => {
+    expect(formatEdgeTraffic({ requestsPerSec: 12, p95Ms: 3.14 })).toBe('12 req/s · p95 3.1 ms');
+    expect(formatEdgeTraffic({ requestsPerSec: 0.5, p95Ms: null })).toBe('0.5 req/s');
+    expect(formatEdgeTraffic({ requestsPerSec: 0, p95Ms: 3.1 })).toBe('');
   });
 
   it('shows a dash before the first request', () => {

@@ -23,6 +23,7 @@ export const peer = (agentId: string, over: Partial<PeerInfo> = {}): PeerInfo =>
   lastHeartbeat: 1_000,
   since: 1_000,
   services: [{ project: 'shop', name: 'auth', version: '3.0.0', state: 'healthy', dependsOn: [] }],
+  sync: { applied: 0, duplicates: 0, resyncs: 0, snapshots: 1 },
   bytesSent: 0,
   bytesReceived: 0,
   ...over,
@@ -63,8 +64,10 @@ export const edge = (from: GraphNode, to: GraphNode, over: Partial<GraphEdge> = 
   dependency: to.service,
   range: '^1.0',
   satisfied: true,
+  declared: true,
   requestsPerSec: 0,
   errorsPerSec: 0,
+  p95Ms: null,
   ...over,
 });
 

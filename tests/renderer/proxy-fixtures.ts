@@ -17,6 +17,8 @@ export const request = (seq: number, over: Partial<RequestRecord> = {}): Request
   error: null,
   tls: false,
   websocket: false,
+  caller: null,
+  instance: 'me/shop/api',
   ...over,
 });
 

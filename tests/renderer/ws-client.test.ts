@@ -161,7 +161,7 @@ describe('WsClient', () => {
     const trafficSub = await until('traffic subscribe', () => daemon.subscriptions('traffic')[0]);
     expect(reqSub.params).toEqual({ project: 'shop', service: 'api' });
     expect(trafficSub.params).toEqual({ project: 'shop' });
-    const record = { seq: 3, ts: 1, method: 'GET', host: 'api.localhost', path: '/', status: 200, bytesIn: 0, bytesOut: 10, durationMs: 1.5, project: 'shop', service: 'api', upstream: '127.0.0.1:4001', error: null, tls: false, websocket: false };
+    const record = { seq: 3, ts: 1, method: 'GET', host: 'api.localhost', path: '/', status: 200, bytesIn: 0, bytesOut: 10, durationMs: 1.5, project: 'shop', service: 'api', upstream: '127.0.0.1:4001', error: null, tls: false, websocket: false, caller: null, instance: 'local/shop/api' };
     const counters = { project: 'shop', service: 'api', requests: 1, errors: 0, requestsPerSec: 0.1, errorsPerSec: 0, p50Ms: 1.5, p95Ms: 1.5 };
     daemon.send({ type: 'event', sub: reqSub.id, data: { ...record, status: 'ok' } });
     daemon.send({ type: 'event', sub: reqSub.id, data: record });

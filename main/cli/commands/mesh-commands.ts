@@ -1,7 +1,7 @@
 // `devmesh mesh init|join|invite|leave|info`, `devmesh peers`, `devmesh graph`, `devmesh alerts`: this
 // agent's mesh membership (files in $DEVMESH_HOME, usable without a running DevMesh) and what the
 // running DevMesh sees of its teammates.
-import type { MeshInfo, PeerInfo, ServiceGraph, VersionAlert } from '../../../shared/mesh.js';
+import type { GraphEdge, MeshInfo, PeerInfo, ServiceGraph, VersionAlert } from '../../../shared/mesh.js';
 import { MeshMembership } from '../../core/mesh/mesh-membership.js';
 import { MeshNode } from '../../core/mesh/mesh-node.js';
 import { UserSettings } from '../../core/settings/user-settings.js';
@@ -35,7 +35,7 @@ Actions:
   join    join the mesh an invite names (its seed addresses are dialed first)
   leave   leave the mesh (the file is kept as mesh.json.left)
   info    print this agent's id, name, mesh and peer port
-A running DevMesh picks up a new membership when it restarts (devmesh down; devmesh up).`,
+A running DevMesh takes up a new membership at once (its links start over).`,
         options: { id: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
         positionals: { min: 1, max: 2, name: '<init|invite|join|leave|info> [invite]' },
         run: (ctx, args) => this.mesh(ctx, args),
@@ -51,7 +51,7 @@ A running DevMesh picks up a new membership when it restarts (devmesh down; devm
       {
         name: 'graph',
         summary: 'print the service graph (this agent and its peers) as text, --json or --dot',
-        usage: 'Usage: devmesh graph [--json | --dot]\n\nNodes are services grouped by agent; edges are declared dependencies to each instance that\ncould serve them, marked MISMATCH when the version is outside the declared range.',
+        usage: 'Usage: devmesh graph [--json | --dot]\n\nNodes are services grouped by agent; edges are declared dependencies to each instance that\ncould serve them, marked MISMATCH when the version is outside the declared range, and calls\nthe proxy saw a service make without declaring them (undeclared). An edge with traffic shows\nits requests per second, error rate and p95 latency over the last 10 seconds.',
         options: { json: { type: 'boolean' }, dot: { type: 'boolean' } },
         positionals: { min: 0, max: 0, name: '' },
         run: (ctx, args) => this.graph(ctx, args),
@@ -74,17 +74,17 @@ A running DevMesh picks up a new membership when it restarts (devmesh down; devm
     ctx.home.ensure();
     const membership = new MeshMembership(ctx.home.dir);
     const settings = UserSettings.load(ctx.home.dir);
-    const restart = 'A running DevMesh links with it after a restart: devmesh down; devmesh up';
     switch (action) {
       case 'init': {
         const m = membership.init({ meshId: args.string('id'), force: args.flag('force') });
-        ctx.print(`Created mesh ${m.meshId}. Invite teammates with \`devmesh mesh invite\`. ${restart}`);
+        ctx.print(`Created mesh ${m.meshId}. Invite teammates with \`devmesh mesh invite\`.`);
+        await this.reloadRunning(ctx);
         return EXIT.ok;
       }
       case 'join': {
         const m = membership.join(args.positionals[1]!, { force: args.flag('force') });
-        ctx.print(`Joined mesh ${m.meshId}${m.seeds.length ? ` (seeds: ${m.seeds.join(', ')})` : ''}. ${restart}`);
-        if (m.seeds.length) ctx.print(`To dial the seeds every time, add them under mesh.peers in ${UserSettings.fileIn(ctx.home.dir)}.`);
+        ctx.print(`Joined mesh ${m.meshId}${m.seeds.length ? `; DevMesh dials its seeds (${m.seeds.join(', ')}) at every start` : ''}.`);
+        await this.reloadRunning(ctx);
         return EXIT.ok;
       }
       case 'invite': {
@@ -94,7 +94,12 @@ A running DevMesh picks up a new membership when it restarts (devmesh down; devm
         return EXIT.ok;
       }
       case 'leave':
-        ctx.print(membership.leave() ? `Left the mesh. ${restart}` : 'This agent is not in a mesh.');
+        if (!membership.leave()) {
+          ctx.print('This agent is not in a mesh.');
+          return EXIT.ok;
+        }
+        ctx.print('Left the mesh.');
+        await this.reloadRunning(ctx);
         return EXIT.ok;
       case 'info': {
         const m = membership.read();
@@ -115,6 +120,21 @@ A running DevMesh picks up a new membership when it restarts (devmesh down; devm
         }
         return EXIT.ok;
       }
+    }
+  }
+
+  /** A running DevMesh starts over with the new membership; with none running, the next start reads it. */
+  private async reloadRunning(ctx: CliContext): Promise<void> {
+    if (ctx.home.readLiveDaemonRecord() === null) {
+      ctx.print('DevMesh is not running: it uses this membership when it starts (devmesh up).');
+      return;
+    }
+    try {
+      const info = await ctx.withClient((client) => client.call('mesh.reload', {}));
+      ctx.print(info.member ? `The running DevMesh is now in mesh ${info.meshId}, listening for peers on port ${info.port ?? 'none'}.` : 'The running DevMesh left the mesh: it has no peers now.');
+      for (const p of info.problems) ctx.warn(`devmesh: ${p}`);
+    } catch (err) {
+      ctx.warn(`devmesh: the membership is saved, but the running DevMesh did not take it up (${(err as Error).message}); restart it: devmesh down; devmesh up`);
     }
   }
 
@@ -176,7 +196,9 @@ A running DevMesh picks up a new membership when it restarts (devmesh down; devm
         lines.push(`  ${n.project}/${n.service}@${n.version}  ${n.state}${n.requestsPerSec ? `  ${n.requestsPerSec.toFixed(1)} req/s` : ''}`);
         for (const e of g.edges.filter((x) => x.from === n.id)) {
           const to = g.nodes.find((x) => x.id === e.to)!;
-          lines.push(`    → ${e.dependency} ${e.range ?? '*'}: ${to.agentName}/${to.service}@${to.version}${e.satisfied ? '' : '  MISMATCH'}`);
+          const what = e.declared ? `${e.dependency} ${e.range ?? '*'}` : `${e.dependency} (undeclared)`;
+          const traffic = MeshCommands.edgeTraffic(e);
+          lines.push(`    → ${what}: ${to.agentName}/${to.service}@${to.version}${e.satisfied ? '' : '  MISMATCH'}${traffic ? `  ${traffic}` : ''}`);
         }
       }
     }
@@ -184,16 +206,31 @@ A running DevMesh picks up a new membership when it restarts (devmesh down; devm
   }
 
   static dot(g: ServiceGraph): string {
+    // JSON quoting suits DOT: quotes and backslashes escaped, a newline as `\n`, where Graphviz breaks a label.
     const q = (s: string) => JSON.stringify(s);
     const out = ['digraph devmesh {', '  rankdir=LR;', '  node [shape=box];'];
     g.agents.forEach((a, i) => {
       out.push(`  subgraph cluster_${i} {`, `    label=${q(a.local ? `${a.name} (this machine)` : a.name)};`);
-      for (const n of g.nodes.filter((x) => x.agentId === a.agentId)) out.push(`    ${q(n.id)} [label=${q(`${n.service}@${n.version}\\n${n.state}`)}];`);
+      for (const n of g.nodes.filter((x) => x.agentId === a.agentId)) out.push(`    ${q(n.id)} [label=${q(`${n.service}@${n.version}\n${n.state}`)}];`);
       out.push('  }');
     });
-    for (const e of g.edges) out.push(`  ${q(e.from)} -> ${q(e.to)} [label=${q(e.range ?? '*')}${e.satisfied ? '' : ', color=red, style=dashed'}];`);
+    for (const e of g.edges) {
+      const traffic = MeshCommands.edgeTraffic(e);
+      const label = `${e.declared ? (e.range ?? '*') : 'undeclared'}${traffic ? `\n${traffic}` : ''}`;
+      const style = !e.satisfied ? ', color=red, style=dashed' : e.declared ? '' : ', style=dashed';
+      out.push(`  ${q(e.from)} -> ${q(e.to)} [label=${q(label)}${style}];`);
+    }
     out.push('}');
     return out.join('\n');
+  }
+
+  /** `12.0 req/s, 5% errors, p95 3.1 ms`, or '' when the edge carries no traffic now */
+  static edgeTraffic(e: GraphEdge): string {
+    if (e.requestsPerSec <= 0) return '';
+    const share = (e.errorsPerSec / e.requestsPerSec) * 100;
+    // a few errors among many requests must not read as none
+    const errors = share > 0 && share < 1 ? '<1' : String(Math.round(share));
+    return `${e.requestsPerSec.toFixed(1)} req/s, ${errors}% errors${e.p95Ms !== null ? `, p95 ${e.p95Ms.toFixed(1)} ms` : ''}`;
   }
 
   private alerts(ctx: CliContext, args: CommandArgs): Promise<number> {

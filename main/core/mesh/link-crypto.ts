@@ -4,7 +4,9 @@
 //   reflected;
 // - a session key derived from both nonces, which signs every frame after the handshake with a sequence
 //   number per direction: a frame altered, replayed, dropped or reordered is detected and ends the link;
-// - heartbeat payloads (WebSocket ping) signed the same way.
+// - heartbeat payloads (WebSocket ping) signed the same way;
+// - an ingress token per direction: a peer's proxy presents it with each request it routes to this agent's
+//   ingress, so only a peer holding a live link is served.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type LinkRole = 'dialer' | 'acceptor';
@@ -24,6 +26,7 @@ export class LinkCrypto {
   private sendSeq = 0;
   private recvSeq = 0;
   private readonly key: Buffer;
+  private ownIngress: string | null = null;
 
   private constructor(
     key: Buffer,
@@ -92,6 +95,20 @@ export class LinkCrypto {
     if (!LinkCrypto.equalBuffers(this.pingMac(peerRole, body), payload.subarray(6))) return null;
     const rtt = body.readUInt16BE(4);
     return { counter: body.readUInt32BE(0), rttMs: rtt === 0xffff ? null : rtt / 10 };
+  }
+
+  /** What this side presents to the other side's peer ingress (X-DevMesh-Mesh). */
+  ingressToken(): string {
+    return (this.ownIngress ??= this.ingressMac(this.role));
+  }
+
+  /** Whether a token presented to this agent's ingress was made by the other side of this link. */
+  verifyIngress(token: string): boolean {
+    return LinkCrypto.equal(this.ingressMac(this.role === 'dialer' ? 'acceptor' : 'dialer'), token);
+  }
+
+  private ingressMac(role: LinkRole): string {
+    return createHmac('sha256', this.key).update(`${role}|ingress`).digest().subarray(0, MAC_BYTES).toString('base64url');
   }
 
   private mac(role: LinkRole, seq: number, json: string): string {

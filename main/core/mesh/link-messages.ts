@@ -48,6 +48,8 @@ export type GossipPeer = z.infer<typeof GossipPeerSchema>;
 
 export const LinkMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('ready') }),
+  /** sent once after the handshake: where this agent's peer ingress listens (null: it serves no peer) */
+  z.object({ t: z.literal('ingress'), port: z.number().int().min(1).max(65535).nullable() }),
   /** "send me your registry after `since` of `epoch`" (epoch null: everything) */
   z.object({ t: z.literal('sync'), epoch: Epoch.nullable(), since: z.number().int().min(0) }),
   z.object({ t: z.literal('snapshot'), epoch: Epoch, seq: z.number().int().min(0), services: z.array(MeshServiceSchema).max(10_000) }),

@@ -1,6 +1,7 @@
 // This agent's identity and its mesh membership, kept in the DevMesh home:
 //   agent.json  {agentId}: created once, the same across restarts;
-//   mesh.json   {meshId, secret} (0600): written by `devmesh mesh init` or `devmesh mesh join <invite>`.
+//   mesh.json   {meshId, secret, seeds?} (0600): written by `devmesh mesh init` or `devmesh mesh join <invite>`;
+//               the invite's seed addresses are kept, so the agent dials them at every start.
 // An invite is `dmi1.<base64url JSON {m: meshId, s: secret, a: seed addresses}>`: whoever holds it can join,
 // so it is shown once and shared like a password.
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -13,10 +14,12 @@ const MeshFileSchema = z.object({
   meshId: z.string().regex(/^[a-z0-9-]{4,64}$/),
   /** 32 random bytes, base64url */
   secret: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  /** the invite's seed addresses (host:port) */
+  seeds: z.array(z.string().max(300)).max(16).optional(),
 });
 export type MeshMembershipData = z.infer<typeof MeshFileSchema>;
 
-const InviteSchema = z.object({ m: MeshFileSchema.shape.meshId, s: MeshFileSchema.shape.secret, a: z.array(z.string()).max(16) });
+const InviteSchema = z.object({ m: MeshFileSchema.shape.meshId, s: MeshFileSchema.shape.secret, a: z.array(z.string().max(300)).max(16) });
 const INVITE_PREFIX = 'dmi1.';
 
 export interface MeshInvite extends MeshMembershipData {
@@ -63,9 +66,12 @@ export class MeshMembership {
   join(invite: string, options: { force?: boolean } = {}): MeshInvite {
     const parsed = MeshMembership.parseInvite(invite);
     const current = this.read();
-    if (current && current.meshId === parsed.meshId && current.secret === parsed.secret) return parsed;
+    if (current && current.meshId === parsed.meshId && current.secret === parsed.secret) {
+      this.write({ ...current, seeds: [...new Set([...(current.seeds ?? []), ...parsed.seeds])].slice(0, 16) });
+      return parsed;
+    }
     this.refuseOverwrite(options.force);
-    this.write({ meshId: parsed.meshId, secret: parsed.secret });
+    this.write({ meshId: parsed.meshId, secret: parsed.secret, seeds: parsed.seeds });
     return parsed;
   }
 

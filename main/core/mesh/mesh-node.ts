@@ -28,6 +28,8 @@ export interface MeshNodeOptions {
   logger: Logger;
   /** this agent's services as the mesh should see them */
   services: () => MeshService[];
+  /** the port of this agent's peer ingress, announced to every peer (null: not listening) */
+  ingressPort?: () => number | null;
   /** starts mDNS for this advert; returns a stop function (null: mDNS off or unavailable) */
   startMdns?: (node: MeshNode, meshId: string, port: number) => (() => void) | null;
 }
@@ -43,6 +45,21 @@ interface Peer {
   replica: PeerReplica;
   lastLatency: number | null;
   lastHeartbeat: number | null;
+  /** where its peer ingress listens, from its `ready` message */
+  ingressPort: number | null;
+}
+
+/** A connected peer as routing sees it: where to send requests, with what token, and what it serves. */
+export interface RoutablePeer {
+  agentId: string;
+  name: string;
+  /** its IP as this side of the link sees it, with its ingress port */
+  host: string;
+  ingressPort: number;
+  latencyMs: number | null;
+  /** what this agent presents to its ingress (X-DevMesh-Mesh) */
+  token: string;
+  services: readonly MeshService[];
 }
 
 export class MeshNode {
@@ -52,7 +69,7 @@ export class MeshNode {
   private listenPort: number | null = null;
   private readonly peers = new Map<string, Peer>();
   private readonly feed: RegistryFeed;
-  private readonly dialer: PeerDialer;
+  private dialer: PeerDialer;
   private stopMdns: (() => void) | null = null;
   private readonly problems: string[] = [];
   private closed = false;
@@ -83,6 +100,7 @@ export class MeshNode {
     this.feed.refresh();
     await this.listen();
     for (const address of this.opts.settings.peers) this.dialer.want(address, 'static', true);
+    for (const address of this.membership.seeds ?? []) this.dialer.want(address, 'invite', true);
     if (this.opts.settings.mdns && this.listenPort !== null && this.opts.startMdns) {
       try {
         this.stopMdns = this.opts.startMdns(this, this.membership.meshId, this.listenPort);
@@ -129,7 +147,39 @@ export class MeshNode {
     return [...this.peers.values()].map((p) => this.describe(p));
   }
 
-  /** The replica counters of a peer (tests and `devmesh peers --json`). */
+  /** A problem of a part the node relies on (e.g. the peer ingress could not bind), shown in `info()`. */
+  addProblem(problem: string): void {
+    this.problems.push(problem);
+  }
+
+  /** Connected peers whose ingress is known: the instances routing may choose among. */
+  routable(): RoutablePeer[] {
+    const out: RoutablePeer[] = [];
+    for (const p of this.peers.values()) {
+      const link = p.link;
+      if (p.state !== 'connected' || link === null || !link.isOpen || p.ingressPort === null) continue;
+      out.push({ agentId: p.agentId, name: p.name, host: link.remoteIp, ingressPort: p.ingressPort, latencyMs: link.latencyMs, token: link.auth.crypto.ingressToken(), services: p.replica.list() });
+    }
+    return out;
+  }
+
+  /**
+   * Admission to this agent's peer ingress: `<agentId> <token>` from the X-DevMesh-Mesh header, checked
+   * against the live link with that agent. Returns the peer's name, or why it is refused.
+   */
+  admit(header: string | null): { peer: string } | { refused: string } {
+    if (this.membership === null) return { refused: 'this agent is not in a mesh' };
+    if (header === null) return { refused: 'the request carries no mesh credentials: peer ingress serves only the proxies of linked mesh members' };
+    const space = header.indexOf(' ');
+    const id = space < 0 ? header : header.slice(0, space);
+    const token = space < 0 ? '' : header.slice(space + 1).trim();
+    const link = this.peers.get(id)?.link;
+    if (link === null || link === undefined || !link.isOpen) return { refused: `agent ${id.slice(0, 64)} holds no live link with this agent` };
+    if (!link.auth.crypto.verifyIngress(token)) return { refused: `the mesh credentials of ${link.remoteName} do not match its link` };
+    return { peer: link.remoteName };
+  }
+
+  /** The replica counters of a peer (also in `list()` as `sync`). */
   replicaStats(agentId: string): PeerReplica['stats'] | null {
     return this.peers.get(agentId)?.replica.stats ?? null;
   }
@@ -137,9 +187,34 @@ export class MeshNode {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.shutdown('the agent is shutting down');
+  }
+
+  /**
+   * The membership changed (`devmesh mesh init|join|leave` while DevMesh runs): says goodbye to every
+   * peer, then starts again with the new membership, without a daemon restart.
+   */
+  async reload(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.shutdown('its mesh membership changed');
+    for (const p of this.peers.values()) if (p.state !== 'unreachable') this.emitPeer('peer.left', p, 'this agent changed its mesh membership');
+    this.peers.clear();
+    this.problems.length = 0;
+    this.membership = null;
+    this.listenPort = null;
+    this.server = null;
+    this.wss = null;
+    this.stopMdns = null;
+    this.dialer = new PeerDialer((address, via) => this.dial(address, via), this.opts.logger);
+    this.closed = false;
+    await this.start();
+  }
+
+  private async shutdown(reason: string): Promise<void> {
     this.stopMdns?.();
     this.dialer.dispose();
-    for (const p of this.peers.values()) p.link?.close(LINK_CLOSE.leaving, 'the agent is shutting down');
+    for (const p of this.peers.values()) p.link?.close(LINK_CLOSE.leaving, reason);
     this.wss?.close();
     for (const c of this.wss?.clients ?? []) c.terminate();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -234,14 +309,17 @@ export class MeshNode {
     const now = Date.now();
     const isNew = peer === undefined;
     const wasUnreachable = peer?.state === 'unreachable';
-    peer ??= { agentId: auth.remoteId, name: auth.remoteName, address: null, via, state: 'connecting', since: now, link: null, replica: new PeerReplica(), lastLatency: null, lastHeartbeat: null };
+    peer ??= { agentId: auth.remoteId, name: auth.remoteName, address: null, via, state: 'connecting', since: now, link: null, replica: new PeerReplica(), lastLatency: null, lastHeartbeat: null, ingressPort: null };
     peer.name = auth.remoteName;
+    // How the link that stands now came about (two crossing dials keep the dialed one, not 'inbound').
+    if (via !== 'inbound' || peer.link === null) peer.via = via;
     peer.link = link;
     peer.address = link.remoteAddress ?? dialedAddress ?? peer.address;
     peer.state = 'connected';
     peer.since = now;
     this.peers.set(peer.agentId, peer);
     if (peer.address) this.dialer.linked(peer.address, dialedAddress);
+    link.send({ t: 'ingress', port: this.opts.ingressPort?.() ?? null });
     link.send({ t: 'sync', epoch: peer.replica.epoch, since: peer.replica.seq });
     link.start();
     this.gossip();
@@ -267,6 +345,9 @@ export class MeshNode {
       }
       case 'peers':
         for (const g of m.peers) this.learned(g);
+        return;
+      case 'ingress':
+        peer.ingressPort = m.port;
         return;
       case 'ready':
       case 'bye':
@@ -317,6 +398,7 @@ export class MeshNode {
       services: p.state === 'connected' ? p.replica.list() : [],
       bytesSent: p.link?.bytesSent ?? 0,
       bytesReceived: p.link?.bytesReceived ?? 0,
+      sync: { ...p.replica.stats },
     };
   }
 

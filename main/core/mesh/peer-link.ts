@@ -62,6 +62,10 @@ export class PeerLink {
   get remoteName(): string {
     return this.auth.remoteName;
   }
+  /** the peer's IP as this side sees it (IPv6 without brackets) */
+  get remoteIp(): string {
+    return this.auth.remoteIp.replace(/^::ffff:/, '');
+  }
   /** `ip:port` of the peer's own listener, or null when it accepts no links */
   get remoteAddress(): string | null {
     if (this.auth.remotePort === null) return null;

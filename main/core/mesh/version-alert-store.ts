@@ -50,11 +50,11 @@ export class VersionAlertStore {
       INSERT INTO version_alerts (first_ts, last_ts, count, last_emit_ts, caller_project, caller_service, caller_version,
         dependency, dependency_range, instance_agent, instance_agent_id, instance_local, instance_project, instance_service,
         instance_version, action)
-      VALUES (@ts, @ts, 1, @ts, @caller_project, @caller_service, @caller_version, @dependency, @dependency_range,
+      VALUES (@ts, @ts, @times, @ts, @caller_project, @caller_service, @caller_version, @dependency, @dependency_range,
         @instance_agent, @instance_agent_id, @instance_local, @instance_project, @instance_service, @instance_version, @action)
       ON CONFLICT (caller_project, caller_service, dependency, dependency_range, instance_agent_id, instance_project,
         instance_service, instance_version, action)
-      DO UPDATE SET count = count + 1, last_ts = MAX(last_ts, excluded.last_ts), caller_version = excluded.caller_version,
+      DO UPDATE SET count = count + excluded.count, last_ts = MAX(last_ts, excluded.last_ts), caller_version = excluded.caller_version,
         instance_agent = excluded.instance_agent, instance_local = excluded.instance_local
       RETURNING *`);
     this.markEmitted = db.prepare('UPDATE version_alerts SET last_emit_ts = ? WHERE id = ?');
@@ -64,12 +64,13 @@ export class VersionAlertStore {
     this.select = db.prepare('SELECT * FROM version_alerts ORDER BY last_ts DESC, id DESC LIMIT ?');
   }
 
-  /** Records one occurrence; returns the alert as it now stands (count and lastTs included). */
-  raise(input: VersionAlertInput): VersionAlert {
+  /** Records `times` occurrences (batched under load); returns the alert as it now stands. */
+  raise(input: VersionAlertInput, times = 1): VersionAlert {
     const ts = this.now();
     const raised = this.database.db.transaction((): { row: AlertRow; emit: boolean } => {
       const row = this.upsert.get({
         ts,
+        times,
         caller_project: input.caller.project,
         caller_service: input.caller.service,
         caller_version: input.caller.version,
@@ -83,7 +84,7 @@ export class VersionAlertStore {
         instance_version: input.instance.version,
         action: input.action,
       }) as AlertRow;
-      const isNew = row.count === 1;
+      const isNew = row.count === times && row.first_ts === ts;
       // Only a new row adds to the table, so only then can it outgrow the bound.
       if (isNew) this.trim.run(ALERTS_KEPT);
       const emit = isNew || ts - row.last_emit_ts > ALERT_EMIT_INTERVAL_MS;

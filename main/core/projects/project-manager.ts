@@ -11,7 +11,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { PortAllocator } from '../services/port-allocator.js';
 import { ProcessInspector } from '../services/process-inspector.js';
 import type { ProcessReaper } from '../services/process-reaper.js';
-import { ServiceSupervisor } from '../services/service-supervisor.js';
+import { ServiceSupervisor, type SupervisorMeshView } from '../services/service-supervisor.js';
 import type { LogStore } from '../store/log-store.js';
 import type { ServiceRegistry } from '../store/service-registry.js';
 import { Project } from './project.js';
@@ -28,6 +28,8 @@ export interface ProjectManagerDeps {
   watch?: boolean;
   /** environment every service gets (NODE_EXTRA_CA_CERTS, …) */
   serviceEnv?: Record<string, string>;
+  /** the proxy's address and the teammates' services, for dependency URLs and starts */
+  mesh?: SupervisorMeshView;
 }
 
 export class ProjectManager {
@@ -118,6 +120,7 @@ export class ProjectManager {
       inspector: this.inspector,
       logger,
       extraEnv: this.deps.serviceEnv ?? {},
+      ...(this.deps.mesh ? { mesh: this.deps.mesh } : {}),
     });
     const project = new Project(config, supervisor, this.loader, this.deps.events, logger);
     this.projects.set(config.id, project);

@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import type { BodyFramer } from './body-framer.js';
 import { ClientFlow } from './client-flow.js';
-import { HeadRewriter } from './head-rewriter.js';
+import { FROM_HEADER, HeadRewriter, MESH_HEADER } from './head-rewriter.js';
 import { HttpHeadParser, type RequestHead, type ResponseHead } from './http-head-parser.js';
 import { ResponseReader, type ResponseSink } from './response-reader.js';
 import { ProxyExchange } from './proxy-exchange.js';
@@ -82,7 +82,10 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.ex = new ProxyExchange(head.method, host ?? '', path, this.tls, html);
     this.reqDone = false;
     this.resDone = false;
-    this.apply(this.ctx.policy.decide(host, path, HeadRewriter.isLoop(head, this.ctx.instanceId)));
+    const from = head.names.indexOf(FROM_HEADER);
+    const mesh = head.names.indexOf(MESH_HEADER);
+    const facts = { from: from < 0 ? null : head.values[from]!.trim(), meshAuth: mesh < 0 ? null : head.values[mesh]!.trim() };
+    this.apply(this.ctx.policy.decide(host, path, HeadRewriter.isLoop(head, this.ctx.instanceId), facts));
   }
 
   private apply(action: RoutingAction): void {
@@ -108,10 +111,12 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     ex.service = d.service;
     ex.upstream = d.upstream;
     ex.target = d.target;
+    ex.served = d.label;
+    ex.forwarded = d;
     const path = RoutingPolicy.forwardPath(ex.path, d.stripPrefix);
     const up = this.up.bind(d.target).socket;
     const remoteIp = this.socket.remoteAddress ?? '127.0.0.1';
-    const headBytes = Buffer.from(HeadRewriter.request(head, { path, clientIp: remoteIp, tls: this.tls, instanceId: this.ctx.instanceId, upgrade: head.upgrade }), 'latin1');
+    const headBytes = Buffer.from(HeadRewriter.request(head, { path, clientIp: remoteIp, tls: this.tls, instanceId: this.ctx.instanceId, upgrade: head.upgrade, rewrite: d.rewrite }), 'latin1');
     ex.retryHead = head.framer.done ? headBytes : null;
     this.reader.reset();
     this.phase = 'body';
@@ -300,6 +305,16 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   private upstreamFailed(error: Error | null): void {
     const ex = this.ex!;
     this.releaseUpstream(false);
+    const d = ex.forwarded;
+    if (d !== null && !ex.responded && !ex.upstreamSpoke) {
+      this.ctx.policy.failed(d.key);
+      // Nothing reached the client yet and the request can be replayed whole: another instance answers it.
+      if (d.alternates.length > 0 && ex.retryHead !== null && this.reqDone && ProxyExchange.idempotent(ex.method, this.head!.names.includes('idempotency-key'))) {
+        const [next, ...rest] = d.alternates;
+        this.ctx.logger.debug({ domain: 'proxy', from: d.upstream, to: next!.upstream, err: error?.message }, 'retrying on another instance');
+        return this.forward({ ...next!, alternates: rest });
+      }
+    }
     const cause = error !== null && error.message.startsWith('sent ') ? `${ex.who} ${error.message}` : ProxyExchange.cause(error, ex.who);
     if (ex.responded) {
       ex.error = `${cause} (mid-response)`;

@@ -3,7 +3,7 @@
 import type { RequestRecord } from '../../../shared/proxy.js';
 import type { Logger } from 'pino';
 import type { ProxyRequestLog } from './proxy-limits.js';
-import type { RouteTarget } from './route-decision.js';
+import type { ForwardDecision, RouteTarget } from './route-decision.js';
 
 export class ProxyExchange {
   readonly ts = Date.now();
@@ -26,6 +26,10 @@ export class ProxyExchange {
   /** the forwarded head of a body-less request, kept so a stale pooled connection can be retried once */
   retryHead: Buffer | null = null;
   retried = false;
+  /** the forward in progress: its instance key, its caller and the instances left to retry on */
+  forwarded: ForwardDecision | null = null;
+  /** X-DevMesh-Upstream: `alice/api@2.3.1`, set when a forward is chosen */
+  served: string | null = null;
   recorded = false;
 
   constructor(
@@ -45,9 +49,14 @@ export class ProxyExchange {
     return ex;
   }
 
-  /** `shop/api`: the X-DevMesh-Upstream response header */
+  /** the X-DevMesh-Upstream response header: who served it (`alice/api@2.3.1`), else `<project>/<service>` */
   get label(): string {
-    return `${this.project ?? ''}/${this.service ?? ''}`;
+    return this.served ?? `${this.project ?? ''}/${this.service ?? ''}`;
+  }
+
+  /** GET, HEAD, OPTIONS, or a request its client marked with Idempotency-Key: safe to send to another instance. */
+  static idempotent(method: string, marked: boolean): boolean {
+    return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || marked;
   }
 
   /** `api (127.0.0.1:4001)`, for messages */
@@ -82,6 +91,8 @@ export class ProxyExchange {
       error: this.error,
       tls: this.tls,
       websocket: this.websocket,
+      caller: this.forwarded?.caller ?? null,
+      instance: this.forwarded?.key ?? null,
     };
   }
 

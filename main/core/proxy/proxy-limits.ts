@@ -1,7 +1,7 @@
 // The proxy engine's bounds (timeouts and sizes) and the narrow views of its collaborators it relies on.
 // The engine codes against these shapes, not the concrete RouteTable/RequestLog, so tests can pass fakes.
 import type { RequestRecord } from '../../../shared/proxy.js';
-import type { RouteDecision } from './route-decision.js';
+import type { RequestFacts, RouteDecision } from './route-decision.js';
 
 export interface ProxyLimits {
   /** a target that has not accepted the TCP connection by then gets a 502 */
@@ -32,8 +32,11 @@ export const DEFAULT_PROXY_LIMITS: ProxyLimits = {
 
 /** What the engine needs of the RouteTable. */
 export interface ProxyRoutes {
-  resolve(hostHeader: string | undefined, path: string): RouteDecision;
-  ensureRunning(project: string, service: string, timeoutMs: number): Promise<RouteDecision>;
+  resolve(hostHeader: string | undefined, path: string, facts: RequestFacts): RouteDecision;
+  /** start_on_request: resolves once the service is healthy (the request is then routed again) */
+  ensureRunning(project: string, service: string, timeoutMs: number): Promise<void>;
+  /** a forward to this instance failed before it answered */
+  reportFailure(key: string): void;
 }
 
 /** What the engine needs of the RequestLog. */

@@ -24,6 +24,8 @@ export interface ProxyServerOptions {
   instanceId: string;
   logger: Logger;
   limits?: Partial<ProxyLimits>;
+  /** how messages name the HTTP listener and the setting that moves it (default: the proxy's) */
+  httpListener?: { what: string; setting: string };
 }
 
 export interface ProxyListening {
@@ -60,7 +62,8 @@ export class ProxyServer {
     const problems: string[] = [];
     // Half-open allowed: a client may send its request and shut down its side; it still gets the answer.
     const http = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, false));
-    const httpPort = await this.bind(http, this.opts.httpPort, 'HTTP', 'proxy.http_port', problems);
+    const named = this.opts.httpListener ?? { what: 'HTTP', setting: 'proxy.http_port' };
+    const httpPort = await this.bind(http, this.opts.httpPort, named.what, named.setting, problems);
     if (httpPort !== null) this.httpServer = http;
     let httpsPort: number | null = null;
     if (this.opts.httpsPort !== null && this.opts.tls === null) {

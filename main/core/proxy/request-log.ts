@@ -33,6 +33,8 @@ interface Row {
   error: string | null;
   tls: number;
   websocket: number;
+  caller: string | null;
+  instance: string | null;
 }
 
 export class RequestLog implements Disposable {
@@ -57,13 +59,13 @@ export class RequestLog implements Disposable {
     const db = database.db;
     this.seq = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM proxy_requests').get() as { s: number }).s;
     this.insert = db.prepare(
-      `INSERT INTO proxy_requests (seq, ts, method, host, path, status, bytes_in, bytes_out, duration_ms, project, service, upstream, error, tls, websocket)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO proxy_requests (seq, ts, method, host, path, status, bytes_in, bytes_out, duration_ms, project, service, upstream, error, tls, websocket, caller, instance)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
   record(entry: Omit<RequestRecord, 'seq'>): RequestRecord {
-    const record: RequestRecord = { ...entry, path: entry.path.slice(0, 2048), host: entry.host.slice(0, 255), seq: ++this.seq };
+    const record: RequestRecord = { ...entry, path: entry.path.slice(0, 2048), host: entry.host.slice(0, 255), caller: entry.caller?.slice(0, 255) ?? null, seq: ++this.seq };
     const second = Math.floor(record.ts / 1000);
     if (second !== this.second) {
       this.second = second;
@@ -115,7 +117,7 @@ export class RequestLog implements Disposable {
     const batch = this.pending.splice(0);
     this.database.db.transaction(() => {
       for (const r of batch) {
-        this.insert.run(r.seq, r.ts, r.method, r.host, r.path, r.status, r.bytesIn, r.bytesOut, r.durationMs, r.project, r.service, r.upstream, r.error, r.tls ? 1 : 0, r.websocket ? 1 : 0);
+        this.insert.run(r.seq, r.ts, r.method, r.host, r.path, r.status, r.bytesIn, r.bytesOut, r.durationMs, r.project, r.service, r.upstream, r.error, r.tls ? 1 : 0, r.websocket ? 1 : 0, r.caller, r.instance);
       }
     })();
     const retain = this.options.retain ?? 50_000;
@@ -147,6 +149,8 @@ export class RequestLog implements Disposable {
       error: r.error,
       tls: r.tls === 1,
       websocket: r.websocket === 1,
+      caller: r.caller,
+      instance: r.instance,
     };
   }
 }

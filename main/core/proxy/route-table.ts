@@ -9,7 +9,8 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../lifecycle/disposable.js';
 import type { ProjectManager } from '../projects/project-manager.js';
 import type { ServiceRunner } from '../services/service-runner.js';
-import type { RouteDecision } from './route-decision.js';
+import { NO_FACTS, type RequestFacts, type RouteDecision } from './route-decision.js';
+import { RouteChooser, type Caller } from './route-chooser.js';
 
 export interface ProxyUrls {
   /** port of the HTTP listener, null when it is not up */
@@ -36,17 +37,32 @@ export class RouteTable implements Disposable {
     private readonly projects: ProjectManager,
     events: EventBus,
     private readonly urls: () => ProxyUrls,
+    private readonly chooser: RouteChooser = new RouteChooser(null),
   ) {
     this.subscription = events.onDidEmitEvent((e) => {
       if (e.type === 'project.opened' || e.type === 'project.closed' || e.type === 'project.reloaded') this.stale = true;
     });
   }
 
-  resolve(hostHeader: string | undefined, path: string): RouteDecision {
+  resolve(hostHeader: string | undefined, path: string, facts: RequestFacts = NO_FACTS): RouteDecision {
+    return this.route(hostHeader, path, facts.from, true);
+  }
+
+  /** The peer ingress: this machine's instances only, never a teammate's, never started on request. */
+  resolveLocal(hostHeader: string | undefined, path: string): RouteDecision {
+    return this.route(hostHeader, path, null, false);
+  }
+
+  /** A forward to this instance failed before it answered (RouteChooser passes it over briefly). */
+  reportFailure(key: string): void {
+    this.chooser.reportFailure(key);
+  }
+
+  private route(hostHeader: string | undefined, path: string, from: string | null, peers: boolean): RouteDecision {
     const host = RouteTable.hostname(hostHeader);
-    if (host === '' || LOOPBACK_NAMES.has(host)) return this.resolvePath(path);
+    if (host === '' || LOOPBACK_NAMES.has(host)) return this.resolvePath(path, from, peers);
     if (!host.endsWith(SUFFIX)) return { kind: 'foreign', host };
-    return this.decide(host.slice(0, -SUFFIX.length), null);
+    return this.decide(host.slice(0, -SUFFIX.length), null, from, peers);
   }
 
   /** Every route of the open projects (or one project), with the names and URLs that reach it. */
@@ -78,8 +94,8 @@ export class RouteTable implements Disposable {
     return routes;
   }
 
-  /** start_on_request: starts the service (with its dependencies), waits until healthy, then decides again. */
-  async ensureRunning(project: string, service: string, timeoutMs: number): Promise<RouteDecision> {
+  /** start_on_request: starts the service (with its dependencies) and waits until it is healthy. */
+  async ensureRunning(project: string, service: string, timeoutMs: number): Promise<void> {
     const supervisor = this.projects.resolve(project).supervisor;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -93,14 +109,13 @@ export class RouteTable implements Disposable {
     } finally {
       clearTimeout(timer);
     }
-    return this.decide(`${service}.${project}`, null);
   }
 
   dispose(): void {
     this.subscription.dispose();
   }
 
-  private resolvePath(path: string): RouteDecision {
+  private resolvePath(path: string, from: string | null, peers: boolean): RouteDecision {
     const segment = /^\/([^/?#]+)/.exec(path)?.[1];
     if (!segment) {
       return {
@@ -110,36 +125,73 @@ export class RouteTable implements Disposable {
         known: this.list(),
       };
     }
-    let name: string;
+    let text: string;
     try {
-      name = decodeURIComponent(segment).toLowerCase();
+      text = decodeURIComponent(segment).toLowerCase();
     } catch {
-      name = segment.toLowerCase();
+      text = segment.toLowerCase();
     }
-    return this.decide(name, `/${segment}`);
+    // `auth.shop;from=web.shop`: the name, then path parameters; only `from` means something here.
+    const [name, ...params] = text.split(';');
+    const param = params.find((p) => p.startsWith('from='));
+    return this.decide(name!, `/${segment}`, from ?? (param ? param.slice(5) : null), peers);
   }
 
-  private decide(name: string, stripPrefix: string | null): RouteDecision {
-    const entries = this.table().get(name);
-    if (!entries || entries.length === 0) {
-      const suggestion = didYouMean(name, [...this.table().keys()]);
-      return {
-        kind: 'unknown',
-        name,
-        message: `no service named '${name}' in the open projects${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
-        known: this.list(),
-      };
-    }
+  private decide(name: string, stripPrefix: string | null, from: string | null, peers: boolean): RouteDecision {
+    let entries = this.table().get(name) ?? [];
+    const caller = from !== null ? this.caller(from, name) : null;
+    if (entries.length > 1 && caller !== null) entries = entries.filter((e) => e.project === caller.project);
     if (entries.length > 1) {
       const names = entries.map((e) => `${e.service}.${e.project}${SUFFIX}`).join(' or ');
       return { kind: 'unknown', name, message: `'${name}' is a service of several projects: use ${names}`, known: this.list() };
     }
-    const { project, service, runner } = entries[0]!;
-    const info = runner.info();
-    if ((info.state === 'healthy' || info.state === 'unhealthy') && info.port !== null) {
-      return { kind: 'forward', project, service, target: { host: '127.0.0.1', port: info.port }, upstream: `127.0.0.1:${info.port}`, stripPrefix };
+    const local = entries[0] ?? null;
+    let project = local?.project ?? null;
+    let service = local?.service ?? name;
+    if (local === null && peers) {
+      // Not declared here: perhaps a teammate's service (`api`, or `api.shop`).
+      const matches = this.chooser.peerServices().filter((s) => s.name === name || `${s.name}.${s.project}` === name);
+      const projects = [...new Set(matches.map((s) => s.project))];
+      const inCaller = caller !== null ? projects.filter((p) => p === caller.project) : [];
+      const chosen = inCaller.length === 1 ? inCaller : projects;
+      if (chosen.length > 1) {
+        return { kind: 'unknown', name, message: `'${name}' is a service of several teammates' projects: use ${chosen.map((p) => `${matches[0]!.name}.${p}${SUFFIX}`).join(' or ')}`, known: this.list() };
+      }
+      if (chosen.length === 1) {
+        project = chosen[0]!;
+        service = matches[0]!.name;
+      }
     }
-    return { kind: 'unavailable', project, service, state: info.state, reason: info.reason, startOnRequest: runner.definition.startOnRequest, stripPrefix };
+    if (project === null) {
+      const remote = peers ? this.chooser.peerServices().map((s) => s.name) : [];
+      const suggestion = didYouMean(name, [...this.table().keys(), ...remote]);
+      return {
+        kind: 'unknown',
+        name,
+        message: `no service named '${name}' in the open projects${remote.length > 0 ? " or on a connected teammate's machine" : ''}${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+        known: this.list(),
+      };
+    }
+    return this.chooser.choose({ project, service, local: local?.runner ?? null, caller: caller?.project === project ? caller : null, stripPrefix, peers });
+  }
+
+  /** The caller `web.shop` (or `web`, in the project of the service it calls) with its declared range. */
+  private caller(from: string, target: string): Caller | null {
+    const dot = from.indexOf('.');
+    const service = dot < 0 ? from : from.slice(0, dot);
+    let project: string | null = dot < 0 ? null : from.slice(dot + 1);
+    if (project === null) {
+      const candidates = this.table().get(service) ?? [];
+      const targetProject = target.includes('.') ? target.slice(target.indexOf('.') + 1) : null;
+      const match = candidates.find((e) => e.project === targetProject) ?? (candidates.length === 1 ? candidates[0] : undefined);
+      if (match === undefined) return null;
+      project = match.project;
+    }
+    const entry = this.table().get(`${service}.${project}`)?.[0];
+    if (entry === undefined) return { project, service, version: null, range: null, onMismatch: 'warn' };
+    const targetService = target.includes('.') ? target.slice(0, target.indexOf('.')) : target;
+    const dep = entry.runner.definition.dependsOn.find((d) => d.name === targetService);
+    return { project, service, version: entry.runner.definition.version, range: dep?.range ?? null, onMismatch: dep?.onVersionMismatch ?? 'warn' };
   }
 
   private table(): Map<string, Entry[]> {

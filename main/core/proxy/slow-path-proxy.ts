@@ -8,7 +8,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { createProxyServer, type ProxyServer as HttpProxy } from 'http-proxy-3';
 import type { Logger } from 'pino';
-import { HOP_HEADER } from './head-rewriter.js';
+import { FROM_HEADER, HOP_HEADER, MESH_HEADER, UPSTREAM_HEADER } from './head-rewriter.js';
 import { ProxyExchange } from './proxy-exchange.js';
 import type { ProxyLimits, ProxyRequestLog } from './proxy-limits.js';
 import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
@@ -38,6 +38,10 @@ export class SlowPathProxy {
   constructor(private readonly deps: SlowPathDeps) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: deps.limits.idleTimeoutMs });
     this.proxy = createProxyServer({ xfwd: true, agent: this.agent, proxyTimeout: deps.limits.idleTimeoutMs });
+    // A teammate's ingress names itself in X-DevMesh-Upstream; this proxy's own label replaces it.
+    this.proxy.on('proxyRes', (proxyRes: http.IncomingMessage) => {
+      delete proxyRes.headers[UPSTREAM_HEADER];
+    });
     this.server = http.createServer(
       { headersTimeout: deps.limits.headTimeoutMs, requestTimeout: 0, maxHeaderSize: deps.limits.maxHeaderBytes },
       (req, res) => this.handle(req, res, this.tlsSockets.has(req.socket)),
@@ -88,7 +92,14 @@ export class SlowPathProxy {
     req.on('data', (d: Buffer) => (ex.bytesIn += d.length));
     const hops = String(req.headers[HOP_HEADER] ?? '');
     const loop = hops.split(',').some((h) => h.trim() === this.deps.instanceId);
-    this.apply(req, res, ex, this.deps.policy.decide(req.headers.host, url, loop));
+    const facts = { from: SlowPathProxy.header(req, FROM_HEADER), meshAuth: SlowPathProxy.header(req, MESH_HEADER) };
+    delete req.headers[MESH_HEADER];
+    this.apply(req, res, ex, this.deps.policy.decide(req.headers.host, url, loop, facts));
+  }
+
+  private static header(req: Incoming, name: string): string | null {
+    const v = req.headers[name];
+    return typeof v === 'string' ? v.trim() : null;
   }
 
   private apply(req: http.IncomingMessage, res: http.ServerResponse, ex: ProxyExchange, action: RoutingAction): void {
@@ -102,12 +113,21 @@ export class SlowPathProxy {
     ex.project = d.project;
     ex.service = d.service;
     ex.upstream = d.upstream;
+    ex.served = d.label;
+    ex.forwarded = d;
     req.url = RoutingPolicy.forwardPath(req.url ?? '/', d.stripPrefix);
+    // A teammate's ingress routes by Host and admits by the mesh field; the caller travels along.
+    if (d.rewrite !== null) {
+      if (d.rewrite.host !== null) req.headers.host = d.rewrite.host;
+      for (const [name, value] of d.rewrite.headers) req.headers[name.toLowerCase()] = value;
+    }
     const prior = req.headers.via;
     req.headers.via = `${prior ? `${prior}, ` : ''}1.1 devmesh`;
     req.headers[HOP_HEADER] = `${req.headers[HOP_HEADER] ? `${String(req.headers[HOP_HEADER])}, ` : ''}${this.deps.instanceId}`;
     res.setHeader('X-DevMesh-Upstream', ex.label);
-    this.proxy.web(req, res, { target: `http://${d.upstream}` }, (err: Error) => {
+    const host = d.target.host.includes(':') ? `[${d.target.host}]` : d.target.host;
+    this.proxy.web(req, res, { target: `http://${host}:${d.target.port}` }, (err: Error) => {
+      if (!res.headersSent) this.deps.policy.failed(d.key);
       const cause = ProxyExchange.cause(err, ex.who);
       if (res.headersSent) {
         ex.error = cause;

@@ -1,34 +1,25 @@
-// Per-service traffic counters for the faces (and later the service graph): totals, rates over the last
-// 10 seconds in one-second buckets, and latency percentiles over the last 1,000 requests. Pushed once a
-// second while there is traffic, plus once when a rate falls back to zero.
-import type { RequestRecord, ServiceTraffic } from '../../../shared/proxy.js';
+// Traffic counters for the faces and the service graph: per service, and per edge (the calling service →
+// the instance that served it, when the request named its caller). Pushed once a second while there is
+// traffic, plus once when a rate falls back to zero; the edges are read when the graph is built.
+import type { EdgeTraffic, RequestRecord, ServiceTraffic } from '../../../shared/proxy.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../lifecycle/disposable.js';
+import { TrafficCounter } from './traffic-counter.js';
 
-const WINDOW_SECONDS = 10;
-const LATENCY_SAMPLES = 1000;
-
-class Counter {
-  requests = 0;
-  errors = 0;
-  readonly buckets = new Array<{ second: number; requests: number; errors: number }>(WINDOW_SECONDS);
-  readonly latencies = new Float64Array(LATENCY_SAMPLES);
-  latencyCount = 0;
-
-  constructor(
-    readonly project: string,
-    readonly service: string,
-  ) {}
-}
+/** Edge counters kept at most: callers are named by the client, so a churn of names must not grow memory. */
+export const MAX_EDGE_COUNTERS = 5000;
 
 export class TrafficStats implements Disposable {
-  private readonly counters = new Map<string, Counter>();
+  private readonly counters = new Map<string, { project: string; service: string; counter: TrafficCounter }>();
+  /** in least recently used order (a Map iterates in insertion order; a hit moves the key to the end) */
+  private readonly edgeCounters = new Map<string, { caller: string; instance: string; counter: TrafficCounter }>();
   private timer: NodeJS.Timeout | null = null;
   private activeLastTick = false;
 
   constructor(
     private readonly events: EventBus,
     private readonly now: () => number = Date.now,
+    private readonly maxEdges: number = MAX_EDGE_COUNTERS,
   ) {}
 
   /** Starts pushing snapshots once a second (unref'd: it never keeps DevMesh alive). */
@@ -39,24 +30,17 @@ export class TrafficStats implements Disposable {
 
   observe(record: RequestRecord): void {
     if (record.project === null || record.service === null) return;
+    const second = Math.floor(this.now() / 1000);
+    const isError = record.status >= 500 || record.error !== null;
+    const durationMs = record.websocket ? null : record.durationMs;
     const key = `${record.project}\0${record.service}`;
     let c = this.counters.get(key);
     if (!c) {
-      c = new Counter(record.project, record.service);
+      c = { project: record.project, service: record.service, counter: new TrafficCounter() };
       this.counters.set(key, c);
     }
-    const isError = record.status >= 500 || record.error !== null;
-    c.requests++;
-    if (isError) c.errors++;
-    const second = Math.floor(this.now() / 1000);
-    const slot = second % WINDOW_SECONDS;
-    const bucket = c.buckets[slot];
-    if (!bucket || bucket.second !== second) c.buckets[slot] = { second, requests: 1, errors: isError ? 1 : 0 };
-    else {
-      bucket.requests++;
-      if (isError) bucket.errors++;
-    }
-    if (!record.websocket) c.latencies[c.latencyCount++ % LATENCY_SAMPLES] = record.durationMs;
+    c.counter.add(second, isError, durationMs);
+    if (record.caller !== null && record.instance !== null) this.edge(record.caller, record.instance).add(second, isError, durationMs);
   }
 
   snapshot(project?: string): ServiceTraffic[] {
@@ -64,34 +48,37 @@ export class TrafficStats implements Disposable {
     const out: ServiceTraffic[] = [];
     for (const c of this.counters.values()) {
       if (project && c.project !== project) continue;
-      let requests = 0;
-      let errors = 0;
-      for (const b of c.buckets) {
-        if (b && second - b.second < WINDOW_SECONDS) {
-          requests += b.requests;
-          errors += b.errors;
-        }
-      }
-      const n = Math.min(c.latencyCount, LATENCY_SAMPLES);
-      const sorted = Array.from(c.latencies.subarray(0, n)).sort((a, b) => a - b);
-      const pct = (p: number) => (n === 0 ? null : Math.round(sorted[Math.min(n - 1, Math.floor(p * n))]! * 100) / 100);
-      out.push({
-        project: c.project,
-        service: c.service,
-        requests: c.requests,
-        errors: c.errors,
-        requestsPerSec: requests / WINDOW_SECONDS,
-        errorsPerSec: errors / WINDOW_SECONDS,
-        p50Ms: pct(0.5),
-        p95Ms: pct(0.95),
-      });
+      out.push({ project: c.project, service: c.service, ...c.counter.read(second) });
     }
     return out;
+  }
+
+  /** Traffic per caller → instance, for the service graph's edges. */
+  edges(): EdgeTraffic[] {
+    const second = Math.floor(this.now() / 1000);
+    return [...this.edgeCounters.values()].map((e) => {
+      const { requests, errors, requestsPerSec, errorsPerSec, p95Ms } = e.counter.read(second);
+      return { caller: e.caller, instance: e.instance, requests, errors, requestsPerSec, errorsPerSec, p95Ms };
+    });
   }
 
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  private edge(caller: string, instance: string): TrafficCounter {
+    const key = `${caller}\0${instance}`;
+    let e = this.edgeCounters.get(key);
+    if (e) {
+      this.edgeCounters.delete(key);
+    } else {
+      // Full: the edge that has gone longest without a request makes room.
+      if (this.edgeCounters.size >= this.maxEdges) this.edgeCounters.delete(this.edgeCounters.keys().next().value!);
+      e = { caller, instance, counter: new TrafficCounter() };
+    }
+    this.edgeCounters.set(key, e);
+    return e.counter;
   }
 
   private tick(): void {

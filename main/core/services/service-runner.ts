@@ -4,6 +4,7 @@
 // a timestamp and a reason, saved in the registry.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceInfo, ServiceState } from '../../../shared/service.js';
@@ -147,10 +148,14 @@ export class ServiceRunner implements Disposable {
     });
   }
 
-  /** A new definition from a config reload; the caller restarts the service when it runs. */
+  /**
+   * A new definition from a config reload. The caller restarts the service when what its process runs with
+   * changed; otherwise the running process keeps going and the new settings apply from their next use.
+   */
   reconfigure(config: ServiceConfig): void {
+    // The crash-loop count survives an edit that leaves the restart settings alone.
+    if (!isDeepStrictEqual(config.restart, this.config.restart)) this.backoff = new RestartBackoff(config.restart);
     this.config = config;
-    this.backoff = new RestartBackoff(config.restart);
     if (config.port !== null) this.port = config.port;
   }
 

@@ -1,6 +1,6 @@
 // All services of one project: starts them in dependency order (each dependency healthy before what
 // needs it starts), stops dependents before their dependencies, and applies a reloaded config by
-// restarting only the services whose definition changed.
+// restarting only the services whose process changed; other edits (routing policy) take effect in place.
 import { isDeepStrictEqual } from 'node:util';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceInfo } from '../../../shared/service.js';
@@ -8,14 +8,51 @@ import { didYouMean } from '../config/did-you-mean.js';
 import type { ProjectConfig, ServiceConfig } from '../config/project-config.js';
 import { ServiceRunner, type ServiceRunnerDeps } from './service-runner.js';
 
+/** What the supervisor asks of the proxy and the mesh: where services reach their dependencies, who else serves them. */
+export interface SupervisorMeshView {
+  /** `http://127.0.0.1:7777` while the proxy's HTTP listener is up, else null (dependencies are then reached directly) */
+  proxyBase(): string | null;
+  /** the name of a connected teammate serving `service` healthy within `range`, else null */
+  peerServing(project: string, service: string, range: string | null): string | null;
+}
+
 /** What every runner of the project shares; each runner also gets its own dependency addresses. */
-export type ServiceSupervisorDeps = Omit<ServiceRunnerDeps, 'dependencyEnv'>;
+export type ServiceSupervisorDeps = Omit<ServiceRunnerDeps, 'dependencyEnv'> & { mesh?: SupervisorMeshView };
 
 export interface ConfigChanges {
   added: string[];
   removed: string[];
+  /** services whose definition changed: restarted when a process field changed and they ran, else updated in place */
   changed: string[];
 }
+
+/**
+ * The fields of a definition that shape the running process, each as a reload compares it. A change to one
+ * restarts a running service: the command, where it runs, its environment (the version is passed as
+ * DEVMESH_SERVICE_VERSION, each dependency's address as <DEP>_URL / <DEP>_PORT), its port, and the health
+ * monitor started with it. Of a dependency only the name counts; its range and on_version_mismatch are policy.
+ */
+const PROCESS_FIELDS = {
+  command: (d) => d.command,
+  cwd: (d) => d.cwd,
+  env: (d) => d.env,
+  version: (d) => d.version,
+  port: (d) => d.port,
+  health: (d) => d.health,
+  dependsOn: (d) => d.dependsOn.map((dep) => dep.name).sort(),
+} satisfies { [K in keyof ServiceConfig]?: (def: ServiceConfig) => unknown };
+
+/**
+ * The fields read when they apply, never by the running process: routing policy read at each request
+ * (prefer, allow_peers, start_on_request), restart and stop settings read at the next crash or stop, autostart
+ * read at the next start, and the line for messages. A change to these only updates the definition in place.
+ */
+const IN_PLACE_FIELDS = ['prefer', 'allowPeers', 'startOnRequest', 'restart', 'stopSignal', 'stopTimeoutMs', 'autostart', 'line'] as const;
+
+// A field added to ServiceConfig fails to type-check here until it is put in one of the two lists above.
+type UnsortedField = Exclude<keyof ServiceConfig, 'name' | keyof typeof PROCESS_FIELDS | (typeof IN_PLACE_FIELDS)[number]>;
+const everyFieldSorted: [UnsortedField] extends [never] ? true : UnsortedField = true;
+void everyFieldSorted;
 
 export class ServiceSupervisor {
   private readonly runners = new Map<string, ServiceRunner>();
@@ -46,7 +83,7 @@ export class ServiceSupervisor {
     return this.order.map((n) => this.runners.get(n)!.info());
   }
 
-  /** Installs a (new) config; returns what changed. Changed services that run are restarted. */
+  /** Installs a (new) config; returns what changed. Running services whose process fields changed are restarted. */
   async apply(config: ProjectConfig): Promise<ConfigChanges> {
     const changes: ConfigChanges = { added: [], removed: [], changed: [] };
     for (const name of [...this.order].reverse()) {
@@ -66,11 +103,13 @@ export class ServiceSupervisor {
       if (!runner) {
         changes.added.push(name);
         this.runners.set(name, this.createRunner(def));
-      } else if (!ServiceSupervisor.sameDefinition(runner.definition, def)) {
-        changes.changed.push(name);
-        const wasRunning = runner.current !== 'stopped' && runner.current !== 'crashed';
+      } else if (!isDeepStrictEqual(runner.definition, def)) {
+        const previous = runner.definition;
+        const running = runner.current !== 'stopped' && runner.current !== 'crashed';
+        // A line that moved (an edit above the service) is no change, but later messages should cite it.
+        if (!ServiceSupervisor.sameBesidesLine(previous, def)) changes.changed.push(name);
         runner.reconfigure(def);
-        if (wasRunning) restart.push(name);
+        if (running && !ServiceSupervisor.sameProcess(previous, def)) restart.push(name);
       }
     }
     this.order = [...config.order];
@@ -138,7 +177,17 @@ export class ServiceSupervisor {
     if (existing) return existing;
     const runner = this.get(name);
     const chain = (async () => {
-      const deps = runner.definition.dependsOn.map((d) => d.name);
+      // A dependency that prefers a teammate's instance (`prefer: peer` or a name) is not started here
+      // while a connected teammate serves it within the range: the proxy routes to theirs.
+      const deps = runner.definition.dependsOn
+        .filter((d) => {
+          const dep = this.runners.get(d.name)?.definition;
+          if (dep === undefined || dep.prefer === 'local' || !dep.allowPeers) return true;
+          const peer = this.deps.mesh?.peerServing(this.deps.project, d.name, d.range) ?? null;
+          if (peer !== null) this.deps.logger.info({ service: name, dependency: d.name, peer }, `${d.name} is served by ${peer}: not started here`);
+          return peer === null;
+        })
+        .map((d) => d.name);
       try {
         await Promise.all(deps.map((d) => this.startWithDependencies(d, `needed by ${name}`)));
       } catch (err) {
@@ -181,20 +230,31 @@ export class ServiceSupervisor {
     });
   }
 
-  /** `AUTH_URL=http://127.0.0.1:4001` and `AUTH_PORT=4001` for each dependency of the service. */
+  /**
+   * For each dependency: `AUTH_URL`, through the proxy, naming the caller so the proxy can check the
+   * declared range and route to a teammate's instance when this machine's is not running
+   * (`http://127.0.0.1:7777/auth.shop;from=web.shop`: a path, because Node does not resolve *.localhost);
+   * `AUTH_PORT`, the local instance's port. Without the proxy, `AUTH_URL` is the local instance itself.
+   */
   private dependencyEnv(name: string): Record<string, string> {
     const env: Record<string, string> = {};
+    const base = this.deps.mesh?.proxyBase() ?? null;
+    const project = this.deps.project;
     for (const dep of this.runners.get(name)?.definition.dependsOn ?? []) {
       const port = this.runners.get(dep.name)?.info().port;
-      if (port === null || port === undefined) continue;
       const key = dep.name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-      env[`${key}_URL`] = `http://127.0.0.1:${port}`;
-      env[`${key}_PORT`] = String(port);
+      if (base !== null) env[`${key}_URL`] = `${base}/${dep.name}.${project};from=${name}.${project}`;
+      else if (port !== null && port !== undefined) env[`${key}_URL`] = `http://127.0.0.1:${port}`;
+      if (port !== null && port !== undefined) env[`${key}_PORT`] = String(port);
     }
     return env;
   }
 
-  private static sameDefinition(a: ServiceConfig, b: ServiceConfig): boolean {
+  private static sameBesidesLine(a: ServiceConfig, b: ServiceConfig): boolean {
     return isDeepStrictEqual({ ...a, line: 0 }, { ...b, line: 0 });
+  }
+
+  private static sameProcess(a: ServiceConfig, b: ServiceConfig): boolean {
+    return Object.values(PROCESS_FIELDS).every((field) => isDeepStrictEqual(field(a), field(b)));
   }
 }

@@ -33,6 +33,8 @@ const SettingsFileSchema = z
         /** where the peer listener binds: all interfaces by default (peers are on other machines) */
         host: z.string().min(1).optional(),
         port: Port.optional(),
+        /** where teammates' proxies send the requests they route to this agent's services (members only) */
+        ingress_port: Port.optional(),
         /** host:port of teammates' agents to link to, for networks mDNS does not cross (VPNs) */
         peers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'host:port')).optional(),
         mdns: z.boolean().optional(),
@@ -55,6 +57,8 @@ export interface MeshSettings {
   name: string;
   host: string;
   port: number;
+  /** the peer ingress: requests routed here by teammates' proxies, admitted only with a live link's token */
+  ingressPort: number;
   peers: string[];
   mdns: boolean;
   heartbeatMs: number;
@@ -66,6 +70,7 @@ export interface UserSettingsData {
 }
 
 export const DEFAULT_MESH_PORT = 7790;
+export const DEFAULT_MESH_INGRESS_PORT = 7791;
 
 export const DEFAULT_PROXY: ProxySettings = { enabled: true, host: '127.0.0.1', httpPort: 7777, httpsPort: 7443 };
 
@@ -115,6 +120,7 @@ export class UserSettings {
       name: env.DEVMESH_AGENT_NAME || m.name || UserSettings.defaultName(),
       host: env.DEVMESH_MESH_HOST ?? m.host ?? '0.0.0.0',
       port: UserSettings.port(env.DEVMESH_MESH_PORT, 'DEVMESH_MESH_PORT') ?? m.port ?? DEFAULT_MESH_PORT,
+      ingressPort: UserSettings.port(env.DEVMESH_MESH_INGRESS_PORT, 'DEVMESH_MESH_INGRESS_PORT') ?? m.ingress_port ?? DEFAULT_MESH_INGRESS_PORT,
       peers: peersEnv ?? m.peers ?? [],
       mdns: env.DEVMESH_MESH_MDNS === 'off' ? false : (m.mdns ?? true),
       heartbeatMs: heartbeat ?? m.heartbeat_ms ?? 5000,

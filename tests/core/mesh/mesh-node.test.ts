@@ -38,7 +38,7 @@ async function agent(name: string, setup: (m: MeshMembership) => void, mesh: Par
   const services: MeshService[] = [];
   const warnings: string[] = [];
   const logger = pino({ level: process.env.MESH_DEBUG ? 'debug' : 'warn' }, { write: (line: string) => { warnings.push(line); if (process.env.MESH_DEBUG) process.stderr.write(line); } });
-  const settings: MeshSettings = { name, host: '127.0.0.1', port: 0, peers: [], mdns: false, heartbeatMs: 100, ...mesh };
+  const settings: MeshSettings = { name, host: '127.0.0.1', port: 0, ingressPort: 0, peers: [], mdns: false, heartbeatMs: 100, ...mesh };
   const node = new MeshNode({ membership, settings, events: bus, logger, services: () => services });
   const a = { node, events, services, membership, warnings };
   agents.push(a);

@@ -7,7 +7,7 @@ import type { RequestRecord, RouteInfo } from '../../../shared/proxy.js';
 import type { ServiceState } from '../../../shared/service.js';
 import type { ProxyLimits } from '../../../main/core/proxy/proxy-limits.js';
 import { ProxyServer } from '../../../main/core/proxy/proxy-server.js';
-import type { RouteDecision } from '../../../main/core/proxy/route-decision.js';
+import { NO_FACTS, type RequestFacts, type RouteDecision } from '../../../main/core/proxy/route-decision.js';
 import type { TlsContextProvider } from '../../../main/core/proxy/tls-context-provider.js';
 
 export interface FakeService {
@@ -16,6 +16,8 @@ export interface FakeService {
   port: number;
   state: ServiceState;
   startOnRequest?: boolean;
+  /** further instances (ports) a decision offers as alternates, in order */
+  alternates?: number[];
 }
 
 export class FakeRoutes {
@@ -25,35 +27,53 @@ export class FakeRoutes {
     s.state = 'healthy';
   };
   ensureCalls = 0;
+  /** instance keys reported as failed, in order */
+  readonly failures: string[] = [];
 
   add(s: FakeService): this {
     this.services.push(s);
     return this;
   }
 
-  resolve(hostHeader: string | undefined, path: string): RouteDecision {
+  /** the caller a decision names: X-DevMesh-From as sent (RouteTable would check it against the projects) */
+  resolve(hostHeader: string | undefined, path: string, facts: RequestFacts = NO_FACTS): RouteDecision {
     const host = (hostHeader ?? '').replace(/:\d+$/, '').toLowerCase();
     if (host === 'localhost' || host === '127.0.0.1') {
       const name = path.split(/[/?]/)[1] ?? '';
       const s = this.services.find((x) => x.service === name);
-      return s ? this.decide(s, `/${name}`) : this.unknown(name);
+      return s ? this.decide(s, `/${name}`, facts.from) : this.unknown(name);
     }
     if (!host.endsWith('.localhost')) return { kind: 'foreign', host };
     const [name, project] = host.slice(0, -'.localhost'.length).split('.');
     const s = this.services.find((x) => x.service === name && (project === undefined || x.project === project));
-    return s ? this.decide(s, null) : this.unknown(name ?? '');
+    return s ? this.decide(s, null, facts.from) : this.unknown(name ?? '');
   }
 
-  async ensureRunning(project: string, service: string, _timeoutMs: number): Promise<RouteDecision> {
+  async ensureRunning(project: string, service: string, _timeoutMs: number): Promise<void> {
     this.ensureCalls++;
     const s = this.services.find((x) => x.project === project && x.service === service)!;
     await this.ensure(s);
-    return this.decide(s, null);
   }
 
-  private decide(s: FakeService, stripPrefix: string | null): RouteDecision {
-    if (s.state === 'healthy')
-      return { kind: 'forward', project: s.project, service: s.service, target: { host: '127.0.0.1', port: s.port }, upstream: `127.0.0.1:${s.port}`, stripPrefix };
+  reportFailure(key: string): void {
+    this.failures.push(key);
+  }
+
+  private decide(s: FakeService, stripPrefix: string | null, caller: string | null): RouteDecision {
+    const at = (port: number): Extract<RouteDecision, { kind: 'forward' }> => ({
+      kind: 'forward',
+      project: s.project,
+      service: s.service,
+      target: { host: '127.0.0.1', port },
+      upstream: `127.0.0.1:${port}`,
+      label: `${s.project}/${s.service}`,
+      key: `${s.service}@${port}`,
+      caller,
+      stripPrefix,
+      rewrite: null,
+      alternates: [],
+    });
+    if (s.state === 'healthy') return { ...at(s.port), alternates: (s.alternates ?? []).map(at) };
     return { kind: 'unavailable', project: s.project, service: s.service, state: s.state, reason: 'stopped by the user', startOnRequest: s.startOnRequest === true, stripPrefix };
   }
 

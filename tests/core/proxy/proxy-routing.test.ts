@@ -2,7 +2,7 @@
 // reuses target connections, and logs one record per exchange. Real servers on loopback.
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeServer, FakeRoutes, listen, rawExchange, request, startProxy, type Started } from './proxy-harness.js';
+import { closeServer, FakeRoutes, listen, rawExchange, request, startProxy, until, type Started } from './proxy-harness.js';
 
 describe('ProxyServer routing', () => {
   let target: http.Server;
@@ -102,6 +102,21 @@ describe('ProxyServer routing', () => {
     expect(missing).toMatchObject({ status: 404, host: 'nope.localhost', upstream: null });
   });
 
+  it('records the caller the request named and the instance that served it (the graph edge)', async () => {
+    await request(p.port, { path: '/called', headers: { 'X-DevMesh-From': 'web.shop' } });
+    await request(p.port, { path: '/anonymous' });
+    await request(p.port, { host: 'nope.localhost', path: '/x', headers: { 'X-DevMesh-From': 'web.shop' } });
+    // HTTP/1.0 goes through the slow path: same fields.
+    await rawExchange(p.port, 'GET /old HTTP/1.0\r\nHost: api.localhost\r\nX-DevMesh-From: web.shop\r\n\r\n');
+    await until(() => p.log.records.length === 4);
+    const [called, anonymous, missing, slow] = p.log.records;
+    expect(called).toMatchObject({ path: '/called', status: 200, caller: 'web.shop', instance: `api@${targetPort}` });
+    expect(anonymous).toMatchObject({ path: '/anonymous', caller: null, instance: `api@${targetPort}` });
+    // DevMesh answered itself: no instance served it, and no edge is drawn for it.
+    expect(missing).toMatchObject({ status: 404, caller: null, instance: null });
+    expect(slow).toMatchObject({ path: '/old', status: 200, caller: 'web.shop', instance: `api@${targetPort}` });
+  });
+
   it('answers HTTP/1.0 clients through the http-proxy-3 slow path', async () => {
     const r = await rawExchange(p.port, 'GET /old HTTP/1.0\r\nHost: api.localhost\r\n\r\n');
     expect(r.text).toMatch(/^HTTP\/1\.1 200/);
@@ -145,5 +160,50 @@ describe('ProxyServer routing', () => {
     for (const s of targetSockets) (s as import('node:net').Socket).destroy();
     expect((await request(p.port, { agent, path: '/b' })).body).toBe('path=/b body=');
     agent.destroy();
+  });
+});
+
+describe('ProxyServer retries on another instance', () => {
+  it('replays an idempotent request on the next instance when one refuses the connection, never a POST', async () => {
+    const live = http.createServer((req, res) => res.end(`live ${req.method} ${req.headers['x-devmesh-upstream'] ?? ''}`));
+    const livePort = await listen(live);
+    const dead = http.createServer();
+    const deadPort = await listen(dead);
+    await closeServer(dead); // nothing listens there now: connections are refused
+    const routes = new FakeRoutes().add({ project: 'shop', service: 'api', port: deadPort, state: 'healthy', alternates: [livePort] });
+    const p = await startProxy(routes);
+    try {
+      const got = await request(p.port, { host: 'api.localhost', path: '/x' });
+      expect(got.status).toBe(200);
+      expect(got.body).toBe('live GET ');
+      expect(routes.failures).toEqual([`api@${deadPort}`]);
+      expect(p.log.records.at(-1)).toMatchObject({ status: 200, upstream: `127.0.0.1:${livePort}` });
+
+      const marked = await request(p.port, { host: 'api.localhost', method: 'DELETE', headers: { 'Idempotency-Key': 'k1' } });
+      expect(marked.status).toBe(200);
+
+      const post = await request(p.port, { host: 'api.localhost', method: 'POST', body: 'once' });
+      expect(post.status).toBe(502);
+      expect(routes.failures.length).toBe(3);
+    } finally {
+      await p.proxy.close();
+      await closeServer(live);
+    }
+  });
+
+  it("replaces an upstream's own X-DevMesh-Upstream with this proxy's label", async () => {
+    const inner = http.createServer((_req, res) => {
+      res.setHeader('X-DevMesh-Upstream', 'inner/api@9');
+      res.end('ok');
+    });
+    const port = await listen(inner);
+    const p = await startProxy(new FakeRoutes().add({ project: 'shop', service: 'api', port, state: 'healthy' }));
+    try {
+      const r = await request(p.port, { host: 'api.localhost' });
+      expect(r.headers['x-devmesh-upstream']).toBe('shop/api');
+    } finally {
+      await p.proxy.close();
+      await closeServer(inner);
+    }
   });
 });

@@ -2,19 +2,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../../../shared/proxy.js';
 import { EventBus } from '../../../main/core/events/event-bus.js';
 import { RequestLog } from '../../../main/core/proxy/request-log.js';
 import { TrafficStats } from '../../../main/core/proxy/traffic-stats.js';
 import { Database } from '../../../main/core/store/database.js';
+import { MIGRATIONS } from '../../../main/core/store/migrations/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const base = { method: 'GET', host: 'api.localhost', bytesIn: 0, bytesOut: 120, project: 'shop', service: 'api', upstream: '127.0.0.1:4000', error: null, tls: false, websocket: false };
+const base = { method: 'GET', host: 'api.localhost', bytesIn: 0, bytesOut: 120, project: 'shop', service: 'api', upstream: '127.0.0.1:4000', error: null, tls: false, websocket: false, caller: null, instance: null };
 
 describe('RequestLog and TrafficStats', () => {
   it('streams each request, pages with filters, and counts rates, errors and latency per service', () => {
@@ -66,6 +68,57 @@ describe('RequestLog and TrafficStats', () => {
     expect(stored).toHaveLength(51);
     expect(stored.at(-1)!.path).toBe('/next-second');
     expect(stats.snapshot()[0]!.requests).toBe(201);
+    log.dispose();
+    db.close();
+  });
+
+  it('stores the caller and the instance, and reads them back after a restart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devmesh-req-'));
+    dirs.push(dir);
+    const path = join(dir, 'devmesh.db');
+    const first = Database.open(path);
+    const log = new RequestLog(first, new EventBus(), new TrafficStats(new EventBus()));
+    log.record({ ...base, ts: 1, path: '/a', status: 200, durationMs: 1, caller: 'web.shop', instance: 'id-alice/shop/api' });
+    log.record({ ...base, ts: 2, path: '/b', status: 404, durationMs: 1, upstream: null });
+    log.record({ ...base, ts: 3, path: '/c', status: 200, durationMs: 1, caller: `${'w'.repeat(1000)}.shop`, instance: 'me/shop/api' });
+    log.dispose();
+    first.close();
+
+    const second = Database.open(path);
+    const rows = new RequestLog(second, new EventBus(), new TrafficStats(new EventBus())).page({ limit: 10 }).requests;
+    expect(rows.map((r) => [r.path, r.caller, r.instance])).toEqual([
+      ['/a', 'web.shop', 'id-alice/shop/api'],
+      ['/b', null, null],
+      // a caller is named by the client: bounded like host and path
+      ['/c', 'w'.repeat(255), 'me/shop/api'],
+    ]);
+    second.close();
+  });
+
+  it('migration 4 adds the columns to a store of schema 3, keeping its rows', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devmesh-req-'));
+    dirs.push(dir);
+    const path = join(dir, 'devmesh.db');
+    const old = new BetterSqlite3(path);
+    for (const [i, m] of MIGRATIONS.slice(0, 3).entries()) {
+      m.up(old);
+      old.pragma(`user_version = ${i + 1}`);
+    }
+    old.prepare(
+      `INSERT INTO proxy_requests (seq, ts, method, host, path, status, bytes_in, bytes_out, duration_ms, project, service, upstream, error, tls, websocket)
+       VALUES (7, 1000, 'GET', 'api.localhost', '/old', 200, 0, 10, 1.5, 'shop', 'api', '127.0.0.1:4000', NULL, 0, 0)`,
+    ).run();
+    old.close();
+
+    const db = Database.open(path);
+    expect(db.schemaVersion).toBe(4);
+    const log = new RequestLog(db, new EventBus(), new TrafficStats(new EventBus()));
+    const added = log.record({ ...base, ts: 2000, path: '/new', status: 200, durationMs: 1, caller: 'web.shop', instance: 'me/shop/api' });
+    expect(added.seq).toBe(8);
+    expect(log.page({ limit: 10 }).requests.map((r) => [r.path, r.caller, r.instance])).toEqual([
+      ['/old', null, null],
+      ['/new', 'web.shop', 'me/shop/api'],
+    ]);
     log.dispose();
     db.close();
   });

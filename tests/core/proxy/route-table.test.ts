@@ -45,7 +45,9 @@ describe('RouteTable', () => {
   it('routes <service>.localhost and <service>.<project>.localhost to the running instance', () => {
     const web = routes.resolve('web.localhost:7777', '/');
     const port = projects.resolve('shop').supervisor.get('web').info().port;
-    expect(web).toEqual({ kind: 'forward', project: 'shop', service: 'web', target: { host: '127.0.0.1', port }, upstream: `127.0.0.1:${port}`, stripPrefix: null });
+    expect(web).toMatchObject({ kind: 'forward', project: 'shop', service: 'web', target: { host: '127.0.0.1', port }, upstream: `127.0.0.1:${port}`, stripPrefix: null, rewrite: null, alternates: [] });
+    // X-DevMesh-Upstream names the agent, the service and its version.
+    expect(web).toMatchObject({ label: `local/web@${projects.resolve('shop').supervisor.get('web').definition.version}` });
     expect(routes.resolve('WEB.SHOP.LOCALHOST', '/x')).toMatchObject({ kind: 'forward', service: 'web', project: 'shop' });
     expect(routes.resolve('api.blog.localhost', '/')).toMatchObject({ kind: 'forward', project: 'blog' });
   });
@@ -70,8 +72,7 @@ describe('RouteTable', () => {
   it('says a stopped service is unavailable, and starts a start_on_request service on demand', async () => {
     expect(routes.resolve('idle.localhost', '/')).toMatchObject({ kind: 'unavailable', state: 'stopped', startOnRequest: false });
     expect(routes.resolve('lazy.localhost', '/')).toMatchObject({ kind: 'unavailable', state: 'stopped', startOnRequest: true });
-    const started = await routes.ensureRunning('shop', 'lazy', 10_000);
-    expect(started).toMatchObject({ kind: 'forward', service: 'lazy' });
+    await routes.ensureRunning('shop', 'lazy', 10_000);
     expect(routes.resolve('lazy.localhost', '/')).toMatchObject({ kind: 'forward' });
   });
 

@@ -3,10 +3,11 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { migration001 } from './001-initial.js';
 import { migration002 } from './002-proxy-requests.js';
 import { migration003 } from './003-version-alerts.js';
+import { migration004 } from './004-request-edges.js';
 
 export interface Migration {
   name: string;
   up(db: BetterSqlite3.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
