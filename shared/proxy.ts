@@ -21,8 +21,12 @@ export const RouteInfoSchema = z.object({
   project: z.string(),
   service: z.string(),
   state: ServiceStateSchema,
-  /** `127.0.0.1:4001` when it can be served now, else null */
+  /** where a request goes now: `127.0.0.1:4001`, or a teammate's ingress (`alice 10.0.0.2:7791`); null: nowhere */
   target: z.string().nullable(),
+  /** who serves it now (the X-DevMesh-Upstream a request would get): `alice/api@2.3.1`; null: nobody */
+  servedBy: z.string().nullable(),
+  /** false for a teammate's service that no open project here declares */
+  local: z.boolean(),
   /** proxy URLs of the service: http(s)://api.localhost:7777/ */
   urls: z.array(z.string()),
   startOnRequest: z.boolean(),

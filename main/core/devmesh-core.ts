@@ -145,17 +145,23 @@ export class DevMeshCore {
       instanceId,
       logger: logger.child({ domain: 'proxy' }),
     });
-    // The same instance id as the proxy: a request that comes back through this agent is a loop.
+    // The same instance id as the proxy: a request that comes back through this agent is a loop. HTTPS
+    // only, with the mesh node's certificate, which peers receive over their authenticated links and pin.
     const ingress = new ProxyServer({
       routes: new PeerIngressRoutes(routes, mesh),
       requests,
-      tls: null,
+      tls: {
+        certPath: '',
+        secureContextFor: (name) => mesh.tls!.secureContextFor(name),
+        defaultContext: () => mesh.tls!.defaultContext(),
+        defaultCredentials: () => mesh.tls!.defaultCredentials(),
+      },
       host: settings.mesh.host,
-      httpPort: settings.mesh.ingressPort,
-      httpsPort: null,
+      httpPort: null,
+      httpsPort: settings.mesh.ingressPort,
       instanceId,
       logger: logger.child({ domain: 'ingress' }),
-      httpListener: { what: 'peer ingress', setting: 'mesh.ingress_port' },
+      names: { http: 'peer ingress', httpSetting: 'mesh.ingress_port', https: 'peer ingress', httpsSetting: 'mesh.ingress_port' },
     });
     // Every local change the mesh should hear of: a state change, a project opened, closed or reloaded.
     const meshFeed = events.onDidEmitEvent((e) => {
@@ -225,8 +231,9 @@ export class DevMeshCore {
     } catch {
       return []; // MeshNode.start reports the unreadable membership
     }
+    await this.mesh.prepareTls();
     const listening = await this.ingress.listen();
-    this.ingressPort = listening.httpPort;
+    this.ingressPort = listening.httpsPort;
     for (const problem of listening.problems) this.logger.warn({ domain: 'ingress', problem }, 'peer ingress not started');
     return listening.problems.map((p) => `${p} Teammates cannot route requests to this machine's services.`);
   }

@@ -25,7 +25,7 @@ export function ServiceUrls({ name }: { name: string }) {
           href={url}
           target="_blank"
           rel="noopener noreferrer"
-          title={`${url} → ${route.target ?? `not served now (${route.state})`}${route.startOnRequest ? '; starts on request' : ''}`}
+          title={`${url} → ${route.servedBy ?? route.target ?? `not served now (${route.state})`}${route.startOnRequest ? '; starts on request' : ''}`}
           onClick={(e) => e.stopPropagation()} // opening a URL is not a row selection
         >
           {/* the first URL in full; the others (https) as their scheme, to keep the row narrow */}

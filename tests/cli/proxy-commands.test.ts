@@ -172,7 +172,7 @@ describe('request lines and route tables', () => {
 
   it('gives every name of a route its own row and URL', () => {
     const table = ProxyCommands.routeTable([
-      { hosts: ['api.localhost', 'api.tiny.localhost'], project: 'tiny', service: 'api', state: 'stopped', target: null, urls: ['http://api.localhost:7777/', 'https://api.localhost:7443/'], startOnRequest: true },
+      { hosts: ['api.localhost', 'api.tiny.localhost'], project: 'tiny', service: 'api', state: 'stopped', target: null, servedBy: null, local: true, urls: ['http://api.localhost:7777/', 'https://api.localhost:7443/'], startOnRequest: true },
     ]);
     expect(table.split('\n')).toEqual([
       'HOST                TARGET               STATE    URL',

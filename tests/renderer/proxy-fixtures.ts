@@ -29,6 +29,8 @@ export const route = (service: string, over: Partial<RouteInfo> = {}): RouteInfo
   hosts: [`${service}.localhost`, `${service}.shop.localhost`],
   project: 'shop',
   service,
+  servedBy: `local/${service}@1.0.0`,
+  local: true,
   state: 'healthy',
   target: '127.0.0.1:4001',
   urls: [`http://${service}.localhost:7777/`, `https://${service}.localhost:7443/`],

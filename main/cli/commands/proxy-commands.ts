@@ -92,7 +92,9 @@ Options:
   static routeTable(routes: readonly RouteInfo[]): string {
     const table = new TextTable(['HOST', 'TARGET', 'STATE', 'URL']);
     for (const route of routes) {
-      const target = route.target ?? (route.startOnRequest ? '(starts on request)' : null);
+      // A teammate's instance is named as the response would name it (alice/api@2.3.1).
+      const remote = route.target !== null && !route.target.startsWith('127.0.0.1:');
+      const target = remote ? (route.servedBy ?? route.target) : (route.target ?? (route.startOnRequest ? '(starts on request)' : null));
       for (const host of route.hosts) {
         table.add([host, target, route.state, ProxyCommands.urlFor(host, route.urls)]);
       }

@@ -42,7 +42,8 @@ const MAX_COUNTERS = 1000;
 export class InstanceSelector {
   private readonly turns = new Map<string, number>();
 
-  select(input: SelectionInput): Selection {
+  /** `peek`: the same answer, but round robin does not advance (for listings, not for requests). */
+  select(input: SelectionInput, peek = false): Selection {
     const exclude = input.exclude;
     const candidates = input.instances.filter(
       (i) => i.healthy && (input.allowPeers || i.local) && !(exclude?.has(i.key) ?? false),
@@ -52,12 +53,12 @@ export class InstanceSelector {
     const satisfying = candidates.filter((i) => InstanceSelector.satisfies(i.version, input.range));
     if (satisfying.length > 0) {
       // Ordered after filtering, so round robin rotates only among instances that can actually be chosen.
-      const [chosen, ...alternates] = this.order(satisfying, input.prefer);
+      const [chosen, ...alternates] = this.order(satisfying, input.prefer, peek);
       return { kind: 'route', chosen: chosen!, alternates, mismatch: null };
     }
     // Nothing satisfies, so the range cannot be null here (null satisfies everything).
     const range = input.range!;
-    const ordered = this.order(candidates, input.prefer);
+    const ordered = this.order(candidates, input.prefer, peek);
     if (input.onMismatch === 'refuse') return { kind: 'refuse', range, candidates: ordered };
     const [chosen, ...alternates] = ordered;
     return { kind: 'route', chosen: chosen!, alternates, mismatch: { range, version: chosen!.version } };
@@ -72,16 +73,16 @@ export class InstanceSelector {
    * Normal order: local instances, then peers by latency (the group of equally fast ones rotated one turn
    * per call). `prefer: peer` puts peers first; `prefer: <name>` puts that peer's instances first.
    */
-  private order(pool: Instance[], prefer: string): Instance[] {
+  private order(pool: Instance[], prefer: string, peek: boolean): Instance[] {
     if (prefer !== 'local' && prefer !== 'peer') {
       const named = pool.filter((i) => !i.local && (i.agentName === prefer || i.agentId === prefer));
       if (named.length > 0) {
         const rest = pool.filter((i) => !named.includes(i));
-        return [...InstanceSelector.byLatency(named), ...this.order(rest, 'local')];
+        return [...InstanceSelector.byLatency(named), ...this.order(rest, 'local', peek)];
       }
     }
     const locals = pool.filter((i) => i.local);
-    const peers = this.rotateEquals(InstanceSelector.byLatency(pool.filter((i) => !i.local)));
+    const peers = this.rotateEquals(InstanceSelector.byLatency(pool.filter((i) => !i.local)), peek);
     return prefer === 'peer' ? [...peers, ...locals] : [...locals, ...peers];
   }
 
@@ -101,7 +102,7 @@ export class InstanceSelector {
    * Rotates the leading group of equally fast peers by this group's turn counter. With no peer measured
    * yet, all are equal: nothing says one is better, so they share the load.
    */
-  private rotateEquals(sorted: Instance[]): Instance[] {
+  private rotateEquals(sorted: Instance[], peek: boolean): Instance[] {
     if (sorted.length < 2) return sorted;
     const best = sorted[0]!.latencyMs;
     const equal = (i: Instance): boolean => {
@@ -118,8 +119,10 @@ export class InstanceSelector {
     // does not skew the rotation of first attempts.
     const id = group.map((i) => i.key).join('\n');
     const turn = this.turns.get(id) ?? 0;
-    if (!this.turns.has(id) && this.turns.size >= MAX_COUNTERS) this.turns.clear();
-    this.turns.set(id, (turn + 1) % size);
+    if (!peek) {
+      if (!this.turns.has(id) && this.turns.size >= MAX_COUNTERS) this.turns.clear();
+      this.turns.set(id, (turn + 1) % size);
+    }
     const offset = turn % size;
     return [...group.slice(offset), ...group.slice(0, offset), ...sorted.slice(size)];
   }

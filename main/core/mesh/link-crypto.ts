@@ -1,7 +1,7 @@
 // The peer link's cryptography, over the mesh secret (which never goes on the wire):
 // - mutual HMAC challenge–response: each side sends a fresh nonce, each proves it holds the secret by an
-//   HMAC over both nonces, both agent ids, the mesh id and its role, so a proof cannot be replayed or
-//   reflected;
+//   HMAC over both nonces, both agent ids, the mesh id, its role and the TLS session's channel binding,
+//   so a proof cannot be replayed, reflected, or relayed by someone in the middle of the TLS connection;
 // - a session key derived from both nonces, which signs every frame after the handshake with a sequence
 //   number per direction: a frame altered, replayed, dropped or reordered is detected and ends the link;
 // - heartbeat payloads (WebSocket ping) signed the same way;
@@ -11,7 +11,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type LinkRole = 'dialer' | 'acceptor';
 
-const PROTOCOL = 'devmesh-link-v1';
+const PROTOCOL = 'devmesh-link-v2';
 const MAC_BYTES = 16;
 
 export interface HandshakeFacts {
@@ -20,6 +20,8 @@ export interface HandshakeFacts {
   acceptorId: string;
   dialerNonce: string;
   acceptorNonce: string;
+  /** keying material exported from the link's TLS session (MeshTlsIdentity.binding) */
+  binding: string;
 }
 
 export class LinkCrypto {
@@ -42,7 +44,7 @@ export class LinkCrypto {
   /** What `role` sends to prove it holds the mesh secret. */
   static proof(secret: string, role: LinkRole, f: HandshakeFacts): string {
     return createHmac('sha256', Buffer.from(secret, 'base64url'))
-      .update([PROTOCOL, role, f.meshId, f.dialerId, f.acceptorId, f.dialerNonce, f.acceptorNonce].join('|'))
+      .update([PROTOCOL, role, f.meshId, f.dialerId, f.acceptorId, f.dialerNonce, f.acceptorNonce, f.binding].join('|'))
       .digest('base64url');
   }
 
@@ -54,7 +56,7 @@ export class LinkCrypto {
   /** The signing state of one side of an authenticated link. */
   static session(secret: string, role: LinkRole, f: HandshakeFacts): LinkCrypto {
     const key = createHmac('sha256', Buffer.from(secret, 'base64url'))
-      .update([PROTOCOL, 'session', f.meshId, f.dialerId, f.acceptorId, f.dialerNonce, f.acceptorNonce].join('|'))
+      .update([PROTOCOL, 'session', f.meshId, f.dialerId, f.acceptorId, f.dialerNonce, f.acceptorNonce, f.binding].join('|'))
       .digest();
     return new LinkCrypto(key, role);
   }

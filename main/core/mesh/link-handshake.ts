@@ -3,7 +3,11 @@
 // and sends its proof, the acceptor checks that and says ready (sealed, so the dialer knows the session
 // key matches). Anything else — another mesh, a wrong secret, a malformed or slow handshake — closes the
 // socket with a reason and the attempt is logged by the caller; the secret never crosses the wire.
+// Links run over TLS (wss) with self-signed certificates; the proofs cover the TLS session's channel
+// binding, which is what authenticates the channel (MeshTlsIdentity).
+import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
+import { MeshTlsIdentity } from './mesh-tls-identity.js';
 import { LinkCrypto, type HandshakeFacts, type LinkRole } from './link-crypto.js';
 import { AuthSchema, ChallengeSchema, HelloSchema, LINK_CLOSE, LINK_PATH, LINK_PROTOCOL, LinkMessageSchema, MAX_LINK_FRAME, RefuseSchema, type Hello } from './link-messages.js';
 
@@ -15,6 +19,8 @@ export interface LinkEndpoint {
   /** this agent's peer port (announced to acceptors), null when it accepts no links */
   port: number | null;
   heartbeatMs: number;
+  /** this agent's certificate and key, presented when it dials (links are TLS both ways) */
+  tls: MeshTlsIdentity;
 }
 
 export interface AuthenticatedSocket {
@@ -46,7 +52,16 @@ export class LinkHandshake {
   /** Dials `host:port` and authenticates; rejects with LinkRefused naming why. */
   static dial(address: string, ep: LinkEndpoint): Promise<AuthenticatedSocket> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://${address}${LINK_PATH}`, { handshakeTimeout: HANDSHAKE_TIMEOUT_MS, maxPayload: MAX_LINK_FRAME, perMessageDeflate: false });
+      // The certificate is not checked here: the HMAC proofs over the session's binding authenticate the peer.
+      const ws = new WebSocket(`wss://${address}${LINK_PATH}`, {
+        handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+        maxPayload: MAX_LINK_FRAME,
+        perMessageDeflate: false,
+        rejectUnauthorized: false,
+        cert: ep.tls.certPem,
+        key: ep.tls.keyPem,
+      });
+      let binding = '';
       const nonce = LinkCrypto.nonce();
       let stage: 'hello' | 'auth' | 'done' = 'hello';
       let facts: HandshakeFacts | null = null;
@@ -65,6 +80,7 @@ export class LinkHandshake {
       ws.on('error', (err: Error) => fail('unreachable', `cannot reach ${address}: ${err.message}`));
       ws.on('close', (code, reason) => fail(code === LINK_CLOSE.otherMesh ? 'other-mesh' : 'closed', `${address} closed the link: ${reason.toString() || `code ${code}`}`));
       ws.on('open', () => {
+        binding = MeshTlsIdentity.binding((ws as unknown as { _socket: TLSSocket })._socket);
         const hello: Hello = { t: 'hello', proto: LINK_PROTOCOL, mesh: ep.meshId, id: ep.agentId, name: ep.name, nonce, port: ep.port, hb: ep.heartbeatMs };
         ws.send(JSON.stringify(hello));
       });
@@ -77,9 +93,9 @@ export class LinkHandshake {
           const ch = ChallengeSchema.safeParse(msg);
           if (!ch.success) return fail('protocol', `${address} answered the link handshake with something else than a challenge`, LINK_CLOSE.protocol);
           if (ch.data.id === ep.agentId) return fail('self', `${address} is this agent itself`, LINK_CLOSE.duplicate);
-          facts = { meshId: ep.meshId, dialerId: ep.agentId, acceptorId: ch.data.id, dialerNonce: nonce, acceptorNonce: ch.data.nonce };
+          facts = { meshId: ep.meshId, dialerId: ep.agentId, acceptorId: ch.data.id, dialerNonce: nonce, acceptorNonce: ch.data.nonce, binding };
           if (!LinkCrypto.verifyProof(ep.secret, 'acceptor', facts, ch.data.proof)) {
-            return fail('auth-failed', `${address} (${ch.data.name}) could not prove it holds this mesh's secret: a wrong secret, or not a member`);
+            return fail('auth-failed', `${address} (${ch.data.name}) could not prove it holds this mesh's secret: a wrong secret, not a member, or someone in the middle of the TLS connection`);
           }
           remote = { id: ch.data.id, name: ch.data.name, hb: ch.data.hb };
           crypto = LinkCrypto.session(ep.secret, 'dialer', facts);
@@ -102,7 +118,7 @@ export class LinkHandshake {
   }
 
   /** Authenticates a link someone dialed; rejects (after closing it) with LinkRefused naming why. */
-  static accept(ws: WebSocket, remoteIp: string, ep: LinkEndpoint): Promise<AuthenticatedSocket> {
+  static accept(ws: WebSocket, remoteIp: string, ep: LinkEndpoint, binding: string): Promise<AuthenticatedSocket> {
     return new Promise((resolve, reject) => {
       const nonce = LinkCrypto.nonce();
       let stage: 'hello' | 'auth' | 'done' = 'hello';
@@ -141,7 +157,7 @@ export class LinkHandshake {
             return fail('other-mesh', `${hello.name} (${remoteIp}) is in another mesh (${hello.mesh})`, LINK_CLOSE.otherMesh, 'this agent is in another mesh');
           }
           if (hello.id === ep.agentId) return fail('self', 'a link to itself', LINK_CLOSE.duplicate);
-          facts = { meshId: ep.meshId, dialerId: hello.id, acceptorId: ep.agentId, dialerNonce: hello.nonce, acceptorNonce: nonce };
+          facts = { meshId: ep.meshId, dialerId: hello.id, acceptorId: ep.agentId, dialerNonce: hello.nonce, acceptorNonce: nonce, binding };
           stage = 'auth';
           ws.send(JSON.stringify({ t: 'challenge', proto: LINK_PROTOCOL, id: ep.agentId, name: ep.name, nonce, proof: LinkCrypto.proof(ep.secret, 'acceptor', facts), hb: ep.heartbeatMs }));
           return;

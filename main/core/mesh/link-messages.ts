@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { MeshServiceSchema } from '../../../shared/mesh.js';
 
 export const LINK_PATH = '/devmesh/link';
-export const LINK_PROTOCOL = 1;
+export const LINK_PROTOCOL = 2;
 /** A frame larger than this ends the link: a registry of thousands of services stays far below. */
 export const MAX_LINK_FRAME = 4 * 1024 * 1024;
 
@@ -48,8 +48,9 @@ export type GossipPeer = z.infer<typeof GossipPeerSchema>;
 
 export const LinkMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('ready') }),
-  /** sent once after the handshake: where this agent's peer ingress listens (null: it serves no peer) */
-  z.object({ t: z.literal('ingress'), port: z.number().int().min(1).max(65535).nullable() }),
+  /** sent once after the handshake: where this agent's peer ingress listens (null: it serves no peer) and
+   *  its TLS certificate, which the peer's proxy then trusts alone (pinned) */
+  z.object({ t: z.literal('ingress'), port: z.number().int().min(1).max(65535).nullable(), cert: z.string().max(8192).nullable() }),
   /** "send me your registry after `since` of `epoch`" (epoch null: everything) */
   z.object({ t: z.literal('sync'), epoch: Epoch.nullable(), since: z.number().int().min(0) }),
   z.object({ t: z.literal('snapshot'), epoch: Epoch, seq: z.number().int().min(0), services: z.array(MeshServiceSchema).max(10_000) }),

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Disposable } from '../lifecycle/disposable.js';
 
 export const MDNS_SERVICE_TYPE = 'devmesh'; // _devmesh._tcp
-export const MESH_PROTOCOL_VERSION = 1;
+export const MESH_PROTOCOL_VERSION = 2;
 const TXT_VERSION = '1';
 
 export interface MdnsAdvert {

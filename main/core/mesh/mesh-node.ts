@@ -2,7 +2,8 @@
 // mDNS, gossip), keeps one authenticated link per peer, syncs registries both ways and tells the faces
 // who joined, left, went silent or came back. Liveness comes from the link's heartbeat only: mDNS and
 // gossip just supply addresses to try.
-import http from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
@@ -17,6 +18,7 @@ import { PeerLink } from './peer-link.js';
 import { PeerReplica } from './peer-replica.js';
 import { RegistryFeed } from './registry-feed.js';
 import { PeerDialer } from './peer-dialer.js';
+import { MeshTlsIdentity } from './mesh-tls-identity.js';
 
 /** two links to one peer opened this close together are a simultaneous dial, not a reconnect */
 const SIMULTANEOUS_MS = 1000;
@@ -45,8 +47,9 @@ interface Peer {
   replica: PeerReplica;
   lastLatency: number | null;
   lastHeartbeat: number | null;
-  /** where its peer ingress listens, from its `ready` message */
+  /** where its peer ingress listens and the certificate it serves, from its `ingress` message */
   ingressPort: number | null;
+  ingressCert: string | null;
 }
 
 /** A connected peer as routing sees it: where to send requests, with what token, and what it serves. */
@@ -56,6 +59,8 @@ export interface RoutablePeer {
   /** its IP as this side of the link sees it, with its ingress port */
   host: string;
   ingressPort: number;
+  /** the certificate its ingress serves: the only one its connections trust */
+  ingressCert: string;
   latencyMs: number | null;
   /** what this agent presents to its ingress (X-DevMesh-Mesh) */
   token: string;
@@ -64,7 +69,8 @@ export interface RoutablePeer {
 
 export class MeshNode {
   private membership: MeshMembershipData | null = null;
-  private server: http.Server | null = null;
+  private server: https.Server | null = null;
+  private identity: MeshTlsIdentity | null = null;
   private wss: WebSocketServer | null = null;
   private listenPort: number | null = null;
   private readonly peers = new Map<string, Peer>();
@@ -88,6 +94,10 @@ export class MeshNode {
   get port(): number | null {
     return this.listenPort;
   }
+  /** this agent's TLS certificate and key (links, and the peer ingress), null outside a mesh */
+  get tls(): MeshTlsIdentity | null {
+    return this.identity;
+  }
 
   async start(): Promise<void> {
     try {
@@ -97,6 +107,7 @@ export class MeshNode {
       return;
     }
     if (this.membership === null) return;
+    await this.prepareTls();
     this.feed.refresh();
     await this.listen();
     for (const address of this.opts.settings.peers) this.dialer.want(address, 'static', true);
@@ -108,6 +119,11 @@ export class MeshNode {
         this.problems.push(`mDNS discovery is off: ${(err as Error).message}. Peers can still be listed under mesh.peers in config.yaml.`);
       }
     }
+  }
+
+  /** Makes this agent's TLS identity (once per daemon start): before the ingress listens or a link opens. */
+  async prepareTls(): Promise<MeshTlsIdentity> {
+    return (this.identity ??= await MeshTlsIdentity.create(this.agentId));
   }
 
   /** A candidate from discovery (mDNS or a seed): dialed unless already linked. */
@@ -157,8 +173,8 @@ export class MeshNode {
     const out: RoutablePeer[] = [];
     for (const p of this.peers.values()) {
       const link = p.link;
-      if (p.state !== 'connected' || link === null || !link.isOpen || p.ingressPort === null) continue;
-      out.push({ agentId: p.agentId, name: p.name, host: link.remoteIp, ingressPort: p.ingressPort, latencyMs: link.latencyMs, token: link.auth.crypto.ingressToken(), services: p.replica.list() });
+      if (p.state !== 'connected' || link === null || !link.isOpen || p.ingressPort === null || p.ingressCert === null) continue;
+      out.push({ agentId: p.agentId, name: p.name, host: link.remoteIp, ingressPort: p.ingressPort, ingressCert: p.ingressCert, latencyMs: link.latencyMs, token: link.auth.crypto.ingressToken(), services: p.replica.list() });
     }
     return out;
   }
@@ -222,19 +238,22 @@ export class MeshNode {
   }
 
   private endpoint(): LinkEndpoint {
-    return { meshId: this.membership!.meshId, secret: this.membership!.secret, agentId: this.agentId, name: this.name, port: this.listenPort, heartbeatMs: this.opts.settings.heartbeatMs };
+    return { meshId: this.membership!.meshId, secret: this.membership!.secret, agentId: this.agentId, name: this.name, port: this.listenPort, heartbeatMs: this.opts.settings.heartbeatMs, tls: this.identity! };
   }
 
   private async listen(): Promise<void> {
     const { host, port } = this.opts.settings;
-    const server = http.createServer((_req, res) => {
+    // TLS with a self-signed certificate: the link's proofs bind the session (see MeshTlsIdentity).
+    const server = https.createServer({ ...this.identity!.defaultCredentials(), handshakeTimeout: 10_000 }, (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain' });
       res.end('DevMesh peer port: links only (WebSocket at /devmesh/link)\n');
     });
+    server.on('tlsClientError', (err, socket) => this.opts.logger.debug({ domain: 'mesh', peer: socket.remoteAddress, err: err.message }, 'TLS handshake on the peer port failed'));
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_LINK_FRAME, perMessageDeflate: false });
     server.on('upgrade', (req, socket, head) => {
       if ((req.url ?? '').split('?')[0] !== LINK_PATH) return void socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      wss.handleUpgrade(req, socket, head, (ws) => this.accepted(ws, req.socket.remoteAddress ?? 'unknown'));
+      const binding = MeshTlsIdentity.binding(req.socket as TLSSocket);
+      wss.handleUpgrade(req, socket, head, (ws) => this.accepted(ws, req.socket.remoteAddress ?? 'unknown', binding));
     });
     server.headersTimeout = 10_000;
     server.requestTimeout = 10_000;
@@ -257,9 +276,9 @@ export class MeshNode {
     this.opts.logger.info({ domain: 'mesh', port: bound, mesh: this.membership!.meshId }, 'mesh peer listener up');
   }
 
-  private accepted(ws: WebSocket, remoteIp: string): void {
+  private accepted(ws: WebSocket, remoteIp: string, binding: string): void {
     if (this.closed || this.membership === null) return void ws.terminate();
-    LinkHandshake.accept(ws, remoteIp, this.endpoint()).then(
+    LinkHandshake.accept(ws, remoteIp, this.endpoint(), binding).then(
       (auth) => this.linked(auth, 'inbound'),
       (err: Error) => this.refused(remoteIp, err),
     );
@@ -309,7 +328,7 @@ export class MeshNode {
     const now = Date.now();
     const isNew = peer === undefined;
     const wasUnreachable = peer?.state === 'unreachable';
-    peer ??= { agentId: auth.remoteId, name: auth.remoteName, address: null, via, state: 'connecting', since: now, link: null, replica: new PeerReplica(), lastLatency: null, lastHeartbeat: null, ingressPort: null };
+    peer ??= { agentId: auth.remoteId, name: auth.remoteName, address: null, via, state: 'connecting', since: now, link: null, replica: new PeerReplica(), lastLatency: null, lastHeartbeat: null, ingressPort: null, ingressCert: null };
     peer.name = auth.remoteName;
     // How the link that stands now came about (two crossing dials keep the dialed one, not 'inbound').
     if (via !== 'inbound' || peer.link === null) peer.via = via;
@@ -319,7 +338,8 @@ export class MeshNode {
     peer.since = now;
     this.peers.set(peer.agentId, peer);
     if (peer.address) this.dialer.linked(peer.address, dialedAddress);
-    link.send({ t: 'ingress', port: this.opts.ingressPort?.() ?? null });
+    const ingressPort = this.opts.ingressPort?.() ?? null;
+    link.send({ t: 'ingress', port: ingressPort, cert: ingressPort === null ? null : this.identity!.certPem });
     link.send({ t: 'sync', epoch: peer.replica.epoch, since: peer.replica.seq });
     link.start();
     this.gossip();
@@ -348,6 +368,7 @@ export class MeshNode {
         return;
       case 'ingress':
         peer.ingressPort = m.port;
+        peer.ingressCert = m.cert;
         return;
       case 'ready':
       case 'bye':

@@ -18,14 +18,14 @@ export interface ProxyServerOptions {
   tls: TlsContextProvider | null;
   /** 127.0.0.1 unless the user opted in to more */
   host: string;
-  /** 0 = ephemeral */
-  httpPort: number;
+  /** 0 = ephemeral; null: no plain HTTP listener (the peer ingress is HTTPS only) */
+  httpPort: number | null;
   httpsPort: number | null;
   instanceId: string;
   logger: Logger;
   limits?: Partial<ProxyLimits>;
-  /** how messages name the HTTP listener and the setting that moves it (default: the proxy's) */
-  httpListener?: { what: string; setting: string };
+  /** how messages name the listeners and the settings that move them (default: the proxy's) */
+  names?: { http: string; httpSetting: string; https: string; httpsSetting: string };
 }
 
 export interface ProxyListening {
@@ -62,8 +62,8 @@ export class ProxyServer {
     const problems: string[] = [];
     // Half-open allowed: a client may send its request and shut down its side; it still gets the answer.
     const http = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, false));
-    const named = this.opts.httpListener ?? { what: 'HTTP', setting: 'proxy.http_port' };
-    const httpPort = await this.bind(http, this.opts.httpPort, named.what, named.setting, problems);
+    const named = this.opts.names ?? { http: 'HTTP', httpSetting: 'proxy.http_port', https: 'HTTPS', httpsSetting: 'proxy.https_port' };
+    const httpPort = this.opts.httpPort === null ? null : await this.bind(http, this.opts.httpPort, named.http, named.httpSetting, problems);
     if (httpPort !== null) this.httpServer = http;
     let httpsPort: number | null = null;
     if (this.opts.httpsPort !== null && this.opts.tls === null) {
@@ -95,7 +95,7 @@ export class ProxyServer {
         raw.once('close', () => this.handshaking.delete(raw));
       });
       https.on('tlsClientError', (err) => this.opts.logger.debug({ domain: 'proxy', err: err.message }, 'TLS handshake failed'));
-      httpsPort = await this.bind(https, this.opts.httpsPort, 'HTTPS', 'proxy.https_port', problems);
+      httpsPort = await this.bind(https, this.opts.httpsPort, named.https, named.httpsSetting, problems);
       if (httpsPort !== null) this.httpsServer = https;
     }
     this.opts.logger.info({ domain: 'proxy', httpPort, httpsPort, problems }, 'proxy listening');

@@ -82,7 +82,8 @@ export class RouteChooser {
     this.failed.set(key, this.now() + FAILED_INSTANCE_MS);
   }
 
-  choose(q: ChooseQuery): RouteDecision {
+  /** `peek`: where a request would go now, without advancing round robin or reporting mismatches. */
+  choose(q: ChooseQuery, peek = false): RouteDecision {
     const def = q.local?.definition ?? null;
     const info = q.local?.info() ?? null;
     const localServable = info !== null && (info.state === 'healthy' || info.state === 'unhealthy') && info.port !== null;
@@ -112,12 +113,12 @@ export class RouteChooser {
     }
     const input = { instances, range: q.caller?.range ?? null, onMismatch: q.caller?.onMismatch ?? 'warn', prefer, allowPeers: true } as const;
     const resting = this.resting();
-    let selection = this.selector.select({ ...input, exclude: resting });
+    let selection = this.selector.select({ ...input, exclude: resting }, peek);
     // Every instance failed a moment ago: trying one again beats refusing outright.
-    if (selection.kind === 'none' && resting.size > 0) selection = this.selector.select(input);
+    if (selection.kind === 'none' && resting.size > 0) selection = this.selector.select(input, peek);
 
     if (selection.kind === 'route') {
-      if (selection.mismatch !== null && q.caller !== null) {
+      if (selection.mismatch !== null && q.caller !== null && !peek) {
         this.onMismatch({ caller: q.caller, dependency: q.service, range: selection.mismatch.range, instance: selection.chosen, action: 'warned' });
       }
       const [first, ...rest] = [selection.chosen, ...selection.alternates].map((i) => this.forward(i, q, peersByKey.get(i.key) ?? null, info?.port ?? null));
@@ -125,7 +126,7 @@ export class RouteChooser {
     }
     if (selection.kind === 'refuse') {
       const caller = q.caller!;
-      for (const instance of selection.candidates) this.onMismatch({ caller, dependency: q.service, range: selection.range, instance, action: 'refused' });
+      if (!peek) for (const instance of selection.candidates) this.onMismatch({ caller, dependency: q.service, range: selection.range, instance, action: 'refused' });
       const versions = selection.candidates.map((i) => ({ agent: i.local ? `${i.agentName} (this machine)` : i.agentName, version: i.version }));
       const have = versions.map((v) => `${v.agent} has ${v.version}`).join(', ');
       return {
@@ -171,7 +172,7 @@ export class RouteChooser {
       kind: 'forward',
       project: q.project,
       service: q.service,
-      target: { host: peer.host, port: peer.ingressPort },
+      target: { host: peer.host, port: peer.ingressPort, tls: { cert: peer.ingressCert } },
       upstream: `${peer.name} ${hostPort}`,
       label,
       key: i.key,

@@ -7,6 +7,8 @@ import type { RouteInfo } from '../../../shared/proxy.js';
 export interface RouteTarget {
   host: string;
   port: number;
+  /** a teammate's ingress: TLS, trusting exactly this certificate (PEM), which came over the mesh link */
+  tls?: { cert: string };
 }
 
 /** What a request learns about itself beyond Host and path (fields the proxy reads from the head). */

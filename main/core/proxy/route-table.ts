@@ -65,33 +65,41 @@ export class RouteTable implements Disposable {
     return this.decide(host.slice(0, -SUFFIX.length), null, from, peers);
   }
 
-  /** Every route of the open projects (or one project), with the names and URLs that reach it. */
+  /**
+   * Every route of the open projects (or one project), with the names and URLs that reach it and where a
+   * request goes now (this machine, or a teammate); then the teammates' services no open project declares.
+   */
   list(projectRef?: string): RouteInfo[] {
     const only = projectRef ? this.projects.resolve(projectRef).id : null;
-    const { httpPort, httpsPort } = this.urls();
     const routes: RouteInfo[] = [];
+    const declared = new Set<string>();
     for (const project of this.projects.all()) {
       if (only && project.id !== only) continue;
       for (const info of project.supervisor.list()) {
-        const hosts = [`${info.name}.${project.id}${SUFFIX}`];
-        if ((this.table().get(info.name)?.length ?? 0) === 1) hosts.unshift(`${info.name}${SUFFIX}`);
-        const urls = [
-          ...(httpPort !== null ? [`http://${hosts[0]}:${httpPort}/`] : []),
-          ...(httpsPort !== null ? [`https://${hosts[0]}:${httpsPort}/`] : []),
-        ];
-        const servable = (info.state === 'healthy' || info.state === 'unhealthy') && info.port !== null;
-        routes.push({
-          hosts,
-          project: project.id,
-          service: info.name,
-          state: info.state,
-          target: servable ? `127.0.0.1:${info.port}` : null,
-          urls,
-          startOnRequest: project.supervisor.get(info.name).definition.startOnRequest,
-        });
+        declared.add(`${info.name}.${project.id}`);
+        const runner = project.supervisor.get(info.name);
+        const now = this.chooser.choose({ project: project.id, service: info.name, local: runner, caller: null, stripPrefix: null, peers: true }, true);
+        const served = now.kind === 'forward' ? now : null;
+        routes.push({ ...this.addressOf(info.name, project.id), project: project.id, service: info.name, state: info.state, target: served?.upstream ?? null, servedBy: served?.label ?? null, local: true, startOnRequest: runner.definition.startOnRequest });
       }
     }
+    for (const s of this.chooser.peerServices()) {
+      const id = `${s.name}.${s.project}`;
+      if (declared.has(id) || (only && s.project !== only)) continue;
+      declared.add(id);
+      const now = this.chooser.choose({ project: s.project, service: s.name, local: null, caller: null, stripPrefix: null, peers: true }, true);
+      const served = now.kind === 'forward' ? now : null;
+      routes.push({ ...this.addressOf(s.name, s.project), project: s.project, service: s.name, state: s.state, target: served?.upstream ?? null, servedBy: served?.label ?? null, local: false, startOnRequest: false });
+    }
     return routes;
+  }
+
+  private addressOf(service: string, project: string): { hosts: string[]; urls: string[] } {
+    const { httpPort, httpsPort } = this.urls();
+    const hosts = [`${service}.${project}${SUFFIX}`];
+    if ((this.table().get(service)?.length ?? 0) <= 1) hosts.unshift(`${service}${SUFFIX}`);
+    const urls = [...(httpPort !== null ? [`http://${hosts[0]}:${httpPort}/`] : []), ...(httpsPort !== null ? [`https://${hosts[0]}:${httpsPort}/`] : [])];
+    return { hosts, urls };
   }
 
   /** start_on_request: starts the service (with its dependencies) and waits until it is healthy. */

@@ -3,6 +3,8 @@
 // Node's HTTP servers and forwarded by http-proxy-3 with a keep-alive agent. Same routing, same answers,
 // same request log; just Node's full HTTP stack.
 import http from 'node:http';
+import { Readable } from 'node:stream';
+import https from 'node:https';
 import http2 from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
@@ -12,7 +14,7 @@ import { FROM_HEADER, HOP_HEADER, MESH_HEADER, UPSTREAM_HEADER } from './head-re
 import { ProxyExchange } from './proxy-exchange.js';
 import type { ProxyLimits, ProxyRequestLog } from './proxy-limits.js';
 import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
-import { RoutingPolicy, type RoutingAction } from './routing-policy.js';
+import { RoutingPolicy, type ForwardDecision, type RoutingAction } from './routing-policy.js';
 
 // HTTP/1 and HTTP/2 compatibility requests look alike to this code and to http-proxy-3.
 type Incoming = http.IncomingMessage;
@@ -28,6 +30,8 @@ export interface SlowPathDeps {
 
 export class SlowPathProxy {
   private readonly agent: http.Agent;
+  /** one kept-alive agent per teammate ingress certificate (pinned: the only certificate it trusts) */
+  private readonly pinnedAgents = new Map<string, https.Agent>();
   private readonly proxy: HttpProxy;
   private readonly server: http.Server;
   private readonly h2: http2.Http2SecureServer;
@@ -76,6 +80,7 @@ export class SlowPathProxy {
     this.proxy.close();
     this.h2.close();
     this.agent.destroy();
+    this.closePinned();
   }
 
   private handle(req: Incoming, res: Outgoing, tls: boolean): void {
@@ -93,7 +98,6 @@ export class SlowPathProxy {
     const hops = String(req.headers[HOP_HEADER] ?? '');
     const loop = hops.split(',').some((h) => h.trim() === this.deps.instanceId);
     const facts = { from: SlowPathProxy.header(req, FROM_HEADER), meshAuth: SlowPathProxy.header(req, MESH_HEADER) };
-    delete req.headers[MESH_HEADER];
     this.apply(req, res, ex, this.deps.policy.decide(req.headers.host, url, loop, facts));
   }
 
@@ -109,31 +113,64 @@ export class SlowPathProxy {
       if (action.kind === 'start') return void action.next.then((next) => this.apply(req, res, ex, next));
       return this.reply(res, ex, action.reply);
     }
-    const d = action.decision;
+    req.url = RoutingPolicy.forwardPath(req.url ?? '/', action.decision.stripPrefix);
+    const prior = req.headers.via;
+    req.headers.via = `${prior ? `${prior}, ` : ''}1.1 devmesh`;
+    req.headers[HOP_HEADER] = `${req.headers[HOP_HEADER] ? `${String(req.headers[HOP_HEADER])}, ` : ''}${this.deps.instanceId}`;
+    this.forward(req, res, ex, action.decision, req.headers.host, true);
+  }
+
+  /** Sends the request to `d`; a body-less idempotent one that fails before any answer goes to the next instance. */
+  private forward(req: Incoming, res: Outgoing, ex: ProxyExchange, d: ForwardDecision, clientHost: string | undefined, first: boolean): void {
     ex.project = d.project;
     ex.service = d.service;
     ex.upstream = d.upstream;
     ex.served = d.label;
     ex.forwarded = d;
-    req.url = RoutingPolicy.forwardPath(req.url ?? '/', d.stripPrefix);
     // A teammate's ingress routes by Host and admits by the mesh field; the caller travels along.
-    if (d.rewrite !== null) {
-      if (d.rewrite.host !== null) req.headers.host = d.rewrite.host;
-      for (const [name, value] of d.rewrite.headers) req.headers[name.toLowerCase()] = value;
-    }
-    const prior = req.headers.via;
-    req.headers.via = `${prior ? `${prior}, ` : ''}1.1 devmesh`;
-    req.headers[HOP_HEADER] = `${req.headers[HOP_HEADER] ? `${String(req.headers[HOP_HEADER])}, ` : ''}${this.deps.instanceId}`;
+    req.headers.host = d.rewrite?.host ?? clientHost;
+    delete req.headers[MESH_HEADER];
+    for (const [name, value] of d.rewrite?.headers ?? []) req.headers[name.toLowerCase()] = value;
     res.setHeader('X-DevMesh-Upstream', ex.label);
     const host = d.target.host.includes(':') ? `[${d.target.host}]` : d.target.host;
-    this.proxy.web(req, res, { target: `http://${host}:${d.target.port}` }, (err: Error) => {
-      if (!res.headersSent) this.deps.policy.failed(d.key);
+    const pinned = d.target.tls === undefined ? null : this.pinnedAgent(d.target.tls.cert);
+    const options = {
+      target: `${pinned === null ? 'http' : 'https'}://${host}:${d.target.port}`,
+      ...(pinned === null ? {} : { agent: pinned }),
+      // The client's (empty) body was read by the first attempt: a retry sends an empty stream instead.
+      ...(first ? {} : { buffer: Readable.from([]) }),
+    };
+    this.proxy.web(req, res, options, (err: Error) => {
+      if (!res.headersSent) {
+        this.deps.policy.failed(d.key);
+        const bodyless = (req.headers['content-length'] ?? '0') === '0' && req.headers['transfer-encoding'] === undefined;
+        if (d.alternates.length > 0 && bodyless && ProxyExchange.idempotent(req.method ?? 'GET', req.headers['idempotency-key'] !== undefined)) {
+          const [next, ...rest] = d.alternates;
+          return this.forward(req, res, ex, { ...next!, alternates: rest }, clientHost, false);
+        }
+      }
       const cause = ProxyExchange.cause(err, ex.who);
       if (res.headersSent) {
         ex.error = cause;
         res.destroy();
       } else this.reply(res, ex, { status: 502, code: 'upstream_failed', title: 'Bad gateway', message: cause });
     });
+  }
+
+  private pinnedAgent(cert: string): https.Agent {
+    let agent = this.pinnedAgents.get(cert);
+    if (agent === undefined) {
+      // Teammates come and go; a long-lived daemon must not keep an agent per certificate it ever saw.
+      if (this.pinnedAgents.size >= 64) this.closePinned();
+      agent = new https.Agent({ keepAlive: true, maxSockets: 256, ca: [cert], checkServerIdentity: () => undefined, ALPNProtocols: ['http/1.1'] });
+      this.pinnedAgents.set(cert, agent);
+    }
+    return agent;
+  }
+
+  private closePinned(): void {
+    for (const a of this.pinnedAgents.values()) a.destroy();
+    this.pinnedAgents.clear();
   }
 
   private reply(res: http.ServerResponse, ex: ProxyExchange, input: Omit<ReplyInput, 'html'>): void {

@@ -3,7 +3,7 @@
 // clean, destroyed when it is not. Also carries the target side of flow control (paused while the
 // client cannot take more).
 import type { RouteTarget } from './route-decision.js';
-import type { UpstreamPool } from './upstream-pool.js';
+import { UpstreamPool } from './upstream-pool.js';
 import type { UpstreamOwner, UpstreamSocket } from './upstream-socket.js';
 
 export class UpstreamBinding {
@@ -23,7 +23,7 @@ export class UpstreamBinding {
 
   /** A connection to `target`: the bound one when it goes there and is open, else a pooled or new one. */
   bind(target: RouteTarget): UpstreamSocket {
-    const key = `${target.host}:${target.port}`;
+    const key = UpstreamPool.keyOf(target);
     if (this.u !== null && (this.u.key !== key || this.u.closed)) this.release(true);
     if (this.u === null) {
       this.u = this.pool.acquire(target);

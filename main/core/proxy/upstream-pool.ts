@@ -14,8 +14,13 @@ export class UpstreamPool {
     private readonly maxIdlePerTarget: number,
   ) {}
 
+  /** `host:port`, marked when TLS: a plain and a TLS connection to one address are not interchangeable */
+  static keyOf(target: RouteTarget): string {
+    return target.tls === undefined ? `${target.host}:${target.port}` : `${target.host}:${target.port} tls`;
+  }
+
   acquire(target: RouteTarget): UpstreamSocket {
-    const key = `${target.host}:${target.port}`;
+    const key = UpstreamPool.keyOf(target);
     const list = this.idle.get(key);
     while (list !== undefined && list.length > 0) {
       const u = list.pop()!;

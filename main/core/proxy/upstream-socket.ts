@@ -1,6 +1,7 @@
-// One TCP connection to a target service, kept alive between exchanges. While a client connection owns
+// One TCP (or, to a teammate's ingress, TLS) connection to a target, kept alive between exchanges. While a client connection owns
 // it, its events go to that owner; while idle in the pool, any byte or close simply retires it.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { RouteTarget } from './route-decision.js';
 
 export interface UpstreamOwner {
@@ -25,11 +26,15 @@ export class UpstreamSocket {
     connectTimeoutMs: number,
     private readonly onClosed: (u: UpstreamSocket) => void,
   ) {
-    this.socket = net.connect({ host: target.host, port: target.port, noDelay: true });
+    // A teammate's ingress certificate is pinned: it is the only one trusted, whatever name it carries.
+    this.socket =
+      target.tls === undefined
+        ? net.connect({ host: target.host, port: target.port, noDelay: true })
+        : tls.connect({ host: target.host, port: target.port, ca: [target.tls.cert], checkServerIdentity: () => undefined, ALPNProtocols: ['http/1.1'] }).setNoDelay(true);
     this.connectTimer = setTimeout(() => {
-      this.socket.destroy(new Error(`no TCP connection to ${key} within ${connectTimeoutMs} ms (connect timeout)`));
+      this.socket.destroy(new Error(`no ${target.tls ? 'TLS' : 'TCP'} connection to ${key} within ${connectTimeoutMs} ms (connect timeout)`));
     }, connectTimeoutMs);
-    this.socket.once('connect', () => {
+    this.socket.once(target.tls === undefined ? 'connect' : 'secureConnect', () => {
       this.connected = true;
       this.clearConnectTimer();
     });

@@ -26,7 +26,7 @@ describe('MdnsDiscovery TXT records', () => {
 
   it('keeps values that contain "=" and treats keys case-insensitively, first one winning', () => {
     const a = advert({ name: 'a=b' });
-    const raw = ['TXTVERS=1', `ID=${a.agentId}`, 'name=a=b', 'name=other', `mesh=${a.meshId}`, 'port=7001', 'proto=1'];
+    const raw = ['TXTVERS=1', `ID=${a.agentId}`, 'name=a=b', 'name=other', `mesh=${a.meshId}`, 'port=7001', `proto=${MESH_PROTOCOL_VERSION}`];
     expect(MdnsDiscovery.parseTxt(raw.map((s) => Buffer.from(s)))).toEqual({ ok: true, advert: a });
   });
 
@@ -35,7 +35,7 @@ describe('MdnsDiscovery TXT records', () => {
     ['a number', 42],
     ['an empty record', []],
     ['another txtvers', { ...MdnsDiscovery.encodeTxt(advert()), txtvers: '2' }],
-    ['another protocol', { ...MdnsDiscovery.encodeTxt(advert()), proto: '2' }],
+    ['another protocol', { ...MdnsDiscovery.encodeTxt(advert()), proto: String(MESH_PROTOCOL_VERSION + 1) }],
     ['a port out of range', { ...MdnsDiscovery.encodeTxt(advert()), port: '70000' }],
     ['a port that is not a number', { ...MdnsDiscovery.encodeTxt(advert()), port: '7001abc' }],
     ['a bad agent id', { ...MdnsDiscovery.encodeTxt(advert()), id: 'x y' }],
@@ -290,12 +290,12 @@ describe.skipIf(!NetnsLab.available())(`MdnsDiscovery across network namespaces 
     const watcher = await agent(l, 0, 'discover', { advert: advert({ name: 'watcher' }) });
     const good = advert({ name: 'good' });
     const bad = randomUUID();
-    const base = { txtvers: '1', id: bad, name: 'bad', mesh: 'mesh-test', port: '7001', proto: '1' };
+    const base = { txtvers: '1', id: bad, name: 'bad', mesh: 'mesh-test', port: '7001', proto: String(MESH_PROTOCOL_VERSION) };
     const services = [
       { name: 'bad-port', port: 7001, txt: { ...base, port: 'seventy' } },
       { name: 'bad-proto', port: 7001, txt: { ...base, proto: '99' } },
       { name: 'bad-txtvers', port: 7001, txt: { ...base, txtvers: '7' } },
-      { name: 'no-id', port: 7001, txt: { txtvers: '1', name: 'x', mesh: 'mesh-test', port: '7001', proto: '1' } },
+      { name: 'no-id', port: 7001, txt: { txtvers: '1', name: 'x', mesh: 'mesh-test', port: '7001', proto: String(MESH_PROTOCOL_VERSION) } },
       { name: 'no-txt', port: 7001 },
       { name: 'junk', port: 7001, txt: { '': '\u0000\uffff', '=': '=', [`${'k'.repeat(200)}`]: 'v'.repeat(50) } },
       // published last, in the same process: once the watcher reports it, it has heard the others too

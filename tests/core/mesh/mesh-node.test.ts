@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import tls from 'node:tls';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DevMeshEvent } from '../../../shared/events.js';
@@ -10,6 +11,7 @@ import type { MeshService } from '../../../shared/mesh.js';
 import { EventBus } from '../../../main/core/events/event-bus.js';
 import { MeshMembership } from '../../../main/core/mesh/mesh-membership.js';
 import { MeshNode } from '../../../main/core/mesh/mesh-node.js';
+import { MeshTlsIdentity } from '../../../main/core/mesh/mesh-tls-identity.js';
 import type { MeshSettings } from '../../../main/core/settings/user-settings.js';
 
 interface Agent {
@@ -133,5 +135,34 @@ describe('MeshNode on loopback', () => {
     expect(stats.snapshots).toBe(1);
     expect(stats.duplicates).toBe(0);
     expect(stats.applied).toBe(2);
+  });
+
+  it('refuses a link relayed through someone who terminates its TLS, though the relay passes every byte', async () => {
+    const alice = await agent('alice', (m) => m.init());
+    // The relay answers TLS with its own certificate and opens its own TLS connection to alice: a classic
+    // man in the middle that forwards the handshake faithfully. Only the channel binding can catch it.
+    const relayTls = await MeshTlsIdentity.create('relay');
+    const relayed: tls.TLSSocket[] = [];
+    const relay = tls.createServer({ ...relayTls.defaultCredentials() }, (inbound) => {
+      const outbound = tls.connect({ host: '127.0.0.1', port: alice.node.port!, rejectUnauthorized: false });
+      relayed.push(inbound, outbound);
+      inbound.pipe(outbound).pipe(inbound);
+      inbound.on('error', () => outbound.destroy());
+      outbound.on('error', () => inbound.destroy());
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
+    const relayPort = (relay.address() as { port: number }).port;
+    try {
+      const invite = alice.membership.invite([]);
+      const bob = await agent('bob', (m) => m.join(invite), { peers: [`127.0.0.1:${relayPort}`] });
+      const refused = await until('bob to refuse the relayed link', () => bob.warnings.find((w) => w.includes('peer link refused') && w.includes('auth-failed')));
+      expect(refused).toContain('someone in the middle');
+      expect(relayed.length).toBeGreaterThan(0);
+      expect(bob.node.list().some((p) => p.state === 'connected')).toBe(false);
+      expect(alice.node.list().some((p) => p.state === 'connected')).toBe(false);
+    } finally {
+      for (const s of relayed) s.destroy();
+      await new Promise<void>((r) => relay.close(() => r()));
+    }
   });
 });

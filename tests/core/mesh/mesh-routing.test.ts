@@ -3,6 +3,7 @@
 // ingress; the ingress serves only linked members; callers' version ranges are enforced (refuse: 409 with
 // both versions, warn: routed and an alert stored). Multi-host behaviour runs in tests/mesh-netns.
 import http from 'node:http';
+import https from 'node:https';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +20,11 @@ interface Reply {
   body: string;
 }
 
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+function get(port: number, path: string, headers: Record<string, string> = {}, secure = false): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+    // A stranger to the mesh: it can complete TLS with the ingress (it checks no certificate) but holds no link.
+    const send = secure ? (o: https.RequestOptions, cb: (res: http.IncomingMessage) => void) => https.request({ ...o, rejectUnauthorized: false }, cb) : http.request;
+    const req = send({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
@@ -114,6 +117,8 @@ describe('routing across the mesh (two cores on loopback)', () => {
     expect(remote.status).toBe(200);
     expect(JSON.parse(remote.body)).toMatchObject({ agent: 'alice', service: 'api', host: 'api.shop.localhost', mesh: null });
     expect(remote.headers['x-devmesh-upstream']).toBe('alice/api@2.3.1');
+    // `devmesh routes` says where a request goes now.
+    expect(bob.routes.list('shop').find((r) => r.service === 'api')).toMatchObject({ state: 'stopped', servedBy: 'alice/api@2.3.1', local: true });
 
     await bob.projects.resolve('shop').supervisor.start('api', { wait: true });
     const local = await get(Number(port), '/', { host: 'api.localhost' });
@@ -128,10 +133,12 @@ describe('routing across the mesh (two cores on loopback)', () => {
   it('serves on the peer ingress only requests carrying a live link’s credentials', async () => {
     const ingress = alice.ingressPort!;
     expect(ingress).toBeGreaterThan(0);
-    const bare = await get(ingress, '/', { host: 'api.shop.localhost' });
+    // Plain HTTP gets nowhere: the ingress speaks TLS only.
+    await expect(get(ingress, '/', { host: 'api.shop.localhost' })).rejects.toThrow();
+    const bare = await get(ingress, '/', { host: 'api.shop.localhost' }, true);
     expect(bare.status).toBe(403);
     expect(JSON.parse(bare.body)).toMatchObject({ error: { code: 'not_a_mesh_member' } });
-    const forged = await get(ingress, '/', { host: 'api.shop.localhost', 'x-devmesh-mesh': `${bob.mesh.agentId} AAAAAAAAAAAAAAAAAAAAAA` });
+    const forged = await get(ingress, '/', { host: 'api.shop.localhost', 'x-devmesh-mesh': `${bob.mesh.agentId} AAAAAAAAAAAAAAAAAAAAAA` }, true);
     expect(forged.status).toBe(403);
     expect(forged.body).toContain('do not match');
   });

@@ -82,6 +82,8 @@ export class FakeRoutes {
       hosts: [`${s.service}.localhost`],
       project: s.project,
       service: s.service,
+      servedBy: null,
+      local: true,
       state: s.state,
       target: `127.0.0.1:${s.port}`,
       urls: [`http://${s.service}.localhost:7777/`],

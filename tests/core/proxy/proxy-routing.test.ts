@@ -185,6 +185,12 @@ describe('ProxyServer retries on another instance', () => {
       const post = await request(p.port, { host: 'api.localhost', method: 'POST', body: 'once' });
       expect(post.status).toBe(502);
       expect(routes.failures.length).toBe(3);
+
+      // The slow path (here HTTP/1.0) retries the same way.
+      const old = await rawExchange(p.port, 'GET /y HTTP/1.0\r\nHost: api.localhost\r\n\r\n');
+      expect(old.text).toMatch(/^HTTP\/1\.[01] 200/);
+      expect(old.text).toContain('live GET');
+      expect(routes.failures.length).toBe(4);
     } finally {
       await p.proxy.close();
       await closeServer(live);
