@@ -53,8 +53,10 @@ export const MeshInfoSchema = z.object({
   meshId: z.string().nullable(),
   agentId: z.string(),
   name: z.string(),
-  /** port of the peer listener (links and routed requests from peers), null when it is off */
+  /** port of the peer listener (links), null when it is off */
   port: z.number().int().nullable(),
+  /** port of the peer ingress (HTTPS: requests teammates' proxies route here), null when it is off */
+  ingressPort: z.number().int().nullable(),
   /** addresses this agent is reachable on, for teammates' `peers:` lists */
   addresses: z.array(z.string()),
   mdns: z.boolean(),

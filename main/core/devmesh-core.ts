@@ -160,7 +160,7 @@ export class DevMeshCore {
       httpPort: null,
       httpsPort: settings.mesh.ingressPort,
       instanceId,
-      logger: logger.child({ domain: 'ingress' }),
+      logger: logger.child({ domain: 'proxy', listener: 'peer-ingress' }),
       names: { http: 'peer ingress', httpSetting: 'mesh.ingress_port', https: 'peer ingress', httpsSetting: 'mesh.ingress_port' },
     });
     // Every local change the mesh should hear of: a state change, a project opened, closed or reloaded.
@@ -234,7 +234,7 @@ export class DevMeshCore {
     await this.mesh.prepareTls();
     const listening = await this.ingress.listen();
     this.ingressPort = listening.httpsPort;
-    for (const problem of listening.problems) this.logger.warn({ domain: 'ingress', problem }, 'peer ingress not started');
+    for (const problem of listening.problems) this.logger.warn({ domain: 'proxy', listener: 'peer-ingress', problem }, 'peer ingress not started');
     return listening.problems.map((p) => `${p} Teammates cannot route requests to this machine's services.`);
   }
 

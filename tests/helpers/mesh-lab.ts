@@ -530,6 +530,12 @@ req.end(body || undefined);
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
   }
 
+  /** Where this daemon's peer ingress listens (HTTPS), as its mesh.info reports it; null when it is off. */
+  async ingressListener(): Promise<{ port: number; tls: boolean } | null> {
+    const port = (await this.meshInfo()).ingressPort;
+    return port === null ? null : { port, tls: true };
+  }
+
   /** Parsed lines of the daemon log that match `filter`. */
   logEntries(filter: (entry: Record<string, unknown>) => boolean = () => true): Record<string, unknown>[] {
     const out: Record<string, unknown>[] = [];

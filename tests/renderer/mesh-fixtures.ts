@@ -7,6 +7,7 @@ export const meshInfo = (over: Partial<MeshInfo> = {}): MeshInfo => ({
   agentId: 'me',
   name: 'bob',
   port: 7790,
+  ingressPort: 7791,
   addresses: ['10.0.0.2:7790'],
   mdns: true,
   problems: [],

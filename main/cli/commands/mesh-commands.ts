@@ -109,13 +109,14 @@ A running DevMesh takes up a new membership at once (its links start over).`,
           agentId: membership.agentId,
           name: settings.mesh.name,
           port: settings.mesh.port,
+          ingressPort: settings.mesh.ingressPort,
           peers: settings.mesh.peers,
         };
         if (args.flag('json')) ctx.printJson(info);
         else {
           ctx.print(`Agent:  ${info.name} (${info.agentId})`);
           ctx.print(`Mesh:   ${info.meshId ?? 'none: `devmesh mesh init` or `devmesh mesh join <invite>`'}`);
-          ctx.print(`Port:   ${info.port} (mesh.port)`);
+          ctx.print(`Port:   ${info.port} (mesh.port); peer ingress ${info.ingressPort} (mesh.ingress_port, HTTPS)`);
           ctx.print(`Peers:  ${info.peers.join(', ') || 'none listed (mesh.peers); mDNS finds LAN peers'}`);
         }
         return EXIT.ok;

@@ -50,6 +50,8 @@ interface Peer {
   /** where its peer ingress listens and the certificate it serves, from its `ingress` message */
   ingressPort: number | null;
   ingressCert: string | null;
+  /** this link's first `sync` was answered: numbered changes may follow */
+  synced: boolean;
 }
 
 /** A connected peer as routing sees it: where to send requests, with what token, and what it serves. */
@@ -143,7 +145,9 @@ export class MeshNode {
     if (this.membership === null) return;
     const items = this.feed.refresh();
     if (items.length === 0) return;
-    for (const peer of this.peers.values()) peer.link?.send({ t: 'changes', epoch: this.feed.epoch, items });
+    // A link whose first `sync` is not answered yet gets these in that answer: sent now, they would come
+    // before its snapshot and force a resync.
+    for (const peer of this.peers.values()) if (peer.synced) peer.link?.send({ t: 'changes', epoch: this.feed.epoch, items });
   }
 
   info(): MeshInfo {
@@ -153,6 +157,7 @@ export class MeshNode {
       agentId: this.agentId,
       name: this.name,
       port: this.listenPort,
+      ingressPort: this.membership === null ? null : (this.opts.ingressPort?.() ?? null),
       addresses: this.listenPort === null ? [] : MeshNode.addresses().map((ip) => `${ip}:${this.listenPort}`),
       mdns: this.stopMdns !== null,
       problems: [...this.problems],
@@ -328,8 +333,9 @@ export class MeshNode {
     const now = Date.now();
     const isNew = peer === undefined;
     const wasUnreachable = peer?.state === 'unreachable';
-    peer ??= { agentId: auth.remoteId, name: auth.remoteName, address: null, via, state: 'connecting', since: now, link: null, replica: new PeerReplica(), lastLatency: null, lastHeartbeat: null, ingressPort: null, ingressCert: null };
+    peer ??= { agentId: auth.remoteId, name: auth.remoteName, address: null, via, state: 'connecting', since: now, link: null, replica: new PeerReplica(), lastLatency: null, lastHeartbeat: null, ingressPort: null, ingressCert: null, synced: false };
     peer.name = auth.remoteName;
+    peer.synced = false;
     // How the link that stands now came about (two crossing dials keep the dialed one, not 'inbound').
     if (via !== 'inbound' || peer.link === null) peer.via = via;
     peer.link = link;
@@ -353,6 +359,7 @@ export class MeshNode {
     switch (m.t) {
       case 'sync':
         link.send(this.feed.answer(m.epoch, m.since));
+        peer.synced = true;
         return;
       case 'snapshot':
       case 'changes': {

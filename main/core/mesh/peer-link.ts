@@ -13,6 +13,9 @@ export interface PeerLinkHandlers {
   onClose(link: PeerLink, reason: string, left: boolean): void;
 }
 
+/** round trips the reported latency is the least of */
+export const LATENCY_SAMPLES = 5;
+
 export class PeerLink {
   private closed = false;
   private readonly beat: NodeJS.Timeout;
@@ -22,6 +25,7 @@ export class PeerLink {
   private lastPingAt: number | null = null;
   private lastHeard = Date.now();
   latencyMs: number | null = null;
+  private readonly samples: number[] = [];
   lastHeartbeat: number | null = null;
   readonly openedAt = Date.now();
   readonly heartbeatMs: number;
@@ -129,7 +133,11 @@ export class PeerLink {
     // A pong echoes our own ping: it must match one we sent, byte for byte.
     if (sent === undefined || !sent.payload.equals(payload)) return;
     this.pending.delete(counter);
-    this.latencyMs = Math.round((performance.now() - sent.at) * 100) / 100;
+    // The least of the last few round trips: delays are one-sided (a busy machine answers late, never
+    // early), so one slow ping must not swing routing, while a lasting change shows within a few beats.
+    this.samples.push(performance.now() - sent.at);
+    if (this.samples.length > LATENCY_SAMPLES) this.samples.shift();
+    this.latencyMs = Math.round(Math.min(...this.samples) * 100) / 100;
     this.lastHeard = Date.now();
     this.lastHeartbeat = this.lastHeard;
   }
