@@ -119,6 +119,8 @@ export class DevMeshCore {
       logger: logger.child({ domain: 'mesh' }),
       services: () => DevMeshCore.meshServices(projects),
       ingressPort: () => core?.ingressPort ?? null,
+      // Requests in flight to a teammate who fell silent would wait for the idle timeout: end them now.
+      onPeerGone: (gone) => core?.proxy.dropTarget(gone.host, gone.port, `${gone.name} is gone (${gone.reason})`),
       startMdns: (node, meshId, port) => {
         const mdns = new MdnsDiscovery({
           advert: { agentId: node.agentId, name: node.name, meshId, port, protocol: MESH_PROTOCOL_VERSION },

@@ -32,6 +32,8 @@ export interface MeshNodeOptions {
   services: () => MeshService[];
   /** the port of this agent's peer ingress, announced to every peer (null: not listening) */
   ingressPort?: () => number | null;
+  /** a peer's link is gone (unreachable or left): requests in flight to its ingress cannot be answered */
+  onPeerGone?: (ingress: { host: string; port: number; name: string; reason: string }) => void;
   /** starts mDNS for this advert; returns a stop function (null: mDNS off or unavailable) */
   startMdns?: (node: MeshNode, meshId: string, port: number) => (() => void) | null;
 }
@@ -179,7 +181,7 @@ export class MeshNode {
     for (const p of this.peers.values()) {
       const link = p.link;
       if (p.state !== 'connected' || link === null || !link.isOpen || p.ingressPort === null || p.ingressCert === null) continue;
-      out.push({ agentId: p.agentId, name: p.name, host: link.remoteIp, ingressPort: p.ingressPort, ingressCert: p.ingressCert, latencyMs: link.latencyMs, token: link.auth.crypto.ingressToken(), services: p.replica.list() });
+      out.push({ agentId: p.agentId, name: p.name, host: link.remoteIp, ingressPort: p.ingressPort, ingressCert: p.ingressCert, latencyMs: link.effectiveLatencyMs, token: link.auth.crypto.ingressToken(), services: p.replica.list() });
     }
     return out;
   }
@@ -400,6 +402,7 @@ export class MeshNode {
     peer.lastLatency = link.latencyMs;
     peer.lastHeartbeat = link.lastHeartbeat;
     peer.link = null;
+    if (peer.ingressPort !== null) this.opts.onPeerGone?.({ host: link.remoteIp, port: peer.ingressPort, name: peer.name, reason });
     if (this.closed) return;
     peer.state = 'unreachable';
     peer.since = Date.now();
@@ -420,7 +423,7 @@ export class MeshNode {
       address: p.address,
       state: p.state,
       via: p.via,
-      latencyMs: p.link?.latencyMs ?? p.lastLatency,
+      latencyMs: p.link ? p.link.latencyMs : p.lastLatency,
       lastHeartbeat: p.link?.lastHeartbeat ?? p.lastHeartbeat,
       since: p.since,
       services: p.state === 'connected' ? p.replica.list() : [],

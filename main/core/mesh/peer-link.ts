@@ -58,6 +58,8 @@ export class PeerLink {
   start(): void {
     if (this.auth.ws.readyState !== WebSocket.OPEN) return this.end('the link closed during the handshake', false);
     for (const frame of this.auth.early.splice(0)) this.onFrame(frame);
+    // Measure the latency now rather than a beat from now: routing needs it to choose among peers.
+    if (this.auth.role === 'dialer') this.ping(Date.now());
   }
 
   get remoteId(): string {
@@ -140,30 +142,45 @@ export class PeerLink {
     this.latencyMs = Math.round(Math.min(...this.samples) * 100) / 100;
     this.lastHeard = Date.now();
     this.lastHeartbeat = this.lastHeard;
+    // The first round trip goes straight back in a ping, so the other end knows it too.
+    if (this.samples.length === 1) this.ping(Date.now());
+  }
+
+  /**
+   * The latency routing should assume: the measured one, or longer when a ping has gone unanswered for
+   * longer than that (a peer that fell silent stops looking fast before the heartbeat declares it gone).
+   */
+  get effectiveLatencyMs(): number | null {
+    let oldest: number | null = null;
+    for (const p of this.pending.values()) if (oldest === null || p.at < oldest) oldest = p.at;
+    const waiting = oldest === null ? 0 : performance.now() - oldest;
+    return this.latencyMs === null ? (waiting > 0 ? waiting : null) : Math.max(this.latencyMs, waiting);
   }
 
   private tick(): void {
     if (this.closed) return;
     const now = Date.now();
-    if (this.auth.role === 'dialer' && now - (this.lastPingAt ?? 0) >= this.heartbeatMs) {
-      this.lastPingAt = now;
-      const counter = ++this.counter;
-      const payload = this.auth.crypto.ping(counter, this.latencyMs);
-      this.pending.set(counter, { payload, at: performance.now() });
-      // Only the last few pings can still be answered; older ones are forgotten.
-      for (const key of this.pending.keys()) if (key < counter - 4) this.pending.delete(key);
-      try {
-        this.auth.ws.ping(payload);
-      } catch {
-        // closing: the close handler ends the link
-      }
-    }
+    if (this.auth.role === 'dialer' && now - (this.lastPingAt ?? 0) >= this.heartbeatMs) this.ping(now);
     const silentFor = now - this.lastHeard;
     if (silentFor > 3 * this.heartbeatMs + Math.min(this.heartbeatMs / 2, 1000)) {
       this.auth.ws.terminate();
       this.end(`no heartbeat for ${(silentFor / 1000).toFixed(1)} s (3 beats of ${this.heartbeatMs / 1000} s)`, false);
     }
   }
+  private ping(now: number): void {
+    this.lastPingAt = now;
+    const counter = ++this.counter;
+    const payload = this.auth.crypto.ping(counter, this.latencyMs);
+    this.pending.set(counter, { payload, at: performance.now() });
+    // Only the last few pings can still be answered; older ones are forgotten.
+    for (const key of this.pending.keys()) if (key < counter - 4) this.pending.delete(key);
+    try {
+      this.auth.ws.ping(payload);
+    } catch {
+      // closing: the close handler ends the link
+    }
+  }
+
   private fail(why: string): void {
     if (this.closed) return;
     this.auth.ws.close(LINK_CLOSE.malformed, 'malformed frame');

@@ -292,7 +292,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.flow.release(ClientFlow.DRAIN);
     if (ex === null || this.phase === 'done') return; // an idle bound connection went away: the next request takes another
     if (this.reader.untilClose && !this.resDone) return this.responseDone();
-    if (u !== null && u.reused && !ex.upstreamSpoke && ex.retryHead !== null && !ex.retried && ex.target !== null) {
+    if (u !== null && u.reused && !u.dropped && !ex.upstreamSpoke && ex.retryHead !== null && !ex.retried && ex.target !== null) {
       // A pooled connection the target had just closed: send the body-less request again on a fresh one.
       ex.retried = true;
       this.up.bind(ex.target);

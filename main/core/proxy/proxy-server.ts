@@ -102,6 +102,14 @@ export class ProxyServer {
     return { httpPort, httpsPort, problems };
   }
 
+  /** A target is gone (a teammate's ingress whose link died): its connections end, and requests waiting on
+   *  them are retried on another instance when that is safe, else answered 502. */
+  dropTarget(host: string, port: number, reason: string): void {
+    const n = this.pool.drop(host, port, reason);
+    this.slow.drop(host, port, reason);
+    if (n > 0) this.opts.logger.info({ domain: 'proxy', target: `${host}:${port}`, connections: n, reason }, 'dropped connections to a target that is gone');
+  }
+
   async close(): Promise<void> {
     const closing = [this.httpServer, this.httpsServer].map(
       (s) => new Promise<void>((resolve) => (s === null ? resolve() : s.close(() => resolve()))),

@@ -168,6 +168,16 @@ export class SlowPathProxy {
     return agent;
   }
 
+  /** Ends the connections to a teammate's ingress whose link died; requests on them fail over or answer 502. */
+  drop(host: string, port: number, reason: string): void {
+    const prefix = `${host.includes(':') ? `[${host}]` : host}:${port}:`;
+    for (const agent of this.pinnedAgents.values()) {
+      for (const group of [agent.sockets, agent.freeSockets]) {
+        for (const [name, sockets] of Object.entries(group)) if (name.startsWith(prefix) || name.startsWith(`${host}:${port}:`)) for (const s of sockets ?? []) s.destroy(new Error(reason));
+      }
+    }
+  }
+
   private closePinned(): void {
     for (const a of this.pinnedAgents.values()) a.destroy();
     this.pinnedAgents.clear();

@@ -47,6 +47,19 @@ export class UpstreamPool {
     u.socket.setTimeout(this.idleMs);
   }
 
+  /** Ends every connection to `target`, idle or busy (a teammate's ingress whose link died). */
+  drop(host: string, port: number, reason: string): number {
+    const plain = UpstreamPool.keyOf({ host, port });
+    const secure = UpstreamPool.keyOf({ host, port, tls: { cert: '' } });
+    let n = 0;
+    for (const u of [...this.all]) {
+      if (u.key !== plain && u.key !== secure) continue;
+      u.drop(reason);
+      n++;
+    }
+    return n;
+  }
+
   close(): void {
     this.closed = true;
     for (const u of this.all) u.destroy();

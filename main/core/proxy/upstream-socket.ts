@@ -17,6 +17,8 @@ export class UpstreamSocket {
   /** it served an exchange before: a failure before any response byte may be a stale keep-alive close */
   reused = false;
   closed = false;
+  /** closed on purpose because its target is gone: not a stale keep-alive worth one more try */
+  dropped = false;
   private error: Error | null = null;
   private connectTimer: NodeJS.Timeout | null;
 
@@ -61,6 +63,13 @@ export class UpstreamSocket {
 
   destroy(): void {
     this.owner = null;
+    this.socket.destroy();
+  }
+
+  /** Its target is known to be gone: the owner hears of it as a failure, with this reason. */
+  drop(reason: string): void {
+    this.dropped = true;
+    this.error = new Error(reason);
     this.socket.destroy();
   }
 

@@ -42,7 +42,7 @@ function project(root: string, agent: string, services: { name: string; version:
     writeFileSync(
       join(root, `${s.name}.js`),
       s.script ??
-        `require('http').createServer((req, res) => res.end(JSON.stringify({ agent: '${agent}', service: '${s.name}', from: req.headers['x-devmesh-from'] ?? null, mesh: req.headers['x-devmesh-mesh'] ?? null, host: req.headers.host })))
+        `require('http').createServer((req, res) => req.url === '/hang' ? undefined : res.end(JSON.stringify({ agent: '${agent}', service: '${s.name}', from: req.headers['x-devmesh-from'] ?? null, mesh: req.headers['x-devmesh-mesh'] ?? null, host: req.headers.host })))
         .listen(Number(process.env.PORT), '127.0.0.1');`,
     );
     lines.push(`  ${s.name}:`, `    version: ${s.version}`, `    command: "'${process.execPath}' ${s.name}.js"`, '    health:', '      http: /', '      interval: 100ms', '      start_timeout: 20s', `    autostart: ${s.autostart}`);
@@ -231,5 +231,22 @@ describe('routing across the mesh (two cores on loopback)', () => {
       await shop.stop('front');
       await shop.stop('api');
     }
+  });
+
+  it('ends a request waiting on a teammate who falls silent once the heartbeat declares it gone, not after the idle timeout', async () => {
+    const port = Number(bob.proxyInfo().httpUrl!.split(':').pop());
+    const started = Date.now();
+    const pending = get(port, '/hang', { host: 'api.localhost' });
+    await new Promise((r) => setTimeout(r, 300));
+    // alice's end of the link stops reading (a hung machine): no pong reaches bob any more.
+    const aliceLink = (alice.mesh as unknown as { peers: Map<string, { name: string; link: { beat: NodeJS.Timeout; auth: { ws: { _socket: { pause(): void } } } } | null }> }).peers;
+    const link = [...aliceLink.values()].find((p) => p.name === 'bob')!.link!;
+    clearInterval(link.beat);
+    link.auth.ws._socket.pause();
+    const r = await pending;
+    expect(r.status).toBe(502);
+    expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'upstream_failed' } });
+    expect(r.body).toContain('alice is gone');
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
