@@ -16,10 +16,11 @@
 // (--c1 0 skips the one-connection latency run; --idle-ws 0 skips the idle WebSockets.)
 // Needs `npm run build` (dist/cli/devmesh.js), wrk and nginx (Debian: wrk, nginx-light).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { staleNote } from './mesh/stale-build.mjs';
 import * as L from './proxy/lib.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -75,6 +76,13 @@ for (const sig of ['SIGINT', 'SIGTERM'])
     process.exit(130);
   });
 
+// Say what is missing before anything starts, rather than fail mid-run on a spawn error.
+const missing = ['wrk', 'nginx'].filter((cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0);
+if (missing.length > 0) {
+  console.error(`bench:proxy needs ${missing.join(' and ')} (Debian: apt-get install -y wrk nginx-light); nothing was measured.`);
+  process.exit(1);
+}
+
 const busyBefore = await L.machineBusy(1000);
 console.log(`DevMesh proxy bench — ${new Date().toISOString()}`);
 console.log(`machine: ${availableParallelism()} cores (nproc), Node ${process.version}, ${tool('wrk', ['-v'])}, ${tool('nginx', ['-v'])}`);
@@ -82,7 +90,7 @@ const nofile = L.fdLimit('self');
 console.log(`open files limit: ${nofile.soft} (hard ${nofile.hard}); children try \`ulimit -n ${NOFILE}\`, which needs CAP_SYS_RESOURCE to go past the hard limit`);
 console.log(`load: CPU ${f1(busyBefore)}% busy in the 1 s before the run, loadavg ${loadavg().map(f2).join(' ')} (the machine is shared)`);
 console.log('Figures are noisy: compare rows within this run, not across runs or machines.');
-console.log(`DevMesh: ${cli}${staleNote()}\n`);
+console.log(`DevMesh: ${cli}${staleNote(cli, root)}\n`);
 
 try {
   // ---- the target, run by DevMesh as service "target" on a fixed port; our own copy if DevMesh fails ----
@@ -391,20 +399,6 @@ async function idle(p) {
   } finally {
     await L.stop(client);
   }
-}
-
-function staleNote() {
-  if (!existsSync(cli)) return ' (missing)';
-  const built = statSync(cli).mtimeMs;
-  let newest = 0;
-  const walk = (dir, depth) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory() && depth < 6) walk(join(dir, e.name), depth + 1);
-      else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(dir, e.name)).mtimeMs);
-    }
-  };
-  for (const d of ['main', 'shared']) walk(join(root, d), 0);
-  return newest > built ? ` (older than the newest source under main/ or shared/ by ${Math.round((newest - built) / 1000)} s: run \`npm run build\` to measure the current code)` : '';
 }
 
 function printTable(head, rows) {
