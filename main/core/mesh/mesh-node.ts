@@ -2,23 +2,24 @@
 // mDNS, gossip), keeps one authenticated link per peer, syncs registries both ways and tells the faces
 // who joined, left, went silent or came back. Liveness comes from the link's heartbeat only: mDNS and
 // gossip just supply addresses to try.
-import https from 'node:https';
-import type { TLSSocket } from 'node:tls';
-import type { AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { MeshInfo, MeshService, PeerInfo, PeerSource, PeerState } from '../../../shared/mesh.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { MeshSettings } from '../settings/user-settings.js';
 import { LinkHandshake, LinkRefused, type AuthenticatedSocket, type LinkEndpoint } from './link-handshake.js';
-import { LINK_CLOSE, LINK_PATH, MAX_LINK_FRAME, type GossipPeer, type LinkMessage } from './link-messages.js';
+import { LINK_CLOSE, type GossipPeer, type LinkMessage } from './link-messages.js';
 import type { MeshMembership, MeshMembershipData } from './mesh-membership.js';
 import { PeerLink } from './peer-link.js';
 import { PeerReplica } from './peer-replica.js';
 import { RegistryFeed } from './registry-feed.js';
 import { PeerDialer } from './peer-dialer.js';
 import { MeshTlsIdentity } from './mesh-tls-identity.js';
+import { MeshListener } from './mesh-listener.js';
+import { LanAddresses } from './lan-addresses.js';
+import type { RoutablePeer } from './routable-peer.js';
+
+export type { RoutablePeer } from './routable-peer.js';
 
 /** two links to one peer opened this close together are a simultaneous dial, not a reconnect */
 const SIMULTANEOUS_MS = 1000;
@@ -56,26 +57,11 @@ interface Peer {
   synced: boolean;
 }
 
-/** A connected peer as routing sees it: where to send requests, with what token, and what it serves. */
-export interface RoutablePeer {
-  agentId: string;
-  name: string;
-  /** its IP as this side of the link sees it, with its ingress port */
-  host: string;
-  ingressPort: number;
-  /** the certificate its ingress serves: the only one its connections trust */
-  ingressCert: string;
-  latencyMs: number | null;
-  /** what this agent presents to its ingress (X-DevMesh-Mesh) */
-  token: string;
-  services: readonly MeshService[];
-}
 
 export class MeshNode {
   private membership: MeshMembershipData | null = null;
-  private server: https.Server | null = null;
+  private listener: MeshListener | null = null;
   private identity: MeshTlsIdentity | null = null;
-  private wss: WebSocketServer | null = null;
   private listenPort: number | null = null;
   private readonly peers = new Map<string, Peer>();
   private readonly feed: RegistryFeed;
@@ -160,7 +146,7 @@ export class MeshNode {
       name: this.name,
       port: this.listenPort,
       ingressPort: this.membership === null ? null : (this.opts.ingressPort?.() ?? null),
-      addresses: this.listenPort === null ? [] : MeshNode.addresses().map((ip) => `${ip}:${this.listenPort}`),
+      addresses: this.listenPort === null ? [] : LanAddresses.list().map((ip) => `${ip}:${this.listenPort}`),
       mdns: this.stopMdns !== null,
       problems: [...this.problems],
     };
@@ -226,8 +212,7 @@ export class MeshNode {
     this.problems.length = 0;
     this.membership = null;
     this.listenPort = null;
-    this.server = null;
-    this.wss = null;
+    this.listener = null;
     this.stopMdns = null;
     this.dialer = new PeerDialer((address, via) => this.dial(address, via), this.opts.logger);
     this.closed = false;
@@ -238,10 +223,7 @@ export class MeshNode {
     this.stopMdns?.();
     this.dialer.dispose();
     for (const p of this.peers.values()) p.link?.close(LINK_CLOSE.leaving, reason);
-    this.wss?.close();
-    for (const c of this.wss?.clients ?? []) c.terminate();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server?.closeAllConnections();
+    await this.listener?.close();
   }
 
   private endpoint(): LinkEndpoint {
@@ -250,37 +232,11 @@ export class MeshNode {
 
   private async listen(): Promise<void> {
     const { host, port } = this.opts.settings;
-    // TLS with a self-signed certificate: the link's proofs bind the session (see MeshTlsIdentity).
-    const server = https.createServer({ ...this.identity!.defaultCredentials(), handshakeTimeout: 10_000 }, (_req, res) => {
-      res.writeHead(426, { 'content-type': 'text/plain' });
-      res.end('DevMesh peer port: links only (WebSocket at /devmesh/link)\n');
-    });
-    server.on('tlsClientError', (err, socket) => this.opts.logger.debug({ domain: 'mesh', peer: socket.remoteAddress, err: err.message }, 'TLS handshake on the peer port failed'));
-    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_LINK_FRAME, perMessageDeflate: false });
-    server.on('upgrade', (req, socket, head) => {
-      if ((req.url ?? '').split('?')[0] !== LINK_PATH) return void socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      const binding = MeshTlsIdentity.binding(req.socket as TLSSocket);
-      wss.handleUpgrade(req, socket, head, (ws) => this.accepted(ws, req.socket.remoteAddress ?? 'unknown', binding));
-    });
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 10_000;
-    const bound = await new Promise<number | null>((resolve) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        this.problems.push(
-          err.code === 'EADDRINUSE'
-            ? `the mesh peer port ${port} is already in use by another program (${host}:${port}); teammates cannot link to this agent. Set mesh.port in config.yaml (or DEVMESH_MESH_PORT) to a free port.`
-            : `the mesh peer listener could not bind ${host}:${port}: ${err.message}. Set mesh.host / mesh.port in config.yaml.`,
-        );
-        resolve(null);
-      });
-      server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-    });
-    if (bound === null) return;
-    server.on('error', (err) => this.opts.logger.error({ domain: 'mesh', err: err.message }, 'peer listener error'));
-    this.server = server;
-    this.wss = wss;
-    this.listenPort = bound;
-    this.opts.logger.info({ domain: 'mesh', port: bound, mesh: this.membership!.meshId }, 'mesh peer listener up');
+    const opened = await MeshListener.open(host, port, this.identity!, this.opts.logger, (ws, ip, binding) => this.accepted(ws, ip, binding));
+    if ('problem' in opened) return void this.problems.push(opened.problem);
+    this.listener = opened;
+    this.listenPort = opened.port;
+    this.opts.logger.info({ domain: 'mesh', port: opened.port, mesh: this.membership!.meshId }, 'mesh peer listener up');
   }
 
   private accepted(ws: WebSocket, remoteIp: string, binding: string): void {
@@ -431,19 +387,5 @@ export class MeshNode {
       bytesReceived: p.link?.bytesReceived ?? 0,
       sync: { ...p.replica.stats },
     };
-  }
-
-  /** Non-internal IPv4 addresses first, then IPv6: what teammates can dial. */
-  static addresses(): string[] {
-    const v4: string[] = [];
-    const v6: string[] = [];
-    for (const list of Object.values(networkInterfaces())) {
-      for (const a of list ?? []) {
-        if (a.internal) continue;
-        if (a.family === 'IPv4') v4.push(a.address);
-        else if (!a.address.startsWith('fe80')) v6.push(`[${a.address}]`);
-      }
-    }
-    return [...v4, ...v6];
   }
 }
