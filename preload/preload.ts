@@ -37,6 +37,15 @@ const METHODS: Record<ApiMethod, true> = {
   'mesh.reload': true,
   'mesh.graph': true,
   'mesh.alerts': true,
+  'terminals.list': true,
+  'terminals.create': true,
+  'terminals.input': true,
+  'terminals.resize': true,
+  'terminals.signal': true,
+  'terminals.kill': true,
+  'terminals.remove': true,
+  'recordings.list': true,
+  'recordings.read': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();

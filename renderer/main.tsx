@@ -7,6 +7,7 @@ import { createAppStores } from './state/app-stores.js';
 import { MeshSync } from './state/mesh-sync.js';
 import { ProxySync } from './state/proxy-sync.js';
 import { StoreSync } from './state/store-sync.js';
+import { TerminalsSync } from './state/terminals-sync.js';
 import { MAIN_VIEWS } from './state/view-store.js';
 import { AppContext } from './views/app-context.js';
 import { App } from './views/app.js';
@@ -18,6 +19,7 @@ const stores = createAppStores(client.status);
 new StoreSync(client, stores);
 new ProxySync(client, stores);
 new MeshSync(client, stores);
+const terminals = new TerminalsSync(client, stores);
 // The view lives in the URL's hash, so a reload (or a bookmark) comes back to it.
 const hashView = MAIN_VIEWS.find((v) => `#${v}` === window.location.hash);
 if (hashView) stores.view.getState().show(hashView);
@@ -30,7 +32,7 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <AppContext.Provider value={{ client, stores }}>
+    <AppContext.Provider value={{ client, stores, terminals }}>
       <App />
     </AppContext.Provider>
   </StrictMode>,

@@ -5,6 +5,17 @@ import { z } from 'zod';
 import { CaInfoSchema, ProxyInfoSchema, RequestPageInputSchema, RequestPageSchema, RouteInfoSchema, ServiceTrafficSchema } from './proxy.js';
 import { MeshInfoSchema, PeerInfoSchema, ServiceGraphSchema, VersionAlertSchema } from './mesh.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema } from './service.js';
+import {
+  RecordingInfoSchema,
+  RecordingReadOutputSchema,
+  TerminalCreateInputSchema,
+  TerminalIdSchema,
+  TerminalInfoSchema,
+  TerminalInputSchema,
+  TerminalRefSchema,
+  TerminalResizeSchema,
+  TerminalSignalSchema,
+} from './terminal.js';
 
 /** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
  * Omitted: the only open project, or an error naming the open ones. */
@@ -77,6 +88,20 @@ export const apiMethods = {
   'mesh.graph': { input: Empty, output: ServiceGraphSchema },
   /** version alerts, newest first */
   'mesh.alerts': { input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), output: z.array(VersionAlertSchema) },
+  /** terminal sessions (running and exited, until removed); their bytes travel on their own stream (shared/terminal.ts) */
+  'terminals.list': { input: Empty, output: z.array(TerminalInfoSchema) },
+  'terminals.create': { input: TerminalCreateInputSchema, output: TerminalInfoSchema },
+  'terminals.input': { input: TerminalInputSchema, output: TerminalInfoSchema },
+  'terminals.resize': { input: TerminalResizeSchema, output: TerminalInfoSchema },
+  /** to the foreground process group of the terminal (what Ctrl-C would reach) */
+  'terminals.signal': { input: TerminalSignalSchema, output: TerminalInfoSchema },
+  /** ends the whole session (SIGHUP, then SIGKILL after a grace period); answers once it has exited */
+  'terminals.kill': { input: TerminalRefSchema, output: TerminalInfoSchema },
+  /** forgets an exited session (its recording stays) */
+  'terminals.remove': { input: TerminalRefSchema, output: z.object({ removed: TerminalIdSchema }) },
+  /** recordings in $DEVMESH_HOME/recordings, newest first */
+  'recordings.list': { input: Empty, output: z.array(RecordingInfoSchema) },
+  'recordings.read': { input: z.object({ id: TerminalIdSchema }).strict(), output: RecordingReadOutputSchema },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

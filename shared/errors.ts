@@ -23,6 +23,9 @@ export const ERROR_CODES = [
   'SHUTTING_DOWN',
   'NOT_A_MEMBER',
   'CONFLICT',
+  'TERMINAL_NOT_FOUND',
+  'TERMINAL_LIMIT',
+  'RECORDING_NOT_FOUND',
   'INTERNAL',
 ] as const;
 

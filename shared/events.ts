@@ -1,6 +1,7 @@
 // Events the core emits and every face can follow (WebSocket subscription, Electron IPC, tray).
 import { z } from 'zod';
 import { AlertRaisedEventSchema, PeerEventSchema, PeerServiceEventSchema } from './mesh.js';
+import { TerminalEventSchema } from './terminal.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
 
 export const ServiceStateEventSchema = z.object({
@@ -51,6 +52,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   PeerEventSchema,
   PeerServiceEventSchema,
   AlertRaisedEventSchema,
+  TerminalEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

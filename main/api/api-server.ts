@@ -7,11 +7,13 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { DevMeshError, type ErrorCode } from '../../shared/errors.js';
+import { TERMINAL_STREAM_PATH_RE } from '../../shared/terminal.js';
 import { MAX_MESSAGE_BYTES, WIRE_PROTOCOL } from '../../shared/wire.js';
 import { ApiConnection, DEFAULT_CONNECTION_LIMITS, type ApiConnectionLimits } from './api-connection.js';
 import type { DevMeshApi } from './devmesh-api.js';
 import { RendererAssets } from './renderer-assets.js';
 import { RequestGuard } from './request-guard.js';
+import { TerminalStream } from './terminal-stream.js';
 
 export interface ApiServerOptions {
   api: DevMeshApi;
@@ -194,8 +196,10 @@ export class ApiServer {
     if (!guard.hostAllowed(req)) {
       return ApiServer.reject(socket, 403, 'FORBIDDEN_ORIGIN', 'forbidden: the Host header must be 127.0.0.1 or localhost with this port');
     }
-    if (ApiServer.pathnameOf(req) !== API_PATH) {
-      return ApiServer.reject(socket, 404, 'BAD_REQUEST', `no WebSocket endpoint at ${req.url ?? '?'}; connect to ${API_PATH}`);
+    const pathname = ApiServer.pathnameOf(req);
+    const terminalId = TERMINAL_STREAM_PATH_RE.exec(pathname)?.[1] ?? null;
+    if (pathname !== API_PATH && terminalId === null) {
+      return ApiServer.reject(socket, 404, 'BAD_REQUEST', `no WebSocket endpoint at ${req.url ?? '?'}; connect to ${API_PATH} or /terminals/<id>/stream`);
     }
     if (!guard.originAllowed(req)) {
       return ApiServer.reject(socket, 403, 'FORBIDDEN_ORIGIN', `forbidden origin ${req.headers.origin ?? ''}: only the DevMesh UI served by this daemon may connect`);
@@ -208,7 +212,16 @@ export class ApiServer {
     if (token === 'missing-protocol') {
       return ApiServer.reject(socket, 400, 'BAD_REQUEST', `the subprotocol ${WIRE_PROTOCOL} is required next to the token`);
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    // Same guard for both endpoints: a terminal stream is as powerful as the API (it types into a shell).
+    this.wss.handleUpgrade(req, socket, head, (ws) => (terminalId === null ? this.accept(ws) : this.acceptTerminal(ws, terminalId)));
+  }
+
+  private acceptTerminal(ws: WebSocket, id: string): void {
+    if (this.closing !== null) {
+      ws.close(CLOSE_GOING_AWAY, 'DevMesh is shutting down');
+      return;
+    }
+    new TerminalStream(ws, this.options.api.terminals, id, this.options.logger);
   }
 
   private accept(ws: WebSocket): void {

@@ -6,6 +6,7 @@ import { apiMethods, apiTopics, type ApiMethod, type ApiOutput, type ApiParsedIn
 import { DevMeshError, type Result } from '../../shared/errors.js';
 import type { DevMeshCore } from '../core/devmesh-core.js';
 import type { Disposable } from '../core/lifecycle/disposable.js';
+import type { TerminalManager } from '../core/terminals/terminal-manager.js';
 
 type Handlers = { [M in ApiMethod]: (input: ApiParsedInput<M>) => Promise<ApiOutput<M>> | ApiOutput<M> };
 
@@ -25,6 +26,11 @@ export class DevMeshApi {
     private readonly face: ApiFace,
   ) {
     this.handlers = this.createHandlers();
+  }
+
+  /** the terminal sessions, for the faces' stream endpoints (their bytes do not go through `call`) */
+  get terminals(): TerminalManager {
+    return this.core.terminals;
   }
 
   async call(method: string, rawInput: unknown): Promise<Result<unknown>> {
@@ -124,6 +130,15 @@ export class DevMeshApi {
       'mesh.reload': () => core.reloadMesh(),
       'mesh.graph': () => core.graph(),
       'mesh.alerts': (i) => core.alerts.list(i.limit),
+      'terminals.list': () => core.terminals.list(),
+      'terminals.create': (i) => core.terminals.create(i),
+      'terminals.input': (i) => core.terminals.input(i.id, i.data),
+      'terminals.resize': (i) => core.terminals.resize(i.id, i.cols, i.rows),
+      'terminals.signal': (i) => core.terminals.signal(i.id, i.signal),
+      'terminals.kill': (i) => core.terminals.kill(i.id),
+      'terminals.remove': (i) => core.terminals.remove(i.id),
+      'recordings.list': () => core.terminals.recordings.list(),
+      'recordings.read': (i) => ({ cast: core.terminals.recordings.read(i.id) }),
     };
   }
 

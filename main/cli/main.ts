@@ -9,6 +9,7 @@ import { CaCommands } from './commands/ca-commands.js';
 import { DaemonCommands } from './commands/daemon-commands.js';
 import { LogCommands } from './commands/log-commands.js';
 import { MeshCommands } from './commands/mesh-commands.js';
+import { TerminalCommands } from './commands/terminal-commands.js';
 import { ProjectCommands } from './commands/project-commands.js';
 import { ProxyCommands } from './commands/proxy-commands.js';
 import { ServiceCommands } from './commands/service-commands.js';
@@ -31,6 +32,7 @@ const cli = new Cli(ctx, [
   ...new CaCommands().commands(),
   ...new ProxyCommands().commands(),
   ...new MeshCommands().commands(),
+  ...new TerminalCommands().commands(),
 ]);
 
 cli.run(process.argv.slice(2)).then(

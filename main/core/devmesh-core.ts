@@ -29,6 +29,7 @@ import { MismatchRecorder } from './mesh/mismatch-recorder.js';
 import { PeerIngressRoutes } from './mesh/peer-ingress-routes.js';
 import { RouteChooser } from './proxy/route-chooser.js';
 import type { Disposable } from './lifecycle/disposable.js';
+import { TerminalManager, type TerminalProjectContext } from './terminals/terminal-manager.js';
 
 export interface DevMeshCoreOptions {
   home: DevMeshHome;
@@ -76,6 +77,8 @@ export class DevMeshCore {
     /** where teammates' proxies send the requests they route here (members only, this machine's instances only) */
     readonly ingress: ProxyServer,
     private readonly mismatches: MismatchRecorder,
+    /** PTY sessions, owned here so they outlive any window or page */
+    readonly terminals: TerminalManager,
   ) {}
 
   static async open(options: DevMeshCoreOptions): Promise<DevMeshCore> {
@@ -169,7 +172,13 @@ export class DevMeshCore {
     const meshFeed = events.onDidEmitEvent((e) => {
       if (e.type === 'service.state' || e.type.startsWith('project.')) mesh.servicesChanged();
     });
-    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches);
+    const terminals = new TerminalManager({
+      events,
+      logger: logger.child({ domain: 'terminals' }),
+      recordingsDir: join(home.dir, 'recordings'),
+      project: (ref) => DevMeshCore.terminalContext(projects, ref, core?.proxyPorts.httpPort ?? null),
+    });
+    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals);
     traffic.start();
     if (settings.proxy.enabled) {
       const listening = await proxy.listen();
@@ -240,6 +249,23 @@ export class DevMeshCore {
     return listening.problems.map((p) => `${p} Teammates cannot route requests to this machine's services.`);
   }
 
+  /**
+   * A terminal opened in a project: its root, and each service's `<NAME>_URL` the way a service's
+   * dependencies get theirs (ServiceSupervisor.dependencyEnv): through the proxy when it listens, so the
+   * proxy can route to a teammate's instance, else the local port; `<NAME>_PORT` when it runs here.
+   */
+  private static terminalContext(projects: ProjectManager, ref: string, proxyPort: number | null): TerminalProjectContext {
+    const project = projects.resolve(ref);
+    const env: Record<string, string> = {};
+    for (const svc of project.supervisor.list()) {
+      const key = svc.name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+      if (proxyPort !== null) env[`${key}_URL`] = `http://127.0.0.1:${proxyPort}/${svc.name}.${project.id}`;
+      else if (svc.port !== null) env[`${key}_URL`] = `http://127.0.0.1:${svc.port}`;
+      if (svc.port !== null) env[`${key}_PORT`] = String(svc.port);
+    }
+    return { id: project.id, root: project.root, env };
+  }
+
   private static meshServices(projects: ProjectManager): MeshService[] {
     return projects.all().flatMap((p) =>
       p.supervisor.list().map((s) => ({ project: p.id, name: s.name, version: s.version, state: s.state, dependsOn: s.dependsOn })),
@@ -255,6 +281,8 @@ export class DevMeshCore {
     if (this.disposed) return;
     this.disposed = true;
     this.meshFeed.dispose();
+    // First: shells and agents may be talking to the services that stop next.
+    await this.terminals.dispose();
     await this.mesh.close();
     await this.ingress.close();
     await this.proxy.close();

@@ -5,6 +5,7 @@ import { createMeshStore, type MeshStore } from './mesh-store.js';
 import { createProjectsStore, type ProjectsStore } from './projects-store.js';
 import { createRoutesStore, type RoutesStore } from './routes-store.js';
 import { createServicesStore, type ServicesStore } from './services-store.js';
+import { createTerminalsStore, type TerminalsStore } from './terminals-store.js';
 import { createToastsStore, type ToastsStore } from './toasts-store.js';
 import { createTrafficStore, type TrafficStore } from './traffic-store.js';
 import { createViewStore, type ViewStore } from './view-store.js';
@@ -18,6 +19,7 @@ export interface AppStores {
   traffic: TrafficStore;
   view: ViewStore;
   mesh: MeshStore;
+  terminals: TerminalsStore;
 }
 
 export const createAppStores = (initial: ConnectionStatus): AppStores => ({
@@ -29,4 +31,5 @@ export const createAppStores = (initial: ConnectionStatus): AppStores => ({
   traffic: createTrafficStore(),
   view: createViewStore(),
   mesh: createMeshStore(),
+  terminals: createTerminalsStore(),
 });

@@ -2,10 +2,13 @@
 import { createContext, useContext } from 'react';
 import type { DevMeshClient } from '../api/devmesh-client.js';
 import type { AppStores } from '../state/app-stores.js';
+import type { TerminalsSync } from '../state/terminals-sync.js';
 
 export interface AppServices {
   client: DevMeshClient;
   stores: AppStores;
+  /** the terminal sessions' list and the Terminals view's actions (new shell, kill, close) */
+  terminals: TerminalsSync;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

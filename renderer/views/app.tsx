@@ -1,5 +1,5 @@
 // The window: header with the project and the view switch, banners, then the services table with the
-// selected service's log, the proxy's request log, or the mesh's service graph.
+// selected service's log, the proxy's request log, the mesh's service graph, or the embedded terminals.
 import { lazy, Suspense } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
@@ -16,6 +16,8 @@ import { ViewSwitch } from './view-switch.js';
 // React Flow and dagre are most of the bundle and only the Graph view draws with them: that view is its own
 // chunk, fetched the first time it is shown, so the services table does not wait for it.
 const GraphView = lazy(() => import('./graph-view.js').then((m) => ({ default: m.GraphView })));
+// xterm and its addons likewise: the Terminals view is a chunk of its own.
+const TerminalsView = lazy(() => import('./terminals-view.js').then((m) => ({ default: m.TerminalsView })));
 
 export function App() {
   const { stores } = useApp();
@@ -43,6 +45,14 @@ export function App() {
       ) : view === 'requests' ? (
         <main className="content">
           <RequestsView />
+        </main>
+      ) : view === 'terminals' ? (
+        <main className="content">
+          <ViewLoadBoundary name="terminals">
+            <Suspense fallback={<div className="empty" data-testid="terminals-loading">Loading the terminals…</div>}>
+              <TerminalsView />
+            </Suspense>
+          </ViewLoadBoundary>
         </main>
       ) : (
         <main className="content">

@@ -1,5 +1,5 @@
-// The switch between the main views: Services (with the selected service's log), Requests, and Graph (the
-// mesh: service graph, peers, version alerts).
+// The switch between the main views: Services (with the selected service's log), Requests, Graph (the
+// mesh: service graph, peers, version alerts) and Terminals.
 import { useStore } from 'zustand';
 import type { MainView } from '../state/view-store.js';
 import { useApp } from './app-context.js';
@@ -8,6 +8,7 @@ const VIEWS: { view: MainView; label: string }[] = [
   { view: 'services', label: 'Services' },
   { view: 'requests', label: 'Requests' },
   { view: 'graph', label: 'Graph' },
+  { view: 'terminals', label: 'Terminals' },
 ];
 
 export function ViewSwitch() {

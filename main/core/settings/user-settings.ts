@@ -1,5 +1,6 @@
 // The user's own settings, in $DEVMESH_HOME/config.yaml (all optional): where the proxy listens, and how
-// this agent meets its mesh (peer port, static peers, mDNS, its display name).
+// this agent meets its mesh (peer port, static peers, mDNS, its display name), and what the machine lends
+// to AI coding agents (`agents.budget`: declared RAM and GPUs; `agents.profiles`: the user's own CLIs).
 // Environment variables override the file (DEVMESH_PROXY_HTTP_PORT, DEVMESH_PROXY_HTTPS_PORT,
 // DEVMESH_PROXY_HOST, DEVMESH_MESH_PORT, DEVMESH_MESH_HOST, DEVMESH_MESH_PEERS (comma-separated),
 // DEVMESH_MESH_MDNS=off, DEVMESH_MESH_HEARTBEAT, DEVMESH_AGENT_NAME), which is how tests and a second
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { DevMeshError } from '../../../shared/errors.js';
+import { AgentProfileConfigSchema, type AgentProfileConfig } from '../../../shared/agent.js';
 
 const Port = z.number().int().min(0).max(65535);
 
@@ -43,6 +45,23 @@ const SettingsFileSchema = z
       })
       .strict()
       .optional(),
+    agents: z
+      .object({
+        /** what running agents may declare in total on this machine; unset: no limit */
+        budget: z
+          .object({
+            ram_gb: z.number().min(0).max(65_536).optional(),
+            gpus: z.number().int().min(0).max(1024).optional(),
+          })
+          .strict()
+          .optional(),
+        /** CLIs beyond the built-in ones, or overrides of a built-in (same id) */
+        profiles: z.array(AgentProfileConfigSchema).max(64).optional(),
+        /** where agent worktrees go; default `<repo>/.devmesh/worktrees` */
+        worktree_root: z.string().min(1).max(4096).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -64,9 +83,18 @@ export interface MeshSettings {
   heartbeatMs: number;
 }
 
+export interface AgentSettings {
+  /** null: no limit set for that resource */
+  budget: { ramGb: number | null; gpus: number | null };
+  profiles: AgentProfileConfig[];
+  /** null: `<repo>/.devmesh/worktrees` */
+  worktreeRoot: string | null;
+}
+
 export interface UserSettingsData {
   proxy: ProxySettings;
   mesh: MeshSettings;
+  agents: AgentSettings;
 }
 
 export const DEFAULT_MESH_PORT = 7790;
@@ -125,7 +153,13 @@ export class UserSettings {
       mdns: env.DEVMESH_MESH_MDNS === 'off' ? false : (m.mdns ?? true),
       heartbeatMs: heartbeat ?? m.heartbeat_ms ?? 5000,
     };
-    return { proxy, mesh };
+    const a = file.agents ?? {};
+    const agents: AgentSettings = {
+      budget: { ramGb: a.budget?.ram_gb ?? null, gpus: a.budget?.gpus ?? null },
+      profiles: a.profiles ?? [],
+      worktreeRoot: a.worktree_root ?? null,
+    };
+    return { proxy, mesh, agents };
   }
 
   private static defaultName(): string {

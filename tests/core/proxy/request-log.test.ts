@@ -111,7 +111,7 @@ describe('RequestLog and TrafficStats', () => {
     old.close();
 
     const db = Database.open(path);
-    expect(db.schemaVersion).toBe(4);
+    expect(db.schemaVersion).toBe(MIGRATIONS.length);
     const log = new RequestLog(db, new EventBus(), new TrafficStats(new EventBus()));
     const added = log.record({ ...base, ts: 2000, path: '/new', status: 200, durationMs: 1, caller: 'web.shop', instance: 'me/shop/api' });
     expect(added.seq).toBe(8);

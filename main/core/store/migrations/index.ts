@@ -4,10 +4,11 @@ import { migration001 } from './001-initial.js';
 import { migration002 } from './002-proxy-requests.js';
 import { migration003 } from './003-version-alerts.js';
 import { migration004 } from './004-request-edges.js';
+import { migration005 } from './005-agents.js';
 
 export interface Migration {
   name: string;
   up(db: BetterSqlite3.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];

@@ -1,0 +1,373 @@
+// Starts AI coding agents in terminals and follows them: budget check → optional git worktree on a new
+// branch → launch through the TerminalLauncher with the profile's arguments and initial prompt → a
+// persisted record → status from the output (AgentStatusDetector) → exit. Records outlive the daemon and
+// can be relaunched.
+import { randomBytes } from 'node:crypto';
+import { basename, isAbsolute } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { DevMeshError } from '../../../shared/errors.js';
+import {
+  AgentStartInputSchema,
+  CUSTOM_AGENT_PROFILE,
+  type AgentProfile,
+  type AgentPromptMethod,
+  type AgentRecord,
+  type AgentResources,
+  type AgentStartInput,
+  type AgentStatusEvent,
+} from '../../../shared/agent.js';
+import { toDisposable, type Disposable } from '../lifecycle/disposable.js';
+import { AgentStatusDetector, type AgentStatusChange } from './agent-status-detector.js';
+import type { AgentProfiles } from './agent-profiles.js';
+import type { AgentStore } from './agent-store.js';
+import type { ResourceBudget } from './resource-budget.js';
+import type { TerminalExit, TerminalLauncher } from './terminal-launcher.js';
+import type { WorktreeManager } from './worktree-manager.js';
+
+/** How a project name becomes a directory (the project manager, in the composition root). */
+export interface AgentProjectResolver {
+  rootOf(project: string): string | null;
+}
+
+export interface AgentManagerDeps {
+  store: AgentStore;
+  launcher: TerminalLauncher;
+  profiles: AgentProfiles;
+  worktrees: WorktreeManager;
+  budget: ResourceBudget;
+  projects?: AgentProjectResolver;
+  logger?: Logger;
+  now?: () => number;
+  /** how often quiet agents are checked for idleness (default 1 s) */
+  tickMs?: number;
+  /** quiet time after output that means idle (default 5 s) */
+  quietMs?: number;
+  /** a typed prompt is sent after this long even if the CLI never looked ready (default 15 s) */
+  promptMaxWaitMs?: number;
+}
+
+interface LiveAgent {
+  terminalId: string;
+  detector: AgentStatusDetector;
+  subscriptions: Disposable[];
+  exited: Promise<void>;
+  typed: { text: string; method: Extract<AgentPromptMethod, { kind: 'typed' }>; settle: NodeJS.Timeout | null; deadline: NodeJS.Timeout } | null;
+}
+
+type Listener = (event: AgentStatusEvent) => void;
+
+export class AgentManager implements Disposable {
+  private readonly live = new Map<string, LiveAgent>();
+  private readonly listeners = new Set<Listener>();
+  private readonly ticker: NodeJS.Timeout;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: AgentManagerDeps) {
+    this.now = deps.now ?? Date.now;
+    this.ticker = setInterval(() => {
+      for (const agent of this.live.values()) agent.detector.tick(this.now());
+    }, deps.tickMs ?? 1000);
+    this.ticker.unref();
+    this.restore();
+  }
+
+  onDidChangeStatus(listener: Listener): Disposable {
+    this.listeners.add(listener);
+    return toDisposable(() => this.listeners.delete(listener));
+  }
+
+  list(): AgentRecord[] {
+    return this.deps.store.list();
+  }
+
+  get(idOrName: string): AgentRecord {
+    const record = this.deps.store.find(idOrName);
+    if (!record) throw new DevMeshError('BAD_REQUEST', `no agent "${idOrName}"; list agents with \`devmesh agent ls\``);
+    return record;
+  }
+
+  async start(raw: AgentStartInput): Promise<AgentRecord> {
+    const parsed = AgentStartInputSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new DevMeshError('BAD_REQUEST', `agent start: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`);
+    }
+    const input = parsed.data;
+    const profile = input.profile !== undefined ? this.deps.profiles.get(input.profile) : null;
+    const command = profile ? profile.executable : input.command!;
+    const baseArgs = profile ? [...profile.args, ...(input.args ?? [])] : (input.args ?? []);
+    const promptMethod: AgentPromptMethod = profile ? profile.prompt : { kind: 'typed' };
+    if (input.prompt !== undefined && promptMethod.kind === 'none') {
+      throw new DevMeshError('BAD_REQUEST', `${profile?.displayName ?? command} takes no initial prompt; start it without one and type the task in its terminal`);
+    }
+    const name = input.name ?? this.freeName(profile ? profile.id : basename(command));
+    if (this.deps.store.find(name)) {
+      throw new DevMeshError('CONFLICT', `an agent named "${name}" already exists; pick another name, or remove the old one (devmesh agent rm ${name})`);
+    }
+    const resources: AgentResources = { ramGb: input.ramGb ?? 0, gpus: input.gpus ?? 0 };
+    this.deps.budget.check(resources, this.held(), `agent "${name}"`);
+
+    let cwd = this.directoryFor(input.project, input.cwd);
+    let worktree: AgentRecord['worktree'] = null;
+    if (input.worktree !== undefined) {
+      worktree = await this.deps.worktrees.create({ repo: cwd, branch: input.worktree, base: input.base });
+      cwd = worktree.path;
+    }
+    const now = this.now();
+    const record: AgentRecord = {
+      id: `agent-${randomBytes(5).toString('hex')}`,
+      name,
+      profile: profile ? profile.id : CUSTOM_AGENT_PROFILE,
+      role: input.role ?? null,
+      cwd,
+      project: input.project ?? null,
+      command,
+      args: baseArgs,
+      worktree,
+      terminalId: null,
+      task: input.prompt ?? null,
+      status: 'starting',
+      statusReason: null,
+      exitCode: null,
+      createdAt: now,
+      updatedAt: now,
+      resources,
+    };
+    try {
+      return await this.launch(record, profile, input.prompt ?? null, promptMethod, { cols: input.cols ?? 120, rows: input.rows ?? 32 }, true);
+    } catch (err) {
+      if (worktree) await this.rollBackWorktree(worktree, err);
+      throw err;
+    }
+  }
+
+  /** Starts an exited agent again, with the same command in the same folder; `withTask` sends its task again. */
+  async relaunch(idOrName: string, options: { withTask?: boolean; cols?: number; rows?: number } = {}): Promise<AgentRecord> {
+    const record = this.get(idOrName);
+    if (record.status !== 'exited') throw new DevMeshError('CONFLICT', `agent "${record.name}" is still ${record.status}; stop it before relaunching`);
+    if (!existsSync(record.cwd) || !statSync(record.cwd).isDirectory()) {
+      throw new DevMeshError('BAD_REQUEST', `agent "${record.name}" worked in ${record.cwd}, which no longer exists; start a new agent instead`);
+    }
+    this.deps.budget.check(record.resources, this.held(record.id), `agent "${record.name}"`);
+    const profile = record.profile === CUSTOM_AGENT_PROFILE ? null : (this.deps.profiles.find(record.profile) ?? null);
+    const method: AgentPromptMethod = profile ? profile.prompt : { kind: 'typed' };
+    const task = options.withTask && record.task !== null && method.kind !== 'none' ? record.task : null;
+    return this.launch(record, profile, task, method, { cols: options.cols ?? 120, rows: options.rows ?? 32 }, false);
+  }
+
+  /**
+   * Someone typed into the agent's terminal (the wiring forwards terminal input here): a prompt on screen
+   * is answered, so the agent is working again rather than waiting until enough new output scrolls it away.
+   */
+  noteInput(idOrName: string): void {
+    const record = this.deps.store.find(idOrName);
+    const agent = record ? this.live.get(record.id) : undefined;
+    agent?.detector.noteInput(this.now());
+  }
+
+  /** Ends the agent's terminal (SIGTERM, then SIGKILL after `graceMs`) and resolves once it has exited. */
+  async stop(idOrName: string, options: { graceMs?: number } = {}): Promise<AgentRecord> {
+    const record = this.get(idOrName);
+    const agent = this.live.get(record.id);
+    if (!agent) return record;
+    this.deps.launcher.kill(agent.terminalId, 'SIGTERM');
+    const grace = options.graceMs ?? 5000;
+    const ended = await Promise.race([agent.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), grace).unref())]);
+    if (!ended) {
+      this.deps.launcher.kill(agent.terminalId, 'SIGKILL');
+      await Promise.race([agent.exited, new Promise<void>((r) => setTimeout(r, 2000).unref())]);
+    }
+    return this.get(record.id);
+  }
+
+  /** Forgets an exited agent; optionally removes its worktree (and branch). */
+  async remove(idOrName: string, options: { removeWorktree?: boolean; deleteBranch?: boolean; force?: boolean } = {}): Promise<void> {
+    const record = this.get(idOrName);
+    if (record.status !== 'exited') throw new DevMeshError('CONFLICT', `agent "${record.name}" is ${record.status}; stop it first (devmesh agent stop ${record.name})`);
+    if (record.worktree && options.removeWorktree) {
+      await this.deps.worktrees.remove({ repo: record.worktree.repo, path: record.worktree.path, branch: record.worktree.branch, deleteBranch: options.deleteBranch, force: options.force });
+    }
+    this.deps.store.delete(record.id);
+  }
+
+  dispose(): void {
+    clearInterval(this.ticker);
+    for (const agent of this.live.values()) this.detach(agent);
+    this.live.clear();
+    this.listeners.clear();
+  }
+
+  private async launch(
+    record: AgentRecord,
+    profile: AgentProfile | null,
+    prompt: string | null,
+    method: AgentPromptMethod,
+    size: { cols: number; rows: number },
+    fresh: boolean,
+  ): Promise<AgentRecord> {
+    const args = [...record.args];
+    if (prompt !== null && method.kind === 'positional') args.push(prompt);
+    if (prompt !== null && method.kind === 'flag') args.push(method.flag, prompt);
+    let terminalId: string;
+    try {
+      ({ id: terminalId } = await this.deps.launcher.create({
+        name: record.name,
+        command: record.command,
+        args,
+        cwd: record.cwd,
+        env: { DEVMESH_AGENT_ID: record.id, DEVMESH_AGENT_NAME: record.name, ...(record.role ? { DEVMESH_AGENT_ROLE: record.role } : {}) },
+        cols: size.cols,
+        rows: size.rows,
+        project: record.project,
+      }));
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new DevMeshError(
+        'SPAWN_FAILED',
+        `agent "${record.name}": could not start ${record.command} in ${record.cwd}: ${why}${profile ? `; is it installed? ${profile.installHint}` : ''}`,
+      );
+    }
+    const started = { ...record, terminalId, status: 'starting' as const, statusReason: fresh ? 'launched' : 'relaunched', exitCode: null, updatedAt: this.now() };
+    const saved = fresh ? this.deps.store.insert(started) : this.deps.store.update(record.id, started);
+    this.attach(saved, profile, prompt !== null && method.kind === 'typed' ? { text: prompt, method } : null);
+    this.deps.logger?.info({ domain: 'agents', agent: saved.id, name: saved.name, profile: saved.profile, terminal: terminalId, cwd: saved.cwd }, 'agent started');
+    return saved;
+  }
+
+  private attach(record: AgentRecord, profile: AgentProfile | null, typed: { text: string; method: Extract<AgentPromptMethod, { kind: 'typed' }> } | null): void {
+    const terminalId = record.terminalId!;
+    const detector = new AgentStatusDetector({ waitingPatterns: profile?.waitingPatterns ?? [], quietMs: this.deps.quietMs }, (change) =>
+      this.statusChanged(record.id, change),
+    );
+    let markExited!: () => void;
+    const agent: LiveAgent = { terminalId, detector, subscriptions: [], exited: new Promise<void>((r) => (markExited = r)), typed: null };
+    if (typed) {
+      agent.typed = { ...typed, settle: null, deadline: setTimeout(() => this.sendTyped(agent), this.deps.promptMaxWaitMs ?? 15_000) };
+      agent.typed.deadline.unref();
+    }
+    this.live.set(record.id, agent);
+    agent.subscriptions.push(
+      this.deps.launcher.onOutput(terminalId, (data) => {
+        detector.feed(data, this.now());
+        this.maybeSendTyped(agent);
+      }),
+      this.deps.launcher.onExit(terminalId, (exit) => {
+        this.exited(record.id, agent, exit);
+        markExited();
+      }),
+    );
+  }
+
+  // A typed prompt goes in when the CLI looks ready: its readyPattern shows, or its output has settled.
+  private maybeSendTyped(agent: LiveAgent): void {
+    const typed = agent.typed;
+    if (!typed) return;
+    if (typed.method.readyPattern !== undefined && new RegExp(typed.method.readyPattern, 'im').test(agent.detector.text.slice(-2048))) {
+      this.sendTyped(agent);
+      return;
+    }
+    if (typed.settle) clearTimeout(typed.settle);
+    typed.settle = setTimeout(() => this.sendTyped(agent), typed.method.settleMs ?? 800);
+    typed.settle.unref();
+  }
+
+  private sendTyped(agent: LiveAgent): void {
+    const typed = agent.typed;
+    if (!typed) return;
+    agent.typed = null;
+    if (typed.settle) clearTimeout(typed.settle);
+    clearTimeout(typed.deadline);
+    if (agent.detector.status === 'exited') return;
+    // one line: a newline inside would submit the first line alone in most agent TUIs
+    this.deps.launcher.write(agent.terminalId, `${typed.text.replace(/\r?\n/g, ' ')}\r`);
+    agent.detector.noteInput(this.now());
+  }
+
+  private statusChanged(agentId: string, change: AgentStatusChange): void {
+    if (change.to === 'exited') return; // exited() writes the record with the exit code, then announces it
+    const record = this.deps.store.update(agentId, { status: change.to, statusReason: change.reason, updatedAt: change.ts });
+    this.announce(record, change);
+  }
+
+  private exited(agentId: string, agent: LiveAgent, exit: TerminalExit): void {
+    if (this.live.get(agentId) !== agent) return;
+    const from = agent.detector.status;
+    agent.detector.exit(exit.exitCode, this.now(), exit.signal);
+    this.detach(agent);
+    this.live.delete(agentId);
+    const reason = agent.detector.statusReason;
+    const record = this.deps.store.update(agentId, { status: 'exited', statusReason: reason, exitCode: exit.exitCode, updatedAt: this.now() });
+    this.deps.logger?.info({ domain: 'agents', agent: agentId, exitCode: exit.exitCode, signal: exit.signal }, 'agent exited');
+    this.announce(record, { from, to: 'exited', reason, ts: record.updatedAt });
+  }
+
+  private announce(record: AgentRecord, change: AgentStatusChange): void {
+    const event: AgentStatusEvent = { type: 'agent.status', ts: change.ts, agentId: record.id, name: record.name, from: change.from, to: change.to, reason: change.reason, record };
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.deps.logger?.warn({ domain: 'agents', err: (err as Error).message }, 'an agent status listener threw');
+      }
+    }
+  }
+
+  private detach(agent: LiveAgent): void {
+    for (const s of agent.subscriptions) s.dispose();
+    agent.subscriptions = [];
+    if (agent.typed) {
+      if (agent.typed.settle) clearTimeout(agent.typed.settle);
+      clearTimeout(agent.typed.deadline);
+      agent.typed = null;
+    }
+  }
+
+  // After a restart: an agent whose terminal survived (a daemon that kept its PTYs) is followed again; the
+  // others ended with the old process and are marked exited, so they stop holding budget.
+  private restore(): void {
+    for (const record of this.deps.store.list()) {
+      if (record.status === 'exited') continue;
+      if (record.terminalId && this.deps.launcher.isRunning?.(record.terminalId)) {
+        const profile = this.deps.profiles.find(record.profile) ?? null;
+        this.attach(record, profile, null);
+        continue;
+      }
+      this.deps.store.update(record.id, { status: 'exited', statusReason: 'its terminal ended when DevMesh stopped; relaunch it', updatedAt: this.now() });
+    }
+  }
+
+  private held(exceptId?: string): AgentResources[] {
+    return this.deps.store
+      .list()
+      .filter((r) => r.status !== 'exited' && r.id !== exceptId)
+      .map((r) => r.resources);
+  }
+
+  private directoryFor(project: string | undefined, cwd: string | undefined): string {
+    let dir = cwd;
+    if (project !== undefined && cwd === undefined) {
+      if (!this.deps.projects) throw new DevMeshError('BAD_REQUEST', `agent start: cannot look up project "${project}" here; give a directory (cwd) instead`);
+      const root = this.deps.projects.rootOf(project);
+      if (root === null) throw new DevMeshError('PROJECT_NOT_FOUND', `no open project "${project}"; open it first (devmesh open <dir>) or give a directory`);
+      dir = root;
+    }
+    if (dir === undefined) throw new DevMeshError('BAD_REQUEST', 'agent start: say where the agent works: a project or a directory (cwd)');
+    if (!isAbsolute(dir)) throw new DevMeshError('BAD_REQUEST', `agent start: the directory must be absolute, got "${dir}"`);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DevMeshError('BAD_REQUEST', `agent start: ${dir} is not a directory; create it or give another`);
+    return dir;
+  }
+
+  private freeName(base: string): string {
+    const stem = base.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 56) || 'agent';
+    if (!this.deps.store.find(stem)) return stem;
+    for (let n = 2; ; n++) if (!this.deps.store.find(`${stem}-${n}`)) return `${stem}-${n}`;
+  }
+
+  private async rollBackWorktree(worktree: NonNullable<AgentRecord['worktree']>, cause: unknown): Promise<void> {
+    try {
+      await this.deps.worktrees.remove({ repo: worktree.repo, path: worktree.path, branch: worktree.branch, deleteBranch: true, force: true });
+    } catch (err) {
+      this.deps.logger?.warn({ domain: 'agents', worktree: worktree.path, err: (err as Error).message, cause: (cause as Error)?.message }, 'could not roll back the worktree of an agent that failed to start');
+    }
+  }
+}

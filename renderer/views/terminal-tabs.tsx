@@ -1,0 +1,66 @@
+// The Terminals view's strip: one tab per session (name, running / exited N), kill and close on each, and
+// the view's own actions (new shell, split). Clicking a tab shows it in the focused pane.
+import { useStore } from 'zustand';
+import type { TerminalInfo } from '../../shared/terminal.js';
+import { useApp } from './app-context.js';
+
+export function TerminalStateBadge({ info }: { info: TerminalInfo }) {
+  const exited = info.state === 'exited';
+  const label = !exited ? 'running' : info.exitCode !== null ? `exited ${info.exitCode}` : `exited ${info.signal ?? ''}`.trim();
+  const tone = !exited ? 'running' : info.exitCode === 0 ? 'done' : 'failed';
+  return (
+    <span className={`badge badge-term-${tone}`} data-testid={`terminal-state-${info.id}`} title={info.exitReason ?? undefined}>
+      {label}
+    </span>
+  );
+}
+
+export function TerminalTabs() {
+  const { stores, terminals } = useApp();
+  const ids = useStore(stores.terminals, (s) => s.ids);
+  const byId = useStore(stores.terminals, (s) => s.byId);
+  const panes = useStore(stores.terminals, (s) => s.panes);
+  const split = useStore(stores.terminals, (s) => s.split);
+  const connected = useStore(stores.connection, (s) => s.status.state === 'open');
+  return (
+    <div className="terminal-strip">
+      <div className="terminal-tabs" role="tablist" aria-label="Terminals">
+        {ids.map((id) => {
+          const info = byId[id];
+          if (!info) return null;
+          const shownIn = panes[0] === id ? 0 : panes[1] === id ? 1 : null;
+          return (
+            <div key={id} className={shownIn === null ? 'terminal-tab' : 'terminal-tab active'} data-testid={`terminal-tab-${id}`}>
+              <button
+                type="button"
+                role="tab"
+                aria-selected={shownIn !== null}
+                className="terminal-tab-main"
+                title={`${info.command} ${info.args.join(' ')} in ${info.cwd}`}
+                onClick={() => stores.terminals.getState().show(id)}
+              >
+                <span className="terminal-tab-name">{info.name}</span>
+                <TerminalStateBadge info={info} />
+              </button>
+              {info.state === 'running' && (
+                <button type="button" className="terminal-tab-btn" title="Kill (SIGHUP, then SIGKILL)" aria-label={`kill ${info.name}`} data-testid={`terminal-kill-${id}`} disabled={!connected} onClick={() => void terminals.kill(id)}>
+                  ■
+                </button>
+              )}
+              <button type="button" className="terminal-tab-btn" title={info.state === 'running' ? 'Kill and close' : 'Close'} aria-label={`close ${info.name}`} data-testid={`terminal-close-${id}`} disabled={!connected} onClick={() => void terminals.close(id)}>
+                ×
+              </button>
+            </div>
+          );
+        })}
+      </div>
+      <div className="spacer" />
+      <button type="button" className={split ? 'btn active' : 'btn'} aria-pressed={split} data-testid="terminal-split" onClick={() => stores.terminals.getState().setSplit(!split)}>
+        Split
+      </button>
+      <button type="button" className="btn btn-start" data-testid="terminal-new-shell" disabled={!connected} onClick={() => void terminals.createShell()}>
+        New shell
+      </button>
+    </div>
+  );
+}
