@@ -3,6 +3,7 @@
 // server all speak the same contract.
 import { z } from 'zod';
 import { CaInfoSchema, ProxyInfoSchema, RequestPageInputSchema, RequestPageSchema, RouteInfoSchema, ServiceTrafficSchema } from './proxy.js';
+import { AgentDetectionSchema, AgentProfileSchema, AgentRecordSchema, AgentStartInputSchema } from './agent.js';
 import { MeshInfoSchema, PeerInfoSchema, ServiceGraphSchema, VersionAlertSchema } from './mesh.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema } from './service.js';
 import {
@@ -28,6 +29,8 @@ const ProjectScope = z.object({ project: ProjectRef }).strict();
 const ServiceStart = ServiceRef.extend({ wait: z.boolean().default(false) }).strict();
 const ProjectStart = ProjectScope.extend({ wait: z.boolean().default(false) }).strict();
 const Empty = z.object({}).strict();
+/** an agent by id or name */
+const AgentRefSchema = z.object({ agent: z.string().min(1).max(128) }).strict();
 
 export const DaemonInfoSchema = z.object({
   version: z.string(),
@@ -102,6 +105,17 @@ export const apiMethods = {
   /** recordings in $DEVMESH_HOME/recordings, newest first */
   'recordings.list': { input: Empty, output: z.array(RecordingInfoSchema) },
   'recordings.read': { input: z.object({ id: TerminalIdSchema }).strict(), output: RecordingReadOutputSchema },
+  /** the agent CLIs DevMesh knows (built in, and `agents.profiles` in config.yaml), and whether each is installed */
+  'agents.profiles': { input: Empty, output: z.array(z.object({ profile: AgentProfileSchema, detection: AgentDetectionSchema })) },
+  'agents.list': { input: Empty, output: z.array(AgentRecordSchema) },
+  /** launches an agent in a terminal (in a new git worktree when `worktree` names a branch); refused over the budget */
+  'agents.start': { input: AgentStartInputSchema, output: AgentRecordSchema },
+  'agents.stop': { input: AgentRefSchema, output: AgentRecordSchema },
+  'agents.relaunch': { input: AgentRefSchema, output: AgentRecordSchema },
+  'agents.remove': {
+    input: AgentRefSchema.extend({ removeWorktree: z.boolean().default(false), deleteBranch: z.boolean().default(false), force: z.boolean().default(false) }).strict(),
+    output: z.object({ removed: z.string() }),
+  },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

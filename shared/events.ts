@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AlertRaisedEventSchema, PeerEventSchema, PeerServiceEventSchema } from './mesh.js';
 import { TerminalEventSchema } from './terminal.js';
+import { AgentStatusEventSchema } from './agent.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
 
 export const ServiceStateEventSchema = z.object({
@@ -53,6 +54,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   PeerServiceEventSchema,
   AlertRaisedEventSchema,
   TerminalEventSchema,
+  AgentStatusEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

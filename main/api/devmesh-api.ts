@@ -139,6 +139,20 @@ export class DevMeshApi {
       'terminals.remove': (i) => core.terminals.remove(i.id),
       'recordings.list': () => core.terminals.recordings.list(),
       'recordings.read': (i) => ({ cast: core.terminals.recordings.read(i.id) }),
+      'agents.profiles': async () => {
+        const profiles = core.agents.profiles.list();
+        const found = await core.agents.detector.detectAll(profiles);
+        return profiles.map((profile, n) => ({ profile, detection: found[n]! }));
+      },
+      'agents.list': () => core.agents.manager.list(),
+      'agents.start': (i) => core.agents.manager.start(i),
+      'agents.stop': (i) => core.agents.manager.stop(i.agent),
+      'agents.relaunch': (i) => core.agents.manager.relaunch(i.agent),
+      'agents.remove': async (i) => {
+        const { id } = core.agents.manager.get(i.agent);
+        await core.agents.manager.remove(i.agent, { removeWorktree: i.removeWorktree, deleteBranch: i.deleteBranch, force: i.force });
+        return { removed: id };
+      },
     };
   }
 

@@ -10,6 +10,7 @@ import { DaemonCommands } from './commands/daemon-commands.js';
 import { LogCommands } from './commands/log-commands.js';
 import { MeshCommands } from './commands/mesh-commands.js';
 import { TerminalCommands } from './commands/terminal-commands.js';
+import { AgentCommands } from './commands/agent-commands.js';
 import { ProjectCommands } from './commands/project-commands.js';
 import { ProxyCommands } from './commands/proxy-commands.js';
 import { ServiceCommands } from './commands/service-commands.js';
@@ -33,6 +34,7 @@ const cli = new Cli(ctx, [
   ...new ProxyCommands().commands(),
   ...new MeshCommands().commands(),
   ...new TerminalCommands().commands(),
+  ...new AgentCommands().commands(),
 ]);
 
 cli.run(process.argv.slice(2)).then(

@@ -30,6 +30,13 @@ import { PeerIngressRoutes } from './mesh/peer-ingress-routes.js';
 import { RouteChooser } from './proxy/route-chooser.js';
 import type { Disposable } from './lifecycle/disposable.js';
 import { TerminalManager, type TerminalProjectContext } from './terminals/terminal-manager.js';
+import { AgentManager } from './agents/agent-manager.js';
+import { AgentStore } from './agents/agent-store.js';
+import { AgentProfiles } from './agents/agent-profiles.js';
+import { AgentDetector } from './agents/agent-detector.js';
+import { WorktreeManager } from './agents/worktree-manager.js';
+import { ResourceBudget } from './agents/resource-budget.js';
+import { ManagedTerminalLauncher } from './agents/managed-terminal-launcher.js';
 
 export interface DevMeshCoreOptions {
   home: DevMeshHome;
@@ -79,6 +86,8 @@ export class DevMeshCore {
     private readonly mismatches: MismatchRecorder,
     /** PTY sessions, owned here so they outlive any window or page */
     readonly terminals: TerminalManager,
+    /** AI coding agents in terminals: the manager, which CLIs are installed, and the profiles they run with */
+    readonly agents: { manager: AgentManager; detector: AgentDetector; profiles: AgentProfiles; events: Disposable },
   ) {}
 
   static async open(options: DevMeshCoreOptions): Promise<DevMeshCore> {
@@ -172,13 +181,26 @@ export class DevMeshCore {
     const meshFeed = events.onDidEmitEvent((e) => {
       if (e.type === 'service.state' || e.type.startsWith('project.')) mesh.servicesChanged();
     });
+    let agents: AgentManager | null = null;
     const terminals = new TerminalManager({
       events,
       logger: logger.child({ domain: 'terminals' }),
+      onInput: (id) => agents?.noteTerminalInput(id),
       recordingsDir: join(home.dir, 'recordings'),
       project: (ref) => DevMeshCore.terminalContext(projects, ref, core?.proxyPorts.httpPort ?? null),
     });
-    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals);
+    const agentProfiles = new AgentProfiles(settings.agents.profiles);
+    agents = new AgentManager({
+      store: new AgentStore(database),
+      launcher: new ManagedTerminalLauncher(terminals),
+      profiles: agentProfiles,
+      worktrees: new WorktreeManager(settings.agents.worktreeRoot),
+      budget: new ResourceBudget(settings.agents.budget),
+      projects: { rootOf: (ref) => DevMeshCore.projectRoot(projects, ref) },
+      logger: logger.child({ domain: 'agents' }),
+    });
+    const agentEvents = agents.onDidChangeStatus((e) => events.emit(e));
+    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents });
     traffic.start();
     if (settings.proxy.enabled) {
       const listening = await proxy.listen();
@@ -266,6 +288,14 @@ export class DevMeshCore {
     return { id: project.id, root: project.root, env };
   }
 
+  private static projectRoot(projects: ProjectManager, ref: string): string | null {
+    try {
+      return projects.resolve(ref).root;
+    } catch {
+      return null;
+    }
+  }
+
   private static meshServices(projects: ProjectManager): MeshService[] {
     return projects.all().flatMap((p) =>
       p.supervisor.list().map((s) => ({ project: p.id, name: s.name, version: s.version, state: s.state, dependsOn: s.dependsOn })),
@@ -282,6 +312,8 @@ export class DevMeshCore {
     this.disposed = true;
     this.meshFeed.dispose();
     // First: shells and agents may be talking to the services that stop next.
+    this.agents.events.dispose();
+    this.agents.manager.dispose();
     await this.terminals.dispose();
     await this.mesh.close();
     await this.ingress.close();

@@ -1,6 +1,6 @@
 // The window: header with the project and the view switch, banners, then the services table with the
 // selected service's log, the proxy's request log, the mesh's service graph, or the embedded terminals.
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
 import { ConfigErrorBanner } from './config-error-banner.js';
@@ -18,6 +18,17 @@ import { ViewSwitch } from './view-switch.js';
 const GraphView = lazy(() => import('./graph-view.js').then((m) => ({ default: m.GraphView })));
 // xterm and its addons likewise: the Terminals view is a chunk of its own.
 const TerminalsView = lazy(() => import('./terminals-view.js').then((m) => ({ default: m.TerminalsView })));
+
+/** A lazily loaded view in the content area: a placeholder while its chunk loads, a message if it fails to. */
+function LazyViewContent({ name, children }: { name: string; children: ReactNode }) {
+  return (
+    <main className="content">
+      <ViewLoadBoundary name={name}>
+        <Suspense fallback={<div className="empty" data-testid={`${name}-loading`}>Loading the {name}…</div>}>{children}</Suspense>
+      </ViewLoadBoundary>
+    </main>
+  );
+}
 
 export function App() {
   const { stores } = useApp();
@@ -47,21 +58,13 @@ export function App() {
           <RequestsView />
         </main>
       ) : view === 'terminals' ? (
-        <main className="content">
-          <ViewLoadBoundary name="terminals">
-            <Suspense fallback={<div className="empty" data-testid="terminals-loading">Loading the terminals…</div>}>
-              <TerminalsView />
-            </Suspense>
-          </ViewLoadBoundary>
-        </main>
+        <LazyViewContent name="terminals">
+          <TerminalsView />
+        </LazyViewContent>
       ) : (
-        <main className="content">
-          <ViewLoadBoundary name="graph">
-            <Suspense fallback={<div className="empty" data-testid="graph-loading">Loading the graph…</div>}>
-              <GraphView />
-            </Suspense>
-          </ViewLoadBoundary>
-        </main>
+        <LazyViewContent name="graph">
+          <GraphView />
+        </LazyViewContent>
       )}
       <ToastList />
     </div>

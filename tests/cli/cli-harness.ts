@@ -93,6 +93,18 @@ export class CliHarness {
     return new RunningCli(spawn(node, [BIN, ...args], { cwd: this.cwd, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
+  /** `devmesh up <args> --port 0`, once it prints its address; stopped again if it never does. The caller stops it. */
+  async up(args: string[]): Promise<{ daemon: RunningCli; port: number }> {
+    const daemon = this.spawn(['up', ...args, '--port', '0']);
+    try {
+      const m = await daemon.waitForOutput(/DevMesh is up: http:\/\/127\.0\.0\.1:(\d+)\//);
+      return { daemon, port: Number(m[1]) };
+    } catch (err) {
+      await daemon.stop('SIGTERM');
+      throw err;
+    }
+  }
+
   /** Runs a command to its end (bounded). */
   async run(args: string[], options: { timeoutMs?: number; node?: string } = {}): Promise<CliResult> {
     const running = this.spawn(args, options.node);

@@ -14,10 +14,9 @@ const cli = new CliHarness(join(tmp.dir, 'home'), tmp.dir);
 const daemons: RunningCli[] = [];
 
 async function startDaemon(harness: CliHarness, args: string[]): Promise<{ daemon: RunningCli; port: number }> {
-  const daemon = harness.spawn(['up', ...args, '--port', '0']);
-  daemons.push(daemon);
-  const m = await daemon.waitForOutput(/DevMesh is up: http:\/\/127\.0\.0\.1:(\d+)\//);
-  return { daemon, port: Number(m[1]) };
+  const started = await harness.up(args);
+  daemons.push(started.daemon);
+  return started;
 }
 
 async function services(harness: CliHarness): Promise<ServiceInfo[]> {

@@ -58,8 +58,7 @@ beforeAll(async () => {
   // CliHarness passes this process's environment on to the daemon it starts.
   process.env.DEVMESH_PROXY_HTTP_PORT = String(proxyPort);
   process.env.DEVMESH_PROXY_HTTPS_PORT = '0';
-  daemon = cli.spawn(['up', '--project', projectDir, '--port', '0']);
-  await daemon.waitForOutput(/DevMesh is up: http:\/\/127\.0\.0\.1:\d+\//);
+  ({ daemon } = await cli.up(['--project', projectDir]));
   await waitFor('api and web to be healthy', async () => {
     const list = await cli.json<ServiceInfo[]>(['status']);
     return list.length === 2 && list.every((s) => s.state === 'healthy');

@@ -29,8 +29,7 @@ beforeAll(async () => {
   ensureCliBuilt();
   mkdirSync(projectDir);
   writeProject(projectDir, 'tiny', { api: { autostart: false } });
-  daemon = cli.spawn(['up', '--project', projectDir, '--port', '0']);
-  await daemon.waitForOutput(/DevMesh is up: http:\/\/127\.0\.0\.1:\d+\//);
+  ({ daemon } = await cli.up(['--project', projectDir]));
 }, 90_000);
 
 afterAll(async () => {

@@ -2,14 +2,12 @@
 // The services table links each service's .localhost URL and shows its traffic; requests sent through the
 // proxy appear in the Requests view, which filters them by service and by errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DaemonProcess } from './daemon-process.js';
+import { skipWithoutChromium, UiPage } from './ui-page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 const SCREENSHOT = '/tmp/devmesh-ui-requests.png';
 const SERVICES = ['auth', 'api', 'web'];
 
@@ -21,13 +19,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-// Outside CI a machine without Chromium skips with this reason; in CI (which installs it) it must run.
-describe.skipIf(!haveChromium && !process.env.CI)('proxy faces in the UI against the headless daemon (needs /usr/bin/chromium)', () => {
+describe.skipIf(skipWithoutChromium)('proxy faces in the UI against the headless daemon (needs /usr/bin/chromium)', () => {
   let daemon: DaemonProcess | undefined;
-  let browser: Browser | undefined;
+  let ui: UiPage | undefined;
   let page: Page;
   let proxyPort = 0;
-  const pageErrors: string[] = [];
 
   const viaProxy = (host: string, path: string) =>
     new Promise<number>((resolvePromise, reject) => {
@@ -43,21 +39,12 @@ describe.skipIf(!haveChromium && !process.env.CI)('proxy faces in the UI against
   beforeAll(async () => {
     proxyPort = await freePort();
     daemon = DaemonProcess.start({ homePrefix: 'devmesh-e2e-proxy-', env: { DEVMESH_PROXY_HTTP_PORT: String(proxyPort), DEVMESH_PROXY_HTTPS_PORT: '0' } });
-    const url = await daemon.url();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(msg.text());
-    });
-    await page.goto(url);
+    ui = await UiPage.open(await daemon.url(), { width: 1440, height: 860 });
+    page = ui.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await ui?.close();
     await daemon?.stop();
   });
 
@@ -118,6 +105,6 @@ describe.skipIf(!haveChromium && !process.env.CI)('proxy faces in the UI against
     await page.getByTestId('nav-services').click();
     await expect(page.getByTestId('service-row-api').count()).resolves.toBe(1);
     await page.screenshot({ path: SCREENSHOT.replace('requests', 'services-proxy'), animations: 'disabled' });
-    expect(pageErrors).toEqual([]);
+    expect(ui!.errors).toEqual([]);
   }, 45_000);
 });

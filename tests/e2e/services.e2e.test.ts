@@ -2,45 +2,27 @@
 // up healthy, the operator stops `web` from the table, and the log pane shows what happened; the Graph view,
 // a chunk of its own, is fetched only when first shown.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DaemonProcess } from './daemon-process.js';
+import { skipWithoutChromium, UiPage } from './ui-page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 const SCREENSHOT = '/tmp/devmesh-ui.png';
 
 const SERVICES = ['auth', 'api', 'web'];
 
-// Outside CI a machine without Chromium skips with this reason; in CI (which installs it) it must run.
-describe.skipIf(!haveChromium && !process.env.CI)('services view against the headless daemon (needs /usr/bin/chromium)', () => {
+describe.skipIf(skipWithoutChromium)('services view against the headless daemon (needs /usr/bin/chromium)', () => {
   let daemon: DaemonProcess | undefined;
-  let browser: Browser | undefined;
+  let ui: UiPage | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
-  const requested: string[] = [];
 
   beforeAll(async () => {
     daemon = DaemonProcess.start();
-    const url = await daemon.url();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(msg.text());
-    });
-    page.on('request', (req) => requested.push(req.url()));
-    page.on('response', (res) => {
-      if (res.status() >= 400) pageErrors.push(`${res.status()} ${res.url()}`);
-    });
-    await page.goto(url);
+    ui = await UiPage.open(await daemon.url());
+    page = ui.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await ui?.close();
     await daemon?.stop(); // already stopped by the last test unless an earlier one failed
   });
 
@@ -79,11 +61,11 @@ describe.skipIf(!haveChromium && !process.env.CI)('services view against the hea
     await page.screenshot({ path: SCREENSHOT.replace('.png', '-light.png'), animations: 'disabled' });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: SCREENSHOT, animations: 'disabled' });
-    expect(pageErrors).toEqual([]);
+    expect(ui!.errors).toEqual([]);
   }, 45_000);
 
   it('fetches the Graph view chunk on the first visit to the tab, and draws the shop with it', async () => {
-    const graphChunks = () => requested.filter((u) => /\/assets\/graph-view-[\w-]+\.js$/.test(new URL(u).pathname));
+    const graphChunks = () => ui!.chunksRequested('graph-view');
     expect(graphChunks()).toEqual([]);
     await page.getByTestId('nav-graph').click();
     await page.getByTestId('graph-view').waitFor({ timeout: 10_000 });
@@ -95,7 +77,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('services view against the hea
     expect(graphChunks()).toHaveLength(1);
     await page.screenshot({ path: SCREENSHOT.replace('.png', '-graph.png'), animations: 'disabled' });
     await page.getByTestId('nav-services').click();
-    expect(pageErrors).toEqual([]);
+    expect(ui!.errors).toEqual([]);
   }, 30_000);
 
   it('says so when the daemon goes away', async () => {

@@ -2,12 +2,10 @@
 // chunk of its own) opens a shell through the API, attaches to its stream, and what is typed into the
 // xterm terminal reaches the shell, whose answer comes back onto the screen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DaemonProcess } from './daemon-process.js';
+import { skipWithoutChromium, UiPage } from './ui-page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 const SCREENSHOT = '/tmp/devmesh-ui-terminals.png';
 
 interface TerminalsHook {
@@ -15,36 +13,20 @@ interface TerminalsHook {
   text(id: string): string | null;
 }
 
-// Outside CI a machine without Chromium skips with this reason; in CI (which installs it) it must run.
-describe.skipIf(!haveChromium && !process.env.CI)('terminals view against the headless daemon (needs /usr/bin/chromium)', () => {
+describe.skipIf(skipWithoutChromium)('terminals view against the headless daemon (needs /usr/bin/chromium)', () => {
   let daemon: DaemonProcess | undefined;
-  let browser: Browser | undefined;
+  let ui: UiPage | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
-  const requested: string[] = [];
 
   beforeAll(async () => {
     // A predictable shell: no user rc files, a plain prompt.
     daemon = DaemonProcess.start({ homePrefix: 'devmesh-e2e-term-', env: { SHELL: '/bin/sh', PS1: '$ ' } });
-    const url = await daemon.url();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(msg.text());
-    });
-    page.on('request', (req) => requested.push(req.url()));
-    page.on('response', (res) => {
-      if (res.status() >= 400) pageErrors.push(`${res.status()} ${res.url()}`);
-    });
-    await page.goto(url);
+    ui = await UiPage.open(await daemon.url());
+    page = ui.page;
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await ui?.close();
     await daemon?.stop();
   });
 
@@ -52,7 +34,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('terminals view against the he
     page.evaluate((tid) => (globalThis as unknown as { __devmeshTerminals?: TerminalsHook }).__devmeshTerminals?.text(tid) ?? '', id);
 
   it('opens a shell, types echo hello, and sees hello on its own line', async () => {
-    const terminalChunks = () => requested.filter((u) => /\/assets\/terminals-view-[\w-]+\.js$/.test(new URL(u).pathname));
+    const terminalChunks = () => ui!.chunksRequested('terminals-view');
     expect(terminalChunks()).toEqual([]);
     await page.getByTestId('nav-terminals').click();
     await page.getByTestId('terminals-view').waitFor({ timeout: 10_000 });
@@ -109,6 +91,6 @@ describe.skipIf(!haveChromium && !process.env.CI)('terminals view against the he
     await expect.poll(() => page.getByTestId(`terminal-state-${id}`).textContent(), { timeout: 10_000 }).toBe('exited 3');
     await page.getByTestId(`terminal-close-${id}`).click();
     await expect.poll(() => page.getByTestId(`terminal-tab-${id}`).count(), { timeout: 5000 }).toBe(0);
-    expect(pageErrors).toEqual([]);
+    expect(ui!.errors).toEqual([]);
   }, 60_000);
 });

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LivePagedSession, type LivePage, type LiveState } from '../../renderer/live/live-paged-session.js';
 import { FakeClient } from './fake-client.js';
+import { until } from '../helpers/until.js';
 
 interface Item {
   seq: number;
@@ -10,8 +11,6 @@ interface Item {
 }
 const item = (seq: number): Item => ({ seq, odd: seq % 2 === 1 });
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => item(from + i));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 const sessions: LivePagedSession<Item, LiveState<Item>>[] = [];
 afterEach(() => {
   for (const s of sessions.splice(0)) s.dispose();
@@ -50,14 +49,6 @@ function open(page: (request: { before?: number; limit: number }) => LivePage<It
     publishes: () => publishes,
     seqs: () => session.getSnapshot().items.map((i) => i.seq),
   };
-}
-
-async function until(what: string, probe: () => boolean, timeoutMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 describe('LivePagedSession', () => {

@@ -3,11 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LogLine } from '../../shared/service.js';
 import { LogSession } from '../../renderer/logs/log-session.js';
 import { FakeClient } from './fake-client.js';
+import { until } from '../helpers/until.js';
 
 const line = (seq: number, stream: LogLine['stream'] = 'stdout'): LogLine => ({ seq, project: 'shop', service: 'api', stream, ts: seq, text: `line ${seq}` });
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => line(from + i));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 const sessions: LogSession[] = [];
 afterEach(() => {
   for (const s of sessions.splice(0)) s.dispose();
@@ -19,14 +18,6 @@ function open(client: FakeClient, options: { capacity?: number; pageSize?: numbe
   let publishes = 0;
   session.subscribe(() => publishes++);
   return { session, publishes: () => publishes, seqs: () => session.getSnapshot().lines.map((l) => l.seq) };
-}
-
-async function until(what: string, probe: () => boolean, timeoutMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 describe('LogSession', () => {

@@ -7,15 +7,7 @@ import { createAppStores } from '../../renderer/state/app-stores.js';
 import { MeshSync } from '../../renderer/state/mesh-sync.js';
 import { FakeClient } from './fake-client.js';
 import { alert, meshInfo, peer, shopGraph } from './mesh-fixtures.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, probe: () => boolean, timeoutMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+import { sleep, until } from '../helpers/until.js';
 
 const syncs: MeshSync[] = [];
 afterEach(() => {

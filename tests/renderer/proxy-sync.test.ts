@@ -7,15 +7,7 @@ import { createAppStores, type AppStores } from '../../renderer/state/app-stores
 import { ProxySync } from '../../renderer/state/proxy-sync.js';
 import { FakeClient } from './fake-client.js';
 import { route, traffic } from './proxy-fixtures.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, probe: () => boolean, timeoutMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+import { sleep, until } from '../helpers/until.js';
 
 const syncs: ProxySync[] = [];
 afterEach(() => {

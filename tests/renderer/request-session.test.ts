@@ -4,8 +4,8 @@ import { RequestSession, type RequestSessionOptions } from '../../renderer/reque
 import { NO_REQUEST_FILTER, type RequestFilter } from '../../renderer/requests/request-filter.js';
 import { FakeClient } from './fake-client.js';
 import { request, requests } from './proxy-fixtures.js';
+import { until } from '../helpers/until.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sessions: RequestSession[] = [];
 afterEach(() => {
   for (const s of sessions.splice(0)) s.dispose();
@@ -17,14 +17,6 @@ function open(client: FakeClient, filter: RequestFilter = NO_REQUEST_FILTER, opt
   let publishes = 0;
   session.subscribe(() => publishes++);
   return { session, publishes: () => publishes, seqs: () => session.getSnapshot().records.map((r) => r.seq) };
-}
-
-async function until(what: string, probe: () => boolean, timeoutMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 describe('RequestSession', () => {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { TerminalStream, type TerminalSink, type TerminalStreamState } from '../../renderer/terminals/terminal-stream.js';
 import type { TerminalClientMessage, TerminalInfo, TerminalServerMessage } from '../../shared/terminal.js';
 import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from '../../shared/wire.js';
+import { sleep, until } from '../helpers/until.js';
 
 const TOKEN = 'f00dfeed';
 
@@ -86,15 +87,6 @@ class RecordingSink implements TerminalSink {
   }
   release(): void {
     for (const done of this.held.splice(0)) done();
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, probe: () => boolean, timeoutMs = 3000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
   }
 }
 

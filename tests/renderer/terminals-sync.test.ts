@@ -7,6 +7,7 @@ import { createAppStores } from '../../renderer/state/app-stores.js';
 import { createTerminalsStore } from '../../renderer/state/terminals-store.js';
 import { TerminalsSync } from '../../renderer/state/terminals-sync.js';
 import { FakeClient } from './fake-client.js';
+import { until } from '../helpers/until.js';
 
 const info = (id: string, over: Partial<TerminalInfo> = {}): TerminalInfo => ({
   id, name: id, command: '/bin/bash', args: [], cwd: '/tmp', project: null, cols: 80, rows: 24, pid: 42,
@@ -15,15 +16,6 @@ const info = (id: string, over: Partial<TerminalInfo> = {}): TerminalInfo => ({
 });
 const exited = (id: string, code = 0) => info(id, { state: 'exited', exitCode: code, exitReason: `exited with code ${code}`, endedAt: 2 });
 const event = (type: 'terminal.started' | 'terminal.exited' | 'terminal.changed', i: TerminalInfo) => ({ type, ts: 1, info: i }) as DevMeshEvent;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, probe: () => boolean, timeoutMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 describe('terminals store', () => {
   it('keeps the panes on existing sessions, never both on the same one', () => {

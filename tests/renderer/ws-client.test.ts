@@ -10,6 +10,7 @@ import { DevMeshError } from '../../shared/errors.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { LogLine } from '../../shared/service.js';
 import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL, type ClientMessage } from '../../shared/wire.js';
+import { until } from '../helpers/until.js';
 
 const TOKEN = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
@@ -77,16 +78,6 @@ class FakeDaemon {
       ws.send(JSON.stringify({ type: 'result', id: msg.id, ok: false, error: { code: 'SERVICE_NOT_FOUND', message: "no service 'nope' in project shop; known: api, web" } }));
     } else if (msg.type === 'call' && msg.method === 'projects.list') ws.send(JSON.stringify({ type: 'result', id: msg.id, ok: true, value: [{ id: 42 }] }));
     else if (msg.type === 'subscribe' || msg.type === 'unsubscribe') ws.send(JSON.stringify({ type: 'result', id: msg.id, ok: true, value: null }));
-  }
-}
-
-async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
   }
 }
 

@@ -165,6 +165,11 @@ export class AgentManager implements Disposable {
     agent?.detector.noteInput(this.now());
   }
 
+  /** Someone typed into a terminal: if an agent runs in it, its prompt on screen has been answered. */
+  noteTerminalInput(terminalId: string): void {
+    for (const [agentId, agent] of this.live) if (agent.terminalId === terminalId) agent.detector.noteInput(this.now());
+  }
+
   /** Ends the agent's terminal (SIGTERM, then SIGKILL after `graceMs`) and resolves once it has exited. */
   async stop(idOrName: string, options: { graceMs?: number } = {}): Promise<AgentRecord> {
     const record = this.get(idOrName);

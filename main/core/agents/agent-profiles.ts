@@ -31,78 +31,69 @@ const AIDER_WAITING = [
 const OPENCODE_WAITING = ['Permission required', 'Allow (?:once|always)']; // ASSUMED: opencode permission dialog wording
 const GOOSE_WAITING = ['Goose would like to call the above tool', 'Allow\\? ?\\(y/n\\)']; // ASSUMED: goose approve-mode wording
 
+// What every built-in shares unless its entry says otherwise: no arguments before the prompt, `--version`
+// for detection (the same defaults a user profile with a new id gets).
+const DEFAULT_VERSION_ARGS: readonly string[] = ['--version'];
+type BuiltinSpec = Omit<AgentProfile, 'args' | 'versionArgs' | 'builtin'> & Partial<Pick<AgentProfile, 'args' | 'versionArgs'>>;
+const builtin = (spec: BuiltinSpec): AgentProfile => ({ args: [], versionArgs: [...DEFAULT_VERSION_ARGS], ...spec, builtin: true });
+
 const BUILTIN: readonly AgentProfile[] = [
-  {
+  builtin({
     // docs.anthropic.com/en/docs/claude-code/cli-reference: `claude "query"` starts an interactive session
     // with an initial prompt; `--mcp-config <file>` loads MCP servers from a JSON file (repeatable).
     id: 'claude',
     displayName: 'Claude Code',
     executable: 'claude',
-    args: [],
     prompt: { kind: 'positional' },
     mcp: { kind: 'flag-file', flag: '--mcp-config' },
     installHint: 'npm install -g @anthropic-ai/claude-code',
-    versionArgs: ['--version'],
     waitingPatterns: CLAUDE_WAITING,
-    builtin: true,
-  },
-  {
+  }),
+  builtin({
     // github.com/openai/codex: `codex "prompt"` starts the TUI with a first message; MCP servers come from
     // `[mcp_servers.<name>]` tables in ~/.codex/config.toml (or .codex/config.toml in a trusted project).
     id: 'codex',
     displayName: 'Codex CLI',
     executable: 'codex',
-    args: [],
     prompt: { kind: 'positional' },
     mcp: { kind: 'config-file', path: '~/.codex/config.toml', projectPath: '.codex/config.toml', format: 'toml', key: 'mcp_servers' },
     installHint: 'npm install -g @openai/codex',
-    versionArgs: ['--version'],
     waitingPatterns: CODEX_WAITING,
-    builtin: true,
-  },
-  {
+  }),
+  builtin({
     // geminicli.com/docs/cli/cli-reference: `-i/--prompt-interactive "…"` runs the prompt and stays
     // interactive (`-p` would exit); MCP servers in settings.json `mcpServers` (~/.gemini or .gemini/).
     id: 'gemini',
     displayName: 'Gemini CLI',
     executable: 'gemini',
-    args: [],
     prompt: { kind: 'flag', flag: '--prompt-interactive' },
     mcp: { kind: 'config-file', path: '~/.gemini/settings.json', projectPath: '.gemini/settings.json', format: 'json', key: 'mcpServers' },
     installHint: 'npm install -g @google/gemini-cli',
-    versionArgs: ['--version'],
     waitingPatterns: GEMINI_WAITING,
-    builtin: true,
-  },
-  {
+  }),
+  builtin({
     // aider.chat/docs/scripting.html: `--message` sends one message and exits (disables chat mode), so an
     // interactive session gets its task typed at the `> ` prompt instead. Aider has no MCP client.
     id: 'aider',
     displayName: 'Aider',
     executable: 'aider',
-    args: [],
     prompt: { kind: 'typed', readyPattern: '^[a-z]*> ?$' },
     mcp: { kind: 'unsupported', note: 'aider has no MCP client; give it files and instructions instead' },
     installHint: 'python -m pip install aider-install && aider-install',
-    versionArgs: ['--version'],
     waitingPatterns: AIDER_WAITING,
-    builtin: true,
-  },
-  {
+  }),
+  builtin({
     // opencode.ai/docs/cli: `opencode [project] --prompt "…"` starts the TUI with a prompt. MCP servers in
     // opencode.json under `mcp` (ASSUMED key/paths: ~/.config/opencode/opencode.json, ./opencode.json).
     id: 'opencode',
     displayName: 'opencode',
     executable: 'opencode',
-    args: [],
     prompt: { kind: 'flag', flag: '--prompt' },
     mcp: { kind: 'config-file', path: '~/.config/opencode/opencode.json', projectPath: 'opencode.json', format: 'json', key: 'mcp' },
     installHint: 'npm install -g opencode-ai', // ASSUMED package name (also: curl -fsSL https://opencode.ai/install | bash)
-    versionArgs: ['--version'],
     waitingPatterns: OPENCODE_WAITING,
-    builtin: true,
-  },
-  {
+  }),
+  builtin({
     // block.github.io/goose/docs/guides/goose-cli-commands: `goose session` is the interactive session;
     // `--with-extension "<command>"` adds one stdio MCP server (repeatable). No documented flag gives an
     // interactive session a first message (`goose run -t` runs and exits), so the task is typed.
@@ -113,10 +104,8 @@ const BUILTIN: readonly AgentProfile[] = [
     prompt: { kind: 'typed', settleMs: 1500 },
     mcp: { kind: 'flag-per-server', flag: '--with-extension' },
     installHint: 'curl -fsSL https://github.com/block/goose/releases/download/stable/download_cli.sh | bash',
-    versionArgs: ['--version'],
     waitingPatterns: GOOSE_WAITING,
-    builtin: true,
-  },
+  }),
 ];
 
 export class AgentProfiles {
@@ -159,7 +148,7 @@ export class AgentProfiles {
       prompt: config.prompt ?? base?.prompt ?? { kind: 'typed' },
       mcp: config.mcp ?? base?.mcp ?? { kind: 'unsupported', note: 'not declared in agents.profiles' },
       installHint: config.install_hint ?? base?.installHint ?? `install ${config.executable} and put it on PATH`,
-      versionArgs: config.version_args ?? base?.versionArgs ?? ['--version'],
+      versionArgs: config.version_args ?? base?.versionArgs ?? [...DEFAULT_VERSION_ARGS],
       waitingPatterns: config.waiting_patterns ?? base?.waitingPatterns ?? [],
       builtin: false,
     };

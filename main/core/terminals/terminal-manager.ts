@@ -36,6 +36,8 @@ export interface TerminalManagerOptions {
   flow?: { batchMs: number; batchBytes: number; high: number; low: number };
   /** the environment terminals start from; default process.env */
   baseEnv?: NodeJS.ProcessEnv;
+  /** input reached a session (typed in a view, sent by the CLI): an agent's prompt may have been answered */
+  onInput?: (id: string) => void;
 }
 
 export const DEFAULT_MAX_TERMINALS = 64;
@@ -118,6 +120,7 @@ export class TerminalManager {
   input(id: string, data: string): TerminalInfo {
     const s = this.running(id, 'send input to');
     s.write(data);
+    this.options.onInput?.(id);
     return s.info();
   }
 

@@ -13,7 +13,8 @@ import { WorktreeManager } from '../../../main/core/agents/worktree-manager.js';
 import { Database } from '../../../main/core/store/database.js';
 import type { AgentStatusEvent } from '../../../shared/agent.js';
 import { DevMeshError } from '../../../shared/errors.js';
-import { ChildProcessLauncher, git, makeRepo, waitFor, writeScript } from './fake-cli.js';
+import { until } from '../../helpers/until.js';
+import { ChildProcessLauncher, git, makeRepo, writeScript } from './fake-cli.js';
 
 let dir: string;
 let bin: string;
@@ -64,12 +65,12 @@ describe('AgentManager', () => {
     expect(record.args).toEqual([]); // the prompt is not part of what a relaunch repeats
     expect(launcher.created[0]).toMatchObject({ name: 'claude', command: 'claude', args: ['fix the tests'], cwd: path, env: { DEVMESH_AGENT_ID: record.id, DEVMESH_AGENT_NAME: 'claude', DEVMESH_AGENT_ROLE: 'tester' } });
     const id = record.terminalId!;
-    await waitFor(() => manager.get(record.id).status === 'waiting', 'the permission prompt');
+    await until('the permission prompt', () => manager.get(record.id).status === 'waiting');
     expect(launcher.output(id)).toContain(`cwd=${path}\narg=[fix the tests]\nagent=claude role=tester`);
     expect(git(path, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe('feature-x');
     launcher.write(id, '1\r');
     manager.noteInput(record.id); // what the terminal wiring reports when the user types into an agent
-    await waitFor(() => manager.get(record.id).status === 'exited', 'exit');
+    await until('exit', () => manager.get(record.id).status === 'exited');
     const ended = manager.get('claude');
     expect(ended).toMatchObject({ status: 'exited', exitCode: 3, statusReason: 'exited with code 3', terminalId: id });
     expect(events.map((e) => [e.from, e.to])).toEqual([
@@ -83,10 +84,10 @@ describe('AgentManager', () => {
   it('types the prompt for aider once its input prompt shows, and names a second agent uniquely', async () => {
     open();
     const first = await manager.start({ profile: 'aider', cwd: repo, prompt: 'add a\nREADME' });
-    await waitFor(() => launcher.output(first.terminalId!).includes('task=['), 'the typed task');
+    await until('the typed task', () => launcher.output(first.terminalId!).includes('task=['));
     expect(launcher.output(first.terminalId!)).toContain('task=[add a README]');
     expect(launcher.writes).toEqual([{ id: first.terminalId, data: 'add a README\r' }]);
-    await waitFor(() => manager.get(first.id).status === 'idle', 'idle after the output stops');
+    await until('idle after the output stops', () => manager.get(first.id).status === 'idle');
     expect(manager.get(first.id).statusReason).toMatch(/^no output for/);
     const second = await manager.start({ profile: 'aider', cwd: repo });
     expect(second.name).toBe('aider-2');
@@ -126,7 +127,7 @@ describe('AgentManager', () => {
   it('keeps records across a reopened store, marks orphans exited, relaunches and removes them', async () => {
     open();
     const running = await manager.start({ command: 'sh', args: ['-c', 'echo up; read x'], name: 'shell-agent', cwd: repo, worktree: 'keep', ramGb: 2 });
-    await waitFor(() => manager.get(running.id).status === 'working', 'output');
+    await until('output', () => manager.get(running.id).status === 'working');
     manager.dispose();
     database.close();
     await launcher.dispose(); // the daemon went away and its terminals with it
@@ -139,7 +140,7 @@ describe('AgentManager', () => {
     const again = await manager.relaunch('shell-agent');
     expect(again).toMatchObject({ id: running.id, status: 'starting', statusReason: 'relaunched', cwd: join(repo, '.devmesh', 'worktrees', 'keep') });
     expect(again.terminalId).not.toBe(running.terminalId);
-    await waitFor(() => manager.get(running.id).status === 'working', 'output after relaunch');
+    await until('output after relaunch', () => manager.get(running.id).status === 'working');
     await expect(manager.relaunch('shell-agent')).rejects.toThrow(/still working; stop it before relaunching/);
     await expect(manager.remove('shell-agent')).rejects.toThrow(/stop it first/);
     await manager.stop('shell-agent');
@@ -156,6 +157,6 @@ describe('AgentManager', () => {
     open(undefined, true); // same launcher: its sessions still run
     expect(manager.get('survivor').status).toBe('starting');
     launcher.write(record.terminalId!, 'go\r');
-    await waitFor(() => manager.get('survivor').status === 'working', 'output seen after reattaching');
+    await until('output seen after reattaching', () => manager.get('survivor').status === 'working');
   });
 });

@@ -13,6 +13,7 @@ import { MeshMembership } from '../../../main/core/mesh/mesh-membership.js';
 import { MeshNode } from '../../../main/core/mesh/mesh-node.js';
 import { MeshTlsIdentity } from '../../../main/core/mesh/mesh-tls-identity.js';
 import type { MeshSettings } from '../../../main/core/settings/user-settings.js';
+import { until } from '../../helpers/until.js';
 
 interface Agent {
   node: MeshNode;
@@ -46,16 +47,6 @@ async function agent(name: string, setup: (m: MeshMembership) => void, mesh: Par
   agents.push(a);
   await node.start();
   return a;
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false | null, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 afterEach(async () => {

@@ -11,9 +11,7 @@ afterEach(async () => {
 describe('PtySession', () => {
   it('echoes input and passes the terminal id in the environment', async () => {
     h = new TerminalHarness();
-    const t = h.bash();
-    const v = new RecordingViewer().attach(h.manager, t.id);
-    await v.until(/READY> $/);
+    const { terminal: t, viewer: v } = await h.promptedBash();
     h.manager.input(t.id, 'echo hi\r');
     await v.until(/[\r\n]hi\r\n/);
     h.manager.input(t.id, 'echo "id=$DEVMESH_TERM_X$DEVMESH_TERMINAL_ID term=$TERM"\r');
@@ -23,9 +21,7 @@ describe('PtySession', () => {
 
   it('lets the child see a resize', async () => {
     h = new TerminalHarness();
-    const t = h.bash({ cols: 80, rows: 24 });
-    const v = new RecordingViewer().attach(h.manager, t.id);
-    await v.until(/READY> $/);
+    const { terminal: t, viewer: v } = await h.promptedBash({ cols: 80, rows: 24 });
     const info = h.manager.resize(t.id, 132, 40);
     expect(info).toMatchObject({ cols: 132, rows: 40 });
     h.manager.input(t.id, 'stty size; tput cols\r');
@@ -34,9 +30,7 @@ describe('PtySession', () => {
 
   it('interrupts a foreground sleep with Ctrl-C (\\x03) and with signal SIGINT; the prompt comes back', async () => {
     h = new TerminalHarness();
-    const t = h.bash();
-    const v = new RecordingViewer().attach(h.manager, t.id);
-    await v.until(/READY> $/);
+    const { terminal: t, viewer: v } = await h.promptedBash();
     for (const interrupt of [() => h.manager.input(t.id, '\x03'), () => h.manager.signal(t.id, 'SIGINT')]) {
       const sent = v.text.length;
       h.manager.input(t.id, 'sleep 30; echo not-interrupted\r');
@@ -70,9 +64,7 @@ describe('PtySession', () => {
 
   it('replays the screen drawn before a viewer attached, then streams live', async () => {
     h = new TerminalHarness();
-    const t = h.bash();
-    const first = new RecordingViewer().attach(h.manager, t.id);
-    await first.until(/READY> $/);
+    const { terminal: t, viewer: first } = await h.promptedBash();
     h.manager.input(t.id, 'printf "drawn-%s\\n" early\r');
     await first.until(/[\r\n]drawn-early\r\n/);
     first.viewer.detach();
@@ -130,9 +122,7 @@ describe('PtySession', () => {
 
   it('ends every process of every session on dispose, background jobs included', async () => {
     h = new TerminalHarness();
-    const t = h.bash();
-    const v = new RecordingViewer().attach(h.manager, t.id);
-    await v.until(/READY> $/);
+    const { terminal: t, viewer: v } = await h.promptedBash();
     h.manager.input(t.id, '(trap "" HUP; sleep 60) & echo "bg=$!"; sleep 60\r');
     const text = await v.until(/bg=\d+\r\n/);
     const bg = Number(/bg=(\d+)/.exec(text)![1]);

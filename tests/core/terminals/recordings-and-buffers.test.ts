@@ -48,9 +48,7 @@ describe('recordings', () => {
 
   it('records resizes as "r" events, reports a running one without duration, and refuses oversized reads', async () => {
     h = new TerminalHarness();
-    const t = h.bash();
-    const v = new RecordingViewer().attach(h.manager, t.id);
-    await v.until(/READY> $/);
+    const { terminal: t, viewer: v } = await h.promptedBash();
     h.manager.resize(t.id, 100, 50);
     expect(h.manager.recordings.list()[0]).toMatchObject({ id: t.id, durationMs: null });
     const events = h.manager.recordings.read(t.id).trimEnd().split('\n').slice(1).map((l) => JSON.parse(l));

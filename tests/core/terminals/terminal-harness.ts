@@ -41,6 +41,14 @@ export class TerminalHarness {
     return this.create({ command: '/bin/bash', args: BASH, env: { PS1: PROMPT }, cwd: this.dir, ...extra });
   }
 
+  /** `bash()` with a recording viewer attached, once its first prompt is on the screen */
+  async promptedBash(extra: Partial<TerminalCreateInput> = {}): Promise<{ terminal: TerminalInfo; viewer: RecordingViewer }> {
+    const terminal = this.bash(extra);
+    const viewer = new RecordingViewer().attach(this.manager, terminal.id);
+    await viewer.until(new RegExp(`${PROMPT}$`));
+    return { terminal, viewer };
+  }
+
   async dispose(): Promise<void> {
     await this.manager.dispose();
     rmSync(this.dir, { recursive: true, force: true });

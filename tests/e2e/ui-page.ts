@@ -1,0 +1,55 @@
+// The e2e fixture every UI suite drives the daemon's UI with: Debian's Chromium, headless, one page that
+// collects what went wrong on it (uncaught errors, console errors, HTTP errors) and the URLs it fetched, so
+// a suite can assert on a clean run and on which lazy chunks were loaded. Not a test file: the suites import it.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Outside CI a machine without Chromium skips the UI suites; in CI (which installs it) they must run. */
+export const skipWithoutChromium = !existsSync(CHROMIUM) && !process.env.CI;
+
+// The flags measured to launch quickly and quietly here (see NOTES.md, "Browsers and screens").
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export class UiPage {
+  /** uncaught page errors, console errors and responses of 400 or more, in the order seen */
+  readonly errors: string[] = [];
+  /** every URL the page requested */
+  readonly requested: string[] = [];
+
+  private constructor(
+    private readonly browser: Browser,
+    readonly page: Page,
+  ) {
+    page.on('pageerror', (err) => this.errors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') this.errors.push(msg.text());
+    });
+    page.on('request', (req) => this.requested.push(req.url()));
+    page.on('response', (res) => {
+      if (res.status() >= 400) this.errors.push(`${res.status()} ${res.url()}`);
+    });
+  }
+
+  static async open(url: string, viewport = { width: 1280, height: 800 }): Promise<UiPage> {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    try {
+      const ui = new UiPage(browser, await browser.newPage({ viewport }));
+      await ui.page.goto(url);
+      return ui;
+    } catch (err) {
+      await browser.close();
+      throw err;
+    }
+  }
+
+  /** The URLs fetched for the lazy chunk `name` (vite names it `assets/<name>-<hash>.js`). */
+  chunksRequested(name: string): string[] {
+    const chunk = new RegExp(`/assets/${name}-[\\w-]+\\.js$`);
+    return this.requested.filter((u) => chunk.test(new URL(u).pathname));
+  }
+
+  close(): Promise<void> {
+    return this.browser.close();
+  }
+}
