@@ -1,11 +1,23 @@
 // The sandboxed preload: exposes `window.devmesh` (shared/bridge.ts) to the renderer through contextBridge.
 // One named method per API call, each bound to its own fixed channel: the page cannot pick a channel, so
 // there is no generic invoke or send to abuse. Streams share one IPC_STREAM listener that dispatches by
-// subscription id; Electron's event object never reaches the page. Bundled by esbuild (CJS, electron
+// subscription id; Electron's event object never reaches the page. Terminal bytes take a MessagePort per view
+// (openTerminalStream), never these channels. Bundled by esbuild (CJS, electron
 // external), because a sandboxed preload cannot load node_modules.
 import { contextBridge, ipcRenderer } from 'electron';
 import type { ApiMethod, ApiTopic } from '../shared/api.js';
-import { BRIDGE_KEY, IPC_STREAM, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE, ipcCallChannel, type DevMeshBridge } from '../shared/bridge.js';
+import {
+  BRIDGE_KEY,
+  IPC_STREAM,
+  IPC_SUBSCRIBE,
+  IPC_TERMINAL_OPEN,
+  IPC_TERMINAL_PORT,
+  IPC_UNSUBSCRIBE,
+  TERMINAL_PORT_MESSAGE,
+  ipcCallChannel,
+  type DevMeshBridge,
+  type TerminalPortMessage,
+} from '../shared/bridge.js';
 import type { Result } from '../shared/errors.js';
 import type { DevMeshEvent } from '../shared/events.js';
 import type { RequestRecord, ServiceTraffic } from '../shared/proxy.js';
@@ -61,6 +73,18 @@ ipcRenderer.on(IPC_STREAM, (_event, subId: unknown, data: unknown) => {
   if (typeof subId === 'number') listeners.get(subId)?.(data);
 });
 
+// A terminal stream's port (shared/bridge.ts): contextBridge cannot pass a MessagePort, so it goes to the page
+// the way Electron documents for context-isolated pages: window.postMessage with the port transferred. Only
+// this window's own listeners see it ('*' because a file:// page has an opaque origin that no target names).
+let nextStreamId = 1;
+ipcRenderer.on(IPC_TERMINAL_PORT, (event, message: unknown) => {
+  const port = event.ports?.[0];
+  const streamId = (message as Partial<TerminalPortMessage> | null)?.streamId;
+  if (port === undefined || typeof streamId !== 'number') return;
+  const data: TerminalPortMessage = { type: TERMINAL_PORT_MESSAGE, streamId };
+  window.postMessage(data, '*', [port]);
+});
+
 function subscribe(topic: ApiTopic, params: unknown, listener: (data: unknown) => void): () => void {
   const subId = nextSubId++;
   listeners.set(subId, listener);
@@ -98,6 +122,7 @@ function createBridge(): DevMeshBridge {
     followLogs: (params, listener: (line: LogLine) => void) => subscribe('logs', params, (data) => listener(data as LogLine)),
     followRequests: (params, listener: (record: RequestRecord) => void) => subscribe('requests', params, (data) => listener(data as RequestRecord)),
     onTraffic: (params, listener: (snapshot: ServiceTraffic[]) => void) => subscribe('traffic', params, (data) => listener(data as ServiceTraffic[])),
+    openTerminalStream: (id: string) => ipcRenderer.invoke(IPC_TERMINAL_OPEN, nextStreamId++, id),
   } as DevMeshBridge;
 }
 

@@ -3,6 +3,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createClient } from './api/create-client.js';
+import { AgentsSync } from './state/agents-sync.js';
 import { createAppStores } from './state/app-stores.js';
 import { MeshSync } from './state/mesh-sync.js';
 import { ProxySync } from './state/proxy-sync.js';
@@ -20,6 +21,7 @@ new StoreSync(client, stores);
 new ProxySync(client, stores);
 new MeshSync(client, stores);
 const terminals = new TerminalsSync(client, stores);
+const agents = new AgentsSync(client, stores);
 // The view lives in the URL's hash, so a reload (or a bookmark) comes back to it.
 const hashView = MAIN_VIEWS.find((v) => `#${v}` === window.location.hash);
 if (hashView) stores.view.getState().show(hashView);
@@ -32,7 +34,7 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <AppContext.Provider value={{ client, stores, terminals }}>
+    <AppContext.Provider value={{ client, stores, terminals, agents }}>
       <App />
     </AppContext.Provider>
   </StrictMode>,

@@ -18,6 +18,22 @@ export const IPC_UNSUBSCRIBE = 'devmesh:unsubscribe';
 /** main → renderer: an item of a stream; (subId, data) */
 export const IPC_STREAM = 'devmesh:stream';
 
+// Terminal bytes never take the general IPC queue: each view of a terminal gets its own MessagePort.
+// The page asks with IPC_TERMINAL_OPEN; main answers on IPC_TERMINAL_PORT with the port (webContents.postMessage
+// transfers it to the preload), and the preload forwards it to the page with window.postMessage, because
+// contextBridge cannot pass a MessagePort. Over the port main speaks shared/terminal.ts's stream protocol:
+// output as binary messages (Uint8Array of UTF-8), control as JSON strings; the view sends JSON strings.
+/** renderer → main: open a terminal stream; (streamId, terminalId) → Result<{ streamId }> */
+export const IPC_TERMINAL_OPEN = 'devmesh:terminal:open';
+/** main → preload: the stream's port; message { streamId }, ports [port] */
+export const IPC_TERMINAL_PORT = 'devmesh:terminal:port';
+/** preload → page (window.postMessage): the data of the message that carries a stream's port */
+export const TERMINAL_PORT_MESSAGE = 'devmesh:terminal-port';
+export interface TerminalPortMessage {
+  type: typeof TERMINAL_PORT_MESSAGE;
+  streamId: number;
+}
+
 export type DevMeshBridge = {
   readonly [M in ApiMethod]: (input: ApiInput<M>) => Promise<Result<ApiOutput<M>>>;
 } & {
@@ -29,4 +45,7 @@ export type DevMeshBridge = {
   followRequests(params: ApiTopicParams<'requests'>, listener: (record: RequestRecord) => void): () => void;
   /** follows per-service traffic counters (a snapshot about once a second); returns the unsubscribe function */
   onTraffic(params: ApiTopicParams<'traffic'>, listener: (snapshot: ServiceTraffic[]) => void): () => void;
+  /** asks main for a stream of terminal `id`; its MessagePort then reaches the page as a window message
+   *  `{ type: TERMINAL_PORT_MESSAGE, streamId }` carrying the port (renderer/api/terminal-port-inbox.ts) */
+  openTerminalStream(id: string): Promise<Result<{ streamId: number }>>;
 };

@@ -15,9 +15,11 @@ import { AgentWaitingNotifier } from './agent-waiting-notifier.js';
 import { IpcRouter } from './ipc-router.js';
 import type { LoginItem } from './login-item.js';
 import { MainWindow, type MainWindowOptions } from './main-window.js';
+import { TerminalStreamBroker } from './terminal-stream-broker.js';
 import { TrayMenu } from './tray-menu.js';
 
-export type DesktopApi = Pick<DevMeshApi, 'call' | 'subscribe'>;
+/** `terminals` (DevMeshApi has it) gives the window its terminal streams; without it the app has none. */
+export type DesktopApi = Pick<DevMeshApi, 'call' | 'subscribe'> & Partial<Pick<DevMeshApi, 'terminals'>>;
 export interface DesktopCore {
   dispose(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export interface DesktopLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+  debug?(obj: object, msg?: string): void;
 }
 
 export interface DesktopAppDeps<C extends DesktopCore = DesktopCore, A extends DesktopApi = DesktopApi> {
@@ -145,6 +148,10 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     this.window = window;
     this.ui.push({ dispose: () => window.dispose() });
     this.ui.push(new IpcRouter(api, window));
+    if (api.terminals) {
+      const logger = this.deps.logger;
+      this.ui.push(new TerminalStreamBroker(api.terminals, window, { debug: (obj, msg) => logger.debug?.(obj, msg) }));
+    }
     const tray = new TrayMenu(
       api,
       {

@@ -8,15 +8,12 @@ import { IPC_STREAM, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE, ipcCallChannel } from '../.
 import { DevMeshError, type Result } from '../../shared/errors.js';
 import type { DevMeshApi } from '../api/devmesh-api.js';
 import type { Disposable } from '../core/lifecycle/disposable.js';
+import { senderRefusal, type TrustedWindow } from './sender-check.js';
+
+export type { TrustedWindow } from './sender-check.js';
 
 /** The part of DevMeshApi the router uses. */
 export type RouterApi = Pick<DevMeshApi, 'call' | 'subscribe'>;
-
-/** The window whose page may talk to the API (MainWindow). */
-export interface TrustedWindow {
-  readonly webContents: WebContents | null;
-  isAppUrl(url: string): boolean;
-}
 
 interface ContentsStreams {
   readonly subs: Map<number, Disposable>;
@@ -65,14 +62,7 @@ export class IpcRouter implements Disposable {
 
   /** Only the main window's top page, loaded from the app's own file, may call. */
   private checkSender(event: IpcMainInvokeEvent): Result<never> | null {
-    const frame = event.senderFrame;
-    const trusted = this.window.webContents;
-    let why: string | null = null;
-    if (this.disposed) why = 'the app is shutting down';
-    else if (!frame) why = 'the sending frame is gone';
-    else if (!trusted || event.sender !== trusted) why = 'the message does not come from the DevMesh window';
-    else if (frame.parent) why = 'the message comes from a sub-frame';
-    else if (!this.window.isAppUrl(frame.url)) why = `the page ${JSON.stringify(frame.url.slice(0, 200))} is not DevMesh's own page`;
+    const why = senderRefusal(event, this.window, this.disposed);
     if (!why) return null;
     return IpcRouter.fail(new DevMeshError('FORBIDDEN_ORIGIN', `IPC refused: ${why}`));
   }

@@ -1,5 +1,6 @@
 // The UI's stores, created once per window and handed to the views through React context.
 import type { ConnectionStatus } from '../api/devmesh-client.js';
+import { createAgentsStore, type AgentsStore } from './agents-store.js';
 import { createConnectionStore, type ConnectionStore } from './connection-store.js';
 import { createMeshStore, type MeshStore } from './mesh-store.js';
 import { createProjectsStore, type ProjectsStore } from './projects-store.js';
@@ -20,6 +21,7 @@ export interface AppStores {
   view: ViewStore;
   mesh: MeshStore;
   terminals: TerminalsStore;
+  agents: AgentsStore;
 }
 
 export const createAppStores = (initial: ConnectionStatus): AppStores => ({
@@ -32,4 +34,5 @@ export const createAppStores = (initial: ConnectionStatus): AppStores => ({
   view: createViewStore(),
   mesh: createMeshStore(),
   terminals: createTerminalsStore(),
+  agents: createAgentsStore(),
 });

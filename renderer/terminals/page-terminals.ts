@@ -1,6 +1,7 @@
 // The page's one TerminalRegistry, created the first time the Terminals view is shown (it lives in that
 // view's lazily loaded chunk, with xterm) and kept for the life of the page, so terminals survive switching
-// views. Null where the page has no terminal stream yet (the Electron app).
+// views. Every page has a stream now (the daemon's WebSocket, or a MessagePort in the Electron app); the
+// null return is kept for the views that still handle it.
 import { terminalEndpoint } from '../api/terminal-endpoint.js';
 import type { TerminalsStore } from '../state/terminals-store.js';
 import { TerminalRegistry } from './terminal-registry.js';
@@ -11,12 +12,11 @@ export interface PageTerminals {
   onFind(listener: (id: string) => void): () => void;
 }
 
-let page: PageTerminals | null | undefined;
+let page: PageTerminals | undefined;
 
-export function pageTerminals(store: TerminalsStore): PageTerminals | null {
+export function pageTerminals(store: TerminalsStore): PageTerminals {
   if (page !== undefined) return page;
   const endpoint = terminalEndpoint();
-  if (!endpoint) return (page = null);
   const findListeners = new Set<(id: string) => void>();
   const registry = new TerminalRegistry(endpoint, {
     onInfo: (info) => store.getState().upsert(info),

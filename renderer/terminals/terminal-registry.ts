@@ -9,7 +9,7 @@ import { WebglAddon } from '@xterm/addon-webgl';
 import { Terminal } from '@xterm/xterm';
 import type { TerminalInfo } from '../../shared/terminal.js';
 import type { TerminalEndpoint } from '../api/terminal-endpoint.js';
-import { TerminalStream, type TerminalStreamState, type WebSocketConstructor } from './terminal-stream.js';
+import { TerminalStream, type TerminalStreamState } from './terminal-stream.js';
 
 export interface StreamStatus {
   state: TerminalStreamState;
@@ -21,7 +21,6 @@ export interface TerminalRegistryOptions {
   onInfo?: (info: TerminalInfo) => void;
   /** Ctrl/Cmd-F inside a terminal: the pane opens its search box */
   onFind?: (id: string) => void;
-  WebSocket?: WebSocketConstructor;
 }
 
 interface Entry {
@@ -178,8 +177,7 @@ export class TerminalRegistry {
       listeners,
       disposers: [],
       stream: new TerminalStream({
-        url: this.endpoint.url(id),
-        protocols: () => this.endpoint.protocols(),
+        connector: this.endpoint.connector(id),
         // RIS written in order with the output: a queued write of the old attachment never lands after it.
         sink: { write: (data, done) => term.write(data, done), reset: () => term.write('\x1bc') },
         onInfo: (info) => this.options.onInfo?.(info),
@@ -187,7 +185,6 @@ export class TerminalRegistry {
           entry.status = { state, detail };
           for (const l of [...listeners]) l();
         },
-        ...(this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {}),
       }),
     };
     const subs = [

@@ -1,7 +1,10 @@
 // The client of one session's output stream (shared/terminal.ts): binary frames are written to the terminal,
 // and what the terminal has rendered (its write callback) is acknowledged in batches, so a flood pauses the
 // PTY instead of the page. While the session runs, a dropped socket is reconnected with backoff; the daemon
-// then replays the screen, so the terminal is reset first. Input and resizes go the other way.
+// then replays the screen, so the terminal is reset first. Input and resizes go the other way. What carries
+// the stream is a TerminalConnector: the daemon's WebSocket in a browser, a MessagePort in the Electron app.
+import type { TerminalConnection, TerminalConnector } from '../api/terminal-connection.js';
+import { WebSocketTerminalConnector, type WebSocketConstructor } from '../api/websocket-terminal-connector.js';
 import {
   TerminalServerMessageSchema,
   type TerminalClientMessage,
@@ -9,7 +12,7 @@ import {
   type TerminalServerMessage,
 } from '../../shared/terminal.js';
 
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
+export type { WebSocketConstructor } from '../api/websocket-terminal-connector.js';
 
 /** What the stream writes into: an xterm Terminal, or anything with the same write contract. */
 export interface TerminalSink {
@@ -21,11 +24,21 @@ export interface TerminalSink {
 
 export type TerminalStreamState = 'connecting' | 'replaying' | 'live' | 'reconnecting' | 'exited' | 'failed' | 'closed';
 
-export interface TerminalStreamOptions {
+/** The daemon's WebSocket at `url`, offering `protocols` (the default transport). */
+interface WebSocketTransportOptions {
   url: string;
   protocols: () => string[] | Promise<string[]>;
-  sink: TerminalSink;
   WebSocket?: WebSocketConstructor;
+  connector?: undefined;
+}
+
+/** Any transport: a MessagePort in the Electron app, the WebSocket through its own connector. */
+interface ConnectorTransportOptions {
+  connector: TerminalConnector;
+}
+
+export type TerminalStreamOptions = (WebSocketTransportOptions | ConnectorTransportOptions) & {
+  sink: TerminalSink;
   backoff?: { initialMs: number; maxMs: number };
   /** acknowledge once this many characters are rendered (the daemon resumes a paused PTY below 5,000) */
   ackChars?: number;
@@ -34,7 +47,7 @@ export interface TerminalStreamOptions {
   onInfo?: (info: TerminalInfo) => void;
   onState?: (state: TerminalStreamState, detail: string | null) => void;
   warn?: (message: string) => void;
-}
+};
 
 // Control messages are a TerminalInfo at most; anything far larger is not the daemon talking.
 const MAX_CONTROL_CHARS = 256 * 1024;
@@ -42,13 +55,13 @@ const MAX_CONTROL_CHARS = 256 * 1024;
 const INPUT_PIECE = 32_768;
 
 export class TerminalStream {
-  private readonly Ctor: WebSocketConstructor;
+  private readonly connector: TerminalConnector;
   private readonly backoff: { initialMs: number; maxMs: number };
   private readonly ackChars: number;
   private readonly ackIdleMs: number;
   private readonly warn: (message: string) => void;
-  private ws: WebSocket | null = null;
-  /** bumps with every socket: a write callback of an older socket must not acknowledge on the new one */
+  private conn: TerminalConnection | null = null;
+  /** bumps with every connection: a write callback of an older one must not acknowledge on the new one */
   private generation = 0;
   private decoder = new TextDecoder();
   private unacked = 0;
@@ -62,9 +75,7 @@ export class TerminalStream {
   info: TerminalInfo | null = null;
 
   constructor(private readonly options: TerminalStreamOptions) {
-    const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!Ctor) throw new Error('this environment has no WebSocket: pass one to TerminalStream');
-    this.Ctor = Ctor;
+    this.connector = options.connector ?? new WebSocketTerminalConnector(options.url, options.protocols, options.WebSocket);
     this.backoff = options.backoff ?? { initialMs: 250, maxMs: 5000 };
     this.ackChars = options.ackChars ?? 5000;
     this.ackIdleMs = options.ackIdleMs ?? 20;
@@ -102,50 +113,44 @@ export class TerminalStream {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.retryTimer = this.ackTimer = null;
-    const ws = this.ws;
-    this.ws = null;
+    const conn = this.conn;
+    this.conn = null;
     this.generation++;
-    ws?.close(1000, 'view closed');
+    conn?.close('view closed');
     this.setState('closed', null);
   }
 
   private attached(): boolean {
-    return this.ws !== null && this.ws.readyState === this.ws.OPEN && (this.state === 'replaying' || this.state === 'live');
+    return this.conn !== null && this.conn.open && (this.state === 'replaying' || this.state === 'live');
   }
 
   private async connect(): Promise<void> {
-    let protocols: string[];
-    try {
-      protocols = await this.options.protocols();
-    } catch (err) {
-      this.warn(`could not read the API token for the terminal stream: ${(err as Error).message}`);
-      protocols = [];
-    }
     if (this.disposed) return;
     const generation = ++this.generation;
-    let ws: WebSocket;
-    try {
-      ws = new this.Ctor(this.options.url, protocols);
-    } catch (err) {
-      return this.lost(`cannot open ${this.options.url}: ${(err as Error).message}`);
-    }
-    ws.binaryType = 'arraybuffer';
-    this.ws = ws;
     this.decoder = new TextDecoder();
     this.unacked = 0;
-    ws.onmessage = (ev: MessageEvent) => {
-      if (this.generation === generation) this.onFrame(ev.data, generation);
-    };
-    const lost = (why: string) => {
-      if (this.generation !== generation || this.ws !== ws) return; // error and close report the same loss
-      this.ws = null;
-      this.lost(why);
-    };
-    ws.onclose = (ev: CloseEvent) => lost(`the stream closed (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
-    ws.onerror = () => {
-      lost('the stream failed');
-      if (ws.readyState === ws.OPEN) ws.close();
-    };
+    const current = () => this.generation === generation && !this.disposed;
+    let conn: TerminalConnection;
+    try {
+      conn = await this.connector.connect({
+        message: (data) => {
+          if (current()) this.onFrame(data, generation);
+        },
+        // error and close report the same loss; lost() bumps the generation, so only the first counts
+        closed: (why) => {
+          if (!current()) return;
+          this.conn = null;
+          this.lost(why);
+        },
+        warn: (m) => this.warn(m),
+        wanted: current,
+      });
+    } catch (err) {
+      if (current()) this.lost((err as Error).message);
+      return;
+    }
+    if (!current()) return conn.close('view closed');
+    this.conn = conn;
   }
 
   private lost(why: string): void {
@@ -204,7 +209,7 @@ export class TerminalStream {
         return this.setState('exited', msg.info.exitReason);
       case 'error':
         this.setState('failed', `${msg.message} (${msg.code})`);
-        this.ws?.close(1000, 'refused');
+        this.conn?.close('refused');
         return;
     }
   }
@@ -229,8 +234,8 @@ export class TerminalStream {
   }
 
   private send(msg: TerminalClientMessage): void {
-    const ws = this.ws;
-    if (ws && ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    const conn = this.conn;
+    if (conn && conn.open) conn.send(JSON.stringify(msg));
   }
 
   private setInfo(info: TerminalInfo): void {

@@ -1,6 +1,7 @@
 // What every view can reach: the transport-neutral client and the stores. One value per window.
 import { createContext, useContext } from 'react';
 import type { DevMeshClient } from '../api/devmesh-client.js';
+import type { AgentsSync } from '../state/agents-sync.js';
 import type { AppStores } from '../state/app-stores.js';
 import type { TerminalsSync } from '../state/terminals-sync.js';
 
@@ -9,6 +10,8 @@ export interface AppServices {
   stores: AppStores;
   /** the terminal sessions' list and the Terminals view's actions (new shell, kill, close) */
   terminals: TerminalsSync;
+  /** the agents' list, the waiting toast and the agent actions (start, stop, relaunch, remove) */
+  agents: AgentsSync;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

@@ -9,7 +9,7 @@ import { useApp } from './app-context.js';
 interface Props {
   pane: 0 | 1;
   id: string | null;
-  page: PageTerminals | null;
+  page: PageTerminals;
 }
 
 export function TerminalPane({ pane, id, page }: Props) {
@@ -22,17 +22,7 @@ export function TerminalPane({ pane, id, page }: Props) {
   if (id === null || !info) {
     return (
       <section className={className} data-testid={`terminal-pane-${pane}`} onMouseDown={onFocus}>
-        <div className="empty">No terminal here: open one with New shell, or pick a tab.</div>
-      </section>
-    );
-  }
-  if (page === null) {
-    return (
-      <section className={className} data-testid={`terminal-pane-${pane}`} onMouseDown={onFocus}>
-        <div className="empty" data-testid="terminal-no-stream">
-          Terminals need the daemon's stream; coming to the app. Meanwhile, open the browser UI at the address <code>devmesh up</code> prints to
-          see and type into {info.name}.
-        </div>
+        <div className="empty">No terminal here: open one with New shell or New agent, or pick a tab.</div>
       </section>
     );
   }

@@ -1,7 +1,12 @@
-// The Terminals view's strip: one tab per session (name, running / exited N), kill and close on each, and
-// the view's own actions (new shell, split). Clicking a tab shows it in the focused pane.
+// The Terminals view's strip: one tab per session (name, running / exited N; for an agent's session, the
+// agent's name and status), kill and close on each, and the view's own actions (new shell, new agent, split).
+// Clicking a tab shows it in the focused pane.
+import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { TerminalInfo } from '../../shared/terminal.js';
+import { agentForTerminal } from '../state/agents-store.js';
+import { AgentNewDialog } from './agent-new-dialog.js';
+import { AgentStatusBadge } from './agent-status-badge.js';
 import { useApp } from './app-context.js';
 
 export function TerminalStateBadge({ info }: { info: TerminalInfo }) {
@@ -21,7 +26,9 @@ export function TerminalTabs() {
   const byId = useStore(stores.terminals, (s) => s.byId);
   const panes = useStore(stores.terminals, (s) => s.panes);
   const split = useStore(stores.terminals, (s) => s.split);
+  const agents = useStore(stores.agents, (s) => s.byId);
   const connected = useStore(stores.connection, (s) => s.status.state === 'open');
+  const [adding, setAdding] = useState(false);
   return (
     <div className="terminal-strip">
       <div className="terminal-tabs" role="tablist" aria-label="Terminals">
@@ -29,18 +36,20 @@ export function TerminalTabs() {
           const info = byId[id];
           if (!info) return null;
           const shownIn = panes[0] === id ? 0 : panes[1] === id ? 1 : null;
+          const agent = agentForTerminal(agents, id);
+          const classes = ['terminal-tab', shownIn !== null && 'active', agent?.status === 'waiting' && 'waiting'].filter(Boolean).join(' ');
           return (
-            <div key={id} className={shownIn === null ? 'terminal-tab' : 'terminal-tab active'} data-testid={`terminal-tab-${id}`}>
+            <div key={id} className={classes} data-testid={`terminal-tab-${id}`} data-agent-id={agent?.id}>
               <button
                 type="button"
                 role="tab"
                 aria-selected={shownIn !== null}
                 className="terminal-tab-main"
-                title={`${info.command} ${info.args.join(' ')} in ${info.cwd}`}
+                title={agent ? `${agent.profile} agent${agent.role ? ` (${agent.role})` : ''} in ${agent.cwd}${agent.task ? `: ${agent.task}` : ''}` : `${info.command} ${info.args.join(' ')} in ${info.cwd}`}
                 onClick={() => stores.terminals.getState().show(id)}
               >
-                <span className="terminal-tab-name">{info.name}</span>
-                <TerminalStateBadge info={info} />
+                <span className="terminal-tab-name">{agent?.name ?? info.name}</span>
+                {agent ? <AgentStatusBadge record={agent} testId={`terminal-agent-status-${id}`} /> : <TerminalStateBadge info={info} />}
               </button>
               {info.state === 'running' && (
                 <button type="button" className="terminal-tab-btn" title="Kill (SIGHUP, then SIGKILL)" aria-label={`kill ${info.name}`} data-testid={`terminal-kill-${id}`} disabled={!connected} onClick={() => void terminals.kill(id)}>
@@ -61,6 +70,10 @@ export function TerminalTabs() {
       <button type="button" className="btn btn-start" data-testid="terminal-new-shell" disabled={!connected} onClick={() => void terminals.createShell()}>
         New shell
       </button>
+      <button type="button" className="btn btn-start" data-testid="terminal-new-agent" disabled={!connected} onClick={() => setAdding(true)}>
+        New agent
+      </button>
+      {adding && <AgentNewDialog onClose={() => setAdding(false)} />}
     </div>
   );
 }

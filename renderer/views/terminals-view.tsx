@@ -1,8 +1,9 @@
-// The embedded terminals: a strip of sessions (shells now, agents later) and one or two panes side by
-// side, each showing a session's xterm terminal. Loaded as its own chunk (xterm and its addons are large),
+// The embedded terminals: the agents strip, a strip of sessions (shells and agents) and one or two panes
+// side by side, each showing a session's xterm terminal. Loaded as its own chunk (xterm and its addons are large),
 // fetched the first time the view is shown.
 import { useStore } from 'zustand';
 import { pageTerminals } from '../terminals/page-terminals.js';
+import { AgentList } from './agent-list.js';
 import { useApp } from './app-context.js';
 import { TerminalPane } from './terminal-pane.js';
 import { TerminalTabs } from './terminal-tabs.js';
@@ -17,17 +18,12 @@ export function TerminalsView() {
   const page = pageTerminals(stores.terminals);
   return (
     <div className="terminals-view" data-testid="terminals-view">
-      {page === null && (
-        <div className="banner banner-info" data-testid="terminals-app-placeholder">
-          Terminals need the daemon's stream; coming to the app. Sessions can be opened and closed here, and typed into from the
-          browser UI that <code>devmesh up</code> serves.
-        </div>
-      )}
       {error !== null && (
         <div className="banner banner-warn" role="alert">
           {error}
         </div>
       )}
+      <AgentList />
       <TerminalTabs />
       <div className={split ? 'terminal-panes split' : 'terminal-panes'}>
         <TerminalPane pane={0} id={panes[0]} page={page} />

@@ -1,10 +1,16 @@
 // End to end: the real headless daemon serving the built UI to Debian's Chromium. The Terminals view (a
 // chunk of its own) opens a shell through the API, attaches to its stream, and what is typed into the
-// xterm terminal reaches the shell, whose answer comes back onto the screen.
+// xterm terminal reaches the shell, whose answer comes back onto the screen. An agent (a fake `claude` on the
+// daemon's PATH that asks a permission question) is started from the New agent form; its tab's badge says
+// it waits, and answering in its terminal lets it finish.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DaemonProcess } from './daemon-process.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
+import { writeScript } from '../core/agents/fake-cli.js';
 
 const SCREENSHOT = '/tmp/devmesh-ui-terminals.png';
 
@@ -17,10 +23,23 @@ describe.skipIf(skipWithoutChromium)('terminals view against the headless daemon
   let daemon: DaemonProcess | undefined;
   let ui: UiPage | undefined;
   let page: Page;
+  let bin = '';
 
   beforeAll(async () => {
+    bin = mkdtempSync(join(tmpdir(), 'devmesh-e2e-agent-bin-'));
+    // Like Claude Code: prints its version, takes the prompt as an argument, asks before acting.
+    writeScript(
+      bin,
+      'claude',
+      `if [ "$1" = "--version" ]; then echo "9.9.9 (Claude Code, fake)"; exit 0; fi
+printf 'task: %s\\n' "$*"
+printf 'Do you want to make this edit to README.md?\\n\\342\\235\\257 1. Yes\\n  2. No\\n'
+read answer
+printf 'editing (answer %s)\\n' "$answer"
+exit 0`,
+    );
     // A predictable shell: no user rc files, a plain prompt.
-    daemon = DaemonProcess.start({ homePrefix: 'devmesh-e2e-term-', env: { SHELL: '/bin/sh', PS1: '$ ' } });
+    daemon = DaemonProcess.start({ homePrefix: 'devmesh-e2e-term-', env: { SHELL: '/bin/sh', PS1: '$ ', PATH: `${bin}:${process.env.PATH ?? ''}` } });
     ui = await UiPage.open(await daemon.url());
     page = ui.page;
   }, 60_000);
@@ -28,6 +47,7 @@ describe.skipIf(skipWithoutChromium)('terminals view against the headless daemon
   afterAll(async () => {
     await ui?.close();
     await daemon?.stop();
+    if (bin) rmSync(bin, { recursive: true, force: true });
   });
 
   const screenText = (id: string) =>
@@ -91,6 +111,58 @@ describe.skipIf(skipWithoutChromium)('terminals view against the headless daemon
     await expect.poll(() => page.getByTestId(`terminal-state-${id}`).textContent(), { timeout: 10_000 }).toBe('exited 3');
     await page.getByTestId(`terminal-close-${id}`).click();
     await expect.poll(() => page.getByTestId(`terminal-tab-${id}`).count(), { timeout: 5000 }).toBe(0);
+    expect(ui!.errors).toEqual([]);
+  }, 60_000);
+
+  it('starts an agent from the New agent form: its tab waits for the user, then exits once answered', async () => {
+    await page.getByTestId('nav-terminals').click();
+    await page.getByTestId('terminal-new-agent').click();
+    const dialog = page.getByTestId('agent-new-dialog');
+    await dialog.waitFor({ timeout: 10_000 });
+    // Only installed CLIs can be picked; the others say how to install them.
+    await expect.poll(() => dialog.locator('option[value="claude"]').isDisabled(), { timeout: 10_000 }).toBe(false);
+    expect(await dialog.locator('option[value="codex"]').isDisabled()).toBe(true);
+    expect(await dialog.getByTestId('agent-missing').textContent()).toContain('Codex');
+    await dialog.getByTestId('agent-profile').selectOption('claude');
+    await dialog.getByTestId('agent-prompt').fill('fix the readme');
+    await page.screenshot({ path: SCREENSHOT.replace('.png', '-agent-form.png'), animations: 'disabled' });
+    await dialog.getByTestId('agent-start').click();
+    await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
+
+    // Its terminal tab opens, focused, named after the agent, with the agent's status as its badge.
+    const tab = page.locator('.terminal-tab[data-agent-id]');
+    await expect.poll(() => tab.count(), { timeout: 10_000 }).toBe(1);
+    const id = (await tab.getAttribute('data-testid'))!.replace('terminal-tab-', '');
+    const agentId = (await tab.getAttribute('data-agent-id'))!;
+    const pane = page.getByTestId('terminal-pane-0');
+    expect(await pane.getAttribute('data-terminal-id')).toBe(id);
+    await expect.poll(() => pane.getAttribute('data-stream'), { timeout: 10_000 }).toBe('live');
+    const badge = page.getByTestId(`terminal-agent-status-${id}`);
+    await expect.poll(() => badge.textContent(), { timeout: 15_000 }).toBe('waiting');
+    expect(await page.getByTestId(`agent-status-${agentId}`).textContent()).toBe('waiting');
+    expect(await page.getByTestId(`agent-card-${agentId}`).textContent()).toContain('fix the readme');
+    expect(await page.locator('[data-testid="toast"][data-code="AGENT_WAITING"]').textContent()).toContain('is waiting for you');
+    await expect.poll(async () => await screenText(id), { timeout: 10_000 }).toContain('task: fix the readme');
+    await page.screenshot({ path: SCREENSHOT.replace('.png', '-agent.png'), animations: 'disabled' });
+
+    await pane.getByTestId('terminal-screen').click();
+    await page.keyboard.type('1');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => badge.textContent(), { timeout: 15_000 }).toBe('exited 0');
+    expect(await screenText(id)).toContain('editing (answer 1)');
+    expect(await page.getByTestId(`agent-relaunch-${agentId}`).isEnabled()).toBe(true);
+
+    // The form's own checks name the field; the daemon's refusal is shown in its words, and the form stays.
+    const name = await page.getByTestId(`agent-card-${agentId}`).locator('.agent-card-name').textContent();
+    await page.getByTestId('terminal-new-agent').click();
+    await dialog.getByTestId('agent-name').fill('not a name');
+    await dialog.getByTestId('agent-start').click();
+    expect(await dialog.getByTestId('agent-error-name').textContent()).toMatch(/letters, digits/);
+    await dialog.getByTestId('agent-name').fill(name!);
+    await dialog.getByTestId('agent-start').click();
+    await expect.poll(() => dialog.getByTestId('agent-start-error').textContent(), { timeout: 10_000 }).toContain('already exists');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count(), { timeout: 5000 }).toBe(0);
     expect(ui!.errors).toEqual([]);
   }, 60_000);
 });

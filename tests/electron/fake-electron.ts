@@ -3,6 +3,7 @@
 // (windows and their options, IPC handlers, tray menus, notifications) and lets a test play the user or
 // the OS (close a window, click a menu item, send an IPC message from some frame). `resetFake()` between tests.
 import { EventEmitter } from 'node:events';
+import { MessageChannel as NodeMessageChannel, type MessagePort as NodeMessagePort } from 'node:worker_threads';
 import { vi } from 'vitest';
 
 type Listener = (...args: any[]) => unknown;
@@ -24,12 +25,18 @@ let nextContentsId = 1;
 export class FakeWebContents extends EventEmitter {
   readonly id = nextContentsId++;
   readonly sent: Array<{ channel: string; args: unknown[] }> = [];
+  /** what webContents.postMessage transferred: the ports are FakeMessagePortMain */
+  readonly posted: Array<{ channel: string; message: unknown; transfer: FakeMessagePortMain[] }> = [];
   windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
   mainFrame: FakeFrame = new FakeFrame('about:blank');
   private destroyed = false;
   send(channel: string, ...args: unknown[]): void {
     if (this.destroyed) throw new Error('Object has been destroyed');
     this.sent.push({ channel, args });
+  }
+  postMessage(channel: string, message: unknown, transfer: FakeMessagePortMain[] = []): void {
+    if (this.destroyed) throw new Error('Object has been destroyed');
+    this.posted.push({ channel, message, transfer });
   }
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }): void {
     this.windowOpenHandler = handler;
@@ -54,6 +61,39 @@ export class FakeWebContents extends EventEmitter {
   /** Plays a reload: a new document in the main frame. */
   reload(): void {
     this.emit('did-start-navigation', { url: this.mainFrame.url, isMainFrame: true, isSameDocument: false });
+  }
+}
+
+/** Electron's MessagePortMain over one end of a node MessageChannel: Node-style events, a message event of
+ *  `{ data, ports }`, queued until start(), 'close' when either end closes. `peer` is the other end as the
+ *  page would hold it (a plain MessagePort): what a test uses to play the renderer. */
+export class FakeMessagePortMain extends EventEmitter {
+  private started = false;
+  constructor(readonly raw: NodeMessagePort) {
+    super();
+    raw.on('close', () => this.emit('close'));
+  }
+  postMessage(message: unknown): void {
+    this.raw.postMessage(message);
+  }
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.raw.on('message', (data: unknown) => this.emit('message', { data, ports: [] }));
+  }
+  close(): void {
+    this.raw.close();
+  }
+}
+export class MessageChannelMain {
+  static readonly instances: MessageChannelMain[] = [];
+  readonly port1: FakeMessagePortMain;
+  readonly port2: FakeMessagePortMain;
+  constructor() {
+    const { port1, port2 } = new NodeMessageChannel();
+    this.port1 = new FakeMessagePortMain(port1);
+    this.port2 = new FakeMessagePortMain(port2);
+    MessageChannelMain.instances.push(this);
   }
 }
 
@@ -264,6 +304,7 @@ export function resetFake(): void {
   app = new FakeApp();
   ipcMain = new FakeIpcMain();
   BrowserWindow.instances.length = 0;
+  MessageChannelMain.instances.length = 0;
   Tray.instances.length = 0;
   Notification.instances.length = 0;
   Notification.supported = true;

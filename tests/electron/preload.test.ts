@@ -6,7 +6,17 @@ vi.mock('electron', () => import('./fake-electron.js'));
 
 import { contextBridge, ipcRenderer } from './fake-electron.js';
 import { API_METHODS } from '../../shared/api.js';
-import { BRIDGE_KEY, IPC_STREAM, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE, ipcCallChannel, type DevMeshBridge } from '../../shared/bridge.js';
+import {
+  BRIDGE_KEY,
+  IPC_STREAM,
+  IPC_SUBSCRIBE,
+  IPC_TERMINAL_OPEN,
+  IPC_TERMINAL_PORT,
+  IPC_UNSUBSCRIBE,
+  TERMINAL_PORT_MESSAGE,
+  ipcCallChannel,
+  type DevMeshBridge,
+} from '../../shared/bridge.js';
 
 let bridge: DevMeshBridge;
 
@@ -25,7 +35,7 @@ describe('preload', () => {
   });
 
   it('exposes exactly one function per API method plus the stream helpers, and no generic invoke', () => {
-    expect(Object.keys(bridge).sort()).toEqual([...API_METHODS, 'followLogs', 'followRequests', 'onEvent', 'onTraffic'].sort());
+    expect(Object.keys(bridge).sort()).toEqual([...API_METHODS, 'followLogs', 'followRequests', 'onEvent', 'onTraffic', 'openTerminalStream'].sort());
     for (const method of ['proxy.info', 'proxy.routes', 'proxy.requests', 'proxy.traffic', 'ca.info']) expect(API_METHODS).toContain(method);
     for (const key of Object.keys(bridge)) expect(typeof (bridge as Record<string, unknown>)[key], key).toBe('function');
     for (const generic of ['invoke', 'send', 'on', 'ipcRenderer', 'call']) expect(bridge).not.toHaveProperty(generic);
@@ -105,5 +115,27 @@ describe('preload', () => {
     ipcRenderer.emit(IPC_STREAM, {}, subId, { text: 'x' });
     expect(seen).toEqual([]);
     errors.mockRestore();
+  });
+
+  it('openTerminalStream asks main on its own channel, and forwards the port main sends to the page with window.postMessage', async () => {
+    ipcRenderer.invoke.mockImplementationOnce(async (_channel, streamId) => ({ ok: true, value: { streamId } }));
+    const result = await bridge.openTerminalStream('t-abc');
+    const [channel, streamId, id] = ipcRenderer.invoke.mock.calls.at(-1)!;
+    expect([channel, id]).toEqual([IPC_TERMINAL_OPEN, 't-abc']);
+    expect(result).toEqual({ ok: true, value: { streamId } });
+    const posted: Array<{ data: unknown; origin: string; transfer: unknown[] }> = [];
+    const win = { postMessage: (data: unknown, origin: string, transfer: unknown[]) => posted.push({ data, origin, transfer }) };
+    vi.stubGlobal('window', win);
+    try {
+      const port = { fake: 'port' };
+      ipcRenderer.emit(IPC_TERMINAL_PORT, { ports: [port] }, { streamId });
+      expect(posted).toEqual([{ data: { type: TERMINAL_PORT_MESSAGE, streamId }, origin: '*', transfer: [port] }]);
+      // a message without a port or without a stream id is not forwarded
+      ipcRenderer.emit(IPC_TERMINAL_PORT, { ports: [] }, { streamId });
+      ipcRenderer.emit(IPC_TERMINAL_PORT, { ports: [port] }, { streamId: 'x' });
+      expect(posted).toHaveLength(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

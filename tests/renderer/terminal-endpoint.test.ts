@@ -1,7 +1,9 @@
 // Where a terminal view attaches: the daemon's stream on the page's own origin, with the page's token as a
-// subprotocol; nowhere inside the Electron app (whose stream channel does not exist yet), so the view degrades.
+// subprotocol; inside the Electron app, a MessagePort per view from the bridge (tests/renderer/terminal-port.test.ts).
 import { describe, expect, it } from 'vitest';
-import { terminalEndpoint } from '../../renderer/api/terminal-endpoint.js';
+import { terminalEndpoint, webSocketTerminalEndpoint } from '../../renderer/api/terminal-endpoint.js';
+import { PortTerminalConnector } from '../../renderer/api/port-terminal-connector.js';
+import { WebSocketTerminalConnector } from '../../renderer/api/websocket-terminal-connector.js';
 import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from '../../shared/wire.js';
 
 function fakeWindow(token: string, extra: Record<string, unknown> = {}): Window {
@@ -15,14 +17,17 @@ function fakeWindow(token: string, extra: Record<string, unknown> = {}): Window 
 
 describe('terminalEndpoint', () => {
   it('is the stream on the page origin, authenticated like the API socket', async () => {
-    const endpoint = terminalEndpoint(fakeWindow('t0k'))!;
+    const endpoint = webSocketTerminalEndpoint(fakeWindow('t0k'));
     expect(endpoint.url('term-1')).toBe('ws://127.0.0.1:4321/terminals/term-1/stream');
     expect(await endpoint.protocols()).toEqual([WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}t0k`]);
     // A reconnect reads the token of the page as the (maybe restarted) daemon serves it now.
     expect(await endpoint.protocols()).toEqual([WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}fresh`]);
   });
 
-  it('is absent inside the Electron app', () => {
-    expect(terminalEndpoint(fakeWindow('', { devmesh: {} }))).toBeNull();
+  it('connects by WebSocket in a browser and by MessagePort inside the Electron app', () => {
+    class FakeWs {}
+    expect(terminalEndpoint(fakeWindow('t0k'), FakeWs as never).connector('term-1')).toBeInstanceOf(WebSocketTerminalConnector);
+    const win = fakeWindow('', { devmesh: { openTerminalStream: async () => ({ ok: true, value: { streamId: 1 } }) }, addEventListener: () => {} });
+    expect(terminalEndpoint(win).connector('term-1')).toBeInstanceOf(PortTerminalConnector);
   });
 });
