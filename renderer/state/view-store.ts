@@ -1,8 +1,8 @@
 // Which main view the window shows: the services table (with its log), the proxy's request log, or the
-// mesh's service graph (with its peers and version alerts), or the embedded terminals.
+// mesh's service graph (with its peers and version alerts), the embedded terminals, or their recordings.
 import { createStore } from 'zustand/vanilla';
 
-export const MAIN_VIEWS = ['services', 'requests', 'graph', 'terminals'] as const;
+export const MAIN_VIEWS = ['services', 'requests', 'graph', 'terminals', 'recordings'] as const;
 export type MainView = (typeof MAIN_VIEWS)[number];
 
 export interface ViewState {

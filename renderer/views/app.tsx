@@ -1,5 +1,5 @@
 // The window: header with the project and the view switch, banners, then the services table with the
-// selected service's log, the proxy's request log, the mesh's service graph, or the embedded terminals.
+// selected service's log, the proxy's request log, the mesh's service graph, the embedded terminals or their recordings.
 import { lazy, Suspense, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
@@ -18,6 +18,8 @@ import { ViewSwitch } from './view-switch.js';
 const GraphView = lazy(() => import('./graph-view.js').then((m) => ({ default: m.GraphView })));
 // xterm and its addons likewise: the Terminals view is a chunk of its own.
 const TerminalsView = lazy(() => import('./terminals-view.js').then((m) => ({ default: m.TerminalsView })));
+// The Recordings view too (vite puts the xterm both use in a chunk they share).
+const RecordingsView = lazy(() => import('./recordings-view.js').then((m) => ({ default: m.RecordingsView })));
 
 /** A lazily loaded view in the content area: a placeholder while its chunk loads, a message if it fails to. */
 function LazyViewContent({ name, children }: { name: string; children: ReactNode }) {
@@ -60,6 +62,10 @@ export function App() {
       ) : view === 'terminals' ? (
         <LazyViewContent name="terminals">
           <TerminalsView />
+        </LazyViewContent>
+      ) : view === 'recordings' ? (
+        <LazyViewContent name="recordings">
+          <RecordingsView />
         </LazyViewContent>
       ) : (
         <LazyViewContent name="graph">

@@ -1,5 +1,5 @@
 // The switch between the main views: Services (with the selected service's log), Requests, Graph (the
-// mesh: service graph, peers, version alerts) and Terminals.
+// mesh: service graph, peers, version alerts), Terminals and Recordings.
 import { useStore } from 'zustand';
 import type { MainView } from '../state/view-store.js';
 import { useApp } from './app-context.js';
@@ -9,6 +9,7 @@ const VIEWS: { view: MainView; label: string }[] = [
   { view: 'requests', label: 'Requests' },
   { view: 'graph', label: 'Graph' },
   { view: 'terminals', label: 'Terminals' },
+  { view: 'recordings', label: 'Recordings' },
 ];
 
 export function ViewSwitch() {

@@ -1,0 +1,189 @@
+// Plays a parsed asciicast to a sink (the player's xterm screen) at the recorded pace, twice as fast, or all
+// at once. Long idle gaps are capped (like `asciinema play -i 2`), so a session left open over lunch replays
+// in seconds. Pure: time comes from an injected clock, so tests drive it with a fake one; one timer at most
+// is pending, for the next event, and dispose() cancels it.
+import type { Asciicast, CastEvent } from './asciicast.js';
+
+export interface PlayerSink {
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  /** clears the screen for a replay from the start */
+  reset(): void;
+}
+
+export interface PlayerClock {
+  /** milliseconds, monotonic */
+  now(): number;
+  /** calls `fn` after `ms`; returns the cancel function */
+  schedule(fn: () => void, ms: number): () => void;
+}
+
+export type PlayerState = 'paused' | 'playing' | 'ended';
+export type PlaybackSpeed = 1 | 2 | 'instant';
+
+export interface RecordingPlayerOptions {
+  cast: Asciicast;
+  sink: PlayerSink;
+  clock: PlayerClock;
+  /** longest pause replayed between two events, in ms (asciinema's -i); default 2000 */
+  idleLimitMs?: number;
+  speed?: PlaybackSpeed;
+}
+
+export const IDLE_LIMIT_MS = 2000;
+
+export const browserClock: PlayerClock = {
+  now: () => performance.now(),
+  schedule: (fn, ms) => {
+    const handle = setTimeout(fn, ms);
+    return () => clearTimeout(handle);
+  },
+};
+
+export class RecordingPlayer {
+  /** the length of the replay at 1×, idle gaps capped */
+  readonly durationMs: number;
+  private readonly events: readonly CastEvent[];
+  /** when each event plays, in ms from the start, idle gaps capped */
+  private readonly times: number[];
+  private readonly sink: PlayerSink;
+  private readonly clock: PlayerClock;
+  private readonly cast: Asciicast;
+  private next = 0;
+  private current: PlayerState = 'paused';
+  private rate: PlaybackSpeed;
+  /** position (ms) at `anchor` (clock ms); while playing the position runs on from there */
+  private base = 0;
+  private anchor = 0;
+  private cancel: (() => void) | null = null;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(options: RecordingPlayerOptions) {
+    this.cast = options.cast;
+    this.events = options.cast.events;
+    this.sink = options.sink;
+    this.clock = options.clock;
+    this.rate = options.speed ?? 1;
+    const limit = options.idleLimitMs ?? IDLE_LIMIT_MS;
+    let last = 0;
+    let at = 0;
+    this.times = this.events.map((e) => {
+      at += Math.min(Math.max(0, e.at * 1000 - last), limit);
+      last = Math.max(last, e.at * 1000);
+      return at;
+    });
+    this.durationMs = this.times.at(-1) ?? 0;
+  }
+
+  get state(): PlayerState {
+    return this.current;
+  }
+
+  get speed(): PlaybackSpeed {
+    return this.rate;
+  }
+
+  /** how far the replay is, in ms of the (idle-capped) recording */
+  position(): number {
+    if (this.current === 'ended') return this.durationMs;
+    if (this.current === 'paused') return this.base;
+    return Math.min(this.durationMs, this.base + (this.clock.now() - this.anchor) * this.factor());
+  }
+
+  play(): void {
+    if (this.current === 'playing') return;
+    if (this.current === 'ended') this.rewind();
+    this.anchor = this.clock.now();
+    this.current = 'playing';
+    this.tick();
+  }
+
+  pause(): void {
+    if (this.current !== 'playing') return;
+    this.base = this.position();
+    this.stopTimer();
+    this.current = 'paused';
+    this.changed();
+  }
+
+  /** Back to the start: the screen is cleared; a replay that was running (or had ended) plays on from there. */
+  restart(): void {
+    const resume = this.current !== 'paused';
+    this.stopTimer();
+    this.rewind();
+    this.current = 'paused';
+    if (resume) this.play();
+    else this.changed();
+  }
+
+  /** Instant writes whatever is left at once; 1× and 2× go on from the current position. */
+  setSpeed(speed: PlaybackSpeed): void {
+    if (speed === this.rate) return;
+    if (this.current === 'playing') {
+      this.base = this.position();
+      this.anchor = this.clock.now();
+    }
+    this.rate = speed;
+    this.stopTimer();
+    if (speed === 'instant' && this.current !== 'ended') this.current = 'playing';
+    if (this.current === 'playing') this.tick();
+    else this.changed();
+  }
+
+  /** Called when the state, the speed or the screen changes (not on every frame); returns the unsubscribe function. */
+  onDidChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  dispose(): void {
+    this.stopTimer();
+    this.listeners.clear();
+  }
+
+  private factor(): number {
+    return this.rate === 'instant' ? Infinity : this.rate;
+  }
+
+  private rewind(): void {
+    this.next = 0;
+    this.base = 0;
+    this.sink.reset();
+    this.sink.resize(this.cast.width, this.cast.height);
+  }
+
+  /** Writes every event that is due (all of them at instant speed), then waits for the next one. */
+  private tick(): void {
+    this.cancel = null;
+    const pos = this.rate === 'instant' ? Infinity : this.position();
+    let pending = '';
+    while (this.next < this.events.length && this.times[this.next]! <= pos) {
+      const e = this.events[this.next++]!;
+      if (e.kind === 'output') {
+        pending += e.data; // one xterm write per run of output: instant replays of long casts stay cheap
+        continue;
+      }
+      if (pending) this.sink.write(pending);
+      pending = '';
+      this.sink.resize(e.cols, e.rows);
+    }
+    if (pending) this.sink.write(pending);
+    if (this.next >= this.events.length) {
+      this.current = 'ended';
+      this.base = this.durationMs;
+    } else {
+      const wait = (this.times[this.next]! - this.position()) / this.factor();
+      this.cancel = this.clock.schedule(() => this.tick(), Math.max(0, wait));
+    }
+    this.changed();
+  }
+
+  private stopTimer(): void {
+    this.cancel?.();
+    this.cancel = null;
+  }
+
+  private changed(): void {
+    for (const l of [...this.listeners]) l();
+  }
+}

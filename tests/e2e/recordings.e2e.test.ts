@@ -1,0 +1,106 @@
+// End to end: the real headless daemon serving the built UI to Debian's Chromium. A session created through
+// the API prints two lines a second and more apart and exits; the Recordings view (a chunk of its own, sharing
+// xterm with the Terminals view's) lists its recording, replays it instantly into the player's read-only
+// xterm screen, and exports it as a .cast file whose first line is an asciicast v2 header.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { TerminalInfo } from '../../shared/terminal.js';
+import { DaemonProcess } from './daemon-process.js';
+import { skipWithoutChromium, UiPage } from './ui-page.js';
+
+interface RecordingsHook {
+  id(): string;
+  state(): string;
+  text(): Promise<string>;
+}
+
+/** One API call over the page's own WebSocket endpoint, authenticated with the token the daemon put in the page. */
+function callFromPage(page: Page, method: string, input: unknown): Promise<unknown> {
+  return page.evaluate(
+    ([m, i]) =>
+      new Promise((resolve, reject) => {
+        const token = document.querySelector<HTMLMetaElement>('meta[name="devmesh-token"]')?.content ?? '';
+        const ws = new WebSocket(`ws://${location.host}/api`, ['devmesh.v1', `devmesh-token.${token}`]);
+        ws.onerror = () => reject(new Error('the API WebSocket failed'));
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'call', id: 1, method: m, input: i }));
+        ws.onmessage = (ev) => {
+          const msg = JSON.parse(String(ev.data)) as { type: string; id: number | null; ok?: boolean; value?: unknown; error?: { message: string } };
+          if (msg.type !== 'result' || msg.id !== 1) return;
+          ws.close();
+          if (msg.ok) resolve(msg.value);
+          else reject(new Error(msg.error?.message ?? 'call failed'));
+        };
+      }),
+    [method, input] as const,
+  );
+}
+
+describe.skipIf(skipWithoutChromium)('recordings view against the headless daemon (needs /usr/bin/chromium)', () => {
+  let daemon: DaemonProcess | undefined;
+  let ui: UiPage | undefined;
+  let page: Page;
+
+  beforeAll(async () => {
+    daemon = DaemonProcess.start({ homePrefix: 'devmesh-e2e-rec-', env: { SHELL: '/bin/sh' } });
+    ui = await UiPage.open(await daemon.url());
+    page = ui.page;
+  }, 60_000);
+
+  afterAll(async () => {
+    await ui?.close();
+    await daemon?.stop();
+  });
+
+  type HookWindow = { __devmeshRecordings?: RecordingsHook };
+  const playerState = () => page.evaluate(() => (globalThis as unknown as HookWindow).__devmeshRecordings?.state() ?? null);
+  const playerText = () => page.evaluate(() => (globalThis as unknown as HookWindow).__devmeshRecordings?.text() ?? '');
+  const playerId = () => page.evaluate(() => (globalThis as unknown as HookWindow).__devmeshRecordings?.id() ?? null);
+
+  it('lists a finished session, replays it instantly, and exports its .cast', async () => {
+    await page.getByTestId('nav-recordings').click();
+    await page.getByTestId('recordings-view').waitFor({ timeout: 10_000 });
+    expect(ui!.chunksRequested('recordings-view')).toHaveLength(1);
+    // xterm came in a chunk of its own, shared with the Terminals view, which was not fetched.
+    expect(ui!.chunksRequested('xterm')).toHaveLength(1);
+    expect(ui!.chunksRequested('terminals-view')).toEqual([]);
+
+    // At 1× the replay would take ~2.5 s (the 1 s wait, then 1.5 s): instant must not wait for it.
+    const info = (await callFromPage(page, 'terminals.create', {
+      name: 'replayer',
+      command: '/bin/sh',
+      args: ['-c', 'sleep 1; printf "replay me\\n"; sleep 1.5; printf "the end\\n"'],
+    })) as TerminalInfo;
+    expect(info.recording).not.toBeNull();
+
+    // The list refreshes itself when the session exits: its row then has a length.
+    const row = page.locator(`.recording-row[data-terminal-id="${info.id}"]`);
+    await expect.poll(async () => (await row.count()) === 1 && !(await row.textContent())!.includes('recording'), { timeout: 15_000 }).toBe(true);
+    expect(await row.textContent()).toContain('/bin/sh');
+    const recordingId = (await row.getAttribute('data-testid'))!.replace('recording-row-', '');
+    await row.click();
+
+    await page.getByTestId('recording-speed-instant').click();
+    await expect.poll(() => playerState(), { timeout: 1000 }).toBe('ended');
+    const lines = (await playerText()).split('\n').map((l) => l.trimEnd());
+    expect(lines).toContain('replay me');
+    expect(lines).toContain('the end');
+    expect(await playerId()).toBe(recordingId);
+    expect(await page.getByTestId('recording-time').textContent()).toMatch(/^0:0[2-3] \/ 0:0[2-3]$/);
+    await page.screenshot({ path: '/tmp/devmesh-ui-recordings.png', animations: 'disabled' });
+
+    // Restart at 1× clears the screen and replays from the start: nothing has been printed yet at first.
+    await page.getByTestId('recording-speed-1x').click();
+    await page.getByTestId('recording-restart').click();
+    expect(await playerState()).toBe('playing');
+    expect(await playerText()).not.toContain('the end');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('recording-export').click()]);
+    expect(download.suggestedFilename()).toBe(`replayer-${recordingId}.cast`);
+    const cast = readFileSync((await download.path())!, 'utf8');
+    const header = JSON.parse(cast.split('\n')[0]!) as { version: number; width: number; height: number };
+    expect(header).toMatchObject({ version: 2, width: info.cols, height: info.rows });
+    expect(cast).toContain('replay me');
+    expect(ui!.errors).toEqual([]);
+  }, 60_000);
+});
