@@ -1,7 +1,8 @@
 // Turns a PTY's raw bytes into batches of whole characters: a StringDecoder keeps a multi-byte UTF-8
 // character that straddles two reads until it is complete, and batches go out every `batchMs` or as soon
 // as `batchBytes` are pending, so a flood crosses to the views in a few large frames, not thousands of
-// small ones (STYLE.md: ~5 ms or 64 KB).
+// small ones (STYLE.md: ~5 ms or 64 KB). Output after a quiet spell (a keystroke's echo) goes at once:
+// batching only starts once output keeps coming.
 import { StringDecoder } from 'node:string_decoder';
 
 export interface BatchOptions {
@@ -14,6 +15,7 @@ export class OutputBatcher {
   private pending: string[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
+  private lastFlush = -Infinity;
 
   constructor(
     private readonly options: BatchOptions,
@@ -26,6 +28,7 @@ export class OutputBatcher {
     this.pendingBytes += chunk.length;
     if (text.length > 0) this.pending.push(text);
     if (this.pendingBytes >= this.options.batchBytes) this.flush();
+    else if (this.timer === null && text.length > 0 && performance.now() - this.lastFlush >= this.options.batchMs) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.batchMs);
   }
 
@@ -35,6 +38,7 @@ export class OutputBatcher {
       this.timer = null;
     }
     if (this.pending.length === 0) return;
+    this.lastFlush = performance.now();
     const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
     const bytes = this.pendingBytes;
     this.pending = [];

@@ -58,6 +58,9 @@ export class OutputRing {
     while (this.bytes > this.maxBytes && this.head < this.chunks.length - 1) {
       dropped = this.chunks[this.head]!;
       this.bytes -= this.sizes[this.head]!;
+      // Let go of the dropped text now: a slot left holding it keeps up to 64 KB alive per batch until the
+      // next compaction, megabytes per flooding session.
+      this.chunks[this.head] = '';
       this.head++;
     }
     const first = this.chunks[this.head]!;
@@ -76,7 +79,7 @@ export class OutputRing {
       this.sizes[this.head] = restBytes;
     }
     // Compact now and then so the dropped batches' slots do not grow the arrays without bound.
-    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+    if (this.head > 256 && this.head * 2 > this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);
       this.sizes = this.sizes.slice(this.head);
       this.head = 0;

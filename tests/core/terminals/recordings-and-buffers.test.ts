@@ -85,17 +85,28 @@ describe('OutputBatcher', () => {
     }
   });
 
-  it('batches by time and by size', async () => {
+  it('sends output after a quiet spell at once (a keystroke echo), then batches by time and by size', async () => {
     const out: [string, number][] = [];
     const b = new OutputBatcher({ batchMs: 5, batchBytes: 10 }, (t, n) => out.push([t, n]));
+    b.push(Buffer.from('k'));
+    expect(out).toEqual([['k', 1]]);
     b.push(Buffer.from('abc'));
     b.push(Buffer.from('def'));
-    expect(out).toEqual([]);
+    expect(out).toEqual([['k', 1]]);
     await new Promise((r) => setTimeout(r, 20));
-    expect(out).toEqual([['abcdef', 6]]);
+    expect(out).toEqual([['k', 1], ['abcdef', 6]]);
+    b.push(Buffer.from('x'));
     b.push(Buffer.from('0123456789xyz'));
-    expect(out[1]).toEqual(['0123456789xyz', 13]);
+    expect(out.slice(2)).toEqual([['x', 1], ['0123456789xyz', 13]]);
     b.dispose();
+  });
+
+  it('lets go of the output it drops, so a flood keeps only its budget reachable', () => {
+    const ring = new OutputRing(64 * 1024);
+    const batch = 'x'.repeat(16 * 1024);
+    for (let i = 0; i < 100; i++) ring.append(batch);
+    const held = (ring as unknown as { chunks: string[] }).chunks.reduce((n, c) => n + c.length, 0);
+    expect(held).toBeLessThanOrEqual(64 * 1024);
   });
 });
 
