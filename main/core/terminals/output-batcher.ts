@@ -1,9 +1,12 @@
 // Turns a PTY's raw bytes into batches of whole characters: a StringDecoder keeps a multi-byte UTF-8
 // character that straddles two reads until it is complete, and batches go out every `batchMs` or as soon
 // as `batchBytes` are pending, so a flood crosses to the views in a few large frames, not thousands of
-// small ones (STYLE.md: ~5 ms or 64 KB). Output after a quiet spell (a keystroke's echo) goes at once:
-// batching only starts once output keeps coming.
+// small ones (STYLE.md: ~5 ms or 64 KB). Output after a quiet spell or after a small batch (a keystroke's
+// echo, however fast the typing) goes at once: batching starts once output comes in bulk.
 import { StringDecoder } from 'node:string_decoder';
+
+/** a batch this small is interactive output (an echo, a prompt): what follows it is not held back either */
+const ECHO_BYTES = 256;
 
 export interface BatchOptions {
   batchMs: number;
@@ -16,6 +19,7 @@ export class OutputBatcher {
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private lastFlush = -Infinity;
+  private lastBatchBytes = 0;
 
   constructor(
     private readonly options: BatchOptions,
@@ -28,7 +32,7 @@ export class OutputBatcher {
     this.pendingBytes += chunk.length;
     if (text.length > 0) this.pending.push(text);
     if (this.pendingBytes >= this.options.batchBytes) this.flush();
-    else if (this.timer === null && text.length > 0 && performance.now() - this.lastFlush >= this.options.batchMs) this.flush();
+    else if (this.timer === null && text.length > 0 && (this.lastBatchBytes <= ECHO_BYTES || performance.now() - this.lastFlush >= this.options.batchMs)) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.batchMs);
   }
 
@@ -41,6 +45,7 @@ export class OutputBatcher {
     this.lastFlush = performance.now();
     const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
     const bytes = this.pendingBytes;
+    this.lastBatchBytes = bytes;
     this.pending = [];
     this.pendingBytes = 0;
     this.onBatch(text, bytes);

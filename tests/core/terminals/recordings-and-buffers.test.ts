@@ -87,17 +87,22 @@ describe('OutputBatcher', () => {
 
   it('sends output after a quiet spell at once (a keystroke echo), then batches by time and by size', async () => {
     const out: [string, number][] = [];
-    const b = new OutputBatcher({ batchMs: 5, batchBytes: 10 }, (t, n) => out.push([t, n]));
+    const b = new OutputBatcher({ batchMs: 5, batchBytes: 1000 }, (t, n) => out.push([t, n]));
+    // Keystroke echoes, however fast: each goes at once.
     b.push(Buffer.from('k'));
-    expect(out).toEqual([['k', 1]]);
-    b.push(Buffer.from('abc'));
-    b.push(Buffer.from('def'));
-    expect(out).toEqual([['k', 1]]);
+    b.push(Buffer.from('l'));
+    expect(out).toEqual([['k', 1], ['l', 1]]);
+    // Bulk output after a bulk batch waits for the batch window.
+    const bulk = 'b'.repeat(300);
+    b.push(Buffer.from(bulk));
+    b.push(Buffer.from(bulk));
+    b.push(Buffer.from('c'));
+    expect(out.length).toBe(3);
     await new Promise((r) => setTimeout(r, 20));
-    expect(out).toEqual([['k', 1], ['abcdef', 6]]);
-    b.push(Buffer.from('x'));
-    b.push(Buffer.from('0123456789xyz'));
-    expect(out.slice(2)).toEqual([['x', 1], ['0123456789xyz', 13]]);
+    expect(out[3]).toEqual([`${bulk}c`, 301]);
+    // And a full batch goes without waiting.
+    b.push(Buffer.from('x'.repeat(1200)));
+    expect(out[4]![1]).toBe(1200);
     b.dispose();
   });
 
