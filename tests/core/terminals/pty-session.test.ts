@@ -55,7 +55,8 @@ describe('PtySession', () => {
 
     const b = h.create({ command: '/bin/sleep', args: ['30'], cwd: h.dir });
     const killed = await h.manager.kill(b.id);
-    expect(killed).toMatchObject({ state: 'exited', exitCode: null, signal: 'SIGHUP', exitReason: 'killed by the user' });
+    // SIGHUP ends it; on a machine too busy to reap it within the grace second, the SIGKILL that follows does.
+    expect(killed).toMatchObject({ state: 'exited', exitCode: null, signal: expect.stringMatching(/^SIG(HUP|KILL)$/), exitReason: 'killed by the user' });
     expect(() => h.manager.input(b.id, 'x')).toThrow(/has exited/);
     expect(h.manager.remove(b.id)).toEqual({ removed: b.id });
     expect(() => h.manager.get(b.id)).toThrow(/no terminal/);
