@@ -5,10 +5,11 @@ import { migration002 } from './002-proxy-requests.js';
 import { migration003 } from './003-version-alerts.js';
 import { migration004 } from './004-request-edges.js';
 import { migration005 } from './005-agents.js';
+import { migration006 } from './006-audit.js';
 
 export interface Migration {
   name: string;
   up(db: BetterSqlite3.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];

@@ -1,0 +1,375 @@
+// The lock manager: agents take READ / INTENT / WRITE / CO_WRITE locks on files, directories and globs
+// under one project root, by the matrix of lock-matrix.ts. Locks live for a TTL that heartbeats extend,
+// and are taken away at TTL + grace; waiters queue fairly with a timeout; deadlocks refuse the youngest.
+//
+// Decisions:
+// - A holder never conflicts with itself. Asking again for the mode it holds on the same target is
+//   idempotent (same lock, TTL refreshed). Asking for another mode on that target converts the lock in place
+//   (READ→WRITE once it is the sole holder, INTENT→WRITE once the readers are gone; downgrades likewise
+//   when the others admit the new mode); a conversion that must wait goes before every other waiter.
+// - Fairness: waiters are granted in order (conversions first, then FIFO). A request never passes an
+//   earlier waiter of another holder whose request overlaps and conflicts with it either way round, so a
+//   stream of readers cannot starve a writer.
+// - Deadlock: on enqueue the wait-for graph (waiter → holders it waits on, including those queued ahead)
+//   is searched for a cycle through the new waiter's holder; the youngest waiter in it is refused, naming it.
+import { DevMeshError, type ErrorInfo } from '../../../shared/errors.js';
+import type { LockEvent, LockInfo, LockMode, LockRequest, LockSnapshot, LockWaiter, TryAcquireResult } from '../../../shared/lock.js';
+import { toDisposable, type Disposable } from '../lifecycle/disposable.js';
+import { SystemLockClock, type LockClock, type LockTimer } from './lock-clock.js';
+import { LockIndex, type HeldLock } from './lock-index.js';
+import { admits, conflictsBothWays } from './lock-matrix.js';
+import { LockPathResolver } from './lock-path-resolver.js';
+import { TargetOverlap, type ResolvedTarget } from './target-overlap.js';
+import { WaitForGraph } from './wait-for-graph.js';
+
+export interface LockManagerOptions {
+  /** the project root: every lock is confined to it */
+  root: string;
+  clock?: LockClock;
+  /** TTL of a lock whose request names none (default 30 s) */
+  defaultTtlMs?: number;
+  /** how long past its TTL an un-heartbeated lock survives (default 10 s: one missed beat is forgiven) */
+  graceMs?: number;
+  /** how long acquire() queues when the request names no waitMs (default 30 s) */
+  defaultWaitMs?: number;
+}
+
+interface Waiter {
+  id: string;
+  seq: number;
+  holder: string;
+  mode: LockMode;
+  target: ResolvedTarget;
+  ttlMs: number;
+  upgrade: boolean;
+  enqueuedAt: number;
+  deadline: number;
+  timer: LockTimer;
+  resolve: (lock: LockInfo) => void;
+  reject: (err: DevMeshError) => void;
+}
+
+type Listener = (event: LockEvent) => void;
+
+export class LockManager implements Disposable {
+  private readonly resolver: LockPathResolver;
+  private readonly clock: LockClock;
+  private readonly defaultTtlMs: number;
+  private readonly graceMs: number;
+  private readonly defaultWaitMs: number;
+  private readonly index = new LockIndex();
+  /** conversions first, then plain requests: each FIFO */
+  private readonly upgrades: Waiter[] = [];
+  private readonly plain: Waiter[] = [];
+  private readonly listeners = new Set<Listener>();
+  private sweepTimer: LockTimer | null = null;
+  private sweepAt = Infinity;
+  private nextId = 1;
+  private disposed = false;
+
+  constructor(options: LockManagerOptions) {
+    this.resolver = new LockPathResolver(options.root);
+    this.clock = options.clock ?? new SystemLockClock();
+    this.defaultTtlMs = options.defaultTtlMs ?? 30_000;
+    this.graceMs = options.graceMs ?? 10_000;
+    this.defaultWaitMs = options.defaultWaitMs ?? 30_000;
+  }
+
+  get root(): string {
+    return this.resolver.root;
+  }
+
+  onDidChange(listener: Listener): Disposable {
+    this.listeners.add(listener);
+    return toDisposable(() => this.listeners.delete(listener));
+  }
+
+  /** Grants at once or refuses with the holders in the way; never queues. Throws BAD_REQUEST on a bad path. */
+  tryAcquire(request: LockRequest): TryAcquireResult {
+    const target = this.begin(request);
+    const lock = this.grantNow(request.holder, request.mode, target, request.ttlMs);
+    if (lock) return { ok: true, value: lock };
+    const blockers = this.heldBlockers(request.holder, request.mode, target);
+    const error = this.refusal(request.holder, request.mode, target, 'it is', this.queueBlockers(request.holder, request.mode, target, this.index.find(request.holder, target.key) !== undefined));
+    this.emit({ type: 'refused', ts: this.clock.now(), holder: request.holder, mode: request.mode, target: target.shown, error });
+    return { ok: false, error, blockers: blockers.map((l) => this.info(l)) };
+  }
+
+  /** Grants when the target is free for this mode, queuing up to waitMs; rejects with a DevMeshError. */
+  acquire(request: LockRequest): Promise<LockInfo> {
+    let target: ResolvedTarget;
+    try {
+      target = this.begin(request);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const lock = this.grantNow(request.holder, request.mode, target, request.ttlMs);
+    if (lock) return Promise.resolve(lock);
+    const waitMs = request.waitMs ?? this.defaultWaitMs;
+    if (waitMs === 0) {
+      const result = this.tryAcquire({ ...request, waitMs: 0 });
+      return result.ok ? Promise.resolve(result.value) : Promise.reject(new DevMeshError(result.error.code, result.error.message, result.error.details));
+    }
+    return new Promise<LockInfo>((resolve, reject) => this.enqueue(request, target, waitMs, resolve, reject));
+  }
+
+  /** Releases one lock; only its holder may. */
+  release(lockId: string, holder: string): LockInfo {
+    const lock = this.index.get(lockId);
+    if (!lock) throw new DevMeshError('BAD_REQUEST', `no lock ${lockId} is held: it was released or expired. List the held locks with \`devmesh locks\``);
+    if (lock.holder !== holder) throw new DevMeshError('CONFLICT', `lock ${lockId} (${LockManager.describe(lock.mode, lock.target)}) is held by ${lock.holder}, not ${holder}; only its holder may release it`);
+    this.drop(lock, 'released');
+    this.pump();
+    return this.info(lock);
+  }
+
+  /** Drops every lock and pending request of `holder` at once (its terminal or process exited). */
+  releaseHolder(holder: string, reason: string): number {
+    const mine = this.index.ofHolder(holder);
+    for (const lock of mine) this.drop(lock, reason);
+    for (const w of [...this.upgrades, ...this.plain].filter((x) => x.holder === holder)) {
+      this.refuseWaiter(w, new DevMeshError('CONFLICT', `${holder}'s request for ${LockManager.describe(w.mode, w.target)} was dropped: ${holder} released everything (${reason})`));
+    }
+    this.pump();
+    return mine.length;
+  }
+
+  /** Extends every lock of `holder` by its TTL from now; returns how many. */
+  heartbeat(holder: string): number {
+    this.sweepIfDue();
+    const mine = this.index.ofHolder(holder);
+    const now = this.clock.now();
+    for (const lock of mine) lock.expiresAt = now + lock.ttlMs;
+    return mine.length;
+  }
+
+  /** Takes away every lock past TTL + grace; runs from its own timer, callable at any time. */
+  sweep(): number {
+    const now = this.clock.now();
+    const expired: HeldLock[] = [];
+    let next = Infinity;
+    for (const lock of this.index.all()) {
+      const due = lock.expiresAt + this.graceMs;
+      if (due <= now) expired.push(lock);
+      else next = Math.min(next, due);
+    }
+    for (const lock of expired) {
+      this.index.remove(lock);
+      this.emit({ type: 'expired', ts: now, lock: this.info(lock) });
+    }
+    this.sweepTimer?.cancel();
+    this.sweepTimer = null;
+    this.sweepAt = Infinity;
+    if (next !== Infinity) this.armSweep(next);
+    if (expired.length > 0) this.pump();
+    return expired.length;
+  }
+
+  list(): LockSnapshot {
+    this.sweepIfDue();
+    const waiters = [...this.upgrades, ...this.plain];
+    return {
+      locks: [...this.index.all()].map((l) => this.info(l)),
+      waiters: waiters.map((w, i) => this.waiterInfo(w, waiters.slice(0, i))),
+    };
+  }
+
+  locksOf(holder: string): LockInfo[] {
+    this.sweepIfDue();
+    return this.index.ofHolder(holder).map((l) => this.info(l));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.sweepTimer?.cancel();
+    for (const w of [...this.upgrades, ...this.plain]) {
+      this.refuseWaiter(w, new DevMeshError('SHUTTING_DOWN', `${w.holder}'s request for ${LockManager.describe(w.mode, w.target)} was dropped: DevMesh is shutting down`));
+    }
+    this.listeners.clear();
+  }
+
+  private begin(request: LockRequest): ResolvedTarget {
+    if (this.disposed) throw new DevMeshError('SHUTTING_DOWN', 'the lock manager is shut down; no locks are granted');
+    this.sweepIfDue();
+    return this.resolver.resolve(request.target);
+  }
+
+  /** the lock, when nothing held or queued ahead stands in the way */
+  private grantNow(holder: string, mode: LockMode, target: ResolvedTarget, ttlMs: number | undefined): LockInfo | null {
+    const own = this.index.find(holder, target.key);
+    if (own && own.mode === mode) {
+      own.ttlMs = ttlMs ?? own.ttlMs;
+      own.expiresAt = this.clock.now() + own.ttlMs;
+      return this.info(own);
+    }
+    if (this.heldBlockers(holder, mode, target).length > 0) return null;
+    if (this.queueBlockers(holder, mode, target, own !== undefined).length > 0) return null;
+    const info = this.grant(holder, mode, target, ttlMs, 0);
+    if (own) this.pump(); // a downgrade may admit waiters
+    return info;
+  }
+
+  private grant(holder: string, mode: LockMode, target: ResolvedTarget, ttlMs: number | undefined, waitedMs: number): LockInfo {
+    const now = this.clock.now();
+    let lock = this.index.find(holder, target.key);
+    const previousMode = lock ? lock.mode : null;
+    if (lock) {
+      lock.mode = mode;
+      lock.ttlMs = ttlMs ?? lock.ttlMs;
+      lock.expiresAt = now + lock.ttlMs;
+    } else {
+      const ttl = ttlMs ?? this.defaultTtlMs;
+      lock = { id: `lock-${this.nextId++}`, holder, mode, target, acquiredAt: now, expiresAt: now + ttl, ttlMs: ttl };
+      this.index.add(lock);
+    }
+    this.armSweep(lock.expiresAt + this.graceMs);
+    const info = this.info(lock);
+    this.emit({ type: 'granted', ts: now, lock: info, waitedMs, previousMode });
+    return info;
+  }
+
+  private heldBlockers(holder: string, mode: LockMode, target: ResolvedTarget): HeldLock[] {
+    return this.index.overlapping(target).filter((l) => l.holder !== holder && !admits(l.mode, mode));
+  }
+
+  /** waiters of other holders queued ahead of such a request whose requests conflict with it */
+  private queueBlockers(holder: string, mode: LockMode, target: ResolvedTarget, upgrade: boolean, ahead?: readonly Waiter[]): Waiter[] {
+    const line = ahead ?? (upgrade ? this.upgrades : [...this.upgrades, ...this.plain]);
+    return line.filter((w) => w.holder !== holder && conflictsBothWays(w.mode, mode) && TargetOverlap.overlaps(w.target, target));
+  }
+
+  private enqueue(request: LockRequest, target: ResolvedTarget, waitMs: number, resolve: (l: LockInfo) => void, reject: (e: DevMeshError) => void): void {
+    const now = this.clock.now();
+    const upgrade = this.index.find(request.holder, target.key) !== undefined;
+    const seq = this.nextId++;
+    const w: Waiter = {
+      id: `wait-${seq}`, seq, holder: request.holder, mode: request.mode, target, ttlMs: request.ttlMs ?? this.defaultTtlMs,
+      upgrade, enqueuedAt: now, deadline: now + waitMs, resolve, reject,
+      timer: this.clock.schedule(() => this.timeOut(w), waitMs),
+    };
+    (upgrade ? this.upgrades : this.plain).push(w);
+    const line = [...this.upgrades, ...this.plain];
+    this.emit({ type: 'queued', ts: now, waiter: this.waiterInfo(w, line.slice(0, line.indexOf(w))) });
+    this.breakDeadlocks(w);
+  }
+
+  private breakDeadlocks(newest: Waiter): void {
+    for (;;) {
+      const graph = new WaitForGraph<Waiter>();
+      const line = [...this.upgrades, ...this.plain];
+      line.forEach((w, i) => {
+        for (const l of this.heldBlockers(w.holder, w.mode, w.target)) graph.add({ from: w.holder, to: l.holder, waiter: w, label: LockManager.describe(l.mode, l.target) });
+        for (const q of this.queueBlockers(w.holder, w.mode, w.target, w.upgrade, line.slice(0, i))) {
+          graph.add({ from: w.holder, to: q.holder, waiter: w, label: `queued for ${LockManager.describe(q.mode, q.target)}` });
+        }
+      });
+      const cycle = graph.cycleThrough(newest.holder);
+      if (!cycle) return;
+      const youngest = cycle.reduce((a, e) => (e.waiter.seq > a.seq ? e.waiter : a), cycle[0]!.waiter);
+      this.refuseWaiter(
+        youngest,
+        new DevMeshError(
+          'CONFLICT',
+          `deadlock: ${WaitForGraph.describe(cycle)}. Refused ${youngest.holder}'s request for ${LockManager.describe(youngest.mode, youngest.target)}, the youngest in the cycle; release a lock or retry once the others finish`,
+          { reason: 'deadlock', cycle: cycle.map((e) => ({ from: e.from, to: e.to, waiting: e.label })) },
+        ),
+      );
+      if (youngest === newest) return;
+      this.pump();
+      if (!this.upgrades.includes(newest) && !this.plain.includes(newest)) return;
+    }
+  }
+
+  /** Grants every waiter that is now free, in queue order. */
+  private pump(): void {
+    const ahead: Waiter[] = [];
+    for (const w of [...this.upgrades, ...this.plain]) {
+      if (this.heldBlockers(w.holder, w.mode, w.target).length > 0 || this.queueBlockers(w.holder, w.mode, w.target, w.upgrade, ahead).length > 0) {
+        ahead.push(w);
+        continue;
+      }
+      this.unqueue(w);
+      w.resolve(this.grant(w.holder, w.mode, w.target, w.ttlMs, this.clock.now() - w.enqueuedAt));
+    }
+  }
+
+  private timeOut(w: Waiter): void {
+    const line = [...this.upgrades, ...this.plain];
+    const i = line.indexOf(w);
+    if (i < 0) return;
+    const words = `it is still`;
+    const error = this.refusal(w.holder, w.mode, w.target, words, this.queueBlockers(w.holder, w.mode, w.target, w.upgrade, line.slice(0, i)));
+    this.refuseWaiter(w, new DevMeshError('TIMEOUT', `${w.holder} waited ${w.deadline - w.enqueuedAt} ms and gave up: ${error.message}`, error.details));
+    this.pump();
+  }
+
+  private refuseWaiter(w: Waiter, err: DevMeshError): void {
+    this.unqueue(w);
+    this.emit({ type: 'refused', ts: this.clock.now(), holder: w.holder, mode: w.mode, target: w.target.shown, error: err.toInfo() });
+    w.reject(err);
+  }
+
+  private unqueue(w: Waiter): void {
+    w.timer.cancel();
+    const line = w.upgrade ? this.upgrades : this.plain;
+    const i = line.indexOf(w);
+    if (i >= 0) line.splice(i, 1);
+  }
+
+  private refusal(holder: string, mode: LockMode, target: ResolvedTarget, isWords: string, queued: Waiter[]): ErrorInfo {
+    const held = this.heldBlockers(holder, mode, target);
+    const parts = [
+      ...held.map((l) => `${l.holder} holds ${LockManager.describe(l.mode, l.target)}`),
+      ...queued.map((w) => `${w.holder} is queued ahead for ${LockManager.describe(w.mode, w.target)}`),
+    ];
+    const names = [...new Set([...held.map((l) => l.holder), ...queued.map((w) => w.holder)])];
+    return {
+      code: 'CONFLICT',
+      message: `${holder} cannot take ${LockManager.describe(mode, target)}: ${isWords} locked (${parts.join('; ')}). Wait and retry, or ask ${names.join(', ')} to release it`,
+      details: { reason: 'lock-conflict', blockedBy: names },
+    };
+  }
+
+  private waiterInfo(w: Waiter, ahead: readonly Waiter[]): LockWaiter {
+    const blockedBy = new Set([...this.heldBlockers(w.holder, w.mode, w.target).map((l) => l.holder), ...this.queueBlockers(w.holder, w.mode, w.target, w.upgrade, ahead).map((q) => q.holder)]);
+    return { id: w.id, holder: w.holder, mode: w.mode, target: w.target.shown, upgrade: w.upgrade, enqueuedAt: w.enqueuedAt, deadline: w.deadline, blockedBy: [...blockedBy] };
+  }
+
+  private drop(lock: HeldLock, reason: string): void {
+    this.index.remove(lock);
+    this.emit({ type: 'released', ts: this.clock.now(), lock: this.info(lock), reason });
+  }
+
+  private sweepIfDue(): void {
+    if (this.clock.now() >= this.sweepAt) this.sweep();
+  }
+
+  private armSweep(at: number): void {
+    if (at >= this.sweepAt) return;
+    this.sweepTimer?.cancel();
+    this.sweepAt = at;
+    this.sweepTimer = this.clock.schedule(() => this.sweep(), at - this.clock.now());
+  }
+
+  private info(l: HeldLock): LockInfo {
+    return { id: l.id, holder: l.holder, mode: l.mode, target: l.target.shown, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt, ttlMs: l.ttlMs };
+  }
+
+  private emit(event: LockEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch (err) {
+        process.emitWarning(`devmesh: a lock listener threw: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** "WRITE src/x.ts", "READ src/ (dir)", "WRITE src/**\/*.ts (glob)" */
+  static describe(mode: LockMode, target: ResolvedTarget): string {
+    if (target.kind === 'file') return `${mode} ${target.path}`;
+    if (target.kind === 'dir') return `${mode} ${target.path === '' ? '.' : target.path}/ (dir)`;
+    return `${mode} ${target.path} (glob)`;
+  }
+}
