@@ -7,6 +7,7 @@ import { DevMeshError } from '../../shared/errors.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { DevMeshClient } from '../api/devmesh-client.js';
 import type { AppStores } from './app-stores.js';
+import { ListSync, messageOf } from './list-sync.js';
 
 export interface AgentProfileChoice {
   profile: AgentProfile;
@@ -20,9 +21,7 @@ export type AgentResult<T> = { ok: true; value: T } | { ok: false; code: string;
 const TAB_WAIT_MS = 10_000;
 
 export class AgentsSync {
-  private readonly disposers: (() => void)[] = [];
-  /** bumps on every list request, so an older answer landing after a newer one is dropped */
-  private listGeneration = 0;
+  private readonly list: ListSync<AgentRecord[]>;
   /** tabs awaited after a start or relaunch (see showTerminal), each ended by its own timer or on dispose */
   private readonly tabWaits = new Set<() => void>();
 
@@ -30,24 +29,16 @@ export class AgentsSync {
     private readonly client: DevMeshClient,
     private readonly stores: Pick<AppStores, 'agents' | 'terminals' | 'toasts'>,
   ) {
-    this.disposers.push(
-      client.onConnectionChange((status) => {
-        if (status.state === 'open') void this.refresh();
-      }),
-      client.onEvent((event) => this.onEvent(event)),
-    );
-    if (client.status.state === 'open') void this.refresh();
+    this.list = new ListSync(client, {
+      list: () => client.call('agents.list', {}),
+      store: stores.agents,
+      what: 'agents',
+      onEvent: (event) => this.onEvent(event),
+    });
   }
 
-  async refresh(): Promise<void> {
-    const generation = ++this.listGeneration;
-    try {
-      const list = await this.client.call('agents.list', {});
-      if (generation === this.listGeneration) this.stores.agents.getState().replace(list);
-    } catch (err) {
-      if (err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING') return; // the banner's news
-      this.stores.agents.getState().fail(`could not list the agents: ${messageOf(err)}`);
-    }
+  refresh(): Promise<void> {
+    return this.list.refresh();
   }
 
   /** The CLIs the daemon knows and which are installed (it runs `<cli> --version`, so asked when needed). */
@@ -110,7 +101,7 @@ export class AgentsSync {
   }
 
   dispose(): void {
-    for (const d of this.disposers.splice(0)) d();
+    this.list.dispose();
     for (const d of [...this.tabWaits]) d();
   }
 
@@ -137,10 +128,6 @@ export class AgentsSync {
       this.stores.toasts.getState().notify('AGENT_WAITING', `${event.name} is waiting for you${event.reason ? ` (${event.reason})` : ''}`);
     }
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function failure(err: unknown): { ok: false; code: string; message: string } {

@@ -6,36 +6,27 @@ import type { DevMeshEvent } from '../../shared/events.js';
 import type { TerminalInfo } from '../../shared/terminal.js';
 import type { DevMeshClient } from '../api/devmesh-client.js';
 import type { AppStores } from './app-stores.js';
+import { ListSync } from './list-sync.js';
 
 const TERMINAL_EVENTS = new Set<string>(['terminal.started', 'terminal.exited', 'terminal.changed']);
 
 export class TerminalsSync {
-  private readonly disposers: (() => void)[] = [];
-  /** bumps on every list request, so an older answer landing after a newer one is dropped */
-  private listGeneration = 0;
+  private readonly list: ListSync<TerminalInfo[]>;
 
   constructor(
     private readonly client: DevMeshClient,
     private readonly stores: Pick<AppStores, 'terminals' | 'toasts' | 'projects'>,
   ) {
-    this.disposers.push(
-      client.onConnectionChange((status) => {
-        if (status.state === 'open') void this.refresh();
-      }),
-      client.onEvent((event) => this.onEvent(event)),
-    );
-    if (client.status.state === 'open') void this.refresh();
+    this.list = new ListSync(client, {
+      list: () => client.call('terminals.list', {}),
+      store: stores.terminals,
+      what: 'terminals',
+      onEvent: (event) => this.onEvent(event),
+    });
   }
 
-  async refresh(): Promise<void> {
-    const generation = ++this.listGeneration;
-    try {
-      const list = await this.client.call('terminals.list', {});
-      if (generation === this.listGeneration) this.stores.terminals.getState().replace(list);
-    } catch (err) {
-      if (err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING') return; // the banner's news
-      this.stores.terminals.getState().fail(`could not list the terminals: ${err instanceof Error ? err.message : String(err)}`);
-    }
+  refresh(): Promise<void> {
+    return this.list.refresh();
   }
 
   /** A shell in the open project's directory (with its services' URLs), or in the home directory. */
@@ -73,7 +64,7 @@ export class TerminalsSync {
   }
 
   dispose(): void {
-    for (const d of this.disposers.splice(0)) d();
+    this.list.dispose();
   }
 
   private onEvent(event: DevMeshEvent): void {

@@ -193,6 +193,11 @@ export class CliError extends Error {
 }
 
 
+/** The peer of that name in a peer list. */
+export function peerNamed(peers: PeerInfo[], name: string): PeerInfo | undefined {
+  return peers.find((p) => p.name === name);
+}
+
 /** One line per peer, for failure messages. */
 export function summarizePeers(peers: PeerInfo[]): string {
   if (peers.length === 0) return '(none)';

@@ -1,22 +1,13 @@
 // How real `devmesh up` daemons on three machines (network namespaces) find each other: mDNS on a LAN
 // with multicast, and a team on another mesh ignored on the same LAN. See tests/helpers/mesh-lab.ts.
-import { afterEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { MeshLab, sleep } from '../helpers/mesh-lab.js';
+import { describeMeshLab } from '../helpers/mesh-lab-suite.js';
 
-const title = MeshLab.available() ? 'mesh discovery between machines' : `mesh discovery between machines (skipped: ${MeshLab.unavailableReason()})`;
-
-describe.skipIf(!MeshLab.available())(title, () => {
-  let lab: MeshLab | null = null;
-
-  afterEach(async (ctx) => {
-    if (lab && ctx.task.result?.state === 'fail') console.error(lab.diagnostics());
-    await lab?.dispose();
-    lab = null;
-  });
-
+describeMeshLab('mesh discovery between machines', (createLab) => {
   it('finds every teammate by mDNS and links to each (no static peers)', async () => {
     // no invite seeds either (they would link the joiners to alice directly): mDNS alone must do it
-    lab = await MeshLab.create({ hosts: 3, multicast: true, inviteSeeds: false });
+    const lab = await createLab({ hosts: 3, multicast: true, inviteSeeds: false });
     await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
     for (const h of lab.hosts) {
       const peers = await h.peers();
@@ -36,7 +27,7 @@ describe.skipIf(!MeshLab.available())(title, () => {
   }, 40_000);
 
   it('ignores an agent of another mesh on the same LAN', async () => {
-    lab = await MeshLab.create({ hosts: 3, multicast: true, members: ['alice', 'bob'], start: false });
+    const lab = await createLab({ hosts: 3, multicast: true, members: ['alice', 'bob'], start: false });
     const carol = lab.host('carol');
     await carol.cli(['mesh', 'init', '--id', 'carols-own-mesh']);
     // at debug level the mesh logs every advert it ignores for being of another mesh

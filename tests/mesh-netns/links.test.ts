@@ -1,44 +1,31 @@
 // Peer links between real `devmesh up` daemons on three machines (network namespaces) where multicast does
 // not reach (mDNS off): static peers and gossip, a wrong secret refused, registry changes resumed after a
 // pulled cable, a crashed or frozen peer marked unreachable and back. See tests/helpers/mesh-lab.ts.
-import { afterEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { PeerInfo } from '../../shared/mesh.js';
 import type { ServiceInfo } from '../../shared/service.js';
-import { MeshLab, sleep, waitUntil } from '../helpers/mesh-lab.js';
+import { MeshLab, peerNamed, sleep, waitUntil } from '../helpers/mesh-lab.js';
+import { describeMeshLab } from '../helpers/mesh-lab-suite.js';
 
 const HEARTBEAT_MS = 300;
 /** the link's own rule: silent for 3 beats + min(beat/2, 1 s); plus the machine's noise (2 busy cores) */
 const DETECTION_BOUND_MS = 3 * HEARTBEAT_MS + HEARTBEAT_MS / 2 + 1_500;
-
-const title = MeshLab.available() ? 'mesh links between machines' : `mesh links between machines (skipped: ${MeshLab.unavailableReason()})`;
 
 /** A service list as the mesh shows it, in a comparable order. */
 function view(services: Array<Pick<ServiceInfo, 'project' | 'name' | 'version' | 'state'>>): string[] {
   return services.map((s) => `${s.project}/${s.name}@${s.version}:${s.state}`).sort();
 }
 
-function peer(peers: PeerInfo[], name: string): PeerInfo | undefined {
-  return peers.find((p) => p.name === name);
-}
-
-describe.skipIf(!MeshLab.available())(title, () => {
-  let lab: MeshLab | null = null;
-
-  afterEach(async (ctx) => {
-    if (lab && ctx.task.result?.state === 'fail') console.error(lab.diagnostics());
-    await lab?.dispose();
-    lab = null;
-  });
-
+describeMeshLab('mesh links between machines', (createLab) => {
   it('links everyone from static peers alone, gossip filling in the rest (multicast blocked)', async () => {
-    lab = await MeshLab.create({ hosts: 3, multicast: false, inviteSeeds: false, heartbeatMs: HEARTBEAT_MS, staticPeers: { alice: ['bob'], carol: ['bob'] } });
+    const lab = await createLab({ hosts: 3, multicast: false, inviteSeeds: false, heartbeatMs: HEARTBEAT_MS, staticPeers: { alice: ['bob'], carol: ['bob'] } });
     const [alice, bob, carol] = lab.hosts;
     await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
     // alice and carol never listed each other and had no mDNS and no seeds: the link between them exists
     // only because bob gossiped their addresses. `via` says 'gossip' on the side whose dial made the link,
     // or 'inbound' on both when their gossip-driven dials crossed (the entry keeps the first link's source).
-    const aliceSeesCarol = peer(await alice.peers(), 'carol')!;
-    const carolSeesAlice = peer(await carol.peers(), 'alice')!;
+    const aliceSeesCarol = peerNamed(await alice.peers(), 'carol')!;
+    const carolSeesAlice = peerNamed(await carol.peers(), 'alice')!;
     expect(aliceSeesCarol.address).toBe(carol.meshAddress);
     expect(carolSeesAlice.address).toBe(alice.meshAddress);
     expect(['gossip', 'inbound']).toContain(aliceSeesCarol.via);
@@ -51,19 +38,19 @@ describe.skipIf(!MeshLab.available())(title, () => {
   }, 40_000);
 
   it("links joiners to the inviter from the invite's seed address alone (no static peers, no mDNS)", async () => {
-    lab = await MeshLab.create({ hosts: 3, multicast: false, heartbeatMs: HEARTBEAT_MS });
+    const lab = await createLab({ hosts: 3, multicast: false, heartbeatMs: HEARTBEAT_MS });
     const [alice, bob, carol] = lab.hosts;
     expect(JSON.parse(Buffer.from(lab.invite!.slice('dmi1.'.length), 'base64url').toString()).a).toEqual([alice.meshAddress]);
     await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
-    expect(peer(await bob.peers(), 'alice')!.via).toBe('invite');
-    expect(peer(await carol.peers(), 'alice')!.via).toBe('invite');
+    expect(peerNamed(await bob.peers(), 'alice')!.via).toBe('invite');
+    expect(peerNamed(await carol.peers(), 'alice')!.via).toBe('invite');
     // bob and carol only had alice's address: they heard of each other from her (see the static test on 'inbound')
-    expect(['gossip', 'inbound']).toContain(peer(await bob.peers(), 'carol')!.via);
-    expect(['gossip', 'inbound']).toContain(peer(await carol.peers(), 'bob')!.via);
+    expect(['gossip', 'inbound']).toContain(peerNamed(await bob.peers(), 'carol')!.via);
+    expect(['gossip', 'inbound']).toContain(peerNamed(await carol.peers(), 'bob')!.via);
   }, 40_000);
 
   it('refuses an agent holding a wrong secret (same mesh id), and says so in the log', async () => {
-    lab = await MeshLab.create({
+    const lab = await createLab({
       hosts: 3,
       multicast: false,
       heartbeatMs: HEARTBEAT_MS,
@@ -103,7 +90,7 @@ describe.skipIf(!MeshLab.available())(title, () => {
   }, 40_000);
 
   it('resumes registry changes made while the link was down, without loss or duplicates', async () => {
-    lab = await MeshLab.create({ hosts: 2, multicast: false, heartbeatMs: HEARTBEAT_MS, staticPeers: { bob: ['alice'] } });
+    const lab = await createLab({ hosts: 2, multicast: false, heartbeatMs: HEARTBEAT_MS, staticPeers: { bob: ['alice'] } });
     const [alice, bob] = lab.hosts;
     await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
     // bob sees alice's services as alice has them (api and web healthy, worker stopped)
@@ -114,7 +101,7 @@ describe.skipIf(!MeshLab.available())(title, () => {
       },
       { timeoutMs: 15_000, what: "alice's api and web healthy" },
     );
-    const linked = await bob.waitPeers((peers) => JSON.stringify(view(peer(peers, 'alice')?.services ?? [])) === JSON.stringify(view(aliceBefore)), {
+    const linked = await bob.waitPeers((peers) => JSON.stringify(view(peerNamed(peers, 'alice')?.services ?? [])) === JSON.stringify(view(aliceBefore)), {
       timeoutMs: 10_000,
       what: "alice's services as alice has them",
     });
@@ -122,10 +109,10 @@ describe.skipIf(!MeshLab.available())(title, () => {
     // makes while the link is being set up (her services turning healthy) reaches bob as `changes` before
     // his `sync` is answered, and each costs a resync and another snapshot (MeshNode.servicesChanged sends
     // to links not yet synced), so what the reconnect adds is measured against this.
-    let lastSync = JSON.stringify(peer(linked, 'alice')!.sync);
+    let lastSync = JSON.stringify(peerNamed(linked, 'alice')!.sync);
     const syncBefore = await waitUntil(
       async () => {
-        const now = peer(await bob.peers(), 'alice')!.sync;
+        const now = peerNamed(await bob.peers(), 'alice')!.sync;
         const same = JSON.stringify(now) === lastSync;
         lastSync = JSON.stringify(now);
         return same ? now : null;
@@ -142,48 +129,48 @@ describe.skipIf(!MeshLab.available())(title, () => {
     const aliceAfter = await alice.status();
     expect(view(aliceAfter)).toEqual(['shop/api@1.0.0:stopped', 'shop/web@1.0.0:healthy', 'shop/worker@1.0.0:healthy']);
     // still cut off: bob learned nothing of it
-    expect(peer(await bob.peers(), 'alice')?.state).toBe('unreachable');
+    expect(peerNamed(await bob.peers(), 'alice')?.state).toBe('unreachable');
 
     await alice.setLinkUp(true);
     const peers = await bob.waitPeers(
       (list) => {
-        const a = peer(list, 'alice');
+        const a = peerNamed(list, 'alice');
         return a?.state === 'connected' && JSON.stringify(view(a.services)) === JSON.stringify(view(aliceAfter));
       },
       { timeoutMs: 25_000, what: "alice back with the services she has now" },
     );
-    const seen = peer(peers, 'alice')!.services;
+    const seen = peerNamed(peers, 'alice')!.services;
     expect(new Set(seen.map((s) => s.name)).size).toBe(seen.length);
     expect(seen).toHaveLength(3);
     // bob's replica of alice (`sync` in `devmesh peers --json`): the reconnect resumed from the last change
     // bob had applied (no new snapshot, no resync), the changes made meanwhile were applied, none twice
-    const syncAfter = peer(peers, 'alice')!.sync;
+    const syncAfter = peerNamed(peers, 'alice')!.sync;
     expect(syncAfter, JSON.stringify({ syncBefore, syncAfter })).toMatchObject({ duplicates: 0, resyncs: syncBefore.resyncs, snapshots: syncBefore.snapshots });
     // api stopping → stopped, worker starting → healthy: at least one change each
     expect(syncAfter.applied - syncBefore.applied).toBeGreaterThanOrEqual(2);
   }, 40_000);
 
   it('marks a killed peer unreachable within 3 heartbeats, and connected again when it restarts', async () => {
-    lab = await MeshLab.create({ hosts: 3, multicast: false, heartbeatMs: HEARTBEAT_MS, staticPeers: { bob: ['alice'], carol: ['alice'] } });
+    const lab = await createLab({ hosts: 3, multicast: false, heartbeatMs: HEARTBEAT_MS, staticPeers: { bob: ['alice'], carol: ['alice'] } });
     const [alice, bob] = lab.hosts;
     await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
-    const bobId = peer(await alice.peers(), 'bob')!.agentId;
+    const bobId = peerNamed(await alice.peers(), 'bob')!.agentId;
     const events = await alice.followEvents();
 
     const killedAt = Date.now();
     await bob.kill9();
     const down = await alice.waitPeerStates(['bob'], 'unreachable', { timeoutMs: 10_000, intervalMs: 100 });
-    const bobDown = peer(down, 'bob')!;
+    const bobDown = peerNamed(down, 'bob')!;
     expect(bobDown.since - killedAt).toBeLessThanOrEqual(DETECTION_BOUND_MS);
     expect(bobDown.services).toEqual([]);
     await events.waitFor((e) => e.type === 'peer.unreachable' && (e.peer as PeerInfo).name === 'bob', { timeoutMs: 5_000 });
 
     await bob.start();
     const back = await alice.waitPeerStates(['bob'], 'connected', { timeoutMs: 20_000 });
-    expect(peer(back, 'bob')!.agentId).toBe(bobId);
+    expect(peerNamed(back, 'bob')!.agentId).toBe(bobId);
     await events.waitFor((e) => e.type === 'peer.back' && (e.peer as PeerInfo).name === 'bob', { timeoutMs: 5_000 });
     // the restarted bob (a new registry epoch) is synced in full again
-    await alice.waitPeers((list) => view(peer(list, 'bob')?.services ?? []).join() === 'shop/api@1.0.0:healthy,shop/web@1.0.0:healthy,shop/worker@1.0.0:stopped', {
+    await alice.waitPeers((list) => view(peerNamed(list, 'bob')?.services ?? []).join() === 'shop/api@1.0.0:healthy,shop/web@1.0.0:healthy,shop/worker@1.0.0:stopped', {
       timeoutMs: 15_000,
       what: "bob's services after his restart",
     });
@@ -192,14 +179,14 @@ describe.skipIf(!MeshLab.available())(title, () => {
   }, 40_000);
 
   it('marks a frozen peer (no FIN, no RST: only silence) unreachable by heartbeat, and back when it thaws', async () => {
-    lab = await MeshLab.create({ hosts: 2, multicast: false, heartbeatMs: HEARTBEAT_MS, staticPeers: { bob: ['alice'] } });
+    const lab = await createLab({ hosts: 2, multicast: false, heartbeatMs: HEARTBEAT_MS, staticPeers: { bob: ['alice'] } });
     const [alice, bob] = lab.hosts;
     await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
     const frozenAt = Date.now();
     bob.pause();
     try {
       const down = await alice.waitPeerStates(['bob'], 'unreachable', { timeoutMs: 10_000, intervalMs: 100 });
-      const elapsed = peer(down, 'bob')!.since - frozenAt;
+      const elapsed = peerNamed(down, 'bob')!.since - frozenAt;
       // not before 2 silent beats (the last heartbeat may have landed just before the freeze), and in time
       expect(elapsed).toBeGreaterThanOrEqual(2 * HEARTBEAT_MS);
       expect(elapsed).toBeLessThanOrEqual(DETECTION_BOUND_MS);

@@ -5,23 +5,18 @@
 // strangers. See tests/helpers/mesh-lab.ts and README.md "Which instance serves a request".
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { PeerInfo, VersionAlert } from '../../shared/mesh.js';
-import { MeshLab, waitUntil, type MeshHost } from '../helpers/mesh-lab.js';
+import { peerNamed, waitUntil, type MeshHost } from '../helpers/mesh-lab.js';
+import { describeMeshLab } from '../helpers/mesh-lab-suite.js';
 
 const HEARTBEAT_MS = 300;
-
-const title = MeshLab.available() ? 'routing between machines' : `routing between machines (skipped: ${MeshLab.unavailableReason()})`;
-
-function peer(peers: PeerInfo[], name: string): PeerInfo | undefined {
-  return peers.find((p) => p.name === name);
-}
 
 /** `name` sees `service` of each listed peer in the given state (and version, when given). */
 function sees(peers: PeerInfo[], want: Record<string, { state: string; version?: string }>, service = 'api'): boolean {
   return Object.entries(want).every(([agent, w]) => {
-    const s = peer(peers, agent)?.services.find((x) => x.name === service);
-    return peer(peers, agent)?.state === 'connected' && s?.state === w.state && (w.version === undefined || s.version === w.version);
+    const s = peerNamed(peers, agent)?.services.find((x) => x.name === service);
+    return peerNamed(peers, agent)?.state === 'connected' && s?.state === w.state && (w.version === undefined || s.version === w.version);
   });
 }
 
@@ -101,17 +96,9 @@ function tally(samples: Sample[], key: (s: Sample) => string): Record<string, nu
   return out;
 }
 
-describe.skipIf(!MeshLab.available())(title, () => {
-  let lab: MeshLab | null = null;
-
-  afterEach(async (ctx) => {
-    if (lab && ctx.task.result?.state === 'fail') console.error(lab.diagnostics());
-    await lab?.dispose();
-    lab = null;
-  });
-
+describeMeshLab('routing between machines', (createLab) => {
   it("serves a stopped local service from a teammate's instance, and from the local one again once it runs", async () => {
-    lab = await MeshLab.create({ hosts: 3, multicast: false, heartbeatMs: HEARTBEAT_MS });
+    const lab = await createLab({ hosts: 3, multicast: false, heartbeatMs: HEARTBEAT_MS });
     const bob = lab.host('bob');
     await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
     await bob.waitPeers((peers) => sees(peers, { alice: { state: 'healthy' }, carol: { state: 'healthy' } }), { timeoutMs: 15_000, what: "alice's and carol's api healthy" });
@@ -155,13 +142,13 @@ describe.skipIf(!MeshLab.available())(title, () => {
   }, 45_000);
 
   it('takes turns between two teammates serving the same version (all requests answered)', async () => {
-    lab = await MeshLab.create({ hosts: 3, multicast: false, heartbeatMs: HEARTBEAT_MS });
+    const lab = await createLab({ hosts: 3, multicast: false, heartbeatMs: HEARTBEAT_MS });
     const bob = lab.host('bob');
     await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
     await bob.stopService('api');
     await bob.waitPeers((peers) => sees(peers, { alice: { state: 'healthy' }, carol: { state: 'healthy' } }), { timeoutMs: 15_000, what: "alice's and carol's api healthy" });
     // latencies are measured by heartbeats: give them a few beats so both peers have one
-    await bob.waitPeers((peers) => ['alice', 'carol'].every((n) => peer(peers, n)?.latencyMs != null), { timeoutMs: 10_000, what: 'latencies of alice and carol' });
+    await bob.waitPeers((peers) => ['alice', 'carol'].every((n) => peerNamed(peers, n)?.latencyMs != null), { timeoutMs: 10_000, what: 'latencies of alice and carol' });
 
     // Equally fast peers take turns; "equally fast" is judged on each peer's last heartbeat round trip
     // (not smoothed), so on a busy machine one slow ping sends every request to the other peer until the
@@ -177,7 +164,7 @@ describe.skipIf(!MeshLab.available())(title, () => {
   it('fails over to the remaining teammate when one loses power mid-load, losing no GET', async () => {
     // bob prefers carol's api: she carries the whole load when she dies (with plain round robin, a slow
     // heartbeat can leave all of it on alice at that moment; see the round robin test)
-    lab = await MeshLab.create({
+    const lab = await createLab({
       hosts: 3,
       multicast: false,
       heartbeatMs: HEARTBEAT_MS,
@@ -187,7 +174,7 @@ describe.skipIf(!MeshLab.available())(title, () => {
     await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
     await bob.stopService('api');
     await bob.waitPeers((peers) => sees(peers, { alice: { state: 'healthy' }, carol: { state: 'healthy' } }), { timeoutMs: 15_000, what: "alice's and carol's api healthy" });
-    await bob.waitPeers((peers) => ['alice', 'carol'].every((n) => peer(peers, n)?.latencyMs != null), { timeoutMs: 10_000, what: 'latencies of alice and carol' });
+    await bob.waitPeers((peers) => ['alice', 'carol'].every((n) => peerNamed(peers, n)?.latencyMs != null), { timeoutMs: 10_000, what: 'latencies of alice and carol' });
 
     const progressFile = join(bob.dir, 'load-progress');
     const COUNT = 2500;
@@ -224,13 +211,13 @@ describe.skipIf(!MeshLab.available())(title, () => {
     expect(tally(afterKill, (s) => `${s.status} ${s.upstream}`)).toEqual({ '200 alice/api@1.0.0': afterKill.length });
 
     const down = await bob.waitPeerStates(['carol'], 'unreachable', { timeoutMs: 10_000, intervalMs: 100 });
-    expect(peer(down, 'carol')!.services).toEqual([]);
-    expect(peer(down, 'alice')!.state).toBe('connected');
+    expect(peerNamed(down, 'carol')!.services).toEqual([]);
+    expect(peerNamed(down, 'alice')!.state).toBe('connected');
   }, 45_000);
 
   it("picks the instance by the caller's range: refuse answers 409, warn routes and raises an alert", async () => {
     const depends = (onMismatch: 'refuse' | 'warn') => ({ depends_on: { api: { version: '^2.0', on_version_mismatch: onMismatch } } });
-    lab = await MeshLab.create({
+    const lab = await createLab({
       hosts: 3,
       multicast: false,
       heartbeatMs: HEARTBEAT_MS,
@@ -324,7 +311,7 @@ http.createServer(async (req, res) => {
 }).listen(Number(process.env.PORT), '127.0.0.1');
 process.on('SIGTERM', () => process.exit(0));
 `;
-    lab = await MeshLab.create({
+    const lab = await createLab({
       hosts: 3,
       multicast: false,
       heartbeatMs: HEARTBEAT_MS,
@@ -356,14 +343,14 @@ process.on('SIGTERM', () => process.exit(0));
   }, 45_000);
 
   it("refuses a request to a teammate's peer ingress that carries no mesh credentials", async () => {
-    lab = await MeshLab.create({ hosts: 2, multicast: false, heartbeatMs: HEARTBEAT_MS });
+    const lab = await createLab({ hosts: 2, multicast: false, heartbeatMs: HEARTBEAT_MS });
     const [alice, bob] = lab.hosts;
     await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
     const ingress = await alice.ingressListener();
     expect(ingress, "alice's log names her peer ingress port").not.toBeNull();
     const ingressUrl = `${ingress!.tls ? 'https' : 'http'}://${alice.ip}:${ingress!.port}/`;
     // no credentials; a made-up agent; bob's real agent id with a token not made with his link's key
-    const bobId = peer(await alice.peers(), 'bob')!.agentId;
+    const bobId = peerNamed(await alice.peers(), 'bob')!.agentId;
     const attempts: Array<Record<string, string>> = [
       { host: 'api.shop.localhost' },
       { host: 'api.shop.localhost', 'x-devmesh-mesh': 'forged-agent-id not-a-token' },

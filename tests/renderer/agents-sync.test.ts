@@ -10,6 +10,7 @@ import { AgentsSync } from '../../renderer/state/agents-sync.js';
 import { createAppStores } from '../../renderer/state/app-stores.js';
 import { until } from '../helpers/until.js';
 import { FakeClient } from './fake-client.js';
+import { expectListFailureShown, terminalInfo } from './terminal-fixtures.js';
 
 const agent = (id: string, over: Partial<AgentRecord> = {}): AgentRecord => ({
   id, name: id, profile: 'claude', role: null, cwd: '/repo', project: 'shop', command: 'claude', args: [], worktree: null,
@@ -18,10 +19,7 @@ const agent = (id: string, over: Partial<AgentRecord> = {}): AgentRecord => ({
 });
 const statusEvent = (record: AgentRecord, from: AgentStatus, reason: string | null = null) =>
   ({ type: 'agent.status', ts: record.updatedAt, agentId: record.id, name: record.name, from, to: record.status, reason, record }) as const;
-const terminal = (id: string): TerminalInfo => ({
-  id, name: id, command: 'claude', args: [], cwd: '/repo', project: null, cols: 80, rows: 24, pid: 42, state: 'running', exitCode: null,
-  signal: null, exitReason: null, startedAt: 1, endedAt: null, recording: null, bytesOut: 0, viewers: 0, paused: false,
-});
+const terminal = (id: string): TerminalInfo => terminalInfo({ id, name: id, command: 'claude', cwd: '/repo' });
 
 describe('agents store', () => {
   it('never lets an older record replace a newer one, from an event or from a list', () => {
@@ -96,14 +94,8 @@ describe('AgentsSync', () => {
     expect(toasts[0]?.message).toContain('fixer is waiting for you (permission prompt)');
   });
 
-  it('says why the list could not be read', async () => {
-    const client = new FakeClient();
-    const stores = createAppStores(client.status);
-    client.handlers['agents.list'] = () => Promise.reject(new Error('boom'));
-    syncs.push(new AgentsSync(client, stores));
-    await until('the error', () => stores.agents.getState().error !== null);
-    expect(stores.agents.getState().error).toContain('boom');
-  });
+  it('says why the list could not be read', () =>
+    expectListFailureShown('agents.list', (client, stores) => new AgentsSync(client, stores), (stores) => stores.agents));
 
   it('starts an agent and shows its tab, even when the terminal event comes after the answer', async () => {
     const { client, stores, sync } = setup();

@@ -7,17 +7,14 @@ import { MessageChannel, type MessagePort as NodePort } from 'node:worker_thread
 import { afterEach, describe, expect, it } from 'vitest';
 import { PortTerminalConnector } from '../../renderer/api/port-terminal-connector.js';
 import { TerminalPortInbox } from '../../renderer/api/terminal-port-inbox.js';
-import { TerminalStream, type TerminalSink, type TerminalStreamState } from '../../renderer/terminals/terminal-stream.js';
+import { TerminalStream, type TerminalStreamState } from '../../renderer/terminals/terminal-stream.js';
 import { TERMINAL_PORT_MESSAGE, type DevMeshBridge } from '../../shared/bridge.js';
 import type { Result } from '../../shared/errors.js';
 import type { TerminalClientMessage, TerminalInfo, TerminalServerMessage } from '../../shared/terminal.js';
 import { sleep, until } from '../helpers/until.js';
+import { RecordingSink, terminalInfo } from './terminal-fixtures.js';
 
-const info = (over: Partial<TerminalInfo> = {}): TerminalInfo => ({
-  id: 'term-1', name: 'bash', command: '/bin/bash', args: [], cwd: '/tmp', project: null, cols: 80, rows: 24, pid: 42,
-  state: 'running', exitCode: null, signal: null, exitReason: null, startedAt: 1, endedAt: null, recording: null,
-  bytesOut: 0, viewers: 1, paused: false, ...over,
-});
+const info = (over: Partial<TerminalInfo> = {}): TerminalInfo => terminalInfo({ viewers: 1, ...over });
 
 /** The page's window as far as the inbox and the preload use it: postMessage to itself, with ports. */
 class FakeWindow extends EventTarget {
@@ -75,25 +72,6 @@ class FakeMain {
   }
 }
 
-class RecordingSink implements TerminalSink {
-  screen = '';
-  resets = 0;
-  hold = false;
-  private held: (() => void)[] = [];
-  write(data: string, done: () => void): void {
-    this.screen += data;
-    if (this.hold) this.held.push(done);
-    else queueMicrotask(done);
-  }
-  reset(): void {
-    this.resets++;
-    this.screen = '';
-  }
-  release(): void {
-    for (const d of this.held.splice(0)) d();
-  }
-}
-
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -105,7 +83,7 @@ function setup(prepare: (main: FakeMain) => void = () => {}) {
   const main = new FakeMain(win);
   prepare(main);
   const inbox = new TerminalPortInbox(win as unknown as Window);
-  const sink = new RecordingSink();
+  const sink = new RecordingSink(queueMicrotask);
   const states: TerminalStreamState[] = [];
   const warnings: string[] = [];
   const stream = new TerminalStream({

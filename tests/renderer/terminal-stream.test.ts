@@ -5,18 +5,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { TerminalStream, type TerminalSink, type TerminalStreamState } from '../../renderer/terminals/terminal-stream.js';
+import { TerminalStream, type TerminalStreamState } from '../../renderer/terminals/terminal-stream.js';
 import type { TerminalClientMessage, TerminalInfo, TerminalServerMessage } from '../../shared/terminal.js';
 import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from '../../shared/wire.js';
 import { sleep, until } from '../helpers/until.js';
+import { RecordingSink, terminalInfo } from './terminal-fixtures.js';
 
 const TOKEN = 'f00dfeed';
 
-const info = (over: Partial<TerminalInfo> = {}): TerminalInfo => ({
-  id: 'term-1', name: 'bash', command: '/bin/bash', args: [], cwd: '/tmp', project: null, cols: 80, rows: 24, pid: 42,
-  state: 'running', exitCode: null, signal: null, exitReason: null, startedAt: 1, endedAt: null, recording: null,
-  bytesOut: 0, viewers: 1, paused: false, ...over,
-});
+const info = (over: Partial<TerminalInfo> = {}): TerminalInfo => terminalInfo({ viewers: 1, ...over });
 
 /** The daemon's side of one session's stream: records what views send, lets the test send frames. */
 class FakeStreamServer {
@@ -67,26 +64,6 @@ class FakeStreamServer {
   async close(): Promise<void> {
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((r) => this.wss.close(() => r()));
-  }
-}
-
-/** Stands in for xterm: keeps what was written; `hold` keeps write callbacks until `release`, as a busy renderer would. */
-class RecordingSink implements TerminalSink {
-  screen = '';
-  resets = 0;
-  hold = false;
-  private held: (() => void)[] = [];
-  write(data: string, done: () => void): void {
-    this.screen += data;
-    if (this.hold) this.held.push(done);
-    else setTimeout(done, 0);
-  }
-  reset(): void {
-    this.resets++;
-    this.screen = '';
-  }
-  release(): void {
-    for (const done of this.held.splice(0)) done();
   }
 }
 

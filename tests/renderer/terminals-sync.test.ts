@@ -8,12 +8,9 @@ import { createTerminalsStore } from '../../renderer/state/terminals-store.js';
 import { TerminalsSync } from '../../renderer/state/terminals-sync.js';
 import { FakeClient } from './fake-client.js';
 import { until } from '../helpers/until.js';
+import { expectListFailureShown, terminalInfo } from './terminal-fixtures.js';
 
-const info = (id: string, over: Partial<TerminalInfo> = {}): TerminalInfo => ({
-  id, name: id, command: '/bin/bash', args: [], cwd: '/tmp', project: null, cols: 80, rows: 24, pid: 42,
-  state: 'running', exitCode: null, signal: null, exitReason: null, startedAt: 1, endedAt: null, recording: null,
-  bytesOut: 0, viewers: 0, paused: false, ...over,
-});
+const info = (id: string, over: Partial<TerminalInfo> = {}): TerminalInfo => terminalInfo({ id, name: id, ...over });
 const exited = (id: string, code = 0) => info(id, { state: 'exited', exitCode: code, exitReason: `exited with code ${code}`, endedAt: 2 });
 const event = (type: 'terminal.started' | 'terminal.exited' | 'terminal.changed', i: TerminalInfo) => ({ type, ts: 1, info: i }) as DevMeshEvent;
 
@@ -91,14 +88,8 @@ describe('TerminalsSync', () => {
     expect(s.byId['t9']?.exitCode).toBe(1);
   });
 
-  it('says why the list could not be read', async () => {
-    const client = new FakeClient();
-    const stores = createAppStores(client.status);
-    client.handlers['terminals.list'] = () => Promise.reject(new Error('boom'));
-    syncs.push(new TerminalsSync(client, stores));
-    await until('the error', () => stores.terminals.getState().error !== null);
-    expect(stores.terminals.getState().error).toContain('boom');
-  });
+  it('says why the list could not be read', () =>
+    expectListFailureShown('terminals.list', (client, stores) => new TerminalsSync(client, stores), (stores) => stores.terminals));
 
   it('opens a shell in the open project and shows it', async () => {
     const { client, stores, sync } = setup();
