@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentDetection, AgentProfile, AgentRecord } from '../../shared/agent.js';
 import { tempDir, waitFor } from '../api/test-project.js';
-import { makeRepo, writeScript } from '../core/agents/fake-cli.js';
+import { makeRepo, writeFakeClaude } from '../core/agents/fake-cli.js';
 import { CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
 
 const tmp = tempDir('devmesh-cli-agent-');
@@ -24,17 +24,7 @@ async function agents(): Promise<AgentRecord[]> {
 beforeAll(async () => {
   ensureCliBuilt();
   makeRepo(repo);
-  // Like Claude Code: prints its version, takes the prompt as an argument, asks before acting.
-  writeScript(
-    bin,
-    'claude',
-    `if [ "$1" = "--version" ]; then echo "9.9.9 (Claude Code, fake)"; exit 0; fi
-printf 'task: %s\\n' "$*"
-printf 'Do you want to make this edit to README.md?\\n\\342\\235\\257 1. Yes\\n  2. No\\n'
-read answer
-printf 'editing (answer %s) in %s\\n' "$answer" "$(pwd)"
-exit 0`,
-  );
+  writeFakeClaude(bin);
   mkdirSync(cli.home, { recursive: true });
   writeFileSync(join(cli.home, 'config.yaml'), 'agents:\n  budget:\n    ram_gb: 16\n');
   savedPath = process.env.PATH;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DaemonProcess } from './daemon-process.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
-import { writeScript } from '../core/agents/fake-cli.js';
+import { writeFakeClaude } from '../core/agents/fake-cli.js';
 
 const SCREENSHOT = '/tmp/devmesh-ui-terminals.png';
 
@@ -27,17 +27,7 @@ describe.skipIf(skipWithoutChromium)('terminals view against the headless daemon
 
   beforeAll(async () => {
     bin = mkdtempSync(join(tmpdir(), 'devmesh-e2e-agent-bin-'));
-    // Like Claude Code: prints its version, takes the prompt as an argument, asks before acting.
-    writeScript(
-      bin,
-      'claude',
-      `if [ "$1" = "--version" ]; then echo "9.9.9 (Claude Code, fake)"; exit 0; fi
-printf 'task: %s\\n' "$*"
-printf 'Do you want to make this edit to README.md?\\n\\342\\235\\257 1. Yes\\n  2. No\\n'
-read answer
-printf 'editing (answer %s)\\n' "$answer"
-exit 0`,
-    );
+    writeFakeClaude(bin);
     // A predictable shell: no user rc files, a plain prompt.
     daemon = DaemonProcess.start({ homePrefix: 'devmesh-e2e-term-', env: { SHELL: '/bin/sh', PS1: '$ ', PATH: `${bin}:${process.env.PATH ?? ''}` } });
     ui = await UiPage.open(await daemon.url());

@@ -114,6 +114,12 @@ export class HttpHeadParser {
     return { ...fields, status: Number(m[2]), reason: m[3] ?? '', minor: Number(m[1]), headEnd: end };
   }
 
+  /** A field's value (the first, trimmed) by its lower-case name, or null when the head has none. */
+  static field(head: HeadFields, name: string): string | null {
+    const i = head.names.indexOf(name);
+    return i < 0 ? null : head.values[i]!.trim();
+  }
+
   /** The Host and path to route by. Absolute form (`GET http://x/ HTTP/1.1`) is how open proxies are
    * asked: its host is what gets routed (and refused when foreign). Null for a target that is no URL. */
   static routingTarget(head: RequestHead): { host: string | undefined; path: string } | null {

@@ -76,15 +76,12 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     const target = HttpHeadParser.routingTarget(head);
     if (target === null) return this.refuse(400, `request target "${head.target.slice(0, 100)}" is not a path`);
     const { host, path } = target;
-    const accept = head.names.indexOf('accept');
-    const html = accept >= 0 && ProxyResponder.wantsHtml(head.values[accept]);
+    const html = ProxyResponder.wantsHtml(HttpHeadParser.field(head, 'accept') ?? undefined);
     this.head = head;
     this.ex = new ProxyExchange(head.method, host ?? '', path, this.tls, html);
     this.reqDone = false;
     this.resDone = false;
-    const from = head.names.indexOf(FROM_HEADER);
-    const mesh = head.names.indexOf(MESH_HEADER);
-    const facts = { from: from < 0 ? null : head.values[from]!.trim(), meshAuth: mesh < 0 ? null : head.values[mesh]!.trim() };
+    const facts = { from: HttpHeadParser.field(head, FROM_HEADER), meshAuth: HttpHeadParser.field(head, MESH_HEADER) };
     this.apply(this.ctx.policy.decide(host, path, HeadRewriter.isLoop(head, this.ctx.instanceId), facts));
   }
 
@@ -107,12 +104,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   private forward(d: ForwardDecision): void {
     const ex = this.ex!;
     const head = this.head!;
-    ex.project = d.project;
-    ex.service = d.service;
-    ex.upstream = d.upstream;
-    ex.target = d.target;
-    ex.served = d.label;
-    ex.forwarded = d;
+    ex.forwardTo(d);
     const path = RoutingPolicy.forwardPath(ex.path, d.stripPrefix);
     const up = this.up.bind(d.target).socket;
     const remoteIp = this.socket.remoteAddress ?? '127.0.0.1';
@@ -292,12 +284,10 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.flow.release(ClientFlow.DRAIN);
     if (ex === null || this.phase === 'done') return; // an idle bound connection went away: the next request takes another
     if (this.reader.untilClose && !this.resDone) return this.responseDone();
-    if (u !== null && u.reused && !u.dropped && !ex.upstreamSpoke && ex.retryHead !== null && !ex.retried && ex.target !== null) {
-      // A pooled connection the target had just closed: send the body-less request again on a fresh one.
-      ex.retried = true;
-      this.up.bind(ex.target);
-      this.toUpstream(ex.retryHead);
-      return;
+    const again = u === null ? null : ex.resendOnFreshConnection(u);
+    if (again !== null) {
+      this.up.bind(ex.target!);
+      return this.toUpstream(again);
     }
     this.upstreamFailed(error);
   }
@@ -308,12 +298,9 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     const d = ex.forwarded;
     if (d !== null && !ex.responded && !ex.upstreamSpoke) {
       this.ctx.policy.failed(d.key);
-      // Nothing reached the client yet and the request can be replayed whole: another instance answers it.
-      if (d.alternates.length > 0 && ex.retryHead !== null && this.reqDone && ProxyExchange.idempotent(ex.method, this.head!.names.includes('idempotency-key'))) {
-        const [next, ...rest] = d.alternates;
-        this.ctx.logger.debug({ domain: 'proxy', from: d.upstream, to: next!.upstream, err: error?.message }, 'retrying on another instance');
-        return this.forward({ ...next!, alternates: rest });
-      }
+      // Nothing reached the client yet: another instance may answer it.
+      const next = ProxyExchange.failover(d, ex.method, this.head!.names.includes('idempotency-key'), ex.retryHead !== null && this.reqDone);
+      if (next !== null) return this.forward(next);
     }
     const cause = error !== null && error.message.startsWith('sent ') ? `${ex.who} ${error.message}` : ProxyExchange.cause(error, ex.who);
     if (ex.responded) {

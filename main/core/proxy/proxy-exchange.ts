@@ -54,9 +54,38 @@ export class ProxyExchange {
     return this.served ?? `${this.project ?? ''}/${this.service ?? ''}`;
   }
 
-  /** GET, HEAD, OPTIONS, or a request its client marked with Idempotency-Key: safe to send to another instance. */
-  static idempotent(method: string, marked: boolean): boolean {
-    return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || marked;
+  /** The forward chosen for this exchange: who serves it, where, and what is left to fail over to. */
+  forwardTo(d: ForwardDecision): void {
+    this.project = d.project;
+    this.service = d.service;
+    this.upstream = d.upstream;
+    this.target = d.target;
+    this.served = d.label;
+    this.forwarded = d;
+  }
+
+  /**
+   * The head to send again, once, on a fresh connection to the same target: the pooled connection it went
+   * out on was closed by the target before answering (a keep-alive race), not dropped because the target
+   * is gone, and the request has no body to replay.
+   */
+  resendOnFreshConnection(u: { reused: boolean; dropped: boolean }): Buffer | null {
+    if (!u.reused || u.dropped || this.upstreamSpoke || this.retryHead === null || this.retried || this.target === null) return null;
+    this.retried = true;
+    return this.retryHead;
+  }
+
+  /**
+   * Where a request goes after instance `d` failed before answering: the next alternate, when the request
+   * can be sent again whole (`replayable`: its body, if any, is not consumed) and replaying it is safe
+   * (GET, HEAD, OPTIONS, or marked with Idempotency-Key); else null, and the failure is answered. The one
+   * failover rule of both the fast and the slow path.
+   */
+  static failover(d: ForwardDecision, method: string, marked: boolean, replayable: boolean): ForwardDecision | null {
+    const idempotent = method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || marked;
+    if (d.alternates.length === 0 || !replayable || !idempotent) return null;
+    const [next, ...rest] = d.alternates;
+    return { ...next!, alternates: rest };
   }
 
   /** `api (127.0.0.1:4001)`, for messages */

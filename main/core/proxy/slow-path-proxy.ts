@@ -122,11 +122,7 @@ export class SlowPathProxy {
 
   /** Sends the request to `d`; a body-less idempotent one that fails before any answer goes to the next instance. */
   private forward(req: Incoming, res: Outgoing, ex: ProxyExchange, d: ForwardDecision, clientHost: string | undefined, first: boolean): void {
-    ex.project = d.project;
-    ex.service = d.service;
-    ex.upstream = d.upstream;
-    ex.served = d.label;
-    ex.forwarded = d;
+    ex.forwardTo(d);
     // A teammate's ingress routes by Host and admits by the mesh field; the caller travels along.
     req.headers.host = d.rewrite?.host ?? clientHost;
     delete req.headers[MESH_HEADER];
@@ -144,10 +140,8 @@ export class SlowPathProxy {
       if (!res.headersSent) {
         this.deps.policy.failed(d.key);
         const bodyless = (req.headers['content-length'] ?? '0') === '0' && req.headers['transfer-encoding'] === undefined;
-        if (d.alternates.length > 0 && bodyless && ProxyExchange.idempotent(req.method ?? 'GET', req.headers['idempotency-key'] !== undefined)) {
-          const [next, ...rest] = d.alternates;
-          return this.forward(req, res, ex, { ...next!, alternates: rest }, clientHost, false);
-        }
+        const next = ProxyExchange.failover(d, req.method ?? 'GET', req.headers['idempotency-key'] !== undefined, bodyless);
+        if (next !== null) return this.forward(req, res, ex, next, clientHost, false);
       }
       const cause = ProxyExchange.cause(err, ex.who);
       if (res.headersSent) {
