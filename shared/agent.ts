@@ -59,6 +59,14 @@ export const AgentMcpMethodSchema = z.discriminatedUnion('kind', [
 ]);
 export type AgentMcpMethod = z.infer<typeof AgentMcpMethodSchema>;
 
+/**
+ * How DevMesh's lock check reaches the CLI before it edits a file (beside the git pre-commit hook every agent
+ * gets): `claude-settings` is a Claude Code settings file passed with `<flag> <file>` whose PreToolUse hook
+ * asks DevMesh before Edit/Write/MultiEdit/NotebookEdit. Absent: only the pre-commit hook guards.
+ */
+export const AgentEditHookSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('claude-settings'), flag: z.string().min(1).max(64) }).strict()]);
+export type AgentEditHook = z.infer<typeof AgentEditHookSchema>;
+
 export const AgentProfileSchema = z
   .object({
     id: AgentProfileIdSchema,
@@ -69,6 +77,7 @@ export const AgentProfileSchema = z
     args: z.array(z.string().max(4096)).max(64),
     prompt: AgentPromptMethodSchema,
     mcp: AgentMcpMethodSchema,
+    editHook: AgentEditHookSchema.optional(),
     /** the command that installs it, shown when it is missing */
     installHint: z.string().max(512),
     versionArgs: z.array(z.string().max(256)).max(8),
@@ -89,6 +98,7 @@ export const AgentProfileConfigSchema = z
     args: z.array(z.string().max(4096)).max(64).optional(),
     prompt: AgentPromptMethodSchema.optional(),
     mcp: AgentMcpMethodSchema.optional(),
+    edit_hook: AgentEditHookSchema.optional(),
     install_hint: z.string().max(512).optional(),
     version_args: z.array(z.string().max(256)).max(8).optional(),
     waiting_patterns: z.array(z.string().max(512)).max(32).optional(),

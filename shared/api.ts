@@ -17,6 +17,31 @@ import {
   TerminalResizeSchema,
   TerminalSignalSchema,
 } from './terminal.js';
+import {
+  LockAcquireInputSchema,
+  LockCheckInputSchema,
+  LockCheckResultSchema,
+  LockHeartbeatInputSchema,
+  LockInfoSchema,
+  LockReleaseAllInputSchema,
+  LockReleaseInputSchema,
+  LockSpaceSnapshotSchema,
+} from './lock.js';
+import { AuditEntrySchema, AuditFilterSchema } from './audit.js';
+import {
+  BidInputSchema,
+  BidSchema,
+  TaskCancelInputSchema,
+  TaskClaimInputSchema,
+  TaskCompleteInputSchema,
+  TaskCreateInputSchema,
+  TaskDetailSchema,
+  TaskInfoSchema,
+  TaskListInputSchema,
+  TaskRefSchema,
+  TaskUpdateInputSchema,
+} from './task.js';
+import { MessageListInputSchema, MessageReadInputSchema, MessageSchema, MessageSendInputSchema, StateEntrySchema, StateKeySchema, StateSetInputSchema } from './message.js';
 
 /** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
  * Omitted: the only open project, or an error naming the open ones. */
@@ -116,6 +141,50 @@ export const apiMethods = {
     input: AgentRefSchema.extend({ removeWorktree: z.boolean().default(false), deleteBranch: z.boolean().default(false), force: z.boolean().default(false) }).strict(),
     output: z.object({ removed: z.string() }),
   },
+  /** every lock space (a project root) with its held locks and queued waiters */
+  'locks.list': { input: ProjectScope, output: z.array(LockSpaceSnapshotSchema) },
+  /** queues up to `waitMs` (default 0 through the API: refused at once, naming the holders in the way) */
+  'locks.acquire': { input: LockAcquireInputSchema, output: LockInfoSchema },
+  'locks.release': { input: LockReleaseInputSchema, output: LockInfoSchema },
+  /** releases every lock of a holder (and drops its queued requests) */
+  'locks.releaseAll': { input: LockReleaseAllInputSchema, output: z.object({ released: z.number().int() }) },
+  /** extends every lock of the holder by its TTL */
+  'locks.heartbeat': { input: LockHeartbeatInputSchema, output: z.object({ locks: z.number().int() }) },
+  /** may the holder change these files now? (the Claude Code hook and the git pre-commit hook) */
+  'locks.check': { input: LockCheckInputSchema, output: LockCheckResultSchema },
+  /** newest first, filtered by actor, kind, time */
+  'audit.list': { input: AuditFilterSchema, output: z.object({ entries: z.array(AuditEntrySchema), nextBefore: z.number().int().nullable() }) },
+  /** walks the whole chain, its head and its JSONL mirror; names the first broken entry */
+  'audit.verify': {
+    input: Empty,
+    output: z.object({
+      ok: z.boolean(),
+      entries: z.number().int(),
+      firstBroken: z.object({ seq: z.number().int(), why: z.string() }).nullable(),
+      headSeq: z.number().int(),
+      mirror: z.enum(['ok', 'mismatch']),
+      mirrorPath: z.string(),
+      ms: z.number(),
+    }),
+  },
+  'tasks.list': { input: TaskListInputSchema, output: z.array(TaskInfoSchema) },
+  'tasks.get': { input: TaskRefSchema, output: TaskDetailSchema },
+  'tasks.create': { input: TaskCreateInputSchema, output: TaskInfoSchema },
+  'tasks.cancel': { input: TaskCancelInputSchema, output: TaskInfoSchema },
+  /** an agent bids for a task in BIDDING (or QUEUED with no unmet dependency) */
+  'tasks.bid': { input: BidInputSchema, output: BidSchema },
+  /** the winner accepts its award (CLAIMED → WORKING); on a task still in BIDDING, it is a bid */
+  'tasks.claim': { input: TaskClaimInputSchema, output: TaskInfoSchema },
+  'tasks.update': { input: TaskUpdateInputSchema, output: TaskInfoSchema },
+  'tasks.complete': { input: TaskCompleteInputSchema, output: TaskInfoSchema },
+  'messages.send': { input: MessageSendInputSchema, output: MessageSchema },
+  /** unread messages to the reader (or to everyone), oldest first; marks them read for that reader */
+  'messages.read': { input: MessageReadInputSchema, output: z.array(MessageSchema) },
+  /** every message, newest first (the UI; marks nothing read) */
+  'messages.list': { input: MessageListInputSchema, output: z.array(MessageSchema) },
+  'state.get': { input: z.object({ key: StateKeySchema }).strict(), output: StateEntrySchema.nullable() },
+  'state.set': { input: StateSetInputSchema, output: StateEntrySchema.nullable() },
+  'state.list': { input: z.object({ prefix: z.string().max(256).optional() }).strict(), output: z.array(StateEntrySchema) },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'TERMINAL_NOT_FOUND',
   'TERMINAL_LIMIT',
   'RECORDING_NOT_FOUND',
+  'TASK_NOT_FOUND',
+  'AGENT_NOT_FOUND',
   'INTERNAL',
 ] as const;
 

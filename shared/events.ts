@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { AlertRaisedEventSchema, PeerEventSchema, PeerServiceEventSchema } from './mesh.js';
 import { TerminalEventSchema } from './terminal.js';
 import { AgentStatusEventSchema } from './agent.js';
+import { LockChangedEventSchema } from './lock.js';
+import { TaskEventSchema } from './task.js';
+import { MessageEventSchema, StateEventSchema } from './message.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
 
 export const ServiceStateEventSchema = z.object({
@@ -55,6 +58,10 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   AlertRaisedEventSchema,
   TerminalEventSchema,
   AgentStatusEventSchema,
+  LockChangedEventSchema,
+  TaskEventSchema,
+  MessageEventSchema,
+  StateEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

@@ -105,3 +105,55 @@ export const LockEventSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type LockEvent = z.infer<typeof LockEventSchema>;
+
+/** Locks live per lock space: the root of a project (agents in its git worktrees share it). */
+const SpaceRef = z.string().min(1).max(4096).optional();
+
+/** `project`: a project id or root; omitted, the holder's project when it is an agent, else the only open project */
+export const LockAcquireInputSchema = LockRequestSchema.extend({ project: SpaceRef }).strict();
+export const LockReleaseInputSchema = z.object({ project: SpaceRef, holder: LockHolderSchema, lockId: z.string().min(1).max(64) }).strict();
+export const LockReleaseAllInputSchema = z.object({ project: SpaceRef, holder: LockHolderSchema }).strict();
+export const LockHeartbeatInputSchema = z.object({ holder: LockHolderSchema }).strict();
+
+/**
+ * May `holder` change this file now (the Claude Code hook and the git pre-commit hook ask)? `path` is
+ * absolute (inside the project or the agent's worktree) or relative to the project root. Allowed when no
+ * other holder holds a lock covering it that the edit's mode conflicts with (CO_WRITE when the holder holds
+ * CO_WRITE on it, else WRITE).
+ */
+export const LockCheckInputSchema = z
+  .object({ project: SpaceRef, holder: LockHolderSchema, paths: z.array(PathText).min(1).max(10_000) })
+  .strict();
+export const LockCheckResultSchema = z.object({
+  allowed: z.boolean(),
+  root: z.string(),
+  /** one per path asked, in order */
+  paths: z.array(
+    z.object({
+      path: z.string(),
+      /** root-relative, or null when the path is outside the lock space (never locked) */
+      relative: z.string().nullable(),
+      allowed: z.boolean(),
+      blockers: z.array(LockInfoSchema),
+    }),
+  ),
+  /** the refusal in words, naming the file, the holder and the lock; null when allowed */
+  message: z.string().nullable(),
+});
+export type LockCheckResult = z.infer<typeof LockCheckResultSchema>;
+
+export const LockSpaceSnapshotSchema = LockSnapshotSchema.extend({
+  root: z.string(),
+  /** the open project at that root, else null */
+  project: z.string().nullable(),
+});
+export type LockSpaceSnapshot = z.infer<typeof LockSpaceSnapshotSchema>;
+
+export const LockChangedEventSchema = z.object({
+  type: z.literal('lock.changed'),
+  ts: z.number(),
+  root: z.string(),
+  project: z.string().nullable(),
+  change: LockEventSchema,
+});
+export type LockChangedEvent = z.infer<typeof LockChangedEventSchema>;

@@ -97,6 +97,7 @@ export class DevMeshApi {
   private createHandlers(): Handlers {
     const core = this.core;
     const sup = (project?: string) => core.projects.resolve(project).supervisor;
+    const co = core.coordination;
     return {
       'daemon.info': () => ({ ...core.describe(), face: this.face.face, apiUrl: this.face.apiUrl() }),
       'daemon.shutdown': () => {
@@ -145,14 +146,60 @@ export class DevMeshApi {
         return profiles.map((profile, n) => ({ profile, detection: found[n]! }));
       },
       'agents.list': () => core.agents.manager.list(),
-      'agents.start': (i) => core.agents.manager.start(i),
-      'agents.stop': (i) => core.agents.manager.stop(i.agent),
-      'agents.relaunch': (i) => core.agents.manager.relaunch(i.agent),
+      'agents.start': (i) => co.startAgent(i),
+      'agents.stop': (i) => co.stopAgent(i.agent),
+      'agents.relaunch': (i) => co.relaunchAgent(i.agent),
       'agents.remove': async (i) => {
         const { id } = core.agents.manager.get(i.agent);
         await core.agents.manager.remove(i.agent, { removeWorktree: i.removeWorktree, deleteBranch: i.deleteBranch, force: i.force });
         return { removed: id };
       },
+      ...this.coordinationHandlers(),
+    };
+  }
+
+  /** locks, audit, tasks, messages, state: each call naming an agent also tells the task board it is alive */
+  private coordinationHandlers(): Pick<Handlers, Extract<ApiMethod, `${'locks' | 'audit' | 'tasks' | 'messages' | 'state'}.${string}`>> {
+    const co = this.core.coordination;
+    const alive = <T>(who: string, value: T): T => {
+      co.activity(who);
+      return value;
+    };
+    const locksIn = (project: string | undefined, holder: string) => co.locks.spaceFor(project, co.locks.holderId(holder)).manager;
+    return {
+      'locks.list': (i) => co.locks.list(i.project),
+      'locks.acquire': (i) => {
+        const holder = co.locks.holderId(i.holder);
+        co.activity(holder);
+        const { project, ...request } = i;
+        const manager = locksIn(project, holder);
+        const target = request.target.kind === 'glob' ? request.target : { ...request.target, path: co.locks.relativePath(co.locks.spaceFor(project, holder), holder, request.target.path) ?? request.target.path };
+        return manager.acquire({ ...request, holder, target, waitMs: request.waitMs ?? 0 });
+      },
+      'locks.release': (i) => alive(i.holder, locksIn(i.project, i.holder).release(i.lockId, co.locks.holderId(i.holder))),
+      'locks.releaseAll': (i) => alive(i.holder, { released: locksIn(i.project, i.holder).releaseHolder(co.locks.holderId(i.holder), 'released by its holder') }),
+      'locks.heartbeat': (i) => alive(i.holder, { locks: co.locks.heartbeat(i.holder) }),
+      'locks.check': (i) => alive(i.holder, co.locks.check(i.project, i.holder, i.paths)),
+      'audit.list': (i) => co.audit.list(i),
+      'audit.verify': async () => {
+        const started = performance.now();
+        const result = await co.audit.verify();
+        return { ...result, mirrorPath: this.core.home.auditMirrorPath, ms: performance.now() - started };
+      },
+      'tasks.list': (i) => co.tasks.list(i),
+      'tasks.get': (i) => co.tasks.get(i.task),
+      'tasks.create': (i) => alive(i.by, co.tasks.create(i)),
+      'tasks.cancel': (i) => co.tasks.cancel(i),
+      'tasks.bid': (i) => alive(i.agent, co.tasks.bid(i)),
+      'tasks.claim': (i) => alive(i.agent, co.tasks.claim(i)),
+      'tasks.update': (i) => alive(i.agent, co.tasks.update(i)),
+      'tasks.complete': (i) => alive(i.agent, co.tasks.complete(i)),
+      'messages.send': (i) => alive(i.from, co.messages.send(i)),
+      'messages.read': (i) => alive(i.reader, co.messages.read(i)),
+      'messages.list': (i) => co.messages.list(i),
+      'state.get': (i) => co.state.get(i.key),
+      'state.set': (i) => alive(i.by, co.state.set(i)),
+      'state.list': (i) => co.state.list(i.prefix),
     };
   }
 

@@ -21,6 +21,8 @@ export interface DaemonRunnerOptions {
   port: number;
   projects: string[];
   rendererDir: string | null;
+  /** how agents' hooks and MCP registration run this CLI again (see AgentSessionSetup) */
+  devmeshCommand?: { command: string; args: string[] } | null;
   /** where the daemon's structured log goes; default $DEVMESH_HOME/logs/daemon.log */
   logger?: Logger;
 }
@@ -58,7 +60,7 @@ export class DaemonRunner {
     const token = home.readOrCreateToken();
     this.logger.info({ domain: 'daemon', version, port, projects: this.options.projects }, 'daemon starting');
     try {
-      this.core = await DevMeshCore.open({ home, version, logger: this.logger, projects: this.options.projects });
+      this.core = await DevMeshCore.open({ home, version, logger: this.logger, projects: this.options.projects, devmeshCommand: this.options.devmeshCommand ?? null });
       const server = new ApiServer({ api: this.createApi(), token, host, port, rendererDir, logger: this.logger.child({ domain: 'api' }) });
       this.server = server;
       const address = await server.listen();

@@ -11,9 +11,15 @@ import { LogCommands } from './commands/log-commands.js';
 import { MeshCommands } from './commands/mesh-commands.js';
 import { TerminalCommands } from './commands/terminal-commands.js';
 import { AgentCommands } from './commands/agent-commands.js';
+import { LockCommands } from './commands/lock-commands.js';
+import { AuditCommands } from './commands/audit-commands.js';
+import { TaskCommands } from './commands/task-commands.js';
+import { MessageCommands } from './commands/message-commands.js';
+import { McpCommands } from './commands/mcp-commands.js';
 import { ProjectCommands } from './commands/project-commands.js';
 import { ProxyCommands } from './commands/proxy-commands.js';
 import { ServiceCommands } from './commands/service-commands.js';
+import { HookCommands } from './commands/hook-commands.js';
 
 const ctx = new CliContext({
   home: new DevMeshHome(),
@@ -35,6 +41,12 @@ const cli = new Cli(ctx, [
   ...new MeshCommands().commands(),
   ...new TerminalCommands().commands(),
   ...new AgentCommands().commands(),
+  ...new HookCommands({ stdin: process.stdin, env: process.env }).commands(),
+  ...new TaskCommands().commands(),
+  ...new LockCommands().commands(),
+  ...new MessageCommands().commands(),
+  ...new AuditCommands().commands(),
+  ...new McpCommands().commands(),
 ]);
 
 cli.run(process.argv.slice(2)).then(

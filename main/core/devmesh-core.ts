@@ -37,6 +37,10 @@ import { AgentDetector } from './agents/agent-detector.js';
 import { WorktreeManager } from './agents/worktree-manager.js';
 import { ResourceBudget } from './agents/resource-budget.js';
 import { ManagedTerminalLauncher } from './agents/managed-terminal-launcher.js';
+import { Coordination } from './coordination/coordination.js';
+import { AgentSessionSetup } from './agents/agent-session-setup.js';
+import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
+import type { AuditDurability } from './audit/audit-log.js';
 
 export interface DevMeshCoreOptions {
   home: DevMeshHome;
@@ -44,6 +48,13 @@ export interface DevMeshCoreOptions {
   logger?: Logger;
   /** projects to open at start (their roots); project open errors are logged, not fatal */
   projects?: string[];
+  /** 'full' (default): every audit entry is on disk before the decision is acknowledged */
+  auditDurability?: AuditDurability;
+  /**
+   * How agents' generated files (MCP registration, the Claude Code edit hook, git hooks) run `devmesh`
+   * again; null or absent: agents get none of them.
+   */
+  devmeshCommand?: DevMeshCommandLineSpec | null;
 }
 
 export interface CoreDescription {
@@ -88,6 +99,8 @@ export class DevMeshCore {
     readonly terminals: TerminalManager,
     /** AI coding agents in terminals: the manager, which CLIs are installed, and the profiles they run with */
     readonly agents: { manager: AgentManager; detector: AgentDetector; profiles: AgentProfiles; events: Disposable },
+    /** locks, the audit chain, tasks, messages and shared state */
+    readonly coordination: Coordination,
   ) {}
 
   static async open(options: DevMeshCoreOptions): Promise<DevMeshCore> {
@@ -197,10 +210,12 @@ export class DevMeshCore {
       worktrees: new WorktreeManager(settings.agents.worktreeRoot),
       budget: new ResourceBudget(settings.agents.budget),
       projects: { rootOf: (ref) => DevMeshCore.projectRoot(projects, ref) },
+      session: new AgentSessionSetup({ homeDir: home.dir, devmesh: options.devmeshCommand ?? null, logger: logger.child({ domain: 'agents' }) }),
       logger: logger.child({ domain: 'agents' }),
     });
     const agentEvents = agents.onDidChangeStatus((e) => events.emit(e));
-    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents });
+    const coordination = new Coordination({ database, events, projects, agents, terminals, auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, logger });
+    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents }, coordination);
     traffic.start();
     if (settings.proxy.enabled) {
       const listening = await proxy.listen();
@@ -325,6 +340,8 @@ export class DevMeshCore {
     this.requests.dispose();
     this.logs.dispose();
     this.reaper.dispose();
+    // Last before the store: services stopping above are decisions the chain records.
+    this.coordination.dispose();
     this.database.close();
   }
 }

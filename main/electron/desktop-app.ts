@@ -12,6 +12,7 @@ import type { AppStateStore } from './app-state-store.js';
 import { CrashNotifier } from './crash-notifier.js';
 import { VersionAlertNotifier } from './version-alert-notifier.js';
 import { AgentWaitingNotifier } from './agent-waiting-notifier.js';
+import { MessageNotifier } from './message-notifier.js';
 import { IpcRouter } from './ipc-router.js';
 import type { LoginItem } from './login-item.js';
 import { MainWindow, type MainWindowOptions } from './main-window.js';
@@ -169,6 +170,7 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     this.ui.push(new CrashNotifier(api, { onClick: () => window.focus() }));
     this.ui.push(new VersionAlertNotifier(api, { onClick: () => window.focus() }));
     this.ui.push(new AgentWaitingNotifier(api, { onClick: () => window.focus() }));
+    this.ui.push(new MessageNotifier(api, { onClick: () => window.focus() }));
     this.ui.push(this.trackRecentProjects(api));
     if (this.deps.state.startAtLogin) this.setStartAtLogin(true); // the executable may have moved (update)
     if (this.windowWanted || !this.deps.loginItem.launchedHidden()) window.focus();

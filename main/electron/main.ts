@@ -48,7 +48,14 @@ const desktop = new DesktopApp({
     iconPath: join(distDir, '..', 'assets', 'icon.png'),
   },
   trayIconPath: join(distDir, '..', 'assets', 'tray.png'),
-  openCore: () => DevMeshCore.open({ home, version, logger }),
+  // Agents' hooks and MCP server run the CLI with the app's own Node (ELECTRON_RUN_AS_NODE).
+  openCore: () =>
+    DevMeshCore.open({
+      home,
+      version,
+      logger,
+      devmeshCommand: { command: process.execPath, args: [join(app.getAppPath(), 'bin', 'devmesh.js')], env: { ELECTRON_RUN_AS_NODE: '1' } },
+    }),
   createApi: (core, face) => new DevMeshApi(core, face),
   createServer: (api, token) =>
     new ApiServer({ api, token, port: apiPort(logger), host: '127.0.0.1', rendererDir, logger }),

@@ -2,10 +2,13 @@
 import type { ConnectionStatus } from '../api/devmesh-client.js';
 import { createAgentsStore, type AgentsStore } from './agents-store.js';
 import { createConnectionStore, type ConnectionStore } from './connection-store.js';
+import { createLocksStore, type LocksStore } from './locks-store.js';
 import { createMeshStore, type MeshStore } from './mesh-store.js';
+import { createMessagesStore, type MessagesStore } from './messages-store.js';
 import { createProjectsStore, type ProjectsStore } from './projects-store.js';
 import { createRoutesStore, type RoutesStore } from './routes-store.js';
 import { createServicesStore, type ServicesStore } from './services-store.js';
+import { createTasksStore, type TasksStore } from './tasks-store.js';
 import { createTerminalsStore, type TerminalsStore } from './terminals-store.js';
 import { createToastsStore, type ToastsStore } from './toasts-store.js';
 import { createTrafficStore, type TrafficStore } from './traffic-store.js';
@@ -22,6 +25,9 @@ export interface AppStores {
   mesh: MeshStore;
   terminals: TerminalsStore;
   agents: AgentsStore;
+  locks: LocksStore;
+  tasks: TasksStore;
+  messages: MessagesStore;
 }
 
 export const createAppStores = (initial: ConnectionStatus): AppStores => ({
@@ -35,4 +41,7 @@ export const createAppStores = (initial: ConnectionStatus): AppStores => ({
   mesh: createMeshStore(),
   terminals: createTerminalsStore(),
   agents: createAgentsStore(),
+  locks: createLocksStore(),
+  tasks: createTasksStore(),
+  messages: createMessagesStore(),
 });

@@ -1,8 +1,9 @@
 // Which main view the window shows: the services table (with its log), the proxy's request log, or the
-// mesh's service graph (with its peers and version alerts), the embedded terminals, or their recordings.
+// mesh's service graph (with its peers and version alerts), the embedded terminals, their recordings, the
+// task command center (with the agents' messages), or the file locks between agents.
 import { createStore } from 'zustand/vanilla';
 
-export const MAIN_VIEWS = ['services', 'requests', 'graph', 'terminals', 'recordings'] as const;
+export const MAIN_VIEWS = ['services', 'requests', 'graph', 'terminals', 'recordings', 'tasks', 'locks'] as const;
 export type MainView = (typeof MAIN_VIEWS)[number];
 
 export interface ViewState {

@@ -1,5 +1,6 @@
 // The window: header with the project and the view switch, banners, then the services table with the
-// selected service's log, the proxy's request log, the mesh's service graph, the embedded terminals or their recordings.
+// selected service's log, the proxy's request log, the mesh's service graph, the embedded terminals or their
+// recordings, the task command center, or the locks between agents.
 import { lazy, Suspense, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
@@ -20,6 +21,9 @@ const GraphView = lazy(() => import('./graph-view.js').then((m) => ({ default: m
 const TerminalsView = lazy(() => import('./terminals-view.js').then((m) => ({ default: m.TerminalsView })));
 // The Recordings view too (vite puts the xterm both use in a chunk they share).
 const RecordingsView = lazy(() => import('./recordings-view.js').then((m) => ({ default: m.RecordingsView })));
+// The coordination views (command center, locks) are fetched when first shown, with their styles.
+const CommandCenter = lazy(() => import('./command-center.js').then((m) => ({ default: m.CommandCenter })));
+const LocksView = lazy(() => import('./locks-view.js').then((m) => ({ default: m.LocksView })));
 
 /** A lazily loaded view in the content area: a placeholder while its chunk loads, a message if it fails to. */
 function LazyViewContent({ name, children }: { name: string; children: ReactNode }) {
@@ -66,6 +70,14 @@ export function App() {
       ) : view === 'recordings' ? (
         <LazyViewContent name="recordings">
           <RecordingsView />
+        </LazyViewContent>
+      ) : view === 'tasks' ? (
+        <LazyViewContent name="tasks">
+          <CommandCenter />
+        </LazyViewContent>
+      ) : view === 'locks' ? (
+        <LazyViewContent name="locks">
+          <LocksView />
         </LazyViewContent>
       ) : (
         <LazyViewContent name="graph">

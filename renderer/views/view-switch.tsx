@@ -1,5 +1,5 @@
 // The switch between the main views: Services (with the selected service's log), Requests, Graph (the
-// mesh: service graph, peers, version alerts), Terminals and Recordings.
+// mesh: service graph, peers, version alerts), Terminals, Recordings, the task command center and Locks.
 import { useStore } from 'zustand';
 import type { MainView } from '../state/view-store.js';
 import { useApp } from './app-context.js';
@@ -10,6 +10,8 @@ const VIEWS: { view: MainView; label: string }[] = [
   { view: 'graph', label: 'Graph' },
   { view: 'terminals', label: 'Terminals' },
   { view: 'recordings', label: 'Recordings' },
+  { view: 'tasks', label: 'Command center' },
+  { view: 'locks', label: 'Locks' },
 ];
 
 export function ViewSwitch() {

@@ -88,7 +88,7 @@ Stops every service, then DevMesh itself, and waits until it is gone. Succeeds w
   private async foreground(ctx: CliContext, port: number, projects: string[]): Promise<number> {
     // Loaded only here: the core (SQLite, YAML, pino) would slow every other command's start.
     const { DaemonRunner } = await import('../daemon-runner.js');
-    const runner = new DaemonRunner({ home: ctx.home, version: ctx.version, port, projects, rendererDir: ctx.rendererDir });
+    const runner = new DaemonRunner({ home: ctx.home, version: ctx.version, port, projects, rendererDir: ctx.rendererDir, devmeshCommand: ctx.relaunch });
     const trap = new SignalTrap((signal, count) => {
       if (count === 1) {
         ctx.warn(`devmesh: ${signal}: stopping services... (again to force)`);

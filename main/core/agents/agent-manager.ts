@@ -20,6 +20,7 @@ import {
 import { toDisposable, type Disposable } from '../lifecycle/disposable.js';
 import { AgentStatusDetector, type AgentStatusChange } from './agent-status-detector.js';
 import type { AgentProfiles } from './agent-profiles.js';
+import type { AgentSessionSetup } from './agent-session-setup.js';
 import type { AgentStore } from './agent-store.js';
 import type { ResourceBudget } from './resource-budget.js';
 import type { TerminalExit, TerminalLauncher } from './terminal-launcher.js';
@@ -37,6 +38,8 @@ export interface AgentManagerDeps {
   worktrees: WorktreeManager;
   budget: ResourceBudget;
   projects?: AgentProjectResolver;
+  /** DevMesh's MCP server and lock hooks for each launch (absent: the agent gets neither) */
+  session?: AgentSessionSetup;
   logger?: Logger;
   now?: () => number;
   /** how often quiet agents are checked for idleness (default 1 s) */
@@ -193,6 +196,7 @@ export class AgentManager implements Disposable {
       await this.deps.worktrees.remove({ repo: record.worktree.repo, path: record.worktree.path, branch: record.worktree.branch, deleteBranch: options.deleteBranch, force: options.force });
     }
     this.deps.store.delete(record.id);
+    this.deps.session?.clean(record.id);
   }
 
   dispose(): void {
@@ -210,7 +214,8 @@ export class AgentManager implements Disposable {
     size: { cols: number; rows: number },
     fresh: boolean,
   ): Promise<AgentRecord> {
-    const args = [...record.args];
+    const session = this.deps.session?.prepare(record, profile);
+    const args = [...record.args, ...(session?.args ?? [])];
     if (prompt !== null && method.kind === 'positional') args.push(prompt);
     if (prompt !== null && method.kind === 'flag') args.push(method.flag, prompt);
     let terminalId: string;
@@ -220,12 +225,13 @@ export class AgentManager implements Disposable {
         command: record.command,
         args,
         cwd: record.cwd,
-        env: { DEVMESH_AGENT_ID: record.id, DEVMESH_AGENT_NAME: record.name, ...(record.role ? { DEVMESH_AGENT_ROLE: record.role } : {}) },
+        env: { ...session?.env, DEVMESH_AGENT_ID: record.id, DEVMESH_AGENT_NAME: record.name, ...(record.role ? { DEVMESH_AGENT_ROLE: record.role } : {}) },
         cols: size.cols,
         rows: size.rows,
         project: record.project,
       }));
     } catch (err) {
+      if (fresh) this.deps.session?.clean(record.id); // no record will point at these files
       const why = err instanceof Error ? err.message : String(err);
       throw new DevMeshError(
         'SPAWN_FAILED',
@@ -236,6 +242,8 @@ export class AgentManager implements Disposable {
     const saved = fresh ? this.deps.store.insert(started) : this.deps.store.update(record.id, started);
     this.attach(saved, profile, prompt !== null && method.kind === 'typed' ? { text: prompt, method } : null);
     this.deps.logger?.info({ domain: 'agents', agent: saved.id, name: saved.name, profile: saved.profile, terminal: terminalId, cwd: saved.cwd }, 'agent started');
+    // faces and the task board learn of a new agent now, not at its first change of status
+    this.announce(saved, { from: fresh ? 'starting' : 'exited', to: 'starting', reason: saved.statusReason, ts: saved.updatedAt });
     return saved;
   }
 

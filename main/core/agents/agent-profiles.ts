@@ -40,12 +40,15 @@ const builtin = (spec: BuiltinSpec): AgentProfile => ({ args: [], versionArgs: [
 const BUILTIN: readonly AgentProfile[] = [
   builtin({
     // docs.anthropic.com/en/docs/claude-code/cli-reference: `claude "query"` starts an interactive session
-    // with an initial prompt; `--mcp-config <file>` loads MCP servers from a JSON file (repeatable).
+    // with an initial prompt; `--mcp-config <file>` loads MCP servers from a JSON file (repeatable);
+    // `--settings <file>` loads one more settings file for the session, merged over the user's (its hooks
+    // added to theirs), which carries DevMesh's PreToolUse lock hook (see agent-session-setup.ts).
     id: 'claude',
     displayName: 'Claude Code',
     executable: 'claude',
     prompt: { kind: 'positional' },
     mcp: { kind: 'flag-file', flag: '--mcp-config' },
+    editHook: { kind: 'claude-settings', flag: '--settings' },
     installHint: 'npm install -g @anthropic-ai/claude-code',
     waitingPatterns: CLAUDE_WAITING,
   }),
@@ -147,6 +150,7 @@ export class AgentProfiles {
       args: config.args ?? base?.args ?? [],
       prompt: config.prompt ?? base?.prompt ?? { kind: 'typed' },
       mcp: config.mcp ?? base?.mcp ?? { kind: 'unsupported', note: 'not declared in agents.profiles' },
+      ...((config.edit_hook ?? base?.editHook) ? { editHook: config.edit_hook ?? base?.editHook } : {}),
       installHint: config.install_hint ?? base?.installHint ?? `install ${config.executable} and put it on PATH`,
       versionArgs: config.version_args ?? base?.versionArgs ?? [...DEFAULT_VERSION_ARGS],
       waitingPatterns: config.waiting_patterns ?? base?.waitingPatterns ?? [],

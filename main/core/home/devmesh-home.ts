@@ -26,6 +26,10 @@ export class DevMeshHome {
   get databasePath(): string {
     return join(this.dir, 'devmesh.db');
   }
+  /** the audit chain's JSONL mirror (the chain itself is in the store) */
+  get auditMirrorPath(): string {
+    return join(this.dir, 'audit.jsonl');
+  }
   get tokenPath(): string {
     return join(this.dir, 'token');
   }

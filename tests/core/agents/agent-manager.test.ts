@@ -73,7 +73,8 @@ describe('AgentManager', () => {
     await until('exit', () => manager.get(record.id).status === 'exited');
     const ended = manager.get('claude');
     expect(ended).toMatchObject({ status: 'exited', exitCode: 3, statusReason: 'exited with code 3', terminalId: id });
-    expect(events.map((e) => [e.from, e.to])).toEqual([
+    expect(events.map((e) => [e.from, e.to, e.reason])).toContainEqual(['starting', 'starting', 'launched']); // announced at launch
+    expect(events.slice(1).map((e) => [e.from, e.to])).toEqual([
       ['starting', 'waiting'], // the first chunk already holds the prompt
       ['waiting', 'working'],
       ['working', 'exited'],

@@ -15,15 +15,16 @@ export function writeScript(dir: string, name: string, body: string, mode = 0o75
 }
 
 /**
- * A fake `claude` for end-to-end tests: like Claude Code it prints its version, takes the prompt as an
- * argument and asks a permission question before acting; answered, it says so (with where it ran) and exits 0.
+ * A fake `claude` for end-to-end tests: like Claude Code it prints its version, takes the prompt as its last
+ * argument (after the MCP and settings flags DevMesh adds) and asks a permission question before acting; answered, it says so (with where it ran) and exits 0.
  */
 export function writeFakeClaude(dir: string): string {
   return writeScript(
     dir,
     'claude',
     `if [ "$1" = "--version" ]; then echo "9.9.9 (Claude Code, fake)"; exit 0; fi
-printf 'task: %s\\n' "$*"
+last=''; for last; do :; done
+printf 'task: %s\\n' "$last"
 printf 'Do you want to make this edit to README.md?\\n\\342\\235\\257 1. Yes\\n  2. No\\n'
 read answer
 printf 'editing (answer %s) in %s\\n' "$answer" "$(pwd)"

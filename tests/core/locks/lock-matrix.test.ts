@@ -107,5 +107,7 @@ describe('renderLockMatrix', () => {
     const source = await readFile(new URL('../../../main/core/locks/lock-matrix.ts', import.meta.url), 'utf8');
     const header = table.split('\n').map((l) => `// ${l}`).join('\n');
     expect(source).toContain(header);
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(table);
   });
 });

@@ -6,10 +6,12 @@ import { migration003 } from './003-version-alerts.js';
 import { migration004 } from './004-request-edges.js';
 import { migration005 } from './005-agents.js';
 import { migration006 } from './006-audit.js';
+import { migration007 } from './007-tasks.js';
+import { migration008 } from './008-messages-state.js';
 
 export interface Migration {
   name: string;
   up(db: BetterSqlite3.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];

@@ -1,0 +1,195 @@
+// `devmesh locks [take|release]`: the file locks agents (and people) hold in each lock space (a project
+// root), who waits for what behind whom, and a human's way to take or give back a lock by hand.
+import type { AgentRecord } from '../../../shared/agent.js';
+import { DevMeshError } from '../../../shared/errors.js';
+import {
+  LOCK_MODES,
+  LOCK_TTL_MAX_MS,
+  LOCK_TTL_MIN_MS,
+  LOCK_WAIT_MAX_MS,
+  LockHolderSchema,
+  type LockInfo,
+  type LockMode,
+  type LockSpaceSnapshot,
+  type LockTarget,
+} from '../../../shared/lock.js';
+import type { ApiClient } from '../api-client.js';
+import { EXIT, type CliCommand } from '../cli-command.js';
+import type { CliContext } from '../cli-context.js';
+import type { CommandArgs } from '../command-args.js';
+import { TextTable } from '../text-table.js';
+import { TimeText } from '../time-text.js';
+import { UsageError } from '../usage-error.js';
+
+const ACTIONS = ['ls', 'take', 'release'] as const;
+const KINDS = ['file', 'dir', 'glob'] as const;
+/** the wait is the daemon's; the call must outlive it */
+const CALL_MARGIN_MS = 15_000;
+
+export class LockCommands {
+  commands(): CliCommand[] {
+    return [
+      {
+        name: 'locks',
+        summary: 'file locks between agents: who holds what, who waits; take or release one by hand',
+        usage: `Usage: devmesh locks [ls] [--project P] [--json]
+       devmesh locks take <path> [--mode WRITE] [--kind file|dir|glob] [--ttl 10m] [--wait 30s] [--as HOLDER] [--project P] [--json]
+       devmesh locks release <lock-id> [--as HOLDER] [--project P]
+       devmesh locks release --all [--as HOLDER] [--project P]
+
+Agents lock the files they work on so two of them never edit the same file at once. A lock space is a
+project root (agents in its git worktrees share it). \`devmesh locks\` lists every space: held locks with
+their holder (agents by name), age and time to expiry, then the requests waiting and whom they wait behind.
+
+Modes: READ (shared), INTENT (announces a write; readers still admitted), WRITE (exclusive, the default),
+CO_WRITE (shared among co-writers). Paths and patterns are relative to the project root (or absolute
+inside it). --kind: file (default), dir (the folder and all under it), glob (a pattern such as src/**/*.ts;
+the default when the path holds * ? [ or {). --ttl: how long the lock lives (default: the daemon's);
+--wait: how long to queue when someone else holds it (default: refuse at once, naming the holder).
+A lock is held by HOLDER: \`user\` (you) unless --as names another, such as an agent's id.
+
+Examples:
+  devmesh locks
+  devmesh locks take src/auth/login.ts
+  devmesh locks take src/auth --kind dir --ttl 30m --wait 1m
+  devmesh locks take 'docs/**/*.md' --mode INTENT
+  devmesh locks release lk-3f9a --as agent-k2j4m8q1zz
+  devmesh locks release --all`,
+        options: {
+          project: { type: 'string' },
+          json: { type: 'boolean' },
+          mode: { type: 'string' },
+          kind: { type: 'string' },
+          ttl: { type: 'string' },
+          wait: { type: 'string' },
+          as: { type: 'string' },
+          all: { type: 'boolean' },
+        },
+        positionals: { min: 0, max: 2, name: '[ls|take|release] [path|lock-id]' },
+        run: (ctx, args) => this.locks(ctx, args),
+      },
+    ];
+  }
+
+  private async locks(ctx: CliContext, args: CommandArgs): Promise<number> {
+    const [action = 'ls', arg] = args.positionals;
+    if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action '${action}': use ${ACTIONS.join(', ')}`, 'locks');
+    const project = ctx.projectRef(args);
+    if (action === 'ls') {
+      if (arg !== undefined) throw new UsageError(`'locks ls' takes no arguments (got '${arg}')`, 'locks');
+      return this.list(ctx, args, project);
+    }
+    const holder = LockCommands.holder(args.string('as'));
+    if (action === 'take') {
+      if (arg === undefined) throw new UsageError(`'locks take' needs a path or pattern: devmesh locks take src/app.ts`, 'locks');
+      return this.take(ctx, args, arg, holder, project);
+    }
+    if (args.flag('all')) {
+      if (arg !== undefined) throw new UsageError(`give a lock id or --all, not both`, 'locks');
+      const { released } = await ctx.withClient((c) => c.call('locks.releaseAll', { holder, ...(project ? { project } : {}) }));
+      ctx.print(`Released ${released} lock${released === 1 ? '' : 's'} of ${holder}${released === 0 ? ` (${holder} held none here; see \`devmesh locks\`)` : ''}.`);
+      return EXIT.ok;
+    }
+    if (arg === undefined) throw new UsageError(`'locks release' needs a lock id (see \`devmesh locks\`) or --all`, 'locks');
+    const lock = await ctx.withClient((c) => c.call('locks.release', { holder, lockId: arg, ...(project ? { project } : {}) })).catch((err: unknown) => {
+      // Someone else's lock: say how to release it in their name.
+      if (err instanceof DevMeshError && err.code === 'CONFLICT') throw new DevMeshError(err.code, `${err.message} (release it as its holder: devmesh locks release ${arg} --as <holder>)`, err.details);
+      throw err;
+    });
+    ctx.print(`Released ${lock.id}: ${lock.mode} on ${LockCommands.target(lock.target)}, held by ${lock.holder} for ${TimeText.span(Date.now() - lock.acquiredAt)}.`);
+    return EXIT.ok;
+  }
+
+  private async list(ctx: CliContext, args: CommandArgs, project: string | undefined): Promise<number> {
+    const [spaces, agents] = await ctx.withClient(async (c) => [await c.call('locks.list', { ...(project ? { project } : {}) }), await LockCommands.agents(c)] as const);
+    if (args.flag('json')) {
+      ctx.printJson(spaces);
+      return EXIT.ok;
+    }
+    if (spaces.length === 0) {
+      ctx.print('No lock space yet: locks live per open project. Take one with `devmesh locks take <path>`.');
+      return EXIT.ok;
+    }
+    ctx.print(spaces.map((s) => LockCommands.render(s, agents, Date.now())).join('\n\n'));
+    return EXIT.ok;
+  }
+
+  private async take(ctx: CliContext, args: CommandArgs, path: string, holder: string, project: string | undefined): Promise<number> {
+    const rawMode = (args.string('mode') ?? 'WRITE').toUpperCase();
+    if (!(LOCK_MODES as readonly string[]).includes(rawMode)) throw new UsageError(`--mode must be one of ${LOCK_MODES.join(', ')}, not '${args.string('mode')}'`, 'locks');
+    const rawKind = args.string('kind') ?? (/[*?[{]/.test(path) ? 'glob' : 'file');
+    if (!(KINDS as readonly string[]).includes(rawKind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}, not '${rawKind}'`, 'locks');
+    const target: LockTarget = rawKind === 'glob' ? { kind: 'glob', pattern: path } : { kind: rawKind as 'file' | 'dir', path };
+    const ttlMs = TimeText.duration('locks', 'ttl', args.string('ttl'), { min: LOCK_TTL_MIN_MS, max: LOCK_TTL_MAX_MS });
+    const waitMs = TimeText.duration('locks', 'wait', args.string('wait'), { min: 0, max: LOCK_WAIT_MAX_MS }) ?? 0;
+    const input = { holder, mode: rawMode as LockMode, target, waitMs, ...(ttlMs !== undefined ? { ttlMs } : {}), ...(project ? { project } : {}) };
+    let lock: LockInfo;
+    try {
+      lock = await ctx.withClient((c) => c.call('locks.acquire', input, { timeoutMs: waitMs + CALL_MARGIN_MS }));
+    } catch (err) {
+      // The daemon's refusal names the holders; say where to look next.
+      if (err instanceof DevMeshError && (err.code === 'CONFLICT' || err.code === 'TIMEOUT')) {
+        throw new DevMeshError(err.code, `${err.message}${waitMs === 0 ? '. Queue for it with --wait 1m' : ''}; see who holds what with \`devmesh locks\``, err.details);
+      }
+      throw err;
+    }
+    if (args.flag('json')) ctx.printJson(lock);
+    else {
+      ctx.print(`Locked ${LockCommands.target(lock.target)} (${lock.mode}) for ${lock.holder}: ${lock.id}, expires in ${TimeText.span(lock.expiresAt - Date.now())}.`);
+      ctx.print(`Release it with: devmesh locks release ${lock.id}${holder === 'user' ? '' : ` --as ${holder}`}`);
+    }
+    return EXIT.ok;
+  }
+
+  /** One lock space: its held locks, then its waiters. Agents show by name; others (`user`) as they are. */
+  static render(space: LockSpaceSnapshot, agents: Map<string, string>, now: number): string {
+    const who = (holder: string): string => agents.get(holder) ?? holder;
+    const header = `${space.root}${space.project !== null && space.project !== space.root ? ` (project ${space.project})` : ''}`;
+    const lines = [header];
+    if (space.locks.length === 0) lines.push('  no locks held');
+    else {
+      const table = new TextTable(['LOCK', 'TARGET', 'KIND', 'MODE', 'HOLDER', 'AGE', 'EXPIRES IN']);
+      const sorted = [...space.locks].sort((a, b) => a.acquiredAt - b.acquiredAt);
+      for (const l of sorted) table.add([l.id, LockCommands.target(l.target), l.target.kind, l.mode, who(l.holder), TimeText.span(now - l.acquiredAt), LockCommands.expiry(l.expiresAt - now)]);
+      lines.push(LockCommands.indent(table.render()));
+    }
+    if (space.waiters.length > 0) {
+      lines.push('', `  waiting (${space.waiters.length}):`);
+      const table = new TextTable(['WAITER', 'WANTS', 'TARGET', 'BEHIND', 'WAITED', 'GIVES UP IN']);
+      for (const w of [...space.waiters].sort((a, b) => a.enqueuedAt - b.enqueuedAt)) {
+        table.add([who(w.holder), `${w.mode}${w.upgrade ? ' (upgrade)' : ''}`, LockCommands.target(w.target), w.blockedBy.map(who).join(', '), TimeText.span(now - w.enqueuedAt), TimeText.span(w.deadline - now)]);
+      }
+      lines.push(LockCommands.indent(table.render()));
+    }
+    return lines.join('\n');
+  }
+
+  static target(target: LockTarget): string {
+    if (target.kind === 'glob') return target.pattern;
+    return target.kind === 'dir' && !target.path.endsWith('/') ? `${target.path}/` : target.path;
+  }
+
+  /** agent id → name, to show holders as people know them */
+  static async agents(client: ApiClient): Promise<Map<string, string>> {
+    const list: AgentRecord[] = await client.call('agents.list', {});
+    return new Map(list.map((a) => [a.id, a.name]));
+  }
+
+  private static holder(raw: string | undefined): string {
+    const holder = raw ?? 'user';
+    const parsed = LockHolderSchema.safeParse(holder);
+    if (!parsed.success) throw new UsageError(`--as '${holder}' is not a lock holder: use an agent id (agent-…), or a name of letters, digits, . _ : @ -`, 'locks');
+    return holder;
+  }
+
+  private static expiry(ms: number): string {
+    return ms >= 0 ? TimeText.span(ms) : `overdue ${TimeText.span(-ms)}`;
+  }
+
+  private static indent(text: string): string {
+    return text
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n');
+  }
+}

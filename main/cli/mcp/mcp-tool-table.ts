@@ -1,0 +1,306 @@
+// The tools `devmesh mcp` offers an AI agent: each one's name, the description the model reads to decide
+// when to use it, its input (a zod shape, published as JSON schema), and how it maps onto one DevMesh API
+// call. The agent's identity fills in holder / agent / from / reader, so the model never passes it.
+import { z } from 'zod';
+import type { ApiInput, ApiMethod, ApiOutput } from '../../../shared/api.js';
+import { DevMeshError } from '../../../shared/errors.js';
+import { LOCK_TTL_MAX_MS, LockModeSchema, type LockInfo } from '../../../shared/lock.js';
+import { MESSAGE_MAX_BYTES, MessagePartySchema, StateKeySchema } from '../../../shared/message.js';
+import { TaskIdSchema, TaskStateSchema } from '../../../shared/task.js';
+import type { CallOptions } from '../api-client.js';
+import type { LockTargetParser } from './lock-target-parser.js';
+
+/** What a tool runs with: who the agent is and a way to call DevMesh. */
+export interface ToolContext {
+  agent: string;
+  call<M extends ApiMethod>(method: M, input: ApiInput<M>, options?: CallOptions): Promise<ApiOutput<M>>;
+  targets: LockTargetParser;
+}
+
+export interface McpToolSpec<S extends z.ZodRawShape = z.ZodRawShape> {
+  name: string;
+  title: string;
+  description: string;
+  input: S;
+  /** only reads (MCP's readOnlyHint: a client may run it without asking) */
+  readOnly: boolean;
+  /** answers the text the model reads; throws a DevMeshError on failure */
+  run(args: z.output<z.ZodObject<S>>, ctx: ToolContext): Promise<string>;
+}
+
+/**
+ * MCP clients give up on a call after 60 s by default (the SDK's DEFAULT_REQUEST_TIMEOUT_MSEC): a lock wait
+ * stays under it, and the model can call again.
+ */
+export const LOCK_WAIT_MAX_SECONDS = 50;
+/** slack over the lock wait for the daemon's answer to arrive */
+const CALL_SLACK_MS = 10_000;
+
+const project = z
+  .string()
+  .min(1)
+  .max(4096)
+  .optional()
+  .describe('project id or root path; omit it to use your own project (or the only open one)');
+const task = TaskIdSchema.describe('the task id (task-…), from list_tasks');
+
+export class McpToolTable {
+  /** the identity line the descriptions end with, so the model knows who it is to DevMesh */
+  constructor(private readonly agent: string) {}
+
+  tools(): McpToolSpec[] {
+    const you = `You act as \`${this.agent}\`.`;
+    return [
+      McpToolTable.define({
+        name: 'list_services',
+        title: 'List services',
+        description:
+          "List the local services (dev servers, databases, workers) DevMesh runs for a project: state (running, healthy, failed...), port, pid, version, why it is in that state and what it depends on. Use it to find the port a service listens on, or to check a service is healthy before testing against it.",
+        input: { project },
+        readOnly: true,
+        run: async ({ project }, ctx) => McpToolTable.json(await ctx.call('services.list', { project })),
+      }),
+      McpToolTable.define({
+        name: 'list_peers',
+        title: 'List mesh peers',
+        description:
+          "List teammates' machines on the DevMesh mesh (peers): name, address, link state, latency and the services each one offers. Use it to find a service running on a teammate's machine rather than yours.",
+        input: {},
+        readOnly: true,
+        run: async (_args, ctx) => McpToolTable.json(await ctx.call('mesh.peers', {})),
+      }),
+      McpToolTable.define({
+        name: 'list_agents',
+        title: 'List agents',
+        description: `List the AI coding agents DevMesh runs on this machine: id, name, profile, status, role, worktree and current task. Use it to find who works on what, or the id/name of an agent to send a message to. ${you}`,
+        input: {},
+        readOnly: true,
+        run: async (_args, ctx) => McpToolTable.json(await ctx.call('agents.list', {})),
+      }),
+      McpToolTable.define({
+        name: 'acquire_lock',
+        title: 'Lock a file, folder or glob',
+        description: `Take a lock before editing files other agents may edit too, so two agents never write the same file at once. \`path\` is relative to the project root (your worktree root): a file, a folder (it and everything under it) or a glob (\`src/**/*.ts\`); the kind is detected unless you give \`kind\`. Modes: WRITE (exclusive: take it before editing), READ (shared: nobody may write while you read), INTENT (you will write soon; readers still allowed), CO_WRITE (shared with other CO_WRITE holders who accept concurrent edits). When another agent holds a conflicting lock the call fails naming the holder: wait with \`wait_seconds\`, message the holder (send_message), or work on something else. Locks stay alive while this session runs (heartbeat every 10 s) and expire after \`ttl_seconds\` once it ends. Release with release_lock when done. ${you}`,
+        input: {
+          path: z.string().min(1).max(4096).describe('file, folder or glob, relative to the project root'),
+          kind: z.enum(['file', 'dir', 'glob']).optional().describe('what `path` names; detected when omitted (glob characters → glob, existing folder or trailing / → dir, else file)'),
+          mode: LockModeSchema.default('WRITE').describe('READ, INTENT, WRITE (default) or CO_WRITE'),
+          ttl_seconds: z
+            .number()
+            .int()
+            .min(1)
+            .max(LOCK_TTL_MAX_MS / 1000)
+            .optional()
+            .describe("how long the lock outlives this session's last heartbeat; DevMesh's default when omitted"),
+          wait_seconds: z
+            .number()
+            .min(0)
+            .max(LOCK_WAIT_MAX_SECONDS)
+            .default(0)
+            .describe(`how long to queue behind conflicting locks before giving up (0: fail at once; at most ${LOCK_WAIT_MAX_SECONDS})`),
+          project,
+        },
+        readOnly: false,
+        run: async (args, ctx) => {
+          const waitMs = Math.round(args.wait_seconds * 1000);
+          const lock = await ctx.call(
+            'locks.acquire',
+            {
+              project: args.project,
+              holder: ctx.agent,
+              mode: args.mode,
+              target: ctx.targets.parse(args.path, args.kind),
+              ...(args.ttl_seconds !== undefined ? { ttlMs: args.ttl_seconds * 1000 } : {}),
+              waitMs,
+            },
+            { timeoutMs: waitMs + CALL_SLACK_MS },
+          );
+          return `Acquired ${lock.mode} lock ${lock.id} on ${McpToolTable.targetText(lock)} for ${lock.holder}. Release it with release_lock (lock_id ${lock.id}) when done.\n${McpToolTable.json(lock)}`;
+        },
+      }),
+      McpToolTable.define({
+        name: 'release_lock',
+        title: 'Release a lock',
+        description: `Release a lock you hold (its \`lock_id\` from acquire_lock or list_locks), or every lock you hold with \`all: true\`. Release as soon as you are done with the files so other agents can proceed. ${you}`,
+        input: {
+          lock_id: z.string().min(1).max(64).optional().describe('the lock to release'),
+          all: z.boolean().default(false).describe('release every lock you hold in the project (your own or the only open one when project is omitted)'),
+          project,
+        },
+        readOnly: false,
+        run: async (args, ctx) => {
+          if (args.all) {
+            const { released } = await ctx.call('locks.releaseAll', { project: args.project, holder: ctx.agent });
+            return `Released ${released} lock${released === 1 ? '' : 's'} of ${ctx.agent}.`;
+          }
+          if (args.lock_id === undefined) throw new DevMeshError('BAD_REQUEST', 'release_lock needs `lock_id` (see list_locks) or `all: true`');
+          const lock = await ctx.call('locks.release', { project: args.project, holder: ctx.agent, lockId: args.lock_id });
+          return `Released ${lock.mode} lock ${lock.id} on ${McpToolTable.targetText(lock)}.`;
+        },
+      }),
+      McpToolTable.define({
+        name: 'list_locks',
+        title: 'List locks',
+        description:
+          'List the file locks held and queued in each project (lock space): holder, mode, target, expiry, and who waits for whom. Use it before starting on files to see who is working on them, or with `mine: true` to find your own lock ids.',
+        input: { project, mine: z.boolean().default(false).describe('only your own locks and queued requests') },
+        readOnly: true,
+        run: async (args, ctx) => {
+          const spaces = await ctx.call('locks.list', { project: args.project });
+          if (!args.mine) return McpToolTable.json(spaces);
+          return McpToolTable.json(
+            spaces.map((s) => ({ ...s, locks: s.locks.filter((l) => l.holder === ctx.agent), waiters: s.waiters.filter((w) => w.holder === ctx.agent) })),
+          );
+        },
+      }),
+      McpToolTable.define({
+        name: 'list_tasks',
+        title: 'List tasks',
+        description: `List the tasks on the DevMesh task board: title, prompt, state (QUEUED, BIDDING, CLAIMED, WORKING, PAUSED, COMPLETED, FAILED, ABANDONED, CANCELLED), files, required capabilities, assignee. Use it to find work to bid on (state BIDDING) or with \`mine: true\` the tasks awarded to you. ${you}`,
+        input: {
+          project,
+          states: z.array(TaskStateSchema).max(9).optional().describe('only tasks in these states'),
+          mine: z.boolean().default(false).describe('only tasks assigned to you'),
+        },
+        readOnly: true,
+        run: async (args, ctx) =>
+          McpToolTable.json(await ctx.call('tasks.list', { project: args.project, states: args.states, ...(args.mine ? { assignee: ctx.agent } : {}) })),
+      }),
+      McpToolTable.define({
+        name: 'bid_task',
+        title: 'Bid for a task',
+        description: `Offer to do a task that is open for bids (BIDDING, or QUEUED with its dependencies met). When bidding closes DevMesh awards the best score (capability match 60%, your current load 25%, your estimate 15%), not the first bid; if you win, the task shows CLAIMED with you as assignee: then call claim_task. ${you}`,
+        input: {
+          task,
+          capabilities: z.array(z.string().min(1).max(64)).max(32).default([]).describe('what you offer, as lower-case words matching the task\'s capabilities (typescript, tests, frontend)'),
+          estimate_minutes: z.number().min(0).max(10_000).default(30).describe('your estimate of the time it takes you'),
+          note: z.string().max(2000).optional().describe('how you would approach it'),
+        },
+        readOnly: false,
+        run: async (args, ctx) => {
+          const bid = await ctx.call('tasks.bid', {
+            task: args.task,
+            agent: ctx.agent,
+            capabilities: args.capabilities,
+            estimateMinutes: args.estimate_minutes,
+            ...(args.note !== undefined ? { note: args.note } : {}),
+          });
+          return `Bid for ${bid.task} with score ${bid.score.toFixed(3)}. Check list_tasks (mine: true) for the award.\n${McpToolTable.json(bid)}`;
+        },
+      }),
+      McpToolTable.define({
+        name: 'claim_task',
+        title: 'Start an awarded task',
+        description: `Accept a task awarded to you (CLAIMED → WORKING) and get its prompt; DevMesh already holds INTENT locks on its files for you. On a task still in BIDDING it places a bid. ${you}`,
+        input: { task },
+        readOnly: false,
+        run: async (args, ctx) => McpToolTable.json(await ctx.call('tasks.claim', { task: args.task, agent: ctx.agent })),
+      }),
+      McpToolTable.define({
+        name: 'update_task',
+        title: 'Report progress on a task',
+        description: `Report progress on a task you work on: a short note the human sees on the board, and/or a state change: WORKING, PAUSED, or RELEASE to give the task up (it goes back to the queue for another agent). ${you}`,
+        input: {
+          task,
+          state: z.enum(['WORKING', 'PAUSED', 'RELEASE']).optional().describe('WORKING, PAUSED, or RELEASE to give the task up'),
+          note: z.string().max(4000).optional().describe('what you did or what blocks you'),
+        },
+        readOnly: false,
+        run: async (args, ctx) =>
+          McpToolTable.json(
+            await ctx.call('tasks.update', {
+              task: args.task,
+              agent: ctx.agent,
+              ...(args.state !== undefined ? { state: args.state } : {}),
+              ...(args.note !== undefined ? { note: args.note } : {}),
+            }),
+          ),
+      }),
+      McpToolTable.define({
+        name: 'complete_task',
+        title: 'Finish a task',
+        description: `Mark a task you work on as done (COMPLETED) or FAILED, with a summary of what you changed (or why it failed). DevMesh releases the task's locks. ${you}`,
+        input: {
+          task,
+          outcome: z.enum(['COMPLETED', 'FAILED']).default('COMPLETED'),
+          summary: z.string().max(8000).default('').describe('what you changed, where, and how it was checked; or why it failed'),
+        },
+        readOnly: false,
+        run: async (args, ctx) =>
+          McpToolTable.json(await ctx.call('tasks.complete', { task: args.task, agent: ctx.agent, outcome: args.outcome, summary: args.summary })),
+      }),
+      McpToolTable.define({
+        name: 'send_message',
+        title: 'Send a message',
+        description: `Send a message to another agent (its id or name, see list_agents), to the human (\`user\`), or to everyone (\`*\`). Use it to ask a lock holder for a file, hand over work, or report something the others need to know. ${you}`,
+        input: {
+          to: MessagePartySchema.describe('an agent id or name, `user` for the human, or `*` for everyone'),
+          body: z.string().min(1).max(MESSAGE_MAX_BYTES).describe('the message'),
+          task: TaskIdSchema.optional().describe('the task it is about, if any'),
+        },
+        readOnly: false,
+        run: async (args, ctx) => {
+          const message = await ctx.call('messages.send', { from: ctx.agent, to: args.to, body: args.body, ...(args.task !== undefined ? { task: args.task } : {}) });
+          return `Sent message #${message.seq} to ${message.toName}.`;
+        },
+      }),
+      McpToolTable.define({
+        name: 'read_messages',
+        title: 'Read messages',
+        description: `Read the messages sent to you (or to everyone) that you have not read yet, oldest first; they are marked read. Check regularly, and before and after long steps: other agents and the human use messages to ask for locks and change plans. ${you}`,
+        input: {
+          unread_only: z.boolean().default(true).describe('false: the last `limit` messages, read or not'),
+          limit: z.number().int().min(1).max(500).default(50),
+        },
+        readOnly: false,
+        run: async (args, ctx) => {
+          const messages = await ctx.call('messages.read', { reader: ctx.agent, unreadOnly: args.unread_only, limit: args.limit });
+          return messages.length === 0 ? 'No new messages.' : McpToolTable.json(messages);
+        },
+      }),
+      McpToolTable.define({
+        name: 'get_state',
+        title: 'Read shared state',
+        description:
+          'Read one key of the small key-value state agents share (decisions, API contracts, progress markers): its JSON value, version, who set it and when. Answers null when the key does not exist.',
+        input: { key: StateKeySchema.describe('the key, e.g. `api/auth-contract`') },
+        readOnly: true,
+        run: async (args, ctx) => McpToolTable.json(await ctx.call('state.get', { key: args.key })),
+      }),
+      McpToolTable.define({
+        name: 'set_state',
+        title: 'Write shared state',
+        description: `Set one key of the key-value state agents share to any JSON value (null deletes it). To change a value others may change too, pass the \`expected_version\` you read with get_state (0: the key must not exist yet): the write is refused with CONFLICT when someone changed it since. ${you}`,
+        input: {
+          key: StateKeySchema.describe('the key, e.g. `api/auth-contract`'),
+          value: z.unknown().describe('any JSON value; null deletes the key'),
+          expected_version: z.number().int().min(0).optional().describe('write only if the key is still at this version (compare-and-set)'),
+        },
+        readOnly: false,
+        run: async (args, ctx) => {
+          if (args.value === undefined) throw new DevMeshError('BAD_REQUEST', 'set_state needs `value` (any JSON value; null deletes the key)');
+          const entry = await ctx.call('state.set', {
+            key: args.key,
+            value: args.value,
+            by: ctx.agent,
+            ...(args.expected_version !== undefined ? { expectedVersion: args.expected_version } : {}),
+          });
+          return entry === null ? `Deleted ${args.key}.` : `Set ${entry.key} (version ${entry.version}).`;
+        },
+      }),
+    ];
+  }
+
+  private static define<S extends z.ZodRawShape>(spec: McpToolSpec<S>): McpToolSpec {
+    return spec as unknown as McpToolSpec;
+  }
+
+  /** compact JSON: lists of tasks and locks can be long, and the model reads it fine */
+  private static json(value: unknown): string {
+    return JSON.stringify(value);
+  }
+
+  private static targetText(lock: LockInfo): string {
+    return lock.target.kind === 'glob' ? `glob ${lock.target.pattern}` : `${lock.target.kind} ${lock.target.path}`;
+  }
+}

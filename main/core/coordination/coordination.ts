@@ -1,0 +1,196 @@
+// How agents work together, wired in one place: lock spaces per project root, the audit chain every
+// decision goes to, the task board, messages and the shared state. Created by DevMeshCore; the API's
+// locks.*, audit.*, tasks.*, messages.* and state.* calls land here.
+//
+// Liveness, the way the issue asks for it:
+// - an agent's locks are heartbeated by DevMesh while its terminal runs (and by its MCP server), so they
+//   expire only when nobody vouches for the holder (a CLI or script holding locks through the API);
+// - an agent whose terminal exits loses every lock at once, and its tasks are abandoned and re-queued;
+// - activity (status changes, API calls naming the agent) keeps its tasks from being judged silent.
+import type { Logger } from 'pino';
+import type { AgentRecord, AgentStartInput } from '../../../shared/agent.js';
+import type { AuditAppend } from '../../../shared/audit.js';
+import { DevMeshError } from '../../../shared/errors.js';
+import type { DevMeshEvent } from '../../../shared/events.js';
+import type { AgentManager } from '../agents/agent-manager.js';
+import { AuditLog, type AuditDurability } from '../audit/audit-log.js';
+import { AuditRecorder } from '../audit/audit-recorder.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Disposable } from '../lifecycle/disposable.js';
+import type { LockClock } from '../locks/lock-clock.js';
+import { LockSpaces } from '../locks/lock-spaces.js';
+import type { ProjectManager } from '../projects/project-manager.js';
+import type { Database } from '../store/database.js';
+import { TaskBoard } from '../tasks/task-board.js';
+import { TaskStore } from '../tasks/task-store.js';
+import type { TerminalManager } from '../terminals/terminal-manager.js';
+import { MessageBoard } from './message-board.js';
+import { SharedState } from './shared-state.js';
+
+export interface CoordinationOptions {
+  database: Database;
+  events: EventBus;
+  projects: ProjectManager;
+  agents: AgentManager;
+  terminals: TerminalManager;
+  /** `$DEVMESH_HOME/audit.jsonl` */
+  auditMirrorPath: string;
+  auditDurability?: AuditDurability;
+  logger: Logger;
+  clock?: LockClock;
+  /** how often DevMesh heartbeats the locks of agents whose terminal runs (default 10 s; locks live 30 s + 10 s grace) */
+  heartbeatMs?: number;
+  biddingWindowMs?: number;
+  silentAfterMs?: number;
+}
+
+export class Coordination implements Disposable {
+  readonly audit: AuditLog;
+  readonly locks: LockSpaces;
+  readonly messages: MessageBoard;
+  readonly state: SharedState;
+  readonly tasks: TaskBoard;
+  private readonly subscriptions: Disposable[] = [];
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly options: CoordinationOptions) {
+    const { database, events, projects, agents, logger } = options;
+    this.audit = new AuditLog(database, { mirrorPath: options.auditMirrorPath, durability: options.auditDurability ?? 'full' });
+    if (this.audit.openReport.restoredLines > 0 || this.audit.openReport.tornBytes > 0) {
+      logger.warn({ domain: 'audit', ...this.audit.openReport }, 'the audit mirror was behind SQLite after a crash and was restored');
+    }
+    const recorder = new AuditRecorder((entry) => this.record(entry));
+    const findAgent = (idOrName: string): AgentRecord | null => {
+      try {
+        return agents.get(idOrName);
+      } catch {
+        return null;
+      }
+    };
+    const projectPort = {
+      resolve: (ref: string | undefined) => {
+        const p = projects.resolve(ref);
+        return { id: p.id, root: p.root };
+      },
+      idAt: (root: string) => projects.all().find((p) => p.root === root)?.id ?? null,
+    };
+    this.locks = new LockSpaces({ projects: projectPort, agents: { find: findAgent }, emit: (e) => events.emit(e), clock: options.clock });
+    this.messages = new MessageBoard(
+      database,
+      {
+        resolve: (party) => {
+          if (party === 'user' || party === 'devmesh') return { id: party, name: party };
+          if (party === '*') return { id: '*', name: 'everyone' };
+          const agent = findAgent(party);
+          return agent ? { id: agent.id, name: agent.name } : null;
+        },
+      },
+      (message) => events.emit({ type: 'message.posted', ts: message.ts, message }),
+    );
+    this.state = new SharedState(database, (key, entry) => events.emit({ type: 'state.changed', ts: Date.now(), key, entry }));
+    this.tasks = new TaskBoard({
+      store: new TaskStore(database),
+      locks: (root) => this.locks.at(root).manager,
+      projects: projectPort,
+      agents: {
+        live: () => agents.list().filter((a) => a.status !== 'exited'),
+        find: findAgent,
+        deliver: (agentId, text) => this.deliver(agentId, text),
+      },
+      audit: (entry) => this.record(entry),
+      emit: (event) => events.emit(event),
+      notify: (agentId, body, task) => {
+        this.messages.send({ from: 'devmesh', to: agentId, body, task });
+      },
+      clock: options.clock,
+      biddingWindowMs: options.biddingWindowMs,
+      silentAfterMs: options.silentAfterMs,
+      logger: logger.child({ domain: 'tasks' }),
+    });
+    this.subscriptions.push(
+      events.onDidEmitEvent((event) => {
+        try {
+          recorder.record(event);
+        } catch {
+          // logged by record(); the event has happened, the emitter must not fail for the chain's sake
+        }
+        this.follow(event);
+      }),
+    );
+    this.heartbeat = setInterval(() => {
+      for (const agent of agents.list()) if (agent.status !== 'exited') this.locks.heartbeat(agent.id);
+    }, options.heartbeatMs ?? 10_000);
+    this.heartbeat.unref();
+  }
+
+  /** An API call naming an agent: it is alive (its tasks are not silent). Unknown names are left to the call. */
+  activity(agentIdOrName: string): void {
+    if (agentIdOrName === 'user' || agentIdOrName === '*') return;
+    const agent = this.safeFind(agentIdOrName);
+    if (agent) this.tasks.agentActivity(agent.id);
+  }
+
+  async startAgent(input: AgentStartInput, by = 'user'): Promise<AgentRecord> {
+    const record = await this.options.agents.start(input);
+    this.record({ actor: by, kind: 'agent.started', subject: record.name, data: { agentId: record.id, profile: record.profile, cwd: record.cwd, worktree: record.worktree?.branch ?? null, task: record.task?.slice(0, 200) ?? null } });
+    return record;
+  }
+
+  async relaunchAgent(idOrName: string, by = 'user'): Promise<AgentRecord> {
+    const record = await this.options.agents.relaunch(idOrName);
+    this.record({ actor: by, kind: 'agent.relaunched', subject: record.name, data: { agentId: record.id } });
+    return record;
+  }
+
+  async stopAgent(idOrName: string, by = 'user'): Promise<AgentRecord> {
+    const before = this.options.agents.get(idOrName);
+    if (before.status !== 'exited') this.record({ actor: by, kind: 'agent.stopped', subject: before.name, data: { agentId: before.id } });
+    return this.options.agents.stop(idOrName);
+  }
+
+  /** A decision to keep. The chain must not silently miss one: a failure is logged loudly and thrown to the caller. */
+  record(entry: AuditAppend): void {
+    try {
+      this.audit.append(entry);
+    } catch (err) {
+      this.options.logger.error({ domain: 'audit', kind: entry.kind, subject: entry.subject, err: (err as Error).message }, 'could not append to the audit chain');
+      throw err;
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.heartbeat);
+    for (const s of this.subscriptions) s.dispose();
+    this.tasks.dispose();
+    this.locks.dispose();
+    this.audit.dispose();
+  }
+
+  private follow(event: DevMeshEvent): void {
+    if (event.type !== 'agent.status') return;
+    if (event.to === 'exited') this.locks.releaseHolder(event.agentId, `agent ${event.name} exited (${event.reason ?? 'its terminal ended'})`);
+    this.tasks.agentStatusChanged(event);
+  }
+
+  private deliver(agentId: string, text: string): boolean {
+    const agent = this.safeFind(agentId);
+    if (!agent || agent.status === 'exited' || agent.terminalId === null) return false;
+    try {
+      // One line and Enter: a newline inside would submit its first line alone in most agent TUIs.
+      this.options.terminals.input(agent.terminalId, `${text.replace(/\r?\n/g, ' ')}\r`);
+    } catch (err) {
+      if (err instanceof DevMeshError) return false;
+      throw err;
+    }
+    this.options.agents.noteInput(agent.id);
+    return true;
+  }
+
+  private safeFind(idOrName: string): AgentRecord | null {
+    try {
+      return this.options.agents.get(idOrName);
+    } catch {
+      return null;
+    }
+  }
+}

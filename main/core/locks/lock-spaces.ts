@@ -1,0 +1,166 @@
+// Lock spaces: one LockManager per project root, made when first needed. An agent working in a git worktree
+// of the project shares the project's space, and the absolute paths it names inside its worktree are taken
+// as the same root-relative paths, so an edit in alice's worktree and one in bob's contend for one lock.
+//
+// Which space a call means: the project it names (id or root); else the space of the holder when it is an
+// agent (its worktree's repository, its project, its folder); else the only open project.
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { AgentRecord } from '../../../shared/agent.js';
+import { DevMeshError } from '../../../shared/errors.js';
+import type { LockChangedEvent, LockCheckResult, LockSpaceSnapshot } from '../../../shared/lock.js';
+import type { Disposable } from '../lifecycle/disposable.js';
+import type { LockClock } from './lock-clock.js';
+import { LockManager } from './lock-manager.js';
+
+export interface LockSpacesDeps {
+  /** a project by id or root (undefined: the only open one); throws PROJECT_NOT_FOUND / PROJECT_AMBIGUOUS */
+  projects: { resolve(ref: string | undefined): { id: string; root: string }; idAt(root: string): string | null };
+  /** an agent by id or name, or null */
+  agents: { find(idOrName: string): AgentRecord | null };
+  emit: (event: LockChangedEvent) => void;
+  clock?: LockClock;
+  defaultTtlMs?: number;
+  graceMs?: number;
+}
+
+export interface LockSpace {
+  root: string;
+  project: string | null;
+  manager: LockManager;
+}
+
+/** a holder that is never an agent: its lock checks see every lock on a path */
+const PROBE = '~probe';
+
+export class LockSpaces implements Disposable {
+  private readonly spaces = new Map<string, { manager: LockManager; subscription: Disposable }>();
+
+  constructor(private readonly deps: LockSpacesDeps) {}
+
+  /** The space a call means (see the top of the file). */
+  spaceFor(project: string | undefined, holder?: string): LockSpace {
+    if (project === undefined && holder !== undefined) {
+      const agent = this.deps.agents.find(holder);
+      if (agent) return this.at(this.agentRoot(agent));
+    }
+    return this.at(this.deps.projects.resolve(project).root);
+  }
+
+  /** The space at a root (made on first use). */
+  at(root: string): LockSpace {
+    const key = resolve(root);
+    let entry = this.spaces.get(key);
+    if (!entry) {
+      const manager = new LockManager({ root: key, clock: this.deps.clock, defaultTtlMs: this.deps.defaultTtlMs, graceMs: this.deps.graceMs });
+      const subscription = manager.onDidChange((change) => this.deps.emit({ type: 'lock.changed', ts: change.ts, root: key, project: this.deps.projects.idAt(key), change }));
+      entry = { manager, subscription };
+      this.spaces.set(key, entry);
+    }
+    return { root: key, project: this.deps.projects.idAt(key), manager: entry.manager };
+  }
+
+  /** An agent id for an agent's name (locks are held by ids); anything else unchanged. */
+  holderId(holder: string): string {
+    return this.deps.agents.find(holder)?.id ?? holder;
+  }
+
+  /**
+   * A path as the space knows it: root-relative. An absolute path inside the agent's worktree maps to the
+   * same path under the root; one outside both is null (outside the space: never locked).
+   */
+  relativePath(space: LockSpace, holder: string, path: string): string | null {
+    if (!isAbsolute(path)) return path;
+    const bases = [space.root];
+    const worktree = this.deps.agents.find(holder)?.worktree;
+    if (worktree) bases.unshift(resolve(worktree.path));
+    for (const base of bases) {
+      const rel = relative(base, resolve(path));
+      if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return rel === '' ? '.' : rel.split(sep).join('/');
+    }
+    return null;
+  }
+
+  /**
+   * May `holder` change these files now? Refused when another holder holds a lock covering a file, unless
+   * both sides hold CO_WRITE (co-writers who opted in). The holder's own locks never stand in its way.
+   */
+  check(project: string | undefined, holderRaw: string, paths: readonly string[]): LockCheckResult {
+    const holder = this.holderId(holderRaw);
+    const space = this.spaceFor(project, holder);
+    const answers = paths.map((path) => {
+      const rel = this.relativePath(space, holder, path);
+      if (rel === null) return { path, relative: null, allowed: true, blockers: [] };
+      let covering;
+      try {
+        covering = space.manager.blockersOf(PROBE, 'WRITE', { kind: 'file', path: rel });
+      } catch (err) {
+        // A path the lock manager refuses (a symlink out of the root): not ours to lock, not ours to block.
+        if (err instanceof DevMeshError && err.code === 'BAD_REQUEST') return { path, relative: null, allowed: true, blockers: [] };
+        throw err;
+      }
+      const others = covering.filter((l) => l.holder !== holder);
+      const coWriting = covering.some((l) => l.holder === holder && l.mode === 'CO_WRITE') && others.every((l) => l.mode === 'CO_WRITE');
+      const allowed = others.length === 0 || coWriting;
+      return { path, relative: rel, allowed, blockers: allowed ? [] : others };
+    });
+    const refused = answers.filter((a) => !a.allowed);
+    return {
+      allowed: refused.length === 0,
+      root: space.root,
+      paths: answers,
+      message: refused.length === 0 ? null : refused.map((a) => this.describeRefusal(a.relative!, a.blockers)).join('\n'),
+    };
+  }
+
+  private describeRefusal(rel: string, blockers: LockCheckResult['paths'][number]['blockers']): string {
+    const who = blockers.map((l) => {
+      const agent = this.deps.agents.find(l.holder);
+      const target = l.target.kind === 'glob' ? l.target.pattern : l.target.path;
+      return `${agent ? `${agent.name} (${l.holder})` : l.holder} holds ${l.mode} on ${target} (${l.id})`;
+    });
+    return `${rel} is locked: ${who.join('; ')}. Wait for the lock to be released, ask the holder (send_message), or work on another file.`;
+  }
+
+  list(project?: string): LockSpaceSnapshot[] {
+    const only = project === undefined ? null : resolve(this.deps.projects.resolve(project).root);
+    return [...this.spaces.keys()]
+      .filter((root) => only === null || root === only)
+      .map((root) => ({ root, project: this.deps.projects.idAt(root), ...this.spaces.get(root)!.manager.list() }))
+      .filter((s) => s.locks.length > 0 || s.waiters.length > 0 || s.root === only);
+  }
+
+  /** Every space: its terminal or process exited. */
+  releaseHolder(holderRaw: string, reason: string): number {
+    const holder = this.holderId(holderRaw);
+    let n = 0;
+    for (const { manager } of this.spaces.values()) n += manager.releaseHolder(holder, reason);
+    return n;
+  }
+
+  heartbeat(holderRaw: string): number {
+    const holder = this.holderId(holderRaw);
+    let n = 0;
+    for (const { manager } of this.spaces.values()) n += manager.heartbeat(holder);
+    return n;
+  }
+
+  dispose(): void {
+    for (const { manager, subscription } of this.spaces.values()) {
+      subscription.dispose();
+      manager.dispose();
+    }
+    this.spaces.clear();
+  }
+
+  private agentRoot(agent: AgentRecord): string {
+    if (agent.worktree) return agent.worktree.repo;
+    if (agent.project !== null) {
+      try {
+        return this.deps.projects.resolve(agent.project).root;
+      } catch {
+        // the project was closed: the folder it worked in
+      }
+    }
+    return agent.cwd;
+  }
+}

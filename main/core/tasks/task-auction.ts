@@ -1,0 +1,156 @@
+// The bidding rounds of BIDDING tasks: a window per task from its first bid, the award by score with the
+// task's INTENT locks taken in the same step, and the rounds that closed without a servable bid, tried
+// again when their files may have freed. The board opens a task for bids (QUEUED → BIDDING) and stores
+// each bid; this class decides when a round closes and who wins it.
+//
+// Decisions:
+// - The bidding window opens at the FIRST bid and closes after windowMs, or at once when every eligible
+//   agent has bid. Loads are counted again at the award (they may have changed since the bid) and the
+//   stored bids are updated, so the breakdown shown is the one that decided.
+// - A task whose window closed without a servable bid stays BIDDING (the reason names the file and its
+//   holder); it is tried again, higher priority first, whenever a lock of its space is released or
+//   expires, and at once on any new bid.
+// - An agent that exits loses its bids; a round whose remaining bids are now every eligible agent's is
+//   decided at once.
+// - Restart: a BIDDING task with bids resumes its window, which still ends windowMs after the first bid.
+import type { AgentRecord } from '../../../shared/agent.js';
+import type { TaskInfo } from '../../../shared/task.js';
+import type { Disposable } from '../lifecycle/disposable.js';
+import type { LockClock, LockTimer } from '../locks/lock-clock.js';
+import { AwardScore } from './award-score.js';
+import type { TaskEligibility } from './task-eligibility.js';
+import type { TaskJournal } from './task-journal.js';
+import type { TaskLockBinder } from './task-lock-binder.js';
+import type { TaskStore } from './task-store.js';
+
+export interface TaskAuctionOptions {
+  store: TaskStore;
+  clock: LockClock;
+  journal: TaskJournal;
+  eligibility: TaskEligibility;
+  binder: TaskLockBinder;
+  /** agents not exited */
+  live: () => AgentRecord[];
+  /** bids are taken this long after the first bid, or until every eligible agent bid */
+  windowMs: number;
+  /** the task is CLAIMED by `agent`, its locks taken and the award recorded */
+  onAwarded: (claimed: TaskInfo, agent: AgentRecord) => void;
+}
+
+export class TaskAuction implements Disposable {
+  /** BIDDING tasks whose window is open */
+  private readonly windows = new Map<string, LockTimer>();
+  /** BIDDING tasks whose window closed with no servable bid: tried again when locks free or a bid comes */
+  private readonly closed = new Set<string>();
+  private retrying = false;
+  private retryAgain = false;
+  private disposed = false;
+
+  constructor(private readonly o: TaskAuctionOptions) {}
+
+  /** A bid for `task` was stored: decides the round now, or opens its window at the first bid. */
+  bidPlaced(task: TaskInfo): void {
+    if (this.closed.has(task.id) || this.allBid(task)) this.award(task.id);
+    else if (!this.windows.has(task.id)) this.openWindow(task.id, this.o.windowMs);
+  }
+
+  /** An agent exited: its bids go, and rounds whose other eligible agents have all bid are decided. */
+  withdraw(agentId: string): void {
+    for (const t of this.o.store.listIn(['BIDDING'])) {
+      if (!this.o.store.deleteBid(t.id, agentId)) continue;
+      const fresh = this.o.store.get(t.id);
+      if (fresh) this.o.journal.publish(fresh, null);
+      if (this.allBid(t)) this.award(t.id);
+    }
+  }
+
+  /** After a restart: a BIDDING task's window ends where it would have (first bid + windowMs). */
+  resume(task: TaskInfo, now: number): void {
+    const bids = this.o.store.bids(task.id);
+    if (bids.length > 0) this.openWindow(task.id, Math.max(0, Math.min(...bids.map((b) => b.at)) + this.o.windowMs - now));
+  }
+
+  /** The task left BIDDING (or is leaving it) by another way than an award: its round is over. */
+  stop(taskId: string): void {
+    this.windows.get(taskId)?.cancel();
+    this.windows.delete(taskId);
+    this.closed.delete(taskId);
+  }
+
+  /** Tasks whose window closed without a servable bid, in the space at `root`, higher priority first. */
+  retryClosed(root: string): void {
+    if (this.disposed) return;
+    if (this.retrying) {
+      this.retryAgain = true;
+      return;
+    }
+    this.retrying = true;
+    try {
+      do {
+        this.retryAgain = false;
+        for (const t of this.o.store.listIn(['BIDDING'])) if (this.closed.has(t.id) && t.root === root) this.award(t.id);
+      } while (this.retryAgain);
+    } finally {
+      this.retrying = false;
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const timer of this.windows.values()) timer.cancel();
+    this.windows.clear();
+  }
+
+  private openWindow(taskId: string, delayMs: number): void {
+    this.windows.get(taskId)?.cancel();
+    this.windows.set(taskId, this.o.clock.schedule(() => {
+      this.windows.delete(taskId);
+      this.award(taskId);
+    }, delayMs));
+  }
+
+  /** every eligible running agent has a bid in */
+  private allBid(task: TaskInfo): boolean {
+    const eligible = this.o.eligibility.eligible(task, this.o.live());
+    const bidders = new Set(this.o.store.bids(task.id).map((b) => b.agentId));
+    return eligible.length > 0 && eligible.every((a) => bidders.has(a.id));
+  }
+
+  /** Bids in score order; the first whose agent can take every file's INTENT lock at once wins. */
+  private award(taskId: string): void {
+    if (this.disposed) return;
+    const { store, journal } = this.o;
+    const task = store.get(taskId);
+    if (!task || task.state !== 'BIDDING') return;
+    this.stop(taskId);
+    const live = new Map(this.o.live().map((a) => [a.id, a]));
+    const bids = AwardScore.rank(store.bids(taskId).map((b) => ({ ...b, ...AwardScore.compute(task.capabilities, b.capabilities, store.load(b.agentId), b.estimateMinutes) })));
+    for (const b of bids) store.putBid(b);
+    const refusals: string[] = [];
+    for (const bid of bids) {
+      const agent = live.get(bid.agentId);
+      if (!agent || this.o.eligibility.whyNot(task, agent) !== null) continue;
+      const took = this.o.binder.take(task, agent.id);
+      if (!took.ok) {
+        refusals.push(took.message);
+        continue;
+      }
+      store.addLocks(taskId, took.lockIds);
+      const claimed = journal.transition(task, 'CLAIMED', 'devmesh', `awarded to ${agent.name} (score ${bid.score.toFixed(3)} of ${bids.length} bid${bids.length === 1 ? '' : 's'})`, {
+        assigneeId: agent.id, assigneeName: agent.name, terminalId: agent.terminalId, attempts: task.attempts + 1,
+      });
+      journal.record({
+        actor: 'devmesh', kind: 'task.awarded', subject: taskId,
+        data: {
+          title: task.title, assignee: agent.name, assigneeId: agent.id, score: bid.score, match: bid.match, load: bid.load, estimateMinutes: bid.estimateMinutes,
+          bids: bids.map((b) => ({ agent: b.agentName, score: b.score, match: b.match, load: b.load, estimateMinutes: b.estimateMinutes })), lockIds: took.lockIds,
+        },
+      });
+      this.o.onAwarded(claimed, agent);
+      return;
+    }
+    this.closed.add(taskId);
+    journal.explain(task, refusals.length > 0 ? `no bidder can take its files yet: ${refusals.join('; ')}` : 'every bidder has left; waiting for a new bid');
+  }
+}

@@ -1,0 +1,399 @@
+// The task command center: tasks are posted, offered to the agents working in their project, bid for,
+// awarded by score with INTENT locks on their files taken in the same step, typed into the winner's
+// terminal, and followed to their end. The lifecycle and the score are documented in shared/task.ts.
+//
+// Decisions:
+// - Eligible agents: running agents whose root (worktree repository, else cwd) is the task's root after
+//   resolving, or that were started for the task's project id. A critic task excludes the assignee of
+//   the task it reviews.
+// - Parts with their own decisions, in their files: bidding rounds (the window, the award with the INTENT
+//   locks, the retry of rounds closed without a servable bid) in task-auction.ts; when an awarded prompt
+//   is typed in task-delivery.ts; silence (last activity, silence clocks, the sweep) in agent-activity.ts,
+//   the board abandoning the tasks it finds; who acts and who may change a task in task-actors.ts.
+// - Abandon (exit, silence, RELEASE) records ABANDONED with why, then QUEUED at once (bids cleared,
+//   assignee cleared, attempts kept) and offers the task again.
+// - Restart: active tasks of agents that are not running are abandoned; active tasks of running agents
+//   retake their locks (lock ids died with the old process) and restart their silence clock; BIDDING
+//   tasks resume their window.
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { AgentRecord, AgentStatusEvent } from '../../../shared/agent.js';
+import type { AuditAppend } from '../../../shared/audit.js';
+import { DevMeshError } from '../../../shared/errors.js';
+import {
+  FINAL_TASK_STATES,
+  type Bid,
+  type BidInputSchema,
+  type TaskCancelInputSchema,
+  type TaskClaimInputSchema,
+  type TaskCompleteInputSchema,
+  type TaskCreateInputSchema,
+  type TaskDetail,
+  type TaskEvent,
+  type TaskInfo,
+  type TaskListInputSchema,
+  type TaskState,
+  type TaskTransition,
+  type TaskUpdateInputSchema,
+} from '../../../shared/task.js';
+import type { Disposable } from '../lifecycle/disposable.js';
+import { SystemLockClock, type LockClock } from '../locks/lock-clock.js';
+import type { LockManager } from '../locks/lock-manager.js';
+import { AgentActivity } from './agent-activity.js';
+import { AwardScore } from './award-score.js';
+import { TaskActors } from './task-actors.js';
+import { TaskAuction } from './task-auction.js';
+import { TaskDelivery } from './task-delivery.js';
+import { TaskEligibility } from './task-eligibility.js';
+import { TaskIds } from './task-ids.js';
+import { TaskJournal } from './task-journal.js';
+import { TaskLockBinder } from './task-lock-binder.js';
+import type { TaskFields, TaskStore } from './task-store.js';
+import { TaskText } from './task-text.js';
+
+export interface TaskAgentPort {
+  /** agents not exited */
+  live(): AgentRecord[];
+  /** by id or name, exited ones too; null when unknown */
+  find(idOrName: string): AgentRecord | null;
+  /** types text + Enter into the agent's terminal; false when it is not running */
+  deliver(agentId: string, text: string): boolean;
+}
+
+export interface TaskBoardDeps {
+  store: TaskStore;
+  /** the LockManager of a lock space (a project root) */
+  locks: (root: string) => LockManager;
+  /** a project ref (id or root; undefined = the only open project) → its id and root; throws DevMeshError */
+  projects: { resolve(ref: string | undefined): { id: string; root: string } };
+  agents: TaskAgentPort;
+  audit: (entry: AuditAppend) => void;
+  emit: (event: TaskEvent) => void;
+  /** the broadcast: tell an agent of a task it may bid for */
+  notify: (agentId: string, body: string, task: string) => void;
+  clock?: LockClock;
+  /** bids are taken this long after the first bid, or until every eligible agent bid (default 5 s) */
+  biddingWindowMs?: number;
+  /** a CLAIMED/WORKING task whose agent showed no activity this long is abandoned (default 10 min) */
+  silentAfterMs?: number;
+  logger?: Logger;
+}
+
+export type TaskCreate = z.output<typeof TaskCreateInputSchema>;
+export type TaskListFilter = z.output<typeof TaskListInputSchema>;
+export type TaskBid = z.output<typeof BidInputSchema>;
+export type TaskClaim = z.output<typeof TaskClaimInputSchema>;
+export type TaskUpdate = z.output<typeof TaskUpdateInputSchema>;
+export type TaskComplete = z.output<typeof TaskCompleteInputSchema>;
+export type TaskCancel = z.output<typeof TaskCancelInputSchema>;
+
+const ACTIVE: readonly TaskState[] = ['CLAIMED', 'WORKING', 'PAUSED'];
+
+export class TaskBoard implements Disposable {
+  private readonly store: TaskStore;
+  private readonly clock: LockClock;
+  private readonly binder: TaskLockBinder;
+  private readonly eligibility: TaskEligibility;
+  private readonly journal: TaskJournal;
+  private readonly auction: TaskAuction;
+  private readonly activity: AgentActivity;
+  private readonly delivery: TaskDelivery;
+  private readonly actors: TaskActors;
+  private disposed = false;
+
+  constructor(private readonly deps: TaskBoardDeps) {
+    this.store = deps.store;
+    this.clock = deps.clock ?? new SystemLockClock();
+    const live = (): AgentRecord[] => deps.agents.live();
+    this.journal = new TaskJournal({ store: deps.store, clock: this.clock, audit: deps.audit, emit: deps.emit, notify: deps.notify, logger: deps.logger });
+    this.eligibility = new TaskEligibility((id) => this.store.get(id)?.assigneeId ?? null);
+    this.binder = new TaskLockBinder({ locks: deps.locks, store: this.store, onFreed: (root) => this.auction.retryClosed(root), logger: deps.logger });
+    this.activity = new AgentActivity({
+      store: this.store, clock: this.clock, live, silentAfterMs: deps.silentAfterMs ?? 10 * 60_000, abandon: (task, why) => this.abandon(task, 'devmesh', why),
+    });
+    this.actors = new TaskActors((ref) => deps.agents.find(ref), (id) => this.activity.seen(id));
+    this.delivery = new TaskDelivery({
+      store: this.store, journal: this.journal, find: (id) => deps.agents.find(id), type: (id, text) => deps.agents.deliver(id, text), onDelivered: (id) => this.activity.seen(id),
+    });
+    this.auction = new TaskAuction({
+      store: this.store, clock: this.clock, journal: this.journal, eligibility: this.eligibility, binder: this.binder, live, windowMs: deps.biddingWindowMs ?? 5_000,
+      onAwarded: (claimed, agent) => {
+        this.activity.startClock(claimed.id);
+        this.delivery.deliver(claimed, agent);
+      },
+    });
+    this.recover();
+    this.activity.start();
+  }
+
+  create(input: TaskCreate): TaskInfo {
+    this.alive();
+    const project = this.deps.projects.resolve(input.project);
+    const missing = input.dependsOn.filter((d) => this.store.get(d) === null);
+    if (missing.length > 0) throw new DevMeshError('BAD_REQUEST', `task create: unknown dependencies ${missing.join(', ')}; list tasks with \`devmesh task ls\``);
+    this.binder.validate(project.root, input.files);
+    const task = this.insert({
+      project: project.id, root: project.root, title: input.title, prompt: input.prompt, files: input.files, capabilities: [...new Set(input.capabilities)],
+      priority: input.priority, dependsOn: [...new Set(input.dependsOn)], criticRequired: input.criticRequired, criticOf: null, createdBy: input.by,
+    });
+    return this.evaluate(task);
+  }
+
+  list(filter: TaskListFilter = {}): TaskInfo[] {
+    let tasks = this.store.list();
+    if (filter.project !== undefined) {
+      const ref = filter.project;
+      let match: { id: string; root: string } = { id: ref, root: ref };
+      try {
+        match = this.deps.projects.resolve(ref);
+      } catch (err) {
+        // a closed project's tasks still list by the id or root they were posted under
+        this.deps.logger?.debug({ domain: 'tasks', project: ref, err: (err as Error).message }, 'task list: project not open');
+      }
+      tasks = tasks.filter((t) => t.project === match.id || TaskEligibility.samePath(t.root, match.root));
+    }
+    if (filter.states !== undefined) tasks = tasks.filter((t) => filter.states!.includes(t.state));
+    if (filter.assignee !== undefined) {
+      const id = this.deps.agents.find(filter.assignee)?.id ?? filter.assignee;
+      tasks = tasks.filter((t) => t.assigneeId === id || t.assigneeName === filter.assignee);
+    }
+    return tasks;
+  }
+
+  get(id: string): TaskDetail {
+    const detail = this.store.detail(id);
+    if (!detail) throw TaskBoard.notFound(id);
+    return detail;
+  }
+
+  cancel(input: TaskCancel): TaskInfo {
+    this.alive();
+    const task = this.must(input.task);
+    if (FINAL_TASK_STATES.includes(task.state)) throw new DevMeshError('CONFLICT', `task ${task.id} is already ${task.state}; only an open task can be cancelled`);
+    this.auction.stop(task.id);
+    const done = this.journal.transition(task, 'CANCELLED', input.by, input.reason ?? `cancelled by ${input.by}`);
+    if (task.assigneeId !== null) this.binder.release(done, task.assigneeId, 'task cancelled');
+    this.reevaluateQueued();
+    return this.must(task.id);
+  }
+
+  bid(input: TaskBid): Bid {
+    this.alive();
+    let task = this.must(input.task);
+    const agent = this.actors.agent(input.agent);
+    const why = this.eligibility.whyNot(task, agent);
+    if (why) throw new DevMeshError('CONFLICT', `${agent.name} cannot bid for ${task.id}: ${why}`);
+    if (task.state === 'QUEUED') {
+      const unmet = this.unmet(task);
+      if (unmet.length > 0) throw new DevMeshError('CONFLICT', `task ${task.id} is not open for bids: it waits for ${unmet.join(', ')}`);
+      task = this.open(task, agent.id, `${agent.name} bid`, agent.id);
+    } else if (task.state !== 'BIDDING') {
+      throw new DevMeshError('CONFLICT', `task ${task.id} is ${task.state}${TaskBoard.assignedTo(task)}; bidding is closed (see \`devmesh task show ${task.id}\`)`);
+    }
+    this.activity.seen(agent.id);
+    const parts = AwardScore.compute(task.capabilities, input.capabilities, this.store.load(agent.id), input.estimateMinutes);
+    const bid: Bid = {
+      task: task.id, agentId: agent.id, agentName: agent.name, capabilities: input.capabilities, estimateMinutes: input.estimateMinutes,
+      note: input.note ?? null, ...parts, at: this.clock.now(),
+    };
+    this.store.putBid(bid);
+    this.journal.record({ actor: agent.id, kind: 'task.bid', subject: task.id, data: { title: task.title, agent: agent.name, score: bid.score, match: bid.match, load: bid.load, estimateMinutes: bid.estimateMinutes } });
+    this.journal.publish(this.must(task.id), null);
+    this.auction.bidPlaced(task);
+    return bid;
+  }
+
+  claim(input: TaskClaim): TaskInfo {
+    this.alive();
+    const task = this.must(input.task);
+    const agent = this.actors.agent(input.agent);
+    if (task.assigneeId === agent.id && (task.state === 'CLAIMED' || task.state === 'WORKING')) {
+      this.activity.seen(agent.id);
+      return task.state === 'CLAIMED' ? this.journal.transition(task, 'WORKING', agent.id, `${agent.name} claimed it`) : task;
+    }
+    if (task.state === 'BIDDING' || task.state === 'QUEUED') {
+      this.bid({ task: task.id, agent: agent.id, capabilities: [], estimateMinutes: 30 });
+      return this.must(task.id);
+    }
+    throw new DevMeshError('CONFLICT', `task ${task.id} is ${task.state}${TaskBoard.assignedTo(task)}; ${agent.name} can claim it only when it is awarded to it or open for bids`);
+  }
+
+  update(input: TaskUpdate): TaskInfo {
+    this.alive();
+    const task = this.must(input.task);
+    const actor = this.actors.actor(input.agent);
+    this.actors.mayChange(task, actor, 'update');
+    if (!ACTIVE.includes(task.state)) {
+      throw new DevMeshError('CONFLICT', `task ${task.id} is ${task.state}: only a CLAIMED, WORKING or PAUSED task can be updated`);
+    }
+    let t = input.note !== undefined ? this.store.update(task.id, { note: input.note, updatedAt: this.clock.now() }) : task;
+    if (input.state === 'RELEASE') {
+      this.abandon(t, actor.id, `released by ${actor.name}${input.note ? `: ${input.note}` : ''}`);
+      return this.must(task.id);
+    }
+    if (input.state !== undefined && input.state !== t.state) {
+      t = this.journal.transition(t, input.state, actor.id, input.note ?? `${input.state === 'PAUSED' ? 'paused' : 'working'}, said ${actor.name}`);
+    } else if (input.note !== undefined) {
+      this.journal.publish(t, null);
+    }
+    return t;
+  }
+
+  complete(input: TaskComplete): TaskInfo {
+    this.alive();
+    const task = this.must(input.task);
+    const actor = this.actors.actor(input.agent);
+    if (FINAL_TASK_STATES.includes(task.state)) throw new DevMeshError('CONFLICT', `task ${task.id} is already ${task.state}`);
+    this.actors.mayChange(task, actor, 'complete');
+    this.auction.stop(task.id);
+    this.activity.stopClock(task.id);
+    const summary = input.summary.trim();
+    const why = summary === '' ? `${input.outcome.toLowerCase()}, said ${actor.name}` : `${input.outcome.toLowerCase()}: ${TaskText.oneLine(summary).slice(0, 300)}`;
+    const done = this.journal.transition(task, input.outcome, actor.id, why, summary === '' ? {} : { note: summary });
+    if (task.assigneeId !== null) this.binder.release(done, task.assigneeId, `task ${input.outcome.toLowerCase()}`);
+    if (input.outcome === 'COMPLETED' && done.criticRequired) {
+      const critic = this.insert({
+        project: done.project, root: done.root, title: TaskText.criticTitle(done), prompt: TaskText.criticPrompt(done, summary), files: done.files,
+        capabilities: ['review'], priority: done.priority, dependsOn: [], criticRequired: false, criticOf: done.id, createdBy: 'devmesh',
+      });
+      this.evaluate(critic);
+    }
+    this.reevaluateQueued();
+    if (task.assigneeId !== null) this.delivery.next(task.assigneeId);
+    return this.must(task.id);
+  }
+
+  agentStatusChanged(event: AgentStatusEvent): void {
+    if (this.disposed) return;
+    const id = event.agentId;
+    if (event.to === 'exited') {
+      this.activity.forget(id);
+      const why = `agent ${event.name} exited${event.reason ? ` (${event.reason})` : ''}`;
+      for (const t of this.store.listIn(ACTIVE).filter((x) => x.assigneeId === id)) this.abandon(t, 'devmesh', why);
+      this.auction.withdraw(id);
+      return;
+    }
+    if (event.to === 'working' || event.to === 'starting') this.activity.seen(id);
+    if (this.activity.meet(id)) {
+      const agent = this.deps.agents.find(id) ?? event.record;
+      for (const t of this.store.listIn(['BIDDING'])) if (this.eligibility.whyNot(t, agent) === null) this.journal.invite(agent.id, t);
+      this.reevaluateQueued();
+    }
+    if (event.to === 'idle') this.delivery.next(id);
+  }
+
+  /** output or an API call of the agent: it is not silent */
+  agentActivity(agentId: string): void {
+    this.activity.seen(agentId);
+  }
+
+  /** Abandons CLAIMED/WORKING tasks whose agent is gone or silent; also runs from its own timer. */
+  sweep(): number {
+    if (this.disposed) return 0;
+    return this.activity.sweep();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.auction.dispose();
+    this.activity.dispose();
+    this.binder.dispose();
+  }
+
+  // ── the lifecycle ────────────────────────────────────────────────────────────────────────────────
+
+  private insert(fields: Omit<TaskFields, 'id' | 'state' | 'stateReason' | 'assigneeId' | 'assigneeName' | 'terminalId' | 'attempts' | 'note' | 'createdAt' | 'updatedAt'>): TaskInfo {
+    const at = this.clock.now();
+    const why = fields.criticOf ? `review of ${fields.criticOf}` : `posted by ${fields.createdBy}`;
+    const task: TaskFields = {
+      ...fields, id: TaskIds.next((id) => this.store.get(id) !== null), state: 'QUEUED', stateReason: why,
+      assigneeId: null, assigneeName: null, terminalId: null, attempts: 0, note: null, createdAt: at, updatedAt: at,
+    };
+    const transition: TaskTransition = { from: null, to: 'QUEUED', by: fields.createdBy, why, at };
+    const info = this.store.insert(task, transition);
+    this.binder.watch(info.root);
+    this.journal.announce(info, transition);
+    return info;
+  }
+
+  /** a QUEUED task: opens it for bids when its dependencies are done and an agent can take it */
+  private evaluate(task: TaskInfo): TaskInfo {
+    if (task.state !== 'QUEUED') return task;
+    const unmet = this.unmet(task);
+    if (unmet.length > 0) return this.journal.explain(task, `waits for ${unmet.join(', ')}`);
+    const eligible = this.eligibility.eligible(task, this.deps.agents.live());
+    if (eligible.length === 0) return this.journal.explain(task, `no running agent works in ${task.root}; start one there (devmesh agent start) and it will be offered the task`);
+    return this.open(task, 'devmesh', `offered to ${eligible.map((a) => a.name).join(', ')}`, null);
+  }
+
+  private reevaluateQueued(): void {
+    for (const t of this.store.listIn(['QUEUED'])) this.evaluate(t);
+  }
+
+  /** QUEUED → BIDDING, inviting every eligible agent but `except` */
+  private open(task: TaskInfo, by: string, why: string, except: string | null): TaskInfo {
+    const open = this.journal.transition(task, 'BIDDING', by, why);
+    for (const a of this.eligibility.eligible(open, this.deps.agents.live())) if (a.id !== except) this.journal.invite(a.id, open);
+    return open;
+  }
+
+  private abandon(task: TaskInfo, by: string, why: string): void {
+    this.auction.stop(task.id);
+    this.activity.stopClock(task.id);
+    const holder = task.assigneeId;
+    const gone = this.journal.transition(task, 'ABANDONED', by, why);
+    this.store.clearBids(task.id);
+    if (holder !== null) this.binder.release(gone, holder, why);
+    const again = this.journal.transition(this.must(task.id), 'QUEUED', 'devmesh', `re-queued: ${why}`, { assigneeId: null, assigneeName: null, terminalId: null });
+    this.evaluate(again);
+  }
+
+  private recover(): void {
+    const now = this.clock.now();
+    const live = new Set(this.deps.agents.live().map((a) => a.id));
+    for (const t of this.store.list()) {
+      if (FINAL_TASK_STATES.includes(t.state)) continue;
+      this.binder.watch(t.root);
+      if (ACTIVE.includes(t.state)) {
+        // lock ids are per process: the old ones are meaningless now
+        this.store.clearLocks(t.id);
+        if (t.assigneeId === null || !live.has(t.assigneeId)) {
+          this.abandon(t, 'devmesh', `DevMesh restarted and agent ${t.assigneeName ?? t.assigneeId ?? '?'} is not running`);
+          continue;
+        }
+        const took = this.binder.take(t, t.assigneeId);
+        if (took.ok) this.store.addLocks(t.id, took.lockIds);
+        else this.deps.logger?.warn({ domain: 'tasks', task: t.id, why: took.message }, 'could not retake task locks after restart');
+        this.activity.startClock(t.id, now);
+      } else if (t.state === 'BIDDING') {
+        this.auction.resume(t, now);
+      }
+    }
+    this.reevaluateQueued();
+  }
+
+  // ── lookups ──────────────────────────────────────────────────────────────────────────────────────
+
+  private must(id: string): TaskInfo {
+    const task = this.store.get(id);
+    if (!task) throw TaskBoard.notFound(id);
+    return task;
+  }
+
+  private unmet(task: TaskInfo): string[] {
+    return task.dependsOn.map((d) => [d, this.store.get(d)?.state ?? 'missing'] as const).filter(([, s]) => s !== 'COMPLETED').map(([d, s]) => `${d} (${s})`);
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new DevMeshError('SHUTTING_DOWN', 'the task board is shut down; DevMesh is stopping');
+  }
+
+  private static assignedTo(task: TaskInfo): string {
+    return task.assigneeName ? ` (assigned to ${task.assigneeName})` : '';
+  }
+
+  private static notFound(id: string): DevMeshError {
+    return new DevMeshError('TASK_NOT_FOUND', `no task ${id}; list tasks with \`devmesh task ls\``);
+  }
+}

@@ -1,0 +1,120 @@
+// The INTENT locks behind task awards: takes all of a task's files for the winner in one step (all or
+// none, through LockManager.tryAcquireAll), releases them when the task ends, and tells the board when a
+// lock space frees a lock so tasks waiting for their files can be awarded.
+//
+// Decisions:
+// - Task locks live for LOCK_TTL_MAX_MS (24 h) and are not heartbeated: the board releases them on every
+//   way a task ends (complete, cancel, release, abandon on exit or silence), so the TTL is only a safety
+//   net, and heartbeating would also stretch the agent's own short-lived locks.
+// - One lock can serve two tasks of the same agent (the lock manager hands an agent back the lock it
+//   already holds on a target); it is released only when no other open task of the agent still uses it.
+import type { Logger } from 'pino';
+import { DevMeshError } from '../../../shared/errors.js';
+import { LOCK_TTL_MAX_MS, type LockEvent, type LockRequest, type LockTarget } from '../../../shared/lock.js';
+import { FINAL_TASK_STATES, type TaskInfo } from '../../../shared/task.js';
+import type { Disposable } from '../lifecycle/disposable.js';
+import type { LockManager } from '../locks/lock-manager.js';
+import type { TaskStore } from './task-store.js';
+
+export type TakeResult = { ok: true; lockIds: string[] } | { ok: false; message: string; blockedBy: string[] };
+
+export interface TaskLockBinderOptions {
+  locks: (root: string) => LockManager;
+  store: TaskStore;
+  /** a lock in the space at `root` was released or expired */
+  onFreed: (root: string) => void;
+  logger?: Logger;
+}
+
+export class TaskLockBinder implements Disposable {
+  private readonly watched = new Map<string, Disposable>();
+  /** lock ids this binder is releasing right now: their events are ours, not news */
+  private readonly releasing = new Set<string>();
+  private disposed = false;
+
+  constructor(private readonly options: TaskLockBinderOptions) {}
+
+  /** Subscribes once to the lock space at `root`; false when it cannot be opened (logged). */
+  watch(root: string): boolean {
+    if (this.disposed) return false;
+    if (this.watched.has(root)) return true;
+    try {
+      const manager = this.options.locks(root);
+      this.watched.set(root, manager.onDidChange((event) => this.onLockEvent(root, event)));
+      return true;
+    } catch (err) {
+      this.options.logger?.warn({ domain: 'tasks', root, err: (err as Error).message }, 'cannot watch the lock space of a task root');
+      return false;
+    }
+  }
+
+  /** Checks the task's file globs against its lock space (throws BAD_REQUEST for a path outside the root). */
+  validate(root: string, files: readonly string[]): void {
+    const manager = this.options.locks(root);
+    for (const f of files) manager.blockersOf('devmesh', 'INTENT', TaskLockBinder.target(f));
+  }
+
+  /** INTENT on every file of the task for `holder`, all or none. */
+  take(task: TaskInfo, holder: string): TakeResult {
+    if (task.files.length === 0) return { ok: true, lockIds: [] };
+    const requests: LockRequest[] = task.files.map((f) => ({ holder, mode: 'INTENT', target: TaskLockBinder.target(f), ttlMs: LOCK_TTL_MAX_MS }));
+    try {
+      const result = this.options.locks(task.root).tryAcquireAll(requests);
+      if (result.ok) return { ok: true, lockIds: [...new Set(result.value.map((l) => l.id))] };
+      const blockedBy = (result.error.details as { blockedBy?: string[] } | undefined)?.blockedBy ?? result.blockers.map((b) => b.holder);
+      return { ok: false, message: result.error.message, blockedBy };
+    } catch (err) {
+      const message = err instanceof DevMeshError ? err.message : `internal error: ${(err as Error).message}`;
+      return { ok: false, message, blockedBy: [] };
+    }
+  }
+
+  /** Releases the task's locks (those no other open task of the holder shares) and forgets them. */
+  release(task: TaskInfo, holder: string, reason: string): void {
+    const ids = this.options.store.lockIds(task.id);
+    this.options.store.clearLocks(task.id);
+    if (ids.length === 0) return;
+    let manager: LockManager;
+    try {
+      manager = this.options.locks(task.root);
+    } catch (err) {
+      this.options.logger?.warn({ domain: 'tasks', task: task.id, err: (err as Error).message }, 'cannot reach the lock space to release task locks');
+      return;
+    }
+    for (const id of ids) {
+      const stillUsed = this.options.store.lockUsers(task.root, id).some((other) => {
+        const t = this.options.store.get(other);
+        return t !== null && t.id !== task.id && t.assigneeId === holder && !FINAL_TASK_STATES.includes(t.state);
+      });
+      if (stillUsed) continue;
+      this.releasing.add(id);
+      try {
+        manager.release(id, holder);
+      } catch (err) {
+        // already gone (released with the holder's other locks, or expired): nothing left to free
+        this.options.logger?.debug({ domain: 'tasks', task: task.id, lock: id, reason, err: (err as Error).message }, 'task lock already gone');
+      } finally {
+        this.releasing.delete(id);
+      }
+    }
+    this.options.onFreed(task.root);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const d of this.watched.values()) d.dispose();
+    this.watched.clear();
+  }
+
+  private onLockEvent(root: string, event: LockEvent): void {
+    if (event.type !== 'released' && event.type !== 'expired') return;
+    if (this.releasing.has(event.lock.id)) return;
+    this.options.store.forgetLock(root, event.lock.id);
+    this.options.onFreed(root);
+  }
+
+  /** a glob when the text has glob magic, else a path (a directory is covered whole by the lock manager) */
+  static target(file: string): LockTarget {
+    return /[*?[{]/.test(file) ? { kind: 'glob', pattern: file } : { kind: 'file', path: file };
+  }
+}
