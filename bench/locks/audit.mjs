@@ -1,7 +1,8 @@
 // Sections 4 and 5 of bench/locks.mjs, on a real Database (main/core/store/database.ts: WAL,
 // synchronous=NORMAL, every migration) in the run's temp folder (same disk as the daemon's home):
-//   4. AuditLog appends/s with durability 'full' (the default: synchronous=FULL for the commit, then the
-//      mirror line fdatasynced) and 'batched' (no syncs; a checkpoint + mirror sync every 200 ms); baselines
+//   4. AuditLog appends/s with durability 'full' (synchronous=FULL for the commit, then the mirror line
+//      fdatasynced), 'grouped' (the daemon's: group commit, one sync per turn that durable() awaits; with 1
+//      and with 8 appends per sync) and 'batched' (no syncs; a checkpoint + mirror sync every 200 ms); baselines
 //      on the same disk: plain better-sqlite3 inserts of a row of the same size, one transaction per row, in
 //      WAL with synchronous=FULL (for 'full') and synchronous=NORMAL (for 'batched').
 //   5. `audit verify` (AuditLog.verify: the chain, the head and the JSONL mirror) of 1,000,000 entries
@@ -57,14 +58,36 @@ export async function auditAppends(ctx, opts) {
     return { step: (i) => l.log.append(entry(i)), dispose: l.dispose };
   };
   const plainFull = await measure('plain SQLite insert, tx per row, synchronous=FULL (baseline)', join(ctx.work, 'a1'), (d) => plainInserts(Sqlite, d, 'FULL'));
-  const full = await measure("AuditLog.append, durability 'full' (default)", join(ctx.work, 'a2'), appender('full'));
+  const full = await measure("AuditLog.append, durability 'full'", join(ctx.work, 'a2'), appender('full'));
   const plainNormal = await measure('plain SQLite insert, tx per row, synchronous=NORMAL (baseline)', join(ctx.work, 'a3'), (d) => plainInserts(Sqlite, d, 'NORMAL'));
   const batched = await measure("AuditLog.append, durability 'batched'", join(ctx.work, 'a4'), appender('batched'));
+  // 'grouped' (the daemon's): appends then awaits durable(), k decisions per sync as k concurrent API calls would
+  const grouped = async (k) => {
+    const dir = join(ctx.work, `a5-${k}`);
+    mkdirSync(dir, { recursive: true });
+    const l = openLog(ctx.core, dir, 'grouped');
+    try {
+      let n = 0;
+      const t0 = performance.now();
+      const end = t0 + opts.auditSeconds * 1000;
+      while (performance.now() < end) {
+        for (let j = 0; j < k; j++) l.log.append(entry(n++));
+        await l.log.durable();
+      }
+      const ms = performance.now() - t0;
+      return { label: `AuditLog.append + durable(), durability 'grouped' (the daemon's), ${k} per sync`, n, ms, perSec: rate(n, ms) };
+    } finally {
+      l.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const grouped1 = await grouped(1);
+  const grouped8 = await grouped(8);
   const row = (r, base) => [r.label, f0(r.n), f0(r.perSec), f2(r.ms / r.n), r === base ? '1.00×' : times(r.perSec / base.perSec)];
-  rows.push(row(plainFull, plainFull), row(full, plainFull), row(plainNormal, plainNormal), row(batched, plainNormal));
+  rows.push(row(plainFull, plainFull), row(full, plainFull), row(grouped1, plainFull), row(grouped8, plainFull), row(plainNormal, plainNormal), row(batched, plainNormal));
   printTable(['writer', 'appends', 'per s', 'ms each', 'vs its baseline'], rows);
-  console.log(`  'full' against plain FULL inserts: ${times(full.perSec / plainFull.perSec)} (each append also fdatasyncs the mirror line); 'batched' against 'full': ${times(batched.perSec / full.perSec)}\n`);
-  return { full: full.perSec, batched: batched.perSec };
+  console.log(`  'full' against plain FULL inserts: ${times(full.perSec / plainFull.perSec)} (each append also fdatasyncs the mirror line); 'grouped' 8 per sync against 'full': ${times(grouped8.perSec / full.perSec)}; 'batched' against 'full': ${times(batched.perSec / full.perSec)}\n`);
+  return { full: full.perSec, grouped1: grouped1.perSec, grouped8: grouped8.perSec, batched: batched.perSec };
 }
 
 /**

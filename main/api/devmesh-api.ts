@@ -42,12 +42,22 @@ export class DevMeshApi {
     if (!parsed.success) {
       return DevMeshApi.fail(new DevMeshError('BAD_REQUEST', `${method}: invalid input: ${DevMeshApi.describe(parsed.error)}`));
     }
+    let result: Result<unknown>;
     try {
       const handler = this.handlers[m] as (input: unknown) => Promise<unknown> | unknown;
-      return { ok: true, value: await handler(parsed.data) };
+      result = { ok: true, value: await handler(parsed.data) };
     } catch (err) {
-      return DevMeshApi.fail(err);
+      result = DevMeshApi.fail(err);
     }
+    // The call's decisions (a lock granted or refused, a task awarded…) are in the audit chain: answer only
+    // once they are on disk, so nothing acknowledged is lost in a crash. Concurrent calls share one sync.
+    try {
+      // (a read wrote nothing: no extra turn of the event loop for it)
+      if (this.core.coordination.audit.syncPending) await this.core.coordination.audit.durable();
+    } catch (err) {
+      return DevMeshApi.fail(new DevMeshError('INTERNAL', `${method}: the audit chain could not be written to disk (${(err as Error).message}); check free space and permissions of ${this.core.home.dir}`));
+    }
+    return result;
   }
 
   /** Opens a stream; the listener gets each item. Errors (unknown topic, bad params) come back as results. */

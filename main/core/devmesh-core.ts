@@ -48,7 +48,7 @@ export interface DevMeshCoreOptions {
   logger?: Logger;
   /** projects to open at start (their roots); project open errors are logged, not fatal */
   projects?: string[];
-  /** 'full' (default): every audit entry is on disk before the decision is acknowledged */
+  /** 'grouped' (default): every audit entry is on disk before the call that decided it is answered */
   auditDurability?: AuditDurability;
   /**
    * How agents' generated files (MCP registration, the Claude Code edit hook, git hooks) run `devmesh`

@@ -136,6 +136,15 @@ describe('devmesh mcp', () => {
     expect((await beta.call('release_lock', { all: true })).text).toMatch(/Released 1 lock/);
   }, 90_000);
 
+  it("releases its agent's locks at once when the agent's session ends (stdin closed)", async () => {
+    const beta = await McpSession.start(BETA);
+    const taken = await beta.call('acquire_lock', { path: 'docs/', mode: 'INTENT', ttl_seconds: 600 });
+    expect(taken.isError, taken.text).toBe(false);
+    expect((await heldLocks()).some((l) => l.holder === BETA)).toBe(true);
+    await beta.client.close();
+    await waitFor('the lock released', async () => (await heldLocks()).every((l) => l.holder !== BETA), 15_000, 100);
+  }, 30_000);
+
   it('answers an unknown lock id with a tool error saying what is wrong', async () => {
     const result = await sessions[0]!.call('release_lock', { lock_id: 'lock-99999' });
     expect(result.isError).toBe(true);

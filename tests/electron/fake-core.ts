@@ -35,6 +35,8 @@ export class FakeCore {
   readonly events = new CountingEventBus();
   readonly services = new Map<string, ServiceInfo>();
   readonly calls: string[] = [];
+  /** the API awaits the audit chain's sync after a call that wrote to it; nothing is recorded here */
+  readonly coordination = { audit: { syncPending: false, durable: () => Promise.resolve() } };
   disposed = false;
   private open = new Map<string, ProjectInfo>();
 

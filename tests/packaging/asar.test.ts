@@ -59,6 +59,10 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
     expect(pkg.name).toBe('devmesh');
   });
 
+  it('holds the CLI that launched agents run for their MCP server and edit hooks', () => {
+    for (const f of ['/bin/devmesh.js', '/dist/cli/devmesh.js']) expect(files, f).toContain(f);
+  });
+
   it('unpacks better-sqlite3’s native binary next to the archive', () => {
     const unpacked = join(resources, 'app.asar.unpacked');
     const natives = walk(unpacked).map((p) => relative(unpacked, p)).filter((p) => p.endsWith('.node'));

@@ -51,8 +51,21 @@ export class DevMeshMcpServer {
     this.heartbeat.start();
   }
 
+  /**
+   * The session is over (its agent's process exited and closed our stdin): an agent's locks go with it at
+   * once, as they do when a terminal DevMesh runs exits, instead of lingering until their TTL. `user`'s are
+   * left alone: a human's locks outlive one MCP session. Only over a live connection, bounded in time.
+   */
   async close(): Promise<void> {
     this.heartbeat.dispose();
+    if (this.options.agent !== 'user' && this.connection.connected) {
+      try {
+        const { released } = await this.connection.call('locks.releaseAll', { holder: this.options.agent }, { timeoutMs: 3000 });
+        if (released > 0) this.options.warn(`devmesh mcp: released ${released} lock(s) of ${this.options.agent} as the session ended`);
+      } catch (err) {
+        this.options.warn(`devmesh mcp: could not release ${this.options.agent}'s locks as the session ended (${(err as Error).message}); they expire after their TTL`);
+      }
+    }
     try {
       await this.mcp.close();
     } finally {

@@ -8,6 +8,11 @@
 // speed), then writes and fdatasyncs the mirror line: append returns only when both are on disk.
 // 'batched' skips both syncs and syncs every `flushIntervalMs` instead: an acknowledged entry survives a
 // process crash, but a power cut may lose the last interval's entries.
+// 'grouped' (what the daemon uses) is group commit: append writes without syncing and schedules one sync
+// for everything appended in the same turn of the event loop; `durable()` resolves once that sync is done
+// (a FULL-synchronous commit fsyncs the WAL, which covers the commits before it, then the mirror is
+// fdatasynced). The API answers a call only after `durable()`, so an acknowledged decision is on disk as
+// with 'full', while concurrent calls share one fsync instead of queueing for one each.
 //
 // A crash between the SQLite commit and the mirror write leaves the mirror one entry behind (that entry was
 // never acknowledged): opening the log restores the missing lines from SQLite and records that it did, in
@@ -20,7 +25,7 @@ import { AuditMirror } from './audit-mirror.js';
 import { AuditVerifier } from './audit-verifier.js';
 import { canonicalJson } from './canonical-json.js';
 
-export type AuditDurability = 'full' | 'batched';
+export type AuditDurability = 'full' | 'batched' | 'grouped';
 
 export interface AuditLogOptions {
   /** `<project or home>/.devmesh/audit.jsonl` */
@@ -55,6 +60,9 @@ export class AuditLog {
   private readonly appendTx;
   private timer: NodeJS.Timeout | null = null;
   private dirty = false;
+  /** 'grouped': the sync scheduled for what was appended since the last one */
+  private pending: Promise<void> | null = null;
+  private readonly syncTx;
 
   constructor(
     private readonly database: Database,
@@ -78,6 +86,8 @@ export class AuditLog {
       this.setHeadStmt.run(row.seq, row.hash);
       return row;
     });
+    // a commit that changes nothing but is a commit: under synchronous=FULL it fsyncs the WAL
+    this.syncTx = db.transaction(() => db.prepare('UPDATE audit_head SET seq = seq WHERE id = 1').run());
     this.mirror = new AuditMirror(options.mirrorPath);
     this.verifier = new AuditVerifier(database, options.mirrorPath);
     this.openReport = this.restoreMirror();
@@ -106,7 +116,46 @@ export class AuditLog {
     }
     this.mirror.append([auditMirrorLine(row)], full);
     if (!full) this.dirty = true;
+    if (this.durability === 'grouped') this.scheduleSync();
     return AuditLog.toEntry(row);
+  }
+
+  /** 'grouped': entries appended since the last sync are waiting for the next one */
+  get syncPending(): boolean {
+    return this.pending !== null;
+  }
+
+  /** Resolves once every entry appended so far is on disk ('grouped'; at once for the other policies). */
+  durable(): Promise<void> {
+    return this.durability === 'grouped' && this.pending !== null ? this.pending : Promise.resolve();
+  }
+
+  private scheduleSync(): void {
+    this.pending ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.pending = null;
+        try {
+          this.syncNow();
+          resolve();
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    // a failed sync is reported to whoever awaits durable(); nobody awaiting must not crash the process
+    this.pending.catch(() => undefined);
+  }
+
+  private syncNow(): void {
+    if (!this.dirty || !this.database.db.open) return;
+    this.dirty = false;
+    this.syncFull.run();
+    try {
+      this.syncTx.immediate();
+    } finally {
+      this.syncRestore.run();
+    }
+    this.mirror.sync();
   }
 
   list(filter: AuditFilter = {}): AuditPage {
@@ -147,7 +196,8 @@ export class AuditLog {
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.database.db.open) this.flush();
+    if (this.durability === 'grouped') this.syncNow();
+    else if (this.database.db.open) this.flush();
     this.mirror.close();
   }
 

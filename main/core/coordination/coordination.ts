@@ -35,6 +35,7 @@ export interface CoordinationOptions {
   terminals: TerminalManager;
   /** `$DEVMESH_HOME/audit.jsonl` */
   auditMirrorPath: string;
+  /** 'grouped' by default: the API acknowledges a call once its decisions are on disk (see AuditLog) */
   auditDurability?: AuditDurability;
   logger: Logger;
   clock?: LockClock;
@@ -55,7 +56,7 @@ export class Coordination implements Disposable {
 
   constructor(private readonly options: CoordinationOptions) {
     const { database, events, projects, agents, logger } = options;
-    this.audit = new AuditLog(database, { mirrorPath: options.auditMirrorPath, durability: options.auditDurability ?? 'full' });
+    this.audit = new AuditLog(database, { mirrorPath: options.auditMirrorPath, durability: options.auditDurability ?? 'grouped' });
     if (this.audit.openReport.restoredLines > 0 || this.audit.openReport.tornBytes > 0) {
       logger.warn({ domain: 'audit', ...this.audit.openReport }, 'the audit mirror was behind SQLite after a crash and was restored');
     }

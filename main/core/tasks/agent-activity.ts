@@ -6,6 +6,9 @@
 // Decisions:
 // - Silence: a CLAIMED/WORKING task whose agent showed no activity (output, an API call, a 'working'
 //   status) for silentAfterMs since the award is abandoned. PAUSED tasks are left alone: a pause is said.
+//   An agent whose status is 'working' now (its output flows: a long build) or 'waiting' (it asks the
+//   human; the wait is on the human) is active at every sweep: only an agent sitting quiet ('idle', or
+//   'starting' and never settling) for that long is silent.
 // - Silence is counted from the later of the agent's last activity and the start of the task's clock:
 //   its award, or the board's start for a task already active then (else the task's last change).
 // - The sweep runs every quarter of silentAfterMs, at least every second and at most every minute.
@@ -79,15 +82,20 @@ export class AgentActivity implements Disposable {
   sweep(): number {
     if (this.disposed) return 0;
     const now = this.o.clock.now();
-    const live = new Set(this.o.live().map((a) => a.id));
+    const live = new Map(this.o.live().map((a) => [a.id, a]));
     let abandoned = 0;
     for (const t of this.o.store.listIn(SILENT_CHECKED)) {
       const agent = t.assigneeId;
       if (agent === null) continue;
       const name = t.assigneeName ?? agent;
-      if (!live.has(agent)) {
+      const record = live.get(agent);
+      if (!record) {
         this.o.abandon(t, `agent ${name} is not running`);
         abandoned++;
+        continue;
+      }
+      if (record.status === 'working' || record.status === 'waiting') {
+        this.seen(agent);
         continue;
       }
       const last = Math.max(this.lastSeen.get(agent) ?? 0, this.since.get(t.id) ?? t.updatedAt);

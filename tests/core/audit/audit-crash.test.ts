@@ -44,7 +44,7 @@ function crashAfter(dir: string, durability: AuditDurability, killAfter: number)
   });
 }
 
-describe.each(['full', 'batched'] as const)('AuditLog durability %s', (durability) => {
+describe.each(['full', 'batched', 'grouped'] as const)('AuditLog durability %s', (durability) => {
   it('keeps every acknowledged entry across a SIGKILL, and the chain verifies', async () => {
     const dir = mkdtempSync(join(tmp, `${durability}-`));
     const first = await crashAfter(dir, durability, 300);

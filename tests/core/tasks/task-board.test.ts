@@ -143,19 +143,22 @@ describe('TaskBoard', () => {
     expect(states(t.id)).toEqual(['QUEUED', 'BIDDING', 'CLAIMED', 'WORKING', 'ABANDONED', 'QUEUED', 'BIDDING', 'CLAIMED', 'WORKING']);
   });
 
-  it('abandons a task whose agent went silent; activity keeps it', () => {
+  it('abandons a task whose agent went silent; activity, output flowing or a question to the human keeps it', () => {
     fx.dispose();
     fx = taskFixture({ silentAfterMs: 60_000 });
-    const x = fx.agents.add('x', fx.root);
-    const busy = fx.agents.add('busy', fx.root);
-    const t1 = fx.create({ title: 'quiet one' });
-    const t2 = fx.create({ title: 'chatty one' });
-    bid(t1.id, x.id);
-    fx.board.claim({ task: t1.id, agent: 'x' }); // an early bid; the window decides
-    bid(t2.id, busy.id);
+    const x = fx.agents.add('x', fx.root, 'idle'); // quiet at its prompt, never calls DevMesh
+    const busy = fx.agents.add('busy', fx.root, 'idle');
+    const streamer = fx.agents.add('streamer', fx.root, 'idle');
+    const asking = fx.agents.add('asking', fx.root, 'idle');
+    const t1 = fx.create({ title: 'quiet one', capabilities: ['x'] });
+    const t2 = fx.create({ title: 'chatty one', capabilities: ['busy'] });
+    const t3 = fx.create({ title: 'long build', capabilities: ['streamer'] });
+    const t4 = fx.create({ title: 'needs a decision', capabilities: ['asking'] });
+    for (const [t, a] of [[t1, x], [t2, busy], [t3, streamer], [t4, asking]] as const) fx.board.bid({ task: t.id, agent: a.id, capabilities: [a.name], estimateMinutes: 1 });
     fx.clock.advance(5_000);
-    expect(state(t1.id).assigneeId).toBe(x.id);
-    expect(state(t2.id).assigneeId).toBe(busy.id);
+    expect([t1, t2, t3, t4].map((t) => state(t.id).assigneeName)).toEqual(['x', 'busy', 'streamer', 'asking']);
+    fx.agents.set(streamer, 'working', 'output flowing'); // and stays so: one status event, no API call
+    fx.agents.set(asking, 'waiting', 'permission prompt'); // the wait is on the human, not the agent
     for (let i = 0; i < 8; i++) {
       fx.clock.advance(10_000);
       fx.board.agentActivity(busy.id);
@@ -163,7 +166,7 @@ describe('TaskBoard', () => {
     const silent = state(t1.id);
     expect(silent.history.find((h) => h.to === 'ABANDONED')).toMatchObject({ by: 'devmesh' });
     expect(silent.history.find((h) => h.to === 'ABANDONED')!.why).toMatch(/x showed no activity/);
-    expect(state(t2.id).state).toBe('CLAIMED');
+    expect([t2, t3, t4].map((t) => [state(t.id).state, state(t.id).assigneeName])).toEqual([['WORKING', 'busy'], ['WORKING', 'streamer'], ['WORKING', 'asking']]);
   });
 
   it('creates a critic task on completion that the author cannot win', () => {
