@@ -14,6 +14,7 @@ import { AgentProfiles } from '../../main/core/agents/agent-profiles.js';
 import { AgentSessionSetup, type AgentSession } from '../../main/core/agents/agent-session-setup.js';
 import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
 import { ApiClient } from '../../main/cli/api-client.js';
+import { agentRecord } from '../core/agents/agent-record-fixture.js';
 import type { AgentRecord } from '../../shared/agent.js';
 import { tempDir, writeProject } from '../api/test-project.js';
 import { git, makeRepo, writeScript } from '../core/agents/fake-cli.js';
@@ -30,25 +31,7 @@ let session: AgentSession;
 let lockId: string;
 
 function record(): AgentRecord {
-  return {
-    id: ME,
-    name: 'me',
-    profile: 'claude',
-    role: null,
-    cwd: repo,
-    project: null,
-    command: 'claude',
-    args: [],
-    worktree: null,
-    terminalId: null,
-    task: null,
-    status: 'starting',
-    statusReason: null,
-    exitCode: null,
-    createdAt: 0,
-    updatedAt: 0,
-    resources: { ramGb: 0, gpus: 0 },
-  };
+  return agentRecord({ id: ME, name: 'me', profile: 'claude', cwd: repo, command: 'claude' });
 }
 
 function prepare(homeDir: string): AgentSession {

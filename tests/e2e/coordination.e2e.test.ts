@@ -9,27 +9,6 @@ import type { LockInfo } from '../../shared/lock.js';
 import { DaemonProcess } from './daemon-process.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
 
-/** One API call over the page's own WebSocket endpoint, authenticated with the token the daemon put in the page. */
-function callFromPage(page: Page, method: string, input: unknown): Promise<unknown> {
-  return page.evaluate(
-    ([m, i]) =>
-      new Promise((resolve, reject) => {
-        const token = document.querySelector<HTMLMetaElement>('meta[name="devmesh-token"]')?.content ?? '';
-        const ws = new WebSocket(`ws://${location.host}/api`, ['devmesh.v1', `devmesh-token.${token}`]);
-        ws.onerror = () => reject(new Error('the API WebSocket failed'));
-        ws.onopen = () => ws.send(JSON.stringify({ type: 'call', id: 1, method: m, input: i }));
-        ws.onmessage = (ev) => {
-          const msg = JSON.parse(String(ev.data)) as { type: string; id: number | null; ok?: boolean; value?: unknown; error?: { message: string } };
-          if (msg.type !== 'result' || msg.id !== 1) return;
-          ws.close();
-          if (msg.ok) resolve(msg.value);
-          else reject(new Error(msg.error?.message ?? 'call failed'));
-        };
-      }),
-    [method, input] as const,
-  );
-}
-
 const SCREENSHOT = '/tmp/devmesh-ui-coordination.png';
 const OTHER = 'agent-e2eother';
 const WAITER = 'agent-e2ewaiter';
@@ -89,7 +68,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await page.getByTestId('locks-view').waitFor({ timeout: 10_000 });
     await page.getByTestId('lock-take-form').waitFor();
 
-    const lock = (await callFromPage(page, 'locks.acquire', {
+    const lock = (await ui!.call('locks.acquire', {
       holder: OTHER,
       mode: 'WRITE',
       target: { kind: 'file', path: 'README.md' },
@@ -109,7 +88,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await expect.poll(() => page.getByTestId('lock-take-refusal').textContent(), { timeout: 10_000 }).toContain(OTHER);
 
     // A third holder queues for the same file: the view says who waits, for what, behind whom.
-    const queued = callFromPage(page, 'locks.acquire', { holder: WAITER, mode: 'READ', target: { kind: 'file', path: 'README.md' }, waitMs: 30_000 });
+    const queued = ui!.call('locks.acquire', { holder: WAITER, mode: 'READ', target: { kind: 'file', path: 'README.md' }, waitMs: 30_000 });
     queued.catch(() => undefined); // awaited below; a failure before then must not also surface as unhandled
     const waiting = page.locator('tr[data-testid^="lock-waiter-"]');
     await waiting.waitFor({ timeout: 10_000 });
@@ -120,12 +99,12 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await page.screenshot({ path: SCREENSHOT.replace('.png', '-locks.png'), animations: 'disabled' });
 
     // Released: the waiter is granted in its turn, and the view follows without a reload.
-    await callFromPage(page, 'locks.release', { holder: OTHER, lockId: lock.id });
+    await ui!.call('locks.release', { holder: OTHER, lockId: lock.id });
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
     const granted = (await queued) as LockInfo;
     await expect.poll(() => waiting.count(), { timeout: 10_000 }).toBe(0);
     await page.getByTestId(`lock-row-${granted.id}`).waitFor({ timeout: 10_000 });
-    await callFromPage(page, 'locks.release', { holder: WAITER, lockId: granted.id });
+    await ui!.call('locks.release', { holder: WAITER, lockId: granted.id });
     await expect.poll(() => page.getByTestId(`lock-row-${granted.id}`).count(), { timeout: 10_000 }).toBe(0);
   }, 60_000);
 
@@ -144,7 +123,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
 
   it('bids for a running agent that cannot bid itself: the task is awarded, its locks show, Open terminal goes to it', async () => {
     // An agent CLI without DevMesh's tools (a plain command), working in the shop project.
-    const agent = (await callFromPage(page, 'agents.start', { command: '/bin/sh', args: ['-c', 'cat'], name: 'helper', project: 'shop' })) as { id: string };
+    const agent = (await ui!.call('agents.start', { command: '/bin/sh', args: ['-c', 'cat'], name: 'helper', project: 'shop' })) as { id: string };
     await page.getByTestId('nav-tasks').click();
     await page.getByTestId('task-new').click();
     const form = page.getByTestId('task-new-form');
@@ -181,7 +160,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await page.getByTestId('nav-tasks').click();
     await page.getByTestId('task-open-terminal').click();
     await page.getByTestId('terminals-view').waitFor({ timeout: 10_000 });
-    const tasks = (await callFromPage(page, 'tasks.list', {})) as { title: string; terminalId: string | null }[];
+    const tasks = (await ui!.call('tasks.list', {})) as { title: string; terminalId: string | null }[];
     const terminalId = tasks.find((t) => t.title === 'Tidy the styles')?.terminalId;
     expect(terminalId).toBeTruthy();
     await expect.poll(() => page.getByTestId('terminal-pane-0').getAttribute('data-terminal-id'), { timeout: 10_000 }).toBe(terminalId);
@@ -198,7 +177,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await expect.poll(() => list.textContent(), { timeout: 10_000 }).toContain('please stay out of src/auth');
     expect(await panel.getByTestId('message-body').inputValue()).toBe('');
 
-    await callFromPage(page, 'messages.send', { from: 'helper', to: 'user', body: 'done with the login form' });
+    await ui!.call('messages.send', { from: 'helper', to: 'user', body: 'done with the login form' });
     await expect.poll(() => list.locator('.message-row').first().textContent(), { timeout: 10_000 }).toContain('done with the login form');
     expect(await list.locator('.message-row.to-user').count()).toBeGreaterThanOrEqual(1);
     await page.screenshot({ path: SCREENSHOT.replace('.png', '-messages.png'), animations: 'disabled' });

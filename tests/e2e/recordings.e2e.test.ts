@@ -15,27 +15,6 @@ interface RecordingsHook {
   text(): Promise<string>;
 }
 
-/** One API call over the page's own WebSocket endpoint, authenticated with the token the daemon put in the page. */
-function callFromPage(page: Page, method: string, input: unknown): Promise<unknown> {
-  return page.evaluate(
-    ([m, i]) =>
-      new Promise((resolve, reject) => {
-        const token = document.querySelector<HTMLMetaElement>('meta[name="devmesh-token"]')?.content ?? '';
-        const ws = new WebSocket(`ws://${location.host}/api`, ['devmesh.v1', `devmesh-token.${token}`]);
-        ws.onerror = () => reject(new Error('the API WebSocket failed'));
-        ws.onopen = () => ws.send(JSON.stringify({ type: 'call', id: 1, method: m, input: i }));
-        ws.onmessage = (ev) => {
-          const msg = JSON.parse(String(ev.data)) as { type: string; id: number | null; ok?: boolean; value?: unknown; error?: { message: string } };
-          if (msg.type !== 'result' || msg.id !== 1) return;
-          ws.close();
-          if (msg.ok) resolve(msg.value);
-          else reject(new Error(msg.error?.message ?? 'call failed'));
-        };
-      }),
-    [method, input] as const,
-  );
-}
-
 describe.skipIf(skipWithoutChromium)('recordings view against the headless daemon (needs /usr/bin/chromium)', () => {
   let daemon: DaemonProcess | undefined;
   let ui: UiPage | undefined;
@@ -66,7 +45,7 @@ describe.skipIf(skipWithoutChromium)('recordings view against the headless daemo
     expect(ui!.chunksRequested('terminals-view')).toEqual([]);
 
     // At 1× the replay would take ~2.5 s (the 1 s wait, then 1.5 s): instant must not wait for it.
-    const info = (await callFromPage(page, 'terminals.create', {
+    const info = (await ui!.call('terminals.create', {
       name: 'replayer',
       command: '/bin/sh',
       args: ['-c', 'sleep 1; printf "replay me\\n"; sleep 1.5; printf "the end\\n"'],

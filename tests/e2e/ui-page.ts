@@ -43,6 +43,27 @@ export class UiPage {
     }
   }
 
+  /** One API call over the page's own WebSocket endpoint, authenticated with the token the daemon put in the page. */
+  call(method: string, input: unknown): Promise<unknown> {
+    return this.page.evaluate(
+      ([m, i]) =>
+        new Promise((resolve, reject) => {
+          const token = document.querySelector<HTMLMetaElement>('meta[name="devmesh-token"]')?.content ?? '';
+          const ws = new WebSocket(`ws://${location.host}/api`, ['devmesh.v1', `devmesh-token.${token}`]);
+          ws.onerror = () => reject(new Error('the API WebSocket failed'));
+          ws.onopen = () => ws.send(JSON.stringify({ type: 'call', id: 1, method: m, input: i }));
+          ws.onmessage = (ev) => {
+            const msg = JSON.parse(String(ev.data)) as { type: string; id: number | null; ok?: boolean; value?: unknown; error?: { message: string } };
+            if (msg.type !== 'result' || msg.id !== 1) return;
+            ws.close();
+            if (msg.ok) resolve(msg.value);
+            else reject(new Error(msg.error?.message ?? 'call failed'));
+          };
+        }),
+      [method, input] as const,
+    );
+  }
+
   /** The URLs fetched for the lazy chunk `name` (vite names it `assets/<name>-<hash>.js`). */
   chunksRequested(name: string): string[] {
     const chunk = new RegExp(`/assets/${name}-[\\w-]+\\.js$`);

@@ -15,6 +15,7 @@ import { GIT_HOOK_NAMES } from '../../../main/core/agents/git-hook-scripts.js';
 import { ResourceBudget } from '../../../main/core/agents/resource-budget.js';
 import { WorktreeManager } from '../../../main/core/agents/worktree-manager.js';
 import { Database } from '../../../main/core/store/database.js';
+import { agentRecord } from './agent-record-fixture.js';
 import type { AgentRecord } from '../../../shared/agent.js';
 import { until } from '../../helpers/until.js';
 import { ChildProcessLauncher, makeRepo, writeScript } from './fake-cli.js';
@@ -31,26 +32,7 @@ function setup(baseEnv: NodeJS.ProcessEnv = {}): AgentSessionSetup {
 }
 
 function record(profile: string, over: Partial<AgentRecord> = {}): AgentRecord {
-  return {
-    id: 'agent-0123456789',
-    name: `${profile}-1`,
-    profile,
-    role: null,
-    cwd: repo,
-    project: null,
-    command: profile,
-    args: [],
-    worktree: null,
-    terminalId: null,
-    task: null,
-    status: 'starting',
-    statusReason: null,
-    exitCode: null,
-    createdAt: 0,
-    updatedAt: 0,
-    resources: { ramGb: 0, gpus: 0 },
-    ...over,
-  };
+  return agentRecord({ id: 'agent-0123456789', name: `${profile}-1`, profile, cwd: repo, command: profile, ...over });
 }
 
 function json(path: string): any {

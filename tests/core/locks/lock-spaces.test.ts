@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LockSpaces } from '../../../main/core/locks/lock-spaces.js';
+import { agentRecord } from '../agents/agent-record-fixture.js';
 import type { AgentRecord } from '../../../shared/agent.js';
 import type { LockChangedEvent } from '../../../shared/lock.js';
 import { FakeLockClock } from './fake-lock-clock.js';
@@ -16,10 +17,7 @@ let spaces: LockSpaces;
 let events: LockChangedEvent[];
 
 function agent(id: string, name: string, extra: Partial<AgentRecord> = {}): AgentRecord {
-  return {
-    id, name, profile: 'custom', role: null, cwd: root, project: 'shop', command: 'x', args: [], worktree: null, terminalId: null, task: null,
-    status: 'working', statusReason: null, exitCode: null, createdAt: 0, updatedAt: 0, resources: { ramGb: 0, gpus: 0 }, ...extra,
-  };
+  return agentRecord({ id, name, cwd: root, project: 'shop', status: 'working', ...extra });
 }
 
 beforeEach(() => {

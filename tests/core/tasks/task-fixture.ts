@@ -12,6 +12,7 @@ import { Database } from '../../../main/core/store/database.js';
 import { TaskBoard, type TaskAgentPort, type TaskBoardDeps } from '../../../main/core/tasks/task-board.js';
 import { TaskStore } from '../../../main/core/tasks/task-store.js';
 import { FakeLockClock } from '../locks/fake-lock-clock.js';
+import { agentRecord } from '../agents/agent-record-fixture.js';
 
 export class RecordingAgents implements TaskAgentPort {
   readonly agents = new Map<string, AgentRecord>();
@@ -39,10 +40,7 @@ export class RecordingAgents implements TaskAgentPort {
   add(name: string, cwd: string, status: AgentStatus = 'working', extra: Partial<AgentRecord> = {}): AgentRecord {
     const id = `agent-${name.toLowerCase()}${++this.n}`;
     const now = this.clock.now();
-    const record: AgentRecord = {
-      id, name, profile: 'claude', role: null, cwd, project: null, command: 'claude', args: [], worktree: null, terminalId: `term-${id}`,
-      task: null, status, statusReason: null, exitCode: null, createdAt: now, updatedAt: now, resources: { ramGb: 0, gpus: 0 }, ...extra,
-    };
+    const record = agentRecord({ id, name, profile: 'claude', cwd, command: 'claude', terminalId: `term-${id}`, status, createdAt: now, updatedAt: now, ...extra });
     this.agents.set(id, record);
     return record;
   }
