@@ -64,6 +64,12 @@ describe('devmesh agent', () => {
     expect(over.stderr).toMatch(/16/);
     expect(over.stderr).toMatch(/agents\.budget/);
 
+    // Neither --cwd nor --project: the agent works in the folder the command runs in, like git.
+    const here = await cli.run(['agent', 'start', '--command', '/bin/sh', '--name', 'here', '--json', '--', '-c', 'sleep 30']);
+    expect(here.code, here.stderr).toBe(0);
+    expect(JSON.parse(here.stdout)).toMatchObject({ name: 'here', cwd: tmp.dir });
+    expect((await cli.run(['agent', 'stop', 'here'])).code).toBe(0);
+
     expect((await cli.run(['term', 'send', record.terminalId!, '1'])).code).toBe(0);
     const done = await waitFor('the agent to exit', async () => (await agents()).find((a) => a.name === 'fixer' && a.status === 'exited'), 15_000);
     expect(done.exitCode).toBe(0);

@@ -26,6 +26,7 @@ export class AgentCommands {
 
 Profiles: claude, codex, gemini, aider, opencode, goose, and your own under agents.profiles in
 config.yaml; \`agent profiles\` says which are installed here and how to install the others.
+It works in --cwd DIR, else in the root of --project P, else in the current folder.
 \`--worktree feature-x\` starts the agent in a new git worktree on a new branch feature-x. \`--ram\` and
 \`--gpus\` declare what it will use; a start that would exceed agents.budget in config.yaml is refused.
 Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --attach) to work with it.`,
@@ -94,8 +95,10 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
 
   private async start(ctx: CliContext, args: CommandArgs, rest: string[]): Promise<number> {
     const command = args.string('command');
-    const [profile, ...extra] = rest;
-    if ((command === undefined) === (profile === undefined)) throw new UsageError('name a profile (`devmesh agent start claude`) or give --command CMD, not both', 'agent');
+    // with --command, every word after `--` is the command's (parseArgs hands them over as positionals)
+    const profile = command === undefined ? rest[0] : undefined;
+    const extra = command === undefined ? rest.slice(1) : rest;
+    if (command === undefined && profile === undefined) throw new UsageError('name a profile (`devmesh agent start claude`) or give --command CMD', 'agent');
     const number = (name: string, integer: boolean): number | undefined => {
       const raw = args.string(name);
       if (raw === undefined) return undefined;
@@ -112,7 +115,8 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
       ...(branch !== undefined ? { worktree: branch } : {}),
       ...(args.string('base') ? { base: args.string('base')! } : {}),
       ...(args.string('project') ? { project: args.string('project')! } : {}),
-      ...(args.string('cwd') ? { cwd: ctx.absolute(args.string('cwd')!) } : {}),
+      // where the agent works: --cwd, else the project's root, else the folder the command runs in (like git)
+      ...(args.string('cwd') ? { cwd: ctx.absolute(args.string('cwd')!) } : args.string('project') ? {} : { cwd: ctx.cwd }),
       ...(number('ram', false) !== undefined ? { ramGb: number('ram', false)! } : {}),
       ...(number('gpus', true) !== undefined ? { gpus: number('gpus', true)! } : {}),
       ...TerminalAttach.size(),
