@@ -12,6 +12,7 @@ import { TerminalsSync } from './state/terminals-sync.js';
 import { MAIN_VIEWS } from './state/view-store.js';
 import { AppContext } from './views/app-context.js';
 import { App } from './views/app.js';
+import { coordinationSyncs } from './views/command-center-syncs.js';
 import './styles/app.css';
 
 const client = createClient();
@@ -22,6 +23,7 @@ new ProxySync(client, stores);
 new MeshSync(client, stores);
 const terminals = new TerminalsSync(client, stores);
 const agents = new AgentsSync(client, stores);
+coordinationSyncs(client, stores);
 // The view lives in the URL's hash, so a reload (or a bookmark) comes back to it.
 const hashView = MAIN_VIEWS.find((v) => `#${v}` === window.location.hash);
 if (hashView) stores.view.getState().show(hashView);

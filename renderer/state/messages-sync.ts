@@ -1,5 +1,5 @@
 // Keeps the messages store in step with the daemon: the recent messages on every (re)connect, message.posted
-// events in between. Also the panel's send box: the human writes as `user` to an agent or to everyone (`*`).
+// events in between (a message to the human also raises a toast). Also the panel's send box: the human writes as `user` to an agent or to everyone (`*`).
 import type { Message } from '../../shared/message.js';
 import type { DevMeshClient } from '../api/devmesh-client.js';
 import { ListSync } from './list-sync.js';
@@ -12,13 +12,17 @@ export class MessagesSync {
   constructor(
     private readonly client: DevMeshClient,
     private readonly store: MessagesStore,
+    /** an agent wrote to the human: say so wherever the human is in the UI */
+    private readonly toUser: (message: Message) => void = () => undefined,
   ) {
     this.list = new ListSync(client, {
       list: () => client.call('messages.list', { limit: MESSAGES_KEPT }),
       store,
       what: 'messages',
       onEvent: (event) => {
-        if (event.type === 'message.posted') store.getState().add(event.message);
+        if (event.type !== 'message.posted') return;
+        store.getState().add(event.message);
+        if (event.message.to === 'user' && event.message.from !== 'user') this.toUser(event.message);
       },
     });
   }

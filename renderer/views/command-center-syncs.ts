@@ -1,6 +1,7 @@
-// The coordination syncs (locks, tasks, messages) the Locks view and the command center share. Created the
-// first time either view is shown and kept for the page's life, like the syncs main.tsx starts: a view that
+// The coordination syncs (locks, tasks, messages) the Locks view and the command center share. Created when
+// the page starts (main.tsx) and kept for the page's life, like the syncs main.tsx starts: a view that
 // is hidden and shown again finds its lists current instead of listing from scratch.
+import type { DevMeshClient } from '../api/devmesh-client.js';
 import type { AppStores } from '../state/app-stores.js';
 import { LocksSync } from '../state/locks-sync.js';
 import { MessagesSync } from '../state/messages-sync.js';
@@ -16,16 +17,24 @@ export interface CoordinationSyncs {
 /** one set per window's stores (a page has one; a test that renders twice gets its own) */
 const created = new WeakMap<AppStores, CoordinationSyncs>();
 
-export function useCoordination(): CoordinationSyncs {
-  const { client, stores } = useApp();
+/** The syncs of these stores, made on first call: main.tsx makes them at start, so messages to the human toast on any view. */
+export function coordinationSyncs(client: DevMeshClient, stores: AppStores): CoordinationSyncs {
   let syncs = created.get(stores);
   if (!syncs) {
     syncs = {
       locks: new LocksSync(client, stores.locks),
       tasks: new TasksSync(client, stores.tasks),
-      messages: new MessagesSync(client, stores.messages),
+      messages: new MessagesSync(client, stores.messages, (m) => {
+        const body = m.body.length > 140 ? `${m.body.slice(0, 139)}…` : m.body;
+        stores.toasts.getState().notify('MESSAGE', `${m.fromName} wrote to you${m.task ? ` about ${m.task}` : ''}: ${body}`);
+      }),
     };
     created.set(stores, syncs);
   }
   return syncs;
+}
+
+export function useCoordination(): CoordinationSyncs {
+  const { client, stores } = useApp();
+  return coordinationSyncs(client, stores);
 }

@@ -167,4 +167,18 @@ describe('MessagesSync', () => {
     stores.messages.getState().replace([message(2), message(1)]); // a listing that left before 3 and 4 were posted
     expect(stores.messages.getState().messages.map((m) => m.seq)).toEqual([4, 3, 2, 1]);
   });
+
+  it('raises a toast on any view when an agent writes to the human, not for other messages', async () => {
+    const { client, stores } = setup();
+    client.handlers['messages.list'] = () => [];
+    const { coordinationSyncs } = await import('../../renderer/views/command-center-syncs.js');
+    const syncs = coordinationSyncs(client, stores);
+    disposers.push(() => (syncs.messages.dispose(), syncs.tasks.dispose(), syncs.locks.dispose()));
+    expect(coordinationSyncs(client, stores)).toBe(syncs); // one set per page
+    await until('the list', () => stores.messages.getState().loaded);
+    client.emit({ type: 'message.posted', ts: 5, message: { ...message(5, 'Which discount wins?'), task: 'task-abc123' } });
+    client.emit({ type: 'message.posted', ts: 6, message: { ...message(6, 'fyi'), to: 'agent-b', toName: 'b' } });
+    client.emit({ type: 'message.posted', ts: 7, message: { ...message(7, 'my own'), from: 'user', fromName: 'user' } });
+    expect(stores.toasts.getState().toasts.map((t) => [t.code, t.message])).toEqual([['MESSAGE', 'a wrote to you about task-abc123: Which discount wins?']]);
+  });
 });
