@@ -80,7 +80,7 @@ export class McpToolTable {
       McpToolTable.define({
         name: 'acquire_lock',
         title: 'Lock a file, folder or glob',
-        description: `Take a lock before editing files other agents may edit too, so two agents never write the same file at once. \`path\` is relative to the project root (your worktree root): a file, a folder (it and everything under it) or a glob (\`src/**/*.ts\`); the kind is detected unless you give \`kind\`. Modes: WRITE (exclusive: take it before editing), READ (shared: nobody may write while you read), INTENT (you will write soon; readers still allowed), CO_WRITE (shared with other CO_WRITE holders who accept concurrent edits). When another agent holds a conflicting lock the call fails naming the holder: wait with \`wait_seconds\`, message the holder (send_message), or work on something else. Locks stay alive while this session runs (heartbeat every 10 s) and expire after \`ttl_seconds\` once it ends. Release with release_lock when done. ${you}`,
+        description: `Take a lock before editing files other agents may edit too, so two agents never write the same file at once. \`path\` is relative to the project root (your worktree root): a file, a folder (it and everything under it) or a glob (\`src/**/*.ts\`); the kind is detected unless you give \`kind\`. Modes: WRITE (exclusive: take it before editing), READ (shared: nobody may write while you read), INTENT (you will write soon; readers still allowed), CO_WRITE (shared with other CO_WRITE holders who accept concurrent edits). When another agent holds a conflicting lock the call fails naming the holder: wait with \`wait_seconds\`, message the holder (send_message), or work on something else. Locks stay alive while this session runs (heartbeat every 10 s) and are released when it ends; if the session hangs they expire \`ttl_seconds\` after its last heartbeat. Release with release_lock when done. ${you}`,
         input: {
           path: z.string().min(1).max(4096).describe('file, folder or glob, relative to the project root'),
           kind: z.enum(['file', 'dir', 'glob']).optional().describe('what `path` names; detected when omitted (glob characters → glob, existing folder or trailing / → dir, else file)'),
@@ -91,7 +91,7 @@ export class McpToolTable {
             .min(1)
             .max(LOCK_TTL_MAX_MS / 1000)
             .optional()
-            .describe("how long the lock outlives this session's last heartbeat; DevMesh's default when omitted"),
+            .describe("how long the lock outlives this session's last heartbeat (a hung session); DevMesh's default (30 s) when omitted"),
           wait_seconds: z
             .number()
             .min(0)
