@@ -51,7 +51,9 @@ export type AuditAppend = z.infer<typeof AuditAppendSchema>;
 /** `devmesh audit ls`: newest first; `before` is a seq cursor (the last page's `nextBefore`) */
 export const AuditFilterSchema = z
   .object({
+    /** an actor; an agent may be named by its name (entries hold its id) */
     actor: AuditActorSchema.optional(),
+    /** a kind (`lock.granted`) or the dotted prefix of kinds (`lock`: every lock.* entry) */
     kind: AuditKindSchema.optional(),
     /** ms since the epoch, inclusive */
     since: z.number().int().min(0).optional(),

@@ -190,7 +190,7 @@ export class DevMeshApi {
       'locks.releaseAll': (i) => alive(i.holder, { released: locksIn(i.project, i.holder).releaseHolder(co.locks.holderId(i.holder), 'released by its holder') }),
       'locks.heartbeat': (i) => alive(i.holder, { locks: co.locks.heartbeat(i.holder) }),
       'locks.check': (i) => alive(i.holder, co.locks.check(i.project, i.holder, i.paths)),
-      'audit.list': (i) => co.audit.list(i),
+      'audit.list': (i) => co.audit.list(i.actor === undefined ? i : { ...i, actor: co.locks.holderId(i.actor) }),
       'audit.verify': async () => {
         const started = performance.now();
         const result = await co.audit.verify();

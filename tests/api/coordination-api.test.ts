@@ -89,6 +89,9 @@ describe('locks through the API', () => {
     const released = entries.find((e) => e.kind === 'lock.released' && e.actor === agent.id);
     expect((released?.data as { reason: string }).reason).toMatch(/agent sleeper exited/);
     expect(entries.map((e) => e.kind)).toEqual(expect.arrayContaining(['agent.started', 'agent.stopped', 'agent.exited']));
+    // by the agent's name and a kind's prefix, as `devmesh audit ls --actor sleeper --kind lock` asks
+    const its = (await call('audit.list', { actor: 'sleeper', kind: 'lock' })).entries;
+    expect(its.map((e) => [e.actor, e.kind])).toEqual([[agent.id, 'lock.released'], [agent.id, 'lock.granted']]);
   });
 });
 

@@ -25,7 +25,8 @@ export class AuditCommands {
 
 Every decision DevMesh takes (a lock granted or refused, a task awarded, an agent started) is appended
 to a hash-linked chain in its store, mirrored to a JSONL file. \`ls\` lists entries newest first, one a
-line: seq, time, actor, kind, subject and the start of its data. --since/--until take a span back from
+line: seq, time, actor, kind, subject and the start of its data. --actor takes an agent's name or id;
+--kind a kind (lock.granted) or its first word (lock: every lock.* entry). --since/--until take a span back from
 now (30m, 2h, 24h) or an ISO time (2026-11-30T09:00); --limit caps the lines (default 100, at most
 ${AUDIT_MAX_PAGE}); --before SEQ pages to older entries. \`verify\` walks the whole chain, its head and its
 mirror: it exits 0 when all agree, else names the first broken entry and exits 1.
@@ -33,6 +34,7 @@ mirror: it exits 0 when all agree, else names the first broken entry and exits 1
 Examples:
   devmesh audit ls --since 1h
   devmesh audit ls --kind lock.granted --actor user --limit 20
+  devmesh audit ls --kind task --actor claude-2
   devmesh audit verify`,
         options: {
           actor: { type: 'string' },

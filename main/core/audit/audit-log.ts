@@ -165,7 +165,8 @@ export class AuditLog {
     const where: string[] = [];
     const args: Array<string | number> = [];
     if (f.actor !== undefined) (where.push('actor = ?'), args.push(f.actor));
-    if (f.kind !== undefined) (where.push('kind = ?'), args.push(f.kind));
+    // `lock` means lock.*: the range [lock., lock/) holds exactly the kinds under it ('/' follows '.'), and uses the index
+    if (f.kind !== undefined) (where.push('(kind = ? OR (kind >= ? AND kind < ?))'), args.push(f.kind, `${f.kind}.`, `${f.kind}/`));
     if (f.since !== undefined) (where.push('ts >= ?'), args.push(f.since));
     if (f.until !== undefined) (where.push('ts < ?'), args.push(f.until));
     if (f.before !== undefined) (where.push('seq < ?'), args.push(f.before));

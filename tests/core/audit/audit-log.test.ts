@@ -133,6 +133,7 @@ describe('AuditLog', () => {
     expect(all.nextBefore).toBeNull();
     expect(log.list({ actor: 'agent-1', limit: 100 }).entries.map((e) => e.seq)).toEqual([28, 25, 22, 19, 16, 13, 10, 7, 4, 1]);
     expect(log.list({ kind: 'lock.released', limit: 100 }).entries.every((e) => e.seq % 2 === 0)).toBe(true);
+
     expect(log.list({ since: 1100, until: 1150, limit: 100 }).entries.map((e) => e.ts)).toEqual([1140, 1130, 1120, 1110, 1100]);
     const p1 = log.list({ actor: 'agent-1', limit: 4 });
     expect(p1.entries.map((e) => e.seq)).toEqual([28, 25, 22, 19]);
@@ -143,6 +144,12 @@ describe('AuditLog', () => {
     expect(p3.entries.map((e) => e.seq)).toEqual([4, 1]);
     expect(log.list({ limit: 1 }).entries[0]!.data).toEqual({ i: 30, mode: 'WRITE' });
     expect(() => log.list({ limit: 0 })).toThrow(/limit/);
+    // a kind's dotted prefix: every lock.* entry, not lockx.* nor `locks`
+    log.append({ actor: 'agent-9', kind: 'lockx.odd', subject: 'x', data: null });
+    log.append({ actor: 'agent-9', kind: 'locks', subject: 'x', data: null });
+    const locks = log.list({ kind: 'lock', limit: 100 }).entries;
+    expect(locks).toHaveLength(30);
+    expect(new Set(locks.map((e) => e.kind))).toEqual(new Set(['lock.granted', 'lock.released']));
   });
 
   it('refuses data that is not plain JSON or too large, and bad kinds', () => {
