@@ -188,7 +188,8 @@ export class DevMeshApi {
       },
       'locks.release': (i) => alive(i.holder, locksIn(i.project, i.holder).release(i.lockId, co.locks.holderId(i.holder))),
       'locks.releaseAll': (i) => alive(i.holder, { released: locksIn(i.project, i.holder).releaseHolder(co.locks.holderId(i.holder), 'released by its holder') }),
-      'locks.heartbeat': (i) => alive(i.holder, { locks: co.locks.heartbeat(i.holder) }),
+      // not activity: the MCP server beats while the agent's process lives, whether the agent works or not
+      'locks.heartbeat': (i) => ({ locks: co.locks.heartbeat(i.holder) }),
       'locks.check': (i) => alive(i.holder, co.locks.check(i.project, i.holder, i.paths)),
       'audit.list': (i) => co.audit.list(i.actor === undefined ? i : { ...i, actor: co.locks.holderId(i.actor) }),
       'audit.verify': async () => {
@@ -198,8 +199,9 @@ export class DevMeshApi {
       },
       'tasks.list': (i) => co.tasks.list(i),
       'tasks.get': (i) => co.tasks.get(i.task),
-      'tasks.create': (i) => alive(i.by, co.tasks.create(i)),
-      'tasks.cancel': (i) => co.tasks.cancel(i),
+      // `by` names an agent by id or name: recorded by its id, as lock holders and message parties are
+      'tasks.create': (i) => alive(i.by, co.tasks.create({ ...i, by: co.locks.holderId(i.by) })),
+      'tasks.cancel': (i) => co.tasks.cancel({ ...i, by: co.locks.holderId(i.by) }),
       'tasks.bid': (i) => alive(i.agent, co.tasks.bid(i)),
       'tasks.claim': (i) => alive(i.agent, co.tasks.claim(i)),
       'tasks.update': (i) => alive(i.agent, co.tasks.update(i)),
@@ -208,7 +210,7 @@ export class DevMeshApi {
       'messages.read': (i) => alive(i.reader, co.messages.read(i)),
       'messages.list': (i) => co.messages.list(i),
       'state.get': (i) => co.state.get(i.key),
-      'state.set': (i) => alive(i.by, co.state.set(i)),
+      'state.set': (i) => alive(i.by, co.state.set({ ...i, by: co.locks.holderId(i.by) })),
       'state.list': (i) => co.state.list(i.prefix),
     };
   }

@@ -37,7 +37,7 @@ import { AgentDetector } from './agents/agent-detector.js';
 import { WorktreeManager } from './agents/worktree-manager.js';
 import { ResourceBudget } from './agents/resource-budget.js';
 import { ManagedTerminalLauncher } from './agents/managed-terminal-launcher.js';
-import { Coordination } from './coordination/coordination.js';
+import { Coordination, type CoordinationOptions } from './coordination/coordination.js';
 import { AgentSessionSetup } from './agents/agent-session-setup.js';
 import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
 import type { AuditDurability } from './audit/audit-log.js';
@@ -55,6 +55,8 @@ export interface DevMeshCoreOptions {
    * again; null or absent: agents get none of them.
    */
   devmeshCommand?: DevMeshCommandLineSpec | null;
+  /** the task board's clocks (tests shorten them); the defaults are CoordinationOptions' */
+  coordination?: Pick<CoordinationOptions, 'silentAfterMs' | 'biddingWindowMs' | 'heartbeatMs'>;
 }
 
 export interface CoreDescription {
@@ -214,7 +216,7 @@ export class DevMeshCore {
       logger: logger.child({ domain: 'agents' }),
     });
     const agentEvents = agents.onDidChangeStatus((e) => events.emit(e));
-    const coordination = new Coordination({ database, events, projects, agents, terminals, auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, logger });
+    const coordination = new Coordination({ database, events, projects, agents, terminals, auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, logger, ...options.coordination });
     core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents }, coordination);
     traffic.start();
     if (settings.proxy.enabled) {

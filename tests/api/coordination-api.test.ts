@@ -122,6 +122,9 @@ describe('messages and shared state', () => {
     expect((await call('state.list', { prefix: 'plan/' })).map((e) => e.key)).toEqual(['plan/owner']);
     expect(await call('state.set', { key: 'plan/owner', value: null, by: 'user' })).toBeNull();
     expect(await call('state.get', { key: 'plan/owner' })).toBeNull();
+    // deleting what is not there again changes nothing: one state.deleted entry, not two
+    await call('state.set', { key: 'plan/owner', value: null, by: 'user' });
+    expect((await call('audit.list', { kind: 'state.deleted' })).entries.filter((e) => e.subject === 'plan/owner')).toHaveLength(1);
   });
 });
 

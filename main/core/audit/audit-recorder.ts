@@ -1,7 +1,7 @@
 // Turns the decisions the core announces into audit entries: locks granted, released, expired and refused;
 // services starting, healthy, crashed, restarting, stopped; agents exited; version alerts; shared state
-// set. Task transitions and awards are appended by the task board itself, agent starts and stops by the
-// composition root (they are decided there, with who asked).
+// set. Task transitions and awards are appended by the task board itself; agent starts and stops, and
+// shared state deleted, by the composition root (they are decided there, with who asked).
 import type { DevMeshEvent } from '../../../shared/events.js';
 import type { LockChangedEvent } from '../../../shared/lock.js';
 import type { AuditAppend } from '../../../shared/audit.js';
@@ -42,12 +42,9 @@ export class AuditRecorder {
         };
       }
       case 'state.changed':
-        return {
-          actor: event.entry?.updatedBy ?? 'devmesh',
-          kind: event.entry ? 'state.set' : 'state.deleted',
-          subject: event.key,
-          data: event.entry ? { version: event.entry.version } : null,
-        };
+        // a deletion is recorded by the composition root, which knows who deleted (the event does not)
+        if (!event.entry) return null;
+        return { actor: event.entry.updatedBy, kind: 'state.set', subject: event.key, data: { version: event.entry.version } };
       default:
         return null;
     }

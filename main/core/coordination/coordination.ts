@@ -88,7 +88,11 @@ export class Coordination implements Disposable {
       },
       (message) => events.emit({ type: 'message.posted', ts: message.ts, message }),
     );
-    this.state = new SharedState(database, (key, entry) => events.emit({ type: 'state.changed', ts: Date.now(), key, entry }));
+    this.state = new SharedState(database, (key, entry, by) => {
+      // a deletion's event carries no entry, so no one to name: it is recorded here, with who asked
+      if (entry === null) this.record({ actor: by, kind: 'state.deleted', subject: key, data: null });
+      events.emit({ type: 'state.changed', ts: Date.now(), key, entry });
+    });
     this.tasks = new TaskBoard({
       store: new TaskStore(database),
       locks: (root) => this.locks.at(root).manager,
@@ -169,8 +173,10 @@ export class Coordination implements Disposable {
 
   private follow(event: DevMeshEvent): void {
     if (event.type !== 'agent.status') return;
-    if (event.to === 'exited') this.locks.releaseHolder(event.agentId, `agent ${event.name} exited (${event.reason ?? 'its terminal ended'})`);
+    // Tasks first: abandoning them releases their locks as the task's, so the lock binder does not take a
+    // task lock back for an agent that is gone when releaseHolder drops it.
     this.tasks.agentStatusChanged(event);
+    if (event.to === 'exited') this.locks.releaseHolder(event.agentId, `agent ${event.name} exited (${event.reason ?? 'its terminal ended'})`);
   }
 
   private deliver(agentId: string, text: string): boolean {

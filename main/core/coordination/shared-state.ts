@@ -22,7 +22,8 @@ export class SharedState {
 
   constructor(
     private readonly database: Database,
-    private readonly onChanged: (key: string, entry: StateEntry | null) => void,
+    /** `by`: who set or deleted it (a deletion leaves no entry to say so) */
+    private readonly onChanged: (key: string, entry: StateEntry | null, by: string) => void,
     private readonly now: () => number = Date.now,
   ) {
     const db = database.db;
@@ -31,19 +32,16 @@ export class SharedState {
       'INSERT INTO shared_state (key, value_json, version, updated_by, updated_at) VALUES (@key, @value_json, @version, @updated_by, @updated_at) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json, version = excluded.version, updated_by = excluded.updated_by, updated_at = excluded.updated_at',
     );
     this.deleteStmt = db.prepare('DELETE FROM shared_state WHERE key = ?');
-    this.setTx = db.transaction((key: string, value: unknown, by: string, expected: number | undefined): StateEntry | null => {
+    this.setTx = db.transaction((key: string, value: unknown, by: string, expected: number | undefined): { entry: StateEntry | null; changed: boolean } => {
       const current = this.getStmt.get(key) as StateRow | undefined;
       const version = current?.version ?? 0;
       if (expected !== undefined && expected !== version) {
         throw new DevMeshError('CONFLICT', `state "${key}" is at version ${version}${current ? ` (set by ${current.updated_by})` : ' (absent)'}, not ${expected}: someone changed it since you read it; get it again, merge, and set with the new version`);
       }
-      if (value === null || value === undefined) {
-        this.deleteStmt.run(key);
-        return null;
-      }
+      if (value === null || value === undefined) return { entry: null, changed: this.deleteStmt.run(key).changes > 0 };
       const row: StateRow = { key, value_json: canonicalJson(value), version: version + 1, updated_by: by, updated_at: this.now() };
       this.upsertStmt.run(row);
-      return SharedState.toEntry(row);
+      return { entry: SharedState.toEntry(row), changed: true };
     });
   }
 
@@ -60,8 +58,9 @@ export class SharedState {
         throw new DevMeshError('MESSAGE_TOO_LARGE', `state "${input.key}" would be ${size} bytes, over ${STATE_VALUE_MAX_BYTES}; keep the state small and put large things in files`);
       }
     }
-    const entry = this.setTx(input.key, input.value, input.by, input.expectedVersion);
-    this.onChanged(input.key, entry);
+    const { entry, changed } = this.setTx(input.key, input.value, input.by, input.expectedVersion);
+    // deleting a key that is not there changes nothing: no event, no audit entry
+    if (changed) this.onChanged(input.key, entry, input.by);
     return entry;
   }
 

@@ -179,14 +179,15 @@ export class LockManager implements Disposable {
       if (due <= now) expired.push(lock);
       else next = Math.min(next, due);
     }
-    for (const lock of expired) {
-      this.index.remove(lock);
-      this.emit({ type: 'expired', ts: now, lock: this.info(lock) });
-    }
+    // Out of the index and the timer re-armed before anyone hears of it: a listener may take a lock at once
+    // (a task award), which runs sweepIfDue and armSweep again; a stale state here would report an expiry
+    // twice and cancel the new lock's timer.
+    for (const lock of expired) this.index.remove(lock);
     this.sweepTimer?.cancel();
     this.sweepTimer = null;
     this.sweepAt = Infinity;
     if (next !== Infinity) this.armSweep(next);
+    for (const lock of expired) this.emit({ type: 'expired', ts: now, lock: this.info(lock) });
     if (expired.length > 0) this.pump();
     return expired.length;
   }

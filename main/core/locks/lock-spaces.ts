@@ -3,7 +3,9 @@
 // as the same root-relative paths, so an edit in alice's worktree and one in bob's contend for one lock.
 //
 // Which space a call means: the project it names (id or root); else the space of the holder when it is an
-// agent (its worktree's repository, its project, its folder); else the only open project.
+// agent (its worktree's repository, its project, the open project its folder is in, its folder); else the
+// only open project.
+import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AgentRecord } from '../../../shared/agent.js';
 import { DevMeshError } from '../../../shared/errors.js';
@@ -70,12 +72,15 @@ export class LockSpaces implements Disposable {
    */
   relativePath(space: LockSpace, holder: string, path: string): string | null {
     if (!isAbsolute(path)) return path;
+    // Each base as given and as its real path: an editor names files by their real path (process.cwd()),
+    // while the project may have been opened through a symlink (and the other way round).
     const bases = [space.root];
     const worktree = this.deps.agents.find(holder)?.worktree;
     if (worktree) bases.unshift(resolve(worktree.path));
-    for (const base of bases) {
+    for (const base of bases.flatMap((b) => [b, LockSpaces.realPath(b)])) {
       const rel = relative(base, resolve(path));
-      if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return rel === '' ? '.' : rel.split(sep).join('/');
+      if (rel === '') return '.';
+      if (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) return rel.split(sep).join('/');
     }
     return null;
   }
@@ -152,6 +157,14 @@ export class LockSpaces implements Disposable {
     this.spaces.clear();
   }
 
+  private static realPath(path: string): string {
+    try {
+      return realpathSync.native(path);
+    } catch {
+      return path; // a folder that is gone compares as given
+    }
+  }
+
   private agentRoot(agent: AgentRecord): string {
     if (agent.worktree) return agent.worktree.repo;
     if (agent.project !== null) {
@@ -160,6 +173,13 @@ export class LockSpaces implements Disposable {
       } catch {
         // the project was closed: the folder it worked in
       }
+    }
+    try {
+      // started by folder: the open project that folder is in (a subfolder too), so its locks and checks
+      // meet the project's, not a space of their own
+      return this.deps.projects.resolve(agent.cwd).root;
+    } catch {
+      // in no open project: its folder
     }
     return agent.cwd;
   }

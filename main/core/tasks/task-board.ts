@@ -323,7 +323,7 @@ export class TaskBoard implements Disposable {
     const unmet = this.unmet(task);
     if (unmet.length > 0) return this.journal.explain(task, `waits for ${unmet.join(', ')}`);
     const eligible = this.eligibility.eligible(task, this.deps.agents.live());
-    if (eligible.length === 0) return this.journal.explain(task, `no running agent works in ${task.root}; start one there (devmesh agent start) and it will be offered the task`);
+    if (eligible.length === 0) return this.journal.explain(task, this.eligibility.whyNobody(task, this.deps.agents.live()));
     return this.open(task, 'devmesh', `offered to ${eligible.map((a) => a.name).join(', ')}`, null);
   }
 

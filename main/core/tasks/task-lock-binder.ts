@@ -8,9 +8,11 @@
 //   net, and heartbeating would also stretch the agent's own short-lived locks.
 // - One lock can serve two tasks of the same agent (the lock manager hands an agent back the lock it
 //   already holds on a target); it is released only when no other open task of the agent still uses it.
+// - A task's lock belongs to the task, not to the agent's own lock calls: when its holder releases it (its
+//   WRITE on a task file converted the INTENT in place), the open task takes INTENT there again at once.
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
-import { LOCK_TTL_MAX_MS, type LockEvent, type LockRequest, type LockTarget } from '../../../shared/lock.js';
+import { LOCK_TTL_MAX_MS, type LockEvent, type LockInfo, type LockRequest, type LockTarget } from '../../../shared/lock.js';
 import { FINAL_TASK_STATES, type TaskInfo } from '../../../shared/task.js';
 import type { Disposable } from '../lifecycle/disposable.js';
 import type { LockManager } from '../locks/lock-manager.js';
@@ -109,8 +111,31 @@ export class TaskLockBinder implements Disposable {
   private onLockEvent(root: string, event: LockEvent): void {
     if (event.type !== 'released' && event.type !== 'expired') return;
     if (this.releasing.has(event.lock.id)) return;
+    const users = this.options.store.lockUsers(root, event.lock.id);
     this.options.store.forgetLock(root, event.lock.id);
+    if (event.type === 'released') this.retake(root, users, event.lock);
     this.options.onFreed(root);
+  }
+
+  /**
+   * The holder released a lock its open task stands on: an agent that took WRITE on a task file converted
+   * the task's INTENT in place, and releasing its WRITE must not leave the task without its file (another
+   * task on it could then be awarded to someone else mid-work). The task takes INTENT on that target again,
+   * unless someone queued for it meanwhile (they go first). An agent's exit abandons its tasks before its
+   * locks are dropped (Coordination), so nothing is retaken for an agent that is gone.
+   */
+  private retake(root: string, users: readonly string[], lock: LockInfo): void {
+    for (const id of users) {
+      const task = this.options.store.get(id);
+      if (!task || task.assigneeId !== lock.holder || FINAL_TASK_STATES.includes(task.state)) continue;
+      try {
+        const result = this.options.locks(root).tryAcquire({ holder: lock.holder, mode: 'INTENT', target: lock.target, ttlMs: LOCK_TTL_MAX_MS });
+        if (result.ok) this.options.store.addLocks(task.id, [result.value.id]);
+        else this.options.logger?.info({ domain: 'tasks', task: task.id, why: result.error.message }, 'task lock released by its holder and taken by another');
+      } catch (err) {
+        this.options.logger?.warn({ domain: 'tasks', task: task.id, err: (err as Error).message }, 'could not retake a task lock its holder released');
+      }
+    }
   }
 
   /** a glob when the text has glob magic, else a path (a directory is covered whole by the lock manager) */

@@ -1,6 +1,9 @@
 // The task board on real SQLite and a real lock manager, with fake time: the award by score (never the
 // first bid), INTENT locks taken all-or-none at the award, prompt delivery, abandon on exit and silence,
 // critic tasks, dependencies, cancel, persistence, and the errors a user sees.
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DevMeshError } from '../../../shared/errors.js';
 import { BidInputSchema, TaskCompleteInputSchema, TaskUpdateInputSchema, type TaskDetail } from '../../../shared/task.js';
@@ -186,6 +189,17 @@ describe('TaskBoard', () => {
     expect(err.message).toMatch(/critic must be another agent/);
     bid(review.id, critic.id, ['review']);
     expect(state(review.id)).toMatchObject({ state: 'CLAIMED', assigneeId: critic.id });
+  });
+
+  it('offers a task to agents working in the project or a folder under it, not to one elsewhere', () => {
+    mkdirSync(join(fx.root, 'web', 'src'), { recursive: true });
+    const inside = fx.agents.add('inside', join(fx.root, 'web', 'src'));
+    const elsewhere = fx.agents.add('elsewhere', tmpdir());
+    const t = fx.create({ title: 'Fix the header' });
+    expect(state(t.id)).toMatchObject({ state: 'BIDDING', stateReason: 'offered to inside' });
+    expect(thrown(() => bid(t.id, elsewhere.id)).message).toMatch(/elsewhere works in .*not in the task's project/);
+    bid(t.id, inside.id);
+    expect(state(t.id).assigneeName).toBe('inside');
   });
 
   it('gates a task on its dependencies', () => {
