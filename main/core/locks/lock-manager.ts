@@ -95,18 +95,14 @@ export class LockManager implements Disposable {
     return { ok: false, error, blockers: blockers.map((l) => this.info(l)) };
   }
 
-  /**
-   * All or none, in one step: grants every request when none is blocked (by a lock held or a request
-   * queued ahead), else grants nothing and answers the first refusal. The task board's award uses it, so
-   * two tasks touching the same file are never both awarded. Requests of one holder may overlap.
-   */
+  /** All or none, in one step (a task award): grants every request when none is blocked by a lock held or a
+   * request queued ahead, else nothing, answering the first refusal. Requests of one holder may overlap. */
   tryAcquireAll(requests: readonly LockRequest[]): { ok: true; value: LockInfo[] } | Extract<TryAcquireResult, { ok: false }> {
     const targets = requests.map((r) => this.begin(r));
     for (const [n, r] of requests.entries()) {
       const t = targets[n]!;
-      const upgrade = this.index.find(r.holder, t.key) !== undefined;
       const held = this.heldBlockers(r.holder, r.mode, t);
-      const queued = this.queueBlockers(r.holder, r.mode, t, upgrade);
+      const queued = this.queueBlockers(r.holder, r.mode, t, this.index.find(r.holder, t.key) !== undefined);
       if (held.length > 0 || queued.length > 0) {
         const error = this.refusal(r.holder, r.mode, t, 'it is', queued);
         this.emit({ type: 'refused', ts: this.clock.now(), holder: r.holder, mode: r.mode, target: t.shown, error });
