@@ -1,13 +1,11 @@
 // `devmesh mcp`: serves DevMesh's coordination tools to an AI coding agent over MCP on stdio. An agent's MCP
 // config runs it (`claude mcp add devmesh -- npx devmesh mcp`); it lives as long as the agent's session
 // (until stdin closes or a signal), and needs a running DevMesh only when a tool is called.
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Readable, Writable } from 'node:stream';
 import { LockHolderSchema } from '../../../shared/lock.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
-import { DevMeshMcpServer } from '../mcp/devmesh-mcp-server.js';
 import { SignalTrap } from '../signal-trap.js';
 import { UsageError } from '../usage-error.js';
 
@@ -42,6 +40,10 @@ else as \`user\`. While it runs it heartbeats that agent's locks every 10 s. Dev
 
   private async mcp(ctx: CliContext, args: CommandArgs): Promise<number> {
     const agent = this.identity(args);
+    // Loaded only here: the MCP SDK takes ~80 ms to load, which every other command (and every edit and
+    // commit hook an agent runs) would otherwise pay.
+    const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
+    const { DevMeshMcpServer } = await import('../mcp/devmesh-mcp-server.js');
     const server = new DevMeshMcpServer({ agent, version: ctx.version, cwd: ctx.cwd, connect: () => ctx.connect(), warn: (line) => ctx.warn(line) });
     let trap: SignalTrap | undefined;
     const ended = new Promise<void>((resolve) => {
