@@ -175,23 +175,15 @@ export class DevMeshApi {
       co.activity(who);
       return value;
     };
-    const locksIn = (project: string | undefined, holder: string) => co.locks.spaceFor(project, co.locks.holderId(holder)).manager;
     return {
       'locks.list': (i) => co.locks.list(i.project),
-      'locks.acquire': (i) => {
-        const holder = co.locks.holderId(i.holder);
-        co.activity(holder);
-        const { project, ...request } = i;
-        const manager = locksIn(project, holder);
-        const target = request.target.kind === 'glob' ? request.target : { ...request.target, path: co.locks.relativePath(co.locks.spaceFor(project, holder), holder, request.target.path) ?? request.target.path };
-        return manager.acquire({ ...request, holder, target, waitMs: request.waitMs ?? 0 });
-      },
-      'locks.release': (i) => alive(i.holder, locksIn(i.project, i.holder).release(i.lockId, co.locks.holderId(i.holder))),
-      'locks.releaseAll': (i) => alive(i.holder, { released: locksIn(i.project, i.holder).releaseHolder(co.locks.holderId(i.holder), 'released by its holder') }),
+      'locks.acquire': ({ project, ...request }) => alive(request.holder, co.locks.acquire(project, { ...request, waitMs: request.waitMs ?? 0 })),
+      'locks.release': (i) => alive(i.holder, co.locks.release(i.project, i.holder, i.lockId)),
+      'locks.releaseAll': (i) => alive(i.holder, { released: co.locks.releaseAll(i.project, i.holder) }),
       // not activity: the MCP server beats while the agent's process lives, whether the agent works or not
       'locks.heartbeat': (i) => ({ locks: co.locks.heartbeat(i.holder) }),
       'locks.check': (i) => alive(i.holder, co.locks.check(i.project, i.holder, i.paths)),
-      'audit.list': (i) => co.audit.list(i.actor === undefined ? i : { ...i, actor: co.locks.holderId(i.actor) }),
+      'audit.list': (i) => co.audit.list(i.actor === undefined ? i : { ...i, actor: co.idOf(i.actor) }),
       'audit.verify': async () => {
         const started = performance.now();
         const result = await co.audit.verify();
@@ -200,8 +192,8 @@ export class DevMeshApi {
       'tasks.list': (i) => co.tasks.list(i),
       'tasks.get': (i) => co.tasks.get(i.task),
       // `by` names an agent by id or name: recorded by its id, as lock holders and message parties are
-      'tasks.create': (i) => alive(i.by, co.tasks.create({ ...i, by: co.locks.holderId(i.by) })),
-      'tasks.cancel': (i) => co.tasks.cancel({ ...i, by: co.locks.holderId(i.by) }),
+      'tasks.create': (i) => alive(i.by, co.tasks.create({ ...i, by: co.idOf(i.by) })),
+      'tasks.cancel': (i) => co.tasks.cancel({ ...i, by: co.idOf(i.by) }),
       'tasks.bid': (i) => alive(i.agent, co.tasks.bid(i)),
       'tasks.claim': (i) => alive(i.agent, co.tasks.claim(i)),
       'tasks.update': (i) => alive(i.agent, co.tasks.update(i)),
@@ -210,7 +202,7 @@ export class DevMeshApi {
       'messages.read': (i) => alive(i.reader, co.messages.read(i)),
       'messages.list': (i) => co.messages.list(i),
       'state.get': (i) => co.state.get(i.key),
-      'state.set': (i) => alive(i.by, co.state.set({ ...i, by: co.locks.holderId(i.by) })),
+      'state.set': (i) => alive(i.by, co.state.set({ ...i, by: co.idOf(i.by) })),
       'state.list': (i) => co.state.list(i.prefix),
     };
   }

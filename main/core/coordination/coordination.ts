@@ -128,6 +128,11 @@ export class Coordination implements Disposable {
     this.heartbeat.unref();
   }
 
+  /** An agent's id for its name (decisions are recorded by ids); `user`, `devmesh` and unknown names unchanged. */
+  idOf(actor: string): string {
+    return this.safeFind(actor)?.id ?? actor;
+  }
+
   /** An API call naming an agent: it is alive (its tasks are not silent). Unknown names are left to the call. */
   activity(agentIdOrName: string): void {
     if (agentIdOrName === 'user' || agentIdOrName === '*') return;

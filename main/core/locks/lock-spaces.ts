@@ -9,7 +9,7 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AgentRecord } from '../../../shared/agent.js';
 import { DevMeshError } from '../../../shared/errors.js';
-import type { LockChangedEvent, LockCheckResult, LockSpaceSnapshot } from '../../../shared/lock.js';
+import type { LockChangedEvent, LockCheckResult, LockInfo, LockRequest, LockSpaceSnapshot } from '../../../shared/lock.js';
 import type { Disposable } from '../lifecycle/disposable.js';
 import type { LockClock } from './lock-clock.js';
 import { LockManager } from './lock-manager.js';
@@ -64,6 +64,31 @@ export class LockSpaces implements Disposable {
   /** An agent id for an agent's name (locks are held by ids); anything else unchanged. */
   holderId(holder: string): string {
     return this.deps.agents.find(holder)?.id ?? holder;
+  }
+
+  /**
+   * A request as a face makes it: the holder by agent id or name (locks are held by ids), a path absolute
+   * (in the project or the agent's worktree) or relative to the project root.
+   */
+  acquire(project: string | undefined, request: LockRequest): Promise<LockInfo> {
+    const holder = this.holderId(request.holder);
+    const space = this.spaceFor(project, holder);
+    const t = request.target;
+    // a path outside the space is left as given: the manager refuses it, naming the root
+    const target = t.kind === 'glob' ? t : { ...t, path: this.relativePath(space, holder, t.path) ?? t.path };
+    return space.manager.acquire({ ...request, holder, target });
+  }
+
+  /** Releases one lock; only its holder (by id or name) may. */
+  release(project: string | undefined, holderRaw: string, lockId: string): LockInfo {
+    const holder = this.holderId(holderRaw);
+    return this.spaceFor(project, holder).manager.release(lockId, holder);
+  }
+
+  /** Releases every lock of a holder in one space (and drops its queued requests): the holder asked. */
+  releaseAll(project: string | undefined, holderRaw: string): number {
+    const holder = this.holderId(holderRaw);
+    return this.spaceFor(project, holder).manager.releaseHolder(holder, 'released by its holder');
   }
 
   /**
