@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { AsciicastRecorder } from './asciicast-recorder.js';
 import { OutputBatcher } from './output-batcher.js';
 import { OutputRing } from './output-ring.js';
+import { PtyExitDrain } from './pty-exit-drain.js';
 import { TerminalProcessGroup } from './terminal-process-group.js';
 import { TerminalViewer, type TerminalSink } from './terminal-viewer.js';
 
@@ -32,7 +33,7 @@ export interface PtySessionOptions {
   onExited: (session: PtySession) => void;
 }
 
-/** while paused, how often to check that the process still lives (node-pty drops unread output 200 ms after exit) */
+/** while paused, how often to check that the process still lives, so its last output goes out without waiting for acks */
 const PAUSED_EXIT_POLL_MS = 50;
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
@@ -72,6 +73,7 @@ export class PtySession {
     });
     this.group = new TerminalProcessGroup(this.pty.pid);
     this.pty.onData((data) => this.batcher.push(data as unknown as Buffer));
+    PtyExitDrain.install(this.pty, (chunk) => this.batcher.push(chunk));
     this.pty.onExit((e) => this.onExit(e.exitCode, e.signal ?? 0));
   }
 
