@@ -29,6 +29,7 @@ import type { LogLine } from '../shared/service.js';
 const METHODS: Record<ApiMethod, true> = {
   'daemon.info': true,
   'daemon.shutdown': true,
+  'daemon.health': true,
   'projects.list': true,
   'projects.open': true,
   'projects.close': true,

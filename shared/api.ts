@@ -6,6 +6,7 @@ import { CaInfoSchema, ProxyInfoSchema, RequestPageInputSchema, RequestPageSchem
 import { AgentDetectionSchema, AgentProfileSchema, AgentRecordSchema, AgentStartInputSchema } from './agent.js';
 import { MeshInfoSchema, PeerInfoSchema, ServiceGraphSchema, VersionAlertSchema } from './mesh.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema } from './service.js';
+import { HealthSchema } from './health.js';
 import {
   RecordingInfoSchema,
   RecordingReadOutputSchema,
@@ -90,6 +91,8 @@ export type LogPage = z.infer<typeof LogPageSchema>;
 export const apiMethods = {
   'daemon.info': { input: Empty, output: DaemonInfoSchema },
   'daemon.shutdown': { input: Empty, output: z.object({ stopping: z.literal(true) }) },
+  /** the daemon's own problems (a store on a full disk…), each with its rule for the data meanwhile */
+  'daemon.health': { input: Empty, output: HealthSchema },
   'projects.list': { input: Empty, output: z.array(ProjectInfoSchema) },
   'projects.open': {
     input: z.object({ root: z.string().min(1).max(4096) }).strict(),

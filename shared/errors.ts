@@ -28,6 +28,12 @@ export const ERROR_CODES = [
   'RECORDING_NOT_FOUND',
   'TASK_NOT_FOUND',
   'AGENT_NOT_FOUND',
+  /** $DEVMESH_HOME's disk (or quota) is full: nothing that must be stored can be decided until space is freed */
+  'DISK_FULL',
+  /** a store cannot be written for another reason (read-only file system, permissions, I/O error) */
+  'STORE_UNAVAILABLE',
+  /** a store file is damaged: `devmesh doctor` checks it and restores a backup */
+  'STORE_CORRUPT',
   'INTERNAL',
 ] as const;
 

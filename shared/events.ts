@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AlertRaisedEventSchema, PeerEventSchema, PeerServiceEventSchema } from './mesh.js';
 import { TerminalEventSchema } from './terminal.js';
+import { HealthChangedEventSchema } from './health.js';
 import { AgentStatusEventSchema } from './agent.js';
 import { LockChangedEventSchema } from './lock.js';
 import { TaskEventSchema } from './task.js';
@@ -62,6 +63,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   TaskEventSchema,
   MessageEventSchema,
   StateEventSchema,
+  HealthChangedEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

@@ -114,6 +114,7 @@ export class DevMeshApi {
         setImmediate(() => this.face.requestShutdown());
         return { stopping: true as const };
       },
+      'daemon.health': () => core.health.snapshot(),
       'projects.list': () => core.projects.list(),
       'projects.open': (i) => core.projects.open(i.root),
       'projects.close': async (i) => ({ closed: await core.projects.close(i.project) }),

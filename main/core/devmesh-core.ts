@@ -41,6 +41,7 @@ import { Coordination, type CoordinationOptions } from './coordination/coordinat
 import { AgentSessionSetup } from './agents/agent-session-setup.js';
 import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
 import type { AuditDurability } from './audit/audit-log.js';
+import { DaemonHealth } from './health/daemon-health.js';
 
 export interface DevMeshCoreOptions {
   home: DevMeshHome;
@@ -103,6 +104,8 @@ export class DevMeshCore {
     readonly agents: { manager: AgentManager; detector: AgentDetector; profiles: AgentProfiles; events: Disposable },
     /** locks, the audit chain, tasks, messages and shared state */
     readonly coordination: Coordination,
+    /** the daemon's own problems (stores failing on a full disk…), raised as health.changed */
+    readonly health: DaemonHealth,
   ) {}
 
   static async open(options: DevMeshCoreOptions): Promise<DevMeshCore> {
@@ -113,6 +116,7 @@ export class DevMeshCore {
     const ca = await LocalCertificateAuthority.open(join(home.dir, 'ca'));
     const database = Database.open(home.databasePath);
     const events = new EventBus();
+    const health = new DaemonHealth({ logger: logger.child({ domain: 'health' }), emit: (e) => events.emit(e) });
     const logs = new LogStore(database, events);
     const registry = new ServiceRegistry(database);
     const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }));
@@ -217,7 +221,7 @@ export class DevMeshCore {
     });
     const agentEvents = agents.onDidChangeStatus((e) => events.emit(e));
     const coordination = new Coordination({ database, events, projects, agents, terminals, auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, logger, ...options.coordination });
-    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents }, coordination);
+    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents }, coordination, health);
     traffic.start();
     if (settings.proxy.enabled) {
       const listening = await proxy.listen();
