@@ -25,7 +25,7 @@ import { MeshNode } from './mesh/mesh-node.js';
 import { MdnsDiscovery, MESH_PROTOCOL_VERSION } from './mesh/mdns-discovery.js';
 import { ServiceGraphBuilder } from './mesh/service-graph-builder.js';
 import { VersionAlertStore } from './mesh/version-alert-store.js';
-import { MismatchRecorder } from './mesh/mismatch-recorder.js';
+import { MismatchRecorder, VERSION_ALERT_RULE } from './mesh/mismatch-recorder.js';
 import { PeerIngressRoutes } from './mesh/peer-ingress-routes.js';
 import { RouteChooser } from './proxy/route-chooser.js';
 import type { Disposable } from './lifecycle/disposable.js';
@@ -42,6 +42,7 @@ import { AgentSessionSetup } from './agents/agent-session-setup.js';
 import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
 import type { AuditDurability } from './audit/audit-log.js';
 import { DaemonHealth } from './health/daemon-health.js';
+import { StoreGuard } from './health/store-guard.js';
 
 export interface DevMeshCoreOptions {
   home: DevMeshHome;
@@ -138,10 +139,13 @@ export class DevMeshCore {
       },
     });
     const traffic = new TrafficStats(events);
-    const requests = new RequestLog(database, events, traffic);
+    const requests = new RequestLog(database, events, traffic, { health, where: home.databasePath });
     let core: DevMeshCore | null = null;
     const alerts = new VersionAlertStore(database, events);
-    const mismatches = new MismatchRecorder(alerts, logger.child({ domain: 'mesh' }));
+    const mismatches = new MismatchRecorder(
+      alerts,
+      new StoreGuard(health, { component: 'version alerts', where: home.databasePath, rule: VERSION_ALERT_RULE }),
+    );
     const membership = new MeshMembership(home.dir);
     const mesh = new MeshNode({
       membership,
