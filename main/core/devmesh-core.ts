@@ -224,7 +224,10 @@ export class DevMeshCore {
       logger: logger.child({ domain: 'agents' }),
     });
     const agentEvents = agents.onDidChangeStatus((e) => events.emit(e));
-    const coordination = new Coordination({ database, events, projects, agents, terminals, auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, logger, ...options.coordination });
+    const coordination = new Coordination({
+      database, events, projects, agents, terminals, health, homeDir: home.dir, logger,
+      auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, ...options.coordination,
+    });
     core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents }, coordination, health);
     traffic.start();
     if (settings.proxy.enabled) {
