@@ -8,9 +8,10 @@ import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { DevMeshError } from '../../../shared/errors.js';
-import { TERMINAL_FLOW, TERMINAL_RING_BYTES, type TerminalCreateInputSchema, type TerminalEvent, type TerminalInfo } from '../../../shared/terminal.js';
+import { RECORDINGS_KEPT_BYTES, TERMINAL_FLOW, TERMINAL_RING_BYTES, type TerminalCreateInputSchema, type TerminalEvent, type TerminalInfo } from '../../../shared/terminal.js';
 import type { EventBus } from '../events/event-bus.js';
-import { AsciicastRecorder } from './asciicast-recorder.js';
+import type { DaemonHealth } from '../health/daemon-health.js';
+import { AsciicastRecorder, type AsciicastHeaderInput } from './asciicast-recorder.js';
 import { PtySession, type TerminalSignal } from './pty-session.js';
 import { RecordingStore } from './recording-store.js';
 import type { TerminalSink } from './terminal-viewer.js';
@@ -38,7 +39,13 @@ export interface TerminalManagerOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** input reached a session (typed in a view, sent by the CLI): an agent's prompt may have been answered */
   onInput?: (id: string) => void;
+  /** where a recording that cannot be written is reported (the daemon's health) */
+  health?: DaemonHealth;
 }
+
+export const RECORDINGS_RULE =
+  'terminals keep running; a recording stops where the disk filled (its file keeps what was written), and ' +
+  'new terminals start unrecorded, saying so, until a recording can be written again';
 
 export const DEFAULT_MAX_TERMINALS = 64;
 /** changed events (viewers, paused, size) are coalesced: a flood flips `paused` many times a second */
@@ -83,9 +90,10 @@ export class TerminalManager {
     Object.assign(env, project?.env ?? {}, input.env, { DEVMESH_TERMINAL_ID: id, TERM: 'xterm-256color' });
     if (project !== null) env.DEVMESH_PROJECT = project.id;
     const name = input.name ?? basename(command);
-    const recorder = input.record
-      ? AsciicastRecorder.open(this.options.recordingsDir, { id, terminalId: id, name, command: [command, ...input.args].join(' '), cols: input.cols, rows: input.rows, env })
-      : null;
+    const recording = input.record
+      ? this.openRecording({ id, terminalId: id, name, command: [command, ...input.args].join(' '), cols: input.cols, rows: input.rows, env })
+      : { recorder: null, note: null };
+    const recorder = recording.recorder;
     let session: PtySession;
     try {
       session = new PtySession({
@@ -100,6 +108,7 @@ export class TerminalManager {
         rows: input.rows,
         ringBytes: this.options.ringBytes ?? TERMINAL_RING_BYTES,
         recorder,
+        recordingNote: recording.note,
         flow: this.options.flow ?? TERMINAL_FLOW,
         onChanged: (s) => this.scheduleChanged(s),
         onExited: (s) => this.onExited(s),
@@ -115,6 +124,38 @@ export class TerminalManager {
     this.options.logger.info({ domain: 'terminals', id, command, pid: session.info().pid }, 'terminal started');
     this.emit('terminal.started', session);
     return session.info();
+  }
+
+  /**
+   * A recording for a new terminal; on a full disk the terminal starts without one and says why. The oldest
+   * finished recordings are removed first when the folder is over RECORDINGS_KEPT_BYTES.
+   */
+  private openRecording(header: AsciicastHeaderInput): { recorder: AsciicastRecorder | null; note: string | null } {
+    const dir = this.options.recordingsDir;
+    const report = (err: unknown): void => {
+      this.options.health?.fail({ component: 'recordings', error: err, where: dir, rule: RECORDINGS_RULE });
+    };
+    try {
+      const pruned = this.recordings.prune(RECORDINGS_KEPT_BYTES);
+      if (pruned.length > 0) this.options.logger.info({ domain: 'terminals', removed: pruned }, 'removed the oldest recordings (over the folder cap)');
+    } catch (err) {
+      this.options.logger.warn({ domain: 'terminals', err: (err as Error).message }, 'could not prune old recordings');
+    }
+    let recorder: AsciicastRecorder;
+    try {
+      recorder = AsciicastRecorder.open(dir, header, { onFailed: (err) => report(err) });
+    } catch (err) {
+      report(err);
+      return { recorder: null, note: `not recorded: ${(err as Error).message}` };
+    }
+    if (recorder.error !== null) {
+      // not even its header fit: no empty file pretending to be a recording
+      const note = `not recorded: ${recorder.error}`;
+      rmSync(recorder.path, { force: true });
+      return { recorder: null, note };
+    }
+    if (this.options.health?.has('recordings')) this.options.health.ok('recordings');
+    return { recorder, note: null };
   }
 
   input(id: string, data: string): TerminalInfo {
