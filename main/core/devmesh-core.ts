@@ -215,7 +215,7 @@ export class DevMeshCore {
     });
     const agentProfiles = new AgentProfiles(settings.agents.profiles);
     agents = new AgentManager({
-      store: new AgentStore(database),
+      store: new AgentStore(database, health),
       launcher: new ManagedTerminalLauncher(terminals),
       profiles: agentProfiles,
       worktrees: new WorktreeManager(settings.agents.worktreeRoot),
