@@ -39,6 +39,9 @@ export interface ServiceRunnerDeps {
 
 /** Waiting this long for a dead shell's pipes to close before the exit is handled. */
 const PIPE_DRAIN_MS = 1000;
+/** How often a stopping group is looked at, and how long SIGKILLed processes get to be gone. */
+const GROUP_POLL_MS = 50;
+const KILLED_GRACE_MS = 5000;
 
 export class ServiceRunner implements Disposable {
   private state: ServiceState = 'stopped';
@@ -56,6 +59,8 @@ export class ServiceRunner implements Disposable {
   private killTimer: NodeJS.Timeout | null = null;
   private exited: Promise<void> = Promise.resolve();
   private stopReason = 'stopped';
+  /** the stop ended in SIGKILL: the stop reason says so, whatever became of the shell */
+  private killedAfterTimeout = false;
   private readonly waiters = new StateWaiters();
 
   constructor(
@@ -118,14 +123,13 @@ export class ServiceRunner implements Disposable {
     }
     if (this.state !== 'stopping') {
       this.stopReason = reason;
+      this.killedAfterTimeout = false;
       this.setState('stopping', reason);
       this.signalGroup(this.config.stopSignal);
-      const timeout = this.config.stopTimeoutMs;
-      this.killTimer = setTimeout(() => {
-        this.deps.logs.append(this.deps.project, this.name, 'system', `still running ${timeout} ms after ${this.config.stopSignal}: sending SIGKILL`);
-        this.stopReason = `${reason}; killed with SIGKILL after stop_timeout (${timeout} ms)`;
-        this.signalGroup('SIGKILL');
-      }, timeout);
+      this.armKillTimer(() => {
+        this.stopReason = `${reason}; killed with SIGKILL after stop_timeout (${this.config.stopTimeoutMs} ms)`;
+        this.killedAfterTimeout = true;
+      });
     }
     await this.exited;
   }
@@ -223,18 +227,60 @@ export class ServiceRunner implements Disposable {
     const closed = new Promise<void>((r) => child.once('close', () => r()));
     return new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
-        // The shell is gone; anything left in its group (a child that ignored the signal) goes too.
-        if (this.deps.inspector.isGroupAlive(pid)) this.signalGroup('SIGKILL', pid);
-        const drained = Promise.race([closed, new Promise<void>((r) => setTimeout(r, PIPE_DRAIN_MS).unref())]);
-        void drained.then(() => {
-          out.end();
-          err.end();
-          this.deps.reaper.unwatch(pid);
-          this.onExit(code, signal);
-          resolve();
-        });
+        this.health?.dispose();
+        this.health = null;
+        void this.groupEnded(pid)
+          .then(() => Promise.race([closed, new Promise<void>((r) => setTimeout(r, PIPE_DRAIN_MS).unref())]))
+          .then(() => {
+            out.end();
+            err.end();
+            this.deps.reaper.unwatch(pid);
+            this.onExit(code, signal);
+            resolve();
+          });
       });
     });
+  }
+
+  /**
+   * Resolves once no process of the service's group runs any more. The shell DevMesh started can end
+   * before what it runs: Debian's sh (dash) stays the parent of `node server.mjs` and dies on SIGTERM at
+   * once, while node is still cleaning up. What is left keeps the stop signal's full stop_timeout; only then
+   * does SIGKILL go to the group. A shell that ended by itself leaving processes behind has them stopped
+   * the same way, so a restart never meets the old run.
+   */
+  private async groupEnded(pgid: number): Promise<void> {
+    const inspector = this.deps.inspector;
+    if (!inspector.isGroupAlive(pgid)) return;
+    if (this.state !== 'stopping') {
+      const signal = this.config.stopSignal;
+      this.deps.logs.append(this.deps.project, this.name, 'system', `its shell ended; stopping what is left of its process group with ${signal}`);
+      this.signalGroup(signal, pgid);
+      this.armKillTimer();
+    }
+    // Bounded: a process stuck in the kernel (uninterruptible I/O) may outlive even SIGKILL for a while.
+    const deadline = Date.now() + this.config.stopTimeoutMs + KILLED_GRACE_MS;
+    while (inspector.isGroupAlive(pgid)) {
+      if (Date.now() > deadline) {
+        this.deps.logger.warn({ pgid }, 'processes of the service outlived SIGKILL; no longer waiting for them');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, GROUP_POLL_MS));
+    }
+  }
+
+  /** SIGKILL to whatever of the group still runs once stop_timeout has passed; `onKill` notes it first. */
+  private armKillTimer(onKill?: () => void): void {
+    if (this.killTimer) return;
+    const timeout = this.config.stopTimeoutMs;
+    const pgid = this.pid;
+    this.killTimer = setTimeout(() => {
+      this.killTimer = null;
+      if (pgid === null || !this.deps.inspector.isGroupAlive(pgid)) return;
+      this.deps.logs.append(this.deps.project, this.name, 'system', `still running ${timeout} ms after ${this.config.stopSignal}: sending SIGKILL`);
+      onKill?.();
+      this.signalGroup('SIGKILL', pgid);
+    }, timeout);
   }
 
   private onHealthy(detail: string): void {
@@ -257,7 +303,7 @@ export class ServiceRunner implements Disposable {
     if (this.state === 'stopping') {
       // Ending on the stop signal we sent is the clean outcome, not a kill worth alarming anyone about.
       const ended = code !== null || signal === 'SIGKILL' ? how : `ended by ${signal}`;
-      this.setState('stopped', `${this.stopReason} (${ended})`);
+      this.setState('stopped', this.killedAfterTimeout ? this.stopReason : `${this.stopReason} (${ended})`);
       return;
     }
     const lastError = [...this.deps.logs.tail(this.deps.project, this.name, 50)].reverse().find((l) => l.stream === 'stderr' && l.text.trim());
