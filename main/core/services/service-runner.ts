@@ -329,7 +329,7 @@ export class ServiceRunner implements Disposable {
       this.backoffTimer = null;
       this.restarts++;
       this.spawnProcess(`restart ${this.backoff.consecutive} after a crash`).catch((e: Error) =>
-        this.deps.logger.warn({ service: this.name, err: e.message }, 'restart failed'),
+        this.deps.logger.warn({ err: e.message }, 'restart failed'),
       );
     }, delay);
   }
@@ -344,7 +344,7 @@ export class ServiceRunner implements Disposable {
     this.deps.registry.save(info, this.deps.projectRoot);
     this.deps.registry.recordTransition(event);
     this.deps.logs.append(this.deps.project, this.name, 'system', `${to}: ${reason}`);
-    this.deps.logger.info({ service: this.name, from, to, reason }, 'service state');
+    this.deps.logger.info({ from, to, reason }, 'service state');
     this.deps.events.emit(event);
     this.waiters.check();
   }
@@ -358,7 +358,7 @@ export class ServiceRunner implements Disposable {
     try {
       process.kill(-pgid, signal);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') this.deps.logger.warn({ service: this.name, err: (err as Error).message }, 'signal failed');
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') this.deps.logger.warn({ err: (err as Error).message }, 'signal failed');
     }
   }
 
