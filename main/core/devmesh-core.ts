@@ -117,8 +117,8 @@ export class DevMeshCore {
     const database = Database.open(home.databasePath);
     const events = new EventBus();
     const health = new DaemonHealth({ logger: logger.child({ domain: 'health' }), emit: (e) => events.emit(e) });
-    const logs = new LogStore(database, events);
-    const registry = new ServiceRegistry(database);
+    const logs = new LogStore(database, events, { health });
+    const registry = new ServiceRegistry(database, { health });
     const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }));
     // Services left behind by a daemon that died without its reaper: stopped before anything starts.
     await registry.reconcile(logger.child({ domain: 'registry' }));
@@ -345,6 +345,7 @@ export class DevMeshCore {
     await this.projects.dispose();
     this.requests.dispose();
     this.logs.dispose();
+    this.registry.dispose();
     this.reaper.dispose();
     // Last before the store: services stopping above are decisions the chain records.
     this.coordination.dispose();

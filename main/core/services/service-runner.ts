@@ -180,8 +180,7 @@ export class ServiceRunner implements Disposable {
         throw new DevMeshError('SPAWN_FAILED', `cannot start ${cfg.name}: its working directory ${cfg.cwd} does not exist; create it or fix services.${cfg.name}.cwd in devmesh.yaml`);
       }
     } catch (err) {
-      this.setState('crashed', (err as Error).message);
-      throw err;
+      this.startFailed(err);
     }
     if (this.state !== 'starting') return; // stopped while we were checking the port
     const env: NodeJS.ProcessEnv = {
@@ -197,9 +196,7 @@ export class ServiceRunner implements Disposable {
     const child = spawn('/bin/sh', ['-c', cfg.command], { cwd: cfg.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid === undefined) {
       const message = await new Promise<string>((r) => child.once('error', (e) => r(e.message)));
-      const error = new DevMeshError('SPAWN_FAILED', `cannot start ${cfg.name}: ${message}`);
-      this.setState('crashed', error.message);
-      throw error;
+      this.startFailed(new DevMeshError('SPAWN_FAILED', `cannot start ${cfg.name}: ${message}`));
     }
     this.child = child;
     this.pid = child.pid;
@@ -281,6 +278,20 @@ export class ServiceRunner implements Disposable {
       onKill?.();
       this.signalGroup('SIGKILL', pgid);
     }, timeout);
+  }
+
+  /**
+   * A start that failed is recorded as crashed, and its cause is what the caller gets: nothing that goes
+   * wrong while recording it (a store on a full disk, a listener) may stand in for the cause the user needs.
+   */
+  private startFailed(cause: unknown): never {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    try {
+      this.setState('crashed', message);
+    } catch (err) {
+      this.deps.logger.error({ err: (err as Error).message, cause: message }, 'could not record a failed start');
+    }
+    throw cause;
   }
 
   private onHealthy(detail: string): void {
