@@ -19,6 +19,7 @@ import type { PortAllocator } from './port-allocator.js';
 import type { ProcessInspector } from './process-inspector.js';
 import type { ProcessReaper } from './process-reaper.js';
 import { RestartBackoff } from './restart-backoff.js';
+import type { ServiceCaBundle } from './service-ca-bundle.js';
 import { StateWaiters } from './state-waiters.js';
 
 export interface ServiceRunnerDeps {
@@ -33,8 +34,10 @@ export interface ServiceRunnerDeps {
   logger: Logger;
   /** addresses of the service's dependencies (`AUTH_URL`, `AUTH_PORT`), computed at each start */
   dependencyEnv: () => Record<string, string>;
-  /** what DevMesh gives every service it runs, e.g. NODE_EXTRA_CA_CERTS for the local CA */
+  /** what DevMesh gives every service it runs */
   extraEnv?: Record<string, string>;
+  /** NODE_EXTRA_CA_CERTS: the local CA, bundled with the user's own when they name one */
+  serviceCa?: ServiceCaBundle;
 }
 
 /** Waiting this long for a dead shell's pipes to close before the exit is handled. */
@@ -192,6 +195,7 @@ export class ServiceRunner implements Disposable {
       ...this.deps.extraEnv,
       ...this.deps.dependencyEnv(),
       ...cfg.env,
+      ...this.trust(cfg),
     };
     const child = spawn('/bin/sh', ['-c', cfg.command], { cwd: cfg.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid === undefined) {
@@ -278,6 +282,17 @@ export class ServiceRunner implements Disposable {
       onKill?.();
       this.signalGroup('SIGKILL', pgid);
     }, timeout);
+  }
+
+  /** NODE_EXTRA_CA_CERTS: DevMesh's CA, with the bundle the service's env or the daemon's already names. */
+  private trust(cfg: ServiceConfig): Record<string, string> {
+    const ca = this.deps.serviceCa;
+    if (ca === undefined) return {};
+    const own = cfg.env.NODE_EXTRA_CA_CERTS;
+    // Node reads a relative path from its working directory: the service's for its own env, else the daemon's.
+    const trust = own !== undefined ? ca.trustFor(own, cfg.cwd) : ca.trustFor(process.env.NODE_EXTRA_CA_CERTS, process.cwd());
+    if (trust.problem !== null) this.deps.logs.append(this.deps.project, cfg.name, 'system', trust.problem);
+    return { NODE_EXTRA_CA_CERTS: trust.path };
   }
 
   /**
