@@ -30,7 +30,9 @@ export class StatusView {
       lines.push(services.length ? this.render(services) : '(no services)');
       blocks.push(lines.join('\n'));
     }
-    if (report.projects.length === 0) blocks.push('No project is open: open one with `devmesh open DIR` (or `devmesh up --project DIR`).');
+    if (report.projects.length === 0) {
+      blocks.push('No project is open: open one with `devmesh open DIR` (or `devmesh up --project DIR`).');
+    }
     return blocks.join('\n\n');
   }
 
@@ -50,8 +52,10 @@ export class StatusView {
   health(problems: readonly HealthProblem[]): string {
     const lines = [problems.length === 1 ? 'DevMesh has a problem:' : `DevMesh has ${problems.length} problems:`];
     for (const p of problems) {
-      const counts = [`${p.failures} failed write${p.failures === 1 ? '' : 's'}`, ...(p.dropped ? [`${p.dropped} dropped`] : [])];
-      lines.push(`! ${p.component} (${p.code}, for ${StatusView.uptime(this.now - p.since)}; ${counts.join(', ')}): ${p.message}`);
+      const counts = [`${p.failures} failed write${p.failures === 1 ? '' : 's'}`];
+      if (p.dropped) counts.push(`${p.dropped} dropped`);
+      const since = StatusView.uptime(this.now - p.since);
+      lines.push(`! ${p.component} (${p.code}, for ${since}; ${counts.join(', ')}): ${p.message}`);
       lines.push(`  meanwhile: ${p.rule}`);
     }
     return lines.join('\n');

@@ -104,7 +104,8 @@ Options:
 
   /** The project a reference names when it has no services to tell: by id, root, file, or a path inside. */
   private static projectAt(ref: string, projects: ProjectInfo[]): ProjectInfo | undefined {
-    const inside = (p: ProjectInfo) => ref === p.id || ref === p.root || ref === p.configPath || ref.startsWith(p.root + sep);
+    const inside = (p: ProjectInfo) =>
+      ref === p.id || ref === p.root || ref === p.configPath || ref.startsWith(p.root + sep);
     return projects.filter(inside).sort((a, b) => b.root.length - a.root.length)[0];
   }
 

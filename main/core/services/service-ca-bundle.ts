@@ -43,12 +43,14 @@ export class ServiceCaBundle {
       userPem = readFileSync(user, 'utf8');
     } catch (err) {
       const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      return { path: caPath, problem: `NODE_EXTRA_CA_CERTS names ${user}, which cannot be read (${why}): the service trusts DevMesh's CA only` };
+      const problem = `NODE_EXTRA_CA_CERTS names ${user}, which cannot be read (${why}): the service trusts DevMesh's CA only`;
+      return { path: caPath, problem };
     }
     try {
       caPem = readFileSync(caPath, 'utf8');
     } catch (err) {
-      return { path: user, problem: `DevMesh's CA ${caPath} cannot be read (${(err as Error).message}): the service trusts ${user} only` };
+      const problem = `DevMesh's CA ${caPath} cannot be read (${(err as Error).message}): the service trusts ${user} only`;
+      return { path: user, problem };
     }
     // Already holds DevMesh's CA (a bundle DevMesh wrote, say): as it is.
     if (userPem.includes(caPem.trim())) return { path: user, problem: null };
@@ -70,7 +72,8 @@ export class ServiceCaBundle {
       rmSync(aside, { force: true });
       // A full disk, say: an older bundle of the same two is better than losing either CA.
       const fallback = existsSync(path) ? path : this.options.caPath;
-      return { path: fallback, problem: `the CA bundle ${path} could not be written (${(err as Error).message}); the service gets ${fallback}` };
+      const problem = `the CA bundle ${path} could not be written (${(err as Error).message}); the service gets ${fallback}`;
+      return { path: fallback, problem };
     }
   }
 }

@@ -18,6 +18,7 @@ import { HealthMonitor } from './health-monitor.js';
 import type { PortAllocator } from './port-allocator.js';
 import type { ProcessInspector } from './process-inspector.js';
 import type { ProcessReaper } from './process-reaper.js';
+import { ProcessGroup, type StopSettings } from './process-group.js';
 import { RestartBackoff } from './restart-backoff.js';
 import type { ServiceCaBundle } from './service-ca-bundle.js';
 import { StateWaiters } from './state-waiters.js';
@@ -42,9 +43,6 @@ export interface ServiceRunnerDeps {
 
 /** Waiting this long for a dead shell's pipes to close before the exit is handled. */
 const PIPE_DRAIN_MS = 1000;
-/** How often a stopping group is looked at, and how long SIGKILLed processes get to be gone. */
-const GROUP_POLL_MS = 50;
-const KILLED_GRACE_MS = 5000;
 
 export class ServiceRunner implements Disposable {
   private state: ServiceState = 'stopped';
@@ -59,7 +57,7 @@ export class ServiceRunner implements Disposable {
   private health: HealthMonitor | null = null;
   private backoffTimer: NodeJS.Timeout | null = null;
   private resetTimer: NodeJS.Timeout | null = null;
-  private killTimer: NodeJS.Timeout | null = null;
+  private group: ProcessGroup | null = null;
   private exited: Promise<void> = Promise.resolve();
   private stopReason = 'stopped';
   /** the stop ended in SIGKILL: the stop reason says so, whatever became of the shell */
@@ -128,8 +126,7 @@ export class ServiceRunner implements Disposable {
       this.stopReason = reason;
       this.killedAfterTimeout = false;
       this.setState('stopping', reason);
-      this.signalGroup(this.config.stopSignal);
-      this.armKillTimer(() => {
+      this.group?.stop(this.stopSettings(), () => {
         this.stopReason = `${reason}; killed with SIGKILL after stop_timeout (${this.config.stopTimeoutMs} ms)`;
         this.killedAfterTimeout = true;
       });
@@ -204,6 +201,8 @@ export class ServiceRunner implements Disposable {
     }
     this.child = child;
     this.pid = child.pid;
+    const note = (text: string) => this.deps.logs.append(this.deps.project, cfg.name, 'system', text);
+    this.group = new ProcessGroup(child.pid, { inspector: this.deps.inspector, logger: this.deps.logger, note });
     this.startedAt = Date.now();
     this.deps.reaper.watch(child.pid);
     this.deps.logs.append(this.deps.project, cfg.name, 'system', `started pid ${child.pid} on port ${this.port}: ${cfg.command}`);
@@ -226,11 +225,13 @@ export class ServiceRunner implements Disposable {
     child.stdout!.on('data', (d: Buffer) => out.write(d));
     child.stderr!.on('data', (d: Buffer) => err.write(d));
     const closed = new Promise<void>((r) => child.once('close', () => r()));
+    const group = this.group!;
     return new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         this.health?.dispose();
         this.health = null;
-        void this.groupEnded(pid)
+        void group
+          .ended(this.stopSettings(), this.state === 'stopping')
           .then(() => Promise.race([closed, new Promise<void>((r) => setTimeout(r, PIPE_DRAIN_MS).unref())]))
           .then(() => {
             out.end();
@@ -243,54 +244,15 @@ export class ServiceRunner implements Disposable {
     });
   }
 
-  /**
-   * Resolves once no process of the service's group runs any more. The shell DevMesh started can end
-   * before what it runs: Debian's sh (dash) stays the parent of `node server.mjs` and dies on SIGTERM at
-   * once, while node is still cleaning up. What is left keeps the stop signal's full stop_timeout; only then
-   * does SIGKILL go to the group. A shell that ended by itself leaving processes behind has them stopped
-   * the same way, so a restart never meets the old run.
-   */
-  private async groupEnded(pgid: number): Promise<void> {
-    const inspector = this.deps.inspector;
-    if (!inspector.isGroupAlive(pgid)) return;
-    if (this.state !== 'stopping') {
-      const signal = this.config.stopSignal;
-      this.deps.logs.append(this.deps.project, this.name, 'system', `its shell ended; stopping what is left of its process group with ${signal}`);
-      this.signalGroup(signal, pgid);
-      this.armKillTimer();
-    }
-    // Bounded: a process stuck in the kernel (uninterruptible I/O) may outlive even SIGKILL for a while.
-    const deadline = Date.now() + this.config.stopTimeoutMs + KILLED_GRACE_MS;
-    while (inspector.isGroupAlive(pgid)) {
-      if (Date.now() > deadline) {
-        this.deps.logger.warn({ pgid }, 'processes of the service outlived SIGKILL; no longer waiting for them');
-        return;
-      }
-      await new Promise((r) => setTimeout(r, GROUP_POLL_MS));
-    }
-  }
-
-  /** SIGKILL to whatever of the group still runs once stop_timeout has passed; `onKill` notes it first. */
-  private armKillTimer(onKill?: () => void): void {
-    if (this.killTimer) return;
-    const timeout = this.config.stopTimeoutMs;
-    const pgid = this.pid;
-    this.killTimer = setTimeout(() => {
-      this.killTimer = null;
-      if (pgid === null || !this.deps.inspector.isGroupAlive(pgid)) return;
-      this.deps.logs.append(this.deps.project, this.name, 'system', `still running ${timeout} ms after ${this.config.stopSignal}: sending SIGKILL`);
-      onKill?.();
-      this.signalGroup('SIGKILL', pgid);
-    }, timeout);
-  }
-
   /** NODE_EXTRA_CA_CERTS: DevMesh's CA, with the bundle the service's env or the daemon's already names. */
   private trust(cfg: ServiceConfig): Record<string, string> {
     const ca = this.deps.serviceCa;
     if (ca === undefined) return {};
     const own = cfg.env.NODE_EXTRA_CA_CERTS;
     // Node reads a relative path from its working directory: the service's for its own env, else the daemon's.
-    const trust = own !== undefined ? ca.trustFor(own, cfg.cwd) : ca.trustFor(process.env.NODE_EXTRA_CA_CERTS, process.cwd());
+    const trust = own !== undefined
+      ? ca.trustFor(own, cfg.cwd)
+      : ca.trustFor(process.env.NODE_EXTRA_CA_CERTS, process.cwd());
     if (trust.problem !== null) this.deps.logs.append(this.deps.project, cfg.name, 'system', trust.problem);
     return { NODE_EXTRA_CA_CERTS: trust.path };
   }
@@ -320,8 +282,8 @@ export class ServiceRunner implements Disposable {
     this.health?.dispose();
     this.health = null;
     if (this.resetTimer) clearTimeout(this.resetTimer);
-    if (this.killTimer) clearTimeout(this.killTimer);
-    this.killTimer = null;
+    this.group?.dispose();
+    this.group = null;
     this.child = null;
     this.pid = null;
     this.startedAt = null;
@@ -379,13 +341,8 @@ export class ServiceRunner implements Disposable {
     this.deps.registry.save(this.info(), this.deps.projectRoot);
   }
 
-  private signalGroup(signal: NodeJS.Signals, pgid = this.pid): void {
-    if (pgid === null) return;
-    try {
-      process.kill(-pgid, signal);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') this.deps.logger.warn({ err: (err as Error).message }, 'signal failed');
-    }
+  private stopSettings(): StopSettings {
+    return { signal: this.config.stopSignal, timeoutMs: this.config.stopTimeoutMs };
   }
 
   private clearBackoffTimer(): void {

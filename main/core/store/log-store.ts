@@ -118,7 +118,8 @@ export class LogStore {
     const needle = query.search?.toLowerCase(); // as LIKE: case-insensitive (LIKE folds ASCII only)
     const unsaved = this.pending
       .filter((l) => l.project === query.project && l.service === query.service)
-      .filter((l) => (query.before === undefined || l.seq < query.before) && (!needle || l.text.toLowerCase().includes(needle)))
+      .filter((l) => query.before === undefined || l.seq < query.before)
+      .filter((l) => !needle || l.text.toLowerCase().includes(needle))
       .reverse();
     const newest = unsaved.length ? [...unsaved, ...rows] : rows;
     const hasMore = newest.length > query.limit;

@@ -103,7 +103,7 @@ export class ServiceRegistry implements Disposable {
   /** Stores a transition for the history; one that cannot be stored is counted as dropped. Never throws. */
   recordTransition(event: ServiceStateEvent): void {
     if (!this.database.db.open) return;
-    const stored = this.guard.background(() => {
+    const stored = this.attempt(() => {
       this.insertEvent.run(event.project, event.service, event.ts, event.from, event.to, event.reason);
       if (++this.eventsSinceTrim >= 1000) {
         this.eventsSinceTrim = 0;
@@ -116,7 +116,10 @@ export class ServiceRegistry implements Disposable {
           .run(EVENTS_KEPT_PER_SERVICE);
       }
     }, 1);
-    if (stored) return;
+    if (stored) {
+      if (this.unsaved.size === 0) this.guard.succeeded();
+      return;
+    }
     // The row of that service is written again with the retry, which also tells when the store is back.
     const key = ServiceRegistry.key(event.project, event.service);
     const row = this.current.get(key);
@@ -182,7 +185,8 @@ export class ServiceRegistry implements Disposable {
       if (row.pid === null && row.state === 'stopped') continue;
       let reason = row.reason;
       if (row.pid !== null && row.pid_start !== null && this.inspector.startTime(row.pid) === row.pid_start) {
-        logger.warn({ project: row.project, service: row.name, servicePid: row.pid }, 'stopping a service left running by a previous DevMesh');
+        const where = { project: row.project, service: row.name, servicePid: row.pid };
+        logger.warn(where, 'stopping a service left running by a previous DevMesh');
         ServiceRegistry.signalGroup(row.pid, 'SIGTERM');
         killed.push(row.pid);
         stoppedOrphans++;
@@ -190,7 +194,8 @@ export class ServiceRegistry implements Disposable {
       } else if (row.state !== 'stopped') {
         reason = `DevMesh stopped while the service was ${row.state}`;
       }
-      this.keep({ row: { ...row, state: 'stopped', pid: null, pid_start: null, started_at: null, reason, updated_at: Date.now() }, removed: false });
+      const stopped: RegistryRow = { ...row, state: 'stopped', pid: null, pid_start: null, started_at: null, reason, updated_at: Date.now() };
+      this.keep({ row: stopped, removed: false });
     }
     // Give the orphans a moment to exit on SIGTERM, then make sure.
     for (let i = 0; i < 30 && killed.some((p) => this.inspector.isGroupAlive(p)); i++) await new Promise((r) => setTimeout(r, 100));
@@ -209,7 +214,7 @@ export class ServiceRegistry implements Disposable {
   private writeUnsaved(): void {
     if (this.unsaved.size === 0 || !this.database.db.open) return;
     const batch = [...this.unsaved];
-    const stored = this.guard.background(() =>
+    const stored = this.attempt(() =>
       this.database.db.transaction(() => {
         for (const [, u] of batch) {
           if (u.removed) this.deleteRow.run(u.row.project, u.row.name);
@@ -220,6 +225,22 @@ export class ServiceRegistry implements Disposable {
     if (!stored) return this.scheduleRetry();
     // Only what was written: a newer decision taken meanwhile stays pending.
     for (const [key, u] of batch) if (this.unsaved.get(key) === u) this.unsaved.delete(key);
+    if (this.unsaved.size === 0) this.guard.succeeded();
+  }
+
+  /**
+   * One write through the guard: a failure is reported (never thrown). Unlike StoreGuard.background, success
+   * does not clear the problem by itself: that waits until every decided row is stored (the callers check),
+   * so a small write squeezing onto a nearly full disk does not announce a recovery that has not happened.
+   */
+  private attempt(write: () => void, dropped = 0): boolean {
+    try {
+      write();
+      return true;
+    } catch (err) {
+      this.guard.report(err, dropped);
+      return false;
+    }
   }
 
   private scheduleRetry(): void {

@@ -28,9 +28,9 @@ describe('graceful stop of `node server.mjs` (sh stays the parent)', () => {
     writeFileSync(
       join(d, 'server.mjs'),
       `import { writeFileSync } from 'node:fs';
-       console.log('node pid ' + process.pid);
        setInterval(() => {}, 1e9);
-       process.on('SIGTERM', () => setTimeout(() => { writeFileSync('cleaned-up', 'bye ' + process.pid); process.exit(0); }, 300));`,
+       process.on('SIGTERM', () => setTimeout(() => { writeFileSync('cleaned-up', 'bye ' + process.pid); process.exit(0); }, 300));
+       console.log('node pid ' + process.pid); // last: the handler is in place once the test sees it`,
     );
     await h.supervisor.apply(project(d, [service('web', { command: 'node server.mjs', stopTimeoutMs: 10_000 }, d)]));
     await h.supervisor.start('web', { wait: true });
@@ -53,10 +53,10 @@ describe('graceful stop of `node server.mjs` (sh stays the parent)', () => {
     const d = h.dir;
     writeFileSync(
       join(d, 'server.mjs'),
-      `console.log('node pid ' + process.pid);
-       let got = false;
+      `let got = false;
        process.on('SIGTERM', () => { got = true; console.log('SIGTERM received, ignoring it'); });
-       setInterval(() => { if (got) console.log('still here after SIGTERM'); }, 50);`,
+       setInterval(() => { if (got) console.log('still here after SIGTERM'); }, 50);
+       console.log('node pid ' + process.pid);`,
     );
     await h.supervisor.apply(project(d, [service('api', { command: 'node server.mjs', stopTimeoutMs: 1500 }, d)]));
     await h.supervisor.start('api', { wait: true });
