@@ -14,6 +14,8 @@ import { CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
 const tmp = tempDir('devmesh-status-');
 const daemons: RunningCli[] = [];
 const unavailable = tmpfsUnavailable();
+/** generous: the daemon and the CLI are real processes on a shared, often loaded machine */
+const WAIT_MS = 60_000;
 
 afterEach(async () => {
   await Promise.all(daemons.splice(0).map((d) => d.stop('SIGTERM')));
@@ -25,7 +27,8 @@ async function upWith(home: string, projectDir: string): Promise<CliHarness> {
   const cli = new CliHarness(home, tmp.dir);
   const { daemon } = await cli.up(['--project', projectDir]);
   daemons.push(daemon);
-  await waitFor('api healthy', async () => (await report(cli)).services.find((s: ServiceInfo) => s.name === 'api' && s.state === 'healthy'));
+  const healthy = async () => (await report(cli)).services.find((s: ServiceInfo) => s.name === 'api' && s.state === 'healthy');
+  await waitFor('api healthy', healthy, WAIT_MS);
   return cli;
 }
 
@@ -43,7 +46,7 @@ describe('devmesh status', () => {
     const broken = await waitFor('the config error', async () => {
       const r = await report(cli);
       return r.projects[0]?.configError ? r : null;
-    });
+    }, WAIT_MS);
     expect(broken.projects[0]).toMatchObject({ id: 'tiny', configPath: join(projectDir, 'devmesh.yaml') });
     expect(broken.projects[0]!.configError).toMatch(/devmesh\.yaml:\d+: services\.api\.version/);
     expect(broken.services.map((s) => [s.name, s.state])).toEqual([['api', 'healthy']]); // still running
@@ -57,10 +60,10 @@ describe('devmesh status', () => {
     expect((await cli.run(['status', '--project', 'tiny'])).stdout).toContain('is invalid; the last valid config keeps running');
 
     writeFileSync(join(projectDir, 'devmesh.yaml'), yaml);
-    await waitFor('the error to clear', async () => (await report(cli)).projects[0]?.configError === null);
+    await waitFor('the error to clear', async () => (await report(cli)).projects[0]?.configError === null, WAIT_MS);
     expect((await cli.run(['status'])).stdout).not.toContain('is invalid');
     expect((await report(cli)).health).toMatchObject({ ok: true, problems: [] });
-  }, 90_000);
+  }, 240_000);
 
   const fullTitle = `shows the daemon's problems above the table while its home's disk is full${unavailable ? ` (skipped: ${unavailable})` : ''}`;
   it.skipIf(unavailable !== null)(fullTitle, async () => {
@@ -70,7 +73,7 @@ describe('devmesh status', () => {
       mkdirSync(projectDir);
       writeProject(projectDir, 'full', { api: {}, web: {} });
       const cli = await upWith(join(disk.dir, 'home'), projectDir);
-      await waitFor('web healthy', async () => (await report(cli)).services.find((s) => s.name === 'web' && s.state === 'healthy'));
+      await waitFor('web healthy', async () => (await report(cli)).services.find((s) => s.name === 'web' && s.state === 'healthy'), WAIT_MS);
       disk.fill();
 
       // The supervisor keeps working: stop answers, and the service is stopped, not stuck in "stopping".
@@ -80,7 +83,7 @@ describe('devmesh status', () => {
       const full = await waitFor('the registry problem', async () => {
         const r = await report(cli);
         return r.health.problems.some((p) => p.component === 'service registry') ? r : null;
-      });
+      }, WAIT_MS);
       const problem = full.health.problems.find((p) => p.component === 'service registry')!;
       expect(problem).toMatchObject({ code: 'DISK_FULL' });
       expect(problem.message).toContain(join(disk.dir, 'home'));
@@ -96,7 +99,7 @@ describe('devmesh status', () => {
       const healed = await waitFor('the problems to clear', async () => {
         const h = (await report(cli)).health as Health;
         return h.ok ? h : null;
-      }, 30_000);
+      }, WAIT_MS);
       expect(healed.recovered.map((p) => p.component)).toContain('service registry');
       const after = await cli.run(['status']);
       expect(after.stdout).not.toContain('DevMesh has');
@@ -106,5 +109,5 @@ describe('devmesh status', () => {
       disk.free();
       disk.unmount();
     }
-  }, 120_000);
+  }, 240_000);
 });

@@ -102,9 +102,10 @@ export class SupervisorHarness {
     this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'devmesh-sup-'));
     this.database = Database.open(join(this.dir, 'devmesh.db'));
     this.logger = options.logger ?? pino({ level: 'silent' });
-    const health = options.health;
-    this.logs = new LogStore(this.database, this.events, { flushIntervalMs: 20, ...options.logStore, ...(health ? { health } : {}) });
-    this.registry = new ServiceRegistry(this.database, { ...(health ? { health } : {}), ...(options.registryRetryMs ? { retryMs: options.registryRetryMs } : {}) });
+    const health = options.health ? { health: options.health } : {};
+    this.logs = new LogStore(this.database, this.events, { flushIntervalMs: 20, ...options.logStore, ...health });
+    const retry = options.registryRetryMs ? { retryMs: options.registryRetryMs } : {};
+    this.registry = new ServiceRegistry(this.database, { ...health, ...retry });
     this.reaper = ProcessReaper.start(this.logger);
     this.events.onDidEmitEvent((e) => this.seen.push(e));
     this.supervisor = new ServiceSupervisor({

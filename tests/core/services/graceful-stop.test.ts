@@ -17,7 +17,7 @@ afterEach(async () => {
 
 /** Node's pid as the service prints it: the shell's child, not the pid DevMesh spawned. */
 async function nodePid(name: string): Promise<number> {
-  await waitFor(() => h.logs.tail('demo', name).some((l) => l.text.startsWith('node pid ')), 15_000, `${name}'s node pid`);
+  await waitFor(() => h.logs.tail('demo', name).some((l) => l.text.startsWith('node pid ')), 30_000, `${name}'s node pid`);
   return Number(h.logs.tail('demo', name).find((l) => l.text.startsWith('node pid '))!.text.slice('node pid '.length));
 }
 

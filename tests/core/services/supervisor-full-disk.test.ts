@@ -21,7 +21,7 @@ import { SupervisorHarness, nodeScript, project, service, waitFor } from '../../
 import { TmpfsDisk, tmpfsUnavailable } from '../../helpers/tmpfs-disk.js';
 
 const unavailable = tmpfsUnavailable();
-const RECOVERY_MS = 30_000; // the stores retry every 3 s; generous for a loaded machine
+const RECOVERY_MS = 60_000; // the stores retry every 3 s; generous for a loaded machine
 
 let disk: TmpfsDisk;
 beforeEach(() => {
@@ -81,9 +81,9 @@ describe.skipIf(unavailable !== null)(`the supervisor on a full disk${unavailabl
     expect(h.registry.get('demo', 'web')).toMatchObject({ state: 'stopped', pid: null }); // decided in memory
 
     // api runs on; its lines reach the ring and the live stream while the store refuses them.
-    await waitFor(() => problem(health, 'service logs') !== undefined, 10_000, 'the service logs problem');
+    await waitFor(() => problem(health, 'service logs') !== undefined, RECOVERY_MS, 'the service logs problem');
     expect(problem(health, 'service logs')!.rule).toMatch(/lines stay in memory.*retried every 3 s.*dropped and counted/);
-    await waitFor(() => live.some((l) => l.service === 'api' && l.ts > fullSince + 300), 10_000, 'live lines while full');
+    await waitFor(() => live.some((l) => l.service === 'api' && l.ts > fullSince + 300), RECOVERY_MS, 'live lines while full');
     expect(processAlive(apiPid)).toBe(true);
     const whileFull = h.logs.tail('demo', 'api').filter((l) => l.ts > fullSince && l.text.startsWith('tick ')).at(-1)!;
     const paged = h.logs.page({ project: 'demo', service: 'api', limit: 1000, search: whileFull.text });
@@ -115,8 +115,8 @@ describe.skipIf(unavailable !== null)(`the supervisor on a full disk${unavailabl
       reader.close();
     }
     // daemon.log kept what it could not write and wrote it once it could (one JSON object a line).
-    await waitFor(() => readFileSync(join(d, 'daemon.log'), 'utf8').includes('"to":"stopped"'), 10_000, 'the stop in daemon.log');
-  });
+    await waitFor(() => readFileSync(join(d, 'daemon.log'), 'utf8').includes('"to":"stopped"'), RECOVERY_MS, 'the stop in daemon.log');
+  }, 180_000);
 
   it('a start that fails on a full disk names its own cause (the busy port), not the store', async () => {
     const d = h.dir;
@@ -170,5 +170,5 @@ describe.skipIf(unavailable !== null)('the service log store on a full disk', ()
       disk.free();
       disk.unmount();
     }
-  });
+  }, 180_000);
 });
