@@ -84,7 +84,7 @@ try {
   let healthyAt = NaN;
   for (let i = 0; i < 600; i++) {
     const r = spawnSync(node, [cli, 'status', '--json'], { env, encoding: 'utf8' });
-    if (r.status === 0 && JSON.parse(r.stdout).filter((s) => s.state === 'healthy').length === total) {
+    if (r.status === 0 && JSON.parse(r.stdout).services.filter((s) => s.state === 'healthy').length === total) {
       healthyAt = performance.now() - t0;
       break;
     }

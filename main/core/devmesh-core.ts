@@ -9,6 +9,7 @@ import { LogStore } from './store/log-store.js';
 import { ServiceRegistry } from './store/service-registry.js';
 import { ProjectManager } from './projects/project-manager.js';
 import { ProcessReaper } from './services/process-reaper.js';
+import { ServiceCaBundle } from './services/service-ca-bundle.js';
 import { createLogger } from './logging/create-logger.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -118,20 +119,20 @@ export class DevMeshCore {
     const database = Database.open(home.databasePath);
     const events = new EventBus();
     const health = new DaemonHealth({ logger: logger.child({ domain: 'health' }), emit: (e) => events.emit(e) });
-    const logs = new LogStore(database, events);
-    const registry = new ServiceRegistry(database);
+    const logs = new LogStore(database, events, { health });
+    const registry = new ServiceRegistry(database, { health });
     const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }));
     // Services left behind by a daemon that died without its reaper: stopped before anything starts.
     await registry.reconcile(logger.child({ domain: 'registry' }));
-    // Services trust the local CA, so they can call each other through https://<name>.localhost.
-    const serviceEnv = { NODE_EXTRA_CA_CERTS: ca.certPath };
+    // Services trust the local CA (with the user's own NODE_EXTRA_CA_CERTS), to call each other through https.
+    const serviceCa = new ServiceCaBundle({ caPath: ca.certPath, dir: join(home.dir, 'service-ca') });
     let chooser: RouteChooser | null = null;
     const projects = new ProjectManager({
       events,
       logs,
       registry,
       reaper,
-      serviceEnv,
+      serviceCa,
       logger: logger.child({ domain: 'projects' }),
       mesh: {
         proxyBase: () => (core?.proxyPorts.httpPort ? `http://127.0.0.1:${core.proxyPorts.httpPort}` : null),
@@ -353,6 +354,7 @@ export class DevMeshCore {
     await this.projects.dispose();
     this.requests.dispose();
     this.logs.dispose();
+    this.registry.dispose();
     this.reaper.dispose();
     // Last before the store: services stopping above are decisions the chain records.
     this.coordination.dispose();
