@@ -8,12 +8,12 @@ import type { Health } from '../../shared/health.js';
 import type { ServiceInfo } from '../../shared/service.js';
 import type { StatusReport } from '../../main/cli/status-view.js';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
-import { TmpfsDisk, tmpfsUnavailable } from '../helpers/tmpfs-disk.js';
+import { FullDisk } from '../helpers/full-disk.js';
 import { CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
 
 const tmp = tempDir('devmesh-status-');
 const daemons: RunningCli[] = [];
-const unavailable = tmpfsUnavailable();
+const unavailable = FullDisk.unavailable();
 /** generous: the daemon and the CLI are real processes on a shared, often loaded machine */
 const WAIT_MS = 60_000;
 
@@ -67,7 +67,7 @@ describe('devmesh status', () => {
 
   const fullTitle = `shows the daemon's problems above the table while its home's disk is full${unavailable ? ` (skipped: ${unavailable})` : ''}`;
   it.skipIf(unavailable !== null)(fullTitle, async () => {
-    const disk = TmpfsDisk.mount(64, 'devmesh-status-full-');
+    const disk = FullDisk.mount(64, 'devmesh-status-full-');
     try {
       const projectDir = join(tmp.dir, 'full');
       mkdirSync(projectDir);
@@ -95,7 +95,7 @@ describe('devmesh status', () => {
       expect(text.indexOf('DevMesh has')).toBeLessThan(text.indexOf('SERVICE'));
       expect((await cli.run(['start', 'web'])).code).toBe(0);
 
-      disk.free();
+      disk.release();
       const healed = await waitFor('the problems to clear', async () => {
         const h = (await report(cli)).health as Health;
         return h.ok ? h : null;
@@ -106,8 +106,8 @@ describe('devmesh status', () => {
       expect(after.stdout).toMatch(/^web\s+\S+\s+healthy/m);
     } finally {
       await Promise.all(daemons.splice(0).map((d) => d.stop('SIGTERM')));
-      disk.free();
-      disk.unmount();
+      disk.release();
+      disk.dispose();
     }
   }, 240_000);
 });

@@ -25,8 +25,8 @@ export class FullDisk {
     return FullDisk.probed;
   }
 
-  static mount(sizeMb: number): FullDisk {
-    const dir = mkdtempSync(join(tmpdir(), 'devmesh-fulldisk-'));
+  static mount(sizeMb: number, prefix = 'devmesh-fulldisk-'): FullDisk {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m,mode=0700`, 'tmpfs', dir], { timeout: 5000 });
     return new FullDisk(dir);
   }

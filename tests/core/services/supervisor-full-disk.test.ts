@@ -18,14 +18,14 @@ import { LogStore } from '../../../main/core/store/log-store.js';
 import { REGISTRY_RULE } from '../../../main/core/store/service-registry.js';
 import { processAlive } from '../../api/test-project.js';
 import { SupervisorHarness, nodeScript, project, service, waitFor } from '../../helpers/supervisor-harness.js';
-import { TmpfsDisk, tmpfsUnavailable } from '../../helpers/tmpfs-disk.js';
+import { FullDisk } from '../../helpers/full-disk.js';
 
-const unavailable = tmpfsUnavailable();
+const unavailable = FullDisk.unavailable();
 const RECOVERY_MS = 60_000; // the stores retry every 3 s; generous for a loaded machine
 
-let disk: TmpfsDisk;
+let disk: FullDisk;
 beforeEach(() => {
-  if (unavailable === null) disk = TmpfsDisk.mount(16);
+  if (unavailable === null) disk = FullDisk.mount(16);
 });
 
 function problem(health: DaemonHealth, component: string): HealthProblem | undefined {
@@ -52,8 +52,8 @@ describe.skipIf(unavailable !== null)(`the supervisor on a full disk${unavailabl
     try {
       await h.dispose();
     } finally {
-      disk.free();
-      disk.unmount();
+      disk.release();
+      disk.dispose();
     }
   });
 
@@ -96,7 +96,7 @@ describe.skipIf(unavailable !== null)(`the supervisor on a full disk${unavailabl
     for (let i = 0; i < 10; i++) expect(() => logger.info({ i, pad: 'x'.repeat(2000) }, 'a long line')).not.toThrow();
     expect(logDestinationState(logger)!.failures).toBeGreaterThan(0);
 
-    disk.free();
+    disk.release();
     await waitFor(() => health.snapshot().ok, RECOVERY_MS, 'the health ledger to clear');
     expect(health.snapshot().recovered.map((p) => p.component)).toEqual(expect.arrayContaining(['service registry', 'service logs']));
     await waitFor(() => h.registry.saved, RECOVERY_MS, 'the registry to be stored');
@@ -154,7 +154,7 @@ describe.skipIf(unavailable !== null)('the service log store on a full disk', ()
       const page = logs.page({ project: 'p', service: 'api', limit: 1000 }).lines.map((l) => l.text);
       expect(page).toEqual([...Array.from({ length: 20 }, (_, i) => `before ${i + 1}`), ...Array.from({ length: 50 }, (_, i) => `while full ${151 + i}`)]);
 
-      disk.free();
+      disk.release();
       await waitFor(() => health.snapshot().ok, RECOVERY_MS, 'the log store to recover');
       const reader = new BetterSqlite3(join(disk.dir, 'devmesh.db'), { readonly: true });
       try {
@@ -167,8 +167,8 @@ describe.skipIf(unavailable !== null)('the service log store on a full disk', ()
     } finally {
       logs.dispose();
       database.close();
-      disk.free();
-      disk.unmount();
+      disk.release();
+      disk.dispose();
     }
   }, 180_000);
 });
