@@ -45,6 +45,10 @@ import type { AuditDurability } from './audit/audit-log.js';
 import { DaemonHealth } from './health/daemon-health.js';
 import { StoreGuard } from './health/store-guard.js';
 
+const EVENT_HANDLER_RULE =
+  'the part that failed to follow an event (a store writing what it heard) missed that one event; every other ' +
+  'listener got it, and the daemon and its services keep running';
+
 export interface DevMeshCoreOptions {
   home: DevMeshHome;
   version: string;
@@ -119,6 +123,9 @@ export class DevMeshCore {
     const database = Database.open(home.databasePath);
     const events = new EventBus();
     const health = new DaemonHealth({ logger: logger.child({ domain: 'health' }), emit: (e) => events.emit(e) });
+    // what a listener threw (a task store on a full disk hearing an agent exit) is a problem, not a crash
+    events.onListenerError = (err) =>
+      health.fail({ component: 'event handlers', error: err, where: home.databasePath, rule: EVENT_HANDLER_RULE });
     const logs = new LogStore(database, events, { health });
     const registry = new ServiceRegistry(database, { health });
     const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }));
