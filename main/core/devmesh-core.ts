@@ -206,6 +206,7 @@ export class DevMeshCore {
       logger: logger.child({ domain: 'terminals' }),
       onInput: (id) => agents?.noteTerminalInput(id),
       recordingsDir: join(home.dir, 'recordings'),
+      reaper,
       project: (ref) => DevMeshCore.terminalContext(projects, ref, core?.proxyPorts.httpPort ?? null),
     });
     const agentProfiles = new AgentProfiles(settings.agents.profiles);
