@@ -51,11 +51,11 @@ the default when the path holds * ? [ or {). --wait: how long to queue when some
 refuse at once, naming the holder). A lock is held by HOLDER: \`user\` (you) unless --as names another,
 such as an agent's id.
 
-How long a lock lives: nothing renews a lock you take by hand, so it lasts ${TimeText.span(LOCK_TTL_UNRENEWED_MS)} (as in the UI)
-unless --ttl says otherwise (${TimeText.span(LOCK_TTL_MIN_MS)} to ${TimeText.span(LOCK_TTL_MAX_MS)}); \`take\` says until when. \`devmesh locks renew\` starts the
-lifetime of every lock of HOLDER again (so does taking the same lock again). A lock taken in the name of an
-agent DevMesh runs is renewed while the agent runs and released when it exits; an agent's MCP session renews
-the locks it takes and releases them when it ends.
+How long a lock lives: nothing renews a lock you take by hand, so it lasts ${TimeText.span(LOCK_TTL_UNRENEWED_MS)} (as in the UI) unless
+--ttl says otherwise (${TimeText.span(LOCK_TTL_MIN_MS)} to ${TimeText.span(LOCK_TTL_MAX_MS)}); \`take\` says until when. \`devmesh locks renew\` starts the lifetime
+of every lock of HOLDER again (so does taking the same lock again). A lock taken in the name of an agent
+DevMesh runs is renewed while the agent runs and released when it exits; an agent's MCP session renews the
+locks it takes and releases them when it ends.
 
 Examples:
   devmesh locks
@@ -91,9 +91,10 @@ Examples:
     }
     const holder = LockCommands.holder(args.string('as'));
     if (action === 'renew') {
-      if (arg !== undefined) throw new UsageError(`'locks renew' renews every lock of the holder and takes no arguments (got '${arg}')`, 'locks');
+      if (arg !== undefined) throw new UsageError(`'locks renew' renews every lock of the holder; it takes no arguments (got '${arg}')`, 'locks');
       const { locks } = await ctx.withClient((c) => c.call('locks.heartbeat', { holder }));
-      ctx.print(`Renewed ${locks} lock${locks === 1 ? '' : 's'} of ${holder}${locks === 0 ? ` (${holder} holds none; see \`devmesh locks\`)` : ': each lives its full lifetime again from now'}.`);
+      const what = locks === 0 ? ` (${holder} holds none; see \`devmesh locks\`)` : ': each lives its full lifetime again from now';
+      ctx.print(`Renewed ${locks} lock${locks === 1 ? '' : 's'} of ${holder}${what}.`);
       return EXIT.ok;
     }
     if (action === 'take') {
@@ -142,7 +143,9 @@ Examples:
     let lock: LockInfo;
     let agents: Map<string, { name: string; running: boolean }>;
     try {
-      [lock, agents] = await ctx.withClient(async (c) => [await c.call('locks.acquire', input, { timeoutMs: waitMs + CALL_MARGIN_MS }), await LockCommands.agentStates(c)] as const);
+      [lock, agents] = await ctx.withClient(
+        async (c) => [await c.call('locks.acquire', input, { timeoutMs: waitMs + CALL_MARGIN_MS }), await LockCommands.agentStates(c)] as const,
+      );
     } catch (err) {
       // The daemon's refusal names the holders; say where to look next.
       if (err instanceof DevMeshError && (err.code === 'CONFLICT' || err.code === 'TIMEOUT')) {
@@ -158,7 +161,9 @@ Examples:
       if (agent?.running) {
         ctx.print(`DevMesh renews it while ${agent.name} runs and releases it when ${agent.name} exits.`);
       } else {
-        ctx.print(`It lasts ${TimeText.span(lock.ttlMs)}, until ${LockCommands.until(lock.expiresAt, Date.now())}; nothing renews it. Renew it with \`devmesh locks renew${as}\`, or take it with --ttl 4h (at most ${TimeText.span(LOCK_TTL_MAX_MS)}).`);
+        const until = LockCommands.until(lock.expiresAt, Date.now());
+        ctx.print(`It lasts ${TimeText.span(lock.ttlMs)}, until ${until}; nothing renews it. Renew it with \`devmesh locks renew${as}\`,`);
+        ctx.print(`or take it with another lifetime: --ttl 4h (at most ${TimeText.span(LOCK_TTL_MAX_MS)}).`);
       }
       ctx.print(`Release it with: devmesh locks release ${lock.id}${as}`);
     }

@@ -35,13 +35,14 @@ export class DevMeshMcpServer {
   private readonly connection: DaemonConnection;
   private readonly heartbeat: LockHeartbeat;
   private readonly context: ToolContext;
-  /** one `devmesh mcp` process: what it takes, it renews and releases; other sessions of the agent are not its business */
+  /** one `devmesh mcp` process: it renews and releases what it took, never what the agent's other sessions took */
   readonly session: string;
 
   constructor(private readonly options: DevMeshMcpServerOptions) {
     this.session = options.session ?? `mcp-${randomBytes(6).toString('hex')}`;
     this.connection = new DaemonConnection(options.connect);
-    this.heartbeat = new LockHeartbeat(this.connection, { holder: options.agent, session: this.session }, options.warn, options.heartbeatMs ?? LOCK_HEARTBEAT_MS);
+    const taker = { holder: options.agent, session: this.session };
+    this.heartbeat = new LockHeartbeat(this.connection, taker, options.warn, options.heartbeatMs ?? LOCK_HEARTBEAT_MS);
     this.context = {
       agent: options.agent,
       session: this.session,
@@ -69,10 +70,12 @@ export class DevMeshMcpServer {
     if (this.connection.connected) {
       const who = `${this.options.agent} (session ${this.session})`;
       try {
-        const { released } = await this.connection.call('locks.releaseAll', { holder: this.options.agent, session: this.session }, { timeoutMs: 3000 });
+        const input = { holder: this.options.agent, session: this.session };
+        const { released } = await this.connection.call('locks.releaseAll', input, { timeoutMs: 3000 });
         if (released > 0) this.options.warn(`devmesh mcp: released ${released} lock(s) of ${who} as the session ended`);
       } catch (err) {
-        this.options.warn(`devmesh mcp: could not release the locks of ${who} as the session ended (${(err as Error).message}); they expire after their TTL`);
+        const why = (err as Error).message;
+        this.options.warn(`devmesh mcp: could not release the locks of ${who} as the session ended (${why}); they expire after their TTL`);
       }
     }
     try {

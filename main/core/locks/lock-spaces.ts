@@ -70,7 +70,8 @@ export class LockSpaces implements Disposable {
     const key = resolve(root);
     let entry = this.spaces.get(key);
     if (!entry) {
-      const manager = new LockManager({ root: key, clock: this.deps.clock, graceMs: this.deps.graceMs, nextLockId: this.nextLockId });
+      const { clock, graceMs } = this.deps;
+      const manager = new LockManager({ root: key, clock, graceMs, nextLockId: this.nextLockId });
       const subscription = manager.onDidChange((change) => this.deps.emit({ type: 'lock.changed', ts: change.ts, root: key, project: this.deps.projects.idAt(key), change }));
       entry = { manager, subscription };
       this.spaces.set(key, entry);
@@ -117,7 +118,8 @@ export class LockSpaces implements Disposable {
     const holder = this.holderId(holderRaw);
     if (session !== undefined) {
       const managers = project === undefined ? [...this.spaces.values()].map((s) => s.manager) : [this.spaceFor(project, holder).manager];
-      return managers.reduce((n, m) => n + m.releaseSession(holder, session, `released by its session ${session}`), 0);
+      const reason = `released by its MCP session ${session}`;
+      return managers.reduce((n, m) => n + m.releaseSession(holder, session, reason), 0);
     }
     return this.spaceFor(project, holder).manager.releaseHolder(holder, 'released by its holder');
   }

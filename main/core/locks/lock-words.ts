@@ -25,9 +25,10 @@ export class LockWords {
       ...queued.map((w) => `${w.holder} is queued ahead for ${LockWords.describe(w.mode, w.target)}`),
     ];
     const names = [...new Set([...held.map((l) => l.holder), ...queued.map((w) => w.holder)])];
+    const wanted = LockWords.describe(want.mode, want.target);
     return {
       code: 'CONFLICT',
-      message: `${want.holder} cannot take ${LockWords.describe(want.mode, want.target)}: ${isWords} locked (${parts.join('; ')}). Wait and retry, or ask ${names.join(', ')} to release it`,
+      message: `${want.holder} cannot take ${wanted}: ${isWords} locked (${parts.join('; ')}). Wait and retry, or ask ${names.join(', ')} to release it`,
       details: { reason: 'lock-conflict', blockedBy: names },
     };
   }
