@@ -42,6 +42,7 @@ import { AgentSessionSetup } from './agents/agent-session-setup.js';
 import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
 import type { AuditDurability } from './audit/audit-log.js';
 import { DaemonHealth } from './health/daemon-health.js';
+import { RecoveryModule } from './recovery/recovery-module.js';
 
 export interface DevMeshCoreOptions {
   home: DevMeshHome;
@@ -75,6 +76,8 @@ export class DevMeshCore {
   private proxyProblems: string[] = [];
   /** where the peer ingress listens; null when this agent is in no mesh or the port was busy */
   ingressPort: number | null = null;
+  /** what this start recovered from the last run; records this run's end at dispose */
+  private recovery: RecoveryModule | null = null;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -119,9 +122,12 @@ export class DevMeshCore {
     const health = new DaemonHealth({ logger: logger.child({ domain: 'health' }), emit: (e) => events.emit(e) });
     const logs = new LogStore(database, events);
     const registry = new ServiceRegistry(database);
-    const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }));
-    // Services left behind by a daemon that died without its reaper: stopped before anything starts.
-    await registry.reconcile(logger.child({ domain: 'registry' }));
+    const recoveryLogger = logger.child({ domain: 'recovery' });
+    const recovery = RecoveryModule.open({ database, events, health, logger: recoveryLogger, notesDir: join(home.dir, 'runs') });
+    const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }), { note: recovery.reaperNote });
+    // Services and terminals left behind by a daemon that died without its reaper: stopped before anything
+    // starts, and what happened to them kept in their history.
+    await recovery.reconcile(registry, logs);
     // Services trust the local CA, so they can call each other through https://<name>.localhost.
     const serviceEnv = { NODE_EXTRA_CA_CERTS: ca.certPath };
     let chooser: RouteChooser | null = null;
@@ -221,8 +227,10 @@ export class DevMeshCore {
       logger: logger.child({ domain: 'agents' }),
     });
     const agentEvents = agents.onDidChangeStatus((e) => events.emit(e));
-    const coordination = new Coordination({ database, events, projects, agents, terminals, auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, logger, ...options.coordination });
+    const coordination = new Coordination({ database, events, projects, agents, terminals, auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, logger, ...options.coordination, nextLockId: recovery.nextLockId });
+    recovery.record(coordination);
     core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents }, coordination, health);
+    core.recovery = recovery;
     traffic.start();
     if (settings.proxy.enabled) {
       const listening = await proxy.listen();
@@ -347,6 +355,7 @@ export class DevMeshCore {
     this.requests.dispose();
     this.logs.dispose();
     this.reaper.dispose();
+    this.recovery?.shutDown(this.coordination);
     // Last before the store: services stopping above are decisions the chain records.
     this.coordination.dispose();
     this.database.close();

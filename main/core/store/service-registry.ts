@@ -24,6 +24,24 @@ export interface RegistryRow {
 
 const EVENTS_KEPT_PER_SERVICE = 500;
 
+/** a service the registry found not stopped at start, and stopped */
+export interface ReconciledService {
+  project: string;
+  name: string;
+  from: ServiceState;
+  pid: number | null;
+  reason: string;
+  /** its process was still running (the reaper could not stop it) and was stopped at start */
+  orphan: boolean;
+  version: string;
+  port: number | null;
+}
+
+export interface ReconcileResult {
+  stoppedOrphans: number;
+  stopped: ReconciledService[];
+}
+
 export class ServiceRegistry {
   private readonly upsert;
   private readonly insertEvent;
@@ -102,31 +120,43 @@ export class ServiceRegistry {
   /**
    * Brings the registry in line with reality after a start: a row still holding a pid whose process is
    * alive with the same start time is a service a previous DevMesh left running; its group is stopped.
-   * Every row ends stopped, with the reason saying what happened.
+   * Every row ends stopped, with the reason saying what happened (`endOf` tells how the DevMesh that last
+   * ran it ended: "the daemon died (pid N, at T)"), kept in the service's history like any transition.
    */
-  async reconcile(logger: Logger): Promise<{ stoppedOrphans: number }> {
+  async reconcile(logger: Logger, endOf: (updatedAt: number) => string | null = () => null): Promise<ReconcileResult> {
     let stoppedOrphans = 0;
     const killed: number[] = [];
+    const stopped: ReconciledService[] = [];
     for (const row of this.list()) {
       if (row.pid === null && row.state === 'stopped') continue;
+      const ended = endOf(row.updated_at);
       let reason = row.reason;
-      if (row.pid !== null && row.pid_start !== null && this.inspector.startTime(row.pid) === row.pid_start) {
+      const orphan = row.pid !== null && row.pid_start !== null && this.inspector.startTime(row.pid) === row.pid_start;
+      if (orphan) {
         logger.warn({ project: row.project, service: row.name, pid: row.pid }, 'stopping a service left running by a previous DevMesh');
-        ServiceRegistry.signalGroup(row.pid, 'SIGTERM');
-        killed.push(row.pid);
+        ServiceRegistry.signalGroup(row.pid!, 'SIGTERM');
+        killed.push(row.pid!);
         stoppedOrphans++;
-        reason = `stopped at start: DevMesh found pid ${row.pid} left running by a previous DevMesh`;
+        reason = ended === null
+          ? `stopped at start: DevMesh found pid ${row.pid} left running by a previous DevMesh`
+          : `${ended}; its pid ${row.pid} was still running and was stopped at start`;
       } else if (row.state !== 'stopped') {
-        reason = `DevMesh stopped while the service was ${row.state}`;
+        reason = ended ?? `DevMesh stopped while the service was ${row.state}`;
       }
+      const now = Date.now();
       this.database.db
         .prepare("UPDATE services SET state = 'stopped', pid = NULL, pid_start = NULL, started_at = NULL, reason = ?, updated_at = ? WHERE project = ? AND name = ?")
-        .run(reason, Date.now(), row.project, row.name);
+        .run(reason, now, row.project, row.name);
+      if (row.state !== 'stopped' || orphan) {
+        this.insertEvent.run(row.project, row.name, now, row.state, 'stopped', reason);
+        const { project, name, version, port } = row;
+        stopped.push({ project, name, from: row.state, pid: row.pid, reason: reason ?? 'stopped', orphan, version, port });
+      }
     }
     // Give the orphans a moment to exit on SIGTERM, then make sure.
     for (let i = 0; i < 30 && killed.some((p) => this.inspector.isGroupAlive(p)); i++) await new Promise((r) => setTimeout(r, 100));
     for (const pgid of killed) if (this.inspector.isGroupAlive(pgid)) ServiceRegistry.signalGroup(pgid, 'SIGKILL');
-    return { stoppedOrphans };
+    return { stoppedOrphans, stopped };
   }
 
   private static signalGroup(pgid: number, signal: NodeJS.Signals): void {
