@@ -86,7 +86,7 @@ describe('MCP sessions of one agent', () => {
     // the same agent's lock taken from the command line, in its name
     const taken = await cli.run(['locks', 'take', 'src/cli.ts', '--as', ALPHA, '--json']);
     expect(taken.code, taken.stderr).toBe(0);
-    const ofCli = (JSON.parse(taken.stdout) as LockInfo).id;
+    const { id: ofCli, ttlMs: cliTtl } = JSON.parse(taken.stdout) as LockInfo;
     // a task awarded to the agent: DevMesh holds INTENT on its files in the agent's name
     const task = await withApi((api) => api.call('tasks.create', { project: 'sessproj', title: 'feature', prompt: 'do it', files: ['src/task.ts'] }));
     await withApi((api) => api.call('tasks.bid', { task: task.id, agent: ALPHA, capabilities: [], estimateMinutes: 5 }));
@@ -103,6 +103,8 @@ describe('MCP sessions of one agent', () => {
     const after = await held();
     expect(after.map((l) => l.id).sort()).toEqual([ofTwo, ofCli, ofTask].sort());
     expect(after.every((l) => l.holder === ALPHA)).toBe(true);
+    // the CLI's lock kept the lifetime it was taken with
+    expect(after.find((l) => l.id === ofCli)!.ttlMs).toBe(cliTtl);
     const ends = await withApi((api) => api.call('audit.list', { kind: 'lock.released', limit: 1000 }));
     expect(ends.entries.map((e) => (e.data as { lockId: string }).lockId)).toEqual([ofOne]);
 

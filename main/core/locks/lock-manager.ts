@@ -40,13 +40,26 @@ export interface LockManagerOptions {
   nextLockId?: () => string;
 }
 
+/**
+ * A request as the lock spaces make it: `freshTtlMs` is the TTL a new lock gets when the request names none
+ * (its taker's default); a lock the holder already has keeps its own TTL unless the request names one, so
+ * a session taking what a person took for an hour does not shorten it to the session's 30 s.
+ */
+export type ManagedLockRequest = LockRequest & { freshTtlMs?: number };
+
+/** the TTL a grant sets: `named` replaces an existing lock's, `fresh` is a new lock's when none is named */
+interface TtlChoice {
+  named: number | undefined;
+  fresh: number;
+}
+
 interface Waiter {
   id: string;
   seq: number;
   holder: string;
   mode: LockMode;
   target: ResolvedTarget;
-  ttlMs: number;
+  ttl: TtlChoice;
   taker: string;
   upgrade: boolean;
   enqueuedAt: number;
@@ -95,7 +108,7 @@ export class LockManager implements Disposable {
   }
 
   /** Grants at once or refuses with the holders in the way; never queues. Throws BAD_REQUEST on a bad path. */
-  tryAcquire(request: LockRequest): TryAcquireResult {
+  tryAcquire(request: ManagedLockRequest): TryAcquireResult {
     const target = this.begin(request);
     const lock = this.grantNow(request, target);
     if (lock) return { ok: true, value: lock };
@@ -119,7 +132,7 @@ export class LockManager implements Disposable {
         return { ok: false, error, blockers: held.map((l) => this.info(l)) };
       }
     }
-    return { ok: true, value: requests.map((r, n) => this.grant(r.holder, r.mode, targets[n]!, r.ttlMs, LockManager.takerOf(r), 0)) };
+    return { ok: true, value: requests.map((r, n) => this.grant(r.holder, r.mode, targets[n]!, this.ttlOf(r), LockManager.takerOf(r), 0)) };
   }
 
   /** The locks of other holders that a `mode` request by `holder` on `target` conflicts with now (no grant). */
@@ -128,7 +141,7 @@ export class LockManager implements Disposable {
   }
 
   /** Grants when the target is free for this mode, queuing up to waitMs; rejects with a DevMeshError. */
-  acquire(request: LockRequest): Promise<LockInfo> {
+  acquire(request: ManagedLockRequest): Promise<LockInfo> {
     let target: ResolvedTarget;
     try {
       target = this.begin(request);
@@ -247,7 +260,7 @@ export class LockManager implements Disposable {
   }
 
   /** the lock, when nothing held or queued ahead stands in the way */
-  private grantNow(request: LockRequest, target: ResolvedTarget): LockInfo | null {
+  private grantNow(request: ManagedLockRequest, target: ResolvedTarget): LockInfo | null {
     const { holder, mode, ttlMs } = request;
     const own = this.index.find(holder, target.key);
     if (own && own.mode === mode) {
@@ -258,23 +271,23 @@ export class LockManager implements Disposable {
     }
     if (this.heldBlockers(holder, mode, target).length > 0) return null;
     if (this.queueBlockers(holder, mode, target, own !== undefined).length > 0) return null;
-    const info = this.grant(holder, mode, target, ttlMs, LockManager.takerOf(request), 0);
+    const info = this.grant(holder, mode, target, this.ttlOf(request), LockManager.takerOf(request), 0);
     if (own) this.pump(); // a downgrade may admit waiters
     return info;
   }
 
-  private grant(holder: string, mode: LockMode, target: ResolvedTarget, ttlMs: number | undefined, taker: string, waitedMs: number): LockInfo {
+  private grant(holder: string, mode: LockMode, target: ResolvedTarget, ttl: TtlChoice, taker: string, waitedMs: number): LockInfo {
     const now = this.clock.now();
     let lock = this.index.find(holder, target.key);
     const previousMode = lock ? lock.mode : null;
     if (lock) {
       lock.mode = mode;
-      lock.ttlMs = ttlMs ?? lock.ttlMs;
+      lock.ttlMs = ttl.named ?? lock.ttlMs;
       lock.expiresAt = now + lock.ttlMs;
       lock.takers.add(taker);
     } else {
-      const ttl = ttlMs ?? this.defaultTtlMs;
-      lock = { id: this.nextLockId(), holder, mode, target, acquiredAt: now, expiresAt: now + ttl, ttlMs: ttl, takers: new Set([taker]) };
+      const ttlMs = ttl.named ?? ttl.fresh;
+      lock = { id: this.nextLockId(), holder, mode, target, acquiredAt: now, expiresAt: now + ttlMs, ttlMs, takers: new Set([taker]) };
       this.index.add(lock);
     }
     this.armSweep(lock.expiresAt + this.graceMs);
@@ -293,12 +306,12 @@ export class LockManager implements Disposable {
     return line.filter((w) => w.holder !== holder && conflictsBothWays(w.mode, mode) && TargetOverlap.overlaps(w.target, target));
   }
 
-  private enqueue(request: LockRequest, target: ResolvedTarget, waitMs: number, resolve: (l: LockInfo) => void, reject: (e: DevMeshError) => void): void {
+  private enqueue(request: ManagedLockRequest, target: ResolvedTarget, waitMs: number, resolve: (l: LockInfo) => void, reject: (e: DevMeshError) => void): void {
     const now = this.clock.now();
     const upgrade = this.index.find(request.holder, target.key) !== undefined;
     const seq = this.nextId++;
     const w: Waiter = {
-      id: `wait-${seq}`, seq, holder: request.holder, mode: request.mode, target, ttlMs: request.ttlMs ?? this.defaultTtlMs,
+      id: `wait-${seq}`, seq, holder: request.holder, mode: request.mode, target, ttl: this.ttlOf(request),
       taker: LockManager.takerOf(request), upgrade, enqueuedAt: now, deadline: now + waitMs, resolve, reject,
       timer: this.clock.schedule(() => this.timeOut(w), waitMs),
     };
@@ -344,7 +357,7 @@ export class LockManager implements Disposable {
         continue;
       }
       this.unqueue(w);
-      w.resolve(this.grant(w.holder, w.mode, w.target, w.ttlMs, w.taker, this.clock.now() - w.enqueuedAt));
+      w.resolve(this.grant(w.holder, w.mode, w.target, w.ttl, w.taker, this.clock.now() - w.enqueuedAt));
     }
   }
 
@@ -400,6 +413,10 @@ export class LockManager implements Disposable {
   private info(l: HeldLock): LockInfo {
     const sessions = [...l.takers].filter((t) => t !== HOLDER_TAKER);
     return { id: l.id, holder: l.holder, mode: l.mode, target: l.target.shown, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt, ttlMs: l.ttlMs, sessions };
+  }
+
+  private ttlOf(request: ManagedLockRequest): TtlChoice {
+    return { named: request.ttlMs, fresh: request.freshTtlMs ?? this.defaultTtlMs };
   }
 
   private static takerOf(request: LockRequest): string {

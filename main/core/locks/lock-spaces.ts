@@ -94,7 +94,7 @@ export class LockSpaces implements Disposable {
     const t = request.target;
     // a path outside the space is left as given: the manager refuses it, naming the root
     const target = t.kind === 'glob' ? t : { ...t, path: this.relativePath(space, holder, t.path) ?? t.path };
-    return space.manager.acquire({ ...request, holder, target, ttlMs: request.ttlMs ?? this.defaultTtl(holder, request.session) });
+    return space.manager.acquire({ ...request, holder, target, freshTtlMs: this.defaultTtl(holder, request.session) });
   }
 
   /** The lifetime of a lock whose request names none: short when its taker renews it, long when nobody does. */

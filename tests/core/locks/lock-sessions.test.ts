@@ -46,6 +46,19 @@ describe('lock sessions', () => {
     expect(fx.locks.locksOf('a').map((l) => l.target)).toEqual([{ kind: 'file', path: 'mine.ts' }]);
   });
 
+  it("keeps a person's hour when a session takes the same lock without naming a TTL", async () => {
+    fx = lockFixture({ defaultTtlMs: 10_000, graceMs: 2_000 });
+    const hour = 60 * 60 * 1000;
+    const held = await fx.locks.acquire({ ...req('a', 'WRITE', 'x.ts'), freshTtlMs: hour });
+    const again = await fx.locks.acquire({ ...req('a', 'WRITE', 'x.ts', { session: 's1' }), freshTtlMs: 30_000 });
+    expect(again).toMatchObject({ id: held.id, ttlMs: hour });
+    fx.locks.releaseSession('a', 's1', 'its MCP session ended');
+    fx.clock.advance(60_000);
+    expect(fx.locks.locksOf('a')).toMatchObject([{ id: held.id, ttlMs: hour, sessions: [] }]);
+    // a TTL the request names still replaces it
+    expect(await fx.locks.acquire(req('a', 'WRITE', 'x.ts', { ttlMs: 5_000 }))).toMatchObject({ id: held.id, ttlMs: 5_000 });
+  });
+
   it('gives ids from the source it is given, never reusing one', async () => {
     let n = 40;
     fx = lockFixture({ nextLockId: () => `lock-7-${n++}` });
