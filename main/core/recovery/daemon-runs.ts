@@ -8,6 +8,7 @@ import type { Database } from '../store/database.js';
 export interface RunRow {
   run: number;
   pid: number;
+  pid_start: string | null;
   started_at: number;
   audit_seq: number;
   ended_at: number | null;
@@ -18,13 +19,13 @@ export class DaemonRuns {
   constructor(private readonly database: Database) {}
 
   /** Records this start; answers its row and every earlier run not settled yet (oldest first). */
-  begin(pid: number, now: number): { current: RunRow; unsettled: RunRow[] } {
+  begin(pid: number, pidStart: string | null, now: number): { current: RunRow; unsettled: RunRow[] } {
     const db = this.database.db;
     return db.transaction(() => {
       const head = db.prepare('SELECT seq FROM audit_head WHERE id = 1').get() as { seq: number } | undefined;
       const info = db
-        .prepare('INSERT INTO daemon_runs (pid, started_at, audit_seq) VALUES (?, ?, ?)')
-        .run(pid, now, head?.seq ?? 0);
+        .prepare('INSERT INTO daemon_runs (pid, pid_start, started_at, audit_seq) VALUES (?, ?, ?, ?)')
+        .run(pid, pidStart, now, head?.seq ?? 0);
       const run = Number(info.lastInsertRowid);
       const unsettled = db
         .prepare('SELECT * FROM daemon_runs WHERE settled_at IS NULL AND run < ? ORDER BY run')

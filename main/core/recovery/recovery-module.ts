@@ -71,6 +71,8 @@ export class RecoveryModule implements Disposable {
     private readonly current: RunRow | null,
     private readonly unsettled: readonly RunRow[],
     private readonly ends: RunEnds,
+    /** another DevMesh runs on this home: touch none of its services or terminals */
+    private readonly othersRunning = false,
   ) {
     this.now = deps.now ?? Date.now;
     this.runs = new DaemonRuns(deps.database);
@@ -90,9 +92,17 @@ export class RecoveryModule implements Disposable {
   /** Writes this start down and reads how the earlier runs ended. Never throws: a failing store is reported. */
   static open(deps: RecoveryModuleDeps): RecoveryModule {
     const runs = new DaemonRuns(deps.database);
+    const inspector = new ProcessInspector();
     try {
       mkdirSync(deps.notesDir, { recursive: true, mode: 0o700 });
-      const { current, unsettled } = runs.begin(deps.pid ?? process.pid, (deps.now ?? Date.now)());
+      const pid = deps.pid ?? process.pid;
+      const { current, unsettled: all } = runs.begin(pid, inspector.startTime(pid), (deps.now ?? Date.now)());
+      // A run whose process still lives (same pid, same start time) has not ended: another DevMesh on this
+      // home. Its services, terminals and locks are its own; nothing of it is recovered.
+      const live = all.filter((r) => r.pid_start !== null && inspector.startTime(r.pid) === r.pid_start);
+      for (const r of live) deps.logger.warn({ domain: 'recovery', pid: r.pid, run: r.run }, 'another DevMesh is running on this home; leaving its processes alone');
+      if (live.length > 0) return new RecoveryModule(deps, current, [], new RunEnds([]), true);
+      const unsettled = all;
       const before = { ts: current.started_at, auditSeq: current.audit_seq };
       // the unsettled runs, and the last one (its services may still read as running after a clean stop)
       const previous = runs.before(current.run).at(-1);
@@ -117,6 +127,7 @@ export class RecoveryModule implements Disposable {
    * one's history and log) and what is left of its terminals' sessions.
    */
   async reconcile(registry: ServiceRegistry, logs: LogStore): Promise<void> {
+    if (this.othersRunning) return;
     const starts = new Map(this.ends.all.map((e) => [e.run, this.runs.get(e.run)?.started_at ?? Infinity]));
     const endOf = (ts: number): string | null => {
       const end = this.ends.at(ts, starts);
@@ -126,19 +137,22 @@ export class RecoveryModule implements Disposable {
     this.services = stopped;
     for (const s of stopped) this.guard.background(() => logs.append(s.project, s.name, 'system', `stopped: ${s.reason}`));
     if (this.current === null) return;
-    for (const row of this.terminals.leftBy(this.current.run)) {
-      const stoppedNow = await LiveTerminals.stopLeftovers(row);
-      if (stoppedNow > 0) {
-        const fields = { domain: 'recovery', terminal: row.id, pid: row.pid, processes: stoppedNow };
+    // at once: each may wait for processes that ignore SIGHUP
+    const rows = this.terminals.leftBy(this.current.run);
+    const stoppedEach = await Promise.all(rows.map((row) => LiveTerminals.stopLeftovers(row)));
+    rows.forEach((row, i) => {
+      const stopped = stoppedEach[i]!;
+      if (stopped > 0) {
+        const fields = { domain: 'recovery', terminal: row.id, pid: row.pid, processes: stopped };
         this.deps.logger.warn(fields, 'stopped what was left of a terminal of a previous DevMesh');
       }
-      this.leftTerminals.push({ row, stopped: stoppedNow });
-    }
+      this.leftTerminals.push({ row, stopped });
+    });
   }
 
   /** Once the audit chain is open: records what each earlier run left behind, then settles those runs. */
   record(coordination: RecoveryCoordination): void {
-    if (this.current === null) return;
+    if (this.current === null || this.othersRunning) return;
     const locks = this.heldLocks();
     const write = (entry: AuditAppend): boolean => {
       try {

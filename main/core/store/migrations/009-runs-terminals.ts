@@ -12,6 +12,7 @@ export const migration009 = {
       CREATE TABLE daemon_runs (
         run        INTEGER PRIMARY KEY AUTOINCREMENT,
         pid        INTEGER NOT NULL,
+        pid_start  TEXT,               -- its process's start time: a live pid with it is that DevMesh, still running
         started_at INTEGER NOT NULL,
         audit_seq  INTEGER NOT NULL,   -- the audit chain's head at start: this run's decisions come after it
         ended_at   INTEGER,            -- a clean shutdown; NULL while it runs, and forever when it died
