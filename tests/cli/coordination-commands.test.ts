@@ -90,7 +90,7 @@ describe('devmesh locks', () => {
     const renewed = (await cli.json<LockSpaceSnapshot[]>(['locks'])).flatMap((s) => s.locks).find((l) => l.id === id)!;
     expect(renewed.expiresAt).toBeGreaterThanOrEqual(lock.expiresAt);
     expect(await ok(['locks', 'release', id!])).toContain(`Released ${id}`);
-  });
+  }, 120_000);
 
   it('explains a bad command line with exit code 2', async () => {
     const r = await cli.run(['locks', 'take', 'src/a.ts', '--ttl', 'soon']);
