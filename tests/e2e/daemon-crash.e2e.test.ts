@@ -5,7 +5,7 @@
 // audit chain, naming the dead daemon's pid and when it died; a lock taken after the restart never reuses
 // a lock id from before it, so an old id cannot release a new lock.
 import BetterSqlite3 from 'better-sqlite3';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../shared/audit.js';
@@ -29,7 +29,8 @@ const leftovers: number[] = [];
 afterAll(async () => {
   for (const c of clients) await c.close();
   await first?.crash();
-  await second?.stop();
+  if (second) await second.stop(); // removes the home both used
+  else if (first) rmSync(first.home, { recursive: true, force: true });
   for (const pid of leftovers) {
     try {
       process.kill(pid, 'SIGKILL');
