@@ -191,9 +191,11 @@ export class DevMeshApi {
         )),
       'locks.release': (i) => alive(i.holder, co.decide(`releasing lock ${i.lockId}`, () => co.locks.release(i.project, i.holder, i.lockId))),
       'locks.releaseAll': (i) =>
-        alive(i.holder, { released: co.decide(`releasing the locks of ${i.holder}`, () => co.locks.releaseAll(i.project, i.holder)) }),
+        alive(i.holder, {
+          released: co.decide(`releasing the locks of ${i.holder}`, () => co.locks.releaseAll(i.project, i.holder, i.session)),
+        }),
       // not activity: the MCP server beats while the agent's process lives, whether the agent works or not
-      'locks.heartbeat': (i) => ({ locks: co.locks.heartbeat(i.holder) }),
+      'locks.heartbeat': (i) => ({ locks: co.locks.heartbeat(i.holder, i.session) }),
       'locks.check': (i) => alive(i.holder, co.locks.check(i.project, i.holder, i.paths)),
       'audit.list': (i) => co.audit.list(i.actor === undefined ? i : { ...i, actor: co.idOf(i.actor) }),
       'audit.verify': async () => {

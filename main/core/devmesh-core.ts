@@ -44,6 +44,7 @@ import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
 import type { AuditDurability } from './audit/audit-log.js';
 import { DaemonHealth } from './health/daemon-health.js';
 import { StoreGuard } from './health/store-guard.js';
+import { RecoveryModule } from './recovery/recovery-module.js';
 
 const EVENT_HANDLER_RULE =
   'the part that failed to follow an event (a store writing what it heard) missed that one event; every other ' +
@@ -81,6 +82,8 @@ export class DevMeshCore {
   private proxyProblems: string[] = [];
   /** where the peer ingress listens; null when this agent is in no mesh or the port was busy */
   ingressPort: number | null = null;
+  /** what this start recovered from the last run; records this run's end at dispose */
+  private recovery: RecoveryModule | null = null;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -128,9 +131,12 @@ export class DevMeshCore {
       health.fail({ component: 'event handlers', error: err, where: home.databasePath, rule: EVENT_HANDLER_RULE });
     const logs = new LogStore(database, events, { health });
     const registry = new ServiceRegistry(database, { health });
-    const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }));
-    // Services left behind by a daemon that died without its reaper: stopped before anything starts.
-    await registry.reconcile(logger.child({ domain: 'registry' }));
+    const recoveryLogger = logger.child({ domain: 'recovery' });
+    const recovery = RecoveryModule.open({ database, events, health, logger: recoveryLogger, notesDir: join(home.dir, 'runs') });
+    const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }), { note: recovery.reaperNote });
+    // Services and terminals left behind by a daemon that died without its reaper: stopped before anything
+    // starts, and what happened to them kept in their history.
+    await recovery.reconcile(registry, logs);
     // Services trust the local CA (with the user's own NODE_EXTRA_CA_CERTS), to call each other through https.
     const serviceCa = new ServiceCaBundle({ caPath: ca.certPath, dir: join(home.dir, 'service-ca') });
     let chooser: RouteChooser | null = null;
@@ -219,6 +225,7 @@ export class DevMeshCore {
       onInput: (id) => agents?.noteTerminalInput(id),
       recordingsDir: join(home.dir, 'recordings'),
       health,
+      reaper,
       project: (ref) => DevMeshCore.terminalContext(projects, ref, core?.proxyPorts.httpPort ?? null),
     });
     const agentProfiles = new AgentProfiles(settings.agents.profiles);
@@ -236,8 +243,11 @@ export class DevMeshCore {
     const coordination = new Coordination({
       database, events, projects, agents, terminals, health, homeDir: home.dir, logger,
       auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, ...options.coordination,
+      nextLockId: recovery.nextLockId,
     });
+    recovery.record(coordination);
     core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents }, coordination, health);
+    core.recovery = recovery;
     traffic.start();
     if (settings.proxy.enabled) {
       const listening = await proxy.listen();
@@ -363,6 +373,7 @@ export class DevMeshCore {
     this.logs.dispose();
     this.registry.dispose();
     this.reaper.dispose();
+    this.recovery?.shutDown(this.coordination);
     // Last before the store: services stopping above are decisions the chain records.
     this.coordination.dispose();
     this.database.close();

@@ -48,6 +48,8 @@ export interface CoordinationOptions {
   heartbeatMs?: number;
   biddingWindowMs?: number;
   silentAfterMs?: number;
+  /** ids for new locks, never repeated across restarts (RecoveryModule.nextLockId) */
+  nextLockId?: () => string;
 }
 
 const TIMER_RULE =
@@ -95,7 +97,7 @@ export class Coordination implements Disposable {
       },
       idAt: (root: string) => projects.all().find((p) => p.root === root)?.id ?? null,
     };
-    this.locks = new LockSpaces({ projects: projectPort, agents: { find: findAgent }, emit: (e) => events.emit(e), clock });
+    this.locks = new LockSpaces({ projects: projectPort, agents: { find: findAgent }, emit: (e) => events.emit(e), clock, nextLockId: options.nextLockId });
     this.messages = new MessageBoard(
       database,
       {

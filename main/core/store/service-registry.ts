@@ -46,6 +46,24 @@ export const REGISTRY_RULE =
 /** A row decided in memory and not stored yet; `removed`: the service left devmesh.yaml. */
 type Unsaved = { row: RegistryRow; removed: false } | { row: Pick<RegistryRow, 'project' | 'name'>; removed: true };
 
+/** a service the registry found not stopped at start, and stopped */
+export interface ReconciledService {
+  project: string;
+  name: string;
+  from: ServiceState;
+  pid: number | null;
+  reason: string;
+  /** its process was still running (the reaper could not stop it) and was stopped at start */
+  orphan: boolean;
+  version: string;
+  port: number | null;
+}
+
+export interface ReconcileResult {
+  stoppedOrphans: number;
+  stopped: ReconciledService[];
+}
+
 export class ServiceRegistry implements Disposable {
   private readonly upsert;
   private readonly insertEvent;
@@ -101,7 +119,7 @@ export class ServiceRegistry implements Disposable {
   }
 
   /** Stores a transition for the history; one that cannot be stored is counted as dropped. Never throws. */
-  recordTransition(event: ServiceStateEvent): void {
+  recordTransition(event: Pick<ServiceStateEvent, 'project' | 'service' | 'ts' | 'from' | 'to' | 'reason'>): void {
     if (!this.database.db.open) return;
     const stored = this.attempt(() => {
       this.insertEvent.run(event.project, event.service, event.ts, event.from, event.to, event.reason);
@@ -176,31 +194,43 @@ export class ServiceRegistry implements Disposable {
   /**
    * Brings the registry in line with reality after a start: a row still holding a pid whose process is
    * alive with the same start time is a service a previous DevMesh left running; its group is stopped.
-   * Every row ends stopped, with the reason saying what happened.
+   * Every row ends stopped, with the reason saying what happened (`endOf` tells how the DevMesh that last
+   * ran it ended: "the daemon died (pid N, at T)"), kept in the service's history like any transition.
    */
-  async reconcile(logger: Logger): Promise<{ stoppedOrphans: number }> {
+  async reconcile(logger: Logger, endOf: (updatedAt: number) => string | null = () => null): Promise<ReconcileResult> {
     let stoppedOrphans = 0;
     const killed: number[] = [];
+    const stopped: ReconciledService[] = [];
     for (const row of this.list()) {
       if (row.pid === null && row.state === 'stopped') continue;
+      const ended = endOf(row.updated_at);
       let reason = row.reason;
-      if (row.pid !== null && row.pid_start !== null && this.inspector.startTime(row.pid) === row.pid_start) {
+      const orphan = row.pid !== null && row.pid_start !== null && this.inspector.startTime(row.pid) === row.pid_start;
+      if (orphan) {
         const where = { project: row.project, service: row.name, servicePid: row.pid };
         logger.warn(where, 'stopping a service left running by a previous DevMesh');
-        ServiceRegistry.signalGroup(row.pid, 'SIGTERM');
-        killed.push(row.pid);
+        ServiceRegistry.signalGroup(row.pid!, 'SIGTERM');
+        killed.push(row.pid!);
         stoppedOrphans++;
-        reason = `stopped at start: DevMesh found pid ${row.pid} left running by a previous DevMesh`;
+        reason = ended === null
+          ? `stopped at start: DevMesh found pid ${row.pid} left running by a previous DevMesh`
+          : `${ended}; its pid ${row.pid} was still running and was stopped at start`;
       } else if (row.state !== 'stopped') {
-        reason = `DevMesh stopped while the service was ${row.state}`;
+        reason = ended ?? `DevMesh stopped while the service was ${row.state}`;
       }
-      const stopped: RegistryRow = { ...row, state: 'stopped', pid: null, pid_start: null, started_at: null, reason, updated_at: Date.now() };
-      this.keep({ row: stopped, removed: false });
+      const now = Date.now();
+      const stoppedRow: RegistryRow = { ...row, state: 'stopped', pid: null, pid_start: null, started_at: null, reason, updated_at: now };
+      this.keep({ row: stoppedRow, removed: false });
+      if (row.state !== 'stopped' || orphan) {
+        this.recordTransition({ project: row.project, service: row.name, ts: now, from: row.state, to: 'stopped', reason });
+        const { project, name, version, port } = row;
+        stopped.push({ project, name, from: row.state, pid: row.pid, reason: reason ?? 'stopped', orphan, version, port });
+      }
     }
     // Give the orphans a moment to exit on SIGTERM, then make sure.
     for (let i = 0; i < 30 && killed.some((p) => this.inspector.isGroupAlive(p)); i++) await new Promise((r) => setTimeout(r, 100));
     for (const pgid of killed) if (this.inspector.isGroupAlive(pgid)) ServiceRegistry.signalGroup(pgid, 'SIGKILL');
-    return { stoppedOrphans };
+    return { stoppedOrphans, stopped };
   }
 
   /** The newest decision for a service replaces any older one not yet stored; then everything pending is written. */

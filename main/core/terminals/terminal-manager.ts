@@ -1,6 +1,7 @@
 // The terminal sessions of this DevMesh, owned by the core (they outlive any window or page): creates them
 // with the project's directory and service URLs, routes input/resize/signals, lets views attach, tells
-// every face through the EventBus, and on dispose ends every process group it started (no orphans).
+// every face through the EventBus, and on dispose ends every process group it started (no orphans). Each
+// session is also given to the process reaper, which ends it should DevMesh die without disposing it.
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -41,6 +42,8 @@ export interface TerminalManagerOptions {
   onInput?: (id: string) => void;
   /** where a recording that cannot be written is reported (the daemon's health) */
   health?: DaemonHealth;
+  /** ends every process of a running terminal's session if DevMesh dies (ProcessReaper) */
+  reaper?: { watchSession(sid: number): void; unwatchSession(sid: number): void };
 }
 
 export const RECORDINGS_RULE =
@@ -121,6 +124,9 @@ export class TerminalManager {
       throw new DevMeshError('SPAWN_FAILED', `could not start '${command}' in ${cwd}: ${(err as Error).message}`);
     }
     this.sessions.set(id, session);
+    // node-pty makes the shell a session leader: its pid is the session id of everything it runs
+    const pid = session.info().pid;
+    if (pid !== null) this.options.reaper?.watchSession(pid);
     this.options.logger.info({ domain: 'terminals', id, command, pid: session.info().pid }, 'terminal started');
     this.emit('terminal.started', session);
     return session.info();
@@ -238,6 +244,7 @@ export class TerminalManager {
   private onExited(s: PtySession): void {
     this.clearChanged(s.id);
     const info = s.info();
+    if (info.pid !== null) this.options.reaper?.unwatchSession(info.pid);
     this.options.logger.info({ domain: 'terminals', id: s.id, reason: info.exitReason }, 'terminal exited');
     this.emit('terminal.exited', s);
   }
