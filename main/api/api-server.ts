@@ -10,6 +10,7 @@ import { DevMeshError, type ErrorCode } from '../../shared/errors.js';
 import { TERMINAL_STREAM_PATH_RE } from '../../shared/terminal.js';
 import { MAX_MESSAGE_BYTES, WIRE_PROTOCOL } from '../../shared/wire.js';
 import { ApiConnection, DEFAULT_CONNECTION_LIMITS, type ApiConnectionLimits } from './api-connection.js';
+import { CONTRACT_FINGERPRINT, CONTRACT_HEADER } from './contract-fingerprint.js';
 import type { DevMeshApi } from './devmesh-api.js';
 import { RendererAssets } from './renderer-assets.js';
 import { RequestGuard } from './request-guard.js';
@@ -73,6 +74,8 @@ export class ApiServer {
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(WIRE_PROTOCOL) ? WIRE_PROTOCOL : false),
     });
+    // Clients built from the same contract skip re-validating answers (contract-fingerprint.ts).
+    if (CONTRACT_FINGERPRINT !== null) this.wss.on('headers', (headers) => headers.push(`${CONTRACT_HEADER}: ${CONTRACT_FINGERPRINT}`));
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ProjectInfo } from '../../../shared/service.js';
-import { CONFIG_FILE_NAME } from '../../core/config/project-config.js';
 import { DevMeshHome } from '../../core/home/devmesh-home.js';
 import type { ApiClient } from '../api-client.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
@@ -59,7 +58,11 @@ Stops every service, then DevMesh itself, and waits until it is gone. Succeeds w
   private async up(ctx: CliContext, args: CommandArgs): Promise<number> {
     const port = args.int('port', { min: 0, max: 65535 }) ?? DEFAULT_PORT;
     const projects = args.strings('project').map((p) => ctx.absolute(p));
-    if (projects.length === 0 && existsSync(join(ctx.cwd, CONFIG_FILE_NAME))) projects.push(ctx.cwd);
+    if (projects.length === 0) {
+      // Loaded here, not at the top: the config module brings YAML and the config schema (`down`, `version`).
+      const { CONFIG_FILE_NAME } = await import('../../core/config/project-config.js');
+      if (existsSync(join(ctx.cwd, CONFIG_FILE_NAME))) projects.push(ctx.cwd);
+    }
 
     const running = await DaemonCommands.findRunning(ctx);
     if (running) {
