@@ -4,9 +4,14 @@
 import { resolve } from 'node:path';
 import packageJson from '../../package.json';
 import { DevMeshHome } from '../core/home/devmesh-home.js';
+import { BrokenPipeGuard } from './broken-pipe-guard.js';
 import { Cli } from './cli.js';
 import { CliContext } from './cli-context.js';
 import { commandGroups } from './command-groups.js';
+
+const output = new BrokenPipeGuard((code) => process.exit(code));
+output.watch(process.stdout, 'stdout');
+output.watch(process.stderr, 'stderr');
 
 const ctx = new CliContext({
   home: new DevMeshHome(),
@@ -17,6 +22,7 @@ const ctx = new CliContext({
   relaunch: { command: process.execPath, args: [...process.execArgv, process.argv[1] ?? __filename] },
   // dist/cli/devmesh.js → dist/renderer
   rendererDir: resolve(__dirname, '../renderer'),
+  outliveOutput: () => output.outliveReader(),
 });
 const cli = new Cli(ctx, commandGroups({ stdin: process.stdin, env: process.env }));
 

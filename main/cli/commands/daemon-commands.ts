@@ -104,6 +104,7 @@ Stops every service, then DevMesh itself, and waits until it is gone. Succeeds w
     });
     try {
       const started = await runner.start();
+      ctx.outliveOutput();
       ctx.print(`DevMesh is up: ${started.url}  (${DaemonCommands.describe(started.projects)})`);
       const { httpUrl, httpsUrl, problems } = started.proxy;
       const proxyUrls = [httpUrl, httpsUrl].filter((u): u is string => u !== null).map((u) => u.replace('://localhost', '://<service>.localhost'));
