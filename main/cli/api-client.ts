@@ -84,21 +84,51 @@ export class ApiClient {
     socket.on('error', (err) => this.onClose(1006, err.message));
   }
 
-  /** Connects to the DevMesh recorded in `home` (daemon.json + token), or throws DAEMON_NOT_RUNNING. */
+  /**
+   * Connects to the DevMesh recorded in `home` (daemon.json + token), or throws DAEMON_NOT_RUNNING. Without
+   * a token file it first connects without a token: the daemon, refusing it, writes its token file back
+   * (main/api/token-file-keeper.ts), and the second attempt uses it.
+   */
   static async connect(home: DevMeshHome, options: ApiClientOptions = {}): Promise<ApiClient> {
     const record = home.readDaemonRecord();
     if (record === null || !DevMeshHome.isAlive(record.pid)) throw new DevMeshError('DAEMON_NOT_RUNNING', NOT_RUNNING_MESSAGE);
-    const token = home.readToken();
+    const url = `ws://127.0.0.1:${record.port}/api`;
+    let token = home.readToken();
     if (token === null) {
-      throw new DevMeshError('UNAUTHORIZED', `no API token at ${home.tokenPath}; is DEVMESH_HOME (${home.dir}) the one the running DevMesh uses?`);
+      try {
+        (await ApiClient.connectTo(url, null, options, record)).close().catch(() => undefined);
+      } catch (err) {
+        if (!(err instanceof DevMeshError && err.code === 'UNAUTHORIZED')) throw err;
+      }
+      token = home.readToken();
+      if (token === null) {
+        throw new DevMeshError(
+          'UNAUTHORIZED',
+          `no API token at ${home.tokenPath}, and the running DevMesh (pid ${record.pid}, ${record.url}) did not write it back. ` +
+            'Stop it with `devmesh down` (it works without the token) and start it again with `devmesh up`.',
+        );
+      }
     }
-    return ApiClient.connectTo(`ws://127.0.0.1:${record.port}/api`, token, options, record);
+    try {
+      return await ApiClient.connectTo(url, token, options, record);
+    } catch (err) {
+      if (!(err instanceof DevMeshError && err.code === 'UNAUTHORIZED')) throw err;
+      throw new DevMeshError(
+        'UNAUTHORIZED',
+        `the running DevMesh (pid ${record.pid}, ${record.url}) refused the token in ${home.tokenPath}: the file holds another token ` +
+          '(was it replaced, or does another DevMesh use this DEVMESH_HOME?). Restart DevMesh: `devmesh down` (it works without ' +
+          'the token) then `devmesh up`.',
+        { reason: 'token-refused', pid: record.pid },
+      );
+    }
   }
 
-  static connectTo(url: string, token: string, options: ApiClientOptions = {}, record: DaemonRecord | null = null): Promise<ApiClient> {
+  /** `token` null: connect without one (the daemon refuses, and writes its token file back). */
+  static connectTo(url: string, token: string | null, options: ApiClientOptions = {}, record: DaemonRecord | null = null): Promise<ApiClient> {
     const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], {
+      const protocols = token === null ? [WIRE_PROTOCOL] : [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`];
+      const socket = new WebSocket(url, protocols, {
         handshakeTimeout: connectTimeoutMs,
         perMessageDeflate: false,
         maxPayload: 256 * 1024 * 1024,
