@@ -38,6 +38,20 @@ afterAll(async () => {
 });
 
 describe('devmesh term', () => {
+  it('new starts in the open project\'s folder by default, as the app does, and says so in --help', async () => {
+    const outside = await newTerm([], ['/bin/sh']); // the harness runs in the parent of the project
+    expect(outside).toMatchObject({ project: 'tiny', cwd: projectDir });
+    mkdirSync(join(projectDir, 'sub'), { recursive: true });
+    const r = await new CliHarness(cli.home, join(projectDir, 'sub')).run(['term', 'new', '--json', '--', '/bin/sh']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ project: 'tiny', cwd: projectDir });
+    const elsewhere = await newTerm(['--cwd', tmp.dir], ['/bin/sh']);
+    expect(elsewhere.cwd).toBe(tmp.dir);
+    for (const t of [outside, JSON.parse(r.stdout) as TerminalInfo, elsewhere]) await cli.run(['term', 'kill', t.id, '--signal', 'KILL']);
+    const help = await cli.run(['term', '--help']);
+    expect(help.stdout).toMatch(/else the open project the current folder is\s+in, else the first open project/);
+  });
+
   it('starts a session that outlives the command, types into it, and lists it', async () => {
     const made = await newTerm(['--name', 'box', '--project', 'tiny'], ['/bin/sh']);
     expect(made).toMatchObject({ name: 'box', state: 'running', project: 'tiny', cwd: projectDir });
