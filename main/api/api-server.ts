@@ -86,10 +86,13 @@ export class ApiServer {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
-    // Malformed HTTP from a client: answer 400 and drop that socket; the server itself is unaffected.
-    this.server.on('clientError', (err, socket) => {
-      this.options.logger.debug({ domain: 'api', err: err.message }, 'malformed HTTP request');
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    // Malformed HTTP from a client: answer 400 (431 for oversized headers, 408 for a slow one) and drop that
+    // socket; the server itself is unaffected.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      this.options.logger.debug({ domain: 'api', err: err.message, code: err.code }, 'malformed HTTP request');
+      const status =
+        err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       else socket.destroy();
     });
   }
