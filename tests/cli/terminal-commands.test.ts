@@ -13,6 +13,8 @@ const tmp = tempDir('devmesh-cli-term-');
 const projectDir = join(tmp.dir, 'tiny');
 const cli = new CliHarness(join(tmp.dir, 'home'), tmp.dir);
 let daemon: RunningCli | undefined;
+/** each case runs several real CLI processes: generous for a loaded machine (a bound, not a timing assert) */
+const CASE_MS = 120_000;
 
 async function sessions(): Promise<TerminalInfo[]> {
   return cli.json<TerminalInfo[]>(['term', 'ls']);
@@ -50,7 +52,7 @@ describe('devmesh term', () => {
     for (const t of [outside, JSON.parse(r.stdout) as TerminalInfo, elsewhere]) await cli.run(['term', 'kill', t.id, '--signal', 'KILL']);
     const help = await cli.run(['term', '--help']);
     expect(help.stdout).toMatch(/else the open project the current folder is\s+in, else the first open project/);
-  });
+  }, CASE_MS);
 
   it('starts a session that outlives the command, types into it, and lists it', async () => {
     const made = await newTerm(['--name', 'box', '--project', 'tiny'], ['/bin/sh']);
@@ -70,7 +72,7 @@ describe('devmesh term', () => {
     const killed = await cli.run(['term', 'kill', made.id, '--signal', 'KILL']);
     expect(killed.code).toBe(0);
     await waitFor('the session to end', async () => (await sessions()).find((s) => s.id === made.id)?.state === 'exited', 10_000);
-  });
+  }, CASE_MS);
 
   it('attaches: the screen drawn before, live output after, input typed through, Ctrl-] detaches', async () => {
     const made = await newTerm(['--name', 'late'], ['/bin/sh']);
@@ -91,13 +93,13 @@ describe('devmesh term', () => {
     // Detaching leaves the session running.
     expect((await sessions()).find((s) => s.id === made.id)?.state).toBe('running');
     await cli.run(['term', 'kill', made.id]);
-  });
+  }, CASE_MS);
 
   it('says clearly when the session does not exist', async () => {
     const r = await cli.run(['term', 'send', 'no-such-session', 'hi']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no-such-session/);
-  });
+  }, CASE_MS);
 });
 
 describe('devmesh rec', () => {
@@ -115,5 +117,5 @@ describe('devmesh rec', () => {
     expect(text).toContain('recorded words');
     const played = await cli.run(['rec', 'play', rec.id, '--instant']);
     expect(played.stdout).toContain('recorded words');
-  });
+  }, CASE_MS);
 });
