@@ -66,7 +66,15 @@ export class DaemonRunner {
     this.logger.info({ domain: 'daemon', version, port, projects: this.options.projects }, 'daemon starting');
     try {
       this.core = await DevMeshCore.open({ home, version, logger: this.logger, projects: this.options.projects, devmeshCommand: this.options.devmeshCommand ?? null });
-      const server = new ApiServer({ api: this.createApi(), token, host, port, rendererDir, logger: this.logger.child({ domain: 'api' }) });
+      const server = new ApiServer({
+        api: this.createApi(),
+        token,
+        tokenFile: home.tokenPath,
+        host,
+        port,
+        rendererDir,
+        logger: this.logger.child({ domain: 'api' }),
+      });
       this.server = server;
       const address = await server.listen();
       home.writeDaemonRecord({ pid: process.pid, port: address.port, url: address.url, version, face: 'daemon', startedAt: this.core.startedAt });

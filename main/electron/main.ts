@@ -62,6 +62,6 @@ const desktop = new DesktopApp({
     }),
   createApi: (core, face) => new DevMeshApi(core, face),
   createServer: (api, token) =>
-    new ApiServer({ api, token, port: apiPort(logger), host: '127.0.0.1', rendererDir, logger }),
+    new ApiServer({ api, token, tokenFile: home.tokenPath, port: apiPort(logger), host: '127.0.0.1', rendererDir, logger }),
 });
 desktop.run();
