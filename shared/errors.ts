@@ -49,27 +49,5 @@ export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
-/** The one error class of DevMesh: a code from the closed union and a message a user can act on. */
-export class DevMeshError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'DevMeshError';
-  }
-
-  toInfo(): ErrorInfo {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
-  }
-
-  /** Turns anything thrown into an ErrorInfo; unexpected errors become INTERNAL with their message kept. */
-  static toInfo(err: unknown): ErrorInfo {
-    if (err instanceof DevMeshError) return err.toInfo();
-    const message = err instanceof Error ? err.message : String(err);
-    return { code: 'INTERNAL', message: `internal error: ${message}` };
-  }
-}
+// The class lives in a zod-free module so that a client can throw and catch it without loading zod.
+export { DevMeshError } from './devmesh-error.js';

@@ -1,20 +1,10 @@
 // What the faces see of a service, a project and a log line.
 import { z } from 'zod';
+import { SERVICE_STATES } from './service-states.js';
 
-export const SERVICE_STATES = [
-  'stopped',
-  'starting',
-  'healthy',
-  'unhealthy',
-  'crashed',
-  'backing-off',
-  'stopping',
-] as const;
+// The states themselves are zod-free (shared/service-states.ts), for the CLI's start path.
+export { RUNNING_STATES, SERVICE_STATES, type ServiceState } from './service-states.js';
 export const ServiceStateSchema = z.enum(SERVICE_STATES);
-export type ServiceState = z.infer<typeof ServiceStateSchema>;
-
-/** States in which the service's process is (or should be) alive. */
-export const RUNNING_STATES: readonly ServiceState[] = ['starting', 'healthy', 'unhealthy', 'stopping'];
 
 export const DependencyInfoSchema = z.object({
   name: z.string(),

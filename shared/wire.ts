@@ -4,10 +4,8 @@
 import { z } from 'zod';
 import { ErrorInfoSchema } from './errors.js';
 
-export const WIRE_PROTOCOL = 'devmesh.v1';
-export const TOKEN_PROTOCOL_PREFIX = 'devmesh-token.';
-/** Messages above this get a MESSAGE_TOO_LARGE error; far larger frames close the socket (1009). */
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
+// The protocol's names and limits, zod-free for the CLI's start path (shared/wire-protocol.ts).
+export { MAX_MESSAGE_BYTES, TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from './wire-protocol.js';
 
 const Id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
