@@ -4,17 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import { parseDaemonRecord, type DaemonRecord } from './daemon-record.js';
 
-export const DaemonRecordSchema = z.object({
-  pid: z.number().int(),
-  port: z.number().int(),
-  url: z.string(),
-  version: z.string(),
-  face: z.enum(['daemon', 'electron']),
-  startedAt: z.number(),
-});
-export type DaemonRecord = z.infer<typeof DaemonRecordSchema>;
+export type { DaemonRecord } from './daemon-record.js';
 
 export class DevMeshHome {
   readonly dir: string;
@@ -79,8 +71,7 @@ export class DevMeshHome {
       return null;
     }
     try {
-      const parsed = DaemonRecordSchema.safeParse(JSON.parse(text));
-      return parsed.success ? parsed.data : null;
+      return parseDaemonRecord(JSON.parse(text));
     } catch {
       return null; // a torn or hand-edited file: treated as no daemon
     }
