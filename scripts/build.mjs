@@ -1,9 +1,17 @@
 // Builds every face: the CLI/daemon and the Electron main process (esbuild), the preload (esbuild, fully
 // bundled: a sandboxed preload cannot load node_modules) and the renderer (vite).
 //
-// The CLI bundle inlines its client-side packages (zod, ws) and leaves the rest external: loading zod from
+// The CLI is three bundles in dist/cli, so that a command reads and compiles only what it runs:
+//   devmesh.js          main/cli/main.ts: the thin clients of the API (status, version, start, logs…); no zod
+//                       classic, no core
+//   devmesh-full.js     main/cli/full-main.ts: every command and the daemon (`up`); devmesh.js loads it for
+//                       any command it does not run itself
+//   client-contract.js  the contract's schemas, which devmesh.js loads only to check a daemon built from
+//                       another contract
+// They inline their client-side packages (zod, ws) and leave the rest external: loading zod from
 // node_modules resolves ~95 files (about twice the time of the bundled copy) and ws's top level requires
-// https and tls, which a client of ws://127.0.0.1 never uses, so they load on first use. Every bundle gets
+// https, tls and zlib (permessage-deflate), which a client of ws://127.0.0.1 without compression never uses,
+// so they load on first use. Every bundle gets
 // the contract fingerprint (a hash of shared/), which lets a CLI skip re-validating the answers of a
 // daemon built from the same contract (main/api/contract-fingerprint.ts).
 import { build } from 'esbuild';
@@ -26,12 +34,15 @@ function contractFingerprint() {
 const define = { __DEVMESH_CONTRACT__: JSON.stringify(contractFingerprint()) };
 const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', sourcemap: true, logLevel: 'warning', absWorkingDir: root, define };
 
-/** Packages stay external (node_modules) except those named; ws gets lazy https/tls and no optional add-ons. */
-function cliPackages(inline) {
+/**
+ * Packages stay external (node_modules) except those named; ws gets lazy https/tls/zlib and no optional add-ons.
+ * `split`: main/cli modules (`full-main.js`) that stay out of this bundle, by the file they are built to.
+ */
+function cliPackages(inline, split = {}) {
   return {
     name: 'cli-packages',
     setup(b) {
-      b.onResolve({ filter: /^(https|tls)$/ }, (a) => (a.importer.includes('/node_modules/ws/') ? { path: a.path, namespace: 'lazy-builtin' } : undefined));
+      b.onResolve({ filter: /^(https|tls|zlib)$/ }, (a) => (a.importer.includes('/node_modules/ws/') ? { path: a.path, namespace: 'lazy-builtin' } : undefined));
       b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (a) => ({
         contents: `let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:${a.path}'))[k] });`,
         loader: 'js',
@@ -39,6 +50,11 @@ function cliPackages(inline) {
       // ws tries these optional native add-ons in a try/catch; we ship neither
       b.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (a) => ({ path: a.path, namespace: 'absent' }));
       b.onLoad({ filter: /.*/, namespace: 'absent' }, (a) => ({ contents: `throw new Error('${a.path} is not bundled');`, loader: 'js' }));
+      // the modules that are bundles of their own: a require of that file at run time
+      b.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (a) => {
+        const file = split[a.path.slice(2)];
+        return file && a.importer.startsWith(`${root}main/cli/`) ? { path: `./${file}`, external: true } : undefined;
+      });
       b.onResolve({ filter: /^[^./]/ }, (a) => {
         if (a.path.startsWith('node:') || inline.some((p) => a.path === p || a.path.startsWith(`${p}/`))) return undefined;
         return { path: a.path, external: true };
@@ -47,13 +63,31 @@ function cliPackages(inline) {
   };
 }
 
+/** dist/cli/devmesh.js stays a thin client: zod in it would cost every command's start (see main/cli/main.ts). */
+function checkThinClient(meta) {
+  const heavy = Object.keys(meta.inputs).filter((p) => p.includes('node_modules/zod/'));
+  if (heavy.length === 0) return;
+  const importers = Object.entries(meta.inputs)
+    .filter(([p, input]) => !p.includes('node_modules/') && input.imports.some((i) => heavy.includes(i.path) || /^shared\/(?!devmesh-error|wire-protocol|service-states)/.test(i.path)))
+    .map(([p]) => p);
+  throw new Error(`dist/cli/devmesh.js (the thin client) includes zod, through ${importers.join(', ') || heavy[0]}: import the zod-free modules (shared/devmesh-error.ts, shared/wire-protocol.ts, shared/service-states.ts) or load the module lazily`);
+}
+
+const cliMinify = { minifyWhitespace: true, minifySyntax: true };
 if (!only) rmSync(`${root}dist`, { recursive: true, force: true });
 const jobs = [];
 if (!only || only === 'main') {
   jobs.push(
-    build({ ...common, entryPoints: ['main/cli/main.ts'], outfile: 'dist/cli/devmesh.js', plugins: [cliPackages(['zod', 'ws'])], metafile, minifyWhitespace: true, minifySyntax: true }).then((r) => {
-      if (metafile) writeFileSync(`${root}dist/cli/meta.json`, JSON.stringify(r.metafile));
-    }),
+    ...[
+      ['main/cli/main.ts', 'devmesh', { 'full-main.js': 'devmesh-full.js', 'client-contract.js': 'client-contract.js' }],
+      ['main/cli/full-main.ts', 'devmesh-full', {}],
+      ['main/cli/client-contract.ts', 'client-contract', {}],
+    ].map(([entry, name, split]) =>
+      build({ ...common, entryPoints: [entry], outfile: `dist/cli/${name}.js`, plugins: [cliPackages(['zod', 'ws'], split)], metafile: true, ...cliMinify }).then((r) => {
+        if (metafile) writeFileSync(`${root}dist/cli/${name}.meta.json`, JSON.stringify(r.metafile));
+        if (name === 'devmesh') checkThinClient(r.metafile);
+      }),
+    ),
   );
   jobs.push(build({ ...common, entryPoints: ['main/electron/main.ts'], outfile: 'dist/electron/main.js', packages: 'external', external: ['electron'] }));
   jobs.push(build({ ...common, entryPoints: ['preload/preload.ts'], outfile: 'dist/preload/preload.js', external: ['electron'] }));

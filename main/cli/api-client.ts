@@ -1,16 +1,19 @@
 // The CLI's connection to a running DevMesh (daemon or app): finds it through $DEVMESH_HOME/daemon.json,
-// authenticates with the token file, and speaks shared/wire.ts. Every message from the daemon is parsed
-// with the wire schema. Answers and stream items are checked with the contract's schemas unless the daemon
-// was built from this CLI's contract (main/api/contract-fingerprint.ts): building every schema of the
-// contract costs more than the rest of a command's start, so it is loaded only when it is needed.
+// authenticates with the token file, and speaks shared/wire.ts. A daemon built from this CLI's contract
+// (main/api/contract-fingerprint.ts) sends messages and answers that the same schemas shaped: they are taken
+// as typed. Any other daemon's messages, answers and stream items are parsed with the contract's schemas
+// (client-contract.ts), loaded only then: zod and the contract cost more to load than the rest of a
+// command's start, so this module imports none of them.
 import { WebSocket, type RawData } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { ApiInput, ApiMethod, ApiOutput, ApiTopic, ApiTopicParams } from '../../shared/api.js';
-import { DevMeshError, ErrorInfoSchema, type ErrorCode } from '../../shared/errors.js';
+import { DevMeshError } from '../../shared/devmesh-error.js';
+import type { ErrorCode } from '../../shared/errors.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { RequestRecord, ServiceTraffic } from '../../shared/proxy.js';
 import type { LogLine } from '../../shared/service.js';
-import { ServerMessageSchema, TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL, type ServerMessage } from '../../shared/wire.js';
+import type { ServerMessage } from '../../shared/wire.js';
+import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from '../../shared/wire-protocol.js';
 import { DevMeshHome, type DaemonRecord } from '../core/home/devmesh-home.js';
 import { CONTRACT_FINGERPRINT, CONTRACT_HEADER } from '../api/contract-fingerprint.js';
 
@@ -23,20 +26,11 @@ export type TopicItem<T extends ApiTopic> = {
   traffic: ServiceTraffic[];
 }[T];
 
-interface SafeParser {
-  safeParse(value: unknown): { success: true; data: unknown } | { success: false };
-}
+type ClientContract = typeof import('./client-contract.js');
 
-/** The contract's schemas, built on first use (see the file's head). */
-async function contract(): Promise<{ output: (method: ApiMethod) => SafeParser; topicItem: (topic: ApiTopic) => SafeParser }> {
-  const [{ apiMethods }, { DevMeshEventSchema }, { LogLineSchema }, { RequestRecordSchema, ServiceTrafficSchema }] = await Promise.all([
-    import('../../shared/api.js'),
-    import('../../shared/events.js'),
-    import('../../shared/service.js'),
-    import('../../shared/proxy.js'),
-  ]);
-  const topics: Record<ApiTopic, SafeParser> = { events: DevMeshEventSchema, logs: LogLineSchema, requests: RequestRecordSchema, traffic: ServiceTrafficSchema.array() };
-  return { output: (method) => apiMethods[method].output, topicItem: (topic) => topics[topic] };
+/** The contract's schemas, loaded on first use (see the file's head). */
+function contract(): Promise<ClientContract> {
+  return import('./client-contract.js');
 }
 
 export interface ApiClientOptions {
@@ -70,14 +64,14 @@ export class ApiClient {
   private readonly streams = new Map<number, (data: unknown) => void>();
   private readonly closeListeners = new Set<(err: DevMeshError) => void>();
   private closedWith: DevMeshError | null = null;
+  /** null: the daemon was built from this CLI's contract, so its messages need no second check */
+  private schemas: ClientContract | null = null;
 
   private constructor(
     private readonly socket: WebSocket,
     readonly url: string,
     readonly record: DaemonRecord | null,
     private readonly callTimeoutMs: number,
-    /** the daemon was built from this CLI's contract: its answers need no second check */
-    private readonly sameContract: boolean,
   ) {
     socket.on('message', (data) => this.onMessage(data));
     socket.on('close', (code, reason) => this.onClose(code, reason.toString('utf8')));
@@ -143,7 +137,19 @@ export class ApiClient {
         settled = true;
         if (err === null) {
           socket.off('error', onError);
-          resolve(new ApiClient(socket, url, record, options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, sameContract));
+          // Listening before the schemas load: a close meanwhile is not missed (the daemon sends nothing unasked).
+          const client = new ApiClient(socket, url, record, options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
+          if (sameContract) return resolve(client);
+          contract().then(
+            (schemas) => {
+              client.schemas = schemas;
+              resolve(client);
+            },
+            (err: unknown) => {
+              socket.terminate();
+              reject(new DevMeshError('INTERNAL', `could not load the API contract to check ${url}'s answers: ${(err as Error).message}`));
+            },
+          );
         } else {
           // onError stays attached: terminating a connecting socket emits one more 'error', already settled.
           socket.terminate();
@@ -168,8 +174,8 @@ export class ApiClient {
   /** Calls one API method; throws the DevMeshError the daemon answered with. */
   async call<M extends ApiMethod>(method: M, input: ApiInput<M>, options: CallOptions = {}): Promise<ApiOutput<M>> {
     const value = await this.request(method, { type: 'call', method, input }, options.timeoutMs);
-    if (this.sameContract) return value as ApiOutput<M>;
-    const parsed = (await contract()).output(method).safeParse(value);
+    if (this.schemas === null) return value as ApiOutput<M>;
+    const parsed = this.schemas.output(method).safeParse(value);
     if (!parsed.success) {
       throw new DevMeshError('INTERNAL', `${method}: the daemon's answer does not match this CLI's contract (is the daemon a different version? ${this.record?.version ?? '?'})`);
     }
@@ -179,7 +185,7 @@ export class ApiClient {
   /** Opens a stream; items failing their schema (a newer daemon's new event types) are skipped. */
   async subscribe<T extends ApiTopic>(topic: T, params: ApiTopicParams<T>, onItem: (item: TopicItem<T>) => void): Promise<ClientSubscription> {
     const id = this.nextId++;
-    const schema = this.sameContract ? null : (await contract()).topicItem(topic);
+    const schema = this.schemas?.topicItem(topic) ?? null;
     this.streams.set(id, (data) => {
       if (schema === null) return onItem(data as TopicItem<T>);
       const parsed = schema.safeParse(data);
@@ -249,9 +255,10 @@ export class ApiClient {
   private onMessage(data: RawData): void {
     let message: ServerMessage;
     try {
-      const parsed = ServerMessageSchema.safeParse(JSON.parse(data.toString()));
+      const value: unknown = JSON.parse(data.toString());
+      const parsed = this.schemas ? this.schemas.serverMessage.safeParse(value) : { success: typeof value === 'object' && value !== null, data: value };
       if (!parsed.success) return this.protocolError('a message that does not match shared/wire.ts');
-      message = parsed.data;
+      message = parsed.data as ServerMessage;
     } catch (err) {
       return this.protocolError(`malformed JSON (${(err as Error).message})`);
     }
@@ -305,12 +312,16 @@ export class ApiClient {
       res.on('error', reject);
       res.on('end', () => {
         const fallback = { code: 'INTERNAL' as ErrorCode, message: `DevMesh refused the connection with HTTP ${res.statusCode ?? '?'}` };
+        let body: unknown;
         try {
-          const parsed = ErrorInfoSchema.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-          resolve(parsed.success ? parsed.data : fallback);
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         } catch (err) {
-          resolve({ ...fallback, message: `${fallback.message} (${(err as Error).message})` });
+          return resolve({ ...fallback, message: `${fallback.message} (${(err as Error).message})` });
         }
+        contract().then((schemas) => {
+          const parsed = schemas.errorInfo.safeParse(body);
+          resolve(parsed.success ? (parsed.data as { code: ErrorCode; message: string }) : fallback);
+        }, reject);
       });
     });
   }

@@ -32,3 +32,8 @@ export interface CommandGroup {
   names: readonly string[];
   load(): Promise<CliCommand[]>;
 }
+
+/** A group whose module exports a class with `commands()`, loaded on the first call. */
+export function commandGroup(names: readonly string[], load: () => Promise<{ commands(): CliCommand[] }>): CommandGroup {
+  return { names, load: async () => (await load()).commands() };
+}

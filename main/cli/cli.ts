@@ -2,7 +2,7 @@
 // turns the outcome into an exit code: 0 ok, 1 error, 2 usage error, 3 DevMesh not running.
 // Errors print as `devmesh: <message>` on stderr.
 import { parseArgs } from 'node:util';
-import { DevMeshError } from '../../shared/errors.js';
+import { DevMeshError } from '../../shared/devmesh-error.js';
 import { didYouMean } from '../core/config/did-you-mean.js';
 import { EXIT, type CliCommand, type CommandGroup } from './cli-command.js';
 import type { CliContext } from './cli-context.js';

@@ -2,7 +2,8 @@
 // devmesh.yaml that failed to reload (the last valid config still runs), the table (SERVICE VERSION STATE
 // PORT PID UPTIME RESTARTS) and, under it, why any crashed or unhealthy service is in that state.
 import type { Health, HealthProblem } from '../../shared/health.js';
-import { RUNNING_STATES, type ProjectInfo, type ServiceInfo } from '../../shared/service.js';
+import { RUNNING_STATES } from '../../shared/service-states.js';
+import type { ProjectInfo, ServiceInfo } from '../../shared/service.js';
 import { TextTable } from './text-table.js';
 
 const NEEDS_REASON = new Set(['crashed', 'unhealthy', 'backing-off']);

@@ -1,4 +1,4 @@
-// `devmesh up`, `devmesh down`, `devmesh version`: starting, stopping and identifying the daemon.
+// `devmesh up`, `devmesh down`: starting and stopping the daemon (`devmesh version` is version-command.ts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
@@ -48,14 +48,6 @@ this machine, started when the file says).`,
         positionals: { min: 0, max: 0, name: '' },
         run: (ctx) => this.down(ctx),
       },
-      {
-        name: 'version',
-        summary: "print the CLI's version and the running DevMesh's",
-        usage: `Usage: devmesh version [--json]`,
-        options: { json: { type: 'boolean' } },
-        positionals: { min: 0, max: 0, name: '' },
-        run: (ctx, args) => this.version(ctx, args),
-      },
     ];
   }
 
@@ -63,7 +55,7 @@ this machine, started when the file says).`,
     const port = args.int('port', { min: 0, max: 65535 }) ?? DEFAULT_PORT;
     const projects = args.strings('project').map((p) => ctx.absolute(p));
     if (projects.length === 0) {
-      // Loaded here, not at the top: the config module brings YAML and the config schema (`down`, `version`).
+      // Loaded here, not at the top: the config module brings YAML and the config schema (`down`).
       const { CONFIG_FILE_NAME } = await import('../../core/config/project-config.js');
       if (existsSync(join(ctx.cwd, CONFIG_FILE_NAME))) projects.push(ctx.cwd);
     }
@@ -184,22 +176,6 @@ this machine, started when the file says).`,
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-  }
-
-  private async version(ctx: CliContext, args: CommandArgs): Promise<number> {
-    let daemon = null;
-    try {
-      daemon = await ctx.withClient((c) => c.call('daemon.info', {}));
-    } catch (err) {
-      if (!(err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING')) throw err;
-    }
-    if (args.flag('json')) {
-      ctx.printJson({ cli: ctx.version, node: process.version, daemon });
-      return EXIT.ok;
-    }
-    ctx.print(`devmesh ${ctx.version} (node ${process.version})`);
-    ctx.print(daemon ? `daemon ${daemon.version} (${daemon.face}, pid ${daemon.pid}, node ${daemon.node}) at ${daemon.apiUrl ?? '?'}` : 'daemon: not running');
-    return EXIT.ok;
   }
 
   /** The running DevMesh, or null; a recorded one that is alive but does not answer is an error. */

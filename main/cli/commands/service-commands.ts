@@ -1,7 +1,8 @@
 // `devmesh status | start | stop | restart | run`: what the services do, and making them do something else.
 import { sep } from 'node:path';
-import { RUNNING_STATES, type ProjectInfo, type ServiceInfo } from '../../../shared/service.js';
-import { DevMeshError } from '../../../shared/errors.js';
+import { RUNNING_STATES } from '../../../shared/service-states.js';
+import type { ProjectInfo, ServiceInfo } from '../../../shared/service.js';
+import { DevMeshError } from '../../../shared/devmesh-error.js';
 import type { ApiClient } from '../api-client.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
