@@ -17,7 +17,7 @@
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2).find((a) => !a.startsWith('--'));
@@ -37,11 +37,23 @@ const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs'
 /**
  * Packages stay external (node_modules) except those named; ws gets lazy https/tls/zlib and no optional add-ons.
  * `split`: main/cli modules (`full-main.js`) that stay out of this bundle, by the file they are built to.
+ * `wsClientOnly`: `ws` is its client class alone (lib/websocket.js), without the server and the stream helper.
  */
-function cliPackages(inline, split = {}) {
+function cliPackages(inline, split = {}, wsClientOnly = false) {
   return {
     name: 'cli-packages',
     setup(b) {
+      if (wsClientOnly) {
+        b.onResolve({ filter: /^ws$/ }, () => ({ path: 'ws', namespace: 'ws-client' }));
+        b.onLoad({ filter: /.*/, namespace: 'ws-client' }, () => ({
+          contents: `exports.WebSocket = require('ws/lib/websocket.js');`,
+          resolveDir: `${root}node_modules/ws`,
+          loader: 'js',
+        }));
+        // ws's exports map hides lib/; this one file is its client (a ws upgrade that moves it fails the build)
+        const client = realpathSync(`${root}node_modules/ws/lib/websocket.js`);
+        b.onResolve({ filter: /^ws\/lib\/websocket\.js$/ }, () => ({ path: client }));
+      }
       b.onResolve({ filter: /^(https|tls|zlib)$/ }, (a) => (a.importer.includes('/node_modules/ws/') ? { path: a.path, namespace: 'lazy-builtin' } : undefined));
       b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (a) => ({
         contents: `let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:${a.path}'))[k] });`,
@@ -77,13 +89,21 @@ const cliMinify = { minifyWhitespace: true, minifySyntax: true };
 if (!only) rmSync(`${root}dist`, { recursive: true, force: true });
 const jobs = [];
 if (!only || only === 'main') {
+  const thinSplit = { 'full-main.js': 'devmesh-full.js', 'client-contract.js': 'client-contract.js' };
   jobs.push(
     ...[
-      ['main/cli/main.ts', 'devmesh', { 'full-main.js': 'devmesh-full.js', 'client-contract.js': 'client-contract.js' }],
-      ['main/cli/full-main.ts', 'devmesh-full', {}],
-      ['main/cli/client-contract.ts', 'client-contract', {}],
-    ].map(([entry, name, split]) =>
-      build({ ...common, entryPoints: [entry], outfile: `dist/cli/${name}.js`, plugins: [cliPackages(['zod', 'ws'], split)], metafile: true, ...cliMinify }).then((r) => {
+      ['main/cli/main.ts', 'devmesh', thinSplit, true],
+      ['main/cli/full-main.ts', 'devmesh-full', {}, false],
+      ['main/cli/client-contract.ts', 'client-contract', {}, false],
+    ].map(([entry, name, split, wsClientOnly]) =>
+      build({
+        ...common,
+        entryPoints: [entry],
+        outfile: `dist/cli/${name}.js`,
+        plugins: [cliPackages(['zod', 'ws'], split, wsClientOnly)],
+        metafile: true,
+        ...cliMinify,
+      }).then((r) => {
         if (metafile) writeFileSync(`${root}dist/cli/${name}.meta.json`, JSON.stringify(r.metafile));
         if (name === 'devmesh') checkThinClient(r.metafile);
       }),
