@@ -63,13 +63,17 @@ export class CliContext {
     return ApiClient.connect(this.options.home, options);
   }
 
-  /** Connects, runs `fn`, and closes the connection whatever happens. */
+  /**
+   * Connects, runs `fn`, and closes the connection whatever happens. The close frame goes out at once; the
+   * daemon's answer to it is not awaited: a command exits right after, and that wait cost a round trip and
+   * about a twentieth of a `devmesh status`.
+   */
   async withClient<T>(fn: (client: ApiClient) => Promise<T>): Promise<T> {
     const client = await this.connect();
     try {
       return await fn(client);
     } finally {
-      await client.close();
+      void client.close();
     }
   }
 

@@ -80,15 +80,26 @@ Options:
   private status(ctx: CliContext, args: CommandArgs): Promise<number> {
     const ref = ctx.projectRef(args);
     return ctx.withClient(async (client) => {
-      const [projects, health] = await Promise.all([client.call('projects.list', {}), client.call('daemon.health', {})]);
+      // One round trip: the services are asked for beside the project list. Without --project that is the
+      // only open project's; with several open, that call is refused and each is asked for by its id.
+      const [projects, health, listed] = await Promise.all([
+        client.call('projects.list', {}),
+        client.call('daemon.health', {}),
+        ref === undefined
+          ? ServiceCommands.servicesOfOnlyProject(client)
+          : client.call('services.list', { project: ref }),
+      ]);
       let shown: ProjectInfo[];
       let services: ServiceInfo[];
       if (ref === undefined) {
         shown = projects;
-        services = (await Promise.all(projects.map((p) => client.call('services.list', { project: p.id })))).flat();
+        services =
+          projects.length === 1 && listed && listed.every((s) => s.project === projects[0]!.id)
+            ? listed
+            : (await Promise.all(projects.map((p) => client.call('services.list', { project: p.id })))).flat();
       } else {
         // The daemon resolves the reference (an id, or a path inside a project) and refuses an unknown one.
-        services = await client.call('services.list', { project: ref });
+        services = listed!;
         const project = projects.find((p) => p.id === services[0]?.project) ?? ServiceCommands.projectAt(ref, projects);
         shown = project ? [project] : [];
       }
@@ -100,6 +111,15 @@ Options:
       if (args.flag('json')) ctx.printJson(report);
       else ctx.print(new StatusView().report(report));
       return EXIT.ok;
+    });
+  }
+
+  /** `services.list` without a project: the only open project's services, or null when it is refused. */
+  private static servicesOfOnlyProject(client: ApiClient): Promise<ServiceInfo[] | null> {
+    return client.call('services.list', {}).catch((err: unknown) => {
+      const code = err instanceof DevMeshError ? err.code : null;
+      if (code === 'PROJECT_AMBIGUOUS' || code === 'PROJECT_NOT_FOUND') return null;
+      throw err;
     });
   }
 
