@@ -51,8 +51,9 @@ export class DevMeshApi {
       // a store that refused the call's write (a full disk) is named with its file and what to do
       const code = String((err as { code?: unknown } | null)?.code ?? '');
       const storage = !(err instanceof DevMeshError) && (code.startsWith('SQLITE_') || code === 'ENOSPC' || code === 'EDQUOT');
-      const where = this.core.home.databasePath;
-      result = DevMeshApi.fail(storage ? StorageFailure.toError(err, `${method}: its change`, where, this.core.home.dir) : err);
+      result = DevMeshApi.fail(storage
+        ? StorageFailure.toError(err, `${method}: its change`, this.core.home.databasePath, this.core.home.dir)
+        : err);
     }
     // The call's decisions (a lock granted or refused, a task awarded…) are in the audit chain: answer only
     // once they are on disk, so nothing acknowledged is lost in a crash. Concurrent calls share one sync.

@@ -5,13 +5,12 @@
 // say to run `devmesh up`, and the same server works again once it is back.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockInfo } from '../../shared/lock.js';
 import { ApiClient } from '../../main/cli/api-client.js';
 import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
+import { McpSession } from './mcp-session.js';
 import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
 
 const tmp = tempDir('devmesh-cli-mcp-');
@@ -32,34 +31,6 @@ let daemon: RunningCli | undefined;
 const sessions: McpSession[] = [];
 
 /** One `devmesh mcp` process as one agent, with its stderr kept for failure messages. */
-class McpSession {
-  stderr = '';
-  readonly client = new Client({ name: 'mcp-server-test', version: '1.0.0' });
-  readonly transport: StdioClientTransport;
-
-  constructor(agent: string) {
-    this.transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp'],
-      cwd: project,
-      env: { ...(process.env as Record<string, string>), DEVMESH_HOME: home, DEVMESH_AGENT_ID: agent },
-      stderr: 'pipe',
-    });
-    this.transport.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-  }
-
-  static async start(agent: string): Promise<McpSession> {
-    const session = new McpSession(agent);
-    sessions.push(session);
-    await session.client.connect(session.transport);
-    return session;
-  }
-
-  async call(name: string, args: Record<string, unknown> = {}): Promise<{ isError: boolean; text: string }> {
-    const result = (await this.client.callTool({ name, arguments: args })) as { isError?: boolean; content: Array<{ text?: string }> };
-    return { isError: result.isError === true, text: result.content.map((c) => c.text ?? '').join('\n') };
-  }
-}
 
 async function withApi<T>(fn: (api: ApiClient) => Promise<T>): Promise<T> {
   const api = await ApiClient.connect(new DevMeshHome(home));
@@ -95,7 +66,7 @@ afterAll(async () => {
 
 describe('devmesh mcp', () => {
   it('lists the fifteen tools with their input schemas', async () => {
-    const alpha = await McpSession.start(ALPHA);
+    const alpha = await McpSession.start({ home, project, agent: ALPHA, name: 'mcp-server-test', into: sessions });
     const { tools } = await alpha.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...MCP_TOOLS].sort());
     for (const tool of tools) expect(tool.inputSchema.type, tool.name).toBe('object');
@@ -107,7 +78,7 @@ describe('devmesh mcp', () => {
 
   it('takes a WRITE lock as its agent, refuses another agent naming the holder, heartbeats it, hands it over on release', async () => {
     const alpha = sessions[0]!;
-    const beta = await McpSession.start(BETA);
+    const beta = await McpSession.start({ home, project, agent: BETA, name: 'mcp-server-test', into: sessions });
 
     const taken = await alpha.call('acquire_lock', { path: 'src/app.ts', mode: 'WRITE', ttl_seconds: 120 });
     expect(taken.isError, `${taken.text}\n${alpha.stderr}`).toBe(false);
@@ -137,7 +108,7 @@ describe('devmesh mcp', () => {
   }, 90_000);
 
   it("releases its agent's locks at once when the agent's session ends (stdin closed)", async () => {
-    const beta = await McpSession.start(BETA);
+    const beta = await McpSession.start({ home, project, agent: BETA, name: 'mcp-server-test', into: sessions });
     const taken = await beta.call('acquire_lock', { path: 'docs/', mode: 'INTENT', ttl_seconds: 600 });
     expect(taken.isError, taken.text).toBe(false);
     expect((await heldLocks()).some((l) => l.holder === BETA)).toBe(true);
