@@ -12,6 +12,10 @@ export interface DaemonStartOptions {
   homePrefix?: string;
   /** added to the daemon's environment (e.g. the proxy's ports) */
   env?: Record<string, string>;
+  /** the project folder, relative to the repository; the shop example when not given */
+  project?: string;
+  /** DEVMESH_HOME itself (a folder the suite made, e.g. on a small tmpfs); a fresh temporary one when not given */
+  home?: string;
 }
 
 export class DaemonProcess {
@@ -21,6 +25,8 @@ export class DaemonProcess {
   private constructor(
     readonly child: ChildProcess,
     readonly home: string,
+    /** a home this fixture made, removed on stop; a suite's own home is the suite's to remove */
+    private readonly ownsHome: boolean,
   ) {
     child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
@@ -32,13 +38,13 @@ export class DaemonProcess {
     for (const built of ['dist/cli/devmesh.js', 'dist/renderer/index.html']) {
       if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` before the e2e test`);
     }
-    const home = mkdtempSync(join(tmpdir(), options.homePrefix ?? 'devmesh-e2e-'));
-    const child = spawn(process.execPath, ['bin/devmesh.js', 'up', '--project', 'examples/shop', '--port', '0'], {
+    const home = options.home ?? mkdtempSync(join(tmpdir(), options.homePrefix ?? 'devmesh-e2e-'));
+    const child = spawn(process.execPath, ['bin/devmesh.js', 'up', '--project', options.project ?? 'examples/shop', '--port', '0'], {
       cwd: root,
       env: { ...process.env, DEVMESH_HOME: home, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return new DaemonProcess(child, home);
+    return new DaemonProcess(child, home, options.home === undefined);
   }
 
   /** The UI's address: from the line `devmesh up` prints, or from $DEVMESH_HOME/daemon.json. */
@@ -67,10 +73,19 @@ export class DaemonProcess {
       // Kill rather than leave an orphan daemon holding ports, then fail: a hung shutdown is a bug.
       this.child.kill('SIGKILL');
       await this.exited;
-      rmSync(this.home, { recursive: true, force: true });
+      this.removeHome();
       throw new Error(`the daemon did not exit within ${timeoutMs} ms of SIGTERM:\n${this.output}`);
     }
-    rmSync(this.home, { recursive: true, force: true });
+    this.removeHome();
     return result;
+  }
+
+  /** Is the daemon process still running? */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  private removeHome(): void {
+    if (this.ownsHome) rmSync(this.home, { recursive: true, force: true });
   }
 }

@@ -2,22 +2,13 @@
 // The services table links each service's .localhost URL and shows its traffic; requests sent through the
 // proxy appear in the Requests view, which filters them by service and by errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request as httpRequest } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { DaemonProcess } from './daemon-process.js';
+import { freePort, viaProxy as send } from './proxy-client.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
 
 const SCREENSHOT = '/tmp/devmesh-ui-requests.png';
 const SERVICES = ['auth', 'api', 'web'];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe.skipIf(skipWithoutChromium)('proxy faces in the UI against the headless daemon (needs /usr/bin/chromium)', () => {
   let daemon: DaemonProcess | undefined;
@@ -25,16 +16,7 @@ describe.skipIf(skipWithoutChromium)('proxy faces in the UI against the headless
   let page: Page;
   let proxyPort = 0;
 
-  const viaProxy = (host: string, path: string) =>
-    new Promise<number>((resolvePromise, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: proxyPort, path, headers: { host }, agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => resolvePromise(res.statusCode ?? 0));
-      });
-      req.setTimeout(10_000, () => req.destroy(new Error(`no answer from the proxy for ${host}${path}`)));
-      req.on('error', reject);
-      req.end();
-    });
+  const viaProxy = (host: string, path: string) => send(proxyPort, host, path);
 
   beforeAll(async () => {
     proxyPort = await freePort();
