@@ -155,4 +155,18 @@ describe.skipIf(skipWithoutChromium)('terminals view against the headless daemon
     await expect.poll(() => dialog.count(), { timeout: 5000 }).toBe(0);
     expect(ui!.errors).toEqual([]);
   }, 60_000);
+
+  it('closes the New agent form with Escape and gives the focus back to New agent', async () => {
+    await page.getByTestId('nav-terminals').click();
+    const opener = page.getByTestId('terminal-new-agent');
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByTestId('agent-new-dialog');
+    await dialog.waitFor({ timeout: 10_000 });
+    await expect.poll(() => dialog.evaluate((el) => el.contains(document.activeElement)), { timeout: 10_000 }).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count(), { timeout: 5000 }).toBe(0);
+    expect(await opener.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(ui!.errors).toEqual([]);
+  }, 30_000);
 });
