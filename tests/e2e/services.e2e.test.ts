@@ -4,9 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DaemonProcess } from './daemon-process.js';
+import { viaProxy } from './proxy-client.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
 
 const SCREENSHOT = '/tmp/devmesh-ui.png';
+/** screenshots of this branch's checks, looked at by hand as well as asserted on */
+const SHOTS = '/tmp/devmesh-ui-wt-ui';
 
 const SERVICES = ['auth', 'api', 'web'];
 
@@ -80,7 +83,75 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     expect(ui!.errors).toEqual([]);
   }, 30_000);
 
+  it('draws the dependency ranges readable: on top, high contrast, full size, clear of the boxes', async () => {
+    await page.getByTestId('nav-graph').click();
+    await page.getByTestId('graph-view').waitFor({ timeout: 10_000 });
+    const labels = page.locator('[data-testid^="graph-edge-"]');
+    await expect.poll(() => labels.count(), { timeout: 10_000 }).toBe(2);
+    // Traffic on api → auth (api asks auth through the proxy for each order): its label gets a rate line.
+    const routes = (await ui!.call('proxy.routes', {})) as { service: string; urls: string[] }[];
+    const port = Number(new URL(routes.find((r) => r.service === 'api')!.urls[0]!).port);
+    for (let i = 0; i < 10; i++) expect(await viaProxy(port, 'api.localhost', '/orders')).toBe(200);
+    await expect.poll(() => labels.allTextContents(), { timeout: 20_000 }).toContainEqual(expect.stringMatching(/^\^2\.1[\d.<]+ req\/s$/));
+    for (const scheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const seen = await labels.evaluateAll((els) => {
+        // WCAG 2 relative luminance and contrast ratio of two computed rgb() colours
+        const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+        const lum = (c: string) => {
+          const [r, g, b] = rgb(c).map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
+          return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+        };
+        const contrast = (a: string, b: string) => {
+          const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+          return (hi! + 0.05) / (lo! + 0.05);
+        };
+        const boxes = Array.from(document.querySelectorAll('[data-testid^="graph-node-"]'), (n) => n.getBoundingClientRect());
+        // Hit testing follows paint order, but skips what ignores the pointer (React Flow's group boxes):
+        // let every node take it, so a box painted over a label is found over it.
+        const nodes = Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node'));
+        // the zoom React Flow fitted the graph at: what the eye gets is the font size times it
+        const zoom = new DOMMatrix(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform).a;
+        for (const n of nodes) n.style.pointerEvents = 'auto';
+        const overlaps = (a: DOMRect, b: DOMRect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        const result = els.map((el) => {
+          const style = getComputedStyle(el);
+          const box = el.getBoundingClientRect();
+          const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+          return {
+            text: el.querySelector('.graph-edge-range')?.textContent ?? el.textContent,
+            traffic: el.querySelector('.graph-edge-traffic')?.textContent ?? null,
+            fontPx: parseFloat(style.fontSize),
+            drawnFontPx: parseFloat(style.fontSize) * zoom,
+            heightPx: box.height,
+            background: style.backgroundColor,
+            contrast: contrast(style.color, style.backgroundColor),
+            onTop: hit !== null && el.contains(hit),
+            overNode: boxes.some((b) => overlaps(box, b)),
+            overLabel: els.some((other) => other !== el && overlaps(box, other.getBoundingClientRect())),
+          };
+        });
+        for (const n of nodes) n.style.pointerEvents = '';
+        return result;
+      });
+      for (const label of seen) {
+        expect(label, scheme).toMatchObject({ onTop: true, overNode: false, overLabel: false });
+        expect(label.fontPx, `${label.text} font size`).toBeGreaterThanOrEqual(12);
+        expect(label.drawnFontPx, `${label.text} font size as drawn`).toBeGreaterThanOrEqual(11);
+        expect(label.heightPx, `${label.text} drawn height`).toBeGreaterThanOrEqual(16);
+        expect(label.contrast, `${label.text} contrast (${scheme})`).toBeGreaterThanOrEqual(4.5);
+        expect(label.background, 'an opaque background').toMatch(/^rgb\(/);
+      }
+      expect(seen.map((l) => l.text).sort()).toEqual(['^1.2', '^2.1']);
+      expect(seen.find((l) => l.text === '^2.1')?.traffic).toMatch(/^[\d.<]+ req\/s$/);
+      await page.screenshot({ path: `${SHOTS}/graph-labels-${scheme}.png`, animations: 'disabled' });
+    }
+    await page.getByTestId('nav-services').click();
+    expect(ui!.errors).toEqual([]);
+  }, 30_000);
+
   it('says so when the daemon goes away', async () => {
+    await page.getByTestId('nav-services').click();
     await expect(daemon!.stop()).resolves.toBe(0);
     const banner = page.getByTestId('connection-banner');
     await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(1);
