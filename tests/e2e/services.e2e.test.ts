@@ -67,6 +67,61 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     expect(ui!.errors).toEqual([]);
   }, 45_000);
 
+  it('keeps every action button on screen and clickable from 1024 to 1920 px, a long reason cut short', async () => {
+    // web was stopped by the test before: its row carries a stop reason
+    const rowButtons = () =>
+      page.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLButtonElement>('.col-actions .btn'), (b) => {
+          const r = b.getBoundingClientRect();
+          const wrap = b.closest('.table-wrap')!.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return {
+            id: b.getAttribute('data-testid'),
+            inWindow: r.left >= 0 && r.right <= window.innerWidth && r.width > 0,
+            inTable: r.left >= wrap.left && r.right <= wrap.right,
+            reachable: hit === b,
+          };
+        }),
+      );
+    // traffic beside api (its rates are the row's widest cell)
+    const routes = (await ui!.call('proxy.routes', {})) as { service: string; urls: string[] }[];
+    const port = Number(new URL(routes.find((r) => r.service === 'api')!.urls[0]!).port);
+    for (let i = 0; i < 10; i++) expect(await viaProxy(port, 'api.localhost', '/orders')).toBe(200);
+    await expect.poll(() => page.getByTestId('service-traffic-api').textContent(), { timeout: 10_000 }).toMatch(/req\/s/);
+    for (const width of [1024, 1440, 1920]) {
+      await page.setViewportSize({ width, height: 800 });
+      await expect.poll(() => stateOf('web')).toBe('stopped');
+      const reason = page.getByTestId('service-row-web').locator('.col-reason');
+      const full = await reason.getAttribute('title');
+      expect(full, 'the whole reason, on hover').toMatch(/stopped/);
+      const buttons = await rowButtons();
+      expect(buttons).toHaveLength(SERVICES.length * 3);
+      for (const b of buttons) expect(b, `${b.id} at ${width} px`).toEqual({ id: b.id, inWindow: true, inTable: true, reachable: true });
+      await page.screenshot({ path: `${SHOTS}/services-${width}.png`, animations: 'disabled' });
+
+      // Clicked where it is drawn, with no scrolling: web starts, then stops again.
+      const click = async (testId: string) => {
+        const box = (await page.getByTestId(testId).boundingBox())!;
+        await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      };
+      await click('service-start-web');
+      await expect.poll(() => stateOf('web'), { timeout: 20_000, interval: 100 }).toBe('healthy');
+      await click('service-stop-web');
+      await expect.poll(() => stateOf('web'), { timeout: 20_000, interval: 100 }).toBe('stopped');
+    }
+    // a reason far longer than the room for it: cut short on screen, whole in the title
+    const long = `stopped by request; ${'the reason goes on and on '.repeat(12)}`;
+    await page.evaluate((text) => {
+      const cell = document.querySelector('[data-testid="service-row-web"] .col-reason .reason-text') ?? document.querySelector('[data-testid="service-row-web"] .col-reason');
+      cell!.textContent = text;
+    }, long);
+    await page.setViewportSize({ width: 1024, height: 800 });
+    for (const b of await rowButtons()) expect(b, `${b.id} with a long reason`).toEqual({ id: b.id, inWindow: true, inTable: true, reachable: true });
+    await page.screenshot({ path: `${SHOTS}/services-1024-long-reason.png`, animations: 'disabled' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(ui!.errors).toEqual([]);
+  }, 90_000);
+
   it('fetches the Graph view chunk on the first visit to the tab, and draws the shop with it', async () => {
     const graphChunks = () => ui!.chunksRequested('graph-view');
     expect(graphChunks()).toEqual([]);
