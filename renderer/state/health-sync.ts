@@ -1,0 +1,46 @@
+// Keeps the health store in step with the daemon: daemon.health on every (re)connect (events sent while
+// the socket was down are gone), then each health.changed. A read answered after an event that was sent
+// later is older than that event and is dropped: the event already says how things stand.
+import { DevMeshError } from '../../shared/errors.js';
+import type { DevMeshClient } from '../api/devmesh-client.js';
+import type { HealthStore } from './health-store.js';
+import { messageOf } from './list-sync.js';
+
+export class HealthSync {
+  private readonly disposers: (() => void)[] = [];
+  /** bumps on every read and every event: an answer is taken only if nothing came after it was asked */
+  private generation = 0;
+
+  constructor(
+    private readonly client: DevMeshClient,
+    private readonly store: HealthStore,
+  ) {
+    this.disposers.push(
+      client.onConnectionChange((status) => {
+        if (status.state === 'open') void this.refresh();
+      }),
+      client.onEvent((event) => {
+        if (event.type !== 'health.changed') return;
+        this.generation++;
+        store.getState().replace(event.problems);
+      }),
+    );
+    if (client.status.state === 'open') void this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    const generation = ++this.generation;
+    try {
+      const health = await this.client.call('daemon.health', {});
+      if (generation === this.generation) this.store.getState().replace(health.problems);
+    } catch (err) {
+      if (err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING') return; // the banner's news
+      // An older daemon has no daemon.health: nothing to show, and nothing the user can do about it.
+      if (generation === this.generation) this.store.getState().fail(`could not read the daemon's health: ${messageOf(err)}`);
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposers.splice(0)) d();
+  }
+}
