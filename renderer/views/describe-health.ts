@@ -26,6 +26,6 @@ export function describeHealthProblem(p: HealthProblem, now: number): HealthProb
   return {
     title: `${p.component}: ${WHAT[p.code]}`,
     since: `for ${formatDuration(now - p.since)}`,
-    counts: p.dropped > 0 ? `${failures} · ${p.dropped.toLocaleString('en-US')} dropped` : failures,
+    counts: `${failures} · ${p.dropped.toLocaleString('en-US')} dropped`,
   };
 }

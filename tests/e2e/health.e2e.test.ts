@@ -106,6 +106,11 @@ describe.skipIf(skipWithoutChromium || !isRoot)('the daemon health in the header
     expect(text).toContain('Meanwhile:');
     expect(text).toMatch(/failures?/);
     expect(await page.getByTestId('health-pill').textContent()).toMatch(/\d+ problems?/);
+    // The counts keep up while the part keeps failing (the header reads them again every few seconds).
+    const failures = async () => Number(/([\d,]+) failures?/.exec((await first.getByTestId('health-problem-counts').textContent()) ?? '')?.[1]?.replace(/,/g, '') ?? 0);
+    const before = await failures();
+    await logLines(10);
+    await expect.poll(failures, { timeout: 30_000, interval: 500 }).toBeGreaterThan(before);
     // the daemon says the same through its API, and everything still runs
     const health = (await ui!.call('daemon.health', {})) as { ok: boolean; problems: { component: string }[] };
     expect(health.ok).toBe(false);

@@ -29,11 +29,11 @@ afterEach(() => {
   for (const d of disposers.splice(0)) d();
 });
 
-function setup(answer: () => Health | Promise<Health> = () => health([])) {
+function setup(answer: () => Health | Promise<Health> = () => health([]), pollMs = 60_000) {
   const client = new FakeClient();
   const stores = createAppStores(client.status);
   client.handlers['daemon.health'] = answer;
-  const sync = new HealthSync(client, stores.health);
+  const sync = new HealthSync(client, stores.health, { pollMs });
   disposers.push(() => sync.dispose(), () => client.dispose());
   return { client, stores };
 }
@@ -75,6 +75,19 @@ describe('HealthSync', () => {
     expect(stores.health.getState().loaded).toBe(true);
   });
 
+  it('reads the counts again while there are problems (the daemon raises an event only when a problem changes kind)', async () => {
+    let current = health([]);
+    const { client, stores } = setup(() => current, 30);
+    await until('the first read', () => stores.health.getState().loaded);
+    await sleep(120);
+    expect(client.calls.filter((c) => c.method === 'daemon.health')).toHaveLength(1); // healthy: no polling
+    current = health([problem('service logs', { failures: 1 })]);
+    client.emit({ type: 'health.changed', ts: 2, problems: current.problems });
+    current = health([problem('service logs', { failures: 40, dropped: 7 })]);
+    await until('the new counts', () => stores.health.getState().problems[0]?.failures === 40);
+    expect(stores.health.getState().problems[0]?.dropped).toBe(7);
+  });
+
   it('shows nothing, and no toast, when the daemon cannot say (an older daemon)', async () => {
     const { stores } = setup(() => {
       throw new DevMeshError('UNKNOWN_METHOD', "unknown method 'daemon.health'");
@@ -92,7 +105,7 @@ describe('describeHealthProblem', () => {
     expect(text).toEqual({ title: 'request log: disk full', since: 'for 3m 05s', counts: '12 failures · 340 dropped' });
     expect(describeHealthProblem(problem('recordings', { code: 'CORRUPT', failures: 1, dropped: 0 }), now)).toMatchObject({
       title: 'recordings: damaged file',
-      counts: '1 failure',
+      counts: '1 failure · 0 dropped',
     });
   });
 });
