@@ -1,10 +1,15 @@
 // End to end: the real headless daemon serving the built UI to Debian's Chromium. The shop example comes
-// up healthy, the operator stops `web` from the table, and the log pane shows what happened; the Graph view,
+// up healthy; the https link in web's row opens web over HTTP/2 (the CA trusted as `devmesh ca trust` says)
+// and the daemon stays up; the operator stops `web` from the table, and the log pane shows what happened;
+// the action buttons stay on screen from 1024 to 1920 px; the graph's range labels are readable; the Graph view,
 // a chunk of its own, is fetched only when first shown.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import type { RequestPage } from '../../shared/proxy.js';
+import { sleep } from '../helpers/until.js';
 import { DaemonProcess } from './daemon-process.js';
 import { viaProxy } from './proxy-client.js';
+import { skipWithoutCertutil, TrustedBrowserHome } from './trusted-browser-home.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
 
 const SCREENSHOT = '/tmp/devmesh-ui.png';
@@ -18,15 +23,21 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
   let ui: UiPage | undefined;
   let page: Page;
 
+  let browserHome: TrustedBrowserHome | undefined;
+
   beforeAll(async () => {
     daemon = DaemonProcess.start();
-    ui = await UiPage.open(await daemon.url());
+    const url = await daemon.url();
+    // The browser trusts the daemon's CA as `devmesh ca trust` says (its own HOME and NSS database).
+    if (!skipWithoutCertutil) browserHome = TrustedBrowserHome.create(daemon.home);
+    ui = await UiPage.open(url, undefined, { home: browserHome?.dir });
     page = ui.page;
   });
 
   afterAll(async () => {
     await ui?.close();
     await daemon?.stop(); // already stopped by the last test unless an earlier one failed
+    browserHome?.dispose();
   });
 
   const stateOf = (name: string) => page.getByTestId(`service-state-${name}`).textContent({ timeout: 1000 }).catch(() => null);
@@ -38,6 +49,33 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     await expect(page.getByTestId('service-start-web').isDisabled()).resolves.toBe(true);
     await expect(page.getByTestId('service-stop-web').isEnabled()).resolves.toBe(true);
   }, 60_000);
+
+  it.skipIf(skipWithoutCertutil)('follows the https link in web’s row to web over HTTP/2, the CA trusted, and the daemon stays up', async () => {
+    const link = page.getByTestId('service-url-web').locator('a[href^="https://"]');
+    const href = (await link.getAttribute('href', { timeout: 10_000 }))!;
+    expect(href).toMatch(/^https:\/\/web\.localhost:\d+\/$/);
+    const [tab] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+    await tab.waitForLoadState('load');
+    expect(tab.url()).toBe(href);
+    expect(await tab.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol)).toBe('h2');
+    expect(await tab.locator('h1').textContent()).toBe('Orders of ada'); // web, through api and auth
+    const again = (await tab.reload())!;
+    expect(again.status()).toBe(200);
+    const tls = await again.securityDetails();
+    expect(tls).toMatchObject({ subjectName: 'web.localhost' });
+    expect(tls?.issuer).toContain('DevMesh Local CA');
+    await tab.close();
+
+    // The request log stores these rows from a timer: the path that took the daemon down on its first h2 request.
+    const tlsRows = async () => ((await ui!.call('proxy.requests', { service: 'web' })) as RequestPage).requests.filter((r) => r.tls && r.host === 'web.localhost');
+    await expect.poll(async () => (await tlsRows()).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    for (const row of await tlsRows()) expect(row.bytesOut, 'bytes sent over h2').toBeGreaterThan(0);
+    await sleep(1000); // more than the log's flush interval: a throwing timer would have ended the daemon by now
+    expect(daemon!.running, daemon!.output.slice(-3000)).toBe(true);
+    await expect(ui!.call('daemon.info', {})).resolves.toMatchObject({ version: expect.any(String) });
+    for (const name of SERVICES) expect(await stateOf(name)).toBe('healthy');
+    expect(ui!.errors).toEqual([]);
+  }, 45_000);
 
   it('stops web from its row and shows its log', async () => {
     await page.getByTestId('service-stop-web').click();
