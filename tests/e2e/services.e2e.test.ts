@@ -67,7 +67,7 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     await tab.close();
 
     // The request log stores these rows from a timer: the path that took the daemon down on its first h2 request.
-    const tlsRows = async () => ((await ui!.call('proxy.requests', { service: 'web' })) as RequestPage).requests.filter((r) => r.tls && r.host === 'web.localhost');
+    const tlsRows = async () => ((await ui!.call('proxy.requests', { service: 'web' })) as RequestPage).requests.filter((r) => r.tls && r.path === '/');
     await expect.poll(async () => (await tlsRows()).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     for (const row of await tlsRows()) expect(row.bytesOut, 'bytes sent over h2').toBeGreaterThan(0);
     await sleep(1000); // more than the log's flush interval: a throwing timer would have ended the daemon by now
