@@ -59,7 +59,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     // Cancelled from the detail: the card moves to the finished column (folded away) and says so.
     await detail.getByTestId('task-cancel').click();
     await expect.poll(() => detail.getByTestId('task-detail-state').textContent(), { timeout: 10_000 }).toBe('cancelled');
-    await expect.poll(() => page.getByTestId('task-column-QUEUED').locator('[data-title="Fix the login form"]').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('task-column-QUEUED').locator('[data-title="Fix the login form"]').count(), { timeout: 10_000 }).toBe(0);
     expect(ui!.errors).toEqual([]);
   }, 60_000);
 
@@ -201,7 +201,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await page.keyboard.press('Enter');
     const detail = page.getByTestId('task-detail');
     await detail.waitFor({ timeout: 10_000 });
-    await expect.poll(() => focusInside('task-detail')).toBe(true);
+    await expect.poll(() => focusInside('task-detail'), { timeout: 5000 }).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => detail.count(), { timeout: 5000 }).toBe(0);
     expect(await card.evaluate((el) => el === document.activeElement)).toBe(true);

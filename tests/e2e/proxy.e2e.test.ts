@@ -72,7 +72,7 @@ describe.skipIf(skipWithoutChromium)('proxy faces in the UI against the headless
     await page.getByTestId('request-filter-service').selectOption('api');
     await expect.poll(async () => [...(await services())], { timeout: 5000 }).toEqual(['api']);
     // 5 orders and a 404 from the test, and web's call for its page
-    await expect.poll(() => rows().count()).toBe(7);
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(7);
 
     // Live: a request made now appears without a reload, within the view's filter (web's page adds its call to api).
     await viaProxy('api.localhost', '/orders');

@@ -92,11 +92,11 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     const first = (await lines.first().locator('.log-text').textContent()) ?? '';
     const word = first.trim().split(/\s+/)[0] ?? '';
     await page.getByTestId('log-search').fill(word.toUpperCase());
-    await expect.poll(async () => (await lines.locator('.log-text').allTextContents()).every((t) => t.toLowerCase().includes(word.toLowerCase()))).toBe(true);
+    await expect.poll(async () => (await lines.locator('.log-text').allTextContents()).every((t) => t.toLowerCase().includes(word.toLowerCase())), { timeout: 10_000 }).toBe(true);
     await page.getByTestId('log-search').fill('no line says this 7f3a');
-    await expect.poll(() => lines.count()).toBe(0);
+    await expect.poll(() => lines.count(), { timeout: 10_000 }).toBe(0);
     await page.getByTestId('log-search').fill('');
-    await expect.poll(() => lines.count()).toBeGreaterThanOrEqual(all);
+    await expect.poll(() => lines.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(all);
 
     await page.emulateMedia({ colorScheme: 'light' });
     await page.screenshot({ path: SCREENSHOT.replace('.png', '-light.png'), animations: 'disabled' });
@@ -128,7 +128,7 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     await expect.poll(() => page.getByTestId('service-traffic-api').textContent(), { timeout: 10_000 }).toMatch(/req\/s/);
     for (const width of [1024, 1440, 1920]) {
       await page.setViewportSize({ width, height: 800 });
-      await expect.poll(() => stateOf('web')).toBe('stopped');
+      await expect.poll(() => stateOf('web'), { timeout: 10_000 }).toBe('stopped');
       const reason = page.getByTestId('service-row-web').locator('.col-reason');
       const full = await reason.getAttribute('title');
       expect(full, 'the whole reason, on hover').toMatch(/stopped/);

@@ -55,7 +55,7 @@ describe.skipIf(skipWithoutChromium)('terminals view against the headless daemon
     await expect.poll(() => pane.getAttribute('data-stream'), { timeout: 10_000 }).toBe('live');
     const id = (await pane.getAttribute('data-terminal-id'))!;
     expect(id).toMatch(/^[a-z0-9-]+$/);
-    await expect.poll(() => page.getByTestId(`terminal-state-${id}`).textContent()).toBe('running');
+    await expect.poll(() => page.getByTestId(`terminal-state-${id}`).textContent(), { timeout: 10_000 }).toBe('running');
 
     // Wait for the shell's first prompt, so the keystrokes are not typed into a shell still starting.
     await expect.poll(async () => (await screenText(id)).trim().length, { timeout: 10_000 }).toBeGreaterThan(0);
