@@ -1,5 +1,5 @@
-// The e2e fixture both UI suites start from: `devmesh up` in the foreground with the shop example, in a
-// throwaway DEVMESH_HOME, its output kept for failure messages. Not a test file: the suites import it.
+// The e2e fixture every UI suite starts from: `devmesh up` in the foreground with the shop example (or
+// another project), in a throwaway DEVMESH_HOME, its output kept for failure messages. Not a test file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,8 @@ export interface DaemonStartOptions {
   env?: Record<string, string>;
   /** the project folder, relative to the repository; the shop example when not given */
   project?: string;
-  /** DEVMESH_HOME itself (a folder the suite made, e.g. on a small tmpfs); a fresh temporary one when not given */
+  /** an existing DEVMESH_HOME to start on instead of a new one (a restart after a crash, a folder on a small
+   *  tmpfs); stop() removes it like one it made */
   home?: string;
 }
 
@@ -25,8 +26,6 @@ export class DaemonProcess {
   private constructor(
     readonly child: ChildProcess,
     readonly home: string,
-    /** a home this fixture made, removed on stop; a suite's own home is the suite's to remove */
-    private readonly ownsHome: boolean,
   ) {
     child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
@@ -44,7 +43,7 @@ export class DaemonProcess {
       env: { ...process.env, DEVMESH_HOME: home, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return new DaemonProcess(child, home, options.home === undefined);
+    return new DaemonProcess(child, home);
   }
 
   /** The UI's address: from the line `devmesh up` prints, or from $DEVMESH_HOME/daemon.json. */
@@ -62,6 +61,12 @@ export class DaemonProcess {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`devmesh up did not report its address within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  /** SIGKILL, as a crash or the OOM killer would: nothing runs in the daemon after it; the home is kept. */
+  async crash(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
   }
 
   /** SIGTERM, as an operator's Ctrl-C would; the daemon stops its services before it exits. Safe to repeat. */
@@ -86,6 +91,6 @@ export class DaemonProcess {
   }
 
   private removeHome(): void {
-    if (this.ownsHome) rmSync(this.home, { recursive: true, force: true });
+    rmSync(this.home, { recursive: true, force: true });
   }
 }
