@@ -1,63 +1,33 @@
 // End to end: the daemon's health in the UI's header, against a real failure. DEVMESH_HOME lives on a
 // small tmpfs this suite mounts; once the shop is up the disk is filled, and the lines a service logs (auth,
-// asked for its session) can no longer be stored. The daemon must stay up,
-// its services running, and the header must say what fails (the part, "disk full", the daemon's message
-// and its rule for the data meanwhile). Freeing the space clears the header by itself, live.
-// Needs root (mount) and Chromium; skipped with the reason otherwise (CI runs as root and installs both).
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// asked for its session) can no longer be stored. The daemon must stay up, its services running, and the
+// header must say what fails (the part, "disk full", the daemon's message and its rule for the data
+// meanwhile), its counts kept current. Freeing the space clears the header by itself, live.
+// Needs root (a tmpfs, tests/helpers/full-disk.ts) and Chromium; skipped with the reason otherwise (CI runs as
+// root and installs both).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { FullDisk } from '../helpers/full-disk.js';
 import { sleep } from '../helpers/until.js';
 import { DaemonProcess } from './daemon-process.js';
 import { freePort } from './proxy-client.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
 
 const SHOTS = '/tmp/devmesh-ui-wt-ui';
-const isRoot = process.getuid?.() === 0;
+const noDisk = skipWithoutChromium ? null : FullDisk.unavailable();
 
-/** Writes zeros into `path` until the file system says ENOSPC; returns the bytes written. */
-function fillDisk(path: string): number {
-  const fd = openSync(path, 'w');
-  let written = 0;
-  try {
-    for (const size of [1 << 20, 1 << 12, 1 << 9]) {
-      const chunk = Buffer.alloc(size);
-      // bounded: the tmpfs is 64 MB, so at most 64 Mi writes of the smallest chunk would ever be needed
-      for (let i = 0; i < 200_000; i++) {
-        try {
-          written += writeSync(fd, chunk);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ENOSPC') break;
-          throw err;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return written;
-}
-
-describe.skipIf(skipWithoutChromium || !isRoot)('the daemon health in the header, on a full disk (needs root for a tmpfs, and /usr/bin/chromium)', () => {
-  let mountPoint = '';
-  let mounted = false;
+describe.skipIf(skipWithoutChromium || noDisk !== null)(`the daemon health in the header, on a full disk (${noDisk ?? 'needs /usr/bin/chromium'})`, () => {
+  let disk: FullDisk | undefined;
   let daemon: DaemonProcess | undefined;
   let ui: UiPage | undefined;
   let page: Page;
-  let proxyPort = 0;
-  const filler = () => join(mountPoint, 'filler');
 
   beforeAll(async () => {
-    mountPoint = mkdtempSync(join(tmpdir(), 'devmesh-e2e-health-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0700', 'tmpfs', mountPoint]);
-    mounted = true;
-    proxyPort = await freePort();
+    disk = FullDisk.mount(64, 'devmesh-e2e-health-');
     daemon = DaemonProcess.start({
-      home: join(mountPoint, 'home'),
-      env: { DEVMESH_PROXY_HTTP_PORT: String(proxyPort), DEVMESH_PROXY_HTTPS_PORT: '0' },
+      home: join(disk.dir, 'home'),
+      env: { DEVMESH_PROXY_HTTP_PORT: String(await freePort()), DEVMESH_PROXY_HTTPS_PORT: '0' },
     });
     ui = await UiPage.open(await daemon.url(), { width: 1440, height: 860 });
     page = ui.page;
@@ -66,8 +36,7 @@ describe.skipIf(skipWithoutChromium || !isRoot)('the daemon health in the header
   afterAll(async () => {
     await ui?.close();
     await daemon?.stop().catch((err: unknown) => console.error(err));
-    if (mounted) execFileSync('umount', [mountPoint]);
-    rmSync(mountPoint, { recursive: true, force: true });
+    disk?.dispose();
   });
 
   const shown = () => page.getByTestId('health-problem').evaluateAll((els) => els.map((e) => [e.getAttribute('data-component'), e.getAttribute('data-code')]));
@@ -90,7 +59,8 @@ describe.skipIf(skipWithoutChromium || !isRoot)('the daemon health in the header
     expect(await page.getByTestId('health-problems').count()).toBe(0);
     expect(await ui!.call('daemon.health', {})).toMatchObject({ ok: true, problems: [] });
 
-    expect(fillDisk(filler())).toBeGreaterThan(0);
+    disk!.fill();
+    expect(disk!.free).toBeLessThan(4096);
     // Bounded: up to 60 rounds of 10 requests while the header has nothing to say.
     for (let round = 0; round < 60 && (await page.getByTestId('health-problem').count()) === 0; round++) {
       await logLines(10);
@@ -119,7 +89,7 @@ describe.skipIf(skipWithoutChromium || !isRoot)('the daemon health in the header
     await page.screenshot({ path: `${SHOTS}/health-disk-full.png`, animations: 'disabled' });
 
     // Space back: the next writes succeed and the header clears by itself (no reload).
-    unlinkSync(filler());
+    disk!.release();
     for (let round = 0; round < 60 && (await page.getByTestId('health-problem').count()) > 0; round++) await logLines(5);
     await expect.poll(() => page.getByTestId('health-problems').count(), { timeout: 30_000 }).toBe(0);
     expect(await page.getByTestId('health-pill').count()).toBe(0);
