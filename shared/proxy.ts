@@ -100,6 +100,8 @@ export const RequestPageInputSchema = z
     errorsOnly: z.boolean().default(false),
     /** substring of the path or host */
     search: z.string().max(512).optional(),
+    /** with `project`: also the requests no project served (unknown hosts, answered 404 by the proxy) */
+    unrouted: z.boolean().default(false),
   })
   .strict();
 

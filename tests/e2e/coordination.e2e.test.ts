@@ -59,7 +59,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     // Cancelled from the detail: the card moves to the finished column (folded away) and says so.
     await detail.getByTestId('task-cancel').click();
     await expect.poll(() => detail.getByTestId('task-detail-state').textContent(), { timeout: 10_000 }).toBe('cancelled');
-    await expect.poll(() => page.getByTestId('task-column-QUEUED').locator('[data-title="Fix the login form"]').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('task-column-QUEUED').locator('[data-title="Fix the login form"]').count(), { timeout: 10_000 }).toBe(0);
     expect(ui!.errors).toEqual([]);
   }, 60_000);
 
@@ -181,6 +181,47 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await expect.poll(() => list.locator('.message-row').first().textContent(), { timeout: 10_000 }).toContain('done with the login form');
     expect(await list.locator('.message-row.to-user').count()).toBeGreaterThanOrEqual(1);
     await page.screenshot({ path: SCREENSHOT.replace('.png', '-messages.png'), animations: 'disabled' });
+    expect(ui!.errors).toEqual([]);
+  }, 60_000);
+
+  it('closes the top drawer with Escape and gives the focus back to what opened it', async () => {
+    await page.getByTestId('nav-tasks').click();
+    await page.getByTestId('command-center').waitFor({ timeout: 10_000 });
+    await ui!.call('tasks.create', { title: 'Escape me', prompt: 'nothing to do', project: 'shop' });
+    const card = page.locator('[data-title="Escape me"]');
+    await card.waitFor({ timeout: 10_000 });
+    const focused = () => page.evaluate(() => {
+      const el = document.activeElement;
+      return el?.getAttribute('data-testid') ?? el?.closest('[data-testid]')?.getAttribute('data-testid') ?? el?.tagName ?? null;
+    });
+    const focusInside = (testId: string) => page.evaluate((id) => document.querySelector(`[data-testid="${id}"]`)?.contains(document.activeElement) ?? false, testId);
+
+    // The task's drawer, opened from the keyboard: focus moves into it; Escape closes it and focus is back on the card.
+    await card.focus();
+    await page.keyboard.press('Enter');
+    const detail = page.getByTestId('task-detail');
+    await detail.waitFor({ timeout: 10_000 });
+    await expect.poll(() => focusInside('task-detail'), { timeout: 5000 }).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => detail.count(), { timeout: 5000 }).toBe(0);
+    expect(await card.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // The New task form, then the drawer over it: the first Escape closes only the drawer (the top one),
+    // the second the form, and the focus goes back to New task.
+    await page.getByTestId('task-new').click();
+    const form = page.getByTestId('task-new-form');
+    await form.waitFor({ timeout: 5000 });
+    expect(await focused()).toBe('task-title');
+    await form.getByTestId('task-title').fill('half-written');
+    await card.click();
+    await detail.waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => detail.count(), { timeout: 5000 }).toBe(0);
+    expect(await form.count()).toBe(1);
+    await form.getByTestId('task-title').focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => form.count(), { timeout: 5000 }).toBe(0);
+    expect(await focused()).toBe('task-new');
     expect(ui!.errors).toEqual([]);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
-// The e2e fixture both UI suites start from: `devmesh up` in the foreground with the shop example, in a
-// throwaway DEVMESH_HOME, its output kept for failure messages. Not a test file: the suites import it.
+// The e2e fixture every UI suite starts from: `devmesh up` in the foreground with the shop example (or
+// another project), in a throwaway DEVMESH_HOME, its output kept for failure messages. Not a test file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,10 @@ export interface DaemonStartOptions {
   homePrefix?: string;
   /** added to the daemon's environment (e.g. the proxy's ports) */
   env?: Record<string, string>;
-  /** an existing DEVMESH_HOME to start on (a restart after a crash) instead of a new one */
+  /** the project folder, relative to the repository; the shop example when not given */
+  project?: string;
+  /** an existing DEVMESH_HOME to start on instead of a new one (a restart after a crash, a folder on a small
+   *  tmpfs); stop() removes it like one it made */
   home?: string;
 }
 
@@ -35,7 +38,7 @@ export class DaemonProcess {
       if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` before the e2e test`);
     }
     const home = options.home ?? mkdtempSync(join(tmpdir(), options.homePrefix ?? 'devmesh-e2e-'));
-    const child = spawn(process.execPath, ['bin/devmesh.js', 'up', '--project', 'examples/shop', '--port', '0'], {
+    const child = spawn(process.execPath, ['bin/devmesh.js', 'up', '--project', options.project ?? 'examples/shop', '--port', '0'], {
       cwd: root,
       env: { ...process.env, DEVMESH_HOME: home, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,10 +78,19 @@ export class DaemonProcess {
       // Kill rather than leave an orphan daemon holding ports, then fail: a hung shutdown is a bug.
       this.child.kill('SIGKILL');
       await this.exited;
-      rmSync(this.home, { recursive: true, force: true });
+      this.removeHome();
       throw new Error(`the daemon did not exit within ${timeoutMs} ms of SIGTERM:\n${this.output}`);
     }
-    rmSync(this.home, { recursive: true, force: true });
+    this.removeHome();
     return result;
+  }
+
+  /** Is the daemon process still running? */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  private removeHome(): void {
+    rmSync(this.home, { recursive: true, force: true });
   }
 }

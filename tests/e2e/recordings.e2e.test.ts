@@ -82,4 +82,27 @@ describe.skipIf(skipWithoutChromium)('recordings view against the headless daemo
     expect(cast).toContain('replay me');
     expect(ui!.errors).toEqual([]);
   }, 60_000);
+
+  it('gives a recording one length, in the list and in the player, though the replay shortens its idle gap', async () => {
+    await page.getByTestId('nav-recordings').click();
+    await page.getByTestId('recordings-view').waitFor({ timeout: 10_000 });
+    // 4.5 s of silence: the player replays it in 2 s (like asciinema play -i 2) but counts it as recorded
+    const info = (await ui!.call('terminals.create', {
+      name: 'idler',
+      command: '/bin/sh',
+      args: ['-c', 'printf "before\\n"; sleep 4.5; printf "after\\n"'],
+    })) as TerminalInfo;
+    const row = page.locator(`.recording-row[data-terminal-id="${info.id}"]`);
+    await expect.poll(async () => (await row.count()) === 1 && !(await row.textContent())!.includes('recording'), { timeout: 20_000 }).toBe(true);
+    const listed = (await row.locator('td').nth(3).textContent())!.trim();
+    expect(listed).toMatch(/^0:0[4-5]$/);
+    await row.click();
+    const time = page.getByTestId('recording-time');
+    await time.waitFor({ timeout: 10_000 });
+    expect((await time.textContent())!.split(' / ')[1]).toBe(listed);
+    await page.getByTestId('recording-speed-instant').click();
+    await expect.poll(() => playerState(), { timeout: 2000 }).toBe('ended');
+    expect(await time.textContent()).toBe(`${listed} / ${listed}`);
+    expect(ui!.errors).toEqual([]);
+  }, 60_000);
 });
