@@ -2,7 +2,8 @@
 // the project manager by hand. Both faces (the Electron main process and the headless daemon) create one
 // DevMeshCore and dispose it on exit; disposing it stops every service and releases every resource.
 import type { Logger } from 'pino';
-import { Database } from './store/database.js';
+import type { Database } from './store/database.js';
+import { HomeStore, type BackupSettings } from './store/home-store.js';
 import { EventBus } from './events/event-bus.js';
 import { DevMeshHome } from './home/devmesh-home.js';
 import { LogStore } from './store/log-store.js';
@@ -58,6 +59,8 @@ export interface DevMeshCoreOptions {
   devmeshCommand?: DevMeshCommandLineSpec | null;
   /** the task board's clocks (tests shorten them); the defaults are CoordinationOptions' */
   coordination?: Pick<CoordinationOptions, 'silentAfterMs' | 'biddingWindowMs' | 'heartbeatMs'>;
+  /** the store's rolling backups (default: at start and every 6 h, 3 kept) */
+  backups?: BackupSettings;
 }
 
 export interface CoreDescription {
@@ -75,6 +78,8 @@ export class DevMeshCore {
   private proxyProblems: string[] = [];
   /** where the peer ingress listens; null when this agent is in no mesh or the port was busy */
   ingressPort: number | null = null;
+  /** the store with its backups; the face took the home's hold (HomeLock) before opening the core */
+  private store: HomeStore | null = null;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -114,9 +119,11 @@ export class DevMeshCore {
     const logger = options.logger ?? createLogger({ name: 'devmesh' });
     const settings = UserSettings.load(home.dir);
     const ca = await LocalCertificateAuthority.open(join(home.dir, 'ca'));
-    const database = Database.open(home.databasePath);
+    const store = HomeStore.open(home, logger);
+    const database = store.database;
     const events = new EventBus();
     const health = new DaemonHealth({ logger: logger.child({ domain: 'health' }), emit: (e) => events.emit(e) });
+    store.startBackups(health, options.backups);
     const logs = new LogStore(database, events);
     const registry = new ServiceRegistry(database);
     const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }));
@@ -222,6 +229,7 @@ export class DevMeshCore {
     const agentEvents = agents.onDidChangeStatus((e) => events.emit(e));
     const coordination = new Coordination({ database, events, projects, agents, terminals, auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, logger, ...options.coordination });
     core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents }, coordination, health);
+    core.store = store;
     traffic.start();
     if (settings.proxy.enabled) {
       const listening = await proxy.listen();
@@ -348,6 +356,7 @@ export class DevMeshCore {
     this.reaper.dispose();
     // Last before the store: services stopping above are decisions the chain records.
     this.coordination.dispose();
-    this.database.close();
+    if (this.store) await this.store.close();
+    else this.database.close();
   }
 }
