@@ -7,6 +7,7 @@ import { Cli } from './cli.js';
 import { CliContext } from './cli-context.js';
 import { CaCommands } from './commands/ca-commands.js';
 import { DaemonCommands } from './commands/daemon-commands.js';
+import { DoctorCommands } from './commands/doctor-commands.js';
 import { LogCommands } from './commands/log-commands.js';
 import { MeshCommands } from './commands/mesh-commands.js';
 import { TerminalCommands } from './commands/terminal-commands.js';
@@ -47,6 +48,7 @@ const cli = new Cli(ctx, [
   ...new MessageCommands().commands(),
   ...new AuditCommands().commands(),
   ...new McpCommands().commands(),
+  ...new DoctorCommands().commands(),
 ]);
 
 cli.run(process.argv.slice(2)).then(
