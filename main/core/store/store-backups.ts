@@ -1,5 +1,5 @@
-// DevMesh's own rolling backups of the store, in $DEVMESH_HOME/backups: one at start and one every
-// `intervalMs` (6 h) while the daemon runs, the newest `keep` (3) kept, each verified before it gets its name
+// DevMesh's own rolling backups of the store, in $DEVMESH_HOME/backups: one at start (once the services
+// had `startDelayMs`, 10 s, to start) and one every `intervalMs` (6 h) while the daemon runs, the newest `keep` (3) kept, each verified before it gets its name
 // (BackupJob). `devmesh doctor` restores the newest that still checks out.
 //
 // A backup that fails (a full disk, a damaged store) never takes the daemon down: it is reported to the
@@ -18,6 +18,7 @@ export const BACKUP_COMPONENT = 'store backups';
 export const DEFAULT_BACKUP_INTERVAL_MS = 6 * 3_600_000;
 export const DEFAULT_BACKUPS_KEPT = 3;
 const DEFAULT_RETRY_MS = 10 * 60_000;
+const DEFAULT_START_DELAY_MS = 10_000;
 const NAME = /^devmesh-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z)(?:-\d+)?\.db$/;
 
 export interface BackupFile {
@@ -41,6 +42,9 @@ export interface StoreBackupsDeps {
   retryMs?: number;
   /** at start, no backup when the newest is younger than this (default: the interval, at most 10 min) */
   minGapMs?: number;
+  /** the start's backup waits this long, so it does not compete with the services starting (default 10 s,
+   *  at most the interval) */
+  startDelayMs?: number;
   now?: () => number;
 }
 
@@ -52,6 +56,7 @@ export class StoreBackups {
   private readonly keep: number;
   private readonly retryMs: number;
   private readonly minGapMs: number;
+  private readonly startDelayMs: number;
   private readonly now: () => number;
 
   constructor(private readonly deps: StoreBackupsDeps) {
@@ -61,6 +66,7 @@ export class StoreBackups {
     const period = this.intervalMs > 0 ? this.intervalMs : Number.POSITIVE_INFINITY;
     this.retryMs = Math.min(deps.retryMs ?? DEFAULT_RETRY_MS, period);
     this.minGapMs = deps.minGapMs ?? Math.min(period, DEFAULT_RETRY_MS);
+    this.startDelayMs = deps.startDelayMs ?? Math.min(period, DEFAULT_START_DELAY_MS);
   }
 
   /** The backups in `dir`, newest first. */
@@ -89,6 +95,7 @@ export class StoreBackups {
   start(): void {
     const newest = StoreBackups.list(this.deps.dir)[0];
     if (newest && this.now() - newest.takenAt < this.minGapMs) this.schedule(this.intervalMs);
+    else if (this.startDelayMs > 0) this.schedule(this.startDelayMs);
     else void this.backupNow();
   }
 

@@ -109,8 +109,14 @@ describe('StoreBackups', () => {
   });
 
   it('takes one at start and then every interval', async () => {
-    backups({ intervalMs: 200, minGapMs: 0 }).start();
+    backups({ intervalMs: 200, minGapMs: 0, startDelayMs: 0 }).start();
     await waitFor('three backups', () => StoreBackups.list(backupsDir).length >= 3, scaled(20_000));
+  });
+
+  it("the start's backup waits for the services to start first", async () => {
+    backups({ intervalMs: 3_600_000, startDelayMs: 400 }).start();
+    expect(StoreBackups.list(backupsDir)).toEqual([]);
+    await waitFor('the start backup', () => StoreBackups.list(backupsDir).length === 1, scaled(20_000));
   });
 
   it('at start, takes none when the newest is younger than the minimum gap (a restart loop keeps older backups)', async () => {
