@@ -74,7 +74,9 @@ Exit codes: 0 all is well (after any repair doctor made), 1 doctor could not run
     try {
       health = await ctx.withClient((c) => c.call('daemon.health', {}));
     } catch (err) {
-      const why = err instanceof DevMeshError ? err.message : String(err);
+      const missing = err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING';
+      const message = err instanceof Error ? err.message : String(err);
+      const why = missing ? `${ctx.home.daemonRecordPath} does not name it` : message;
       const log = `${ctx.home.logDir}/daemon.log`;
       const pid = report.daemon!.pid;
       report.problems.push(`DevMesh (pid ${pid}) holds this home but its API did not answer (${why}); see ${log}`);

@@ -60,15 +60,20 @@ export class HomeStore {
     const since = held && held.since > 0 ? ` since ${new Date(held.since).toISOString()}` : '';
     const why = held ? `${home.storeMarkerPath} records it${since}` : '';
     if (held && !existsSync(home.databasePath)) {
-      throw new DevMeshError(
+      throw HomeStore.withBackups(home, new DevMeshError(
         'STORE_CORRUPT',
         `the DevMesh store ${home.databasePath} is missing, but it held data (${why}): it was deleted or moved. ` +
           'DevMesh did not start, so no empty store replaced it. Run `devmesh doctor` to restore the newest ' +
           "of DevMesh's backups " +
           '(or `devmesh doctor --fresh` to start with an empty store on purpose).',
-      );
+      ));
     }
-    const database = Database.open(home.databasePath, held ? { requireSchema: { why } } : {});
+    let database: Database;
+    try {
+      database = Database.open(home.databasePath, held ? { requireSchema: { why } } : {});
+    } catch (err) {
+      throw HomeStore.withBackups(home, err);
+    }
     try {
       marker.write(database.schemaVersion);
     } catch (err) {
@@ -106,6 +111,18 @@ export class HomeStore {
     } finally {
       this.database.close();
     }
+  }
+
+  /** A refused store's message, with what `devmesh doctor` has to restore. */
+  private static withBackups(home: DevMeshHome, err: unknown): unknown {
+    if (!(err instanceof DevMeshError) || err.code !== 'STORE_CORRUPT') return err;
+    const backups = StoreBackups.list(home.backupsDir);
+    const newest = backups[0];
+    const what = newest
+      ? `Backups: ${backups.length} in ${home.backupsDir}, the newest of ${new Date(newest.takenAt).toISOString()}.`
+      : `There is no backup in ${home.backupsDir} yet: \`devmesh doctor --fresh\` keeps the store aside and ` +
+        'starts an empty one.';
+    return new DevMeshError('STORE_CORRUPT', `${err.message} ${what}`, err.details);
   }
 
   private static log(write: () => void): void {
