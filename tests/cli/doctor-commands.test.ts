@@ -37,7 +37,7 @@ function harness(): CliHarness {
 }
 
 async function up(h: CliHarness): Promise<RunningCli> {
-  const { daemon } = await h.up(['--project', projectDir]);
+  const { daemon } = await h.up(['--project', projectDir], scaled(30_000));
   daemons.push(daemon);
   return daemon;
 }
@@ -62,7 +62,7 @@ function backups(h: CliHarness): string[] {
 async function homeWithData(): Promise<{ h: CliHarness; lockSubject: string }> {
   const h = harness();
   const daemon = await up(h);
-  const taken = await h.run(['locks', 'take', 'src/cart.ts', '--ttl', '10m']);
+  const taken = await h.run(['locks', 'take', 'src/cart.ts', '--ttl', '10m'], { timeoutMs: scaled(30_000) });
   expect(taken.code, taken.stderr).toBe(0);
   const after = Date.now();
   await waitFor('a backup taken after the lock', () => backups(h).some((f) => statSync(join(h.home, 'backups', f)).mtimeMs > after + 50), scaled(20_000));
@@ -100,14 +100,14 @@ describe('a damaged store at `devmesh up`', () => {
     const db = join(h.home, 'devmesh.db');
     truncateSync(db, Math.floor(statSync(db).size / 2));
     const before = sha(db);
-    expectRefusedStore(await h.run(['up', '--project', projectDir, '--port', '0']), h);
+    expectRefusedStore(await h.run(['up', '--project', projectDir, '--port', '0'], { timeoutMs: scaled(60_000) }), h);
     expect(sha(db)).toBe(before);
   }, scaled(90_000));
 
   it('refuses a devmesh.db that is not a database (overwritten header)', async () => {
     const { h } = await homeWithData();
     writeFileSync(join(h.home, 'devmesh.db'), 'this is not SQLite'.repeat(300));
-    expectRefusedStore(await h.run(['up', '--project', projectDir, '--port', '0']), h);
+    expectRefusedStore(await h.run(['up', '--project', projectDir, '--port', '0'], { timeoutMs: scaled(60_000) }), h);
   }, scaled(90_000));
 
   it.each([
@@ -121,7 +121,7 @@ describe('a damaged store at `devmesh up`', () => {
     const { h } = await homeWithData();
     for (const extra of ['-wal', '-shm']) rmSync(join(h.home, `devmesh.db${extra}`), { force: true });
     damage(join(h.home, 'devmesh.db'));
-    const r = await h.run(['up', '--project', projectDir, '--port', '0']);
+    const r = await h.run(['up', '--project', projectDir, '--port', '0'], { timeoutMs: scaled(60_000) });
     expectRefusedStore(r, h);
     expect(r.stderr).toMatch(/held data|was not empty/);
   }, scaled(90_000));
@@ -140,7 +140,7 @@ describe('devmesh doctor', () => {
     expect(report.backups.length).toBeGreaterThan(0);
     expect(report.backups.length).toBeLessThanOrEqual(3);
     expect(report.setAside).toEqual([]);
-    const text = await h.run(['doctor']);
+    const text = await h.run(['doctor'], { timeoutMs: scaled(60_000) });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('devmesh.db');
     expect(text.stdout).toMatch(/backups?/);
@@ -174,7 +174,7 @@ describe('devmesh doctor', () => {
     const entries = await h.json<AuditEntry[]>(['audit', 'ls']);
     expect(entries.some((e) => e.kind === 'lock.granted' && e.subject.includes(lockSubject))).toBe(true);
     expect(entries.some((e) => e.kind === 'store.restored')).toBe(true);
-    const verify = await h.run(['audit', 'verify']);
+    const verify = await h.run(['audit', 'verify'], { timeoutMs: scaled(60_000) });
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   }, scaled(120_000));
 

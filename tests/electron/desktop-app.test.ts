@@ -20,6 +20,7 @@ import { LoginItem } from '../../main/electron/login-item.js';
 import { DevMeshError } from '../../shared/errors.js';
 import { writeProject } from '../api/test-project.js';
 import { CliHarness, ensureCliBuilt } from '../cli/cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 let dir: string;
 let home: DevMeshHome;
@@ -170,7 +171,7 @@ describe('DesktopApp', () => {
     mkdirSync(project);
     writeProject(project, 'solo', { api: {} });
     const cli = new CliHarness(home.dir, dir);
-    const { daemon } = await cli.up(['--project', project]);
+    const { daemon } = await cli.up(['--project', project], scaled(30_000));
     try {
       const record = home.readDaemonRecord()!;
       // the record is not what keeps a second DevMesh out: a cleanup script may have removed it
@@ -188,7 +189,7 @@ describe('DesktopApp', () => {
     resetFake();
     await started();
     expect(steps).toEqual(['open core', 'listen']);
-  }, 90_000);
+  }, scaled(90_000));
 
   it('reopens the recent projects and forgets those whose devmesh.yaml is gone', async () => {
     const state = new AppStateStore(home.dir);

@@ -61,7 +61,7 @@ afterEach(async () => {
   tmp.dispose();
 });
 
-describe('StoreBackups', () => {
+describe('StoreBackups', { timeout: scaled(60_000) }, () => {
   it('writes a verified, self-contained copy readable by its owner only', async () => {
     const made = await backups().backupNow();
     expect(made).not.toBe(null);
