@@ -1,7 +1,8 @@
 // `npm start`: builds when dist/ is missing or older than the sources, then launches the desktop app with
-// the Electron binary of node_modules/electron. Electron 45 downloads that binary on first use; where it
-// is absent (offline machines, CI) this says so and points to the headless daemon, which serves the same
-// UI in a browser, instead of trying a download that cannot work.
+// the Electron binary of node_modules/electron. Where there is no display, or no Electron binary (Electron
+// 45 downloads it on first use, which offline machines and CI cannot), it runs the headless daemon instead
+// on the devmesh.yaml of the folder `npm start` ran in (else the demo project) and prints the UI's address:
+// the same core and UI, in a browser. It never tries a download that cannot work.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,7 +10,7 @@ import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
-const OUTPUTS = ['dist/electron/main.js', 'dist/preload/preload.js', 'dist/renderer/index.html'];
+const OUTPUTS = ['dist/electron/main.js', 'dist/preload/preload.js', 'dist/renderer/index.html', 'dist/cli/devmesh.js'];
 const SOURCES = ['main', 'preload', 'renderer', 'shared'];
 
 function newestMtime(dir) {
@@ -52,20 +53,18 @@ function findElectron() {
   return { binary: require('electron') };
 }
 
-const electron = findElectron();
-if (!electron.binary) {
-  console.error(
-    [
-      `start: the Electron binary is not installed on this machine (no ${electron.missing}).`,
-      '  Electron downloads it on first use, which needs network access to GitHub; with access, run',
-      '  `node node_modules/electron/install.js` once and then `npm start` again.',
-      '  Without it, run the same DevMesh UI in your browser with the headless daemon:',
-      '',
-      '      npx devmesh up',
-      '',
-    ].join('\n'),
-  );
-  process.exit(1);
+/** Why the desktop app cannot open a window here, or null when it can. */
+function noDisplay() {
+  if (process.platform !== 'linux') return null; // macOS and Windows always have a desktop session
+  if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) return null;
+  return 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
+}
+
+/** The project the headless daemon opens: the devmesh.yaml of the folder `npm start` ran in, else the demo. */
+function headlessProject() {
+  const from = process.env.INIT_CWD ?? process.cwd(); // npm runs scripts in the package root; INIT_CWD is the user's
+  if (existsSync(join(from, 'devmesh.yaml'))) return from;
+  return join(root, 'examples', 'shop');
 }
 
 const stale = buildIsStale();
@@ -78,6 +77,21 @@ if (stale) {
   }
 }
 
-const child = spawn(electron.binary, [root, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+const electron = findElectron();
+const why = electron.binary ? noDisplay() : `the Electron binary is not installed (no ${electron.missing})`;
+let child;
+if (why === null) {
+  child = spawn(electron.binary, [root, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+} else {
+  // The same core and UI without a window: the daemon prints the address to open in a browser.
+  const project = headlessProject();
+  console.log(`start: ${why}; running DevMesh headless with ${project} (open the address below in your browser)`);
+  if (!electron.binary) console.log('start: to get the desktop app, run `node node_modules/electron/install.js` once (needs GitHub access)');
+  const args = [join(root, 'bin', 'devmesh.js'), 'up', '--project', project, ...process.argv.slice(2)];
+  child = spawn(process.execPath, args, { stdio: 'inherit', cwd: process.env.INIT_CWD ?? root });
+}
+// Ctrl-C reaches the child from the terminal itself (same process group); forwarding it as well would be a
+// second Ctrl-C, which forces the daemon out without stopping its services. So wait for the child instead.
+process.on('SIGINT', () => {});
+for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.exitCode === null && child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

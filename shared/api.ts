@@ -165,7 +165,11 @@ export const apiMethods = {
       entries: z.number().int(),
       firstBroken: z.object({ seq: z.number().int(), why: z.string() }).nullable(),
       headSeq: z.number().int(),
-      mirror: z.enum(['ok', 'mismatch']),
+      mirror: z.enum(['ok', 'mismatch', 'behind']),
+      /** entries at the chain's end the mirror misses (a full disk kept them from it; DevMesh rewrites them) */
+      mirrorBehind: z.number().int(),
+      /** spans whose events the chain could not record (a full disk), from its `audit.outage` entries */
+      gaps: z.array(z.object({ seq: z.number().int(), from: z.number(), to: z.number(), unrecorded: z.number().int(), cause: z.string() })),
       mirrorPath: z.string(),
       ms: z.number(),
     }),

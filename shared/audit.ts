@@ -77,13 +77,31 @@ export interface AuditBreak {
   why: string;
 }
 
+/** the kind of the entry DevMesh appends when the chain works again after it could not be written */
+export const AUDIT_OUTAGE_KIND = 'audit.outage';
+
+/** a span in which events happened that the chain could not record (a full disk), from its outage entry */
+export interface AuditGap {
+  /** the `audit.outage` entry that records it; 0 while the outage goes on (not in the chain yet) */
+  seq: number;
+  from: number;
+  to: number;
+  /** events that happened but could not be recorded */
+  unrecorded: number;
+  cause: string;
+}
+
 export interface VerifyResult {
+  /** intact, complete (no gap) and mirrored line for line */
   ok: boolean;
   /** entries walked in SQLite */
   entries: number;
   firstBroken: AuditBreak | null;
   /** the last seq recorded by the head, kept apart from the chain */
   headSeq: number;
-  /** the JSONL mirror holds the same entries, line for line, with the same hashes */
-  mirror: 'ok' | 'mismatch';
+  /** the JSONL mirror holds the same entries, line for line, with the same hashes; `behind`: it holds the
+   *  first entries exactly but misses the last `mirrorBehind` (not tampering: DevMesh rewrites them) */
+  mirror: 'ok' | 'mismatch' | 'behind';
+  mirrorBehind: number;
+  gaps: AuditGap[];
 }

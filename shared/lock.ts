@@ -35,6 +35,24 @@ export const LOCK_TTL_MIN_MS = 1_000;
 export const LOCK_TTL_MAX_MS = 24 * 60 * 60 * 1000;
 export const LOCK_WAIT_MAX_MS = 60 * 60 * 1000;
 
+/**
+ * How long a lock lives when its request names no TTL. A lock lives while its taker does:
+ * - a taker that renews it (an MCP session heartbeats what it took; DevMesh renews the locks of the agents it
+ *   runs while their terminal lives) holds it until it releases it or ends; the TTL is only how long the lock
+ *   outlives a taker that stopped renewing without saying so (hung, killed): LOCK_TTL_RENEWED_MS;
+ * - a taker that cannot renew it (a person, from the CLI or the UI, or a script through the API) gets a
+ *   lifetime stated at take time: LOCK_TTL_UNRENEWED_MS, the same from every face, renewable by hand.
+ */
+export const LOCK_TTL_RENEWED_MS = 30_000;
+export const LOCK_TTL_UNRENEWED_MS = 60 * 60 * 1000;
+
+/**
+ * Who took a lock within its holder: one MCP session (`devmesh mcp` process) of an agent. A session that ends
+ * releases only the locks it took; locks its holder took otherwise (the CLI, the UI, a task's INTENT locks,
+ * another session) stay.
+ */
+export const LockSessionSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'a session id: letters, digits, . _ : -');
+
 export const LockRequestSchema = z
   .object({
     holder: LockHolderSchema,
@@ -44,6 +62,8 @@ export const LockRequestSchema = z
     ttlMs: z.number().int().min(LOCK_TTL_MIN_MS).max(LOCK_TTL_MAX_MS).optional(),
     /** how long to queue before giving up; 0 refuses at once when blocked; the manager's default when absent */
     waitMs: z.number().int().min(0).max(LOCK_WAIT_MAX_MS).optional(),
+    /** the MCP session taking it, when one does: that session's end releases it (unless others took it too) */
+    session: LockSessionSchema.optional(),
   })
   .strict();
 export type LockRequest = z.infer<typeof LockRequestSchema>;
@@ -58,6 +78,8 @@ export const LockInfoSchema = z.object({
   /** TTL deadline; the lock is taken away at expiresAt + the manager's grace unless heartbeated */
   expiresAt: z.number(),
   ttlMs: z.number().int(),
+  /** the MCP sessions that took it; empty or absent: only its holder otherwise (CLI, UI, a task) */
+  sessions: z.array(LockSessionSchema).optional(),
 });
 export type LockInfo = z.infer<typeof LockInfoSchema>;
 
@@ -112,8 +134,10 @@ const SpaceRef = z.string().min(1).max(4096).optional();
 /** `project`: a project id or root; omitted, the holder's project when it is an agent, else the only open project */
 export const LockAcquireInputSchema = LockRequestSchema.extend({ project: SpaceRef }).strict();
 export const LockReleaseInputSchema = z.object({ project: SpaceRef, holder: LockHolderSchema, lockId: z.string().min(1).max(64) }).strict();
-export const LockReleaseAllInputSchema = z.object({ project: SpaceRef, holder: LockHolderSchema }).strict();
-export const LockHeartbeatInputSchema = z.object({ holder: LockHolderSchema }).strict();
+/** `session`: only what that session took (in every space when `project` is omitted) */
+export const LockReleaseAllInputSchema = z.object({ project: SpaceRef, holder: LockHolderSchema, session: LockSessionSchema.optional() }).strict();
+/** `session`: renews only the locks that session took; omitted, every lock of the holder */
+export const LockHeartbeatInputSchema = z.object({ holder: LockHolderSchema, session: LockSessionSchema.optional() }).strict();
 
 /**
  * May `holder` change this file now (the Claude Code hook and the git pre-commit hook ask)? `path` is

@@ -34,6 +34,8 @@ export const TerminalInfoSchema = z.object({
   endedAt: z.number().nullable(),
   /** the recording id when it is being (or was) recorded */
   recording: z.string().nullable(),
+  /** why the recording stopped early or never started (a full disk, the size cap), else null */
+  recordingNote: z.string().nullable(),
   /** output bytes since it started */
   bytesOut: z.number().int(),
   /** views attached right now */
@@ -85,6 +87,10 @@ export type RecordingInfo = z.infer<typeof RecordingInfoSchema>;
 
 /** recordings.read answers with the whole .cast up to this size; larger files are read from their path */
 export const RECORDING_READ_MAX_BYTES = 20 * 1024 * 1024;
+/** a recording stops at this size (a flooding terminal wrote 50 MB in 17 s), so every one stays playable */
+export const RECORDING_MAX_BYTES = RECORDING_READ_MAX_BYTES - 1024 * 1024;
+/** the recordings folder is kept under this size: the oldest finished recordings go first */
+export const RECORDINGS_KEPT_BYTES = 512 * 1024 * 1024;
 export const RecordingReadOutputSchema = z.object({ cast: z.string() });
 
 // ---- the stream a view attaches to (one per view per session) ----

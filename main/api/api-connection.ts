@@ -2,6 +2,11 @@
 // calls and subscriptions to DevMeshApi, and owns the client's subscriptions (released when the socket
 // closes). A slow reader is cut off (1013) rather than buffered without bound; nothing a client sends can
 // throw out of this class.
+//
+// Calls are flow-controlled: at most `maxActiveCalls` of a connection are being answered or have answers
+// not yet handed to the kernel; the rest wait in arrival order. A client that pipelines hundreds of heavy
+// calls (5,000-line log pages) and stops reading therefore costs the daemon a few answers, not hundreds,
+// and every other client is served meanwhile.
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { ClientMessageSchema, MAX_MESSAGE_BYTES, type ClientMessage, type ServerMessage } from '../../shared/wire.js';
@@ -12,8 +17,10 @@ import type { DevMeshApi } from './devmesh-api.js';
 export interface ApiConnectionLimits {
   /** open subscriptions per connection */
   maxSubscriptions: number;
-  /** calls awaiting their answer per connection */
+  /** calls awaiting their answer per connection (running or queued); more are refused */
   maxPendingCalls: number;
+  /** calls running or with an answer not yet written to the socket; the others wait their turn */
+  maxActiveCalls: number;
   /** bytes queued for a client that does not read; above it the connection is closed with 1013 */
   maxBufferedBytes: number;
 }
@@ -21,6 +28,7 @@ export interface ApiConnectionLimits {
 export const DEFAULT_CONNECTION_LIMITS: ApiConnectionLimits = {
   maxSubscriptions: 64,
   maxPendingCalls: 256,
+  maxActiveCalls: 16,
   maxBufferedBytes: 16 * 1024 * 1024,
 };
 
@@ -29,6 +37,8 @@ const CLOSE_TRY_AGAIN_LATER = 1013;
 export class ApiConnection implements Disposable {
   private readonly subscriptions = new Map<number, Disposable>();
   private pendingCalls = 0;
+  private activeCalls = 0;
+  private readonly queuedCalls: Array<{ id: number; method: string; input: unknown }> = [];
   private closed = false;
 
   constructor(
@@ -51,6 +61,8 @@ export class ApiConnection implements Disposable {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.pendingCalls -= this.queuedCalls.length;
+    this.queuedCalls.length = 0; // never started: nobody is left to answer
     for (const sub of this.subscriptions.values()) sub.dispose();
     this.subscriptions.clear();
   }
@@ -105,16 +117,26 @@ export class ApiConnection implements Disposable {
       return;
     }
     this.pendingCalls++;
-    // DevMeshApi.call never rejects; the catch is a last line of defence so a bug cannot kill the daemon.
-    this.api
-      .call(method, input)
-      .then(
-        (result) => this.send(result.ok ? { type: 'result', id, ok: true, value: result.value } : { type: 'result', id, ok: false, error: result.error }),
-        (err: unknown) => this.fail(id, err),
-      )
-      .finally(() => {
+    this.queuedCalls.push({ id, method, input });
+    this.startCalls();
+  }
+
+  private startCalls(): void {
+    while (!this.closed && this.activeCalls < this.limits.maxActiveCalls && this.queuedCalls.length > 0) {
+      const { id, method, input } = this.queuedCalls.shift()!;
+      this.activeCalls++;
+      // active until its answer is written out (or cannot be): then the next queued call starts
+      const done = (): void => {
+        this.activeCalls--;
         this.pendingCalls--;
-      });
+        this.startCalls();
+      };
+      // DevMeshApi.call never rejects; the catch is a last line of defence so a bug cannot kill the daemon.
+      this.api.call(method, input).then(
+        (result) => this.send(result.ok ? { type: 'result', id, ok: true, value: result.value } : { type: 'result', id, ok: false, error: result.error }, done),
+        (err: unknown) => this.send({ type: 'result', id, ok: false, error: DevMeshError.toInfo(err) }, done),
+      );
+    }
   }
 
   private onSubscribe(id: number, topic: string, params: unknown): void {
@@ -152,13 +174,14 @@ export class ApiConnection implements Disposable {
     this.send({ type: 'result', id, ok: false, error: DevMeshError.toInfo(err) });
   }
 
-  private send(message: ServerMessage): void {
-    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+  /** `written`: called once the message is handed to the kernel, or will never be (closed, too slow, error) */
+  private send(message: ServerMessage, written?: () => void): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return written?.();
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
       this.logger.warn({ domain: 'api', buffered: this.socket.bufferedAmount }, 'closing a client that does not read its messages');
       this.dispose();
       this.socket.close(CLOSE_TRY_AGAIN_LATER, 'client too slow: over 16 MB unread; reconnect');
-      return;
+      return written?.();
     }
     let text: string;
     try {
@@ -166,11 +189,12 @@ export class ApiConnection implements Disposable {
     } catch (err) {
       // A value that cannot be serialized (a cycle, a BigInt) is a core bug; the client still gets an answer.
       this.logger.error({ domain: 'api', err: (err as Error).message }, 'could not serialize an API message');
-      if (message.type !== 'result') return;
+      if (message.type !== 'result') return written?.();
       text = JSON.stringify({ type: 'result', id: message.id, ok: false, error: DevMeshError.toInfo(err) });
     }
     this.socket.send(text, (err) => {
       if (err) this.logger.debug({ domain: 'api', err: err.message }, 'send to a closing client failed');
+      written?.();
     });
   }
 

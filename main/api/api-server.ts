@@ -10,10 +10,12 @@ import { DevMeshError, type ErrorCode } from '../../shared/errors.js';
 import { TERMINAL_STREAM_PATH_RE } from '../../shared/terminal.js';
 import { MAX_MESSAGE_BYTES, WIRE_PROTOCOL } from '../../shared/wire.js';
 import { ApiConnection, DEFAULT_CONNECTION_LIMITS, type ApiConnectionLimits } from './api-connection.js';
+import { CONTRACT_FINGERPRINT, CONTRACT_HEADER } from './contract-fingerprint.js';
 import type { DevMeshApi } from './devmesh-api.js';
 import { RendererAssets } from './renderer-assets.js';
 import { RequestGuard } from './request-guard.js';
 import { TerminalStream } from './terminal-stream.js';
+import { TokenFileKeeper } from './token-file-keeper.js';
 
 export interface ApiServerOptions {
   api: DevMeshApi;
@@ -26,6 +28,8 @@ export interface ApiServerOptions {
   rendererDir: string | null;
   logger: Logger;
   limits?: Partial<ApiConnectionLimits>;
+  /** $DEVMESH_HOME/token: written back when a client is refused and the file is gone (TokenFileKeeper) */
+  tokenFile?: string;
 }
 
 export interface ApiServerAddress {
@@ -56,6 +60,7 @@ export class ApiServer {
   private readonly connections = new Set<ApiConnection>();
   private readonly assets: RendererAssets;
   private readonly limits: ApiConnectionLimits;
+  private readonly tokenKeeper: TokenFileKeeper | null;
   private guard: RequestGuard | null = null;
   private address: ApiServerAddress | null = null;
   private closing: Promise<void> | null = null;
@@ -63,6 +68,7 @@ export class ApiServer {
   constructor(private readonly options: ApiServerOptions) {
     this.host = options.host ?? '127.0.0.1';
     this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+    this.tokenKeeper = options.tokenFile ? new TokenFileKeeper({ path: options.tokenFile, token: options.token, logger: options.logger }) : null;
     this.assets = new RendererAssets(options.rendererDir, options.token, (res, status, type, body, headers) =>
       ApiServer.send(res, status, type, body, headers),
     );
@@ -73,15 +79,20 @@ export class ApiServer {
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(WIRE_PROTOCOL) ? WIRE_PROTOCOL : false),
     });
+    // Clients built from the same contract skip re-validating answers (contract-fingerprint.ts).
+    if (CONTRACT_FINGERPRINT !== null) this.wss.on('headers', (headers) => headers.push(`${CONTRACT_HEADER}: ${CONTRACT_FINGERPRINT}`));
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
-    // Malformed HTTP from a client: answer 400 and drop that socket; the server itself is unaffected.
-    this.server.on('clientError', (err, socket) => {
-      this.options.logger.debug({ domain: 'api', err: err.message }, 'malformed HTTP request');
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    // Malformed HTTP from a client: answer 400 (431 for oversized headers, 408 for a slow one) and drop that
+    // socket; the server itself is unaffected.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      this.options.logger.debug({ domain: 'api', err: err.message, code: err.code }, 'malformed HTTP request');
+      const status =
+        err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       else socket.destroy();
     });
   }
@@ -206,8 +217,12 @@ export class ApiServer {
     }
     const token = guard.checkToken(req);
     if (token === 'missing-token' || token === 'wrong-token') {
+      // A client without the file asks this way; its retry finds the file written back.
+      const file = this.tokenKeeper?.restoreIfMissing() ?? null;
       const why = token === 'missing-token' ? 'no API token was offered' : 'the API token is wrong';
-      return ApiServer.reject(socket, 401, 'UNAUTHORIZED', `${why}: offer the subprotocol devmesh-token.<token> with the token from $DEVMESH_HOME/token`);
+      return ApiServer.reject(socket, 401, 'UNAUTHORIZED', `${why}: offer the subprotocol devmesh-token.<token> with the token from $DEVMESH_HOME/token`, {
+        tokenFile: file,
+      });
     }
     if (token === 'missing-protocol') {
       return ApiServer.reject(socket, 400, 'BAD_REQUEST', `the subprotocol ${WIRE_PROTOCOL} is required next to the token`);
@@ -253,8 +268,8 @@ export class ApiServer {
     res.end(res.req.method === 'HEAD' ? undefined : bytes);
   }
 
-  private static reject(socket: Duplex, status: number, code: ErrorCode, message: string): void {
-    const body = JSON.stringify({ code, message });
+  private static reject(socket: Duplex, status: number, code: ErrorCode, message: string, details?: Record<string, unknown>): void {
+    const body = JSON.stringify(details === undefined ? { code, message } : { code, message, details });
     const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -7,6 +7,7 @@ import { DevMeshError, type Result } from '../../shared/errors.js';
 import type { DevMeshCore } from '../core/devmesh-core.js';
 import type { Disposable } from '../core/lifecycle/disposable.js';
 import type { TerminalManager } from '../core/terminals/terminal-manager.js';
+import { StorageFailure } from '../core/health/storage-failure.js';
 
 type Handlers = { [M in ApiMethod]: (input: ApiParsedInput<M>) => Promise<ApiOutput<M>> | ApiOutput<M> };
 
@@ -47,7 +48,11 @@ export class DevMeshApi {
       const handler = this.handlers[m] as (input: unknown) => Promise<unknown> | unknown;
       result = { ok: true, value: await handler(parsed.data) };
     } catch (err) {
-      result = DevMeshApi.fail(err);
+      // a store that refused the call's write (a full disk) is named with its file and what to do
+      const code = String((err as { code?: unknown } | null)?.code ?? '');
+      const storage = !(err instanceof DevMeshError) && (code.startsWith('SQLITE_') || code === 'ENOSPC' || code === 'EDQUOT');
+      const where = this.core.home.databasePath;
+      result = DevMeshApi.fail(storage ? StorageFailure.toError(err, `${method}: its change`, where, this.core.home.dir) : err);
     }
     // The call's decisions (a lock granted or refused, a task awarded…) are in the audit chain: answer only
     // once they are on disk, so nothing acknowledged is lost in a crash. Concurrent calls share one sync.
@@ -55,7 +60,7 @@ export class DevMeshApi {
       // (a read wrote nothing: no extra turn of the event loop for it)
       if (this.core.coordination.audit.syncPending) await this.core.coordination.audit.durable();
     } catch (err) {
-      return DevMeshApi.fail(new DevMeshError('INTERNAL', `${method}: the audit chain could not be written to disk (${(err as Error).message}); check free space and permissions of ${this.core.home.dir}`));
+      return DevMeshApi.fail(StorageFailure.toError(err, `${method}: the audit chain`, this.core.home.auditMirrorPath, this.core.home.dir));
     }
     return result;
   }
@@ -157,9 +162,9 @@ export class DevMeshApi {
         return profiles.map((profile, n) => ({ profile, detection: found[n]! }));
       },
       'agents.list': () => core.agents.manager.list(),
-      'agents.start': (i) => co.startAgent(i),
-      'agents.stop': (i) => co.stopAgent(i.agent),
-      'agents.relaunch': (i) => co.relaunchAgent(i.agent),
+      'agents.start': (i) => co.decide(`starting agent ${i.profile}`, () => co.startAgent(i), (a) => void co.stopAgent(a.id, 'devmesh')),
+      'agents.stop': (i) => co.decide(`stopping agent ${i.agent}`, () => co.stopAgent(i.agent)),
+      'agents.relaunch': (i) => co.decide(`relaunching agent ${i.agent}`, () => co.relaunchAgent(i.agent)),
       'agents.remove': async (i) => {
         const { id } = core.agents.manager.get(i.agent);
         await core.agents.manager.remove(i.agent, { removeWorktree: i.removeWorktree, deleteBranch: i.deleteBranch, force: i.force });
@@ -178,11 +183,19 @@ export class DevMeshApi {
     };
     return {
       'locks.list': (i) => co.locks.list(i.project),
-      'locks.acquire': ({ project, ...request }) => alive(request.holder, co.locks.acquire(project, { ...request, waitMs: request.waitMs ?? 0 })),
-      'locks.release': (i) => alive(i.holder, co.locks.release(i.project, i.holder, i.lockId)),
-      'locks.releaseAll': (i) => alive(i.holder, { released: co.locks.releaseAll(i.project, i.holder) }),
+      'locks.acquire': ({ project, ...request }) =>
+        alive(request.holder, co.decide(
+          `a ${request.mode} lock for ${request.holder}`,
+          () => co.locks.acquire(project, { ...request, waitMs: request.waitMs ?? 0 }),
+          (lock) => void co.locks.release(project, lock.holder, lock.id),
+        )),
+      'locks.release': (i) => alive(i.holder, co.decide(`releasing lock ${i.lockId}`, () => co.locks.release(i.project, i.holder, i.lockId))),
+      'locks.releaseAll': (i) =>
+        alive(i.holder, {
+          released: co.decide(`releasing the locks of ${i.holder}`, () => co.locks.releaseAll(i.project, i.holder, i.session)),
+        }),
       // not activity: the MCP server beats while the agent's process lives, whether the agent works or not
-      'locks.heartbeat': (i) => ({ locks: co.locks.heartbeat(i.holder) }),
+      'locks.heartbeat': (i) => ({ locks: co.locks.heartbeat(i.holder, i.session) }),
       'locks.check': (i) => alive(i.holder, co.locks.check(i.project, i.holder, i.paths)),
       'audit.list': (i) => co.audit.list(i.actor === undefined ? i : { ...i, actor: co.idOf(i.actor) }),
       'audit.verify': async () => {
@@ -193,17 +206,17 @@ export class DevMeshApi {
       'tasks.list': (i) => co.tasks.list(i),
       'tasks.get': (i) => co.tasks.get(i.task),
       // `by` names an agent by id or name: recorded by its id, as lock holders and message parties are
-      'tasks.create': (i) => alive(i.by, co.tasks.create({ ...i, by: co.idOf(i.by) })),
-      'tasks.cancel': (i) => co.tasks.cancel({ ...i, by: co.idOf(i.by) }),
-      'tasks.bid': (i) => alive(i.agent, co.tasks.bid(i)),
-      'tasks.claim': (i) => alive(i.agent, co.tasks.claim(i)),
-      'tasks.update': (i) => alive(i.agent, co.tasks.update(i)),
-      'tasks.complete': (i) => alive(i.agent, co.tasks.complete(i)),
+      'tasks.create': (i) => alive(i.by, co.decide(`posting task "${i.title}"`, () => co.tasks.create({ ...i, by: co.idOf(i.by) }))),
+      'tasks.cancel': (i) => co.decide(`cancelling task ${i.task}`, () => co.tasks.cancel({ ...i, by: co.idOf(i.by) })),
+      'tasks.bid': (i) => alive(i.agent, co.decide(`a bid for task ${i.task}`, () => co.tasks.bid(i))),
+      'tasks.claim': (i) => alive(i.agent, co.decide(`claiming task ${i.task}`, () => co.tasks.claim(i))),
+      'tasks.update': (i) => alive(i.agent, co.decide(`updating task ${i.task}`, () => co.tasks.update(i))),
+      'tasks.complete': (i) => alive(i.agent, co.decide(`completing task ${i.task}`, () => co.tasks.complete(i))),
       'messages.send': (i) => alive(i.from, co.messages.send(i)),
       'messages.read': (i) => alive(i.reader, co.messages.read(i)),
       'messages.list': (i) => co.messages.list(i),
       'state.get': (i) => co.state.get(i.key),
-      'state.set': (i) => alive(i.by, co.state.set({ ...i, by: co.idOf(i.by) })),
+      'state.set': (i) => alive(i.by, co.decide(`setting ${i.key}`, () => co.state.set({ ...i, by: co.idOf(i.by) }))),
       'state.list': (i) => co.state.list(i.prefix),
     };
   }

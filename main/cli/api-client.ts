@@ -1,15 +1,18 @@
 // The CLI's connection to a running DevMesh (daemon or app): finds it through $DEVMESH_HOME/daemon.json,
 // authenticates with the token file, and speaks shared/wire.ts. Every message from the daemon is parsed
-// with the wire schema, every answer with its method's output schema.
+// with the wire schema. Answers and stream items are checked with the contract's schemas unless the daemon
+// was built from this CLI's contract (main/api/contract-fingerprint.ts): building every schema of the
+// contract costs more than the rest of a command's start, so it is loaded only when it is needed.
 import { WebSocket, type RawData } from 'ws';
 import type { IncomingMessage } from 'node:http';
-import { apiMethods, type ApiInput, type ApiMethod, type ApiOutput, type ApiTopic, type ApiTopicParams } from '../../shared/api.js';
+import type { ApiInput, ApiMethod, ApiOutput, ApiTopic, ApiTopicParams } from '../../shared/api.js';
 import { DevMeshError, ErrorInfoSchema, type ErrorCode } from '../../shared/errors.js';
-import { DevMeshEventSchema, type DevMeshEvent } from '../../shared/events.js';
-import { RequestRecordSchema, ServiceTrafficSchema, type RequestRecord, type ServiceTraffic } from '../../shared/proxy.js';
-import { LogLineSchema, type LogLine } from '../../shared/service.js';
+import type { DevMeshEvent } from '../../shared/events.js';
+import type { RequestRecord, ServiceTraffic } from '../../shared/proxy.js';
+import type { LogLine } from '../../shared/service.js';
 import { ServerMessageSchema, TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL, type ServerMessage } from '../../shared/wire.js';
 import { DevMeshHome, type DaemonRecord } from '../core/home/devmesh-home.js';
+import { CONTRACT_FINGERPRINT, CONTRACT_HEADER } from '../api/contract-fingerprint.js';
 
 export const NOT_RUNNING_MESSAGE = 'DevMesh is not running: start it with `npx devmesh up` (or open the DevMesh app)';
 
@@ -20,12 +23,21 @@ export type TopicItem<T extends ApiTopic> = {
   traffic: ServiceTraffic[];
 }[T];
 
-const topicItemSchemas = {
-  events: DevMeshEventSchema,
-  logs: LogLineSchema,
-  requests: RequestRecordSchema,
-  traffic: ServiceTrafficSchema.array(),
-} as const;
+interface SafeParser {
+  safeParse(value: unknown): { success: true; data: unknown } | { success: false };
+}
+
+/** The contract's schemas, built on first use (see the file's head). */
+async function contract(): Promise<{ output: (method: ApiMethod) => SafeParser; topicItem: (topic: ApiTopic) => SafeParser }> {
+  const [{ apiMethods }, { DevMeshEventSchema }, { LogLineSchema }, { RequestRecordSchema, ServiceTrafficSchema }] = await Promise.all([
+    import('../../shared/api.js'),
+    import('../../shared/events.js'),
+    import('../../shared/service.js'),
+    import('../../shared/proxy.js'),
+  ]);
+  const topics: Record<ApiTopic, SafeParser> = { events: DevMeshEventSchema, logs: LogLineSchema, requests: RequestRecordSchema, traffic: ServiceTrafficSchema.array() };
+  return { output: (method) => apiMethods[method].output, topicItem: (topic) => topics[topic] };
+}
 
 export interface ApiClientOptions {
   connectTimeoutMs?: number;
@@ -64,38 +76,74 @@ export class ApiClient {
     readonly url: string,
     readonly record: DaemonRecord | null,
     private readonly callTimeoutMs: number,
+    /** the daemon was built from this CLI's contract: its answers need no second check */
+    private readonly sameContract: boolean,
   ) {
     socket.on('message', (data) => this.onMessage(data));
     socket.on('close', (code, reason) => this.onClose(code, reason.toString('utf8')));
     socket.on('error', (err) => this.onClose(1006, err.message));
   }
 
-  /** Connects to the DevMesh recorded in `home` (daemon.json + token), or throws DAEMON_NOT_RUNNING. */
+  /**
+   * Connects to the DevMesh recorded in `home` (daemon.json + token), or throws DAEMON_NOT_RUNNING. Without
+   * a token file it first connects without a token: the daemon, refusing it, writes its token file back
+   * (main/api/token-file-keeper.ts), and the second attempt uses it.
+   */
   static async connect(home: DevMeshHome, options: ApiClientOptions = {}): Promise<ApiClient> {
     const record = home.readDaemonRecord();
     if (record === null || !DevMeshHome.isAlive(record.pid)) throw new DevMeshError('DAEMON_NOT_RUNNING', NOT_RUNNING_MESSAGE);
-    const token = home.readToken();
+    const url = `ws://127.0.0.1:${record.port}/api`;
+    let token = home.readToken();
     if (token === null) {
-      throw new DevMeshError('UNAUTHORIZED', `no API token at ${home.tokenPath}; is DEVMESH_HOME (${home.dir}) the one the running DevMesh uses?`);
+      try {
+        (await ApiClient.connectTo(url, null, options, record)).close().catch(() => undefined);
+      } catch (err) {
+        if (!(err instanceof DevMeshError && err.code === 'UNAUTHORIZED')) throw err;
+      }
+      token = home.readToken();
+      if (token === null) {
+        throw new DevMeshError(
+          'UNAUTHORIZED',
+          `no API token at ${home.tokenPath}, and the running DevMesh (pid ${record.pid}, ${record.url}) did not write it back. ` +
+            'Stop it with `devmesh down` (it works without the token) and start it again with `devmesh up`.',
+        );
+      }
     }
-    return ApiClient.connectTo(`ws://127.0.0.1:${record.port}/api`, token, options, record);
+    try {
+      return await ApiClient.connectTo(url, token, options, record);
+    } catch (err) {
+      if (!(err instanceof DevMeshError && err.code === 'UNAUTHORIZED')) throw err;
+      throw new DevMeshError(
+        'UNAUTHORIZED',
+        `the running DevMesh (pid ${record.pid}, ${record.url}) refused the token in ${home.tokenPath}: the file holds another token ` +
+          '(was it replaced, or does another DevMesh use this DEVMESH_HOME?). Restart DevMesh: `devmesh down` (it works without ' +
+          'the token) then `devmesh up`.',
+        { reason: 'token-refused', pid: record.pid },
+      );
+    }
   }
 
-  static connectTo(url: string, token: string, options: ApiClientOptions = {}, record: DaemonRecord | null = null): Promise<ApiClient> {
+  /** `token` null: connect without one (the daemon refuses, and writes its token file back). */
+  static connectTo(url: string, token: string | null, options: ApiClientOptions = {}, record: DaemonRecord | null = null): Promise<ApiClient> {
     const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], {
+      const protocols = token === null ? [WIRE_PROTOCOL] : [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`];
+      const socket = new WebSocket(url, protocols, {
         handshakeTimeout: connectTimeoutMs,
         perMessageDeflate: false,
         maxPayload: 256 * 1024 * 1024,
       });
       let settled = false;
+      let sameContract = false;
+      socket.once('upgrade', (res) => {
+        sameContract = CONTRACT_FINGERPRINT !== null && res.headers[CONTRACT_HEADER] === CONTRACT_FINGERPRINT;
+      });
       const settle = (err: DevMeshError | null): void => {
         if (settled) return;
         settled = true;
         if (err === null) {
           socket.off('error', onError);
-          resolve(new ApiClient(socket, url, record, options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS));
+          resolve(new ApiClient(socket, url, record, options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, sameContract));
         } else {
           // onError stays attached: terminating a connecting socket emits one more 'error', already settled.
           socket.terminate();
@@ -118,21 +166,22 @@ export class ApiClient {
   }
 
   /** Calls one API method; throws the DevMeshError the daemon answered with. */
-  call<M extends ApiMethod>(method: M, input: ApiInput<M>, options: CallOptions = {}): Promise<ApiOutput<M>> {
-    return this.request(method, { type: 'call', method, input }, options.timeoutMs).then((value) => {
-      const parsed = apiMethods[method].output.safeParse(value);
-      if (!parsed.success) {
-        throw new DevMeshError('INTERNAL', `${method}: the daemon's answer does not match this CLI's contract (is the daemon a different version? ${this.record?.version ?? '?'})`);
-      }
-      return parsed.data as ApiOutput<M>;
-    });
+  async call<M extends ApiMethod>(method: M, input: ApiInput<M>, options: CallOptions = {}): Promise<ApiOutput<M>> {
+    const value = await this.request(method, { type: 'call', method, input }, options.timeoutMs);
+    if (this.sameContract) return value as ApiOutput<M>;
+    const parsed = (await contract()).output(method).safeParse(value);
+    if (!parsed.success) {
+      throw new DevMeshError('INTERNAL', `${method}: the daemon's answer does not match this CLI's contract (is the daemon a different version? ${this.record?.version ?? '?'})`);
+    }
+    return parsed.data as ApiOutput<M>;
   }
 
   /** Opens a stream; items failing their schema (a newer daemon's new event types) are skipped. */
   async subscribe<T extends ApiTopic>(topic: T, params: ApiTopicParams<T>, onItem: (item: TopicItem<T>) => void): Promise<ClientSubscription> {
     const id = this.nextId++;
-    const schema = topicItemSchemas[topic];
+    const schema = this.sameContract ? null : (await contract()).topicItem(topic);
     this.streams.set(id, (data) => {
+      if (schema === null) return onItem(data as TopicItem<T>);
       const parsed = schema.safeParse(data);
       if (parsed.success) onItem(parsed.data as TopicItem<T>);
     });

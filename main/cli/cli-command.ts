@@ -22,3 +22,13 @@ export interface CliCommand {
   positionals: { min: number; max: number; name: string };
   run(ctx: CliContext, args: CommandArgs): Promise<number>;
 }
+
+/**
+ * Commands whose module is loaded only when one of them runs (or for `devmesh help`): a command's start
+ * pays for its own group, not for every other group's imports. `names` must list what `load` returns
+ * (tests/cli/command-groups.test.ts checks it).
+ */
+export interface CommandGroup {
+  names: readonly string[];
+  load(): Promise<CliCommand[]>;
+}

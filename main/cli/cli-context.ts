@@ -19,6 +19,8 @@ export interface CliContextOptions {
   relaunch: { command: string; args: string[] };
   /** the built browser UI the daemon serves, or null */
   rendererDir: string | null;
+  /** a daemon that is up keeps running when its output's reader goes away (BrokenPipeGuard) */
+  outliveOutput?: () => void;
 }
 
 export class CliContext {
@@ -38,6 +40,11 @@ export class CliContext {
   }
   get rendererDir(): string | null {
     return this.options.rendererDir;
+  }
+
+  /** From now on this process outlives the reader of its output (`devmesh up | head -1`). */
+  outliveOutput(): void {
+    this.options.outliveOutput?.();
   }
 
   print(text = ''): void {

@@ -4,19 +4,27 @@
 import { parseArgs } from 'node:util';
 import { DevMeshError } from '../../shared/errors.js';
 import { didYouMean } from '../core/config/did-you-mean.js';
-import { EXIT, type CliCommand } from './cli-command.js';
+import { EXIT, type CliCommand, type CommandGroup } from './cli-command.js';
 import type { CliContext } from './cli-context.js';
 import { CommandArgs, type RawValues } from './command-args.js';
 import { UsageError } from './usage-error.js';
 
 export class Cli {
-  private readonly byName: Map<string, CliCommand>;
+  private readonly groups: readonly CommandGroup[];
+  private readonly groupOf = new Map<string, CommandGroup>();
+  private readonly loaded = new Map<CommandGroup, Promise<CliCommand[]>>();
 
+  /** `source`: the commands themselves, or groups loaded when one of their commands runs */
   constructor(
     private readonly ctx: CliContext,
-    private readonly commands: readonly CliCommand[],
+    source: readonly CliCommand[] | readonly CommandGroup[],
   ) {
-    this.byName = new Map(commands.map((c) => [c.name, c]));
+    this.groups = source.map((item) => ('load' in item ? item : Cli.groupOf([item])));
+    for (const group of this.groups) for (const name of group.names) this.groupOf.set(name, group);
+  }
+
+  private static groupOf(commands: CliCommand[]): CommandGroup {
+    return { names: commands.map((c) => c.name), load: () => Promise.resolve(commands) };
   }
 
   async run(argv: readonly string[]): Promise<number> {
@@ -30,20 +38,20 @@ export class Cli {
   private async dispatch(argv: readonly string[]): Promise<number> {
     const [first, ...rest] = argv;
     if (first === undefined) {
-      this.ctx.warn(this.help());
+      this.ctx.warn(await this.help());
       return EXIT.usage;
     }
     if (first === 'help' || first === '--help' || first === '-h') {
       const topic = rest[0];
       if (topic === undefined) {
-        this.ctx.print(this.help());
+        this.ctx.print(await this.help());
         return EXIT.ok;
       }
-      this.ctx.print(this.find(topic).usage);
+      this.ctx.print((await this.find(topic)).usage);
       return EXIT.ok;
     }
-    if (first === '--version' || first === '-v') return this.find('version').run(this.ctx, new CommandArgs('version', {}, []));
-    const command = this.find(first);
+    if (first === '--version' || first === '-v') return (await this.find('version')).run(this.ctx, new CommandArgs('version', {}, []));
+    const command = await this.find(first);
     const args = this.parse(command, rest);
     if (args === 'help') {
       this.ctx.print(command.usage);
@@ -52,11 +60,21 @@ export class Cli {
     return command.run(this.ctx, args);
   }
 
-  private find(name: string): CliCommand {
-    const command = this.byName.get(name);
+  private async find(name: string): Promise<CliCommand> {
+    const group = this.groupOf.get(name);
+    const command = group && (await this.load(group)).find((c) => c.name === name);
     if (command) return command;
-    const guess = didYouMean(name, this.byName.keys());
+    const guess = didYouMean(name, this.groupOf.keys());
     throw new UsageError(`unknown command '${name}'${guess ? `; did you mean '${guess}'?` : ''}`, null);
+  }
+
+  private load(group: CommandGroup): Promise<CliCommand[]> {
+    let commands = this.loaded.get(group);
+    if (commands === undefined) {
+      commands = group.load();
+      this.loaded.set(group, commands);
+    }
+    return commands;
   }
 
   private parse(command: CliCommand, argv: readonly string[]): CommandArgs | 'help' {
@@ -99,15 +117,16 @@ export class Cli {
     return EXIT.error;
   }
 
-  private help(): string {
-    const width = Math.max(...this.commands.map((c) => c.name.length));
+  private async help(): Promise<string> {
+    const commands = (await Promise.all(this.groups.map((g) => this.load(g)))).flat();
+    const width = Math.max(...commands.map((c) => c.name.length));
     return [
       'devmesh: runs the local services declared in devmesh.yaml',
       '',
       'Usage: devmesh <command> [options]',
       '',
       'Commands:',
-      ...this.commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+      ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
       `  ${'help'.padEnd(width)}  this text; \`devmesh help <command>\` (or \`<command> --help\`) for one command`,
       '',
       'Exit codes: 0 ok, 1 error, 2 usage error, 3 DevMesh is not running.',

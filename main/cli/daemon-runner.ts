@@ -15,6 +15,7 @@ import type { DevMeshHome } from '../core/home/devmesh-home.js';
 import { HomeLock } from '../core/home/home-lock.js';
 import type { BackupSettings } from '../core/store/home-store.js';
 import { createLogger } from '../core/logging/create-logger.js';
+import { FatalErrorLog } from '../core/logging/fatal-error-log.js';
 
 export interface DaemonRunnerOptions {
   home: DevMeshHome;
@@ -47,13 +48,17 @@ export class DaemonRunner {
   private lock: HomeLock | null = null;
   private stopping: Promise<void> | null = null;
   private readonly logger: Logger;
+  /** an error no seam caught goes to daemon.log before the process exits (own logger only) */
+  private readonly fatal: FatalErrorLog | null = null;
   private resolveDone!: (reason: string) => void;
   /** resolves with what stopped the daemon, once everything is released */
   readonly done: Promise<string>;
 
   constructor(private readonly options: DaemonRunnerOptions) {
     options.home.ensure();
-    this.logger = options.logger ?? createLogger({ name: 'devmesh', destination: join(options.home.logDir, 'daemon.log') });
+    const logPath = join(options.home.logDir, 'daemon.log');
+    this.logger = options.logger ?? createLogger({ name: 'devmesh', destination: logPath });
+    if (options.logger === undefined) this.fatal = new FatalErrorLog({ logger: this.logger, logPath, what: 'the DevMesh daemon' });
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -84,7 +89,15 @@ export class DaemonRunner {
         devmeshCommand: this.options.devmeshCommand ?? null,
         backups: this.options.backups,
       });
-      const server = new ApiServer({ api: this.createApi(), token, host, port, rendererDir, logger: this.logger.child({ domain: 'api' }) });
+      const server = new ApiServer({
+        api: this.createApi(),
+        token,
+        tokenFile: home.tokenPath,
+        host,
+        port,
+        rendererDir,
+        logger: this.logger.child({ domain: 'api' }),
+      });
       this.server = server;
       const address = await server.listen();
       home.writeDaemonRecord({ pid: process.pid, port: address.port, url: address.url, version, face: 'daemon', startedAt: this.core.startedAt });
@@ -104,6 +117,7 @@ export class DaemonRunner {
       this.logger.info({ domain: 'daemon', reason }, 'daemon stopping');
       await this.release();
       this.logger.info({ domain: 'daemon' }, 'daemon stopped');
+      this.fatal?.dispose();
       this.resolveDone(reason);
     })();
     return this.stopping;

@@ -1,26 +1,17 @@
 // Entry of the `devmesh` command (bundled to dist/cli/devmesh.js; bin/devmesh.js loads it under Node 22+).
-// The composition root of the CLI: the home folder, the output streams and the command groups.
+// The composition root of the CLI: the home folder, the output streams and the command groups, each
+// loaded only when one of its commands runs (see command-groups.ts).
 import { resolve } from 'node:path';
 import packageJson from '../../package.json';
 import { DevMeshHome } from '../core/home/devmesh-home.js';
+import { BrokenPipeGuard } from './broken-pipe-guard.js';
 import { Cli } from './cli.js';
 import { CliContext } from './cli-context.js';
-import { CaCommands } from './commands/ca-commands.js';
-import { DaemonCommands } from './commands/daemon-commands.js';
-import { DoctorCommands } from './commands/doctor-commands.js';
-import { LogCommands } from './commands/log-commands.js';
-import { MeshCommands } from './commands/mesh-commands.js';
-import { TerminalCommands } from './commands/terminal-commands.js';
-import { AgentCommands } from './commands/agent-commands.js';
-import { LockCommands } from './commands/lock-commands.js';
-import { AuditCommands } from './commands/audit-commands.js';
-import { TaskCommands } from './commands/task-commands.js';
-import { MessageCommands } from './commands/message-commands.js';
-import { McpCommands } from './commands/mcp-commands.js';
-import { ProjectCommands } from './commands/project-commands.js';
-import { ProxyCommands } from './commands/proxy-commands.js';
-import { ServiceCommands } from './commands/service-commands.js';
-import { HookCommands } from './commands/hook-commands.js';
+import { commandGroups } from './command-groups.js';
+
+const output = new BrokenPipeGuard((code) => process.exit(code));
+output.watch(process.stdout, 'stdout');
+output.watch(process.stderr, 'stderr');
 
 const ctx = new CliContext({
   home: new DevMeshHome(),
@@ -31,25 +22,9 @@ const ctx = new CliContext({
   relaunch: { command: process.execPath, args: [...process.execArgv, process.argv[1] ?? __filename] },
   // dist/cli/devmesh.js → dist/renderer
   rendererDir: resolve(__dirname, '../renderer'),
+  outliveOutput: () => output.outliveReader(),
 });
-const cli = new Cli(ctx, [
-  ...new DaemonCommands().commands(),
-  ...new ServiceCommands().commands(),
-  ...new LogCommands().commands(),
-  ...new ProjectCommands().commands(),
-  ...new CaCommands().commands(),
-  ...new ProxyCommands().commands(),
-  ...new MeshCommands().commands(),
-  ...new TerminalCommands().commands(),
-  ...new AgentCommands().commands(),
-  ...new HookCommands({ stdin: process.stdin, env: process.env }).commands(),
-  ...new TaskCommands().commands(),
-  ...new LockCommands().commands(),
-  ...new MessageCommands().commands(),
-  ...new AuditCommands().commands(),
-  ...new McpCommands().commands(),
-  ...new DoctorCommands().commands(),
-]);
+const cli = new Cli(ctx, commandGroups({ stdin: process.stdin, env: process.env }));
 
 cli.run(process.argv.slice(2)).then(
   (code) => process.exit(code),

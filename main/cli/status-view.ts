@@ -1,12 +1,40 @@
-// Renders services for `devmesh status`: the table (SERVICE VERSION STATE PORT PID UPTIME RESTARTS) and,
-// under it, why any crashed or unhealthy service is in that state.
-import { RUNNING_STATES, type ServiceInfo } from '../../shared/service.js';
+// Renders `devmesh status`: the daemon's own problems first (a store on a full disk…), then per project a
+// devmesh.yaml that failed to reload (the last valid config still runs), the table (SERVICE VERSION STATE
+// PORT PID UPTIME RESTARTS) and, under it, why any crashed or unhealthy service is in that state.
+import type { Health, HealthProblem } from '../../shared/health.js';
+import { RUNNING_STATES, type ProjectInfo, type ServiceInfo } from '../../shared/service.js';
 import { TextTable } from './text-table.js';
 
 const NEEDS_REASON = new Set(['crashed', 'unhealthy', 'backing-off']);
 
+/** What `status --json` prints: every field the text shows. */
+export interface StatusReport {
+  /** the daemon's health (API `daemon.health`): problems now, and those that cleared */
+  health: Health;
+  projects: Array<Pick<ProjectInfo, 'id' | 'root' | 'configPath' | 'configError'>>;
+  services: ServiceInfo[];
+}
+
 export class StatusView {
   constructor(private readonly now: number = Date.now()) {}
+
+  /** The whole report; `several`: head each project's block with its name. */
+  report(report: StatusReport): string {
+    const blocks: string[] = [];
+    if (report.health.problems.length > 0) blocks.push(this.health(report.health.problems));
+    const several = report.projects.length > 1;
+    for (const project of report.projects) {
+      const services = report.services.filter((s) => s.project === project.id);
+      const lines = several ? [`project ${project.id}`] : [];
+      if (project.configError) lines.push(...StatusView.configError(project));
+      lines.push(services.length ? this.render(services) : '(no services)');
+      blocks.push(lines.join('\n'));
+    }
+    if (report.projects.length === 0) {
+      blocks.push('No project is open: open one with `devmesh open DIR` (or `devmesh up --project DIR`).');
+    }
+    return blocks.join('\n\n');
+  }
 
   render(services: readonly ServiceInfo[]): string {
     const table = new TextTable(['SERVICE', 'VERSION', 'STATE', 'PORT', 'PID', 'UPTIME', 'RESTARTS']);
@@ -18,6 +46,27 @@ export class StatusView {
       .filter((s) => NEEDS_REASON.has(s.state) && s.reason)
       .map((s) => `${s.name} is ${s.state}: ${s.reason}`);
     return [table.render(), ...(reasons.length ? ['', ...reasons] : [])].join('\n');
+  }
+
+  /** `DevMesh has a problem:` and, per problem, what fails (message), since when, and what happens meanwhile. */
+  health(problems: readonly HealthProblem[]): string {
+    const lines = [problems.length === 1 ? 'DevMesh has a problem:' : `DevMesh has ${problems.length} problems:`];
+    for (const p of problems) {
+      const counts = [`${p.failures} failed write${p.failures === 1 ? '' : 's'}`];
+      if (p.dropped) counts.push(`${p.dropped} dropped`);
+      const since = StatusView.uptime(this.now - p.since);
+      lines.push(`! ${p.component} (${p.code}, for ${since}; ${counts.join(', ')}): ${p.message}`);
+      lines.push(`  meanwhile: ${p.rule}`);
+    }
+    return lines.join('\n');
+  }
+
+  private static configError(project: StatusReport['projects'][number]): string[] {
+    return [
+      `! ${project.configPath} is invalid; the last valid config keeps running (fix the file and DevMesh reloads it):`,
+      ...project.configError!.split('\n').map((l) => `  ${l}`),
+      '',
+    ];
   }
 
   /** 5s, 3m12s, 2h4m, 3d2h */

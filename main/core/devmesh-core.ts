@@ -10,6 +10,7 @@ import { LogStore } from './store/log-store.js';
 import { ServiceRegistry } from './store/service-registry.js';
 import { ProjectManager } from './projects/project-manager.js';
 import { ProcessReaper } from './services/process-reaper.js';
+import { ServiceCaBundle } from './services/service-ca-bundle.js';
 import { createLogger } from './logging/create-logger.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -26,7 +27,7 @@ import { MeshNode } from './mesh/mesh-node.js';
 import { MdnsDiscovery, MESH_PROTOCOL_VERSION } from './mesh/mdns-discovery.js';
 import { ServiceGraphBuilder } from './mesh/service-graph-builder.js';
 import { VersionAlertStore } from './mesh/version-alert-store.js';
-import { MismatchRecorder } from './mesh/mismatch-recorder.js';
+import { MismatchRecorder, VERSION_ALERT_RULE } from './mesh/mismatch-recorder.js';
 import { PeerIngressRoutes } from './mesh/peer-ingress-routes.js';
 import { RouteChooser } from './proxy/route-chooser.js';
 import type { Disposable } from './lifecycle/disposable.js';
@@ -43,6 +44,12 @@ import { AgentSessionSetup } from './agents/agent-session-setup.js';
 import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
 import type { AuditDurability } from './audit/audit-log.js';
 import { DaemonHealth } from './health/daemon-health.js';
+import { StoreGuard } from './health/store-guard.js';
+import { RecoveryModule } from './recovery/recovery-module.js';
+
+const EVENT_HANDLER_RULE =
+  'the part that failed to follow an event (a store writing what it heard) missed that one event; every other ' +
+  'listener got it, and the daemon and its services keep running';
 
 export interface DevMeshCoreOptions {
   home: DevMeshHome;
@@ -80,6 +87,8 @@ export class DevMeshCore {
   ingressPort: number | null = null;
   /** the store with its backups; the face took the home's hold (HomeLock) before opening the core */
   private store: HomeStore | null = null;
+  /** what this start recovered from the last run; records this run's end at dispose */
+  private recovery: RecoveryModule | null = null;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -124,20 +133,26 @@ export class DevMeshCore {
     const events = new EventBus();
     const health = new DaemonHealth({ logger: logger.child({ domain: 'health' }), emit: (e) => events.emit(e) });
     store.startBackups(health, options.backups);
-    const logs = new LogStore(database, events);
-    const registry = new ServiceRegistry(database);
-    const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }));
-    // Services left behind by a daemon that died without its reaper: stopped before anything starts.
-    await registry.reconcile(logger.child({ domain: 'registry' }));
-    // Services trust the local CA, so they can call each other through https://<name>.localhost.
-    const serviceEnv = { NODE_EXTRA_CA_CERTS: ca.certPath };
+    // what a listener threw (a task store on a full disk hearing an agent exit) is a problem, not a crash
+    events.onListenerError = (err) =>
+      health.fail({ component: 'event handlers', error: err, where: home.databasePath, rule: EVENT_HANDLER_RULE });
+    const logs = new LogStore(database, events, { health });
+    const registry = new ServiceRegistry(database, { health });
+    const recoveryLogger = logger.child({ domain: 'recovery' });
+    const recovery = RecoveryModule.open({ database, events, health, logger: recoveryLogger, notesDir: join(home.dir, 'runs') });
+    const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }), { note: recovery.reaperNote });
+    // Services and terminals left behind by a daemon that died without its reaper: stopped before anything
+    // starts, and what happened to them kept in their history.
+    await recovery.reconcile(registry, logs);
+    // Services trust the local CA (with the user's own NODE_EXTRA_CA_CERTS), to call each other through https.
+    const serviceCa = new ServiceCaBundle({ caPath: ca.certPath, dir: join(home.dir, 'service-ca') });
     let chooser: RouteChooser | null = null;
     const projects = new ProjectManager({
       events,
       logs,
       registry,
       reaper,
-      serviceEnv,
+      serviceCa,
       logger: logger.child({ domain: 'projects' }),
       mesh: {
         proxyBase: () => (core?.proxyPorts.httpPort ? `http://127.0.0.1:${core.proxyPorts.httpPort}` : null),
@@ -145,10 +160,13 @@ export class DevMeshCore {
       },
     });
     const traffic = new TrafficStats(events);
-    const requests = new RequestLog(database, events, traffic);
+    const requests = new RequestLog(database, events, traffic, { health, where: home.databasePath });
     let core: DevMeshCore | null = null;
     const alerts = new VersionAlertStore(database, events);
-    const mismatches = new MismatchRecorder(alerts, logger.child({ domain: 'mesh' }));
+    const mismatches = new MismatchRecorder(
+      alerts,
+      new StoreGuard(health, { component: 'version alerts', where: home.databasePath, rule: VERSION_ALERT_RULE }),
+    );
     const membership = new MeshMembership(home.dir);
     const mesh = new MeshNode({
       membership,
@@ -213,11 +231,13 @@ export class DevMeshCore {
       logger: logger.child({ domain: 'terminals' }),
       onInput: (id) => agents?.noteTerminalInput(id),
       recordingsDir: join(home.dir, 'recordings'),
+      health,
+      reaper,
       project: (ref) => DevMeshCore.terminalContext(projects, ref, core?.proxyPorts.httpPort ?? null),
     });
     const agentProfiles = new AgentProfiles(settings.agents.profiles);
     agents = new AgentManager({
-      store: new AgentStore(database),
+      store: new AgentStore(database, health),
       launcher: new ManagedTerminalLauncher(terminals),
       profiles: agentProfiles,
       worktrees: new WorktreeManager(settings.agents.worktreeRoot),
@@ -227,9 +247,15 @@ export class DevMeshCore {
       logger: logger.child({ domain: 'agents' }),
     });
     const agentEvents = agents.onDidChangeStatus((e) => events.emit(e));
-    const coordination = new Coordination({ database, events, projects, agents, terminals, auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, logger, ...options.coordination });
+    const coordination = new Coordination({
+      database, events, projects, agents, terminals, health, homeDir: home.dir, logger,
+      auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, ...options.coordination,
+      nextLockId: recovery.nextLockId,
+    });
+    recovery.record(coordination);
     core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents }, coordination, health);
     core.store = store;
+    core.recovery = recovery;
     traffic.start();
     if (settings.proxy.enabled) {
       const listening = await proxy.listen();
@@ -353,7 +379,9 @@ export class DevMeshCore {
     await this.projects.dispose();
     this.requests.dispose();
     this.logs.dispose();
+    this.registry.dispose();
     this.reaper.dispose();
+    this.recovery?.shutDown(this.coordination);
     // Last before the store: services stopping above are decisions the chain records.
     this.coordination.dispose();
     if (this.store) await this.store.close();

@@ -10,6 +10,7 @@ import { DevMeshHome } from '../core/home/devmesh-home.js';
 import { HomeLock } from '../core/home/home-lock.js';
 import { backupSettingsFromEnv } from '../core/store/home-store.js';
 import { createLogger } from '../core/logging/create-logger.js';
+import { FatalErrorLog } from '../core/logging/fatal-error-log.js';
 import { AppStateStore } from './app-state-store.js';
 import { DesktopApp } from './desktop-app.js';
 import { LoginItem } from './login-item.js';
@@ -31,7 +32,10 @@ app.setAppUserModelId('dev.devmesh.app');
 
 const home = new DevMeshHome();
 home.ensure();
-const logger = createLogger({ name: 'devmesh-app', ...(app.isPackaged ? { destination: join(home.logDir, 'app.log') } : {}) });
+const appLog = join(home.logDir, 'app.log');
+const logger = createLogger({ name: 'devmesh-app', ...(app.isPackaged ? { destination: appLog } : {}) });
+// An error no seam caught: written to app.log (and stderr) before the app exits, whatever the logger's target.
+new FatalErrorLog({ logger, logPath: appLog, loggerWritesLogPath: app.isPackaged, what: 'the DevMesh app' });
 const version = app.getVersion();
 const distDir = join(__dirname, '..');
 const rendererDir = join(distDir, 'renderer');
@@ -62,6 +66,6 @@ const desktop = new DesktopApp({
     }),
   createApi: (core, face) => new DevMeshApi(core, face),
   createServer: (api, token) =>
-    new ApiServer({ api, token, port: apiPort(logger), host: '127.0.0.1', rendererDir, logger }),
+    new ApiServer({ api, token, tokenFile: home.tokenPath, port: apiPort(logger), host: '127.0.0.1', rendererDir, logger }),
 });
 desktop.run();

@@ -1,9 +1,10 @@
 // The human takes a lock: a path (a directory ends in /, a glob has * ? [ or {), a mode, the project and how
-// long it lives (a human does not heartbeat). A blocked request is refused at once, in the daemon's words,
-// which name the holders in the way.
+// long it lives (nothing renews a person's lock: it lasts what is chosen here, by default what `devmesh locks
+// take` gives, LOCK_TTL_UNRENEWED_MS). A blocked request is refused at once, in the daemon's words, which
+// name the holders in the way.
 import { useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
-import { LOCK_MODES, type LockMode } from '../../shared/lock.js';
+import { LOCK_MODES, LOCK_TTL_UNRENEWED_MS, type LockMode } from '../../shared/lock.js';
 import { useApp } from './app-context.js';
 import { useCoordination } from './command-center-syncs.js';
 
@@ -13,6 +14,8 @@ const TTL_CHOICES = [
   { minutes: 240, label: '4 hours' },
   { minutes: 1440, label: '24 hours' },
 ];
+/** the same lifetime as a lock taken with `devmesh locks take` */
+const DEFAULT_TTL_MINUTES = LOCK_TTL_UNRENEWED_MS / 60_000;
 
 export function LocksTakeForm() {
   const { stores } = useApp();
@@ -22,7 +25,7 @@ export function LocksTakeForm() {
   const [path, setPath] = useState('');
   const [mode, setMode] = useState<LockMode>('WRITE');
   const [project, setProject] = useState<string>('');
-  const [ttl, setTtl] = useState(60);
+  const [ttl, setTtl] = useState(DEFAULT_TTL_MINUTES);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -63,7 +66,13 @@ export function LocksTakeForm() {
           ))}
         </select>
       )}
-      <select className="coord-input" value={ttl} onChange={(e) => setTtl(Number(e.target.value))} aria-label="Lives for">
+      <select
+        className="coord-input"
+        value={ttl}
+        onChange={(e) => setTtl(Number(e.target.value))}
+        aria-label="Lives for"
+        title="Nothing renews a lock you take here: it lasts this long unless you release it first"
+      >
         {TTL_CHOICES.map((c) => (
           <option key={c.minutes} value={c.minutes}>
             {c.label}

@@ -66,6 +66,23 @@ describe('ApiConnection', () => {
     expect(socket.sent.length).toBe(sentBefore);
   });
 
+  it('answers at most maxActiveCalls calls until their answers are written out; the rest wait in order', async () => {
+    const { socket } = setup();
+    const unflushed: Array<() => void> = [];
+    socket.send = function (this: FakeSocket, text: string, cb?: (err?: Error) => void): void {
+      this.sent.push(JSON.parse(text));
+      if (cb) unflushed.push(() => cb()); // a reader that does not read: nothing reaches the kernel
+    };
+    for (let i = 0; i < 40; i++) socket.receive({ type: 'call', id: i, method: 'no.such.method' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(socket.sent).toHaveLength(DEFAULT_CONNECTION_LIMITS.maxActiveCalls);
+    while (unflushed.length > 0) {
+      unflushed.shift()!();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect((socket.sent as Array<{ id: number }>).map((m) => m.id)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
   it('releases every subscription when the socket closes', () => {
     const { events, socket, connection, event } = setup();
     socket.receive({ type: 'subscribe', id: 1, topic: 'events' });

@@ -96,7 +96,7 @@ export class CliHarness {
   }
 
   /** `devmesh up <args> --port 0`, once it prints its address; stopped again if it never does. The caller stops it. */
-  async up(args: string[], timeoutMs?: number): Promise<{ daemon: RunningCli; port: number }> {
+  async up(args: string[], timeoutMs = 60_000): Promise<{ daemon: RunningCli; port: number }> {
     const daemon = this.spawn(['up', ...args, '--port', '0']);
     try {
       const m = await daemon.waitForOutput(/DevMesh is up: http:\/\/127\.0\.0\.1:(\d+)\//, timeoutMs);

@@ -20,7 +20,7 @@ async function startDaemon(harness: CliHarness, args: string[]): Promise<{ daemo
 }
 
 async function services(harness: CliHarness): Promise<ServiceInfo[]> {
-  return harness.json<ServiceInfo[]>(['status']);
+  return (await harness.json<{ services: ServiceInfo[] }>(['status'])).services;
 }
 
 async function waitForState(harness: CliHarness, name: string, state: string): Promise<ServiceInfo> {

@@ -40,8 +40,9 @@ afterAll(async () => {
 describe('devmesh locks', () => {
   it('shows a lock a person took, refuses another holder by name, and queues a waiter behind it', async () => {
     const taken = await ok(['locks', 'take', 'src/cart.ts', '--ttl', '10m']);
-    const id = /Locked src\/cart\.ts \(WRITE\) for user: (\S+), expires in/.exec(taken)?.[1];
+    const id = /Locked src\/cart\.ts \(WRITE\) for user: (\S+)\.\n/.exec(taken)?.[1];
     expect(id, taken).toBeTruthy();
+    expect(taken).toMatch(/It lasts 10m, until/);
 
     const listed = await ok(['locks']);
     expect(listed).toContain(projectDir);
@@ -72,6 +73,24 @@ describe('devmesh locks', () => {
     expect(released).toContain('Released 1 lock of alice');
     expect((await cli.json<LockSpaceSnapshot[]>(['locks'])).flatMap((s) => s.locks)).toEqual([]);
   }, 90_000);
+
+  it('gives a lock taken by hand the UI\'s lifetime (1 hour), says until when, and how to renew or change it', async () => {
+    const text = await ok(['locks', 'take', 'src/life.ts']);
+    const id = /Locked src\/life\.ts \(WRITE\) for user: (\S+)\./.exec(text)?.[1];
+    expect(id, text).toBeTruthy();
+    expect(text).toMatch(/lasts 1h, until (\d{4}-\d\d-\d\d )?\d\d:\d\d/);
+    expect(text).toContain('devmesh locks renew');
+    expect(text).toContain('--ttl');
+    const lock = (await cli.json<LockSpaceSnapshot[]>(['locks'])).flatMap((s) => s.locks).find((l) => l.id === id)!;
+    expect(lock.ttlMs).toBe(60 * 60 * 1000);
+    expect(lock.expiresAt - lock.acquiredAt).toBe(60 * 60 * 1000);
+
+    // renewing starts its hour again
+    expect(await ok(['locks', 'renew'])).toMatch(/Renewed 1 lock of user/);
+    const renewed = (await cli.json<LockSpaceSnapshot[]>(['locks'])).flatMap((s) => s.locks).find((l) => l.id === id)!;
+    expect(renewed.expiresAt).toBeGreaterThanOrEqual(lock.expiresAt);
+    expect(await ok(['locks', 'release', id!])).toContain(`Released ${id}`);
+  }, 120_000);
 
   it('explains a bad command line with exit code 2', async () => {
     const r = await cli.run(['locks', 'take', 'src/a.ts', '--ttl', 'soon']);

@@ -60,7 +60,7 @@ beforeAll(async () => {
   process.env.DEVMESH_PROXY_HTTPS_PORT = '0';
   ({ daemon } = await cli.up(['--project', projectDir]));
   await waitFor('api and web to be healthy', async () => {
-    const list = await cli.json<ServiceInfo[]>(['status']);
+    const list = (await cli.json<{ services: ServiceInfo[] }>(['status'])).services;
     return list.length === 2 && list.every((s) => s.state === 'healthy');
   }, 30_000, 200);
 }, 90_000);

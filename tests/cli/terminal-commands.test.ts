@@ -13,6 +13,8 @@ const tmp = tempDir('devmesh-cli-term-');
 const projectDir = join(tmp.dir, 'tiny');
 const cli = new CliHarness(join(tmp.dir, 'home'), tmp.dir);
 let daemon: RunningCli | undefined;
+/** each case runs several real CLI processes: generous for a loaded machine (a bound, not a timing assert) */
+const CASE_MS = 120_000;
 
 async function sessions(): Promise<TerminalInfo[]> {
   return cli.json<TerminalInfo[]>(['term', 'ls']);
@@ -38,6 +40,20 @@ afterAll(async () => {
 });
 
 describe('devmesh term', () => {
+  it('new starts in the open project\'s folder by default, as the app does, and says so in --help', async () => {
+    const outside = await newTerm([], ['/bin/sh']); // the harness runs in the parent of the project
+    expect(outside).toMatchObject({ project: 'tiny', cwd: projectDir });
+    mkdirSync(join(projectDir, 'sub'), { recursive: true });
+    const r = await new CliHarness(cli.home, join(projectDir, 'sub')).run(['term', 'new', '--json', '--', '/bin/sh']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ project: 'tiny', cwd: projectDir });
+    const elsewhere = await newTerm(['--cwd', tmp.dir], ['/bin/sh']);
+    expect(elsewhere.cwd).toBe(tmp.dir);
+    for (const t of [outside, JSON.parse(r.stdout) as TerminalInfo, elsewhere]) await cli.run(['term', 'kill', t.id, '--signal', 'KILL']);
+    const help = await cli.run(['term', '--help']);
+    expect(help.stdout).toMatch(/else the open project the current folder is\s+in, else the first open project/);
+  }, CASE_MS);
+
   it('starts a session that outlives the command, types into it, and lists it', async () => {
     const made = await newTerm(['--name', 'box', '--project', 'tiny'], ['/bin/sh']);
     expect(made).toMatchObject({ name: 'box', state: 'running', project: 'tiny', cwd: projectDir });
@@ -56,7 +72,7 @@ describe('devmesh term', () => {
     const killed = await cli.run(['term', 'kill', made.id, '--signal', 'KILL']);
     expect(killed.code).toBe(0);
     await waitFor('the session to end', async () => (await sessions()).find((s) => s.id === made.id)?.state === 'exited', 10_000);
-  });
+  }, CASE_MS);
 
   it('attaches: the screen drawn before, live output after, input typed through, Ctrl-] detaches', async () => {
     const made = await newTerm(['--name', 'late'], ['/bin/sh']);
@@ -77,13 +93,13 @@ describe('devmesh term', () => {
     // Detaching leaves the session running.
     expect((await sessions()).find((s) => s.id === made.id)?.state).toBe('running');
     await cli.run(['term', 'kill', made.id]);
-  });
+  }, CASE_MS);
 
   it('says clearly when the session does not exist', async () => {
     const r = await cli.run(['term', 'send', 'no-such-session', 'hi']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no-such-session/);
-  });
+  }, CASE_MS);
 });
 
 describe('devmesh rec', () => {
@@ -101,5 +117,5 @@ describe('devmesh rec', () => {
     expect(text).toContain('recorded words');
     const played = await cli.run(['rec', 'play', rec.id, '--instant']);
     expect(played.stdout).toContain('recorded words');
-  });
+  }, CASE_MS);
 });

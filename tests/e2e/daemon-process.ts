@@ -12,6 +12,8 @@ export interface DaemonStartOptions {
   homePrefix?: string;
   /** added to the daemon's environment (e.g. the proxy's ports) */
   env?: Record<string, string>;
+  /** an existing DEVMESH_HOME to start on (a restart after a crash) instead of a new one */
+  home?: string;
 }
 
 export class DaemonProcess {
@@ -32,7 +34,7 @@ export class DaemonProcess {
     for (const built of ['dist/cli/devmesh.js', 'dist/renderer/index.html']) {
       if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` before the e2e test`);
     }
-    const home = mkdtempSync(join(tmpdir(), options.homePrefix ?? 'devmesh-e2e-'));
+    const home = options.home ?? mkdtempSync(join(tmpdir(), options.homePrefix ?? 'devmesh-e2e-'));
     const child = spawn(process.execPath, ['bin/devmesh.js', 'up', '--project', 'examples/shop', '--port', '0'], {
       cwd: root,
       env: { ...process.env, DEVMESH_HOME: home, ...options.env },
@@ -56,6 +58,12 @@ export class DaemonProcess {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`devmesh up did not report its address within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  /** SIGKILL, as a crash or the OOM killer would: nothing runs in the daemon after it; the home is kept. */
+  async crash(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
   }
 
   /** SIGTERM, as an operator's Ctrl-C would; the daemon stops its services before it exits. Safe to repeat. */

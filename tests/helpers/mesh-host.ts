@@ -88,8 +88,8 @@ export class MeshHost {
   peers(): Promise<PeerInfo[]> {
     return this.json<PeerInfo[]>(['peers']);
   }
-  status(): Promise<ServiceInfo[]> {
-    return this.json<ServiceInfo[]>(['status']);
+  async status(): Promise<ServiceInfo[]> {
+    return (await this.json<{ services: ServiceInfo[] }>(['status'])).services;
   }
   /** The running daemon's view of its mesh (API `mesh.info`: addresses, mdns, problems), not the file's. */
   meshInfo(): Promise<MeshInfo> {

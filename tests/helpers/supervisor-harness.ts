@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { DevMeshEvent, ServiceStateEvent } from '../../shared/events.js';
 import type { ServiceState } from '../../shared/service.js';
 import type { ProjectConfig, ServiceConfig } from '../../main/core/config/project-config.js';
@@ -13,7 +13,8 @@ import { ProcessInspector } from '../../main/core/services/process-inspector.js'
 import { ProcessReaper } from '../../main/core/services/process-reaper.js';
 import { ServiceSupervisor } from '../../main/core/services/service-supervisor.js';
 import { Database } from '../../main/core/store/database.js';
-import { LogStore } from '../../main/core/store/log-store.js';
+import type { DaemonHealth } from '../../main/core/health/daemon-health.js';
+import { LogStore, type LogStoreOptions } from '../../main/core/store/log-store.js';
 import { ServiceRegistry } from '../../main/core/store/service-registry.js';
 
 export const NODE = process.execPath;
@@ -73,20 +74,39 @@ export function httpServer(dir: string, extra = ''): string {
   return nodeScript(dir, js);
 }
 
+export interface SupervisorHarnessOptions {
+  /** where the store lives (a tmpfs the test fills, say); the caller removes it. Default: a temp folder */
+  dir?: string;
+  logger?: Logger;
+  health?: DaemonHealth;
+  logStore?: Omit<LogStoreOptions, 'health'>;
+  registryRetryMs?: number;
+}
+
 export class SupervisorHarness {
-  readonly dir = mkdtempSync(join(tmpdir(), 'devmesh-sup-'));
-  readonly database = Database.open(join(this.dir, 'devmesh.db'));
+  readonly dir: string;
+  readonly database: Database;
   readonly events = new EventBus();
-  readonly logs = new LogStore(this.database, this.events, { flushIntervalMs: 20 });
-  readonly registry = new ServiceRegistry(this.database);
-  readonly logger = pino({ level: 'silent' });
-  readonly reaper = ProcessReaper.start(this.logger);
+  readonly logs: LogStore;
+  readonly registry: ServiceRegistry;
+  readonly logger: Logger;
+  readonly reaper: ProcessReaper;
   readonly inspector = new ProcessInspector();
   readonly ports = new PortAllocator(this.inspector);
   readonly seen: DevMeshEvent[] = [];
   readonly supervisor: ServiceSupervisor;
+  private readonly ownsDir: boolean;
 
-  constructor(projectId = 'demo') {
+  constructor(projectId = 'demo', options: SupervisorHarnessOptions = {}) {
+    this.ownsDir = options.dir === undefined;
+    this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'devmesh-sup-'));
+    this.database = Database.open(join(this.dir, 'devmesh.db'));
+    this.logger = options.logger ?? pino({ level: 'silent' });
+    const health = options.health ? { health: options.health } : {};
+    this.logs = new LogStore(this.database, this.events, { flushIntervalMs: 20, ...options.logStore, ...health });
+    const retry = options.registryRetryMs ? { retryMs: options.registryRetryMs } : {};
+    this.registry = new ServiceRegistry(this.database, { ...health, ...retry });
+    this.reaper = ProcessReaper.start(this.logger);
     this.events.onDidEmitEvent((e) => this.seen.push(e));
     this.supervisor = new ServiceSupervisor({
       project: projectId,
@@ -120,9 +140,10 @@ export class SupervisorHarness {
   async dispose(): Promise<void> {
     await this.supervisor.dispose();
     this.logs.dispose();
+    this.registry.dispose();
     this.reaper.dispose();
     this.database.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

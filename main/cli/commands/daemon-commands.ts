@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ProjectInfo } from '../../../shared/service.js';
-import { CONFIG_FILE_NAME } from '../../core/config/project-config.js';
 import { DevMeshHome } from '../../core/home/devmesh-home.js';
 import type { ApiClient } from '../api-client.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
 import { DaemonLauncher } from '../daemon-launcher.js';
+import { DaemonProcess } from '../daemon-process.js';
 import { SignalTrap } from '../signal-trap.js';
 
 export const DEFAULT_PORT = 7780;
@@ -43,7 +43,10 @@ Options:
         summary: 'stop DevMesh and every service it runs',
         usage: `Usage: devmesh down
 
-Stops every service, then DevMesh itself, and waits until it is gone. Succeeds when DevMesh is not running.`,
+Stops every service, then DevMesh itself, and waits until it is gone. Succeeds when DevMesh is not running.
+When DevMesh refuses the API token ($DEVMESH_HOME/token replaced), \`down\` stops the process named in
+$DEVMESH_HOME/daemon.json with SIGTERM instead, once it has checked that it is that DevMesh (your user,
+this machine, started when the file says).`,
         options: {},
         positionals: { min: 0, max: 0, name: '' },
         run: (ctx) => this.down(ctx),
@@ -62,7 +65,11 @@ Stops every service, then DevMesh itself, and waits until it is gone. Succeeds w
   private async up(ctx: CliContext, args: CommandArgs): Promise<number> {
     const port = args.int('port', { min: 0, max: 65535 }) ?? DEFAULT_PORT;
     const projects = args.strings('project').map((p) => ctx.absolute(p));
-    if (projects.length === 0 && existsSync(join(ctx.cwd, CONFIG_FILE_NAME))) projects.push(ctx.cwd);
+    if (projects.length === 0) {
+      // Loaded here, not at the top: the config module brings YAML and the config schema (`down`, `version`).
+      const { CONFIG_FILE_NAME } = await import('../../core/config/project-config.js');
+      if (existsSync(join(ctx.cwd, CONFIG_FILE_NAME))) projects.push(ctx.cwd);
+    }
 
     const running = await DaemonCommands.findRunning(ctx);
     if (running) {
@@ -114,6 +121,7 @@ Stops every service, then DevMesh itself, and waits until it is gone. Succeeds w
     });
     try {
       const started = await runner.start();
+      ctx.outliveOutput();
       ctx.print(`DevMesh is up: ${started.url}  (${DaemonCommands.describe(started.projects)})`);
       const { httpUrl, httpsUrl, problems } = started.proxy;
       const proxyUrls = [httpUrl, httpsUrl].filter((u): u is string => u !== null).map((u) => u.replace('://localhost', '://<service>.localhost'));
@@ -145,6 +153,7 @@ Stops every service, then DevMesh itself, and waits until it is gone. Succeeds w
         ctx.print('DevMesh is not running; nothing to stop.');
         return EXIT.ok;
       }
+      if (err instanceof DevMeshError && err.code === 'UNAUTHORIZED') return this.downBySignal(ctx, err);
       throw err;
     }
     let pid: number;
@@ -154,6 +163,33 @@ Stops every service, then DevMesh itself, and waits until it is gone. Succeeds w
     } finally {
       await client.close();
     }
+    await DaemonCommands.waitForExit(pid);
+    ctx.print(`DevMesh stopped (pid ${pid}).`);
+    return EXIT.ok;
+  }
+
+  /** The API refused us: SIGTERM to the recorded daemon (a graceful stop, as Ctrl-C), once it is identified. */
+  private async downBySignal(ctx: CliContext, refused: DevMeshError): Promise<number> {
+    const record = ctx.home.readLiveDaemonRecord();
+    if (record === null) {
+      ctx.print('DevMesh is not running; nothing to stop.');
+      return EXIT.ok;
+    }
+    const identity = new DaemonProcess(record).identify();
+    if (!identity.ok) {
+      throw new DevMeshError(
+        'UNAUTHORIZED',
+        `${refused.message}\nCannot stop it without the API: ${identity.why}. Stop it yourself (kill ${record.pid}) if it is your DevMesh.`,
+      );
+    }
+    ctx.warn(`devmesh: the API refused the token, so DevMesh (pid ${record.pid}) is stopped with SIGTERM instead.`);
+    process.kill(record.pid, 'SIGTERM');
+    await DaemonCommands.waitForExit(record.pid);
+    ctx.print(`DevMesh stopped (pid ${record.pid}). \`devmesh up\` starts it again with a working token file.`);
+    return EXIT.ok;
+  }
+
+  private static async waitForExit(pid: number): Promise<void> {
     const deadline = Date.now() + DOWN_TIMEOUT_MS;
     while (DevMeshHome.isAlive(pid)) {
       if (Date.now() > deadline) {
@@ -161,8 +197,6 @@ Stops every service, then DevMesh itself, and waits until it is gone. Succeeds w
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    ctx.print(`DevMesh stopped (pid ${pid}).`);
-    return EXIT.ok;
   }
 
   private async version(ctx: CliContext, args: CommandArgs): Promise<number> {

@@ -9,6 +9,11 @@
 // exit 0 lets the tool go on, exit 2 blocks it and feeds stderr to Claude as the reason; any other code is
 // a non-blocking error (the tool runs). A git pre-commit hook refuses the commit with any non-zero code.
 //
+// A path is asked about by its real path (LockPathResolver.realPathOf: symlinks followed through the nearest
+// existing ancestor, dangling ones to the file they would create), so no spelling gets around a lock: a
+// symlink outside the project to a locked file, /proc/self/root/…, or a working folder that aliases the
+// project (a symlinked checkout). The daemon compares it with the project root's real path.
+//
 // Failing open, on purpose: when DevMesh is not running, cannot be reached, or the input is not what we
 // expect (our bug, or a format change in the CLI), the hook lets the change through and says why on stderr.
 // A lock is a coordination aid between agents; a hook that blocks every edit because of its own fault would
@@ -18,6 +23,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DevMeshError } from '../../../shared/errors.js';
 import { LockHolderSchema, type LockCheckResult, type LockInfo } from '../../../shared/lock.js';
+import { LockPathResolver } from '../../core/locks/lock-path-resolver.js';
 import type { ApiClient } from '../api-client.js';
 import type { CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
@@ -107,7 +113,7 @@ allowed and a note goes to stderr.`,
       return 0;
     }
     const absolute = isAbsolute(path) ? path : resolve(input.cwd ?? ctx.cwd, path);
-    const answer = await this.check(ctx, holder, [absolute]);
+    const answer = await this.check(ctx, holder, [HookCommands.realPath(absolute)]);
     if (answer === null || answer.result.allowed) return 0;
     const lines = answer.refused.map((r) => `${r.file} is locked by ${r.who} (${r.lock}).`);
     ctx.warn(
@@ -126,7 +132,7 @@ allowed and a note goes to stderr.`,
     const root = top.text.trim();
     const files = staged.text.split('\0').filter((f) => f !== '');
     if (files.length === 0) return 0;
-    const answer = await this.check(ctx, holder, files.map((f) => join(root, f)));
+    const answer = await this.check(ctx, holder, files.map((f) => HookCommands.realPath(join(root, f))));
     if (answer === null || answer.result.allowed) return 0;
     ctx.warn(
       [
@@ -169,6 +175,15 @@ allowed and a note goes to stderr.`,
       return null;
     } finally {
       await client?.close();
+    }
+  }
+
+  /** the real path, or the path as given when it cannot be resolved (EACCES, a symlink loop) */
+  private static realPath(path: string): string {
+    try {
+      return LockPathResolver.realPathOf(path);
+    } catch {
+      return path;
     }
   }
 

@@ -1,11 +1,13 @@
-// `devmesh locks [take|release]`: the file locks agents (and people) hold in each lock space (a project
-// root), who waits for what behind whom, and a human's way to take or give back a lock by hand.
+// `devmesh locks [take|renew|release]`: the file locks agents (and people) hold in each lock space (a project
+// root), who waits for what behind whom, and a human's way to take, renew or give back a lock by hand. A lock
+// taken here has the lifetime the UI gives (LOCK_TTL_UNRENEWED_MS, nothing renews it), said at take time.
 import type { AgentRecord } from '../../../shared/agent.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import {
   LOCK_MODES,
   LOCK_TTL_MAX_MS,
   LOCK_TTL_MIN_MS,
+  LOCK_TTL_UNRENEWED_MS,
   LOCK_WAIT_MAX_MS,
   LockHolderSchema,
   type LockInfo,
@@ -21,7 +23,7 @@ import { TextTable } from '../text-table.js';
 import { TimeText } from '../time-text.js';
 import { UsageError } from '../usage-error.js';
 
-const ACTIONS = ['ls', 'take', 'release'] as const;
+const ACTIONS = ['ls', 'take', 'renew', 'release'] as const;
 const KINDS = ['file', 'dir', 'glob'] as const;
 /** the wait is the daemon's; the call must outlive it */
 const CALL_MARGIN_MS = 15_000;
@@ -31,9 +33,10 @@ export class LockCommands {
     return [
       {
         name: 'locks',
-        summary: 'file locks between agents: who holds what, who waits; take or release one by hand',
+        summary: 'file locks between agents: who holds what, who waits; take, renew or release one by hand',
         usage: `Usage: devmesh locks [ls] [--project P] [--json]
        devmesh locks take <path> [--mode WRITE] [--kind file|dir|glob] [--ttl 10m] [--wait 30s] [--as HOLDER] [--project P] [--json]
+       devmesh locks renew [--as HOLDER]
        devmesh locks release <lock-id> [--as HOLDER] [--project P]
        devmesh locks release --all [--as HOLDER] [--project P]
 
@@ -44,16 +47,23 @@ their holder (agents by name), age and time to expiry, then the requests waiting
 Modes: READ (shared), INTENT (announces a write; readers still admitted), WRITE (exclusive, the default),
 CO_WRITE (shared among co-writers). Paths and patterns are relative to the project root (or absolute
 inside it). --kind: file (default), dir (the folder and all under it), glob (a pattern such as src/**/*.ts;
-the default when the path holds * ? [ or {). --ttl: how long the lock lives (default: the daemon's);
---wait: how long to queue when someone else holds it (default: refuse at once, naming the holder).
-A lock is held by HOLDER: \`user\` (you) unless --as names another, such as an agent's id.
+the default when the path holds * ? [ or {). --wait: how long to queue when someone else holds it (default:
+refuse at once, naming the holder). A lock is held by HOLDER: \`user\` (you) unless --as names another,
+such as an agent's id.
+
+How long a lock lives: nothing renews a lock you take by hand, so it lasts ${TimeText.span(LOCK_TTL_UNRENEWED_MS)} (as in the UI) unless
+--ttl says otherwise (${TimeText.span(LOCK_TTL_MIN_MS)} to ${TimeText.span(LOCK_TTL_MAX_MS)}); \`take\` says until when. \`devmesh locks renew\` starts the lifetime
+of every lock of HOLDER again (so does taking the same lock again). A lock taken in the name of an agent
+DevMesh runs is renewed while the agent runs and released when it exits; an agent's MCP session renews the
+locks it takes and releases them when it ends.
 
 Examples:
   devmesh locks
   devmesh locks take src/auth/login.ts
   devmesh locks take src/auth --kind dir --ttl 30m --wait 1m
   devmesh locks take 'docs/**/*.md' --mode INTENT
-  devmesh locks release lk-3f9a --as agent-k2j4m8q1zz
+  devmesh locks renew
+  devmesh locks release lock-3-7 --as agent-k2j4m8q1zz
   devmesh locks release --all`,
         options: {
           project: { type: 'string' },
@@ -65,7 +75,7 @@ Examples:
           as: { type: 'string' },
           all: { type: 'boolean' },
         },
-        positionals: { min: 0, max: 2, name: '[ls|take|release] [path|lock-id]' },
+        positionals: { min: 0, max: 2, name: '[ls|take|renew|release] [path|lock-id]' },
         run: (ctx, args) => this.locks(ctx, args),
       },
     ];
@@ -80,6 +90,13 @@ Examples:
       return this.list(ctx, args, project);
     }
     const holder = LockCommands.holder(args.string('as'));
+    if (action === 'renew') {
+      if (arg !== undefined) throw new UsageError(`'locks renew' renews every lock of the holder; it takes no arguments (got '${arg}')`, 'locks');
+      const { locks } = await ctx.withClient((c) => c.call('locks.heartbeat', { holder }));
+      const what = locks === 0 ? ` (${holder} holds none; see \`devmesh locks\`)` : ': each lives its full lifetime again from now';
+      ctx.print(`Renewed ${locks} lock${locks === 1 ? '' : 's'} of ${holder}${what}.`);
+      return EXIT.ok;
+    }
     if (action === 'take') {
       if (arg === undefined) throw new UsageError(`'locks take' needs a path or pattern: devmesh locks take src/app.ts`, 'locks');
       return this.take(ctx, args, arg, holder, project);
@@ -124,8 +141,11 @@ Examples:
     const waitMs = TimeText.duration('locks', 'wait', args.string('wait'), { min: 0, max: LOCK_WAIT_MAX_MS }) ?? 0;
     const input = { holder, mode: rawMode as LockMode, target, waitMs, ...(ttlMs !== undefined ? { ttlMs } : {}), ...(project ? { project } : {}) };
     let lock: LockInfo;
+    let agents: Map<string, { name: string; running: boolean }>;
     try {
-      lock = await ctx.withClient((c) => c.call('locks.acquire', input, { timeoutMs: waitMs + CALL_MARGIN_MS }));
+      [lock, agents] = await ctx.withClient(
+        async (c) => [await c.call('locks.acquire', input, { timeoutMs: waitMs + CALL_MARGIN_MS }), await LockCommands.agentStates(c)] as const,
+      );
     } catch (err) {
       // The daemon's refusal names the holders; say where to look next.
       if (err instanceof DevMeshError && (err.code === 'CONFLICT' || err.code === 'TIMEOUT')) {
@@ -135,10 +155,31 @@ Examples:
     }
     if (args.flag('json')) ctx.printJson(lock);
     else {
-      ctx.print(`Locked ${LockCommands.target(lock.target)} (${lock.mode}) for ${lock.holder}: ${lock.id}, expires in ${TimeText.span(lock.expiresAt - Date.now())}.`);
-      ctx.print(`Release it with: devmesh locks release ${lock.id}${holder === 'user' ? '' : ` --as ${holder}`}`);
+      const agent = agents.get(lock.holder);
+      const as = holder === 'user' ? '' : ` --as ${holder}`;
+      ctx.print(`Locked ${LockCommands.target(lock.target)} (${lock.mode}) for ${agent?.name ?? lock.holder}: ${lock.id}.`);
+      if (agent?.running) {
+        ctx.print(`DevMesh renews it while ${agent.name} runs and releases it when ${agent.name} exits.`);
+      } else {
+        const until = LockCommands.until(lock.expiresAt, Date.now());
+        ctx.print(`It lasts ${TimeText.span(lock.ttlMs)}, until ${until}; nothing renews it. Renew it with \`devmesh locks renew${as}\`,`);
+        ctx.print(`or take it with another lifetime: --ttl 4h (at most ${TimeText.span(LOCK_TTL_MAX_MS)}).`);
+      }
+      ctx.print(`Release it with: devmesh locks release ${lock.id}${as}`);
     }
     return EXIT.ok;
+  }
+
+  /** `15:42` today, else `2026-11-30 15:42` */
+  private static until(ts: number, now: number): string {
+    const at = TimeText.clock(ts);
+    return at.slice(0, 10) === TimeText.clock(now).slice(0, 10) ? at.slice(11, 16) : at.slice(0, 16);
+  }
+
+  /** agent id → name and whether it runs (DevMesh renews a running agent's locks) */
+  private static async agentStates(client: ApiClient): Promise<Map<string, { name: string; running: boolean }>> {
+    const list: AgentRecord[] = await client.call('agents.list', {});
+    return new Map(list.map((a) => [a.id, { name: a.name, running: a.status !== 'exited' }]));
   }
 
   /** One lock space: its held locks, then its waiters. Agents show by name; others (`user`) as they are. */

@@ -29,8 +29,10 @@ Tools: list_services, list_peers, list_agents, acquire_lock, release_lock, list_
 bid_task, claim_task, update_task, complete_task, send_message, read_messages, get_state, set_state.
 
 The agent acts as $DEVMESH_AGENT_ID (set in the terminals of the agents DevMesh starts), else as --agent ID,
-else as \`user\`. While it runs it heartbeats that agent's locks every 10 s. DevMesh must be running
-(\`devmesh up\`) when a tool is called; the server waits and reconnects on the next call.`,
+else as \`user\`. Each run is one session: it renews the locks it takes every 10 s and releases them when
+it ends, never the agent's other locks (another session's, its tasks', or taken for it with \`devmesh locks
+take --as\`). DevMesh must be running (\`devmesh up\`) when a tool is called; the server waits and reconnects
+on the next call.`,
         options: { agent: { type: 'string' } },
         positionals: { min: 0, max: 0, name: '' },
         run: (ctx, args) => this.mcp(ctx, args),

@@ -1,5 +1,6 @@
 // `devmesh status | start | stop | restart | run`: what the services do, and making them do something else.
-import { RUNNING_STATES, type ServiceInfo } from '../../../shared/service.js';
+import { sep } from 'node:path';
+import { RUNNING_STATES, type ProjectInfo, type ServiceInfo } from '../../../shared/service.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ApiClient } from '../api-client.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
@@ -7,7 +8,7 @@ import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
 import { LogFormatter } from '../log-formatter.js';
 import { SignalTrap } from '../signal-trap.js';
-import { StatusView } from '../status-view.js';
+import { StatusView, type StatusReport } from '../status-view.js';
 import { UsageError } from '../usage-error.js';
 
 /** A start that waits for health answers when the service's own start timeout expires; this only bounds a lost daemon. */
@@ -25,11 +26,13 @@ export class ServiceCommands {
         usage: `Usage: devmesh status [--project P] [--json]
 
 Shows every service: SERVICE VERSION STATE PORT PID UPTIME RESTARTS, then why any crashed or unhealthy
-service is in that state. Without --project, shows every open project.
+service is in that state. Without --project, shows every open project. Above the table: DevMesh's own
+problems (a store on a full disk: what fails, where, how to fix it, what happens meanwhile), and a
+devmesh.yaml whose last edit is invalid (the last valid config keeps running).
 
 Options:
   --project P   a project id or folder
-  --json        print the services as JSON`,
+  --json        print { health, projects, services } as JSON (health as \`daemon.health\` answers)`,
         options: { ...PROJECT_OPTION, json: { type: 'boolean' } },
         positionals: { min: 0, max: 0, name: '' },
         run: (ctx, args) => this.status(ctx, args),
@@ -74,12 +77,36 @@ Options:
   }
 
   private status(ctx: CliContext, args: CommandArgs): Promise<number> {
-    const view = new StatusView();
-    return ctx.perProject(args, {
-      fetch: (client, project) => client.call('services.list', { project }),
-      render: (services) => view.render(services),
-      empty: '(no services)',
+    const ref = ctx.projectRef(args);
+    return ctx.withClient(async (client) => {
+      const [projects, health] = await Promise.all([client.call('projects.list', {}), client.call('daemon.health', {})]);
+      let shown: ProjectInfo[];
+      let services: ServiceInfo[];
+      if (ref === undefined) {
+        shown = projects;
+        services = (await Promise.all(projects.map((p) => client.call('services.list', { project: p.id })))).flat();
+      } else {
+        // The daemon resolves the reference (an id, or a path inside a project) and refuses an unknown one.
+        services = await client.call('services.list', { project: ref });
+        const project = projects.find((p) => p.id === services[0]?.project) ?? ServiceCommands.projectAt(ref, projects);
+        shown = project ? [project] : [];
+      }
+      const report: StatusReport = {
+        health,
+        projects: shown.map(({ id, root, configPath, configError }) => ({ id, root, configPath, configError })),
+        services,
+      };
+      if (args.flag('json')) ctx.printJson(report);
+      else ctx.print(new StatusView().report(report));
+      return EXIT.ok;
     });
+  }
+
+  /** The project a reference names when it has no services to tell: by id, root, file, or a path inside. */
+  private static projectAt(ref: string, projects: ProjectInfo[]): ProjectInfo | undefined {
+    const inside = (p: ProjectInfo) =>
+      ref === p.id || ref === p.root || ref === p.configPath || ref.startsWith(p.root + sep);
+    return projects.filter(inside).sort((a, b) => b.root.length - a.root.length)[0];
   }
 
 

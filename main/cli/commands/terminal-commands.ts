@@ -1,8 +1,10 @@
 // `devmesh term new|ls|attach|send|kill` and `devmesh rec ls|play|export`: the terminal sessions the running
 // DevMesh owns (they outlive any window), and their asciicast recordings.
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { sep } from 'node:path';
 import type { RecordingInfo, TerminalInfo } from '../../../shared/terminal.js';
 import { TERMINAL_SIGNALS } from '../../../shared/terminal.js';
+import type { ApiClient } from '../api-client.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
@@ -28,8 +30,9 @@ export class TerminalCommands {
 
 Sessions belong to the running DevMesh, not to a window: they keep running when you detach or close the
 app, and a view that attaches later sees the current screen first. \`new\` runs your shell unless a
-command follows \`--\`; with --project it starts in the project's folder with its services' URLs in the
-environment. \`attach\` puts your terminal in raw mode and connects it to the session; Ctrl-] detaches
+command follows \`--\`. It starts in a project's folder with its services' URLs in the environment, as
+the app's "new shell" does: the project --project names, else the open project the current folder is
+in, else the first open project; with no project open, in your home folder. --cwd DIR starts elsewhere. \`attach\` puts your terminal in raw mode and connects it to the session; Ctrl-] detaches
 (the session keeps running). \`send\` types the text and presses Enter (--no-enter: just the text).`,
         options: {
           name: { type: 'string' },
@@ -70,10 +73,10 @@ them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: 
     switch (action) {
       case 'new': {
         const [command, ...commandArgs] = rest;
-        const info = await ctx.withClient((c) =>
+        const info = await ctx.withClient(async (c) =>
           c.call('terminals.create', {
             ...(args.string('name') ? { name: args.string('name')! } : {}),
-            ...(args.string('project') ? { project: args.string('project')! } : {}),
+            ...(await TerminalCommands.defaultProject(ctx, c, args)),
             ...(args.string('cwd') ? { cwd: ctx.absolute(args.string('cwd')!) } : {}),
             ...(command ? { command, args: commandArgs } : {}),
             record: !args.flag('no-record'),
@@ -142,6 +145,31 @@ them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: 
     if (!(speed > 0)) throw new UsageError(`--speed must be a positive number (2 = twice as fast), not '${speedText}'`, 'rec');
     await AsciicastPlayer.play(cast, speed, (text) => process.stdout.write(text));
     return EXIT.ok;
+  }
+
+  /**
+   * The project a new session belongs to: --project, else (without --cwd) the open project holding the
+   * current folder, else the first open one (the app's default selection); none when no project is open.
+   */
+  private static async defaultProject(ctx: CliContext, client: ApiClient, args: CommandArgs): Promise<{ project?: string }> {
+    const named = args.string('project');
+    if (named) return { project: named };
+    if (args.string('cwd')) return {};
+    const projects = await client.call('projects.list', {});
+    const here = TerminalCommands.realPath(ctx.cwd);
+    const holding = projects
+      .filter((p) => [p.root, TerminalCommands.realPath(p.root)].some((root) => here === root || here.startsWith(`${root}${sep}`)))
+      .sort((a, b) => b.root.length - a.root.length)[0];
+    const project = holding ?? projects[0];
+    return project ? { project: project.id } : {};
+  }
+
+  private static realPath(path: string): string {
+    try {
+      return realpathSync.native(path);
+    } catch {
+      return path; // compared as given
+    }
   }
 
   static table(list: TerminalInfo[]): string {

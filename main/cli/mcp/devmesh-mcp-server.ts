@@ -2,6 +2,7 @@
 // (locks, tasks, messages, shared state) and see its services, agents and peers. It is a client of the
 // running daemon like any CLI command; a tool failure comes back as an MCP tool error carrying DevMesh's
 // message (isError: true), never as a crash, and a daemon that is down is retried on the next call.
+import { randomBytes } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -23,6 +24,8 @@ export interface DevMeshMcpServerOptions {
   /** diagnostics; stdout belongs to the MCP protocol */
   warn: (line: string) => void;
   heartbeatMs?: number;
+  /** this session's id (default: mcp-<random>): the locks it takes are its own, released when it ends */
+  session?: string;
 }
 
 const START_HINT = 'start it with `devmesh up` (or open the DevMesh app), then call the tool again';
@@ -32,12 +35,17 @@ export class DevMeshMcpServer {
   private readonly connection: DaemonConnection;
   private readonly heartbeat: LockHeartbeat;
   private readonly context: ToolContext;
+  /** one `devmesh mcp` process: it renews and releases what it took, never what the agent's other sessions took */
+  readonly session: string;
 
   constructor(private readonly options: DevMeshMcpServerOptions) {
+    this.session = options.session ?? `mcp-${randomBytes(6).toString('hex')}`;
     this.connection = new DaemonConnection(options.connect);
-    this.heartbeat = new LockHeartbeat(this.connection, options.agent, options.warn, options.heartbeatMs ?? LOCK_HEARTBEAT_MS);
+    const taker = { holder: options.agent, session: this.session };
+    this.heartbeat = new LockHeartbeat(this.connection, taker, options.warn, options.heartbeatMs ?? LOCK_HEARTBEAT_MS);
     this.context = {
       agent: options.agent,
+      session: this.session,
       call: (method, input, callOptions) => this.connection.call(method, input, callOptions),
       targets: new LockTargetParser(options.cwd),
     };
@@ -52,18 +60,22 @@ export class DevMeshMcpServer {
   }
 
   /**
-   * The session is over (its agent's process exited and closed our stdin): an agent's locks go with it at
-   * once, as they do when a terminal DevMesh runs exits, instead of lingering until their TTL. `user`'s are
-   * left alone: a human's locks outlive one MCP session. Only over a live connection, bounded in time.
+   * The session is over (its agent's process exited and closed our stdin): the locks this session took go
+   * with it at once, instead of lingering until their TTL. Only those: the agent's other sessions, what was
+   * taken in its name from the CLI or the UI, and its tasks' INTENT locks stay. Only over a live connection,
+   * bounded in time; otherwise they expire once the heartbeats have stopped for their TTL.
    */
   async close(): Promise<void> {
     this.heartbeat.dispose();
-    if (this.options.agent !== 'user' && this.connection.connected) {
+    if (this.connection.connected) {
+      const who = `${this.options.agent} (session ${this.session})`;
       try {
-        const { released } = await this.connection.call('locks.releaseAll', { holder: this.options.agent }, { timeoutMs: 3000 });
-        if (released > 0) this.options.warn(`devmesh mcp: released ${released} lock(s) of ${this.options.agent} as the session ended`);
+        const input = { holder: this.options.agent, session: this.session };
+        const { released } = await this.connection.call('locks.releaseAll', input, { timeoutMs: 3000 });
+        if (released > 0) this.options.warn(`devmesh mcp: released ${released} lock(s) of ${who} as the session ended`);
       } catch (err) {
-        this.options.warn(`devmesh mcp: could not release ${this.options.agent}'s locks as the session ended (${(err as Error).message}); they expire after their TTL`);
+        const why = (err as Error).message;
+        this.options.warn(`devmesh mcp: could not release the locks of ${who} as the session ended (${why}); they expire after their TTL`);
       }
     }
     try {

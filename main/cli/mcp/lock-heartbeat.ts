@@ -1,6 +1,7 @@
-// Keeps the agent's locks alive while its MCP session lives: every few seconds it extends every lock the
-// agent holds (locks.heartbeat). When the session ends the heartbeats stop and DevMesh lets the locks expire
-// after their TTL, so a crashed agent cannot hold files forever.
+// Keeps the locks an MCP session took alive while the session lives: every few seconds it extends them
+// (locks.heartbeat for the agent and this session). When the session ends the heartbeats stop and DevMesh lets
+// the locks expire after their TTL, so a crashed agent cannot hold files forever. Locks the agent holds from
+// elsewhere (another session, the CLI, a task) are not this session's to keep alive.
 import type { Disposable } from '../../core/lifecycle/disposable.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { DaemonConnection } from './daemon-connection.js';
@@ -15,7 +16,7 @@ export class LockHeartbeat implements Disposable {
 
   constructor(
     private readonly connection: DaemonConnection,
-    private readonly holder: string,
+    private readonly taker: { holder: string; session: string },
     private readonly warn: (line: string) => void,
     private readonly intervalMs = LOCK_HEARTBEAT_MS,
   ) {}
@@ -37,12 +38,12 @@ export class LockHeartbeat implements Disposable {
     if (this.inFlight) return;
     this.inFlight = true;
     try {
-      await this.connection.call('locks.heartbeat', { holder: this.holder });
-      if (this.lastProblem !== null) this.warn(`devmesh mcp: lock heartbeats for ${this.holder} work again`);
+      await this.connection.call('locks.heartbeat', this.taker);
+      if (this.lastProblem !== null) this.warn(`devmesh mcp: lock heartbeats for ${this.taker.holder} work again`);
       this.lastProblem = null;
     } catch (err) {
       const problem = err instanceof DevMeshError ? `${err.code}: ${err.message}` : String(err);
-      if (problem !== this.lastProblem) this.warn(`devmesh mcp: could not heartbeat the locks of ${this.holder} (${problem})`);
+      if (problem !== this.lastProblem) this.warn(`devmesh mcp: could not heartbeat the locks of ${this.taker.holder} (${problem})`);
       this.lastProblem = problem;
     } finally {
       this.inFlight = false;

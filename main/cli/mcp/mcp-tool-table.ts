@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { ApiInput, ApiMethod, ApiOutput } from '../../../shared/api.js';
 import { DevMeshError } from '../../../shared/errors.js';
-import { LOCK_TTL_MAX_MS, LockModeSchema, type LockInfo } from '../../../shared/lock.js';
+import { LOCK_TTL_MAX_MS, LOCK_TTL_RENEWED_MS, LockModeSchema, type LockInfo } from '../../../shared/lock.js';
 import { MESSAGE_MAX_BYTES, MessagePartySchema, StateKeySchema } from '../../../shared/message.js';
 import { TaskIdSchema, TaskStateSchema } from '../../../shared/task.js';
 import type { CallOptions } from '../api-client.js';
@@ -13,6 +13,8 @@ import type { LockTargetParser } from './lock-target-parser.js';
 /** What a tool runs with: who the agent is and a way to call DevMesh. */
 export interface ToolContext {
   agent: string;
+  /** this MCP session: the locks it takes are its own (renewed while it lives, released when it ends) */
+  session: string;
   call<M extends ApiMethod>(method: M, input: ApiInput<M>, options?: CallOptions): Promise<ApiOutput<M>>;
   targets: LockTargetParser;
 }
@@ -80,7 +82,7 @@ export class McpToolTable {
       McpToolTable.define({
         name: 'acquire_lock',
         title: 'Lock a file, folder or glob',
-        description: `Take a lock before editing files other agents may edit too, so two agents never write the same file at once. \`path\` is relative to the project root (your worktree root): a file, a folder (it and everything under it) or a glob (\`src/**/*.ts\`); the kind is detected unless you give \`kind\`. Modes: WRITE (exclusive: take it before editing), READ (shared: nobody may write while you read), INTENT (you will write soon; readers still allowed), CO_WRITE (shared with other CO_WRITE holders who accept concurrent edits). When another agent holds a conflicting lock the call fails naming the holder: wait with \`wait_seconds\`, message the holder (send_message), or work on something else. Locks stay alive while this session runs (heartbeat every 10 s) and are released when it ends; if the session hangs they expire \`ttl_seconds\` after its last heartbeat. Release with release_lock when done. ${you}`,
+        description: `Take a lock before editing files other agents may edit too, so two agents never write the same file at once. \`path\` is relative to the project root (your worktree root): a file, a folder (it and everything under it) or a glob (\`src/**/*.ts\`); the kind is detected unless you give \`kind\`. Modes: WRITE (exclusive: take it before editing), READ (shared: nobody may write while you read), INTENT (you will write soon; readers still allowed), CO_WRITE (shared with other CO_WRITE holders who accept concurrent edits). When another agent holds a conflicting lock the call fails naming the holder: wait with \`wait_seconds\`, message the holder (send_message), or work on something else. A lock you take here lives while this session runs (renewed every 10 s) and is released when the session ends; if the session hangs, it expires \`ttl_seconds\` (default ${LOCK_TTL_RENEWED_MS / 1000}) after the last renewal. Release with release_lock when done. ${you}`,
         input: {
           path: z.string().min(1).max(4096).describe('file, folder or glob, relative to the project root'),
           kind: z.enum(['file', 'dir', 'glob']).optional().describe('what `path` names; detected when omitted (glob characters → glob, existing folder or trailing / → dir, else file)'),
@@ -91,7 +93,7 @@ export class McpToolTable {
             .min(1)
             .max(LOCK_TTL_MAX_MS / 1000)
             .optional()
-            .describe("how long the lock outlives this session's last heartbeat (a hung session); DevMesh's default (30 s) when omitted"),
+            .describe(`how long the lock outlives this session's last renewal (a hung session); ${LOCK_TTL_RENEWED_MS / 1000} when omitted`),
           wait_seconds: z
             .number()
             .min(0)
@@ -112,6 +114,7 @@ export class McpToolTable {
               target: ctx.targets.parse(args.path, args.kind),
               ...(args.ttl_seconds !== undefined ? { ttlMs: args.ttl_seconds * 1000 } : {}),
               waitMs,
+              session: ctx.session,
             },
             { timeoutMs: waitMs + CALL_SLACK_MS },
           );
@@ -121,16 +124,16 @@ export class McpToolTable {
       McpToolTable.define({
         name: 'release_lock',
         title: 'Release a lock',
-        description: `Release a lock you hold (its \`lock_id\` from acquire_lock or list_locks), or every lock you hold with \`all: true\`. Release as soon as you are done with the files so other agents can proceed. ${you}`,
+        description: `Release a lock you hold (its \`lock_id\` from acquire_lock or list_locks), or with \`all: true\` every lock this session took (locks of your tasks, or taken for you elsewhere, stay). Release as soon as you are done with the files so other agents can proceed. ${you}`,
         input: {
           lock_id: z.string().min(1).max(64).optional().describe('the lock to release'),
-          all: z.boolean().default(false).describe('release every lock you hold in the project (your own or the only open one when project is omitted)'),
+          all: z.boolean().default(false).describe('release every lock this session took (in every project when project is omitted)'),
           project,
         },
         readOnly: false,
         run: async (args, ctx) => {
           if (args.all) {
-            const { released } = await ctx.call('locks.releaseAll', { project: args.project, holder: ctx.agent });
+            const { released } = await ctx.call('locks.releaseAll', { project: args.project, holder: ctx.agent, session: ctx.session });
             return `Released ${released} lock${released === 1 ? '' : 's'} of ${ctx.agent}.`;
           }
           if (args.lock_id === undefined) throw new DevMeshError('BAD_REQUEST', 'release_lock needs `lock_id` (see list_locks) or `all: true`');

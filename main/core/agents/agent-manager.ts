@@ -204,6 +204,7 @@ export class AgentManager implements Disposable {
     for (const agent of this.live.values()) this.detach(agent);
     this.live.clear();
     this.listeners.clear();
+    this.deps.store.dispose(); // last try for status changes a full disk kept from the store
   }
 
   private async launch(

@@ -1,9 +1,19 @@
 // Agent records in SQLite (table `agents`, schema 5): what was launched, where, with which task, the last
 // known status and the declared resources. They outlive the daemon, so agents can be listed and relaunched
 // after a restart.
+// Status changes arrive from terminal events: when the store cannot be written (a full disk) the change is
+// kept in memory (reads see it) and written once the store takes writes again (AGENT_STORE_RULE), so a
+// status update never throws into a terminal's event handler.
 import { DevMeshError } from '../../../shared/errors.js';
 import type { AgentRecord, AgentStatus } from '../../../shared/agent.js';
+import { DaemonHealth } from '../health/daemon-health.js';
+import { StoreGuard } from '../health/store-guard.js';
 import type { Database } from '../store/database.js';
+
+export const AGENT_STORE_RULE =
+  'agents keep running and their status is kept in memory (every face sees it); the records are written ' +
+  'again every 5 s until the store takes them';
+const RETRY_MS = 5_000;
 
 interface AgentRow {
   id: string;
@@ -37,9 +47,14 @@ export class AgentStore {
   private readonly selectByName;
   private readonly selectAll;
   private readonly deleteStmt;
+  private readonly guard: StoreGuard;
+  /** records whose last change could not be written yet */
+  private readonly unwritten = new Map<string, AgentRecord>();
+  private retry: NodeJS.Timeout | null = null;
 
-  constructor(database: Database) {
+  constructor(database: Database, health?: DaemonHealth) {
     const db = database.db;
+    this.guard = new StoreGuard(health ?? DaemonHealth.detached(), { component: 'agent records', where: db.name, rule: AGENT_STORE_RULE });
     this.insertStmt = db.prepare(`
       INSERT INTO agents (id, name, profile, role, cwd, project, command, args_json, worktree_path, worktree_branch, worktree_repo,
         terminal_id, task, status, status_reason, exit_code, created_at, updated_at, ram_gb, gpus)
@@ -67,15 +82,19 @@ export class AgentStore {
     return record;
   }
 
+  /** Never throws for a storage failure: the change is kept and written later (see AGENT_STORE_RULE). */
   update(id: string, patch: AgentRecordPatch): AgentRecord {
     const current = this.get(id);
     if (!current) throw new DevMeshError('BAD_REQUEST', `no agent with id ${id}; list agents with \`devmesh agent ls\``);
     const next: AgentRecord = { ...current, ...patch, updatedAt: patch.updatedAt ?? Date.now() };
-    this.updateStmt.run(AgentStore.toRow(next));
+    this.unwritten.set(id, next);
+    this.writeUnwritten();
     return next;
   }
 
   get(id: string): AgentRecord | null {
+    const kept = this.unwritten.get(id);
+    if (kept) return kept;
     const row = this.selectOne.get(id) as AgentRow | undefined;
     return row ? AgentStore.fromRow(row) : null;
   }
@@ -83,15 +102,42 @@ export class AgentStore {
   /** By id, else by name: what the CLI and the UI pass. */
   find(idOrName: string): AgentRecord | null {
     const row = (this.selectOne.get(idOrName) ?? this.selectByName.get(idOrName)) as AgentRow | undefined;
-    return row ? AgentStore.fromRow(row) : null;
+    if (!row) return null;
+    return this.unwritten.get(row.id) ?? AgentStore.fromRow(row);
   }
 
   list(): AgentRecord[] {
-    return (this.selectAll.all() as AgentRow[]).map((r) => AgentStore.fromRow(r));
+    return (this.selectAll.all() as AgentRow[]).map((r) => this.unwritten.get(r.id) ?? AgentStore.fromRow(r));
   }
 
   delete(id: string): boolean {
+    this.unwritten.delete(id);
     return this.deleteStmt.run(id).changes > 0;
+  }
+
+  dispose(): void {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    this.writeUnwritten();
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+  }
+
+  private writeUnwritten(): void {
+    if (this.unwritten.size === 0) return;
+    const records = [...this.unwritten.values()];
+    const ok = this.guard.background(() => {
+      for (const r of records) this.updateStmt.run(AgentStore.toRow(r));
+    });
+    if (ok) {
+      for (const r of records) if (this.unwritten.get(r.id) === r) this.unwritten.delete(r.id);
+      return;
+    }
+    this.retry ??= setTimeout(() => {
+      this.retry = null;
+      this.writeUnwritten();
+    }, RETRY_MS);
+    this.retry.unref();
   }
 
   private static toRow(r: AgentRecord): AgentRow {

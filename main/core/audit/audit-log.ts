@@ -17,11 +17,23 @@
 // A crash between the SQLite commit and the mirror write leaves the mirror one entry behind (that entry was
 // never acknowledged): opening the log restores the missing lines from SQLite and records that it did, in
 // the chain itself (kind `audit.mirror-restored`), so the repair cannot hide anything.
+//
+// A full disk (see AuditOutage): an append that cannot be committed throws a DevMeshError and begins an
+// outage; Coordination refuses decisions meanwhile (`admit`), and a probe every 2 s closes the outage with
+// one `audit.outage` entry once the chain can be written. A mirror write that fails after its commit leaves
+// the mirror behind the chain (not tampering): its lines are rewritten from the chain, in order, as soon
+// as the disk takes them, recorded as `audit.mirror-restored`. Syncs fdatasync the WAL and the mirror
+// directly: a barrier that writes nothing, so it cannot fail for lack of space.
 import { AUDIT_GENESIS_HASH, AUDIT_MAX_DATA_BYTES, AuditAppendSchema, AuditFilterSchema, type AuditAppend, type AuditEntry, type AuditFilter, type AuditPage, type VerifyResult } from '../../../shared/audit.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { Database } from '../store/database.js';
+import { closeSync, fdatasyncSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DaemonHealth } from '../health/daemon-health.js';
+import { StoreGuard } from '../health/store-guard.js';
 import { auditHash, auditMirrorLine, type AuditRow } from './audit-encoding.js';
 import { AuditMirror } from './audit-mirror.js';
+import { AUDIT_OUTAGE_RULE, AUDIT_RESERVE_BYTES, AuditOutage } from './audit-outage.js';
 import { AuditVerifier } from './audit-verifier.js';
 import { canonicalJson } from './canonical-json.js';
 
@@ -34,7 +46,18 @@ export interface AuditLogOptions {
   /** 'batched' only: how often the WAL and the mirror are synced */
   flushIntervalMs?: number;
   now?: () => number;
+  /** where an outage and a lagging mirror are reported; default: a ledger of its own */
+  health?: DaemonHealth;
+  /** the folder whose disk must keep the reserve (default: the mirror's) */
+  homeDir?: string;
+  /** free bytes kept for decisions; below it decisions are refused (default AUDIT_RESERVE_BYTES) */
+  reserveBytes?: number;
 }
+
+export const AUDIT_MIRROR_RULE =
+  'entries are stored in the database as usual; the mirror\'s missing lines are rewritten from the chain, in ' +
+  'order, as soon as the disk takes them (DevMesh retries every 2 s), and the repair is recorded in the chain';
+const PROBE_MS = 2_000;
 
 export interface AuditOpenReport {
   /** mirror lines restored from SQLite at open (committed, but the crash came before the mirror write) */
@@ -62,7 +85,14 @@ export class AuditLog {
   private dirty = false;
   /** 'grouped': the sync scheduled for what was appended since the last one */
   private pending: Promise<void> | null = null;
-  private readonly syncTx;
+  private readonly outage: AuditOutage;
+  private readonly mirrorGuard: StoreGuard;
+  /** the last seq whose line is in the mirror; below the head while the mirror lags */
+  private mirrorSeq = 0;
+  private mirrorLags = false;
+  private probe: NodeJS.Timeout | null = null;
+  /** appends that could not be committed, since start (Coordination compares it around a decision) */
+  failures = 0;
 
   constructor(
     private readonly database: Database,
@@ -86,18 +116,25 @@ export class AuditLog {
       this.setHeadStmt.run(row.seq, row.hash);
       return row;
     });
-    // a commit that changes nothing but is a commit: under synchronous=FULL it fsyncs the WAL
-    this.syncTx = db.transaction(() => db.prepare('UPDATE audit_head SET seq = seq WHERE id = 1').run());
+    const health = options.health ?? DaemonHealth.detached();
+    const homeDir = options.homeDir ?? dirname(options.mirrorPath);
+    const chain = { component: 'audit chain', where: db.name, rule: AUDIT_OUTAGE_RULE };
+    this.outage = new AuditOutage(new StoreGuard(health, chain), homeDir, options.reserveBytes ?? AUDIT_RESERVE_BYTES, this.now);
+    this.mirrorGuard = new StoreGuard(health, { component: 'audit mirror', where: options.mirrorPath, rule: AUDIT_MIRROR_RULE });
     this.mirror = new AuditMirror(options.mirrorPath);
     this.verifier = new AuditVerifier(database, options.mirrorPath);
     this.openReport = this.restoreMirror();
+    this.mirrorSeq = this.head().seq;
     if (this.durability === 'batched') {
       this.timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 200);
       this.timer.unref();
     }
   }
 
-  /** Appends one entry; returns once it is durable under the chosen policy. */
+  /**
+   * Appends one entry; returns once it is durable under the chosen policy. An entry that cannot be stored
+   * throws a DevMeshError (DISK_FULL…) and is counted in the outage; it never half-exists.
+   */
   append(input: AuditAppend): AuditEntry {
     const parsed = AuditAppendSchema.safeParse(input);
     if (!parsed.success) throw new DevMeshError('BAD_REQUEST', `an audit entry needs an actor, a dotted kind (lock.granted) and a subject: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -106,18 +143,142 @@ export class AuditLog {
     if (Buffer.byteLength(dataJson) > AUDIT_MAX_DATA_BYTES) {
       throw new DevMeshError('MESSAGE_TOO_LARGE', `audit data for ${kind} on ${subject} is ${Buffer.byteLength(dataJson)} bytes, over ${AUDIT_MAX_DATA_BYTES}; record a summary or a reference instead`);
     }
+    // the outage's own entry goes first, so the chain reads in the order things happened
+    if (this.outage.active) this.recover();
+    let row: AuditRow;
+    try {
+      row = this.commit({ ts: this.now(), actor, kind, subject, data_json: dataJson });
+    } catch (err) {
+      this.failures++;
+      this.outage.failed(err, kind);
+      this.startProbe();
+      throw this.outage.refuse(`recording ${kind} for ${subject}`);
+    }
+    return AuditLog.toEntry(row);
+  }
+
+  /**
+   * Before a decision that must be recorded: throws DISK_FULL (counted as refused) while the chain cannot be
+   * written or the disk is nearly full, so nothing is decided that could not be recorded.
+   */
+  admit(what: string): void {
+    if (this.outage.active) this.recover();
+    if (!this.outage.active && this.outage.roomLeft()) return;
+    this.startProbe();
+    throw this.outage.refuse(what);
+  }
+
+  /** The error a decision gets when an entry it produced could not be stored (counted as refused). */
+  refusal(what: string): DevMeshError {
+    return this.outage.refuse(what);
+  }
+
+  /** Is the chain failing (an outage)? */
+  get failing(): boolean {
+    return this.outage.active;
+  }
+
+  /** Is the mirror behind the chain? */
+  get mirrorBehind(): number {
+    return this.mirrorLags ? this.head().seq - this.mirrorSeq : 0;
+  }
+
+  private commit(input: { ts: number; actor: string; kind: string; subject: string; data_json: string }): AuditRow {
     const full = this.durability === 'full';
     if (full) this.syncFull.run();
     let row: AuditRow;
     try {
-      row = this.appendTx.immediate({ ts: this.now(), actor, kind, subject, data_json: dataJson });
+      row = this.appendTx.immediate(input);
     } finally {
       if (full) this.syncRestore.run();
     }
-    this.mirror.append([auditMirrorLine(row)], full);
+    this.mirrorRows([row], full);
     if (!full) this.dirty = true;
     if (this.durability === 'grouped') this.scheduleSync();
-    return AuditLog.toEntry(row);
+    return row;
+  }
+
+  /** The row is committed; its line goes to the mirror unless the mirror lags (then the probe catches up). */
+  private mirrorRows(rows: AuditRow[], sync: boolean): void {
+    if (this.mirrorLags) {
+      this.catchUpMirror(); // writes every committed line, these rows' included, or waits for the probe
+      return;
+    }
+    try {
+      this.mirror.append(rows.map((r) => auditMirrorLine(r)), sync);
+      this.mirrorSeq = rows[rows.length - 1]!.seq;
+    } catch (err) {
+      this.mirrorLags = true;
+      this.mirrorGuard.report(err);
+      this.startProbe();
+    }
+  }
+
+  /** Writes the lines the mirror misses, in order; true once it holds every committed entry. */
+  private catchUpMirror(): boolean {
+    const head = this.head().seq;
+    const from = this.mirrorSeq + 1;
+    try {
+      while (this.mirrorSeq < head) {
+        const rows = this.rangeStmt.all(this.mirrorSeq, head) as AuditRow[];
+        if (rows.length === 0) break;
+        this.mirror.append(rows.map((r) => auditMirrorLine(r)), true);
+        this.mirrorSeq = rows[rows.length - 1]!.seq;
+      }
+    } catch (err) {
+      this.mirrorGuard.report(err);
+      return false;
+    }
+    this.mirrorLags = false;
+    this.mirrorGuard.succeeded();
+    // the repair is a fact of the chain's history, recorded like the one at open
+    if (head >= from) this.recordQuietly({ actor: 'devmesh', kind: 'audit.mirror-restored', subject: this.mirror.path, data: { fromSeq: from, toSeq: head, tornBytes: 0 } });
+    return true;
+  }
+
+  /** Closes an outage and catches the mirror up when the disk allows; never throws. */
+  private recover(): void {
+    if (this.mirrorLags) this.catchUpMirror();
+    if (!this.outage.active || !this.database.db.open) return;
+    if (!this.outage.roomLeft()) return;
+    try {
+      this.commit(this.closingRow());
+    } catch (err) {
+      this.outage.stillFailing(err);
+      return;
+    }
+    this.outage.ended();
+  }
+
+  private closingRow(): { ts: number; actor: string; kind: string; subject: string; data_json: string } {
+    const e = this.outage.closingEntry();
+    return { ts: this.now(), actor: e.actor, kind: e.kind, subject: e.subject, data_json: canonicalJson(e.data) };
+  }
+
+  private recordQuietly(entry: AuditAppend): void {
+    try {
+      this.commit({ ts: this.now(), actor: entry.actor, kind: entry.kind, subject: entry.subject, data_json: canonicalJson(entry.data) });
+    } catch (err) {
+      this.failures++;
+      this.outage.failed(err, entry.kind);
+      this.startProbe();
+    }
+  }
+
+  private startProbe(): void {
+    if (this.probe !== null) return;
+    this.probe = setInterval(() => {
+      try {
+        this.recover();
+      } catch (err) {
+        this.outage.stillFailing(err); // recover never throws; this is the seam's last guard
+      }
+      if (!this.outage.active && !this.mirrorLags && this.probe !== null) {
+        clearInterval(this.probe);
+        this.probe = null;
+      }
+    }, PROBE_MS);
+    this.probe.unref();
   }
 
   /** 'grouped': entries appended since the last sync are waiting for the next one */
@@ -149,13 +310,24 @@ export class AuditLog {
   private syncNow(): void {
     if (!this.dirty || !this.database.db.open) return;
     this.dirty = false;
-    this.syncFull.run();
+    this.syncWal();
+    if (!this.mirrorLags) this.mirror.sync();
+  }
+
+  /** fdatasync of the WAL: the committed frames reach the disk, as synchronous=FULL would have done. */
+  private syncWal(): void {
+    let fd: number;
     try {
-      this.syncTx.immediate();
-    } finally {
-      this.syncRestore.run();
+      fd = openSync(`${this.database.db.name}-wal`, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // nothing written since the last checkpoint
+      throw err;
     }
-    this.mirror.sync();
+    try {
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   list(filter: AuditFilter = {}): AuditPage {
@@ -182,23 +354,33 @@ export class AuditLog {
     return (this.headStmt.get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: AUDIT_GENESIS_HASH };
   }
 
-  verify(): Promise<VerifyResult> {
-    return this.verifier.verify();
+  /** Walks the chain and its mirror; an outage still going on is a gap too (seq 0: not in the chain yet). */
+  async verify(): Promise<VerifyResult> {
+    const result = await this.verifier.verify();
+    const ongoing = this.outage.ongoingGap();
+    if (ongoing === null) return result;
+    return { ...result, ok: false, gaps: [...result.gaps, ongoing] };
   }
 
-  /** 'batched': makes every acknowledged entry durable now (a checkpoint fsyncs the WAL, then the mirror) */
+  /** 'batched': makes every acknowledged entry durable now (the WAL, then the mirror); never throws */
   flush(): void {
-    if (!this.dirty) return;
-    this.dirty = false;
-    this.database.db.pragma('wal_checkpoint(PASSIVE)');
-    this.mirror.sync();
+    if (!this.database.db.open) return;
+    try {
+      this.syncNow();
+    } catch (err) {
+      this.dirty = true;
+      this.mirrorGuard.report(err); // a failed fsync: reported, tried again at the next flush
+    }
   }
 
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.probe) clearInterval(this.probe);
     this.timer = null;
-    if (this.durability === 'grouped') this.syncNow();
-    else if (this.database.db.open) this.flush();
+    this.probe = null;
+    // one last try to record an outage and complete the mirror before the store closes
+    if (this.database.db.open && (this.outage.active || this.mirrorLags)) this.recover();
+    this.flush();
     this.mirror.close();
   }
 

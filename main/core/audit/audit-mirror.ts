@@ -67,7 +67,13 @@ export class AuditMirror {
     const fd = this.open();
     const data = Buffer.from(lines.join('\n') + '\n', 'utf8');
     let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off, this.size + off);
+    try {
+      while (off < data.length) off += writeSync(fd, data, off, data.length - off, this.size + off);
+    } catch (err) {
+      // a full disk mid-write: cut the part that got through, so the file stays whole lines
+      if (off > 0) AuditMirror.cut(fd, this.size);
+      throw err;
+    }
     this.size += data.length;
     if (sync) fdatasyncSync(fd);
   }
@@ -85,6 +91,14 @@ export class AuditMirror {
   private open(): number {
     if (this.fd === null) throw new DevMeshError('SHUTTING_DOWN', `the audit mirror ${this.path} is closed`);
     return this.fd;
+  }
+
+  private static cut(fd: number, size: number): void {
+    try {
+      ftruncateSync(fd, size); // shrinking needs no space
+    } catch {
+      // the next append writes over it from `size` on; repairTail cuts a torn line at the next open
+    }
   }
 
   private static syncDir(dir: string): void {

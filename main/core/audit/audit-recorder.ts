@@ -59,7 +59,16 @@ export class AuditRecorder {
           actor: c.lock.holder,
           kind: 'lock.granted',
           subject: AuditRecorder.target(c.lock.target),
-          data: { ...where, lockId: c.lock.id, mode: c.lock.mode, ttlMs: c.lock.ttlMs, waitedMs: c.waitedMs, previousMode: c.previousMode },
+          data: {
+            ...where,
+            lockId: c.lock.id,
+            mode: c.lock.mode,
+            ttlMs: c.lock.ttlMs,
+            waitedMs: c.waitedMs,
+            previousMode: c.previousMode,
+            // which MCP sessions took it (absent: its holder otherwise): a session's end releases only its own
+            ...(c.lock.sessions?.length ? { sessions: c.lock.sessions } : {}),
+          },
         };
       case 'released':
         return { actor: c.lock.holder, kind: 'lock.released', subject: AuditRecorder.target(c.lock.target), data: { ...where, lockId: c.lock.id, mode: c.lock.mode, reason: c.reason } };

@@ -2,8 +2,11 @@
 // and the event loop breathes between pages), and names the first broken entry: a missing seq (deleted), a
 // prevHash that does not link to the entry before (reordered, moved, inserted), a hash that does not match
 // the contents (edited), a chain that ends before the head (cut tail), or a mirror line that differs.
+// Two findings are not tampering but still not "ok": a mirror that is a clean prefix of the chain is
+// behind by N entries (a full disk kept their lines from it; DevMesh rewrites them from the chain), and an
+// `audit.outage` entry that counts events the chain could not record is a gap, listed with its span.
 import { setImmediate as breathe } from 'node:timers/promises';
-import { AUDIT_GENESIS_HASH, type AuditBreak, type VerifyResult } from '../../../shared/audit.js';
+import { AUDIT_GENESIS_HASH, AUDIT_OUTAGE_KIND, type AuditBreak, type AuditGap, type VerifyResult } from '../../../shared/audit.js';
 import type { Database } from '../store/database.js';
 import { auditHash, auditMirrorLine, type AuditRow } from './audit-encoding.js';
 import { JsonlLineReader } from './jsonl-line-reader.js';
@@ -32,6 +35,9 @@ export class AuditVerifier {
     const mirror = new JsonlLineReader(this.mirrorPath);
     let firstBroken: AuditBreak | null = null;
     let mirrorBroken = false;
+    /** seq of the first chain entry the mirror ends before (its lines all matched up to there) */
+    let mirrorEndedAt: number | null = null;
+    const gaps: AuditGap[] = [];
     const breakAt = (seq: number, why: string): void => {
       firstBroken ??= { seq, why };
     };
@@ -53,11 +59,14 @@ export class AuditVerifier {
           } else if (auditHash(row) !== row.hash) {
             breakAt(row.seq, `entry ${row.seq} was edited: its hash does not match its contents`);
           }
-          if (!mirrorBroken) {
+          if (row.kind === AUDIT_OUTAGE_KIND) {
+            const gap = AuditVerifier.gap(row);
+            if (gap !== null) gaps.push(gap);
+          }
+          if (!mirrorBroken && mirrorEndedAt === null) {
             const line = mirror.next();
             if (line === null) {
-              mirrorBroken = true;
-              breakAt(row.seq, `mirror mismatch at line ${mirror.lineNumber + 1}: the mirror ends there but the chain goes on to entry ${end}`);
+              mirrorEndedAt = row.seq;
             } else if (line !== auditMirrorLine(row)) {
               mirrorBroken = true;
               breakAt(row.seq, `mirror mismatch at line ${mirror.lineNumber}: it differs from entry ${row.seq} in SQLite`);
@@ -76,7 +85,7 @@ export class AuditVerifier {
             ? `the chain goes on to entry ${prevSeq} but the head says ${head.seq}: entries past the head were added outside DevMesh`
             : `the last entry ${prevSeq} is not the one the head recorded (its hash differs)`);
       }
-      if (!mirrorBroken) {
+      if (!mirrorBroken && mirrorEndedAt === null) {
         const extra = mirror.next();
         // A line past the snapshot is fine when it is an entry appended since the snapshot was taken.
         if (extra !== null && (this.selectHead.get() as { seq: number }).seq === head.seq) {
@@ -87,6 +96,21 @@ export class AuditVerifier {
     } finally {
       mirror.close();
     }
-    return { ok: firstBroken === null, entries, firstBroken, headSeq: head.seq, mirror: mirrorBroken ? 'mismatch' : 'ok' };
+    const mirrorBehind = mirrorEndedAt === null ? 0 : prevSeq - mirrorEndedAt + 1;
+    const mirrorState = mirrorBroken ? 'mismatch' : mirrorBehind > 0 ? 'behind' : 'ok';
+    const ok = firstBroken === null && mirrorState === 'ok' && gaps.length === 0;
+    return { ok, entries, firstBroken, headSeq: head.seq, mirror: mirrorState, mirrorBehind, gaps };
+  }
+
+  private static gap(row: AuditRow): AuditGap | null {
+    try {
+      const d = JSON.parse(row.data_json) as { from?: unknown; to?: unknown; unrecorded?: unknown; cause?: unknown };
+      const unrecorded = typeof d.unrecorded === 'number' ? d.unrecorded : 0;
+      if (unrecorded <= 0) return null;
+      const n = (v: unknown): number => (typeof v === 'number' ? v : row.ts);
+      return { seq: row.seq, from: n(d.from), to: n(d.to), unrecorded, cause: typeof d.cause === 'string' ? d.cause : 'unknown' };
+    } catch {
+      return null; // an edited entry: its hash says so
+    }
   }
 }

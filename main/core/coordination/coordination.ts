@@ -17,7 +17,8 @@ import { AuditLog, type AuditDurability } from '../audit/audit-log.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../lifecycle/disposable.js';
-import type { LockClock } from '../locks/lock-clock.js';
+import { SystemLockClock, type LockClock } from '../locks/lock-clock.js';
+import type { DaemonHealth } from '../health/daemon-health.js';
 import { LockSpaces } from '../locks/lock-spaces.js';
 import type { ProjectManager } from '../projects/project-manager.js';
 import type { Database } from '../store/database.js';
@@ -35,6 +36,10 @@ export interface CoordinationOptions {
   terminals: TerminalManager;
   /** `$DEVMESH_HOME/audit.jsonl` */
   auditMirrorPath: string;
+  /** the daemon's health ledger: the audit chain's outages, and what the lock and task timers threw */
+  health?: DaemonHealth;
+  /** the folder whose disk keeps the audit reserve ($DEVMESH_HOME) */
+  homeDir?: string;
   /** 'grouped' by default: the API acknowledges a call once its decisions are on disk (see AuditLog) */
   auditDurability?: AuditDurability;
   logger: Logger;
@@ -43,7 +48,13 @@ export interface CoordinationOptions {
   heartbeatMs?: number;
   biddingWindowMs?: number;
   silentAfterMs?: number;
+  /** ids for new locks, never repeated across restarts (RecoveryModule.nextLockId) */
+  nextLockId?: () => string;
 }
+
+const TIMER_RULE =
+  'the lock expiry or task award that failed is tried again at its next turn (an award waits for the next ' +
+  'bidding window); locks, tasks and the daemon keep running';
 
 export class Coordination implements Disposable {
   readonly audit: AuditLog;
@@ -55,8 +66,19 @@ export class Coordination implements Disposable {
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly options: CoordinationOptions) {
-    const { database, events, projects, agents, logger } = options;
-    this.audit = new AuditLog(database, { mirrorPath: options.auditMirrorPath, durability: options.auditDurability ?? 'grouped' });
+    const { database, events, projects, agents, logger, health } = options;
+    this.audit = new AuditLog(database, {
+      mirrorPath: options.auditMirrorPath,
+      durability: options.auditDurability ?? 'grouped',
+      ...(health ? { health } : {}),
+      ...(options.homeDir ? { homeDir: options.homeDir } : {}),
+    });
+    const clock =
+      options.clock ??
+      new SystemLockClock((err) => {
+        health?.fail({ component: 'lock and task timers', error: err, where: database.db.name, rule: TIMER_RULE });
+        logger.error({ domain: 'coordination', err: (err as Error)?.message ?? String(err) }, 'a lock or task timer failed');
+      });
     if (this.audit.openReport.restoredLines > 0 || this.audit.openReport.tornBytes > 0) {
       logger.warn({ domain: 'audit', ...this.audit.openReport }, 'the audit mirror was behind SQLite after a crash and was restored');
     }
@@ -75,7 +97,7 @@ export class Coordination implements Disposable {
       },
       idAt: (root: string) => projects.all().find((p) => p.root === root)?.id ?? null,
     };
-    this.locks = new LockSpaces({ projects: projectPort, agents: { find: findAgent }, emit: (e) => events.emit(e), clock: options.clock });
+    this.locks = new LockSpaces({ projects: projectPort, agents: { find: findAgent }, emit: (e) => events.emit(e), clock, nextLockId: options.nextLockId });
     this.messages = new MessageBoard(
       database,
       {
@@ -107,7 +129,8 @@ export class Coordination implements Disposable {
       notify: (agentId, body, task) => {
         this.messages.send({ from: 'devmesh', to: agentId, body, task });
       },
-      clock: options.clock,
+      clock,
+      canDecide: () => this.canDecide(),
       biddingWindowMs: options.biddingWindowMs,
       silentAfterMs: options.silentAfterMs,
       logger: logger.child({ domain: 'tasks' }),
@@ -142,20 +165,66 @@ export class Coordination implements Disposable {
 
   async startAgent(input: AgentStartInput, by = 'user'): Promise<AgentRecord> {
     const record = await this.options.agents.start(input);
-    this.record({ actor: by, kind: 'agent.started', subject: record.name, data: { agentId: record.id, profile: record.profile, cwd: record.cwd, worktree: record.worktree?.branch ?? null, task: record.task?.slice(0, 200) ?? null } });
+    const data = { agentId: record.id, profile: record.profile, cwd: record.cwd, worktree: record.worktree?.branch ?? null, task: record.task?.slice(0, 200) ?? null };
+    await this.recordOrStop(record, { actor: by, kind: 'agent.started', subject: record.name, data });
     return record;
   }
 
   async relaunchAgent(idOrName: string, by = 'user'): Promise<AgentRecord> {
     const record = await this.options.agents.relaunch(idOrName);
-    this.record({ actor: by, kind: 'agent.relaunched', subject: record.name, data: { agentId: record.id } });
+    await this.recordOrStop(record, { actor: by, kind: 'agent.relaunched', subject: record.name, data: { agentId: record.id } });
     return record;
+  }
+
+  /** An agent that runs without its entry in the chain is stopped again, and the call refused. */
+  private async recordOrStop(record: AgentRecord, entry: AuditAppend): Promise<void> {
+    try {
+      this.record(entry);
+    } catch (err) {
+      await this.options.agents.stop(record.id).catch((stopErr: unknown) => {
+        this.options.logger.error({ domain: 'agents', agent: record.name, err: (stopErr as Error).message }, 'could not stop an agent whose start was not recorded');
+      });
+      throw err;
+    }
   }
 
   async stopAgent(idOrName: string, by = 'user'): Promise<AgentRecord> {
     const before = this.options.agents.get(idOrName);
     if (before.status !== 'exited') this.record({ actor: by, kind: 'agent.stopped', subject: before.name, data: { agentId: before.id } });
     return this.options.agents.stop(idOrName);
+  }
+
+  /**
+   * Runs a decision the audit chain must record (a lock, a task step, an agent started, shared state set).
+   * Refused up front, nothing changed, while the chain cannot be written or the disk is nearly full; and
+   * when an entry the decision produced could not be stored after all, `undo` reverses the decision and the
+   * call is refused: no decision is acknowledged without its entry.
+   */
+  decide<T>(what: string, decision: () => T, undo?: (value: Awaited<T>) => void): T {
+    this.audit.admit(what);
+    const before = this.audit.failures;
+    const check = (value: Awaited<T>): Awaited<T> => {
+      if (this.audit.failures === before) return value;
+      try {
+        undo?.(value);
+      } catch (err) {
+        this.options.logger.error({ domain: 'audit', what, err: (err as Error).message }, 'could not undo a decision the chain could not record');
+      }
+      throw this.audit.refusal(what);
+    };
+    const value = decision();
+    if (value instanceof Promise) return value.then((v: Awaited<T>) => check(v)) as T;
+    return check(value as Awaited<T>) as T;
+  }
+
+  /** May a decision be taken now (the audit chain can record it)? For decisions timers take (awards). */
+  canDecide(): boolean {
+    try {
+      this.audit.admit('a task award');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** A decision to keep. The chain must not silently miss one: a failure is logged loudly and thrown to the caller. */

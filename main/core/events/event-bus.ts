@@ -7,6 +7,8 @@ import { toDisposable, type Disposable } from '../lifecycle/disposable.js';
 type Listener<T> = (value: T) => void;
 
 export class EventBus {
+  /** hears what a listener threw (the daemon's health); set once by the composition root */
+  onListenerError: (err: unknown) => void = (err) => process.emitWarning(`devmesh: an event listener threw: ${(err as Error)?.message ?? String(err)}`);
   private readonly eventListeners = new Set<Listener<DevMeshEvent>>();
   private readonly logListeners = new Set<Listener<LogLine>>();
   private readonly requestListeners = new Set<Listener<RequestRecord>>();
@@ -35,28 +37,33 @@ export class EventBus {
   }
 
   proxyRequest(record: RequestRecord): void {
-    EventBus.deliver(this.requestListeners, record);
+    this.deliver(this.requestListeners, record);
   }
 
   traffic(snapshot: ServiceTraffic[]): void {
-    EventBus.deliver(this.trafficListeners, snapshot);
+    this.deliver(this.trafficListeners, snapshot);
   }
 
   emit(event: DevMeshEvent): void {
-    EventBus.deliver(this.eventListeners, event);
+    this.deliver(this.eventListeners, event);
   }
 
   log(line: LogLine): void {
-    EventBus.deliver(this.logListeners, line);
+    this.deliver(this.logListeners, line);
   }
 
-  // A throwing listener (a face with a broken socket) must not stop delivery to the others.
-  private static deliver<T>(listeners: Set<Listener<T>>, value: T): void {
+  // A throwing listener (a face with a broken socket, a store on a full disk) must not stop delivery to the
+  // others, nor reach the emitter (a timer, a process's exit): it is reported and the next one runs.
+  private deliver<T>(listeners: Set<Listener<T>>, value: T): void {
     for (const l of [...listeners]) {
       try {
         l(value);
       } catch (err) {
-        process.emitWarning(`devmesh: an event listener threw: ${(err as Error).message}`);
+        try {
+          this.onListenerError(err);
+        } catch {
+          // the reporter failed too; delivery goes on
+        }
       }
     }
   }

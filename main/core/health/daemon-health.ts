@@ -2,7 +2,7 @@
 // timer that threw) reports here instead of throwing into the event loop: the failure is counted, logged
 // once per cause, and raised as `health.changed` for the UI's header and `devmesh status`; when the part
 // works again it says so and the problem moves to the recovered list. The daemon stays up throughout.
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Health, HealthChangedEvent, HealthCode, HealthProblem } from '../../../shared/health.js';
 import type { Disposable } from '../lifecycle/disposable.js';
 import { StorageFailure } from './storage-failure.js';
@@ -39,7 +39,7 @@ export class DaemonHealth implements Disposable {
   }
 
   /** A health that logs and raises nothing: for parts built outside a daemon (unit tests, tools). */
-  static detached(logger: Logger): DaemonHealth {
+  static detached(logger: Logger = pino({ enabled: false })): DaemonHealth {
     return new DaemonHealth({ logger, emit: () => undefined });
   }
 

@@ -12,7 +12,12 @@ export interface HeldLock {
   acquiredAt: number;
   expiresAt: number;
   ttlMs: number;
+  /** who took it within its holder: MCP session ids, and HOLDER_TAKER for the holder itself (CLI, UI, a task) */
+  takers: Set<string>;
 }
+
+/** the taker of a request that names no session */
+export const HOLDER_TAKER = '';
 
 export class LockIndex {
   private readonly byId = new Map<string, HeldLock>();

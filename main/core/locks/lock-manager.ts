@@ -12,14 +12,18 @@
 //   stream of readers cannot starve a writer.
 // - Deadlock: on enqueue the wait-for graph (waiter → holders it waits on, including those queued ahead)
 //   is searched for a cycle through the new waiter's holder; the youngest waiter in it is refused, naming it.
+// - Takers: a lock is one per holder and target, but several takers may have asked for it (MCP sessions of
+//   the holder, and the holder itself through the CLI, the UI or a task). A session that ends lets go of what
+//   it took; the lock is released only when no other taker still has it (it keeps the mode it has).
 import { DevMeshError, type ErrorInfo } from '../../../shared/errors.js';
 import type { LockEvent, LockInfo, LockMode, LockRequest, LockSnapshot, LockWaiter, TryAcquireResult } from '../../../shared/lock.js';
 import { toDisposable, type Disposable } from '../lifecycle/disposable.js';
 import { SystemLockClock, type LockClock, type LockTimer } from './lock-clock.js';
-import { LockIndex, type HeldLock } from './lock-index.js';
+import { HOLDER_TAKER, LockIndex, type HeldLock } from './lock-index.js';
 import { admits, conflictsBothWays } from './lock-matrix.js';
 import { LockPathResolver } from './lock-path-resolver.js';
 import { TargetOverlap, type ResolvedTarget } from './target-overlap.js';
+import { LockWords } from './lock-words.js';
 import { WaitForGraph } from './wait-for-graph.js';
 
 export interface LockManagerOptions {
@@ -32,6 +36,21 @@ export interface LockManagerOptions {
   graceMs?: number;
   /** how long acquire() queues when the request names no waitMs (default 30 s) */
   defaultWaitMs?: number;
+  /** the next lock id; ids must never repeat, across lock spaces and restarts (default: lock-1, lock-2…) */
+  nextLockId?: () => string;
+}
+
+/**
+ * A request as the lock spaces make it: `freshTtlMs` is the TTL a new lock gets when the request names none
+ * (its taker's default); a lock the holder already has keeps its own TTL unless the request names one, so
+ * a session taking what a person took for an hour does not shorten it to the session's 30 s.
+ */
+export type ManagedLockRequest = LockRequest & { freshTtlMs?: number };
+
+/** the TTL a grant sets: `named` replaces an existing lock's, `fresh` is a new lock's when none is named */
+interface TtlChoice {
+  named: number | undefined;
+  fresh: number;
 }
 
 interface Waiter {
@@ -40,7 +59,8 @@ interface Waiter {
   holder: string;
   mode: LockMode;
   target: ResolvedTarget;
-  ttlMs: number;
+  ttl: TtlChoice;
+  taker: string;
   upgrade: boolean;
   enqueuedAt: number;
   deadline: number;
@@ -65,6 +85,7 @@ export class LockManager implements Disposable {
   private sweepTimer: LockTimer | null = null;
   private sweepAt = Infinity;
   private nextId = 1;
+  private readonly nextLockId: () => string;
   private disposed = false;
 
   constructor(options: LockManagerOptions) {
@@ -73,6 +94,8 @@ export class LockManager implements Disposable {
     this.defaultTtlMs = options.defaultTtlMs ?? 30_000;
     this.graceMs = options.graceMs ?? 10_000;
     this.defaultWaitMs = options.defaultWaitMs ?? 30_000;
+    let n = 1;
+    this.nextLockId = options.nextLockId ?? (() => `lock-${n++}`);
   }
 
   get root(): string {
@@ -85,9 +108,9 @@ export class LockManager implements Disposable {
   }
 
   /** Grants at once or refuses with the holders in the way; never queues. Throws BAD_REQUEST on a bad path. */
-  tryAcquire(request: LockRequest): TryAcquireResult {
+  tryAcquire(request: ManagedLockRequest): TryAcquireResult {
     const target = this.begin(request);
-    const lock = this.grantNow(request.holder, request.mode, target, request.ttlMs);
+    const lock = this.grantNow(request, target);
     if (lock) return { ok: true, value: lock };
     const blockers = this.heldBlockers(request.holder, request.mode, target);
     const error = this.refusal(request.holder, request.mode, target, 'it is', this.queueBlockers(request.holder, request.mode, target, this.index.find(request.holder, target.key) !== undefined));
@@ -109,7 +132,7 @@ export class LockManager implements Disposable {
         return { ok: false, error, blockers: held.map((l) => this.info(l)) };
       }
     }
-    return { ok: true, value: requests.map((r, n) => this.grant(r.holder, r.mode, targets[n]!, r.ttlMs, 0)) };
+    return { ok: true, value: requests.map((r, n) => this.grant(r.holder, r.mode, targets[n]!, this.ttlOf(r), LockManager.takerOf(r), 0)) };
   }
 
   /** The locks of other holders that a `mode` request by `holder` on `target` conflicts with now (no grant). */
@@ -118,14 +141,14 @@ export class LockManager implements Disposable {
   }
 
   /** Grants when the target is free for this mode, queuing up to waitMs; rejects with a DevMeshError. */
-  acquire(request: LockRequest): Promise<LockInfo> {
+  acquire(request: ManagedLockRequest): Promise<LockInfo> {
     let target: ResolvedTarget;
     try {
       target = this.begin(request);
     } catch (err) {
       return Promise.reject(err);
     }
-    const lock = this.grantNow(request.holder, request.mode, target, request.ttlMs);
+    const lock = this.grantNow(request, target);
     if (lock) return Promise.resolve(lock);
     const waitMs = request.waitMs ?? this.defaultWaitMs;
     if (waitMs === 0) {
@@ -139,7 +162,7 @@ export class LockManager implements Disposable {
   release(lockId: string, holder: string): LockInfo {
     const lock = this.index.get(lockId);
     if (!lock) throw new DevMeshError('BAD_REQUEST', `no lock ${lockId} is held: it was released or expired. List the held locks with \`devmesh locks\``);
-    if (lock.holder !== holder) throw new DevMeshError('CONFLICT', `lock ${lockId} (${LockManager.describe(lock.mode, lock.target)}) is held by ${lock.holder}, not ${holder}; only its holder may release it`);
+    if (lock.holder !== holder) throw new DevMeshError('CONFLICT', `lock ${lockId} (${LockWords.describe(lock.mode, lock.target)}) is held by ${lock.holder}, not ${holder}; only its holder may release it`);
     this.drop(lock, 'released');
     this.pump();
     return this.info(lock);
@@ -150,16 +173,34 @@ export class LockManager implements Disposable {
     const mine = this.index.ofHolder(holder);
     for (const lock of mine) this.drop(lock, reason);
     for (const w of [...this.upgrades, ...this.plain].filter((x) => x.holder === holder)) {
-      this.refuseWaiter(w, new DevMeshError('CONFLICT', `${holder}'s request for ${LockManager.describe(w.mode, w.target)} was dropped: ${holder} released everything (${reason})`));
+      this.refuseWaiter(w, new DevMeshError('CONFLICT', `${holder}'s request for ${LockWords.describe(w.mode, w.target)} was dropped: ${holder} released everything (${reason})`));
     }
     this.pump();
     return mine.length;
   }
 
-  /** Extends every lock of `holder` by its TTL from now; returns how many. */
-  heartbeat(holder: string): number {
+  /**
+   * A session of `holder` ended (or asked to let go of everything it took): it stops being a taker of its locks,
+   * and each lock no other taker has is released; its queued requests are refused. Returns how many locks it
+   * let go of.
+   */
+  releaseSession(holder: string, session: string, reason: string): number {
+    const mine = this.index.ofHolder(holder).filter((l) => l.takers.has(session));
+    for (const lock of mine) {
+      lock.takers.delete(session);
+      if (lock.takers.size === 0) this.drop(lock, reason);
+    }
+    for (const w of [...this.upgrades, ...this.plain].filter((x) => x.holder === holder && x.taker === session)) {
+      this.refuseWaiter(w, new DevMeshError('CONFLICT', `${holder}'s request for ${LockWords.describe(w.mode, w.target)} was dropped: ${reason}`));
+    }
+    this.pump();
+    return mine.length;
+  }
+
+  /** Extends every lock of `holder` (or only those `session` took) by its TTL from now; returns how many. */
+  heartbeat(holder: string, session?: string): number {
     this.sweepIfDue();
-    const mine = this.index.ofHolder(holder);
+    const mine = this.index.ofHolder(holder).filter((l) => session === undefined || l.takers.has(session));
     const now = this.clock.now();
     for (const lock of mine) lock.expiresAt = now + lock.ttlMs;
     return mine.length;
@@ -207,7 +248,7 @@ export class LockManager implements Disposable {
     this.disposed = true;
     this.sweepTimer?.cancel();
     for (const w of [...this.upgrades, ...this.plain]) {
-      this.refuseWaiter(w, new DevMeshError('SHUTTING_DOWN', `${w.holder}'s request for ${LockManager.describe(w.mode, w.target)} was dropped: DevMesh is shutting down`));
+      this.refuseWaiter(w, new DevMeshError('SHUTTING_DOWN', `${w.holder}'s request for ${LockWords.describe(w.mode, w.target)} was dropped: DevMesh is shutting down`));
     }
     this.listeners.clear();
   }
@@ -219,31 +260,34 @@ export class LockManager implements Disposable {
   }
 
   /** the lock, when nothing held or queued ahead stands in the way */
-  private grantNow(holder: string, mode: LockMode, target: ResolvedTarget, ttlMs: number | undefined): LockInfo | null {
+  private grantNow(request: ManagedLockRequest, target: ResolvedTarget): LockInfo | null {
+    const { holder, mode, ttlMs } = request;
     const own = this.index.find(holder, target.key);
     if (own && own.mode === mode) {
       own.ttlMs = ttlMs ?? own.ttlMs;
       own.expiresAt = this.clock.now() + own.ttlMs;
+      own.takers.add(LockManager.takerOf(request));
       return this.info(own);
     }
     if (this.heldBlockers(holder, mode, target).length > 0) return null;
     if (this.queueBlockers(holder, mode, target, own !== undefined).length > 0) return null;
-    const info = this.grant(holder, mode, target, ttlMs, 0);
+    const info = this.grant(holder, mode, target, this.ttlOf(request), LockManager.takerOf(request), 0);
     if (own) this.pump(); // a downgrade may admit waiters
     return info;
   }
 
-  private grant(holder: string, mode: LockMode, target: ResolvedTarget, ttlMs: number | undefined, waitedMs: number): LockInfo {
+  private grant(holder: string, mode: LockMode, target: ResolvedTarget, ttl: TtlChoice, taker: string, waitedMs: number): LockInfo {
     const now = this.clock.now();
     let lock = this.index.find(holder, target.key);
     const previousMode = lock ? lock.mode : null;
     if (lock) {
       lock.mode = mode;
-      lock.ttlMs = ttlMs ?? lock.ttlMs;
+      lock.ttlMs = ttl.named ?? lock.ttlMs;
       lock.expiresAt = now + lock.ttlMs;
+      lock.takers.add(taker);
     } else {
-      const ttl = ttlMs ?? this.defaultTtlMs;
-      lock = { id: `lock-${this.nextId++}`, holder, mode, target, acquiredAt: now, expiresAt: now + ttl, ttlMs: ttl };
+      const ttlMs = ttl.named ?? ttl.fresh;
+      lock = { id: this.nextLockId(), holder, mode, target, acquiredAt: now, expiresAt: now + ttlMs, ttlMs, takers: new Set([taker]) };
       this.index.add(lock);
     }
     this.armSweep(lock.expiresAt + this.graceMs);
@@ -262,13 +306,13 @@ export class LockManager implements Disposable {
     return line.filter((w) => w.holder !== holder && conflictsBothWays(w.mode, mode) && TargetOverlap.overlaps(w.target, target));
   }
 
-  private enqueue(request: LockRequest, target: ResolvedTarget, waitMs: number, resolve: (l: LockInfo) => void, reject: (e: DevMeshError) => void): void {
+  private enqueue(request: ManagedLockRequest, target: ResolvedTarget, waitMs: number, resolve: (l: LockInfo) => void, reject: (e: DevMeshError) => void): void {
     const now = this.clock.now();
     const upgrade = this.index.find(request.holder, target.key) !== undefined;
     const seq = this.nextId++;
     const w: Waiter = {
-      id: `wait-${seq}`, seq, holder: request.holder, mode: request.mode, target, ttlMs: request.ttlMs ?? this.defaultTtlMs,
-      upgrade, enqueuedAt: now, deadline: now + waitMs, resolve, reject,
+      id: `wait-${seq}`, seq, holder: request.holder, mode: request.mode, target, ttl: this.ttlOf(request),
+      taker: LockManager.takerOf(request), upgrade, enqueuedAt: now, deadline: now + waitMs, resolve, reject,
       timer: this.clock.schedule(() => this.timeOut(w), waitMs),
     };
     (upgrade ? this.upgrades : this.plain).push(w);
@@ -282,9 +326,9 @@ export class LockManager implements Disposable {
       const graph = new WaitForGraph<Waiter>();
       const line = [...this.upgrades, ...this.plain];
       line.forEach((w, i) => {
-        for (const l of this.heldBlockers(w.holder, w.mode, w.target)) graph.add({ from: w.holder, to: l.holder, waiter: w, label: LockManager.describe(l.mode, l.target) });
+        for (const l of this.heldBlockers(w.holder, w.mode, w.target)) graph.add({ from: w.holder, to: l.holder, waiter: w, label: LockWords.describe(l.mode, l.target) });
         for (const q of this.queueBlockers(w.holder, w.mode, w.target, w.upgrade, line.slice(0, i))) {
-          graph.add({ from: w.holder, to: q.holder, waiter: w, label: `queued for ${LockManager.describe(q.mode, q.target)}` });
+          graph.add({ from: w.holder, to: q.holder, waiter: w, label: `queued for ${LockWords.describe(q.mode, q.target)}` });
         }
       });
       const cycle = graph.cycleThrough(newest.holder);
@@ -294,7 +338,7 @@ export class LockManager implements Disposable {
         youngest,
         new DevMeshError(
           'CONFLICT',
-          `deadlock: ${WaitForGraph.describe(cycle)}. Refused ${youngest.holder}'s request for ${LockManager.describe(youngest.mode, youngest.target)}, the youngest in the cycle; release a lock or retry once the others finish`,
+          `deadlock: ${WaitForGraph.describe(cycle)}. Refused ${youngest.holder}'s request for ${LockWords.describe(youngest.mode, youngest.target)}, the youngest in the cycle; release a lock or retry once the others finish`,
           { reason: 'deadlock', cycle: cycle.map((e) => ({ from: e.from, to: e.to, waiting: e.label })) },
         ),
       );
@@ -313,7 +357,7 @@ export class LockManager implements Disposable {
         continue;
       }
       this.unqueue(w);
-      w.resolve(this.grant(w.holder, w.mode, w.target, w.ttlMs, this.clock.now() - w.enqueuedAt));
+      w.resolve(this.grant(w.holder, w.mode, w.target, w.ttl, w.taker, this.clock.now() - w.enqueuedAt));
     }
   }
 
@@ -341,18 +385,9 @@ export class LockManager implements Disposable {
   }
 
   private refusal(holder: string, mode: LockMode, target: ResolvedTarget, isWords: string, queued: Waiter[]): ErrorInfo {
-    const held = this.heldBlockers(holder, mode, target);
-    const parts = [
-      ...held.map((l) => `${l.holder} holds ${LockManager.describe(l.mode, l.target)}`),
-      ...queued.map((w) => `${w.holder} is queued ahead for ${LockManager.describe(w.mode, w.target)}`),
-    ];
-    const names = [...new Set([...held.map((l) => l.holder), ...queued.map((w) => w.holder)])];
-    return {
-      code: 'CONFLICT',
-      message: `${holder} cannot take ${LockManager.describe(mode, target)}: ${isWords} locked (${parts.join('; ')}). Wait and retry, or ask ${names.join(', ')} to release it`,
-      details: { reason: 'lock-conflict', blockedBy: names },
-    };
+    return LockWords.refusal({ holder, mode, target }, isWords, this.heldBlockers(holder, mode, target), queued);
   }
+
 
   private waiterInfo(w: Waiter, ahead: readonly Waiter[]): LockWaiter {
     const blockedBy = new Set([...this.heldBlockers(w.holder, w.mode, w.target).map((l) => l.holder), ...this.queueBlockers(w.holder, w.mode, w.target, w.upgrade, ahead).map((q) => q.holder)]);
@@ -376,7 +411,16 @@ export class LockManager implements Disposable {
   }
 
   private info(l: HeldLock): LockInfo {
-    return { id: l.id, holder: l.holder, mode: l.mode, target: l.target.shown, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt, ttlMs: l.ttlMs };
+    const sessions = [...l.takers].filter((t) => t !== HOLDER_TAKER);
+    return { id: l.id, holder: l.holder, mode: l.mode, target: l.target.shown, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt, ttlMs: l.ttlMs, sessions };
+  }
+
+  private ttlOf(request: ManagedLockRequest): TtlChoice {
+    return { named: request.ttlMs, fresh: request.freshTtlMs ?? this.defaultTtlMs };
+  }
+
+  private static takerOf(request: LockRequest): string {
+    return request.session ?? HOLDER_TAKER;
   }
 
   private emit(event: LockEvent): void {
@@ -387,12 +431,5 @@ export class LockManager implements Disposable {
         process.emitWarning(`devmesh: a lock listener threw: ${(err as Error).message}`);
       }
     }
-  }
-
-  /** "WRITE src/x.ts", "READ src/ (dir)", "WRITE src/**\/*.ts (glob)" */
-  static describe(mode: LockMode, target: ResolvedTarget): string {
-    if (target.kind === 'file') return `${mode} ${target.path}`;
-    if (target.kind === 'dir') return `${mode} ${target.path === '' ? '.' : target.path}/ (dir)`;
-    return `${mode} ${target.path} (glob)`;
   }
 }

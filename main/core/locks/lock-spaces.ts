@@ -5,11 +5,23 @@
 // Which space a call means: the project it names (id or root); else the space of the holder when it is an
 // agent (its worktree's repository, its project, the open project its folder is in, its folder); else the
 // only open project.
+//
+// How long a lock lives when the request names no TTL (shared/lock.ts): LOCK_TTL_RENEWED_MS when its taker
+// renews it (an MCP session, or an agent DevMesh runs), LOCK_TTL_UNRENEWED_MS otherwise (a person's lock).
+// Lock ids come from one source for every space, so an id never names two locks.
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AgentRecord } from '../../../shared/agent.js';
 import { DevMeshError } from '../../../shared/errors.js';
-import type { LockChangedEvent, LockCheckResult, LockInfo, LockRequest, LockSpaceSnapshot } from '../../../shared/lock.js';
+import {
+  LOCK_TTL_RENEWED_MS,
+  LOCK_TTL_UNRENEWED_MS,
+  type LockChangedEvent,
+  type LockCheckResult,
+  type LockInfo,
+  type LockRequest,
+  type LockSpaceSnapshot,
+} from '../../../shared/lock.js';
 import type { Disposable } from '../lifecycle/disposable.js';
 import type { LockClock } from './lock-clock.js';
 import { LockManager } from './lock-manager.js';
@@ -21,8 +33,9 @@ export interface LockSpacesDeps {
   agents: { find(idOrName: string): AgentRecord | null };
   emit: (event: LockChangedEvent) => void;
   clock?: LockClock;
-  defaultTtlMs?: number;
   graceMs?: number;
+  /** ids for new locks, unique across spaces and restarts (default: lock-1, lock-2… for this process) */
+  nextLockId?: () => string;
 }
 
 export interface LockSpace {
@@ -36,8 +49,12 @@ const PROBE = '~probe';
 
 export class LockSpaces implements Disposable {
   private readonly spaces = new Map<string, { manager: LockManager; subscription: Disposable }>();
+  private readonly nextLockId: () => string;
 
-  constructor(private readonly deps: LockSpacesDeps) {}
+  constructor(private readonly deps: LockSpacesDeps) {
+    let n = 1;
+    this.nextLockId = deps.nextLockId ?? (() => `lock-${n++}`);
+  }
 
   /** The space a call means (see the top of the file). */
   spaceFor(project: string | undefined, holder?: string): LockSpace {
@@ -53,7 +70,8 @@ export class LockSpaces implements Disposable {
     const key = resolve(root);
     let entry = this.spaces.get(key);
     if (!entry) {
-      const manager = new LockManager({ root: key, clock: this.deps.clock, defaultTtlMs: this.deps.defaultTtlMs, graceMs: this.deps.graceMs });
+      const { clock, graceMs } = this.deps;
+      const manager = new LockManager({ root: key, clock, graceMs, nextLockId: this.nextLockId });
       const subscription = manager.onDidChange((change) => this.deps.emit({ type: 'lock.changed', ts: change.ts, root: key, project: this.deps.projects.idAt(key), change }));
       entry = { manager, subscription };
       this.spaces.set(key, entry);
@@ -76,7 +94,14 @@ export class LockSpaces implements Disposable {
     const t = request.target;
     // a path outside the space is left as given: the manager refuses it, naming the root
     const target = t.kind === 'glob' ? t : { ...t, path: this.relativePath(space, holder, t.path) ?? t.path };
-    return space.manager.acquire({ ...request, holder, target });
+    return space.manager.acquire({ ...request, holder, target, freshTtlMs: this.defaultTtl(holder, request.session) });
+  }
+
+  /** The lifetime of a lock whose request names none: short when its taker renews it, long when nobody does. */
+  defaultTtl(holder: string, session: string | undefined): number {
+    if (session !== undefined) return LOCK_TTL_RENEWED_MS;
+    const agent = this.deps.agents.find(holder);
+    return agent !== null && agent.status !== 'exited' ? LOCK_TTL_RENEWED_MS : LOCK_TTL_UNRENEWED_MS;
   }
 
   /** Releases one lock; only its holder (by id or name) may. */
@@ -85,9 +110,17 @@ export class LockSpaces implements Disposable {
     return this.spaceFor(project, holder).manager.release(lockId, holder);
   }
 
-  /** Releases every lock of a holder in one space (and drops its queued requests): the holder asked. */
-  releaseAll(project: string | undefined, holderRaw: string): number {
+  /**
+   * Releases every lock of a holder in one space (and drops its queued requests): the holder asked. With a
+   * session, only what that session took, in every space unless a project is named (see releaseSession).
+   */
+  releaseAll(project: string | undefined, holderRaw: string, session?: string): number {
     const holder = this.holderId(holderRaw);
+    if (session !== undefined) {
+      const managers = project === undefined ? [...this.spaces.values()].map((s) => s.manager) : [this.spaceFor(project, holder).manager];
+      const reason = `released by its MCP session ${session}`;
+      return managers.reduce((n, m) => n + m.releaseSession(holder, session, reason), 0);
+    }
     return this.spaceFor(project, holder).manager.releaseHolder(holder, 'released by its holder');
   }
 
@@ -167,10 +200,11 @@ export class LockSpaces implements Disposable {
     return n;
   }
 
-  heartbeat(holderRaw: string): number {
+  /** Renews the holder's locks in every space (only those `session` took, when given); returns how many. */
+  heartbeat(holderRaw: string, session?: string): number {
     const holder = this.holderId(holderRaw);
     let n = 0;
-    for (const { manager } of this.spaces.values()) n += manager.heartbeat(holder);
+    for (const { manager } of this.spaces.values()) n += manager.heartbeat(holder, session);
     return n;
   }
 

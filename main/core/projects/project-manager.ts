@@ -11,6 +11,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { PortAllocator } from '../services/port-allocator.js';
 import { ProcessInspector } from '../services/process-inspector.js';
 import type { ProcessReaper } from '../services/process-reaper.js';
+import type { ServiceCaBundle } from '../services/service-ca-bundle.js';
 import { ServiceSupervisor, type SupervisorMeshView } from '../services/service-supervisor.js';
 import type { LogStore } from '../store/log-store.js';
 import type { ServiceRegistry } from '../store/service-registry.js';
@@ -26,8 +27,10 @@ export interface ProjectManagerDeps {
   inspector?: ProcessInspector;
   /** watch devmesh.yaml for changes (default true) */
   watch?: boolean;
-  /** environment every service gets (NODE_EXTRA_CA_CERTS, …) */
+  /** environment every service gets */
   serviceEnv?: Record<string, string>;
+  /** the local CA services trust (NODE_EXTRA_CA_CERTS), bundled with the user's own */
+  serviceCa?: ServiceCaBundle;
   /** the proxy's address and the teammates' services, for dependency URLs and starts */
   mesh?: SupervisorMeshView;
 }
@@ -120,6 +123,7 @@ export class ProjectManager {
       inspector: this.inspector,
       logger,
       extraEnv: this.deps.serviceEnv ?? {},
+      ...(this.deps.serviceCa ? { serviceCa: this.deps.serviceCa } : {}),
       ...(this.deps.mesh ? { mesh: this.deps.mesh } : {}),
     });
     const project = new Project(config, supervisor, this.loader, this.deps.events, logger);

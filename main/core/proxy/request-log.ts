@@ -1,12 +1,16 @@
 // Every request the proxy answered: streamed to the faces at once, counted per service by TrafficStats,
 // and stored in SQLite in small batches, capped in rows kept and in rows stored per second. A flood (a
 // load test) would otherwise spend the proxy's time writing rows nobody reads, and one big synchronous
-// batch stalls every connection: past the per-second cap, requests are counted but not stored.
+// batch stalls every connection: past the per-second cap, requests are counted but not stored. A store
+// that fails (a full disk) never throws into the proxy or a timer: see REQUEST_LOG_RULE.
 import type { RequestPage, RequestRecord } from '../../../shared/proxy.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../lifecycle/disposable.js';
 import type { Database } from '../store/database.js';
 import type { TrafficStats } from './traffic-stats.js';
+import { DaemonHealth } from '../health/daemon-health.js';
+import { PENDING_MAX_WAITING, PENDING_RETRY_MS, PendingBatch } from '../health/pending-batch.js';
+import { StoreGuard } from '../health/store-guard.js';
 
 export interface RequestPageQuery {
   project?: string | undefined;
@@ -37,10 +41,25 @@ interface Row {
   instance: string | null;
 }
 
+/** what happens to request rows while the store cannot be written */
+export const REQUEST_LOG_RULE =
+  'new requests still stream to the Requests view and count in the traffic figures; their rows wait in memory ' +
+  `(at most ${PENDING_MAX_WAITING.toLocaleString('en')}) and are written again every ${PENDING_RETRY_MS / 1000} s; ` +
+  'past that the oldest waiting rows are dropped and counted';
+
+export interface RequestLogOptions {
+  retain?: number;
+  flushIntervalMs?: number;
+  maxStoredPerSecond?: number;
+  /** where failures are reported (the daemon's); default: a ledger of its own */
+  health?: DaemonHealth;
+  /** for messages: the database file */
+  where?: string;
+}
+
 export class RequestLog implements Disposable {
   private seq: number;
-  private readonly pending: RequestRecord[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private readonly pending: PendingBatch<RequestRecord>;
   private sinceTrim = 0;
   private second = 0;
   private storedThisSecond = 0;
@@ -48,24 +67,44 @@ export class RequestLog implements Disposable {
   unstored = 0;
   private readonly maxPerSecond: number;
   private readonly insert;
+  private readonly trim;
 
   constructor(
     private readonly database: Database,
     private readonly events: EventBus,
     private readonly stats: TrafficStats,
-    private readonly options: { retain?: number; flushIntervalMs?: number; maxStoredPerSecond?: number } = {},
+    private readonly options: RequestLogOptions = {},
   ) {
     this.maxPerSecond = options.maxStoredPerSecond ?? 2000;
     const db = database.db;
     this.seq = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM proxy_requests').get() as { s: number }).s;
     this.insert = db.prepare(
-      `INSERT INTO proxy_requests (seq, ts, method, host, path, status, bytes_in, bytes_out, duration_ms, project, service, upstream, error, tls, websocket, caller, instance)
+      `INSERT INTO proxy_requests (seq, ts, method, host, path, status, bytes_in, bytes_out, duration_ms, project,
+        service, upstream, error, tls, websocket, caller, instance)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.trim = db.prepare('DELETE FROM proxy_requests WHERE seq <= ?');
+    const guard = new StoreGuard(options.health ?? DaemonHealth.detached(), {
+      component: 'request log',
+      where: options.where ?? db.name,
+      rule: REQUEST_LOG_RULE,
+    });
+    this.pending = new PendingBatch({ guard, write: (batch) => this.write(batch), flushMs: options.flushIntervalMs ?? 100 });
   }
 
   record(entry: Omit<RequestRecord, 'seq'>): RequestRecord {
-    const record: RequestRecord = { ...entry, path: entry.path.slice(0, 2048), host: entry.host.slice(0, 255), caller: entry.caller?.slice(0, 255) ?? null, seq: ++this.seq };
+    const record: RequestRecord = {
+      ...entry,
+      path: String(entry.path).slice(0, 2048),
+      host: String(entry.host).slice(0, 255),
+      caller: entry.caller?.slice(0, 255) ?? null,
+      // a count the transport could not give (an HTTP/2 stream already closed) is 0, never a NULL the table refuses
+      status: RequestLog.count(entry.status),
+      bytesIn: RequestLog.count(entry.bytesIn),
+      bytesOut: RequestLog.count(entry.bytesOut),
+      durationMs: Number.isFinite(entry.durationMs) ? Math.max(0, entry.durationMs) : 0,
+      seq: ++this.seq,
+    };
     const second = Math.floor(record.ts / 1000);
     if (second !== this.second) {
       this.second = second;
@@ -74,13 +113,17 @@ export class RequestLog implements Disposable {
     if (this.storedThisSecond < this.maxPerSecond) {
       this.storedThisSecond++;
       this.pending.push(record);
-      this.timer ??= setTimeout(() => this.flush(), this.options.flushIntervalMs ?? 100);
     } else {
       this.unstored++;
     }
     this.stats.observe(record);
     this.events.proxyRequest(record);
     return record;
+  }
+
+  /** rows waiting for the store (it failed), and rows given up since start */
+  get backlog(): { waiting: number; dropped: number } {
+    return { waiting: this.pending.waiting, dropped: this.pending.dropped };
   }
 
   page(query: RequestPageQuery): RequestPage {
@@ -110,26 +153,31 @@ export class RequestLog implements Disposable {
     return { requests: rows.slice(0, query.limit).reverse().map(RequestLog.fromRow), hasMore: rows.length > query.limit };
   }
 
+  /** Writes waiting rows now (a page read sees every request answered so far). Never throws. */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.pending.length === 0 || !this.database.db.open) return;
-    const batch = this.pending.splice(0);
-    this.database.db.transaction(() => {
-      for (const r of batch) {
-        this.insert.run(r.seq, r.ts, r.method, r.host, r.path, r.status, r.bytesIn, r.bytesOut, r.durationMs, r.project, r.service, r.upstream, r.error, r.tls ? 1 : 0, r.websocket ? 1 : 0, r.caller, r.instance);
-      }
-    })();
-    const retain = this.options.retain ?? 50_000;
-    this.sinceTrim += batch.length;
-    if (this.sinceTrim >= Math.max(1, Math.floor(retain / 10))) {
-      this.sinceTrim = 0;
-      this.database.db.prepare('DELETE FROM proxy_requests WHERE seq <= ?').run(this.seq - retain);
-    }
+    if (this.database.db.open) this.pending.flush();
   }
 
   dispose(): void {
-    this.flush();
+    if (this.database.db.open) this.pending.dispose();
+  }
+
+  // One transaction: the rows and the trim that keeps the table bounded go in together or not at all.
+  private write(batch: readonly RequestRecord[]): void {
+    const retain = this.options.retain ?? 50_000;
+    const trimNow = this.sinceTrim + batch.length >= Math.max(1, Math.floor(retain / 10));
+    this.database.db.transaction(() => {
+      for (const r of batch) {
+        this.insert.run(r.seq, r.ts, r.method, r.host, r.path, r.status, r.bytesIn, r.bytesOut, r.durationMs, r.project,
+          r.service, r.upstream, r.error, r.tls ? 1 : 0, r.websocket ? 1 : 0, r.caller, r.instance);
+      }
+      if (trimNow) this.trim.run(this.seq - retain);
+    })();
+    this.sinceTrim = trimNow ? 0 : this.sinceTrim + batch.length;
+  }
+
+  private static count(n: number | undefined): number {
+    return typeof n === 'number' && Number.isFinite(n) ? Math.max(0, Math.round(n)) : 0;
   }
 
   private static fromRow(r: Row): RequestRecord {

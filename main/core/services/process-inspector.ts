@@ -18,14 +18,43 @@ export class ProcessInspector {
     }
   }
 
-  /** Is any process of the group still there? */
+  /**
+   * Is any process of the group still running? A zombie does not count: once a service's shell is gone its
+   * children belong to PID 1, and where PID 1 does not reap (a container without an init) a finished child
+   * stays a zombie, which `kill(-pgid, 0)` still reports as there.
+   */
   isGroupAlive(pgid: number): boolean {
     try {
       process.kill(-pgid, 0);
-      return true;
     } catch (err) {
       return (err as NodeJS.ErrnoException).code === 'EPERM';
     }
+    const members = this.groupMembers(pgid);
+    return members === null || members.length > 0;
+  }
+
+  /** The running (non-zombie) processes of a group, from /proc; null where /proc cannot tell. */
+  groupMembers(pgid: number): number[] | null {
+    let entries: string[];
+    try {
+      entries = readdirSync('/proc');
+    } catch {
+      return null;
+    }
+    const members: number[] = [];
+    for (const entry of entries) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue; // ended while we looked
+      }
+      // After the command name (which may hold spaces and parens): state, ppid, pgrp, …
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
+    }
+    return members;
   }
 
   /** An opaque token of the process's start time; null when the process is gone or the OS cannot tell. */

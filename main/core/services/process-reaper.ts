@@ -1,28 +1,52 @@
-// Guarantees that no service outlives DevMesh, even when DevMesh is killed with SIGKILL: a tiny `sh`
-// sidecar in its own session reads the process groups of running services from a pipe; when the pipe
-// closes (DevMesh exited or died), it sends SIGTERM to every group still listed, then SIGKILL.
+// Guarantees that no service or terminal outlives DevMesh, even when DevMesh is killed with SIGKILL: a tiny
+// `sh` sidecar in its own session reads from a pipe the process groups of running services and the sessions
+// of running terminals; when the pipe closes (DevMesh exited or died), it sends SIGTERM to every group still
+// listed and SIGHUP then SIGTERM to every process of every terminal session still listed (a terminal's jobs
+// run in process groups of their own), then SIGKILL to what is left after 5 s.
+//
+// It also notes the moment DevMesh died: unless DevMesh said `bye` first (a clean shutdown), it writes the
+// time (seconds since the epoch) to the note file it was given, for the next start to say when it died.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import type { Disposable } from '../lifecycle/disposable.js';
 
 const REAPER_SCRIPT = `
-pgs=""
+pgs=""; sids=""; note=""; bye=""
+drop() { keep=""; for p in $1; do [ "$p" = "$2" ] || keep="$keep $p"; done; echo "$keep"; }
 while IFS= read -r line; do
   case "$line" in
     "add "*) pgs="$pgs \${line#add }" ;;
-    "del "*) pg=\${line#del }; keep=""; for p in $pgs; do [ "$p" = "$pg" ] || keep="$keep $p"; done; pgs=$keep ;;
+    "del "*) pgs=$(drop "$pgs" "\${line#del }") ;;
+    "session "*) sids="$sids \${line#session }" ;;
+    "unsession "*) sids=$(drop "$sids" "\${line#unsession }") ;;
+    "note "*) note=\${line#note } ;;
+    bye) bye=1 ;;
   esac
 done
-[ -z "$pgs" ] && exit 0
+if [ -z "$bye" ] && [ -n "$note" ]; then date +%s > "$note.tmp" 2>/dev/null && mv "$note.tmp" "$note" 2>/dev/null; fi
+[ -z "$pgs$sids" ] && exit 0
+pk=""; command -v pkill >/dev/null 2>&1 && command -v pgrep >/dev/null 2>&1 && pk=1
+sessions() { for s in $sids; do kill -"$1" -"$s" 2>/dev/null; [ -n "$pk" ] && pkill -"$1" -s "$s" 2>/dev/null; done; }
+sessions HUP
 for p in $pgs; do kill -TERM -"$p" 2>/dev/null; done
+sessions TERM
 i=0
 while [ $i -lt 50 ]; do
   alive=""; for p in $pgs; do kill -0 -"$p" 2>/dev/null && alive="$alive $p"; done
-  [ -z "$alive" ] && exit 0
-  pgs=$alive; sleep 0.1; i=$((i+1))
+  live=""; for s in $sids; do
+    if [ -n "$pk" ]; then pgrep -s "$s" >/dev/null 2>&1 && live="$live $s"; else kill -0 -"$s" 2>/dev/null && live="$live $s"; fi
+  done
+  [ -z "$alive$live" ] && exit 0
+  pgs=$alive; sids=$live; sleep 0.1; i=$((i+1))
 done
 for p in $pgs; do kill -KILL -"$p" 2>/dev/null; done
+sessions KILL
 `;
+
+export interface ProcessReaperOptions {
+  /** where to write the time DevMesh died (not written on a clean shutdown) */
+  note?: string;
+}
 
 export class ProcessReaper implements Disposable {
   private constructor(
@@ -30,7 +54,7 @@ export class ProcessReaper implements Disposable {
     private readonly logger: Logger,
   ) {}
 
-  static start(logger: Logger): ProcessReaper {
+  static start(logger: Logger, options: ProcessReaperOptions = {}): ProcessReaper {
     let child: ChildProcess | null = null;
     try {
       child = spawn('/bin/sh', ['-c', REAPER_SCRIPT], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
@@ -42,7 +66,10 @@ export class ProcessReaper implements Disposable {
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'could not start the process reaper');
     }
-    return new ProcessReaper(child, logger);
+    const reaper = new ProcessReaper(child, logger);
+    // one line: a path with a newline would read as two commands
+    if (options.note !== undefined && !/[\r\n]/.test(options.note)) reaper.send(`note ${options.note}`);
+    return reaper;
   }
 
   get pid(): number | null {
@@ -50,15 +77,25 @@ export class ProcessReaper implements Disposable {
   }
 
   watch(pgid: number): void {
-    this.send(`add ${pgid}`);
+    if (ProcessReaper.valid(pgid)) this.send(`add ${pgid}`);
   }
 
   unwatch(pgid: number): void {
-    this.send(`del ${pgid}`);
+    if (ProcessReaper.valid(pgid)) this.send(`del ${pgid}`);
+  }
+
+  /** A terminal's session (its leader's pid): every process of it is ended if DevMesh dies. */
+  watchSession(sid: number): void {
+    if (ProcessReaper.valid(sid)) this.send(`session ${sid}`);
+  }
+
+  unwatchSession(sid: number): void {
+    if (ProcessReaper.valid(sid)) this.send(`unsession ${sid}`);
   }
 
   /** Ends the reaper; the groups still listed are stopped, so unwatch what was stopped cleanly first. */
   dispose(): void {
+    this.send('bye');
     this.child?.stdin?.end();
   }
 
@@ -69,5 +106,10 @@ export class ProcessReaper implements Disposable {
       return;
     }
     stdin.write(`${line}\n`);
+  }
+
+  /** 0 and 1 would name the reaper's own group or init: never a group or session of ours */
+  private static valid(id: number): boolean {
+    return Number.isInteger(id) && id > 1;
   }
 }

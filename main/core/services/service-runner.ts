@@ -18,7 +18,9 @@ import { HealthMonitor } from './health-monitor.js';
 import type { PortAllocator } from './port-allocator.js';
 import type { ProcessInspector } from './process-inspector.js';
 import type { ProcessReaper } from './process-reaper.js';
+import { ProcessGroup, type StopSettings } from './process-group.js';
 import { RestartBackoff } from './restart-backoff.js';
+import type { ServiceCaBundle } from './service-ca-bundle.js';
 import { StateWaiters } from './state-waiters.js';
 
 export interface ServiceRunnerDeps {
@@ -33,8 +35,10 @@ export interface ServiceRunnerDeps {
   logger: Logger;
   /** addresses of the service's dependencies (`AUTH_URL`, `AUTH_PORT`), computed at each start */
   dependencyEnv: () => Record<string, string>;
-  /** what DevMesh gives every service it runs, e.g. NODE_EXTRA_CA_CERTS for the local CA */
+  /** what DevMesh gives every service it runs */
   extraEnv?: Record<string, string>;
+  /** NODE_EXTRA_CA_CERTS: the local CA, bundled with the user's own when they name one */
+  serviceCa?: ServiceCaBundle;
 }
 
 /** Waiting this long for a dead shell's pipes to close before the exit is handled. */
@@ -53,9 +57,11 @@ export class ServiceRunner implements Disposable {
   private health: HealthMonitor | null = null;
   private backoffTimer: NodeJS.Timeout | null = null;
   private resetTimer: NodeJS.Timeout | null = null;
-  private killTimer: NodeJS.Timeout | null = null;
+  private group: ProcessGroup | null = null;
   private exited: Promise<void> = Promise.resolve();
   private stopReason = 'stopped';
+  /** the stop ended in SIGKILL: the stop reason says so, whatever became of the shell */
+  private killedAfterTimeout = false;
   private readonly waiters = new StateWaiters();
 
   constructor(
@@ -118,14 +124,12 @@ export class ServiceRunner implements Disposable {
     }
     if (this.state !== 'stopping') {
       this.stopReason = reason;
+      this.killedAfterTimeout = false;
       this.setState('stopping', reason);
-      this.signalGroup(this.config.stopSignal);
-      const timeout = this.config.stopTimeoutMs;
-      this.killTimer = setTimeout(() => {
-        this.deps.logs.append(this.deps.project, this.name, 'system', `still running ${timeout} ms after ${this.config.stopSignal}: sending SIGKILL`);
-        this.stopReason = `${reason}; killed with SIGKILL after stop_timeout (${timeout} ms)`;
-        this.signalGroup('SIGKILL');
-      }, timeout);
+      this.group?.stop(this.stopSettings(), () => {
+        this.stopReason = `${reason}; killed with SIGKILL after stop_timeout (${this.config.stopTimeoutMs} ms)`;
+        this.killedAfterTimeout = true;
+      });
     }
     await this.exited;
   }
@@ -176,8 +180,7 @@ export class ServiceRunner implements Disposable {
         throw new DevMeshError('SPAWN_FAILED', `cannot start ${cfg.name}: its working directory ${cfg.cwd} does not exist; create it or fix services.${cfg.name}.cwd in devmesh.yaml`);
       }
     } catch (err) {
-      this.setState('crashed', (err as Error).message);
-      throw err;
+      this.startFailed(err);
     }
     if (this.state !== 'starting') return; // stopped while we were checking the port
     const env: NodeJS.ProcessEnv = {
@@ -189,16 +192,17 @@ export class ServiceRunner implements Disposable {
       ...this.deps.extraEnv,
       ...this.deps.dependencyEnv(),
       ...cfg.env,
+      ...this.trust(cfg),
     };
     const child = spawn('/bin/sh', ['-c', cfg.command], { cwd: cfg.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid === undefined) {
       const message = await new Promise<string>((r) => child.once('error', (e) => r(e.message)));
-      const error = new DevMeshError('SPAWN_FAILED', `cannot start ${cfg.name}: ${message}`);
-      this.setState('crashed', error.message);
-      throw error;
+      this.startFailed(new DevMeshError('SPAWN_FAILED', `cannot start ${cfg.name}: ${message}`));
     }
     this.child = child;
     this.pid = child.pid;
+    const note = (text: string) => this.deps.logs.append(this.deps.project, cfg.name, 'system', text);
+    this.group = new ProcessGroup(child.pid, { inspector: this.deps.inspector, logger: this.deps.logger, note });
     this.startedAt = Date.now();
     this.deps.reaper.watch(child.pid);
     this.deps.logs.append(this.deps.project, cfg.name, 'system', `started pid ${child.pid} on port ${this.port}: ${cfg.command}`);
@@ -221,20 +225,50 @@ export class ServiceRunner implements Disposable {
     child.stdout!.on('data', (d: Buffer) => out.write(d));
     child.stderr!.on('data', (d: Buffer) => err.write(d));
     const closed = new Promise<void>((r) => child.once('close', () => r()));
+    const group = this.group!;
     return new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
-        // The shell is gone; anything left in its group (a child that ignored the signal) goes too.
-        if (this.deps.inspector.isGroupAlive(pid)) this.signalGroup('SIGKILL', pid);
-        const drained = Promise.race([closed, new Promise<void>((r) => setTimeout(r, PIPE_DRAIN_MS).unref())]);
-        void drained.then(() => {
-          out.end();
-          err.end();
-          this.deps.reaper.unwatch(pid);
-          this.onExit(code, signal);
-          resolve();
-        });
+        this.health?.dispose();
+        this.health = null;
+        void group
+          .ended(this.stopSettings(), this.state === 'stopping')
+          .then(() => Promise.race([closed, new Promise<void>((r) => setTimeout(r, PIPE_DRAIN_MS).unref())]))
+          .then(() => {
+            out.end();
+            err.end();
+            this.deps.reaper.unwatch(pid);
+            this.onExit(code, signal);
+            resolve();
+          });
       });
     });
+  }
+
+  /** NODE_EXTRA_CA_CERTS: DevMesh's CA, with the bundle the service's env or the daemon's already names. */
+  private trust(cfg: ServiceConfig): Record<string, string> {
+    const ca = this.deps.serviceCa;
+    if (ca === undefined) return {};
+    const own = cfg.env.NODE_EXTRA_CA_CERTS;
+    // Node reads a relative path from its working directory: the service's for its own env, else the daemon's.
+    const trust = own !== undefined
+      ? ca.trustFor(own, cfg.cwd)
+      : ca.trustFor(process.env.NODE_EXTRA_CA_CERTS, process.cwd());
+    if (trust.problem !== null) this.deps.logs.append(this.deps.project, cfg.name, 'system', trust.problem);
+    return { NODE_EXTRA_CA_CERTS: trust.path };
+  }
+
+  /**
+   * A start that failed is recorded as crashed, and its cause is what the caller gets: nothing that goes
+   * wrong while recording it (a store on a full disk, a listener) may stand in for the cause the user needs.
+   */
+  private startFailed(cause: unknown): never {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    try {
+      this.setState('crashed', message);
+    } catch (err) {
+      this.deps.logger.error({ err: (err as Error).message, cause: message }, 'could not record a failed start');
+    }
+    throw cause;
   }
 
   private onHealthy(detail: string): void {
@@ -248,8 +282,8 @@ export class ServiceRunner implements Disposable {
     this.health?.dispose();
     this.health = null;
     if (this.resetTimer) clearTimeout(this.resetTimer);
-    if (this.killTimer) clearTimeout(this.killTimer);
-    this.killTimer = null;
+    this.group?.dispose();
+    this.group = null;
     this.child = null;
     this.pid = null;
     this.startedAt = null;
@@ -257,7 +291,7 @@ export class ServiceRunner implements Disposable {
     if (this.state === 'stopping') {
       // Ending on the stop signal we sent is the clean outcome, not a kill worth alarming anyone about.
       const ended = code !== null || signal === 'SIGKILL' ? how : `ended by ${signal}`;
-      this.setState('stopped', `${this.stopReason} (${ended})`);
+      this.setState('stopped', this.killedAfterTimeout ? this.stopReason : `${this.stopReason} (${ended})`);
       return;
     }
     const lastError = [...this.deps.logs.tail(this.deps.project, this.name, 50)].reverse().find((l) => l.stream === 'stderr' && l.text.trim());
@@ -283,7 +317,7 @@ export class ServiceRunner implements Disposable {
       this.backoffTimer = null;
       this.restarts++;
       this.spawnProcess(`restart ${this.backoff.consecutive} after a crash`).catch((e: Error) =>
-        this.deps.logger.warn({ service: this.name, err: e.message }, 'restart failed'),
+        this.deps.logger.warn({ err: e.message }, 'restart failed'),
       );
     }, delay);
   }
@@ -298,7 +332,7 @@ export class ServiceRunner implements Disposable {
     this.deps.registry.save(info, this.deps.projectRoot);
     this.deps.registry.recordTransition(event);
     this.deps.logs.append(this.deps.project, this.name, 'system', `${to}: ${reason}`);
-    this.deps.logger.info({ service: this.name, from, to, reason }, 'service state');
+    this.deps.logger.info({ from, to, reason }, 'service state');
     this.deps.events.emit(event);
     this.waiters.check();
   }
@@ -307,13 +341,8 @@ export class ServiceRunner implements Disposable {
     this.deps.registry.save(this.info(), this.deps.projectRoot);
   }
 
-  private signalGroup(signal: NodeJS.Signals, pgid = this.pid): void {
-    if (pgid === null) return;
-    try {
-      process.kill(-pgid, signal);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') this.deps.logger.warn({ service: this.name, err: (err as Error).message }, 'signal failed');
-    }
+  private stopSettings(): StopSettings {
+    return { signal: this.config.stopSignal, timeoutMs: this.config.stopTimeoutMs };
   }
 
   private clearBackoffTimer(): void {

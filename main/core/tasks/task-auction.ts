@@ -35,6 +35,8 @@ export interface TaskAuctionOptions {
   windowMs: number;
   /** the task is CLAIMED by `agent`, its locks taken and the award recorded */
   onAwarded: (claimed: TaskInfo, agent: AgentRecord) => void;
+  /** may the award be decided now (the audit chain can record it)? If not, it waits another window */
+  canDecide: () => boolean;
 }
 
 export class TaskAuction implements Disposable {
@@ -106,7 +108,14 @@ export class TaskAuction implements Disposable {
     this.windows.get(taskId)?.cancel();
     this.windows.set(taskId, this.o.clock.schedule(() => {
       this.windows.delete(taskId);
-      this.award(taskId);
+      // nothing is decided that the chain could not record (a full disk): the award waits a window
+      if (!this.o.canDecide()) return this.openWindow(taskId, this.o.windowMs);
+      try {
+        this.award(taskId);
+      } catch (err) {
+        this.openWindow(taskId, this.o.windowMs); // the store failed before the award took effect: try again
+        throw err; // the clock reports it
+      }
     }, delayMs));
   }
 

@@ -74,6 +74,8 @@ export interface TaskBoardDeps {
   clock?: LockClock;
   /** bids are taken this long after the first bid, or until every eligible agent bid (default 5 s) */
   biddingWindowMs?: number;
+  /** may a decision be taken now (the audit chain can record it)? An award waits while not */
+  canDecide?: () => boolean;
   /** a CLAIMED/WORKING task whose agent showed no activity this long is abandoned (default 10 min) */
   silentAfterMs?: number;
   logger?: Logger;
@@ -117,6 +119,7 @@ export class TaskBoard implements Disposable {
     });
     this.auction = new TaskAuction({
       store: this.store, clock: this.clock, journal: this.journal, eligibility: this.eligibility, binder: this.binder, live, windowMs: deps.biddingWindowMs ?? 5_000,
+      canDecide: deps.canDecide ?? (() => true),
       onAwarded: (claimed, agent) => {
         this.activity.startClock(claimed.id);
         this.delivery.deliver(claimed, agent);

@@ -27,6 +27,8 @@ export interface PtySessionOptions {
   rows: number;
   ringBytes: number;
   recorder: AsciicastRecorder | null;
+  /** why there is no recorder although one was asked for (a full disk) */
+  recordingNote?: string | null;
   flow?: { batchMs: number; batchBytes: number; high: number; low: number };
   /** something a view shows changed (viewers, paused, size); the manager throttles the event */
   onChanged: (session: PtySession) => void;
@@ -107,6 +109,7 @@ export class PtySession {
       startedAt: this.startedAt,
       endedAt: this.exited?.endedAt ?? null,
       recording: this.options.recorder?.id ?? null,
+      recordingNote: this.options.recorder?.note ?? this.options.recordingNote ?? null,
       bytesOut: this.bytesOut,
       viewers: this.viewers.size,
       paused: this.paused,

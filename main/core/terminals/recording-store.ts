@@ -1,7 +1,7 @@
 // The recordings folder ($DEVMESH_HOME/recordings): lists the .cast files by reading their header line
 // (so recordings survive daemon restarts) and their last event (for the duration), and reads one whole,
 // up to a size limit.
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DevMeshError } from '../../../shared/errors.js';
@@ -60,6 +60,35 @@ export class RecordingStore {
       );
     }
     return readFileSync(info.path, 'utf8');
+  }
+
+  /** Removes the oldest finished recordings until the folder holds at most `keepBytes`; returns their ids. */
+  prune(keepBytes: number): string[] {
+    if (!existsSync(this.dir)) return [];
+    // sizes and times from the directory alone: reading every header would cost more than the pruning
+    const files = readdirSync(this.dir)
+      .filter((f) => f.endsWith('.cast') && TerminalIdSchema.safeParse(f.slice(0, -5)).success)
+      .map((f) => ({ id: f.slice(0, -5), path: join(this.dir, f), ...RecordingStore.stat(join(this.dir, f)) }))
+      .sort((a, b) => a.mtimeMs - b.mtimeMs);
+    let total = files.reduce((n, f) => n + f.size, 0);
+    const removed: string[] = [];
+    for (const f of files) {
+      if (total <= keepBytes) break;
+      if (this.isActive(f.id)) continue;
+      rmSync(f.path, { force: true });
+      total -= f.size;
+      removed.push(f.id);
+    }
+    return removed;
+  }
+
+  private static stat(path: string): { size: number; mtimeMs: number } {
+    try {
+      const s = statSync(path);
+      return { size: s.size, mtimeMs: s.mtimeMs };
+    } catch {
+      return { size: 0, mtimeMs: 0 };
+    }
   }
 
   private describe(id: string): RecordingInfo | null {

@@ -1,6 +1,7 @@
 // The terminal sessions of this DevMesh, owned by the core (they outlive any window or page): creates them
 // with the project's directory and service URLs, routes input/resize/signals, lets views attach, tells
-// every face through the EventBus, and on dispose ends every process group it started (no orphans).
+// every face through the EventBus, and on dispose ends every process group it started (no orphans). Each
+// session is also given to the process reaper, which ends it should DevMesh die without disposing it.
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -8,9 +9,10 @@ import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { DevMeshError } from '../../../shared/errors.js';
-import { TERMINAL_FLOW, TERMINAL_RING_BYTES, type TerminalCreateInputSchema, type TerminalEvent, type TerminalInfo } from '../../../shared/terminal.js';
+import { RECORDINGS_KEPT_BYTES, TERMINAL_FLOW, TERMINAL_RING_BYTES, type TerminalCreateInputSchema, type TerminalEvent, type TerminalInfo } from '../../../shared/terminal.js';
 import type { EventBus } from '../events/event-bus.js';
-import { AsciicastRecorder } from './asciicast-recorder.js';
+import type { DaemonHealth } from '../health/daemon-health.js';
+import { AsciicastRecorder, type AsciicastHeaderInput } from './asciicast-recorder.js';
 import { PtySession, type TerminalSignal } from './pty-session.js';
 import { RecordingStore } from './recording-store.js';
 import type { TerminalSink } from './terminal-viewer.js';
@@ -38,7 +40,15 @@ export interface TerminalManagerOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** input reached a session (typed in a view, sent by the CLI): an agent's prompt may have been answered */
   onInput?: (id: string) => void;
+  /** where a recording that cannot be written is reported (the daemon's health) */
+  health?: DaemonHealth;
+  /** ends every process of a running terminal's session if DevMesh dies (ProcessReaper) */
+  reaper?: { watchSession(sid: number): void; unwatchSession(sid: number): void };
 }
+
+export const RECORDINGS_RULE =
+  'terminals keep running; a recording stops where the disk filled (its file keeps what was written), and ' +
+  'new terminals start unrecorded, saying so, until a recording can be written again';
 
 export const DEFAULT_MAX_TERMINALS = 64;
 /** changed events (viewers, paused, size) are coalesced: a flood flips `paused` many times a second */
@@ -83,9 +93,10 @@ export class TerminalManager {
     Object.assign(env, project?.env ?? {}, input.env, { DEVMESH_TERMINAL_ID: id, TERM: 'xterm-256color' });
     if (project !== null) env.DEVMESH_PROJECT = project.id;
     const name = input.name ?? basename(command);
-    const recorder = input.record
-      ? AsciicastRecorder.open(this.options.recordingsDir, { id, terminalId: id, name, command: [command, ...input.args].join(' '), cols: input.cols, rows: input.rows, env })
-      : null;
+    const recording = input.record
+      ? this.openRecording({ id, terminalId: id, name, command: [command, ...input.args].join(' '), cols: input.cols, rows: input.rows, env })
+      : { recorder: null, note: null };
+    const recorder = recording.recorder;
     let session: PtySession;
     try {
       session = new PtySession({
@@ -100,6 +111,7 @@ export class TerminalManager {
         rows: input.rows,
         ringBytes: this.options.ringBytes ?? TERMINAL_RING_BYTES,
         recorder,
+        recordingNote: recording.note,
         flow: this.options.flow ?? TERMINAL_FLOW,
         onChanged: (s) => this.scheduleChanged(s),
         onExited: (s) => this.onExited(s),
@@ -112,9 +124,44 @@ export class TerminalManager {
       throw new DevMeshError('SPAWN_FAILED', `could not start '${command}' in ${cwd}: ${(err as Error).message}`);
     }
     this.sessions.set(id, session);
+    // node-pty makes the shell a session leader: its pid is the session id of everything it runs
+    const pid = session.info().pid;
+    if (pid !== null) this.options.reaper?.watchSession(pid);
     this.options.logger.info({ domain: 'terminals', id, command, pid: session.info().pid }, 'terminal started');
     this.emit('terminal.started', session);
     return session.info();
+  }
+
+  /**
+   * A recording for a new terminal; on a full disk the terminal starts without one and says why. The oldest
+   * finished recordings are removed first when the folder is over RECORDINGS_KEPT_BYTES.
+   */
+  private openRecording(header: AsciicastHeaderInput): { recorder: AsciicastRecorder | null; note: string | null } {
+    const dir = this.options.recordingsDir;
+    const report = (err: unknown): void => {
+      this.options.health?.fail({ component: 'recordings', error: err, where: dir, rule: RECORDINGS_RULE });
+    };
+    try {
+      const pruned = this.recordings.prune(RECORDINGS_KEPT_BYTES);
+      if (pruned.length > 0) this.options.logger.info({ domain: 'terminals', removed: pruned }, 'removed the oldest recordings (over the folder cap)');
+    } catch (err) {
+      this.options.logger.warn({ domain: 'terminals', err: (err as Error).message }, 'could not prune old recordings');
+    }
+    let recorder: AsciicastRecorder;
+    try {
+      recorder = AsciicastRecorder.open(dir, header, { onFailed: (err) => report(err) });
+    } catch (err) {
+      report(err);
+      return { recorder: null, note: `not recorded: ${(err as Error).message}` };
+    }
+    if (recorder.error !== null) {
+      // not even its header fit: no empty file pretending to be a recording
+      const note = `not recorded: ${recorder.error}`;
+      rmSync(recorder.path, { force: true });
+      return { recorder: null, note };
+    }
+    if (this.options.health?.has('recordings')) this.options.health.ok('recordings');
+    return { recorder, note: null };
   }
 
   input(id: string, data: string): TerminalInfo {
@@ -197,6 +244,7 @@ export class TerminalManager {
   private onExited(s: PtySession): void {
     this.clearChanged(s.id);
     const info = s.info();
+    if (info.pid !== null) this.options.reaper?.unwatchSession(info.pid);
     this.options.logger.info({ domain: 'terminals', id: s.id, reason: info.exitReason }, 'terminal exited');
     this.emit('terminal.exited', s);
   }

@@ -98,3 +98,27 @@ describe('LockSpaces', () => {
     expect(granted.ok && granted.value.length).toBe(2);
   });
 });
+
+describe('LockSpaces lifetimes and ids', () => {
+  const file = (path: string) => ({ kind: 'file' as const, path });
+
+  it('gives a lock nobody renews an hour and a renewed one 30 s, and never shortens a lock another taker holds', async () => {
+    const mine = await spaces.acquire(undefined, { holder: 'user', mode: 'WRITE', target: file('src/a.ts') });
+    expect(mine.ttlMs).toBe(60 * 60 * 1000);
+    // an agent DevMesh runs, or an MCP session: renewed while it lives
+    expect((await spaces.acquire(undefined, { holder: 'alice', mode: 'WRITE', target: file('src/b.ts') })).ttlMs).toBe(30_000);
+    expect((await spaces.acquire(undefined, { holder: 'user', mode: 'READ', target: file('src/c.ts'), session: 'mcp-1' })).ttlMs).toBe(30_000);
+    // the person's lock taken again by their MCP session keeps its hour, and outlives the session
+    expect(await spaces.acquire(undefined, { holder: 'user', mode: 'WRITE', target: file('src/a.ts'), session: 'mcp-1' })).toMatchObject({ id: mine.id, ttlMs: 3_600_000 });
+    expect(spaces.releaseAll(undefined, 'user', 'mcp-1')).toBe(2);
+    expect(spaces.list()[0]!.locks.filter((l) => l.holder === 'user')).toMatchObject([{ id: mine.id, ttlMs: 3_600_000 }]);
+  });
+
+  it('hands out lock ids from one source for every space', async () => {
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    const a = await spaces.acquire(undefined, { holder: 'user', mode: 'WRITE', target: file('src/a.ts') });
+    const b = await spaces.at(other).manager.acquire({ holder: 'user', mode: 'WRITE', target: file('x.ts') });
+    expect(a.id).not.toBe(b.id);
+  });
+});

@@ -37,7 +37,29 @@ describe('ServiceRegistry', () => {
       expect(reg2.get('p', 'api')!.reason).toMatch(/left running by a previous DevMesh/);
       expect(reg2.get('p', 'web')!.reason).toMatch(/DevMesh stopped while the service was crashed/);
       expect(reg2.get('p', 'db')).toMatchObject({ state: 'stopped', version: '1.0.0', port: 4000 });
+      // each is in the service's history, as a transition like any other
+      expect(reg2.transitions('p', 'web')[0]).toMatchObject({ from_state: 'crashed', to_state: 'stopped', reason: 'DevMesh stopped while the service was crashed' });
+      expect(reg2.transitions('p', 'api')[0]).toMatchObject({ from_state: 'healthy', to_state: 'stopped' });
+      expect(result.stopped.map((r) => [r.name, r.orphan]).sort()).toEqual([['api', true], ['db', false], ['web', false]]);
       second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says how the DevMesh that ran a service ended, in its reason and its history', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devmesh-reg-'));
+    try {
+      const db = Database.open(join(dir, 'devmesh.db'));
+      const reg = new ServiceRegistry(db);
+      reg.save({ ...base, project: 'p', name: 'api', state: 'healthy', pid: 999_999_999, startedAt: Date.now(), reason: null }, dir);
+      const seen: number[] = [];
+      const { stopped } = await reg.reconcile(pino({ level: 'silent' }), (updatedAt) => (seen.push(updatedAt), 'the daemon died (pid 42, at 2026-11-30 14:03:07)'));
+      expect(seen).toHaveLength(1);
+      expect(stopped).toEqual([expect.objectContaining({ name: 'api', from: 'healthy', orphan: false, reason: 'the daemon died (pid 42, at 2026-11-30 14:03:07)' })]);
+      expect(reg.get('p', 'api')!.reason).toBe('the daemon died (pid 42, at 2026-11-30 14:03:07)');
+      expect(reg.transitions('p', 'api')[0]).toMatchObject({ to_state: 'stopped', reason: 'the daemon died (pid 42, at 2026-11-30 14:03:07)' });
+      db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -8,10 +8,11 @@ import { migration005 } from './005-agents.js';
 import { migration006 } from './006-audit.js';
 import { migration007 } from './007-tasks.js';
 import { migration008 } from './008-messages-state.js';
+import { migration009 } from './009-runs-terminals.js';
 
 export interface Migration {
   name: string;
   up(db: BetterSqlite3.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009];

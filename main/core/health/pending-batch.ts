@@ -1,0 +1,107 @@
+// Items waiting to be written in batches by a background store (request rows, log lines). A flush that
+// fails on the disk keeps the items and tries again every `retryMs`; at most `maxWaiting` wait, and past
+// that the oldest are dropped and counted on the store's health problem. A failure that is not the disk's
+// (a bug: a row the table refuses) drops that batch instead, so one bad item cannot wedge the store.
+// Nothing here throws into a timer.
+import type { Disposable } from '../lifecycle/disposable.js';
+import type { StoreGuard } from './store-guard.js';
+import { StorageFailure } from './storage-failure.js';
+
+export interface PendingBatchOptions<T> {
+  guard: StoreGuard;
+  /** writes one batch (one transaction); throws on failure */
+  write: (items: readonly T[]) => void;
+  /** how soon after the first waiting item a flush runs */
+  flushMs: number;
+  /** a flush as soon as this many wait */
+  flushAt?: number;
+  /** how long after a failed flush the next try runs */
+  retryMs?: number;
+  /** at most this many wait while the store fails */
+  maxWaiting?: number;
+}
+
+export const PENDING_RETRY_MS = 5_000;
+export const PENDING_MAX_WAITING = 10_000;
+
+export class PendingBatch<T> implements Disposable {
+  private readonly items: T[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private retrying = false;
+  /** items given up since start (the disk full past maxWaiting, or a batch the store refused) */
+  dropped = 0;
+
+  constructor(private readonly options: PendingBatchOptions<T>) {}
+
+  get waiting(): number {
+    return this.items.length;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+    const max = this.options.maxWaiting ?? PENDING_MAX_WAITING;
+    if (this.items.length > max) {
+      const over = this.items.length - max;
+      this.items.splice(0, over);
+      this.drop(over);
+    }
+    if (this.retrying) return; // the retry timer is set; a failing store is not hammered per item
+    if (this.options.flushAt !== undefined && this.items.length >= this.options.flushAt) this.flush();
+    else this.schedule(this.options.flushMs);
+  }
+
+  /** Writes what waits now; returns whether everything was written. */
+  flush(): boolean {
+    this.clearTimer();
+    if (this.items.length === 0) return true;
+    const batch = this.items.slice();
+    let error: unknown = null;
+    const ok = this.options.guard.background(() => {
+      try {
+        this.options.write(batch);
+      } catch (err) {
+        error = err;
+        throw err;
+      }
+    });
+    if (ok) {
+      this.items.splice(0, batch.length);
+      this.retrying = false;
+      return true;
+    }
+    if (!StorageFailure.isStorage(error, this.options.guard.options.where)) {
+      // retrying a row the store refuses would fail forever: give up this batch, keep the store going
+      this.items.splice(0, batch.length);
+      this.drop(batch.length);
+      return false;
+    }
+    this.retrying = true;
+    this.schedule(this.options.retryMs ?? PENDING_RETRY_MS);
+    return false;
+  }
+
+  dispose(): void {
+    this.clearTimer();
+    this.flush();
+    this.clearTimer();
+  }
+
+  private drop(count: number): void {
+    this.dropped += count;
+    this.options.guard.dropped(count);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,79 @@
+// What a service's NODE_EXTRA_CA_CERTS names. Services trust DevMesh's local CA, so they can call each other
+// through https://<name>.localhost; a user who already names a bundle there (a corporate CA, in the
+// daemon's environment or the service's `env` in devmesh.yaml) must keep it, since Node reads one file
+// only. Then the service gets a bundle of both: written under $DEVMESH_HOME, readable by the user only, and
+// rewritten at a start when either file changed.
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface ServiceCaBundleOptions {
+  /** DevMesh's CA certificate (PEM) */
+  caPath: string;
+  /** where bundles are written: $DEVMESH_HOME/service-ca */
+  dir: string;
+}
+
+export interface ServiceTrust {
+  /** the file to pass as NODE_EXTRA_CA_CERTS */
+  path: string;
+  /** what went wrong, for the service's log: the user's bundle could not be read, or the bundle not written */
+  problem: string | null;
+}
+
+export class ServiceCaBundle {
+  constructor(private readonly options: ServiceCaBundleOptions) {}
+
+  get caPath(): string {
+    return this.options.caPath;
+  }
+
+  /**
+   * The trust for a service whose own NODE_EXTRA_CA_CERTS is `userBundle` (relative to `cwd`, as Node reads
+   * it): DevMesh's CA alone when there is none, else a bundle of the user's certificates and DevMesh's CA.
+   */
+  trustFor(userBundle: string | undefined, cwd: string): ServiceTrust {
+    const caPath = this.options.caPath;
+    if (userBundle === undefined || userBundle.trim() === '') return { path: caPath, problem: null };
+    const user = resolve(cwd, userBundle);
+    if (user === resolve(caPath)) return { path: caPath, problem: null };
+    let userPem: string;
+    let caPem: string;
+    try {
+      userPem = readFileSync(user, 'utf8');
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      const problem = `NODE_EXTRA_CA_CERTS names ${user}, which cannot be read (${why}): the service trusts DevMesh's CA only`;
+      return { path: caPath, problem };
+    }
+    try {
+      caPem = readFileSync(caPath, 'utf8');
+    } catch (err) {
+      const problem = `DevMesh's CA ${caPath} cannot be read (${(err as Error).message}): the service trusts ${user} only`;
+      return { path: user, problem };
+    }
+    // Already holds DevMesh's CA (a bundle DevMesh wrote, say): as it is.
+    if (userPem.includes(caPem.trim())) return { path: user, problem: null };
+    return this.write(user, `${userPem.trimEnd()}\n${caPem.trimEnd()}\n`);
+  }
+
+  private write(user: string, content: string): ServiceTrust {
+    const path = join(this.options.dir, `${createHash('sha256').update(user).digest('hex').slice(0, 16)}.pem`);
+    const aside = `${path}.${process.pid}.tmp`;
+    try {
+      if (existsSync(path) && readFileSync(path, 'utf8') === content) return { path, problem: null };
+      mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
+      // Written aside and renamed, so a service starting meanwhile never reads half a bundle.
+      writeFileSync(aside, content, { mode: 0o600 });
+      chmodSync(aside, 0o600); // whatever the umask
+      renameSync(aside, path);
+      return { path, problem: null };
+    } catch (err) {
+      rmSync(aside, { force: true });
+      // A full disk, say: an older bundle of the same two is better than losing either CA.
+      const fallback = existsSync(path) ? path : this.options.caPath;
+      const problem = `the CA bundle ${path} could not be written (${(err as Error).message}); the service gets ${fallback}`;
+      return { path: fallback, problem };
+    }
+  }
+}
