@@ -1,10 +1,13 @@
 // DevMesh's own rolling backups of the store, in $DEVMESH_HOME/backups: one at start (once the services
-// had `startDelayMs`, 10 s, to start) and one every `intervalMs` (6 h) while the daemon runs, the newest `keep` (3) kept, each verified before it gets its name
-// (BackupJob). `devmesh doctor` restores the newest that still checks out.
+// had `startDelayMs`, 10 s, to start) and one every `intervalMs` (6 h) while the daemon runs, the newest
+// `keep` (3) kept, each verified before it gets its name (BackupJob). `devmesh doctor` restores the newest
+// that still checks out.
 //
 // A backup that fails (a full disk, a damaged store) never takes the daemon down: it is reported to the
-// health ledger (component "store backups", with its rule), the backups already there are kept, and the
-// next try comes after `retryMs` (10 min). The first success clears the problem.
+// health ledger (component "store backups", with its rule) and the backups already there are kept. On a
+// full disk the free space is checked every `spaceCheckMs` (30 s, a statfs) and the backup is taken again
+// once the store fits, so the problem clears soon after space is freed without rewriting a doomed copy
+// meanwhile; after another failure the next try comes after `retryMs` (10 min). The first success clears it.
 // A daemon restarting in a loop would rotate every good backup out with copies of the last minutes: at
 // start, no backup is taken when the newest is younger than `minGapMs`.
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -12,6 +15,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { formatDuration } from '../config/duration.js';
 import type { DaemonHealth } from '../health/daemon-health.js';
+import { StorageFailure } from '../health/storage-failure.js';
 import { runBackupJob, type BackupJobResult } from './backup-job.js';
 
 export const BACKUP_COMPONENT = 'store backups';
@@ -19,6 +23,9 @@ export const DEFAULT_BACKUP_INTERVAL_MS = 6 * 3_600_000;
 export const DEFAULT_BACKUPS_KEPT = 3;
 const DEFAULT_RETRY_MS = 10 * 60_000;
 const DEFAULT_START_DELAY_MS = 10_000;
+const DEFAULT_SPACE_CHECK_MS = 30_000;
+/** room wanted beyond the store's own size before a backup is tried again on a disk that was full */
+const SPACE_MARGIN_BYTES = 1024 * 1024;
 const NAME = /^devmesh-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z)(?:-\d+)?\.db$/;
 
 export interface BackupFile {
@@ -40,6 +47,8 @@ export interface StoreBackupsDeps {
   keep?: number;
   /** after a failed backup, the next try */
   retryMs?: number;
+  /** after a backup failed on a full disk, how often the free space is checked */
+  spaceCheckMs?: number;
   /** at start, no backup when the newest is younger than this (default: the interval, at most 10 min) */
   minGapMs?: number;
   /** the start's backup waits this long, so it does not compete with the services starting (default 10 s,
@@ -57,6 +66,9 @@ export class StoreBackups {
   private readonly retryMs: number;
   private readonly minGapMs: number;
   private readonly startDelayMs: number;
+  private readonly spaceCheckMs: number;
+  /** the last backup failed for want of space: wait for room before trying again */
+  private waitingForSpace = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: StoreBackupsDeps) {
@@ -67,6 +79,7 @@ export class StoreBackups {
     this.retryMs = Math.min(deps.retryMs ?? DEFAULT_RETRY_MS, period);
     this.minGapMs = deps.minGapMs ?? Math.min(period, DEFAULT_RETRY_MS);
     this.startDelayMs = deps.startDelayMs ?? Math.min(period, DEFAULT_START_DELAY_MS);
+    this.spaceCheckMs = deps.spaceCheckMs ?? Math.min(period, DEFAULT_SPACE_CHECK_MS);
   }
 
   /** The backups in `dir`, newest first. */
@@ -114,7 +127,8 @@ export class StoreBackups {
       if (!this.disposed) this.failed(err);
     }
     if (result) this.succeeded(result);
-    if (!this.disposed) this.schedule(result ? this.intervalMs : this.retryMs);
+    const next = result ? this.intervalMs : this.waitingForSpace ? this.spaceCheckMs : this.retryMs;
+    if (!this.disposed) this.schedule(next);
     return result ? { path: result.target, takenAt: this.takenAtOf(result.target), bytes: result.bytes } : null;
   }
 
@@ -148,32 +162,55 @@ export class StoreBackups {
   }
 
   private succeeded(result: BackupJobResult): void {
-    for (const old of StoreBackups.list(this.deps.dir).slice(this.keep)) rmSync(old.path, { force: true });
+    this.waitingForSpace = false;
     if (this.deps.health.has(BACKUP_COMPONENT)) this.deps.health.ok(BACKUP_COMPONENT);
     try {
+      for (const old of StoreBackups.list(this.deps.dir).slice(this.keep)) rmSync(old.path, { force: true });
       const { target, bytes, schema, auditHead } = result;
       this.deps.logger.info({ domain: 'store', backup: target, bytes, schema, auditHead }, 'store backed up');
     } catch {
-      // the log may sit on a full disk; the backup is made all the same
+      // an old backup that cannot be removed stays (the next rotation tries again); the log may be on a full disk
     }
   }
 
   private failed(err: unknown): void {
     const corrupt = /SQLITE_CORRUPT|SQLITE_NOTADB/.test(String((err as { code?: unknown }).code ?? ''));
+    this.waitingForSpace = !corrupt && StorageFailure.code(err, this.deps.dir) === 'DISK_FULL';
+    const next = this.waitingForSpace
+      ? `once the disk has room for a copy of the store (checked every ${formatDuration(this.spaceCheckMs)})`
+      : `in ${formatDuration(this.retryMs)}`;
     this.deps.health.fail({
       component: BACKUP_COMPONENT,
       error: err,
       // a damaged store is the store's problem, not the backups folder's
       where: corrupt ? this.deps.databasePath : this.deps.dir,
-      rule: `the backups in ${this.deps.dir} are kept; DevMesh tries again every ${formatDuration(this.retryMs)}`,
+      rule: `the backups in ${this.deps.dir} are kept; DevMesh takes the next one ${next}`,
     });
+  }
+
+  /** On a disk that was full: a backup once the store fits (with room to spare), else another look later. */
+  private retryWhenRoom(): Promise<unknown> {
+    const store = this.deps.databasePath;
+    const needed = StoreBackups.size(store) + StoreBackups.size(`${store}-wal`) + SPACE_MARGIN_BYTES;
+    if (StorageFailure.freeBytes(this.deps.dir) >= needed) return this.backupNow();
+    this.schedule(this.spaceCheckMs);
+    return Promise.resolve(null);
+  }
+
+  private static size(path: string): number {
+    try {
+      return statSync(path).size;
+    } catch {
+      return 0;
+    }
   }
 
   private schedule(ms: number): void {
     this.clearTimer();
     if (ms <= 0 || !Number.isFinite(ms) || this.disposed) return;
     // backupNow never rejects; the catch is the seam's guard all the same
-    this.timer = setTimeout(() => void this.backupNow().catch(() => undefined), ms);
+    const next = (): Promise<unknown> => (this.waitingForSpace ? this.retryWhenRoom() : this.backupNow());
+    this.timer = setTimeout(() => void next().catch(() => undefined), ms);
     this.timer.unref();
   }
 
