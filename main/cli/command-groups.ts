@@ -25,5 +25,6 @@ export function commandGroups(io: HookIo): CommandGroup[] {
     group(['msg', 'state'], async () => new (await import('./commands/message-commands.js')).MessageCommands()),
     group(['audit'], async () => new (await import('./commands/audit-commands.js')).AuditCommands()),
     group(['mcp'], async () => new (await import('./commands/mcp-commands.js')).McpCommands()),
+    group(['doctor'], async () => new (await import('./commands/doctor-commands.js')).DoctorCommands()),
   ];
 }

@@ -83,10 +83,12 @@ export class CliHarness {
   constructor(
     readonly home: string,
     readonly cwd: string,
+    /** added to every command's environment */
+    readonly extraEnv: Record<string, string> = {},
   ) {}
 
   private env(): NodeJS.ProcessEnv {
-    return { ...process.env, DEVMESH_HOME: this.home, NO_COLOR: '1' };
+    return { ...process.env, DEVMESH_HOME: this.home, NO_COLOR: '1', ...this.extraEnv };
   }
 
   spawn(args: string[], node = process.execPath): RunningCli {
