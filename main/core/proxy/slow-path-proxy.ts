@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import https from 'node:https';
-import http2 from 'node:http2';
+import http2, { type Http2ServerRequest } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { createProxyServer, type ProxyServer as HttpProxy } from 'http-proxy-3';
@@ -15,6 +15,7 @@ import { ProxyExchange } from './proxy-exchange.js';
 import type { ProxyLimits, ProxyRequestLog } from './proxy-limits.js';
 import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
 import { RoutingPolicy, type ForwardDecision, type RoutingAction } from './routing-policy.js';
+import { SlowPathMeter } from './slow-path-meter.js';
 
 // HTTP/1 and HTTP/2 compatibility requests look alike to this code and to http-proxy-3.
 type Incoming = http.IncomingMessage;
@@ -51,6 +52,7 @@ export class SlowPathProxy {
       (req, res) => this.handle(req, res, this.tlsSockets.has(req.socket)),
     );
     this.server.keepAliveTimeout = deps.limits.idleTimeoutMs;
+    this.server.on('checkContinue', (req: Incoming, res: Outgoing) => this.handle(req, res, this.tlsSockets.has(req.socket), true));
     // Never listens: HTTPS connections that chose h2 by ALPN are handed to it after their handshake.
     this.h2 = http2.createSecureServer({ allowHTTP1: false }, (req, res) => this.handle(req as unknown as Incoming, res as unknown as Outgoing, true));
     this.h2.on('sessionError', (err) => deps.logger.debug({ domain: 'proxy', err: err.message }, 'HTTP/2 session error'));
@@ -83,22 +85,32 @@ export class SlowPathProxy {
     this.closePinned();
   }
 
-  private handle(req: Incoming, res: Outgoing, tls: boolean): void {
+  /** `interim`: the client waits for 100 Continue before its body (sent once the exchange is metered). */
+  private handle(req: Incoming, res: Outgoing, tls: boolean, interim = false): void {
     const url = req.url ?? '/';
     // HTTP/2 names the host in :authority; the HTTP/1.1 target expects Host.
     req.headers.host ??= req.headers[':authority'] as string | undefined;
     const ex = new ProxyExchange(req.method ?? 'GET', req.headers.host ?? '', url, tls, ProxyResponder.wantsHtml(req.headers.accept));
+    const measured = SlowPathMeter.attach(req, res, ex);
     res.once('close', () => {
       ex.status ||= res.statusCode;
       if (!res.writableFinished) ex.error ??= 'the connection closed before the response was complete';
-      ex.bytesOut = req.socket.bytesWritten; // approximate on kept-alive connections, exact for HTTP/1.0
+      measured();
       this.record(ex);
     });
-    req.on('data', (d: Buffer) => (ex.bytesIn += d.length));
+    if (interim) res.writeContinue();
     const hops = String(req.headers[HOP_HEADER] ?? '');
     const loop = hops.split(',').some((h) => h.trim() === this.deps.instanceId);
     const facts = { from: SlowPathProxy.header(req, FROM_HEADER), meshAuth: SlowPathProxy.header(req, MESH_HEADER) };
     this.apply(req, res, ex, this.deps.policy.decide(req.headers.host, url, loop, facts));
+  }
+
+  /** The request has no body to replay: HTTP/2 says so by ending the stream with its HEADERS frame (a body
+   * needs no Content-Length there); HTTP/1.x by its framing fields. */
+  private static bodyless(req: Incoming): boolean {
+    const stream = (req as unknown as Partial<Http2ServerRequest>).stream;
+    if (stream !== undefined) return stream.endAfterHeaders;
+    return (req.headers['content-length'] ?? '0') === '0' && req.headers['transfer-encoding'] === undefined;
   }
 
   private static header(req: Incoming, name: string): string | null {
@@ -139,8 +151,7 @@ export class SlowPathProxy {
     this.proxy.web(req, res, options, (err: Error) => {
       if (!res.headersSent) {
         this.deps.policy.failed(d.key);
-        const bodyless = (req.headers['content-length'] ?? '0') === '0' && req.headers['transfer-encoding'] === undefined;
-        const next = ProxyExchange.failover(d, req.method ?? 'GET', req.headers['idempotency-key'] !== undefined, bodyless);
+        const next = ProxyExchange.failover(d, req.method ?? 'GET', req.headers['idempotency-key'] !== undefined, SlowPathProxy.bodyless(req));
         if (next !== null) return this.forward(req, res, ex, next, clientHost, false);
       }
       const cause = ProxyExchange.cause(err, ex.who);
