@@ -111,8 +111,8 @@ export class ProxyExchange {
       host: this.host,
       path: this.path,
       status: this.status,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
+      bytesIn: ProxyExchange.count(this.bytesIn),
+      bytesOut: ProxyExchange.count(this.bytesOut),
       durationMs: Math.round((performance.now() - this.started) * 1000) / 1000,
       project: this.project,
       service: this.service,
@@ -123,6 +123,12 @@ export class ProxyExchange {
       caller: this.forwarded?.caller ?? null,
       instance: this.forwarded?.key ?? null,
     };
+  }
+
+  /** A byte count the log can store whatever a path handed over (a connection counter gone with its stream
+   * was once `undefined`, and the row's NOT NULL column threw from the log's timer). */
+  private static count(n: number): number {
+    return Number.isFinite(n) && n > 0 ? Math.round(n) : 0;
   }
 
   /** Why a target connection failed, in words a user can act on. */
