@@ -39,9 +39,11 @@ export type ParseResult<T> = T | { error: string; status: 400 | 431 } | null;
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// The field value may hold anything visible plus spaces and tabs; CR, LF and NUL inside are smuggling tricks.
-const BAD_VALUE = /[\0\r\n]/;
-const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.([01])$/;
+// A field value holds HTAB, SP, VCHAR and obs-text only (RFC 9110 §5.5): any other control character (a
+// bare CR or LF above all) is read differently by different parsers, the stuff of request smuggling.
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+// The request target is visible ASCII only.
+const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([\x21-\x7e]+) HTTP\/1\.([01])$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
 
 export class HttpHeadParser {
@@ -145,6 +147,15 @@ export class HttpHeadParser {
     return length === null ? new BodyFramer('until-close') : new BodyFramer('length', length);
   }
 
+  /** The value without its optional whitespace (SP and HTAB only: JS trim() would also eat obs-text 0xA0). */
+  private static trimOws(v: string): string {
+    let a = 0;
+    let b = v.length;
+    while (a < b && (v.charCodeAt(a) === 0x20 || v.charCodeAt(a) === 0x09)) a++;
+    while (b > a && (v.charCodeAt(b - 1) === 0x20 || v.charCodeAt(b - 1) === 0x09)) b--;
+    return a === 0 && b === v.length ? v : v.slice(a, b);
+  }
+
   private static fields(lines: string[]): HeadFields | string {
     const rawNames: string[] = [];
     const names: string[] = [];
@@ -156,8 +167,10 @@ export class HttpHeadParser {
       if (colon <= 0) return line.length === 0 ? 'empty header line' : 'header line without a colon';
       const raw = line.slice(0, colon);
       if (!TOKEN.test(raw)) return 'invalid header name'; // also catches obsolete line folding
-      const value = line.slice(colon + 1).trim();
-      if (BAD_VALUE.test(value)) return 'invalid header value';
+      // Checked before trimming: a CR or LF at either end is no whitespace (`Host: a\n` is a bare LF).
+      const rawValue = line.slice(colon + 1);
+      if (BAD_VALUE.test(rawValue)) return 'invalid header value';
+      const value = HttpHeadParser.trimOws(rawValue);
       const name = raw.toLowerCase();
       rawNames.push(raw);
       names.push(name);

@@ -129,10 +129,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   private forwardBody(chunk: Buffer): void {
     const framer = this.head!.framer;
     const n = framer.consume(chunk, 0);
-    if (framer.error !== null) {
-      this.ex!.error = `malformed request body: ${framer.error}`;
-      return this.abort();
-    }
+    if (framer.error !== null) return this.malformedBody(framer.error);
     if (n > 0) {
       this.ex!.bytesIn += n;
       this.toUpstream(n === chunk.length ? chunk : chunk.subarray(0, n));
@@ -336,6 +333,21 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.finish();
   }
 
+  /**
+   * The request body's framing broke: the target got part of a request that can never be finished, so its
+   * connection ends; the client gets a 400 and a close, or only the close once a response began.
+   */
+  private malformedBody(why: string): void {
+    const ex = this.ex!;
+    this.releaseUpstream(false);
+    if (ex.responded) {
+      ex.error = `malformed request body: ${why} (mid-response)`;
+      return this.abort();
+    }
+    this.answer({ status: 400, code: 'bad_request', title: 'Bad Request', message: `malformed request body: ${why}` }, true);
+    this.closeSoon();
+  }
+
   /** A request the fast path could not even parse: answer, log, close. */
   private refuse(status: 400 | 408 | 431, why: string): void {
     this.flow.clearHeadDeadline();
@@ -346,7 +358,11 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.phase = 'done';
     this.flow.stop();
     this.socket.end(bytes);
-    // A client that never reads its answer must not keep the socket: destroy after a grace period.
+    this.closeSoon();
+  }
+
+  /** A client that never reads its last answer must not keep the socket: destroyed after a grace period. */
+  private closeSoon(): void {
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
