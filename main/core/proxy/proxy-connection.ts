@@ -10,6 +10,7 @@ import { ResponseReader, type ResponseSink } from './response-reader.js';
 import { ProxyExchange } from './proxy-exchange.js';
 import type { ProxyContext } from './proxy-context.js';
 import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
+import { NO_FACTS } from './route-decision.js';
 import { RoutingPolicy, type ForwardDecision, type RoutingAction } from './routing-policy.js';
 import { UpstreamBinding } from './upstream-binding.js';
 import type { UpstreamOwner } from './upstream-socket.js';
@@ -26,8 +27,6 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   private reqDone = false;
   private resDone = false;
   private readonly flow: ClientFlow;
-  /** the rewritten response head, held until the first body bytes so both leave in one write */
-  private headOut: string | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -73,15 +72,21 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   }
 
   private begin(head: RequestHead): void {
-    const target = HttpHeadParser.routingTarget(head);
-    if (target === null) return this.refuse(400, `request target "${head.target.slice(0, 100)}" is not a path`);
-    const { host, path } = target;
+    let host = head.host;
+    let path = head.target;
+    if (path.charCodeAt(0) !== 0x2f /* / */) {
+      const target = HttpHeadParser.routingTarget(head);
+      if (target === null) return this.refuse(400, `request target "${head.target.slice(0, 100)}" is not a path`);
+      ({ host, path } = target);
+    }
     const html = ProxyResponder.wantsHtml(HttpHeadParser.field(head, 'accept') ?? undefined);
     this.head = head;
     this.ex = new ProxyExchange(head.method, host ?? '', path, this.tls, html);
     this.reqDone = false;
     this.resDone = false;
-    const facts = { from: HttpHeadParser.field(head, FROM_HEADER), meshAuth: HttpHeadParser.field(head, MESH_HEADER) };
+    const from = HttpHeadParser.field(head, FROM_HEADER);
+    const meshAuth = HttpHeadParser.field(head, MESH_HEADER);
+    const facts = from === null && meshAuth === null ? NO_FACTS : { from, meshAuth };
     this.apply(this.ctx.policy.decide(host, path, HeadRewriter.isLoop(head, this.ctx.instanceId), facts));
   }
 
@@ -108,7 +113,8 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     const path = RoutingPolicy.forwardPath(ex.path, d.stripPrefix);
     const up = this.up.bind(d.target).socket;
     const remoteIp = this.socket.remoteAddress ?? '127.0.0.1';
-    const headBytes = Buffer.from(HeadRewriter.request(head, { path, clientIp: remoteIp, tls: this.tls, instanceId: this.ctx.instanceId, upgrade: head.upgrade, rewrite: d.rewrite }), 'latin1');
+    const info = { path, clientIp: remoteIp, tls: this.tls, instanceId: this.ctx.instanceId, upgrade: head.upgrade, rewrite: d.rewrite };
+    const headBytes = HeadRewriter.request(head, info);
     ex.retryHead = head.framer.done ? headBytes : null;
     this.reader.reset();
     this.phase = 'body';
@@ -197,38 +203,27 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     }
     ex.upstreamSpoke = true;
     this.reader.feed(chunk, this.head!.method, this.head!.upgrade !== null);
-    this.flushHead(null);
-  }
-
-  /** Sends the pending response head and `body`: in one write when the body piece is small. */
-  private flushHead(body: Buffer | null): void {
-    const head = this.headOut;
-    this.headOut = null;
-    if (head !== null && body !== null && body.length <= 16_384) return this.toClient(HeadRewriter.joined(head, body));
-    if (head !== null) this.toClient(Buffer.from(head, 'latin1'));
-    if (body !== null) this.toClient(body);
   }
 
   onInterim(r: ResponseHead): void {
-    this.toClient(Buffer.from(HeadRewriter.response(r, this.ex!.label, false, null), 'latin1'));
+    this.toClient(HeadRewriter.response(r, this.ex!.label, false, null));
   }
 
-  onResponseHead(r: ResponseHead, framer: BodyFramer): void {
+  onResponseHead(r: ResponseHead, framer: BodyFramer, first: Buffer | null): void {
     const ex = this.ex!;
     if (r.connection.has('close') || r.minor === 0 || framer.mode === 'until-close') this.up.reusable = false;
     // A body that ends only when the target closes can end the client's connection the same way only.
     ex.close = ex.close || this.head!.close || framer.mode === 'until-close';
     ex.status = r.status;
     ex.responded = true;
-    this.headOut = HeadRewriter.response(r, ex.label, ex.close, null);
+    this.toClient(HeadRewriter.response(r, ex.label, ex.close, null, first));
   }
 
   onResponseBody(slice: Buffer): void {
-    this.flushHead(slice);
+    this.toClient(slice);
   }
 
   onResponseEnd(overrun: boolean): void {
-    this.flushHead(null);
     if (overrun) this.up.reusable = false;
     this.responseDone();
   }
@@ -247,7 +242,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.up.reusable = false;
     // WebSocket sessions idle for long stretches by design; the apps ping, the proxy must not cut them.
     this.socket.setTimeout(0);
-    this.toClient(Buffer.from(HeadRewriter.response(r, ex.label, false, this.head!.upgrade), 'latin1'));
+    this.toClient(HeadRewriter.response(r, ex.label, false, this.head!.upgrade));
     if (rest.length > 0) this.toClient(rest);
     const pending = this.pending;
     this.pending = null;
@@ -318,18 +313,11 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
 
   /** DevMesh answers the current request itself. */
   private answer(input: Omit<ReplyInput, 'html'>, close = false): void {
-    const ex = this.ex!;
     const head = this.head!;
     // An unread request body would be taken for the next request: close instead of draining it.
-    ex.close = ex.close || head.close || close || (!head.framer.done && !this.reqDone);
-    const reply = ProxyResponder.reply({ ...input, html: ex.html });
-    ex.status = reply.status;
-    ex.error = input.message;
-    this.toClient(ProxyResponder.bytes(reply, ex.close, head.method === 'HEAD'));
-    ex.responded = true;
-    this.record(ex);
-    this.resDone = true;
-    this.reqDone = true;
+    this.toClient(this.ex!.answer(input, head.close || close || (!head.framer.done && !this.reqDone), head.method === 'HEAD'));
+    this.record(this.ex!);
+    this.resDone = this.reqDone = true;
     this.finish();
   }
 
@@ -345,7 +333,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
       return this.abort();
     }
     this.answer({ status: 400, code: 'bad_request', title: 'Bad Request', message: `malformed request body: ${why}` }, true);
-    this.closeSoon();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
   /** A request the fast path could not even parse: answer, log, close. */
@@ -358,11 +346,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.phase = 'done';
     this.flow.stop();
     this.socket.end(bytes);
-    this.closeSoon();
-  }
-
-  /** A client that never reads its last answer must not keep the socket: destroyed after a grace period. */
-  private closeSoon(): void {
+    // A client that never reads its last answer must not keep the socket: destroyed after a grace period.
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 

@@ -3,6 +3,7 @@
 import type { RequestRecord } from '../../../shared/proxy.js';
 import type { Logger } from 'pino';
 import type { ProxyRequestLog } from './proxy-limits.js';
+import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
 import type { ForwardDecision, RouteTarget } from './route-decision.js';
 
 export class ProxyExchange {
@@ -47,6 +48,16 @@ export class ProxyExchange {
     ex.error = why;
     ex.bytesOut = bytesOut;
     return ex;
+  }
+
+  /** DevMesh answers this exchange itself (fast path): the reply as HTTP/1.1 bytes; status, error and close set. */
+  answer(input: Omit<ReplyInput, 'html'>, close: boolean, headOnly: boolean): Buffer {
+    this.close = this.close || close;
+    const reply = ProxyResponder.reply({ ...input, html: this.html });
+    this.status = reply.status;
+    this.error = input.message;
+    this.responded = true;
+    return ProxyResponder.bytes(reply, this.close, headOnly);
   }
 
   /** the X-DevMesh-Upstream response header: who served it (`alice/api@2.3.1`), else `<project>/<service>` */
