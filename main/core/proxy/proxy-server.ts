@@ -72,6 +72,9 @@ export class ProxyServer {
       const provider = this.opts.tls;
       const https = tls.createServer({
         allowHalfOpen: true,
+        // Nagle would hold a small write back until the last one was acknowledged (HTTP/2 writes a response's
+        // HEADERS and DATA frames apart): with a client's delayed ACK, up to 40 ms a request.
+        noDelay: true,
         // Clients that send no SNI (https://127.0.0.1:7443/) get the `localhost` certificate; Node ignores a
         // `secureContext` option here, so the default certificate goes in as PEM.
         ...provider.defaultCredentials(),

@@ -60,6 +60,9 @@ export class SlowPathProxy {
 
   /** Takes over a TLS connection that negotiated HTTP/2. */
   adoptH2(socket: TLSSocket): void {
+    // Nagle would hold a response's DATA frame back until the client acknowledged its HEADERS frame (a
+    // delayed ACK: up to 40 ms per request).
+    socket.setNoDelay(true);
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     this.h2.emit('secureConnection', socket);
