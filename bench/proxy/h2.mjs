@@ -83,7 +83,8 @@ export async function h2Bench({ dir, targetPort, devmesh, host, seconds }) {
   mkdirSync(dir, { recursive: true });
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  const ssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=localhost', '-days', '2'], { encoding: 'utf8' });
+  const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert];
+  const ssl = spawnSync('openssl', [...args, '-subj', '/CN=localhost', '-days', '2'], { encoding: 'utf8' });
   if (ssl.status !== 0) throw new Error(`openssl could not make a certificate: ${ssl.stderr.trim().slice(-200)}`);
   const direct = start(process.execPath, [join(here, 'h2-target-server.mjs')], { env: { ...process.env, CERT: cert, KEY: key, PORT: '0' } });
   const directPort = (await waitJson(direct, 'port', 10_000, 'HTTP/2 target')).port;
@@ -116,7 +117,17 @@ export async function h2Bench({ dir, targetPort, devmesh, host, seconds }) {
         const r = await h2load(dir, { port: p.port, authority: p.authority, clients, streams, seconds, pids });
         results[`${p.key}-${clients}`] = r;
         const base = results[`direct-${clients}`];
-        rows.push([`${p.label}, -c${clients} -m${streams}`, Math.round(r.rps).toLocaleString('en-US'), r.p50.toFixed(2), r.p99.toFixed(2), base ? `${(r.rps / base.rps).toFixed(2)}×` : '', p.key === 'direct' ? '' : `${(r.p99 - base.p99).toFixed(2)} ms`, Number.isFinite(r.cpuUs) && p.key !== 'direct' ? r.cpuUs.toFixed(1) : '', r.failed ? `${r.failed} failed` : '']);
+        const proxied = p.key !== 'direct';
+        rows.push([
+          `${p.label}, -c${clients} -m${streams}`,
+          Math.round(r.rps).toLocaleString('en-US'),
+          r.p50.toFixed(2),
+          r.p99.toFixed(2),
+          base ? `${(r.rps / base.rps).toFixed(2)}×` : '',
+          proxied ? `${(r.p99 - base.p99).toFixed(2)} ms` : '',
+          Number.isFinite(r.cpuUs) && proxied ? r.cpuUs.toFixed(1) : '',
+          r.failed ? `${r.failed} failed` : '',
+        ]);
       } catch (err) {
         rows.push([`${p.label}, -c${clients} -m${streams}`, `failed: ${err.message.slice(0, 200)}`]);
       }

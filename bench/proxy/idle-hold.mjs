@@ -10,8 +10,10 @@ export async function idleHold(p, { idleWs, node, script, nofile }) {
   // fds: two per held connection in the proxy, plus what it already uses and some slack
   const room = Math.min(...pids.map((pid) => fdLimit(pid).soft - fdCount(pid))) - 100;
   const count = Math.max(0, Math.min(idleWs, Math.floor(room / 2)));
+  const limit = fdLimit(pids.at(-1)).soft;
+  const fit = Math.round(count).toLocaleString('en-US');
   const capNote =
-    count < idleWs ? `(only ${Math.round(count).toLocaleString('en-US')} fit: 2 fds per connection and the proxy's open-files limit is ${fdLimit(pids.at(-1)).soft}; past the hard limit needs CAP_SYS_RESOURCE)` : '';
+    count < idleWs ? `(only ${fit} fit: 2 fds per connection and the proxy's open-files limit is ${limit}; past the hard limit needs CAP_SYS_RESOURCE)` : '';
   const before = rss();
   const client = start(node, [script, `ws://127.0.0.1:${p.port}/`, p.host ?? '', String(count), '250'], { nofile });
   try {

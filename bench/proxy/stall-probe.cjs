@@ -13,7 +13,12 @@ const { dirname } = require('node:path');
 
 const file = process.env.DEVMESH_BENCH_STALL_FILE;
 if (file) {
-  const kinds = { [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge', [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak' };
+  const kinds = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak',
+  };
   const OVER = [0.5, 1, 2, 5];
   const slot = () => ({ n: 0, totalMs: 0, over: OVER.map(() => 0) });
   const stats = { over: OVER, gc: {}, sqlite: slot() };

@@ -20,6 +20,9 @@ function ended(seen: H2Seen, what: string, code?: number): void {
 const OPEN = [PREFACE, settings()];
 
 export function h2Cases(authority: string, path: string, h2loadStatus: '2xx' | '4xx'): HostileCase[] {
+  /** a POST's HEADERS frame on `stream`, its body still to come */
+  const post = (stream: number) =>
+    frame(Frame.HEADERS, END_HEADERS, stream, hpack([[':method', 'POST'], [':scheme', 'https'], [':authority', authority], [':path', path]]));
   return [
     {
       name: 'a bad connection preface, garbage after ALPN h2, an HTTP/1.1 request over h2',
@@ -36,8 +39,8 @@ export function h2Cases(authority: string, path: string, h2loadStatus: '2xx' | '
       async run(l) {
         const claim = frame(Frame.HEADERS, END_HEADERS, 1, Buffer.alloc(1024), 0xffffff);
         ended(await h2exchange(l, [...OPEN, claim]), '16 MB length', FRAME_SIZE_ERROR);
-        const post = frame(Frame.HEADERS, END_HEADERS, 1, hpack([[':method', 'POST'], [':scheme', 'https'], [':authority', authority], [':path', path]]));
-        ended(await h2exchange(l, [...OPEN, post, frame(Frame.DATA, 0, 1, Buffer.alloc(16_385))]), 'DATA over 16 KB', FRAME_SIZE_ERROR);
+        const big = frame(Frame.DATA, 0, 1, Buffer.alloc(16_385));
+        ended(await h2exchange(l, [...OPEN, post(1), big]), 'DATA over 16 KB', FRAME_SIZE_ERROR);
       },
     },
     {
@@ -55,7 +58,8 @@ export function h2Cases(authority: string, path: string, h2loadStatus: '2xx' | '
       async run(l) {
         const blocks = [Buffer.from([0x80]), Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), Buffer.from([0x00, 0x7f, 0x10, 0x61])];
         for (const [i, block] of blocks.entries()) {
-          ended(await h2exchange(l, [...OPEN, frame(Frame.HEADERS, END_STREAM | END_HEADERS, 1, block)]), `HPACK block ${i}`, COMPRESSION_ERROR);
+          const headers = frame(Frame.HEADERS, END_STREAM | END_HEADERS, 1, block);
+          ended(await h2exchange(l, [...OPEN, headers]), `HPACK block ${i}`, COMPRESSION_ERROR);
         }
       },
     },
@@ -89,17 +93,19 @@ export function h2Cases(authority: string, path: string, h2loadStatus: '2xx' | '
         ended(await h2exchange(l, flood(settings([[0x3, 100]]), 20_000), 10_000), 'SETTINGS flood');
         await h2exchange(l, flood(frame(Frame.PING, 0, 0, Buffer.alloc(8)), 20_000), 5_000);
         const open = frame(Frame.HEADERS, END_STREAM, 1, hpack([[':method', 'GET']]));
-        ended(await h2exchange(l, flood(frame(Frame.CONTINUATION, 0, 1, Buffer.alloc(1024, 0x61)), 10_000, [open]), 10_000), 'CONTINUATION flood');
+        const more = frame(Frame.CONTINUATION, 0, 1, Buffer.alloc(1024, 0x61));
+        ended(await h2exchange(l, flood(more, 10_000, [open]), 10_000), 'CONTINUATION flood');
       },
     },
     {
       name: 'WINDOW_UPDATE with a 0 increment, on the connection and on a stream',
       timeoutMs: 30_000,
       async run(l) {
-        ended(await h2exchange(l, [...OPEN, frame(Frame.WINDOW_UPDATE, 0, 0, u32(0))]), 'connection WINDOW_UPDATE 0', PROTOCOL_ERROR);
-        const post = frame(Frame.HEADERS, END_HEADERS, 1, hpack([[':method', 'POST'], [':scheme', 'https'], [':authority', authority], [':path', path]]));
-        const seen = await h2exchange(l, [...OPEN, post, frame(Frame.WINDOW_UPDATE, 0, 1, u32(0))], 2_000);
-        expect(seen.types.includes(Frame.RST_STREAM) || seen.goaway !== null || seen.closed, 'stream WINDOW_UPDATE 0 is an error').toBe(true);
+        const zero = frame(Frame.WINDOW_UPDATE, 0, 0, u32(0));
+        ended(await h2exchange(l, [...OPEN, zero]), 'connection WINDOW_UPDATE 0', PROTOCOL_ERROR);
+        const seen = await h2exchange(l, [...OPEN, post(1), frame(Frame.WINDOW_UPDATE, 0, 1, u32(0))], 2_000);
+        const refused = seen.types.includes(Frame.RST_STREAM) || seen.goaway !== null || seen.closed;
+        expect(refused, 'stream WINDOW_UPDATE 0 is an error').toBe(true);
       },
     },
     {
@@ -121,13 +127,17 @@ export function h2Cases(authority: string, path: string, h2loadStatus: '2xx' | '
         const url = `https://127.0.0.1:${l.port}${path}`;
         const args = ['-n', '4000', '-c', '20', '-m', '20', '-H', `:authority: ${authority}`, url];
         const out = await new Promise<string>((resolve, reject) =>
-          execFile('h2load', args, { timeout: 100_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout))),
+          execFile('h2load', args, { timeout: 100_000 }, (err, stdout, stderr) => {
+            if (err) reject(new Error(`${err.message}\n${stdout}\n${stderr}`));
+            else resolve(stdout);
+          }),
         );
         // h2load counts a 4xx as "failed"; "errored" and "timeout" are the streams that got no answer
         expect(out, out).toMatch(/requests: 4000 total, 4000 started, 4000 done, \d+ succeeded, \d+ failed, 0 errored, 0 timeout/);
         expect(out, out).toMatch(new RegExp(`status codes: ${h2loadStatus === '2xx' ? '4000 2xx' : '0 2xx, 0 3xx, 4000 4xx'}`));
         // many streams in flight when the client disappears
-        const killed = spawn('h2load', ['-n', '100000', '-c', '20', '-m', '50', '-H', `:authority: ${authority}`, url], { stdio: 'ignore' });
+        const burst = ['-n', '100000', '-c', '20', '-m', '50', '-H', `:authority: ${authority}`, url];
+        const killed = spawn('h2load', burst, { stdio: 'ignore' });
         await new Promise((r) => setTimeout(r, 700));
         killed.kill('SIGKILL');
         await new Promise((r) => killed.once('exit', r));

@@ -61,16 +61,17 @@ export class HostileDaemon {
     mkdirSync(project);
     mkdirSync(home);
     writeFileSync(join(project, 'api.js'), SERVICE);
-    writeFileSync(
-      join(project, 'devmesh.yaml'),
-      `project: hostile\nservices:\n  api:\n    version: 1.0.0\n    command: "exec '${process.execPath}' api.js"\n    health:\n      http: /health\n      interval: 500ms\n      start_timeout: 30s\n`,
-    );
+    const yaml = ['project: hostile', 'services:', '  api:', '    version: 1.0.0', `    command: "exec '${process.execPath}' api.js"`];
+    yaml.push('    health:', '      http: /health', '      interval: 500ms', '      start_timeout: 30s');
+    writeFileSync(join(project, 'devmesh.yaml'), `${yaml.join('\n')}\n`);
     writeFileSync(join(home, 'config.yaml'), 'mesh:\n  name: hostile\n  host: 127.0.0.1\n  port: 0\n  mdns: false\n');
     new MeshMembership(home).init();
     // DEVMESH_HOSTILE_CLI: another build to attack (e.g. an older dist, to see a case fail there)
-    this.child = spawn(process.execPath, [process.env.DEVMESH_HOSTILE_CLI ?? join(root, 'bin/devmesh.js'), 'up', '--project', project, '--port', '0'], {
+    const cli = process.env.DEVMESH_HOSTILE_CLI ?? join(root, 'bin/devmesh.js');
+    const ports = { DEVMESH_PROXY_HTTP_PORT: '0', DEVMESH_PROXY_HTTPS_PORT: '0', DEVMESH_MESH_INGRESS_PORT: '0' };
+    this.child = spawn(process.execPath, [cli, 'up', '--project', project, '--port', '0'], {
       cwd: root,
-      env: { ...process.env, DEVMESH_HOME: home, DEVMESH_PROXY_HTTP_PORT: '0', DEVMESH_PROXY_HTTPS_PORT: '0', DEVMESH_MESH_INGRESS_PORT: '0' },
+      env: { ...process.env, DEVMESH_HOME: home, ...ports },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000)));
@@ -112,7 +113,8 @@ export class HostileDaemon {
     const record = JSON.parse(readFileSync(join(this.home, 'daemon.json'), 'utf8')) as { port: number };
     const token = readFileSync(join(this.home, 'token'), 'utf8').trim();
     return new Promise<T>((resolvePromise, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${record.port}/api`, ['devmesh.v1', `devmesh-token.${token}`], { handshakeTimeout: 5_000 * SLACK });
+      const protocols = ['devmesh.v1', `devmesh-token.${token}`];
+      const ws = new WebSocket(`ws://127.0.0.1:${record.port}/api`, protocols, { handshakeTimeout: 5_000 * SLACK });
       const timer = setTimeout(() => finish(new Error(`api ${method}: no answer`)), 10_000 * SLACK);
       const finish = (err: Error | null, value?: T) => {
         clearTimeout(timer);
@@ -137,7 +139,8 @@ export class HostileDaemon {
   /** A GET through the proxy's HTTP listener to the service (Host: api.localhost). */
   get(path = '/', port = this.proxyPort): Promise<{ status: number; body: string }> {
     return new Promise((resolvePromise, reject) => {
-      const req = http.get({ host: '127.0.0.1', port, path, headers: { host: 'api.localhost' }, agent: false, timeout: 10_000 * SLACK }, (res) => {
+      const options = { host: '127.0.0.1', port, path, headers: { host: 'api.localhost' }, agent: false, timeout: 10_000 * SLACK };
+      const req = http.get(options, (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
         res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
@@ -163,7 +166,9 @@ export class HostileDaemon {
     const r = await this.get('/alive').catch((e: Error) => ({ status: 0, body: e.message }));
     if (r.status !== 200 || r.body !== 'api ok') throw new Error(say(`GET through the proxy answered ${r.status} ${r.body.slice(0, 200)}`));
     const svc = await this.service();
-    if (svc?.pid !== this.servicePid || svc.state !== 'healthy') throw new Error(say(`the service is ${svc?.state} as pid ${svc?.pid}, was pid ${this.servicePid}`));
+    if (svc?.pid !== this.servicePid || svc.state !== 'healthy') {
+      throw new Error(say(`the service is ${svc?.state} as pid ${svc?.pid}, was pid ${this.servicePid}`));
+    }
     try {
       process.kill(this.servicePid, 0);
     } catch {
@@ -191,7 +196,8 @@ export class HostileDaemon {
   /** SIGTERM, bounded; SIGKILL if it hangs. Removes the temp folder. */
   async stop(): Promise<void> {
     if (this.running) this.child.kill('SIGTERM');
-    const done = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000).unref())]);
+    const late = new Promise<boolean>((r) => setTimeout(() => r(false), 20_000).unref());
+    const done = await Promise.race([this.exited.then(() => true), late]);
     if (!done) {
       this.child.kill('SIGKILL');
       await this.exited;

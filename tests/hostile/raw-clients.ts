@@ -28,7 +28,8 @@ export function reset(s: net.Socket): void {
 export function connect(l: Listener, alpn = 'http/1.1', boundMs = 10_000): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const tcp = net.connect(l.port, '127.0.0.1');
-    const s = l.servername === undefined ? tcp : tls.connect({ socket: tcp, servername: l.servername, rejectUnauthorized: false, ALPNProtocols: [alpn] });
+    const options = { socket: tcp, servername: l.servername, rejectUnauthorized: false, ALPNProtocols: [alpn] };
+    const s = l.servername === undefined ? tcp : tls.connect(options);
     tcps.set(s, tcp);
     const timer = setTimeout(() => {
       s.destroy();

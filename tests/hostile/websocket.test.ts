@@ -9,12 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostileDaemon } from './hostile-daemon.js';
 import { collect, connect, type Listener } from './raw-clients.js';
 
-const UPGRADE = 'GET /ws HTTP/1.1\r\nHost: api.localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+const UPGRADE =
+  'GET /ws HTTP/1.1\r\nHost: api.localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
 
 /** A client frame: FIN + opcode byte, masked with a random key unless `masked` is false. */
 function wsFrame(first: number, payload: Buffer, opts: { masked?: boolean; length?: Buffer } = {}): Buffer {
   const masked = opts.masked !== false;
-  const len = opts.length ?? (payload.length < 126 ? Buffer.from([payload.length]) : Buffer.from([126, payload.length >> 8, payload.length & 0xff]));
+  const n = payload.length;
+  const len = opts.length ?? (n < 126 ? Buffer.from([n]) : Buffer.from([126, n >> 8, n & 0xff]));
   const head = Buffer.from(len);
   if (masked) head[0]! |= 0x80;
   if (!masked) return Buffer.concat([Buffer.from([first]), head, payload]);

@@ -69,7 +69,8 @@ export class HeadRewriter {
    * The response head for the client, as bytes, followed by `body` when given (one write, one packet);
    * `label` names the service (`shop/api`); `close` announces that DevMesh closes the client connection.
    */
-  static response(head: ResponseHead, label: string, close: boolean, upgrade: string | null, body: Buffer | null = null): Buffer {
+  static response(head: ResponseHead, label: string, close: boolean, upgrade: string | null,
+    body: Buffer | null = null): Buffer {
     const out = new HeadBytes();
     HeadRewriter.writeResponse(out, head, label, close, upgrade);
     const buf = out.allocate(body === null ? 0 : body.length);
@@ -94,7 +95,8 @@ export class HeadRewriter {
       const n = names[i]!;
       if (HeadRewriter.isHopByHop(n, head)) continue;
       if (n.charCodeAt(0) === 0x78 /* x */) {
-        if (n === MESH_HEADER || (ownFrom && n === FROM_HEADER) || n === 'x-forwarded-proto' || n === 'x-forwarded-host') continue;
+        if (n === MESH_HEADER || (ownFrom && n === FROM_HEADER)) continue;
+        if (n === 'x-forwarded-proto' || n === 'x-forwarded-host') continue;
         // Repeated fields are joined below, in order; remember where the first one is.
         if (n === 'x-forwarded-for') {
           if (xff < 0) xff = i;
@@ -157,7 +159,8 @@ export class HeadRewriter {
     } else out.put('\r\nConnection: keep-alive\r\n\r\n');
   }
 
-  private static writeResponse(out: HeadBytes, head: ResponseHead, label: string, close: boolean, upgrade: string | null): void {
+  private static writeResponse(out: HeadBytes, head: ResponseHead, label: string, close: boolean,
+    upgrade: string | null): void {
     out.put('HTTP/1.1 ');
     out.put(STATUS[head.status] ?? String(head.status));
     out.put(' ');

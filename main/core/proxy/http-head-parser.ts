@@ -45,7 +45,8 @@ const NO_TOKENS: ReadonlySet<string> = new Set<string>();
 
 /** 1 for the characters of a token (RFC 9110 §5.6.2) */
 const TCHAR = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1;
+const ALNUM = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+for (const c of `!#$%&'*+-.^_\`|~${ALNUM}`) TCHAR[c.charCodeAt(0)] = 1;
 /** 1 for what a field value may hold: HTAB, SP, VCHAR, obs-text (RFC 9110 §5.5); a bare CR or LF is not */
 const VCHAR = new Uint8Array(256);
 VCHAR[0x09] = 1;
@@ -111,7 +112,8 @@ export class HttpHeadParser {
         length = len;
       } else if (n === 'transfer-encoding') {
         const codings = v.toLowerCase().split(',');
-        if (codings[codings.length - 1]!.trim() !== 'chunked') return { error: 'unsupported Transfer-Encoding', status: 400 };
+        const last = codings[codings.length - 1]!.trim();
+        if (last !== 'chunked') return { error: 'unsupported Transfer-Encoding', status: 400 };
         chunked = true;
       } else if (n === 'upgrade') upgrade = v;
       else if (n === 'expect') expect = true;
@@ -148,10 +150,13 @@ export class HttpHeadParser {
     const d3 = s.charCodeAt(11) - 0x30;
     const digits = d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9 && d3 >= 0 && d3 <= 9;
     const after = s.charCodeAt(12);
-    if (!s.startsWith('HTTP/1.') || (minor !== 0 && minor !== 1) || s.charCodeAt(8) !== 0x20 || !digits || (lineEnd > 12 && after !== 0x20)) {
+    const version = s.startsWith('HTTP/1.') && (minor === 0 || minor === 1) && s.charCodeAt(8) === 0x20;
+    if (!version || !digits || (lineEnd > 12 && after !== 0x20)) {
       return { error: 'malformed status line', status: 400 };
     }
-    for (let i = 13; i < lineEnd; i++) if (VCHAR[s.charCodeAt(i)] !== 1) return { error: 'malformed status line', status: 400 };
+    for (let i = 13; i < lineEnd; i++) {
+      if (VCHAR[s.charCodeAt(i)] !== 1) return { error: 'malformed status line', status: 400 };
+    }
     const fields = HttpHeadParser.fields(s, lineEnd + 2);
     if ('error' in fields) return { error: fields.error, status: 400 };
     return {
@@ -183,7 +188,8 @@ export class HttpHeadParser {
 
   /** How a response body is framed (RFC 9112 §6.3), given the request method it answers. */
   static responseFramer(res: ResponseHead, method: string): BodyFramer {
-    if (method === 'HEAD' || res.status < 200 || res.status === 204 || res.status === 304) return new BodyFramer('none');
+    const bodiless = res.status < 200 || res.status === 204 || res.status === 304;
+    if (method === 'HEAD' || bodiless) return new BodyFramer('none');
     let length = -1;
     for (let i = 0; i < res.names.length; i++) {
       const n = res.names[i]!;
@@ -241,7 +247,8 @@ export class HttpHeadParser {
       if (s.charCodeAt(i) !== 0x3a /* : */ || i === pos) {
         // also catches obsolete line folding (a line that starts with whitespace) and spaces before the colon
         if (e === pos) return { error: 'empty header line' };
-        return { error: s.indexOf(':', pos) < 0 || s.indexOf(':', pos) > e ? 'header line without a colon' : 'invalid header name' };
+        const colon = s.indexOf(':', pos);
+        return { error: colon < 0 || colon > e ? 'header line without a colon' : 'invalid header name' };
       }
       // Checked before trimming: a CR or LF at either end is no whitespace (`Host: a\n` is a bare LF).
       let a = i + 1;

@@ -10,7 +10,7 @@ import { ResponseReader, type ResponseSink } from './response-reader.js';
 import { ProxyExchange } from './proxy-exchange.js';
 import type { ProxyContext } from './proxy-context.js';
 import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
-import { NO_FACTS } from './route-decision.js';
+import { requestFacts } from './route-decision.js';
 import { RoutingPolicy, type ForwardDecision, type RoutingAction } from './routing-policy.js';
 import { UpstreamBinding } from './upstream-binding.js';
 import type { UpstreamOwner } from './upstream-socket.js';
@@ -84,9 +84,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.ex = new ProxyExchange(head.method, host ?? '', path, this.tls, html);
     this.reqDone = false;
     this.resDone = false;
-    const from = HttpHeadParser.field(head, FROM_HEADER);
-    const meshAuth = HttpHeadParser.field(head, MESH_HEADER);
-    const facts = from === null && meshAuth === null ? NO_FACTS : { from, meshAuth };
+    const facts = requestFacts(HttpHeadParser.field(head, FROM_HEADER), HttpHeadParser.field(head, MESH_HEADER));
     this.apply(this.ctx.policy.decide(host, path, HeadRewriter.isLoop(head, this.ctx.instanceId), facts));
   }
 
@@ -113,8 +111,8 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     const path = RoutingPolicy.forwardPath(ex.path, d.stripPrefix);
     const up = this.up.bind(d.target).socket;
     const remoteIp = this.socket.remoteAddress ?? '127.0.0.1';
-    const info = { path, clientIp: remoteIp, tls: this.tls, instanceId: this.ctx.instanceId, upgrade: head.upgrade, rewrite: d.rewrite };
-    const headBytes = HeadRewriter.request(head, info);
+    const info = { path, clientIp: remoteIp, tls: this.tls, instanceId: this.ctx.instanceId, upgrade: head.upgrade };
+    const headBytes = HeadRewriter.request(head, { ...info, rewrite: d.rewrite });
     ex.retryHead = head.framer.done ? headBytes : null;
     this.reader.reset();
     this.phase = 'body';
@@ -315,7 +313,8 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   private answer(input: Omit<ReplyInput, 'html'>, close = false): void {
     const head = this.head!;
     // An unread request body would be taken for the next request: close instead of draining it.
-    this.toClient(this.ex!.answer(input, head.close || close || (!head.framer.done && !this.reqDone), head.method === 'HEAD'));
+    const unread = !head.framer.done && !this.reqDone;
+    this.toClient(this.ex!.answer(input, head.close || close || unread, head.method === 'HEAD'));
     this.record(this.ex!);
     this.resDone = this.reqDone = true;
     this.finish();
@@ -332,7 +331,8 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
       ex.error = `malformed request body: ${why} (mid-response)`;
       return this.abort();
     }
-    this.answer({ status: 400, code: 'bad_request', title: 'Bad Request', message: `malformed request body: ${why}` }, true);
+    const message = `malformed request body: ${why}`;
+    this.answer({ status: 400, code: 'bad_request', title: 'Bad Request', message }, true);
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 

@@ -4,14 +4,19 @@
 // header lists sized as HTTP/2 sizes them (RFC 9113 §6.5.2: name + value + 32 octets per field) plus the
 // DATA bytes written to its stream. Bytes in: the request body as it arrives, for both.
 import type http from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import type { ProxyExchange } from './proxy-exchange.js';
 
 type Headers = IncomingHttpHeaders | OutgoingHttpHeaders | undefined;
 
 export class SlowPathMeter {
   /** Counts `req`'s body into `ex.bytesIn` now; `done` sets `ex.bytesOut` once the response closed. */
-  static attach(req: http.IncomingMessage | Http2ServerRequest, res: http.ServerResponse | Http2ServerResponse, ex: ProxyExchange): () => void {
+  static attach(
+    req: http.IncomingMessage | Http2ServerRequest,
+    res: http.ServerResponse | Http2ServerResponse,
+    ex: ProxyExchange,
+  ): () => void {
     req.on('data', (d: Buffer) => (ex.bytesIn += d.length));
     if ('stream' in res) return SlowPathMeter.stream(res.stream, ex);
     // Node queues the response of a pipelined request until the one before it finished: its share of
@@ -47,7 +52,8 @@ export class SlowPathMeter {
     } as typeof stream.write;
     const end = stream.end;
     stream.end = function (this: ServerHttp2Stream, chunk?: unknown, ...rest: unknown[]): ServerHttp2Stream {
-      if (typeof chunk !== 'function' && chunk != null && !this.writableEnded && !this.destroyed) data += SlowPathMeter.size(chunk, rest[0]);
+      const sent = typeof chunk !== 'function' && chunk != null && !this.writableEnded && !this.destroyed;
+      if (sent) data += SlowPathMeter.size(chunk, rest[0]);
       return (end as (...a: unknown[]) => ServerHttp2Stream).call(this, chunk, ...rest);
     } as typeof stream.end;
     return () => {
@@ -58,7 +64,9 @@ export class SlowPathMeter {
   }
 
   private static size(chunk: unknown, encoding: unknown): number {
-    if (typeof chunk === 'string') return Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    if (typeof chunk === 'string') {
+      return Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    }
     if (chunk instanceof Uint8Array) return chunk.byteLength;
     return 0;
   }

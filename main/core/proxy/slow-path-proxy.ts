@@ -15,6 +15,7 @@ import { ProxyExchange } from './proxy-exchange.js';
 import type { ProxyLimits, ProxyRequestLog } from './proxy-limits.js';
 import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
 import { RoutingPolicy, type ForwardDecision, type RoutingAction } from './routing-policy.js';
+import { requestFacts } from './route-decision.js';
 import { SlowPathMeter } from './slow-path-meter.js';
 
 // HTTP/1 and HTTP/2 compatibility requests look alike to this code and to http-proxy-3.
@@ -52,7 +53,9 @@ export class SlowPathProxy {
       (req, res) => this.handle(req, res, this.tlsSockets.has(req.socket)),
     );
     this.server.keepAliveTimeout = deps.limits.idleTimeoutMs;
-    this.server.on('checkContinue', (req: Incoming, res: Outgoing) => this.handle(req, res, this.tlsSockets.has(req.socket), true));
+    this.server.on('checkContinue', (req: Incoming, res: Outgoing) => {
+      this.handle(req, res, this.tlsSockets.has(req.socket), true);
+    });
     // Never listens: HTTPS connections that chose h2 by ALPN are handed to it after their handshake.
     this.h2 = http2.createSecureServer({ allowHTTP1: false }, (req, res) => this.handle(req as unknown as Incoming, res as unknown as Outgoing, true));
     this.h2.on('sessionError', (err) => deps.logger.debug({ domain: 'proxy', err: err.message }, 'HTTP/2 session error'));
@@ -104,7 +107,7 @@ export class SlowPathProxy {
     if (interim) res.writeContinue();
     const hops = String(req.headers[HOP_HEADER] ?? '');
     const loop = hops.split(',').some((h) => h.trim() === this.deps.instanceId);
-    const facts = { from: SlowPathProxy.header(req, FROM_HEADER), meshAuth: SlowPathProxy.header(req, MESH_HEADER) };
+    const facts = requestFacts(SlowPathProxy.header(req, FROM_HEADER), SlowPathProxy.header(req, MESH_HEADER));
     this.apply(req, res, ex, this.deps.policy.decide(req.headers.host, url, loop, facts));
   }
 
@@ -154,7 +157,8 @@ export class SlowPathProxy {
     this.proxy.web(req, res, options, (err: Error) => {
       if (!res.headersSent) {
         this.deps.policy.failed(d.key);
-        const next = ProxyExchange.failover(d, req.method ?? 'GET', req.headers['idempotency-key'] !== undefined, SlowPathProxy.bodyless(req));
+        const marked = req.headers['idempotency-key'] !== undefined;
+        const next = ProxyExchange.failover(d, req.method ?? 'GET', marked, SlowPathProxy.bodyless(req));
         if (next !== null) return this.forward(req, res, ex, next, clientHost, false);
       }
       const cause = ProxyExchange.cause(err, ex.who);

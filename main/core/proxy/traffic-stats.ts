@@ -9,9 +9,15 @@ import { TrafficCounter } from './traffic-counter.js';
 /** Edge counters kept at most: callers are named by the client, so a churn of names must not grow memory. */
 export const MAX_EDGE_COUNTERS = 5000;
 
+interface ServiceCounter {
+  project: string;
+  service: string;
+  counter: TrafficCounter;
+}
+
 export class TrafficStats implements Disposable {
   /** by project, then service: two lookups per request, and no key string built for each */
-  private readonly counters = new Map<string, Map<string, { project: string; service: string; counter: TrafficCounter }>>();
+  private readonly counters = new Map<string, Map<string, ServiceCounter>>();
   /** in least recently used order (a Map iterates in insertion order; a hit moves the key to the end) */
   private readonly edgeCounters = new Map<string, { caller: string; instance: string; counter: TrafficCounter }>();
   private timer: NodeJS.Timeout | null = null;
@@ -50,7 +56,9 @@ export class TrafficStats implements Disposable {
     const out: ServiceTraffic[] = [];
     for (const [name, services] of this.counters) {
       if (project && name !== project) continue;
-      for (const c of services.values()) out.push({ project: c.project, service: c.service, ...c.counter.read(second) });
+      for (const c of services.values()) {
+        out.push({ project: c.project, service: c.service, ...c.counter.read(second) });
+      }
     }
     return out;
   }

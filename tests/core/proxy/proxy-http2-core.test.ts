@@ -18,7 +18,9 @@ import { until } from './proxy-harness.js';
 import { h2connect, h2request, headerListSize } from './stored-request-log.js';
 
 function curl(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => execFile('curl', ['-sS', ...args], { timeout: 20_000 }, (err, out) => (err ? reject(err) : resolve(out))));
+  return new Promise((resolve, reject) => {
+    execFile('curl', ['-sS', ...args], { timeout: 20_000 }, (err, out) => (err ? reject(err) : resolve(out)));
+  });
 }
 
 function get(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
@@ -104,7 +106,9 @@ describe('DevMeshCore over HTTP/2: proxy and peer ingress', () => {
     expect(refused.body.toString()).toContain('peer ingress');
     const row = await stored('/stranger');
     expect(row).toMatchObject({ status: 403, tls: true, bytesOut: refused.body.length + headerListSize(refused.headers) });
-    const out = await curl(['--http2', '-k', '-o', '/dev/null', '-w', '%{http_code} %{http_version}', '--resolve', `api.h2shop.localhost:${ingressPort}:127.0.0.1`, `https://api.h2shop.localhost:${ingressPort}/curl-stranger`]);
+    const resolve = `api.h2shop.localhost:${ingressPort}:127.0.0.1`;
+    const url = `https://api.h2shop.localhost:${ingressPort}/curl-stranger`;
+    const out = await curl(['--http2', '-k', '-o', '/dev/null', '-w', '%{http_code} %{http_version}', '--resolve', resolve, url]);
     expect(out).toBe('403 2');
     await stored('/curl-stranger');
     await new Promise((res) => setTimeout(res, 300));

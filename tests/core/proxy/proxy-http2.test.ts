@@ -46,7 +46,8 @@ describe('ProxyServer over HTTP/2 with the SQLite request log', () => {
     await closeServer(gone);
     routes.add({ project: 'p', service: 'api', port, state: 'healthy' });
     routes.add({ project: 'p', service: 'twice', port: deadPort, state: 'healthy', alternates: [port] });
-    proxy = new ProxyServer({ routes, requests: store.log, tls: tls.provider, host: '127.0.0.1', httpPort: 0, httpsPort: 0, instanceId: 'h2-test', logger: pino({ level: 'silent' }) });
+    const logger = pino({ level: 'silent' });
+    proxy = new ProxyServer({ routes, requests: store.log, tls: tls.provider, host: '127.0.0.1', httpPort: 0, httpsPort: 0, instanceId: 'h2', logger });
     const l = await proxy.listen();
     httpsPort = l.httpsPort!;
     httpPort = l.httpPort!;
@@ -90,7 +91,7 @@ describe('ProxyServer over HTTP/2 with the SQLite request log', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.toString()).toBe('got 0 for /fo');
     const [row] = await store.rows('/fo');
-    expect(row).toMatchObject({ status: 200, service: 'twice', instance: `twice@${target.address() && (target.address() as { port: number }).port}` });
+    expect(row).toMatchObject({ status: 200, service: 'twice', instance: `twice@${(target.address() as { port: number }).port}` });
     expect(routes.failures).toContain(`twice@${deadPort}`);
     const post = await h2request(session, { ':path': '/fo-post', ':method': 'POST', ':authority': 'twice.localhost' }, Buffer.from('once'));
     expect(post.status).toBe(502);
@@ -119,7 +120,10 @@ describe('ProxyServer over HTTP/2 with the SQLite request log', () => {
     const out = await new Promise<string>((resolve, reject) =>
       execFile(
         'curl',
-        ['-sS', '--http2', '--cacert', caPath, '--resolve', `api.localhost:${httpsPort}:127.0.0.1`, '-D', '-', '-o', '/dev/null', '-w', '\n%{http_version} %{size_download}', `https://api.localhost:${httpsPort}/curl`],
+        [
+          ...['-sS', '--http2', '--cacert', caPath, '--resolve', `api.localhost:${httpsPort}:127.0.0.1`],
+          ...['-D', '-', '-o', '/dev/null', '-w', '\n%{http_version} %{size_download}', `https://api.localhost:${httpsPort}/curl`],
+        ],
         { timeout: 20_000 },
         (err, stdout) => (err ? reject(err) : resolve(stdout)),
       ),
