@@ -2,7 +2,7 @@
 // connection's own counters span every request on it (and, for HTTP/2, are gone once the stream closed).
 // HTTP/1.x: the bytes written to the connection while this response owned it. HTTP/2: the response's
 // header lists sized as HTTP/2 sizes them (RFC 9113 §6.5.2: name + value + 32 octets per field) plus the
-// DATA bytes written to its stream. Bytes in: the request body as it arrives, for both.
+// DATA bytes written to its stream. Bytes in: the request body as it is forwarded, for both.
 import type http from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
@@ -11,13 +11,20 @@ import type { ProxyExchange } from './proxy-exchange.js';
 type Headers = IncomingHttpHeaders | OutgoingHttpHeaders | undefined;
 
 export class SlowPathMeter {
-  /** Counts `req`'s body into `ex.bytesIn` now; `done` sets `ex.bytesOut` once the response closed. */
+  /**
+   * Counts `req`'s body into `ex.bytesIn` from now on. Only once it is being forwarded: a 'data' listener
+   * starts the flow, and bytes that flowed before the proxy piped the request on would be lost to it.
+   */
+  static countBody(req: http.IncomingMessage | Http2ServerRequest, ex: ProxyExchange): void {
+    req.on('data', (d: Buffer) => (ex.bytesIn += d.length));
+  }
+
+  /** The returned function sets `ex.bytesOut` once the response closed. */
   static attach(
     req: http.IncomingMessage | Http2ServerRequest,
     res: http.ServerResponse | Http2ServerResponse,
     ex: ProxyExchange,
   ): () => void {
-    req.on('data', (d: Buffer) => (ex.bytesIn += d.length));
     if ('stream' in res) return SlowPathMeter.stream(res.stream, ex);
     // Node queues the response of a pipelined request until the one before it finished: its share of
     // the connection starts when the socket is assigned to it.

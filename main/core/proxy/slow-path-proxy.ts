@@ -154,6 +154,7 @@ export class SlowPathProxy {
       // The client's (empty) body was read by the first attempt: a retry sends an empty stream instead.
       ...(first ? {} : { buffer: Readable.from([]) }),
     };
+    if (first) SlowPathMeter.countBody(req, ex);
     this.proxy.web(req, res, options, (err: Error) => {
       if (!res.headersSent) {
         this.deps.policy.failed(d.key);

@@ -100,6 +100,18 @@ describe('ProxyServer over HTTP/2 with the SQLite request log', () => {
     expect(bad!.error).toMatch(/connection refused/);
   });
 
+  it('holds an HTTP/2 upload for a start_on_request service and forwards all of it once the service runs', async () => {
+    routes.add({ project: 'p', service: 'lazy', port: (target.address() as { port: number }).port, state: 'stopped', startOnRequest: true });
+    routes.ensure = async (svc) => {
+      await new Promise((r) => setTimeout(r, 300)); // the body arrives while the request waits
+      svc.state = 'healthy';
+    };
+    const upload = Buffer.alloc(50_000, 0x6c);
+    const r = await h2request(session, { ':path': '/lazy', ':method': 'POST', ':authority': 'lazy.localhost' }, upload);
+    expect(r.body.toString()).toBe(`got ${upload.length} for /lazy`);
+    expect((await store.rows('/lazy'))[0]).toMatchObject({ status: 200, service: 'lazy', bytesIn: upload.length });
+  });
+
   it('counts each response of a kept-alive HTTP/1.0 connection (the slow path) on its own row', async () => {
     const s = net.connect(httpPort, '127.0.0.1');
     let got = '';
