@@ -3,6 +3,7 @@
 import type { RequestRecord } from '../../../shared/proxy.js';
 import type { Logger } from 'pino';
 import type { ProxyRequestLog } from './proxy-limits.js';
+import { HttpHeadParser, type RequestHead } from './http-head-parser.js';
 import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
 import type { ForwardDecision, RouteTarget } from './route-decision.js';
 
@@ -41,6 +42,18 @@ export class ProxyExchange {
     readonly html: boolean,
   ) {}
 
+  /** The exchange a parsed head starts; or, for a target that is neither a path nor a URL, why not. */
+  static forHead(head: RequestHead, tls: boolean): ProxyExchange | string {
+    let host = head.host;
+    let path = head.target;
+    if (path.charCodeAt(0) !== 0x2f /* / */) {
+      const target = HttpHeadParser.routingTarget(head);
+      if (target === null) return `request target "${head.target.slice(0, 100)}" is not a path`;
+      ({ host, path } = target);
+    }
+    return new ProxyExchange(head.method, host ?? '', path, tls, ProxyResponder.wantsHtml(HttpHeadParser.field(head, 'accept') ?? undefined));
+  }
+
   /** A request too broken to route, answered and closed (400, 408, 431). */
   static refused(status: number, why: string, bytesOut: number, tls: boolean): ProxyExchange {
     const ex = new ProxyExchange('', '', '', tls, false);
@@ -58,6 +71,19 @@ export class ProxyExchange {
     this.error = input.message;
     this.responded = true;
     return ProxyResponder.bytes(reply, this.close, headOnly);
+  }
+
+  /** The client went away before the response was complete (nginx's 499). */
+  clientGone(): void {
+    this.error ??= 'the client closed the connection before the response was complete';
+    if (this.status === 0) this.status = 499;
+  }
+
+  /** The target switched protocols (a WebSocket): from now on the exchange is a tunnel. */
+  upgraded(): void {
+    this.status = 101;
+    this.websocket = true;
+    this.responded = true;
   }
 
   /** the X-DevMesh-Upstream response header: who served it (`alice/api@2.3.1`), else `<project>/<service>` */

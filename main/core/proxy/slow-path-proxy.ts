@@ -108,7 +108,30 @@ export class SlowPathProxy {
     const hops = String(req.headers[HOP_HEADER] ?? '');
     const loop = hops.split(',').some((h) => h.trim() === this.deps.instanceId);
     const facts = requestFacts(SlowPathProxy.header(req, FROM_HEADER), SlowPathProxy.header(req, MESH_HEADER));
-    this.apply(req, res, ex, this.deps.policy.decide(req.headers.host, url, loop, facts));
+    this.contained(res, ex, () => this.apply(req, res, ex, this.deps.policy.decide(req.headers.host, url, loop, facts)));
+  }
+
+  /** Runs `fn` at a seam (a request event, a promise, a proxy callback): what it throws ends this exchange. */
+  private contained(res: Outgoing, ex: ProxyExchange, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.fault(res, ex, err);
+    }
+  }
+
+  /** Something threw while serving (a bug): logged; the exchange answered 502, or cut short once answering. */
+  private fault(res: Outgoing, ex: ProxyExchange, err: unknown): void {
+    this.deps.logger.error({ domain: 'proxy', err: err instanceof Error ? err.stack : String(err) }, 'proxy: a request failed inside DevMesh');
+    const message = `DevMesh failed: ${(err as Error).message}`;
+    try {
+      if (res.headersSent) {
+        ex.error = message;
+        res.destroy();
+      } else this.reply(res, ex, { status: 502, code: 'internal', title: 'Bad gateway', message });
+    } catch {
+      res.destroy();
+    }
   }
 
   /** The request has no body to replay: HTTP/2 says so by ending the stream with its HEADERS frame (a body
@@ -128,7 +151,10 @@ export class SlowPathProxy {
     if (action.kind !== 'forward') {
       ex.project = action.project;
       ex.service = action.service;
-      if (action.kind === 'start') return void action.next.then((next) => this.apply(req, res, ex, next));
+      if (action.kind === 'start') {
+        const resume = (next: RoutingAction) => this.contained(res, ex, () => this.apply(req, res, ex, next));
+        return void action.next.then(resume, (err) => this.fault(res, ex, err));
+      }
       return this.reply(res, ex, action.reply);
     }
     req.url = RoutingPolicy.forwardPath(req.url ?? '/', action.decision.stripPrefix);
@@ -155,19 +181,22 @@ export class SlowPathProxy {
       ...(first ? {} : { buffer: Readable.from([]) }),
     };
     if (first) SlowPathMeter.countBody(req, ex);
-    this.proxy.web(req, res, options, (err: Error) => {
-      if (!res.headersSent) {
-        this.deps.policy.failed(d.key);
-        const marked = req.headers['idempotency-key'] !== undefined;
-        const next = ProxyExchange.failover(d, req.method ?? 'GET', marked, SlowPathProxy.bodyless(req));
-        if (next !== null) return this.forward(req, res, ex, next, clientHost, false);
-      }
-      const cause = ProxyExchange.cause(err, ex.who);
-      if (res.headersSent) {
-        ex.error = cause;
-        res.destroy();
-      } else this.reply(res, ex, { status: 502, code: 'upstream_failed', title: 'Bad gateway', message: cause });
-    });
+    this.proxy.web(req, res, options, (err: Error) => this.contained(res, ex, () => this.failed(req, res, ex, d, clientHost, err)));
+  }
+
+  /** The forward to `d` failed: the next instance when that is safe, else a 502 (or a cut once answering). */
+  private failed(req: Incoming, res: Outgoing, ex: ProxyExchange, d: ForwardDecision, host: string | undefined, err: Error): void {
+    if (!res.headersSent) {
+      this.deps.policy.failed(d.key);
+      const marked = req.headers['idempotency-key'] !== undefined;
+      const next = ProxyExchange.failover(d, req.method ?? 'GET', marked, SlowPathProxy.bodyless(req));
+      if (next !== null) return this.forward(req, res, ex, next, host, false);
+    }
+    const cause = ProxyExchange.cause(err, ex.who);
+    if (res.headersSent) {
+      ex.error = cause;
+      res.destroy();
+    } else this.reply(res, ex, { status: 502, code: 'upstream_failed', title: 'Bad gateway', message: cause });
   }
 
   private pinnedAgent(cert: string): https.Agent {
