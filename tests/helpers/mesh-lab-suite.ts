@@ -6,10 +6,15 @@
 //     it('...', async () => {
 //       const lab = await createLab({ hosts: 3, multicast: false });
 //       ...
-//     });
+//     }, TEST_TIMEOUT_MS);
 //   });
 import { afterEach, describe } from 'vitest';
+import { describeLoad, scaled } from './load-scale.js';
 import { MeshLab, type MeshLabOptions } from './mesh-lab.js';
+
+/** A mesh-netns test's limit: about 20 s on a quiet machine with three daemons, three times that, scaled
+ * by the load (the waits inside fail first, naming what never came). */
+export const TEST_TIMEOUT_MS = scaled(60_000);
 
 export type CreateLab = (options?: MeshLabOptions) => Promise<MeshLab>;
 
@@ -19,7 +24,7 @@ export function describeMeshLab(name: string, body: (createLab: CreateLab) => vo
     let lab: MeshLab | null = null;
 
     afterEach(async (ctx) => {
-      if (lab && ctx.task.result?.state === 'fail') console.error(lab.diagnostics());
+      if (lab && ctx.task.result?.state === 'fail') console.error(`${describeLoad()}\n${lab.diagnostics()}`);
       await lab?.dispose();
       lab = null;
     });
