@@ -21,18 +21,21 @@ export type CreateLab = (options?: MeshLabOptions) => Promise<MeshLab>;
 export function describeMeshLab(name: string, body: (createLab: CreateLab) => void): void {
   const title = MeshLab.available() ? name : `${name} (skipped: ${MeshLab.unavailableReason()})`;
   describe.skipIf(!MeshLab.available())(title, () => {
-    let lab: MeshLab | null = null;
+    let creating: Promise<MeshLab> | null = null;
 
+    // A test that timed out while its lab was starting leaves the creation running: wait for it (every step
+    // of it is bounded) and dispose what it made, or its daemons and namespaces outlive the test run.
     afterEach(async (ctx) => {
+      const lab = await creating?.catch(() => null);
+      creating = null;
       if (lab && ctx.task.result?.state === 'fail') console.error(`${describeLoad()}\n${lab.diagnostics()}`);
       await lab?.dispose();
-      lab = null;
-    });
+    }, scaled(120_000));
 
     body(async (options) => {
-      if (lab) throw new Error('describeMeshLab: one lab per test');
-      lab = await MeshLab.create(options);
-      return lab;
+      if (creating) throw new Error('describeMeshLab: one lab per test');
+      creating = MeshLab.create(options);
+      return creating;
     });
   });
 }

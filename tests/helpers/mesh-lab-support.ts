@@ -66,6 +66,9 @@ export interface MeshLabOptions {
   start?: boolean;
   /** DEVMESH_LOG_LEVEL of the daemons; default info */
   logLevel?: string;
+  /** extra host namespaces on the same network with no daemon (for an independent resolver, say); they
+   * follow the daemons' in `lab.netns.hosts`: see MeshLab.bystander(); default 0 */
+  bystanders?: number;
 }
 
 export interface WaitOptions {

@@ -59,7 +59,9 @@ export class MeshLab {
     const names = typeof options.hosts === 'number' || options.hosts === undefined ? DEFAULT_NAMES.slice(0, options.hosts ?? 3) : options.hosts;
     if (names.length === 0 || names.length > DEFAULT_NAMES.length * 10) throw new Error(`MeshLab: ${names.length} hosts`);
     const multicast = options.multicast !== false;
-    const netns = await NetnsLab.create(names.length, { multicast });
+    const bystanders = options.bystanders ?? 0;
+    if (!Number.isInteger(bystanders) || bystanders < 0 || bystanders > 10) throw new Error(`MeshLab: ${bystanders} bystanders`);
+    const netns = await NetnsLab.create(names.length + bystanders, { multicast });
     const dir = mkdtempSync(join(tmpdir(), 'devmesh-meshlab-'));
     const lab = new MeshLab(netns, dir, options.project ?? 'shop', options.heartbeatMs ?? LAB_HEARTBEAT_MS);
     try {
@@ -104,6 +106,13 @@ export class MeshLab {
     const h = this.hosts.find((x) => x.name === name);
     if (!h) throw new Error(`MeshLab: no host ${name} (hosts: ${this.hosts.map((x) => x.name).join(', ')})`);
     return h;
+  }
+
+  /** The netns host index of bystander `i` (a namespace on the lab's network with no daemon). */
+  bystander(i: number): number {
+    const index = this.hosts.length + i;
+    if (!Number.isInteger(i) || i < 0 || index >= this.netns.hosts.length) throw new Error(`MeshLab: no bystander ${i}`);
+    return index;
   }
 
   async startAll(): Promise<void> {

@@ -147,6 +147,15 @@ export class NetnsLab {
     }
   }
 
+  /** Gives host `hostIndex`'s link a second address in the lab's subnet (`<subnet>.<lastOctet>`), as a
+   * machine with two addresses on its network has; returns it. Deleted with the namespace. */
+  async addAddress(hostIndex: number, lastOctet: number): Promise<string> {
+    if (!Number.isInteger(lastOctet) || lastOctet < 201 || lastOctet > 254) throw new Error(`NetnsLab: extra address .${lastOctet} must be 201..254`);
+    const ip = `${this.subnet}.${lastOctet}`;
+    await NetnsLab.ip(['-n', this.host(hostIndex).ns, 'addr', 'add', `${ip}/24`, 'dev', 'veth0']);
+    return ip;
+  }
+
   /** SIGKILLs every process in host `hostIndex`'s namespace and waits (bounded) until none is left. */
   async kill(hostIndex: number): Promise<void> {
     await NetnsLab.killAll(this.host(hostIndex).ns);
@@ -198,7 +207,13 @@ export class NetnsLab {
   }
 
   private async addNamespace(ns: string): Promise<void> {
+    // disposed mid-setup (a test that timed out): add nothing more, and take back one added meanwhile
+    if (this.disposing) throw new Error('NetnsLab: disposed while it was being set up');
     await NetnsLab.ip(['netns', 'add', ns]);
+    if (this.disposing) {
+      await NetnsLab.ip(['netns', 'del', ns]).catch(() => undefined);
+      throw new Error('NetnsLab: disposed while it was being set up');
+    }
     this.namespaces.push(ns);
   }
 

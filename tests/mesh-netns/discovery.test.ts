@@ -1,7 +1,10 @@
 // How real `devmesh up` daemons on three machines (network namespaces) find each other: mDNS on a LAN
-// with multicast, and a team on another mesh ignored on the same LAN. See tests/helpers/mesh-lab.ts.
+// with multicast, what they announce as an independent resolver (avahi) sees it, and a team on another mesh
+// ignored on the same LAN. See tests/helpers/mesh-lab.ts.
+import { hostname } from 'node:os';
 import { expect, it } from 'vitest';
-import { sleep, waitUntil } from '../helpers/mesh-lab.js';
+import { AvahiResolver, type ResolvedInstance } from '../helpers/mdns-resolvers.js';
+import { MESH_PORT, sleep, waitUntil } from '../helpers/mesh-lab.js';
 import { scaled } from '../helpers/load-scale.js';
 import { describeMeshLab, TEST_TIMEOUT_MS } from '../helpers/mesh-lab-suite.js';
 
@@ -24,6 +27,36 @@ describeMeshLab('mesh discovery between machines', (createLab) => {
       const info = await h.meshInfo();
       expect(info.mdns).toBe(true);
       expect(info.problems).toEqual([]);
+    }
+  }, TEST_TIMEOUT_MS);
+
+  const avahiMissing = AvahiResolver.unavailableReason();
+  it.skipIf(avahiMissing)(`announces each daemon under a host name of its own that avahi resolves to that daemon's address ${avahiMissing ?? ''}`, async () => {
+    // every namespace shares this machine's hostname, as two daemons on one machine do
+    const lab = await createLab({ hosts: 2, multicast: true, inviteSeeds: false, bystanders: 1 });
+    await lab.waitFullMesh();
+    const avahi = await AvahiResolver.start(lab.netns, lab.bystander(0));
+    try {
+      const expected = await Promise.all(lab.hosts.map(async (h) => ({ h, host: `${hostname()}-${(await h.meshInfo()).agentId.slice(0, 8)}.local` })));
+      // avahi-browse -rtp: each instance resolved through its SRV target to an address
+      let seen: ResolvedInstance[] = [];
+      await waitUntil(
+        async () => {
+          seen = await avahi.browse();
+          return expected.every((e) => seen.some((s) => s.host === e.host)) ? seen : null;
+        },
+        { timeoutMs: scaled(20_000), intervalMs: 500, what: 'avahi-browse to resolve both daemons' },
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}\navahi-browse saw: ${JSON.stringify(seen)}`);
+      });
+      for (const { h, host } of expected) {
+        const entries = seen.filter((s) => s.host === host);
+        expect(entries.map((e) => [e.addresses, e.port]), `${h.name}: ${JSON.stringify(seen)}`).toEqual([[[h.ip], MESH_PORT]]);
+        // avahi-resolve -4 -n <host>.local: the host name alone, as any program on the LAN would look it up
+        expect(await avahi.resolve4(host), `${h.name}'s ${host}`).toBe(h.ip);
+      }
+    } finally {
+      avahi.dispose();
     }
   }, TEST_TIMEOUT_MS);
 

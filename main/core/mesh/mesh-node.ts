@@ -146,10 +146,16 @@ export class MeshNode {
       name: this.name,
       port: this.listenPort,
       ingressPort: this.membership === null ? null : (this.opts.ingressPort?.() ?? null),
-      addresses: this.listenPort === null ? [] : LanAddresses.list().map((ip) => `${ip}:${this.listenPort}`),
+      addresses: this.listenPort === null ? [] : this.servedAddresses().map((ip) => (ip.includes(':') ? `[${ip}]:${this.listenPort}` : `${ip}:${this.listenPort}`)),
       mdns: this.stopMdns !== null,
       problems: [...this.problems],
     };
+  }
+
+  /** The addresses teammates reach the peer listener on (those of its bind host, mesh.host): what mDNS
+   * publishes for this agent's host name, and what `info()` lists. */
+  servedAddresses(): string[] {
+    return LanAddresses.served(this.opts.settings.host);
   }
 
   list(): PeerInfo[] {
