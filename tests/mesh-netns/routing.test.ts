@@ -94,6 +94,17 @@ async function load(
   return JSON.parse(result.stdout) as Sample[];
 }
 
+/** Batches of 100 GETs of `api` via `host` (2 at a time, each batch spread over ~10 heartbeats), until
+ * every one of `upstreams` has answered or 5 batches (~50 beats) went by: every sample. */
+async function loadUntilBoth(host: MeshHost, heartbeatMs: number, upstreams: string[]): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (let batch = 0; batch < 5; batch++) {
+    samples.push(...(await load(host, { count: 100, concurrency: 2, gapMs: Math.ceil(heartbeatMs / 5) })));
+    if (upstreams.every((u) => samples.some((s) => s.upstream === u))) break;
+  }
+  return samples;
+}
+
 /** `{ key: count }` of the samples, for assertions and messages. */
 function tally(samples: Sample[], key: (s: Sample) => string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -155,13 +166,13 @@ describeMeshLab('routing between machines', (createLab) => {
     // latencies are measured by heartbeats: give them a few beats so both peers have one
     await bob.waitPeers((peers) => ['alice', 'carol'].every((n) => peerNamed(peers, n)?.latencyMs != null), { timeoutMs: scaled(10_000), what: 'latencies of alice and carol' });
 
-    // Equally fast peers take turns; "equally fast" is judged on each peer's last heartbeat round trip
-    // (not smoothed), so on a busy machine one slow ping sends every request to the other peer until the
-    // next beat. Spread over ~10 beats (100 requests per worker, a tenth of a beat apart), both must be used.
-    const samples = await load(bob, { count: 200, concurrency: 2, gapMs: Math.ceil(lab.heartbeatMs / 10) });
+    // Equally fast peers take turns; "equally fast" is judged on each peer's recent heartbeat round trips
+    // (within 20%), so on a busy machine, where round trips are noise, one peer can look faster for many
+    // beats in a row (a run under load saw 195 of 200 on alice). Both must serve within a bounded time.
+    const samples = await loadUntilBoth(bob, lab.heartbeatMs, ['alice/api@1.0.0', 'carol/api@1.0.0']);
     const byUpstream = tally(samples, (s) => s.upstream ?? `error ${s.error ?? s.status}`);
-    console.log(`routing: 200 GETs via bob: ${JSON.stringify(byUpstream)}`);
-    expect(tally(samples, (s) => String(s.status))).toEqual({ '200': 200 });
+    console.log(`routing: ${samples.length} GETs via bob: ${JSON.stringify(byUpstream)}`);
+    expect(tally(samples, (s) => String(s.status))).toEqual({ '200': samples.length });
     expect(samples.every((s) => s.agent === s.upstream?.split('/')[0])).toBe(true);
     expect(Object.keys(byUpstream).sort()).toEqual(['alice/api@1.0.0', 'carol/api@1.0.0']);
   }, TEST_TIMEOUT_MS);
@@ -254,7 +265,7 @@ describeMeshLab('routing between machines', (createLab) => {
     expect(viaPath.headers['x-devmesh-upstream']).toBe('alice/api@2.1.0');
     expect((viaPath.json as { headers: Record<string, string> }).headers['x-devmesh-from']).toBe('front.shop');
     // without a caller, any version will do: carol's serves too
-    const anyone = await load(bob, { count: 100, concurrency: 2, gapMs: Math.ceil(lab.heartbeatMs / 5) });
+    const anyone = await loadUntilBoth(bob, lab.heartbeatMs, ['alice/api@2.1.0', 'carol/api@1.0.0']);
     expect(Object.keys(tally(anyone, (s) => `${s.status} ${s.upstream}`)).sort()).toEqual(['200 alice/api@2.1.0', '200 carol/api@1.0.0']);
 
     await alice.stopService('api');
