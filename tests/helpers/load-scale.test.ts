@@ -20,7 +20,8 @@ afterEach(() => {
 function stretchOnCpu0(): number {
   const src = `import { cpuStretch } from ${JSON.stringify(resolve(root, 'tests/helpers/load-scale.ts'))};
 process.stdout.write(String(cpuStretch(12, 9)));`;
-  const r = spawnSync('taskset', ['-c', '0', process.execPath, '--experimental-strip-types', '--no-warnings', '--input-type=module', '-e', src], {
+  const node = [process.execPath, '--experimental-strip-types', '--no-warnings', '--input-type=module', '-e', src];
+  const r = spawnSync('taskset', ['-c', '0', ...node], {
     encoding: 'utf8',
     timeout: 30_000,
   });

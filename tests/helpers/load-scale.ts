@@ -4,8 +4,8 @@
 // core. The factor is measured once per test process, when a test file first asks for it:
 //   - the run queue: the 1- and 5-minute load averages per CPU (`os.loadavg()`), which lag behind a load
 //     that just started;
-//   - a short calibration: 5 rounds of ~12 ms of busy loop (the median), and the share of that wall time this process was actually
-//     on a CPU (`process.cpuUsage()`), which sees a load that started a second ago.
+//   - a short calibration: 5 rounds of ~12 ms of busy loop (the median), and the share of that wall time
+//     this process was actually on a CPU (`process.cpuUsage()`), which sees a load that started a second ago.
 // The larger of the two, at least 1 and capped (a hung test still fails in bounded time).
 // DEVMESH_TEST_TIME_SCALE=<n> sets the factor (CI on a known machine, or to reproduce a timeout).
 //
@@ -77,6 +77,7 @@ export function scaled(ms: number): number {
 /** One line for a test's log: what the limits were scaled by, and why. */
 export function describeLoad(): string {
   const m = measureLoad();
-  const why = m.override !== null ? 'DEVMESH_TEST_TIME_SCALE' : `run queue ${m.runQueuePerCpu.toFixed(2)}/cpu, cpu stretch ${m.cpuStretch.toFixed(2)}`;
+  const measured = `run queue ${m.runQueuePerCpu.toFixed(2)}/cpu, cpu stretch ${m.cpuStretch.toFixed(2)}`;
+  const why = m.override !== null ? 'DEVMESH_TEST_TIME_SCALE' : measured;
   return `time limits ×${m.factor.toFixed(2)} (${why})`;
 }

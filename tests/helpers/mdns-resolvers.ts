@@ -47,7 +47,8 @@ for name in sorted(names):
     if info is None:
         out.append({'instance': name[: -len(TYPE) - 1], 'host': '', 'addresses': [], 'port': 0})
         continue
-    out.append({'instance': name[: -len(TYPE) - 1], 'host': (info.server or '').rstrip('.'), 'addresses': info.parsed_addresses(), 'port': info.port})
+    host = (info.server or '').rstrip('.')
+    out.append({'instance': name[: -len(TYPE) - 1], 'host': host, 'addresses': info.parsed_addresses(), 'port': info.port})
 browser.cancel()
 zc.close()
 print(json.dumps(out))
@@ -62,9 +63,10 @@ export class ZeroconfResolver {
 
   /** Browses from host `hostIndex` until `expected` instances answered (or `seconds` passed) and resolves each. */
   static async browse(lab: NetnsLab, hostIndex: number, expected: number, seconds = scaled(10_000) / 1000): Promise<ResolvedInstance[]> {
-    const ip = lab.hosts[hostIndex]!.ip;
-    const r = await lab.run(hostIndex, PYTHON, ['-c', ZEROCONF_PY, ip, String(expected), String(seconds)], { timeoutMs: seconds * 2000 + scaled(15_000) });
-    if (r.code !== 0) throw new Error(`zeroconf in ${lab.hosts[hostIndex]!.ns} ${r.timedOut ? 'timed out' : `exited with ${r.code}`}: ${r.stderr.slice(-2000)}`);
+    const { ip, ns } = lab.hosts[hostIndex]!;
+    const args = ['-c', ZEROCONF_PY, ip, String(expected), String(seconds)];
+    const r = await lab.run(hostIndex, PYTHON, args, { timeoutMs: seconds * 2000 + scaled(15_000) });
+    if (r.code !== 0) throw new Error(`zeroconf in ${ns} ${r.timedOut ? 'timed out' : `exited with ${r.code}`}: ${r.stderr.slice(-2000)}`);
     return JSON.parse(r.stdout) as ResolvedInstance[];
   }
 }
@@ -121,14 +123,17 @@ export class AvahiResolver {
     const env = { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${socket}` };
     const avahi = new AvahiResolver(lab, hostIndex, dir, env);
     try {
-      const bus = lab.spawn(hostIndex, 'dbus-daemon', [`--config-file=${join(dir, 'dbus.conf')}`, '--nofork', '--nopidfile'], { stdio: 'ignore' });
+      const busArgs = [`--config-file=${join(dir, 'dbus.conf')}`, '--nofork', '--nopidfile'];
+      const bus = lab.spawn(hostIndex, 'dbus-daemon', busArgs, { stdio: 'ignore' });
       await avahi.waitFor(() => existsSync(socket), () => bus.exitCode === null, 'dbus-daemon to listen');
       let log = '';
-      const script = `mount -t tmpfs tmpfs /run && mkdir /run/avahi-daemon && exec avahi-daemon --no-drop-root --no-chroot --no-rlimits -f '${join(dir, 'avahi.conf')}'`;
+      const avahiArgs = `--no-drop-root --no-chroot --no-rlimits -f '${join(dir, 'avahi.conf')}'`;
+      const script = `mount -t tmpfs tmpfs /run && mkdir /run/avahi-daemon && exec avahi-daemon ${avahiArgs}`;
       const daemon = lab.spawn(hostIndex, 'sh', ['-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       daemon.stdout?.on('data', (d: Buffer) => (log += d.toString()));
       daemon.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-      await avahi.waitFor(() => log.includes('Server startup complete'), () => daemon.exitCode === null, 'avahi-daemon to start', () => log);
+      const up = () => log.includes('Server startup complete');
+      await avahi.waitFor(up, () => daemon.exitCode === null, 'avahi-daemon to start', () => log);
     } catch (err) {
       avahi.dispose();
       throw err;
@@ -138,7 +143,8 @@ export class AvahiResolver {
 
   /** `avahi-browse -rtp _devmesh._tcp`: every instance resolved (IPv4), by avahi. */
   async browse(): Promise<ResolvedInstance[]> {
-    const r = await this.lab.run(this.hostIndex, 'avahi-browse', ['-rtp', '_devmesh._tcp'], { env: this.env, timeoutMs: scaled(20_000) });
+    const opts = { env: this.env, timeoutMs: scaled(20_000) };
+    const r = await this.lab.run(this.hostIndex, 'avahi-browse', ['-rtp', '_devmesh._tcp'], opts);
     if (r.code !== 0) throw new Error(`avahi-browse exited with ${r.code ?? r.signal}: ${r.stderr}`);
     // =;veth0;IPv4;DevMesh\032alice\0321a2b3c4d;_devmesh._tcp;local;vm-1a2b3c4d.local;10.1.2.1;7790;"txt"...
     return r.stdout
@@ -153,7 +159,8 @@ export class AvahiResolver {
 
   /** `avahi-resolve -4 -n <host>`: the IPv4 address avahi finds for a host name, or null. */
   async resolve4(host: string): Promise<string | null> {
-    const r = await this.lab.run(this.hostIndex, 'avahi-resolve', ['-4', '-n', host], { env: this.env, timeoutMs: scaled(20_000) });
+    const opts = { env: this.env, timeoutMs: scaled(20_000) };
+    const r = await this.lab.run(this.hostIndex, 'avahi-resolve', ['-4', '-n', host], opts);
     const m = /^\S+\s+(\S+)\s*$/m.exec(r.stdout);
     return r.code === 0 && m ? m[1]! : null;
   }
@@ -163,7 +170,7 @@ export class AvahiResolver {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async waitFor(ready: () => boolean, alive: () => boolean, what: string, detail: () => string = () => ''): Promise<void> {
+  private async waitFor(ready: () => boolean, alive: () => boolean, what: string, detail = (): string => ''): Promise<void> {
     const deadline = Date.now() + scaled(10_000);
     while (!ready()) {
       if (!alive()) throw new Error(`AvahiResolver: waiting for ${what}, it exited: ${detail()}`);

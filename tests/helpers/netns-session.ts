@@ -31,12 +31,17 @@ function connect() {
       opening = null;
       return reject(new Error('no daemon record: ' + e.message));
     }
-    const s = new WebSocket('ws://127.0.0.1:' + record.port + '/api', ['devmesh.v1', 'devmesh-token.' + token], { handshakeTimeout: 5000 });
+    const protocols = ['devmesh.v1', 'devmesh-token.' + token];
+    const s = new WebSocket('ws://127.0.0.1:' + record.port + '/api', protocols, { handshakeTimeout: 5000 });
     s.on('open', () => { ws = s; opening = null; resolve(s); });
     s.on('error', (e) => { if (ws !== s) { opening = null; reject(e); } });
     s.on('close', () => {
       if (ws === s) ws = null;
-      for (const [id, p] of pending) if (p.socket === s) { pending.delete(id); p.done({ ok: false, error: 'the API connection closed' }); }
+      for (const [id, p] of pending) {
+        if (p.socket !== s) continue;
+        pending.delete(id);
+        p.done({ ok: false, error: 'the API connection closed' });
+      }
     });
     s.on('message', (data) => {
       const m = JSON.parse(data.toString());
@@ -53,7 +58,10 @@ async function api(req) {
   const socket = await connect();
   return new Promise((resolve) => {
     const id = nextCall++;
-    const timer = setTimeout(() => { pending.delete(id); resolve({ ok: false, error: 'no answer within ' + req.timeout + ' ms' }); }, req.timeout);
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      resolve({ ok: false, error: 'no answer within ' + req.timeout + ' ms' });
+    }, req.timeout);
     pending.set(id, { socket, done: (r) => { clearTimeout(timer); resolve(r); } });
     socket.send(JSON.stringify({ type: 'call', id, method: req.method, input: req.input ?? {} }));
   });
@@ -62,11 +70,15 @@ async function api(req) {
 function request(req) {
   return new Promise((resolve) => {
     const lib = req.url.startsWith('https:') ? https : http;
-    const r = lib.request(req.url, { method: req.method || 'GET', headers: req.headers || {}, timeout: req.timeout, rejectUnauthorized: false, agent: false }, (res) => {
+    const options = { method: req.method || 'GET', headers: req.headers || {}, timeout: req.timeout, rejectUnauthorized: false, agent: false };
+    const r = lib.request(req.url, options, (res) => {
       const chunks = [];
       res.on('data', (d) => chunks.push(d));
       res.on('error', (e) => resolve({ ok: false, error: 'response: ' + (e.code || e.message) }));
-      res.on('end', () => resolve({ ok: true, value: { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') } }));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        resolve({ ok: true, value: { status: res.statusCode, headers: res.headers, body } });
+      });
     });
     r.on('timeout', () => r.destroy(new Error('timed out after ' + req.timeout + ' ms')));
     r.on('error', (e) => resolve({ ok: false, error: e.code || e.message }));
@@ -82,7 +94,9 @@ process.stdin.setEncoding('utf8').on('data', (chunk) => {
   for (const line of lines) {
     if (!line.trim()) continue;
     const req = JSON.parse(line);
-    const run = req.op === 'api' ? api(req) : req.op === 'http' ? request(req) : Promise.resolve({ ok: false, error: 'unknown op ' + req.op });
+    const run = req.op === 'api' ? api(req)
+      : req.op === 'http' ? request(req)
+      : Promise.resolve({ ok: false, error: 'unknown op ' + req.op });
     run.catch((e) => ({ ok: false, error: String(e && e.message) })).then((r) => reply({ id: req.id, ...r }));
   }
 });
@@ -121,7 +135,8 @@ export class NetnsSession {
       markReady = resolve;
       failReady = reject;
     });
-    const readyTimer = setTimeout(() => failReady(new Error(`${label}: session not ready within ${readyTimeoutMs} ms: ${this.stderr}`)), readyTimeoutMs);
+    const notReady = () => failReady(new Error(`${label}: session not ready within ${readyTimeoutMs} ms: ${this.stderr}`));
+    const readyTimer = setTimeout(notReady, readyTimeoutMs);
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       if (this.stderr.length < 20_000) this.stderr += d;
     });
@@ -168,7 +183,11 @@ export class NetnsSession {
   }
 
   /** One HTTP(S) request from inside the namespace (Host header sent as given, certificates not checked). */
-  http(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string }, timeoutMs: number): Promise<SessionHttpReply> {
+  http(
+    url: string,
+    opts: { method?: string; headers?: Record<string, string>; body?: string },
+    timeoutMs: number,
+  ): Promise<SessionHttpReply> {
     return this.send({ op: 'http', url, ...opts, timeout: timeoutMs }, timeoutMs) as Promise<SessionHttpReply>;
   }
 

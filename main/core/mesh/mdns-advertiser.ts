@@ -74,7 +74,13 @@ export class MdnsAdvertiser {
     const records: MdnsRecord[] = [
       { name: typeName, type: 'PTR', ttl: OTHER_TTL, data: fqdn },
       { name: `_services._dns-sd._udp.${TLD}`, type: 'PTR', ttl: OTHER_TTL, data: typeName },
-      { name: fqdn, type: 'SRV', ttl: HOST_TTL, data: { port: set.port, target: set.host, priority: 0, weight: 0 }, flush: true },
+      {
+        name: fqdn,
+        type: 'SRV',
+        ttl: HOST_TTL,
+        data: { port: set.port, target: set.host, priority: 0, weight: 0 },
+        flush: true,
+      },
       {
         name: fqdn,
         type: 'TXT',

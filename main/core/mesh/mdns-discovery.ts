@@ -74,6 +74,9 @@ interface MulticastDns extends MdnsQuerySocket {
   on(event: 'response', listener: (packet: object) => void): unknown;
 }
 
+/** bonjour-service's Server: the responder the advertiser registers with, and its multicast socket */
+type BonjourServer = MdnsResponder & { mdns: MulticastDns & MdnsResponder['mdns'] };
+
 export class MdnsDiscovery implements Disposable {
   private bonjour: Bonjour | null = null;
   private browser: Browser | null = null;
@@ -113,7 +116,8 @@ export class MdnsDiscovery implements Disposable {
       const refreshMs = this.opts.refreshMs ?? 15_000;
       this.refreshTimer = setInterval(() => this.refresh(), refreshMs);
       this.refreshTimer.unref();
-      this.log.info({ agentId: this.advert.agentId, host: this.host, addresses: this.published, interface: this.opts.interface ?? null }, 'mdns discovery started');
+      const started = { agentId: this.advert.agentId, host: this.host, addresses: this.published };
+      this.log.info({ ...started, interface: this.opts.interface ?? null }, 'mdns discovery started');
     } catch (err) {
       this.log.warn({ err }, 'mdns discovery could not start; peers must be added by address');
       this.teardown();
@@ -236,9 +240,10 @@ export class MdnsDiscovery implements Disposable {
       // No probing: the instance and host names carry the agent id.
       this.published = this.servedAddresses();
       const instance = MdnsDiscovery.instanceName(advert);
-      const set = { instance, host: this.host, port: advert.port, txt: MdnsDiscovery.encodeTxt(advert), addresses: this.published };
-      this.advertiser.announce(set);
-      this.log.debug({ name: instance, host: this.host, addresses: this.published, meshId: advert.meshId, port: advert.port }, 'mdns advert published');
+      const txt = MdnsDiscovery.encodeTxt(advert);
+      this.advertiser.announce({ instance, host: this.host, port: advert.port, txt, addresses: this.published });
+      const published = { name: instance, host: this.host, addresses: this.published, meshId: advert.meshId };
+      this.log.debug({ ...published, port: advert.port }, 'mdns advert published');
     } catch (err) {
       this.log.warn({ err, port: advert.port }, 'mdns advert could not be published');
     }
@@ -326,14 +331,15 @@ export class MdnsDiscovery implements Disposable {
   }
 
   /** bonjour-service's responder and socket (private in its types): checked, not assumed. */
-  private static internals(bonjour: Bonjour): MdnsResponder & { mdns: MulticastDns & MdnsResponder['mdns'] } {
-    const server = (bonjour as unknown as { server?: Partial<MdnsResponder> & { mdns?: Partial<MulticastDns & MdnsResponder['mdns']> } }).server;
+  private static internals(bonjour: Bonjour): BonjourServer {
+    type Unchecked = Partial<MdnsResponder> & { mdns?: Partial<BonjourServer['mdns']> };
+    const server = (bonjour as unknown as { server?: Unchecked }).server;
     const mdns = server?.mdns;
     const fns = [server?.register, server?.unregister, mdns?.on, mdns?.respond, mdns?.query, mdns?.removeListener];
     if (!server || !mdns || fns.some((f) => typeof f !== 'function')) {
       throw new Error('bonjour-service internals changed: no responder and multicast socket to publish with');
     }
-    return server as MdnsResponder & { mdns: MulticastDns & MdnsResponder['mdns'] };
+    return server as BonjourServer;
   }
 
   private guardSocket(mdns: MulticastDns): void {

@@ -52,7 +52,8 @@ export class MdnsHostResolver {
       const onResponse = (packet: { answers?: AnswerRecord[]; additionals?: AnswerRecord[] }): void => {
         try {
           for (const rr of [...(packet.answers ?? []), ...(packet.additionals ?? [])]) {
-            if ((rr.type !== 'A' && rr.type !== 'AAAA') || typeof rr.name !== 'string' || rr.name.toLowerCase() !== host) continue;
+            if (rr.type !== 'A' && rr.type !== 'AAAA') continue;
+            if (typeof rr.name !== 'string' || rr.name.toLowerCase() !== host) continue;
             if (typeof rr.data !== 'string' || rr.ttl === 0) continue;
             found.add(rr.data);
           }

@@ -139,6 +139,7 @@ export class MeshNode {
   }
 
   info(): MeshInfo {
+    const port = this.listenPort;
     return {
       member: this.membership !== null,
       meshId: this.membership?.meshId ?? null,
@@ -146,7 +147,7 @@ export class MeshNode {
       name: this.name,
       port: this.listenPort,
       ingressPort: this.membership === null ? null : (this.opts.ingressPort?.() ?? null),
-      addresses: this.listenPort === null ? [] : this.servedAddresses().map((ip) => (ip.includes(':') ? `[${ip}]:${this.listenPort}` : `${ip}:${this.listenPort}`)),
+      addresses: port === null ? [] : this.servedAddresses().map((ip) => (ip.includes(':') ? `[${ip}]:` : `${ip}:`) + port),
       mdns: this.stopMdns !== null,
       problems: [...this.problems],
     };
