@@ -181,6 +181,7 @@ export class DevMeshCore {
         const mdns = new MdnsDiscovery({
           advert: { agentId: node.agentId, name: node.name, meshId, port, protocol: MESH_PROTOCOL_VERSION },
           logger: logger.child({ domain: 'mdns' }),
+          addresses: () => node.servedAddresses(),
           onCandidate: (c) => {
             const ip = c.addresses[0];
             if (ip) node.offer({ agentId: c.agentId, meshId: c.meshId, address: ip.includes(':') ? `[${ip}]:${c.port}` : `${ip}:${c.port}`, via: 'mdns' });
