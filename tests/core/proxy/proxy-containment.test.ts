@@ -40,7 +40,7 @@ describe('ProxyServer contains its own failures', () => {
 
   afterAll(async () => {
     session?.close();
-    await p?.proxy.close();
+    await p?.close();
     await closeServer(target);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -64,7 +64,7 @@ describe('ProxyServer streaming', () => {
   });
 
   afterEach(async () => {
-    await p.proxy.close();
+    await p.close();
     await closeServer(target);
   });
 

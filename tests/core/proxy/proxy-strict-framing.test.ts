@@ -42,7 +42,7 @@ describe('ProxyServer strict HTTP/1.1 framing', () => {
   });
 
   afterEach(async () => {
-    await p.proxy.close();
+    await p.close();
     await closeServer(target);
   });
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestRecord } from '../../../shared/proxy.js';
 import { EventBus } from '../../../main/core/events/event-bus.js';
+import { DaemonHealth } from '../../../main/core/health/daemon-health.js';
 import { RequestLog } from '../../../main/core/proxy/request-log.js';
 import type { TlsContextProvider } from '../../../main/core/proxy/tls-context-provider.js';
 import { TrafficStats } from '../../../main/core/proxy/traffic-stats.js';
@@ -17,12 +18,31 @@ import { until } from './proxy-harness.js';
 export class StoredRequestLog {
   readonly events = new EventBus();
   readonly stats = new TrafficStats(this.events);
+  /** where the log reports a store that refused its rows (the daemon's ledger in production) */
+  readonly health = DaemonHealth.detached();
   readonly log: RequestLog;
   readonly db: Database;
 
   private constructor(readonly dir: string) {
     this.db = Database.open(join(dir, 'devmesh.db'));
-    this.log = new RequestLog(this.db, this.events, this.stats);
+    // no per-second cap: a test's burst is stored whole, so every exchange can be read back
+    this.log = new RequestLog(this.db, this.events, this.stats, { health: this.health, maxStoredPerSecond: 1e9 });
+  }
+
+  /** Every row stored so far, oldest first, read back from SQLite (waiting rows are written first). */
+  get records(): RequestRecord[] {
+    return this.log.page({ limit: 100_000 }).requests;
+  }
+
+  record(entry: Omit<RequestRecord, 'seq'>): RequestRecord {
+    return this.log.record(entry);
+  }
+
+  /** Throws when the store refused rows (what the daemon would only report): a test must not pass over it. */
+  assertStored(): void {
+    this.log.flush();
+    const problems = this.health.snapshot().problems;
+    if (problems.length > 0) throw new Error(`the request log's store failed: ${JSON.stringify(problems)}`);
   }
 
   static open(): StoredRequestLog {
