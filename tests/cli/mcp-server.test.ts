@@ -12,6 +12,7 @@ import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
 import { McpSession } from './mcp-session.js';
 import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-mcp-');
 const home = join(tmp.dir, 'home');
@@ -56,7 +57,7 @@ beforeAll(async () => {
   const start = (name: string) => withApi((api) => api.call('agents.start', { command: 'sleep', args: ['600'], name, project: 'mcpproj' }));
   ALPHA = (await start('alpha')).id;
   BETA = (await start('beta')).id;
-}, 120_000);
+}, scaled(120_000));
 
 afterAll(async () => {
   for (const s of sessions) await s.client.close();
@@ -105,7 +106,7 @@ describe('devmesh mcp', () => {
     expect(granted.isError, granted.text).toBe(false);
     expect((await heldLocks()).map((l) => l.holder)).toEqual([BETA]);
     expect((await beta.call('release_lock', { all: true })).text).toMatch(/Released 1 lock/);
-  }, 90_000);
+  }, scaled(90_000));
 
   it("releases its agent's locks at once when the agent's session ends (stdin closed)", async () => {
     const beta = await McpSession.start({ home, project, agent: BETA, name: 'mcp-server-test', into: sessions });
@@ -114,7 +115,7 @@ describe('devmesh mcp', () => {
     expect((await heldLocks()).some((l) => l.holder === BETA)).toBe(true);
     await beta.client.close();
     await waitFor('the lock released', async () => (await heldLocks()).every((l) => l.holder !== BETA), 15_000, 100);
-  }, 30_000);
+  }, scaled(30_000));
 
   it('answers an unknown lock id with a tool error saying what is wrong', async () => {
     const result = await sessions[0]!.call('release_lock', { lock_id: 'lock-99999' });
@@ -162,7 +163,7 @@ describe('devmesh mcp', () => {
     expect(JSON.parse((await alpha.call('update_task', { task: task.id, note: 'half done' })).text)).toMatchObject({ note: 'half done' });
     const done = await alpha.call('complete_task', { task: task.id, summary: 'added src/feature/index.ts' });
     expect(JSON.parse(done.text)).toMatchObject({ state: 'COMPLETED' });
-  }, 60_000);
+  }, scaled(60_000));
 
   it('ends with exit 0 when its client closes stdin, and refuses an identity that is not an agent id', async () => {
     const ended = await cli.run(['mcp']); // stdin is /dev/null: the session is over at once
@@ -183,5 +184,5 @@ describe('devmesh mcp', () => {
     await startDaemon();
     const back = await alpha.call('list_locks');
     expect(back.isError, back.text).toBe(false);
-  }, 120_000);
+  }, scaled(120_000));
 });

@@ -10,6 +10,7 @@ import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
 import { McpSession } from './mcp-session.js';
 import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-mcp-sessions-');
 const home = join(tmp.dir, 'home');
@@ -37,7 +38,7 @@ beforeAll(async () => {
   writeProject(project, 'sessproj', { web: { autostart: false } });
   ({ daemon } = await cli.up(['--project', project]));
   ALPHA = (await withApi((api) => api.call('agents.start', { command: 'sleep', args: ['600'], name: 'alpha', project: 'sessproj' }))).id;
-}, 120_000);
+}, scaled(120_000));
 
 afterAll(async () => {
   for (const s of sessions) await s.client.close();
@@ -80,5 +81,5 @@ describe('MCP sessions of one agent', () => {
     const all = (await two.client.callTool({ name: 'release_lock', arguments: { all: true } })) as { content: Array<{ text?: string }> };
     expect(all.content[0]!.text).toMatch(/Released 1 lock/);
     expect((await held()).map((l) => l.id).sort()).toEqual([ofCli, ofTask].sort());
-  }, 90_000);
+  }, scaled(90_000));
 });

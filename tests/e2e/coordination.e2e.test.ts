@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import type { LockInfo } from '../../shared/lock.js';
 import { DaemonProcess } from './daemon-process.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const SCREENSHOT = '/tmp/devmesh-ui-coordination.png';
 const OTHER = 'agent-e2eother';
@@ -22,7 +23,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     daemon = DaemonProcess.start({ homePrefix: 'devmesh-e2e-coord-', env: { SHELL: '/bin/sh' } });
     ui = await UiPage.open(await daemon.url());
     page = ui.page;
-  }, 60_000);
+  }, scaled(60_000));
 
   afterAll(async () => {
     await ui?.close();
@@ -61,7 +62,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await expect.poll(() => detail.getByTestId('task-detail-state').textContent(), { timeout: 10_000 }).toBe('cancelled');
     await expect.poll(() => page.getByTestId('task-column-QUEUED').locator('[data-title="Fix the login form"]').count(), { timeout: 10_000 }).toBe(0);
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('shows a lock another holder takes through the API, live, and drops it when released', async () => {
     await page.getByTestId('nav-locks').click();
@@ -106,7 +107,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await page.getByTestId(`lock-row-${granted.id}`).waitFor({ timeout: 10_000 });
     await ui!.call('locks.release', { holder: WAITER, lockId: granted.id });
     await expect.poll(() => page.getByTestId(`lock-row-${granted.id}`).count(), { timeout: 10_000 }).toBe(0);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('lets the human take a lock and release it', async () => {
     await page.getByTestId('nav-locks').click();
@@ -119,7 +120,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await mine.getByRole('button', { name: 'Release' }).click();
     await expect.poll(() => mine.count(), { timeout: 10_000 }).toBe(0);
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('bids for a running agent that cannot bid itself: the task is awarded, its locks show, Open terminal goes to it', async () => {
     // An agent CLI without DevMesh's tools (a plain command), working in the shop project.
@@ -165,7 +166,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     expect(terminalId).toBeTruthy();
     await expect.poll(() => page.getByTestId('terminal-pane-0').getAttribute('data-terminal-id'), { timeout: 10_000 }).toBe(terminalId);
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('sends a message as the user and shows one posted to the user, live', async () => {
     await page.getByTestId('nav-tasks').click();
@@ -182,7 +183,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     expect(await list.locator('.message-row.to-user').count()).toBeGreaterThanOrEqual(1);
     await page.screenshot({ path: SCREENSHOT.replace('.png', '-messages.png'), animations: 'disabled' });
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('closes the top drawer with Escape and gives the focus back to what opened it', async () => {
     await page.getByTestId('nav-tasks').click();
@@ -223,5 +224,5 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await expect.poll(() => form.count(), { timeout: 5000 }).toBe(0);
     expect(await focused()).toBe('task-new');
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
 });

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { scaled } from '../helpers/load-scale.js';
 
 const root = resolve(__dirname, '../..');
 
@@ -47,7 +48,7 @@ export class DaemonProcess {
   }
 
   /** The UI's address: from the line `devmesh up` prints, or from $DEVMESH_HOME/daemon.json. */
-  async url(timeoutMs = 30_000): Promise<string> {
+  async url(timeoutMs = scaled(30_000)): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const printed = /DevMesh is up: (\S+)/.exec(this.output)?.[1];
@@ -70,7 +71,7 @@ export class DaemonProcess {
   }
 
   /** SIGTERM, as an operator's Ctrl-C would; the daemon stops its services before it exits. Safe to repeat. */
-  async stop(timeoutMs = 20_000): Promise<number | null> {
+  async stop(timeoutMs = scaled(20_000)): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
     const result = await Promise.race([this.exited, timer]);

@@ -13,6 +13,7 @@ import { sleep } from '../helpers/until.js';
 import { DaemonProcess } from './daemon-process.js';
 import { freePort } from './proxy-client.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const SHOTS = '/tmp/devmesh-ui-wt-ui';
 const noDisk = skipWithoutChromium ? null : FullDisk.unavailable();
@@ -31,7 +32,7 @@ describe.skipIf(skipWithoutChromium || noDisk !== null)(`the daemon health in th
     });
     ui = await UiPage.open(await daemon.url(), { width: 1440, height: 860 });
     page = ui.page;
-  }, 60_000);
+  }, scaled(60_000));
 
   afterAll(async () => {
     await ui?.close();
@@ -96,5 +97,5 @@ describe.skipIf(skipWithoutChromium || noDisk !== null)(`the daemon health in th
     expect(((await ui!.call('daemon.health', {})) as { ok: boolean }).ok).toBe(true);
     expect(daemon!.running).toBe(true);
     expect(ui!.errors).toEqual([]);
-  }, 180_000);
+  }, scaled(180_000));
 });

@@ -2,6 +2,7 @@
 // the Host header a browser would send for `<service>.localhost`. Not a test file: the suites import it.
 import { request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
+import { scaled } from '../helpers/load-scale.js';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -12,7 +13,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** GET `path` with `Host: host` from the proxy on 127.0.0.1:`port`; resolves with the status once the body is read. */
-export function viaProxy(port: number, host: string, path: string, timeoutMs = 10_000): Promise<number> {
+export function viaProxy(port: number, host: string, path: string, timeoutMs = scaled(10_000)): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path, headers: { host }, agent: false }, (res) => {
       res.resume();

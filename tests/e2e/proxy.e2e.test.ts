@@ -10,6 +10,7 @@ import { freePort, viaProxy as send } from './proxy-client.js';
 import { skipWithoutCertutil, TrustedBrowserHome } from './trusted-browser-home.js';
 import { sleep } from '../helpers/until.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const SCREENSHOT = '/tmp/devmesh-ui-requests.png';
 const SERVICES = ['auth', 'api', 'web'];
@@ -52,14 +53,14 @@ describe.skipIf(skipWithoutChromium)('proxy faces in the UI against the headless
       await expect(link.getAttribute('target')).resolves.toBe('_blank');
       await expect(link.getAttribute('rel')).resolves.toContain('noopener');
     }
-  }, 60_000);
+  }, scaled(60_000));
 
   it('shows live traffic beside a service after requests through the proxy', async () => {
     for (let i = 0; i < 5; i++) expect(await viaProxy('api.localhost', '/orders')).toBe(200);
     expect(await viaProxy('api.localhost', '/no-such-route')).toBe(404);
     expect(await viaProxy('web.localhost', '/')).toBe(200);
     await expect.poll(() => page.getByTestId('service-traffic-api').textContent(), { timeout: 10_000 }).toMatch(/req\/s · [\d.<]+ err\/s/);
-  }, 30_000);
+  }, scaled(30_000));
 
   it('lists the requests in the Requests view and filters them by service and errors', async () => {
     await page.getByTestId('nav-requests').click();
@@ -98,7 +99,7 @@ describe.skipIf(skipWithoutChromium)('proxy faces in the UI against the headless
     await expect(page.getByTestId('service-row-api').count()).resolves.toBe(1);
     await page.screenshot({ path: SCREENSHOT.replace('requests', 'services-proxy'), animations: 'disabled' });
     expect(ui!.errors).toEqual([]);
-  }, 45_000);
+  }, scaled(45_000));
 
   it.skipIf(skipWithoutCertutil)('follows a service’s https link over HTTP/2 and lists those requests with their bytes; the daemon stays up', async () => {
     await page.getByTestId('nav-services').click();
@@ -129,5 +130,5 @@ describe.skipIf(skipWithoutChromium)('proxy faces in the UI against the headless
     expect(daemon!.running, daemon!.output.slice(-3000)).toBe(true);
     await expect(ui!.call('daemon.info', {})).resolves.toMatchObject({ version: expect.any(String) });
     expect(ui!.errors).toEqual([]);
-  }, 45_000);
+  }, scaled(45_000));
 });

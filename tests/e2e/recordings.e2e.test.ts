@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import type { TerminalInfo } from '../../shared/terminal.js';
 import { DaemonProcess } from './daemon-process.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
+import { scaled } from '../helpers/load-scale.js';
 
 interface RecordingsHook {
   id(): string;
@@ -24,7 +25,7 @@ describe.skipIf(skipWithoutChromium)('recordings view against the headless daemo
     daemon = DaemonProcess.start({ homePrefix: 'devmesh-e2e-rec-', env: { SHELL: '/bin/sh' } });
     ui = await UiPage.open(await daemon.url());
     page = ui.page;
-  }, 60_000);
+  }, scaled(60_000));
 
   afterAll(async () => {
     await ui?.close();
@@ -81,7 +82,7 @@ describe.skipIf(skipWithoutChromium)('recordings view against the headless daemo
     expect(header).toMatchObject({ version: 2, width: info.cols, height: info.rows });
     expect(cast).toContain('replay me');
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('gives a recording one length, in the list and in the player, though the replay shortens its idle gap', async () => {
     await page.getByTestId('nav-recordings').click();
@@ -104,5 +105,5 @@ describe.skipIf(skipWithoutChromium)('recordings view against the headless daemo
     await expect.poll(() => playerState(), { timeout: 2000 }).toBe('ended');
     expect(await time.textContent()).toBe(`${listed} / ${listed}`);
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
 });

@@ -9,6 +9,7 @@ import { sleep } from '../helpers/until.js';
 import { DaemonProcess } from './daemon-process.js';
 import { freePort, viaProxy } from './proxy-client.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const SCREENSHOT = '/tmp/devmesh-ui-wt-ui/requests-order.png';
 
@@ -27,7 +28,7 @@ describe.skipIf(skipWithoutChromium)('Requests view against the headless daemon 
     });
     ui = await UiPage.open(await daemon.url(), { width: 1440, height: 860 });
     page = ui.page;
-  }, 60_000);
+  }, scaled(60_000));
 
   afterAll(async () => {
     await ui?.close();
@@ -65,7 +66,7 @@ describe.skipIf(skipWithoutChromium)('Requests view against the headless daemon 
     await page.getByTestId('request-filter-service').selectOption('');
     await expect.poll(hosts, { timeout: 5000 }).toEqual(['slow.localhost', 'nowhere.localhost']);
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('lists a slow request where it started, before the quick ones made while it ran', async () => {
     await showRequests();
@@ -91,5 +92,5 @@ describe.skipIf(skipWithoutChromium)('Requests view against the headless daemon 
     await page.getByTestId('request-filter-service').selectOption('slow');
     await expect.poll(shownSeqs, { timeout: 10_000 }).toEqual(expected);
     expect(ui!.errors).toEqual([]);
-  }, 45_000);
+  }, scaled(45_000));
 });

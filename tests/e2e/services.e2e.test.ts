@@ -11,6 +11,7 @@ import { DaemonProcess } from './daemon-process.js';
 import { viaProxy } from './proxy-client.js';
 import { skipWithoutCertutil, TrustedBrowserHome } from './trusted-browser-home.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const SCREENSHOT = '/tmp/devmesh-ui.png';
 /** screenshots of this branch's checks, looked at by hand as well as asserted on */
@@ -48,7 +49,7 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     await expect(page.getByTestId('config-error-banner').count()).resolves.toBe(0);
     await expect(page.getByTestId('service-start-web').isDisabled()).resolves.toBe(true);
     await expect(page.getByTestId('service-stop-web').isEnabled()).resolves.toBe(true);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('stops web from its row and shows its log', async () => {
     await page.getByTestId('service-stop-web').click();
@@ -76,7 +77,7 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: SCREENSHOT, animations: 'disabled' });
     expect(ui!.errors).toEqual([]);
-  }, 45_000);
+  }, scaled(45_000));
 
   it('keeps every action button on screen and clickable from 1024 to 1920 px, a long reason cut short', async () => {
     // web was stopped by the test before: its row carries a stop reason
@@ -131,7 +132,7 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     await page.screenshot({ path: `${SHOTS}/services-1024-long-reason.png`, animations: 'disabled' });
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(ui!.errors).toEqual([]);
-  }, 90_000);
+  }, scaled(90_000));
 
   it('fetches the Graph view chunk on the first visit to the tab, and draws the shop with it', async () => {
     const graphChunks = () => ui!.chunksRequested('graph-view');
@@ -147,7 +148,7 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     await page.screenshot({ path: SCREENSHOT.replace('.png', '-graph.png'), animations: 'disabled' });
     await page.getByTestId('nav-services').click();
     expect(ui!.errors).toEqual([]);
-  }, 30_000);
+  }, scaled(30_000));
 
   it('draws the dependency ranges readable: on top, high contrast, full size, clear of the boxes', async () => {
     await page.getByTestId('nav-graph').click();
@@ -214,7 +215,7 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     }
     await page.getByTestId('nav-services').click();
     expect(ui!.errors).toEqual([]);
-  }, 30_000);
+  }, scaled(30_000));
 
   it.skipIf(skipWithoutCertutil)('follows the https link in web’s row to web over HTTP/2, the CA trusted, and the daemon stays up', async () => {
     // Last but one: if this path still takes the daemon down, the suite's other checks have run.
@@ -245,7 +246,7 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     await expect(ui!.call('daemon.info', {})).resolves.toMatchObject({ version: expect.any(String) });
     for (const name of SERVICES) expect(await stateOf(name)).toBe('healthy');
     expect(ui!.errors).toEqual([]);
-  }, 45_000);
+  }, scaled(45_000));
 
   it('says so when the daemon goes away', async () => {
     await page.getByTestId('nav-services').click();
@@ -255,5 +256,5 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
     await expect(banner.getAttribute('data-state')).resolves.toBe('reconnecting');
     await expect(page.getByTestId('service-stop-auth').isDisabled()).resolves.toBe(true);
     await page.screenshot({ path: SCREENSHOT.replace('.png', '-disconnected.png'), animations: 'disabled' });
-  }, 30_000);
+  }, scaled(30_000));
 });

@@ -12,6 +12,7 @@ import { tempDir, waitFor, writeProject } from '../api/test-project.js';
 import { httpGet } from '../api/wire-test-client.js';
 import { CliHarness, ensureCliBuilt, type RunningCli } from '../cli/cli-harness.js';
 import { FullDisk } from '../helpers/full-disk.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const unavailable = FullDisk.unavailable();
 const WAIT_MS = 60_000;
@@ -83,5 +84,5 @@ describe.skipIf(unavailable !== null)(`the daemon on a full disk${unavailable ? 
       await daemon?.stop('SIGTERM', 30_000);
       disk.dispose();
     }
-  }, 300_000);
+  }, scaled(300_000));
 });

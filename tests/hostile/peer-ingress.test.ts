@@ -5,15 +5,16 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { h2Cases } from './h2-cases.js';
 import { HostileDaemon } from './hostile-daemon.js';
 import { HTTP1_CASES } from './http1-cases.js';
+import { scaled } from '../helpers/load-scale.js';
 
 describe('hostile clients at the peer ingress', () => {
   let d: HostileDaemon;
   beforeAll(async () => {
     d = await HostileDaemon.start('ingress');
-  }, 120_000);
+  }, scaled(120_000));
   afterAll(async () => {
     await d?.stop();
-  }, 30_000);
+  }, scaled(30_000));
 
   const h1 = HTTP1_CASES.map((x) => ({ ...x, name: `HTTP/1.1: ${x.name}` }));
   const h2 = h2Cases('api.localhost', '/h2', '4xx').map((x) => ({ ...x, name: `HTTP/2: ${x.name}` }));

@@ -5,15 +5,16 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { HostileDaemon } from './hostile-daemon.js';
 import { HTTP1_CASES } from './http1-cases.js';
 import type { Listener } from './raw-clients.js';
+import { scaled } from '../helpers/load-scale.js';
 
 describe('hostile HTTP/1.1 clients at the proxy', () => {
   let d: HostileDaemon;
   beforeAll(async () => {
     d = await HostileDaemon.start('proxy-h1');
-  }, 120_000);
+  }, scaled(120_000));
   afterAll(async () => {
     await d?.stop();
-  }, 30_000);
+  }, scaled(30_000));
 
   const listeners: [string, () => Listener][] = [
     ['HTTP', () => ({ name: 'proxy HTTP', port: d.proxyPort })],

@@ -3,15 +3,16 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { h2Cases } from './h2-cases.js';
 import { HostileDaemon } from './hostile-daemon.js';
+import { scaled } from '../helpers/load-scale.js';
 
 describe('hostile HTTP/2 clients at the proxy', () => {
   let d: HostileDaemon;
   beforeAll(async () => {
     d = await HostileDaemon.start('proxy-h2');
-  }, 120_000);
+  }, scaled(120_000));
   afterAll(async () => {
     await d?.stop();
-  }, 30_000);
+  }, scaled(30_000));
 
   for (const c of h2Cases('api.localhost', '/h2', '2xx')) {
     it(c.name, async () => {

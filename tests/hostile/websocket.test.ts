@@ -8,6 +8,7 @@ import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostileDaemon } from './hostile-daemon.js';
 import { collect, connect, type Listener } from './raw-clients.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const UPGRADE =
   'GET /ws HTTP/1.1\r\nHost: api.localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
@@ -64,10 +65,10 @@ describe('bad WebSocket frames through the proxy', () => {
   let d: HostileDaemon;
   beforeAll(async () => {
     d = await HostileDaemon.start('ws');
-  }, 120_000);
+  }, scaled(120_000));
   afterAll(async () => {
     await d?.stop();
-  }, 30_000);
+  }, scaled(30_000));
 
   const listeners: [string, () => Listener][] = [
     ['HTTP', () => ({ name: 'proxy HTTP', port: d.proxyPort })],
@@ -84,7 +85,7 @@ describe('bad WebSocket frames through the proxy', () => {
         expect(r.text.charCodeAt(0), `${what}: a close frame`).toBe(0x88);
         await d.alive(`${which} WebSocket: ${what}`);
       }
-    }, 120_000);
+    }, scaled(120_000));
 
     it(`${which}: clients that vanish mid-frame or flood without reading, then a good echo`, async () => {
       for (let i = 0; i < 20; i++) {
@@ -102,6 +103,6 @@ describe('bad WebSocket frames through the proxy', () => {
       const s = await upgraded(listener());
       const echo = await collect(s, 3_000, () => s.write(wsFrame(0x81, Buffer.from('still here'))));
       expect(echo.text).toContain('still here');
-    }, 120_000);
+    }, scaled(120_000));
   }
 });
