@@ -23,7 +23,7 @@ function spawnUp(harness: CliHarness, args: string[] = []): RunningCli {
 async function api(harness: CliHarness): Promise<ServiceInfo | undefined> {
   const r = await harness.run(['status', '--json']);
   if (r.code !== 0) return undefined;
-  return (JSON.parse(r.stdout) as ServiceInfo[]).find((s) => s.name === 'api');
+  return (JSON.parse(r.stdout) as { services: ServiceInfo[] }).services.find((s) => s.name === 'api');
 }
 
 async function healthyApi(harness: CliHarness): Promise<ServiceInfo> {
