@@ -5,16 +5,20 @@
 //   2. through DevMesh (the real daemon: `devmesh up`, Host: target.localhost on its proxy port)
 //   4. nginx (nginx-light, one worker, upstream keepalive 64), temp prefix/conf/pid file
 // then requests/s, p50, p99 and ratios (req/s vs nginx, added p50/p99 over direct) beside the targets,
-// and the same paths over one connection (wrk -c1: latency without queueing);
+// and the same paths over one connection (wrk -c1: latency without queueing), in blocks taken in turn
+// with merged histograms (bench/proxy/latency.mjs), plus what stalled the daemon meanwhile (GC pauses,
+// SQLite batches: bench/proxy/stall-probe.cjs, preloaded into the daemon);
 //   5. WebSocket echo round trips, direct vs each proxy (added latency; target ≤ 0.1 ms through DevMesh);
+//   5b. HTTP/2 over TLS with h2load: a direct node:http2 server, DevMesh's HTTPS listener, nginx ssl http2
+//      (bench/proxy/h2.mjs);
 //   6. N concurrent idle WebSocket connections through nginx and through DevMesh, the client in its own
 //      process, the proxy's RSS before/after (target < 300 MB for 10,000). A proxy needs 2 fds per
 //      connection: children are started with `ulimit -n 65536`, which only works with CAP_SYS_RESOURCE;
 //      where the hard limit stays lower (20000 here) the bench holds what fits and extrapolates.
 // Everything listens on 127.0.0.1 only; every child is killed at the end.
-// Usage: npm run bench:proxy [-- --quick | --duration 10s --warmup 2s --connections 50 --c1 3s --ws-rounds 5000 --idle-ws 10000]
-// (--c1 0 skips the one-connection latency run; --idle-ws 0 skips the idle WebSockets.)
-// Needs `npm run build` (dist/cli/devmesh.js), wrk and nginx (Debian: wrk, nginx-light).
+// Usage: npm run bench:proxy [-- --quick | --duration 10s --warmup 2s --connections 50 --c1 12s --blocks 6
+//   --ws-rounds 5000 --h2 5s --idle-ws 10000]  (--c1 0, --h2 0, --idle-ws 0 skip those parts)
+// Needs `npm run build` (dist/cli/devmesh.js), wrk and nginx (Debian: wrk, nginx-light), h2load (nghttp2-client).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -22,6 +26,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { staleNote } from './mesh/stale-build.mjs';
 import * as L from './proxy/lib.mjs';
+import { h2Bench } from './proxy/h2.mjs';
+import { oneConnectionSection } from './proxy/latency.mjs';
+import { idleHold } from './proxy/idle-hold.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const here = join(root, 'bench/proxy');
@@ -34,6 +41,8 @@ const { values: o } = parseArgs({
     'ws-rounds': { type: 'string' },
     'idle-ws': { type: 'string' },
     c1: { type: 'string' },
+    blocks: { type: 'string' },
+    h2: { type: 'string' },
   },
 });
 const secs = (v, d) => (v === undefined ? d : Number(String(v).replace(/s$/, '')));
@@ -43,7 +52,9 @@ const opts = {
   connections: Number(o.connections ?? 50),
   wsRounds: Number(o['ws-rounds'] ?? (o.quick ? 1000 : 5000)),
   idleWs: Number(o['idle-ws'] ?? (o.quick ? 100 : 10_000)),
-  c1: secs(o.c1, o.quick ? 1 : 3),
+  c1: secs(o.c1, o.quick ? 3 : 12),
+  blocks: Number(o.blocks ?? (o.quick ? 3 : 6)),
+  h2: secs(o.h2, o.quick ? 2 : 5),
 };
 for (const [k, v] of Object.entries(opts)) if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`bad --${k}: ${v}`);
 
@@ -96,6 +107,8 @@ try {
   // ---- the target, run by DevMesh as service "target" on a fixed port; our own copy if DevMesh fails ----
   const targetPort = await L.freePort();
   const proxyPort = await L.freePort();
+  const httpsPort = await L.freePort();
+  const stallFile = join(work, 'stalls.json');
   let devmeshWhy = null; // null: the DevMesh proxy answers
   let daemon = null;
   let target = null;
@@ -108,8 +121,9 @@ try {
   );
   if (!existsSync(cli)) devmeshWhy = `${cli} is missing (run \`npm run build\`)`;
   else {
-    const env = { ...process.env, DEVMESH_HOME: home, DEVMESH_PROXY_HTTP_PORT: String(proxyPort), DEVMESH_PROXY_HTTPS_PORT: 'off', DEVMESH_LOG_LEVEL: 'warn' };
-    daemon = L.start(node, [cli, 'up', '--project', project, '--port', '0'], { env, nofile: NOFILE });
+    const env = { ...process.env, DEVMESH_HOME: home, DEVMESH_PROXY_HTTP_PORT: String(proxyPort), DEVMESH_PROXY_HTTPS_PORT: String(httpsPort), DEVMESH_LOG_LEVEL: 'warn', DEVMESH_BENCH_STALL_FILE: stallFile };
+    // stall-probe.cjs counts GC pauses and SQLite batches inside the daemon (bench only; DevMesh unchanged)
+    daemon = L.start(node, ['--require', join(here, 'stall-probe.cjs'), cli, 'up', '--project', project, '--port', '0'], { env, nofile: NOFILE });
     try {
       await L.waitLine(daemon, (l) => l.includes('DevMesh is up'), 30_000, 'devmesh up');
       let up = false;
@@ -224,7 +238,7 @@ try {
       notes,
     ]);
   }
-  printTable(head, rows);
+  L.printTable(head, rows);
   const dm = http.devmesh;
   if (dm && !dm.error) {
     const met = (ok) => (ok ? 'met' : 'MISSED');
@@ -244,27 +258,10 @@ try {
   console.log('  others CPU: share of the whole machine used by processes outside this bench during the measured run (other engineers\' work skews the row when high)');
   console.log(`  at -c${opts.connections} every path is saturated, so p50 ≈ connections ÷ req/s: "added p50" there is mostly a throughput gap; the one-connection run below shows the per-request cost\n`);
 
-  // ---- 1b: one connection, no queueing: what the proxy adds to each request ----
+  // ---- 1b: one connection, no queueing: what the proxy adds to each request, and what stalls its tail ----
   if (opts.c1 > 0) {
-    console.log(`HTTP, one connection: wrk -t1 -c1, ${opts.c1} s after a 1 s warm-up (latency without queueing)`);
-    const one = {};
-    const oneRows = [];
-    for (const p of paths) {
-      if (p.why) {
-        oneRows.push([p.label, `not available: ${p.why}`]);
-        continue;
-      }
-      try {
-        const r = (one[p.key] = await L.wrk({ port: p.port, host: p.host, connections: 1, seconds: opts.c1, warmupSeconds: 1 }));
-        const dd = one.direct;
-        const proxied = p.key !== 'direct' && dd;
-        oneRows.push([p.label, int(r.rps), f1(r.p50 * 1000), f1(r.p99 * 1000), proxied ? `${f1((r.p50 - dd.p50) * 1000)} µs` : '', proxied ? `${f1((r.p99 - dd.p99) * 1000)} µs` : '', `${f1(r.others)}%`]);
-      } catch (err) {
-        oneRows.push([p.label, `failed: ${err.message.slice(0, 200)}`]);
-      }
-    }
-    printTable(['path', 'req/s', 'p50 µs', 'p99 µs', 'added p50', 'added p99', 'others CPU'], oneRows);
-    console.log('');
+    const probed = paths.map((p) => (p.key === 'devmesh' && daemon ? { ...p, stallFile } : p));
+    await oneConnectionSection({ dir: work, paths: probed, seconds: opts.c1, blocks: opts.blocks, printTable: L.printTable });
   }
 
   // ---- 5: WebSocket echo round trips, interleaved in blocks so background load hits every path alike ----
@@ -312,13 +309,32 @@ try {
     const added = p.key === 'direct' || !ws.direct ? ['', ''] : [`${f1(r.mean - ws.direct.mean)} µs`, `${f1(r.p50 - ws.direct.p50)} µs`];
     wsRows.push([p.label, f1(r.mean), f1(r.p50), f1(r.p99), ...added]);
   }
-  printTable(['path', 'mean µs', 'p50 µs', 'p99 µs', 'added mean', 'added p50'], wsRows);
+  L.printTable(['path', 'mean µs', 'p50 µs', 'p99 µs', 'added mean', 'added p50'], wsRows);
   if (ws.devmesh && ws.direct) {
     const add = (ws.devmesh.mean - ws.direct.mean) / 1000;
     console.log(`  DevMesh added round trip ${f2(add)} ms mean (target ≤ 0.1 ms: ${add <= 0.1 ? 'met' : 'MISSED'})`);
   } else console.log('  DevMesh added round trip (target ≤ 0.1 ms): not measured');
   console.log(`  (processes outside this bench used ${f1(wsOthers)}% of the machine meanwhile)`);
   console.log('');
+
+  // ---- 5b: HTTP/2 over TLS: h2load against a direct node:http2 server, DevMesh's HTTPS listener and nginx ----
+  if (opts.h2 > 0) {
+    console.log(`HTTP/2 over TLS: h2load, ${opts.h2} s after a 1 s warm-up, 100 streams (-c10 -m10) then one (-c1 -m1)`);
+    const missingH2 = spawnSync('sh', ['-c', 'command -v h2load && command -v openssl']).status !== 0;
+    if (missingH2) console.log('  not measured: h2load or openssl is missing (Debian: nghttp2-client, openssl)\n');
+    else {
+      const devmeshH2 = daemon && !devmeshWhy ? { port: httpsPort, pids: [daemon.pid] } : { why: devmeshWhy ?? 'the daemon is not running' };
+      try {
+        const h2 = await h2Bench({ dir: join(work, 'h2'), targetPort, devmesh: devmeshH2, host: HOST, seconds: opts.h2 });
+        L.printTable(h2.head, h2.rows);
+        const [dm, ng, di] = ['devmesh', 'nginx', 'direct'].map((k) => h2.results[`${k}-10`]);
+        if (dm && ng && di) console.log(`  DevMesh over HTTP/2 reaches ${f2(dm.rps / ng.rps)}× nginx and ${f2(dm.rps / di.rps)}× a direct node:http2 server (100 streams)`);
+        console.log('  DevMesh speaks HTTP/2 to the client only, through Node\'s http2 and http-proxy-3; to the target it is HTTP/1.1, as with nginx\n');
+      } catch (err) {
+        console.log(`  failed: ${err.message.slice(0, 300)}\n`);
+      }
+    }
+  }
 
   // ---- 6: concurrent idle WebSocket connections, the proxy's RSS ----
   // A proxy holds two sockets per connection (client + upstream). Where RLIMIT_NOFILE cannot be raised
@@ -338,7 +354,7 @@ try {
         continue;
       }
       try {
-        const r = (res[p.key] = await idle(p));
+        const r = (res[p.key] = await idleHold(p, { idleWs: opts.idleWs, node, script: join(here, 'ws-idle-client.mjs'), nofile: NOFILE }));
         const failed = r.failed ? `, ${r.failed} failed (${r.firstError})` : '';
         idleRows.push([
           p.label,
@@ -356,7 +372,7 @@ try {
         idleRows.push([p.label, `failed: ${err.message.slice(0, 200)}`]);
       }
     }
-    printTable(['proxy', 'held', 'RSS before MB', 'RSS holding MB', 'per conn KB', `at ${int(opts.idleWs)} MB`, 'after close MB', 'opened / echo check', 'open time'], idleRows);
+    L.printTable(['proxy', 'held', 'RSS before MB', 'RSS holding MB', 'per conn KB', `at ${int(opts.idleWs)} MB`, 'after close MB', 'opened / echo check', 'open time'], idleRows);
     console.log('  RSS: nginx = master + worker, DevMesh = the whole daemon (API, store, supervisor and proxy)');
     if (proxyPids.length && daemon && !proxyPids.includes(daemon.pid)) console.log(`  note: the proxy port is held by pid ${proxyPids.join(', ')}, not the daemon (${daemon.pid}); RSS above is the daemon's`);
     const r = res.devmesh;
@@ -371,40 +387,4 @@ try {
   }
 } finally {
   await cleanup();
-}
-
-async function idle(p) {
-  const pids = p.pids();
-  if (!pids.length) throw new Error('no process to measure');
-  const rss = () => pids.reduce((s, pid) => s + L.rssMb(pid), 0);
-  // fds: two per held connection in the proxy, plus what it already uses and some slack
-  const room = Math.min(...pids.map((pid) => L.fdLimit(pid).soft - L.fdCount(pid))) - 100;
-  const count = Math.max(0, Math.min(opts.idleWs, Math.floor(room / 2)));
-  const capNote =
-    count < opts.idleWs ? `(only ${int(count)} fit: 2 fds per connection and the proxy's open-files limit is ${L.fdLimit(pids.at(-1)).soft}; past the hard limit needs CAP_SYS_RESOURCE)` : '';
-  const before = rss();
-  const client = L.start(node, [join(here, 'ws-idle-client.mjs'), `ws://127.0.0.1:${p.port}/`, p.host ?? '', String(count), '250'], { nofile: NOFILE });
-  try {
-    const done = await L.waitJson(client, 'done', Math.max(60_000, count * 10), 'idle WebSocket client');
-    await L.sleep(1500);
-    const during = rss();
-    client.stdin.write('check\n');
-    const check = await L.waitJson(client, 'checked', 15_000, 'idle WebSocket client check');
-    client.stdin.end('close\n');
-    await L.stop(client, 'SIGTERM', 10_000);
-    await L.sleep(1500);
-    const after = rss();
-    const perConnKb = done.opened ? ((during - before) * 1024) / done.opened : NaN;
-    return { count, before, during, after, perConnKb, capNote, ...done, ok: check.ok, checked: check.checked };
-  } finally {
-    await L.stop(client);
-  }
-}
-
-function printTable(head, rows) {
-  const full = rows.filter((r) => r.length > 2);
-  const w = head.map((h, i) => Math.max(h.length, ...full.map((r) => String(r[i] ?? '').length)));
-  const line = (r) => '  ' + r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c ?? '').padStart(w[i] ?? 0))).join('  ');
-  console.log(line(head));
-  for (const r of rows) console.log(r.length > 2 ? line(r.slice(0, head.length)) + (r[head.length] ? `  ${r[head.length]}` : '') : `  ${String(r[0]).padEnd(w[0])}  ${r[1]}`);
 }

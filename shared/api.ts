@@ -205,8 +205,9 @@ export type ApiOutput<M extends ApiMethod> = z.output<(typeof apiMethods)[M]['ou
 export const apiTopics = {
   events: { params: Empty },
   logs: { params: z.object({ project: ProjectRef, name: ServiceName.optional() }).strict() },
-  /** live proxied requests (RequestRecord), optionally of one project / service */
-  requests: { params: z.object({ project: ProjectRef, service: ServiceName.optional() }).strict() },
+  /** live proxied requests (RequestRecord), optionally of one project / service; `unrouted` adds, to a
+   *  project's, the requests no project served (unknown hosts) */
+  requests: { params: z.object({ project: ProjectRef, service: ServiceName.optional(), unrouted: z.boolean().optional() }).strict() },
   /** per-service traffic counters (ServiceTraffic[]), pushed once a second while there is traffic */
   traffic: { params: z.object({ project: ProjectRef }).strict() },
 } as const;

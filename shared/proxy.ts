@@ -42,7 +42,7 @@ export const RequestRecordSchema = z.object({
   status: z.number().int(),
   /** request body bytes received from the client */
   bytesIn: z.number().int(),
-  /** response bytes (head + body) sent to the client */
+  /** response bytes (head + body) sent to the client; an HTTP/2 head counts its header list size (RFC 9113 §6.5.2) */
   bytesOut: z.number().int(),
   durationMs: z.number(),
   project: z.string().nullable(),
@@ -100,6 +100,8 @@ export const RequestPageInputSchema = z
     errorsOnly: z.boolean().default(false),
     /** substring of the path or host */
     search: z.string().max(512).optional(),
+    /** with `project`: also the requests no project served (unknown hosts, answered 404 by the proxy) */
+    unrouted: z.boolean().default(false),
   })
   .strict();
 

@@ -75,7 +75,8 @@ export const RecordingInfoSchema = z.object({
   name: z.string(),
   command: z.string(),
   startedAt: z.number(),
-  /** null while the session still runs */
+  /** The recording's length: the time of its last event line as recorded (idle not shortened), in ms; the
+   *  player counts to the same. null while the session still runs. */
   durationMs: z.number().nullable(),
   bytes: z.number().int(),
   cols: z.number().int(),

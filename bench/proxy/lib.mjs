@@ -362,3 +362,12 @@ export async function machineBusy(ms) {
   const idle = d[3] + (d[4] ?? 0);
   return total > 0 ? ((total - idle) / total) * 100 : NaN;
 }
+
+/** Prints rows under a header, columns aligned; a row of two cells is a label and a note. */
+export function printTable(head, rows) {
+  const full = rows.filter((r) => r.length > 2);
+  const w = head.map((h, i) => Math.max(h.length, ...full.map((r) => String(r[i] ?? '').length)));
+  const line = (r) => '  ' + r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c ?? '').padStart(w[i] ?? 0))).join('  ');
+  console.log(line(head));
+  for (const r of rows) console.log(r.length > 2 ? line(r.slice(0, head.length)) + (r[head.length] ? `  ${r[head.length]}` : '') : `  ${String(r[0]).padEnd(w[0])}  ${r[1]}`);
+}

@@ -8,6 +8,7 @@ import type { DevMeshCore } from '../core/devmesh-core.js';
 import type { Disposable } from '../core/lifecycle/disposable.js';
 import type { TerminalManager } from '../core/terminals/terminal-manager.js';
 import { StorageFailure } from '../core/health/storage-failure.js';
+import { pageWithUnrouted } from './unrouted-request-page.js';
 
 type Handlers = { [M in ApiMethod]: (input: ApiParsedInput<M>) => Promise<ApiOutput<M>> | ApiOutput<M> };
 
@@ -51,8 +52,9 @@ export class DevMeshApi {
       // a store that refused the call's write (a full disk) is named with its file and what to do
       const code = String((err as { code?: unknown } | null)?.code ?? '');
       const storage = !(err instanceof DevMeshError) && (code.startsWith('SQLITE_') || code === 'ENOSPC' || code === 'EDQUOT');
-      const where = this.core.home.databasePath;
-      result = DevMeshApi.fail(storage ? StorageFailure.toError(err, `${method}: its change`, where, this.core.home.dir) : err);
+      result = DevMeshApi.fail(storage
+        ? StorageFailure.toError(err, `${method}: its change`, this.core.home.databasePath, this.core.home.dir)
+        : err);
     }
     // The call's decisions (a lock granted or refused, a task awarded…) are in the audit chain: answer only
     // once they are on disk, so nothing acknowledged is lost in a crash. Concurrent calls share one sync.
@@ -83,7 +85,8 @@ export class DevMeshApi {
         return {
           ok: true,
           value: this.core.events.onDidProxyRequest((r) => {
-            if ((!projectId || r.project === projectId) && (!params.service || r.service === params.service)) listener(r);
+            const inProject = !projectId || r.project === projectId || (params.unrouted === true && r.project === null);
+            if (inProject && (!params.service || r.service === params.service)) listener(r);
           }),
         };
       }
@@ -138,7 +141,10 @@ export class DevMeshApi {
       'proxy.routes': (i) => core.routes.list(i.project),
       'proxy.requests': (i) => {
         const project = i.project ? core.projects.resolve(i.project).id : undefined;
-        return core.requests.page({ project, service: i.service, before: i.before, limit: i.limit, errorsOnly: i.errorsOnly, search: i.search });
+        const query = { project, service: i.service, before: i.before, limit: i.limit, errorsOnly: i.errorsOnly, search: i.search };
+        // A service filter names a service, which an unrouted request never reached.
+        if (i.unrouted && project !== undefined && i.service === undefined) return pageWithUnrouted(core.requests, { ...query, project });
+        return core.requests.page(query);
       },
       'proxy.traffic': (i) => core.traffic.snapshot(i.project ? core.projects.resolve(i.project).id : undefined),
       'ca.info': () => core.ca.info(),

@@ -25,5 +25,6 @@ export function commandGroups(io: HookIo): CommandGroup[] {
     commandGroup(['msg', 'state'], async () => new (await import('./commands/message-commands.js')).MessageCommands()),
     commandGroup(['audit'], async () => new (await import('./commands/audit-commands.js')).AuditCommands()),
     commandGroup(['mcp'], async () => new (await import('./commands/mcp-commands.js')).McpCommands()),
+    commandGroup(['doctor'], async () => new (await import('./commands/doctor-commands.js')).DoctorCommands()),
   ];
 }

@@ -12,6 +12,8 @@ import { ApiServer } from '../api/api-server.js';
 import { DevMeshApi } from '../api/devmesh-api.js';
 import { DevMeshCore } from '../core/devmesh-core.js';
 import type { DevMeshHome } from '../core/home/devmesh-home.js';
+import { HomeLock } from '../core/home/home-lock.js';
+import type { BackupSettings } from '../core/store/home-store.js';
 import { createLogger } from '../core/logging/create-logger.js';
 import { FatalErrorLog } from '../core/logging/fatal-error-log.js';
 
@@ -26,6 +28,10 @@ export interface DaemonRunnerOptions {
   devmeshCommand?: { command: string; args: string[] } | null;
   /** where the daemon's structured log goes; default $DEVMESH_HOME/logs/daemon.log */
   logger?: Logger;
+  /** the store's rolling backups (`DEVMESH_BACKUP_INTERVAL`) */
+  backups?: BackupSettings;
+  /** shown to a second `devmesh up` that is refused: what it could run instead */
+  refusalHint?: string;
 }
 
 export interface DaemonStarted {
@@ -38,6 +44,8 @@ export interface DaemonStarted {
 export class DaemonRunner {
   private core: DevMeshCore | null = null;
   private server: ApiServer | null = null;
+  /** one DevMesh per home: held from before the store is touched until everything is released */
+  private lock: HomeLock | null = null;
   private stopping: Promise<void> | null = null;
   private readonly logger: Logger;
   /** an error no seam caught goes to daemon.log before the process exits (own logger only) */
@@ -60,12 +68,27 @@ export class DaemonRunner {
   async start(): Promise<DaemonStarted> {
     const { home, version, port, rendererDir } = this.options;
     const host = this.options.host ?? '127.0.0.1';
-    // Fail on a busy port before any service starts, rather than after the projects' autostart.
-    if (port !== 0) await DaemonRunner.assertPortFree(host, port);
+    // First: a second daemon on this home would reconcile (stop) the first one's services when it opens the store.
+    const lock = await HomeLock.acquire(home, 'daemon', { hint: this.options.refusalHint });
+    this.lock = lock;
+    try {
+      // Fail on a busy port before any service starts, rather than after the projects' autostart.
+      if (port !== 0) await DaemonRunner.assertPortFree(host, port);
+    } catch (err) {
+      this.releaseLock();
+      throw err;
+    }
     const token = home.readOrCreateToken();
     this.logger.info({ domain: 'daemon', version, port, projects: this.options.projects }, 'daemon starting');
     try {
-      this.core = await DevMeshCore.open({ home, version, logger: this.logger, projects: this.options.projects, devmeshCommand: this.options.devmeshCommand ?? null });
+      this.core = await DevMeshCore.open({
+        home,
+        version,
+        logger: this.logger,
+        projects: this.options.projects,
+        devmeshCommand: this.options.devmeshCommand ?? null,
+        backups: this.options.backups,
+      });
       const server = new ApiServer({
         api: this.createApi(),
         token,
@@ -78,6 +101,7 @@ export class DaemonRunner {
       this.server = server;
       const address = await server.listen();
       home.writeDaemonRecord({ pid: process.pid, port: address.port, url: address.url, version, face: 'daemon', startedAt: this.core.startedAt });
+      lock.announce(address.url);
       this.logger.info({ domain: 'daemon', url: address.url }, 'daemon up');
       return { ...address, projects: this.core.projects.list(), proxy: this.core.proxyInfo() };
     } catch (err) {
@@ -122,8 +146,15 @@ export class DaemonRunner {
         if (core) await core.dispose();
       } finally {
         this.options.home.clearDaemonRecord(process.pid);
+        this.releaseLock();
       }
     }
+  }
+
+  private releaseLock(): void {
+    const lock = this.lock;
+    this.lock = null;
+    lock?.release();
   }
 
   private static assertPortFree(host: string, port: number): Promise<void> {

@@ -2,7 +2,8 @@
 // the project manager by hand. Both faces (the Electron main process and the headless daemon) create one
 // DevMeshCore and dispose it on exit; disposing it stops every service and releases every resource.
 import type { Logger } from 'pino';
-import { Database } from './store/database.js';
+import type { Database } from './store/database.js';
+import { HomeStore, type BackupSettings } from './store/home-store.js';
 import { EventBus } from './events/event-bus.js';
 import { DevMeshHome } from './home/devmesh-home.js';
 import { LogStore } from './store/log-store.js';
@@ -65,6 +66,8 @@ export interface DevMeshCoreOptions {
   devmeshCommand?: DevMeshCommandLineSpec | null;
   /** the task board's clocks (tests shorten them); the defaults are CoordinationOptions' */
   coordination?: Pick<CoordinationOptions, 'silentAfterMs' | 'biddingWindowMs' | 'heartbeatMs'>;
+  /** the store's rolling backups (default: at start and every 6 h, 3 kept) */
+  backups?: BackupSettings;
 }
 
 export interface CoreDescription {
@@ -82,6 +85,8 @@ export class DevMeshCore {
   private proxyProblems: string[] = [];
   /** where the peer ingress listens; null when this agent is in no mesh or the port was busy */
   ingressPort: number | null = null;
+  /** the store with its backups; the face took the home's hold (HomeLock) before opening the core */
+  private store: HomeStore | null = null;
   /** what this start recovered from the last run; records this run's end at dispose */
   private recovery: RecoveryModule | null = null;
 
@@ -123,9 +128,11 @@ export class DevMeshCore {
     const logger = options.logger ?? createLogger({ name: 'devmesh' });
     const settings = UserSettings.load(home.dir);
     const ca = await LocalCertificateAuthority.open(join(home.dir, 'ca'));
-    const database = Database.open(home.databasePath);
+    const store = HomeStore.open(home, logger);
+    const database = store.database;
     const events = new EventBus();
     const health = new DaemonHealth({ logger: logger.child({ domain: 'health' }), emit: (e) => events.emit(e) });
+    store.startBackups(health, options.backups);
     // what a listener threw (a task store on a full disk hearing an agent exit) is a problem, not a crash
     events.onListenerError = (err) =>
       health.fail({ component: 'event handlers', error: err, where: home.databasePath, rule: EVENT_HANDLER_RULE });
@@ -174,6 +181,7 @@ export class DevMeshCore {
         const mdns = new MdnsDiscovery({
           advert: { agentId: node.agentId, name: node.name, meshId, port, protocol: MESH_PROTOCOL_VERSION },
           logger: logger.child({ domain: 'mdns' }),
+          addresses: () => node.servedAddresses(),
           onCandidate: (c) => {
             const ip = c.addresses[0];
             if (ip) node.offer({ agentId: c.agentId, meshId: c.meshId, address: ip.includes(':') ? `[${ip}]:${c.port}` : `${ip}:${c.port}`, via: 'mdns' });
@@ -247,6 +255,7 @@ export class DevMeshCore {
     });
     recovery.record(coordination);
     core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents }, coordination, health);
+    core.store = store;
     core.recovery = recovery;
     traffic.start();
     if (settings.proxy.enabled) {
@@ -376,6 +385,7 @@ export class DevMeshCore {
     this.recovery?.shutDown(this.coordination);
     // Last before the store: services stopping above are decisions the chain records.
     this.coordination.dispose();
-    this.database.close();
+    if (this.store) await this.store.close();
+    else this.database.close();
   }
 }

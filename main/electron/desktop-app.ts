@@ -4,7 +4,7 @@
 // stops the services, closes the API and removes the daemon record, in that order.
 import { app, dialog, Notification } from 'electron';
 import type { ApiFace, DevMeshApi } from '../api/devmesh-api.js';
-import { DevMeshHome } from '../core/home/devmesh-home.js';
+import type { DevMeshHome } from '../core/home/devmesh-home.js';
 import type { Disposable } from '../core/lifecycle/disposable.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { ProjectInfo } from '../../shared/service.js';
@@ -28,6 +28,11 @@ export interface DesktopServer {
   listen(): Promise<{ port: number; url: string }>;
   close(): Promise<void>;
 }
+/** The home's exclusive hold (HomeLock): one DevMesh per DEVMESH_HOME. */
+export interface DesktopHomeLock {
+  announce(url: string): void;
+  release(): void;
+}
 export interface DesktopLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
@@ -43,6 +48,8 @@ export interface DesktopAppDeps<C extends DesktopCore = DesktopCore, A extends D
   loginItem: Pick<LoginItem, 'set' | 'launchedHidden'>;
   window: MainWindowOptions;
   trayIconPath: string;
+  /** takes the home's hold, or rejects (DAEMON_ALREADY_RUNNING) naming the DevMesh that has it */
+  lockHome(): Promise<DesktopHomeLock>;
   openCore(): Promise<C>;
   createApi(core: C, face: ApiFace): A;
   createServer(api: A, token: string): DesktopServer;
@@ -50,6 +57,7 @@ export interface DesktopAppDeps<C extends DesktopCore = DesktopCore, A extends D
 
 export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopApi = DesktopApi> {
   private core: C | null = null;
+  private lock: DesktopHomeLock | null = null;
   private server: DesktopServer | null = null;
   private apiUrl: string | null = null;
   private window: MainWindow | null = null;
@@ -102,13 +110,16 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
 
   private async start(): Promise<void> {
     const { home, logger } = this.deps;
-    const other = home.readDaemonRecord();
-    if (other && other.pid !== process.pid && DevMeshHome.isAlive(other.pid)) {
-      // Opening the core now would reconcile (stop) the other daemon's services: refuse before touching it.
+    // Opening the core would reconcile (stop) another DevMesh's services: take the home's hold first.
+    try {
+      this.lock = await this.deps.lockHome();
+    } catch (err) {
+      const running = (err as { code?: string }).code === 'DAEMON_ALREADY_RUNNING';
       return this.refuseToStart(
-        'DevMesh is already running',
-        `A DevMesh ${other.face === 'daemon' ? 'daemon' : 'app'} (pid ${other.pid}) already supervises your services at ${other.url}.\n` +
-          'One DevMesh runs per user. Stop it with `devmesh down`, then open the app again, or keep using it from a browser.',
+        running ? 'DevMesh is already running' : 'DevMesh could not start',
+        running
+          ? `${(err as Error).message}\nYou can keep using it from a browser.`
+          : `Opening ${home.dir} failed: ${(err as Error).message}`,
       );
     }
     let core: C;
@@ -128,6 +139,7 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
       const { port, url } = await this.server.listen();
       this.apiUrl = url;
       home.writeDaemonRecord({ pid: process.pid, port, url, version: this.deps.version, face: 'electron', startedAt: Date.now() });
+      this.lock?.announce(url);
       logger.info({ domain: 'app', url }, 'API listening');
     } catch (err) {
       this.server = null;
@@ -269,6 +281,11 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
       const server = this.server;
       await step('closing the API server', () => server.close());
       await step('removing the daemon record', () => home.clearDaemonRecord(process.pid));
+    }
+    if (this.lock) {
+      const lock = this.lock;
+      this.lock = null;
+      await step('releasing the home', () => lock.release());
     }
     process.removeListener('SIGINT', this.onSignal);
     process.removeListener('SIGTERM', this.onSignal);

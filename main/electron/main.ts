@@ -7,6 +7,8 @@ import { ApiServer } from '../api/api-server.js';
 import { DevMeshApi } from '../api/devmesh-api.js';
 import { DevMeshCore } from '../core/devmesh-core.js';
 import { DevMeshHome } from '../core/home/devmesh-home.js';
+import { HomeLock } from '../core/home/home-lock.js';
+import { backupSettingsFromEnv } from '../core/store/home-store.js';
 import { createLogger } from '../core/logging/create-logger.js';
 import { FatalErrorLog } from '../core/logging/fatal-error-log.js';
 import { AppStateStore } from './app-state-store.js';
@@ -52,12 +54,14 @@ const desktop = new DesktopApp({
     iconPath: join(distDir, '..', 'assets', 'icon.png'),
   },
   trayIconPath: join(distDir, '..', 'assets', 'tray.png'),
+  lockHome: () => HomeLock.acquire(home, 'electron', { hint: 'open its address in a browser' }),
   // Agents' hooks and MCP server run the CLI with the app's own Node (ELECTRON_RUN_AS_NODE).
   openCore: () =>
     DevMeshCore.open({
       home,
       version,
       logger,
+      backups: backupSettingsFromEnv(process.env),
       devmeshCommand: { command: process.execPath, args: [join(app.getAppPath(), 'bin', 'devmesh.js')], env: { ELECTRON_RUN_AS_NODE: '1' } },
     }),
   createApi: (core, face) => new DevMeshApi(core, face),

@@ -4,7 +4,7 @@
 // `flushMs`, so React renders a batch, never an item. Each view supplies how to page and follow its
 // source and the shape of its snapshot; the timers, de-duplication and reconnect handling live here once.
 import type { DevMeshClient } from '../api/devmesh-client.js';
-import { SeqBuffer } from './seq-buffer.js';
+import { SeqBuffer, type ItemOrder } from './seq-buffer.js';
 
 export interface LivePage<T> {
   /** any order; merged by seq */
@@ -24,7 +24,7 @@ export interface LiveSource<T> {
 
 /** What a snapshot is made from; each view maps it to the shape its components read. */
 export interface LiveState<T> {
-  /** oldest first */
+  /** in the view's order, first to last (oldest first) */
   items: readonly T[];
   hasMore: boolean;
   /** the buffer is at capacity: loading older items would push out the newest */
@@ -36,6 +36,8 @@ export interface LiveState<T> {
 
 export interface LivePagedSessionOptions<T, S> {
   capacity: number;
+  /** the order the view shows its items in; by seq when not given */
+  order?: ItemOrder<T>;
   pageSize: number;
   flushMs: number;
   snapshot: (state: LiveState<T>) => S;
@@ -65,7 +67,7 @@ export class LivePagedSession<T extends { readonly seq: number }, S> {
     private readonly source: LiveSource<T>,
     options: LivePagedSessionOptions<T, S>,
   ) {
-    this.buffer = new SeqBuffer<T>(options.capacity);
+    this.buffer = new SeqBuffer<T>(options.capacity, options.order);
     this.pageSize = Math.min(options.pageSize, options.capacity);
     this.flushMs = options.flushMs;
     this.shape = options.snapshot;

@@ -15,7 +15,15 @@ export interface Asciicast {
   title: string | null;
   /** in file order, `at` in seconds from the start as recorded (not yet idle-capped) */
   events: CastEvent[];
+  /**
+   * The recording's length, the one the Recordings list shows (RecordingInfo.durationMs) and the player
+   * counts to: the time of its last complete event line, whatever its code, as recorded (idle not capped).
+   */
+  lengthMs: number;
 }
+
+/** seconds of an event line → the length in ms, rounded as the daemon rounds RecordingInfo.durationMs */
+export const lengthMsOf = (lastEventSeconds: number): number => Math.round(lastEventSeconds * 1000);
 
 const NOT_CAST = 'not an asciicast v2 recording';
 const RESIZE_RE = /^(\d{1,4})x(\d{1,4})$/;
@@ -35,6 +43,7 @@ export function parseAsciicast(text: string): Asciicast {
     throw new DevMeshError('BAD_REQUEST', `${NOT_CAST}: its header has no positive integer "width" and "height"`);
   }
   const events: CastEvent[] = [];
+  let lastAt = 0;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '') continue;
@@ -44,6 +53,7 @@ export function parseAsciicast(text: string): Asciicast {
       throw new DevMeshError('BAD_REQUEST', `${NOT_CAST}: line ${i + 1} is not an event [seconds, code, data]`);
     }
     const at = Math.max(0, e[0]);
+    lastAt = at;
     if (e[1] === 'o') events.push({ at, kind: 'output', data: e[2] });
     else if (e[1] === 'r') {
       const m = RESIZE_RE.exec(e[2]);
@@ -51,7 +61,7 @@ export function parseAsciicast(text: string): Asciicast {
     }
   }
   const title = typeof header['title'] === 'string' ? header['title'] : null;
-  return { width, height, title, events };
+  return { width, height, title, events, lengthMs: lengthMsOf(lastAt) };
 }
 
 function readJson(line: string, where: string): unknown {

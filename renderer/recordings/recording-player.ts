@@ -1,7 +1,9 @@
 // Plays a parsed asciicast to a sink (the player's xterm screen) at the recorded pace, twice as fast, or all
 // at once. Long idle gaps are capped (like `asciinema play -i 2`), so a session left open over lunch replays
-// in seconds. Pure: time comes from an injected clock, so tests drive it with a fake one; one timer at most
-// is pending, for the next event, and dispose() cancels it.
+// in seconds; the player's clock still counts the time as recorded (running fast through a shortened gap),
+// so its total is the recording's one length, the Recordings list's. Pure: time comes from an injected
+// clock, so tests drive it with a fake one; one timer at most is pending, for the next event, and
+// dispose() cancels it.
 import type { Asciicast, CastEvent } from './asciicast.js';
 
 export interface PlayerSink {
@@ -41,11 +43,15 @@ export const browserClock: PlayerClock = {
 };
 
 export class RecordingPlayer {
-  /** the length of the replay at 1×, idle gaps capped */
+  /** the recording's length, as the Recordings list shows it: its last event's time as recorded (ms) */
   readonly durationMs: number;
+  /** how long the replay takes at 1×, idle gaps capped */
+  readonly replayMs: number;
   private readonly events: readonly CastEvent[];
   /** when each event plays, in ms from the start, idle gaps capped */
   private readonly times: number[];
+  /** when each event happened, in ms from the start as recorded (never decreasing) */
+  private readonly recorded: number[];
   private readonly sink: PlayerSink;
   private readonly clock: PlayerClock;
   private readonly cast: Asciicast;
@@ -67,12 +73,16 @@ export class RecordingPlayer {
     const limit = options.idleLimitMs ?? IDLE_LIMIT_MS;
     let last = 0;
     let at = 0;
-    this.times = this.events.map((e) => {
+    this.times = [];
+    this.recorded = [];
+    for (const e of this.events) {
       at += Math.min(Math.max(0, e.at * 1000 - last), limit);
       last = Math.max(last, e.at * 1000);
-      return at;
-    });
-    this.durationMs = this.times.at(-1) ?? 0;
+      this.times.push(at);
+      this.recorded.push(last);
+    }
+    this.replayMs = this.times.at(-1) ?? 0;
+    this.durationMs = Math.max(options.cast.lengthMs, Math.round(last));
   }
 
   get state(): PlayerState {
@@ -83,11 +93,10 @@ export class RecordingPlayer {
     return this.rate;
   }
 
-  /** how far the replay is, in ms of the (idle-capped) recording */
+  /** how far the replay is, in ms of the recording as recorded (out of durationMs) */
   position(): number {
     if (this.current === 'ended') return this.durationMs;
-    if (this.current === 'paused') return this.base;
-    return Math.min(this.durationMs, this.base + (this.clock.now() - this.anchor) * this.factor());
+    return this.toRecorded(this.replayPosition());
   }
 
   play(): void {
@@ -100,7 +109,7 @@ export class RecordingPlayer {
 
   pause(): void {
     if (this.current !== 'playing') return;
-    this.base = this.position();
+    this.base = this.replayPosition();
     this.stopTimer();
     this.current = 'paused';
     this.changed();
@@ -120,7 +129,7 @@ export class RecordingPlayer {
   setSpeed(speed: PlaybackSpeed): void {
     if (speed === this.rate) return;
     if (this.current === 'playing') {
-      this.base = this.position();
+      this.base = this.replayPosition();
       this.anchor = this.clock.now();
     }
     this.rate = speed;
@@ -141,6 +150,32 @@ export class RecordingPlayer {
     this.listeners.clear();
   }
 
+  /** how far the replay is, in ms of the idle-capped replay */
+  private replayPosition(): number {
+    if (this.current === 'ended') return this.replayMs;
+    if (this.current === 'paused') return this.base;
+    return Math.min(this.replayMs, this.base + (this.clock.now() - this.anchor) * this.factor());
+  }
+
+  /** A replay position as recorded time: linear between the events around it, so a gap shortened from
+   *  60 s to 2 s counts its 60 s over those 2 s. */
+  private toRecorded(replay: number): number {
+    let lo = 0;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid]! <= replay) lo = mid + 1;
+      else hi = mid;
+    }
+    const k = lo - 1; // the last event at or before `replay`; -1: before the first
+    const fromT = k >= 0 ? this.times[k]! : 0;
+    const fromR = k >= 0 ? this.recorded[k]! : 0;
+    if (k + 1 >= this.times.length) return Math.min(this.durationMs, fromR + (replay - fromT));
+    const toT = this.times[k + 1]!;
+    const toR = this.recorded[k + 1]!;
+    return toT === fromT ? fromR : fromR + ((replay - fromT) * (toR - fromR)) / (toT - fromT);
+  }
+
   private factor(): number {
     return this.rate === 'instant' ? Infinity : this.rate;
   }
@@ -155,7 +190,7 @@ export class RecordingPlayer {
   /** Writes every event that is due (all of them at instant speed), then waits for the next one. */
   private tick(): void {
     this.cancel = null;
-    const pos = this.rate === 'instant' ? Infinity : this.position();
+    const pos = this.rate === 'instant' ? Infinity : this.replayPosition();
     let pending = '';
     while (this.next < this.events.length && this.times[this.next]! <= pos) {
       const e = this.events[this.next++]!;
@@ -170,9 +205,9 @@ export class RecordingPlayer {
     if (pending) this.sink.write(pending);
     if (this.next >= this.events.length) {
       this.current = 'ended';
-      this.base = this.durationMs;
+      this.base = this.replayMs;
     } else {
-      const wait = (this.times[this.next]! - this.position()) / this.factor();
+      const wait = (this.times[this.next]! - this.replayPosition()) / this.factor();
       this.cancel = this.clock.schedule(() => this.tick(), Math.max(0, wait));
     }
     this.changed();

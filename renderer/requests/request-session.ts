@@ -8,7 +8,7 @@ import { LivePagedSession } from '../live/live-paged-session.js';
 import { matchesRequestFilter, type RequestFilter } from './request-filter.js';
 
 export interface RequestSnapshot {
-  /** oldest first */
+  /** in the order they were made (by start time), oldest first */
   records: readonly RequestRecord[];
   hasMore: boolean;
   full: boolean;
@@ -22,6 +22,12 @@ export interface RequestSessionOptions {
   pageSize?: number;
   flushMs?: number;
 }
+
+/**
+ * By start time: the proxy numbers a request (its seq) when it ends, so a slow request has a higher seq than
+ * quick ones made after it. A list whose Time column runs backwards reads as a bug; paging stays by seq.
+ */
+const byStartTime = (a: RequestRecord, b: RequestRecord): number => a.ts - b.ts;
 
 export class RequestSession {
   private readonly live: LivePagedSession<RequestRecord, RequestSnapshot>;
@@ -37,7 +43,9 @@ export class RequestSession {
   ) {
     const search = filter.search.trim();
     // The daemon applies the whole filter to pages; the topic only narrows by service (see `accepts`).
-    const query = { project, service: filter.service, errorsOnly: filter.errorsOnly, ...(search ? { search } : {}) };
+    // Requests no project served (unknown hosts) belong to no service: listed unless a service is picked.
+    const unrouted = filter.service === undefined ? { unrouted: true } : {};
+    const query = { project, service: filter.service, errorsOnly: filter.errorsOnly, ...unrouted, ...(search ? { search } : {}) };
     this.live = new LivePagedSession<RequestRecord, RequestSnapshot>(
       client,
       {
@@ -45,11 +53,12 @@ export class RequestSession {
           const page = await client.call('proxy.requests', { ...query, ...(before === undefined ? {} : { before }), limit });
           return { items: page.requests, hasMore: page.hasMore };
         },
-        follow: (onRecord) => client.followRequests({ project, service: filter.service }, onRecord),
+        follow: (onRecord) => client.followRequests({ project, service: filter.service, ...unrouted }, onRecord),
         accepts: (record) => matchesRequestFilter(record, filter),
       },
       {
         capacity: options.capacity ?? 2000,
+        order: byStartTime,
         pageSize: options.pageSize ?? 200,
         flushMs: options.flushMs ?? 100,
         snapshot: ({ items, ...rest }) => ({ records: items, ...rest }),

@@ -2,6 +2,7 @@
 import type { ConnectionStatus } from '../api/devmesh-client.js';
 import { createAgentsStore, type AgentsStore } from './agents-store.js';
 import { createConnectionStore, type ConnectionStore } from './connection-store.js';
+import { createHealthStore, type HealthStore } from './health-store.js';
 import { createLocksStore, type LocksStore } from './locks-store.js';
 import { createMeshStore, type MeshStore } from './mesh-store.js';
 import { createMessagesStore, type MessagesStore } from './messages-store.js';
@@ -16,6 +17,8 @@ import { createViewStore, type ViewStore } from './view-store.js';
 
 export interface AppStores {
   connection: ConnectionStore;
+  /** the daemon's own problems, shown in the header */
+  health: HealthStore;
   projects: ProjectsStore;
   services: ServicesStore;
   toasts: ToastsStore;
@@ -32,6 +35,7 @@ export interface AppStores {
 
 export const createAppStores = (initial: ConnectionStatus): AppStores => ({
   connection: createConnectionStore(initial),
+  health: createHealthStore(),
   projects: createProjectsStore(),
   services: createServicesStore(),
   toasts: createToastsStore(),

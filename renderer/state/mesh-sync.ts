@@ -1,12 +1,14 @@
 // Keeps the mesh store in step with the daemon: everything fetched again on every (re)connect, peers and
 // alerts patched from their events, and the service graph fetched again (debounced, a start-all is a
 // burst) whenever something it is drawn from changes. Heartbeat latencies and the graph's rates have no
-// events: they are polled while the mesh has something to show.
+// events: they are polled while the mesh has something to show (rates on the graph, or traffic the proxy
+// counts for the project on screen).
 import { DevMeshError } from '../../shared/errors.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { DevMeshClient } from '../api/devmesh-client.js';
 import type { AppStores } from './app-stores.js';
 import { describeAlert } from './describe-alert.js';
+import { hasLiveRates } from './traffic-store.js';
 
 export interface MeshSyncOptions {
   /** events arrive in bursts: one mesh.graph per burst */
@@ -93,8 +95,10 @@ export class MeshSync {
     const { info, peers, graph } = this.stores.mesh.getState();
     if (this.client.status.state !== 'open' || info === null) return;
     if (info.member && peers.length > 0) void this.loadPeers();
-    // A rate that went quiet must fall back to zero rather than freeze at its last value.
-    if (graph && (graph.edges.some((e) => e.requestsPerSec > 0) || graph.nodes.some((n) => n.requestsPerSec > 0))) this.scheduleGraph();
+    // A rate that went quiet must fall back to zero rather than freeze at its last value; traffic the proxy
+    // sees now (the services table's counters) must show on a graph drawn while all was quiet.
+    const drawnRates = graph !== null && (graph.edges.some((e) => e.requestsPerSec > 0) || graph.nodes.some((n) => n.requestsPerSec > 0));
+    if (graph && (drawnRates || hasLiveRates(this.stores.traffic.getState().byService))) this.scheduleGraph();
   }
 
   private async loadPeers(): Promise<void> {

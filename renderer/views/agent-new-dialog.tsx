@@ -8,6 +8,7 @@ import { useStore } from 'zustand';
 import type { AgentProfileChoice } from '../state/agents-sync.js';
 import { useApp } from './app-context.js';
 import { checkAgentForm, initialAgentForm, type AgentFormErrors, type AgentFormField, type AgentFormValues } from './agent-start-form.js';
+import { useDrawer } from './use-drawer.js';
 
 type Choices = { state: 'loading' } | { state: 'failed'; message: string } | { state: 'ready'; list: AgentProfileChoice[] };
 
@@ -39,11 +40,9 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
   useEffect(() => {
     if (ready) first.current?.focus();
   }, [ready]);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  // Escape closes it and gives the focus back to New agent; the focus is in the form meanwhile.
+  const dialog = useRef<HTMLFormElement>(null);
+  useDrawer(onClose, { ref: dialog });
 
   const set = (field: AgentFormField) => (e: { target: { value: string } }) => {
     const value = e.target.value;
@@ -82,7 +81,7 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
 
   return (
     <div className="agent-dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <form className="agent-dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="agent-new-dialog" onSubmit={(e) => void submit(e)}>
+      <form ref={dialog} tabIndex={-1} className="agent-dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="agent-new-dialog" onSubmit={(e) => void submit(e)}>
         <h2 id={titleId}>New agent</h2>
         {choices.state === 'loading' && <div className="empty">Looking for agent CLIs…</div>}
         {choices.state === 'failed' && (

@@ -1,4 +1,4 @@
-// The window: header with the project and the view switch, banners, then the services table with the
+// The window: header with the project, the view switch and the daemon's own problems, banners, then the services table with the
 // selected service's log, the proxy's request log, the mesh's service graph, the embedded terminals or their
 // recordings, the task command center, or the locks between agents.
 import { lazy, Suspense, type ReactNode } from 'react';
@@ -6,6 +6,7 @@ import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
 import { ConfigErrorBanner } from './config-error-banner.js';
 import { ConnectionBanner } from './connection-banner.js';
+import { HealthPill, HealthProblems, useHealthFold } from './health-problems.js';
 import { LogPane } from './log-pane.js';
 import { ProjectPicker } from './project-picker.js';
 import { RequestsView } from './requests-view.js';
@@ -40,17 +41,22 @@ export function App() {
   const { stores } = useApp();
   const state = useStore(stores.connection, (s) => s.status.state);
   const view = useStore(stores.view, (s) => s.view);
+  const [healthOpen, toggleHealth] = useHealthFold();
   return (
     <div className={state === 'open' ? 'app' : 'app disconnected'}>
-      <header className="topbar">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          DevMesh
+      <header className="app-header">
+        <div className="topbar">
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true" />
+            DevMesh
+          </div>
+          <ProjectPicker />
+          <ViewSwitch />
+          <div className="spacer" />
+          <HealthPill open={healthOpen} onToggle={toggleHealth} />
+          <span className={`conn-dot conn-${state}`} title={`daemon connection: ${state}`} />
         </div>
-        <ProjectPicker />
-        <ViewSwitch />
-        <div className="spacer" />
-        <span className={`conn-dot conn-${state}`} title={`daemon connection: ${state}`} />
+        <HealthProblems open={healthOpen} />
       </header>
       <ConnectionBanner />
       <ConfigErrorBanner />

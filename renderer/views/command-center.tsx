@@ -1,6 +1,6 @@
 // The command center: post a task, watch the board move (queued → bidding → claimed → working → finished),
 // open a task for its history, bids and locks, and talk with the agents beside it.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
 import { useCoordination } from './command-center-syncs.js';
@@ -17,6 +17,8 @@ export function CommandCenter() {
   const error = useStore(stores.tasks, (s) => s.error);
   const loaded = useStore(stores.tasks, (s) => s.loaded);
   const [composing, setComposing] = useState(false);
+  // the button is re-created when the form closes: Escape gives the focus back to the new one
+  const newTask = useRef<HTMLButtonElement>(null);
   // the form takes the board's width: the open task's drawer would cover half of it
   const compose = () => {
     tasks.open(null);
@@ -35,17 +37,17 @@ export function CommandCenter() {
             <div className="coord-toolbar">
               <h2>Tasks</h2>
               {!composing && (
-                <button type="button" className="btn btn-start" onClick={compose} data-testid="task-new">
+                <button ref={newTask} type="button" className="btn btn-start" onClick={compose} data-testid="task-new">
                   New task
                 </button>
               )}
               {!loaded && error === null && <span className="muted">listing…</span>}
             </div>
-            {composing && <TaskNewForm onDone={() => setComposing(false)} />}
+            {composing && <TaskNewForm onDone={() => setComposing(false)} returnFocus={() => newTask.current} />}
             <TaskBoard />
           </div>
           {/* a drawer over the board's right side, so the columns keep their width */}
-          {openId !== null && <TaskDetail id={openId} />}
+          {openId !== null && <TaskDetail key={openId} id={openId} />}
         </div>
         <MessagePanel />
       </div>

@@ -3,7 +3,13 @@
 import type { GraphEdge, GraphNode } from '../../shared/mesh.js';
 import { formatLatency, formatRate } from './format-traffic.js';
 
-export type DependencyEdgeData = { edge: GraphEdge; caller: GraphNode; instance: GraphNode };
+export type DependencyEdgeData = {
+  edge: GraphEdge;
+  caller: GraphNode;
+  instance: GraphNode;
+  /** where the layout put the label (its centre) and routed the edge, in flow coordinates */
+  route?: { label: { x: number; y: number }; points: { x: number; y: number }[] };
+};
 
 export function describeEdge({ edge, caller, instance }: DependencyEdgeData): string {
   const where = instance.local ? 'this machine' : instance.agentName;

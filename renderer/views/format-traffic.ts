@@ -43,10 +43,10 @@ export function formatTraffic(t: ServiceTraffic | undefined): string {
   return parts.join(' · ');
 }
 
-/** A service graph edge's label: "12 req/s · p95 3.1 ms"; '' while the caller sends it nothing. */
-export function formatEdgeTraffic(e: { requestsPerSec: number; p95Ms: number | null }): string {
-  if (!(e.requestsPerSec > 0)) return '';
-  return e.p95Ms !== null ? `${formatRate(e.requestsPerSec)} req/s · p95 ${formatLatency(e.p95Ms)}` : `${formatRate(e.requestsPerSec)} req/s`;
+/** A service graph edge label's traffic line: "12 req/s" ('' while the caller sends it nothing). Short, so it
+ *  fits the room the layout plans for a label; the edge's tooltip has the latency. */
+export function formatEdgeTraffic(e: { requestsPerSec: number }): string {
+  return e.requestsPerSec > 0 ? `${formatRate(e.requestsPerSec)} req/s` : '';
 }
 
 /** The tooltip: totals and both percentiles. */

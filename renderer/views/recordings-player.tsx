@@ -1,12 +1,13 @@
 // The player of the Recordings view: loads one recording (recordings.read), replays it into a read-only xterm
 // screen sized as it was recorded, with play/pause, 1× / 2× / instant, restart, the time played out of the
-// total, and Export (the .cast file as downloaded). The screen and the player live outside React state;
-// only their state, speed and position are read here.
+// total (as recorded: the length the list shows, though the replay shortens idle gaps), and Export (the
+// .cast file as downloaded). The screen and the player live outside React state; only their state, speed
+// and position are read here.
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { RecordingInfo } from '../../shared/terminal.js';
 import { parseAsciicast } from '../recordings/asciicast.js';
 import { downloadCast } from '../recordings/download-cast.js';
-import { browserClock, RecordingPlayer, type PlaybackSpeed } from '../recordings/recording-player.js';
+import { browserClock, IDLE_LIMIT_MS, RecordingPlayer, type PlaybackSpeed } from '../recordings/recording-player.js';
 import { RecordingScreen } from '../recordings/recording-screen.js';
 import { useApp } from './app-context.js';
 
@@ -145,7 +146,16 @@ function LoadedPlayer({ info, loaded }: { info: RecordingInfo; loaded: Loaded })
           ))}
         </div>
         <progress className="recording-progress" max={Math.max(total, 1)} value={total === 0 ? 1 : position} />
-        <span className="recording-time" data-testid="recording-time" data-state={state}>
+        <span
+          className="recording-time"
+          data-testid="recording-time"
+          data-state={state}
+          title={
+            player.replayMs < total
+              ? `Idle gaps over ${IDLE_LIMIT_MS / 1000} s are shortened: the replay takes ${formatPlayTime(player.replayMs)} at 1×`
+              : undefined
+          }
+        >
           {formatPlayTime(position)} / {formatPlayTime(total)}
         </span>
         <div className="spacer" />

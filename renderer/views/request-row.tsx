@@ -7,7 +7,7 @@ import { formatBytes, formatLatency, statusClass } from './format-traffic.js';
 export const RequestRow = memo(function RequestRow({ record: r }: { record: RequestRecord }) {
   const failed = r.error !== null;
   return (
-    <tr className={failed ? 'request-row failed' : 'request-row'} data-testid="request-row" data-seq={r.seq} data-service={r.service ?? ''} data-status={r.status}>
+    <tr className={failed ? 'request-row failed' : 'request-row'} data-testid="request-row" data-seq={r.seq} data-host={r.host} data-service={r.service ?? ''} data-status={r.status}>
       <td className="mono muted">{formatClock(r.ts)}</td>
       <td className="mono">
         {r.method}

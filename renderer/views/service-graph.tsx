@@ -44,17 +44,20 @@ export function toFlowElements(graph: ServiceGraph): { nodes: Node[]; edges: Edg
     }
   }
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const labels = new Map(layout.labels.map((l) => [l.id, l]));
   const edges: Edge[] = [];
   for (const e of graph.edges) {
     const caller = byId.get(e.from);
     const instance = byId.get(e.to);
     if (!caller || !instance) continue;
+    const label = labels.get(e.id);
+    const route = label ? { label: { x: label.x + label.width / 2, y: label.y + label.height / 2 }, points: label.points } : undefined;
     const edge: DependencyFlowEdge = {
       id: e.id,
       type: 'dependency',
       source: e.from,
       target: e.to,
-      data: { edge: e, caller, instance },
+      data: { edge: e, caller, instance, ...(route ? { route } : {}) },
       animated: e.satisfied && e.requestsPerSec > 0,
       markerEnd: { type: MarkerType.ArrowClosed },
       zIndex: 2,

@@ -34,6 +34,8 @@ export const ServiceRow = memo(function ServiceRow({ info, selected, busy, onSel
         <button type="button" className="link" title={`Show the log of ${name}`}>
           {name}
         </button>
+        {/* narrow windows have no Version column: the version goes under the name */}
+        <span className="col-name-version mono">{info.version}</span>
       </td>
       <td className="col-version mono">{info.version}</td>
       <td>
@@ -51,8 +53,9 @@ export const ServiceRow = memo(function ServiceRow({ info, selected, busy, onSel
       <td className="mono">
         <Uptime startedAt={info.state === 'stopped' || info.state === 'crashed' ? null : info.startedAt} />
       </td>
+      {/* cut short to the room left (the actions stay on screen); the whole reason on hover */}
       <td className="col-reason" title={info.reason ?? undefined}>
-        {info.reason ?? <span className="muted">—</span>}
+        <span className="reason-text">{info.reason ?? '—'}</span>
       </td>
       <td className="col-actions">
         {ACTIONS.map(({ action, label }) => (

@@ -47,7 +47,7 @@ export function ServicesTable() {
         <thead>
           <tr>
             <th>Service</th>
-            <th>Version</th>
+            <th className="col-version">Version</th>
             <th>State</th>
             <th>Port</th>
             <th>URL</th>

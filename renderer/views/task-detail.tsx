@@ -1,7 +1,7 @@
 // The open task, beside the board: what it asks, who has it and why it is where it is, its history, the
 // bids of this round with their score parts, the locks held for it; Open terminal (the assignee's), Cancel,
-// and a bid on behalf of an agent while it is still being offered.
-import { useState } from 'react';
+// and a bid on behalf of an agent while it is still being offered. A drawer: Escape closes it.
+import { useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { FINAL_TASK_STATES } from '../../shared/task.js';
 import { useApp } from './app-context.js';
@@ -12,6 +12,7 @@ import { TaskBids } from './task-bids.js';
 import { TaskHistory } from './task-history.js';
 import { TaskLocks } from './task-locks.js';
 import { TaskStateBadge } from './task-state-badge.js';
+import { useDrawer } from './use-drawer.js';
 
 export function TaskDetail({ id }: { id: string }) {
   const { stores, agents } = useApp();
@@ -20,6 +21,8 @@ export function TaskDetail({ id }: { id: string }) {
   const detail = useStore(stores.tasks, (s) => (s.detail?.id === id ? s.detail : null));
   const detailError = useStore(stores.tasks, (s) => s.detailError);
   const [busy, setBusy] = useState(false);
+  const drawer = useRef<HTMLElement>(null);
+  useDrawer(() => tasks.open(null), { ref: drawer });
   const task = info ?? detail;
   if (!task) return null;
   const final = FINAL_TASK_STATES.includes(task.state);
@@ -37,7 +40,7 @@ export function TaskDetail({ id }: { id: string }) {
   };
 
   return (
-    <aside className="task-detail coord-panel" data-testid="task-detail" data-task-id={task.id}>
+    <aside ref={drawer} tabIndex={-1} className="task-detail coord-panel" data-testid="task-detail" data-task-id={task.id} aria-label={task.title}>
       <header className="coord-panel-head">
         <h2 className="task-detail-title">{task.title}</h2>
         <TaskStateBadge state={task.state} testId="task-detail-state" />

@@ -1,13 +1,15 @@
 // The New task form of the command center: title, prompt, the files it will touch (globs), the capabilities
 // it needs, priority, what it depends on, whether a critic reviews it, and the project. Checked by
-// task-form.ts; what the daemon refuses is shown in its own words.
-import { useState, type FormEvent, type ReactNode } from 'react';
+// task-form.ts; what the daemon refuses is shown in its own words. Escape (or Close) puts it away.
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
 import { useCoordination } from './command-center-syncs.js';
 import { checkTaskForm, initialTaskForm, type TaskFormErrors, type TaskFormField, type TaskFormValues } from './task-form.js';
+import { useDrawer } from './use-drawer.js';
 
-export function TaskNewForm({ onDone }: { onDone(): void }) {
+/** `returnFocus`: where the focus goes when Escape closes the form (the New task button). */
+export function TaskNewForm({ onDone, returnFocus }: { onDone(): void; returnFocus?: () => HTMLElement | null }) {
   const { stores } = useApp();
   const { tasks } = useCoordination();
   const projects = useStore(stores.projects, (s) => s.projects);
@@ -15,6 +17,8 @@ export function TaskNewForm({ onDone }: { onDone(): void }) {
   const [errors, setErrors] = useState<TaskFormErrors>({});
   const [refusal, setRefusal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  useDrawer(onDone, { ref: form, returnFocus });
 
   const set = (field: TaskFormField) => (e: { target: { value: string } }) => {
     const value = e.target.value;
@@ -51,7 +55,7 @@ export function TaskNewForm({ onDone }: { onDone(): void }) {
   );
 
   return (
-    <form className="coord-form task-new-form" data-testid="task-new-form" onSubmit={(e) => void submit(e)}>
+    <form ref={form} tabIndex={-1} className="coord-form task-new-form" data-testid="task-new-form" onSubmit={(e) => void submit(e)}>
       {field('title', 'Title', <input className="coord-input" value={values.title} onChange={set('title')} data-testid="task-title" autoFocus />)}
       {field('prompt', 'Prompt', <textarea className="coord-input" rows={4} value={values.prompt} onChange={set('prompt')} data-testid="task-prompt" />, 'typed into the winning agent’s terminal')}
       <div className="coord-row">

@@ -103,7 +103,10 @@ function AttachedPane({ pane, id, page, className, onFocus }: { pane: 0 | 1; id:
             }}
             onKeyDown={(e) => {
               if (e.key === 'Enter') find(e.shiftKey ? 'previous' : 'next');
-              else if (e.key === 'Escape') closeSearch();
+              else if (e.key === 'Escape') {
+                e.preventDefault(); // the search's own Escape: no drawer closes with it
+                closeSearch();
+              }
             }}
           />
           <button type="button" className="terminal-tab-btn" aria-label="previous match" onClick={() => find('previous')}>↑</button>

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCore } from './test-core.js';
 import { NODE } from './test-project.js';
+import { scaled } from '../helpers/load-scale.js';
 
 let dm: TestCore;
 beforeAll(async () => {
@@ -48,5 +49,5 @@ describe('a restart with tasks in every state', () => {
     await dm.call('tasks.bid', { task: claimed.id, agent: 'w3', capabilities: [], estimateMinutes: 5 });
     const w3 = (await dm.call('tasks.list', { assignee: 'w3' })).map((t) => t.title).sort();
     expect(w3).toEqual(['bidding', 'claimed']);
-  }, 60_000);
+  }, scaled(60_000));
 });

@@ -3,6 +3,7 @@
 // terminal is reported as left behind, and the next run's lock ids never repeat the last run's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCore } from './test-core.js';
+import { scaled } from '../helpers/load-scale.js';
 
 let dm: TestCore;
 beforeAll(async () => {
@@ -26,5 +27,5 @@ describe('a clean restart', () => {
     const again = await dm.call('locks.acquire', { holder: 'user', mode: 'WRITE', target: { kind: 'file', path: 'src/a.ts' } });
     expect(again.id).not.toBe(lock.id);
     expect((await dm.call('audit.verify', {})).ok).toBe(true);
-  }, 60_000);
+  }, scaled(60_000));
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeScript } from '../core/agents/fake-cli.js';
 import { TestCore } from './test-core.js';
 import { waitFor } from './test-project.js';
+import { scaled } from '../helpers/load-scale.js';
 
 let dm: TestCore;
 beforeAll(async () => {
@@ -29,5 +30,5 @@ describe('a silent agent whose locks are heartbeated', () => {
     }, 20_000, 250);
     expect(abandoned.history.find((h) => h.to === 'ABANDONED')!.why).toMatch(/no activity/);
     await dm.call('agents.stop', { agent: 'mute' });
-  }, 40_000);
+  }, scaled(40_000));
 });

@@ -16,6 +16,7 @@ import { terminalStreamPath, type TerminalInfo, type TerminalServerMessage } fro
 import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from '../../shared/wire.js';
 import { tempDir, writeProject } from './test-project.js';
 import { request } from 'node:http';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-term-api-');
 const home = new DevMeshHome(join(tmp.dir, 'home'));
@@ -211,5 +212,5 @@ describe('terminal stream', () => {
     expect(hash.digest('hex')).toBe(createHash('sha256').update(expected).digest('hex'));
     expect(sawPaused).toBe(true);
     expect(c.control.at(-1)).toMatchObject({ t: 'exit', info: { exitCode: 0 } });
-  }, 40_000);
+  }, scaled(40_000));
 });

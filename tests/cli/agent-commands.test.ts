@@ -9,6 +9,7 @@ import type { AgentDetection, AgentProfile, AgentRecord } from '../../shared/age
 import { tempDir, waitFor } from '../api/test-project.js';
 import { makeRepo, writeFakeClaude } from '../core/agents/fake-cli.js';
 import { CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-agent-');
 const bin = join(tmp.dir, 'bin');
@@ -31,7 +32,7 @@ beforeAll(async () => {
   process.env.PATH = `${bin}:${process.env.PATH}`; // the daemon inherits it
   daemon = cli.spawn(['up', '--port', '0']);
   await daemon.waitForOutput(/DevMesh is up: http:\/\/127\.0\.0\.1:\d+\//);
-}, 90_000);
+}, scaled(90_000));
 
 afterAll(async () => {
   process.env.PATH = savedPath;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
 import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-pipe-');
 const projectDir = join(tmp.dir, 'chatty');
@@ -104,5 +105,5 @@ describe('devmesh up with its reader gone', () => {
       await other.run(['down']);
       if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
     }
-  }, 120_000);
+  }, scaled(120_000));
 });

@@ -3,6 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { scaled } from '../helpers/load-scale.js';
 
 export const ROOT = resolve(__dirname, '../..');
 export const BIN = join(ROOT, 'bin', 'devmesh.js');
@@ -55,7 +56,7 @@ export class RunningCli {
     this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
   }
 
-  async waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  async waitForOutput(pattern: RegExp, timeoutMs = scaled(20_000)): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const m = this.stdout.match(pattern) ?? this.stderr.match(pattern);
@@ -68,7 +69,7 @@ export class RunningCli {
   }
 
   /** Signals the process and waits (bounded) for its exit code; SIGKILLs it after the bound. */
-  async stop(signal: NodeJS.Signals = 'SIGINT', timeoutMs = 15_000): Promise<number | null> {
+  async stop(signal: NodeJS.Signals = 'SIGINT', timeoutMs = scaled(15_000)): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     try {
@@ -83,10 +84,12 @@ export class CliHarness {
   constructor(
     readonly home: string,
     readonly cwd: string,
+    /** added to every command's environment */
+    readonly extraEnv: Record<string, string> = {},
   ) {}
 
   private env(): NodeJS.ProcessEnv {
-    return { ...process.env, DEVMESH_HOME: this.home, NO_COLOR: '1' };
+    return { ...process.env, DEVMESH_HOME: this.home, NO_COLOR: '1', ...this.extraEnv };
   }
 
   spawn(args: string[], node = process.execPath): RunningCli {
@@ -94,7 +97,7 @@ export class CliHarness {
   }
 
   /** `devmesh up <args> --port 0`, once it prints its address; stopped again if it never does. The caller stops it. */
-  async up(args: string[], timeoutMs = 60_000): Promise<{ daemon: RunningCli; port: number }> {
+  async up(args: string[], timeoutMs = scaled(60_000)): Promise<{ daemon: RunningCli; port: number }> {
     const daemon = this.spawn(['up', ...args, '--port', '0']);
     try {
       const m = await daemon.waitForOutput(/DevMesh is up: http:\/\/127\.0\.0\.1:(\d+)\//, timeoutMs);

@@ -3,6 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { commandGroups } from '../../main/cli/command-groups.js';
+import { scaled } from '../helpers/load-scale.js';
 
 describe('command groups', () => {
   it('declare exactly the commands their modules define, each name once', async () => {
@@ -15,5 +16,5 @@ describe('command groups', () => {
     }
     expect(new Set(all).size).toBe(all.length);
     expect(all).toEqual(expect.arrayContaining(['up', 'down', 'version', 'status', 'logs', 'term', 'hook', 'mcp']));
-  }, 60_000);
+  }, scaled(60_000));
 });

@@ -13,6 +13,7 @@ import type { Message, StateEntry } from '../../shared/message.js';
 import type { TaskDetail, TaskInfo } from '../../shared/task.js';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
 import { CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-coord-');
 const projectDir = join(tmp.dir, 'shop');
@@ -30,7 +31,7 @@ beforeAll(async () => {
   mkdirSync(join(projectDir, 'src'), { recursive: true });
   writeProject(projectDir, 'shop', { api: { autostart: false } });
   ({ daemon } = await cli.up(['--project', projectDir]));
-}, 90_000);
+}, scaled(90_000));
 
 afterAll(async () => {
   await daemon?.stop('SIGTERM');
@@ -72,7 +73,7 @@ describe('devmesh locks', () => {
     const released = await ok(['locks', 'release', '--all', '--as', 'alice']);
     expect(released).toContain('Released 1 lock of alice');
     expect((await cli.json<LockSpaceSnapshot[]>(['locks'])).flatMap((s) => s.locks)).toEqual([]);
-  }, 90_000);
+  }, scaled(90_000));
 
   it('gives a lock taken by hand the UI\'s lifetime (1 hour), says until when, and how to renew or change it', async () => {
     const text = await ok(['locks', 'take', 'src/life.ts']);
@@ -90,7 +91,7 @@ describe('devmesh locks', () => {
     const renewed = (await cli.json<LockSpaceSnapshot[]>(['locks'])).flatMap((s) => s.locks).find((l) => l.id === id)!;
     expect(renewed.expiresAt).toBeGreaterThanOrEqual(lock.expiresAt);
     expect(await ok(['locks', 'release', id!])).toContain(`Released ${id}`);
-  }, 120_000);
+  }, scaled(120_000));
 
   it('explains a bad command line with exit code 2', async () => {
     const r = await cli.run(['locks', 'take', 'src/a.ts', '--ttl', 'soon']);
@@ -126,7 +127,7 @@ describe('devmesh task', () => {
     const bad = await cli.run(['task', 'show', 'nope']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not a task id/);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('bids for an agent that cannot bid itself; the winner holds the task\'s locks, shown by its name', async () => {
     const started = await cli.run(['agent', 'start', '--command', '/bin/sh', '--name', 'helper', '--cwd', projectDir]);
@@ -145,7 +146,7 @@ describe('devmesh task', () => {
     expect(locks).toMatch(/src\/pay\/\*\*\s+glob\s+INTENT\s+helper\s/);
     expect(await ok(['task', 'cancel', task.id])).toContain('Cancelled');
     expect(await ok(['agent', 'stop', 'helper'])).toMatch(/^helper: /);
-  }, 90_000);
+  }, scaled(90_000));
 });
 
 describe('devmesh msg and state', () => {
@@ -205,5 +206,5 @@ describe('devmesh audit', () => {
     const json = await cli.run(['audit', 'verify', '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, firstBroken: { seq: grant!.seq } });
-  }, 60_000);
+  }, scaled(60_000));
 });

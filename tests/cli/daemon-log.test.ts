@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
 import { repeatedKeys } from '../helpers/json-repeated-keys.js';
 import { CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-daemonlog-');
 const projectDir = join(tmp.dir, 'tiny');
@@ -59,5 +60,5 @@ describe('daemon.log', () => {
     // The fields are still there, once: the service's name on its state lines, the domain on the daemon's.
     const state = all.map((l) => JSON.parse(l) as Record<string, unknown>).find((o) => o.msg === 'service state' && o.service === 'worker');
     expect(state).toMatchObject({ domain: 'projects', project: 'tiny', service: 'worker' });
-  }, 240_000);
+  }, scaled(240_000));
 });

@@ -19,6 +19,7 @@ import type { AgentRecord } from '../../shared/agent.js';
 import { tempDir, writeProject } from '../api/test-project.js';
 import { git, makeRepo, writeScript } from '../core/agents/fake-cli.js';
 import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-hook-');
 const root = realpathSync(tmp.dir);
@@ -85,7 +86,7 @@ beforeAll(async () => {
     await client.close();
   }
   session = prepare(cli.home);
-}, 120_000);
+}, scaled(120_000));
 
 afterAll(async () => {
   await daemon?.stop('SIGTERM');

@@ -10,6 +10,7 @@ import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
 import { ApiClient } from '../../main/cli/api-client.js';
 import { tempDir, writeProject } from '../api/test-project.js';
 import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-hookpath-');
 const root = realpathSync(tmp.dir);
@@ -53,7 +54,7 @@ beforeAll(async () => {
   } finally {
     await client.close();
   }
-}, 120_000);
+}, scaled(120_000));
 
 afterAll(async () => {
   await daemon?.stop('SIGTERM');

@@ -5,14 +5,14 @@
 // say to run `devmesh up`, and the same server works again once it is back.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockInfo } from '../../shared/lock.js';
 import { ApiClient } from '../../main/cli/api-client.js';
 import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
+import { McpSession } from './mcp-session.js';
 import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-mcp-');
 const home = join(tmp.dir, 'home');
@@ -32,34 +32,6 @@ let daemon: RunningCli | undefined;
 const sessions: McpSession[] = [];
 
 /** One `devmesh mcp` process as one agent, with its stderr kept for failure messages. */
-class McpSession {
-  stderr = '';
-  readonly client = new Client({ name: 'mcp-server-test', version: '1.0.0' });
-  readonly transport: StdioClientTransport;
-
-  constructor(agent: string) {
-    this.transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp'],
-      cwd: project,
-      env: { ...(process.env as Record<string, string>), DEVMESH_HOME: home, DEVMESH_AGENT_ID: agent },
-      stderr: 'pipe',
-    });
-    this.transport.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-  }
-
-  static async start(agent: string): Promise<McpSession> {
-    const session = new McpSession(agent);
-    sessions.push(session);
-    await session.client.connect(session.transport);
-    return session;
-  }
-
-  async call(name: string, args: Record<string, unknown> = {}): Promise<{ isError: boolean; text: string }> {
-    const result = (await this.client.callTool({ name, arguments: args })) as { isError?: boolean; content: Array<{ text?: string }> };
-    return { isError: result.isError === true, text: result.content.map((c) => c.text ?? '').join('\n') };
-  }
-}
 
 async function withApi<T>(fn: (api: ApiClient) => Promise<T>): Promise<T> {
   const api = await ApiClient.connect(new DevMeshHome(home));
@@ -85,7 +57,7 @@ beforeAll(async () => {
   const start = (name: string) => withApi((api) => api.call('agents.start', { command: 'sleep', args: ['600'], name, project: 'mcpproj' }));
   ALPHA = (await start('alpha')).id;
   BETA = (await start('beta')).id;
-}, 120_000);
+}, scaled(120_000));
 
 afterAll(async () => {
   for (const s of sessions) await s.client.close();
@@ -95,7 +67,7 @@ afterAll(async () => {
 
 describe('devmesh mcp', () => {
   it('lists the fifteen tools with their input schemas', async () => {
-    const alpha = await McpSession.start(ALPHA);
+    const alpha = await McpSession.start({ home, project, agent: ALPHA, name: 'mcp-server-test', into: sessions });
     const { tools } = await alpha.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...MCP_TOOLS].sort());
     for (const tool of tools) expect(tool.inputSchema.type, tool.name).toBe('object');
@@ -107,7 +79,7 @@ describe('devmesh mcp', () => {
 
   it('takes a WRITE lock as its agent, refuses another agent naming the holder, heartbeats it, hands it over on release', async () => {
     const alpha = sessions[0]!;
-    const beta = await McpSession.start(BETA);
+    const beta = await McpSession.start({ home, project, agent: BETA, name: 'mcp-server-test', into: sessions });
 
     const taken = await alpha.call('acquire_lock', { path: 'src/app.ts', mode: 'WRITE', ttl_seconds: 120 });
     expect(taken.isError, `${taken.text}\n${alpha.stderr}`).toBe(false);
@@ -134,16 +106,16 @@ describe('devmesh mcp', () => {
     expect(granted.isError, granted.text).toBe(false);
     expect((await heldLocks()).map((l) => l.holder)).toEqual([BETA]);
     expect((await beta.call('release_lock', { all: true })).text).toMatch(/Released 1 lock/);
-  }, 90_000);
+  }, scaled(90_000));
 
   it("releases its agent's locks at once when the agent's session ends (stdin closed)", async () => {
-    const beta = await McpSession.start(BETA);
+    const beta = await McpSession.start({ home, project, agent: BETA, name: 'mcp-server-test', into: sessions });
     const taken = await beta.call('acquire_lock', { path: 'docs/', mode: 'INTENT', ttl_seconds: 600 });
     expect(taken.isError, taken.text).toBe(false);
     expect((await heldLocks()).some((l) => l.holder === BETA)).toBe(true);
     await beta.client.close();
     await waitFor('the lock released', async () => (await heldLocks()).every((l) => l.holder !== BETA), 15_000, 100);
-  }, 30_000);
+  }, scaled(30_000));
 
   it('answers an unknown lock id with a tool error saying what is wrong', async () => {
     const result = await sessions[0]!.call('release_lock', { lock_id: 'lock-99999' });
@@ -191,7 +163,7 @@ describe('devmesh mcp', () => {
     expect(JSON.parse((await alpha.call('update_task', { task: task.id, note: 'half done' })).text)).toMatchObject({ note: 'half done' });
     const done = await alpha.call('complete_task', { task: task.id, summary: 'added src/feature/index.ts' });
     expect(JSON.parse(done.text)).toMatchObject({ state: 'COMPLETED' });
-  }, 60_000);
+  }, scaled(60_000));
 
   it('ends with exit 0 when its client closes stdin, and refuses an identity that is not an agent id', async () => {
     const ended = await cli.run(['mcp']); // stdin is /dev/null: the session is over at once
@@ -212,5 +184,5 @@ describe('devmesh mcp', () => {
     await startDaemon();
     const back = await alpha.call('list_locks');
     expect(back.isError, back.text).toBe(false);
-  }, 120_000);
+  }, scaled(120_000));
 });

@@ -3,14 +3,14 @@
 // only the locks it took itself. The other session's lock, the CLI's and the task's stay held, with the same
 // ids, and the task's lock is never released (not released and taken again).
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockInfo } from '../../shared/lock.js';
 import { ApiClient } from '../../main/cli/api-client.js';
 import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
+import { McpSession } from './mcp-session.js';
 import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-mcp-sessions-');
 const home = join(tmp.dir, 'home');
@@ -21,37 +21,6 @@ let ALPHA = '';
 const sessions: McpSession[] = [];
 
 /** One `devmesh mcp` process acting as `agent`, as an agent's MCP client runs it. */
-class McpSession {
-  stderr = '';
-  readonly client = new Client({ name: 'mcp-sessions-test', version: '1.0.0' });
-  readonly transport: StdioClientTransport;
-
-  private constructor(agent: string) {
-    this.transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp'],
-      cwd: project,
-      env: { ...(process.env as Record<string, string>), DEVMESH_HOME: home, DEVMESH_AGENT_ID: agent },
-      stderr: 'pipe',
-    });
-    this.transport.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-  }
-
-  static async start(agent: string): Promise<McpSession> {
-    const session = new McpSession(agent);
-    sessions.push(session);
-    await session.client.connect(session.transport);
-    return session;
-  }
-
-  /** acquire_lock; answers the lock id the tool names */
-  async lock(path: string, mode = 'WRITE'): Promise<string> {
-    const result = (await this.client.callTool({ name: 'acquire_lock', arguments: { path, mode } })) as { isError?: boolean; content: Array<{ text?: string }> };
-    const text = result.content.map((c) => c.text ?? '').join('\n');
-    expect(result.isError, `${text}\n${this.stderr}`).not.toBe(true);
-    return /lock (\S+) on/.exec(text)![1]!;
-  }
-}
 
 async function withApi<T>(fn: (api: ApiClient) => Promise<T>): Promise<T> {
   const api = await ApiClient.connect(new DevMeshHome(home));
@@ -69,7 +38,7 @@ beforeAll(async () => {
   writeProject(project, 'sessproj', { web: { autostart: false } });
   ({ daemon } = await cli.up(['--project', project]));
   ALPHA = (await withApi((api) => api.call('agents.start', { command: 'sleep', args: ['600'], name: 'alpha', project: 'sessproj' }))).id;
-}, 120_000);
+}, scaled(120_000));
 
 afterAll(async () => {
   for (const s of sessions) await s.client.close();
@@ -79,8 +48,8 @@ afterAll(async () => {
 
 describe('MCP sessions of one agent', () => {
   it('a session that ends releases only what it took', async () => {
-    const one = await McpSession.start(ALPHA);
-    const two = await McpSession.start(ALPHA);
+    const one = await McpSession.start({ home, project, agent: ALPHA, name: 'mcp-sessions-test', into: sessions });
+    const two = await McpSession.start({ home, project, agent: ALPHA, name: 'mcp-sessions-test', into: sessions });
     const ofOne = await one.lock('src/one.ts');
     const ofTwo = await two.lock('src/two.ts');
     // the same agent's lock taken from the command line, in its name
@@ -112,5 +81,5 @@ describe('MCP sessions of one agent', () => {
     const all = (await two.client.callTool({ name: 'release_lock', arguments: { all: true } })) as { content: Array<{ text?: string }> };
     expect(all.content[0]!.text).toMatch(/Released 1 lock/);
     expect((await held()).map((l) => l.id).sort()).toEqual([ofCli, ofTask].sort());
-  }, 90_000);
+  }, scaled(90_000));
 });

@@ -11,6 +11,7 @@ import { tempDir, waitFor, writeProject } from '../api/test-project.js';
 import { ProxyCommands } from '../../main/cli/commands/proxy-commands.js';
 import { RequestFormatter } from '../../main/cli/request-formatter.js';
 import { CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-proxy-');
 const projectDir = join(tmp.dir, 'tiny');
@@ -63,7 +64,7 @@ beforeAll(async () => {
     const list = (await cli.json<{ services: ServiceInfo[] }>(['status'])).services;
     return list.length === 2 && list.every((s) => s.state === 'healthy');
   }, 30_000, 200);
-}, 90_000);
+}, scaled(90_000));
 
 afterAll(async () => {
   await daemon?.stop('SIGTERM');
@@ -94,7 +95,7 @@ describe('devmesh routes', () => {
     const web = await waitFor('web to be stopped in the routes', async () => (await cli.json<RouteInfo[]>(['routes'])).find((r) => r.service === 'web' && r.state === 'stopped'));
     expect(web.target).toBeNull();
     expect((await cli.run(['start', 'web'])).code).toBe(0);
-  }, 40_000);
+  }, scaled(40_000));
 });
 
 describe('devmesh requests', () => {
@@ -141,7 +142,7 @@ describe('devmesh requests', () => {
     } finally {
       expect(await follow.stop('SIGINT')).toBe(0);
     }
-  }, 30_000);
+  }, scaled(30_000));
 
   it('explains its options and refuses bad ones', async () => {
     const help = await cli.run(['requests', '--help']);

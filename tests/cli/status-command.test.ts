@@ -10,6 +10,7 @@ import type { StatusReport } from '../../main/cli/status-view.js';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
 import { FullDisk } from '../helpers/full-disk.js';
 import { CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-status-');
 const daemons: RunningCli[] = [];
@@ -63,7 +64,7 @@ describe('devmesh status', () => {
     await waitFor('the error to clear', async () => (await report(cli)).projects[0]?.configError === null, WAIT_MS);
     expect((await cli.run(['status'])).stdout).not.toContain('is invalid');
     expect((await report(cli)).health).toMatchObject({ ok: true, problems: [] });
-  }, 240_000);
+  }, scaled(240_000));
 
   const fullTitle = `shows the daemon's problems above the table while its home's disk is full${unavailable ? ` (skipped: ${unavailable})` : ''}`;
   it.skipIf(unavailable !== null)(fullTitle, async () => {
@@ -109,5 +110,5 @@ describe('devmesh status', () => {
       disk.release();
       disk.dispose();
     }
-  }, 240_000);
+  }, scaled(240_000));
 });

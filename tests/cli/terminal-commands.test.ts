@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingInfo, TerminalInfo } from '../../shared/terminal.js';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
 import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-term-');
 const projectDir = join(tmp.dir, 'tiny');
@@ -32,7 +33,7 @@ beforeAll(async () => {
   mkdirSync(projectDir);
   writeProject(projectDir, 'tiny', { api: { autostart: false } });
   ({ daemon } = await cli.up(['--project', projectDir]));
-}, 90_000);
+}, scaled(90_000));
 
 afterAll(async () => {
   await daemon?.stop('SIGTERM');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive, tempDir, writeProject } from '../api/test-project.js';
 import { CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-token-');
 const cli = new CliHarness(join(tmp.dir, 'home'), tmp.dir);
@@ -18,7 +19,7 @@ beforeAll(async () => {
   ensureCliBuilt();
   writeProject(tmp.dir, 'tok', { api: {} });
   ({ daemon } = await cli.up(['--project', tmp.dir]));
-}, 120_000);
+}, scaled(120_000));
 
 afterAll(async () => {
   await daemon?.stop('SIGTERM');
@@ -52,5 +53,5 @@ describe('the API token file', () => {
     expect(down.stdout).toContain(`DevMesh stopped (pid ${pid})`);
     expect(processAlive(pid)).toBe(false);
     expect(await daemon!.exited).toBe(0);
-  }, 120_000);
+  }, scaled(120_000));
 });

@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import type { LockInfo } from '../../shared/lock.js';
 import { DaemonProcess } from './daemon-process.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const SCREENSHOT = '/tmp/devmesh-ui-coordination.png';
 const OTHER = 'agent-e2eother';
@@ -22,7 +23,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     daemon = DaemonProcess.start({ homePrefix: 'devmesh-e2e-coord-', env: { SHELL: '/bin/sh' } });
     ui = await UiPage.open(await daemon.url());
     page = ui.page;
-  }, 60_000);
+  }, scaled(60_000));
 
   afterAll(async () => {
     await ui?.close();
@@ -59,9 +60,9 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     // Cancelled from the detail: the card moves to the finished column (folded away) and says so.
     await detail.getByTestId('task-cancel').click();
     await expect.poll(() => detail.getByTestId('task-detail-state').textContent(), { timeout: 10_000 }).toBe('cancelled');
-    await expect.poll(() => page.getByTestId('task-column-QUEUED').locator('[data-title="Fix the login form"]').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('task-column-QUEUED').locator('[data-title="Fix the login form"]').count(), { timeout: 10_000 }).toBe(0);
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('shows a lock another holder takes through the API, live, and drops it when released', async () => {
     await page.getByTestId('nav-locks').click();
@@ -106,7 +107,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await page.getByTestId(`lock-row-${granted.id}`).waitFor({ timeout: 10_000 });
     await ui!.call('locks.release', { holder: WAITER, lockId: granted.id });
     await expect.poll(() => page.getByTestId(`lock-row-${granted.id}`).count(), { timeout: 10_000 }).toBe(0);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('lets the human take a lock and release it', async () => {
     await page.getByTestId('nav-locks').click();
@@ -119,7 +120,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     await mine.getByRole('button', { name: 'Release' }).click();
     await expect.poll(() => mine.count(), { timeout: 10_000 }).toBe(0);
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('bids for a running agent that cannot bid itself: the task is awarded, its locks show, Open terminal goes to it', async () => {
     // An agent CLI without DevMesh's tools (a plain command), working in the shop project.
@@ -165,7 +166,7 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     expect(terminalId).toBeTruthy();
     await expect.poll(() => page.getByTestId('terminal-pane-0').getAttribute('data-terminal-id'), { timeout: 10_000 }).toBe(terminalId);
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('sends a message as the user and shows one posted to the user, live', async () => {
     await page.getByTestId('nav-tasks').click();
@@ -182,5 +183,46 @@ describe.skipIf(skipWithoutChromium)('coordination views against the headless da
     expect(await list.locator('.message-row.to-user').count()).toBeGreaterThanOrEqual(1);
     await page.screenshot({ path: SCREENSHOT.replace('.png', '-messages.png'), animations: 'disabled' });
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
+
+  it('closes the top drawer with Escape and gives the focus back to what opened it', async () => {
+    await page.getByTestId('nav-tasks').click();
+    await page.getByTestId('command-center').waitFor({ timeout: 10_000 });
+    await ui!.call('tasks.create', { title: 'Escape me', prompt: 'nothing to do', project: 'shop' });
+    const card = page.locator('[data-title="Escape me"]');
+    await card.waitFor({ timeout: 10_000 });
+    const focused = () => page.evaluate(() => {
+      const el = document.activeElement;
+      return el?.getAttribute('data-testid') ?? el?.closest('[data-testid]')?.getAttribute('data-testid') ?? el?.tagName ?? null;
+    });
+    const focusInside = (testId: string) => page.evaluate((id) => document.querySelector(`[data-testid="${id}"]`)?.contains(document.activeElement) ?? false, testId);
+
+    // The task's drawer, opened from the keyboard: focus moves into it; Escape closes it and focus is back on the card.
+    await card.focus();
+    await page.keyboard.press('Enter');
+    const detail = page.getByTestId('task-detail');
+    await detail.waitFor({ timeout: 10_000 });
+    await expect.poll(() => focusInside('task-detail'), { timeout: 5000 }).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => detail.count(), { timeout: 5000 }).toBe(0);
+    expect(await card.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // The New task form, then the drawer over it: the first Escape closes only the drawer (the top one),
+    // the second the form, and the focus goes back to New task.
+    await page.getByTestId('task-new').click();
+    const form = page.getByTestId('task-new-form');
+    await form.waitFor({ timeout: 5000 });
+    expect(await focused()).toBe('task-title');
+    await form.getByTestId('task-title').fill('half-written');
+    await card.click();
+    await detail.waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => detail.count(), { timeout: 5000 }).toBe(0);
+    expect(await form.count()).toBe(1);
+    await form.getByTestId('task-title').focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => form.count(), { timeout: 5000 }).toBe(0);
+    expect(await focused()).toBe('task-new');
+    expect(ui!.errors).toEqual([]);
+  }, scaled(60_000));
 });

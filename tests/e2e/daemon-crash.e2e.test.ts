@@ -13,6 +13,7 @@ import { ApiClient } from '../../main/cli/api-client.js';
 import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
 import { processAlive, tempDir, waitFor } from '../api/test-project.js';
 import { DaemonProcess } from './daemon-process.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const SERVICES = ['auth', 'api', 'web'];
 // `set -m`: the background job gets its own process group, as in an interactive shell; HUP is ignored, so
@@ -126,5 +127,5 @@ describe('a daemon killed with SIGKILL', () => {
     expect((await api2.call('locks.list', { project: 'shop' })).flatMap((s) => s.locks).map((l) => l.id)).toEqual([again.id]);
 
     expect(await api2.call('audit.verify', {})).toMatchObject({ ok: true });
-  }, 240_000);
+  }, scaled(240_000));
 });

@@ -1,9 +1,10 @@
-// The e2e fixture both UI suites start from: `devmesh up` in the foreground with the shop example, in a
-// throwaway DEVMESH_HOME, its output kept for failure messages. Not a test file: the suites import it.
+// The e2e fixture every UI suite starts from: `devmesh up` in the foreground with the shop example (or
+// another project), in a throwaway DEVMESH_HOME, its output kept for failure messages. Not a test file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { scaled } from '../helpers/load-scale.js';
 
 const root = resolve(__dirname, '../..');
 
@@ -12,7 +13,10 @@ export interface DaemonStartOptions {
   homePrefix?: string;
   /** added to the daemon's environment (e.g. the proxy's ports) */
   env?: Record<string, string>;
-  /** an existing DEVMESH_HOME to start on (a restart after a crash) instead of a new one */
+  /** the project folder, relative to the repository; the shop example when not given */
+  project?: string;
+  /** an existing DEVMESH_HOME to start on instead of a new one (a restart after a crash, a folder on a small
+   *  tmpfs); stop() removes it like one it made */
   home?: string;
 }
 
@@ -35,7 +39,7 @@ export class DaemonProcess {
       if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` before the e2e test`);
     }
     const home = options.home ?? mkdtempSync(join(tmpdir(), options.homePrefix ?? 'devmesh-e2e-'));
-    const child = spawn(process.execPath, ['bin/devmesh.js', 'up', '--project', 'examples/shop', '--port', '0'], {
+    const child = spawn(process.execPath, ['bin/devmesh.js', 'up', '--project', options.project ?? 'examples/shop', '--port', '0'], {
       cwd: root,
       env: { ...process.env, DEVMESH_HOME: home, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,7 +48,7 @@ export class DaemonProcess {
   }
 
   /** The UI's address: from the line `devmesh up` prints, or from $DEVMESH_HOME/daemon.json. */
-  async url(timeoutMs = 30_000): Promise<string> {
+  async url(timeoutMs = scaled(30_000)): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const printed = /DevMesh is up: (\S+)/.exec(this.output)?.[1];
@@ -67,7 +71,7 @@ export class DaemonProcess {
   }
 
   /** SIGTERM, as an operator's Ctrl-C would; the daemon stops its services before it exits. Safe to repeat. */
-  async stop(timeoutMs = 20_000): Promise<number | null> {
+  async stop(timeoutMs = scaled(20_000)): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
     const result = await Promise.race([this.exited, timer]);
@@ -75,10 +79,19 @@ export class DaemonProcess {
       // Kill rather than leave an orphan daemon holding ports, then fail: a hung shutdown is a bug.
       this.child.kill('SIGKILL');
       await this.exited;
-      rmSync(this.home, { recursive: true, force: true });
+      this.removeHome();
       throw new Error(`the daemon did not exit within ${timeoutMs} ms of SIGTERM:\n${this.output}`);
     }
-    rmSync(this.home, { recursive: true, force: true });
+    this.removeHome();
     return result;
+  }
+
+  /** Is the daemon process still running? */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  private removeHome(): void {
+    rmSync(this.home, { recursive: true, force: true });
   }
 }

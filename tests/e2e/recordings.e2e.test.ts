@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import type { TerminalInfo } from '../../shared/terminal.js';
 import { DaemonProcess } from './daemon-process.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
+import { scaled } from '../helpers/load-scale.js';
 
 interface RecordingsHook {
   id(): string;
@@ -24,7 +25,7 @@ describe.skipIf(skipWithoutChromium)('recordings view against the headless daemo
     daemon = DaemonProcess.start({ homePrefix: 'devmesh-e2e-rec-', env: { SHELL: '/bin/sh' } });
     ui = await UiPage.open(await daemon.url());
     page = ui.page;
-  }, 60_000);
+  }, scaled(60_000));
 
   afterAll(async () => {
     await ui?.close();
@@ -81,5 +82,28 @@ describe.skipIf(skipWithoutChromium)('recordings view against the headless daemo
     expect(header).toMatchObject({ version: 2, width: info.cols, height: info.rows });
     expect(cast).toContain('replay me');
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
+
+  it('gives a recording one length, in the list and in the player, though the replay shortens its idle gap', async () => {
+    await page.getByTestId('nav-recordings').click();
+    await page.getByTestId('recordings-view').waitFor({ timeout: 10_000 });
+    // 4.5 s of silence: the player replays it in 2 s (like asciinema play -i 2) but counts it as recorded
+    const info = (await ui!.call('terminals.create', {
+      name: 'idler',
+      command: '/bin/sh',
+      args: ['-c', 'printf "before\\n"; sleep 4.5; printf "after\\n"'],
+    })) as TerminalInfo;
+    const row = page.locator(`.recording-row[data-terminal-id="${info.id}"]`);
+    await expect.poll(async () => (await row.count()) === 1 && !(await row.textContent())!.includes('recording'), { timeout: 20_000 }).toBe(true);
+    const listed = (await row.locator('td').nth(3).textContent())!.trim();
+    expect(listed).toMatch(/^0:0[4-5]$/);
+    await row.click();
+    const time = page.getByTestId('recording-time');
+    await time.waitFor({ timeout: 10_000 });
+    expect((await time.textContent())!.split(' / ')[1]).toBe(listed);
+    await page.getByTestId('recording-speed-instant').click();
+    await expect.poll(() => playerState(), { timeout: 2000 }).toBe('ended');
+    expect(await time.textContent()).toBe(`${listed} / ${listed}`);
+    expect(ui!.errors).toEqual([]);
+  }, scaled(60_000));
 });

@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { DaemonProcess } from './daemon-process.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
 import { writeFakeClaude } from '../core/agents/fake-cli.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const SCREENSHOT = '/tmp/devmesh-ui-terminals.png';
 
@@ -32,7 +33,7 @@ describe.skipIf(skipWithoutChromium)('terminals view against the headless daemon
     daemon = DaemonProcess.start({ homePrefix: 'devmesh-e2e-term-', env: { SHELL: '/bin/sh', PS1: '$ ', PATH: `${bin}:${process.env.PATH ?? ''}` } });
     ui = await UiPage.open(await daemon.url());
     page = ui.page;
-  }, 60_000);
+  }, scaled(60_000));
 
   afterAll(async () => {
     await ui?.close();
@@ -55,7 +56,7 @@ describe.skipIf(skipWithoutChromium)('terminals view against the headless daemon
     await expect.poll(() => pane.getAttribute('data-stream'), { timeout: 10_000 }).toBe('live');
     const id = (await pane.getAttribute('data-terminal-id'))!;
     expect(id).toMatch(/^[a-z0-9-]+$/);
-    await expect.poll(() => page.getByTestId(`terminal-state-${id}`).textContent()).toBe('running');
+    await expect.poll(() => page.getByTestId(`terminal-state-${id}`).textContent(), { timeout: 10_000 }).toBe('running');
 
     // Wait for the shell's first prompt, so the keystrokes are not typed into a shell still starting.
     await expect.poll(async () => (await screenText(id)).trim().length, { timeout: 10_000 }).toBeGreaterThan(0);
@@ -102,7 +103,7 @@ describe.skipIf(skipWithoutChromium)('terminals view against the headless daemon
     await page.getByTestId(`terminal-close-${id}`).click();
     await expect.poll(() => page.getByTestId(`terminal-tab-${id}`).count(), { timeout: 5000 }).toBe(0);
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('starts an agent from the New agent form: its tab waits for the user, then exits once answered', async () => {
     await page.getByTestId('nav-terminals').click();
@@ -154,5 +155,19 @@ describe.skipIf(skipWithoutChromium)('terminals view against the headless daemon
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count(), { timeout: 5000 }).toBe(0);
     expect(ui!.errors).toEqual([]);
-  }, 60_000);
+  }, scaled(60_000));
+
+  it('closes the New agent form with Escape and gives the focus back to New agent', async () => {
+    await page.getByTestId('nav-terminals').click();
+    const opener = page.getByTestId('terminal-new-agent');
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByTestId('agent-new-dialog');
+    await dialog.waitFor({ timeout: 10_000 });
+    await expect.poll(() => dialog.evaluate((el) => el.contains(document.activeElement)), { timeout: 10_000 }).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count(), { timeout: 5000 }).toBe(0);
+    expect(await opener.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(ui!.errors).toEqual([]);
+  }, scaled(30_000));
 });

@@ -31,8 +31,10 @@ export class UiPage {
     });
   }
 
-  static async open(url: string, viewport = { width: 1280, height: 800 }): Promise<UiPage> {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  /** `home`: the browser's HOME (its NSS database, where a trusted CA lives: see TrustedBrowserHome). */
+  static async open(url: string, viewport = { width: 1280, height: 800 }, options: { home?: string } = {}): Promise<UiPage> {
+    const env = options.home === undefined ? undefined : { ...process.env, HOME: options.home };
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, ...(env ? { env } : {}) });
     try {
       const ui = new UiPage(browser, await browser.newPage({ viewport }));
       await ui.page.goto(url);

@@ -16,6 +16,7 @@ import { ApiServer } from '../../main/api/api-server.js';
 import { DevMeshApi } from '../../main/api/devmesh-api.js';
 import { DevMeshCore } from '../../main/core/devmesh-core.js';
 import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
+import { HomeLock } from '../../main/core/home/home-lock.js';
 import { AppStateStore } from '../../main/electron/app-state-store.js';
 import { DesktopApp } from '../../main/electron/desktop-app.js';
 import { IPC_STREAM, IPC_SUBSCRIBE, ipcCallChannel } from '../../shared/bridge.js';
@@ -73,6 +74,7 @@ beforeEach(async () => {
     loginItem: { set: () => {}, launchedHidden: () => false },
     window: { preloadPath: join(dir, 'preload.js'), indexHtmlPath: join(dir, 'renderer', 'index.html') },
     trayIconPath: join(dir, 'tray.png'),
+    lockHome: () => HomeLock.acquire(home, 'electron'),
     openCore: async () => (core = await DevMeshCore.open({ home, version: '0.1.0-test', logger })),
     createApi: (c, face) => new DevMeshApi(c, face),
     createServer: (api, token) => new ApiServer({ api, token, port: 0, host: '127.0.0.1', rendererDir: null, logger }),

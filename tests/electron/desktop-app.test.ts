@@ -1,6 +1,6 @@
 // The app's life as a user sees it: one instance, the window can close while DevMesh stays in the tray with
 // its services running, Quit stops everything, and a second DevMesh refuses to start with a clear message.
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -13,10 +13,14 @@ import { FakeCore } from './fake-core.js';
 import { DevMeshApi } from '../../main/api/devmesh-api.js';
 import type { DevMeshCore } from '../../main/core/devmesh-core.js';
 import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
+import { HomeLock } from '../../main/core/home/home-lock.js';
 import { AppStateStore } from '../../main/electron/app-state-store.js';
 import { DesktopApp, type DesktopAppDeps } from '../../main/electron/desktop-app.js';
 import { LoginItem } from '../../main/electron/login-item.js';
 import { DevMeshError } from '../../shared/errors.js';
+import { writeProject } from '../api/test-project.js';
+import { CliHarness, ensureCliBuilt } from '../cli/cli-harness.js';
+import { scaled } from '../helpers/load-scale.js';
 
 let dir: string;
 let home: DevMeshHome;
@@ -24,6 +28,7 @@ let core: FakeCore;
 let steps: string[];
 let api: DevMeshApi | null;
 let listenError: Error | null;
+let locks: HomeLock[];
 
 function makeApp(overrides: Partial<DesktopAppDeps<FakeCore, DevMeshApi>> = {}): DesktopApp<FakeCore, DevMeshApi> {
   return new DesktopApp<FakeCore, DevMeshApi>({
@@ -34,6 +39,11 @@ function makeApp(overrides: Partial<DesktopAppDeps<FakeCore, DevMeshApi>> = {}):
     loginItem: new LoginItem({ platform: 'linux', command: ['/opt/DevMesh/devmesh'], autostartDir: join(dir, 'autostart') }),
     window: { preloadPath: '/opt/DevMesh/dist/preload/preload.js', indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html' },
     trayIconPath: '/opt/DevMesh/assets/tray.png',
+    lockHome: async () => {
+      const lock = await HomeLock.acquire(home, 'electron', { announceWaitMs: 20_000 });
+      locks.push(lock);
+      return lock;
+    },
     openCore: async () => {
       steps.push('open core');
       return core;
@@ -73,8 +83,12 @@ beforeEach(() => {
   steps = [];
   api = null;
   listenError = null;
+  locks = [];
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  for (const lock of locks) lock.release();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('DesktopApp', () => {
   it('starts the core, the API server, the daemon record, the tray and the window', async () => {
@@ -151,14 +165,31 @@ describe('DesktopApp', () => {
     expect(Tray.instances).toHaveLength(0);
   });
 
-  it('refuses to start before touching the store when a live daemon owns the home', async () => {
-    home.writeDaemonRecord({ pid: process.ppid, port: 7780, url: 'http://127.0.0.1:7780/', version: '0.1.0', face: 'daemon', startedAt: 1 });
+  it('refuses to start, naming its pid and address, when a `devmesh up` runs on the home (its daemon.json gone); never opens the core', async () => {
+    ensureCliBuilt();
+    const project = join(dir, 'solo');
+    mkdirSync(project);
+    writeProject(project, 'solo', { api: {} });
+    const cli = new CliHarness(home.dir, dir);
+    const { daemon } = await cli.up(['--project', project], scaled(30_000));
+    try {
+      const record = home.readDaemonRecord()!;
+      // the record is not what keeps a second DevMesh out: a cleanup script may have removed it
+      rmSync(join(home.dir, 'daemon.json'));
+      await started();
+      expect(steps).toEqual([]);
+      expect(dialog.showErrorBox).toHaveBeenCalledWith('DevMesh is already running', expect.stringContaining(`pid ${daemon.child.pid}`));
+      expect(dialog.showErrorBox).toHaveBeenCalledWith('DevMesh is already running', expect.stringContaining(record.url));
+      expect(fake.app.exit).toHaveBeenCalledWith(1);
+      expect(daemon.child.exitCode).toBe(null);
+    } finally {
+      await daemon.stop('SIGTERM');
+    }
+    // once it is gone, the app starts
+    resetFake();
     await started();
-    expect(steps).toEqual([]);
-    expect(dialog.showErrorBox).toHaveBeenCalledWith('DevMesh is already running', expect.stringContaining(`pid ${process.ppid}`));
-    expect(fake.app.exit).toHaveBeenCalledWith(1);
-    expect(home.readDaemonRecord()?.pid).toBe(process.ppid); // the other daemon's record is left alone
-  });
+    expect(steps).toEqual(['open core', 'listen']);
+  }, scaled(90_000));
 
   it('reopens the recent projects and forgets those whose devmesh.yaml is gone', async () => {
     const state = new AppStateStore(home.dir);

@@ -4,33 +4,20 @@
 // nothing changes), service commands keep working, and once space is freed every problem clears without a
 // restart; the audit chain then shows the outage as a gap, never "ok" over it.
 import { mkdirSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Health } from '../../shared/health.js';
 import type { StatusReport } from '../../main/cli/status-view.js';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
+import { httpGet } from '../api/wire-test-client.js';
 import { CliHarness, ensureCliBuilt, type RunningCli } from '../cli/cli-harness.js';
 import { FullDisk } from '../helpers/full-disk.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const unavailable = FullDisk.unavailable();
 const WAIT_MS = 60_000;
 const tmp = tempDir('devmesh-fulldisk-');
 afterAll(() => tmp.dispose());
-
-/** a GET through the proxy, as a browser would send it to http://api.localhost:PORT/ */
-function viaProxy(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { Host: `${host}:${port}` } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe.skipIf(unavailable !== null)(`the daemon on a full disk${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   it('stays up, keeps services serving, refuses recorded decisions cleanly, and recovers without a restart', async () => {
@@ -51,8 +38,8 @@ describe.skipIf(unavailable !== null)(`the daemon on a full disk${unavailable ? 
       expect((await cli.run(['locks', 'take', 'src/a.ts'])).code).toBe(0);
 
       disk.fill();
-      // the proxy keeps serving, and every request still goes to the request log's writer
-      for (let i = 0; i < 50; i++) expect((await viaProxy(proxyPort, 'api.localhost', `/orders/${i}`)).status).toBe(200);
+      // the proxy keeps serving (as a browser's GET of http://api.localhost:PORT/), and logs every request
+      for (let i = 0; i < 50; i++) expect((await httpGet(proxyPort, `/orders/${i}`, `api.localhost:${proxyPort}`)).status).toBe(200);
 
       const lock = await cli.run(['locks', 'take', 'src/b.ts']);
       expect(lock.code).not.toBe(0);
@@ -83,7 +70,7 @@ describe.skipIf(unavailable !== null)(`the daemon on a full disk${unavailable ? 
       }, WAIT_MS);
       expect(healed.recovered.map((p) => p.component)).toEqual(expect.arrayContaining(['audit chain']));
       expect((await cli.run(['locks', 'take', 'src/b.ts'])).code).toBe(0);
-      expect((await viaProxy(proxyPort, 'api.localhost', '/after')).status).toBe(200);
+      expect((await httpGet(proxyPort, '/after', `api.localhost:${proxyPort}`)).status).toBe(200);
       const requests = (await cli.run(['requests', '-n', '200', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { path: string });
       expect(requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/orders/0', '/orders/49', '/after']));
       const verdict = JSON.parse((await cli.run(['audit', 'verify', '--json'])).stdout) as { ok: boolean; firstBroken: unknown; mirror: string; gaps: Array<{ unrecorded: number }> };
@@ -97,5 +84,5 @@ describe.skipIf(unavailable !== null)(`the daemon on a full disk${unavailable ? 
       await daemon?.stop('SIGTERM', 30_000);
       disk.dispose();
     }
-  }, 300_000);
+  }, scaled(300_000));
 });

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MeshInfo, PeerInfo, PeerState } from '../../shared/mesh.js';
 import type { ServiceInfo } from '../../shared/service.js';
+import { scaled } from './load-scale.js';
 import { NetnsLab, type NetnsRunResult } from './netns-lab.js';
+import { NetnsSession, SESSION_JS } from './netns-session.js';
 import { MESH_PORT, ROOT, CLI, DEFAULT_NAMES, CLI_TIMEOUT_MS, UP_TIMEOUT_MS, STOP_TIMEOUT_MS, DEFAULT_SERVICES, SERVER_JS, API_CALL_JS, EVENTS_JS, waitUntil, sleep, CliError, summarizePeers, type MeshServiceSpec, type MeshLabOptions, type WaitOptions, type EventFollower } from './mesh-lab-support.js';
 import type { MeshLab } from './mesh-lab.js';
 /** One machine of the lab: its namespace, address, DEVMESH_HOME, project folder and `devmesh up` daemon. */
@@ -21,6 +23,8 @@ export class MeshHost {
   /** per-host environment for the daemon and CLI calls; edit before (re)start */
   readonly env: Record<string, string>;
   private exited: Promise<void> = Promise.resolve();
+  /** the helper process in this namespace that API calls and HTTP requests go through (see netns-session.ts) */
+  private session: NetnsSession | null = null;
 
   constructor(
     private readonly lab: MeshLab,
@@ -85,11 +89,13 @@ export class MeshHost {
     }
   }
 
+  /** What `devmesh peers --json` prints (API `mesh.peers`), asked through this host's session. */
   peers(): Promise<PeerInfo[]> {
-    return this.json<PeerInfo[]>(['peers']);
+    return this.api<PeerInfo[]>('mesh.peers');
   }
-  async status(): Promise<ServiceInfo[]> {
-    return (await this.json<{ services: ServiceInfo[] }>(['status'])).services;
+  /** What `devmesh status --json` prints for the lab's project (API `services.list`), through the session. */
+  status(): Promise<ServiceInfo[]> {
+    return this.api<ServiceInfo[]>('services.list', { project: this.projectDir });
   }
   /** The running daemon's view of its mesh (API `mesh.info`: addresses, mdns, problems), not the file's. */
   meshInfo(): Promise<MeshInfo> {
@@ -98,9 +104,26 @@ export class MeshHost {
 
   /** One call of the daemon's API (loopback WebSocket with the token of this DEVMESH_HOME), its value. */
   async api<T = unknown>(method: string, input: unknown = {}): Promise<T> {
-    const result = await this.node(API_CALL_JS, [method, JSON.stringify(input)], { env: { MESHLAB_WS: join(ROOT, 'node_modules/ws') } });
-    if (result.code !== 0) throw new Error(`api ${method} on ${this.name}: ${result.timedOut ? 'timed out' : result.stderr.trim()}`);
-    return JSON.parse(result.stdout) as T;
+    return this.sessionNow()
+      .api<T>(method, input, CLI_TIMEOUT_MS)
+      .catch((err: Error) => {
+        throw new Error(`api ${method} on ${this.name}: ${err.message}`);
+      });
+  }
+
+  /** The session process (started, or started again after a kill9 took it down with the namespace). */
+  private sessionNow(): NetnsSession {
+    if (this.session?.alive) return this.session;
+    this.session?.stop();
+    const file = join(this.dir, 'session.cjs');
+    if (!existsSync(file)) writeFileSync(file, SESSION_JS);
+    const child = this.lab.netns.spawn(this.index, process.execPath, [file], {
+      env: this.processEnv({ MESHLAB_WS: join(ROOT, 'node_modules/ws') }),
+      cwd: this.dir,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.session = new NetnsSession(child, `${this.name}'s session`, CLI_TIMEOUT_MS);
+    return this.session;
   }
 
   /** Subscribes to the daemon's events (peer.joined/left/unreachable/back, peer.service, service.state, ...)
@@ -139,7 +162,7 @@ export class MeshHost {
           if (child.exitCode !== null) throw new Error(`the event follower on ${this.name} exited: ${stderr}`);
           return subscribed;
         },
-        { timeoutMs: 10_000, intervalMs: 50, what: `${this.name}'s event subscription` },
+        { timeoutMs: scaled(10_000), intervalMs: 50, what: `${this.name}'s event subscription` },
       );
     } catch (err) {
       stop();
@@ -149,7 +172,7 @@ export class MeshHost {
       events,
       stop,
       waitFor: (predicate, opts = {}) =>
-        waitUntil(() => events.find(predicate), { timeoutMs: opts.timeoutMs ?? 20_000, intervalMs: opts.intervalMs ?? 50, what: `${this.name}: ${opts.what ?? 'an event'}` }).catch((err: Error) => {
+        waitUntil(() => events.find(predicate), { timeoutMs: opts.timeoutMs ?? scaled(20_000), intervalMs: opts.intervalMs ?? 50, what: `${this.name}: ${opts.what ?? 'an event'}` }).catch((err: Error) => {
           throw new Error(`${err.message}\n${this.name}'s events: ${events.map((e) => e.type).join(', ') || '(none)'}`);
         }),
     };
@@ -171,22 +194,12 @@ export class MeshHost {
     url: string,
     opts: { headers?: Record<string, string>; method?: string; body?: string; timeoutMs?: number } = {},
   ): Promise<{ status: number; headers: Record<string, string | string[]>; body: string; json: unknown }> {
-    const timeoutMs = opts.timeoutMs ?? 10_000;
-    const src = `'use strict';
-const [url, headers, method, body, timeout] = [process.argv[2], JSON.parse(process.argv[3]), process.argv[4], process.argv[5], Number(process.argv[6])];
-const lib = url.startsWith('https:') ? require('node:https') : require('node:http');
-const req = lib.request(url, { method, headers, timeout, rejectUnauthorized: false }, (res) => {
-  const chunks = [];
-  res.on('data', (d) => chunks.push(d));
-  res.on('end', () => process.stdout.write(JSON.stringify({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })));
-});
-req.on('timeout', () => req.destroy(new Error('timed out after ' + timeout + ' ms')));
-req.on('error', (e) => { process.stderr.write(e.code || e.message); process.exit(3); });
-req.end(body || undefined);
-`;
-    const result = await this.node(src, [url, JSON.stringify(opts.headers ?? {}), opts.method ?? 'GET', opts.body ?? '', String(timeoutMs)], { timeoutMs: timeoutMs + 5_000 });
-    if (result.code !== 0) throw new Error(`${opts.method ?? 'GET'} ${url} from ${this.name} failed: ${result.stderr.trim() || result.code}`);
-    const r = JSON.parse(result.stdout) as { status: number; headers: Record<string, string | string[]>; body: string };
+    const timeoutMs = opts.timeoutMs ?? scaled(10_000);
+    const r = await this.sessionNow()
+      .http(url, { method: opts.method ?? 'GET', headers: opts.headers ?? {}, body: opts.body }, timeoutMs)
+      .catch((err: Error) => {
+        throw new Error(`${opts.method ?? 'GET'} ${url} from ${this.name} failed: ${err.message}`);
+      });
     let json: unknown = null;
     try {
       json = JSON.parse(r.body);
@@ -249,7 +262,7 @@ req.end(body || undefined);
     if (opts.daemonOnly) {
       if (this.pid) process.kill(this.pid, 'SIGKILL');
     } else await this.lab.netns.kill(this.index);
-    await Promise.race([this.exited, sleep(3_000)]);
+    await Promise.race([this.exited, sleep(scaled(3_000))]);
   }
 
   /** Freezes (SIGSTOP) or thaws (SIGCONT) the daemon process only: its sockets stay open, it stops answering. */
@@ -289,7 +302,7 @@ req.end(body || undefined);
     this.writeConfig();
     if (!this.running) return;
     const info = await waitUntil(async () => (await this.status()).find((s) => s.name === service && s.version === version), {
-      timeoutMs: 10_000,
+      timeoutMs: scaled(10_000),
       what: `${this.name}'s status to show ${service}@${version}`,
     });
     if (opts.restart !== false && ['starting', 'healthy', 'unhealthy'].includes(info.state)) await this.cli(['restart', service]);
@@ -309,7 +322,7 @@ req.end(body || undefined);
         last = await this.peers();
         return predicate(last) ? last : null;
       },
-      { timeoutMs: opts.timeoutMs ?? 20_000, intervalMs: opts.intervalMs ?? 250, what: `${this.name}: ${opts.what ?? 'peers predicate'}` },
+      { timeoutMs: opts.timeoutMs ?? scaled(20_000), intervalMs: opts.intervalMs ?? 250, what: `${this.name}: ${opts.what ?? 'peers predicate'}` },
     ).catch((err: Error) => {
       throw new Error(`${err.message}\n${this.name}'s peers: ${summarizePeers(last)}`);
     });

@@ -6,28 +6,36 @@
 //     it('...', async () => {
 //       const lab = await createLab({ hosts: 3, multicast: false });
 //       ...
-//     });
+//     }, TEST_TIMEOUT_MS);
 //   });
 import { afterEach, describe } from 'vitest';
+import { describeLoad, scaled } from './load-scale.js';
 import { MeshLab, type MeshLabOptions } from './mesh-lab.js';
+
+/** A mesh-netns test's limit: about 20 s on a quiet machine with three daemons, three times that, scaled
+ * by the load (the waits inside fail first, naming what never came). */
+export const TEST_TIMEOUT_MS = scaled(60_000);
 
 export type CreateLab = (options?: MeshLabOptions) => Promise<MeshLab>;
 
 export function describeMeshLab(name: string, body: (createLab: CreateLab) => void): void {
   const title = MeshLab.available() ? name : `${name} (skipped: ${MeshLab.unavailableReason()})`;
   describe.skipIf(!MeshLab.available())(title, () => {
-    let lab: MeshLab | null = null;
+    let creating: Promise<MeshLab> | null = null;
 
+    // A test that timed out while its lab was starting leaves the creation running: wait for it (every step
+    // of it is bounded) and dispose what it made, or its daemons and namespaces outlive the test run.
     afterEach(async (ctx) => {
-      if (lab && ctx.task.result?.state === 'fail') console.error(lab.diagnostics());
+      const lab = await creating?.catch(() => null);
+      creating = null;
+      if (lab && ctx.task.result?.state === 'fail') console.error(`${describeLoad()}\n${lab.diagnostics()}`);
       await lab?.dispose();
-      lab = null;
-    });
+    }, scaled(120_000));
 
     body(async (options) => {
-      if (lab) throw new Error('describeMeshLab: one lab per test');
-      lab = await MeshLab.create(options);
-      return lab;
+      if (creating) throw new Error('describeMeshLab: one lab per test');
+      creating = MeshLab.create(options);
+      return creating;
     });
   });
 }

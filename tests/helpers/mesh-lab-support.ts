@@ -6,15 +6,22 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MeshInfo, PeerInfo, PeerState } from '../../shared/mesh.js';
 import type { ServiceInfo } from '../../shared/service.js';
+import { scaled } from './load-scale.js';
 import { NetnsLab, type NetnsRunResult } from './netns-lab.js';
 
 export const ROOT = resolve(__dirname, '../..');
 export const CLI = join(ROOT, 'bin/devmesh.js');
 export const MESH_PORT = 7790;
 export const DEFAULT_NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
-export const CLI_TIMEOUT_MS = 20_000;
-export const UP_TIMEOUT_MS = 30_000;
-export const STOP_TIMEOUT_MS = 15_000;
+// Every limit below holds with margin on a quiet machine and is scaled by the load measured when the test
+// file loads (see load-scale.ts): under load a `devmesh up` in a namespace takes many seconds to print.
+export const CLI_TIMEOUT_MS = scaled(20_000);
+export const UP_TIMEOUT_MS = scaled(30_000);
+export const STOP_TIMEOUT_MS = scaled(15_000);
+/** The daemons' heartbeat in a lab unless a test sets its own: 300 ms on a quiet machine. A daemon whose
+ * event loop stalls for 3 beats marks its peers unreachable, so on a loaded machine a fixed 300 ms made links
+ * flap (seen: "no heartbeat for 1.4 s" at load 20) and a full mesh was never seen at once. */
+export const LAB_HEARTBEAT_MS = scaled(300);
 
 export interface MeshServiceSpec {
   name: string;
@@ -45,7 +52,7 @@ export interface MeshLabOptions {
   inviteSeeds?: boolean;
   /** static peers per host name: host names (→ ip:7790) or literal `ip:port` strings */
   staticPeers?: Record<string, string[]>;
-  /** DEVMESH_MESH_HEARTBEAT in ms; default 300 */
+  /** DEVMESH_MESH_HEARTBEAT in ms; default LAB_HEARTBEAT_MS (300 ms scaled by the load) */
   heartbeatMs?: number;
   /** the project every host runs; default `shop` */
   project?: string;
@@ -59,6 +66,9 @@ export interface MeshLabOptions {
   start?: boolean;
   /** DEVMESH_LOG_LEVEL of the daemons; default info */
   logLevel?: string;
+  /** extra host namespaces on the same network with no daemon (for an independent resolver, say); they
+   * follow the daemons' in `lab.netns.hosts`: see MeshLab.bystander(); default 0 */
+  bystanders?: number;
 }
 
 export interface WaitOptions {
@@ -152,7 +162,7 @@ export interface EventFollower {
 
 /** Polls `probe` until it returns a value other than false/null/undefined; throws with the last value seen. */
 export async function waitUntil<T>(probe: () => Promise<T | false | null | undefined> | T | false | null | undefined, opts: WaitOptions = {}): Promise<T> {
-  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const timeoutMs = opts.timeoutMs ?? scaled(20_000);
   const intervalMs = opts.intervalMs ?? 200;
   const deadline = Date.now() + timeoutMs;
   let last: unknown = undefined;

@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import type { MeshInfo, PeerInfo, PeerState } from '../../shared/mesh.js';
 import type { ServiceInfo } from '../../shared/service.js';
 import { NetnsLab, type NetnsRunResult } from './netns-lab.js';
-import { MESH_PORT, ROOT, CLI, DEFAULT_NAMES, CLI_TIMEOUT_MS, UP_TIMEOUT_MS, STOP_TIMEOUT_MS, DEFAULT_SERVICES, SERVER_JS, API_CALL_JS, EVENTS_JS, waitUntil, sleep, CliError, summarizePeers, type MeshServiceSpec, type MeshLabOptions, type WaitOptions, type EventFollower } from './mesh-lab-support.js';
+import { MESH_PORT, LAB_HEARTBEAT_MS, ROOT, CLI, DEFAULT_NAMES, CLI_TIMEOUT_MS, UP_TIMEOUT_MS, STOP_TIMEOUT_MS, DEFAULT_SERVICES, SERVER_JS, API_CALL_JS, EVENTS_JS, waitUntil, sleep, CliError, summarizePeers, type MeshServiceSpec, type MeshLabOptions, type WaitOptions, type EventFollower } from './mesh-lab-support.js';
 import { MeshHost } from './mesh-host.js';
 
 export * from './mesh-lab-support.js';
@@ -41,6 +41,8 @@ export class MeshLab {
     readonly netns: NetnsLab,
     readonly dir: string,
     readonly project: string,
+    /** the daemons' heartbeat (DEVMESH_MESH_HEARTBEAT), what detection bounds are counted in */
+    readonly heartbeatMs: number,
   ) {}
 
   static available(): boolean {
@@ -57,9 +59,11 @@ export class MeshLab {
     const names = typeof options.hosts === 'number' || options.hosts === undefined ? DEFAULT_NAMES.slice(0, options.hosts ?? 3) : options.hosts;
     if (names.length === 0 || names.length > DEFAULT_NAMES.length * 10) throw new Error(`MeshLab: ${names.length} hosts`);
     const multicast = options.multicast !== false;
-    const netns = await NetnsLab.create(names.length, { multicast });
+    const bystanders = options.bystanders ?? 0;
+    if (!Number.isInteger(bystanders) || bystanders < 0 || bystanders > 10) throw new Error(`MeshLab: ${bystanders} bystanders`);
+    const netns = await NetnsLab.create(names.length + bystanders, { multicast });
     const dir = mkdtempSync(join(tmpdir(), 'devmesh-meshlab-'));
-    const lab = new MeshLab(netns, dir, options.project ?? 'shop');
+    const lab = new MeshLab(netns, dir, options.project ?? 'shop', options.heartbeatMs ?? LAB_HEARTBEAT_MS);
     try {
       const mdns = options.mdns ?? multicast;
       names.forEach((name, i) => {
@@ -72,7 +76,7 @@ export class MeshLab {
           DEVMESH_PROXY_HTTP_PORT: '0',
           DEVMESH_PROXY_HTTPS_PORT: '0',
           DEVMESH_MESH_INGRESS_PORT: '0',
-          DEVMESH_MESH_HEARTBEAT: String(options.heartbeatMs ?? 300),
+          DEVMESH_MESH_HEARTBEAT: String(lab.heartbeatMs),
           DEVMESH_LOG_LEVEL: options.logLevel ?? 'info',
           ...(mdns ? {} : { DEVMESH_MESH_MDNS: 'off' }),
           ...options.env,
@@ -102,6 +106,13 @@ export class MeshLab {
     const h = this.hosts.find((x) => x.name === name);
     if (!h) throw new Error(`MeshLab: no host ${name} (hosts: ${this.hosts.map((x) => x.name).join(', ')})`);
     return h;
+  }
+
+  /** The netns host index of bystander `i` (a namespace on the lab's network with no daemon). */
+  bystander(i: number): number {
+    const index = this.hosts.length + i;
+    if (!Number.isInteger(i) || i < 0 || index >= this.netns.hosts.length) throw new Error(`MeshLab: no bystander ${i}`);
+    return index;
   }
 
   async startAll(): Promise<void> {

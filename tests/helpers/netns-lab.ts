@@ -6,6 +6,7 @@
 // dispose() (also run on process exit) kills every process in the lab and deletes its namespaces.
 import { execFile, execFileSync, spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
+import { scaled } from './load-scale.js';
 
 export interface NetnsHost {
   ns: string;
@@ -24,7 +25,7 @@ export interface NetnsRunResult {
 export interface NetnsRunOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** SIGKILLed after this long; default 15 s */
+  /** SIGKILLed after this long; default 15 s scaled by the machine's load */
   timeoutMs?: number;
   /** written to stdin, which is then closed */
   input?: string;
@@ -35,8 +36,9 @@ export interface NetnsLabOptions {
   multicast?: boolean;
 }
 
-const IP_TIMEOUT_MS = 5_000;
-const KILL_WAIT_MS = 3_000;
+// scaled by the machine's load (load-scale.ts): under load an `ip` call or a process's death takes longer
+const IP_TIMEOUT_MS = scaled(5_000);
+const KILL_WAIT_MS = scaled(3_000);
 
 export class NetnsLab {
   private static availability: boolean | null = null;
@@ -104,7 +106,7 @@ export class NetnsLab {
 
   /** Runs `cmd args` inside host `hostIndex`'s namespace to completion (bounded by `timeoutMs`), output collected. */
   run(hostIndex: number, cmd: string, args: readonly string[] = [], opts: NetnsRunOptions = {}): Promise<NetnsRunResult> {
-    const timeoutMs = opts.timeoutMs ?? 15_000;
+    const timeoutMs = opts.timeoutMs ?? scaled(15_000);
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
@@ -143,6 +145,15 @@ export class NetnsLab {
     if (up && this.multicast) {
       await NetnsLab.ip(['-n', ns, 'route', 'replace', '224.0.0.0/4', 'dev', 'veth0']);
     }
+  }
+
+  /** Gives host `hostIndex`'s link a second address in the lab's subnet (`<subnet>.<lastOctet>`), as a
+   * machine with two addresses on its network has; returns it. Deleted with the namespace. */
+  async addAddress(hostIndex: number, lastOctet: number): Promise<string> {
+    if (!Number.isInteger(lastOctet) || lastOctet < 201 || lastOctet > 254) throw new Error(`NetnsLab: extra address .${lastOctet} must be 201..254`);
+    const ip = `${this.subnet}.${lastOctet}`;
+    await NetnsLab.ip(['-n', this.host(hostIndex).ns, 'addr', 'add', `${ip}/24`, 'dev', 'veth0']);
+    return ip;
   }
 
   /** SIGKILLs every process in host `hostIndex`'s namespace and waits (bounded) until none is left. */
@@ -196,7 +207,13 @@ export class NetnsLab {
   }
 
   private async addNamespace(ns: string): Promise<void> {
+    // disposed mid-setup (a test that timed out): add nothing more, and take back one added meanwhile
+    if (this.disposing) throw new Error('NetnsLab: disposed while it was being set up');
     await NetnsLab.ip(['netns', 'add', ns]);
+    if (this.disposing) {
+      await NetnsLab.ip(['netns', 'del', ns]).catch(() => undefined);
+      throw new Error('NetnsLab: disposed while it was being set up');
+    }
     this.namespaces.push(ns);
   }
 

@@ -8,6 +8,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../cli/cli-harness.js';
 import { ApiDaemon } from './api-daemon.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const d = new ApiDaemon();
 const AGENT = 'agent-h0st1le0001';
@@ -27,7 +28,7 @@ beforeAll(async () => {
   transport.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   client = new Client({ name: 'hostile-mcp', version: '1.0.0' });
   await client.connect(transport);
-}, 180_000);
+}, scaled(180_000));
 
 afterAll(async () => {
   await client?.close();
@@ -61,7 +62,7 @@ describe('devmesh mcp under hostile calls', () => {
   it('answers unknown tools', async () => {
     for (const name of ['no_such_tool', '__proto__', 'constructor', '', 'acquire_lock '.repeat(100)]) await refused(name, {});
     await stillServing();
-  }, 180_000);
+  }, scaled(180_000));
 
   it('answers wrong types and missing fields', async () => {
     const cases: Array<[string, unknown]> = [
@@ -82,7 +83,7 @@ describe('devmesh mcp under hostile calls', () => {
     ];
     for (const [name, args] of cases) await refused(name, args);
     await stillServing();
-  }, 180_000);
+  }, scaled(180_000));
 
   it('answers huge strings', async () => {
     const huge = 'x'.repeat(2 * 1024 * 1024);
@@ -91,7 +92,7 @@ describe('devmesh mcp under hostile calls', () => {
     await refused('set_state', { key: huge, value: 1 });
     await refused('update_task', { task: huge, note: huge });
     await stillServing();
-  }, 180_000);
+  }, scaled(180_000));
 });
 
 describe('raw garbage on the stdin of devmesh mcp', () => {
@@ -128,5 +129,5 @@ describe('raw garbage on the stdin of devmesh mcp', () => {
       if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
     }
     await d.assertServing();
-  }, 180_000);
+  }, scaled(180_000));
 });

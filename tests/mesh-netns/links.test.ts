@@ -4,12 +4,15 @@
 import { expect, it } from 'vitest';
 import type { PeerInfo } from '../../shared/mesh.js';
 import type { ServiceInfo } from '../../shared/service.js';
+import { scaled } from '../helpers/load-scale.js';
 import { MeshLab, peerNamed, sleep, waitUntil } from '../helpers/mesh-lab.js';
-import { describeMeshLab } from '../helpers/mesh-lab-suite.js';
+import { describeMeshLab, TEST_TIMEOUT_MS } from '../helpers/mesh-lab-suite.js';
 
-const HEARTBEAT_MS = 300;
-/** the link's own rule: silent for 3 beats + min(beat/2, 1 s); plus the machine's noise (2 busy cores) */
-const DETECTION_BOUND_MS = 3 * HEARTBEAT_MS + HEARTBEAT_MS / 2 + 1_500;
+/** the link's own rule: silent for 3 beats + min(beat/2, 1 s); plus the machine's noise, scaled by its load
+ * (the lab's heartbeat is scaled too: see LAB_HEARTBEAT_MS) */
+function detectionBoundMs(lab: MeshLab): number {
+  return 3 * lab.heartbeatMs + Math.min(lab.heartbeatMs / 2, 1_000) + scaled(1_500);
+}
 
 /** A service list as the mesh shows it, in a comparable order. */
 function view(services: Array<Pick<ServiceInfo, 'project' | 'name' | 'version' | 'state'>>): string[] {
@@ -18,9 +21,9 @@ function view(services: Array<Pick<ServiceInfo, 'project' | 'name' | 'version' |
 
 describeMeshLab('mesh links between machines', (createLab) => {
   it('links everyone from static peers alone, gossip filling in the rest (multicast blocked)', async () => {
-    const lab = await createLab({ hosts: 3, multicast: false, inviteSeeds: false, heartbeatMs: HEARTBEAT_MS, staticPeers: { alice: ['bob'], carol: ['bob'] } });
+    const lab = await createLab({ hosts: 3, multicast: false, inviteSeeds: false, staticPeers: { alice: ['bob'], carol: ['bob'] } });
     const [alice, bob, carol] = lab.hosts;
-    await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
+    await lab.waitFullMesh(undefined, { timeoutMs: scaled(20_000) });
     // alice and carol never listed each other and had no mDNS and no seeds: the link between them exists
     // only because bob gossiped their addresses. `via` says 'gossip' on the side whose dial made the link,
     // or 'inbound' on both when their gossip-driven dials crossed (the entry keeps the first link's source).
@@ -35,25 +38,24 @@ describeMeshLab('mesh links between machines', (createLab) => {
       expect(info.mdns).toBe(false);
       expect(info.addresses).toEqual([h.meshAddress]);
     }
-  }, 40_000);
+  }, TEST_TIMEOUT_MS);
 
   it("links joiners to the inviter from the invite's seed address alone (no static peers, no mDNS)", async () => {
-    const lab = await createLab({ hosts: 3, multicast: false, heartbeatMs: HEARTBEAT_MS });
+    const lab = await createLab({ hosts: 3, multicast: false });
     const [alice, bob, carol] = lab.hosts;
     expect(JSON.parse(Buffer.from(lab.invite!.slice('dmi1.'.length), 'base64url').toString()).a).toEqual([alice.meshAddress]);
-    await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
+    await lab.waitFullMesh(undefined, { timeoutMs: scaled(20_000) });
     expect(peerNamed(await bob.peers(), 'alice')!.via).toBe('invite');
     expect(peerNamed(await carol.peers(), 'alice')!.via).toBe('invite');
     // bob and carol only had alice's address: they heard of each other from her (see the static test on 'inbound')
     expect(['gossip', 'inbound']).toContain(peerNamed(await bob.peers(), 'carol')!.via);
     expect(['gossip', 'inbound']).toContain(peerNamed(await carol.peers(), 'bob')!.via);
-  }, 40_000);
+  }, TEST_TIMEOUT_MS);
 
   it('refuses an agent holding a wrong secret (same mesh id), and says so in the log', async () => {
     const lab = await createLab({
       hosts: 3,
       multicast: false,
-      heartbeatMs: HEARTBEAT_MS,
       members: ['alice', 'bob'],
       staticPeers: { bob: ['alice'], carol: ['alice'] },
       start: false,
@@ -66,14 +68,14 @@ describeMeshLab('mesh links between machines', (createLab) => {
     const aliceMesh = await alice.json<{ meshId: string }>(['mesh', 'info']);
     expect(carolMesh.meshId).toBe(aliceMesh.meshId);
     await lab.startAll();
-    await lab.waitFullMesh(['alice', 'bob'], { timeoutMs: 20_000 });
+    await lab.waitFullMesh(['alice', 'bob'], { timeoutMs: scaled(20_000) });
     // carol dials alice (static, retried with backoff): alice's log names her and the reason
     const refusals = await waitUntil(
       () => {
         const found = alice.logEntries((e) => e.msg === 'peer link refused' && e.code === 'auth-failed');
         return found.length > 0 ? found : null;
       },
-      { timeoutMs: 15_000, what: "alice's log to record carol's refused link" },
+      { timeoutMs: scaled(15_000), what: "alice's log to record carol's refused link" },
     );
     expect(String(refusals[0]!.err)).toMatch(/carol .*mesh secret differs/);
     expect(refusals[0]!.level).toBe(40); // warn: an operator should see it
@@ -87,22 +89,22 @@ describeMeshLab('mesh links between machines', (createLab) => {
       expect(await carol.peers()).toEqual([]);
       await sleep(300);
     }
-  }, 40_000);
+  }, TEST_TIMEOUT_MS);
 
   it('resumes registry changes made while the link was down, without loss or duplicates', async () => {
-    const lab = await createLab({ hosts: 2, multicast: false, heartbeatMs: HEARTBEAT_MS, staticPeers: { bob: ['alice'] } });
+    const lab = await createLab({ hosts: 2, multicast: false, staticPeers: { bob: ['alice'] } });
     const [alice, bob] = lab.hosts;
-    await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
+    await lab.waitFullMesh(undefined, { timeoutMs: scaled(20_000) });
     // bob sees alice's services as alice has them (api and web healthy, worker stopped)
     const aliceBefore = await waitUntil(
       async () => {
         const own = await alice.status();
         return own.filter((s) => s.state === 'healthy').length === 2 ? own : null;
       },
-      { timeoutMs: 15_000, what: "alice's api and web healthy" },
+      { timeoutMs: scaled(15_000), what: "alice's api and web healthy" },
     );
     const linked = await bob.waitPeers((peers) => JSON.stringify(view(peerNamed(peers, 'alice')?.services ?? [])) === JSON.stringify(view(aliceBefore)), {
-      timeoutMs: 10_000,
+      timeoutMs: scaled(10_000),
       what: "alice's services as alice has them",
     });
     // a full snapshot when the link came up, nothing applied twice. Not always exactly one: a change alice
@@ -117,13 +119,13 @@ describeMeshLab('mesh links between machines', (createLab) => {
         lastSync = JSON.stringify(now);
         return same ? now : null;
       },
-      { timeoutMs: 5_000, intervalMs: 300, what: "bob's sync counters for alice to settle" },
+      { timeoutMs: scaled(5_000), intervalMs: 300, what: "bob's sync counters for alice to settle" },
     );
     expect(syncBefore.duplicates).toBe(0);
     expect(syncBefore.snapshots).toBeGreaterThanOrEqual(1);
 
     await alice.setLinkUp(false);
-    await bob.waitPeerStates(['alice'], 'unreachable', { timeoutMs: 10_000 });
+    await bob.waitPeerStates(['alice'], 'unreachable', { timeoutMs: scaled(10_000) });
     await alice.stopService('api');
     await alice.startService('worker');
     const aliceAfter = await alice.status();
@@ -137,7 +139,7 @@ describeMeshLab('mesh links between machines', (createLab) => {
         const a = peerNamed(list, 'alice');
         return a?.state === 'connected' && JSON.stringify(view(a.services)) === JSON.stringify(view(aliceAfter));
       },
-      { timeoutMs: 25_000, what: "alice back with the services she has now" },
+      { timeoutMs: scaled(25_000), what: "alice back with the services she has now" },
     );
     const seen = peerNamed(peers, 'alice')!.services;
     expect(new Set(seen.map((s) => s.name)).size).toBe(seen.length);
@@ -148,52 +150,52 @@ describeMeshLab('mesh links between machines', (createLab) => {
     expect(syncAfter, JSON.stringify({ syncBefore, syncAfter })).toMatchObject({ duplicates: 0, resyncs: syncBefore.resyncs, snapshots: syncBefore.snapshots });
     // api stopping → stopped, worker starting → healthy: at least one change each
     expect(syncAfter.applied - syncBefore.applied).toBeGreaterThanOrEqual(2);
-  }, 40_000);
+  }, TEST_TIMEOUT_MS);
 
   it('marks a killed peer unreachable within 3 heartbeats, and connected again when it restarts', async () => {
-    const lab = await createLab({ hosts: 3, multicast: false, heartbeatMs: HEARTBEAT_MS, staticPeers: { bob: ['alice'], carol: ['alice'] } });
+    const lab = await createLab({ hosts: 3, multicast: false, staticPeers: { bob: ['alice'], carol: ['alice'] } });
     const [alice, bob] = lab.hosts;
-    await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
+    await lab.waitFullMesh(undefined, { timeoutMs: scaled(20_000) });
     const bobId = peerNamed(await alice.peers(), 'bob')!.agentId;
     const events = await alice.followEvents();
 
     const killedAt = Date.now();
     await bob.kill9();
-    const down = await alice.waitPeerStates(['bob'], 'unreachable', { timeoutMs: 10_000, intervalMs: 100 });
+    const down = await alice.waitPeerStates(['bob'], 'unreachable', { timeoutMs: scaled(10_000), intervalMs: 100 });
     const bobDown = peerNamed(down, 'bob')!;
-    expect(bobDown.since - killedAt).toBeLessThanOrEqual(DETECTION_BOUND_MS);
+    expect(bobDown.since - killedAt).toBeLessThanOrEqual(detectionBoundMs(lab));
     expect(bobDown.services).toEqual([]);
-    await events.waitFor((e) => e.type === 'peer.unreachable' && (e.peer as PeerInfo).name === 'bob', { timeoutMs: 5_000 });
+    await events.waitFor((e) => e.type === 'peer.unreachable' && (e.peer as PeerInfo).name === 'bob', { timeoutMs: scaled(5_000) });
 
     await bob.start();
-    const back = await alice.waitPeerStates(['bob'], 'connected', { timeoutMs: 20_000 });
+    const back = await alice.waitPeerStates(['bob'], 'connected', { timeoutMs: scaled(20_000) });
     expect(peerNamed(back, 'bob')!.agentId).toBe(bobId);
-    await events.waitFor((e) => e.type === 'peer.back' && (e.peer as PeerInfo).name === 'bob', { timeoutMs: 5_000 });
+    await events.waitFor((e) => e.type === 'peer.back' && (e.peer as PeerInfo).name === 'bob', { timeoutMs: scaled(5_000) });
     // the restarted bob (a new registry epoch) is synced in full again
     await alice.waitPeers((list) => view(peerNamed(list, 'bob')?.services ?? []).join() === 'shop/api@1.0.0:healthy,shop/web@1.0.0:healthy,shop/worker@1.0.0:stopped', {
-      timeoutMs: 15_000,
+      timeoutMs: scaled(15_000),
       what: "bob's services after his restart",
     });
     expect((await alice.peers()).filter((p) => p.name === 'bob')).toHaveLength(1);
     events.stop();
-  }, 40_000);
+  }, TEST_TIMEOUT_MS);
 
   it('marks a frozen peer (no FIN, no RST: only silence) unreachable by heartbeat, and back when it thaws', async () => {
-    const lab = await createLab({ hosts: 2, multicast: false, heartbeatMs: HEARTBEAT_MS, staticPeers: { bob: ['alice'] } });
+    const lab = await createLab({ hosts: 2, multicast: false, staticPeers: { bob: ['alice'] } });
     const [alice, bob] = lab.hosts;
-    await lab.waitFullMesh(undefined, { timeoutMs: 20_000 });
+    await lab.waitFullMesh(undefined, { timeoutMs: scaled(20_000) });
     const frozenAt = Date.now();
     bob.pause();
     try {
-      const down = await alice.waitPeerStates(['bob'], 'unreachable', { timeoutMs: 10_000, intervalMs: 100 });
+      const down = await alice.waitPeerStates(['bob'], 'unreachable', { timeoutMs: scaled(10_000), intervalMs: 100 });
       const elapsed = peerNamed(down, 'bob')!.since - frozenAt;
       // not before 2 silent beats (the last heartbeat may have landed just before the freeze), and in time
-      expect(elapsed).toBeGreaterThanOrEqual(2 * HEARTBEAT_MS);
-      expect(elapsed).toBeLessThanOrEqual(DETECTION_BOUND_MS);
+      expect(elapsed).toBeGreaterThanOrEqual(2 * lab.heartbeatMs);
+      expect(elapsed).toBeLessThanOrEqual(detectionBoundMs(lab));
     } finally {
       bob.resume();
     }
-    await alice.waitPeerStates(['bob'], 'connected', { timeoutMs: 20_000 });
-    await bob.waitPeerStates(['alice'], 'connected', { timeoutMs: 20_000 });
-  }, 40_000);
+    await alice.waitPeerStates(['bob'], 'connected', { timeoutMs: scaled(20_000) });
+    await bob.waitPeerStates(['alice'], 'connected', { timeoutMs: scaled(20_000) });
+  }, TEST_TIMEOUT_MS);
 });

@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @electron/asar is a dependency of electron-builder (CommonJS)
 import asar from '@electron/asar';
+import { scaled } from '../helpers/load-scale.js';
 
 const root = join(__dirname, '..', '..');
 const BUILT = ['dist/electron/main.js', 'dist/preload/preload.js', 'dist/renderer/index.html'];
@@ -46,7 +47,7 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
     if (run.status !== 0) throw new Error(`dist.mjs failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
     resources = join(out, 'linux-unpacked', 'resources');
     files = asar.listPackage(join(resources, 'app.asar'), { isPack: false }).map((p: string) => p.replaceAll('\\', '/'));
-  }, 300_000);
+  }, scaled(300_000));
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });

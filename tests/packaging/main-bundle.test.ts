@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { scaled } from '../helpers/load-scale.js';
 
 const root = join(__dirname, '..', '..');
 const shim = join(__dirname, 'fixtures', 'electron-shim.cjs');
@@ -21,7 +22,7 @@ let blocker: Server | null = null;
 beforeAll(() => {
   // A full build empties dist/ (which other test files use): build only when it is missing.
   if (!BUILT.every((f) => existsSync(join(root, f)))) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-}, 120_000);
+}, scaled(120_000));
 
 afterEach(async () => {
   if (child && child.exitCode === null && child.signalCode === null) {

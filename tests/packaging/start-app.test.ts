@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeProject } from '../api/test-project.js';
 import { until } from '../helpers/until.js';
+import { scaled } from '../helpers/load-scale.js';
 
 const root = join(__dirname, '..', '..');
 const dirs: string[] = [];
@@ -60,7 +61,7 @@ describe('npm start where the desktop app cannot open', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     expect(run.out.text).toContain('DevMesh stopped');
-  }, 180_000);
+  }, scaled(180_000));
 
   it('runs headless on the current folder\'s devmesh.yaml when there is an Electron binary but no display', async () => {
     // an Electron binary that must not be started: it would fail the test by printing this
@@ -78,5 +79,5 @@ describe('npm start where the desktop app cannot open', () => {
     expect(run.out.text).not.toContain('ELECTRON WAS STARTED');
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
-  }, 180_000);
+  }, scaled(180_000));
 });

@@ -1,7 +1,7 @@
-// The service graph's layout: callers left of what they depend on, nothing drawn over anything else,
-// and each agent's box around its own services.
+// The service graph's layout: callers left of what they depend on, nothing drawn over anything else (edge
+// labels included), and each agent's box around its own services.
 import { describe, expect, it } from 'vitest';
-import { layoutGraph, type Box } from '../../renderer/views/graph-layout.js';
+import { LABEL_MAX_WIDTH, labelWidthOf, layoutGraph, type Box } from '../../renderer/views/graph-layout.js';
 import { shopGraph } from './mesh-fixtures.js';
 
 const overlap = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
@@ -41,7 +41,31 @@ describe('layoutGraph', () => {
     expect(carol.width).toBeGreaterThan(0);
   });
 
+  it('gives every edge room for its label: clear of every service box and of every other label', () => {
+    const labels = layout.labels;
+    expect(labels.map((l) => l.id).sort()).toEqual(graph.edges.filter((e) => e.from !== e.to).map((e) => e.id).sort());
+    for (const l of labels) {
+      for (const s of layout.services) expect(overlap(l, s), `label ${l.id} over ${s.id}`).toBe(false);
+      for (const other of labels) if (other !== l) expect(overlap(l, other), `label ${l.id} over ${other.id}`).toBe(false);
+      expect(l.width).toBeGreaterThanOrEqual(labelWidthOf(graph.edges.find((e) => e.id === l.id)!));
+      // the edge runs through its label: from its caller's side to its instance's
+      const e = graph.edges.find((x) => x.id === l.id)!;
+      expect(l.points.length).toBeGreaterThanOrEqual(3);
+      expect(l.x).toBeGreaterThanOrEqual(box(e.from).x + box(e.from).width);
+      expect(l.x + l.width).toBeLessThanOrEqual(box(e.to).x);
+    }
+  });
+
+  it('makes a label as wide as its range needs, within bounds', () => {
+    const short = labelWidthOf({ range: '^1.2', declared: true, satisfied: true });
+    const mismatch = labelWidthOf({ range: '^1.2', declared: true, satisfied: false });
+    const long = labelWidthOf({ range: '>=1.2.3 <2.0.0 || ^3.0.0-beta.1 || ~4.1', declared: true, satisfied: true });
+    expect(mismatch).toBeGreaterThan(short);
+    expect(long).toBeGreaterThan(mismatch);
+    expect(long).toBeLessThanOrEqual(LABEL_MAX_WIDTH);
+  });
+
   it('lays out an empty graph as nothing', () => {
-    expect(layoutGraph({ agents: [], nodes: [], edges: [] })).toEqual({ groups: [], services: [] });
+    expect(layoutGraph({ agents: [], nodes: [], edges: [] })).toEqual({ groups: [], services: [], labels: [] });
   });
 });

@@ -6,6 +6,7 @@ import type { ServiceInfo } from '../../shared/service.js';
 import { createAppStores } from '../../renderer/state/app-stores.js';
 import { MeshSync } from '../../renderer/state/mesh-sync.js';
 import { FakeClient } from './fake-client.js';
+import { traffic } from './proxy-fixtures.js';
 import { alert, meshInfo, peer, shopGraph } from './mesh-fixtures.js';
 import { sleep, until } from '../helpers/until.js';
 
@@ -14,7 +15,7 @@ afterEach(() => {
   for (const s of syncs.splice(0)) s.dispose();
 });
 
-function setup(status: 'open' | 'connecting' = 'open') {
+function setup(status: 'open' | 'connecting' = 'open', pollMs = 60_000) {
   const client = new FakeClient();
   client.status = { state: status, attempt: 0, retryInMs: null };
   const stores = createAppStores(client.status);
@@ -26,7 +27,7 @@ function setup(status: 'open' | 'connecting' = 'open') {
     return shopGraph();
   };
   client.handlers['mesh.alerts'] = () => [alert(2), alert(1)];
-  const sync = new MeshSync(client, stores, { graphDebounceMs: 20, pollMs: 60_000 });
+  const sync = new MeshSync(client, stores, { graphDebounceMs: 20, pollMs });
   syncs.push(sync);
   return { client, stores, count };
 }
@@ -113,6 +114,16 @@ describe('MeshSync', () => {
     expect(count.graph).toBe(2);
     // Replaced whole, never patched.
     expect(stores.mesh.getState().graph).not.toBe(before);
+  });
+
+  it('fetches the graph again once the proxy sees traffic, though the graph it has shows none', async () => {
+    const { stores, count } = setup('open', 30);
+    await loaded(stores);
+    await sleep(100);
+    expect(count.graph).toBe(1); // idle: nothing to refresh
+    stores.traffic.getState().showProject('shop');
+    stores.traffic.getState().apply('shop', [traffic('api', { requestsPerSec: 3, errorsPerSec: 0 })]);
+    await until('the refetch', () => count.graph >= 2);
   });
 
   it('keeps what it has and says why when the mesh cannot be read', async () => {

@@ -19,7 +19,16 @@ describe('parseAsciicast', () => {
         { at: 0.25, kind: 'output', data: 'replay me\r\n' },
         { at: 1.5, kind: 'output', data: '$ ' },
       ],
+      lengthMs: 1500,
     });
+  });
+
+  it('measures the length as the daemon lists it: the time of the last event line, whatever its code', () => {
+    const cast = [header, '[0.1, "o", "a"]', '[61.0004, "o", "b"]', '[75.2496, "i", "exit\\r"]', ''].join('\n');
+    const parsed = parseAsciicast(cast);
+    expect(parsed.events.at(-1)?.at).toBe(61.0004);
+    expect(parsed.lengthMs).toBe(75250);
+    expect(parseAsciicast(`${header}\n`).lengthMs).toBe(0);
   });
 
   it('reads resize events as columns and rows, and skips input, markers and unknown codes', () => {

@@ -54,7 +54,7 @@ class FakeSink implements PlayerSink {
 }
 
 const out = (at: number, data: string): CastEvent => ({ at, kind: 'output', data });
-const cast = (events: CastEvent[]): Asciicast => ({ width: 80, height: 24, title: null, events });
+const cast = (events: CastEvent[]): Asciicast => ({ width: 80, height: 24, title: null, events, lengthMs: Math.round((events.at(-1)?.at ?? 0) * 1000) });
 
 function setup(events: CastEvent[], speed: 1 | 2 | 'instant' = 1) {
   const clock = new FakeClock();
@@ -120,16 +120,40 @@ describe('RecordingPlayer', () => {
     expect(clock.pending).toBe(0);
   });
 
-  it('caps long idle gaps at 2 s, like asciinema play -i 2', () => {
+  it('caps long idle gaps at 2 s, like asciinema play -i 2, while its clock counts the time as recorded', () => {
     const { clock, sink, player } = setup([out(0, 'a'), out(600, 'b'), out(600.5, 'c')]);
-    expect(player.durationMs).toBe(2500);
+    // one length for a recording, the list's and the player's: the last event's time as recorded
+    expect(player.durationMs).toBe(600_500);
+    expect(player.replayMs).toBe(2500);
     player.play();
-    clock.advance(1999);
+    clock.advance(1000);
+    expect(player.position()).toBe(300_000); // half-way through the shortened gap
+    clock.advance(999);
     expect(sink.text).toBe('a');
     clock.advance(1);
     expect(sink.text).toBe('ab');
-    clock.advance(500);
+    expect(player.position()).toBe(600_000);
+    clock.advance(250);
+    expect(player.position()).toBe(600_250);
+    clock.advance(250);
     expect(sink.text).toBe('abc');
+    expect(player.state).toBe('ended');
+    expect(player.position()).toBe(600_500);
+  });
+
+  it('counts a first event long after the start, and a pause inside a shortened gap, in recorded time', () => {
+    const { clock, player } = setup([out(10, 'a'), out(11, 'b')]);
+    expect(player.durationMs).toBe(11_000);
+    expect(player.replayMs).toBe(3000);
+    player.play();
+    clock.advance(1000);
+    expect(player.position()).toBe(5000);
+    player.pause();
+    clock.advance(5000);
+    expect(player.position()).toBe(5000);
+    player.play();
+    clock.advance(1500);
+    expect(player.position()).toBe(10_500);
   });
 
   it('pauses and resumes where it was', () => {

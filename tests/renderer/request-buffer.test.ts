@@ -39,6 +39,21 @@ describe('SeqBuffer of request records', () => {
     expect(seqs(c)).toEqual([1, 2, 3, 4]);
     expect(c.hasMore).toBe(false);
   });
+
+  it('keeps a view order other than seq (requests by start time), trims in that order, and never takes a trimmed item back', () => {
+    const byTs = (a: RequestRecord, b: RequestRecord) => a.ts - b.ts;
+    const b = new SeqBuffer<RequestRecord>(3, byTs);
+    b.reset([request(1, { ts: 20 }), request(2, { ts: 30 }), request(3, { ts: 5 })], false);
+    expect(seqs(b)).toEqual([3, 1, 2]);
+    expect(b.oldestSeq).toBe(1);
+    // seq 3 (the newest seq, but the earliest start) is trimmed first; a catch-up page holding it again
+    // must not bring it back in
+    expect(b.appendNewer([request(4, { ts: 25 })])).toBe(1);
+    expect(seqs(b)).toEqual([1, 4, 2]);
+    expect(b.appendNewer([request(3, { ts: 5 }), request(4, { ts: 25 })])).toBe(0);
+    expect(seqs(b)).toEqual([1, 4, 2]);
+    expect(b.hasMore).toBe(true);
+  });
 });
 
 describe('request filter', () => {

@@ -67,7 +67,7 @@ describe('RequestSession', () => {
     const { session, seqs } = open(client, NO_REQUEST_FILTER, { capacity: 25, pageSize: 10 });
     await until('the page', () => !session.getSnapshot().loading);
     await session.loadOlder();
-    expect(client.calls[1]?.input).toEqual({ project: 'shop', errorsOnly: false, service: undefined, before: 101, limit: 10 });
+    expect(client.calls[1]?.input).toEqual({ project: 'shop', errorsOnly: false, service: undefined, unrouted: true, before: 101, limit: 10 });
     expect(seqs()[0]).toBe(91);
     await session.loadOlder();
     expect(client.calls[2]?.input).toMatchObject({ before: 91, limit: 5 });
@@ -97,5 +97,52 @@ describe('RequestSession', () => {
     expect(client.followers).toBe(1);
     session.dispose();
     expect(client.followers).toBe(0);
+  });
+
+  it('lists requests in the order they were made, though the proxy numbers them as they end', async () => {
+    // A slow upload that started first (ts 1000) ended after two quick requests: it has the highest seq of
+    // the page. A request that started between them ends later still and arrives live.
+    const client = new FakeClient();
+    client.handlers['proxy.requests'] = () => ({ requests: [request(1, { ts: 2000 }), request(2, { ts: 3000 }), request(3, { ts: 1000 })], hasMore: false });
+    const { session, seqs } = open(client);
+    await until('the page', () => seqs().length === 3);
+    expect(seqs()).toEqual([3, 1, 2]);
+    client.emitRequest(request(4, { ts: 2500 }));
+    client.emitRequest(request(5, { ts: 4000 }));
+    client.emitRequest(request(4, { ts: 2500 })); // the page and the live stream may overlap
+    await until('the live records', () => seqs().length === 5);
+    expect(seqs()).toEqual([3, 1, 4, 2, 5]);
+    expect(session.getSnapshot().records.map((r) => r.ts)).toEqual([1000, 2000, 2500, 3000, 4000]);
+  });
+
+  it('puts an older page in time order too, and pages on from the oldest seq it holds', async () => {
+    const client = new FakeClient();
+    // seq 11 started long before the others (ts 500); seq 9, from the older page, started after seq 10
+    client.handlers['proxy.requests'] = (input: { before?: number }) =>
+      input.before === undefined
+        ? { requests: [request(10, { ts: 1000 }), request(11, { ts: 500 }), request(12, { ts: 1200 })], hasMore: true }
+        : { requests: [request(8, { ts: 700 }), request(9, { ts: 1100 })], hasMore: false };
+    const { session, seqs } = open(client);
+    await until('the page', () => seqs().length === 3);
+    expect(seqs()).toEqual([11, 10, 12]);
+    await session.loadOlder();
+    expect(client.calls[1]?.input).toMatchObject({ before: 10 });
+    expect(seqs()).toEqual([11, 8, 10, 9, 12]);
+  });
+
+  it('shows requests to hosts no project serves beside the project’s own, unless a service is picked', async () => {
+    const client = new FakeClient();
+    const unknown = (seq: number) => request(seq, { host: 'nowhere.localhost', project: null, service: null, upstream: null, instance: null, status: 404, error: 'no service is named nowhere' });
+    client.handlers['proxy.requests'] = () => ({ requests: [request(1), unknown(2)], hasMore: false });
+    const { session, seqs } = open(client);
+    await until('the page', () => seqs().length === 2);
+    expect(client.calls[0]?.input).toMatchObject({ project: 'shop', unrouted: true });
+    client.emitRequest(unknown(3));
+    await until('the live record', () => seqs().length === 3);
+    expect(session.getSnapshot().records.map((r) => r.host)).toEqual(['api.localhost', 'nowhere.localhost', 'nowhere.localhost']);
+
+    const picked = open(client, { service: 'api', errorsOnly: false, search: '' });
+    await until('the page', () => !picked.session.getSnapshot().loading);
+    expect(client.calls.at(-1)?.input).not.toHaveProperty('unrouted');
   });
 });

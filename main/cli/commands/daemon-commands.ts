@@ -16,6 +16,9 @@ export const DEFAULT_PORT = 7780;
 const DOWN_TIMEOUT_MS = 60_000;
 
 export class DaemonCommands {
+  /** `env`: where `DEVMESH_BACKUP_INTERVAL` is read */
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
   commands(): CliCommand[] {
     return [
       {
@@ -87,7 +90,17 @@ this machine, started when the file says).`,
   private async foreground(ctx: CliContext, port: number, projects: string[]): Promise<number> {
     // Loaded only here: the core (SQLite, YAML, pino) would slow every other command's start.
     const { DaemonRunner } = await import('../daemon-runner.js');
-    const runner = new DaemonRunner({ home: ctx.home, version: ctx.version, port, projects, rendererDir: ctx.rendererDir, devmeshCommand: ctx.relaunch });
+    const { backupSettingsFromEnv } = await import('../../core/store/home-store.js');
+    const runner = new DaemonRunner({
+      home: ctx.home,
+      version: ctx.version,
+      port,
+      projects,
+      rendererDir: ctx.rendererDir,
+      devmeshCommand: ctx.relaunch,
+      backups: backupSettingsFromEnv(this.env),
+      refusalHint: projects.length > 0 ? projects.map((p) => `\`devmesh open ${p}\``).join(', ') : '`devmesh status`',
+    });
     const trap = new SignalTrap((signal, count) => {
       if (count === 1) {
         ctx.warn(`devmesh: ${signal}: stopping services... (again to force)`);

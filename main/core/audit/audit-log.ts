@@ -31,8 +31,11 @@ import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DaemonHealth } from '../health/daemon-health.js';
 import { StoreGuard } from '../health/store-guard.js';
-import { auditHash, auditMirrorLine, type AuditRow } from './audit-encoding.js';
+import { auditHash, type AuditRow } from './audit-encoding.js';
 import { AuditMirror } from './audit-mirror.js';
+import { AuditMirrorKeeper, type AuditOpenReport } from './audit-mirror-keeper.js';
+
+export type { AuditOpenReport } from './audit-mirror-keeper.js';
 import { AUDIT_OUTAGE_RULE, AUDIT_RESERVE_BYTES, AuditOutage } from './audit-outage.js';
 import { AuditVerifier } from './audit-verifier.js';
 import { canonicalJson } from './canonical-json.js';
@@ -59,12 +62,6 @@ export const AUDIT_MIRROR_RULE =
   'order, as soon as the disk takes them (DevMesh retries every 2 s), and the repair is recorded in the chain';
 const PROBE_MS = 2_000;
 
-export interface AuditOpenReport {
-  /** mirror lines restored from SQLite at open (committed, but the crash came before the mirror write) */
-  restoredLines: number;
-  /** bytes of a torn last mirror line cut off at open */
-  tornBytes: number;
-}
 
 const COLUMNS = 'seq, ts, actor, kind, subject, data_json, prev_hash, hash';
 
@@ -87,9 +84,7 @@ export class AuditLog {
   private pending: Promise<void> | null = null;
   private readonly outage: AuditOutage;
   private readonly mirrorGuard: StoreGuard;
-  /** the last seq whose line is in the mirror; below the head while the mirror lags */
-  private mirrorSeq = 0;
-  private mirrorLags = false;
+  private readonly keeper: AuditMirrorKeeper;
   private probe: NodeJS.Timeout | null = null;
   /** appends that could not be committed, since start (Coordination compares it around a decision) */
   failures = 0;
@@ -123,8 +118,15 @@ export class AuditLog {
     this.mirrorGuard = new StoreGuard(health, { component: 'audit mirror', where: options.mirrorPath, rule: AUDIT_MIRROR_RULE });
     this.mirror = new AuditMirror(options.mirrorPath);
     this.verifier = new AuditVerifier(database, options.mirrorPath);
-    this.openReport = this.restoreMirror();
-    this.mirrorSeq = this.head().seq;
+    this.keeper = new AuditMirrorKeeper({
+      mirror: this.mirror,
+      rows: (after, upTo) => this.rangeStmt.all(after, upTo) as AuditRow[],
+      headSeq: () => this.head().seq,
+      guard: this.mirrorGuard,
+      record: (entry) => this.recordQuietly(entry),
+      onBehind: () => this.startProbe(),
+    });
+    this.openReport = this.keeper.restoreAtOpen();
     if (this.durability === 'batched') {
       this.timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 200);
       this.timer.unref();
@@ -180,7 +182,7 @@ export class AuditLog {
 
   /** Is the mirror behind the chain? */
   get mirrorBehind(): number {
-    return this.mirrorLags ? this.head().seq - this.mirrorSeq : 0;
+    return this.keeper.behind;
   }
 
   private commit(input: { ts: number; actor: string; kind: string; subject: string; data_json: string }): AuditRow {
@@ -192,53 +194,15 @@ export class AuditLog {
     } finally {
       if (full) this.syncRestore.run();
     }
-    this.mirrorRows([row], full);
+    this.keeper.write([row], full);
     if (!full) this.dirty = true;
     if (this.durability === 'grouped') this.scheduleSync();
     return row;
   }
 
-  /** The row is committed; its line goes to the mirror unless the mirror lags (then the probe catches up). */
-  private mirrorRows(rows: AuditRow[], sync: boolean): void {
-    if (this.mirrorLags) {
-      this.catchUpMirror(); // writes every committed line, these rows' included, or waits for the probe
-      return;
-    }
-    try {
-      this.mirror.append(rows.map((r) => auditMirrorLine(r)), sync);
-      this.mirrorSeq = rows[rows.length - 1]!.seq;
-    } catch (err) {
-      this.mirrorLags = true;
-      this.mirrorGuard.report(err);
-      this.startProbe();
-    }
-  }
-
-  /** Writes the lines the mirror misses, in order; true once it holds every committed entry. */
-  private catchUpMirror(): boolean {
-    const head = this.head().seq;
-    const from = this.mirrorSeq + 1;
-    try {
-      while (this.mirrorSeq < head) {
-        const rows = this.rangeStmt.all(this.mirrorSeq, head) as AuditRow[];
-        if (rows.length === 0) break;
-        this.mirror.append(rows.map((r) => auditMirrorLine(r)), true);
-        this.mirrorSeq = rows[rows.length - 1]!.seq;
-      }
-    } catch (err) {
-      this.mirrorGuard.report(err);
-      return false;
-    }
-    this.mirrorLags = false;
-    this.mirrorGuard.succeeded();
-    // the repair is a fact of the chain's history, recorded like the one at open
-    if (head >= from) this.recordQuietly({ actor: 'devmesh', kind: 'audit.mirror-restored', subject: this.mirror.path, data: { fromSeq: from, toSeq: head, tornBytes: 0 } });
-    return true;
-  }
-
   /** Closes an outage and catches the mirror up when the disk allows; never throws. */
   private recover(): void {
-    if (this.mirrorLags) this.catchUpMirror();
+    if (this.keeper.lags) this.keeper.catchUp();
     if (!this.outage.active || !this.database.db.open) return;
     if (!this.outage.roomLeft()) return;
     try {
@@ -273,7 +237,7 @@ export class AuditLog {
       } catch (err) {
         this.outage.stillFailing(err); // recover never throws; this is the seam's last guard
       }
-      if (!this.outage.active && !this.mirrorLags && this.probe !== null) {
+      if (!this.outage.active && !this.keeper.lags && this.probe !== null) {
         clearInterval(this.probe);
         this.probe = null;
       }
@@ -311,7 +275,7 @@ export class AuditLog {
     if (!this.dirty || !this.database.db.open) return;
     this.dirty = false;
     this.syncWal();
-    if (!this.mirrorLags) this.mirror.sync();
+    this.keeper.sync();
   }
 
   /** fdatasync of the WAL: the committed frames reach the disk, as synchronous=FULL would have done. */
@@ -379,43 +343,9 @@ export class AuditLog {
     this.timer = null;
     this.probe = null;
     // one last try to record an outage and complete the mirror before the store closes
-    if (this.database.db.open && (this.outage.active || this.mirrorLags)) this.recover();
+    if (this.database.db.open && (this.outage.active || this.keeper.lags)) this.recover();
     this.flush();
     this.mirror.close();
-  }
-
-  private restoreMirror(): AuditOpenReport {
-    const { lastLine, tornBytes } = this.mirror.repairTail();
-    const head = this.head();
-    let mirrorSeq = 0;
-    if (lastLine !== null) {
-      const parsed = AuditLog.lineSeqAndHash(lastLine);
-      // A mirror that does not end on an entry of this chain is left for verify to report, never rewritten.
-      const row = parsed && (this.rangeStmt.get(parsed.seq - 1, parsed.seq) as AuditRow | undefined);
-      if (!parsed || !row || row.hash !== parsed.hash) return { restoredLines: 0, tornBytes };
-      mirrorSeq = parsed.seq;
-    }
-    if (mirrorSeq >= head.seq) return { restoredLines: 0, tornBytes };
-    const from = mirrorSeq + 1;
-    let at = mirrorSeq;
-    for (;;) {
-      const rows = this.rangeStmt.all(at, head.seq) as AuditRow[];
-      if (rows.length === 0) break;
-      this.mirror.append(rows.map((r) => auditMirrorLine(r)), true);
-      at = rows[rows.length - 1]!.seq;
-    }
-    const restoredLines = at - mirrorSeq;
-    this.append({ actor: 'devmesh', kind: 'audit.mirror-restored', subject: this.mirror.path, data: { fromSeq: from, toSeq: at, tornBytes } });
-    return { restoredLines, tornBytes };
-  }
-
-  private static lineSeqAndHash(line: string): { seq: number; hash: string } | null {
-    try {
-      const v = JSON.parse(line) as { seq?: unknown; hash?: unknown };
-      return typeof v.seq === 'number' && typeof v.hash === 'string' ? { seq: v.seq, hash: v.hash } : null;
-    } catch {
-      return null; // not an entry line: verify names it
-    }
   }
 
   private static toEntry(r: AuditRow): AuditEntry {

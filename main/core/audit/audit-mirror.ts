@@ -29,7 +29,7 @@ export class AuditMirror {
       this.fd = openSync(path, 'r+');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw AuditMirror.cannot(path, err);
-      this.fd = openSync(path, 'a+');
+      this.fd = openSync(path, 'a+', 0o600);
       created = true;
     }
     // A new file's directory entry must be durable too, or a power cut could lose the whole mirror.

@@ -31,6 +31,28 @@ export class DevMeshHome {
   get logDir(): string {
     return join(this.dir, 'logs');
   }
+  /** the one-DevMesh-per-home lock (HomeLock) and who holds it */
+  get lockPath(): string {
+    return join(this.dir, 'daemon.lock');
+  }
+  get lockHolderPath(): string {
+    return join(this.dir, 'daemon.lock.json');
+  }
+  /** DevMesh's own rolling backups of the store (StoreBackups) */
+  get backupsDir(): string {
+    return join(this.dir, 'backups');
+  }
+  /** broken stores `devmesh doctor` set aside, never deleted */
+  get brokenDir(): string {
+    return join(this.dir, 'broken');
+  }
+  /** records that the store held data, so an emptied store is refused (StoreMarker) */
+  get storeMarkerPath(): string {
+    return join(this.dir, 'store.json');
+  }
+  get recordingsDir(): string {
+    return join(this.dir, 'recordings');
+  }
 
   ensure(): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });

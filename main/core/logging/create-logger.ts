@@ -28,7 +28,13 @@ const destinations = new WeakMap<Logger, LogDestinationState>();
 
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level ?? process.env.DEVMESH_LOG_LEVEL ?? 'info';
-  const dest = pino.destination({ dest: options.destination ?? 2, sync: true, maxLength: MAX_BUFFERED_BYTES });
+  // mode: a log file is created readable by you only (it holds services' commands and errors)
+  const dest = pino.destination({
+    dest: options.destination ?? 2,
+    sync: true,
+    maxLength: MAX_BUFFERED_BYTES,
+    mode: 0o600,
+  });
   const state: LogDestinationState = { failures: 0, dropped: 0, lastError: null };
   // Without a listener an 'error' event throws, out of whatever called logger.info.
   dest.on('error', (err: Error) => {

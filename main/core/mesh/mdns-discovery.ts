@@ -1,11 +1,17 @@
-// Finds other DevMesh agents on the local network with mDNS/DNS-SD (`_devmesh._tcp`) and announces this one.
-// It only reports what it hears (of every mesh, never itself): the caller filters by mesh and dials.
+// Finds other DevMesh agents on the local network with mDNS/DNS-SD (`_devmesh._tcp`) and announces this one
+// under a host name of its own with the addresses it serves on (see mdns-advertiser.ts).
+// It only reports what it hears (of every mesh, never itself): the caller filters by mesh and dials the
+// addresses the advert's host name resolves to (the sender's address only when it resolves to none).
 // The multicast socket is the outside world here: its errors (no multicast route, port taken) are logged,
 // never thrown, and every TXT record is parsed with a schema before anything trusts it.
+import { hostname } from 'node:os';
 import { Bonjour, type Browser, type Service } from 'bonjour-service';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Disposable } from '../lifecycle/disposable.js';
+import { LanAddresses } from './lan-addresses.js';
+import { MdnsAdvertiser, type MdnsResponder } from './mdns-advertiser.js';
+import { MdnsHostResolver, type MdnsQuerySocket } from './mdns-host-resolver.js';
 
 export const MDNS_SERVICE_TYPE = 'devmesh'; // _devmesh._tcp
 export const MESH_PROTOCOL_VERSION = 2;
@@ -20,8 +26,10 @@ export interface MdnsAdvert {
 }
 
 export interface MdnsCandidate extends MdnsAdvert {
-  /** IPv4 first; the address the advert came from leads its family */
+  /** what the advert's host resolves to, IPv4 first, the address the advert came from leading when it is
+   * one of them; only the sender's address when the host resolved to none */
   addresses: string[];
+  /** the SRV target, e.g. `vm-1a2b3c4d.local` */
   host: string;
 }
 
@@ -34,6 +42,11 @@ export interface MdnsDiscoveryOptions {
   onGone?(agentId: string): void;
   /** how often the browser starts afresh (re-queries and re-reports what answers); default 15 s */
   refreshMs?: number;
+  /** the addresses this agent serves teammates on, published as its host's A/AAAA records (read at start
+   * and at every refresh); default: every non-internal IPv4 address (a listener on 0.0.0.0) */
+  addresses?: () => readonly string[];
+  /** the machine's host name the published one is made of; default os.hostname() */
+  hostname?: string;
 }
 
 export type TxtParseResult = { ok: true; advert: MdnsAdvert } | { ok: false; reason: string };
@@ -44,6 +57,8 @@ const MAX_NAME_CHARS = 64;
 const MAX_INSTANCE_BYTES = 63;
 // dispose() sends goodbyes before closing the socket, but never waits longer than this for them.
 const GOODBYE_WAIT_MS = 500;
+// How long an advert without its host's addresses waits for them to resolve before the sender's is used.
+const RESOLVE_TIMEOUT_MS = 2_000;
 
 const TxtSchema = z.object({
   txtvers: z.literal(TXT_VERSION),
@@ -54,18 +69,27 @@ const TxtSchema = z.object({
   proto: z.string().regex(/^[0-9]{1,6}$/).transform(Number),
 });
 
-interface MulticastDns {
+interface MulticastDns extends MdnsQuerySocket {
   on(event: 'error' | 'warning', listener: (err: Error) => void): unknown;
+  on(event: 'response', listener: (packet: object) => void): unknown;
 }
+
+/** bonjour-service's Server: the responder the advertiser registers with, and its multicast socket */
+type BonjourServer = MdnsResponder & { mdns: MulticastDns & MdnsResponder['mdns'] };
 
 export class MdnsDiscovery implements Disposable {
   private bonjour: Bonjour | null = null;
   private browser: Browser | null = null;
-  private service: Service | null = null;
+  private advertiser: MdnsAdvertiser | null = null;
+  private resolver: MdnsHostResolver | null = null;
+  /** the addresses last published (compared at each refresh) */
+  private published: string[] = [];
   private refreshTimer: NodeJS.Timeout | null = null;
   private advert: MdnsAdvert;
   private publishGeneration = 0;
   private disposed = false;
+  /** this agent's mDNS host name, `<hostname>-<id prefix>.local` */
+  readonly host: string;
   /** fqdn → agentId, so a goodbye (which carries only the name) can say who left */
   private readonly seen = new Map<string, string>();
   private readonly log: Logger;
@@ -73,6 +97,7 @@ export class MdnsDiscovery implements Disposable {
   constructor(private readonly opts: MdnsDiscoveryOptions) {
     this.advert = { ...opts.advert };
     this.log = opts.logger.child({ domain: 'mesh', component: 'mdns' });
+    this.host = MdnsAdvertiser.hostName(opts.hostname ?? hostname(), opts.advert.agentId);
   }
 
   start(): void {
@@ -82,13 +107,17 @@ export class MdnsDiscovery implements Disposable {
       // not receive multicast; the interface still selects membership and the outgoing interface.
       const mdnsOpts = this.opts.interface ? { interface: this.opts.interface, bind: '0.0.0.0' } : {};
       this.bonjour = new Bonjour(mdnsOpts as object, (err: unknown) => this.onSocketError('respond', err));
-      this.guardSocket(this.bonjour);
+      const server = MdnsDiscovery.internals(this.bonjour);
+      this.guardSocket(server.mdns);
+      this.advertiser = new MdnsAdvertiser(server, this.log);
+      this.resolver = new MdnsHostResolver(server.mdns, this.log);
       this.publish(this.advert);
       this.browse();
       const refreshMs = this.opts.refreshMs ?? 15_000;
-      this.refreshTimer = setInterval(() => this.browse(), refreshMs);
+      this.refreshTimer = setInterval(() => this.refresh(), refreshMs);
       this.refreshTimer.unref();
-      this.log.info({ agentId: this.advert.agentId, interface: this.opts.interface ?? null }, 'mdns discovery started');
+      const started = { agentId: this.advert.agentId, host: this.host, addresses: this.published };
+      this.log.info({ ...started, interface: this.opts.interface ?? null }, 'mdns discovery started');
     } catch (err) {
       this.log.warn({ err }, 'mdns discovery could not start; peers must be added by address');
       this.teardown();
@@ -100,12 +129,6 @@ export class MdnsDiscovery implements Disposable {
     this.advert = { ...advert };
     if (this.disposed || !this.bonjour) return;
     const generation = ++this.publishGeneration;
-    const old = this.service;
-    this.service = null;
-    if (!old) {
-      this.publish(this.advert);
-      return;
-    }
     // Goodbye first, then the new announcement, so peers never hold two TXT records for one name.
     // Peers see this agent gone and back: they dedupe by agentId.
     const next = (): void => {
@@ -113,7 +136,7 @@ export class MdnsDiscovery implements Disposable {
       this.publish(this.advert);
     };
     try {
-      old.stop?.(next);
+      this.advertiser?.withdraw(next);
     } catch (err) {
       this.log.warn({ err }, 'mdns unpublish failed');
       next();
@@ -168,12 +191,19 @@ export class MdnsDiscovery implements Disposable {
     }
   }
 
-  /** IPv4 before IPv6, the address the packet came from first within its family, no duplicates. */
-  static orderAddresses(addresses: readonly unknown[], from?: string): string[] {
-    const all = [...(from ? [from] : []), ...addresses].filter((a): a is string => typeof a === 'string' && a.length > 0);
-    const unique = [...new Set(all)];
-    const v4 = unique.filter((a) => /^\d{1,3}(\.\d{1,3}){3}$/.test(a));
-    const v6 = unique.filter((a) => a.includes(':'));
+  /**
+   * The addresses to dial for an advert: what its host resolved to (link-local IPv6 left out: it cannot be
+   * dialed without a zone), IPv4 before IPv6, no duplicates, the address the packet came from first in its
+   * family when it is one of them. The sender's address alone only when the host resolved to nothing: an
+   * agent announces where it serves, and the packet may leave by an interface it does not serve on.
+   */
+  static orderAddresses(resolved: readonly unknown[], from?: string): string[] {
+    const valid = resolved.filter((a): a is string => typeof a === 'string' && a.length > 0 && !/^fe80:/i.test(a));
+    const unique = [...new Set(valid)];
+    if (unique.length === 0) return from ? [from] : [];
+    const ordered = from && unique.includes(from) ? [from, ...unique.filter((a) => a !== from)] : unique;
+    const v4 = ordered.filter((a) => /^\d{1,3}(\.\d{1,3}){3}$/.test(a));
+    const v6 = ordered.filter((a) => a.includes(':'));
     return [...v4, ...v6];
   }
 
@@ -205,22 +235,41 @@ export class MdnsDiscovery implements Disposable {
   }
 
   private publish(advert: MdnsAdvert): void {
-    if (!this.bonjour || this.disposed) return;
+    if (!this.advertiser || this.disposed) return;
     try {
-      // No probing: the name carries the agent id, and bonjour-service's answer to a probe conflict is a
-      // console.log and a silent stop.
-      this.service = this.bonjour.publish({
-        name: MdnsDiscovery.instanceName(advert),
-        type: MDNS_SERVICE_TYPE,
-        protocol: 'tcp',
-        port: advert.port,
-        txt: MdnsDiscovery.encodeTxt(advert),
-        probe: false,
-      });
-      this.service.on('error', (err: unknown) => this.onSocketError('publish', err));
-      this.log.debug({ name: this.service.name, meshId: advert.meshId, port: advert.port }, 'mdns advert published');
+      // No probing: the instance and host names carry the agent id.
+      this.published = this.servedAddresses();
+      const instance = MdnsDiscovery.instanceName(advert);
+      const txt = MdnsDiscovery.encodeTxt(advert);
+      this.advertiser.announce({ instance, host: this.host, port: advert.port, txt, addresses: this.published });
+      const published = { name: instance, host: this.host, addresses: this.published, meshId: advert.meshId };
+      this.log.debug({ ...published, port: advert.port }, 'mdns advert published');
     } catch (err) {
       this.log.warn({ err, port: advert.port }, 'mdns advert could not be published');
+    }
+  }
+
+  private servedAddresses(): string[] {
+    try {
+      return [...(this.opts.addresses?.() ?? LanAddresses.served('0.0.0.0'))];
+    } catch (err) {
+      this.log.warn({ err }, 'mdns: the addresses this agent serves on are unknown; publishing none');
+      return [];
+    }
+  }
+
+  /** Every refreshMs: browse afresh, and announce again if the addresses this agent serves on changed. */
+  private refresh(): void {
+    try {
+      this.browse();
+      const now = this.servedAddresses();
+      const same = now.length === this.published.length && now.every((a) => this.published.includes(a));
+      if (!same) {
+        this.log.info({ host: this.host, was: this.published, now }, 'mdns: addresses changed; announcing them');
+        this.update(this.advert);
+      }
+    } catch (err) {
+      this.log.warn({ err }, 'mdns refresh failed');
     }
   }
 
@@ -253,12 +302,18 @@ export class MdnsDiscovery implements Disposable {
       if (advert.agentId === this.advert.agentId) return;
       if (typeof service.fqdn === 'string') this.seen.set(service.fqdn, advert.agentId);
       const from = service.referer?.address;
-      const candidate: MdnsCandidate = {
-        ...advert,
-        addresses: MdnsDiscovery.orderAddresses(Array.isArray(service.addresses) ? service.addresses : [], from),
-        host: typeof service.host === 'string' ? service.host : '',
+      const host = typeof service.host === 'string' ? service.host : '';
+      const inPacket = Array.isArray(service.addresses) ? service.addresses : [];
+      const report = (resolved: readonly unknown[]): void => {
+        if (this.disposed) return;
+        this.opts.onCandidate({ ...advert, addresses: MdnsDiscovery.orderAddresses(resolved, from), host });
       };
-      this.opts.onCandidate(candidate);
+      if (inPacket.length > 0 || !host || !this.resolver) return report(inPacket);
+      // The packet named a host without its addresses: ask for them before falling back on the sender.
+      this.resolver
+        .resolve(host, RESOLVE_TIMEOUT_MS)
+        .then(report)
+        .catch((err: unknown) => this.log.warn({ err, host }, 'mdns host resolution failed'));
     } catch (err) {
       this.log.warn({ err, instance: service?.name }, 'mdns candidate handler failed');
     }
@@ -275,13 +330,21 @@ export class MdnsDiscovery implements Disposable {
     }
   }
 
-  private guardSocket(bonjour: Bonjour): void {
+  /** bonjour-service's responder and socket (private in its types): checked, not assumed. */
+  private static internals(bonjour: Bonjour): BonjourServer {
+    type Unchecked = Partial<MdnsResponder> & { mdns?: Partial<BonjourServer['mdns']> };
+    const server = (bonjour as unknown as { server?: Unchecked }).server;
+    const mdns = server?.mdns;
+    const fns = [server?.register, server?.unregister, mdns?.on, mdns?.respond, mdns?.query, mdns?.removeListener];
+    if (!server || !mdns || fns.some((f) => typeof f !== 'function')) {
+      throw new Error('bonjour-service internals changed: no responder and multicast socket to publish with');
+    }
+    return server as BonjourServer;
+  }
+
+  private guardSocket(mdns: MulticastDns): void {
     // multicast-dns emits 'error' (EADDRINUSE, EACCES) on an emitter that bonjour-service never listens to:
     // unhandled, that would throw out of the socket's event handler and end the process.
-    const mdns = (bonjour as unknown as { server?: { mdns?: MulticastDns } }).server?.mdns;
-    if (!mdns || typeof mdns.on !== 'function') {
-      throw new Error('bonjour-service internals changed: no multicast socket to guard');
-    }
     mdns.on('error', (err) => this.onSocketError('socket', err));
     mdns.on('warning', (err) => this.log.debug({ err }, 'mdns socket warning'));
   }
@@ -303,7 +366,9 @@ export class MdnsDiscovery implements Disposable {
       this.log.debug({ err }, 'mdns browser stop failed');
     }
     this.browser = null;
-    this.service = null;
+    const advertiser = this.advertiser;
+    this.advertiser = null;
+    this.resolver = null;
     if (!bonjour) return;
     let destroyed = false;
     const destroy = (): void => {
@@ -319,7 +384,8 @@ export class MdnsDiscovery implements Disposable {
     const timer = setTimeout(destroy, GOODBYE_WAIT_MS);
     timer.unref();
     try {
-      bonjour.unpublishAll(destroy);
+      if (advertiser) advertiser.withdraw(destroy);
+      else destroy();
     } catch (err) {
       this.log.debug({ err }, 'mdns unpublish failed');
       destroy();

@@ -139,6 +139,7 @@ export class MeshNode {
   }
 
   info(): MeshInfo {
+    const port = this.listenPort;
     return {
       member: this.membership !== null,
       meshId: this.membership?.meshId ?? null,
@@ -146,10 +147,16 @@ export class MeshNode {
       name: this.name,
       port: this.listenPort,
       ingressPort: this.membership === null ? null : (this.opts.ingressPort?.() ?? null),
-      addresses: this.listenPort === null ? [] : LanAddresses.list().map((ip) => `${ip}:${this.listenPort}`),
+      addresses: port === null ? [] : this.servedAddresses().map((ip) => (ip.includes(':') ? `[${ip}]:` : `${ip}:`) + port),
       mdns: this.stopMdns !== null,
       problems: [...this.problems],
     };
+  }
+
+  /** The addresses teammates reach the peer listener on (those of its bind host, mesh.host): what mDNS
+   * publishes for this agent's host name, and what `info()` lists. */
+  servedAddresses(): string[] {
+    return LanAddresses.served(this.opts.settings.host);
   }
 
   list(): PeerInfo[] {

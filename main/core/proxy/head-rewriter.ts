@@ -4,6 +4,8 @@
 // client never pass through, and an upstream's own X-DevMesh-Upstream gives way to this proxy's.
 // Framing fields (Content-Length, Transfer-Encoding) are kept as sent because body bytes pass through
 // untouched, so the framing they describe is still the framing on the wire.
+// Heads are written straight into the Buffer that goes on the wire (measured once, then written): no
+// intermediate strings per request, which the young generation would otherwise have to collect.
 import type { RequestHead, ResponseHead, HeadFields } from './http-head-parser.js';
 import type { HeadRewrite } from './route-decision.js';
 
@@ -27,6 +29,24 @@ export interface ForwardInfo {
   rewrite: HeadRewrite | null;
 }
 
+/** Counts the bytes of a head (no buffer yet), then writes them into one; every piece is latin1. */
+class HeadBytes {
+  n = 0;
+  private buf: Buffer | null = null;
+
+  put(s: string): void {
+    if (this.buf !== null) this.buf.write(s, this.n, 'latin1');
+    this.n += s.length;
+  }
+
+  /** Ends the counting pass: the buffer (with `extra` bytes of room after the head), written from 0 on. */
+  allocate(extra: number): Buffer {
+    this.buf = Buffer.allocUnsafe(this.n + extra);
+    this.n = 0;
+    return this.buf;
+  }
+}
+
 export class HeadRewriter {
   /** Whether a hop field names this instance: the request came back around, a loop. */
   static isLoop(head: HeadFields, instanceId: string): boolean {
@@ -36,81 +56,156 @@ export class HeadRewriter {
     return false;
   }
 
-  static request(head: RequestHead, f: ForwardInfo): string {
-    let out = `${head.method} ${f.path} HTTP/1.1\r\n`;
-    let xff = '';
-    let via = '';
-    let hops = '';
+  /** The request head for the target, as bytes. */
+  static request(head: RequestHead, f: ForwardInfo): Buffer {
+    const out = new HeadBytes();
+    HeadRewriter.writeRequest(out, head, f);
+    const buf = out.allocate(0);
+    HeadRewriter.writeRequest(out, head, f);
+    return buf;
+  }
+
+  /**
+   * The response head for the client, as bytes, followed by `body` when given (one write, one packet);
+   * `label` names the service (`shop/api`); `close` announces that DevMesh closes the client connection.
+   */
+  static response(head: ResponseHead, label: string, close: boolean, upgrade: string | null,
+    body: Buffer | null = null): Buffer {
+    const out = new HeadBytes();
+    HeadRewriter.writeResponse(out, head, label, close, upgrade);
+    const buf = out.allocate(body === null ? 0 : body.length);
+    HeadRewriter.writeResponse(out, head, label, close, upgrade);
+    if (body !== null) body.copy(buf, out.n);
+    return buf;
+  }
+
+  private static writeRequest(out: HeadBytes, head: RequestHead, f: ForwardInfo): void {
+    out.put(head.method);
+    out.put(' ');
+    out.put(f.path);
+    out.put(' HTTP/1.1\r\n');
+    let xff = -1;
+    let via = -1;
+    let hops = -1;
     let host = head.host ?? '';
     const rewrite = f.rewrite;
     const ownFrom = rewrite !== null && rewrite.headers.some(([name]) => name.toLowerCase() === FROM_HEADER);
-    for (let i = 0; i < head.names.length; i++) {
-      const n = head.names[i]!;
-      const v = head.values[i]!;
+    const { names, values } = head;
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i]!;
       if (HeadRewriter.isHopByHop(n, head)) continue;
       if (n.charCodeAt(0) === 0x78 /* x */) {
         if (n === MESH_HEADER || (ownFrom && n === FROM_HEADER)) continue;
+        if (n === 'x-forwarded-proto' || n === 'x-forwarded-host') continue;
+        // Repeated fields are joined below, in order; remember where the first one is.
         if (n === 'x-forwarded-for') {
-          xff = xff ? `${xff}, ${v}` : v;
+          if (xff < 0) xff = i;
           continue;
         }
-        if (n === 'x-forwarded-proto' || n === 'x-forwarded-host') continue;
         if (n === HOP_HEADER) {
-          hops = hops ? `${hops}, ${v}` : v;
+          if (hops < 0) hops = i;
           continue;
         }
       } else if (n === 'via') {
-        via = via ? `${via}, ${v}` : v;
+        if (via < 0) via = i;
         continue;
       } else if (n === 'host') {
-        host = v;
+        host = values[i]!;
         if (rewrite !== null && rewrite.host !== null) {
-          out += `Host: ${rewrite.host}\r\n`;
+          out.put('Host: ');
+          out.put(rewrite.host);
+          out.put('\r\n');
           continue;
         }
       }
-      out += `${head.rawNames[i]}: ${v}\r\n`;
+      out.put(head.rawNames[i]!);
+      out.put(': ');
+      out.put(values[i]!);
+      out.put('\r\n');
     }
     if (rewrite !== null) {
-      if (rewrite.host !== null && head.host === undefined) out += `Host: ${rewrite.host}\r\n`;
-      for (const [name, value] of rewrite.headers) out += `${name}: ${value}\r\n`;
+      if (rewrite.host !== null && head.host === undefined) {
+        out.put('Host: ');
+        out.put(rewrite.host);
+        out.put('\r\n');
+      }
+      for (const [name, value] of rewrite.headers) {
+        out.put(name);
+        out.put(': ');
+        out.put(value);
+        out.put('\r\n');
+      }
     }
-    out += `X-Forwarded-For: ${xff ? `${xff}, ` : ''}${f.clientIp}\r\nX-Forwarded-Proto: ${f.tls ? 'https' : 'http'}\r\n`;
-    if (host) out += `X-Forwarded-Host: ${host}\r\n`;
-    out += `Via: ${via ? `${via}, ` : ''}1.1 devmesh\r\n${HOP_HEADER}: ${hops ? `${hops}, ` : ''}${f.instanceId}\r\n`;
-    out += f.upgrade !== null ? `Connection: Upgrade\r\nUpgrade: ${f.upgrade}\r\n\r\n` : 'Connection: keep-alive\r\n\r\n';
-    return out;
+    out.put('X-Forwarded-For: ');
+    HeadRewriter.joinFrom(out, head, xff, 'x-forwarded-for');
+    out.put(f.clientIp);
+    out.put(f.tls ? '\r\nX-Forwarded-Proto: https\r\n' : '\r\nX-Forwarded-Proto: http\r\n');
+    if (host) {
+      out.put('X-Forwarded-Host: ');
+      out.put(host);
+      out.put('\r\n');
+    }
+    out.put('Via: ');
+    HeadRewriter.joinFrom(out, head, via, 'via');
+    out.put('1.1 devmesh\r\n');
+    out.put(HOP_HEADER);
+    out.put(': ');
+    HeadRewriter.joinFrom(out, head, hops, HOP_HEADER);
+    out.put(f.instanceId);
+    if (f.upgrade !== null) {
+      out.put('\r\nConnection: Upgrade\r\nUpgrade: ');
+      out.put(f.upgrade);
+      out.put('\r\n\r\n');
+    } else out.put('\r\nConnection: keep-alive\r\n\r\n');
   }
 
-  /** The response head for the client; `label` names the service (`shop/api`); `close` announces that DevMesh closes the client connection after it. */
-  static response(head: ResponseHead, label: string, close: boolean, upgrade: string | null): string {
-    let out = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
-    let via = '';
-    for (let i = 0; i < head.names.length; i++) {
-      const n = head.names[i]!;
-      if (HeadRewriter.isHopByHop(n, head)) continue;
+  private static writeResponse(out: HeadBytes, head: ResponseHead, label: string, close: boolean,
+    upgrade: string | null): void {
+    out.put('HTTP/1.1 ');
+    out.put(STATUS[head.status] ?? String(head.status));
+    out.put(' ');
+    out.put(head.reason);
+    out.put('\r\n');
+    let via = -1;
+    const { names, values } = head;
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i]!;
+      if (HeadRewriter.isHopByHop(n, head) || n === UPSTREAM_HEADER) continue;
       if (n === 'via') {
-        via = via ? `${via}, ${head.values[i]!}` : head.values[i]!;
+        if (via < 0) via = i;
         continue;
       }
-      if (n === UPSTREAM_HEADER) continue;
-      out += `${head.rawNames[i]}: ${head.values[i]}\r\n`;
+      out.put(head.rawNames[i]!);
+      out.put(': ');
+      out.put(values[i]!);
+      out.put('\r\n');
     }
-    out += `Via: ${via ? `${via}, ` : ''}1.1 devmesh\r\nX-DevMesh-Upstream: ${label}\r\n`;
-    if (upgrade !== null) out += `Connection: Upgrade\r\nUpgrade: ${upgrade}\r\n`;
-    else if (close) out += 'Connection: close\r\n';
-    return `${out}\r\n`;
+    out.put('Via: ');
+    HeadRewriter.joinFrom(out, head, via, 'via');
+    out.put('1.1 devmesh\r\nX-DevMesh-Upstream: ');
+    out.put(label);
+    if (upgrade !== null) {
+      out.put('\r\nConnection: Upgrade\r\nUpgrade: ');
+      out.put(upgrade);
+      out.put('\r\n\r\n');
+    } else out.put(close ? '\r\nConnection: close\r\n\r\n' : '\r\n\r\n');
   }
 
-  /** A head and a small first body piece in one buffer: one write, one packet. */
-  static joined(head: string, body: Buffer): Buffer {
-    const out = Buffer.allocUnsafe(head.length + body.length);
-    out.write(head, 0, 'latin1');
-    body.copy(out, head.length);
-    return out;
+  /** The values of every `name` field from index `first` on, each followed by `, ` (nothing when first < 0). */
+  private static joinFrom(out: HeadBytes, head: HeadFields, first: number, name: string): void {
+    if (first < 0) return;
+    for (let i = first; i < head.names.length; i++) {
+      if (head.names[i] !== name) continue;
+      out.put(head.values[i]!);
+      out.put(', ');
+    }
   }
 
   private static isHopByHop(n: string, head: HeadFields): boolean {
     return HOP_BY_HOP.has(n) || n.startsWith('proxy-') || (head.connection.size > 0 && head.connection.has(n) && n !== 'content-length' && n !== 'transfer-encoding');
   }
 }
+
+/** status codes as strings, so writing a common one allocates nothing */
+const STATUS: Record<number, string> = {};
+for (let s = 100; s < 600; s++) STATUS[s] = String(s);

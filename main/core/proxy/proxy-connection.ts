@@ -4,12 +4,14 @@
 import type { Socket } from 'node:net';
 import type { BodyFramer } from './body-framer.js';
 import { ClientFlow } from './client-flow.js';
+import { ContainedListeners } from './contained-listeners.js';
 import { FROM_HEADER, HeadRewriter, MESH_HEADER } from './head-rewriter.js';
 import { HttpHeadParser, type RequestHead, type ResponseHead } from './http-head-parser.js';
 import { ResponseReader, type ResponseSink } from './response-reader.js';
 import { ProxyExchange } from './proxy-exchange.js';
 import type { ProxyContext } from './proxy-context.js';
 import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
+import { requestFacts } from './route-decision.js';
 import { RoutingPolicy, type ForwardDecision, type RoutingAction } from './routing-policy.js';
 import { UpstreamBinding } from './upstream-binding.js';
 import type { UpstreamOwner } from './upstream-socket.js';
@@ -26,8 +28,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   private reqDone = false;
   private resDone = false;
   private readonly flow: ClientFlow;
-  /** the rewritten response head, held until the first body bytes so both leave in one write */
-  private headOut: string | null = null;
+  private readonly seam: ContainedListeners;
 
   constructor(
     private readonly socket: Socket,
@@ -36,12 +37,14 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   ) {
     this.reader = new ResponseReader(ctx.limits.maxHeaderBytes, this);
     this.up = new UpstreamBinding(ctx.pool, this);
+    const listeners = { data: this.onData, drain: this.onDrain, timeout: this.onTimeout, end: this.onEnd, error: this.onError, close: this.onClose };
+    this.seam = new ContainedListeners(socket, listeners, (err) => this.onUpstreamFault(err));
     this.flow = new ClientFlow(socket, ctx.limits.headTimeoutMs, () => {
-      if (this.phase === 'head' && this.ex === null) this.refuse(408, `request head not complete within ${ctx.limits.headTimeoutMs / 1000} s`);
+      const why = `request head not complete within ${ctx.limits.headTimeoutMs / 1000} s`;
+      if (this.phase === 'head' && this.ex === null) this.seam.run(() => this.refuse(408, why));
     });
     socket.setNoDelay(true);
     socket.setTimeout(ctx.limits.idleTimeoutMs);
-    for (const [event, fn] of this.listeners()) socket.on(event, fn);
     this.flow.armHeadDeadline();
   }
 
@@ -73,16 +76,13 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   }
 
   private begin(head: RequestHead): void {
-    const target = HttpHeadParser.routingTarget(head);
-    if (target === null) return this.refuse(400, `request target "${head.target.slice(0, 100)}" is not a path`);
-    const { host, path } = target;
-    const html = ProxyResponder.wantsHtml(HttpHeadParser.field(head, 'accept') ?? undefined);
+    const ex = ProxyExchange.forHead(head, this.tls);
+    if (typeof ex === 'string') return this.refuse(400, ex);
     this.head = head;
-    this.ex = new ProxyExchange(head.method, host ?? '', path, this.tls, html);
-    this.reqDone = false;
-    this.resDone = false;
-    const facts = { from: HttpHeadParser.field(head, FROM_HEADER), meshAuth: HttpHeadParser.field(head, MESH_HEADER) };
-    this.apply(this.ctx.policy.decide(host, path, HeadRewriter.isLoop(head, this.ctx.instanceId), facts));
+    this.ex = ex;
+    this.reqDone = this.resDone = false;
+    const facts = requestFacts(HttpHeadParser.field(head, FROM_HEADER), HttpHeadParser.field(head, MESH_HEADER));
+    this.apply(this.ctx.policy.decide(ex.host || undefined, ex.path, HeadRewriter.isLoop(head, this.ctx.instanceId), facts));
   }
 
   private apply(action: RoutingAction): void {
@@ -94,11 +94,12 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     // start_on_request: hold the request (and stop reading the client) until the service is healthy.
     this.phase = 'routing';
     this.flow.hold(ClientFlow.QUEUE);
-    void action.next.then((next) => {
+    const resume = (next: RoutingAction) => {
       if (this.ex !== ex || this.phase !== 'routing') return;
       this.flow.release(ClientFlow.QUEUE);
       this.apply(next);
-    });
+    };
+    void action.next.then((next) => this.seam.run(() => resume(next)), (err) => this.onUpstreamFault(err));
   }
 
   private forward(d: ForwardDecision): void {
@@ -107,8 +108,8 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     ex.forwardTo(d);
     const path = RoutingPolicy.forwardPath(ex.path, d.stripPrefix);
     const up = this.up.bind(d.target).socket;
-    const remoteIp = this.socket.remoteAddress ?? '127.0.0.1';
-    const headBytes = Buffer.from(HeadRewriter.request(head, { path, clientIp: remoteIp, tls: this.tls, instanceId: this.ctx.instanceId, upgrade: head.upgrade, rewrite: d.rewrite }), 'latin1');
+    const info = { path, clientIp: this.socket.remoteAddress ?? '127.0.0.1', tls: this.tls, instanceId: this.ctx.instanceId };
+    const headBytes = HeadRewriter.request(head, { ...info, upgrade: head.upgrade, rewrite: d.rewrite });
     ex.retryHead = head.framer.done ? headBytes : null;
     this.reader.reset();
     this.phase = 'body';
@@ -129,10 +130,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   private forwardBody(chunk: Buffer): void {
     const framer = this.head!.framer;
     const n = framer.consume(chunk, 0);
-    if (framer.error !== null) {
-      this.ex!.error = `malformed request body: ${framer.error}`;
-      return this.abort();
-    }
+    if (framer.error !== null) return this.malformedBody(framer.error);
     if (n > 0) {
       this.ex!.bytesIn += n;
       this.toUpstream(n === chunk.length ? chunk : chunk.subarray(0, n));
@@ -179,13 +177,8 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     const wasTunnel = this.phase === 'tunnel';
     this.phase = 'done';
     this.flow.stop();
-    if (ex !== null && !ex.recorded) {
-      if (!wasTunnel) {
-        ex.error ??= 'the client closed the connection before the response was complete';
-        if (ex.status === 0) ex.status = 499;
-      }
-      this.record(ex);
-    }
+    if (ex !== null && !ex.recorded && !wasTunnel) ex.clientGone();
+    if (ex !== null) ex.recordTo(this.ctx.requests, this.ctx.logger);
     if (wasTunnel) this.up.end();
     else this.releaseUpstream(ex === null);
     this.ctx.onClosed(this);
@@ -200,38 +193,27 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     }
     ex.upstreamSpoke = true;
     this.reader.feed(chunk, this.head!.method, this.head!.upgrade !== null);
-    this.flushHead(null);
-  }
-
-  /** Sends the pending response head and `body`: in one write when the body piece is small. */
-  private flushHead(body: Buffer | null): void {
-    const head = this.headOut;
-    this.headOut = null;
-    if (head !== null && body !== null && body.length <= 16_384) return this.toClient(HeadRewriter.joined(head, body));
-    if (head !== null) this.toClient(Buffer.from(head, 'latin1'));
-    if (body !== null) this.toClient(body);
   }
 
   onInterim(r: ResponseHead): void {
-    this.toClient(Buffer.from(HeadRewriter.response(r, this.ex!.label, false, null), 'latin1'));
+    this.toClient(HeadRewriter.response(r, this.ex!.label, false, null));
   }
 
-  onResponseHead(r: ResponseHead, framer: BodyFramer): void {
+  onResponseHead(r: ResponseHead, framer: BodyFramer, first: Buffer | null): void {
     const ex = this.ex!;
     if (r.connection.has('close') || r.minor === 0 || framer.mode === 'until-close') this.up.reusable = false;
     // A body that ends only when the target closes can end the client's connection the same way only.
     ex.close = ex.close || this.head!.close || framer.mode === 'until-close';
     ex.status = r.status;
     ex.responded = true;
-    this.headOut = HeadRewriter.response(r, ex.label, ex.close, null);
+    this.toClient(HeadRewriter.response(r, ex.label, ex.close, null, first));
   }
 
   onResponseBody(slice: Buffer): void {
-    this.flushHead(slice);
+    this.toClient(slice);
   }
 
   onResponseEnd(overrun: boolean): void {
-    this.flushHead(null);
     if (overrun) this.up.reusable = false;
     this.responseDone();
   }
@@ -243,14 +225,12 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
 
   onUpgrade(r: ResponseHead, rest: Buffer): void {
     const ex = this.ex!;
-    ex.status = 101;
-    ex.websocket = true;
-    ex.responded = true;
+    ex.upgraded();
     this.phase = 'tunnel';
     this.up.reusable = false;
     // WebSocket sessions idle for long stretches by design; the apps ping, the proxy must not cut them.
     this.socket.setTimeout(0);
-    this.toClient(Buffer.from(HeadRewriter.response(r, ex.label, false, this.head!.upgrade), 'latin1'));
+    this.toClient(HeadRewriter.response(r, ex.label, false, this.head!.upgrade));
     if (rest.length > 0) this.toClient(rest);
     const pending = this.pending;
     this.pending = null;
@@ -260,7 +240,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
 
   private responseDone(): void {
     this.resDone = true;
-    this.record(this.ex!);
+    this.ex!.recordTo(this.ctx.requests, this.ctx.logger);
     if (!this.reqDone) {
       // The target answered before the request body ended (e.g. 413): neither connection is in step now.
       this.up.reusable = false;
@@ -321,32 +301,42 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
 
   /** DevMesh answers the current request itself. */
   private answer(input: Omit<ReplyInput, 'html'>, close = false): void {
-    const ex = this.ex!;
     const head = this.head!;
     // An unread request body would be taken for the next request: close instead of draining it.
-    ex.close = ex.close || head.close || close || (!head.framer.done && !this.reqDone);
-    const reply = ProxyResponder.reply({ ...input, html: ex.html });
-    ex.status = reply.status;
-    ex.error = input.message;
-    this.toClient(ProxyResponder.bytes(reply, ex.close, head.method === 'HEAD'));
-    ex.responded = true;
-    this.record(ex);
-    this.resDone = true;
-    this.reqDone = true;
+    const unread = !head.framer.done && !this.reqDone;
+    this.toClient(this.ex!.answer(input, head.close || close || unread, head.method === 'HEAD'));
+    this.ex!.recordTo(this.ctx.requests, this.ctx.logger);
+    this.resDone = this.reqDone = true;
     this.finish();
+  }
+
+  /**
+   * The request body's framing broke: the target got part of a request that can never be finished, so its
+   * connection ends; the client gets a 400 and a close, or only the close once a response began.
+   */
+  private malformedBody(why: string): void {
+    const ex = this.ex!;
+    this.releaseUpstream(false);
+    if (ex.responded) {
+      ex.error = `malformed request body: ${why} (mid-response)`;
+      return this.abort();
+    }
+    const message = `malformed request body: ${why}`;
+    this.answer({ status: 400, code: 'bad_request', title: 'Bad Request', message }, true);
+    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
   /** A request the fast path could not even parse: answer, log, close. */
   private refuse(status: 400 | 408 | 431, why: string): void {
     this.flow.clearHeadDeadline();
     const bytes = ProxyResponder.refusal(status, why);
-    this.record(ProxyExchange.refused(status, why, bytes.length, this.tls));
+    ProxyExchange.refused(status, why, bytes.length, this.tls).recordTo(this.ctx.requests, this.ctx.logger);
     this.ex = null;
     this.pending = null;
     this.phase = 'done';
     this.flow.stop();
     this.socket.end(bytes);
-    // A client that never reads its answer must not keep the socket: destroy after a grace period.
+    // A client that never reads its last answer must not keep the socket: destroyed after a grace period.
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
@@ -368,7 +358,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   }
 
   private abort(): void {
-    if (this.ex !== null && !this.ex.recorded) this.record(this.ex);
+    if (this.ex !== null && !this.ex.recorded) this.ex.recordTo(this.ctx.requests, this.ctx.logger);
     this.releaseUpstream(false);
     this.socket.destroy();
   }
@@ -377,7 +367,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.phase = 'done';
     this.flow.stop();
     this.pending = null;
-    for (const [event, fn] of this.listeners()) this.socket.removeListener(event, fn);
+    this.seam.detach();
     this.socket.setTimeout(0);
     this.releaseUpstream(true);
     this.ctx.onClosed(this);
@@ -390,11 +380,19 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.flow.release(ClientFlow.DRAIN);
   }
 
-  private listeners(): [string, (arg: Buffer & Error) => void][] {
-    return [['data', this.onData], ['drain', this.onDrain], ['timeout', this.onTimeout], ['end', this.onEnd], ['error', this.onError], ['close', this.onClose]];
-  }
-
-  private record(ex: ProxyExchange): void {
-    ex.recordTo(this.ctx.requests, this.ctx.logger);
+  /** Something threw while serving (a bug): logged, the exchange answered 502 or cut short, the connection closed. */
+  onUpstreamFault(err: unknown): void {
+    const ex = this.ex;
+    this.ctx.logger.error({ domain: 'proxy', err: err instanceof Error ? err.stack : String(err) }, 'proxy: a request failed inside DevMesh');
+    this.phase = 'done';
+    try {
+      this.up.release(false);
+      const reply = { status: 502, code: 'internal', title: 'Bad gateway', message: `DevMesh failed: ${(err as Error).message}` };
+      if (ex !== null && !ex.responded) this.socket.write(ex.answer(reply, true, false));
+      if (ex !== null) ex.recordTo(this.ctx.requests, this.ctx.logger);
+    } finally {
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    }
   }
 }

@@ -3,6 +3,8 @@
 import type { RequestRecord } from '../../../shared/proxy.js';
 import type { Logger } from 'pino';
 import type { ProxyRequestLog } from './proxy-limits.js';
+import { HttpHeadParser, type RequestHead } from './http-head-parser.js';
+import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
 import type { ForwardDecision, RouteTarget } from './route-decision.js';
 
 export class ProxyExchange {
@@ -40,6 +42,18 @@ export class ProxyExchange {
     readonly html: boolean,
   ) {}
 
+  /** The exchange a parsed head starts; or, for a target that is neither a path nor a URL, why not. */
+  static forHead(head: RequestHead, tls: boolean): ProxyExchange | string {
+    let host = head.host;
+    let path = head.target;
+    if (path.charCodeAt(0) !== 0x2f /* / */) {
+      const target = HttpHeadParser.routingTarget(head);
+      if (target === null) return `request target "${head.target.slice(0, 100)}" is not a path`;
+      ({ host, path } = target);
+    }
+    return new ProxyExchange(head.method, host ?? '', path, tls, ProxyResponder.wantsHtml(HttpHeadParser.field(head, 'accept') ?? undefined));
+  }
+
   /** A request too broken to route, answered and closed (400, 408, 431). */
   static refused(status: number, why: string, bytesOut: number, tls: boolean): ProxyExchange {
     const ex = new ProxyExchange('', '', '', tls, false);
@@ -47,6 +61,29 @@ export class ProxyExchange {
     ex.error = why;
     ex.bytesOut = bytesOut;
     return ex;
+  }
+
+  /** DevMesh answers this exchange itself (fast path): the reply as HTTP/1.1 bytes; status, error and close set. */
+  answer(input: Omit<ReplyInput, 'html'>, close: boolean, headOnly: boolean): Buffer {
+    this.close = this.close || close;
+    const reply = ProxyResponder.reply({ ...input, html: this.html });
+    this.status = reply.status;
+    this.error = input.message;
+    this.responded = true;
+    return ProxyResponder.bytes(reply, this.close, headOnly);
+  }
+
+  /** The client went away before the response was complete (nginx's 499). */
+  clientGone(): void {
+    this.error ??= 'the client closed the connection before the response was complete';
+    if (this.status === 0) this.status = 499;
+  }
+
+  /** The target switched protocols (a WebSocket): from now on the exchange is a tunnel. */
+  upgraded(): void {
+    this.status = 101;
+    this.websocket = true;
+    this.responded = true;
   }
 
   /** the X-DevMesh-Upstream response header: who served it (`alice/api@2.3.1`), else `<project>/<service>` */
@@ -111,8 +148,8 @@ export class ProxyExchange {
       host: this.host,
       path: this.path,
       status: this.status,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
+      bytesIn: ProxyExchange.count(this.bytesIn),
+      bytesOut: ProxyExchange.count(this.bytesOut),
       durationMs: Math.round((performance.now() - this.started) * 1000) / 1000,
       project: this.project,
       service: this.service,
@@ -123,6 +160,12 @@ export class ProxyExchange {
       caller: this.forwarded?.caller ?? null,
       instance: this.forwarded?.key ?? null,
     };
+  }
+
+  /** A byte count the log can store whatever a path handed over (a connection counter gone with its stream
+   * was once `undefined`, and the row's NOT NULL column threw from the log's timer). */
+  private static count(n: number): number {
+    return Number.isFinite(n) && n > 0 ? Math.round(n) : 0;
   }
 
   /** Why a target connection failed, in words a user can act on. */

@@ -72,6 +72,9 @@ export class ProxyServer {
       const provider = this.opts.tls;
       const https = tls.createServer({
         allowHalfOpen: true,
+        // Nagle would hold a small write back until the last one was acknowledged (HTTP/2 writes a response's
+        // HEADERS and DATA frames apart): with a client's delayed ACK, up to 40 ms a request.
+        noDelay: true,
         // Clients that send no SNI (https://127.0.0.1:7443/) get the `localhost` certificate; Node ignores a
         // `secureContext` option here, so the default certificate goes in as PEM.
         ...provider.defaultCredentials(),
@@ -85,10 +88,7 @@ export class ProxyServer {
           );
         },
       });
-      https.on('secureConnection', (socket: tls.TLSSocket) => {
-        if (socket.alpnProtocol === 'h2') this.slow.adoptH2(socket);
-        else this.accept(socket, true);
-      });
+      https.on('secureConnection', (socket: tls.TLSSocket) => this.accept(socket, true));
       // Until its handshake completes a socket has no ProxyConnection; track it so close() can end it.
       https.on('connection', (raw: net.Socket) => {
         this.handshaking.add(raw);
@@ -125,8 +125,15 @@ export class ProxyServer {
     await Promise.all(closing);
   }
 
+  /** A new client connection; a failure to take it on closes it, never the listener or the daemon. */
   private accept(socket: net.Socket, isTls: boolean): void {
-    this.connections.add(new ProxyConnection(socket, this.ctx, isTls));
+    try {
+      if (isTls && (socket as tls.TLSSocket).alpnProtocol === 'h2') this.slow.adoptH2(socket as tls.TLSSocket);
+      else this.connections.add(new ProxyConnection(socket, this.ctx, isTls));
+    } catch (err) {
+      this.opts.logger.error({ domain: 'proxy', err: err instanceof Error ? err.stack : String(err) }, 'proxy: could not take on a connection');
+      socket.destroy();
+    }
   }
 
   private bind(server: net.Server, port: number, what: string, setting: string, problems: string[]): Promise<number | null> {

@@ -7,7 +7,8 @@ import { HttpHeadParser, type ResponseHead } from './http-head-parser.js';
 export interface ResponseSink {
   /** a 1xx other than an accepted 101: pass on, a final response follows */
   onInterim(head: ResponseHead): void;
-  onResponseHead(head: ResponseHead, framer: BodyFramer): void;
+  /** the final head, with the body bytes that came in the same read (≤ 16 KB) so both leave in one write */
+  onResponseHead(head: ResponseHead, framer: BodyFramer, first: Buffer | null): void;
   onResponseBody(slice: Buffer): void;
   /** the response is complete; `overrun` when the target sent bytes after it (the connection is out of step) */
   onResponseEnd(overrun: boolean): void;
@@ -38,6 +39,7 @@ export class ResponseReader {
 
   feed(chunk: Buffer, method: string, upgradeAsked: boolean): void {
     let buf = chunk;
+    let head: ResponseHead | null = null;
     while (this.framer === null) {
       if (this.partial !== null) {
         buf = Buffer.concat([this.partial, buf]);
@@ -59,17 +61,24 @@ export class ResponseReader {
         continue;
       }
       this.framer = HttpHeadParser.responseFramer(r, method);
-      this.sink.onResponseHead(r, this.framer);
+      head = r;
       buf = rest;
     }
     const framer = this.framer;
     let overrun = false;
+    let body: Buffer | null = null;
     if (buf.length > 0) {
       const n = framer.consume(buf, 0);
+      // A head not sent yet is never sent: the client gets a 502 instead of half a response.
       if (framer.error !== null) return this.sink.onInvalid(`sent a malformed body (${framer.error})`);
-      if (n > 0) this.sink.onResponseBody(n === buf.length ? buf : buf.subarray(0, n));
+      if (n > 0) body = n === buf.length ? buf : buf.subarray(0, n);
       overrun = n < buf.length;
     }
+    if (head !== null) {
+      const joined = body !== null && body.length <= 16_384;
+      this.sink.onResponseHead(head, framer, joined ? body : null);
+      if (!joined && body !== null) this.sink.onResponseBody(body);
+    } else if (body !== null) this.sink.onResponseBody(body);
     if (framer.done) this.sink.onResponseEnd(overrun);
   }
 }

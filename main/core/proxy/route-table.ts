@@ -26,12 +26,23 @@ interface Entry {
 
 const SUFFIX = '.localhost';
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+/** how long a remembered decision may be reused without any event having been seen (a bound on staleness) */
+const HOT_MS = 1_000;
+const MAX_HOT = 256;
 
 export class RouteTable implements Disposable {
   /** `api` → the services named api in every open project; `api.shop` → exactly one */
   private names = new Map<string, Entry[]>();
   private stale = true;
   private readonly subscription: Disposable;
+  /**
+   * Decisions remembered by the raw Host header, with teammates (the proxy) and without (the ingress), for
+   * the common case only: one local instance serves the name, no caller, nothing to fail over to. Routing
+   * every request again costs more allocation than the rest of its head; any event (a state or port
+   * change, a project or peer coming or going) or a reported failure forgets them all.
+   */
+  private readonly hot = [new Map<string, RouteDecision>(), new Map<string, RouteDecision>()] as const;
+  private hotSince = 0;
 
   constructor(
     private readonly projects: ProjectManager,
@@ -41,6 +52,7 @@ export class RouteTable implements Disposable {
   ) {
     this.subscription = events.onDidEmitEvent((e) => {
       if (e.type === 'project.opened' || e.type === 'project.closed' || e.type === 'project.reloaded') this.stale = true;
+      this.forgetHot();
     });
   }
 
@@ -56,13 +68,35 @@ export class RouteTable implements Disposable {
   /** A forward to this instance failed before it answered (RouteChooser passes it over briefly). */
   reportFailure(key: string): void {
     this.chooser.reportFailure(key);
+    this.forgetHot();
   }
 
   private route(hostHeader: string | undefined, path: string, from: string | null, peers: boolean): RouteDecision {
+    const hot = from === null && hostHeader !== undefined ? this.hot[peers ? 1 : 0] : null;
+    if (hot !== null) {
+      const d = hot.get(hostHeader!);
+      if (d !== undefined && Date.now() - this.hotSince < HOT_MS) return d;
+    }
     const host = RouteTable.hostname(hostHeader);
     if (host === '' || LOOPBACK_NAMES.has(host)) return this.resolvePath(path, from, peers);
     if (!host.endsWith(SUFFIX)) return { kind: 'foreign', host };
-    return this.decide(host.slice(0, -SUFFIX.length), null, from, peers);
+    const d = this.decide(host.slice(0, -SUFFIX.length), null, from, peers);
+    // Only a decision made by the Host header alone: path routing (localhost/<service>/) is never remembered.
+    const byHost = d.kind === 'forward' && d.stripPrefix === null && d.caller === null;
+    if (hot !== null && byHost && d.alternates.length === 0 && d.rewrite === null && d.target.tls === undefined) {
+      const now = Date.now();
+      if (now - this.hotSince >= HOT_MS || hot.size >= MAX_HOT) {
+        this.forgetHot();
+        this.hotSince = now;
+      }
+      hot.set(hostHeader!, d);
+    }
+    return d;
+  }
+
+  private forgetHot(): void {
+    this.hot[0].clear();
+    this.hot[1].clear();
   }
 
   /**

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import https from 'node:https';
-import http2 from 'node:http2';
+import http2, { type Http2ServerRequest } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { createProxyServer, type ProxyServer as HttpProxy } from 'http-proxy-3';
@@ -15,6 +15,8 @@ import { ProxyExchange } from './proxy-exchange.js';
 import type { ProxyLimits, ProxyRequestLog } from './proxy-limits.js';
 import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
 import { RoutingPolicy, type ForwardDecision, type RoutingAction } from './routing-policy.js';
+import { requestFacts } from './route-decision.js';
+import { SlowPathMeter } from './slow-path-meter.js';
 
 // HTTP/1 and HTTP/2 compatibility requests look alike to this code and to http-proxy-3.
 type Incoming = http.IncomingMessage;
@@ -51,6 +53,9 @@ export class SlowPathProxy {
       (req, res) => this.handle(req, res, this.tlsSockets.has(req.socket)),
     );
     this.server.keepAliveTimeout = deps.limits.idleTimeoutMs;
+    this.server.on('checkContinue', (req: Incoming, res: Outgoing) => {
+      this.handle(req, res, this.tlsSockets.has(req.socket), true);
+    });
     // Never listens: HTTPS connections that chose h2 by ALPN are handed to it after their handshake.
     this.h2 = http2.createSecureServer({ allowHTTP1: false }, (req, res) => this.handle(req as unknown as Incoming, res as unknown as Outgoing, true));
     this.h2.on('sessionError', (err) => deps.logger.debug({ domain: 'proxy', err: err.message }, 'HTTP/2 session error'));
@@ -58,6 +63,9 @@ export class SlowPathProxy {
 
   /** Takes over a TLS connection that negotiated HTTP/2. */
   adoptH2(socket: TLSSocket): void {
+    // Nagle would hold a response's DATA frame back until the client acknowledged its HEADERS frame (a
+    // delayed ACK: up to 40 ms per request).
+    socket.setNoDelay(true);
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     this.h2.emit('secureConnection', socket);
@@ -83,22 +91,55 @@ export class SlowPathProxy {
     this.closePinned();
   }
 
-  private handle(req: Incoming, res: Outgoing, tls: boolean): void {
+  /** `interim`: the client waits for 100 Continue before its body (sent once the exchange is metered). */
+  private handle(req: Incoming, res: Outgoing, tls: boolean, interim = false): void {
     const url = req.url ?? '/';
     // HTTP/2 names the host in :authority; the HTTP/1.1 target expects Host.
     req.headers.host ??= req.headers[':authority'] as string | undefined;
     const ex = new ProxyExchange(req.method ?? 'GET', req.headers.host ?? '', url, tls, ProxyResponder.wantsHtml(req.headers.accept));
+    const measured = SlowPathMeter.attach(req, res, ex);
     res.once('close', () => {
       ex.status ||= res.statusCode;
       if (!res.writableFinished) ex.error ??= 'the connection closed before the response was complete';
-      ex.bytesOut = req.socket.bytesWritten; // approximate on kept-alive connections, exact for HTTP/1.0
+      measured();
       this.record(ex);
     });
-    req.on('data', (d: Buffer) => (ex.bytesIn += d.length));
+    if (interim) res.writeContinue();
     const hops = String(req.headers[HOP_HEADER] ?? '');
     const loop = hops.split(',').some((h) => h.trim() === this.deps.instanceId);
-    const facts = { from: SlowPathProxy.header(req, FROM_HEADER), meshAuth: SlowPathProxy.header(req, MESH_HEADER) };
-    this.apply(req, res, ex, this.deps.policy.decide(req.headers.host, url, loop, facts));
+    const facts = requestFacts(SlowPathProxy.header(req, FROM_HEADER), SlowPathProxy.header(req, MESH_HEADER));
+    this.contained(res, ex, () => this.apply(req, res, ex, this.deps.policy.decide(req.headers.host, url, loop, facts)));
+  }
+
+  /** Runs `fn` at a seam (a request event, a promise, a proxy callback): what it throws ends this exchange. */
+  private contained(res: Outgoing, ex: ProxyExchange, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.fault(res, ex, err);
+    }
+  }
+
+  /** Something threw while serving (a bug): logged; the exchange answered 502, or cut short once answering. */
+  private fault(res: Outgoing, ex: ProxyExchange, err: unknown): void {
+    this.deps.logger.error({ domain: 'proxy', err: err instanceof Error ? err.stack : String(err) }, 'proxy: a request failed inside DevMesh');
+    const message = `DevMesh failed: ${(err as Error).message}`;
+    try {
+      if (res.headersSent) {
+        ex.error = message;
+        res.destroy();
+      } else this.reply(res, ex, { status: 502, code: 'internal', title: 'Bad gateway', message });
+    } catch {
+      res.destroy();
+    }
+  }
+
+  /** The request has no body to replay: HTTP/2 says so by ending the stream with its HEADERS frame (a body
+   * needs no Content-Length there); HTTP/1.x by its framing fields. */
+  private static bodyless(req: Incoming): boolean {
+    const stream = (req as unknown as Partial<Http2ServerRequest>).stream;
+    if (stream !== undefined) return stream.endAfterHeaders;
+    return (req.headers['content-length'] ?? '0') === '0' && req.headers['transfer-encoding'] === undefined;
   }
 
   private static header(req: Incoming, name: string): string | null {
@@ -110,7 +151,10 @@ export class SlowPathProxy {
     if (action.kind !== 'forward') {
       ex.project = action.project;
       ex.service = action.service;
-      if (action.kind === 'start') return void action.next.then((next) => this.apply(req, res, ex, next));
+      if (action.kind === 'start') {
+        const resume = (next: RoutingAction) => this.contained(res, ex, () => this.apply(req, res, ex, next));
+        return void action.next.then(resume, (err) => this.fault(res, ex, err));
+      }
       return this.reply(res, ex, action.reply);
     }
     req.url = RoutingPolicy.forwardPath(req.url ?? '/', action.decision.stripPrefix);
@@ -136,19 +180,23 @@ export class SlowPathProxy {
       // The client's (empty) body was read by the first attempt: a retry sends an empty stream instead.
       ...(first ? {} : { buffer: Readable.from([]) }),
     };
-    this.proxy.web(req, res, options, (err: Error) => {
-      if (!res.headersSent) {
-        this.deps.policy.failed(d.key);
-        const bodyless = (req.headers['content-length'] ?? '0') === '0' && req.headers['transfer-encoding'] === undefined;
-        const next = ProxyExchange.failover(d, req.method ?? 'GET', req.headers['idempotency-key'] !== undefined, bodyless);
-        if (next !== null) return this.forward(req, res, ex, next, clientHost, false);
-      }
-      const cause = ProxyExchange.cause(err, ex.who);
-      if (res.headersSent) {
-        ex.error = cause;
-        res.destroy();
-      } else this.reply(res, ex, { status: 502, code: 'upstream_failed', title: 'Bad gateway', message: cause });
-    });
+    if (first) SlowPathMeter.countBody(req, ex);
+    this.proxy.web(req, res, options, (err: Error) => this.contained(res, ex, () => this.failed(req, res, ex, d, clientHost, err)));
+  }
+
+  /** The forward to `d` failed: the next instance when that is safe, else a 502 (or a cut once answering). */
+  private failed(req: Incoming, res: Outgoing, ex: ProxyExchange, d: ForwardDecision, host: string | undefined, err: Error): void {
+    if (!res.headersSent) {
+      this.deps.policy.failed(d.key);
+      const marked = req.headers['idempotency-key'] !== undefined;
+      const next = ProxyExchange.failover(d, req.method ?? 'GET', marked, SlowPathProxy.bodyless(req));
+      if (next !== null) return this.forward(req, res, ex, next, host, false);
+    }
+    const cause = ProxyExchange.cause(err, ex.who);
+    if (res.headersSent) {
+      ex.error = cause;
+      res.destroy();
+    } else this.reply(res, ex, { status: 502, code: 'upstream_failed', title: 'Bad gateway', message: cause });
   }
 
   private pinnedAgent(cert: string): https.Agent {

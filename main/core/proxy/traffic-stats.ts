@@ -9,8 +9,15 @@ import { TrafficCounter } from './traffic-counter.js';
 /** Edge counters kept at most: callers are named by the client, so a churn of names must not grow memory. */
 export const MAX_EDGE_COUNTERS = 5000;
 
+interface ServiceCounter {
+  project: string;
+  service: string;
+  counter: TrafficCounter;
+}
+
 export class TrafficStats implements Disposable {
-  private readonly counters = new Map<string, { project: string; service: string; counter: TrafficCounter }>();
+  /** by project, then service: two lookups per request, and no key string built for each */
+  private readonly counters = new Map<string, Map<string, ServiceCounter>>();
   /** in least recently used order (a Map iterates in insertion order; a hit moves the key to the end) */
   private readonly edgeCounters = new Map<string, { caller: string; instance: string; counter: TrafficCounter }>();
   private timer: NodeJS.Timeout | null = null;
@@ -33,11 +40,12 @@ export class TrafficStats implements Disposable {
     const second = Math.floor(this.now() / 1000);
     const isError = record.status >= 500 || record.error !== null;
     const durationMs = record.websocket ? null : record.durationMs;
-    const key = `${record.project}\0${record.service}`;
-    let c = this.counters.get(key);
+    let services = this.counters.get(record.project);
+    if (!services) this.counters.set(record.project, (services = new Map()));
+    let c = services.get(record.service);
     if (!c) {
       c = { project: record.project, service: record.service, counter: new TrafficCounter() };
-      this.counters.set(key, c);
+      services.set(record.service, c);
     }
     c.counter.add(second, isError, durationMs);
     if (record.caller !== null && record.instance !== null) this.edge(record.caller, record.instance).add(second, isError, durationMs);
@@ -46,9 +54,11 @@ export class TrafficStats implements Disposable {
   snapshot(project?: string): ServiceTraffic[] {
     const second = Math.floor(this.now() / 1000);
     const out: ServiceTraffic[] = [];
-    for (const c of this.counters.values()) {
-      if (project && c.project !== project) continue;
-      out.push({ project: c.project, service: c.service, ...c.counter.read(second) });
+    for (const [name, services] of this.counters) {
+      if (project && name !== project) continue;
+      for (const c of services.values()) {
+        out.push({ project: c.project, service: c.service, ...c.counter.read(second) });
+      }
     }
     return out;
   }

@@ -8,6 +8,8 @@ export interface UpstreamOwner {
   onUpstreamData(chunk: Buffer): void;
   onUpstreamDrain(): void;
   onUpstreamClose(error: Error | null): void;
+  /** one of the calls above threw (a bug): the owner ends its exchange; nothing escapes to the event loop */
+  onUpstreamFault(err: unknown): void;
 }
 
 export class UpstreamSocket {
@@ -41,11 +43,11 @@ export class UpstreamSocket {
       this.clearConnectTimer();
     });
     this.socket.on('data', (d: Buffer) => {
-      if (this.owner !== null) this.owner.onUpstreamData(d);
+      if (this.owner !== null) this.toOwner((o) => o.onUpstreamData(d));
       // Bytes nobody asked for: the connection is out of step and cannot be reused.
       else this.socket.destroy();
     });
-    this.socket.on('drain', () => this.owner?.onUpstreamDrain());
+    this.socket.on('drain', () => this.toOwner((o) => o.onUpstreamDrain()));
     // The idle timeout is armed only while pooled (UpstreamPool.release); owners disarm it.
     this.socket.on('timeout', () => {
       if (this.owner === null) this.destroy();
@@ -56,7 +58,8 @@ export class UpstreamSocket {
     this.socket.on('close', () => {
       this.closed = true;
       this.clearConnectTimer();
-      if (this.owner !== null) this.owner.onUpstreamClose(this.error);
+      const error = this.error;
+      this.toOwner((o) => o.onUpstreamClose(error));
       this.onClosed(this);
     });
   }
@@ -71,6 +74,18 @@ export class UpstreamSocket {
     this.dropped = true;
     this.error = new Error(reason);
     this.socket.destroy();
+  }
+
+  /** Calls the owner at this socket's event seam: what it throws goes back to it, never to the event loop. */
+  private toOwner(call: (owner: UpstreamOwner) => void): void {
+    const owner = this.owner;
+    if (owner === null) return;
+    try {
+      call(owner);
+    } catch (err) {
+      this.socket.destroy();
+      owner.onUpstreamFault(err);
+    }
   }
 
   private clearConnectTimer(): void {

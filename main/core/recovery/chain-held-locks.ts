@@ -5,6 +5,7 @@
 // read of the chain since that run started; a second table written on every grant, release and heartbeat
 // could only disagree with the chain. Lock ids carry the run's number, so ids of different runs never meet.
 import type { Database } from '../store/database.js';
+import type { AuditRow } from '../audit/audit-encoding.js';
 
 export interface ChainLock {
   lockId: string;
@@ -19,14 +20,7 @@ export interface ChainLock {
   grantedAt: number;
 }
 
-interface Row {
-  seq: number;
-  ts: number;
-  actor: string;
-  kind: string;
-  subject: string;
-  data_json: string;
-}
+type Row = Pick<AuditRow, 'seq' | 'ts' | 'actor' | 'kind' | 'subject' | 'data_json'>;
 
 const KINDS = ['lock.granted', 'lock.released', 'lock.expired', 'lock.dropped'];
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog, type AuditDurability } from '../../../main/core/audit/audit-log.js';
 import { Database } from '../../../main/core/store/database.js';
+import { scaled } from '../../helpers/load-scale.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -204,5 +205,5 @@ describe('AuditLog', () => {
     console.log(`[audit figures] appends/s: full ${full.toFixed(0)}, batched ${batched.toFixed(0)} (${(batched / full).toFixed(1)}x); ` +
       `${n} batched appends in ${(fillMs / 1000).toFixed(1)} s; verify ${n} entries: ${(verifyMs / 1000).toFixed(2)} s ` +
       `(${(n / (verifyMs / 1000)).toFixed(0)} entries/s; 1,000,000 ≈ ${((verifyMs * 10) / 1000).toFixed(1)} s); heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
-  }, 120_000);
+  }, scaled(120_000));
 });

@@ -1,13 +1,19 @@
-// MdnsDiscovery: TXT parsing as a unit, then real mDNS between processes in network namespaces (root only).
+// MdnsDiscovery: TXT parsing, host names and address order as units, then real mDNS between processes in
+// network namespaces (root only), checked with an independent resolver (python3-zeroconf) too.
 // Code runs inside a namespace as a small esbuild bundle under .devmesh-test/ (so node_modules resolves),
 // started with this Node through NetnsLab.spawn; it prints one JSON line per event on stdout.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LanAddresses } from '../../../main/core/mesh/lan-addresses.js';
+import { MdnsAdvertiser } from '../../../main/core/mesh/mdns-advertiser.js';
 import { MdnsDiscovery, MESH_PROTOCOL_VERSION, type MdnsAdvert, type MdnsCandidate } from '../../../main/core/mesh/mdns-discovery.js';
+import { scaled } from '../../helpers/load-scale.js';
+import { ZeroconfResolver } from '../../helpers/mdns-resolvers.js';
 import { NetnsLab } from '../../helpers/netns-lab.js';
 
 const root = resolve(__dirname, '../../..');
@@ -56,15 +62,48 @@ describe('MdnsDiscovery TXT records', () => {
     expect(name.endsWith(a.agentId.slice(0, 8))).toBe(true);
   });
 
-  it('orders addresses IPv4 first, the sender first in its family', () => {
-    expect(MdnsDiscovery.orderAddresses(['fe80::1', '172.17.0.1', '10.0.0.2'], '10.0.0.2')).toEqual(['10.0.0.2', '172.17.0.1', 'fe80::1']);
+  it('dials what the host resolved to: IPv4 first, the sender first when it is one of them, no link-local', () => {
+    expect(MdnsDiscovery.orderAddresses(['fe80::1', '2001:db8::2', '172.17.0.1', '10.0.0.2'], '10.0.0.2')).toEqual(['10.0.0.2', '172.17.0.1', '2001:db8::2']);
+    // the packet left by an interface the agent does not serve on: its address is not dialed
+    expect(MdnsDiscovery.orderAddresses(['10.0.0.2'], '192.168.1.5')).toEqual(['10.0.0.2']);
+    // nothing resolved: the sender is all there is
+    expect(MdnsDiscovery.orderAddresses([], '192.168.1.5')).toEqual(['192.168.1.5']);
+    expect(MdnsDiscovery.orderAddresses([])).toEqual([]);
+  });
+
+  it('publishes a host name of its own: <hostname>-<agent id prefix>.local, one DNS label', () => {
+    const id = randomUUID();
+    expect(MdnsAdvertiser.hostName('vm', id)).toBe(`vm-${id.slice(0, 8)}.local`);
+    expect(MdnsAdvertiser.hostName('Jo’s Laptop.corp.example', id)).toBe(`Jo-s-Laptop-${id.slice(0, 8)}.local`);
+    expect(MdnsAdvertiser.hostName('', id)).toBe(`devmesh-${id.slice(0, 8)}.local`);
+    const long = MdnsAdvertiser.hostName('x'.repeat(100), id);
+    expect(Buffer.byteLength(long.slice(0, -'.local'.length))).toBeLessThanOrEqual(63);
+    // two agents on one machine (one hostname) publish two names
+    expect(MdnsAdvertiser.hostName('vm', randomUUID())).not.toBe(MdnsAdvertiser.hostName('vm', id));
+  });
+
+  it('targets the SRV record at that host name, whose A/AAAA records hold the addresses given, and no others', () => {
+    const records = MdnsAdvertiser.records({ instance: 'DevMesh a 1a2b3c4d', host: 'vm-1a2b3c4d.local', port: 7790, txt: { id: 'x' }, addresses: ['10.0.0.2', '2001:db8::2'] });
+    expect(records.find((r) => r.type === 'SRV')).toMatchObject({ name: 'DevMesh a 1a2b3c4d._devmesh._tcp.local', data: { port: 7790, target: 'vm-1a2b3c4d.local' } });
+    expect(records.filter((r) => r.type === 'A' || r.type === 'AAAA').map((r) => [r.name, r.type, r.data])).toEqual([
+      ['vm-1a2b3c4d.local', 'A', '10.0.0.2'],
+      ['vm-1a2b3c4d.local', 'AAAA', '2001:db8::2'],
+    ]);
+  });
+
+  it('serves on the addresses its listener is bound to: IPv4 only on 0.0.0.0, none on loopback', () => {
+    expect(LanAddresses.served('0.0.0.0').every((a) => !a.includes(':'))).toBe(true);
+    expect(LanAddresses.served('127.0.0.1')).toEqual([]);
+    expect(LanAddresses.served('::').length).toBeGreaterThanOrEqual(LanAddresses.served('0.0.0.0').length);
   });
 });
 
-// The agent run inside a namespace. Modes: `discover` runs MdnsDiscovery with the advert in argv; `raw`
+// The agent run inside a namespace. Modes: `discover` runs MdnsDiscovery with the advert in argv; `split`
+// announces an advert without its host's address and answers the host's A query apart; `raw`
 // publishes adverts with bare bonjour-service (malformed TXT included).
 const AGENT_SOURCE = `
 import { Bonjour } from 'bonjour-service';
+import multicastDns from 'multicast-dns';
 import pino from 'pino';
 import { MdnsDiscovery } from './main/core/mesh/mdns-discovery.ts';
 const [mode, json] = process.argv.slice(2);
@@ -78,6 +117,7 @@ if (mode === 'discover') {
     logger,
     refreshMs: config.refreshMs,
     interface: config.interface,
+    ...(config.addresses ? { addresses: () => config.addresses } : {}),
     onCandidate: (c) => out({ event: 'candidate', candidate: c }),
     onGone: (id) => out({ event: 'gone', agentId: id }),
   });
@@ -94,6 +134,27 @@ if (mode === 'discover') {
       if (msg.cmd === 'dispose') { d.dispose(); out({ event: 'disposed' }); }
     }
   });
+} else if (mode === 'split') {
+  // a responder that announces PTR, SRV and TXT without its host's A record, and answers A queries apart
+  const m = multicastDns();
+  const type = '_devmesh._tcp.local';
+  const fqdn = config.instance + '.' + type;
+  const service = [
+    { name: type, type: 'PTR', ttl: 4500, data: fqdn },
+    { name: fqdn, type: 'SRV', ttl: 120, data: { port: config.port, target: config.host } },
+    { name: fqdn, type: 'TXT', ttl: 4500, data: Object.entries(config.txt).map(([k, v]) => k + '=' + v) },
+  ];
+  m.on('query', (q) => {
+    for (const question of q.questions) {
+      if (question.name === type) m.respond({ answers: service });
+      if (question.name.toLowerCase() === config.host.toLowerCase() && question.type === 'A') {
+        out({ event: 'asked', name: question.name });
+        m.respond({ answers: [{ name: config.host, type: 'A', ttl: 120, data: config.address }] });
+      }
+    }
+  });
+  m.respond({ answers: service });
+  stop = () => m.destroy();
 } else {
   const b = new Bonjour({}, (err) => out({ event: 'error', message: String(err) }));
   b.server.mdns.on('error', (err) => out({ event: 'error', message: String(err) }));
@@ -172,10 +233,13 @@ class AgentProcess {
   }
 }
 
-describe.skipIf(!NetnsLab.available())(`MdnsDiscovery across network namespaces (${NetnsLab.unavailableReason()})`, () => {
+const zeroconfMissing = ZeroconfResolver.unavailableReason();
+
+describe.skipIf(!NetnsLab.available())(`MdnsDiscovery across network namespaces${NetnsLab.available() ? '' : ` (skipped: ${NetnsLab.unavailableReason()})`}`, { timeout: scaled(30_000) }, () => {
   const outDir = join(root, '.devmesh-test', `mdns-${process.pid}-${randomBytes(3).toString('hex')}`);
   const script = join(outDir, 'agent.mjs');
-  const labs: NetnsLab[] = [];
+  // promises, not labs: a test that times out while its lab is being made must not leave that lab behind
+  const labs: Array<Promise<NetnsLab>> = [];
 
   beforeAll(async () => {
     mkdirSync(outDir, { recursive: true });
@@ -191,20 +255,22 @@ describe.skipIf(!NetnsLab.available())(`MdnsDiscovery across network namespaces 
     });
   });
 
-  afterAll(async () => {
-    await Promise.all(labs.map((l) => l.dispose()));
-    rmSync(outDir, { recursive: true, force: true });
-  });
+  // each test's lab goes with it: its agents would otherwise keep running (and load the machine) to the end
+  afterEach(async () => {
+    await Promise.all(labs.splice(0).map((l) => l.then((x) => x.dispose()).catch(() => undefined)));
+  }, scaled(60_000));
+
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
   async function lab(count: number, multicast = true): Promise<NetnsLab> {
-    const l = await NetnsLab.create(count, { multicast });
+    const l = NetnsLab.create(count, { multicast });
     labs.push(l);
     return l;
   }
 
-  async function agent(l: NetnsLab, host: number, mode: 'discover' | 'raw', config: object): Promise<AgentProcess> {
+  async function agent(l: NetnsLab, host: number, mode: 'discover' | 'raw' | 'split', config: object): Promise<AgentProcess> {
     const p = new AgentProcess(l.spawn(host, process.execPath, [script, mode, JSON.stringify(config)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] }));
-    const ready = await p.waitFor(() => p.events.some((e) => e.event === 'ready'), 10_000);
+    const ready = await p.waitFor(() => p.events.some((e) => e.event === 'ready'), scaled(10_000));
     expect(ready, `agent in ${l.hosts[host]?.ns} did not start: ${p.stderr.slice(0, 2000)}`).toBe(true);
     return p;
   }
@@ -215,12 +281,13 @@ describe.skipIf(!NetnsLab.available())(`MdnsDiscovery across network namespaces 
     const agents = await Promise.all(adverts.map((a, i) => agent(l, i, 'discover', { advert: a })));
     for (const [i, a] of agents.entries()) {
       const other = adverts[1 - i]!;
-      const found = await a.waitFor(() => a.candidates.some((c) => c.agentId === other.agentId), 10_000);
+      const found = await a.waitFor(() => a.candidates.some((c) => c.agentId === other.agentId), scaled(10_000));
       expect(found, `host ${i} never saw host ${1 - i}; stderr: ${a.stderr.slice(-2000)}`).toBe(true);
       const c = a.candidates.find((x) => x.agentId === other.agentId)!;
       expect(c).toMatchObject({ agentId: other.agentId, name: other.name, meshId: other.meshId, port: other.port, protocol: MESH_PROTOCOL_VERSION });
-      expect(c.addresses[0]).toBe(l.hosts[1 - i]!.ip);
-      expect(c.host.length).toBeGreaterThan(0);
+      // the other's own host name (all namespaces share this machine's hostname), resolved to its address alone
+      expect(c.host).toBe(MdnsAdvertiser.hostName(hostname(), other.agentId));
+      expect(c.addresses).toEqual([l.hosts[1 - i]!.ip]);
       // never itself, although multicast loops its own announcements back
       expect(a.candidates.some((x) => x.agentId === adverts[i]!.agentId)).toBe(false);
     }
@@ -228,20 +295,66 @@ describe.skipIf(!NetnsLab.available())(`MdnsDiscovery across network namespaces 
     expect(agents[0]!.alive).toBe(true);
   });
 
+  it.skipIf(zeroconfMissing)(`resolves each agent's host to its own address with zeroconf, on a shared hostname ${zeroconfMissing ?? ''}`, async () => {
+    const l = await lab(3);
+    const adverts = [advert({ name: 'alpha', port: 7001 }), advert({ name: 'beta', port: 7002 })];
+    const agents = await Promise.all(adverts.map((a, i) => agent(l, i, 'discover', { advert: a })));
+    for (const [i, a] of agents.entries()) {
+      expect(await a.waitFor(() => a.candidates.some((c) => c.agentId === adverts[1 - i]!.agentId), scaled(10_000)), a.stderr.slice(-2000)).toBe(true);
+    }
+    // python3-zeroconf in a third namespace: browse, then SRV target and its A/AAAA records, as any client
+    const found = await ZeroconfResolver.browse(l, 2, 2);
+    for (const [i, a] of adverts.entries()) {
+      const seen = found.find((f) => f.instance === MdnsDiscovery.instanceName(a));
+      expect(seen, JSON.stringify(found)).toBeDefined();
+      expect(seen!.host).toBe(MdnsAdvertiser.hostName(hostname(), a.agentId));
+      expect(seen!.addresses).toEqual([l.hosts[i]!.ip]);
+      expect(seen!.port).toBe(a.port);
+    }
+  });
+
+  it('announces only the addresses the agent serves on, and teammates dial those, not the sender address', async () => {
+    const l = await lab(3);
+    // host 0 has two addresses; its agent serves on the second only (its packets leave from the first)
+    const served = await l.addAddress(0, 201);
+    const adverts = [advert({ name: 'pinned' }), advert({ name: 'peer' })];
+    const [, peer] = await Promise.all([agent(l, 0, 'discover', { advert: adverts[0], addresses: [served] }), agent(l, 1, 'discover', { advert: adverts[1] })]);
+    expect(await peer!.waitFor(() => peer!.candidates.some((c) => c.agentId === adverts[0]!.agentId), scaled(10_000)), peer!.stderr.slice(-2000)).toBe(true);
+    expect(peer!.candidates.find((c) => c.agentId === adverts[0]!.agentId)!.addresses).toEqual([served]);
+    if (!zeroconfMissing) {
+      const seen = (await ZeroconfResolver.browse(l, 2, 2)).find((f) => f.instance === MdnsDiscovery.instanceName(adverts[0]!));
+      expect(seen?.addresses).toEqual([served]);
+    }
+  });
+
+  it("resolves an advert's host by query when its packet carries no address, and dials what it resolved", async () => {
+    const l = await lab(2);
+    const elsewhere = await l.addAddress(1, 202);
+    const watcher = await agent(l, 0, 'discover', { advert: advert({ name: 'watcher' }) });
+    const other = advert({ name: 'split' });
+    const split = await agent(l, 1, 'split', { instance: MdnsDiscovery.instanceName(other), host: 'split-host.local', port: other.port, txt: MdnsDiscovery.encodeTxt(other), address: elsewhere });
+    expect(await watcher.waitFor(() => watcher.candidates.some((c) => c.agentId === other.agentId), scaled(10_000)), watcher.stderr.slice(-2000)).toBe(true);
+    const c = watcher.candidates.find((x) => x.agentId === other.agentId)!;
+    expect(c.host).toBe('split-host.local');
+    // not the sender's address (.2): the address the host name resolved to
+    expect(c.addresses).toEqual([elsewhere]);
+    expect(split.events.some((e) => e.event === 'asked')).toBe(true);
+  });
+
   it('re-announces on update() and says goodbye on dispose()', async () => {
     const l = await lab(2);
     const mover = advert({ name: 'mover', meshId: '' });
     const [a, b] = await Promise.all([agent(l, 0, 'discover', { advert: mover }), agent(l, 1, 'discover', { advert: advert({ name: 'stayer' }) })]);
-    expect(await b.waitFor(() => b.candidates.some((c) => c.agentId === mover.agentId && c.meshId === ''), 10_000)).toBe(true);
+    expect(await b.waitFor(() => b.candidates.some((c) => c.agentId === mover.agentId && c.meshId === ''), scaled(10_000))).toBe(true);
     a.send({ cmd: 'update', advert: { ...mover, meshId: 'mesh-joined', port: 7100 } });
-    const updated = await b.waitFor(() => b.candidates.some((c) => c.agentId === mover.agentId && c.meshId === 'mesh-joined'), 10_000);
+    const updated = await b.waitFor(() => b.candidates.some((c) => c.agentId === mover.agentId && c.meshId === 'mesh-joined'), scaled(10_000));
     expect(updated, b.stderr.slice(-2000)).toBe(true);
     const joined = b.candidates.find((c) => c.meshId === 'mesh-joined')!;
     expect(joined.port).toBe(7100);
     expect(joined.addresses[0]).toBe(l.hosts[0]!.ip);
     const goneBefore = b.events.filter((e) => e.event === 'gone').length;
     a.send({ cmd: 'dispose' });
-    const gone = await b.waitFor(() => b.events.filter((e) => e.event === 'gone' && e.agentId === mover.agentId).length > goneBefore, 10_000);
+    const gone = await b.waitFor(() => b.events.filter((e) => e.event === 'gone' && e.agentId === mover.agentId).length > goneBefore, scaled(10_000));
     expect(gone).toBe(true);
     expect(a.alive && b.alive).toBe(true);
   });
@@ -253,8 +366,8 @@ describe.skipIf(!NetnsLab.available())(`MdnsDiscovery across network namespaces 
       agent(l, 0, 'discover', { advert: adverts[0], interface: l.hosts[0]!.ip }),
       agent(l, 1, 'discover', { advert: adverts[1] }),
     ]);
-    expect(await pinned!.waitFor(() => pinned!.candidates.some((c) => c.agentId === adverts[1]!.agentId), 10_000), pinned!.stderr.slice(-2000)).toBe(true);
-    expect(await free!.waitFor(() => free!.candidates.some((c) => c.agentId === adverts[0]!.agentId), 10_000), free!.stderr.slice(-2000)).toBe(true);
+    expect(await pinned!.waitFor(() => pinned!.candidates.some((c) => c.agentId === adverts[1]!.agentId), scaled(10_000)), pinned!.stderr.slice(-2000)).toBe(true);
+    expect(await free!.waitFor(() => free!.candidates.some((c) => c.agentId === adverts[0]!.agentId), scaled(10_000)), free!.stderr.slice(-2000)).toBe(true);
   });
 
   it('logs a taken mDNS port and keeps running', async () => {
@@ -262,17 +375,17 @@ describe.skipIf(!NetnsLab.available())(`MdnsDiscovery across network namespaces 
     // A socket on 5353 without SO_REUSEADDR: the agent's bind fails with EADDRINUSE.
     const holder = l.spawn(0, process.execPath, ['-e', "require('dgram').createSocket({ type: 'udp4', reuseAddr: false }).bind(5353, () => console.log('bound'))"], { stdio: ['ignore', 'pipe', 'ignore'] });
     const bound = await new Promise<boolean>((r) => {
-      const timer = setTimeout(() => r(false), 10_000);
+      const timer = setTimeout(() => r(false), scaled(10_000));
       holder.stdout?.once('data', () => { clearTimeout(timer); r(true); });
     });
     expect(bound).toBe(true);
     const a = await agent(l, 0, 'discover', { advert: advert() });
-    const logged = await a.waitFor(() => a.stderr.includes('EADDRINUSE'), 10_000);
+    const logged = await a.waitFor(() => a.stderr.includes('EADDRINUSE'), scaled(10_000));
     expect(logged, a.stderr.slice(-2000)).toBe(true);
     expect(a.stderr).toContain('mdns socket error');
     // still alive a few heartbeats later
     const aliveBefore = a.events.filter((e) => e.event === 'alive').length;
-    expect(await a.waitFor(() => a.events.filter((e) => e.event === 'alive').length >= aliveBefore + 2, 5_000)).toBe(true);
+    expect(await a.waitFor(() => a.events.filter((e) => e.event === 'alive').length >= aliveBefore + 2, scaled(5_000))).toBe(true);
   });
 
   it('finds nothing without a multicast route, and does not crash', async () => {
@@ -302,7 +415,7 @@ describe.skipIf(!NetnsLab.available())(`MdnsDiscovery across network namespaces 
       { name: MdnsDiscovery.instanceName(good), port: good.port, txt: MdnsDiscovery.encodeTxt(good) },
     ];
     const publisher = await agent(l, 1, 'raw', { services });
-    const found = await watcher.waitFor(() => watcher.candidates.some((c) => c.agentId === good.agentId), 10_000);
+    const found = await watcher.waitFor(() => watcher.candidates.some((c) => c.agentId === good.agentId), scaled(10_000));
     expect(found, `watcher never saw the good advert; stderr: ${watcher.stderr.slice(-2000)}`).toBe(true);
     // a little longer, for any stragglers among the bad ones
     await watcher.waitFor(() => false, 500);

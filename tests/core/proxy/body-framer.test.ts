@@ -34,6 +34,30 @@ describe('BodyFramer', () => {
     expect(new BodyFramer('none').done).toBe(true);
   });
 
+  it('is strict (RFC 9112): bare CR or LF, whitespace after a size, control characters are framing errors', () => {
+    const bad: [string, RegExp][] = [
+      ['0\r5\r\nhello\r\n0\r\n\r\n', /bare CR/],
+      ['5\nhello\r\n0\r\n\r\n', /bare LF/],
+      ['5\r\nhello\n0\r\n\r\n', /CRLF after a chunk/],
+      ['5\r\nhello\r0\r\n\r\n', /CRLF after a chunk/],
+      ['5 \r\nhello\r\n0\r\n\r\n', /whitespace after the chunk size/],
+      ['5 5\r\nhello\r\n0\r\n\r\n', /whitespace after the chunk size/],
+      ['5;a\x01\r\nhello\r\n0\r\n\r\n', /control character/],
+      [';a\r\n', /bad chunk size/],
+      ['0\r\nX: 1\n\r\n', /bare LF in a trailer/],
+      ['0\r\nX: 1\rY\r\n\r\n', /bare CR in a trailer/],
+      ['0\r\nX: \x00\r\n\r\n', /control character in a trailer/],
+    ];
+    for (const [wire, why] of bad) {
+      // byte by byte and whole: the verdict must not depend on how reads split the bytes
+      for (const step of [1, wire.length]) {
+        const f = new BodyFramer('chunked');
+        frame(f, Buffer.from(wire, 'latin1'), step);
+        expect(f.error, JSON.stringify(wire)).toMatch(why);
+      }
+    }
+  });
+
   it('flags broken chunk framing', () => {
     for (const bad of ['zz\r\n', '5\r\nhelloXX', '\r\n']) {
       const f = new BodyFramer('chunked');

@@ -30,9 +30,20 @@ describe('HttpHeadParser', () => {
       'GET / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n',
       'GET / HTTP/1.1\r\nBad Name: x\r\n\r\n',
       'GET / HTTP/1.1\r\nX: a\r\n  folded\r\n\r\n',
+      // strict RFC 9112: no bare LF or CR, no control characters but HTAB in a value or the target
+      'GET / HTTP/1.1\r\nHost: a\n\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a\r\nX: b\r\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a\r\nX: \rb\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a\r\nX: a\x01b\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a\r\nX: a\x7fb\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a\r\nX: a\x1b[31m\r\n\r\n',
+      'GET /a\x01b HTTP/1.1\r\nHost: a\r\n\r\n',
+      'GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n',
     ];
     for (const text of bad) expect(HttpHeadParser.parseRequest(Buffer.from(text), 16_384)).toMatchObject({ status: 400 });
     expect(HttpHeadParser.parseRequest(Buffer.alloc(20_000, 0x61), 16_384)).toMatchObject({ status: 431 });
+    // HTAB, obs-text and optional whitespace stay fine; OWS is SP and HTAB only (0xA0 is part of the value)
+    expect(req('GET / HTTP/1.1\r\nHost: a\r\nX: \tcaf\xe9 \xa0\t \r\n\r\n').values[1]).toBe('caf\xe9 \xa0');
   });
 
   it('frames responses by status, method and headers', () => {

@@ -34,7 +34,7 @@ describe('ProxyServer response framing', () => {
   });
 
   afterEach(async () => {
-    await p.proxy.close();
+    await p.close();
     await closeServer(target);
   });
 

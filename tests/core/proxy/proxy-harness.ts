@@ -1,5 +1,6 @@
-// Shared fixtures for the proxy engine tests: a RouteTable stand-in with the contract's shape, a request
-// log that keeps records in memory, a proxy on an ephemeral loopback port, and raw-socket helpers.
+// Shared fixtures for the proxy engine tests: a RouteTable stand-in with the contract's shape, the
+// production request log on SQLite in a temp folder, a proxy on an ephemeral loopback port, and raw-socket
+// helpers. The log is never an in-memory stand-in: one hid an HTTP/2 row the table refused.
 import http from 'node:http';
 import net from 'node:net';
 import pino from 'pino';
@@ -9,6 +10,7 @@ import type { ProxyLimits } from '../../../main/core/proxy/proxy-limits.js';
 import { ProxyServer } from '../../../main/core/proxy/proxy-server.js';
 import { NO_FACTS, type RequestFacts, type RouteDecision } from '../../../main/core/proxy/route-decision.js';
 import type { TlsContextProvider } from '../../../main/core/proxy/tls-context-provider.js';
+import { StoredRequestLog } from './stored-request-log.js';
 
 export interface FakeService {
   project: string;
@@ -93,28 +95,22 @@ export class FakeRoutes {
   }
 }
 
-export class MemoryRequestLog {
-  readonly records: RequestRecord[] = [];
-  record(entry: Omit<RequestRecord, 'seq'>): RequestRecord {
-    const r = { ...entry, seq: this.records.length + 1 };
-    this.records.push(r);
-    return r;
-  }
-}
-
 export interface Started {
   proxy: ProxyServer;
   port: number;
   httpsPort: number | null;
   routes: FakeRoutes;
-  log: MemoryRequestLog;
+  /** the production log; `records` reads the stored rows back */
+  log: StoredRequestLog;
+  /** Closes the proxy, fails if the store refused a row, and removes the store. */
+  close(): Promise<void>;
 }
 
 export async function startProxy(routes: FakeRoutes, opts: { limits?: Partial<ProxyLimits>; tls?: TlsContextProvider; instanceId?: string } = {}): Promise<Started> {
-  const log = new MemoryRequestLog();
+  const log = StoredRequestLog.open();
   const proxy = new ProxyServer({
     routes,
-    requests: log,
+    requests: log.log,
     tls: opts.tls ?? null,
     host: '127.0.0.1',
     httpPort: 0,
@@ -123,9 +119,20 @@ export async function startProxy(routes: FakeRoutes, opts: { limits?: Partial<Pr
     logger: pino({ level: 'silent' }),
     limits: opts.limits,
   });
+  const close = async (): Promise<void> => {
+    await proxy.close();
+    try {
+      log.assertStored();
+    } finally {
+      log.dispose();
+    }
+  };
   const l = await proxy.listen();
-  if (l.httpPort === null) throw new Error(l.problems.join('; '));
-  return { proxy, port: l.httpPort, httpsPort: l.httpsPort, routes, log };
+  if (l.httpPort === null) {
+    log.dispose();
+    throw new Error(l.problems.join('; '));
+  }
+  return { proxy, port: l.httpPort, httpsPort: l.httpsPort, routes, log, close };
 }
 
 export async function listen(server: http.Server | net.Server): Promise<number> {

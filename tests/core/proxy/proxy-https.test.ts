@@ -43,7 +43,7 @@ describe('ProxyServer HTTPS', () => {
   });
 
   afterAll(async () => {
-    await p.proxy.close();
+    await p.close();
     await closeServer(target);
     rmSync(caDir, { recursive: true, force: true });
   });

@@ -30,7 +30,7 @@ describe('ProxyServer routing', () => {
   });
 
   afterEach(async () => {
-    await p.proxy.close();
+    await p.close();
     await closeServer(target);
   });
 
@@ -192,7 +192,7 @@ describe('ProxyServer retries on another instance', () => {
       expect(old.text).toContain('live GET');
       expect(routes.failures.length).toBe(4);
     } finally {
-      await p.proxy.close();
+      await p.close();
       await closeServer(live);
     }
   });
@@ -208,7 +208,7 @@ describe('ProxyServer retries on another instance', () => {
       const r = await request(p.port, { host: 'api.localhost' });
       expect(r.headers['x-devmesh-upstream']).toBe('shop/api');
     } finally {
-      await p.proxy.close();
+      await p.close();
       await closeServer(inner);
     }
   });

@@ -4,6 +4,7 @@ import http from 'node:http';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeServer, FakeRoutes, listen, startProxy, type Started } from './proxy-harness.js';
+import { scaled } from '../../helpers/load-scale.js';
 
 const MB = 1024 * 1024;
 const TOTAL = 200 * MB;
@@ -64,7 +65,7 @@ describe('ProxyServer streaming', () => {
   });
 
   afterEach(async () => {
-    await p.proxy.close();
+    await p.close();
     await closeServer(target);
   });
 
@@ -84,7 +85,7 @@ describe('ProxyServer streaming', () => {
     expect(value).toBe(String(TOTAL));
     expect(growth).toBeLessThan(64 * MB);
     expect(p.log.records[0]).toMatchObject({ bytesIn: TOTAL, status: 200 });
-  }, 60_000);
+  }, scaled(60_000));
 
   it('streams a 200 MB download with bounded memory', async () => {
     const { value, growth } = await peakGrowth(
@@ -102,7 +103,7 @@ describe('ProxyServer streaming', () => {
     expect(value).toBe(TOTAL);
     expect(growth).toBeLessThan(64 * MB);
     expect(p.log.records[0]!.bytesOut).toBeGreaterThan(TOTAL);
-  }, 60_000);
+  }, scaled(60_000));
 
   it('passes chunked bodies both ways, keeping the connection usable', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

@@ -25,7 +25,7 @@ describe('ProxyServer WebSocket', () => {
   });
 
   afterEach(async () => {
-    await p.proxy.close();
+    await p.close();
     wss.close();
     await closeServer(target);
   });

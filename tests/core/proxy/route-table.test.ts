@@ -76,6 +76,22 @@ describe('RouteTable', () => {
     expect(routes.resolve('lazy.localhost', '/')).toMatchObject({ kind: 'forward' });
   });
 
+  it('never answers from a remembered decision once the service stopped, moved to another port, or a project opened', async () => {
+    const sup = projects.resolve('shop').supervisor;
+    const first = routes.resolve('web.localhost', '/');
+    expect(routes.resolve('web.localhost', '/')).toBe(first); // remembered: the same decision
+    await sup.stop('web');
+    expect(routes.resolve('web.localhost', '/')).toMatchObject({ kind: 'unavailable', state: 'stopped' });
+    await sup.start('web', { wait: true });
+    const port = sup.get('web').info().port;
+    expect(routes.resolve('web.localhost', '/')).toMatchObject({ kind: 'forward', target: { port } });
+    expect(routes.resolve('idle.localhost', '/')).toMatchObject({ kind: 'unavailable' });
+    // path routing and callers are decided every time
+    expect(routes.resolve('localhost', '/web/')).not.toBe(routes.resolve('localhost', '/web/'));
+    await projects.open(writeProject('docs', (s) => `project: docs\nservices:\n  web: { version: 3.0.0, command: ${s}, health: { tcp: true } }\n`));
+    expect(routes.resolve('web.localhost', '/')).toMatchObject({ kind: 'unknown', message: expect.stringContaining('several projects') });
+  });
+
   it('lists routes with their names, targets and proxy URLs', () => {
     const list = routes.list('shop');
     expect(list.find((r) => r.service === 'web')).toMatchObject({

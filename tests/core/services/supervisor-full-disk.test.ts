@@ -19,6 +19,7 @@ import { REGISTRY_RULE } from '../../../main/core/store/service-registry.js';
 import { processAlive } from '../../api/test-project.js';
 import { SupervisorHarness, nodeScript, project, service, waitFor } from '../../helpers/supervisor-harness.js';
 import { FullDisk } from '../../helpers/full-disk.js';
+import { scaled } from '../../helpers/load-scale.js';
 
 const unavailable = FullDisk.unavailable();
 const RECOVERY_MS = 60_000; // the stores retry every 3 s; generous for a loaded machine
@@ -116,7 +117,7 @@ describe.skipIf(unavailable !== null)(`the supervisor on a full disk${unavailabl
     }
     // daemon.log kept what it could not write and wrote it once it could (one JSON object a line).
     await waitFor(() => readFileSync(join(d, 'daemon.log'), 'utf8').includes('"to":"stopped"'), RECOVERY_MS, 'the stop in daemon.log');
-  }, 180_000);
+  }, scaled(180_000));
 
   it('a start that fails on a full disk names its own cause (the busy port), not the store', async () => {
     const d = h.dir;
@@ -170,5 +171,5 @@ describe.skipIf(unavailable !== null)('the service log store on a full disk', ()
       disk.release();
       disk.dispose();
     }
-  }, 180_000);
+  }, scaled(180_000));
 });

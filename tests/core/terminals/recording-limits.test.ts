@@ -10,6 +10,7 @@ import { RECORDING_MAX_BYTES, RECORDING_READ_MAX_BYTES } from '../../../shared/t
 import { FullDisk } from '../../helpers/full-disk.js';
 import { until } from '../../helpers/until.js';
 import { TerminalHarness } from './terminal-harness.js';
+import { scaled } from '../../helpers/load-scale.js';
 
 const harnesses: TerminalHarness[] = [];
 const disks: FullDisk[] = [];
@@ -34,7 +35,7 @@ describe('recording limits', () => {
     const last = JSON.parse(cast.trimEnd().split('\n').at(-1)!) as [number, string, string];
     expect(last[1]).toBe('o');
     expect(last[2]).toContain('[DevMesh: recording stopped at its 19 MB cap]');
-  }, 180_000);
+  }, scaled(180_000));
 
   it.skipIf(FullDisk.unavailable() !== null)('on a full disk: starts terminals unrecorded, stops a running recording, and records again once space is freed', async () => {
     const disk = FullDisk.mount(4);
