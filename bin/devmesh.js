@@ -31,10 +31,29 @@ if (major < REQUIRED_MAJOR) {
     process.stderr.write(`devmesh: the CLI is not built (${entry} is missing): run \`npm run build\` in ${root}\n`);
     process.exit(1);
   }
-  // V8's code cache on disk (Node 22.1+): `devmesh status` starts in about half the time on later runs.
-  const moduleApi = require('node:module');
-  if (typeof moduleApi.enableCompileCache === 'function') moduleApi.enableCompileCache();
+  enableCompileCache();
   require(entry);
+}
+
+/**
+ * V8's code cache on disk (Node 22.1+) spares each command compiling its bundle again. It lives in the DevMesh
+ * home (a private 0700 folder), not in a folder of os.tmpdir() that another user could have made and filled:
+ * a planted cache would be code this process runs. No home yet (before the first `up`): no cache. Node reports
+ * a cache it cannot use (a full or read-only disk) in its return value and runs on without it.
+ */
+function enableCompileCache() {
+  const moduleApi = require('node:module');
+  if (typeof moduleApi.enableCompileCache !== 'function' || process.env.NODE_COMPILE_CACHE) return;
+  const home = resolve(process.env.DEVMESH_HOME ?? join(require('node:os').homedir(), '.devmesh'));
+  if (!existsSync(home)) return;
+  // Its folders private like the rest of the home (Node makes them as the umask says; its files are 0600).
+  // The umask is restored at once: the daemon's services inherit it.
+  const umask = process.umask(0o077);
+  try {
+    moduleApi.enableCompileCache(join(home, 'compile-cache'));
+  } finally {
+    process.umask(umask);
+  }
 }
 
 function reexec(node) {

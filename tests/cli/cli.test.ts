@@ -1,12 +1,13 @@
 // The `devmesh` command end to end: the real bin/devmesh.js, a real daemon (`up --port 0`) with a temp
 // DEVMESH_HOME, a tiny project of Node HTTP services, and the processes they start.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceInfo } from '../../shared/service.js';
 import { processAlive, tempDir, waitFor, writeProject } from '../api/test-project.js';
-import { CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
 
 const tmp = tempDir('devmesh-cli-');
 const projectDir = join(tmp.dir, 'tiny');
@@ -220,6 +221,25 @@ describe('detached', () => {
 });
 
 describe('bin/devmesh.js', () => {
+  it("keeps V8's code cache in the DevMesh home (0700), and creates no home of its own", () => {
+    const run = (home: string) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, DEVMESH_HOME: home };
+      delete env.NODE_COMPILE_CACHE;
+      return spawnSync(process.execPath, [BIN, 'version'], { env, encoding: 'utf8' });
+    };
+    const missing = join(tmp.dir, 'no-home-yet');
+    expect(run(missing).status).toBe(0);
+    expect(existsSync(missing)).toBe(false);
+    const home = join(tmp.dir, 'home-cache');
+    mkdirSync(home, { mode: 0o700 });
+    for (let i = 0; i < 2; i++) expect(run(home).stdout).toMatch(/^devmesh \d+\.\d+\.\d+ /);
+    const versions = readdirSync(join(home, 'compile-cache'));
+    expect(versions).toHaveLength(1);
+    expect(readdirSync(join(home, 'compile-cache', versions[0]!)).length).toBeGreaterThan(0);
+    // private like the rest of the home, whatever the umask
+    expect(statSync(join(home, 'compile-cache', versions[0]!)).mode & 0o777).toBe(0o700);
+  });
+
   it("runs under the machine's Node, re-executing with Node 22 when it is older", async () => {
     const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => existsSync(p)) ?? process.execPath;
     const r = await cli.run(['version'], { node: systemNode });

@@ -25,7 +25,7 @@ const PRIVATE_FILES = [
   'daemon.lock', 'daemon.lock.json', 'store.json', 'mesh.json', 'agent.json', 'app-state.json',
 ];
 /** folders whose whole content is private (an executable keeps its owner's x bit: agents' git hooks) */
-const PRIVATE_DIRS = ['logs', 'recordings', 'backups', 'broken', 'agents', 'runs', 'service-ca'];
+const PRIVATE_DIRS = ['logs', 'recordings', 'backups', 'broken', 'agents', 'runs', 'service-ca', 'compile-cache'];
 
 export class HomePermissions {
   private readonly chmod: (path: string, mode: number) => void;
