@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { MeshMembership } from '../../main/core/mesh/mesh-membership.js';
 import type { ServiceInfo } from '../../shared/service.js';
+import type { Listener } from './raw-clients.js';
 
 const root = resolve(__dirname, '../..');
 const wsModule = createRequire(join(root, 'package.json')).resolve('ws');
@@ -52,6 +53,14 @@ export class HostileDaemon {
   servicePid = 0;
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
+
+  /** The proxy's two listeners, by name, as raw clients reach them (read once the daemon is up). */
+  static proxyListeners(d: () => HostileDaemon): [string, () => Listener][] {
+    return [
+      ['HTTP', () => ({ name: 'proxy HTTP', port: d().proxyPort })],
+      ['HTTPS', () => ({ name: 'proxy HTTPS', port: d().httpsPort, servername: 'api.localhost' })],
+    ];
+  }
 
   private constructor(
     readonly dir: string,

@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { HostileDaemon } from './hostile-daemon.js';
 import { HTTP1_CASES } from './http1-cases.js';
-import type { Listener } from './raw-clients.js';
 import { scaled } from '../helpers/load-scale.js';
 
 describe('hostile HTTP/1.1 clients at the proxy', () => {
@@ -16,10 +15,7 @@ describe('hostile HTTP/1.1 clients at the proxy', () => {
     await d?.stop();
   }, scaled(30_000));
 
-  const listeners: [string, () => Listener][] = [
-    ['HTTP', () => ({ name: 'proxy HTTP', port: d.proxyPort })],
-    ['HTTPS', () => ({ name: 'proxy HTTPS', port: d.httpsPort, servername: 'api.localhost' })],
-  ];
+  const listeners = HostileDaemon.proxyListeners(() => d);
   for (const [which, listener] of listeners) {
     for (const c of HTTP1_CASES) {
       it(`${which}: ${c.name}`, async () => {

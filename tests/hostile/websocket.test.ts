@@ -70,10 +70,7 @@ describe('bad WebSocket frames through the proxy', () => {
     await d?.stop();
   }, scaled(30_000));
 
-  const listeners: [string, () => Listener][] = [
-    ['HTTP', () => ({ name: 'proxy HTTP', port: d.proxyPort })],
-    ['HTTPS', () => ({ name: 'proxy HTTPS', port: d.httpsPort, servername: 'api.localhost' })],
-  ];
+  const listeners = HostileDaemon.proxyListeners(() => d);
 
   for (const [which, listener] of listeners) {
     it(`${which}: each protocol error gets a close frame and the connection ends`, async () => {

@@ -20,9 +20,10 @@ import type { LockEvent, LockInfo, LockMode, LockRequest, LockSnapshot, LockWait
 import { toDisposable, type Disposable } from '../lifecycle/disposable.js';
 import { SystemLockClock, type LockClock, type LockTimer } from './lock-clock.js';
 import { HOLDER_TAKER, LockIndex, type HeldLock } from './lock-index.js';
-import { admits, conflictsBothWays } from './lock-matrix.js';
+import { admits } from './lock-matrix.js';
 import { LockPathResolver } from './lock-path-resolver.js';
-import { TargetOverlap, type ResolvedTarget } from './target-overlap.js';
+import { LockQueue, type TtlChoice, type Waiter } from './lock-queue.js';
+import type { ResolvedTarget } from './target-overlap.js';
 import { LockWords } from './lock-words.js';
 import { WaitForGraph } from './wait-for-graph.js';
 
@@ -47,28 +48,6 @@ export interface LockManagerOptions {
  */
 export type ManagedLockRequest = LockRequest & { freshTtlMs?: number };
 
-/** the TTL a grant sets: `named` replaces an existing lock's, `fresh` is a new lock's when none is named */
-interface TtlChoice {
-  named: number | undefined;
-  fresh: number;
-}
-
-interface Waiter {
-  id: string;
-  seq: number;
-  holder: string;
-  mode: LockMode;
-  target: ResolvedTarget;
-  ttl: TtlChoice;
-  taker: string;
-  upgrade: boolean;
-  enqueuedAt: number;
-  deadline: number;
-  timer: LockTimer;
-  resolve: (lock: LockInfo) => void;
-  reject: (err: DevMeshError) => void;
-}
-
 type Listener = (event: LockEvent) => void;
 
 export class LockManager implements Disposable {
@@ -78,9 +57,7 @@ export class LockManager implements Disposable {
   private readonly graceMs: number;
   private readonly defaultWaitMs: number;
   private readonly index = new LockIndex();
-  /** conversions first, then plain requests: each FIFO */
-  private readonly upgrades: Waiter[] = [];
-  private readonly plain: Waiter[] = [];
+  private readonly queue = new LockQueue();
   private readonly listeners = new Set<Listener>();
   private sweepTimer: LockTimer | null = null;
   private sweepAt = Infinity;
@@ -113,7 +90,7 @@ export class LockManager implements Disposable {
     const lock = this.grantNow(request, target);
     if (lock) return { ok: true, value: lock };
     const blockers = this.heldBlockers(request.holder, request.mode, target);
-    const error = this.refusal(request.holder, request.mode, target, 'it is', this.queueBlockers(request.holder, request.mode, target, this.index.find(request.holder, target.key) !== undefined));
+    const error = this.refusal(request.holder, request.mode, target, 'it is', this.queue.blockers(request.holder, request.mode, target, this.index.find(request.holder, target.key) !== undefined));
     this.emit({ type: 'refused', ts: this.clock.now(), holder: request.holder, mode: request.mode, target: target.shown, error });
     return { ok: false, error, blockers: blockers.map((l) => this.info(l)) };
   }
@@ -125,7 +102,7 @@ export class LockManager implements Disposable {
     for (const [n, r] of requests.entries()) {
       const t = targets[n]!;
       const held = this.heldBlockers(r.holder, r.mode, t);
-      const queued = this.queueBlockers(r.holder, r.mode, t, this.index.find(r.holder, t.key) !== undefined);
+      const queued = this.queue.blockers(r.holder, r.mode, t, this.index.find(r.holder, t.key) !== undefined);
       if (held.length > 0 || queued.length > 0) {
         const error = this.refusal(r.holder, r.mode, t, 'it is', queued);
         this.emit({ type: 'refused', ts: this.clock.now(), holder: r.holder, mode: r.mode, target: t.shown, error });
@@ -172,8 +149,9 @@ export class LockManager implements Disposable {
   releaseHolder(holder: string, reason: string): number {
     const mine = this.index.ofHolder(holder);
     for (const lock of mine) this.drop(lock, reason);
-    for (const w of [...this.upgrades, ...this.plain].filter((x) => x.holder === holder)) {
-      this.refuseWaiter(w, new DevMeshError('CONFLICT', `${holder}'s request for ${LockWords.describe(w.mode, w.target)} was dropped: ${holder} released everything (${reason})`));
+    for (const w of this.queue.of(holder)) {
+      const what = `${holder}'s request for ${LockWords.describe(w.mode, w.target)}`;
+      this.refuseWaiter(w, new DevMeshError('CONFLICT', `${what} was dropped: ${holder} released everything (${reason})`));
     }
     this.pump();
     return mine.length;
@@ -190,8 +168,9 @@ export class LockManager implements Disposable {
       lock.takers.delete(session);
       if (lock.takers.size === 0) this.drop(lock, reason);
     }
-    for (const w of [...this.upgrades, ...this.plain].filter((x) => x.holder === holder && x.taker === session)) {
-      this.refuseWaiter(w, new DevMeshError('CONFLICT', `${holder}'s request for ${LockWords.describe(w.mode, w.target)} was dropped: ${reason}`));
+    for (const w of this.queue.of(holder, session)) {
+      const what = `${holder}'s request for ${LockWords.describe(w.mode, w.target)}`;
+      this.refuseWaiter(w, new DevMeshError('CONFLICT', `${what} was dropped: ${reason}`));
     }
     this.pump();
     return mine.length;
@@ -231,7 +210,7 @@ export class LockManager implements Disposable {
 
   list(): LockSnapshot {
     this.sweepIfDue();
-    const waiters = [...this.upgrades, ...this.plain];
+    const waiters = this.queue.line();
     return {
       locks: [...this.index.all()].map((l) => this.info(l)),
       waiters: waiters.map((w, i) => this.waiterInfo(w, waiters.slice(0, i))),
@@ -247,8 +226,9 @@ export class LockManager implements Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.sweepTimer?.cancel();
-    for (const w of [...this.upgrades, ...this.plain]) {
-      this.refuseWaiter(w, new DevMeshError('SHUTTING_DOWN', `${w.holder}'s request for ${LockWords.describe(w.mode, w.target)} was dropped: DevMesh is shutting down`));
+    for (const w of this.queue.line()) {
+      const what = `${w.holder}'s request for ${LockWords.describe(w.mode, w.target)}`;
+      this.refuseWaiter(w, new DevMeshError('SHUTTING_DOWN', `${what} was dropped: DevMesh is shutting down`));
     }
     this.listeners.clear();
   }
@@ -270,7 +250,7 @@ export class LockManager implements Disposable {
       return this.info(own);
     }
     if (this.heldBlockers(holder, mode, target).length > 0) return null;
-    if (this.queueBlockers(holder, mode, target, own !== undefined).length > 0) return null;
+    if (this.queue.blockers(holder, mode, target, own !== undefined).length > 0) return null;
     const info = this.grant(holder, mode, target, this.ttlOf(request), LockManager.takerOf(request), 0);
     if (own) this.pump(); // a downgrade may admit waiters
     return info;
@@ -300,12 +280,6 @@ export class LockManager implements Disposable {
     return this.index.overlapping(target).filter((l) => l.holder !== holder && !admits(l.mode, mode));
   }
 
-  /** waiters of other holders queued ahead of such a request whose requests conflict with it */
-  private queueBlockers(holder: string, mode: LockMode, target: ResolvedTarget, upgrade: boolean, ahead?: readonly Waiter[]): Waiter[] {
-    const line = ahead ?? (upgrade ? this.upgrades : [...this.upgrades, ...this.plain]);
-    return line.filter((w) => w.holder !== holder && conflictsBothWays(w.mode, mode) && TargetOverlap.overlaps(w.target, target));
-  }
-
   private enqueue(request: ManagedLockRequest, target: ResolvedTarget, waitMs: number, resolve: (l: LockInfo) => void, reject: (e: DevMeshError) => void): void {
     const now = this.clock.now();
     const upgrade = this.index.find(request.holder, target.key) !== undefined;
@@ -315,19 +289,18 @@ export class LockManager implements Disposable {
       taker: LockManager.takerOf(request), upgrade, enqueuedAt: now, deadline: now + waitMs, resolve, reject,
       timer: this.clock.schedule(() => this.timeOut(w), waitMs),
     };
-    (upgrade ? this.upgrades : this.plain).push(w);
-    const line = [...this.upgrades, ...this.plain];
-    this.emit({ type: 'queued', ts: now, waiter: this.waiterInfo(w, line.slice(0, line.indexOf(w))) });
+    this.queue.push(w);
+    this.emit({ type: 'queued', ts: now, waiter: this.waiterInfo(w, this.queue.ahead(w)) });
     this.breakDeadlocks(w);
   }
 
   private breakDeadlocks(newest: Waiter): void {
     for (;;) {
       const graph = new WaitForGraph<Waiter>();
-      const line = [...this.upgrades, ...this.plain];
+      const line = this.queue.line();
       line.forEach((w, i) => {
         for (const l of this.heldBlockers(w.holder, w.mode, w.target)) graph.add({ from: w.holder, to: l.holder, waiter: w, label: LockWords.describe(l.mode, l.target) });
-        for (const q of this.queueBlockers(w.holder, w.mode, w.target, w.upgrade, line.slice(0, i))) {
+        for (const q of this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, line.slice(0, i))) {
           graph.add({ from: w.holder, to: q.holder, waiter: w, label: `queued for ${LockWords.describe(q.mode, q.target)}` });
         }
       });
@@ -344,53 +317,43 @@ export class LockManager implements Disposable {
       );
       if (youngest === newest) return;
       this.pump();
-      if (!this.upgrades.includes(newest) && !this.plain.includes(newest)) return;
+      if (!this.queue.has(newest)) return;
     }
   }
 
   /** Grants every waiter that is now free, in queue order. */
   private pump(): void {
     const ahead: Waiter[] = [];
-    for (const w of [...this.upgrades, ...this.plain]) {
-      if (this.heldBlockers(w.holder, w.mode, w.target).length > 0 || this.queueBlockers(w.holder, w.mode, w.target, w.upgrade, ahead).length > 0) {
+    for (const w of this.queue.line()) {
+      if (this.heldBlockers(w.holder, w.mode, w.target).length > 0 || this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, ahead).length > 0) {
         ahead.push(w);
         continue;
       }
-      this.unqueue(w);
+      this.queue.remove(w);
       w.resolve(this.grant(w.holder, w.mode, w.target, w.ttl, w.taker, this.clock.now() - w.enqueuedAt));
     }
   }
 
   private timeOut(w: Waiter): void {
-    const line = [...this.upgrades, ...this.plain];
-    const i = line.indexOf(w);
-    if (i < 0) return;
-    const words = `it is still`;
-    const error = this.refusal(w.holder, w.mode, w.target, words, this.queueBlockers(w.holder, w.mode, w.target, w.upgrade, line.slice(0, i)));
+    if (!this.queue.has(w)) return;
+    const queued = this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, this.queue.ahead(w));
+    const error = this.refusal(w.holder, w.mode, w.target, 'it is still', queued);
     this.refuseWaiter(w, new DevMeshError('TIMEOUT', `${w.holder} waited ${w.deadline - w.enqueuedAt} ms and gave up: ${error.message}`, error.details));
     this.pump();
   }
 
   private refuseWaiter(w: Waiter, err: DevMeshError): void {
-    this.unqueue(w);
+    this.queue.remove(w);
     this.emit({ type: 'refused', ts: this.clock.now(), holder: w.holder, mode: w.mode, target: w.target.shown, error: err.toInfo() });
     w.reject(err);
-  }
-
-  private unqueue(w: Waiter): void {
-    w.timer.cancel();
-    const line = w.upgrade ? this.upgrades : this.plain;
-    const i = line.indexOf(w);
-    if (i >= 0) line.splice(i, 1);
   }
 
   private refusal(holder: string, mode: LockMode, target: ResolvedTarget, isWords: string, queued: Waiter[]): ErrorInfo {
     return LockWords.refusal({ holder, mode, target }, isWords, this.heldBlockers(holder, mode, target), queued);
   }
 
-
   private waiterInfo(w: Waiter, ahead: readonly Waiter[]): LockWaiter {
-    const blockedBy = new Set([...this.heldBlockers(w.holder, w.mode, w.target).map((l) => l.holder), ...this.queueBlockers(w.holder, w.mode, w.target, w.upgrade, ahead).map((q) => q.holder)]);
+    const blockedBy = new Set([...this.heldBlockers(w.holder, w.mode, w.target).map((l) => l.holder), ...this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, ahead).map((q) => q.holder)]);
     return { id: w.id, holder: w.holder, mode: w.mode, target: w.target.shown, upgrade: w.upgrade, enqueuedAt: w.enqueuedAt, deadline: w.deadline, blockedBy: [...blockedBy] };
   }
 
