@@ -17,7 +17,8 @@
 //      where the hard limit stays lower (20000 here) the bench holds what fits and extrapolates.
 // Everything listens on 127.0.0.1 only; every child is killed at the end.
 // Usage: npm run bench:proxy [-- --quick | --duration 10s --warmup 2s --connections 50 --c1 12s --blocks 6
-//   --ws-rounds 5000 --h2 5s --idle-ws 10000]  (--c1 0, --h2 0, --idle-ws 0 skip those parts)
+//   --ws-rounds 5000 --h2 5s --idle-ws 10000]  (--duration 0, --c1 0, --ws-rounds 0, --h2 0, --idle-ws 0
+//   skip those parts: HTTP/2 alone is `--duration 0 --c1 0 --ws-rounds 0 --idle-ws 0`)
 // Needs `npm run build` (dist/cli/devmesh.js), wrk and nginx (Debian: wrk, nginx-light), h2load (nghttp2-client).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -202,61 +203,63 @@ try {
     { key: 'floor', label: 'Node floor: raw byte pipe, no HTTP', port: floorPort, host: HOST, pids: () => [floor.pid] },
   ];
 
-  // ---- 1-4: HTTP under wrk ----
-  const http = {};
-  for (const p of [...paths, { ...paths[0], key: 'direct2', label: 'direct → target (again, last)' }]) {
-    if (p.why) continue;
-    try {
-      http[p.key] = await L.wrk({ port: p.port, host: p.host, connections: opts.connections, seconds: opts.duration, warmupSeconds: opts.warmup, pids: p.pids() });
-    } catch (err) {
-      http[p.key] = { error: err.message.slice(0, 200) };
+  // ---- 1-4: HTTP under wrk ---- (--duration 0 skips it)
+  if (opts.duration > 0) {
+    const http = {};
+    for (const p of [...paths, { ...paths[0], key: 'direct2', label: 'direct → target (again, last)' }]) {
+      if (p.why) continue;
+      try {
+        http[p.key] = await L.wrk({ port: p.port, host: p.host, connections: opts.connections, seconds: opts.duration, warmupSeconds: opts.warmup, pids: p.pids() });
+      } catch (err) {
+        http[p.key] = { error: err.message.slice(0, 200) };
+      }
     }
-  }
-  console.log(`HTTP: wrk -t1 -c${opts.connections}, ${opts.duration} s after a ${opts.warmup} s warm-up, GET / (~${expected.length}-byte body)`);
-  const d = http.direct ?? {};
-  const ng = http.nginx ?? {};
-  const head = ['path', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs nginx', 'added p50', 'added p99', 'proxy CPU µs/req user+sys', 'others CPU'];
-  const rows = [];
-  for (const p of [...paths, { ...paths[0], key: 'direct2', label: 'direct → target (again, last)' }]) {
-    const r = http[p.key];
-    if (p.why || !r || r.error) {
-      rows.push([p.label, `not available: ${p.why ?? r?.error ?? 'not run'}`]);
-      continue;
+    console.log(`HTTP: wrk -t1 -c${opts.connections}, ${opts.duration} s after a ${opts.warmup} s warm-up, GET / (~${expected.length}-byte body)`);
+    const d = http.direct ?? {};
+    const ng = http.nginx ?? {};
+    const head = ['path', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs nginx', 'added p50', 'added p99', 'proxy CPU µs/req user+sys', 'others CPU'];
+    const rows = [];
+    for (const p of [...paths, { ...paths[0], key: 'direct2', label: 'direct → target (again, last)' }]) {
+      const r = http[p.key];
+      if (p.why || !r || r.error) {
+        rows.push([p.label, `not available: ${p.why ?? r?.error ?? 'not run'}`]);
+        continue;
+      }
+      const proxied = p.key !== 'direct' && p.key !== 'direct2';
+      const notes = [r.non2xx ? `${r.non2xx} non-2xx` : '', r.socketErrors ? `socket errors: ${r.socketErrors}` : ''].filter(Boolean).join('; ');
+      rows.push([
+        p.label,
+        int(r.rps),
+        f2(r.p50),
+        f2(r.p99),
+        `${f2(r.rps / ng.rps)}×`,
+        proxied ? `${r.p50 - d.p50 >= 0 ? '+' : ''}${f2(r.p50 - d.p50)} ms` : '',
+        proxied ? `${r.p99 - d.p99 >= 0 ? '+' : ''}${f2(r.p99 - d.p99)} ms` : '',
+        proxied && Number.isFinite(r.userUs) ? `${f1(r.userUs)} + ${f1(r.sysUs)} = ${f1(r.userUs + r.sysUs)}` : '',
+        `${f1(r.others)}%`,
+        notes,
+      ]);
     }
-    const proxied = p.key !== 'direct' && p.key !== 'direct2';
-    const notes = [r.non2xx ? `${r.non2xx} non-2xx` : '', r.socketErrors ? `socket errors: ${r.socketErrors}` : ''].filter(Boolean).join('; ');
-    rows.push([
-      p.label,
-      int(r.rps),
-      f2(r.p50),
-      f2(r.p99),
-      `${f2(r.rps / ng.rps)}×`,
-      proxied ? `${r.p50 - d.p50 >= 0 ? '+' : ''}${f2(r.p50 - d.p50)} ms` : '',
-      proxied ? `${r.p99 - d.p99 >= 0 ? '+' : ''}${f2(r.p99 - d.p99)} ms` : '',
-      proxied && Number.isFinite(r.userUs) ? `${f1(r.userUs)} + ${f1(r.sysUs)} = ${f1(r.userUs + r.sysUs)}` : '',
-      `${f1(r.others)}%`,
-      notes,
-    ]);
+    L.printTable(head, rows);
+    const dm = http.devmesh;
+    if (dm && !dm.error) {
+      const met = (ok) => (ok ? 'met' : 'MISSED');
+      console.log(
+        `  DevMesh vs targets: req/s ${f2(dm.rps / ng.rps)}× nginx (target ≥ 1.0×: ${met(dm.rps / ng.rps >= 1)}), ` +
+          `added p50 ${f2(dm.p50 - d.p50)} ms (≤ 0.3 ms: ${met(dm.p50 - d.p50 <= 0.3)}), added p99 ${f2(dm.p99 - d.p99)} ms (≤ 2 ms: ${met(dm.p99 - d.p99 <= 2)})`,
+      );
+    } else console.log('  DevMesh vs targets (≥ 1.0× nginx req/s, added p50 ≤ 0.3 ms, added p99 ≤ 2 ms): not measured');
+    const fl = http.floor;
+    if (fl && !fl.error && ng.rps > 0) {
+      console.log(
+        `  Node floor: a byte pipe with no HTTP work reaches ${f2(fl.rps / ng.rps)}× nginx at ${f1(fl.userUs)} µs user CPU per request (nginx: ${f1(ng.userUs)} µs)` +
+          (dm && !dm.error ? `; DevMesh reaches ${f2(dm.rps / fl.rps)}× the floor, spending ${f1(dm.userUs - fl.userUs)} µs user CPU per request on HTTP (parse, rewrite, log)` : ''),
+      );
+      console.log('  on this 2-core machine wrk, the target and the proxy share the CPU: the proxy\'s CPU per request sets its req/s, and the floor is the least any Node proxy can spend');
+    }
+    console.log('  others CPU: share of the whole machine used by processes outside this bench during the measured run (other engineers\' work skews the row when high)');
+    console.log(`  at -c${opts.connections} every path is saturated, so p50 ≈ connections ÷ req/s: "added p50" there is mostly a throughput gap; the one-connection run below shows the per-request cost\n`);
   }
-  L.printTable(head, rows);
-  const dm = http.devmesh;
-  if (dm && !dm.error) {
-    const met = (ok) => (ok ? 'met' : 'MISSED');
-    console.log(
-      `  DevMesh vs targets: req/s ${f2(dm.rps / ng.rps)}× nginx (target ≥ 1.0×: ${met(dm.rps / ng.rps >= 1)}), ` +
-        `added p50 ${f2(dm.p50 - d.p50)} ms (≤ 0.3 ms: ${met(dm.p50 - d.p50 <= 0.3)}), added p99 ${f2(dm.p99 - d.p99)} ms (≤ 2 ms: ${met(dm.p99 - d.p99 <= 2)})`,
-    );
-  } else console.log('  DevMesh vs targets (≥ 1.0× nginx req/s, added p50 ≤ 0.3 ms, added p99 ≤ 2 ms): not measured');
-  const fl = http.floor;
-  if (fl && !fl.error && ng.rps > 0) {
-    console.log(
-      `  Node floor: a byte pipe with no HTTP work reaches ${f2(fl.rps / ng.rps)}× nginx at ${f1(fl.userUs)} µs user CPU per request (nginx: ${f1(ng.userUs)} µs)` +
-        (dm && !dm.error ? `; DevMesh reaches ${f2(dm.rps / fl.rps)}× the floor, spending ${f1(dm.userUs - fl.userUs)} µs user CPU per request on HTTP (parse, rewrite, log)` : ''),
-    );
-    console.log('  on this 2-core machine wrk, the target and the proxy share the CPU: the proxy\'s CPU per request sets its req/s, and the floor is the least any Node proxy can spend');
-  }
-  console.log('  others CPU: share of the whole machine used by processes outside this bench during the measured run (other engineers\' work skews the row when high)');
-  console.log(`  at -c${opts.connections} every path is saturated, so p50 ≈ connections ÷ req/s: "added p50" there is mostly a throughput gap; the one-connection run below shows the per-request cost\n`);
 
   // ---- 1b: one connection, no queueing: what the proxy adds to each request, and what stalls its tail ----
   if (opts.c1 > 0) {
@@ -264,58 +267,60 @@ try {
     await oneConnectionSection({ dir: work, paths: probed, seconds: opts.c1, blocks: opts.blocks, printTable: L.printTable });
   }
 
-  // ---- 5: WebSocket echo round trips, interleaved in blocks so background load hits every path alike ----
-  const warm = Math.min(500, opts.wsRounds);
-  const blocks = 10;
-  console.log(`WebSocket echo round trip: ${opts.wsRounds} sequential 32-byte messages per path on one connection each, after ${warm} warm-up, interleaved across paths in ${blocks} blocks`);
-  const ws = {};
-  const wsRows = [];
-  const echo = {};
-  const wsErr = {};
-  for (const p of paths) {
-    if (p.why) continue;
-    try {
-      echo[p.key] = await L.openEcho({ port: p.port, host: p.host });
-      await echo[p.key].run(warm, false);
-    } catch (err) {
-      wsErr[p.key] = err.message.slice(0, 200);
-      echo[p.key]?.close();
-      delete echo[p.key];
-    }
-  }
-  const wsCpu0 = L.cpuSnapshot();
-  for (let b = 0; b < blocks; b++) {
-    for (const [key, e] of Object.entries(echo)) {
+  // ---- 5: WebSocket echo round trips, interleaved in blocks so background load hits every path alike ---- (--ws-rounds 0 skips it)
+  if (opts.wsRounds > 0) {
+    const warm = Math.min(500, opts.wsRounds);
+    const blocks = 10;
+    console.log(`WebSocket echo round trip: ${opts.wsRounds} sequential 32-byte messages per path on one connection each, after ${warm} warm-up, interleaved across paths in ${blocks} blocks`);
+    const ws = {};
+    const wsRows = [];
+    const echo = {};
+    const wsErr = {};
+    for (const p of paths) {
+      if (p.why) continue;
       try {
-        await e.run(Math.ceil(opts.wsRounds / blocks), true);
+        echo[p.key] = await L.openEcho({ port: p.port, host: p.host });
+        await echo[p.key].run(warm, false);
       } catch (err) {
-        wsErr[key] = err.message.slice(0, 200);
-        e.close();
-        delete echo[key];
+        wsErr[p.key] = err.message.slice(0, 200);
+        echo[p.key]?.close();
+        delete echo[p.key];
       }
     }
-  }
-  const wsOthers = L.othersBusy(wsCpu0, L.cpuSnapshot());
-  for (const [key, e] of Object.entries(echo)) {
-    ws[key] = e.stats();
-    e.close();
-  }
-  for (const p of paths) {
-    const r = ws[p.key];
-    if (!r) {
-      wsRows.push([p.label, `not available: ${p.why ?? wsErr[p.key] ?? 'not run'}`]);
-      continue;
+    const wsCpu0 = L.cpuSnapshot();
+    for (let b = 0; b < blocks; b++) {
+      for (const [key, e] of Object.entries(echo)) {
+        try {
+          await e.run(Math.ceil(opts.wsRounds / blocks), true);
+        } catch (err) {
+          wsErr[key] = err.message.slice(0, 200);
+          e.close();
+          delete echo[key];
+        }
+      }
     }
-    const added = p.key === 'direct' || !ws.direct ? ['', ''] : [`${f1(r.mean - ws.direct.mean)} µs`, `${f1(r.p50 - ws.direct.p50)} µs`];
-    wsRows.push([p.label, f1(r.mean), f1(r.p50), f1(r.p99), ...added]);
+    const wsOthers = L.othersBusy(wsCpu0, L.cpuSnapshot());
+    for (const [key, e] of Object.entries(echo)) {
+      ws[key] = e.stats();
+      e.close();
+    }
+    for (const p of paths) {
+      const r = ws[p.key];
+      if (!r) {
+        wsRows.push([p.label, `not available: ${p.why ?? wsErr[p.key] ?? 'not run'}`]);
+        continue;
+      }
+      const added = p.key === 'direct' || !ws.direct ? ['', ''] : [`${f1(r.mean - ws.direct.mean)} µs`, `${f1(r.p50 - ws.direct.p50)} µs`];
+      wsRows.push([p.label, f1(r.mean), f1(r.p50), f1(r.p99), ...added]);
+    }
+    L.printTable(['path', 'mean µs', 'p50 µs', 'p99 µs', 'added mean', 'added p50'], wsRows);
+    if (ws.devmesh && ws.direct) {
+      const add = (ws.devmesh.mean - ws.direct.mean) / 1000;
+      console.log(`  DevMesh added round trip ${f2(add)} ms mean (target ≤ 0.1 ms: ${add <= 0.1 ? 'met' : 'MISSED'})`);
+    } else console.log('  DevMesh added round trip (target ≤ 0.1 ms): not measured');
+    console.log(`  (processes outside this bench used ${f1(wsOthers)}% of the machine meanwhile)`);
+    console.log('');
   }
-  L.printTable(['path', 'mean µs', 'p50 µs', 'p99 µs', 'added mean', 'added p50'], wsRows);
-  if (ws.devmesh && ws.direct) {
-    const add = (ws.devmesh.mean - ws.direct.mean) / 1000;
-    console.log(`  DevMesh added round trip ${f2(add)} ms mean (target ≤ 0.1 ms: ${add <= 0.1 ? 'met' : 'MISSED'})`);
-  } else console.log('  DevMesh added round trip (target ≤ 0.1 ms): not measured');
-  console.log(`  (processes outside this bench used ${f1(wsOthers)}% of the machine meanwhile)`);
-  console.log('');
 
   // ---- 5b: HTTP/2 over TLS: h2load against a direct node:http2 server, DevMesh's HTTPS listener and nginx ----
   if (opts.h2 > 0) {
