@@ -54,7 +54,13 @@ async function requestLog(args: string[] = []): Promise<RequestRecord[]> {
 beforeAll(async () => {
   ensureCliBuilt();
   mkdirSync(projectDir);
-  writeProject(projectDir, 'tiny', { api: {}, web: { dependsOn: ['api'] } });
+  // api answers /slow… after 1.5 s, having said in its log that the request reached it
+  const slow = `server.removeAllListeners('request');
+server.on('request', (req, res) => {
+  if (req.url !== '/health') console.log('api got ' + req.url);
+  setTimeout(() => res.end('api ok'), req.url.startsWith('/slow') ? 1500 : 0);
+});`;
+  writeProject(projectDir, 'tiny', { api: { extra: slow }, web: { dependsOn: ['api'] } });
   proxyPort = await freePort();
   // CliHarness passes this process's environment on to the daemon it starts.
   process.env.DEVMESH_PROXY_HTTP_PORT = String(proxyPort);
@@ -127,6 +133,27 @@ describe('devmesh requests', () => {
     expect(web.every((r) => r.service === 'web')).toBe(true);
     expect(await requestLog(['-n', '1'])).toHaveLength(1);
   });
+
+  it('lists past requests in the order they started, so the times never run backwards', async () => {
+    const slow = viaProxy('api.localhost', '/slow-first');
+    // the quick request is sent only once the slow one has reached the service
+    await waitFor('the slow request at the service', async () => {
+      return (await cli.run(['logs', 'api', '-n', '50'])).stdout.includes('api got /slow-first');
+    }, scaled(15_000), 100);
+    await viaProxy('api.localhost', '/quick-second');
+    await slow;
+    const rows = await waitFor('both requests in the log', async () => {
+      const all = (await requestLog(['-n', '20'])).filter((r) => /^\/(slow-first|quick-second)/.test(r.path));
+      return all.length === 2 ? all : undefined;
+    });
+    // the log numbers the quick one first (it ended first); the list shows the slow one first (it started first)
+    expect(rows[0]!.seq).toBeGreaterThan(rows[1]!.seq);
+    expect(rows.map((r) => r.path)).toEqual(['/slow-first', '/quick-second']);
+    const text = (await cli.run(['requests', '-n', '20'])).stdout.split('\n');
+    const at = (path: string): number => text.findIndex((l) => l.includes(`api.localhost${path}`));
+    expect(at('/slow-first')).toBeGreaterThanOrEqual(0);
+    expect(at('/slow-first')).toBeLessThan(at('/quick-second'));
+  }, scaled(40_000));
 
   it('-f prints requests as they are answered until Ctrl-C', async () => {
     const follow = cli.spawn(['requests', '-f', '-n', '0', '--service', 'api']);

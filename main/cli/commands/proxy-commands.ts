@@ -45,7 +45,7 @@ Options:
         summary: 'print the requests the local proxy answered (-f to follow them)',
         usage: `Usage: devmesh requests [--service S] [--project P] [--errors] [-n N] [-f] [--search TEXT] [--json]
 
-Prints the last N requests the DevMesh proxy answered, oldest first, one per line:
+Prints the last N requests the DevMesh proxy answered, in the order they started, one per line:
   HH:MM:SS.mmm STATUS METHOD host/path bytes duration upstream|error
 bytes is what went back to the client; upstream is the service's address, or the error when DevMesh
 answered itself (unknown service, service down, target refused).
@@ -55,7 +55,7 @@ Options:
   --project P       a project id or folder
   --errors          only failed requests (status 400 and above, or a DevMesh error)
   -n, --lines N     how many past requests (default ${DEFAULT_REQUESTS}; 0: only new ones with -f)
-  -f, --follow      keep printing new requests until Ctrl-C
+  -f, --follow      keep printing new requests, as they are answered, until Ctrl-C
   --search TEXT     only requests whose host or path contains TEXT
   --json            one JSON object per line`,
         options: {
@@ -119,7 +119,7 @@ Options:
     let trap: SignalTrap | null = null;
     try {
       if (!follow) {
-        for (const r of await ProxyCommands.tail(client, query, count)) print(r);
+        for (const r of ProxyCommands.byStart(await ProxyCommands.tail(client, query, count))) print(r);
         return EXIT.ok;
       }
       // Live requests are held until the history is printed, then deduplicated by seq.
@@ -142,7 +142,10 @@ Options:
       });
       await client.subscribe('requests', { project: query.project, service: query.service }, onRecord);
       const history = count > 0 ? await ProxyCommands.tail(client, query, count) : [];
-      for (const r of [...history, ...held].sort((a, b) => a.seq - b.seq)) {
+      for (const r of ProxyCommands.byStart(history)) print(r);
+      for (const r of history) lastSeq = Math.max(lastSeq, r.seq);
+      // from here on, as they are answered: a request is numbered when it ends
+      for (const r of held.sort((a, b) => a.seq - b.seq)) {
         if (r.seq > lastSeq) {
           lastSeq = r.seq;
           print(r);
@@ -171,6 +174,14 @@ Options:
       if (!page.hasMore || before <= 1) break;
     }
     return pages.flat();
+  }
+
+  /**
+   * Past requests in the order they started (the time printed), ties by number. The log numbers a request
+   * when it ends, so a slow page listed by number would show its time running backwards.
+   */
+  private static byStart(records: RequestRecord[]): RequestRecord[] {
+    return [...records].sort((a, b) => a.ts - b.ts || a.seq - b.seq);
   }
 
   /** The page's filter, applied to live records (the topic filters by project and service only). */
