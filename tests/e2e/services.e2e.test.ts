@@ -53,8 +53,10 @@ describe.skipIf(skipWithoutChromium)('services view against the headless daemon 
 
   it('stops web from its row and shows its log', async () => {
     await page.getByTestId('service-stop-web').click();
-    await expect.poll(() => stateOf('web'), { timeout: 20_000, interval: 100 }).toBe('stopped');
-    await expect(page.getByTestId('service-start-web').isEnabled()).resolves.toBe(true);
+    await expect.poll(() => stateOf('web'), { timeout: scaled(20_000), interval: 100 }).toBe('stopped');
+    // the row's buttons wait for the stop call's own answer, which can come just after the state
+    const startEnabled = () => page.getByTestId('service-start-web').isEnabled();
+    await expect.poll(startEnabled, { timeout: scaled(10_000), interval: 100 }).toBe(true);
     for (const name of ['auth', 'api']) expect(await stateOf(name)).toBe('healthy');
 
     await page.getByTestId('service-row-web').click();
