@@ -89,9 +89,16 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
     const requireFromMain = createRequire(join(extracted, 'dist/electron/main.js'));
     for (const p of packages) expect(requireFromMain.resolve(p), p).toContain(join(extracted, 'node_modules'));
     const Database = requireFromMain('better-sqlite3');
-    const db = new Database(':memory:');
-    expect(db.prepare('select 40 + 2 as answer').get()).toEqual({ answer: 42 });
+    // a file on disk in WAL mode, as the daemon's store runs: the native module's file I/O, not only its SQL
+    const file = join(work, 'packaged.db');
+    const db = new Database(file);
+    expect(db.pragma('journal_mode = WAL', { simple: true })).toBe('wal');
+    db.exec('CREATE TABLE t (answer INTEGER NOT NULL)');
+    db.prepare('INSERT INTO t VALUES (?)').run(42);
     db.close();
+    const reopened = new Database(file, { readonly: true });
+    expect(reopened.prepare('SELECT answer FROM t').get()).toEqual({ answer: 42 });
+    reopened.close();
   });
 
   it('includes the tray and window icons', () => {
