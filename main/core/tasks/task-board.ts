@@ -15,30 +15,18 @@
 // - Restart: active tasks of agents that are not running are abandoned; active tasks of running agents
 //   retake their locks (lock ids died with the old process) and restart their silence clock; BIDDING
 //   tasks resume their window.
-import type { Logger } from 'pino';
-import type { z } from 'zod';
 import type { AgentRecord, AgentStatusEvent } from '../../../shared/agent.js';
-import type { AuditAppend } from '../../../shared/audit.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import {
   FINAL_TASK_STATES,
   type Bid,
-  type BidInputSchema,
-  type TaskCancelInputSchema,
-  type TaskClaimInputSchema,
-  type TaskCompleteInputSchema,
-  type TaskCreateInputSchema,
   type TaskDetail,
-  type TaskEvent,
   type TaskInfo,
-  type TaskListInputSchema,
   type TaskState,
   type TaskTransition,
-  type TaskUpdateInputSchema,
 } from '../../../shared/task.js';
 import type { Disposable } from '../lifecycle/disposable.js';
 import { SystemLockClock, type LockClock } from '../locks/lock-clock.js';
-import type { LockManager } from '../locks/lock-manager.js';
 import { AgentActivity } from './agent-activity.js';
 import { AwardScore } from './award-score.js';
 import { TaskActors } from './task-actors.js';
@@ -49,45 +37,29 @@ import { TaskIds } from './task-ids.js';
 import { TaskJournal } from './task-journal.js';
 import { TaskLockBinder } from './task-lock-binder.js';
 import type { TaskFields, TaskStore } from './task-store.js';
+import type {
+  TaskBid,
+  TaskBoardDeps,
+  TaskCancel,
+  TaskClaim,
+  TaskComplete,
+  TaskCreate,
+  TaskListFilter,
+  TaskUpdate,
+} from './task-board-deps.js';
 import { TaskText } from './task-text.js';
 
-export interface TaskAgentPort {
-  /** agents not exited */
-  live(): AgentRecord[];
-  /** by id or name, exited ones too; null when unknown */
-  find(idOrName: string): AgentRecord | null;
-  /** types text + Enter into the agent's terminal; false when it is not running */
-  deliver(agentId: string, text: string): boolean;
-}
-
-export interface TaskBoardDeps {
-  store: TaskStore;
-  /** the LockManager of a lock space (a project root) */
-  locks: (root: string) => LockManager;
-  /** a project ref (id or root; undefined = the only open project) → its id and root; throws DevMeshError */
-  projects: { resolve(ref: string | undefined): { id: string; root: string } };
-  agents: TaskAgentPort;
-  audit: (entry: AuditAppend) => void;
-  emit: (event: TaskEvent) => void;
-  /** the broadcast: tell an agent of a task it may bid for */
-  notify: (agentId: string, body: string, task: string) => void;
-  clock?: LockClock;
-  /** bids are taken this long after the first bid, or until every eligible agent bid (default 5 s) */
-  biddingWindowMs?: number;
-  /** may a decision be taken now (the audit chain can record it)? An award waits while not */
-  canDecide?: () => boolean;
-  /** a CLAIMED/WORKING task whose agent showed no activity this long is abandoned (default 10 min) */
-  silentAfterMs?: number;
-  logger?: Logger;
-}
-
-export type TaskCreate = z.output<typeof TaskCreateInputSchema>;
-export type TaskListFilter = z.output<typeof TaskListInputSchema>;
-export type TaskBid = z.output<typeof BidInputSchema>;
-export type TaskClaim = z.output<typeof TaskClaimInputSchema>;
-export type TaskUpdate = z.output<typeof TaskUpdateInputSchema>;
-export type TaskComplete = z.output<typeof TaskCompleteInputSchema>;
-export type TaskCancel = z.output<typeof TaskCancelInputSchema>;
+export type {
+  TaskAgentPort,
+  TaskBid,
+  TaskBoardDeps,
+  TaskCancel,
+  TaskClaim,
+  TaskComplete,
+  TaskCreate,
+  TaskListFilter,
+  TaskUpdate,
+} from './task-board-deps.js';
 
 const ACTIVE: readonly TaskState[] = ['CLAIMED', 'WORKING', 'PAUSED'];
 
