@@ -3,6 +3,7 @@
 // exchange is bounded in time; sockets are always destroyed.
 import net from 'node:net';
 import tls from 'node:tls';
+import { mulberry32 } from '../helpers/mulberry32.js';
 
 export interface Listener {
   name: string;
@@ -73,16 +74,7 @@ export function collect(s: net.Socket, boundMs: number, start: () => void = () =
 }
 
 /** A deterministic generator (mulberry32), so a failing garbage case can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = mulberry32;
 
 // ---- HTTP/2 ----
 

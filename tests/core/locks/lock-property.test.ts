@@ -7,18 +7,9 @@ import { admits } from '../../../main/core/locks/lock-matrix.js';
 import { LockPathResolver } from '../../../main/core/locks/lock-path-resolver.js';
 import { TargetOverlap, type ResolvedTarget } from '../../../main/core/locks/target-overlap.js';
 import { dir, file, flush, glob, lockFixture, type LockFixture } from './lock-fixture.js';
+import { mulberry32 } from '../../helpers/mulberry32.js';
 
-/** mulberry32: small, seeded, good enough to shuffle a test */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 let fx: LockFixture;
 afterEach(() => fx?.dispose());
