@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, listeningPids, procTicks, sleep, start, stop, waitJson } from './lib.mjs';
+import { freePort, listeningPids, nginxHttpCommon, procTicks, sleep, start, stop, waitJson } from './lib.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 
@@ -58,13 +58,7 @@ async function nginxH2(dir, targetPort, port, cert, key) {
 error_log ${dir}/logs/error.log warn;
 events { worker_connections 4096; }
 http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  keepalive_requests 1000000;
+${nginxHttpCommon(dir)}
   http2_max_requests 1000000;
   upstream target { server 127.0.0.1:${targetPort}; keepalive 64; keepalive_requests 1000000; }
   server {

@@ -157,6 +157,17 @@ export async function wrk({ port, host, connections, seconds, warmupSeconds, pid
 }
 
 // ---- nginx (own prefix, conf, pid file and logs under a temp dir; never the system's config) ----
+/** The lines every bench nginx's http block starts with: no access log, temp files in `dir`, long keep-alive. */
+export function nginxHttpCommon(dir) {
+  return `  access_log off;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  keepalive_requests 1000000;`;
+}
+
 export async function startNginx(dir, targetPort, port) {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const conf = join(dir, 'nginx.conf');
@@ -167,13 +178,7 @@ worker_rlimit_nofile ${fdLimit('self').soft};
 error_log ${dir}/logs/error.log warn;
 events { worker_connections 30000; }
 http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  keepalive_requests 1000000;
+${nginxHttpCommon(dir)}
   map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
   upstream target { server 127.0.0.1:${targetPort}; keepalive 64; keepalive_requests 1000000; }
   server {
