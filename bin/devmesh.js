@@ -51,6 +51,9 @@ function enableCompileCache() {
   const umask = process.umask(0o077);
   try {
     moduleApi.enableCompileCache(join(home, 'compile-cache'));
+  } catch (err) {
+    // the cache only saves time: a Node that throws here (rather than report) must not stop the command
+    if (process.env.DEVMESH_DEBUG) process.stderr.write(`devmesh: no compile cache: ${err.message}\n`);
   } finally {
     process.umask(umask);
   }
