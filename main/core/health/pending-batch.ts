@@ -2,6 +2,9 @@
 // fails on the disk keeps the items and tries again every `retryMs`; at most `maxWaiting` wait, and past
 // that the oldest are dropped and counted on the store's health problem. A failure that is not the disk's
 // (a bug: a row the table refuses) drops that batch instead, so one bad item cannot wedge the store.
+// With `sliceMax`, a background flush writes at most that many items per transaction and lets the event
+// loop run between slices (cooperative time-slicing): a store that shares the loop with the proxy never
+// holds it for one long batch. An explicit flush() (a page read, disposal) writes everything at once.
 // Nothing here throws into a timer.
 import type { Disposable } from '../lifecycle/disposable.js';
 import type { StoreGuard } from './store-guard.js';
@@ -13,6 +16,8 @@ export interface PendingBatchOptions<T> {
   write: (items: readonly T[]) => void;
   /** how soon after the first waiting item a flush runs */
   flushMs: number;
+  /** a background flush writes at most this many per transaction, the loop running between slices */
+  sliceMax?: number;
   /** a flush as soon as this many wait */
   flushAt?: number;
   /** how long after a failed flush the next try runs */
@@ -53,8 +58,25 @@ export class PendingBatch<T> implements Disposable {
   /** Writes what waits now; returns whether everything was written. */
   flush(): boolean {
     this.clearTimer();
+    return this.write(this.items.length);
+  }
+
+  dispose(): void {
+    this.clearTimer();
+    this.flush();
+    this.clearTimer();
+  }
+
+  /** The timer's flush: one slice, and the next one after the loop has run (nothing waits that long). */
+  private flushSlice(): void {
+    const slice = this.options.sliceMax ?? this.items.length;
+    if (this.write(slice) && this.items.length > 0) this.schedule(0);
+  }
+
+  /** Writes the oldest `count` waiting items in one transaction; whether it worked. */
+  private write(count: number): boolean {
     if (this.items.length === 0) return true;
-    const batch = this.items.slice();
+    const batch = this.items.slice(0, count);
     let error: unknown = null;
     const ok = this.options.guard.background(() => {
       try {
@@ -80,12 +102,6 @@ export class PendingBatch<T> implements Disposable {
     return false;
   }
 
-  dispose(): void {
-    this.clearTimer();
-    this.flush();
-    this.clearTimer();
-  }
-
   private drop(count: number): void {
     this.dropped += count;
     this.options.guard.dropped(count);
@@ -95,7 +111,7 @@ export class PendingBatch<T> implements Disposable {
     if (this.timer !== null) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flush();
+      this.flushSlice();
     }, ms);
     this.timer.unref?.();
   }

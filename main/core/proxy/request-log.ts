@@ -1,8 +1,9 @@
 // Every request the proxy answered: streamed to the faces at once, counted per service by TrafficStats,
 // and stored in SQLite in small batches, capped in rows kept and in rows stored per second. A flood (a
 // load test) would otherwise spend the proxy's time writing rows nobody reads, and one big synchronous
-// batch stalls every connection: past the per-second cap, requests are counted but not stored. A store
-// that fails (a full disk) never throws into the proxy or a timer: see REQUEST_LOG_RULE.
+// batch stalls every connection: past the per-second cap, requests are counted but not stored, and a
+// batch is written in slices of SLICE_ROWS rows (a fraction of a millisecond each), the loop running between
+// them. A store that fails (a full disk) never throws into the proxy or a timer: see REQUEST_LOG_RULE.
 import type { RequestPage, RequestRecord } from '../../../shared/proxy.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../lifecycle/disposable.js';
@@ -47,6 +48,9 @@ export const REQUEST_LOG_RULE =
   `(at most ${PENDING_MAX_WAITING.toLocaleString('en')}) and are written again every ${PENDING_RETRY_MS / 1000} s; ` +
   'past that the oldest waiting rows are dropped and counted';
 
+/** rows per transaction of a background flush: ~50 rows take well under a millisecond here */
+const SLICE_ROWS = 50;
+
 export interface RequestLogOptions {
   retain?: number;
   flushIntervalMs?: number;
@@ -60,7 +64,6 @@ export interface RequestLogOptions {
 export class RequestLog implements Disposable {
   private seq: number;
   private readonly pending: PendingBatch<RequestRecord>;
-  private sinceTrim = 0;
   private second = 0;
   private storedThisSecond = 0;
   /** requests not stored because of the per-second cap, since start */
@@ -83,13 +86,22 @@ export class RequestLog implements Disposable {
         service, upstream, error, tls, websocket, caller, instance)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.trim = db.prepare('DELETE FROM proxy_requests WHERE seq <= ?');
+    // rows past the retention, oldest first and a bounded number at a time (twice what a write adds, so the
+    // table converges on `retain` without one long delete)
+    this.trim = db.prepare(
+      'DELETE FROM proxy_requests WHERE seq IN (SELECT seq FROM proxy_requests WHERE seq <= ? ORDER BY seq LIMIT ?)',
+    );
     const guard = new StoreGuard(options.health ?? DaemonHealth.detached(), {
       component: 'request log',
       where: options.where ?? db.name,
       rule: REQUEST_LOG_RULE,
     });
-    this.pending = new PendingBatch({ guard, write: (batch) => this.write(batch), flushMs: options.flushIntervalMs ?? 100 });
+    this.pending = new PendingBatch({
+      guard,
+      write: (batch) => this.write(batch),
+      flushMs: options.flushIntervalMs ?? 100,
+      sliceMax: SLICE_ROWS,
+    });
   }
 
   record(entry: Omit<RequestRecord, 'seq'>): RequestRecord {
@@ -165,15 +177,13 @@ export class RequestLog implements Disposable {
   // One transaction: the rows and the trim that keeps the table bounded go in together or not at all.
   private write(batch: readonly RequestRecord[]): void {
     const retain = this.options.retain ?? 50_000;
-    const trimNow = this.sinceTrim + batch.length >= Math.max(1, Math.floor(retain / 10));
     this.database.db.transaction(() => {
       for (const r of batch) {
         this.insert.run(r.seq, r.ts, r.method, r.host, r.path, r.status, r.bytesIn, r.bytesOut, r.durationMs, r.project,
           r.service, r.upstream, r.error, r.tls ? 1 : 0, r.websocket ? 1 : 0, r.caller, r.instance);
       }
-      if (trimNow) this.trim.run(this.seq - retain);
+      this.trim.run(this.seq - retain, 2 * batch.length);
     })();
-    this.sinceTrim = trimNow ? 0 : this.sinceTrim + batch.length;
   }
 
   private static count(n: number | undefined): number {

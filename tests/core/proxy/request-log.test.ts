@@ -9,6 +9,7 @@ import { EventBus } from '../../../main/core/events/event-bus.js';
 import { RequestLog } from '../../../main/core/proxy/request-log.js';
 import { TrafficStats } from '../../../main/core/proxy/traffic-stats.js';
 import { Database } from '../../../main/core/store/database.js';
+import { until } from '../../helpers/until.js';
 import { MIGRATIONS } from '../../../main/core/store/migrations/index.js';
 
 const dirs: string[] = [];
@@ -119,6 +120,31 @@ describe('RequestLog and TrafficStats', () => {
       ['/old', null, null],
       ['/new', 'web.shop', 'me/shop/api'],
     ]);
+    log.dispose();
+    db.close();
+  });
+  it('writes a burst in short slices, the event loop running between them, and keeps the table at its retention', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devmesh-req-'));
+    dirs.push(dir);
+    const db = Database.open(join(dir, 'devmesh.db'));
+    const stats = new TrafficStats(new EventBus(), () => 7_000_000);
+    const log = new RequestLog(db, new EventBus(), stats, { retain: 300, flushIntervalMs: 1, maxStoredPerSecond: 10_000 });
+    const stored = db.db.prepare('SELECT COUNT(*) AS n FROM proxy_requests');
+    for (let i = 0; i < 1000; i++) log.record({ ...base, ts: 7_000_000, path: `/${i}`, status: 200, durationMs: 1 });
+    // what other work (a proxied request) sees between two turns of the loop while the burst is written
+    const seen: number[] = [];
+    const deadline = Date.now() + 10_000;
+    while ((seen.at(-1) ?? 0) < 300 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      seen.push((stored.get() as { n: number }).n);
+    }
+    const partial = seen.filter((n) => n > 0 && n < 300);
+    expect(partial.length, `rows stored at each turn: ${seen.join(' ')}`).toBeGreaterThan(0);
+    await until('every slice written', () => log.backlog.waiting === 0);
+    expect((stored.get() as { n: number }).n).toBe(300);
+    const kept = log.page({ limit: 1000 }).requests;
+    expect(kept[0]!.path).toBe('/700');
+    expect(kept.at(-1)!.path).toBe('/999');
     log.dispose();
     db.close();
   });
