@@ -31,11 +31,7 @@ export async function histBlock(dir, { port, host, seconds, into }) {
   const code = await exitCode(w, seconds);
   const m = /HIST (\d+) (\S*)/.exec(w.out);
   if (code !== 0 || !m) throw new Error(`wrk ${code}: ${w.err.trim() || w.out.trim()}`);
-  for (const pair of m[2].split(',').filter(Boolean)) {
-    const [v, c] = pair.split(':').map(Number);
-    into.set(v, (into.get(v) ?? 0) + c);
-  }
-  return Number(m[1]);
+  return mergeHist(m, into);
 }
 
 /** The raw client for `seconds`; adds its histogram (µs → count) into `into`, returns requests. */
@@ -44,11 +40,16 @@ export async function rawBlock({ port, host, seconds, into }) {
   const code = await exitCode(c, seconds);
   const m = /HIST (\d+) (\S*)/.exec(c.out);
   if (code !== 0 || !m) throw new Error(`one-connection-client ${code}: ${c.err.trim() || c.out.trim()}`);
-  for (const pair of m[2].split(',').filter(Boolean)) {
-    const [v, c2] = pair.split(':').map(Number);
-    into.set(v, (into.get(v) ?? 0) + c2);
+  return mergeHist(m, into);
+}
+
+/** Adds a client's printed histogram (`HIST <requests> µs:count,…`, matched) into `into`; its requests. */
+function mergeHist(match, into) {
+  for (const pair of match[2].split(',').filter(Boolean)) {
+    const [v, c] = pair.split(':').map(Number);
+    into.set(v, (into.get(v) ?? 0) + c);
   }
-  return Number(m[1]);
+  return Number(match[1]);
 }
 
 /** A block's exit code; killed ('timeout') when it runs 15 s past its `seconds`. */

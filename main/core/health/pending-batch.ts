@@ -70,7 +70,9 @@ export class PendingBatch<T> implements Disposable {
   /** The timer's flush: one slice, and the next one after the loop has run (nothing waits that long). */
   private flushSlice(): void {
     const slice = this.options.sliceMax ?? this.items.length;
-    if (this.write(slice) && this.items.length > 0) this.schedule(0);
+    this.write(slice);
+    // the rest follows at once, also after a slice the store refused (dropped); a failing disk set the retry
+    if (this.items.length > 0 && !this.retrying) this.schedule(0);
   }
 
   /** Writes the oldest `count` waiting items in one transaction; whether it worked. */
