@@ -1,7 +1,10 @@
 // Draws DevMesh's icons (a rounded indigo square holding three meshed nodes) and writes them as PNGs with
 // nothing but node:zlib, so the icons are reproducible without an image editor:
-//   assets/icon.png (512², electron-builder converts it for mac and windows), assets/icons/<n>x<n>.png
-//   (the Linux icon set), assets/tray.png and assets/tray@2x.png (the tray, 16² and 32²).
+//   assets/icon.png (1024², electron-builder converts it for mac and windows; macOS wants 1024 for Retina),
+//   assets/icons/<n>x<n>.png (the Linux icon set), assets/tray.png and assets/tray@2x.png (the tray on Linux
+//   and Windows, 16² and 32²), assets/trayTemplate.png and trayTemplate@2x.png (the macOS menu bar: a
+//   template image, black with alpha only, which macOS tints for light and dark menu bars; Electron treats a
+//   file whose name ends in "Template" as one).
 // Run: node scripts/make-icons.mjs (the PNGs are committed; run again only when the drawing changes).
 import { deflateSync } from 'node:zlib';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -83,8 +86,17 @@ function colourAt(x, y, size) {
   const t = y;
   return [Math.round(99 + (67 - 99) * t), Math.round(102 + (56 - 102) * t), Math.round(241 + (202 - 241) * t)];
 }
+/** The tray glyph for a macOS template image: the mesh alone, black, filling the square; null elsewhere. */
+function templateAt(x, y) {
+  // the drawing's nodes span ~0.22..0.82: stretch it to fill the menu bar's square
+  const u = 0.2 + x * 0.64;
+  const v = 0.22 + y * 0.62;
+  for (const [nx, ny] of nodes) if (Math.hypot(u - nx, v - ny) <= 0.1) return [0, 0, 0];
+  for (const [a, b] of edges) if (distanceToSegment(u, v, nodes[a], nodes[b]) <= 0.035) return [0, 0, 0];
+  return null;
+}
 /** Renders with 4×4 supersampling for smooth edges. */
-function render(size) {
+function render(size, at = colourAt) {
   const out = Buffer.alloc(size * size * 4);
   const ss = 4;
   for (let py = 0; py < size; py++) {
@@ -92,7 +104,7 @@ function render(size) {
       let r = 0, g = 0, b = 0, a = 0;
       for (let sy = 0; sy < ss; sy++) {
         for (let sx = 0; sx < ss; sx++) {
-          const c = colourAt((px + (sx + 0.5) / ss) / size, (py + (sy + 0.5) / ss) / size, size);
+          const c = at((px + (sx + 0.5) / ss) / size, (py + (sy + 0.5) / ss) / size, size);
           if (!c) continue;
           r += c[0]; g += c[1]; b += c[2]; a++;
         }
@@ -111,12 +123,14 @@ function render(size) {
 
 mkdirSync(`${root}assets/icons`, { recursive: true });
 const written = [];
-const write = (rel, size) => {
-  writeFileSync(`${root}${rel}`, render(size));
+const write = (rel, size, at) => {
+  writeFileSync(`${root}${rel}`, render(size, at));
   written.push(rel);
 };
-write('assets/icon.png', 512);
-for (const size of [16, 32, 48, 64, 128, 256, 512]) write(`assets/icons/${size}x${size}.png`, size);
+write('assets/icon.png', 1024);
+for (const size of [16, 32, 48, 64, 128, 256, 512, 1024]) write(`assets/icons/${size}x${size}.png`, size);
 write('assets/tray.png', 16);
 write('assets/tray@2x.png', 32);
+write('assets/trayTemplate.png', 16, templateAt);
+write('assets/trayTemplate@2x.png', 32, templateAt);
 console.log(`make-icons: wrote ${written.join(', ')}`);

@@ -53,7 +53,8 @@ const desktop = new DesktopApp({
     indexHtmlPath: join(rendererDir, 'index.html'),
     iconPath: join(distDir, '..', 'assets', 'icon.png'),
   },
-  trayIconPath: join(distDir, '..', 'assets', 'tray.png'),
+  // macOS tints a template image (black + alpha, the name ending in "Template") for light and dark menu bars
+  trayIconPath: join(distDir, '..', 'assets', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
   lockHome: () => HomeLock.acquire(home, 'electron', { hint: 'open its address in a browser' }),
   // Agents' hooks and MCP server run the CLI with the app's own Node (ELECTRON_RUN_AS_NODE).
   openCore: () =>

@@ -104,5 +104,8 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
   it('includes the tray and window icons', () => {
     expect(files).toContain('/assets/tray.png');
     expect(files).toContain('/assets/icon.png');
+    // the macOS menu bar's template image, both densities
+    expect(files).toContain('/assets/trayTemplate.png');
+    expect(files).toContain('/assets/trayTemplate@2x.png');
   });
 });
