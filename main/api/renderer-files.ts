@@ -48,7 +48,9 @@ export class RendererFiles {
     } catch (err) {
       return { ok: false, reason: `the path is not valid percent-encoding (${(err as Error).message})` };
     }
-    if (decoded.includes('\0') || decoded.includes('\\')) return { ok: false, reason: 'the path contains a forbidden character' };
+    if (decoded.includes('\0') || decoded.includes('\\')) {
+      return { ok: false, reason: 'the path contains a forbidden character' };
+    }
     return { ok: true, path: decoded };
   }
 

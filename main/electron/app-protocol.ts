@@ -47,22 +47,30 @@ export class AppProtocol {
   async respond(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.host !== APP_HOST) return AppProtocol.text(404, `not found: ${url.href}`);
-    if (request.method !== 'GET' && request.method !== 'HEAD') return AppProtocol.text(405, `method not allowed: ${request.method}`);
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return AppProtocol.text(405, `method not allowed: ${request.method}`);
+    }
     const path = RendererFiles.decode(url.pathname);
     if (!path.ok) return AppProtocol.text(400, `bad request: ${path.reason}`);
     try {
       const file = await this.files.locate(path.path === '/' ? '/index.html' : path.path);
       if (file === null) return AppProtocol.text(404, `not found: ${url.pathname}`);
       const body = request.method === 'HEAD' ? null : await readFile(file);
-      return new Response(body, { status: 200, headers: { ...AppProtocol.headers(RendererFiles.contentType(file)), 'Cache-Control': 'no-cache' } });
+      const headers = { ...AppProtocol.headers(RendererFiles.contentType(file)), 'Cache-Control': 'no-cache' };
+      return new Response(body, { status: 200, headers });
     } catch (err) {
-      this.logger?.warn({ domain: 'app', url: url.href, err: (err as Error).message }, 'app:// could not read a file of the UI');
-      return AppProtocol.text(500, `could not read ${url.pathname}: ${(err as Error).message}`);
+      const message = (err as Error).message;
+      this.logger?.warn({ domain: 'app', url: url.href, err: message }, 'app:// could not read a file of the UI');
+      return AppProtocol.text(500, `could not read ${url.pathname}: ${message}`);
     }
   }
 
   private static headers(contentType: string): Record<string, string> {
-    return { 'Content-Type': contentType, 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' };
+    return {
+      'Content-Type': contentType,
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+    };
   }
 
   private static text(status: number, body: string): Response {

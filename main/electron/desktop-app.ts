@@ -160,7 +160,8 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
 
   private startUi(api: DesktopApi): void {
     if (this.quitting) return; // a quit while the core opened: no window or tray may appear now
-    const window = new MainWindow(this.deps.window, { logger: this.deps.logger, tell: (t, m) => this.reportError(t, m) });
+    const tell = (title: string, message: string) => this.reportError(title, message);
+    const window = new MainWindow(this.deps.window, { logger: this.deps.logger, tell });
     this.window = window;
     this.ui.push({ dispose: () => window.dispose() });
     this.ui.push(new IpcRouter(api, window));

@@ -4,7 +4,8 @@
 // Closing it destroys it (the tray and the services keep running); focus() brings it back, created anew,
 // until dispose() (the app is quitting): then nothing brings it back. A page that crashes or hangs is
 // reloaded (renderer-recovery.ts).
-import { BrowserWindow, session, shell, type Event, type WebContents, type WebContentsWillNavigateEventParams } from 'electron';
+import { BrowserWindow, session, shell } from 'electron';
+import type { Event, WebContents, WebContentsWillNavigateEventParams } from 'electron';
 import { dirname } from 'node:path';
 import { APP_HOST, APP_PAGE_URL, APP_SCHEME, AppProtocol } from './app-protocol.js';
 import { RendererRecovery, type RendererRecoveryDeps, type RendererRecoveryLimits } from './renderer-recovery.js';
@@ -64,7 +65,8 @@ export class MainWindow {
   /** True for the app's own page, app://devmesh/index.html (any #view or ?query of it), false for everything else. */
   isAppUrl(url: string): boolean {
     const parsed = MainWindow.parse(url);
-    return parsed !== null && MainWindow.isAppOrigin(parsed) && (parsed.pathname === '/index.html' || parsed.pathname === '/');
+    if (parsed === null || !MainWindow.isAppOrigin(parsed)) return false;
+    return parsed.pathname === '/index.html' || parsed.pathname === '/';
   }
 
   /** Shows the window: creates it when closed, restores it when minimised, and brings it to the front.
@@ -134,7 +136,8 @@ export class MainWindow {
       if (this.window === w) this.window = null;
     });
     void w.loadURL(APP_PAGE_URL).catch((err: Error) => {
-      this.deps.logger.error({ domain: 'app', url: APP_PAGE_URL, err: err.message }, 'the window could not load its page');
+      const fields = { domain: 'app', url: APP_PAGE_URL, err: err.message };
+      this.deps.logger.error(fields, 'the window could not load its page');
     });
     return w;
   }
@@ -164,14 +167,21 @@ export class MainWindow {
     );
     s.setPermissionCheckHandler((contents, permission, requestingOrigin, details) => {
       const origin = MainWindow.parse(requestingOrigin);
-      return origin !== null && MainWindow.isAppOrigin(origin) && this.allows(contents, permission, details.requestingUrl, details.isMainFrame);
+      if (origin === null || !MainWindow.isAppOrigin(origin)) return false;
+      return this.allows(contents, permission, details.requestingUrl, details.isMainFrame);
     });
   }
 
   /** Only the live window's own top page, and only for what the app uses. */
-  private allows(contents: WebContents | null, permission: string, requestingUrl: string | undefined, isMainFrame: boolean): boolean {
+  private allows(
+    contents: WebContents | null,
+    permission: string,
+    requestingUrl: string | undefined,
+    isMainFrame: boolean,
+  ): boolean {
     const own = this.webContents;
-    return ALLOWED_PERMISSIONS.has(permission) && own !== null && contents === own && isMainFrame && requestingUrl !== undefined && this.isAppUrl(requestingUrl);
+    if (!ALLOWED_PERMISSIONS.has(permission) || own === null || contents !== own || !isMainFrame) return false;
+    return requestingUrl !== undefined && this.isAppUrl(requestingUrl);
   }
 
   private static parse(url: string): URL | null {

@@ -8,8 +8,10 @@
 import type { Event, RenderProcessGoneDetails, WebContents } from 'electron';
 import { toDisposable, type Disposable } from '../core/lifecycle/disposable.js';
 
+type Log = (obj: object, msg?: string) => void;
+
 export interface RendererRecoveryDeps {
-  logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  logger: { info: Log; warn: Log; error: Log };
   /** shows the user a note (the app's notification, or a message box where there are none) */
   tell(title: string, message: string): void;
   /** closes the window for good (until the user opens it again) */
@@ -66,7 +68,8 @@ export class RendererRecovery {
       hangTimer ??= setTimeout(() => {
         hangTimer = null;
         if (contents.isDestroyed()) return;
-        this.deps.logger.error({ domain: 'app', graceMs: this.limits.hangGraceMs }, 'the window still does not respond: reloading it');
+        const fields = { domain: 'app', graceMs: this.limits.hangGraceMs };
+        this.deps.logger.error(fields, 'the window still does not respond: reloading it');
         killingHung = true;
         contents.forcefullyCrashRenderer(); // 'render-process-gone' follows, and reloads it
       }, this.limits.hangGraceMs);
@@ -102,17 +105,20 @@ export class RendererRecovery {
     if (this.reloadsAt.length >= maxReloads) {
       this.reloadsAt.length = 0; // the user's next "Open DevMesh" gets a fresh budget
       const minutes = Math.round(windowMs / 60_000);
-      this.deps.logger.error({ domain: 'app', what, reloads: maxReloads, windowMs }, 'the window keeps failing: closing it');
+      const fields = { domain: 'app', what, reloads: maxReloads, windowMs };
+      this.deps.logger.error(fields, 'the window keeps failing: closing it');
       this.deps.giveUp();
       this.deps.tell(
         'The DevMesh window keeps crashing',
-        `Its page failed ${maxReloads + 1} times in ${minutes} minutes (last: ${what}), so DevMesh closed it instead of ` +
-          'reloading it again. Your services keep running. Open DevMesh from the tray to try again; app.log has the details.',
+        `Its page failed ${maxReloads + 1} times in ${minutes} minutes (last: ${what}), so DevMesh closed it ` +
+          'instead of reloading it again. Your services keep running. Open DevMesh from the tray to try again; ' +
+          'app.log has the details.',
       );
       return;
     }
     this.reloadsAt.push(at);
-    this.deps.logger.warn({ domain: 'app', what, reload: this.reloadsAt.length, of: maxReloads }, 'the window failed: reloading it');
+    const fields = { domain: 'app', what, reload: this.reloadsAt.length, of: maxReloads };
+    this.deps.logger.warn(fields, 'the window failed: reloading it');
     noteOnLoad(`The window's page failed (${what}) and was reloaded. Your services and terminals kept running.`);
     contents.reload();
   }

@@ -15,7 +15,8 @@ import { tempDir } from '../api/test-project.js';
 const tmp = tempDir('devmesh-app-protocol-');
 const rendererDir = join(tmp.dir, 'dist', 'renderer');
 mkdirSync(join(rendererDir, 'assets'), { recursive: true });
-writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>DevMesh</title><script type="module" src="./assets/index-1.js"></script>');
+const page = '<!doctype html><title>DevMesh</title><script type="module" src="./assets/index-1.js"></script>';
+writeFileSync(join(rendererDir, 'index.html'), page);
 writeFileSync(join(rendererDir, 'assets', 'index-1.js'), 'console.log("app")');
 writeFileSync(join(rendererDir, 'assets', 'index-1.css'), 'body{}');
 writeFileSync(join(rendererDir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
@@ -26,7 +27,8 @@ symlinkSync(join(tmp.dir, 'dist', 'secret.txt'), join(rendererDir, 'assets', 'li
 afterAll(() => tmp.dispose());
 
 function openWindow(): void {
-  new MainWindow({ preloadPath: join(tmp.dir, 'dist', 'preload', 'preload.js'), indexHtmlPath: join(rendererDir, 'index.html') }).focus();
+  const preloadPath = join(tmp.dir, 'dist', 'preload', 'preload.js');
+  new MainWindow({ preloadPath, indexHtmlPath: join(rendererDir, 'index.html') }).focus();
 }
 const get = (url: string, init?: RequestInit) => electron.protocol.fetch(url, init);
 

@@ -28,12 +28,18 @@ function makeApp(overrides: Partial<DesktopAppDeps<FakeCore, DevMeshApi>> = {}):
     logger: { info: () => {}, warn: () => {}, error: () => {} },
     state: new AppStateStore(home.dir),
     loginItem: { set: () => {}, launchedHidden: () => false },
-    window: { preloadPath: '/opt/DevMesh/dist/preload/preload.js', indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html' },
+    window: {
+      preloadPath: '/opt/DevMesh/dist/preload/preload.js',
+      indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html',
+    },
     trayIconPath: '/opt/DevMesh/assets/tray.png',
     lockHome: async () => ({ announce: () => {}, release: () => {} }),
     openCore: async () => core,
     createApi: (c, face) => new DevMeshApi(c as unknown as DevMeshCore, face),
-    createServer: () => ({ listen: async () => ({ port: 7780, url: 'http://127.0.0.1:7780/' }), close: async () => {} }),
+    createServer: () => ({
+      listen: async () => ({ port: 7780, url: 'http://127.0.0.1:7780/' }),
+      close: async () => {},
+    }),
     ...overrides,
   });
 }
@@ -49,7 +55,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('DesktopApp and its window', () => {
-  it('registers app:// as a standard, secure scheme before Electron is ready, and loads the window from it', async () => {
+  it('registers app:// as a standard, secure scheme before Electron is ready, loads the window from it', async () => {
     let ready!: () => void;
     fake.app.ready = new Promise<void>((r) => (ready = r));
     const desktop = makeApp();

@@ -312,13 +312,17 @@ export const dialog = {
   showMessageBox: vi.fn(async (_options: unknown) => ({ response: 0 })),
 };
 
+interface PermissionDetails {
+  requestingUrl: string;
+  isMainFrame: boolean;
+}
 class FakeSession {
   headersListener: ((details: any, callback: (response: any) => void) => void) | null = null;
   permissionRequestHandler:
-    | ((wc: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl: string; isMainFrame: boolean }) => void)
+    | ((wc: unknown, permission: string, callback: (granted: boolean) => void, details: PermissionDetails) => void)
     | null = null;
   permissionCheckHandler:
-    | ((wc: unknown, permission: string, requestingOrigin: string, details: { requestingUrl?: string; isMainFrame: boolean }) => boolean)
+    | ((wc: unknown, permission: string, requestingOrigin: string, details: Partial<PermissionDetails>) => boolean)
     | null = null;
   readonly webRequest = {
     onHeadersReceived: (listener: (details: any, callback: (response: any) => void) => void) => {

@@ -44,8 +44,8 @@ describe('MainWindow', () => {
       s.permissionRequestHandler?.(wc, permission, (g) => (granted = g), { requestingUrl, isMainFrame });
       return granted;
     };
-    const check = (wc: unknown, permission: string, origin = 'app://devmesh', requestingUrl = page, isMainFrame = true) =>
-      s.permissionCheckHandler?.(wc, permission, origin, { requestingUrl, isMainFrame });
+    const check = (wc: unknown, permission: string, origin = 'app://devmesh', url = page, isMainFrame = true) =>
+      s.permissionCheckHandler?.(wc, permission, origin, { requestingUrl: url, isMainFrame });
     const own = bw.webContents;
     // navigator.clipboard.writeText: Chromium checks, then asks, for 'clipboard-sanitized-write'
     expect(request(own, 'clipboard-sanitized-write')).toBe(true);
@@ -77,7 +77,7 @@ describe('MainWindow', () => {
     expect(BrowserWindow.instances).toHaveLength(1);
   });
 
-  it('stays on its own page: navigation elsewhere is prevented, links go to the browser (will-navigate details.url)', () => {
+  it('stays on its own page: navigation elsewhere is prevented, links go to the browser (details.url)', () => {
     const { bw } = openWindow();
     expect(bw.webContents.navigate('https://evil.example/')).toBe(false);
     expect(bw.webContents.navigate('file:///etc/passwd')).toBe(false);

@@ -7,7 +7,10 @@ vi.mock('electron', () => import('./fake-electron.js'));
 import { BrowserWindow, resetFake } from './fake-electron.js';
 import { MainWindow } from '../../main/electron/main-window.js';
 
-const options = { preloadPath: '/opt/DevMesh/dist/preload/preload.js', indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html' };
+const options = {
+  preloadPath: '/opt/DevMesh/dist/preload/preload.js',
+  indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html',
+};
 let clock: number;
 let notes: Array<{ title: string; message: string }>;
 let logged: string[];
@@ -68,7 +71,7 @@ describe('a window whose page fails', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('stops reloading after 3 failures within a minute: closes the window with a note; Open DevMesh starts afresh', () => {
+  it('stops reloading after 3 failures in a minute: closes the window with a note; Open DevMesh starts afresh', () => {
     const { window, bw } = openWindow();
     const contents = bw.webContents;
     for (let i = 0; i < 3; i++) {
