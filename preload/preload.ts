@@ -98,7 +98,7 @@ ipcRenderer.on(IPC_STREAM, (_event, subId: unknown, data: unknown) => {
 
 // A terminal stream's port (shared/bridge.ts): contextBridge cannot pass a MessagePort, so it goes to the page
 // the way Electron documents for context-isolated pages: window.postMessage with the port transferred. Only
-// this window's own listeners see it ('*' because a file:// page has an opaque origin that no target names).
+// this window's own listeners see it ('*': the message goes to this same window, and its listener checks ev.source).
 let nextStreamId = 1;
 ipcRenderer.on(IPC_TERMINAL_PORT, (event, message: unknown) => {
   const port = event.ports?.[0];

@@ -1,26 +1,20 @@
-// Builds the React UI into dist/renderer. The same files are loaded from file:// by Electron and from
-// http://127.0.0.1:<port>/ by the daemon, so every asset URL is relative (base './').
-import { defineConfig, type Plugin } from 'vite';
+// Builds the React UI into dist/renderer. The same files are loaded from app://devmesh/ by Electron and from
+// http://127.0.0.1:<port>/ by the daemon, so every asset URL is relative (base './'). Both send the page's
+// CSP as a header (shared/content-security-policy.ts); the dev server sends none (React Refresh is inline).
+import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 const here = import.meta.dirname;
 
-/** The dev server injects an inline React Refresh preamble that the CSP would block; the CSP stays in every build. */
-const dropCspInDev: Plugin = {
-  name: 'devmesh-drop-csp-in-dev',
-  apply: 'serve',
-  transformIndexHtml: (html) => html.replace(/<meta\s+http-equiv="Content-Security-Policy"[^>]*>/, ''),
-};
-
 export default defineConfig({
   root: here,
   base: './',
-  plugins: [react(), dropCspInDev],
+  plugins: [react()],
   build: {
     outDir: `${here}/../dist/renderer`,
     emptyOutDir: true,
     target: 'es2022',
-    // The CSP forbids inline scripts, and a file:// page cannot rely on a module-preload polyfill fetch.
+    // Chromium (the app's and the browsers the UI supports) preloads modules natively: no polyfill.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
     sourcemap: true,

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy.js';
 import { DevMeshError, type ErrorCode } from '../../shared/errors.js';
 import { TERMINAL_STREAM_PATH_RE } from '../../shared/terminal.js';
 import { MAX_MESSAGE_BYTES, WIRE_PROTOCOL } from '../../shared/wire.js';
@@ -45,8 +46,8 @@ const CLOSE_GOING_AWAY = 1001;
 const CLOSE_GRACE_MS = 500;
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; img-src 'self' data:",
+  // the page's one policy, the same the app's app:// handler sends
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',

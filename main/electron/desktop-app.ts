@@ -15,6 +15,7 @@ import { AgentWaitingNotifier } from './agent-waiting-notifier.js';
 import { MessageNotifier } from './message-notifier.js';
 import { IpcRouter } from './ipc-router.js';
 import type { LoginItem } from './login-item.js';
+import { registerAppScheme } from './app-protocol.js';
 import { MainWindow, type MainWindowOptions } from './main-window.js';
 import { TerminalStreamBroker } from './terminal-stream-broker.js';
 import { TrayMenu } from './tray-menu.js';
@@ -80,6 +81,7 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
       app.quit();
       return false;
     }
+    registerAppScheme(); // the window's app:// origin: before 'ready', as Electron requires
     app.on('second-instance', () => this.showWindow());
     app.on('activate', () => this.showWindow());
     // Closing the window keeps DevMesh in the tray: the services it supervises keep running.
@@ -157,7 +159,9 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
   }
 
   private startUi(api: DesktopApi): void {
-    const window = new MainWindow(this.deps.window);
+    if (this.quitting) return; // a quit while the core opened: no window or tray may appear now
+    const tell = (title: string, message: string) => this.reportError(title, message);
+    const window = new MainWindow(this.deps.window, { logger: this.deps.logger, tell });
     this.window = window;
     this.ui.push({ dispose: () => window.dispose() });
     this.ui.push(new IpcRouter(api, window));
@@ -216,6 +220,7 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
   }
 
   private showWindow(): void {
+    if (this.quitting) return;
     if (this.window) this.window.focus();
     else this.windowWanted = true;
   }

@@ -1,39 +1,59 @@
 // The one DevMesh window, hardened along Electron's security checklist: sandboxed, context-isolated renderer
-// without Node, a strict CSP, no new windows, no navigation away from the app's own page, no permissions.
-// Closing it destroys it (the tray and the services keep running); focus() brings it back, created anew.
-import { BrowserWindow, session, shell, type Event, type WebContents } from 'electron';
-import { pathToFileURL } from 'node:url';
+// without Node, its page from the app's own app:// origin with the app's one CSP (app-protocol.ts), no new
+// windows, no navigation away from that page, and no permission but clipboard writes for that page.
+// Closing it destroys it (the tray and the services keep running); focus() brings it back, created anew,
+// until dispose() (the app is quitting): then nothing brings it back. A page that crashes or hangs is
+// reloaded (renderer-recovery.ts).
+import { BrowserWindow, session, shell } from 'electron';
+import type { Event, WebContents, WebContentsWillNavigateEventParams } from 'electron';
+import { dirname } from 'node:path';
+import { APP_HOST, APP_PAGE_URL, APP_SCHEME, AppProtocol } from './app-protocol.js';
+import { RendererRecovery, type RendererRecoveryDeps, type RendererRecoveryLimits } from './renderer-recovery.js';
+import type { Disposable } from '../core/lifecycle/disposable.js';
 
 export interface MainWindowOptions {
   /** dist/preload/preload.js */
   preloadPath: string;
-  /** dist/renderer/index.html */
+  /** dist/renderer/index.html: its folder is what app://devmesh/ serves */
   indexHtmlPath: string;
   /** the window icon (Linux and Windows) */
   iconPath?: string;
 }
 
+/** Where the window's notes go: the log, and the user (the app's notification). */
+export interface MainWindowDeps {
+  logger: RendererRecoveryDeps['logger'];
+  tell(title: string, message: string): void;
+  recoveryLimits?: Partial<RendererRecoveryLimits>;
+}
+
+/**
+ * What the page may use: navigator.clipboard.writeText, the terminals' copy (on select and Ctrl-Shift-C,
+ * renderer/terminals/terminal-registry.ts), asks Chromium for 'clipboard-sanitized-write'. Paste needs no
+ * permission (the browser's own paste event, which xterm.js turns into input).
+ */
+const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+
+const SILENT_DEPS: MainWindowDeps = {
+  logger: { info: () => {}, warn: () => {}, error: () => {} },
+  tell: () => {},
+};
+
 export class MainWindow {
-  /** Same policy as the page's meta tag: scripts only from the app itself, no network from the page. */
-  static readonly CONTENT_SECURITY_POLICY = [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-
   private window: BrowserWindow | null = null;
-  private readonly appUrl: URL;
+  private watching: Disposable | null = null;
   private sessionHardened = false;
+  private disposed = false;
+  private readonly recovery: RendererRecovery;
 
-  constructor(private readonly options: MainWindowOptions) {
-    this.appUrl = pathToFileURL(options.indexHtmlPath);
+  constructor(
+    private readonly options: MainWindowOptions,
+    private readonly deps: MainWindowDeps = SILENT_DEPS,
+  ) {
+    this.recovery = new RendererRecovery(
+      { logger: deps.logger, tell: (title, message) => deps.tell(title, message), giveUp: () => this.closeWindow() },
+      deps.recoveryLimits,
+    );
   }
 
   /** The live window's webContents, or null when the window is closed. */
@@ -42,19 +62,17 @@ export class MainWindow {
     return w && !w.isDestroyed() ? w.webContents : null;
   }
 
-  /** True for the app's own page (any #route or ?query of it), false for everything else. */
+  /** True for the app's own page, app://devmesh/index.html (any #view or ?query of it), false for everything else. */
   isAppUrl(url: string): boolean {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return false;
-    }
-    return parsed.protocol === 'file:' && parsed.host === this.appUrl.host && parsed.pathname === this.appUrl.pathname;
+    const parsed = MainWindow.parse(url);
+    if (parsed === null || !MainWindow.isAppOrigin(parsed)) return false;
+    return parsed.pathname === '/index.html' || parsed.pathname === '/';
   }
 
-  /** Shows the window: creates it when closed, restores it when minimised, and brings it to the front. */
+  /** Shows the window: creates it when closed, restores it when minimised, and brings it to the front.
+   *  Does nothing once disposed: no window may come back while the app quits. */
   focus(): void {
+    if (this.disposed) return;
     const w = this.window && !this.window.isDestroyed() ? this.window : this.create();
     if (w.isMinimized()) w.restore();
     w.show();
@@ -62,8 +80,15 @@ export class MainWindow {
   }
 
   dispose(): void {
+    this.disposed = true;
+    this.closeWindow();
+  }
+
+  private closeWindow(): void {
     const w = this.window;
     this.window = null;
+    this.watching?.dispose();
+    this.watching = null;
     if (w && !w.isDestroyed()) w.destroy();
   }
 
@@ -96,18 +121,23 @@ export class MainWindow {
       this.openExternally(url);
       return { action: 'deny' };
     });
-    contents.on('will-navigate', (event: Event, url: string) => {
-      if (this.isAppUrl(url)) return;
-      event.preventDefault();
-      this.openExternally(url);
+    // Electron 45 passes the target as the event's `url`; the positional url argument is deprecated.
+    contents.on('will-navigate', (details: Event<WebContentsWillNavigateEventParams>) => {
+      if (this.isAppUrl(details.url)) return;
+      details.preventDefault();
+      this.openExternally(details.url);
     });
     contents.on('will-attach-webview', (event: Event) => event.preventDefault());
+    const watching = this.recovery.watch(contents);
+    this.watching = watching;
     w.once('ready-to-show', () => w.show());
     w.on('closed', () => {
+      watching.dispose();
       if (this.window === w) this.window = null;
     });
-    void w.loadFile(this.options.indexHtmlPath).catch((err: Error) => {
-      process.emitWarning(`devmesh: could not load ${this.options.indexHtmlPath}: ${err.message}`);
+    void w.loadURL(APP_PAGE_URL).catch((err: Error) => {
+      const fields = { domain: 'app', url: APP_PAGE_URL, err: err.message };
+      this.deps.logger.error(fields, 'the window could not load its page');
     });
     return w;
   }
@@ -126,17 +156,44 @@ export class MainWindow {
     });
   }
 
-  /** Once per process: CSP on every response and no permission (camera, notifications, …) for the page. */
+  /** Once per process: app:// served from dist/renderer, and no permission but the page's own clipboard writes. */
   private hardenSession(): void {
     if (this.sessionHardened) return;
     this.sessionHardened = true;
+    new AppProtocol(dirname(this.options.indexHtmlPath), this.deps.logger).register();
     const s = session.defaultSession;
-    s.webRequest.onHeadersReceived((details, callback) => {
-      callback({
-        responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [MainWindow.CONTENT_SECURITY_POLICY] },
-      });
+    s.setPermissionRequestHandler((contents, permission, callback, details) =>
+      callback(this.allows(contents, permission, details.requestingUrl, details.isMainFrame)),
+    );
+    s.setPermissionCheckHandler((contents, permission, requestingOrigin, details) => {
+      const origin = MainWindow.parse(requestingOrigin);
+      if (origin === null || !MainWindow.isAppOrigin(origin)) return false;
+      return this.allows(contents, permission, details.requestingUrl, details.isMainFrame);
     });
-    s.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-    s.setPermissionCheckHandler(() => false);
+  }
+
+  /** Only the live window's own top page, and only for what the app uses. */
+  private allows(
+    contents: WebContents | null,
+    permission: string,
+    requestingUrl: string | undefined,
+    isMainFrame: boolean,
+  ): boolean {
+    const own = this.webContents;
+    if (!ALLOWED_PERMISSIONS.has(permission) || own === null || contents !== own || !isMainFrame) return false;
+    return requestingUrl !== undefined && this.isAppUrl(requestingUrl);
+  }
+
+  private static parse(url: string): URL | null {
+    try {
+      return new URL(url);
+    } catch {
+      return null;
+    }
+  }
+
+  /** app://devmesh (Chromium reports an origin with or without the trailing slash) */
+  private static isAppOrigin(url: URL): boolean {
+    return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && url.username === '' && url.port === '';
   }
 }

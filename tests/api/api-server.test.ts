@@ -8,6 +8,7 @@ import { ApiServer } from '../../main/api/api-server.js';
 import { DevMeshApi } from '../../main/api/devmesh-api.js';
 import { DevMeshCore } from '../../main/core/devmesh-core.js';
 import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
+import { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy.js';
 import { DevMeshError } from '../../shared/errors.js';
 import { MAX_MESSAGE_BYTES, TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from '../../shared/wire.js';
 import { tempDir, waitFor, writeProject } from './test-project.js';
@@ -74,6 +75,8 @@ describe('HTTP', () => {
       expect(res.body).toContain(`<meta name="devmesh-token" content="${token}">`);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers['content-type']).toMatch(/^text\/html/);
+      // the one policy the app's app:// page carries too
+      expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     }
   });
 

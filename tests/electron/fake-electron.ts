@@ -8,9 +8,14 @@ import { vi } from 'vitest';
 
 type Listener = (...args: any[]) => unknown;
 
-/** What electron passes to will-navigate and friends: an event the handler may cancel. */
+/** What electron passes to will-navigate and friends: an event the handler may cancel, carrying its details
+ *  (Electron 45: will-navigate's `event.url`, `isMainFrame`…) as properties. */
 export class FakeEvent {
   defaultPrevented = false;
+  [detail: string]: unknown;
+  constructor(details: Record<string, unknown> = {}) {
+    Object.assign(this, details);
+  }
   preventDefault(): void {
     this.defaultPrevented = true;
   }
@@ -29,6 +34,9 @@ export class FakeWebContents extends EventEmitter {
   readonly posted: Array<{ channel: string; message: unknown; transfer: FakeMessagePortMain[] }> = [];
   windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
   mainFrame: FakeFrame = new FakeFrame('about:blank');
+  /** reload() calls, and whether the renderer process is gone (crashed, killed) until the next reload */
+  reloads = 0;
+  rendererGone = false;
   private destroyed = false;
   send(channel: string, ...args: unknown[]): void {
     if (this.destroyed) throw new Error('Object has been destroyed');
@@ -44,23 +52,39 @@ export class FakeWebContents extends EventEmitter {
   isDestroyed(): boolean {
     return this.destroyed;
   }
+  isCrashed(): boolean {
+    return this.rendererGone;
+  }
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     this.emit('destroyed');
   }
-  /** Plays a link click / location change: true when the navigation happened. */
+  /** Plays a link click / location change: true when the navigation happened. Only the event's details are
+   *  passed: the positional url argument is deprecated (Electron 45), so code still reading it fails here. */
   navigate(url: string): boolean {
-    const event = new FakeEvent();
-    this.emit('will-navigate', event, url);
+    const event = new FakeEvent({ url, isSameDocument: false, isMainFrame: true, frame: this.mainFrame });
+    this.emit('will-navigate', event);
     if (event.defaultPrevented) return false;
     this.emit('did-start-navigation', { url, isMainFrame: true, isSameDocument: false });
     this.mainFrame = new FakeFrame(url);
     return true;
   }
-  /** Plays a reload: a new document in the main frame. */
+  /** Plays a reload: a new document in the main frame (and a new renderer process when the old one is gone). */
   reload(): void {
+    if (this.destroyed) throw new Error('Object has been destroyed');
+    this.reloads++;
+    this.rendererGone = false;
     this.emit('did-start-navigation', { url: this.mainFrame.url, isMainFrame: true, isSameDocument: false });
+  }
+  /** Plays the renderer process dying: Electron's 'render-process-gone' with its details. */
+  crash(reason = 'crashed', exitCode = 139): void {
+    this.rendererGone = true;
+    this.emit('render-process-gone', new FakeEvent(), { reason, exitCode });
+  }
+  /** Electron: terminates a hung renderer; 'render-process-gone' follows with reason 'killed'. */
+  forcefullyCrashRenderer(): void {
+    this.crash('killed', 9);
   }
 }
 
@@ -101,6 +125,7 @@ export class BrowserWindow extends EventEmitter {
   static readonly instances: BrowserWindow[] = [];
   readonly webContents = new FakeWebContents();
   loadedFile: string | null = null;
+  loadedUrl: string | null = null;
   visible = false;
   focused = false;
   minimized = false;
@@ -115,6 +140,10 @@ export class BrowserWindow extends EventEmitter {
   async loadFile(path: string): Promise<void> {
     this.loadedFile = path;
     this.webContents.mainFrame = new FakeFrame(new URL(`file://${path}`).href);
+  }
+  async loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
+    this.webContents.mainFrame = new FakeFrame(url);
   }
   show(): void {
     this.visible = true;
@@ -225,6 +254,35 @@ export class Tray extends EventEmitter {
   }
 }
 
+/** Electron's protocol module (the default session's): privileged schemes and the handlers that serve them. */
+class FakeProtocol {
+  readonly privileged: Array<{ scheme: string; privileges?: Record<string, boolean> }> = [];
+  readonly handlers = new Map<string, (request: Request) => Response | Promise<Response>>();
+  registerSchemesAsPrivileged(schemes: Array<{ scheme: string; privileges?: Record<string, boolean> }>): void {
+    // Electron: once, before 'ready'
+    if (this.privileged.length > 0) throw new Error('registerSchemesAsPrivileged can only be called once');
+    this.privileged.push(...schemes);
+  }
+  handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void {
+    if (this.handlers.has(scheme)) throw new Error(`The scheme ${scheme} is already handled`);
+    this.handlers.set(scheme, handler);
+  }
+  unhandle(scheme: string): void {
+    this.handlers.delete(scheme);
+  }
+  isProtocolHandled(scheme: string): boolean {
+    return this.handlers.has(scheme);
+  }
+  /** Plays the renderer fetching `url` (a page load, a script, an image). */
+  async fetch(url: string, init?: RequestInit): Promise<Response> {
+    const scheme = new URL(url).protocol.slice(0, -1);
+    const handler = this.handlers.get(scheme);
+    if (!handler) throw new Error(`net::ERR_UNKNOWN_URL_SCHEME: ${url}`);
+    return handler(new Request(url, init));
+  }
+}
+export let protocol = new FakeProtocol();
+
 export const nativeImage = { createFromPath: (path: string) => ({ path, isEmpty: () => false }) };
 
 export const shell = { openExternal: vi.fn(async (_url: string) => {}) };
@@ -254,10 +312,18 @@ export const dialog = {
   showMessageBox: vi.fn(async (_options: unknown) => ({ response: 0 })),
 };
 
+interface PermissionDetails {
+  requestingUrl: string;
+  isMainFrame: boolean;
+}
 class FakeSession {
   headersListener: ((details: any, callback: (response: any) => void) => void) | null = null;
-  permissionRequestHandler: ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null;
-  permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
+  permissionRequestHandler:
+    | ((wc: unknown, permission: string, callback: (granted: boolean) => void, details: PermissionDetails) => void)
+    | null = null;
+  permissionCheckHandler:
+    | ((wc: unknown, permission: string, requestingOrigin: string, details: Partial<PermissionDetails>) => boolean)
+    | null = null;
   readonly webRequest = {
     onHeadersReceived: (listener: (details: any, callback: (response: any) => void) => void) => {
       this.headersListener = listener;
@@ -309,6 +375,7 @@ export function resetFake(): void {
   Notification.instances.length = 0;
   Notification.supported = true;
   session.defaultSession = new FakeSession();
+  protocol = new FakeProtocol();
   shell.openExternal.mockClear();
   dialog.showOpenDialog.mockReset();
   dialog.showOpenDialog.mockResolvedValue({ canceled: true, filePaths: [] });

@@ -11,7 +11,9 @@ import { MainWindow } from '../../main/electron/main-window.js';
 import { API_METHODS } from '../../shared/api.js';
 import { IPC_STREAM, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE, ipcCallChannel } from '../../shared/bridge.js';
 
-const APP_PAGE = '/opt/DevMesh/dist/renderer/index.html';
+const INDEX_HTML = '/opt/DevMesh/dist/renderer/index.html';
+/** what the window shows: its page on the app's own scheme */
+const APP_PAGE = 'app://devmesh/index.html';
 
 let core: FakeCore;
 let window: MainWindow;
@@ -22,7 +24,7 @@ beforeEach(() => {
   resetFake();
   core = new FakeCore();
   core.openProject();
-  window = new MainWindow({ preloadPath: '/opt/DevMesh/dist/preload/preload.js', indexHtmlPath: APP_PAGE });
+  window = new MainWindow({ preloadPath: '/opt/DevMesh/dist/preload/preload.js', indexHtmlPath: INDEX_HTML });
   window.focus();
   contents = BrowserWindow.instances[0]!.webContents;
   router = new IpcRouter(core.api(), window);
@@ -50,14 +52,17 @@ describe('IpcRouter', () => {
   it('refuses a frame showing a foreign page, a sub-frame, another webContents and a vanished frame', async () => {
     const channel = ipcCallChannel('services.stopAll');
     const foreign = await ipcMain.invoke(channel, { sender: contents, senderFrame: new FakeFrame('https://evil.example/') }, {});
-    const sub = new FakeFrame(`file://${APP_PAGE}`);
+    const sub = new FakeFrame(APP_PAGE);
     sub.parent = contents.mainFrame;
     const subFrame = await ipcMain.invoke(channel, { sender: contents, senderFrame: sub }, {});
     const other = new FakeWebContents();
-    other.mainFrame = new FakeFrame(`file://${APP_PAGE}`);
+    other.mainFrame = new FakeFrame(APP_PAGE);
     const otherContents = await ipcMain.invoke(channel, { sender: other }, {});
     const gone = await ipcMain.invoke(channel, { sender: contents, senderFrame: null }, {});
-    for (const r of [foreign, subFrame, otherContents, gone]) {
+    // the app's own file, but over file:// (any local file could be that): only the app:// page is trusted
+    const fileUrl = await ipcMain.invoke(channel, { sender: contents, senderFrame: new FakeFrame(`file://${INDEX_HTML}`) }, {});
+    const otherHost = await ipcMain.invoke(channel, { sender: contents, senderFrame: new FakeFrame('app://evil/index.html') }, {});
+    for (const r of [foreign, subFrame, otherContents, gone, fileUrl, otherHost]) {
       expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_ORIGIN' } });
     }
     expect(core.calls).not.toContain('stopAll');
@@ -65,7 +70,7 @@ describe('IpcRouter', () => {
 
   it('refuses everything once the window is closed', async () => {
     BrowserWindow.instances[0]!.close();
-    const r = await ipcMain.invoke(ipcCallChannel('daemon.info'), { sender: contents, senderFrame: new FakeFrame(`file://${APP_PAGE}`) }, {});
+    const r = await ipcMain.invoke(ipcCallChannel('daemon.info'), { sender: contents, senderFrame: new FakeFrame(APP_PAGE) }, {});
     expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_ORIGIN' } });
   });
 

@@ -30,23 +30,40 @@ describe('MainWindow', () => {
       webviewTag: false,
       preload: options.preloadPath,
     });
-    expect(bw.loadedFile).toBe(options.indexHtmlPath);
+    // the UI comes from the app's own scheme, not file:// (Electron's security checklist, item 18)
+    expect(bw.loadedUrl).toBe('app://devmesh/index.html');
+    expect(bw.loadedFile).toBeNull();
   });
 
-  it('adds a strict Content-Security-Policy to every response and refuses every permission request', () => {
-    openWindow();
+  it('grants the app\'s own page clipboard writes (copy from a terminal) and refuses everything else', () => {
+    const { bw } = openWindow();
     const s = session.defaultSession;
-    let headers: Record<string, string[]> | undefined;
-    s.headersListener?.({ url: 'file:///opt/DevMesh/dist/renderer/index.html', responseHeaders: { 'X-Other': ['1'] } }, (r) => (headers = r.responseHeaders));
-    const csp = headers?.['Content-Security-Policy']?.[0] ?? '';
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).not.toContain('unsafe-eval');
-    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
-    expect(headers?.['X-Other']).toEqual(['1']);
-    let granted: boolean | undefined;
-    s.permissionRequestHandler?.({}, 'media', (g) => (granted = g));
-    expect(granted).toBe(false);
-    expect(s.permissionCheckHandler?.()).toBe(false);
+    const page = 'app://devmesh/index.html#terminals';
+    const request = (wc: unknown, permission: string, requestingUrl = page, isMainFrame = true) => {
+      let granted: boolean | undefined;
+      s.permissionRequestHandler?.(wc, permission, (g) => (granted = g), { requestingUrl, isMainFrame });
+      return granted;
+    };
+    const check = (wc: unknown, permission: string, origin = 'app://devmesh', url = page, isMainFrame = true) =>
+      s.permissionCheckHandler?.(wc, permission, origin, { requestingUrl: url, isMainFrame });
+    const own = bw.webContents;
+    // navigator.clipboard.writeText: Chromium checks, then asks, for 'clipboard-sanitized-write'
+    expect(request(own, 'clipboard-sanitized-write')).toBe(true);
+    expect(check(own, 'clipboard-sanitized-write')).toBe(true);
+    expect(check(own, 'clipboard-sanitized-write', 'app://devmesh/')).toBe(true);
+    // nothing else, and not for another page, another webContents or a sub-frame
+    for (const permission of ['clipboard-read', 'media', 'notifications', 'geolocation', 'openExternal', 'unknown']) {
+      expect(request(own, permission), permission).toBe(false);
+      expect(check(own, permission), permission).toBe(false);
+    }
+    expect(request(own, 'clipboard-sanitized-write', 'https://evil.example/')).toBe(false);
+    expect(request(own, 'clipboard-sanitized-write', 'file:///opt/DevMesh/dist/renderer/index.html')).toBe(false);
+    expect(request(own, 'clipboard-sanitized-write', page, false)).toBe(false);
+    expect(request(new electron.FakeWebContents(), 'clipboard-sanitized-write')).toBe(false);
+    expect(check(own, 'clipboard-sanitized-write', 'https://evil.example')).toBe(false);
+    expect(check(own, 'clipboard-sanitized-write', 'app://devmesh', page, false)).toBe(false);
+    expect(check(null, 'clipboard-sanitized-write')).toBe(false);
+    expect(check(new electron.FakeWebContents(), 'clipboard-sanitized-write')).toBe(false);
   });
 
   it('denies every new window, and opens http(s) links in the system browser', () => {
@@ -60,15 +77,17 @@ describe('MainWindow', () => {
     expect(BrowserWindow.instances).toHaveLength(1);
   });
 
-  it('stays on its own page: navigation elsewhere is prevented, links go to the browser', () => {
+  it('stays on its own page: navigation elsewhere is prevented, links go to the browser (details.url)', () => {
     const { bw } = openWindow();
     expect(bw.webContents.navigate('https://evil.example/')).toBe(false);
     expect(bw.webContents.navigate('file:///etc/passwd')).toBe(false);
-    expect(bw.webContents.navigate('file:///opt/DevMesh/dist/renderer/other.html')).toBe(false);
+    expect(bw.webContents.navigate('file:///opt/DevMesh/dist/renderer/index.html')).toBe(false);
+    expect(bw.webContents.navigate('app://devmesh/other.html')).toBe(false);
+    expect(bw.webContents.navigate('app://other/index.html')).toBe(false);
     expect(shell.openExternal).toHaveBeenCalledWith('https://evil.example/');
     expect(shell.openExternal).toHaveBeenCalledTimes(1);
     // its own page with a route is fine (hash routing, reload)
-    expect(bw.webContents.navigate('file:///opt/DevMesh/dist/renderer/index.html#/services')).toBe(true);
+    expect(bw.webContents.navigate('app://devmesh/index.html#services')).toBe(true);
   });
 
   it('refuses to attach <webview> tags', () => {
@@ -102,12 +121,24 @@ describe('MainWindow', () => {
     expect(BrowserWindow.instances).toHaveLength(1);
   });
 
-  it('recognises only its own file as the app page', () => {
+  it('recognises only its own app:// page as the app page', () => {
     const window = new MainWindow(options);
-    expect(window.isAppUrl('file:///opt/DevMesh/dist/renderer/index.html')).toBe(true);
-    expect(window.isAppUrl('file:///opt/DevMesh/dist/renderer/index.html?x=1#/logs')).toBe(true);
-    expect(window.isAppUrl('file:///tmp/index.html')).toBe(false);
+    expect(window.isAppUrl('app://devmesh/index.html')).toBe(true);
+    expect(window.isAppUrl('app://devmesh/index.html?x=1#logs')).toBe(true);
+    expect(window.isAppUrl('app://devmesh/')).toBe(true);
+    expect(window.isAppUrl('app://devmesh/assets/index.js')).toBe(false);
+    expect(window.isAppUrl('app://evil/index.html')).toBe(false);
+    expect(window.isAppUrl('file:///opt/DevMesh/dist/renderer/index.html')).toBe(false);
     expect(window.isAppUrl('http://127.0.0.1:7780/')).toBe(false);
     expect(window.isAppUrl('not a url')).toBe(false);
+  });
+
+  it('opens no window once disposed (the app is quitting)', () => {
+    const { window, bw } = openWindow();
+    window.dispose();
+    expect(bw.isDestroyed()).toBe(true);
+    window.focus();
+    expect(BrowserWindow.instances).toHaveLength(1);
+    expect(window.webContents).toBeNull();
   });
 });

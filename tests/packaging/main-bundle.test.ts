@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scaled } from '../helpers/load-scale.js';
+import { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy.js';
 
 const root = join(__dirname, '..', '..');
 const shim = join(__dirname, 'fixtures', 'electron-shim.cjs');
@@ -77,9 +78,15 @@ describe('dist/electron/main.js (the composition root, under a stand-in electron
     await until('the tray menu', () => output.includes('shim: tray menu:'));
     expect(output).toContain('shim: enableSandbox');
     const preload = /window sandbox=true contextIsolation=true preload=(\S+)/.exec(output)?.[1];
-    const page = /loadFile (\S+)/.exec(output)?.[1];
     const tray = /shim: tray (\S+)/.exec(output)?.[1];
-    for (const file of [preload, page, tray]) expect(file && existsSync(file), `${file} exists`).toBe(true);
+    for (const file of [preload, tray]) expect(file && existsSync(file), `${file} exists`).toBe(true);
+    // the page comes from app://, served from the built renderer with the one CSP, its module script as JavaScript
+    expect(output).toMatch(/shim: privileged schemes app\(standard,secure,supportFetchAPI/);
+    expect(output).toContain('shim: loadURL app://devmesh/index.html');
+    await until('the page', () => output.includes('shim: script '));
+    expect(output).toContain(`shim: page 200 text/html; charset=utf-8 csp=${CONTENT_SECURITY_POLICY}\n`);
+    expect(output).toMatch(/shim: script \/assets\/index-\w+\.js 200 text\/javascript; charset=utf-8/);
+    expect(output).not.toContain('loadFile');
     expect(output).toMatch(/tray menu: No project open \| Open DevMesh \| Open Project… \| Start all \| Stop all \| Start at login \| Quit DevMesh/);
 
     child!.kill('SIGTERM');
