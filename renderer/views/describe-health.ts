@@ -10,6 +10,7 @@ const WHAT: Record<HealthCode, string> = {
   CORRUPT: 'damaged file',
   IO: 'input/output error',
   INTERNAL: 'internal error',
+  ENVIRONMENT: 'your shell environment was not loaded',
 };
 
 export interface HealthProblemText {
