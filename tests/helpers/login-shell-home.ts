@@ -2,13 +2,18 @@
 // `devtool` and a fake `claude`), login files for bash, sh/dash, zsh and fish that export LOGIN_MARK and
 // print noise on stdout and stderr, and the minimal environment a desktop launcher gives an app (PATH without
 // that folder). `write` replaces a login file (an rc that hangs, one that exits non-zero).
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export const LOGIN_MARK = 'from-login-files';
 /** a GUI launch's PATH: no nvm, no Homebrew, no ~/bin */
 export const LAUNCHER_PATH = '/usr/bin:/bin';
+
+/** " (skipped: no /usr/bin/zsh; .ci/run installs the zsh package)" for a test title, or "" */
+export function missing(shell: string): string {
+  return existsSync(shell) ? '' : ` (skipped: no ${shell}; .ci/run installs the ${basename(shell)} package)`;
+}
 
 export class LoginShellHome {
   readonly dir = mkdtempSync(join(tmpdir(), 'devmesh-home-'));

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LoginShellEnv } from '../../../main/core/environment/login-shell-env.js';
-import { LAUNCHER_PATH, LOGIN_MARK, LoginShellHome } from '../../helpers/login-shell-home.js';
+import { LAUNCHER_PATH, LOGIN_MARK, LoginShellHome, missing } from '../../helpers/login-shell-home.js';
 import { scaled } from '../../helpers/load-scale.js';
 import { until } from '../../helpers/until.js';
 
@@ -29,7 +29,7 @@ const SHELLS = ['/bin/bash', '/bin/sh', '/usr/bin/zsh', '/usr/bin/fish'];
 
 describe('LoginShellEnv.resolve', () => {
   for (const shell of SHELLS) {
-    it.skipIf(!existsSync(shell))(`reads what ${shell}'s login files export, through their noise`, async () => {
+    it.skipIf(!existsSync(shell))(`reads what ${shell}'s login files export, through their noise${missing(shell)}`, async () => {
       const r = await LoginShellEnv.resolve({ env: home.launcherEnv(shell), platform: 'linux', timeoutMs: scaled(10_000) });
       expect(r.outcome).toMatchObject({ kind: 'resolved', shell });
       expect(r.env.PATH!.split(':')).toContain(home.bin);

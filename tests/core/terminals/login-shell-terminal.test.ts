@@ -3,7 +3,7 @@
 // explicitly runs with exactly the arguments given.
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LoginShellHome, LOGIN_MARK } from '../../helpers/login-shell-home.js';
+import { LoginShellHome, LOGIN_MARK, missing } from '../../helpers/login-shell-home.js';
 import { scaled } from '../../helpers/load-scale.js';
 import { RecordingViewer, TerminalHarness } from './terminal-harness.js';
 
@@ -20,7 +20,7 @@ afterEach(async () => {
 
 describe("a terminal starts the user's shell as a login shell", () => {
   for (const shell of ['/bin/bash', '/usr/bin/zsh', '/usr/bin/fish']) {
-    it.skipIf(!existsSync(shell))(`${shell} reads its login files`, async () => {
+    it.skipIf(!existsSync(shell))(`${shell} reads its login files${missing(shell)}`, async () => {
       // the environment a GUI launch gives: the login files have not run yet
       harness = new TerminalHarness({ baseEnv: user.launcherEnv(shell) });
       const t = harness.create({ cwd: user.dir });
