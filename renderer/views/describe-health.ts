@@ -10,7 +10,7 @@ const WHAT: Record<HealthCode, string> = {
   CORRUPT: 'damaged file',
   IO: 'input/output error',
   INTERNAL: 'internal error',
-  ENVIRONMENT: 'your shell environment was not loaded',
+  ENVIRONMENT: 'not read from your login shell',
 };
 
 export interface HealthProblemText {
