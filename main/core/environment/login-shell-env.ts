@@ -24,6 +24,8 @@ export const SHELL_ENV_TIMEOUT_MS = 10_000;
 const STDERR_KEPT = 2000;
 /** stdout larger than this is not an environment: the probe stops reading */
 const STDOUT_LIMIT = 8 * 1024 * 1024;
+/** what bash and zsh say on stderr when started with -i but without a terminal: not an error */
+const JOB_CONTROL_NOTICE = /cannot set terminal process group|no job control in this shell|Inappropriate ioctl/;
 /** after the shell exits, how long its pipes may take to close */
 const PIPE_GRACE_MS = 1000;
 
@@ -60,9 +62,10 @@ export class LoginShellEnv {
   static async resolve(options: LoginShellEnvOptions = {}): Promise<ShellEnvResolution> {
     const own = stripPackagingEnv(options.env ?? process.env);
     const platform = options.platform ?? process.platform;
-    if (platform === 'win32') return { env: own, outcome: { kind: 'skipped', reason: 'Windows: GUI apps get the user environment' } };
-    if (options.fromTerminal) return { env: own, outcome: { kind: 'skipped', reason: 'started from a terminal: its environment is kept' } };
-    if (own.DEVMESH_SHELL_ENV === '0') return { env: own, outcome: { kind: 'skipped', reason: 'DEVMESH_SHELL_ENV=0' } };
+    const skip = (reason: string): ShellEnvResolution => ({ env: own, outcome: { kind: 'skipped', reason } });
+    if (platform === 'win32') return skip('Windows: GUI apps get the user environment');
+    if (options.fromTerminal) return skip('started from a terminal: its environment is kept');
+    if (own.DEVMESH_SHELL_ENV === '0') return skip('DEVMESH_SHELL_ENV=0');
     const shell = options.shell ?? LoginShellEnv.userShell(own);
     const started = Date.now();
     const timeoutMs = options.timeoutMs ?? SHELL_ENV_TIMEOUT_MS;
@@ -139,7 +142,9 @@ export class LoginShellEnv {
       child.stderr!.on('data', (b: Buffer) => {
         err = (err + b.toString('utf8')).slice(-4 * STDERR_KEPT);
       });
-      child.once('error', (e) => finish({ kind: 'failed', shell, error: `could not start ${shell}: ${e.message}`, stderr: '' }));
+      child.once('error', (e) =>
+        finish({ kind: 'failed', shell, error: `could not start ${shell}: ${e.message}`, stderr: '' }),
+      );
       const complete = (code: number | null, signal: NodeJS.Signals | null) => {
         const stderr = LoginShellEnv.tail(err);
         if (code !== 0 || signal !== null) {
@@ -176,11 +181,11 @@ export class LoginShellEnv {
     });
   }
 
-  /** The last lines of the shell's stderr, without the job-control notices every interactive shell without a terminal prints. */
+  /** The end of the shell's stderr, without the job-control notices of an interactive shell without a terminal. */
   private static tail(stderr: string): string {
     const lines = stderr
       .split(/\r?\n/)
-      .filter((l) => l.trim() !== '' && !/cannot set terminal process group|no job control in this shell|Inappropriate ioctl for device/.test(l));
+      .filter((l) => l.trim() !== '' && !JOB_CONTROL_NOTICE.test(l));
     const text = lines.join('\n');
     return text.length > STDERR_KEPT ? `…${text.slice(-STDERR_KEPT)}` : text;
   }

@@ -26,7 +26,7 @@ export const PACKAGING_VARIABLES = [
   'CHROME_DESKTOP',
   'ELECTRON_RUN_AS_NODE',
   'ELECTRON_NO_ATTACH_CONSOLE',
-  /** set while the login shell resolves the environment, so rc files can tell (VS Code's VSCODE_RESOLVING_ENVIRONMENT) */
+  /** set while the login shell resolves the env, so rc files can tell (VS Code's VSCODE_RESOLVING_ENVIRONMENT) */
   'DEVMESH_RESOLVING_ENVIRONMENT',
 ] as const;
 

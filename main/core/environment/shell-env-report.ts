@@ -1,6 +1,7 @@
 // Says once what became of the login-shell environment: a log line for every outcome (for a timeout or a
-// failure the health ledger's own line), and for a timeout or a failure a problem in the daemon's health (the UI's header, `devmesh status`) with what happened, what it
-// means (tools from nvm, Homebrew… may be missing) and how to fix it.
+// failure, the health ledger's own line), and for a timeout or a failure a problem in the daemon's health
+// (the UI's header, `devmesh status`) with what happened, what it means (tools from nvm, Homebrew… may be
+// missing) and how to fix it.
 import type { Logger } from 'pino';
 import type { DaemonHealth } from '../health/daemon-health.js';
 import type { ShellEnvResolution } from './login-shell-env.js';

@@ -25,7 +25,7 @@ const LOGIN_FLAG: Record<ShellFamily, string[]> = {
   xonsh: ['-l'],
   pwsh: ['-Login'],
 };
-const POSIX_LOGIN_SHELLS = new Set(['bash', 'zsh', 'ksh', 'ksh93', 'mksh', 'dash', 'sh', 'ash', 'yash', 'oksh', 'loksh']);
+const POSIX_LOGIN_SHELLS = new Set(['bash', 'zsh', 'ksh', 'ksh93', 'mksh', 'dash', 'sh', 'ash', 'yash', 'oksh']);
 
 export class ShellFlavor {
   readonly name: string;
@@ -58,7 +58,8 @@ export class ShellFlavor {
         // PowerShell quotes a ' inside '…' by doubling it
         return { args: ['-Login', '-Command', `& ${ShellFlavor.pwshQuote(node)} -p ${ShellFlavor.pwshQuote(script)}`] };
       case 'xonsh':
-        return { args: ['-i', '-l', '-c', `import os, json; print("${mark}" + json.dumps(dict(os.environ)) + "${mark}")`] };
+        const py = `import os, json; print("${mark}" + json.dumps(dict(os.environ)) + "${mark}")`;
+        return { args: ['-i', '-l', '-c', py] };
       case 'nu':
         return { args: ['-i', '-l', '-c', `^${ShellFlavor.posixQuote(node)} -p ${ShellFlavor.posixQuote(script)}`] };
       case 'csh':

@@ -89,7 +89,8 @@ export class DaemonHealth implements Disposable {
     };
     this.problems.set(report.component, problem);
     if (prior === undefined || prior.message !== problem.message) {
-      this.safeLog(() => this.deps.logger.warn({ component: report.component, code: report.code, cause: report.cause }, problem.message));
+      const fields = { component: report.component, code: report.code, cause: report.cause };
+      this.safeLog(() => this.deps.logger.warn(fields, problem.message));
       this.changed();
     }
     return problem;

@@ -26,11 +26,13 @@ const alive = (pid: number) => {
 };
 
 const SHELLS = ['/bin/bash', '/bin/sh', '/usr/bin/zsh', '/usr/bin/fish'];
+const resolve = (env: Record<string, string>) => LoginShellEnv.resolve({ env, platform: 'linux', timeoutMs: scaled(10_000) });
 
 describe('LoginShellEnv.resolve', () => {
   for (const shell of SHELLS) {
-    it.skipIf(!existsSync(shell))(`reads what ${shell}'s login files export, through their noise${missing(shell)}`, async () => {
-      const r = await LoginShellEnv.resolve({ env: home.launcherEnv(shell), platform: 'linux', timeoutMs: scaled(10_000) });
+    const title = `reads what ${shell}'s login files export, through their noise${missing(shell)}`;
+    it.skipIf(!existsSync(shell))(title, async () => {
+      const r = await resolve(home.launcherEnv(shell));
       expect(r.outcome).toMatchObject({ kind: 'resolved', shell });
       expect(r.env.PATH!.split(':')).toContain(home.bin);
       expect(r.env.LOGIN_MARK).toBe(LOGIN_MARK);
@@ -41,13 +43,13 @@ describe('LoginShellEnv.resolve', () => {
   }
 
   it('finds the shell in $SHELL and keeps what the session gave that the shell did not repeat', async () => {
-    const r = await LoginShellEnv.resolve({ env: home.launcherEnv('/bin/bash', { DISPLAY: ':7' }), platform: 'linux', timeoutMs: scaled(10_000) });
+    const r = await resolve(home.launcherEnv('/bin/bash', { DISPLAY: ':7' }));
     expect(r.outcome.kind).toBe('resolved');
     expect(r.env.DISPLAY).toBe(':7');
   }, scaled(20_000));
 
   it('gives up on an rc file that hangs, kills what it started, and falls back to its own env', async () => {
-    home.write('.bash_profile', ['echo $$ > "$HOME/shell.pid"', 'sleep 60 & echo $! > "$HOME/sleep.pid"', 'wait'].join('\n'));
+    home.write('.bash_profile', 'echo $$ > "$HOME/shell.pid"\nsleep 60 & echo $! > "$HOME/sleep.pid"\nwait');
     const env = home.launcherEnv('/bin/bash', { APPIMAGE: '/opt/DevMesh.AppImage' });
     const r = await LoginShellEnv.resolve({ env, platform: 'linux', timeoutMs: 1500 });
     expect(r.outcome).toMatchObject({ kind: 'timed-out', shell: '/bin/bash', timeoutMs: 1500 });
@@ -61,7 +63,7 @@ describe('LoginShellEnv.resolve', () => {
 
   it('falls back when the shell exits non-zero, with what it printed on stderr', async () => {
     home.write('.bash_profile', 'echo "nvm: command not found" >&2\nexit 3');
-    const r = await LoginShellEnv.resolve({ env: home.launcherEnv('/bin/bash'), platform: 'linux', timeoutMs: scaled(10_000) });
+    const r = await resolve(home.launcherEnv('/bin/bash'));
     expect(r.outcome).toMatchObject({ kind: 'failed', shell: '/bin/bash' });
     if (r.outcome.kind !== 'failed') throw new Error('unreachable');
     expect(r.outcome.error).toMatch(/exited with code 3/);
@@ -71,16 +73,19 @@ describe('LoginShellEnv.resolve', () => {
   }, scaled(20_000));
 
   it('falls back when the shell does not exist', async () => {
-    const r = await LoginShellEnv.resolve({ env: home.launcherEnv('/bin/bash'), shell: '/nonexistent/zsh', platform: 'linux' });
+    const env = home.launcherEnv('/bin/bash');
+    const r = await LoginShellEnv.resolve({ env, shell: '/nonexistent/zsh', platform: 'linux' });
     expect(r.outcome).toMatchObject({ kind: 'failed', shell: '/nonexistent/zsh' });
     expect(r.env.PATH).toBe(LAUNCHER_PATH);
   });
 
-  it('keeps its own env on Windows and when started from a terminal, packaging variables removed', async () => {
-    const env = home.launcherEnv('/bin/bash', { APPDIR: '/tmp/.mount_DevMesh', PATH: `/tmp/.mount_DevMesh/usr/bin:${LAUNCHER_PATH}` });
+  it('keeps its own env on Windows, when started from a terminal and when told to, packaging variables removed', async () => {
+    const mount = '/tmp/.mount_DevMesh';
+    const env = home.launcherEnv('/bin/bash', { APPDIR: mount, PATH: `${mount}/usr/bin:${LAUNCHER_PATH}` });
     for (const r of [
       await LoginShellEnv.resolve({ env, platform: 'win32' }),
       await LoginShellEnv.resolve({ env, platform: 'linux', fromTerminal: true }),
+      await LoginShellEnv.resolve({ env: { ...env, DEVMESH_SHELL_ENV: '0' }, platform: 'linux' }),
     ]) {
       expect(r.outcome.kind).toBe('skipped');
       expect(r.env.PATH).toBe(LAUNCHER_PATH);

@@ -1,6 +1,6 @@
-// A terminal opened without a command runs the user's shell as a login shell, as Terminal.app and most Linux
-// terminals do: bash reads ~/.bash_profile, zsh ~/.zprofile, fish its login section. A command given
-// explicitly runs with exactly the arguments given.
+// A terminal opened without a command runs the user's shell as a login shell, as Terminal.app and most
+// Linux terminals do: bash reads ~/.bash_profile, sh (dash) ~/.profile, zsh ~/.zprofile, fish its login
+// section. A command given explicitly runs with exactly the arguments given.
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LoginShellHome, LOGIN_MARK, missing } from '../../helpers/login-shell-home.js';
@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 describe("a terminal starts the user's shell as a login shell", () => {
-  for (const shell of ['/bin/bash', '/usr/bin/zsh', '/usr/bin/fish']) {
+  for (const shell of ['/bin/bash', '/bin/sh', '/usr/bin/zsh', '/usr/bin/fish']) {
     it.skipIf(!existsSync(shell))(`${shell} reads its login files${missing(shell)}`, async () => {
       // the environment a GUI launch gives: the login files have not run yet
       harness = new TerminalHarness({ baseEnv: user.launcherEnv(shell) });
