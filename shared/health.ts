@@ -4,8 +4,9 @@
 import { z } from 'zod';
 
 /** DISK_FULL: no space (or quota) left; READ_ONLY: the file system or file refuses writes; CORRUPT: a file
- *  is damaged; IO: another input/output failure; INTERNAL: a bug caught at its seam. */
-export const HealthCodeSchema = z.enum(['DISK_FULL', 'READ_ONLY', 'CORRUPT', 'IO', 'INTERNAL']);
+ *  is damaged; IO: another input/output failure; INTERNAL: a bug caught at its seam; ENVIRONMENT: the user's
+ *  login-shell environment could not be read (children start with the app's own). */
+export const HealthCodeSchema = z.enum(['DISK_FULL', 'READ_ONLY', 'CORRUPT', 'IO', 'INTERNAL', 'ENVIRONMENT']);
 export type HealthCode = z.infer<typeof HealthCodeSchema>;
 
 export const HealthProblemSchema = z.object({

@@ -56,7 +56,9 @@ export class StatusView {
       const counts = [`${p.failures} failed write${p.failures === 1 ? '' : 's'}`];
       if (p.dropped) counts.push(`${p.dropped} dropped`);
       const since = StatusView.uptime(this.now - p.since);
-      lines.push(`! ${p.component} (${p.code}, for ${since}; ${counts.join(', ')}): ${p.message}`);
+      // a problem at start (the login shell's environment) has no writes to count
+      const tally = p.code === 'ENVIRONMENT' ? '' : `; ${counts.join(', ')}`;
+      lines.push(`! ${p.component} (${p.code}, for ${since}${tally}): ${p.message}`);
       lines.push(`  meanwhile: ${p.rule}`);
     }
     return lines.join('\n');

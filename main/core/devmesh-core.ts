@@ -46,6 +46,9 @@ import type { AuditDurability } from './audit/audit-log.js';
 import { DaemonHealth } from './health/daemon-health.js';
 import { StoreGuard } from './health/store-guard.js';
 import { RecoveryModule } from './recovery/recovery-module.js';
+import type { ShellEnvResolution } from './environment/login-shell-env.js';
+import { stripPackagingEnv } from './environment/packaging-env.js';
+import { reportShellEnv } from './environment/shell-env-report.js';
 
 const EVENT_HANDLER_RULE =
   'the part that failed to follow an event (a store writing what it heard) missed that one event; every other ' +
@@ -68,6 +71,12 @@ export interface DevMeshCoreOptions {
   coordination?: Pick<CoordinationOptions, 'silentAfterMs' | 'biddingWindowMs' | 'heartbeatMs'>;
   /** the store's rolling backups (default: at start and every 6 h, 3 kept) */
   backups?: BackupSettings;
+  /**
+   * The environment every child (service, terminal, agent, CLI probe) starts from: the desktop app's
+   * login-shell environment (LoginShellEnv). Absent (the headless daemon, started from a terminal): this
+   * process's own, without the packaging's variables.
+   */
+  environment?: ShellEnvResolution;
 }
 
 export interface CoreDescription {
@@ -133,6 +142,12 @@ export class DevMeshCore {
     const events = new EventBus();
     const health = new DaemonHealth({ logger: logger.child({ domain: 'health' }), emit: (e) => events.emit(e) });
     store.startBackups(health, options.backups);
+    const environment = options.environment ?? {
+      env: stripPackagingEnv(process.env),
+      outcome: { kind: 'skipped', reason: 'the headless daemon keeps the environment it was started with' },
+    };
+    reportShellEnv(environment, { logger, health });
+    const baseEnv = environment.env;
     // what a listener threw (a task store on a full disk hearing an agent exit) is a problem, not a crash
     events.onListenerError = (err) =>
       health.fail({ component: 'event handlers', error: err, where: home.databasePath, rule: EVENT_HANDLER_RULE });
@@ -153,6 +168,7 @@ export class DevMeshCore {
       registry,
       reaper,
       serviceCa,
+      baseEnv,
       logger: logger.child({ domain: 'projects' }),
       mesh: {
         proxyBase: () => (core?.proxyPorts.httpPort ? `http://127.0.0.1:${core.proxyPorts.httpPort}` : null),
@@ -232,6 +248,7 @@ export class DevMeshCore {
       logger: logger.child({ domain: 'terminals' }),
       onInput: (id) => agents?.noteTerminalInput(id),
       recordingsDir: join(home.dir, 'recordings'),
+      baseEnv,
       health,
       reaper,
       project: (ref) => DevMeshCore.terminalContext(projects, ref, core?.proxyPorts.httpPort ?? null),
@@ -241,10 +258,10 @@ export class DevMeshCore {
       store: new AgentStore(database, health),
       launcher: new ManagedTerminalLauncher(terminals),
       profiles: agentProfiles,
-      worktrees: new WorktreeManager(settings.agents.worktreeRoot),
+      worktrees: new WorktreeManager(settings.agents.worktreeRoot, 'git', baseEnv),
       budget: new ResourceBudget(settings.agents.budget),
       projects: { rootOf: (ref) => DevMeshCore.projectRoot(projects, ref) },
-      session: new AgentSessionSetup({ homeDir: home.dir, devmesh: options.devmeshCommand ?? null, logger: logger.child({ domain: 'agents' }) }),
+      session: new AgentSessionSetup({ homeDir: home.dir, devmesh: options.devmeshCommand ?? null, baseEnv, logger: logger.child({ domain: 'agents' }) }),
       logger: logger.child({ domain: 'agents' }),
     });
     const agentEvents = agents.onDidChangeStatus((e) => events.emit(e));
@@ -254,7 +271,7 @@ export class DevMeshCore {
       nextLockId: recovery.nextLockId,
     });
     recovery.record(coordination);
-    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector(), profiles: agentProfiles, events: agentEvents }, coordination, health);
+    core = new DevMeshCore(home, options.version, logger, database, events, logs, registry, reaper, projects, settings, ca, traffic, requests, routes, proxy, mesh, meshFeed, alerts, ingress, mismatches, terminals, { manager: agents, detector: new AgentDetector({ env: baseEnv }), profiles: agentProfiles, events: agentEvents }, coordination, health);
     core.store = store;
     core.recovery = recovery;
     traffic.start();

@@ -3,10 +3,12 @@
 // dist/electron/main.js; paths below are relative to that file, inside app.asar once packaged.
 import { app } from 'electron';
 import { join } from 'node:path';
+import { isatty } from 'node:tty';
 import { ApiServer } from '../api/api-server.js';
 import { DevMeshApi } from '../api/devmesh-api.js';
 import { DevMeshCore } from '../core/devmesh-core.js';
 import { DevMeshHome } from '../core/home/devmesh-home.js';
+import { LoginShellEnv } from '../core/environment/login-shell-env.js';
 import { HomeLock } from '../core/home/home-lock.js';
 import { backupSettingsFromEnv } from '../core/store/home-store.js';
 import { createLogger } from '../core/logging/create-logger.js';
@@ -25,6 +27,13 @@ function apiPort(logger: { warn(obj: object, msg?: string): void }): number {
   logger.warn({ domain: 'app', DEVMESH_PORT: raw }, `DEVMESH_PORT is not a port number; using ${DEFAULT_PORT}`);
   return DEFAULT_PORT;
 }
+
+// The user's login-shell environment, read once while the app gets ready: launched from the Dock or a desktop
+// menu, this process has a minimal PATH (no nvm, Homebrew…). The shell runs this very binary as Node
+// (ELECTRON_RUN_AS_NODE=1, as VS Code does: the RunAsNode fuse stays on). Started from a terminal (stdin is
+// a TTY) the environment is already the user's and is kept. This process keeps its own env; the core gives
+// the resolved one to services, terminals, agents and CLI detection, and reports a timeout or failure.
+const userEnvironment = LoginShellEnv.resolve({ node: process.execPath, fromTerminal: isatty(0) });
 
 // Every renderer sandboxed, whatever a BrowserWindow's options say.
 app.enableSandbox();
@@ -57,11 +66,12 @@ const desktop = new DesktopApp({
   trayIconPath: join(distDir, '..', 'assets', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
   lockHome: () => HomeLock.acquire(home, 'electron', { hint: 'open its address in a browser' }),
   // Agents' hooks and MCP server run the CLI with the app's own Node (ELECTRON_RUN_AS_NODE).
-  openCore: () =>
+  openCore: async () =>
     DevMeshCore.open({
       home,
       version,
       logger,
+      environment: await userEnvironment,
       backups: backupSettingsFromEnv(process.env),
       devmeshCommand: { command: process.execPath, args: [join(app.getAppPath(), 'bin', 'devmesh.js')], env: { ELECTRON_RUN_AS_NODE: '1' } },
     }),

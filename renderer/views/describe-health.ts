@@ -10,6 +10,7 @@ const WHAT: Record<HealthCode, string> = {
   CORRUPT: 'damaged file',
   IO: 'input/output error',
   INTERNAL: 'internal error',
+  ENVIRONMENT: 'not read from your login shell',
 };
 
 export interface HealthProblemText {

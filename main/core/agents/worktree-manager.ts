@@ -34,6 +34,8 @@ export class WorktreeManager {
   constructor(
     private readonly root: string | null = null,
     private readonly gitExecutable = 'git',
+    /** the environment git runs in (the user's login-shell env: their git, SSH agent, credential helpers) */
+    private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
   async create(input: { repo: string; branch: string; base?: string }): Promise<CreatedWorktree> {
@@ -151,7 +153,7 @@ export class WorktreeManager {
 
   private git(cwd: string, args: string[]): Promise<GitResult> {
     return new Promise((done, fail) => {
-      execFile(this.gitExecutable, args, { cwd, timeout: 30_000, maxBuffer: 4 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } }, (err, stdout, stderr) => {
+      execFile(this.gitExecutable, args, { cwd, timeout: 30_000, maxBuffer: 4 * 1024 * 1024, env: { ...this.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } }, (err, stdout, stderr) => {
         const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
         if (e && typeof e.code === 'string') {
           fail(new DevMeshError('SPAWN_FAILED', `cannot run ${this.gitExecutable} (${e.code}); install git and make sure it is on PATH`));

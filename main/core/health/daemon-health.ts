@@ -73,6 +73,29 @@ export class DaemonHealth implements Disposable {
     return problem;
   }
 
+  /**
+   * A problem that is not a failed write and carries its own words (the login shell's environment could not
+   * be read at start): recorded, logged once and raised like a failure. Never throws.
+   */
+  raise(report: { component: string; code: HealthCode; message: string; cause: string; rule: string }): HealthProblem {
+    const at = this.now();
+    const prior = this.problems.get(report.component);
+    const problem: HealthProblem = {
+      ...report,
+      failures: (prior?.failures ?? 0) + 1,
+      dropped: prior?.dropped ?? 0,
+      since: prior?.since ?? at,
+      lastAt: at,
+    };
+    this.problems.set(report.component, problem);
+    if (prior === undefined || prior.message !== problem.message) {
+      const fields = { component: report.component, code: report.code, cause: report.cause };
+      this.safeLog(() => this.deps.logger.warn(fields, problem.message));
+      this.changed();
+    }
+    return problem;
+  }
+
   /** Items a failing part gave up (counted on its problem). */
   dropped(component: string, count: number): void {
     const p = this.problems.get(component);

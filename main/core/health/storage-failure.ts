@@ -55,6 +55,8 @@ export class StorageFailure {
           'Check the disk (`dmesg` names failing devices); DevMesh retries by itself.';
       case 'INTERNAL':
         return `${what} failed at ${where} (${cause}); this is a DevMesh bug: please report it with daemon.log.`;
+      case 'ENVIRONMENT':
+        return `${what} could not read the environment at ${where} (${cause}).`;
     }
   }
 

@@ -29,6 +29,8 @@ export interface ProjectManagerDeps {
   watch?: boolean;
   /** environment every service gets */
   serviceEnv?: Record<string, string>;
+  /** the environment services start from (ServiceRunnerDeps.baseEnv); default process.env */
+  baseEnv?: NodeJS.ProcessEnv;
   /** the local CA services trust (NODE_EXTRA_CA_CERTS), bundled with the user's own */
   serviceCa?: ServiceCaBundle;
   /** the proxy's address and the teammates' services, for dependency URLs and starts */
@@ -123,6 +125,7 @@ export class ProjectManager {
       inspector: this.inspector,
       logger,
       extraEnv: this.deps.serviceEnv ?? {},
+      ...(this.deps.baseEnv ? { baseEnv: this.deps.baseEnv } : {}),
       ...(this.deps.serviceCa ? { serviceCa: this.deps.serviceCa } : {}),
       ...(this.deps.mesh ? { mesh: this.deps.mesh } : {}),
     });

@@ -37,6 +37,8 @@ export interface ServiceRunnerDeps {
   dependencyEnv: () => Record<string, string>;
   /** what DevMesh gives every service it runs */
   extraEnv?: Record<string, string>;
+  /** the environment services start from (the user's login-shell env, packaging variables removed); default process.env */
+  baseEnv?: NodeJS.ProcessEnv;
   /** NODE_EXTRA_CA_CERTS: the local CA, bundled with the user's own when they name one */
   serviceCa?: ServiceCaBundle;
 }
@@ -184,7 +186,7 @@ export class ServiceRunner implements Disposable {
     }
     if (this.state !== 'starting') return; // stopped while we were checking the port
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...(this.deps.baseEnv ?? process.env),
       PORT: String(this.port),
       DEVMESH_PROJECT: this.deps.project,
       DEVMESH_SERVICE: cfg.name,
@@ -252,7 +254,7 @@ export class ServiceRunner implements Disposable {
     // Node reads a relative path from its working directory: the service's for its own env, else the daemon's.
     const trust = own !== undefined
       ? ca.trustFor(own, cfg.cwd)
-      : ca.trustFor(process.env.NODE_EXTRA_CA_CERTS, process.cwd());
+      : ca.trustFor((this.deps.baseEnv ?? process.env).NODE_EXTRA_CA_CERTS, process.cwd());
     if (trust.problem !== null) this.deps.logs.append(this.deps.project, cfg.name, 'system', trust.problem);
     return { NODE_EXTRA_CA_CERTS: trust.path };
   }

@@ -12,6 +12,7 @@ import { DevMeshError } from '../../../shared/errors.js';
 import { RECORDINGS_KEPT_BYTES, TERMINAL_FLOW, TERMINAL_RING_BYTES, type TerminalCreateInputSchema, type TerminalEvent, type TerminalInfo } from '../../../shared/terminal.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { DaemonHealth } from '../health/daemon-health.js';
+import { ShellFlavor } from '../environment/shell-flavor.js';
 import { AsciicastRecorder, type AsciicastHeaderInput } from './asciicast-recorder.js';
 import { PtySession, type TerminalSignal } from './pty-session.js';
 import { RecordingStore } from './recording-store.js';
@@ -83,6 +84,9 @@ export class TerminalManager {
     const project = input.project !== undefined ? this.options.project(input.project) : null;
     const base = this.options.baseEnv ?? process.env;
     const command = input.command ?? TerminalManager.defaultShell(base);
+    // The user's own shell, started as Terminal.app and most Linux terminals start it: as a login shell, so
+    // it reads ~/.bash_profile, ~/.zprofile or fish's login section. An explicit command runs as given.
+    const args = input.command === undefined && input.args.length === 0 ? new ShellFlavor(command).loginArgs() : input.args;
     const cwd = input.cwd ?? project?.root ?? homedir();
     if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
       throw new DevMeshError('SPAWN_FAILED', `cannot start a terminal in ${cwd}: no such directory; pass an existing cwd`);
@@ -94,7 +98,7 @@ export class TerminalManager {
     if (project !== null) env.DEVMESH_PROJECT = project.id;
     const name = input.name ?? basename(command);
     const recording = input.record
-      ? this.openRecording({ id, terminalId: id, name, command: [command, ...input.args].join(' '), cols: input.cols, rows: input.rows, env })
+      ? this.openRecording({ id, terminalId: id, name, command: [command, ...args].join(' '), cols: input.cols, rows: input.rows, env })
       : { recorder: null, note: null };
     const recorder = recording.recorder;
     let session: PtySession;
@@ -103,7 +107,7 @@ export class TerminalManager {
         id,
         name,
         command,
-        args: input.args,
+        args,
         cwd,
         env,
         project: project?.id ?? null,
