@@ -135,13 +135,13 @@ export class ElectronUpdatePrompt implements UpdatePrompt {
   }
 
   async ask({ version, services }: UpdateQuestion): Promise<boolean> {
-    const n = services.length;
+    const n = services?.length ?? null;
     const { response } = await dialog.showMessageBox({
       type: 'question',
       title: 'Update DevMesh',
       message: `Restart DevMesh to update to ${version}?`,
       detail: `${servicesSentence(services)}\nChoose Later and the update installs when you quit DevMesh.`,
-      buttons: [n ? `Stop ${n === 1 ? 'the Service' : `${n} Services`} and Restart` : 'Restart and Update', 'Later'],
+      buttons: [n === 0 ? 'Restart and Update' : `Stop ${n === 1 ? 'the Service' : n ? `${n} Services` : 'Services'} and Restart`, 'Later'],
       defaultId: 0,
       cancelId: 1,
     });

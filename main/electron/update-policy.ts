@@ -20,8 +20,9 @@ export interface UpdateEngine {
 
 export interface UpdateQuestion {
   version: string;
-  /** the running services the restart stops, as "project/service" when several projects run some */
-  services: string[];
+  /** the running services the restart stops, as "project/service" when several projects run some; null
+   *  when they could not be listed */
+  services: string[] | null;
 }
 
 /** The user's side (app-updater.ts: a notification and message boxes). */
@@ -56,7 +57,8 @@ export interface UpdatePolicyDeps {
 export const DAILY_MS = 24 * 60 * 60_000;
 
 /** "3 services will stop: api, web, worker." / "No services are running." */
-export function servicesSentence(services: string[]): string {
+export function servicesSentence(services: string[] | null): string {
+  if (services === null) return 'Any running services will stop (DevMesh could not list them).';
   if (services.length === 0) return 'No services are running.';
   const n = services.length;
   return `${n} service${n === 1 ? '' : 's'} will stop: ${services.join(', ')}.`;
@@ -69,6 +71,7 @@ export class UpdatePolicy implements Disposable {
   private downloaded: string | null = null;
   private announced: string | null = null;
   private consent = false;
+  private asking = false;
   /** the cause of the last failure (its code, else its message) */
   private lastError: string | null = null;
   private disposed = false;
@@ -96,13 +99,11 @@ export class UpdatePolicy implements Disposable {
     return { dispose: () => void this.listeners.delete(listener) };
   }
 
-  /** The menu's "Check for Updates…": checks now and tells the user what it found. */
+  /** The menu's "Check for Updates…": checks now and tells the user what it found; asks if one is ready. */
   async checkNow(): Promise<void> {
     const { prompt, currentVersion } = this.deps;
-    if (this.downloaded) {
-      prompt.inform(`DevMesh ${this.downloaded} is ready`, 'Choose "Restart to Update" or quit DevMesh to install it.');
-      return;
-    }
+    // the user said Later and now asks again: the question, with its list of services
+    if (this.downloaded) return this.restartToUpdate();
     try {
       const version = await this.checkAndDownload('menu');
       if (version) prompt.inform(`DevMesh ${version} is available`, 'It is downloading; DevMesh asks before it restarts.');
@@ -115,14 +116,24 @@ export class UpdatePolicy implements Disposable {
   /** Asks, naming the services that will stop; yes quits (services stop cleanly) and installs on exit. */
   async restartToUpdate(): Promise<void> {
     const version = this.downloaded;
-    if (!version || this.consent) return;
-    let services: string[] = [];
+    // one question at a time: the notification and the menu may both ask
+    if (!version || this.consent || this.asking) return;
+    this.asking = true;
+    try {
+      await this.ask(version);
+    } finally {
+      this.asking = false;
+    }
+  }
+
+  private async ask(version: string): Promise<void> {
+    let services: string[] | null;
     try {
       services = await this.deps.runningServices();
     } catch (err) {
-      // the question must still say that services may stop: a generic line rather than none
+      // the question must still say that services may stop: a general line rather than none
       this.deps.logger.warn({ domain: 'update', err: (err as Error).message }, 'could not list the running services');
-      services = ['(could not list the running services: any that run will stop)'];
+      services = null;
     }
     const yes = await this.deps.prompt.ask({ version, services });
     if (!yes) {

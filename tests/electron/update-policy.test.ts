@@ -121,6 +121,9 @@ describe('UpdatePolicy', () => {
     await settle();
     expect(questions).toEqual([{ version: '0.2.0', services: ['api', 'web', 'worker'] }]);
     expect(servicesSentence(questions[0]!.services)).toBe('3 services will stop: api, web, worker.');
+    // asking again after the yes does nothing more
+    await policy.restartToUpdate();
+    expect(questions).toHaveLength(1);
     expect(steps).toEqual(['asked', 'services stopped']);
     expect(engine.installs).toEqual(['restart']);
   });
@@ -157,7 +160,8 @@ describe('UpdatePolicy', () => {
       throw new Error('API closed');
     };
     await policy.restartToUpdate();
-    expect(questions[0]!.services.join(' ')).toMatch(/will stop/);
+    expect(questions[0]!.services).toBeNull();
+    expect(servicesSentence(questions[0]!.services)).toBe('Any running services will stop (DevMesh could not list them).');
   });
 
   it('a failing feed is logged once per cause and never thrown; a later check still downloads', async () => {
@@ -208,8 +212,9 @@ describe('UpdatePolicy', () => {
     engine.offered = '0.2.0';
     await policy.checkNow();
     expect(informed.at(-1)!.title).toBe('DevMesh 0.2.0 is available');
+    // asked again once it is ready (the user said Later): the restart question
     await policy.checkNow();
-    expect(informed.at(-1)!.title).toBe('DevMesh 0.2.0 is ready');
+    expect(questions).toEqual([{ version: '0.2.0', services: ['api', 'web', 'worker'] }]);
   });
 
   it('one check at a time: the menu joins the start check in flight', async () => {
