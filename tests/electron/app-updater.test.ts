@@ -44,7 +44,7 @@ let quitHandlers: Array<(exitCode: number) => void>;
 let savedAppImage: string | undefined;
 let policy: UpdatePolicy | null;
 /** a failure must never escape as an unhandled rejection (it would be a crash report in the app) */
-let unhandled: ReturnType<typeof vi.fn>;
+let unhandled: ReturnType<typeof vi.fn<(reason: unknown) => void>>;
 
 /** An AppImage that, when the updater runs it after installing, records how it was run. */
 const newAppImage = () => `#!/bin/sh\necho "silent=$APPIMAGE_SILENT_INSTALL exit=$APPIMAGE_EXIT_AFTER_INSTALL" > "$0.ran"\n# ${'x'.repeat(4096)}\n`;
@@ -136,7 +136,7 @@ beforeEach(async () => {
   informed = [];
   quitHandlers = [];
   policy = null;
-  unhandled = vi.fn();
+  unhandled = vi.fn<(reason: unknown) => void>();
   process.on('unhandledRejection', unhandled);
   server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
