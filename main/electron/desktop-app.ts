@@ -19,6 +19,7 @@ import { registerAppScheme } from './app-protocol.js';
 import { MainWindow, type MainWindowOptions } from './main-window.js';
 import { TerminalStreamBroker } from './terminal-stream-broker.js';
 import { TrayMenu } from './tray-menu.js';
+import type { UpdatePolicy } from './update-policy.js';
 
 /** `terminals` (DevMeshApi has it) gives the window its terminal streams; without it the app has none. */
 export type DesktopApi = Pick<DevMeshApi, 'call' | 'subscribe'> & Partial<Pick<DevMeshApi, 'terminals'>>;
@@ -54,7 +55,13 @@ export interface DesktopAppDeps<C extends DesktopCore = DesktopCore, A extends D
   openCore(): Promise<C>;
   createApi(core: C, face: ApiFace): A;
   createServer(api: A, token: string): DesktopServer;
+  /** the self-update (app-updater.ts), started once the window is up; null when updates are off */
+  createUpdater?(api: DesktopApi, quit: () => Promise<void>): DesktopUpdater | null;
 }
+export type DesktopUpdater = Pick<
+  UpdatePolicy,
+  'start' | 'beforeExit' | 'dispose' | 'checkNow' | 'restartToUpdate' | 'readyVersion' | 'onDidBecomeReady'
+>;
 
 export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopApi = DesktopApi> {
   private core: C | null = null;
@@ -62,6 +69,7 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
   private server: DesktopServer | null = null;
   private apiUrl: string | null = null;
   private window: MainWindow | null = null;
+  private updater: DesktopUpdater | null = null;
   private readonly ui: Disposable[] = [];
   private readonly rootsById = new Map<string, string>();
   private quitting: Promise<void> | null = null;
@@ -165,6 +173,9 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     this.window = window;
     this.ui.push({ dispose: () => window.dispose() });
     this.ui.push(new IpcRouter(api, window));
+    // before the menus, which offer "Check for Updates…" and "Restart to Update…" (checkNow, restartToUpdate)
+    this.updater = this.deps.createUpdater?.(api, () => this.quit()) ?? null;
+    if (this.updater) this.ui.push(this.updater);
     if (api.terminals) {
       const logger = this.deps.logger;
       this.ui.push(new TerminalStreamBroker(api.terminals, window, { debug: (obj, msg) => logger.debug?.(obj, msg) }));
@@ -190,6 +201,7 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     this.ui.push(this.trackRecentProjects(api));
     if (this.deps.state.startAtLogin) this.setStartAtLogin(true); // the executable may have moved (update)
     if (this.windowWanted || !this.deps.loginItem.launchedHidden()) window.focus();
+    this.updater?.start();
   }
 
   /** Reopens last session's projects; a project whose folder or devmesh.yaml is gone leaves the list. */
@@ -292,6 +304,8 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
       this.lock = null;
       await step('releasing the home', () => lock.release());
     }
+    // after the services stopped: a downloaded update installs (and restarts if the user said so)
+    if (this.updater) await step('installing the update', () => this.updater?.beforeExit(exitCode));
     process.removeListener('SIGINT', this.onSignal);
     process.removeListener('SIGTERM', this.onSignal);
     this.exiting = true;

@@ -14,6 +14,7 @@ import { backupSettingsFromEnv } from '../core/store/home-store.js';
 import { createLogger } from '../core/logging/create-logger.js';
 import { FatalErrorLog } from '../core/logging/fatal-error-log.js';
 import { AppStateStore } from './app-state-store.js';
+import { createAppUpdater } from './app-updater.js';
 import { DesktopApp } from './desktop-app.js';
 import { LoginItem } from './login-item.js';
 
@@ -78,5 +79,7 @@ const desktop = new DesktopApp({
   createApi: (core, face) => new DevMeshApi(core, face),
   createServer: (api, token) =>
     new ApiServer({ api, token, tokenFile: home.tokenPath, port: apiPort(logger), host: '127.0.0.1', rendererDir, logger }),
+  // electron-builder.yml `publish:` (or DEVMESH_UPDATE_FEED); off in development
+  createUpdater: (api, quit) => createAppUpdater({ api, quit, logger, version }),
 });
 desktop.run();

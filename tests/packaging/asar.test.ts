@@ -3,13 +3,14 @@
 // faces and package.json inside app.asar, and better-sqlite3's native binary unpacked beside it (a .node
 // file cannot be loaded from inside an archive).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @electron/asar is a dependency of electron-builder (CommonJS)
 import asar from '@electron/asar';
+import { parse as parseYaml } from 'yaml';
 import { scaled } from '../helpers/load-scale.js';
 
 const root = join(__dirname, '..', '..');
@@ -100,6 +101,26 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
     expect(reopened.prepare('SELECT answer FROM t').get()).toEqual({ answer: 42 });
     reopened.close();
   });
+
+  it('writes the release feed of electron-builder.yml into resources/app-update.yml, for electron-updater', () => {
+    const config = parseYaml(readFileSync(join(resources, 'app-update.yml'), 'utf8'));
+    const builder = parseYaml(readFileSync(join(root, 'electron-builder.yml'), 'utf8'));
+    expect(config).toMatchObject({ provider: 'generic', url: builder.publish.url, updaterCacheDirName: 'devmesh-updater' });
+    expect(files).toContain('/node_modules/electron-updater/package.json');
+  });
+
+  // electron-builder finds dependencies through `npm ls`, which sees a symlinked node_modules (a git worktree
+  // sharing another checkout's) as extraneous links and packs no transitive dependency: only a real one counts.
+  it.skipIf(lstatSync(join(root, 'node_modules')).isSymbolicLink())(
+    'packs electron-updater with all it loads (builder-util-runtime, fs-extra, js-yaml, semver…)',
+    () => {
+      const extracted = join(work, 'extracted-updater');
+      asar.extractAll(join(resources, 'app.asar'), extracted);
+      const requireFromMain = createRequire(join(extracted, 'dist/electron/main.js'));
+      expect(requireFromMain.resolve('electron-updater')).toContain(join(extracted, 'node_modules'));
+      expect(typeof requireFromMain('electron-updater').AppImageUpdater).toBe('function');
+    },
+  );
 
   it('includes the tray and window icons', () => {
     expect(files).toContain('/assets/tray.png');
