@@ -155,7 +155,7 @@ export class DevMeshCore {
     const registry = new ServiceRegistry(database, { health });
     const recoveryLogger = logger.child({ domain: 'recovery' });
     const recovery = RecoveryModule.open({ database, events, health, logger: recoveryLogger, notesDir: join(home.dir, 'runs') });
-    const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }), { note: recovery.reaperNote });
+    const reaper = ProcessReaper.start(logger.child({ domain: 'reaper' }), { note: recovery.reaperNote, env: baseEnv });
     // Services and terminals left behind by a daemon that died without its reaper: stopped before anything
     // starts, and what happened to them kept in their history.
     await recovery.reconcile(registry, logs);

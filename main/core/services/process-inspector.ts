@@ -2,6 +2,10 @@
 // and which process holds a listening TCP port (Linux: /proc; elsewhere: lsof when installed).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { stripPackagingEnv } from '../environment/packaging-env.js';
+
+/** the system's lsof and ps, without an AppImage's LD_LIBRARY_PATH (its libraries can break them) */
+const TOOL_ENV = stripPackagingEnv(process.env);
 
 export interface PortHolder {
   pid: number;
@@ -123,7 +127,7 @@ export class ProcessInspector {
 
   private portHolderFromLsof(port: number): PortHolder | null {
     try {
-      const out = execFileSync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] });
+      const out = execFileSync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], { encoding: 'utf8', timeout: 2000, env: TOOL_ENV, stdio: ['ignore', 'pipe', 'ignore'] });
       const pid = /^p(\d+)$/m.exec(out)?.[1];
       const command = /^c(.+)$/m.exec(out)?.[1];
       return pid ? { pid: Number(pid), command: command ?? '?' } : null;
@@ -134,7 +138,7 @@ export class ProcessInspector {
 
   private startTimeFromPs(pid: number): string | null {
     try {
-      const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000, env: TOOL_ENV, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
       return out || null;
     } catch {
       return null;

@@ -46,6 +46,9 @@ sessions KILL
 export interface ProcessReaperOptions {
   /** where to write the time DevMesh died (not written on a clean shutdown) */
   note?: string;
+  /** the sidecar's environment: the core gives it one without the app's packaging (an AppImage's
+   *  LD_LIBRARY_PATH can keep the system's sh from starting); default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class ProcessReaper implements Disposable {
@@ -57,7 +60,8 @@ export class ProcessReaper implements Disposable {
   static start(logger: Logger, options: ProcessReaperOptions = {}): ProcessReaper {
     let child: ChildProcess | null = null;
     try {
-      child = spawn('/bin/sh', ['-c', REAPER_SCRIPT], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+      const env = options.env ?? process.env;
+      child = spawn('/bin/sh', ['-c', REAPER_SCRIPT], { detached: true, env, stdio: ['pipe', 'ignore', 'ignore'] });
       child.on('error', (err) => logger.warn({ err: err.message }, 'process reaper failed; services may outlive a killed DevMesh'));
       child.stdin!.on('error', (err) => logger.warn({ err: err.message }, 'process reaper pipe failed'));
       // The reaper must never keep DevMesh alive.

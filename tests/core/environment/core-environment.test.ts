@@ -10,10 +10,10 @@ import { DevMeshCore } from '../../../main/core/devmesh-core.js';
 import { LoginShellEnv, type ShellEnvResolution } from '../../../main/core/environment/login-shell-env.js';
 import { DevMeshHome } from '../../../main/core/home/devmesh-home.js';
 import { RecordingViewer } from '../terminals/terminal-harness.js';
-import { tempDir } from '../../api/test-project.js';
+import { processAlive, tempDir } from '../../api/test-project.js';
 import { LAUNCHER_PATH, LOGIN_MARK, LoginShellHome } from '../../helpers/login-shell-home.js';
 import { scaled } from '../../helpers/load-scale.js';
-import { until } from '../../helpers/until.js';
+import { sleep, until } from '../../helpers/until.js';
 
 let tmp: { dir: string; dispose: () => void };
 let user: LoginShellHome;
@@ -74,7 +74,13 @@ describe("the core's children start from the one base environment", () => {
       PATH: `${mount}/usr/bin:${process.env.PATH}`,
       LD_LIBRARY_PATH: `${mount}/usr/lib`,
     });
+    // the AppImage's own libraries, which the system's programs cannot load (here a libc that is not one)
+    mkdirSync(join(mount, 'usr', 'lib'), { recursive: true });
+    writeFileSync(join(mount, 'usr', 'lib', 'libc.so.6'), '');
     const c = await openCore();
+    // the reaper (a system sh) runs: services and terminals cannot outlive a killed DevMesh
+    await sleep(scaled(300));
+    expect(c.reaper.pid && processAlive(c.reaper.pid)).toBeTruthy();
     const lines = await runService(c, 'env | sort');
     await until('the service to print its environment', () => lines().some((l) => l.startsWith('PATH=')), scaled(10_000));
     const env = lines();
