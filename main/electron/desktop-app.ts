@@ -8,8 +8,12 @@ import type { DevMeshHome } from '../core/home/devmesh-home.js';
 import type { Disposable } from '../core/lifecycle/disposable.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { ProjectInfo } from '../../shared/service.js';
+import { setAppMenu } from './app-menu.js';
 import type { AppStateStore } from './app-state-store.js';
+import { ClosePolicy } from './close-policy.js';
 import { CrashNotifier } from './crash-notifier.js';
+import type { DevmeshCommandInstaller } from './devmesh-command-installer.js';
+import { installDevmeshCommand } from './install-command.js';
 import { VersionAlertNotifier } from './version-alert-notifier.js';
 import { AgentWaitingNotifier } from './agent-waiting-notifier.js';
 import { MessageNotifier } from './message-notifier.js';
@@ -18,6 +22,7 @@ import type { LoginItem } from './login-item.js';
 import { MainWindow, type MainWindowOptions } from './main-window.js';
 import { TerminalStreamBroker } from './terminal-stream-broker.js';
 import { TrayMenu } from './tray-menu.js';
+import type { TrayPresence } from './tray-presence.js';
 
 /** `terminals` (DevMeshApi has it) gives the window its terminal streams; without it the app has none. */
 export type DesktopApi = Pick<DevMeshApi, 'call' | 'subscribe'> & Partial<Pick<DevMeshApi, 'terminals'>>;
@@ -48,6 +53,12 @@ export interface DesktopAppDeps<C extends DesktopCore = DesktopCore, A extends D
   loginItem: Pick<LoginItem, 'set' | 'launchedHidden'>;
   window: MainWindowOptions;
   trayIconPath: string;
+  /** whether the desktop shows tray icons (tray-presence.ts); without it, a tray is assumed */
+  trayPresence?: () => Promise<TrayPresence>;
+  /** macOS: "Install the devmesh command…" in the app menu */
+  commandInstaller?: Pick<DevmeshCommandInstaller, 'target' | 'existing' | 'install'>;
+  /** the updater's "Check for Updates…" in the app menu */
+  checkForUpdates?: () => void;
   /** takes the home's hold, or rejects (DAEMON_ALREADY_RUNNING) naming the DevMesh that has it */
   lockHome(): Promise<DesktopHomeLock>;
   openCore(): Promise<C>;
@@ -110,6 +121,10 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
 
   private async start(): Promise<void> {
     const { home, logger } = this.deps;
+    // Asked of the session bus while the core opens; the window's close behaviour depends on it.
+    const presence = (this.deps.trayPresence?.() ?? Promise.resolve({ available: true, reason: 'not checked' })).catch(
+      (err: Error): TrayPresence => ({ available: false, reason: `the check failed: ${err.message}` }),
+    );
     // Opening the core would reconcile (stop) another DevMesh's services: take the home's hold first.
     try {
       this.lock = await this.deps.lockHome();
@@ -152,12 +167,27 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
           : `The API server failed: ${(err as Error).message}`,
       );
     }
-    this.startUi(api);
+    const tray = await presence;
+    logger.info({ domain: 'app', tray: tray.available, reason: tray.reason }, 'tray presence');
+    this.startUi(api, tray.available);
     await this.openRecentProjects(api);
   }
 
-  private startUi(api: DesktopApi): void {
-    const window = new MainWindow(this.deps.window);
+  private startUi(api: DesktopApi, trayAvailable: boolean): void {
+    const installer = this.deps.commandInstaller;
+    setAppMenu({
+      quit: () => void this.quit(),
+      ...(installer
+        ? { installCommand: () => void installDevmeshCommand(installer).catch((err: Error) => this.reportError('Install the devmesh command', err.message)) }
+        : {}),
+      ...(this.deps.checkForUpdates ? { checkForUpdates: this.deps.checkForUpdates } : {}),
+    });
+    const closing = new ClosePolicy({
+      trayAvailable,
+      state: this.deps.state,
+      tell: (title, message) => this.reportError(title, message),
+    });
+    const window = new MainWindow({ ...this.deps.window, onCloseRequested: () => closing.onCloseRequested() });
     this.window = window;
     this.ui.push({ dispose: () => window.dispose() });
     this.ui.push(new IpcRouter(api, window));
@@ -185,7 +215,7 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     this.ui.push(new MessageNotifier(api, { onClick: () => window.focus() }));
     this.ui.push(this.trackRecentProjects(api));
     if (this.deps.state.startAtLogin) this.setStartAtLogin(true); // the executable may have moved (update)
-    if (this.windowWanted || !this.deps.loginItem.launchedHidden()) window.focus();
+    if (this.windowWanted || !closing.mayStartHidden || !this.deps.loginItem.launchedHidden()) window.focus();
   }
 
   /** Reopens last session's projects; a project whose folder or devmesh.yaml is gone leaves the list. */

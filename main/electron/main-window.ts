@@ -11,6 +11,8 @@ export interface MainWindowOptions {
   indexHtmlPath: string;
   /** the window icon (Linux and Windows) */
   iconPath?: string;
+  /** asked when the user closes the window: 'minimize' keeps it in the taskbar (see close-policy.ts) */
+  onCloseRequested?: () => 'close' | 'minimize';
 }
 
 export class MainWindow {
@@ -103,6 +105,12 @@ export class MainWindow {
     });
     contents.on('will-attach-webview', (event: Event) => event.preventDefault());
     w.once('ready-to-show', () => w.show());
+    // Only the user's close asks: destroy() (quit, dispose) emits no 'close'.
+    w.on('close', (event: Event) => {
+      if (this.options.onCloseRequested?.() !== 'minimize') return;
+      event.preventDefault();
+      w.minimize();
+    });
     w.on('closed', () => {
       if (this.window === w) this.window = null;
     });

@@ -13,7 +13,9 @@ import { createLogger } from '../core/logging/create-logger.js';
 import { FatalErrorLog } from '../core/logging/fatal-error-log.js';
 import { AppStateStore } from './app-state-store.js';
 import { DesktopApp } from './desktop-app.js';
+import { DevmeshCommandInstaller, runAsAdminOnMac } from './devmesh-command-installer.js';
 import { LoginItem } from './login-item.js';
+import { detectTrayPresence } from './tray-presence.js';
 
 const DEFAULT_PORT = 7780;
 
@@ -54,6 +56,10 @@ const desktop = new DesktopApp({
     iconPath: join(distDir, '..', 'assets', 'icon.png'),
   },
   trayIconPath: join(distDir, '..', 'assets', 'tray.png'),
+  trayPresence: () => detectTrayPresence(),
+  ...(process.platform === 'darwin'
+    ? { commandInstaller: new DevmeshCommandInstaller({ execPath: process.execPath, appPath: app.getAppPath(), runAsAdmin: runAsAdminOnMac }) }
+    : {}),
   lockHome: () => HomeLock.acquire(home, 'electron', { hint: 'open its address in a browser' }),
   // Agents' hooks and MCP server run the CLI with the app's own Node (ELECTRON_RUN_AS_NODE).
   openCore: () =>

@@ -228,6 +228,63 @@ describe('DesktopApp', () => {
     expect(new AppStateStore(home.dir).startAtLogin).toBe(false);
   });
 
+  it('where the desktop shows no tray, closing the window minimizes it and says so once, across launches', async () => {
+    const noTray = { trayPresence: async () => ({ available: false, reason: 'no org.kde.StatusNotifierWatcher' }) };
+    const desktop = makeApp(noTray);
+    desktop.run();
+    await desktop.whenStarted();
+    const window = BrowserWindow.instances[0]!;
+    window.close();
+    // still there, in the taskbar: DevMesh is never left running with nothing on screen
+    expect(window.isDestroyed()).toBe(false);
+    expect(window.minimized).toBe(true);
+    expect(fake.app.quit).not.toHaveBeenCalled();
+    const notices = () => fake.Notification.instances.map((n) => n.options.body);
+    expect(notices()).toEqual([expect.stringMatching(/no tray icons.*minimizes DevMesh.*quit from the menu or `devmesh down`/)]);
+    window.restore();
+    window.close();
+    expect(notices()).toHaveLength(1);
+    await desktop.quit();
+    expect(new AppStateStore(home.dir).noTrayNoticeShown).toBe(true);
+
+    resetFake();
+    const again = makeApp(noTray);
+    again.run();
+    await again.whenStarted();
+    BrowserWindow.instances[0]!.close();
+    expect(BrowserWindow.instances[0]!.minimized).toBe(true);
+    expect(fake.Notification.instances).toHaveLength(0);
+  });
+
+  it('with a tray, closing the window still hides DevMesh to the tray, without a notice', async () => {
+    const desktop = makeApp({ trayPresence: async () => ({ available: true, reason: 'watcher with a host' }) });
+    desktop.run();
+    await desktop.whenStarted();
+    BrowserWindow.instances[0]!.close();
+    expect(BrowserWindow.instances[0]!.isDestroyed()).toBe(true);
+    expect(fake.Notification.instances).toHaveLength(0);
+  });
+
+  it('a launch at login where no tray shows opens the window instead of running unseen', async () => {
+    const desktop = makeApp({
+      loginItem: { set: () => null, launchedHidden: () => true },
+      trayPresence: async () => ({ available: false, reason: 'no org.kde.StatusNotifierWatcher' }),
+    });
+    desktop.run();
+    await desktop.whenStarted();
+    expect(visibleWindows()).toHaveLength(1);
+  });
+
+  it('sets its own application menu at start, whose Quit stops the services and exits', async () => {
+    await started();
+    const menu = fake.Menu.applicationMenu!;
+    expect(menu.items.map((i) => i.label)).toEqual(expect.arrayContaining(['Edit', 'View', 'Window']));
+    const quit = menu.items.flatMap((i) => i.submenu ?? []).find((i) => i.id === 'quit')!;
+    quit.click!(quit);
+    await vi.waitFor(() => expect(fake.app.exit).toHaveBeenCalledWith(0));
+    expect(core.disposed).toBe(true);
+  });
+
   it('a launch at login starts in the tray without opening the window', async () => {
     const desktop = makeApp({ loginItem: { set: () => {}, launchedHidden: () => true } });
     desktop.run();

@@ -128,6 +128,10 @@ export class BrowserWindow extends EventEmitter {
   restore(): void {
     this.minimized = false;
   }
+  /** To the taskbar (or dock): the window lives on and a click on its entry restores it. */
+  minimize(): void {
+    this.minimized = true;
+  }
   isDestroyed(): boolean {
     return this.destroyed;
   }
@@ -185,8 +189,11 @@ export interface FakeMenuItem {
   id?: string;
   label?: string;
   type?: string;
+  role?: string;
+  accelerator?: string;
   checked?: boolean;
   enabled?: boolean;
+  submenu?: FakeMenuItem[];
   click?: (item: FakeMenuItem) => void;
 }
 export class FakeMenu {
@@ -203,7 +210,14 @@ export class FakeMenu {
     item.click?.(item);
   }
 }
-export const Menu = { buildFromTemplate: (template: FakeMenuItem[]) => new FakeMenu(template.map((i) => ({ ...i }))) };
+export const Menu = {
+  buildFromTemplate: (template: FakeMenuItem[]) => new FakeMenu(template.map((i) => ({ ...i }))),
+  /** what the app set as its application menu (null: none; Electron's default is never set here) */
+  applicationMenu: null as FakeMenu | null,
+  setApplicationMenu(menu: FakeMenu | null): void {
+    Menu.applicationMenu = menu;
+  },
+};
 
 export class Tray extends EventEmitter {
   static readonly instances: Tray[] = [];
@@ -306,6 +320,7 @@ export function resetFake(): void {
   BrowserWindow.instances.length = 0;
   MessageChannelMain.instances.length = 0;
   Tray.instances.length = 0;
+  Menu.applicationMenu = null;
   Notification.instances.length = 0;
   Notification.supported = true;
   session.defaultSession = new FakeSession();
