@@ -50,7 +50,7 @@ export interface DesktopAppDeps<C extends DesktopCore = DesktopCore, A extends D
   version: string;
   logger: DesktopLogger;
   state: AppStateStore;
-  loginItem: Pick<LoginItem, 'set' | 'launchedHidden'>;
+  loginItem: Pick<LoginItem, 'set' | 'reconcile' | 'launchedHidden'>;
   window: MainWindowOptions;
   trayIconPath: string;
   /** whether the desktop shows tray icons (tray-presence.ts); without it, a tray is assumed */
@@ -214,7 +214,7 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     this.ui.push(new AgentWaitingNotifier(api, { onClick: () => window.focus() }));
     this.ui.push(new MessageNotifier(api, { onClick: () => window.focus() }));
     this.ui.push(this.trackRecentProjects(api));
-    if (this.deps.state.startAtLogin) this.setStartAtLogin(true); // the executable may have moved (update)
+    this.reconcileStartAtLogin();
     if (this.windowWanted || !closing.mayStartHidden || !this.deps.loginItem.launchedHidden()) window.focus();
   }
 
@@ -272,10 +272,21 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
 
   private setStartAtLogin(enabled: boolean): void {
     try {
-      this.deps.loginItem.set(enabled);
+      const note = this.deps.loginItem.set(enabled);
       this.deps.state.setStartAtLogin(enabled);
+      if (note) this.reportError('Start at login', note);
     } catch (err) {
       this.reportError('Could not change "Start at login"', (err as Error).message);
+    }
+  }
+
+  /** The OS may know better (macOS: turned off in System Settings); elsewhere the entry is written again. */
+  private reconcileStartAtLogin(): void {
+    try {
+      const actual = this.deps.loginItem.reconcile(this.deps.state.startAtLogin);
+      if (actual !== this.deps.state.startAtLogin) this.deps.state.setStartAtLogin(actual);
+    } catch (err) {
+      this.reportError('Could not renew "Start at login"', (err as Error).message);
     }
   }
 

@@ -47,8 +47,11 @@ const desktop = new DesktopApp({
   version,
   logger,
   state: new AppStateStore(home.dir, (message) => logger.warn({ domain: 'app' }, message)),
+  // Linux's autostart entry looks like the launcher's: linux.executableName's icon, productName's WM_CLASS.
   loginItem: new LoginItem({
     command: app.isPackaged ? [process.env.APPIMAGE ?? process.execPath] : [process.execPath, app.getAppPath()],
+    iconName: 'devmesh-app',
+    wmClass: 'DevMesh',
   }),
   window: {
     preloadPath: join(distDir, 'preload', 'preload.js'),

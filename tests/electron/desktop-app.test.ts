@@ -267,7 +267,7 @@ describe('DesktopApp', () => {
 
   it('a launch at login where no tray shows opens the window instead of running unseen', async () => {
     const desktop = makeApp({
-      loginItem: { set: () => null, launchedHidden: () => true },
+      loginItem: { set: () => null, reconcile: (w) => w, launchedHidden: () => true },
       trayPresence: async () => ({ available: false, reason: 'no org.kde.StatusNotifierWatcher' }),
     });
     desktop.run();
@@ -285,8 +285,28 @@ describe('DesktopApp', () => {
     expect(core.disposed).toBe(true);
   });
 
+  it('"Start at login" passes on what the OS asks of the user (macOS: approve it in System Settings)', async () => {
+    const note = 'macOS asks you to allow DevMesh to open at login: System Settings → General → Login Items.';
+    const desktop = makeApp({ loginItem: { set: () => note, reconcile: (w) => w, launchedHidden: () => false } });
+    desktop.run();
+    await desktop.whenStarted();
+    await vi.waitFor(() => expect(Tray.instances[0]!.menu).not.toBeNull());
+    trayMenu().click('start-at-login');
+    expect(fake.Notification.instances.map((n) => n.options.body)).toEqual([note]);
+    expect(new AppStateStore(home.dir).startAtLogin).toBe(true);
+  });
+
+  it('at start, "Start at login" follows what the OS says (turned off in System Settings)', async () => {
+    new AppStateStore(home.dir).setStartAtLogin(true);
+    const desktop = makeApp({ loginItem: { set: () => null, reconcile: () => false, launchedHidden: () => false } });
+    desktop.run();
+    await desktop.whenStarted();
+    expect(new AppStateStore(home.dir).startAtLogin).toBe(false);
+    await vi.waitFor(() => expect(trayMenu().item('start-at-login').checked).toBe(false));
+  });
+
   it('a launch at login starts in the tray without opening the window', async () => {
-    const desktop = makeApp({ loginItem: { set: () => {}, launchedHidden: () => true } });
+    const desktop = makeApp({ loginItem: { set: () => null, reconcile: (w) => w, launchedHidden: () => true } });
     desktop.run();
     await desktop.whenStarted();
     expect(Tray.instances).toHaveLength(1);

@@ -159,7 +159,15 @@ class FakeApp extends EventEmitter {
   gotLock = true;
   ready = Promise.resolve();
   isPackaged = false;
-  loginItem = { openAtLogin: false, wasOpenedAtLogin: false, args: [] as string[] };
+  /** what getLoginItemSettings answers (a test plays the OS by changing it) */
+  loginItem = {
+    openAtLogin: false,
+    wasOpenedAtLogin: false,
+    args: [] as string[],
+    status: 'not-registered' as string,
+  };
+  /** the settings the app last passed to setLoginItemSettings */
+  loginItemSet: Record<string, unknown> | null = null;
   readonly quit = vi.fn();
   readonly exit = vi.fn();
   readonly enableSandbox = vi.fn();
@@ -177,9 +185,15 @@ class FakeApp extends EventEmitter {
     return '/app';
   }
   setLoginItemSettings(settings: { openAtLogin: boolean; args?: string[] }): void {
-    this.loginItem = { ...this.loginItem, openAtLogin: settings.openAtLogin, args: settings.args ?? [] };
+    this.loginItemSet = { ...settings };
+    this.loginItem = {
+      ...this.loginItem,
+      openAtLogin: settings.openAtLogin,
+      args: settings.args ?? [],
+      status: settings.openAtLogin ? 'enabled' : 'not-registered',
+    };
   }
-  getLoginItemSettings(): { openAtLogin: boolean; wasOpenedAtLogin: boolean } {
+  getLoginItemSettings(_options?: unknown): FakeApp['loginItem'] {
     return this.loginItem;
   }
 }
