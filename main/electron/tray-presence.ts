@@ -5,8 +5,10 @@
 // either. It then falls back to GTK's status icon, the XEmbed system tray, which shows only where an X11
 // client owns the `_NET_SYSTEM_TRAY_S<screen>` selection. Vanilla GNOME has neither (its AppIndicator
 // extension is what provides the watcher), so there a Tray is created without error and never seen.
-// Plain Node (no electron): the bus is asked with `dbus-send`, or `gdbus` where dbus-send is missing.
+// Plain Node (no electron): the bus is asked with `dbus-send`, or `gdbus` where dbus-send is missing; the X11
+// display in its own protocol (xembed-tray.ts).
 import { execFile } from 'node:child_process';
+import { xembedTrayOwned } from './xembed-tray.js';
 
 export interface TrayPresence {
   /** true when a tray icon will be seen */
@@ -30,7 +32,7 @@ export interface TrayPresenceOptions {
   /** per bus call; a bus that does not answer in time counts as no tray */
   timeoutMs?: number;
   run?: RunCommand;
-  /** the XEmbed check, for X11 sessions; a resolver of "does a system tray own the selection" */
+  /** the XEmbed check where DISPLAY is set: does a system tray own the selection (xembed-tray.ts) */
   xembedTrayOwned?: (env: NodeJS.ProcessEnv) => Promise<boolean | null>;
 }
 
@@ -55,8 +57,9 @@ export async function detectTrayPresence(options: TrayPresenceOptions = {}): Pro
   } else {
     sni = owned.value === false ? `no ${WATCHER} on the session bus` : `could not ask the session bus (${owned.detail})`;
   }
-  if (env.DISPLAY && options.xembedTrayOwned) {
-    const xembed = await options.xembedTrayOwned(env).catch(() => null);
+  if (env.DISPLAY) {
+    const ask = options.xembedTrayOwned ?? ((e: NodeJS.ProcessEnv) => xembedTrayOwned({ env: e }));
+    const xembed = await ask(env).catch(() => null);
     if (xembed === true) return { available: true, reason: `${sni}; an XEmbed system tray owns the X11 selection` };
     sni += xembed === false ? '; no XEmbed system tray on the X11 display' : '; the X11 display could not be asked';
   }
