@@ -63,7 +63,15 @@ export function appMenuTemplate(actions: AppMenuActions, options: AppMenuOptions
   }
   menus.push({
     label: 'Edit',
-    submenu: [{ role: 'undo' }, { role: 'redo' }, SEPARATOR, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
+    submenu: [
+      { role: 'undo' },
+      { role: 'redo' },
+      SEPARATOR,
+      { role: 'cut' },
+      { role: 'copy' },
+      { role: 'paste' },
+      { role: 'selectAll' },
+    ],
   });
   menus.push({
     label: 'View',
@@ -78,7 +86,9 @@ export function appMenuTemplate(actions: AppMenuActions, options: AppMenuOptions
   });
   menus.push({
     label: 'Window',
-    submenu: mac ? [{ role: 'minimize' }, { role: 'zoom' }, SEPARATOR, { role: 'front' }] : [{ role: 'minimize' }, { role: 'close' }],
+    submenu: mac
+      ? [{ role: 'minimize' }, { role: 'zoom' }, SEPARATOR, { role: 'front' }]
+      : [{ role: 'minimize' }, { role: 'close' }],
   });
   // macOS keeps "Help" for its own search field; elsewhere Help holds About (and the updater's item).
   if (!mac) menus.push({ role: 'help', submenu: [...updates, { role: 'about' }] });

@@ -12,8 +12,7 @@ import { setAppMenu } from './app-menu.js';
 import type { AppStateStore } from './app-state-store.js';
 import { ClosePolicy } from './close-policy.js';
 import { CrashNotifier } from './crash-notifier.js';
-import type { DevmeshCommandInstaller } from './devmesh-command-installer.js';
-import { installDevmeshCommand } from './install-command.js';
+import { installDevmeshCommand, type CommandInstaller } from './install-command.js';
 import { VersionAlertNotifier } from './version-alert-notifier.js';
 import { AgentWaitingNotifier } from './agent-waiting-notifier.js';
 import { MessageNotifier } from './message-notifier.js';
@@ -56,7 +55,7 @@ export interface DesktopAppDeps<C extends DesktopCore = DesktopCore, A extends D
   /** whether the desktop shows tray icons (tray-presence.ts); without it, a tray is assumed */
   trayPresence?: () => Promise<TrayPresence>;
   /** macOS: "Install the devmesh command…" in the app menu */
-  commandInstaller?: Pick<DevmeshCommandInstaller, 'target' | 'existing' | 'install'>;
+  commandInstaller?: CommandInstaller;
   /** the updater's "Check for Updates…" in the app menu */
   checkForUpdates?: () => void;
   /** takes the home's hold, or rejects (DAEMON_ALREADY_RUNNING) naming the DevMesh that has it */
@@ -175,11 +174,11 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
 
   private startUi(api: DesktopApi, trayAvailable: boolean): void {
     const installer = this.deps.commandInstaller;
+    const installCommand = (i: CommandInstaller) => () =>
+      void installDevmeshCommand(i).catch((err: Error) => this.reportError('Install the devmesh command', err.message));
     setAppMenu({
       quit: () => void this.quit(),
-      ...(installer
-        ? { installCommand: () => void installDevmeshCommand(installer).catch((err: Error) => this.reportError('Install the devmesh command', err.message)) }
-        : {}),
+      ...(installer ? { installCommand: installCommand(installer) } : {}),
       ...(this.deps.checkForUpdates ? { checkForUpdates: this.deps.checkForUpdates } : {}),
     });
     const closing = new ClosePolicy({

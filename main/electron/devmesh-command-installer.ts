@@ -5,7 +5,17 @@
 // Mac), the copy runs with administrator rights through `osascript … with administrator privileges`, which
 // shows macOS's own password prompt. Plain Node: no electron here (the menu and dialogs are install-command.ts).
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -38,7 +48,8 @@ export function adminAppleScript(shellCommand: string): string {
 /** Runs a shell command as an administrator on macOS: the system asks for the password. */
 export function runAsAdminOnMac(shellCommand: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('/usr/bin/osascript', ['-e', adminAppleScript(shellCommand)], { timeout: 5 * 60_000 }, (err, _stdout, stderr) => {
+    const script = adminAppleScript(shellCommand);
+    execFile('/usr/bin/osascript', ['-e', script], { timeout: 5 * 60_000 }, (err, _stdout, stderr) => {
       if (!err) return resolve();
       // osascript says "User canceled. (-128)" when the password prompt is dismissed.
       const canceled = /\(-128\)/.test(stderr);

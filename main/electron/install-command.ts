@@ -4,7 +4,9 @@
 import { dialog } from 'electron';
 import type { DevmeshCommandInstaller } from './devmesh-command-installer.js';
 
-export async function installDevmeshCommand(installer: Pick<DevmeshCommandInstaller, 'target' | 'existing' | 'install'>): Promise<void> {
+export type CommandInstaller = Pick<DevmeshCommandInstaller, 'target' | 'existing' | 'install'>;
+
+export async function installDevmeshCommand(installer: CommandInstaller): Promise<void> {
   if (installer.existing() === 'other') {
     const { response } = await dialog.showMessageBox({
       type: 'question',
@@ -12,7 +14,9 @@ export async function installDevmeshCommand(installer: Pick<DevmeshCommandInstal
       defaultId: 1,
       cancelId: 1,
       message: `Replace ${installer.target}?`,
-      detail: `A devmesh command that DevMesh did not write is already at ${installer.target} (perhaps from npm). Replace it with the app's own?`,
+      detail:
+        `A devmesh command that DevMesh did not write is already at ${installer.target} (perhaps from npm). ` +
+        "Replace it with the app's own?",
     });
     if (response !== 0) return;
   }
@@ -28,7 +32,8 @@ export async function installDevmeshCommand(installer: Pick<DevmeshCommandInstal
     dialog.showErrorBox(
       'Could not install the devmesh command',
       `Writing ${installer.target} failed: ${(err as Error).message}\n` +
-        'You can create it yourself: a script that runs ELECTRON_RUN_AS_NODE=1 "<DevMesh executable>" "<app>/bin/devmesh.js" "$@".',
+        'You can create it yourself: a script that runs ' +
+        'ELECTRON_RUN_AS_NODE=1 "<DevMesh executable>" "<app>/bin/devmesh.js" "$@".',
     );
   }
 }

@@ -24,7 +24,12 @@ export interface CommandResult {
   /** the command could not be started (not installed) */
   missing: boolean;
 }
-export type RunCommand = (file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) => Promise<CommandResult>;
+export type RunCommand = (
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+) => Promise<CommandResult>;
 
 export interface TrayPresenceOptions {
   platform?: NodeJS.Platform;

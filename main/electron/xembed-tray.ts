@@ -46,7 +46,8 @@ export function findCookie(file: Buffer, display: Display, localHost = hostname(
     if (!address || !number || !name || !data) return null;
     const local = family === FAMILY_WILD || (family === FAMILY_LOCAL && address.toString() === localHost);
     const sameDisplay = number.length === 0 || number.toString() === display.number;
-    if (local && sameDisplay && name.toString() === 'MIT-MAGIC-COOKIE-1') return { name: name.toString(), data: Buffer.from(data) };
+    const magic = name.toString() === 'MIT-MAGIC-COOKIE-1';
+    if (local && sameDisplay && magic) return { name: name.toString(), data: Buffer.from(data) };
   }
   return null;
 }
@@ -101,7 +102,9 @@ export async function xembedTrayOwned(options: XembedTrayOptions = {}): Promise<
     cookie = null; // no Xauthority: servers without access control still answer
   }
   const local = display.host === '' || display.host === 'unix';
-  const socket = local ? connect(`/tmp/.X11-unix/X${display.number}`) : connect(6000 + Number(display.number), display.host);
+  const socket = local
+    ? connect(`/tmp/.X11-unix/X${display.number}`)
+    : connect(6000 + Number(display.number), display.host);
   return converse(socket, cookie, `_NET_SYSTEM_TRAY_S${display.screen}`, options.timeoutMs ?? 3000);
 }
 
