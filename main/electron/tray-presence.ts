@@ -37,6 +37,8 @@ export interface TrayPresenceOptions {
   /** per bus call; a bus that does not answer in time counts as no tray */
   timeoutMs?: number;
   run?: RunCommand;
+  /** the app's command line: --ozone-platform=x11 keeps it on X11 in a Wayland session */
+  argv?: readonly string[];
   /** the XEmbed check where DISPLAY is set: does a system tray own the selection (xembed-tray.ts) */
   xembedTrayOwned?: (env: NodeJS.ProcessEnv) => Promise<boolean | null>;
 }
@@ -62,6 +64,11 @@ export async function detectTrayPresence(options: TrayPresenceOptions = {}): Pro
   } else {
     sni = owned.value === false ? `no ${WATCHER} on the session bus` : `could not ask the session bus (${owned.detail})`;
   }
+  // Since Electron 38 the app runs as a native Wayland client where XDG_SESSION_TYPE=wayland (electron#48301):
+  // GTK's status icon, an X11 window, cannot show there even if XWayland has a tray.
+  const argv = options.argv ?? process.argv;
+  const nativeWayland = env.XDG_SESSION_TYPE === 'wayland' && !argv.includes('--ozone-platform=x11');
+  if (nativeWayland) return { available: false, reason: `${sni}; a Wayland session has no XEmbed tray` };
   if (env.DISPLAY) {
     const ask = options.xembedTrayOwned ?? ((e: NodeJS.ProcessEnv) => xembedTrayOwned({ env: e }));
     const xembed = await ask(env).catch(() => null);

@@ -171,6 +171,17 @@ describe.skipIf(missingX11())('tray presence on an X11 display without a StatusN
     if (!xvfb) throw new Error('no free X display between :140 and :199');
   }, scaled(30_000));
 
+  /** trayer takes the selection a moment after it starts: asks until it does (bounded), or trayer exits. */
+  async function trayerOwnsTheSelection(trayer: ChildProcess): Promise<boolean | null> {
+    let owned: boolean | null = false;
+    const deadline = Date.now() + scaled(10_000);
+    while (owned !== true && trayer.exitCode === null && Date.now() < deadline) {
+      owned = await xembedTrayOwned({ env: xenv });
+      if (owned !== true) await sleep(50);
+    }
+    return owned;
+  }
+
   afterAll(async () => {
     if (xvfb) await stop(xvfb);
     rmSync(xdir, { recursive: true, force: true });
@@ -198,12 +209,7 @@ describe.skipIf(missingX11())('tray presence on an X11 display without a StatusN
   it('an XEmbed system tray (trayer) owns the selection: a tray', async () => {
     const trayer = spawn('trayer', [], { env: xenv, stdio: 'ignore' });
     try {
-      let owned: boolean | null = false;
-      for (let i = 0; i < 100 && owned !== true && trayer.exitCode === null; i++) {
-        owned = await xembedTrayOwned({ env: xenv });
-        if (owned !== true) await sleep(50);
-      }
-      expect(owned).toBe(true);
+      expect(await trayerOwnsTheSelection(trayer)).toBe(true);
       const presence = await detectTrayPresence({ platform: 'linux', env: xenv });
       expect(presence.available).toBe(true);
       expect(presence.reason).toContain('an XEmbed system tray owns the X11 selection');
@@ -211,6 +217,22 @@ describe.skipIf(missingX11())('tray presence on an X11 display without a StatusN
       await stop(trayer);
     }
     expect(await xembedTrayOwned({ env: xenv })).toBe(false);
+  }, scaled(30_000));
+
+  it('in a Wayland session the app is a Wayland client: an X11 tray does not count, unless forced to X11', async () => {
+    const trayer = spawn('trayer', [], { env: xenv, stdio: 'ignore' });
+    try {
+      expect(await trayerOwnsTheSelection(trayer)).toBe(true);
+      const wayland = { ...xenv, XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0' };
+      expect(await detectTrayPresence({ platform: 'linux', env: wayland, argv: ['devmesh-app'] })).toEqual({
+        available: false,
+        reason: 'no org.kde.StatusNotifierWatcher on the session bus; a Wayland session has no XEmbed tray',
+      });
+      const forcedX11 = await detectTrayPresence({ platform: 'linux', env: wayland, argv: ['devmesh-app', '--ozone-platform=x11'] });
+      expect(forcedX11.available).toBe(true);
+    } finally {
+      await stop(trayer);
+    }
   }, scaled(30_000));
 
   it('a display that refuses us (no cookie) cannot be asked: no tray, saying so', async () => {
