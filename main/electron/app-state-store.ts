@@ -1,5 +1,5 @@
-// What the desktop app remembers between launches, in <home>/app-state.json: the projects to reopen and the
-// "Start at login" choice. The file is the user's (they may edit or delete it), so it is parsed with a
+// What the desktop app remembers between launches, in <home>/app-state.json: the projects to reopen, the
+// "Start at login" choice, and the notices already given once. The file is the user's (they may edit or delete it), so it is parsed with a
 // schema and a broken file falls back to the defaults instead of stopping the app.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ const AppStateSchema = z.object({
   /** project roots, most recently opened first */
   recentProjects: z.array(z.string().min(1).max(4096)).default([]),
   startAtLogin: z.boolean().default(false),
+  /** the user was told that, without a tray, closing the window minimizes DevMesh */
+  noTrayNoticeShown: z.boolean().default(false),
 });
 export type AppState = z.infer<typeof AppStateSchema>;
 
@@ -32,6 +34,14 @@ export class AppStateStore {
 
   get startAtLogin(): boolean {
     return this.state.startAtLogin;
+  }
+
+  get noTrayNoticeShown(): boolean {
+    return this.state.noTrayNoticeShown;
+  }
+
+  setNoTrayNoticeShown(): void {
+    this.update({ noTrayNoticeShown: true });
   }
 
   /** Puts a project root first in the recent list (once). */

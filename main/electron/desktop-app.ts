@@ -8,8 +8,11 @@ import type { DevMeshHome } from '../core/home/devmesh-home.js';
 import type { Disposable } from '../core/lifecycle/disposable.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { ProjectInfo } from '../../shared/service.js';
+import { setAppMenu } from './app-menu.js';
 import type { AppStateStore } from './app-state-store.js';
+import { ClosePolicy } from './close-policy.js';
 import { CrashNotifier } from './crash-notifier.js';
+import { installDevmeshCommand, type CommandInstaller } from './install-command.js';
 import { VersionAlertNotifier } from './version-alert-notifier.js';
 import { AgentWaitingNotifier } from './agent-waiting-notifier.js';
 import { MessageNotifier } from './message-notifier.js';
@@ -19,6 +22,7 @@ import { registerAppScheme } from './app-protocol.js';
 import { MainWindow, type MainWindowOptions } from './main-window.js';
 import { TerminalStreamBroker } from './terminal-stream-broker.js';
 import { TrayMenu } from './tray-menu.js';
+import type { TrayPresence } from './tray-presence.js';
 import type { UpdatePolicy } from './update-policy.js';
 
 /** `terminals` (DevMeshApi has it) gives the window its terminal streams; without it the app has none. */
@@ -47,9 +51,13 @@ export interface DesktopAppDeps<C extends DesktopCore = DesktopCore, A extends D
   version: string;
   logger: DesktopLogger;
   state: AppStateStore;
-  loginItem: Pick<LoginItem, 'set' | 'launchedHidden'>;
+  loginItem: Pick<LoginItem, 'set' | 'reconcile' | 'launchedHidden'>;
   window: MainWindowOptions;
   trayIconPath: string;
+  /** whether the desktop shows tray icons (tray-presence.ts); without it, a tray is assumed */
+  trayPresence?: () => Promise<TrayPresence>;
+  /** macOS: "Install the devmesh command…" in the app menu */
+  commandInstaller?: CommandInstaller;
   /** takes the home's hold, or rejects (DAEMON_ALREADY_RUNNING) naming the DevMesh that has it */
   lockHome(): Promise<DesktopHomeLock>;
   openCore(): Promise<C>;
@@ -120,6 +128,10 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
 
   private async start(): Promise<void> {
     const { home, logger } = this.deps;
+    // Asked of the session bus while the core opens; the window's close behaviour depends on it.
+    const presence = (this.deps.trayPresence?.() ?? Promise.resolve({ available: true, reason: 'not checked' })).catch(
+      (err: Error): TrayPresence => ({ available: false, reason: `the check failed: ${err.message}` }),
+    );
     // Opening the core would reconcile (stop) another DevMesh's services: take the home's hold first.
     try {
       this.lock = await this.deps.lockHome();
@@ -162,20 +174,35 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
           : `The API server failed: ${(err as Error).message}`,
       );
     }
-    this.startUi(api);
+    const tray = await presence;
+    logger.info({ domain: 'app', tray: tray.available, reason: tray.reason }, 'tray presence');
+    this.startUi(api, tray.available);
     await this.openRecentProjects(api);
   }
 
-  private startUi(api: DesktopApi): void {
+  private startUi(api: DesktopApi, trayAvailable: boolean): void {
     if (this.quitting) return; // a quit while the core opened: no window or tray may appear now
     const tell = (title: string, message: string) => this.reportError(title, message);
-    const window = new MainWindow(this.deps.window, { logger: this.deps.logger, tell });
+    // before the menus, which offer "Check for Updates…" (checkNow)
+    this.updater = this.deps.createUpdater?.(api, () => this.quit()) ?? null;
+    const updater = this.updater;
+    if (updater) this.ui.push(updater);
+    const installer = this.deps.commandInstaller;
+    const installCommand = (i: CommandInstaller) => () =>
+      void installDevmeshCommand(i).catch((err: Error) => this.reportError('Install the devmesh command', err.message));
+    setAppMenu({
+      quit: () => void this.quit(),
+      ...(installer ? { installCommand: installCommand(installer) } : {}),
+      ...(updater ? { checkForUpdates: () => void updater.checkNow() } : {}),
+    });
+    const closing = new ClosePolicy({ trayAvailable, state: this.deps.state, tell });
+    const window = new MainWindow(
+      { ...this.deps.window, onCloseRequested: () => closing.onCloseRequested() },
+      { logger: this.deps.logger, tell },
+    );
     this.window = window;
     this.ui.push({ dispose: () => window.dispose() });
     this.ui.push(new IpcRouter(api, window));
-    // before the menus, which offer "Check for Updates…" and "Restart to Update…" (checkNow, restartToUpdate)
-    this.updater = this.deps.createUpdater?.(api, () => this.quit()) ?? null;
-    if (this.updater) this.ui.push(this.updater);
     if (api.terminals) {
       const logger = this.deps.logger;
       this.ui.push(new TerminalStreamBroker(api.terminals, window, { debug: (obj, msg) => logger.debug?.(obj, msg) }));
@@ -199,8 +226,8 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     this.ui.push(new AgentWaitingNotifier(api, { onClick: () => window.focus() }));
     this.ui.push(new MessageNotifier(api, { onClick: () => window.focus() }));
     this.ui.push(this.trackRecentProjects(api));
-    if (this.deps.state.startAtLogin) this.setStartAtLogin(true); // the executable may have moved (update)
-    if (this.windowWanted || !this.deps.loginItem.launchedHidden()) window.focus();
+    this.reconcileStartAtLogin();
+    if (this.windowWanted || !closing.mayStartHidden || !this.deps.loginItem.launchedHidden()) window.focus();
     this.updater?.start();
   }
 
@@ -259,10 +286,21 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
 
   private setStartAtLogin(enabled: boolean): void {
     try {
-      this.deps.loginItem.set(enabled);
+      const note = this.deps.loginItem.set(enabled);
       this.deps.state.setStartAtLogin(enabled);
+      if (note) this.reportError('Start at login', note);
     } catch (err) {
       this.reportError('Could not change "Start at login"', (err as Error).message);
+    }
+  }
+
+  /** The OS may know better (macOS: turned off in System Settings); elsewhere the entry is written again. */
+  private reconcileStartAtLogin(): void {
+    try {
+      const actual = this.deps.loginItem.reconcile(this.deps.state.startAtLogin);
+      if (actual !== this.deps.state.startAtLogin) this.deps.state.setStartAtLogin(actual);
+    } catch (err) {
+      this.reportError('Could not renew "Start at login"', (err as Error).message);
     }
   }
 

@@ -18,6 +18,8 @@ export interface MainWindowOptions {
   indexHtmlPath: string;
   /** the window icon (Linux and Windows) */
   iconPath?: string;
+  /** asked when the user closes the window: 'minimize' keeps it in the taskbar (see close-policy.ts) */
+  onCloseRequested?: () => 'close' | 'minimize';
 }
 
 /** Where the window's notes go: the log, and the user (the app's notification). */
@@ -131,6 +133,12 @@ export class MainWindow {
     const watching = this.recovery.watch(contents);
     this.watching = watching;
     w.once('ready-to-show', () => w.show());
+    // Only the user's close asks: destroy() (quit, dispose) emits no 'close'.
+    w.on('close', (event: Event) => {
+      if (this.options.onCloseRequested?.() !== 'minimize') return;
+      event.preventDefault();
+      w.minimize();
+    });
     w.on('closed', () => {
       watching.dispose();
       if (this.window === w) this.window = null;

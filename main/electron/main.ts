@@ -16,7 +16,9 @@ import { FatalErrorLog } from '../core/logging/fatal-error-log.js';
 import { AppStateStore } from './app-state-store.js';
 import { createAppUpdater } from './app-updater.js';
 import { DesktopApp } from './desktop-app.js';
+import { DevmeshCommandInstaller, runAsAdminOnMac } from './devmesh-command-installer.js';
 import { LoginItem } from './login-item.js';
+import { detectTrayPresence } from './tray-presence.js';
 
 const DEFAULT_PORT = 7780;
 
@@ -55,8 +57,11 @@ const desktop = new DesktopApp({
   version,
   logger,
   state: new AppStateStore(home.dir, (message) => logger.warn({ domain: 'app' }, message)),
+  // Linux's autostart entry looks like the launcher's: linux.executableName's icon, productName's WM_CLASS.
   loginItem: new LoginItem({
     command: app.isPackaged ? [process.env.APPIMAGE ?? process.execPath] : [process.execPath, app.getAppPath()],
+    iconName: 'devmesh-app',
+    wmClass: 'DevMesh',
   }),
   window: {
     preloadPath: join(distDir, 'preload', 'preload.js'),
@@ -65,6 +70,10 @@ const desktop = new DesktopApp({
   },
   // macOS tints a template image (black + alpha, the name ending in "Template") for light and dark menu bars
   trayIconPath: join(distDir, '..', 'assets', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
+  trayPresence: () => detectTrayPresence(),
+  ...(process.platform === 'darwin'
+    ? { commandInstaller: new DevmeshCommandInstaller({ execPath: process.execPath, appPath: app.getAppPath(), runAsAdmin: runAsAdminOnMac }) }
+    : {}),
   lockHome: () => HomeLock.acquire(home, 'electron', { hint: 'open its address in a browser' }),
   // Agents' hooks and MCP server run the CLI with the app's own Node (ELECTRON_RUN_AS_NODE).
   openCore: async () =>

@@ -71,7 +71,7 @@ beforeEach(async () => {
     version: '0.1.0-test',
     logger,
     state,
-    loginItem: { set: () => {}, launchedHidden: () => false },
+    loginItem: { set: () => null, reconcile: (wanted) => wanted, launchedHidden: () => false },
     window: { preloadPath: join(dir, 'preload.js'), indexHtmlPath: join(dir, 'renderer', 'index.html') },
     trayIconPath: join(dir, 'tray.png'),
     lockHome: () => HomeLock.acquire(home, 'electron'),

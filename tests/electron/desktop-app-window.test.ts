@@ -27,7 +27,7 @@ function makeApp(overrides: Partial<DesktopAppDeps<FakeCore, DevMeshApi>> = {}):
     version: '0.1.0',
     logger: { info: () => {}, warn: () => {}, error: () => {} },
     state: new AppStateStore(home.dir),
-    loginItem: { set: () => {}, launchedHidden: () => false },
+    loginItem: { set: () => null, reconcile: (wanted) => wanted, launchedHidden: () => false },
     window: {
       preloadPath: '/opt/DevMesh/dist/preload/preload.js',
       indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html',

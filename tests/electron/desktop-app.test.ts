@@ -228,8 +228,85 @@ describe('DesktopApp', () => {
     expect(new AppStateStore(home.dir).startAtLogin).toBe(false);
   });
 
+  it('where the desktop shows no tray, closing the window minimizes it and says so once, across launches', async () => {
+    const noTray = { trayPresence: async () => ({ available: false, reason: 'no org.kde.StatusNotifierWatcher' }) };
+    const desktop = makeApp(noTray);
+    desktop.run();
+    await desktop.whenStarted();
+    const window = BrowserWindow.instances[0]!;
+    window.close();
+    // still there, in the taskbar: DevMesh is never left running with nothing on screen
+    expect(window.isDestroyed()).toBe(false);
+    expect(window.minimized).toBe(true);
+    expect(fake.app.quit).not.toHaveBeenCalled();
+    const notices = () => fake.Notification.instances.map((n) => n.options.body);
+    expect(notices()).toEqual([expect.stringMatching(/no tray icons.*minimizes DevMesh.*quit from the menu or `devmesh down`/)]);
+    window.restore();
+    window.close();
+    expect(notices()).toHaveLength(1);
+    await desktop.quit();
+    expect(new AppStateStore(home.dir).noTrayNoticeShown).toBe(true);
+
+    resetFake();
+    const again = makeApp(noTray);
+    again.run();
+    await again.whenStarted();
+    BrowserWindow.instances[0]!.close();
+    expect(BrowserWindow.instances[0]!.minimized).toBe(true);
+    expect(fake.Notification.instances).toHaveLength(0);
+  });
+
+  it('with a tray, closing the window still hides DevMesh to the tray, without a notice', async () => {
+    const desktop = makeApp({ trayPresence: async () => ({ available: true, reason: 'watcher with a host' }) });
+    desktop.run();
+    await desktop.whenStarted();
+    BrowserWindow.instances[0]!.close();
+    expect(BrowserWindow.instances[0]!.isDestroyed()).toBe(true);
+    expect(fake.Notification.instances).toHaveLength(0);
+  });
+
+  it('a launch at login where no tray shows opens the window instead of running unseen', async () => {
+    const desktop = makeApp({
+      loginItem: { set: () => null, reconcile: (w) => w, launchedHidden: () => true },
+      trayPresence: async () => ({ available: false, reason: 'no org.kde.StatusNotifierWatcher' }),
+    });
+    desktop.run();
+    await desktop.whenStarted();
+    expect(visibleWindows()).toHaveLength(1);
+  });
+
+  it('sets its own application menu at start, whose Quit stops the services and exits', async () => {
+    await started();
+    const menu = fake.Menu.applicationMenu!;
+    expect(menu.items.map((i) => i.label)).toEqual(expect.arrayContaining(['Edit', 'View', 'Window']));
+    const quit = menu.items.flatMap((i) => i.submenu ?? []).find((i) => i.id === 'quit')!;
+    quit.click!(quit);
+    await vi.waitFor(() => expect(fake.app.exit).toHaveBeenCalledWith(0));
+    expect(core.disposed).toBe(true);
+  });
+
+  it('"Start at login" passes on what the OS asks of the user (macOS: approve it in System Settings)', async () => {
+    const note = 'macOS asks you to allow DevMesh to open at login: System Settings → General → Login Items.';
+    const desktop = makeApp({ loginItem: { set: () => note, reconcile: (w) => w, launchedHidden: () => false } });
+    desktop.run();
+    await desktop.whenStarted();
+    await vi.waitFor(() => expect(Tray.instances[0]!.menu).not.toBeNull());
+    trayMenu().click('start-at-login');
+    expect(fake.Notification.instances.map((n) => n.options.body)).toEqual([note]);
+    expect(new AppStateStore(home.dir).startAtLogin).toBe(true);
+  });
+
+  it('at start, "Start at login" follows what the OS says (turned off in System Settings)', async () => {
+    new AppStateStore(home.dir).setStartAtLogin(true);
+    const desktop = makeApp({ loginItem: { set: () => null, reconcile: () => false, launchedHidden: () => false } });
+    desktop.run();
+    await desktop.whenStarted();
+    expect(new AppStateStore(home.dir).startAtLogin).toBe(false);
+    await vi.waitFor(() => expect(trayMenu().item('start-at-login').checked).toBe(false));
+  });
+
   it('a launch at login starts in the tray without opening the window', async () => {
-    const desktop = makeApp({ loginItem: { set: () => {}, launchedHidden: () => true } });
+    const desktop = makeApp({ loginItem: { set: () => null, reconcile: (w) => w, launchedHidden: () => true } });
     desktop.run();
     await desktop.whenStarted();
     expect(Tray.instances).toHaveLength(1);

@@ -157,6 +157,10 @@ export class BrowserWindow extends EventEmitter {
   restore(): void {
     this.minimized = false;
   }
+  /** To the taskbar (or dock): the window lives on and a click on its entry restores it. */
+  minimize(): void {
+    this.minimized = true;
+  }
   isDestroyed(): boolean {
     return this.destroyed;
   }
@@ -184,7 +188,15 @@ class FakeApp extends EventEmitter {
   gotLock = true;
   ready = Promise.resolve();
   isPackaged = false;
-  loginItem = { openAtLogin: false, wasOpenedAtLogin: false, args: [] as string[] };
+  /** what getLoginItemSettings answers (a test plays the OS by changing it) */
+  loginItem = {
+    openAtLogin: false,
+    wasOpenedAtLogin: false,
+    args: [] as string[],
+    status: 'not-registered' as string,
+  };
+  /** the settings the app last passed to setLoginItemSettings */
+  loginItemSet: Record<string, unknown> | null = null;
   readonly quit = vi.fn();
   readonly exit = vi.fn();
   readonly enableSandbox = vi.fn();
@@ -202,9 +214,15 @@ class FakeApp extends EventEmitter {
     return '/app';
   }
   setLoginItemSettings(settings: { openAtLogin: boolean; args?: string[] }): void {
-    this.loginItem = { ...this.loginItem, openAtLogin: settings.openAtLogin, args: settings.args ?? [] };
+    this.loginItemSet = { ...settings };
+    this.loginItem = {
+      ...this.loginItem,
+      openAtLogin: settings.openAtLogin,
+      args: settings.args ?? [],
+      status: settings.openAtLogin ? 'enabled' : 'not-registered',
+    };
   }
-  getLoginItemSettings(): { openAtLogin: boolean; wasOpenedAtLogin: boolean } {
+  getLoginItemSettings(_options?: unknown): FakeApp['loginItem'] {
     return this.loginItem;
   }
 }
@@ -214,8 +232,11 @@ export interface FakeMenuItem {
   id?: string;
   label?: string;
   type?: string;
+  role?: string;
+  accelerator?: string;
   checked?: boolean;
   enabled?: boolean;
+  submenu?: FakeMenuItem[];
   click?: (item: FakeMenuItem) => void;
 }
 export class FakeMenu {
@@ -232,7 +253,14 @@ export class FakeMenu {
     item.click?.(item);
   }
 }
-export const Menu = { buildFromTemplate: (template: FakeMenuItem[]) => new FakeMenu(template.map((i) => ({ ...i }))) };
+export const Menu = {
+  buildFromTemplate: (template: FakeMenuItem[]) => new FakeMenu(template.map((i) => ({ ...i }))),
+  /** what the app set as its application menu (null: none; Electron's default is never set here) */
+  applicationMenu: null as FakeMenu | null,
+  setApplicationMenu(menu: FakeMenu | null): void {
+    Menu.applicationMenu = menu;
+  },
+};
 
 export class Tray extends EventEmitter {
   static readonly instances: Tray[] = [];
@@ -372,6 +400,7 @@ export function resetFake(): void {
   BrowserWindow.instances.length = 0;
   MessageChannelMain.instances.length = 0;
   Tray.instances.length = 0;
+  Menu.applicationMenu = null;
   Notification.instances.length = 0;
   Notification.supported = true;
   session.defaultSession = new FakeSession();

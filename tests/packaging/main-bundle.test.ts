@@ -76,6 +76,8 @@ describe('dist/electron/main.js (the composition root, under a stand-in electron
     expect(health.status).toBe(200);
 
     await until('the tray menu', () => output.includes('shim: tray menu:'));
+    // the app's own menu: Edit (copy and paste on macOS); the shim is not packaged, so no DevTools check here
+    expect(output).toMatch(/shim: app menu: .*Edit/);
     expect(output).toContain('shim: enableSandbox');
     const preload = /window sandbox=true contextIsolation=true preload=(\S+)/.exec(output)?.[1];
     const tray = /shim: tray (\S+)/.exec(output)?.[1];
