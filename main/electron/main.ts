@@ -11,6 +11,7 @@ import { HomeLock } from '../core/home/home-lock.js';
 import { backupSettingsFromEnv } from '../core/store/home-store.js';
 import { createLogger } from '../core/logging/create-logger.js';
 import { FatalErrorLog } from '../core/logging/fatal-error-log.js';
+import { loadNativeModules } from '../core/native/native-modules.js';
 import { AppStateStore } from './app-state-store.js';
 import { DesktopApp } from './desktop-app.js';
 import { LoginItem } from './login-item.js';
@@ -54,6 +55,8 @@ const desktop = new DesktopApp({
     iconPath: join(distDir, '..', 'assets', 'icon.png'),
   },
   trayIconPath: join(distDir, '..', 'assets', 'tray.png'),
+  // After ready: a binary that will not load (old glibc, another architecture, a damaged install) gets a dialog.
+  loadNativeModules,
   lockHome: () => HomeLock.acquire(home, 'electron', { hint: 'open its address in a browser' }),
   // Agents' hooks and MCP server run the CLI with the app's own Node (ELECTRON_RUN_AS_NODE).
   openCore: () =>
