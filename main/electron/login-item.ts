@@ -56,7 +56,10 @@ export class LoginItem {
       'Name=DevMesh',
       'Comment=Supervises your local services',
       `Exec=${exec}`,
-      'Icon=devmesh',
+      // the icon the deb and AppImage install (electron-builder.yml linux.executableName), and the window's
+      // WM_CLASS (package.json desktopName without .desktop), as in the launcher's entry
+      'Icon=devmesh-app',
+      'StartupWMClass=dev.devmesh.app',
       'Terminal=false',
       'X-GNOME-Autostart-enabled=true',
       '',

@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./fake-electron.js'));
@@ -28,6 +29,17 @@ describe('LoginItem', () => {
     item.set(false);
     expect(existsSync(item.desktopEntryPath)).toBe(false);
     expect(() => item.set(false)).not.toThrow();
+  });
+
+  it('on Linux names the icon the packages install and the window class of the app, as the launcher entry does', () => {
+    // the deb and AppImage install the icon as <linux.executableName>; Electron's WM_CLASS is desktopName's stem
+    const builder = parse(readFileSync(join(__dirname, '..', '..', 'electron-builder.yml'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    const item = new LoginItem({ platform: 'linux', command: ['/opt/DevMesh/devmesh-app'], autostartDir: join(dir, 'autostart') });
+    item.set(true);
+    const entry = readFileSync(item.desktopEntryPath, 'utf8');
+    expect(entry).toContain(`\nIcon=${builder.linux.executableName}\n`);
+    expect(entry).toContain(`\nStartupWMClass=${pkg.desktopName.replace(/\.desktop$/, '')}\n`);
   });
 
   it('on macOS and Windows registers the OS login item with --hidden', () => {
