@@ -28,7 +28,7 @@ function fail(message) {
 
 const WINDOWS =
   'DevMesh has no Windows build: its supervisor starts services through /bin/sh and stops them by POSIX process ' +
-  'group, so on Windows no service would start. Use DevMesh on Linux or macOS (or in WSL 2 on Windows).';
+  'group, so on Windows no service would start. Build and use DevMesh on Linux or macOS.';
 if (process.platform === 'win32' || args.some((a) => /^--win(dows|32)?$/.test(a) || a === '-w')) fail(WINDOWS);
 
 if (!skipBuild) {
