@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'STORE_UNAVAILABLE',
   /** a store file is damaged: `devmesh doctor` checks it and restores a backup */
   'STORE_CORRUPT',
+  /** a native module (better-sqlite3, node-pty) will not load: glibc too old, another architecture, a damaged install */
+  'NATIVE_MODULE_FAILED',
   'INTERNAL',
 ] as const;
 

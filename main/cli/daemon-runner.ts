@@ -16,6 +16,7 @@ import { HomeLock } from '../core/home/home-lock.js';
 import type { BackupSettings } from '../core/store/home-store.js';
 import { createLogger } from '../core/logging/create-logger.js';
 import { FatalErrorLog } from '../core/logging/fatal-error-log.js';
+import { loadNativeModules, type NativeModuleProblem } from '../core/native/native-modules.js';
 
 export interface DaemonRunnerOptions {
   home: DevMeshHome;
@@ -32,6 +33,8 @@ export interface DaemonRunnerOptions {
   backups?: BackupSettings;
   /** shown to a second `devmesh up` that is refused: what it could run instead */
   refusalHint?: string;
+  /** loads the native modules before anything uses them (default: loadNativeModules); null when they load */
+  loadNativeModules?: () => Pick<NativeModuleProblem, 'title' | 'message'> | null;
 }
 
 export interface DaemonStarted {
@@ -68,6 +71,12 @@ export class DaemonRunner {
   async start(): Promise<DaemonStarted> {
     const { home, version, port, rendererDir } = this.options;
     const host = this.options.host ?? '127.0.0.1';
+    // Before the home lock (SQLite): a binary that will not load is explained, as the desktop app explains it.
+    const native = (this.options.loadNativeModules ?? loadNativeModules)();
+    if (native) {
+      this.logger.error({ domain: 'daemon', err: native.message }, native.title);
+      throw new DevMeshError('NATIVE_MODULE_FAILED', `${native.title}\n${native.message}`);
+    }
     // First: a second daemon on this home would reconcile (stop) the first one's services when it opens the store.
     const lock = await HomeLock.acquire(home, 'daemon', { hint: this.options.refusalHint });
     this.lock = lock;

@@ -60,6 +60,11 @@ export interface DesktopAppDeps<C extends DesktopCore = DesktopCore, A extends D
   commandInstaller?: CommandInstaller;
   /** takes the home's hold, or rejects (DAEMON_ALREADY_RUNNING) naming the DevMesh that has it */
   lockHome(): Promise<DesktopHomeLock>;
+  /**
+   * Loads the native modules (main/core/native/native-modules.ts) once Electron is ready, where a failure can be
+   * explained in a dialog and app.log rather than Electron's crash box: null when they load.
+   */
+  loadNativeModules?(): { title: string; message: string } | null;
   openCore(): Promise<C>;
   createApi(core: C, face: ApiFace): A;
   createServer(api: A, token: string): DesktopServer;
@@ -128,6 +133,8 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
 
   private async start(): Promise<void> {
     const { home, logger } = this.deps;
+    const native = this.deps.loadNativeModules?.() ?? null;
+    if (native) return this.refuseToStart(native.title, native.message);
     // Asked of the session bus while the core opens; the window's close behaviour depends on it.
     const presence = (this.deps.trayPresence?.() ?? Promise.resolve({ available: true, reason: 'not checked' })).catch(
       (err: Error): TrayPresence => ({ available: false, reason: `the check failed: ${err.message}` }),

@@ -24,7 +24,7 @@ export interface LoginItemOptions {
   autostartDir?: string;
   /** Linux: the icon the package installs, named after linux.executableName in electron-builder.yml */
   iconName?: string;
-  /** Linux: the window's WM_CLASS, as the launcher entry's StartupWMClass says (productName) */
+  /** Linux: the window's WM_CLASS, as the launcher entry's StartupWMClass says (package.json desktopName) */
   wmClass?: string;
 }
 
@@ -109,8 +109,10 @@ export class LoginItem {
       'Name=DevMesh',
       'Comment=Supervises your local services',
       `Exec=${exec}`,
+      // the icon the deb and AppImage install (electron-builder.yml linux.executableName), and the window's
+      // WM_CLASS (package.json desktopName without .desktop, as Electron 41+ derives it), as in the launcher's entry
       `Icon=${this.options.iconName ?? 'devmesh-app'}`,
-      `StartupWMClass=${this.options.wmClass ?? 'DevMesh'}`,
+      `StartupWMClass=${this.options.wmClass ?? 'dev.devmesh.app'}`,
       'Terminal=false',
       'X-GNOME-Autostart-enabled=true',
       '',

@@ -13,6 +13,7 @@ import { HomeLock } from '../core/home/home-lock.js';
 import { backupSettingsFromEnv } from '../core/store/home-store.js';
 import { createLogger } from '../core/logging/create-logger.js';
 import { FatalErrorLog } from '../core/logging/fatal-error-log.js';
+import { loadNativeModules } from '../core/native/native-modules.js';
 import { AppStateStore } from './app-state-store.js';
 import { createAppUpdater } from './app-updater.js';
 import { DesktopApp } from './desktop-app.js';
@@ -57,11 +58,11 @@ const desktop = new DesktopApp({
   version,
   logger,
   state: new AppStateStore(home.dir, (message) => logger.warn({ domain: 'app' }, message)),
-  // Linux's autostart entry looks like the launcher's: linux.executableName's icon, productName's WM_CLASS.
+  // Linux's autostart entry looks like the launcher's: linux.executableName's icon, desktopName's WM_CLASS.
   loginItem: new LoginItem({
     command: app.isPackaged ? [process.env.APPIMAGE ?? process.execPath] : [process.execPath, app.getAppPath()],
     iconName: 'devmesh-app',
-    wmClass: 'DevMesh',
+    wmClass: 'dev.devmesh.app',
   }),
   window: {
     preloadPath: join(distDir, 'preload', 'preload.js'),
@@ -74,6 +75,8 @@ const desktop = new DesktopApp({
   ...(process.platform === 'darwin'
     ? { commandInstaller: new DevmeshCommandInstaller({ execPath: process.execPath, appPath: app.getAppPath(), runAsAdmin: runAsAdminOnMac }) }
     : {}),
+  // After ready: a binary that will not load (old glibc, another architecture, a damaged install) gets a dialog.
+  loadNativeModules,
   lockHome: () => HomeLock.acquire(home, 'electron', { hint: 'open its address in a browser' }),
   // Agents' hooks and MCP server run the CLI with the app's own Node (ELECTRON_RUN_AS_NODE).
   openCore: async () =>

@@ -165,6 +165,22 @@ describe('DesktopApp', () => {
     expect(Tray.instances).toHaveLength(0);
   });
 
+  it('explains a native module that will not load in a dialog and the log, before the home or the core is touched', async () => {
+    const logged: string[] = [];
+    const desktop = makeApp({
+      logger: { info: () => {}, warn: () => {}, error: (obj, msg) => void logged.push(`${msg}: ${(obj as { err: string }).err}`) },
+      loadNativeModules: () => ({ title: 'DevMesh cannot start: node-pty could not be loaded', message: 'node-pty needs glibc 2.38…' }),
+    });
+    expect(desktop.run()).toBe(true);
+    await desktop.whenStarted();
+    expect(dialog.showErrorBox).toHaveBeenCalledWith('DevMesh cannot start: node-pty could not be loaded', 'node-pty needs glibc 2.38…');
+    expect(logged).toEqual(['DevMesh cannot start: node-pty could not be loaded: node-pty needs glibc 2.38…']);
+    expect(steps).not.toContain('open core');
+    expect(locks).toHaveLength(0);
+    expect(fake.app.exit).toHaveBeenCalledWith(1);
+    expect(Tray.instances).toHaveLength(0);
+  });
+
   it('refuses to start, naming its pid and address, when a `devmesh up` runs on the home (its daemon.json gone); never opens the core', async () => {
     ensureCliBuilt();
     const project = join(dir, 'solo');

@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./fake-electron.js'));
@@ -36,15 +37,26 @@ describe('LoginItem on Linux', () => {
     expect(() => item.set(false)).not.toThrow();
   });
 
+  it('on Linux names the icon the packages install and the window class of the app, as the launcher entry does', () => {
+    // the deb and AppImage install the icon as <linux.executableName>; Electron's WM_CLASS is desktopName's stem
+    const builder = parse(readFileSync(join(__dirname, '..', '..', 'electron-builder.yml'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    const item = new LoginItem({ platform: 'linux', command: ['/opt/DevMesh/devmesh-app'], autostartDir: join(dir, 'autostart') });
+    item.set(true);
+    const entry = readFileSync(item.desktopEntryPath, 'utf8');
+    expect(entry).toContain(`\nIcon=${builder.linux.executableName}\n`);
+    expect(entry).toContain(`\nStartupWMClass=${pkg.desktopName.replace(/\.desktop$/, '')}\n`);
+  });
+
   it('names the app as its launcher entry does: the installed icon and the window class', () => {
     const item = new LoginItem({ platform: 'linux', command: ['/opt/DevMesh/devmesh-app'], autostartDir: join(dir, 'autostart') });
     item.set(true);
     const entry = readFileSync(item.desktopEntryPath, 'utf8');
     expect(entry).toMatch(/^Name=DevMesh$/m);
     // electron-builder installs the icon under the executable's name (linux.executableName) and the
-    // launcher entry has StartupWMClass=DevMesh: the autostart entry must say the same to look like the app
+    // launcher entry has StartupWMClass=dev.devmesh.app: the autostart entry must say the same to look like the app
     expect(entry).toMatch(/^Icon=devmesh-app$/m);
-    expect(entry).toMatch(/^StartupWMClass=DevMesh$/m);
+    expect(entry).toMatch(/^StartupWMClass=dev\.devmesh\.app$/m);
   });
 
   it('knows a launch from the autostart entry by --hidden', () => {

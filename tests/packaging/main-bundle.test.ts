@@ -78,6 +78,15 @@ describe('dist/electron/main.js (the composition root, under a stand-in electron
     await until('the tray menu', () => output.includes('shim: tray menu:'));
     // the app's own menu: Edit (copy and paste on macOS); the shim is not packaged, so no DevTools check here
     expect(output).toMatch(/shim: app menu: .*Edit/);
+    // A native binary that fails to load must fail where a dialog can explain it: after Electron's ready.
+    const lines = output.split('\n');
+    const ready = lines.indexOf('shim: ready');
+    const loads = lines.flatMap((l, i) => (l.startsWith('shim: dlopen ') ? [[i, l] as const] : []));
+    expect(loads.map(([, l]) => l)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/better_sqlite3|linux-x64\.node$/), expect.stringMatching(/pty\.node$/)]),
+    );
+    for (const [i, line] of loads) expect(i, `${line} after ready`).toBeGreaterThan(ready);
+    expect(ready).toBeGreaterThan(-1);
     expect(output).toContain('shim: enableSandbox');
     const preload = /window sandbox=true contextIsolation=true preload=(\S+)/.exec(output)?.[1];
     const tray = /shim: tray (\S+)/.exec(output)?.[1];

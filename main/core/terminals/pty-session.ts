@@ -2,7 +2,7 @@
 // → recording → attached views) and per-view flow control. The PTY is paused while any attached view is
 // above TERMINAL_FLOW.high unacknowledged characters and resumed when all are below .low; with no view it
 // is never paused (output only goes to the ring and the recording).
-import { spawn, type IPty } from 'node-pty';
+import type { IPty } from 'node-pty';
 import { constants } from 'node:os';
 import { TERMINAL_FLOW, type TerminalInfo, type TerminalSignalSchema } from '../../../shared/terminal.js';
 import type { z } from 'zod';
@@ -12,6 +12,17 @@ import { OutputRing } from './output-ring.js';
 import { PtyExitDrain } from './pty-exit-drain.js';
 import { TerminalProcessGroup } from './terminal-process-group.js';
 import { TerminalViewer, type TerminalSink } from './terminal-viewer.js';
+
+/**
+ * node-pty, loaded on the first terminal: its top level loads its native binary, which must not happen while the
+ * app's bundle loads (before a dialog can explain a failure). loadNativeModules() (main/core/native) loads that
+ * binary at start and explains a failure; this require then finds it loaded.
+ */
+let nodePty: typeof import('node-pty') | null = null;
+function ptySpawn(...args: Parameters<typeof import('node-pty').spawn>): IPty {
+  nodePty ??= require('node-pty') as typeof import('node-pty');
+  return nodePty.spawn(...args);
+}
 
 export type TerminalSignal = z.infer<typeof TerminalSignalSchema>['signal'];
 
@@ -65,7 +76,7 @@ export class PtySession {
     this.ring = new OutputRing(options.ringBytes);
     this.batcher = new OutputBatcher(this.flow, (text, bytes) => this.onBatch(text, bytes));
     // encoding null: raw Buffers, decoded by our own StringDecoder so no character is split at a read edge.
-    this.pty = spawn(options.command, options.args, {
+    this.pty = ptySpawn(options.command, options.args, {
       name: 'xterm-256color',
       cols: options.cols,
       rows: options.rows,
