@@ -4,6 +4,7 @@
 // needed. Where the folder is not writable by the user (or does not exist yet, as on a fresh Apple silicon
 // Mac), the copy runs with administrator rights through `osascript … with administrator privileges`, which
 // shows macOS's own password prompt. Plain Node: no electron here (the menu and dialogs are install-command.ts).
+// On Linux the deb installs the same wrapper as /usr/bin/devmesh (assets/linux/devmesh).
 import { execFile } from 'node:child_process';
 import {
   accessSync,
