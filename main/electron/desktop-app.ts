@@ -90,6 +90,8 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
   /** a second launch asked for the window before it existed */
   private windowWanted = false;
   private started: Promise<void> = Promise.resolve();
+  /** the step of the start in progress (home lock, core, API server): a quit waits for it, then closes it */
+  private opening: Promise<unknown> = Promise.resolve();
 
   private readonly onSignal = () => void this.quit();
 
@@ -131,6 +133,11 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     return this.started;
   }
 
+  private step<T>(opening: Promise<T>): Promise<T> {
+    this.opening = opening.catch(() => undefined);
+    return opening;
+  }
+
   private async start(): Promise<void> {
     const { home, logger } = this.deps;
     const native = this.deps.loadNativeModules?.() ?? null;
@@ -141,7 +148,7 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     );
     // Opening the core would reconcile (stop) another DevMesh's services: take the home's hold first.
     try {
-      this.lock = await this.deps.lockHome();
+      this.lock = await this.step(this.deps.lockHome());
     } catch (err) {
       const running = (err as { code?: string }).code === 'DAEMON_ALREADY_RUNNING';
       return this.refuseToStart(
@@ -151,13 +158,15 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
           : `Opening ${home.dir} failed: ${(err as Error).message}`,
       );
     }
+    if (this.quitting) return; // a quit during a step of the start: shutdown closes what it opened
     let core: C;
     try {
-      core = await this.deps.openCore();
+      core = await this.step(this.deps.openCore());
       this.core = core;
     } catch (err) {
       return this.refuseToStart('DevMesh could not start', `Opening ${home.dir} failed: ${(err as Error).message}`);
     }
+    if (this.quitting) return;
     const api = this.deps.createApi(core, {
       face: 'electron',
       apiUrl: () => this.apiUrl,
@@ -165,7 +174,8 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     });
     try {
       this.server = this.deps.createServer(api, home.readOrCreateToken());
-      const { port, url } = await this.server.listen();
+      const { port, url } = await this.step(this.server.listen());
+      if (this.quitting) return;
       this.apiUrl = url;
       home.writeDaemonRecord({ pid: process.pid, port, url, version: this.deps.version, face: 'electron', startedAt: Date.now() });
       this.lock?.announce(url);
@@ -325,6 +335,7 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
 
   private async shutdown(exitCode: number): Promise<void> {
     const { logger, home } = this.deps;
+    await this.opening; // a core or server still opening is closed below, in order, not left half-open
     const step = async (what: string, fn: () => unknown) => {
       try {
         await fn();

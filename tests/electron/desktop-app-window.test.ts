@@ -106,7 +106,14 @@ describe('DesktopApp and its window', () => {
 
   it('a quit while it is still starting opens neither the window nor the tray', async () => {
     let coreOpened!: (c: FakeCore) => void;
-    const desktop = makeApp({ openCore: () => new Promise<FakeCore>((r) => (coreOpened = r)) });
+    const listened: string[] = [];
+    const desktop = makeApp({
+      openCore: () => new Promise<FakeCore>((r) => (coreOpened = r)),
+      createServer: () => ({
+        listen: async () => (listened.push('listen'), { port: 7780, url: 'http://127.0.0.1:7780/' }),
+        close: async () => void listened.push('close'),
+      }),
+    });
     desktop.run();
     await vi.waitFor(() => expect(coreOpened).toBeTypeOf('function'));
     fake.app.emit('second-instance', {}, ['devmesh'], '/');
@@ -116,5 +123,11 @@ describe('DesktopApp and its window', () => {
     await quitting;
     expect(BrowserWindow.instances).toHaveLength(0);
     expect(Tray.instances).toHaveLength(0);
+    // the core that finished opening during the quit is closed (its services stopped) before the app exits,
+    // and no API server starts for an app that is going away
+    expect(core.disposed).toBe(true);
+    expect(listened).toEqual([]);
+    expect(fake.app.exit).toHaveBeenCalledWith(0);
+    expect(home.readDaemonRecord()).toBeNull();
   });
 });

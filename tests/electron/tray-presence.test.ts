@@ -157,11 +157,12 @@ describe.skipIf(missingX11())('tray presence on an X11 display without a StatusN
     xdir = mkdtempSync(join(tmpdir(), 'devmesh-tray-x11-'));
     const auth = join(xdir, 'Xauthority');
     // a display number no one uses here; Xvfb checks the cookie xauth wrote, as a desktop's X server does
+    // (-noreset: by default Xvfb resets when its last client, trayer, goes, and refuses connections meanwhile)
     for (let n = 140; n < 200 && !xvfb; n++) {
       if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
       const cookie = [...Array(16)].map(() => Math.floor(Math.random() * 256).toString(16).padStart(2, '0')).join('');
       if (spawnSync('xauth', ['-f', auth, 'add', `:${n}`, 'MIT-MAGIC-COOKIE-1', cookie]).status !== 0) throw new Error('xauth failed');
-      const child = spawn('Xvfb', [`:${n}`, '-auth', auth, '-nolisten', 'tcp', '-screen', '0', '640x480x24'], { stdio: 'ignore' });
+      const child = spawn('Xvfb', [`:${n}`, '-auth', auth, '-noreset', '-nolisten', 'tcp', '-screen', '0', '640x480x24'], { stdio: 'ignore' });
       const up = await until(`Xvfb on :${n}`, () => existsSync(`/tmp/.X11-unix/X${n}`) || child.exitCode !== null, scaled(10_000));
       if (up && child.exitCode === null) {
         xvfb = child;
