@@ -233,11 +233,15 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
         startAtLogin: () => this.deps.state.startAtLogin,
         setStartAtLogin: (enabled) => this.setStartAtLogin(enabled),
         reportError: (title, message) => this.reportError(title, message),
+        ...(updater
+          ? { updateReady: () => updater.readyVersion, restartToUpdate: () => void updater.restartToUpdate() }
+          : {}),
       },
       { iconPath: this.deps.trayIconPath },
     );
     tray.start();
     this.ui.push(tray);
+    if (updater) this.ui.push(updater.onDidBecomeReady(() => void tray.refresh()));
     this.ui.push(new CrashNotifier(api, { onClick: () => window.focus() }));
     this.ui.push(new VersionAlertNotifier(api, { onClick: () => window.focus() }));
     this.ui.push(new AgentWaitingNotifier(api, { onClick: () => window.focus() }));

@@ -20,6 +20,10 @@ export interface TrayActions {
   setStartAtLogin(enabled: boolean): void;
   /** tells the user an action failed (the error's message says why) */
   reportError(title: string, message: string): void;
+  /** the version of an update downloaded and waiting for a restart, or null (app-updater.ts) */
+  updateReady?(): string | null;
+  /** asks to restart into the downloaded update, naming the services that will stop */
+  restartToUpdate?(): void;
 }
 
 export interface TrayMenuOptions {
@@ -158,8 +162,13 @@ export class TrayMenu implements Disposable {
         click: (item) => this.actions.setStartAtLogin(item.checked),
       },
       { type: 'separator' },
-      { id: 'quit', label: 'Quit DevMesh', click: () => this.actions.quit() },
     );
+    const update = this.actions.updateReady?.() ?? null;
+    if (update) {
+      const restart = () => this.actions.restartToUpdate?.();
+      items.push({ id: 'restart-to-update', label: `Restart to Update to ${update}…`, click: restart });
+    }
+    items.push({ id: 'quit', label: 'Quit DevMesh', click: () => this.actions.quit() });
     return items;
   }
 

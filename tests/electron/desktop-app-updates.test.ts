@@ -147,6 +147,13 @@ describe('the app updating itself', () => {
     expect(Notification.instances[0]!.options.title).toBe('DevMesh 0.2.0 is ready');
     expect(dialog.showMessageBox).not.toHaveBeenCalled();
     expect(fake.app.exit).not.toHaveBeenCalled();
+    // a dismissed notification is not the only way: the tray offers the restart too, and asks the same question
+    const tray = Tray.instances[0]!;
+    await vi.waitFor(() => expect(tray.menu!.items.map((i) => i.label)).toContain('Restart to Update to 0.2.0…'));
+    dialog.showMessageBox.mockResolvedValueOnce({ response: 1 });
+    tray.menu!.click('restart-to-update');
+    await vi.waitFor(() => expect(dialog.showMessageBox).toHaveBeenCalledTimes(1));
+    expect((dialog.showMessageBox.mock.calls[0]![0] as { message: string }).message).toBe('Restart DevMesh to update to 0.2.0?');
   });
 
   it('asks before restarting, naming the running services; yes stops them, then installs and restarts', async () => {

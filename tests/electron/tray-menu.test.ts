@@ -109,6 +109,18 @@ describe('TrayMenu', () => {
     expect(menu().item('start-at-login').checked).toBe(true);
   });
 
+  it('offers Restart to Update once an update is downloaded, and asks through the updater', async () => {
+    expect(labels().some((l) => l.startsWith('Restart to Update'))).toBe(false);
+    let ready: string | null = null;
+    const restartToUpdate = vi.fn();
+    Object.assign(actions, { updateReady: () => ready, restartToUpdate });
+    ready = '0.2.0';
+    await tray.refresh();
+    expect(labels().slice(-2)).toEqual(['Restart to Update to 0.2.0…', 'Quit DevMesh']);
+    menu().click('restart-to-update');
+    expect(restartToUpdate).toHaveBeenCalledTimes(1);
+  });
+
   it('says so when no project is open, and follows projects closing', async () => {
     await core.projects.close('shop');
     await tray.settled();
