@@ -47,7 +47,13 @@ export const MIN_GLIBC = '2.34';
 const ELF_MACHINES: Record<number, string> = { 0x03: 'ia32', 0x28: 'arm', 0x3e: 'x64', 0xb7: 'arm64', 0xf3: 'riscv64' };
 
 /** The architecture and format of a binary, from its first bytes: ELF (Linux), Mach-O (macOS) or PE (Windows). */
-export function binaryFormat(header: Uint8Array | null): { format: 'elf' | 'mach-o' | 'pe' | 'other'; arch?: string; bits?: 32 | 64 } {
+export interface BinaryFormat {
+  format: 'elf' | 'mach-o' | 'pe' | 'other';
+  arch?: string;
+  bits?: 32 | 64;
+}
+
+export function binaryFormat(header: Uint8Array | null): BinaryFormat {
   if (!header || header.length < 4) return { format: 'other' };
   if (header[0] === 0x7f && header[1] === 0x45 && header[2] === 0x4c && header[3] === 0x46) {
     const bits = header[4] === 1 ? 32 : header[4] === 2 ? 64 : undefined;
@@ -102,7 +108,8 @@ export function diagnoseNativeLoad(failure: NativeLoadFailure): NativeLoadDiagno
   }
   const wrongClass = /wrong ELF class: ELFCLASS(32|64)/.exec(message);
   const otherArch = format.format === 'elf' && format.arch && format.arch !== arch ? format.arch : null;
-  if (wrongClass || (otherArch && /cannot open shared object file|wrong ELF class|ELF file|invalid ELF header/.test(message))) {
+  const elfTrouble = /cannot open shared object file|wrong ELF class|ELF file|invalid ELF header/;
+  if (wrongClass || (otherArch && elfTrouble.test(message))) {
     const built = otherArch ?? `a ${wrongClass![1]}-bit system`;
     return {
       kind: 'wrong-architecture',
@@ -132,15 +139,24 @@ export function diagnoseNativeLoad(failure: NativeLoadFailure): NativeLoadDiagno
     return { kind: 'missing-file', what: `${module}'s binary ${file} is missing`, fix: reinstall };
   }
 
-  if (/file too short|cannot read file data|invalid ELF header|ELF load command|not a valid Win32 application|slice is not valid mach-o|truncated/i.test(message)) {
-    return { kind: 'damaged-file', what: `${module}'s binary ${file} is damaged (${firstLine(message, file)})`, fix: reinstall };
+  const damaged = new RegExp(
+    'file too short|cannot read file data|invalid ELF header|ELF load command|not a valid Win32 application|' +
+      'slice is not valid mach-o|truncated',
+    'i',
+  );
+  if (damaged.test(message)) {
+    const what = `${module}'s binary ${file} is damaged (${firstLine(message, file)})`;
+    return { kind: 'damaged-file', what, fix: reinstall };
   }
 
   return { kind: 'unknown', what: `${module} could not be loaded: ${firstLine(message, file)}`, fix: reinstall };
 }
 
 /** The text a dialog, app.log and the CLI show: what failed, what it means for the app, what to do. */
-export function describeNativeLoad(failure: NativeLoadFailure, diagnosis: NativeLoadDiagnosis = diagnoseNativeLoad(failure)): string {
+export function describeNativeLoad(
+  failure: NativeLoadFailure,
+  diagnosis: NativeLoadDiagnosis = diagnoseNativeLoad(failure),
+): string {
   return (
     `${diagnosis.what}.\n${failure.module} runs DevMesh's ${failure.purpose}; DevMesh cannot start without it.\n` +
     `${diagnosis.fix}\n(${failure.file}: ${firstLine(failure.error.message, failure.file)})`

@@ -5,7 +5,12 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { stripPackagingEnv } from '../environment/packaging-env.js';
 
 /** the system's lsof and ps, without an AppImage's LD_LIBRARY_PATH (its libraries can break them) */
-const TOOL_ENV = stripPackagingEnv(process.env);
+const TOOL_OPTIONS = {
+  encoding: 'utf8' as const,
+  timeout: 2000,
+  env: stripPackagingEnv(process.env),
+  stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'],
+};
 
 export interface PortHolder {
   pid: number;
@@ -127,7 +132,7 @@ export class ProcessInspector {
 
   private portHolderFromLsof(port: number): PortHolder | null {
     try {
-      const out = execFileSync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], { encoding: 'utf8', timeout: 2000, env: TOOL_ENV, stdio: ['ignore', 'pipe', 'ignore'] });
+      const out = execFileSync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], TOOL_OPTIONS);
       const pid = /^p(\d+)$/m.exec(out)?.[1];
       const command = /^c(.+)$/m.exec(out)?.[1];
       return pid ? { pid: Number(pid), command: command ?? '?' } : null;
@@ -138,7 +143,7 @@ export class ProcessInspector {
 
   private startTimeFromPs(pid: number): string | null {
     try {
-      const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000, env: TOOL_ENV, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], TOOL_OPTIONS).trim();
       return out || null;
     } catch {
       return null;
