@@ -2,9 +2,13 @@
 // router's event streams, the terminal broker's MessagePorts). A page is one document in the main frame: it
 // goes when the main frame starts a cross-document navigation (a reload, a link, a location change: Electron's
 // 'did-start-navigation' with isMainFrame and not isSameDocument; same-document navigations such as a #view
-// change keep it) or when the webContents is destroyed (the window closed). The next document is a new page
-// that starts with nothing: its users register again.
-// One pair of electron listeners per webContents however many users watch it, removed once the page is gone
+// change keep it), when its renderer process dies ('render-process-gone': crashed, killed, out of memory;
+// renderer-recovery.ts then reloads it) or when the webContents is destroyed (the window closed). The next
+// document is a new page that starts with nothing: its users register again.
+// A dead renderer is counted on its own, not left to the reload that follows: Electron may run that reload a
+// task later (electron/electron#53924 posts a navigation started while a dead renderer is torn down), and
+// until then nothing sent to the page arrives.
+// One set of electron listeners per webContents however many users watch it, removed once the page is gone
 // or its last user stops watching, so a long-lived window does not collect listeners.
 import type { WebContents } from 'electron';
 import { toDisposable, type Disposable } from '../core/lifecycle/disposable.js';
@@ -75,16 +79,19 @@ export class PageLifetime implements Disposable {
     const existing = this.pages.get(contents);
     if (existing) return existing;
     const onDestroyed = () => this.gone(contents, page);
+    const onRendererGone = () => this.gone(contents, page);
     const onNavigation = (details: NavigationDetails) => {
       if (details.isMainFrame && !details.isSameDocument) this.gone(contents, page);
     };
     contents.on('destroyed', onDestroyed);
     contents.on('did-start-navigation', onNavigation);
+    contents.on('render-process-gone', onRendererGone);
     const page: Page = {
       listeners: new Set(),
       detach: () => {
         contents.removeListener('destroyed', onDestroyed);
         contents.removeListener('did-start-navigation', onNavigation);
+        contents.removeListener('render-process-gone', onRendererGone);
       },
     };
     this.pages.set(contents, page);
@@ -113,7 +120,8 @@ export class PageLifetime implements Disposable {
       try {
         listener();
       } catch (err) {
-        if (this.deps.logger) this.deps.logger.error({ domain: 'app', err: String(err) }, 'a page-gone listener failed');
+        const logger = this.deps.logger;
+        if (logger) logger.error({ domain: 'app', err: String(err) }, 'a page-gone listener failed');
         else first ??= { err };
       }
     }

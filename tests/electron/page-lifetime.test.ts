@@ -1,5 +1,6 @@
 // PageLifetime tells its users when a webContents' page goes (reload, navigation to another document, the
-// webContents destroyed), once per page, with one pair of electron listeners however many users it has.
+// renderer process gone, the webContents destroyed), once per page, with one set of electron listeners
+// however many users it has.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./fake-electron.js'));
@@ -11,7 +12,9 @@ import type { WebContents } from 'electron';
 let contents: FakeWebContents;
 let pages: PageLifetime;
 const wc = (c: FakeWebContents) => c as unknown as WebContents;
-const listeners = (c: FakeWebContents) => c.listenerCount('destroyed') + c.listenerCount('did-start-navigation');
+const EVENTS = ['destroyed', 'did-start-navigation', 'render-process-gone'];
+/** PageLifetime's electron listeners on `c` (render-process-gone: minus those a test adds itself) */
+const listeners = (c: FakeWebContents, own = 0) => EVENTS.reduce((n, e) => n + c.listenerCount(e), 0) - own;
 
 beforeEach(() => {
   resetFake();
@@ -37,8 +40,9 @@ describe('PageLifetime', () => {
   it('counts a navigation to another document and a destroyed webContents, not an in-page navigation', () => {
     const gone: string[] = [];
     pages.onPageGone(wc(contents), () => gone.push('navigated'));
-    contents.emit('did-start-navigation', { url: 'app://devmesh/index.html#/logs', isMainFrame: true, isSameDocument: true });
-    contents.emit('did-start-navigation', { url: 'app://devmesh/frame.html', isMainFrame: false, isSameDocument: false });
+    const inPage = { url: 'app://devmesh/index.html#/logs', isMainFrame: true, isSameDocument: true };
+    contents.emit('did-start-navigation', inPage);
+    contents.emit('did-start-navigation', { url: 'app://devmesh/f.html', isMainFrame: false, isSameDocument: false });
     expect(gone).toEqual([]);
     contents.navigate('app://devmesh/other.html');
     expect(gone).toEqual(['navigated']);
@@ -48,16 +52,31 @@ describe('PageLifetime', () => {
     expect(listeners(contents)).toBe(0);
   });
 
-  it('registers one pair of electron listeners per webContents, removed when its last user stops watching', () => {
+  it("counts the renderer process dying: the page is gone before any reload, and goes only once", () => {
+    const gone: string[] = [];
+    pages.onPageGone(wc(contents), () => gone.push('crashed'));
+    contents.crash('oom', -1);
+    expect(gone).toEqual(['crashed']);
+    // renderer-recovery.ts reloads from its own 'render-process-gone' listener, which comes first
+    contents.on('render-process-gone', () => contents.reload());
+    const other = new FakeWebContents();
+    other.on('render-process-gone', () => other.reload());
+    pages.onPageGone(wc(other), () => gone.push('reloaded'));
+    other.crash();
+    expect(gone).toEqual(['crashed', 'reloaded']);
+    expect(listeners(other, 1)).toBe(0);
+  });
+
+  it('registers one set of electron listeners per webContents, removed when its last user stops watching', () => {
     const a = pages.onPageGone(wc(contents), () => {});
     const b = pages.onPageGone(wc(contents), () => {});
     const other = new FakeWebContents();
     const c = pages.onPageGone(wc(other), () => {});
-    expect(listeners(contents)).toBe(2);
-    expect(listeners(other)).toBe(2);
+    expect(listeners(contents)).toBe(3);
+    expect(listeners(other)).toBe(3);
     expect(pages.watchedCount).toBe(2);
     a.dispose();
-    expect(listeners(contents)).toBe(2);
+    expect(listeners(contents)).toBe(3);
     b.dispose();
     b.dispose();
     c.dispose();
