@@ -20,6 +20,7 @@ import { IpcRouter } from './ipc-router.js';
 import type { LoginItem } from './login-item.js';
 import { registerAppScheme } from './app-protocol.js';
 import { MainWindow, type MainWindowOptions } from './main-window.js';
+import { PageLifetime } from './page-lifetime.js';
 import { TerminalStreamBroker } from './terminal-stream-broker.js';
 import { TrayMenu } from './tray-menu.js';
 import type { TrayPresence } from './tray-presence.js';
@@ -219,10 +220,14 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     );
     this.window = window;
     this.ui.push({ dispose: () => window.dispose() });
-    this.ui.push(new IpcRouter(api, window));
+    // One watch on the window's page for both: its event streams and its terminal views end with it.
+    const pages = new PageLifetime({ logger: this.deps.logger });
+    this.ui.push(pages);
+    this.ui.push(new IpcRouter(api, window, pages));
     if (api.terminals) {
       const logger = this.deps.logger;
-      this.ui.push(new TerminalStreamBroker(api.terminals, window, { debug: (obj, msg) => logger.debug?.(obj, msg) }));
+      const streamLogger = { debug: (obj: object, msg?: string) => logger.debug?.(obj, msg) };
+      this.ui.push(new TerminalStreamBroker(api.terminals, window, streamLogger, pages));
     }
     const tray = new TrayMenu(
       api,

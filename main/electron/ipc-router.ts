@@ -1,13 +1,14 @@
 // The Electron transport of the API: one ipcMain handler per API method on its fixed channel, plus the
 // stream channels. Every message is checked for its sender (the main window's own page, nothing else)
 // before its input goes to DevMeshApi, which validates it with the contract's schema. Streams belong to
-// the webContents that opened them and end when it is destroyed or navigates (a reload starts afresh).
+// the webContents that opened them and end when its page goes (page-lifetime.ts: a reload starts afresh).
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { API_METHODS, type ApiMethod } from '../../shared/api.js';
 import { IPC_STREAM, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE, ipcCallChannel } from '../../shared/bridge.js';
 import { DevMeshError, type Result } from '../../shared/errors.js';
 import type { DevMeshApi } from '../api/devmesh-api.js';
 import type { Disposable } from '../core/lifecycle/disposable.js';
+import { PageLifetime } from './page-lifetime.js';
 import { senderRefusal, type TrustedWindow } from './sender-check.js';
 
 export type { TrustedWindow } from './sender-check.js';
@@ -17,7 +18,7 @@ export type RouterApi = Pick<DevMeshApi, 'call' | 'subscribe'>;
 
 interface ContentsStreams {
   readonly subs: Map<number, Disposable>;
-  readonly detach: () => void;
+  readonly watch: Disposable;
 }
 
 const MAX_TOPIC_LENGTH = 64;
@@ -31,6 +32,8 @@ export class IpcRouter implements Disposable {
   constructor(
     private readonly api: RouterApi,
     private readonly window: TrustedWindow,
+    /** shared with the other users of the window's page (desktop-app.ts); its own one otherwise */
+    private readonly lifetime: PageLifetime = new PageLifetime(),
   ) {
     for (const method of API_METHODS) {
       this.handle(ipcCallChannel(method), (event, input) => this.onCall(method, event, input));
@@ -103,20 +106,9 @@ export class IpcRouter implements Disposable {
   private streamsOf(contents: WebContents): ContentsStreams {
     const existing = this.streams.get(contents);
     if (existing) return existing;
-    const onDestroyed = () => this.closeStreams(contents);
     // A new document in the main frame (reload, navigation) has none of the old page's listeners.
-    const onNavigation = (details: { isMainFrame: boolean; isSameDocument: boolean }) => {
-      if (details.isMainFrame && !details.isSameDocument) this.closeStreams(contents);
-    };
-    contents.once('destroyed', onDestroyed);
-    contents.on('did-start-navigation', onNavigation);
-    const streams: ContentsStreams = {
-      subs: new Map(),
-      detach: () => {
-        contents.removeListener('destroyed', onDestroyed);
-        contents.removeListener('did-start-navigation', onNavigation);
-      },
-    };
+    const watch = this.lifetime.onPageGone(contents, () => this.closeStreams(contents));
+    const streams: ContentsStreams = { subs: new Map(), watch };
     this.streams.set(contents, streams);
     return streams;
   }
@@ -125,7 +117,7 @@ export class IpcRouter implements Disposable {
     const streams = this.streams.get(contents);
     if (!streams) return;
     this.streams.delete(contents);
-    streams.detach();
+    streams.watch.dispose();
     for (const sub of streams.subs.values()) sub.dispose();
     streams.subs.clear();
   }

@@ -11,6 +11,7 @@ import { TerminalIdSchema } from '../../shared/terminal.js';
 import { TerminalStreamSession, type TerminalStreamLogger, type TerminalStreamTransport } from '../api/terminal-stream-session.js';
 import type { Disposable } from '../core/lifecycle/disposable.js';
 import type { TerminalManager } from '../core/terminals/terminal-manager.js';
+import { PageLifetime } from './page-lifetime.js';
 import { senderRefusal, type TrustedWindow } from './sender-check.js';
 
 /** Views of one page: more than this is a page that forgets to close its streams. */
@@ -18,7 +19,7 @@ const MAX_STREAMS_PER_PAGE = 128;
 
 interface PageStreams {
   readonly ends: Set<() => void>;
-  readonly detach: () => void;
+  readonly watch: Disposable;
 }
 
 export class TerminalStreamBroker implements Disposable {
@@ -30,6 +31,8 @@ export class TerminalStreamBroker implements Disposable {
     private readonly terminals: TerminalManager,
     private readonly window: TrustedWindow,
     private readonly logger: TerminalStreamLogger,
+    /** shared with the other users of the window's page (desktop-app.ts); its own one otherwise */
+    private readonly lifetime: PageLifetime = new PageLifetime(),
   ) {
     ipcMain.handle(IPC_TERMINAL_OPEN, (event, streamId, id) => this.onOpen(event, streamId, id));
   }
@@ -103,20 +106,9 @@ export class TerminalStreamBroker implements Disposable {
   private pageOf(contents: WebContents): PageStreams {
     const existing = this.pages.get(contents);
     if (existing) return existing;
-    const onDestroyed = () => this.closePage(contents);
     // A new document in the main frame (reload, navigation) has none of the old page's views.
-    const onNavigation = (details: { isMainFrame: boolean; isSameDocument: boolean }) => {
-      if (details.isMainFrame && !details.isSameDocument) this.closePage(contents);
-    };
-    contents.once('destroyed', onDestroyed);
-    contents.on('did-start-navigation', onNavigation);
-    const page: PageStreams = {
-      ends: new Set(),
-      detach: () => {
-        contents.removeListener('destroyed', onDestroyed);
-        contents.removeListener('did-start-navigation', onNavigation);
-      },
-    };
+    const watch = this.lifetime.onPageGone(contents, () => this.closePage(contents));
+    const page: PageStreams = { ends: new Set(), watch };
     this.pages.set(contents, page);
     return page;
   }
@@ -125,7 +117,7 @@ export class TerminalStreamBroker implements Disposable {
     const page = this.pages.get(contents);
     if (!page) return;
     this.pages.delete(contents);
-    page.detach();
+    page.watch.dispose();
     for (const end of [...page.ends]) end();
   }
 

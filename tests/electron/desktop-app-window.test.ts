@@ -9,13 +9,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => import('./fake-electron.js'));
 
 import * as fake from './fake-electron.js';
-import { BrowserWindow, Notification, resetFake, Tray } from './fake-electron.js';
+import { BrowserWindow, ipcMain, Notification, resetFake, Tray } from './fake-electron.js';
 import { FakeCore } from './fake-core.js';
 import { DevMeshApi } from '../../main/api/devmesh-api.js';
 import type { DevMeshCore } from '../../main/core/devmesh-core.js';
 import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
 import { AppStateStore } from '../../main/electron/app-state-store.js';
 import { DesktopApp, type DesktopAppDeps } from '../../main/electron/desktop-app.js';
+import { IPC_STREAM, IPC_SUBSCRIBE } from '../../shared/bridge.js';
 
 let dir: string;
 let home: DevMeshHome;
@@ -80,6 +81,25 @@ describe('DesktopApp and its window', () => {
     contents.emit('did-finish-load');
     const note = Notification.instances.find((n) => n.options.title === 'DevMesh reloaded its window');
     expect(note?.shown).toBe(true);
+    await desktop.quit();
+  });
+
+  it("drops the crashed page's event streams when it reloads it: the new page starts clean", async () => {
+    const desktop = makeApp();
+    desktop.run();
+    await desktop.whenStarted();
+    const contents = BrowserWindow.instances[0]!.webContents;
+    const appOwn = core.listenerCount(); // the app's own subscriptions (notifiers, recent projects)
+    expect(await ipcMain.invoke(IPC_SUBSCRIBE, { sender: contents }, 1, 'events', {})).toMatchObject({ ok: true });
+    expect(await ipcMain.invoke(IPC_SUBSCRIBE, { sender: contents }, 2, 'events', {})).toMatchObject({ ok: true });
+    expect(core.listenerCount()).toBe(appOwn + 2);
+    contents.crash('oom', -1);
+    expect(contents.reloads).toBe(1);
+    expect(core.listenerCount()).toBe(appOwn);
+    expect(contents.listenerCount('did-start-navigation')).toBe(0);
+    await ipcMain.invoke(IPC_SUBSCRIBE, { sender: contents }, 1, 'events', {});
+    core.setState('api', 'healthy');
+    expect(contents.sent.filter((m) => m.channel === IPC_STREAM).map((m) => m.args[0])).toEqual([1]);
     await desktop.quit();
   });
 

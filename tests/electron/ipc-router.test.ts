@@ -140,6 +140,18 @@ describe('IpcRouter', () => {
     expect(contents.sent).toHaveLength(1);
   });
 
+  it("releases a page's streams when its renderer process dies, before any reload", async () => {
+    router.dispose();
+    const bare = new FakeWebContents(); // no renderer recovery: nothing reloads it
+    router = new IpcRouter(core.api(), { webContents: bare as never, isAppUrl: () => true });
+    await ipcMain.invoke(IPC_SUBSCRIBE, { sender: bare }, 1, 'events', {});
+    expect(core.listenerCount()).toBe(1);
+    bare.crash('oom', -1);
+    expect(core.listenerCount()).toBe(0);
+    core.setState('api', 'healthy');
+    expect(bare.sent).toEqual([]);
+  });
+
   it('dispose() removes every handler and stream', async () => {
     await ipcMain.invoke(IPC_SUBSCRIBE, fromApp(), 1, 'events', {});
     router.dispose();

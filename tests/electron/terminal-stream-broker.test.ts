@@ -162,6 +162,16 @@ describe('TerminalStreamBroker', () => {
     expect(broker.streamCount(contents as never)).toBe(0);
   });
 
+  it('closes the streams of a page whose renderer process dies, before any reload', async () => {
+    const { terminal } = await harness.promptedBash();
+    const view = await open(terminal.id, 1);
+    await until('live', () => view.order.includes('live'));
+    contents.crash('oom', -1);
+    await until('the port closed with the renderer', () => view.closed);
+    expect(broker.streamCount(contents as never)).toBe(0);
+    expect(harness.manager.get(terminal.id).info().viewers).toBe(1);
+  });
+
   it('sends exit and closes the port when the terminal ends; an unknown id gets an error and a closed port', async () => {
     const terminal = harness.create({ command: '/bin/sh', args: ['-c', 'echo bye; exit 3'], record: false });
     const view = await open(terminal.id);
