@@ -58,6 +58,7 @@ export class RendererRecovery {
     };
     const onGone = (_event: Event, details: RenderProcessGoneDetails) => {
       clearHang();
+      if (details.reason === 'clean-exit') return; // the page closed normally (the window is going)
       if (contents.isDestroyed()) return;
       const what = killingHung ? 'stopped responding' : `${details.reason}, exit code ${details.exitCode}`;
       killingHung = false;
@@ -120,6 +121,10 @@ export class RendererRecovery {
     const fields = { domain: 'app', what, reload: this.reloadsAt.length, of: maxReloads };
     this.deps.logger.warn(fields, 'the window failed: reloading it');
     noteOnLoad(`The window's page failed (${what}) and was reloaded. Your services and terminals kept running.`);
-    contents.reload();
+    // Not from inside the 'render-process-gone' handler: a navigation started there re-enters the dying
+    // process's teardown and can crash the main process (electron/electron#51900, #53924). One task later.
+    setImmediate(() => {
+      if (!contents.isDestroyed()) contents.reload();
+    });
   }
 }

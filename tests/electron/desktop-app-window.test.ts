@@ -77,7 +77,7 @@ describe('DesktopApp and its window', () => {
     await desktop.whenStarted();
     const contents = BrowserWindow.instances[0]!.webContents;
     contents.crash('crashed', 11);
-    expect(contents.reloads).toBe(1);
+    await vi.waitFor(() => expect(contents.reloads).toBe(1)); // one task later, outside Electron's handler
     contents.emit('did-finish-load');
     const note = Notification.instances.find((n) => n.options.title === 'DevMesh reloaded its window');
     expect(note?.shown).toBe(true);
@@ -94,7 +94,7 @@ describe('DesktopApp and its window', () => {
     expect(await ipcMain.invoke(IPC_SUBSCRIBE, { sender: contents }, 2, 'events', {})).toMatchObject({ ok: true });
     expect(core.listenerCount()).toBe(appOwn + 2);
     contents.crash('oom', -1);
-    expect(contents.reloads).toBe(1);
+    await vi.waitFor(() => expect(contents.reloads).toBe(1));
     expect(core.listenerCount()).toBe(appOwn);
     expect(contents.listenerCount('did-start-navigation')).toBe(0);
     await ipcMain.invoke(IPC_SUBSCRIBE, { sender: contents }, 1, 'events', {});

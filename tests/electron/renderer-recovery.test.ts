@@ -28,17 +28,22 @@ function openWindow(): { window: MainWindow; bw: BrowserWindow } {
 
 beforeEach(() => {
   resetFake();
+  vi.useFakeTimers(); // the reload runs one task after the crash (setImmediate): nextTask() runs it
   clock = 1_000_000;
   notes = [];
   logged = [];
 });
 afterEach(() => vi.useRealTimers());
+const nextTask = () => vi.runOnlyPendingTimers();
 
 describe('a window whose page fails', () => {
   it('reloads a crashed page, logs it, and tells the user once the page is back', () => {
     const { bw } = openWindow();
     const contents = bw.webContents;
     contents.crash('oom', -1);
+    // never from inside Electron's 'render-process-gone' handler (a reload there can crash the main process)
+    expect(contents.reloads).toBe(0);
+    nextTask();
     expect(contents.reloads).toBe(1);
     expect(contents.rendererGone).toBe(false);
     expect(logged).toContain('warn: the window failed: reloading it');
@@ -65,6 +70,7 @@ describe('a window whose page fails', () => {
     contents.emit('unresponsive');
     contents.emit('unresponsive'); // Electron may say it again: one timer
     vi.advanceTimersByTime(10_000);
+    nextTask();
     expect(contents.reloads).toBe(1);
     contents.emit('did-finish-load');
     expect(notes.map((n) => n.message).join()).toContain('stopped responding');
@@ -77,11 +83,13 @@ describe('a window whose page fails', () => {
     for (let i = 0; i < 3; i++) {
       clock += 1_000;
       contents.crash();
+      nextTask();
       contents.emit('did-finish-load');
     }
     expect(contents.reloads).toBe(3);
     clock += 1_000;
     contents.crash();
+    nextTask();
     expect(contents.reloads).toBe(3);
     expect(bw.isDestroyed()).toBe(true);
     expect(window.webContents).toBeNull();
@@ -93,7 +101,16 @@ describe('a window whose page fails', () => {
     expect(BrowserWindow.instances).toHaveLength(2);
     const again = BrowserWindow.instances[1]!.webContents;
     again.crash();
+    nextTask();
     expect(again.reloads).toBe(1);
+  });
+
+  it('leaves a page that exited cleanly (its window closing) alone', () => {
+    const { bw } = openWindow();
+    bw.webContents.crash('clean-exit', 0);
+    nextTask();
+    expect(bw.webContents.reloads).toBe(0);
+    expect(notes).toEqual([]);
   });
 
   it('keeps reloading crashes that are far apart', () => {
@@ -101,6 +118,7 @@ describe('a window whose page fails', () => {
     for (let i = 0; i < 6; i++) {
       clock += 61_000;
       bw.webContents.crash();
+      nextTask();
     }
     expect(bw.webContents.reloads).toBe(6);
     expect(bw.isDestroyed()).toBe(false);

@@ -9,6 +9,7 @@ import { TerminalManager, type TerminalManagerOptions } from '../../../main/core
 import type { TerminalViewer } from '../../../main/core/terminals/terminal-viewer.js';
 import { TerminalCreateInputSchema, type TerminalCreateInput, type TerminalInfo } from '../../../shared/terminal.js';
 import type { DevMeshEvent } from '../../../shared/events.js';
+import { scaled } from '../../helpers/load-scale.js';
 
 export const BASH = ['--norc', '--noprofile', '-i'];
 export const PROMPT = 'READY> ';
@@ -83,7 +84,9 @@ export class RecordingViewer {
   }
 }
 
-export async function waitFor(check: () => boolean, timeoutMs = 5000, describe: () => string = () => 'condition'): Promise<void> {
+/** Polls `check` until it holds; the limit is for a quiet machine and grows with the load (scaled). */
+export async function waitFor(check: () => boolean, quietMs = 5000, describe: () => string = () => 'condition'): Promise<void> {
+  const timeoutMs = scaled(quietMs);
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${describe()}`);
