@@ -6,7 +6,6 @@ import { z } from 'zod';
 
 export const TERMINAL_STATES = ['running', 'exited'] as const;
 export const TerminalStateSchema = z.enum(TERMINAL_STATES);
-export type TerminalState = z.infer<typeof TerminalStateSchema>;
 
 const Id = z.string().regex(/^[a-z0-9-]{1,64}$/);
 export const TerminalIdSchema = Id;
