@@ -1,4 +1,4 @@
-// Proxy figures (printed, never asserted; issue 3 "Benchmark"). One run measures, against the same
+// Proxy figures (printed, never asserted; README.md, "Tests and figures"). One run measures, against the same
 // small target (bench/proxy/target-server.mjs: node:http, fixed ~100-byte body, keep-alive, plus a
 // WebSocket echo) and the same load generator (wrk -t1 -c50, 10 s after a 2 s warm-up):
 //   1. direct → target            3. plain http-proxy 1.18 + keep-alive agent
@@ -155,7 +155,7 @@ try {
       r = await L.httpGet(proxyPort, HOST, 1000);
       // 503: DevMesh has not seen the service healthy yet; wait for it (up to ~10 s)
       if (!ok(r) && !r.error && r.status !== 503) {
-        // the brief's Host is the bare name; accept a proxy that wants the port in it, and say so
+        // the Host this bench sends is the bare name (HOST); accept a proxy that wants the port in it, and say so
         const withPort = await L.httpGet(proxyPort, `${HOST}:${proxyPort}`, 1000);
         if (ok(withPort)) {
           devmeshHost = `${HOST}:${proxyPort}`;

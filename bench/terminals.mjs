@@ -1,4 +1,4 @@
-// Terminal figures (printed, never asserted; issue 5 "## Figures (`bench/terminals`, printed)"), measured on a
+// Terminal figures (printed, never asserted; README.md, "Tests and figures"), measured on a
 // real `devmesh up --port 0` (own temp DEVMESH_HOME, no project, mDNS off, every port on 127.0.0.1) driven
 // through its API WebSocket and the per-session stream `/terminals/<id>/stream` (shared/terminal.ts):
 //   1. PTY → WebSocket throughput of `head -c N /dev/zero | base64` (N = 200 MB; 20 MB with --quick) to a

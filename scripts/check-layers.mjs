@@ -1,4 +1,4 @@
-// Enforces the layering of ../shared/STYLE.md: arrows go one way.
+// Enforces the layering of README.md ("How it is built"): arrows go one way.
 //   shared/            imports nothing but zod (and other shared files)
 //   main/core, main/api, main/cli   never import electron (they run on plain Node)
 //   renderer/          never imports Node built-ins or main/ (it runs in a browser too)

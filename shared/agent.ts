@@ -3,9 +3,6 @@
 // agent started in a terminal (its worktree, task, status and declared resources).
 import { z } from 'zod';
 
-export const BUILTIN_AGENT_PROFILE_IDS = ['claude', 'codex', 'gemini', 'aider', 'opencode', 'goose'] as const;
-export type BuiltinAgentProfileId = (typeof BUILTIN_AGENT_PROFILE_IDS)[number];
-
 /** profile ids are also CLI words (`devmesh agent start claude`): lower-case, short, no spaces */
 export const AgentProfileIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'a lower-case word: letters, digits, . _ -');
 /** the profile id recorded for an agent started from a plain command rather than a profile */
@@ -57,7 +54,6 @@ export const AgentMcpMethodSchema = z.discriminatedUnion('kind', [
     .strict(),
   z.object({ kind: z.literal('unsupported'), note: z.string().max(512) }).strict(),
 ]);
-export type AgentMcpMethod = z.infer<typeof AgentMcpMethodSchema>;
 
 /**
  * How DevMesh's lock check reaches the CLI before it edits a file (beside the git pre-commit hook every agent
@@ -65,7 +61,6 @@ export type AgentMcpMethod = z.infer<typeof AgentMcpMethodSchema>;
  * asks DevMesh before Edit/Write/MultiEdit/NotebookEdit. Absent: only the pre-commit hook guards.
  */
 export const AgentEditHookSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('claude-settings'), flag: z.string().min(1).max(64) }).strict()]);
-export type AgentEditHook = z.infer<typeof AgentEditHookSchema>;
 
 export const AgentProfileSchema = z
   .object({
@@ -130,7 +125,6 @@ export const AgentResourcesSchema = z.object({
 export type AgentResources = z.infer<typeof AgentResourcesSchema>;
 
 const AgentId = z.string().regex(/^[a-z0-9-]{1,64}$/);
-export const AgentIdSchema = AgentId;
 /** agent names are how the CLI and the UI refer to an agent: unique, shell-friendly */
 export const AgentNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64)');
 
@@ -141,7 +135,6 @@ export const AgentWorktreeSchema = z.object({
   /** the repository (main worktree) it was added to */
   repo: z.string(),
 });
-export type AgentWorktree = z.infer<typeof AgentWorktreeSchema>;
 
 export const AgentRecordSchema = z.object({
   id: AgentId,

@@ -212,5 +212,4 @@ export const apiTopics = {
   traffic: { params: z.object({ project: ProjectRef }).strict() },
 } as const;
 export type ApiTopic = keyof typeof apiTopics;
-export const API_TOPICS = Object.keys(apiTopics) as ApiTopic[];
 export type ApiTopicParams<T extends ApiTopic> = z.input<(typeof apiTopics)[T]['params']>;

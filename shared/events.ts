@@ -7,7 +7,7 @@ import { AgentStatusEventSchema } from './agent.js';
 import { LockChangedEventSchema } from './lock.js';
 import { TaskEventSchema } from './task.js';
 import { MessageEventSchema, StateEventSchema } from './message.js';
-import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
+import { ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
 
 export const ServiceStateEventSchema = z.object({
   type: z.literal('service.state'),
@@ -67,5 +67,3 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;
-
-export const LogEventSchema = LogLineSchema;

@@ -134,7 +134,6 @@ export const PeerEventSchema = z.object({
   peer: PeerInfoSchema,
   reason: z.string().nullable(),
 });
-export type PeerEvent = z.infer<typeof PeerEventSchema>;
 
 export const PeerServiceEventSchema = z.object({
   type: z.literal('peer.service'),
@@ -144,11 +143,9 @@ export const PeerServiceEventSchema = z.object({
   change: z.enum(['appeared', 'disappeared', 'changed']),
   service: MeshServiceSchema,
 });
-export type PeerServiceEvent = z.infer<typeof PeerServiceEventSchema>;
 
 export const AlertRaisedEventSchema = z.object({
   type: z.literal('alert.raised'),
   ts: z.number(),
   alert: VersionAlertSchema,
 });
-export type AlertRaisedEvent = z.infer<typeof AlertRaisedEventSchema>;

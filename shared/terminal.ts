@@ -6,7 +6,6 @@ import { z } from 'zod';
 
 export const TERMINAL_STATES = ['running', 'exited'] as const;
 export const TerminalStateSchema = z.enum(TERMINAL_STATES);
-export type TerminalState = z.infer<typeof TerminalStateSchema>;
 
 const Id = z.string().regex(/^[a-z0-9-]{1,64}$/);
 export const TerminalIdSchema = Id;
@@ -127,8 +126,10 @@ export const TerminalServerMessageSchema = z.discriminatedUnion('t', [
 ]);
 export type TerminalServerMessage = z.infer<typeof TerminalServerMessageSchema>;
 
-/** Flow control (STYLE.md, VS Code's figures): batch ~5 ms or 64 KB; pause the PTY above HIGH unacknowledged
- *  characters, resume below LOW. */
+/** Flow control on VS Code's figures: batch ~5 ms (TerminalDataBufferer's throttle, in
+ *  src/vs/platform/terminal/common/terminalDataBuffering.ts) or 64 KB; pause the PTY above HIGH unacknowledged
+ *  characters, resume below LOW (FlowControlConstants' HighWatermarkChars and LowWatermarkChars, in
+ *  src/vs/platform/terminal/common/terminal.ts). */
 export const TERMINAL_FLOW = { batchMs: 5, batchBytes: 65_536, high: 100_000, low: 5_000 } as const;
 /** what a session keeps for views that attach later (a bounded ring of output, replayed on attach) */
 export const TERMINAL_RING_BYTES = 2 * 1024 * 1024;

@@ -3,7 +3,6 @@ import type { CliContext } from './cli-context.js';
 import type { CommandArgs } from './command-args.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, notRunning: 3 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export interface OptionSpec {
   type: 'string' | 'boolean';

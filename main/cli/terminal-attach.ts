@@ -3,7 +3,7 @@
 // in the session pauses its PTY instead of piling up here. Ctrl-] detaches; the session keeps running.
 import WebSocket from 'ws';
 import { DevMeshError } from '../../shared/errors.js';
-import { TerminalServerMessageSchema, type TerminalClientMessage } from '../../shared/terminal.js';
+import { TerminalServerMessageSchema, terminalStreamPath, type TerminalClientMessage } from '../../shared/terminal.js';
 import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from '../../shared/wire.js';
 import { DevMeshHome } from '../core/home/devmesh-home.js';
 import { EXIT } from './cli-command.js';
@@ -26,7 +26,7 @@ export class TerminalAttach {
     if (record === null || !DevMeshHome.isAlive(record.pid) || token === null) {
       throw new DevMeshError('DAEMON_NOT_RUNNING', 'DevMesh is not running: start it with `devmesh up`');
     }
-    const url = `ws://127.0.0.1:${record.port}/terminals/${encodeURIComponent(id)}/stream`;
+    const url = `ws://127.0.0.1:${record.port}${terminalStreamPath(id)}`;
     const ws = new WebSocket(url, [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], { perMessageDeflate: false, handshakeTimeout: 5000 });
     const stdin = process.stdin;
     const raw = stdin.isTTY === true;

@@ -1,4 +1,4 @@
-// The app's dedicated channel for terminal bytes (issue 5): each terminal view gets its own MessagePort, so
+// The app's dedicated channel for terminal bytes: each terminal view gets its own MessagePort, so
 // a flood of output never queues behind (or in front of) the general IPC traffic. On IPC_TERMINAL_OPEN from
 // the main window's own page (checked like every IPC message) it creates a MessageChannelMain, keeps port1
 // bridged to TerminalManager.attach through TerminalStreamSession (the same protocol as the daemon's

@@ -3,6 +3,7 @@
 // subprotocol next to the wire protocol). Inside the Electron app it is a MessagePort per view that the
 // main process hands over through the preload (`devmesh.openTerminalStream`), never the general IPC queue.
 import { BRIDGE_KEY, type DevMeshBridge } from '../../shared/bridge.js';
+import { terminalStreamPath } from '../../shared/terminal.js';
 import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from '../../shared/wire.js';
 import { PageToken } from './page-token.js';
 import { PortTerminalConnector } from './port-terminal-connector.js';
@@ -38,7 +39,7 @@ export function webSocketTerminalEndpoint(win: Window = window, WebSocket?: WebS
   const base = `${scheme}://${win.location.host}`;
   const token = new PageToken(win);
   const endpoint: WebSocketTerminalEndpoint = {
-    url: (id) => `${base}/terminals/${encodeURIComponent(id)}/stream`,
+    url: (id) => `${base}${terminalStreamPath(id)}`,
     protocols: async () => {
       const t = await token.get();
       return t ? [WIRE_PROTOCOL, TOKEN_PROTOCOL_PREFIX + t] : [WIRE_PROTOCOL];

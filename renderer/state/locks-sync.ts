@@ -27,7 +27,7 @@ export class LocksSync {
 
   constructor(
     private readonly client: DevMeshClient,
-    private readonly store: LocksStore,
+    store: LocksStore,
   ) {
     this.list = new ListSync(client, {
       list: () => client.call('locks.list', {}),

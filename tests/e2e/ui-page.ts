@@ -8,7 +8,8 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Outside CI a machine without Chromium skips the UI suites; in CI (which installs it) they must run. */
 export const skipWithoutChromium = !existsSync(CHROMIUM) && !process.env.CI;
 
-// The flags measured to launch quickly and quietly here (see NOTES.md, "Browsers and screens").
+// Flags with which Debian's Chromium launched headless in about 0.25 s on a 2-core machine, with no first-run,
+// sync, update or background traffic.
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export class UiPage {

@@ -2,9 +2,10 @@
 // implementations than the one that announced it.
 // - Zeroconf: python3-zeroconf (Debian), run once in a namespace: browses `_devmesh._tcp`, resolves every
 //   instance (SRV target, A/AAAA of that target, port) and prints JSON.
-// - Avahi: the avahi-daemon of Debian in a namespace of its own, on a private dbus-daemon (NOTES.md), queried
-//   with `avahi-browse -rtp` and `avahi-resolve -4 -n`. Its /run is a tmpfs private to it (`ip netns exec`
-//   gives each command its own mount namespace), so nothing of it is left on the machine.
+// - Avahi: the avahi-daemon of Debian in a namespace of its own, on a private dbus-daemon (found through
+//   DBUS_SYSTEM_BUS_ADDRESS), queried with `avahi-browse -rtp` and `avahi-resolve -4 -n`. Its /run is a tmpfs
+//   private to it (`ip netns exec` gives each command its own mount namespace), so nothing of it is left on
+//   the machine.
 // Each says why it cannot run (a missing package, not root) for a skip message; .ci/run installs them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

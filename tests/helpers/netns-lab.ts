@@ -1,5 +1,7 @@
 // A throwaway network of Linux network namespaces for multi-machine tests (root only): one bridge namespace
-// and `count` host namespaces, each joined to the bridge by a veth pair (the recipe in NOTES.md).
+// and `count` host namespaces, each joined to the bridge by a veth pair. mDNS across the bridge needs
+// multicast snooping off on it and a 224.0.0.0/4 route in each host namespace (without the route nothing
+// is found).
 // Every link is created from inside the lab's own bridge namespace, so the machine's real interfaces are
 // never touched and no packet can leave the lab. Names carry a random id and the 10.a.b.0/24 subnet is
 // random per lab, so labs in parallel test files never collide. Everything is bounded in time, and

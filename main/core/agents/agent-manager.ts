@@ -170,7 +170,7 @@ export class AgentManager implements Disposable {
 
   /** Someone typed into a terminal: if an agent runs in it, its prompt on screen has been answered. */
   noteTerminalInput(terminalId: string): void {
-    for (const [agentId, agent] of this.live) if (agent.terminalId === terminalId) agent.detector.noteInput(this.now());
+    for (const agent of this.live.values()) if (agent.terminalId === terminalId) agent.detector.noteInput(this.now());
   }
 
   /** Ends the agent's terminal (SIGTERM, then SIGKILL after `graceMs`) and resolves once it has exited. */

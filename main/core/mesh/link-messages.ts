@@ -35,9 +35,7 @@ export const ChallengeSchema = z.object({
 });
 export const AuthSchema = z.object({ t: z.literal('auth'), proof: z.string().max(128) });
 export const RefuseSchema = z.object({ t: z.literal('refuse'), code: z.string().max(64), message: z.string().max(1000) });
-export const HandshakeSchema = z.discriminatedUnion('t', [HelloSchema, ChallengeSchema, AuthSchema, RefuseSchema]);
 export type Hello = z.infer<typeof HelloSchema>;
-export type Challenge = z.infer<typeof ChallengeSchema>;
 
 const Epoch = z.string().min(1).max(64);
 export const RegistryChangeSchema = z.object({ seq: z.number().int().positive(), op: z.enum(['put', 'del']), service: MeshServiceSchema });

@@ -24,7 +24,7 @@ export class HealthMonitor implements Disposable {
   constructor(
     private readonly check: HealthCheckConfig,
     private readonly port: number | null,
-    private readonly probeEnv: { cwd: string; env: NodeJS.ProcessEnv },
+    probeEnv: { cwd: string; env: NodeJS.ProcessEnv },
     private readonly listener: HealthMonitorListener,
   ) {
     this.deadline = Date.now() + (check.kind === 'none' ? 0 : check.startTimeoutMs);

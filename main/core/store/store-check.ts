@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { Database } from './database.js';
 
 export const StoreStateSchema = z.enum(['ok', 'new', 'missing', 'empty', 'corrupt', 'unreadable']);
-export type StoreState = z.infer<typeof StoreStateSchema>;
 
 export const StoreCheckSchema = z.object({
   path: z.string(),

@@ -16,7 +16,7 @@ import { HolderSchema, HomeLock } from '../home/home-lock.js';
 import { HomePermissions } from '../home/home-permissions.js';
 import { Database } from './database.js';
 import { StoreBackups } from './store-backups.js';
-import { StoreCheckSchema, StoreChecker, type StoreCheck } from './store-check.js';
+import { StoreCheckSchema, StoreChecker } from './store-check.js';
 import { StoreMarker } from './store-marker.js';
 
 export interface DoctorOptions {

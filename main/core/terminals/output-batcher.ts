@@ -1,8 +1,9 @@
 // Turns a PTY's raw bytes into batches of whole characters: a StringDecoder keeps a multi-byte UTF-8
 // character that straddles two reads until it is complete, and batches go out every `batchMs` or as soon
 // as `batchBytes` are pending, so a flood crosses to the views in a few large frames, not thousands of
-// small ones (STYLE.md: ~5 ms or 64 KB). Output after a quiet spell or after a small batch (a keystroke's
-// echo, however fast the typing) goes at once: batching starts once output comes in bulk.
+// small ones (TERMINAL_FLOW in shared/terminal.ts: ~5 ms or 64 KB). Output after a quiet spell or after a
+// small batch (a keystroke's echo, however fast the typing) goes at once: batching starts once output comes
+// in bulk.
 import { StringDecoder } from 'node:string_decoder';
 
 /** a batch this small is interactive output (an echo, a prompt): what follows it is not held back either */
