@@ -96,7 +96,8 @@ describe('dist/electron/main.js (the composition root, under a stand-in electron
     expect(output).toContain('shim: loadURL app://devmesh/index.html');
     await until('the page', () => output.includes('shim: script '));
     expect(output).toContain(`shim: page 200 text/html; charset=utf-8 csp=${CONTENT_SECURITY_POLICY}\n`);
-    expect(output).toMatch(/shim: script \/assets\/index-\w+\.js 200 text\/javascript; charset=utf-8/);
+    // (vite names chunks with a base64url hash: letters, digits, "-" and "_")
+    expect(output).toMatch(/shim: script \/assets\/index-[\w-]+\.js 200 text\/javascript; charset=utf-8/);
     expect(output).not.toContain('loadFile');
     expect(output).toMatch(/tray menu: No project open \| Open DevMesh \| Open Project… \| Start all \| Stop all \| Start at login \| Quit DevMesh/);
 
