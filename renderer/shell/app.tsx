@@ -21,9 +21,13 @@ const GraphView = lazy(() => import('../graph/graph-view.js').then((m) => ({ def
 // xterm and its addons likewise: the Terminals view is a chunk of its own.
 const TerminalsView = lazy(() => import('../terminals/terminals-view.js').then((m) => ({ default: m.TerminalsView })));
 // The Recordings view too (vite puts the xterm both use in a chunk they share).
-const RecordingsView = lazy(() => import('../recordings/recordings-view.js').then((m) => ({ default: m.RecordingsView })));
+const RecordingsView = lazy(() =>
+  import('../recordings/recordings-view.js').then((m) => ({ default: m.RecordingsView })),
+);
 // The coordination views (command center, locks) are fetched when first shown, with their styles.
-const CommandCenter = lazy(() => import('../command-center/command-center.js').then((m) => ({ default: m.CommandCenter })));
+const CommandCenter = lazy(() =>
+  import('../command-center/command-center.js').then((m) => ({ default: m.CommandCenter })),
+);
 const LocksView = lazy(() => import('../locks/locks-view.js').then((m) => ({ default: m.LocksView })));
 
 /** A lazily loaded view in the content area: a placeholder while its chunk loads, a message if it fails to. */

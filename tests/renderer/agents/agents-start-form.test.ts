@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentProfile } from '../../../shared/agent.js';
 import type { AgentProfileChoice } from '../../../renderer/agents/agents-sync.js';
-import { branchNameProblem, checkAgentForm, initialAgentForm, type AgentFormValues } from '../../../renderer/agents/agent-start-form.js';
+import {
+  branchNameProblem,
+  checkAgentForm,
+  initialAgentForm,
+  type AgentFormValues,
+} from '../../../renderer/agents/agent-start-form.js';
 
 const choice = (id: string, installed: boolean): AgentProfileChoice => ({
   profile: { id, displayName: id.toUpperCase(), executable: id, args: [], prompt: { kind: 'positional' }, mcp: { kind: 'unsupported', note: '' }, installHint: `npm i -g ${id}`, versionArgs: [], waitingPatterns: [], builtin: true } as AgentProfile,

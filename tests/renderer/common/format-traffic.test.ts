@@ -1,6 +1,14 @@
 // How the proxy's numbers read in the services table and the Requests view.
 import { describe, expect, it } from 'vitest';
-import { describeTraffic, formatBytes, formatEdgeTraffic, formatLatency, formatRate, formatTraffic, statusClass } from '../../../renderer/common/format-traffic.js';
+import {
+  describeTraffic,
+  formatBytes,
+  formatEdgeTraffic,
+  formatLatency,
+  formatRate,
+  formatTraffic,
+  statusClass,
+} from '../../../renderer/common/format-traffic.js';
 import { traffic } from '../proxy-fixtures.js';
 
 describe('traffic formatting', () => {

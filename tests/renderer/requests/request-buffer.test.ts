@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../../../shared/proxy.js';
 import { SeqBuffer } from '../../../renderer/live/seq-buffer.js';
-import { isFailedRequest, matchesRequestFilter, NO_REQUEST_FILTER, requestFilterKey } from '../../../renderer/requests/request-filter.js';
+import {
+  isFailedRequest,
+  matchesRequestFilter,
+  NO_REQUEST_FILTER,
+  requestFilterKey,
+} from '../../../renderer/requests/request-filter.js';
 import { request, requests } from '../proxy-fixtures.js';
 
 const seqs = (b: SeqBuffer<RequestRecord>) => b.items.map((r) => r.seq);
