@@ -3,17 +3,17 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createClient } from './api/create-client.js';
-import { AgentsSync } from './state/agents-sync.js';
+import { AgentsSync } from './agents/agents-sync.js';
 import { createAppStores } from './state/app-stores.js';
-import { HealthSync } from './state/health-sync.js';
-import { MeshSync } from './state/mesh-sync.js';
+import { HealthSync } from './health/health-sync.js';
+import { MeshSync } from './graph/mesh-sync.js';
 import { ProxySync } from './state/proxy-sync.js';
 import { StoreSync } from './state/store-sync.js';
-import { TerminalsSync } from './state/terminals-sync.js';
+import { TerminalsSync } from './terminals/terminals-sync.js';
 import { MAIN_VIEWS } from './state/view-store.js';
-import { AppContext } from './views/app-context.js';
-import { App } from './views/app.js';
-import { coordinationSyncs } from './views/command-center-syncs.js';
+import { AppContext } from './shell/app-context.js';
+import { App } from './shell/app.js';
+import { coordinationSyncs } from './command-center/command-center-syncs.js';
 import './styles/app.css';
 
 const client = createClient();

@@ -1,16 +1,16 @@
 // The UI's stores, created once per window and handed to the views through React context.
 import type { ConnectionStatus } from '../api/devmesh-client.js';
-import { createAgentsStore, type AgentsStore } from './agents-store.js';
+import { createAgentsStore, type AgentsStore } from '../agents/agents-store.js';
 import { createConnectionStore, type ConnectionStore } from './connection-store.js';
-import { createHealthStore, type HealthStore } from './health-store.js';
-import { createLocksStore, type LocksStore } from './locks-store.js';
-import { createMeshStore, type MeshStore } from './mesh-store.js';
-import { createMessagesStore, type MessagesStore } from './messages-store.js';
+import { createHealthStore, type HealthStore } from '../health/health-store.js';
+import { createLocksStore, type LocksStore } from '../locks/locks-store.js';
+import { createMeshStore, type MeshStore } from '../graph/mesh-store.js';
+import { createMessagesStore, type MessagesStore } from '../messages/messages-store.js';
 import { createProjectsStore, type ProjectsStore } from './projects-store.js';
 import { createRoutesStore, type RoutesStore } from './routes-store.js';
 import { createServicesStore, type ServicesStore } from './services-store.js';
-import { createTasksStore, type TasksStore } from './tasks-store.js';
-import { createTerminalsStore, type TerminalsStore } from './terminals-store.js';
+import { createTasksStore, type TasksStore } from '../tasks/tasks-store.js';
+import { createTerminalsStore, type TerminalsStore } from '../terminals/terminals-store.js';
 import { createToastsStore, type ToastsStore } from './toasts-store.js';
 import { createTrafficStore, type TrafficStore } from './traffic-store.js';
 import { createViewStore, type ViewStore } from './view-store.js';

@@ -3,7 +3,7 @@
 // views. Every page has a stream now (the daemon's WebSocket, or a MessagePort in the Electron app); the
 // null return is kept for the views that still handle it.
 import { terminalEndpoint } from '../api/terminal-endpoint.js';
-import type { TerminalsStore } from '../state/terminals-store.js';
+import type { TerminalsStore } from './terminals-store.js';
 import { TerminalRegistry } from './terminal-registry.js';
 
 export interface PageTerminals {

@@ -1,0 +1,79 @@
+// One row of the services table. Clicking the row shows the service's log.
+import { memo } from 'react';
+import type { ServiceInfo } from '../../shared/service.js';
+import { canRun, type ServiceAction } from './service-actions.js';
+import { ServiceTrafficCell, ServiceUrls } from './service-proxy.js';
+import { StateBadge } from './state-badge.js';
+import { Uptime } from './uptime.js';
+
+interface Props {
+  info: ServiceInfo;
+  selected: boolean;
+  busy: boolean;
+  onSelect(name: string): void;
+  onAction(name: string, action: ServiceAction): void;
+}
+
+const ACTIONS: { action: ServiceAction; label: string }[] = [
+  { action: 'start', label: 'Start' },
+  { action: 'stop', label: 'Stop' },
+  { action: 'restart', label: 'Restart' },
+];
+
+export const ServiceRow = memo(function ServiceRow({ info, selected, busy, onSelect, onAction }: Props) {
+  const { name } = info;
+  return (
+    <tr
+      className={selected ? 'service-row selected' : 'service-row'}
+      data-testid={`service-row-${name}`}
+      aria-selected={selected}
+      onClick={() => onSelect(name)}
+    >
+      <td className="col-name">
+        {/* a button so the keyboard can select the row too; the click bubbles to the row */}
+        <button type="button" className="link" title={`Show the log of ${name}`}>
+          {name}
+        </button>
+        {/* narrow windows have no Version column: the version goes under the name */}
+        <span className="col-name-version mono">{info.version}</span>
+      </td>
+      <td className="col-version mono">{info.version}</td>
+      <td>
+        <StateBadge name={name} state={info.state} />
+      </td>
+      <td className="mono">{info.port ?? <span className="muted">—</span>}</td>
+      <td className="col-url">
+        <ServiceUrls name={name} />
+      </td>
+      <td className="col-traffic">
+        <ServiceTrafficCell name={name} />
+      </td>
+      <td className="mono">{info.pid ?? <span className="muted">—</span>}</td>
+      <td className="mono num">{info.restarts}</td>
+      <td className="mono">
+        <Uptime startedAt={info.state === 'stopped' || info.state === 'crashed' ? null : info.startedAt} />
+      </td>
+      {/* cut short to the room left (the actions stay on screen); the whole reason on hover */}
+      <td className="col-reason" title={info.reason ?? undefined}>
+        <span className="reason-text">{info.reason ?? '—'}</span>
+      </td>
+      <td className="col-actions">
+        {ACTIONS.map(({ action, label }) => (
+          <button
+            key={action}
+            type="button"
+            className={`btn btn-${action}`}
+            data-testid={`service-${action}-${name}`}
+            disabled={busy || !canRun(action, info.state)}
+            onClick={(e) => {
+              e.stopPropagation(); // an action is not a row selection
+              onAction(name, action);
+            }}
+          >
+            {label}
+          </button>
+        ))}
+      </td>
+    </tr>
+  );
+});

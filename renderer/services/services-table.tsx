@@ -1,0 +1,82 @@
+// The services of the selected project with their live state and the operator's actions.
+import { useCallback, useState } from 'react';
+import { useStore } from 'zustand';
+import { useApp } from '../shell/app-context.js';
+import { ServiceRow } from './service-row.js';
+import type { ServiceAction } from './service-actions.js';
+
+const METHOD = { start: 'services.start', stop: 'services.stop', restart: 'services.restart' } as const;
+
+export function ServicesTable() {
+  const { client, stores } = useApp();
+  const projectId = useStore(stores.services, (s) => s.projectId);
+  const names = useStore(stores.services, (s) => s.names);
+  const byName = useStore(stores.services, (s) => s.byName);
+  const selectedName = useStore(stores.services, (s) => s.selectedName);
+  const loaded = useStore(stores.projects, (s) => s.loaded);
+  // Actions cannot reach a daemon we are not connected to; the buttons say so instead of failing.
+  const connected = useStore(stores.connection, (s) => s.status.state === 'open');
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+
+  const onSelect = useCallback((name: string) => stores.services.getState().selectService(name), [stores]);
+  const onAction = useCallback(
+    (name: string, action: ServiceAction) => {
+      if (projectId === null) return;
+      setBusy((b) => new Set(b).add(name));
+      // The answer comes back as service.state events too; the call only matters for its error.
+      client
+        .call(METHOD[action], { project: projectId, name })
+        .catch((err: unknown) => stores.toasts.getState().push(err, `${action} ${name}`))
+        .finally(() =>
+          setBusy((b) => {
+            const next = new Set(b);
+            next.delete(name);
+            return next;
+          }),
+        );
+    },
+    [client, stores, projectId],
+  );
+
+  if (projectId === null) {
+    return <div className="empty">{loaded ? 'No project is open. Run `devmesh up --project <folder>` to open one.' : 'Loading…'}</div>;
+  }
+  return (
+    <div className="table-wrap">
+      <table className="services">
+        <thead>
+          <tr>
+            <th>Service</th>
+            <th className="col-version">Version</th>
+            <th>State</th>
+            <th>Port</th>
+            <th>URL</th>
+            <th>Traffic</th>
+            <th>PID</th>
+            <th className="num">Restarts</th>
+            <th>Uptime</th>
+            <th>Last reason</th>
+            <th className="col-actions" aria-label="Actions" />
+          </tr>
+        </thead>
+        <tbody>
+          {names.map((name) => {
+            const info = byName[name];
+            if (!info) return null;
+            return (
+              <ServiceRow
+                key={name}
+                info={info}
+                selected={name === selectedName}
+                busy={!connected || busy.has(name)}
+                onSelect={onSelect}
+                onAction={onAction}
+              />
+            );
+          })}
+        </tbody>
+      </table>
+      {names.length === 0 && <div className="empty">This project declares no services.</div>}
+    </div>
+  );
+}
