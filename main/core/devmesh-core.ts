@@ -30,7 +30,7 @@ import { VersionAlertStore } from './mesh/version-alert-store.js';
 import { MismatchRecorder, VERSION_ALERT_RULE } from './mesh/mismatch-recorder.js';
 import { PeerIngressRoutes } from './mesh/peer-ingress-routes.js';
 import { RouteChooser } from './proxy/route-chooser.js';
-import type { Disposable } from './lifecycle/disposable.js';
+import type { Disposable } from './base/disposable.js';
 import { TerminalManager, type TerminalProjectContext } from './terminals/terminal-manager.js';
 import { AgentManager } from './agents/agent-manager.js';
 import { AgentStore } from './agents/agent-store.js';

@@ -23,7 +23,7 @@ import type { LockSpaceSnapshot } from '../../../shared/lock.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { DaemonHealth } from '../health/daemon-health.js';
 import { StoreGuard } from '../health/store-guard.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import { ProcessInspector } from '../services/process-inspector.js';
 import type { Database } from '../store/database.js';
 import type { LogStore } from '../store/log-store.js';

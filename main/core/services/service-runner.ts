@@ -10,7 +10,7 @@ import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceInfo, ServiceState } from '../../../shared/service.js';
 import type { ServiceConfig } from '../config/project-config.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import { LineSplitter } from '../logs/line-splitter.js';
 import type { LogStore } from '../store/log-store.js';
 import type { ServiceRegistry } from '../store/service-registry.js';

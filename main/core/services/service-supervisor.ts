@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceInfo } from '../../../shared/service.js';
-import { didYouMean } from '../config/did-you-mean.js';
+import { didYouMean } from '../base/did-you-mean.js';
 import type { ProjectConfig, ServiceConfig } from '../config/project-config.js';
 import { ServiceRunner, type ServiceRunnerDeps } from './service-runner.js';
 
