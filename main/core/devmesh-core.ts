@@ -7,7 +7,7 @@ import { HomeStore, type BackupSettings } from './store/home-store.js';
 import { EventBus } from './events/event-bus.js';
 import { DevMeshHome } from './home/devmesh-home.js';
 import { LogStore } from './store/log-store.js';
-import { ServiceRegistry } from './store/service-registry.js';
+import { ServiceRegistry } from './services/service-registry.js';
 import { ProjectManager } from './projects/project-manager.js';
 import { dependencyAddress, proxyBaseUrl } from './services/dependency-address.js';
 import { ProcessReaper } from './services/process-reaper.js';

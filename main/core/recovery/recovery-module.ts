@@ -27,7 +27,7 @@ import type { Disposable } from '../base/disposable.js';
 import { ProcessInspector } from '../services/process-inspector.js';
 import type { Database } from '../store/database.js';
 import type { LogStore } from '../store/log-store.js';
-import type { ReconciledService, ServiceRegistry } from '../store/service-registry.js';
+import type { ReconciledService, ServiceRegistry } from '../services/service-registry.js';
 import { ChainHeldLocks, type ChainLock } from './chain-held-locks.js';
 import { DaemonRuns, type RunRow } from './daemon-runs.js';
 import { LeftoverEntries } from './leftover-entries.js';

@@ -13,7 +13,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../base/disposable.js';
 import { LineSplitter } from '../logs/line-splitter.js';
 import type { LogStore } from '../store/log-store.js';
-import type { ServiceRegistry } from '../store/service-registry.js';
+import type { ServiceRegistry } from './service-registry.js';
 import { HealthMonitor } from './health-monitor.js';
 import type { PortAllocator } from './port-allocator.js';
 import type { ProcessInspector } from './process-inspector.js';
