@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { ClientMessageSchema, MAX_MESSAGE_BYTES, type ClientMessage, type ServerMessage } from '../../shared/wire.js';
 import { DevMeshError } from '../../shared/errors.js';
-import type { Disposable } from '../core/lifecycle/disposable.js';
+import type { Disposable } from '../core/base/disposable.js';
 import type { DevMeshApi } from './devmesh-api.js';
 
 export interface ApiConnectionLimits {

@@ -18,6 +18,9 @@ import { RequestGuard } from './request-guard.js';
 import { TerminalStream } from './terminal-stream.js';
 import { TokenFileKeeper } from './token-file-keeper.js';
 
+/** The API's loopback port unless told otherwise (`devmesh up --port N`, the app's DEVMESH_PORT). */
+export const DEFAULT_API_PORT = 7780;
+
 export interface ApiServerOptions {
   api: DevMeshApi;
   token: string;

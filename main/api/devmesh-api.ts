@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { apiMethods, apiTopics, type ApiMethod, type ApiOutput, type ApiParsedInput, type ApiTopic, type DaemonInfo } from '../../shared/api.js';
 import { DevMeshError, type Result } from '../../shared/errors.js';
 import type { DevMeshCore } from '../core/devmesh-core.js';
-import type { Disposable } from '../core/lifecycle/disposable.js';
+import type { Disposable } from '../core/base/disposable.js';
 import type { TerminalManager } from '../core/terminals/terminal-manager.js';
 import { StorageFailure } from '../core/health/storage-failure.js';
 import { pageWithUnrouted } from './unrouted-request-page.js';

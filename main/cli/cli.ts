@@ -3,7 +3,7 @@
 // Errors print as `devmesh: <message>` on stderr.
 import { parseArgs } from 'node:util';
 import { DevMeshError } from '../../shared/devmesh-error.js';
-import { didYouMean } from '../core/config/did-you-mean.js';
+import { didYouMean } from '../core/base/did-you-mean.js';
 import { EXIT, type CliCommand, type CommandGroup } from './cli-command.js';
 import type { CliContext } from './cli-context.js';
 import { CommandArgs, type RawValues } from './command-args.js';

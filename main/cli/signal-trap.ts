@@ -1,7 +1,7 @@
 // Ctrl-C and friends for long-running commands (up, run, logs -f). A repeat of the same signal within a
 // short window counts once: bin/devmesh.js forwards signals to a re-executed Node 22, and a terminal's
 // Ctrl-C reaches both it and us.
-import type { Disposable } from '../core/lifecycle/disposable.js';
+import type { Disposable } from '../core/base/disposable.js';
 
 const DUPLICATE_WINDOW_MS = 300;
 

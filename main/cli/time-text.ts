@@ -1,6 +1,6 @@
 // Times and durations as the coordination commands (locks, audit, tasks, messages) show and read them:
 // ages like `3m12s`, clock times in local time, and `--ttl 10m` / `--since 1h|ISO` values from the command line.
-import { parseDuration } from '../core/config/duration.js';
+import { parseDuration } from '../core/base/duration.js';
 import { UsageError } from './usage-error.js';
 
 export class TimeText {

@@ -7,8 +7,9 @@ import { HomeStore, type BackupSettings } from './store/home-store.js';
 import { EventBus } from './events/event-bus.js';
 import { DevMeshHome } from './home/devmesh-home.js';
 import { LogStore } from './store/log-store.js';
-import { ServiceRegistry } from './store/service-registry.js';
+import { ServiceRegistry } from './services/service-registry.js';
 import { ProjectManager } from './projects/project-manager.js';
+import { dependencyAddress, proxyBaseUrl } from './services/dependency-address.js';
 import { ProcessReaper } from './services/process-reaper.js';
 import { ServiceCaBundle } from './services/service-ca-bundle.js';
 import { createLogger } from './logging/create-logger.js';
@@ -30,7 +31,7 @@ import { VersionAlertStore } from './mesh/version-alert-store.js';
 import { MismatchRecorder, VERSION_ALERT_RULE } from './mesh/mismatch-recorder.js';
 import { PeerIngressRoutes } from './mesh/peer-ingress-routes.js';
 import { RouteChooser } from './proxy/route-chooser.js';
-import type { Disposable } from './lifecycle/disposable.js';
+import type { Disposable } from './base/disposable.js';
 import { TerminalManager, type TerminalProjectContext } from './terminals/terminal-manager.js';
 import { AgentManager } from './agents/agent-manager.js';
 import { AgentStore } from './agents/agent-store.js';
@@ -171,7 +172,7 @@ export class DevMeshCore {
       baseEnv,
       logger: logger.child({ domain: 'projects' }),
       mesh: {
-        proxyBase: () => (core?.proxyPorts.httpPort ? `http://127.0.0.1:${core.proxyPorts.httpPort}` : null),
+        proxyBase: () => proxyBaseUrl(core?.proxyPorts.httpPort),
         peerServing: (project, service, range) => chooser?.peerServing(project, service, range) ?? null,
       },
     });
@@ -345,18 +346,15 @@ export class DevMeshCore {
   }
 
   /**
-   * A terminal opened in a project: its root, and each service's `<NAME>_URL` the way a service's
-   * dependencies get theirs (ServiceSupervisor.dependencyEnv): through the proxy when it listens, so the
-   * proxy can route to a teammate's instance, else the local port; `<NAME>_PORT` when it runs here.
+   * A terminal opened in a project: its root, and each service's address the way a service's dependencies
+   * get theirs (`dependencyAddress`), without a caller.
    */
   private static terminalContext(projects: ProjectManager, ref: string, proxyPort: number | null): TerminalProjectContext {
     const project = projects.resolve(ref);
+    const proxyBase = proxyBaseUrl(proxyPort);
     const env: Record<string, string> = {};
     for (const svc of project.supervisor.list()) {
-      const key = svc.name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-      if (proxyPort !== null) env[`${key}_URL`] = `http://127.0.0.1:${proxyPort}/${svc.name}.${project.id}`;
-      else if (svc.port !== null) env[`${key}_URL`] = `http://127.0.0.1:${svc.port}`;
-      if (svc.port !== null) env[`${key}_PORT`] = String(svc.port);
+      Object.assign(env, dependencyAddress({ service: svc.name, project: project.id, port: svc.port, proxyBase }));
     }
     return { id: project.id, root: project.root, env };
   }

@@ -5,7 +5,7 @@
 import { app, dialog, Notification } from 'electron';
 import type { ApiFace, DevMeshApi } from '../api/devmesh-api.js';
 import type { DevMeshHome } from '../core/home/devmesh-home.js';
-import type { Disposable } from '../core/lifecycle/disposable.js';
+import type { Disposable } from '../core/base/disposable.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { ProjectInfo } from '../../shared/service.js';
 import { setAppMenu } from './app-menu.js';

@@ -5,7 +5,7 @@
 import { Notification } from 'electron';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { DevMeshApi } from '../api/devmesh-api.js';
-import type { Disposable } from '../core/lifecycle/disposable.js';
+import type { Disposable } from '../core/base/disposable.js';
 
 export interface NotifierOptions {
   /** called when the user clicks a notification */

@@ -7,7 +7,7 @@ import { API_METHODS, type ApiMethod } from '../../shared/api.js';
 import { IPC_STREAM, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE, ipcCallChannel } from '../../shared/bridge.js';
 import { DevMeshError, type Result } from '../../shared/errors.js';
 import type { DevMeshApi } from '../api/devmesh-api.js';
-import type { Disposable } from '../core/lifecycle/disposable.js';
+import type { Disposable } from '../core/base/disposable.js';
 import { PageLifetime } from './page-lifetime.js';
 import { senderRefusal, type TrustedWindow } from './sender-check.js';
 

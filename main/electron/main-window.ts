@@ -9,7 +9,7 @@ import type { Event, WebContents, WebContentsWillNavigateEventParams } from 'ele
 import { dirname } from 'node:path';
 import { APP_HOST, APP_PAGE_URL, APP_SCHEME, AppProtocol } from './app-protocol.js';
 import { RendererRecovery, type RendererRecoveryDeps, type RendererRecoveryLimits } from './renderer-recovery.js';
-import type { Disposable } from '../core/lifecycle/disposable.js';
+import type { Disposable } from '../core/base/disposable.js';
 
 export interface MainWindowOptions {
   /** dist/preload/preload.js */

@@ -4,7 +4,7 @@
 import { app } from 'electron';
 import { join } from 'node:path';
 import { isatty } from 'node:tty';
-import { ApiServer } from '../api/api-server.js';
+import { ApiServer, DEFAULT_API_PORT } from '../api/api-server.js';
 import { DevMeshApi } from '../api/devmesh-api.js';
 import { DevMeshCore } from '../core/devmesh-core.js';
 import { DevMeshHome } from '../core/home/devmesh-home.js';
@@ -21,15 +21,13 @@ import { DevmeshCommandInstaller, runAsAdminOnMac } from './devmesh-command-inst
 import { LoginItem } from './login-item.js';
 import { detectTrayPresence } from './tray-presence.js';
 
-const DEFAULT_PORT = 7780;
-
 function apiPort(logger: { warn(obj: object, msg?: string): void }): number {
   const raw = process.env.DEVMESH_PORT;
-  if (!raw) return DEFAULT_PORT;
+  if (!raw) return DEFAULT_API_PORT;
   const port = Number(raw);
   if (Number.isInteger(port) && port >= 0 && port < 65536) return port; // 0: any free port
-  logger.warn({ domain: 'app', DEVMESH_PORT: raw }, `DEVMESH_PORT is not a port number; using ${DEFAULT_PORT}`);
-  return DEFAULT_PORT;
+  logger.warn({ domain: 'app', DEVMESH_PORT: raw }, `DEVMESH_PORT is not a port number; using ${DEFAULT_API_PORT}`);
+  return DEFAULT_API_PORT;
 }
 
 // The user's login-shell environment, read once while the app gets ready: launched from the Dock or a desktop

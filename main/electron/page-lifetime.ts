@@ -11,7 +11,7 @@
 // One set of electron listeners per webContents however many users watch it, removed once the page is gone
 // or its last user stops watching, so a long-lived window does not collect listeners.
 import type { WebContents } from 'electron';
-import { toDisposable, type Disposable } from '../core/lifecycle/disposable.js';
+import { toDisposable, type Disposable } from '../core/base/disposable.js';
 
 export interface PageLifetimeDeps {
   /** where a listener that throws is reported; without it the first such error is rethrown once the other

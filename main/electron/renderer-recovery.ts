@@ -6,7 +6,7 @@
 // after `maxReloads` within `windowMs` the window is given up (closed) with a note, instead of a crash loop;
 // opening DevMesh from the tray starts afresh.
 import type { Event, RenderProcessGoneDetails, WebContents } from 'electron';
-import { toDisposable, type Disposable } from '../core/lifecycle/disposable.js';
+import { toDisposable, type Disposable } from '../core/base/disposable.js';
 
 type Log = (obj: object, msg?: string) => void;
 

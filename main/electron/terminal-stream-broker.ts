@@ -9,7 +9,7 @@ import { IPC_TERMINAL_OPEN, IPC_TERMINAL_PORT, type TerminalPortMessage } from '
 import { DevMeshError, type Result } from '../../shared/errors.js';
 import { TerminalIdSchema } from '../../shared/terminal.js';
 import { TerminalStreamSession, type TerminalStreamLogger, type TerminalStreamTransport } from '../api/terminal-stream-session.js';
-import type { Disposable } from '../core/lifecycle/disposable.js';
+import type { Disposable } from '../core/base/disposable.js';
 import type { TerminalManager } from '../core/terminals/terminal-manager.js';
 import { PageLifetime } from './page-lifetime.js';
 import { senderRefusal, type TrustedWindow } from './sender-check.js';

@@ -8,7 +8,7 @@ import type { Result } from '../../shared/errors.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import { RUNNING_STATES, type ProjectInfo, type ServiceInfo, type ServiceState } from '../../shared/service.js';
 import type { DevMeshApi } from '../api/devmesh-api.js';
-import type { Disposable } from '../core/lifecycle/disposable.js';
+import type { Disposable } from '../core/base/disposable.js';
 
 export type TrayApi = Pick<DevMeshApi, 'call' | 'subscribe'>;
 

@@ -4,7 +4,7 @@
 // Yes quits through DesktopApp.quit (services stop cleanly first) and installs as the app exits; Later
 // installs when the user next quits. A failed check or download is logged once per cause and never
 // thrown. No electron here: app-updater.ts wraps electron-updater and the dialogs behind these interfaces.
-import type { Disposable } from '../core/lifecycle/disposable.js';
+import type { Disposable } from '../core/base/disposable.js';
 
 /** electron-updater, as the policy uses it (app-updater.ts: ElectronUpdaterEngine). */
 export interface UpdateEngine {

@@ -4,7 +4,7 @@
 import { DevMeshApi } from '../../main/api/devmesh-api.js';
 import type { DevMeshCore } from '../../main/core/devmesh-core.js';
 import { EventBus } from '../../main/core/events/event-bus.js';
-import type { Disposable } from '../../main/core/lifecycle/disposable.js';
+import type { Disposable } from '../../main/core/base/disposable.js';
 import { DevMeshError } from '../../shared/errors.js';
 import type { ProjectInfo, ServiceInfo, ServiceState } from '../../shared/service.js';
 

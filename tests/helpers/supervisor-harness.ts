@@ -15,7 +15,7 @@ import { ServiceSupervisor } from '../../main/core/services/service-supervisor.j
 import { Database } from '../../main/core/store/database.js';
 import type { DaemonHealth } from '../../main/core/health/daemon-health.js';
 import { LogStore, type LogStoreOptions } from '../../main/core/store/log-store.js';
-import { ServiceRegistry } from '../../main/core/store/service-registry.js';
+import { ServiceRegistry } from '../../main/core/services/service-registry.js';
 
 export const NODE = process.execPath;
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ProjectInfo } from '../../../shared/service.js';
+import { DEFAULT_API_PORT } from '../../api/api-server.js';
 import { DevMeshHome } from '../../core/home/devmesh-home.js';
 import type { ApiClient } from '../api-client.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
@@ -12,7 +13,6 @@ import { DaemonLauncher } from '../daemon-launcher.js';
 import { DaemonProcess } from '../daemon-process.js';
 import { SignalTrap } from '../signal-trap.js';
 
-export const DEFAULT_PORT = 7780;
 const DOWN_TIMEOUT_MS = 60_000;
 
 export class DaemonCommands {
@@ -32,7 +32,7 @@ running, opens DIR's project in it instead.
 
 Options:
   --project DIR   a folder holding devmesh.yaml (or the file itself); repeatable
-  --port N        loopback port of the API and the browser UI (default ${DEFAULT_PORT}; 0: any free port)
+  --port N        loopback port of the API and the browser UI (default ${DEFAULT_API_PORT}; 0: any free port)
   --detach        run in the background; output goes to $DEVMESH_HOME/logs/daemon.log`,
         options: { project: { type: 'string', multiple: true }, port: { type: 'string' }, detach: { type: 'boolean' } },
         positionals: { min: 0, max: 0, name: '' },
@@ -55,7 +55,7 @@ this machine, started when the file says).`,
   }
 
   private async up(ctx: CliContext, args: CommandArgs): Promise<number> {
-    const port = args.int('port', { min: 0, max: 65535 }) ?? DEFAULT_PORT;
+    const port = args.int('port', { min: 0, max: 65535 }) ?? DEFAULT_API_PORT;
     const projects = args.strings('project').map((p) => ctx.absolute(p));
     if (projects.length === 0) {
       // Loaded here, not at the top: the config module brings YAML and the config schema (`down`).

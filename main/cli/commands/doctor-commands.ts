@@ -3,7 +3,7 @@
 // reports the daemon's health ledger (`daemon.health`) and refuses to touch the store, naming the pid.
 import { DevMeshError } from '../../../shared/errors.js';
 import type { Health } from '../../../shared/health.js';
-import type { DoctorReport } from '../../core/store/store-doctor.js';
+import type { DoctorReport } from '../../core/recovery/store-doctor.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
@@ -58,7 +58,7 @@ Exit codes: 0 all is well (after any repair doctor made), 1 doctor could not run
       throw new UsageError('--check changes nothing: drop --fresh and --from', 'doctor');
     }
     // Loaded only here: SQLite and the audit code would slow every other command's start.
-    const { StoreDoctor } = await import('../../core/store/store-doctor.js');
+    const { StoreDoctor } = await import('../../core/recovery/store-doctor.js');
     const backup = from === undefined ? null : ctx.absolute(from);
     const report = await new StoreDoctor(ctx.home).run({ check, fresh, from: backup });
     if (report.daemon !== null && report.daemon.face !== 'doctor') await DoctorCommands.addHealth(ctx, report);

@@ -2,7 +2,7 @@
 // (locks.heartbeat for the agent and this session). When the session ends the heartbeats stop and DevMesh lets
 // the locks expire after their TTL, so a crashed agent cannot hold files forever. Locks the agent holds from
 // elsewhere (another session, the CLI, a task) are not this session's to keep alive.
-import type { Disposable } from '../../core/lifecycle/disposable.js';
+import type { Disposable } from '../../core/base/disposable.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { DaemonConnection } from './daemon-connection.js';
 

@@ -17,7 +17,7 @@ import {
   type AgentStartInput,
   type AgentStatusEvent,
 } from '../../../shared/agent.js';
-import { toDisposable, type Disposable } from '../lifecycle/disposable.js';
+import { toDisposable, type Disposable } from '../base/disposable.js';
 import { AgentStatusDetector, type AgentStatusChange } from './agent-status-detector.js';
 import type { AgentProfiles } from './agent-profiles.js';
 import type { AgentSessionSetup } from './agent-session-setup.js';

@@ -1,7 +1,7 @@
 // The agents domain's TerminalLauncher over the core's TerminalManager: agents run in ordinary DevMesh
 // terminal sessions (listed, attachable, recorded). Following an agent's output is a passive tap: it
 // acknowledges what it reads at once, so it never holds the PTY back the way a slow view would.
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import type { TerminalManager } from '../terminals/terminal-manager.js';
 import type { TerminalExit, TerminalKillSignal, TerminalLauncher, TerminalLaunchOptions } from './terminal-launcher.js';
 

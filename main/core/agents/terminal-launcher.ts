@@ -1,6 +1,6 @@
 // The one thing the agents domain needs from terminals: launch a command in a PTY session and follow it.
 // The terminal manager satisfies it (wired in the composition root); tests satisfy it with a child process.
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 
 export interface TerminalLaunchOptions {
   /** the tab's title: the agent's name */

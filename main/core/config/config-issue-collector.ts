@@ -3,7 +3,7 @@
 // did-you-mean for unknown keys.
 import type { z } from 'zod';
 import { describeValue } from './config-schema.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../base/did-you-mean.js';
 import type { ConfigIssue } from './project-config.js';
 import type { KeyPath, YamlLocator } from './yaml-locator.js';
 

@@ -6,7 +6,7 @@
 // transforms carry their whole message.
 import semver from 'semver';
 import { z } from 'zod';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../base/duration.js';
 import type { RestartPolicy, StopSignal, VersionMismatchPolicy } from './project-config.js';
 
 /** Service names and project ids: they end up in URLs, env var names and file names. */

@@ -9,7 +9,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
-import { toDisposable, type Disposable } from '../lifecycle/disposable.js';
+import { toDisposable, type Disposable } from '../base/disposable.js';
 
 export interface ConfigWatcherOptions {
   /** quiet time after the last file event before the file is read; default 150 ms */

@@ -19,7 +19,7 @@ import {
   type ServiceFile,
 } from './config-schema.js';
 import { DependencyGraph } from './dependency-graph.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../base/did-you-mean.js';
 import {
   CONFIG_FILE_NAME,
   type ConfigIssue,

@@ -16,7 +16,7 @@ import type { AgentManager } from '../agents/agent-manager.js';
 import { AuditLog, type AuditDurability } from '../audit/audit-log.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import { SystemLockClock, type LockClock } from '../locks/lock-clock.js';
 import type { DaemonHealth } from '../health/daemon-health.js';
 import { LockSpaces } from '../locks/lock-spaces.js';

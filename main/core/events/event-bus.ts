@@ -2,7 +2,7 @@
 import type { DevMeshEvent } from '../../../shared/events.js';
 import type { RequestRecord, ServiceTraffic } from '../../../shared/proxy.js';
 import type { LogLine } from '../../../shared/service.js';
-import { toDisposable, type Disposable } from '../lifecycle/disposable.js';
+import { toDisposable, type Disposable } from '../base/disposable.js';
 
 type Listener<T> = (value: T) => void;
 

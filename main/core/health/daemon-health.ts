@@ -4,7 +4,7 @@
 // works again it says so and the problem moves to the recovered list. The daemon stays up throughout.
 import pino, { type Logger } from 'pino';
 import type { Health, HealthChangedEvent, HealthCode, HealthProblem } from '../../../shared/health.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import { StorageFailure } from './storage-failure.js';
 
 export interface FailureReport {

@@ -6,7 +6,7 @@
 // loop run between slices (cooperative time-slicing): a store that shares the loop with the proxy never
 // holds it for one long batch. An explicit flush() (a page read, disposal) writes everything at once.
 // Nothing here throws into a timer.
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import type { StoreGuard } from './store-guard.js';
 import { StorageFailure } from './storage-failure.js';
 

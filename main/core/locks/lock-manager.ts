@@ -17,7 +17,7 @@
 //   it took; the lock is released only when no other taker still has it (it keeps the mode it has).
 import { DevMeshError, type ErrorInfo } from '../../../shared/errors.js';
 import type { LockEvent, LockInfo, LockMode, LockRequest, LockSnapshot, LockWaiter, TryAcquireResult } from '../../../shared/lock.js';
-import { toDisposable, type Disposable } from '../lifecycle/disposable.js';
+import { toDisposable, type Disposable } from '../base/disposable.js';
 import { SystemLockClock, type LockClock, type LockTimer } from './lock-clock.js';
 import { HOLDER_TAKER, LockIndex, type HeldLock } from './lock-index.js';
 import { admits } from './lock-matrix.js';

@@ -22,7 +22,7 @@ import {
   type LockRequest,
   type LockSpaceSnapshot,
 } from '../../../shared/lock.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import type { LockClock } from './lock-clock.js';
 import { LockManager } from './lock-manager.js';
 

@@ -5,7 +5,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 
 /** the exit status of a daemon that died of an uncaught error (EX_SOFTWARE) */
 export const FATAL_EXIT_CODE = 70;

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { Bonjour, type Browser, type Service } from 'bonjour-service';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import { LanAddresses } from './lan-addresses.js';
 import { MdnsAdvertiser, type MdnsResponder } from './mdns-advertiser.js';
 import { MdnsHostResolver, type MdnsQuerySocket } from './mdns-host-resolver.js';

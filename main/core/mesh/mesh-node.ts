@@ -17,9 +17,7 @@ import { PeerDialer } from './peer-dialer.js';
 import { MeshTlsIdentity } from './mesh-tls-identity.js';
 import { MeshListener } from './mesh-listener.js';
 import { LanAddresses } from './lan-addresses.js';
-import type { RoutablePeer } from './routable-peer.js';
-
-export type { RoutablePeer } from './routable-peer.js';
+import type { RoutablePeer } from '../proxy/routable-peer.js';
 
 /** two links to one peer opened this close together are a simultaneous dial, not a reconnect */
 const SIMULTANEOUS_MS = 1000;

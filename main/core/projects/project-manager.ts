@@ -14,7 +14,7 @@ import type { ProcessReaper } from '../services/process-reaper.js';
 import type { ServiceCaBundle } from '../services/service-ca-bundle.js';
 import { ServiceSupervisor, type SupervisorMeshView } from '../services/service-supervisor.js';
 import type { LogStore } from '../store/log-store.js';
-import type { ServiceRegistry } from '../store/service-registry.js';
+import type { ServiceRegistry } from '../services/service-registry.js';
 import { Project } from './project.js';
 
 export interface ProjectManagerDeps {

@@ -7,7 +7,7 @@ import { ConfigWatcher } from '../config/config-watcher.js';
 import type { ProjectConfig } from '../config/project-config.js';
 import type { ProjectConfigLoader } from '../config/project-config-loader.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import type { ServiceSupervisor } from '../services/service-supervisor.js';
 
 export class Project {

@@ -6,7 +6,7 @@
 // them. A store that fails (a full disk) never throws into the proxy or a timer: see REQUEST_LOG_RULE.
 import type { RequestPage, RequestRecord } from '../../../shared/proxy.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import type { Database } from '../store/database.js';
 import type { TrafficStats } from './traffic-stats.js';
 import { DaemonHealth } from '../health/daemon-health.js';

@@ -4,8 +4,8 @@
 // `allow_peers` of the service bend that order. An instance that just failed to connect sits out briefly,
 // so a peer killed mid-load stops drawing requests before its link's heartbeat declares it gone.
 import type { MeshService } from '../../../shared/mesh.js';
-import { InstanceSelector, type Instance } from '../mesh/instance-selector.js';
-import type { RoutablePeer } from '../mesh/mesh-node.js';
+import { InstanceSelector, type Instance } from './instance-selector.js';
+import type { RoutablePeer } from './routable-peer.js';
 import type { ServiceRunner } from '../services/service-runner.js';
 import type { ForwardDecision, HeadRewrite, RouteDecision } from './route-decision.js';
 

@@ -4,9 +4,9 @@
 // when projects open, close or reload; a service's state is read live, so a lookup is one Map get.
 import type { RouteInfo } from '../../../shared/proxy.js';
 import { DevMeshError } from '../../../shared/errors.js';
-import { didYouMean } from '../config/did-you-mean.js';
+import { didYouMean } from '../base/did-you-mean.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import type { ProjectManager } from '../projects/project-manager.js';
 import type { ServiceRunner } from '../services/service-runner.js';
 import { NO_FACTS, type RequestFacts, type RouteDecision } from './route-decision.js';

@@ -3,7 +3,7 @@
 // traffic, plus once when a rate falls back to zero; the edges are read when the graph is built.
 import type { EdgeTraffic, RequestRecord, ServiceTraffic } from '../../../shared/proxy.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import { TrafficCounter } from './traffic-counter.js';
 
 /** Edge counters kept at most: callers are named by the client, so a churn of names must not grow memory. */

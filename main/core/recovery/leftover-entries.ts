@@ -6,7 +6,7 @@
 //   lock.dropped     subject the lock target   data: root, project, lockId, mode, holder, heldSince, reason
 import type { AuditAppend } from '../../../shared/audit.js';
 import type { LockInfo, LockSpaceSnapshot, LockTarget } from '../../../shared/lock.js';
-import type { ReconciledService } from '../store/service-registry.js';
+import type { ReconciledService } from '../services/service-registry.js';
 import type { ChainLock } from './chain-held-locks.js';
 import type { TerminalRow } from './live-terminals.js';
 import type { RunEnd } from './run-end.js';

@@ -3,7 +3,7 @@
 // passed within start_timeout), and healthy again when it recovers. No check declared: healthy once the
 // process has stayed up for a short grace period.
 import type { HealthCheckConfig } from '../config/project-config.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import { HealthProbe } from './health-probe.js';
 
 export interface HealthMonitorListener {

@@ -3,7 +3,7 @@
 // is left. The shell may end first: Debian's sh (dash) stays the parent of `node server.mjs` and dies on
 // SIGTERM at once while node still cleans up; the run ends when the last process of the group has.
 import type { Logger } from 'pino';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import type { ProcessInspector } from './process-inspector.js';
 
 export interface ProcessGroupDeps {

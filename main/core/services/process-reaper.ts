@@ -8,7 +8,7 @@
 // time (seconds since the epoch) to the note file it was given, for the next start to say when it died.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 
 const REAPER_SCRIPT = `
 pgs=""; sids=""; note=""; bye=""

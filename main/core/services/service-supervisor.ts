@@ -4,8 +4,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceInfo } from '../../../shared/service.js';
-import { didYouMean } from '../config/did-you-mean.js';
+import { didYouMean } from '../base/did-you-mean.js';
 import type { ProjectConfig, ServiceConfig } from '../config/project-config.js';
+import { dependencyAddress } from './dependency-address.js';
 import { ServiceRunner, type ServiceRunnerDeps } from './service-runner.js';
 
 /** What the supervisor asks of the proxy and the mesh: where services reach their dependencies, who else serves them. */
@@ -230,22 +231,14 @@ export class ServiceSupervisor {
     });
   }
 
-  /**
-   * For each dependency: `AUTH_URL`, through the proxy, naming the caller so the proxy can check the
-   * declared range and route to a teammate's instance when this machine's is not running
-   * (`http://127.0.0.1:7777/auth.shop;from=web.shop`: a path, because Node does not resolve *.localhost);
-   * `AUTH_PORT`, the local instance's port. Without the proxy, `AUTH_URL` is the local instance itself.
-   */
+  /** For each dependency, its address (`AUTH_URL`, `AUTH_PORT`), naming this service as the caller. */
   private dependencyEnv(name: string): Record<string, string> {
-    const env: Record<string, string> = {};
-    const base = this.deps.mesh?.proxyBase() ?? null;
+    const proxyBase = this.deps.mesh?.proxyBase() ?? null;
     const project = this.deps.project;
+    const env: Record<string, string> = {};
     for (const dep of this.runners.get(name)?.definition.dependsOn ?? []) {
       const port = this.runners.get(dep.name)?.info().port;
-      const key = dep.name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-      if (base !== null) env[`${key}_URL`] = `${base}/${dep.name}.${project};from=${name}.${project}`;
-      else if (port !== null && port !== undefined) env[`${key}_URL`] = `http://127.0.0.1:${port}`;
-      if (port !== null && port !== undefined) env[`${key}_PORT`] = String(port);
+      Object.assign(env, dependencyAddress({ service: dep.name, project, port, proxyBase, from: name }));
     }
     return env;
   }

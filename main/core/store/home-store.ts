@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../base/duration.js';
 import type { DaemonHealth } from '../health/daemon-health.js';
 import type { DevMeshHome } from '../home/devmesh-home.js';
 import { HomePermissions } from '../home/home-permissions.js';

@@ -13,7 +13,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../base/duration.js';
 import type { DaemonHealth } from '../health/daemon-health.js';
 import { StorageFailure } from '../health/storage-failure.js';
 import { runBackupJob, type BackupJobResult } from './backup-job.js';

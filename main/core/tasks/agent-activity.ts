@@ -14,7 +14,7 @@
 // - The sweep runs every quarter of silentAfterMs, at least every second and at most every minute.
 import type { AgentRecord } from '../../../shared/agent.js';
 import type { TaskInfo, TaskState } from '../../../shared/task.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import type { LockClock, LockTimer } from '../locks/lock-clock.js';
 import type { TaskStore } from './task-store.js';
 

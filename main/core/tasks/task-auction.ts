@@ -15,7 +15,7 @@
 // - Restart: a BIDDING task with bids resumes its window, which still ends windowMs after the first bid.
 import type { AgentRecord } from '../../../shared/agent.js';
 import type { TaskInfo } from '../../../shared/task.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import type { LockClock, LockTimer } from '../locks/lock-clock.js';
 import { AwardScore } from './award-score.js';
 import type { TaskEligibility } from './task-eligibility.js';

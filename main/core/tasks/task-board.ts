@@ -25,7 +25,7 @@ import {
   type TaskState,
   type TaskTransition,
 } from '../../../shared/task.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import { SystemLockClock, type LockClock } from '../locks/lock-clock.js';
 import { AgentActivity } from './agent-activity.js';
 import { AwardScore } from './award-score.js';

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
 import { LOCK_TTL_MAX_MS, type LockEvent, type LockInfo, type LockRequest, type LockTarget } from '../../../shared/lock.js';
 import { FINAL_TASK_STATES, type TaskInfo } from '../../../shared/task.js';
-import type { Disposable } from '../lifecycle/disposable.js';
+import type { Disposable } from '../base/disposable.js';
 import type { LockManager } from '../locks/lock-manager.js';
 import type { TaskStore } from './task-store.js';
 

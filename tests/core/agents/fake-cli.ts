@@ -3,7 +3,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toDisposable, type Disposable } from '../../../main/core/lifecycle/disposable.js';
+import { toDisposable, type Disposable } from '../../../main/core/base/disposable.js';
 import type { TerminalExit, TerminalLaunchOptions, TerminalLauncher } from '../../../main/core/agents/terminal-launcher.js';
 
 export function writeScript(dir: string, name: string, body: string, mode = 0o755): string {

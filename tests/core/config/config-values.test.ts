@@ -1,7 +1,7 @@
 // The small readers behind devmesh.yaml messages: durations and did-you-mean suggestions.
 import { describe, expect, it } from 'vitest';
-import { didYouMean, editDistance } from '../../../main/core/config/did-you-mean.js';
-import { formatDuration, parseDuration } from '../../../main/core/config/duration.js';
+import { didYouMean, editDistance } from '../../../main/core/base/did-you-mean.js';
+import { formatDuration, parseDuration } from '../../../main/core/base/duration.js';
 
 describe('parseDuration', () => {
   it('reads units, compounds and plain seconds', () => {

@@ -15,7 +15,7 @@ import { createLogger, logDestinationState } from '../../../main/core/logging/cr
 import { EventBus } from '../../../main/core/events/event-bus.js';
 import { Database } from '../../../main/core/store/database.js';
 import { LogStore } from '../../../main/core/store/log-store.js';
-import { REGISTRY_RULE } from '../../../main/core/store/service-registry.js';
+import { REGISTRY_RULE } from '../../../main/core/services/service-registry.js';
 import { processAlive } from '../../api/test-project.js';
 import { SupervisorHarness, nodeScript, project, service, waitFor } from '../../helpers/supervisor-harness.js';
 import { FullDisk } from '../../helpers/full-disk.js';

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../../main/core/store/database.js';
 import { MIGRATIONS } from '../../../main/core/store/migrations/index.js';
-import { ServiceRegistry } from '../../../main/core/store/service-registry.js';
+import { ServiceRegistry } from '../../../main/core/services/service-registry.js';
 import { pidAlive, waitFor } from '../../helpers/supervisor-harness.js';
 
 const base = { version: '1.0.0', port: 4000, restarts: 0, since: Date.now(), autostart: true, dependsOn: [] };

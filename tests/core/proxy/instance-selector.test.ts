@@ -1,7 +1,7 @@
 // Which instance serves a request: health first, then local before peers (or as `prefer` says), the
 // caller's range, latency with round robin among equals, and what warn and refuse do on a mismatch.
 import { describe, expect, it } from 'vitest';
-import { InstanceSelector, type Instance, type Selection, type SelectionInput } from '../../../main/core/mesh/instance-selector.js';
+import { InstanceSelector, type Instance, type Selection, type SelectionInput } from '../../../main/core/proxy/instance-selector.js';
 
 function instance(agentName: string, version: string, extra: Partial<Instance> = {}): Instance {
   const local = extra.local ?? agentName === 'me';

@@ -14,10 +14,10 @@ import { AuditLog } from '../audit/audit-log.js';
 import type { DevMeshHome } from '../home/devmesh-home.js';
 import { HolderSchema, HomeLock } from '../home/home-lock.js';
 import { HomePermissions } from '../home/home-permissions.js';
-import { Database } from './database.js';
-import { StoreBackups } from './store-backups.js';
-import { StoreCheckSchema, StoreChecker } from './store-check.js';
-import { StoreMarker } from './store-marker.js';
+import { Database } from '../store/database.js';
+import { StoreBackups } from '../store/store-backups.js';
+import { StoreCheckSchema, StoreChecker } from '../store/store-check.js';
+import { StoreMarker } from '../store/store-marker.js';
 
 export interface DoctorOptions {
   /** report only: change nothing */

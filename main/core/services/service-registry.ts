@@ -9,9 +9,9 @@ import type { ServiceInfo, ServiceState } from '../../../shared/service.js';
 import type { ServiceStateEvent } from '../../../shared/events.js';
 import { DaemonHealth } from '../health/daemon-health.js';
 import { StoreGuard } from '../health/store-guard.js';
-import type { Disposable } from '../lifecycle/disposable.js';
-import { ProcessInspector } from '../services/process-inspector.js';
-import type { Database } from './database.js';
+import type { Disposable } from '../base/disposable.js';
+import { ProcessInspector } from './process-inspector.js';
+import type { Database } from '../store/database.js';
 
 export interface RegistryRow {
   project: string;
