@@ -9,7 +9,8 @@ import { DevMeshHome } from './home/devmesh-home.js';
 import { LogStore } from './store/log-store.js';
 import { ServiceRegistry } from './services/service-registry.js';
 import { ProjectManager } from './projects/project-manager.js';
-import { dependencyAddress, proxyBaseUrl } from './services/dependency-address.js';
+import { proxyBaseUrl } from './services/dependency-address.js';
+import { meshServicesOf, projectRootOf, terminalContextOf } from './project-views.js';
 import { ProcessReaper } from './services/process-reaper.js';
 import { ServiceCaBundle } from './services/service-ca-bundle.js';
 import { createLogger } from './logging/create-logger.js';
@@ -22,7 +23,7 @@ import { TrafficStats } from './proxy/traffic-stats.js';
 import { ProxyServer } from './proxy/proxy-server.js';
 import { LocalCertificateAuthority } from './tls/local-certificate-authority.js';
 import { UserSettings, type UserSettingsData } from './settings/user-settings.js';
-import type { MeshInfo, MeshService, ServiceGraph } from '../../shared/mesh.js';
+import type { MeshInfo, ServiceGraph } from '../../shared/mesh.js';
 import { MeshMembership } from './mesh/mesh-membership.js';
 import { MeshNode } from './mesh/mesh-node.js';
 import { MdnsDiscovery, MESH_PROTOCOL_VERSION } from './mesh/mdns-discovery.js';
@@ -32,7 +33,7 @@ import { MismatchRecorder, VERSION_ALERT_RULE } from './mesh/mismatch-recorder.j
 import { PeerIngressRoutes } from './mesh/peer-ingress-routes.js';
 import { RouteChooser } from './proxy/route-chooser.js';
 import type { Disposable } from './base/disposable.js';
-import { TerminalManager, type TerminalProjectContext } from './terminals/terminal-manager.js';
+import { TerminalManager } from './terminals/terminal-manager.js';
 import { AgentManager } from './agents/agent-manager.js';
 import { AgentStore } from './agents/agent-store.js';
 import { AgentProfiles } from './agents/agent-profiles.js';
@@ -190,7 +191,7 @@ export class DevMeshCore {
       settings: settings.mesh,
       events,
       logger: logger.child({ domain: 'mesh' }),
-      services: () => DevMeshCore.meshServices(projects),
+      services: () => meshServicesOf(projects),
       ingressPort: () => core?.ingressPort ?? null,
       // Requests in flight to a teammate who fell silent would wait for the idle timeout: end them now.
       onPeerGone: (gone) => core?.proxy.dropTarget(gone.host, gone.port, `${gone.name} is gone (${gone.reason})`),
@@ -252,7 +253,7 @@ export class DevMeshCore {
       baseEnv,
       health,
       reaper,
-      project: (ref) => DevMeshCore.terminalContext(projects, ref, core?.proxyPorts.httpPort ?? null),
+      project: (ref) => terminalContextOf(projects, ref, core?.proxyPorts.httpPort ?? null),
     });
     const agentProfiles = new AgentProfiles(settings.agents.profiles);
     agents = new AgentManager({
@@ -261,7 +262,7 @@ export class DevMeshCore {
       profiles: agentProfiles,
       worktrees: new WorktreeManager(settings.agents.worktreeRoot, 'git', baseEnv),
       budget: new ResourceBudget(settings.agents.budget),
-      projects: { rootOf: (ref) => DevMeshCore.projectRoot(projects, ref) },
+      projects: { rootOf: (ref) => projectRootOf(projects, ref) },
       session: new AgentSessionSetup({ homeDir: home.dir, devmesh: options.devmeshCommand ?? null, baseEnv, logger: logger.child({ domain: 'agents' }) }),
       logger: logger.child({ domain: 'agents' }),
     });
@@ -312,7 +313,7 @@ export class DevMeshCore {
   graph(): ServiceGraph {
     return ServiceGraphBuilder.build({
       self: { agentId: this.mesh.agentId, name: this.mesh.name },
-      local: DevMeshCore.meshServices(this.projects),
+      local: meshServicesOf(this.projects),
       peers: this.mesh.list(),
       traffic: this.traffic.snapshot(),
       edgeTraffic: this.traffic.edges(),
@@ -343,34 +344,6 @@ export class DevMeshCore {
     this.ingressPort = listening.httpsPort;
     for (const problem of listening.problems) this.logger.warn({ domain: 'proxy', listener: 'peer-ingress', problem }, 'peer ingress not started');
     return listening.problems.map((p) => `${p} Teammates cannot route requests to this machine's services.`);
-  }
-
-  /**
-   * A terminal opened in a project: its root, and each service's address the way a service's dependencies
-   * get theirs (`dependencyAddress`), without a caller.
-   */
-  private static terminalContext(projects: ProjectManager, ref: string, proxyPort: number | null): TerminalProjectContext {
-    const project = projects.resolve(ref);
-    const proxyBase = proxyBaseUrl(proxyPort);
-    const env: Record<string, string> = {};
-    for (const svc of project.supervisor.list()) {
-      Object.assign(env, dependencyAddress({ service: svc.name, project: project.id, port: svc.port, proxyBase }));
-    }
-    return { id: project.id, root: project.root, env };
-  }
-
-  private static projectRoot(projects: ProjectManager, ref: string): string | null {
-    try {
-      return projects.resolve(ref).root;
-    } catch {
-      return null;
-    }
-  }
-
-  private static meshServices(projects: ProjectManager): MeshService[] {
-    return projects.all().flatMap((p) =>
-      p.supervisor.list().map((s) => ({ project: p.id, name: s.name, version: s.version, state: s.state, dependsOn: s.dependsOn })),
-    );
   }
 
   describe(): CoreDescription {

@@ -124,7 +124,11 @@ export class RendererRecovery {
     // Not from inside the 'render-process-gone' handler: a navigation started there re-enters the dying
     // process's teardown and can crash the main process (electron/electron#51900, #53924). One task later.
     setImmediate(() => {
-      if (!contents.isDestroyed()) contents.reload();
+      try {
+        if (!contents.isDestroyed()) contents.reload();
+      } catch (err) {
+        this.deps.logger.error({ domain: 'app', err: (err as Error).message }, 'could not reload the window');
+      }
     });
   }
 }

@@ -1,0 +1,47 @@
+// What the core's domains read of the open projects, each in its own terms: the mesh the services it
+// announces, a terminal its project's root and service addresses, the coordination a project's root.
+// Functions over the ProjectManager, so the domains depend on a narrow view, not on the projects domain.
+import type { MeshService } from '../../shared/mesh.js';
+import type { ProjectManager } from './projects/project-manager.js';
+import { dependencyAddress, proxyBaseUrl } from './services/dependency-address.js';
+import type { TerminalProjectContext } from './terminals/terminal-manager.js';
+
+/**
+ * A terminal opened in a project: its root, and each service's address the way a service's dependencies
+ * get theirs (`dependencyAddress`), without a caller.
+ */
+export function terminalContextOf(
+  projects: ProjectManager,
+  ref: string,
+  proxyPort: number | null,
+): TerminalProjectContext {
+  const project = projects.resolve(ref);
+  const proxyBase = proxyBaseUrl(proxyPort);
+  const env: Record<string, string> = {};
+  for (const svc of project.supervisor.list()) {
+    Object.assign(env, dependencyAddress({ service: svc.name, project: project.id, port: svc.port, proxyBase }));
+  }
+  return { id: project.id, root: project.root, env };
+}
+
+/** The root of an open project, or null when `ref` names none (a lock on a project closed meanwhile). */
+export function projectRootOf(projects: ProjectManager, ref: string): string | null {
+  try {
+    return projects.resolve(ref).root;
+  } catch {
+    return null; // resolve throws PROJECT_NOT_FOUND: "no such project" is the answer here
+  }
+}
+
+/** Every service of every open project, as the mesh announces them to teammates. */
+export function meshServicesOf(projects: ProjectManager): MeshService[] {
+  return projects.all().flatMap((p) =>
+    p.supervisor.list().map((s) => ({
+      project: p.id,
+      name: s.name,
+      version: s.version,
+      state: s.state,
+      dependsOn: s.dependsOn,
+    })),
+  );
+}
