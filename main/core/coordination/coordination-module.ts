@@ -15,7 +15,12 @@ export class CoordinationModule implements AsyncDisposable {
 
   constructor(private readonly deps: CoordinationModuleDeps) {
     this.coordination = new Coordination({ ...deps.options, nextLockId: deps.recovery.nextLockId });
-    deps.recovery.record(this.coordination);
+    try {
+      deps.recovery.record(this.coordination);
+    } catch (err) {
+      this.coordination.dispose(); // the caller never gets this module: close the chain it opened
+      throw err;
+    }
   }
 
   dispose(): void {
