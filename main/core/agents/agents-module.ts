@@ -1,0 +1,65 @@
+// AI coding agents in terminals: the manager, which CLIs are installed, and the profiles they run with.
+// Its status changes go on the event bus; input typed into an agent's terminal reaches the manager.
+import type { Logger } from 'pino';
+import type { Disposable } from '../base/disposable.js';
+import type { DevMeshHome } from '../home/devmesh-home.js';
+import { projectRootOf } from '../project-views.js';
+import type { ProjectsModule } from '../projects/projects-module.js';
+import type { AgentSettings } from '../settings/user-settings.js';
+import type { StoreModule } from '../store/store-module.js';
+import type { TerminalsModule } from '../terminals/terminals-module.js';
+import { AgentDetector } from './agent-detector.js';
+import { AgentManager } from './agent-manager.js';
+import { AgentProfiles } from './agent-profiles.js';
+import { AgentSessionSetup } from './agent-session-setup.js';
+import { AgentStore } from './agent-store.js';
+import { ManagedTerminalLauncher } from './managed-terminal-launcher.js';
+import { ResourceBudget } from './resource-budget.js';
+import type { DevMeshCommandLineSpec } from './session-command-line.js';
+import { WorktreeManager } from './worktree-manager.js';
+
+export interface AgentsModuleDeps {
+  home: DevMeshHome;
+  store: StoreModule;
+  projects: ProjectsModule;
+  terminals: TerminalsModule;
+  settings: AgentSettings;
+  /** how agents' generated files run `devmesh` again; null: agents get none of them */
+  devmeshCommand: DevMeshCommandLineSpec | null;
+  logger: Logger;
+}
+
+export class AgentsModule implements Disposable {
+  readonly manager: AgentManager;
+  readonly detector: AgentDetector;
+  readonly profiles: AgentProfiles;
+  private readonly subscriptions: Disposable[];
+
+  constructor(deps: AgentsModuleDeps) {
+    const { home, store, projects, terminals, settings } = deps;
+    const logger = deps.logger.child({ domain: 'agents' });
+    this.profiles = new AgentProfiles(settings.profiles);
+    this.detector = new AgentDetector({ env: store.baseEnv });
+    this.manager = new AgentManager({
+      store: new AgentStore(store.database, store.health),
+      launcher: new ManagedTerminalLauncher(terminals.manager),
+      profiles: this.profiles,
+      worktrees: new WorktreeManager(settings.worktreeRoot, 'git', store.baseEnv),
+      budget: new ResourceBudget(settings.budget),
+      projects: { rootOf: (ref) => projectRootOf(projects.manager, ref) },
+      session: new AgentSessionSetup({
+        homeDir: home.dir, devmesh: deps.devmeshCommand, baseEnv: store.baseEnv, logger,
+      }),
+      logger,
+    });
+    this.subscriptions = [
+      this.manager.onDidChangeStatus((e) => store.events.emit(e)),
+      terminals.typed.on((id) => this.manager.noteTerminalInput(id)),
+    ];
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.manager.dispose();
+  }
+}

@@ -1,0 +1,55 @@
+// The open projects: the ProjectManager, with what its services need from the rest (the proxy's address
+// for their dependencies, a teammate serving one). Disposing it stops every service.
+import type { Logger } from 'pino';
+import type { AsyncDisposable } from '../base/disposable.js';
+import type { ListeningPorts } from '../proxy/listening-ports.js';
+import { proxyBaseUrl } from '../services/dependency-address.js';
+import type { ServicesModule } from '../services/services-module.js';
+import type { StoreModule } from '../store/store-module.js';
+import type { PeerServing } from './peer-serving-port.js';
+import { ProjectManager } from './project-manager.js';
+
+export interface ProjectsModuleDeps {
+  store: StoreModule;
+  services: ServicesModule;
+  ports: ListeningPorts;
+  peers: PeerServing;
+  logger: Logger;
+}
+
+export class ProjectsModule implements AsyncDisposable {
+  readonly manager: ProjectManager;
+
+  constructor(private readonly deps: ProjectsModuleDeps) {
+    const { store, services, ports, peers } = deps;
+    this.manager = new ProjectManager({
+      events: store.events,
+      logs: services.logs,
+      registry: services.registry,
+      reaper: services.reaper,
+      serviceCa: services.serviceCa,
+      baseEnv: store.baseEnv,
+      logger: deps.logger.child({ domain: 'projects' }),
+      mesh: {
+        proxyBase: () => proxyBaseUrl(ports.proxy.httpPort),
+        peerServing: (project, service, range) => peers.peerServing(project, service, range),
+      },
+    });
+  }
+
+  /** Opens the projects asked for at start; the first that fails is thrown (the caller releases the rest). */
+  async openAll(roots: readonly string[]): Promise<void> {
+    for (const root of roots) {
+      try {
+        await this.manager.open(root);
+      } catch (err) {
+        this.deps.logger.error({ domain: 'projects', root, err: (err as Error).message }, 'could not open project');
+        throw err;
+      }
+    }
+  }
+
+  dispose(): Promise<void> {
+    return this.manager.dispose();
+  }
+}

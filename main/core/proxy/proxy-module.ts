@@ -1,0 +1,137 @@
+// `<service>.localhost`: traffic counters, the request log, the route table, the proxy, and the peer
+// ingress (where teammates' proxies send the requests they route here). Listening fills ListeningPorts.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ProxyInfo } from '../../../shared/proxy.js';
+import { DisposableStore, type AsyncDisposable } from '../base/disposable.js';
+import type { DevMeshHome } from '../home/devmesh-home.js';
+import type { MeshModule } from '../mesh/mesh-module.js';
+import { PeerIngressRoutes } from '../mesh/peer-ingress-routes.js';
+import type { ProjectsModule } from '../projects/projects-module.js';
+import type { UserSettingsData } from '../settings/user-settings.js';
+import type { StoreModule } from '../store/store-module.js';
+import type { LocalCertificateAuthority } from '../tls/local-certificate-authority.js';
+import type { ListeningPorts } from './listening-ports.js';
+import { ProxyServer } from './proxy-server.js';
+import { RequestLog } from './request-log.js';
+import { RouteTable } from './route-table.js';
+import { TrafficStats } from './traffic-stats.js';
+
+/** where the peer ingress's port is set */
+const SETTING = 'mesh.ingress_port';
+
+export interface ProxyModuleDeps {
+  home: DevMeshHome;
+  store: StoreModule;
+  projects: ProjectsModule;
+  mesh: MeshModule;
+  ca: LocalCertificateAuthority;
+  settings: UserSettingsData;
+  ports: ListeningPorts;
+  logger: Logger;
+}
+
+export class ProxyModule implements AsyncDisposable {
+  readonly traffic: TrafficStats;
+  readonly requests: RequestLog;
+  readonly routes: RouteTable;
+  readonly proxy: ProxyServer;
+  /** teammates' proxies send here (members only, this machine's instances only) */
+  readonly ingress: ProxyServer;
+  private readonly disposables: DisposableStore;
+
+  constructor(private readonly deps: ProxyModuleDeps) {
+    const { home, store, projects, mesh, ca, settings, ports, logger } = deps;
+    this.disposables = new DisposableStore((err) => logger.error({ domain: 'proxy', err }, 'dispose failed'));
+    // Disposed in reverse: both listeners close, then the routes and counters, then the log's last writes.
+    this.traffic = new TrafficStats(store.events);
+    const where = home.databasePath;
+    const requests = new RequestLog(store.database, store.events, this.traffic, { health: store.health, where });
+    this.requests = this.disposables.add(requests);
+    this.disposables.add(this.traffic);
+    this.routes = this.disposables.add(new RouteTable(projects.manager, store.events, () => ports.proxy, mesh.chooser));
+    const instanceId = randomBytes(6).toString('hex');
+    this.proxy = new ProxyServer({
+      routes: this.routes,
+      requests: this.requests,
+      tls: ca,
+      host: settings.proxy.host,
+      httpPort: settings.proxy.httpPort,
+      httpsPort: settings.proxy.httpsPort,
+      instanceId,
+      logger: logger.child({ domain: 'proxy' }),
+    });
+    this.disposables.add({ dispose: () => this.proxy.close() });
+    // The same instance id as the proxy: a request that comes back through this agent is a loop. HTTPS
+    // only, with the mesh node's certificate, which peers receive over their authenticated links and pin.
+    const node = mesh.node;
+    this.ingress = new ProxyServer({
+      routes: new PeerIngressRoutes(this.routes, node),
+      requests: this.requests,
+      tls: {
+        certPath: '',
+        secureContextFor: (name) => node.tls!.secureContextFor(name),
+        defaultContext: () => node.tls!.defaultContext(),
+        defaultCredentials: () => node.tls!.defaultCredentials(),
+      },
+      host: settings.mesh.host,
+      httpPort: null,
+      httpsPort: settings.mesh.ingressPort,
+      instanceId,
+      logger: logger.child({ domain: 'proxy', listener: 'peer-ingress' }),
+      names: { http: 'peer ingress', httpSetting: SETTING, https: 'peer ingress', httpsSetting: SETTING },
+    });
+    this.disposables.add({ dispose: () => this.ingress.close() });
+    // Requests in flight to a teammate who fell silent would wait for the idle timeout: end them now.
+    const dropGone = mesh.peerGone.on((gone) => {
+      this.proxy.dropTarget(gone.host, gone.port, `${gone.name} is gone (${gone.reason})`);
+    });
+    this.disposables.add(dropGone);
+  }
+
+  /** Starts counting traffic and opens the proxy's listeners (unless disabled); a busy port is a problem. */
+  async listen(): Promise<void> {
+    this.traffic.start();
+    if (!this.deps.settings.proxy.enabled) return;
+    const listening = await this.proxy.listen();
+    this.deps.ports.proxy = { httpPort: listening.httpPort, httpsPort: listening.httpsPort };
+    this.deps.ports.proxyProblems = listening.problems;
+    for (const problem of listening.problems) {
+      this.deps.logger.warn({ domain: 'proxy', problem }, 'proxy listener not started');
+    }
+  }
+
+  /**
+   * Opens the peer ingress once this agent is in a mesh, before any link comes up (every link announces
+   * its port). Returns what went wrong, for the mesh's problems.
+   */
+  async listenIngress(): Promise<string[]> {
+    const { ports, settings, mesh, logger } = this.deps;
+    if (ports.ingress !== null || !settings.proxy.enabled || !mesh.isMember()) return [];
+    await mesh.node.prepareTls();
+    const listening = await this.ingress.listen();
+    ports.ingress = listening.httpsPort;
+    for (const problem of listening.problems) {
+      logger.warn({ domain: 'proxy', listener: 'peer-ingress', problem }, 'peer ingress not started');
+    }
+    return listening.problems.map((p) => `${p} Teammates cannot route requests to this machine's services.`);
+  }
+
+  info(): ProxyInfo {
+    const { ports, settings, ca } = this.deps;
+    const { httpPort, httpsPort } = ports.proxy;
+    return {
+      httpUrl: httpPort === null ? null : `http://localhost:${httpPort}`,
+      httpsUrl: httpsPort === null ? null : `https://localhost:${httpsPort}`,
+      problems: settings.proxy.enabled
+        ? [...ports.proxyProblems]
+        : ['the proxy is disabled in config.yaml (proxy.enabled: false)'],
+      caCertPath: ca.certPath,
+      unstoredRequests: this.requests.unstored,
+    };
+  }
+
+  dispose(): Promise<void> {
+    return this.disposables.dispose();
+  }
+}
