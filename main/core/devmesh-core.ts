@@ -161,6 +161,8 @@ export class DevMeshCore {
       const projects = work.add(new ProjectsModule({ store, services, ports, peers, logger }));
       const mesh = work.add(new MeshModule({ home, store, projects, settings: settings.mesh, ports, peers, logger }));
       const proxy = work.add(new ProxyModule({ home, store, projects, mesh, ca, settings, ports, logger }));
+      // Teammates hear this agent's goodbye before its proxies close, so they stop routing here first.
+      work.add({ dispose: () => mesh.node.close() });
       const terminals = work.add(new TerminalsModule({ home, store, services, projects, ports, logger }));
       const devmeshCommand = options.devmeshCommand ?? null;
       const agents = work.add(

@@ -100,7 +100,8 @@ export class MeshModule implements AsyncDisposable {
   async dispose(): Promise<void> {
     for (const s of this.subscriptions) s.dispose();
     await this.node.close();
-    // after both proxies closed (they are disposed before this module): the last route choices are kept
+    // after both proxies closed (they are disposed before this module): the last route choices are kept.
+    // (The root already closed the node before the proxies: its goodbye goes first; close is idempotent.)
     this.mismatches.flush();
   }
 
