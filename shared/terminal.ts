@@ -3,6 +3,7 @@
 // through the general API queue: a view attaches to a session's own stream (a WebSocket on the daemon,
 // a dedicated channel in the app) and acknowledges what it has rendered, so a flood pauses the PTY.
 import { z } from 'zod';
+import { ErrorCodeSchema } from './errors.js';
 
 export const TERMINAL_STATES = ['running', 'exited'] as const;
 export const TerminalStateSchema = z.enum(TERMINAL_STATES);
@@ -122,9 +123,12 @@ export const TerminalServerMessageSchema = z.discriminatedUnion('t', [
   /** the replay is over: what follows is live output */
   z.object({ t: z.literal('live') }),
   z.object({ t: z.literal('exit'), info: TerminalInfoSchema }),
-  z.object({ t: z.literal('error'), code: z.string(), message: z.string() }),
+  /** the code is an API error code (shared/errors.ts): the stream answers as the API would */
+  z.object({ t: z.literal('error'), code: ErrorCodeSchema, message: z.string() }),
 ]);
 export type TerminalServerMessage = z.infer<typeof TerminalServerMessageSchema>;
+/** An error frame whose code may be outside the contract (a newer daemon): read so the view can say so. */
+export const TerminalErrorFrameSchema = z.object({ t: z.literal('error'), code: z.string().max(64), message: z.string() });
 
 /** Flow control on VS Code's figures: batch ~5 ms (TerminalDataBufferer's throttle, in
  *  src/vs/platform/terminal/common/terminalDataBuffering.ts) or 64 KB; pause the PTY above HIGH unacknowledged

@@ -3,7 +3,7 @@
 // (ack, input, resize) with the contract's schema, answering a bad message with an `error` and ignoring it.
 // The daemon's WebSocket endpoint (TerminalStream) and the app's MessagePort channel (TerminalStreamBroker)
 // are both thin transports over this class, so the two faces speak exactly the same protocol.
-import { DevMeshError } from '../../shared/errors.js';
+import { DevMeshError, type ErrorCode } from '../../shared/errors.js';
 import { TERMINAL_STREAM_CLOSE, TerminalClientMessageSchema, type TerminalInfo, type TerminalServerMessage } from '../../shared/terminal.js';
 import type { TerminalManager } from '../core/terminals/terminal-manager.js';
 import type { TerminalViewer } from '../core/terminals/terminal-viewer.js';
@@ -98,7 +98,7 @@ export class TerminalStreamSession {
   }
 
   /** Answers a message the view should not have sent with an `error`; the stream stays open. */
-  refuse(code: string, message: string): void {
+  refuse(code: ErrorCode, message: string): void {
     this.logger.debug({ domain: 'terminals', id: this.id, code, message }, 'bad terminal stream frame');
     this.send({ t: 'error', code, message });
   }

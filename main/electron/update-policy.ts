@@ -5,6 +5,7 @@
 // installs when the user next quits. A failed check or download is logged once per cause and never
 // thrown. No electron here: app-updater.ts wraps electron-updater and the dialogs behind these interfaces.
 import type { Disposable } from '../core/base/disposable.js';
+import { Emitter } from '../core/base/emitter.js';
 
 /** electron-updater, as the policy uses it (app-updater.ts: ElectronUpdaterEngine). */
 export interface UpdateEngine {
@@ -75,9 +76,14 @@ export class UpdatePolicy implements Disposable {
   /** the cause of the last failure (its code, else its message) */
   private lastError: string | null = null;
   private disposed = false;
-  private readonly listeners = new Set<(version: string) => void>();
+  private readonly ready: Emitter<string>;
 
-  constructor(private readonly deps: UpdatePolicyDeps) {}
+  constructor(private readonly deps: UpdatePolicyDeps) {
+    // a throwing listener (a tray being rebuilt) must not fail the check nor keep the prompt from showing
+    this.ready = new Emitter({
+      onListenerError: (err) => deps.logger.warn({ domain: 'update', err: (err as Error)?.message }, 'an update listener threw'),
+    });
+  }
 
   /** The first check now (call it once the window is up), then one a day. */
   start(): void {
@@ -95,8 +101,7 @@ export class UpdatePolicy implements Disposable {
 
   /** Fires when a downloaded update becomes ready (a tray or menu item "Restart to Update…" appears). */
   onDidBecomeReady(listener: (version: string) => void): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => void this.listeners.delete(listener) };
+    return this.ready.event(listener);
   }
 
   /** The menu's "Check for Updates…": checks now and tells the user what it found; asks if one is ready. */
@@ -166,7 +171,7 @@ export class UpdatePolicy implements Disposable {
     this.disposed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.listeners.clear();
+    this.ready.dispose();
   }
 
   /** A background check: every failure is contained and logged once per cause. */
@@ -209,7 +214,7 @@ export class UpdatePolicy implements Disposable {
     if (!this.disposed && this.announced !== version) {
       this.announced = version;
       logger.info({ domain: 'update', version }, 'update downloaded');
-      for (const listener of [...this.listeners]) listener(version);
+      this.ready.fire(version);
       this.deps.prompt.announce(version, () => void this.restartToUpdate().catch((err: Error) => {
         logger.warn({ domain: 'update', err: err.message }, 'restart to update failed');
       }));

@@ -6,6 +6,7 @@
 import type { TerminalConnection, TerminalConnector } from '../api/terminal-connection.js';
 import { WebSocketTerminalConnector, type WebSocketConstructor } from '../api/websocket-terminal-connector.js';
 import {
+  TerminalErrorFrameSchema,
   TerminalServerMessageSchema,
   type TerminalClientMessage,
   type TerminalInfo,
@@ -186,8 +187,9 @@ export class TerminalStream {
     if (raw.length > MAX_CONTROL_CHARS) return this.warn(`ignored a ${raw.length}-character terminal control frame`);
     let msg: TerminalServerMessage;
     try {
-      const parsed = TerminalServerMessageSchema.safeParse(JSON.parse(raw));
-      if (!parsed.success) return this.warn(`ignored a terminal control frame: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      const json: unknown = JSON.parse(raw);
+      const parsed = TerminalServerMessageSchema.safeParse(json);
+      if (!parsed.success) return this.unknownControl(json, parsed.error.issues[0]?.message ?? 'invalid');
       msg = parsed.data;
     } catch (err) {
       return this.warn(`ignored a terminal control frame that is not JSON: ${(err as Error).message}`);
@@ -208,10 +210,23 @@ export class TerminalStream {
         this.setInfo(msg.info);
         return this.setState('exited', msg.info.exitReason);
       case 'error':
-        this.setState('failed', `${msg.message} (${msg.code})`);
-        this.conn?.close('refused');
-        return;
+        return this.refused(`${msg.message} (${msg.code})`);
     }
+  }
+
+  private refused(detail: string): void {
+    this.setState('failed', detail);
+    this.conn?.close('refused');
+  }
+
+  /** An error frame with a code outside the contract still ends the stream, saying the code is unknown;
+   *  any other frame the contract does not know is ignored. */
+  private unknownControl(json: unknown, why: string): void {
+    const error = TerminalErrorFrameSchema.safeParse(json);
+    if (!error.success) return this.warn(`ignored a terminal control frame: ${why}`);
+    const unknown = `an error code this view does not know: ${JSON.stringify(error.data.code)}`;
+    this.warn(`the terminal stream failed with ${unknown}`);
+    this.refused(`${error.data.message} (${unknown})`);
   }
 
   private rendered(chars: number, generation: number): void {

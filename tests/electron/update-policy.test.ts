@@ -112,6 +112,20 @@ describe('UpdatePolicy', () => {
     expect(announced).toHaveLength(1);
   });
 
+  it('announces a ready update even when a listener of onDidBecomeReady throws, and logs the throw', async () => {
+    const heard: string[] = [];
+    policy.onDidBecomeReady(() => {
+      throw new Error('the tray is gone');
+    });
+    policy.onDidBecomeReady((version) => heard.push(version));
+    engine.offered = '0.2.0';
+    policy.start();
+    await settle();
+    expect(heard).toEqual(['0.2.0']);
+    expect(announced.map((a) => a.version)).toEqual(['0.2.0']);
+    expect(warnings).toContain('the tray is gone');
+  });
+
   it('asks before restarting, naming the services that will stop; yes stops them, then installs and restarts', async () => {
     engine.offered = '0.2.0';
     answer = true;

@@ -17,7 +17,8 @@ import {
   type AgentStartInput,
   type AgentStatusEvent,
 } from '../../../shared/agent.js';
-import { toDisposable, type Disposable } from '../base/disposable.js';
+import type { Disposable } from '../base/disposable.js';
+import { Emitter } from '../base/emitter.js';
 import { AgentStatusDetector, type AgentStatusChange } from './agent-status-detector.js';
 import type { AgentProfiles } from './agent-profiles.js';
 import type { AgentSessionSetup } from './agent-session-setup.js';
@@ -62,12 +63,15 @@ type Listener = (event: AgentStatusEvent) => void;
 
 export class AgentManager implements Disposable {
   private readonly live = new Map<string, LiveAgent>();
-  private readonly listeners = new Set<Listener>();
+  private readonly statusChanges: Emitter<AgentStatusEvent>;
   private readonly ticker: NodeJS.Timeout;
   private readonly now: () => number;
 
   constructor(private readonly deps: AgentManagerDeps) {
     this.now = deps.now ?? Date.now;
+    this.statusChanges = new Emitter({
+      onListenerError: (err) => this.deps.logger?.warn({ domain: 'agents', err: (err as Error).message }, 'an agent status listener threw'),
+    });
     this.ticker = setInterval(() => {
       for (const agent of this.live.values()) agent.detector.tick(this.now());
     }, deps.tickMs ?? 1000);
@@ -76,8 +80,7 @@ export class AgentManager implements Disposable {
   }
 
   onDidChangeStatus(listener: Listener): Disposable {
-    this.listeners.add(listener);
-    return toDisposable(() => this.listeners.delete(listener));
+    return this.statusChanges.event(listener);
   }
 
   list(): AgentRecord[] {
@@ -203,7 +206,7 @@ export class AgentManager implements Disposable {
     clearInterval(this.ticker);
     for (const agent of this.live.values()) this.detach(agent);
     this.live.clear();
-    this.listeners.clear();
+    this.statusChanges.dispose();
     this.deps.store.dispose(); // last try for status changes a full disk kept from the store
   }
 
@@ -317,13 +320,7 @@ export class AgentManager implements Disposable {
 
   private announce(record: AgentRecord, change: AgentStatusChange): void {
     const event: AgentStatusEvent = { type: 'agent.status', ts: change.ts, agentId: record.id, name: record.name, from: change.from, to: change.to, reason: change.reason, record };
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.deps.logger?.warn({ domain: 'agents', err: (err as Error).message }, 'an agent status listener threw');
-      }
-    }
+    this.statusChanges.fire(event);
   }
 
   private detach(agent: LiveAgent): void {

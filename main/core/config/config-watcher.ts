@@ -9,7 +9,8 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
-import { toDisposable, type Disposable } from '../base/disposable.js';
+import type { Disposable } from '../base/disposable.js';
+import { Emitter } from '../base/emitter.js';
 
 export interface ConfigWatcherOptions {
   /** quiet time after the last file event before the file is read; default 150 ms */
@@ -23,8 +24,8 @@ export class ConfigWatcher implements Disposable {
   private readonly file: string;
   private readonly name: string;
   private readonly debounceMs: number;
-  private readonly changeListeners = new Set<() => void>();
-  private readonly failListeners = new Set<(error: Error) => void>();
+  private readonly changes = new Emitter<void>({ name: 'config watcher' });
+  private readonly failures = new Emitter<Error>({ name: 'config watcher' });
   private watcher: FSWatcher | null;
   private timer: NodeJS.Timeout | null = null;
   private snapshot: Snapshot;
@@ -51,25 +52,18 @@ export class ConfigWatcher implements Disposable {
 
   /** Fires after the file's content changed (including being deleted or created). */
   onDidChange(listener: () => void): Disposable {
-    this.changeListeners.add(listener);
-    return toDisposable(() => this.changeListeners.delete(listener));
+    return this.changes.event(listener);
   }
 
   /** Fires once if the directory can no longer be watched (it was deleted or moved); the watcher then stops. */
   onDidFail(listener: (error: Error) => void): Disposable {
-    this.failListeners.add(listener);
-    return toDisposable(() => this.failListeners.delete(listener));
+    return this.failures.event(listener);
   }
 
   dispose(): void {
     if (this.disposed) return;
-    this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.watcher?.close();
-    this.watcher = null;
-    this.changeListeners.clear();
-    this.failListeners.clear();
+    this.stop();
+    this.failures.dispose();
   }
 
   private schedule(): void {
@@ -85,23 +79,24 @@ export class ConfigWatcher implements Disposable {
     const next = await ConfigWatcher.hash(this.file);
     if (this.disposed || next === this.snapshot) return;
     this.snapshot = next;
-    for (const listener of [...this.changeListeners]) ConfigWatcher.call(() => listener());
+    this.changes.fire();
   }
 
   private fail(error: Error): void {
     if (this.disposed) return;
-    const listeners = [...this.failListeners];
-    this.dispose();
-    for (const listener of listeners) ConfigWatcher.call(() => listener(error));
+    // The watcher stops first (a listener sees it stopped), then says why, once.
+    this.stop();
+    this.failures.fire(error);
+    this.failures.dispose();
   }
 
-  // A throwing listener must not keep the others from hearing about the change.
-  private static call(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      process.emitWarning(`devmesh: a config watcher listener threw: ${(err as Error).message}`);
-    }
+  private stop(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.watcher?.close();
+    this.watcher = null;
+    this.changes.dispose();
   }
 
   private static async hash(file: string): Promise<Snapshot> {

@@ -5,6 +5,7 @@
 import pino, { type Logger } from 'pino';
 import type { Health, HealthChangedEvent, HealthCode, HealthProblem } from '../../../shared/health.js';
 import type { Disposable } from '../base/disposable.js';
+import { Emitter } from '../base/emitter.js';
 import { StorageFailure } from './storage-failure.js';
 
 export interface FailureReport {
@@ -31,11 +32,15 @@ const RECOVERED_KEPT = 20;
 export class DaemonHealth implements Disposable {
   private readonly problems = new Map<string, HealthProblem>();
   private readonly recovered: Array<HealthProblem & { recoveredAt: number }> = [];
-  private readonly listeners = new Set<(problems: HealthProblem[]) => void>();
+  // nothing a face does may turn a report into a crash: a throwing listener is logged, the others still hear it
+  private readonly changes: Emitter<HealthProblem[]>;
   private readonly now: () => number;
 
   constructor(private readonly deps: DaemonHealthDeps) {
     this.now = deps.now ?? Date.now;
+    this.changes = new Emitter({
+      onListenerError: (err) => this.safeLog(() => this.deps.logger.warn({ domain: 'health', err: (err as Error)?.message }, 'a health listener threw')),
+    });
   }
 
   /** A health that logs and raises nothing: for parts built outside a daemon (unit tests, tools). */
@@ -133,12 +138,11 @@ export class DaemonHealth implements Disposable {
   }
 
   onDidChange(listener: (problems: HealthProblem[]) => void): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    return this.changes.event(listener);
   }
 
   dispose(): void {
-    this.listeners.clear();
+    this.changes.dispose();
   }
 
   private changed(): void {
@@ -148,13 +152,7 @@ export class DaemonHealth implements Disposable {
     } catch {
       // the bus contains its listeners; nothing a face does may turn a report into a crash
     }
-    for (const l of [...this.listeners]) {
-      try {
-        l(problems);
-      } catch {
-        // as above
-      }
-    }
+    this.changes.fire(problems);
   }
 
   // The logger writes to daemon.log, which may sit on the very disk that is full.

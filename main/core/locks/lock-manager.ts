@@ -17,7 +17,8 @@
 //   it took; the lock is released only when no other taker still has it (it keeps the mode it has).
 import { DevMeshError, type ErrorInfo } from '../../../shared/errors.js';
 import type { LockEvent, LockInfo, LockMode, LockRequest, LockSnapshot, LockWaiter, TryAcquireResult } from '../../../shared/lock.js';
-import { toDisposable, type Disposable } from '../base/disposable.js';
+import type { Disposable } from '../base/disposable.js';
+import { Emitter } from '../base/emitter.js';
 import { SystemLockClock, type LockClock, type LockTimer } from './lock-clock.js';
 import { HOLDER_TAKER, LockIndex, type HeldLock } from './lock-index.js';
 import { admits } from './lock-matrix.js';
@@ -58,7 +59,7 @@ export class LockManager implements Disposable {
   private readonly defaultWaitMs: number;
   private readonly index = new LockIndex();
   private readonly queue = new LockQueue();
-  private readonly listeners = new Set<Listener>();
+  private readonly changes = new Emitter<LockEvent>({ name: 'lock' });
   private sweepTimer: LockTimer | null = null;
   private sweepAt = Infinity;
   private nextId = 1;
@@ -80,8 +81,7 @@ export class LockManager implements Disposable {
   }
 
   onDidChange(listener: Listener): Disposable {
-    this.listeners.add(listener);
-    return toDisposable(() => this.listeners.delete(listener));
+    return this.changes.event(listener);
   }
 
   /** Grants at once or refuses with the holders in the way; never queues. Throws BAD_REQUEST on a bad path. */
@@ -230,7 +230,7 @@ export class LockManager implements Disposable {
       const what = `${w.holder}'s request for ${LockWords.describe(w.mode, w.target)}`;
       this.refuseWaiter(w, new DevMeshError('SHUTTING_DOWN', `${what} was dropped: DevMesh is shutting down`));
     }
-    this.listeners.clear();
+    this.changes.dispose();
   }
 
   private begin(request: LockRequest): ResolvedTarget {
@@ -387,12 +387,6 @@ export class LockManager implements Disposable {
   }
 
   private emit(event: LockEvent): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch (err) {
-        process.emitWarning(`devmesh: a lock listener threw: ${(err as Error).message}`);
-      }
-    }
+    this.changes.fire(event);
   }
 }

@@ -9,7 +9,8 @@ import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import { MeshTlsIdentity } from './mesh-tls-identity.js';
 import { LinkCrypto, type HandshakeFacts, type LinkRole } from './link-crypto.js';
-import { AuthSchema, ChallengeSchema, HelloSchema, LINK_CLOSE, LINK_PATH, LINK_PROTOCOL, LinkMessageSchema, MAX_LINK_FRAME, RefuseSchema, type Hello } from './link-messages.js';
+import { AuthSchema, ChallengeSchema, HelloSchema, LINK_CLOSE, LINK_PATH, LINK_PROTOCOL, LinkMessageSchema, MAX_LINK_FRAME, readRefusal, type Hello, type Refuse } from './link-messages.js';
+import type { LinkRefusalCode } from '../../../shared/wire-errors.js';
 
 export interface LinkEndpoint {
   meshId: string;
@@ -39,7 +40,7 @@ export interface AuthenticatedSocket {
 
 export class LinkRefused extends Error {
   constructor(
-    readonly code: string,
+    readonly code: LinkRefusalCode,
     message: string,
   ) {
     super(message);
@@ -68,7 +69,7 @@ export class LinkHandshake {
       let crypto: LinkCrypto | null = null;
       let remote: { id: string; name: string; hb: number } | null = null;
       const timer = setTimeout(() => fail('timeout', `${address} did not complete the link handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`, LINK_CLOSE.timeout), HANDSHAKE_TIMEOUT_MS);
-      const fail = (code: string, message: string, close: number = LINK_CLOSE.authFailed): void => {
+      const fail = (code: LinkRefusalCode, message: string, close: number = LINK_CLOSE.authFailed): void => {
         if (stage === 'done') return;
         stage = 'done';
         clearTimeout(timer);
@@ -88,8 +89,8 @@ export class LinkHandshake {
         const text = isBinary ? '' : data.toString();
         if (stage === 'hello') {
           const msg = LinkHandshake.parse(text);
-          const refused = RefuseSchema.safeParse(msg);
-          if (refused.success) return fail(refused.data.code, `${address} refused the link: ${refused.data.message}`);
+          const refused = readRefusal(msg);
+          if (refused) return fail(refused.code, `${address} refused the link: ${refused.message}`);
           const ch = ChallengeSchema.safeParse(msg);
           if (!ch.success) return fail('protocol', `${address} answered the link handshake with something else than a challenge`, LINK_CLOSE.protocol);
           if (ch.data.id === ep.agentId) return fail('self', `${address} is this agent itself`, LINK_CLOSE.duplicate);
@@ -125,13 +126,13 @@ export class LinkHandshake {
       let hello: Hello | null = null;
       let facts: HandshakeFacts | null = null;
       const timer = setTimeout(() => fail('timeout', `${remoteIp} did not complete the link handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`, LINK_CLOSE.timeout), HANDSHAKE_TIMEOUT_MS);
-      const fail = (code: string, message: string, close: number = LINK_CLOSE.authFailed, tell = message): void => {
+      const fail = (code: LinkRefusalCode, message: string, close: number = LINK_CLOSE.authFailed, tell = message): void => {
         if (stage === 'done') return;
         stage = 'done';
         clearTimeout(timer);
         ws.removeAllListeners('message');
         if (ws.readyState === WebSocket.OPEN) {
-          ws.send(JSON.stringify({ t: 'refuse', code, message: tell }));
+          ws.send(JSON.stringify({ t: 'refuse', code, message: tell } satisfies Refuse));
           ws.close(close, code);
         } else ws.terminate();
         reject(new LinkRefused(code, message));

@@ -3,6 +3,7 @@
 // reason logged, it never reaches the registry.
 import { z } from 'zod';
 import { MeshServiceSchema } from '../../../shared/mesh.js';
+import { LinkRefusalCodeSchema, type LinkRefusalCode } from '../../../shared/wire-errors.js';
 
 export const LINK_PATH = '/devmesh/link';
 export const LINK_PROTOCOL = 2;
@@ -34,7 +35,22 @@ export const ChallengeSchema = z.object({
   hb: z.number().int().min(50).max(60_000),
 });
 export const AuthSchema = z.object({ t: z.literal('auth'), proof: z.string().max(128) });
+/** A refusal as it arrives: the frame's shape is checked here, its code by `readRefusal` (so a code this DevMesh
+ *  does not know is reported as such instead of as a frame that is not a challenge). */
 export const RefuseSchema = z.object({ t: z.literal('refuse'), code: z.string().max(64), message: z.string().max(1000) });
+/** A refusal as it is sent: only a code of the closed list compiles. */
+export type Refuse = { t: 'refuse'; code: LinkRefusalCode; message: string };
+
+/** The refusal in a handshake frame, or null when the frame is not one. A code outside LINK_REFUSAL_CODES (a newer
+ *  or foreign peer) becomes `protocol`, with the code it sent named in the message. */
+export function readRefusal(frame: unknown): { code: LinkRefusalCode; message: string } | null {
+  const refuse = RefuseSchema.safeParse(frame);
+  if (!refuse.success) return null;
+  const code = LinkRefusalCodeSchema.safeParse(refuse.data.code);
+  if (code.success) return { code: code.data, message: refuse.data.message };
+  const sent = JSON.stringify(refuse.data.code);
+  return { code: 'protocol', message: `${refuse.data.message} (with the refusal code ${sent}, which this DevMesh does not know: is the peer newer?)` };
+}
 export type Hello = z.infer<typeof HelloSchema>;
 
 const Epoch = z.string().min(1).max(64);

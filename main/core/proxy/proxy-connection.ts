@@ -387,7 +387,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.phase = 'done';
     try {
       this.up.release(false);
-      const reply = { status: 502, code: 'internal', title: 'Bad gateway', message: `DevMesh failed: ${(err as Error).message}` };
+      const reply: Omit<ReplyInput, 'html'> = { status: 502, code: 'internal', title: 'Bad gateway', message: `DevMesh failed: ${(err as Error).message}` };
       if (ex !== null && !ex.responded) this.socket.write(ex.answer(reply, true, false));
       if (ex !== null) ex.recordTo(this.ctx.requests, this.ctx.logger);
     } finally {

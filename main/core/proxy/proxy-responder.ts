@@ -1,6 +1,7 @@
 // DevMesh's own answers when it cannot or will not forward: an HTML page for browsers (Accept: text/html),
 // JSON for everything else. The 404 page lists the services that can be reached, as links.
 import type { RouteInfo } from '../../../shared/proxy.js';
+import type { ProxyReplyCode } from '../../../shared/wire-errors.js';
 
 export interface ProxyReply {
   status: number;
@@ -10,8 +11,8 @@ export interface ProxyReply {
 
 export interface ReplyInput {
   status: number;
-  /** short machine-readable cause, e.g. `service_not_found` */
-  code: string;
+  /** short machine-readable cause, e.g. `service_not_found` (the closed list is shared/wire-errors.ts) */
+  code: ProxyReplyCode;
   title: string;
   message: string;
   html: boolean;

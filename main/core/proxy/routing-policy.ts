@@ -80,7 +80,7 @@ export class RoutingPolicy {
     return { kind: 'start', project: d.project, service: d.service, next };
   }
 
-  private answer(status: number, code: string, title: string, message: string, project: string | null = null, service: string | null = null, close = false): Extract<RoutingAction, { kind: 'answer' }> {
+  private answer(status: number, code: ReplyInput['code'], title: string, message: string, project: string | null = null, service: string | null = null, close = false): Extract<RoutingAction, { kind: 'answer' }> {
     return { kind: 'answer', reply: { status, code, title, message }, project, service, close };
   }
 }

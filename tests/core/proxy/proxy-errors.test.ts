@@ -7,6 +7,7 @@ import { ProxyServer } from '../../../main/core/proxy/proxy-server.js';
 import { closeServer, FakeRoutes, listen, rawExchange, request, startProxy, type Started } from './proxy-harness.js';
 import { scaled } from '../../helpers/load-scale.js';
 import pino from 'pino';
+import { ProxyReplyBodySchema, type ProxyReplyCode } from '../../../shared/wire-errors.js';
 
 describe('ProxyServer errors and bad input', () => {
   let target: http.Server;
@@ -121,6 +122,24 @@ describe('ProxyServer errors and bad input', () => {
     expect(r.status).toBe(508);
     const through = await request(p.port, { headers: { 'X-DevMesh-Hops': 'other' } });
     expect(through.status).toBe(200);
+  });
+
+  it('answers in the contract: every JSON reply parses with ProxyReplyBodySchema and carries its documented code', async () => {
+    const dead = net.createServer();
+    const deadPort = await listen(dead);
+    await closeServer(dead);
+    routes.add({ project: 'shop', service: 'gone', port: deadPort, state: 'healthy' });
+    const cases: Array<[Parameters<typeof request>[1], number, ProxyReplyCode]> = [
+      [{ host: 'nope.localhost' }, 404, 'service_not_found'],
+      [{ host: 'example.com' }, 403, 'foreign_host'],
+      [{ host: 'worker.localhost' }, 503, 'service_unavailable'],
+      [{ host: 'gone.localhost' }, 502, 'upstream_failed'],
+      [{ headers: { 'X-DevMesh-Hops': 'test-instance' } }, 508, 'loop_detected'],
+    ];
+    for (const [options, status, code] of cases) {
+      const r = await request(p.port, { ...options, headers: { Accept: 'application/json', ...options?.headers } });
+      expect(ProxyReplyBodySchema.parse(JSON.parse(r.body)).error).toMatchObject({ status, code });
+    }
   });
 
   it('malformed request → 400 and close; the next client is served', async () => {

@@ -204,6 +204,16 @@ describe('TerminalStream', () => {
     expect(server.sockets).toHaveLength(1);
   });
 
+  it('reports an error frame whose code is not in the contract as such, and still gives up', async () => {
+    const { server, stream, warnings } = await setup();
+    server.onAttach = (ws) => ws.send(JSON.stringify({ t: 'error', code: 'TERMINAL_ON_FIRE', message: 'it burns' }));
+    await until('the refusal', () => stream.state === 'failed');
+    expect(stream.detail).toBe('it burns (an error code this view does not know: "TERMINAL_ON_FIRE")');
+    expect(warnings).toEqual([expect.stringContaining('"TERMINAL_ON_FIRE"')]);
+    await sleep(150);
+    expect(server.sockets).toHaveLength(1);
+  });
+
   it('closes its socket when disposed, without reconnecting', async () => {
     const { server, stream, states } = await setup();
     await until('the attach', () => stream.state === 'replaying');
