@@ -54,7 +54,7 @@ export class AgentsModule implements Disposable {
     });
     this.subscriptions = [
       this.manager.onDidChangeStatus((e) => store.events.emit(e)),
-      terminals.typed.on((id) => this.manager.noteTerminalInput(id)),
+      terminals.onInput((id) => this.manager.noteTerminalInput(id)),
     ];
   }
 

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { MeshInfo } from '../../../shared/mesh.js';
 import type { AsyncDisposable, Disposable } from '../base/disposable.js';
-import { Relay } from '../base/relay.js';
+import { Emitter } from '../base/emitter.js';
 import { StoreGuard } from '../health/store-guard.js';
 import type { DevMeshHome } from '../home/devmesh-home.js';
 import { meshServicesOf } from '../project-views.js';
@@ -44,7 +44,9 @@ export class MeshModule implements AsyncDisposable {
   readonly node: MeshNode;
   readonly chooser: RouteChooser;
   /** fired when a linked teammate falls silent (the proxy ends requests in flight to its ingress) */
-  readonly peerGone = new Relay<PeerGone>();
+  private readonly peerGone = new Emitter<PeerGone>({ name: 'teammate gone' });
+  /** a teammate fell silent or left: requests in flight to it can end now */
+  readonly onPeerGone = this.peerGone.event;
   private readonly mismatches: MismatchRecorder;
   private readonly subscriptions: Disposable[];
 

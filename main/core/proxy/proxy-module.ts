@@ -83,7 +83,7 @@ export class ProxyModule implements AsyncDisposable {
     });
     this.disposables.add({ dispose: () => this.ingress.close() });
     // Requests in flight to a teammate who fell silent would wait for the idle timeout: end them now.
-    const dropGone = mesh.peerGone.on((gone) => {
+    const dropGone = mesh.onPeerGone((gone) => {
       this.proxy.dropTarget(gone.host, gone.port, `${gone.name} is gone (${gone.reason})`);
     });
     this.disposables.add(dropGone);

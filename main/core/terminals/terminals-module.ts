@@ -1,9 +1,9 @@
 // PTY sessions, owned by the core so they outlive any window or page. Input typed into one is relayed
-// (`typed`) to whoever listens: the agents module, built after, notes an agent's prompt may be answered.
+// (`onInput`) to whoever listens: the agents module, built after, notes an agent's prompt may be answered.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AsyncDisposable } from '../base/disposable.js';
-import { Relay } from '../base/relay.js';
+import { Emitter } from '../base/emitter.js';
 import type { DevMeshHome } from '../home/devmesh-home.js';
 import { terminalContextOf } from '../project-views.js';
 import type { ProjectsModule } from '../projects/projects-module.js';
@@ -24,7 +24,9 @@ export interface TerminalsModuleDeps {
 export class TerminalsModule implements AsyncDisposable {
   readonly manager: TerminalManager;
   /** a terminal's id, each time input reaches it */
-  readonly typed = new Relay<string>();
+  private readonly typed = new Emitter<string>({ name: 'terminal input' });
+  /** a terminal's id, each time input is typed into it */
+  readonly onInput = this.typed.event;
 
   constructor(deps: TerminalsModuleDeps) {
     const { home, store, services, projects, ports } = deps;
