@@ -205,7 +205,7 @@ describe('terminal stream', () => {
       setTimeout(() => c.ws.readyState === c.ws.OPEN && c.send({ t: 'ack', chars: text.length }), 3);
       sawPaused ||= core.terminals.get(t.id).isPaused;
     };
-    await c.until((x) => x.closed !== null, 25_000);
+    await c.until((x) => x.closed !== null, scaled(25_000));
     const expected = Buffer.alloc(50_000_000).toString('base64').replace(/.{76}/g, '$&\r\n').replace(/([^\n])$/, '$1\r\n');
     expect(c.replay).toBe('');
     expect(chars).toBe(expected.length);
