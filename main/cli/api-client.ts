@@ -1,23 +1,32 @@
 // The CLI's connection to a running DevMesh (daemon or app): finds it through $DEVMESH_HOME/daemon.json,
-// authenticates with the token file, and speaks shared/wire.ts. A daemon built from this CLI's contract
+// authenticates with the token file, and speaks shared/wire.ts through the one protocol client
+// (shared/protocol-client.ts) over Node's `ws` (node-ws-transport.ts). A daemon built from this CLI's contract
 // (main/api/contract-fingerprint.ts) sends messages and answers that the same schemas shaped: they are taken
 // as typed. Any other daemon's messages, answers and stream items are parsed with the contract's schemas
 // (client-contract.ts), loaded only then: zod and the contract cost more to load than the rest of a
 // command's start, so this module imports none of them.
-import { WebSocket, type RawData } from 'ws';
-import type { IncomingMessage } from 'node:http';
 import type { ApiInput, ApiMethod, ApiOutput, ApiTopic, ApiTopicParams } from '../../shared/api.js';
 import { DevMeshError } from '../../shared/devmesh-error.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { RequestRecord, ServiceTraffic } from '../../shared/proxy.js';
 import type { LogLine } from '../../shared/service.js';
-import type { ServerMessage } from '../../shared/wire.js';
-import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from '../../shared/wire-protocol.js';
+import {
+  ProtocolClient,
+  type CallOptions,
+  type ConnectionLoss,
+  type ConnectionStatus,
+  type FrameConnection,
+  type ProtocolMessages,
+  type ProtocolSchemas,
+  type ReconnectPolicy,
+} from '../../shared/protocol-client.js';
 import { DevMeshHome, type DaemonRecord } from '../core/home/devmesh-home.js';
 import { CONTRACT_FINGERPRINT, CONTRACT_HEADER } from '../api/contract-fingerprint.js';
+import { NOT_RUNNING_MESSAGE, openNodeWs } from './node-ws-transport.js';
 
-export const NOT_RUNNING_MESSAGE = 'DevMesh is not running: start it with `npx devmesh up` (or open the DevMesh app)';
+export { NOT_RUNNING_MESSAGE } from './node-ws-transport.js';
+export type { CallOptions } from '../../shared/protocol-client.js';
 
 export type TopicItem<T extends ApiTopic> = {
   events: DevMeshEvent;
@@ -37,10 +46,8 @@ export interface ApiClientOptions {
   connectTimeoutMs?: number;
   /** default for calls; a call may pass its own */
   callTimeoutMs?: number;
-}
-
-export interface CallOptions {
-  timeoutMs?: number;
+  /** what a call made after close() is refused with (default: the connection is closed) */
+  stoppedError?: () => DevMeshError;
 }
 
 export interface ClientSubscription {
@@ -48,34 +55,33 @@ export interface ClientSubscription {
   close(): Promise<void>;
 }
 
-interface PendingCall {
-  what: string;
-  resolve: (value: unknown) => void;
-  reject: (err: DevMeshError) => void;
-  timer: NodeJS.Timeout;
+interface Opened {
+  connection: FrameConnection;
+  url: string;
+  record: DaemonRecord | null;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 export class ApiClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, PendingCall>();
-  private readonly streams = new Map<number, (data: unknown) => void>();
-  private readonly closeListeners = new Set<(err: DevMeshError) => void>();
-  private closedWith: DevMeshError | null = null;
-  /** null: the daemon was built from this CLI's contract, so its messages need no second check */
-  private schemas: ClientContract | null = null;
+  private readonly protocol: ProtocolClient;
+  private current: { url: string; record: DaemonRecord | null } = { url: '', record: null };
 
-  private constructor(
-    private readonly socket: WebSocket,
-    readonly url: string,
-    readonly record: DaemonRecord | null,
-    private readonly callTimeoutMs: number,
-  ) {
-    socket.on('message', (data) => this.onMessage(data));
-    socket.on('close', (code, reason) => this.onClose(code, reason.toString('utf8')));
-    socket.on('error', (err) => this.onClose(1006, err.message));
+  private constructor(open: () => Promise<Opened>, reconnect: ReconnectPolicy, options: ApiClientOptions) {
+    this.protocol = new ProtocolClient({
+      connector: async () => {
+        const opened = await open();
+        this.current = { url: opened.url, record: opened.record };
+        return opened.connection;
+      },
+      reconnect,
+      messages: this.messages(options),
+      schemas: null,
+      callTimeoutMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+      // The CLI reports through its rejections: a stray warning would mix into a command's output.
+      warn: () => undefined,
+    });
   }
 
   /**
@@ -83,14 +89,79 @@ export class ApiClient {
    * a token file it first connects without a token: the daemon, refusing it, writes its token file back
    * (main/api/token-file-keeper.ts), and the second attempt uses it.
    */
-  static async connect(home: DevMeshHome, options: ApiClientOptions = {}): Promise<ApiClient> {
+  static connect(home: DevMeshHome, options: ApiClientOptions = {}): Promise<ApiClient> {
+    return ApiClient.started(new ApiClient(() => ApiClient.openHome(home, options), { kind: 'never' }, options));
+  }
+
+  /** `token` null: connect without one (the daemon refuses, and writes its token file back). */
+  static connectTo(url: string, token: string | null, options: ApiClientOptions = {}, record: DaemonRecord | null = null): Promise<ApiClient> {
+    return ApiClient.started(new ApiClient(() => ApiClient.openUrl(url, token, options, record), { kind: 'never' }, options));
+  }
+
+  /**
+   * A client that connects on its first call and again on the next call once DevMesh went away (the MCP
+   * server: an agent's session outlives a `devmesh down` / `devmesh up`). Each attempt reads daemon.json again.
+   */
+  static onDemand(home: DevMeshHome, options: ApiClientOptions = {}): ApiClient {
+    return new ApiClient(() => ApiClient.openHome(home, options), { kind: 'on-demand' }, options);
+  }
+
+  get url(): string {
+    return this.current.url;
+  }
+
+  get record(): DaemonRecord | null {
+    return this.current.record;
+  }
+
+  /** closed for good (close() was called, or the connection ended and this client does not reconnect) */
+  get closed(): boolean {
+    return this.protocol.closed;
+  }
+
+  /** true while a connection is open (no attempt is made to open one) */
+  get connected(): boolean {
+    return this.protocol.status.state === 'open';
+  }
+
+  get status(): ConnectionStatus {
+    return this.protocol.status;
+  }
+
+  /** Calls one API method; throws the DevMeshError the daemon answered with. */
+  call<M extends ApiMethod>(method: M, input: ApiInput<M>, options: CallOptions = {}): Promise<ApiOutput<M>> {
+    return this.protocol.call(method, input, options);
+  }
+
+  /** Opens a stream; items failing their schema (a newer daemon's new event types) are skipped. */
+  async subscribe<T extends ApiTopic>(topic: T, params: ApiTopicParams<T>, onItem: (item: TopicItem<T>) => void): Promise<ClientSubscription> {
+    const subscription = this.protocol.subscribe(topic, params, (item) => onItem(item as TopicItem<T>));
+    await subscription.ready;
+    return { close: () => subscription.close() };
+  }
+
+  /** Called once when the connection ends without close() (the daemon stopped, a network error). */
+  onDidClose(listener: (err: DevMeshError) => void): () => void {
+    return this.protocol.onDidClose(listener);
+  }
+
+  close(): Promise<void> {
+    return this.protocol.close();
+  }
+
+  private static async started(client: ApiClient): Promise<ApiClient> {
+    await client.protocol.connect();
+    return client;
+  }
+
+  private static async openHome(home: DevMeshHome, options: ApiClientOptions): Promise<Opened> {
     const record = home.readDaemonRecord();
     if (record === null || !DevMeshHome.isAlive(record.pid)) throw new DevMeshError('DAEMON_NOT_RUNNING', NOT_RUNNING_MESSAGE);
     const url = `ws://127.0.0.1:${record.port}/api`;
     let token = home.readToken();
     if (token === null) {
       try {
-        (await ApiClient.connectTo(url, null, options, record)).close().catch(() => undefined);
+        (await ApiClient.openUrl(url, null, options, record)).connection.close().catch(() => undefined);
       } catch (err) {
         if (!(err instanceof DevMeshError && err.code === 'UNAUTHORIZED')) throw err;
       }
@@ -104,7 +175,7 @@ export class ApiClient {
       }
     }
     try {
-      return await ApiClient.connectTo(url, token, options, record);
+      return await ApiClient.openUrl(url, token, options, record);
     } catch (err) {
       if (!(err instanceof DevMeshError && err.code === 'UNAUTHORIZED')) throw err;
       throw new DevMeshError(
@@ -117,212 +188,66 @@ export class ApiClient {
     }
   }
 
-  /** `token` null: connect without one (the daemon refuses, and writes its token file back). */
-  static connectTo(url: string, token: string | null, options: ApiClientOptions = {}, record: DaemonRecord | null = null): Promise<ApiClient> {
-    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    return new Promise((resolve, reject) => {
-      const protocols = token === null ? [WIRE_PROTOCOL] : [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`];
-      const socket = new WebSocket(url, protocols, {
-        handshakeTimeout: connectTimeoutMs,
-        perMessageDeflate: false,
-        maxPayload: 256 * 1024 * 1024,
-      });
-      let settled = false;
-      let sameContract = false;
-      socket.once('upgrade', (res) => {
-        sameContract = CONTRACT_FINGERPRINT !== null && res.headers[CONTRACT_HEADER] === CONTRACT_FINGERPRINT;
-      });
-      const settle = (err: DevMeshError | null): void => {
-        if (settled) return;
-        settled = true;
-        if (err === null) {
-          socket.off('error', onError);
-          // Listening before the schemas load: a close meanwhile is not missed (the daemon sends nothing unasked).
-          const client = new ApiClient(socket, url, record, options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
-          if (sameContract) return resolve(client);
-          contract().then(
-            (schemas) => {
-              client.schemas = schemas;
-              resolve(client);
-            },
-            (err: unknown) => {
-              socket.terminate();
-              reject(new DevMeshError('INTERNAL', `could not load the API contract to check ${url}'s answers: ${(err as Error).message}`));
-            },
-          );
-        } else {
-          // onError stays attached: terminating a connecting socket emits one more 'error', already settled.
-          socket.terminate();
-          reject(err);
-        }
-      };
-      const onError = (err: NodeJS.ErrnoException): void => settle(ApiClient.connectError(url, err, connectTimeoutMs));
-      socket.on('error', onError);
-      socket.once('open', () => settle(null));
-      socket.once('unexpected-response', (_req, res) => {
-        ApiClient.readRejection(res)
-          .then((info) => settle(new DevMeshError(info.code, `${info.message} (${url})`)))
-          .catch((err: unknown) => settle(new DevMeshError('INTERNAL', `the DevMesh daemon at ${url} refused the connection: ${(err as Error).message}`)));
-      });
+  private static async openUrl(url: string, token: string | null, options: ApiClientOptions, record: DaemonRecord | null): Promise<Opened> {
+    const { connection, sameContract } = await openNodeWs({
+      url,
+      token,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      contractHeader: CONTRACT_HEADER,
+      contractFingerprint: CONTRACT_FINGERPRINT,
+      errorInfo: () => contract().then((schemas) => schemas.errorInfo),
     });
-  }
-
-  get closed(): boolean {
-    return this.closedWith !== null;
-  }
-
-  /** Calls one API method; throws the DevMeshError the daemon answered with. */
-  async call<M extends ApiMethod>(method: M, input: ApiInput<M>, options: CallOptions = {}): Promise<ApiOutput<M>> {
-    const value = await this.request(method, { type: 'call', method, input }, options.timeoutMs);
-    if (this.schemas === null) return value as ApiOutput<M>;
-    const parsed = this.schemas.output(method).safeParse(value);
-    if (!parsed.success) {
-      throw new DevMeshError('INTERNAL', `${method}: the daemon's answer does not match this CLI's contract (is the daemon a different version? ${this.record?.version ?? '?'})`);
+    // null: the daemon was built from this CLI's contract, so its messages need no second check
+    connection.schemas = null;
+    if (!sameContract) {
+      try {
+        connection.schemas = ApiClient.schemasOf(await contract());
+      } catch (err) {
+        await connection.close();
+        throw new DevMeshError('INTERNAL', `could not load the API contract to check ${url}'s answers: ${(err as Error).message}`);
+      }
     }
-    return parsed.data as ApiOutput<M>;
+    return { connection, url, record };
   }
 
-  /** Opens a stream; items failing their schema (a newer daemon's new event types) are skipped. */
-  async subscribe<T extends ApiTopic>(topic: T, params: ApiTopicParams<T>, onItem: (item: TopicItem<T>) => void): Promise<ClientSubscription> {
-    const id = this.nextId++;
-    const schema = this.schemas?.topicItem(topic) ?? null;
-    this.streams.set(id, (data) => {
-      if (schema === null) return onItem(data as TopicItem<T>);
-      const parsed = schema.safeParse(data);
-      if (parsed.success) onItem(parsed.data as TopicItem<T>);
-    });
-    try {
-      await this.request(`subscribe ${topic}`, { type: 'subscribe', topic, params }, undefined, id);
-    } catch (err) {
-      this.streams.delete(id);
-      throw err;
-    }
+  private static schemasOf(contract: ClientContract): ProtocolSchemas {
+    return { serverMessage: contract.serverMessage, output: contract.output, topicItem: contract.topicItem };
+  }
+
+  /** What each failure says to the CLI's user; one error for every call a lost connection ends. */
+  private messages(options: ApiClientOptions): ProtocolMessages {
+    const closed = (): DevMeshError => new DevMeshError('DAEMON_NOT_RUNNING', 'the connection to DevMesh is closed');
     return {
-      close: async () => {
-        if (!this.streams.delete(id) || this.closed) return;
-        await this.request(`unsubscribe ${topic}`, { type: 'unsubscribe' }, undefined, id);
-      },
+      timeout: (what, timeoutMs) =>
+        new DevMeshError(
+          'TIMEOUT',
+          `${what}: no answer from DevMesh at ${this.url} within ${Math.round(timeoutMs / 1000)}s; check \`devmesh status\` ` +
+            'and the daemon log ($DEVMESH_HOME/logs/daemon.log)',
+        ),
+      lost: (what, loss) => this.lostError(what, loss),
+      notConnected: () => closed(),
+      invalidOutput: (method) =>
+        new DevMeshError(
+          'INTERNAL',
+          `${method}: the daemon's answer does not match this CLI's contract (is the daemon a different version? ` +
+            `${this.record?.version ?? '?'})`,
+        ),
+      protocolError: (what) =>
+        new DevMeshError('INTERNAL', `DevMesh at ${this.url} sent ${what}; is the daemon a different version than this CLI?`),
+      stopped: options.stoppedError ?? closed,
     };
   }
 
-  /** Called once when the connection ends without close() (the daemon stopped, a network error). */
-  onDidClose(listener: (err: DevMeshError) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
-  }
-
-  close(): Promise<void> {
-    this.closeListeners.clear();
-    if (this.socket.readyState === this.socket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.socket.terminate(), 1_000);
-      this.socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.socket.close(1000, 'bye');
-    });
-  }
-
-  private request(what: string, message: Record<string, unknown>, timeoutMs = this.callTimeoutMs, id = this.nextId++): Promise<unknown> {
-    if (this.closedWith) return Promise.reject(this.closedWith);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(
-          new DevMeshError(
-            'TIMEOUT',
-            `${what}: no answer from DevMesh at ${this.url} within ${Math.round(timeoutMs / 1000)}s; check \`devmesh status\` and the daemon log ($DEVMESH_HOME/logs/daemon.log)`,
-          ),
-        );
-      }, timeoutMs);
-      this.pending.set(id, { what, resolve, reject, timer });
-      this.socket.send(JSON.stringify({ ...message, id }), (err) => {
-        if (err) this.settle(id, new DevMeshError('DAEMON_NOT_RUNNING', `${what}: could not send to DevMesh at ${this.url}: ${err.message}`));
-      });
-    });
-  }
-
-  private settle(id: number, outcome: { value: unknown } | DevMeshError): void {
-    const call = this.pending.get(id);
-    if (!call) return;
-    this.pending.delete(id);
-    clearTimeout(call.timer);
-    if (outcome instanceof DevMeshError) call.reject(outcome);
-    else call.resolve(outcome.value);
-  }
-
-  private onMessage(data: RawData): void {
-    let message: ServerMessage;
-    try {
-      const value: unknown = JSON.parse(data.toString());
-      const parsed = this.schemas ? this.schemas.serverMessage.safeParse(value) : { success: typeof value === 'object' && value !== null, data: value };
-      if (!parsed.success) return this.protocolError('a message that does not match shared/wire.ts');
-      message = parsed.data as ServerMessage;
-    } catch (err) {
-      return this.protocolError(`malformed JSON (${(err as Error).message})`);
+  private lostError(what: string | null, loss: ConnectionLoss): DevMeshError {
+    if (loss.sendError !== undefined) {
+      return new DevMeshError('DAEMON_NOT_RUNNING', `${what ?? 'a request'}: could not send to DevMesh at ${this.url}: ${loss.sendError}`);
     }
-    if (message.type === 'event') {
-      this.streams.get(message.sub)?.(message.data);
-      return;
-    }
-    if (message.id === null) return this.protocolError(`an error for a request it could not read: ${message.ok ? '' : message.error.message}`);
-    if (message.ok) this.settle(message.id, { value: message.value });
-    else this.settle(message.id, new DevMeshError(message.error.code, message.error.message, message.error.details));
-  }
-
-  private protocolError(what: string): void {
-    const err = new DevMeshError('INTERNAL', `DevMesh at ${this.url} sent ${what}; is the daemon a different version than this CLI?`);
-    for (const id of [...this.pending.keys()]) this.settle(id, err);
-  }
-
-  private onClose(code: number, reason: string): void {
-    if (this.closedWith) return;
-    const [errCode, message]: [ErrorCode, string] =
-      code === 1001
+    const [code, message]: [ErrorCode, string] =
+      loss.code === 1001
         ? ['SHUTTING_DOWN', 'DevMesh stopped (it is shutting down)']
-        : code === 1000
+        : loss.code === 1000
           ? ['DAEMON_NOT_RUNNING', 'the connection to DevMesh is closed']
-          : ['DAEMON_NOT_RUNNING', `lost the connection to DevMesh at ${this.url} (${code}${reason ? `: ${reason}` : ''})`];
-    this.closedWith = new DevMeshError(errCode, message);
-    for (const id of [...this.pending.keys()]) this.settle(id, this.closedWith);
-    this.streams.clear();
-    for (const listener of [...this.closeListeners]) listener(this.closedWith);
-    this.closeListeners.clear();
-  }
-
-
-  private static connectError(url: string, err: NodeJS.ErrnoException, timeoutMs: number): DevMeshError {
-    if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET') return new DevMeshError('DAEMON_NOT_RUNNING', NOT_RUNNING_MESSAGE);
-    if (/timed out/i.test(err.message)) {
-      return new DevMeshError('TIMEOUT', `DevMesh at ${url} did not answer within ${Math.round(timeoutMs / 1000)}s; it may be busy or stuck: check $DEVMESH_HOME/logs/daemon.log`);
-    }
-    return new DevMeshError('DAEMON_NOT_RUNNING', `could not reach DevMesh at ${url}: ${err.message}; start it with \`npx devmesh up\``);
-  }
-
-  /** The daemon explains a refused upgrade as JSON `{code, message}`; anything else becomes a generic error. */
-  private static readRejection(res: IncomingMessage): Promise<{ code: ErrorCode; message: string }> {
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= 64 * 1024) chunks.push(chunk);
-      });
-      res.on('error', reject);
-      res.on('end', () => {
-        const fallback = { code: 'INTERNAL' as ErrorCode, message: `DevMesh refused the connection with HTTP ${res.statusCode ?? '?'}` };
-        let body: unknown;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch (err) {
-          return resolve({ ...fallback, message: `${fallback.message} (${(err as Error).message})` });
-        }
-        contract().then((schemas) => {
-          const parsed = schemas.errorInfo.safeParse(body);
-          resolve(parsed.success ? (parsed.data as { code: ErrorCode; message: string }) : fallback);
-        }, reject);
-      });
-    });
+          : ['DAEMON_NOT_RUNNING', `lost the connection to DevMesh at ${this.url} (${loss.code}${loss.reason ? `: ${loss.reason}` : ''})`];
+    return new DevMeshError(code, message);
   }
 }

@@ -63,6 +63,11 @@ export class CliContext {
     return ApiClient.connect(this.options.home, options);
   }
 
+  /** A client that connects on its first call and again once DevMesh went away (the MCP server). */
+  connectOnDemand(options?: ApiClientOptions): ApiClient {
+    return ApiClient.onDemand(this.options.home, options);
+  }
+
   /**
    * Connects, runs `fn`, and closes the connection whatever happens. The close frame goes out at once; the
    * daemon's answer to it is not awaited: a command exits right after, and that wait cost a round trip and

@@ -42,7 +42,7 @@ function text(result: unknown): string {
 
 beforeAll(async () => {
   const home = new DevMeshHome(join(tmp.dir, 'home'));
-  server = new DevMeshMcpServer({ agent: 'agent-unit0test', version: '0.0.0-test', cwd: tmp.dir, connect: () => ApiClient.connect(home), warn: (l) => warnings.push(l) });
+  server = new DevMeshMcpServer({ agent: 'agent-unit0test', version: '0.0.0-test', cwd: tmp.dir, client: ApiClient.onDemand(home), warn: (l) => warnings.push(l) });
   const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
   client = new Client({ name: 'mcp-tools-test', version: '1.0.0' });
   await server.serve(serverSide);

@@ -2,6 +2,7 @@
 // config runs it (`claude mcp add devmesh -- npx devmesh mcp`); it lives as long as the agent's session
 // (until stdin closes or a signal), and needs a running DevMesh only when a tool is called.
 import type { Readable, Writable } from 'node:stream';
+import { DevMeshError } from '../../../shared/devmesh-error.js';
 import { LockHolderSchema } from '../../../shared/lock.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
@@ -46,7 +47,8 @@ on the next call.`,
     // commit hook an agent runs) would otherwise pay.
     const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
     const { DevMeshMcpServer } = await import('../mcp/devmesh-mcp-server.js');
-    const server = new DevMeshMcpServer({ agent, version: ctx.version, cwd: ctx.cwd, connect: () => ctx.connect(), warn: (line) => ctx.warn(line) });
+    const stoppedError = (): DevMeshError => new DevMeshError('SHUTTING_DOWN', 'the DevMesh MCP server is stopping');
+    const server = new DevMeshMcpServer({ agent, version: ctx.version, cwd: ctx.cwd, client: ctx.connectOnDemand({ stoppedError }), warn: (line) => ctx.warn(line) });
     let trap: SignalTrap | undefined;
     const ended = new Promise<void>((resolve) => {
       // The client ends the session by closing our stdin (the MCP stdio transport's shutdown), or signals.

@@ -8,7 +8,6 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ApiClient } from '../api-client.js';
-import { DaemonConnection } from './daemon-connection.js';
 import { LockHeartbeat, LOCK_HEARTBEAT_MS } from './lock-heartbeat.js';
 import { LockTargetParser } from './lock-target-parser.js';
 import { McpToolTable, type McpToolSpec, type ToolContext } from './mcp-tool-table.js';
@@ -19,8 +18,11 @@ export interface DevMeshMcpServerOptions {
   version: string;
   /** the agent's folder: relative lock paths are looked up there to tell folders from files */
   cwd: string;
-  /** opens a connection to the running DevMesh (throws DAEMON_NOT_RUNNING when there is none) */
-  connect: () => Promise<ApiClient>;
+  /**
+   * the running DevMesh, connected on the first call and again on the next call once it went away
+   * (ApiClient.onDemand), so an agent's session outlives a `devmesh down` / `devmesh up`
+   */
+  client: ApiClient;
   /** diagnostics; stdout belongs to the MCP protocol */
   warn: (line: string) => void;
   heartbeatMs?: number;
@@ -32,7 +34,7 @@ const START_HINT = 'start it with `devmesh up` (or open the DevMesh app), then c
 
 export class DevMeshMcpServer {
   private readonly mcp: McpServer;
-  private readonly connection: DaemonConnection;
+  private readonly connection: ApiClient;
   private readonly heartbeat: LockHeartbeat;
   private readonly context: ToolContext;
   /** one `devmesh mcp` process: it renews and releases what it took, never what the agent's other sessions took */
@@ -40,7 +42,7 @@ export class DevMeshMcpServer {
 
   constructor(private readonly options: DevMeshMcpServerOptions) {
     this.session = options.session ?? `mcp-${randomBytes(6).toString('hex')}`;
-    this.connection = new DaemonConnection(options.connect);
+    this.connection = options.client;
     const taker = { holder: options.agent, session: this.session };
     this.heartbeat = new LockHeartbeat(this.connection, taker, options.warn, options.heartbeatMs ?? LOCK_HEARTBEAT_MS);
     this.context = {

@@ -4,7 +4,7 @@
 // elsewhere (another session, the CLI, a task) are not this session's to keep alive.
 import type { Disposable } from '../../core/base/disposable.js';
 import { DevMeshError } from '../../../shared/errors.js';
-import type { DaemonConnection } from './daemon-connection.js';
+import type { ApiClient } from '../api-client.js';
 
 export const LOCK_HEARTBEAT_MS = 10_000;
 
@@ -15,7 +15,7 @@ export class LockHeartbeat implements Disposable {
   private lastProblem: string | null = null;
 
   constructor(
-    private readonly connection: DaemonConnection,
+    private readonly connection: ApiClient,
     private readonly taker: { holder: string; session: string },
     private readonly warn: (line: string) => void,
     private readonly intervalMs = LOCK_HEARTBEAT_MS,

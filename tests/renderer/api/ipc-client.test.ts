@@ -39,6 +39,26 @@ describe('IpcClient', () => {
     await expect(client.call('logs.page', { name: 'x' })).rejects.toMatchObject({ code: 'UNKNOWN_METHOD' });
   });
 
+  // Like the WebSocket client (shared/protocol-client.ts): one answer check whatever the transport.
+  it('rejects an answer that does not match the method’s output schema, as the WebSocket client does', async () => {
+    const bridge = { ...fakeBridge().bridge, 'projects.list': async () => ({ ok: true, value: [{ id: 42 }] }) } as unknown as DevMeshBridge;
+    const client = new IpcClient(bridge);
+    await expect(client.call('projects.list', {})).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining("'projects.list'") });
+  });
+
+  it('times out a call the main process never answers, as the WebSocket client does', async () => {
+    vi.useFakeTimers();
+    try {
+      const bridge = { ...fakeBridge().bridge, 'projects.list': () => new Promise(() => {}) } as unknown as DevMeshBridge;
+      const client = new IpcClient(bridge, { callTimeoutMs: 5_000 });
+      const outcome = client.call('projects.list', {}).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(await outcome).toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining("'projects.list'") });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('is always connected, passes events through, and releases its streams on dispose', () => {
     const { bridge, open, emitters } = fakeBridge();
     const client = new IpcClient(bridge);
