@@ -9,49 +9,12 @@ import type { ApiInput, ApiMethod, ApiOutput, ApiTopic, ApiTopicParams } from '.
 import { DevMeshError } from './devmesh-error.js';
 import type { ErrorInfo } from './errors.js';
 import { MAX_MESSAGE_BYTES } from './wire-protocol.js';
+import { checkedOutput, firstIssue } from './protocol-answers.js';
+import type {
+  ConnectionLoss, Connector, FrameConnection, ProtocolSchemas,
+} from './protocol-transport.js';
 
-/** One open connection that carries JSON text frames. */
-export interface FrameConnection {
-  /** sends one frame; `failed` is called when it could not be sent (the loss is reported through `closed`) */
-  send(frame: string, failed: (err: Error) => void): void;
-  /** starts delivering: frames that arrived (or a loss that happened) before are delivered now */
-  attach(handlers: FrameHandlers): void;
-  /** closes politely; resolves once closed */
-  close(): Promise<void>;
-  /** this connection's schemas, when they depend on the daemon it reached (else the client's) */
-  schemas?: ProtocolSchemas | null;
-}
-
-export interface FrameHandlers {
-  frame(data: unknown): void;
-  closed(loss: ConnectionLoss): void;
-}
-
-/** Why a connection ended: a WebSocket close code (1006 when it failed without one). */
-export interface ConnectionLoss {
-  code: number;
-  reason: string;
-  /** the connection failed (an error) rather than being closed */
-  failed?: boolean;
-  /** this client closed it */
-  byClient?: boolean;
-  /** a frame could not be sent: why */
-  sendError?: string;
-}
-
-/** Opens one connection; rejects with a DevMeshError saying why it could not. */
-export type Connector = () => Promise<FrameConnection>;
-
-export interface SafeParser {
-  safeParse(value: unknown): { success: true; data: unknown } | { success: false; error?: unknown };
-}
-
-/** The schemas answers are checked with; null where the face takes the daemon's messages as typed. */
-export interface ProtocolSchemas {
-  serverMessage: SafeParser | null;
-  output(method: ApiMethod): SafeParser | null;
-  topicItem(topic: ApiTopic): SafeParser | null;
-}
+export type { ConnectionLoss, Connector, FrameConnection, FrameHandlers, ProtocolSchemas, SafeParser } from './protocol-transport.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -461,39 +424,4 @@ export class ProtocolClient {
     this.status = status;
     for (const listener of [...this.statusListeners]) listener(status);
   }
-}
-
-/** A call's answer checked against its method's output schema (null: taken as typed). */
-export function checkedOutput<M extends ApiMethod>(
-  method: M,
-  value: unknown,
-  schema: SafeParser | null,
-  invalid: (method: M, issue: string) => DevMeshError,
-): ApiOutput<M> {
-  if (schema === null) return value as ApiOutput<M>;
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalid(method, firstIssue(parsed.error));
-  return parsed.data as ApiOutput<M>;
-}
-
-/** Rejects with `timeout()` when `promise` has not settled within `timeoutMs`. */
-export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, timeout: () => DevMeshError): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(timeout()), timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
-}
-
-function firstIssue(error: unknown): string {
-  const issues = (error as { issues?: { message?: string }[] } | undefined)?.issues;
-  return issues?.[0]?.message ?? 'invalid';
 }

@@ -9,7 +9,7 @@ import type { DevMeshBridge } from '../../shared/bridge.js';
 import { DevMeshError, type Result } from '../../shared/errors.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { RequestRecord, ServiceTraffic } from '../../shared/proxy.js';
-import { checkedOutput, withTimeout } from '../../shared/protocol-client.js';
+import { checkedOutput, withTimeout } from '../../shared/protocol-answers.js';
 import type { LogLine } from '../../shared/service.js';
 import type { ConnectionStatus, DevMeshClient } from './devmesh-client.js';
 
