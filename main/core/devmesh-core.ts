@@ -42,6 +42,8 @@ import { WorktreeManager } from './agents/worktree-manager.js';
 import { ResourceBudget } from './agents/resource-budget.js';
 import { ManagedTerminalLauncher } from './agents/managed-terminal-launcher.js';
 import { Coordination, type CoordinationOptions } from './coordination/coordination.js';
+import { ProjectCommands } from './projects/project-commands.js';
+import type { RecordingStore } from './terminals/recording-store.js';
 import { AgentSessionSetup } from './agents/agent-session-setup.js';
 import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
 import type { AuditDurability } from './audit/audit-log.js';
@@ -132,6 +134,17 @@ export class DevMeshCore {
     /** the daemon's own problems (stores failing on a full disk…), raised as health.changed */
     readonly health: DaemonHealth,
   ) {}
+
+  /** the project and service calls, answered once what they recorded in the audit chain is on disk */
+  get projectCommands(): ProjectCommands {
+    return (this.commands ??= new ProjectCommands({ projects: this.projects, settled: () => this.coordination.trail.settled() }));
+  }
+  private commands: ProjectCommands | null = null;
+
+  /** the terminals' asciicast recordings */
+  get recordings(): RecordingStore {
+    return this.terminals.recordings;
+  }
 
   static async open(options: DevMeshCoreOptions): Promise<DevMeshCore> {
     const home = options.home;
