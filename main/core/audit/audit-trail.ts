@@ -10,6 +10,8 @@
 //   health ledger, naming the lost entry, and to the log. It never throws: the decision has happened.
 import type { Logger } from 'pino';
 import type { AuditAppend } from '../../../shared/audit.js';
+import { DevMeshError } from '../../../shared/errors.js';
+import type { Disposable } from '../base/disposable.js';
 import type { DaemonHealth } from '../health/daemon-health.js';
 import { StorageFailure } from '../health/storage-failure.js';
 import type { AuditLog } from './audit-log.js';
@@ -27,11 +29,22 @@ export interface AuditTrailDeps {
   homeDir: string;
 }
 
-export class AuditTrail {
+export class AuditTrail implements Disposable {
   /** decisions running synchronously right now (their entries' failures are theirs to handle) */
   private deciding = 0;
+  private readonly following: Disposable | null;
 
-  constructor(private readonly deps: AuditTrailDeps) {}
+  constructor(private readonly deps: AuditTrailDeps) {
+    // the outage's end (its probe wrote the audit.outage entry that counts the lost decisions) clears the
+    // problem too; after the ledger's own round of listeners, not inside it
+    this.following = deps.health?.onDidChange(() => {
+      if (deps.health?.has(UNRECORDED_COMPONENT) && !deps.log.failing) queueMicrotask(() => this.recovered());
+    }) ?? null;
+  }
+
+  dispose(): void {
+    this.following?.dispose();
+  }
 
   /**
    * Runs a decision the chain must record. Resolves with its value once its entries are on disk; rejects,
@@ -127,11 +140,18 @@ export class AuditTrail {
       `${entry.kind} for ${entry.subject} (by ${entry.actor}) took effect but its audit entry was lost; ` +
       'the chain stays verifiable and its audit.outage entry counts what went unrecorded once the disk takes ' +
       'writes again (DevMesh retries every 2 s); decisions callers wait for are refused meanwhile';
-    this.deps.health?.fail({ component: UNRECORDED_COMPONENT, error: err, where: this.deps.mirrorPath, rule, dropped: 1 });
+    this.deps.health?.fail({ component: UNRECORDED_COMPONENT, error: AuditTrail.storageCause(err), where: this.deps.mirrorPath, rule, dropped: 1 });
     this.deps.logger.error(
       { domain: 'audit', kind: entry.kind, subject: entry.subject, actor: entry.actor, err: (err as Error)?.message ?? String(err) },
       'a decision DevMesh took on its own could not be recorded in the audit chain',
     );
+  }
+
+  /** the append's refusal (a DevMeshError) as the storage failure it stands for, for the ledger's code */
+  private static storageCause(err: unknown): unknown {
+    if (!(err instanceof DevMeshError)) return err;
+    const code = err.code === 'DISK_FULL' ? 'ENOSPC' : err.code === 'STORE_UNAVAILABLE' ? 'EIO' : null;
+    return code === null ? err : Object.assign(new Error(err.message), { code });
   }
 
   /** the chain takes entries again: the lost decisions are counted in its outage entry, the problem clears */

@@ -286,6 +286,7 @@ export class Coordination implements Disposable {
     for (const s of this.subscriptions) s.dispose();
     this.tasks.dispose();
     this.locks.dispose();
+    this.trail.dispose();
     this.audit.dispose();
   }
 

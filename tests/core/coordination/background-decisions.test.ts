@@ -62,7 +62,7 @@ describe.skipIf(FullDisk.unavailable() !== null)('a background decision the audi
     expect(coordination.locks.list()[0]?.locks ?? []).not.toContainEqual(expect.objectContaining({ id: lock.id }));
 
     const problem = lostDecision(health.snapshot().problems);
-    expect(problem).toMatchObject({ dropped: 1, rule: expect.stringMatching(/lock\.expired for src\/a\.ts/) as unknown as string });
+    expect(problem).toMatchObject({ code: 'DISK_FULL', dropped: 1, rule: expect.stringMatching(/lock\.expired for src\/a\.ts/) as unknown as string });
 
     // once the chain takes writes again, the outage entry counts the lost decision
     disk.release();
