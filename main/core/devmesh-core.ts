@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { MeshInfo, ServiceGraph } from '../../shared/mesh.js';
 import type { ProxyInfo } from '../../shared/proxy.js';
 import { AgentsModule } from './agents/agents-module.js';
+import { ProjectCommands } from './projects/project-commands.js';
+import type { RecordingStore } from './terminals/recording-store.js';
 import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
 import type { AuditDurability } from './audit/audit-log.js';
 import { DisposableStore } from './base/disposable.js';
@@ -112,6 +114,8 @@ export class DevMeshCore {
   readonly agents: Pick<AgentsModule, 'manager' | 'detector' | 'profiles'>;
   /** locks, the audit chain, tasks, messages and shared state */
   readonly coordination: Coordination;
+  /** the project and service calls, answered once what they recorded in the audit chain is on disk */
+  readonly projectCommands: ProjectCommands;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -134,6 +138,13 @@ export class DevMeshCore {
     this.terminals = terminals.manager;
     this.agents = agents;
     this.coordination = coordination.coordination;
+    const settled = (): Promise<void> => this.coordination.trail.settled();
+    this.projectCommands = new ProjectCommands({ projects: this.projects, settled });
+  }
+
+  /** the terminals' asciicast recordings */
+  get recordings(): RecordingStore {
+    return this.terminals.recordings;
   }
 
   static async open(options: DevMeshCoreOptions): Promise<DevMeshCore> {

@@ -4,6 +4,7 @@
 import { DevMeshApi } from '../../main/api/devmesh-api.js';
 import type { DevMeshCore } from '../../main/core/devmesh-core.js';
 import { EventBus } from '../../main/core/events/event-bus.js';
+import { ProjectCommands, type ProjectCommandsDeps } from '../../main/core/projects/project-commands.js';
 import type { Disposable } from '../../main/core/base/disposable.js';
 import { DevMeshError } from '../../shared/errors.js';
 import type { ProjectInfo, ServiceInfo, ServiceState } from '../../shared/service.js';
@@ -35,8 +36,6 @@ export class FakeCore {
   readonly events = new CountingEventBus();
   readonly services = new Map<string, ServiceInfo>();
   readonly calls: string[] = [];
-  /** the API awaits the audit chain's sync after a call that wrote to it; nothing is recorded here */
-  readonly coordination = { audit: { syncPending: false, durable: () => Promise.resolve() } };
   disposed = false;
   private open = new Map<string, ProjectInfo>();
 
@@ -128,6 +127,15 @@ export class FakeCore {
   };
 
   readonly logs = { page: () => ({ lines: [], hasMore: false }) };
+
+  readonly home = { dir: '/tmp/devmesh', databasePath: '/tmp/devmesh/devmesh.db', auditMirrorPath: '/tmp/devmesh/audit.jsonl' };
+  /** no locks, tasks or audit chain here: the API's coordination handlers are never called by these tests */
+  readonly coordination = {};
+
+  /** the real project commands over the fake projects; nothing is recorded in an audit chain here */
+  get projectCommands(): ProjectCommands {
+    return new ProjectCommands({ projects: this.projects as unknown as ProjectCommandsDeps['projects'], settled: () => Promise.resolve() });
+  }
 
   async dispose(): Promise<void> {
     this.disposed = true;

@@ -1,20 +1,27 @@
 // How agents work together, wired in one place: lock spaces per project root, the audit chain every
 // decision goes to, the task board, messages and the shared state. Created by DevMeshCore; the API's
-// locks.*, audit.*, tasks.*, messages.* and state.* calls land here.
+// locks.*, audit.*, tasks.*, messages.* and state.* calls land here. A decision a caller waits for (a lock
+// acquired, a task step, an agent started, state set) is a method here whose promise resolves once its
+// audit entries are on disk (AuditTrail.decide); reads go to the parts (locks, tasks, state, messages).
 //
 // Liveness, the way the issue asks for it:
 // - an agent's locks are heartbeated by DevMesh while its terminal runs (and by its MCP server), so they
 //   expire only when nobody vouches for the holder (a CLI or script holding locks through the API);
 // - an agent whose terminal exits loses every lock at once, and its tasks are abandoned and re-queued;
 // - activity (status changes, API calls naming the agent) keeps its tasks from being judged silent.
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentRecord, AgentStartInput } from '../../../shared/agent.js';
+import type { LockInfo } from '../../../shared/lock.js';
+import type { StateEntry } from '../../../shared/message.js';
+import type { Bid, TaskInfo } from '../../../shared/task.js';
 import type { AuditAppend } from '../../../shared/audit.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { DevMeshEvent } from '../../../shared/events.js';
 import type { AgentManager } from '../agents/agent-manager.js';
 import { AuditLog, type AuditDurability } from '../audit/audit-log.js';
-import { AuditRecorder } from '../audit/audit-recorder.js';
+import { AuditEntries } from '../audit/audit-entries.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../base/disposable.js';
 import { SystemLockClock, type LockClock } from '../locks/lock-clock.js';
@@ -58,6 +65,8 @@ const TIMER_RULE =
 
 export class Coordination implements Disposable {
   readonly audit: AuditLog;
+  /** the one way a decision reaches the chain */
+  readonly trail: AuditTrail;
   readonly locks: LockSpaces;
   readonly messages: MessageBoard;
   readonly state: SharedState;
@@ -82,7 +91,9 @@ export class Coordination implements Disposable {
     if (this.audit.openReport.restoredLines > 0 || this.audit.openReport.tornBytes > 0) {
       logger.warn({ domain: 'audit', ...this.audit.openReport }, 'the audit mirror was behind SQLite after a crash and was restored');
     }
-    const recorder = new AuditRecorder((entry) => this.record(entry));
+    this.trail = new AuditTrail({
+      log: this.audit, logger, health, mirrorPath: options.auditMirrorPath, homeDir: options.homeDir ?? dirname(options.auditMirrorPath),
+    });
     const findAgent = (idOrName: string): AgentRecord | null => {
       try {
         return agents.get(idOrName);
@@ -97,7 +108,14 @@ export class Coordination implements Disposable {
       },
       idAt: (root: string) => projects.all().find((p) => p.root === root)?.id ?? null,
     };
-    this.locks = new LockSpaces({ projects: projectPort, agents: { find: findAgent }, emit: (e) => events.emit(e), clock, nextLockId: options.nextLockId });
+    this.locks = new LockSpaces({ projects: projectPort, agents: { find: findAgent }, emit: (e) => {
+        // the lock spaces' decisions (granted, refused, released, expired) are recorded as they are made
+        const entry = AuditEntries.lockEntry(e);
+        if (entry) this.trail.observe(entry);
+        events.emit(e);
+      },
+      clock,
+      nextLockId: options.nextLockId });
     this.messages = new MessageBoard(
       database,
       {
@@ -111,8 +129,7 @@ export class Coordination implements Disposable {
       (message) => events.emit({ type: 'message.posted', ts: message.ts, message }),
     );
     this.state = new SharedState(database, (key, entry, by) => {
-      // a deletion's event carries no entry, so no one to name: it is recorded here, with who asked
-      if (entry === null) this.record({ actor: by, kind: 'state.deleted', subject: key, data: null });
+      this.trail.observe(entry === null ? AuditEntries.stateDeleted(key, by) : AuditEntries.stateSet(key, entry));
       events.emit({ type: 'state.changed', ts: Date.now(), key, entry });
     });
     this.tasks = new TaskBoard({
@@ -124,7 +141,7 @@ export class Coordination implements Disposable {
         find: findAgent,
         deliver: (agentId, text) => this.deliver(agentId, text),
       },
-      audit: (entry) => this.record(entry),
+      audit: (entry) => this.trail.observe(entry),
       emit: (event) => events.emit(event),
       notify: (agentId, body, task) => {
         this.messages.send({ from: 'devmesh', to: agentId, body, task });
@@ -137,10 +154,11 @@ export class Coordination implements Disposable {
     });
     this.subscriptions.push(
       events.onDidEmitEvent((event) => {
-        try {
-          recorder.record(event);
-        } catch {
-          // logged by record(); the event has happened, the emitter must not fail for the chain's sake
+        // decisions other domains take (services changing state, agents exiting, version alerts) reach the
+        // chain from their event; the event has happened, so a failed append goes to the health ledger
+        if (event.type === 'service.state' || event.type === 'agent.status' || event.type === 'alert.raised') {
+          const entry = AuditEntries.entryFor(event);
+          if (entry) this.trail.observe(entry);
         }
         this.follow(event);
       }),
@@ -163,23 +181,82 @@ export class Coordination implements Disposable {
     if (agent) this.tasks.agentActivity(agent.id);
   }
 
-  async startAgent(input: AgentStartInput, by = 'user'): Promise<AgentRecord> {
-    const record = await this.options.agents.start(input);
-    const data = { agentId: record.id, profile: record.profile, cwd: record.cwd, worktree: record.worktree?.branch ?? null, task: record.task?.slice(0, 200) ?? null };
-    await this.recordOrStop(record, { actor: by, kind: 'agent.started', subject: record.name, data });
-    return record;
+  // ---- decisions a caller waits for: each resolves once its entries are on disk ----
+
+  acquireLock(project: string | undefined, request: Parameters<LockSpaces['acquire']>[1]): Promise<LockInfo> {
+    return this.trail.decide(
+      `a ${request.mode} lock for ${request.holder}`,
+      () => this.locks.acquire(project, request),
+      (lock) => void this.locks.release(project, lock.holder, lock.id),
+    );
   }
 
-  async relaunchAgent(idOrName: string, by = 'user'): Promise<AgentRecord> {
-    const record = await this.options.agents.relaunch(idOrName);
-    await this.recordOrStop(record, { actor: by, kind: 'agent.relaunched', subject: record.name, data: { agentId: record.id } });
-    return record;
+  releaseLock(project: string | undefined, holder: string, lockId: string): Promise<LockInfo> {
+    return this.trail.decide(`releasing lock ${lockId}`, () => this.locks.release(project, holder, lockId));
+  }
+
+  releaseLocks(project: string | undefined, holder: string, session?: string): Promise<number> {
+    return this.trail.decide(`releasing the locks of ${holder}`, () => this.locks.releaseAll(project, holder, session));
+  }
+
+  /** `by` names an agent by id or name: recorded by its id, as lock holders and message parties are */
+  postTask(input: Parameters<TaskBoard['create']>[0]): Promise<TaskInfo> {
+    return this.trail.decide(`posting task "${input.title}"`, () => this.tasks.create({ ...input, by: this.idOf(input.by) }));
+  }
+
+  cancelTask(input: Parameters<TaskBoard['cancel']>[0]): Promise<TaskInfo> {
+    return this.trail.decide(`cancelling task ${input.task}`, () => this.tasks.cancel({ ...input, by: this.idOf(input.by) }));
+  }
+
+  bid(input: Parameters<TaskBoard['bid']>[0]): Promise<Bid> {
+    return this.trail.decide(`a bid for task ${input.task}`, () => this.tasks.bid(input));
+  }
+
+  claimTask(input: Parameters<TaskBoard['claim']>[0]): Promise<TaskInfo> {
+    return this.trail.decide(`claiming task ${input.task}`, () => this.tasks.claim(input));
+  }
+
+  updateTask(input: Parameters<TaskBoard['update']>[0]): Promise<TaskInfo> {
+    return this.trail.decide(`updating task ${input.task}`, () => this.tasks.update(input));
+  }
+
+  completeTask(input: Parameters<TaskBoard['complete']>[0]): Promise<TaskInfo> {
+    return this.trail.decide(`completing task ${input.task}`, () => this.tasks.complete(input));
+  }
+
+  setState(input: Parameters<SharedState['set']>[0]): Promise<StateEntry | null> {
+    return this.trail.decide(`setting ${input.key}`, () => this.state.set({ ...input, by: this.idOf(input.by) }));
   }
 
   /** An agent that runs without its entry in the chain is stopped again, and the call refused. */
+  startAgent(input: AgentStartInput, by = 'user'): Promise<AgentRecord> {
+    return this.trail.decide(
+      `starting agent ${input.profile}`,
+      async () => {
+        const record = await this.options.agents.start(input);
+        const data = { agentId: record.id, profile: record.profile, cwd: record.cwd, worktree: record.worktree?.branch ?? null, task: record.task?.slice(0, 200) ?? null };
+        await this.recordOrStop(record, { actor: by, kind: 'agent.started', subject: record.name, data });
+        return record;
+      },
+      async (record) => void (await this.stopNow(record.id, 'devmesh')),
+    );
+  }
+
+  relaunchAgent(idOrName: string, by = 'user'): Promise<AgentRecord> {
+    return this.trail.decide(`relaunching agent ${idOrName}`, async () => {
+      const record = await this.options.agents.relaunch(idOrName);
+      await this.recordOrStop(record, { actor: by, kind: 'agent.relaunched', subject: record.name, data: { agentId: record.id } });
+      return record;
+    });
+  }
+
+  stopAgent(idOrName: string, by = 'user'): Promise<AgentRecord> {
+    return this.trail.decide(`stopping agent ${idOrName}`, () => this.stopNow(idOrName, by));
+  }
+
   private async recordOrStop(record: AgentRecord, entry: AuditAppend): Promise<void> {
     try {
-      this.record(entry);
+      this.trail.record(entry);
     } catch (err) {
       await this.options.agents.stop(record.id).catch((stopErr: unknown) => {
         this.options.logger.error({ domain: 'agents', agent: record.name, err: (stopErr as Error).message }, 'could not stop an agent whose start was not recorded');
@@ -188,53 +265,20 @@ export class Coordination implements Disposable {
     }
   }
 
-  async stopAgent(idOrName: string, by = 'user'): Promise<AgentRecord> {
+  private stopNow(idOrName: string, by: string): Promise<AgentRecord> {
     const before = this.options.agents.get(idOrName);
-    if (before.status !== 'exited') this.record({ actor: by, kind: 'agent.stopped', subject: before.name, data: { agentId: before.id } });
+    if (before.status !== 'exited') this.trail.record({ actor: by, kind: 'agent.stopped', subject: before.name, data: { agentId: before.id } });
     return this.options.agents.stop(idOrName);
-  }
-
-  /**
-   * Runs a decision the audit chain must record (a lock, a task step, an agent started, shared state set).
-   * Refused up front, nothing changed, while the chain cannot be written or the disk is nearly full; and
-   * when an entry the decision produced could not be stored after all, `undo` reverses the decision and the
-   * call is refused: no decision is acknowledged without its entry.
-   */
-  decide<T>(what: string, decision: () => T, undo?: (value: Awaited<T>) => void): T {
-    this.audit.admit(what);
-    const before = this.audit.failures;
-    const check = (value: Awaited<T>): Awaited<T> => {
-      if (this.audit.failures === before) return value;
-      try {
-        undo?.(value);
-      } catch (err) {
-        this.options.logger.error({ domain: 'audit', what, err: (err as Error).message }, 'could not undo a decision the chain could not record');
-      }
-      throw this.audit.refusal(what);
-    };
-    const value = decision();
-    if (value instanceof Promise) return value.then((v: Awaited<T>) => check(v)) as T;
-    return check(value as Awaited<T>) as T;
   }
 
   /** May a decision be taken now (the audit chain can record it)? For decisions timers take (awards). */
   canDecide(): boolean {
-    try {
-      this.audit.admit('a task award');
-      return true;
-    } catch {
-      return false;
-    }
+    return this.trail.canDecide('a task award');
   }
 
-  /** A decision to keep. The chain must not silently miss one: a failure is logged loudly and thrown to the caller. */
+  /** A decision to keep, for callers that refuse their own on failure (recovery): logged and thrown. */
   record(entry: AuditAppend): void {
-    try {
-      this.audit.append(entry);
-    } catch (err) {
-      this.options.logger.error({ domain: 'audit', kind: entry.kind, subject: entry.subject, err: (err as Error).message }, 'could not append to the audit chain');
-      throw err;
-    }
+    this.trail.record(entry);
   }
 
   dispose(): void {
@@ -242,6 +286,7 @@ export class Coordination implements Disposable {
     for (const s of this.subscriptions) s.dispose();
     this.tasks.dispose();
     this.locks.dispose();
+    this.trail.dispose();
     this.audit.dispose();
   }
 

@@ -1,7 +1,7 @@
 // The audit entries a start writes about what an earlier run left behind, and a clean shutdown about the
 // locks still held: one shape per kind, so every face (and `devmesh audit ls`) reads them the same way.
 //   daemon.died      subject `pid N`          data: run, pid, diedAt (null: not noted), lastSign, terminals, locks
-//   service.stopped  subject `project/name`   data: from, to, reason, pid, version, port (as AuditRecorder's)
+//   service.stopped  subject `project/name`   data: from, to, reason, pid, version, port (as AuditEntries')
 //   terminal.ended   subject `name (id)`      data: terminalId, name, command, project, pid, startedAt, reason, …
 //   lock.dropped     subject the lock target   data: root, project, lockId, mode, holder, heldSince, reason
 import type { AuditAppend } from '../../../shared/audit.js';
@@ -51,7 +51,7 @@ export class LeftoverEntries {
     return { actor: 'devmesh', kind: 'lock.dropped', subject: LeftoverEntries.subject(l.target), data };
   }
 
-  /** a lock's target as the audit chain names it (as AuditRecorder does) */
+  /** a lock's target as the audit chain names it (as AuditEntries does) */
   private static subject(t: LockTarget): string {
     return t.kind === 'glob' ? t.pattern : t.kind === 'dir' ? `${t.path}/` : t.path;
   }

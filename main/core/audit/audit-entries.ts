@@ -1,24 +1,18 @@
-// Turns the decisions the core announces into audit entries: locks granted, released, expired and refused;
-// services starting, healthy, crashed, restarting, stopped; agents exited; version alerts; shared state
-// set. Task transitions and awards are appended by the task board itself; agent starts and stops, and
-// shared state deleted, by the composition root (they are decided there, with who asked).
+// The audit entry each decision is recorded as: locks granted, released, expired and refused; services
+// starting, healthy, crashed, restarting, stopped; agents exited; version alerts; shared state set. Pure
+// mapping: the code that decides records the entry through AuditTrail (coordination.ts wires the lock
+// spaces, the shared state and the task board to it; the bus brings it the decisions other domains take).
 import type { DevMeshEvent } from '../../../shared/events.js';
 import type { LockChangedEvent } from '../../../shared/lock.js';
 import type { AuditAppend } from '../../../shared/audit.js';
+import type { StateEntry } from '../../../shared/message.js';
 
-export class AuditRecorder {
-  constructor(private readonly append: (entry: AuditAppend) => void) {}
-
-  /** Records the event when it is a decision; ignores the rest. */
-  record(event: DevMeshEvent): void {
-    const entry = AuditRecorder.entryFor(event);
-    if (entry) this.append(entry);
-  }
-
+export class AuditEntries {
+  /** The entry for an event that announces a decision; null for the rest. */
   static entryFor(event: DevMeshEvent): AuditAppend | null {
     switch (event.type) {
       case 'lock.changed':
-        return AuditRecorder.lockEntry(event);
+        return AuditEntries.lockEntry(event);
       case 'service.state': {
         if (event.from === event.to || event.to === 'stopping') return null;
         const kind = event.to === 'backing-off' ? 'service.restart-scheduled' : `service.${event.to}`;
@@ -42,15 +36,24 @@ export class AuditRecorder {
         };
       }
       case 'state.changed':
-        // a deletion is recorded by the composition root, which knows who deleted (the event does not)
-        if (!event.entry) return null;
-        return { actor: event.entry.updatedBy, kind: 'state.set', subject: event.key, data: { version: event.entry.version } };
+        // a deletion's event carries no entry: Coordination records it with who asked (stateDeleted)
+        return event.entry ? AuditEntries.stateSet(event.key, event.entry) : null;
       default:
         return null;
     }
   }
 
-  private static lockEntry(event: LockChangedEvent): AuditAppend | null {
+  /** a shared-state key set */
+  static stateSet(key: string, entry: StateEntry): AuditAppend {
+    return { actor: entry.updatedBy, kind: 'state.set', subject: key, data: { version: entry.version } };
+  }
+
+  /** a shared-state key deleted (its event names no one: the deleter is known at the decision only) */
+  static stateDeleted(key: string, by: string): AuditAppend {
+    return { actor: by, kind: 'state.deleted', subject: key, data: null };
+  }
+
+  static lockEntry(event: LockChangedEvent): AuditAppend | null {
     const c = event.change;
     const where = { root: event.root, project: event.project };
     switch (c.type) {
@@ -58,7 +61,7 @@ export class AuditRecorder {
         return {
           actor: c.lock.holder,
           kind: 'lock.granted',
-          subject: AuditRecorder.target(c.lock.target),
+          subject: AuditEntries.target(c.lock.target),
           data: {
             ...where,
             lockId: c.lock.id,
@@ -71,11 +74,11 @@ export class AuditRecorder {
           },
         };
       case 'released':
-        return { actor: c.lock.holder, kind: 'lock.released', subject: AuditRecorder.target(c.lock.target), data: { ...where, lockId: c.lock.id, mode: c.lock.mode, reason: c.reason } };
+        return { actor: c.lock.holder, kind: 'lock.released', subject: AuditEntries.target(c.lock.target), data: { ...where, lockId: c.lock.id, mode: c.lock.mode, reason: c.reason } };
       case 'expired':
-        return { actor: 'devmesh', kind: 'lock.expired', subject: AuditRecorder.target(c.lock.target), data: { ...where, lockId: c.lock.id, mode: c.lock.mode, holder: c.lock.holder } };
+        return { actor: 'devmesh', kind: 'lock.expired', subject: AuditEntries.target(c.lock.target), data: { ...where, lockId: c.lock.id, mode: c.lock.mode, holder: c.lock.holder } };
       case 'refused':
-        return { actor: c.holder, kind: 'lock.refused', subject: AuditRecorder.target(c.target), data: { ...where, mode: c.mode, code: c.error.code, why: c.error.message.slice(0, 500) } };
+        return { actor: c.holder, kind: 'lock.refused', subject: AuditEntries.target(c.target), data: { ...where, mode: c.mode, code: c.error.code, why: c.error.message.slice(0, 500) } };
       default:
         return null;
     }

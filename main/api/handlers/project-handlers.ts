@@ -1,0 +1,27 @@
+// projects.*, services.* and logs.page: the calls about a project's services, by project and service name.
+import type { LogStore } from '../../core/store/log-store.js';
+import type { ProjectCommands } from '../../core/projects/project-commands.js';
+import type { HandlersOf } from './handlers.js';
+
+export interface ProjectHandlersDeps {
+  commands: ProjectCommands;
+  logs: Pick<LogStore, 'page'>;
+}
+
+export function projectHandlers({ commands, logs }: ProjectHandlersDeps): HandlersOf<'projects' | 'services' | 'logs'> {
+  return {
+    'projects.list': () => commands.list(),
+    'projects.open': (i) => commands.open(i.root),
+    'projects.close': async (i) => ({ closed: await commands.close(i.project) }),
+    'services.list': (i) => commands.services(i.project),
+    'services.start': (i) => commands.start(i.project, i.name, { wait: i.wait }),
+    'services.stop': (i) => commands.stop(i.project, i.name),
+    'services.restart': (i) => commands.restart(i.project, i.name, { wait: i.wait }),
+    'services.startAll': (i) => commands.startAll(i.project, { wait: i.wait }),
+    'services.stopAll': (i) => commands.stopAll(i.project),
+    'logs.page': (i) => {
+      const project = commands.idOf(i.project, i.name);
+      return logs.page({ project, service: i.name, before: i.before, limit: i.limit, search: i.search });
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// The project and service calls a face makes (open, close, start, stop…), answered in the API's terms: by
+// project reference and service name, each resolving once the audit entries it caused (a service starting,
+// healthy, stopped) are on disk, as an audited decision does. The API calls these instead of reaching
+// through a project to its supervisor.
+import type { ProjectInfo, ServiceInfo } from '../../../shared/service.js';
+import type { ProjectManager } from './project-manager.js';
+
+export interface ProjectCommandsDeps {
+  projects: Pick<ProjectManager, 'resolve' | 'open' | 'close' | 'list'>;
+  /** resolves once every audit entry recorded so far is on disk (AuditTrail.settled) */
+  settled: () => Promise<void>;
+}
+
+export class ProjectCommands {
+  constructor(private readonly deps: ProjectCommandsDeps) {}
+
+  list(): ProjectInfo[] {
+    return this.deps.projects.list();
+  }
+
+  open(root: string): Promise<ProjectInfo> {
+    return this.settle(this.deps.projects.open(root));
+  }
+
+  /** the project's id */
+  close(ref: string): Promise<string> {
+    return this.settle(this.deps.projects.close(ref));
+  }
+
+  /** the project's id; throws PROJECT_NOT_FOUND, and SERVICE_NOT_FOUND with the known names for `service` */
+  idOf(ref: string | undefined, service?: string): string {
+    const project = this.deps.projects.resolve(ref);
+    if (service !== undefined) project.supervisor.get(service);
+    return project.id;
+  }
+
+  services(ref: string | undefined): ServiceInfo[] {
+    return this.supervisor(ref).list();
+  }
+
+  start(ref: string | undefined, name: string, options: { wait?: boolean } = {}): Promise<ServiceInfo> {
+    return this.settle(this.supervisor(ref).start(name, options));
+  }
+
+  stop(ref: string | undefined, name: string): Promise<ServiceInfo> {
+    return this.settle(this.supervisor(ref).stop(name));
+  }
+
+  restart(ref: string | undefined, name: string, options: { wait?: boolean } = {}): Promise<ServiceInfo> {
+    return this.settle(this.supervisor(ref).restart(name, options));
+  }
+
+  startAll(ref: string | undefined, options: { wait?: boolean } = {}): Promise<ServiceInfo[]> {
+    return this.settle(this.supervisor(ref).startAll(options));
+  }
+
+  stopAll(ref: string | undefined): Promise<ServiceInfo[]> {
+    return this.settle(this.supervisor(ref).stopAll());
+  }
+
+  private supervisor(ref: string | undefined) {
+    return this.deps.projects.resolve(ref).supervisor;
+  }
+
+  /** a failed call too: what it recorded (a service that crashed while starting) is on disk before the answer */
+  private async settle<T>(pending: T | Promise<T>): Promise<T> {
+    let value: T;
+    try {
+      value = await pending;
+    } catch (err) {
+      await this.deps.settled();
+      throw err;
+    }
+    await this.deps.settled();
+    return value;
+  }
+}
