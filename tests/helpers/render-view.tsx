@@ -9,7 +9,7 @@ import { afterEach } from 'vitest';
 import type { ApiInput, ApiMethod, ApiOutput } from '../../shared/api.js';
 import { DevMeshError, type ErrorCode } from '../../shared/errors.js';
 import { AgentsSync } from '../../renderer/agents/agents-sync.js';
-import { coordinationSyncs } from '../../renderer/command-center/command-center-syncs.js';
+import { coordinationSyncs, type CoordinationSyncs } from '../../renderer/command-center/command-center-syncs.js';
 import { AppContext, type AppServices } from '../../renderer/shell/app-context.js';
 import { createAppStores, type AppStores } from '../../renderer/state/app-stores.js';
 import { HealthSync } from '../../renderer/health/health-sync.js';
@@ -62,6 +62,8 @@ export interface RenderedView extends RenderResult {
   client: ViewClient;
   stores: AppStores;
   app: AppServices;
+  /** the locks, tasks and messages syncs the views share (useCoordination) */
+  coordination: CoordinationSyncs;
   user: UserEvent;
 }
 
@@ -106,5 +108,5 @@ export function renderView(ui: ReactElement, before?: (setup: { client: ViewClie
       <AppContext.Provider value={app}>{ui}</AppContext.Provider>
     </StrictMode>,
   );
-  return { ...result, client, stores, app, user };
+  return { ...result, client, stores, app, coordination, user };
 }
