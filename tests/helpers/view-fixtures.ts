@@ -2,6 +2,7 @@
 // that drifts from the contract fails here, not as a puzzling render.
 import { AgentDetectionSchema, AgentProfileSchema, AgentRecordSchema, type AgentRecord } from '../../shared/agent.js';
 import { RouteInfoSchema, type RouteInfo } from '../../shared/proxy.js';
+import { MessageSchema, type Message } from '../../shared/message.js';
 import { LockInfoSchema, type LockInfo } from '../../shared/lock.js';
 import { ProjectInfoSchema, ServiceInfoSchema, type ProjectInfo, type ServiceInfo } from '../../shared/service.js';
 import { BidSchema, TaskDetailSchema, TaskInfoSchema, type Bid, type TaskDetail, type TaskInfo } from '../../shared/task.js';
@@ -58,3 +59,6 @@ export const routeInfo = (service: string, over: Partial<RouteInfo> = {}): Route
     hosts: [`${service}.localhost`], project: 'shop', service, state: 'healthy', target: '127.0.0.1:4001', servedBy: null, local: true,
     urls: [`http://${service}.localhost:7777/`, `https://${service}.localhost:7443/`], startOnRequest: false, ...over,
   });
+
+export const message = (seq: number, over: Partial<Message> = {}): Message =>
+  MessageSchema.parse({ seq, from: 'user', fromName: 'user', to: '*', toName: 'everyone', body: `m${seq}`, task: null, ts: seq, ...over });
