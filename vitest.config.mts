@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
+    // .test.tsx: component tests of renderer views; each opts into jsdom with `// @vitest-environment jsdom`
+    include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
     environment: 'node',
     // Every core a test starts runs the proxy: on free ports, never the user's 7777/7443.
     env: { DEVMESH_PROXY_HTTP_PORT: '0', DEVMESH_PROXY_HTTPS_PORT: '0', DEVMESH_MESH_INGRESS_PORT: '0' },

@@ -74,6 +74,7 @@ function ProjectRequests({ projectId }: { projectId: string }) {
           className="log-search"
           data-testid="request-search"
           placeholder="Filter by host or path…"
+          aria-label="Filter by host or path"
           value={search}
           onChange={(e) => setSearch(e.target.value)}
           spellCheck={false}
