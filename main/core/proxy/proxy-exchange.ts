@@ -170,7 +170,7 @@ export class ProxyExchange {
 
   /** Why a target connection failed, in words a user can act on. */
   static cause(err: Error | null, who: string): string {
-    const code = (err)?.code;
+    const code = (err as NodeJS.ErrnoException | null)?.code;
     if (code === 'ECONNREFUSED') return `connection refused by ${who}: is it listening on that port?`;
     if (code === 'ECONNRESET' || code === 'EPIPE') return `${who} reset the connection before answering`;
     if (err !== null && err.message.includes('connect timeout')) return `${who}: ${err.message}`;
