@@ -1,4 +1,4 @@
-// `npm test`: checks the layering, type-checks, builds (the e2e and CLI tests use the built faces), runs
+// `npm test`: lints (ESLint, the import boundaries, Prettier: scripts/lint.mjs), type-checks, builds (the e2e and CLI tests use the built faces), runs
 // vitest, and ends with the plain line `N passed, N failed` that CI reads.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -9,7 +9,7 @@ const extra = process.argv.slice(2);
 
 let preFailed = 0;
 for (const [cmd, args] of [
-  ['node', ['scripts/check-layers.mjs']],
+  ['node', ['scripts/lint.mjs']],
   ['node', ['scripts/typecheck.mjs']],
   ['node', ['scripts/build.mjs']],
 ]) {

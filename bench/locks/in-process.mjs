@@ -13,8 +13,8 @@ export async function inProcess(ctx, opts) {
   const map = new Map();
   const key = `file:${ctx.files[0]}`;
   const value = { holder: 'a', mode: 'WRITE' };
-  tightOps((i) => (map.set(key, value), map.delete(key)), 1_000_000, 1); // warm-up
-  const base = tightOps((i) => (map.set(key, value), map.delete(key)), opts.mapOps, 5);
+  tightOps(() => (map.set(key, value), map.delete(key)), 1_000_000, 1); // warm-up
+  const base = tightOps(() => (map.set(key, value), map.delete(key)), opts.mapOps, 5);
 
   const mgr = new LockManager({ root: ctx.projectDir });
   try {

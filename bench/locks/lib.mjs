@@ -18,7 +18,7 @@ export async function loadCore() {
   try {
     esbuild = await import('esbuild');
   } catch (err) {
-    throw new Error(`bench:locks needs esbuild (a devDependency) to load main/core: run \`npm run setup\` (${err.message})`);
+    throw new Error(`bench:locks needs esbuild (a devDependency) to load main/core: run \`npm run setup\` (${err.message})`, { cause: err });
   }
   const entry = [
     "export { LockManager } from './main/core/locks/lock-manager.ts';",

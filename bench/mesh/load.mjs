@@ -79,7 +79,6 @@ const phases = { before: {}, during: {}, after: {} };
 const failures = {};
 const failed = [];
 let ok = 0;
-let lastToVictimAfterKill = null;
 for (const r of records) {
   const good = !r.error && r.status >= 200 && r.status < 300;
   if (good) ok++;

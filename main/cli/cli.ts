@@ -80,6 +80,7 @@ export class Cli {
   private parse(command: CliCommand, argv: readonly string[]): CommandArgs | 'help' {
     let parsed: { values: RawValues; positionals: string[] };
     try {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the assertion names the shape every command shares
       parsed = parseArgs({
         args: [...argv],
         options: { ...command.options, help: { type: 'boolean', short: 'h' } },

@@ -31,6 +31,7 @@ export class LogFormatter {
   // A service's output may carry terminal escapes; printed raw they could rewrite the user's screen.
   // CSI sequences (colors, cursor moves) are dropped, other control characters shown as U+FFFD.
   private static printable(text: string): string {
+    // eslint-disable-next-line no-control-regex -- strips escape sequences and control characters on purpose
     return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\uFFFD');
   }
 }

@@ -2,11 +2,13 @@
 // The commands that are thin clients of the API (status, version, start, logs…) run from here, a small
 // bundle without zod, the core or the other commands; any other command line loads the whole CLI
 // (full-main.ts, its own bundle: dist/cli/devmesh-full.js), which answers it exactly as before.
+import type { ClientCommandGroups } from './client-command-groups.js';
 import { clientCommandGroups } from './client-command-groups.js';
 import { internalError, runCliProcess } from './cli-process.js';
 
 const argv = process.argv.slice(2);
-const client = Object.values(clientCommandGroups());
+const groups = clientCommandGroups();
+const client = (Object.keys(groups) as Array<keyof ClientCommandGroups>).map((name) => groups[name]);
 const first = argv[0] ?? '';
 // `--version` is `version`; `help`, no command and an unknown one need every command's name.
 if (first === '--version' || first === '-v' || client.some((group) => group.names.includes(first))) {

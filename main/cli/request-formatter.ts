@@ -50,6 +50,7 @@ export class RequestFormatter {
   // Methods, hosts and paths come from clients: printed raw, control characters (escapes included) could
   // rewrite the user's screen.
   private static printable(text: string): string {
+    // eslint-disable-next-line no-control-regex -- replaces control characters on purpose
     return text.replace(/[\u0000-\u001f\u007f]/g, '\uFFFD');
   }
 }

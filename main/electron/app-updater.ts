@@ -92,7 +92,8 @@ export class ElectronUpdaterEngine implements UpdateEngine {
 
   /** electron-updater reports a failed install as an 'error' event, not a throw. */
   private failOnError(fn: () => void): void {
-    let failure: Error | null = null;
+    // `as`: the listener assigns it, which TypeScript's narrowing does not see (it would read `never` below).
+    let failure = null as Error | null;
     const onError = (err: Error) => (failure ??= err);
     this.updater.on('error', onError);
     try {

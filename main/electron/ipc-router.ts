@@ -55,7 +55,7 @@ export class IpcRouter implements Disposable {
   }
 
   private handle(channel: string, handler: (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<Result<unknown>> | Result<unknown>): void {
-    ipcMain.handle(channel, (event, ...args) => {
+    ipcMain.handle(channel, (event, ...args: unknown[]) => {
       const refusal = this.checkSender(event);
       if (refusal) return refusal;
       return handler(event, ...args);

@@ -68,7 +68,8 @@ export class TrayMenu implements Disposable {
     });
     if (sub.ok) this.events = sub.value;
     else this.actions.reportError('DevMesh tray', `the tray will not follow service changes: ${sub.error.message}`);
-    this.refresh();
+    // Never rejects: refresh() routes a failed rebuild to process.emitWarning.
+    void this.refresh();
   }
 
   /** Rebuilds now; the promise settles when the new menu is set. */

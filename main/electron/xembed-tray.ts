@@ -95,7 +95,7 @@ export async function xembedTrayOwned(options: XembedTrayOptions = {}): Promise<
   const env = options.env ?? process.env;
   const display = parseDisplay(env.DISPLAY ?? '');
   if (!display) return null;
-  let cookie: Cookie | null = null;
+  let cookie: Cookie | null;
   try {
     cookie = findCookie(readFileSync(env.XAUTHORITY || join(env.HOME || homedir(), '.Xauthority')), display);
   } catch {

@@ -32,6 +32,7 @@ export function initialAgentForm(choices: readonly AgentProfileChoice[], project
 
 /** Why git would refuse `name` as a new branch (the rules of `git check-ref-format --branch`), or null. */
 export function branchNameProblem(name: string): string | null {
+  // eslint-disable-next-line no-control-regex -- git refuses control characters in branch names
   if (/[\s\x00-\x1f\x7f~^:?*[\\]/.test(name)) return 'no spaces or any of ~ ^ : ? * [ \\';
   if (name.startsWith('-')) return 'cannot start with -';
   if (name.includes('..') || name.includes('@{') || name === '@') return 'no "..", "@{" or a lone "@"';

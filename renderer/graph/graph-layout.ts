@@ -84,6 +84,8 @@ function agentsOf(graph: ServiceGraph): ServiceGraph['agents'] {
   return agents.sort((a, b) => Number(b.local) - Number(a.local));
 }
 
+type PlacedEdge = { x: number; y: number; points: Array<{ x: number; y: number }> };
+
 export function layoutGraph(graph: ServiceGraph): GraphLayout {
   const g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
   // The header is not something dagre knows of: the gap between ranks and clusters leaves it room.
@@ -104,10 +106,13 @@ export function layoutGraph(graph: ServiceGraph): GraphLayout {
   const drawn = graph.edges.filter((e) => ids.has(e.from) && ids.has(e.to) && e.from !== e.to);
   for (const e of drawn) g.setEdge(e.from, e.to, { minlen: 1, width: labelWidthOf(e), height: LABEL_HEIGHT, labelpos: 'c' }, e.id);
   dagre.layout(g);
+  // graphlib's labels are untyped; after layout() a node's label holds its centre, an edge's its label's centre
+  // and its points.
+  const centreOf = (id: string) => g.node(id) as { x: number; y: number };
 
   // dagre gives centres; React Flow wants top-left corners.
   const services: ServiceBox[] = graph.nodes.map((n) => {
-    const p = g.node(n.id);
+    const p = centreOf(n.id);
     return { id: n.id, groupId: groupIdOf(n.agentId), node: n, x: p.x - SERVICE_WIDTH / 2, y: p.y - SERVICE_HEIGHT / 2, width: SERVICE_WIDTH, height: SERVICE_HEIGHT };
   });
   const groups: GroupBox[] = agents.map((a) => {
@@ -115,7 +120,7 @@ export function layoutGraph(graph: ServiceGraph): GraphLayout {
     const inside = services.filter((s) => s.groupId === id);
     const base = { id, agentId: a.agentId, name: a.name, local: a.local, state: a.state };
     if (inside.length === 0) {
-      const p = g.node(id);
+      const p = centreOf(id);
       return { ...base, x: p.x - EMPTY_GROUP.width / 2, y: p.y - EMPTY_GROUP.height / 2, ...EMPTY_GROUP };
     }
     // The box around its services, from their own boxes: dagre's cluster border is not always tight.
@@ -126,9 +131,9 @@ export function layoutGraph(graph: ServiceGraph): GraphLayout {
     return { ...base, x: left, y: top, width: right - left, height: bottom - top };
   });
   const labels: LabelBox[] = drawn.map((e) => {
-    const d = g.edge({ v: e.from, w: e.to, name: e.id });
+    const d = g.edge({ v: e.from, w: e.to, name: e.id }) as PlacedEdge;
     const width = labelWidthOf(e);
-    return { id: e.id, x: d.x! - width / 2, y: d.y! - LABEL_HEIGHT / 2, width, height: LABEL_HEIGHT, points: d.points.map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })) };
+    return { id: e.id, x: d.x - width / 2, y: d.y - LABEL_HEIGHT / 2, width, height: LABEL_HEIGHT, points: d.points.map((p) => ({ x: p.x, y: p.y })) };
   });
   return { groups, services, labels };
 }

@@ -49,6 +49,7 @@ function ProjectRequests({ projectId }: { projectId: string }) {
     setSession(s);
     return () => s.dispose();
     // `key` stands for `filter`: a new filter object with the same content is the same session.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `filter` is represented by `key`, see above
   }, [client, projectId, key]);
 
   return (

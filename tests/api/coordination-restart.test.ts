@@ -25,7 +25,7 @@ describe('a restart with tasks in every state', () => {
     expect((await dm.call('tasks.get', { task: claimed.id })).state).toBe('CLAIMED');
     const bidding = await dm.call('tasks.create', { title: 'bidding', prompt: 'x', files: ['src/b.ts'] });
     await dm.call('tasks.bid', { task: bidding.id, agent: 'w2', capabilities: [], estimateMinutes: 5 });
-    const queued = await dm.call('tasks.create', { title: 'queued', prompt: 'x', dependsOn: [claimed.id] });
+    await dm.call('tasks.create', { title: 'queued', prompt: 'x', dependsOn: [claimed.id] });
     const cancelled = await dm.call('tasks.create', { title: 'cancelled', prompt: 'x' });
     await dm.call('tasks.cancel', { task: cancelled.id, by: 'user', reason: 'not needed' });
     await dm.call('locks.acquire', { holder: 'user', mode: 'READ', target: { kind: 'file', path: 'src/b.ts' } });

@@ -9,7 +9,7 @@ import { ApiClient } from '../../main/cli/api-client.js';
 import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
 import { McpSession } from './mcp-session.js';
-import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
 import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-mcp-sessions-');

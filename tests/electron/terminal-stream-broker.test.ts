@@ -11,7 +11,7 @@ import { FakeFrame, FakeWebContents, ipcMain, resetFake, type FakeMessagePortMai
 import { TerminalStreamBroker } from '../../main/electron/terminal-stream-broker.js';
 import { IPC_TERMINAL_OPEN, IPC_TERMINAL_PORT, TERMINAL_PORT_MESSAGE } from '../../shared/bridge.js';
 import type { TerminalServerMessage } from '../../shared/terminal.js';
-import { BASH, PROMPT, TerminalHarness, waitFor } from '../core/terminals/terminal-harness.js';
+import { PROMPT, TerminalHarness, waitFor } from '../core/terminals/terminal-harness.js';
 import { until } from '../helpers/until.js';
 
 const APP_URL = 'file:///app/renderer/index.html';

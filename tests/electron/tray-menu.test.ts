@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
-import { FakeMenu, resetFake, Tray } from './fake-electron.js';
+import type { FakeMenu} from './fake-electron.js';
+import { resetFake, Tray } from './fake-electron.js';
 import { FakeCore } from './fake-core.js';
 import { TrayMenu, type TrayActions } from '../../main/electron/tray-menu.js';
 

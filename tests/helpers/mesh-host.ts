@@ -1,15 +1,14 @@
 // One machine of a MeshLab: its namespace, address, DEVMESH_HOME, project folder and `devmesh up` daemon,
 // with the CLI, API, HTTP and lifecycle helpers the mesh tests use. See mesh-lab.ts.
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MeshInfo, PeerInfo, PeerState } from '../../shared/mesh.js';
 import type { ServiceInfo } from '../../shared/service.js';
 import { scaled } from './load-scale.js';
-import { NetnsLab, type NetnsRunResult } from './netns-lab.js';
+import type { NetnsRunResult } from './netns-lab.js';
 import { NetnsSession, SESSION_JS } from './netns-session.js';
-import { MESH_PORT, ROOT, CLI, DEFAULT_NAMES, CLI_TIMEOUT_MS, UP_TIMEOUT_MS, STOP_TIMEOUT_MS, DEFAULT_SERVICES, SERVER_JS, API_CALL_JS, EVENTS_JS, waitUntil, sleep, CliError, summarizePeers, type MeshServiceSpec, type MeshLabOptions, type WaitOptions, type EventFollower } from './mesh-lab-support.js';
+import { MESH_PORT, ROOT, CLI, CLI_TIMEOUT_MS, UP_TIMEOUT_MS, STOP_TIMEOUT_MS, SERVER_JS, EVENTS_JS, waitUntil, sleep, CliError, summarizePeers, type MeshServiceSpec, type WaitOptions, type EventFollower } from './mesh-lab-support.js';
 import type { MeshLab } from './mesh-lab.js';
 /** One machine of the lab: its namespace, address, DEVMESH_HOME, project folder and `devmesh up` daemon. */
 export class MeshHost {

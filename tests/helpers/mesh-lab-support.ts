@@ -1,13 +1,9 @@
 // What MeshLab and MeshHost share: the lab's constants and options, the scripts its hosts run (the tiny
 // HTTP service, the API and event clients), bounded waiting, and the CLI error. See mesh-lab.ts.
-import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { MeshInfo, PeerInfo, PeerState } from '../../shared/mesh.js';
-import type { ServiceInfo } from '../../shared/service.js';
+import type { PeerInfo } from '../../shared/mesh.js';
 import { scaled } from './load-scale.js';
-import { NetnsLab, type NetnsRunResult } from './netns-lab.js';
+import type { NetnsRunResult } from './netns-lab.js';
 
 export const ROOT = resolve(__dirname, '../..');
 export const CLI = join(ROOT, 'bin/devmesh.js');

@@ -18,14 +18,12 @@
 //     await lab.dispose();
 //   }
 // MESHLAB_KEEP=1 keeps the lab's folder (homes, daemon logs) after dispose, for a post-mortem.
-import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { MeshInfo, PeerInfo, PeerState } from '../../shared/mesh.js';
-import type { ServiceInfo } from '../../shared/service.js';
-import { NetnsLab, type NetnsRunResult } from './netns-lab.js';
-import { MESH_PORT, LAB_HEARTBEAT_MS, ROOT, CLI, DEFAULT_NAMES, CLI_TIMEOUT_MS, UP_TIMEOUT_MS, STOP_TIMEOUT_MS, DEFAULT_SERVICES, SERVER_JS, API_CALL_JS, EVENTS_JS, waitUntil, sleep, CliError, summarizePeers, type MeshServiceSpec, type MeshLabOptions, type WaitOptions, type EventFollower } from './mesh-lab-support.js';
+import { join } from 'node:path';
+import type { PeerInfo } from '../../shared/mesh.js';
+import { NetnsLab } from './netns-lab.js';
+import { MESH_PORT, LAB_HEARTBEAT_MS, ROOT, DEFAULT_NAMES, DEFAULT_SERVICES, summarizePeers, type MeshLabOptions, type WaitOptions } from './mesh-lab-support.js';
 import { MeshHost } from './mesh-host.js';
 
 export * from './mesh-lab-support.js';

@@ -90,13 +90,15 @@ function rawExchange(chunks: Array<Buffer | string>, { waitMs = 5_000, gapMs = 0
       clearTimeout(done);
       resolve({ got, closedByDaemon: true });
     });
-    socket.once('connect', async () => {
+    const writeAll = async () => {
       for (const c of chunks) {
         if (socket.destroyed) break;
         socket.write(c);
         if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
       }
-    });
+    };
+    // Cannot reject: writes to a socket checked live, and timers.
+    socket.once('connect', () => void writeAll());
   });
 }
 
@@ -171,7 +173,7 @@ describe('frames that are not the protocol', () => {
     }
     c.ws.send(JSON.stringify({ type: 'subscribe', id: ++id, topic: 'everything', params: {} }));
     expect((await c.next()).ok).toBe(false);
-    c.ws.send(JSON.stringify({ type: 'subscribe', id: ++id, topic: 'logs', params: { name: { $gt: '' } } }));
+    c.ws.send(JSON.stringify({ type: 'subscribe', id: id + 1, topic: 'logs', params: { name: { $gt: '' } } }));
     expect((await c.next()).ok).toBe(false);
     c.ws.close();
     await d.assertServing();

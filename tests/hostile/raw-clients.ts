@@ -168,7 +168,7 @@ export async function h2exchange(l: Listener, bytes: Buffer[] | ((s: net.Socket)
     while (buf.length >= 9) {
       const len = buf.readUIntBE(0, 3);
       if (buf.length < 9 + len) break;
-      const type = buf[3]!;
+      const type = buf[3]! as Frame;
       const stream = buf.readUInt32BE(5) & 0x7fffffff;
       if (seen.types.length < 10_000) seen.types.push(type);
       if (type === Frame.GOAWAY && len >= 8) seen.goaway = buf.readUInt32BE(9 + 4);

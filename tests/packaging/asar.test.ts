@@ -4,7 +4,7 @@
 // loaded from inside an archive) and loading from there, no sources or other platforms' binaries, the
 // Electron fuses flipped in the binary, and the deb (built from electron-builder's fpm arguments by
 // fixtures/fpm-shim.cjs with dpkg-deb) with its dependencies, desktop entry and `devmesh` command.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   cpSync,

@@ -210,7 +210,7 @@ allowed and a note goes to stderr.`,
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of this.io.stdin) {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk);
       size += buf.length;
       if (size > MAX_STDIN_BYTES) return null;
       chunks.push(buf);

@@ -300,12 +300,12 @@ export class AuditLog {
     const f = parsed.data;
     const where: string[] = [];
     const args: Array<string | number> = [];
-    if (f.actor !== undefined) (where.push('actor = ?'), args.push(f.actor));
+    if (f.actor !== undefined) { where.push('actor = ?'); args.push(f.actor); }
     // `lock` means lock.*: the range [lock., lock/) holds exactly the kinds under it ('/' follows '.'), and uses the index
-    if (f.kind !== undefined) (where.push('(kind = ? OR (kind >= ? AND kind < ?))'), args.push(f.kind, `${f.kind}.`, `${f.kind}/`));
-    if (f.since !== undefined) (where.push('ts >= ?'), args.push(f.since));
-    if (f.until !== undefined) (where.push('ts < ?'), args.push(f.until));
-    if (f.before !== undefined) (where.push('seq < ?'), args.push(f.before));
+    if (f.kind !== undefined) { where.push('(kind = ? OR (kind >= ? AND kind < ?))'); args.push(f.kind, `${f.kind}.`, `${f.kind}/`); }
+    if (f.since !== undefined) { where.push('ts >= ?'); args.push(f.since); }
+    if (f.until !== undefined) { where.push('ts < ?'); args.push(f.until); }
+    if (f.before !== undefined) { where.push('seq < ?'); args.push(f.before); }
     const sql = `SELECT ${COLUMNS} FROM audit_entries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
     const rows = this.database.db.prepare(sql).all(...args, f.limit + 1) as AuditRow[];
     const more = rows.length > f.limit;

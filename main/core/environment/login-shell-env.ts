@@ -135,11 +135,11 @@ export class LoginShellEnv {
         killGroup();
         finish({ kind: 'timed-out', shell, timeoutMs, stderr: LoginShellEnv.tail(err) });
       }, timeoutMs);
-      child.stdout!.on('data', (b: Buffer) => {
+      child.stdout.on('data', (b: Buffer) => {
         outBytes += b.length;
         if (outBytes <= STDOUT_LIMIT) out.push(b);
       });
-      child.stderr!.on('data', (b: Buffer) => {
+      child.stderr.on('data', (b: Buffer) => {
         err = (err + b.toString('utf8')).slice(-4 * STDERR_KEPT);
       });
       child.once('error', (e) =>

@@ -57,9 +57,10 @@ export class ShellFlavor {
       case 'pwsh':
         // PowerShell quotes a ' inside '…' by doubling it
         return { args: ['-Login', '-Command', `& ${ShellFlavor.pwshQuote(node)} -p ${ShellFlavor.pwshQuote(script)}`] };
-      case 'xonsh':
+      case 'xonsh': {
         const py = `import os, json; print("${mark}" + json.dumps(dict(os.environ)) + "${mark}")`;
         return { args: ['-i', '-l', '-c', py] };
+      }
       case 'nu':
         return { args: ['-i', '-l', '-c', `^${ShellFlavor.posixQuote(node)} -p ${ShellFlavor.posixQuote(script)}`] };
       case 'csh':

@@ -52,7 +52,7 @@ export class LockIndex {
   add(lock: HeldLock): void {
     this.byId.set(lock.id, lock);
     let mine = this.byHolder.get(lock.holder);
-    if (!mine) this.byHolder.set(lock.holder, (mine = new Map()));
+    if (!mine) this.byHolder.set(lock.holder, (mine = new Map<string, HeldLock>()));
     mine.set(lock.target.key, lock);
     if (lock.target.kind === 'glob') {
       this.globs.add(lock);

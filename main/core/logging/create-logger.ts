@@ -56,7 +56,7 @@ export function logDestinationState(logger: Logger): LogDestinationState | null 
 function uniqueKeys(base: Record<string, unknown>, name: string) {
   const bound = new WeakMap<Logger, Record<string, unknown>>();
   return function logMethod(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
-    const fields = args[0] as unknown;
+    const fields = args[0];
     if (fields === null || typeof fields !== 'object' || fields instanceof Error) return method.apply(this, args);
     let carried = bound.get(this);
     if (carried === undefined) {

@@ -292,7 +292,7 @@ export class MdnsDiscovery implements Disposable {
 
   private onService(service: Service): void {
     try {
-      const raw = (service as Service & { rawTxt?: unknown }).rawTxt ?? service.txt;
+      const raw: unknown = (service as Service & { rawTxt?: unknown }).rawTxt ?? service.txt;
       const parsed = MdnsDiscovery.parseTxt(raw);
       if (!parsed.ok) {
         this.log.debug({ instance: service.name, host: service.host, reason: parsed.reason }, 'mdns advert ignored');

@@ -31,7 +31,7 @@ export class MeshTlsIdentity implements TlsContextProvider {
   }
 
   static async create(agentId: string, now: Date = new Date()): Promise<MeshTlsIdentity> {
-    const keys = (await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const keys = (await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify']));
     const notBefore = new Date(now.getTime() - DAY_MS);
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1'),

@@ -78,7 +78,7 @@ export class PeerDialer {
   private async attempt(address: string, t: Target): Promise<void> {
     if (this.disposed || t.dialing || t.linked) return;
     t.dialing = true;
-    let stop = false;
+    let stop: boolean;
     try {
       stop = await this.dial(address, t.via);
     } finally {

@@ -58,7 +58,7 @@ export interface NativeModulesDeps {
 export function loadNativeModules(deps: NativeModulesDeps = {}): NativeModuleProblem | null {
   const platform = deps.platform ?? process.platform;
   const arch = deps.arch ?? process.arch;
-  const load = deps.load ?? ((file: string) => require(file));
+  const load = deps.load ?? ((file: string): unknown => require(file));
   const packageDir = deps.packageDir ?? ((name: string) => dirname(require.resolve(`${name}/package.json`)));
   const failures: NativeModuleProblem['failures'] = [];
   for (const spec of NATIVE_MODULES) {

@@ -170,6 +170,7 @@ export class ProxyExchange {
 
   /** Why a target connection failed, in words a user can act on. */
   static cause(err: Error | null, who: string): string {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- without it `code` is an error type (Error has no code)
     const code = (err as NodeJS.ErrnoException | null)?.code;
     if (code === 'ECONNREFUSED') return `connection refused by ${who}: is it listening on that port?`;
     if (code === 'ECONNRESET' || code === 'EPIPE') return `${who} reset the connection before answering`;

@@ -108,8 +108,8 @@ export class RouteChooser {
       }
     }
     // The common case, no teammate serves it: this machine's instance, without the selector's work.
-    if (peersByKey.size === 0 && localServable && info!.state === 'healthy' && (q.caller?.range ?? null) === null) {
-      return this.forward(instances[0]!, q, null, info!.port);
+    if (peersByKey.size === 0 && localServable && info.state === 'healthy' && (q.caller?.range ?? null) === null) {
+      return this.forward(instances[0]!, q, null, info.port);
     }
     const input = { instances, range: q.caller?.range ?? null, onMismatch: q.caller?.onMismatch ?? 'warn', prefer, allowPeers: true } as const;
     const resting = this.resting();
@@ -140,7 +140,7 @@ export class RouteChooser {
       };
     }
     // Nobody healthy: an unhealthy local instance still answers better than nothing.
-    if (localServable) return { ...this.forward(instances[0]!, q, null, info!.port), alternates: [] };
+    if (localServable) return { ...this.forward(instances[0]!, q, null, info.port), alternates: [] };
     if (q.local !== null) return this.unavailable(q);
     return {
       kind: 'unavailable',

@@ -41,7 +41,7 @@ export class TrafficStats implements Disposable {
     const isError = record.status >= 500 || record.error !== null;
     const durationMs = record.websocket ? null : record.durationMs;
     let services = this.counters.get(record.project);
-    if (!services) this.counters.set(record.project, (services = new Map()));
+    if (!services) this.counters.set(record.project, (services = new Map<string, ServiceCounter>()));
     let c = services.get(record.service);
     if (!c) {
       c = { project: record.project, service: record.service, counter: new TrafficCounter() };

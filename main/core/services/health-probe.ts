@@ -69,7 +69,7 @@ export class HealthProbe {
     return new Promise((resolve) => {
       const child = spawn('/bin/sh', ['-c', command], { cwd: this.cwd, env: this.env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
       let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => {
+      child.stderr.on('data', (d: Buffer) => {
         if (stderr.length < 500) stderr += d.toString('utf8');
       });
       const timer = setTimeout(() => {

@@ -48,6 +48,7 @@ const PROCESS_FIELDS = {
  * (prefer, allow_peers, start_on_request), restart and stop settings read at the next crash or stop, autostart
  * read at the next start, and the line for messages. A change to these only updates the definition in place.
  */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- read as a type only (UnsortedField below)
 const IN_PLACE_FIELDS = ['prefer', 'allowPeers', 'startOnRequest', 'restart', 'stopSignal', 'stopTimeoutMs', 'autostart', 'line'] as const;
 
 // A field added to ServiceConfig fails to type-check here until it is put in one of the two lists above.

@@ -37,7 +37,7 @@ export class PtyExitDrain {
         PtyExitDrain.drain(socket, fd, onBytes);
       }
       return destroy(error);
-    }) as Socket['destroy'];
+    });
   }
 
   private static drain(socket: Socket, fd: number, onBytes: (chunk: Buffer) => void): void {

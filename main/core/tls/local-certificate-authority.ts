@@ -89,7 +89,7 @@ export class LocalCertificateAuthority implements TlsContextProvider {
     try {
       name = LocalCertificateAuthority.normalizeName(servername);
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err);
     }
     if (name === LocalCertificateAuthority.DEFAULT_NAME) return Promise.resolve(this.defaultCtx.context);
     return this.cache.get(name, (n) => LocalCertificateAuthority.mint(this.factory, this.authority, this.caCertPem, { dns: [n], ips: [] }));

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import pino from 'pino';
-import type { RequestRecord, RouteInfo } from '../../../shared/proxy.js';
+import type { RouteInfo } from '../../../shared/proxy.js';
 import type { ServiceState } from '../../../shared/service.js';
 import type { ProxyLimits } from '../../../main/core/proxy/proxy-limits.js';
 import { ProxyServer } from '../../../main/core/proxy/proxy-server.js';

@@ -165,7 +165,7 @@ describe('ProxyServer routing', () => {
 
 describe('ProxyServer retries on another instance', () => {
   it('replays an idempotent request on the next instance when one refuses the connection, never a POST', async () => {
-    const live = http.createServer((req, res) => res.end(`live ${req.method} ${req.headers['x-devmesh-upstream'] ?? ''}`));
+    const live = http.createServer((req, res) => res.end(`live ${req.method} ${String(req.headers['x-devmesh-upstream'] ?? '')}`));
     const livePort = await listen(live);
     const dead = http.createServer();
     const deadPort = await listen(dead);

@@ -18,7 +18,7 @@ describe('ProxyServer WebSocket', () => {
     wss.on('connection', (ws, req) => {
       serverSide.push(ws);
       ws.on('message', (data, isBinary) => ws.send(isBinary ? data : `echo:${String(data)}`, { binary: isBinary }));
-      ws.send(`hello ${req.headers['x-forwarded-for']} ${req.url}`);
+      ws.send(`hello ${String(req.headers['x-forwarded-for'])} ${req.url}`);
     });
     const port = await listen(target);
     p = await startProxy(new FakeRoutes().add({ project: 'p', service: 'api', port, state: 'healthy' }));

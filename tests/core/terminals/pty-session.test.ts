@@ -1,7 +1,7 @@
 // Terminal sessions with real PTYs: input/echo, resize, Ctrl-C and signals, exit codes, replay for a late
 // viewer, flow control, UTF-8 at chunk edges, and no process left behind on dispose.
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROMPT, RecordingViewer, TerminalHarness, alive, waitFor } from './terminal-harness.js';
+import { RecordingViewer, TerminalHarness, alive, waitFor } from './terminal-harness.js';
 
 let h: TerminalHarness;
 afterEach(async () => {

@@ -48,7 +48,7 @@ describe('recordings', () => {
 
   it('records resizes as "r" events, reports a running one without duration, and refuses oversized reads', async () => {
     h = new TerminalHarness();
-    const { terminal: t, viewer: v } = await h.promptedBash();
+    const { terminal: t } = await h.promptedBash();
     h.manager.resize(t.id, 100, 50);
     expect(h.manager.recordings.list()[0]).toMatchObject({ id: t.id, durationMs: null });
     const events = h.manager.recordings.read(t.id).trimEnd().split('\n').slice(1).map((l) => JSON.parse(l));

@@ -12,7 +12,7 @@ import { CliContext } from '../../../main/cli/cli-context.js';
 import { CaCommands } from '../../../main/cli/commands/ca-commands.js';
 import { DevMeshHome } from '../../../main/core/home/devmesh-home.js';
 import { CaTrustInstaller } from '../../../main/core/tls/ca-trust-installer.js';
-import { CaTrustSteps } from '../../../main/core/tls/ca-trust-steps.js';
+import type { CaTrustSteps } from '../../../main/core/tls/ca-trust-steps.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const dirs: string[] = [];

@@ -35,7 +35,7 @@ interface Handshake {
 
 /** A tls.createServer on 127.0.0.1 that answers `ok` and closes; its certificates come from `sni`. */
 async function listen(sni: (name: string) => Promise<SecureContext>): Promise<{ server: Server; port: number }> {
-  const server = createServer({ SNICallback: (name, cb) => sni(name).then((ctx) => cb(null, ctx), (err: Error) => cb(err)) }, (socket) => socket.end('ok'));
+  const server = createServer({ SNICallback: (name, cb) => void sni(name).then((ctx) => cb(null, ctx), (err: Error) => cb(err)) }, (socket) => socket.end('ok'));
   server.on('tlsClientError', () => {
     // expected in the refusal tests: the client or the SNI callback aborts the handshake
   });
@@ -52,7 +52,7 @@ async function listenWithDefault(ca: LocalCertificateAuthority): Promise<{ serve
     const socket = new TLSSocket(raw, {
       isServer: true,
       secureContext: ca.defaultContext(),
-      SNICallback: (name, cb) => ca.secureContextFor(name).then((ctx) => cb(null, ctx), (err: Error) => cb(err)),
+      SNICallback: (name, cb) => void ca.secureContextFor(name).then((ctx) => cb(null, ctx), (err: Error) => cb(err)),
     });
     socket.on('error', () => socket.destroy());
     socket.on('secure', () => socket.end('ok'));
@@ -139,7 +139,7 @@ describe('LocalCertificateAuthority', () => {
       await new Promise((resolve) => raw.close(resolve));
     }
     // tls.createServer ignores `secureContext`; it takes the default certificate as key/cert
-    const plain = createServer({ ...ca.defaultCredentials(), SNICallback: (n, cb) => ca.secureContextFor(n).then((c) => cb(null, c), cb) }, (c) => c.end('ok'));
+    const plain = createServer({ ...ca.defaultCredentials(), SNICallback: (n, cb) => void ca.secureContextFor(n).then((c) => cb(null, c), cb) }, (c) => c.end('ok'));
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
     try {
       const result = await handshake((plain.address() as { port: number }).port, { ca: [ca.certPem] });
