@@ -72,7 +72,8 @@ const boundaryPolicies = [
   {
     from: layer('shared', 'core', 'core-root', 'api', 'cli', 'renderer'),
     disallow: { to: electronModule },
-    message: '{{ from.element.type }} code runs on plain Node or in a browser: only main/electron and preload import electron',
+    message:
+      '{{ from.element.type }} code runs on plain Node or in a browser: only main/electron and preload import electron',
   },
   {
     from: layer('preload'),
@@ -98,34 +99,82 @@ const boundarySettings = {
   'import/resolver': { [here('./scripts/eslint-ts-resolver.cjs')]: {} },
 };
 
+const boundaryRule = (policies) => [
+  'error',
+  { default: 'disallow', checkAllOrigins: true, checkUnknownLocals: true, policies },
+];
+
+// The wiring: each domain's module (it builds the domain's parts from other domains' parts, e.g.
+// terminals/terminals-module.ts) and the views of the open projects the modules hand to the mesh, terminals and
+// agents (main/core/project-views.ts). It composes domains, so it may import any of them; the graph above holds
+// between the domains' own files.
+const wiringFiles = ['main/core/*/*-module.ts', 'main/core/project-views.ts'];
+
 // Import boundaries between layers and between core domains (exported for tests/lint/import-boundaries.test.ts).
-export const boundariesConfig = {
-  files: ['shared/**/*.ts', 'main/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.{ts,tsx}'],
-  plugins: { boundaries },
-  settings: boundarySettings,
-  rules: {
-    'boundaries/dependencies': [
-      'error',
-      { default: 'disallow', checkAllOrigins: true, checkUnknownLocals: true, policies: boundaryPolicies },
-    ],
-    'boundaries/no-unknown-files': 'error',
+export const boundariesConfig = [
+  {
+    files: ['shared/**/*.ts', 'main/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    plugins: { boundaries },
+    settings: boundarySettings,
+    rules: {
+      'boundaries/dependencies': boundaryRule(boundaryPolicies),
+      'boundaries/no-unknown-files': 'error',
+    },
   },
-};
+  {
+    files: wiringFiles,
+    rules: {
+      'boundaries/dependencies': boundaryRule([
+        ...boundaryPolicies,
+        { from: layer('core', 'core-root'), allow: { to: layer('core', 'core-root') } },
+      ]),
+    },
+  },
+];
 
 const nodeGlobals = Object.fromEntries(
   [
-    'process', 'console', 'URL', 'URLSearchParams', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval',
-    'clearInterval', 'setImmediate', 'clearImmediate', 'AbortController', 'AbortSignal', 'fetch', 'performance',
-    'TextEncoder', 'TextDecoder', 'structuredClone', 'queueMicrotask', 'globalThis', 'WebSocket', 'require',
-    'module', '__dirname', '__filename', 'exports',
+    'process',
+    'console',
+    'URL',
+    'URLSearchParams',
+    'Buffer',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'clearImmediate',
+    'AbortController',
+    'AbortSignal',
+    'fetch',
+    'performance',
+    'TextEncoder',
+    'TextDecoder',
+    'structuredClone',
+    'queueMicrotask',
+    'globalThis',
+    'WebSocket',
+    'require',
+    'module',
+    '__dirname',
+    '__filename',
+    'exports',
   ].map((name) => [name, 'readonly']),
 );
 
 export default tseslint.config(
   {
     ignores: [
-      '**/node_modules/**', '.tools/**', 'dist/**', 'release/**', 'test-results/**', 'coverage/**',
-      'examples/**', 'tests/**/fixtures/**', 'renderer/dist/**',
+      '**/node_modules/**',
+      '.tools/**',
+      'dist/**',
+      'release/**',
+      'test-results/**',
+      'coverage/**',
+      'examples/**',
+      'tests/**/fixtures/**',
+      'renderer/dist/**',
     ],
   },
   {
@@ -161,7 +210,10 @@ export default tseslint.config(
         'error',
         { fixStyle: 'separate-type-imports', disallowTypeAnnotations: false },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // The team's rule is "no empty catch" (STYLE.md); an empty function body (a no-op listener) is fine.
       'no-empty': ['error', { allowEmptyCatch: false }],
       '@typescript-eslint/no-empty-function': 'off',
@@ -183,9 +235,19 @@ export default tseslint.config(
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
     },
   },
-  { files: ['shared/**/*.ts', 'main/core/**/*.ts', 'main/api/**/*.ts', 'main/cli/**/*.ts'], languageOptions: { parserOptions: { project: ['./tsconfig.node.json'] } } },
-  { files: ['main/electron/**/*.ts', 'preload/**/*.ts'], languageOptions: { parserOptions: { project: ['./tsconfig.electron.json'] } } },
-  { files: ['renderer/**/*.{ts,tsx}'], ignores: ['renderer/vite.config.mts'], languageOptions: { parserOptions: { project: ['./tsconfig.renderer.json'] } } },
+  {
+    files: ['shared/**/*.ts', 'main/core/**/*.ts', 'main/api/**/*.ts', 'main/cli/**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.node.json'] } },
+  },
+  {
+    files: ['main/electron/**/*.ts', 'preload/**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.electron.json'] } },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    ignores: ['renderer/vite.config.mts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.renderer.json'] } },
+  },
   { files: ['tests/**/*.{ts,tsx}'], languageOptions: { parserOptions: { project: ['./tsconfig.tests.json'] } } },
   // Build configs are in no tsconfig: lint them without type information.
   { files: ['**/*.mts'], extends: [tseslint.configs.disableTypeChecked] },
@@ -219,5 +281,5 @@ export default tseslint.config(
       'react-hooks/refs': 'off',
     },
   },
-  boundariesConfig,
+  ...boundariesConfig,
 );

@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
-const { values: opts } = parseArgs({ options: { services: { type: 'string', default: '20' }, idle: { type: 'string', default: '30' } } });
+const { values: opts } = parseArgs({
+  options: { services: { type: 'string', default: '20' }, idle: { type: 'string', default: '30' } },
+});
 const extra = Number(opts.services);
 const idleSeconds = Number(opts.idle);
 const node = process.execPath;
@@ -67,7 +69,10 @@ function startRatios(commands, env, rounds) {
       per[k].ratios.push(ms / b);
     });
   }
-  return { bare: { wall: median(bare.wall), cpu: bare.cpu / rounds }, per: per.map((p) => ({ wall: median(p.wall), ratio: median(p.ratios), cpuRatio: p.cpu / bare.cpu })) };
+  return {
+    bare: { wall: median(bare.wall), cpu: bare.cpu / rounds },
+    per: per.map((p) => ({ wall: median(p.wall), ratio: median(p.ratios), cpuRatio: p.cpu / bare.cpu })),
+  };
 }
 function timeRun(args, env) {
   const t0 = performance.now();
@@ -82,7 +87,10 @@ const work = mkdtempSync(join(tmpdir(), 'devmesh-bench-'));
 const home = join(work, 'home');
 const projectDir = join(work, 'shop');
 cpSync(join(root, 'examples/shop'), projectDir, { recursive: true });
-writeFileSync(join(projectDir, 'gen-service.js'), `require('http').createServer((q, r) => r.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');\n`);
+writeFileSync(
+  join(projectDir, 'gen-service.js'),
+  `require('http').createServer((q, r) => r.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');\n`,
+);
 let yaml = readFileSync(join(projectDir, 'devmesh.yaml'), 'utf8').trimEnd() + '\n';
 for (let i = 1; i <= extra; i++) {
   yaml += `  gen-${i}:\n    version: 1.0.${i}\n    command: node gen-service.js\n    health:\n      http: /\n`;
@@ -120,30 +128,60 @@ try {
   }
   // the way users start it: bin/devmesh.js (compile cache on), warmed once
   timeRun([bin, 'status'], env);
-  const starts = startRatios([[bin, 'status'], [bin, 'version']], env, 15);
+  const starts = startRatios(
+    [
+      [bin, 'status'],
+      [bin, 'version'],
+    ],
+    env,
+    15,
+  );
   const rss = rssMb(daemon.pid);
 
   const ticks0 = cpuTicks(daemon.pid);
   await sleep(idleSeconds * 1000);
   const idleCpu = ((cpuTicks(daemon.pid) - ticks0) / ticksPerSecond / idleSeconds) * 100;
-  const bareCpu = ((cpuTicks(bare.pid) - bareTicks0) / ticksPerSecond / (idleSeconds + 0.5 + (performance.now() - t0) / 1000)) * 100;
+  const bareCpu =
+    ((cpuTicks(bare.pid) - bareTicks0) / ticksPerSecond / (idleSeconds + 0.5 + (performance.now() - t0) / 1000)) * 100;
   bare.kill();
 
   const fmt = (x, unit) => `${x.toFixed(unit === '%' ? 2 : 1)} ${unit}`;
   const rows = [
-    ['daemon start → API ready', fmt(apiReady, 'ms'), `bare node start ${fmt(bareStart, 'ms')}`, `${(apiReady / bareStart).toFixed(1)}×`],
-    [`daemon start → ${total} services healthy`, fmt(healthyAt, 'ms'), `bare node start ${fmt(bareStart, 'ms')}`, `${(healthyAt / bareStart).toFixed(1)}×`],
+    [
+      'daemon start → API ready',
+      fmt(apiReady, 'ms'),
+      `bare node start ${fmt(bareStart, 'ms')}`,
+      `${(apiReady / bareStart).toFixed(1)}×`,
+    ],
+    [
+      `daemon start → ${total} services healthy`,
+      fmt(healthyAt, 'ms'),
+      `bare node start ${fmt(bareStart, 'ms')}`,
+      `${(healthyAt / bareStart).toFixed(1)}×`,
+    ],
     ...['status', 'version'].map((name, k) => [
       `\`devmesh ${name}\` start to finish (median of 15)`,
       fmt(starts.per[k].wall, 'ms'),
       `node -e 0 in turns ${fmt(starts.bare.wall, 'ms')}`,
       `${starts.per[k].ratio.toFixed(2)}× wall, ${starts.per[k].cpuRatio.toFixed(2)}× CPU${name === 'status' ? '  (target ≤ 1.5×)' : ''}`,
     ]),
-    [`daemon RSS, ${total} services running`, fmt(rss, 'MB'), `idle bare node ${fmt(bareRss, 'MB')}`, `${(rss / bareRss).toFixed(1)}×  (target < 120 MB)`],
-    [`daemon CPU idle over ${idleSeconds} s`, fmt(idleCpu, '%'), `idle bare node ${fmt(bareCpu, '%')}`, `(target < 1%)`],
+    [
+      `daemon RSS, ${total} services running`,
+      fmt(rss, 'MB'),
+      `idle bare node ${fmt(bareRss, 'MB')}`,
+      `${(rss / bareRss).toFixed(1)}×  (target < 120 MB)`,
+    ],
+    [
+      `daemon CPU idle over ${idleSeconds} s`,
+      fmt(idleCpu, '%'),
+      `idle bare node ${fmt(bareCpu, '%')}`,
+      `(target < 1%)`,
+    ],
   ];
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
-  console.log(`DevMesh foundation bench: examples/shop + ${extra} generated services, Node ${process.version}, ${new Date().toISOString()}`);
+  console.log(
+    `DevMesh foundation bench: examples/shop + ${extra} generated services, Node ${process.version}, ${new Date().toISOString()}`,
+  );
   for (const r of rows) console.log(`${r[0].padEnd(w[0])}  ${r[1].padStart(w[1])}  vs ${r[2].padEnd(w[2])}  ${r[3]}`);
 } finally {
   if (daemon && daemon.exitCode === null) {

@@ -61,12 +61,28 @@ const opts = {
   verifyEntries: Number(o['verify-entries'] ?? (q ? 100_000 : 1_000_000)),
   appendSeconds: Number(o['append-seconds'] ?? (q ? 5 : 40)),
 };
-const limits = { seqPairs: 100_000, clients: 64, concurrentSeconds: 120, agents: 1000, files: 1000, contentionSeconds: 120, auditSeconds: 60, verifyEntries: 10_000_000, appendSeconds: 3600 };
-for (const [k, max] of Object.entries(limits)) if (!Number.isInteger(opts[k]) || opts[k] < 1 || opts[k] > max) throw new Error(`bad --${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${opts[k]} (an integer from 1 to ${max})`);
+const limits = {
+  seqPairs: 100_000,
+  clients: 64,
+  concurrentSeconds: 120,
+  agents: 1000,
+  files: 1000,
+  contentionSeconds: 120,
+  auditSeconds: 60,
+  verifyEntries: 10_000_000,
+  appendSeconds: 3600,
+};
+for (const [k, max] of Object.entries(limits))
+  if (!Number.isInteger(opts[k]) || opts[k] < 1 || opts[k] > max)
+    throw new Error(
+      `bad --${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${opts[k]} (an integer from 1 to ${max})`,
+    );
 
 const cli = process.env.DEVMESH_BENCH_CLI ?? join(L.root, 'dist/cli/devmesh.js');
 if (!existsSync(cli)) {
-  console.log(`bench:locks needs the built CLI at ${cli}: run \`npm run build\` first (or point DEVMESH_BENCH_CLI at a build)`);
+  console.log(
+    `bench:locks needs the built CLI at ${cli}: run \`npm run build\` first (or point DEVMESH_BENCH_CLI at a build)`,
+  );
   process.exit(1);
 }
 const work = mkdtempSync(join(tmpdir(), 'devmesh-bench-locks-'));
@@ -106,8 +122,12 @@ watchdog.unref();
 // ================= header =================
 const busy = await L.machineBusy(1000);
 console.log(`DevMesh locks bench — ${new Date().toISOString()}${q ? ' (--quick)' : ''}`);
-console.log(`machine: ${availableParallelism()} cores (nproc), ${cpus()[0]?.model?.trim() ?? '?'}, Node ${process.version}`);
-console.log(`load: CPU ${f1(busy)}% busy in the 1 s before the run, loadavg ${loadavg().map(f2).join(' ')} (the machine is shared: compare rows within this run)`);
+console.log(
+  `machine: ${availableParallelism()} cores (nproc), ${cpus()[0]?.model?.trim() ?? '?'}, Node ${process.version}`,
+);
+console.log(
+  `load: CPU ${f1(busy)}% busy in the 1 s before the run, loadavg ${loadavg().map(f2).join(' ')} (the machine is shared: compare rows within this run)`,
+);
 console.log(`DevMesh: ${cli}${staleNote(cli, L.root)}; core for sections 2-5: main/core TypeScript of this tree`);
 console.log(`work folder: ${work} (daemon home, project, databases; removed at the end)`);
 console.log(`options: ${JSON.stringify(opts)}\n`);
@@ -120,7 +140,9 @@ try {
   daemon = await L.startDaemon(cli, join(work, 'home'));
   api = await L.apiClient(daemon);
   const opened = await api.call('projects.open', { root: projectDir });
-  console.log(`daemon up in ${f0(daemon.upMs)} ms (pid ${daemon.pid}, API port ${daemon.port}); project ${opened.id} open at ${projectDir}\n`);
+  console.log(
+    `daemon up in ${f0(daemon.upMs)} ms (pid ${daemon.pid}, API port ${daemon.port}); project ${opened.id} open at ${projectDir}\n`,
+  );
   const r1 = await apiLocks({ ...ctx, daemon, api }, opts); // 1
   api.close();
   api = null;
@@ -134,9 +156,15 @@ try {
 
   const syncs = 2 * (1000 / a.grouped1);
   console.log('summary');
-  console.log(`  a lock acquire+release through the API: p50 ${f2(r1.pairP50)} ms (a daemon.info round trip: ${f2(r1.infoP50)} ms); two synced audit appends in-process ('grouped', one per sync; section 4, measured later): ${f2(syncs)} ms, ${times(syncs / r1.pairP50)} the pair's p50 (sync times swing with the disk's other users)`);
-  console.log(`  pairs/s through the API: ${f0(r1.pairsPerSec)} sequential, ${f0(r1.concurrentPairsPerSec)} from ${opts.clients} clients (group commit: ${times(r1.concurrentPairsPerSec / r1.pairsPerSec)})`);
-  console.log(`  contention: ${c.violations === 0 ? `invariant held over ${f0(c.grants)} grants` : `INVARIANT VIOLATED ${c.violations} times`}; audit verify of ${f0(opts.verifyEntries)} entries: ${v.ok ? 'ok' : 'BROKEN'}, ${f0(v.verifyPerSec)} entries/s`);
+  console.log(
+    `  a lock acquire+release through the API: p50 ${f2(r1.pairP50)} ms (a daemon.info round trip: ${f2(r1.infoP50)} ms); two synced audit appends in-process ('grouped', one per sync; section 4, measured later): ${f2(syncs)} ms, ${times(syncs / r1.pairP50)} the pair's p50 (sync times swing with the disk's other users)`,
+  );
+  console.log(
+    `  pairs/s through the API: ${f0(r1.pairsPerSec)} sequential, ${f0(r1.concurrentPairsPerSec)} from ${opts.clients} clients (group commit: ${times(r1.concurrentPairsPerSec / r1.pairsPerSec)})`,
+  );
+  console.log(
+    `  contention: ${c.violations === 0 ? `invariant held over ${f0(c.grants)} grants` : `INVARIANT VIOLATED ${c.violations} times`}; audit verify of ${f0(opts.verifyEntries)} entries: ${v.ok ? 'ok' : 'BROKEN'}, ${f0(v.verifyPerSec)} entries/s`,
+  );
 } catch (err) {
   if (!interrupted) {
     console.log(`\nbench:locks failed (${elapsed()} in): ${err.stack ?? err}`);

@@ -66,8 +66,16 @@ const opts = {
   latencyN: Number(o['latency-n'] ?? (q ? 500 : 2000)),
   getTimeout: Number(String(o['get-timeout'] ?? 30).replace(/s$/, '')),
 };
-for (const [k, v] of Object.entries(opts)) if (!Number.isInteger(v) || v < 0 || v > 100_000) throw new Error(`bad --${k}: ${v}`);
-if (opts.reps < 1 || opts.runs + opts.preferRuns + opts.pullRuns < 1 || opts.requests < 10 || opts.concurrency < 1 || opts.idleSeconds < 5 || opts.getTimeout < 1)
+for (const [k, v] of Object.entries(opts))
+  if (!Number.isInteger(v) || v < 0 || v > 100_000) throw new Error(`bad --${k}: ${v}`);
+if (
+  opts.reps < 1 ||
+  opts.runs + opts.preferRuns + opts.pullRuns < 1 ||
+  opts.requests < 10 ||
+  opts.concurrency < 1 ||
+  opts.idleSeconds < 5 ||
+  opts.getTimeout < 1
+)
   throw new Error('reps ≥ 1; runs + prefer-runs + pull-runs ≥ 1; requests ≥ 10; idle-seconds ≥ 5; get-timeout ≥ 1');
 
 const { HEARTBEAT_MS, NEWCOMERS, disposeAll, watch, unwatch, f2 } = L;
@@ -75,7 +83,9 @@ const cli = join(L.root, 'dist/cli/devmesh.js');
 
 // ---- availability: namespaces, the bundle, the build ----
 if (process.platform !== 'linux' || process.getuid?.() !== 0) {
-  console.log('bench:mesh: skipped — it needs Linux network namespaces (root and iproute2 `ip`); this process is not root.');
+  console.log(
+    'bench:mesh: skipped — it needs Linux network namespaces (root and iproute2 `ip`); this process is not root.',
+  );
   process.exit(0);
 }
 const { MeshLab } = await L.loadMeshLab();
@@ -102,9 +112,13 @@ const createLab = (options) => L.createLab(MeshLab, options);
 const elapsed = () => `${((Date.now() - T_START) / 1000).toFixed(0)} s`;
 
 console.log(`DevMesh mesh bench — ${new Date().toISOString()}`);
-console.log(`machine: ${availableParallelism()} cores (nproc), Node ${process.version}, loadavg ${loadavg().map(f2).join(' ')} (the machine is shared: compare rows within this run)`);
+console.log(
+  `machine: ${availableParallelism()} cores (nproc), Node ${process.version}, loadavg ${loadavg().map(f2).join(' ')} (the machine is shared: compare rows within this run)`,
+);
 console.log(`DevMesh: ${cli}${staleNote(cli, L.root)}`);
-console.log(`heartbeat: ${HEARTBEAT_MS} ms (the product's default) on every daemon, every section; peers polled from inside the namespaces every 50 ms via the API, times from the daemons' own state-change stamps\n`);
+console.log(
+  `heartbeat: ${HEARTBEAT_MS} ms (the product's default) on every daemon, every section; peers polled from inside the namespaces every 50 ms via the API, times from the daemons' own state-change stamps\n`,
+);
 
 let L1 = null;
 let L2 = null;
@@ -128,7 +142,13 @@ try {
   await idle.started;
 
   // ================= 1a, 2, 3, 5 on L2: mDNS =================
-  L2 = await createLab({ hosts: ['alice', 'bob', ...newcomers], multicast: true, inviteSeeds: false, start: false, servicesByHost: onlyApi });
+  L2 = await createLab({
+    hosts: ['alice', 'bob', ...newcomers],
+    multicast: true,
+    inviteSeeds: false,
+    start: false,
+    servicesByHost: onlyApi,
+  });
   results.mdns = await discovery(L2, 'mdns', opts);
   printDiscovery(results);
 

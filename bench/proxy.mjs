@@ -91,16 +91,24 @@ for (const sig of ['SIGINT', 'SIGTERM'])
 // Say what is missing before anything starts, rather than fail mid-run on a spawn error.
 const missing = ['wrk', 'nginx'].filter((cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0);
 if (missing.length > 0) {
-  console.error(`bench:proxy needs ${missing.join(' and ')} (Debian: apt-get install -y wrk nginx-light); nothing was measured.`);
+  console.error(
+    `bench:proxy needs ${missing.join(' and ')} (Debian: apt-get install -y wrk nginx-light); nothing was measured.`,
+  );
   process.exit(1);
 }
 
 const busyBefore = await L.machineBusy(1000);
 console.log(`DevMesh proxy bench — ${new Date().toISOString()}`);
-console.log(`machine: ${availableParallelism()} cores (nproc), Node ${process.version}, ${tool('wrk', ['-v'])}, ${tool('nginx', ['-v'])}`);
+console.log(
+  `machine: ${availableParallelism()} cores (nproc), Node ${process.version}, ${tool('wrk', ['-v'])}, ${tool('nginx', ['-v'])}`,
+);
 const nofile = L.fdLimit('self');
-console.log(`open files limit: ${nofile.soft} (hard ${nofile.hard}); children try \`ulimit -n ${NOFILE}\`, which needs CAP_SYS_RESOURCE to go past the hard limit`);
-console.log(`load: CPU ${f1(busyBefore)}% busy in the 1 s before the run, loadavg ${loadavg().map(f2).join(' ')} (the machine is shared)`);
+console.log(
+  `open files limit: ${nofile.soft} (hard ${nofile.hard}); children try \`ulimit -n ${NOFILE}\`, which needs CAP_SYS_RESOURCE to go past the hard limit`,
+);
+console.log(
+  `load: CPU ${f1(busyBefore)}% busy in the 1 s before the run, loadavg ${loadavg().map(f2).join(' ')} (the machine is shared)`,
+);
 console.log('Figures are noisy: compare rows within this run, not across runs or machines.');
 console.log(`DevMesh: ${cli}${staleNote(cli, root)}\n`);
 
@@ -122,9 +130,20 @@ try {
   );
   if (!existsSync(cli)) devmeshWhy = `${cli} is missing (run \`npm run build\`)`;
   else {
-    const env = { ...process.env, DEVMESH_HOME: home, DEVMESH_PROXY_HTTP_PORT: String(proxyPort), DEVMESH_PROXY_HTTPS_PORT: String(httpsPort), DEVMESH_LOG_LEVEL: 'warn', DEVMESH_BENCH_STALL_FILE: stallFile };
+    const env = {
+      ...process.env,
+      DEVMESH_HOME: home,
+      DEVMESH_PROXY_HTTP_PORT: String(proxyPort),
+      DEVMESH_PROXY_HTTPS_PORT: String(httpsPort),
+      DEVMESH_LOG_LEVEL: 'warn',
+      DEVMESH_BENCH_STALL_FILE: stallFile,
+    };
     // stall-probe.cjs counts GC pauses and SQLite batches inside the daemon (bench only; DevMesh unchanged)
-    daemon = L.start(node, ['--require', join(here, 'stall-probe.cjs'), cli, 'up', '--project', project, '--port', '0'], { env, nofile: NOFILE });
+    daemon = L.start(
+      node,
+      ['--require', join(here, 'stall-probe.cjs'), cli, 'up', '--project', project, '--port', '0'],
+      { env, nofile: NOFILE },
+    );
     try {
       await L.waitLine(daemon, (l) => l.includes('DevMesh is up'), 30_000, 'devmesh up');
       let up = false;
@@ -140,7 +159,10 @@ try {
     }
   }
   if (!daemon) {
-    target = L.start(node, [join(here, 'target-server.mjs')], { env: { ...process.env, PORT: String(targetPort) }, nofile: NOFILE });
+    target = L.start(node, [join(here, 'target-server.mjs')], {
+      env: { ...process.env, PORT: String(targetPort) },
+      nofile: NOFILE,
+    });
     await L.waitJson(target, 'port', 10_000, 'target server');
   }
   const expected = (await L.httpGet(targetPort, null)).body;
@@ -159,7 +181,9 @@ try {
         const withPort = await L.httpGet(proxyPort, `${HOST}:${proxyPort}`, 1000);
         if (ok(withPort)) {
           devmeshHost = `${HOST}:${proxyPort}`;
-          console.log(`note: the DevMesh proxy refused "Host: ${HOST}" (HTTP ${r.status}) and answers "Host: ${devmeshHost}": the DevMesh rows use that\n`);
+          console.log(
+            `note: the DevMesh proxy refused "Host: ${HOST}" (HTTP ${r.status}) and answers "Host: ${devmeshHost}": the DevMesh rows use that\n`,
+          );
           r = withPort;
         }
       }
@@ -173,7 +197,9 @@ try {
       devmeshWhy =
         r.error === 'ECONNREFUSED'
           ? `nothing listens on the proxy port ${proxyPort} (DEVMESH_PROXY_HTTP_PORT); the daemon listens on ${ports.join(', ') || 'nothing'}` +
-            (src ? '; main/core/proxy/proxy-server.ts exists (is dist rebuilt? is it wired into `devmesh up`?)' : '; main/core/proxy/proxy-server.ts is not written yet')
+            (src
+              ? '; main/core/proxy/proxy-server.ts exists (is dist rebuilt? is it wired into `devmesh up`?)'
+              : '; main/core/proxy/proxy-server.ts is not written yet')
           : r.error
             ? `GET http://${HOST}:${proxyPort}/ failed: ${r.error}`
             : `GET http://${HOST}:${proxyPort}/ answered HTTP ${r.status} (not the target's body): ${r.body.slice(0, 120).replace(/\s+/g, ' ')}`;
@@ -197,9 +223,23 @@ try {
 
   const paths = [
     { key: 'direct', label: 'direct → target', port: targetPort, host: null, pids: () => [] },
-    { key: 'devmesh', label: 'DevMesh proxy', port: proxyPort, host: devmeshHost, why: devmeshWhy, pids: () => proxyPids },
+    {
+      key: 'devmesh',
+      label: 'DevMesh proxy',
+      port: proxyPort,
+      host: devmeshHost,
+      why: devmeshWhy,
+      pids: () => proxyPids,
+    },
     { key: 'httpproxy', label: 'http-proxy 1.18 + keep-alive agent', port: hpPort, host: HOST, pids: () => [hp.pid] },
-    { key: 'nginx', label: 'nginx, 1 worker, upstream keepalive', port: nginxPort, host: HOST, why: nginxWhy, pids: () => L.listeningPids(nginxPort) },
+    {
+      key: 'nginx',
+      label: 'nginx, 1 worker, upstream keepalive',
+      port: nginxPort,
+      host: HOST,
+      why: nginxWhy,
+      pids: () => L.listeningPids(nginxPort),
+    },
     { key: 'floor', label: 'Node floor: raw byte pipe, no HTTP', port: floorPort, host: HOST, pids: () => [floor.pid] },
   ];
 
@@ -209,15 +249,34 @@ try {
     for (const p of [...paths, { ...paths[0], key: 'direct2', label: 'direct → target (again, last)' }]) {
       if (p.why) continue;
       try {
-        http[p.key] = await L.wrk({ port: p.port, host: p.host, connections: opts.connections, seconds: opts.duration, warmupSeconds: opts.warmup, pids: p.pids() });
+        http[p.key] = await L.wrk({
+          port: p.port,
+          host: p.host,
+          connections: opts.connections,
+          seconds: opts.duration,
+          warmupSeconds: opts.warmup,
+          pids: p.pids(),
+        });
       } catch (err) {
         http[p.key] = { error: err.message.slice(0, 200) };
       }
     }
-    console.log(`HTTP: wrk -t1 -c${opts.connections}, ${opts.duration} s after a ${opts.warmup} s warm-up, GET / (~${expected.length}-byte body)`);
+    console.log(
+      `HTTP: wrk -t1 -c${opts.connections}, ${opts.duration} s after a ${opts.warmup} s warm-up, GET / (~${expected.length}-byte body)`,
+    );
     const d = http.direct ?? {};
     const ng = http.nginx ?? {};
-    const head = ['path', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs nginx', 'added p50', 'added p99', 'proxy CPU µs/req user+sys', 'others CPU'];
+    const head = [
+      'path',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'req/s vs nginx',
+      'added p50',
+      'added p99',
+      'proxy CPU µs/req user+sys',
+      'others CPU',
+    ];
     const rows = [];
     for (const p of [...paths, { ...paths[0], key: 'direct2', label: 'direct → target (again, last)' }]) {
       const r = http[p.key];
@@ -226,7 +285,9 @@ try {
         continue;
       }
       const proxied = p.key !== 'direct' && p.key !== 'direct2';
-      const notes = [r.non2xx ? `${r.non2xx} non-2xx` : '', r.socketErrors ? `socket errors: ${r.socketErrors}` : ''].filter(Boolean).join('; ');
+      const notes = [r.non2xx ? `${r.non2xx} non-2xx` : '', r.socketErrors ? `socket errors: ${r.socketErrors}` : '']
+        .filter(Boolean)
+        .join('; ');
       rows.push([
         p.label,
         int(r.rps),
@@ -253,25 +314,41 @@ try {
     if (fl && !fl.error && ng.rps > 0) {
       console.log(
         `  Node floor: a byte pipe with no HTTP work reaches ${f2(fl.rps / ng.rps)}× nginx at ${f1(fl.userUs)} µs user CPU per request (nginx: ${f1(ng.userUs)} µs)` +
-          (dm && !dm.error ? `; DevMesh reaches ${f2(dm.rps / fl.rps)}× the floor, spending ${f1(dm.userUs - fl.userUs)} µs user CPU per request on HTTP (parse, rewrite, log)` : ''),
+          (dm && !dm.error
+            ? `; DevMesh reaches ${f2(dm.rps / fl.rps)}× the floor, spending ${f1(dm.userUs - fl.userUs)} µs user CPU per request on HTTP (parse, rewrite, log)`
+            : ''),
       );
-      console.log('  on this 2-core machine wrk, the target and the proxy share the CPU: the proxy\'s CPU per request sets its req/s, and the floor is the least any Node proxy can spend');
+      console.log(
+        "  on this 2-core machine wrk, the target and the proxy share the CPU: the proxy's CPU per request sets its req/s, and the floor is the least any Node proxy can spend",
+      );
     }
-    console.log('  others CPU: share of the whole machine used by processes outside this bench during the measured run (other engineers\' work skews the row when high)');
-    console.log(`  at -c${opts.connections} every path is saturated, so p50 ≈ connections ÷ req/s: "added p50" there is mostly a throughput gap; the one-connection run below shows the per-request cost\n`);
+    console.log(
+      "  others CPU: share of the whole machine used by processes outside this bench during the measured run (other engineers' work skews the row when high)",
+    );
+    console.log(
+      `  at -c${opts.connections} every path is saturated, so p50 ≈ connections ÷ req/s: "added p50" there is mostly a throughput gap; the one-connection run below shows the per-request cost\n`,
+    );
   }
 
   // ---- 1b: one connection, no queueing: what the proxy adds to each request, and what stalls its tail ----
   if (opts.c1 > 0) {
     const probed = paths.map((p) => (p.key === 'devmesh' && daemon ? { ...p, stallFile } : p));
-    await oneConnectionSection({ dir: work, paths: probed, seconds: opts.c1, blocks: opts.blocks, printTable: L.printTable });
+    await oneConnectionSection({
+      dir: work,
+      paths: probed,
+      seconds: opts.c1,
+      blocks: opts.blocks,
+      printTable: L.printTable,
+    });
   }
 
   // ---- 5: WebSocket echo round trips, interleaved in blocks so background load hits every path alike ---- (--ws-rounds 0 skips it)
   if (opts.wsRounds > 0) {
     const warm = Math.min(500, opts.wsRounds);
     const blocks = 10;
-    console.log(`WebSocket echo round trip: ${opts.wsRounds} sequential 32-byte messages per path on one connection each, after ${warm} warm-up, interleaved across paths in ${blocks} blocks`);
+    console.log(
+      `WebSocket echo round trip: ${opts.wsRounds} sequential 32-byte messages per path on one connection each, after ${warm} warm-up, interleaved across paths in ${blocks} blocks`,
+    );
     const ws = {};
     const wsRows = [];
     const echo = {};
@@ -310,7 +387,10 @@ try {
         wsRows.push([p.label, `not available: ${p.why ?? wsErr[p.key] ?? 'not run'}`]);
         continue;
       }
-      const added = p.key === 'direct' || !ws.direct ? ['', ''] : [`${f1(r.mean - ws.direct.mean)} µs`, `${f1(r.p50 - ws.direct.p50)} µs`];
+      const added =
+        p.key === 'direct' || !ws.direct
+          ? ['', '']
+          : [`${f1(r.mean - ws.direct.mean)} µs`, `${f1(r.p50 - ws.direct.p50)} µs`];
       wsRows.push([p.label, f1(r.mean), f1(r.p50), f1(r.p99), ...added]);
     }
     L.printTable(['path', 'mean µs', 'p50 µs', 'p99 µs', 'added mean', 'added p50'], wsRows);
@@ -324,17 +404,33 @@ try {
 
   // ---- 5b: HTTP/2 over TLS: h2load against a direct node:http2 server, DevMesh's HTTPS listener and nginx ----
   if (opts.h2 > 0) {
-    console.log(`HTTP/2 over TLS: h2load, ${opts.h2} s after a 1 s warm-up, 100 streams (-c10 -m10) then one (-c1 -m1)`);
+    console.log(
+      `HTTP/2 over TLS: h2load, ${opts.h2} s after a 1 s warm-up, 100 streams (-c10 -m10) then one (-c1 -m1)`,
+    );
     const missingH2 = spawnSync('sh', ['-c', 'command -v h2load && command -v openssl']).status !== 0;
     if (missingH2) console.log('  not measured: h2load or openssl is missing (Debian: nghttp2-client, openssl)\n');
     else {
-      const devmeshH2 = daemon && !devmeshWhy ? { port: httpsPort, pids: [daemon.pid] } : { why: devmeshWhy ?? 'the daemon is not running' };
+      const devmeshH2 =
+        daemon && !devmeshWhy
+          ? { port: httpsPort, pids: [daemon.pid] }
+          : { why: devmeshWhy ?? 'the daemon is not running' };
       try {
-        const h2 = await h2Bench({ dir: join(work, 'h2'), targetPort, devmesh: devmeshH2, host: HOST, seconds: opts.h2 });
+        const h2 = await h2Bench({
+          dir: join(work, 'h2'),
+          targetPort,
+          devmesh: devmeshH2,
+          host: HOST,
+          seconds: opts.h2,
+        });
         L.printTable(h2.head, h2.rows);
         const [dm, ng, di] = ['devmesh', 'nginx', 'direct'].map((k) => h2.results[`${k}-10`]);
-        if (dm && ng && di) console.log(`  DevMesh over HTTP/2 reaches ${f2(dm.rps / ng.rps)}× nginx and ${f2(dm.rps / di.rps)}× a direct node:http2 server (100 streams)`);
-        console.log('  DevMesh speaks HTTP/2 to the client only, through Node\'s http2 and http-proxy-3; to the target it is HTTP/1.1, as with nginx\n');
+        if (dm && ng && di)
+          console.log(
+            `  DevMesh over HTTP/2 reaches ${f2(dm.rps / ng.rps)}× nginx and ${f2(dm.rps / di.rps)}× a direct node:http2 server (100 streams)`,
+          );
+        console.log(
+          "  DevMesh speaks HTTP/2 to the client only, through Node's http2 and http-proxy-3; to the target it is HTTP/1.1, as with nginx\n",
+        );
       } catch (err) {
         console.log(`  failed: ${err.message.slice(0, 300)}\n`);
       }
@@ -346,7 +442,9 @@ try {
   // (here: root without CAP_SYS_RESOURCE, hard limit 20000) 10,000 do not fit; hold what fits, say so,
   // and extrapolate the RSS from the measured per-connection cost.
   if (opts.idleWs > 0) {
-    console.log(`${int(opts.idleWs)} concurrent idle WebSocket connections through the proxy (client in its own process; opened in batches of 250)`);
+    console.log(
+      `${int(opts.idleWs)} concurrent idle WebSocket connections through the proxy (client in its own process; opened in batches of 250)`,
+    );
     const idleRows = [];
     const idleTargets = [
       { ...paths[3], pids: () => (nginx ? L.listeningPids(nginxPort) : []) },
@@ -359,7 +457,12 @@ try {
         continue;
       }
       try {
-        const r = (res[p.key] = await idleHold(p, { idleWs: opts.idleWs, node, script: join(here, 'ws-idle-client.mjs'), nofile: NOFILE }));
+        const r = (res[p.key] = await idleHold(p, {
+          idleWs: opts.idleWs,
+          node,
+          script: join(here, 'ws-idle-client.mjs'),
+          nofile: NOFILE,
+        }));
         const failed = r.failed ? `, ${r.failed} failed (${r.firstError})` : '';
         idleRows.push([
           p.label,
@@ -377,17 +480,41 @@ try {
         idleRows.push([p.label, `failed: ${err.message.slice(0, 200)}`]);
       }
     }
-    L.printTable(['proxy', 'held', 'RSS before MB', 'RSS holding MB', 'per conn KB', `at ${int(opts.idleWs)} MB`, 'after close MB', 'opened / echo check', 'open time'], idleRows);
+    L.printTable(
+      [
+        'proxy',
+        'held',
+        'RSS before MB',
+        'RSS holding MB',
+        'per conn KB',
+        `at ${int(opts.idleWs)} MB`,
+        'after close MB',
+        'opened / echo check',
+        'open time',
+      ],
+      idleRows,
+    );
     console.log('  RSS: nginx = master + worker, DevMesh = the whole daemon (API, store, supervisor and proxy)');
-    if (proxyPids.length && daemon && !proxyPids.includes(daemon.pid)) console.log(`  note: the proxy port is held by pid ${proxyPids.join(', ')}, not the daemon (${daemon.pid}); RSS above is the daemon's`);
+    if (proxyPids.length && daemon && !proxyPids.includes(daemon.pid))
+      console.log(
+        `  note: the proxy port is held by pid ${proxyPids.join(', ')}, not the daemon (${daemon.pid}); RSS above is the daemon's`,
+      );
     const r = res.devmesh;
     if (r) {
       const verdict = (mb) => `(target < 300 MB for 10,000: ${mb < 300 ? 'met' : 'MISSED'})`;
-      if (r.opened >= 10_000) console.log(`  DevMesh daemon RSS holding ${int(r.opened)} idle WebSockets: ${f1(r.during)} MB ${verdict(r.during)}`);
+      if (r.opened >= 10_000)
+        console.log(
+          `  DevMesh daemon RSS holding ${int(r.opened)} idle WebSockets: ${f1(r.during)} MB ${verdict(r.during)}`,
+        );
       else if (opts.idleWs >= 10_000) {
         const at10k = r.before + (r.perConnKb * 10_000) / 1024;
-        console.log(`  DevMesh daemon RSS at 10,000 idle WebSockets, extrapolated from ${int(r.opened)} held: ${f1(at10k)} MB ${verdict(at10k)}`);
-      } else console.log(`  DevMesh daemon RSS holding ${int(r.opened)} idle WebSockets: ${f1(r.during)} MB (the target is for 10,000: run with --idle-ws 10000)`);
+        console.log(
+          `  DevMesh daemon RSS at 10,000 idle WebSockets, extrapolated from ${int(r.opened)} held: ${f1(at10k)} MB ${verdict(at10k)}`,
+        );
+      } else
+        console.log(
+          `  DevMesh daemon RSS holding ${int(r.opened)} idle WebSockets: ${f1(r.during)} MB (the target is for 10,000: run with --idle-ws 10000)`,
+        );
     } else console.log('  DevMesh daemon RSS with 10,000 idle WebSockets (target < 300 MB): not measured');
   }
 } finally {

@@ -53,7 +53,8 @@ const opts = {
   floodSeconds: Number(o['flood-seconds'] ?? (q ? 8 : 40)),
   sessions: Number(o.sessions ?? 20),
 };
-for (const [k, v] of Object.entries(opts)) if (!Number.isInteger(v) || v < 1 || v > 2000) throw new Error(`bad --${k}: ${v}`);
+for (const [k, v] of Object.entries(opts))
+  if (!Number.isInteger(v) || v < 1 || v > 2000) throw new Error(`bad --${k}: ${v}`);
 if (opts.sessions > 60) throw new Error('--sessions: at most 60 (the daemon allows 64 terminals)');
 
 const cli = process.env.DEVMESH_BENCH_CLI ?? join(L.root, 'dist/cli/devmesh.js');
@@ -84,14 +85,20 @@ watchdog.unref();
 // ================= header =================
 const busy = await L.machineBusy(1000);
 console.log(`DevMesh terminals bench — ${new Date().toISOString()}${q ? ' (--quick)' : ''}`);
-console.log(`machine: ${availableParallelism()} cores (nproc), ${cpus()[0]?.model?.trim() ?? '?'}, Node ${process.version}, node-pty ${L.ptyVersion()}`);
-console.log(`load: CPU ${f1(busy)}% busy in the 1 s before the run, loadavg ${loadavg().map(f2).join(' ')} (the machine is shared: compare rows within this run)`);
+console.log(
+  `machine: ${availableParallelism()} cores (nproc), ${cpus()[0]?.model?.trim() ?? '?'}, Node ${process.version}, node-pty ${L.ptyVersion()}`,
+);
+console.log(
+  `load: CPU ${f1(busy)}% busy in the 1 s before the run, loadavg ${loadavg().map(f2).join(' ')} (the machine is shared: compare rows within this run)`,
+);
 console.log(`DevMesh: ${cli}${staleNote(cli, L.root)}`);
 console.log(`options: ${JSON.stringify(opts)}\n`);
 
 try {
   const daemon = await ctx.newDaemon('home1');
-  console.log(`daemon up in ${f0(daemon.upMs)} ms (pid ${daemon.pid}, API port ${daemon.port}); idle RSS ${f1(ctx.rss())} MB\n`);
+  console.log(
+    `daemon up in ${f0(daemon.upMs)} ms (pid ${daemon.pid}, API port ${daemon.port}); idle RSS ${f1(ctx.rss())} MB\n`,
+  );
   await throughput(ctx, opts); // 1
   await keystrokeEcho(ctx, opts); // 2
   await ctrlC(ctx, opts); // 3
@@ -107,7 +114,9 @@ try {
     await ctx.cleanup();
     await sleep(300);
     const left = ctx.leftRunning();
-    console.log(`\ntotal ${elapsed()}; daemon stopped, temp dirs removed; terminal processes left running: ${left.length ? left.join(' ') : 'none'}`);
+    console.log(
+      `\ntotal ${elapsed()}; daemon stopped, temp dirs removed; terminal processes left running: ${left.length ? left.join(' ') : 'none'}`,
+    );
   }
 }
 if (!interrupted) process.exit(process.exitCode ?? 0);

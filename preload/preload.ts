@@ -141,10 +141,14 @@ function createBridge(): DevMeshBridge {
   }
   return {
     ...calls,
-    onEvent: (listener: (event: DevMeshEvent) => void) => subscribe('events', {}, (data) => listener(data as DevMeshEvent)),
-    followLogs: (params, listener: (line: LogLine) => void) => subscribe('logs', params, (data) => listener(data as LogLine)),
-    followRequests: (params, listener: (record: RequestRecord) => void) => subscribe('requests', params, (data) => listener(data as RequestRecord)),
-    onTraffic: (params, listener: (snapshot: ServiceTraffic[]) => void) => subscribe('traffic', params, (data) => listener(data as ServiceTraffic[])),
+    onEvent: (listener: (event: DevMeshEvent) => void) =>
+      subscribe('events', {}, (data) => listener(data as DevMeshEvent)),
+    followLogs: (params, listener: (line: LogLine) => void) =>
+      subscribe('logs', params, (data) => listener(data as LogLine)),
+    followRequests: (params, listener: (record: RequestRecord) => void) =>
+      subscribe('requests', params, (data) => listener(data as RequestRecord)),
+    onTraffic: (params, listener: (snapshot: ServiceTraffic[]) => void) =>
+      subscribe('traffic', params, (data) => listener(data as ServiceTraffic[])),
     openTerminalStream: (id: string) => ipcRenderer.invoke(IPC_TERMINAL_OPEN, nextStreamId++, id),
   } as DevMeshBridge;
 }

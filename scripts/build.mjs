@@ -25,14 +25,28 @@ const metafile = process.argv.includes('--metafile');
 
 function contractFingerprint() {
   const hash = createHash('sha256');
-  for (const name of readdirSync(`${root}shared`).filter((n) => n.endsWith('.ts')).sort()) {
-    hash.update(`${name}\0`).update(readFileSync(`${root}shared/${name}`)).update('\0');
+  for (const name of readdirSync(`${root}shared`)
+    .filter((n) => n.endsWith('.ts'))
+    .sort()) {
+    hash
+      .update(`${name}\0`)
+      .update(readFileSync(`${root}shared/${name}`))
+      .update('\0');
   }
   return hash.digest('hex').slice(0, 24);
 }
 
 const define = { __DEVMESH_CONTRACT__: JSON.stringify(contractFingerprint()) };
-const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', sourcemap: true, logLevel: 'warning', absWorkingDir: root, define };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+  define,
+};
 
 /**
  * Packages stay external (node_modules) except those named; ws gets lazy https/tls/zlib and no optional add-ons.
@@ -54,21 +68,27 @@ function cliPackages(inline, split = {}, wsClientOnly = false) {
         const client = realpathSync(`${root}node_modules/ws/lib/websocket.js`);
         b.onResolve({ filter: /^ws\/lib\/websocket\.js$/ }, () => ({ path: client }));
       }
-      b.onResolve({ filter: /^(https|tls|zlib)$/ }, (a) => (a.importer.includes('/node_modules/ws/') ? { path: a.path, namespace: 'lazy-builtin' } : undefined));
+      b.onResolve({ filter: /^(https|tls|zlib)$/ }, (a) =>
+        a.importer.includes('/node_modules/ws/') ? { path: a.path, namespace: 'lazy-builtin' } : undefined,
+      );
       b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (a) => ({
         contents: `let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:${a.path}'))[k] });`,
         loader: 'js',
       }));
       // ws tries these optional native add-ons in a try/catch; we ship neither
       b.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (a) => ({ path: a.path, namespace: 'absent' }));
-      b.onLoad({ filter: /.*/, namespace: 'absent' }, (a) => ({ contents: `throw new Error('${a.path} is not bundled');`, loader: 'js' }));
+      b.onLoad({ filter: /.*/, namespace: 'absent' }, (a) => ({
+        contents: `throw new Error('${a.path} is not bundled');`,
+        loader: 'js',
+      }));
       // the modules that are bundles of their own: a require of that file at run time
       b.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (a) => {
         const file = split[a.path.slice(2)];
         return file && a.importer.startsWith(`${root}main/cli/`) ? { path: `./${file}`, external: true } : undefined;
       });
       b.onResolve({ filter: /^[^./]/ }, (a) => {
-        if (a.path.startsWith('node:') || inline.some((p) => a.path === p || a.path.startsWith(`${p}/`))) return undefined;
+        if (a.path.startsWith('node:') || inline.some((p) => a.path === p || a.path.startsWith(`${p}/`)))
+          return undefined;
         return { path: a.path, external: true };
       });
     },
@@ -80,9 +100,17 @@ function checkThinClient(meta) {
   const heavy = Object.keys(meta.inputs).filter((p) => p.includes('node_modules/zod/'));
   if (heavy.length === 0) return;
   const importers = Object.entries(meta.inputs)
-    .filter(([p, input]) => !p.includes('node_modules/') && input.imports.some((i) => heavy.includes(i.path) || /^shared\/(?!devmesh-error|wire-protocol|service-states)/.test(i.path)))
+    .filter(
+      ([p, input]) =>
+        !p.includes('node_modules/') &&
+        input.imports.some(
+          (i) => heavy.includes(i.path) || /^shared\/(?!devmesh-error|wire-protocol|service-states)/.test(i.path),
+        ),
+    )
     .map(([p]) => p);
-  throw new Error(`dist/cli/devmesh.js (the thin client) includes zod, through ${importers.join(', ') || heavy[0]}: import the zod-free modules (shared/devmesh-error.ts, shared/wire-protocol.ts, shared/service-states.ts) or load the module lazily`);
+  throw new Error(
+    `dist/cli/devmesh.js (the thin client) includes zod, through ${importers.join(', ') || heavy[0]}: import the zod-free modules (shared/devmesh-error.ts, shared/wire-protocol.ts, shared/service-states.ts) or load the module lazily`,
+  );
 }
 
 const cliMinify = { minifyWhitespace: true, minifySyntax: true };
@@ -109,8 +137,23 @@ if (!only || only === 'main') {
       }),
     ),
   );
-  jobs.push(build({ ...common, entryPoints: ['main/electron/main.ts'], outfile: 'dist/electron/main.js', packages: 'external', external: ['electron'] }));
-  jobs.push(build({ ...common, entryPoints: ['preload/preload.ts'], outfile: 'dist/preload/preload.js', external: ['electron'] }));
+  jobs.push(
+    build({
+      ...common,
+      entryPoints: ['main/electron/main.ts'],
+      outfile: 'dist/electron/main.js',
+      packages: 'external',
+      external: ['electron'],
+    }),
+  );
+  jobs.push(
+    build({
+      ...common,
+      entryPoints: ['preload/preload.ts'],
+      outfile: 'dist/preload/preload.js',
+      external: ['electron'],
+    }),
+  );
 }
 if (!only || only === 'renderer') {
   jobs.push(viteBuild({ configFile: `${root}renderer/vite.config.mts`, logLevel: 'warn' }));

@@ -18,7 +18,11 @@ const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const skipBuild = args.includes('--skip-build');
-const targets = args.find((a) => a.startsWith('--targets='))?.slice('--targets='.length).split(',').filter(Boolean);
+const targets = args
+  .find((a) => a.startsWith('--targets='))
+  ?.slice('--targets='.length)
+  .split(',')
+  .filter(Boolean);
 const passthrough = args.filter((a) => a !== '--skip-build' && !a.startsWith('--targets='));
 
 function fail(message) {

@@ -10,11 +10,15 @@ let failed = 0;
 const started = Date.now();
 if (run('eslint', ['--max-warnings', '0', '.']) !== 0) {
   failed++;
-  console.error('lint: ESLint failed (file:line, message and rule above; the import boundaries are the rule boundaries/dependencies)');
+  console.error(
+    'lint: ESLint failed (file:line, message and rule above; the import boundaries are the rule boundaries/dependencies)',
+  );
 }
 if (run('prettier', ['--check', '--log-level', 'warn', '.']) !== 0) {
   failed++;
-  console.error('lint: prettier --check failed: the files listed above are not formatted as .prettierrc says; run `npm run format`');
+  console.error(
+    'lint: prettier --check failed: the files listed above are not formatted as .prettierrc says; run `npm run format`',
+  );
 }
 console.log(`lint: ${failed ? `${failed} step(s) failed` : 'ok'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 process.exit(failed ? 1 : 0);

@@ -86,7 +86,10 @@ if (why === null) {
   // The same core and UI without a window: the daemon prints the address to open in a browser.
   const project = headlessProject();
   console.log(`start: ${why}; running DevMesh headless with ${project} (open the address below in your browser)`);
-  if (!electron.binary) console.log('start: to get the desktop app, run `node node_modules/electron/install.js` once (needs GitHub access)');
+  if (!electron.binary)
+    console.log(
+      'start: to get the desktop app, run `node node_modules/electron/install.js` once (needs GitHub access)',
+    );
   const args = [join(root, 'bin', 'devmesh.js'), 'up', '--project', project, ...process.argv.slice(2)];
   child = spawn(process.execPath, args, { stdio: 'inherit', cwd: process.env.INIT_CWD ?? root });
 }

@@ -13,18 +13,24 @@ for (const [cmd, args] of [
   ['node', ['scripts/typecheck.mjs']],
   ['node', ['scripts/build.mjs']],
 ]) {
-  if (run(cmd, args) !== 0) { console.error(`test: ${cmd} ${args.join(' ')} failed`); preFailed++; }
+  if (run(cmd, args) !== 0) {
+    console.error(`test: ${cmd} ${args.join(' ')} failed`);
+    preFailed++;
+  }
 }
 
 mkdirSync(`${root}test-results`, { recursive: true });
 const out = `${root}test-results/vitest.json`;
 const status = run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...extra]);
-let passed = 0, failed = preFailed;
+let passed = 0,
+  failed = preFailed;
 try {
   const r = JSON.parse(readFileSync(out, 'utf8'));
   passed += r.numPassedTests;
   failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
-  const failedSuites = (r.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0).length;
+  const failedSuites = (r.testResults ?? []).filter(
+    (s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0,
+  ).length;
   failed += failedSuites;
 } catch (err) {
   console.error(`test: could not read vitest's report: ${err.message}`);

@@ -4,6 +4,9 @@ const projects = ['tsconfig.node.json', 'tsconfig.electron.json', 'tsconfig.rend
 let failed = 0;
 for (const p of projects) {
   const r = spawnSync('tsc', ['-p', p], { stdio: 'inherit', shell: false });
-  if (r.status !== 0) { failed++; console.error(`typecheck: ${p} has errors`); }
+  if (r.status !== 0) {
+    failed++;
+    console.error(`typecheck: ${p} has errors`);
+  }
 }
 process.exit(failed ? 1 : 0);

@@ -4,7 +4,9 @@
 import { z } from 'zod';
 
 /** profile ids are also CLI words (`devmesh agent start claude`): lower-case, short, no spaces */
-export const AgentProfileIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'a lower-case word: letters, digits, . _ -');
+export const AgentProfileIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'a lower-case word: letters, digits, . _ -');
 /** the profile id recorded for an agent started from a plain command rather than a profile */
 export const CUSTOM_AGENT_PROFILE = 'custom';
 
@@ -60,7 +62,9 @@ export const AgentMcpMethodSchema = z.discriminatedUnion('kind', [
  * gets): `claude-settings` is a Claude Code settings file passed with `<flag> <file>` whose PreToolUse hook
  * asks DevMesh before Edit/Write/MultiEdit/NotebookEdit. Absent: only the pre-commit hook guards.
  */
-export const AgentEditHookSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('claude-settings'), flag: z.string().min(1).max(64) }).strict()]);
+export const AgentEditHookSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('claude-settings'), flag: z.string().min(1).max(64) }).strict(),
+]);
 
 export const AgentProfileSchema = z
   .object({
@@ -126,7 +130,9 @@ export type AgentResources = z.infer<typeof AgentResourcesSchema>;
 
 const AgentId = z.string().regex(/^[a-z0-9-]{1,64}$/);
 /** agent names are how the CLI and the UI refer to an agent: unique, shell-friendly */
-export const AgentNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64)');
+export const AgentNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64)');
 
 export const AgentWorktreeSchema = z.object({
   /** the worktree's folder, the agent's cwd */
@@ -186,7 +192,9 @@ export const AgentStartInputSchema = z
     rows: z.number().int().min(1).max(500).optional(),
   })
   .strict()
-  .refine((v) => (v.profile === undefined) !== (v.command === undefined), { message: 'give either a profile or a command, not both' });
+  .refine((v) => (v.profile === undefined) !== (v.command === undefined), {
+    message: 'give either a profile or a command, not both',
+  });
 export type AgentStartInput = z.input<typeof AgentStartInputSchema>;
 
 export const AgentStatusEventSchema = z.object({

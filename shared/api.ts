@@ -2,7 +2,14 @@
 // loopback WebSocket) carry exactly these calls, so the CLI, the browser UI, the app and later the MCP
 // server all speak the same contract.
 import { z } from 'zod';
-import { CaInfoSchema, ProxyInfoSchema, RequestPageInputSchema, RequestPageSchema, RouteInfoSchema, ServiceTrafficSchema } from './proxy.js';
+import {
+  CaInfoSchema,
+  ProxyInfoSchema,
+  RequestPageInputSchema,
+  RequestPageSchema,
+  RouteInfoSchema,
+  ServiceTrafficSchema,
+} from './proxy.js';
 import { AgentDetectionSchema, AgentProfileSchema, AgentRecordSchema, AgentStartInputSchema } from './agent.js';
 import { MeshInfoSchema, PeerInfoSchema, ServiceGraphSchema, VersionAlertSchema } from './mesh.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema } from './service.js';
@@ -42,7 +49,15 @@ import {
   TaskRefSchema,
   TaskUpdateInputSchema,
 } from './task.js';
-import { MessageListInputSchema, MessageReadInputSchema, MessageSchema, MessageSendInputSchema, StateEntrySchema, StateKeySchema, StateSetInputSchema } from './message.js';
+import {
+  MessageListInputSchema,
+  MessageReadInputSchema,
+  MessageSchema,
+  MessageSendInputSchema,
+  StateEntrySchema,
+  StateKeySchema,
+  StateSetInputSchema,
+} from './message.js';
 
 /** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
  * Omitted: the only open project, or an error naming the open ones. */
@@ -98,7 +113,10 @@ export const apiMethods = {
     input: z.object({ root: z.string().min(1).max(4096) }).strict(),
     output: ProjectInfoSchema,
   },
-  'projects.close': { input: z.object({ project: z.string().min(1).max(4096) }).strict(), output: z.object({ closed: z.string() }) },
+  'projects.close': {
+    input: z.object({ project: z.string().min(1).max(4096) }).strict(),
+    output: z.object({ closed: z.string() }),
+  },
   'services.list': { input: ProjectScope, output: z.array(ServiceInfoSchema) },
   'services.start': { input: ServiceStart, output: ServiceInfoSchema },
   'services.stop': { input: ServiceRef, output: ServiceInfoSchema },
@@ -118,7 +136,10 @@ export const apiMethods = {
   /** every service of this agent and its peers, with declared dependencies and observed traffic */
   'mesh.graph': { input: Empty, output: ServiceGraphSchema },
   /** version alerts, newest first */
-  'mesh.alerts': { input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), output: z.array(VersionAlertSchema) },
+  'mesh.alerts': {
+    input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    output: z.array(VersionAlertSchema),
+  },
   /** terminal sessions (running and exited, until removed); their bytes travel on their own stream (shared/terminal.ts) */
   'terminals.list': { input: Empty, output: z.array(TerminalInfoSchema) },
   'terminals.create': { input: TerminalCreateInputSchema, output: TerminalInfoSchema },
@@ -134,14 +155,21 @@ export const apiMethods = {
   'recordings.list': { input: Empty, output: z.array(RecordingInfoSchema) },
   'recordings.read': { input: z.object({ id: TerminalIdSchema }).strict(), output: RecordingReadOutputSchema },
   /** the agent CLIs DevMesh knows (built in, and `agents.profiles` in config.yaml), and whether each is installed */
-  'agents.profiles': { input: Empty, output: z.array(z.object({ profile: AgentProfileSchema, detection: AgentDetectionSchema })) },
+  'agents.profiles': {
+    input: Empty,
+    output: z.array(z.object({ profile: AgentProfileSchema, detection: AgentDetectionSchema })),
+  },
   'agents.list': { input: Empty, output: z.array(AgentRecordSchema) },
   /** launches an agent in a terminal (in a new git worktree when `worktree` names a branch); refused over the budget */
   'agents.start': { input: AgentStartInputSchema, output: AgentRecordSchema },
   'agents.stop': { input: AgentRefSchema, output: AgentRecordSchema },
   'agents.relaunch': { input: AgentRefSchema, output: AgentRecordSchema },
   'agents.remove': {
-    input: AgentRefSchema.extend({ removeWorktree: z.boolean().default(false), deleteBranch: z.boolean().default(false), force: z.boolean().default(false) }).strict(),
+    input: AgentRefSchema.extend({
+      removeWorktree: z.boolean().default(false),
+      deleteBranch: z.boolean().default(false),
+      force: z.boolean().default(false),
+    }).strict(),
     output: z.object({ removed: z.string() }),
   },
   /** every lock space (a project root) with its held locks and queued waiters */
@@ -156,7 +184,10 @@ export const apiMethods = {
   /** may the holder change these files now? (the Claude Code hook and the git pre-commit hook) */
   'locks.check': { input: LockCheckInputSchema, output: LockCheckResultSchema },
   /** newest first, filtered by actor, kind, time */
-  'audit.list': { input: AuditFilterSchema, output: z.object({ entries: z.array(AuditEntrySchema), nextBefore: z.number().int().nullable() }) },
+  'audit.list': {
+    input: AuditFilterSchema,
+    output: z.object({ entries: z.array(AuditEntrySchema), nextBefore: z.number().int().nullable() }),
+  },
   /** walks the whole chain, its head and its JSONL mirror; names the first broken entry */
   'audit.verify': {
     input: Empty,
@@ -169,7 +200,15 @@ export const apiMethods = {
       /** entries at the chain's end the mirror misses (a full disk kept them from it; DevMesh rewrites them) */
       mirrorBehind: z.number().int(),
       /** spans whose events the chain could not record (a full disk), from its `audit.outage` entries */
-      gaps: z.array(z.object({ seq: z.number().int(), from: z.number(), to: z.number(), unrecorded: z.number().int(), cause: z.string() })),
+      gaps: z.array(
+        z.object({
+          seq: z.number().int(),
+          from: z.number(),
+          to: z.number(),
+          unrecorded: z.number().int(),
+          cause: z.string(),
+        }),
+      ),
       mirrorPath: z.string(),
       ms: z.number(),
     }),
@@ -191,7 +230,10 @@ export const apiMethods = {
   'messages.list': { input: MessageListInputSchema, output: z.array(MessageSchema) },
   'state.get': { input: z.object({ key: StateKeySchema }).strict(), output: StateEntrySchema.nullable() },
   'state.set': { input: StateSetInputSchema, output: StateEntrySchema.nullable() },
-  'state.list': { input: z.object({ prefix: z.string().max(256).optional() }).strict(), output: z.array(StateEntrySchema) },
+  'state.list': {
+    input: z.object({ prefix: z.string().max(256).optional() }).strict(),
+    output: z.array(StateEntrySchema),
+  },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;
@@ -207,7 +249,11 @@ export const apiTopics = {
   logs: { params: z.object({ project: ProjectRef, name: ServiceName.optional() }).strict() },
   /** live proxied requests (RequestRecord), optionally of one project / service; `unrouted` adds, to a
    *  project's, the requests no project served (unknown hosts) */
-  requests: { params: z.object({ project: ProjectRef, service: ServiceName.optional(), unrouted: z.boolean().optional() }).strict() },
+  requests: {
+    params: z
+      .object({ project: ProjectRef, service: ServiceName.optional(), unrouted: z.boolean().optional() })
+      .strict(),
+  },
   /** per-service traffic counters (ServiceTraffic[]), pushed once a second while there is traffic */
   traffic: { params: z.object({ project: ProjectRef }).strict() },
 } as const;

@@ -14,7 +14,10 @@ const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/);
 /** who decided: an agent id or name, `user`, `devmesh`, a peer */
 export const AuditActorSchema = z.string().min(1).max(128);
 /** what kind of decision, dotted: `lock.granted`, `task.awarded`, `agent.started` */
-export const AuditKindSchema = z.string().regex(/^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/, 'dotted lower-case words: lock.granted').max(64);
+export const AuditKindSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/, 'dotted lower-case words: lock.granted')
+  .max(64);
 
 /**
  * One entry. `hash` = SHA-256 (hex) of the canonical JSON (keys sorted, no spaces) of

@@ -13,9 +13,15 @@ export const LockModeSchema = z.enum(LOCK_MODES);
 export type LockMode = z.infer<typeof LockModeSchema>;
 
 /** an agent id (or any actor name): what the wait-for graph and the messages name */
-export const LockHolderSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'an agent id: letters, digits, . _ : @ -');
+export const LockHolderSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'an agent id: letters, digits, . _ : @ -');
 
-const PathText = z.string().min(1).max(4096).refine((s) => !s.includes('\0'), 'no NUL bytes');
+const PathText = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((s) => !s.includes('\0'), 'no NUL bytes');
 
 /**
  * What a lock names. Paths are relative to the project root (or absolute inside it); the manager
@@ -51,7 +57,9 @@ export const LOCK_TTL_UNRENEWED_MS = 60 * 60 * 1000;
  * releases only the locks it took; locks its holder took otherwise (the CLI, the UI, a task's INTENT locks,
  * another session) stay.
  */
-export const LockSessionSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'a session id: letters, digits, . _ : -');
+export const LockSessionSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'a session id: letters, digits, . _ : -');
 
 export const LockRequestSchema = z
   .object({
@@ -110,7 +118,13 @@ export type TryAcquireResult = z.infer<typeof TryAcquireResultSchema>;
 
 export const LockEventSchema = z.discriminatedUnion('type', [
   /** `previousMode` set when a holder changed the mode of a lock it held (an upgrade or downgrade) */
-  z.object({ type: z.literal('granted'), ts: z.number(), lock: LockInfoSchema, waitedMs: z.number(), previousMode: LockModeSchema.nullable() }),
+  z.object({
+    type: z.literal('granted'),
+    ts: z.number(),
+    lock: LockInfoSchema,
+    waitedMs: z.number(),
+    previousMode: LockModeSchema.nullable(),
+  }),
   /** `reason`: why (`released`, or the words given to releaseHolder: "terminal exited") */
   z.object({ type: z.literal('released'), ts: z.number(), lock: LockInfoSchema, reason: z.string() }),
   /** no heartbeat within TTL + grace */
@@ -133,11 +147,17 @@ const SpaceRef = z.string().min(1).max(4096).optional();
 
 /** `project`: a project id or root; omitted, the holder's project when it is an agent, else the only open project */
 export const LockAcquireInputSchema = LockRequestSchema.extend({ project: SpaceRef }).strict();
-export const LockReleaseInputSchema = z.object({ project: SpaceRef, holder: LockHolderSchema, lockId: z.string().min(1).max(64) }).strict();
+export const LockReleaseInputSchema = z
+  .object({ project: SpaceRef, holder: LockHolderSchema, lockId: z.string().min(1).max(64) })
+  .strict();
 /** `session`: only what that session took (in every space when `project` is omitted) */
-export const LockReleaseAllInputSchema = z.object({ project: SpaceRef, holder: LockHolderSchema, session: LockSessionSchema.optional() }).strict();
+export const LockReleaseAllInputSchema = z
+  .object({ project: SpaceRef, holder: LockHolderSchema, session: LockSessionSchema.optional() })
+  .strict();
 /** `session`: renews only the locks that session took; omitted, every lock of the holder */
-export const LockHeartbeatInputSchema = z.object({ holder: LockHolderSchema, session: LockSessionSchema.optional() }).strict();
+export const LockHeartbeatInputSchema = z
+  .object({ holder: LockHolderSchema, session: LockSessionSchema.optional() })
+  .strict();
 
 /**
  * May `holder` change this file now (the Claude Code hook and the git pre-commit hook ask)? `path` is

@@ -43,7 +43,12 @@ export const PeerInfoSchema = z.object({
   bytesReceived: z.number().int(),
   /** registry sync from this peer since DevMesh started: changes applied, duplicates ignored, gaps that
    *  forced a resync, full snapshots taken (one per link unless a reconnect could resume) */
-  sync: z.object({ applied: z.number().int(), duplicates: z.number().int(), resyncs: z.number().int(), snapshots: z.number().int() }),
+  sync: z.object({
+    applied: z.number().int(),
+    duplicates: z.number().int(),
+    resyncs: z.number().int(),
+    snapshots: z.number().int(),
+  }),
 });
 export type PeerInfo = z.infer<typeof PeerInfoSchema>;
 
@@ -78,7 +83,14 @@ export const VersionAlertSchema = z.object({
   dependency: z.string(),
   range: z.string(),
   /** the instance that did not satisfy it: `agent` is the display name ("alice", or this agent's) */
-  instance: z.object({ agent: z.string(), agentId: z.string(), local: z.boolean(), project: z.string(), service: z.string(), version: z.string() }),
+  instance: z.object({
+    agent: z.string(),
+    agentId: z.string(),
+    local: z.boolean(),
+    project: z.string(),
+    service: z.string(),
+    version: z.string(),
+  }),
   action: z.enum(VERSION_ACTIONS),
 });
 export type VersionAlert = z.infer<typeof VersionAlertSchema>;
@@ -121,7 +133,14 @@ export const GraphEdgeSchema = z.object({
 export type GraphEdge = z.infer<typeof GraphEdgeSchema>;
 
 export const ServiceGraphSchema = z.object({
-  agents: z.array(z.object({ agentId: z.string(), name: z.string(), local: z.boolean(), state: z.union([PeerStateSchema, z.literal('self')]) })),
+  agents: z.array(
+    z.object({
+      agentId: z.string(),
+      name: z.string(),
+      local: z.boolean(),
+      state: z.union([PeerStateSchema, z.literal('self')]),
+    }),
+  ),
   nodes: z.array(GraphNodeSchema),
   edges: z.array(GraphEdgeSchema),
 });

@@ -6,7 +6,9 @@ export const MESSAGE_MAX_BYTES = 16 * 1024;
 export const STATE_VALUE_MAX_BYTES = 64 * 1024;
 
 /** an agent id or name, `user` (the human), or `*` (everyone) */
-export const MessagePartySchema = z.string().regex(/^(\*|[A-Za-z0-9][A-Za-z0-9._:@-]{0,127})$/, 'an agent id or name, user, or * for everyone');
+export const MessagePartySchema = z
+  .string()
+  .regex(/^(\*|[A-Za-z0-9][A-Za-z0-9._:@-]{0,127})$/, 'an agent id or name, user, or * for everyone');
 
 export const MessageSchema = z.object({
   seq: z.number().int(),
@@ -27,7 +29,10 @@ export const MessageSendInputSchema = z
     to: MessagePartySchema,
     body: z.string().min(1).max(MESSAGE_MAX_BYTES),
     /** the task it is about, if any */
-    task: z.string().regex(/^task-[a-z0-9]{4,32}$/).optional(),
+    task: z
+      .string()
+      .regex(/^task-[a-z0-9]{4,32}$/)
+      .optional(),
   })
   .strict();
 
@@ -51,7 +56,9 @@ export const MessageListInputSchema = z
   })
   .strict();
 
-export const StateKeySchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,255}$/, 'a key: letters, digits, . _ : / @ - (at most 256)');
+export const StateKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,255}$/, 'a key: letters, digits, . _ : / @ - (at most 256)');
 
 export const StateEntrySchema = z.object({
   key: StateKeySchema,
@@ -74,5 +81,14 @@ export const StateSetInputSchema = z
   })
   .strict();
 
-export const MessageEventSchema = z.object({ type: z.literal('message.posted'), ts: z.number(), message: MessageSchema });
-export const StateEventSchema = z.object({ type: z.literal('state.changed'), ts: z.number(), key: z.string(), entry: StateEntrySchema.nullable() });
+export const MessageEventSchema = z.object({
+  type: z.literal('message.posted'),
+  ts: z.number(),
+  message: MessageSchema,
+});
+export const StateEventSchema = z.object({
+  type: z.literal('state.changed'),
+  ts: z.number(),
+  key: z.string(),
+  entry: StateEntrySchema.nullable(),
+});

@@ -10,11 +10,16 @@ import { DevMeshError } from './devmesh-error.js';
 import type { ErrorInfo } from './errors.js';
 import { MAX_MESSAGE_BYTES } from './wire-protocol.js';
 import { checkedOutput, firstIssue } from './protocol-answers.js';
-import type {
-  ConnectionLoss, Connector, FrameConnection, ProtocolSchemas,
-} from './protocol-transport.js';
+import type { ConnectionLoss, Connector, FrameConnection, ProtocolSchemas } from './protocol-transport.js';
 
-export type { ConnectionLoss, Connector, FrameConnection, FrameHandlers, ProtocolSchemas, SafeParser } from './protocol-transport.js';
+export type {
+  ConnectionLoss,
+  Connector,
+  FrameConnection,
+  FrameHandlers,
+  ProtocolSchemas,
+  SafeParser,
+} from './protocol-transport.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -150,24 +155,41 @@ export class ProtocolClient {
     options: CallOptions,
   ): Promise<ApiOutput<M>> {
     const value = await this.request(connection, method, { type: 'call', method, input }, options.timeoutMs);
-    return checkedOutput(method, value, this.schemasOf(connection)?.output(method) ?? null, this.deps.messages.invalidOutput);
+    return checkedOutput(
+      method,
+      value,
+      this.schemasOf(connection)?.output(method) ?? null,
+      this.deps.messages.invalidOutput,
+    );
   }
 
   /** Follows a topic; items failing the topic's schema are skipped with a warning. */
-  subscribe<T extends ApiTopic>(topic: T, params: ApiTopicParams<T>, onItem: (item: unknown) => void): ProtocolSubscription {
+  subscribe<T extends ApiTopic>(
+    topic: T,
+    params: ApiTopicParams<T>,
+    onItem: (item: unknown) => void,
+  ): ProtocolSubscription {
     let opened: (err: DevMeshError | null) => void = () => undefined;
     const ready = new Promise<void>((resolve, reject) => {
       opened = (err) => (err ? reject(err) : resolve());
     });
     // A face that does not wait for `ready` learns of a refusal through warn(): no unhandled rejection.
     ready.catch(() => undefined);
-    const stream: Stream = { topic, params, wireId: null, opened, subscribing: null, deliver: (data) => this.deliver(topic, data, onItem) };
+    const stream: Stream = {
+      topic,
+      params,
+      wireId: null,
+      opened,
+      subscribing: null,
+      deliver: (data) => this.deliver(topic, data, onItem),
+    };
     if (this.closedWith) {
       opened(this.closedWith);
     } else {
       this.streams.add(stream);
       if (this.connection) this.sendSubscribe(this.connection, stream);
-      else if (this.deps.reconnect.kind === 'on-demand') this.connect().catch((err: unknown) => this.dropStream(stream, err));
+      else if (this.deps.reconnect.kind === 'on-demand')
+        this.connect().catch((err: unknown) => this.dropStream(stream, err));
     }
     const close = async (): Promise<void> => {
       if (!this.streams.delete(stream)) return;
@@ -180,7 +202,9 @@ export class ProtocolClient {
       // The unsubscribe reuses the subscription's id: it waits for the subscribe's answer, or the answers mix.
       await stream.subscribing?.catch(() => undefined);
       if (connection === null || this.connection !== connection) return;
-      await this.request(connection, `unsubscribe ${topic}`, { type: 'unsubscribe' }, undefined, wireId).catch(() => undefined);
+      await this.request(connection, `unsubscribe ${topic}`, { type: 'unsubscribe' }, undefined, wireId).catch(
+        () => undefined,
+      );
     };
     return { ready, close, dispose: () => void close() };
   }
@@ -236,7 +260,8 @@ export class ProtocolClient {
         if (this.connection === connection) this.lost(loss);
       },
     });
-    if (this.connection !== connection) throw this.closedWith ?? this.deps.messages.lost(null, { code: 1006, reason: '' });
+    if (this.connection !== connection)
+      throw this.closedWith ?? this.deps.messages.lost(null, { code: 1006, reason: '' });
     this.setStatus({ state: 'open', attempt: 0, retryInMs: null });
     for (const stream of this.streams) this.sendSubscribe(connection, stream);
     return connection;
@@ -244,7 +269,10 @@ export class ProtocolClient {
 
   private openFailed(err: unknown): never {
     this.connecting = null;
-    const error = err instanceof DevMeshError ? err : new DevMeshError('DAEMON_NOT_RUNNING', String((err as Error)?.message ?? err));
+    const error =
+      err instanceof DevMeshError
+        ? err
+        : new DevMeshError('DAEMON_NOT_RUNNING', String((err as Error)?.message ?? err));
     if (this.deps.reconnect.kind === 'backoff') this.scheduleReconnect();
     else if (!this.closedWith) this.setStatus({ state: 'closed', attempt: this.status.attempt + 1, retryInMs: null });
     throw error;
@@ -326,7 +354,9 @@ export class ProtocolClient {
     if (!call) return;
     this.pending.delete(id);
     clearTimeout(call.timer);
-    call.reject(this.deps.messages.lost(call.what, { code: 1006, reason: err.message, failed: true, sendError: err.message }));
+    call.reject(
+      this.deps.messages.lost(call.what, { code: 1006, reason: err.message, failed: true, sendError: err.message }),
+    );
   }
 
   private sendSubscribe(connection: FrameConnection, stream: Stream): void {
@@ -365,7 +395,8 @@ export class ProtocolClient {
     const schema = this.schemasOf(this.connection)?.topicItem(topic) ?? null;
     if (schema !== null) {
       const parsed = schema.safeParse(data);
-      if (!parsed.success) return this.deps.warn(`ignored a malformed ${ITEM_NAMES[topic]} from the daemon: ${firstIssue(parsed.error)}`);
+      if (!parsed.success)
+        return this.deps.warn(`ignored a malformed ${ITEM_NAMES[topic]} from the daemon: ${firstIssue(parsed.error)}`);
       item = parsed.data;
     }
     try {
@@ -388,7 +419,9 @@ export class ProtocolClient {
       return this.protocolError(`malformed JSON (${(err as Error).message})`);
     }
     const envelope = this.schemasOf(this.connection)?.serverMessage ?? null;
-    const parsed = envelope ? envelope.safeParse(json) : { success: typeof json === 'object' && json !== null, data: json };
+    const parsed = envelope
+      ? envelope.safeParse(json)
+      : { success: typeof json === 'object' && json !== null, data: json };
     if (!parsed.success) return this.protocolError('a message that does not match shared/wire.ts');
     this.onMessage(parsed.data as Message);
   }

@@ -15,7 +15,17 @@
 //   task with `criticRequired` gets a critic task, which its author may not win.
 import { z } from 'zod';
 
-export const TASK_STATES = ['QUEUED', 'BIDDING', 'CLAIMED', 'WORKING', 'PAUSED', 'COMPLETED', 'FAILED', 'ABANDONED', 'CANCELLED'] as const;
+export const TASK_STATES = [
+  'QUEUED',
+  'BIDDING',
+  'CLAIMED',
+  'WORKING',
+  'PAUSED',
+  'COMPLETED',
+  'FAILED',
+  'ABANDONED',
+  'CANCELLED',
+] as const;
 export const TaskStateSchema = z.enum(TASK_STATES);
 export type TaskState = z.infer<typeof TaskStateSchema>;
 export const FINAL_TASK_STATES: readonly TaskState[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
@@ -24,7 +34,11 @@ export const TaskIdSchema = z.string().regex(/^task-[a-z0-9]{4,32}$/, 'a task id
 /** who acts: an agent id or name, or `user` (a human through the UI or the CLI), or `devmesh` */
 export const TaskActorSchema = z.string().min(1).max(128);
 const Capability = z.string().regex(/^[a-z0-9][a-z0-9._+-]{0,63}$/, 'a lower-case word: typescript, tests, frontend');
-const FileGlob = z.string().min(1).max(1024).refine((s) => !s.includes('\0'), 'no NUL bytes');
+const FileGlob = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((s) => !s.includes('\0'), 'no NUL bytes');
 
 /**
  * The award score of a bid, in [0, 1]; the highest wins, ties go to the earlier bid:
@@ -163,7 +177,9 @@ export const TaskCompleteInputSchema = z
     summary: z.string().max(8000).default(''),
   })
   .strict();
-export const TaskCancelInputSchema = z.object({ task: TaskIdSchema, by: TaskActorSchema.default('user'), reason: z.string().max(2000).optional() }).strict();
+export const TaskCancelInputSchema = z
+  .object({ task: TaskIdSchema, by: TaskActorSchema.default('user'), reason: z.string().max(2000).optional() })
+  .strict();
 
 export const TaskEventSchema = z.object({
   type: z.literal('task.changed'),

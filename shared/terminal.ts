@@ -64,7 +64,10 @@ export type TerminalCreateInput = z.input<typeof TerminalCreateInputSchema>;
 
 const TerminalRef = z.object({ id: Id }).strict();
 export const TerminalInputSchema = TerminalRef.extend({ data: z.string().max(65_536) }).strict();
-export const TerminalResizeSchema = TerminalRef.extend({ cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) }).strict();
+export const TerminalResizeSchema = TerminalRef.extend({
+  cols: z.number().int().min(2).max(1000),
+  rows: z.number().int().min(1).max(500),
+}).strict();
 export const TERMINAL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL', 'SIGQUIT', 'SIGTSTP', 'SIGCONT'] as const;
 export const TerminalSignalSchema = TerminalRef.extend({ signal: z.enum(TERMINAL_SIGNALS) }).strict();
 export const TerminalRefSchema = TerminalRef;
@@ -128,7 +131,11 @@ export const TerminalServerMessageSchema = z.discriminatedUnion('t', [
 ]);
 export type TerminalServerMessage = z.infer<typeof TerminalServerMessageSchema>;
 /** An error frame whose code may be outside the contract (a newer daemon): read so the view can say so. */
-export const TerminalErrorFrameSchema = z.object({ t: z.literal('error'), code: z.string().max(64), message: z.string() });
+export const TerminalErrorFrameSchema = z.object({
+  t: z.literal('error'),
+  code: z.string().max(64),
+  message: z.string(),
+});
 
 /** Flow control on VS Code's figures: batch ~5 ms (TerminalDataBufferer's throttle, in
  *  src/vs/platform/terminal/common/terminalDataBuffering.ts) or 64 KB; pause the PTY above HIGH unacknowledged

@@ -54,7 +54,9 @@ export async function apiLocks(ctx, opts) {
   };
   const auditBefore = await api.call('audit.verify', {}, 120_000);
 
-  console.log(`1. lock acquire+release through the API (daemon pid ${daemon.pid}, ws://127.0.0.1:${daemon.port}/api, audit durability 'grouped')`);
+  console.log(
+    `1. lock acquire+release through the API (daemon pid ${daemon.pid}, ws://127.0.0.1:${daemon.port}/api, audit durability 'grouped')`,
+  );
   // warm-up: JIT, prepared statements, the lock space
   await loop(info(api), { max: 200 });
   await loop(pair(api, 'bench-seq', 'src/f0.ts'), { max: 50 });
@@ -64,11 +66,15 @@ export async function apiLocks(ctx, opts) {
   const seqInfo2 = merged();
   const seqPair = merged();
   const R = 4;
-  process.stdout.write(`   sequential, ${R} rounds of: ${f0(opts.seqCalls / R)} daemon.info, ${f0(opts.seqCalls / R / 2)} daemon.info ×2, ${f0(opts.seqPairs / R)} pairs (at most ${f1(opts.seqSeconds / R)} s)…\n`);
+  process.stdout.write(
+    `   sequential, ${R} rounds of: ${f0(opts.seqCalls / R)} daemon.info, ${f0(opts.seqCalls / R / 2)} daemon.info ×2, ${f0(opts.seqPairs / R)} pairs (at most ${f1(opts.seqSeconds / R)} s)…\n`,
+  );
   for (let r = 0; r < R; r++) {
     seqInfo.add(await loop(info(api), { max: opts.seqCalls / R, seconds: 10 / R }));
     seqInfo2.add(await loop(infoTwice(api), { max: opts.seqCalls / R / 2, seconds: 10 / R }));
-    seqPair.add(await loop(pair(api, 'bench-seq', 'src/f0.ts'), { max: opts.seqPairs / R, seconds: opts.seqSeconds / R }));
+    seqPair.add(
+      await loop(pair(api, 'bench-seq', 'src/f0.ts'), { max: opts.seqPairs / R, seconds: opts.seqSeconds / R }),
+    );
   }
 
   const clients = [];
@@ -76,11 +82,17 @@ export async function apiLocks(ctx, opts) {
   const conInfo = merged();
   const conPair = merged();
   const C = 2;
-  process.stdout.write(`   ${opts.clients} concurrent clients, ${C} rounds of: daemon.info for ${f1(opts.concurrentSeconds / C / 2)} s, pairs for ${f1(opts.concurrentSeconds / C)} s…\n`);
+  process.stdout.write(
+    `   ${opts.clients} concurrent clients, ${C} rounds of: daemon.info for ${f1(opts.concurrentSeconds / C / 2)} s, pairs for ${f1(opts.concurrentSeconds / C)} s…\n`,
+  );
   try {
     for (let r = 0; r < C; r++) {
       conInfo.add(await concurrent(clients, opts.concurrentSeconds / C / 2, (c) => info(c)));
-      conPair.add(await concurrent(clients, opts.concurrentSeconds / C, (c, i) => pair(c, `bench-c${i + 1}`, `src/f${(i % (ctx.files.length - 1)) + 1}.ts`)));
+      conPair.add(
+        await concurrent(clients, opts.concurrentSeconds / C, (c, i) =>
+          pair(c, `bench-c${i + 1}`, `src/f${(i % (ctx.files.length - 1)) + 1}.ts`),
+        ),
+      );
     }
   } finally {
     for (const c of clients) c.close();
@@ -89,7 +101,16 @@ export async function apiLocks(ctx, opts) {
   const base1 = quantiles(seqInfo.lat);
   const row = (label, r, base, ops = 1) => {
     const q = quantiles(r.lat);
-    return [label, f0(q.n), f2(q.p50), f2(q.p99), f2(q.max), f0(rate(q.n * ops, r.ms)), times(q.p50 / base.p50), times(q.p99 / base.p99)];
+    return [
+      label,
+      f0(q.n),
+      f2(q.p50),
+      f2(q.p99),
+      f2(q.max),
+      f0(rate(q.n * ops, r.ms)),
+      times(q.p50 / base.p50),
+      times(q.p99 / base.p99),
+    ];
   };
   const baseC = quantiles(conInfo.lat);
   printTable(
@@ -105,8 +126,12 @@ export async function apiLocks(ctx, opts) {
   );
   const pairsPerSec = rate(seqPair.lat.length, seqPair.ms);
   const infoPerSec = rate(seqInfo.lat.length, seqInfo.ms);
-  console.log(`  sequential pairs/s vs daemon.info calls/s: ${times(pairsPerSec / infoPerSec)} (${f0(pairsPerSec)} vs ${f0(infoPerSec)}); ${opts.clients} clients: ${times(rate(conPair.lat.length, conPair.ms) / rate(conInfo.lat.length, conInfo.ms))}`);
-  console.log(`  ${opts.clients} clients vs sequential, pairs/s: ${times(rate(conPair.lat.length, conPair.ms) / pairsPerSec)} (calls in flight together share one audit sync: group commit)`);
+  console.log(
+    `  sequential pairs/s vs daemon.info calls/s: ${times(pairsPerSec / infoPerSec)} (${f0(pairsPerSec)} vs ${f0(infoPerSec)}); ${opts.clients} clients: ${times(rate(conPair.lat.length, conPair.ms) / rate(conInfo.lat.length, conInfo.ms))}`,
+  );
+  console.log(
+    `  ${opts.clients} clients vs sequential, pairs/s: ${times(rate(conPair.lat.length, conPair.ms) / pairsPerSec)} (calls in flight together share one audit sync: group commit)`,
+  );
 
   const auditAfter = await api.call('audit.verify', {}, 120_000);
   const pairs = 50 + seqPair.lat.length + conPair.lat.length;
@@ -115,5 +140,10 @@ export async function apiLocks(ctx, opts) {
     `  audit chain: ${f0(added)} entries added for ${f0(pairs)} pairs (${f2(added / pairs)} per pair; 2 expected: granted + released); ` +
       `audit verify: ${auditAfter.ok ? 'ok' : `BROKEN at ${auditAfter.firstBroken?.seq}: ${auditAfter.firstBroken?.why}`}, mirror ${auditAfter.mirror}, ${f0(auditAfter.entries)} entries in ${f1(auditAfter.ms)} ms\n`,
   );
-  return { pairP50: quantiles(seqPair.lat).p50, infoP50: base1.p50, pairsPerSec, concurrentPairsPerSec: rate(conPair.lat.length, conPair.ms) };
+  return {
+    pairP50: quantiles(seqPair.lat).p50,
+    infoP50: base1.p50,
+    pairsPerSec,
+    concurrentPairsPerSec: rate(conPair.lat.length, conPair.ms),
+  };
 }

@@ -39,7 +39,11 @@ export async function inProcess(ctx, opts) {
 
     // 1,000 other paths (they need not exist: the nearest existing ancestor is resolved)
     for (let i = 0; i < 1000; i++) {
-      const r = mgr.tryAcquire({ holder: `other-${i % 50}`, mode: i % 2 ? 'READ' : 'WRITE', target: { kind: 'file', path: `src/other/o${i}.ts` } });
+      const r = mgr.tryAcquire({
+        holder: `other-${i % 50}`,
+        mode: i % 2 ? 'READ' : 'WRITE',
+        target: { kind: 'file', path: `src/other/o${i}.ts` },
+      });
       if (!r.ok) throw new Error(`setup: ${r.error.message}`);
     }
     const crowded = tightOps(syncPair, opts.lockOps, 3);

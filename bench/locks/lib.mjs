@@ -10,7 +10,22 @@ import { join } from 'node:path';
 import { setImmediate as breathe } from 'node:timers/promises';
 import { root } from '../terminals/lib.mjs';
 
-export { apiClient, bounded, f0, f1, f2, machineBusy, printTable, quantiles, root, sleep, startDaemon, stop, stopAll, killAllNow } from '../terminals/lib.mjs';
+export {
+  apiClient,
+  bounded,
+  f0,
+  f1,
+  f2,
+  machineBusy,
+  printTable,
+  quantiles,
+  root,
+  sleep,
+  startDaemon,
+  stop,
+  stopAll,
+  killAllNow,
+} from '../terminals/lib.mjs';
 
 /** The core classes the bench drives, from main/core TypeScript (esbuild, dependencies from node_modules). */
 export async function loadCore() {
@@ -18,7 +33,10 @@ export async function loadCore() {
   try {
     esbuild = await import('esbuild');
   } catch (err) {
-    throw new Error(`bench:locks needs esbuild (a devDependency) to load main/core: run \`npm run setup\` (${err.message})`, { cause: err });
+    throw new Error(
+      `bench:locks needs esbuild (a devDependency) to load main/core: run \`npm run setup\` (${err.message})`,
+      { cause: err },
+    );
   }
   const entry = [
     "export { LockManager } from './main/core/locks/lock-manager.ts';",
@@ -59,7 +77,10 @@ export const BetterSqlite3 = () => createRequire(join(root, 'bench/locks/x.cjs')
 export function makeProject(dir, id, files) {
   mkdirSync(join(dir, 'src'), { recursive: true });
   // a project needs a service: one that never starts (the bench opens the project only for its lock space)
-  writeFileSync(join(dir, 'devmesh.yaml'), `project: ${id}\nservices:\n  idle:\n    version: 1.0.0\n    command: "sleep 3600"\n    autostart: false\n`);
+  writeFileSync(
+    join(dir, 'devmesh.yaml'),
+    `project: ${id}\nservices:\n  idle:\n    version: 1.0.0\n    command: "sleep 3600"\n    autostart: false\n`,
+  );
   const paths = [];
   for (let i = 0; i < files; i++) {
     const rel = `src/f${i}.ts`;
@@ -73,7 +94,10 @@ export function makeProject(dir, id, files) {
  * Calls `step()` (synchronous, one operation) until `seconds` pass or `max` operations are done, giving the
  * event loop a turn every ~10 ms; `onProgress(done)` every `progressEvery` operations. Returns { n, ms }.
  */
-export async function timedLoop(step, { seconds = Infinity, max = Infinity, progressEvery = 0, onProgress = null } = {}) {
+export async function timedLoop(
+  step,
+  { seconds = Infinity, max = Infinity, progressEvery = 0, onProgress = null } = {},
+) {
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   let n = 0;
@@ -108,6 +132,9 @@ export function tightOps(step, n, reps = 3) {
 
 export const rate = (n, ms) => (n / ms) * 1000;
 /** "12.3×", "0.53×", "0.0022×" */
-export const times = (x) => (Number.isFinite(x) ? `${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(2)}×` : '—');
+export const times = (x) =>
+  Number.isFinite(x)
+    ? `${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(2)}×`
+    : '—';
 /** a random integer in [0, n) */
 export const pick = (n) => Math.floor(Math.random() * n);

@@ -31,7 +31,9 @@ export async function discovery(lab, mode, opts) {
     if (i < names.length - 1) {
       const tStop = Date.now();
       await h.stop();
-      await Promise.all(ws.map((w) => w.waitFor(name, (r) => r.state !== 'connected', tStop, 15_000).catch(() => null)));
+      await Promise.all(
+        ws.map((w) => w.waitFor(name, (r) => r.state !== 'connected', tStop, 15_000).catch(() => null)),
+      );
     }
   }
   unwatch(...ws);
@@ -39,8 +41,12 @@ export async function discovery(lab, mode, opts) {
 }
 
 export function printDiscovery(res) {
-  console.log(`1. Time from \`devmesh up\` (spawn) to connected on the others — heartbeat ${HEARTBEAT_MS} ms (default); each sample a fresh agent`);
-  console.log('   the others (alice, bob) have never seen; newcomers run one service (api); the others watch with 50 ms polls');
+  console.log(
+    `1. Time from \`devmesh up\` (spawn) to connected on the others — heartbeat ${HEARTBEAT_MS} ms (default); each sample a fresh agent`,
+  );
+  console.log(
+    '   the others (alice, bob) have never seen; newcomers run one service (api); the others watch with 50 ms polls',
+  );
   const table = [];
   for (const r of [res.mdns, res.static]) {
     if (!r) continue;
@@ -59,13 +65,31 @@ export function printDiscovery(res) {
       `${f0(median(all))} / ${f0(max(all))}`,
       `${signed(median(after), f0)} / ${signed(max(after), f0)}`,
       `${f2(median(ratio))}×`,
-      Object.entries(via).map(([k, v]) => `${k} ${v}`).join(', '),
+      Object.entries(via)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
     ]);
   }
-  printTable(['discovery', 'n', '"DevMesh is up" ms med/max', 'on 1st other ms', 'on both others ms', 'both − up ms', 'both ÷ up', 'link came from'], table);
+  printTable(
+    [
+      'discovery',
+      'n',
+      '"DevMesh is up" ms med/max',
+      'on 1st other ms',
+      'on both others ms',
+      'both − up ms',
+      'both ÷ up',
+      'link came from',
+    ],
+    table,
+  );
   for (const r of [res.mdns, res.static]) {
     if (!r) continue;
-    console.log(`   ${r.mode} samples (up → on alice, bob, ms): ${r.rows.map((x) => `${x.name} ${x.up}→${x.on.join(',')}`).join('; ')}`);
+    console.log(
+      `   ${r.mode} samples (up → on alice, bob, ms): ${r.rows.map((x) => `${x.name} ${x.up}→${x.on.join(',')}`).join('; ')}`,
+    );
   }
-  console.log('   "link came from": how each observer\'s link to the newcomer was made (inbound: the newcomer dialed it)\n');
+  console.log(
+    '   "link came from": how each observer\'s link to the newcomer was made (inbound: the newcomer dialed it)\n',
+  );
 }

@@ -61,8 +61,18 @@ export async function failover(lab, alice, bob, victim, opts) {
       ]);
       preferSet = true;
     }
-    const healthy = (peers, name) => peers.some((p) => p.name === name && p.state === 'connected' && p.services.some((s) => s.name === 'api' && s.state === 'healthy'));
-    await bob.waitPeers((ps) => healthy(ps, 'alice') && healthy(ps, victim.name), { timeoutMs: 45_000, intervalMs: 200, what: `alice's and ${victim.name}'s api healthy` });
+    const healthy = (peers, name) =>
+      peers.some(
+        (p) =>
+          p.name === name &&
+          p.state === 'connected' &&
+          p.services.some((s) => s.name === 'api' && s.state === 'healthy'),
+      );
+    await bob.waitPeers((ps) => healthy(ps, 'alice') && healthy(ps, victim.name), {
+      timeoutMs: 45_000,
+      intervalMs: 200,
+      what: `alice's and ${victim.name}'s api healthy`,
+    });
     await L.sleep(3200); // any instance that failed during the restart has served its 3 s out
     // Where bob's proxy sends requests now: 20 sequential GETs (its `mesh.peers` latency is no guide: after a
     // reconnect it still shows the old link's round trip while routing sees none). For default routing,
@@ -76,11 +86,21 @@ export async function failover(lab, alice, bob, victim, opts) {
       await L.sleep(500);
     }
     const markAt = Math.round(opts.requests * 0.3);
-    const load = L.spawnIn(lab, bob, 'load.mjs', [`http://127.0.0.1:${bob.proxyPort}/`, 'api.localhost', opts.requests, opts.concurrency, markAt, GET_TIMEOUT_MS]);
+    const load = L.spawnIn(lab, bob, 'load.mjs', [
+      `http://127.0.0.1:${bob.proxyPort}/`,
+      'api.localhost',
+      opts.requests,
+      opts.concurrency,
+      markAt,
+      GET_TIMEOUT_MS,
+    ]);
     // bob's measured round trips mid-run (halfway to the death), read without holding the run up
     const midRun = L.waitJsonLine(load, (m) => m.premark === true, 180_000, 'load generator (premark)')
       .then(() => bob.api('mesh.peers'))
-      .then((ps) => ({ alice: ps.find((p) => p.name === 'alice')?.latencyMs ?? null, victim: ps.find((p) => p.name === victim.name)?.latencyMs ?? null }))
+      .then((ps) => ({
+        alice: ps.find((p) => p.name === 'alice')?.latencyMs ?? null,
+        victim: ps.find((p) => p.name === victim.name)?.latencyMs ?? null,
+      }))
       .catch(() => null);
     try {
       await L.waitJsonLine(load, (m) => m.mark === true, 180_000, 'load generator (mark)');
@@ -103,7 +123,15 @@ export async function failover(lab, alice, bob, victim, opts) {
       const res = await L.waitJsonLine(load, (m) => m.done === true, 300_000, 'load generator (done)');
       const seen = (await bob.api('mesh.peers')).find((p) => p.name === victim.name);
       const latMid = await midRun;
-      runs.push({ ...res, how, prefer, lat, latMid, unreachableAfter: seen && seen.state !== 'connected' ? seen.since - tKill : NaN, state: seen?.state });
+      runs.push({
+        ...res,
+        how,
+        prefer,
+        lat,
+        latMid,
+        unreachableAfter: seen && seen.state !== 'connected' ? seen.since - tKill : NaN,
+        state: seen?.state,
+      });
     } finally {
       if (load.exitCode === null) load.kill('SIGKILL');
       // a pulled cable is put back and the victim killed: section 5 needs alice as the only other instance
@@ -123,14 +151,24 @@ export function printFailover(runs, victimName, opts) {
     `3. ${f0(n)} GETs through bob's proxy (Host: api.localhost; bob's own api stopped; alice and ${victimName} serve), ${opts.concurrency} concurrent on a keep-alive agent, ` +
       `from inside bob's namespace; ${victimName} dies after ${f0(runs[0]?.markAt)} answers — heartbeat ${HEARTBEAT_MS} ms (default)`,
   );
-  const split = (p) => Object.entries(p).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${f0(v)}`).join(', ') || '—';
+  const split = (p) =>
+    Object.entries(p)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${f0(v)}`)
+      .join(', ') || '—';
   const ms = (x) => (x === null ? 'none' : `${x}`);
   const rows = runs.map((r, i) => [
     i + 1,
     r.how === 'kill' ? 'kill -9 (all its processes)' : 'cable pulled (veth0 down)',
-    `${r.prefer ? `prefer: ${victimName}` : 'latency (default)'}; probe of 20: ${Object.entries(r.lat?.probe ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}${!r.prefer && !r.lat?.tie ? ' (no split in 30 s)' : ''}`,
+    `${r.prefer ? `prefer: ${victimName}` : 'latency (default)'}; probe of 20: ${Object.entries(r.lat?.probe ?? {})
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}${!r.prefer && !r.lat?.tie ? ' (no split in 30 s)' : ''}`,
     `${f0(r.ok)}/${f0(r.total)} = ${f3((r.ok / r.total) * 100)}%`,
-    Object.keys(r.failures).length ? Object.entries(r.failures).map(([k, v]) => `${k} ×${v}`).join(', ') : 'none',
+    Object.keys(r.failures).length
+      ? Object.entries(r.failures)
+          .map(([k, v]) => `${k} ×${v}`)
+          .join(', ')
+      : 'none',
     f0((r.total / r.ms) * 1000),
     split(r.phases.before),
     split(r.phases.during),
@@ -138,14 +176,33 @@ export function printFailover(runs, victimName, opts) {
     Number.isFinite(r.unreachableAfter) ? `+${f0(r.unreachableAfter)} ms` : (r.state ?? '?'),
     `${f0(r.slow.p99)} / ${f0(r.slow.max)} ms, ${f0(r.slow.over1s)} > 1 s`,
   ]);
-  printTable(['run', 'how it dies', 'routing at the start', 'succeeded', 'failures', 'req/s', 'before: served by', 'in flight at death', 'sent after', `bob: ${victimName} unreachable`, 'answer p99 / max'], rows);
+  printTable(
+    [
+      'run',
+      'how it dies',
+      'routing at the start',
+      'succeeded',
+      'failures',
+      'req/s',
+      'before: served by',
+      'in flight at death',
+      'sent after',
+      `bob: ${victimName} unreachable`,
+      'answer p99 / max',
+    ],
+    rows,
+  );
   const killed = runs.filter((r) => r.how === 'kill');
   const worst = Math.min(...killed.map((r) => r.ok / r.total));
-  const idleVictim = killed.filter((r) => !(r.phases.before[victimName] > 0) && !(r.phases.during[victimName] > 0)).length;
+  const idleVictim = killed.filter(
+    (r) => !(r.phases.before[victimName] > 0) && !(r.phases.during[victimName] > 0),
+  ).length;
   if (killed.length)
     console.log(
       `   target ≥ 99.9% in every kill -9 run: ${worst >= 0.999 ? 'met' : 'MISSED'} (worst ${f3(worst * 100)}%)` +
-        (idleVictim ? `; in ${idleVictim} of them ${victimName} served nothing just before its death (routing had sent everything to alice): those prove little` : ''),
+        (idleVictim
+          ? `; in ${idleVictim} of them ${victimName} served nothing just before its death (routing had sent everything to alice): those prove little`
+          : ''),
     );
   for (const [i, r] of runs.entries())
     if (r.how === 'kill' && !r.prefer && !(r.phases.before[victimName] > 0))
@@ -158,6 +215,12 @@ export function printFailover(runs, victimName, opts) {
       `   cable pulled (a real power loss is silence, not the RST/FIN a killed process's live kernel sends): ${f3((r.ok / r.total) * 100)}% ` +
         `(≥ 99.9%: ${r.ok / r.total >= 0.999 ? 'met' : 'MISSED'}), ${f0(r.slow.over1s)} answers took over 1 s (max ${f1(r.slow.max / 1000)} s); the load script gives each GET ${GET_TIMEOUT_MS / 1000} s`,
     );
-  for (const [i, r] of runs.entries()) for (const f of r.failed) console.log(`   run ${i + 1} failure: #${f.i} ${f.key} ${f.msAfterKill === null ? '' : `started ${signed(f.msAfterKill, f0)} ms from the death`}, took ${f.tookMs} ms, upstream ${f.upstream ?? '—'} ${f.body ? `body ${f.body.replace(/\s+/g, ' ').slice(0, 200)}` : ''}`);
-  console.log('   "in flight": started before the death, answered after it; a GET that fails to connect before any answer is retried on the other instance\n');
+  for (const [i, r] of runs.entries())
+    for (const f of r.failed)
+      console.log(
+        `   run ${i + 1} failure: #${f.i} ${f.key} ${f.msAfterKill === null ? '' : `started ${signed(f.msAfterKill, f0)} ms from the death`}, took ${f.tookMs} ms, upstream ${f.upstream ?? '—'} ${f.body ? `body ${f.body.replace(/\s+/g, ' ').slice(0, 200)}` : ''}`,
+      );
+  console.log(
+    '   "in flight": started before the death, answered after it; a GET that fails to connect before any answer is retried on the other instance\n',
+  );
 }

@@ -43,8 +43,12 @@ export async function hopLatency(lab, alice, bob, opts) {
 
 export function printLatency(r) {
   const s = r.stats;
-  console.log(`5. Added latency of a peer hop — ${f0(r.n)} sequential GETs per path on one keep-alive connection each (after ${r.warm} warm-up), paths interleaved in 10 blocks; heartbeat ${HEARTBEAT_MS} ms (default)`);
-  console.log(`   alice's api listens on 127.0.0.1:${r.apiPort} only (a GET from bob to ${'alice'}'s lab address: reachable ${r.reachable}), so "direct" is measured inside alice's namespace`);
+  console.log(
+    `5. Added latency of a peer hop — ${f0(r.n)} sequential GETs per path on one keep-alive connection each (after ${r.warm} warm-up), paths interleaved in 10 blocks; heartbeat ${HEARTBEAT_MS} ms (default)`,
+  );
+  console.log(
+    `   alice's api listens on 127.0.0.1:${r.apiPort} only (a GET from bob to ${'alice'}'s lab address: reachable ${r.reachable}), so "direct" is measured inside alice's namespace`,
+  );
   const d = s.direct;
   const lab = {
     direct: 'A. direct: alice → 127.0.0.1:<api port> (inside alice, no DevMesh)',
@@ -55,15 +59,40 @@ export function printLatency(r) {
   const rows = ['direct', 'local', 'net', 'hop'].map((k) => {
     const x = s[k];
     if (!x) return [lab[k], 'not measured'];
-    const extra = [x.errors ? `${x.errors} errors` : '', k !== 'direct' && k !== 'net' ? Object.entries(x.upstreams).map(([u, c]) => `${u} ×${c}`).join(', ') : ''].filter(Boolean).join('; ');
-    return [lab[k], x.n, f0(x.mean), f0(x.p50), f0(x.p99), k === 'direct' ? '' : `${signed(x.p50 - d.p50, f0)} µs`, k === 'direct' ? '' : `${signed(x.p99 - d.p99, f0)} µs`, k === 'direct' ? '' : `${f2(x.p50 / d.p50)}×`, extra];
+    const extra = [
+      x.errors ? `${x.errors} errors` : '',
+      k !== 'direct' && k !== 'net'
+        ? Object.entries(x.upstreams)
+            .map(([u, c]) => `${u} ×${c}`)
+            .join(', ')
+        : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    return [
+      lab[k],
+      x.n,
+      f0(x.mean),
+      f0(x.p50),
+      f0(x.p99),
+      k === 'direct' ? '' : `${signed(x.p50 - d.p50, f0)} µs`,
+      k === 'direct' ? '' : `${signed(x.p99 - d.p99, f0)} µs`,
+      k === 'direct' ? '' : `${f2(x.p50 / d.p50)}×`,
+      extra,
+    ];
   });
   printTable(['path', 'n', 'mean µs', 'p50 µs', 'p99 µs', 'p50 vs A', 'p99 vs A', 'p50 ÷ A', 'upstream'], rows);
   const { local, net, hop } = s;
   if (hop && net && local) {
-    console.log(`   the peer hop (D) over a direct request to the peer across the same network (C): p50 ${signed(hop.p50 - net.p50, f0)} µs (${f2(hop.p50 / net.p50)}×), p99 ${signed(hop.p99 - net.p99, f0)} µs (${f2(hop.p99 / net.p99)}×)`);
-    console.log(`   the peer hop (D) over going through one's own proxy to a local instance (B): p50 ${signed(hop.p50 - local.p50, f0)} µs, p99 ${signed(hop.p99 - local.p99, f0)} µs`);
-    console.log(`   one DevMesh proxy on loopback (B − A): p50 ${signed(local.p50 - d.p50, f0)} µs; the lab network itself (C − A): p50 ${signed(net.p50 - d.p50, f0)} µs`);
+    console.log(
+      `   the peer hop (D) over a direct request to the peer across the same network (C): p50 ${signed(hop.p50 - net.p50, f0)} µs (${f2(hop.p50 / net.p50)}×), p99 ${signed(hop.p99 - net.p99, f0)} µs (${f2(hop.p99 / net.p99)}×)`,
+    );
+    console.log(
+      `   the peer hop (D) over going through one's own proxy to a local instance (B): p50 ${signed(hop.p50 - local.p50, f0)} µs, p99 ${signed(hop.p99 - local.p99, f0)} µs`,
+    );
+    console.log(
+      `   one DevMesh proxy on loopback (B − A): p50 ${signed(local.p50 - d.p50, f0)} µs; the lab network itself (C − A): p50 ${signed(net.p50 - d.p50, f0)} µs`,
+    );
   }
   console.log('');
 }

@@ -12,8 +12,16 @@ export function startIdle(lab, names, opts) {
   const started = new Promise((r) => (resolveStarted = r));
   // What actually crossed each host's cable: IP packets with their TCP/IP headers, ACKs and TLS records.
   const wire = (n) => {
-    const [dev] = JSON.parse(execFileSync('ip', ['netns', 'exec', lab.host(n).ns, 'ip', '-s', '-j', 'link', 'show', 'veth0'], { timeout: 5000, encoding: 'utf8' }));
-    return { bytes: dev.stats64.rx.bytes + dev.stats64.tx.bytes, packets: dev.stats64.rx.packets + dev.stats64.tx.packets };
+    const [dev] = JSON.parse(
+      execFileSync('ip', ['netns', 'exec', lab.host(n).ns, 'ip', '-s', '-j', 'link', 'show', 'veth0'], {
+        timeout: 5000,
+        encoding: 'utf8',
+      }),
+    );
+    return {
+      bytes: dev.stats64.rx.bytes + dev.stats64.tx.bytes,
+      packets: dev.stats64.rx.packets + dev.stats64.tx.packets,
+    };
   };
   const read = async () => {
     const out = {};
@@ -49,7 +57,12 @@ export function startIdle(lab, names, opts) {
     const wireRows = names.map((n) => {
       const secs = (b[n].t - a[n].t) / 1000;
       const links = names.length - 1;
-      return { host: n, links, bytesPerLinkMin: ((b[n].wire.bytes - a[n].wire.bytes) * 60) / secs / links, packetsPerLinkMin: ((b[n].wire.packets - a[n].wire.packets) * 60) / secs / links };
+      return {
+        host: n,
+        links,
+        bytesPerLinkMin: ((b[n].wire.bytes - a[n].wire.bytes) * 60) / secs / links,
+        packetsPerLinkMin: ((b[n].wire.packets - a[n].wire.packets) * 60) / secs / links,
+      };
     });
     await dispose(lab); // nothing else needs L1
     return { names, rows, wireRows };
@@ -65,8 +78,17 @@ export function printIdle(r) {
   const pong = 2 + 14;
   const baseline = ((ping + pong) * 60_000) / HEARTBEAT_MS;
   const secs = median(r.rows.map((x) => x.secs));
-  console.log(`4. Idle link traffic — ${r.names.join(', ')} linked and idle (static peers, mDNS off), heartbeat ${HEARTBEAT_MS} ms (default); bytesSent/bytesReceived from mesh.peers, ${f1(secs)} s apart`);
-  const rows = r.rows.map((x) => [`${x.from} → ${x.to}`, f0(x.sent), f0(x.recv), f0(x.perMin), `${f2(x.perMin / baseline)}×`, x.relinked ? 'RELINKED in between: not idle' : '']);
+  console.log(
+    `4. Idle link traffic — ${r.names.join(', ')} linked and idle (static peers, mDNS off), heartbeat ${HEARTBEAT_MS} ms (default); bytesSent/bytesReceived from mesh.peers, ${f1(secs)} s apart`,
+  );
+  const rows = r.rows.map((x) => [
+    `${x.from} → ${x.to}`,
+    f0(x.sent),
+    f0(x.recv),
+    f0(x.perMin),
+    `${f2(x.perMin / baseline)}×`,
+    x.relinked ? 'RELINKED in between: not idle' : '',
+  ]);
   printTable(['link, seen from', 'sent B', 'received B', 'B/min (both ways)', 'vs ping/pong alone', ''], rows);
   const per = r.rows.filter((x) => !x.relinked).map((x) => x.perMin);
   console.log(

@@ -10,10 +10,20 @@ const blocks = Math.max(1, Number(process.argv[5] ?? 10));
 const get = (t) =>
   new Promise((resolve) => {
     const start = process.hrtime.bigint();
-    const req = http.request(t.url, { agent: t.agent, headers: t.host ? { host: t.host } : {}, timeout: 5000 }, (res) => {
-      res.on('data', () => {});
-      res.on('end', () => resolve({ us: Number(process.hrtime.bigint() - start) / 1000, status: res.statusCode, upstream: res.headers['x-devmesh-upstream'] ?? null }));
-    });
+    const req = http.request(
+      t.url,
+      { agent: t.agent, headers: t.host ? { host: t.host } : {}, timeout: 5000 },
+      (res) => {
+        res.on('data', () => {});
+        res.on('end', () =>
+          resolve({
+            us: Number(process.hrtime.bigint() - start) / 1000,
+            status: res.statusCode,
+            upstream: res.headers['x-devmesh-upstream'] ?? null,
+          }),
+        );
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e) => resolve({ error: e.code ?? e.message }));
     req.end();
@@ -43,7 +53,16 @@ const stats = {};
 for (const t of targets) {
   const s = Float64Array.from(t.samples).sort();
   const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  stats[t.key] = { n: s.length, mean: s.reduce((a, b) => a + b, 0) / s.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: s[s.length - 1], errors: t.errors, upstreams: t.upstreams };
+  stats[t.key] = {
+    n: s.length,
+    mean: s.reduce((a, b) => a + b, 0) / s.length,
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    max: s[s.length - 1],
+    errors: t.errors,
+    upstreams: t.upstreams,
+  };
   t.agent.destroy();
 }
 process.stdout.write(`${JSON.stringify({ done: true, stats })}\n`);

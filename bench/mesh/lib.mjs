@@ -117,7 +117,10 @@ export function spawnIn(lab, host, script, args = [], env = {}) {
 export function waitJsonLine(child, test, timeoutMs, what) {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const timer = setTimeout(() => finish(new Error(`${what}: nothing after ${timeoutMs} ms (stderr: ${child.err.trim().slice(-300)})`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`${what}: nothing after ${timeoutMs} ms (stderr: ${child.err.trim().slice(-300)})`)),
+      timeoutMs,
+    );
     function finish(err, value) {
       if (settled) return;
       settled = true;
@@ -174,8 +177,18 @@ export async function startWatcher(lab, host, intervalMs = 50) {
           const h = find();
           if (h) done(null, h);
         };
-        const timer = setTimeout(() => done(new Error(`${host.name}: no ${name} row matching in ${timeoutMs} ms; last: ${JSON.stringify(history.filter((r) => r.name === name).at(-1) ?? null)}`)), timeoutMs);
-        const exitWatch = child.done.then((c) => done(new Error(`peer watcher on ${host.name} exited (${c}): ${child.err.slice(-300)}`)));
+        const timer = setTimeout(
+          () =>
+            done(
+              new Error(
+                `${host.name}: no ${name} row matching in ${timeoutMs} ms; last: ${JSON.stringify(history.filter((r) => r.name === name).at(-1) ?? null)}`,
+              ),
+            ),
+          timeoutMs,
+        );
+        const exitWatch = child.done.then((c) =>
+          done(new Error(`peer watcher on ${host.name} exited (${c}): ${child.err.slice(-300)}`)),
+        );
         function done(err, v) {
           clearTimeout(timer);
           waiters.delete(w);
@@ -226,7 +239,8 @@ export const signed = (x, fmt = f2) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '
 
 export function printTable(head, rows, indent = '  ') {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
-  const line = (r) => indent + r.map((c, i) => (i === 0 ? String(c ?? '').padEnd(w[i]) : String(c ?? '').padStart(w[i]))).join('  ');
+  const line = (r) =>
+    indent + r.map((c, i) => (i === 0 ? String(c ?? '').padEnd(w[i]) : String(c ?? '').padStart(w[i]))).join('  ');
   console.log(line(head));
   for (const r of rows) console.log(line(r));
 }

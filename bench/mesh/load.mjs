@@ -35,7 +35,8 @@ function one(i) {
       settled = true;
       rec.end = Date.now();
       records[i] = rec;
-      if (++completed === Math.floor(markAt / 2)) process.stdout.write(`${JSON.stringify({ premark: true, t: Date.now(), completed })}\n`);
+      if (++completed === Math.floor(markAt / 2))
+        process.stdout.write(`${JSON.stringify({ premark: true, t: Date.now(), completed })}\n`);
       if (completed === markAt) process.stdout.write(`${JSON.stringify({ mark: true, t: Date.now(), completed })}\n`);
       resolve();
     };
@@ -85,13 +86,28 @@ for (const r of records) {
   else {
     const key = r.error ? `error ${r.error}` : `HTTP ${r.status}`;
     failures[key] = (failures[key] ?? 0) + 1;
-    if (failed.length < 8) failed.push({ i: r.i, key, upstream: r.upstream, msAfterKill: tKill === null ? null : r.start - tKill, tookMs: r.end - r.start, body: r.body });
+    if (failed.length < 8)
+      failed.push({
+        i: r.i,
+        key,
+        upstream: r.upstream,
+        msAfterKill: tKill === null ? null : r.start - tKill,
+        tookMs: r.end - r.start,
+        body: r.body,
+      });
   }
   const phase = tKill === null ? 'before' : r.end < tKill ? 'before' : r.start >= tKill ? 'after' : 'during';
   const a = good ? agentOf(r.upstream) : 'failed';
   phases[phase][a] = (phases[phase][a] ?? 0) + 1;
 }
 const took = records.map((r) => r.end - r.start).sort((a, b) => a - b);
-const slow = { p50: took[Math.floor(took.length * 0.5)], p99: took[Math.floor(took.length * 0.99)], max: took.at(-1), over1s: took.filter((x) => x > 1000).length };
-process.stdout.write(`${JSON.stringify({ done: true, total, ok, failures, failed, phases, slow, tKill, ms: t1 - t0, markAt })}\n`);
+const slow = {
+  p50: took[Math.floor(took.length * 0.5)],
+  p99: took[Math.floor(took.length * 0.99)],
+  max: took.at(-1),
+  over1s: took.filter((x) => x > 1000).length,
+};
+process.stdout.write(
+  `${JSON.stringify({ done: true, total, ok, failures, failed, phases, slow, tKill, ms: t1 - t0, markAt })}\n`,
+);
 process.exit(0);

@@ -11,7 +11,9 @@ const intervalMs = Math.max(10, Number(process.argv[2] ?? 50));
 const home = process.env.DEVMESH_HOME;
 const record = JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8'));
 const token = readFileSync(join(home, 'token'), 'utf8').trim();
-const ws = new WebSocket(`ws://127.0.0.1:${record.port}/api`, ['devmesh.v1', `devmesh-token.${token}`], { handshakeTimeout: 5000 });
+const ws = new WebSocket(`ws://127.0.0.1:${record.port}/api`, ['devmesh.v1', `devmesh-token.${token}`], {
+  handshakeTimeout: 5000,
+});
 const fail = (m) => {
   process.stderr.write(`${m}\n`);
   process.exit(2);
@@ -39,7 +41,13 @@ ws.on('open', async () => {
     const t0 = Date.now();
     const m = await call('mesh.peers');
     if (!m.ok) fail(`mesh.peers: ${JSON.stringify(m.error)}`);
-    const peers = m.value.map((p) => ({ name: p.name, state: p.state, since: p.since, lastHeartbeat: p.lastHeartbeat, via: p.via }));
+    const peers = m.value.map((p) => ({
+      name: p.name,
+      state: p.state,
+      since: p.since,
+      lastHeartbeat: p.lastHeartbeat,
+      via: p.via,
+    }));
     const key = JSON.stringify(peers.map((p) => [p.name, p.state, p.since]).sort());
     if (key !== last) {
       last = key;

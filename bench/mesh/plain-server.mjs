@@ -6,7 +6,15 @@ import http from 'node:http';
 const server = http.createServer((req, res) => {
   req.on('data', () => {});
   req.on('end', () => {
-    const body = JSON.stringify({ agent: 'plain', service: 'plain', version: null, method: req.method, path: req.url, headers: req.headers, bodyBytes: 0 });
+    const body = JSON.stringify({
+      agent: 'plain',
+      service: 'plain',
+      version: null,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+      bodyBytes: 0,
+    });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });

@@ -15,5 +15,7 @@ export function staleNote(cli, root) {
     }
   };
   for (const d of ['main', 'shared']) walk(join(root, d), 0);
-  return newest > built ? ` (older than the newest source under main/ or shared/ by ${Math.round((newest - built) / 1000)} s: run \`npm run build\` to measure the current code)` : '';
+  return newest > built
+    ? ` (older than the newest source under main/ or shared/ by ${Math.round((newest - built) / 1000)} s: run \`npm run build\` to measure the current code)`
+    : '';
 }

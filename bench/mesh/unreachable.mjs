@@ -9,7 +9,9 @@ const { HEARTBEAT_MS, f0, f2, median, max, printTable } = L;
 export async function unreachable(lab, ws, victim, opts) {
   const out = { kill: [], freeze: [], linkdown: [] };
   const back = async (t0, timeoutMs) => {
-    const rows = await Promise.all(ws.map((w) => w.waitFor(victim.name, (r) => r.state === 'connected', t0, timeoutMs).catch(() => null)));
+    const rows = await Promise.all(
+      ws.map((w) => w.waitFor(victim.name, (r) => r.state === 'connected', t0, timeoutMs).catch(() => null)),
+    );
     return rows.map((r) => (r ? r.since - t0 : NaN));
   };
   for (let i = 0; i < opts.reps; i++) {
@@ -24,7 +26,11 @@ export async function unreachable(lab, ws, victim, opts) {
     const rows = await Promise.all(ws.map((w) => w.waitFor(victim.name, (r) => r.state !== 'connected', t0, 30_000)));
     const tS = Date.now();
     await victim.start({ timeoutMs: 60_000 });
-    out.kill.push({ detect: rows.map((r) => r.since - t0), states: rows.map((r) => r.state), back: await back(tS, 45_000) });
+    out.kill.push({
+      detect: rows.map((r) => r.since - t0),
+      states: rows.map((r) => r.state),
+      back: await back(tS, 45_000),
+    });
   }
   const silence = async (kind, stop, resume) => {
     for (let i = 0; i < (kind === 'freeze' ? opts.freezeReps : opts.linkdownReps); i++) {
@@ -43,14 +49,24 @@ export async function unreachable(lab, ws, victim, opts) {
       });
     }
   };
-  await silence('freeze', async () => victim.pause(), async () => victim.resume());
-  await silence('linkdown', () => victim.setLinkUp(false), () => victim.setLinkUp(true));
+  await silence(
+    'freeze',
+    async () => victim.pause(),
+    async () => victim.resume(),
+  );
+  await silence(
+    'linkdown',
+    () => victim.setLinkUp(false),
+    () => victim.setLinkUp(true),
+  );
   return out;
 }
 
 export function printUnreachable(r, victimName) {
   const beats = (ms) => ms / HEARTBEAT_MS;
-  console.log(`2. Time to mark a dead peer unreachable — heartbeat ${HEARTBEAT_MS} ms (default); ${victimName} dies, alice and bob each report (2 observations per event)`);
+  console.log(
+    `2. Time to mark a dead peer unreachable — heartbeat ${HEARTBEAT_MS} ms (default); ${victimName} dies, alice and bob each report (2 observations per event)`,
+  );
   const rows = [];
   const add = (label, list) => {
     if (!list.length) return;
@@ -62,14 +78,26 @@ export function printUnreachable(r, victimName) {
       `${list.length}×2`,
       `${f0(median(d))} / ${f0(max(d))}`,
       `${f2(beats(median(d)))} / ${f2(beats(max(d)))}`,
-      s.length ? `${f0(median(s))} / ${f0(max(s))} (${f2(beats(median(s)))} / ${f2(beats(max(s)))} beats)` : 'n/a (TCP closed)',
+      s.length
+        ? `${f0(median(s))} / ${f0(max(s))} (${f2(beats(median(s)))} / ${f2(beats(max(s)))} beats)`
+        : 'n/a (TCP closed)',
       `${f0(median(b))} / ${f0(max(b))}${b.some((x) => !Number.isFinite(x)) ? ` (${b.filter((x) => !Number.isFinite(x)).length} not back in time)` : ''}`,
     ]);
   };
   add('kill -9 of its whole namespace (TCP closes)', r.kill);
   add('daemon frozen (SIGSTOP): silence', r.freeze);
   add('cable pulled (veth0 down): silence', r.linkdown);
-  printTable(['how it died', 'n', 'to unreachable ms med/max', 'in beats', 'silence when declared ms (beats)', 'back after restart/thaw/replug ms'], rows);
+  printTable(
+    [
+      'how it died',
+      'n',
+      'to unreachable ms med/max',
+      'in beats',
+      'silence when declared ms (beats)',
+      'back after restart/thaw/replug ms',
+    ],
+    rows,
+  );
   const sil = [...r.freeze, ...r.linkdown];
   if (sil.length) {
     const d = sil.flatMap((x) => x.detect);
@@ -85,8 +113,13 @@ export function printUnreachable(r, victimName) {
         `(≤ 3.00: ${beats(max(d)) <= 3 ? 'met' : 'MISSED'}); this rule allows 2.2–3.45 beats`,
     );
   }
-  console.log(`   kill samples (ms, alice/bob): ${r.kill.map((x) => x.detect.join('/')).join('  ')}; states: ${[...new Set(r.kill.flatMap((x) => x.states))].join(', ')}`);
+  console.log(
+    `   kill samples (ms, alice/bob): ${r.kill.map((x) => x.detect.join('/')).join('  ')}; states: ${[...new Set(r.kill.flatMap((x) => x.states))].join(', ')}`,
+  );
   for (const k of ['freeze', 'linkdown'])
-    if (r[k].length) console.log(`   ${k} samples (ms after the stop, alice/bob): ${r[k].map((x) => x.detect.join('/')).join('  ')}; the stop itself took ${r[k].map((x) => x.stopMs).join(', ')} ms`);
+    if (r[k].length)
+      console.log(
+        `   ${k} samples (ms after the stop, alice/bob): ${r[k].map((x) => x.detect.join('/')).join('  ')}; the stop itself took ${r[k].map((x) => x.stopMs).join(', ')} ms`,
+      );
   console.log('');
 }

@@ -15,7 +15,10 @@ const here = new URL('.', import.meta.url).pathname;
 /** One h2load run in duration mode; its exit code (or 'timeout') and the process. */
 async function h2run(args, seconds) {
   const h = start('h2load', args);
-  const code = await Promise.race([new Promise((r) => h.once('exit', r)), sleep((seconds + 30) * 1000).then(() => 'timeout')]);
+  const code = await Promise.race([
+    new Promise((r) => h.once('exit', r)),
+    sleep((seconds + 30) * 1000).then(() => 'timeout'),
+  ]);
   if (code === 'timeout') await stop(h, 'SIGKILL');
   return { h, code };
 }
@@ -35,7 +38,10 @@ async function h2load(dir, { port, authority, clients, streams, seconds, pids = 
   const { h, code } = await h2run([...common, '-D', String(seconds), '--log-file', log, url], seconds);
   const t1 = procTicks(pids);
   const rps = Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(h.out)?.[1]);
-  const done = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(h.out);
+  const done =
+    /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(
+      h.out,
+    );
   if (code !== 0 || !done) throw new Error(`h2load ${code}: ${(h.err || h.out).trim().slice(-300)}`);
   const us = readFileSync(log, 'utf8')
     .trim()
@@ -75,7 +81,16 @@ ${nginxHttpCommon(dir)}
 }
 `,
   );
-  const child = start('nginx', ['-p', dir, '-e', `${dir}/logs/error.log`, '-c', conf, '-g', `daemon off; pid ${dir}/nginx-h2.pid;`]);
+  const child = start('nginx', [
+    '-p',
+    dir,
+    '-e',
+    `${dir}/logs/error.log`,
+    '-c',
+    conf,
+    '-g',
+    `daemon off; pid ${dir}/nginx-h2.pid;`,
+  ]);
   await sleep(500);
   if (child.exitCode !== null) throw new Error(`nginx (h2) exited: ${child.err.trim().slice(-300)}`);
   return child;
@@ -89,10 +104,24 @@ export async function h2Bench({ dir, targetPort, devmesh, host, seconds }) {
   mkdirSync(dir, { recursive: true });
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert];
+  const args = [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ];
   const ssl = spawnSync('openssl', [...args, '-subj', '/CN=localhost', '-days', '2'], { encoding: 'utf8' });
   if (ssl.status !== 0) throw new Error(`openssl could not make a certificate: ${ssl.stderr.trim().slice(-200)}`);
-  const direct = start(process.execPath, [join(here, 'h2-target-server.mjs')], { env: { ...process.env, CERT: cert, KEY: key, PORT: '0' } });
+  const direct = start(process.execPath, [join(here, 'h2-target-server.mjs')], {
+    env: { ...process.env, CERT: cert, KEY: key, PORT: '0' },
+  });
   const directPort = (await waitJson(direct, 'port', 10_000, 'HTTP/2 target')).port;
   const nginxPort = await freePort();
   let nginxWhy = null;
@@ -104,7 +133,14 @@ export async function h2Bench({ dir, targetPort, devmesh, host, seconds }) {
   }
   const paths = [
     { key: 'direct', label: 'direct node:http2 server', port: directPort, pids: [direct.pid] },
-    { key: 'devmesh', label: 'DevMesh HTTPS (h2 → HTTP/1.1)', port: devmesh.port, authority: host, why: devmesh.why, pids: devmesh.pids ?? [] },
+    {
+      key: 'devmesh',
+      label: 'DevMesh HTTPS (h2 → HTTP/1.1)',
+      port: devmesh.port,
+      authority: host,
+      why: devmesh.why,
+      pids: devmesh.pids ?? [],
+    },
     { key: 'nginx', label: 'nginx ssl http2 (→ HTTP/1.1)', port: nginxPort, why: nginxWhy, pids: [] },
   ];
   const rows = [];
@@ -141,5 +177,9 @@ export async function h2Bench({ dir, targetPort, devmesh, host, seconds }) {
   }
   await stop(direct);
   await stop(nginx);
-  return { head: ['path', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs direct', 'added p99', 'proxy CPU µs/req', ''], rows, results };
+  return {
+    head: ['path', 'req/s', 'p50 ms', 'p99 ms', 'req/s vs direct', 'added p99', 'proxy CPU µs/req', ''],
+    rows,
+    results,
+  };
 }

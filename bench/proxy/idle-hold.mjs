@@ -13,7 +13,9 @@ export async function idleHold(p, { idleWs, node, script, nofile }) {
   const limit = fdLimit(pids.at(-1)).soft;
   const fit = Math.round(count).toLocaleString('en-US');
   const capNote =
-    count < idleWs ? `(only ${fit} fit: 2 fds per connection and the proxy's open-files limit is ${limit}; past the hard limit needs CAP_SYS_RESOURCE)` : '';
+    count < idleWs
+      ? `(only ${fit} fit: 2 fds per connection and the proxy's open-files limit is ${limit}; past the hard limit needs CAP_SYS_RESOURCE)`
+      : '';
   const before = rss();
   const client = start(node, [script, `ws://127.0.0.1:${p.port}/`, p.host ?? '', String(count), '250'], { nofile });
   try {

@@ -91,7 +91,8 @@ export function addStalls(sum, a, b) {
     into.totalMs += y.totalMs - (x?.totalMs ?? 0);
     y.over.forEach((c, i) => (into.over[i] = (into.over[i] ?? 0) + c - (x?.over[i] ?? 0)));
   };
-  for (const [kind, y] of Object.entries(b.gc ?? {})) slot(a.gc?.[kind], y, (sum.gc[kind] ??= { n: 0, totalMs: 0, over: [] }));
+  for (const [kind, y] of Object.entries(b.gc ?? {}))
+    slot(a.gc?.[kind], y, (sum.gc[kind] ??= { n: 0, totalMs: 0, over: [] }));
   slot(a.sqlite, b.sqlite, sum.sqlite);
   return sum;
 }
@@ -151,14 +152,16 @@ export async function oneConnectionSection({ dir, paths, seconds, blocks, printT
     printTable(['path', 'requests', 'p50 µs', 'p99 µs', 'p99.9 µs', 'added p50', 'added p99', 'added p99.9'], rows);
   };
   console.log('  as wrk reports it (corrected for coordinated omission: a pause of the proxy counts once per request');
-  console.log('  a fixed-rate client would have sent meanwhile, so p99 here is the event loop\'s pauses)');
+  console.log("  a fixed-rate client would have sent meanwhile, so p99 here is the event loop's pauses)");
   table('hist', 'requests');
   console.log('  raw, each request once (one-connection-client.mjs: closed loop, send → last byte, same blocks)');
   table('raw', 'rawRequests');
   for (const p of live.filter((x) => x.stallFile)) {
     const s = r[p.key].stalls;
     const over = (slot) => (s.over ?? []).map((limit, i) => `${slot.over[i] ?? 0} ≥${limit} ms`).join(', ');
-    const gc = Object.entries(s.gc).map(([kind, g]) => `${g.n} ${kind} (${f1(g.totalMs)} ms; ${over(g)})`).join('; ');
+    const gc = Object.entries(s.gc)
+      .map(([kind, g]) => `${g.n} ${kind} (${f1(g.totalMs)} ms; ${over(g)})`)
+      .join('; ');
     const requests = r[p.key].requests + r[p.key].rawRequests;
     const share = `${requests.toLocaleString('en-US')} requests; 1% = ${Math.round(requests / 100)}`;
     console.log(`  inside ${p.label} during its blocks (${share}): GC ${gc || 'none'}`);

@@ -14,7 +14,8 @@ const children = new Set();
  * within the hard limit). Never detached: it dies with our cleanup. */
 export function start(cmd, args, { env = process.env, nofile = 0, cwd } = {}) {
   // raising the hard limit needs CAP_SYS_RESOURCE; without it the child keeps the current limit
-  const [file, argv] = nofile > 0 ? ['sh', ['-c', `ulimit -n ${nofile} 2>/dev/null || :; exec "$@"`, 'sh', cmd, ...args]] : [cmd, args];
+  const [file, argv] =
+    nofile > 0 ? ['sh', ['-c', `ulimit -n ${nofile} 2>/dev/null || :; exec "$@"`, 'sh', cmd, ...args]] : [cmd, args];
   const child = spawn(file, argv, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   child.out = '';
   child.err = '';
@@ -38,7 +39,10 @@ export function waitLine(child, test, timeoutMs, what) {
       check();
     };
     const onExit = (code, sig) => finish(new Error(`${what} exited (${code ?? sig}): ${child.err.trim().slice(-300)}`));
-    const timer = setTimeout(() => finish(new Error(`${what}: nothing after ${timeoutMs} ms: ${child.err.trim().slice(-300)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`${what}: nothing after ${timeoutMs} ms: ${child.err.trim().slice(-300)}`)),
+      timeoutMs,
+    );
     function finish(err, line) {
       clearTimeout(timer);
       child.stdout.off('data', onData);
@@ -51,7 +55,8 @@ export function waitLine(child, test, timeoutMs, what) {
     check();
   });
 }
-export const waitJson = async (child, key, timeoutMs, what) => JSON.parse(await waitLine(child, (l) => l.startsWith('{') && l.includes(`"${key}"`), timeoutMs, what));
+export const waitJson = async (child, key, timeoutMs, what) =>
+  JSON.parse(await waitLine(child, (l) => l.startsWith('{') && l.includes(`"${key}"`), timeoutMs, what));
 
 export async function stop(child, signal = 'SIGTERM', timeoutMs = 5000) {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -62,7 +67,7 @@ export async function stop(child, signal = 'SIGTERM', timeoutMs = 5000) {
   await Promise.race([exited, sleep(2000)]);
 }
 export async function stopAll() {
-  for (const c of [...children].reverse()) await stop(c, "SIGTERM", 15_000);
+  for (const c of [...children].reverse()) await stop(c, 'SIGTERM', 15_000);
 }
 export function killAllNow() {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -91,11 +96,14 @@ freePort.taken = new Set();
 /** One GET to 127.0.0.1:port with the Host header; resolves { status, body } or { error }. */
 export function httpGet(port, host, timeoutMs = 2000) {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: host ? { host } : {}, agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode, body, headers: res.headers }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/', headers: host ? { host } : {}, agent: false, timeout: timeoutMs },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode, body, headers: res.headers }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
     req.on('error', (err) => resolve({ error: err.code ?? err.message }));
     req.end();
@@ -142,7 +150,10 @@ export async function wrk({ port, host, connections, seconds, warmupSeconds, pid
   const url = `http://127.0.0.1:${port}/`;
   const run = async (secs) => {
     const w = start('wrk', [...args, `-d${secs}s`, url]);
-    const code = await Promise.race([new Promise((r) => w.once('exit', r)), sleep((secs + 15) * 1000).then(() => 'timeout')]);
+    const code = await Promise.race([
+      new Promise((r) => w.once('exit', r)),
+      sleep((secs + 15) * 1000).then(() => 'timeout'),
+    ]);
     if (code === 'timeout') await stop(w, 'SIGKILL');
     if (code !== 0) throw new Error(`wrk ${code}: ${w.err.trim() || w.out.trim()}`);
     return parseWrk(w.out);
@@ -153,7 +164,12 @@ export async function wrk({ port, host, connections, seconds, warmupSeconds, pid
   const r = await run(seconds);
   const t1 = procTicks(pids);
   const perReq = (ticks) => (pids.length > 0 && r.requests > 0 ? (ticks * 10_000) / r.requests : NaN); // 1 tick = 10 ms
-  return { ...r, others: othersBusy(c0, cpuSnapshot()), userUs: perReq(t1.user - t0.user), sysUs: perReq(t1.sys - t0.sys) };
+  return {
+    ...r,
+    others: othersBusy(c0, cpuSnapshot()),
+    userUs: perReq(t1.user - t0.user),
+    sysUs: perReq(t1.sys - t0.sys),
+  };
 }
 
 // ---- nginx (own prefix, conf, pid file and logs under a temp dir; never the system's config) ----
@@ -195,7 +211,11 @@ ${nginxHttpCommon(dir)}
 }
 `,
   );
-  const child = start('nginx', ['-p', dir, '-e', `${dir}/logs/error.log`, '-c', conf, '-g', `daemon off; pid ${dir}/nginx.pid;`], { nofile: 65536 });
+  const child = start(
+    'nginx',
+    ['-p', dir, '-e', `${dir}/logs/error.log`, '-c', conf, '-g', `daemon off; pid ${dir}/nginx.pid;`],
+    { nofile: 65536 },
+  );
   for (let i = 0; i < 50; i++) {
     if ((await httpGet(port, 'target.localhost', 500)).status === 200) return child;
     if (child.exitCode !== null) break;
@@ -214,7 +234,11 @@ ${nginxHttpCommon(dir)}
 
 // ---- WebSocket echo round trips: one connection per path, timed one message at a time ----
 export async function openEcho({ port, host }) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: host ? { host } : {}, perMessageDeflate: false, handshakeTimeout: 5000 });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, {
+    headers: host ? { host } : {},
+    perMessageDeflate: false,
+    handshakeTimeout: 5000,
+  });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);
@@ -339,13 +363,16 @@ export function cpuSnapshot() {
     try {
       const t = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = t.slice(t.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(pid), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+      stats.set(Number(pid), {
+        ppid: Number(f[1]),
+        ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
+      });
     } catch {}
   }
   const tree = new Set([process.pid]);
   for (let grew = true, n = 0; grew && n < 50; n++) {
     grew = false;
-    for (const [pid, s] of stats) if (!tree.has(pid) && tree.has(s.ppid)) tree.add(pid), (grew = true);
+    for (const [pid, s] of stats) if (!tree.has(pid) && tree.has(s.ppid)) (tree.add(pid), (grew = true));
   }
   let ours = 0;
   for (const pid of tree) ours += stats.get(pid)?.ticks ?? 0;
@@ -354,7 +381,8 @@ export function cpuSnapshot() {
   return { ours, busy: total - m[3] - m[4], total };
 }
 /** % of the whole machine's CPU used by processes outside this bench between two snapshots. */
-export const othersBusy = (a, b) => (b.total > a.total ? (Math.max(0, b.busy - a.busy - (b.ours - a.ours)) / (b.total - a.total)) * 100 : NaN);
+export const othersBusy = (a, b) =>
+  b.total > a.total ? (Math.max(0, b.busy - a.busy - (b.ours - a.ours)) / (b.total - a.total)) * 100 : NaN;
 
 /** Whole-machine CPU busy share over `ms` (0..100 per core summed / cores), from /proc/stat. */
 export async function machineBusy(ms) {
@@ -372,7 +400,13 @@ export async function machineBusy(ms) {
 export function printTable(head, rows) {
   const full = rows.filter((r) => r.length > 2);
   const w = head.map((h, i) => Math.max(h.length, ...full.map((r) => String(r[i] ?? '').length)));
-  const line = (r) => '  ' + r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c ?? '').padStart(w[i] ?? 0))).join('  ');
+  const line = (r) =>
+    '  ' + r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c ?? '').padStart(w[i] ?? 0))).join('  ');
   console.log(line(head));
-  for (const r of rows) console.log(r.length > 2 ? line(r.slice(0, head.length)) + (r[head.length] ? `  ${r[head.length]}` : '') : `  ${String(r[0]).padEnd(w[0])}  ${r[1]}`);
+  for (const r of rows)
+    console.log(
+      r.length > 2
+        ? line(r.slice(0, head.length)) + (r[head.length] ? `  ${r[head.length]}` : '')
+        : `  ${String(r[0]).padEnd(w[0])}  ${r[1]}`,
+    );
 }

@@ -17,7 +17,11 @@ const t0 = performance.now();
 
 function open() {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers: host ? { host } : {}, perMessageDeflate: false, handshakeTimeout: 10_000 });
+    const ws = new WebSocket(url, {
+      headers: host ? { host } : {},
+      perMessageDeflate: false,
+      handshakeTimeout: 10_000,
+    });
     ws.once('open', () => {
       conns.push(ws);
       resolve();
@@ -35,7 +39,9 @@ for (let i = 0; i < count && failed < 100; i += batch) {
   await Promise.all(Array.from({ length: Math.min(batch, count - i) }, open));
   console.log(JSON.stringify({ progress: conns.length, failed }));
 }
-console.log(JSON.stringify({ done: true, opened: conns.length, failed, firstError, ms: Math.round(performance.now() - t0) }));
+console.log(
+  JSON.stringify({ done: true, opened: conns.length, failed, firstError, ms: Math.round(performance.now() - t0) }),
+);
 
 function check() {
   const open = conns.filter((c) => c.readyState === WebSocket.OPEN);

@@ -8,7 +8,11 @@ const MARK = '@@P@@ ';
 
 /** a view on a fresh bash whose prompt is MARK; `waitMark(ms)` resolves with the time of the next MARK, or null */
 async function promptSession(ctx, ack) {
-  const info = await ctx.create({ command: 'bash', args: ['--norc', '--noprofile', '-i'], env: { PS1: MARK, HISTFILE: '/dev/null' } });
+  const info = await ctx.create({
+    command: 'bash',
+    args: ['--norc', '--noprofile', '-i'],
+    env: { PS1: MARK, HISTFILE: '/dev/null' },
+  });
   const s = { info, marks: 0, after: 0, counting: false }; // after: chars received since the interrupt, while counting
   let tail = '';
   let onMark = null;
@@ -41,7 +45,8 @@ async function promptSession(ctx, ack) {
 async function measure(ctx, m) {
   const s = await promptSession(ctx, m.ack);
   const { info, view: v } = s;
-  if (s.marks === 0 && (await s.waitMark(5000)) === null) throw new Error(`bash (${m.key}): no prompt ${JSON.stringify(MARK)} in 5 s`);
+  if (s.marks === 0 && (await s.waitMark(5000)) === null)
+    throw new Error(`bash (${m.key}): no prompt ${JSON.stringify(MARK)} in 5 s`);
   const res = { ms: [], after: [], timeouts: 0, paused: [], note: '' };
   for (let rep = 0; rep < m.reps; rep++) {
     await sleep(100);
@@ -89,7 +94,9 @@ export async function ctrlC(ctx, opts) {
   ];
   const ctrlc = {};
   for (const m of modes) ctrlc[m.key] = await measure(ctx, m);
-  console.log(`3. Ctrl-C to prompt under a \`yes\` flood: bash --norc --noprofile -i, PS1=${JSON.stringify(MARK)}; \`yes\` for 1 s, then \\x03 timed until the prompt arrives`);
+  console.log(
+    `3. Ctrl-C to prompt under a \`yes\` flood: bash --norc --noprofile -i, PS1=${JSON.stringify(MARK)}; \`yes\` for 1 s, then \\x03 timed until the prompt arrives`,
+  );
   const ctrlRows = [];
   for (const m of modes) {
     const r = ctrlc[m.key];
@@ -99,8 +106,20 @@ export async function ctrlC(ctx, opts) {
     }
     const s = quantiles(r.ms);
     const pausedShare = r.paused.filter(Boolean).length;
-    ctrlRows.push([m.label, `${s.n}/${m.reps}`, f1(s.p50), f1(s.max), f0(quantiles(r.after).p50), f1(r.flooded / m.reps / 1e6), `${pausedShare}/${r.paused.length}`, met(s.n === m.reps && s.max < 100)]);
+    ctrlRows.push([
+      m.label,
+      `${s.n}/${m.reps}`,
+      f1(s.p50),
+      f1(s.max),
+      f0(quantiles(r.after).p50),
+      f1(r.flooded / m.reps / 1e6),
+      `${pausedShare}/${r.paused.length}`,
+      met(s.n === m.reps && s.max < 100),
+    ]);
   }
-  printTable(['view', 'prompts', 'p50 ms', 'max ms', 'chars after ^C p50', 'MB/s flood', 'paused at ^C', 'max < 100 ms'], ctrlRows);
+  printTable(
+    ['view', 'prompts', 'p50 ms', 'max ms', 'chars after ^C p50', 'MB/s flood', 'paused at ^C', 'max < 100 ms'],
+    ctrlRows,
+  );
   console.log('  "paused at ^C": terminals.list said the PTY was paused by flow control just before the interrupt\n');
 }

@@ -23,7 +23,8 @@ export async function keystrokeEcho(ctx, opts) {
     },
   });
   for (let i = 0; i < 100 && !text.includes('READY'); i++) await sleep(20);
-  if (!text.includes('READY')) throw new Error(`echo session: no READY in 2 s (got ${JSON.stringify(text.slice(0, 200))})`);
+  if (!text.includes('READY'))
+    throw new Error(`echo session: no READY in 2 s (got ${JSON.stringify(text.slice(0, 200))})`);
   text = '';
   const wsUs = [];
   for (let i = 0; i < warm + opts.echoN; i++) {
@@ -38,14 +39,36 @@ export async function keystrokeEcho(ctx, opts) {
   await ctx.api.call('terminals.kill', { id: echoInfo.id }).catch(() => {});
   const qd = quantiles(base.us);
   const qw = quantiles(wsUs);
-  console.log(`2. keystroke echo round trip: \`stty raw -echo; cat\`, one character per round, ${opts.echoN} rounds after ${warm} warm-up`);
+  console.log(
+    `2. keystroke echo round trip: \`stty raw -echo; cat\`, one character per round, ${opts.echoN} rounds after ${warm} warm-up`,
+  );
   printTable(
     ['path', 'p50 ms', 'p99 ms', 'max ms', 'mean ms'],
     [
-      ['node-pty in-process (write → onData)', f2(qd.p50 / 1000), f2(qd.p99 / 1000), f2(qd.max / 1000), f2(qd.mean / 1000)],
-      ['DevMesh: {t:input} → output frame', f2(qw.p50 / 1000), f2(qw.p99 / 1000), f2(qw.max / 1000), f2(qw.mean / 1000)],
-      ['  added by the daemon and the WebSocket', f2((qw.p50 - qd.p50) / 1000), f2((qw.p99 - qd.p99) / 1000), '', f2((qw.mean - qd.mean) / 1000)],
+      [
+        'node-pty in-process (write → onData)',
+        f2(qd.p50 / 1000),
+        f2(qd.p99 / 1000),
+        f2(qd.max / 1000),
+        f2(qd.mean / 1000),
+      ],
+      [
+        'DevMesh: {t:input} → output frame',
+        f2(qw.p50 / 1000),
+        f2(qw.p99 / 1000),
+        f2(qw.max / 1000),
+        f2(qw.mean / 1000),
+      ],
+      [
+        '  added by the daemon and the WebSocket',
+        f2((qw.p50 - qd.p50) / 1000),
+        f2((qw.p99 - qd.p99) / 1000),
+        '',
+        f2((qw.mean - qd.mean) / 1000),
+      ],
     ],
   );
-  console.log(`  no target; output after a quiet spell or a small batch (an echo) goes at once, bulk output waits up to ${5} ms (TERMINAL_FLOW.batchMs) to batch\n`);
+  console.log(
+    `  no target; output after a quiet spell or a small batch (an echo) goes at once, bulk output waits up to ${5} ms (TERMINAL_FLOW.batchMs) to batch\n`,
+  );
 }

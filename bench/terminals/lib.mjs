@@ -72,7 +72,11 @@ export async function apiClient(d) {
           pending.delete(id);
           reject(new Error(`${method}: no answer in ${timeoutMs} ms`));
         }, timeoutMs);
-        pending.set(id, { method, resolve: (v) => (clearTimeout(timer), resolve(v)), reject: (e) => (clearTimeout(timer), reject(e)) });
+        pending.set(id, {
+          method,
+          resolve: (v) => (clearTimeout(timer), resolve(v)),
+          reject: (e) => (clearTimeout(timer), reject(e)),
+        });
         ws.send(JSON.stringify({ type: 'call', id, method, input }));
       });
     },
@@ -87,8 +91,21 @@ export async function apiClient(d) {
  * (skip it for raw throughput: then frames are only counted). Resolves once `live` arrived.
  */
 export async function attach(d, id, { ack = 'prompt', onText = null, onExit = null } = {}) {
-  const ws = new WebSocket(`ws://127.0.0.1:${d.port}/terminals/${id}/stream`, protocols(d.token), { handshakeTimeout: 5000, perMessageDeflate: false });
-  const v = { ws, bytes: 0, frames: 0, replayBytes: 0, live: false, exit: null, errors: [], ackMode: ack, acking: ack !== 'none' };
+  const ws = new WebSocket(`ws://127.0.0.1:${d.port}/terminals/${id}/stream`, protocols(d.token), {
+    handshakeTimeout: 5000,
+    perMessageDeflate: false,
+  });
+  const v = {
+    ws,
+    bytes: 0,
+    frames: 0,
+    replayBytes: 0,
+    live: false,
+    exit: null,
+    errors: [],
+    ackMode: ack,
+    acking: ack !== 'none',
+  };
   const decoder = new TextDecoder('utf-8');
   let renderFreeAt = 0; // simulated renderer: when it is done with what it has been given
   const sendAck = (chars) => {
@@ -207,7 +224,8 @@ export function createContext(cli, work) {
   return ctx;
 }
 /** `p`, or a rejection naming `what` if it has not settled in `ms` */
-export const bounded = (p, ms, what) => Promise.race([p, sleep(ms).then(() => Promise.reject(new Error(`${what}: nothing in ${ms} ms`)))]);
+export const bounded = (p, ms, what) =>
+  Promise.race([p, sleep(ms).then(() => Promise.reject(new Error(`${what}: nothing in ${ms} ms`)))]);
 export const met = (ok) => (ok ? 'met' : 'MISSED');
 
 // ---- the baseline child ----
@@ -224,7 +242,14 @@ export async function direct(args, timeoutMs = 130_000) {
 export function quantiles(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN);
-  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s.at(-1) ?? NaN, min: s[0] ?? NaN, mean: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
+  return {
+    n: s.length,
+    p50: q(0.5),
+    p99: q(0.99),
+    max: s.at(-1) ?? NaN,
+    min: s[0] ?? NaN,
+    mean: s.reduce((a, b) => a + b, 0) / (s.length || 1),
+  };
 }
 /** least-squares slope of (t seconds, y) points, y per second */
 export function slope(points) {
@@ -247,7 +272,13 @@ export const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 export function printTable(head, rows) {
   const full = rows.filter((r) => r.length > 2);
   const w = head.map((h, i) => Math.max(h.length, ...full.map((r) => String(r[i] ?? '').length)));
-  const line = (r) => '  ' + r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c ?? '').padStart(w[i] ?? 0))).join('  ');
+  const line = (r) =>
+    '  ' + r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c ?? '').padStart(w[i] ?? 0))).join('  ');
   console.log(line(head));
-  for (const r of rows) console.log(r.length > 2 ? line(r.slice(0, head.length)) + (r[head.length] ? `  ${r[head.length]}` : '') : `  ${String(r[0]).padEnd(w[0])}  ${r[1]}`);
+  for (const r of rows)
+    console.log(
+      r.length > 2
+        ? line(r.slice(0, head.length)) + (r[head.length] ? `  ${r[head.length]}` : '')
+        : `  ${String(r[0]).padEnd(w[0])}  ${r[1]}`,
+    );
 }

@@ -25,7 +25,14 @@ const ENV = { ...process.env, TERM: 'xterm-256color' };
 
 if (mode === 'throughput') {
   const t0 = performance.now();
-  const p = pty.spawn('sh', ['-c', rest[0]], { name: 'xterm-256color', cols: 80, rows: 24, cwd: root, env: ENV, encoding: null });
+  const p = pty.spawn('sh', ['-c', rest[0]], {
+    name: 'xterm-256color',
+    cols: 80,
+    rows: 24,
+    cwd: root,
+    env: ENV,
+    encoding: null,
+  });
   let bytes = 0;
   let chunks = 0;
   p.onData((d) => {
@@ -46,7 +53,13 @@ if (mode === 'throughput') {
 } else if (mode === 'echo') {
   const n = Number(rest[0]);
   const warm = Number(rest[1] ?? 20);
-  const p = pty.spawn('sh', ['-c', 'stty raw -echo; printf READY; exec cat'], { name: 'xterm-256color', cols: 80, rows: 24, cwd: root, env: ENV });
+  const p = pty.spawn('sh', ['-c', 'stty raw -echo; printf READY; exec cat'], {
+    name: 'xterm-256color',
+    cols: 80,
+    rows: 24,
+    cwd: root,
+    env: ENV,
+  });
   let buf = '';
   let waiting = null;
   p.onData((d) => {

@@ -41,7 +41,19 @@ export async function rssFlood(ctx, opts) {
     }
     const half = pts.slice(Math.floor(pts.length / 2));
     const first = pts.slice(0, Math.floor(pts.length / 2));
-    const ph = { name, pts, min: Math.min(...pts.map((p) => p.y)), max: Math.max(...pts.map((p) => p.y)), last: pts.at(-1).y, slope: slope(pts), slope2: slope(half), max1: Math.max(...first.map((p) => p.y)), max2: Math.max(...half.map((p) => p.y)), pings, ...(await extra?.()) };
+    const ph = {
+      name,
+      pts,
+      min: Math.min(...pts.map((p) => p.y)),
+      max: Math.max(...pts.map((p) => p.y)),
+      last: pts.at(-1).y,
+      slope: slope(pts),
+      slope2: slope(half),
+      max1: Math.max(...first.map((p) => p.y)),
+      max2: Math.max(...half.map((p) => p.y)),
+      pings,
+      ...(await extra?.()),
+    };
     phases.push(ph);
     return ph;
   };
@@ -53,7 +65,10 @@ export async function rssFlood(ctx, opts) {
     const list = await api.call('terminals.list', {}, 30_000);
     const total = list.reduce((a, t) => a + t.bytesOut, 0);
     const now = performance.now();
-    const r = { rate: (total - outRate.last) / 1e6 / ((now - tOut) / 1000), paused: list.filter((t) => t.paused).length };
+    const r = {
+      rate: (total - outRate.last) / 1e6 / ((now - tOut) / 1000),
+      paused: list.filter((t) => t.paused).length,
+    };
     outRate.last = total;
     tOut = now;
     return r;
@@ -62,13 +77,18 @@ export async function rssFlood(ctx, opts) {
   await sample(`${opts.sessions} × yes, no view`, opts.floodSeconds, outRate);
   const vs = [];
   for (const id of ids) vs.push(await ctx.attach(id, { ack: 'prompt' }));
-  await sample(`${opts.sessions} × yes, ${opts.sessions} views acking`, opts.floodSeconds, async () => ({ ...(await outRate()), viewBytes: vs.reduce((a, v) => a + v.bytes, 0) }));
+  await sample(`${opts.sessions} × yes, ${opts.sessions} views acking`, opts.floodSeconds, async () => ({
+    ...(await outRate()),
+    viewBytes: vs.reduce((a, v) => a + v.bytes, 0),
+  }));
   for (const v of vs) ctx.detach(v);
   await Promise.all(ids.map((id) => api.call('terminals.kill', { id }, 30_000).catch(() => {})));
   await sample('after terminals.kill (exited, kept)', 3);
   await Promise.all(ids.map((id) => api.call('terminals.remove', { id }, 30_000).catch(() => {})));
   await sample('after terminals.remove', 3);
-  console.log(`4. daemon RSS (VmRSS, /proc/${daemon.pid}/status) — a fresh daemon: idle ${f1(idleMb)} MB; ${opts.sessions} sessions running \`yes\`, record: false, sampled every second`);
+  console.log(
+    `4. daemon RSS (VmRSS, /proc/${daemon.pid}/status) — a fresh daemon: idle ${f1(idleMb)} MB; ${opts.sessions} sessions running \`yes\`, record: false, sampled every second`,
+  );
   printTable(
     ['phase', 's', 'min MB', 'max MB', 'last MB', 'peak over idle', 'slope MB/s', '2nd-half slope', 'output MB/s'],
     phases.map((p) => [
@@ -81,23 +101,42 @@ export async function rssFlood(ctx, opts) {
       f2(p.slope),
       f2(p.slope2),
       Number.isFinite(p.rate) ? f1(p.rate) : '',
-      Number.isFinite(p.viewBytes) ? `views received ${f1(p.viewBytes / 1e6)} MB; ${p.paused} PTYs paused at the last list` : Number.isFinite(p.rate) ? `${p.paused} paused` : '',
+      Number.isFinite(p.viewBytes)
+        ? `views received ${f1(p.viewBytes / 1e6)} MB; ${p.paused} PTYs paused at the last list`
+        : Number.isFinite(p.rate)
+          ? `${p.paused} paused`
+          : '',
     ]),
   );
   const flood = phases.slice(0, 2);
-  console.log(`  samples MB, every second: ${flood.map((p) => `${p.name}: ${p.pts.map((x) => f0(x.y)).join(' ')}`).join(' | ')}`);
-  console.log(`  slope per 10 s window, MB/s: ${flood.map((p) => `${p.name}: ${windows(p.pts).map((w) => `${w.from}-${w.to} s ${w.slope >= 0 ? '+' : ''}${f1(w.slope)}`).join(', ')}`).join(' | ')}`);
+  console.log(
+    `  samples MB, every second: ${flood.map((p) => `${p.name}: ${p.pts.map((x) => f0(x.y)).join(' ')}`).join(' | ')}`,
+  );
+  console.log(
+    `  slope per 10 s window, MB/s: ${flood
+      .map(
+        (p) =>
+          `${p.name}: ${windows(p.pts)
+            .map((w) => `${w.from}-${w.to} s ${w.slope >= 0 ? '+' : ''}${f1(w.slope)}`)
+            .join(', ')}`,
+      )
+      .join(' | ')}`,
+  );
   const verdicts = flood.map((p) => {
     const last = windows(p.pts).at(-1);
     if (p.pts.length < 20) return `${p.name}: too short to tell (${p.pts.length} s; the full run floods for 40 s)`;
     return `${p.name}: last 10 s ${last.slope >= 0 ? '+' : ''}${f2(last.slope)} MB/s, peak ${f0(p.max)} MB — ${met(Math.abs(last.slope) <= 0.5)}`;
   });
-  console.log(`  target "bounded" (RSS not growing once the flood has run a while: |slope| ≤ 0.5 MB/s over the last 10 s): ${verdicts.join('; ')}`);
+  console.log(
+    `  target "bounded" (RSS not growing once the flood has run a while: |slope| ≤ 0.5 MB/s over the last 10 s): ${verdicts.join('; ')}`,
+  );
   const q = (xs) => quantiles(xs);
   console.log(
     `  responsiveness: API round trip (daemon.info, as every UI call) p50 / max: idle ${f1(q(idlePing).p50)} / ${f1(Math.max(...idlePing))} ms; ` +
       flood.map((p) => `${p.name} ${f1(q(p.pings).p50)} / ${f1(Math.max(...p.pings))} ms`).join('; ') +
       ` (target: the UI stays responsive; judged as every round trip < 100 ms: ${met(flood.every((p) => Math.max(...p.pings) < 100))})`,
   );
-  console.log(`  by design the kept output is ${opts.sessions} × ${2} MB (TERMINAL_RING_BYTES); the rest over the idle RSS is heap the daemon keeps (garbage not yet collected or retained output: RSS alone cannot tell which)`);
+  console.log(
+    `  by design the kept output is ${opts.sessions} × ${2} MB (TERMINAL_RING_BYTES); the rest over the idle RSS is heap the daemon keeps (garbage not yet collected or retained output: RSS alone cannot tell which)`,
+  );
 }

@@ -47,23 +47,49 @@ export async function throughput(ctx, opts) {
   const best = (rs) => rs.reduce((a, r) => (mbps(r) > mbps(a) ? r : a), rs[0]);
   const all = (rs) => rs.map((r) => f1(mbps(r))).join(', ');
   const bPty = best(runs.pty);
-  console.log(`1. throughput: \`${cmd}\` (${f0(pipeOut.bytes)} bytes through a pipe, ${f0(expectedPty)} through a PTY), best of ${opts.reps} (record: true once)`);
-  console.log('   wall time from spawn (DevMesh: from the terminals.create call) to exit (DevMesh: the `exit` message at the view)');
+  console.log(
+    `1. throughput: \`${cmd}\` (${f0(pipeOut.bytes)} bytes through a pipe, ${f0(expectedPty)} through a PTY), best of ${opts.reps} (record: true once)`,
+  );
+  console.log(
+    '   wall time from spawn (DevMesh: from the terminals.create call) to exit (DevMesh: the `exit` message at the view)',
+  );
   const rows = [];
   const row = (label, rs, expected, extra = '') => {
     const b = best(rs);
     const whole = rs.filter((r) => r.bytes === expected).length;
-    const complete = (b.bytes === expected ? 'all bytes' : `${f0(b.bytes)} of ${f0(expected)} bytes`) + (rs.length > 1 ? ` (${whole}/${rs.length} runs complete)` : '');
-    rows.push([label, f2(b.ms / 1000), f1(mbps(b)), all(rs), `${f2(mbps(b) / mbps(bPty))}×`, `${f2(mbps(b) / mbps(best(runs.pipe)))}×`, complete + extra]);
+    const complete =
+      (b.bytes === expected ? 'all bytes' : `${f0(b.bytes)} of ${f0(expected)} bytes`) +
+      (rs.length > 1 ? ` (${whole}/${rs.length} runs complete)` : '');
+    rows.push([
+      label,
+      f2(b.ms / 1000),
+      f1(mbps(b)),
+      all(rs),
+      `${f2(mbps(b) / mbps(bPty))}×`,
+      `${f2(mbps(b) / mbps(best(runs.pipe)))}×`,
+      complete + extra,
+    ]);
   };
   row('plain pipe (child_process, stdout)', runs.pipe, pipeOut.bytes);
   row('node-pty read in-process alone', runs.pty, expectedPty, `; ${f0(bPty.bytes / bPty.chunks)} bytes per read`);
-  for (const [key, label] of [['dm', 'DevMesh → WebSocket view, record: false'], ['dmRec', 'DevMesh → WebSocket view, record: true']]) {
+  for (const [key, label] of [
+    ['dm', 'DevMesh → WebSocket view, record: false'],
+    ['dmRec', 'DevMesh → WebSocket view, record: true'],
+  ]) {
     const b = best(runs[key]);
-    row(label, runs[key], expectedPty, `; ${f0(b.bytes / b.frames)} bytes/frame; daemon CPU ${f0(b.daemonCpu * 100)}%, view ${f0(b.clientCpu * 100)}%` + (b.bytesOut !== b.bytes ? `; exit.info.bytesOut ${f0(b.bytesOut)}` : '') + (b.errors.length ? `; errors: ${b.errors.join(' | ').slice(0, 200)}` : ''));
+    row(
+      label,
+      runs[key],
+      expectedPty,
+      `; ${f0(b.bytes / b.frames)} bytes/frame; daemon CPU ${f0(b.daemonCpu * 100)}%, view ${f0(b.clientCpu * 100)}%` +
+        (b.bytesOut !== b.bytes ? `; exit.info.bytesOut ${f0(b.bytesOut)}` : '') +
+        (b.errors.length ? `; errors: ${b.errors.join(' | ').slice(0, 200)}` : ''),
+    );
   }
   printTable(['path', 'seconds', 'MB/s', 'all runs MB/s', 'vs node-pty', 'vs pipe', 'notes'], rows);
   const ratio = mbps(best(runs.dm)) / mbps(bPty);
   console.log(`  target: DevMesh (record: false) ≥ 0.9× node-pty alone: ${f2(ratio)}× — ${met(ratio >= 0.9)}`);
-  console.log(`  (CPU shares are of one core; the machine has ${availableParallelism()}: the PTY writer, the daemon and the view share them)\n`);
+  console.log(
+    `  (CPU shares are of one core; the machine has ${availableParallelism()}: the PTY writer, the daemon and the view share them)\n`,
+  );
 }

@@ -81,20 +81,34 @@ export class ApiConnection implements Disposable {
       return;
     }
     if (isBinary) {
-      this.fail(null, new DevMeshError('BAD_REQUEST', 'binary frames are not part of the devmesh.v1 protocol; send JSON text frames'));
+      this.fail(
+        null,
+        new DevMeshError('BAD_REQUEST', 'binary frames are not part of the devmesh.v1 protocol; send JSON text frames'),
+      );
       return;
     }
     let raw: unknown;
     try {
       raw = JSON.parse(buffer.toString('utf8'));
     } catch (err) {
-      this.fail(null, new DevMeshError('BAD_REQUEST', `malformed JSON: ${(err as Error).message}; each frame must be one JSON message (shared/wire.ts)`));
+      this.fail(
+        null,
+        new DevMeshError(
+          'BAD_REQUEST',
+          `malformed JSON: ${(err as Error).message}; each frame must be one JSON message (shared/wire.ts)`,
+        ),
+      );
       return;
     }
     const parsed = ClientMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      const where = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(message)'}: ${i.message}`).join('; ');
-      this.fail(ApiConnection.idOf(raw), new DevMeshError('BAD_REQUEST', `invalid message: ${where}; see ClientMessageSchema in shared/wire.ts`));
+      const where = parsed.error.issues
+        .map((i) => `${i.path.length ? i.path.join('.') : '(message)'}: ${i.message}`)
+        .join('; ');
+      this.fail(
+        ApiConnection.idOf(raw),
+        new DevMeshError('BAD_REQUEST', `invalid message: ${where}; see ClientMessageSchema in shared/wire.ts`),
+      );
       return;
     }
     this.dispatch(parsed.data);
@@ -113,7 +127,13 @@ export class ApiConnection implements Disposable {
 
   private onCall(id: number, method: string, input: unknown): void {
     if (this.pendingCalls >= this.limits.maxPendingCalls) {
-      this.fail(id, new DevMeshError('BAD_REQUEST', `${method}: more than ${this.limits.maxPendingCalls} calls are awaiting an answer on this connection; wait for some to finish`));
+      this.fail(
+        id,
+        new DevMeshError(
+          'BAD_REQUEST',
+          `${method}: more than ${this.limits.maxPendingCalls} calls are awaiting an answer on this connection; wait for some to finish`,
+        ),
+      );
       return;
     }
     this.pendingCalls++;
@@ -133,7 +153,13 @@ export class ApiConnection implements Disposable {
       };
       // DevMeshApi.call never rejects; the catch is a last line of defence so a bug cannot kill the daemon.
       this.api.call(method, input).then(
-        (result) => this.send(result.ok ? { type: 'result', id, ok: true, value: result.value } : { type: 'result', id, ok: false, error: result.error }, done),
+        (result) =>
+          this.send(
+            result.ok
+              ? { type: 'result', id, ok: true, value: result.value }
+              : { type: 'result', id, ok: false, error: result.error },
+            done,
+          ),
         (err: unknown) => this.send({ type: 'result', id, ok: false, error: DevMeshError.toInfo(err) }, done),
       );
     }
@@ -141,11 +167,20 @@ export class ApiConnection implements Disposable {
 
   private onSubscribe(id: number, topic: string, params: unknown): void {
     if (this.subscriptions.has(id)) {
-      this.fail(id, new DevMeshError('BAD_REQUEST', `subscription ${id} is already open on this connection; use a new id`));
+      this.fail(
+        id,
+        new DevMeshError('BAD_REQUEST', `subscription ${id} is already open on this connection; use a new id`),
+      );
       return;
     }
     if (this.subscriptions.size >= this.limits.maxSubscriptions) {
-      this.fail(id, new DevMeshError('BAD_REQUEST', `at most ${this.limits.maxSubscriptions} subscriptions per connection; unsubscribe from some first`));
+      this.fail(
+        id,
+        new DevMeshError(
+          'BAD_REQUEST',
+          `at most ${this.limits.maxSubscriptions} subscriptions per connection; unsubscribe from some first`,
+        ),
+      );
       return;
     }
     const result = this.api.subscribe(topic, params, (data) => this.send({ type: 'event', sub: id, data }));
@@ -178,7 +213,10 @@ export class ApiConnection implements Disposable {
   private send(message: ServerMessage, written?: () => void): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return written?.();
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.logger.warn({ domain: 'api', buffered: this.socket.bufferedAmount }, 'closing a client that does not read its messages');
+      this.logger.warn(
+        { domain: 'api', buffered: this.socket.bufferedAmount },
+        'closing a client that does not read its messages',
+      );
       this.dispose();
       this.socket.close(CLOSE_TRY_AGAIN_LATER, 'client too slow: over 16 MB unread; reconnect');
       return written?.();
@@ -200,7 +238,7 @@ export class ApiConnection implements Disposable {
 
   private static idOf(raw: unknown): number | null {
     if (typeof raw !== 'object' || raw === null || !('id' in raw)) return null;
-    const id = (raw as { id: unknown }).id;
+    const id = raw.id;
     return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : null;
   }
 

@@ -72,7 +72,9 @@ export class ApiServer {
   constructor(private readonly options: ApiServerOptions) {
     this.host = options.host ?? '127.0.0.1';
     this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
-    this.tokenKeeper = options.tokenFile ? new TokenFileKeeper({ path: options.tokenFile, token: options.token, logger: options.logger }) : null;
+    this.tokenKeeper = options.tokenFile
+      ? new TokenFileKeeper({ path: options.tokenFile, token: options.token, logger: options.logger })
+      : null;
     this.assets = new RendererAssets(options.rendererDir, options.token, (res, status, type, body, headers) =>
       ApiServer.send(res, status, type, body, headers),
     );
@@ -84,7 +86,8 @@ export class ApiServer {
       handleProtocols: (protocols) => (protocols.has(WIRE_PROTOCOL) ? WIRE_PROTOCOL : false),
     });
     // Clients built from the same contract skip re-validating answers (contract-fingerprint.ts).
-    if (CONTRACT_FINGERPRINT !== null) this.wss.on('headers', (headers) => headers.push(`${CONTRACT_HEADER}: ${CONTRACT_FINGERPRINT}`));
+    if (CONTRACT_FINGERPRINT !== null)
+      this.wss.on('headers', (headers) => headers.push(`${CONTRACT_HEADER}: ${CONTRACT_FINGERPRINT}`));
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
@@ -95,7 +98,11 @@ export class ApiServer {
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       this.options.logger.debug({ domain: 'api', err: err.message, code: err.code }, 'malformed HTTP request');
       const status =
-        err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? '408 Request Timeout'
+            : '400 Bad Request';
       if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       else socket.destroy();
     });
@@ -127,7 +134,12 @@ export class ApiServer {
             ),
           );
         } else if (err.code === 'EACCES') {
-          reject(new DevMeshError('PORT_BUSY', `not allowed to listen on ${this.host}:${port}; pick a port above 1024 with \`devmesh up --port N\``));
+          reject(
+            new DevMeshError(
+              'PORT_BUSY',
+              `not allowed to listen on ${this.host}:${port}; pick a port above 1024 with \`devmesh up --port N\``,
+            ),
+          );
         } else {
           reject(new DevMeshError('INTERNAL', `could not listen on ${this.host}:${port}: ${err.message}`));
         }
@@ -141,7 +153,9 @@ export class ApiServer {
         }
         this.guard = new RequestGuard(this.options.token, bound.port);
         this.address = { port: bound.port, url: `http://${this.hostForUrl()}:${bound.port}/` };
-        this.server.on('error', (e) => this.options.logger.error({ domain: 'api', err: e.message }, 'API server error'));
+        this.server.on('error', (e) =>
+          this.options.logger.error({ domain: 'api', err: e.message }, 'API server error'),
+        );
         resolve(this.address);
       };
       this.server.once('error', onError);
@@ -176,18 +190,26 @@ export class ApiServer {
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     this.handleRequest(req, res).catch((err: unknown) => {
       this.options.logger.error({ domain: 'api', url: req.url, err: (err as Error).message }, 'HTTP request failed');
-      if (!res.headersSent) ApiServer.send(res, 500, 'text/plain; charset=utf-8', 'internal error; see the DevMesh daemon log\n');
+      if (!res.headersSent)
+        ApiServer.send(res, 500, 'text/plain; charset=utf-8', 'internal error; see the DevMesh daemon log\n');
       else res.destroy();
     });
   }
 
   private async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.guard?.hostAllowed(req)) {
-      ApiServer.send(res, 403, 'text/plain; charset=utf-8', 'forbidden: this DevMesh server answers only to 127.0.0.1 or localhost with its port\n');
+      ApiServer.send(
+        res,
+        403,
+        'text/plain; charset=utf-8',
+        'forbidden: this DevMesh server answers only to 127.0.0.1 or localhost with its port\n',
+      );
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      ApiServer.send(res, 405, 'text/plain; charset=utf-8', `method ${req.method ?? '?'} not allowed; use GET\n`, { Allow: 'GET, HEAD' });
+      ApiServer.send(res, 405, 'text/plain; charset=utf-8', `method ${req.method ?? '?'} not allowed; use GET\n`, {
+        Allow: 'GET, HEAD',
+      });
       return;
     }
     const pathname = ApiServer.pathnameOf(req);
@@ -196,7 +218,13 @@ export class ApiServer {
       return;
     }
     if (pathname === API_PATH) {
-      ApiServer.send(res, 426, 'text/plain; charset=utf-8', `${API_PATH} is a WebSocket endpoint (protocol ${WIRE_PROTOCOL})\n`, { Upgrade: 'websocket' });
+      ApiServer.send(
+        res,
+        426,
+        'text/plain; charset=utf-8',
+        `${API_PATH} is a WebSocket endpoint (protocol ${WIRE_PROTOCOL})\n`,
+        { Upgrade: 'websocket' },
+      );
       return;
     }
     await this.assets.serve(req, res, pathname);
@@ -206,33 +234,66 @@ export class ApiServer {
     socket.on('error', (err) => this.options.logger.debug({ domain: 'api', err: err.message }, 'upgrade socket error'));
     const guard = this.guard;
     if (guard === null || this.closing !== null) {
-      return ApiServer.reject(socket, 503, 'SHUTTING_DOWN', 'DevMesh is shutting down; start it again with `npx devmesh up`');
+      return ApiServer.reject(
+        socket,
+        503,
+        'SHUTTING_DOWN',
+        'DevMesh is shutting down; start it again with `npx devmesh up`',
+      );
     }
     if (!guard.hostAllowed(req)) {
-      return ApiServer.reject(socket, 403, 'FORBIDDEN_ORIGIN', 'forbidden: the Host header must be 127.0.0.1 or localhost with this port');
+      return ApiServer.reject(
+        socket,
+        403,
+        'FORBIDDEN_ORIGIN',
+        'forbidden: the Host header must be 127.0.0.1 or localhost with this port',
+      );
     }
     const pathname = ApiServer.pathnameOf(req);
     const terminalId = TERMINAL_STREAM_PATH_RE.exec(pathname)?.[1] ?? null;
     if (pathname !== API_PATH && terminalId === null) {
-      return ApiServer.reject(socket, 404, 'BAD_REQUEST', `no WebSocket endpoint at ${req.url ?? '?'}; connect to ${API_PATH} or /terminals/<id>/stream`);
+      return ApiServer.reject(
+        socket,
+        404,
+        'BAD_REQUEST',
+        `no WebSocket endpoint at ${req.url ?? '?'}; connect to ${API_PATH} or /terminals/<id>/stream`,
+      );
     }
     if (!guard.originAllowed(req)) {
-      return ApiServer.reject(socket, 403, 'FORBIDDEN_ORIGIN', `forbidden origin ${req.headers.origin ?? ''}: only the DevMesh UI served by this daemon may connect`);
+      return ApiServer.reject(
+        socket,
+        403,
+        'FORBIDDEN_ORIGIN',
+        `forbidden origin ${req.headers.origin ?? ''}: only the DevMesh UI served by this daemon may connect`,
+      );
     }
     const token = guard.checkToken(req);
     if (token === 'missing-token' || token === 'wrong-token') {
       // A client without the file asks this way; its retry finds the file written back.
       const file = this.tokenKeeper?.restoreIfMissing() ?? null;
       const why = token === 'missing-token' ? 'no API token was offered' : 'the API token is wrong';
-      return ApiServer.reject(socket, 401, 'UNAUTHORIZED', `${why}: offer the subprotocol devmesh-token.<token> with the token from $DEVMESH_HOME/token`, {
-        tokenFile: file,
-      });
+      return ApiServer.reject(
+        socket,
+        401,
+        'UNAUTHORIZED',
+        `${why}: offer the subprotocol devmesh-token.<token> with the token from $DEVMESH_HOME/token`,
+        {
+          tokenFile: file,
+        },
+      );
     }
     if (token === 'missing-protocol') {
-      return ApiServer.reject(socket, 400, 'BAD_REQUEST', `the subprotocol ${WIRE_PROTOCOL} is required next to the token`);
+      return ApiServer.reject(
+        socket,
+        400,
+        'BAD_REQUEST',
+        `the subprotocol ${WIRE_PROTOCOL} is required next to the token`,
+      );
     }
     // Same guard for both endpoints: a terminal stream is as powerful as the API (it types into a shell).
-    this.wss.handleUpgrade(req, socket, head, (ws) => (terminalId === null ? this.accept(ws) : this.acceptTerminal(ws, terminalId)));
+    this.wss.handleUpgrade(req, socket, head, (ws) =>
+      terminalId === null ? this.accept(ws) : this.acceptTerminal(ws, terminalId),
+    );
   }
 
   private acceptTerminal(ws: WebSocket, id: string): void {
@@ -266,15 +327,35 @@ export class ApiServer {
     return q === -1 ? raw : raw.slice(0, q);
   }
 
-  private static send(res: ServerResponse, status: number, contentType: string, body: string | Buffer, headers: Record<string, string> = {}): void {
+  private static send(
+    res: ServerResponse,
+    status: number,
+    contentType: string,
+    body: string | Buffer,
+    headers: Record<string, string> = {},
+  ): void {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': contentType, 'Content-Length': String(bytes.length), ...headers });
+    res.writeHead(status, {
+      ...SECURITY_HEADERS,
+      'Content-Type': contentType,
+      'Content-Length': String(bytes.length),
+      ...headers,
+    });
     res.end(res.req.method === 'HEAD' ? undefined : bytes);
   }
 
-  private static reject(socket: Duplex, status: number, code: ErrorCode, message: string, details?: Record<string, unknown>): void {
+  private static reject(
+    socket: Duplex,
+    status: number,
+    code: ErrorCode,
+    message: string,
+    details?: Record<string, unknown>,
+  ): void {
     const body = JSON.stringify(details === undefined ? { code, message } : { code, message, details });
-    const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
+    const reason =
+      { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[
+        status
+      ] ?? 'Error';
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );

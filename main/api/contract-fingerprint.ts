@@ -4,7 +4,8 @@
 // and any other client validates every answer with the contract's output schemas.
 declare const __DEVMESH_CONTRACT__: string | undefined;
 
-export const CONTRACT_FINGERPRINT: string | null = typeof __DEVMESH_CONTRACT__ === 'string' ? __DEVMESH_CONTRACT__ : null;
+export const CONTRACT_FINGERPRINT: string | null =
+  typeof __DEVMESH_CONTRACT__ === 'string' ? __DEVMESH_CONTRACT__ : null;
 
 /** the response header of the WebSocket upgrade that carries the daemon's fingerprint */
 export const CONTRACT_HEADER = 'x-devmesh-contract';

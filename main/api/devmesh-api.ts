@@ -4,7 +4,7 @@
 // handlers/; this file composes them (the typed map needs one for every method) and keeps validation, error
 // mapping and subscriptions. A call that makes an audited decision is answered by the core once the
 // decision's entries are on disk (Coordination, ProjectCommands): the API does not know the audit's protocol.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { apiMethods, apiTopics, type ApiMethod, type ApiTopic, type DaemonInfo } from '../../shared/api.js';
 import { DevMeshError, type Result } from '../../shared/errors.js';
 import type { DevMeshCore } from '../core/devmesh-core.js';
@@ -51,35 +51,49 @@ export class DevMeshApi {
 
   async call(method: string, rawInput: unknown): Promise<Result<unknown>> {
     if (!Object.hasOwn(apiMethods, method)) {
-      return DevMeshApi.fail(new DevMeshError('UNKNOWN_METHOD', `unknown API method '${method}'; known: ${Object.keys(apiMethods).join(', ')}`));
+      return DevMeshApi.fail(
+        new DevMeshError(
+          'UNKNOWN_METHOD',
+          `unknown API method '${method}'; known: ${Object.keys(apiMethods).join(', ')}`,
+        ),
+      );
     }
     const m = method as ApiMethod;
     const parsed = apiMethods[m].input.safeParse(rawInput ?? {});
     if (!parsed.success) {
-      return DevMeshApi.fail(new DevMeshError('BAD_REQUEST', `${method}: invalid input: ${DevMeshApi.describe(parsed.error)}`));
+      return DevMeshApi.fail(
+        new DevMeshError('BAD_REQUEST', `${method}: invalid input: ${DevMeshApi.describe(parsed.error)}`),
+      );
     }
     try {
-      const handler = this.handlers[m] as (input: unknown) => Promise<unknown> | unknown;
+      const handler = this.handlers[m] as (input: unknown) => unknown;
       return { ok: true, value: await handler(parsed.data) };
     } catch (err) {
       // a store that refused the call's write (a full disk) is named with its file and what to do
       const code = String((err as { code?: unknown } | null)?.code ?? '');
-      const storage = !(err instanceof DevMeshError) && (code.startsWith('SQLITE_') || code === 'ENOSPC' || code === 'EDQUOT');
-      return DevMeshApi.fail(storage
-        ? StorageFailure.toError(err, `${method}: its change`, this.core.home.databasePath, this.core.home.dir)
-        : err);
+      const storage =
+        !(err instanceof DevMeshError) && (code.startsWith('SQLITE_') || code === 'ENOSPC' || code === 'EDQUOT');
+      return DevMeshApi.fail(
+        storage
+          ? StorageFailure.toError(err, `${method}: its change`, this.core.home.databasePath, this.core.home.dir)
+          : err,
+      );
     }
   }
 
   /** Opens a stream; the listener gets each item. Errors (unknown topic, bad params) come back as results. */
   subscribe(topic: string, rawParams: unknown, listener: (data: unknown) => void): Result<Disposable> {
     if (!Object.hasOwn(apiTopics, topic)) {
-      return DevMeshApi.fail(new DevMeshError('UNKNOWN_METHOD', `unknown topic '${topic}'; known: ${Object.keys(apiTopics).join(', ')}`));
+      return DevMeshApi.fail(
+        new DevMeshError('UNKNOWN_METHOD', `unknown topic '${topic}'; known: ${Object.keys(apiTopics).join(', ')}`),
+      );
     }
     const t = topic as ApiTopic;
     const parsed = apiTopics[t].params.safeParse(rawParams ?? {});
     if (!parsed.success) {
-      return DevMeshApi.fail(new DevMeshError('BAD_REQUEST', `subscribe ${topic}: invalid params: ${DevMeshApi.describe(parsed.error)}`));
+      return DevMeshApi.fail(
+        new DevMeshError('BAD_REQUEST', `subscribe ${topic}: invalid params: ${DevMeshApi.describe(parsed.error)}`),
+      );
     }
     try {
       if (t === 'events') return { ok: true, value: this.core.events.onDidEmitEvent(listener) };
@@ -99,7 +113,9 @@ export class DevMeshApi {
         const projectId = params.project ? this.core.projectCommands.idOf(params.project) : null;
         return {
           ok: true,
-          value: this.core.events.onDidUpdateTraffic((all) => listener(projectId ? all.filter((s) => s.project === projectId) : all)),
+          value: this.core.events.onDidUpdateTraffic((all) =>
+            listener(projectId ? all.filter((s) => s.project === projectId) : all),
+          ),
         };
       }
       const params = parsed.data as z.output<(typeof apiTopics)['logs']['params']>;
@@ -122,14 +138,27 @@ export class DevMeshApi {
     const activity = (who: string) => co.activity(who);
     return {
       ...daemonHandlers({
-        describe: () => core.describe(), health: core.health, face: face.face, apiUrl: () => face.apiUrl(), requestShutdown: () => face.requestShutdown(),
+        describe: () => core.describe(),
+        health: core.health,
+        face: face.face,
+        apiUrl: () => face.apiUrl(),
+        requestShutdown: () => face.requestShutdown(),
       }),
       ...projectHandlers({ commands: core.projectCommands, logs: core.logs }),
       ...proxyHandlers({
-        proxyInfo: () => core.proxyInfo(), routes: core.routes, requests: core.requests, traffic: core.traffic, ca: core.ca,
+        proxyInfo: () => core.proxyInfo(),
+        routes: core.routes,
+        requests: core.requests,
+        traffic: core.traffic,
+        ca: core.ca,
         projectId: (ref) => core.projectCommands.idOf(ref),
       }),
-      ...meshHandlers({ mesh: core.mesh, alerts: core.alerts, reload: () => core.reloadMesh(), graph: () => core.graph() }),
+      ...meshHandlers({
+        mesh: core.mesh,
+        alerts: core.alerts,
+        reload: () => core.reloadMesh(),
+        graph: () => core.graph(),
+      }),
       ...terminalHandlers({ terminals: core.terminals, recordings: core.recordings }),
       ...agentHandlers({ ...core.agents, decisions: co }),
       ...lockHandlers({ locks: co.locks, decisions: co, activity }),
@@ -144,8 +173,6 @@ export class DevMeshApi {
   }
 
   private static describe(error: z.ZodError): string {
-    return error.issues
-      .map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`)
-      .join('; ');
+    return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`).join('; ');
   }
 }

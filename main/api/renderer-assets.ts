@@ -18,7 +18,13 @@ const NOT_BUILT_PAGE = `<!doctype html>
 </body></html>
 `;
 
-export type SendFn = (res: ServerResponse, status: number, contentType: string, body: string | Buffer, headers?: Record<string, string>) => void;
+export type SendFn = (
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Buffer,
+  headers?: Record<string, string>,
+) => void;
 
 export class RendererAssets {
   private readonly files: RendererFiles | null;

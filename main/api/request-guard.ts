@@ -45,7 +45,10 @@ export class RequestGuard {
   private static protocols(req: IncomingMessage): string[] {
     const header = req.headers['sec-websocket-protocol'];
     if (typeof header !== 'string') return [];
-    return header.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+    return header
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p.length > 0);
   }
 
   private static digest(value: string): Buffer {

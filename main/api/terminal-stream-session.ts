@@ -4,7 +4,12 @@
 // The daemon's WebSocket endpoint (TerminalStream) and the app's MessagePort channel (TerminalStreamBroker)
 // are both thin transports over this class, so the two faces speak exactly the same protocol.
 import { DevMeshError, type ErrorCode } from '../../shared/errors.js';
-import { TERMINAL_STREAM_CLOSE, TerminalClientMessageSchema, type TerminalInfo, type TerminalServerMessage } from '../../shared/terminal.js';
+import {
+  TERMINAL_STREAM_CLOSE,
+  TerminalClientMessageSchema,
+  type TerminalInfo,
+  type TerminalServerMessage,
+} from '../../shared/terminal.js';
 import type { TerminalManager } from '../core/terminals/terminal-manager.js';
 import type { TerminalViewer } from '../core/terminals/terminal-viewer.js';
 
@@ -70,10 +75,19 @@ export class TerminalStreamSession {
 
   /** One message from the view: a JSON text (ack, input, resize); binary is refused. */
   receive(data: string | Buffer, isBinary: boolean): void {
-    if (isBinary) return this.refuse('BAD_REQUEST', 'binary frames are output only; send JSON text frames (ack, input, resize)');
-    const bytes = typeof data === 'string' ? (data.length > MAX_CLIENT_MESSAGE_BYTES ? data.length : Buffer.byteLength(data)) : data.length;
+    if (isBinary)
+      return this.refuse('BAD_REQUEST', 'binary frames are output only; send JSON text frames (ack, input, resize)');
+    const bytes =
+      typeof data === 'string'
+        ? data.length > MAX_CLIENT_MESSAGE_BYTES
+          ? data.length
+          : Buffer.byteLength(data)
+        : data.length;
     if (bytes > MAX_CLIENT_MESSAGE_BYTES) {
-      return this.refuse('MESSAGE_TOO_LARGE', `a frame of ${bytes} bytes is over ${MAX_CLIENT_MESSAGE_BYTES}; send input in pieces of at most 65,536 characters`);
+      return this.refuse(
+        'MESSAGE_TOO_LARGE',
+        `a frame of ${bytes} bytes is over ${MAX_CLIENT_MESSAGE_BYTES}; send input in pieces of at most 65,536 characters`,
+      );
     }
     let json: unknown;
     try {

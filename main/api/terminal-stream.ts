@@ -10,12 +10,7 @@ import { TerminalStreamSession, type TerminalStreamTransport } from './terminal-
 export class TerminalStream {
   private readonly session: TerminalStreamSession;
 
-  constructor(
-    ws: WebSocket,
-    terminals: TerminalManager,
-    id: string,
-    logger: Logger,
-  ) {
+  constructor(ws: WebSocket, terminals: TerminalManager, id: string, logger: Logger) {
     const transport: TerminalStreamTransport = {
       isOpen: () => ws.readyState === ws.OPEN,
       sendControl: (json) => ws.send(json),

@@ -13,7 +13,11 @@ export interface RequestPages {
 /** rows read per page of the log: most logs hold one project, where the first read is the answer */
 const READ_ROWS = 1000;
 
-export function pageWithUnrouted(log: RequestPages, query: RequestPageQuery & { project: string }, readRows = READ_ROWS): RequestPage {
+export function pageWithUnrouted(
+  log: RequestPages,
+  query: RequestPageQuery & { project: string },
+  readRows = READ_ROWS,
+): RequestPage {
   const found: RequestRecord[] = []; // newest first
   let before = query.before;
   const limit = Math.max(readRows, query.limit + 1);

@@ -94,8 +94,15 @@ export class ApiClient {
   }
 
   /** `token` null: connect without one (the daemon refuses, and writes its token file back). */
-  static connectTo(url: string, token: string | null, options: ApiClientOptions = {}, record: DaemonRecord | null = null): Promise<ApiClient> {
-    return ApiClient.started(new ApiClient(() => ApiClient.openUrl(url, token, options, record), { kind: 'never' }, options));
+  static connectTo(
+    url: string,
+    token: string | null,
+    options: ApiClientOptions = {},
+    record: DaemonRecord | null = null,
+  ): Promise<ApiClient> {
+    return ApiClient.started(
+      new ApiClient(() => ApiClient.openUrl(url, token, options, record), { kind: 'never' }, options),
+    );
   }
 
   /**
@@ -134,7 +141,11 @@ export class ApiClient {
   }
 
   /** Opens a stream; items failing their schema (a newer daemon's new event types) are skipped. */
-  async subscribe<T extends ApiTopic>(topic: T, params: ApiTopicParams<T>, onItem: (item: TopicItem<T>) => void): Promise<ClientSubscription> {
+  async subscribe<T extends ApiTopic>(
+    topic: T,
+    params: ApiTopicParams<T>,
+    onItem: (item: TopicItem<T>) => void,
+  ): Promise<ClientSubscription> {
     const subscription = this.protocol.subscribe(topic, params, (item) => onItem(item as TopicItem<T>));
     await subscription.ready;
     return { close: () => subscription.close() };
@@ -156,7 +167,8 @@ export class ApiClient {
 
   private static async openHome(home: DevMeshHome, options: ApiClientOptions): Promise<Opened> {
     const record = home.readDaemonRecord();
-    if (record === null || !DevMeshHome.isAlive(record.pid)) throw new DevMeshError('DAEMON_NOT_RUNNING', NOT_RUNNING_MESSAGE);
+    if (record === null || !DevMeshHome.isAlive(record.pid))
+      throw new DevMeshError('DAEMON_NOT_RUNNING', NOT_RUNNING_MESSAGE);
     const url = `ws://127.0.0.1:${record.port}/api`;
     let token = home.readToken();
     if (token === null) {
@@ -188,7 +200,12 @@ export class ApiClient {
     }
   }
 
-  private static async openUrl(url: string, token: string | null, options: ApiClientOptions, record: DaemonRecord | null): Promise<Opened> {
+  private static async openUrl(
+    url: string,
+    token: string | null,
+    options: ApiClientOptions,
+    record: DaemonRecord | null,
+  ): Promise<Opened> {
     const { connection, sameContract } = await openNodeWs({
       url,
       token,
@@ -204,7 +221,10 @@ export class ApiClient {
         connection.schemas = ApiClient.schemasOf(await contract());
       } catch (err) {
         await connection.close();
-        throw new DevMeshError('INTERNAL', `could not load the API contract to check ${url}'s answers: ${(err as Error).message}`);
+        throw new DevMeshError(
+          'INTERNAL',
+          `could not load the API contract to check ${url}'s answers: ${(err as Error).message}`,
+        );
       }
     }
     return { connection, url, record };
@@ -233,21 +253,30 @@ export class ApiClient {
             `${this.record?.version ?? '?'})`,
         ),
       protocolError: (what) =>
-        new DevMeshError('INTERNAL', `DevMesh at ${this.url} sent ${what}; is the daemon a different version than this CLI?`),
+        new DevMeshError(
+          'INTERNAL',
+          `DevMesh at ${this.url} sent ${what}; is the daemon a different version than this CLI?`,
+        ),
       stopped: options.stoppedError ?? closed,
     };
   }
 
   private lostError(what: string | null, loss: ConnectionLoss): DevMeshError {
     if (loss.sendError !== undefined) {
-      return new DevMeshError('DAEMON_NOT_RUNNING', `${what ?? 'a request'}: could not send to DevMesh at ${this.url}: ${loss.sendError}`);
+      return new DevMeshError(
+        'DAEMON_NOT_RUNNING',
+        `${what ?? 'a request'}: could not send to DevMesh at ${this.url}: ${loss.sendError}`,
+      );
     }
     const [code, message]: [ErrorCode, string] =
       loss.code === 1001
         ? ['SHUTTING_DOWN', 'DevMesh stopped (it is shutting down)']
         : loss.code === 1000
           ? ['DAEMON_NOT_RUNNING', 'the connection to DevMesh is closed']
-          : ['DAEMON_NOT_RUNNING', `lost the connection to DevMesh at ${this.url} (${loss.code}${loss.reason ? `: ${loss.reason}` : ''})`];
+          : [
+              'DAEMON_NOT_RUNNING',
+              `lost the connection to DevMesh at ${this.url} (${loss.code}${loss.reason ? `: ${loss.reason}` : ''})`,
+            ];
     return new DevMeshError(code, message);
   }
 }

@@ -13,7 +13,8 @@ export class AsciicastPlayer {
     const out: Array<[number, string]> = [];
     for (let i = 1; i < lines.length; i++) {
       const e = AsciicastPlayer.json(lines[i]!, `line ${i + 1}`);
-      if (Array.isArray(e) && typeof e[0] === 'number' && e[1] === 'o' && typeof e[2] === 'string') out.push([e[0], e[2]]);
+      if (Array.isArray(e) && typeof e[0] === 'number' && e[1] === 'o' && typeof e[2] === 'string')
+        out.push([e[0], e[2]]);
     }
     return out;
   }

@@ -33,6 +33,9 @@ export interface CommandGroup {
 }
 
 /** A group whose module exports a class with `commands()`, loaded on the first call. */
-export function commandGroup(names: readonly string[], load: () => Promise<{ commands(): CliCommand[] }>): CommandGroup {
+export function commandGroup(
+  names: readonly string[],
+  load: () => Promise<{ commands(): CliCommand[] }>,
+): CommandGroup {
   return { names, load: async () => (await load()).commands() };
 }

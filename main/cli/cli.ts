@@ -50,7 +50,8 @@ export class Cli {
       this.ctx.print((await this.find(topic)).usage);
       return EXIT.ok;
     }
-    if (first === '--version' || first === '-v') return (await this.find('version')).run(this.ctx, new CommandArgs('version', {}, []));
+    if (first === '--version' || first === '-v')
+      return (await this.find('version')).run(this.ctx, new CommandArgs('version', {}, []));
     const command = await this.find(first);
     const args = this.parse(command, rest);
     if (args === 'help') {
@@ -99,7 +100,10 @@ export class Cli {
     if (n < min) throw new UsageError(`missing ${name}`, command.name);
     if (n > max) {
       const extra = parsed.positionals.slice(max).join(' ');
-      throw new UsageError(max === 0 ? `'${command.name}' takes no arguments (got '${extra}')` : `too many arguments: '${extra}'`, command.name);
+      throw new UsageError(
+        max === 0 ? `'${command.name}' takes no arguments (got '${extra}')` : `too many arguments: '${extra}'`,
+        command.name,
+      );
     }
     return new CommandArgs(command.name, parsed.values, parsed.positionals);
   }
@@ -107,7 +111,9 @@ export class Cli {
   private report(err: unknown): number {
     if (err instanceof UsageError) {
       this.ctx.warn(`devmesh: ${err.message}`);
-      this.ctx.warn(err.command ? `Run \`devmesh ${err.command} --help\` for its usage.` : 'Run `devmesh help` for the commands.');
+      this.ctx.warn(
+        err.command ? `Run \`devmesh ${err.command} --help\` for its usage.` : 'Run `devmesh help` for the commands.',
+      );
       return EXIT.usage;
     }
     if (err instanceof DevMeshError) {

@@ -13,10 +13,22 @@ export interface ClientCommandGroups {
 
 export function clientCommandGroups(): ClientCommandGroups {
   return {
-    version: commandGroup(['version'], async () => new (await import('./commands/version-command.js')).VersionCommand()),
-    services: commandGroup(['status', 'start', 'stop', 'restart', 'run'], async () => new (await import('./commands/service-commands.js')).ServiceCommands()),
+    version: commandGroup(
+      ['version'],
+      async () => new (await import('./commands/version-command.js')).VersionCommand(),
+    ),
+    services: commandGroup(
+      ['status', 'start', 'stop', 'restart', 'run'],
+      async () => new (await import('./commands/service-commands.js')).ServiceCommands(),
+    ),
     logs: commandGroup(['logs'], async () => new (await import('./commands/log-commands.js')).LogCommands()),
-    projects: commandGroup(['projects', 'open', 'close'], async () => new (await import('./commands/project-commands.js')).ProjectCommands()),
-    proxy: commandGroup(['routes', 'requests'], async () => new (await import('./commands/proxy-commands.js')).ProxyCommands()),
+    projects: commandGroup(
+      ['projects', 'open', 'close'],
+      async () => new (await import('./commands/project-commands.js')).ProjectCommands(),
+    ),
+    proxy: commandGroup(
+      ['routes', 'requests'],
+      async () => new (await import('./commands/proxy-commands.js')).ProxyCommands(),
+    ),
   };
 }

@@ -31,7 +31,10 @@ export class CommandArgs {
     if (raw === undefined) return undefined;
     const n = Number(raw);
     if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < range.min || n > range.max) {
-      throw new UsageError(`--${name} must be a whole number from ${range.min} to ${range.max}, not '${raw}'`, this.command);
+      throw new UsageError(
+        `--${name} must be a whole number from ${range.min} to ${range.max}, not '${raw}'`,
+        this.command,
+      );
     }
     return n;
   }

@@ -16,7 +16,10 @@ export function commandGroups(io: HookIo): CommandGroup[] {
     client.projects,
     commandGroup(['ca'], async () => new (await import('./commands/ca-commands.js')).CaCommands()),
     client.proxy,
-    commandGroup(['mesh', 'peers', 'graph', 'alerts'], async () => new (await import('./commands/mesh-commands.js')).MeshCommands()),
+    commandGroup(
+      ['mesh', 'peers', 'graph', 'alerts'],
+      async () => new (await import('./commands/mesh-commands.js')).MeshCommands(),
+    ),
     commandGroup(['term', 'rec'], async () => new (await import('./commands/terminal-commands.js')).TerminalCommands()),
     commandGroup(['agent'], async () => new (await import('./commands/agent-commands.js')).AgentCommands()),
     commandGroup(['hook'], async () => new (await import('./commands/hook-commands.js')).HookCommands(io)),

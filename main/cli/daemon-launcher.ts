@@ -38,7 +38,10 @@ export class DaemonLauncher {
     const logStart = DaemonLauncher.sizeOf(logPath);
     const fd = openSync(logPath, 'a', 0o600);
     // Filled in by the child's events while the loop below polls.
-    const state: { exited: { code: number | null; signal: NodeJS.Signals | null } | null; error: Error | null } = { exited: null, error: null };
+    const state: { exited: { code: number | null; signal: NodeJS.Signals | null } | null; error: Error | null } = {
+      exited: null,
+      error: null,
+    };
     try {
       const child = spawn(request.command, request.args, {
         cwd: request.cwd,
@@ -56,7 +59,11 @@ export class DaemonLauncher {
       const pid = child.pid;
       const deadline = Date.now() + (request.timeoutMs ?? 30_000);
       while (Date.now() < deadline) {
-        if (state.error) throw new DevMeshError('SPAWN_FAILED', `could not start the DevMesh daemon (${request.command}): ${state.error.message}`);
+        if (state.error)
+          throw new DevMeshError(
+            'SPAWN_FAILED',
+            `could not start the DevMesh daemon (${request.command}): ${state.error.message}`,
+          );
         if (state.exited) throw this.earlyExit(state.exited, logStart);
         const info = await this.probe(pid);
         if (info !== null) {

@@ -19,7 +19,8 @@ export class DaemonProcess {
 
   identify(): DaemonIdentity {
     const { pid, url, startedAt } = this.record;
-    if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+\//.test(url)) return { ok: false, why: `its URL ${url} is not on this machine` };
+    if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+\//.test(url))
+      return { ok: false, why: `its URL ${url} is not on this machine` };
     let uid: number;
     let stat: string;
     let cmdline: string;
@@ -29,15 +30,26 @@ export class DaemonProcess {
       cmdline = readFileSync(`${this.proc}/${pid}/cmdline`, 'utf8').split('\0').join(' ');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      return { ok: false, why: code === 'ENOENT' ? `no process ${pid} (or no ${this.proc} on this system)` : `cannot inspect process ${pid} (${code})` };
+      return {
+        ok: false,
+        why:
+          code === 'ENOENT'
+            ? `no process ${pid} (or no ${this.proc} on this system)`
+            : `cannot inspect process ${pid} (${code})`,
+      };
     }
-    if (typeof process.getuid === 'function' && uid !== process.getuid()) return { ok: false, why: `process ${pid} belongs to another user (uid ${uid})` };
+    if (typeof process.getuid === 'function' && uid !== process.getuid())
+      return { ok: false, why: `process ${pid} belongs to another user (uid ${uid})` };
     const started = this.startTimeMs(stat);
     if (started === null) return { ok: false, why: `cannot read the start time of process ${pid}` };
     if (started > startedAt + CLOCK_SLACK_MS || started < startedAt - START_SLACK_MS) {
-      return { ok: false, why: `process ${pid} started at ${new Date(started).toISOString()}, not with the DevMesh recorded at ${new Date(startedAt).toISOString()} (a reused pid?)` };
+      return {
+        ok: false,
+        why: `process ${pid} started at ${new Date(started).toISOString()}, not with the DevMesh recorded at ${new Date(startedAt).toISOString()} (a reused pid?)`,
+      };
     }
-    if (!/devmesh|electron/i.test(cmdline)) return { ok: false, why: `process ${pid} is not DevMesh (${cmdline.slice(0, 120)})` };
+    if (!/devmesh|electron/i.test(cmdline))
+      return { ok: false, why: `process ${pid} is not DevMesh (${cmdline.slice(0, 120)})` };
     return { ok: true };
   }
 

@@ -61,7 +61,8 @@ export class DaemonRunner {
     options.home.ensure();
     const logPath = join(options.home.logDir, 'daemon.log');
     this.logger = options.logger ?? createLogger({ name: 'devmesh', destination: logPath });
-    if (options.logger === undefined) this.fatal = new FatalErrorLog({ logger: this.logger, logPath, what: 'the DevMesh daemon' });
+    if (options.logger === undefined)
+      this.fatal = new FatalErrorLog({ logger: this.logger, logPath, what: 'the DevMesh daemon' });
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -109,7 +110,14 @@ export class DaemonRunner {
       });
       this.server = server;
       const address = await server.listen();
-      home.writeDaemonRecord({ pid: process.pid, port: address.port, url: address.url, version, face: 'daemon', startedAt: this.core.startedAt });
+      home.writeDaemonRecord({
+        pid: process.pid,
+        port: address.port,
+        url: address.url,
+        version,
+        face: 'daemon',
+        startedAt: this.core.startedAt,
+      });
       lock.announce(address.url);
       this.logger.info({ domain: 'daemon', url: address.url }, 'daemon up');
       return { ...address, projects: this.core.projects.list(), proxy: this.core.proxyInfo() };
@@ -176,7 +184,10 @@ export class DaemonRunner {
                 'PORT_BUSY',
                 `port ${port} on ${host} is already in use (another DevMesh or another program); pick another with \`devmesh up --port N\` (or --port 0 for any free port)`,
               )
-            : new DevMeshError('PORT_BUSY', `cannot listen on ${host}:${port} (${err.message}); pick another port with \`devmesh up --port N\``),
+            : new DevMeshError(
+                'PORT_BUSY',
+                `cannot listen on ${host}:${port} (${err.message}); pick another port with \`devmesh up --port N\``,
+              ),
         );
       });
       probe.listen(port, host, () => probe.close(() => resolve()));

@@ -9,9 +9,7 @@ const RESET = '\u001b[0m';
 
 export class LogFormatter {
   /** `nameWidth` pads service names when lines of several services interleave */
-  constructor(
-    private readonly options: { color: boolean; nameWidth?: number } = { color: false },
-  ) {}
+  constructor(private readonly options: { color: boolean; nameWidth?: number } = { color: false }) {}
 
   format(line: LogLine): string {
     const name = line.service.padEnd(this.options.nameWidth ?? 0);

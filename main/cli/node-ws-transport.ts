@@ -5,7 +5,13 @@ import { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { DevMeshError } from '../../shared/devmesh-error.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import type { ConnectionLoss, FrameConnection, FrameHandlers, ProtocolSchemas, SafeParser } from '../../shared/protocol-client.js';
+import type {
+  ConnectionLoss,
+  FrameConnection,
+  FrameHandlers,
+  ProtocolSchemas,
+  SafeParser,
+} from '../../shared/protocol-client.js';
 import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from '../../shared/wire-protocol.js';
 
 export const NOT_RUNNING_MESSAGE = 'DevMesh is not running: start it with `npx devmesh up` (or open the DevMesh app)';
@@ -41,7 +47,8 @@ export function openNodeWs(options: NodeWsOpenOptions): Promise<NodeWsOpened> {
     let settled = false;
     let sameContract = false;
     socket.once('upgrade', (res) => {
-      sameContract = options.contractFingerprint !== null && res.headers[options.contractHeader] === options.contractFingerprint;
+      sameContract =
+        options.contractFingerprint !== null && res.headers[options.contractHeader] === options.contractFingerprint;
     });
     const settle = (err: DevMeshError | null): void => {
       if (settled) return;
@@ -63,7 +70,12 @@ export function openNodeWs(options: NodeWsOpenOptions): Promise<NodeWsOpened> {
       readRejection(res, options.errorInfo)
         .then((info) => settle(new DevMeshError(info.code, `${info.message} (${url})`)))
         .catch((err: unknown) =>
-          settle(new DevMeshError('INTERNAL', `the DevMesh daemon at ${url} refused the connection: ${(err as Error).message}`)),
+          settle(
+            new DevMeshError(
+              'INTERNAL',
+              `the DevMesh daemon at ${url} refused the connection: ${(err as Error).message}`,
+            ),
+          ),
         );
     });
   });
@@ -118,7 +130,8 @@ class NodeWsConnection implements FrameConnection {
 }
 
 function connectError(url: string, err: NodeJS.ErrnoException, timeoutMs: number): DevMeshError {
-  if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET') return new DevMeshError('DAEMON_NOT_RUNNING', NOT_RUNNING_MESSAGE);
+  if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET')
+    return new DevMeshError('DAEMON_NOT_RUNNING', NOT_RUNNING_MESSAGE);
   if (/timed out/i.test(err.message)) {
     return new DevMeshError(
       'TIMEOUT',
@@ -126,11 +139,17 @@ function connectError(url: string, err: NodeJS.ErrnoException, timeoutMs: number
         'check $DEVMESH_HOME/logs/daemon.log',
     );
   }
-  return new DevMeshError('DAEMON_NOT_RUNNING', `could not reach DevMesh at ${url}: ${err.message}; start it with \`npx devmesh up\``);
+  return new DevMeshError(
+    'DAEMON_NOT_RUNNING',
+    `could not reach DevMesh at ${url}: ${err.message}; start it with \`npx devmesh up\``,
+  );
 }
 
 /** The daemon explains a refused upgrade as JSON `{code, message}`; anything else becomes a generic error. */
-function readRejection(res: IncomingMessage, errorInfo: () => Promise<SafeParser>): Promise<{ code: ErrorCode; message: string }> {
+function readRejection(
+  res: IncomingMessage,
+  errorInfo: () => Promise<SafeParser>,
+): Promise<{ code: ErrorCode; message: string }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -140,7 +159,10 @@ function readRejection(res: IncomingMessage, errorInfo: () => Promise<SafeParser
     });
     res.on('error', reject);
     res.on('end', () => {
-      const fallback = { code: 'INTERNAL' as ErrorCode, message: `DevMesh refused the connection with HTTP ${res.statusCode ?? '?'}` };
+      const fallback = {
+        code: 'INTERNAL' as ErrorCode,
+        message: `DevMesh refused the connection with HTTP ${res.statusCode ?? '?'}`,
+      };
       let body: unknown;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));

@@ -41,7 +41,15 @@ export class StatusView {
     const table = new TextTable(['SERVICE', 'VERSION', 'STATE', 'PORT', 'PID', 'UPTIME', 'RESTARTS']);
     for (const s of services) {
       const running = RUNNING_STATES.includes(s.state) && s.startedAt !== null;
-      table.add([s.name, s.version, s.state, s.port, running ? s.pid : null, running ? StatusView.uptime(this.now - s.startedAt!) : null, s.restarts]);
+      table.add([
+        s.name,
+        s.version,
+        s.state,
+        s.port,
+        running ? s.pid : null,
+        running ? StatusView.uptime(this.now - s.startedAt!) : null,
+        s.restarts,
+      ]);
     }
     const reasons = services
       .filter((s) => NEEDS_REASON.has(s.state) && s.reason)

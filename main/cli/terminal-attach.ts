@@ -27,7 +27,10 @@ export class TerminalAttach {
       throw new DevMeshError('DAEMON_NOT_RUNNING', 'DevMesh is not running: start it with `devmesh up`');
     }
     const url = `ws://127.0.0.1:${record.port}${terminalStreamPath(id)}`;
-    const ws = new WebSocket(url, [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], { perMessageDeflate: false, handshakeTimeout: 5000 });
+    const ws = new WebSocket(url, [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], {
+      perMessageDeflate: false,
+      handshakeTimeout: 5000,
+    });
     const stdin = process.stdin;
     const raw = stdin.isTTY === true;
     let unacked = 0;
@@ -61,7 +64,9 @@ export class TerminalAttach {
         resolve(code);
       };
       ws.on('unexpected-response', (_req, res) => {
-        ctx.warn(`devmesh: the session stream refused the connection (HTTP ${res.statusCode}); is '${id}' a session of \`devmesh term ls\`?`);
+        ctx.warn(
+          `devmesh: the session stream refused the connection (HTTP ${res.statusCode}); is '${id}' a session of \`devmesh term ls\`?`,
+        );
         code = EXIT.error;
       });
       ws.on('error', (err) => {
@@ -90,10 +95,11 @@ export class TerminalAttach {
             unacked += text.length;
             if (unacked >= ACK_EVERY_CHARS) flushAck();
             // The rest soon: a paused session waits for these to resume.
-            else ackTimer ??= setTimeout(() => {
-              ackTimer = null;
-              flushAck();
-            }, 10);
+            else
+              ackTimer ??= setTimeout(() => {
+                ackTimer = null;
+                flushAck();
+              }, 10);
           });
           return;
         }

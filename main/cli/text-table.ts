@@ -17,7 +17,14 @@ export class TextTable {
   render(): string {
     const all = [[...this.headers], ...this.rows];
     const widths = this.headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-    return all.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+    return all
+      .map((r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n');
   }
 
   private static cell(value: string | number | null | undefined): string {

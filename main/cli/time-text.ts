@@ -24,12 +24,21 @@ export class TimeText {
   }
 
   /** `--name 10m` as milliseconds within [min, max], or undefined when the option is absent. */
-  static duration(command: string, name: string, raw: string | undefined, range: { min: number; max: number }): number | undefined {
+  static duration(
+    command: string,
+    name: string,
+    raw: string | undefined,
+    range: { min: number; max: number },
+  ): number | undefined {
     if (raw === undefined) return undefined;
     const ms = parseDuration(raw);
-    if (ms === null) throw new UsageError(`--${name} must be a duration like 30s, 10m, 1h or 1m30s, not '${raw}'`, command);
+    if (ms === null)
+      throw new UsageError(`--${name} must be a duration like 30s, 10m, 1h or 1m30s, not '${raw}'`, command);
     if (ms < range.min || ms > range.max) {
-      throw new UsageError(`--${name} ${raw} is out of range: it must be from ${TimeText.span(range.min)} to ${TimeText.span(range.max)}`, command);
+      throw new UsageError(
+        `--${name} ${raw} is out of range: it must be from ${TimeText.span(range.min)} to ${TimeText.span(range.max)}`,
+        command,
+      );
     }
     return ms;
   }
@@ -38,12 +47,19 @@ export class TimeText {
   static instant(command: string, name: string, raw: string | undefined, now: number): number | undefined {
     if (raw === undefined) return undefined;
     // A bare number is neither: `3600` would parse as the year 3600.
-    if (/^\d+(\.\d+)?$/.test(raw.trim())) throw new UsageError(`--${name} ${raw}: give a unit (${raw}s, ${raw}m, ${raw}h) or an ISO time (2026-11-30T10:00)`, command);
+    if (/^\d+(\.\d+)?$/.test(raw.trim()))
+      throw new UsageError(
+        `--${name} ${raw}: give a unit (${raw}s, ${raw}m, ${raw}h) or an ISO time (2026-11-30T10:00)`,
+        command,
+      );
     const ago = parseDuration(raw);
     if (ago !== null) return Math.max(0, now - ago);
     const at = Date.parse(raw);
     if (Number.isNaN(at) || at < 0) {
-      throw new UsageError(`--${name} must be a duration back from now (30m, 1h, 2h30m) or an ISO time (2026-11-30T10:00), not '${raw}'`, command);
+      throw new UsageError(
+        `--${name} must be a duration back from now (30m, 1h, 2h30m) or an ISO time (2026-11-30T10:00), not '${raw}'`,
+        command,
+      );
     }
     return at;
   }

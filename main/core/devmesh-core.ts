@@ -183,9 +183,17 @@ export class DevMeshCore {
         new CoordinationModule({
           recovery: services.recovery,
           options: {
-            database: store.database, events: store.events, projects: projects.manager, agents: agents.manager,
-            terminals: terminals.manager, health: store.health, homeDir: home.dir, logger,
-            auditMirrorPath: home.auditMirrorPath, auditDurability: options.auditDurability, ...options.coordination,
+            database: store.database,
+            events: store.events,
+            projects: projects.manager,
+            agents: agents.manager,
+            terminals: terminals.manager,
+            health: store.health,
+            homeDir: home.dir,
+            logger,
+            auditMirrorPath: home.auditMirrorPath,
+            auditDurability: options.auditDurability,
+            ...options.coordination,
           },
         }),
       );

@@ -12,7 +12,10 @@ export const waitingTitle = (e: AgentStatusEvent): string => `${e.name} is waiti
 
 /** "permission prompt · task: fix the readme" */
 export const waitingBody = (e: AgentStatusEvent): string => {
-  const task = e.record.task === null ? '' : ` · task: ${e.record.task.length > 80 ? `${e.record.task.slice(0, 79)}…` : e.record.task}`;
+  const task =
+    e.record.task === null
+      ? ''
+      : ` · task: ${e.record.task.length > 80 ? `${e.record.task.slice(0, 79)}…` : e.record.task}`;
   return `${e.reason ?? 'it asks for input'}${task} (${e.record.profile}, terminal ${e.record.terminalId ?? '-'})`;
 };
 
@@ -23,9 +26,14 @@ export class AgentWaitingNotifier extends EventNotifier {
     // A key is one wait: it never notifies twice (a day is "never" for a wait).
     super(api, options, 24 * 60 * 60_000, (event) => {
       if (event.type !== 'agent.status') return null;
-      if (event.from === 'waiting' && event.to !== 'waiting') waits.set(event.agentId, (waits.get(event.agentId) ?? 0) + 1);
+      if (event.from === 'waiting' && event.to !== 'waiting')
+        waits.set(event.agentId, (waits.get(event.agentId) ?? 0) + 1);
       if (event.to !== 'waiting') return null;
-      return { key: `${event.agentId}#${waits.get(event.agentId) ?? 0}`, title: waitingTitle(event), body: waitingBody(event) };
+      return {
+        key: `${event.agentId}#${waits.get(event.agentId) ?? 0}`,
+        title: waitingTitle(event),
+        body: waitingBody(event),
+      };
     });
   }
 }

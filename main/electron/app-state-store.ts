@@ -76,7 +76,8 @@ export class AppStateStore {
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.onProblem(`could not read ${this.path}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.onProblem(`could not read ${this.path}: ${(err as Error).message}`);
       return AppStateSchema.parse({});
     }
     try {

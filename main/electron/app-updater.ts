@@ -12,7 +12,13 @@ import { parse as parseYaml } from 'yaml';
 import type { ProjectInfo, ServiceInfo } from '../../shared/service.js';
 import { RUNNING_STATES } from '../../shared/service.js';
 import type { DesktopApi, DesktopLogger } from './desktop-app.js';
-import { servicesSentence, UpdatePolicy, type UpdateEngine, type UpdatePrompt, type UpdateQuestion } from './update-policy.js';
+import {
+  servicesSentence,
+  UpdatePolicy,
+  type UpdateEngine,
+  type UpdatePrompt,
+  type UpdateQuestion,
+} from './update-policy.js';
 
 export type UpdateFeed = { url: string | null; from: 'DEVMESH_UPDATE_FEED' | 'app-update.yml' } | { off: string };
 
@@ -26,7 +32,9 @@ export function resolveUpdateFeed(env: NodeJS.ProcessEnv, appUpdateYml: string):
   if (override) {
     const url = URL.canParse(override) ? new URL(override) : null;
     if (!url || !['http:', 'https:'].includes(url.protocol)) {
-      return { off: `DEVMESH_UPDATE_FEED=${override} is not an http(s) URL: set it to the folder holding latest-*.yml` };
+      return {
+        off: `DEVMESH_UPDATE_FEED=${override} is not an http(s) URL: set it to the folder holding latest-*.yml`,
+      };
     }
     return { url: url.href, from: 'DEVMESH_UPDATE_FEED' };
   }
@@ -47,7 +55,9 @@ export function resolveUpdateFeed(env: NodeJS.ProcessEnv, appUpdateYml: string):
     return { url: config.url, from: 'app-update.yml' };
   }
   // github, s3 and the other providers name their feed without a url
-  return typeof config.provider === 'string' ? { url: null, from: 'app-update.yml' } : { off: `${appUpdateYml} names no feed` };
+  return typeof config.provider === 'string'
+    ? { url: null, from: 'app-update.yml' }
+    : { off: `${appUpdateYml} names no feed` };
 }
 
 /** electron-updater's updater as the policy uses it. */
@@ -86,7 +96,8 @@ export class ElectronUpdaterEngine implements UpdateEngine {
   installOnQuit(): void {
     // BaseUpdater (AppImage, deb, rpm, NSIS) installs here, as its own quit handler would; Squirrel.Mac
     // installs by itself once the app has quit.
-    const install = (this.updater as ElectronUpdater & { install?: (silent: boolean, runAfter: boolean) => boolean }).install;
+    const install = (this.updater as ElectronUpdater & { install?: (silent: boolean, runAfter: boolean) => boolean })
+      .install;
     if (typeof install === 'function') this.failOnError(() => install.call(this.updater, true, false));
   }
 
@@ -142,7 +153,12 @@ export class ElectronUpdatePrompt implements UpdatePrompt {
       title: 'Update DevMesh',
       message: `Restart DevMesh to update to ${version}?`,
       detail: `${servicesSentence(services)}\nChoose Later and the update installs when you quit DevMesh.`,
-      buttons: [n === 0 ? 'Restart and Update' : `Stop ${n === 1 ? 'the Service' : n ? `${n} Services` : 'Services'} and Restart`, 'Later'],
+      buttons: [
+        n === 0
+          ? 'Restart and Update'
+          : `Stop ${n === 1 ? 'the Service' : n ? `${n} Services` : 'Services'} and Restart`,
+        'Later',
+      ],
       defaultId: 0,
       cancelId: 1,
     });
@@ -186,7 +202,11 @@ export function createAppUpdater(deps: AppUpdaterDeps): UpdatePolicy | null {
   }
   // On Linux electron-updater replaces an AppImage ($APPIMAGE, set by its runtime) or installs a package
   // (resources/package-type, written by the deb/rpm targets); an unpacked folder or tarball it cannot update.
-  if ((deps.platform ?? process.platform) === 'linux' && !env.APPIMAGE && !existsSync(join(resources, 'package-type'))) {
+  if (
+    (deps.platform ?? process.platform) === 'linux' &&
+    !env.APPIMAGE &&
+    !existsSync(join(resources, 'package-type'))
+  ) {
     logger.info({ domain: 'update' }, 'updates are off: DevMesh updates itself as an AppImage or a deb package only');
     return null;
   }

@@ -178,7 +178,14 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
       const { port, url } = await this.step(this.server.listen());
       if (this.quitting) return;
       this.apiUrl = url;
-      home.writeDaemonRecord({ pid: process.pid, port, url, version: this.deps.version, face: 'electron', startedAt: Date.now() });
+      home.writeDaemonRecord({
+        pid: process.pid,
+        port,
+        url,
+        version: this.deps.version,
+        face: 'electron',
+        startedAt: Date.now(),
+      });
       this.lock?.announce(url);
       logger.info({ domain: 'app', url }, 'API listening');
     } catch (err) {
@@ -263,7 +270,10 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
       if (this.quitting) return;
       const result = await api.call('projects.open', { root });
       if (result.ok) continue;
-      this.deps.logger.warn({ domain: 'app', root, code: result.error.code, err: result.error.message }, 'could not reopen project');
+      this.deps.logger.warn(
+        { domain: 'app', root, code: result.error.code, err: result.error.message },
+        'could not reopen project',
+      );
       if (result.error.code === 'CONFIG_NOT_FOUND') this.deps.state.removeRecentProject(root);
     }
   }
@@ -376,5 +386,4 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     this.exiting = true;
     app.exit(exitCode);
   }
-
 }

@@ -34,7 +34,7 @@ export function wrapperScript(execPath: string, appPath: string): string {
   return [
     '#!/bin/sh',
     WRAPPER_MARKER,
-    '# It runs the CLI inside the app with the app\'s own Node; delete this file to remove the command.',
+    "# It runs the CLI inside the app with the app's own Node; delete this file to remove the command.",
     `ELECTRON_RUN_AS_NODE=1 exec ${shellQuote(execPath)} ${shellQuote(join(appPath, 'bin', 'devmesh.js'))} "$@"`,
     '',
   ].join('\n');

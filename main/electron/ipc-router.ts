@@ -54,7 +54,10 @@ export class IpcRouter implements Disposable {
     for (const contents of [...this.streams.keys()]) this.closeStreams(contents);
   }
 
-  private handle(channel: string, handler: (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<Result<unknown>> | Result<unknown>): void {
+  private handle(
+    channel: string,
+    handler: (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<Result<unknown>> | Result<unknown>,
+  ): void {
     ipcMain.handle(channel, (event, ...args: unknown[]) => {
       const refusal = this.checkSender(event);
       if (refusal) return refusal;
@@ -74,8 +77,14 @@ export class IpcRouter implements Disposable {
     return this.api.call(method, input);
   }
 
-  private onSubscribe(event: IpcMainInvokeEvent, subId: unknown, topic: unknown, params: unknown): Result<{ subId: number }> {
-    if (!IpcRouter.isSubId(subId)) return IpcRouter.fail(new DevMeshError('BAD_REQUEST', 'subscribe: subId must be a non-negative integer'));
+  private onSubscribe(
+    event: IpcMainInvokeEvent,
+    subId: unknown,
+    topic: unknown,
+    params: unknown,
+  ): Result<{ subId: number }> {
+    if (!IpcRouter.isSubId(subId))
+      return IpcRouter.fail(new DevMeshError('BAD_REQUEST', 'subscribe: subId must be a non-negative integer'));
     if (typeof topic !== 'string' || topic.length > MAX_TOPIC_LENGTH) {
       return IpcRouter.fail(new DevMeshError('BAD_REQUEST', 'subscribe: topic must be a short string'));
     }
@@ -84,7 +93,12 @@ export class IpcRouter implements Disposable {
     streams.subs.get(subId)?.dispose(); // a page reusing an id replaces its own stream
     streams.subs.delete(subId);
     if (streams.subs.size >= MAX_STREAMS_PER_PAGE) {
-      return IpcRouter.fail(new DevMeshError('BAD_REQUEST', `subscribe: more than ${MAX_STREAMS_PER_PAGE} open streams; unsubscribe some first`));
+      return IpcRouter.fail(
+        new DevMeshError(
+          'BAD_REQUEST',
+          `subscribe: more than ${MAX_STREAMS_PER_PAGE} open streams; unsubscribe some first`,
+        ),
+      );
     }
     const result = this.api.subscribe(topic, params, (data) => {
       if (!contents.isDestroyed()) contents.send(IPC_STREAM, subId, data);
@@ -95,7 +109,8 @@ export class IpcRouter implements Disposable {
   }
 
   private onUnsubscribe(event: IpcMainInvokeEvent, subId: unknown): Result<{ closed: boolean }> {
-    if (!IpcRouter.isSubId(subId)) return IpcRouter.fail(new DevMeshError('BAD_REQUEST', 'unsubscribe: subId must be a non-negative integer'));
+    if (!IpcRouter.isSubId(subId))
+      return IpcRouter.fail(new DevMeshError('BAD_REQUEST', 'unsubscribe: subId must be a non-negative integer'));
     const streams = this.streams.get(event.sender);
     const sub = streams?.subs.get(subId);
     sub?.dispose();

@@ -40,7 +40,8 @@ export class LoginItem {
   }
 
   get desktopEntryPath(): string {
-    const dir = this.options.autostartDir ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'autostart');
+    const dir =
+      this.options.autostartDir ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'autostart');
     return join(dir, 'dev.devmesh.app.desktop');
   }
 
@@ -53,7 +54,11 @@ export class LoginItem {
     }
     if (this.platform !== 'darwin') {
       const [path, ...args] = this.options.command;
-      app.setLoginItemSettings({ openAtLogin: enabled, ...(path ? { path } : {}), args: [...args, LoginItem.HIDDEN_ARG] });
+      app.setLoginItemSettings({
+        openAtLogin: enabled,
+        ...(path ? { path } : {}),
+        args: [...args, LoginItem.HIDDEN_ARG],
+      });
       return null;
     }
     if (!this.smAppService) {
@@ -87,7 +92,9 @@ export class LoginItem {
   /** True when this launch came from the login item (start in the tray, window closed). */
   launchedHidden(argv: readonly string[] = process.argv): boolean {
     if (this.platform !== 'darwin') return argv.includes(LoginItem.HIDDEN_ARG);
-    return app.getLoginItemSettings(this.smAppService ? { type: 'mainAppService' } : undefined).wasOpenedAtLogin === true;
+    return (
+      app.getLoginItemSettings(this.smAppService ? { type: 'mainAppService' } : undefined).wasOpenedAtLogin === true
+    );
   }
 
   /** macOS 13+: login items through SMAppService. */

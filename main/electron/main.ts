@@ -71,7 +71,13 @@ const desktop = new DesktopApp({
   trayIconPath: join(distDir, '..', 'assets', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
   trayPresence: () => detectTrayPresence(),
   ...(process.platform === 'darwin'
-    ? { commandInstaller: new DevmeshCommandInstaller({ execPath: process.execPath, appPath: app.getAppPath(), runAsAdmin: runAsAdminOnMac }) }
+    ? {
+        commandInstaller: new DevmeshCommandInstaller({
+          execPath: process.execPath,
+          appPath: app.getAppPath(),
+          runAsAdmin: runAsAdminOnMac,
+        }),
+      }
     : {}),
   // After ready: a binary that will not load (old glibc, another architecture, a damaged install) gets a dialog.
   loadNativeModules,
@@ -84,11 +90,23 @@ const desktop = new DesktopApp({
       logger,
       environment: await userEnvironment,
       backups: backupSettingsFromEnv(process.env),
-      devmeshCommand: { command: process.execPath, args: [join(app.getAppPath(), 'bin', 'devmesh.js')], env: { ELECTRON_RUN_AS_NODE: '1' } },
+      devmeshCommand: {
+        command: process.execPath,
+        args: [join(app.getAppPath(), 'bin', 'devmesh.js')],
+        env: { ELECTRON_RUN_AS_NODE: '1' },
+      },
     }),
   createApi: (core, face) => new DevMeshApi(core, face),
   createServer: (api, token) =>
-    new ApiServer({ api, token, tokenFile: home.tokenPath, port: apiPort(logger), host: '127.0.0.1', rendererDir, logger }),
+    new ApiServer({
+      api,
+      token,
+      tokenFile: home.tokenPath,
+      port: apiPort(logger),
+      host: '127.0.0.1',
+      rendererDir,
+      logger,
+    }),
   // electron-builder.yml `publish:` (or DEVMESH_UPDATE_FEED); off in development
   createUpdater: (api, quit) => createAppUpdater({ api, quit, logger, version }),
 });

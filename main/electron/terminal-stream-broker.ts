@@ -4,11 +4,22 @@
 // bridged to TerminalManager.attach through TerminalStreamSession (the same protocol as the daemon's
 // WebSocket stream), and transfers port2 to the page. A stream ends when the page closes its port, when the
 // page reloads or navigates, when the window goes, or when the terminal exits.
-import { ipcMain, MessageChannelMain, type IpcMainInvokeEvent, type MessageEvent, type MessagePortMain, type WebContents } from 'electron';
+import {
+  ipcMain,
+  MessageChannelMain,
+  type IpcMainInvokeEvent,
+  type MessageEvent,
+  type MessagePortMain,
+  type WebContents,
+} from 'electron';
 import { IPC_TERMINAL_OPEN, IPC_TERMINAL_PORT, type TerminalPortMessage } from '../../shared/bridge.js';
 import { DevMeshError, type Result } from '../../shared/errors.js';
 import { TerminalIdSchema } from '../../shared/terminal.js';
-import { TerminalStreamSession, type TerminalStreamLogger, type TerminalStreamTransport } from '../api/terminal-stream-session.js';
+import {
+  TerminalStreamSession,
+  type TerminalStreamLogger,
+  type TerminalStreamTransport,
+} from '../api/terminal-stream-session.js';
 import type { Disposable } from '../core/base/disposable.js';
 import type { TerminalManager } from '../core/terminals/terminal-manager.js';
 import { PageLifetime } from './page-lifetime.js';
@@ -56,12 +67,19 @@ export class TerminalStreamBroker implements Disposable {
       return TerminalStreamBroker.fail('BAD_REQUEST', 'terminal stream: streamId must be a non-negative integer');
     }
     const parsed = TerminalIdSchema.safeParse(id);
-    if (!parsed.success) return TerminalStreamBroker.fail('BAD_REQUEST', 'terminal stream: the terminal id must be like t-0123abcd (lowercase letters, digits, dashes)');
+    if (!parsed.success)
+      return TerminalStreamBroker.fail(
+        'BAD_REQUEST',
+        'terminal stream: the terminal id must be like t-0123abcd (lowercase letters, digits, dashes)',
+      );
     const contents = event.sender;
     if (contents.isDestroyed()) return TerminalStreamBroker.fail('BAD_REQUEST', 'terminal stream: the page is gone');
     const page = this.pageOf(contents);
     if (page.ends.size >= MAX_STREAMS_PER_PAGE) {
-      return TerminalStreamBroker.fail('BAD_REQUEST', `terminal stream: more than ${MAX_STREAMS_PER_PAGE} open streams; close some views first`);
+      return TerminalStreamBroker.fail(
+        'BAD_REQUEST',
+        `terminal stream: more than ${MAX_STREAMS_PER_PAGE} open streams; close some views first`,
+      );
     }
     const { port1, port2 } = new MessageChannelMain();
     const message: TerminalPortMessage = { type: 'devmesh:terminal-port', streamId };

@@ -152,8 +152,18 @@ export class TrayMenu implements Disposable {
       { id: 'open-window', label: 'Open DevMesh', click: () => this.actions.openWindow() },
       { id: 'open-project', label: 'Open Project…', click: () => this.actions.openProject() },
       { type: 'separator' },
-      { id: 'start-all', label: 'Start all', enabled: anyProject, click: () => void this.forEachProject(entries, 'services.startAll', 'start') },
-      { id: 'stop-all', label: 'Stop all', enabled: anyProject, click: () => void this.forEachProject(entries, 'services.stopAll', 'stop') },
+      {
+        id: 'start-all',
+        label: 'Start all',
+        enabled: anyProject,
+        click: () => void this.forEachProject(entries, 'services.startAll', 'start'),
+      },
+      {
+        id: 'stop-all',
+        label: 'Stop all',
+        enabled: anyProject,
+        click: () => void this.forEachProject(entries, 'services.stopAll', 'stop'),
+      },
       { type: 'separator' },
       {
         id: 'start-at-login',
@@ -189,12 +199,17 @@ export class TrayMenu implements Disposable {
   private async toggle(service: ServiceInfo, up: boolean): Promise<void> {
     const ref = { project: service.project, name: service.name };
     const result = up ? await this.call('services.stop', ref) : await this.call('services.start', ref);
-    if (!result.ok) this.actions.reportError(`Could not ${up ? 'stop' : 'start'} ${service.name}`, result.error.message);
+    if (!result.ok)
+      this.actions.reportError(`Could not ${up ? 'stop' : 'start'} ${service.name}`, result.error.message);
     // The state event rebuilds the menu; a refused action still needs the checkbox put back.
     this.scheduleRebuild();
   }
 
-  private async forEachProject(entries: ProjectEntry[], method: 'services.startAll' | 'services.stopAll', verb: string): Promise<void> {
+  private async forEachProject(
+    entries: ProjectEntry[],
+    method: 'services.startAll' | 'services.stopAll',
+    verb: string,
+  ): Promise<void> {
     for (const { project } of entries) {
       const result = await this.call(method, { project: project.id });
       if (!result.ok) this.actions.reportError(`Could not ${verb} the services of ${project.id}`, result.error.message);

@@ -59,10 +59,12 @@ export async function detectTrayPresence(options: TrayPresenceOptions = {}): Pro
   let sni: string;
   if (owned.value === true) {
     const host = await bus.booleanProperty(WATCHER, WATCHER_PATH, WATCHER, 'IsStatusNotifierHostRegistered');
-    if (host.value === true) return { available: true, reason: `${WATCHER} has a host registered (StatusNotifierItem)` };
+    if (host.value === true)
+      return { available: true, reason: `${WATCHER} has a host registered (StatusNotifierItem)` };
     sni = `${WATCHER} has no host registered (${host.detail})`;
   } else {
-    sni = owned.value === false ? `no ${WATCHER} on the session bus` : `could not ask the session bus (${owned.detail})`;
+    sni =
+      owned.value === false ? `no ${WATCHER} on the session bus` : `could not ask the session bus (${owned.detail})`;
   }
   // Since Electron 38 the app runs as a native Wayland client where XDG_SESSION_TYPE=wayland (electron#48301):
   // GTK's status icon, an X11 window, cannot show there even if XWayland has a tray.
@@ -88,19 +90,57 @@ class SessionBus {
 
   nameHasOwner(name: string): Promise<Answer> {
     return this.ask(
-      ['--session', '--print-reply', `--reply-timeout=${this.timeoutMs}`, '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
-        'org.freedesktop.DBus.NameHasOwner', `string:${name}`],
-      ['call', '--session', '--timeout', String(Math.ceil(this.timeoutMs / 1000)), '--dest', 'org.freedesktop.DBus',
-        '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner', name],
+      [
+        '--session',
+        '--print-reply',
+        `--reply-timeout=${this.timeoutMs}`,
+        '--dest=org.freedesktop.DBus',
+        '/org/freedesktop/DBus',
+        'org.freedesktop.DBus.NameHasOwner',
+        `string:${name}`,
+      ],
+      [
+        'call',
+        '--session',
+        '--timeout',
+        String(Math.ceil(this.timeoutMs / 1000)),
+        '--dest',
+        'org.freedesktop.DBus',
+        '--object-path',
+        '/org/freedesktop/DBus',
+        '--method',
+        'org.freedesktop.DBus.NameHasOwner',
+        name,
+      ],
     );
   }
 
   booleanProperty(dest: string, path: string, iface: string, property: string): Promise<Answer> {
     return this.ask(
-      ['--session', '--print-reply', `--reply-timeout=${this.timeoutMs}`, `--dest=${dest}`, path,
-        'org.freedesktop.DBus.Properties.Get', `string:${iface}`, `string:${property}`],
-      ['call', '--session', '--timeout', String(Math.ceil(this.timeoutMs / 1000)), '--dest', dest, '--object-path', path,
-        '--method', 'org.freedesktop.DBus.Properties.Get', iface, property],
+      [
+        '--session',
+        '--print-reply',
+        `--reply-timeout=${this.timeoutMs}`,
+        `--dest=${dest}`,
+        path,
+        'org.freedesktop.DBus.Properties.Get',
+        `string:${iface}`,
+        `string:${property}`,
+      ],
+      [
+        'call',
+        '--session',
+        '--timeout',
+        String(Math.ceil(this.timeoutMs / 1000)),
+        '--dest',
+        dest,
+        '--object-path',
+        path,
+        '--method',
+        'org.freedesktop.DBus.Properties.Get',
+        iface,
+        property,
+      ],
     );
   }
 
@@ -118,7 +158,9 @@ class SessionBus {
 function parseReply(result: CommandResult, pattern: RegExp): Answer {
   const match = result.code === 0 ? pattern.exec(result.stdout) : null;
   if (match) return { value: match[1] === 'true', detail: 'answered' };
-  const why = (result.stderr.trim() || result.stdout.trim() || `exit code ${result.code}`).split('\n')[0]!.slice(0, 200);
+  const why = (result.stderr.trim() || result.stdout.trim() || `exit code ${result.code}`)
+    .split('\n')[0]!
+    .slice(0, 200);
   return { value: null, detail: why };
 }
 

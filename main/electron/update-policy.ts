@@ -81,7 +81,8 @@ export class UpdatePolicy implements Disposable {
   constructor(private readonly deps: UpdatePolicyDeps) {
     // a throwing listener (a tray being rebuilt) must not fail the check nor keep the prompt from showing
     this.ready = new Emitter({
-      onListenerError: (err) => deps.logger.warn({ domain: 'update', err: (err as Error)?.message }, 'an update listener threw'),
+      onListenerError: (err) =>
+        deps.logger.warn({ domain: 'update', err: (err as Error)?.message }, 'an update listener threw'),
     });
   }
 
@@ -111,7 +112,8 @@ export class UpdatePolicy implements Disposable {
     if (this.downloaded) return this.restartToUpdate();
     try {
       const version = await this.checkAndDownload('menu');
-      if (version) prompt.inform(`DevMesh ${version} is available`, 'It is downloading; DevMesh asks before it restarts.');
+      if (version)
+        prompt.inform(`DevMesh ${version} is available`, 'It is downloading; DevMesh asks before it restarts.');
       else prompt.inform('DevMesh is up to date', `You have the latest version, ${currentVersion}.`);
     } catch (err) {
       prompt.inform('Could not check for updates', `${(err as Error).message}\nDevMesh tries again tomorrow.`);
@@ -163,7 +165,10 @@ export class UpdatePolicy implements Disposable {
       else return;
       this.deps.logger.info({ domain: 'update', version, restart: this.consent }, 'installing the update');
     } catch (err) {
-      this.deps.logger.warn({ domain: 'update', version, err: (err as Error).message }, 'the update could not be installed');
+      this.deps.logger.warn(
+        { domain: 'update', version, err: (err as Error).message },
+        'the update could not be installed',
+      );
     }
   }
 
@@ -215,9 +220,13 @@ export class UpdatePolicy implements Disposable {
       this.announced = version;
       logger.info({ domain: 'update', version }, 'update downloaded');
       this.ready.fire(version);
-      this.deps.prompt.announce(version, () => void this.restartToUpdate().catch((err: Error) => {
-        logger.warn({ domain: 'update', err: err.message }, 'restart to update failed');
-      }));
+      this.deps.prompt.announce(
+        version,
+        () =>
+          void this.restartToUpdate().catch((err: Error) => {
+            logger.warn({ domain: 'update', err: err.message }, 'restart to update failed');
+          }),
+      );
     }
     return version;
   }

@@ -9,7 +9,8 @@ import { EventNotifier, type NotifierOptions } from './event-notifier.js';
 export type VersionAlertNotifierOptions = NotifierOptions;
 
 /** "Version mismatch: web needs auth ^2.1" */
-export const alertTitle = (a: VersionAlert): string => `Version mismatch: ${a.caller.service} needs ${a.dependency} ${a.range}`;
+export const alertTitle = (a: VersionAlert): string =>
+  `Version mismatch: ${a.caller.service} needs ${a.dependency} ${a.range}`;
 
 /** "alice's auth is 3.0.0 (shop); the request was refused" */
 export const alertBody = (a: VersionAlert): string => {

@@ -108,7 +108,12 @@ export async function xembedTrayOwned(options: XembedTrayOptions = {}): Promise<
   return converse(socket, cookie, `_NET_SYSTEM_TRAY_S${display.screen}`, options.timeoutMs ?? 3000);
 }
 
-function converse(socket: Socket, cookie: Cookie | null, selection: string, timeoutMs: number): Promise<boolean | null> {
+function converse(
+  socket: Socket,
+  cookie: Cookie | null,
+  selection: string,
+  timeoutMs: number,
+): Promise<boolean | null> {
   return new Promise((resolve) => {
     let buffered = Buffer.alloc(0);
     let step: 'setup' | 'atom' | 'owner' = 'setup';

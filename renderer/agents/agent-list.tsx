@@ -50,7 +50,11 @@ function AgentCard({ record }: { record: AgentRecord }) {
         type="button"
         className="agent-card-main"
         disabled={!tabOpen}
-        title={tabOpen ? `show ${record.name}'s terminal` : `${record.name}'s terminal is closed${exited ? '; relaunch it to start it again' : ''}`}
+        title={
+          tabOpen
+            ? `show ${record.name}'s terminal`
+            : `${record.name}'s terminal is closed${exited ? '; relaunch it to start it again' : ''}`
+        }
         onClick={() => record.terminalId && stores.terminals.getState().show(record.terminalId)}
       >
         <span className="agent-card-head">
@@ -63,22 +67,50 @@ function AgentCard({ record }: { record: AgentRecord }) {
         </span>
         {(record.worktree || record.task) && (
           <span className="agent-card-detail">
-            {record.worktree && <span className="agent-card-branch" title={record.worktree.path}>⎇ {record.worktree.branch}</span>}
-            {record.task && <span className="agent-card-task" title={record.task}>{excerpt(record.task)}</span>}
+            {record.worktree && (
+              <span className="agent-card-branch" title={record.worktree.path}>
+                ⎇ {record.worktree.branch}
+              </span>
+            )}
+            {record.task && (
+              <span className="agent-card-task" title={record.task}>
+                {excerpt(record.task)}
+              </span>
+            )}
           </span>
         )}
       </button>
       <span className="agent-card-actions">
         {!exited ? (
-          <button type="button" className="btn btn-small" disabled={!connected} data-testid={`agent-stop-${record.id}`} onClick={() => void agents.stop(record.id)}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={!connected}
+            data-testid={`agent-stop-${record.id}`}
+            onClick={() => void agents.stop(record.id)}
+          >
             Stop
           </button>
         ) : (
           <>
-            <button type="button" className="btn btn-small" disabled={!connected} data-testid={`agent-relaunch-${record.id}`} onClick={() => void agents.relaunch(record.id)}>
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={!connected}
+              data-testid={`agent-relaunch-${record.id}`}
+              onClick={() => void agents.relaunch(record.id)}
+            >
               Relaunch
             </button>
-            <button type="button" className="terminal-tab-btn" aria-label={`remove ${record.name}`} title="Remove (its worktree and branch stay)" disabled={!connected} data-testid={`agent-remove-${record.id}`} onClick={() => void agents.remove(record.id)}>
+            <button
+              type="button"
+              className="terminal-tab-btn"
+              aria-label={`remove ${record.name}`}
+              title="Remove (its worktree and branch stay)"
+              disabled={!connected}
+              data-testid={`agent-remove-${record.id}`}
+              onClick={() => void agents.remove(record.id)}
+            >
               ×
             </button>
           </>

@@ -7,10 +7,17 @@ import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } fr
 import { useStore } from 'zustand';
 import type { AgentProfileChoice } from './agents-sync.js';
 import { useApp } from '../shell/app-context.js';
-import { checkAgentForm, initialAgentForm, type AgentFormErrors, type AgentFormField, type AgentFormValues } from './agent-start-form.js';
+import {
+  checkAgentForm,
+  initialAgentForm,
+  type AgentFormErrors,
+  type AgentFormField,
+  type AgentFormValues,
+} from './agent-start-form.js';
 import { useDrawer } from '../common/use-drawer.js';
 
-type Choices = { state: 'loading' } | { state: 'failed'; message: string } | { state: 'ready'; list: AgentProfileChoice[] };
+type Choices =
+  { state: 'loading' } | { state: 'failed'; message: string } | { state: 'ready'; list: AgentProfileChoice[] };
 
 export function AgentNewDialog({ onClose }: { onClose(): void }) {
   const { stores, agents } = useApp();
@@ -81,7 +88,16 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
 
   return (
     <div className="agent-dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <form ref={dialog} tabIndex={-1} className="agent-dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid="agent-new-dialog" onSubmit={(e) => void submit(e)}>
+      <form
+        ref={dialog}
+        tabIndex={-1}
+        className="agent-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        data-testid="agent-new-dialog"
+        onSubmit={(e) => void submit(e)}
+      >
         <h2 id={titleId}>New agent</h2>
         {choices.state === 'loading' && <div className="empty">Looking for agent CLIs…</div>}
         {choices.state === 'failed' && (
@@ -117,17 +133,85 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
               </details>
             )}
             <div className="agent-row">
-              {field('name', 'Name', <input value={values.name} onChange={set('name')} placeholder="(from the CLI)" data-testid="agent-name" />)}
-              {field('role', 'Role', <input value={values.role} onChange={set('role')} placeholder="optional" maxLength={128} data-testid="agent-role" />)}
+              {field(
+                'name',
+                'Name',
+                <input
+                  value={values.name}
+                  onChange={set('name')}
+                  placeholder="(from the CLI)"
+                  data-testid="agent-name"
+                />,
+              )}
+              {field(
+                'role',
+                'Role',
+                <input
+                  value={values.role}
+                  onChange={set('role')}
+                  placeholder="optional"
+                  maxLength={128}
+                  data-testid="agent-role"
+                />,
+              )}
             </div>
-            {field('prompt', 'Initial prompt', <textarea value={values.prompt} onChange={set('prompt')} rows={3} placeholder="optional: the task" data-testid="agent-prompt" />)}
+            {field(
+              'prompt',
+              'Initial prompt',
+              <textarea
+                value={values.prompt}
+                onChange={set('prompt')}
+                rows={3}
+                placeholder="optional: the task"
+                data-testid="agent-prompt"
+              />,
+            )}
             <div className="agent-row">
-              {field('worktree', 'Worktree branch', <input value={values.worktree} onChange={set('worktree')} placeholder="optional: a new branch" data-testid="agent-worktree" />)}
-              {field('base', 'From', <input value={values.base} onChange={set('base')} placeholder="HEAD" disabled={values.worktree.trim() === ''} data-testid="agent-base" />)}
+              {field(
+                'worktree',
+                'Worktree branch',
+                <input
+                  value={values.worktree}
+                  onChange={set('worktree')}
+                  placeholder="optional: a new branch"
+                  data-testid="agent-worktree"
+                />,
+              )}
+              {field(
+                'base',
+                'From',
+                <input
+                  value={values.base}
+                  onChange={set('base')}
+                  placeholder="HEAD"
+                  disabled={values.worktree.trim() === ''}
+                  data-testid="agent-base"
+                />,
+              )}
             </div>
             <div className="agent-row">
-              {field('ramGb', 'RAM (GB)', <input value={values.ramGb} onChange={set('ramGb')} inputMode="decimal" placeholder="0" data-testid="agent-ram" />)}
-              {field('gpus', 'GPUs', <input value={values.gpus} onChange={set('gpus')} inputMode="numeric" placeholder="0" data-testid="agent-gpus" />)}
+              {field(
+                'ramGb',
+                'RAM (GB)',
+                <input
+                  value={values.ramGb}
+                  onChange={set('ramGb')}
+                  inputMode="decimal"
+                  placeholder="0"
+                  data-testid="agent-ram"
+                />,
+              )}
+              {field(
+                'gpus',
+                'GPUs',
+                <input
+                  value={values.gpus}
+                  onChange={set('gpus')}
+                  inputMode="numeric"
+                  placeholder="0"
+                  data-testid="agent-gpus"
+                />,
+              )}
             </div>
             {field(
               'project',
@@ -141,7 +225,12 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
                 <option value="">another directory…</option>
               </select>,
             )}
-            {values.project === '' && field('cwd', 'Directory', <input value={values.cwd} onChange={set('cwd')} placeholder="/absolute/path" data-testid="agent-cwd" />)}
+            {values.project === '' &&
+              field(
+                'cwd',
+                'Directory',
+                <input value={values.cwd} onChange={set('cwd')} placeholder="/absolute/path" data-testid="agent-cwd" />,
+              )}
           </>
         )}
         {refusal !== null && (
@@ -153,7 +242,12 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
           <button type="button" className="btn" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="btn btn-start" disabled={values === null || values.profile === '' || busy || !connected} data-testid="agent-start">
+          <button
+            type="submit"
+            className="btn btn-start"
+            disabled={values === null || values.profile === '' || busy || !connected}
+            data-testid="agent-start"
+          >
             {busy ? 'Starting…' : 'Start'}
           </button>
         </div>

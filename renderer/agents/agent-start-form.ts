@@ -27,7 +27,18 @@ export type AgentFormCheck = { ok: true; input: AgentStartInput } | { ok: false;
 /** The first installed CLI, the open project, everything else empty. */
 export function initialAgentForm(choices: readonly AgentProfileChoice[], project: string | null): AgentFormValues {
   const installed = choices.find((c) => c.detection.installed);
-  return { profile: installed?.profile.id ?? '', name: '', role: '', prompt: '', worktree: '', base: '', project: project ?? '', cwd: '', ramGb: '', gpus: '' };
+  return {
+    profile: installed?.profile.id ?? '',
+    name: '',
+    role: '',
+    prompt: '',
+    worktree: '',
+    base: '',
+    project: project ?? '',
+    cwd: '',
+    ramGb: '',
+    gpus: '',
+  };
 }
 
 /** Why git would refuse `name` as a new branch (the rules of `git check-ref-format --branch`), or null. */
@@ -57,7 +68,8 @@ export function checkAgentForm(values: AgentFormValues, choices: readonly AgentP
   const errors: AgentFormErrors = {};
   const choice = choices.find((c) => c.profile.id === values.profile);
   if (!choice) errors.profile = 'pick an agent CLI';
-  else if (!choice.detection.installed) errors.profile = `${choice.profile.displayName} is not installed: ${choice.detection.installHint}`;
+  else if (!choice.detection.installed)
+    errors.profile = `${choice.profile.displayName} is not installed: ${choice.detection.installHint}`;
 
   const name = values.name.trim();
   if (name !== '') {

@@ -10,7 +10,12 @@ export function agentStatusLabel(record: AgentRecord): string {
 export function AgentStatusBadge({ record, testId }: { record: AgentRecord; testId: string }) {
   const tone = record.status !== 'exited' ? record.status : record.exitCode === 0 ? 'done' : 'failed';
   return (
-    <span className={`badge badge-agent badge-agent-${tone}`} data-testid={testId} data-status={record.status} title={record.statusReason ?? undefined}>
+    <span
+      className={`badge badge-agent badge-agent-${tone}`}
+      data-testid={testId}
+      data-status={record.status}
+      title={record.statusReason ?? undefined}
+    >
       {agentStatusLabel(record)}
     </span>
   );

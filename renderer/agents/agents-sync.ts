@@ -125,7 +125,9 @@ export class AgentsSync {
     this.stores.agents.getState().upsert(event.record);
     // Waiting means the agent is blocked on the user (a permission question): say so wherever the user is.
     if (event.to === 'waiting' && event.from !== 'waiting') {
-      this.stores.toasts.getState().notify('AGENT_WAITING', `${event.name} is waiting for you${event.reason ? ` (${event.reason})` : ''}`);
+      this.stores.toasts
+        .getState()
+        .notify('AGENT_WAITING', `${event.name} is waiting for you${event.reason ? ` (${event.reason})` : ''}`);
     }
   }
 }

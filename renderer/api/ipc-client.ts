@@ -30,21 +30,37 @@ export class IpcClient implements DevMeshClient {
   async call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
     const fn = this.bridge[method] as unknown as ((input: ApiInput<M>) => Promise<Result<ApiOutput<M>>>) | undefined;
     if (typeof fn !== 'function') {
-      throw new DevMeshError('UNKNOWN_METHOD', `the app's preload does not expose '${method}'; the app and its UI are out of date with each other, reinstall DevMesh`);
+      throw new DevMeshError(
+        'UNKNOWN_METHOD',
+        `the app's preload does not expose '${method}'; the app and its UI are out of date with each other, reinstall DevMesh`,
+      );
     }
     let result: Result<ApiOutput<M>>;
     try {
       const timeout = (): DevMeshError =>
-        new DevMeshError('TIMEOUT', `'${method}' got no answer from the app's main process within ${this.callTimeoutMs} ms`);
+        new DevMeshError(
+          'TIMEOUT',
+          `'${method}' got no answer from the app's main process within ${this.callTimeoutMs} ms`,
+        );
       result = await withTimeout(fn(input), this.callTimeoutMs, timeout);
     } catch (err) {
       if (err instanceof DevMeshError) throw err;
       // invoke() rejects only when the IPC itself broke (no handler, window closing): still one error shape.
-      throw new DevMeshError('INTERNAL', `'${method}' failed in the app's main process: ${err instanceof Error ? err.message : String(err)}`);
+      throw new DevMeshError(
+        'INTERNAL',
+        `'${method}' failed in the app's main process: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     if (!result.ok) throw new DevMeshError(result.error.code, result.error.message, result.error.details);
-    return checkedOutput(method, result.value, apiMethods[method].output, (m, issue) =>
-      new DevMeshError('INTERNAL', `the app's main process answered '${m}' with an unexpected shape (${issue}); reinstall DevMesh`),
+    return checkedOutput(
+      method,
+      result.value,
+      apiMethods[method].output,
+      (m, issue) =>
+        new DevMeshError(
+          'INTERNAL',
+          `the app's main process answered '${m}' with an unexpected shape (${issue}); reinstall DevMesh`,
+        ),
     );
   }
 
@@ -73,9 +89,14 @@ export class IpcClient implements DevMeshClient {
   }
 
   /** An older preload lacks the newer stream helpers: say so once instead of throwing inside a view. */
-  private followWith(helper: 'followRequests' | 'onTraffic', follow: (bridge: DevMeshBridge) => () => void): () => void {
+  private followWith(
+    helper: 'followRequests' | 'onTraffic',
+    follow: (bridge: DevMeshBridge) => () => void,
+  ): () => void {
     if (typeof this.bridge[helper] === 'function') return follow(this.bridge);
-    console.error(`devmesh: the app's preload does not expose '${helper}'; the app and its UI are out of date with each other, reinstall DevMesh`);
+    console.error(
+      `devmesh: the app's preload does not expose '${helper}'; the app and its UI are out of date with each other, reinstall DevMesh`,
+    );
     return () => {};
   }
 

@@ -18,7 +18,7 @@ export class PortTerminalConnector implements TerminalConnector {
     try {
       result = await this.bridge.openTerminalStream(this.id);
     } catch (err) {
-      throw new Error(`the app did not open the stream: ${(err as Error).message}`);
+      throw new Error(`the app did not open the stream: ${(err as Error).message}`, { cause: err });
     }
     if (!result.ok) throw new Error(`the app refused the stream: ${result.error.message} (${result.error.code})`);
     const port = await this.inbox.take(result.value.streamId);

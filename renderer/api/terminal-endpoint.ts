@@ -34,7 +34,10 @@ export function terminalEndpoint(win: Window = window, WebSocket?: WebSocketCons
   return webSocketTerminalEndpoint(win, WebSocket);
 }
 
-export function webSocketTerminalEndpoint(win: Window = window, WebSocket?: WebSocketConstructor): WebSocketTerminalEndpoint {
+export function webSocketTerminalEndpoint(
+  win: Window = window,
+  WebSocket?: WebSocketConstructor,
+): WebSocketTerminalEndpoint {
   const scheme = win.location.protocol === 'https:' ? 'wss' : 'ws';
   const base = `${scheme}://${win.location.host}`;
   const token = new PageToken(win);

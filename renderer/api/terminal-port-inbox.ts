@@ -59,7 +59,13 @@ export class TerminalPortInbox {
     // Only the preload, posting to this very window, delivers ports; a frame or another window cannot.
     if (ev.source !== this.win) return;
     const data = ev.data as Partial<TerminalPortMessage> | null;
-    if (data === null || typeof data !== 'object' || data.type !== TERMINAL_PORT_MESSAGE || typeof data.streamId !== 'number') return;
+    if (
+      data === null ||
+      typeof data !== 'object' ||
+      data.type !== TERMINAL_PORT_MESSAGE ||
+      typeof data.streamId !== 'number'
+    )
+      return;
     const port = ev.ports[0];
     if (port === undefined) return;
     const streamId = data.streamId;

@@ -31,11 +31,12 @@ export class WebSocketTerminalConnector implements TerminalConnector {
     try {
       ws = new this.Ctor(this.url, protocols);
     } catch (err) {
-      throw new Error(`cannot open ${this.url}: ${(err as Error).message}`);
+      throw new Error(`cannot open ${this.url}: ${(err as Error).message}`, { cause: err });
     }
     ws.binaryType = 'arraybuffer';
     ws.onmessage = (ev: MessageEvent) => handlers.message(ev.data);
-    ws.onclose = (ev: CloseEvent) => handlers.closed(`the stream closed (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
+    ws.onclose = (ev: CloseEvent) =>
+      handlers.closed(`the stream closed (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
     ws.onerror = () => {
       handlers.closed('the stream failed');
       if (ws.readyState === ws.OPEN) ws.close();

@@ -2,11 +2,28 @@
 // (shared/protocol-client.ts) over the browser's WebSocket (browser-ws-transport.ts). The socket can drop at
 // any time (daemon restart, laptop sleep), so the client reconnects with bounded backoff, re-opens every
 // subscription and fails in-flight calls rather than leaving them hanging.
-import { apiMethods, type ApiInput, type ApiMethod, type ApiOutput, type ApiTopic, type ApiTopicParams } from '../../shared/api.js';
+import {
+  apiMethods,
+  type ApiInput,
+  type ApiMethod,
+  type ApiOutput,
+  type ApiTopic,
+  type ApiTopicParams,
+} from '../../shared/api.js';
 import { DevMeshError } from '../../shared/errors.js';
 import { DevMeshEventSchema, type DevMeshEvent } from '../../shared/events.js';
-import { RequestRecordSchema, ServiceTrafficSchema, type RequestRecord, type ServiceTraffic } from '../../shared/proxy.js';
-import { ProtocolClient, type ConnectionLoss, type ProtocolMessages, type SafeParser } from '../../shared/protocol-client.js';
+import {
+  RequestRecordSchema,
+  ServiceTrafficSchema,
+  type RequestRecord,
+  type ServiceTraffic,
+} from '../../shared/proxy.js';
+import {
+  ProtocolClient,
+  type ConnectionLoss,
+  type ProtocolMessages,
+  type SafeParser,
+} from '../../shared/protocol-client.js';
 import { LogLineSchema, type LogLine } from '../../shared/service.js';
 import { MAX_MESSAGE_BYTES, ServerMessageSchema } from '../../shared/wire.js';
 import { browserWsConnector, type WebSocketConstructor } from './browser-ws-transport.js';
@@ -49,7 +66,11 @@ export class WsClient implements DevMeshClient {
       connector: browserWsConnector({ url: options.url, token: options.token, WebSocket: Ctor, warn }),
       reconnect: { kind: 'backoff', ...backoff },
       messages: this.messages(),
-      schemas: { serverMessage: ServerMessageSchema, output: (method) => apiMethods[method].output, topicItem: (topic) => topicItems[topic] },
+      schemas: {
+        serverMessage: ServerMessageSchema,
+        output: (method) => apiMethods[method].output,
+        topicItem: (topic) => topicItems[topic],
+      },
       callTimeoutMs: options.callTimeoutMs ?? 120_000,
       warn,
       maxIncomingChars: MAX_INCOMING_CHARS,
@@ -104,7 +125,8 @@ export class WsClient implements DevMeshClient {
           'try again in a moment',
       );
     return {
-      timeout: (what, timeoutMs) => new DevMeshError('TIMEOUT', `'${what}' got no answer from the DevMesh daemon within ${timeoutMs} ms`),
+      timeout: (what, timeoutMs) =>
+        new DevMeshError('TIMEOUT', `'${what}' got no answer from the DevMesh daemon within ${timeoutMs} ms`),
       lost: (what, loss) =>
         new DevMeshError(
           'DAEMON_NOT_RUNNING',

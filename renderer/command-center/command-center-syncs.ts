@@ -26,7 +26,9 @@ export function coordinationSyncs(client: DevMeshClient, stores: AppStores): Coo
       tasks: new TasksSync(client, stores.tasks),
       messages: new MessagesSync(client, stores.messages, (m) => {
         const body = m.body.length > 140 ? `${m.body.slice(0, 139)}…` : m.body;
-        stores.toasts.getState().notify('MESSAGE', `${m.fromName} wrote to you${m.task ? ` about ${m.task}` : ''}: ${body}`);
+        stores.toasts
+          .getState()
+          .notify('MESSAGE', `${m.fromName} wrote to you${m.task ? ` about ${m.task}` : ''}: ${body}`);
       }),
     };
     created.set(stores, syncs);

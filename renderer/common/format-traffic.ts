@@ -52,7 +52,10 @@ export function formatEdgeTraffic(e: { requestsPerSec: number }): string {
 /** The tooltip: totals and both percentiles. */
 export function describeTraffic(t: ServiceTraffic | undefined): string {
   if (!t || t.requests === 0) return 'No request through the DevMesh proxy yet';
-  const latency = t.p50Ms !== null && t.p95Ms !== null ? `; latency p50 ${formatLatency(t.p50Ms)}, p95 ${formatLatency(t.p95Ms)}` : '';
+  const latency =
+    t.p50Ms !== null && t.p95Ms !== null
+      ? `; latency p50 ${formatLatency(t.p50Ms)}, p95 ${formatLatency(t.p95Ms)}`
+      : '';
   return `${t.requests.toLocaleString('en-US')} requests, ${t.errors.toLocaleString('en-US')} errors since DevMesh started; rates over the last 10 s${latency}`;
 }
 

@@ -6,7 +6,8 @@ import type { GroupBox } from './graph-layout.js';
 export type AgentGroupData = { group: GroupBox; empty: boolean };
 export type AgentGroupFlowNode = Node<AgentGroupData, 'agent'>;
 
-export const agentLabel = (group: Pick<GroupBox, 'local' | 'name'>): string => (group.local ? `this machine (${group.name})` : group.name);
+export const agentLabel = (group: Pick<GroupBox, 'local' | 'name'>): string =>
+  group.local ? `this machine (${group.name})` : group.name;
 
 export function AgentGroupNode({ data }: NodeProps<AgentGroupFlowNode>) {
   const { group, empty } = data;

@@ -35,15 +35,15 @@ function AlertItem({ alert }: { alert: VersionAlert }) {
       <div className="alert-head">
         <span>
           <strong>{alert.caller.service}</strong>
-          {alert.caller.version ? <span className="mono muted"> {alert.caller.version}</span> : null} → {alert.dependency}{' '}
-          <span className="mono">{alert.range}</span>
+          {alert.caller.version ? <span className="mono muted"> {alert.caller.version}</span> : null} →{' '}
+          {alert.dependency} <span className="mono">{alert.range}</span>
         </span>
         <span className="spacer" />
         <span className={`alert-action alert-${alert.action}`}>{alert.action}</span>
       </div>
       <div className="muted">
-        got {where}'s {alert.instance.service} <span className="mono">{alert.instance.version}</span> · {alert.count}× · last{' '}
-        <span title={new Date(alert.lastTs).toLocaleString()}>{formatAgo(alert.lastTs, now)}</span>
+        got {where}'s {alert.instance.service} <span className="mono">{alert.instance.version}</span> · {alert.count}× ·
+        last <span title={new Date(alert.lastTs).toLocaleString()}>{formatAgo(alert.lastTs, now)}</span>
       </div>
     </li>
   );

@@ -10,7 +10,17 @@ import { labelTextOf } from './graph-layout.js';
 
 export type DependencyFlowEdge = Edge<DependencyEdgeData, 'dependency'>;
 
-export function DependencyEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, markerEnd }: EdgeProps<DependencyFlowEdge>) {
+export function DependencyEdge({
+  id,
+  sourceX,
+  sourceY,
+  targetX,
+  targetY,
+  sourcePosition,
+  targetPosition,
+  data,
+  markerEnd,
+}: EdgeProps<DependencyFlowEdge>) {
   let [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
   if (!data) return <BaseEdge id={id} path={path} markerEnd={markerEnd} />;
   if (data.route) {

@@ -78,7 +78,8 @@ export const groupIdOf = (agentId: string): string => `agent:${agentId}`;
 function agentsOf(graph: ServiceGraph): ServiceGraph['agents'] {
   const agents = [...graph.agents];
   for (const n of graph.nodes) {
-    if (!agents.some((a) => a.agentId === n.agentId)) agents.push({ agentId: n.agentId, name: n.agentName, local: n.local, state: n.local ? 'self' : 'connected' });
+    if (!agents.some((a) => a.agentId === n.agentId))
+      agents.push({ agentId: n.agentId, name: n.agentName, local: n.local, state: n.local ? 'self' : 'connected' });
   }
   // This machine first: dagre keeps insertion order among equals, so it tends to sit on top.
   return agents.sort((a, b) => Number(b.local) - Number(a.local));
@@ -104,7 +105,8 @@ export function layoutGraph(graph: ServiceGraph): GraphLayout {
   }
   const ids = new Set(graph.nodes.map((n) => n.id));
   const drawn = graph.edges.filter((e) => ids.has(e.from) && ids.has(e.to) && e.from !== e.to);
-  for (const e of drawn) g.setEdge(e.from, e.to, { minlen: 1, width: labelWidthOf(e), height: LABEL_HEIGHT, labelpos: 'c' }, e.id);
+  for (const e of drawn)
+    g.setEdge(e.from, e.to, { minlen: 1, width: labelWidthOf(e), height: LABEL_HEIGHT, labelpos: 'c' }, e.id);
   dagre.layout(g);
   // graphlib's labels are untyped; after layout() a node's label holds its centre, an edge's its label's centre
   // and its points.
@@ -113,7 +115,15 @@ export function layoutGraph(graph: ServiceGraph): GraphLayout {
   // dagre gives centres; React Flow wants top-left corners.
   const services: ServiceBox[] = graph.nodes.map((n) => {
     const p = centreOf(n.id);
-    return { id: n.id, groupId: groupIdOf(n.agentId), node: n, x: p.x - SERVICE_WIDTH / 2, y: p.y - SERVICE_HEIGHT / 2, width: SERVICE_WIDTH, height: SERVICE_HEIGHT };
+    return {
+      id: n.id,
+      groupId: groupIdOf(n.agentId),
+      node: n,
+      x: p.x - SERVICE_WIDTH / 2,
+      y: p.y - SERVICE_HEIGHT / 2,
+      width: SERVICE_WIDTH,
+      height: SERVICE_HEIGHT,
+    };
   });
   const groups: GroupBox[] = agents.map((a) => {
     const id = groupIdOf(a.agentId);
@@ -133,7 +143,14 @@ export function layoutGraph(graph: ServiceGraph): GraphLayout {
   const labels: LabelBox[] = drawn.map((e) => {
     const d = g.edge({ v: e.from, w: e.to, name: e.id }) as PlacedEdge;
     const width = labelWidthOf(e);
-    return { id: e.id, x: d.x - width / 2, y: d.y - LABEL_HEIGHT / 2, width, height: LABEL_HEIGHT, points: d.points.map((p) => ({ x: p.x, y: p.y })) };
+    return {
+      id: e.id,
+      x: d.x - width / 2,
+      y: d.y - LABEL_HEIGHT / 2,
+      width,
+      height: LABEL_HEIGHT,
+      points: d.points.map((p) => ({ x: p.x, y: p.y })),
+    };
   });
   return { groups, services, labels };
 }

@@ -21,8 +21,8 @@ export function GraphView() {
   } else if (graph.nodes.length === 0) {
     body = (
       <div className="empty" data-testid="graph-empty">
-        No service to draw yet. Open a project with <code>devmesh up --project &lt;folder&gt;</code>; the services of your peers
-        appear here as they start.
+        No service to draw yet. Open a project with <code>devmesh up --project &lt;folder&gt;</code>; the services of
+        your peers appear here as they start.
       </div>
     );
   } else {
@@ -34,8 +34,8 @@ export function GraphView() {
       <div className="graph-main">
         {info && !info.member ? (
           <div className="banner banner-info graph-note" data-testid="mesh-not-member">
-            This machine is not in a mesh: only its own services show. Start one with <code>devmesh mesh init</code>, or join a
-            teammate's with <code>devmesh mesh join &lt;invite&gt;</code>.
+            This machine is not in a mesh: only its own services show. Start one with <code>devmesh mesh init</code>, or
+            join a teammate's with <code>devmesh mesh join &lt;invite&gt;</code>.
           </div>
         ) : null}
         {info?.problems.map((p) => (
@@ -45,7 +45,8 @@ export function GraphView() {
         ))}
         {mismatches > 0 ? (
           <div className="graph-legend mismatch" data-testid="graph-mismatches">
-            {mismatches === 1 ? '1 dependency' : `${mismatches} dependencies`} outside the declared range (red, dashed): hover for the versions.
+            {mismatches === 1 ? '1 dependency' : `${mismatches} dependencies`} outside the declared range (red, dashed):
+            hover for the versions.
           </div>
         ) : null}
         {body}

@@ -59,7 +59,12 @@ export const createMeshStore = () =>
     setAlerts: (alerts) =>
       set((s) => {
         const newest = Math.max(-Infinity, ...alerts.map((a) => a.lastTs));
-        return { alerts: mergeAlerts(alerts, s.alerts.filter((a) => a.lastTs > newest)) };
+        return {
+          alerts: mergeAlerts(
+            alerts,
+            s.alerts.filter((a) => a.lastTs > newest),
+          ),
+        };
       }),
     fail: (message) => set({ error: message }),
     applyEvent: (event) =>
@@ -74,9 +79,15 @@ export const createMeshStore = () =>
           case 'peer.service': {
             const peer = s.peers.find((p) => p.agentId === event.agentId);
             if (!peer) return s;
-            const same = (svc: { project: string; name: string }) => svc.project === event.service.project && svc.name === event.service.name;
+            const same = (svc: { project: string; name: string }) =>
+              svc.project === event.service.project && svc.name === event.service.name;
             const others = peer.services.filter((svc) => !same(svc));
-            const services = event.change === 'disappeared' ? others : peer.services.some(same) ? peer.services.map((svc) => (same(svc) ? event.service : svc)) : [...others, event.service];
+            const services =
+              event.change === 'disappeared'
+                ? others
+                : peer.services.some(same)
+                  ? peer.services.map((svc) => (same(svc) ? event.service : svc))
+                  : [...others, event.service];
             return { peers: s.peers.map((p) => (p === peer ? { ...peer, services } : p)) };
           }
           case 'alert.raised':

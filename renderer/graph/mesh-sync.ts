@@ -80,7 +80,8 @@ export class MeshSync {
 
   private onEvent(event: DevMeshEvent): void {
     this.stores.mesh.getState().applyEvent(event);
-    if (event.type === 'alert.raised') this.stores.toasts.getState().notify('VERSION_MISMATCH', describeAlert(event.alert));
+    if (event.type === 'alert.raised')
+      this.stores.toasts.getState().notify('VERSION_MISMATCH', describeAlert(event.alert));
     if (GRAPH_EVENTS.has(event.type)) this.scheduleGraph();
   }
 
@@ -97,7 +98,9 @@ export class MeshSync {
     if (info.member && peers.length > 0) void this.loadPeers();
     // A rate that went quiet must fall back to zero rather than freeze at its last value; traffic the proxy
     // sees now (the services table's counters) must show on a graph drawn while all was quiet.
-    const drawnRates = graph !== null && (graph.edges.some((e) => e.requestsPerSec > 0) || graph.nodes.some((n) => n.requestsPerSec > 0));
+    const drawnRates =
+      graph !== null &&
+      (graph.edges.some((e) => e.requestsPerSec > 0) || graph.nodes.some((n) => n.requestsPerSec > 0));
     if (graph && (drawnRates || hasLiveRates(this.stores.traffic.getState().byService))) this.scheduleGraph();
   }
 

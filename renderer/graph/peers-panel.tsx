@@ -16,7 +16,11 @@ export function PeersPanel() {
         Peers <span className="muted">{peers.length}</span>
       </h2>
       {peers.length === 0 ? (
-        <div className="empty">{member ? 'No peer yet. Teammates on this network appear by themselves; others join with an invite.' : 'Not in a mesh.'}</div>
+        <div className="empty">
+          {member
+            ? 'No peer yet. Teammates on this network appear by themselves; others join with an invite.'
+            : 'Not in a mesh.'}
+        </div>
       ) : (
         <ul className="peer-list">
           {peers.map((p) => (
@@ -43,7 +47,9 @@ function PeerItem({ peer }: { peer: PeerInfo }) {
       </div>
       <div className="peer-meta muted">
         <span className="mono">{peer.address ?? 'address unknown'}</span> · via {peer.via} · heartbeat{' '}
-        <span title={peer.lastHeartbeat === null ? undefined : new Date(peer.lastHeartbeat).toLocaleString()}>{formatAgo(peer.lastHeartbeat, now)}</span>
+        <span title={peer.lastHeartbeat === null ? undefined : new Date(peer.lastHeartbeat).toLocaleString()}>
+          {formatAgo(peer.lastHeartbeat, now)}
+        </span>
       </div>
       {peer.services.length > 0 ? (
         <ul className="peer-services">

@@ -51,7 +51,9 @@ export function toFlowElements(graph: ServiceGraph): { nodes: Node[]; edges: Edg
     const instance = byId.get(e.to);
     if (!caller || !instance) continue;
     const label = labels.get(e.id);
-    const route = label ? { label: { x: label.x + label.width / 2, y: label.y + label.height / 2 }, points: label.points } : undefined;
+    const route = label
+      ? { label: { x: label.x + label.width / 2, y: label.y + label.height / 2 }, points: label.points }
+      : undefined;
     const edge: DependencyFlowEdge = {
       id: e.id,
       type: 'dependency',

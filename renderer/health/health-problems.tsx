@@ -16,7 +16,14 @@ export function HealthPill({ open, onToggle }: { open: boolean; onToggle(): void
   const count = useStore(stores.health, (s) => s.problems.length);
   if (count === 0) return null;
   return (
-    <button type="button" className="health-pill" data-testid="health-pill" aria-expanded={open} aria-controls="health-problems" onClick={onToggle}>
+    <button
+      type="button"
+      className="health-pill"
+      data-testid="health-pill"
+      aria-expanded={open}
+      aria-controls="health-problems"
+      onClick={onToggle}
+    >
       <span aria-hidden="true">⚠</span> {count === 1 ? '1 problem' : `${count} problems`}
     </button>
   );
@@ -27,7 +34,13 @@ export function HealthProblems({ open }: { open: boolean }) {
   const problems = useStore(stores.health, (s) => s.problems);
   if (problems.length === 0 || !open) return null;
   return (
-    <section id="health-problems" className="health-problems" role="alert" data-testid="health-problems" aria-label="DevMesh problems">
+    <section
+      id="health-problems"
+      className="health-problems"
+      role="alert"
+      data-testid="health-problems"
+      aria-label="DevMesh problems"
+    >
       {problems.map((p) => (
         <HealthProblemRow key={p.component} problem={p} />
       ))}
@@ -42,7 +55,10 @@ function HealthProblemRow({ problem: p }: { problem: HealthProblem }) {
     <div className="health-problem" data-testid="health-problem" data-component={p.component} data-code={p.code}>
       <div className="health-problem-head">
         <strong className="health-problem-title">{text.title}</strong>
-        <span className="muted" title={`since ${new Date(p.since).toLocaleString()}; last failure ${formatClock(p.lastAt)}`}>
+        <span
+          className="muted"
+          title={`since ${new Date(p.since).toLocaleString()}; last failure ${formatClock(p.lastAt)}`}
+        >
           {text.since}
         </span>
         <span className="muted health-problem-counts" data-testid="health-problem-counts">

@@ -48,7 +48,8 @@ export class HealthSync {
     } catch (err) {
       if (err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING') return; // the banner's news
       // An older daemon has no daemon.health: nothing to show, and nothing the user can do about it.
-      if (generation === this.generation) this.store.getState().fail(`could not read the daemon's health: ${messageOf(err)}`);
+      if (generation === this.generation)
+        this.store.getState().fail(`could not read the daemon's health: ${messageOf(err)}`);
     }
   }
 

@@ -20,10 +20,18 @@ export function LocksRow({ root, lock }: { root: string; lock: LockInfo }) {
     setBusy(true);
     const result = await locks.release(root, lock);
     setBusy(false);
-    if (!result.ok) stores.toasts.getState().notify(result.code, `could not release ${describeLockTarget(lock.target)}: ${result.message}`);
+    if (!result.ok)
+      stores.toasts
+        .getState()
+        .notify(result.code, `could not release ${describeLockTarget(lock.target)}: ${result.message}`);
   };
   return (
-    <tr className="lock-row" data-testid={`lock-row-${lock.id}`} data-holder={lock.holder} data-target={describeLockTarget(lock.target)}>
+    <tr
+      className="lock-row"
+      data-testid={`lock-row-${lock.id}`}
+      data-holder={lock.holder}
+      data-target={describeLockTarget(lock.target)}
+    >
       <td className="mono lock-target">{describeLockTarget(lock.target)}</td>
       <td>
         <span className={`lock-mode lock-mode-${lock.mode.toLowerCase()}`}>{lock.mode}</span>
@@ -35,7 +43,13 @@ export function LocksRow({ root, lock }: { root: string; lock: LockInfo }) {
       <td className={left < 60_000 ? 'num lock-expiring' : 'num'}>{left > 0 ? formatDuration(left) : 'expired'}</td>
       <td className="col-actions">
         {lock.holder === USER_HOLDER && (
-          <button type="button" className="btn btn-stop" disabled={busy} data-testid={`lock-release-${lock.id}`} onClick={() => void release()}>
+          <button
+            type="button"
+            className="btn btn-stop"
+            disabled={busy}
+            data-testid={`lock-release-${lock.id}`}
+            onClick={() => void release()}
+          >
             Release
           </button>
         )}

@@ -50,7 +50,13 @@ export function LocksTakeForm() {
         aria-label="Path to lock"
         data-testid="lock-take-path"
       />
-      <select className="coord-input" value={mode} onChange={(e) => setMode(e.target.value as LockMode)} aria-label="Mode" data-testid="lock-take-mode">
+      <select
+        className="coord-input"
+        value={mode}
+        onChange={(e) => setMode(e.target.value as LockMode)}
+        aria-label="Mode"
+        data-testid="lock-take-mode"
+      >
         {LOCK_MODES.map((m) => (
           <option key={m} value={m}>
             {m}
@@ -58,7 +64,12 @@ export function LocksTakeForm() {
         ))}
       </select>
       {projects.length > 1 && (
-        <select className="coord-input" value={project || selected || ''} onChange={(e) => setProject(e.target.value)} aria-label="Project">
+        <select
+          className="coord-input"
+          value={project || selected || ''}
+          onChange={(e) => setProject(e.target.value)}
+          aria-label="Project"
+        >
           {projects.map((p) => (
             <option key={p.id} value={p.id}>
               {p.id}

@@ -94,7 +94,12 @@ function LogView({ session }: { session: LogSession }) {
           {query ? `${shown.length} of ${snap.lines.length}` : `${snap.lines.length}`} lines
         </span>
         <label className="toggle">
-          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} data-testid="log-follow" />
+          <input
+            type="checkbox"
+            checked={follow}
+            onChange={(e) => setFollow(e.target.checked)}
+            data-testid="log-follow"
+          />
           Follow
         </label>
       </div>

@@ -40,7 +40,11 @@ export class LogSession {
       client,
       {
         fetchPage: async ({ before, limit }) => {
-          const page = await client.call('logs.page', { ...target, ...(before === undefined ? {} : { before }), limit });
+          const page = await client.call('logs.page', {
+            ...target,
+            ...(before === undefined ? {} : { before }),
+            limit,
+          });
           return { items: page.lines, hasMore: page.hasMore };
         },
         follow: (onLine) => client.followLogs(target, onLine),

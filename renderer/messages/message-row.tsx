@@ -13,7 +13,11 @@ export function MessageRow({ message }: { message: Message }) {
         <HolderName id={message.from} /> → <HolderName id={message.to} />
         {message.task && <span className="tag mono">{message.task}</span>}
         <span className="spacer" />
-        <time className="muted" dateTime={new Date(message.ts).toISOString()} title={new Date(message.ts).toLocaleString()}>
+        <time
+          className="muted"
+          dateTime={new Date(message.ts).toISOString()}
+          title={new Date(message.ts).toLocaleString()}
+        >
           {formatAgo(message.ts, now)}
         </time>
       </div>

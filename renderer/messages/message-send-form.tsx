@@ -32,7 +32,13 @@ export function MessageSendForm() {
     <form className="coord-form message-send" data-testid="message-send-form" onSubmit={(e) => void send(e)}>
       <div className="coord-inline-form">
         <span className="muted">To</span>
-        <select className="coord-input" value={to} onChange={(e) => setTo(e.target.value)} aria-label="To" data-testid="message-to">
+        <select
+          className="coord-input"
+          value={to}
+          onChange={(e) => setTo(e.target.value)}
+          aria-label="To"
+          data-testid="message-to"
+        >
           <option value="*">everyone</option>
           {agents.map((a) => (
             <option key={a.id} value={a.id}>

@@ -32,7 +32,9 @@ export const createMessagesStore = () =>
         return { messages: newestFirst([...newer, ...list]), loaded: true, error: null };
       }),
     add: (message) =>
-      set((s) => (s.messages.some((m) => m.seq === message.seq) ? s : { messages: newestFirst([message, ...s.messages]) })),
+      set((s) =>
+        s.messages.some((m) => m.seq === message.seq) ? s : { messages: newestFirst([message, ...s.messages]) },
+      ),
     fail: (message) => set((s) => (s.error === message ? s : { error: message })),
   }));
 

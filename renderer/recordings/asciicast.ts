@@ -6,8 +6,7 @@
 import { DevMeshError } from '../../shared/errors.js';
 
 export type CastEvent =
-  | { at: number; kind: 'output'; data: string }
-  | { at: number; kind: 'resize'; cols: number; rows: number };
+  { at: number; kind: 'output'; data: string } | { at: number; kind: 'resize'; cols: number; rows: number };
 
 export interface Asciicast {
   width: number;
@@ -49,7 +48,13 @@ export function parseAsciicast(text: string): Asciicast {
     if (line.trim() === '') continue;
     if (i === lines.length - 1 && !complete) break;
     const e = readJson(line, `line ${i + 1}`);
-    if (!Array.isArray(e) || typeof e[0] !== 'number' || !Number.isFinite(e[0]) || typeof e[1] !== 'string' || typeof e[2] !== 'string') {
+    if (
+      !Array.isArray(e) ||
+      typeof e[0] !== 'number' ||
+      !Number.isFinite(e[0]) ||
+      typeof e[1] !== 'string' ||
+      typeof e[2] !== 'string'
+    ) {
       throw new DevMeshError('BAD_REQUEST', `${NOT_CAST}: line ${i + 1} is not an event [seconds, code, data]`);
     }
     const at = Math.max(0, e[0]);
@@ -68,7 +73,10 @@ function readJson(line: string, where: string): unknown {
   try {
     return JSON.parse(line);
   } catch (err) {
-    throw new DevMeshError('BAD_REQUEST', `${NOT_CAST}: ${where} is not JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new DevMeshError(
+      'BAD_REQUEST',
+      `${NOT_CAST}: ${where} is not JSON (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
 }
 

@@ -159,7 +159,12 @@ function LoadedPlayer({ info, loaded }: { info: RecordingInfo; loaded: Loaded })
           {formatPlayTime(position)} / {formatPlayTime(total)}
         </span>
         <div className="spacer" />
-        <button type="button" className="btn" data-testid="recording-export" onClick={() => downloadCast(info.name, info.id, cast)}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="recording-export"
+          onClick={() => downloadCast(info.name, info.id, cast)}
+        >
           Export .cast
         </button>
       </div>

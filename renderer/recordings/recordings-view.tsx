@@ -85,7 +85,13 @@ export function RecordingsView() {
                       <code>{r.command}</code>
                     </td>
                     <td title={new Date(r.startedAt).toLocaleString()}>{formatClock(r.startedAt).slice(0, 8)}</td>
-                    <td>{r.durationMs === null ? <span className="recording-live">recording</span> : formatPlayTime(r.durationMs)}</td>
+                    <td>
+                      {r.durationMs === null ? (
+                        <span className="recording-live">recording</span>
+                      ) : (
+                        formatPlayTime(r.durationMs)
+                      )}
+                    </td>
                     <td>{formatBytes(r.bytes)}</td>
                   </tr>
                 ))}

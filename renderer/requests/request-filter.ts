@@ -25,4 +25,5 @@ export function matchesRequestFilter(r: RequestRecord, filter: RequestFilter): b
 }
 
 /** A stable key for one filter: a new key means a new session (a new page from the daemon). */
-export const requestFilterKey = (f: RequestFilter): string => JSON.stringify([f.service ?? null, f.errorsOnly, f.search.trim()]);
+export const requestFilterKey = (f: RequestFilter): string =>
+  JSON.stringify([f.service ?? null, f.errorsOnly, f.search.trim()]);

@@ -7,14 +7,29 @@ import { formatBytes, formatLatency, statusClass } from '../common/format-traffi
 export const RequestRow = memo(function RequestRow({ record: r }: { record: RequestRecord }) {
   const failed = r.error !== null;
   return (
-    <tr className={failed ? 'request-row failed' : 'request-row'} data-testid="request-row" data-seq={r.seq} data-host={r.host} data-service={r.service ?? ''} data-status={r.status}>
+    <tr
+      className={failed ? 'request-row failed' : 'request-row'}
+      data-testid="request-row"
+      data-seq={r.seq}
+      data-host={r.host}
+      data-service={r.service ?? ''}
+      data-status={r.status}
+    >
       <td className="mono muted">{formatClock(r.ts)}</td>
       <td className="mono">
         {r.method}
-        {r.websocket && <span className="tag" title="WebSocket upgrade">ws</span>}
+        {r.websocket && (
+          <span className="tag" title="WebSocket upgrade">
+            ws
+          </span>
+        )}
       </td>
       <td className="mono col-host" title={r.host}>
-        {r.tls && <span className="tag" title="HTTPS">tls</span>}
+        {r.tls && (
+          <span className="tag" title="HTTPS">
+            tls
+          </span>
+        )}
         {r.host}
       </td>
       <td className="mono col-path" title={r.path}>
@@ -23,11 +38,17 @@ export const RequestRow = memo(function RequestRow({ record: r }: { record: Requ
       <td className="mono">
         <span className={`status ${statusClass(r.status, r.error)}`}>{r.status}</span>
       </td>
-      <td className="mono num" title={`${r.bytesIn.toLocaleString('en-US')} bytes in, ${r.bytesOut.toLocaleString('en-US')} bytes out`}>
+      <td
+        className="mono num"
+        title={`${r.bytesIn.toLocaleString('en-US')} bytes in, ${r.bytesOut.toLocaleString('en-US')} bytes out`}
+      >
         {formatBytes(r.bytesOut)}
       </td>
       <td className="mono num">{formatLatency(r.durationMs)}</td>
-      <td className={failed ? 'mono col-upstream request-error' : 'mono col-upstream muted'} title={r.error ?? r.upstream ?? undefined}>
+      <td
+        className={failed ? 'mono col-upstream request-error' : 'mono col-upstream muted'}
+        title={r.error ?? r.upstream ?? undefined}
+      >
         {r.error ?? r.upstream ?? '—'}
       </td>
     </tr>

@@ -45,12 +45,22 @@ export class RequestSession {
     // The daemon applies the whole filter to pages; the topic only narrows by service (see `accepts`).
     // Requests no project served (unknown hosts) belong to no service: listed unless a service is picked.
     const unrouted = filter.service === undefined ? { unrouted: true } : {};
-    const query = { project, service: filter.service, errorsOnly: filter.errorsOnly, ...unrouted, ...(search ? { search } : {}) };
+    const query = {
+      project,
+      service: filter.service,
+      errorsOnly: filter.errorsOnly,
+      ...unrouted,
+      ...(search ? { search } : {}),
+    };
     this.live = new LivePagedSession<RequestRecord, RequestSnapshot>(
       client,
       {
         fetchPage: async ({ before, limit }) => {
-          const page = await client.call('proxy.requests', { ...query, ...(before === undefined ? {} : { before }), limit });
+          const page = await client.call('proxy.requests', {
+            ...query,
+            ...(before === undefined ? {} : { before }),
+            limit,
+          });
           return { items: page.requests, hasMore: page.hasMore };
         },
         follow: (onRecord) => client.followRequests({ project, service: filter.service, ...unrouted }, onRecord),

@@ -17,7 +17,9 @@ export function RequestsView() {
   if (projectId === null) {
     return (
       <section className="requests-view" data-testid="requests-view">
-        <div className="empty">{loaded ? 'No project is open. Run `devmesh up --project <folder>` to open one.' : 'Loading…'}</div>
+        <div className="empty">
+          {loaded ? 'No project is open. Run `devmesh up --project <folder>` to open one.' : 'Loading…'}
+        </div>
       </section>
     );
   }
@@ -58,7 +60,13 @@ function ProjectRequests({ projectId }: { projectId: string }) {
         <h2 className="log-title">
           <span className="muted">Requests</span> {projectId}
         </h2>
-        <select className="project-picker" data-testid="request-filter-service" aria-label="Service" value={service} onChange={(e) => setService(e.target.value)}>
+        <select
+          className="project-picker"
+          data-testid="request-filter-service"
+          aria-label="Service"
+          value={service}
+          onChange={(e) => setService(e.target.value)}
+        >
           <option value="">All services</option>
           {names.map((n) => (
             <option key={n} value={n}>
@@ -67,7 +75,12 @@ function ProjectRequests({ projectId }: { projectId: string }) {
           ))}
         </select>
         <label className="toggle">
-          <input type="checkbox" checked={errorsOnly} onChange={(e) => setErrorsOnly(e.target.checked)} data-testid="request-errors-only" />
+          <input
+            type="checkbox"
+            checked={errorsOnly}
+            onChange={(e) => setErrorsOnly(e.target.checked)}
+            data-testid="request-errors-only"
+          />
           Errors only
         </label>
         <input
@@ -135,7 +148,9 @@ function RequestTable({ session }: { session: RequestSession }) {
             data-testid="request-load-older"
             onClick={() => void session.loadOlder()}
             disabled={snap.loadingOlder || snap.full}
-            title={snap.full ? `The view holds at most ${session.capacity.toLocaleString('en-US')} requests` : undefined}
+            title={
+              snap.full ? `The view holds at most ${session.capacity.toLocaleString('en-US')} requests` : undefined
+            }
           >
             {snap.loadingOlder ? 'Loading…' : snap.full ? 'Buffer full' : 'Load older requests'}
           </button>

@@ -41,7 +41,11 @@ export function ServiceTrafficCell({ name }: { name: string }) {
   const traffic = useStore(stores.traffic, (s) => s.byService[name]);
   const failing = traffic !== undefined && traffic.errorsPerSec > 0;
   return (
-    <span className={failing ? 'service-traffic mono failing' : 'service-traffic mono'} data-testid={`service-traffic-${name}`} title={describeTraffic(traffic)}>
+    <span
+      className={failing ? 'service-traffic mono failing' : 'service-traffic mono'}
+      data-testid={`service-traffic-${name}`}
+      title={describeTraffic(traffic)}
+    >
       {formatTraffic(traffic)}
     </span>
   );

@@ -39,7 +39,11 @@ export function ServicesTable() {
   );
 
   if (projectId === null) {
-    return <div className="empty">{loaded ? 'No project is open. Run `devmesh up --project <folder>` to open one.' : 'Loading…'}</div>;
+    return (
+      <div className="empty">
+        {loaded ? 'No project is open. Run `devmesh up --project <folder>` to open one.' : 'Loading…'}
+      </div>
+    );
   }
   return (
     <div className="table-wrap">

@@ -35,7 +35,15 @@ function LazyViewContent({ name, children }: { name: string; children: ReactNode
   return (
     <main className="content">
       <ViewLoadBoundary name={name}>
-        <Suspense fallback={<div className="empty" data-testid={`${name}-loading`}>Loading the {name}…</div>}>{children}</Suspense>
+        <Suspense
+          fallback={
+            <div className="empty" data-testid={`${name}-loading`}>
+              Loading the {name}…
+            </div>
+          }
+        >
+          {children}
+        </Suspense>
       </ViewLoadBoundary>
     </main>
   );

@@ -62,7 +62,9 @@ export class ProxySync {
     this.stopTraffic?.();
     this.stopTraffic = null;
     if (projectId === null) return;
-    this.stopTraffic = this.client.onTraffic({ project: projectId }, (snapshot) => this.stores.traffic.getState().apply(projectId, snapshot));
+    this.stopTraffic = this.client.onTraffic({ project: projectId }, (snapshot) =>
+      this.stores.traffic.getState().apply(projectId, snapshot),
+    );
     this.reload();
   }
 
@@ -99,7 +101,8 @@ export class ProxySync {
       if (generation === this.routesGeneration) this.stores.routes.getState().replace(projectId, routes);
     } catch (err) {
       // Not a toast: the rows simply show no URL, and say why on hover (proxy off, an older daemon).
-      if (generation === this.routesGeneration) this.stores.routes.getState().fail(projectId, err instanceof Error ? err.message : String(err));
+      if (generation === this.routesGeneration)
+        this.stores.routes.getState().fail(projectId, err instanceof Error ? err.message : String(err));
     }
   }
 
@@ -112,7 +115,9 @@ export class ProxySync {
       if (generation === this.trafficGeneration) this.stores.traffic.getState().apply(projectId, snapshot);
     } catch (err) {
       // The counters are an extra: without them the rows show a dash. Keep the reason for the console.
-      console.warn(`devmesh: could not read the proxy traffic of ${projectId}: ${err instanceof Error ? err.message : String(err)}`);
+      console.warn(
+        `devmesh: could not read the proxy traffic of ${projectId}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 }

@@ -26,7 +26,8 @@ export const createTrafficStore = () =>
     projectId: null,
     byService: {},
     receivedAt: 0,
-    showProject: (projectId) => set((s) => (s.projectId === projectId ? s : { projectId, byService: {}, receivedAt: 0 })),
+    showProject: (projectId) =>
+      set((s) => (s.projectId === projectId ? s : { projectId, byService: {}, receivedAt: 0 })),
     apply: (projectId, snapshot, now = Date.now()) =>
       set((s) => {
         if (s.projectId !== projectId) return s;

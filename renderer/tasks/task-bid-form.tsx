@@ -25,30 +25,62 @@ export function TaskBidForm({ task }: { task: TaskInfo }) {
     e.preventDefault();
     const minutes = Number(estimate);
     if (busy || chosen === '') return;
-    if (!Number.isFinite(minutes) || minutes < 0) return setMessage({ ok: false, text: 'the estimate is a number of minutes' });
+    if (!Number.isFinite(minutes) || minutes < 0)
+      return setMessage({ ok: false, text: 'the estimate is a number of minutes' });
     setBusy(true);
     const caps = capabilities
       .split(/[,\s]+/)
       .map((c) => c.trim().toLowerCase())
       .filter((c) => c !== '');
-    const result = await tasks.bid({ task: task.id, agent: chosen, estimateMinutes: minutes, capabilities: caps, note: 'bid by the user in the command center' });
+    const result = await tasks.bid({
+      task: task.id,
+      agent: chosen,
+      estimateMinutes: minutes,
+      capabilities: caps,
+      note: 'bid by the user in the command center',
+    });
     setBusy(false);
-    setMessage(result.ok ? { ok: true, text: `bid placed: score ${result.value.score.toFixed(3)}` } : { ok: false, text: result.message });
+    setMessage(
+      result.ok
+        ? { ok: true, text: `bid placed: score ${result.value.score.toFixed(3)}` }
+        : { ok: false, text: result.message },
+    );
   };
 
   if (live.length === 0) return <div className="muted">No running agent to bid for.</div>;
   return (
     <form className="coord-form coord-inline-form" data-testid="task-bid-form" onSubmit={(e) => void submit(e)}>
-      <select className="coord-input" value={chosen} onChange={(e) => setAgent(e.target.value)} aria-label="Agent" data-testid="task-bid-agent">
+      <select
+        className="coord-input"
+        value={chosen}
+        onChange={(e) => setAgent(e.target.value)}
+        aria-label="Agent"
+        data-testid="task-bid-agent"
+      >
         {live.map((a) => (
           <option key={a.id} value={a.id}>
             {a.name}
           </option>
         ))}
       </select>
-      <input className="coord-input coord-narrow" type="number" min={0} value={estimate} onChange={(e) => setEstimate(e.target.value)} aria-label="Estimate in minutes" title="estimate, minutes" data-testid="task-bid-estimate" />
+      <input
+        className="coord-input coord-narrow"
+        type="number"
+        min={0}
+        value={estimate}
+        onChange={(e) => setEstimate(e.target.value)}
+        aria-label="Estimate in minutes"
+        title="estimate, minutes"
+        data-testid="task-bid-estimate"
+      />
       <span className="muted">min</span>
-      <input className="coord-input coord-grow" value={capabilities} onChange={(e) => setCapabilities(e.target.value)} placeholder="capabilities offered" aria-label="Capabilities offered" />
+      <input
+        className="coord-input coord-grow"
+        value={capabilities}
+        onChange={(e) => setCapabilities(e.target.value)}
+        placeholder="capabilities offered"
+        aria-label="Capabilities offered"
+      />
       <button type="submit" className="btn" disabled={busy} data-testid="task-bid-submit">
         Bid
       </button>

@@ -14,9 +14,15 @@ export function TaskBids({ bids }: { bids: Bid[] }) {
       <thead>
         <tr>
           <th>Agent</th>
-          <th className="num" title={`weight ${AWARD_WEIGHTS.match}`}>Match</th>
-          <th className="num" title={`weight ${AWARD_WEIGHTS.load}`}>Load</th>
-          <th className="num" title={`weight ${AWARD_WEIGHTS.estimate}`}>Estimate</th>
+          <th className="num" title={`weight ${AWARD_WEIGHTS.match}`}>
+            Match
+          </th>
+          <th className="num" title={`weight ${AWARD_WEIGHTS.load}`}>
+            Load
+          </th>
+          <th className="num" title={`weight ${AWARD_WEIGHTS.estimate}`}>
+            Estimate
+          </th>
           <th className="num">Score</th>
         </tr>
       </thead>

@@ -3,7 +3,13 @@
 // highest priority first, then oldest.
 import type { TaskInfo, TaskState } from '../../shared/task.js';
 
-export const LIVE_COLUMNS = ['QUEUED', 'BIDDING', 'CLAIMED', 'WORKING', 'PAUSED'] as const satisfies readonly TaskState[];
+export const LIVE_COLUMNS = [
+  'QUEUED',
+  'BIDDING',
+  'CLAIMED',
+  'WORKING',
+  'PAUSED',
+] as const satisfies readonly TaskState[];
 export type BoardColumn = (typeof LIVE_COLUMNS)[number] | 'DONE';
 
 export function columnOf(state: TaskState): BoardColumn {
@@ -13,7 +19,14 @@ export function columnOf(state: TaskState): BoardColumn {
 }
 
 export function groupTasks(tasks: Iterable<TaskInfo>): Record<BoardColumn, TaskInfo[]> {
-  const columns: Record<BoardColumn, TaskInfo[]> = { QUEUED: [], BIDDING: [], CLAIMED: [], WORKING: [], PAUSED: [], DONE: [] };
+  const columns: Record<BoardColumn, TaskInfo[]> = {
+    QUEUED: [],
+    BIDDING: [],
+    CLAIMED: [],
+    WORKING: [],
+    PAUSED: [],
+    DONE: [],
+  };
   for (const task of tasks) columns[columnOf(task.state)].push(task);
   for (const [column, list] of Object.entries(columns)) {
     // Finished tasks: the most recently finished first; live ones: what should be done next first.

@@ -19,7 +19,14 @@ export function TaskBoard() {
       {LIVE_COLUMNS.map((column) => (
         <TaskColumn key={column} column={column} tasks={columns[column]} openId={openId} onOpen={onOpen} />
       ))}
-      <TaskColumn column="DONE" tasks={columns.DONE} openId={openId} onOpen={onOpen} collapsed={!showDone} onToggle={() => setShowDone((v) => !v)} />
+      <TaskColumn
+        column="DONE"
+        tasks={columns.DONE}
+        openId={openId}
+        onOpen={onOpen}
+        collapsed={!showDone}
+        onToggle={() => setShowDone((v) => !v)}
+      />
     </div>
   );
 }

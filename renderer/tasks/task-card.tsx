@@ -16,10 +16,15 @@ export function TaskCard({ task, open, onOpen }: { task: TaskInfo; open: boolean
     >
       <span className="task-card-top">
         <span className="task-card-title">{task.title}</span>
-        {task.priority !== 0 && <span className={task.priority > 0 ? 'task-priority high' : 'task-priority low'}>P{task.priority}</span>}
+        {task.priority !== 0 && (
+          <span className={task.priority > 0 ? 'task-priority high' : 'task-priority low'}>P{task.priority}</span>
+        )}
       </span>
       <span className="task-card-meta">
-        {task.state === 'ABANDONED' || task.state === 'COMPLETED' || task.state === 'FAILED' || task.state === 'CANCELLED' ? (
+        {task.state === 'ABANDONED' ||
+        task.state === 'COMPLETED' ||
+        task.state === 'FAILED' ||
+        task.state === 'CANCELLED' ? (
           <TaskStateBadge state={task.state} />
         ) : null}
         {task.assigneeId ? <HolderName id={task.assigneeId} /> : <span className="muted">unassigned</span>}

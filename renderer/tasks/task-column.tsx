@@ -26,7 +26,13 @@ export function TaskColumn({ column, tasks, openId, onOpen, collapsed = false, o
     <section className={collapsed ? 'task-column collapsed' : 'task-column'} data-testid={`task-column-${column}`}>
       <header className="task-column-head">
         {onToggle ? (
-          <button type="button" className="task-column-toggle" onClick={onToggle} aria-expanded={!collapsed} data-testid={`task-column-toggle-${column}`}>
+          <button
+            type="button"
+            className="task-column-toggle"
+            onClick={onToggle}
+            aria-expanded={!collapsed}
+            data-testid={`task-column-toggle-${column}`}
+          >
             {collapsed ? '▸' : '▾'} {LABELS[column]}
           </button>
         ) : (

@@ -40,7 +40,14 @@ export function TaskDetail({ id }: { id: string }) {
   };
 
   return (
-    <aside ref={drawer} tabIndex={-1} className="task-detail coord-panel" data-testid="task-detail" data-task-id={task.id} aria-label={task.title}>
+    <aside
+      ref={drawer}
+      tabIndex={-1}
+      className="task-detail coord-panel"
+      data-testid="task-detail"
+      data-task-id={task.id}
+      aria-label={task.title}
+    >
       <header className="coord-panel-head">
         <h2 className="task-detail-title">{task.title}</h2>
         <TaskStateBadge state={task.state} testId="task-detail-state" />
@@ -92,10 +99,22 @@ export function TaskDetail({ id }: { id: string }) {
           <pre>{task.prompt}</pre>
         </details>
         <div className="coord-actions">
-          <button type="button" className="btn" disabled={!task.terminalId} onClick={openTerminal} data-testid="task-open-terminal">
+          <button
+            type="button"
+            className="btn"
+            disabled={!task.terminalId}
+            onClick={openTerminal}
+            data-testid="task-open-terminal"
+          >
             Open terminal
           </button>
-          <button type="button" className="btn btn-stop" disabled={final || busy} onClick={() => void cancel()} data-testid="task-cancel">
+          <button
+            type="button"
+            className="btn btn-stop"
+            disabled={final || busy}
+            onClick={() => void cancel()}
+            data-testid="task-cancel"
+          >
             Cancel task
           </button>
         </div>

@@ -36,7 +36,9 @@ const splitList = (text: string, separators: RegExp) =>
     .map((s) => s.trim())
     .filter((s) => s !== '');
 
-export function checkTaskForm(values: TaskFormValues): { ok: true; input: TaskCreateInput } | { ok: false; errors: TaskFormErrors } {
+export function checkTaskForm(
+  values: TaskFormValues,
+): { ok: true; input: TaskCreateInput } | { ok: false; errors: TaskFormErrors } {
   const priorityText = values.priority.trim();
   const priority = priorityText === '' ? 0 : Number(priorityText);
   if (!Number.isInteger(priority)) return { ok: false, errors: { priority: 'a whole number from -100 to 100' } };

@@ -13,7 +13,8 @@ export function TaskHistory({ history }: { history: TaskTransition[] }) {
       {history.map((t, i) => (
         <li key={i}>
           <span className="task-history-states">
-            {t.from ? <TaskStateBadge state={t.from} /> : <span className="muted">new</span>} → <TaskStateBadge state={t.to} />
+            {t.from ? <TaskStateBadge state={t.from} /> : <span className="muted">new</span>} →{' '}
+            <TaskStateBadge state={t.to} />
           </span>
           <span className="task-history-why">
             <HolderName id={t.by} />: {t.why}

@@ -5,7 +5,13 @@ import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from '../shell/app-context.js';
 import { useCoordination } from '../command-center/command-center-syncs.js';
-import { checkTaskForm, initialTaskForm, type TaskFormErrors, type TaskFormField, type TaskFormValues } from './task-form.js';
+import {
+  checkTaskForm,
+  initialTaskForm,
+  type TaskFormErrors,
+  type TaskFormField,
+  type TaskFormValues,
+} from './task-form.js';
 import { useDrawer } from '../common/use-drawer.js';
 
 /** `returnFocus`: where the focus goes when Escape closes the form (the New task button). */
@@ -55,16 +61,86 @@ export function TaskNewForm({ onDone, returnFocus }: { onDone(): void; returnFoc
   );
 
   return (
-    <form ref={form} tabIndex={-1} className="coord-form task-new-form" data-testid="task-new-form" onSubmit={(e) => void submit(e)}>
-      {field('title', 'Title', <input className="coord-input" value={values.title} onChange={set('title')} data-testid="task-title" autoFocus />)}
-      {field('prompt', 'Prompt', <textarea className="coord-input" rows={4} value={values.prompt} onChange={set('prompt')} data-testid="task-prompt" />, 'typed into the winning agent’s terminal')}
+    <form
+      ref={form}
+      tabIndex={-1}
+      className="coord-form task-new-form"
+      data-testid="task-new-form"
+      onSubmit={(e) => void submit(e)}
+    >
+      {field(
+        'title',
+        'Title',
+        <input
+          className="coord-input"
+          value={values.title}
+          onChange={set('title')}
+          data-testid="task-title"
+          autoFocus
+        />,
+      )}
+      {field(
+        'prompt',
+        'Prompt',
+        <textarea
+          className="coord-input"
+          rows={4}
+          value={values.prompt}
+          onChange={set('prompt')}
+          data-testid="task-prompt"
+        />,
+        'typed into the winning agent’s terminal',
+      )}
       <div className="coord-row">
-        {field('files', 'Files', <input className="coord-input mono" value={values.files} onChange={set('files')} placeholder="src/auth/**, README.md" data-testid="task-files" />, 'globs under the project root, locked for the winner')}
-        {field('capabilities', 'Capabilities', <input className="coord-input" value={values.capabilities} onChange={set('capabilities')} placeholder="typescript, tests" data-testid="task-capabilities" />)}
+        {field(
+          'files',
+          'Files',
+          <input
+            className="coord-input mono"
+            value={values.files}
+            onChange={set('files')}
+            placeholder="src/auth/**, README.md"
+            data-testid="task-files"
+          />,
+          'globs under the project root, locked for the winner',
+        )}
+        {field(
+          'capabilities',
+          'Capabilities',
+          <input
+            className="coord-input"
+            value={values.capabilities}
+            onChange={set('capabilities')}
+            placeholder="typescript, tests"
+            data-testid="task-capabilities"
+          />,
+        )}
       </div>
       <div className="coord-row">
-        {field('priority', 'Priority', <input className="coord-input" type="number" min={-100} max={100} value={values.priority} onChange={set('priority')} data-testid="task-priority" />)}
-        {field('dependsOn', 'Depends on', <input className="coord-input mono" value={values.dependsOn} onChange={set('dependsOn')} placeholder="task-…" data-testid="task-depends" />)}
+        {field(
+          'priority',
+          'Priority',
+          <input
+            className="coord-input"
+            type="number"
+            min={-100}
+            max={100}
+            value={values.priority}
+            onChange={set('priority')}
+            data-testid="task-priority"
+          />,
+        )}
+        {field(
+          'dependsOn',
+          'Depends on',
+          <input
+            className="coord-input mono"
+            value={values.dependsOn}
+            onChange={set('dependsOn')}
+            placeholder="task-…"
+            data-testid="task-depends"
+          />,
+        )}
         {field(
           'project',
           'Project',
@@ -79,7 +155,12 @@ export function TaskNewForm({ onDone, returnFocus }: { onDone(): void; returnFoc
         )}
       </div>
       <label className="toggle">
-        <input type="checkbox" checked={values.criticRequired} onChange={(e) => setValues((v) => ({ ...v, criticRequired: e.target.checked }))} data-testid="task-critic" />
+        <input
+          type="checkbox"
+          checked={values.criticRequired}
+          onChange={(e) => setValues((v) => ({ ...v, criticRequired: e.target.checked }))}
+          data-testid="task-critic"
+        />
         A critic reviews it once completed
       </label>
       {refusal && (

@@ -48,7 +48,11 @@ export const createTasksStore = () =>
       set((s) => {
         if (detail.id !== s.openId) return s; // the operator moved on to another task meanwhile
         if (s.detail && s.detail.id === detail.id && isOlder(detail, s.detail)) return s;
-        return { detail, detailError: null, byId: isOlder(detail, s.byId[detail.id]) ? s.byId : { ...s.byId, [detail.id]: stripDetail(detail) } };
+        return {
+          detail,
+          detailError: null,
+          byId: isOlder(detail, s.byId[detail.id]) ? s.byId : { ...s.byId, [detail.id]: stripDetail(detail) },
+        };
       }),
     failDetail: (id, message) => set((s) => (s.openId === id ? { detailError: message } : s)),
   }));

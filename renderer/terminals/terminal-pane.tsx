@@ -29,7 +29,19 @@ export function TerminalPane({ pane, id, page }: Props) {
   return <AttachedPane key={id} pane={pane} id={id} page={page} className={className} onFocus={onFocus} />;
 }
 
-function AttachedPane({ pane, id, page, className, onFocus }: { pane: 0 | 1; id: string; page: PageTerminals; className: string; onFocus: () => void }) {
+function AttachedPane({
+  pane,
+  id,
+  page,
+  className,
+  onFocus,
+}: {
+  pane: 0 | 1;
+  id: string;
+  page: PageTerminals;
+  className: string;
+  onFocus: () => void;
+}) {
   const { stores } = useApp();
   const screen = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
@@ -62,7 +74,8 @@ function AttachedPane({ pane, id, page, className, onFocus }: { pane: 0 | 1; id:
     [page, id],
   );
 
-  const find = (direction: 'next' | 'previous', q = query ?? '') => setMissed(q !== '' && !registry.find(id, q, direction));
+  const find = (direction: 'next' | 'previous', q = query ?? '') =>
+    setMissed(q !== '' && !registry.find(id, q, direction));
   const closeSearch = () => {
     setQuery(null);
     setMissed(false);
@@ -82,7 +95,13 @@ function AttachedPane({ pane, id, page, className, onFocus }: { pane: 0 | 1; id:
             : 'connecting…';
 
   return (
-    <section className={className} data-testid={`terminal-pane-${pane}`} data-terminal-id={id} data-stream={status?.state ?? 'none'} onMouseDown={onFocus}>
+    <section
+      className={className}
+      data-testid={`terminal-pane-${pane}`}
+      data-terminal-id={id}
+      data-stream={status?.state ?? 'none'}
+      onMouseDown={onFocus}
+    >
       {notice !== null && (
         <div className={`terminal-notice terminal-notice-${status?.state ?? 'none'}`} data-testid="terminal-notice">
           {notice}
@@ -109,9 +128,20 @@ function AttachedPane({ pane, id, page, className, onFocus }: { pane: 0 | 1; id:
               }
             }}
           />
-          <button type="button" className="terminal-tab-btn" aria-label="previous match" onClick={() => find('previous')}>↑</button>
-          <button type="button" className="terminal-tab-btn" aria-label="next match" onClick={() => find('next')}>↓</button>
-          <button type="button" className="terminal-tab-btn" aria-label="close search" onClick={closeSearch}>×</button>
+          <button
+            type="button"
+            className="terminal-tab-btn"
+            aria-label="previous match"
+            onClick={() => find('previous')}
+          >
+            ↑
+          </button>
+          <button type="button" className="terminal-tab-btn" aria-label="next match" onClick={() => find('next')}>
+            ↓
+          </button>
+          <button type="button" className="terminal-tab-btn" aria-label="close search" onClick={closeSearch}>
+            ×
+          </button>
         </div>
       )}
       <div className="terminal-screen" ref={screen} data-testid="terminal-screen" />

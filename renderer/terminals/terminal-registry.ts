@@ -162,10 +162,12 @@ export class TerminalRegistry {
     const search = new SearchAddon();
     term.loadAddon(fit);
     term.loadAddon(search);
-    term.loadAddon(new WebLinksAddon((event, uri) => {
-      event.preventDefault();
-      window.open(uri, '_blank', 'noopener,noreferrer');
-    }));
+    term.loadAddon(
+      new WebLinksAddon((event, uri) => {
+        event.preventDefault();
+        window.open(uri, '_blank', 'noopener,noreferrer');
+      }),
+    );
     const listeners = new Set<() => void>();
     const entry: Entry = {
       term,
@@ -220,7 +222,12 @@ export class TerminalRegistry {
     if (ev.type !== 'keydown') return true;
     const key = ev.key.toLowerCase();
     // Cmd-F, or Ctrl-Shift-F: plain Ctrl-F belongs to the shell (readline's forward-char, less's page down).
-    if (key === 'f' && !ev.altKey && ((ev.metaKey && !ev.shiftKey) || (ev.ctrlKey && ev.shiftKey)) && this.options.onFind) {
+    if (
+      key === 'f' &&
+      !ev.altKey &&
+      ((ev.metaKey && !ev.shiftKey) || (ev.ctrlKey && ev.shiftKey)) &&
+      this.options.onFind
+    ) {
       ev.preventDefault();
       this.options.onFind(id);
       return false;

@@ -76,7 +76,8 @@ export class TerminalStream {
   info: TerminalInfo | null = null;
 
   constructor(private readonly options: TerminalStreamOptions) {
-    this.connector = options.connector ?? new WebSocketTerminalConnector(options.url, options.protocols, options.WebSocket);
+    this.connector =
+      options.connector ?? new WebSocketTerminalConnector(options.url, options.protocols, options.WebSocket);
     this.backoff = options.backoff ?? { initialMs: 250, maxMs: 5000 };
     this.ackChars = options.ackChars ?? 5000;
     this.ackIdleMs = options.ackIdleMs ?? 20;
@@ -90,7 +91,7 @@ export class TerminalStream {
       if (this.state !== 'exited') this.warn(`terminal input dropped: the stream is ${this.state}`);
       return;
     }
-    for (let i = 0; i < data.length; ) {
+    for (let i = 0; i < data.length;) {
       let end = Math.min(data.length, i + INPUT_PIECE);
       // Never cut a surrogate pair in two: each piece must be valid UTF-16 on its own.
       if (end < data.length && /[\uD800-\uDBFF]/.test(data[end - 1]!)) end--;
@@ -174,8 +175,14 @@ export class TerminalStream {
 
   private onFrame(raw: unknown, generation: number): void {
     if (typeof raw === 'string') return this.onControl(raw);
-    if (this.state !== 'replaying' && this.state !== 'live') return this.warn('ignored terminal output that came before the stream was attached');
-    const bytes = raw instanceof ArrayBuffer ? new Uint8Array(raw) : ArrayBuffer.isView(raw) ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : null;
+    if (this.state !== 'replaying' && this.state !== 'live')
+      return this.warn('ignored terminal output that came before the stream was attached');
+    const bytes =
+      raw instanceof ArrayBuffer
+        ? new Uint8Array(raw)
+        : ArrayBuffer.isView(raw)
+          ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)
+          : null;
     if (!bytes) return this.warn('ignored a terminal frame that is neither text nor binary');
     // The daemon counts characters as JS string length: decode here so the acknowledged count matches it.
     const text = this.decoder.decode(bytes, { stream: true });

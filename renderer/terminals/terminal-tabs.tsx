@@ -11,10 +11,18 @@ import { useApp } from '../shell/app-context.js';
 
 export function TerminalStateBadge({ info }: { info: TerminalInfo }) {
   const exited = info.state === 'exited';
-  const label = !exited ? 'running' : info.exitCode !== null ? `exited ${info.exitCode}` : `exited ${info.signal ?? ''}`.trim();
+  const label = !exited
+    ? 'running'
+    : info.exitCode !== null
+      ? `exited ${info.exitCode}`
+      : `exited ${info.signal ?? ''}`.trim();
   const tone = !exited ? 'running' : info.exitCode === 0 ? 'done' : 'failed';
   return (
-    <span className={`badge badge-term-${tone}`} data-testid={`terminal-state-${info.id}`} title={info.exitReason ?? undefined}>
+    <span
+      className={`badge badge-term-${tone}`}
+      data-testid={`terminal-state-${info.id}`}
+      title={info.exitReason ?? undefined}
+    >
       {label}
     </span>
   );
@@ -37,7 +45,9 @@ export function TerminalTabs() {
           if (!info) return null;
           const shownIn = panes[0] === id ? 0 : panes[1] === id ? 1 : null;
           const agent = agentForTerminal(agents, id);
-          const classes = ['terminal-tab', shownIn !== null && 'active', agent?.status === 'waiting' && 'waiting'].filter(Boolean).join(' ');
+          const classes = ['terminal-tab', shownIn !== null && 'active', agent?.status === 'waiting' && 'waiting']
+            .filter(Boolean)
+            .join(' ');
           return (
             <div key={id} className={classes} data-testid={`terminal-tab-${id}`} data-agent-id={agent?.id}>
               <button
@@ -45,18 +55,42 @@ export function TerminalTabs() {
                 role="tab"
                 aria-selected={shownIn !== null}
                 className="terminal-tab-main"
-                title={agent ? `${agent.profile} agent${agent.role ? ` (${agent.role})` : ''} in ${agent.cwd}${agent.task ? `: ${agent.task}` : ''}` : `${info.command} ${info.args.join(' ')} in ${info.cwd}`}
+                title={
+                  agent
+                    ? `${agent.profile} agent${agent.role ? ` (${agent.role})` : ''} in ${agent.cwd}${agent.task ? `: ${agent.task}` : ''}`
+                    : `${info.command} ${info.args.join(' ')} in ${info.cwd}`
+                }
                 onClick={() => stores.terminals.getState().show(id)}
               >
                 <span className="terminal-tab-name">{agent?.name ?? info.name}</span>
-                {agent ? <AgentStatusBadge record={agent} testId={`terminal-agent-status-${id}`} /> : <TerminalStateBadge info={info} />}
+                {agent ? (
+                  <AgentStatusBadge record={agent} testId={`terminal-agent-status-${id}`} />
+                ) : (
+                  <TerminalStateBadge info={info} />
+                )}
               </button>
               {info.state === 'running' && (
-                <button type="button" className="terminal-tab-btn" title="Kill (SIGHUP, then SIGKILL)" aria-label={`kill ${info.name}`} data-testid={`terminal-kill-${id}`} disabled={!connected} onClick={() => void terminals.kill(id)}>
+                <button
+                  type="button"
+                  className="terminal-tab-btn"
+                  title="Kill (SIGHUP, then SIGKILL)"
+                  aria-label={`kill ${info.name}`}
+                  data-testid={`terminal-kill-${id}`}
+                  disabled={!connected}
+                  onClick={() => void terminals.kill(id)}
+                >
                   ■
                 </button>
               )}
-              <button type="button" className="terminal-tab-btn" title={info.state === 'running' ? 'Kill and close' : 'Close'} aria-label={`close ${info.name}`} data-testid={`terminal-close-${id}`} disabled={!connected} onClick={() => void terminals.close(id)}>
+              <button
+                type="button"
+                className="terminal-tab-btn"
+                title={info.state === 'running' ? 'Kill and close' : 'Close'}
+                aria-label={`close ${info.name}`}
+                data-testid={`terminal-close-${id}`}
+                disabled={!connected}
+                onClick={() => void terminals.close(id)}
+              >
                 ×
               </button>
             </div>
@@ -64,13 +98,31 @@ export function TerminalTabs() {
         })}
       </div>
       <div className="spacer" />
-      <button type="button" className={split ? 'btn active' : 'btn'} aria-pressed={split} data-testid="terminal-split" onClick={() => stores.terminals.getState().setSplit(!split)}>
+      <button
+        type="button"
+        className={split ? 'btn active' : 'btn'}
+        aria-pressed={split}
+        data-testid="terminal-split"
+        onClick={() => stores.terminals.getState().setSplit(!split)}
+      >
         Split
       </button>
-      <button type="button" className="btn btn-start" data-testid="terminal-new-shell" disabled={!connected} onClick={() => void terminals.createShell()}>
+      <button
+        type="button"
+        className="btn btn-start"
+        data-testid="terminal-new-shell"
+        disabled={!connected}
+        onClick={() => void terminals.createShell()}
+      >
         New shell
       </button>
-      <button type="button" className="btn btn-start" data-testid="terminal-new-agent" disabled={!connected} onClick={() => setAdding(true)}>
+      <button
+        type="button"
+        className="btn btn-start"
+        data-testid="terminal-new-agent"
+        disabled={!connected}
+        onClick={() => setAdding(true)}
+      >
         New agent
       </button>
       {adding && <AgentNewDialog onClose={() => setAdding(false)} />}

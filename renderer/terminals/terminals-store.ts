@@ -84,7 +84,8 @@ export const createTerminalsStore = () =>
         return { panes: fixPanes(panes, s.ids, s.split), focus: target };
       }),
     // Splitting focuses the new pane, so the next New shell (or tab click) lands beside the current terminal.
-    setSplit: (split) => set((s) => (s.split === split ? s : { split, panes: fixPanes(s.panes, s.ids, split), focus: split ? 1 : 0 })),
+    setSplit: (split) =>
+      set((s) => (s.split === split ? s : { split, panes: fixPanes(s.panes, s.ids, split), focus: split ? 1 : 0 })),
     setFocus: (pane) => set((s) => (s.focus === pane ? s : { focus: pane })),
     fail: (message) => set((s) => (s.error === message ? s : { error: message })),
   }));

@@ -54,11 +54,13 @@ export class TerminalsSync {
   /** Ends the session if it still runs (the daemon answers once it has exited), then forgets it. */
   async close(id: string): Promise<void> {
     try {
-      if (this.stores.terminals.getState().byId[id]?.state === 'running') await this.client.call('terminals.kill', { id });
+      if (this.stores.terminals.getState().byId[id]?.state === 'running')
+        await this.client.call('terminals.kill', { id });
       await this.client.call('terminals.remove', { id });
       this.stores.terminals.getState().remove(id);
     } catch (err) {
-      if (err instanceof DevMeshError && err.code === 'TERMINAL_NOT_FOUND') return this.stores.terminals.getState().remove(id);
+      if (err instanceof DevMeshError && err.code === 'TERMINAL_NOT_FOUND')
+        return this.stores.terminals.getState().remove(id);
       this.stores.toasts.getState().push(err, `could not close terminal ${id}`);
     }
   }

@@ -37,7 +37,10 @@ function setup() {
   const core = { events } as unknown as DevMeshCore;
   const api = new DevMeshApi(core, { face: 'daemon', apiUrl: () => null, requestShutdown: () => undefined });
   const socket = new FakeSocket();
-  const connection = new ApiConnection(socket as unknown as WebSocket, api, pino({ level: 'silent' }), { ...DEFAULT_CONNECTION_LIMITS, maxBufferedBytes: 1000 });
+  const connection = new ApiConnection(socket as unknown as WebSocket, api, pino({ level: 'silent' }), {
+    ...DEFAULT_CONNECTION_LIMITS,
+    maxBufferedBytes: 1000,
+  });
   const event: DevMeshEvent = { type: 'project.closed', ts: 1, projectId: 'p' };
   return { events, socket, connection, event };
 }
@@ -98,7 +101,19 @@ describe('ApiConnection', () => {
 
   it('survives any frame a client sends', () => {
     const { socket } = setup();
-    const frames: unknown[] = ['', '{', 'null', '1', '"x"', '[]', '{"type":null}', '{"type":"call","id":1e400}', '{"__proto__":{"type":"call"}}', '\u0000', '{"type":"subscribe","id":1,"topic":"events","params":[1]}'];
+    const frames: unknown[] = [
+      '',
+      '{',
+      'null',
+      '1',
+      '"x"',
+      '[]',
+      '{"type":null}',
+      '{"type":"call","id":1e400}',
+      '{"__proto__":{"type":"call"}}',
+      '\u0000',
+      '{"type":"subscribe","id":1,"topic":"events","params":[1]}',
+    ];
     for (const f of frames) socket.emit('message', Buffer.from(String(f)), false);
     socket.emit('message', [Buffer.from('{"ty'), Buffer.from('pe":1}')], false);
     socket.emit('message', Buffer.from([0xff, 0xfe]), true);

@@ -45,7 +45,11 @@ beforeAll(async () => {
   token = home.readOrCreateToken();
   core = await DevMeshCore.open({ home, version: '0.0.0-test', logger, projects: [projectDir] });
   let shutdowns = 0;
-  const api = new DevMeshApi(core, { face: 'daemon', apiUrl: () => server.apiUrl, requestShutdown: () => void shutdowns++ });
+  const api = new DevMeshApi(core, {
+    face: 'daemon',
+    apiUrl: () => server.apiUrl,
+    requestShutdown: () => void shutdowns++,
+  });
   server = new ApiServer({ api, token, port: 0, rendererDir, logger });
   ({ port } = await server.listen());
 });
@@ -102,7 +106,14 @@ describe('HTTP', () => {
   });
 
   it('never serves files outside the renderer folder', async () => {
-    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt', '/%00', '/%E0%A4%A']) {
+    for (const path of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/%00',
+      '/%E0%A4%A',
+    ]) {
       const res = await httpGet(port, path);
       expect([400, 404], path).toContain(res.status);
       expect(res.body).not.toContain('outside the renderer');
@@ -110,7 +121,13 @@ describe('HTTP', () => {
   });
 
   it('says how to build the UI when it is not built', async () => {
-    const bare = new ApiServer({ api: new DevMeshApi(core, { face: 'daemon', apiUrl: () => null, requestShutdown: () => undefined }), token, port: 0, rendererDir: null, logger });
+    const bare = new ApiServer({
+      api: new DevMeshApi(core, { face: 'daemon', apiUrl: () => null, requestShutdown: () => undefined }),
+      token,
+      port: 0,
+      rendererDir: null,
+      logger,
+    });
     const { port: barePort } = await bare.listen();
     try {
       const res = await httpGet(barePort, '/');
@@ -123,7 +140,13 @@ describe('HTTP', () => {
   });
 
   it('reports a busy port as PORT_BUSY naming the port and --port', async () => {
-    const second = new ApiServer({ api: new DevMeshApi(core, { face: 'daemon', apiUrl: () => null, requestShutdown: () => undefined }), token, port, rendererDir: null, logger });
+    const second = new ApiServer({
+      api: new DevMeshApi(core, { face: 'daemon', apiUrl: () => null, requestShutdown: () => undefined }),
+      token,
+      port,
+      rendererDir: null,
+      logger,
+    });
     const err = await second.listen().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DevMeshError);
     expect((err as DevMeshError).code).toBe('PORT_BUSY');
@@ -134,7 +157,10 @@ describe('HTTP', () => {
 });
 
 describe('WebSocket upgrade', () => {
-  const good = (): Record<string, string> => ({ Host: `127.0.0.1:${port}`, 'Sec-WebSocket-Protocol': `${WIRE_PROTOCOL}, ${TOKEN_PROTOCOL_PREFIX}${token}` });
+  const good = (): Record<string, string> => ({
+    Host: `127.0.0.1:${port}`,
+    'Sec-WebSocket-Protocol': `${WIRE_PROTOCOL}, ${TOKEN_PROTOCOL_PREFIX}${token}`,
+  });
 
   it('accepts the token and selects devmesh.v1', async () => {
     const res = await tryUpgrade(port, good());
@@ -150,9 +176,15 @@ describe('WebSocket upgrade', () => {
     expect(JSON.parse(none.body).code).toBe('UNAUTHORIZED');
     const noProtocols = await tryUpgrade(port, { Host: `127.0.0.1:${port}` });
     expect(noProtocols.status).toBe(401);
-    const wrong = await tryUpgrade(port, { ...good(), 'Sec-WebSocket-Protocol': `${WIRE_PROTOCOL}, ${TOKEN_PROTOCOL_PREFIX}${'0'.repeat(64)}` });
+    const wrong = await tryUpgrade(port, {
+      ...good(),
+      'Sec-WebSocket-Protocol': `${WIRE_PROTOCOL}, ${TOKEN_PROTOCOL_PREFIX}${'0'.repeat(64)}`,
+    });
     expect(wrong.status).toBe(401);
-    const truncated = await tryUpgrade(port, { ...good(), 'Sec-WebSocket-Protocol': `${WIRE_PROTOCOL}, ${TOKEN_PROTOCOL_PREFIX}${token.slice(0, 10)}` });
+    const truncated = await tryUpgrade(port, {
+      ...good(),
+      'Sec-WebSocket-Protocol': `${WIRE_PROTOCOL}, ${TOKEN_PROTOCOL_PREFIX}${token.slice(0, 10)}`,
+    });
     expect(truncated.status).toBe(401);
     await expect(WireTestClient.connect(port, 'not-the-token')).rejects.toThrow(/401/);
   });
@@ -230,13 +262,18 @@ describe('messages', () => {
     expect(await c.result(11)).toMatchObject({ ok: true });
 
     expect(await c.call(2, 'services.stop', { name: 'api' })).toMatchObject({ ok: true, value: { state: 'stopped' } });
-    const stopped = await c.next((m) => m.type === 'event' && m.sub === 10 && (m.data as { to?: string }).to === 'stopped');
+    const stopped = await c.next(
+      (m) => m.type === 'event' && m.sub === 10 && (m.data as { to?: string }).to === 'stopped',
+    );
     expect(stopped.data).toMatchObject({ type: 'service.state', project: 'tiny', service: 'api' });
 
     c.send({ type: 'unsubscribe', id: 10 });
     expect(await c.result(10)).toMatchObject({ ok: true, value: { unsubscribed: true } });
     const before = c.eventsOf(10).length;
-    expect(await c.call(3, 'services.start', { name: 'api', wait: true })).toMatchObject({ ok: true, value: { state: 'healthy' } });
+    expect(await c.call(3, 'services.start', { name: 'api', wait: true })).toMatchObject({
+      ok: true,
+      value: { state: 'healthy' },
+    });
     // the other subscription saw the start, so the events did flow while 10 was closed
     await c.next((m) => m.type === 'event' && m.sub === 11 && (m.data as { to?: string }).to === 'healthy');
     expect(c.eventsOf(10).length).toBe(before);
@@ -247,7 +284,10 @@ describe('messages', () => {
     c.send({ type: 'subscribe', id: 1, topic: 'logs', params: { name: 'worker' } });
     expect(await c.result(1)).toMatchObject({ ok: true });
     await c.call(2, 'services.start', { name: 'worker', wait: true });
-    const line = await c.next((m) => m.type === 'event' && m.sub === 1 && String((m.data as { text?: string }).text).includes('hello from worker'));
+    const line = await c.next(
+      (m) =>
+        m.type === 'event' && m.sub === 1 && String((m.data as { text?: string }).text).includes('hello from worker'),
+    );
     expect(line.data).toMatchObject({ project: 'tiny', service: 'worker', stream: 'stdout' });
     c.send({ type: 'subscribe', id: 3, topic: 'nope' });
     expect(await c.result(3)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });

@@ -35,7 +35,9 @@ describe('proxy.requests and the requests topic with unrouted requests', () => {
   it('lists and streams requests to unknown hosts with the project when asked, and only then', async () => {
     const streamed: RequestRecord[] = [];
     const plain: RequestRecord[] = [];
-    const sub = t.api.subscribe('requests', { project: 'reqs', unrouted: true }, (r) => streamed.push(r as RequestRecord));
+    const sub = t.api.subscribe('requests', { project: 'reqs', unrouted: true }, (r) =>
+      streamed.push(r as RequestRecord),
+    );
     const plainSub = t.api.subscribe('requests', { project: 'reqs' }, (r) => plain.push(r as RequestRecord));
     expect(sub.ok, JSON.stringify(sub)).toBe(true);
     expect(plainSub.ok).toBe(true);
@@ -43,8 +45,22 @@ describe('proxy.requests and the requests topic with unrouted requests', () => {
       expect(await viaProxy('nowhere.localhost', '/lost')).toBe(404);
       // another project's request, through the production request log: never listed with this one
       t.core.requests.record({
-        ts: Date.now(), method: 'GET', host: 'api.other.localhost', path: '/x', status: 200, bytesIn: 0, bytesOut: 10, durationMs: 1,
-        project: 'other', service: 'api', upstream: '127.0.0.1:1', error: null, tls: false, websocket: false, caller: null, instance: null,
+        ts: Date.now(),
+        method: 'GET',
+        host: 'api.other.localhost',
+        path: '/x',
+        status: 200,
+        bytesIn: 0,
+        bytesOut: 10,
+        durationMs: 1,
+        project: 'other',
+        service: 'api',
+        upstream: '127.0.0.1:1',
+        error: null,
+        tls: false,
+        websocket: false,
+        caller: null,
+        instance: null,
       });
       await until('the streamed unknown host', () => streamed.some((r) => r.host === 'nowhere.localhost'));
       expect(streamed.map((r) => r.host)).toEqual(['nowhere.localhost']);
@@ -64,17 +80,41 @@ describe('proxy.requests and the requests topic with unrouted requests', () => {
   });
 
   it('pages the project with its unrouted requests by seq, past other projects, limit by limit', async () => {
-    const base = { method: 'GET', path: '/p', status: 404, bytesIn: 0, bytesOut: 10, durationMs: 1, upstream: null, error: null, tls: false, websocket: false, caller: null, instance: null };
+    const base = {
+      method: 'GET',
+      path: '/p',
+      status: 404,
+      bytesIn: 0,
+      bytesOut: 10,
+      durationMs: 1,
+      upstream: null,
+      error: null,
+      tls: false,
+      websocket: false,
+      caller: null,
+      instance: null,
+    };
     const mine: number[] = [];
     for (let i = 0; i < 30; i++) {
       const project = i % 3 === 0 ? 'reqs' : i % 3 === 1 ? null : 'other';
-      const r = t.core.requests.record({ ...base, ts: Date.now(), host: `h${i}.localhost`, project, service: project ? 'api' : null });
+      const r = t.core.requests.record({
+        ...base,
+        ts: Date.now(),
+        host: `h${i}.localhost`,
+        project,
+        service: project ? 'api' : null,
+      });
       if (project !== 'other') mine.push(r.seq);
     }
     const seen: number[] = [];
     let before: number | undefined;
     for (let pages = 0; pages < 20; pages++) {
-      const page = await t.call('proxy.requests', { project: 'reqs', unrouted: true, limit: 4, ...(before ? { before } : {}) });
+      const page = await t.call('proxy.requests', {
+        project: 'reqs',
+        unrouted: true,
+        limit: 4,
+        ...(before ? { before } : {}),
+      });
       expect(page.requests.length).toBeLessThanOrEqual(4);
       seen.unshift(...page.requests.map((r) => r.seq));
       if (!page.hasMore) break;
@@ -86,15 +126,36 @@ describe('proxy.requests and the requests topic with unrouted requests', () => {
   });
 
   it('reads the log page after page when other projects fill the pages it reads', () => {
-    const base = { method: 'GET', path: '/q', status: 200, bytesIn: 0, bytesOut: 10, durationMs: 1, upstream: null, error: null, tls: false, websocket: false, caller: null, instance: null };
+    const base = {
+      method: 'GET',
+      path: '/q',
+      status: 200,
+      bytesIn: 0,
+      bytesOut: 10,
+      durationMs: 1,
+      upstream: null,
+      error: null,
+      tls: false,
+      websocket: false,
+      caller: null,
+      instance: null,
+    };
     const mine: number[] = [];
     for (let i = 0; i < 12; i++) {
       const project = i === 1 ? 'reqs' : i === 9 ? null : 'other';
-      const r = t.core.requests.record({ ...base, ts: Date.now(), host: `q${i}.localhost`, project, service: project ? 'api' : null });
+      const r = t.core.requests.record({
+        ...base,
+        ts: Date.now(),
+        host: `q${i}.localhost`,
+        project,
+        service: project ? 'api' : null,
+      });
       if (project !== 'other') mine.push(r.seq);
     }
     const reads: Array<number | undefined> = [];
-    const log = { page: (q: Parameters<typeof t.core.requests.page>[0]) => (reads.push(q.before), t.core.requests.page(q)) };
+    const log = {
+      page: (q: Parameters<typeof t.core.requests.page>[0]) => (reads.push(q.before), t.core.requests.page(q)),
+    };
     const page = pageWithUnrouted(log, { project: 'reqs', limit: 2 }, 3);
     expect(page.requests.map((r) => r.seq)).toEqual(mine);
     expect(page.hasMore).toBe(true); // the earlier tests' requests

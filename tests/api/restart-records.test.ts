@@ -7,25 +7,43 @@ import { scaled } from '../helpers/load-scale.js';
 
 let dm: TestCore;
 beforeAll(async () => {
-  dm = await TestCore.open({ prefix: 'devmesh-restart-records-', project: 'shop', files: { 'src/a.ts': 'export {};\n' } });
+  dm = await TestCore.open({
+    prefix: 'devmesh-restart-records-',
+    project: 'shop',
+    files: { 'src/a.ts': 'export {};\n' },
+  });
 });
 afterAll(() => dm?.dispose());
 
 describe('a clean restart', () => {
-  it('records the held lock as dropped at shutdown and claims no death', async () => {
-    const lock = await dm.call('locks.acquire', { holder: 'user', mode: 'WRITE', target: { kind: 'file', path: 'src/a.ts' } });
-    await dm.call('terminals.create', { command: 'sleep', args: ['300'], record: false });
-    await dm.close();
-    await dm.open();
+  it(
+    'records the held lock as dropped at shutdown and claims no death',
+    async () => {
+      const lock = await dm.call('locks.acquire', {
+        holder: 'user',
+        mode: 'WRITE',
+        target: { kind: 'file', path: 'src/a.ts' },
+      });
+      await dm.call('terminals.create', { command: 'sleep', args: ['300'], record: false });
+      await dm.close();
+      await dm.open();
 
-    const kinds = async (kind: string) => (await dm.call('audit.list', { kind, limit: 100 })).entries;
-    const dropped = await kinds('lock.dropped');
-    expect(dropped.map((e) => [(e.data as { lockId: string }).lockId, (e.data as { reason: string }).reason])).toEqual([[lock.id, 'DevMesh shut down']]);
-    expect(await kinds('daemon')).toEqual([]);
-    expect(await kinds('terminal.ended')).toEqual([]);
+      const kinds = async (kind: string) => (await dm.call('audit.list', { kind, limit: 100 })).entries;
+      const dropped = await kinds('lock.dropped');
+      expect(
+        dropped.map((e) => [(e.data as { lockId: string }).lockId, (e.data as { reason: string }).reason]),
+      ).toEqual([[lock.id, 'DevMesh shut down']]);
+      expect(await kinds('daemon')).toEqual([]);
+      expect(await kinds('terminal.ended')).toEqual([]);
 
-    const again = await dm.call('locks.acquire', { holder: 'user', mode: 'WRITE', target: { kind: 'file', path: 'src/a.ts' } });
-    expect(again.id).not.toBe(lock.id);
-    expect((await dm.call('audit.verify', {})).ok).toBe(true);
-  }, scaled(60_000));
+      const again = await dm.call('locks.acquire', {
+        holder: 'user',
+        mode: 'WRITE',
+        target: { kind: 'file', path: 'src/a.ts' },
+      });
+      expect(again.id).not.toBe(lock.id);
+      expect((await dm.call('audit.verify', {})).ok).toBe(true);
+    },
+    scaled(60_000),
+  );
 });

@@ -64,8 +64,17 @@ export class TestCore {
   }
 
   async open(): Promise<void> {
-    const core = await DevMeshCore.open({ home: this.home, version: '0.0.0-test', logger: pino({ level: 'silent' }), projects: [this.projectDir], ...this.options.core });
-    this.current = { core, api: new DevMeshApi(core, { face: 'daemon', apiUrl: () => null, requestShutdown: () => undefined }) };
+    const core = await DevMeshCore.open({
+      home: this.home,
+      version: '0.0.0-test',
+      logger: pino({ level: 'silent' }),
+      projects: [this.projectDir],
+      ...this.options.core,
+    });
+    this.current = {
+      core,
+      api: new DevMeshApi(core, { face: 'daemon', apiUrl: () => null, requestShutdown: () => undefined }),
+    };
   }
 
   async close(): Promise<void> {

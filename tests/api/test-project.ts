@@ -64,7 +64,12 @@ export function writeProject(root: string, id: string, services: Record<string, 
 }
 
 /** Polls `check` every `intervalMs` until it returns a value other than undefined/null/false, or throws on timeout. */
-export async function waitFor<T>(what: string, check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = scaled(15_000), intervalMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = scaled(15_000),
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -31,7 +31,10 @@ export class WireTestClient {
 
   static connect(port: number, token: string, headers: Record<string, string> = {}): Promise<WireTestClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(`ws://127.0.0.1:${port}/api`, [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], { headers, perMessageDeflate: false });
+      const socket = new WebSocket(`ws://127.0.0.1:${port}/api`, [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], {
+        headers,
+        perMessageDeflate: false,
+      });
       socket.once('open', () => resolve(new WireTestClient(socket)));
       socket.once('error', reject);
     });
@@ -48,7 +51,15 @@ export class WireTestClient {
       return Promise.resolve(seen);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages).slice(0, 2000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages).slice(0, 2000)}`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.waiters.push({
         match,
         resolve: (m) => {
@@ -82,7 +93,10 @@ export class WireTestClient {
 }
 
 /** A raw upgrade request with exactly these headers: its HTTP status (101 when accepted) and body. */
-export function tryUpgrade(port: number, headers: Record<string, string>): Promise<{ status: number; body: string; protocol?: string }> {
+export function tryUpgrade(
+  port: number,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; protocol?: string }> {
   return new Promise((resolve, reject) => {
     const req = request({
       host: '127.0.0.1',
@@ -98,7 +112,11 @@ export function tryUpgrade(port: number, headers: Record<string, string>): Promi
     });
     req.on('upgrade', (res, socket) => {
       socket.destroy();
-      resolve({ status: res.statusCode ?? 0, body: '', protocol: res.headers['sec-websocket-protocol'] as string | undefined });
+      resolve({
+        status: res.statusCode ?? 0,
+        body: '',
+        protocol: res.headers['sec-websocket-protocol'] as string | undefined,
+      });
     });
     req.on('response', (res) => {
       let body = '';
@@ -112,7 +130,11 @@ export function tryUpgrade(port: number, headers: Record<string, string>): Promi
 }
 
 /** A plain GET with a chosen Host header. */
-export function httpGet(port: number, path: string, host = `127.0.0.1:${port}`): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+export function httpGet(
+  port: number,
+  path: string,
+  host = `127.0.0.1:${port}`,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers: { Host: host } }, (res) => {
       let body = '';

@@ -43,19 +43,47 @@ afterAll(async () => {
 describe('devmesh agent', () => {
   it('says which agent CLIs are installed, and how to install the others', async () => {
     const list = await cli.json<Array<{ profile: AgentProfile; detection: AgentDetection }>>(['agent', 'profiles']);
-    expect(list.find((p) => p.profile.id === 'claude')?.detection).toMatchObject({ installed: true, version: '9.9.9 (Claude Code, fake)', path: join(bin, 'claude') });
+    expect(list.find((p) => p.profile.id === 'claude')?.detection).toMatchObject({
+      installed: true,
+      version: '9.9.9 (Claude Code, fake)',
+      path: join(bin, 'claude'),
+    });
     const codex = list.find((p) => p.profile.id === 'codex')!.detection;
     expect(codex.installed).toBe(false);
     expect(codex.installHint).toMatch(/npm install -g/);
   });
 
   it('starts claude in a new worktree with its prompt, waits at its question, works once answered, exits', async () => {
-    const started = await cli.run(['agent', 'start', 'claude', '--json', '--name', 'fixer', '--cwd', repo, '--worktree', 'feature-x', '--prompt', 'fix the readme', '--ram', '4']);
+    const started = await cli.run([
+      'agent',
+      'start',
+      'claude',
+      '--json',
+      '--name',
+      'fixer',
+      '--cwd',
+      repo,
+      '--worktree',
+      'feature-x',
+      '--prompt',
+      'fix the readme',
+      '--ram',
+      '4',
+    ]);
     expect(started.code, started.stderr).toBe(0);
     const record = JSON.parse(started.stdout) as AgentRecord;
-    expect(record).toMatchObject({ name: 'fixer', profile: 'claude', task: 'fix the readme', worktree: { branch: 'feature-x' } });
+    expect(record).toMatchObject({
+      name: 'fixer',
+      profile: 'claude',
+      task: 'fix the readme',
+      worktree: { branch: 'feature-x' },
+    });
     expect(existsSync(record.worktree!.path)).toBe(true);
-    const waiting = await waitFor('the agent to wait at its permission question', async () => (await agents()).find((a) => a.name === 'fixer' && a.status === 'waiting'), 15_000);
+    const waiting = await waitFor(
+      'the agent to wait at its permission question',
+      async () => (await agents()).find((a) => a.name === 'fixer' && a.status === 'waiting'),
+      15_000,
+    );
     expect(waiting.terminalId).toBe(record.terminalId);
 
     // Over the budget (4 GB held of 16): refused, naming the totals and the setting.
@@ -66,13 +94,28 @@ describe('devmesh agent', () => {
     expect(over.stderr).toMatch(/agents\.budget/);
 
     // Neither --cwd nor --project: the agent works in the folder the command runs in, like git.
-    const here = await cli.run(['agent', 'start', '--command', '/bin/sh', '--name', 'here', '--json', '--', '-c', 'sleep 30']);
+    const here = await cli.run([
+      'agent',
+      'start',
+      '--command',
+      '/bin/sh',
+      '--name',
+      'here',
+      '--json',
+      '--',
+      '-c',
+      'sleep 30',
+    ]);
     expect(here.code, here.stderr).toBe(0);
     expect(JSON.parse(here.stdout)).toMatchObject({ name: 'here', cwd: tmp.dir });
     expect((await cli.run(['agent', 'stop', 'here'])).code).toBe(0);
 
     expect((await cli.run(['term', 'send', record.terminalId!, '1'])).code).toBe(0);
-    const done = await waitFor('the agent to exit', async () => (await agents()).find((a) => a.name === 'fixer' && a.status === 'exited'), 15_000);
+    const done = await waitFor(
+      'the agent to exit',
+      async () => (await agents()).find((a) => a.name === 'fixer' && a.status === 'exited'),
+      15_000,
+    );
     expect(done.exitCode).toBe(0);
     const recs = await cli.run(['rec', 'export', record.terminalId!]);
     expect(recs.stdout).toContain('task: fix the readme');

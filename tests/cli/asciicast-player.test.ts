@@ -24,7 +24,11 @@ describe('AsciicastPlayer', () => {
   });
 
   it('caps a long pause so an idle stretch does not stall playback', async () => {
-    const idle = [JSON.stringify({ version: 2, width: 80, height: 24 }), JSON.stringify([0, 'o', 'a']), JSON.stringify([3600, 'o', 'b'])].join('\n');
+    const idle = [
+      JSON.stringify({ version: 2, width: 80, height: 24 }),
+      JSON.stringify([0, 'o', 'a']),
+      JSON.stringify([3600, 'o', 'b']),
+    ].join('\n');
     const started = performance.now();
     await AsciicastPlayer.play(idle, 100, () => {});
     expect(performance.now() - started).toBeLessThan((MAX_PAUSE_S / 100) * 1000 + 500);

@@ -51,10 +51,15 @@ let n = 0; setInterval(() => console.log('tick ' + n++), 20);`,
     },
   });
   ({ daemon } = await cli.up(['--project', projectDir]));
-  await waitFor('3,000 log lines', async () => {
-    const r = await cli.run(['logs', 'talker', '-n', '3000']);
-    return r.stdout.split('\n').length > 3000;
-  }, 60_000, 200);
+  await waitFor(
+    '3,000 log lines',
+    async () => {
+      const r = await cli.run(['logs', 'talker', '-n', '3000']);
+      return r.stdout.split('\n').length > 3000;
+    },
+    60_000,
+    200,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -86,24 +91,37 @@ describe('devmesh … | head -1', () => {
 });
 
 describe('devmesh up with its reader gone', () => {
-  it('keeps the daemon running when its output pipe is closed before it prints', async () => {
-    const home = join(tmp.dir, 'home-up');
-    const other = new CliHarness(home, tmp.dir);
-    const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--project', projectDir], {
-      env: { ...process.env, DEVMESH_HOME: home },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    child.stdout.destroy(); // like `| head -0`: every line the daemon prints meets a closed pipe
-    try {
-      const status = await waitFor('the daemon to answer', async () => {
-        const r = await other.run(['status']);
-        return r.code === 0 ? r : child.exitCode !== null ? Promise.reject(new Error(`devmesh up exited with ${child.exitCode}`)) : false;
-      }, 60_000, 200);
-      expect(status.stdout).toContain('talker');
-      expect(child.exitCode).toBeNull();
-    } finally {
-      await other.run(['down']);
-      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
-    }
-  }, scaled(120_000));
+  it(
+    'keeps the daemon running when its output pipe is closed before it prints',
+    async () => {
+      const home = join(tmp.dir, 'home-up');
+      const other = new CliHarness(home, tmp.dir);
+      const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--project', projectDir], {
+        env: { ...process.env, DEVMESH_HOME: home },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      child.stdout.destroy(); // like `| head -0`: every line the daemon prints meets a closed pipe
+      try {
+        const status = await waitFor(
+          'the daemon to answer',
+          async () => {
+            const r = await other.run(['status']);
+            return r.code === 0
+              ? r
+              : child.exitCode !== null
+                ? Promise.reject(new Error(`devmesh up exited with ${child.exitCode}`))
+                : false;
+          },
+          60_000,
+          200,
+        );
+        expect(status.stdout).toContain('talker');
+        expect(child.exitCode).toBeNull();
+      } finally {
+        await other.run(['down']);
+        if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+      }
+    },
+    scaled(120_000),
+  );
 });

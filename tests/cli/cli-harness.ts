@@ -27,7 +27,11 @@ function newestSource(dir: string): number {
 
 /** Builds dist/cli when missing or stale: `scripts/build.mjs main`, or the CLI alone should another face not build. */
 export function ensureCliBuilt(): void {
-  const sources = Math.max(newestSource(join(ROOT, 'main')), newestSource(join(ROOT, 'shared')), statSync(join(ROOT, 'package.json')).mtimeMs);
+  const sources = Math.max(
+    newestSource(join(ROOT, 'main')),
+    newestSource(join(ROOT, 'shared')),
+    statSync(join(ROOT, 'package.json')).mtimeMs,
+  );
   if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= sources) return;
   const full = spawnSync(process.execPath, ['scripts/build.mjs', 'main'], { cwd: ROOT, encoding: 'utf8' });
   if (full.status === 0 && existsSync(BUNDLE)) return;
@@ -62,7 +66,9 @@ export class RunningCli {
       const m = this.stdout.match(pattern) ?? this.stderr.match(pattern);
       if (m) return m;
       if (this.child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`no output matching ${pattern} (exit ${this.child.exitCode}); stdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+        throw new Error(
+          `no output matching ${pattern} (exit ${this.child.exitCode}); stdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -93,7 +99,9 @@ export class CliHarness {
   }
 
   spawn(args: string[], node = process.execPath): RunningCli {
-    return new RunningCli(spawn(node, [BIN, ...args], { cwd: this.cwd, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] }));
+    return new RunningCli(
+      spawn(node, [BIN, ...args], { cwd: this.cwd, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
   }
 
   /** `devmesh up <args> --port 0`, once it prints its address; stopped again if it never does. The caller stops it. */

@@ -25,7 +25,9 @@ async function services(harness: CliHarness): Promise<ServiceInfo[]> {
 }
 
 async function waitForState(harness: CliHarness, name: string, state: string): Promise<ServiceInfo> {
-  return waitFor(`${name} to be ${state}`, async () => (await services(harness)).find((s) => s.name === name && s.state === state));
+  return waitFor(`${name} to be ${state}`, async () =>
+    (await services(harness)).find((s) => s.name === name && s.state === state),
+  );
 }
 
 beforeAll(() => {
@@ -63,7 +65,10 @@ describe('without a daemon', () => {
   it('refuses a broken devmesh.yaml at `up` with its file:line error and exit code 1', async () => {
     const bad = join(tmp.dir, 'bad');
     mkdirSync(bad);
-    writeFileSync(join(bad, 'devmesh.yaml'), 'project: bad\nservices:\n  api:\n    version: 1.0.0\n    comand: node api.js\n');
+    writeFileSync(
+      join(bad, 'devmesh.yaml'),
+      'project: bad\nservices:\n  api:\n    version: 1.0.0\n    comand: node api.js\n',
+    );
     const r = await cli.run(['up', '--project', bad, '--port', '0']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/devmesh\.yaml:5: .*comand/);
@@ -131,7 +136,10 @@ describe('with a daemon', () => {
     expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3} api \| hello from api on \d+$/m);
     expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3} api ! api warning on stderr$/m);
     const json = await cli.run(['logs', 'api', '--json', '--search', 'HELLO']);
-    const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { text: string; service: string });
+    const lines = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { text: string; service: string });
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(l.text.toLowerCase()).toContain('hello');
   });
@@ -142,7 +150,9 @@ describe('with a daemon', () => {
     await follow.waitForOutput(/ worker [|!*] /);
     const seen = follow.stdout.length;
     expect((await cli.run(['restart', 'worker'])).code).toBe(0);
-    await waitFor('the new process to be followed', () => /worker \| hello from worker/.test(follow.stdout.slice(seen)));
+    await waitFor('the new process to be followed', () =>
+      /worker \| hello from worker/.test(follow.stdout.slice(seen)),
+    );
     expect(follow.stdout.slice(seen)).toMatch(/worker \* stopping/);
     expect(await follow.stop('SIGINT')).toBe(0);
   });
@@ -201,7 +211,11 @@ describe('a daemon that is stopped or dies', () => {
     expect(pids.length).toBe(2);
     daemon.child.kill('SIGKILL');
     await daemon.exited;
-    await waitFor('the services of the killed daemon to be gone', () => pids.every((pid) => !processAlive(pid)), 10_000);
+    await waitFor(
+      'the services of the killed daemon to be gone',
+      () => pids.every((pid) => !processAlive(pid)),
+      10_000,
+    );
     expect((await harness.run(['status'])).code).toBe(3);
   });
 });

@@ -35,5 +35,4 @@ describe.skipIf(!linux)('DaemonProcess.identify (needs /proc)', () => {
     const far = new DaemonProcess(record({ url: 'http://10.1.2.3:7780/' })).identify();
     expect(!far.ok && far.why).toMatch(/not on this machine/);
   });
-
 });

@@ -16,11 +16,15 @@ const daemons: RunningCli[] = [];
 
 /** `devmesh up` started by `sh` with `umask 022`, as a login shell would */
 function upUnderUmask(home: string): RunningCli {
-  const child = spawn('/bin/sh', ['-c', `umask 022 && exec "$0" "$@"`, process.execPath, BIN, 'up', '--project', projectDir, '--port', '0'], {
-    cwd: tmp.dir,
-    env: { ...process.env, DEVMESH_HOME: home, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    '/bin/sh',
+    ['-c', `umask 022 && exec "$0" "$@"`, process.execPath, BIN, 'up', '--project', projectDir, '--port', '0'],
+    {
+      cwd: tmp.dir,
+      env: { ...process.env, DEVMESH_HOME: home, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const up = new RunningCli(child);
   daemons.push(up);
   return up;
@@ -50,8 +54,16 @@ async function session(home: string): Promise<void> {
   expect((await cli.run(['start', 'api'])).code).toBe(0);
   const term = await cli.run(['term', 'new', '--cwd', tmp.dir, '--', 'sh', '-c', 'echo recorded; sleep 0.2']);
   expect(term.code, term.stderr).toBe(0);
-  await waitFor('a recording', () => existsSync(join(home, 'recordings')) && readdirSync(join(home, 'recordings')).length > 0, scaled(10_000));
-  await waitFor('a backup', () => existsSync(join(home, 'backups')) && readdirSync(join(home, 'backups')).some((f) => f.endsWith('.db')), scaled(20_000));
+  await waitFor(
+    'a recording',
+    () => existsSync(join(home, 'recordings')) && readdirSync(join(home, 'recordings')).length > 0,
+    scaled(10_000),
+  );
+  await waitFor(
+    'a backup',
+    () => existsSync(join(home, 'backups')) && readdirSync(join(home, 'backups')).some((f) => f.endsWith('.db')),
+    scaled(20_000),
+  );
   for (const f of ['devmesh.db', 'devmesh.db-wal', 'devmesh.db-shm', 'audit.jsonl', 'logs/daemon.log']) {
     expect(existsSync(join(home, f)), f).toBe(true);
   }
@@ -78,33 +90,49 @@ afterEach(async () => {
 afterAll(() => tmp.dispose());
 
 describe('file modes in $DEVMESH_HOME', () => {
-  it('a home folder that exists with 0755: everything DevMesh creates is 0600 (folders 0700), the folder 0700', async () => {
-    const home = join(tmp.dir, 'home-0755');
-    mkdirSync(home, { mode: 0o755 });
-    chmodSync(home, 0o755);
-    await session(home);
-  }, scaled(120_000));
+  it(
+    'a home folder that exists with 0755: everything DevMesh creates is 0600 (folders 0700), the folder 0700',
+    async () => {
+      const home = join(tmp.dir, 'home-0755');
+      mkdirSync(home, { mode: 0o755 });
+      chmodSync(home, 0o755);
+      await session(home);
+    },
+    scaled(120_000),
+  );
 
-  it('files an older DevMesh left readable by others are tightened at start', async () => {
-    const home = join(tmp.dir, 'home-old');
-    mkdirSync(home, { mode: 0o755 });
-    await session(home);
-    for (const e of readdirSync(home, { withFileTypes: true, recursive: true })) {
-      const p = join(e.parentPath, e.name);
-      chmodSync(p, e.isDirectory() ? 0o755 : 0o644);
-    }
-    chmodSync(home, 0o755);
-    await session(home);
-  }, scaled(120_000));
+  it(
+    'files an older DevMesh left readable by others are tightened at start',
+    async () => {
+      const home = join(tmp.dir, 'home-old');
+      mkdirSync(home, { mode: 0o755 });
+      await session(home);
+      for (const e of readdirSync(home, { withFileTypes: true, recursive: true })) {
+        const p = join(e.parentPath, e.name);
+        chmodSync(p, e.isDirectory() ? 0o755 : 0o644);
+      }
+      chmodSync(home, 0o755);
+      await session(home);
+    },
+    scaled(120_000),
+  );
 
-  it('the umask services inherit is left as it was', async () => {
-    const home = join(tmp.dir, 'home-umask');
-    const up = upUnderUmask(home);
-    await up.waitForOutput(/DevMesh is up/, scaled(30_000));
-    const cli = new CliHarness(home, tmp.dir);
-    const term = await cli.run(['term', 'new', '--cwd', tmp.dir, '--', 'sh', '-c', 'umask > umask.txt']);
-    expect(term.code, term.stderr).toBe(0);
-    await waitFor('the umask file', () => existsSync(join(tmp.dir, 'umask.txt')) && readFileSync(join(tmp.dir, 'umask.txt'), 'utf8').trim(), scaled(10_000));
-    expect(readFileSync(join(tmp.dir, 'umask.txt'), 'utf8').trim()).toBe('0022');
-  }, scaled(60_000));
+  it(
+    'the umask services inherit is left as it was',
+    async () => {
+      const home = join(tmp.dir, 'home-umask');
+      const up = upUnderUmask(home);
+      await up.waitForOutput(/DevMesh is up/, scaled(30_000));
+      const cli = new CliHarness(home, tmp.dir);
+      const term = await cli.run(['term', 'new', '--cwd', tmp.dir, '--', 'sh', '-c', 'umask > umask.txt']);
+      expect(term.code, term.stderr).toBe(0);
+      await waitFor(
+        'the umask file',
+        () => existsSync(join(tmp.dir, 'umask.txt')) && readFileSync(join(tmp.dir, 'umask.txt'), 'utf8').trim(),
+        scaled(10_000),
+      );
+      expect(readFileSync(join(tmp.dir, 'umask.txt'), 'utf8').trim()).toBe('0022');
+    },
+    scaled(60_000),
+  );
 });

@@ -36,7 +36,10 @@ function record(): AgentRecord {
 }
 
 function prepare(homeDir: string): AgentSession {
-  return new AgentSessionSetup({ homeDir, devmesh: { command: process.execPath, args: [BIN] }, baseEnv: {} }).prepare(record(), new AgentProfiles().get('claude'));
+  return new AgentSessionSetup({ homeDir, devmesh: { command: process.execPath, args: [BIN] }, baseEnv: {} }).prepare(
+    record(),
+    new AgentProfiles().get('claude'),
+  );
 }
 
 /** The hook as Claude Code runs it: the settings' command through `sh -c`, the event JSON on stdin. */
@@ -52,7 +55,16 @@ function claudeHook(settingsFile: string, stdin: string): { code: number | null;
 }
 
 function editEvent(tool: string, input: Record<string, unknown>): string {
-  return JSON.stringify({ session_id: 's-1', transcript_path: '/tmp/t.jsonl', cwd: repo, permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input, tool_use_id: 'toolu_1' });
+  return JSON.stringify({
+    session_id: 's-1',
+    transcript_path: '/tmp/t.jsonl',
+    cwd: repo,
+    permission_mode: 'default',
+    hook_event_name: 'PreToolUse',
+    tool_name: tool,
+    tool_input: input,
+    tool_use_id: 'toolu_1',
+  });
 }
 
 /** git as the agent runs it: the session's environment on top of the terminal's. */
@@ -77,11 +89,23 @@ beforeAll(async () => {
   git(repo, 'commit', '-q', '-m', 'sources');
   // the repository's own hooks: pre-commit leaves a mark, commit-msg refuses "WIP"
   writeScript(join(repo, '.git', 'hooks'), 'pre-commit', 'echo ran >> "$(git rev-parse --git-dir)/own-pre-commit-ran"');
-  writeScript(join(repo, '.git', 'hooks'), 'commit-msg', 'if grep -q WIP "$1"; then echo "own commit-msg: no WIP commits" >&2; exit 1; fi');
+  writeScript(
+    join(repo, '.git', 'hooks'),
+    'commit-msg',
+    'if grep -q WIP "$1"; then echo "own commit-msg: no WIP commits" >&2; exit 1; fi',
+  );
   ({ daemon } = await cli.up(['--project', repo]));
   const client = await ApiClient.connect(new DevMeshHome(cli.home));
   try {
-    lockId = (await client.call('locks.acquire', { project: repo, holder: OTHER, mode: 'WRITE', target: { kind: 'file', path: 'src/locked.ts' }, ttlMs: 600_000 })).id;
+    lockId = (
+      await client.call('locks.acquire', {
+        project: repo,
+        holder: OTHER,
+        mode: 'WRITE',
+        target: { kind: 'file', path: 'src/locked.ts' },
+        ttlMs: 600_000,
+      })
+    ).id;
   } finally {
     await client.close();
   }
@@ -97,7 +121,10 @@ describe('the Claude Code PreToolUse hook', () => {
   const settings = (): string => session.args[session.args.indexOf('--settings') + 1]!;
 
   it('blocks an edit to a file another agent holds, with exit 2 and a message naming the holder', () => {
-    const r = claudeHook(settings(), editEvent('Edit', { file_path: join(repo, 'src', 'locked.ts'), old_string: 'a = 1', new_string: 'a = 2' }));
+    const r = claudeHook(
+      settings(),
+      editEvent('Edit', { file_path: join(repo, 'src', 'locked.ts'), old_string: 'a = 1', new_string: 'a = 2' }),
+    );
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('src/locked.ts');
     expect(r.stderr).toContain(OTHER);
@@ -106,12 +133,22 @@ describe('the Claude Code PreToolUse hook', () => {
   });
 
   it('blocks a Write and a MultiEdit of the locked file too', () => {
-    expect(claudeHook(settings(), editEvent('Write', { file_path: join(repo, 'src', 'locked.ts'), content: 'x'.repeat(200_000) })).code).toBe(2);
-    expect(claudeHook(settings(), editEvent('MultiEdit', { file_path: join(repo, 'src', 'locked.ts'), edits: [] })).code).toBe(2);
+    expect(
+      claudeHook(
+        settings(),
+        editEvent('Write', { file_path: join(repo, 'src', 'locked.ts'), content: 'x'.repeat(200_000) }),
+      ).code,
+    ).toBe(2);
+    expect(
+      claudeHook(settings(), editEvent('MultiEdit', { file_path: join(repo, 'src', 'locked.ts'), edits: [] })).code,
+    ).toBe(2);
   });
 
   it('lets an edit to a free file through', () => {
-    const r = claudeHook(settings(), editEvent('Edit', { file_path: join(repo, 'src', 'free.ts'), old_string: 'b', new_string: 'c' }));
+    const r = claudeHook(
+      settings(),
+      editEvent('Edit', { file_path: join(repo, 'src', 'free.ts'), old_string: 'b', new_string: 'c' }),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
   });
@@ -125,7 +162,10 @@ describe('the Claude Code PreToolUse hook', () => {
   it('lets the edit through with a note when DevMesh is not running', () => {
     const elsewhere = join(root, 'no-daemon-home');
     const other = prepare(elsewhere);
-    const r = claudeHook(other.args[other.args.indexOf('--settings') + 1]!, editEvent('Edit', { file_path: join(repo, 'src', 'locked.ts') }));
+    const r = claudeHook(
+      other.args[other.args.indexOf('--settings') + 1]!,
+      editEvent('Edit', { file_path: join(repo, 'src', 'locked.ts') }),
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/DevMesh is not running; allowed without a lock check/);
   });
@@ -149,7 +189,7 @@ describe('the git pre-commit hook', () => {
     git(repo, 'checkout', '--', 'src/locked.ts');
   });
 
-  it('accepts a commit of free files, still running the repository\'s own hooks', () => {
+  it("accepts a commit of free files, still running the repository's own hooks", () => {
     rmSync(ownMark, { force: true });
     writeFileSync(join(repo, 'src', 'free.ts'), 'export const b = 2;\n');
     expect(agentGit('add', 'src/free.ts').code).toBe(0);

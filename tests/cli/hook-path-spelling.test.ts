@@ -23,7 +23,13 @@ const ME = 'agent-33334444bb';
 let daemon: RunningCli | undefined;
 
 function hook(filePath: string, cwd = repo, tool = 'Edit'): { code: number | null; stderr: string } {
-  const event = { session_id: 's', cwd, hook_event_name: 'PreToolUse', tool_name: tool, tool_input: { file_path: filePath, content: 'x' } };
+  const event = {
+    session_id: 's',
+    cwd,
+    hook_event_name: 'PreToolUse',
+    tool_name: tool,
+    tool_input: { file_path: filePath, content: 'x' },
+  };
   const r = spawnSync(process.execPath, [BIN, 'hook', 'claude-pre-tool-use'], {
     cwd,
     input: JSON.stringify(event),
@@ -48,7 +54,10 @@ beforeAll(async () => {
   ({ daemon } = await cli.up(['--project', repo]));
   const client = await ApiClient.connect(new DevMeshHome(cli.home));
   try {
-    for (const target of [{ kind: 'file', path: 'src/locked.ts' }, { kind: 'dir', path: 'gen' }] as const) {
+    for (const target of [
+      { kind: 'file', path: 'src/locked.ts' },
+      { kind: 'dir', path: 'gen' },
+    ] as const) {
       await client.call('locks.acquire', { project: repo, holder: OTHER, mode: 'WRITE', target, ttlMs: 600_000 });
     }
   } finally {

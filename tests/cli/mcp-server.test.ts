@@ -54,7 +54,8 @@ beforeAll(async () => {
   ensureCliBuilt();
   writeProject(project, 'mcpproj', { web: { autostart: false } });
   await startDaemon();
-  const start = (name: string) => withApi((api) => api.call('agents.start', { command: 'sleep', args: ['600'], name, project: 'mcpproj' }));
+  const start = (name: string) =>
+    withApi((api) => api.call('agents.start', { command: 'sleep', args: ['600'], name, project: 'mcpproj' }));
   ALPHA = (await start('alpha')).id;
   BETA = (await start('beta')).id;
 }, scaled(120_000));
@@ -77,45 +78,66 @@ describe('devmesh mcp', () => {
     expect((await alpha.call('list_agents')).text).toContain(`"id":"${ALPHA}"`);
   });
 
-  it('takes a WRITE lock as its agent, refuses another agent naming the holder, heartbeats it, hands it over on release', async () => {
-    const alpha = sessions[0]!;
-    const beta = await McpSession.start({ home, project, agent: BETA, name: 'mcp-server-test', into: sessions });
+  it(
+    'takes a WRITE lock as its agent, refuses another agent naming the holder, heartbeats it, hands it over on release',
+    async () => {
+      const alpha = sessions[0]!;
+      const beta = await McpSession.start({ home, project, agent: BETA, name: 'mcp-server-test', into: sessions });
 
-    const taken = await alpha.call('acquire_lock', { path: 'src/app.ts', mode: 'WRITE', ttl_seconds: 120 });
-    expect(taken.isError, `${taken.text}\n${alpha.stderr}`).toBe(false);
-    const lock = (await heldLocks()).find((l) => l.holder === ALPHA);
-    expect(lock).toMatchObject({ holder: ALPHA, mode: 'WRITE', target: { kind: 'file', path: 'src/app.ts' } });
-    expect(taken.text).toContain(lock!.id);
+      const taken = await alpha.call('acquire_lock', { path: 'src/app.ts', mode: 'WRITE', ttl_seconds: 120 });
+      expect(taken.isError, `${taken.text}\n${alpha.stderr}`).toBe(false);
+      const lock = (await heldLocks()).find((l) => l.holder === ALPHA);
+      expect(lock).toMatchObject({ holder: ALPHA, mode: 'WRITE', target: { kind: 'file', path: 'src/app.ts' } });
+      expect(taken.text).toContain(lock!.id);
 
-    const refused = await beta.call('acquire_lock', { path: 'src/app.ts' });
-    expect(refused.isError).toBe(true);
-    expect(refused.text).toContain(ALPHA);
-    // a glob covering the file is refused too
-    expect((await beta.call('acquire_lock', { path: 'src/*.ts' })).isError).toBe(true);
+      const refused = await beta.call('acquire_lock', { path: 'src/app.ts' });
+      expect(refused.isError).toBe(true);
+      expect(refused.text).toContain(ALPHA);
+      // a glob covering the file is refused too
+      expect((await beta.call('acquire_lock', { path: 'src/*.ts' })).isError).toBe(true);
 
-    // the session heartbeats its locks (every 10 s): the deadline moves forward while it lives
-    await waitFor('a heartbeat to extend the lock', async () => ((await heldLocks()).find((l) => l.id === lock!.id)?.expiresAt ?? 0) > lock!.expiresAt, 40_000, 500);
+      // the session heartbeats its locks (every 10 s): the deadline moves forward while it lives
+      await waitFor(
+        'a heartbeat to extend the lock',
+        async () => ((await heldLocks()).find((l) => l.id === lock!.id)?.expiresAt ?? 0) > lock!.expiresAt,
+        40_000,
+        500,
+      );
 
-    // beta cannot release alpha's lock; it queues for it, and gets it when alpha releases
-    expect((await beta.call('release_lock', { lock_id: lock!.id })).isError).toBe(true);
-    const waiting = beta.call('acquire_lock', { path: 'src/app.ts', wait_seconds: 40 });
-    await waitFor('beta to queue', async () => (await withApi((api) => api.call('locks.list', {}))).some((space) => space.waiters.some((w) => w.holder === BETA)), 20_000, 100);
-    const released = await alpha.call('release_lock', { lock_id: lock!.id });
-    expect(released.isError, released.text).toBe(false);
-    const granted = await waiting;
-    expect(granted.isError, granted.text).toBe(false);
-    expect((await heldLocks()).map((l) => l.holder)).toEqual([BETA]);
-    expect((await beta.call('release_lock', { all: true })).text).toMatch(/Released 1 lock/);
-  }, scaled(90_000));
+      // beta cannot release alpha's lock; it queues for it, and gets it when alpha releases
+      expect((await beta.call('release_lock', { lock_id: lock!.id })).isError).toBe(true);
+      const waiting = beta.call('acquire_lock', { path: 'src/app.ts', wait_seconds: 40 });
+      await waitFor(
+        'beta to queue',
+        async () =>
+          (await withApi((api) => api.call('locks.list', {}))).some((space) =>
+            space.waiters.some((w) => w.holder === BETA),
+          ),
+        20_000,
+        100,
+      );
+      const released = await alpha.call('release_lock', { lock_id: lock!.id });
+      expect(released.isError, released.text).toBe(false);
+      const granted = await waiting;
+      expect(granted.isError, granted.text).toBe(false);
+      expect((await heldLocks()).map((l) => l.holder)).toEqual([BETA]);
+      expect((await beta.call('release_lock', { all: true })).text).toMatch(/Released 1 lock/);
+    },
+    scaled(90_000),
+  );
 
-  it("releases its agent's locks at once when the agent's session ends (stdin closed)", async () => {
-    const beta = await McpSession.start({ home, project, agent: BETA, name: 'mcp-server-test', into: sessions });
-    const taken = await beta.call('acquire_lock', { path: 'docs/', mode: 'INTENT', ttl_seconds: 600 });
-    expect(taken.isError, taken.text).toBe(false);
-    expect((await heldLocks()).some((l) => l.holder === BETA)).toBe(true);
-    await beta.client.close();
-    await waitFor('the lock released', async () => (await heldLocks()).every((l) => l.holder !== BETA), 15_000, 100);
-  }, scaled(30_000));
+  it(
+    "releases its agent's locks at once when the agent's session ends (stdin closed)",
+    async () => {
+      const beta = await McpSession.start({ home, project, agent: BETA, name: 'mcp-server-test', into: sessions });
+      const taken = await beta.call('acquire_lock', { path: 'docs/', mode: 'INTENT', ttl_seconds: 600 });
+      expect(taken.isError, taken.text).toBe(false);
+      expect((await heldLocks()).some((l) => l.holder === BETA)).toBe(true);
+      await beta.client.close();
+      await waitFor('the lock released', async () => (await heldLocks()).every((l) => l.holder !== BETA), 15_000, 100);
+    },
+    scaled(30_000),
+  );
 
   it('answers an unknown lock id with a tool error saying what is wrong', async () => {
     const result = await sessions[0]!.call('release_lock', { lock_id: 'lock-99999' });
@@ -142,47 +164,73 @@ describe('devmesh mcp', () => {
     expect(stale.text).toMatch(/CONFLICT/);
   });
 
-  it('bids, is awarded, claims, reports and completes a task as its agent', async () => {
-    const [alpha, beta] = sessions as [McpSession, McpSession];
-    const task = await withApi((api) =>
-      api.call('tasks.create', { project: 'mcpproj', title: 'add the feature', prompt: 'write src/feature/index.ts', files: ['src/feature/**'], capabilities: ['typescript'] }),
-    );
-    const open = await alpha.call('list_tasks', { states: ['QUEUED', 'BIDDING'] });
-    expect(open.text).toContain(task.id);
-    const bid = await alpha.call('bid_task', { task: task.id, capabilities: ['typescript'], estimate_minutes: 20 });
-    expect(bid.isError, bid.text).toBe(false);
-    expect((await beta.call('bid_task', { task: task.id, estimate_minutes: 120 })).isError).toBe(false);
+  it(
+    'bids, is awarded, claims, reports and completes a task as its agent',
+    async () => {
+      const [alpha, beta] = sessions as [McpSession, McpSession];
+      const task = await withApi((api) =>
+        api.call('tasks.create', {
+          project: 'mcpproj',
+          title: 'add the feature',
+          prompt: 'write src/feature/index.ts',
+          files: ['src/feature/**'],
+          capabilities: ['typescript'],
+        }),
+      );
+      const open = await alpha.call('list_tasks', { states: ['QUEUED', 'BIDDING'] });
+      expect(open.text).toContain(task.id);
+      const bid = await alpha.call('bid_task', { task: task.id, capabilities: ['typescript'], estimate_minutes: 20 });
+      expect(bid.isError, bid.text).toBe(false);
+      expect((await beta.call('bid_task', { task: task.id, estimate_minutes: 120 })).isError).toBe(false);
 
-    // the better score (alpha's capability match) wins once every running agent has bid
-    await waitFor('the award to alpha', async () => (await alpha.call('list_tasks', { mine: true, states: ['CLAIMED'] })).text.includes(task.id), 20_000, 200);
-    const claimed = await alpha.call('claim_task', { task: task.id });
-    expect(claimed.isError, claimed.text).toBe(false);
-    expect(JSON.parse(claimed.text)).toMatchObject({ id: task.id, state: 'WORKING', assigneeId: ALPHA });
-    const notBeta = await beta.call('complete_task', { task: task.id, summary: 'not mine' });
-    expect(notBeta.isError).toBe(true);
-    expect(JSON.parse((await alpha.call('update_task', { task: task.id, note: 'half done' })).text)).toMatchObject({ note: 'half done' });
-    const done = await alpha.call('complete_task', { task: task.id, summary: 'added src/feature/index.ts' });
-    expect(JSON.parse(done.text)).toMatchObject({ state: 'COMPLETED' });
-  }, scaled(60_000));
+      // the better score (alpha's capability match) wins once every running agent has bid
+      await waitFor(
+        'the award to alpha',
+        async () => (await alpha.call('list_tasks', { mine: true, states: ['CLAIMED'] })).text.includes(task.id),
+        20_000,
+        200,
+      );
+      const claimed = await alpha.call('claim_task', { task: task.id });
+      expect(claimed.isError, claimed.text).toBe(false);
+      expect(JSON.parse(claimed.text)).toMatchObject({ id: task.id, state: 'WORKING', assigneeId: ALPHA });
+      const notBeta = await beta.call('complete_task', { task: task.id, summary: 'not mine' });
+      expect(notBeta.isError).toBe(true);
+      expect(JSON.parse((await alpha.call('update_task', { task: task.id, note: 'half done' })).text)).toMatchObject({
+        note: 'half done',
+      });
+      const done = await alpha.call('complete_task', { task: task.id, summary: 'added src/feature/index.ts' });
+      expect(JSON.parse(done.text)).toMatchObject({ state: 'COMPLETED' });
+    },
+    scaled(60_000),
+  );
 
   it('ends with exit 0 when its client closes stdin, and refuses an identity that is not an agent id', async () => {
     const ended = await cli.run(['mcp']); // stdin is /dev/null: the session is over at once
     expect(ended.code, ended.stderr).toBe(0);
     expect(ended.stdout).toBe('');
-    const bad = spawnSync(process.execPath, [BIN, 'mcp'], { env: { ...process.env, DEVMESH_HOME: home, DEVMESH_AGENT_ID: 'not an id!' }, input: '', encoding: 'utf8', timeout: 30_000 });
+    const bad = spawnSync(process.execPath, [BIN, 'mcp'], {
+      env: { ...process.env, DEVMESH_HOME: home, DEVMESH_AGENT_ID: 'not an id!' },
+      input: '',
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/DEVMESH_AGENT_ID 'not an id!' is not an agent id/);
   });
 
-  it('tells to run `devmesh up` while DevMesh is down, and works again once it is back', async () => {
-    const alpha = sessions[0]!;
-    await daemon!.stop('SIGTERM');
-    const down = await alpha.call('list_locks');
-    expect(down.isError).toBe(true);
-    expect(down.text).toMatch(/devmesh up/);
+  it(
+    'tells to run `devmesh up` while DevMesh is down, and works again once it is back',
+    async () => {
+      const alpha = sessions[0]!;
+      await daemon!.stop('SIGTERM');
+      const down = await alpha.call('list_locks');
+      expect(down.isError).toBe(true);
+      expect(down.text).toMatch(/devmesh up/);
 
-    await startDaemon();
-    const back = await alpha.call('list_locks');
-    expect(back.isError, back.text).toBe(false);
-  }, scaled(120_000));
+      await startDaemon();
+      const back = await alpha.call('list_locks');
+      expect(back.isError, back.text).toBe(false);
+    },
+    scaled(120_000),
+  );
 });

@@ -23,7 +23,13 @@ export class McpSession {
   }
 
   /** Connects a session of `agent`; `into` collects it for the suite's teardown. */
-  static async start(o: { home: string; project: string; agent: string; name: string; into: McpSession[] }): Promise<McpSession> {
+  static async start(o: {
+    home: string;
+    project: string;
+    agent: string;
+    name: string;
+    into: McpSession[];
+  }): Promise<McpSession> {
     const session = new McpSession(o.home, o.project, o.agent, o.name);
     o.into.push(session);
     await session.client.connect(session.transport);
@@ -31,7 +37,10 @@ export class McpSession {
   }
 
   async call(name: string, args: Record<string, unknown> = {}): Promise<{ isError: boolean; text: string }> {
-    const result = (await this.client.callTool({ name, arguments: args })) as { isError?: boolean; content: Array<{ text?: string }> };
+    const result = (await this.client.callTool({ name, arguments: args })) as {
+      isError?: boolean;
+      content: Array<{ text?: string }>;
+    };
     return { isError: result.isError === true, text: result.content.map((c) => c.text ?? '').join('\n') };
   }
 

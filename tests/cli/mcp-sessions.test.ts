@@ -31,13 +31,18 @@ async function withApi<T>(fn: (api: ApiClient) => Promise<T>): Promise<T> {
   }
 }
 
-const held = (): Promise<LockInfo[]> => withApi(async (api) => (await api.call('locks.list', {})).flatMap((s) => s.locks));
+const held = (): Promise<LockInfo[]> =>
+  withApi(async (api) => (await api.call('locks.list', {})).flatMap((s) => s.locks));
 
 beforeAll(async () => {
   ensureCliBuilt();
   writeProject(project, 'sessproj', { web: { autostart: false } });
   ({ daemon } = await cli.up(['--project', project]));
-  ALPHA = (await withApi((api) => api.call('agents.start', { command: 'sleep', args: ['600'], name: 'alpha', project: 'sessproj' }))).id;
+  ALPHA = (
+    await withApi((api) =>
+      api.call('agents.start', { command: 'sleep', args: ['600'], name: 'alpha', project: 'sessproj' }),
+    )
+  ).id;
 }, scaled(120_000));
 
 afterAll(async () => {
@@ -47,39 +52,60 @@ afterAll(async () => {
 });
 
 describe('MCP sessions of one agent', () => {
-  it('a session that ends releases only what it took', async () => {
-    const one = await McpSession.start({ home, project, agent: ALPHA, name: 'mcp-sessions-test', into: sessions });
-    const two = await McpSession.start({ home, project, agent: ALPHA, name: 'mcp-sessions-test', into: sessions });
-    const ofOne = await one.lock('src/one.ts');
-    const ofTwo = await two.lock('src/two.ts');
-    // the same agent's lock taken from the command line, in its name
-    const taken = await cli.run(['locks', 'take', 'src/cli.ts', '--as', ALPHA, '--json']);
-    expect(taken.code, taken.stderr).toBe(0);
-    const { id: ofCli, ttlMs: cliTtl } = JSON.parse(taken.stdout) as LockInfo;
-    // a task awarded to the agent: DevMesh holds INTENT on its files in the agent's name
-    const task = await withApi((api) => api.call('tasks.create', { project: 'sessproj', title: 'feature', prompt: 'do it', files: ['src/task.ts'] }));
-    await withApi((api) => api.call('tasks.bid', { task: task.id, agent: ALPHA, capabilities: [], estimateMinutes: 5 }));
-    const awarded = await waitFor('the award', () => withApi(async (api) => {
-      const t = await api.call('tasks.get', { task: task.id });
-      return t.state === 'CLAIMED' && t.lockIds.length === 1 ? t : null;
-    }), 20_000, 100);
-    const ofTask = awarded.lockIds[0]!;
-    // session one also takes the CLI's file: the lock is now taken by both, and stays the CLI's too
-    expect(await one.lock('src/cli.ts')).toBe(ofCli);
+  it(
+    'a session that ends releases only what it took',
+    async () => {
+      const one = await McpSession.start({ home, project, agent: ALPHA, name: 'mcp-sessions-test', into: sessions });
+      const two = await McpSession.start({ home, project, agent: ALPHA, name: 'mcp-sessions-test', into: sessions });
+      const ofOne = await one.lock('src/one.ts');
+      const ofTwo = await two.lock('src/two.ts');
+      // the same agent's lock taken from the command line, in its name
+      const taken = await cli.run(['locks', 'take', 'src/cli.ts', '--as', ALPHA, '--json']);
+      expect(taken.code, taken.stderr).toBe(0);
+      const { id: ofCli, ttlMs: cliTtl } = JSON.parse(taken.stdout) as LockInfo;
+      // a task awarded to the agent: DevMesh holds INTENT on its files in the agent's name
+      const task = await withApi((api) =>
+        api.call('tasks.create', { project: 'sessproj', title: 'feature', prompt: 'do it', files: ['src/task.ts'] }),
+      );
+      await withApi((api) =>
+        api.call('tasks.bid', { task: task.id, agent: ALPHA, capabilities: [], estimateMinutes: 5 }),
+      );
+      const awarded = await waitFor(
+        'the award',
+        () =>
+          withApi(async (api) => {
+            const t = await api.call('tasks.get', { task: task.id });
+            return t.state === 'CLAIMED' && t.lockIds.length === 1 ? t : null;
+          }),
+        20_000,
+        100,
+      );
+      const ofTask = awarded.lockIds[0]!;
+      // session one also takes the CLI's file: the lock is now taken by both, and stays the CLI's too
+      expect(await one.lock('src/cli.ts')).toBe(ofCli);
 
-    await one.client.close();
-    await waitFor('session one\'s lock to be released', async () => (await held()).every((l) => l.id !== ofOne), 15_000, 100);
-    const after = await held();
-    expect(after.map((l) => l.id).sort()).toEqual([ofTwo, ofCli, ofTask].sort());
-    expect(after.every((l) => l.holder === ALPHA)).toBe(true);
-    // the CLI's lock kept the lifetime it was taken with
-    expect(after.find((l) => l.id === ofCli)!.ttlMs).toBe(cliTtl);
-    const ends = await withApi((api) => api.call('audit.list', { kind: 'lock.released', limit: 1000 }));
-    expect(ends.entries.map((e) => (e.data as { lockId: string }).lockId)).toEqual([ofOne]);
+      await one.client.close();
+      await waitFor(
+        "session one's lock to be released",
+        async () => (await held()).every((l) => l.id !== ofOne),
+        15_000,
+        100,
+      );
+      const after = await held();
+      expect(after.map((l) => l.id).sort()).toEqual([ofTwo, ofCli, ofTask].sort());
+      expect(after.every((l) => l.holder === ALPHA)).toBe(true);
+      // the CLI's lock kept the lifetime it was taken with
+      expect(after.find((l) => l.id === ofCli)!.ttlMs).toBe(cliTtl);
+      const ends = await withApi((api) => api.call('audit.list', { kind: 'lock.released', limit: 1000 }));
+      expect(ends.entries.map((e) => (e.data as { lockId: string }).lockId)).toEqual([ofOne]);
 
-    // `release_lock all` in session two gives back session two's lock, not the CLI's or the task's
-    const all = (await two.client.callTool({ name: 'release_lock', arguments: { all: true } })) as { content: Array<{ text?: string }> };
-    expect(all.content[0]!.text).toMatch(/Released 1 lock/);
-    expect((await held()).map((l) => l.id).sort()).toEqual([ofCli, ofTask].sort());
-  }, scaled(90_000));
+      // `release_lock all` in session two gives back session two's lock, not the CLI's or the task's
+      const all = (await two.client.callTool({ name: 'release_lock', arguments: { all: true } })) as {
+        content: Array<{ text?: string }>;
+      };
+      expect(all.content[0]!.text).toMatch(/Released 1 lock/);
+      expect((await held()).map((l) => l.id).sort()).toEqual([ofCli, ofTask].sort());
+    },
+    scaled(90_000),
+  );
 });

@@ -42,7 +42,13 @@ function text(result: unknown): string {
 
 beforeAll(async () => {
   const home = new DevMeshHome(join(tmp.dir, 'home'));
-  server = new DevMeshMcpServer({ agent: 'agent-unit0test', version: '0.0.0-test', cwd: tmp.dir, client: ApiClient.onDemand(home), warn: (l) => warnings.push(l) });
+  server = new DevMeshMcpServer({
+    agent: 'agent-unit0test',
+    version: '0.0.0-test',
+    cwd: tmp.dir,
+    client: ApiClient.onDemand(home),
+    warn: (l) => warnings.push(l),
+  });
   const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
   client = new Client({ name: 'mcp-tools-test', version: '1.0.0' });
   await server.serve(serverSide);
@@ -65,7 +71,9 @@ describe('devmesh mcp tools', () => {
     }
     const acquire = tools.find((t) => t.name === 'acquire_lock')!;
     expect(acquire.inputSchema.required).toEqual(['path']);
-    expect(Object.keys(acquire.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['path', 'kind', 'mode', 'ttl_seconds', 'wait_seconds']));
+    expect(Object.keys(acquire.inputSchema.properties ?? {})).toEqual(
+      expect.arrayContaining(['path', 'kind', 'mode', 'ttl_seconds', 'wait_seconds']),
+    );
     expect(JSON.stringify(acquire.inputSchema.properties?.mode)).toContain('CO_WRITE');
     // the identity is filled in: the model is told who it is and never asked for it
     expect(acquire.description).toContain('agent-unit0test');

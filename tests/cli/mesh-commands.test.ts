@@ -5,10 +5,30 @@ import type { GraphEdge, GraphNode, ServiceGraph } from '../../shared/mesh.js';
 import { MeshCommands } from '../../main/cli/commands/mesh-commands.js';
 
 const node = (agentId: string, agentName: string, service: string, version: string): GraphNode => ({
-  id: `${agentId}/shop/${service}`, agentId, agentName, local: agentId === 'id-me', project: 'shop', service, version, state: 'healthy', requestsPerSec: 0, errorsPerSec: 0, p95Ms: null,
+  id: `${agentId}/shop/${service}`,
+  agentId,
+  agentName,
+  local: agentId === 'id-me',
+  project: 'shop',
+  service,
+  version,
+  state: 'healthy',
+  requestsPerSec: 0,
+  errorsPerSec: 0,
+  p95Ms: null,
 });
 const edge = (from: GraphNode, to: GraphNode, over: Partial<GraphEdge> = {}): GraphEdge => ({
-  id: `${from.id}->${to.id}`, from: from.id, to: to.id, dependency: to.service, range: '^2.0', satisfied: true, declared: true, requestsPerSec: 0, errorsPerSec: 0, p95Ms: null, ...over,
+  id: `${from.id}->${to.id}`,
+  from: from.id,
+  to: to.id,
+  dependency: to.service,
+  range: '^2.0',
+  satisfied: true,
+  declared: true,
+  requestsPerSec: 0,
+  errorsPerSec: 0,
+  p95Ms: null,
+  ...over,
 });
 
 function graph(): ServiceGraph {
@@ -47,9 +67,13 @@ describe('devmesh graph', () => {
 
   it('labels DOT edges with the range and the traffic; mismatches red and dashed, undeclared calls dashed', () => {
     const dot = MeshCommands.dot(graph()).split('\n');
-    expect(dot).toContain('  "id-me/shop/web" -> "id-alice/shop/api" [label="^2.0\\n12.0 req/s, 5% errors, p95 3.1 ms"];');
+    expect(dot).toContain(
+      '  "id-me/shop/web" -> "id-alice/shop/api" [label="^2.0\\n12.0 req/s, 5% errors, p95 3.1 ms"];',
+    );
     expect(dot).toContain('  "id-me/shop/web" -> "id-me/shop/api" [label="^2.0", color=red, style=dashed];');
-    expect(dot).toContain('  "id-me/shop/worker" -> "id-me/shop/api" [label="undeclared\\n0.5 req/s, 0% errors", style=dashed];');
+    expect(dot).toContain(
+      '  "id-me/shop/worker" -> "id-me/shop/api" [label="undeclared\\n0.5 req/s, 0% errors", style=dashed];',
+    );
     // a label breaks on DOT's `\n`, not on a literal backslash
     expect(dot).toContain('    "id-alice/shop/api" [label="api@2.3.1\\nhealthy"];');
   });

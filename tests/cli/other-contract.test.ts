@@ -23,7 +23,13 @@ afterEach(async () => {
 afterAll(() => tmp.dispose());
 
 const health = { ok: true, problems: [], recovered: [] };
-const project = { id: 'shop', root: '/srv/shop', configPath: '/srv/shop/devmesh.yaml', services: ['web'], configError: null };
+const project = {
+  id: 'shop',
+  root: '/srv/shop',
+  configPath: '/srv/shop/devmesh.yaml',
+  services: ['web'],
+  configError: null,
+};
 const web = {
   project: 'shop',
   name: 'web',
@@ -53,7 +59,11 @@ async function standIn(behaviour: StandIn): Promise<CliHarness> {
     ws.on('message', (data) => {
       const message = JSON.parse(data.toString()) as { id: number; method: string };
       const answer = behaviour.answer?.(message.method);
-      ws.send(typeof answer === 'string' ? answer : JSON.stringify({ type: 'result', id: message.id, ok: true, value: answer }));
+      ws.send(
+        typeof answer === 'string'
+          ? answer
+          : JSON.stringify({ type: 'result', id: message.id, ok: true, value: answer }),
+      );
     });
   });
   server = createServer();
@@ -61,13 +71,22 @@ async function standIn(behaviour: StandIn): Promise<CliHarness> {
     if (!behaviour.refuse) return wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     // as ApiServer.reject does
     const { status, body } = behaviour.refuse;
-    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   const home = join(tmp.dir, `home-${++homes}`);
   mkdirSync(home);
-  const record = { pid: process.pid, port, url: `http://127.0.0.1:${port}/`, version: '0.0.9', face: 'daemon', startedAt: Date.now() };
+  const record = {
+    pid: process.pid,
+    port,
+    url: `http://127.0.0.1:${port}/`,
+    version: '0.0.9',
+    face: 'daemon',
+    startedAt: Date.now(),
+  };
   writeFileSync(join(home, 'daemon.json'), JSON.stringify(record));
   writeFileSync(join(home, 'token'), `${TOKEN}\n`, { mode: 0o600 });
   return new CliHarness(home, tmp.dir);
@@ -106,10 +125,15 @@ describe('devmesh status against a DevMesh of another contract', () => {
 
   it('shows the explanation of a refused connection', async () => {
     ensureCliBuilt();
-    const body = JSON.stringify({ code: 'SHUTTING_DOWN', message: 'DevMesh is shutting down; start it again with `npx devmesh up`' });
+    const body = JSON.stringify({
+      code: 'SHUTTING_DOWN',
+      message: 'DevMesh is shutting down; start it again with `npx devmesh up`',
+    });
     const cli = await standIn({ refuse: { status: '503 Service Unavailable', body } });
     const r = await cli.run(['status']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^devmesh: DevMesh is shutting down; start it again with `npx devmesh up` \(ws:\/\/127\.0\.0\.1:\d+\/api\)\n$/);
+    expect(r.stderr).toMatch(
+      /^devmesh: DevMesh is shutting down; start it again with `npx devmesh up` \(ws:\/\/127\.0\.0\.1:\d+\/api\)\n$/,
+    );
   }, 60_000);
 });

@@ -66,10 +66,15 @@ server.on('request', (req, res) => {
   process.env.DEVMESH_PROXY_HTTP_PORT = String(proxyPort);
   process.env.DEVMESH_PROXY_HTTPS_PORT = '0';
   ({ daemon } = await cli.up(['--project', projectDir]));
-  await waitFor('api and web to be healthy', async () => {
-    const list = (await cli.json<{ services: ServiceInfo[] }>(['status'])).services;
-    return list.length === 2 && list.every((s) => s.state === 'healthy');
-  }, 30_000, 200);
+  await waitFor(
+    'api and web to be healthy',
+    async () => {
+      const list = (await cli.json<{ services: ServiceInfo[] }>(['status'])).services;
+      return list.length === 2 && list.every((s) => s.state === 'healthy');
+    },
+    30_000,
+    200,
+  );
 }, scaled(90_000));
 
 afterAll(async () => {
@@ -90,31 +95,55 @@ describe('devmesh routes', () => {
     const text = await cli.run(['routes', '--project', 'tiny']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^HOST\s+TARGET\s+STATE\s+URL$/m);
-    expect(text.stdout).toMatch(new RegExp(`^api\\.localhost\\s+127\\.0\\.0\\.1:\\d+\\s+healthy\\s+http://api\\.localhost:${proxyPort}/$`, 'm'));
+    expect(text.stdout).toMatch(
+      new RegExp(`^api\\.localhost\\s+127\\.0\\.0\\.1:\\d+\\s+healthy\\s+http://api\\.localhost:${proxyPort}/$`, 'm'),
+    );
     // the project-qualified name gets its own URL
-    expect(text.stdout).toMatch(new RegExp(`^api\\.tiny\\.localhost\\s+127\\.0\\.0\\.1:\\d+\\s+healthy\\s+http://api\\.tiny\\.localhost:${proxyPort}/$`, 'm'));
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `^api\\.tiny\\.localhost\\s+127\\.0\\.0\\.1:\\d+\\s+healthy\\s+http://api\\.tiny\\.localhost:${proxyPort}/$`,
+        'm',
+      ),
+    );
     expect(text.stdout).toContain(`proxy: http://`);
   });
 
-  it('follows the service: a stopped service has no target', async () => {
-    expect((await cli.run(['stop', 'web'])).code).toBe(0);
-    const web = await waitFor('web to be stopped in the routes', async () => (await cli.json<RouteInfo[]>(['routes'])).find((r) => r.service === 'web' && r.state === 'stopped'));
-    expect(web.target).toBeNull();
-    expect((await cli.run(['start', 'web'])).code).toBe(0);
-  }, scaled(40_000));
+  it(
+    'follows the service: a stopped service has no target',
+    async () => {
+      expect((await cli.run(['stop', 'web'])).code).toBe(0);
+      const web = await waitFor('web to be stopped in the routes', async () =>
+        (await cli.json<RouteInfo[]>(['routes'])).find((r) => r.service === 'web' && r.state === 'stopped'),
+      );
+      expect(web.target).toBeNull();
+      expect((await cli.run(['start', 'web'])).code).toBe(0);
+    },
+    scaled(40_000),
+  );
 });
 
 describe('devmesh requests', () => {
   it('shows a request sent through the proxy, as JSON and as a line', async () => {
     await expect(viaProxy('api.localhost', '/hello?x=1')).resolves.toMatchObject({ status: 200, body: 'api ok' });
-    const record = await waitFor('the request in the log', async () => (await requestLog()).find((r) => r.path.startsWith('/hello')));
-    expect(record).toMatchObject({ method: 'GET', host: 'api.localhost', status: 200, service: 'api', project: 'tiny', error: null });
+    const record = await waitFor('the request in the log', async () =>
+      (await requestLog()).find((r) => r.path.startsWith('/hello')),
+    );
+    expect(record).toMatchObject({
+      method: 'GET',
+      host: 'api.localhost',
+      status: 200,
+      service: 'api',
+      project: 'tiny',
+      error: null,
+    });
     expect(record.upstream).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(record.bytesOut).toBeGreaterThan(0);
 
     const text = await cli.run(['requests', '--service', 'api', '-n', '5']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3} 200 GET\s+api\.localhost\/hello\?x=1 \d+(\.\d)?[kMG]?B [\d.]+m?s 127\.0\.0\.1:\d+$/m);
+    expect(text.stdout).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} 200 GET\s+api\.localhost\/hello\?x=1 \d+(\.\d)?[kMG]?B [\d.]+m?s 127\.0\.0\.1:\d+$/m,
+    );
   });
 
   it('filters by service and by errors', async () => {
@@ -134,42 +163,60 @@ describe('devmesh requests', () => {
     expect(await requestLog(['-n', '1'])).toHaveLength(1);
   });
 
-  it('lists past requests in the order they started, so the times never run backwards', async () => {
-    const slow = viaProxy('api.localhost', '/slow-first');
-    // the quick request is sent only once the slow one has reached the service
-    await waitFor('the slow request at the service', async () => {
-      return (await cli.run(['logs', 'api', '-n', '50'])).stdout.includes('api got /slow-first');
-    }, scaled(15_000), 100);
-    await viaProxy('api.localhost', '/quick-second');
-    await slow;
-    const rows = await waitFor('both requests in the log', async () => {
-      const all = (await requestLog(['-n', '20'])).filter((r) => /^\/(slow-first|quick-second)/.test(r.path));
-      return all.length === 2 ? all : undefined;
-    });
-    // the log numbers the quick one first (it ended first); the list shows the slow one first (it started first)
-    expect(rows[0]!.seq).toBeGreaterThan(rows[1]!.seq);
-    expect(rows.map((r) => r.path)).toEqual(['/slow-first', '/quick-second']);
-    const text = (await cli.run(['requests', '-n', '20'])).stdout.split('\n');
-    const at = (path: string): number => text.findIndex((l) => l.includes(`api.localhost${path}`));
-    expect(at('/slow-first')).toBeGreaterThanOrEqual(0);
-    expect(at('/slow-first')).toBeLessThan(at('/quick-second'));
-  }, scaled(40_000));
+  it(
+    'lists past requests in the order they started, so the times never run backwards',
+    async () => {
+      const slow = viaProxy('api.localhost', '/slow-first');
+      // the quick request is sent only once the slow one has reached the service
+      await waitFor(
+        'the slow request at the service',
+        async () => {
+          return (await cli.run(['logs', 'api', '-n', '50'])).stdout.includes('api got /slow-first');
+        },
+        scaled(15_000),
+        100,
+      );
+      await viaProxy('api.localhost', '/quick-second');
+      await slow;
+      const rows = await waitFor('both requests in the log', async () => {
+        const all = (await requestLog(['-n', '20'])).filter((r) => /^\/(slow-first|quick-second)/.test(r.path));
+        return all.length === 2 ? all : undefined;
+      });
+      // the log numbers the quick one first (it ended first); the list shows the slow one first (it started first)
+      expect(rows[0]!.seq).toBeGreaterThan(rows[1]!.seq);
+      expect(rows.map((r) => r.path)).toEqual(['/slow-first', '/quick-second']);
+      const text = (await cli.run(['requests', '-n', '20'])).stdout.split('\n');
+      const at = (path: string): number => text.findIndex((l) => l.includes(`api.localhost${path}`));
+      expect(at('/slow-first')).toBeGreaterThanOrEqual(0);
+      expect(at('/slow-first')).toBeLessThan(at('/quick-second'));
+    },
+    scaled(40_000),
+  );
 
-  it('-f prints requests as they are answered until Ctrl-C', async () => {
-    const follow = cli.spawn(['requests', '-f', '-n', '0', '--service', 'api']);
-    try {
-      // The subscription is open once the command has connected; retry the request until it shows.
-      await waitFor('the followed request', async () => {
-        await viaProxy('api.localhost', '/followed');
-        return /200 GET\s+api\.localhost\/followed /.test(follow.stdout);
-      }, 15_000, 300);
-      await viaProxy('web.localhost', '/not-api');
-      await new Promise((r) => setTimeout(r, 300));
-      expect(follow.stdout).not.toContain('/not-api');
-    } finally {
-      expect(await follow.stop('SIGINT')).toBe(0);
-    }
-  }, scaled(30_000));
+  it(
+    '-f prints requests as they are answered until Ctrl-C',
+    async () => {
+      const follow = cli.spawn(['requests', '-f', '-n', '0', '--service', 'api']);
+      try {
+        // The subscription is open once the command has connected; retry the request until it shows.
+        await waitFor(
+          'the followed request',
+          async () => {
+            await viaProxy('api.localhost', '/followed');
+            return /200 GET\s+api\.localhost\/followed /.test(follow.stdout);
+          },
+          15_000,
+          300,
+        );
+        await viaProxy('web.localhost', '/not-api');
+        await new Promise((r) => setTimeout(r, 300));
+        expect(follow.stdout).not.toContain('/not-api');
+      } finally {
+        expect(await follow.stop('SIGINT')).toBe(0);
+      }
+    },
+    scaled(30_000),
+  );
 
   it('explains its options and refuses bad ones', async () => {
     const help = await cli.run(['requests', '--help']);
@@ -183,15 +230,33 @@ describe('devmesh requests', () => {
 
 describe('request lines and route tables', () => {
   const record: RequestRecord = {
-    seq: 1, ts: new Date(2026, 0, 2, 3, 4, 5, 67).getTime(), method: 'POST', host: 'api.localhost', path: '/pay',
-    status: 502, bytesIn: 10, bytesOut: 1234, durationMs: 0.456, project: 'tiny', service: 'api', upstream: null,
-    error: 'connection refused by api (127.0.0.1:4001)', tls: true, websocket: false, caller: null, instance: null,
+    seq: 1,
+    ts: new Date(2026, 0, 2, 3, 4, 5, 67).getTime(),
+    method: 'POST',
+    host: 'api.localhost',
+    path: '/pay',
+    status: 502,
+    bytesIn: 10,
+    bytesOut: 1234,
+    durationMs: 0.456,
+    project: 'tiny',
+    service: 'api',
+    upstream: null,
+    error: 'connection refused by api (127.0.0.1:4001)',
+    tls: true,
+    websocket: false,
+    caller: null,
+    instance: null,
   };
 
   it('prints the time, status, method, host/path, size, duration and the error or upstream', () => {
     const plain = new RequestFormatter();
-    expect(plain.format(record)).toBe('03:04:05.067 502 POST   api.localhost/pay 1.2kB 0.46ms error: connection refused by api (127.0.0.1:4001) [tls]');
-    expect(plain.format({ ...record, status: 200, error: null, upstream: '127.0.0.1:4001', tls: false, durationMs: 1234 })).toMatch(/ 200 POST .* 1\.2s 127\.0\.0\.1:4001$/);
+    expect(plain.format(record)).toBe(
+      '03:04:05.067 502 POST   api.localhost/pay 1.2kB 0.46ms error: connection refused by api (127.0.0.1:4001) [tls]',
+    );
+    expect(
+      plain.format({ ...record, status: 200, error: null, upstream: '127.0.0.1:4001', tls: false, durationMs: 1234 }),
+    ).toMatch(/ 200 POST .* 1\.2s 127\.0\.0\.1:4001$/);
     expect(new RequestFormatter({ color: true }).format(record)).toContain('\u001b[31m502\u001b[0m');
     // a client's control characters cannot reach the terminal
     expect(plain.format({ ...record, path: '/\u001b[2Jx\r' })).toContain('api.localhost/\uFFFD[2Jx\uFFFD');
@@ -199,7 +264,17 @@ describe('request lines and route tables', () => {
 
   it('gives every name of a route its own row and URL', () => {
     const table = ProxyCommands.routeTable([
-      { hosts: ['api.localhost', 'api.tiny.localhost'], project: 'tiny', service: 'api', state: 'stopped', target: null, servedBy: null, local: true, urls: ['http://api.localhost:7777/', 'https://api.localhost:7443/'], startOnRequest: true },
+      {
+        hosts: ['api.localhost', 'api.tiny.localhost'],
+        project: 'tiny',
+        service: 'api',
+        state: 'stopped',
+        target: null,
+        servedBy: null,
+        local: true,
+        urls: ['http://api.localhost:7777/', 'https://api.localhost:7443/'],
+        startOnRequest: true,
+      },
     ]);
     expect(table.split('\n')).toEqual([
       'HOST                TARGET               STATE    URL',

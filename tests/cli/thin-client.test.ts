@@ -97,7 +97,10 @@ describe('thin client commands', () => {
       const results = await Promise.all([cli.run(['status']), cli.run(['version']), cli.run(['projects'])]);
       for (const r of results) expect(r.code, r.stderr).toBe(0);
     }
-    const lines = readFileSync(daemonLog, 'utf8').slice(before).split('\n').filter((l) => l.trim() !== '');
+    const lines = readFileSync(daemonLog, 'utf8')
+      .slice(before)
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     const bad = lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 40 || /ECONNRESET|EPIPE/.test(l));
     expect(bad).toEqual([]);
     expect(names(await status())).toEqual(['blog/posts', 'shop/api', 'shop/web']);

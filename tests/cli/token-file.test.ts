@@ -37,21 +37,25 @@ describe('the API token file', () => {
     expect(statSync(tokenPath).mode & 0o777).toBe(0o600);
   });
 
-  it('replaced by another token: says what to do, and `down` still stops DevMesh', async () => {
-    const pid = JSON.parse(readFileSync(join(cli.home, 'daemon.json'), 'utf8')).pid as number;
-    writeFileSync(tokenPath, `${'0'.repeat(64)}\n`, { mode: 0o600 });
-    const status = await cli.run(['status']);
-    expect(status.code).toBe(1);
-    expect(status.stderr).toContain('refused the token');
-    expect(status.stderr).toContain('`devmesh down`');
-    expect(status.stderr).toContain('`devmesh up`');
-    expect(status.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  it(
+    'replaced by another token: says what to do, and `down` still stops DevMesh',
+    async () => {
+      const pid = JSON.parse(readFileSync(join(cli.home, 'daemon.json'), 'utf8')).pid as number;
+      writeFileSync(tokenPath, `${'0'.repeat(64)}\n`, { mode: 0o600 });
+      const status = await cli.run(['status']);
+      expect(status.code).toBe(1);
+      expect(status.stderr).toContain('refused the token');
+      expect(status.stderr).toContain('`devmesh down`');
+      expect(status.stderr).toContain('`devmesh up`');
+      expect(status.stderr).not.toMatch(/\n\s+at /); // no stack trace
 
-    const down = await cli.run(['down'], { timeoutMs: 90_000 });
-    expect(down.code, down.stderr).toBe(0);
-    expect(down.stderr).toContain('stopped with SIGTERM');
-    expect(down.stdout).toContain(`DevMesh stopped (pid ${pid})`);
-    expect(processAlive(pid)).toBe(false);
-    expect(await daemon!.exited).toBe(0);
-  }, scaled(120_000));
+      const down = await cli.run(['down'], { timeoutMs: 90_000 });
+      expect(down.code, down.stderr).toBe(0);
+      expect(down.stderr).toContain('stopped with SIGTERM');
+      expect(down.stdout).toContain(`DevMesh stopped (pid ${pid})`);
+      expect(processAlive(pid)).toBe(false);
+      expect(await daemon!.exited).toBe(0);
+    },
+    scaled(120_000),
+  );
 });

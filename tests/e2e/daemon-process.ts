@@ -36,14 +36,19 @@ export class DaemonProcess {
   static start(options: DaemonStartOptions = {}): DaemonProcess {
     // The daemon serves the built UI: a stale or missing build would test old code or fail obscurely.
     for (const built of ['dist/cli/devmesh.js', 'dist/renderer/index.html']) {
-      if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` before the e2e test`);
+      if (!existsSync(join(root, built)))
+        throw new Error(`${built} is missing: run \`npm run build\` before the e2e test`);
     }
     const home = options.home ?? mkdtempSync(join(tmpdir(), options.homePrefix ?? 'devmesh-e2e-'));
-    const child = spawn(process.execPath, ['bin/devmesh.js', 'up', '--project', options.project ?? 'examples/shop', '--port', '0'], {
-      cwd: root,
-      env: { ...process.env, DEVMESH_HOME: home, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['bin/devmesh.js', 'up', '--project', options.project ?? 'examples/shop', '--port', '0'],
+      {
+        cwd: root,
+        env: { ...process.env, DEVMESH_HOME: home, ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     return new DaemonProcess(child, home);
   }
 
@@ -58,7 +63,8 @@ export class DaemonProcess {
         const url = (JSON.parse(readFileSync(record, 'utf8')) as { url?: string }).url;
         if (url) return url;
       }
-      if (this.child.exitCode !== null) throw new Error(`devmesh up exited with ${this.child.exitCode}:\n${this.output}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`devmesh up exited with ${this.child.exitCode}:\n${this.output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`devmesh up did not report its address within ${timeoutMs} ms:\n${this.output}`);

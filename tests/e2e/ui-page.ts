@@ -10,7 +10,16 @@ export const skipWithoutChromium = !existsSync(CHROMIUM) && !process.env.CI;
 
 // Flags with which Debian's Chromium launched headless in about 0.25 s on a 2-core machine, with no first-run,
 // sync, update or background traffic.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export class UiPage {
   /** uncaught page errors, console errors and responses of 400 or more, in the order seen */
@@ -33,7 +42,11 @@ export class UiPage {
   }
 
   /** `home`: the browser's HOME (its NSS database, where a trusted CA lives: see TrustedBrowserHome). */
-  static async open(url: string, viewport = { width: 1280, height: 800 }, options: { home?: string } = {}): Promise<UiPage> {
+  static async open(
+    url: string,
+    viewport = { width: 1280, height: 800 },
+    options: { home?: string } = {},
+  ): Promise<UiPage> {
     const env = options.home === undefined ? undefined : { ...process.env, HOME: options.home };
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, ...(env ? { env } : {}) });
     try {
@@ -56,7 +69,13 @@ export class UiPage {
           ws.onerror = () => reject(new Error('the API WebSocket failed'));
           ws.onopen = () => ws.send(JSON.stringify({ type: 'call', id: 1, method: m, input: i }));
           ws.onmessage = (ev) => {
-            const msg = JSON.parse(String(ev.data)) as { type: string; id: number | null; ok?: boolean; value?: unknown; error?: { message: string } };
+            const msg = JSON.parse(String(ev.data)) as {
+              type: string;
+              id: number | null;
+              ok?: boolean;
+              value?: unknown;
+              error?: { message: string };
+            };
             if (msg.type !== 'result' || msg.id !== 1) return;
             ws.close();
             if (msg.ok) resolve(msg.value);

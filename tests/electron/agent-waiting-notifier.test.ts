@@ -13,13 +13,36 @@ let core: FakeCore;
 let onClick: () => void;
 
 const record: AgentRecord = {
-  id: 'a-1', name: 'claude-2', profile: 'claude', role: null, cwd: '/repo', project: null, command: 'claude', args: [], worktree: null,
-  terminalId: 't-9', task: 'fix the readme', status: 'waiting', statusReason: 'permission prompt', exitCode: null, createdAt: 1, updatedAt: 1,
+  id: 'a-1',
+  name: 'claude-2',
+  profile: 'claude',
+  role: null,
+  cwd: '/repo',
+  project: null,
+  command: 'claude',
+  args: [],
+  worktree: null,
+  terminalId: 't-9',
+  task: 'fix the readme',
+  status: 'waiting',
+  statusReason: 'permission prompt',
+  exitCode: null,
+  createdAt: 1,
+  updatedAt: 1,
   resources: { ramGb: 0, gpus: 0 },
 };
 
 const status = (from: AgentStatus, to: AgentStatus, reason: string | null = null) =>
-  core.events.emit({ type: 'agent.status', ts: 1, agentId: record.id, name: record.name, from, to, reason, record: { ...record, status: to } });
+  core.events.emit({
+    type: 'agent.status',
+    ts: 1,
+    agentId: record.id,
+    name: record.name,
+    from,
+    to,
+    reason,
+    record: { ...record, status: to },
+  });
 
 beforeEach(() => {
   resetFake();

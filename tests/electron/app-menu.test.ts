@@ -24,7 +24,8 @@ function flatten(items: FakeMenuItem[], path: string[] = []): Array<FakeMenuItem
 }
 const menu = (options: Parameters<typeof appMenuTemplate>[1], a: AppMenuActions = actions) =>
   appMenuTemplate(a, options) as FakeMenuItem[];
-const submenu = (items: FakeMenuItem[], label: string) => items.find((i) => i.label === label || i.role === label)?.submenu;
+const submenu = (items: FakeMenuItem[], label: string) =>
+  items.find((i) => i.label === label || i.role === label)?.submenu;
 const roles = (items: FakeMenuItem[] | undefined) => (items ?? []).map((i) => i.role ?? i.type ?? i.id);
 
 describe('the application menu', () => {
@@ -35,7 +36,9 @@ describe('the application menu', () => {
       const all = flatten(items);
       expect(all.filter((i) => ['toggleDevTools', 'reload', 'forceReload'].includes(i.role ?? ''))).toEqual([]);
       // Electron's default Help menu: Learn More, Documentation, Community Discussions, Search Issues
-      expect(all.filter((i) => /learn more|documentation|community|search issues|electron/i.test(i.label ?? ''))).toEqual([]);
+      expect(
+        all.filter((i) => /learn more|documentation|community|search issues|electron/i.test(i.label ?? '')),
+      ).toEqual([]);
       const quit = all.find((i) => i.id === 'quit')!;
       expect(quit.accelerator).toBe('CmdOrCtrl+Q');
       quit.click!(quit);
@@ -53,7 +56,9 @@ describe('the application menu', () => {
     const items = menu({ platform: 'darwin', isPackaged: true, appName: 'DevMesh' });
     expect(items[0]!.label).toBe('DevMesh');
     const app = items[0]!.submenu!;
-    expect(app.map((i) => i.role ?? i.label ?? i.type)).toEqual(expect.arrayContaining(['about', 'Install the devmesh command…', 'Quit DevMesh']));
+    expect(app.map((i) => i.role ?? i.label ?? i.type)).toEqual(
+      expect.arrayContaining(['about', 'Install the devmesh command…', 'Quit DevMesh']),
+    );
     const install = app.find((i) => i.id === 'install-command')!;
     install.click!(install);
     expect(actions.installCommand).toHaveBeenCalledTimes(1);
@@ -81,7 +86,10 @@ describe('the application menu', () => {
 });
 
 describe('Install the devmesh command…', () => {
-  const installer = (existing: 'absent' | 'ours' | 'other', install = vi.fn(async () => ({ path: '/usr/local/bin/devmesh', elevated: true }))) => ({
+  const installer = (
+    existing: 'absent' | 'ours' | 'other',
+    install = vi.fn(async () => ({ path: '/usr/local/bin/devmesh', elevated: true })),
+  ) => ({
     target: '/usr/local/bin/devmesh',
     existing: () => existing,
     install,
@@ -91,21 +99,38 @@ describe('Install the devmesh command…', () => {
     const i = installer('absent');
     await installDevmeshCommand(i);
     expect(i.install).toHaveBeenCalled();
-    expect(dialog.showMessageBox).toHaveBeenCalledWith(expect.objectContaining({ detail: expect.stringContaining('devmesh status') }));
+    expect(dialog.showMessageBox).toHaveBeenCalledWith(
+      expect.objectContaining({ detail: expect.stringContaining('devmesh status') }),
+    );
   });
 
   it('asks before replacing a devmesh it did not write, and leaves it on Cancel', async () => {
     dialog.showMessageBox.mockResolvedValueOnce({ response: 1 });
     const i = installer('other');
     await installDevmeshCommand(i);
-    expect(dialog.showMessageBox).toHaveBeenCalledWith(expect.objectContaining({ message: 'Replace /usr/local/bin/devmesh?' }));
+    expect(dialog.showMessageBox).toHaveBeenCalledWith(
+      expect.objectContaining({ message: 'Replace /usr/local/bin/devmesh?' }),
+    );
     expect(i.install).not.toHaveBeenCalled();
   });
 
   it('says nothing when the password prompt is dismissed, and why when the copy fails', async () => {
-    await installDevmeshCommand(installer('ours', vi.fn(async () => Promise.reject(Object.assign(new Error('canceled'), { canceled: true })))));
+    await installDevmeshCommand(
+      installer(
+        'ours',
+        vi.fn(async () => Promise.reject(Object.assign(new Error('canceled'), { canceled: true }))),
+      ),
+    );
     expect(dialog.showErrorBox).not.toHaveBeenCalled();
-    await installDevmeshCommand(installer('ours', vi.fn(async () => Promise.reject(new Error('Read-only file system')))));
-    expect(dialog.showErrorBox).toHaveBeenCalledWith('Could not install the devmesh command', expect.stringContaining('Read-only file system'));
+    await installDevmeshCommand(
+      installer(
+        'ours',
+        vi.fn(async () => Promise.reject(new Error('Read-only file system'))),
+      ),
+    );
+    expect(dialog.showErrorBox).toHaveBeenCalledWith(
+      'Could not install the devmesh command',
+      expect.stringContaining('Read-only file system'),
+    );
   });
 });

@@ -41,7 +41,11 @@ describe('AppStateStore', () => {
 
   it('writes a file only its user can read', () => {
     new AppStateStore(dir).setStartAtLogin(true);
-    expect(JSON.parse(readFileSync(join(dir, 'app-state.json'), 'utf8'))).toEqual({ recentProjects: [], startAtLogin: true, noTrayNoticeShown: false });
+    expect(JSON.parse(readFileSync(join(dir, 'app-state.json'), 'utf8'))).toEqual({
+      recentProjects: [],
+      startAtLogin: true,
+      noTrayNoticeShown: false,
+    });
     expect(statSync(join(dir, 'app-state.json')).mode & 0o777).toBe(0o600);
   });
 });

@@ -5,7 +5,16 @@
 // AppImage and runs it as electron-updater does. Electron itself is mocked: electron-updater is given an
 // app adapter (its AppAdapter interface) and a plain Node HTTP executor in place of Electron's net module.
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -47,7 +56,8 @@ let policy: UpdatePolicy | null;
 let unhandled: ReturnType<typeof vi.fn<(reason: unknown) => void>>;
 
 /** An AppImage that, when the updater runs it after installing, records how it was run. */
-const newAppImage = () => `#!/bin/sh\necho "silent=$APPIMAGE_SILENT_INSTALL exit=$APPIMAGE_EXIT_AFTER_INSTALL" > "$0.ran"\n# ${'x'.repeat(4096)}\n`;
+const newAppImage = () =>
+  `#!/bin/sh\necho "silent=$APPIMAGE_SILENT_INSTALL exit=$APPIMAGE_EXIT_AFTER_INSTALL" > "$0.ran"\n# ${'x'.repeat(4096)}\n`;
 const sha512 = (data: string | Buffer) => createHash('sha512').update(data).digest('base64');
 
 function publish(version: string, body: string, hashOf: string = body): void {
@@ -148,7 +158,10 @@ beforeEach(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   feedUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/releases/`;
   // what electron-builder writes into resources/ from electron-builder.yml's `publish:`
-  writeFileSync(join(resources, 'app-update.yml'), `provider: generic\nurl: ${feedUrl}\nupdaterCacheDirName: devmesh-updater\n`);
+  writeFileSync(
+    join(resources, 'app-update.yml'),
+    `provider: generic\nurl: ${feedUrl}\nupdaterCacheDirName: devmesh-updater\n`,
+  );
   // the running AppImage (electron-updater reads $APPIMAGE, which the AppImage runtime sets)
   savedAppImage = process.env.APPIMAGE;
   process.env.APPIMAGE = join(dir, 'apps', 'DevMesh-0.1.0-x86_64.AppImage');
@@ -168,75 +181,103 @@ afterEach(async () => {
 });
 
 describe('electron-updater against a generic feed on loopback', () => {
-  it('downloads a newer AppImage in the background, checks its sha512, announces it, and installs it on quit', async () => {
-    const body = newAppImage();
-    publish('0.2.0', body);
-    const p = start();
-    p.start();
-    await until('the update is announced', () => announced.length > 0);
-    expect(announced).toEqual(['0.2.0']);
-    expect(requests).toContain(`/releases/${CHANNEL_FILE}`);
-    expect(requests).toContain(`/releases/${NEW_FILE}`);
-    expect(readFileSync(join(pending(), NEW_FILE), 'utf8')).toBe(body);
-    expect(warnings).toEqual([]);
-    // the user chose Later, then quits: the new AppImage replaces the old one and runs its silent install
-    p.beforeExit(0);
-    const installed = join(dir, 'apps', NEW_FILE);
-    expect(existsSync(process.env.APPIMAGE!)).toBe(false);
-    expect(readFileSync(installed, 'utf8')).toBe(body);
-    expect(readFileSync(`${installed}.ran`, 'utf8')).toBe('silent=true exit=true\n');
-    // electron-updater's own quit handler then finds the install done and does nothing more
-    for (const handler of quitHandlers) handler(0);
-    expect(readdirSync(join(dir, 'apps')).sort()).toEqual([NEW_FILE, `${NEW_FILE}.ran`]);
-  }, scaled(30_000));
+  it(
+    'downloads a newer AppImage in the background, checks its sha512, announces it, and installs it on quit',
+    async () => {
+      const body = newAppImage();
+      publish('0.2.0', body);
+      const p = start();
+      p.start();
+      await until('the update is announced', () => announced.length > 0);
+      expect(announced).toEqual(['0.2.0']);
+      expect(requests).toContain(`/releases/${CHANNEL_FILE}`);
+      expect(requests).toContain(`/releases/${NEW_FILE}`);
+      expect(readFileSync(join(pending(), NEW_FILE), 'utf8')).toBe(body);
+      expect(warnings).toEqual([]);
+      // the user chose Later, then quits: the new AppImage replaces the old one and runs its silent install
+      p.beforeExit(0);
+      const installed = join(dir, 'apps', NEW_FILE);
+      expect(existsSync(process.env.APPIMAGE!)).toBe(false);
+      expect(readFileSync(installed, 'utf8')).toBe(body);
+      expect(readFileSync(`${installed}.ran`, 'utf8')).toBe('silent=true exit=true\n');
+      // electron-updater's own quit handler then finds the install done and does nothing more
+      for (const handler of quitHandlers) handler(0);
+      expect(readdirSync(join(dir, 'apps')).sort()).toEqual([NEW_FILE, `${NEW_FILE}.ran`]);
+    },
+    scaled(30_000),
+  );
 
-  it('a file whose sha512 does not match the feed is refused: a warning, no announcement, nothing installed', async () => {
-    publish('0.2.0', newAppImage(), 'some other bytes');
-    const p = start();
-    await p.checkNow();
-    expect(informed).toEqual(['Could not check for updates']);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/sha512 checksum mismatch/);
-    expect(announced).toEqual([]);
-    p.beforeExit(0);
-    expect(readFileSync(process.env.APPIMAGE!, 'utf8')).toBe('the old version');
-  }, scaled(30_000));
+  it(
+    'a file whose sha512 does not match the feed is refused: a warning, no announcement, nothing installed',
+    async () => {
+      publish('0.2.0', newAppImage(), 'some other bytes');
+      const p = start();
+      await p.checkNow();
+      expect(informed).toEqual(['Could not check for updates']);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/sha512 checksum mismatch/);
+      expect(announced).toEqual([]);
+      p.beforeExit(0);
+      expect(readFileSync(process.env.APPIMAGE!, 'utf8')).toBe('the old version');
+    },
+    scaled(30_000),
+  );
 
-  it('a feed without latest-linux.yml (a wrong layout) is one warning naming the file, never a crash', async () => {
-    const p = start();
-    p.start();
-    await until('the failed check is logged', () => warnings.length > 0);
-    expect(warnings[0]).toContain(CHANNEL_FILE);
-    expect(warnings[0]).toContain('404');
-    await p.checkNow();
-    expect(warnings).toHaveLength(1); // the same cause is logged once
-    expect(announced).toEqual([]);
-  }, scaled(30_000));
+  it(
+    'a feed without latest-linux.yml (a wrong layout) is one warning naming the file, never a crash',
+    async () => {
+      const p = start();
+      p.start();
+      await until('the failed check is logged', () => warnings.length > 0);
+      expect(warnings[0]).toContain(CHANNEL_FILE);
+      expect(warnings[0]).toContain('404');
+      await p.checkNow();
+      expect(warnings).toHaveLength(1); // the same cause is logged once
+      expect(announced).toEqual([]);
+    },
+    scaled(30_000),
+  );
 
-  it('the same version in the feed is "up to date" and downloads nothing', async () => {
-    publish('0.1.0', newAppImage());
-    const p = start();
-    await p.checkNow();
-    expect(informed).toEqual(['DevMesh is up to date']);
-    expect(requests).not.toContain(`/releases/${NEW_FILE}`);
-  }, scaled(30_000));
+  it(
+    'the same version in the feed is "up to date" and downloads nothing',
+    async () => {
+      publish('0.1.0', newAppImage());
+      const p = start();
+      await p.checkNow();
+      expect(informed).toEqual(['DevMesh is up to date']);
+      expect(requests).not.toContain(`/releases/${NEW_FILE}`);
+    },
+    scaled(30_000),
+  );
 
-  it('DEVMESH_UPDATE_FEED points the updater at another feed than the packaged one', async () => {
-    writeFileSync(join(resources, 'app-update.yml'), 'provider: generic\nurl: https://releases.devmesh.invalid/desktop\nupdaterCacheDirName: devmesh-updater\n');
-    publish('0.2.0', newAppImage());
-    const p = start({ DEVMESH_UPDATE_FEED: feedUrl });
-    await p.checkNow();
-    expect(informed).toEqual(['DevMesh 0.2.0 is available']);
-    expect(announced).toEqual(['0.2.0']);
-  }, scaled(30_000));
+  it(
+    'DEVMESH_UPDATE_FEED points the updater at another feed than the packaged one',
+    async () => {
+      writeFileSync(
+        join(resources, 'app-update.yml'),
+        'provider: generic\nurl: https://releases.devmesh.invalid/desktop\nupdaterCacheDirName: devmesh-updater\n',
+      );
+      publish('0.2.0', newAppImage());
+      const p = start({ DEVMESH_UPDATE_FEED: feedUrl });
+      await p.checkNow();
+      expect(informed).toEqual(['DevMesh 0.2.0 is available']);
+      expect(announced).toEqual(['0.2.0']);
+    },
+    scaled(30_000),
+  );
 });
 
 describe('resolveUpdateFeed', () => {
   it('reads app-update.yml, treats the .invalid placeholder and a missing file as off, and lets the env override', () => {
     const yml = join(resources, 'app-update.yml');
     expect(resolveUpdateFeed({}, yml)).toEqual({ url: feedUrl, from: 'app-update.yml' });
-    expect(resolveUpdateFeed({ DEVMESH_UPDATE_FEED: 'http://127.0.0.1:9/f/' }, yml)).toEqual({ url: 'http://127.0.0.1:9/f/', from: 'DEVMESH_UPDATE_FEED' });
-    expect(resolveUpdateFeed({ DEVMESH_UPDATE_FEED: '/srv/feed' }, yml)).toMatchObject({ off: expect.stringContaining('not an http(s) URL') });
+    expect(resolveUpdateFeed({ DEVMESH_UPDATE_FEED: 'http://127.0.0.1:9/f/' }, yml)).toEqual({
+      url: 'http://127.0.0.1:9/f/',
+      from: 'DEVMESH_UPDATE_FEED',
+    });
+    expect(resolveUpdateFeed({ DEVMESH_UPDATE_FEED: '/srv/feed' }, yml)).toMatchObject({
+      off: expect.stringContaining('not an http(s) URL'),
+    });
     expect(resolveUpdateFeed({}, join(dir, 'none.yml'))).toMatchObject({ off: expect.stringContaining('missing') });
     writeFileSync(yml, 'provider: generic\nurl: https://releases.devmesh.invalid/desktop\n');
     expect(resolveUpdateFeed({}, yml)).toMatchObject({ off: expect.stringContaining('placeholder') });

@@ -90,13 +90,22 @@ afterEach(async () => {
 });
 
 const contents = () => BrowserWindow.instances[0]!.webContents;
-const invoke = (method: Parameters<typeof ipcCallChannel>[0], input: unknown) => ipcMain.invoke(ipcCallChannel(method), { sender: contents() }, input);
+const invoke = (method: Parameters<typeof ipcCallChannel>[0], input: unknown) =>
+  ipcMain.invoke(ipcCallChannel(method), { sender: contents() }, input);
 
 describe('DesktopApp over the real core', () => {
   it('serves the window over IPC: bad input is BAD_REQUEST, a start runs a real process and streams its state', async () => {
-    await vi.waitFor(async () => expect((await invoke('projects.list', {})).value).toHaveLength(1), { timeout: 10_000 });
-    expect(await invoke('services.start', { name: 'web', wait: 'yes' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    expect(await invoke('services.start', { name: 'nope' })).toMatchObject({ ok: false, error: { code: 'SERVICE_NOT_FOUND' } });
+    await vi.waitFor(async () => expect((await invoke('projects.list', {})).value).toHaveLength(1), {
+      timeout: 10_000,
+    });
+    expect(await invoke('services.start', { name: 'web', wait: 'yes' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    expect(await invoke('services.start', { name: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'SERVICE_NOT_FOUND' },
+    });
 
     expect(await ipcMain.invoke(IPC_SUBSCRIBE, { sender: contents() }, 1, 'events', {})).toMatchObject({ ok: true });
     const started = await invoke('services.start', { name: 'web', wait: true });
@@ -109,7 +118,12 @@ describe('DesktopApp over the real core', () => {
     expect(states).toContain('healthy');
 
     // the tray shows it running; closing the window leaves it running
-    await vi.waitFor(() => expect(Tray.instances[0]!.menu!.item('service:shop/web')).toMatchObject({ checked: true, label: expect.stringContaining('web 1.4.0 — healthy') }));
+    await vi.waitFor(() =>
+      expect(Tray.instances[0]!.menu!.item('service:shop/web')).toMatchObject({
+        checked: true,
+        label: expect.stringContaining('web 1.4.0 — healthy'),
+      }),
+    );
     BrowserWindow.instances[0]!.close();
     expect(fake.app.quit).not.toHaveBeenCalled();
     expect(alive(pid)).toBe(true);
@@ -123,10 +137,17 @@ describe('DesktopApp over the real core', () => {
   });
 
   it('the tray toggles a real service through the API', async () => {
-    await vi.waitFor(() => expect(Tray.instances[0]!.menu!.item('service:shop/web')).toMatchObject({ checked: false }), { timeout: 10_000 });
+    await vi.waitFor(
+      () => expect(Tray.instances[0]!.menu!.item('service:shop/web')).toMatchObject({ checked: false }),
+      { timeout: 10_000 },
+    );
     Tray.instances[0]!.menu!.click('service:shop/web');
-    await vi.waitFor(() => expect(Tray.instances[0]!.menu!.item('service:shop/web').label).toContain('healthy'), { timeout: 10_000 });
+    await vi.waitFor(() => expect(Tray.instances[0]!.menu!.item('service:shop/web').label).toContain('healthy'), {
+      timeout: 10_000,
+    });
     Tray.instances[0]!.menu!.click('service:shop/web');
-    await vi.waitFor(() => expect(Tray.instances[0]!.menu!.item('service:shop/web').label).toContain('stopped'), { timeout: 10_000 });
+    await vi.waitFor(() => expect(Tray.instances[0]!.menu!.item('service:shop/web').label).toContain('stopped'), {
+      timeout: 10_000,
+    });
   });
 });

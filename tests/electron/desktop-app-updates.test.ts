@@ -68,8 +68,15 @@ function makeApp(overrides: Partial<DesktopAppDeps<FakeCore, DevMeshApi>> = {}):
     version: '0.1.0',
     logger,
     state: new AppStateStore(home.dir),
-    loginItem: new LoginItem({ platform: 'linux', command: ['/opt/DevMesh/devmesh'], autostartDir: join(dir, 'autostart') }),
-    window: { preloadPath: '/opt/DevMesh/dist/preload/preload.js', indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html' },
+    loginItem: new LoginItem({
+      platform: 'linux',
+      command: ['/opt/DevMesh/devmesh'],
+      autostartDir: join(dir, 'autostart'),
+    }),
+    window: {
+      preloadPath: '/opt/DevMesh/dist/preload/preload.js',
+      indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html',
+    },
     trayIconPath: '/opt/DevMesh/assets/tray.png',
     lockHome: async () => {
       const lock = await HomeLock.acquire(home, 'electron', { announceWaitMs: 20_000 });
@@ -111,7 +118,10 @@ beforeEach(() => {
   resources = join(dir, 'resources');
   mkdirSync(resources);
   // what electron-builder writes from electron-builder.yml's `publish:`
-  writeFileSync(join(resources, 'app-update.yml'), 'provider: generic\nurl: https://releases.example.com/devmesh\nupdaterCacheDirName: devmesh-updater\n');
+  writeFileSync(
+    join(resources, 'app-update.yml'),
+    'provider: generic\nurl: https://releases.example.com/devmesh\nupdaterCacheDirName: devmesh-updater\n',
+  );
   // installed from the deb (its target writes this file; an AppImage has $APPIMAGE instead)
   writeFileSync(join(resources, 'package-type'), 'deb');
   home = new DevMeshHome(join(dir, 'home'));
@@ -153,7 +163,9 @@ describe('the app updating itself', () => {
     dialog.showMessageBox.mockResolvedValueOnce({ response: 1 });
     tray.menu!.click('restart-to-update');
     await vi.waitFor(() => expect(dialog.showMessageBox).toHaveBeenCalledTimes(1));
-    expect((dialog.showMessageBox.mock.calls[0]![0] as { message: string }).message).toBe('Restart DevMesh to update to 0.2.0?');
+    expect((dialog.showMessageBox.mock.calls[0]![0] as { message: string }).message).toBe(
+      'Restart DevMesh to update to 0.2.0?',
+    );
   });
 
   it('asks before restarting, naming the running services; yes stops them, then installs and restarts', async () => {
@@ -167,7 +179,14 @@ describe('the app updating itself', () => {
     expect(question.message).toBe('Restart DevMesh to update to 0.2.0?');
     expect(question.detail).toContain('3 services will stop: api, web, worker.');
     expect(question.buttons).toEqual(['Stop 3 Services and Restart', 'Later']);
-    expect(steps).toEqual(['check', 'download', 'services stopped', 'close server', 'quitAndInstall silent=true runAfter=true', 'exit']);
+    expect(steps).toEqual([
+      'check',
+      'download',
+      'services stopped',
+      'close server',
+      'quitAndInstall silent=true runAfter=true',
+      'exit',
+    ]);
     expect(Tray.instances[0]!.destroyed).toBe(true);
   });
 
@@ -182,11 +201,21 @@ describe('the app updating itself', () => {
     expect(fake.app.exit).not.toHaveBeenCalled();
     expect(core.services.get('web')!.state).toBe('healthy');
     await desktop.quit();
-    expect(steps).toEqual(['check', 'download', 'services stopped', 'close server', 'install silent=true runAfter=false', 'exit']);
+    expect(steps).toEqual([
+      'check',
+      'download',
+      'services stopped',
+      'close server',
+      'install silent=true runAfter=false',
+      'exit',
+    ]);
   });
 
   it('no updater without a feed: the placeholder release URL of electron-builder.yml turns updates off', async () => {
-    writeFileSync(join(resources, 'app-update.yml'), 'provider: generic\nurl: https://releases.devmesh.invalid/desktop\n');
+    writeFileSync(
+      join(resources, 'app-update.yml'),
+      'provider: generic\nurl: https://releases.devmesh.invalid/desktop\n',
+    );
     const desktop = await started();
     await new Promise((r) => setTimeout(r, 20));
     expect(steps).toEqual([]);

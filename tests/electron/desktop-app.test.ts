@@ -36,8 +36,15 @@ function makeApp(overrides: Partial<DesktopAppDeps<FakeCore, DevMeshApi>> = {}):
     version: '0.1.0',
     logger: { info: () => {}, warn: () => {}, error: () => {} },
     state: new AppStateStore(home.dir),
-    loginItem: new LoginItem({ platform: 'linux', command: ['/opt/DevMesh/devmesh'], autostartDir: join(dir, 'autostart') }),
-    window: { preloadPath: '/opt/DevMesh/dist/preload/preload.js', indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html' },
+    loginItem: new LoginItem({
+      platform: 'linux',
+      command: ['/opt/DevMesh/devmesh'],
+      autostartDir: join(dir, 'autostart'),
+    }),
+    window: {
+      preloadPath: '/opt/DevMesh/dist/preload/preload.js',
+      indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html',
+    },
     trayIconPath: '/opt/DevMesh/assets/tray.png',
     lockHome: async () => {
       const lock = await HomeLock.acquire(home, 'electron', { announceWaitMs: 20_000 });
@@ -94,7 +101,12 @@ describe('DesktopApp', () => {
   it('starts the core, the API server, the daemon record, the tray and the window', async () => {
     await started();
     expect(steps).toEqual(['open core', 'listen']);
-    expect(home.readDaemonRecord()).toMatchObject({ pid: process.pid, port: 7780, url: 'http://127.0.0.1:7780/', face: 'electron' });
+    expect(home.readDaemonRecord()).toMatchObject({
+      pid: process.pid,
+      port: 7780,
+      url: 'http://127.0.0.1:7780/',
+      face: 'electron',
+    });
     expect(Tray.instances).toHaveLength(1);
     expect(visibleWindows()).toHaveLength(1);
     const info = await api!.call('daemon.info', {});
@@ -159,7 +171,10 @@ describe('DesktopApp', () => {
   it('refuses to start, with a message naming `devmesh down`, when the API port is taken', async () => {
     listenError = new DevMeshError('PORT_BUSY', 'port 7780 on 127.0.0.1 is already in use');
     await started();
-    expect(dialog.showErrorBox).toHaveBeenCalledWith('DevMesh is already running', expect.stringContaining('devmesh down'));
+    expect(dialog.showErrorBox).toHaveBeenCalledWith(
+      'DevMesh is already running',
+      expect.stringContaining('devmesh down'),
+    );
     expect(core.disposed).toBe(true);
     expect(fake.app.exit).toHaveBeenCalledWith(1);
     expect(Tray.instances).toHaveLength(0);
@@ -168,12 +183,22 @@ describe('DesktopApp', () => {
   it('explains a native module that will not load in a dialog and the log, before the home or the core is touched', async () => {
     const logged: string[] = [];
     const desktop = makeApp({
-      logger: { info: () => {}, warn: () => {}, error: (obj, msg) => void logged.push(`${msg}: ${(obj as { err: string }).err}`) },
-      loadNativeModules: () => ({ title: 'DevMesh cannot start: node-pty could not be loaded', message: 'node-pty needs glibc 2.38…' }),
+      logger: {
+        info: () => {},
+        warn: () => {},
+        error: (obj, msg) => void logged.push(`${msg}: ${(obj as { err: string }).err}`),
+      },
+      loadNativeModules: () => ({
+        title: 'DevMesh cannot start: node-pty could not be loaded',
+        message: 'node-pty needs glibc 2.38…',
+      }),
     });
     expect(desktop.run()).toBe(true);
     await desktop.whenStarted();
-    expect(dialog.showErrorBox).toHaveBeenCalledWith('DevMesh cannot start: node-pty could not be loaded', 'node-pty needs glibc 2.38…');
+    expect(dialog.showErrorBox).toHaveBeenCalledWith(
+      'DevMesh cannot start: node-pty could not be loaded',
+      'node-pty needs glibc 2.38…',
+    );
     expect(logged).toEqual(['DevMesh cannot start: node-pty could not be loaded: node-pty needs glibc 2.38…']);
     expect(steps).not.toContain('open core');
     expect(locks).toHaveLength(0);
@@ -181,31 +206,41 @@ describe('DesktopApp', () => {
     expect(Tray.instances).toHaveLength(0);
   });
 
-  it('refuses to start, naming its pid and address, when a `devmesh up` runs on the home (its daemon.json gone); never opens the core', async () => {
-    ensureCliBuilt();
-    const project = join(dir, 'solo');
-    mkdirSync(project);
-    writeProject(project, 'solo', { api: {} });
-    const cli = new CliHarness(home.dir, dir);
-    const { daemon } = await cli.up(['--project', project], scaled(30_000));
-    try {
-      const record = home.readDaemonRecord()!;
-      // the record is not what keeps a second DevMesh out: a cleanup script may have removed it
-      rmSync(join(home.dir, 'daemon.json'));
+  it(
+    'refuses to start, naming its pid and address, when a `devmesh up` runs on the home (its daemon.json gone); never opens the core',
+    async () => {
+      ensureCliBuilt();
+      const project = join(dir, 'solo');
+      mkdirSync(project);
+      writeProject(project, 'solo', { api: {} });
+      const cli = new CliHarness(home.dir, dir);
+      const { daemon } = await cli.up(['--project', project], scaled(30_000));
+      try {
+        const record = home.readDaemonRecord()!;
+        // the record is not what keeps a second DevMesh out: a cleanup script may have removed it
+        rmSync(join(home.dir, 'daemon.json'));
+        await started();
+        expect(steps).toEqual([]);
+        expect(dialog.showErrorBox).toHaveBeenCalledWith(
+          'DevMesh is already running',
+          expect.stringContaining(`pid ${daemon.child.pid}`),
+        );
+        expect(dialog.showErrorBox).toHaveBeenCalledWith(
+          'DevMesh is already running',
+          expect.stringContaining(record.url),
+        );
+        expect(fake.app.exit).toHaveBeenCalledWith(1);
+        expect(daemon.child.exitCode).toBe(null);
+      } finally {
+        await daemon.stop('SIGTERM');
+      }
+      // once it is gone, the app starts
+      resetFake();
       await started();
-      expect(steps).toEqual([]);
-      expect(dialog.showErrorBox).toHaveBeenCalledWith('DevMesh is already running', expect.stringContaining(`pid ${daemon.child.pid}`));
-      expect(dialog.showErrorBox).toHaveBeenCalledWith('DevMesh is already running', expect.stringContaining(record.url));
-      expect(fake.app.exit).toHaveBeenCalledWith(1);
-      expect(daemon.child.exitCode).toBe(null);
-    } finally {
-      await daemon.stop('SIGTERM');
-    }
-    // once it is gone, the app starts
-    resetFake();
-    await started();
-    expect(steps).toEqual(['open core', 'listen']);
-  }, scaled(90_000));
+      expect(steps).toEqual(['open core', 'listen']);
+    },
+    scaled(90_000),
+  );
 
   it('reopens the recent projects and forgets those whose devmesh.yaml is gone', async () => {
     const state = new AppStateStore(home.dir);
@@ -256,7 +291,9 @@ describe('DesktopApp', () => {
     expect(window.minimized).toBe(true);
     expect(fake.app.quit).not.toHaveBeenCalled();
     const notices = () => fake.Notification.instances.map((n) => n.options.body);
-    expect(notices()).toEqual([expect.stringMatching(/no tray icons.*minimizes DevMesh.*quit from the menu or `devmesh down`/)]);
+    expect(notices()).toEqual([
+      expect.stringMatching(/no tray icons.*minimizes DevMesh.*quit from the menu or `devmesh down`/),
+    ]);
     window.restore();
     window.close();
     expect(notices()).toHaveLength(1);

@@ -30,7 +30,7 @@ function runCommand(path: string, args: string[]): { argv: string[]; runAsNode: 
 }
 
 describe('DevmeshCommandInstaller', () => {
-  it('writes a runnable wrapper that runs the app\'s CLI with the app\'s own Node, passing every argument', async () => {
+  it("writes a runnable wrapper that runs the app's CLI with the app's own Node, passing every argument", async () => {
     const target = join(dir, 'usr', 'local', 'bin', 'devmesh'); // the folder does not exist yet
     const elevated: string[] = [];
     const installer = new DevmeshCommandInstaller({
@@ -54,8 +54,15 @@ describe('DevmeshCommandInstaller', () => {
 
   it('knows another devmesh (an npm install) from its own wrapper', () => {
     const target = join(dir, 'devmesh');
-    writeFileSync(target, '#!/usr/bin/env node\nrequire("../lib/node_modules/devmesh/bin/devmesh.js")\n', { mode: 0o755 });
-    const installer = new DevmeshCommandInstaller({ execPath: process.execPath, appPath, target, runAsAdmin: async () => {} });
+    writeFileSync(target, '#!/usr/bin/env node\nrequire("../lib/node_modules/devmesh/bin/devmesh.js")\n', {
+      mode: 0o755,
+    });
+    const installer = new DevmeshCommandInstaller({
+      execPath: process.execPath,
+      appPath,
+      target,
+      runAsAdmin: async () => {},
+    });
     expect(installer.existing()).toBe('other');
   });
 

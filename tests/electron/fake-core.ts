@@ -39,7 +39,10 @@ export class FakeCore {
   disposed = false;
   private open = new Map<string, ProjectInfo>();
 
-  constructor(readonly projectId = 'shop', serviceNames: string[] = ['api', 'web']) {
+  constructor(
+    readonly projectId = 'shop',
+    serviceNames: string[] = ['api', 'web'],
+  ) {
     for (const name of serviceNames) {
       this.services.set(name, {
         project: projectId,
@@ -60,7 +63,13 @@ export class FakeCore {
 
   /** The project as the app sees it once `projects.open` ran. */
   openProject(root = '/work/shop'): ProjectInfo {
-    const info: ProjectInfo = { id: this.projectId, root, configPath: `${root}/devmesh.yaml`, services: [...this.services.keys()], configError: null };
+    const info: ProjectInfo = {
+      id: this.projectId,
+      root,
+      configPath: `${root}/devmesh.yaml`,
+      services: [...this.services.keys()],
+      configError: null,
+    };
     this.open.set(info.id, info);
     this.events.emit({ type: 'project.opened', ts: Date.now(), project: info });
     return info;
@@ -69,9 +78,24 @@ export class FakeCore {
   setState(name: string, to: ServiceState, reason: string | null = null): ServiceInfo {
     const current = this.services.get(name);
     if (!current) throw new DevMeshError('SERVICE_NOT_FOUND', `no service '${name}'`);
-    const next = { ...current, state: to, reason, since: Date.now(), pid: to === 'stopped' || to === 'crashed' ? null : 4242 };
+    const next = {
+      ...current,
+      state: to,
+      reason,
+      since: Date.now(),
+      pid: to === 'stopped' || to === 'crashed' ? null : 4242,
+    };
     this.services.set(name, next);
-    this.events.emit({ type: 'service.state', ts: Date.now(), project: this.projectId, service: name, from: current.state, to, reason, info: next });
+    this.events.emit({
+      type: 'service.state',
+      ts: Date.now(),
+      project: this.projectId,
+      service: name,
+      from: current.state,
+      to,
+      reason,
+      info: next,
+    });
     return next;
   }
 
@@ -93,7 +117,9 @@ export class FakeCore {
       return project.id;
     },
     resolve: (ref?: string) => {
-      const info = ref ? [...this.open.values()].find((p) => p.id === ref || p.root === ref) : [...this.open.values()][0];
+      const info = ref
+        ? [...this.open.values()].find((p) => p.id === ref || p.root === ref)
+        : [...this.open.values()][0];
       if (!info) throw new DevMeshError('PROJECT_NOT_FOUND', `no open project '${ref ?? ''}'`);
       return { id: info.id, supervisor: this.supervisor };
     },
@@ -128,13 +154,20 @@ export class FakeCore {
 
   readonly logs = { page: () => ({ lines: [], hasMore: false }) };
 
-  readonly home = { dir: '/tmp/devmesh', databasePath: '/tmp/devmesh/devmesh.db', auditMirrorPath: '/tmp/devmesh/audit.jsonl' };
+  readonly home = {
+    dir: '/tmp/devmesh',
+    databasePath: '/tmp/devmesh/devmesh.db',
+    auditMirrorPath: '/tmp/devmesh/audit.jsonl',
+  };
   /** no locks, tasks or audit chain here: the API's coordination handlers are never called by these tests */
   readonly coordination = {};
 
   /** the real project commands over the fake projects; nothing is recorded in an audit chain here */
   get projectCommands(): ProjectCommands {
-    return new ProjectCommands({ projects: this.projects as unknown as ProjectCommandsDeps['projects'], settled: () => Promise.resolve() });
+    return new ProjectCommands({
+      projects: this.projects as unknown as ProjectCommandsDeps['projects'],
+      settled: () => Promise.resolve(),
+    });
   }
 
   async dispose(): Promise<void> {
@@ -147,6 +180,11 @@ export class FakeCore {
   }
 
   api(face: Partial<ConstructorParameters<typeof DevMeshApi>[1]> = {}): DevMeshApi {
-    return new DevMeshApi(this as unknown as DevMeshCore, { face: 'electron', apiUrl: () => null, requestShutdown: () => {}, ...face });
+    return new DevMeshApi(this as unknown as DevMeshCore, {
+      face: 'electron',
+      apiUrl: () => null,
+      requestShutdown: () => {},
+      ...face,
+    });
   }
 }

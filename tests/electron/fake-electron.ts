@@ -265,7 +265,11 @@ class FakeIpcMain {
     this.handlers.delete(channel);
   }
   /** Plays ipcRenderer.invoke from a frame of some webContents. */
-  async invoke(channel: string, from: { sender: FakeWebContents; senderFrame?: FakeFrame | null }, ...args: unknown[]): Promise<any> {
+  async invoke(
+    channel: string,
+    from: { sender: FakeWebContents; senderFrame?: FakeFrame | null },
+    ...args: unknown[]
+  ): Promise<any> {
     const handler = this.handlers.get(channel);
     if (!handler) throw new Error(`No handler registered for '${channel}'`);
     const senderFrame = from.senderFrame === undefined ? from.sender.mainFrame : from.senderFrame;
@@ -274,10 +278,16 @@ class FakeIpcMain {
 }
 export let ipcMain = new FakeIpcMain();
 
-export const contextBridge = { exposed: new Map<string, any>(), exposeInMainWorld: vi.fn((key: string, api: unknown) => contextBridge.exposed.set(key, api)) };
+export const contextBridge = {
+  exposed: new Map<string, any>(),
+  exposeInMainWorld: vi.fn((key: string, api: unknown) => contextBridge.exposed.set(key, api)),
+};
 
 class FakeIpcRenderer extends EventEmitter {
-  readonly invoke = vi.fn(async (_channel: string, ..._args: unknown[]): Promise<unknown> => ({ ok: true, value: null }));
+  readonly invoke = vi.fn(async (_channel: string, ..._args: unknown[]): Promise<unknown> => ({
+    ok: true,
+    value: null,
+  }));
   readonly send = vi.fn();
 }
 export const ipcRenderer = new FakeIpcRenderer();

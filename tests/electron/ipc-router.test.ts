@@ -51,7 +51,11 @@ describe('IpcRouter', () => {
 
   it('refuses a frame showing a foreign page, a sub-frame, another webContents and a vanished frame', async () => {
     const channel = ipcCallChannel('services.stopAll');
-    const foreign = await ipcMain.invoke(channel, { sender: contents, senderFrame: new FakeFrame('https://evil.example/') }, {});
+    const foreign = await ipcMain.invoke(
+      channel,
+      { sender: contents, senderFrame: new FakeFrame('https://evil.example/') },
+      {},
+    );
     const sub = new FakeFrame(APP_PAGE);
     sub.parent = contents.mainFrame;
     const subFrame = await ipcMain.invoke(channel, { sender: contents, senderFrame: sub }, {});
@@ -60,8 +64,16 @@ describe('IpcRouter', () => {
     const otherContents = await ipcMain.invoke(channel, { sender: other }, {});
     const gone = await ipcMain.invoke(channel, { sender: contents, senderFrame: null }, {});
     // the app's own file, but over file:// (any local file could be that): only the app:// page is trusted
-    const fileUrl = await ipcMain.invoke(channel, { sender: contents, senderFrame: new FakeFrame(`file://${INDEX_HTML}`) }, {});
-    const otherHost = await ipcMain.invoke(channel, { sender: contents, senderFrame: new FakeFrame('app://evil/index.html') }, {});
+    const fileUrl = await ipcMain.invoke(
+      channel,
+      { sender: contents, senderFrame: new FakeFrame(`file://${INDEX_HTML}`) },
+      {},
+    );
+    const otherHost = await ipcMain.invoke(
+      channel,
+      { sender: contents, senderFrame: new FakeFrame('app://evil/index.html') },
+      {},
+    );
     for (const r of [foreign, subFrame, otherContents, gone, fileUrl, otherHost]) {
       expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_ORIGIN' } });
     }
@@ -70,7 +82,11 @@ describe('IpcRouter', () => {
 
   it('refuses everything once the window is closed', async () => {
     BrowserWindow.instances[0]!.close();
-    const r = await ipcMain.invoke(ipcCallChannel('daemon.info'), { sender: contents, senderFrame: new FakeFrame(APP_PAGE) }, {});
+    const r = await ipcMain.invoke(
+      ipcCallChannel('daemon.info'),
+      { sender: contents, senderFrame: new FakeFrame(APP_PAGE) },
+      {},
+    );
     expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_ORIGIN' } });
   });
 
@@ -102,14 +118,29 @@ describe('IpcRouter', () => {
     core.events.log({ seq: 1, project: 'shop', service: 'api', stream: 'stdout', ts: 1, text: 'listening' });
     core.events.log({ seq: 2, project: 'shop', service: 'web', stream: 'stdout', ts: 1, text: 'other' });
     expect(contents.sent.map((m) => (m.args[1] as { text: string }).text)).toEqual(['listening']);
-    expect(await ipcMain.invoke(IPC_SUBSCRIBE, fromApp(), 2, 'shell', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
-    expect(await ipcMain.invoke(IPC_SUBSCRIBE, fromApp(), 3, 'logs', { name: 'nope' })).toMatchObject({ ok: false, error: { code: 'SERVICE_NOT_FOUND' } });
-    expect(await ipcMain.invoke(IPC_SUBSCRIBE, fromApp(), -1, 'events', {})).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await ipcMain.invoke(IPC_SUBSCRIBE, fromApp(), 2, 'shell', {})).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_METHOD' },
+    });
+    expect(await ipcMain.invoke(IPC_SUBSCRIBE, fromApp(), 3, 'logs', { name: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'SERVICE_NOT_FOUND' },
+    });
+    expect(await ipcMain.invoke(IPC_SUBSCRIBE, fromApp(), -1, 'events', {})).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
     expect(router.streamCount(contents as never)).toBe(1);
   });
 
   it('refuses subscriptions from a foreign frame', async () => {
-    const r = await ipcMain.invoke(IPC_SUBSCRIBE, { sender: contents, senderFrame: new FakeFrame('https://evil.example/') }, 1, 'events', {});
+    const r = await ipcMain.invoke(
+      IPC_SUBSCRIBE,
+      { sender: contents, senderFrame: new FakeFrame('https://evil.example/') },
+      1,
+      'events',
+      {},
+    );
     expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_ORIGIN' } });
     expect(core.listenerCount()).toBe(0);
   });

@@ -22,12 +22,26 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 // os.release() on macOS is the Darwin version: Darwin 21 is macOS 12 (Monterey), Darwin 22 is macOS 13 (Ventura).
-const monterey = () => new LoginItem({ platform: 'darwin', osRelease: '21.6.0', command: ['/Applications/DevMesh.app/Contents/MacOS/DevMesh'] });
-const sonoma = () => new LoginItem({ platform: 'darwin', osRelease: '23.4.0', command: ['/Applications/DevMesh.app/Contents/MacOS/DevMesh'] });
+const monterey = () =>
+  new LoginItem({
+    platform: 'darwin',
+    osRelease: '21.6.0',
+    command: ['/Applications/DevMesh.app/Contents/MacOS/DevMesh'],
+  });
+const sonoma = () =>
+  new LoginItem({
+    platform: 'darwin',
+    osRelease: '23.4.0',
+    command: ['/Applications/DevMesh.app/Contents/MacOS/DevMesh'],
+  });
 
 describe('LoginItem on Linux', () => {
   it('writes and removes an autostart entry whose Exec survives spaces and quotes in the path', () => {
-    const item = new LoginItem({ platform: 'linux', command: ['/home/ada/My Apps/DevMesh "beta".AppImage'], autostartDir: join(dir, 'autostart') });
+    const item = new LoginItem({
+      platform: 'linux',
+      command: ['/home/ada/My Apps/DevMesh "beta".AppImage'],
+      autostartDir: join(dir, 'autostart'),
+    });
     expect(item.set(true)).toBeNull();
     const entry = readFileSync(item.desktopEntryPath, 'utf8');
     expect(entry).toContain('[Desktop Entry]');
@@ -41,7 +55,11 @@ describe('LoginItem on Linux', () => {
     // the deb and AppImage install the icon as <linux.executableName>; Electron's WM_CLASS is desktopName's stem
     const builder = parse(readFileSync(join(__dirname, '..', '..', 'electron-builder.yml'), 'utf8'));
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
-    const item = new LoginItem({ platform: 'linux', command: ['/opt/DevMesh/devmesh-app'], autostartDir: join(dir, 'autostart') });
+    const item = new LoginItem({
+      platform: 'linux',
+      command: ['/opt/DevMesh/devmesh-app'],
+      autostartDir: join(dir, 'autostart'),
+    });
     item.set(true);
     const entry = readFileSync(item.desktopEntryPath, 'utf8');
     expect(entry).toContain(`\nIcon=${builder.linux.executableName}\n`);
@@ -49,7 +67,11 @@ describe('LoginItem on Linux', () => {
   });
 
   it('names the app as its launcher entry does: the installed icon and the window class', () => {
-    const item = new LoginItem({ platform: 'linux', command: ['/opt/DevMesh/devmesh-app'], autostartDir: join(dir, 'autostart') });
+    const item = new LoginItem({
+      platform: 'linux',
+      command: ['/opt/DevMesh/devmesh-app'],
+      autostartDir: join(dir, 'autostart'),
+    });
     item.set(true);
     const entry = readFileSync(item.desktopEntryPath, 'utf8');
     expect(entry).toMatch(/^Name=DevMesh$/m);
@@ -70,7 +92,11 @@ describe('LoginItem on Windows', () => {
   it('registers the executable with --hidden, and knows a launch from it', () => {
     const item = new LoginItem({ platform: 'win32', command: ['C:\\Program Files\\DevMesh\\DevMesh.exe'] });
     item.set(true);
-    expect(fake.app.loginItemSet).toEqual({ openAtLogin: true, path: 'C:\\Program Files\\DevMesh\\DevMesh.exe', args: ['--hidden'] });
+    expect(fake.app.loginItemSet).toEqual({
+      openAtLogin: true,
+      path: 'C:\\Program Files\\DevMesh\\DevMesh.exe',
+      args: ['--hidden'],
+    });
     expect(item.launchedHidden(['DevMesh.exe', '--hidden'])).toBe(true);
     expect(item.launchedHidden(['DevMesh.exe'])).toBe(false);
     item.set(false);
@@ -124,7 +150,11 @@ describe('LoginItem on macOS 13 and later', () => {
 
 describe('LoginItem at start on Linux and Windows', () => {
   it('registers again what was chosen (the executable may have moved with an update)', () => {
-    const item = new LoginItem({ platform: 'linux', command: ['/opt/DevMesh/devmesh-app'], autostartDir: join(dir, 'autostart') });
+    const item = new LoginItem({
+      platform: 'linux',
+      command: ['/opt/DevMesh/devmesh-app'],
+      autostartDir: join(dir, 'autostart'),
+    });
     expect(item.reconcile(true)).toBe(true);
     expect(existsSync(item.desktopEntryPath)).toBe(true);
     expect(item.reconcile(false)).toBe(false);

@@ -7,7 +7,10 @@ import * as electron from './fake-electron.js';
 import { BrowserWindow, resetFake, session, shell } from './fake-electron.js';
 import { MainWindow } from '../../main/electron/main-window.js';
 
-const options = { preloadPath: '/opt/DevMesh/dist/preload/preload.js', indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html' };
+const options = {
+  preloadPath: '/opt/DevMesh/dist/preload/preload.js',
+  indexHtmlPath: '/opt/DevMesh/dist/renderer/index.html',
+};
 
 function openWindow(): { window: MainWindow; bw: BrowserWindow } {
   const window = new MainWindow(options);
@@ -35,7 +38,7 @@ describe('MainWindow', () => {
     expect(bw.loadedFile).toBeNull();
   });
 
-  it('grants the app\'s own page clipboard writes (copy from a terminal) and refuses everything else', () => {
+  it("grants the app's own page clipboard writes (copy from a terminal) and refuses everything else", () => {
     const { bw } = openWindow();
     const s = session.defaultSession;
     const page = 'app://devmesh/index.html#terminals';

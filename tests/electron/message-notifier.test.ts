@@ -12,7 +12,21 @@ import { MessageNotifier } from '../../main/electron/message-notifier.js';
 let core: FakeCore;
 let seq = 0;
 const post = (m: Partial<Message>) =>
-  core.events.emit({ type: 'message.posted', ts: 1, message: { seq: ++seq, from: 'agent-1', fromName: 'claude-2', to: 'user', toName: 'user', body: 'hi', task: null, ts: 1, ...m } });
+  core.events.emit({
+    type: 'message.posted',
+    ts: 1,
+    message: {
+      seq: ++seq,
+      from: 'agent-1',
+      fromName: 'claude-2',
+      to: 'user',
+      toName: 'user',
+      body: 'hi',
+      task: null,
+      ts: 1,
+      ...m,
+    },
+  });
 
 beforeEach(() => {
   resetFake();
@@ -24,7 +38,10 @@ describe('MessageNotifier', () => {
   it('notifies each message an agent sends to the human, naming the agent and the task', () => {
     post({ body: 'Should the cart keep the discount after checkout?', task: 'task-abc123' });
     post({ body: 'x'.repeat(500) });
-    expect(Notification.instances.map((n) => n.options.title)).toEqual(['claude-2 wrote to you about task-abc123', 'claude-2 wrote to you']);
+    expect(Notification.instances.map((n) => n.options.title)).toEqual([
+      'claude-2 wrote to you about task-abc123',
+      'claude-2 wrote to you',
+    ]);
     expect(Notification.instances[0]!.options.body).toBe('Should the cart keep the discount after checkout?');
     expect(Notification.instances[1]!.options.body).toHaveLength(160);
   });

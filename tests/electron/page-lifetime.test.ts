@@ -52,7 +52,7 @@ describe('PageLifetime', () => {
     expect(listeners(contents)).toBe(0);
   });
 
-  it("counts the renderer process dying: the page is gone before any reload, and goes only once", () => {
+  it('counts the renderer process dying: the page is gone before any reload, and goes only once', () => {
     const gone: string[] = [];
     pages.onPageGone(wc(contents), () => gone.push('crashed'));
     contents.crash('oom', -1);

@@ -35,9 +35,13 @@ describe('preload', () => {
   });
 
   it('exposes exactly one function per API method plus the stream helpers, and no generic invoke', () => {
-    expect(Object.keys(bridge).sort()).toEqual([...API_METHODS, 'followLogs', 'followRequests', 'onEvent', 'onTraffic', 'openTerminalStream'].sort());
-    for (const method of ['proxy.info', 'proxy.routes', 'proxy.requests', 'proxy.traffic', 'ca.info']) expect(API_METHODS).toContain(method);
-    for (const key of Object.keys(bridge)) expect(typeof (bridge as Record<string, unknown>)[key], key).toBe('function');
+    expect(Object.keys(bridge).sort()).toEqual(
+      [...API_METHODS, 'followLogs', 'followRequests', 'onEvent', 'onTraffic', 'openTerminalStream'].sort(),
+    );
+    for (const method of ['proxy.info', 'proxy.routes', 'proxy.requests', 'proxy.traffic', 'ca.info'])
+      expect(API_METHODS).toContain(method);
+    for (const key of Object.keys(bridge))
+      expect(typeof (bridge as Record<string, unknown>)[key], key).toBe('function');
     for (const generic of ['invoke', 'send', 'on', 'ipcRenderer', 'call']) expect(bridge).not.toHaveProperty(generic);
   });
 
@@ -46,7 +50,10 @@ describe('preload', () => {
     await expect(bridge['services.list']({ project: 'shop' })).resolves.toEqual({ ok: true, value: [] });
     expect(ipcRenderer.invoke).toHaveBeenLastCalledWith(ipcCallChannel('services.list'), { project: 'shop' });
     // a page cannot redirect a method to another channel by passing extra arguments
-    await (bridge['services.stop'] as (...a: unknown[]) => Promise<unknown>)({ name: 'web' }, 'devmesh:call:daemon.shutdown');
+    await (bridge['services.stop'] as (...a: unknown[]) => Promise<unknown>)(
+      { name: 'web' },
+      'devmesh:call:daemon.shutdown',
+    );
     expect(ipcRenderer.invoke).toHaveBeenLastCalledWith(ipcCallChannel('services.stop'), { name: 'web' });
   });
 
@@ -107,7 +114,10 @@ describe('preload', () => {
 
   it('forgets a listener whose subscription the main process refused', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: { code: 'SERVICE_NOT_FOUND', message: "no service 'x'" } });
+    ipcRenderer.invoke.mockResolvedValueOnce({
+      ok: false,
+      error: { code: 'SERVICE_NOT_FOUND', message: "no service 'x'" },
+    });
     const seen: unknown[] = [];
     bridge.followLogs({ name: 'x' }, (l) => seen.push(l));
     const subId = ipcRenderer.invoke.mock.calls.at(-1)![1];
@@ -124,7 +134,9 @@ describe('preload', () => {
     expect([channel, id]).toEqual([IPC_TERMINAL_OPEN, 't-abc']);
     expect(result).toEqual({ ok: true, value: { streamId } });
     const posted: Array<{ data: unknown; origin: string; transfer: unknown[] }> = [];
-    const win = { postMessage: (data: unknown, origin: string, transfer: unknown[]) => posted.push({ data, origin, transfer }) };
+    const win = {
+      postMessage: (data: unknown, origin: string, transfer: unknown[]) => posted.push({ data, origin, transfer }),
+    };
     vi.stubGlobal('window', win);
     try {
       const port = { fake: 'port' };

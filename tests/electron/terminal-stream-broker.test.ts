@@ -68,7 +68,11 @@ beforeEach(() => {
   harness = new TerminalHarness();
   contents = new FakeWebContents();
   contents.mainFrame = new FakeFrame(APP_URL);
-  broker = new TerminalStreamBroker(harness.manager, { webContents: contents as never, isAppUrl: (url) => url === APP_URL }, { debug: () => {} });
+  broker = new TerminalStreamBroker(
+    harness.manager,
+    { webContents: contents as never, isAppUrl: (url) => url === APP_URL },
+    { debug: () => {} },
+  );
 });
 
 afterEach(async () => {
@@ -77,7 +81,11 @@ afterEach(async () => {
   await harness.dispose();
 });
 
-async function open(id: string, streamId = 1, from: { sender: FakeWebContents; senderFrame?: FakeFrame | null } = { sender: contents }): Promise<ViewPort> {
+async function open(
+  id: string,
+  streamId = 1,
+  from: { sender: FakeWebContents; senderFrame?: FakeFrame | null } = { sender: contents },
+): Promise<ViewPort> {
   const before = from.sender.posted.length;
   const result = await ipcMain.invoke(IPC_TERMINAL_OPEN, from, streamId, id);
   expect(result).toEqual({ ok: true, value: { streamId } });
@@ -111,13 +119,21 @@ describe('TerminalStreamBroker', () => {
     const terminal = harness.create({ command: 'yes', args: [], record: false });
     const view = await open(terminal.id);
     const session = harness.manager.get(terminal.id);
-    await waitFor(() => session.info().paused, 5000, () => `a pause (${view.text.length} chars received)`);
+    await waitFor(
+      () => session.info().paused,
+      5000,
+      () => `a pause (${view.text.length} chars received)`,
+    );
     const atPause = view.text.length;
     await new Promise((r) => setTimeout(r, 100));
     // paused: at most what was already batched arrives
     expect(view.text.length - atPause).toBeLessThan(200_000);
     view.send({ t: 'ack', chars: view.text.length });
-    await waitFor(() => !session.info().paused || view.text.length > atPause + 200_000, 5000, () => 'a resume');
+    await waitFor(
+      () => !session.info().paused || view.text.length > atPause + 200_000,
+      5000,
+      () => 'a resume',
+    );
     await until('more output after the ack', () => view.text.length > atPause + 50_000);
   });
 
@@ -130,7 +146,12 @@ describe('TerminalStreamBroker', () => {
     view.port.postMessage(new Uint8Array([1, 2, 3]));
     view.port.postMessage({ t: 'input', data: 'x' });
     await until('four errors', () => view.control.filter((m) => m.t === 'error').length === 4);
-    expect(view.control.filter((m) => m.t === 'error').map((m) => (m.t === 'error' ? m.code : ''))).toEqual(['BAD_REQUEST', 'BAD_REQUEST', 'BAD_REQUEST', 'BAD_REQUEST']);
+    expect(view.control.filter((m) => m.t === 'error').map((m) => (m.t === 'error' ? m.code : ''))).toEqual([
+      'BAD_REQUEST',
+      'BAD_REQUEST',
+      'BAD_REQUEST',
+      'BAD_REQUEST',
+    ]);
     view.send({ t: 'input', data: 'echo still-$((1+1))\r' });
     await until('the stream still works', () => view.output.includes('still-2'));
   });
@@ -142,7 +163,11 @@ describe('TerminalStreamBroker', () => {
     expect(broker.streamCount(contents as never)).toBe(1);
     expect(harness.manager.get(terminal.id).info().viewers).toBe(2);
     view.close();
-    await waitFor(() => harness.manager.get(terminal.id).info().viewers === 1, 3000, () => 'the detach');
+    await waitFor(
+      () => harness.manager.get(terminal.id).info().viewers === 1,
+      3000,
+      () => 'the detach',
+    );
     expect(broker.streamCount(contents as never)).toBe(0);
   });
 
@@ -182,7 +207,9 @@ describe('TerminalStreamBroker', () => {
 
     const unknown = await open('t-000000000000', 2);
     await until('the refusal', () => unknown.closed);
-    expect(unknown.control).toEqual([{ t: 'error', code: 'TERMINAL_NOT_FOUND', message: expect.stringContaining("no terminal 't-000000000000'") }]);
+    expect(unknown.control).toEqual([
+      { t: 'error', code: 'TERMINAL_NOT_FOUND', message: expect.stringContaining("no terminal 't-000000000000'") },
+    ]);
   });
 
   it('refuses a foreign webContents, a sub-frame, a foreign page and bad arguments, and sends them no port', async () => {
@@ -194,12 +221,23 @@ describe('TerminalStreamBroker', () => {
     const refusals = [
       await ipcMain.invoke(IPC_TERMINAL_OPEN, { sender: foreign }, 1, terminal.id),
       await ipcMain.invoke(IPC_TERMINAL_OPEN, { sender: contents, senderFrame: sub }, 1, terminal.id),
-      await ipcMain.invoke(IPC_TERMINAL_OPEN, { sender: contents, senderFrame: new FakeFrame('https://evil.example/') }, 1, terminal.id),
+      await ipcMain.invoke(
+        IPC_TERMINAL_OPEN,
+        { sender: contents, senderFrame: new FakeFrame('https://evil.example/') },
+        1,
+        terminal.id,
+      ),
       await ipcMain.invoke(IPC_TERMINAL_OPEN, { sender: contents, senderFrame: null }, 1, terminal.id),
     ];
     for (const r of refusals) expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_ORIGIN' } });
-    expect(await ipcMain.invoke(IPC_TERMINAL_OPEN, { sender: contents }, -1, terminal.id)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    expect(await ipcMain.invoke(IPC_TERMINAL_OPEN, { sender: contents }, 1, '../etc')).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await ipcMain.invoke(IPC_TERMINAL_OPEN, { sender: contents }, -1, terminal.id)).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    expect(await ipcMain.invoke(IPC_TERMINAL_OPEN, { sender: contents }, 1, '../etc')).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
     expect(foreign.posted).toEqual([]);
     expect(contents.posted).toEqual([]);
     expect(harness.manager.get(terminal.id).info().viewers).toBe(1);
@@ -208,6 +246,10 @@ describe('TerminalStreamBroker', () => {
   it('stops answering once disposed', async () => {
     broker.dispose();
     await expect(ipcMain.invoke(IPC_TERMINAL_OPEN, { sender: contents }, 1, 't-x')).rejects.toThrow(/No handler/);
-    broker = new TerminalStreamBroker(harness.manager, { webContents: contents as never, isAppUrl: () => true }, { debug: () => {} });
+    broker = new TerminalStreamBroker(
+      harness.manager,
+      { webContents: contents as never, isAppUrl: () => true },
+      { debug: () => {} },
+    );
   });
 });

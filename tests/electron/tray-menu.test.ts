@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
-import type { FakeMenu} from './fake-electron.js';
+import type { FakeMenu } from './fake-electron.js';
 import { resetFake, Tray } from './fake-electron.js';
 import { FakeCore } from './fake-core.js';
 import { TrayMenu, type TrayActions } from '../../main/electron/tray-menu.js';
@@ -47,7 +47,16 @@ describe('TrayMenu', () => {
     expect(labels().slice(0, 3)).toEqual(['shop', 'api 1.2.0 — stopped', 'web 1.2.0 — stopped']);
     expect(menu().item('project:shop').enabled).toBe(false);
     expect(menu().item('service:shop/web')).toMatchObject({ type: 'checkbox', checked: false });
-    expect(labels()).toEqual(expect.arrayContaining(['Open DevMesh', 'Open Project…', 'Start all', 'Stop all', 'Start at login', 'Quit DevMesh']));
+    expect(labels()).toEqual(
+      expect.arrayContaining([
+        'Open DevMesh',
+        'Open Project…',
+        'Start all',
+        'Stop all',
+        'Start at login',
+        'Quit DevMesh',
+      ]),
+    );
   });
 
   it('starts a stopped service on click, and the menu then shows it running and checked', async () => {
@@ -83,7 +92,11 @@ describe('TrayMenu', () => {
     menu().click('start-all');
     await vi.waitFor(() => expect(core.calls).toContain('startAll'));
     await tray.settled();
-    expect(menu().items.filter((i) => i.id?.startsWith('service:')).every((i) => i.checked)).toBe(true);
+    expect(
+      menu()
+        .items.filter((i) => i.id?.startsWith('service:'))
+        .every((i) => i.checked),
+    ).toBe(true);
     menu().click('stop-all');
     await vi.waitFor(() => expect(core.calls).toContain('stopAll'));
   });

@@ -20,7 +20,8 @@ const WATCHER = join(__dirname, 'fixtures', 'sni-watcher.py');
 
 function missingTools(): string | null {
   for (const tool of ['dbus-daemon', 'dbus-send', 'gdbus']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `needs ${tool} (Debian dbus, libglib2.0-bin)`;
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      return `needs ${tool} (Debian dbus, libglib2.0-bin)`;
   }
   const py = spawnSync(PYTHON, ['-c', 'import dbus, dbus.mainloop.glib; from gi.repository import GLib']);
   return py.status === 0 ? null : 'needs python3-dbus and python3-gi';
@@ -65,9 +66,13 @@ async function withWatcher<T>(mode: 'host' | 'no-host', fn: () => Promise<T>): P
 beforeAll(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'devmesh-tray-bus-'));
-  daemon = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1', `--address=unix:path=${join(dir, 'bus')}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  daemon = spawn(
+    'dbus-daemon',
+    ['--session', '--nofork', '--print-address=1', `--address=unix:path=${join(dir, 'bus')}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const address = await firstLine(daemon, 'dbus-daemon');
   // Nothing of the machine's own session may leak in: only the private bus, no X display.
   env = { PATH: process.env.PATH, DBUS_SESSION_BUS_ADDRESS: address, HOME: dir };
@@ -84,43 +89,68 @@ afterAll(async () => {
 });
 
 describe.skipIf(skip)('tray presence on Linux, asked of a private session bus', () => {
-  it('no StatusNotifierWatcher on the bus (vanilla GNOME): no tray', async () => {
-    const presence = await detectTrayPresence({ platform: 'linux', env });
-    expect(presence).toEqual({ available: false, reason: 'no org.kde.StatusNotifierWatcher on the session bus' });
-  }, scaled(20_000));
-
-  it('a watcher with a tray host registered (KDE, GNOME + AppIndicator): a tray', async () => {
-    await withWatcher('host', async () => {
+  it(
+    'no StatusNotifierWatcher on the bus (vanilla GNOME): no tray',
+    async () => {
       const presence = await detectTrayPresence({ platform: 'linux', env });
-      expect(presence.available).toBe(true);
-      expect(presence.reason).toContain('host registered');
-    });
-    // and it is gone again once the watcher leaves the bus
-    expect((await detectTrayPresence({ platform: 'linux', env })).available).toBe(false);
-  }, scaled(30_000));
+      expect(presence).toEqual({ available: false, reason: 'no org.kde.StatusNotifierWatcher on the session bus' });
+    },
+    scaled(20_000),
+  );
 
-  it('a watcher without a host (the panel restarting): no tray, as Chromium decides', async () => {
-    await withWatcher('no-host', async () => {
-      const presence = await detectTrayPresence({ platform: 'linux', env });
-      expect(presence).toEqual({ available: false, reason: 'org.kde.StatusNotifierWatcher has no host registered (answered)' });
-    });
-  }, scaled(30_000));
+  it(
+    'a watcher with a tray host registered (KDE, GNOME + AppIndicator): a tray',
+    async () => {
+      await withWatcher('host', async () => {
+        const presence = await detectTrayPresence({ platform: 'linux', env });
+        expect(presence.available).toBe(true);
+        expect(presence.reason).toContain('host registered');
+      });
+      // and it is gone again once the watcher leaves the bus
+      expect((await detectTrayPresence({ platform: 'linux', env })).available).toBe(false);
+    },
+    scaled(30_000),
+  );
 
-  it('asks through gdbus where dbus-send is not installed', async () => {
-    const noDbusSend: RunCommand = (file, args, e, t) =>
-      file === 'dbus-send' ? Promise.resolve({ code: null, stdout: '', stderr: '', missing: true }) : runCommand(file, args, e, t);
-    expect((await detectTrayPresence({ platform: 'linux', env, run: noDbusSend })).available).toBe(false);
-    await withWatcher('host', async () => {
-      expect((await detectTrayPresence({ platform: 'linux', env, run: noDbusSend })).available).toBe(true);
-    });
-  }, scaled(30_000));
+  it(
+    'a watcher without a host (the panel restarting): no tray, as Chromium decides',
+    async () => {
+      await withWatcher('no-host', async () => {
+        const presence = await detectTrayPresence({ platform: 'linux', env });
+        expect(presence).toEqual({
+          available: false,
+          reason: 'org.kde.StatusNotifierWatcher has no host registered (answered)',
+        });
+      });
+    },
+    scaled(30_000),
+  );
 
-  it('a session bus that cannot be reached counts as no tray, saying why', async () => {
-    const gone = { ...env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'no-such-bus')}` };
-    const presence = await detectTrayPresence({ platform: 'linux', env: gone });
-    expect(presence.available).toBe(false);
-    expect(presence.reason).toMatch(/^could not ask the session bus \(.+\)$/);
-  }, scaled(20_000));
+  it(
+    'asks through gdbus where dbus-send is not installed',
+    async () => {
+      const noDbusSend: RunCommand = (file, args, e, t) =>
+        file === 'dbus-send'
+          ? Promise.resolve({ code: null, stdout: '', stderr: '', missing: true })
+          : runCommand(file, args, e, t);
+      expect((await detectTrayPresence({ platform: 'linux', env, run: noDbusSend })).available).toBe(false);
+      await withWatcher('host', async () => {
+        expect((await detectTrayPresence({ platform: 'linux', env, run: noDbusSend })).available).toBe(true);
+      });
+    },
+    scaled(30_000),
+  );
+
+  it(
+    'a session bus that cannot be reached counts as no tray, saying why',
+    async () => {
+      const gone = { ...env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'no-such-bus')}` };
+      const presence = await detectTrayPresence({ platform: 'linux', env: gone });
+      expect(presence.available).toBe(false);
+      expect(presence.reason).toMatch(/^could not ask the session bus \(.+\)$/);
+    },
+    scaled(20_000),
+  );
 });
 
 describe('tray presence elsewhere', () => {
@@ -160,10 +190,25 @@ describe.skipIf(missingX11())('tray presence on an X11 display without a StatusN
     // (-noreset: by default Xvfb resets when its last client, trayer, goes, and refuses connections meanwhile)
     for (let n = 140; n < 200 && !xvfb; n++) {
       if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
-      const cookie = [...Array(16)].map(() => Math.floor(Math.random() * 256).toString(16).padStart(2, '0')).join('');
-      if (spawnSync('xauth', ['-f', auth, 'add', `:${n}`, 'MIT-MAGIC-COOKIE-1', cookie]).status !== 0) throw new Error('xauth failed');
-      const child = spawn('Xvfb', [`:${n}`, '-auth', auth, '-noreset', '-nolisten', 'tcp', '-screen', '0', '640x480x24'], { stdio: 'ignore' });
-      const up = await until(`Xvfb on :${n}`, () => existsSync(`/tmp/.X11-unix/X${n}`) || child.exitCode !== null, scaled(10_000));
+      const cookie = [...Array(16)]
+        .map(() =>
+          Math.floor(Math.random() * 256)
+            .toString(16)
+            .padStart(2, '0'),
+        )
+        .join('');
+      if (spawnSync('xauth', ['-f', auth, 'add', `:${n}`, 'MIT-MAGIC-COOKIE-1', cookie]).status !== 0)
+        throw new Error('xauth failed');
+      const child = spawn(
+        'Xvfb',
+        [`:${n}`, '-auth', auth, '-noreset', '-nolisten', 'tcp', '-screen', '0', '640x480x24'],
+        { stdio: 'ignore' },
+      );
+      const up = await until(
+        `Xvfb on :${n}`,
+        () => existsSync(`/tmp/.X11-unix/X${n}`) || child.exitCode !== null,
+        scaled(10_000),
+      );
       if (up && child.exitCode === null) {
         xvfb = child;
         xenv = { ...env, DISPLAY: `:${n}`, XAUTHORITY: auth };
@@ -199,46 +244,68 @@ describe.skipIf(missingX11())('tray presence on an X11 display without a StatusN
     expect(findCookie(readFileSync(xenv.XAUTHORITY!), { ...display, number: '9999' }, hostname())).toBeNull();
   });
 
-  it('no system tray on the display: no tray, saying both what the bus and the display said', async () => {
-    expect(await xembedTrayOwned({ env: xenv })).toBe(false);
-    expect(await detectTrayPresence({ platform: 'linux', env: xenv })).toEqual({
-      available: false,
-      reason: 'no org.kde.StatusNotifierWatcher on the session bus; no XEmbed system tray on the X11 display',
-    });
-  }, scaled(20_000));
-
-  it('an XEmbed system tray (trayer) owns the selection: a tray', async () => {
-    const trayer = spawn('trayer', [], { env: xenv, stdio: 'ignore' });
-    try {
-      expect(await trayerOwnsTheSelection(trayer)).toBe(true);
-      const presence = await detectTrayPresence({ platform: 'linux', env: xenv });
-      expect(presence.available).toBe(true);
-      expect(presence.reason).toContain('an XEmbed system tray owns the X11 selection');
-    } finally {
-      await stop(trayer);
-    }
-    expect(await xembedTrayOwned({ env: xenv })).toBe(false);
-  }, scaled(30_000));
-
-  it('in a Wayland session the app is a Wayland client: an X11 tray does not count, unless forced to X11', async () => {
-    const trayer = spawn('trayer', [], { env: xenv, stdio: 'ignore' });
-    try {
-      expect(await trayerOwnsTheSelection(trayer)).toBe(true);
-      const wayland = { ...xenv, XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0' };
-      expect(await detectTrayPresence({ platform: 'linux', env: wayland, argv: ['devmesh-app'] })).toEqual({
+  it(
+    'no system tray on the display: no tray, saying both what the bus and the display said',
+    async () => {
+      expect(await xembedTrayOwned({ env: xenv })).toBe(false);
+      expect(await detectTrayPresence({ platform: 'linux', env: xenv })).toEqual({
         available: false,
-        reason: 'no org.kde.StatusNotifierWatcher on the session bus; a Wayland session has no XEmbed tray',
+        reason: 'no org.kde.StatusNotifierWatcher on the session bus; no XEmbed system tray on the X11 display',
       });
-      const forcedX11 = await detectTrayPresence({ platform: 'linux', env: wayland, argv: ['devmesh-app', '--ozone-platform=x11'] });
-      expect(forcedX11.available).toBe(true);
-    } finally {
-      await stop(trayer);
-    }
-  }, scaled(30_000));
+    },
+    scaled(20_000),
+  );
 
-  it('a display that refuses us (no cookie) cannot be asked: no tray, saying so', async () => {
-    const noCookie = { ...xenv, XAUTHORITY: join(xdir, 'missing') };
-    expect(await xembedTrayOwned({ env: noCookie })).toBeNull();
-    expect((await detectTrayPresence({ platform: 'linux', env: noCookie })).reason).toContain('the X11 display could not be asked');
-  }, scaled(20_000));
+  it(
+    'an XEmbed system tray (trayer) owns the selection: a tray',
+    async () => {
+      const trayer = spawn('trayer', [], { env: xenv, stdio: 'ignore' });
+      try {
+        expect(await trayerOwnsTheSelection(trayer)).toBe(true);
+        const presence = await detectTrayPresence({ platform: 'linux', env: xenv });
+        expect(presence.available).toBe(true);
+        expect(presence.reason).toContain('an XEmbed system tray owns the X11 selection');
+      } finally {
+        await stop(trayer);
+      }
+      expect(await xembedTrayOwned({ env: xenv })).toBe(false);
+    },
+    scaled(30_000),
+  );
+
+  it(
+    'in a Wayland session the app is a Wayland client: an X11 tray does not count, unless forced to X11',
+    async () => {
+      const trayer = spawn('trayer', [], { env: xenv, stdio: 'ignore' });
+      try {
+        expect(await trayerOwnsTheSelection(trayer)).toBe(true);
+        const wayland = { ...xenv, XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0' };
+        expect(await detectTrayPresence({ platform: 'linux', env: wayland, argv: ['devmesh-app'] })).toEqual({
+          available: false,
+          reason: 'no org.kde.StatusNotifierWatcher on the session bus; a Wayland session has no XEmbed tray',
+        });
+        const forcedX11 = await detectTrayPresence({
+          platform: 'linux',
+          env: wayland,
+          argv: ['devmesh-app', '--ozone-platform=x11'],
+        });
+        expect(forcedX11.available).toBe(true);
+      } finally {
+        await stop(trayer);
+      }
+    },
+    scaled(30_000),
+  );
+
+  it(
+    'a display that refuses us (no cookie) cannot be asked: no tray, saying so',
+    async () => {
+      const noCookie = { ...xenv, XAUTHORITY: join(xdir, 'missing') };
+      expect(await xembedTrayOwned({ env: noCookie })).toBeNull();
+      expect((await detectTrayPresence({ platform: 'linux', env: noCookie })).reason).toContain(
+        'the X11 display could not be asked',
+      );
+    },
+    scaled(20_000),
+  );
 });

@@ -3,7 +3,13 @@
 // (and only through the app's quit, after which it installs), installs on a later quit, and a failing feed
 // is a line in the log, never a crash.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DAILY_MS, servicesSentence, UpdatePolicy, type UpdateEngine, type UpdateQuestion } from '../../main/electron/update-policy.js';
+import {
+  DAILY_MS,
+  servicesSentence,
+  UpdatePolicy,
+  type UpdateEngine,
+  type UpdateQuestion,
+} from '../../main/electron/update-policy.js';
 
 class FakeEngine implements UpdateEngine {
   offered: string | null = null;
@@ -175,7 +181,9 @@ describe('UpdatePolicy', () => {
     };
     await policy.restartToUpdate();
     expect(questions[0]!.services).toBeNull();
-    expect(servicesSentence(questions[0]!.services)).toBe('Any running services will stop (DevMesh could not list them).');
+    expect(servicesSentence(questions[0]!.services)).toBe(
+      'Any running services will stop (DevMesh could not list them).',
+    );
   });
 
   it('a failing feed is logged once per cause and never thrown; a later check still downloads', async () => {

@@ -49,7 +49,11 @@ describe('VersionAlertNotifier', () => {
   });
 
   it('says "this machine" for a local instance', () => {
-    raise(alert({ instance: { agent: 'bob', agentId: 'me', local: true, project: 'shop', service: 'auth', version: '1.0.0' } }));
+    raise(
+      alert({
+        instance: { agent: 'bob', agentId: 'me', local: true, project: 'shop', service: 'auth', version: '1.0.0' },
+      }),
+    );
     expect(Notification.instances[0]!.options.body).toContain("This machine's auth is 1.0.0");
   });
 
@@ -63,8 +67,16 @@ describe('VersionAlertNotifier', () => {
     raise(alert());
     now += 5_000;
     raise(alert({ count: 2, lastTs: 6_000 }));
-    raise(alert({ id: 2, instance: { agent: 'carol', agentId: 'c-1', local: false, project: 'shop', service: 'auth', version: '4.0.0' } }));
-    expect(Notification.instances.map((n) => n.options.body)).toEqual([expect.stringContaining('alice'), expect.stringContaining('carol')]);
+    raise(
+      alert({
+        id: 2,
+        instance: { agent: 'carol', agentId: 'c-1', local: false, project: 'shop', service: 'auth', version: '4.0.0' },
+      }),
+    );
+    expect(Notification.instances.map((n) => n.options.body)).toEqual([
+      expect.stringContaining('alice'),
+      expect.stringContaining('carol'),
+    ]);
     now += 60_000;
     raise(alert({ count: 3, lastTs: 70_000 }));
     expect(Notification.instances).toHaveLength(3);

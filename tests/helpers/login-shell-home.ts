@@ -33,13 +33,16 @@ export class LoginShellHome {
     this.write('.profile', posix);
     this.write('.zprofile', posix);
     mkdirSync(join(this.dir, '.config', 'fish'), { recursive: true });
-    this.write('.config/fish/config.fish', [
-      'echo "fish noise"',
-      'if status is-login',
-      '  set -gx PATH $HOME/bin $PATH',
-      `  set -gx LOGIN_MARK ${LOGIN_MARK}`,
-      'end',
-    ].join('\n'));
+    this.write(
+      '.config/fish/config.fish',
+      [
+        'echo "fish noise"',
+        'if status is-login',
+        '  set -gx PATH $HOME/bin $PATH',
+        `  set -gx LOGIN_MARK ${LOGIN_MARK}`,
+        'end',
+      ].join('\n'),
+    );
   }
 
   /** the environment a desktop launcher gives an app, with `shell` as the user's shell */

@@ -63,11 +63,19 @@ export class ZeroconfResolver {
   }
 
   /** Browses from host `hostIndex` until `expected` instances answered (or `seconds` passed) and resolves each. */
-  static async browse(lab: NetnsLab, hostIndex: number, expected: number, seconds = scaled(10_000) / 1000): Promise<ResolvedInstance[]> {
+  static async browse(
+    lab: NetnsLab,
+    hostIndex: number,
+    expected: number,
+    seconds = scaled(10_000) / 1000,
+  ): Promise<ResolvedInstance[]> {
     const { ip, ns } = lab.hosts[hostIndex]!;
     const args = ['-c', ZEROCONF_PY, ip, String(expected), String(seconds)];
     const r = await lab.run(hostIndex, PYTHON, args, { timeoutMs: seconds * 2000 + scaled(15_000) });
-    if (r.code !== 0) throw new Error(`zeroconf in ${ns} ${r.timedOut ? 'timed out' : `exited with ${r.code}`}: ${r.stderr.slice(-2000)}`);
+    if (r.code !== 0)
+      throw new Error(
+        `zeroconf in ${ns} ${r.timedOut ? 'timed out' : `exited with ${r.code}`}: ${r.stderr.slice(-2000)}`,
+      );
     return JSON.parse(r.stdout) as ResolvedInstance[];
   }
 }
@@ -126,7 +134,11 @@ export class AvahiResolver {
     try {
       const busArgs = [`--config-file=${join(dir, 'dbus.conf')}`, '--nofork', '--nopidfile'];
       const bus = lab.spawn(hostIndex, 'dbus-daemon', busArgs, { stdio: 'ignore' });
-      await avahi.waitFor(() => existsSync(socket), () => bus.exitCode === null, 'dbus-daemon to listen');
+      await avahi.waitFor(
+        () => existsSync(socket),
+        () => bus.exitCode === null,
+        'dbus-daemon to listen',
+      );
       let log = '';
       const avahiArgs = `--no-drop-root --no-chroot --no-rlimits -f '${join(dir, 'avahi.conf')}'`;
       const script = `mount -t tmpfs tmpfs /run && mkdir /run/avahi-daemon && exec avahi-daemon ${avahiArgs}`;
@@ -134,7 +146,12 @@ export class AvahiResolver {
       daemon.stdout?.on('data', (d: Buffer) => (log += d.toString()));
       daemon.stderr?.on('data', (d: Buffer) => (log += d.toString()));
       const up = () => log.includes('Server startup complete');
-      await avahi.waitFor(up, () => daemon.exitCode === null, 'avahi-daemon to start', () => log);
+      await avahi.waitFor(
+        up,
+        () => daemon.exitCode === null,
+        'avahi-daemon to start',
+        () => log,
+      );
     } catch (err) {
       avahi.dispose();
       throw err;
@@ -171,7 +188,12 @@ export class AvahiResolver {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async waitFor(ready: () => boolean, alive: () => boolean, what: string, detail = (): string => ''): Promise<void> {
+  private async waitFor(
+    ready: () => boolean,
+    alive: () => boolean,
+    what: string,
+    detail = (): string => '',
+  ): Promise<void> {
     const deadline = Date.now() + scaled(10_000);
     while (!ready()) {
       if (!alive()) throw new Error(`AvahiResolver: waiting for ${what}, it exited: ${detail()}`);

@@ -8,7 +8,23 @@ import type { ServiceInfo } from '../../shared/service.js';
 import { scaled } from './load-scale.js';
 import type { NetnsRunResult } from './netns-lab.js';
 import { NetnsSession, SESSION_JS } from './netns-session.js';
-import { MESH_PORT, ROOT, CLI, CLI_TIMEOUT_MS, UP_TIMEOUT_MS, STOP_TIMEOUT_MS, SERVER_JS, EVENTS_JS, waitUntil, sleep, CliError, summarizePeers, type MeshServiceSpec, type WaitOptions, type EventFollower } from './mesh-lab-support.js';
+import {
+  MESH_PORT,
+  ROOT,
+  CLI,
+  CLI_TIMEOUT_MS,
+  UP_TIMEOUT_MS,
+  STOP_TIMEOUT_MS,
+  SERVER_JS,
+  EVENTS_JS,
+  waitUntil,
+  sleep,
+  CliError,
+  summarizePeers,
+  type MeshServiceSpec,
+  type WaitOptions,
+  type EventFollower,
+} from './mesh-lab-support.js';
 import type { MeshLab } from './mesh-lab.js';
 /** One machine of the lab: its namespace, address, DEVMESH_HOME, project folder and `devmesh up` daemon. */
 export class MeshHost {
@@ -67,7 +83,10 @@ export class MeshHost {
   }
 
   /** `devmesh <args>` inside this host's namespace; throws CliError on a non-zero exit unless allowFail. */
-  async cli(args: readonly string[], opts: { allowFail?: boolean; timeoutMs?: number; input?: string } = {}): Promise<NetnsRunResult> {
+  async cli(
+    args: readonly string[],
+    opts: { allowFail?: boolean; timeoutMs?: number; input?: string } = {},
+  ): Promise<NetnsRunResult> {
     const result = await this.lab.netns.run(this.index, process.execPath, [CLI, ...args], {
       env: this.processEnv(),
       cwd: this.projectDir,
@@ -84,7 +103,9 @@ export class MeshHost {
     try {
       return JSON.parse(result.stdout) as T;
     } catch {
-      throw new Error(`devmesh ${args.join(' ')} --json on ${this.name} printed no JSON: ${result.stdout.slice(0, 500)}`);
+      throw new Error(
+        `devmesh ${args.join(' ')} --json on ${this.name} printed no JSON: ${result.stdout.slice(0, 500)}`,
+      );
     }
   }
 
@@ -171,7 +192,11 @@ export class MeshHost {
       events,
       stop,
       waitFor: (predicate, opts = {}) =>
-        waitUntil(() => events.find(predicate), { timeoutMs: opts.timeoutMs ?? scaled(20_000), intervalMs: opts.intervalMs ?? 50, what: `${this.name}: ${opts.what ?? 'an event'}` }).catch((err: Error) => {
+        waitUntil(() => events.find(predicate), {
+          timeoutMs: opts.timeoutMs ?? scaled(20_000),
+          intervalMs: opts.intervalMs ?? 50,
+          what: `${this.name}: ${opts.what ?? 'an event'}`,
+        }).catch((err: Error) => {
           throw new Error(`${err.message}\n${this.name}'s events: ${events.map((e) => e.type).join(', ') || '(none)'}`);
         }),
     };
@@ -179,11 +204,20 @@ export class MeshHost {
 
   /** Runs a Node script (its source) inside this host's namespace with this host's environment; its output.
    * E.g. a GET through another host's proxy: `host.node(src, [url])` with `fetch(process.argv[2])` in src. */
-  node(source: string, args: readonly string[] = [], opts: { timeoutMs?: number; env?: Record<string, string>; input?: string } = {}): Promise<NetnsRunResult> {
+  node(
+    source: string,
+    args: readonly string[] = [],
+    opts: { timeoutMs?: number; env?: Record<string, string>; input?: string } = {},
+  ): Promise<NetnsRunResult> {
     const file = join(this.dir, `script-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.cjs`);
     writeFileSync(file, source);
     return this.lab.netns
-      .run(this.index, process.execPath, [file, ...args], { env: this.processEnv(opts.env), cwd: this.dir, timeoutMs: opts.timeoutMs ?? CLI_TIMEOUT_MS, input: opts.input })
+      .run(this.index, process.execPath, [file, ...args], {
+        env: this.processEnv(opts.env),
+        cwd: this.dir,
+        timeoutMs: opts.timeoutMs ?? CLI_TIMEOUT_MS,
+        input: opts.input,
+      })
       .finally(() => rmSync(file, { force: true }));
   }
 
@@ -214,11 +248,16 @@ export class MeshHost {
     this.output = '';
     this.proxyPort = this.proxyHttpsPort = null;
     this.apiUrl = null;
-    const child = this.lab.netns.spawn(this.index, process.execPath, [CLI, 'up', '--project', this.projectDir, '--port', '0'], {
-      cwd: this.projectDir,
-      env: this.processEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = this.lab.netns.spawn(
+      this.index,
+      process.execPath,
+      [CLI, 'up', '--project', this.projectDir, '--port', '0'],
+      {
+        cwd: this.projectDir,
+        env: this.processEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.daemon = child;
     const onData = (d: Buffer) => {
       this.output += d.toString();
@@ -229,7 +268,8 @@ export class MeshHost {
     this.exited = new Promise((r) => child.once('exit', () => r()));
     const printed = await waitUntil(
       () => {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`devmesh up on ${this.name} exited (${child.exitCode ?? child.signalCode}):\n${this.output}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`devmesh up on ${this.name} exited (${child.exitCode ?? child.signalCode}):\n${this.output}`);
         const url = /DevMesh is up: (\S+)/.exec(this.output)?.[1];
         // The line after "up" names the proxy's ports, or the proxy's problems.
         return url && /Services are at .*|proxy: .*/.test(this.output) ? url : null;
@@ -300,11 +340,15 @@ export class MeshHost {
     spec.version = version;
     this.writeConfig();
     if (!this.running) return;
-    const info = await waitUntil(async () => (await this.status()).find((s) => s.name === service && s.version === version), {
-      timeoutMs: scaled(10_000),
-      what: `${this.name}'s status to show ${service}@${version}`,
-    });
-    if (opts.restart !== false && ['starting', 'healthy', 'unhealthy'].includes(info.state)) await this.cli(['restart', service]);
+    const info = await waitUntil(
+      async () => (await this.status()).find((s) => s.name === service && s.version === version),
+      {
+        timeoutMs: scaled(10_000),
+        what: `${this.name}'s status to show ${service}@${version}`,
+      },
+    );
+    if (opts.restart !== false && ['starting', 'healthy', 'unhealthy'].includes(info.state))
+      await this.cli(['restart', service]);
   }
 
   /** Replaces this host's services (devmesh.yaml is rewritten; a running daemon reloads it). */
@@ -321,14 +365,22 @@ export class MeshHost {
         last = await this.peers();
         return predicate(last) ? last : null;
       },
-      { timeoutMs: opts.timeoutMs ?? scaled(20_000), intervalMs: opts.intervalMs ?? 250, what: `${this.name}: ${opts.what ?? 'peers predicate'}` },
+      {
+        timeoutMs: opts.timeoutMs ?? scaled(20_000),
+        intervalMs: opts.intervalMs ?? 250,
+        what: `${this.name}: ${opts.what ?? 'peers predicate'}`,
+      },
     ).catch((err: Error) => {
       throw new Error(`${err.message}\n${this.name}'s peers: ${summarizePeers(last)}`);
     });
   }
 
   /** Waits until this host sees each named peer in `state` (default connected). */
-  waitPeerStates(names: readonly string[], state: PeerState = 'connected', opts: WaitOptions = {}): Promise<PeerInfo[]> {
+  waitPeerStates(
+    names: readonly string[],
+    state: PeerState = 'connected',
+    opts: WaitOptions = {},
+  ): Promise<PeerInfo[]> {
     return this.waitPeers((peers) => names.every((n) => peers.some((p) => p.name === n && p.state === state)), {
       ...opts,
       what: opts.what ?? `${names.join(', ')} ${state}`,
@@ -386,4 +438,3 @@ export class MeshHost {
     renameSync(tmp, file);
   }
 }
-

@@ -152,12 +152,18 @@ export interface EventFollower {
   /** every event received so far, oldest first */
   readonly events: Array<{ type: string; ts: number } & Record<string, unknown>>;
   /** waits (bounded) for an event matching `predicate`, including ones already received */
-  waitFor(predicate: (e: { type: string; ts: number } & Record<string, unknown>) => boolean, opts?: WaitOptions): Promise<{ type: string; ts: number } & Record<string, unknown>>;
+  waitFor(
+    predicate: (e: { type: string; ts: number } & Record<string, unknown>) => boolean,
+    opts?: WaitOptions,
+  ): Promise<{ type: string; ts: number } & Record<string, unknown>>;
   stop(): void;
 }
 
 /** Polls `probe` until it returns a value other than false/null/undefined; throws with the last value seen. */
-export async function waitUntil<T>(probe: () => Promise<T | false | null | undefined> | T | false | null | undefined, opts: WaitOptions = {}): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => Promise<T | false | null | undefined> | T | false | null | undefined,
+  opts: WaitOptions = {},
+): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? scaled(20_000);
   const intervalMs = opts.intervalMs ?? 200;
   const deadline = Date.now() + timeoutMs;
@@ -173,7 +179,9 @@ export async function waitUntil<T>(probe: () => Promise<T | false | null | undef
     if (Date.now() >= deadline) break;
     await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'a condition'}; last seen: ${describe(last)}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'a condition'}; last seen: ${describe(last)}`,
+  );
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -198,7 +206,6 @@ export class CliError extends Error {
   }
 }
 
-
 /** The peer of that name in a peer list. */
 export function peerNamed(peers: PeerInfo[], name: string): PeerInfo | undefined {
   return peers.find((p) => p.name === name);
@@ -207,5 +214,10 @@ export function peerNamed(peers: PeerInfo[], name: string): PeerInfo | undefined
 /** One line per peer, for failure messages. */
 export function summarizePeers(peers: PeerInfo[]): string {
   if (peers.length === 0) return '(none)';
-  return peers.map((p) => `${p.name}@${p.address ?? '-'} ${p.state} via ${p.via} [${p.services.map((s) => `${s.name}@${s.version}:${s.state}`).join(' ')}]`).join('; ');
+  return peers
+    .map(
+      (p) =>
+        `${p.name}@${p.address ?? '-'} ${p.state} via ${p.via} [${p.services.map((s) => `${s.name}@${s.version}:${s.state}`).join(' ')}]`,
+    )
+    .join('; ');
 }

@@ -23,7 +23,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerInfo } from '../../shared/mesh.js';
 import { NetnsLab } from './netns-lab.js';
-import { MESH_PORT, LAB_HEARTBEAT_MS, ROOT, DEFAULT_NAMES, DEFAULT_SERVICES, summarizePeers, type MeshLabOptions, type WaitOptions } from './mesh-lab-support.js';
+import {
+  MESH_PORT,
+  LAB_HEARTBEAT_MS,
+  ROOT,
+  DEFAULT_NAMES,
+  DEFAULT_SERVICES,
+  summarizePeers,
+  type MeshLabOptions,
+  type WaitOptions,
+} from './mesh-lab-support.js';
 import { MeshHost } from './mesh-host.js';
 
 export * from './mesh-lab-support.js';
@@ -53,12 +62,18 @@ export class MeshLab {
   }
 
   static async create(options: MeshLabOptions = {}): Promise<MeshLab> {
-    if (!existsSync(join(ROOT, 'dist/cli/devmesh.js'))) throw new Error('MeshLab: dist/cli/devmesh.js is missing: run `npm run build` first');
-    const names = typeof options.hosts === 'number' || options.hosts === undefined ? DEFAULT_NAMES.slice(0, options.hosts ?? 3) : options.hosts;
-    if (names.length === 0 || names.length > DEFAULT_NAMES.length * 10) throw new Error(`MeshLab: ${names.length} hosts`);
+    if (!existsSync(join(ROOT, 'dist/cli/devmesh.js')))
+      throw new Error('MeshLab: dist/cli/devmesh.js is missing: run `npm run build` first');
+    const names =
+      typeof options.hosts === 'number' || options.hosts === undefined
+        ? DEFAULT_NAMES.slice(0, options.hosts ?? 3)
+        : options.hosts;
+    if (names.length === 0 || names.length > DEFAULT_NAMES.length * 10)
+      throw new Error(`MeshLab: ${names.length} hosts`);
     const multicast = options.multicast !== false;
     const bystanders = options.bystanders ?? 0;
-    if (!Number.isInteger(bystanders) || bystanders < 0 || bystanders > 10) throw new Error(`MeshLab: ${bystanders} bystanders`);
+    if (!Number.isInteger(bystanders) || bystanders < 0 || bystanders > 10)
+      throw new Error(`MeshLab: ${bystanders} bystanders`);
     const netns = await NetnsLab.create(names.length + bystanders, { multicast });
     const dir = mkdtempSync(join(tmpdir(), 'devmesh-meshlab-'));
     const lab = new MeshLab(netns, dir, options.project ?? 'shop', options.heartbeatMs ?? LAB_HEARTBEAT_MS);
@@ -79,17 +94,22 @@ export class MeshLab {
           ...(mdns ? {} : { DEVMESH_MESH_MDNS: 'off' }),
           ...options.env,
         };
-        const services = (options.servicesByHost?.[name] ?? options.services ?? DEFAULT_SERVICES).map((s) => ({ ...s }));
+        const services = (options.servicesByHost?.[name] ?? options.services ?? DEFAULT_SERVICES).map((s) => ({
+          ...s,
+        }));
         lab.hosts.push(new MeshHost(lab, i, name, h.ns, h.ip, join(dir, name), env, services));
       });
       for (const [name, peers] of Object.entries(options.staticPeers ?? {})) {
-        lab.host(name).env.DEVMESH_MESH_PEERS = peers.map((p) => (p.includes(':') ? p : lab.host(p).meshAddress)).join(',');
+        lab.host(name).env.DEVMESH_MESH_PEERS = peers
+          .map((p) => (p.includes(':') ? p : lab.host(p).meshAddress))
+          .join(',');
       }
       const members = (options.members ?? names).map((n) => lab.host(n));
       if (members.length > 0) {
         await members[0]!.cli(['mesh', 'init']);
         lab.invite = (await members[0]!.cli(['mesh', 'invite'])).stdout.trim();
-        const invite = options.inviteSeeds === false ? MeshLab.forgeInvite(lab.invite, { secret: 'keep', seeds: [] }) : lab.invite;
+        const invite =
+          options.inviteSeeds === false ? MeshLab.forgeInvite(lab.invite, { secret: 'keep', seeds: [] }) : lab.invite;
         await Promise.all(members.slice(1).map((h) => h.cli(['mesh', 'join', invite])));
       }
       if (options.start !== false) await lab.startAll();
@@ -109,7 +129,8 @@ export class MeshLab {
   /** The netns host index of bystander `i` (a namespace on the lab's network with no daemon). */
   bystander(i: number): number {
     const index = this.hosts.length + i;
-    if (!Number.isInteger(i) || i < 0 || index >= this.netns.hosts.length) throw new Error(`MeshLab: no bystander ${i}`);
+    if (!Number.isInteger(i) || i < 0 || index >= this.netns.hosts.length)
+      throw new Error(`MeshLab: no bystander ${i}`);
     return index;
   }
 
@@ -120,14 +141,26 @@ export class MeshLab {
   /** Waits until every host in `names` (default all running ones) sees every other one connected. */
   async waitFullMesh(names?: readonly string[], opts: WaitOptions = {}): Promise<void> {
     const group = (names ?? this.hosts.filter((h) => h.running).map((h) => h.name)).map((n) => this.host(n));
-    await Promise.all(group.map((h) => h.waitPeerStates(group.filter((o) => o !== h).map((o) => o.name), 'connected', opts)));
+    await Promise.all(
+      group.map((h) =>
+        h.waitPeerStates(
+          group.filter((o) => o !== h).map((o) => o.name),
+          'connected',
+          opts,
+        ),
+      ),
+    );
   }
 
   /** The invite changed: by default its secret replaced by a wrong one of valid form (mesh id kept);
    * `secret: 'keep'` keeps it; `seeds` replaces the seed addresses. */
   static forgeInvite(invite: string, change: { secret?: string; meshId?: string; seeds?: string[] } = {}): string {
     const prefix = 'dmi1.';
-    const body = JSON.parse(Buffer.from(invite.trim().slice(prefix.length), 'base64url').toString('utf8')) as { m: string; s: string; a: string[] };
+    const body = JSON.parse(Buffer.from(invite.trim().slice(prefix.length), 'base64url').toString('utf8')) as {
+      m: string;
+      s: string;
+      a: string[];
+    };
     const flipped = body.s[0] === 'A' ? `B${body.s.slice(1)}` : `A${body.s.slice(1)}`;
     const secret = change.secret === 'keep' ? body.s : (change.secret ?? flipped);
     const forged = { m: change.meshId ?? body.m, s: secret, a: change.seeds ?? body.a };
@@ -141,7 +174,11 @@ export class MeshLab {
 
   /** Daemon output and log tails of every host, for a failed test's message. */
   diagnostics(tail = 4000): string {
-    return this.hosts.map((h) => `--- ${h.name} (${h.ip}) output:\n${h.output.slice(-1000)}\n--- ${h.name} log:\n${h.log().slice(-tail)}`).join('\n');
+    return this.hosts
+      .map(
+        (h) => `--- ${h.name} (${h.ip}) output:\n${h.output.slice(-1000)}\n--- ${h.name} log:\n${h.log().slice(-tail)}`,
+      )
+      .join('\n');
   }
 
   /** Kills every process of the lab, deletes its namespaces and (unless MESHLAB_KEEP=1) its folder. */
@@ -160,4 +197,3 @@ export class MeshLab {
     if (process.env.MESHLAB_KEEP !== '1') rmSync(this.dir, { recursive: true, force: true });
   }
 }
-

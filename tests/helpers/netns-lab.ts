@@ -79,7 +79,8 @@ export class NetnsLab {
   }
 
   static async create(count: number, opts: NetnsLabOptions = {}): Promise<NetnsLab> {
-    if (!Number.isInteger(count) || count < 1 || count > 200) throw new Error(`NetnsLab: count ${count} must be 1..200`);
+    if (!Number.isInteger(count) || count < 1 || count > 200)
+      throw new Error(`NetnsLab: count ${count} must be 1..200`);
     if (!NetnsLab.available()) throw new Error(`NetnsLab: ${NetnsLab.unavailableReason()}`);
     const id = randomBytes(3).toString('hex');
     const subnet = `10.${randomInt(100, 250)}.${randomInt(0, 256)}`;
@@ -107,7 +108,12 @@ export class NetnsLab {
   }
 
   /** Runs `cmd args` inside host `hostIndex`'s namespace to completion (bounded by `timeoutMs`), output collected. */
-  run(hostIndex: number, cmd: string, args: readonly string[] = [], opts: NetnsRunOptions = {}): Promise<NetnsRunResult> {
+  run(
+    hostIndex: number,
+    cmd: string,
+    args: readonly string[] = [],
+    opts: NetnsRunOptions = {},
+  ): Promise<NetnsRunResult> {
     const timeoutMs = opts.timeoutMs ?? scaled(15_000);
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
@@ -152,7 +158,8 @@ export class NetnsLab {
   /** Gives host `hostIndex`'s link a second address in the lab's subnet (`<subnet>.<lastOctet>`), as a
    * machine with two addresses on its network has; returns it. Deleted with the namespace. */
   async addAddress(hostIndex: number, lastOctet: number): Promise<string> {
-    if (!Number.isInteger(lastOctet) || lastOctet < 201 || lastOctet > 254) throw new Error(`NetnsLab: extra address .${lastOctet} must be 201..254`);
+    if (!Number.isInteger(lastOctet) || lastOctet < 201 || lastOctet > 254)
+      throw new Error(`NetnsLab: extra address .${lastOctet} must be 201..254`);
     const ip = `${this.subnet}.${lastOctet}`;
     await NetnsLab.ip(['-n', this.host(hostIndex).ns, 'addr', 'add', `${ip}/24`, 'dev', 'veth0']);
     return ip;
@@ -230,7 +237,11 @@ export class NetnsLab {
 
   private static async pids(ns: string): Promise<number[]> {
     const out = await NetnsLab.ip(['netns', 'pids', ns]).catch(() => '');
-    return out.split(/\s+/).filter(Boolean).map(Number).filter((p) => Number.isInteger(p) && p > 1 && p !== process.pid);
+    return out
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number)
+      .filter((p) => Number.isInteger(p) && p > 1 && p !== process.pid);
   }
 
   private static async killAll(ns: string): Promise<void> {

@@ -135,7 +135,8 @@ export class NetnsSession {
       markReady = resolve;
       failReady = reject;
     });
-    const notReady = () => failReady(new Error(`${label}: session not ready within ${readyTimeoutMs} ms: ${this.stderr}`));
+    const notReady = () =>
+      failReady(new Error(`${label}: session not ready within ${readyTimeoutMs} ms: ${this.stderr}`));
     const readyTimer = setTimeout(notReady, readyTimeoutMs);
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       if (this.stderr.length < 20_000) this.stderr += d;

@@ -20,7 +20,14 @@ import { FakeClient } from '../renderer/fake-client.js';
 
 /** what the syncs ask for on connect: nothing open, nothing running, unless a test answers otherwise */
 function answerEmpty(client: ViewClient): void {
-  for (const method of ['agents.list', 'terminals.list', 'tasks.list', 'locks.list', 'messages.list', 'projects.list'] as const) {
+  for (const method of [
+    'agents.list',
+    'terminals.list',
+    'tasks.list',
+    'locks.list',
+    'messages.list',
+    'projects.list',
+  ] as const) {
     client.answer(method, []);
   }
   client.answer('services.list', []);
@@ -31,7 +38,10 @@ function answerEmpty(client: ViewClient): void {
 
 export class ViewClient extends FakeClient {
   /** Answers `method` with `answer` (a value of the method's output type, or a function of its input). */
-  answer<M extends ApiMethod>(method: M, answer: ApiOutput<M> | ((input: ApiInput<M>) => ApiOutput<M> | Promise<ApiOutput<M>>)): void {
+  answer<M extends ApiMethod>(
+    method: M,
+    answer: ApiOutput<M> | ((input: ApiInput<M>) => ApiOutput<M> | Promise<ApiOutput<M>>),
+  ): void {
     this.handlers[method] = typeof answer === 'function' ? (answer as (input: unknown) => unknown) : () => answer;
   }
 
@@ -77,7 +87,10 @@ afterEach(() => {
  * Renders `ui` inside the app's context. `before` runs before the syncs start and the first render: set the
  * daemon's answers there (the syncs list on connect, and a listing replaces what a store held).
  */
-export function renderView(ui: ReactElement, before?: (setup: { client: ViewClient; stores: AppStores }) => void): RenderedView {
+export function renderView(
+  ui: ReactElement,
+  before?: (setup: { client: ViewClient; stores: AppStores }) => void,
+): RenderedView {
   const client = new ViewClient();
   answerEmpty(client);
   const stores = createAppStores(client.status);

@@ -19,7 +19,11 @@ import { ServiceRegistry } from '../../main/core/services/service-registry.js';
 
 export const NODE = process.execPath;
 
-export function service(name: string, partial: Partial<ServiceConfig> & { command: string }, root: string): ServiceConfig {
+export function service(
+  name: string,
+  partial: Partial<ServiceConfig> & { command: string },
+  root: string,
+): ServiceConfig {
   return {
     name,
     version: '1.0.0',

@@ -62,5 +62,8 @@ export async function createTestCa(name: string, host = 'corp.test'): Promise<Te
     ],
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { caPem: ca.toString('pem'), server: { cert: leaf.toString('pem'), key: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') } };
+  return {
+    caPem: ca.toString('pem'),
+    server: { cert: leaf.toString('pem'), key: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') },
+  };
 }

@@ -32,24 +32,31 @@ export class ApiDaemon {
     this.daemon = up.daemon;
     this.port = up.port;
     this.token = readFileSync(join(this.home, 'token'), 'utf8').trim();
-    const healthy = await waitFor('the service to be healthy with its 4,000 lines', async () => {
-      const services = await this.withClient((c) => c.call('services.list', {}));
-      const s = services.find((x) => x.name === 'chatty' && x.state === 'healthy');
-      if (!s) return false;
-      const page = await this.withClient((c) => c.call('logs.page', { name: 'chatty', limit: 5000 }));
-      return page.lines.length >= 4000 ? s : false;
-    }, 60_000, 200);
+    const healthy = await waitFor(
+      'the service to be healthy with its 4,000 lines',
+      async () => {
+        const services = await this.withClient((c) => c.call('services.list', {}));
+        const s = services.find((x) => x.name === 'chatty' && x.state === 'healthy');
+        if (!s) return false;
+        const page = await this.withClient((c) => c.call('logs.page', { name: 'chatty', limit: 5000 }));
+        return page.lines.length >= 4000 ? s : false;
+      },
+      60_000,
+      200,
+    );
     this.servicePid = healthy.pid!;
   }
 
   withClient<T>(fn: (client: ApiClient) => Promise<T>): Promise<T> {
-    return ApiClient.connect(new DevMeshHome(this.home), { connectTimeoutMs: 20_000, callTimeoutMs: 30_000 }).then(async (client) => {
-      try {
-        return await fn(client);
-      } finally {
-        await client.close();
-      }
-    });
+    return ApiClient.connect(new DevMeshHome(this.home), { connectTimeoutMs: 20_000, callTimeoutMs: 30_000 }).then(
+      async (client) => {
+        try {
+          return await fn(client);
+        } finally {
+          await client.close();
+        }
+      },
+    );
   }
 
   /** The daemon still answers and its service still runs, the same process as before. */

@@ -5,7 +5,19 @@
 import { execFile, spawn } from 'node:child_process';
 import { expect } from 'vitest';
 import type { HostileCase } from './http1-cases.js';
-import { END_HEADERS, END_STREAM, Frame, frame, get, h2exchange, hpack, PREFACE, settings, u32, type H2Seen } from './raw-clients.js';
+import {
+  END_HEADERS,
+  END_STREAM,
+  Frame,
+  frame,
+  get,
+  h2exchange,
+  hpack,
+  PREFACE,
+  settings,
+  u32,
+  type H2Seen,
+} from './raw-clients.js';
 
 const PROTOCOL_ERROR = 0x1;
 const FRAME_SIZE_ERROR = 0x6;
@@ -22,7 +34,17 @@ const OPEN = [PREFACE, settings()];
 export function h2Cases(authority: string, path: string, h2loadStatus: '2xx' | '4xx'): HostileCase[] {
   /** a POST's HEADERS frame on `stream`, its body still to come */
   const post = (stream: number) =>
-    frame(Frame.HEADERS, END_HEADERS, stream, hpack([[':method', 'POST'], [':scheme', 'https'], [':authority', authority], [':path', path]]));
+    frame(
+      Frame.HEADERS,
+      END_HEADERS,
+      stream,
+      hpack([
+        [':method', 'POST'],
+        [':scheme', 'https'],
+        [':authority', authority],
+        [':path', path],
+      ]),
+    );
   return [
     {
       name: 'a bad connection preface, garbage after ALPN h2, an HTTP/1.1 request over h2',
@@ -30,7 +52,10 @@ export function h2Cases(authority: string, path: string, h2loadStatus: '2xx' | '
       async run(l) {
         ended(await h2exchange(l, [Buffer.from('PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n'), settings()]), 'bad preface');
         ended(await h2exchange(l, [Buffer.alloc(4096, 0xee)]), 'garbage');
-        ended(await h2exchange(l, [Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`)]), 'HTTP/1.1 over h2');
+        ended(
+          await h2exchange(l, [Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`)]),
+          'HTTP/1.1 over h2',
+        );
       },
     },
     {
@@ -56,7 +81,11 @@ export function h2Cases(authority: string, path: string, h2loadStatus: '2xx' | '
       name: 'HEADERS frames with broken HPACK blocks (index 0, an index past the tables, a length past the block)',
       timeoutMs: 30_000,
       async run(l) {
-        const blocks = [Buffer.from([0x80]), Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), Buffer.from([0x00, 0x7f, 0x10, 0x61])];
+        const blocks = [
+          Buffer.from([0x80]),
+          Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]),
+          Buffer.from([0x00, 0x7f, 0x10, 0x61]),
+        ];
         for (const [i, block] of blocks.entries()) {
           const headers = frame(Frame.HEADERS, END_STREAM | END_HEADERS, 1, block);
           ended(await h2exchange(l, [...OPEN, headers]), `HPACK block ${i}`, COMPRESSION_ERROR);
@@ -86,10 +115,12 @@ export function h2Cases(authority: string, path: string, h2loadStatus: '2xx' | '
       name: 'floods of SETTINGS, PING and CONTINUATION frames from a client that reads nothing',
       timeoutMs: 60_000,
       async run(l) {
-        const flood = (one: Buffer, n: number, first: Buffer[] = []) => (s: import('node:net').Socket) => {
-          for (const b of [...OPEN, ...first]) s.write(b);
-          for (let i = 0; i < n; i++) s.write(one);
-        };
+        const flood =
+          (one: Buffer, n: number, first: Buffer[] = []) =>
+          (s: import('node:net').Socket) => {
+            for (const b of [...OPEN, ...first]) s.write(b);
+            for (let i = 0; i < n; i++) s.write(one);
+          };
         ended(await h2exchange(l, flood(settings([[0x3, 100]]), 20_000), 10_000), 'SETTINGS flood');
         await h2exchange(l, flood(frame(Frame.PING, 0, 0, Buffer.alloc(8)), 20_000), 5_000);
         const open = frame(Frame.HEADERS, END_STREAM, 1, hpack([[':method', 'GET']]));
@@ -133,8 +164,12 @@ export function h2Cases(authority: string, path: string, h2loadStatus: '2xx' | '
           }),
         );
         // h2load counts a 4xx as "failed"; "errored" and "timeout" are the streams that got no answer
-        expect(out, out).toMatch(/requests: 4000 total, 4000 started, 4000 done, \d+ succeeded, \d+ failed, 0 errored, 0 timeout/);
-        expect(out, out).toMatch(new RegExp(`status codes: ${h2loadStatus === '2xx' ? '4000 2xx' : '0 2xx, 0 3xx, 4000 4xx'}`));
+        expect(out, out).toMatch(
+          /requests: 4000 total, 4000 started, 4000 done, \d+ succeeded, \d+ failed, 0 errored, 0 timeout/,
+        );
+        expect(out, out).toMatch(
+          new RegExp(`status codes: ${h2loadStatus === '2xx' ? '4000 2xx' : '0 2xx, 0 3xx, 4000 4xx'}`),
+        );
         // many streams in flight when the client disappears
         const burst = ['-n', '100000', '-c', '20', '-m', '50', '-H', `:authority: ${authority}`, url];
         const killed = spawn('h2load', burst, { stdio: 'ignore' });

@@ -70,7 +70,13 @@ export class HostileDaemon {
     mkdirSync(project);
     mkdirSync(home);
     writeFileSync(join(project, 'api.js'), SERVICE);
-    const yaml = ['project: hostile', 'services:', '  api:', '    version: 1.0.0', `    command: "exec '${process.execPath}' api.js"`];
+    const yaml = [
+      'project: hostile',
+      'services:',
+      '  api:',
+      '    version: 1.0.0',
+      `    command: "exec '${process.execPath}' api.js"`,
+    ];
     yaml.push('    health:', '      http: /health', '      interval: 500ms', '      start_timeout: 30s');
     writeFileSync(join(project, 'devmesh.yaml'), `${yaml.join('\n')}\n`);
     writeFileSync(join(home, 'config.yaml'), 'mesh:\n  name: hostile\n  host: 127.0.0.1\n  port: 0\n  mdns: false\n');
@@ -89,7 +95,8 @@ export class HostileDaemon {
   }
 
   static async start(prefix: string): Promise<HostileDaemon> {
-    if (!existsSync(join(root, 'dist/cli/devmesh.js'))) throw new Error('dist/cli/devmesh.js is missing: run `npm run build` first');
+    if (!existsSync(join(root, 'dist/cli/devmesh.js')))
+      throw new Error('dist/cli/devmesh.js is missing: run `npm run build` first');
     const dir = mkdtempSync(join(tmpdir(), `devmesh-hostile-${prefix}-`));
     const d = new HostileDaemon(dir, join(dir, 'home'));
     try {
@@ -148,7 +155,14 @@ export class HostileDaemon {
   /** A GET through the proxy's HTTP listener to the service (Host: api.localhost). */
   get(path = '/', port = this.proxyPort): Promise<{ status: number; body: string }> {
     return new Promise((resolvePromise, reject) => {
-      const options = { host: '127.0.0.1', port, path, headers: { host: 'api.localhost' }, agent: false, timeout: 10_000 * SLACK };
+      const options = {
+        host: '127.0.0.1',
+        port,
+        path,
+        headers: { host: 'api.localhost' },
+        agent: false,
+        timeout: 10_000 * SLACK,
+      };
       const req = http.get(options, (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
@@ -173,7 +187,8 @@ export class HostileDaemon {
     });
     if (info.pid !== this.child.pid) throw new Error(say(`daemon.info names pid ${info.pid}, not ${this.child.pid}`));
     const r = await this.get('/alive').catch((e: Error) => ({ status: 0, body: e.message }));
-    if (r.status !== 200 || r.body !== 'api ok') throw new Error(say(`GET through the proxy answered ${r.status} ${r.body.slice(0, 200)}`));
+    if (r.status !== 200 || r.body !== 'api ok')
+      throw new Error(say(`GET through the proxy answered ${r.status} ${r.body.slice(0, 200)}`));
     const svc = await this.service();
     if (svc?.pid !== this.servicePid || svc.state !== 'healthy') {
       throw new Error(say(`the service is ${svc?.state} as pid ${svc?.pid}, was pid ${this.servicePid}`));

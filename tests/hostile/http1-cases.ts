@@ -25,7 +25,8 @@ function refused(r: RawResult, status: RegExp, what: string): void {
 
 /** Runs `fn` over `items` with at most `width` at a time. */
 async function batched<T>(items: T[], width: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map((x, j) => fn(x, i + j)));
+  for (let i = 0; i < items.length; i += width)
+    await Promise.all(items.slice(i, i + width).map((x, j) => fn(x, i + j)));
 }
 
 export const HTTP1_CASES: HostileCase[] = [
@@ -53,7 +54,11 @@ export const HTTP1_CASES: HostileCase[] = [
       refused(await exchange(l, [head(`X-Big: ${'a'.repeat(60_000)}\r\n`)]), /431/, '60 KB field');
       const mb = Array.from({ length: 16 }, () => Buffer.alloc(64 * 1024, 0x61));
       refused(await exchange(l, [head().slice(0, -2), ...mb]), /431/, '1 MB head');
-      refused(await exchange(l, [head(Array.from({ length: 2000 }, (_, i) => `X-${i}: v\r\n`).join(''))]), /431/, '2,000 fields');
+      refused(
+        await exchange(l, [head(Array.from({ length: 2000 }, (_, i) => `X-${i}: v\r\n`).join(''))]),
+        /431/,
+        '2,000 fields',
+      );
       refused(await exchange(l, [head('', `GET /${'a'.repeat(20_000)} HTTP/1.1`)]), /431/, '20 KB target');
     },
   },
@@ -61,10 +66,19 @@ export const HTTP1_CASES: HostileCase[] = [
     name: 'malformed chunks: bare CR and LF, whitespace after a size, bad sizes, missing CRLF, huge sizes',
     timeoutMs: 60_000,
     async run(l) {
-      const bodies = ['0\r5\r\nhello\r\n0\r\n\r\n', '5\nhello\r\n0\r\n\r\n', '5 \r\nhello\r\n0\r\n\r\n', 'zz\r\n', '5\r\nhelloXX'];
+      const bodies = [
+        '0\r5\r\nhello\r\n0\r\n\r\n',
+        '5\nhello\r\n0\r\n\r\n',
+        '5 \r\nhello\r\n0\r\n\r\n',
+        'zz\r\n',
+        '5\r\nhelloXX',
+      ];
       bodies.push('\r\n', 'fffffffffffffff\r\n', `${'1'.repeat(9000)}\r\n`, '5\r\nhello\r\n0\r\nX: 1\n\r\n');
       await batched(bodies, 5, async (body) => {
-        const r = await exchange(l, [`POST /chunk HTTP/1.1\r\nHost: api.localhost\r\nTransfer-Encoding: chunked\r\n\r\n`, body]);
+        const r = await exchange(l, [
+          `POST /chunk HTTP/1.1\r\nHost: api.localhost\r\nTransfer-Encoding: chunked\r\n\r\n`,
+          body,
+        ]);
         // The ingress may refuse the head (403) before it reads the body: either way, never a 2xx.
         expect(r.text, JSON.stringify(body)).toMatch(/^HTTP\/1\.1 (400|403)/);
         if (/^HTTP\/1\.1 400/.test(r.text)) expect(r.closed).toBe(true);
@@ -100,7 +114,9 @@ export const HTTP1_CASES: HostileCase[] = [
     timeoutMs: 90_000,
     async run(l, d) {
       const socks = await Promise.all(Array.from({ length: 20 }, () => connect(l)));
-      const results = socks.map((s) => collect(s, 40_000, () => s.write('GET /slow HTTP/1.1\r\nHost: api.localhost\r\nX-Drip: ')));
+      const results = socks.map((s) =>
+        collect(s, 40_000, () => s.write('GET /slow HTTP/1.1\r\nHost: api.localhost\r\nX-Drip: ')),
+      );
       let stop = false;
       const drip = (async () => {
         for (let i = 0; i < 120 && !stop; i++) {
@@ -143,33 +159,39 @@ export const HTTP1_CASES: HostileCase[] = [
     timeoutMs: 60_000,
     async run(l) {
       const kinds = ['mid-head', 'mid-body', 'mid-response', 'reset', 'after-head', 'handshake'];
-      await batched(Array.from({ length: 60 }, (_, i) => kinds[i % kinds.length]!), 12, async (kind) => {
-        if (kind === 'handshake') {
-          // a TLS ClientHello cut short (on a plain listener: garbage that never ends its head)
-          const s = await connect({ name: l.name, port: l.port });
+      await batched(
+        Array.from({ length: 60 }, (_, i) => kinds[i % kinds.length]!),
+        12,
+        async (kind) => {
+          if (kind === 'handshake') {
+            // a TLS ClientHello cut short (on a plain listener: garbage that never ends its head)
+            const s = await connect({ name: l.name, port: l.port });
+            s.on('error', () => undefined);
+            s.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 1, 2, 3]));
+            await sleep(20);
+            return void s.destroy();
+          }
+          const s = await connect(l);
           s.on('error', () => undefined);
-          s.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 1, 2, 3]));
-          await sleep(20);
-          return void s.destroy();
-        }
-        const s = await connect(l);
-        s.on('error', () => undefined);
-        if (kind === 'mid-head') s.write('GET /gone HTTP/1.1\r\nHost: api.loc');
-        if (kind === 'after-head') s.write('GET /gone HTTP/1.1\r\nHost: api.localhost\r\n\r\n');
-        if (kind === 'mid-body' || kind === 'reset') {
-          s.write(`POST /upload HTTP/1.1\r\nHost: api.localhost\r\nContent-Length: 1000000\r\n\r\n${'u'.repeat(10_000)}`);
-        }
-        if (kind === 'mid-response') {
-          s.write('GET /big HTTP/1.1\r\nHost: api.localhost\r\n\r\n');
-          await new Promise<void>((res) => {
-            let n = 0;
-            const t = setTimeout(res, 2_000);
-            s.on('data', (c: Buffer) => (n += c.length) > 100_000 && (clearTimeout(t), res()));
-          });
-        } else await sleep(20);
-        if (kind === 'reset') reset(s);
-        else s.destroy();
-      });
+          if (kind === 'mid-head') s.write('GET /gone HTTP/1.1\r\nHost: api.loc');
+          if (kind === 'after-head') s.write('GET /gone HTTP/1.1\r\nHost: api.localhost\r\n\r\n');
+          if (kind === 'mid-body' || kind === 'reset') {
+            s.write(
+              `POST /upload HTTP/1.1\r\nHost: api.localhost\r\nContent-Length: 1000000\r\n\r\n${'u'.repeat(10_000)}`,
+            );
+          }
+          if (kind === 'mid-response') {
+            s.write('GET /big HTTP/1.1\r\nHost: api.localhost\r\n\r\n');
+            await new Promise<void>((res) => {
+              let n = 0;
+              const t = setTimeout(res, 2_000);
+              s.on('data', (c: Buffer) => (n += c.length) > 100_000 && (clearTimeout(t), res()));
+            });
+          } else await sleep(20);
+          if (kind === 'reset') reset(s);
+          else s.destroy();
+        },
+      );
     },
   },
 ];

@@ -19,9 +19,13 @@ describe('hostile clients at the peer ingress', () => {
   const h1 = HTTP1_CASES.map((x) => ({ ...x, name: `HTTP/1.1: ${x.name}` }));
   const h2 = h2Cases('api.localhost', '/h2', '4xx').map((x) => ({ ...x, name: `HTTP/2: ${x.name}` }));
   for (const c of [...h1, ...h2]) {
-    it(c.name, async () => {
-      await c.run({ name: 'peer ingress', port: d.ingressPort, servername: 'api.localhost' }, d);
-      await d.alive(c.name);
-    }, c.timeoutMs);
+    it(
+      c.name,
+      async () => {
+        await c.run({ name: 'peer ingress', port: d.ingressPort, servername: 'api.localhost' }, d);
+        await d.alive(c.name);
+      },
+      c.timeoutMs,
+    );
   }
 });

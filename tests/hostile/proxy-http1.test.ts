@@ -18,11 +18,15 @@ describe('hostile HTTP/1.1 clients at the proxy', () => {
   const listeners = HostileDaemon.proxyListeners(() => d);
   for (const [which, listener] of listeners) {
     for (const c of HTTP1_CASES) {
-      it(`${which}: ${c.name}`, async () => {
-        const l = listener();
-        await c.run(l, d);
-        await d.alive(`${c.name} on ${l.name}`);
-      }, c.timeoutMs);
+      it(
+        `${which}: ${c.name}`,
+        async () => {
+          const l = listener();
+          await c.run(l, d);
+          await d.alive(`${c.name} on ${l.name}`);
+        },
+        c.timeoutMs,
+      );
     }
   }
 });

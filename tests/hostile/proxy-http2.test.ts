@@ -15,9 +15,13 @@ describe('hostile HTTP/2 clients at the proxy', () => {
   }, scaled(30_000));
 
   for (const c of h2Cases('api.localhost', '/h2', '2xx')) {
-    it(c.name, async () => {
-      await c.run({ name: 'proxy HTTPS (h2)', port: d.httpsPort, servername: 'api.localhost' }, d);
-      await d.alive(c.name);
-    }, c.timeoutMs);
+    it(
+      c.name,
+      async () => {
+        await c.run({ name: 'proxy HTTPS (h2)', port: d.httpsPort, servername: 'api.localhost' }, d);
+        await d.alive(c.name);
+      },
+      c.timeoutMs,
+    );
   }
 });

@@ -93,7 +93,13 @@ export const END_STREAM = 0x1;
 export const END_HEADERS = 0x4;
 
 /** One frame: 24-bit length (taken from the payload unless `length` lies), type, flags, stream id. */
-export function frame(type: number, flags: number, stream: number, payload: Buffer = Buffer.alloc(0), length = payload.length): Buffer {
+export function frame(
+  type: number,
+  flags: number,
+  stream: number,
+  payload: Buffer = Buffer.alloc(0),
+  length = payload.length,
+): Buffer {
   const head = Buffer.alloc(9);
   head.writeUIntBE(length & 0xffffff, 0, 3);
   head[3] = type;
@@ -155,7 +161,11 @@ export interface H2Seen {
 
 /** A TLS connection that negotiated h2, writing `bytes` (preface included by the caller) and reading frames
  * until the server closes or `boundMs` passed. Throws when ALPN did not pick h2. */
-export async function h2exchange(l: Listener, bytes: Buffer[] | ((s: net.Socket) => void), boundMs = 5_000): Promise<H2Seen> {
+export async function h2exchange(
+  l: Listener,
+  bytes: Buffer[] | ((s: net.Socket) => void),
+  boundMs = 5_000,
+): Promise<H2Seen> {
   const s = await connect(l, 'h2');
   if ((s as tls.TLSSocket).alpnProtocol !== 'h2') {
     s.destroy();

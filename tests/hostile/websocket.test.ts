@@ -53,8 +53,14 @@ const CASES: [string, Buffer][] = [
   ['a reserved data opcode (0x3)', wsFrame(0x83, Buffer.from('x'))],
   ['a reserved control opcode (0xB)', wsFrame(0x8b, Buffer.alloc(0))],
   ['reserved bits set (RSV1-3 without an extension)', wsFrame(0xf1, Buffer.from('x'))],
-  ['a 64-bit length with the top bit set (2^63)', wsFrame(0x82, Buffer.alloc(16), { length: Buffer.from([127, 0x80, 0, 0, 0, 0, 0, 0, 0]) })],
-  ['a length over the service limit (4 GB)', wsFrame(0x82, Buffer.alloc(16), { length: Buffer.from([127, 0, 0, 0, 1, 0, 0, 0, 0]) })],
+  [
+    'a 64-bit length with the top bit set (2^63)',
+    wsFrame(0x82, Buffer.alloc(16), { length: Buffer.from([127, 0x80, 0, 0, 0, 0, 0, 0, 0]) }),
+  ],
+  [
+    'a length over the service limit (4 GB)',
+    wsFrame(0x82, Buffer.alloc(16), { length: Buffer.from([127, 0, 0, 0, 1, 0, 0, 0, 0]) }),
+  ],
   ['a fragmented control frame (PING without FIN)', wsFrame(0x09, Buffer.from('p'))],
   ['a control frame over 125 bytes', wsFrame(0x89, Buffer.alloc(200, 0x70))],
   ['invalid UTF-8 in a text frame', wsFrame(0x81, Buffer.from([0xff, 0xfe, 0xfd]))],
@@ -73,33 +79,41 @@ describe('bad WebSocket frames through the proxy', () => {
   const listeners = HostileDaemon.proxyListeners(() => d);
 
   for (const [which, listener] of listeners) {
-    it(`${which}: each protocol error gets a close frame and the connection ends`, async () => {
-      for (const [what, bytes] of CASES) {
-        const s = await upgraded(listener());
-        const r = await collect(s, 10_000, () => s.write(bytes));
-        expect(r.closed, `${what}: the connection ends`).toBe(true);
-        // a close frame from the service: opcode 0x8, unmasked
-        expect(r.text.charCodeAt(0), `${what}: a close frame`).toBe(0x88);
-        await d.alive(`${which} WebSocket: ${what}`);
-      }
-    }, scaled(120_000));
+    it(
+      `${which}: each protocol error gets a close frame and the connection ends`,
+      async () => {
+        for (const [what, bytes] of CASES) {
+          const s = await upgraded(listener());
+          const r = await collect(s, 10_000, () => s.write(bytes));
+          expect(r.closed, `${what}: the connection ends`).toBe(true);
+          // a close frame from the service: opcode 0x8, unmasked
+          expect(r.text.charCodeAt(0), `${what}: a close frame`).toBe(0x88);
+          await d.alive(`${which} WebSocket: ${what}`);
+        }
+      },
+      scaled(120_000),
+    );
 
-    it(`${which}: clients that vanish mid-frame or flood without reading, then a good echo`, async () => {
-      for (let i = 0; i < 20; i++) {
+    it(
+      `${which}: clients that vanish mid-frame or flood without reading, then a good echo`,
+      async () => {
+        for (let i = 0; i < 20; i++) {
+          const s = await upgraded(listener());
+          // announce 100 KB, send 10 bytes, vanish
+          s.write(wsFrame(0x82, Buffer.alloc(10), { length: Buffer.from([126, 0xff, 0xff]) }).subarray(0, 20));
+          s.destroy();
+        }
+        const flood = await upgraded(listener());
+        flood.pause();
+        const message = wsFrame(0x82, Buffer.alloc(60_000, 0x66));
+        for (let i = 0; i < 200; i++) if (!flood.write(message)) await new Promise((r) => setTimeout(r, 5));
+        flood.destroy();
+        await d.alive(`${which} WebSocket: vanishing and flooding clients`);
         const s = await upgraded(listener());
-        // announce 100 KB, send 10 bytes, vanish
-        s.write(wsFrame(0x82, Buffer.alloc(10), { length: Buffer.from([126, 0xff, 0xff]) }).subarray(0, 20));
-        s.destroy();
-      }
-      const flood = await upgraded(listener());
-      flood.pause();
-      const message = wsFrame(0x82, Buffer.alloc(60_000, 0x66));
-      for (let i = 0; i < 200; i++) if (!flood.write(message)) await new Promise((r) => setTimeout(r, 5));
-      flood.destroy();
-      await d.alive(`${which} WebSocket: vanishing and flooding clients`);
-      const s = await upgraded(listener());
-      const echo = await collect(s, 3_000, () => s.write(wsFrame(0x81, Buffer.from('still here'))));
-      expect(echo.text).toContain('still here');
-    }, scaled(120_000));
+        const echo = await collect(s, 3_000, () => s.write(wsFrame(0x81, Buffer.from('still here'))));
+        expect(echo.text).toContain('still here');
+      },
+      scaled(120_000),
+    );
   }
 });

@@ -60,7 +60,11 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
     const stub = join(work, 'electron-stub');
     mkdirSync(stub);
     // a stub that cannot run, holding the fuse wire a real Electron binary holds, so the fuses are flipped for real
-    const wire = Buffer.concat([Buffer.from(`#!/bin/sh\necho "stub electron: cannot run" >&2\nexit 1\n# ${SENTINEL}`), Buffer.from([1, 8]), Buffer.from(`${ELECTRON_DEFAULT_FUSES}\n`)]);
+    const wire = Buffer.concat([
+      Buffer.from(`#!/bin/sh\necho "stub electron: cannot run" >&2\nexit 1\n# ${SENTINEL}`),
+      Buffer.from([1, 8]),
+      Buffer.from(`${ELECTRON_DEFAULT_FUSES}\n`),
+    ]);
     writeFileSync(join(stub, 'electron'), wire);
     chmodSync(join(stub, 'electron'), 0o755);
     // fpm, which electron-builder would download: the shim builds the deb with dpkg-deb from fpm's arguments
@@ -68,19 +72,35 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
     writeFileSync(fpm, `#!/bin/sh\nexec '${process.execPath}' '${join(__dirname, 'fixtures', 'fpm-shim.cjs')}' "$@"\n`);
     chmodSync(fpm, 0o755);
     out = join(work, 'release');
-    const run = spawnSync(process.execPath, ['scripts/dist.mjs', '--skip-build', '--targets=dir,deb', `-c.directories.output=${out}`], {
-      cwd: root,
-      env: { ...process.env, DEVMESH_ELECTRON_DIST: stub, ELECTRON_BUILDER_CACHE: join(work, 'cache'), CUSTOM_FPM_PATH: fpm, CI: '1' },
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
-    if (run.status !== 0) throw new Error(`dist.mjs failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
+    const run = spawnSync(
+      process.execPath,
+      ['scripts/dist.mjs', '--skip-build', '--targets=dir,deb', `-c.directories.output=${out}`],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          DEVMESH_ELECTRON_DIST: stub,
+          ELECTRON_BUILDER_CACHE: join(work, 'cache'),
+          CUSTOM_FPM_PATH: fpm,
+          CI: '1',
+        },
+        encoding: 'utf8',
+        timeout: 240_000,
+      },
+    );
+    if (run.status !== 0)
+      throw new Error(`dist.mjs failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
     resources = join(out, 'linux-unpacked', 'resources');
-    files = asar.listPackage(join(resources, 'app.asar'), { isPack: false }).map((p: string) => p.replaceAll('\\', '/'));
+    files = asar
+      .listPackage(join(resources, 'app.asar'), { isPack: false })
+      .map((p: string) => p.replaceAll('\\', '/'));
     // the archive with its unpacked part, as a folder plain Node can load from
     extracted = join(work, 'extracted');
     asar.extractAll(join(resources, 'app.asar'), extracted);
-    deb = readdirSync(out).filter((f) => f.endsWith('.deb')).map((f) => join(out, f))[0] ?? '';
+    deb =
+      readdirSync(out)
+        .filter((f) => f.endsWith('.deb'))
+        .map((f) => join(out, f))[0] ?? '';
   }, scaled(300_000));
 
   afterAll(() => {
@@ -100,23 +120,28 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
 
   it('unpacks better-sqlite3’s native binary next to the archive', () => {
     const unpacked = join(resources, 'app.asar.unpacked');
-    const natives = walk(unpacked).map((p) => relative(unpacked, p)).filter((p) => p.endsWith('.node'));
+    const natives = walk(unpacked)
+      .map((p) => relative(unpacked, p))
+      .filter((p) => p.endsWith('.node'));
     expect(natives).toContain(`node_modules/better-sqlite3/prebuilds/${process.platform}-${process.arch}.node`);
     // the asar index points at the unpacked copy rather than holding the bytes
     expect(files).toContain(`/node_modules/better-sqlite3/prebuilds/${process.platform}-${process.arch}.node`);
   });
 
   it('ships the production dependencies the main process loads, and no source maps or dev tooling', () => {
-    for (const dep of ['better-sqlite3', 'pino', 'ws', 'yaml', 'zod']) expect(files, dep).toContain(`/node_modules/${dep}/package.json`);
+    for (const dep of ['better-sqlite3', 'pino', 'ws', 'yaml', 'zod'])
+      expect(files, dep).toContain(`/node_modules/${dep}/package.json`);
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
-    for (const dev of ['electron', 'vite', 'vitest', 'typescript', 'react']) expect(files, dev).not.toContain(`/node_modules/${dev}/package.json`);
+    for (const dev of ['electron', 'vite', 'vitest', 'typescript', 'react'])
+      expect(files, dev).not.toContain(`/node_modules/${dev}/package.json`);
   });
 
   it('resolves every package the bundled main process requires, and better-sqlite3 opens a database', () => {
     // Load the dependencies from the extracted archive the way the app would.
     const main = readFileSync(join(extracted, 'dist/electron/main.js'), 'utf8');
-    const packages = [...new Set([...main.matchAll(/require\("([^".][^"]*)"\)/g)].map((m) => m[1]!))]
-      .filter((p) => !p.startsWith('node:') && !builtinModules.includes(p) && p !== 'electron');
+    const packages = [...new Set([...main.matchAll(/require\("([^".][^"]*)"\)/g)].map((m) => m[1]!))].filter(
+      (p) => !p.startsWith('node:') && !builtinModules.includes(p) && p !== 'electron',
+    );
     expect(packages).toEqual(expect.arrayContaining(['better-sqlite3', 'zod']));
     const requireFromMain = createRequire(join(extracted, 'dist/electron/main.js'));
     for (const p of packages) expect(requireFromMain.resolve(p), p).toContain(join(extracted, 'node_modules'));
@@ -136,7 +161,11 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
   it('writes the release feed of electron-builder.yml into resources/app-update.yml, for electron-updater', () => {
     const config = parseYaml(readFileSync(join(resources, 'app-update.yml'), 'utf8'));
     const builder = parseYaml(readFileSync(join(root, 'electron-builder.yml'), 'utf8'));
-    expect(config).toMatchObject({ provider: 'generic', url: builder.publish.url, updaterCacheDirName: 'devmesh-updater' });
+    expect(config).toMatchObject({
+      provider: 'generic',
+      url: builder.publish.url,
+      updaterCacheDirName: 'devmesh-updater',
+    });
     expect(files).toContain('/node_modules/electron-updater/package.json');
   });
 
@@ -168,11 +197,15 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
         manifest = createRequire(join(from, 'noop.js')).resolve(`${name}/package.json`);
       } catch {
         // packages whose exports map hides package.json: find the folder on the resolution path
-        const dir = createRequire(join(from, 'noop.js')).resolve.paths(name)!.map((p) => join(p, name)).find((d) => existsSync(join(d, 'package.json')));
+        const dir = createRequire(join(from, 'noop.js'))
+          .resolve.paths(name)!
+          .map((p) => join(p, name))
+          .find((d) => existsSync(join(d, 'package.json')));
         if (!dir) return void missing.add(`${name} (needed by ${relative(extracted, from) || 'the app'})`);
         manifest = join(dir, 'package.json');
       }
-      if (!manifest.startsWith(extracted)) return void missing.add(`${name} (resolved outside the package: ${manifest})`);
+      if (!manifest.startsWith(extracted))
+        return void missing.add(`${name} (resolved outside the package: ${manifest})`);
       if (seen.has(manifest)) return;
       seen.add(manifest);
       const deps = JSON.parse(readFileSync(manifest, 'utf8'));
@@ -180,15 +213,25 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
       for (const dep of Object.keys(deps.dependencies ?? {})) if (!optional.has(dep)) visit(dep, join(manifest, '..'));
     };
     for (const dep of Object.keys(pkg.dependencies)) visit(dep, extracted);
-    expect([...missing], 'packages electron-builder left out (see its "cannot find path for dependency" warning)').toEqual([]);
+    expect(
+      [...missing],
+      'packages electron-builder left out (see its "cannot find path for dependency" warning)',
+    ).toEqual([]);
   });
 
   it('unpacks node-pty’s binary and a real terminal runs from the packaged copy', async () => {
     expect(files).toContain('/node_modules/node-pty/build/Release/pty.node');
-    expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'node-pty', 'build', 'Release', 'pty.node'))).toBe(true);
+    expect(
+      existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'node-pty', 'build', 'Release', 'pty.node')),
+    ).toBe(true);
     const pty = createRequire(join(extracted, 'dist/electron/main.js'))('node-pty') as typeof import('node-pty');
     expect(createRequire(join(extracted, 'dist/electron/main.js')).resolve('node-pty')).toContain(extracted);
-    const term = pty.spawn('/bin/sh', ['-c', 'echo packaged-pty-$((6*7))'], { cols: 80, rows: 24, cwd: work, env: { PATH: '/usr/bin:/bin' } });
+    const term = pty.spawn('/bin/sh', ['-c', 'echo packaged-pty-$((6*7))'], {
+      cols: 80,
+      rows: 24,
+      cwd: work,
+      env: { PATH: '/usr/bin:/bin' },
+    });
     let text = '';
     term.onData((d) => (text += d));
     const code = await new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
@@ -202,13 +245,22 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
       expect(under(`/node_modules/node-pty/${dir}/`), `node-pty/${dir}`).toEqual([]);
     }
     expect(files).not.toContain('/node_modules/node-pty/binding.gyp');
-    expect(under('/node_modules/node-pty/').filter((f) => /winpty|conpty|conout|\/windows[A-Z]\w+\.js$/.test(f))).toEqual([]);
+    expect(
+      under('/node_modules/node-pty/').filter((f) => /winpty|conpty|conout|\/windows[A-Z]\w+\.js$/.test(f)),
+    ).toEqual([]);
     expect(files.filter((f) => f.includes('/node-addon-api/'))).toEqual([]);
     // compiler leftovers of the local node-pty build
-    expect(files.filter((f) => f.startsWith('/node_modules/node-pty/build/') && !f.endsWith('/pty.node') && !/build(\/Release)?$/.test(f))).toEqual([]);
+    expect(
+      files.filter(
+        (f) =>
+          f.startsWith('/node_modules/node-pty/build/') && !f.endsWith('/pty.node') && !/build(\/Release)?$/.test(f),
+      ),
+    ).toEqual([]);
     const sqlite = under('/node_modules/better-sqlite3/prebuilds/').filter((f) => f.endsWith('.node'));
     expect(sqlite).toEqual([`/node_modules/better-sqlite3/prebuilds/${process.platform}-${process.arch}.node`]);
-    const testsAndExamples = files.filter((f) => /\/node_modules\/(?:@[^/]+\/)?[^/]+\/(?:tests?|__tests__|examples?|benchmarks?)\//.test(f));
+    const testsAndExamples = files.filter((f) =>
+      /\/node_modules\/(?:@[^/]+\/)?[^/]+\/(?:tests?|__tests__|examples?|benchmarks?)\//.test(f),
+    );
     expect(testsAndExamples).toEqual([]);
   });
 
@@ -294,16 +346,24 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
     // Run it against the unpacked package: the product Node stands in for the Electron binary (noting the
     // environment it gets) and the archive is a folder of the same name, which plain Node can read.
     const app = join(root, 'opt', 'DevMesh');
-    writeFileSync(join(app, 'devmesh-app'), `#!/bin/sh\necho "RUN_AS_NODE=$ELECTRON_RUN_AS_NODE" >&2\nexec '${process.execPath}' "$@"\n`);
+    writeFileSync(
+      join(app, 'devmesh-app'),
+      `#!/bin/sh\necho "RUN_AS_NODE=$ELECTRON_RUN_AS_NODE" >&2\nexec '${process.execPath}' "$@"\n`,
+    );
     rmSync(join(app, 'resources', 'app.asar'));
     cpSync(extracted, join(app, 'resources', 'app.asar'), { recursive: true });
     const local = join(work, 'devmesh-local');
     writeFileSync(local, script.replaceAll('/opt/DevMesh', app));
     const home = mkdtempSync(join(tmpdir(), 'devmesh-cli-home-'));
     try {
-      const run = spawnSync('sh', [local, 'version'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', DEVMESH_HOME: home, DEVMESH_PORT: '1' } });
+      const run = spawnSync('sh', [local, 'version'], {
+        encoding: 'utf8',
+        env: { PATH: '/usr/bin:/bin', DEVMESH_HOME: home, DEVMESH_PORT: '1' },
+      });
       expect(run.stderr).toContain('RUN_AS_NODE=1');
-      expect(`${run.stdout}${run.stderr}`).toContain(JSON.parse(readFileSync(join(extracted, 'package.json'), 'utf8')).version);
+      expect(`${run.stdout}${run.stderr}`).toContain(
+        JSON.parse(readFileSync(join(extracted, 'package.json'), 'utf8')).version,
+      );
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
@@ -333,7 +393,9 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
       const output = `${run.stdout}${run.stderr}`;
       expect(run.status, output).toBe(1);
       const box = /shim: error box: (.*)/.exec(output)?.[1] ?? '';
-      expect(box).toMatch(/^DevMesh cannot start: node-pty could not be loaded: node-pty's binary \S+pty\.node is damaged \(file too short\)/);
+      expect(box).toMatch(
+        /^DevMesh cannot start: node-pty could not be loaded: node-pty's binary \S+pty\.node is damaged \(file too short\)/,
+      );
       expect(box).toContain('Reinstall DevMesh');
       expect(output).not.toContain('shim: tray ');
     });

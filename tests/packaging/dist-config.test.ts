@@ -18,13 +18,15 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.runIf(process.platform === 'linux')('the AppImage (electron-builder.yml)', () => {
-  it('gets a desktop entry without --no-sandbox, for the window class Electron sets, from a toolset needing no libfuse2', async () => {
-    const config = parse(readFileSync(join(root, 'electron-builder.yml'), 'utf8'));
-    // the legacy FUSE2 toolset ("0.0.0", the default) needs libfuse2, which stock Ubuntu 22.04/24.04 lack
-    expect(config.toolsets?.appimage).toMatch(/^[1-9]\d*\.\d+\.\d+$/);
-    const prepackaged = join(work, 'linux-unpacked');
-    mkdirSync(prepackaged);
-    const script = `
+  it(
+    'gets a desktop entry without --no-sandbox, for the window class Electron sets, from a toolset needing no libfuse2',
+    async () => {
+      const config = parse(readFileSync(join(root, 'electron-builder.yml'), 'utf8'));
+      // the legacy FUSE2 toolset ("0.0.0", the default) needs libfuse2, which stock Ubuntu 22.04/24.04 lack
+      expect(config.toolsets?.appimage).toMatch(/^[1-9]\d*\.\d+\.\d+$/);
+      const prepackaged = join(work, 'linux-unpacked');
+      mkdirSync(prepackaged);
+      const script = `
       const { build, Platform, Arch } = require('electron-builder');
       let entry = null;
       build({
@@ -36,21 +38,23 @@ describe.runIf(process.platform === 'linux')('the AppImage (electron-builder.yml
         // called with the desktop entry before any AppImage tool is fetched; true stops the build there
         effectiveOptionComputed: async (o) => (o && o.desktop ? ((entry = o), true) : false),
       }).then(() => console.log('ENTRY' + JSON.stringify(entry)), (e) => { console.error(e); process.exit(1); });`;
-    const run = spawnSync(process.execPath, ['-e', script], {
-      cwd: root,
-      env: { ...process.env, CI: '1', ELECTRON_BUILDER_CACHE: join(work, 'cache') },
-      encoding: 'utf8',
-      timeout: scaled(120_000),
-    });
-    const line = run.stdout.split('\n').find((l) => l.startsWith('ENTRY'));
-    expect(line, `${run.stdout}${run.stderr}`).toBeDefined();
-    const { desktop, desktopFileName } = JSON.parse(line!.slice('ENTRY'.length));
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    expect(desktop).toMatch(/^Exec=AppRun %U$/m);
-    expect(desktop).not.toContain('--no-sandbox');
-    expect(desktopFileName).toBe(pkg.desktopName);
-    expect(desktop).toContain(`\nStartupWMClass=${pkg.desktopName.replace(/\.desktop$/, '')}\n`);
-  }, scaled(150_000));
+      const run = spawnSync(process.execPath, ['-e', script], {
+        cwd: root,
+        env: { ...process.env, CI: '1', ELECTRON_BUILDER_CACHE: join(work, 'cache') },
+        encoding: 'utf8',
+        timeout: scaled(120_000),
+      });
+      const line = run.stdout.split('\n').find((l) => l.startsWith('ENTRY'));
+      expect(line, `${run.stdout}${run.stderr}`).toBeDefined();
+      const { desktop, desktopFileName } = JSON.parse(line!.slice('ENTRY'.length));
+      const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+      expect(desktop).toMatch(/^Exec=AppRun %U$/m);
+      expect(desktop).not.toContain('--no-sandbox');
+      expect(desktopFileName).toBe(pkg.desktopName);
+      expect(desktop).toContain(`\nStartupWMClass=${pkg.desktopName.replace(/\.desktop$/, '')}\n`);
+    },
+    scaled(150_000),
+  );
 });
 
 describe('Windows', () => {

@@ -22,7 +22,8 @@ let blocker: Server | null = null;
 
 beforeAll(() => {
   // A full build empties dist/ (which other test files use): build only when it is missing.
-  if (!BUILT.every((f) => existsSync(join(root, f)))) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+  if (!BUILT.every((f) => existsSync(join(root, f))))
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 }, scaled(120_000));
 
 afterEach(async () => {
@@ -83,7 +84,10 @@ describe('dist/electron/main.js (the composition root, under a stand-in electron
     const ready = lines.indexOf('shim: ready');
     const loads = lines.flatMap((l, i) => (l.startsWith('shim: dlopen ') ? [[i, l] as const] : []));
     expect(loads.map(([, l]) => l)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/better_sqlite3|linux-x64\.node$/), expect.stringMatching(/pty\.node$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/better_sqlite3|linux-x64\.node$/),
+        expect.stringMatching(/pty\.node$/),
+      ]),
     );
     for (const [i, line] of loads) expect(i, `${line} after ready`).toBeGreaterThan(ready);
     expect(ready).toBeGreaterThan(-1);
@@ -99,7 +103,9 @@ describe('dist/electron/main.js (the composition root, under a stand-in electron
     // (vite names chunks with a base64url hash: letters, digits, "-" and "_")
     expect(output).toMatch(/shim: script \/assets\/index-[\w-]+\.js 200 text\/javascript; charset=utf-8/);
     expect(output).not.toContain('loadFile');
-    expect(output).toMatch(/tray menu: No project open \| Open DevMesh \| Open Project… \| Start all \| Stop all \| Start at login \| Quit DevMesh/);
+    expect(output).toMatch(
+      /tray menu: No project open \| Open DevMesh \| Open Project… \| Start all \| Stop all \| Start at login \| Quit DevMesh/,
+    );
 
     child!.kill('SIGTERM');
     expect(await exited).toBe(0);

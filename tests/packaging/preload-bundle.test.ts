@@ -30,7 +30,14 @@ describe('dist/preload/preload.js (the built, sandboxed preload)', () => {
     const exposed = new Map<string, unknown>();
     const electron = {
       contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
-      ipcRenderer: { invoke: async () => ({ ok: true, value: null }), on() {}, once() {}, removeListener() {}, send() {}, postMessage() {} },
+      ipcRenderer: {
+        invoke: async () => ({ ok: true, value: null }),
+        on() {},
+        once() {},
+        removeListener() {},
+        send() {},
+        postMessage() {},
+      },
     };
     const asked: string[] = [];
     const sandboxRequire = (id: string) => {
@@ -39,7 +46,14 @@ describe('dist/preload/preload.js (the built, sandboxed preload)', () => {
       throw new Error(`module not found: ${id} (a sandboxed preload cannot load it)`);
     };
     const module = { exports: {} };
-    runInNewContext(readFileSync(preload, 'utf8'), { require: sandboxRequire, module, exports: module.exports, console, setTimeout, clearTimeout });
+    runInNewContext(readFileSync(preload, 'utf8'), {
+      require: sandboxRequire,
+      module,
+      exports: module.exports,
+      console,
+      setTimeout,
+      clearTimeout,
+    });
     expect(asked).toEqual(['electron']);
     expect(exposed.has(BRIDGE_KEY)).toBe(true);
   });

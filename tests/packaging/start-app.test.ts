@@ -42,7 +42,11 @@ function start(env: Record<string, string>, initCwd: string) {
 }
 
 async function uiAt(out: { text: string }): Promise<string> {
-  const url = await until('the UI address', () => /DevMesh is up: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out.text)?.[1], 120_000).catch(() => {
+  const url = await until(
+    'the UI address',
+    () => /DevMesh is up: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out.text)?.[1],
+    120_000,
+  ).catch(() => {
     throw new Error(`npm start printed no address:\n${out.text}`);
   });
   const page = await fetch(url);
@@ -52,32 +56,42 @@ async function uiAt(out: { text: string }): Promise<string> {
 }
 
 describe('npm start where the desktop app cannot open', () => {
-  it('runs the headless daemon on the demo project without the Electron binary, and prints the UI address', async () => {
-    const noElectron = temp('devmesh-no-electron-');
-    const run = start({ ELECTRON_OVERRIDE_DIST_PATH: noElectron }, temp('devmesh-elsewhere-'));
-    await uiAt(run.out);
-    expect(run.out.text).toMatch(/the Electron binary is not installed.*running DevMesh headless with .*examples\/shop/);
-    expect(run.out.text).toMatch(/project shop: 3 services/);
-    run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
-    expect(run.out.text).toContain('DevMesh stopped');
-  }, scaled(180_000));
+  it(
+    'runs the headless daemon on the demo project without the Electron binary, and prints the UI address',
+    async () => {
+      const noElectron = temp('devmesh-no-electron-');
+      const run = start({ ELECTRON_OVERRIDE_DIST_PATH: noElectron }, temp('devmesh-elsewhere-'));
+      await uiAt(run.out);
+      expect(run.out.text).toMatch(
+        /the Electron binary is not installed.*running DevMesh headless with .*examples\/shop/,
+      );
+      expect(run.out.text).toMatch(/project shop: 3 services/);
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+      expect(run.out.text).toContain('DevMesh stopped');
+    },
+    scaled(180_000),
+  );
 
-  it('runs headless on the current folder\'s devmesh.yaml when there is an Electron binary but no display', async () => {
-    // an Electron binary that must not be started: it would fail the test by printing this
-    const fake = temp('devmesh-fake-electron-');
-    writeFileSync(join(fake, 'electron'), '#!/bin/sh\necho "ELECTRON WAS STARTED"\nexit 3\n');
-    chmodSync(join(fake, 'electron'), 0o755);
-    const project = temp('devmesh-start-project-');
-    mkdirSync(join(project, 'app'));
-    writeProject(join(project, 'app'), 'mine', { api: {} });
-    const env: Record<string, string> = { ELECTRON_OVERRIDE_DIST_PATH: fake, DISPLAY: '', WAYLAND_DISPLAY: '' };
-    const run = start(env, join(project, 'app'));
-    await uiAt(run.out);
-    expect(run.out.text).toMatch(/there is no display.*running DevMesh headless with .*app/);
-    expect(run.out.text).toMatch(/project mine: 1 service/);
-    expect(run.out.text).not.toContain('ELECTRON WAS STARTED');
-    run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
-  }, scaled(180_000));
+  it(
+    "runs headless on the current folder's devmesh.yaml when there is an Electron binary but no display",
+    async () => {
+      // an Electron binary that must not be started: it would fail the test by printing this
+      const fake = temp('devmesh-fake-electron-');
+      writeFileSync(join(fake, 'electron'), '#!/bin/sh\necho "ELECTRON WAS STARTED"\nexit 3\n');
+      chmodSync(join(fake, 'electron'), 0o755);
+      const project = temp('devmesh-start-project-');
+      mkdirSync(join(project, 'app'));
+      writeProject(join(project, 'app'), 'mine', { api: {} });
+      const env: Record<string, string> = { ELECTRON_OVERRIDE_DIST_PATH: fake, DISPLAY: '', WAYLAND_DISPLAY: '' };
+      const run = start(env, join(project, 'app'));
+      await uiAt(run.out);
+      expect(run.out.text).toMatch(/there is no display.*running DevMesh headless with .*app/);
+      expect(run.out.text).toMatch(/project mine: 1 service/);
+      expect(run.out.text).not.toContain('ELECTRON WAS STARTED');
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    },
+    scaled(180_000),
+  );
 });

@@ -14,8 +14,14 @@ export class FakeClient implements DevMeshClient {
   private readonly eventListeners = new Set<(e: DevMeshEvent) => void>();
   private readonly logListeners = new Set<{ params: ApiTopicParams<'logs'>; listener: (l: LogLine) => void }>();
   private readonly statusListeners = new Set<(s: ConnectionStatus) => void>();
-  private readonly requestListeners = new Set<{ params: ApiTopicParams<'requests'>; listener: (r: RequestRecord) => void }>();
-  private readonly trafficListeners = new Set<{ params: ApiTopicParams<'traffic'>; listener: (t: ServiceTraffic[]) => void }>();
+  private readonly requestListeners = new Set<{
+    params: ApiTopicParams<'requests'>;
+    listener: (r: RequestRecord) => void;
+  }>();
+  private readonly trafficListeners = new Set<{
+    params: ApiTopicParams<'traffic'>;
+    listener: (t: ServiceTraffic[]) => void;
+  }>();
 
   async call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
     this.calls.push({ method, input });

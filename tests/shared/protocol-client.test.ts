@@ -15,7 +15,15 @@ import {
 } from '../../shared/protocol-client.js';
 import { ServerMessageSchema, type ClientMessage } from '../../shared/wire.js';
 
-const daemonInfo = { version: '0.1.0', pid: 1, startedAt: 1, home: '/tmp/h', node: 'v22', face: 'daemon', apiUrl: null };
+const daemonInfo = {
+  version: '0.1.0',
+  pid: 1,
+  startedAt: 1,
+  home: '/tmp/h',
+  node: 'v22',
+  face: 'daemon',
+  apiUrl: null,
+};
 const event: DevMeshEvent = { type: 'project.config-error', ts: 1, projectId: 'shop', message: 'bad yaml' };
 
 /** One connection of the fake transport: records what the client sends, lets the test answer. */
@@ -62,7 +70,8 @@ class FakeConnection implements FrameConnection {
 
 const messages: ProtocolMessages = {
   timeout: (what, ms) => new DevMeshError('TIMEOUT', `${what}: no answer within ${ms} ms`),
-  lost: (what, loss) => new DevMeshError('DAEMON_NOT_RUNNING', `${what ?? 'the client'}: lost the connection (${loss.code})`),
+  lost: (what, loss) =>
+    new DevMeshError('DAEMON_NOT_RUNNING', `${what ?? 'the client'}: lost the connection (${loss.code})`),
   notConnected: (what, state) => new DevMeshError('DAEMON_NOT_RUNNING', `${what}: not connected (${state})`),
   invalidOutput: (method, issue) => new DevMeshError('INTERNAL', `${method}: unexpected answer (${issue})`),
   protocolError: () => null,
@@ -144,7 +153,10 @@ describe('ProtocolClient', () => {
     await client.connect();
     const call = client.call('projects.list', {});
     connections[0]!.reply(connections[0]!.sent[0]!.id, [{ id: 42 }]);
-    await expect(call).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('projects.list: unexpected answer') });
+    await expect(call).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('projects.list: unexpected answer'),
+    });
   });
 
   it('rejects every pending call with a DevMeshError when the transport closes mid-call', async () => {
@@ -157,12 +169,17 @@ describe('ProtocolClient', () => {
     connections[0]!.lose();
     for (const err of await outcomes) {
       expect(err).toBeInstanceOf(DevMeshError);
-      expect(err).toMatchObject({ code: 'DAEMON_NOT_RUNNING', message: expect.stringContaining('lost the connection (1006)') });
+      expect(err).toMatchObject({
+        code: 'DAEMON_NOT_RUNNING',
+        message: expect.stringContaining('lost the connection (1006)'),
+      });
     }
     expect(closed).toHaveLength(1);
     expect(statuses.at(-1)?.state).toBe('closed');
     // the `never` policy: the client stays closed, and says so
-    await expect(client.call('daemon.info', {})).rejects.toMatchObject({ message: 'the client: lost the connection (1006)' });
+    await expect(client.call('daemon.info', {})).rejects.toMatchObject({
+      message: 'the client: lost the connection (1006)',
+    });
   });
 
   it('filters stream items through the topic’s schema and stops on dispose', async () => {
@@ -195,7 +212,9 @@ describe('ProtocolClient', () => {
     connections[0]!.lose({ code: 1001, reason: 'going away' });
     expect(await pending).toMatchObject({ code: 'DAEMON_NOT_RUNNING' });
     expect(client.status).toMatchObject({ state: 'reconnecting', attempt: 1, retryInMs: 100 });
-    await expect(client.call('daemon.info', {})).rejects.toMatchObject({ message: 'daemon.info: not connected (reconnecting)' });
+    await expect(client.call('daemon.info', {})).rejects.toMatchObject({
+      message: 'daemon.info: not connected (reconnecting)',
+    });
 
     await vi.advanceTimersByTimeAsync(100);
     const second = connections[1]!;

@@ -12,7 +12,12 @@ export interface MessageHandlersDeps {
   activity: (agentIdOrName: string) => void;
 }
 
-export function messageHandlers({ messages, state, decisions, activity }: MessageHandlersDeps): HandlersOf<'messages' | 'state'> {
+export function messageHandlers({
+  messages,
+  state,
+  decisions,
+  activity,
+}: MessageHandlersDeps): HandlersOf<'messages' | 'state'> {
   const alive = aliveFor(activity);
   return {
     'messages.send': (i) => alive(i.from, messages.send(i)),

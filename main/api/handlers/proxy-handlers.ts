@@ -23,9 +23,17 @@ export function proxyHandlers(deps: ProxyHandlersDeps): HandlersOf<'proxy' | 'ca
     'proxy.routes': (i) => deps.routes.list(i.project),
     'proxy.requests': (i) => {
       const project = i.project ? deps.projectId(i.project) : undefined;
-      const query = { project, service: i.service, before: i.before, limit: i.limit, errorsOnly: i.errorsOnly, search: i.search };
+      const query = {
+        project,
+        service: i.service,
+        before: i.before,
+        limit: i.limit,
+        errorsOnly: i.errorsOnly,
+        search: i.search,
+      };
       // A service filter names a service, which an unrouted request never reached.
-      if (i.unrouted && project !== undefined && i.service === undefined) return pageWithUnrouted(deps.requests, { ...query, project });
+      if (i.unrouted && project !== undefined && i.service === undefined)
+        return pageWithUnrouted(deps.requests, { ...query, project });
       return deps.requests.page(query);
     },
     'proxy.traffic': (i) => deps.traffic.snapshot(i.project ? deps.projectId(i.project) : undefined),

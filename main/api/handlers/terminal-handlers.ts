@@ -9,7 +9,10 @@ export interface TerminalHandlersDeps {
   recordings: Pick<RecordingStore, 'list' | 'read'>;
 }
 
-export function terminalHandlers({ terminals, recordings }: TerminalHandlersDeps): HandlersOf<'terminals' | 'recordings'> {
+export function terminalHandlers({
+  terminals,
+  recordings,
+}: TerminalHandlersDeps): HandlersOf<'terminals' | 'recordings'> {
   return {
     'terminals.list': () => terminals.list(),
     'terminals.create': (i) => terminals.create(i),

@@ -55,12 +55,14 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
 
   private async agent(ctx: CliContext, args: CommandArgs): Promise<number> {
     const [action, ...rest] = args.positionals as [string, ...string[]];
-    if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action '${action}': use ${ACTIONS.join(', ')}`, 'agent');
+    if (!(ACTIONS as readonly string[]).includes(action))
+      throw new UsageError(`unknown action '${action}': use ${ACTIONS.join(', ')}`, 'agent');
     switch (action) {
       case 'ls': {
         const list = await ctx.withClient((c) => c.call('agents.list', {}));
         if (args.flag('json')) ctx.printJson(list);
-        else if (list.length === 0) ctx.print('No agents yet. Start one with `devmesh agent start claude` (see `devmesh agent profiles`).');
+        else if (list.length === 0)
+          ctx.print('No agents yet. Start one with `devmesh agent start claude` (see `devmesh agent profiles`).');
         else ctx.print(AgentCommands.table(list));
         return EXIT.ok;
       }
@@ -71,23 +73,42 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
           return EXIT.ok;
         }
         const table = new TextTable(['PROFILE', 'INSTALLED', 'VERSION', 'INSTALL']);
-        for (const { profile, detection } of list) table.add([profile.id, detection.installed ? (detection.path ?? 'yes') : 'no', detection.version, detection.installed ? null : detection.installHint]);
+        for (const { profile, detection } of list)
+          table.add([
+            profile.id,
+            detection.installed ? (detection.path ?? 'yes') : 'no',
+            detection.version,
+            detection.installed ? null : detection.installHint,
+          ]);
         ctx.print(table.render());
         return EXIT.ok;
       }
       case 'start':
         return this.start(ctx, args, rest);
       default: {
-        if (rest.length < 1) throw new UsageError(`'agent ${action}' needs an agent (its name or id; see \`devmesh agent ls\`)`, 'agent');
+        if (rest.length < 1)
+          throw new UsageError(`'agent ${action}' needs an agent (its name or id; see \`devmesh agent ls\`)`, 'agent');
         const agent = rest[0]!;
         if (action === 'rm') {
-          await ctx.withClient((c) => c.call('agents.remove', { agent, removeWorktree: args.flag('remove-worktree'), deleteBranch: args.flag('delete-branch'), force: args.flag('force') }));
+          await ctx.withClient((c) =>
+            c.call('agents.remove', {
+              agent,
+              removeWorktree: args.flag('remove-worktree'),
+              deleteBranch: args.flag('delete-branch'),
+              force: args.flag('force'),
+            }),
+          );
           ctx.print(`Removed ${agent}.`);
           return EXIT.ok;
         }
-        const record = await ctx.withClient((c) => c.call(action === 'stop' ? 'agents.stop' : 'agents.relaunch', { agent }));
+        const record = await ctx.withClient((c) =>
+          c.call(action === 'stop' ? 'agents.stop' : 'agents.relaunch', { agent }),
+        );
         if (args.flag('json')) ctx.printJson(record);
-        else ctx.print(`${record.name}: ${record.status}${record.statusReason ? ` (${record.statusReason})` : ''}${record.terminalId ? `; terminal ${record.terminalId}` : ''}`);
+        else
+          ctx.print(
+            `${record.name}: ${record.status}${record.statusReason ? ` (${record.statusReason})` : ''}${record.terminalId ? `; terminal ${record.terminalId}` : ''}`,
+          );
         return EXIT.ok;
       }
     }
@@ -98,12 +119,14 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
     // with --command, every word after `--` is the command's (parseArgs hands them over as positionals)
     const profile = command === undefined ? rest[0] : undefined;
     const extra = command === undefined ? rest.slice(1) : rest;
-    if (command === undefined && profile === undefined) throw new UsageError('name a profile (`devmesh agent start claude`) or give --command CMD', 'agent');
+    if (command === undefined && profile === undefined)
+      throw new UsageError('name a profile (`devmesh agent start claude`) or give --command CMD', 'agent');
     const number = (name: string, integer: boolean): number | undefined => {
       const raw = args.string(name);
       if (raw === undefined) return undefined;
       const n = Number(raw);
-      if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be a ${integer ? 'whole ' : ''}number, not '${raw}'`, 'agent');
+      if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
+        throw new UsageError(`--${name} must be a ${integer ? 'whole ' : ''}number, not '${raw}'`, 'agent');
       return n;
     };
     const branch = args.string('worktree');
@@ -116,7 +139,11 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
       ...(args.string('base') ? { base: args.string('base')! } : {}),
       ...(args.string('project') ? { project: args.string('project')! } : {}),
       // where the agent works: --cwd, else the project's root, else the folder the command runs in (like git)
-      ...(args.string('cwd') ? { cwd: ctx.absolute(args.string('cwd')!) } : args.string('project') ? {} : { cwd: ctx.cwd }),
+      ...(args.string('cwd')
+        ? { cwd: ctx.absolute(args.string('cwd')!) }
+        : args.string('project')
+          ? {}
+          : { cwd: ctx.cwd }),
       ...(number('ram', false) !== undefined ? { ramGb: number('ram', false)! } : {}),
       ...(number('gpus', true) !== undefined ? { gpus: number('gpus', true)! } : {}),
       ...TerminalAttach.size(),
@@ -125,8 +152,12 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
     if (args.flag('attach') && record.terminalId !== null) return TerminalAttach.run(ctx, record.terminalId);
     if (args.flag('json')) ctx.printJson(record);
     else {
-      const where = record.worktree ? `worktree ${record.worktree.path} (branch ${record.worktree.branch})` : record.cwd;
-      ctx.print(`Started ${record.name} (${record.profile}) in ${where}; attach with: devmesh term attach ${record.terminalId}`);
+      const where = record.worktree
+        ? `worktree ${record.worktree.path} (branch ${record.worktree.branch})`
+        : record.cwd;
+      ctx.print(
+        `Started ${record.name} (${record.profile}) in ${where}; attach with: devmesh term attach ${record.terminalId}`,
+      );
     }
     return EXIT.ok;
   }
@@ -135,7 +166,15 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
     const table = new TextTable(['NAME', 'PROFILE', 'STATUS', 'TERMINAL', 'WORKTREE', 'ROLE', 'TASK']);
     for (const a of list) {
       const status = a.status === 'exited' ? `exited${a.exitCode !== null ? ` ${a.exitCode}` : ''}` : a.status;
-      table.add([a.name, a.profile, status, a.terminalId, a.worktree?.branch ?? null, a.role, a.task === null ? null : a.task.length > 40 ? `${a.task.slice(0, 39)}…` : a.task]);
+      table.add([
+        a.name,
+        a.profile,
+        status,
+        a.terminalId,
+        a.worktree?.branch ?? null,
+        a.role,
+        a.task === null ? null : a.task.length > 40 ? `${a.task.slice(0, 39)}…` : a.task,
+      ]);
     }
     return table.render();
   }

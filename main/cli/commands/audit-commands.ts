@@ -53,16 +53,19 @@ Examples:
 
   private async audit(ctx: CliContext, args: CommandArgs): Promise<number> {
     const action = args.positionals[0]!;
-    if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action '${action}': use ${ACTIONS.join(', ')}`, 'audit');
+    if (!(ACTIONS as readonly string[]).includes(action))
+      throw new UsageError(`unknown action '${action}': use ${ACTIONS.join(', ')}`, 'audit');
     return action === 'ls' ? this.list(ctx, args) : this.verify(ctx, args);
   }
 
   private async list(ctx: CliContext, args: CommandArgs): Promise<number> {
     const now = Date.now();
     const actor = args.string('actor');
-    if (actor !== undefined && !AuditActorSchema.safeParse(actor).success) throw new UsageError(`--actor must be 1 to 128 characters`, 'audit');
+    if (actor !== undefined && !AuditActorSchema.safeParse(actor).success)
+      throw new UsageError(`--actor must be 1 to 128 characters`, 'audit');
     const kind = args.string('kind');
-    if (kind !== undefined && !AuditKindSchema.safeParse(kind).success) throw new UsageError(`--kind must be dotted lower-case words such as lock.granted, not '${kind}'`, 'audit');
+    if (kind !== undefined && !AuditKindSchema.safeParse(kind).success)
+      throw new UsageError(`--kind must be dotted lower-case words such as lock.granted, not '${kind}'`, 'audit');
     const since = TimeText.instant('audit', 'since', args.string('since'), now);
     const until = TimeText.instant('audit', 'until', args.string('until'), now);
     const limit = args.int('limit', { min: 1, max: AUDIT_MAX_PAGE }) ?? 100;
@@ -81,7 +84,8 @@ Examples:
       return EXIT.ok;
     }
     if (page.entries.length === 0) {
-      const filtered = actor !== undefined || kind !== undefined || since !== undefined || until !== undefined || before !== undefined;
+      const filtered =
+        actor !== undefined || kind !== undefined || since !== undefined || until !== undefined || before !== undefined;
       ctx.print(filtered ? 'No audit entries match.' : 'The audit chain is empty: nothing has been decided yet.');
       return EXIT.ok;
     }
@@ -105,16 +109,21 @@ Examples:
       const { seq, why } = result.firstBroken;
       // The verifier's words usually name the entry already ("entry 4 was edited: ...").
       ctx.print(`entry ${seq}: ${why.replace(new RegExp(`^entry ${seq}\\b:?\\s*`), '')}`);
-      ctx.print(`audit chain BROKEN: entries from ${result.firstBroken.seq} on cannot be trusted (head ${result.headSeq}, mirror ${result.mirror}; the mirror ${result.mirrorPath} keeps a copy to compare)`);
+      ctx.print(
+        `audit chain BROKEN: entries from ${result.firstBroken.seq} on cannot be trusted (head ${result.headSeq}, mirror ${result.mirror}; the mirror ${result.mirrorPath} keeps a copy to compare)`,
+      );
     } else {
-      ctx.print(`audit chain BROKEN: the chain links up (head ${result.headSeq}) but its mirror ${result.mirrorPath} does not match it`);
+      ctx.print(
+        `audit chain BROKEN: the chain links up (head ${result.headSeq}) but its mirror ${result.mirrorPath} does not match it`,
+      );
     }
     return EXIT.error;
   }
 
   static table(entries: AuditEntry[]): string {
     const table = new TextTable(['SEQ', 'TIME', 'ACTOR', 'KIND', 'SUBJECT', 'DATA']);
-    for (const e of entries) table.add([e.seq, TimeText.clock(e.ts), e.actor, e.kind, e.subject, AuditCommands.short(e.data)]);
+    for (const e of entries)
+      table.add([e.seq, TimeText.clock(e.ts), e.actor, e.kind, e.subject, AuditCommands.short(e.data)]);
     return table.render();
   }
 

@@ -91,7 +91,8 @@ Options:
 
   private async install(ctx: CliContext, args: CommandArgs, info: CaInfo): Promise<number> {
     const json = args.flag('json');
-    const installer = this.deps.installer?.(json) ?? new CaTrustInstaller(undefined, json ? ['inherit', 2, 'inherit'] : 'inherit');
+    const installer =
+      this.deps.installer?.(json) ?? new CaTrustInstaller(undefined, json ? ['inherit', 2, 'inherit'] : 'inherit');
     const outcomes = await installer.runAll(info.trustSteps, (step) => {
       if (!json) ctx.print(`# ${step.what}\n$ ${step.command}`);
     });

@@ -116,7 +116,9 @@ this machine, started when the file says).`,
       ctx.outliveOutput();
       ctx.print(`DevMesh is up: ${started.url}  (${DaemonCommands.describe(started.projects)})`);
       const { httpUrl, httpsUrl, problems } = started.proxy;
-      const proxyUrls = [httpUrl, httpsUrl].filter((u): u is string => u !== null).map((u) => u.replace('://localhost', '://<service>.localhost'));
+      const proxyUrls = [httpUrl, httpsUrl]
+        .filter((u): u is string => u !== null)
+        .map((u) => u.replace('://localhost', '://<service>.localhost'));
       if (proxyUrls.length > 0) ctx.print(`Services are at ${proxyUrls.join(' and ')}`);
       for (const problem of problems) ctx.print(`proxy: ${problem}`);
       const reason = await runner.done;
@@ -130,7 +132,11 @@ this machine, started when the file says).`,
   private async detach(ctx: CliContext, port: number, projects: string[]): Promise<number> {
     const launcher = new DaemonLauncher(ctx.home);
     const upArgs = ['up', '--port', String(port), ...projects.flatMap((p) => ['--project', p])];
-    const launched = await launcher.launch({ command: ctx.relaunch.command, args: [...ctx.relaunch.args, ...upArgs], cwd: ctx.cwd });
+    const launched = await launcher.launch({
+      command: ctx.relaunch.command,
+      args: [...ctx.relaunch.args, ...upArgs],
+      cwd: ctx.cwd,
+    });
     ctx.print(`DevMesh is up: ${launched.url}  (pid ${launched.pid}; log: ${launched.logPath})`);
     ctx.print('Stop it with `devmesh down`.');
     return EXIT.ok;
@@ -185,7 +191,10 @@ this machine, started when the file says).`,
     const deadline = Date.now() + DOWN_TIMEOUT_MS;
     while (DevMeshHome.isAlive(pid)) {
       if (Date.now() > deadline) {
-        throw new DevMeshError('TIMEOUT', `DevMesh (pid ${pid}) is still stopping its services after ${DOWN_TIMEOUT_MS / 1000}s; see $DEVMESH_HOME/logs/daemon.log, or kill ${pid}`);
+        throw new DevMeshError(
+          'TIMEOUT',
+          `DevMesh (pid ${pid}) is still stopping its services after ${DOWN_TIMEOUT_MS / 1000}s; see $DEVMESH_HOME/logs/daemon.log, or kill ${pid}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -210,8 +219,8 @@ this machine, started when the file says).`,
 
   private static describe(projects: readonly ProjectInfo[]): string {
     if (projects.length === 0) return 'no project open: open one with `devmesh open DIR`';
-    const one = (p: ProjectInfo): string => `${p.id}: ${p.services.length} service${p.services.length === 1 ? '' : 's'}`;
+    const one = (p: ProjectInfo): string =>
+      `${p.id}: ${p.services.length} service${p.services.length === 1 ? '' : 's'}`;
     return `${projects.length === 1 ? 'project' : 'projects'} ${projects.map(one).join(', ')}`;
   }
-
 }

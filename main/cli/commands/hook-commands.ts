@@ -47,7 +47,9 @@ const ClaudeHookInputSchema = z
     cwd: z.string().optional(),
     hook_event_name: z.string().optional(),
     tool_name: z.string(),
-    tool_input: z.object({ file_path: z.string().min(1).optional(), notebook_path: z.string().min(1).optional() }).passthrough(),
+    tool_input: z
+      .object({ file_path: z.string().min(1).optional(), notebook_path: z.string().min(1).optional() })
+      .passthrough(),
   })
   .passthrough();
 
@@ -81,7 +83,9 @@ allowed and a note goes to stderr.`,
     }
     const holder = LockHolderSchema.safeParse(this.io.env.DEVMESH_AGENT_ID ?? '');
     if (!holder.success) {
-      ctx.warn('devmesh hook: DEVMESH_AGENT_ID is not set (not an agent DevMesh launched?); allowed without a lock check');
+      ctx.warn(
+        'devmesh hook: DEVMESH_AGENT_ID is not set (not an agent DevMesh launched?); allowed without a lock check',
+      );
       return 0;
     }
     return action === 'pre-commit' ? this.preCommit(ctx, holder.data) : this.claudePreToolUse(ctx, holder.data);
@@ -89,21 +93,28 @@ allowed and a note goes to stderr.`,
 
   private async claudePreToolUse(ctx: CliContext, holder: string): Promise<number> {
     if (this.io.stdin.isTTY) {
-      ctx.warn('devmesh hook claude-pre-tool-use: expects Claude Code\'s hook JSON on stdin; allowed without a lock check');
+      ctx.warn(
+        "devmesh hook claude-pre-tool-use: expects Claude Code's hook JSON on stdin; allowed without a lock check",
+      );
       return 0;
     }
     const text = await this.readStdin();
     if (text === null) {
-      ctx.warn(`devmesh hook claude-pre-tool-use: the hook input is over ${MAX_STDIN_BYTES} bytes; allowed without a lock check`);
+      ctx.warn(
+        `devmesh hook claude-pre-tool-use: the hook input is over ${MAX_STDIN_BYTES} bytes; allowed without a lock check`,
+      );
       return 0;
     }
     let input: z.infer<typeof ClaudeHookInputSchema>;
     try {
       const parsed = ClaudeHookInputSchema.safeParse(JSON.parse(text));
-      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; '));
+      if (!parsed.success)
+        throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; '));
       input = parsed.data;
     } catch (err) {
-      ctx.warn(`devmesh hook claude-pre-tool-use: could not read the hook input (${(err as Error).message}); allowed without a lock check`);
+      ctx.warn(
+        `devmesh hook claude-pre-tool-use: could not read the hook input (${(err as Error).message}); allowed without a lock check`,
+      );
       return 0;
     }
     if (!EDIT_TOOLS.has(input.tool_name)) return 0;
@@ -126,13 +137,19 @@ allowed and a note goes to stderr.`,
     const top = HookCommands.git(ctx.cwd, ['rev-parse', '--show-toplevel']);
     const staged = top.ok ? HookCommands.git(ctx.cwd, ['diff', '--cached', '--name-only', '--no-renames', '-z']) : top;
     if (!top.ok || !staged.ok) {
-      ctx.warn(`devmesh hook pre-commit: could not list the staged files (${staged.text.trim()}); committed without a lock check`);
+      ctx.warn(
+        `devmesh hook pre-commit: could not list the staged files (${staged.text.trim()}); committed without a lock check`,
+      );
       return 0;
     }
     const root = top.text.trim();
     const files = staged.text.split('\0').filter((f) => f !== '');
     if (files.length === 0) return 0;
-    const answer = await this.check(ctx, holder, files.map((f) => HookCommands.realPath(join(root, f))));
+    const answer = await this.check(
+      ctx,
+      holder,
+      files.map((f) => HookCommands.realPath(join(root, f))),
+    );
     if (answer === null || answer.result.allowed) return 0;
     ctx.warn(
       [
@@ -150,14 +167,25 @@ allowed and a note goes to stderr.`,
     ctx: CliContext,
     holder: string,
     paths: string[],
-  ): Promise<{ result: LockCheckResult; refused: Array<{ file: string; who: string; name: string; lock: string }> } | null> {
+  ): Promise<{
+    result: LockCheckResult;
+    refused: Array<{ file: string; who: string; name: string; lock: string }>;
+  } | null> {
     let client: ApiClient | null = null;
     try {
       client = await ctx.connect({ connectTimeoutMs: 3_000, callTimeoutMs: 10_000 });
       let result: LockCheckResult | null = null;
       for (let i = 0; i < paths.length; i += CHECK_BATCH) {
         const part = await client.call('locks.check', { holder, paths: paths.slice(i, i + CHECK_BATCH) });
-        result = result === null ? part : { ...part, allowed: result.allowed && part.allowed, paths: [...result.paths, ...part.paths], message: result.message ?? part.message };
+        result =
+          result === null
+            ? part
+            : {
+                ...part,
+                allowed: result.allowed && part.allowed,
+                paths: [...result.paths, ...part.paths],
+                message: result.message ?? part.message,
+              };
       }
       if (result === null || result.allowed) return result === null ? null : { result, refused: [] };
       const names = await HookCommands.agentNames(client);
@@ -166,11 +194,19 @@ allowed and a note goes to stderr.`,
         .map((p) => {
           const lock = p.blockers[0];
           const name = lock ? (names.get(lock.holder) ?? lock.holder) : 'another holder';
-          return { file: p.relative ?? p.path, who: lock ? HookCommands.who(lock, names) : 'another holder', name, lock: lock ? HookCommands.describe(lock) : (result.message ?? 'lock') };
+          return {
+            file: p.relative ?? p.path,
+            who: lock ? HookCommands.who(lock, names) : 'another holder',
+            name,
+            lock: lock ? HookCommands.describe(lock) : (result.message ?? 'lock'),
+          };
         });
       return { result, refused };
     } catch (err) {
-      const why = err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING' ? 'DevMesh is not running' : `DevMesh could not check the locks: ${(err as Error).message}`;
+      const why =
+        err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING'
+          ? 'DevMesh is not running'
+          : `DevMesh could not check the locks: ${(err as Error).message}`;
       ctx.warn(`devmesh hook: ${why}; allowed without a lock check`);
       return null;
     } finally {
@@ -193,7 +229,8 @@ allowed and a note goes to stderr.`,
   }
 
   private static describe(lock: LockInfo): string {
-    const target = lock.target.kind === 'glob' ? `glob ${lock.target.pattern}` : `${lock.target.kind} ${lock.target.path}`;
+    const target =
+      lock.target.kind === 'glob' ? `glob ${lock.target.pattern}` : `${lock.target.kind} ${lock.target.path}`;
     return `${lock.mode} lock ${lock.id} on ${target}, expires ${new Date(lock.expiresAt).toISOString()} unless renewed`;
   }
 
@@ -210,7 +247,7 @@ allowed and a note goes to stderr.`,
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of this.io.stdin) {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk);
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       size += buf.length;
       if (size > MAX_STDIN_BYTES) return null;
       chunks.push(buf);
@@ -223,6 +260,8 @@ allowed and a note goes to stderr.`,
   private static git(cwd: string, args: string[]): { ok: boolean; text: string } {
     const r = spawnSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (r.error) return { ok: false, text: r.error.message };
-    return r.status === 0 ? { ok: true, text: r.stdout } : { ok: false, text: r.stderr || `git ${args[0]} exited with ${r.status}` };
+    return r.status === 0
+      ? { ok: true, text: r.stdout }
+      : { ok: false, text: r.stderr || `git ${args[0]} exited with ${r.status}` };
   }
 }

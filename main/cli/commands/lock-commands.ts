@@ -83,7 +83,8 @@ Examples:
 
   private async locks(ctx: CliContext, args: CommandArgs): Promise<number> {
     const [action = 'ls', arg] = args.positionals;
-    if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action '${action}': use ${ACTIONS.join(', ')}`, 'locks');
+    if (!(ACTIONS as readonly string[]).includes(action))
+      throw new UsageError(`unknown action '${action}': use ${ACTIONS.join(', ')}`, 'locks');
     const project = ctx.projectRef(args);
     if (action === 'ls') {
       if (arg !== undefined) throw new UsageError(`'locks ls' takes no arguments (got '${arg}')`, 'locks');
@@ -91,34 +92,59 @@ Examples:
     }
     const holder = LockCommands.holder(args.string('as'));
     if (action === 'renew') {
-      if (arg !== undefined) throw new UsageError(`'locks renew' renews every lock of the holder; it takes no arguments (got '${arg}')`, 'locks');
+      if (arg !== undefined)
+        throw new UsageError(
+          `'locks renew' renews every lock of the holder; it takes no arguments (got '${arg}')`,
+          'locks',
+        );
       const { locks } = await ctx.withClient((c) => c.call('locks.heartbeat', { holder }));
-      const what = locks === 0 ? ` (${holder} holds none; see \`devmesh locks\`)` : ': each lives its full lifetime again from now';
+      const what =
+        locks === 0
+          ? ` (${holder} holds none; see \`devmesh locks\`)`
+          : ': each lives its full lifetime again from now';
       ctx.print(`Renewed ${locks} lock${locks === 1 ? '' : 's'} of ${holder}${what}.`);
       return EXIT.ok;
     }
     if (action === 'take') {
-      if (arg === undefined) throw new UsageError(`'locks take' needs a path or pattern: devmesh locks take src/app.ts`, 'locks');
+      if (arg === undefined)
+        throw new UsageError(`'locks take' needs a path or pattern: devmesh locks take src/app.ts`, 'locks');
       return this.take(ctx, args, arg, holder, project);
     }
     if (args.flag('all')) {
       if (arg !== undefined) throw new UsageError(`give a lock id or --all, not both`, 'locks');
-      const { released } = await ctx.withClient((c) => c.call('locks.releaseAll', { holder, ...(project ? { project } : {}) }));
-      ctx.print(`Released ${released} lock${released === 1 ? '' : 's'} of ${holder}${released === 0 ? ` (${holder} held none here; see \`devmesh locks\`)` : ''}.`);
+      const { released } = await ctx.withClient((c) =>
+        c.call('locks.releaseAll', { holder, ...(project ? { project } : {}) }),
+      );
+      ctx.print(
+        `Released ${released} lock${released === 1 ? '' : 's'} of ${holder}${released === 0 ? ` (${holder} held none here; see \`devmesh locks\`)` : ''}.`,
+      );
       return EXIT.ok;
     }
-    if (arg === undefined) throw new UsageError(`'locks release' needs a lock id (see \`devmesh locks\`) or --all`, 'locks');
-    const lock = await ctx.withClient((c) => c.call('locks.release', { holder, lockId: arg, ...(project ? { project } : {}) })).catch((err: unknown) => {
-      // Someone else's lock: say how to release it in their name.
-      if (err instanceof DevMeshError && err.code === 'CONFLICT') throw new DevMeshError(err.code, `${err.message} (release it as its holder: devmesh locks release ${arg} --as <holder>)`, err.details);
-      throw err;
-    });
-    ctx.print(`Released ${lock.id}: ${lock.mode} on ${LockCommands.target(lock.target)}, held by ${lock.holder} for ${TimeText.span(Date.now() - lock.acquiredAt)}.`);
+    if (arg === undefined)
+      throw new UsageError(`'locks release' needs a lock id (see \`devmesh locks\`) or --all`, 'locks');
+    const lock = await ctx
+      .withClient((c) => c.call('locks.release', { holder, lockId: arg, ...(project ? { project } : {}) }))
+      .catch((err: unknown) => {
+        // Someone else's lock: say how to release it in their name.
+        if (err instanceof DevMeshError && err.code === 'CONFLICT')
+          throw new DevMeshError(
+            err.code,
+            `${err.message} (release it as its holder: devmesh locks release ${arg} --as <holder>)`,
+            err.details,
+          );
+        throw err;
+      });
+    ctx.print(
+      `Released ${lock.id}: ${lock.mode} on ${LockCommands.target(lock.target)}, held by ${lock.holder} for ${TimeText.span(Date.now() - lock.acquiredAt)}.`,
+    );
     return EXIT.ok;
   }
 
   private async list(ctx: CliContext, args: CommandArgs, project: string | undefined): Promise<number> {
-    const [spaces, agents] = await ctx.withClient(async (c) => [await c.call('locks.list', { ...(project ? { project } : {}) }), await LockCommands.agents(c)] as const);
+    const [spaces, agents] = await ctx.withClient(
+      async (c) =>
+        [await c.call('locks.list', { ...(project ? { project } : {}) }), await LockCommands.agents(c)] as const,
+    );
     if (args.flag('json')) {
       ctx.printJson(spaces);
       return EXIT.ok;
@@ -131,25 +157,49 @@ Examples:
     return EXIT.ok;
   }
 
-  private async take(ctx: CliContext, args: CommandArgs, path: string, holder: string, project: string | undefined): Promise<number> {
+  private async take(
+    ctx: CliContext,
+    args: CommandArgs,
+    path: string,
+    holder: string,
+    project: string | undefined,
+  ): Promise<number> {
     const rawMode = (args.string('mode') ?? 'WRITE').toUpperCase();
-    if (!(LOCK_MODES as readonly string[]).includes(rawMode)) throw new UsageError(`--mode must be one of ${LOCK_MODES.join(', ')}, not '${args.string('mode')}'`, 'locks');
+    if (!(LOCK_MODES as readonly string[]).includes(rawMode))
+      throw new UsageError(`--mode must be one of ${LOCK_MODES.join(', ')}, not '${args.string('mode')}'`, 'locks');
     const rawKind = args.string('kind') ?? (/[*?[{]/.test(path) ? 'glob' : 'file');
-    if (!(KINDS as readonly string[]).includes(rawKind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}, not '${rawKind}'`, 'locks');
-    const target: LockTarget = rawKind === 'glob' ? { kind: 'glob', pattern: path } : { kind: rawKind as 'file' | 'dir', path };
+    if (!(KINDS as readonly string[]).includes(rawKind))
+      throw new UsageError(`--kind must be one of ${KINDS.join(', ')}, not '${rawKind}'`, 'locks');
+    const target: LockTarget =
+      rawKind === 'glob' ? { kind: 'glob', pattern: path } : { kind: rawKind as 'file' | 'dir', path };
     const ttlMs = TimeText.duration('locks', 'ttl', args.string('ttl'), { min: LOCK_TTL_MIN_MS, max: LOCK_TTL_MAX_MS });
     const waitMs = TimeText.duration('locks', 'wait', args.string('wait'), { min: 0, max: LOCK_WAIT_MAX_MS }) ?? 0;
-    const input = { holder, mode: rawMode as LockMode, target, waitMs, ...(ttlMs !== undefined ? { ttlMs } : {}), ...(project ? { project } : {}) };
+    const input = {
+      holder,
+      mode: rawMode as LockMode,
+      target,
+      waitMs,
+      ...(ttlMs !== undefined ? { ttlMs } : {}),
+      ...(project ? { project } : {}),
+    };
     let lock: LockInfo;
     let agents: Map<string, { name: string; running: boolean }>;
     try {
       [lock, agents] = await ctx.withClient(
-        async (c) => [await c.call('locks.acquire', input, { timeoutMs: waitMs + CALL_MARGIN_MS }), await LockCommands.agentStates(c)] as const,
+        async (c) =>
+          [
+            await c.call('locks.acquire', input, { timeoutMs: waitMs + CALL_MARGIN_MS }),
+            await LockCommands.agentStates(c),
+          ] as const,
       );
     } catch (err) {
       // The daemon's refusal names the holders; say where to look next.
       if (err instanceof DevMeshError && (err.code === 'CONFLICT' || err.code === 'TIMEOUT')) {
-        throw new DevMeshError(err.code, `${err.message}${waitMs === 0 ? '. Queue for it with --wait 1m' : ''}; see who holds what with \`devmesh locks\``, err.details);
+        throw new DevMeshError(
+          err.code,
+          `${err.message}${waitMs === 0 ? '. Queue for it with --wait 1m' : ''}; see who holds what with \`devmesh locks\``,
+          err.details,
+        );
       }
       throw err;
     }
@@ -157,12 +207,16 @@ Examples:
     else {
       const agent = agents.get(lock.holder);
       const as = holder === 'user' ? '' : ` --as ${holder}`;
-      ctx.print(`Locked ${LockCommands.target(lock.target)} (${lock.mode}) for ${agent?.name ?? lock.holder}: ${lock.id}.`);
+      ctx.print(
+        `Locked ${LockCommands.target(lock.target)} (${lock.mode}) for ${agent?.name ?? lock.holder}: ${lock.id}.`,
+      );
       if (agent?.running) {
         ctx.print(`DevMesh renews it while ${agent.name} runs and releases it when ${agent.name} exits.`);
       } else {
         const until = LockCommands.until(lock.expiresAt, Date.now());
-        ctx.print(`It lasts ${TimeText.span(lock.ttlMs)}, until ${until}; nothing renews it. Renew it with \`devmesh locks renew${as}\`,`);
+        ctx.print(
+          `It lasts ${TimeText.span(lock.ttlMs)}, until ${until}; nothing renews it. Renew it with \`devmesh locks renew${as}\`,`,
+        );
         ctx.print(`or take it with another lifetime: --ttl 4h (at most ${TimeText.span(LOCK_TTL_MAX_MS)}).`);
       }
       ctx.print(`Release it with: devmesh locks release ${lock.id}${as}`);
@@ -191,14 +245,30 @@ Examples:
     else {
       const table = new TextTable(['LOCK', 'TARGET', 'KIND', 'MODE', 'HOLDER', 'AGE', 'EXPIRES IN']);
       const sorted = [...space.locks].sort((a, b) => a.acquiredAt - b.acquiredAt);
-      for (const l of sorted) table.add([l.id, LockCommands.target(l.target), l.target.kind, l.mode, who(l.holder), TimeText.span(now - l.acquiredAt), LockCommands.expiry(l.expiresAt - now)]);
+      for (const l of sorted)
+        table.add([
+          l.id,
+          LockCommands.target(l.target),
+          l.target.kind,
+          l.mode,
+          who(l.holder),
+          TimeText.span(now - l.acquiredAt),
+          LockCommands.expiry(l.expiresAt - now),
+        ]);
       lines.push(LockCommands.indent(table.render()));
     }
     if (space.waiters.length > 0) {
       lines.push('', `  waiting (${space.waiters.length}):`);
       const table = new TextTable(['WAITER', 'WANTS', 'TARGET', 'BEHIND', 'WAITED', 'GIVES UP IN']);
       for (const w of [...space.waiters].sort((a, b) => a.enqueuedAt - b.enqueuedAt)) {
-        table.add([who(w.holder), `${w.mode}${w.upgrade ? ' (upgrade)' : ''}`, LockCommands.target(w.target), w.blockedBy.map(who).join(', '), TimeText.span(now - w.enqueuedAt), TimeText.span(w.deadline - now)]);
+        table.add([
+          who(w.holder),
+          `${w.mode}${w.upgrade ? ' (upgrade)' : ''}`,
+          LockCommands.target(w.target),
+          w.blockedBy.map(who).join(', '),
+          TimeText.span(now - w.enqueuedAt),
+          TimeText.span(w.deadline - now),
+        ]);
       }
       lines.push(LockCommands.indent(table.render()));
     }
@@ -219,7 +289,11 @@ Examples:
   private static holder(raw: string | undefined): string {
     const holder = raw ?? 'user';
     const parsed = LockHolderSchema.safeParse(holder);
-    if (!parsed.success) throw new UsageError(`--as '${holder}' is not a lock holder: use an agent id (agent-…), or a name of letters, digits, . _ : @ -`, 'locks');
+    if (!parsed.success)
+      throw new UsageError(
+        `--as '${holder}' is not a lock holder: use an agent id (agent-…), or a name of letters, digits, . _ : @ -`,
+        'locks',
+      );
     return holder;
   }
 

@@ -95,7 +95,11 @@ Options:
   }
 
   /** The newest `count` lines, oldest first, paging backwards when more than one page is asked for. */
-  private static async tail(client: ApiClient, query: { project: string | undefined; name: string; search: string | undefined }, count: number): Promise<LogLine[]> {
+  private static async tail(
+    client: ApiClient,
+    query: { project: string | undefined; name: string; search: string | undefined },
+    count: number,
+  ): Promise<LogLine[]> {
     const pages: LogLine[][] = [];
     let got = 0;
     let before: number | undefined;

@@ -48,7 +48,13 @@ on the next call.`,
     const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
     const { DevMeshMcpServer } = await import('../mcp/devmesh-mcp-server.js');
     const stoppedError = (): DevMeshError => new DevMeshError('SHUTTING_DOWN', 'the DevMesh MCP server is stopping');
-    const server = new DevMeshMcpServer({ agent, version: ctx.version, cwd: ctx.cwd, client: ctx.connectOnDemand({ stoppedError }), warn: (line) => ctx.warn(line) });
+    const server = new DevMeshMcpServer({
+      agent,
+      version: ctx.version,
+      cwd: ctx.cwd,
+      client: ctx.connectOnDemand({ stoppedError }),
+      warn: (line) => ctx.warn(line),
+    });
     let trap: SignalTrap | undefined;
     const ended = new Promise<void>((resolve) => {
       // The client ends the session by closing our stdin (the MCP stdio transport's shutdown), or signals.
@@ -69,9 +75,16 @@ on the next call.`,
   /** DEVMESH_AGENT_ID first: in an agent DevMesh started, it is the id its locks and tasks are known by. */
   private identity(args: CommandArgs): string {
     const fromEnv = this.env.DEVMESH_AGENT_ID;
-    const [agent, source] = fromEnv ? [fromEnv, 'DEVMESH_AGENT_ID'] : args.string('agent') ? [args.string('agent')!, '--agent'] : ['user', 'default'];
+    const [agent, source] = fromEnv
+      ? [fromEnv, 'DEVMESH_AGENT_ID']
+      : args.string('agent')
+        ? [args.string('agent')!, '--agent']
+        : ['user', 'default'];
     if (!LockHolderSchema.safeParse(agent).success) {
-      throw new UsageError(`${source} '${agent}' is not an agent id: use letters, digits and . _ : @ - (at most 128), e.g. agent-1a2b3c4d5e`, 'mcp');
+      throw new UsageError(
+        `${source} '${agent}' is not an agent id: use letters, digits and . _ : @ - (at most 128), e.g. agent-1a2b3c4d5e`,
+        'mcp',
+      );
     }
     return agent;
   }

@@ -51,7 +51,8 @@ A running DevMesh takes up a new membership at once (its links start over).`,
       {
         name: 'graph',
         summary: 'print the service graph (this agent and its peers) as text, --json or --dot',
-        usage: 'Usage: devmesh graph [--json | --dot]\n\nNodes are services grouped by agent; edges are declared dependencies to each instance that\ncould serve them, marked MISMATCH when the version is outside the declared range, and calls\nthe proxy saw a service make without declaring them (undeclared). An edge with traffic shows\nits requests per second, error rate and p95 latency over the last 10 seconds.',
+        usage:
+          'Usage: devmesh graph [--json | --dot]\n\nNodes are services grouped by agent; edges are declared dependencies to each instance that\ncould serve them, marked MISMATCH when the version is outside the declared range, and calls\nthe proxy saw a service make without declaring them (undeclared). An edge with traffic shows\nits requests per second, error rate and p95 latency over the last 10 seconds.',
         options: { json: { type: 'boolean' }, dot: { type: 'boolean' } },
         positionals: { min: 0, max: 0, name: '' },
         run: (ctx, args) => this.graph(ctx, args),
@@ -69,8 +70,10 @@ A running DevMesh takes up a new membership at once (its links start over).`,
 
   private async mesh(ctx: CliContext, args: CommandArgs): Promise<number> {
     const action = args.positionals[0] as (typeof ACTIONS)[number];
-    if (!ACTIONS.includes(action)) throw new UsageError(`unknown action '${action}': use ${ACTIONS.join(', ')}`, 'mesh');
-    if ((action === 'join') !== (args.positionals.length === 2)) throw new UsageError(action === 'join' ? 'join needs the invite line' : `'${action}' takes no argument`, 'mesh');
+    if (!ACTIONS.includes(action))
+      throw new UsageError(`unknown action '${action}': use ${ACTIONS.join(', ')}`, 'mesh');
+    if ((action === 'join') !== (args.positionals.length === 2))
+      throw new UsageError(action === 'join' ? 'join needs the invite line' : `'${action}' takes no argument`, 'mesh');
     ctx.home.ensure();
     const membership = new MeshMembership(ctx.home.dir);
     const settings = UserSettings.load(ctx.home.dir);
@@ -83,14 +86,18 @@ A running DevMesh takes up a new membership at once (its links start over).`,
       }
       case 'join': {
         const m = membership.join(args.positionals[1]!, { force: args.flag('force') });
-        ctx.print(`Joined mesh ${m.meshId}${m.seeds.length ? `; DevMesh dials its seeds (${m.seeds.join(', ')}) at every start` : ''}.`);
+        ctx.print(
+          `Joined mesh ${m.meshId}${m.seeds.length ? `; DevMesh dials its seeds (${m.seeds.join(', ')}) at every start` : ''}.`,
+        );
         await this.reloadRunning(ctx);
         return EXIT.ok;
       }
       case 'invite': {
         const seeds = LanAddresses.list().map((ip) => `${ip}:${settings.mesh.port}`);
         ctx.print(membership.invite(seeds));
-        ctx.warn('This line holds the mesh secret: share it like a password. Teammates run `devmesh mesh join <line>`.');
+        ctx.warn(
+          'This line holds the mesh secret: share it like a password. Teammates run `devmesh mesh join <line>`.',
+        );
         return EXIT.ok;
       }
       case 'leave':
@@ -132,10 +139,16 @@ A running DevMesh takes up a new membership at once (its links start over).`,
     }
     try {
       const info = await ctx.withClient((client) => client.call('mesh.reload', {}));
-      ctx.print(info.member ? `The running DevMesh is now in mesh ${info.meshId}, listening for peers on port ${info.port ?? 'none'}.` : 'The running DevMesh left the mesh: it has no peers now.');
+      ctx.print(
+        info.member
+          ? `The running DevMesh is now in mesh ${info.meshId}, listening for peers on port ${info.port ?? 'none'}.`
+          : 'The running DevMesh left the mesh: it has no peers now.',
+      );
       for (const p of info.problems) ctx.warn(`devmesh: ${p}`);
     } catch (err) {
-      ctx.warn(`devmesh: the membership is saved, but the running DevMesh did not take it up (${(err as Error).message}); restart it: devmesh down; devmesh up`);
+      ctx.warn(
+        `devmesh: the membership is saved, but the running DevMesh did not take it up (${(err as Error).message}); restart it: devmesh down; devmesh up`,
+      );
     }
   }
 
@@ -194,12 +207,16 @@ A running DevMesh takes up a new membership at once (its links start over).`,
       if (nodes.length === 0 && a.local) continue;
       lines.push(`${a.local ? `${a.name} (this machine)` : `${a.name} (${a.state})`}`);
       for (const n of nodes) {
-        lines.push(`  ${n.project}/${n.service}@${n.version}  ${n.state}${n.requestsPerSec ? `  ${n.requestsPerSec.toFixed(1)} req/s` : ''}`);
+        lines.push(
+          `  ${n.project}/${n.service}@${n.version}  ${n.state}${n.requestsPerSec ? `  ${n.requestsPerSec.toFixed(1)} req/s` : ''}`,
+        );
         for (const e of g.edges.filter((x) => x.from === n.id)) {
           const to = g.nodes.find((x) => x.id === e.to)!;
           const what = e.declared ? `${e.dependency} ${e.range ?? '*'}` : `${e.dependency} (undeclared)`;
           const traffic = MeshCommands.edgeTraffic(e);
-          lines.push(`    → ${what}: ${to.agentName}/${to.service}@${to.version}${e.satisfied ? '' : '  MISMATCH'}${traffic ? `  ${traffic}` : ''}`);
+          lines.push(
+            `    → ${what}: ${to.agentName}/${to.service}@${to.version}${e.satisfied ? '' : '  MISMATCH'}${traffic ? `  ${traffic}` : ''}`,
+          );
         }
       }
     }
@@ -212,7 +229,8 @@ A running DevMesh takes up a new membership at once (its links start over).`,
     const out = ['digraph devmesh {', '  rankdir=LR;', '  node [shape=box];'];
     g.agents.forEach((a, i) => {
       out.push(`  subgraph cluster_${i} {`, `    label=${q(a.local ? `${a.name} (this machine)` : a.name)};`);
-      for (const n of g.nodes.filter((x) => x.agentId === a.agentId)) out.push(`    ${q(n.id)} [label=${q(`${n.service}@${n.version}\n${n.state}`)}];`);
+      for (const n of g.nodes.filter((x) => x.agentId === a.agentId))
+        out.push(`    ${q(n.id)} [label=${q(`${n.service}@${n.version}\n${n.state}`)}];`);
       out.push('  }');
     });
     for (const e of g.edges) {
@@ -236,7 +254,8 @@ A running DevMesh takes up a new membership at once (its links start over).`,
 
   private alerts(ctx: CliContext, args: CommandArgs): Promise<number> {
     const limit = args.string('limit') === undefined ? 100 : Number(args.string('limit'));
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit takes a whole number 1-1000', 'alerts');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new UsageError('--limit takes a whole number 1-1000', 'alerts');
     return ctx.withClient(async (client) => {
       const alerts: VersionAlert[] = await client.call('mesh.alerts', { limit });
       if (args.flag('json')) ctx.printJson(alerts);
@@ -244,7 +263,14 @@ A running DevMesh takes up a new membership at once (its links start over).`,
       else {
         const t = new TextTable(['LAST SEEN', 'CALLER', 'NEEDS', 'GOT', 'ACTION', 'COUNT']);
         for (const a of alerts) {
-          t.add([new Date(a.lastTs).toLocaleString(), `${a.caller.project}/${a.caller.service}`, `${a.dependency} ${a.range}`, `${a.instance.agent}/${a.instance.service}@${a.instance.version}`, a.action, a.count]);
+          t.add([
+            new Date(a.lastTs).toLocaleString(),
+            `${a.caller.project}/${a.caller.service}`,
+            `${a.dependency} ${a.range}`,
+            `${a.instance.agent}/${a.instance.service}@${a.instance.version}`,
+            a.action,
+            a.count,
+          ]);
         }
         ctx.print(t.render());
       }

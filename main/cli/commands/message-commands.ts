@@ -72,63 +72,101 @@ Examples:
 
   private async msg(ctx: CliContext, args: CommandArgs): Promise<number> {
     const [action, to, ...words] = args.positionals as [string, ...string[]];
-    if (!(MSG_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action '${action}': use ${MSG_ACTIONS.join(', ')}`, 'msg');
+    if (!(MSG_ACTIONS as readonly string[]).includes(action))
+      throw new UsageError(`unknown action '${action}': use ${MSG_ACTIONS.join(', ')}`, 'msg');
     if (action === 'ls') {
       if (to !== undefined) throw new UsageError(`'msg ls' takes no arguments (got '${to}'); use --with PARTY`, 'msg');
       const party = args.string('with');
       if (party !== undefined) MessageCommands.party(party, '--with');
       const limit = args.int('limit', { min: 1, max: 500 });
-      const list = await ctx.withClient((c) => c.call('messages.list', { ...(limit !== undefined ? { limit } : {}), ...(party !== undefined ? { party } : {}) }));
+      const list = await ctx.withClient((c) =>
+        c.call('messages.list', {
+          ...(limit !== undefined ? { limit } : {}),
+          ...(party !== undefined ? { party } : {}),
+        }),
+      );
       if (args.flag('json')) ctx.printJson(list);
-      else if (list.length === 0) ctx.print(party ? `No messages from or to ${party}.` : 'No messages yet. Send one with `devmesh msg send <agent> "<text>"`.');
+      else if (list.length === 0)
+        ctx.print(
+          party
+            ? `No messages from or to ${party}.`
+            : 'No messages yet. Send one with `devmesh msg send <agent> "<text>"`.',
+        );
       else ctx.print(MessageCommands.messages(list));
       return EXIT.ok;
     }
     const body = words.join(' ');
-    if (to === undefined || body.trim() === '') throw new UsageError(`'msg send' needs a recipient and a text: devmesh msg send fixer "please rebase"`, 'msg');
+    if (to === undefined || body.trim() === '')
+      throw new UsageError(`'msg send' needs a recipient and a text: devmesh msg send fixer "please rebase"`, 'msg');
     const from = args.string('as') ?? 'user';
     const task = args.string('task');
     MessageCommands.party(to, '<to>');
     MessageCommands.party(from, '--as');
-    if (task !== undefined && !TaskIdSchema.safeParse(task).success) throw new UsageError(`--task '${task}' is not a task id (task-…; see \`devmesh task ls\`)`, 'msg');
-    const message = await ctx.withClient((c) => c.call('messages.send', { from, to, body, ...(task !== undefined ? { task } : {}) }));
+    if (task !== undefined && !TaskIdSchema.safeParse(task).success)
+      throw new UsageError(`--task '${task}' is not a task id (task-…; see \`devmesh task ls\`)`, 'msg');
+    const message = await ctx.withClient((c) =>
+      c.call('messages.send', { from, to, body, ...(task !== undefined ? { task } : {}) }),
+    );
     if (args.flag('json')) ctx.printJson(message);
-    else ctx.print(`Sent #${message.seq} to ${message.to === '*' ? 'everyone' : message.toName}${message.task ? ` about ${message.task}` : ''}.`);
+    else
+      ctx.print(
+        `Sent #${message.seq} to ${message.to === '*' ? 'everyone' : message.toName}${message.task ? ` about ${message.task}` : ''}.`,
+      );
     return EXIT.ok;
   }
 
   private async state(ctx: CliContext, args: CommandArgs): Promise<number> {
     const [action, key, raw, ...extra] = args.positionals as [string, ...string[]];
-    if (!(STATE_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action '${action}': use ${STATE_ACTIONS.join(', ')}`, 'state');
+    if (!(STATE_ACTIONS as readonly string[]).includes(action))
+      throw new UsageError(`unknown action '${action}': use ${STATE_ACTIONS.join(', ')}`, 'state');
     if (action === 'ls') {
       if (raw !== undefined) throw new UsageError(`'state ls' takes at most a prefix (got '${raw}')`, 'state');
       const list = await ctx.withClient((c) => c.call('state.list', { ...(key !== undefined ? { prefix: key } : {}) }));
       if (args.flag('json')) ctx.printJson(list);
-      else if (list.length === 0) ctx.print(key ? `No keys start with '${key}'.` : "The shared state is empty. Set a key with `devmesh state set <key> '<json>'`.");
+      else if (list.length === 0)
+        ctx.print(
+          key
+            ? `No keys start with '${key}'.`
+            : "The shared state is empty. Set a key with `devmesh state set <key> '<json>'`.",
+        );
       else ctx.print(MessageCommands.entries(list, Date.now()));
       return EXIT.ok;
     }
     if (key === undefined) throw new UsageError(`'state ${action}' needs a key`, 'state');
-    if (!StateKeySchema.safeParse(key).success) throw new UsageError(`'${key}' is not a key: letters, digits, . _ : / @ - (at most 256), starting with a letter or digit`, 'state');
+    if (!StateKeySchema.safeParse(key).success)
+      throw new UsageError(
+        `'${key}' is not a key: letters, digits, . _ : / @ - (at most 256), starting with a letter or digit`,
+        'state',
+      );
     if (action === 'get') {
       if (raw !== undefined) throw new UsageError(`'state get' takes one key (got '${raw}')`, 'state');
       const entry = await ctx.withClient((c) => c.call('state.get', { key }));
-      if (entry === null) throw new DevMeshError('BAD_REQUEST', `no key '${key}' in the shared state; list the keys with \`devmesh state ls\``);
+      if (entry === null)
+        throw new DevMeshError(
+          'BAD_REQUEST',
+          `no key '${key}' in the shared state; list the keys with \`devmesh state ls\``,
+        );
       if (args.flag('json')) ctx.printJson(entry);
       else ctx.print(JSON.stringify(entry.value, null, 2));
       return EXIT.ok;
     }
-    if (raw === undefined || extra.length > 0) throw new UsageError(`'state set' needs a key and one JSON value (quote it: '{"a": 1}', '"text"')`, 'state');
+    if (raw === undefined || extra.length > 0)
+      throw new UsageError(`'state set' needs a key and one JSON value (quote it: '{"a": 1}', '"text"')`, 'state');
     let value: unknown;
     try {
       value = JSON.parse(raw);
     } catch (err) {
-      throw new UsageError(`the value for '${key}' is not JSON (${(err as Error).message}); a string needs its own quotes: '"${raw}"'`, 'state');
+      throw new UsageError(
+        `the value for '${key}' is not JSON (${(err as Error).message}); a string needs its own quotes: '"${raw}"'`,
+        'state',
+      );
     }
     const by = args.string('as') ?? 'user';
     MessageCommands.party(by, '--as', 'state');
     const expectedVersion = args.int('if-version', { min: 0, max: Number.MAX_SAFE_INTEGER });
-    const entry = await ctx.withClient((c) => c.call('state.set', { key, value, by, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }));
+    const entry = await ctx.withClient((c) =>
+      c.call('state.set', { key, value, by, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }),
+    );
     if (args.flag('json')) ctx.printJson(entry);
     else ctx.print(entry === null ? `Deleted '${key}'.` : `Set '${key}' (version ${entry.version}).`);
     return EXIT.ok;
@@ -136,18 +174,34 @@ Examples:
 
   static messages(list: Message[]): string {
     const table = new TextTable(['SEQ', 'TIME', 'FROM', 'TO', 'TASK', 'TEXT']);
-    for (const m of list) table.add([m.seq, TimeText.clock(m.ts), m.fromName, m.to === '*' ? '*' : m.toName, m.task, MessageCommands.short(m.body)]);
+    for (const m of list)
+      table.add([
+        m.seq,
+        TimeText.clock(m.ts),
+        m.fromName,
+        m.to === '*' ? '*' : m.toName,
+        m.task,
+        MessageCommands.short(m.body),
+      ]);
     return table.render();
   }
 
   static entries(list: StateEntry[], now: number): string {
     const table = new TextTable(['KEY', 'VERSION', 'BY', 'UPDATED', 'VALUE']);
-    for (const e of list) table.add([e.key, e.version, e.updatedBy, `${TimeText.span(now - e.updatedAt)} ago`, MessageCommands.short(JSON.stringify(e.value))]);
+    for (const e of list)
+      table.add([
+        e.key,
+        e.version,
+        e.updatedBy,
+        `${TimeText.span(now - e.updatedAt)} ago`,
+        MessageCommands.short(JSON.stringify(e.value)),
+      ]);
     return table.render();
   }
 
   private static party(value: string, what: string, command = 'msg'): void {
-    if (!MessagePartySchema.safeParse(value).success) throw new UsageError(`${what} '${value}' is not an agent name or id, user, or *`, command);
+    if (!MessagePartySchema.safeParse(value).success)
+      throw new UsageError(`${what} '${value}' is not an agent name or id, user, or *`, command);
   }
 
   private static short(text: string): string {

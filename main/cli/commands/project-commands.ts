@@ -53,7 +53,9 @@ Stops every service of the project (an id or a folder) and closes it.`,
       }
       const table = new TextTable(['PROJECT', 'SERVICES', 'ROOT']);
       for (const p of projects) table.add([p.id, p.services.length, p.root]);
-      const errors = projects.filter((p) => p.configError).map((p) => `${p.id}: ${p.configError} (running on the last valid config)`);
+      const errors = projects
+        .filter((p) => p.configError)
+        .map((p) => `${p.id}: ${p.configError} (running on the last valid config)`);
       ctx.print([table.render(), ...(errors.length ? ['', ...errors] : [])].join('\n'));
       return EXIT.ok;
     });

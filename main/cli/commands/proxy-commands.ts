@@ -87,14 +87,15 @@ Options:
     });
   }
 
-
   /** One row per name the proxy answers, with the URL of that name. */
   static routeTable(routes: readonly RouteInfo[]): string {
     const table = new TextTable(['HOST', 'TARGET', 'STATE', 'URL']);
     for (const route of routes) {
       // A teammate's instance is named as the response would name it (alice/api@2.3.1).
       const remote = route.target !== null && !route.target.startsWith('127.0.0.1:');
-      const target = remote ? (route.servedBy ?? route.target) : (route.target ?? (route.startOnRequest ? '(starts on request)' : null));
+      const target = remote
+        ? (route.servedBy ?? route.target)
+        : (route.target ?? (route.startOnRequest ? '(starts on request)' : null));
       for (const host of route.hosts) {
         table.add([host, target, route.state, ProxyCommands.urlFor(host, route.urls)]);
       }
@@ -202,7 +203,8 @@ Options:
         return [];
       }
     });
-    const own = parsed.find((u) => u.hostname === host && u.protocol === 'http:') ?? parsed.find((u) => u.hostname === host);
+    const own =
+      parsed.find((u) => u.hostname === host && u.protocol === 'http:') ?? parsed.find((u) => u.hostname === host);
     if (own) return own.toString();
     const first = parsed.find((u) => u.protocol === 'http:') ?? parsed[0];
     if (!first) return urls[0];

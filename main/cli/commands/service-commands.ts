@@ -130,7 +130,6 @@ Options:
     return projects.filter(inside).sort((a, b) => b.root.length - a.root.length)[0];
   }
 
-
   private async act(ctx: CliContext, args: CommandArgs, action: Action): Promise<number> {
     const names = args.positionals;
     const all = args.flag('all');
@@ -151,11 +150,16 @@ Options:
           const info =
             action === 'stop'
               ? await client.call('services.stop', { project, name })
-              : await client.call(action === 'start' ? 'services.start' : 'services.restart', { project, name, wait }, { timeoutMs });
+              : await client.call(
+                  action === 'start' ? 'services.start' : 'services.restart',
+                  { project, name, wait },
+                  { timeoutMs },
+                );
           ctx.print(ServiceCommands.describe(info));
           if (wait && info.state !== 'healthy') failed++;
         } catch (err) {
-          if (!(err instanceof DevMeshError) || err.code === 'DAEMON_NOT_RUNNING' || err.code === 'SHUTTING_DOWN') throw err;
+          if (!(err instanceof DevMeshError) || err.code === 'DAEMON_NOT_RUNNING' || err.code === 'SHUTTING_DOWN')
+            throw err;
           ctx.warn(`devmesh: ${err.message}`);
           failed++;
         }
@@ -164,7 +168,13 @@ Options:
     });
   }
 
-  private async actOnAll(client: ApiClient, action: Action, project: string | undefined, wait: boolean, timeoutMs: number | undefined): Promise<ServiceInfo[]> {
+  private async actOnAll(
+    client: ApiClient,
+    action: Action,
+    project: string | undefined,
+    wait: boolean,
+    timeoutMs: number | undefined,
+  ): Promise<ServiceInfo[]> {
     if (action === 'start') return client.call('services.startAll', { project, wait }, { timeoutMs });
     if (action === 'stop') return client.call('services.stopAll', { project });
     await client.call('services.stopAll', { project });
@@ -211,7 +221,9 @@ Options:
 
   private static describe(info: ServiceInfo): string {
     const running = RUNNING_STATES.includes(info.state);
-    const where = running ? [info.port !== null ? `port ${info.port}` : null, info.pid !== null ? `pid ${info.pid}` : null].filter(Boolean) : [];
+    const where = running
+      ? [info.port !== null ? `port ${info.port}` : null, info.pid !== null ? `pid ${info.pid}` : null].filter(Boolean)
+      : [];
     const why = info.reason && info.state !== 'healthy' && info.state !== 'starting' ? `: ${info.reason}` : '';
     return `${info.name}: ${info.state}${where.length ? ` (${where.join(', ')})` : ''}${why}`;
   }

@@ -2,7 +2,14 @@
 // score wins (shared/task.ts); these commands post, list, explain (history, bids and their score parts,
 // locks), cancel, and bid on behalf of an agent that cannot bid itself (aider has no MCP client).
 import type { LockInfo } from '../../../shared/lock.js';
-import { AWARD_WEIGHTS, TASK_STATES, TaskIdSchema, type TaskDetail, type TaskInfo, type TaskState } from '../../../shared/task.js';
+import {
+  AWARD_WEIGHTS,
+  TASK_STATES,
+  TaskIdSchema,
+  type TaskDetail,
+  type TaskInfo,
+  type TaskState,
+} from '../../../shared/task.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
@@ -67,18 +74,28 @@ Examples:
 
   private async task(ctx: CliContext, args: CommandArgs): Promise<number> {
     const [action, arg] = args.positionals as [string, string | undefined];
-    if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action '${action}': use ${ACTIONS.join(', ')}`, 'task');
+    if (!(ACTIONS as readonly string[]).includes(action))
+      throw new UsageError(`unknown action '${action}': use ${ACTIONS.join(', ')}`, 'task');
     if (action === 'ls') {
-      if (arg !== undefined) throw new UsageError(`'task ls' takes no arguments (got '${arg}'); filter with --state`, 'task');
+      if (arg !== undefined)
+        throw new UsageError(`'task ls' takes no arguments (got '${arg}'); filter with --state`, 'task');
       return this.list(ctx, args);
     }
-    if (arg === undefined) throw new UsageError(action === 'add' ? `'task add' needs a title: devmesh task add "Fix login" --prompt "..."` : `'task ${action}' needs a task id (see \`devmesh task ls\`)`, 'task');
+    if (arg === undefined)
+      throw new UsageError(
+        action === 'add'
+          ? `'task add' needs a title: devmesh task add "Fix login" --prompt "..."`
+          : `'task ${action}' needs a task id (see \`devmesh task ls\`)`,
+        'task',
+      );
     if (action === 'add') return this.add(ctx, args, arg);
     const task = TaskCommands.taskId(arg);
     if (action === 'show') return this.show(ctx, args, task);
     if (action === 'cancel') {
       const reason = args.string('reason');
-      const info = await ctx.withClient((c) => c.call('tasks.cancel', { task, by: 'user', ...(reason !== undefined ? { reason } : {}) }));
+      const info = await ctx.withClient((c) =>
+        c.call('tasks.cancel', { task, by: 'user', ...(reason !== undefined ? { reason } : {}) }),
+      );
       if (args.flag('json')) ctx.printJson(info);
       else ctx.print(`Cancelled ${info.id} "${info.title}"${reason ? `: ${reason}` : ''}.`);
       return EXIT.ok;
@@ -88,7 +105,8 @@ Examples:
 
   private async add(ctx: CliContext, args: CommandArgs, title: string): Promise<number> {
     const prompt = args.string('prompt');
-    if (prompt === undefined || prompt.trim() === '') throw new UsageError(`'task add' needs --prompt: what the agent that wins the task is asked to do`, 'task');
+    if (prompt === undefined || prompt.trim() === '')
+      throw new UsageError(`'task add' needs --prompt: what the agent that wins the task is asked to do`, 'task');
     const project = ctx.projectRef(args);
     const priority = TaskCommands.priority(args.string('priority'));
     const input = {
@@ -112,13 +130,25 @@ Examples:
   }
 
   private async list(ctx: CliContext, args: CommandArgs): Promise<number> {
-    const states = args.strings('state').flatMap((s) => s.split(',')).map((s) => TaskCommands.state(s));
+    const states = args
+      .strings('state')
+      .flatMap((s) => s.split(','))
+      .map((s) => TaskCommands.state(s));
     const project = ctx.projectRef(args);
     const assignee = args.string('assignee');
-    const input = { ...(states.length ? { states } : {}), ...(project !== undefined ? { project } : {}), ...(assignee !== undefined ? { assignee } : {}) };
+    const input = {
+      ...(states.length ? { states } : {}),
+      ...(project !== undefined ? { project } : {}),
+      ...(assignee !== undefined ? { assignee } : {}),
+    };
     const list = TaskCommands.boardOrder(await ctx.withClient((c) => c.call('tasks.list', input)));
     if (args.flag('json')) ctx.printJson(list);
-    else if (list.length === 0) ctx.print(states.length || assignee ? 'No tasks match.' : 'No tasks yet. Post one with `devmesh task add "<title>" --prompt "<what to do>"`.');
+    else if (list.length === 0)
+      ctx.print(
+        states.length || assignee
+          ? 'No tasks match.'
+          : 'No tasks yet. Post one with `devmesh task add "<title>" --prompt "<what to do>"`.',
+      );
     else ctx.print(TaskCommands.table(list, Date.now()));
     return EXIT.ok;
   }
@@ -137,7 +167,8 @@ Examples:
 
   private async bid(ctx: CliContext, args: CommandArgs, task: string): Promise<number> {
     const agent = args.string('as');
-    if (agent === undefined || agent === '') throw new UsageError(`'task bid' needs --as <agent>: the agent (name or id) the bid is for`, 'task');
+    if (agent === undefined || agent === '')
+      throw new UsageError(`'task bid' needs --as <agent>: the agent (name or id) the bid is for`, 'task');
     const estimateMs = TimeText.duration('task', 'estimate', args.string('estimate'), { min: 0, max: MAX_ESTIMATE_MS });
     const note = args.string('note');
     const input = {
@@ -149,21 +180,34 @@ Examples:
     };
     const bid = await ctx.withClient((c) => c.call('tasks.bid', input));
     if (args.flag('json')) ctx.printJson(bid);
-    else ctx.print(`${bid.agentName} bid for ${bid.task}: score ${bid.score.toFixed(3)} (match ${bid.match.toFixed(2)}, load ${bid.load}, estimate ${bid.estimateMinutes} min).`);
+    else
+      ctx.print(
+        `${bid.agentName} bid for ${bid.task}: score ${bid.score.toFixed(3)} (match ${bid.match.toFixed(2)}, load ${bid.load}, estimate ${bid.estimateMinutes} min).`,
+      );
     return EXIT.ok;
   }
 
   /** The board: states in lifecycle order, then higher priority, then older first. */
   static boardOrder(list: TaskInfo[]): TaskInfo[] {
     const rank = (s: TaskState): number => TASK_STATES.indexOf(s);
-    return [...list].sort((a, b) => rank(a.state) - rank(b.state) || b.priority - a.priority || a.createdAt - b.createdAt);
+    return [...list].sort(
+      (a, b) => rank(a.state) - rank(b.state) || b.priority - a.priority || a.createdAt - b.createdAt,
+    );
   }
 
   static table(list: TaskInfo[], now: number): string {
     const table = new TextTable(['TASK', 'STATE', 'PRI', 'TITLE', 'ASSIGNEE', 'BIDS', 'UPDATED']);
     for (const t of list) {
       const title = t.title.length > TITLE_WIDTH ? `${t.title.slice(0, TITLE_WIDTH - 1)}…` : t.title;
-      table.add([t.id, t.state, t.priority, title, t.assigneeName ?? t.assigneeId, t.bidCount, `${TimeText.span(now - t.updatedAt)} ago`]);
+      table.add([
+        t.id,
+        t.state,
+        t.priority,
+        title,
+        t.assigneeName ?? t.assigneeId,
+        t.bidCount,
+        `${TimeText.span(now - t.updatedAt)} ago`,
+      ]);
     }
     return table.render();
   }
@@ -196,7 +240,17 @@ Examples:
     if (t.bids.length === 0) lines.push('  none this round');
     else {
       const bids = new TextTable(['AGENT', 'SCORE', 'MATCH', 'LOAD', 'ESTIMATE', 'OFFERS', 'WHEN', 'NOTE']);
-      for (const b of t.bids) bids.add([b.agentName, b.score.toFixed(3), b.match.toFixed(2), b.load, `${b.estimateMinutes} min`, list(b.capabilities), `${TimeText.span(now - b.at)} ago`, b.note]);
+      for (const b of t.bids)
+        bids.add([
+          b.agentName,
+          b.score.toFixed(3),
+          b.match.toFixed(2),
+          b.load,
+          `${b.estimateMinutes} min`,
+          list(b.capabilities),
+          `${TimeText.span(now - b.at)} ago`,
+          b.note,
+        ]);
       lines.push(TaskCommands.indent(bids.render()));
     }
     lines.push('', `locks (${t.lockIds.length}):`);
@@ -205,7 +259,11 @@ Examples:
       const table = new TextTable(['LOCK', 'TARGET', 'MODE', 'EXPIRES IN']);
       for (const id of t.lockIds) {
         const l = locks.find((x) => x.id === id);
-        table.add(l ? [id, LockCommands.target(l.target), l.mode, TimeText.span(l.expiresAt - now)] : [id, '(no longer held)', null, null]);
+        table.add(
+          l
+            ? [id, LockCommands.target(l.target), l.mode, TimeText.span(l.expiresAt - now)]
+            : [id, '(no longer held)', null, null],
+        );
       }
       lines.push(TaskCommands.indent(table.render()));
     }
@@ -213,20 +271,26 @@ Examples:
   }
 
   private static taskId(raw: string): string {
-    if (!TaskIdSchema.safeParse(raw).success) throw new UsageError(`'${raw}' is not a task id: task ids look like task-8k2m4q (see \`devmesh task ls\`)`, 'task');
+    if (!TaskIdSchema.safeParse(raw).success)
+      throw new UsageError(
+        `'${raw}' is not a task id: task ids look like task-8k2m4q (see \`devmesh task ls\`)`,
+        'task',
+      );
     return raw;
   }
 
   private static state(raw: string): TaskState {
     const s = raw.trim().toUpperCase();
-    if (!(TASK_STATES as readonly string[]).includes(s)) throw new UsageError(`--state must be one of ${TASK_STATES.join(', ')}, not '${raw}'`, 'task');
+    if (!(TASK_STATES as readonly string[]).includes(s))
+      throw new UsageError(`--state must be one of ${TASK_STATES.join(', ')}, not '${raw}'`, 'task');
     return s as TaskState;
   }
 
   private static priority(raw: string | undefined): number | undefined {
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (!/^-?\d+$/.test(raw.trim()) || n < -100 || n > 100) throw new UsageError(`--priority must be a whole number from -100 to 100, not '${raw}'`, 'task');
+    if (!/^-?\d+$/.test(raw.trim()) || n < -100 || n > 100)
+      throw new UsageError(`--priority must be a whole number from -100 to 100, not '${raw}'`, 'task');
     return n;
   }
 

@@ -57,7 +57,12 @@ in, else the first open project; with no project open, in your home folder. --cw
 Every session is recorded unless started with --no-record. Recordings are asciicast v2 files
 (header line, then [time, "o", data] events) under $DEVMESH_HOME/recordings: \`asciinema play\` plays
 them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: standard output).`,
-        options: { json: { type: 'boolean' }, speed: { type: 'string' }, instant: { type: 'boolean' }, out: { type: 'string', short: 'o' } },
+        options: {
+          json: { type: 'boolean' },
+          speed: { type: 'string' },
+          instant: { type: 'boolean' },
+          out: { type: 'string', short: 'o' },
+        },
         positionals: { min: 1, max: 2, name: '<ls|play|export> [id]' },
         run: (ctx, args) => this.rec(ctx, args),
       },
@@ -66,7 +71,8 @@ them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: 
 
   private async term(ctx: CliContext, args: CommandArgs): Promise<number> {
     const [action, ...rest] = args.positionals as [string, ...string[]];
-    if (!(TERM_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action '${action}': use ${TERM_ACTIONS.join(', ')}`, 'term');
+    if (!(TERM_ACTIONS as readonly string[]).includes(action))
+      throw new UsageError(`unknown action '${action}': use ${TERM_ACTIONS.join(', ')}`, 'term');
     const need = (n: number, what: string): void => {
       if (rest.length < n) throw new UsageError(`'term ${action}' needs ${what}`, 'term');
     };
@@ -85,7 +91,10 @@ them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: 
         );
         if (args.flag('attach')) return TerminalAttach.run(ctx, info.id);
         if (args.flag('json')) ctx.printJson(info);
-        else ctx.print(`${info.id}  ${info.name} (pid ${info.pid ?? '-'}, ${info.cwd}); attach with: devmesh term attach ${info.id}`);
+        else
+          ctx.print(
+            `${info.id}  ${info.name} (pid ${info.pid ?? '-'}, ${info.cwd}); attach with: devmesh term attach ${info.id}`,
+          );
         return EXIT.ok;
       }
       case 'ls': {
@@ -110,8 +119,11 @@ them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: 
         const signal = args.string('signal');
         if (signal !== undefined) {
           const sig = signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
-          if (!(TERMINAL_SIGNALS as readonly string[]).includes(sig)) throw new UsageError(`--signal ${signal}: use one of ${TERMINAL_SIGNALS.join(', ')}`, 'term');
-          await ctx.withClient((c) => c.call('terminals.signal', { id: rest[0]!, signal: sig as (typeof TERMINAL_SIGNALS)[number] }));
+          if (!(TERMINAL_SIGNALS as readonly string[]).includes(sig))
+            throw new UsageError(`--signal ${signal}: use one of ${TERMINAL_SIGNALS.join(', ')}`, 'term');
+          await ctx.withClient((c) =>
+            c.call('terminals.signal', { id: rest[0]!, signal: sig as (typeof TERMINAL_SIGNALS)[number] }),
+          );
         } else await ctx.withClient((c) => c.call('terminals.kill', { id: rest[0]! }));
         return EXIT.ok;
       }
@@ -121,11 +133,13 @@ them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: 
 
   private async rec(ctx: CliContext, args: CommandArgs): Promise<number> {
     const [action, id] = args.positionals as [string, string | undefined];
-    if (!(REC_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action '${action}': use ${REC_ACTIONS.join(', ')}`, 'rec');
+    if (!(REC_ACTIONS as readonly string[]).includes(action))
+      throw new UsageError(`unknown action '${action}': use ${REC_ACTIONS.join(', ')}`, 'rec');
     if (action === 'ls') {
       const list = await ctx.withClient((c) => c.call('recordings.list', {}));
       if (args.flag('json')) ctx.printJson(list);
-      else if (list.length === 0) ctx.print('No recordings yet: every terminal session is recorded unless started with --no-record.');
+      else if (list.length === 0)
+        ctx.print('No recordings yet: every terminal session is recorded unless started with --no-record.');
       else ctx.print(TerminalCommands.recTable(list));
       return EXIT.ok;
     }
@@ -142,7 +156,8 @@ them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: 
     }
     const speedText = args.string('speed');
     const speed = args.flag('instant') ? Infinity : speedText === undefined ? 1 : Number(speedText);
-    if (!(speed > 0)) throw new UsageError(`--speed must be a positive number (2 = twice as fast), not '${speedText}'`, 'rec');
+    if (!(speed > 0))
+      throw new UsageError(`--speed must be a positive number (2 = twice as fast), not '${speedText}'`, 'rec');
     await AsciicastPlayer.play(cast, speed, (text) => process.stdout.write(text));
     return EXIT.ok;
   }
@@ -151,14 +166,20 @@ them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: 
    * The project a new session belongs to: --project, else (without --cwd) the open project holding the
    * current folder, else the first open one (the app's default selection); none when no project is open.
    */
-  private static async defaultProject(ctx: CliContext, client: ApiClient, args: CommandArgs): Promise<{ project?: string }> {
+  private static async defaultProject(
+    ctx: CliContext,
+    client: ApiClient,
+    args: CommandArgs,
+  ): Promise<{ project?: string }> {
     const named = args.string('project');
     if (named) return { project: named };
     if (args.string('cwd')) return {};
     const projects = await client.call('projects.list', {});
     const here = TerminalCommands.realPath(ctx.cwd);
     const holding = projects
-      .filter((p) => [p.root, TerminalCommands.realPath(p.root)].some((root) => here === root || here.startsWith(`${root}${sep}`)))
+      .filter((p) =>
+        [p.root, TerminalCommands.realPath(p.root)].some((root) => here === root || here.startsWith(`${root}${sep}`)),
+      )
       .sort((a, b) => b.root.length - a.root.length)[0];
     const project = holding ?? projects[0];
     return project ? { project: project.id } : {};
@@ -185,7 +206,14 @@ them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: 
     const table = new TextTable(['ID', 'NAME', 'STARTED', 'LENGTH', 'SIZE', 'COMMAND']);
     for (const r of list) {
       const length = r.durationMs === null ? 'recording' : `${(r.durationMs / 1000).toFixed(1)} s`;
-      table.add([r.id, r.name, new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19), length, `${Math.ceil(r.bytes / 1024)} KB`, r.command]);
+      table.add([
+        r.id,
+        r.name,
+        new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19),
+        length,
+        `${Math.ceil(r.bytes / 1024)} KB`,
+        r.command,
+      ]);
     }
     return table.render();
   }

@@ -31,7 +31,11 @@ export class VersionCommand {
       return EXIT.ok;
     }
     ctx.print(`devmesh ${ctx.version} (node ${process.version})`);
-    ctx.print(daemon ? `daemon ${daemon.version} (${daemon.face}, pid ${daemon.pid}, node ${daemon.node}) at ${daemon.apiUrl ?? '?'}` : 'daemon: not running');
+    ctx.print(
+      daemon
+        ? `daemon ${daemon.version} (${daemon.face}, pid ${daemon.pid}, node ${daemon.node}) at ${daemon.apiUrl ?? '?'}`
+        : 'daemon: not running',
+    );
     return EXIT.ok;
   }
 }

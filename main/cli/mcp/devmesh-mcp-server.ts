@@ -51,7 +51,10 @@ export class DevMeshMcpServer {
       call: (method, input, callOptions) => this.connection.call(method, input, callOptions),
       targets: new LockTargetParser(options.cwd),
     };
-    this.mcp = new McpServer({ name: 'devmesh', version: options.version }, { instructions: DevMeshMcpServer.instructions(options.agent) });
+    this.mcp = new McpServer(
+      { name: 'devmesh', version: options.version },
+      { instructions: DevMeshMcpServer.instructions(options.agent) },
+    );
     for (const tool of new McpToolTable(options.agent).tools()) this.register(tool);
   }
 
@@ -77,7 +80,9 @@ export class DevMeshMcpServer {
         if (released > 0) this.options.warn(`devmesh mcp: released ${released} lock(s) of ${who} as the session ended`);
       } catch (err) {
         const why = (err as Error).message;
-        this.options.warn(`devmesh mcp: could not release the locks of ${who} as the session ended (${why}); they expire after their TTL`);
+        this.options.warn(
+          `devmesh mcp: could not release the locks of ${who} as the session ended (${why}); they expire after their TTL`,
+        );
       }
     }
     try {
@@ -111,7 +116,8 @@ export class DevMeshMcpServer {
   private static errorText(err: unknown): string {
     const info = DevMeshError.toInfo(err);
     let message = info.message;
-    if ((info.code === 'DAEMON_NOT_RUNNING' || info.code === 'SHUTTING_DOWN') && !message.includes('devmesh up')) message = `${message}; ${START_HINT}`;
+    if ((info.code === 'DAEMON_NOT_RUNNING' || info.code === 'SHUTTING_DOWN') && !message.includes('devmesh up'))
+      message = `${message}; ${START_HINT}`;
     return `${message} [${info.code}]`;
   }
 

@@ -43,7 +43,8 @@ export class LockHeartbeat implements Disposable {
       this.lastProblem = null;
     } catch (err) {
       const problem = err instanceof DevMeshError ? `${err.code}: ${err.message}` : String(err);
-      if (problem !== this.lastProblem) this.warn(`devmesh mcp: could not heartbeat the locks of ${this.taker.holder} (${problem})`);
+      if (problem !== this.lastProblem)
+        this.warn(`devmesh mcp: could not heartbeat the locks of ${this.taker.holder} (${problem})`);
       this.lastProblem = problem;
     } finally {
       this.inFlight = false;

@@ -57,7 +57,7 @@ export class McpToolTable {
         name: 'list_services',
         title: 'List services',
         description:
-          "List the local services (dev servers, databases, workers) DevMesh runs for a project: state (running, healthy, failed...), port, pid, version, why it is in that state and what it depends on. Use it to find the port a service listens on, or to check a service is healthy before testing against it.",
+          'List the local services (dev servers, databases, workers) DevMesh runs for a project: state (running, healthy, failed...), port, pid, version, why it is in that state and what it depends on. Use it to find the port a service listens on, or to check a service is healthy before testing against it.',
         input: { project },
         readOnly: true,
         run: async ({ project }, ctx) => McpToolTable.json(await ctx.call('services.list', { project })),
@@ -85,7 +85,12 @@ export class McpToolTable {
         description: `Take a lock before editing files other agents may edit too, so two agents never write the same file at once. \`path\` is relative to the project root (your worktree root): a file, a folder (it and everything under it) or a glob (\`src/**/*.ts\`); the kind is detected unless you give \`kind\`. Modes: WRITE (exclusive: take it before editing), READ (shared: nobody may write while you read), INTENT (you will write soon; readers still allowed), CO_WRITE (shared with other CO_WRITE holders who accept concurrent edits). When another agent holds a conflicting lock the call fails naming the holder: wait with \`wait_seconds\`, message the holder (send_message), or work on something else. A lock you take here lives while this session runs (renewed every 10 s) and is released when the session ends; if the session hangs, it expires \`ttl_seconds\` (default ${LOCK_TTL_RENEWED_MS / 1000}) after the last renewal. Release with release_lock when done. ${you}`,
         input: {
           path: z.string().min(1).max(4096).describe('file, folder or glob, relative to the project root'),
-          kind: z.enum(['file', 'dir', 'glob']).optional().describe('what `path` names; detected when omitted (glob characters → glob, existing folder or trailing / → dir, else file)'),
+          kind: z
+            .enum(['file', 'dir', 'glob'])
+            .optional()
+            .describe(
+              'what `path` names; detected when omitted (glob characters → glob, existing folder or trailing / → dir, else file)',
+            ),
           mode: LockModeSchema.default('WRITE').describe('READ, INTENT, WRITE (default) or CO_WRITE'),
           ttl_seconds: z
             .number()
@@ -93,13 +98,17 @@ export class McpToolTable {
             .min(1)
             .max(LOCK_TTL_MAX_MS / 1000)
             .optional()
-            .describe(`how long the lock outlives this session's last renewal (a hung session); ${LOCK_TTL_RENEWED_MS / 1000} when omitted`),
+            .describe(
+              `how long the lock outlives this session's last renewal (a hung session); ${LOCK_TTL_RENEWED_MS / 1000} when omitted`,
+            ),
           wait_seconds: z
             .number()
             .min(0)
             .max(LOCK_WAIT_MAX_SECONDS)
             .default(0)
-            .describe(`how long to queue behind conflicting locks before giving up (0: fail at once; at most ${LOCK_WAIT_MAX_SECONDS})`),
+            .describe(
+              `how long to queue behind conflicting locks before giving up (0: fail at once; at most ${LOCK_WAIT_MAX_SECONDS})`,
+            ),
           project,
         },
         readOnly: false,
@@ -127,17 +136,29 @@ export class McpToolTable {
         description: `Release a lock you hold (its \`lock_id\` from acquire_lock or list_locks), or with \`all: true\` every lock this session took (locks of your tasks, or taken for you elsewhere, stay). Release as soon as you are done with the files so other agents can proceed. ${you}`,
         input: {
           lock_id: z.string().min(1).max(64).optional().describe('the lock to release'),
-          all: z.boolean().default(false).describe('release every lock this session took (in every project when project is omitted)'),
+          all: z
+            .boolean()
+            .default(false)
+            .describe('release every lock this session took (in every project when project is omitted)'),
           project,
         },
         readOnly: false,
         run: async (args, ctx) => {
           if (args.all) {
-            const { released } = await ctx.call('locks.releaseAll', { project: args.project, holder: ctx.agent, session: ctx.session });
+            const { released } = await ctx.call('locks.releaseAll', {
+              project: args.project,
+              holder: ctx.agent,
+              session: ctx.session,
+            });
             return `Released ${released} lock${released === 1 ? '' : 's'} of ${ctx.agent}.`;
           }
-          if (args.lock_id === undefined) throw new DevMeshError('BAD_REQUEST', 'release_lock needs `lock_id` (see list_locks) or `all: true`');
-          const lock = await ctx.call('locks.release', { project: args.project, holder: ctx.agent, lockId: args.lock_id });
+          if (args.lock_id === undefined)
+            throw new DevMeshError('BAD_REQUEST', 'release_lock needs `lock_id` (see list_locks) or `all: true`');
+          const lock = await ctx.call('locks.release', {
+            project: args.project,
+            holder: ctx.agent,
+            lockId: args.lock_id,
+          });
           return `Released ${lock.mode} lock ${lock.id} on ${McpToolTable.targetText(lock)}.`;
         },
       }),
@@ -152,7 +173,11 @@ export class McpToolTable {
           const spaces = await ctx.call('locks.list', { project: args.project });
           if (!args.mine) return McpToolTable.json(spaces);
           return McpToolTable.json(
-            spaces.map((s) => ({ ...s, locks: s.locks.filter((l) => l.holder === ctx.agent), waiters: s.waiters.filter((w) => w.holder === ctx.agent) })),
+            spaces.map((s) => ({
+              ...s,
+              locks: s.locks.filter((l) => l.holder === ctx.agent),
+              waiters: s.waiters.filter((w) => w.holder === ctx.agent),
+            })),
           );
         },
       }),
@@ -167,7 +192,13 @@ export class McpToolTable {
         },
         readOnly: true,
         run: async (args, ctx) =>
-          McpToolTable.json(await ctx.call('tasks.list', { project: args.project, states: args.states, ...(args.mine ? { assignee: ctx.agent } : {}) })),
+          McpToolTable.json(
+            await ctx.call('tasks.list', {
+              project: args.project,
+              states: args.states,
+              ...(args.mine ? { assignee: ctx.agent } : {}),
+            }),
+          ),
       }),
       McpToolTable.define({
         name: 'bid_task',
@@ -175,8 +206,19 @@ export class McpToolTable {
         description: `Offer to do a task that is open for bids (BIDDING, or QUEUED with its dependencies met). When bidding closes DevMesh awards the best score (capability match 60%, your current load 25%, your estimate 15%), not the first bid; if you win, the task shows CLAIMED with you as assignee: then call claim_task. ${you}`,
         input: {
           task,
-          capabilities: z.array(z.string().min(1).max(64)).max(32).default([]).describe('what you offer, as lower-case words matching the task\'s capabilities (typescript, tests, frontend)'),
-          estimate_minutes: z.number().min(0).max(10_000).default(30).describe('your estimate of the time it takes you'),
+          capabilities: z
+            .array(z.string().min(1).max(64))
+            .max(32)
+            .default([])
+            .describe(
+              "what you offer, as lower-case words matching the task's capabilities (typescript, tests, frontend)",
+            ),
+          estimate_minutes: z
+            .number()
+            .min(0)
+            .max(10_000)
+            .default(30)
+            .describe('your estimate of the time it takes you'),
           note: z.string().max(2000).optional().describe('how you would approach it'),
         },
         readOnly: false,
@@ -197,7 +239,8 @@ export class McpToolTable {
         description: `Accept a task awarded to you (CLAIMED → WORKING) and get its prompt; DevMesh already holds INTENT locks on its files for you. On a task still in BIDDING it places a bid. ${you}`,
         input: { task },
         readOnly: false,
-        run: async (args, ctx) => McpToolTable.json(await ctx.call('tasks.claim', { task: args.task, agent: ctx.agent })),
+        run: async (args, ctx) =>
+          McpToolTable.json(await ctx.call('tasks.claim', { task: args.task, agent: ctx.agent })),
       }),
       McpToolTable.define({
         name: 'update_task',
@@ -205,7 +248,10 @@ export class McpToolTable {
         description: `Report progress on a task you work on: a short note the human sees on the board, and/or a state change: WORKING, PAUSED, or RELEASE to give the task up (it goes back to the queue for another agent). ${you}`,
         input: {
           task,
-          state: z.enum(['WORKING', 'PAUSED', 'RELEASE']).optional().describe('WORKING, PAUSED, or RELEASE to give the task up'),
+          state: z
+            .enum(['WORKING', 'PAUSED', 'RELEASE'])
+            .optional()
+            .describe('WORKING, PAUSED, or RELEASE to give the task up'),
           note: z.string().max(4000).optional().describe('what you did or what blocks you'),
         },
         readOnly: false,
@@ -226,11 +272,22 @@ export class McpToolTable {
         input: {
           task,
           outcome: z.enum(['COMPLETED', 'FAILED']).default('COMPLETED'),
-          summary: z.string().max(8000).default('').describe('what you changed, where, and how it was checked; or why it failed'),
+          summary: z
+            .string()
+            .max(8000)
+            .default('')
+            .describe('what you changed, where, and how it was checked; or why it failed'),
         },
         readOnly: false,
         run: async (args, ctx) =>
-          McpToolTable.json(await ctx.call('tasks.complete', { task: args.task, agent: ctx.agent, outcome: args.outcome, summary: args.summary })),
+          McpToolTable.json(
+            await ctx.call('tasks.complete', {
+              task: args.task,
+              agent: ctx.agent,
+              outcome: args.outcome,
+              summary: args.summary,
+            }),
+          ),
       }),
       McpToolTable.define({
         name: 'send_message',
@@ -243,7 +300,12 @@ export class McpToolTable {
         },
         readOnly: false,
         run: async (args, ctx) => {
-          const message = await ctx.call('messages.send', { from: ctx.agent, to: args.to, body: args.body, ...(args.task !== undefined ? { task: args.task } : {}) });
+          const message = await ctx.call('messages.send', {
+            from: ctx.agent,
+            to: args.to,
+            body: args.body,
+            ...(args.task !== undefined ? { task: args.task } : {}),
+          });
           return `Sent message #${message.seq} to ${message.toName}.`;
         },
       }),
@@ -257,7 +319,11 @@ export class McpToolTable {
         },
         readOnly: false,
         run: async (args, ctx) => {
-          const messages = await ctx.call('messages.read', { reader: ctx.agent, unreadOnly: args.unread_only, limit: args.limit });
+          const messages = await ctx.call('messages.read', {
+            reader: ctx.agent,
+            unreadOnly: args.unread_only,
+            limit: args.limit,
+          });
           return messages.length === 0 ? 'No new messages.' : McpToolTable.json(messages);
         },
       }),
@@ -277,11 +343,17 @@ export class McpToolTable {
         input: {
           key: StateKeySchema.describe('the key, e.g. `api/auth-contract`'),
           value: z.unknown().describe('any JSON value; null deletes the key'),
-          expected_version: z.number().int().min(0).optional().describe('write only if the key is still at this version (compare-and-set)'),
+          expected_version: z
+            .number()
+            .int()
+            .min(0)
+            .optional()
+            .describe('write only if the key is still at this version (compare-and-set)'),
         },
         readOnly: false,
         run: async (args, ctx) => {
-          if (args.value === undefined) throw new DevMeshError('BAD_REQUEST', 'set_state needs `value` (any JSON value; null deletes the key)');
+          if (args.value === undefined)
+            throw new DevMeshError('BAD_REQUEST', 'set_state needs `value` (any JSON value; null deletes the key)');
           const entry = await ctx.call('state.set', {
             key: args.key,
             value: args.value,
@@ -295,7 +367,7 @@ export class McpToolTable {
   }
 
   private static define<S extends z.ZodRawShape>(spec: McpToolSpec<S>): McpToolSpec {
-    return spec as unknown as McpToolSpec;
+    return spec;
   }
 
   /** compact JSON: lists of tasks and locks can be long, and the model reads it fine */

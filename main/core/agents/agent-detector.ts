@@ -66,7 +66,13 @@ export class AgentDetector {
     const base = { id: profile.id, installHint: profile.installHint };
     if (!path) {
       const where = profile.executable.includes('/') ? profile.executable : `"${profile.executable}" on PATH`;
-      return { ...base, installed: false, path: null, version: null, error: `${where} not found (or not executable); install it: ${profile.installHint}` };
+      return {
+        ...base,
+        installed: false,
+        path: null,
+        version: null,
+        error: `${where} not found (or not executable); install it: ${profile.installHint}`,
+      };
     }
     try {
       const version = await this.version(path, profile.versionArgs);
@@ -82,13 +88,25 @@ export class AgentDetector {
       execFile(
         path,
         [...args],
-        { timeout: this.versionTimeoutMs, killSignal: 'SIGKILL', maxBuffer: 256 * 1024, env: { ...this.env, NO_COLOR: '1' }, windowsHide: true },
+        {
+          timeout: this.versionTimeoutMs,
+          killSignal: 'SIGKILL',
+          maxBuffer: 256 * 1024,
+          env: { ...this.env, NO_COLOR: '1' },
+          windowsHide: true,
+        },
         (err, stdout, stderr) => {
           const first = AgentDetector.firstLine(String(stdout)) ?? AgentDetector.firstLine(String(stderr));
           if (err) {
-            const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null; code?: number | string };
-            if (e.killed || e.signal === 'SIGKILL') return fail(new Error(`${path} ${args.join(' ')} did not answer within ${this.versionTimeoutMs} ms`));
-            if (typeof e.code === 'string') return fail(new Error(`${path} could not be run (${e.code}): ${e.message}`));
+            const e = err as NodeJS.ErrnoException & {
+              killed?: boolean;
+              signal?: string | null;
+              code?: number | string;
+            };
+            if (e.killed || e.signal === 'SIGKILL')
+              return fail(new Error(`${path} ${args.join(' ')} did not answer within ${this.versionTimeoutMs} ms`));
+            if (typeof e.code === 'string')
+              return fail(new Error(`${path} could not be run (${e.code}): ${e.message}`));
             return fail(new Error(`${path} ${args.join(' ')} exited with code ${e.code}${first ? `: ${first}` : ''}`));
           }
           done(first);
@@ -98,8 +116,12 @@ export class AgentDetector {
   }
 
   private static firstLine(text: string): string | null {
-    // eslint-disable-next-line no-control-regex
-    const line = text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').split(/\r?\n/).map((l) => l.trim()).find((l) => l.length > 0);
+    const line = text
+      // eslint-disable-next-line no-control-regex -- strips the ANSI escapes a CLI prints with its version
+      .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l.length > 0);
     return line ? line.slice(0, 200) : null;
   }
 

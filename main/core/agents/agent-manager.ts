@@ -56,7 +56,12 @@ interface LiveAgent {
   detector: AgentStatusDetector;
   subscriptions: Disposable[];
   exited: Promise<void>;
-  typed: { text: string; method: Extract<AgentPromptMethod, { kind: 'typed' }>; settle: NodeJS.Timeout | null; deadline: NodeJS.Timeout } | null;
+  typed: {
+    text: string;
+    method: Extract<AgentPromptMethod, { kind: 'typed' }>;
+    settle: NodeJS.Timeout | null;
+    deadline: NodeJS.Timeout;
+  } | null;
 }
 
 type Listener = (event: AgentStatusEvent) => void;
@@ -70,7 +75,8 @@ export class AgentManager implements Disposable {
   constructor(private readonly deps: AgentManagerDeps) {
     this.now = deps.now ?? Date.now;
     this.statusChanges = new Emitter({
-      onListenerError: (err) => this.deps.logger?.warn({ domain: 'agents', err: (err as Error).message }, 'an agent status listener threw'),
+      onListenerError: (err) =>
+        this.deps.logger?.warn({ domain: 'agents', err: (err as Error).message }, 'an agent status listener threw'),
     });
     this.ticker = setInterval(() => {
       for (const agent of this.live.values()) agent.detector.tick(this.now());
@@ -96,7 +102,10 @@ export class AgentManager implements Disposable {
   async start(raw: AgentStartInput): Promise<AgentRecord> {
     const parsed = AgentStartInputSchema.safeParse(raw);
     if (!parsed.success) {
-      throw new DevMeshError('BAD_REQUEST', `agent start: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`);
+      throw new DevMeshError(
+        'BAD_REQUEST',
+        `agent start: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`,
+      );
     }
     const input = parsed.data;
     const profile = input.profile !== undefined ? this.deps.profiles.get(input.profile) : null;
@@ -104,11 +113,17 @@ export class AgentManager implements Disposable {
     const baseArgs = profile ? [...profile.args, ...(input.args ?? [])] : (input.args ?? []);
     const promptMethod: AgentPromptMethod = profile ? profile.prompt : { kind: 'typed' };
     if (input.prompt !== undefined && promptMethod.kind === 'none') {
-      throw new DevMeshError('BAD_REQUEST', `${profile?.displayName ?? command} takes no initial prompt; start it without one and type the task in its terminal`);
+      throw new DevMeshError(
+        'BAD_REQUEST',
+        `${profile?.displayName ?? command} takes no initial prompt; start it without one and type the task in its terminal`,
+      );
     }
     const name = input.name ?? this.freeName(profile ? profile.id : basename(command));
     if (this.deps.store.find(name)) {
-      throw new DevMeshError('CONFLICT', `an agent named "${name}" already exists; pick another name, or remove the old one (devmesh agent rm ${name})`);
+      throw new DevMeshError(
+        'CONFLICT',
+        `an agent named "${name}" already exists; pick another name, or remove the old one (devmesh agent rm ${name})`,
+      );
     }
     const resources: AgentResources = { ramGb: input.ramGb ?? 0, gpus: input.gpus ?? 0 };
     this.deps.budget.check(resources, this.held(), `agent "${name}"`);
@@ -140,7 +155,14 @@ export class AgentManager implements Disposable {
       resources,
     };
     try {
-      return await this.launch(record, profile, input.prompt ?? null, promptMethod, { cols: input.cols ?? 120, rows: input.rows ?? 32 }, true);
+      return await this.launch(
+        record,
+        profile,
+        input.prompt ?? null,
+        promptMethod,
+        { cols: input.cols ?? 120, rows: input.rows ?? 32 },
+        true,
+      );
     } catch (err) {
       if (worktree) await this.rollBackWorktree(worktree, err);
       throw err;
@@ -148,11 +170,21 @@ export class AgentManager implements Disposable {
   }
 
   /** Starts an exited agent again, with the same command in the same folder; `withTask` sends its task again. */
-  async relaunch(idOrName: string, options: { withTask?: boolean; cols?: number; rows?: number } = {}): Promise<AgentRecord> {
+  async relaunch(
+    idOrName: string,
+    options: { withTask?: boolean; cols?: number; rows?: number } = {},
+  ): Promise<AgentRecord> {
     const record = this.get(idOrName);
-    if (record.status !== 'exited') throw new DevMeshError('CONFLICT', `agent "${record.name}" is still ${record.status}; stop it before relaunching`);
+    if (record.status !== 'exited')
+      throw new DevMeshError(
+        'CONFLICT',
+        `agent "${record.name}" is still ${record.status}; stop it before relaunching`,
+      );
     if (!existsSync(record.cwd) || !statSync(record.cwd).isDirectory()) {
-      throw new DevMeshError('BAD_REQUEST', `agent "${record.name}" worked in ${record.cwd}, which no longer exists; start a new agent instead`);
+      throw new DevMeshError(
+        'BAD_REQUEST',
+        `agent "${record.name}" worked in ${record.cwd}, which no longer exists; start a new agent instead`,
+      );
     }
     this.deps.budget.check(record.resources, this.held(record.id), `agent "${record.name}"`);
     const profile = record.profile === CUSTOM_AGENT_PROFILE ? null : (this.deps.profiles.find(record.profile) ?? null);
@@ -183,7 +215,10 @@ export class AgentManager implements Disposable {
     if (!agent) return record;
     this.deps.launcher.kill(agent.terminalId, 'SIGTERM');
     const grace = options.graceMs ?? 5000;
-    const ended = await Promise.race([agent.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), grace).unref())]);
+    const ended = await Promise.race([
+      agent.exited.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), grace).unref()),
+    ]);
     if (!ended) {
       this.deps.launcher.kill(agent.terminalId, 'SIGKILL');
       await Promise.race([agent.exited, new Promise<void>((r) => setTimeout(r, 2000).unref())]);
@@ -192,11 +227,24 @@ export class AgentManager implements Disposable {
   }
 
   /** Forgets an exited agent; optionally removes its worktree (and branch). */
-  async remove(idOrName: string, options: { removeWorktree?: boolean; deleteBranch?: boolean; force?: boolean } = {}): Promise<void> {
+  async remove(
+    idOrName: string,
+    options: { removeWorktree?: boolean; deleteBranch?: boolean; force?: boolean } = {},
+  ): Promise<void> {
     const record = this.get(idOrName);
-    if (record.status !== 'exited') throw new DevMeshError('CONFLICT', `agent "${record.name}" is ${record.status}; stop it first (devmesh agent stop ${record.name})`);
+    if (record.status !== 'exited')
+      throw new DevMeshError(
+        'CONFLICT',
+        `agent "${record.name}" is ${record.status}; stop it first (devmesh agent stop ${record.name})`,
+      );
     if (record.worktree && options.removeWorktree) {
-      await this.deps.worktrees.remove({ repo: record.worktree.repo, path: record.worktree.path, branch: record.worktree.branch, deleteBranch: options.deleteBranch, force: options.force });
+      await this.deps.worktrees.remove({
+        repo: record.worktree.repo,
+        path: record.worktree.path,
+        branch: record.worktree.branch,
+        deleteBranch: options.deleteBranch,
+        force: options.force,
+      });
     }
     this.deps.store.delete(record.id);
     this.deps.session?.clean(record.id);
@@ -229,7 +277,12 @@ export class AgentManager implements Disposable {
         command: record.command,
         args,
         cwd: record.cwd,
-        env: { ...session?.env, DEVMESH_AGENT_ID: record.id, DEVMESH_AGENT_NAME: record.name, ...(record.role ? { DEVMESH_AGENT_ROLE: record.role } : {}) },
+        env: {
+          ...session?.env,
+          DEVMESH_AGENT_ID: record.id,
+          DEVMESH_AGENT_NAME: record.name,
+          ...(record.role ? { DEVMESH_AGENT_ROLE: record.role } : {}),
+        },
         cols: size.cols,
         rows: size.rows,
         project: record.project,
@@ -242,24 +295,61 @@ export class AgentManager implements Disposable {
         `agent "${record.name}": could not start ${record.command} in ${record.cwd}: ${why}${profile ? `; is it installed? ${profile.installHint}` : ''}`,
       );
     }
-    const started = { ...record, terminalId, status: 'starting' as const, statusReason: fresh ? 'launched' : 'relaunched', exitCode: null, updatedAt: this.now() };
+    const started = {
+      ...record,
+      terminalId,
+      status: 'starting' as const,
+      statusReason: fresh ? 'launched' : 'relaunched',
+      exitCode: null,
+      updatedAt: this.now(),
+    };
     const saved = fresh ? this.deps.store.insert(started) : this.deps.store.update(record.id, started);
     this.attach(saved, profile, prompt !== null && method.kind === 'typed' ? { text: prompt, method } : null);
-    this.deps.logger?.info({ domain: 'agents', agent: saved.id, name: saved.name, profile: saved.profile, terminal: terminalId, cwd: saved.cwd }, 'agent started');
+    this.deps.logger?.info(
+      {
+        domain: 'agents',
+        agent: saved.id,
+        name: saved.name,
+        profile: saved.profile,
+        terminal: terminalId,
+        cwd: saved.cwd,
+      },
+      'agent started',
+    );
     // faces and the task board learn of a new agent now, not at its first change of status
-    this.announce(saved, { from: fresh ? 'starting' : 'exited', to: 'starting', reason: saved.statusReason, ts: saved.updatedAt });
+    this.announce(saved, {
+      from: fresh ? 'starting' : 'exited',
+      to: 'starting',
+      reason: saved.statusReason,
+      ts: saved.updatedAt,
+    });
     return saved;
   }
 
-  private attach(record: AgentRecord, profile: AgentProfile | null, typed: { text: string; method: Extract<AgentPromptMethod, { kind: 'typed' }> } | null): void {
+  private attach(
+    record: AgentRecord,
+    profile: AgentProfile | null,
+    typed: { text: string; method: Extract<AgentPromptMethod, { kind: 'typed' }> } | null,
+  ): void {
     const terminalId = record.terminalId!;
-    const detector = new AgentStatusDetector({ waitingPatterns: profile?.waitingPatterns ?? [], quietMs: this.deps.quietMs }, (change) =>
-      this.statusChanged(record.id, change),
+    const detector = new AgentStatusDetector(
+      { waitingPatterns: profile?.waitingPatterns ?? [], quietMs: this.deps.quietMs },
+      (change) => this.statusChanged(record.id, change),
     );
     let markExited!: () => void;
-    const agent: LiveAgent = { terminalId, detector, subscriptions: [], exited: new Promise<void>((r) => (markExited = r)), typed: null };
+    const agent: LiveAgent = {
+      terminalId,
+      detector,
+      subscriptions: [],
+      exited: new Promise<void>((r) => (markExited = r)),
+      typed: null,
+    };
     if (typed) {
-      agent.typed = { ...typed, settle: null, deadline: setTimeout(() => this.sendTyped(agent), this.deps.promptMaxWaitMs ?? 15_000) };
+      agent.typed = {
+        ...typed,
+        settle: null,
+        deadline: setTimeout(() => this.sendTyped(agent), this.deps.promptMaxWaitMs ?? 15_000),
+      };
       agent.typed.deadline.unref();
     }
     this.live.set(record.id, agent);
@@ -279,7 +369,10 @@ export class AgentManager implements Disposable {
   private maybeSendTyped(agent: LiveAgent): void {
     const typed = agent.typed;
     if (!typed) return;
-    if (typed.method.readyPattern !== undefined && new RegExp(typed.method.readyPattern, 'im').test(agent.detector.text.slice(-2048))) {
+    if (
+      typed.method.readyPattern !== undefined &&
+      new RegExp(typed.method.readyPattern, 'im').test(agent.detector.text.slice(-2048))
+    ) {
       this.sendTyped(agent);
       return;
     }
@@ -302,7 +395,11 @@ export class AgentManager implements Disposable {
 
   private statusChanged(agentId: string, change: AgentStatusChange): void {
     if (change.to === 'exited') return; // exited() writes the record with the exit code, then announces it
-    const record = this.deps.store.update(agentId, { status: change.to, statusReason: change.reason, updatedAt: change.ts });
+    const record = this.deps.store.update(agentId, {
+      status: change.to,
+      statusReason: change.reason,
+      updatedAt: change.ts,
+    });
     this.announce(record, change);
   }
 
@@ -313,13 +410,30 @@ export class AgentManager implements Disposable {
     this.detach(agent);
     this.live.delete(agentId);
     const reason = agent.detector.statusReason;
-    const record = this.deps.store.update(agentId, { status: 'exited', statusReason: reason, exitCode: exit.exitCode, updatedAt: this.now() });
-    this.deps.logger?.info({ domain: 'agents', agent: agentId, exitCode: exit.exitCode, signal: exit.signal }, 'agent exited');
+    const record = this.deps.store.update(agentId, {
+      status: 'exited',
+      statusReason: reason,
+      exitCode: exit.exitCode,
+      updatedAt: this.now(),
+    });
+    this.deps.logger?.info(
+      { domain: 'agents', agent: agentId, exitCode: exit.exitCode, signal: exit.signal },
+      'agent exited',
+    );
     this.announce(record, { from, to: 'exited', reason, ts: record.updatedAt });
   }
 
   private announce(record: AgentRecord, change: AgentStatusChange): void {
-    const event: AgentStatusEvent = { type: 'agent.status', ts: change.ts, agentId: record.id, name: record.name, from: change.from, to: change.to, reason: change.reason, record };
+    const event: AgentStatusEvent = {
+      type: 'agent.status',
+      ts: change.ts,
+      agentId: record.id,
+      name: record.name,
+      from: change.from,
+      to: change.to,
+      reason: change.reason,
+      record,
+    };
     this.statusChanges.fire(event);
   }
 
@@ -343,7 +457,11 @@ export class AgentManager implements Disposable {
         this.attach(record, profile, null);
         continue;
       }
-      this.deps.store.update(record.id, { status: 'exited', statusReason: 'its terminal ended when DevMesh stopped; relaunch it', updatedAt: this.now() });
+      this.deps.store.update(record.id, {
+        status: 'exited',
+        statusReason: 'its terminal ended when DevMesh stopped; relaunch it',
+        updatedAt: this.now(),
+      });
     }
   }
 
@@ -357,28 +475,52 @@ export class AgentManager implements Disposable {
   private directoryFor(project: string | undefined, cwd: string | undefined): string {
     let dir = cwd;
     if (project !== undefined && cwd === undefined) {
-      if (!this.deps.projects) throw new DevMeshError('BAD_REQUEST', `agent start: cannot look up project "${project}" here; give a directory (cwd) instead`);
+      if (!this.deps.projects)
+        throw new DevMeshError(
+          'BAD_REQUEST',
+          `agent start: cannot look up project "${project}" here; give a directory (cwd) instead`,
+        );
       const root = this.deps.projects.rootOf(project);
-      if (root === null) throw new DevMeshError('PROJECT_NOT_FOUND', `no open project "${project}"; open it first (devmesh open <dir>) or give a directory`);
+      if (root === null)
+        throw new DevMeshError(
+          'PROJECT_NOT_FOUND',
+          `no open project "${project}"; open it first (devmesh open <dir>) or give a directory`,
+        );
       dir = root;
     }
-    if (dir === undefined) throw new DevMeshError('BAD_REQUEST', 'agent start: say where the agent works: a project or a directory (cwd)');
-    if (!isAbsolute(dir)) throw new DevMeshError('BAD_REQUEST', `agent start: the directory must be absolute, got "${dir}"`);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DevMeshError('BAD_REQUEST', `agent start: ${dir} is not a directory; create it or give another`);
+    if (dir === undefined)
+      throw new DevMeshError('BAD_REQUEST', 'agent start: say where the agent works: a project or a directory (cwd)');
+    if (!isAbsolute(dir))
+      throw new DevMeshError('BAD_REQUEST', `agent start: the directory must be absolute, got "${dir}"`);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new DevMeshError('BAD_REQUEST', `agent start: ${dir} is not a directory; create it or give another`);
     return dir;
   }
 
   private freeName(base: string): string {
-    const stem = base.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 56) || 'agent';
+    const stem =
+      base
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .replace(/^[^A-Za-z0-9]+/, '')
+        .slice(0, 56) || 'agent';
     if (!this.deps.store.find(stem)) return stem;
     for (let n = 2; ; n++) if (!this.deps.store.find(`${stem}-${n}`)) return `${stem}-${n}`;
   }
 
   private async rollBackWorktree(worktree: NonNullable<AgentRecord['worktree']>, cause: unknown): Promise<void> {
     try {
-      await this.deps.worktrees.remove({ repo: worktree.repo, path: worktree.path, branch: worktree.branch, deleteBranch: true, force: true });
+      await this.deps.worktrees.remove({
+        repo: worktree.repo,
+        path: worktree.path,
+        branch: worktree.branch,
+        deleteBranch: true,
+        force: true,
+      });
     } catch (err) {
-      this.deps.logger?.warn({ domain: 'agents', worktree: worktree.path, err: (err as Error).message, cause: (cause as Error)?.message }, 'could not roll back the worktree of an agent that failed to start');
+      this.deps.logger?.warn(
+        { domain: 'agents', worktree: worktree.path, err: (err as Error).message, cause: (cause as Error)?.message },
+        'could not roll back the worktree of an agent that failed to start',
+      );
     }
   }
 }

@@ -34,8 +34,14 @@ const GOOSE_WAITING = ['Goose would like to call the above tool', 'Allow\\? ?\\(
 // What every built-in shares unless its entry says otherwise: no arguments before the prompt, `--version`
 // for detection (the same defaults a user profile with a new id gets).
 const DEFAULT_VERSION_ARGS: readonly string[] = ['--version'];
-type BuiltinSpec = Omit<AgentProfile, 'args' | 'versionArgs' | 'builtin'> & Partial<Pick<AgentProfile, 'args' | 'versionArgs'>>;
-const builtin = (spec: BuiltinSpec): AgentProfile => ({ args: [], versionArgs: [...DEFAULT_VERSION_ARGS], ...spec, builtin: true });
+type BuiltinSpec = Omit<AgentProfile, 'args' | 'versionArgs' | 'builtin'> &
+  Partial<Pick<AgentProfile, 'args' | 'versionArgs'>>;
+const builtin = (spec: BuiltinSpec): AgentProfile => ({
+  args: [],
+  versionArgs: [...DEFAULT_VERSION_ARGS],
+  ...spec,
+  builtin: true,
+});
 
 const BUILTIN: readonly AgentProfile[] = [
   builtin({
@@ -59,7 +65,13 @@ const BUILTIN: readonly AgentProfile[] = [
     displayName: 'Codex CLI',
     executable: 'codex',
     prompt: { kind: 'positional' },
-    mcp: { kind: 'config-file', path: '~/.codex/config.toml', projectPath: '.codex/config.toml', format: 'toml', key: 'mcp_servers' },
+    mcp: {
+      kind: 'config-file',
+      path: '~/.codex/config.toml',
+      projectPath: '.codex/config.toml',
+      format: 'toml',
+      key: 'mcp_servers',
+    },
     installHint: 'npm install -g @openai/codex',
     waitingPatterns: CODEX_WAITING,
   }),
@@ -70,7 +82,13 @@ const BUILTIN: readonly AgentProfile[] = [
     displayName: 'Gemini CLI',
     executable: 'gemini',
     prompt: { kind: 'flag', flag: '--prompt-interactive' },
-    mcp: { kind: 'config-file', path: '~/.gemini/settings.json', projectPath: '.gemini/settings.json', format: 'json', key: 'mcpServers' },
+    mcp: {
+      kind: 'config-file',
+      path: '~/.gemini/settings.json',
+      projectPath: '.gemini/settings.json',
+      format: 'json',
+      key: 'mcpServers',
+    },
     installHint: 'npm install -g @google/gemini-cli',
     waitingPatterns: GEMINI_WAITING,
   }),
@@ -92,7 +110,13 @@ const BUILTIN: readonly AgentProfile[] = [
     displayName: 'opencode',
     executable: 'opencode',
     prompt: { kind: 'flag', flag: '--prompt' },
-    mcp: { kind: 'config-file', path: '~/.config/opencode/opencode.json', projectPath: 'opencode.json', format: 'json', key: 'mcp' },
+    mcp: {
+      kind: 'config-file',
+      path: '~/.config/opencode/opencode.json',
+      projectPath: 'opencode.json',
+      format: 'json',
+      key: 'mcp',
+    },
     installHint: 'npm install -g opencode-ai', // ASSUMED package name (also: curl -fsSL https://opencode.ai/install | bash)
     waitingPatterns: OPENCODE_WAITING,
   }),
@@ -117,7 +141,8 @@ export class AgentProfiles {
   /** `userProfiles`: `agents.profiles` from the user's settings, already schema-checked there. */
   constructor(userProfiles: readonly AgentProfileConfig[] = []) {
     for (const p of BUILTIN) this.byId.set(p.id, p);
-    for (const config of userProfiles) this.byId.set(config.id, AgentProfiles.fromConfig(config, this.byId.get(config.id)));
+    for (const config of userProfiles)
+      this.byId.set(config.id, AgentProfiles.fromConfig(config, this.byId.get(config.id)));
   }
 
   list(): AgentProfile[] {
@@ -156,11 +181,16 @@ export class AgentProfiles {
       waitingPatterns: config.waiting_patterns ?? base?.waitingPatterns ?? [],
       builtin: false,
     };
-    for (const source of profile.waitingPatterns.concat(profile.prompt.kind === 'typed' && profile.prompt.readyPattern ? [profile.prompt.readyPattern] : [])) {
+    for (const source of profile.waitingPatterns.concat(
+      profile.prompt.kind === 'typed' && profile.prompt.readyPattern ? [profile.prompt.readyPattern] : [],
+    )) {
       try {
         new RegExp(source, 'im');
       } catch (err) {
-        throw new DevMeshError('CONFIG_INVALID', `agents.profiles "${config.id}": pattern /${source}/ is not a valid regular expression (${(err as Error).message}); fix it in $DEVMESH_HOME/config.yaml`);
+        throw new DevMeshError(
+          'CONFIG_INVALID',
+          `agents.profiles "${config.id}": pattern /${source}/ is not a valid regular expression (${(err as Error).message}); fix it in $DEVMESH_HOME/config.yaml`,
+        );
       }
     }
     return AgentProfileSchema.parse(profile);

@@ -116,7 +116,14 @@ export class AgentSessionSetup {
         // Claude Code runs the command with `sh -c`, JSON on stdin; exit 2 blocks the tool with stderr shown
         // to Claude (code.claude.com/docs hooks reference: PreToolUse, "exit code 2 behavior").
         const settings = {
-          hooks: { PreToolUse: [{ matcher: CLAUDE_EDIT_TOOLS_MATCHER, hooks: [{ type: 'command', command: hook.shell('hook', 'claude-pre-tool-use'), timeout: 30 }] }] },
+          hooks: {
+            PreToolUse: [
+              {
+                matcher: CLAUDE_EDIT_TOOLS_MATCHER,
+                hooks: [{ type: 'command', command: hook.shell('hook', 'claude-pre-tool-use'), timeout: 30 }],
+              },
+            ],
+          },
         };
         this.writeJson(file, settings, session);
         session.args.push(profile.editHook.flag, file);
@@ -136,10 +143,21 @@ export class AgentSessionSetup {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  private addMcp(record: AgentRecord, profile: AgentProfile, dir: string, session: AgentSession, outside: string[]): void {
+  private addMcp(
+    record: AgentRecord,
+    profile: AgentProfile,
+    dir: string,
+    session: AgentSession,
+    outside: string[],
+  ): void {
     const argv = this.devmesh!.argv('mcp');
     const [command, ...args] = argv as [string, ...string[]];
-    const env = { ...this.devmesh!.spec.env, DEVMESH_HOME: this.options.homeDir, DEVMESH_AGENT_ID: record.id, DEVMESH_AGENT_NAME: record.name };
+    const env = {
+      ...this.devmesh!.spec.env,
+      DEVMESH_HOME: this.options.homeDir,
+      DEVMESH_AGENT_ID: record.id,
+      DEVMESH_AGENT_NAME: record.name,
+    };
     const mcp = profile.mcp;
     switch (mcp.kind) {
       case 'unsupported':
@@ -153,7 +171,9 @@ export class AgentSessionSetup {
       case 'flag-per-server': {
         const words = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv];
         if (words.some((w) => /\s/.test(w))) {
-          session.notes.push(`${profile.displayName}: DevMesh's MCP server is not registered, since ${mcp.flag} splits its command on spaces and a path holds one (${argv.join(' ')})`);
+          session.notes.push(
+            `${profile.displayName}: DevMesh's MCP server is not registered, since ${mcp.flag} splits its command on spaces and a path holds one (${argv.join(' ')})`,
+          );
           return;
         }
         session.args.push(mcp.flag, words.join(' '));
@@ -161,10 +181,19 @@ export class AgentSessionSetup {
       }
       case 'config-file':
         if (profile.id === 'codex' && mcp.format === 'toml') {
-          const table = `{${Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
+          const table = `{${Object.entries(env)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(',')}}`;
           const key = `${mcp.key}.${MCP_SERVER_NAME}`;
           // JSON strings are valid TOML basic strings for what a path or an id holds.
-          session.args.push('-c', `${key}.command=${JSON.stringify(command)}`, '-c', `${key}.args=${JSON.stringify(args)}`, '-c', `${key}.env=${table}`);
+          session.args.push(
+            '-c',
+            `${key}.command=${JSON.stringify(command)}`,
+            '-c',
+            `${key}.args=${JSON.stringify(args)}`,
+            '-c',
+            `${key}.env=${table}`,
+          );
           return;
         }
         if (profile.id === 'gemini' && mcp.format === 'json') {
@@ -183,13 +212,20 @@ export class AgentSessionSetup {
     }
   }
 
-  private addGemini(key: string, server: { command: string; args: string[]; env: Record<string, string> }, dir: string, session: AgentSession): void {
+  private addGemini(
+    key: string,
+    server: { command: string; args: string[]; env: Record<string, string> },
+    dir: string,
+    session: AgentSession,
+  ): void {
     const current = this.baseEnv.GEMINI_CLI_SYSTEM_DEFAULTS_PATH ?? this.geminiSystemDefaultsPath();
     let base: Record<string, unknown> = {};
     if (existsSync(current)) {
       const parsed = AgentSessionSetup.parseObject(AgentSessionSetup.readText(current));
       if (parsed === null) {
-        session.notes.push(`Gemini CLI: DevMesh's MCP server is not registered, since ${current} (the system defaults it would carry over) is not a JSON object`);
+        session.notes.push(
+          `Gemini CLI: DevMesh's MCP server is not registered, since ${current} (the system defaults it would carry over) is not a JSON object`,
+        );
         return;
       }
       base = parsed;
@@ -210,10 +246,14 @@ export class AgentSessionSetup {
     outside: string[],
   ): void {
     const why = (reason: string): void => {
-      session.notes.push(`${profile.displayName}: DevMesh's MCP server is not registered (${reason}); add it to ${mcp.path} under ${mcp.key} yourself if you want it`);
+      session.notes.push(
+        `${profile.displayName}: DevMesh's MCP server is not registered (${reason}); add it to ${mcp.path} under ${mcp.key} yourself if you want it`,
+      );
     };
-    if (mcp.projectPath === undefined || mcp.format !== 'json') return why('it has no per-session mechanism DevMesh knows');
-    if (record.worktree === null) return why('it is not in a worktree DevMesh created, and DevMesh does not write into your own checkout');
+    if (mcp.projectPath === undefined || mcp.format !== 'json')
+      return why('it has no per-session mechanism DevMesh knows');
+    if (record.worktree === null)
+      return why('it is not in a worktree DevMesh created, and DevMesh does not write into your own checkout');
     const root = resolve(record.worktree.path);
     const file = resolve(root, mcp.projectPath);
     if (!file.startsWith(root + sep)) return why(`its project file ${mcp.projectPath} is outside the worktree`);
@@ -221,7 +261,9 @@ export class AgentSessionSetup {
     mkdirSync(dirname(file), { recursive: true });
     this.writeJson(file, { [mcp.key]: { [MCP_SERVER_NAME]: server } }, session);
     outside.push(file);
-    session.notes.push(`${profile.displayName}: DevMesh's MCP server is registered in ${file} (in the agent's worktree; removed with the agent, do not commit it)`);
+    session.notes.push(
+      `${profile.displayName}: DevMesh's MCP server is registered in ${file} (in the agent's worktree; removed with the agent, do not commit it)`,
+    );
   }
 
   private gitConfigIndex(): number {
@@ -246,20 +288,25 @@ export class AgentSessionSetup {
   }
 
   private done(record: AgentRecord, session: AgentSession): AgentSession {
-    for (const note of session.notes) this.options.logger?.warn({ domain: 'agents', agent: record.id, note }, 'agent session setup');
+    for (const note of session.notes)
+      this.options.logger?.warn({ domain: 'agents', agent: record.id, note }, 'agent session setup');
     return session;
   }
 
   private static objectAt(parent: Record<string, unknown>, key: string): Record<string, unknown> {
     const value = parent[key];
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? { ...(value as Record<string, unknown>) }
+      : {};
   }
 
   private static parseObject(text: string | null | undefined): Record<string, unknown> | null {
     if (text === null || text === undefined || text.trim() === '') return null;
     try {
       const value: unknown = JSON.parse(text);
-      return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+      return value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : null;
     } catch {
       return null; // not JSON: the caller says what it skipped
     }

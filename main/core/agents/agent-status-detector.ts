@@ -130,7 +130,8 @@ export class AgentStatusDetector {
       if (!last) continue;
       const end = last.index + last[0].length;
       const after = window.slice(end).replace(INVISIBLE, '').length;
-      if (after <= this.trailChars && (!best || last.index < best.start)) best = { start: last.index, text: last[0].trim().slice(0, 80) || re.source };
+      if (after <= this.trailChars && (!best || last.index < best.start))
+        best = { start: last.index, text: last[0].trim().slice(0, 80) || re.source };
     }
     return best ? best.text : null;
   }

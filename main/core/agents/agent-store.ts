@@ -38,7 +38,9 @@ interface AgentRow {
   gpus: number;
 }
 
-export type AgentRecordPatch = Partial<Pick<AgentRecord, 'terminalId' | 'status' | 'statusReason' | 'exitCode' | 'cwd' | 'worktree' | 'updatedAt'>>;
+export type AgentRecordPatch = Partial<
+  Pick<AgentRecord, 'terminalId' | 'status' | 'statusReason' | 'exitCode' | 'cwd' | 'worktree' | 'updatedAt'>
+>;
 
 export class AgentStore {
   private readonly insertStmt;
@@ -54,7 +56,11 @@ export class AgentStore {
 
   constructor(database: Database, health?: DaemonHealth) {
     const db = database.db;
-    this.guard = new StoreGuard(health ?? DaemonHealth.detached(), { component: 'agent records', where: db.name, rule: AGENT_STORE_RULE });
+    this.guard = new StoreGuard(health ?? DaemonHealth.detached(), {
+      component: 'agent records',
+      where: db.name,
+      rule: AGENT_STORE_RULE,
+    });
     this.insertStmt = db.prepare(`
       INSERT INTO agents (id, name, profile, role, cwd, project, command, args_json, worktree_path, worktree_branch, worktree_repo,
         terminal_id, task, status, status_reason, exit_code, created_at, updated_at, ram_gb, gpus)
@@ -75,7 +81,10 @@ export class AgentStore {
       this.insertStmt.run(AgentStore.toRow(record));
     } catch (err) {
       if (/UNIQUE constraint failed: agents\.name/.test((err as Error).message)) {
-        throw new DevMeshError('CONFLICT', `an agent named "${record.name}" already exists; pick another name, or remove the old one (devmesh agent rm ${record.name})`);
+        throw new DevMeshError(
+          'CONFLICT',
+          `an agent named "${record.name}" already exists; pick another name, or remove the old one (devmesh agent rm ${record.name})`,
+        );
       }
       throw err;
     }
@@ -85,7 +94,8 @@ export class AgentStore {
   /** Never throws for a storage failure: the change is kept and written later (see AGENT_STORE_RULE). */
   update(id: string, patch: AgentRecordPatch): AgentRecord {
     const current = this.get(id);
-    if (!current) throw new DevMeshError('BAD_REQUEST', `no agent with id ${id}; list agents with \`devmesh agent ls\``);
+    if (!current)
+      throw new DevMeshError('BAD_REQUEST', `no agent with id ${id}; list agents with \`devmesh agent ls\``);
     const next: AgentRecord = { ...current, ...patch, updatedAt: patch.updatedAt ?? Date.now() };
     this.unwritten.set(id, next);
     this.writeUnwritten();

@@ -48,7 +48,10 @@ export class AgentsModule implements Disposable {
       budget: new ResourceBudget(settings.budget),
       projects: { rootOf: (ref) => projectRootOf(projects.manager, ref) },
       session: new AgentSessionSetup({
-        homeDir: home.dir, devmesh: deps.devmeshCommand, baseEnv: store.baseEnv, logger,
+        homeDir: home.dir,
+        devmesh: deps.devmeshCommand,
+        baseEnv: store.baseEnv,
+        logger,
       }),
       logger,
     });

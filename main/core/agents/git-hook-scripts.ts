@@ -79,8 +79,8 @@ export class GitHookScripts {
     const lines = [
       '#!/bin/sh',
       `# DevMesh session hook (${name}) for agent ${this.agentId}: generated at launch, removed with the agent.`,
-      '# It runs the repository\'s own hook, if any; pre-commit then asks DevMesh whether the staged files are locked.',
-      '# Drop the core.hooksPath override DevMesh set for this session, so git finds the repository\'s hooks.',
+      "# It runs the repository's own hook, if any; pre-commit then asks DevMesh whether the staged files are locked.",
+      "# Drop the core.hooksPath override DevMesh set for this session, so git finds the repository's hooks.",
       `if [ "\${GIT_CONFIG_COUNT:-}" = "${n + 1}" ]; then`,
       n === 0 ? '  unset GIT_CONFIG_COUNT' : `  GIT_CONFIG_COUNT=${n}; export GIT_CONFIG_COUNT`,
       `  unset GIT_CONFIG_KEY_${n} GIT_CONFIG_VALUE_${n}`,

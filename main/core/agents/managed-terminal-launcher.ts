@@ -9,7 +9,17 @@ export class ManagedTerminalLauncher implements TerminalLauncher {
   constructor(private readonly terminals: TerminalManager) {}
 
   create(o: TerminalLaunchOptions): Promise<{ id: string }> {
-    const info = this.terminals.create({ name: o.name, command: o.command, args: o.args, cwd: o.cwd, env: o.env, cols: o.cols, rows: o.rows, record: true, ...(o.project !== null ? { project: o.project } : {}) });
+    const info = this.terminals.create({
+      name: o.name,
+      command: o.command,
+      args: o.args,
+      cwd: o.cwd,
+      env: o.env,
+      cols: o.cols,
+      rows: o.rows,
+      record: true,
+      ...(o.project !== null ? { project: o.project } : {}),
+    });
     return Promise.resolve({ id: info.id });
   }
 
@@ -43,7 +53,11 @@ export class ManagedTerminalLauncher implements TerminalLauncher {
     }
   }
 
-  private tap(id: string, output: ((data: string) => void) | null, exit: ((e: TerminalExit) => void) | null): Disposable {
+  private tap(
+    id: string,
+    output: ((data: string) => void) | null,
+    exit: ((e: TerminalExit) => void) | null,
+  ): Disposable {
     let ack: (chars: number) => void = () => {};
     const { viewer } = this.terminals.attach(id, {
       output: (text) => {

@@ -38,10 +38,14 @@ export class ResourceBudget {
     const held = ResourceBudget.sum(holders);
     const problems: string[] = [];
     if (this.budget.ramGb !== null && held.ramGb + request.ramGb > this.budget.ramGb) {
-      problems.push(`RAM: ${ResourceBudget.gb(request.ramGb)} GB asked + ${ResourceBudget.gb(held.ramGb)} GB held by running agents = ${ResourceBudget.gb(held.ramGb + request.ramGb)} GB > budget ${ResourceBudget.gb(this.budget.ramGb)} GB (agents.budget.ram_gb)`);
+      problems.push(
+        `RAM: ${ResourceBudget.gb(request.ramGb)} GB asked + ${ResourceBudget.gb(held.ramGb)} GB held by running agents = ${ResourceBudget.gb(held.ramGb + request.ramGb)} GB > budget ${ResourceBudget.gb(this.budget.ramGb)} GB (agents.budget.ram_gb)`,
+      );
     }
     if (this.budget.gpus !== null && held.gpus + request.gpus > this.budget.gpus) {
-      problems.push(`GPUs: ${request.gpus} asked + ${held.gpus} held by running agents = ${held.gpus + request.gpus} > budget ${this.budget.gpus} (agents.budget.gpus)`);
+      problems.push(
+        `GPUs: ${request.gpus} asked + ${held.gpus} held by running agents = ${held.gpus + request.gpus} > budget ${this.budget.gpus} (agents.budget.gpus)`,
+      );
     }
     if (problems.length === 0) return;
     throw new DevMeshError(

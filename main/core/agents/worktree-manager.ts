@@ -43,7 +43,10 @@ export class WorktreeManager {
     const branch = input.branch;
     const valid = await this.git(repo, ['check-ref-format', '--branch', branch]);
     if (valid.code !== 0 || branch.startsWith('-')) {
-      throw new DevMeshError('BAD_REQUEST', `"${branch}" is not a valid git branch name (in ${repo}); use letters, digits, / - _ . without spaces, e.g. feature-x`);
+      throw new DevMeshError(
+        'BAD_REQUEST',
+        `"${branch}" is not a valid git branch name (in ${repo}); use letters, digits, / - _ . without spaces, e.g. feature-x`,
+      );
     }
     const exists = await this.git(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
     if (exists.code === 0) {
@@ -54,21 +57,41 @@ export class WorktreeManager {
     }
     const path = join(this.rootFor(repo), branch);
     if (existsSync(path)) {
-      throw new DevMeshError('CONFLICT', `${path} already exists; remove it (git worktree remove ${path}) or pick another branch name`);
+      throw new DevMeshError(
+        'CONFLICT',
+        `${path} already exists; remove it (git worktree remove ${path}) or pick another branch name`,
+      );
     }
     if (input.base !== undefined) {
       const base = await this.git(repo, ['rev-parse', '--verify', '--quiet', `${input.base}^{commit}`]);
-      if (base.code !== 0) throw new DevMeshError('BAD_REQUEST', `base "${input.base}" is not a branch or commit of ${repo}; check \`git branch -a\``);
+      if (base.code !== 0)
+        throw new DevMeshError(
+          'BAD_REQUEST',
+          `base "${input.base}" is not a branch or commit of ${repo}; check \`git branch -a\``,
+        );
     }
     const head = await this.git(repo, ['rev-parse', '--verify', '--quiet', 'HEAD']);
     if (head.code !== 0 && input.base === undefined) {
-      throw new DevMeshError('BAD_REQUEST', `${repo} has no commit yet, so a worktree has nothing to start from; make a first commit`);
+      throw new DevMeshError(
+        'BAD_REQUEST',
+        `${repo} has no commit yet, so a worktree has nothing to start from; make a first commit`,
+      );
     }
     this.excludeDevmeshFolder(await this.commonDir(repo));
     mkdirSync(dirname(path), { recursive: true });
-    const added = await this.git(repo, ['worktree', 'add', '-b', branch, path, ...(input.base !== undefined ? [input.base] : [])]);
+    const added = await this.git(repo, [
+      'worktree',
+      'add',
+      '-b',
+      branch,
+      path,
+      ...(input.base !== undefined ? [input.base] : []),
+    ]);
     if (added.code !== 0) {
-      throw new DevMeshError('INTERNAL', `git worktree add -b ${branch} ${path} failed in ${repo}: ${added.stderr.trim() || `exit code ${added.code}`}`);
+      throw new DevMeshError(
+        'INTERNAL',
+        `git worktree add -b ${branch} ${path} failed in ${repo}: ${added.stderr.trim() || `exit code ${added.code}`}`,
+      );
     }
     return { path, branch, repo };
   }
@@ -77,13 +100,22 @@ export class WorktreeManager {
    * Removes a worktree (refused by git when it has uncommitted changes, unless `force`), then optionally its
    * branch: `git branch -d` (refused when unmerged), or `-D` with `force`.
    */
-  async remove(input: { repo: string; path: string; branch?: string; deleteBranch?: boolean; force?: boolean }): Promise<void> {
+  async remove(input: {
+    repo: string;
+    path: string;
+    branch?: string;
+    deleteBranch?: boolean;
+    force?: boolean;
+  }): Promise<void> {
     const repo = await this.topLevel(input.repo);
     if (existsSync(input.path)) {
       const removed = await this.git(repo, ['worktree', 'remove', ...(input.force ? ['--force'] : []), input.path]);
       if (removed.code !== 0) {
         const why = removed.stderr.trim() || `exit code ${removed.code}`;
-        throw new DevMeshError('CONFLICT', `cannot remove the worktree ${input.path}: ${why}; commit or discard its changes, or remove it with force`);
+        throw new DevMeshError(
+          'CONFLICT',
+          `cannot remove the worktree ${input.path}: ${why}; commit or discard its changes, or remove it with force`,
+        );
       }
     } else {
       await this.git(repo, ['worktree', 'prune']); // its folder is gone already: forget it
@@ -122,17 +154,23 @@ export class WorktreeManager {
 
   /** The repository's top level for a folder inside it; a clear error when it is not in a git repository. */
   async topLevel(dir: string): Promise<string> {
-    if (!existsSync(dir)) throw new DevMeshError('BAD_REQUEST', `${dir} does not exist; give an existing repository folder`);
+    if (!existsSync(dir))
+      throw new DevMeshError('BAD_REQUEST', `${dir} does not exist; give an existing repository folder`);
     const out = await this.git(dir, ['rev-parse', '--show-toplevel']);
     if (out.code !== 0) {
-      throw new DevMeshError('BAD_REQUEST', `${dir} is not inside a git repository, so DevMesh cannot add a worktree there; run \`git init\` and commit, or start the agent without --worktree`);
+      throw new DevMeshError(
+        'BAD_REQUEST',
+        `${dir} is not inside a git repository, so DevMesh cannot add a worktree there; run \`git init\` and commit, or start the agent without --worktree`,
+      );
     }
     return out.stdout.trim();
   }
 
   private rootFor(repo: string): string {
     if (this.root === null) return join(repo, '.devmesh', 'worktrees');
-    return isAbsolute(this.root) ? join(this.root, repo.split('/').filter(Boolean).pop() ?? 'repo') : resolve(repo, this.root);
+    return isAbsolute(this.root)
+      ? join(this.root, repo.split('/').filter(Boolean).pop() ?? 'repo')
+      : resolve(repo, this.root);
   }
 
   private async commonDir(repo: string): Promise<string> {
@@ -148,19 +186,37 @@ export class WorktreeManager {
     const current = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
     if (current.split('\n').includes(entry)) return;
     mkdirSync(dirname(exclude), { recursive: true });
-    appendFileSync(exclude, `${current && !current.endsWith('\n') ? '\n' : ''}# added by DevMesh: agent worktrees\n${entry}\n`);
+    appendFileSync(
+      exclude,
+      `${current && !current.endsWith('\n') ? '\n' : ''}# added by DevMesh: agent worktrees\n${entry}\n`,
+    );
   }
 
   private git(cwd: string, args: string[]): Promise<GitResult> {
     return new Promise((done, fail) => {
-      execFile(this.gitExecutable, args, { cwd, timeout: 30_000, maxBuffer: 4 * 1024 * 1024, env: { ...this.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } }, (err, stdout, stderr) => {
-        const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
-        if (e && typeof e.code === 'string') {
-          fail(new DevMeshError('SPAWN_FAILED', `cannot run ${this.gitExecutable} (${e.code}); install git and make sure it is on PATH`));
-          return;
-        }
-        done({ code: e ? Number(e.code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
-      });
+      execFile(
+        this.gitExecutable,
+        args,
+        {
+          cwd,
+          timeout: 30_000,
+          maxBuffer: 4 * 1024 * 1024,
+          env: { ...this.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+        },
+        (err, stdout, stderr) => {
+          const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
+          if (e && typeof e.code === 'string') {
+            fail(
+              new DevMeshError(
+                'SPAWN_FAILED',
+                `cannot run ${this.gitExecutable} (${e.code}); install git and make sure it is on PATH`,
+              ),
+            );
+            return;
+          }
+          done({ code: e ? Number(e.code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
     });
   }
 }

@@ -20,12 +20,23 @@ export class AuditEntries {
           actor: 'devmesh',
           kind,
           subject: `${event.project}/${event.service}`,
-          data: { from: event.from, to: event.to, reason: event.reason, version: event.info.version, port: event.info.port },
+          data: {
+            from: event.from,
+            to: event.to,
+            reason: event.reason,
+            version: event.info.version,
+            port: event.info.port,
+          },
         };
       }
       case 'agent.status':
         if (event.to !== 'exited') return null;
-        return { actor: event.agentId, kind: 'agent.exited', subject: event.name, data: { reason: event.reason, exitCode: event.record.exitCode } };
+        return {
+          actor: event.agentId,
+          kind: 'agent.exited',
+          subject: event.name,
+          data: { reason: event.reason, exitCode: event.record.exitCode },
+        };
       case 'alert.raised': {
         const a = event.alert;
         return {
@@ -74,11 +85,26 @@ export class AuditEntries {
           },
         };
       case 'released':
-        return { actor: c.lock.holder, kind: 'lock.released', subject: AuditEntries.target(c.lock.target), data: { ...where, lockId: c.lock.id, mode: c.lock.mode, reason: c.reason } };
+        return {
+          actor: c.lock.holder,
+          kind: 'lock.released',
+          subject: AuditEntries.target(c.lock.target),
+          data: { ...where, lockId: c.lock.id, mode: c.lock.mode, reason: c.reason },
+        };
       case 'expired':
-        return { actor: 'devmesh', kind: 'lock.expired', subject: AuditEntries.target(c.lock.target), data: { ...where, lockId: c.lock.id, mode: c.lock.mode, holder: c.lock.holder } };
+        return {
+          actor: 'devmesh',
+          kind: 'lock.expired',
+          subject: AuditEntries.target(c.lock.target),
+          data: { ...where, lockId: c.lock.id, mode: c.lock.mode, holder: c.lock.holder },
+        };
       case 'refused':
-        return { actor: c.holder, kind: 'lock.refused', subject: AuditEntries.target(c.target), data: { ...where, mode: c.mode, code: c.error.code, why: c.error.message.slice(0, 500) } };
+        return {
+          actor: c.holder,
+          kind: 'lock.refused',
+          subject: AuditEntries.target(c.target),
+          data: { ...where, mode: c.mode, code: c.error.code, why: c.error.message.slice(0, 500) },
+        };
       default:
         return null;
     }

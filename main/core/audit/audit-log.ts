@@ -24,7 +24,17 @@
 // the mirror behind the chain (not tampering): its lines are rewritten from the chain, in order, as soon
 // as the disk takes them, recorded as `audit.mirror-restored`. Syncs fdatasync the WAL and the mirror
 // directly: a barrier that writes nothing, so it cannot fail for lack of space.
-import { AUDIT_GENESIS_HASH, AUDIT_MAX_DATA_BYTES, AuditAppendSchema, AuditFilterSchema, type AuditAppend, type AuditEntry, type AuditFilter, type AuditPage, type VerifyResult } from '../../../shared/audit.js';
+import {
+  AUDIT_GENESIS_HASH,
+  AUDIT_MAX_DATA_BYTES,
+  AuditAppendSchema,
+  AuditFilterSchema,
+  type AuditAppend,
+  type AuditEntry,
+  type AuditFilter,
+  type AuditPage,
+  type VerifyResult,
+} from '../../../shared/audit.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { Database } from '../store/database.js';
 import { closeSync, fdatasyncSync, openSync } from 'node:fs';
@@ -58,10 +68,9 @@ export interface AuditLogOptions {
 }
 
 export const AUDIT_MIRROR_RULE =
-  'entries are stored in the database as usual; the mirror\'s missing lines are rewritten from the chain, in ' +
+  "entries are stored in the database as usual; the mirror's missing lines are rewritten from the chain, in " +
   'order, as soon as the disk takes them (DevMesh retries every 2 s), and the repair is recorded in the chain';
 const PROBE_MS = 2_000;
-
 
 const COLUMNS = 'seq, ts, actor, kind, subject, data_json, prev_hash, hash';
 
@@ -96,26 +105,41 @@ export class AuditLog {
     const db = database.db;
     this.durability = options.durability ?? 'full';
     this.now = options.now ?? Date.now;
-    this.insertStmt = db.prepare(`INSERT INTO audit_entries (${COLUMNS}) VALUES (@seq, @ts, @actor, @kind, @subject, @data_json, @prev_hash, @hash)`);
+    this.insertStmt = db.prepare(
+      `INSERT INTO audit_entries (${COLUMNS}) VALUES (@seq, @ts, @actor, @kind, @subject, @data_json, @prev_hash, @hash)`,
+    );
     this.headStmt = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1');
     this.setHeadStmt = db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1');
-    this.rangeStmt = db.prepare(`SELECT ${COLUMNS} FROM audit_entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT 1000`);
+    this.rangeStmt = db.prepare(
+      `SELECT ${COLUMNS} FROM audit_entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT 1000`,
+    );
     const level = db.pragma('synchronous', { simple: true }) as number;
     this.syncFull = db.prepare('PRAGMA synchronous = FULL');
     this.syncRestore = db.prepare(`PRAGMA synchronous = ${level}`);
-    this.appendTx = db.transaction((input: { ts: number; actor: string; kind: string; subject: string; data_json: string }): AuditRow => {
-      const head = this.head();
-      const unsigned = { ...input, seq: head.seq + 1, prev_hash: head.hash };
-      const row: AuditRow = { ...unsigned, hash: auditHash(unsigned) };
-      this.insertStmt.run(row);
-      this.setHeadStmt.run(row.seq, row.hash);
-      return row;
-    });
+    this.appendTx = db.transaction(
+      (input: { ts: number; actor: string; kind: string; subject: string; data_json: string }): AuditRow => {
+        const head = this.head();
+        const unsigned = { ...input, seq: head.seq + 1, prev_hash: head.hash };
+        const row: AuditRow = { ...unsigned, hash: auditHash(unsigned) };
+        this.insertStmt.run(row);
+        this.setHeadStmt.run(row.seq, row.hash);
+        return row;
+      },
+    );
     const health = options.health ?? DaemonHealth.detached();
     const homeDir = options.homeDir ?? dirname(options.mirrorPath);
     const chain = { component: 'audit chain', where: db.name, rule: AUDIT_OUTAGE_RULE };
-    this.outage = new AuditOutage(new StoreGuard(health, chain), homeDir, options.reserveBytes ?? AUDIT_RESERVE_BYTES, this.now);
-    this.mirrorGuard = new StoreGuard(health, { component: 'audit mirror', where: options.mirrorPath, rule: AUDIT_MIRROR_RULE });
+    this.outage = new AuditOutage(
+      new StoreGuard(health, chain),
+      homeDir,
+      options.reserveBytes ?? AUDIT_RESERVE_BYTES,
+      this.now,
+    );
+    this.mirrorGuard = new StoreGuard(health, {
+      component: 'audit mirror',
+      where: options.mirrorPath,
+      rule: AUDIT_MIRROR_RULE,
+    });
     this.mirror = new AuditMirror(options.mirrorPath);
     this.verifier = new AuditVerifier(database, options.mirrorPath);
     this.keeper = new AuditMirrorKeeper({
@@ -139,11 +163,18 @@ export class AuditLog {
    */
   append(input: AuditAppend): AuditEntry {
     const parsed = AuditAppendSchema.safeParse(input);
-    if (!parsed.success) throw new DevMeshError('BAD_REQUEST', `an audit entry needs an actor, a dotted kind (lock.granted) and a subject: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new DevMeshError(
+        'BAD_REQUEST',
+        `an audit entry needs an actor, a dotted kind (lock.granted) and a subject: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const { actor, kind, subject, data } = parsed.data;
     const dataJson = canonicalJson(data === undefined ? null : data);
     if (Buffer.byteLength(dataJson) > AUDIT_MAX_DATA_BYTES) {
-      throw new DevMeshError('MESSAGE_TOO_LARGE', `audit data for ${kind} on ${subject} is ${Buffer.byteLength(dataJson)} bytes, over ${AUDIT_MAX_DATA_BYTES}; record a summary or a reference instead`);
+      throw new DevMeshError(
+        'MESSAGE_TOO_LARGE',
+        `audit data for ${kind} on ${subject} is ${Buffer.byteLength(dataJson)} bytes, over ${AUDIT_MAX_DATA_BYTES}; record a summary or a reference instead`,
+      );
     }
     // the outage's own entry goes first, so the chain reads in the order things happened
     if (this.outage.active) this.recover();
@@ -221,7 +252,13 @@ export class AuditLog {
 
   private recordQuietly(entry: AuditAppend): void {
     try {
-      this.commit({ ts: this.now(), actor: entry.actor, kind: entry.kind, subject: entry.subject, data_json: canonicalJson(entry.data) });
+      this.commit({
+        ts: this.now(),
+        actor: entry.actor,
+        kind: entry.kind,
+        subject: entry.subject,
+        data_json: canonicalJson(entry.data),
+      });
     } catch (err) {
       this.failures++;
       this.outage.failed(err, entry.kind);
@@ -296,16 +333,35 @@ export class AuditLog {
 
   list(filter: AuditFilter = {}): AuditPage {
     const parsed = AuditFilterSchema.safeParse(filter);
-    if (!parsed.success) throw new DevMeshError('BAD_REQUEST', `bad audit filter: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new DevMeshError(
+        'BAD_REQUEST',
+        `bad audit filter: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const f = parsed.data;
     const where: string[] = [];
     const args: Array<string | number> = [];
-    if (f.actor !== undefined) { where.push('actor = ?'); args.push(f.actor); }
+    if (f.actor !== undefined) {
+      where.push('actor = ?');
+      args.push(f.actor);
+    }
     // `lock` means lock.*: the range [lock., lock/) holds exactly the kinds under it ('/' follows '.'), and uses the index
-    if (f.kind !== undefined) { where.push('(kind = ? OR (kind >= ? AND kind < ?))'); args.push(f.kind, `${f.kind}.`, `${f.kind}/`); }
-    if (f.since !== undefined) { where.push('ts >= ?'); args.push(f.since); }
-    if (f.until !== undefined) { where.push('ts < ?'); args.push(f.until); }
-    if (f.before !== undefined) { where.push('seq < ?'); args.push(f.before); }
+    if (f.kind !== undefined) {
+      where.push('(kind = ? OR (kind >= ? AND kind < ?))');
+      args.push(f.kind, `${f.kind}.`, `${f.kind}/`);
+    }
+    if (f.since !== undefined) {
+      where.push('ts >= ?');
+      args.push(f.since);
+    }
+    if (f.until !== undefined) {
+      where.push('ts < ?');
+      args.push(f.until);
+    }
+    if (f.before !== undefined) {
+      where.push('seq < ?');
+      args.push(f.before);
+    }
     const sql = `SELECT ${COLUMNS} FROM audit_entries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
     const rows = this.database.db.prepare(sql).all(...args, f.limit + 1) as AuditRow[];
     const more = rows.length > f.limit;
@@ -349,6 +405,15 @@ export class AuditLog {
   }
 
   private static toEntry(r: AuditRow): AuditEntry {
-    return { seq: r.seq, ts: r.ts, actor: r.actor, kind: r.kind, subject: r.subject, data: JSON.parse(r.data_json) as unknown, prevHash: r.prev_hash, hash: r.hash };
+    return {
+      seq: r.seq,
+      ts: r.ts,
+      actor: r.actor,
+      kind: r.kind,
+      subject: r.subject,
+      data: JSON.parse(r.data_json) as unknown,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    };
   }
 }

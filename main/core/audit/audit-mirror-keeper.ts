@@ -49,7 +49,10 @@ export class AuditMirrorKeeper {
       return;
     }
     try {
-      this.deps.mirror.append(rows.map((r) => auditMirrorLine(r)), sync);
+      this.deps.mirror.append(
+        rows.map((r) => auditMirrorLine(r)),
+        sync,
+      );
       this.seq = rows[rows.length - 1]!.seq;
     } catch (err) {
       this.lagging = true;
@@ -104,13 +107,21 @@ export class AuditMirrorKeeper {
     while (this.seq < upTo) {
       const rows = this.deps.rows(this.seq, upTo);
       if (rows.length === 0) break;
-      this.deps.mirror.append(rows.map((r) => auditMirrorLine(r)), true);
+      this.deps.mirror.append(
+        rows.map((r) => auditMirrorLine(r)),
+        true,
+      );
       this.seq = rows[rows.length - 1]!.seq;
     }
   }
 
   private repairEntry(fromSeq: number, toSeq: number, tornBytes: number): AuditAppend {
-    return { actor: 'devmesh', kind: 'audit.mirror-restored', subject: this.deps.mirror.path, data: { fromSeq, toSeq, tornBytes } };
+    return {
+      actor: 'devmesh',
+      kind: 'audit.mirror-restored',
+      subject: this.deps.mirror.path,
+      data: { fromSeq, toSeq, tornBytes },
+    };
   }
 
   private static lineSeqAndHash(line: string): { seq: number; hash: string } | null {

@@ -49,7 +49,11 @@ export class AuditMirror {
     let tornBytes = 0;
     if (buf[end - 1] !== 0x0a) {
       const nl = buf.lastIndexOf(0x0a);
-      if (nl < 0 && start > 0) throw new DevMeshError('INTERNAL', `the audit mirror ${this.path} ends in a line longer than ${TAIL_WINDOW} bytes; it was not written by DevMesh: move it aside and run \`devmesh audit verify\``);
+      if (nl < 0 && start > 0)
+        throw new DevMeshError(
+          'INTERNAL',
+          `the audit mirror ${this.path} ends in a line longer than ${TAIL_WINDOW} bytes; it was not written by DevMesh: move it aside and run \`devmesh audit verify\``,
+        );
       tornBytes = end - (nl + 1);
       end = nl + 1;
       ftruncateSync(fd, start + end);
@@ -58,7 +62,11 @@ export class AuditMirror {
     }
     if (end === 0) return { lastLine: null, tornBytes };
     const prev = buf.lastIndexOf(0x0a, end - 2);
-    if (prev < 0 && start > 0) throw new DevMeshError('INTERNAL', `the audit mirror ${this.path} ends in a line longer than ${TAIL_WINDOW} bytes; move it aside and run \`devmesh audit verify\``);
+    if (prev < 0 && start > 0)
+      throw new DevMeshError(
+        'INTERNAL',
+        `the audit mirror ${this.path} ends in a line longer than ${TAIL_WINDOW} bytes; move it aside and run \`devmesh audit verify\``,
+      );
     return { lastLine: buf.subarray(prev + 1, end - 1).toString('utf8'), tornBytes };
   }
 
@@ -111,6 +119,9 @@ export class AuditMirror {
   }
 
   private static cannot(path: string, err: unknown): DevMeshError {
-    return new DevMeshError('INTERNAL', `cannot open the audit mirror ${path}: ${(err as Error).message}; check the folder's permissions`);
+    return new DevMeshError(
+      'INTERNAL',
+      `cannot open the audit mirror ${path}: ${(err as Error).message}; check the folder's permissions`,
+    );
   }
 }

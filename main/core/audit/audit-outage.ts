@@ -60,10 +60,19 @@ export class AuditOutage {
     const free = StorageFailure.freeBytes(this.homeDir);
     if (free >= this.reserveBytes) return true;
     const err = Object.assign(
-      new Error(`only ${AuditOutage.size(free)} free; DevMesh keeps ${AuditOutage.size(this.reserveBytes)} for the decisions it records`),
+      new Error(
+        `only ${AuditOutage.size(free)} free; DevMesh keeps ${AuditOutage.size(this.reserveBytes)} for the decisions it records`,
+      ),
       { code: 'ENOSPC' },
     );
-    this.state ??= { since: this.now(), cause: err.message, code: 'DISK_FULL', unrecorded: 0, kinds: new Map(), refused: 0 };
+    this.state ??= {
+      since: this.now(),
+      cause: err.message,
+      code: 'DISK_FULL',
+      unrecorded: 0,
+      kinds: new Map(),
+      refused: 0,
+    };
     this.guard.report(err);
     return false;
   }
@@ -92,7 +101,15 @@ export class AuditOutage {
       actor: 'devmesh',
       kind: AUDIT_OUTAGE_KIND,
       subject: this.guard.options.where,
-      data: { from: s.since, to: this.now(), cause: s.cause.slice(0, 500), code: s.code, unrecorded: s.unrecorded, kinds, refused: s.refused },
+      data: {
+        from: s.since,
+        to: this.now(),
+        cause: s.cause.slice(0, 500),
+        code: s.code,
+        unrecorded: s.unrecorded,
+        kinds,
+        refused: s.refused,
+      },
     };
   }
 

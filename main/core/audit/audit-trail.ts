@@ -37,9 +37,10 @@ export class AuditTrail implements Disposable {
   constructor(private readonly deps: AuditTrailDeps) {
     // the outage's end (its probe wrote the audit.outage entry that counts the lost decisions) clears the
     // problem too; after the ledger's own round of listeners, not inside it
-    this.following = deps.health?.onDidChange(() => {
-      if (deps.health?.has(UNRECORDED_COMPONENT) && !deps.log.failing) queueMicrotask(() => this.recovered());
-    }) ?? null;
+    this.following =
+      deps.health?.onDidChange(() => {
+        if (deps.health?.has(UNRECORDED_COMPONENT) && !deps.log.failing) queueMicrotask(() => this.recovered());
+      }) ?? null;
   }
 
   dispose(): void {
@@ -67,7 +68,10 @@ export class AuditTrail implements Disposable {
       try {
         await undo?.(value);
       } catch (err) {
-        this.deps.logger.error({ domain: 'audit', what, err: (err as Error).message }, 'could not undo a decision the chain could not record');
+        this.deps.logger.error(
+          { domain: 'audit', what, err: (err as Error).message },
+          'could not undo a decision the chain could not record',
+        );
       }
       await this.settled(what); // the undo's own entries (the lock released again)
       throw log.refusal(what);
@@ -112,7 +116,10 @@ export class AuditTrail implements Disposable {
     try {
       this.deps.log.append(entry);
     } catch (err) {
-      this.deps.logger.error({ domain: 'audit', kind: entry.kind, subject: entry.subject, err: (err as Error).message }, 'could not append to the audit chain');
+      this.deps.logger.error(
+        { domain: 'audit', kind: entry.kind, subject: entry.subject, err: (err as Error).message },
+        'could not append to the audit chain',
+      );
       throw err;
     }
     this.recovered();
@@ -126,7 +133,10 @@ export class AuditTrail implements Disposable {
       const cause = (err as Error)?.message ?? String(err);
       if (this.deciding > 0) {
         // the decision running now sees the failure, refuses and undoes itself
-        this.deps.logger.error({ domain: 'audit', kind: entry.kind, subject: entry.subject, err: cause }, 'could not append to the audit chain');
+        this.deps.logger.error(
+          { domain: 'audit', kind: entry.kind, subject: entry.subject, err: cause },
+          'could not append to the audit chain',
+        );
         return;
       }
       this.lost(entry, err);
@@ -140,9 +150,21 @@ export class AuditTrail implements Disposable {
       `${entry.kind} for ${entry.subject} (by ${entry.actor}) took effect but its audit entry was lost; ` +
       'the chain stays verifiable and its audit.outage entry counts what went unrecorded once the disk takes ' +
       'writes again (DevMesh retries every 2 s); decisions callers wait for are refused meanwhile';
-    this.deps.health?.fail({ component: UNRECORDED_COMPONENT, error: AuditTrail.storageCause(err), where: this.deps.mirrorPath, rule, dropped: 1 });
+    this.deps.health?.fail({
+      component: UNRECORDED_COMPONENT,
+      error: AuditTrail.storageCause(err),
+      where: this.deps.mirrorPath,
+      rule,
+      dropped: 1,
+    });
     this.deps.logger.error(
-      { domain: 'audit', kind: entry.kind, subject: entry.subject, actor: entry.actor, err: (err as Error)?.message ?? String(err) },
+      {
+        domain: 'audit',
+        kind: entry.kind,
+        subject: entry.subject,
+        actor: entry.actor,
+        err: (err as Error)?.message ?? String(err),
+      },
       'a decision DevMesh took on its own could not be recorded in the audit chain',
     );
   }
@@ -156,6 +178,7 @@ export class AuditTrail implements Disposable {
 
   /** the chain takes entries again: the lost decisions are counted in its outage entry, the problem clears */
   private recovered(): void {
-    if (this.deps.health?.has(UNRECORDED_COMPONENT) && !this.deps.log.failing) this.deps.health.ok(UNRECORDED_COMPONENT);
+    if (this.deps.health?.has(UNRECORDED_COMPONENT) && !this.deps.log.failing)
+      this.deps.health.ok(UNRECORDED_COMPONENT);
   }
 }

@@ -6,7 +6,13 @@
 // behind by N entries (a full disk kept their lines from it; DevMesh rewrites them from the chain), and an
 // `audit.outage` entry that counts events the chain could not record is a gap, listed with its span.
 import { setImmediate as breathe } from 'node:timers/promises';
-import { AUDIT_GENESIS_HASH, AUDIT_OUTAGE_KIND, type AuditBreak, type AuditGap, type VerifyResult } from '../../../shared/audit.js';
+import {
+  AUDIT_GENESIS_HASH,
+  AUDIT_OUTAGE_KIND,
+  type AuditBreak,
+  type AuditGap,
+  type VerifyResult,
+} from '../../../shared/audit.js';
 import type { Database } from '../store/database.js';
 import { auditHash, auditMirrorLine, type AuditRow } from './audit-encoding.js';
 import { JsonlLineReader } from './jsonl-line-reader.js';
@@ -23,14 +29,19 @@ export class AuditVerifier {
     private readonly mirrorPath: string,
   ) {
     const db = database.db;
-    this.selectPage = db.prepare('SELECT seq, ts, actor, kind, subject, data_json, prev_hash, hash FROM audit_entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
+    this.selectPage = db.prepare(
+      'SELECT seq, ts, actor, kind, subject, data_json, prev_hash, hash FROM audit_entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+    );
     this.selectHead = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1');
     this.selectEnd = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM audit_entries');
   }
 
   async verify(): Promise<VerifyResult> {
     // Snapshot: what exists now. Entries appended while we walk have larger seqs and are left for next time.
-    const head = (this.selectHead.get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: AUDIT_GENESIS_HASH };
+    const head = (this.selectHead.get() as { seq: number; hash: string } | undefined) ?? {
+      seq: 0,
+      hash: AUDIT_GENESIS_HASH,
+    };
     const end = (this.selectEnd.get() as { seq: number }).seq;
     const mirror = new JsonlLineReader(this.mirrorPath);
     let firstBroken: AuditBreak | null = null;
@@ -51,11 +62,17 @@ export class AuditVerifier {
           entries++;
           const expected = prevSeq + 1;
           if (row.seq !== expected) {
-            breakAt(expected, row.seq === expected + 1
-              ? `entry ${expected} is missing (deleted): the chain jumps from ${prevSeq} to ${row.seq}`
-              : `entries ${expected}..${row.seq - 1} are missing (deleted): the chain jumps from ${prevSeq} to ${row.seq}`);
+            breakAt(
+              expected,
+              row.seq === expected + 1
+                ? `entry ${expected} is missing (deleted): the chain jumps from ${prevSeq} to ${row.seq}`
+                : `entries ${expected}..${row.seq - 1} are missing (deleted): the chain jumps from ${prevSeq} to ${row.seq}`,
+            );
           } else if (row.prev_hash !== prevHash) {
-            breakAt(row.seq, `link broken at entry ${row.seq}: its prevHash is not the hash of entry ${prevSeq} (reordered, moved or inserted)`);
+            breakAt(
+              row.seq,
+              `link broken at entry ${row.seq}: its prevHash is not the hash of entry ${prevSeq} (reordered, moved or inserted)`,
+            );
           } else if (auditHash(row) !== row.hash) {
             breakAt(row.seq, `entry ${row.seq} was edited: its hash does not match its contents`);
           }
@@ -69,7 +86,10 @@ export class AuditVerifier {
               mirrorEndedAt = row.seq;
             } else if (line !== auditMirrorLine(row)) {
               mirrorBroken = true;
-              breakAt(row.seq, `mirror mismatch at line ${mirror.lineNumber}: it differs from entry ${row.seq} in SQLite`);
+              breakAt(
+                row.seq,
+                `mirror mismatch at line ${mirror.lineNumber}: it differs from entry ${row.seq} in SQLite`,
+              );
             }
           }
           prevSeq = row.seq;
@@ -79,18 +99,24 @@ export class AuditVerifier {
         await breathe();
       }
       if (prevSeq !== head.seq || prevHash !== head.hash) {
-        breakAt(Math.min(prevSeq, head.seq) + 1, prevSeq < head.seq
-          ? `the chain ends at entry ${prevSeq} but the head says ${head.seq}: entries ${prevSeq + 1}..${head.seq} were cut off`
-          : prevSeq > head.seq
-            ? `the chain goes on to entry ${prevSeq} but the head says ${head.seq}: entries past the head were added outside DevMesh`
-            : `the last entry ${prevSeq} is not the one the head recorded (its hash differs)`);
+        breakAt(
+          Math.min(prevSeq, head.seq) + 1,
+          prevSeq < head.seq
+            ? `the chain ends at entry ${prevSeq} but the head says ${head.seq}: entries ${prevSeq + 1}..${head.seq} were cut off`
+            : prevSeq > head.seq
+              ? `the chain goes on to entry ${prevSeq} but the head says ${head.seq}: entries past the head were added outside DevMesh`
+              : `the last entry ${prevSeq} is not the one the head recorded (its hash differs)`,
+        );
       }
       if (!mirrorBroken && mirrorEndedAt === null) {
         const extra = mirror.next();
         // A line past the snapshot is fine when it is an entry appended since the snapshot was taken.
         if (extra !== null && (this.selectHead.get() as { seq: number }).seq === head.seq) {
           mirrorBroken = true;
-          breakAt(prevSeq + 1, `mirror mismatch at line ${mirror.lineNumber}: the mirror goes on past the chain's last entry ${prevSeq}`);
+          breakAt(
+            prevSeq + 1,
+            `mirror mismatch at line ${mirror.lineNumber}: the mirror goes on past the chain's last entry ${prevSeq}`,
+          );
         }
       }
     } finally {
@@ -108,7 +134,13 @@ export class AuditVerifier {
       const unrecorded = typeof d.unrecorded === 'number' ? d.unrecorded : 0;
       if (unrecorded <= 0) return null;
       const n = (v: unknown): number => (typeof v === 'number' ? v : row.ts);
-      return { seq: row.seq, from: n(d.from), to: n(d.to), unrecorded, cause: typeof d.cause === 'string' ? d.cause : 'unknown' };
+      return {
+        seq: row.seq,
+        from: n(d.from),
+        to: n(d.to),
+        unrecorded,
+        cause: typeof d.cause === 'string' ? d.cause : 'unknown',
+      };
     } catch {
       return null; // an edited entry: its hash says so
     }

@@ -39,5 +39,8 @@ function encode(value: unknown, depth: number): string {
 }
 
 function refuse(what: string): DevMeshError {
-  return new DevMeshError('BAD_REQUEST', `audit data must be plain JSON: ${what} cannot be hashed canonically; convert it to a string or a finite number first`);
+  return new DevMeshError(
+    'BAD_REQUEST',
+    `audit data must be plain JSON: ${what} cannot be hashed canonically; convert it to a string or a finite number first`,
+  );
 }

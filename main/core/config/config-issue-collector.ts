@@ -72,14 +72,22 @@ export class ConfigIssueCollector {
 
   // `base` is the issue's location relative to `prefix` once nested union branches are unwrapped.
   private addZodIssue(issue: ZodIssue, base: KeyPath, prefix: KeyPath, knownKeys: KnownKeys): void {
-    const relative = [...base, ...issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment))];
+    const relative = [
+      ...base,
+      ...issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment)),
+    ];
     const path = [...prefix, ...relative];
     switch (issue.code) {
       case 'unrecognized_keys': {
         const known = knownKeys(relative);
         for (const key of issue.keys) {
           const suggestion = didYouMean(key, known);
-          this.add([...path, key], suggestion ? `unknown key; did you mean '${suggestion}'?` : `unknown key; expected one of ${known.join(', ')}`);
+          this.add(
+            [...path, key],
+            suggestion
+              ? `unknown key; did you mean '${suggestion}'?`
+              : `unknown key; expected one of ${known.join(', ')}`,
+          );
         }
         return;
       }
@@ -114,6 +122,9 @@ export class ConfigIssueCollector {
   private static closestBranch(branches: readonly (readonly ZodIssue[])[]): readonly ZodIssue[] | null {
     const deep = branches.find((b) => b.some((i) => i.path.length > 0 || i.code === 'unrecognized_keys'));
     if (deep) return deep;
-    return branches.find((b) => b.length > 0 && b.every((i) => i.code !== 'invalid_type' && i.code !== 'invalid_union')) ?? null;
+    return (
+      branches.find((b) => b.length > 0 && b.every((i) => i.code !== 'invalid_type' && i.code !== 'invalid_union')) ??
+      null
+    );
   }
 }

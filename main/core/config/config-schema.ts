@@ -63,10 +63,7 @@ export function describeValue(value: unknown): string {
 }
 
 function name(what: string) {
-  return z
-    .string({ error: what })
-    .max(NAME_MAX_LENGTH, { error: what })
-    .regex(NAME_PATTERN, { error: what });
+  return z.string({ error: what }).max(NAME_MAX_LENGTH, { error: what }).regex(NAME_PATTERN, { error: what });
 }
 
 function duration(options: { min?: number } = {}) {
@@ -74,12 +71,20 @@ function duration(options: { min?: number } = {}) {
   return z.unknown().transform((value, ctx) => {
     const ms = parseDuration(value);
     if (ms === null) {
-      ctx.issues.push({ code: 'custom', input: value, message: `expected a duration like 500ms, 2s or 1m, got ${describeValue(value)}` });
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: `expected a duration like 500ms, 2s or 1m, got ${describeValue(value)}`,
+      });
       return z.NEVER;
     }
     if (ms < min || ms > MAX_DURATION_MS) {
       const range = min > 0 ? `between ${formatDuration(min)} and 24h` : 'at most 24h';
-      ctx.issues.push({ code: 'custom', input: value, message: `expected a duration ${range}, got ${describeValue(value)}` });
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: `expected a duration ${range}, got ${describeValue(value)}`,
+      });
       return z.NEVER;
     }
     return ms;
@@ -87,11 +92,7 @@ function duration(options: { min?: number } = {}) {
 }
 
 function count(what: string, min: number, max: number) {
-  return z
-    .number({ error: what })
-    .int({ error: what })
-    .min(min, { error: what })
-    .max(max, { error: what });
+  return z.number({ error: what }).int({ error: what }).min(min, { error: what }).max(max, { error: what });
 }
 
 const Version = z.string({ error: 'a semver version like 1.2.3' }).transform((value, ctx) => {
@@ -99,7 +100,11 @@ const Version = z.string({ error: 'a semver version like 1.2.3' }).transform((va
   if (valid !== null) return valid;
   const coerced = semver.coerce(value);
   const hint = coerced ? ` (did you mean "${coerced.version}"?)` : '';
-  ctx.issues.push({ code: 'custom', input: value, message: `expected a semver version like 1.2.3, got ${describeValue(value)}${hint}` });
+  ctx.issues.push({
+    code: 'custom',
+    input: value,
+    message: `expected a semver version like 1.2.3, got ${describeValue(value)}${hint}`,
+  });
   return z.NEVER;
 });
 
@@ -110,7 +115,11 @@ const Range = z
   .transform((value, ctx) => {
     if (value === null || value.trim() === '' || value.trim() === '*') return null;
     if (semver.validRange(value) !== null) return value.trim();
-    ctx.issues.push({ code: 'custom', input: value, message: `expected a semver range like "^2.1" or ">=1.4 <2", got ${describeValue(value)}` });
+    ctx.issues.push({
+      code: 'custom',
+      input: value,
+      message: `expected a semver range like "^2.1" or ">=1.4 <2", got ${describeValue(value)}`,
+    });
     return z.NEVER;
   });
 
@@ -139,17 +148,14 @@ const DependencySpec = z.union([Range, DependencyObjectSchema], {
 });
 
 const DependsOn = z
-  .union(
-    [
-      z.array(z.string({ error: 'a service name' })),
-      z.record(z.string(), DependencySpec),
-    ],
-    { error: 'a list of service names, or a map of service name to version range' },
-  )
+  .union([z.array(z.string({ error: 'a service name' })), z.record(z.string(), DependencySpec)], {
+    error: 'a list of service names, or a map of service name to version range',
+  })
   .nullable()
   .transform((value): DependencyEntry[] => {
     if (value === null) return [];
-    if (Array.isArray(value)) return value.map((dep, index) => ({ name: dep, range: null, onVersionMismatch: null, at: index }));
+    if (Array.isArray(value))
+      return value.map((dep, index) => ({ name: dep, range: null, onVersionMismatch: null, at: index }));
     return Object.entries(value).map(([dep, spec]) =>
       spec !== null && typeof spec === 'object'
         ? { name: dep, range: spec.version, onVersionMismatch: spec.on_version_mismatch ?? null, at: dep }
@@ -161,7 +167,9 @@ const EnvValue = z
   .union([z.string(), z.number(), z.boolean()], { error: 'a string, number or boolean' })
   .transform((value) => String(value));
 
-const EnvName = z.string().regex(ENV_NAME_PATTERN, { error: 'a variable name of letters, digits and _, not starting with a digit' });
+const EnvName = z
+  .string()
+  .regex(ENV_NAME_PATTERN, { error: 'a variable name of letters, digits and _, not starting with a digit' });
 const EnvMap = z
   .record(EnvName, EnvValue, { error: 'a map of variable name to value' })
   .nullable()
@@ -170,21 +178,28 @@ const EnvMap = z
 const HEALTH_KINDS = ['http', 'tcp', 'exec'] as const;
 
 export const HealthFileSchema = z
-  .strictObject({
-    http: z.string({ error: 'a path like /health' }).startsWith('/', { error: 'a path like /health' }).optional(),
-    tcp: z.literal(true, { error: 'true' }).optional(),
-    exec: z.string({ error: 'a command' }).trim().min(1, { error: 'a command' }).optional(),
-    interval: duration({ min: 50 }).optional(),
-    timeout: duration({ min: 50 }).optional(),
-    retries: count('a whole number 1-100', 1, 100).optional(),
-    start_timeout: duration({ min: 50 }).optional(),
-  }, { error: 'a map with http, tcp or exec' })
+  .strictObject(
+    {
+      http: z.string({ error: 'a path like /health' }).startsWith('/', { error: 'a path like /health' }).optional(),
+      tcp: z.literal(true, { error: 'true' }).optional(),
+      exec: z.string({ error: 'a command' }).trim().min(1, { error: 'a command' }).optional(),
+      interval: duration({ min: 50 }).optional(),
+      timeout: duration({ min: 50 }).optional(),
+      retries: count('a whole number 1-100', 1, 100).optional(),
+      start_timeout: duration({ min: 50 }).optional(),
+    },
+    { error: 'a map with http, tcp or exec' },
+  )
   .superRefine((health, ctx) => {
     const kinds = HEALTH_KINDS.filter((kind) => health[kind] !== undefined);
     if (kinds.length === 0) {
       ctx.addIssue({ code: 'custom', message: 'needs one check: http: /path, tcp: true or exec: "command"' });
     } else if (kinds.length > 1) {
-      ctx.addIssue({ code: 'custom', path: [kinds[1]!], message: `only one of http, tcp and exec may be set; found ${kinds.join(' and ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [kinds[1]!],
+        message: `only one of http, tcp and exec may be set; found ${kinds.join(' and ')}`,
+      });
     }
   });
 
@@ -207,7 +222,11 @@ export const RestartObjectSchema = z
     const max = restart.max_backoff ?? CONFIG_DEFAULTS.restart.backoffMaxMs;
     if (max < backoff) {
       const at = restart.max_backoff !== undefined ? 'max_backoff' : 'backoff';
-      ctx.addIssue({ code: 'custom', path: [at], message: `max_backoff (${formatDuration(max)}) is shorter than backoff (${formatDuration(backoff)})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [at],
+        message: `max_backoff (${formatDuration(max)}) is shorter than backoff (${formatDuration(backoff)})`,
+      });
     }
   });
 
@@ -215,39 +234,43 @@ const Restart = z.union([Policy, RestartObjectSchema], {
   error: "'no', 'on-failure', 'always', or a map with policy, max_restarts, backoff, max_backoff, reset_after",
 });
 
-export const ServiceFileSchema = z.strictObject(
-  {
-    version: Version,
-    command: z.string({ error: 'a command to run' }).trim().min(1, { error: 'a command to run' }),
-    cwd: z.string({ error: 'a directory path' }).trim().min(1, { error: 'a directory path' }).optional(),
-    env: EnvMap.optional(),
-    port: count('a number 1-65535', 1, 65535).nullable().optional(),
-    health: HealthFileSchema.nullable().optional(),
-    depends_on: DependsOn.optional(),
-    restart: Restart.optional(),
-    autostart: z.boolean({ error: 'true or false' }).optional(),
-    start_on_request: z.boolean({ error: 'true or false' }).optional(),
-    stop_signal: z.enum(STOP_SIGNALS, { error: `one of ${STOP_SIGNALS.join(', ')}` }).optional(),
-    stop_timeout: duration().optional(),
-    prefer: z
-      .string({ error: "'local', 'peer' or a teammate's agent name" })
-      .trim()
-      .min(1, { error: "'local', 'peer' or a teammate's agent name" })
-      .max(PEER_NAME_MAX_LENGTH, { error: `'local', 'peer' or a teammate's agent name (at most ${PEER_NAME_MAX_LENGTH} characters)` })
-      .optional(),
-    allow_peers: z.boolean({ error: 'true or false' }).optional(),
-  },
-  { error: 'a map with version and command' },
-).superRefine((service, ctx) => {
-  // Preferring teammates while refusing them would silently mean "local only": say so instead.
-  if (service.allow_peers === false && service.prefer !== undefined && service.prefer !== 'local') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['prefer'],
-      message: `prefer: ${service.prefer} routes to teammates, but allow_peers is false; remove one of the two`,
-    });
-  }
-});
+export const ServiceFileSchema = z
+  .strictObject(
+    {
+      version: Version,
+      command: z.string({ error: 'a command to run' }).trim().min(1, { error: 'a command to run' }),
+      cwd: z.string({ error: 'a directory path' }).trim().min(1, { error: 'a directory path' }).optional(),
+      env: EnvMap.optional(),
+      port: count('a number 1-65535', 1, 65535).nullable().optional(),
+      health: HealthFileSchema.nullable().optional(),
+      depends_on: DependsOn.optional(),
+      restart: Restart.optional(),
+      autostart: z.boolean({ error: 'true or false' }).optional(),
+      start_on_request: z.boolean({ error: 'true or false' }).optional(),
+      stop_signal: z.enum(STOP_SIGNALS, { error: `one of ${STOP_SIGNALS.join(', ')}` }).optional(),
+      stop_timeout: duration().optional(),
+      prefer: z
+        .string({ error: "'local', 'peer' or a teammate's agent name" })
+        .trim()
+        .min(1, { error: "'local', 'peer' or a teammate's agent name" })
+        .max(PEER_NAME_MAX_LENGTH, {
+          error: `'local', 'peer' or a teammate's agent name (at most ${PEER_NAME_MAX_LENGTH} characters)`,
+        })
+        .optional(),
+      allow_peers: z.boolean({ error: 'true or false' }).optional(),
+    },
+    { error: 'a map with version and command' },
+  )
+  .superRefine((service, ctx) => {
+    // Preferring teammates while refusing them would silently mean "local only": say so instead.
+    if (service.allow_peers === false && service.prefer !== undefined && service.prefer !== 'local') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prefer'],
+        message: `prefer: ${service.prefer} routes to teammates, but allow_peers is false; remove one of the two`,
+      });
+    }
+  });
 export type ServiceFile = z.output<typeof ServiceFileSchema>;
 
 export const ProjectFileSchema = z.strictObject(

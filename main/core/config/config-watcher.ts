@@ -45,7 +45,10 @@ export class ConfigWatcher implements Disposable {
         this.schedule();
       });
     } catch (err) {
-      throw new DevMeshError('CONFIG_NOT_FOUND', `cannot watch ${dirname(this.file)} for changes to ${this.name}: ${(err as Error).message}`);
+      throw new DevMeshError(
+        'CONFIG_NOT_FOUND',
+        `cannot watch ${dirname(this.file)} for changes to ${this.name}: ${(err as Error).message}`,
+      );
     }
     this.watcher.on('error', (error) => this.fail(error));
   }
@@ -101,7 +104,9 @@ export class ConfigWatcher implements Disposable {
 
   private static async hash(file: string): Promise<Snapshot> {
     try {
-      return createHash('sha256').update(await readFile(file)).digest('hex');
+      return createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex');
     } catch (err) {
       return ConfigWatcher.missing(err);
     }

@@ -103,7 +103,8 @@ export class ProjectConfigLoader {
 
     // Syntax errors make the rest of the tree guesswork: report them alone.
     if (doc.errors.length > 0) {
-      for (const err of doc.errors) issues.add([], err.message, locator.lineOfOffset(ProjectConfigLoader.syntaxErrorOffset(text, err)));
+      for (const err of doc.errors)
+        issues.add([], err.message, locator.lineOfOffset(ProjectConfigLoader.syntaxErrorOffset(text, err)));
       throw this.invalid(file, issues.list());
     }
 
@@ -125,21 +126,30 @@ export class ProjectConfigLoader {
     if (rawServices && declared.length === 0) issues.add(['services'], 'no services: declare at least one');
 
     // An invalid top level is already reported; the default keeps the services' checks going.
-    const onVersionMismatch = (top.success ? top.data.on_version_mismatch : undefined) ?? CONFIG_DEFAULTS.onVersionMismatch;
+    const onVersionMismatch =
+      (top.success ? top.data.on_version_mismatch : undefined) ?? CONFIG_DEFAULTS.onVersionMismatch;
     const services = new Map<string, ParsedService>();
     for (const name of declared) {
       const nameOk = NAME_PATTERN.test(name) && name.length <= NAME_MAX_LENGTH;
-      if (!nameOk) issues.add(['services', name], `invalid service name ${JSON.stringify(name)}: use ${SERVICE_NAME_RULE}`);
+      if (!nameOk)
+        issues.add(['services', name], `invalid service name ${JSON.stringify(name)}: use ${SERVICE_NAME_RULE}`);
       const parsed = ServiceFileSchema.safeParse(rawServices![name], PARSE_OPTIONS);
       if (!parsed.success) issues.addZodIssues(parsed.error.issues, ['services', name], serviceKnownKeys);
-      else if (nameOk) services.set(name, this.normalize(name, parsed.data, root, locator.lineOf(['services', name]), onVersionMismatch));
+      else if (nameOk)
+        services.set(
+          name,
+          this.normalize(name, parsed.data, root, locator.lineOf(['services', name]), onVersionMismatch),
+        );
     }
 
     const warnings = new ConfigIssueCollector(basename(file), locator);
     this.checkDependencies(services, new Set(declared), onVersionMismatch, issues, warnings);
     // Self-dependencies are reported above; as graph edges they would also show up as a cycle.
     const graph = new DependencyGraph(
-      [...services.values()].map(({ config }) => ({ name: config.name, dependsOn: config.dependsOn.filter((d) => d.name !== config.name) })),
+      [...services.values()].map(({ config }) => ({
+        name: config.name,
+        dependsOn: config.dependsOn.filter((d) => d.name !== config.name),
+      })),
     );
     for (const cycle of graph.cycles()) {
       const [first, second] = cycle as [string, string];
@@ -153,8 +163,17 @@ export class ProjectConfigLoader {
     const order = graph.order();
     const byName: Record<string, ServiceConfig> = {};
     for (const [name, { config }] of services) byName[name] = config;
-    const id = top.success && top.data.project !== undefined ? top.data.project : ProjectConfigLoader.idFromFolder(root);
-    return { id, root, configPath: file, services: byName, onVersionMismatch, order, warnings: warnings.list().map((w) => ConfigIssueCollector.format(w)) };
+    const id =
+      top.success && top.data.project !== undefined ? top.data.project : ProjectConfigLoader.idFromFolder(root);
+    return {
+      id,
+      root,
+      configPath: file,
+      services: byName,
+      onVersionMismatch,
+      order,
+      warnings: warnings.list().map((w) => ConfigIssueCollector.format(w)),
+    };
   }
 
   /** `project:` omitted: the folder name, made into a valid id (`My Shop` → `my-shop`). */
@@ -168,7 +187,13 @@ export class ProjectConfigLoader {
     return id || 'project';
   }
 
-  private normalize(name: string, file: ServiceFile, root: string, line: number, projectPolicy: VersionMismatchPolicy): ParsedService {
+  private normalize(
+    name: string,
+    file: ServiceFile,
+    root: string,
+    line: number,
+    projectPolicy: VersionMismatchPolicy,
+  ): ParsedService {
     const deps = file.depends_on ?? [];
     const config: ServiceConfig = {
       name,
@@ -178,7 +203,11 @@ export class ProjectConfigLoader {
       env: file.env ?? {},
       port: file.port ?? null,
       health: ProjectConfigLoader.normalizeHealth(file.health),
-      dependsOn: deps.map(({ name: dep, range, onVersionMismatch }) => ({ name: dep, range, onVersionMismatch: onVersionMismatch ?? projectPolicy })),
+      dependsOn: deps.map(({ name: dep, range, onVersionMismatch }) => ({
+        name: dep,
+        range,
+        onVersionMismatch: onVersionMismatch ?? projectPolicy,
+      })),
       restart: ProjectConfigLoader.normalizeRestart(file.restart),
       autostart: file.autostart ?? CONFIG_DEFAULTS.autostart,
       startOnRequest: file.start_on_request ?? CONFIG_DEFAULTS.startOnRequest,
@@ -243,11 +272,19 @@ export class ProjectConfigLoader {
           // A prerelease (2.4.0-beta) of a local service is meant to satisfy ^2.1 while it is being worked on.
           // A mismatch is not a config error: whether to warn or refuse is the version policy's call at
           // routing time (a teammate's instance may satisfy the range), so it is reported as a warning.
-          if (target && dep.range !== null && !semver.satisfies(target.version, dep.range, { includePrerelease: true })) {
-            const refused = (dep.onVersionMismatch ?? onVersionMismatch) === 'refuse'
-              ? `; with on_version_mismatch: refuse, requests to it fail unless a teammate runs a version in range`
-              : '';
-            warnings.add(path, `needs ${dep.name} ${dep.range}, but ${dep.name} is version ${target.version} (line ${target.line})${refused}`);
+          if (
+            target &&
+            dep.range !== null &&
+            !semver.satisfies(target.version, dep.range, { includePrerelease: true })
+          ) {
+            const refused =
+              (dep.onVersionMismatch ?? onVersionMismatch) === 'refuse'
+                ? `; with on_version_mismatch: refuse, requests to it fail unless a teammate runs a version in range`
+                : '';
+            warnings.add(
+              path,
+              `needs ${dep.name} ${dep.range}, but ${dep.name} is version ${target.version} (line ${target.line})${refused}`,
+            );
           }
         }
       }
@@ -259,7 +296,11 @@ export class ProjectConfigLoader {
     for (const [name, { config }] of services) {
       if (config.port === null) continue;
       const owner = owners.get(config.port);
-      if (owner) issues.add(['services', name, 'port'], `port ${config.port} is already used by service '${owner.name}' (line ${owner.line})`);
+      if (owner)
+        issues.add(
+          ['services', name, 'port'],
+          `port ${config.port} is already used by service '${owner.name}' (line ${owner.line})`,
+        );
       else owners.set(config.port, config);
     }
   }
@@ -271,7 +312,10 @@ export class ProjectConfigLoader {
         if (!statSync(config.cwd).isDirectory()) problem = `${config.cwd} is not a directory`;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        problem = code === 'ENOENT' || code === 'ENOTDIR' ? `no directory at ${config.cwd}` : `cannot use ${config.cwd}: ${(err as Error).message}`;
+        problem =
+          code === 'ENOENT' || code === 'ENOTDIR'
+            ? `no directory at ${config.cwd}`
+            : `cannot use ${config.cwd}: ${(err as Error).message}`;
       }
       if (problem) issues.add(['services', name, 'cwd'], problem);
     }
@@ -325,7 +369,11 @@ export class ProjectConfigLoader {
     const services = isMap(doc.contents) ? doc.contents.get('services', true) : undefined;
     if (!isMap(services)) return;
     const restore = (node: unknown): void => {
-      if (isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'boolean') && node.source !== undefined) {
+      if (
+        isScalar(node) &&
+        (typeof node.value === 'number' || typeof node.value === 'boolean') &&
+        node.source !== undefined
+      ) {
         node.value = node.source;
       }
     };
@@ -357,7 +405,9 @@ export class ProjectConfigLoader {
   private static mapAt(raw: unknown, key: string): Record<string, unknown> | null {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return null;
     const value = (raw as Record<string, unknown>)[key];
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   }
 
   // JS objects list integer-like keys first; the file's order is what "stable order" promises.

@@ -86,13 +86,23 @@ export class Coordination implements Disposable {
       options.clock ??
       new SystemLockClock((err) => {
         health?.fail({ component: 'lock and task timers', error: err, where: database.db.name, rule: TIMER_RULE });
-        logger.error({ domain: 'coordination', err: (err as Error)?.message ?? String(err) }, 'a lock or task timer failed');
+        logger.error(
+          { domain: 'coordination', err: (err as Error)?.message ?? String(err) },
+          'a lock or task timer failed',
+        );
       });
     if (this.audit.openReport.restoredLines > 0 || this.audit.openReport.tornBytes > 0) {
-      logger.warn({ domain: 'audit', ...this.audit.openReport }, 'the audit mirror was behind SQLite after a crash and was restored');
+      logger.warn(
+        { domain: 'audit', ...this.audit.openReport },
+        'the audit mirror was behind SQLite after a crash and was restored',
+      );
     }
     this.trail = new AuditTrail({
-      log: this.audit, logger, health, mirrorPath: options.auditMirrorPath, homeDir: options.homeDir ?? dirname(options.auditMirrorPath),
+      log: this.audit,
+      logger,
+      health,
+      mirrorPath: options.auditMirrorPath,
+      homeDir: options.homeDir ?? dirname(options.auditMirrorPath),
     });
     const findAgent = (idOrName: string): AgentRecord | null => {
       try {
@@ -108,14 +118,18 @@ export class Coordination implements Disposable {
       },
       idAt: (root: string) => projects.all().find((p) => p.root === root)?.id ?? null,
     };
-    this.locks = new LockSpaces({ projects: projectPort, agents: { find: findAgent }, emit: (e) => {
+    this.locks = new LockSpaces({
+      projects: projectPort,
+      agents: { find: findAgent },
+      emit: (e) => {
         // the lock spaces' decisions (granted, refused, released, expired) are recorded as they are made
         const entry = AuditEntries.lockEntry(e);
         if (entry) this.trail.observe(entry);
         events.emit(e);
       },
       clock,
-      nextLockId: options.nextLockId });
+      nextLockId: options.nextLockId,
+    });
     this.messages = new MessageBoard(
       database,
       {
@@ -201,11 +215,15 @@ export class Coordination implements Disposable {
 
   /** `by` names an agent by id or name: recorded by its id, as lock holders and message parties are */
   postTask(input: Parameters<TaskBoard['create']>[0]): Promise<TaskInfo> {
-    return this.trail.decide(`posting task "${input.title}"`, () => this.tasks.create({ ...input, by: this.idOf(input.by) }));
+    return this.trail.decide(`posting task "${input.title}"`, () =>
+      this.tasks.create({ ...input, by: this.idOf(input.by) }),
+    );
   }
 
   cancelTask(input: Parameters<TaskBoard['cancel']>[0]): Promise<TaskInfo> {
-    return this.trail.decide(`cancelling task ${input.task}`, () => this.tasks.cancel({ ...input, by: this.idOf(input.by) }));
+    return this.trail.decide(`cancelling task ${input.task}`, () =>
+      this.tasks.cancel({ ...input, by: this.idOf(input.by) }),
+    );
   }
 
   bid(input: Parameters<TaskBoard['bid']>[0]): Promise<Bid> {
@@ -234,7 +252,13 @@ export class Coordination implements Disposable {
       `starting agent ${input.profile}`,
       async () => {
         const record = await this.options.agents.start(input);
-        const data = { agentId: record.id, profile: record.profile, cwd: record.cwd, worktree: record.worktree?.branch ?? null, task: record.task?.slice(0, 200) ?? null };
+        const data = {
+          agentId: record.id,
+          profile: record.profile,
+          cwd: record.cwd,
+          worktree: record.worktree?.branch ?? null,
+          task: record.task?.slice(0, 200) ?? null,
+        };
         await this.recordOrStop(record, { actor: by, kind: 'agent.started', subject: record.name, data });
         return record;
       },
@@ -245,7 +269,12 @@ export class Coordination implements Disposable {
   relaunchAgent(idOrName: string, by = 'user'): Promise<AgentRecord> {
     return this.trail.decide(`relaunching agent ${idOrName}`, async () => {
       const record = await this.options.agents.relaunch(idOrName);
-      await this.recordOrStop(record, { actor: by, kind: 'agent.relaunched', subject: record.name, data: { agentId: record.id } });
+      await this.recordOrStop(record, {
+        actor: by,
+        kind: 'agent.relaunched',
+        subject: record.name,
+        data: { agentId: record.id },
+      });
       return record;
     });
   }
@@ -259,7 +288,10 @@ export class Coordination implements Disposable {
       this.trail.record(entry);
     } catch (err) {
       await this.options.agents.stop(record.id).catch((stopErr: unknown) => {
-        this.options.logger.error({ domain: 'agents', agent: record.name, err: (stopErr as Error).message }, 'could not stop an agent whose start was not recorded');
+        this.options.logger.error(
+          { domain: 'agents', agent: record.name, err: (stopErr as Error).message },
+          'could not stop an agent whose start was not recorded',
+        );
       });
       throw err;
     }
@@ -267,7 +299,8 @@ export class Coordination implements Disposable {
 
   private stopNow(idOrName: string, by: string): Promise<AgentRecord> {
     const before = this.options.agents.get(idOrName);
-    if (before.status !== 'exited') this.trail.record({ actor: by, kind: 'agent.stopped', subject: before.name, data: { agentId: before.id } });
+    if (before.status !== 'exited')
+      this.trail.record({ actor: by, kind: 'agent.stopped', subject: before.name, data: { agentId: before.id } });
     return this.options.agents.stop(idOrName);
   }
 
@@ -295,7 +328,8 @@ export class Coordination implements Disposable {
     // Tasks first: abandoning them releases their locks as the task's, so the lock binder does not take a
     // task lock back for an agent that is gone when releaseHolder drops it.
     this.tasks.agentStatusChanged(event);
-    if (event.to === 'exited') this.locks.releaseHolder(event.agentId, `agent ${event.name} exited (${event.reason ?? 'its terminal ended'})`);
+    if (event.to === 'exited')
+      this.locks.releaseHolder(event.agentId, `agent ${event.name} exited (${event.reason ?? 'its terminal ended'})`);
   }
 
   private deliver(agentId: string, text: string): boolean {

@@ -38,16 +38,30 @@ export class MessageBoard {
     this.insertStmt = db.prepare(
       'INSERT INTO messages (ts, sender, sender_name, recipient, recipient_name, body, task) VALUES (@ts, @sender, @sender_name, @recipient, @recipient_name, @body, @task)',
     );
-    this.unreadStmt = db.prepare("SELECT * FROM messages WHERE seq > ? AND (recipient = ? OR (recipient = '*' AND sender <> ?)) ORDER BY seq LIMIT ?");
-    this.lastStmt = db.prepare("SELECT * FROM messages WHERE (recipient = ? OR (recipient = '*' AND sender <> ?)) ORDER BY seq DESC LIMIT ?");
+    this.unreadStmt = db.prepare(
+      "SELECT * FROM messages WHERE seq > ? AND (recipient = ? OR (recipient = '*' AND sender <> ?)) ORDER BY seq LIMIT ?",
+    );
+    this.lastStmt = db.prepare(
+      "SELECT * FROM messages WHERE (recipient = ? OR (recipient = '*' AND sender <> ?)) ORDER BY seq DESC LIMIT ?",
+    );
     this.cursorStmt = db.prepare('SELECT last_seq FROM message_cursors WHERE reader = ?');
-    this.setCursorStmt = db.prepare('INSERT INTO message_cursors (reader, last_seq) VALUES (?, ?) ON CONFLICT(reader) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)');
+    this.setCursorStmt = db.prepare(
+      'INSERT INTO message_cursors (reader, last_seq) VALUES (?, ?) ON CONFLICT(reader) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)',
+    );
   }
 
   send(input: { from: string; to: string; body: string; task?: string }): Message {
     const from = this.party(input.from, 'sender');
     const to = this.party(input.to, 'recipient');
-    const row = { ts: this.now(), sender: from.id, sender_name: from.name, recipient: to.id, recipient_name: to.name, body: input.body, task: input.task ?? null };
+    const row = {
+      ts: this.now(),
+      sender: from.id,
+      sender_name: from.name,
+      recipient: to.id,
+      recipient_name: to.name,
+      body: input.body,
+      task: input.task ?? null,
+    };
     const seq = Number(this.insertStmt.run(row).lastInsertRowid);
     const message = MessageBoard.toMessage({ seq, ...row });
     this.onPosted(message);
@@ -83,16 +97,31 @@ export class MessageBoard {
       args.push(id, id);
     }
     const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    return (this.database.db.prepare(sql).all(...args, input.limit) as MessageRow[]).map((r) => MessageBoard.toMessage(r));
+    return (this.database.db.prepare(sql).all(...args, input.limit) as MessageRow[]).map((r) =>
+      MessageBoard.toMessage(r),
+    );
   }
 
   private party(raw: string, role: string): { id: string; name: string } {
     const found = this.parties.resolve(raw);
-    if (!found) throw new DevMeshError('AGENT_NOT_FOUND', `no agent "${raw}" (the message's ${role}); name an agent by id or name (devmesh agent ls), user for the human, or * for everyone`);
+    if (!found)
+      throw new DevMeshError(
+        'AGENT_NOT_FOUND',
+        `no agent "${raw}" (the message's ${role}); name an agent by id or name (devmesh agent ls), user for the human, or * for everyone`,
+      );
     return found;
   }
 
   private static toMessage(r: MessageRow): Message {
-    return { seq: r.seq, from: r.sender, fromName: r.sender_name, to: r.recipient, toName: r.recipient_name, body: r.body, task: r.task, ts: r.ts };
+    return {
+      seq: r.seq,
+      from: r.sender,
+      fromName: r.sender_name,
+      to: r.recipient,
+      toName: r.recipient_name,
+      body: r.body,
+      task: r.task,
+      ts: r.ts,
+    };
   }
 }

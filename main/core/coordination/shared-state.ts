@@ -32,17 +32,34 @@ export class SharedState {
       'INSERT INTO shared_state (key, value_json, version, updated_by, updated_at) VALUES (@key, @value_json, @version, @updated_by, @updated_at) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json, version = excluded.version, updated_by = excluded.updated_by, updated_at = excluded.updated_at',
     );
     this.deleteStmt = db.prepare('DELETE FROM shared_state WHERE key = ?');
-    this.setTx = db.transaction((key: string, value: unknown, by: string, expected: number | undefined): { entry: StateEntry | null; changed: boolean } => {
-      const current = this.getStmt.get(key) as StateRow | undefined;
-      const version = current?.version ?? 0;
-      if (expected !== undefined && expected !== version) {
-        throw new DevMeshError('CONFLICT', `state "${key}" is at version ${version}${current ? ` (set by ${current.updated_by})` : ' (absent)'}, not ${expected}: someone changed it since you read it; get it again, merge, and set with the new version`);
-      }
-      if (value === null || value === undefined) return { entry: null, changed: this.deleteStmt.run(key).changes > 0 };
-      const row: StateRow = { key, value_json: canonicalJson(value), version: version + 1, updated_by: by, updated_at: this.now() };
-      this.upsertStmt.run(row);
-      return { entry: SharedState.toEntry(row), changed: true };
-    });
+    this.setTx = db.transaction(
+      (
+        key: string,
+        value: unknown,
+        by: string,
+        expected: number | undefined,
+      ): { entry: StateEntry | null; changed: boolean } => {
+        const current = this.getStmt.get(key) as StateRow | undefined;
+        const version = current?.version ?? 0;
+        if (expected !== undefined && expected !== version) {
+          throw new DevMeshError(
+            'CONFLICT',
+            `state "${key}" is at version ${version}${current ? ` (set by ${current.updated_by})` : ' (absent)'}, not ${expected}: someone changed it since you read it; get it again, merge, and set with the new version`,
+          );
+        }
+        if (value === null || value === undefined)
+          return { entry: null, changed: this.deleteStmt.run(key).changes > 0 };
+        const row: StateRow = {
+          key,
+          value_json: canonicalJson(value),
+          version: version + 1,
+          updated_by: by,
+          updated_at: this.now(),
+        };
+        this.upsertStmt.run(row);
+        return { entry: SharedState.toEntry(row), changed: true };
+      },
+    );
   }
 
   get(key: string): StateEntry | null {
@@ -55,7 +72,10 @@ export class SharedState {
     if (input.value !== null && input.value !== undefined) {
       const size = Buffer.byteLength(canonicalJson(input.value));
       if (size > STATE_VALUE_MAX_BYTES) {
-        throw new DevMeshError('MESSAGE_TOO_LARGE', `state "${input.key}" would be ${size} bytes, over ${STATE_VALUE_MAX_BYTES}; keep the state small and put large things in files`);
+        throw new DevMeshError(
+          'MESSAGE_TOO_LARGE',
+          `state "${input.key}" would be ${size} bytes, over ${STATE_VALUE_MAX_BYTES}; keep the state small and put large things in files`,
+        );
       }
     }
     const { entry, changed } = this.setTx(input.key, input.value, input.by, input.expectedVersion);
@@ -65,13 +85,23 @@ export class SharedState {
   }
 
   list(prefix?: string): StateEntry[] {
-    const rows = (prefix
-      ? this.database.db.prepare("SELECT * FROM shared_state WHERE substr(key, 1, length(?)) = ? ORDER BY key").all(prefix, prefix)
-      : this.database.db.prepare('SELECT * FROM shared_state ORDER BY key').all()) as StateRow[];
+    const rows = (
+      prefix
+        ? this.database.db
+            .prepare('SELECT * FROM shared_state WHERE substr(key, 1, length(?)) = ? ORDER BY key')
+            .all(prefix, prefix)
+        : this.database.db.prepare('SELECT * FROM shared_state ORDER BY key').all()
+    ) as StateRow[];
     return rows.map((r) => SharedState.toEntry(r));
   }
 
   private static toEntry(r: StateRow): StateEntry {
-    return { key: r.key, value: JSON.parse(r.value_json) as unknown, version: r.version, updatedBy: r.updated_by, updatedAt: r.updated_at };
+    return {
+      key: r.key,
+      value: JSON.parse(r.value_json) as unknown,
+      version: r.version,
+      updatedBy: r.updated_by,
+      updatedAt: r.updated_at,
+    };
   }
 }

@@ -183,9 +183,7 @@ export class LoginShellEnv {
 
   /** The end of the shell's stderr, without the job-control notices of an interactive shell without a terminal. */
   private static tail(stderr: string): string {
-    const lines = stderr
-      .split(/\r?\n/)
-      .filter((l) => l.trim() !== '' && !JOB_CONTROL_NOTICE.test(l));
+    const lines = stderr.split(/\r?\n/).filter((l) => l.trim() !== '' && !JOB_CONTROL_NOTICE.test(l));
     const text = lines.join('\n');
     return text.length > STDERR_KEPT ? `…${text.slice(-STDERR_KEPT)}` : text;
   }

@@ -9,7 +9,7 @@ import { ShellFlavor } from './shell-flavor.js';
 
 export const SHELL_ENV_COMPONENT = 'shell environment';
 export const SHELL_ENV_RULE =
-  "services, terminals and agents start with the environment DevMesh was launched with (its PATH may lack " +
+  'services, terminals and agents start with the environment DevMesh was launched with (its PATH may lack ' +
   'tools installed through nvm, fnm, volta, asdf or Homebrew); restart DevMesh once the shell is fixed';
 
 export function reportShellEnv(resolution: ShellEnvResolution, deps: { logger: Logger; health: DaemonHealth }): void {

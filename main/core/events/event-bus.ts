@@ -7,7 +7,8 @@ import { Emitter, type Listener } from '../base/emitter.js';
 
 export class EventBus {
   /** hears what a listener threw (the daemon's health); set once by the composition root */
-  onListenerError: (err: unknown) => void = (err) => process.emitWarning(`devmesh: an event listener threw: ${(err as Error)?.message ?? String(err)}`);
+  onListenerError: (err: unknown) => void = (err) =>
+    process.emitWarning(`devmesh: an event listener threw: ${(err as Error)?.message ?? String(err)}`);
   // A throwing listener (a face with a broken socket, a store on a full disk) must not stop delivery to the
   // others, nor reach the emitter (a timer, a process's exit): the Emitter reports it and the next one runs.
   private readonly contained = { onListenerError: (err: unknown) => this.onListenerError(err) };

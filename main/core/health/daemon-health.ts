@@ -39,7 +39,10 @@ export class DaemonHealth implements Disposable {
   constructor(private readonly deps: DaemonHealthDeps) {
     this.now = deps.now ?? Date.now;
     this.changes = new Emitter({
-      onListenerError: (err) => this.safeLog(() => this.deps.logger.warn({ domain: 'health', err: (err as Error)?.message }, 'a health listener threw')),
+      onListenerError: (err) =>
+        this.safeLog(() =>
+          this.deps.logger.warn({ domain: 'health', err: (err as Error)?.message }, 'a health listener threw'),
+        ),
     });
   }
 
@@ -71,7 +74,10 @@ export class DaemonHealth implements Disposable {
       // Once per cause: a store failing every 5 s on a full disk must not fill the log on that same disk.
       const stack = code === 'INTERNAL' && report.error instanceof Error ? report.error.stack : undefined;
       this.safeLog(() =>
-        this.deps.logger.error({ component: report.component, code, cause, where: report.where, rule: report.rule, stack }, problem.message),
+        this.deps.logger.error(
+          { component: report.component, code, cause, where: report.where, rule: report.rule, stack },
+          problem.message,
+        ),
       );
       this.changed();
     }
@@ -115,7 +121,10 @@ export class DaemonHealth implements Disposable {
     this.recovered.unshift({ ...p, recoveredAt: this.now() });
     this.recovered.length = Math.min(this.recovered.length, RECOVERED_KEPT);
     this.safeLog(() =>
-      this.deps.logger.info({ component, failures: p.failures, dropped: p.dropped, since: p.since }, `the ${component} works again`),
+      this.deps.logger.info(
+        { component, failures: p.failures, dropped: p.dropped, since: p.since },
+        `the ${component} works again`,
+      ),
     );
     this.changed();
   }

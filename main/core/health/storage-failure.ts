@@ -13,9 +13,17 @@ export class StorageFailure {
   static code(err: unknown, dir?: string): HealthCode {
     const code = String((err as { code?: unknown } | null)?.code ?? '');
     const text = err instanceof Error ? err.message : String(err);
-    if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || /database or disk is full|no space left/i.test(text)) return 'DISK_FULL';
-    if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return 'READ_ONLY';
-    if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || /malformed|not a database/i.test(text)) return 'CORRUPT';
+    if (
+      code === 'SQLITE_FULL' ||
+      code === 'ENOSPC' ||
+      code === 'EDQUOT' ||
+      /database or disk is full|no space left/i.test(text)
+    )
+      return 'DISK_FULL';
+    if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM')
+      return 'READ_ONLY';
+    if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || /malformed|not a database/i.test(text))
+      return 'CORRUPT';
     if (code.startsWith('SQLITE_IOERR') || code === 'EIO' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PROTOCOL') {
       return dir !== undefined && StorageFailure.freeBytes(dir) < NEARLY_FULL_BYTES ? 'DISK_FULL' : 'IO';
     }
@@ -41,18 +49,26 @@ export class StorageFailure {
   static describe(code: HealthCode, what: string, where: string, cause: string): string {
     switch (code) {
       case 'DISK_FULL':
-        return `${what} could not be written to ${where}: the disk is full. Free space on that disk (old logs, ` +
+        return (
+          `${what} could not be written to ${where}: the disk is full. Free space on that disk (old logs, ` +
           `build output, caches; \`df -h ${where}\` shows it) or move DEVMESH_HOME to a larger disk; ` +
-          `DevMesh retries by itself, no restart needed.`;
+          `DevMesh retries by itself, no restart needed.`
+        );
       case 'READ_ONLY':
-        return `${what} could not be written to ${where}: the file or its file system refuses writes (${cause}). ` +
-          `Check its permissions and that the disk is mounted read-write.`;
+        return (
+          `${what} could not be written to ${where}: the file or its file system refuses writes (${cause}). ` +
+          `Check its permissions and that the disk is mounted read-write.`
+        );
       case 'CORRUPT':
-        return `${what} could not be read or written at ${where}: the file is damaged (${cause}). ` +
-          'Run `devmesh doctor` to check it and restore the newest backup.';
+        return (
+          `${what} could not be read or written at ${where}: the file is damaged (${cause}). ` +
+          'Run `devmesh doctor` to check it and restore the newest backup.'
+        );
       case 'IO':
-        return `${what} could not be written to ${where}: an input/output error (${cause}). ` +
-          'Check the disk (`dmesg` names failing devices); DevMesh retries by itself.';
+        return (
+          `${what} could not be written to ${where}: an input/output error (${cause}). ` +
+          'Check the disk (`dmesg` names failing devices); DevMesh retries by itself.'
+        );
       case 'INTERNAL':
         return `${what} failed at ${where} (${cause}); this is a DevMesh bug: please report it with daemon.log.`;
       case 'ENVIRONMENT':
@@ -66,7 +82,13 @@ export class StorageFailure {
     const code = StorageFailure.code(err, dir);
     const cause = err instanceof Error ? err.message : String(err);
     const apiCode: ErrorCode =
-      code === 'DISK_FULL' ? 'DISK_FULL' : code === 'CORRUPT' ? 'STORE_CORRUPT' : code === 'INTERNAL' ? 'INTERNAL' : 'STORE_UNAVAILABLE';
+      code === 'DISK_FULL'
+        ? 'DISK_FULL'
+        : code === 'CORRUPT'
+          ? 'STORE_CORRUPT'
+          : code === 'INTERNAL'
+            ? 'INTERNAL'
+            : 'STORE_UNAVAILABLE';
     return new DevMeshError(apiCode, StorageFailure.describe(code, what, where, cause));
   }
 }

@@ -58,7 +58,13 @@ export class StoreGuard {
   }
 
   report(err: unknown, dropped = 0): void {
-    this.health.fail({ component: this.options.component, error: err, where: this.options.where, rule: this.options.rule, dropped });
+    this.health.fail({
+      component: this.options.component,
+      error: err,
+      where: this.options.where,
+      rule: this.options.rule,
+      dropped,
+    });
   }
 
   dropped(count: number): void {

@@ -21,8 +21,19 @@ export interface HomePermissionsDeps {
 
 /** files and folders at the top of the home that hold private data; others (config.yaml, ca/) keep their modes */
 const PRIVATE_FILES = [
-  'devmesh.db', 'devmesh.db-wal', 'devmesh.db-shm', 'devmesh.db-journal', 'audit.jsonl', 'token', 'daemon.json',
-  'daemon.lock', 'daemon.lock.json', 'store.json', 'mesh.json', 'agent.json', 'app-state.json',
+  'devmesh.db',
+  'devmesh.db-wal',
+  'devmesh.db-shm',
+  'devmesh.db-journal',
+  'audit.jsonl',
+  'token',
+  'daemon.json',
+  'daemon.lock',
+  'daemon.lock.json',
+  'store.json',
+  'mesh.json',
+  'agent.json',
+  'app-state.json',
 ];
 /** folders whose whole content is private (an executable keeps its owner's x bit: agents' git hooks) */
 const PRIVATE_DIRS = ['logs', 'recordings', 'backups', 'broken', 'agents', 'runs', 'service-ca', 'compile-cache'];

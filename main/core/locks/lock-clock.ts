@@ -13,25 +13,31 @@ export interface LockClock {
 
 export class SystemLockClock implements LockClock {
   /** `report` hears what a timer's callback threw (the daemon's health); it is never rethrown into the loop */
-  constructor(private readonly report: (err: unknown) => void = (err) => process.emitWarning(`devmesh: a lock timer threw: ${String(err)}`)) {}
+  constructor(
+    private readonly report: (err: unknown) => void = (err) =>
+      process.emitWarning(`devmesh: a lock timer threw: ${String(err)}`),
+  ) {}
 
   now(): number {
     return Date.now();
   }
 
   schedule(fn: () => void, ms: number): LockTimer {
-    const handle = setTimeout(() => {
-      try {
-        fn();
-      } catch (err) {
-        // an expiry or an award that failed (a full disk): contained at the seam, never the daemon's end
+    const handle = setTimeout(
+      () => {
         try {
-          this.report(err);
-        } catch {
-          // the reporter itself failed; the timer still must not throw
+          fn();
+        } catch (err) {
+          // an expiry or an award that failed (a full disk): contained at the seam, never the daemon's end
+          try {
+            this.report(err);
+          } catch {
+            // the reporter itself failed; the timer still must not throw
+          }
         }
-      }
-    }, Math.max(0, ms));
+      },
+      Math.max(0, ms),
+    );
     handle.unref();
     return { cancel: () => clearTimeout(handle) };
   }

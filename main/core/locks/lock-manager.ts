@@ -16,7 +16,15 @@
 //   the holder, and the holder itself through the CLI, the UI or a task). A session that ends lets go of what
 //   it took; the lock is released only when no other taker still has it (it keeps the mode it has).
 import { DevMeshError, type ErrorInfo } from '../../../shared/errors.js';
-import type { LockEvent, LockInfo, LockMode, LockRequest, LockSnapshot, LockWaiter, TryAcquireResult } from '../../../shared/lock.js';
+import type {
+  LockEvent,
+  LockInfo,
+  LockMode,
+  LockRequest,
+  LockSnapshot,
+  LockWaiter,
+  TryAcquireResult,
+} from '../../../shared/lock.js';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter } from '../base/emitter.js';
 import { SystemLockClock, type LockClock, type LockTimer } from './lock-clock.js';
@@ -90,14 +98,34 @@ export class LockManager implements Disposable {
     const lock = this.grantNow(request, target);
     if (lock) return { ok: true, value: lock };
     const blockers = this.heldBlockers(request.holder, request.mode, target);
-    const error = this.refusal(request.holder, request.mode, target, 'it is', this.queue.blockers(request.holder, request.mode, target, this.index.find(request.holder, target.key) !== undefined));
-    this.emit({ type: 'refused', ts: this.clock.now(), holder: request.holder, mode: request.mode, target: target.shown, error });
+    const error = this.refusal(
+      request.holder,
+      request.mode,
+      target,
+      'it is',
+      this.queue.blockers(
+        request.holder,
+        request.mode,
+        target,
+        this.index.find(request.holder, target.key) !== undefined,
+      ),
+    );
+    this.emit({
+      type: 'refused',
+      ts: this.clock.now(),
+      holder: request.holder,
+      mode: request.mode,
+      target: target.shown,
+      error,
+    });
     return { ok: false, error, blockers: blockers.map((l) => this.info(l)) };
   }
 
   /** All or none, in one step (a task award): grants every request when none is blocked by a lock held or a
    * request queued ahead, else nothing, answering the first refusal. Requests of one holder may overlap. */
-  tryAcquireAll(requests: readonly LockRequest[]): { ok: true; value: LockInfo[] } | Extract<TryAcquireResult, { ok: false }> {
+  tryAcquireAll(
+    requests: readonly LockRequest[],
+  ): { ok: true; value: LockInfo[] } | Extract<TryAcquireResult, { ok: false }> {
     const targets = requests.map((r) => this.begin(r));
     for (const [n, r] of requests.entries()) {
       const t = targets[n]!;
@@ -109,7 +137,12 @@ export class LockManager implements Disposable {
         return { ok: false, error, blockers: held.map((l) => this.info(l)) };
       }
     }
-    return { ok: true, value: requests.map((r, n) => this.grant(r.holder, r.mode, targets[n]!, this.ttlOf(r), LockManager.takerOf(r), 0)) };
+    return {
+      ok: true,
+      value: requests.map((r, n) =>
+        this.grant(r.holder, r.mode, targets[n]!, this.ttlOf(r), LockManager.takerOf(r), 0),
+      ),
+    };
   }
 
   /** The locks of other holders that a `mode` request by `holder` on `target` conflicts with now (no grant). */
@@ -130,7 +163,9 @@ export class LockManager implements Disposable {
     const waitMs = request.waitMs ?? this.defaultWaitMs;
     if (waitMs === 0) {
       const result = this.tryAcquire({ ...request, waitMs: 0 });
-      return result.ok ? Promise.resolve(result.value) : Promise.reject(new DevMeshError(result.error.code, result.error.message, result.error.details));
+      return result.ok
+        ? Promise.resolve(result.value)
+        : Promise.reject(new DevMeshError(result.error.code, result.error.message, result.error.details));
     }
     return new Promise<LockInfo>((resolve, reject) => this.enqueue(request, target, waitMs, resolve, reject));
   }
@@ -138,8 +173,16 @@ export class LockManager implements Disposable {
   /** Releases one lock; only its holder may. */
   release(lockId: string, holder: string): LockInfo {
     const lock = this.index.get(lockId);
-    if (!lock) throw new DevMeshError('BAD_REQUEST', `no lock ${lockId} is held: it was released or expired. List the held locks with \`devmesh locks\``);
-    if (lock.holder !== holder) throw new DevMeshError('CONFLICT', `lock ${lockId} (${LockWords.describe(lock.mode, lock.target)}) is held by ${lock.holder}, not ${holder}; only its holder may release it`);
+    if (!lock)
+      throw new DevMeshError(
+        'BAD_REQUEST',
+        `no lock ${lockId} is held: it was released or expired. List the held locks with \`devmesh locks\``,
+      );
+    if (lock.holder !== holder)
+      throw new DevMeshError(
+        'CONFLICT',
+        `lock ${lockId} (${LockWords.describe(lock.mode, lock.target)}) is held by ${lock.holder}, not ${holder}; only its holder may release it`,
+      );
     this.drop(lock, 'released');
     this.pump();
     return this.info(lock);
@@ -151,7 +194,10 @@ export class LockManager implements Disposable {
     for (const lock of mine) this.drop(lock, reason);
     for (const w of this.queue.of(holder)) {
       const what = `${holder}'s request for ${LockWords.describe(w.mode, w.target)}`;
-      this.refuseWaiter(w, new DevMeshError('CONFLICT', `${what} was dropped: ${holder} released everything (${reason})`));
+      this.refuseWaiter(
+        w,
+        new DevMeshError('CONFLICT', `${what} was dropped: ${holder} released everything (${reason})`),
+      );
     }
     this.pump();
     return mine.length;
@@ -256,7 +302,14 @@ export class LockManager implements Disposable {
     return info;
   }
 
-  private grant(holder: string, mode: LockMode, target: ResolvedTarget, ttl: TtlChoice, taker: string, waitedMs: number): LockInfo {
+  private grant(
+    holder: string,
+    mode: LockMode,
+    target: ResolvedTarget,
+    ttl: TtlChoice,
+    taker: string,
+    waitedMs: number,
+  ): LockInfo {
     const now = this.clock.now();
     let lock = this.index.find(holder, target.key);
     const previousMode = lock ? lock.mode : null;
@@ -267,7 +320,16 @@ export class LockManager implements Disposable {
       lock.takers.add(taker);
     } else {
       const ttlMs = ttl.named ?? ttl.fresh;
-      lock = { id: this.nextLockId(), holder, mode, target, acquiredAt: now, expiresAt: now + ttlMs, ttlMs, takers: new Set([taker]) };
+      lock = {
+        id: this.nextLockId(),
+        holder,
+        mode,
+        target,
+        acquiredAt: now,
+        expiresAt: now + ttlMs,
+        ttlMs,
+        takers: new Set([taker]),
+      };
       this.index.add(lock);
     }
     this.armSweep(lock.expiresAt + this.graceMs);
@@ -280,13 +342,29 @@ export class LockManager implements Disposable {
     return this.index.overlapping(target).filter((l) => l.holder !== holder && !admits(l.mode, mode));
   }
 
-  private enqueue(request: ManagedLockRequest, target: ResolvedTarget, waitMs: number, resolve: (l: LockInfo) => void, reject: (e: DevMeshError) => void): void {
+  private enqueue(
+    request: ManagedLockRequest,
+    target: ResolvedTarget,
+    waitMs: number,
+    resolve: (l: LockInfo) => void,
+    reject: (e: DevMeshError) => void,
+  ): void {
     const now = this.clock.now();
     const upgrade = this.index.find(request.holder, target.key) !== undefined;
     const seq = this.nextId++;
     const w: Waiter = {
-      id: `wait-${seq}`, seq, holder: request.holder, mode: request.mode, target, ttl: this.ttlOf(request),
-      taker: LockManager.takerOf(request), upgrade, enqueuedAt: now, deadline: now + waitMs, resolve, reject,
+      id: `wait-${seq}`,
+      seq,
+      holder: request.holder,
+      mode: request.mode,
+      target,
+      ttl: this.ttlOf(request),
+      taker: LockManager.takerOf(request),
+      upgrade,
+      enqueuedAt: now,
+      deadline: now + waitMs,
+      resolve,
+      reject,
       timer: this.clock.schedule(() => this.timeOut(w), waitMs),
     };
     this.queue.push(w);
@@ -299,9 +377,15 @@ export class LockManager implements Disposable {
       const graph = new WaitForGraph<Waiter>();
       const line = this.queue.line();
       line.forEach((w, i) => {
-        for (const l of this.heldBlockers(w.holder, w.mode, w.target)) graph.add({ from: w.holder, to: l.holder, waiter: w, label: LockWords.describe(l.mode, l.target) });
+        for (const l of this.heldBlockers(w.holder, w.mode, w.target))
+          graph.add({ from: w.holder, to: l.holder, waiter: w, label: LockWords.describe(l.mode, l.target) });
         for (const q of this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, line.slice(0, i))) {
-          graph.add({ from: w.holder, to: q.holder, waiter: w, label: `queued for ${LockWords.describe(q.mode, q.target)}` });
+          graph.add({
+            from: w.holder,
+            to: q.holder,
+            waiter: w,
+            label: `queued for ${LockWords.describe(q.mode, q.target)}`,
+          });
         }
       });
       const cycle = graph.cycleThrough(newest.holder);
@@ -325,7 +409,10 @@ export class LockManager implements Disposable {
   private pump(): void {
     const ahead: Waiter[] = [];
     for (const w of this.queue.line()) {
-      if (this.heldBlockers(w.holder, w.mode, w.target).length > 0 || this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, ahead).length > 0) {
+      if (
+        this.heldBlockers(w.holder, w.mode, w.target).length > 0 ||
+        this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, ahead).length > 0
+      ) {
         ahead.push(w);
         continue;
       }
@@ -338,23 +425,55 @@ export class LockManager implements Disposable {
     if (!this.queue.has(w)) return;
     const queued = this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, this.queue.ahead(w));
     const error = this.refusal(w.holder, w.mode, w.target, 'it is still', queued);
-    this.refuseWaiter(w, new DevMeshError('TIMEOUT', `${w.holder} waited ${w.deadline - w.enqueuedAt} ms and gave up: ${error.message}`, error.details));
+    this.refuseWaiter(
+      w,
+      new DevMeshError(
+        'TIMEOUT',
+        `${w.holder} waited ${w.deadline - w.enqueuedAt} ms and gave up: ${error.message}`,
+        error.details,
+      ),
+    );
     this.pump();
   }
 
   private refuseWaiter(w: Waiter, err: DevMeshError): void {
     this.queue.remove(w);
-    this.emit({ type: 'refused', ts: this.clock.now(), holder: w.holder, mode: w.mode, target: w.target.shown, error: err.toInfo() });
+    this.emit({
+      type: 'refused',
+      ts: this.clock.now(),
+      holder: w.holder,
+      mode: w.mode,
+      target: w.target.shown,
+      error: err.toInfo(),
+    });
     w.reject(err);
   }
 
-  private refusal(holder: string, mode: LockMode, target: ResolvedTarget, isWords: string, queued: Waiter[]): ErrorInfo {
+  private refusal(
+    holder: string,
+    mode: LockMode,
+    target: ResolvedTarget,
+    isWords: string,
+    queued: Waiter[],
+  ): ErrorInfo {
     return LockWords.refusal({ holder, mode, target }, isWords, this.heldBlockers(holder, mode, target), queued);
   }
 
   private waiterInfo(w: Waiter, ahead: readonly Waiter[]): LockWaiter {
-    const blockedBy = new Set([...this.heldBlockers(w.holder, w.mode, w.target).map((l) => l.holder), ...this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, ahead).map((q) => q.holder)]);
-    return { id: w.id, holder: w.holder, mode: w.mode, target: w.target.shown, upgrade: w.upgrade, enqueuedAt: w.enqueuedAt, deadline: w.deadline, blockedBy: [...blockedBy] };
+    const blockedBy = new Set([
+      ...this.heldBlockers(w.holder, w.mode, w.target).map((l) => l.holder),
+      ...this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, ahead).map((q) => q.holder),
+    ]);
+    return {
+      id: w.id,
+      holder: w.holder,
+      mode: w.mode,
+      target: w.target.shown,
+      upgrade: w.upgrade,
+      enqueuedAt: w.enqueuedAt,
+      deadline: w.deadline,
+      blockedBy: [...blockedBy],
+    };
   }
 
   private drop(lock: HeldLock, reason: string): void {
@@ -375,7 +494,16 @@ export class LockManager implements Disposable {
 
   private info(l: HeldLock): LockInfo {
     const sessions = [...l.takers].filter((t) => t !== HOLDER_TAKER);
-    return { id: l.id, holder: l.holder, mode: l.mode, target: l.target.shown, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt, ttlMs: l.ttlMs, sessions };
+    return {
+      id: l.id,
+      holder: l.holder,
+      mode: l.mode,
+      target: l.target.shown,
+      acquiredAt: l.acquiredAt,
+      expiresAt: l.expiresAt,
+      ttlMs: l.ttlMs,
+      sessions,
+    };
   }
 
   private ttlOf(request: ManagedLockRequest): TtlChoice {

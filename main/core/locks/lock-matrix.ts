@@ -36,7 +36,10 @@ export function conflictsBothWays(a: LockMode, b: LockMode): boolean {
 
 /** The matrix as a markdown table, the form the README shows. */
 export function renderLockMatrix(): string {
-  const rows = [`| held ↓ / requested → | ${LOCK_MODES.join(' | ')} |`, `|---|${LOCK_MODES.map(() => '---|').join('')}`];
+  const rows = [
+    `| held ↓ / requested → | ${LOCK_MODES.join(' | ')} |`,
+    `|---|${LOCK_MODES.map(() => '---|').join('')}`,
+  ];
   for (const held of LOCK_MODES) {
     rows.push(`| ${held} | ${LOCK_MODES.map((req) => (LOCK_MATRIX[held][req] ? '✓' : '✗')).join(' | ')} |`);
   }

@@ -22,7 +22,10 @@ export class LockPathResolver {
     try {
       this.realRoot = realpathSync.native(this.root);
     } catch (err) {
-      throw new DevMeshError('BAD_REQUEST', `the lock root ${this.root} cannot be resolved (${(err as Error).message}); give the project's existing directory`);
+      throw new DevMeshError(
+        'BAD_REQUEST',
+        `the lock root ${this.root} cannot be resolved (${(err as Error).message}); give the project's existing directory`,
+      );
     }
   }
 
@@ -39,8 +42,10 @@ export class LockPathResolver {
     if (raw.includes('\\')) this.refuse(raw, 'a glob uses forward slashes and no escapes');
     const all = raw.split('/');
     const unclosed = all.find((s) => !LockPathResolver.balanced(s));
-    if (unclosed !== undefined) this.refuse(raw, `\`${unclosed}\`: a {…}, (…) or […] must close before the next \`/\` in a lock glob`);
-    if (all.some((s) => s === '..' || LockPathResolver.mayMeanDotDot(s))) this.refuse(raw, '`..` is not allowed in a lock glob, nor glob syntax that can mean it ({..}, @(..), [.][.])');
+    if (unclosed !== undefined)
+      this.refuse(raw, `\`${unclosed}\`: a {…}, (…) or […] must close before the next \`/\` in a lock glob`);
+    if (all.some((s) => s === '..' || LockPathResolver.mayMeanDotDot(s)))
+      this.refuse(raw, '`..` is not allowed in a lock glob, nor glob syntax that can mean it ({..}, @(..), [.][.])');
     let pattern = raw;
     if (isAbsolute(pattern)) {
       // the literal directories before the first magic segment are a path: compared as a real path
@@ -80,8 +85,13 @@ export class LockPathResolver {
     }
     const rel = relative(this.realRoot, real);
     if (LockPathResolver.escapes(rel)) {
-      const lexicalOut = LockPathResolver.escapes(relative(this.root, lexical)) && LockPathResolver.escapes(relative(this.realRoot, lexical));
-      this.refuse(shown, lexicalOut ? 'it is outside the project root' : `a symlink leads outside the project root (to ${real})`);
+      const lexicalOut =
+        LockPathResolver.escapes(relative(this.root, lexical)) &&
+        LockPathResolver.escapes(relative(this.realRoot, lexical));
+      this.refuse(
+        shown,
+        lexicalOut ? 'it is outside the project root' : `a symlink leads outside the project root (to ${real})`,
+      );
     }
     return rel.split(sep).join('/');
   }
@@ -158,7 +168,14 @@ export class LockPathResolver {
   }
 
   private static plain(kind: 'file' | 'dir', rel: string): ResolvedTarget {
-    return { kind, path: rel, prefix: rel, suffix: null, key: `${kind}:${rel}`, shown: { kind, path: rel === '' ? '.' : rel } };
+    return {
+      kind,
+      path: rel,
+      prefix: rel,
+      suffix: null,
+      key: `${kind}:${rel}`,
+      shown: { kind, path: rel === '' ? '.' : rel },
+    };
   }
 
   private static escapes(rel: string): boolean {

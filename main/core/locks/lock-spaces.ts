@@ -72,7 +72,15 @@ export class LockSpaces implements Disposable {
     if (!entry) {
       const { clock, graceMs } = this.deps;
       const manager = new LockManager({ root: key, clock, graceMs, nextLockId: this.nextLockId });
-      const subscription = manager.onDidChange((change) => this.deps.emit({ type: 'lock.changed', ts: change.ts, root: key, project: this.deps.projects.idAt(key), change }));
+      const subscription = manager.onDidChange((change) =>
+        this.deps.emit({
+          type: 'lock.changed',
+          ts: change.ts,
+          root: key,
+          project: this.deps.projects.idAt(key),
+          change,
+        }),
+      );
       entry = { manager, subscription };
       this.spaces.set(key, entry);
     }
@@ -117,7 +125,10 @@ export class LockSpaces implements Disposable {
   releaseAll(project: string | undefined, holderRaw: string, session?: string): number {
     const holder = this.holderId(holderRaw);
     if (session !== undefined) {
-      const managers = project === undefined ? [...this.spaces.values()].map((s) => s.manager) : [this.spaceFor(project, holder).manager];
+      const managers =
+        project === undefined
+          ? [...this.spaces.values()].map((s) => s.manager)
+          : [this.spaceFor(project, holder).manager];
       const reason = `released by its MCP session ${session}`;
       return managers.reduce((n, m) => n + m.releaseSession(holder, session, reason), 0);
     }
@@ -158,11 +169,14 @@ export class LockSpaces implements Disposable {
         covering = space.manager.blockersOf(PROBE, 'WRITE', { kind: 'file', path: rel });
       } catch (err) {
         // A path the lock manager refuses (a symlink out of the root): not ours to lock, not ours to block.
-        if (err instanceof DevMeshError && err.code === 'BAD_REQUEST') return { path, relative: null, allowed: true, blockers: [] };
+        if (err instanceof DevMeshError && err.code === 'BAD_REQUEST')
+          return { path, relative: null, allowed: true, blockers: [] };
         throw err;
       }
       const others = covering.filter((l) => l.holder !== holder);
-      const coWriting = covering.some((l) => l.holder === holder && l.mode === 'CO_WRITE') && others.every((l) => l.mode === 'CO_WRITE');
+      const coWriting =
+        covering.some((l) => l.holder === holder && l.mode === 'CO_WRITE') &&
+        others.every((l) => l.mode === 'CO_WRITE');
       const allowed = others.length === 0 || coWriting;
       return { path, relative: rel, allowed, blockers: allowed ? [] : others };
     });
@@ -171,7 +185,8 @@ export class LockSpaces implements Disposable {
       allowed: refused.length === 0,
       root: space.root,
       paths: answers,
-      message: refused.length === 0 ? null : refused.map((a) => this.describeRefusal(a.relative!, a.blockers)).join('\n'),
+      message:
+        refused.length === 0 ? null : refused.map((a) => this.describeRefusal(a.relative!, a.blockers)).join('\n'),
     };
   }
 

@@ -28,7 +28,7 @@ export interface ResolvedTarget {
 export class TargetOverlap {
   /** Is `path` the directory `dir` or under it? ('' is the root and holds everything.) */
   static within(path: string, dir: string): boolean {
-    return dir === '' || path === dir || (path.startsWith(dir) && path.charCodeAt(dir.length) === 47 /* / */);
+    return dir === '' || path === dir || (path.startsWith(dir) && path.charCodeAt(dir.length) === 47); /* / */
   }
 
   static overlaps(a: ResolvedTarget, b: ResolvedTarget): boolean {
@@ -39,7 +39,8 @@ export class TargetOverlap {
     if (a.kind === 'glob') return TargetOverlap.globMeets(a, b);
     if (b.kind === 'glob') return TargetOverlap.globMeets(b, a);
     if (a.kind === 'file' && b.kind === 'file') return a.path === b.path;
-    if (a.kind === 'dir' && b.kind === 'dir') return TargetOverlap.within(a.path, b.path) || TargetOverlap.within(b.path, a.path);
+    if (a.kind === 'dir' && b.kind === 'dir')
+      return TargetOverlap.within(a.path, b.path) || TargetOverlap.within(b.path, a.path);
     return a.kind === 'dir' ? TargetOverlap.within(b.path, a.path) : TargetOverlap.within(a.path, b.path);
   }
 

@@ -48,14 +48,24 @@ export class FatalErrorLog implements Disposable {
     if (!logged || this.options.loggerWritesLogPath === false) {
       try {
         mkdirSync(dirname(this.options.logPath), { recursive: true });
-        const line = { level: 60, time: Date.now(), pid: process.pid, domain: 'daemon', origin, err: stack, msg: message };
+        const line = {
+          level: 60,
+          time: Date.now(),
+          pid: process.pid,
+          domain: 'daemon',
+          origin,
+          err: stack,
+          msg: message,
+        };
         appendFileSync(this.options.logPath, `${JSON.stringify(line)}\n`, { mode: 0o600 });
       } catch {
         // nowhere left to write: stderr below is all there is
       }
     }
     try {
-      (this.options.stderr ?? process.stderr).write(`devmesh: ${message}:\n${stack}\n(also in ${this.options.logPath})\n`);
+      (this.options.stderr ?? process.stderr).write(
+        `devmesh: ${message}:\n${stack}\n(also in ${this.options.logPath})\n`,
+      );
     } catch {
       // a closed stderr
     }

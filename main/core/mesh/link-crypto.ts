@@ -56,7 +56,9 @@ export class LinkCrypto {
   /** The signing state of one side of an authenticated link. */
   static session(secret: string, role: LinkRole, f: HandshakeFacts): LinkCrypto {
     const key = createHmac('sha256', Buffer.from(secret, 'base64url'))
-      .update([PROTOCOL, 'session', f.meshId, f.dialerId, f.acceptorId, f.dialerNonce, f.acceptorNonce, f.binding].join('|'))
+      .update(
+        [PROTOCOL, 'session', f.meshId, f.dialerId, f.acceptorId, f.dialerNonce, f.acceptorNonce, f.binding].join('|'),
+      )
       .digest();
     return new LinkCrypto(key, role);
   }
@@ -75,8 +77,10 @@ export class LinkCrypto {
     const seq = Number(frame.slice(a + 1, b));
     const json = frame.slice(b + 1);
     const peerRole: LinkRole = this.role === 'dialer' ? 'acceptor' : 'dialer';
-    if (!LinkCrypto.equal(this.mac(peerRole, seq, json), frame.slice(0, a))) return { error: 'a frame whose signature does not match (altered on the way?)' };
-    if (seq !== this.recvSeq + 1) return { error: `frame ${seq} out of order (expected ${this.recvSeq + 1}): replayed or dropped` };
+    if (!LinkCrypto.equal(this.mac(peerRole, seq, json), frame.slice(0, a)))
+      return { error: 'a frame whose signature does not match (altered on the way?)' };
+    if (seq !== this.recvSeq + 1)
+      return { error: `frame ${seq} out of order (expected ${this.recvSeq + 1}): replayed or dropped` };
     this.recvSeq = seq;
     return { json };
   }
@@ -110,11 +114,20 @@ export class LinkCrypto {
   }
 
   private ingressMac(role: LinkRole): string {
-    return createHmac('sha256', this.key).update(`${role}|ingress`).digest().subarray(0, MAC_BYTES).toString('base64url');
+    return createHmac('sha256', this.key)
+      .update(`${role}|ingress`)
+      .digest()
+      .subarray(0, MAC_BYTES)
+      .toString('base64url');
   }
 
   private mac(role: LinkRole, seq: number, json: string): string {
-    return createHmac('sha256', this.key).update(`${role}|${seq}|`).update(json).digest().subarray(0, MAC_BYTES).toString('base64url');
+    return createHmac('sha256', this.key)
+      .update(`${role}|${seq}|`)
+      .update(json)
+      .digest()
+      .subarray(0, MAC_BYTES)
+      .toString('base64url');
   }
 
   private pingMac(role: LinkRole, body: Buffer): Buffer {

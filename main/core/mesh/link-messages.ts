@@ -37,7 +37,11 @@ export const ChallengeSchema = z.object({
 export const AuthSchema = z.object({ t: z.literal('auth'), proof: z.string().max(128) });
 /** A refusal as it arrives: the frame's shape is checked here, its code by `readRefusal` (so a code this DevMesh
  *  does not know is reported as such instead of as a frame that is not a challenge). */
-export const RefuseSchema = z.object({ t: z.literal('refuse'), code: z.string().max(64), message: z.string().max(1000) });
+export const RefuseSchema = z.object({
+  t: z.literal('refuse'),
+  code: z.string().max(64),
+  message: z.string().max(1000),
+});
 /** A refusal as it is sent: only a code of the closed list compiles. */
 export type Refuse = { t: 'refuse'; code: LinkRefusalCode; message: string };
 
@@ -49,12 +53,19 @@ export function readRefusal(frame: unknown): { code: LinkRefusalCode; message: s
   const code = LinkRefusalCodeSchema.safeParse(refuse.data.code);
   if (code.success) return { code: code.data, message: refuse.data.message };
   const sent = JSON.stringify(refuse.data.code);
-  return { code: 'protocol', message: `${refuse.data.message} (with the refusal code ${sent}, which this DevMesh does not know: is the peer newer?)` };
+  return {
+    code: 'protocol',
+    message: `${refuse.data.message} (with the refusal code ${sent}, which this DevMesh does not know: is the peer newer?)`,
+  };
 }
 export type Hello = z.infer<typeof HelloSchema>;
 
 const Epoch = z.string().min(1).max(64);
-export const RegistryChangeSchema = z.object({ seq: z.number().int().positive(), op: z.enum(['put', 'del']), service: MeshServiceSchema });
+export const RegistryChangeSchema = z.object({
+  seq: z.number().int().positive(),
+  op: z.enum(['put', 'del']),
+  service: MeshServiceSchema,
+});
 export type RegistryChange = z.infer<typeof RegistryChangeSchema>;
 
 export const GossipPeerSchema = z.object({ id: Id, name: Name, address: z.string().max(300) });
@@ -64,10 +75,19 @@ export const LinkMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('ready') }),
   /** sent once after the handshake: where this agent's peer ingress listens (null: it serves no peer) and
    *  its TLS certificate, which the peer's proxy then trusts alone (pinned) */
-  z.object({ t: z.literal('ingress'), port: z.number().int().min(1).max(65535).nullable(), cert: z.string().max(8192).nullable() }),
+  z.object({
+    t: z.literal('ingress'),
+    port: z.number().int().min(1).max(65535).nullable(),
+    cert: z.string().max(8192).nullable(),
+  }),
   /** "send me your registry after `since` of `epoch`" (epoch null: everything) */
   z.object({ t: z.literal('sync'), epoch: Epoch.nullable(), since: z.number().int().min(0) }),
-  z.object({ t: z.literal('snapshot'), epoch: Epoch, seq: z.number().int().min(0), services: z.array(MeshServiceSchema).max(10_000) }),
+  z.object({
+    t: z.literal('snapshot'),
+    epoch: Epoch,
+    seq: z.number().int().min(0),
+    services: z.array(MeshServiceSchema).max(10_000),
+  }),
   z.object({ t: z.literal('changes'), epoch: Epoch, items: z.array(RegistryChangeSchema).max(10_000) }),
   z.object({ t: z.literal('peers'), peers: z.array(GossipPeerSchema).max(1000) }),
   z.object({ t: z.literal('bye'), reason: z.string().max(500) }),

@@ -65,8 +65,15 @@ const TxtSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
   name: z.string().min(1).max(MAX_NAME_CHARS),
   mesh: z.union([z.literal(''), z.string().regex(/^[a-z0-9-]{4,64}$/)]),
-  port: z.string().regex(/^[0-9]{1,5}$/).transform(Number).pipe(z.number().int().min(1).max(65535)),
-  proto: z.string().regex(/^[0-9]{1,6}$/).transform(Number),
+  port: z
+    .string()
+    .regex(/^[0-9]{1,5}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(65535)),
+  proto: z
+    .string()
+    .regex(/^[0-9]{1,6}$/)
+    .transform(Number),
 });
 
 interface MulticastDns extends MdnsQuerySocket {

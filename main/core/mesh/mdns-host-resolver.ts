@@ -14,7 +14,10 @@ interface AnswerRecord {
 /** The part of multicast-dns's socket this uses. */
 export interface MdnsQuerySocket {
   query(questions: Array<{ name: string; type: 'A' | 'AAAA' }>, cb?: (err?: unknown) => void): void;
-  on(event: 'response', listener: (packet: { answers?: AnswerRecord[]; additionals?: AnswerRecord[] }) => void): unknown;
+  on(
+    event: 'response',
+    listener: (packet: { answers?: AnswerRecord[]; additionals?: AnswerRecord[] }) => void,
+  ): unknown;
   removeListener(event: 'response', listener: (...args: never[]) => void): unknown;
 }
 

@@ -19,15 +19,27 @@ export class MeshListener {
   ) {}
 
   /** Listens on host:port; resolves with the listener, or with the problem in words (what to change). */
-  static async open(host: string, port: number, identity: MeshTlsIdentity, logger: Logger, onLink: AcceptedLink): Promise<MeshListener | { problem: string }> {
+  static async open(
+    host: string,
+    port: number,
+    identity: MeshTlsIdentity,
+    logger: Logger,
+    onLink: AcceptedLink,
+  ): Promise<MeshListener | { problem: string }> {
     const server = https.createServer({ ...identity.defaultCredentials(), handshakeTimeout: 10_000 }, (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain' });
       res.end('DevMesh peer port: links only (WebSocket at /devmesh/link)\n');
     });
-    server.on('tlsClientError', (err, socket) => logger.debug({ domain: 'mesh', peer: socket.remoteAddress, err: err.message }, 'TLS handshake on the peer port failed'));
+    server.on('tlsClientError', (err, socket) =>
+      logger.debug(
+        { domain: 'mesh', peer: socket.remoteAddress, err: err.message },
+        'TLS handshake on the peer port failed',
+      ),
+    );
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_LINK_FRAME, perMessageDeflate: false });
     server.on('upgrade', (req, socket, head) => {
-      if ((req.url ?? '').split('?')[0] !== LINK_PATH) return void socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      if ((req.url ?? '').split('?')[0] !== LINK_PATH)
+        return void socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       const binding = MeshTlsIdentity.binding(req.socket as TLSSocket);
       wss.handleUpgrade(req, socket, head, (ws) => onLink(ws, req.socket.remoteAddress ?? 'unknown', binding));
     });

@@ -19,7 +19,11 @@ const MeshFileSchema = z.object({
 });
 export type MeshMembershipData = z.infer<typeof MeshFileSchema>;
 
-const InviteSchema = z.object({ m: MeshFileSchema.shape.meshId, s: MeshFileSchema.shape.secret, a: z.array(z.string().max(300)).max(16) });
+const InviteSchema = z.object({
+  m: MeshFileSchema.shape.meshId,
+  s: MeshFileSchema.shape.secret,
+  a: z.array(z.string().max(300)).max(16),
+});
 const INVITE_PREFIX = 'dmi1.';
 
 export interface MeshInvite extends MeshMembershipData {
@@ -44,17 +48,27 @@ export class MeshMembership {
     try {
       raw = JSON.parse(readFileSync(this.meshPath, 'utf8'));
     } catch (err) {
-      throw new DevMeshError('CONFIG_INVALID', `${this.meshPath} is not valid JSON (${(err as Error).message}); run \`devmesh mesh join <invite>\` or \`devmesh mesh init --force\` to write it again`);
+      throw new DevMeshError(
+        'CONFIG_INVALID',
+        `${this.meshPath} is not valid JSON (${(err as Error).message}); run \`devmesh mesh join <invite>\` or \`devmesh mesh init --force\` to write it again`,
+      );
     }
     const parsed = MeshFileSchema.safeParse(raw);
-    if (!parsed.success) throw new DevMeshError('CONFIG_INVALID', `${this.meshPath} is damaged (${parsed.error.issues[0]?.message}); run \`devmesh mesh join <invite>\` or \`devmesh mesh init --force\``);
+    if (!parsed.success)
+      throw new DevMeshError(
+        'CONFIG_INVALID',
+        `${this.meshPath} is damaged (${parsed.error.issues[0]?.message}); run \`devmesh mesh join <invite>\` or \`devmesh mesh init --force\``,
+      );
     return parsed.data;
   }
 
   /** Creates a new mesh (id + secret). Refuses to replace an existing membership unless `force`. */
   init(options: { meshId?: string; force?: boolean } = {}): MeshMembershipData {
     this.refuseOverwrite(options.force);
-    const data = { meshId: options.meshId ?? `mesh-${randomBytes(4).toString('hex')}`, secret: randomBytes(32).toString('base64url') };
+    const data = {
+      meshId: options.meshId ?? `mesh-${randomBytes(4).toString('hex')}`,
+      secret: randomBytes(32).toString('base64url'),
+    };
     if (!MeshFileSchema.shape.meshId.safeParse(data.meshId).success) {
       throw new DevMeshError('BAD_REQUEST', `mesh id "${data.meshId}": use 4-64 lowercase letters, digits and dashes`);
     }
@@ -84,13 +98,19 @@ export class MeshMembership {
   invite(seeds: string[]): string {
     const data = this.read();
     if (!data) throw new DevMeshError('NOT_A_MEMBER', 'this agent is not in a mesh: run `devmesh mesh init` first');
-    return INVITE_PREFIX + Buffer.from(JSON.stringify({ m: data.meshId, s: data.secret, a: seeds.slice(0, 16) })).toString('base64url');
+    return (
+      INVITE_PREFIX +
+      Buffer.from(JSON.stringify({ m: data.meshId, s: data.secret, a: seeds.slice(0, 16) })).toString('base64url')
+    );
   }
 
   static parseInvite(invite: string): MeshInvite {
     const text = invite.trim();
     const bad = (why: string) =>
-      new DevMeshError('BAD_REQUEST', `not a DevMesh invite (${why}): ask a teammate for the line \`devmesh mesh invite\` prints (it starts with ${INVITE_PREFIX})`);
+      new DevMeshError(
+        'BAD_REQUEST',
+        `not a DevMesh invite (${why}): ask a teammate for the line \`devmesh mesh invite\` prints (it starts with ${INVITE_PREFIX})`,
+      );
     if (!text.startsWith(INVITE_PREFIX)) throw bad(`it does not start with ${INVITE_PREFIX}`);
     let raw: unknown;
     try {
@@ -106,7 +126,10 @@ export class MeshMembership {
   private refuseOverwrite(force: boolean | undefined): void {
     const current = this.read();
     if (current && !force) {
-      throw new DevMeshError('CONFLICT', `this agent is already in mesh ${current.meshId} (${this.meshPath}); add --force to leave it for another one`);
+      throw new DevMeshError(
+        'CONFLICT',
+        `this agent is already in mesh ${current.meshId} (${this.meshPath}); add --force to leave it for another one`,
+      );
     }
   }
 

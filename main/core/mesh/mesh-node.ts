@@ -55,7 +55,6 @@ interface Peer {
   synced: boolean;
 }
 
-
 export class MeshNode {
   private membership: MeshMembershipData | null = null;
   private listener: MeshListener | null = null;
@@ -104,7 +103,9 @@ export class MeshNode {
       try {
         this.stopMdns = this.opts.startMdns(this, this.membership.meshId, this.listenPort);
       } catch (err) {
-        this.problems.push(`mDNS discovery is off: ${(err as Error).message}. Peers can still be listed under mesh.peers in config.yaml.`);
+        this.problems.push(
+          `mDNS discovery is off: ${(err as Error).message}. Peers can still be listed under mesh.peers in config.yaml.`,
+        );
       }
     }
   }
@@ -118,7 +119,10 @@ export class MeshNode {
   offer(candidate: { agentId?: string; meshId?: string; address: string; via: PeerSource }): void {
     if (this.membership === null || this.closed) return;
     if (candidate.meshId !== undefined && candidate.meshId !== this.membership.meshId) {
-      this.opts.logger.debug({ domain: 'mesh', address: candidate.address, mesh: candidate.meshId }, 'ignoring an agent of another mesh');
+      this.opts.logger.debug(
+        { domain: 'mesh', address: candidate.address, mesh: candidate.meshId },
+        'ignoring an agent of another mesh',
+      );
       return;
     }
     if (candidate.agentId === this.agentId) return;
@@ -133,7 +137,8 @@ export class MeshNode {
     if (items.length === 0) return;
     // A link whose first `sync` is not answered yet gets these in that answer: sent now, they would come
     // before its snapshot and force a resync.
-    for (const peer of this.peers.values()) if (peer.synced) peer.link?.send({ t: 'changes', epoch: this.feed.epoch, items });
+    for (const peer of this.peers.values())
+      if (peer.synced) peer.link?.send({ t: 'changes', epoch: this.feed.epoch, items });
   }
 
   info(): MeshInfo {
@@ -145,7 +150,8 @@ export class MeshNode {
       name: this.name,
       port: this.listenPort,
       ingressPort: this.membership === null ? null : (this.opts.ingressPort?.() ?? null),
-      addresses: port === null ? [] : this.servedAddresses().map((ip) => (ip.includes(':') ? `[${ip}]:` : `${ip}:`) + port),
+      addresses:
+        port === null ? [] : this.servedAddresses().map((ip) => (ip.includes(':') ? `[${ip}]:` : `${ip}:`) + port),
       mdns: this.stopMdns !== null,
       problems: [...this.problems],
     };
@@ -171,8 +177,18 @@ export class MeshNode {
     const out: RoutablePeer[] = [];
     for (const p of this.peers.values()) {
       const link = p.link;
-      if (p.state !== 'connected' || link === null || !link.isOpen || p.ingressPort === null || p.ingressCert === null) continue;
-      out.push({ agentId: p.agentId, name: p.name, host: link.remoteIp, ingressPort: p.ingressPort, ingressCert: p.ingressCert, latencyMs: link.effectiveLatencyMs, token: link.auth.crypto.ingressToken(), services: p.replica.list() });
+      if (p.state !== 'connected' || link === null || !link.isOpen || p.ingressPort === null || p.ingressCert === null)
+        continue;
+      out.push({
+        agentId: p.agentId,
+        name: p.name,
+        host: link.remoteIp,
+        ingressPort: p.ingressPort,
+        ingressCert: p.ingressCert,
+        latencyMs: link.effectiveLatencyMs,
+        token: link.auth.crypto.ingressToken(),
+        services: p.replica.list(),
+      });
     }
     return out;
   }
@@ -183,13 +199,18 @@ export class MeshNode {
    */
   admit(header: string | null): { peer: string } | { refused: string } {
     if (this.membership === null) return { refused: 'this agent is not in a mesh' };
-    if (header === null) return { refused: 'the request carries no mesh credentials: peer ingress serves only the proxies of linked mesh members' };
+    if (header === null)
+      return {
+        refused: 'the request carries no mesh credentials: peer ingress serves only the proxies of linked mesh members',
+      };
     const space = header.indexOf(' ');
     const id = space < 0 ? header : header.slice(0, space);
     const token = space < 0 ? '' : header.slice(space + 1).trim();
     const link = this.peers.get(id)?.link;
-    if (link === null || link === undefined || !link.isOpen) return { refused: `agent ${id.slice(0, 64)} holds no live link with this agent` };
-    if (!link.auth.crypto.verifyIngress(token)) return { refused: `the mesh credentials of ${link.remoteName} do not match its link` };
+    if (link === null || link === undefined || !link.isOpen)
+      return { refused: `agent ${id.slice(0, 64)} holds no live link with this agent` };
+    if (!link.auth.crypto.verifyIngress(token))
+      return { refused: `the mesh credentials of ${link.remoteName} do not match its link` };
     return { peer: link.remoteName };
   }
 
@@ -212,7 +233,8 @@ export class MeshNode {
     if (this.closed) return;
     this.closed = true;
     await this.shutdown('its mesh membership changed');
-    for (const p of this.peers.values()) if (p.state !== 'unreachable') this.emitPeer('peer.left', p, 'this agent changed its mesh membership');
+    for (const p of this.peers.values())
+      if (p.state !== 'unreachable') this.emitPeer('peer.left', p, 'this agent changed its mesh membership');
     this.peers.clear();
     this.problems.length = 0;
     this.membership = null;
@@ -232,16 +254,29 @@ export class MeshNode {
   }
 
   private endpoint(): LinkEndpoint {
-    return { meshId: this.membership!.meshId, secret: this.membership!.secret, agentId: this.agentId, name: this.name, port: this.listenPort, heartbeatMs: this.opts.settings.heartbeatMs, tls: this.identity! };
+    return {
+      meshId: this.membership!.meshId,
+      secret: this.membership!.secret,
+      agentId: this.agentId,
+      name: this.name,
+      port: this.listenPort,
+      heartbeatMs: this.opts.settings.heartbeatMs,
+      tls: this.identity!,
+    };
   }
 
   private async listen(): Promise<void> {
     const { host, port } = this.opts.settings;
-    const opened = await MeshListener.open(host, port, this.identity!, this.opts.logger, (ws, ip, binding) => this.accepted(ws, ip, binding));
+    const opened = await MeshListener.open(host, port, this.identity!, this.opts.logger, (ws, ip, binding) =>
+      this.accepted(ws, ip, binding),
+    );
     if ('problem' in opened) return void this.problems.push(opened.problem);
     this.listener = opened;
     this.listenPort = opened.port;
-    this.opts.logger.info({ domain: 'mesh', port: opened.port, mesh: this.membership!.meshId }, 'mesh peer listener up');
+    this.opts.logger.info(
+      { domain: 'mesh', port: opened.port, mesh: this.membership!.meshId },
+      'mesh peer listener up',
+    );
   }
 
   private accepted(ws: WebSocket, remoteIp: string, binding: string): void {
@@ -276,8 +311,12 @@ export class MeshNode {
     let peer = this.peers.get(auth.remoteId);
     if (peer?.link?.isOpen && Date.now() - peer.link.openedAt < SIMULTANEOUS_MS) {
       // Both sides dialed at once: keep the link dialed by the smaller agent id, on both ends alike.
-      const keepNew = (auth.role === 'dialer' ? this.agentId : auth.remoteId) < (auth.role === 'dialer' ? auth.remoteId : this.agentId);
-      const keepOld = (peer.link.auth.role === 'dialer' ? this.agentId : peer.link.remoteId) < (peer.link.auth.role === 'dialer' ? peer.link.remoteId : this.agentId);
+      const keepNew =
+        (auth.role === 'dialer' ? this.agentId : auth.remoteId) <
+        (auth.role === 'dialer' ? auth.remoteId : this.agentId);
+      const keepOld =
+        (peer.link.auth.role === 'dialer' ? this.agentId : peer.link.remoteId) <
+        (peer.link.auth.role === 'dialer' ? peer.link.remoteId : this.agentId);
       if (!keepNew || keepOld) {
         auth.ws.close(LINK_CLOSE.duplicate, 'duplicate link');
         return;
@@ -292,11 +331,29 @@ export class MeshNode {
       peer.link = null;
       old.close(LINK_CLOSE.duplicate, 'replaced by a newer link');
     }
-    const link = new PeerLink(auth, { onMessage: (l, m) => this.onMessage(l, m), onClose: (l, reason, left) => this.onLinkClosed(l, reason, left) }, this.opts.settings.heartbeatMs);
+    const link = new PeerLink(
+      auth,
+      { onMessage: (l, m) => this.onMessage(l, m), onClose: (l, reason, left) => this.onLinkClosed(l, reason, left) },
+      this.opts.settings.heartbeatMs,
+    );
     const now = Date.now();
     const isNew = peer === undefined;
     const wasUnreachable = peer?.state === 'unreachable';
-    peer ??= { agentId: auth.remoteId, name: auth.remoteName, address: null, via, state: 'connecting', since: now, link: null, replica: new PeerReplica(), lastLatency: null, lastHeartbeat: null, ingressPort: null, ingressCert: null, synced: false };
+    peer ??= {
+      agentId: auth.remoteId,
+      name: auth.remoteName,
+      address: null,
+      via,
+      state: 'connecting',
+      since: now,
+      link: null,
+      replica: new PeerReplica(),
+      lastLatency: null,
+      lastHeartbeat: null,
+      ingressPort: null,
+      ingressCert: null,
+      synced: false,
+    };
     peer.name = auth.remoteName;
     peer.synced = false;
     // How the link that stands now came about (two crossing dials keep the dialed one, not 'inbound').
@@ -329,7 +386,14 @@ export class MeshNode {
         const result = peer.replica.apply(m);
         if (result.resync) link.send({ t: 'sync', epoch: peer.replica.epoch, since: peer.replica.seq });
         for (const c of result.changes) {
-          this.opts.events.emit({ type: 'peer.service', ts: Date.now(), agentId: peer.agentId, peerName: peer.name, change: c.change, service: c.service });
+          this.opts.events.emit({
+            type: 'peer.service',
+            ts: Date.now(),
+            agentId: peer.agentId,
+            peerName: peer.name,
+            change: c.change,
+            service: c.service,
+          });
         }
         return;
       }
@@ -353,7 +417,8 @@ export class MeshNode {
 
   private gossip(): void {
     const peers: GossipPeer[] = [];
-    for (const p of this.peers.values()) if (p.state === 'connected' && p.address) peers.push({ id: p.agentId, name: p.name, address: p.address });
+    for (const p of this.peers.values())
+      if (p.state === 'connected' && p.address) peers.push({ id: p.agentId, name: p.name, address: p.address });
     for (const p of this.peers.values()) p.link?.send({ t: 'peers', peers: peers.filter((g) => g.id !== p.agentId) });
   }
 
@@ -363,7 +428,8 @@ export class MeshNode {
     peer.lastLatency = link.latencyMs;
     peer.lastHeartbeat = link.lastHeartbeat;
     peer.link = null;
-    if (peer.ingressPort !== null) this.opts.onPeerGone?.({ host: link.remoteIp, port: peer.ingressPort, name: peer.name, reason });
+    if (peer.ingressPort !== null)
+      this.opts.onPeerGone?.({ host: link.remoteIp, port: peer.ingressPort, name: peer.name, reason });
     if (this.closed) return;
     peer.state = 'unreachable';
     peer.since = Date.now();
@@ -373,7 +439,11 @@ export class MeshNode {
     if (peer.address) this.dialer.want(peer.address, peer.via, true);
   }
 
-  private emitPeer(type: 'peer.joined' | 'peer.left' | 'peer.unreachable' | 'peer.back', peer: Peer, reason: string | null): void {
+  private emitPeer(
+    type: 'peer.joined' | 'peer.left' | 'peer.unreachable' | 'peer.back',
+    peer: Peer,
+    reason: string | null,
+  ): void {
     this.opts.events.emit({ type, ts: Date.now(), peer: this.describe(peer), reason });
   }
 

@@ -31,10 +31,12 @@ export class MeshTlsIdentity implements TlsContextProvider {
   }
 
   static async create(agentId: string, now: Date = new Date()): Promise<MeshTlsIdentity> {
-    const keys = (await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify']));
+    const keys = await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify']);
     const notBefore = new Date(now.getTime() - DAY_MS);
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1'),
+      serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+        .toString('hex')
+        .replace(/^[89a-f]/, '1'),
       name: [{ CN: [`devmesh-agent-${agentId}`] }, { O: ['DevMesh mesh link'] }],
       notBefore,
       notAfter: new Date(notBefore.getTime() + 400 * DAY_MS),
@@ -48,7 +50,11 @@ export class MeshTlsIdentity implements TlsContextProvider {
     });
     const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
     const certPem = cert.toString('pem');
-    return new MeshTlsIdentity(certPem, x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), new X509Certificate(certPem).fingerprint256);
+    return new MeshTlsIdentity(
+      certPem,
+      x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'),
+      new X509Certificate(certPem).fingerprint256,
+    );
   }
 
   /** The channel binding of a TLS connection: the same bytes at both ends of one session, different for every other. */

@@ -31,10 +31,25 @@ export class MismatchRecorder {
       caller: { project: r.caller.project, service: r.caller.service, version: r.caller.version },
       dependency: r.dependency,
       range: r.range,
-      instance: { agent: r.instance.agentName, agentId: r.instance.agentId, local: r.instance.local, project: r.instance.project, service: r.instance.service, version: r.instance.version },
+      instance: {
+        agent: r.instance.agentName,
+        agentId: r.instance.agentId,
+        local: r.instance.local,
+        project: r.instance.project,
+        service: r.instance.service,
+        version: r.instance.version,
+      },
       action: r.action,
     };
-    const key = JSON.stringify([input.caller.project, input.caller.service, input.dependency, input.range, input.instance.agentId, input.instance.version, input.action]);
+    const key = JSON.stringify([
+      input.caller.project,
+      input.caller.service,
+      input.dependency,
+      input.range,
+      input.instance.agentId,
+      input.instance.version,
+      input.action,
+    ]);
     const batch = this.pending.get(key);
     if (batch !== undefined) {
       batch.times++;

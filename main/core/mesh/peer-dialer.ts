@@ -50,7 +50,14 @@ export class PeerDialer {
   linked(address: string, dialedAddress?: string): void {
     for (const a of new Set([address, dialedAddress])) {
       if (a === undefined) continue;
-      const t = this.targets.get(a) ?? { via: 'inbound' as PeerSource, persistent: true, attempt: 0, timer: null, dialing: false, linked: false };
+      const t = this.targets.get(a) ?? {
+        via: 'inbound' as PeerSource,
+        persistent: true,
+        attempt: 0,
+        timer: null,
+        dialing: false,
+        linked: false,
+      };
       if (t.timer) clearTimeout(t.timer);
       t.timer = null;
       t.linked = true;
@@ -91,7 +98,10 @@ export class PeerDialer {
     }
     t.attempt++;
     if (!t.persistent && t.attempt >= CASUAL_TRIES) {
-      this.logger.debug({ domain: 'mesh', address, via: t.via }, 'giving up on a discovered address until it is offered again');
+      this.logger.debug(
+        { domain: 'mesh', address, via: t.via },
+        'giving up on a discovered address until it is offered again',
+      );
       this.targets.delete(address);
       return;
     }

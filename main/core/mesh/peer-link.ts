@@ -114,7 +114,10 @@ export class PeerLink {
       return this.fail('a frame that is not JSON');
     }
     const parsed = LinkMessageSchema.safeParse(raw);
-    if (!parsed.success) return this.fail(`a malformed message (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+    if (!parsed.success)
+      return this.fail(
+        `a malformed message (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
+      );
     this.lastHeard = Date.now();
     if (parsed.data.t === 'bye') return this.end(`${this.remoteName} left: ${parsed.data.reason}`, true);
     this.handlers.onMessage(this, parsed.data);

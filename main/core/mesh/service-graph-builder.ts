@@ -55,14 +55,25 @@ export class ServiceGraphBuilder {
 
     const edges: GraphEdge[] = [];
     for (const caller of nodes.filter((n) => n.local)) {
-      const declared = src.local.find((s) => s.project === caller.project && s.name === caller.service)?.dependsOn ?? [];
+      const declared =
+        src.local.find((s) => s.project === caller.project && s.name === caller.service)?.dependsOn ?? [];
       for (const dep of declared) {
         // The same project's instance on this agent, and any peer instance of that name.
         const targets = nodes.filter((n) => n.service === dep.name && (n.local ? n.project === caller.project : true));
         for (const target of targets) {
-          const satisfied = dep.range === null || semver.satisfies(target.version, dep.range, { includePrerelease: true });
+          const satisfied =
+            dep.range === null || semver.satisfies(target.version, dep.range, { includePrerelease: true });
           const id = `${caller.id}->${target.id}`;
-          edges.push({ id, from: caller.id, to: target.id, dependency: dep.name, range: dep.range, satisfied, declared: true, ...withTraffic(id) });
+          edges.push({
+            id,
+            from: caller.id,
+            to: target.id,
+            dependency: dep.name,
+            range: dep.range,
+            satisfied,
+            declared: true,
+            ...withTraffic(id),
+          });
         }
       }
     }
@@ -73,7 +84,18 @@ export class ServiceGraphBuilder {
       const from = byId.get(fromId);
       const to = byId.get(t.instance);
       if (from === undefined || !from.local || to === undefined) continue;
-      edges.push({ id, from: from.id, to: to.id, dependency: to.service, range: null, satisfied: true, declared: false, requestsPerSec: t.requestsPerSec, errorsPerSec: t.errorsPerSec, p95Ms: t.p95Ms });
+      edges.push({
+        id,
+        from: from.id,
+        to: to.id,
+        dependency: to.service,
+        range: null,
+        satisfied: true,
+        declared: false,
+        requestsPerSec: t.requestsPerSec,
+        errorsPerSec: t.errorsPerSec,
+        p95Ms: t.p95Ms,
+      });
     }
     return {
       agents: [

@@ -6,7 +6,12 @@
 // own loads later get the same module.
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describeNativeLoad, diagnoseNativeLoad, type NativeLoadDiagnosis, type NativeLoadFailure } from './native-load-diagnosis.js';
+import {
+  describeNativeLoad,
+  diagnoseNativeLoad,
+  type NativeLoadDiagnosis,
+  type NativeLoadFailure,
+} from './native-load-diagnosis.js';
 
 interface NativeModuleSpec {
   module: string;

@@ -80,9 +80,15 @@ export class ProjectManager {
     if (ref === undefined || ref === '') {
       if (this.projects.size === 1) return this.projects.values().next().value!;
       if (this.projects.size === 0) {
-        throw new DevMeshError('PROJECT_NOT_FOUND', 'no project is open: open one with `devmesh open DIR` (or `devmesh up --project DIR`)');
+        throw new DevMeshError(
+          'PROJECT_NOT_FOUND',
+          'no project is open: open one with `devmesh open DIR` (or `devmesh up --project DIR`)',
+        );
       }
-      throw new DevMeshError('PROJECT_AMBIGUOUS', `several projects are open (${[...this.projects.keys()].join(', ')}): name one with --project`);
+      throw new DevMeshError(
+        'PROJECT_AMBIGUOUS',
+        `several projects are open (${[...this.projects.keys()].join(', ')}): name one with --project`,
+      );
     }
     const byId = this.projects.get(ref);
     if (byId) return byId;
@@ -91,7 +97,10 @@ export class ProjectManager {
       .filter((p) => path === p.root || path === p.configPath || path.startsWith(p.root + sep))
       .sort((a, b) => b.root.length - a.root.length);
     if (inside[0]) return inside[0];
-    throw new DevMeshError('PROJECT_NOT_FOUND', `no open project named '${ref}'; open: ${[...this.projects.keys()].join(', ') || '(none)'}`);
+    throw new DevMeshError(
+      'PROJECT_NOT_FOUND',
+      `no open project named '${ref}'; open: ${[...this.projects.keys()].join(', ') || '(none)'}`,
+    );
   }
 
   async dispose(): Promise<void> {

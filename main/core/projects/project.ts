@@ -35,14 +35,22 @@ export class Project {
   }
 
   info(): ProjectInfo {
-    return { id: this.id, root: this.root, configPath: this.configPath, services: this.supervisor.names(), configError: this.configError };
+    return {
+      id: this.id,
+      root: this.root,
+      configPath: this.configPath,
+      services: this.supervisor.names(),
+      configError: this.configError,
+    };
   }
 
   /** Installs the config, starts the autostart services (not waiting), and begins watching the file. */
   async activate(options: { watch: boolean }): Promise<void> {
     for (const warning of this.config.warnings) this.logger.warn({ warning }, 'devmesh.yaml');
     await this.supervisor.apply(this.config);
-    void this.supervisor.startAll({ onlyAutostart: true }).catch((err: Error) => this.logger.warn({ err: err.message }, 'autostart failed'));
+    void this.supervisor
+      .startAll({ onlyAutostart: true })
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'autostart failed'));
     if (options.watch) {
       this.watcher = new ConfigWatcher(this.configPath);
       this.watchSubscription = this.watcher.onDidChange(() => {
@@ -57,7 +65,10 @@ export class Project {
     try {
       next = this.loader.load(this.configPath);
       if (next.id !== this.id) {
-        throw new DevMeshError('CONFIG_INVALID', `${this.configPath}: the project id changed from '${this.id}' to '${next.id}'; close and reopen the project to rename it`);
+        throw new DevMeshError(
+          'CONFIG_INVALID',
+          `${this.configPath}: the project id changed from '${this.id}' to '${next.id}'; close and reopen the project to rename it`,
+        );
       }
     } catch (err) {
       this.configError = (err as Error).message;

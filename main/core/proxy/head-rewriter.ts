@@ -69,8 +69,13 @@ export class HeadRewriter {
    * The response head for the client, as bytes, followed by `body` when given (one write, one packet);
    * `label` names the service (`shop/api`); `close` announces that DevMesh closes the client connection.
    */
-  static response(head: ResponseHead, label: string, close: boolean, upgrade: string | null,
-    body: Buffer | null = null): Buffer {
+  static response(
+    head: ResponseHead,
+    label: string,
+    close: boolean,
+    upgrade: string | null,
+    body: Buffer | null = null,
+  ): Buffer {
     const out = new HeadBytes();
     HeadRewriter.writeResponse(out, head, label, close, upgrade);
     const buf = out.allocate(body === null ? 0 : body.length);
@@ -159,8 +164,13 @@ export class HeadRewriter {
     } else out.put('\r\nConnection: keep-alive\r\n\r\n');
   }
 
-  private static writeResponse(out: HeadBytes, head: ResponseHead, label: string, close: boolean,
-    upgrade: string | null): void {
+  private static writeResponse(
+    out: HeadBytes,
+    head: ResponseHead,
+    label: string,
+    close: boolean,
+    upgrade: string | null,
+  ): void {
     out.put('HTTP/1.1 ');
     out.put(STATUS[head.status] ?? String(head.status));
     out.put(' ');
@@ -202,7 +212,11 @@ export class HeadRewriter {
   }
 
   private static isHopByHop(n: string, head: HeadFields): boolean {
-    return HOP_BY_HOP.has(n) || n.startsWith('proxy-') || (head.connection.size > 0 && head.connection.has(n) && n !== 'content-length' && n !== 'transfer-encoding');
+    return (
+      HOP_BY_HOP.has(n) ||
+      n.startsWith('proxy-') ||
+      (head.connection.size > 0 && head.connection.has(n) && n !== 'content-length' && n !== 'transfer-encoding')
+    );
   }
 }
 

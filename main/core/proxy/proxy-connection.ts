@@ -37,7 +37,14 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   ) {
     this.reader = new ResponseReader(ctx.limits.maxHeaderBytes, this);
     this.up = new UpstreamBinding(ctx.pool, this);
-    const listeners = { data: this.onData, drain: this.onDrain, timeout: this.onTimeout, end: this.onEnd, error: this.onError, close: this.onClose };
+    const listeners = {
+      data: this.onData,
+      drain: this.onDrain,
+      timeout: this.onTimeout,
+      end: this.onEnd,
+      error: this.onError,
+      close: this.onClose,
+    };
     this.seam = new ContainedListeners(socket, listeners, (err) => this.onUpstreamFault(err));
     this.flow = new ClientFlow(socket, ctx.limits.headTimeoutMs, () => {
       const why = `request head not complete within ${ctx.limits.headTimeoutMs / 1000} s`;
@@ -82,7 +89,9 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.ex = ex;
     this.reqDone = this.resDone = false;
     const facts = requestFacts(HttpHeadParser.field(head, FROM_HEADER), HttpHeadParser.field(head, MESH_HEADER));
-    this.apply(this.ctx.policy.decide(ex.host || undefined, ex.path, HeadRewriter.isLoop(head, this.ctx.instanceId), facts));
+    this.apply(
+      this.ctx.policy.decide(ex.host || undefined, ex.path, HeadRewriter.isLoop(head, this.ctx.instanceId), facts),
+    );
   }
 
   private apply(action: RoutingAction): void {
@@ -99,7 +108,10 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
       this.flow.release(ClientFlow.QUEUE);
       this.apply(next);
     };
-    void action.next.then((next) => this.seam.run(() => resume(next)), (err) => this.onUpstreamFault(err));
+    void action.next.then(
+      (next) => this.seam.run(() => resume(next)),
+      (err) => this.onUpstreamFault(err),
+    );
   }
 
   private forward(d: ForwardDecision): void {
@@ -108,7 +120,12 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     ex.forwardTo(d);
     const path = RoutingPolicy.forwardPath(ex.path, d.stripPrefix);
     const up = this.up.bind(d.target).socket;
-    const info = { path, clientIp: this.socket.remoteAddress ?? '127.0.0.1', tls: this.tls, instanceId: this.ctx.instanceId };
+    const info = {
+      path,
+      clientIp: this.socket.remoteAddress ?? '127.0.0.1',
+      tls: this.tls,
+      instanceId: this.ctx.instanceId,
+    };
     const headBytes = HeadRewriter.request(head, { ...info, upgrade: head.upgrade, rewrite: d.rewrite });
     ex.retryHead = head.framer.done ? headBytes : null;
     this.reader.reset();
@@ -158,7 +175,8 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
       const message = `${ex.who} sent nothing for ${this.ctx.limits.idleTimeoutMs / 1000} s (idle timeout)`;
       return this.answer({ status: 504, code: 'upstream_timeout', title: 'Gateway timeout', message }, true);
     }
-    if (ex === null && this.pending !== null) return this.refuse(408, 'request head not complete before the idle timeout');
+    if (ex === null && this.pending !== null)
+      return this.refuse(408, 'request head not complete before the idle timeout');
     this.abort();
   };
 
@@ -170,7 +188,8 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.ex.close = true;
   };
 
-  private readonly onError = (err: Error): void => this.ctx.logger.debug({ domain: 'proxy', err: err.message }, 'client connection error');
+  private readonly onError = (err: Error): void =>
+    this.ctx.logger.debug({ domain: 'proxy', err: err.message }, 'client connection error');
 
   private readonly onClose = (): void => {
     const ex = this.ex;
@@ -279,10 +298,18 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     if (d !== null && !ex.responded && !ex.upstreamSpoke) {
       this.ctx.policy.failed(d.key);
       // Nothing reached the client yet: another instance may answer it.
-      const next = ProxyExchange.failover(d, ex.method, this.head!.names.includes('idempotency-key'), ex.retryHead !== null && this.reqDone);
+      const next = ProxyExchange.failover(
+        d,
+        ex.method,
+        this.head!.names.includes('idempotency-key'),
+        ex.retryHead !== null && this.reqDone,
+      );
       if (next !== null) return this.forward(next);
     }
-    const cause = error !== null && error.message.startsWith('sent ') ? `${ex.who} ${error.message}` : ProxyExchange.cause(error, ex.who);
+    const cause =
+      error !== null && error.message.startsWith('sent ')
+        ? `${ex.who} ${error.message}`
+        : ProxyExchange.cause(error, ex.who);
     if (ex.responded) {
       ex.error = `${cause} (mid-response)`;
       return this.abort();
@@ -383,11 +410,19 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   /** Something threw while serving (a bug): logged, the exchange answered 502 or cut short, the connection closed. */
   onUpstreamFault(err: unknown): void {
     const ex = this.ex;
-    this.ctx.logger.error({ domain: 'proxy', err: err instanceof Error ? err.stack : String(err) }, 'proxy: a request failed inside DevMesh');
+    this.ctx.logger.error(
+      { domain: 'proxy', err: err instanceof Error ? err.stack : String(err) },
+      'proxy: a request failed inside DevMesh',
+    );
     this.phase = 'done';
     try {
       this.up.release(false);
-      const reply: Omit<ReplyInput, 'html'> = { status: 502, code: 'internal', title: 'Bad gateway', message: `DevMesh failed: ${(err as Error).message}` };
+      const reply: Omit<ReplyInput, 'html'> = {
+        status: 502,
+        code: 'internal',
+        title: 'Bad gateway',
+        message: `DevMesh failed: ${(err as Error).message}`,
+      };
       if (ex !== null && !ex.responded) this.socket.write(ex.answer(reply, true, false));
       if (ex !== null) ex.recordTo(this.ctx.requests, this.ctx.logger);
     } finally {

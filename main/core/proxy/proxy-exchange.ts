@@ -51,7 +51,13 @@ export class ProxyExchange {
       if (target === null) return `request target "${head.target.slice(0, 100)}" is not a path`;
       ({ host, path } = target);
     }
-    return new ProxyExchange(head.method, host ?? '', path, tls, ProxyResponder.wantsHtml(HttpHeadParser.field(head, 'accept') ?? undefined));
+    return new ProxyExchange(
+      head.method,
+      host ?? '',
+      path,
+      tls,
+      ProxyResponder.wantsHtml(HttpHeadParser.field(head, 'accept') ?? undefined),
+    );
   }
 
   /** A request too broken to route, answered and closed (400, 408, 431). */
@@ -107,7 +113,8 @@ export class ProxyExchange {
    * is gone, and the request has no body to replay.
    */
   resendOnFreshConnection(u: { reused: boolean; dropped: boolean }): Buffer | null {
-    if (!u.reused || u.dropped || this.upstreamSpoke || this.retryHead === null || this.retried || this.target === null) return null;
+    if (!u.reused || u.dropped || this.upstreamSpoke || this.retryHead === null || this.retried || this.target === null)
+      return null;
     this.retried = true;
     return this.retryHead;
   }

@@ -41,7 +41,12 @@ export class ProxyResponder {
         ...input.extra,
       };
       if (input.known)
-        json.services = input.known.map((r) => ({ project: r.project, service: r.service, state: r.state, urls: r.urls }));
+        json.services = input.known.map((r) => ({
+          project: r.project,
+          service: r.service,
+          state: r.state,
+          urls: r.urls,
+        }));
       return { status: input.status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(json) };
     }
     let list = '';
@@ -50,7 +55,8 @@ export class ProxyResponder {
         const links = r.urls.map((u) => `<a href="${esc(u)}">${esc(u)}</a>`).join(' ');
         return `<li><b>${esc(r.service)}</b> <small>(${esc(r.project)}, ${esc(r.state)})</small> ${links}</li>`;
       });
-      list = items.length > 0 ? `<h2>Known services</h2><ul>${items.join('')}</ul>` : '<p>No services are known yet.</p>';
+      list =
+        items.length > 0 ? `<h2>Known services</h2><ul>${items.join('')}</ul>` : '<p>No services are known yet.</p>';
     }
     const body =
       `<!doctype html><html><head><meta charset="utf-8"><title>${esc(input.title)} · DevMesh</title></head>` +
@@ -73,7 +79,10 @@ export class ProxyResponder {
   /** The answer to a request too broken to route (400, 408, 431); the connection closes after it. */
   static refusal(status: number, why: string): Buffer {
     const title = ProxyResponder.statusText(status);
-    return ProxyResponder.bytes(ProxyResponder.reply({ status, code: 'bad_request', title, message: why, html: false }), true);
+    return ProxyResponder.bytes(
+      ProxyResponder.reply({ status, code: 'bad_request', title, message: why, html: false }),
+      true,
+    );
   }
 
   static statusText(status: number): string {

@@ -46,9 +46,19 @@ export class ProxyServer {
 
   constructor(private readonly opts: ProxyServerOptions) {
     this.limits = { ...DEFAULT_PROXY_LIMITS, ...opts.limits };
-    this.pool = new UpstreamPool(this.limits.connectTimeoutMs, this.limits.upstreamIdleMs, this.limits.maxIdlePerTarget);
+    this.pool = new UpstreamPool(
+      this.limits.connectTimeoutMs,
+      this.limits.upstreamIdleMs,
+      this.limits.maxIdlePerTarget,
+    );
     const policy = new RoutingPolicy(opts.routes, this.limits, opts.instanceId);
-    const deps = { policy, requests: opts.requests, limits: this.limits, instanceId: opts.instanceId, logger: opts.logger };
+    const deps = {
+      policy,
+      requests: opts.requests,
+      limits: this.limits,
+      instanceId: opts.instanceId,
+      logger: opts.logger,
+    };
     this.slow = new SlowPathProxy(deps);
     this.ctx = {
       ...deps,
@@ -62,8 +72,16 @@ export class ProxyServer {
     const problems: string[] = [];
     // Half-open allowed: a client may send its request and shut down its side; it still gets the answer.
     const http = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, false));
-    const named = this.opts.names ?? { http: 'HTTP', httpSetting: 'proxy.http_port', https: 'HTTPS', httpsSetting: 'proxy.https_port' };
-    const httpPort = this.opts.httpPort === null ? null : await this.bind(http, this.opts.httpPort, named.http, named.httpSetting, problems);
+    const named = this.opts.names ?? {
+      http: 'HTTP',
+      httpSetting: 'proxy.http_port',
+      https: 'HTTPS',
+      httpsSetting: 'proxy.https_port',
+    };
+    const httpPort =
+      this.opts.httpPort === null
+        ? null
+        : await this.bind(http, this.opts.httpPort, named.http, named.httpSetting, problems);
     if (httpPort !== null) this.httpServer = http;
     let httpsPort: number | null = null;
     if (this.opts.httpsPort !== null && this.opts.tls === null) {
@@ -94,7 +112,9 @@ export class ProxyServer {
         this.handshaking.add(raw);
         raw.once('close', () => this.handshaking.delete(raw));
       });
-      https.on('tlsClientError', (err) => this.opts.logger.debug({ domain: 'proxy', err: err.message }, 'TLS handshake failed'));
+      https.on('tlsClientError', (err) =>
+        this.opts.logger.debug({ domain: 'proxy', err: err.message }, 'TLS handshake failed'),
+      );
       httpsPort = await this.bind(https, this.opts.httpsPort, named.https, named.httpsSetting, problems);
       if (httpsPort !== null) this.httpsServer = https;
     }
@@ -107,7 +127,11 @@ export class ProxyServer {
   dropTarget(host: string, port: number, reason: string): void {
     const n = this.pool.drop(host, port, reason);
     this.slow.drop(host, port, reason);
-    if (n > 0) this.opts.logger.info({ domain: 'proxy', target: `${host}:${port}`, connections: n, reason }, 'dropped connections to a target that is gone');
+    if (n > 0)
+      this.opts.logger.info(
+        { domain: 'proxy', target: `${host}:${port}`, connections: n, reason },
+        'dropped connections to a target that is gone',
+      );
   }
 
   async close(): Promise<void> {
@@ -131,12 +155,21 @@ export class ProxyServer {
       if (isTls && (socket as tls.TLSSocket).alpnProtocol === 'h2') this.slow.adoptH2(socket as tls.TLSSocket);
       else this.connections.add(new ProxyConnection(socket, this.ctx, isTls));
     } catch (err) {
-      this.opts.logger.error({ domain: 'proxy', err: err instanceof Error ? err.stack : String(err) }, 'proxy: could not take on a connection');
+      this.opts.logger.error(
+        { domain: 'proxy', err: err instanceof Error ? err.stack : String(err) },
+        'proxy: could not take on a connection',
+      );
       socket.destroy();
     }
   }
 
-  private bind(server: net.Server, port: number, what: string, setting: string, problems: string[]): Promise<number | null> {
+  private bind(
+    server: net.Server,
+    port: number,
+    what: string,
+    setting: string,
+    problems: string[],
+  ): Promise<number | null> {
     return new Promise((resolve) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         const where = `${this.opts.host}:${port}`;
@@ -150,7 +183,9 @@ export class ProxyServer {
       server.once('error', onError);
       server.listen(port, this.opts.host, () => {
         server.removeListener('error', onError);
-        server.on('error', (err) => this.opts.logger.error({ domain: 'proxy', err: err.message }, `${what} listener error`));
+        server.on('error', (err) =>
+          this.opts.logger.error({ domain: 'proxy', err: err.message }, `${what} listener error`),
+        );
         resolve((server.address() as net.AddressInfo).port);
       });
     });

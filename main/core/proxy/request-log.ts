@@ -162,7 +162,10 @@ export class RequestLog implements Disposable {
     }
     const sql = `SELECT * FROM proxy_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
     const rows = this.database.db.prepare(sql).all(...args, query.limit + 1) as Row[];
-    return { requests: rows.slice(0, query.limit).reverse().map(RequestLog.fromRow), hasMore: rows.length > query.limit };
+    return {
+      requests: rows.slice(0, query.limit).reverse().map(RequestLog.fromRow),
+      hasMore: rows.length > query.limit,
+    };
   }
 
   /** Writes waiting rows now (a page read sees every request answered so far). Never throws. */
@@ -179,8 +182,25 @@ export class RequestLog implements Disposable {
     const retain = this.options.retain ?? 50_000;
     this.database.db.transaction(() => {
       for (const r of batch) {
-        this.insert.run(r.seq, r.ts, r.method, r.host, r.path, r.status, r.bytesIn, r.bytesOut, r.durationMs, r.project,
-          r.service, r.upstream, r.error, r.tls ? 1 : 0, r.websocket ? 1 : 0, r.caller, r.instance);
+        this.insert.run(
+          r.seq,
+          r.ts,
+          r.method,
+          r.host,
+          r.path,
+          r.status,
+          r.bytesIn,
+          r.bytesOut,
+          r.durationMs,
+          r.project,
+          r.service,
+          r.upstream,
+          r.error,
+          r.tls ? 1 : 0,
+          r.websocket ? 1 : 0,
+          r.caller,
+          r.instance,
+        );
       }
       this.trim.run(this.seq - retain, 2 * batch.length);
     })();

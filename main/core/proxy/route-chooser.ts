@@ -71,7 +71,16 @@ export class RouteChooser {
   /** A connected teammate serving `service` of `project` healthy within `range` (its name), else null. */
   peerServing(project: string, service: string, range: string | null): string | null {
     for (const p of this.directory?.routable() ?? []) {
-      if (p.services.some((s) => s.project === project && s.name === service && s.state === 'healthy' && InstanceSelector.satisfies(s.version, range))) return p.name;
+      if (
+        p.services.some(
+          (s) =>
+            s.project === project &&
+            s.name === service &&
+            s.state === 'healthy' &&
+            InstanceSelector.satisfies(s.version, range),
+        )
+      )
+        return p.name;
     }
     return null;
   }
@@ -86,17 +95,29 @@ export class RouteChooser {
   choose(q: ChooseQuery, peek = false): RouteDecision {
     const def = q.local?.definition ?? null;
     const info = q.local?.info() ?? null;
-    const localServable = info !== null && (info.state === 'healthy' || info.state === 'unhealthy') && info.port !== null;
+    const localServable =
+      info !== null && (info.state === 'healthy' || info.state === 'unhealthy') && info.port !== null;
     const prefer = def?.prefer ?? 'local';
     const allowPeers = q.peers && (def?.allowPeers ?? true);
     // start_on_request says where the user wants it: here. Start it rather than borrow a teammate's.
-    if (q.local !== null && !localServable && def!.startOnRequest && prefer !== 'peer' && q.peers) return this.unavailable(q);
+    if (q.local !== null && !localServable && def!.startOnRequest && prefer !== 'peer' && q.peers)
+      return this.unavailable(q);
 
     const peersByKey = new Map<string, RoutablePeer>();
     const instances: Instance[] = [];
     const selfId = this.directory?.agentId ?? 'local';
     if (q.local !== null) {
-      instances.push({ key: `${selfId}/${q.project}/${q.service}`, agentId: selfId, agentName: this.selfName, local: true, project: q.project, service: q.service, version: def!.version, healthy: info!.state === 'healthy' && info!.port !== null, latencyMs: 0 });
+      instances.push({
+        key: `${selfId}/${q.project}/${q.service}`,
+        agentId: selfId,
+        agentName: this.selfName,
+        local: true,
+        project: q.project,
+        service: q.service,
+        version: def!.version,
+        healthy: info!.state === 'healthy' && info!.port !== null,
+        latencyMs: 0,
+      });
     }
     if (allowPeers && this.directory !== null) {
       for (const p of this.directory.routable()) {
@@ -104,14 +125,30 @@ export class RouteChooser {
         if (s === undefined) continue;
         const key = `${p.agentId}/${q.project}/${q.service}`;
         peersByKey.set(key, p);
-        instances.push({ key, agentId: p.agentId, agentName: p.name, local: false, project: q.project, service: q.service, version: s.version, healthy: s.state === 'healthy', latencyMs: p.latencyMs });
+        instances.push({
+          key,
+          agentId: p.agentId,
+          agentName: p.name,
+          local: false,
+          project: q.project,
+          service: q.service,
+          version: s.version,
+          healthy: s.state === 'healthy',
+          latencyMs: p.latencyMs,
+        });
       }
     }
     // The common case, no teammate serves it: this machine's instance, without the selector's work.
     if (peersByKey.size === 0 && localServable && info.state === 'healthy' && (q.caller?.range ?? null) === null) {
       return this.forward(instances[0]!, q, null, info.port);
     }
-    const input = { instances, range: q.caller?.range ?? null, onMismatch: q.caller?.onMismatch ?? 'warn', prefer, allowPeers: true } as const;
+    const input = {
+      instances,
+      range: q.caller?.range ?? null,
+      onMismatch: q.caller?.onMismatch ?? 'warn',
+      prefer,
+      allowPeers: true,
+    } as const;
     const resting = this.resting();
     let selection = this.selector.select({ ...input, exclude: resting }, peek);
     // Every instance failed a moment ago: trying one again beats refusing outright.
@@ -119,15 +156,28 @@ export class RouteChooser {
 
     if (selection.kind === 'route') {
       if (selection.mismatch !== null && q.caller !== null && !peek) {
-        this.onMismatch({ caller: q.caller, dependency: q.service, range: selection.mismatch.range, instance: selection.chosen, action: 'warned' });
+        this.onMismatch({
+          caller: q.caller,
+          dependency: q.service,
+          range: selection.mismatch.range,
+          instance: selection.chosen,
+          action: 'warned',
+        });
       }
-      const [first, ...rest] = [selection.chosen, ...selection.alternates].map((i) => this.forward(i, q, peersByKey.get(i.key) ?? null, info?.port ?? null));
+      const [first, ...rest] = [selection.chosen, ...selection.alternates].map((i) =>
+        this.forward(i, q, peersByKey.get(i.key) ?? null, info?.port ?? null),
+      );
       return { ...first!, alternates: rest };
     }
     if (selection.kind === 'refuse') {
       const caller = q.caller!;
-      if (!peek) for (const instance of selection.candidates) this.onMismatch({ caller, dependency: q.service, range: selection.range, instance, action: 'refused' });
-      const versions = selection.candidates.map((i) => ({ agent: i.local ? `${i.agentName} (this machine)` : i.agentName, version: i.version }));
+      if (!peek)
+        for (const instance of selection.candidates)
+          this.onMismatch({ caller, dependency: q.service, range: selection.range, instance, action: 'refused' });
+      const versions = selection.candidates.map((i) => ({
+        agent: i.local ? `${i.agentName} (this machine)` : i.agentName,
+        version: i.version,
+      }));
       const have = versions.map((v) => `${v.agent} has ${v.version}`).join(', ');
       return {
         kind: 'refused',
@@ -156,7 +206,15 @@ export class RouteChooser {
 
   private unavailable(q: ChooseQuery): RouteDecision {
     const info = q.local!.info();
-    return { kind: 'unavailable', project: q.project, service: q.service, state: info.state, reason: info.reason, startOnRequest: q.local!.definition.startOnRequest && q.peers, stripPrefix: q.stripPrefix };
+    return {
+      kind: 'unavailable',
+      project: q.project,
+      service: q.service,
+      state: info.state,
+      reason: info.reason,
+      startOnRequest: q.local!.definition.startOnRequest && q.peers,
+      stripPrefix: q.stripPrefix,
+    };
   }
 
   private forward(i: Instance, q: ChooseQuery, peer: RoutablePeer | null, localPort: number | null): ForwardDecision {
@@ -165,9 +223,23 @@ export class RouteChooser {
     const label = `${i.agentName}/${i.service}@${i.version}`;
     if (peer === null) {
       const rewrite: HeadRewrite | null = from.length > 0 ? { host: null, headers: from } : null;
-      return { kind: 'forward', project: q.project, service: q.service, target: { host: '127.0.0.1', port: localPort! }, upstream: `127.0.0.1:${localPort}`, label, key: i.key, caller, stripPrefix: q.stripPrefix, rewrite, alternates: [] };
+      return {
+        kind: 'forward',
+        project: q.project,
+        service: q.service,
+        target: { host: '127.0.0.1', port: localPort! },
+        upstream: `127.0.0.1:${localPort}`,
+        label,
+        key: i.key,
+        caller,
+        stripPrefix: q.stripPrefix,
+        rewrite,
+        alternates: [],
+      };
     }
-    const hostPort = peer.host.includes(':') ? `[${peer.host}]:${peer.ingressPort}` : `${peer.host}:${peer.ingressPort}`;
+    const hostPort = peer.host.includes(':')
+      ? `[${peer.host}]:${peer.ingressPort}`
+      : `${peer.host}:${peer.ingressPort}`;
     return {
       kind: 'forward',
       project: q.project,
@@ -178,7 +250,10 @@ export class RouteChooser {
       key: i.key,
       caller,
       stripPrefix: q.stripPrefix,
-      rewrite: { host: `${q.service}.${q.project}.localhost`, headers: [['X-DevMesh-Mesh', `${this.directory!.agentId} ${peer.token}`], ...from] },
+      rewrite: {
+        host: `${q.service}.${q.project}.localhost`,
+        headers: [['X-DevMesh-Mesh', `${this.directory!.agentId} ${peer.token}`], ...from],
+      },
       alternates: [],
     };
   }

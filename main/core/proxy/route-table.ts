@@ -51,7 +51,8 @@ export class RouteTable implements Disposable {
     private readonly chooser: RouteChooser = new RouteChooser(null),
   ) {
     this.subscription = events.onDidEmitEvent((e) => {
-      if (e.type === 'project.opened' || e.type === 'project.closed' || e.type === 'project.reloaded') this.stale = true;
+      if (e.type === 'project.opened' || e.type === 'project.closed' || e.type === 'project.reloaded')
+        this.stale = true;
       this.forgetHot();
     });
   }
@@ -112,18 +113,42 @@ export class RouteTable implements Disposable {
       for (const info of project.supervisor.list()) {
         declared.add(`${info.name}.${project.id}`);
         const runner = project.supervisor.get(info.name);
-        const now = this.chooser.choose({ project: project.id, service: info.name, local: runner, caller: null, stripPrefix: null, peers: true }, true);
+        const now = this.chooser.choose(
+          { project: project.id, service: info.name, local: runner, caller: null, stripPrefix: null, peers: true },
+          true,
+        );
         const served = now.kind === 'forward' ? now : null;
-        routes.push({ ...this.addressOf(info.name, project.id), project: project.id, service: info.name, state: info.state, target: served?.upstream ?? null, servedBy: served?.label ?? null, local: true, startOnRequest: runner.definition.startOnRequest });
+        routes.push({
+          ...this.addressOf(info.name, project.id),
+          project: project.id,
+          service: info.name,
+          state: info.state,
+          target: served?.upstream ?? null,
+          servedBy: served?.label ?? null,
+          local: true,
+          startOnRequest: runner.definition.startOnRequest,
+        });
       }
     }
     for (const s of this.chooser.peerServices()) {
       const id = `${s.name}.${s.project}`;
       if (declared.has(id) || (only && s.project !== only)) continue;
       declared.add(id);
-      const now = this.chooser.choose({ project: s.project, service: s.name, local: null, caller: null, stripPrefix: null, peers: true }, true);
+      const now = this.chooser.choose(
+        { project: s.project, service: s.name, local: null, caller: null, stripPrefix: null, peers: true },
+        true,
+      );
       const served = now.kind === 'forward' ? now : null;
-      routes.push({ ...this.addressOf(s.name, s.project), project: s.project, service: s.name, state: s.state, target: served?.upstream ?? null, servedBy: served?.label ?? null, local: false, startOnRequest: false });
+      routes.push({
+        ...this.addressOf(s.name, s.project),
+        project: s.project,
+        service: s.name,
+        state: s.state,
+        target: served?.upstream ?? null,
+        servedBy: served?.label ?? null,
+        local: false,
+        startOnRequest: false,
+      });
     }
     return routes;
   }
@@ -132,7 +157,10 @@ export class RouteTable implements Disposable {
     const { httpPort, httpsPort } = this.urls();
     const hosts = [`${service}.${project}${SUFFIX}`];
     if ((this.table().get(service)?.length ?? 0) <= 1) hosts.unshift(`${service}${SUFFIX}`);
-    const urls = [...(httpPort !== null ? [`http://${hosts[0]}:${httpPort}/`] : []), ...(httpsPort !== null ? [`https://${hosts[0]}:${httpsPort}/`] : [])];
+    const urls = [
+      ...(httpPort !== null ? [`http://${hosts[0]}:${httpPort}/`] : []),
+      ...(httpsPort !== null ? [`https://${hosts[0]}:${httpsPort}/`] : []),
+    ];
     return { hosts, urls };
   }
 
@@ -142,7 +170,13 @@ export class RouteTable implements Disposable {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new DevMeshError('TIMEOUT', `${service} did not become healthy within ${Math.round(timeoutMs / 1000)} s of a request starting it (start_on_request); see \`devmesh logs ${service}\``)),
+        () =>
+          reject(
+            new DevMeshError(
+              'TIMEOUT',
+              `${service} did not become healthy within ${Math.round(timeoutMs / 1000)} s of a request starting it (start_on_request); see \`devmesh logs ${service}\``,
+            ),
+          ),
         timeoutMs,
       );
     });
@@ -185,7 +219,12 @@ export class RouteTable implements Disposable {
     if (entries.length > 1 && caller !== null) entries = entries.filter((e) => e.project === caller.project);
     if (entries.length > 1) {
       const names = entries.map((e) => `${e.service}.${e.project}${SUFFIX}`).join(' or ');
-      return { kind: 'unknown', name, message: `'${name}' is a service of several projects: use ${names}`, known: this.list() };
+      return {
+        kind: 'unknown',
+        name,
+        message: `'${name}' is a service of several projects: use ${names}`,
+        known: this.list(),
+      };
     }
     const local = entries[0] ?? null;
     let project = local?.project ?? null;
@@ -197,7 +236,12 @@ export class RouteTable implements Disposable {
       const inCaller = caller !== null ? projects.filter((p) => p === caller.project) : [];
       const chosen = inCaller.length === 1 ? inCaller : projects;
       if (chosen.length > 1) {
-        return { kind: 'unknown', name, message: `'${name}' is a service of several teammates' projects: use ${chosen.map((p) => `${matches[0]!.name}.${p}${SUFFIX}`).join(' or ')}`, known: this.list() };
+        return {
+          kind: 'unknown',
+          name,
+          message: `'${name}' is a service of several teammates' projects: use ${chosen.map((p) => `${matches[0]!.name}.${p}${SUFFIX}`).join(' or ')}`,
+          known: this.list(),
+        };
       }
       if (chosen.length === 1) {
         project = chosen[0]!;
@@ -214,7 +258,14 @@ export class RouteTable implements Disposable {
         known: this.list(),
       };
     }
-    return this.chooser.choose({ project, service, local: local?.runner ?? null, caller: caller?.project === project ? caller : null, stripPrefix, peers });
+    return this.chooser.choose({
+      project,
+      service,
+      local: local?.runner ?? null,
+      caller: caller?.project === project ? caller : null,
+      stripPrefix,
+      peers,
+    });
   }
 
   /** The caller `web.shop` (or `web`, in the project of the service it calls) with its declared range. */
@@ -225,7 +276,8 @@ export class RouteTable implements Disposable {
     if (project === null) {
       const candidates = this.table().get(service) ?? [];
       const targetProject = target.includes('.') ? target.slice(target.indexOf('.') + 1) : null;
-      const match = candidates.find((e) => e.project === targetProject) ?? (candidates.length === 1 ? candidates[0] : undefined);
+      const match =
+        candidates.find((e) => e.project === targetProject) ?? (candidates.length === 1 ? candidates[0] : undefined);
       if (match === undefined) return null;
       project = match.project;
     }
@@ -233,7 +285,13 @@ export class RouteTable implements Disposable {
     if (entry === undefined) return { project, service, version: null, range: null, onMismatch: 'warn' };
     const targetService = target.includes('.') ? target.slice(0, target.indexOf('.')) : target;
     const dep = entry.runner.definition.dependsOn.find((d) => d.name === targetService);
-    return { project, service, version: entry.runner.definition.version, range: dep?.range ?? null, onMismatch: dep?.onVersionMismatch ?? 'warn' };
+    return {
+      project,
+      service,
+      version: entry.runner.definition.version,
+      range: dep?.range ?? null,
+      onMismatch: dep?.onVersionMismatch ?? 'warn',
+    };
   }
 
   private table(): Map<string, Entry[]> {

@@ -29,7 +29,12 @@ export class RoutingPolicy {
 
   decide(host: string | undefined, path: string, loop: boolean, facts: RequestFacts): RoutingAction {
     if (loop)
-      return this.answer(508, 'loop_detected', 'Loop detected', `this request already went through this DevMesh proxy (${this.instanceId}): a route points back at the proxy`);
+      return this.answer(
+        508,
+        'loop_detected',
+        'Loop detected',
+        `this request already went through this DevMesh proxy (${this.instanceId}): a route points back at the proxy`,
+      );
     return this.route(host, path, facts, true);
   }
 
@@ -47,40 +52,99 @@ export class RoutingPolicy {
     try {
       d = this.routes.resolve(host, path, facts);
     } catch (err) {
-      return this.answer(502, 'internal', 'Routing failed', `DevMesh could not route ${host ?? ''}${path}: ${(err as Error).message}`);
+      return this.answer(
+        502,
+        'internal',
+        'Routing failed',
+        `DevMesh could not route ${host ?? ''}${path}: ${(err as Error).message}`,
+      );
     }
     return this.act(d, mayStart, host, path, facts);
   }
 
-  private act(d: RouteDecision, mayStart: boolean, host: string | undefined, path: string, facts: RequestFacts): RoutingAction {
+  private act(
+    d: RouteDecision,
+    mayStart: boolean,
+    host: string | undefined,
+    path: string,
+    facts: RequestFacts,
+  ): RoutingAction {
     if (d.kind === 'forward') return { kind: 'forward', decision: d };
     if (d.kind === 'refused') {
       return {
         kind: 'answer',
-        reply: { status: 409, code: 'version_mismatch', title: 'Version mismatch', message: d.message, extra: { caller: d.caller, range: d.range, versions: d.versions } },
+        reply: {
+          status: 409,
+          code: 'version_mismatch',
+          title: 'Version mismatch',
+          message: d.message,
+          extra: { caller: d.caller, range: d.range, versions: d.versions },
+        },
         project: d.project,
         service: d.service,
         close: false,
       };
     }
-    if (d.kind === 'denied') return this.answer(403, 'not_a_mesh_member', 'Not a mesh member', d.message, null, null, true);
+    if (d.kind === 'denied')
+      return this.answer(403, 'not_a_mesh_member', 'Not a mesh member', d.message, null, null, true);
     if (d.kind === 'foreign')
-      return this.answer(403, 'foreign_host', 'Not a DevMesh name', `DevMesh serves only *.localhost names; "${d.host}" is not one, and DevMesh is not an open proxy.`, null, null, true);
-    if (d.kind === 'unknown') return { ...this.answer(404, 'service_not_found', 'Unknown service', d.message), reply: { status: 404, code: 'service_not_found', title: 'Unknown service', message: d.message, known: d.known } };
+      return this.answer(
+        403,
+        'foreign_host',
+        'Not a DevMesh name',
+        `DevMesh serves only *.localhost names; "${d.host}" is not one, and DevMesh is not an open proxy.`,
+        null,
+        null,
+        true,
+      );
+    if (d.kind === 'unknown')
+      return {
+        ...this.answer(404, 'service_not_found', 'Unknown service', d.message),
+        reply: { status: 404, code: 'service_not_found', title: 'Unknown service', message: d.message, known: d.known },
+      };
     if (!d.startOnRequest || !mayStart) {
-      const message = d.message ?? `${d.service} (${d.project}) is ${d.state}${d.reason ? `: ${d.reason}` : ''}. Start it with \`devmesh start ${d.service}\`${mayStart ? '' : ' and check its logs'}.`;
-      return { kind: 'answer', reply: { status: 503, code: 'service_unavailable', title: 'Service unavailable', message, extra: { state: d.state, reason: d.reason } }, project: d.project, service: d.service, close: false };
+      const message =
+        d.message ??
+        `${d.service} (${d.project}) is ${d.state}${d.reason ? `: ${d.reason}` : ''}. Start it with \`devmesh start ${d.service}\`${mayStart ? '' : ' and check its logs'}.`;
+      return {
+        kind: 'answer',
+        reply: {
+          status: 503,
+          code: 'service_unavailable',
+          title: 'Service unavailable',
+          message,
+          extra: { state: d.state, reason: d.reason },
+        },
+        project: d.project,
+        service: d.service,
+        close: false,
+      };
     }
     const bound = this.limits.startOnRequestTimeoutMs;
     const next = this.routes.ensureRunning(d.project, d.service, bound).then(
       () => this.route(host, path, facts, false),
       (err: Error) =>
-        this.answer(503, 'service_unavailable', 'Service did not start', `DevMesh started ${d.service} (${d.project}) for this request, but it did not become healthy within ${bound / 1000} s: ${err.message}`, d.project, d.service),
+        this.answer(
+          503,
+          'service_unavailable',
+          'Service did not start',
+          `DevMesh started ${d.service} (${d.project}) for this request, but it did not become healthy within ${bound / 1000} s: ${err.message}`,
+          d.project,
+          d.service,
+        ),
     );
     return { kind: 'start', project: d.project, service: d.service, next };
   }
 
-  private answer(status: number, code: ReplyInput['code'], title: string, message: string, project: string | null = null, service: string | null = null, close = false): Extract<RoutingAction, { kind: 'answer' }> {
+  private answer(
+    status: number,
+    code: ReplyInput['code'],
+    title: string,
+    message: string,
+    project: string | null = null,
+    service: string | null = null,
+    close = false,
+  ): Extract<RoutingAction, { kind: 'answer' }> {
     return { kind: 'answer', reply: { status, code, title, message }, project, service, close };
   }
 }

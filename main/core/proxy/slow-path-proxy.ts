@@ -57,8 +57,12 @@ export class SlowPathProxy {
       this.handle(req, res, this.tlsSockets.has(req.socket), true);
     });
     // Never listens: HTTPS connections that chose h2 by ALPN are handed to it after their handshake.
-    this.h2 = http2.createSecureServer({ allowHTTP1: false }, (req, res) => this.handle(req as unknown as Incoming, res as unknown as Outgoing, true));
-    this.h2.on('sessionError', (err) => deps.logger.debug({ domain: 'proxy', err: err.message }, 'HTTP/2 session error'));
+    this.h2 = http2.createSecureServer({ allowHTTP1: false }, (req, res) =>
+      this.handle(req as unknown as Incoming, res as unknown as Outgoing, true),
+    );
+    this.h2.on('sessionError', (err) =>
+      deps.logger.debug({ domain: 'proxy', err: err.message }, 'HTTP/2 session error'),
+    );
   }
 
   /** Takes over a TLS connection that negotiated HTTP/2. */
@@ -96,7 +100,13 @@ export class SlowPathProxy {
     const url = req.url ?? '/';
     // HTTP/2 names the host in :authority; the HTTP/1.1 target expects Host.
     req.headers.host ??= req.headers[':authority'] as string | undefined;
-    const ex = new ProxyExchange(req.method ?? 'GET', req.headers.host ?? '', url, tls, ProxyResponder.wantsHtml(req.headers.accept));
+    const ex = new ProxyExchange(
+      req.method ?? 'GET',
+      req.headers.host ?? '',
+      url,
+      tls,
+      ProxyResponder.wantsHtml(req.headers.accept),
+    );
     const measured = SlowPathMeter.attach(req, res, ex);
     res.once('close', () => {
       ex.status ||= res.statusCode;
@@ -108,7 +118,9 @@ export class SlowPathProxy {
     const hops = String(req.headers[HOP_HEADER] ?? '');
     const loop = hops.split(',').some((h) => h.trim() === this.deps.instanceId);
     const facts = requestFacts(SlowPathProxy.header(req, FROM_HEADER), SlowPathProxy.header(req, MESH_HEADER));
-    this.contained(res, ex, () => this.apply(req, res, ex, this.deps.policy.decide(req.headers.host, url, loop, facts)));
+    this.contained(res, ex, () =>
+      this.apply(req, res, ex, this.deps.policy.decide(req.headers.host, url, loop, facts)),
+    );
   }
 
   /** Runs `fn` at a seam (a request event, a promise, a proxy callback): what it throws ends this exchange. */
@@ -122,7 +134,10 @@ export class SlowPathProxy {
 
   /** Something threw while serving (a bug): logged; the exchange answered 502, or cut short once answering. */
   private fault(res: Outgoing, ex: ProxyExchange, err: unknown): void {
-    this.deps.logger.error({ domain: 'proxy', err: err instanceof Error ? err.stack : String(err) }, 'proxy: a request failed inside DevMesh');
+    this.deps.logger.error(
+      { domain: 'proxy', err: err instanceof Error ? err.stack : String(err) },
+      'proxy: a request failed inside DevMesh',
+    );
     const message = `DevMesh failed: ${(err as Error).message}`;
     try {
       if (res.headersSent) {
@@ -160,12 +175,20 @@ export class SlowPathProxy {
     req.url = RoutingPolicy.forwardPath(req.url ?? '/', action.decision.stripPrefix);
     const prior = req.headers.via;
     req.headers.via = `${prior ? `${prior}, ` : ''}1.1 devmesh`;
-    req.headers[HOP_HEADER] = `${req.headers[HOP_HEADER] ? `${String(req.headers[HOP_HEADER])}, ` : ''}${this.deps.instanceId}`;
+    req.headers[HOP_HEADER] =
+      `${req.headers[HOP_HEADER] ? `${String(req.headers[HOP_HEADER])}, ` : ''}${this.deps.instanceId}`;
     this.forward(req, res, ex, action.decision, req.headers.host, true);
   }
 
   /** Sends the request to `d`; a body-less idempotent one that fails before any answer goes to the next instance. */
-  private forward(req: Incoming, res: Outgoing, ex: ProxyExchange, d: ForwardDecision, clientHost: string | undefined, first: boolean): void {
+  private forward(
+    req: Incoming,
+    res: Outgoing,
+    ex: ProxyExchange,
+    d: ForwardDecision,
+    clientHost: string | undefined,
+    first: boolean,
+  ): void {
     ex.forwardTo(d);
     // A teammate's ingress routes by Host and admits by the mesh field; the caller travels along.
     req.headers.host = d.rewrite?.host ?? clientHost;
@@ -181,11 +204,20 @@ export class SlowPathProxy {
       ...(first ? {} : { buffer: Readable.from([]) }),
     };
     if (first) SlowPathMeter.countBody(req, ex);
-    this.proxy.web(req, res, options, (err: Error) => this.contained(res, ex, () => this.failed(req, res, ex, d, clientHost, err)));
+    this.proxy.web(req, res, options, (err: Error) =>
+      this.contained(res, ex, () => this.failed(req, res, ex, d, clientHost, err)),
+    );
   }
 
   /** The forward to `d` failed: the next instance when that is safe, else a 502 (or a cut once answering). */
-  private failed(req: Incoming, res: Outgoing, ex: ProxyExchange, d: ForwardDecision, host: string | undefined, err: Error): void {
+  private failed(
+    req: Incoming,
+    res: Outgoing,
+    ex: ProxyExchange,
+    d: ForwardDecision,
+    host: string | undefined,
+    err: Error,
+  ): void {
     if (!res.headersSent) {
       this.deps.policy.failed(d.key);
       const marked = req.headers['idempotency-key'] !== undefined;
@@ -204,7 +236,13 @@ export class SlowPathProxy {
     if (agent === undefined) {
       // Teammates come and go; a long-lived daemon must not keep an agent per certificate it ever saw.
       if (this.pinnedAgents.size >= 64) this.closePinned();
-      agent = new https.Agent({ keepAlive: true, maxSockets: 256, ca: [cert], checkServerIdentity: () => undefined, ALPNProtocols: ['http/1.1'] });
+      agent = new https.Agent({
+        keepAlive: true,
+        maxSockets: 256,
+        ca: [cert],
+        checkServerIdentity: () => undefined,
+        ALPNProtocols: ['http/1.1'],
+      });
       this.pinnedAgents.set(cert, agent);
     }
     return agent;
@@ -215,7 +253,9 @@ export class SlowPathProxy {
     const prefix = `${host.includes(':') ? `[${host}]` : host}:${port}:`;
     for (const agent of this.pinnedAgents.values()) {
       for (const group of [agent.sockets, agent.freeSockets]) {
-        for (const [name, sockets] of Object.entries(group)) if (name.startsWith(prefix) || name.startsWith(`${host}:${port}:`)) for (const s of sockets ?? []) s.destroy(new Error(reason));
+        for (const [name, sockets] of Object.entries(group))
+          if (name.startsWith(prefix) || name.startsWith(`${host}:${port}:`))
+            for (const s of sockets ?? []) s.destroy(new Error(reason));
       }
     }
   }

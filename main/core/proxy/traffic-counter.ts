@@ -16,7 +16,9 @@ export interface TrafficWindow {
 export class TrafficCounter {
   private requests = 0;
   private errors = 0;
-  private readonly buckets = new Array<{ second: number; requests: number; errors: number } | undefined>(WINDOW_SECONDS);
+  private readonly buckets = new Array<{ second: number; requests: number; errors: number } | undefined>(
+    WINDOW_SECONDS,
+  );
   // Grown as samples arrive (then a ring): a counter that saw a handful of requests stays small.
   private readonly latencies: number[] = [];
   private latencyCount = 0;

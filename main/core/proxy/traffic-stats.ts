@@ -48,7 +48,8 @@ export class TrafficStats implements Disposable {
       services.set(record.service, c);
     }
     c.counter.add(second, isError, durationMs);
-    if (record.caller !== null && record.instance !== null) this.edge(record.caller, record.instance).add(second, isError, durationMs);
+    if (record.caller !== null && record.instance !== null)
+      this.edge(record.caller, record.instance).add(second, isError, durationMs);
   }
 
   snapshot(project?: string): ServiceTraffic[] {

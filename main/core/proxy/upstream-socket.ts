@@ -34,9 +34,21 @@ export class UpstreamSocket {
     this.socket =
       target.tls === undefined
         ? net.connect({ host: target.host, port: target.port, noDelay: true })
-        : tls.connect({ host: target.host, port: target.port, ca: [target.tls.cert], checkServerIdentity: () => undefined, ALPNProtocols: ['http/1.1'] }).setNoDelay(true);
+        : tls
+            .connect({
+              host: target.host,
+              port: target.port,
+              ca: [target.tls.cert],
+              checkServerIdentity: () => undefined,
+              ALPNProtocols: ['http/1.1'],
+            })
+            .setNoDelay(true);
     this.connectTimer = setTimeout(() => {
-      this.socket.destroy(new Error(`no ${target.tls ? 'TLS' : 'TCP'} connection to ${key} within ${connectTimeoutMs} ms (connect timeout)`));
+      this.socket.destroy(
+        new Error(
+          `no ${target.tls ? 'TLS' : 'TCP'} connection to ${key} within ${connectTimeoutMs} ms (connect timeout)`,
+        ),
+      );
     }, connectTimeoutMs);
     this.socket.once(target.tls === undefined ? 'connect' : 'secureConnect', () => {
       this.connected = true;

@@ -30,8 +30,10 @@ export class ChainHeldLocks {
   /** Locks granted in (fromSeq, toSeq] and not ended there, in the order they were granted. */
   held(fromSeq: number, toSeq: number): ChainLock[] {
     const rows = this.database.db
-      .prepare(`SELECT seq, ts, actor, kind, subject, data_json FROM audit_entries
-                WHERE kind IN (${KINDS.map(() => '?').join(', ')}) AND seq > ? AND seq <= ? ORDER BY seq`)
+      .prepare(
+        `SELECT seq, ts, actor, kind, subject, data_json FROM audit_entries
+                WHERE kind IN (${KINDS.map(() => '?').join(', ')}) AND seq > ? AND seq <= ? ORDER BY seq`,
+      )
       .iterate(...KINDS, fromSeq, toSeq) as IterableIterator<Row>;
     const held = new Map<string, ChainLock>();
     for (const row of rows) {

@@ -21,17 +21,19 @@ export class DaemonRuns {
   /** Records this start; answers its row and every earlier run not settled yet (oldest first). */
   begin(pid: number, pidStart: string | null, now: number): { current: RunRow; unsettled: RunRow[] } {
     const db = this.database.db;
-    return db.transaction(() => {
-      const head = db.prepare('SELECT seq FROM audit_head WHERE id = 1').get() as { seq: number } | undefined;
-      const info = db
-        .prepare('INSERT INTO daemon_runs (pid, pid_start, started_at, audit_seq) VALUES (?, ?, ?, ?)')
-        .run(pid, pidStart, now, head?.seq ?? 0);
-      const run = Number(info.lastInsertRowid);
-      const unsettled = db
-        .prepare('SELECT * FROM daemon_runs WHERE settled_at IS NULL AND run < ? ORDER BY run')
-        .all(run) as RunRow[];
-      return { current: this.get(run)!, unsettled };
-    }).immediate();
+    return db
+      .transaction(() => {
+        const head = db.prepare('SELECT seq FROM audit_head WHERE id = 1').get() as { seq: number } | undefined;
+        const info = db
+          .prepare('INSERT INTO daemon_runs (pid, pid_start, started_at, audit_seq) VALUES (?, ?, ?, ?)')
+          .run(pid, pidStart, now, head?.seq ?? 0);
+        const run = Number(info.lastInsertRowid);
+        const unsettled = db
+          .prepare('SELECT * FROM daemon_runs WHERE settled_at IS NULL AND run < ? ORDER BY run')
+          .all(run) as RunRow[];
+        return { current: this.get(run)!, unsettled };
+      })
+      .immediate();
   }
 
   get(run: number): RunRow | null {

@@ -39,8 +39,10 @@ export class LiveTerminals {
     if (info.pid === null || !this.database.db.open) return;
     const command = [info.command, ...info.args].join(' ').slice(0, 1000);
     this.database.db
-      .prepare(`INSERT OR REPLACE INTO live_terminals (id, run, pid, pid_start, name, command, project, started_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .prepare(
+        `INSERT OR REPLACE INTO live_terminals (id, run, pid, pid_start, name, command, project, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
       .run(info.id, run, info.pid, this.startTime(info.pid), info.name, command, info.project, info.startedAt);
   }
 

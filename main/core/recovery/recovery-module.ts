@@ -100,7 +100,11 @@ export class RecoveryModule implements Disposable {
       // A run whose process still lives (same pid, same start time) has not ended: another DevMesh on this
       // home. Its services, terminals and locks are its own; nothing of it is recovered.
       const live = all.filter((r) => r.pid_start !== null && inspector.startTime(r.pid) === r.pid_start);
-      for (const r of live) deps.logger.warn({ domain: 'recovery', pid: r.pid, run: r.run }, 'another DevMesh is running on this home; leaving its processes alone');
+      for (const r of live)
+        deps.logger.warn(
+          { domain: 'recovery', pid: r.pid, run: r.run },
+          'another DevMesh is running on this home; leaving its processes alone',
+        );
       if (live.length > 0) return new RecoveryModule(deps, current, [], new RunEnds([]), true);
       const unsettled = all;
       const before = { ts: current.started_at, auditSeq: current.audit_seq };
@@ -135,7 +139,8 @@ export class RecoveryModule implements Disposable {
     };
     const { stopped } = await registry.reconcile(this.deps.logger.child({ domain: 'registry' }), endOf);
     this.services = stopped;
-    for (const s of stopped) this.guard.background(() => logs.append(s.project, s.name, 'system', `stopped: ${s.reason}`));
+    for (const s of stopped)
+      this.guard.background(() => logs.append(s.project, s.name, 'system', `stopped: ${s.reason}`));
     if (this.current === null) return;
     // at once: each may wait for processes that ignore SIGHUP
     const rows = this.terminals.leftBy(this.current.run);
@@ -173,12 +178,19 @@ export class RecoveryModule implements Disposable {
     for (const { row, stopped } of this.leftTerminals) {
       const end = this.ends.byRun(row.run);
       const reason = end === null ? 'DevMesh stopped while it ran' : RunEnds.words(end);
-      if (write(LeftoverEntries.terminal(row, reason, stopped))) this.guard.background(() => this.terminals.remove(row.id));
+      if (write(LeftoverEntries.terminal(row, reason, stopped)))
+        this.guard.background(() => this.terminals.remove(row.id));
     }
     let everyLock = true;
-    for (const { lock, end } of locks) everyLock = write(LeftoverEntries.lockLeft(lock, RunEnds.words(end))) && everyLock;
+    for (const { lock, end } of locks)
+      everyLock = write(LeftoverEntries.lockLeft(lock, RunEnds.words(end))) && everyLock;
     if (everyLock) {
-      this.guard.background(() => this.runs.settle(this.unsettled.map((r) => r.run), this.now()));
+      this.guard.background(() =>
+        this.runs.settle(
+          this.unsettled.map((r) => r.run),
+          this.now(),
+        ),
+      );
       this.forgetNotes(this.current.run);
     }
   }

@@ -157,9 +157,10 @@ export class StoreDoctor {
       if (check.state === 'ok') return candidate;
       refused.push(`${basename(candidate.path)}: ${check.problems.join('; ')}`);
     }
-    const none = candidates.length === 0
-      ? `there is no backup in ${this.home.backupsDir}`
-      : `no backup passes the check (${refused.join('; ')})`;
+    const none =
+      candidates.length === 0
+        ? `there is no backup in ${this.home.backupsDir}`
+        : `no backup passes the check (${refused.join('; ')})`;
     report.problems.push(
       `the store ${this.home.databasePath} is ${report.store.state} and ${none}. Run \`devmesh doctor --fresh\` ` +
         'to keep it aside and start with an empty store (projects are then opened and agents and tasks created ' +
@@ -205,8 +206,10 @@ export class StoreDoctor {
     }
     const at = holder?.url ? `, ${holder.url}` : '';
     const who = holder ? `DevMesh (${holder.face}, pid ${holder.pid}${at})` : 'another DevMesh';
-    return `${who} is running on this home, so doctor will not ${what}: stop it with \`devmesh down\` ` +
-      '(or quit the app), then run `devmesh doctor` again';
+    return (
+      `${who} is running on this home, so doctor will not ${what}: stop it with \`devmesh down\` ` +
+      '(or quit the app), then run `devmesh doctor` again'
+    );
   }
 
   private static when(ms: number): string {

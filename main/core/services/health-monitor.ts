@@ -34,7 +34,10 @@ export class HealthMonitor implements Disposable {
   start(): void {
     if (this.check.kind === 'none') {
       this.timer = setTimeout(() => {
-        if (!this.disposed) this.listener.healthy(`up for ${this.check.kind === 'none' ? this.check.graceMs : 0} ms (no health check declared)`);
+        if (!this.disposed)
+          this.listener.healthy(
+            `up for ${this.check.kind === 'none' ? this.check.graceMs : 0} ms (no health check declared)`,
+          );
       }, this.check.graceMs);
       return;
     }

@@ -41,11 +41,22 @@ export class HealthProbe {
     const what = `GET ${path}`;
     if (port === null) return Promise.resolve({ ok: false, detail: `${what}: the service has no port` });
     return new Promise((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: timeoutMs, agent: this.agent, headers: { 'user-agent': 'devmesh-health' } }, (res) => {
-        res.resume();
-        const status = res.statusCode ?? 0;
-        resolve({ ok: status >= 200 && status < 400, detail: `${what} → ${status}` });
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'GET',
+          timeout: timeoutMs,
+          agent: this.agent,
+          headers: { 'user-agent': 'devmesh-health' },
+        },
+        (res) => {
+          res.resume();
+          const status = res.statusCode ?? 0;
+          resolve({ ok: status >= 200 && status < 400, detail: `${what} → ${status}` });
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('error', (err) => resolve({ ok: false, detail: `${what} on port ${port}: ${HealthProbe.describe(err)}` }));
       req.end();
@@ -67,7 +78,12 @@ export class HealthProbe {
 
   private exec(command: string, timeoutMs: number): Promise<ProbeOutcome> {
     return new Promise((resolve) => {
-      const child = spawn('/bin/sh', ['-c', command], { cwd: this.cwd, env: this.env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+      const child = spawn('/bin/sh', ['-c', command], {
+        cwd: this.cwd,
+        env: this.env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+      });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => {
         if (stderr.length < 500) stderr += d.toString('utf8');

@@ -34,7 +34,8 @@ export class ProcessGroup implements Disposable {
     try {
       process.kill(-this.pgid, signal);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') this.deps.logger.warn({ err: (err as Error).message, signal }, 'signal failed');
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH')
+        this.deps.logger.warn({ err: (err as Error).message, signal }, 'signal failed');
     }
   }
 
@@ -66,7 +67,10 @@ export class ProcessGroup implements Disposable {
     const deadline = Date.now() + settings.timeoutMs + KILLED_GRACE_MS;
     while (inspector.isGroupAlive(this.pgid)) {
       if (Date.now() > deadline) {
-        this.deps.logger.warn({ pgid: this.pgid }, 'processes of the service outlived SIGKILL; no longer waiting for them');
+        this.deps.logger.warn(
+          { pgid: this.pgid },
+          'processes of the service outlived SIGKILL; no longer waiting for them',
+        );
         return;
       }
       await new Promise((r) => setTimeout(r, POLL_MS));

@@ -62,7 +62,9 @@ export class ProcessReaper implements Disposable {
     try {
       const env = options.env ?? process.env;
       child = spawn('/bin/sh', ['-c', REAPER_SCRIPT], { detached: true, env, stdio: ['pipe', 'ignore', 'ignore'] });
-      child.on('error', (err) => logger.warn({ err: err.message }, 'process reaper failed; services may outlive a killed DevMesh'));
+      child.on('error', (err) =>
+        logger.warn({ err: err.message }, 'process reaper failed; services may outlive a killed DevMesh'),
+      );
       child.stdin!.on('error', (err) => logger.warn({ err: err.message }, 'process reaper pipe failed'));
       // The reaper must never keep DevMesh alive.
       child.unref();

@@ -85,7 +85,11 @@ export class ServiceRegistry implements Disposable {
     this.inspector = options.inspector ?? new ProcessInspector();
     this.retryMs = options.retryMs ?? RETRY_MS;
     const health = options.health ?? DaemonHealth.detached(pino({ level: 'silent' }));
-    this.guard = new StoreGuard(health, { component: 'service registry', where: database.db.name, rule: REGISTRY_RULE });
+    this.guard = new StoreGuard(health, {
+      component: 'service registry',
+      where: database.db.name,
+      rule: REGISTRY_RULE,
+    });
     const db = database.db;
     this.upsert = db.prepare(`
       INSERT INTO services (project, name, project_root, version, port, pid, pid_start, state, reason, restarts, started_at, updated_at)
@@ -149,14 +153,19 @@ export class ServiceRegistry implements Disposable {
   get(project: string, name: string): RegistryRow | null {
     const pending = this.unsaved.get(ServiceRegistry.key(project, name));
     if (pending) return pending.removed ? null : pending.row;
-    return (this.database.db.prepare('SELECT * FROM services WHERE project = ? AND name = ?').get(project, name) as RegistryRow | undefined) ?? null;
+    return (
+      (this.database.db.prepare('SELECT * FROM services WHERE project = ? AND name = ?').get(project, name) as
+        RegistryRow | undefined) ?? null
+    );
   }
 
   list(project?: string): RegistryRow[] {
     const db = this.database.db;
-    const stored = (project
-      ? db.prepare('SELECT * FROM services WHERE project = ? ORDER BY name').all(project)
-      : db.prepare('SELECT * FROM services ORDER BY project, name').all()) as RegistryRow[];
+    const stored = (
+      project
+        ? db.prepare('SELECT * FROM services WHERE project = ? ORDER BY name').all(project)
+        : db.prepare('SELECT * FROM services ORDER BY project, name').all()
+    ) as RegistryRow[];
     if (this.unsaved.size === 0) return stored;
     const rows = new Map(stored.map((r) => [ServiceRegistry.key(r.project, r.name), r]));
     for (const [key, u] of this.unsaved) {
@@ -167,9 +176,15 @@ export class ServiceRegistry implements Disposable {
     return [...rows.values()].sort((a, b) => a.project.localeCompare(b.project) || a.name.localeCompare(b.name));
   }
 
-  transitions(project: string, name: string, limit = 50): { ts: number; from_state: string; to_state: string; reason: string | null }[] {
+  transitions(
+    project: string,
+    name: string,
+    limit = 50,
+  ): { ts: number; from_state: string; to_state: string; reason: string | null }[] {
     return this.database.db
-      .prepare('SELECT ts, from_state, to_state, reason FROM service_events WHERE project = ? AND service = ? ORDER BY id DESC LIMIT ?')
+      .prepare(
+        'SELECT ts, from_state, to_state, reason FROM service_events WHERE project = ? AND service = ? ORDER BY id DESC LIMIT ?',
+      )
       .all(project, name, limit) as { ts: number; from_state: string; to_state: string; reason: string | null }[];
   }
 
@@ -212,23 +227,49 @@ export class ServiceRegistry implements Disposable {
         ServiceRegistry.signalGroup(row.pid!, 'SIGTERM');
         killed.push(row.pid!);
         stoppedOrphans++;
-        reason = ended === null
-          ? `stopped at start: DevMesh found pid ${row.pid} left running by a previous DevMesh`
-          : `${ended}; its pid ${row.pid} was still running and was stopped at start`;
+        reason =
+          ended === null
+            ? `stopped at start: DevMesh found pid ${row.pid} left running by a previous DevMesh`
+            : `${ended}; its pid ${row.pid} was still running and was stopped at start`;
       } else if (row.state !== 'stopped') {
         reason = ended ?? `DevMesh stopped while the service was ${row.state}`;
       }
       const now = Date.now();
-      const stoppedRow: RegistryRow = { ...row, state: 'stopped', pid: null, pid_start: null, started_at: null, reason, updated_at: now };
+      const stoppedRow: RegistryRow = {
+        ...row,
+        state: 'stopped',
+        pid: null,
+        pid_start: null,
+        started_at: null,
+        reason,
+        updated_at: now,
+      };
       this.keep({ row: stoppedRow, removed: false });
       if (row.state !== 'stopped' || orphan) {
-        this.recordTransition({ project: row.project, service: row.name, ts: now, from: row.state, to: 'stopped', reason });
+        this.recordTransition({
+          project: row.project,
+          service: row.name,
+          ts: now,
+          from: row.state,
+          to: 'stopped',
+          reason,
+        });
         const { project, name, version, port } = row;
-        stopped.push({ project, name, from: row.state, pid: row.pid, reason: reason ?? 'stopped', orphan, version, port });
+        stopped.push({
+          project,
+          name,
+          from: row.state,
+          pid: row.pid,
+          reason: reason ?? 'stopped',
+          orphan,
+          version,
+          port,
+        });
       }
     }
     // Give the orphans a moment to exit on SIGTERM, then make sure.
-    for (let i = 0; i < 30 && killed.some((p) => this.inspector.isGroupAlive(p)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 30 && killed.some((p) => this.inspector.isGroupAlive(p)); i++)
+      await new Promise((r) => setTimeout(r, 100));
     for (const pgid of killed) if (this.inspector.isGroupAlive(pgid)) ServiceRegistry.signalGroup(pgid, 'SIGKILL');
     return { stoppedOrphans, stopped };
   }

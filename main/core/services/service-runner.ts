@@ -149,7 +149,10 @@ export class ServiceRunner implements Disposable {
       const why = this.reason ?? this.state;
       return {
         done: false,
-        error: new DevMeshError('SERVICE_FAILED', `${this.name} did not become healthy: ${this.state}: ${why} (see \`devmesh logs ${this.name}\`)`),
+        error: new DevMeshError(
+          'SERVICE_FAILED',
+          `${this.name} did not become healthy: ${this.state}: ${why} (see \`devmesh logs ${this.name}\`)`,
+        ),
       };
     });
   }
@@ -179,7 +182,10 @@ export class ServiceRunner implements Disposable {
       if (cfg.port !== null) await this.deps.ports.requireFree(cfg.port, `services.${cfg.name}.port`);
       else this.port = await this.deps.ports.assign(this.port);
       if (!existsSync(cfg.cwd)) {
-        throw new DevMeshError('SPAWN_FAILED', `cannot start ${cfg.name}: its working directory ${cfg.cwd} does not exist; create it or fix services.${cfg.name}.cwd in devmesh.yaml`);
+        throw new DevMeshError(
+          'SPAWN_FAILED',
+          `cannot start ${cfg.name}: its working directory ${cfg.cwd} does not exist; create it or fix services.${cfg.name}.cwd in devmesh.yaml`,
+        );
       }
     } catch (err) {
       this.startFailed(err);
@@ -196,7 +202,12 @@ export class ServiceRunner implements Disposable {
       ...cfg.env,
       ...this.trust(cfg),
     };
-    const child = spawn('/bin/sh', ['-c', cfg.command], { cwd: cfg.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', cfg.command], {
+      cwd: cfg.cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     if (child.pid === undefined) {
       const message = await new Promise<string>((r) => child.once('error', (e) => r(e.message)));
       this.startFailed(new DevMeshError('SPAWN_FAILED', `cannot start ${cfg.name}: ${message}`));
@@ -207,13 +218,23 @@ export class ServiceRunner implements Disposable {
     this.group = new ProcessGroup(child.pid, { inspector: this.deps.inspector, logger: this.deps.logger, note });
     this.startedAt = Date.now();
     this.deps.reaper.watch(child.pid);
-    this.deps.logs.append(this.deps.project, cfg.name, 'system', `started pid ${child.pid} on port ${this.port}: ${cfg.command}`);
+    this.deps.logs.append(
+      this.deps.project,
+      cfg.name,
+      'system',
+      `started pid ${child.pid} on port ${this.port}: ${cfg.command}`,
+    );
     this.saveInfo();
     this.exited = this.watchProcess(child, env);
-    this.health = new HealthMonitor(cfg.health, this.port, { cwd: cfg.cwd, env }, {
-      healthy: (detail) => this.onHealthy(detail),
-      unhealthy: (detail) => this.state !== 'stopping' && this.setState('unhealthy', detail),
-    });
+    this.health = new HealthMonitor(
+      cfg.health,
+      this.port,
+      { cwd: cfg.cwd, env },
+      {
+        healthy: (detail) => this.onHealthy(detail),
+        unhealthy: (detail) => this.state !== 'stopping' && this.setState('unhealthy', detail),
+      },
+    );
     this.health.start();
   }
 
@@ -252,9 +273,10 @@ export class ServiceRunner implements Disposable {
     if (ca === undefined) return {};
     const own = cfg.env.NODE_EXTRA_CA_CERTS;
     // Node reads a relative path from its working directory: the service's for its own env, else the daemon's.
-    const trust = own !== undefined
-      ? ca.trustFor(own, cfg.cwd)
-      : ca.trustFor((this.deps.baseEnv ?? process.env).NODE_EXTRA_CA_CERTS, process.cwd());
+    const trust =
+      own !== undefined
+        ? ca.trustFor(own, cfg.cwd)
+        : ca.trustFor((this.deps.baseEnv ?? process.env).NODE_EXTRA_CA_CERTS, process.cwd());
     if (trust.problem !== null) this.deps.logs.append(this.deps.project, cfg.name, 'system', trust.problem);
     return { NODE_EXTRA_CA_CERTS: trust.path };
   }
@@ -296,7 +318,9 @@ export class ServiceRunner implements Disposable {
       this.setState('stopped', this.killedAfterTimeout ? this.stopReason : `${this.stopReason} (${ended})`);
       return;
     }
-    const lastError = [...this.deps.logs.tail(this.deps.project, this.name, 50)].reverse().find((l) => l.stream === 'stderr' && l.text.trim());
+    const lastError = [...this.deps.logs.tail(this.deps.project, this.name, 50)]
+      .reverse()
+      .find((l) => l.stream === 'stderr' && l.text.trim());
     const why = lastError ? `${how}: ${lastError.text.trim().slice(0, 300)}` : how;
     const policy = this.config.restart.policy;
     const failed = code !== 0;
@@ -309,12 +333,18 @@ export class ServiceRunner implements Disposable {
       return;
     }
     if (this.backoff.exhausted) {
-      this.setState('crashed', `${why}; crashed ${this.backoff.consecutive + 1} times in a row, not restarting (max_restarts: ${this.config.restart.maxRestarts}): fix it, then start it again`);
+      this.setState(
+        'crashed',
+        `${why}; crashed ${this.backoff.consecutive + 1} times in a row, not restarting (max_restarts: ${this.config.restart.maxRestarts}): fix it, then start it again`,
+      );
       return;
     }
     this.setState('crashed', why);
     const delay = this.backoff.next();
-    this.setState('backing-off', `restarting in ${(delay / 1000).toFixed(1)} s (attempt ${this.backoff.consecutive} of ${this.config.restart.maxRestarts}) after: ${why}`);
+    this.setState(
+      'backing-off',
+      `restarting in ${(delay / 1000).toFixed(1)} s (attempt ${this.backoff.consecutive} of ${this.config.restart.maxRestarts}) after: ${why}`,
+    );
     this.backoffTimer = setTimeout(() => {
       this.backoffTimer = null;
       this.restarts++;
@@ -330,7 +360,16 @@ export class ServiceRunner implements Disposable {
     this.reason = reason;
     this.since = Date.now();
     const info = this.info();
-    const event = { type: 'service.state' as const, ts: this.since, project: this.deps.project, service: this.name, from, to, reason, info };
+    const event = {
+      type: 'service.state' as const,
+      ts: this.since,
+      project: this.deps.project,
+      service: this.name,
+      from,
+      to,
+      reason,
+      info,
+    };
     this.deps.registry.save(info, this.deps.projectRoot);
     this.deps.registry.recordTransition(event);
     this.deps.logs.append(this.deps.project, this.name, 'system', `${to}: ${reason}`);

@@ -49,10 +49,22 @@ const PROCESS_FIELDS = {
  * read at the next start, and the line for messages. A change to these only updates the definition in place.
  */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- read as a type only (UnsortedField below)
-const IN_PLACE_FIELDS = ['prefer', 'allowPeers', 'startOnRequest', 'restart', 'stopSignal', 'stopTimeoutMs', 'autostart', 'line'] as const;
+const IN_PLACE_FIELDS = [
+  'prefer',
+  'allowPeers',
+  'startOnRequest',
+  'restart',
+  'stopSignal',
+  'stopTimeoutMs',
+  'autostart',
+  'line',
+] as const;
 
 // A field added to ServiceConfig fails to type-check here until it is put in one of the two lists above.
-type UnsortedField = Exclude<keyof ServiceConfig, 'name' | keyof typeof PROCESS_FIELDS | (typeof IN_PLACE_FIELDS)[number]>;
+type UnsortedField = Exclude<
+  keyof ServiceConfig,
+  'name' | keyof typeof PROCESS_FIELDS | (typeof IN_PLACE_FIELDS)[number]
+>;
 const everyFieldSorted: [UnsortedField] extends [never] ? true : UnsortedField = true;
 void everyFieldSorted;
 
@@ -145,7 +157,9 @@ export class ServiceSupervisor {
 
   async startAll(options: { wait?: boolean; onlyAutostart?: boolean } = {}): Promise<ServiceInfo[]> {
     const names = this.order.filter((n) => !options.onlyAutostart || this.runners.get(n)!.definition.autostart);
-    const chains = names.map((n) => this.startWithDependencies(n, options.onlyAutostart ? 'autostart' : 'started by request (all)'));
+    const chains = names.map((n) =>
+      this.startWithDependencies(n, options.onlyAutostart ? 'autostart' : 'started by request (all)'),
+    );
     if (options.wait) {
       const results = await Promise.allSettled(chains);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -186,14 +200,21 @@ export class ServiceSupervisor {
           const dep = this.runners.get(d.name)?.definition;
           if (dep === undefined || dep.prefer === 'local' || !dep.allowPeers) return true;
           const peer = this.deps.mesh?.peerServing(this.deps.project, d.name, d.range) ?? null;
-          if (peer !== null) this.deps.logger.info({ service: name, dependency: d.name, peer }, `${d.name} is served by ${peer}: not started here`);
+          if (peer !== null)
+            this.deps.logger.info(
+              { service: name, dependency: d.name, peer },
+              `${d.name} is served by ${peer}: not started here`,
+            );
           return peer === null;
         })
         .map((d) => d.name);
       try {
         await Promise.all(deps.map((d) => this.startWithDependencies(d, `needed by ${name}`)));
       } catch (err) {
-        throw new DevMeshError('DEPENDENCY_FAILED', `${name} was not started: a dependency failed: ${(err as Error).message}`);
+        throw new DevMeshError(
+          'DEPENDENCY_FAILED',
+          `${name} was not started: a dependency failed: ${(err as Error).message}`,
+        );
       }
       await runner.start(reason);
       await runner.waitUntilHealthy();
@@ -211,7 +232,13 @@ export class ServiceSupervisor {
       const known = depth.get(n);
       if (known !== undefined) return known;
       depth.set(n, 0); // cycles are rejected by the config loader; this only guards recursion
-      const d = Math.max(0, ...this.runners.get(n)!.definition.dependsOn.filter((x) => this.runners.has(x.name)).map((x) => depthOf(x.name) + 1));
+      const d = Math.max(
+        0,
+        ...this.runners
+          .get(n)!
+          .definition.dependsOn.filter((x) => this.runners.has(x.name))
+          .map((x) => depthOf(x.name) + 1),
+      );
       depth.set(n, d);
       return d;
     };

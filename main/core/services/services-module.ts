@@ -43,7 +43,11 @@ export class ServicesModule implements AsyncDisposable {
       const logs = disposables.add(new LogStore(database, events, { health }));
       const registry = disposables.add(new ServiceRegistry(database, { health }));
       const recovery = RecoveryModule.open({
-        database, events, health, logger: logger.child({ domain: 'recovery' }), notesDir: join(home.dir, 'runs'),
+        database,
+        events,
+        health,
+        logger: logger.child({ domain: 'recovery' }),
+        notesDir: join(home.dir, 'runs'),
       });
       const reaper = disposables.add(
         ProcessReaper.start(logger.child({ domain: 'reaper' }), { note: recovery.reaperNote, env: baseEnv }),

@@ -128,7 +128,10 @@ export class UserSettings {
     const proxy: ProxySettings = {
       enabled: p.enabled ?? DEFAULT_PROXY.enabled,
       host: env.DEVMESH_PROXY_HOST ?? p.host ?? DEFAULT_PROXY.host,
-      httpPort: UserSettings.port(env.DEVMESH_PROXY_HTTP_PORT, 'DEVMESH_PROXY_HTTP_PORT') ?? p.http_port ?? DEFAULT_PROXY.httpPort,
+      httpPort:
+        UserSettings.port(env.DEVMESH_PROXY_HTTP_PORT, 'DEVMESH_PROXY_HTTP_PORT') ??
+        p.http_port ??
+        DEFAULT_PROXY.httpPort,
       httpsPort:
         env.DEVMESH_PROXY_HTTPS_PORT === 'off'
           ? null
@@ -136,19 +139,28 @@ export class UserSettings {
             (p.https_port === false || p.https_port === null ? null : (p.https_port ?? DEFAULT_PROXY.httpsPort))),
     };
     const m = file.mesh ?? {};
-    const peersEnv = env.DEVMESH_MESH_PEERS?.split(',').map((x) => x.trim()).filter(Boolean);
+    const peersEnv = env.DEVMESH_MESH_PEERS?.split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     for (const peer of peersEnv ?? []) {
-      if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(peer)) throw new DevMeshError('CONFIG_INVALID', `DEVMESH_MESH_PEERS: "${peer}" is not host:port`);
+      if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(peer))
+        throw new DevMeshError('CONFIG_INVALID', `DEVMESH_MESH_PEERS: "${peer}" is not host:port`);
     }
     const heartbeat = env.DEVMESH_MESH_HEARTBEAT ? Number(env.DEVMESH_MESH_HEARTBEAT) : undefined;
     if (heartbeat !== undefined && !(Number.isInteger(heartbeat) && heartbeat >= 50 && heartbeat <= 60_000)) {
-      throw new DevMeshError('CONFIG_INVALID', `DEVMESH_MESH_HEARTBEAT=${env.DEVMESH_MESH_HEARTBEAT}: expected milliseconds 50-60000`);
+      throw new DevMeshError(
+        'CONFIG_INVALID',
+        `DEVMESH_MESH_HEARTBEAT=${env.DEVMESH_MESH_HEARTBEAT}: expected milliseconds 50-60000`,
+      );
     }
     const mesh: MeshSettings = {
       name: env.DEVMESH_AGENT_NAME || m.name || UserSettings.defaultName(),
       host: env.DEVMESH_MESH_HOST ?? m.host ?? '0.0.0.0',
       port: UserSettings.port(env.DEVMESH_MESH_PORT, 'DEVMESH_MESH_PORT') ?? m.port ?? DEFAULT_MESH_PORT,
-      ingressPort: UserSettings.port(env.DEVMESH_MESH_INGRESS_PORT, 'DEVMESH_MESH_INGRESS_PORT') ?? m.ingress_port ?? DEFAULT_MESH_INGRESS_PORT,
+      ingressPort:
+        UserSettings.port(env.DEVMESH_MESH_INGRESS_PORT, 'DEVMESH_MESH_INGRESS_PORT') ??
+        m.ingress_port ??
+        DEFAULT_MESH_INGRESS_PORT,
       peers: peersEnv ?? m.peers ?? [],
       mdns: env.DEVMESH_MESH_MDNS === 'off' ? false : (m.mdns ?? true),
       heartbeatMs: heartbeat ?? m.heartbeat_ms ?? 5000,

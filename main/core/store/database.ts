@@ -29,7 +29,10 @@ export class Database {
     try {
       db = new BetterSqlite3(path);
     } catch (err) {
-      throw new DevMeshError('INTERNAL', `cannot open the DevMesh store at ${path}: ${(err as Error).message}; check the folder's permissions or set DEVMESH_HOME to another folder`);
+      throw new DevMeshError(
+        'INTERNAL',
+        `cannot open the DevMesh store at ${path}: ${(err as Error).message}; check the folder's permissions or set DEVMESH_HOME to another folder`,
+      );
     }
     try {
       db.pragma('journal_mode = WAL');
@@ -94,7 +97,10 @@ export class Database {
   private migrate(): void {
     const current = this.schemaVersion;
     if (current > MIGRATIONS.length) {
-      throw new DevMeshError('INTERNAL', `the DevMesh store is at schema ${current}, newer than this DevMesh knows (${MIGRATIONS.length}); upgrade DevMesh or point DEVMESH_HOME elsewhere`);
+      throw new DevMeshError(
+        'INTERNAL',
+        `the DevMesh store is at schema ${current}, newer than this DevMesh knows (${MIGRATIONS.length}); upgrade DevMesh or point DEVMESH_HOME elsewhere`,
+      );
     }
     for (let version = current + 1; version <= MIGRATIONS.length; version++) {
       const migration = MIGRATIONS[version - 1]!;

@@ -60,13 +60,16 @@ export class HomeStore {
     const since = held && held.since > 0 ? ` since ${new Date(held.since).toISOString()}` : '';
     const why = held ? `${home.storeMarkerPath} records it${since}` : '';
     if (held && !existsSync(home.databasePath)) {
-      throw HomeStore.withBackups(home, new DevMeshError(
-        'STORE_CORRUPT',
-        `the DevMesh store ${home.databasePath} is missing, but it held data (${why}): it was deleted or moved. ` +
-          'DevMesh did not start, so no empty store replaced it. Run `devmesh doctor` to restore the newest ' +
-          "of DevMesh's backups " +
-          '(or `devmesh doctor --fresh` to start with an empty store on purpose).',
-      ));
+      throw HomeStore.withBackups(
+        home,
+        new DevMeshError(
+          'STORE_CORRUPT',
+          `the DevMesh store ${home.databasePath} is missing, but it held data (${why}): it was deleted or moved. ` +
+            'DevMesh did not start, so no empty store replaced it. Run `devmesh doctor` to restore the newest ' +
+            "of DevMesh's backups " +
+            '(or `devmesh doctor --fresh` to start with an empty store on purpose).',
+        ),
+      );
     }
     let database: Database;
     try {

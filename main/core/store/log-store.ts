@@ -66,14 +66,18 @@ export class LogStore {
     this.guard = new StoreGuard(health, { component: 'service logs', where: database.db.name, rule: this.rule });
     const db = database.db;
     this.seq = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM log_lines').get() as { s: number }).s;
-    this.insert = db.prepare('INSERT INTO log_lines (seq, project, service, stream, ts, text) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare(
+      'INSERT INTO log_lines (seq, project, service, stream, ts, text) VALUES (?, ?, ?, ?, ?, ?)',
+    );
   }
 
   /** What happens to lines while the store refuses writes. */
   get rule(): string {
-    return `lines stay in memory (the newest ${this.ringSize} per service) and in the live stream; up to ` +
+    return (
+      `lines stay in memory (the newest ${this.ringSize} per service) and in the live stream; up to ` +
       `${this.maxUnsaved} unsaved lines wait and are retried every ${this.retryMs / 1000} s, older ones beyond that ` +
-      'are dropped and counted';
+      'are dropped and counted'
+    );
   }
 
   append(project: string, service: string, stream: LogLine['stream'], text: string): LogLine {
@@ -157,10 +161,12 @@ export class LogStore {
       if (count < Math.max(1, Math.floor(this.retain / 10))) continue;
       const [project, service] = JSON.parse(key) as [string, string];
       const trimmed = this.guard.background(() =>
-        db.prepare(
-          `DELETE FROM log_lines WHERE project = ? AND service = ? AND seq <= (
+        db
+          .prepare(
+            `DELETE FROM log_lines WHERE project = ? AND service = ? AND seq <= (
              SELECT seq FROM log_lines WHERE project = ? AND service = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
-        ).run(project, service, project, service, this.retain),
+          )
+          .run(project, service, project, service, this.retain),
       );
       if (trimmed) this.written.set(key, 0);
     }

@@ -36,10 +36,12 @@ export class StoreModule implements AsyncDisposable {
     const { home, logger } = deps;
     this.database = store.database;
     this.health = new DaemonHealth({ logger: logger.child({ domain: 'health' }), emit: (e) => this.events.emit(e) });
-    const environment = deps.environment ?? {
-      env: stripPackagingEnv(process.env),
-      outcome: { kind: 'skipped', reason: 'the headless daemon keeps the environment it was started with' },
-    } satisfies ShellEnvResolution;
+    const environment =
+      deps.environment ??
+      ({
+        env: stripPackagingEnv(process.env),
+        outcome: { kind: 'skipped', reason: 'the headless daemon keeps the environment it was started with' },
+      } satisfies ShellEnvResolution);
     reportShellEnv(environment, { logger, health: this.health });
     this.baseEnv = environment.env;
     // what a listener threw (a task store on a full disk hearing an agent exit) is a problem, not a crash

@@ -23,12 +23,20 @@ export class AwardScore {
 
   static score(match: number, load: number, estimateMinutes: number): number {
     const estimate = Math.min(Math.max(0, estimateMinutes), ESTIMATE_CAP_MINUTES);
-    const raw = AWARD_WEIGHTS.match * match + AWARD_WEIGHTS.load / (1 + Math.max(0, load)) + AWARD_WEIGHTS.estimate / (1 + estimate / 30);
+    const raw =
+      AWARD_WEIGHTS.match * match +
+      AWARD_WEIGHTS.load / (1 + Math.max(0, load)) +
+      AWARD_WEIGHTS.estimate / (1 + estimate / 30);
     // rounded so the stored, shown and compared numbers are the same ones
     return Math.round(raw * 1e6) / 1e6;
   }
 
-  static compute(required: readonly string[], offered: readonly string[], load: number, estimateMinutes: number): ScoreParts {
+  static compute(
+    required: readonly string[],
+    offered: readonly string[],
+    load: number,
+    estimateMinutes: number,
+  ): ScoreParts {
     const match = AwardScore.match(required, offered);
     return { match, load, score: AwardScore.score(match, load, estimateMinutes) };
   }

@@ -28,7 +28,11 @@ export class TaskActors {
   /** the agent named by `ref`; throws AGENT_NOT_FOUND */
   agent(ref: string): AgentRecord {
     const agent = this.find(ref);
-    if (!agent) throw new DevMeshError('AGENT_NOT_FOUND', `no agent "${ref}"; list agents with \`devmesh agent ls\` (a human acts as \`user\`)`);
+    if (!agent)
+      throw new DevMeshError(
+        'AGENT_NOT_FOUND',
+        `no agent "${ref}"; list agents with \`devmesh agent ls\` (a human acts as \`user\`)`,
+      );
     return agent;
   }
 
@@ -43,7 +47,13 @@ export class TaskActors {
   /** throws CONFLICT unless `actor` is `user` or the task's assignee */
   mayChange(task: TaskInfo, actor: TaskActor, what: string): void {
     if (actor.user || (task.assigneeId !== null && task.assigneeId === actor.id)) return;
-    const owner = task.assigneeId === null ? 'it has no assignee' : `it is assigned to ${task.assigneeName ?? task.assigneeId} (${task.assigneeId})`;
-    throw new DevMeshError('CONFLICT', `${actor.name} cannot ${what} task ${task.id}: ${owner}; only the assignee or \`user\` may`);
+    const owner =
+      task.assigneeId === null
+        ? 'it has no assignee'
+        : `it is assigned to ${task.assigneeName ?? task.assigneeId} (${task.assigneeId})`;
+    throw new DevMeshError(
+      'CONFLICT',
+      `${actor.name} cannot ${what} task ${task.id}: ${owner}; only the assignee or \`user\` may`,
+    );
   }
 }

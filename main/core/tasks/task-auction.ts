@@ -69,7 +69,8 @@ export class TaskAuction implements Disposable {
   /** After a restart: a BIDDING task's window ends where it would have (first bid + windowMs). */
   resume(task: TaskInfo, now: number): void {
     const bids = this.o.store.bids(task.id);
-    if (bids.length > 0) this.openWindow(task.id, Math.max(0, Math.min(...bids.map((b) => b.at)) + this.o.windowMs - now));
+    if (bids.length > 0)
+      this.openWindow(task.id, Math.max(0, Math.min(...bids.map((b) => b.at)) + this.o.windowMs - now));
   }
 
   /** The task left BIDDING (or is leaving it) by another way than an award: its round is over. */
@@ -90,7 +91,8 @@ export class TaskAuction implements Disposable {
     try {
       do {
         this.retryAgain = false;
-        for (const t of this.o.store.listIn(['BIDDING'])) if (this.closed.has(t.id) && t.root === root) this.award(t.id);
+        for (const t of this.o.store.listIn(['BIDDING']))
+          if (this.closed.has(t.id) && t.root === root) this.award(t.id);
       } while (this.retryAgain);
     } finally {
       this.retrying = false;
@@ -106,17 +108,20 @@ export class TaskAuction implements Disposable {
 
   private openWindow(taskId: string, delayMs: number): void {
     this.windows.get(taskId)?.cancel();
-    this.windows.set(taskId, this.o.clock.schedule(() => {
-      this.windows.delete(taskId);
-      // nothing is decided that the chain could not record (a full disk): the award waits a window
-      if (!this.o.canDecide()) return this.openWindow(taskId, this.o.windowMs);
-      try {
-        this.award(taskId);
-      } catch (err) {
-        this.openWindow(taskId, this.o.windowMs); // the store failed before the award took effect: try again
-        throw err; // the clock reports it
-      }
-    }, delayMs));
+    this.windows.set(
+      taskId,
+      this.o.clock.schedule(() => {
+        this.windows.delete(taskId);
+        // nothing is decided that the chain could not record (a full disk): the award waits a window
+        if (!this.o.canDecide()) return this.openWindow(taskId, this.o.windowMs);
+        try {
+          this.award(taskId);
+        } catch (err) {
+          this.openWindow(taskId, this.o.windowMs); // the store failed before the award took effect: try again
+          throw err; // the clock reports it
+        }
+      }, delayMs),
+    );
   }
 
   /** every eligible running agent has a bid in */
@@ -134,7 +139,12 @@ export class TaskAuction implements Disposable {
     if (!task || task.state !== 'BIDDING') return;
     this.stop(taskId);
     const live = new Map(this.o.live().map((a) => [a.id, a]));
-    const bids = AwardScore.rank(store.bids(taskId).map((b) => ({ ...b, ...AwardScore.compute(task.capabilities, b.capabilities, store.load(b.agentId), b.estimateMinutes) })));
+    const bids = AwardScore.rank(
+      store.bids(taskId).map((b) => ({
+        ...b,
+        ...AwardScore.compute(task.capabilities, b.capabilities, store.load(b.agentId), b.estimateMinutes),
+      })),
+    );
     for (const b of bids) store.putBid(b);
     const refusals: string[] = [];
     for (const bid of bids) {
@@ -146,20 +156,49 @@ export class TaskAuction implements Disposable {
         continue;
       }
       store.addLocks(taskId, took.lockIds);
-      const claimed = journal.transition(task, 'CLAIMED', 'devmesh', `awarded to ${agent.name} (score ${bid.score.toFixed(3)} of ${bids.length} bid${bids.length === 1 ? '' : 's'})`, {
-        assigneeId: agent.id, assigneeName: agent.name, terminalId: agent.terminalId, attempts: task.attempts + 1,
-      });
+      const claimed = journal.transition(
+        task,
+        'CLAIMED',
+        'devmesh',
+        `awarded to ${agent.name} (score ${bid.score.toFixed(3)} of ${bids.length} bid${bids.length === 1 ? '' : 's'})`,
+        {
+          assigneeId: agent.id,
+          assigneeName: agent.name,
+          terminalId: agent.terminalId,
+          attempts: task.attempts + 1,
+        },
+      );
       journal.record({
-        actor: 'devmesh', kind: 'task.awarded', subject: taskId,
+        actor: 'devmesh',
+        kind: 'task.awarded',
+        subject: taskId,
         data: {
-          title: task.title, assignee: agent.name, assigneeId: agent.id, score: bid.score, match: bid.match, load: bid.load, estimateMinutes: bid.estimateMinutes,
-          bids: bids.map((b) => ({ agent: b.agentName, score: b.score, match: b.match, load: b.load, estimateMinutes: b.estimateMinutes })), lockIds: took.lockIds,
+          title: task.title,
+          assignee: agent.name,
+          assigneeId: agent.id,
+          score: bid.score,
+          match: bid.match,
+          load: bid.load,
+          estimateMinutes: bid.estimateMinutes,
+          bids: bids.map((b) => ({
+            agent: b.agentName,
+            score: b.score,
+            match: b.match,
+            load: b.load,
+            estimateMinutes: b.estimateMinutes,
+          })),
+          lockIds: took.lockIds,
         },
       });
       this.o.onAwarded(claimed, agent);
       return;
     }
     this.closed.add(taskId);
-    journal.explain(task, refusals.length > 0 ? `no bidder can take its files yet: ${refusals.join('; ')}` : 'every bidder has left; waiting for a new bid');
+    journal.explain(
+      task,
+      refusals.length > 0
+        ? `no bidder can take its files yet: ${refusals.join('; ')}`
+        : 'every bidder has left; waiting for a new bid',
+    );
   }
 }

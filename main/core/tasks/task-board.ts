@@ -79,18 +79,47 @@ export class TaskBoard implements Disposable {
     this.store = deps.store;
     this.clock = deps.clock ?? new SystemLockClock();
     const live = (): AgentRecord[] => deps.agents.live();
-    this.journal = new TaskJournal({ store: deps.store, clock: this.clock, audit: deps.audit, emit: deps.emit, notify: deps.notify, logger: deps.logger });
-    this.eligibility = new TaskEligibility((id) => this.store.get(id)?.assigneeId ?? null);
-    this.binder = new TaskLockBinder({ locks: deps.locks, store: this.store, onFreed: (root) => this.auction.retryClosed(root), logger: deps.logger });
-    this.activity = new AgentActivity({
-      store: this.store, clock: this.clock, live, silentAfterMs: deps.silentAfterMs ?? 10 * 60_000, abandon: (task, why) => this.abandon(task, 'devmesh', why),
+    this.journal = new TaskJournal({
+      store: deps.store,
+      clock: this.clock,
+      audit: deps.audit,
+      emit: deps.emit,
+      notify: deps.notify,
+      logger: deps.logger,
     });
-    this.actors = new TaskActors((ref) => deps.agents.find(ref), (id) => this.activity.seen(id));
+    this.eligibility = new TaskEligibility((id) => this.store.get(id)?.assigneeId ?? null);
+    this.binder = new TaskLockBinder({
+      locks: deps.locks,
+      store: this.store,
+      onFreed: (root) => this.auction.retryClosed(root),
+      logger: deps.logger,
+    });
+    this.activity = new AgentActivity({
+      store: this.store,
+      clock: this.clock,
+      live,
+      silentAfterMs: deps.silentAfterMs ?? 10 * 60_000,
+      abandon: (task, why) => this.abandon(task, 'devmesh', why),
+    });
+    this.actors = new TaskActors(
+      (ref) => deps.agents.find(ref),
+      (id) => this.activity.seen(id),
+    );
     this.delivery = new TaskDelivery({
-      store: this.store, journal: this.journal, find: (id) => deps.agents.find(id), type: (id, text) => deps.agents.deliver(id, text), onDelivered: (id) => this.activity.seen(id),
+      store: this.store,
+      journal: this.journal,
+      find: (id) => deps.agents.find(id),
+      type: (id, text) => deps.agents.deliver(id, text),
+      onDelivered: (id) => this.activity.seen(id),
     });
     this.auction = new TaskAuction({
-      store: this.store, clock: this.clock, journal: this.journal, eligibility: this.eligibility, binder: this.binder, live, windowMs: deps.biddingWindowMs ?? 5_000,
+      store: this.store,
+      clock: this.clock,
+      journal: this.journal,
+      eligibility: this.eligibility,
+      binder: this.binder,
+      live,
+      windowMs: deps.biddingWindowMs ?? 5_000,
       canDecide: deps.canDecide ?? (() => true),
       onAwarded: (claimed, agent) => {
         this.activity.startClock(claimed.id);
@@ -105,11 +134,24 @@ export class TaskBoard implements Disposable {
     this.alive();
     const project = this.deps.projects.resolve(input.project);
     const missing = input.dependsOn.filter((d) => this.store.get(d) === null);
-    if (missing.length > 0) throw new DevMeshError('BAD_REQUEST', `task create: unknown dependencies ${missing.join(', ')}; list tasks with \`devmesh task ls\``);
+    if (missing.length > 0)
+      throw new DevMeshError(
+        'BAD_REQUEST',
+        `task create: unknown dependencies ${missing.join(', ')}; list tasks with \`devmesh task ls\``,
+      );
     this.binder.validate(project.root, input.files);
     const task = this.insert({
-      project: project.id, root: project.root, title: input.title, prompt: input.prompt, files: input.files, capabilities: [...new Set(input.capabilities)],
-      priority: input.priority, dependsOn: [...new Set(input.dependsOn)], criticRequired: input.criticRequired, criticOf: null, createdBy: input.by,
+      project: project.id,
+      root: project.root,
+      title: input.title,
+      prompt: input.prompt,
+      files: input.files,
+      capabilities: [...new Set(input.capabilities)],
+      priority: input.priority,
+      dependsOn: [...new Set(input.dependsOn)],
+      criticRequired: input.criticRequired,
+      criticOf: null,
+      createdBy: input.by,
     });
     return this.evaluate(task);
   }
@@ -123,7 +165,10 @@ export class TaskBoard implements Disposable {
         match = this.deps.projects.resolve(ref);
       } catch (err) {
         // a closed project's tasks still list by the id or root they were posted under
-        this.deps.logger?.debug({ domain: 'tasks', project: ref, err: (err as Error).message }, 'task list: project not open');
+        this.deps.logger?.debug(
+          { domain: 'tasks', project: ref, err: (err as Error).message },
+          'task list: project not open',
+        );
       }
       tasks = tasks.filter((t) => t.project === match.id || TaskEligibility.samePath(t.root, match.root));
     }
@@ -144,7 +189,11 @@ export class TaskBoard implements Disposable {
   cancel(input: TaskCancel): TaskInfo {
     this.alive();
     const task = this.must(input.task);
-    if (FINAL_TASK_STATES.includes(task.state)) throw new DevMeshError('CONFLICT', `task ${task.id} is already ${task.state}; only an open task can be cancelled`);
+    if (FINAL_TASK_STATES.includes(task.state))
+      throw new DevMeshError(
+        'CONFLICT',
+        `task ${task.id} is already ${task.state}; only an open task can be cancelled`,
+      );
     this.auction.stop(task.id);
     const done = this.journal.transition(task, 'CANCELLED', input.by, input.reason ?? `cancelled by ${input.by}`);
     if (task.assigneeId !== null) this.binder.release(done, task.assigneeId, 'task cancelled');
@@ -160,19 +209,46 @@ export class TaskBoard implements Disposable {
     if (why) throw new DevMeshError('CONFLICT', `${agent.name} cannot bid for ${task.id}: ${why}`);
     if (task.state === 'QUEUED') {
       const unmet = this.unmet(task);
-      if (unmet.length > 0) throw new DevMeshError('CONFLICT', `task ${task.id} is not open for bids: it waits for ${unmet.join(', ')}`);
+      if (unmet.length > 0)
+        throw new DevMeshError('CONFLICT', `task ${task.id} is not open for bids: it waits for ${unmet.join(', ')}`);
       task = this.open(task, agent.id, `${agent.name} bid`, agent.id);
     } else if (task.state !== 'BIDDING') {
-      throw new DevMeshError('CONFLICT', `task ${task.id} is ${task.state}${TaskBoard.assignedTo(task)}; bidding is closed (see \`devmesh task show ${task.id}\`)`);
+      throw new DevMeshError(
+        'CONFLICT',
+        `task ${task.id} is ${task.state}${TaskBoard.assignedTo(task)}; bidding is closed (see \`devmesh task show ${task.id}\`)`,
+      );
     }
     this.activity.seen(agent.id);
-    const parts = AwardScore.compute(task.capabilities, input.capabilities, this.store.load(agent.id), input.estimateMinutes);
+    const parts = AwardScore.compute(
+      task.capabilities,
+      input.capabilities,
+      this.store.load(agent.id),
+      input.estimateMinutes,
+    );
     const bid: Bid = {
-      task: task.id, agentId: agent.id, agentName: agent.name, capabilities: input.capabilities, estimateMinutes: input.estimateMinutes,
-      note: input.note ?? null, ...parts, at: this.clock.now(),
+      task: task.id,
+      agentId: agent.id,
+      agentName: agent.name,
+      capabilities: input.capabilities,
+      estimateMinutes: input.estimateMinutes,
+      note: input.note ?? null,
+      ...parts,
+      at: this.clock.now(),
     };
     this.store.putBid(bid);
-    this.journal.record({ actor: agent.id, kind: 'task.bid', subject: task.id, data: { title: task.title, agent: agent.name, score: bid.score, match: bid.match, load: bid.load, estimateMinutes: bid.estimateMinutes } });
+    this.journal.record({
+      actor: agent.id,
+      kind: 'task.bid',
+      subject: task.id,
+      data: {
+        title: task.title,
+        agent: agent.name,
+        score: bid.score,
+        match: bid.match,
+        load: bid.load,
+        estimateMinutes: bid.estimateMinutes,
+      },
+    });
     this.journal.publish(this.must(task.id), null);
     this.auction.bidPlaced(task);
     return bid;
@@ -184,13 +260,18 @@ export class TaskBoard implements Disposable {
     const agent = this.actors.agent(input.agent);
     if (task.assigneeId === agent.id && (task.state === 'CLAIMED' || task.state === 'WORKING')) {
       this.activity.seen(agent.id);
-      return task.state === 'CLAIMED' ? this.journal.transition(task, 'WORKING', agent.id, `${agent.name} claimed it`) : task;
+      return task.state === 'CLAIMED'
+        ? this.journal.transition(task, 'WORKING', agent.id, `${agent.name} claimed it`)
+        : task;
     }
     if (task.state === 'BIDDING' || task.state === 'QUEUED') {
       this.bid({ task: task.id, agent: agent.id, capabilities: [], estimateMinutes: 30 });
       return this.must(task.id);
     }
-    throw new DevMeshError('CONFLICT', `task ${task.id} is ${task.state}${TaskBoard.assignedTo(task)}; ${agent.name} can claim it only when it is awarded to it or open for bids`);
+    throw new DevMeshError(
+      'CONFLICT',
+      `task ${task.id} is ${task.state}${TaskBoard.assignedTo(task)}; ${agent.name} can claim it only when it is awarded to it or open for bids`,
+    );
   }
 
   update(input: TaskUpdate): TaskInfo {
@@ -199,15 +280,24 @@ export class TaskBoard implements Disposable {
     const actor = this.actors.actor(input.agent);
     this.actors.mayChange(task, actor, 'update');
     if (!ACTIVE.includes(task.state)) {
-      throw new DevMeshError('CONFLICT', `task ${task.id} is ${task.state}: only a CLAIMED, WORKING or PAUSED task can be updated`);
+      throw new DevMeshError(
+        'CONFLICT',
+        `task ${task.id} is ${task.state}: only a CLAIMED, WORKING or PAUSED task can be updated`,
+      );
     }
-    let t = input.note !== undefined ? this.store.update(task.id, { note: input.note, updatedAt: this.clock.now() }) : task;
+    let t =
+      input.note !== undefined ? this.store.update(task.id, { note: input.note, updatedAt: this.clock.now() }) : task;
     if (input.state === 'RELEASE') {
       this.abandon(t, actor.id, `released by ${actor.name}${input.note ? `: ${input.note}` : ''}`);
       return this.must(task.id);
     }
     if (input.state !== undefined && input.state !== t.state) {
-      t = this.journal.transition(t, input.state, actor.id, input.note ?? `${input.state === 'PAUSED' ? 'paused' : 'working'}, said ${actor.name}`);
+      t = this.journal.transition(
+        t,
+        input.state,
+        actor.id,
+        input.note ?? `${input.state === 'PAUSED' ? 'paused' : 'working'}, said ${actor.name}`,
+      );
     } else if (input.note !== undefined) {
       this.journal.publish(t, null);
     }
@@ -218,18 +308,31 @@ export class TaskBoard implements Disposable {
     this.alive();
     const task = this.must(input.task);
     const actor = this.actors.actor(input.agent);
-    if (FINAL_TASK_STATES.includes(task.state)) throw new DevMeshError('CONFLICT', `task ${task.id} is already ${task.state}`);
+    if (FINAL_TASK_STATES.includes(task.state))
+      throw new DevMeshError('CONFLICT', `task ${task.id} is already ${task.state}`);
     this.actors.mayChange(task, actor, 'complete');
     this.auction.stop(task.id);
     this.activity.stopClock(task.id);
     const summary = input.summary.trim();
-    const why = summary === '' ? `${input.outcome.toLowerCase()}, said ${actor.name}` : `${input.outcome.toLowerCase()}: ${TaskText.oneLine(summary).slice(0, 300)}`;
+    const why =
+      summary === ''
+        ? `${input.outcome.toLowerCase()}, said ${actor.name}`
+        : `${input.outcome.toLowerCase()}: ${TaskText.oneLine(summary).slice(0, 300)}`;
     const done = this.journal.transition(task, input.outcome, actor.id, why, summary === '' ? {} : { note: summary });
     if (task.assigneeId !== null) this.binder.release(done, task.assigneeId, `task ${input.outcome.toLowerCase()}`);
     if (input.outcome === 'COMPLETED' && done.criticRequired) {
       const critic = this.insert({
-        project: done.project, root: done.root, title: TaskText.criticTitle(done), prompt: TaskText.criticPrompt(done, summary), files: done.files,
-        capabilities: ['review'], priority: done.priority, dependsOn: [], criticRequired: false, criticOf: done.id, createdBy: 'devmesh',
+        project: done.project,
+        root: done.root,
+        title: TaskText.criticTitle(done),
+        prompt: TaskText.criticPrompt(done, summary),
+        files: done.files,
+        capabilities: ['review'],
+        priority: done.priority,
+        dependsOn: [],
+        criticRequired: false,
+        criticOf: done.id,
+        createdBy: 'devmesh',
       });
       this.evaluate(critic);
     }
@@ -251,7 +354,8 @@ export class TaskBoard implements Disposable {
     if (event.to === 'working' || event.to === 'starting') this.activity.seen(id);
     if (this.activity.meet(id)) {
       const agent = this.deps.agents.find(id) ?? event.record;
-      for (const t of this.store.listIn(['BIDDING'])) if (this.eligibility.whyNot(t, agent) === null) this.journal.invite(agent.id, t);
+      for (const t of this.store.listIn(['BIDDING']))
+        if (this.eligibility.whyNot(t, agent) === null) this.journal.invite(agent.id, t);
       this.reevaluateQueued();
     }
     if (event.to === 'idle') this.delivery.next(id);
@@ -278,12 +382,35 @@ export class TaskBoard implements Disposable {
 
   // ── the lifecycle ────────────────────────────────────────────────────────────────────────────────
 
-  private insert(fields: Omit<TaskFields, 'id' | 'state' | 'stateReason' | 'assigneeId' | 'assigneeName' | 'terminalId' | 'attempts' | 'note' | 'createdAt' | 'updatedAt'>): TaskInfo {
+  private insert(
+    fields: Omit<
+      TaskFields,
+      | 'id'
+      | 'state'
+      | 'stateReason'
+      | 'assigneeId'
+      | 'assigneeName'
+      | 'terminalId'
+      | 'attempts'
+      | 'note'
+      | 'createdAt'
+      | 'updatedAt'
+    >,
+  ): TaskInfo {
     const at = this.clock.now();
     const why = fields.criticOf ? `review of ${fields.criticOf}` : `posted by ${fields.createdBy}`;
     const task: TaskFields = {
-      ...fields, id: TaskIds.next((id) => this.store.get(id) !== null), state: 'QUEUED', stateReason: why,
-      assigneeId: null, assigneeName: null, terminalId: null, attempts: 0, note: null, createdAt: at, updatedAt: at,
+      ...fields,
+      id: TaskIds.next((id) => this.store.get(id) !== null),
+      state: 'QUEUED',
+      stateReason: why,
+      assigneeId: null,
+      assigneeName: null,
+      terminalId: null,
+      attempts: 0,
+      note: null,
+      createdAt: at,
+      updatedAt: at,
     };
     const transition: TaskTransition = { from: null, to: 'QUEUED', by: fields.createdBy, why, at };
     const info = this.store.insert(task, transition);
@@ -298,7 +425,8 @@ export class TaskBoard implements Disposable {
     const unmet = this.unmet(task);
     if (unmet.length > 0) return this.journal.explain(task, `waits for ${unmet.join(', ')}`);
     const eligible = this.eligibility.eligible(task, this.deps.agents.live());
-    if (eligible.length === 0) return this.journal.explain(task, this.eligibility.whyNobody(task, this.deps.agents.live()));
+    if (eligible.length === 0)
+      return this.journal.explain(task, this.eligibility.whyNobody(task, this.deps.agents.live()));
     return this.open(task, 'devmesh', `offered to ${eligible.map((a) => a.name).join(', ')}`, null);
   }
 
@@ -309,7 +437,8 @@ export class TaskBoard implements Disposable {
   /** QUEUED → BIDDING, inviting every eligible agent but `except` */
   private open(task: TaskInfo, by: string, why: string, except: string | null): TaskInfo {
     const open = this.journal.transition(task, 'BIDDING', by, why);
-    for (const a of this.eligibility.eligible(open, this.deps.agents.live())) if (a.id !== except) this.journal.invite(a.id, open);
+    for (const a of this.eligibility.eligible(open, this.deps.agents.live()))
+      if (a.id !== except) this.journal.invite(a.id, open);
     return open;
   }
 
@@ -320,7 +449,11 @@ export class TaskBoard implements Disposable {
     const gone = this.journal.transition(task, 'ABANDONED', by, why);
     this.store.clearBids(task.id);
     if (holder !== null) this.binder.release(gone, holder, why);
-    const again = this.journal.transition(this.must(task.id), 'QUEUED', 'devmesh', `re-queued: ${why}`, { assigneeId: null, assigneeName: null, terminalId: null });
+    const again = this.journal.transition(this.must(task.id), 'QUEUED', 'devmesh', `re-queued: ${why}`, {
+      assigneeId: null,
+      assigneeName: null,
+      terminalId: null,
+    });
     this.evaluate(again);
   }
 
@@ -334,12 +467,20 @@ export class TaskBoard implements Disposable {
         // lock ids are per process: the old ones are meaningless now
         this.store.clearLocks(t.id);
         if (t.assigneeId === null || !live.has(t.assigneeId)) {
-          this.abandon(t, 'devmesh', `DevMesh restarted and agent ${t.assigneeName ?? t.assigneeId ?? '?'} is not running`);
+          this.abandon(
+            t,
+            'devmesh',
+            `DevMesh restarted and agent ${t.assigneeName ?? t.assigneeId ?? '?'} is not running`,
+          );
           continue;
         }
         const took = this.binder.take(t, t.assigneeId);
         if (took.ok) this.store.addLocks(t.id, took.lockIds);
-        else this.deps.logger?.warn({ domain: 'tasks', task: t.id, why: took.message }, 'could not retake task locks after restart');
+        else
+          this.deps.logger?.warn(
+            { domain: 'tasks', task: t.id, why: took.message },
+            'could not retake task locks after restart',
+          );
         this.activity.startClock(t.id, now);
       } else if (t.state === 'BIDDING') {
         this.auction.resume(t, now);
@@ -357,7 +498,10 @@ export class TaskBoard implements Disposable {
   }
 
   private unmet(task: TaskInfo): string[] {
-    return task.dependsOn.map((d) => [d, this.store.get(d)?.state ?? 'missing'] as const).filter(([, s]) => s !== 'COMPLETED').map(([d, s]) => `${d} (${s})`);
+    return task.dependsOn
+      .map((d) => [d, this.store.get(d)?.state ?? 'missing'] as const)
+      .filter(([, s]) => s !== 'COMPLETED')
+      .map(([d, s]) => `${d} (${s})`);
   }
 
   private alive(): void {

@@ -31,7 +31,8 @@ export class TaskEligibility {
   whyNobody(task: TaskInfo, live: readonly AgentRecord[]): string {
     const authorId = task.criticOf === null ? null : this.reviewedAssignee(task.criticOf);
     const author = authorId === null ? undefined : live.find((a) => a.id === authorId);
-    if (author) return `a review needs another agent than ${author.name}, who did ${task.criticOf}; start one in ${task.root} (devmesh agent start) and it will be offered the task`;
+    if (author)
+      return `a review needs another agent than ${author.name}, who did ${task.criticOf}; start one in ${task.root} (devmesh agent start) and it will be offered the task`;
     return `no running agent works in ${task.root}; start one there (devmesh agent start) and it will be offered the task`;
   }
 

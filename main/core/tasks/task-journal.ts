@@ -31,9 +31,24 @@ export class TaskJournal {
 
   /** emits and audits a transition already stored */
   announce(task: TaskInfo, transition: TaskTransition): void {
-    this.o.logger?.info({ domain: 'tasks', task: task.id, from: transition.from, to: transition.to, by: transition.by, why: transition.why }, 'task transition');
+    this.o.logger?.info(
+      {
+        domain: 'tasks',
+        task: task.id,
+        from: transition.from,
+        to: transition.to,
+        by: transition.by,
+        why: transition.why,
+      },
+      'task transition',
+    );
     this.publish(task, transition);
-    this.record({ actor: transition.by, kind: `task.${transition.to.toLowerCase()}`, subject: task.id, data: { title: task.title, assignee: task.assigneeName, why: transition.why } });
+    this.record({
+      actor: transition.by,
+      kind: `task.${transition.to.toLowerCase()}`,
+      subject: task.id,
+      data: { title: task.title, assignee: task.assigneeName, why: transition.why },
+    });
   }
 
   /** a new state reason without a transition (still waiting, for another reason) */
@@ -49,7 +64,10 @@ export class TaskJournal {
     try {
       this.o.notify(agentId, TaskText.invitation(task), task.id);
     } catch (err) {
-      this.o.logger?.warn({ domain: 'tasks', task: task.id, agent: agentId, err: (err as Error).message }, 'task invitation failed');
+      this.o.logger?.warn(
+        { domain: 'tasks', task: task.id, agent: agentId, err: (err as Error).message },
+        'task invitation failed',
+      );
     }
   }
 
@@ -57,7 +75,10 @@ export class TaskJournal {
     try {
       this.o.emit({ type: 'task.changed', ts: this.o.clock.now(), task, transition });
     } catch (err) {
-      this.o.logger?.warn({ domain: 'tasks', task: task.id, err: (err as Error).message }, 'task event listener failed');
+      this.o.logger?.warn(
+        { domain: 'tasks', task: task.id, err: (err as Error).message },
+        'task event listener failed',
+      );
     }
   }
 
@@ -65,7 +86,10 @@ export class TaskJournal {
     try {
       this.o.audit(entry);
     } catch (err) {
-      this.o.logger?.error({ domain: 'tasks', kind: entry.kind, subject: entry.subject, err: (err as Error).message }, 'audit append failed');
+      this.o.logger?.error(
+        { domain: 'tasks', kind: entry.kind, subject: entry.subject, err: (err as Error).message },
+        'audit append failed',
+      );
     }
   }
 }

@@ -12,7 +12,13 @@
 //   WRITE on a task file converted the INTENT in place), the open task takes INTENT there again at once.
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
-import { LOCK_TTL_MAX_MS, type LockEvent, type LockInfo, type LockRequest, type LockTarget } from '../../../shared/lock.js';
+import {
+  LOCK_TTL_MAX_MS,
+  type LockEvent,
+  type LockInfo,
+  type LockRequest,
+  type LockTarget,
+} from '../../../shared/lock.js';
 import { FINAL_TASK_STATES, type TaskInfo } from '../../../shared/task.js';
 import type { Disposable } from '../base/disposable.js';
 import type { LockManager } from '../locks/lock-manager.js';
@@ -42,10 +48,16 @@ export class TaskLockBinder implements Disposable {
     if (this.watched.has(root)) return true;
     try {
       const manager = this.options.locks(root);
-      this.watched.set(root, manager.onDidChange((event) => this.onLockEvent(root, event)));
+      this.watched.set(
+        root,
+        manager.onDidChange((event) => this.onLockEvent(root, event)),
+      );
       return true;
     } catch (err) {
-      this.options.logger?.warn({ domain: 'tasks', root, err: (err as Error).message }, 'cannot watch the lock space of a task root');
+      this.options.logger?.warn(
+        { domain: 'tasks', root, err: (err as Error).message },
+        'cannot watch the lock space of a task root',
+      );
       return false;
     }
   }
@@ -59,11 +71,18 @@ export class TaskLockBinder implements Disposable {
   /** INTENT on every file of the task for `holder`, all or none. */
   take(task: TaskInfo, holder: string): TakeResult {
     if (task.files.length === 0) return { ok: true, lockIds: [] };
-    const requests: LockRequest[] = task.files.map((f) => ({ holder, mode: 'INTENT', target: TaskLockBinder.target(f), ttlMs: LOCK_TTL_MAX_MS }));
+    const requests: LockRequest[] = task.files.map((f) => ({
+      holder,
+      mode: 'INTENT',
+      target: TaskLockBinder.target(f),
+      ttlMs: LOCK_TTL_MAX_MS,
+    }));
     try {
       const result = this.options.locks(task.root).tryAcquireAll(requests);
       if (result.ok) return { ok: true, lockIds: [...new Set(result.value.map((l) => l.id))] };
-      const blockedBy = (result.error.details as { blockedBy?: string[] } | undefined)?.blockedBy ?? result.blockers.map((b) => b.holder);
+      const blockedBy =
+        (result.error.details as { blockedBy?: string[] } | undefined)?.blockedBy ??
+        result.blockers.map((b) => b.holder);
       return { ok: false, message: result.error.message, blockedBy };
     } catch (err) {
       const message = err instanceof DevMeshError ? err.message : `internal error: ${(err as Error).message}`;
@@ -80,7 +99,10 @@ export class TaskLockBinder implements Disposable {
     try {
       manager = this.options.locks(task.root);
     } catch (err) {
-      this.options.logger?.warn({ domain: 'tasks', task: task.id, err: (err as Error).message }, 'cannot reach the lock space to release task locks');
+      this.options.logger?.warn(
+        { domain: 'tasks', task: task.id, err: (err as Error).message },
+        'cannot reach the lock space to release task locks',
+      );
       return;
     }
     for (const id of ids) {
@@ -94,7 +116,10 @@ export class TaskLockBinder implements Disposable {
         manager.release(id, holder);
       } catch (err) {
         // already gone (released with the holder's other locks, or expired): nothing left to free
-        this.options.logger?.debug({ domain: 'tasks', task: task.id, lock: id, reason, err: (err as Error).message }, 'task lock already gone');
+        this.options.logger?.debug(
+          { domain: 'tasks', task: task.id, lock: id, reason, err: (err as Error).message },
+          'task lock already gone',
+        );
       } finally {
         this.releasing.delete(id);
       }
@@ -129,11 +154,20 @@ export class TaskLockBinder implements Disposable {
       const task = this.options.store.get(id);
       if (!task || task.assigneeId !== lock.holder || FINAL_TASK_STATES.includes(task.state)) continue;
       try {
-        const result = this.options.locks(root).tryAcquire({ holder: lock.holder, mode: 'INTENT', target: lock.target, ttlMs: LOCK_TTL_MAX_MS });
+        const result = this.options
+          .locks(root)
+          .tryAcquire({ holder: lock.holder, mode: 'INTENT', target: lock.target, ttlMs: LOCK_TTL_MAX_MS });
         if (result.ok) this.options.store.addLocks(task.id, [result.value.id]);
-        else this.options.logger?.info({ domain: 'tasks', task: task.id, why: result.error.message }, 'task lock released by its holder and taken by another');
+        else
+          this.options.logger?.info(
+            { domain: 'tasks', task: task.id, why: result.error.message },
+            'task lock released by its holder and taken by another',
+          );
       } catch (err) {
-        this.options.logger?.warn({ domain: 'tasks', task: task.id, err: (err as Error).message }, 'could not retake a task lock its holder released');
+        this.options.logger?.warn(
+          { domain: 'tasks', task: task.id, err: (err as Error).message },
+          'could not retake a task lock its holder released',
+        );
       }
     }
   }

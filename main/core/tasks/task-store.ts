@@ -52,7 +52,12 @@ interface TransitionRow {
 
 /** the stored part of a task: everything but the computed bid count */
 export type TaskFields = Omit<TaskInfo, 'bidCount'>;
-export type TaskPatch = Partial<Pick<TaskFields, 'state' | 'stateReason' | 'assigneeId' | 'assigneeName' | 'terminalId' | 'attempts' | 'note' | 'updatedAt'>>;
+export type TaskPatch = Partial<
+  Pick<
+    TaskFields,
+    'state' | 'stateReason' | 'assigneeId' | 'assigneeName' | 'terminalId' | 'attempts' | 'note' | 'updatedAt'
+  >
+>;
 
 /** what the board orders by: priority first (higher first), then age */
 const ORDER = 'ORDER BY priority DESC, created_at, id';
@@ -88,10 +93,14 @@ export class TaskStore {
     this.updateStmt = db.prepare(`
       UPDATE tasks SET state = @state, state_reason = @state_reason, assignee_id = @assignee_id, assignee_name = @assignee_name,
         terminal_id = @terminal_id, attempts = @attempts, note = @note, updated_at = @updated_at WHERE id = @id`);
-    this.transitionStmt = db.prepare('INSERT INTO task_transitions (task, from_state, to_state, by, why, at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.transitionStmt = db.prepare(
+      'INSERT INTO task_transitions (task, from_state, to_state, by, why, at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     this.selectOne = db.prepare(`${SELECT} WHERE t.id = ?`);
     this.selectAll = db.prepare(`${SELECT} ${ORDER}`);
-    this.historyStmt = db.prepare('SELECT from_state, to_state, by, why, at FROM task_transitions WHERE task = ? ORDER BY seq');
+    this.historyStmt = db.prepare(
+      'SELECT from_state, to_state, by, why, at FROM task_transitions WHERE task = ? ORDER BY seq',
+    );
     this.putBidStmt = db.prepare(`
       INSERT OR REPLACE INTO task_bids (task, agent_id, agent_name, capabilities_json, estimate_minutes, note, match, load, score, at)
       VALUES (@task, @agent_id, @agent_name, @capabilities_json, @estimate_minutes, @note, @match, @load, @score, @at)`);
@@ -101,9 +110,15 @@ export class TaskStore {
     this.addLockStmt = db.prepare('INSERT OR IGNORE INTO task_locks (task, lock_id) VALUES (?, ?)');
     this.locksStmt = db.prepare('SELECT lock_id FROM task_locks WHERE task = ? ORDER BY rowid');
     this.clearLocksStmt = db.prepare('DELETE FROM task_locks WHERE task = ?');
-    this.deleteLockStmt = db.prepare('DELETE FROM task_locks WHERE lock_id = ? AND task IN (SELECT id FROM tasks WHERE root = ?)');
-    this.lockUsersStmt = db.prepare('SELECT l.task FROM task_locks l JOIN tasks t ON t.id = l.task WHERE l.lock_id = ? AND t.root = ?');
-    this.loadStmt = db.prepare("SELECT COUNT(*) AS n FROM tasks WHERE assignee_id = ? AND state IN ('CLAIMED', 'WORKING', 'PAUSED')");
+    this.deleteLockStmt = db.prepare(
+      'DELETE FROM task_locks WHERE lock_id = ? AND task IN (SELECT id FROM tasks WHERE root = ?)',
+    );
+    this.lockUsersStmt = db.prepare(
+      'SELECT l.task FROM task_locks l JOIN tasks t ON t.id = l.task WHERE l.lock_id = ? AND t.root = ?',
+    );
+    this.loadStmt = db.prepare(
+      "SELECT COUNT(*) AS n FROM tasks WHERE assignee_id = ? AND state IN ('CLAIMED', 'WORKING', 'PAUSED')",
+    );
   }
 
   insert(task: TaskFields, transition: TaskTransition): TaskInfo {
@@ -120,7 +135,8 @@ export class TaskStore {
       const current = this.get(id);
       if (!current) throw new Error(`task ${id} vanished from the store`);
       this.updateStmt.run(TaskStore.toRow({ ...current, ...patch }));
-      if (transition) this.transitionStmt.run(id, transition.from, transition.to, transition.by, transition.why, transition.at);
+      if (transition)
+        this.transitionStmt.run(id, transition.from, transition.to, transition.by, transition.why, transition.at);
     })();
     return this.get(id)!;
   }
@@ -146,7 +162,13 @@ export class TaskStore {
   }
 
   history(id: string): TaskTransition[] {
-    return (this.historyStmt.all(id) as TransitionRow[]).map((r) => ({ from: r.from_state, to: r.to_state, by: r.by, why: r.why, at: r.at }));
+    return (this.historyStmt.all(id) as TransitionRow[]).map((r) => ({
+      from: r.from_state,
+      to: r.to_state,
+      by: r.by,
+      why: r.why,
+      at: r.at,
+    }));
   }
 
   /** a second bid of the same agent in the round replaces its first */

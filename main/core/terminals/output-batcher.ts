@@ -33,7 +33,12 @@ export class OutputBatcher {
     this.pendingBytes += chunk.length;
     if (text.length > 0) this.pending.push(text);
     if (this.pendingBytes >= this.options.batchBytes) this.flush();
-    else if (this.timer === null && text.length > 0 && (this.lastBatchBytes <= ECHO_BYTES || performance.now() - this.lastFlush >= this.options.batchMs)) this.flush();
+    else if (
+      this.timer === null &&
+      text.length > 0 &&
+      (this.lastBatchBytes <= ECHO_BYTES || performance.now() - this.lastFlush >= this.options.batchMs)
+    )
+      this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.batchMs);
   }
 

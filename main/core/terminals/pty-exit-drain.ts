@@ -31,13 +31,13 @@ export class PtyExitDrain {
     if (socket === undefined || typeof socket.destroy !== 'function' || typeof fd !== 'number') return;
     const destroy = socket.destroy.bind(socket);
     let drained = false;
-    socket.destroy = ((error?: Error) => {
+    socket.destroy = (error?: Error) => {
       if (!drained && !socket.destroyed) {
         drained = true;
         PtyExitDrain.drain(socket, fd, onBytes);
       }
       return destroy(error);
-    });
+    };
   }
 
   private static drain(socket: Socket, fd: number, onBytes: (chunk: Buffer) => void): void {

@@ -129,7 +129,11 @@ export class PtySession {
 
   /** Attaches a view: it gets the kept output first (replay), then every batch live, then the exit. */
   attach(sink: TerminalSink): TerminalViewer {
-    const viewer = new TerminalViewer(sink, () => this.updateFlow(), (v) => this.detachViewer(v));
+    const viewer = new TerminalViewer(
+      sink,
+      () => this.updateFlow(),
+      (v) => this.detachViewer(v),
+    );
     // Replay and registration in one tick: no batch can fall between them or arrive twice. The replay counts
     // as unacknowledged like any output, so a view that cannot keep up with it pauses the PTY too.
     for (const piece of this.ring.pieces(this.flow.batchBytes)) viewer.send(piece);

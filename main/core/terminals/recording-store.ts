@@ -1,7 +1,17 @@
 // The recordings folder ($DEVMESH_HOME/recordings): lists the .cast files by reading their header line
 // (so recordings survive daemon restarts) and their last event (for the duration), and reads one whole,
 // up to a size limit.
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DevMeshError } from '../../../shared/errors.js';
@@ -28,7 +38,8 @@ export class RecordingStore {
   ) {}
 
   pathOf(id: string): string {
-    if (!TerminalIdSchema.safeParse(id).success) throw new DevMeshError('BAD_REQUEST', `'${id}' is not a recording id (lowercase letters, digits and dashes)`);
+    if (!TerminalIdSchema.safeParse(id).success)
+      throw new DevMeshError('BAD_REQUEST', `'${id}' is not a recording id (lowercase letters, digits and dashes)`);
     return join(this.dir, `${id}.cast`);
   }
 
@@ -47,7 +58,11 @@ export class RecordingStore {
 
   get(id: string): RecordingInfo {
     const info = existsSync(this.pathOf(id)) ? this.describe(id) : null;
-    if (info === null) throw new DevMeshError('RECORDING_NOT_FOUND', `no recording '${id}' in ${this.dir}; list them with recordings.list`);
+    if (info === null)
+      throw new DevMeshError(
+        'RECORDING_NOT_FOUND',
+        `no recording '${id}' in ${this.dir}; list them with recordings.list`,
+      );
     return info;
   }
 
@@ -111,7 +126,8 @@ export class RecordingStore {
       const duration = active ? null : RecordingStore.lastEventTime(fd, size);
       return {
         id,
-        terminalId: h.devmesh?.terminalId && TerminalIdSchema.safeParse(h.devmesh.terminalId).success ? h.devmesh.terminalId : id,
+        terminalId:
+          h.devmesh?.terminalId && TerminalIdSchema.safeParse(h.devmesh.terminalId).success ? h.devmesh.terminalId : id,
         name: h.devmesh?.name ?? h.title ?? id,
         command: h.command ?? '',
         startedAt,

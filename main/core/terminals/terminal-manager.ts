@@ -9,7 +9,14 @@ import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { DevMeshError } from '../../../shared/errors.js';
-import { RECORDINGS_KEPT_BYTES, TERMINAL_FLOW, TERMINAL_RING_BYTES, type TerminalCreateInputSchema, type TerminalEvent, type TerminalInfo } from '../../../shared/terminal.js';
+import {
+  RECORDINGS_KEPT_BYTES,
+  TERMINAL_FLOW,
+  TERMINAL_RING_BYTES,
+  type TerminalCreateInputSchema,
+  type TerminalEvent,
+  type TerminalInfo,
+} from '../../../shared/terminal.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { DaemonHealth } from '../health/daemon-health.js';
 import { ShellFlavor } from '../environment/shell-flavor.js';
@@ -73,7 +80,10 @@ export class TerminalManager {
     const session = this.sessions.get(id);
     if (session === undefined) {
       const known = [...this.sessions.keys()];
-      throw new DevMeshError('TERMINAL_NOT_FOUND', `no terminal '${id}'${known.length ? `; open ones: ${known.join(', ')}` : ''}; list them with terminals.list`);
+      throw new DevMeshError(
+        'TERMINAL_NOT_FOUND',
+        `no terminal '${id}'${known.length ? `; open ones: ${known.join(', ')}` : ''}; list them with terminals.list`,
+      );
     }
     return session;
   }
@@ -86,10 +96,14 @@ export class TerminalManager {
     const command = input.command ?? TerminalManager.defaultShell(base);
     // The user's own shell, started as Terminal.app and most Linux terminals start it: as a login shell, so
     // it reads ~/.bash_profile, ~/.zprofile or fish's login section. An explicit command runs as given.
-    const args = input.command === undefined && input.args.length === 0 ? new ShellFlavor(command).loginArgs() : input.args;
+    const args =
+      input.command === undefined && input.args.length === 0 ? new ShellFlavor(command).loginArgs() : input.args;
     const cwd = input.cwd ?? project?.root ?? homedir();
     if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
-      throw new DevMeshError('SPAWN_FAILED', `cannot start a terminal in ${cwd}: no such directory; pass an existing cwd`);
+      throw new DevMeshError(
+        'SPAWN_FAILED',
+        `cannot start a terminal in ${cwd}: no such directory; pass an existing cwd`,
+      );
     }
     const id = `t-${randomBytes(6).toString('hex')}`;
     const env: Record<string, string> = {};
@@ -98,7 +112,15 @@ export class TerminalManager {
     if (project !== null) env.DEVMESH_PROJECT = project.id;
     const name = input.name ?? basename(command);
     const recording = input.record
-      ? this.openRecording({ id, terminalId: id, name, command: [command, ...args].join(' '), cols: input.cols, rows: input.rows, env })
+      ? this.openRecording({
+          id,
+          terminalId: id,
+          name,
+          command: [command, ...args].join(' '),
+          cols: input.cols,
+          rows: input.rows,
+          env,
+        })
       : { recorder: null, note: null };
     const recorder = recording.recorder;
     let session: PtySession;
@@ -147,7 +169,11 @@ export class TerminalManager {
     };
     try {
       const pruned = this.recordings.prune(RECORDINGS_KEPT_BYTES);
-      if (pruned.length > 0) this.options.logger.info({ domain: 'terminals', removed: pruned }, 'removed the oldest recordings (over the folder cap)');
+      if (pruned.length > 0)
+        this.options.logger.info(
+          { domain: 'terminals', removed: pruned },
+          'removed the oldest recordings (over the folder cap)',
+        );
     } catch (err) {
       this.options.logger.warn({ domain: 'terminals', err: (err as Error).message }, 'could not prune old recordings');
     }
@@ -197,7 +223,8 @@ export class TerminalManager {
   /** Forgets an exited session; its recording stays on disk. */
   remove(id: string): { removed: string } {
     const s = this.get(id);
-    if (s.isRunning) throw new DevMeshError('CONFLICT', `terminal '${id}' is still running; kill it first (terminals.kill)`);
+    if (s.isRunning)
+      throw new DevMeshError('CONFLICT', `terminal '${id}' is still running; kill it first (terminals.kill)`);
     this.forget(s);
     return { removed: id };
   }
@@ -218,7 +245,11 @@ export class TerminalManager {
 
   private running(id: string, what: string): PtySession {
     const s = this.get(id);
-    if (!s.isRunning) throw new DevMeshError('CONFLICT', `cannot ${what} terminal '${id}': it has exited (${s.info().exitReason ?? 'ended'})`);
+    if (!s.isRunning)
+      throw new DevMeshError(
+        'CONFLICT',
+        `cannot ${what} terminal '${id}': it has exited (${s.info().exitReason ?? 'ended'})`,
+      );
     return s;
   }
 
@@ -231,12 +262,17 @@ export class TerminalManager {
   private makeRoom(): void {
     const max = this.options.maxSessions ?? DEFAULT_MAX_TERMINALS;
     if (this.sessions.size < max) return;
-    const oldestExited = [...this.sessions.values()].filter((s) => !s.isRunning).sort((a, b) => a.startedAt - b.startedAt)[0];
+    const oldestExited = [...this.sessions.values()]
+      .filter((s) => !s.isRunning)
+      .sort((a, b) => a.startedAt - b.startedAt)[0];
     if (oldestExited !== undefined) {
       this.forget(oldestExited);
       return;
     }
-    throw new DevMeshError('TERMINAL_LIMIT', `${max} terminals are already running; close some (terminals.kill) before opening another`);
+    throw new DevMeshError(
+      'TERMINAL_LIMIT',
+      `${max} terminals are already running; close some (terminals.kill) before opening another`,
+    );
   }
 
   private forget(s: PtySession): void {

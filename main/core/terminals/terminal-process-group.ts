@@ -55,7 +55,11 @@ export class TerminalProcessGroup {
   static leftovers(sid: number, since: number): number[] | null {
     const leader = TerminalProcessGroup.stat(sid);
     if (leader !== null && leader.start !== since) return [];
-    return TerminalProcessGroup.sessionMembers(sid)?.filter((m) => m.start >= since).map((m) => m.pid) ?? null;
+    return (
+      TerminalProcessGroup.sessionMembers(sid)
+        ?.filter((m) => m.start >= since)
+        .map((m) => m.pid) ?? null
+    );
   }
 
   /** Signals each of `pids`; gone ones are fine. */
@@ -74,7 +78,8 @@ export class TerminalProcessGroup {
     for (const e of entries) {
       if (!/^\d+$/.test(e)) continue;
       const stat = TerminalProcessGroup.stat(Number(e));
-      if (stat !== null && stat.session === sid && stat.state !== 'Z') found.push({ pid: Number(e), start: stat.start });
+      if (stat !== null && stat.session === sid && stat.state !== 'Z')
+        found.push({ pid: Number(e), start: stat.start });
     }
     return found;
   }
@@ -91,7 +96,8 @@ export class TerminalProcessGroup {
       process.kill(target, signal);
     } catch (err) {
       // ESRCH: already gone, which is what we want; anything else (EPERM) is worth knowing.
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') process.emitWarning(`devmesh: kill ${target} ${signal}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH')
+        process.emitWarning(`devmesh: kill ${target} ${signal}: ${(err as Error).message}`);
     }
   }
 
@@ -114,6 +120,12 @@ export class TerminalProcessGroup {
     }
     const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
     // rest[0]=state(3) [1]=ppid(4) [2]=pgrp(5) [3]=session(6) [4]=tty_nr(7) [5]=tpgid(8) [19]=starttime(22)
-    return { state: rest[0] ?? '?', pgrp: Number(rest[2]), session: Number(rest[3]), tpgid: Number(rest[5]), start: Number(rest[19]) };
+    return {
+      state: rest[0] ?? '?',
+      pgrp: Number(rest[2]),
+      session: Number(rest[3]),
+      tpgid: Number(rest[5]),
+      start: Number(rest[19]),
+    };
   }
 }

@@ -3,7 +3,16 @@
 // renamed into place, so a CLI and a daemon starting together never end up with a key and a certificate
 // from two different runs. Later opens check that the pair is whole, matching and still valid.
 import { X509Certificate, createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { AuthorityPem } from './certificate-factory.js';
@@ -42,7 +51,8 @@ export class CaFolder {
     try {
       writeFileSync(join(tmp, CA_KEY_FILE), created.keyPem, { mode: 0o600 });
       writeFileSync(join(tmp, CA_CERT_FILE), created.certPem, { mode: 0o644 });
-      if (existsSync(this.dir) && readdirSync(this.dir).length === 0) rmSync(this.dir, { recursive: true, force: true });
+      if (existsSync(this.dir) && readdirSync(this.dir).length === 0)
+        rmSync(this.dir, { recursive: true, force: true });
       try {
         renameSync(tmp, this.dir);
       } catch (err) {
@@ -95,7 +105,8 @@ export class CaFolder {
   private parseKey(pem: string): KeyObject {
     try {
       const key = createPrivateKey(pem);
-      if (key.asymmetricKeyType !== 'ec') throw new Error(`a ${key.asymmetricKeyType ?? 'unknown'} key, expected an EC P-256 key`);
+      if (key.asymmetricKeyType !== 'ec')
+        throw new Error(`a ${key.asymmetricKeyType ?? 'unknown'} key, expected an EC P-256 key`);
       return key;
     } catch (err) {
       throw this.broken(this.keyPath, `is not a valid PEM private key (${(err as Error).message})`);

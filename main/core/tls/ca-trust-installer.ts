@@ -37,7 +37,12 @@ export class CaTrustInstaller {
       try {
         child = this.spawn(step.command, { shell: true, stdio: this.stdio });
       } catch (err) {
-        resolve({ step, ok: false, exitCode: null, error: `could not start \`${step.command}\`: ${(err as Error).message}` });
+        resolve({
+          step,
+          ok: false,
+          exitCode: null,
+          error: `could not start \`${step.command}\`: ${(err as Error).message}`,
+        });
         return;
       }
       child.once('error', (err) => {
@@ -46,7 +51,11 @@ export class CaTrustInstaller {
       child.once('exit', (code, signal) => {
         if (code === 0) resolve({ step, ok: true, exitCode: 0 });
         else {
-          const why = signal ? `was killed by ${signal}` : code === 127 ? 'failed: a program it needs is not installed (exit 127)' : `failed with exit code ${code}`;
+          const why = signal
+            ? `was killed by ${signal}`
+            : code === 127
+              ? 'failed: a program it needs is not installed (exit 127)'
+              : `failed with exit code ${code}`;
           resolve({ step, ok: false, exitCode: code, error: `\`${step.command}\` ${why}` });
         }
       });

@@ -146,7 +146,8 @@ export class CertificateFactory {
   static localhostNameConstraints(): Uint8Array<ArrayBuffer> {
     const tlv = (tag: number, content: Buffer): Buffer => {
       const n = content.length;
-      const length = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+      const length =
+        n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
       return Buffer.concat([Buffer.from([tag]), length, content]);
     };
     const subtree = (generalName: Buffer): Buffer => tlv(0x30, generalName);

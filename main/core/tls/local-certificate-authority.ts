@@ -47,7 +47,9 @@ export class LocalCertificateAuthority implements TlsContextProvider {
     const now = options.now ?? (() => new Date());
     const factory = new CertificateFactory(now);
     const folder = new CaFolder(dir);
-    const pem = folder.exists() ? folder.load() : folder.create(await factory.createAuthority(LocalCertificateAuthority.commonName()));
+    const pem = folder.exists()
+      ? folder.load()
+      : folder.create(await factory.createAuthority(LocalCertificateAuthority.commonName()));
     let authority: SigningAuthority;
     try {
       authority = await CertificateFactory.loadAuthority(pem);
@@ -63,7 +65,15 @@ export class LocalCertificateAuthority implements TlsContextProvider {
       ips: ['127.0.0.1', '::1'],
     });
     const cache = new SecureContextCache(options.cacheSize ?? LocalCertificateAuthority.DEFAULT_CACHE_SIZE, now);
-    return new LocalCertificateAuthority(folder, authority, pem.certPem, factory, defaultCtx, options.trustSteps ?? new CaTrustSteps(), cache);
+    return new LocalCertificateAuthority(
+      folder,
+      authority,
+      pem.certPem,
+      factory,
+      defaultCtx,
+      options.trustSteps ?? new CaTrustSteps(),
+      cache,
+    );
   }
 
   get certPath(): string {
@@ -92,7 +102,9 @@ export class LocalCertificateAuthority implements TlsContextProvider {
       return Promise.reject(err);
     }
     if (name === LocalCertificateAuthority.DEFAULT_NAME) return Promise.resolve(this.defaultCtx.context);
-    return this.cache.get(name, (n) => LocalCertificateAuthority.mint(this.factory, this.authority, this.caCertPem, { dns: [n], ips: [] }));
+    return this.cache.get(name, (n) =>
+      LocalCertificateAuthority.mint(this.factory, this.authority, this.caCertPem, { dns: [n], ips: [] }),
+    );
   }
 
   defaultContext(): SecureContext {

@@ -19,7 +19,8 @@ export class SecureContextCache {
     private readonly capacity: number,
     private readonly now: () => Date = () => new Date(),
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, not ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be a positive integer, not ${capacity}`);
   }
 
   /** how many times `mint` was called (for tests and diagnostics) */

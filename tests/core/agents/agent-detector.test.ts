@@ -33,7 +33,14 @@ describe('AgentDetector', () => {
     const profiles = new AgentProfiles();
     const d = detector();
     const claude = await d.detect(profiles.get('claude'));
-    expect(claude).toEqual({ id: 'claude', installed: true, path: join(bin, 'claude'), version: '1.0.42 (Claude Code)', error: null, installHint: 'npm install -g @anthropic-ai/claude-code' });
+    expect(claude).toEqual({
+      id: 'claude',
+      installed: true,
+      path: join(bin, 'claude'),
+      version: '1.0.42 (Claude Code)',
+      error: null,
+      installHint: 'npm install -g @anthropic-ai/claude-code',
+    });
     const aider = await d.detect(profiles.get('aider'));
     expect(aider.path).toBe(join(other, 'aider')); // second PATH entry, blank lines skipped
     expect(aider.version).toBe('aider 0.86.1');
@@ -74,7 +81,13 @@ describe('AgentDetector', () => {
     const d = detector({ now: () => clock, cacheMs: 1000 });
     const all = await d.detectAll(profiles.list());
     expect(all.map((a) => [a.id, a.installed])).toEqual([
-      ['claude', true], ['codex', true], ['gemini', false], ['aider', true], ['opencode', true], ['goose', false], ['mine', true],
+      ['claude', true],
+      ['codex', true],
+      ['gemini', false],
+      ['aider', true],
+      ['opencode', true],
+      ['goose', false],
+      ['mine', true],
     ]);
     expect(all.find((a) => a.id === 'mine')!.version).toBe('mycli 3.1');
     writeFileSync(exe, '#!/bin/sh\necho mycli 4.0\n');

@@ -27,7 +27,15 @@ let events: AgentStatusEvent[];
 function open(budget = new ResourceBudget({ ramGb: 16, gpus: 1 }), reuseLauncher = false): void {
   database = Database.open(join(dir, 'devmesh.db'));
   if (!reuseLauncher) launcher = new ChildProcessLauncher(bin);
-  manager = new AgentManager({ store: new AgentStore(database), launcher, profiles: new AgentProfiles(), worktrees: new WorktreeManager(), budget, tickMs: 50, quietMs: 300 });
+  manager = new AgentManager({
+    store: new AgentStore(database),
+    launcher,
+    profiles: new AgentProfiles(),
+    worktrees: new WorktreeManager(),
+    budget,
+    tickMs: 50,
+    quietMs: 300,
+  });
   events = [];
   manager.onDidChangeStatus((e) => events.push(e));
 }
@@ -37,17 +45,25 @@ beforeEach(() => {
   bin = join(dir, 'bin');
   repo = makeRepo(join(dir, 'repo'));
   // like Claude Code: the prompt arrives as the last argument; asks a permission question, then exits 3
-  writeScript(bin, 'claude', [
-    'echo "cwd=$(pwd)"',
-    'for a in "$@"; do echo "arg=[$a]"; done',
-    'echo "agent=$DEVMESH_AGENT_NAME role=$DEVMESH_AGENT_ROLE"',
-    'printf "Do you want to proceed?\\n❯ 1. Yes\\n  2. No\\n"',
-    'read answer',
-    'echo "answered $answer"',
-    'exit 3',
-  ].join('\n'));
+  writeScript(
+    bin,
+    'claude',
+    [
+      'echo "cwd=$(pwd)"',
+      'for a in "$@"; do echo "arg=[$a]"; done',
+      'echo "agent=$DEVMESH_AGENT_NAME role=$DEVMESH_AGENT_ROLE"',
+      'printf "Do you want to proceed?\\n❯ 1. Yes\\n  2. No\\n"',
+      'read answer',
+      'echo "answered $answer"',
+      'exit 3',
+    ].join('\n'),
+  );
   // like aider: an input prompt "> ", the task typed at it
-  writeScript(bin, 'aider', ['echo "Aider v0.86.1"', 'printf "> "', 'read task', 'echo "task=[$task]"', 'read more'].join('\n'));
+  writeScript(
+    bin,
+    'aider',
+    ['echo "Aider v0.86.1"', 'printf "> "', 'read task', 'echo "task=[$task]"', 'read more'].join('\n'),
+  );
 });
 afterEach(async () => {
   manager.dispose();
@@ -59,11 +75,33 @@ afterEach(async () => {
 describe('AgentManager', () => {
   it('starts claude in a new worktree with the prompt as an argument, follows its status to exit', async () => {
     open();
-    const record = await manager.start({ profile: 'claude', worktree: 'feature-x', cwd: repo, prompt: 'fix the tests', role: 'tester', ramGb: 4 });
+    const record = await manager.start({
+      profile: 'claude',
+      worktree: 'feature-x',
+      cwd: repo,
+      prompt: 'fix the tests',
+      role: 'tester',
+      ramGb: 4,
+    });
     const path = join(repo, '.devmesh', 'worktrees', 'feature-x');
-    expect(record).toMatchObject({ name: 'claude', profile: 'claude', role: 'tester', cwd: path, worktree: { path, branch: 'feature-x', repo }, task: 'fix the tests', status: 'starting', resources: { ramGb: 4, gpus: 0 } });
+    expect(record).toMatchObject({
+      name: 'claude',
+      profile: 'claude',
+      role: 'tester',
+      cwd: path,
+      worktree: { path, branch: 'feature-x', repo },
+      task: 'fix the tests',
+      status: 'starting',
+      resources: { ramGb: 4, gpus: 0 },
+    });
     expect(record.args).toEqual([]); // the prompt is not part of what a relaunch repeats
-    expect(launcher.created[0]).toMatchObject({ name: 'claude', command: 'claude', args: ['fix the tests'], cwd: path, env: { DEVMESH_AGENT_ID: record.id, DEVMESH_AGENT_NAME: 'claude', DEVMESH_AGENT_ROLE: 'tester' } });
+    expect(launcher.created[0]).toMatchObject({
+      name: 'claude',
+      command: 'claude',
+      args: ['fix the tests'],
+      cwd: path,
+      env: { DEVMESH_AGENT_ID: record.id, DEVMESH_AGENT_NAME: 'claude', DEVMESH_AGENT_ROLE: 'tester' },
+    });
     const id = record.terminalId!;
     await until('the permission prompt', () => manager.get(record.id).status === 'waiting');
     expect(launcher.output(id)).toContain(`cwd=${path}\narg=[fix the tests]\nagent=claude role=tester`);
@@ -79,7 +117,12 @@ describe('AgentManager', () => {
       ['waiting', 'working'],
       ['working', 'exited'],
     ]);
-    expect(events.at(-1)).toMatchObject({ type: 'agent.status', name: 'claude', to: 'exited', record: { exitCode: 3 } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'agent.status',
+      name: 'claude',
+      to: 'exited',
+      record: { exitCode: 3 },
+    });
   });
 
   it('types the prompt for aider once its input prompt shows, and names a second agent uniquely', async () => {
@@ -109,25 +152,40 @@ describe('AgentManager', () => {
     }
     expect(err).toBeInstanceOf(DevMeshError);
     expect((err as DevMeshError).code).toBe('CONFLICT');
-    expect((err as DevMeshError).message).toContain('RAM: 4 GB asked + 6 GB held by running agents = 10 GB > budget 8 GB (agents.budget.ram_gb)');
+    expect((err as DevMeshError).message).toContain(
+      'RAM: 4 GB asked + 6 GB held by running agents = 10 GB > budget 8 GB (agents.budget.ram_gb)',
+    );
     expect(existsSync(join(repo, '.devmesh', 'worktrees', 'second'))).toBe(false);
-    await expect(manager.start({ profile: 'aider', cwd: repo, gpus: 1 })).rejects.toThrow(/GPUs: 1 asked \+ 0 held .* > budget 0 \(agents\.budget\.gpus\)/);
+    await expect(manager.start({ profile: 'aider', cwd: repo, gpus: 1 })).rejects.toThrow(
+      /GPUs: 1 asked \+ 0 held .* > budget 0 \(agents\.budget\.gpus\)/,
+    );
     await manager.stop('big');
     expect((await manager.start({ profile: 'aider', name: 'second', cwd: repo, ramGb: 4 })).status).toBe('starting');
   });
 
   it('rolls the worktree back when the CLI cannot start, and says how to install it', async () => {
     open();
-    await expect(manager.start({ profile: 'gemini', cwd: repo, worktree: 'gem' })).rejects.toThrow(/could not start gemini in .*; is it installed\? npm install -g @google\/gemini-cli/);
+    await expect(manager.start({ profile: 'gemini', cwd: repo, worktree: 'gem' })).rejects.toThrow(
+      /could not start gemini in .*; is it installed\? npm install -g @google\/gemini-cli/,
+    );
     expect(git(repo, 'branch', '--list', 'gem')).toBe('');
     expect(manager.list()).toEqual([]);
     await expect(manager.start({ profile: 'claude', cwd: join(dir, 'nowhere') })).rejects.toThrow(/is not a directory/);
-    await expect(manager.start({ profile: 'claude', cwd: dir, worktree: 'x' })).rejects.toThrow(/is not inside a git repository/);
+    await expect(manager.start({ profile: 'claude', cwd: dir, worktree: 'x' })).rejects.toThrow(
+      /is not inside a git repository/,
+    );
   });
 
   it('keeps records across a reopened store, marks orphans exited, relaunches and removes them', async () => {
     open();
-    const running = await manager.start({ command: 'sh', args: ['-c', 'echo up; read x'], name: 'shell-agent', cwd: repo, worktree: 'keep', ramGb: 2 });
+    const running = await manager.start({
+      command: 'sh',
+      args: ['-c', 'echo up; read x'],
+      name: 'shell-agent',
+      cwd: repo,
+      worktree: 'keep',
+      ramGb: 2,
+    });
     await until('output', () => manager.get(running.id).status === 'working');
     manager.dispose();
     database.close();
@@ -135,11 +193,25 @@ describe('AgentManager', () => {
 
     open();
     const [restored] = manager.list();
-    expect(restored).toMatchObject({ id: running.id, name: 'shell-agent', profile: 'custom', command: 'sh', args: ['-c', 'echo up; read x'], worktree: { branch: 'keep' }, status: 'exited', resources: { ramGb: 2, gpus: 0 } });
+    expect(restored).toMatchObject({
+      id: running.id,
+      name: 'shell-agent',
+      profile: 'custom',
+      command: 'sh',
+      args: ['-c', 'echo up; read x'],
+      worktree: { branch: 'keep' },
+      status: 'exited',
+      resources: { ramGb: 2, gpus: 0 },
+    });
     expect(restored!.statusReason).toMatch(/terminal ended when DevMesh stopped/);
 
     const again = await manager.relaunch('shell-agent');
-    expect(again).toMatchObject({ id: running.id, status: 'starting', statusReason: 'relaunched', cwd: join(repo, '.devmesh', 'worktrees', 'keep') });
+    expect(again).toMatchObject({
+      id: running.id,
+      status: 'starting',
+      statusReason: 'relaunched',
+      cwd: join(repo, '.devmesh', 'worktrees', 'keep'),
+    });
     expect(again.terminalId).not.toBe(running.terminalId);
     await until('output after relaunch', () => manager.get(running.id).status === 'working');
     await expect(manager.relaunch('shell-agent')).rejects.toThrow(/still working; stop it before relaunching/);
@@ -152,7 +224,12 @@ describe('AgentManager', () => {
 
   it('reattaches to an agent whose terminal survived the restart', async () => {
     open();
-    const record = await manager.start({ command: 'sh', args: ['-c', 'read x; echo later; read y'], name: 'survivor', cwd: repo });
+    const record = await manager.start({
+      command: 'sh',
+      args: ['-c', 'read x; echo later; read y'],
+      name: 'survivor',
+      cwd: repo,
+    });
     manager.dispose();
     database.close();
     open(undefined, true); // same launcher: its sessions still run

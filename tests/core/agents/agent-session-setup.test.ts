@@ -3,7 +3,16 @@
 // codex -c overrides, gemini and opencode environment variables, aider only the git hooks. Every file under
 // $DEVMESH_HOME/agents/<id>/, nothing in the user's checkout, removed with the agent. Also through a real
 // AgentManager launch (a fake CLI printing its arguments and environment).
-import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -67,10 +76,24 @@ describe('AgentSessionSetup', () => {
     });
     const settings = json(settingsFile);
     expect(settings.hooks.PreToolUse).toEqual([
-      { matcher: CLAUDE_EDIT_TOOLS_MATCHER, hooks: [{ type: 'command', command: `DEVMESH_HOME=${home} DEVMESH_AGENT_ID=agent-0123456789 ${NODE} ${BIN} hook claude-pre-tool-use`, timeout: 30 }] },
+      {
+        matcher: CLAUDE_EDIT_TOOLS_MATCHER,
+        hooks: [
+          {
+            type: 'command',
+            command: `DEVMESH_HOME=${home} DEVMESH_AGENT_ID=agent-0123456789 ${NODE} ${BIN} hook claude-pre-tool-use`,
+            timeout: 30,
+          },
+        ],
+      },
     ]);
     expect(CLAUDE_EDIT_TOOLS_MATCHER).toBe('Edit|Write|MultiEdit|NotebookEdit');
-    expect(session.env).toMatchObject({ DEVMESH_HOME: home, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.hooksPath', GIT_CONFIG_VALUE_0: join(agentDir(), 'git-hooks') });
+    expect(session.env).toMatchObject({
+      DEVMESH_HOME: home,
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'core.hooksPath',
+      GIT_CONFIG_VALUE_0: join(agentDir(), 'git-hooks'),
+    });
     for (const file of session.files) expect(file.startsWith(agentDir() + '/')).toBe(true);
     expect(readdirSync(repo).sort()).toEqual(['.git', 'README.md']); // nothing in the user's checkout
     expect(session.notes).toEqual([]);
@@ -83,19 +106,29 @@ describe('AgentSessionSetup', () => {
     for (const name of GIT_HOOK_NAMES) expect(statSync(join(hooks, name)).mode & 0o111).toBe(0o111);
     const preCommit = readFileSync(join(hooks, 'pre-commit'), 'utf8');
     expect(preCommit).toContain('git rev-parse --git-path hooks/pre-commit');
-    expect(preCommit).toContain(`exec env DEVMESH_HOME=${home} DEVMESH_AGENT_ID=agent-0123456789 ${NODE} ${BIN} hook pre-commit`);
+    expect(preCommit).toContain(
+      `exec env DEVMESH_HOME=${home} DEVMESH_AGENT_ID=agent-0123456789 ${NODE} ${BIN} hook pre-commit`,
+    );
     expect(readFileSync(join(hooks, 'commit-msg'), 'utf8')).toContain('exec "$repo_hook" "$@"');
   });
 
   it('gives goose a --with-extension command line carrying the agent', () => {
     const session = setup().prepare(record('goose'), profiles.get('goose'));
-    expect(session.args).toEqual(['--with-extension', `DEVMESH_HOME=${home} DEVMESH_AGENT_ID=agent-0123456789 DEVMESH_AGENT_NAME=goose-1 ${NODE} ${BIN} mcp`]);
+    expect(session.args).toEqual([
+      '--with-extension',
+      `DEVMESH_HOME=${home} DEVMESH_AGENT_ID=agent-0123456789 DEVMESH_AGENT_NAME=goose-1 ${NODE} ${BIN} mcp`,
+    ]);
   });
 
   it('gives aider (no MCP client) only the git hooks', () => {
     const session = setup().prepare(record('aider'), profiles.get('aider'));
     expect(session.args).toEqual([]);
-    expect(Object.keys(session.env).sort()).toEqual(['DEVMESH_HOME', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0']);
+    expect(Object.keys(session.env).sort()).toEqual([
+      'DEVMESH_HOME',
+      'GIT_CONFIG_COUNT',
+      'GIT_CONFIG_KEY_0',
+      'GIT_CONFIG_VALUE_0',
+    ]);
     expect(session.files.every((f) => f.startsWith(join(agentDir(), 'git-hooks') + '/'))).toBe(true);
   });
 
@@ -111,27 +144,53 @@ describe('AgentSessionSetup', () => {
     ]);
   });
 
-  it('gives gemini a system-defaults file of its own that keeps the machine\'s defaults', () => {
+  it("gives gemini a system-defaults file of its own that keeps the machine's defaults", () => {
     const machine = join(dir, 'system-defaults.json');
     writeFileSync(machine, JSON.stringify({ ui: { theme: 'corp' }, mcpServers: { corp: { command: 'corp-mcp' } } }));
-    const session = setup({ GEMINI_CLI_SYSTEM_DEFAULTS_PATH: machine }).prepare(record('gemini'), profiles.get('gemini'));
+    const session = setup({ GEMINI_CLI_SYSTEM_DEFAULTS_PATH: machine }).prepare(
+      record('gemini'),
+      profiles.get('gemini'),
+    );
     const file = session.env.GEMINI_CLI_SYSTEM_DEFAULTS_PATH!;
     expect(file).toBe(join(agentDir(), 'gemini-system-defaults.json'));
     const content = json(file);
     expect(content.ui).toEqual({ theme: 'corp' });
     expect(Object.keys(content.mcpServers).sort()).toEqual(['corp', 'devmesh']);
-    expect(content.mcpServers.devmesh).toMatchObject({ command: NODE, args: [BIN, 'mcp'], env: { DEVMESH_AGENT_ID: 'agent-0123456789' } });
+    expect(content.mcpServers.devmesh).toMatchObject({
+      command: NODE,
+      args: [BIN, 'mcp'],
+      env: { DEVMESH_AGENT_ID: 'agent-0123456789' },
+    });
   });
 
   it('gives opencode an inline config in OPENCODE_CONFIG_CONTENT', () => {
     const session = setup().prepare(record('opencode'), profiles.get('opencode'));
     expect(JSON.parse(session.env.OPENCODE_CONFIG_CONTENT!)).toEqual({
-      mcp: { devmesh: { type: 'local', command: [NODE, BIN, 'mcp'], environment: { DEVMESH_HOME: home, DEVMESH_AGENT_ID: 'agent-0123456789', DEVMESH_AGENT_NAME: 'opencode-1' }, enabled: true } },
+      mcp: {
+        devmesh: {
+          type: 'local',
+          command: [NODE, BIN, 'mcp'],
+          environment: { DEVMESH_HOME: home, DEVMESH_AGENT_ID: 'agent-0123456789', DEVMESH_AGENT_NAME: 'opencode-1' },
+          enabled: true,
+        },
+      },
     });
   });
 
-  it('writes a config-file profile\'s project file only inside a DevMesh worktree, and removes it with the agent', () => {
-    const custom = new AgentProfiles([{ id: 'mycli', executable: 'mycli', mcp: { kind: 'config-file', path: '~/.mycli.json', projectPath: '.mycli/mcp.json', format: 'json', key: 'servers' } }]).get('mycli');
+  it("writes a config-file profile's project file only inside a DevMesh worktree, and removes it with the agent", () => {
+    const custom = new AgentProfiles([
+      {
+        id: 'mycli',
+        executable: 'mycli',
+        mcp: {
+          kind: 'config-file',
+          path: '~/.mycli.json',
+          projectPath: '.mycli/mcp.json',
+          format: 'json',
+          key: 'servers',
+        },
+      },
+    ]).get('mycli');
     const inCheckout = setup().prepare(record('mycli'), custom);
     expect(existsSync(join(repo, '.mycli'))).toBe(false);
     expect(inCheckout.notes.join('\n')).toMatch(/not in a worktree DevMesh created/);
@@ -144,10 +203,12 @@ describe('AgentSessionSetup', () => {
     expect(existsSync(agentDir())).toBe(false);
   });
 
-  it('keeps the user\'s own GIT_CONFIG_* entries: ours goes after them', () => {
+  it("keeps the user's own GIT_CONFIG_* entries: ours goes after them", () => {
     const session = setup({ GIT_CONFIG_COUNT: '2' }).prepare(record('aider'), profiles.get('aider'));
     expect(session.env).toMatchObject({ GIT_CONFIG_COUNT: '3', GIT_CONFIG_KEY_2: 'core.hooksPath' });
-    expect(readFileSync(join(agentDir(), 'git-hooks', 'pre-push'), 'utf8')).toContain('GIT_CONFIG_COUNT=2; export GIT_CONFIG_COUNT');
+    expect(readFileSync(join(agentDir(), 'git-hooks', 'pre-push'), 'utf8')).toContain(
+      'GIT_CONFIG_COUNT=2; export GIT_CONFIG_COUNT',
+    );
   });
 });
 
@@ -163,17 +224,36 @@ describe('AgentManager with an AgentSessionSetup', () => {
 
   it('launches claude with the session flags before the prompt and the hooks in its environment; removal cleans up', async () => {
     const bin = join(dir, 'bin');
-    writeScript(bin, 'claude', ['for a in "$@"; do echo "arg=[$a]"; done', 'echo "hooks=$GIT_CONFIG_VALUE_0 id=$DEVMESH_AGENT_ID"'].join('\n'));
+    writeScript(
+      bin,
+      'claude',
+      ['for a in "$@"; do echo "arg=[$a]"; done', 'echo "hooks=$GIT_CONFIG_VALUE_0 id=$DEVMESH_AGENT_ID"'].join('\n'),
+    );
     database = Database.open(join(dir, 'devmesh.db'));
     launcher = new ChildProcessLauncher(bin);
     const session = new AgentSessionSetup({ homeDir: home, devmesh: { command: NODE, args: [BIN] }, baseEnv: {} });
-    manager = new AgentManager({ store: new AgentStore(database), launcher, profiles, worktrees: new WorktreeManager(), budget: new ResourceBudget({ ramGb: null, gpus: null }), session, tickMs: 50, quietMs: 300 });
+    manager = new AgentManager({
+      store: new AgentStore(database),
+      launcher,
+      profiles,
+      worktrees: new WorktreeManager(),
+      budget: new ResourceBudget({ ramGb: null, gpus: null }),
+      session,
+      tickMs: 50,
+      quietMs: 300,
+    });
     const started = await manager.start({ profile: 'claude', cwd: repo, prompt: 'fix it' });
     const mine = join(home, 'agents', started.id);
     await until('exit', () => manager.get(started.id).status === 'exited');
     const output = launcher.output(started.terminalId!);
     expect(output).toContain(
-      [`arg=[--mcp-config]`, `arg=[${join(mine, 'mcp.json')}]`, `arg=[--settings]`, `arg=[${join(mine, 'claude-settings.json')}]`, 'arg=[fix it]'].join('\n'),
+      [
+        `arg=[--mcp-config]`,
+        `arg=[${join(mine, 'mcp.json')}]`,
+        `arg=[--settings]`,
+        `arg=[${join(mine, 'claude-settings.json')}]`,
+        'arg=[fix it]',
+      ].join('\n'),
     );
     expect(output).toContain(`hooks=${join(mine, 'git-hooks')} id=${started.id}`);
     expect(started.args).toEqual([]); // regenerated at each launch, not part of the record

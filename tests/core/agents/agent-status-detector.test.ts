@@ -8,7 +8,9 @@ const profiles = new AgentProfiles();
 
 function detectorFor(id: string, quietMs = 5000): { d: AgentStatusDetector; changes: AgentStatusChange[] } {
   const changes: AgentStatusChange[] = [];
-  const d = new AgentStatusDetector({ waitingPatterns: profiles.get(id).waitingPatterns, quietMs }, (c) => changes.push(c));
+  const d = new AgentStatusDetector({ waitingPatterns: profiles.get(id).waitingPatterns, quietMs }, (c) =>
+    changes.push(c),
+  );
   return { d, changes };
 }
 
@@ -17,7 +19,7 @@ const CLAUDE_PERMISSION =
   '\x1b[2K\x1b[1G\x1b[38;5;174m╭──────────────────────────────────────────╮\x1b[39m\r\n' +
   '\x1b[38;5;174m│\x1b[39m \x1b[1mBash command\x1b[22m                              \x1b[38;5;174m│\x1b[39m\r\n' +
   '\x1b[38;5;174m│\x1b[39m   npm test                                \x1b[38;5;174m│\x1b[39m\r\n' +
-  '\x1b[12;3H Do you want to proceed?\x1b[13;3H\x1b[36m❯ 1. Yes\x1b[39m\x1b[14;3H  2. Yes, and don\'t ask again for npm test commands in /work/app' +
+  "\x1b[12;3H Do you want to proceed?\x1b[13;3H\x1b[36m❯ 1. Yes\x1b[39m\x1b[14;3H  2. Yes, and don't ask again for npm test commands in /work/app" +
   '\x1b[15;3H  3. No, and tell Claude what to do differently (\x1b[1mesc\x1b[22m)\r\n\x1b[38;5;174m╰──────────────────────────────────────────╯\x1b[39m';
 
 describe('AgentStatusDetector', () => {
@@ -61,7 +63,7 @@ describe('AgentStatusDetector', () => {
     d.feed('Aider v0.86.1\nMain model: sonnet with diff edit format\n', 0);
     expect(d.status).toBe('working');
     d.feed('Add README.md to the chat? \x1b[1m(Y)', 10);
-    d.feed('es/(N)o/(D)on\'t ask again [Yes]: \x1b[0', 20); // an escape sequence cut at the chunk edge
+    d.feed("es/(N)o/(D)on't ask again [Yes]: \x1b[0", 20); // an escape sequence cut at the chunk edge
     expect(d.status).toBe('waiting');
     expect(d.text).not.toContain('\x1b');
     d.noteInput(30);
@@ -75,11 +77,17 @@ describe('AgentStatusDetector', () => {
   it('recognises gemini and codex approval prompts', () => {
     const gemini = detectorFor('gemini').d;
     gemini.feed('Thinking…\n', 0);
-    gemini.feed('│ Allow execution of: \'npm install\'?\n│ ● 1. Yes, allow once\n│   2. Yes, allow always\n│   3. No, suggest changes (esc)\n', 10);
+    gemini.feed(
+      "│ Allow execution of: 'npm install'?\n│ ● 1. Yes, allow once\n│   2. Yes, allow always\n│   3. No, suggest changes (esc)\n",
+      10,
+    );
     expect(gemini.status).toBe('waiting');
     const codex = detectorFor('codex').d;
     codex.feed('• Running npm test\n', 0);
-    codex.feed('Would you like to run the following command?\n  $ rm -rf dist\n› 1. Yes, proceed (y)\n  2. No (esc)\n', 10);
+    codex.feed(
+      'Would you like to run the following command?\n  $ rm -rf dist\n› 1. Yes, proceed (y)\n  2. No (esc)\n',
+      10,
+    );
     expect(codex.status).toBe('waiting');
   });
 

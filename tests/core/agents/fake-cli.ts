@@ -4,7 +4,11 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toDisposable, type Disposable } from '../../../main/core/base/disposable.js';
-import type { TerminalExit, TerminalLaunchOptions, TerminalLauncher } from '../../../main/core/agents/terminal-launcher.js';
+import type {
+  TerminalExit,
+  TerminalLaunchOptions,
+  TerminalLauncher,
+} from '../../../main/core/agents/terminal-launcher.js';
 
 export function writeScript(dir: string, name: string, body: string, mode = 0o755): string {
   mkdirSync(dir, { recursive: true });
@@ -33,11 +37,15 @@ exit 0`,
 }
 
 export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=DevMesh Test', '-c', 'user.email=test@devmesh.invalid', '-c', 'init.defaultBranch=main', ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' },
-  });
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=DevMesh Test', '-c', 'user.email=test@devmesh.invalid', '-c', 'init.defaultBranch=main', ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' },
+    },
+  );
 }
 
 export function makeRepo(dir: string): string {
@@ -132,10 +140,15 @@ export class ChildProcessLauncher implements TerminalLauncher {
 
   async dispose(): Promise<void> {
     await Promise.all(
-      [...this.sessions.values()].filter((s) => s.exit === null).map((s) => new Promise<void>((resolve) => {
-        s.exitListeners.add(() => resolve());
-        s.child.kill('SIGKILL');
-      })),
+      [...this.sessions.values()]
+        .filter((s) => s.exit === null)
+        .map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.exitListeners.add(() => resolve());
+              s.child.kill('SIGKILL');
+            }),
+        ),
     );
   }
 

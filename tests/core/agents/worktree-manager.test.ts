@@ -53,7 +53,11 @@ describe('WorktreeManager', () => {
     git(repo, 'commit', '-q', '-m', 'dev');
     git(repo, 'checkout', '-q', 'main');
     mkdirSync(join(repo, 'sub'));
-    const created = await new WorktreeManager().create({ repo: join(repo, 'sub'), branch: 'agents/one', base: 'develop' });
+    const created = await new WorktreeManager().create({
+      repo: join(repo, 'sub'),
+      branch: 'agents/one',
+      base: 'develop',
+    });
     expect(created.path).toBe(join(repo, '.devmesh', 'worktrees', 'agents', 'one'));
     expect(existsSync(join(created.path, 'dev.txt'))).toBe(true);
   });
@@ -77,8 +81,12 @@ describe('WorktreeManager', () => {
 
   it('refuses a bad branch name and an unknown base', async () => {
     const wt = new WorktreeManager();
-    expect((await rejection(wt.create({ repo, branch: 'two words' }))).message).toContain('not a valid git branch name');
-    expect((await rejection(wt.create({ repo, branch: 'ok', base: 'nope' }))).message).toContain('base "nope" is not a branch or commit');
+    expect((await rejection(wt.create({ repo, branch: 'two words' }))).message).toContain(
+      'not a valid git branch name',
+    );
+    expect((await rejection(wt.create({ repo, branch: 'ok', base: 'nope' }))).message).toContain(
+      'base "nope" is not a branch or commit',
+    );
     expect(git(repo, 'branch', '--list', 'ok')).toBe('');
   });
 

@@ -10,7 +10,14 @@ const log = new AuditLog(db, { mirrorPath: join(dir, '.devmesh', 'audit.jsonl'),
 async function run(): Promise<void> {
   for (let i = 1; i <= Number(count); i += 4) {
     // four at a time: 'grouped' acknowledges them together, after one shared sync (as the API does)
-    const entries = [0, 1, 2, 3].map((k) => log.append({ actor: 'crash-child', kind: 'test.append', subject: `entry ${i + k}`, data: { i: i + k, pad: 'x'.repeat((i + k) % 200) } }));
+    const entries = [0, 1, 2, 3].map((k) =>
+      log.append({
+        actor: 'crash-child',
+        kind: 'test.append',
+        subject: `entry ${i + k}`,
+        data: { i: i + k, pad: 'x'.repeat((i + k) % 200) },
+      }),
+    );
     await log.durable();
     // a pipe: written synchronously on Linux, so printed means acknowledged
     for (const entry of entries) process.stdout.write(`${entry.seq}\n`);

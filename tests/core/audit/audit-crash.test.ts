@@ -15,7 +15,17 @@ const tmp = mkdtempSync(join(tmpdir(), 'devmesh-audit-crash-'));
 const bundle = join(tmp, 'child.cjs');
 
 beforeAll(async () => {
-  await build({ bundle: true, platform: 'node', target: 'node22', format: 'cjs', logLevel: 'silent', absWorkingDir: ROOT, entryPoints: ['tests/core/audit/audit-crash-child.ts'], outfile: bundle, packages: 'external' });
+  await build({
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    logLevel: 'silent',
+    absWorkingDir: ROOT,
+    entryPoints: ['tests/core/audit/audit-crash-child.ts'],
+    outfile: bundle,
+    packages: 'external',
+  });
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -57,7 +67,7 @@ describe.each(['full', 'batched', 'grouped'] as const)('AuditLog durability %s',
       const head = log.head().seq;
       expect(head).toBeGreaterThanOrEqual(Math.max(...acked));
       const present = new Set<number>();
-      for (let before: number | null = head + 1; before !== null; ) {
+      for (let before: number | null = head + 1; before !== null;) {
         const page = log.list({ limit: 1000, before });
         for (const e of page.entries) present.add(e.seq);
         before = page.nextBefore;
@@ -65,7 +75,9 @@ describe.each(['full', 'batched', 'grouped'] as const)('AuditLog durability %s',
       expect(acked.filter((s) => !present.has(s))).toEqual([]);
       const r = await log.verify();
       expect(r).toMatchObject({ ok: true, firstBroken: null, mirror: 'ok', headSeq: head });
-      console.log(`[audit crash ${durability}] acknowledged ${acked.length}, kept ${head} (last acked ${Math.max(...acked)}), mirror restored at open: ${JSON.stringify(log.openReport)}`);
+      console.log(
+        `[audit crash ${durability}] acknowledged ${acked.length}, kept ${head} (last acked ${Math.max(...acked)}), mirror restored at open: ${JSON.stringify(log.openReport)}`,
+      );
     } finally {
       log.dispose();
       db.close();

@@ -33,7 +33,12 @@ function open(sizeMb: number, reserveBytes: number) {
   return { disk, db, health, log, mirrorPath };
 }
 
-const entry = (i: number, pad = 0) => ({ actor: 'agent-1', kind: 'lock.granted', subject: `src/f${i}.ts`, data: { i, pad: 'p'.repeat(pad) } });
+const entry = (i: number, pad = 0) => ({
+  actor: 'agent-1',
+  kind: 'lock.granted',
+  subject: `src/f${i}.ts`,
+  data: { i, pad: 'p'.repeat(pad) },
+});
 
 describe.skipIf(FullDisk.unavailable() !== null)('AuditLog on a full disk', () => {
   it('refuses an entry it cannot store, shows the gap in verify, and records the outage once space is back', async () => {
@@ -48,7 +53,10 @@ describe.skipIf(FullDisk.unavailable() !== null)('AuditLog on a full disk', () =
         refused = err;
       }
     }
-    expect(refused).toMatchObject({ code: 'DISK_FULL', message: expect.stringMatching(/refused, nothing changed.*Free space/) as unknown as string });
+    expect(refused).toMatchObject({
+      code: 'DISK_FULL',
+      message: expect.stringMatching(/refused, nothing changed.*Free space/) as unknown as string,
+    });
     const failedAt = log.head().seq;
     expect(() => log.append(entry(9999))).toThrow(/refused/);
     expect(health.problem('audit chain')).toMatchObject({ code: 'DISK_FULL' });
@@ -59,9 +67,18 @@ describe.skipIf(FullDisk.unavailable() !== null)('AuditLog on a full disk', () =
     disk.release();
     await until('the outage closed', () => !health.has('audit chain'), 15_000);
     const closing = log.list({ limit: 1 }).entries[0]!;
-    expect(closing).toMatchObject({ seq: failedAt + 1, kind: 'audit.outage', data: { unrecorded: 2, kinds: { 'lock.granted': 2 }, code: 'DISK_FULL' } });
+    expect(closing).toMatchObject({
+      seq: failedAt + 1,
+      kind: 'audit.outage',
+      data: { unrecorded: 2, kinds: { 'lock.granted': 2 }, code: 'DISK_FULL' },
+    });
     const after = await log.verify();
-    expect(after).toMatchObject({ ok: false, firstBroken: null, mirror: 'ok', gaps: [{ seq: failedAt + 1, unrecorded: 2 }] });
+    expect(after).toMatchObject({
+      ok: false,
+      firstBroken: null,
+      mirror: 'ok',
+      gaps: [{ seq: failedAt + 1, unrecorded: 2 }],
+    });
     expect(() => log.append(entry(10_000))).not.toThrow();
   });
 
@@ -77,7 +94,10 @@ describe.skipIf(FullDisk.unavailable() !== null)('AuditLog on a full disk', () =
     expect(() => log.admit('granting a WRITE lock on src/a.ts')).not.toThrow();
     expect(health.has('audit chain')).toBe(false);
     // nothing went unrecorded: the outage entry counts the refusal, and verify has no gap
-    expect(log.list({ limit: 1 }).entries[0]).toMatchObject({ kind: 'audit.outage', data: { unrecorded: 0, refused: 1 } });
+    expect(log.list({ limit: 1 }).entries[0]).toMatchObject({
+      kind: 'audit.outage',
+      data: { unrecorded: 0, refused: 1 },
+    });
     expect(await log.verify()).toMatchObject({ ok: true, gaps: [] });
   });
 

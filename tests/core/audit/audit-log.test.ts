@@ -19,7 +19,11 @@ function open(opts: { dir?: string; durability?: AuditDurability; now?: () => nu
   if (!opts.dir) cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const db = Database.open(join(dir, 'devmesh.db'));
   const mirrorPath = join(dir, '.devmesh', 'audit.jsonl');
-  const log = new AuditLog(db, { mirrorPath, durability: opts.durability ?? 'full', ...(opts.now ? { now: opts.now } : {}) });
+  const log = new AuditLog(db, {
+    mirrorPath,
+    durability: opts.durability ?? 'full',
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   const close = (): void => {
     log.dispose();
     db.close();
@@ -29,11 +33,19 @@ function open(opts: { dir?: string; durability?: AuditDurability; now?: () => nu
 }
 
 function fill(log: AuditLog, n: number): void {
-  for (let i = 1; i <= n; i++) log.append({ actor: `agent-${i % 3}`, kind: i % 2 ? 'lock.granted' : 'lock.released', subject: `src/f${i}.ts`, data: { i, mode: 'WRITE' } });
+  for (let i = 1; i <= n; i++)
+    log.append({
+      actor: `agent-${i % 3}`,
+      kind: i % 2 ? 'lock.granted' : 'lock.released',
+      subject: `src/f${i}.ts`,
+      data: { i, mode: 'WRITE' },
+    });
 }
 
 function mirrorLines(path: string): string[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 }
 
 describe('AuditLog', () => {
@@ -47,7 +59,15 @@ describe('AuditLog', () => {
     expect(b!.prevHash).toBe(a!.hash);
     expect(log.head()).toEqual({ seq: 1000, hash: b!.hash });
     expect(mirrorLines(mirrorPath)).toHaveLength(1000);
-    expect(await log.verify()).toEqual({ ok: true, entries: 1000, firstBroken: null, headSeq: 1000, mirror: 'ok', mirrorBehind: 0, gaps: [] });
+    expect(await log.verify()).toEqual({
+      ok: true,
+      entries: 1000,
+      firstBroken: null,
+      headSeq: 1000,
+      mirror: 'ok',
+      mirrorBehind: 0,
+      gaps: [],
+    });
   });
 
   it('catches an edited entry: hash mismatch at its seq', async () => {
@@ -66,7 +86,10 @@ describe('AuditLog', () => {
     fill(log, 100);
     sql.prepare('DELETE FROM audit_entries WHERE seq = 50').run();
     const r = await log.verify();
-    expect(r.firstBroken).toEqual({ seq: 50, why: expect.stringMatching(/entry 50 is missing .*from 49 to 51/) as unknown as string });
+    expect(r.firstBroken).toEqual({
+      seq: 50,
+      why: expect.stringMatching(/entry 50 is missing .*from 49 to 51/) as unknown as string,
+    });
     expect(r.entries).toBe(99);
   });
 
@@ -75,7 +98,9 @@ describe('AuditLog', () => {
     fill(log, 100);
     const cols = 'ts, actor, kind, subject, data_json, prev_hash, hash';
     const get = sql.prepare(`SELECT ${cols} FROM audit_entries WHERE seq = ?`);
-    const put = sql.prepare('UPDATE audit_entries SET ts = @ts, actor = @actor, kind = @kind, subject = @subject, data_json = @data_json, prev_hash = @prev_hash, hash = @hash WHERE seq = @seq');
+    const put = sql.prepare(
+      'UPDATE audit_entries SET ts = @ts, actor = @actor, kind = @kind, subject = @subject, data_json = @data_json, prev_hash = @prev_hash, hash = @hash WHERE seq = @seq',
+    );
     const r30 = get.get(30) as Record<string, unknown>;
     const r31 = get.get(31) as Record<string, unknown>;
     sql.transaction(() => {
@@ -120,7 +145,10 @@ describe('AuditLog', () => {
     log.flush();
     const lines = mirrorLines(mirrorPath);
     appendFileSync(mirrorPath, lines[9]! + '\n');
-    expect((await log.verify()).firstBroken).toMatchObject({ seq: 11, why: expect.stringMatching(/line 11: the mirror goes on past/) as unknown as string });
+    expect((await log.verify()).firstBroken).toMatchObject({
+      seq: 11,
+      why: expect.stringMatching(/line 11: the mirror goes on past/) as unknown as string,
+    });
     writeFileSync(mirrorPath, lines.slice(0, 8).join('\n') + '\n');
     expect(await log.verify()).toMatchObject({ ok: false, firstBroken: null, mirror: 'behind', mirrorBehind: 2 });
   });
@@ -132,10 +160,14 @@ describe('AuditLog', () => {
     const all = log.list({ limit: 1000 });
     expect(all.entries.map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => 30 - i));
     expect(all.nextBefore).toBeNull();
-    expect(log.list({ actor: 'agent-1', limit: 100 }).entries.map((e) => e.seq)).toEqual([28, 25, 22, 19, 16, 13, 10, 7, 4, 1]);
+    expect(log.list({ actor: 'agent-1', limit: 100 }).entries.map((e) => e.seq)).toEqual([
+      28, 25, 22, 19, 16, 13, 10, 7, 4, 1,
+    ]);
     expect(log.list({ kind: 'lock.released', limit: 100 }).entries.every((e) => e.seq % 2 === 0)).toBe(true);
 
-    expect(log.list({ since: 1100, until: 1150, limit: 100 }).entries.map((e) => e.ts)).toEqual([1140, 1130, 1120, 1110, 1100]);
+    expect(log.list({ since: 1100, until: 1150, limit: 100 }).entries.map((e) => e.ts)).toEqual([
+      1140, 1130, 1120, 1110, 1100,
+    ]);
     const p1 = log.list({ actor: 'agent-1', limit: 4 });
     expect(p1.entries.map((e) => e.seq)).toEqual([28, 25, 22, 19]);
     const p2 = log.list({ actor: 'agent-1', limit: 4, before: p1.nextBefore! });
@@ -179,31 +211,41 @@ describe('AuditLog', () => {
     const again = open({ dir });
     expect(again.log.openReport).toEqual({ restoredLines: 1, tornBytes: 20 });
     const repair = again.log.list({ limit: 1 }).entries[0]!;
-    expect(repair).toMatchObject({ seq: 6, kind: 'audit.mirror-restored', data: { fromSeq: 5, toSeq: 5, tornBytes: 20 } });
+    expect(repair).toMatchObject({
+      seq: 6,
+      kind: 'audit.mirror-restored',
+      data: { fromSeq: 5, toSeq: 5, tornBytes: 20 },
+    });
     expect(await again.log.verify()).toMatchObject({ ok: true, entries: 6, mirror: 'ok' });
   });
 
-  it('figures: appends/s with durability full and batched, verify time for 100,000 entries', async () => {
-    const rate = (durability: AuditDurability, n: number): number => {
-      const { log } = open({ durability });
+  it(
+    'figures: appends/s with durability full and batched, verify time for 100,000 entries',
+    async () => {
+      const rate = (durability: AuditDurability, n: number): number => {
+        const { log } = open({ durability });
+        const t0 = performance.now();
+        fill(log, n);
+        return n / ((performance.now() - t0) / 1000);
+      };
+      const full = rate('full', 300);
+      const batched = rate('batched', 5000);
+      const { log } = open({ durability: 'batched' });
+      const n = 100_000;
       const t0 = performance.now();
       fill(log, n);
-      return n / ((performance.now() - t0) / 1000);
-    };
-    const full = rate('full', 300);
-    const batched = rate('batched', 5000);
-    const { log } = open({ durability: 'batched' });
-    const n = 100_000;
-    const t0 = performance.now();
-    fill(log, n);
-    const fillMs = performance.now() - t0;
-    log.flush();
-    const t1 = performance.now();
-    const r = await log.verify();
-    const verifyMs = performance.now() - t1;
-    expect(r.ok).toBe(true);
-    console.log(`[audit figures] appends/s: full ${full.toFixed(0)}, batched ${batched.toFixed(0)} (${(batched / full).toFixed(1)}x); ` +
-      `${n} batched appends in ${(fillMs / 1000).toFixed(1)} s; verify ${n} entries: ${(verifyMs / 1000).toFixed(2)} s ` +
-      `(${(n / (verifyMs / 1000)).toFixed(0)} entries/s; 1,000,000 ≈ ${((verifyMs * 10) / 1000).toFixed(1)} s); heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
-  }, scaled(120_000));
+      const fillMs = performance.now() - t0;
+      log.flush();
+      const t1 = performance.now();
+      const r = await log.verify();
+      const verifyMs = performance.now() - t1;
+      expect(r.ok).toBe(true);
+      console.log(
+        `[audit figures] appends/s: full ${full.toFixed(0)}, batched ${batched.toFixed(0)} (${(batched / full).toFixed(1)}x); ` +
+          `${n} batched appends in ${(fillMs / 1000).toFixed(1)} s; verify ${n} entries: ${(verifyMs / 1000).toFixed(2)} s ` +
+          `(${(n / (verifyMs / 1000)).toFixed(0)} entries/s; 1,000,000 ≈ ${((verifyMs * 10) / 1000).toFixed(1)} s); heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`,
+      );
+    },
+    scaled(120_000),
+  );
 });

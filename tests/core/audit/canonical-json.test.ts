@@ -36,8 +36,24 @@ describe('canonicalJson', () => {
 
   it('the hash input and the mirror line are canonicalJson of the entry', () => {
     const data = { path: 'src/a.ts', mode: 'WRITE', n: [1, 2] };
-    const row = { seq: 7, ts: 1_700_000_000_123, actor: 'agent "x"', kind: 'lock.granted', subject: 'src/a.ts', data_json: canonicalJson(data), prev_hash: 'ab'.repeat(32) };
-    const entry = { seq: row.seq, ts: row.ts, actor: row.actor, kind: row.kind, subject: row.subject, data, prevHash: row.prev_hash };
+    const row = {
+      seq: 7,
+      ts: 1_700_000_000_123,
+      actor: 'agent "x"',
+      kind: 'lock.granted',
+      subject: 'src/a.ts',
+      data_json: canonicalJson(data),
+      prev_hash: 'ab'.repeat(32),
+    };
+    const entry = {
+      seq: row.seq,
+      ts: row.ts,
+      actor: row.actor,
+      kind: row.kind,
+      subject: row.subject,
+      data,
+      prevHash: row.prev_hash,
+    };
     expect(auditHashInput(row)).toBe(canonicalJson(entry));
     const hash = createHash('sha256').update(canonicalJson(entry)).digest('hex');
     expect(auditHash(row)).toBe(hash);

@@ -7,7 +7,12 @@ describe('DisposableStore', () => {
     const order: string[] = [];
     const store = new DisposableStore();
     store.add(toDisposable(() => order.push('store')));
-    store.add({ dispose: async () => { await new Promise((r) => setTimeout(r, 5)); order.push('proxy'); } });
+    store.add({
+      dispose: async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        order.push('proxy');
+      },
+    });
     store.add(toDisposable(() => order.push('terminals')));
     await store.dispose();
     expect(order).toEqual(['terminals', 'proxy', 'store']);
@@ -28,8 +33,16 @@ describe('DisposableStore', () => {
     const errors: string[] = [];
     const store = new DisposableStore((err) => errors.push((err as Error).message));
     store.add(toDisposable(() => order.push('first')));
-    store.add({ dispose: async () => { throw new Error('socket would not close'); } });
-    store.add(toDisposable(() => { throw new Error('timer'); }));
+    store.add({
+      dispose: async () => {
+        throw new Error('socket would not close');
+      },
+    });
+    store.add(
+      toDisposable(() => {
+        throw new Error('timer');
+      }),
+    );
     store.add(toDisposable(() => order.push('last')));
     await expect(store.dispose()).resolves.toBeUndefined();
     expect(order).toEqual(['last', 'first']);

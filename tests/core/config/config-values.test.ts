@@ -18,16 +18,35 @@ describe('parseDuration', () => {
   });
 
   it('rejects what is not a duration', () => {
-    for (const bad of ['2 s', '2sec', 's', '', '-1s', -1, '1d', true, null, [], {}]) expect(parseDuration(bad)).toBeNull();
+    for (const bad of ['2 s', '2sec', 's', '', '-1s', -1, '1d', true, null, [], {}])
+      expect(parseDuration(bad)).toBeNull();
   });
 
   it('formats back to the shortest form', () => {
-    expect([250, 1500, 2000, 90_000, 120_000, 7_200_000].map(formatDuration)).toEqual(['250ms', '1.5s', '2s', '90s', '2m', '2h']);
+    expect([250, 1500, 2000, 90_000, 120_000, 7_200_000].map(formatDuration)).toEqual([
+      '250ms',
+      '1.5s',
+      '2s',
+      '90s',
+      '2m',
+      '2h',
+    ]);
   });
 });
 
 describe('didYouMean', () => {
-  const keys = ['version', 'command', 'cwd', 'env', 'port', 'health', 'depends_on', 'restart', 'stop_signal', 'stop_timeout'];
+  const keys = [
+    'version',
+    'command',
+    'cwd',
+    'env',
+    'port',
+    'health',
+    'depends_on',
+    'restart',
+    'stop_signal',
+    'stop_timeout',
+  ];
 
   it('suggests the key for a typo, a swap, or another spelling style', () => {
     expect(didYouMean('helth', keys)).toBe('health');

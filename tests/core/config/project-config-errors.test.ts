@@ -159,13 +159,23 @@ describe('wrong values', () => {
   });
 
   it('reject a max_backoff shorter than backoff', () => {
-    expect(problems('services:', '  a:', '    version: 1.0.0', '    command: x', '    restart:', '      backoff: 5s', '      max_backoff: 1s')).toEqual([
-      'devmesh.yaml:7: services.a.restart.max_backoff: max_backoff (1s) is shorter than backoff (5s)',
-    ]);
+    expect(
+      problems(
+        'services:',
+        '  a:',
+        '    version: 1.0.0',
+        '    command: x',
+        '    restart:',
+        '      backoff: 5s',
+        '      max_backoff: 1s',
+      ),
+    ).toEqual(['devmesh.yaml:7: services.a.restart.max_backoff: max_backoff (1s) is shorter than backoff (5s)']);
   });
 
   it('reject a file that is not a map of services', () => {
-    expect(problems('services:')).toEqual(['devmesh.yaml:1: services: expected a map of service name to service, got nothing']);
+    expect(problems('services:')).toEqual([
+      'devmesh.yaml:1: services: expected a map of service name to service, got nothing',
+    ]);
     expect(problems('services: {}')).toEqual(['devmesh.yaml:1: services: no services: declare at least one']);
     expect(problems('')).toEqual(['devmesh.yaml:1: expected a map with project and services, got nothing']);
     expect(problems('- api')).toEqual(['devmesh.yaml:1: expected a map with project and services, got a list']);
@@ -205,7 +215,9 @@ describe('versions and dependencies', () => {
   });
 
   it('reject a service depending on itself, or on one name twice', () => {
-    expect(problems('services:', '  api:', '    version: 1.0.0', '    command: x', '    depends_on: [api, api]')).toEqual([
+    expect(
+      problems('services:', '  api:', '    version: 1.0.0', '    command: x', '    depends_on: [api, api]'),
+    ).toEqual([
       'devmesh.yaml:5: services.api.depends_on[0]: a service cannot depend on itself',
       "devmesh.yaml:5: services.api.depends_on[1]: 'api' is listed twice",
     ]);
@@ -215,13 +227,13 @@ describe('versions and dependencies', () => {
     expect(
       new ProjectConfigLoader().parse(
         [
-        'services:',
-        '  auth: { version: 1.9.0, command: x }',
-        '  api:',
-        '    version: 1.0.0',
-        '    command: x',
-        '    depends_on:',
-        '      auth: ^2.1',
+          'services:',
+          '  auth: { version: 1.9.0, command: x }',
+          '  api:',
+          '    version: 1.0.0',
+          '    command: x',
+          '    depends_on:',
+          '      auth: ^2.1',
         ].join('\n'),
         '/tmp/devmesh.yaml',
       ).warnings,
@@ -313,9 +325,9 @@ describe('YAML syntax errors', () => {
     expect(problems('services:', '  api:', '    version: 1.0.0', '    command: "node api.js', '  web: {}')).toEqual([
       'devmesh.yaml:4: Missing closing "quote',
     ]);
-    expect(problems('services:', '  api:', '    version: 1.0.0', '    depends_on: [auth, db', '    command: x')).toEqual([
-      'devmesh.yaml:4: Flow sequence in block collection must be sufficiently indented and end with a ]',
-    ]);
+    expect(
+      problems('services:', '  api:', '    version: 1.0.0', '    depends_on: [auth, db', '    command: x'),
+    ).toEqual(['devmesh.yaml:4: Flow sequence in block collection must be sufficiently indented and end with a ]']);
   });
 
   it('include an alias to an anchor never set', () => {
@@ -325,9 +337,9 @@ describe('YAML syntax errors', () => {
   });
 
   it('include duplicate keys', () => {
-    expect(problems('services:', '  api: { version: 1.0.0, command: x }', '  api: { version: 1.0.0, command: y }')).toEqual([
-      'devmesh.yaml:3: Map keys must be unique',
-    ]);
+    expect(
+      problems('services:', '  api: { version: 1.0.0, command: x }', '  api: { version: 1.0.0, command: y }'),
+    ).toEqual(['devmesh.yaml:3: Map keys must be unique']);
   });
 
   it('include bad indentation', () => {
@@ -339,6 +351,8 @@ describe('YAML syntax errors', () => {
 describe('files that cannot be used at all', () => {
   it('refuses one over the size limit', () => {
     const small = new ProjectConfigLoader({ maxBytes: 100 });
-    expect(() => small.parse('#'.repeat(200), join(dir, 'devmesh.yaml'))).toThrow(/devmesh\.yaml: the file is over 100 bytes/);
+    expect(() => small.parse('#'.repeat(200), join(dir, 'devmesh.yaml'))).toThrow(
+      /devmesh\.yaml: the file is over 100 bytes/,
+    );
   });
 });

@@ -51,7 +51,13 @@ describe('defaults', () => {
       port: null,
       health: { kind: 'none', graceMs: 500 },
       dependsOn: [],
-      restart: { policy: 'on-failure', maxRestarts: 5, backoffInitialMs: 1000, backoffMaxMs: 30_000, resetAfterMs: 30_000 },
+      restart: {
+        policy: 'on-failure',
+        maxRestarts: 5,
+        backoffInitialMs: 1000,
+        backoffMaxMs: 30_000,
+        resetAfterMs: 30_000,
+      },
       autostart: true,
       startOnRequest: false,
       stopSignal: 'SIGTERM',
@@ -65,7 +71,13 @@ describe('defaults', () => {
 
   it('fills health timings around the chosen check', () => {
     const config = parse('services:', '  db:', '    version: 1.0.0', '    command: x', '    health: { tcp: true }');
-    expect(config.services.db!.health).toEqual({ kind: 'tcp', intervalMs: 5000, timeoutMs: 2000, retries: 3, startTimeoutMs: 60_000 });
+    expect(config.services.db!.health).toEqual({
+      kind: 'tcp',
+      intervalMs: 5000,
+      timeoutMs: 2000,
+      retries: 3,
+      startTimeoutMs: 60_000,
+    });
   });
 
   it('names the project after its folder when `project:` is omitted', () => {
@@ -89,8 +101,21 @@ describe('values', () => {
     );
     const api = config.services.api!;
     expect(api.stopTimeoutMs).toBe(90_000);
-    expect(api.health).toEqual({ kind: 'exec', command: 'pg_isready', intervalMs: 250, timeoutMs: 1500, retries: 5, startTimeoutMs: 120_000 });
-    expect(api.restart).toEqual({ policy: 'always', maxRestarts: 0, backoffInitialMs: 500, backoffMaxMs: 3_600_000, resetAfterMs: 45_000 });
+    expect(api.health).toEqual({
+      kind: 'exec',
+      command: 'pg_isready',
+      intervalMs: 250,
+      timeoutMs: 1500,
+      retries: 5,
+      startTimeoutMs: 120_000,
+    });
+    expect(api.restart).toEqual({
+      policy: 'always',
+      maxRestarts: 0,
+      backoffInitialMs: 500,
+      backoffMaxMs: 3_600_000,
+      resetAfterMs: 45_000,
+    });
   });
 
   it('accepts restart as a bare policy, with `no` and `false` meaning never', () => {
@@ -113,13 +138,27 @@ describe('values', () => {
       '    command: x',
       '    env: { LOG_LEVEL: debug, RATIO: 1.50, WORKERS: 4, VERBOSE: true, HEX: 0x1F }',
     );
-    expect(config.services.api!.env).toEqual({ LOG_LEVEL: 'debug', RATIO: '1.50', WORKERS: '4', VERBOSE: 'true', HEX: '0x1F' });
+    expect(config.services.api!.env).toEqual({
+      LOG_LEVEL: 'debug',
+      RATIO: '1.50',
+      WORKERS: '4',
+      VERBOSE: 'true',
+      HEX: '0x1F',
+    });
   });
 
   it('resolves cwd against the project folder and keeps fixed ports', () => {
     mkdirSync(join(dir, 'svc'));
-    const config = parse('services:', '  api: { version: 1.0.0, command: x, cwd: ./svc, port: 8080, autostart: false, stop_signal: SIGINT }');
-    expect(config.services.api).toMatchObject({ cwd: join(dir, 'svc'), port: 8080, autostart: false, stopSignal: 'SIGINT' });
+    const config = parse(
+      'services:',
+      '  api: { version: 1.0.0, command: x, cwd: ./svc, port: 8080, autostart: false, stop_signal: SIGINT }',
+    );
+    expect(config.services.api).toMatchObject({
+      cwd: join(dir, 'svc'),
+      port: 8080,
+      autostart: false,
+      stopSignal: 'SIGINT',
+    });
   });
 
   it('normalizes a leading v in versions', () => {
@@ -149,7 +188,11 @@ describe('dependencies', () => {
   });
 
   it('keeps an unquoted range as written (1.10 stays 1.10)', () => {
-    const config = parse('services:', '  a: { version: 1.10.2, command: x, depends_on: { b: 1.10 } }', '  b: { version: 1.10.0, command: x }');
+    const config = parse(
+      'services:',
+      '  a: { version: 1.10.2, command: x, depends_on: { b: 1.10 } }',
+      '  b: { version: 1.10.0, command: x }',
+    );
     expect(config.services.a!.dependsOn).toEqual([{ name: 'b', range: '1.10', onVersionMismatch: 'warn' }]);
   });
 
@@ -168,7 +211,11 @@ describe('dependencies', () => {
   });
 
   it('lets a prerelease satisfy a range while it is being worked on', () => {
-    const config = parse('services:', '  a: { version: 1.0.0, command: x, depends_on: { b: ^2.1 } }', '  b: { version: 2.4.0-beta.1, command: x }');
+    const config = parse(
+      'services:',
+      '  a: { version: 1.0.0, command: x, depends_on: { b: ^2.1 } }',
+      '  b: { version: 2.4.0-beta.1, command: x }',
+    );
     expect(config.order).toEqual(['b', 'a']);
   });
 });

@@ -36,7 +36,8 @@ async function waitHealthy(port: number, path: string): Promise<void> {
     try {
       if ((await fetch(`http://127.0.0.1:${port}${path}`)).ok) return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`not healthy on port ${port}: ${(err as Error).message}`, { cause: err });
+      if (Date.now() > deadline)
+        throw new Error(`not healthy on port ${port}: ${(err as Error).message}`, { cause: err });
     }
     await new Promise((r) => setTimeout(r, 50));
   }

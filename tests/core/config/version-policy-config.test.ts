@@ -33,7 +33,11 @@ function problems(...lines: string[]): string[] {
 
 describe('on_version_mismatch', () => {
   it('defaults to warn, for the project and every dependency', () => {
-    const config = parse('services:', '  auth: { version: 2.0.0, command: x }', '  api: { version: 1.0.0, command: x, depends_on: { auth: ^2 } }');
+    const config = parse(
+      'services:',
+      '  auth: { version: 2.0.0, command: x }',
+      '  api: { version: 1.0.0, command: x, depends_on: { auth: ^2 } }',
+    );
     expect(config.onVersionMismatch).toBe('warn');
     expect(config.services.api!.dependsOn).toEqual([{ name: 'auth', range: '^2', onVersionMismatch: 'warn' }]);
   });

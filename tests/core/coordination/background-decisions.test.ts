@@ -31,7 +31,10 @@ function open() {
   const database = Database.open(join(disk.dir, 'devmesh.db'));
   const health = new DaemonHealth({ logger: pino({ enabled: false }), emit: () => undefined });
   const clock = new FakeLockClock();
-  const projects = { resolve: () => ({ id: 'shop', root }), all: () => [{ id: 'shop', root }] } as unknown as ProjectManager;
+  const projects = {
+    resolve: () => ({ id: 'shop', root }),
+    all: () => [{ id: 'shop', root }],
+  } as unknown as ProjectManager;
   const agents = {
     get: (x: string): AgentRecord => {
       throw new Error(`no agent ${x}`);
@@ -39,8 +42,17 @@ function open() {
     list: (): AgentRecord[] => [],
   } as unknown as AgentManager;
   const coordination = new Coordination({
-    database, events: new EventBus(), projects, agents, terminals: {} as TerminalManager, health, homeDir: disk.dir,
-    auditMirrorPath: join(disk.dir, 'audit.jsonl'), auditDurability: 'grouped', logger: pino({ enabled: false }), clock,
+    database,
+    events: new EventBus(),
+    projects,
+    agents,
+    terminals: {} as TerminalManager,
+    health,
+    homeDir: disk.dir,
+    auditMirrorPath: join(disk.dir, 'audit.jsonl'),
+    auditDurability: 'grouped',
+    logger: pino({ enabled: false }),
+    clock,
   });
   cleanups.push(() => {
     coordination.dispose();
@@ -54,22 +66,43 @@ const lostDecision = (problems: HealthProblem[]) => problems.find((p) => /lock\.
 describe.skipIf(FullDisk.unavailable() !== null)('a background decision the audit chain cannot record', () => {
   it('stands, and its lost entry is in the health ledger, named and counted, instead of swallowed', async () => {
     const { disk, coordination, health, clock } = open();
-    const lock = await coordination.locks.acquire(undefined, { holder: 'alice', mode: 'WRITE', target: { kind: 'file', path: 'src/a.ts' }, ttlMs: 5_000, waitMs: 0 });
-    expect(coordination.audit.list({ limit: 1 }).entries[0]).toMatchObject({ kind: 'lock.granted', subject: 'src/a.ts' });
+    const lock = await coordination.locks.acquire(undefined, {
+      holder: 'alice',
+      mode: 'WRITE',
+      target: { kind: 'file', path: 'src/a.ts' },
+      ttlMs: 5_000,
+      waitMs: 0,
+    });
+    expect(coordination.audit.list({ limit: 1 }).entries[0]).toMatchObject({
+      kind: 'lock.granted',
+      subject: 'src/a.ts',
+    });
 
     disk.fill();
     clock.advance(60_000); // past TTL + grace: the lock's timer takes it away
     expect(coordination.locks.list()[0]?.locks ?? []).not.toContainEqual(expect.objectContaining({ id: lock.id }));
 
     const problem = lostDecision(health.snapshot().problems);
-    expect(problem).toMatchObject({ code: 'DISK_FULL', dropped: 1, rule: expect.stringMatching(/lock\.expired for src\/a\.ts/) as unknown as string });
+    expect(problem).toMatchObject({
+      code: 'DISK_FULL',
+      dropped: 1,
+      rule: expect.stringMatching(/lock\.expired for src\/a\.ts/) as unknown as string,
+    });
 
     // once the chain takes writes again, the outage entry counts the lost decision
     disk.release();
-    await coordination.locks.acquire(undefined, { holder: 'bob', mode: 'WRITE', target: { kind: 'file', path: 'src/b.ts' }, ttlMs: 5_000, waitMs: 0 });
+    await coordination.locks.acquire(undefined, {
+      holder: 'bob',
+      mode: 'WRITE',
+      target: { kind: 'file', path: 'src/b.ts' },
+      ttlMs: 5_000,
+      waitMs: 0,
+    });
     const kinds = coordination.audit.list({ limit: 5 }).entries.map((e) => e.kind);
     expect(kinds.slice(0, 2)).toEqual(['lock.granted', 'audit.outage']);
-    expect(coordination.audit.list({ kind: 'audit.outage' }).entries[0]).toMatchObject({ data: { kinds: { 'lock.expired': 1 } } });
+    expect(coordination.audit.list({ kind: 'audit.outage' }).entries[0]).toMatchObject({
+      data: { kinds: { 'lock.expired': 1 } },
+    });
     expect(lostDecision(health.snapshot().problems)).toBeUndefined();
   });
 });

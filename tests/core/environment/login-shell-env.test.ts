@@ -26,51 +26,68 @@ const alive = (pid: number) => {
 };
 
 const SHELLS = ['/bin/bash', '/bin/sh', '/usr/bin/zsh', '/usr/bin/fish'];
-const resolve = (env: Record<string, string>) => LoginShellEnv.resolve({ env, platform: 'linux', timeoutMs: scaled(10_000) });
+const resolve = (env: Record<string, string>) =>
+  LoginShellEnv.resolve({ env, platform: 'linux', timeoutMs: scaled(10_000) });
 
 describe('LoginShellEnv.resolve', () => {
   for (const shell of SHELLS) {
     const title = `reads what ${shell}'s login files export, through their noise${missing(shell)}`;
-    it.skipIf(!existsSync(shell))(title, async () => {
-      const r = await resolve(home.launcherEnv(shell));
-      expect(r.outcome).toMatchObject({ kind: 'resolved', shell });
-      expect(r.env.PATH!.split(':')).toContain(home.bin);
-      expect(r.env.LOGIN_MARK).toBe(LOGIN_MARK);
-      // the probe's own variables stay out
-      expect(r.env.ELECTRON_RUN_AS_NODE).toBeUndefined();
-      expect(r.env.DEVMESH_RESOLVING_ENVIRONMENT).toBeUndefined();
-    }, scaled(20_000));
+    it.skipIf(!existsSync(shell))(
+      title,
+      async () => {
+        const r = await resolve(home.launcherEnv(shell));
+        expect(r.outcome).toMatchObject({ kind: 'resolved', shell });
+        expect(r.env.PATH!.split(':')).toContain(home.bin);
+        expect(r.env.LOGIN_MARK).toBe(LOGIN_MARK);
+        // the probe's own variables stay out
+        expect(r.env.ELECTRON_RUN_AS_NODE).toBeUndefined();
+        expect(r.env.DEVMESH_RESOLVING_ENVIRONMENT).toBeUndefined();
+      },
+      scaled(20_000),
+    );
   }
 
-  it('finds the shell in $SHELL and keeps what the session gave that the shell did not repeat', async () => {
-    const r = await resolve(home.launcherEnv('/bin/bash', { DISPLAY: ':7' }));
-    expect(r.outcome.kind).toBe('resolved');
-    expect(r.env.DISPLAY).toBe(':7');
-  }, scaled(20_000));
+  it(
+    'finds the shell in $SHELL and keeps what the session gave that the shell did not repeat',
+    async () => {
+      const r = await resolve(home.launcherEnv('/bin/bash', { DISPLAY: ':7' }));
+      expect(r.outcome.kind).toBe('resolved');
+      expect(r.env.DISPLAY).toBe(':7');
+    },
+    scaled(20_000),
+  );
 
-  it('gives up on an rc file that hangs, kills what it started, and falls back to its own env', async () => {
-    home.write('.bash_profile', 'echo $$ > "$HOME/shell.pid"\nsleep 60 & echo $! > "$HOME/sleep.pid"\nwait');
-    const env = home.launcherEnv('/bin/bash', { APPIMAGE: '/opt/DevMesh.AppImage' });
-    const r = await LoginShellEnv.resolve({ env, platform: 'linux', timeoutMs: 1500 });
-    expect(r.outcome).toMatchObject({ kind: 'timed-out', shell: '/bin/bash', timeoutMs: 1500 });
-    // the fallback: the launcher's environment, without the packaging's variables
-    expect(r.env.PATH).toBe(LAUNCHER_PATH);
-    expect(r.env.APPIMAGE).toBeUndefined();
-    const shellPid = Number(readFileSync(join(home.dir, 'shell.pid'), 'utf8'));
-    const sleepPid = Number(readFileSync(join(home.dir, 'sleep.pid'), 'utf8'));
-    await until('the hung shell and its sleep to be gone', () => !alive(shellPid) && !alive(sleepPid));
-  }, scaled(20_000));
+  it(
+    'gives up on an rc file that hangs, kills what it started, and falls back to its own env',
+    async () => {
+      home.write('.bash_profile', 'echo $$ > "$HOME/shell.pid"\nsleep 60 & echo $! > "$HOME/sleep.pid"\nwait');
+      const env = home.launcherEnv('/bin/bash', { APPIMAGE: '/opt/DevMesh.AppImage' });
+      const r = await LoginShellEnv.resolve({ env, platform: 'linux', timeoutMs: 1500 });
+      expect(r.outcome).toMatchObject({ kind: 'timed-out', shell: '/bin/bash', timeoutMs: 1500 });
+      // the fallback: the launcher's environment, without the packaging's variables
+      expect(r.env.PATH).toBe(LAUNCHER_PATH);
+      expect(r.env.APPIMAGE).toBeUndefined();
+      const shellPid = Number(readFileSync(join(home.dir, 'shell.pid'), 'utf8'));
+      const sleepPid = Number(readFileSync(join(home.dir, 'sleep.pid'), 'utf8'));
+      await until('the hung shell and its sleep to be gone', () => !alive(shellPid) && !alive(sleepPid));
+    },
+    scaled(20_000),
+  );
 
-  it('falls back when the shell exits non-zero, with what it printed on stderr', async () => {
-    home.write('.bash_profile', 'echo "nvm: command not found" >&2\nexit 3');
-    const r = await resolve(home.launcherEnv('/bin/bash'));
-    expect(r.outcome).toMatchObject({ kind: 'failed', shell: '/bin/bash' });
-    if (r.outcome.kind !== 'failed') throw new Error('unreachable');
-    expect(r.outcome.error).toMatch(/exited with code 3/);
-    expect(r.outcome.stderr).toContain('nvm: command not found');
-    expect(r.outcome.stderr).not.toMatch(/job control/);
-    expect(r.env.PATH).toBe(LAUNCHER_PATH);
-  }, scaled(20_000));
+  it(
+    'falls back when the shell exits non-zero, with what it printed on stderr',
+    async () => {
+      home.write('.bash_profile', 'echo "nvm: command not found" >&2\nexit 3');
+      const r = await resolve(home.launcherEnv('/bin/bash'));
+      expect(r.outcome).toMatchObject({ kind: 'failed', shell: '/bin/bash' });
+      if (r.outcome.kind !== 'failed') throw new Error('unreachable');
+      expect(r.outcome.error).toMatch(/exited with code 3/);
+      expect(r.outcome.stderr).toContain('nvm: command not found');
+      expect(r.outcome.stderr).not.toMatch(/job control/);
+      expect(r.env.PATH).toBe(LAUNCHER_PATH);
+    },
+    scaled(20_000),
+  );
 
   it('falls back when the shell does not exist', async () => {
     const env = home.launcherEnv('/bin/bash');

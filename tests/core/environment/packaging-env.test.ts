@@ -44,7 +44,7 @@ describe('stripPackagingEnv', () => {
     expect(env.PATH).toBe(`${MOUNT}-other/bin:/usr/bin`);
   });
 
-  it("removes XDG_CURRENT_DESKTOP when Electron says there was none, and changes nothing outside an AppImage", () => {
+  it('removes XDG_CURRENT_DESKTOP when Electron says there was none, and changes nothing outside an AppImage', () => {
     expect(stripPackagingEnv({ XDG_CURRENT_DESKTOP: 'Unity', ORIGINAL_XDG_CURRENT_DESKTOP: 'undefined' })).toEqual({});
     const plain = { PATH: '/usr/bin::/bin', LD_LIBRARY_PATH: '/opt/lib' };
     expect(stripPackagingEnv(plain)).toEqual(plain);

@@ -13,7 +13,7 @@ describe('ShellFlavor', () => {
     expect(new ShellFlavor('/usr/bin/python3').loginArgs()).toEqual([]);
   });
 
-  it("probes each family with flags it accepts, and quotes a Node path holding a quote", () => {
+  it('probes each family with flags it accepts, and quotes a Node path holding a quote', () => {
     expect(new ShellFlavor('/bin/tcsh').envProbe('/n', 'M').args[0]).toBe('-ic');
     expect(new ShellFlavor('/opt/pwsh').envProbe('/n', 'M').args.slice(0, 2)).toEqual(['-Login', '-Command']);
     expect(new ShellFlavor('/bin/nu').envProbe('/n', 'M').args[3]).toMatch(/^\^'\/n' -p /);

@@ -14,14 +14,24 @@ const FormerSchema = z.object({
   startedAt: z.number(),
 });
 
-const good = { pid: 4242, port: 7780, url: 'http://127.0.0.1:7780/', version: '0.1.0', face: 'daemon', startedAt: 1_765_000_000_000.5 };
+const good = {
+  pid: 4242,
+  port: 7780,
+  url: 'http://127.0.0.1:7780/',
+  version: '0.1.0',
+  face: 'daemon',
+  startedAt: 1_765_000_000_000.5,
+};
 
 const cases: Array<[string, unknown]> = [
   ['a daemon', good],
   ['the app', { ...good, face: 'electron' }],
   ['extra fields', { ...good, extra: 1, nested: { a: 1 } }],
   ['port 0 and a negative pid', { ...good, port: 0, pid: -1 }],
-  ...(['pid', 'port', 'url', 'version', 'face', 'startedAt'] as const).map((k): [string, unknown] => [`no ${k}`, { ...good, [k]: undefined }]),
+  ...(['pid', 'port', 'url', 'version', 'face', 'startedAt'] as const).map((k): [string, unknown] => [
+    `no ${k}`,
+    { ...good, [k]: undefined },
+  ]),
   ['a fractional pid', { ...good, pid: 1.5 }],
   ['an unsafe integer port', { ...good, port: 2 ** 53 }],
   ['a pid as a string', { ...good, pid: '4242' }],

@@ -53,9 +53,13 @@ describe('HomeLock', () => {
   it('waits (bounded) for a starting holder to announce its address', async () => {
     const first = take('daemon')!;
     setTimeout(() => first.announce('http://127.0.0.1:4242/'), 200);
-    const err = (await HomeLock.acquire(home, 'daemon', { announceWaitMs: 10_000 }).catch((e: unknown) => e)) as DevMeshError;
+    const err = (await HomeLock.acquire(home, 'daemon', { announceWaitMs: 10_000 }).catch(
+      (e: unknown) => e,
+    )) as DevMeshError;
     expect(err.message).toContain('http://127.0.0.1:4242/');
-    const quick = (await HomeLock.acquire(home, 'daemon', { announceWaitMs: 0 }).catch((e: unknown) => e)) as DevMeshError;
+    const quick = (await HomeLock.acquire(home, 'daemon', { announceWaitMs: 0 }).catch(
+      (e: unknown) => e,
+    )) as DevMeshError;
     expect(quick.code).toBe('DAEMON_ALREADY_RUNNING');
   });
 

@@ -17,7 +17,8 @@ beforeEach(() => {
   home = new DevMeshHome(join(tmp.dir, 'home'));
   mkdirSync(join(home.dir, 'logs'), { recursive: true });
   mkdirSync(join(home.dir, 'agents', 'a1', 'git-hooks'), { recursive: true });
-  for (const f of ['devmesh.db', 'audit.jsonl', 'logs/daemon.log', 'config.yaml']) writeFileSync(join(home.dir, f), 'x', { mode: 0o644 });
+  for (const f of ['devmesh.db', 'audit.jsonl', 'logs/daemon.log', 'config.yaml'])
+    writeFileSync(join(home.dir, f), 'x', { mode: 0o644 });
   writeFileSync(join(home.dir, 'agents/a1/git-hooks/pre-commit'), '#!/bin/sh\n', { mode: 0o755 });
   for (const d of [home.dir, join(home.dir, 'logs'), join(home.dir, 'agents')]) chmodSync(d, 0o755);
 });

@@ -20,7 +20,11 @@ export class FakeLockClock implements LockClock {
   schedule(fn: () => void, ms: number): LockTimer {
     const p: Pending = { at: this.t + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
     this.pending.push(p);
-    return { cancel: () => { p.cancelled = true; } };
+    return {
+      cancel: () => {
+        p.cancelled = true;
+      },
+    };
   }
 
   /** moves time forward by `ms`, firing every timer due on the way, in order */

@@ -17,7 +17,14 @@ export interface LockFixture {
 export function lockFixture(options: Partial<LockManagerOptions> = {}): LockFixture {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'devmesh-locks-')));
   const clock = new FakeLockClock();
-  const locks = new LockManager({ root, clock, defaultTtlMs: 10_000, graceMs: 2_000, defaultWaitMs: 5_000, ...options });
+  const locks = new LockManager({
+    root,
+    clock,
+    defaultTtlMs: 10_000,
+    graceMs: 2_000,
+    defaultWaitMs: 5_000,
+    ...options,
+  });
   const events: LockEvent[] = [];
   locks.onDidChange((e) => events.push(e));
   return {
@@ -36,7 +43,12 @@ export const file = (path: string): LockTarget => ({ kind: 'file', path });
 export const dir = (path: string): LockTarget => ({ kind: 'dir', path });
 export const glob = (pattern: string): LockTarget => ({ kind: 'glob', pattern });
 
-export function req(holder: string, mode: LockMode, target: LockTarget | string, extra: Partial<LockRequest> = {}): LockRequest {
+export function req(
+  holder: string,
+  mode: LockMode,
+  target: LockTarget | string,
+  extra: Partial<LockRequest> = {},
+): LockRequest {
   return { holder, mode, target: typeof target === 'string' ? file(target) : target, ...extra };
 }
 

@@ -13,7 +13,9 @@ describe('TTL and heartbeat', () => {
     expect(fx.locks.locksOf('a')).toHaveLength(1);
     fx.clock.advance(1);
     expect(fx.locks.locksOf('a')).toHaveLength(0);
-    expect(fx.events.filter((e) => e.type === 'expired').map((e) => e.type === 'expired' && e.lock.holder)).toEqual(['a']);
+    expect(fx.events.filter((e) => e.type === 'expired').map((e) => e.type === 'expired' && e.lock.holder)).toEqual([
+      'a',
+    ]);
     expect(fx.locks.tryAcquire(req('b', 'WRITE', 'x.ts')).ok).toBe(true);
   });
 
@@ -26,7 +28,10 @@ describe('TTL and heartbeat', () => {
       fx.clock.advance(4_000);
       expect(fx.locks.heartbeat('a')).toBe(2);
     }
-    expect(fx.locks.locksOf('a').map((l) => l.target)).toEqual([{ kind: 'file', path: 'x.ts' }, { kind: 'file', path: 'y.ts' }]);
+    expect(fx.locks.locksOf('a').map((l) => l.target)).toEqual([
+      { kind: 'file', path: 'x.ts' },
+      { kind: 'file', path: 'y.ts' },
+    ]);
     expect(fx.locks.locksOf('b')).toHaveLength(0); // 20 s without a beat
     fx.clock.advance(7_000); // y.ts: 5 s TTL + 2 s grace
     expect(fx.locks.locksOf('a').map((l) => l.target)).toEqual([{ kind: 'file', path: 'x.ts' }]);

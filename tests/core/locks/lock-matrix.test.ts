@@ -12,7 +12,9 @@ let fx: LockFixture;
 afterEach(() => fx?.dispose());
 
 describe('lock matrix (held → requested, different holders)', () => {
-  const cells = LOCK_MODES.flatMap((held) => LOCK_MODES.map((requested) => ({ held, requested, admitted: EXPECTED[held].includes(requested) })));
+  const cells = LOCK_MODES.flatMap((held) =>
+    LOCK_MODES.map((requested) => ({ held, requested, admitted: EXPECTED[held].includes(requested) })),
+  );
   it.each(cells)('$held held, $requested requested → admitted: $admitted', ({ held, requested, admitted }) => {
     fx = lockFixture();
     expect(LOCK_MATRIX[held][requested]).toBe(admitted);
@@ -61,7 +63,10 @@ describe('same holder', () => {
     const order: string[] = [];
     const cWrite = fx.locks.acquire(req('c', 'WRITE', 'x.ts')).then(() => order.push('c'));
     const aUp = fx.locks.acquire(req('a', 'WRITE', 'x.ts')).then(() => order.push('a'));
-    expect(fx.locks.list().waiters.map((w) => [w.holder, w.upgrade])).toEqual([['a', true], ['c', false]]);
+    expect(fx.locks.list().waiters.map((w) => [w.holder, w.upgrade])).toEqual([
+      ['a', true],
+      ['c', false],
+    ]);
     fx.locks.release(fx.locks.locksOf('b')[0]!.id, 'b');
     await aUp;
     expect(order).toEqual(['a']);
@@ -105,7 +110,10 @@ describe('renderLockMatrix', () => {
     );
     const { readFile } = await import('node:fs/promises');
     const source = await readFile(new URL('../../../main/core/locks/lock-matrix.ts', import.meta.url), 'utf8');
-    const header = table.split('\n').map((l) => `// ${l}`).join('\n');
+    const header = table
+      .split('\n')
+      .map((l) => `// ${l}`)
+      .join('\n');
     expect(source).toContain(header);
     const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
     expect(readme).toContain(table);

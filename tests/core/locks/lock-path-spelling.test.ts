@@ -21,15 +21,27 @@ function outsideDir(): string {
 }
 
 describe('glob syntax hiding `..`', () => {
-  it.each(['{..}/x', '@(..)/x', '[.][.]/x', '+(.)/x', '?(.)./x', '{a,..}/x', 'src/{..,b}/x', '.[.]/x', '*(.)/x', 'src/{a/..,b}/x', 'src/@(a/..)/x'])(
-    'refuses %s like `..`',
-    (pattern) => {
-      fx = lockFixture();
-      expect(() => fx.locks.tryAcquire(req('a', 'WRITE', glob(pattern)))).toThrow(
-        expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringMatching(/`\.\.` is not allowed in a lock glob|must close before the next `\/`/) }),
-      );
-    },
-  );
+  it.each([
+    '{..}/x',
+    '@(..)/x',
+    '[.][.]/x',
+    '+(.)/x',
+    '?(.)./x',
+    '{a,..}/x',
+    'src/{..,b}/x',
+    '.[.]/x',
+    '*(.)/x',
+    'src/{a/..,b}/x',
+    'src/@(a/..)/x',
+  ])('refuses %s like `..`', (pattern) => {
+    fx = lockFixture();
+    expect(() => fx.locks.tryAcquire(req('a', 'WRITE', glob(pattern)))).toThrow(
+      expect.objectContaining({
+        code: 'BAD_REQUEST',
+        message: expect.stringMatching(/`\.\.` is not allowed in a lock glob|must close before the next `\/`/),
+      }),
+    );
+  });
 
   it.each(['*.ts', '.*', 'src/**/*.ts', '{a,b}/*.css', 'src/[ab]*.ts', '@(x|y).json'])('still takes %s', (pattern) => {
     fx = lockFixture();

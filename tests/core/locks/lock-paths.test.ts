@@ -18,12 +18,19 @@ afterEach(() => {
 describe('confinement', () => {
   it.each(['../outside.ts', 'src/../../outside.ts', '..'])('refuses %s', (p) => {
     fx = lockFixture();
-    expect(() => fx.locks.tryAcquire(req('a', 'WRITE', p))).toThrow(expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringContaining(`outside the project root (root ${fx.root})`) }));
+    expect(() => fx.locks.tryAcquire(req('a', 'WRITE', p))).toThrow(
+      expect.objectContaining({
+        code: 'BAD_REQUEST',
+        message: expect.stringContaining(`outside the project root (root ${fx.root})`),
+      }),
+    );
   });
 
   it('refuses an absolute path outside the root and accepts one inside', () => {
     fx = lockFixture();
-    expect(() => fx.locks.tryAcquire(req('a', 'WRITE', '/etc/passwd'))).toThrow(/cannot lock "\/etc\/passwd": it is outside the project root/);
+    expect(() => fx.locks.tryAcquire(req('a', 'WRITE', '/etc/passwd'))).toThrow(
+      /cannot lock "\/etc\/passwd": it is outside the project root/,
+    );
     const r = fx.locks.tryAcquire(req('a', 'WRITE', join(fx.root, 'src/x.ts')));
     expect(r.ok && r.value.target).toEqual({ kind: 'file', path: 'src/x.ts' });
   });

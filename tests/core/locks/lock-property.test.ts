@@ -18,7 +18,7 @@ describe('random agents (property)', () => {
   it.each([1, 2, 3])('seed %i: 50 agents × 10 files × 4,000 steps keep the matrix', async (seed) => {
     fx = lockFixture({ defaultTtlMs: 5_000, graceMs: 1_000, defaultWaitMs: 3_000 });
     const rand = prng(seed);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const agents = Array.from({ length: 50 }, (_, i) => `agent-${i}`);
     const files: LockTarget[] = Array.from({ length: 10 }, (_, i) => file(`src/f${i}.ts`));
     const wide: LockTarget[] = [dir('src'), glob('src/f[0-4].ts'), glob('src/**/*.ts')];
@@ -38,7 +38,8 @@ describe('random agents (property)', () => {
     const counts = { granted: 0, refused: 0, expired: 0, deadlocks: 0, queued: 0 };
     fx.locks.onDidChange((e) => {
       if (e.type === 'granted') grantedAt.set(e.lock.id, order++);
-      if (e.type === 'refused' && (e.error.details as { reason?: string } | undefined)?.reason === 'deadlock') counts.deadlocks++;
+      if (e.type === 'refused' && (e.error.details as { reason?: string } | undefined)?.reason === 'deadlock')
+        counts.deadlocks++;
       if (e.type in counts) counts[e.type as keyof typeof counts]++;
     });
     const unexpected: unknown[] = [];
@@ -51,7 +52,9 @@ describe('random agents (property)', () => {
           if (x.holder === y.holder || !TargetOverlap.overlaps(resolve(x.target), resolve(y.target))) continue;
           const [first, later]: LockInfo[] = grantedAt.get(x.id)! < grantedAt.get(y.id)! ? [x, y] : [y, x];
           if (x.mode === 'WRITE' || y.mode === 'WRITE' || !admits(first!.mode, later!.mode)) {
-            throw new Error(`step ${step}: ${first!.holder} ${first!.mode} ${JSON.stringify(first!.target)} held with ${later!.holder} ${later!.mode} ${JSON.stringify(later!.target)}`);
+            throw new Error(
+              `step ${step}: ${first!.holder} ${first!.mode} ${JSON.stringify(first!.target)} held with ${later!.holder} ${later!.mode} ${JSON.stringify(later!.target)}`,
+            );
           }
         }
       }
@@ -63,9 +66,11 @@ describe('random agents (property)', () => {
       if (roll < 0.3) {
         fx.locks.tryAcquire({ holder: agent, mode: pick(LOCK_MODES), target: target() });
       } else if (roll < 0.55) {
-        fx.locks.acquire({ holder: agent, mode: pick(LOCK_MODES), target: target(), waitMs: 1 + Math.floor(rand() * 4_000) }).catch((err: { code?: string }) => {
-          if (!['TIMEOUT', 'CONFLICT', 'SHUTTING_DOWN'].includes(err.code ?? '')) unexpected.push(err);
-        });
+        fx.locks
+          .acquire({ holder: agent, mode: pick(LOCK_MODES), target: target(), waitMs: 1 + Math.floor(rand() * 4_000) })
+          .catch((err: { code?: string }) => {
+            if (!['TIMEOUT', 'CONFLICT', 'SHUTTING_DOWN'].includes(err.code ?? '')) unexpected.push(err);
+          });
       } else if (roll < 0.75) {
         const mine = fx.locks.locksOf(agent);
         if (mine.length > 0) fx.locks.release(pick(mine).id, agent);

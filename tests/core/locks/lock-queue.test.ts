@@ -54,7 +54,10 @@ describe('timeouts', () => {
     const b = fx.locks.acquire(req('b', 'WRITE', 'x.ts', { waitMs: 1_000 }));
     const c = fx.locks.acquire(req('c', 'READ', 'x.ts', { waitMs: 10_000 }));
     fx.clock.advance(1_000);
-    await expect(b).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/b waited 1000 ms.*a holds WRITE x\.ts/) });
+    await expect(b).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringMatching(/b waited 1000 ms.*a holds WRITE x\.ts/),
+    });
     expect(fx.locks.list().waiters.map((w) => w.holder)).toEqual(['c']);
     fx.locks.releaseHolder('a', 'done');
     await expect(c).resolves.toMatchObject({ holder: 'c' });
@@ -77,7 +80,9 @@ describe('deadlocks', () => {
     const b = fx.locks.acquire(req('agent-b', 'READ', 'src/x.ts'));
     await expect(b).rejects.toMatchObject({
       code: 'CONFLICT',
-      message: expect.stringContaining('deadlock: agent-b waits for agent-a (WRITE src/x.ts) which waits for agent-b (WRITE src/y.ts)'),
+      message: expect.stringContaining(
+        'deadlock: agent-b waits for agent-a (WRITE src/x.ts) which waits for agent-b (WRITE src/y.ts)',
+      ),
     });
     fx.locks.releaseHolder('agent-b', 'gave up');
     await expect(a).resolves.toMatchObject({ holder: 'agent-a' });
@@ -85,11 +90,18 @@ describe('deadlocks', () => {
 
   it('a 3-cycle refuses the youngest and the other two proceed', async () => {
     fx = lockFixture({ defaultWaitMs: 60_000 });
-    for (const [h, f] of [['a', '1.ts'], ['b', '2.ts'], ['c', '3.ts']] as const) fx.locks.tryAcquire(req(h, 'WRITE', f));
+    for (const [h, f] of [
+      ['a', '1.ts'],
+      ['b', '2.ts'],
+      ['c', '3.ts'],
+    ] as const)
+      fx.locks.tryAcquire(req(h, 'WRITE', f));
     const a = fx.locks.acquire(req('a', 'WRITE', '2.ts'));
     const b = fx.locks.acquire(req('b', 'WRITE', '3.ts'));
     const c = fx.locks.acquire(req('c', 'WRITE', '1.ts'));
-    await expect(c).rejects.toThrow('deadlock: c waits for a (WRITE 1.ts) which waits for b (WRITE 2.ts) which waits for c (WRITE 3.ts)');
+    await expect(c).rejects.toThrow(
+      'deadlock: c waits for a (WRITE 1.ts) which waits for b (WRITE 2.ts) which waits for c (WRITE 3.ts)',
+    );
     expect(fx.locks.list().waiters.map((w) => w.holder)).toEqual(['a', 'b']);
     fx.locks.releaseHolder('c', 'refused');
     await expect(b).resolves.toMatchObject({ holder: 'b' });
@@ -115,7 +127,9 @@ describe('deadlocks', () => {
     const c = fx.locks.acquire(req('c', 'WRITE', 'x.ts')); // c waits for b
     const a = fx.locks.acquire(req('a', 'READ', 'x.ts')); // a queued behind c
     const b = fx.locks.acquire(req('b', 'READ', 'y.ts')); // b waits for a: b → a → c → b
-    await expect(b).rejects.toThrow(/deadlock: b waits for a \(WRITE y\.ts\) which waits for c \(queued for WRITE x\.ts\) which waits for b \(READ x\.ts\)/);
+    await expect(b).rejects.toThrow(
+      /deadlock: b waits for a \(WRITE y\.ts\) which waits for c \(queued for WRITE x\.ts\) which waits for b \(READ x\.ts\)/,
+    );
     fx.locks.releaseHolder('b', 'refused');
     await expect(c).resolves.toMatchObject({ holder: 'c' });
     fx.locks.releaseHolder('c', 'done');

@@ -19,7 +19,17 @@ describe('lock sessions', () => {
     expect(shared).toMatchObject({ id: two.id, sessions: ['s2', 's1'] });
 
     expect(fx.locks.releaseSession('a', 's1', 'its MCP session ended')).toBe(3);
-    expect(fx.locks.locksOf('a').map((l) => [l.id, l.sessions]).sort()).toEqual([[two.id, ['s2']], [own.id, []]].sort());
+    expect(
+      fx.locks
+        .locksOf('a')
+        .map((l) => [l.id, l.sessions])
+        .sort(),
+    ).toEqual(
+      [
+        [two.id, ['s2']],
+        [own.id, []],
+      ].sort(),
+    );
     const released = fx.events.flatMap((e) => (e.type === 'released' ? [[e.lock.id, e.reason]] : []));
     expect(released).toEqual([[one.id, 'its MCP session ended']]);
   });
@@ -56,7 +66,10 @@ describe('lock sessions', () => {
     fx.clock.advance(60_000);
     expect(fx.locks.locksOf('a')).toMatchObject([{ id: held.id, ttlMs: hour, sessions: [] }]);
     // a TTL the request names still replaces it
-    expect(await fx.locks.acquire(req('a', 'WRITE', 'x.ts', { ttlMs: 5_000 }))).toMatchObject({ id: held.id, ttlMs: 5_000 });
+    expect(await fx.locks.acquire(req('a', 'WRITE', 'x.ts', { ttlMs: 5_000 }))).toMatchObject({
+      id: held.id,
+      ttlMs: 5_000,
+    });
   });
 
   it('gives ids from the source it is given, never reusing one', async () => {

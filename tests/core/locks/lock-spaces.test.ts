@@ -28,7 +28,11 @@ beforeEach(() => {
   mkdirSync(join(worktree, 'src'), { recursive: true });
   const agents = [
     agent('agent-alice', 'alice'),
-    agent('agent-bob', 'bob', { cwd: worktree, project: null, worktree: { path: worktree, branch: 'feature-x', repo: root } }),
+    agent('agent-bob', 'bob', {
+      cwd: worktree,
+      project: null,
+      worktree: { path: worktree, branch: 'feature-x', repo: root },
+    }),
   ];
   events = [];
   spaces = new LockSpaces({
@@ -58,7 +62,9 @@ describe('LockSpaces', () => {
     bob.manager.tryAcquire({ holder: 'agent-bob', mode: 'WRITE', target: { kind: 'file', path: 'src/a.ts' } });
     const check = spaces.check(undefined, 'alice', [join(root, 'src/a.ts')]);
     expect(check.allowed).toBe(false);
-    expect(check.message).toBe('src/a.ts is locked: bob (agent-bob) holds WRITE on src/a.ts (lock-1). Wait for the lock to be released, ask the holder (send_message), or work on another file.');
+    expect(check.message).toBe(
+      'src/a.ts is locked: bob (agent-bob) holds WRITE on src/a.ts (lock-1). Wait for the lock to be released, ask the holder (send_message), or work on another file.',
+    );
     expect(events.map((e) => [e.project, e.change.type])).toEqual([['shop', 'granted']]);
   });
 
@@ -75,9 +81,16 @@ describe('LockSpaces', () => {
   });
 
   it('answers outside paths as not ours to lock, and lists only spaces with something in them', () => {
-    expect(spaces.check(undefined, 'alice', ['/etc/hosts']).paths[0]).toEqual({ path: '/etc/hosts', relative: null, allowed: true, blockers: [] });
+    expect(spaces.check(undefined, 'alice', ['/etc/hosts']).paths[0]).toEqual({
+      path: '/etc/hosts',
+      relative: null,
+      allowed: true,
+      blockers: [],
+    });
     expect(spaces.list()).toEqual([]);
-    spaces.at(root).manager.tryAcquire({ holder: 'user', mode: 'READ', target: { kind: 'glob', pattern: 'src/**/*.ts' } });
+    spaces
+      .at(root)
+      .manager.tryAcquire({ holder: 'user', mode: 'READ', target: { kind: 'glob', pattern: 'src/**/*.ts' } });
     expect(spaces.list().map((s) => [s.project, s.locks.length])).toEqual([['shop', 1]]);
   });
 
@@ -106,12 +119,21 @@ describe('LockSpaces lifetimes and ids', () => {
     const mine = await spaces.acquire(undefined, { holder: 'user', mode: 'WRITE', target: file('src/a.ts') });
     expect(mine.ttlMs).toBe(60 * 60 * 1000);
     // an agent DevMesh runs, or an MCP session: renewed while it lives
-    expect((await spaces.acquire(undefined, { holder: 'alice', mode: 'WRITE', target: file('src/b.ts') })).ttlMs).toBe(30_000);
-    expect((await spaces.acquire(undefined, { holder: 'user', mode: 'READ', target: file('src/c.ts'), session: 'mcp-1' })).ttlMs).toBe(30_000);
+    expect((await spaces.acquire(undefined, { holder: 'alice', mode: 'WRITE', target: file('src/b.ts') })).ttlMs).toBe(
+      30_000,
+    );
+    expect(
+      (await spaces.acquire(undefined, { holder: 'user', mode: 'READ', target: file('src/c.ts'), session: 'mcp-1' }))
+        .ttlMs,
+    ).toBe(30_000);
     // the person's lock taken again by their MCP session keeps its hour, and outlives the session
-    expect(await spaces.acquire(undefined, { holder: 'user', mode: 'WRITE', target: file('src/a.ts'), session: 'mcp-1' })).toMatchObject({ id: mine.id, ttlMs: 3_600_000 });
+    expect(
+      await spaces.acquire(undefined, { holder: 'user', mode: 'WRITE', target: file('src/a.ts'), session: 'mcp-1' }),
+    ).toMatchObject({ id: mine.id, ttlMs: 3_600_000 });
     expect(spaces.releaseAll(undefined, 'user', 'mcp-1')).toBe(2);
-    expect(spaces.list()[0]!.locks.filter((l) => l.holder === 'user')).toMatchObject([{ id: mine.id, ttlMs: 3_600_000 }]);
+    expect(spaces.list()[0]!.locks.filter((l) => l.holder === 'user')).toMatchObject([
+      { id: mine.id, ttlMs: 3_600_000 },
+    ]);
   });
 
   it('hands out lock ids from one source for every space', async () => {

@@ -18,8 +18,13 @@ describe('expiry with a listener that takes a lock', () => {
       expect(fx.locks.tryAcquire(req('agent-bob', 'INTENT', 'a.ts', { ttlMs: 20_000 })).ok).toBe(true);
     });
     fx.clock.advance(12_000);
-    const expired = fx.events.filter((e) => e.type === 'expired').map((e) => (e.type === 'expired' ? e.lock.target : null));
-    expect(expired).toEqual([{ kind: 'file', path: 'a.ts' }, { kind: 'file', path: 'b.ts' }]);
+    const expired = fx.events
+      .filter((e) => e.type === 'expired')
+      .map((e) => (e.type === 'expired' ? e.lock.target : null));
+    expect(expired).toEqual([
+      { kind: 'file', path: 'a.ts' },
+      { kind: 'file', path: 'b.ts' },
+    ]);
     expect(fx.locks.locksOf('agent-bob')).toHaveLength(1);
     // nobody heartbeats bob's lock: it goes at its TTL + grace, by the manager's own timer
     fx.clock.advance(22_000);

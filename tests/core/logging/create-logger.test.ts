@@ -30,7 +30,13 @@ describe('createLogger', () => {
     logger.info('plain');
     expect(file.raw().flatMap((l) => repeatedKeys(l))).toEqual([]);
     const [state, odd, pid, plain] = file.lines();
-    expect(state).toMatchObject({ domain: 'projects', project: 'shop', service: 'api', to: 'healthy', msg: 'service state' });
+    expect(state).toMatchObject({
+      domain: 'projects',
+      project: 'shop',
+      service: 'api',
+      to: 'healthy',
+      msg: 'service state',
+    });
     expect(odd).toMatchObject({ service: 'api', service_call: 'web', pid: process.pid, msg: 'odd' });
     expect(pid).toMatchObject({ pid: process.pid, pid_call: 4242 });
     expect(plain).toMatchObject({ msg: 'plain', name: 'devmesh' });

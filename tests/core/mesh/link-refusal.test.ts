@@ -15,7 +15,9 @@ describe('readRefusal', () => {
   it('reports a code outside the list as a protocol refusal that names the code', () => {
     const refused = readRefusal({ t: 'refuse', code: 'mesh-on-fire', message: 'this agent is busy' });
     expect(refused?.code).toBe('protocol');
-    expect(refused?.message).toBe('this agent is busy (with the refusal code "mesh-on-fire", which this DevMesh does not know: is the peer newer?)');
+    expect(refused?.message).toBe(
+      'this agent is busy (with the refusal code "mesh-on-fire", which this DevMesh does not know: is the peer newer?)',
+    );
   });
 
   it('is null for a frame that is not a refusal', () => {

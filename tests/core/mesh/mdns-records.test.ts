@@ -17,7 +17,15 @@ describe('MdnsDiscovery TXT records', () => {
 
   it('keeps values that contain "=" and treats keys case-insensitively, first one winning', () => {
     const a = advert({ name: 'a=b' });
-    const raw = ['TXTVERS=1', `ID=${a.agentId}`, 'name=a=b', 'name=other', `mesh=${a.meshId}`, 'port=7001', `proto=${MESH_PROTOCOL_VERSION}`];
+    const raw = [
+      'TXTVERS=1',
+      `ID=${a.agentId}`,
+      'name=a=b',
+      'name=other',
+      `mesh=${a.meshId}`,
+      'port=7001',
+      `proto=${MESH_PROTOCOL_VERSION}`,
+    ];
     expect(MdnsDiscovery.parseTxt(raw.map((s) => Buffer.from(s)))).toEqual({ ok: true, advert: a });
   });
 
@@ -48,7 +56,11 @@ describe('MdnsDiscovery TXT records', () => {
   });
 
   it('dials what the host resolved to: IPv4 first, the sender first when it is one of them, no link-local', () => {
-    expect(MdnsDiscovery.orderAddresses(['fe80::1', '2001:db8::2', '172.17.0.1', '10.0.0.2'], '10.0.0.2')).toEqual(['10.0.0.2', '172.17.0.1', '2001:db8::2']);
+    expect(MdnsDiscovery.orderAddresses(['fe80::1', '2001:db8::2', '172.17.0.1', '10.0.0.2'], '10.0.0.2')).toEqual([
+      '10.0.0.2',
+      '172.17.0.1',
+      '2001:db8::2',
+    ]);
     // the packet left by an interface the agent does not serve on: its address is not dialed
     expect(MdnsDiscovery.orderAddresses(['10.0.0.2'], '192.168.1.5')).toEqual(['10.0.0.2']);
     // nothing resolved: the sender is all there is
@@ -68,8 +80,17 @@ describe('MdnsDiscovery TXT records', () => {
   });
 
   it('targets the SRV record at that host name, whose A/AAAA records hold the addresses given, and no others', () => {
-    const records = MdnsAdvertiser.records({ instance: 'DevMesh a 1a2b3c4d', host: 'vm-1a2b3c4d.local', port: 7790, txt: { id: 'x' }, addresses: ['10.0.0.2', '2001:db8::2'] });
-    expect(records.find((r) => r.type === 'SRV')).toMatchObject({ name: 'DevMesh a 1a2b3c4d._devmesh._tcp.local', data: { port: 7790, target: 'vm-1a2b3c4d.local' } });
+    const records = MdnsAdvertiser.records({
+      instance: 'DevMesh a 1a2b3c4d',
+      host: 'vm-1a2b3c4d.local',
+      port: 7790,
+      txt: { id: 'x' },
+      addresses: ['10.0.0.2', '2001:db8::2'],
+    });
+    expect(records.find((r) => r.type === 'SRV')).toMatchObject({
+      name: 'DevMesh a 1a2b3c4d._devmesh._tcp.local',
+      data: { port: 7790, target: 'vm-1a2b3c4d.local' },
+    });
     expect(records.filter((r) => r.type === 'A' || r.type === 'AAAA').map((r) => [r.name, r.type, r.data])).toEqual([
       ['vm-1a2b3c4d.local', 'A', '10.0.0.2'],
       ['vm-1a2b3c4d.local', 'AAAA', '2001:db8::2'],

@@ -34,7 +34,11 @@ function svc(name: string, version: string, state: MeshService['state'] = 'healt
   return { project: 'shop', name, version, state, dependsOn: [] };
 }
 
-async function agent(name: string, setup: (m: MeshMembership) => void, mesh: Partial<MeshSettings> = {}): Promise<Agent> {
+async function agent(
+  name: string,
+  setup: (m: MeshMembership) => void,
+  mesh: Partial<MeshSettings> = {},
+): Promise<Agent> {
   const dir = mkdtempSync(join(tmpdir(), 'devmesh-mesh-'));
   dirs.push(dir);
   const membership = new MeshMembership(dir);
@@ -44,8 +48,25 @@ async function agent(name: string, setup: (m: MeshMembership) => void, mesh: Par
   bus.onDidEmitEvent((e) => events.push(e));
   const services: MeshService[] = [];
   const warnings: string[] = [];
-  const logger = pino({ level: process.env.MESH_DEBUG ? 'debug' : 'warn' }, { write: (line: string) => { warnings.push(line); if (process.env.MESH_DEBUG) process.stderr.write(line); } });
-  const settings: MeshSettings = { name, host: '127.0.0.1', port: 0, ingressPort: 0, peers: [], mdns: false, heartbeatMs: HEARTBEAT_MS, ...mesh };
+  const logger = pino(
+    { level: process.env.MESH_DEBUG ? 'debug' : 'warn' },
+    {
+      write: (line: string) => {
+        warnings.push(line);
+        if (process.env.MESH_DEBUG) process.stderr.write(line);
+      },
+    },
+  );
+  const settings: MeshSettings = {
+    name,
+    host: '127.0.0.1',
+    port: 0,
+    ingressPort: 0,
+    peers: [],
+    mdns: false,
+    heartbeatMs: HEARTBEAT_MS,
+    ...mesh,
+  };
   const node = new MeshNode({ membership, settings, events: bus, logger, services: () => services });
   const a = { node, events, services, membership, warnings };
   agents.push(a);
@@ -68,20 +89,28 @@ describe('MeshNode on loopback', () => {
     bob.services.push(svc('web', '1.0.0'));
     bob.node.servicesChanged();
 
-    const seen = await until('bob to see alice with api', () => bob.node.list().find((p) => p.name === 'alice' && p.state === 'connected' && p.services.length === 1));
+    const seen = await until('bob to see alice with api', () =>
+      bob.node.list().find((p) => p.name === 'alice' && p.state === 'connected' && p.services.length === 1),
+    );
     expect(seen.services[0]).toMatchObject({ name: 'api', version: '2.3.1', state: 'healthy' });
-    await until('alice to see bob with web', () => alice.node.list().find((p) => p.name === 'bob' && p.services.some((s) => s.name === 'web')));
+    await until('alice to see bob with web', () =>
+      alice.node.list().find((p) => p.name === 'bob' && p.services.some((s) => s.name === 'web')),
+    );
     expect(bob.events.some((e) => e.type === 'peer.joined' && e.peer.name === 'alice')).toBe(true);
 
     // A change on alice reaches bob as a numbered change, with an event.
     alice.services[0] = svc('api', '2.4.0');
     alice.node.servicesChanged();
     await until('the new version on bob', () => bob.node.list()[0]?.services[0]?.version === '2.4.0');
-    expect(bob.events.some((e) => e.type === 'peer.service' && e.change === 'changed' && e.service.version === '2.4.0')).toBe(true);
+    expect(
+      bob.events.some((e) => e.type === 'peer.service' && e.change === 'changed' && e.service.version === '2.4.0'),
+    ).toBe(true);
     alice.services.splice(0);
     alice.node.servicesChanged();
     await until('api gone on bob', () => bob.node.list()[0]?.services.length === 0);
-    expect(bob.events.some((e) => e.type === 'peer.service' && e.change === 'disappeared' && e.service.name === 'api')).toBe(true);
+    expect(
+      bob.events.some((e) => e.type === 'peer.service' && e.change === 'disappeared' && e.service.name === 'api'),
+    ).toBe(true);
   });
 
   it('refuses an agent holding a wrong secret, and ignores another mesh, on both ends', async () => {
@@ -93,7 +122,11 @@ describe('MeshNode on loopback', () => {
     const forged = `dmi1.${Buffer.from(JSON.stringify({ m: parsed.meshId, s: Buffer.alloc(32, 7).toString('base64url'), a: [address] })).toString('base64url')}`;
     const mallory = await agent('mallory', (m) => m.join(forged), { peers: [address] });
     const other = await agent('carol', (m) => m.init({ meshId: 'team-b' }), { peers: [address] });
-    await until('alice to log the refused link', () => alice.warnings.some((w) => w.includes('auth-failed')) && alice.warnings.some((w) => w.includes('other-mesh')));
+    await until(
+      'alice to log the refused link',
+      () =>
+        alice.warnings.some((w) => w.includes('auth-failed')) && alice.warnings.some((w) => w.includes('other-mesh')),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(alice.node.list()).toEqual([]);
     expect(mallory.node.list()).toEqual([]);
@@ -110,11 +143,19 @@ describe('MeshNode on loopback', () => {
     await until('bob linked with 5 services', () => bob.node.list()[0]?.services.length === 5);
 
     // Freeze bob's end of the link as a hung process would: it neither reads nor beats.
-    const link = (bob.node as unknown as { peers: Map<string, { link: { beat: NodeJS.Timeout; auth: { ws: { _socket: { pause(): void } } } } }> }).peers.values().next().value!.link;
+    const link = (
+      bob.node as unknown as {
+        peers: Map<string, { link: { beat: NodeJS.Timeout; auth: { ws: { _socket: { pause(): void } } } } }>;
+      }
+    ).peers
+      .values()
+      .next().value!.link;
     link.auth.ws._socket.pause();
     clearInterval(link.beat);
     const frozenAt = Date.now();
-    const gone = await until('alice to mark bob unreachable', () => alice.events.find((e) => e.type === 'peer.unreachable'));
+    const gone = await until('alice to mark bob unreachable', () =>
+      alice.events.find((e) => e.type === 'peer.unreachable'),
+    );
     // 3 silent beats and half a beat (the link's rule), and the machine's noise
     expect(gone.ts - frozenAt).toBeLessThan(3.5 * HEARTBEAT_MS + scaled(400));
     expect(gone.type === 'peer.unreachable' && gone.reason).toMatch(/no heartbeat/);
@@ -123,10 +164,18 @@ describe('MeshNode on loopback', () => {
     alice.services[0] = svc('s0', '1.1.0');
     alice.services.push(svc('s5', '1.0.0'));
     alice.node.servicesChanged();
-    await until('bob to see alice again with the changes', () => {
-      const p = bob.node.list()[0];
-      return p?.state === 'connected' && p.services.length === 6 && p.services.find((s) => s.name === 's0')?.version === '1.1.0';
-    }, scaled(10_000));
+    await until(
+      'bob to see alice again with the changes',
+      () => {
+        const p = bob.node.list()[0];
+        return (
+          p?.state === 'connected' &&
+          p.services.length === 6 &&
+          p.services.find((s) => s.name === 's0')?.version === '1.1.0'
+        );
+      },
+      scaled(10_000),
+    );
     const stats = bob.node.replicaStats(alice.node.agentId)!;
     expect(stats.snapshots).toBe(1);
     expect(stats.duplicates).toBe(0);
@@ -151,7 +200,9 @@ describe('MeshNode on loopback', () => {
     try {
       const invite = alice.membership.invite([]);
       const bob = await agent('bob', (m) => m.join(invite), { peers: [`127.0.0.1:${relayPort}`] });
-      const refused = await until('bob to refuse the relayed link', () => bob.warnings.find((w) => w.includes('peer link refused') && w.includes('auth-failed')));
+      const refused = await until('bob to refuse the relayed link', () =>
+        bob.warnings.find((w) => w.includes('peer link refused') && w.includes('auth-failed')),
+      );
       expect(refused).toContain('someone in the middle');
       expect(relayed.length).toBeGreaterThan(0);
       expect(bob.node.list().some((p) => p.state === 'connected')).toBe(false);

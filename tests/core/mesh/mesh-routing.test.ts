@@ -28,7 +28,10 @@ interface Reply {
 function get(port: number, path: string, headers: Record<string, string> = {}, secure = false): Promise<Reply> {
   return new Promise((resolve, reject) => {
     // A stranger to the mesh: it can complete TLS with the ingress (it checks no certificate) but holds no link.
-    const send = secure ? (o: https.RequestOptions, cb: (res: http.IncomingMessage) => void) => https.request({ ...o, rejectUnauthorized: false }, cb) : http.request;
+    const send = secure
+      ? (o: https.RequestOptions, cb: (res: http.IncomingMessage) => void) =>
+          https.request({ ...o, rejectUnauthorized: false }, cb)
+      : http.request;
     const req = send({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
@@ -41,7 +44,12 @@ function get(port: number, path: string, headers: Record<string, string> = {}, s
 }
 
 /** A project `shop` whose services answer with the agent's name, the service, and the caller header. */
-function project(root: string, agent: string, services: { name: string; version: string; autostart: boolean; deps?: string[]; script?: string }[], onMismatch: 'warn' | 'refuse'): void {
+function project(
+  root: string,
+  agent: string,
+  services: { name: string; version: string; autostart: boolean; deps?: string[]; script?: string }[],
+  onMismatch: 'warn' | 'refuse',
+): void {
   const lines = ['project: shop', `on_version_mismatch: ${onMismatch}`, 'services:'];
   for (const s of services) {
     writeFileSync(
@@ -50,7 +58,16 @@ function project(root: string, agent: string, services: { name: string; version:
         `require('http').createServer((req, res) => req.url === '/hang' ? undefined : res.end(JSON.stringify({ agent: '${agent}', service: '${s.name}', from: req.headers['x-devmesh-from'] ?? null, mesh: req.headers['x-devmesh-mesh'] ?? null, host: req.headers.host })))
         .listen(Number(process.env.PORT), '127.0.0.1');`,
     );
-    lines.push(`  ${s.name}:`, `    version: ${s.version}`, `    command: "'${process.execPath}' ${s.name}.js"`, '    health:', '      http: /', '      interval: 100ms', '      start_timeout: 20s', `    autostart: ${s.autostart}`);
+    lines.push(
+      `  ${s.name}:`,
+      `    version: ${s.version}`,
+      `    command: "'${process.execPath}' ${s.name}.js"`,
+      '    health:',
+      '      http: /',
+      '      interval: 100ms',
+      '      start_timeout: 20s',
+      `    autostart: ${s.autostart}`,
+    );
     if (s.deps) lines.push('    depends_on:', ...s.deps.map((d) => `      ${d}`));
   }
   writeFileSync(join(root, 'devmesh.yaml'), `${lines.join('\n')}\n`);
@@ -67,8 +84,16 @@ function tmp(prefix: string): string {
 }
 
 async function open(name: string, home: string, root: string, peers: string[]): Promise<DevMeshCore> {
-  writeFileSync(join(home, 'config.yaml'), `mesh:\n  name: ${name}\n  host: 127.0.0.1\n  port: 0\n  mdns: false\n  heartbeat_ms: ${HEARTBEAT_MS}\n  peers: [${peers.map((p) => `"${p}"`).join(', ')}]\n`);
-  return DevMeshCore.open({ home: new DevMeshHome(home), version: 'test', logger: pino({ level: 'silent' }), projects: [root] });
+  writeFileSync(
+    join(home, 'config.yaml'),
+    `mesh:\n  name: ${name}\n  host: 127.0.0.1\n  port: 0\n  mdns: false\n  heartbeat_ms: ${HEARTBEAT_MS}\n  peers: [${peers.map((p) => `"${p}"`).join(', ')}]\n`,
+  );
+  return DevMeshCore.open({
+    home: new DevMeshHome(home),
+    version: 'test',
+    logger: pino({ level: 'silent' }),
+    projects: [root],
+  });
 }
 
 beforeAll(async () => {
@@ -86,9 +111,24 @@ beforeAll(async () => {
     'bob',
     [
       { name: 'api', version: '1.4.0', autostart: false },
-      { name: 'web', version: '1.0.0', autostart: false, deps: ['api: { version: "^2.0", on_version_mismatch: refuse }'] },
-      { name: 'admin', version: '1.0.0', autostart: false, deps: ['api: { version: "^3", on_version_mismatch: warn }'] },
-      { name: 'ops', version: '1.0.0', autostart: false, deps: ['api: { version: "^3", on_version_mismatch: refuse }'] },
+      {
+        name: 'web',
+        version: '1.0.0',
+        autostart: false,
+        deps: ['api: { version: "^2.0", on_version_mismatch: refuse }'],
+      },
+      {
+        name: 'admin',
+        version: '1.0.0',
+        autostart: false,
+        deps: ['api: { version: "^3", on_version_mismatch: warn }'],
+      },
+      {
+        name: 'ops',
+        version: '1.0.0',
+        autostart: false,
+        deps: ['api: { version: "^3", on_version_mismatch: refuse }'],
+      },
       // front calls api at the URL DevMesh injects, as a real service would.
       {
         name: 'front',
@@ -105,8 +145,19 @@ beforeAll(async () => {
     'warn',
   );
   bob = await open('bob', bobHome, bobRoot, [`127.0.0.1:${alice.mesh.port}`]);
-  await waitFor('alice api healthy', () => alice.projects.resolve('shop').supervisor.get('api').info().state === 'healthy', scaled(20_000));
-  await waitFor('bob to see alice serving api', () => bob.mesh.routable().find((p) => p.name === 'alice' && p.services.some((s) => s.name === 'api' && s.state === 'healthy')), scaled(10_000));
+  await waitFor(
+    'alice api healthy',
+    () => alice.projects.resolve('shop').supervisor.get('api').info().state === 'healthy',
+    scaled(20_000),
+  );
+  await waitFor(
+    'bob to see alice serving api',
+    () =>
+      bob.mesh
+        .routable()
+        .find((p) => p.name === 'alice' && p.services.some((s) => s.name === 'api' && s.state === 'healthy')),
+    scaled(10_000),
+  );
 }, scaled(60_000));
 
 afterAll(async () => {
@@ -119,17 +170,33 @@ describe('routing across the mesh (two cores on loopback)', () => {
   // Each test routes through a live link to alice: after a heavy test on a loaded machine, wait for it
   // (links that lose 3 beats come back by themselves; the heartbeat suites test that part)
   beforeEach(async () => {
-    await waitFor('bob to route to alice', () => bob.mesh.routable().find((p) => p.name === 'alice' && p.services.some((s) => s.name === 'api' && s.state === 'healthy')), scaled(10_000));
+    await waitFor(
+      'bob to route to alice',
+      () =>
+        bob.mesh
+          .routable()
+          .find((p) => p.name === 'alice' && p.services.some((s) => s.name === 'api' && s.state === 'healthy')),
+      scaled(10_000),
+    );
   }, scaled(15_000));
 
   it("reaches a teammate's instance when the local one is stopped, and the local one once it runs", async () => {
     const port = bob.proxyInfo().httpUrl!.split(':').pop()!;
     const remote = await get(Number(port), '/', { host: 'api.localhost' });
     expect(remote.status).toBe(200);
-    expect(JSON.parse(remote.body)).toMatchObject({ agent: 'alice', service: 'api', host: 'api.shop.localhost', mesh: null });
+    expect(JSON.parse(remote.body)).toMatchObject({
+      agent: 'alice',
+      service: 'api',
+      host: 'api.shop.localhost',
+      mesh: null,
+    });
     expect(remote.headers['x-devmesh-upstream']).toBe('alice/api@2.3.1');
     // `devmesh routes` says where a request goes now.
-    expect(bob.routes.list('shop').find((r) => r.service === 'api')).toMatchObject({ state: 'stopped', servedBy: 'alice/api@2.3.1', local: true });
+    expect(bob.routes.list('shop').find((r) => r.service === 'api')).toMatchObject({
+      state: 'stopped',
+      servedBy: 'alice/api@2.3.1',
+      local: true,
+    });
 
     await bob.projects.resolve('shop').supervisor.start('api', { wait: true });
     const local = await get(Number(port), '/', { host: 'api.localhost' });
@@ -149,18 +216,27 @@ describe('routing across the mesh (two cores on loopback)', () => {
     const bare = await get(ingress, '/', { host: 'api.shop.localhost' }, true);
     expect(bare.status).toBe(403);
     expect(JSON.parse(bare.body)).toMatchObject({ error: { code: 'not_a_mesh_member' } });
-    const forged = await get(ingress, '/', { host: 'api.shop.localhost', 'x-devmesh-mesh': `${bob.mesh.agentId} AAAAAAAAAAAAAAAAAAAAAA` }, true);
+    const forged = await get(
+      ingress,
+      '/',
+      { host: 'api.shop.localhost', 'x-devmesh-mesh': `${bob.mesh.agentId} AAAAAAAAAAAAAAAAAAAAAA` },
+      true,
+    );
     expect(forged.status).toBe(403);
     expect(forged.body).toContain('do not match');
   });
 
-  it("refuses with 409 naming every version and the range when nothing satisfies the caller (refuse)", async () => {
+  it('refuses with 409 naming every version and the range when nothing satisfies the caller (refuse)', async () => {
     const port = Number(bob.proxyInfo().httpUrl!.split(':').pop());
     await bob.projects.resolve('shop').supervisor.start('api', { wait: true });
     try {
       const r = await get(port, '/api.shop;from=ops.shop/orders');
       expect(r.status).toBe(409);
-      const body = JSON.parse(r.body) as { error: { code: string; message: string }; range: string; versions: { agent: string; version: string }[] };
+      const body = JSON.parse(r.body) as {
+        error: { code: string; message: string };
+        range: string;
+        versions: { agent: string; version: string }[];
+      };
       expect(body.error.code).toBe('version_mismatch');
       expect(body.range).toBe('^3');
       expect(body.error.message).toContain('ops (shop) requires api ^3');
@@ -185,21 +261,34 @@ describe('routing across the mesh (two cores on loopback)', () => {
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body)).toMatchObject({ agent: 'alice', from: 'admin.shop' });
     const alert = await waitFor('a stored alert', () => bob.alerts.list(10).find((a) => a.caller.service === 'admin'));
-    expect(alert).toMatchObject({ dependency: 'api', range: '^3', action: 'warned', instance: { agent: 'alice', version: '2.3.1', local: false } });
+    expect(alert).toMatchObject({
+      dependency: 'api',
+      range: '^3',
+      action: 'warned',
+      instance: { agent: 'alice', version: '2.3.1', local: false },
+    });
   });
 
   it("logs the caller and the teammate's instance, and draws the traffic on the graph edge between them", async () => {
     const port = Number(bob.proxyInfo().httpUrl!.split(':').pop());
-    for (let i = 0; i < 5; i++) expect((await get(port, '/edge', { host: 'api.localhost', 'x-devmesh-from': 'admin.shop' })).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await get(port, '/edge', { host: 'api.localhost', 'x-devmesh-from': 'admin.shop' })).status).toBe(200);
     const aliceApi = `${alice.mesh.agentId}/shop/api`;
     const logged = bob.requests.page({ limit: 1, search: '/edge' }).requests[0];
-    expect(logged).toMatchObject({ caller: 'admin.shop', instance: aliceApi, upstream: expect.stringContaining('alice') });
+    expect(logged).toMatchObject({
+      caller: 'admin.shop',
+      instance: aliceApi,
+      upstream: expect.stringContaining('alice'),
+    });
     const edge = bob.graph().edges.find((e) => e.id === `${bob.mesh.agentId}/shop/admin->${aliceApi}`);
     expect(edge).toMatchObject({ dependency: 'api', range: '^3', satisfied: false, declared: true });
     expect(edge!.requestsPerSec).toBeGreaterThanOrEqual(0.5);
     expect(edge!.p95Ms).not.toBeNull();
     // alice's ingress serves the request without a caller of its own (the caller runs on bob's machine)
-    const served = await waitFor('alice to log the request', () => alice.requests.page({ limit: 1, search: '/edge' }).requests[0]);
+    const served = await waitFor(
+      'alice to log the request',
+      () => alice.requests.page({ limit: 1, search: '/edge' }).requests[0],
+    );
     expect(served).toMatchObject({ caller: null, instance: aliceApi });
   });
 
@@ -215,7 +304,11 @@ describe('routing across the mesh (two cores on loopback)', () => {
       const info = await carol.reloadMesh();
       expect(info.member).toBe(true);
       expect(carol.ingressPort).toBeGreaterThan(0);
-      await waitFor('carol to route to alice', () => carol.mesh.routable().find((p) => p.name === 'alice' && p.services.some((s) => s.name === 'api')), scaled(10_000));
+      await waitFor(
+        'carol to route to alice',
+        () => carol.mesh.routable().find((p) => p.name === 'alice' && p.services.some((s) => s.name === 'api')),
+        scaled(10_000),
+      );
       const port = Number(carol.proxyInfo().httpUrl!.split(':').pop());
       const r = await get(port, '/', { host: 'api.localhost' });
       expect(r.status).toBe(200);
@@ -250,7 +343,14 @@ describe('routing across the mesh (two cores on loopback)', () => {
     const pending = get(port, '/hang', { host: 'api.localhost' });
     await new Promise((r) => setTimeout(r, 300));
     // alice's end of the link stops reading (a hung machine): no pong reaches bob any more.
-    const aliceLink = (alice.mesh as unknown as { peers: Map<string, { name: string; link: { beat: NodeJS.Timeout; auth: { ws: { _socket: { pause(): void } } } } | null }> }).peers;
+    const aliceLink = (
+      alice.mesh as unknown as {
+        peers: Map<
+          string,
+          { name: string; link: { beat: NodeJS.Timeout; auth: { ws: { _socket: { pause(): void } } } } | null }
+        >;
+      }
+    ).peers;
     const link = [...aliceLink.values()].find((p) => p.name === 'bob')!.link!;
     clearInterval(link.beat);
     link.auth.ws._socket.pause();

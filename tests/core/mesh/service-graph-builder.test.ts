@@ -5,13 +5,36 @@ import type { MeshService, PeerInfo } from '../../../shared/mesh.js';
 import type { EdgeTraffic } from '../../../shared/proxy.js';
 import { ServiceGraphBuilder, type GraphSources } from '../../../main/core/mesh/service-graph-builder.js';
 
-const svc = (name: string, version: string, dependsOn: MeshService['dependsOn'] = []): MeshService => ({ project: 'shop', name, version, state: 'healthy', dependsOn });
+const svc = (name: string, version: string, dependsOn: MeshService['dependsOn'] = []): MeshService => ({
+  project: 'shop',
+  name,
+  version,
+  state: 'healthy',
+  dependsOn,
+});
 const alice: PeerInfo = {
-  agentId: 'id-alice', name: 'alice', address: '10.0.0.2:7791', state: 'connected', via: 'static', latencyMs: 1, lastHeartbeat: 1, since: 1,
-  services: [svc('api', '2.3.1'), svc('billing', '1.0.0')], bytesSent: 0, bytesReceived: 0, sync: { applied: 0, duplicates: 0, resyncs: 0, snapshots: 1 },
+  agentId: 'id-alice',
+  name: 'alice',
+  address: '10.0.0.2:7791',
+  state: 'connected',
+  via: 'static',
+  latencyMs: 1,
+  lastHeartbeat: 1,
+  since: 1,
+  services: [svc('api', '2.3.1'), svc('billing', '1.0.0')],
+  bytesSent: 0,
+  bytesReceived: 0,
+  sync: { applied: 0, duplicates: 0, resyncs: 0, snapshots: 1 },
 };
 const traffic = (caller: string, instance: string, over: Partial<EdgeTraffic> = {}): EdgeTraffic => ({
-  caller, instance, requests: 120, errors: 6, requestsPerSec: 12, errorsPerSec: 0.6, p95Ms: 3.1, ...over,
+  caller,
+  instance,
+  requests: 120,
+  errors: 6,
+  requestsPerSec: 12,
+  errorsPerSec: 0.6,
+  p95Ms: 3.1,
+  ...over,
 });
 const sources = (edgeTraffic: EdgeTraffic[]): GraphSources => ({
   self: { agentId: 'id-me', name: 'bob' },
@@ -26,11 +49,25 @@ describe('ServiceGraphBuilder edges', () => {
     const g = ServiceGraphBuilder.build(sources([traffic('web.shop', 'id-alice/shop/api')]));
     const toAlice = g.edges.find((e) => e.id === 'id-me/shop/web->id-alice/shop/api');
     expect(toAlice).toEqual({
-      id: 'id-me/shop/web->id-alice/shop/api', from: 'id-me/shop/web', to: 'id-alice/shop/api', dependency: 'api', range: '^2.0',
-      satisfied: true, declared: true, requestsPerSec: 12, errorsPerSec: 0.6, p95Ms: 3.1,
+      id: 'id-me/shop/web->id-alice/shop/api',
+      from: 'id-me/shop/web',
+      to: 'id-alice/shop/api',
+      dependency: 'api',
+      range: '^2.0',
+      satisfied: true,
+      declared: true,
+      requestsPerSec: 12,
+      errorsPerSec: 0.6,
+      p95Ms: 3.1,
     });
     // the local api (1.5.0) is outside ^2.0 and saw no traffic from web
-    expect(g.edges.find((e) => e.to === 'id-me/shop/api')).toMatchObject({ satisfied: false, declared: true, requestsPerSec: 0, errorsPerSec: 0, p95Ms: null });
+    expect(g.edges.find((e) => e.to === 'id-me/shop/api')).toMatchObject({
+      satisfied: false,
+      declared: true,
+      requestsPerSec: 0,
+      errorsPerSec: 0,
+      p95Ms: null,
+    });
     expect(g.edges).toHaveLength(2);
   });
 
@@ -42,10 +79,23 @@ describe('ServiceGraphBuilder edges', () => {
       ]),
     );
     expect(g.edges.find((e) => e.from === 'id-me/shop/worker')).toEqual({
-      id: 'id-me/shop/worker->id-me/shop/api', from: 'id-me/shop/worker', to: 'id-me/shop/api', dependency: 'api', range: null,
-      satisfied: true, declared: false, requestsPerSec: 2, errorsPerSec: 0, p95Ms: 8,
+      id: 'id-me/shop/worker->id-me/shop/api',
+      from: 'id-me/shop/worker',
+      to: 'id-me/shop/api',
+      dependency: 'api',
+      range: null,
+      satisfied: true,
+      declared: false,
+      requestsPerSec: 2,
+      errorsPerSec: 0,
+      p95Ms: 8,
     });
-    expect(g.edges.find((e) => e.to === 'id-alice/shop/billing')).toMatchObject({ from: 'id-me/shop/web', dependency: 'billing', declared: false, requestsPerSec: 0.5 });
+    expect(g.edges.find((e) => e.to === 'id-alice/shop/billing')).toMatchObject({
+      from: 'id-me/shop/web',
+      dependency: 'billing',
+      declared: false,
+      requestsPerSec: 0.5,
+    });
     expect(g.edges.filter((e) => e.declared)).toHaveLength(2);
     expect(g.edges).toHaveLength(4);
   });

@@ -32,12 +32,24 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function mismatch(extra: { caller?: Partial<VersionAlertInput['caller']>; instance?: Partial<VersionAlertInput['instance']> } & Partial<Pick<VersionAlertInput, 'dependency' | 'range' | 'action'>> = {}): VersionAlertInput {
+function mismatch(
+  extra: { caller?: Partial<VersionAlertInput['caller']>; instance?: Partial<VersionAlertInput['instance']> } & Partial<
+    Pick<VersionAlertInput, 'dependency' | 'range' | 'action'>
+  > = {},
+): VersionAlertInput {
   return {
     caller: { project: 'shop', service: 'api', version: '1.4.0', ...extra.caller },
     dependency: extra.dependency ?? 'auth',
     range: extra.range ?? '^2.1',
-    instance: { agent: 'alice', agentId: 'id-alice', local: false, project: 'shop', service: 'auth', version: '1.9.0', ...extra.instance },
+    instance: {
+      agent: 'alice',
+      agentId: 'id-alice',
+      local: false,
+      project: 'shop',
+      service: 'auth',
+      version: '1.9.0',
+      ...extra.instance,
+    },
     action: extra.action ?? 'warned',
   };
 }
@@ -58,7 +70,14 @@ describe('VersionAlertStore', () => {
       caller: { project: 'shop', service: 'api', version: '1.4.0' },
       dependency: 'auth',
       range: '^2.1',
-      instance: { agent: 'alice', agentId: 'id-alice', local: false, project: 'shop', service: 'auth', version: '1.9.0' },
+      instance: {
+        agent: 'alice',
+        agentId: 'id-alice',
+        local: false,
+        project: 'shop',
+        service: 'auth',
+        version: '1.9.0',
+      },
       action: 'warned',
     });
     expect(VersionAlertSchema.parse(alert)).toEqual(alert);
@@ -125,7 +144,12 @@ describe('VersionAlertStore', () => {
       store.raise(mismatch({ action: n % 2 ? 'warned' : 'refused' }));
     }
     expect(emitted).toHaveLength(2);
-    expect(store.list(10).map((a) => a.count).sort()).toEqual([2500, 2500]);
+    expect(
+      store
+        .list(10)
+        .map((a) => a.count)
+        .sort(),
+    ).toEqual([2500, 2500]);
   });
 
   it('lists newest last occurrence first, up to the limit', () => {

@@ -17,9 +17,16 @@ afterEach(async () => {
 
 async function setup(yaml: (server: string) => string) {
   const dir = mkdtempSync(join(tmpdir(), 'devmesh-proj-'));
-  const server = nodeScript(dir, `require('http').createServer((q, r) => r.end(process.env.DEVMESH_SERVICE + ' ' + (process.env.GREETING || ''))).listen(Number(process.env.PORT), '127.0.0.1')`);
+  const server = nodeScript(
+    dir,
+    `require('http').createServer((q, r) => r.end(process.env.DEVMESH_SERVICE + ' ' + (process.env.GREETING || ''))).listen(Number(process.env.PORT), '127.0.0.1')`,
+  );
   writeFileSync(join(dir, 'devmesh.yaml'), yaml(server));
-  const core = await DevMeshCore.open({ home: new DevMeshHome(join(dir, 'home')), version: '0.0.0-test', logger: pino({ level: 'silent' }) });
+  const core = await DevMeshCore.open({
+    home: new DevMeshHome(join(dir, 'home')),
+    version: '0.0.0-test',
+    logger: pino({ level: 'silent' }),
+  });
   const events: DevMeshEvent[] = [];
   core.events.onDidEmitEvent((e) => events.push(e));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,7 +72,11 @@ describe('ProjectManager', () => {
 
     writeFileSync(join(dir, 'devmesh.yaml'), twoServices(server, 'hello'));
     await waitFor(() => events.some((e) => e.type === 'project.reloaded'), 10_000, 'the reload');
-    await waitFor(() => sup.get('a').info().state === 'healthy' && sup.get('a').info().pid !== pidA, 10_000, 'a to restart');
+    await waitFor(
+      () => sup.get('a').info().state === 'healthy' && sup.get('a').info().pid !== pidA,
+      10_000,
+      'a to restart',
+    );
     expect(sup.get('b').info().pid).toBe(pidB);
     expect(events.find((e) => e.type === 'project.reloaded')).toMatchObject({ changed: ['a'], added: [], removed: [] });
     const res = await fetch(`http://127.0.0.1:${sup.get('a').info().port}/`);

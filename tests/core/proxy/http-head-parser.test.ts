@@ -13,7 +13,14 @@ describe('HttpHeadParser', () => {
     expect(HttpHeadParser.parseRequest(Buffer.from('GET / HTTP/1.1\r\nHost: a'), 16_384)).toBeNull();
     const text = 'POST /x?y=1 HTTP/1.1\r\nHost: api.localhost\r\nContent-Length: 12\r\nConnection: close\r\n\r\nbody';
     const h = req(text);
-    expect([h.method, h.target, h.host, h.close, h.framer.mode, h.headEnd]).toEqual(['POST', '/x?y=1', 'api.localhost', true, 'length', text.indexOf('body')]);
+    expect([h.method, h.target, h.host, h.close, h.framer.mode, h.headEnd]).toEqual([
+      'POST',
+      '/x?y=1',
+      'api.localhost',
+      true,
+      'length',
+      text.indexOf('body'),
+    ]);
     expect(req('GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n').framer.mode).toBe('chunked');
     const up = req('GET /ws HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n\r\n');
     expect(up.upgrade).toBe('websocket');
@@ -40,7 +47,8 @@ describe('HttpHeadParser', () => {
       'GET /a\x01b HTTP/1.1\r\nHost: a\r\n\r\n',
       'GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n',
     ];
-    for (const text of bad) expect(HttpHeadParser.parseRequest(Buffer.from(text), 16_384)).toMatchObject({ status: 400 });
+    for (const text of bad)
+      expect(HttpHeadParser.parseRequest(Buffer.from(text), 16_384)).toMatchObject({ status: 400 });
     expect(HttpHeadParser.parseRequest(Buffer.alloc(20_000, 0x61), 16_384)).toMatchObject({ status: 431 });
     // HTAB, obs-text and optional whitespace stay fine; OWS is SP and HTAB only (0xA0 is part of the value)
     expect(req('GET / HTTP/1.1\r\nHost: a\r\nX: \tcaf\xe9 \xa0\t \r\n\r\n').values[1]).toBe('caf\xe9 \xa0');
@@ -56,7 +64,9 @@ describe('HttpHeadParser', () => {
     expect(HttpHeadParser.responseFramer(ok, 'GET').mode).toBe('length');
     expect(HttpHeadParser.responseFramer(ok, 'HEAD').mode).toBe('none');
     expect(HttpHeadParser.responseFramer(res('HTTP/1.1 304 Not Modified\r\n\r\n'), 'GET').mode).toBe('none');
-    expect(HttpHeadParser.responseFramer(res('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'), 'GET').mode).toBe('chunked');
+    expect(
+      HttpHeadParser.responseFramer(res('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'), 'GET').mode,
+    ).toBe('chunked');
     expect(HttpHeadParser.responseFramer(res('HTTP/1.0 200 OK\r\n\r\n'), 'GET').mode).toBe('until-close');
   });
 });

@@ -1,7 +1,12 @@
 // Which instance serves a request: health first, then local before peers (or as `prefer` says), the
 // caller's range, latency with round robin among equals, and what warn and refuse do on a mismatch.
 import { describe, expect, it } from 'vitest';
-import { InstanceSelector, type Instance, type Selection, type SelectionInput } from '../../../main/core/proxy/instance-selector.js';
+import {
+  InstanceSelector,
+  type Instance,
+  type Selection,
+  type SelectionInput,
+} from '../../../main/core/proxy/instance-selector.js';
 
 function instance(agentName: string, version: string, extra: Partial<Instance> = {}): Instance {
   const local = extra.local ?? agentName === 'me';
@@ -35,7 +40,11 @@ describe('InstanceSelector', () => {
   it('routes to the healthy local instance first, peers after it by latency', () => {
     const selector = new InstanceSelector();
     const selection = selector.select(
-      input([instance('bob', '2.1.0', { latencyMs: 30 }), instance('me', '2.1.0'), instance('alice', '2.1.0', { latencyMs: 3 })]),
+      input([
+        instance('bob', '2.1.0', { latencyMs: 30 }),
+        instance('me', '2.1.0'),
+        instance('alice', '2.1.0', { latencyMs: 3 }),
+      ]),
     );
     expect(selection).toMatchObject({ kind: 'route', mismatch: null });
     expect(names(selection)).toEqual(['me', 'alice', 'bob']);
@@ -52,7 +61,14 @@ describe('InstanceSelector', () => {
   it('routes to a peer that satisfies the range over a local one that does not', () => {
     const selector = new InstanceSelector();
     const selection = selector.select(
-      input([instance('me', '1.9.0'), instance('alice', '2.3.0', { latencyMs: 40 }), instance('bob', '3.0.0', { latencyMs: 1 })], { range: '^2.1' }),
+      input(
+        [
+          instance('me', '1.9.0'),
+          instance('alice', '2.3.0', { latencyMs: 40 }),
+          instance('bob', '3.0.0', { latencyMs: 1 }),
+        ],
+        { range: '^2.1' },
+      ),
     );
     expect(selection).toMatchObject({ kind: 'route', mismatch: null });
     // alternates are the other satisfying instances only
@@ -61,12 +77,17 @@ describe('InstanceSelector', () => {
 
   it('counts a prerelease as inside the range, and any version as satisfying a null range', () => {
     const selector = new InstanceSelector();
-    expect(selector.select(input([instance('me', '2.4.0-beta.1')], { range: '^2.1', onMismatch: 'refuse' }))).toMatchObject({
+    expect(
+      selector.select(input([instance('me', '2.4.0-beta.1')], { range: '^2.1', onMismatch: 'refuse' })),
+    ).toMatchObject({
       kind: 'route',
       chosen: { agentName: 'me' },
       mismatch: null,
     });
-    expect(selector.select(input([instance('me', '0.0.1')], { range: null, onMismatch: 'refuse' }))).toMatchObject({ kind: 'route', mismatch: null });
+    expect(selector.select(input([instance('me', '0.0.1')], { range: null, onMismatch: 'refuse' }))).toMatchObject({
+      kind: 'route',
+      mismatch: null,
+    });
   });
 
   describe('when no healthy instance satisfies the range', () => {
@@ -79,7 +100,11 @@ describe('InstanceSelector', () => {
 
     it('warn routes by the normal order and reports the mismatch', () => {
       const selection = new InstanceSelector().select(input(instances(), { range: '^2.1' }));
-      expect(selection).toMatchObject({ kind: 'route', chosen: { agentName: 'me' }, mismatch: { range: '^2.1', version: '1.9.0' } });
+      expect(selection).toMatchObject({
+        kind: 'route',
+        chosen: { agentName: 'me' },
+        mismatch: { range: '^2.1', version: '1.9.0' },
+      });
       expect(names(selection)).toEqual(['me', 'alice', 'bob']);
     });
 
@@ -91,28 +116,54 @@ describe('InstanceSelector', () => {
 
     it('warn reports the version of the instance chosen by prefer', () => {
       const selection = new InstanceSelector().select(input(instances(), { range: '^2.1', prefer: 'bob' }));
-      expect(selection).toMatchObject({ kind: 'route', chosen: { agentName: 'bob' }, mismatch: { range: '^2.1', version: '1.0.0' } });
+      expect(selection).toMatchObject({
+        kind: 'route',
+        chosen: { agentName: 'bob' },
+        mismatch: { range: '^2.1', version: '1.0.0' },
+      });
       expect(names(selection)).toEqual(['bob', 'me', 'alice']);
     });
   });
 
   describe('prefer and allow_peers', () => {
-    const instances = () => [instance('me', '2.1.0'), instance('alice', '2.1.0', { latencyMs: 2 }), instance('bob', '2.1.0', { latencyMs: 30 })];
+    const instances = () => [
+      instance('me', '2.1.0'),
+      instance('alice', '2.1.0', { latencyMs: 2 }),
+      instance('bob', '2.1.0', { latencyMs: 30 }),
+    ];
 
     it('prefer: peer puts peers before the local instance', () => {
-      expect(names(new InstanceSelector().select(input(instances(), { prefer: 'peer' })))).toEqual(['alice', 'bob', 'me']);
+      expect(names(new InstanceSelector().select(input(instances(), { prefer: 'peer' })))).toEqual([
+        'alice',
+        'bob',
+        'me',
+      ]);
     });
 
     it('prefer: peer still falls back to the local instance', () => {
-      const selection = new InstanceSelector().select(input([instance('me', '2.1.0'), instance('alice', '2.1.0', { healthy: false })], { prefer: 'peer' }));
+      const selection = new InstanceSelector().select(
+        input([instance('me', '2.1.0'), instance('alice', '2.1.0', { healthy: false })], { prefer: 'peer' }),
+      );
       expect(names(selection)).toEqual(['me']);
     });
 
     it('prefer: <name> puts that peer first, then the normal order', () => {
-      expect(names(new InstanceSelector().select(input(instances(), { prefer: 'bob' })))).toEqual(['bob', 'me', 'alice']);
+      expect(names(new InstanceSelector().select(input(instances(), { prefer: 'bob' })))).toEqual([
+        'bob',
+        'me',
+        'alice',
+      ]);
       // by agent id too, and an unknown name changes nothing
-      expect(names(new InstanceSelector().select(input(instances(), { prefer: 'id-bob' })))).toEqual(['bob', 'me', 'alice']);
-      expect(names(new InstanceSelector().select(input(instances(), { prefer: 'dave' })))).toEqual(['me', 'alice', 'bob']);
+      expect(names(new InstanceSelector().select(input(instances(), { prefer: 'id-bob' })))).toEqual([
+        'bob',
+        'me',
+        'alice',
+      ]);
+      expect(names(new InstanceSelector().select(input(instances(), { prefer: 'dave' })))).toEqual([
+        'me',
+        'alice',
+        'bob',
+      ]);
     });
 
     it('prefer: <name> does not override the range', () => {
@@ -128,7 +179,15 @@ describe('InstanceSelector', () => {
       const onlyPeers = [instance('me', '2.1.0', { healthy: false }), instance('alice', '2.1.0')];
       expect(selector.select(input(onlyPeers, { allowPeers: false }))).toEqual({ kind: 'none' });
       // a peer satisfying the range does not count either
-      expect(selector.select(input([instance('me', '1.0.0'), instance('alice', '2.1.0')], { allowPeers: false, range: '^2', onMismatch: 'refuse' }))).toMatchObject({
+      expect(
+        selector.select(
+          input([instance('me', '1.0.0'), instance('alice', '2.1.0')], {
+            allowPeers: false,
+            range: '^2',
+            onMismatch: 'refuse',
+          }),
+        ),
+      ).toMatchObject({
         kind: 'refuse',
         candidates: [{ agentName: 'me' }],
       });
@@ -138,7 +197,11 @@ describe('InstanceSelector', () => {
   describe('latency', () => {
     it('sorts peers with no measured latency last', () => {
       const selection = new InstanceSelector().select(
-        input([instance('alice', '1.0.0', { latencyMs: null }), instance('bob', '1.0.0', { latencyMs: 50 }), instance('carol', '1.0.0', { latencyMs: 5 })]),
+        input([
+          instance('alice', '1.0.0', { latencyMs: null }),
+          instance('bob', '1.0.0', { latencyMs: 50 }),
+          instance('carol', '1.0.0', { latencyMs: 5 }),
+        ]),
       );
       expect(names(selection)).toEqual(['carol', 'bob', 'alice']);
     });
@@ -164,7 +227,11 @@ describe('InstanceSelector', () => {
 
     it('counts peers within 0.5 ms of a very fast one as equal', () => {
       const selector = new InstanceSelector();
-      const peers = [instance('alice', '1.0.0', { latencyMs: 0.4 }), instance('bob', '1.0.0', { latencyMs: 0.8 }), instance('carol', '1.0.0', { latencyMs: 1 })];
+      const peers = [
+        instance('alice', '1.0.0', { latencyMs: 0.4 }),
+        instance('bob', '1.0.0', { latencyMs: 0.8 }),
+        instance('carol', '1.0.0', { latencyMs: 1 }),
+      ];
       const chosen = Array.from({ length: 4 }, () => names(selector.select(input(peers)))[0]);
       expect(chosen).toEqual(['alice', 'bob', 'alice', 'bob']);
     });
@@ -203,7 +270,11 @@ describe('InstanceSelector', () => {
 
     it('keeps the local instance ahead of round robin', () => {
       const selector = new InstanceSelector();
-      const all = [instance('me', '1.0.0'), instance('alice', '1.0.0', { latencyMs: 1 }), instance('bob', '1.0.0', { latencyMs: 1 })];
+      const all = [
+        instance('me', '1.0.0'),
+        instance('alice', '1.0.0', { latencyMs: 1 }),
+        instance('bob', '1.0.0', { latencyMs: 1 }),
+      ];
       expect(names(selector.select(input(all)))).toEqual(['me', 'alice', 'bob']);
       expect(names(selector.select(input(all)))).toEqual(['me', 'bob', 'alice']);
     });
@@ -212,7 +283,11 @@ describe('InstanceSelector', () => {
   describe('exclude', () => {
     it('skips instances already tried, down to none', () => {
       const selector = new InstanceSelector();
-      const all = [instance('me', '2.1.0'), instance('alice', '2.1.0', { latencyMs: 2 }), instance('bob', '2.1.0', { latencyMs: 30 })];
+      const all = [
+        instance('me', '2.1.0'),
+        instance('alice', '2.1.0', { latencyMs: 2 }),
+        instance('bob', '2.1.0', { latencyMs: 30 }),
+      ];
       const tried = new Set<string>();
       const order: string[] = [];
       for (;;) {
@@ -232,13 +307,19 @@ describe('InstanceSelector', () => {
       const all = [instance('me', '1.0.0'), instance('alice', '2.1.0', { latencyMs: 2 })];
       const first = selector.select(input(all, { range: '^2', onMismatch: 'refuse' }));
       expect(first).toMatchObject({ kind: 'route', chosen: { agentName: 'alice' } });
-      const retry = selector.select(input(all, { range: '^2', onMismatch: 'refuse', exclude: new Set(['id-alice/shop/auth']) }));
+      const retry = selector.select(
+        input(all, { range: '^2', onMismatch: 'refuse', exclude: new Set(['id-alice/shop/auth']) }),
+      );
       expect(retry).toMatchObject({ kind: 'refuse', candidates: [{ agentName: 'me' }] });
     });
 
     it('does not advance the rotation of first attempts', () => {
       const selector = new InstanceSelector();
-      const peers = [instance('alice', '1.0.0', { latencyMs: 5 }), instance('bob', '1.0.0', { latencyMs: 5 }), instance('carol', '1.0.0', { latencyMs: 5 })];
+      const peers = [
+        instance('alice', '1.0.0', { latencyMs: 5 }),
+        instance('bob', '1.0.0', { latencyMs: 5 }),
+        instance('carol', '1.0.0', { latencyMs: 5 }),
+      ];
       const first = names(selector.select(input(peers)))[0]!;
       selector.select(input(peers, { exclude: new Set([`id-${first}/shop/auth`]) }));
       selector.select(input(peers, { exclude: new Set([`id-${first}/shop/auth`]) }));

@@ -53,7 +53,10 @@ describe('ProxyServer contains its own failures', () => {
   });
 
   it('HTTP/2 slow path: the broken stream is answered 502, the session goes on', async () => {
-    const r = await h2request(session, { ':path': '/x', ':authority': 'bug.localhost' }).catch((e: Error) => ({ status: 0, error: e }));
+    const r = await h2request(session, { ':path': '/x', ':authority': 'bug.localhost' }).catch((e: Error) => ({
+      status: 0,
+      error: e,
+    }));
     expect(r.status === 502 || r.status === 0).toBe(true);
     expect((await h2request(session, { ':path': '/next', ':authority': 'api.localhost' })).status).toBe(200);
   });
@@ -71,7 +74,9 @@ describe('ProxyServer contains its own failures', () => {
     };
     const fast = await rawExchange(p.port, 'GET /x HTTP/1.1\r\nHost: lazy.localhost\r\n\r\n', 5_000);
     expect(fast.text).not.toMatch(/^HTTP\/1\.1 200/);
-    const slow = await h2request(session, { ':path': '/x', ':authority': 'lazy.localhost' }).catch(() => ({ status: 0 }));
+    const slow = await h2request(session, { ':path': '/x', ':authority': 'lazy.localhost' }).catch(() => ({
+      status: 0,
+    }));
     expect(slow.status).not.toBe(200);
     await new Promise((r) => setTimeout(r, 100));
     expect((await request(p.port, { path: '/after' })).body).toBe('ok');

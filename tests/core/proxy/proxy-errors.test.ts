@@ -143,7 +143,12 @@ describe('ProxyServer errors and bad input', () => {
   });
 
   it('malformed request → 400 and close; the next client is served', async () => {
-    for (const bad of ['GARBAGE\r\n\r\n', 'GET / HTTP/1.1\r\nHost api.localhost\r\n\r\n', 'GET / HTTP/1.1\r\nHost: a.localhost\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 'GET / HTTP/1.1\r\nHost: a.localhost\r\n folded\r\n\r\n']) {
+    for (const bad of [
+      'GARBAGE\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost api.localhost\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a.localhost\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a.localhost\r\n folded\r\n\r\n',
+    ]) {
       const r = await rawExchange(p.port, bad);
       expect(r.closed).toBe(true);
       expect(r.text).toMatch(/^HTTP\/1\.1 400/);
@@ -152,7 +157,10 @@ describe('ProxyServer errors and bad input', () => {
   });
 
   it('oversized request head → 431', async () => {
-    const r = await rawExchange(p.port, `GET / HTTP/1.1\r\nHost: api.localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const r = await rawExchange(
+      p.port,
+      `GET / HTTP/1.1\r\nHost: api.localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
     expect(r.text).toMatch(/^HTTP\/1\.1 431/);
     expect(r.closed).toBe(true);
     expect((await request(p.port)).body).toBe('ok');
@@ -181,7 +189,16 @@ describe('ProxyServer errors and bad input', () => {
   });
 
   it('a busy port is a problem naming the port and the setting, not a crash', async () => {
-    const proxy = new ProxyServer({ routes, requests: p.log, tls: null, host: '127.0.0.1', httpPort: p.port, httpsPort: null, instanceId: 'x', logger: pino({ level: 'silent' }) });
+    const proxy = new ProxyServer({
+      routes,
+      requests: p.log,
+      tls: null,
+      host: '127.0.0.1',
+      httpPort: p.port,
+      httpsPort: null,
+      instanceId: 'x',
+      logger: pino({ level: 'silent' }),
+    });
     const l = await proxy.listen();
     expect(l.httpPort).toBeNull();
     expect(l.problems[0]).toContain(String(p.port));

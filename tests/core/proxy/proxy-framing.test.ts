@@ -23,7 +23,8 @@ describe('ProxyServer response framing', () => {
           else if (path === '/204') s.write('HTTP/1.1 204 No Content\r\n\r\n');
           else if (path === '/304') s.write('HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n');
           else if (path === '/until-close') s.end('HTTP/1.1 200 OK\r\n\r\nall of it until close');
-          else if (path === '/early') s.end('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbig');
+          else if (path === '/early')
+            s.end('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbig');
           else s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
         }
       });
@@ -59,7 +60,10 @@ describe('ProxyServer response framing', () => {
   });
 
   it('an early answer to an unfinished upload reaches the client, then both sides close', async () => {
-    const r = await rawExchange(p.port, 'POST /early HTTP/1.1\r\nHost: api.localhost\r\nContent-Length: 100000\r\n\r\nstart');
+    const r = await rawExchange(
+      p.port,
+      'POST /early HTTP/1.1\r\nHost: api.localhost\r\nContent-Length: 100000\r\n\r\nstart',
+    );
     expect(r.text).toMatch(/^HTTP\/1\.1 413/);
     expect(r.text.endsWith('big')).toBe(true);
     expect(r.closed).toBe(true);

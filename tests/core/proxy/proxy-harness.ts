@@ -76,7 +76,15 @@ export class FakeRoutes {
       alternates: [],
     });
     if (s.state === 'healthy') return { ...at(s.port), alternates: (s.alternates ?? []).map(at) };
-    return { kind: 'unavailable', project: s.project, service: s.service, state: s.state, reason: 'stopped by the user', startOnRequest: s.startOnRequest === true, stripPrefix };
+    return {
+      kind: 'unavailable',
+      project: s.project,
+      service: s.service,
+      state: s.state,
+      reason: 'stopped by the user',
+      startOnRequest: s.startOnRequest === true,
+      stripPrefix,
+    };
   }
 
   private unknown(name: string): RouteDecision {
@@ -106,7 +114,10 @@ export interface Started {
   close(): Promise<void>;
 }
 
-export async function startProxy(routes: FakeRoutes, opts: { limits?: Partial<ProxyLimits>; tls?: TlsContextProvider; instanceId?: string } = {}): Promise<Started> {
+export async function startProxy(
+  routes: FakeRoutes,
+  opts: { limits?: Partial<ProxyLimits>; tls?: TlsContextProvider; instanceId?: string } = {},
+): Promise<Started> {
   const log = StoredRequestLog.open();
   const proxy = new ProxyServer({
     routes,
@@ -152,14 +163,34 @@ export interface SimpleResponse {
 }
 
 /** One request through `agent` (or a fresh connection), body read fully. */
-export function request(port: number, opts: { host?: string; path?: string; method?: string; headers?: Record<string, string>; body?: string; agent?: http.Agent } = {}): Promise<SimpleResponse> {
+export function request(
+  port: number,
+  opts: {
+    host?: string;
+    path?: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    agent?: http.Agent;
+  } = {},
+): Promise<SimpleResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: opts.path ?? '/', method: opts.method ?? 'GET', headers: { host: opts.host ?? 'api.localhost', ...opts.headers }, agent: opts.agent ?? false, timeout: 10_000 },
+      {
+        host: '127.0.0.1',
+        port,
+        path: opts.path ?? '/',
+        method: opts.method ?? 'GET',
+        headers: { host: opts.host ?? 'api.localhost', ...opts.headers },
+        agent: opts.agent ?? false,
+        timeout: 10_000,
+      },
       (res) => {
         const parts: Buffer[] = [];
         res.on('data', (d: Buffer) => parts.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString() }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString() }),
+        );
         res.on('error', reject);
       },
     );
@@ -170,7 +201,12 @@ export function request(port: number, opts: { host?: string; path?: string; meth
 }
 
 /** Writes raw bytes, returns everything the proxy sent until it closed the connection (or the bound). */
-export function rawExchange(port: number, bytes: string | Buffer, boundMs = 5_000, halfClose = false): Promise<{ text: string; closed: boolean; ms: number }> {
+export function rawExchange(
+  port: number,
+  bytes: string | Buffer,
+  boundMs = 5_000,
+  halfClose = false,
+): Promise<{ text: string; closed: boolean; ms: number }> {
   return new Promise((resolve) => {
     const started = Date.now();
     const s = net.connect(port, '127.0.0.1');

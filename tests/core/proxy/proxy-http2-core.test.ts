@@ -51,7 +51,12 @@ describe('DevMeshCore over HTTP/2: proxy and peer ingress', () => {
     writeProject(root, 'h2shop', { api: {} });
     writeFileSync(join(home, 'config.yaml'), 'mesh:\n  name: alice\n  host: 127.0.0.1\n  port: 0\n  mdns: false\n');
     new MeshMembership(home).init();
-    core = await DevMeshCore.open({ home: new DevMeshHome(home), version: 'test', logger: pino({ level: 'silent' }), projects: [root] });
+    core = await DevMeshCore.open({
+      home: new DevMeshHome(home),
+      version: 'test',
+      logger: pino({ level: 'silent' }),
+      projects: [root],
+    });
     httpPort = Number(new URL(core.proxyInfo().httpUrl!).port);
     httpsPort = Number(new URL(core.proxyInfo().httpsUrl!).port);
     ingressPort = core.ingressPort!;
@@ -64,13 +69,18 @@ describe('DevMeshCore over HTTP/2: proxy and peer ingress', () => {
   });
 
   function apiState(): string | undefined {
-    return core.projects.all().flatMap((p) => p.supervisor.list()).find((s) => s.name === 'api')?.state;
+    return core.projects
+      .all()
+      .flatMap((p) => p.supervisor.list())
+      .find((s) => s.name === 'api')?.state;
   }
 
   async function stored(path: string): Promise<RequestRecord> {
     // Read from SQLite once the log's own timer wrote it: page() would flush by itself.
     await until(() => {
-      const n = core.database.db.prepare('SELECT COUNT(*) AS n FROM proxy_requests WHERE path = ?').get(path) as { n: number };
+      const n = core.database.db.prepare('SELECT COUNT(*) AS n FROM proxy_requests WHERE path = ?').get(path) as {
+        n: number;
+      };
       return n.n > 0;
     }, 10_000);
     const row = core.requests.page({ limit: 50, search: path }).requests.find((r) => r.path === path);
@@ -84,7 +94,13 @@ describe('DevMeshCore over HTTP/2: proxy and peer ingress', () => {
       expect(r.status).toBe(200);
       expect(r.body.toString()).toBe('api ok');
       const row = await stored('/hello');
-      expect(row).toMatchObject({ status: 200, tls: true, service: 'api', bytesIn: 0, bytesOut: r.body.length + headerListSize(r.headers) });
+      expect(row).toMatchObject({
+        status: 200,
+        tls: true,
+        service: 'api',
+        bytesIn: 0,
+        bytesOut: r.body.length + headerListSize(r.headers),
+      });
       expect(core.traffic.snapshot('h2shop').find((s) => s.service === 'api')?.requests).toBeGreaterThanOrEqual(1);
       await new Promise((res) => setTimeout(res, 300)); // the flush timer has run
       expect((await h2request(session, { ':path': '/again', ':authority': 'api.h2shop.localhost' })).status).toBe(200);
@@ -105,10 +121,24 @@ describe('DevMeshCore over HTTP/2: proxy and peer ingress', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.toString()).toContain('peer ingress');
     const row = await stored('/stranger');
-    expect(row).toMatchObject({ status: 403, tls: true, bytesOut: refused.body.length + headerListSize(refused.headers) });
+    expect(row).toMatchObject({
+      status: 403,
+      tls: true,
+      bytesOut: refused.body.length + headerListSize(refused.headers),
+    });
     const resolve = `api.h2shop.localhost:${ingressPort}:127.0.0.1`;
     const url = `https://api.h2shop.localhost:${ingressPort}/curl-stranger`;
-    const out = await curl(['--http2', '-k', '-o', '/dev/null', '-w', '%{http_code} %{http_version}', '--resolve', resolve, url]);
+    const out = await curl([
+      '--http2',
+      '-k',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code} %{http_version}',
+      '--resolve',
+      resolve,
+      url,
+    ]);
     expect(out).toBe('403 2');
     await stored('/curl-stranger');
     await new Promise((res) => setTimeout(res, 300));

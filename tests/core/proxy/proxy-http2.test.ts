@@ -47,7 +47,16 @@ describe('ProxyServer over HTTP/2 with the SQLite request log', () => {
     routes.add({ project: 'p', service: 'api', port, state: 'healthy' });
     routes.add({ project: 'p', service: 'twice', port: deadPort, state: 'healthy', alternates: [port] });
     const logger = pino({ level: 'silent' });
-    proxy = new ProxyServer({ routes, requests: store.log, tls: tls.provider, host: '127.0.0.1', httpPort: 0, httpsPort: 0, instanceId: 'h2', logger });
+    proxy = new ProxyServer({
+      routes,
+      requests: store.log,
+      tls: tls.provider,
+      host: '127.0.0.1',
+      httpPort: 0,
+      httpsPort: 0,
+      instanceId: 'h2',
+      logger,
+    });
     const l = await proxy.listen();
     httpsPort = l.httpsPort!;
     httpPort = l.httpPort!;
@@ -73,14 +82,26 @@ describe('ProxyServer over HTTP/2 with the SQLite request log', () => {
     const [rs] = await store.rows('/small');
     const [rb] = await store.rows('/big');
     const [rp] = await store.rows('/post');
-    expect(rs).toMatchObject({ status: 200, tls: true, bytesIn: 0, bytesOut: small.body.length + headerListSize(small.headers), service: 'api' });
+    expect(rs).toMatchObject({
+      status: 200,
+      tls: true,
+      bytesIn: 0,
+      bytesOut: small.body.length + headerListSize(small.headers),
+      service: 'api',
+    });
     expect(rb).toMatchObject({ status: 200, bytesIn: 0, bytesOut: BIG + headerListSize(big.headers) });
-    expect(rp).toMatchObject({ method: 'POST', status: 200, bytesIn: upload.length, bytesOut: post.body.length + headerListSize(post.headers) });
+    expect(rp).toMatchObject({
+      method: 'POST',
+      status: 200,
+      bytesIn: upload.length,
+      bytesOut: post.body.length + headerListSize(post.headers),
+    });
   });
 
   it('counts HTTP/2 requests in the traffic stats like HTTP/1.1 ones', async () => {
     const before = store.stats.snapshot('p').find((s) => s.service === 'api')?.requests ?? 0;
-    for (let i = 0; i < 5; i++) expect((await h2request(session, { ':path': `/count${i}`, ':authority': 'api.localhost' })).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await h2request(session, { ':path': `/count${i}`, ':authority': 'api.localhost' })).status).toBe(200);
     expect((await request(httpPort, { path: '/count-h1' })).status).toBe(200);
     await store.rows('/count4');
     expect(store.stats.snapshot('p').find((s) => s.service === 'api')!.requests).toBe(before + 6);
@@ -91,9 +112,17 @@ describe('ProxyServer over HTTP/2 with the SQLite request log', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.toString()).toBe('got 0 for /fo');
     const [row] = await store.rows('/fo');
-    expect(row).toMatchObject({ status: 200, service: 'twice', instance: `twice@${(target.address() as { port: number }).port}` });
+    expect(row).toMatchObject({
+      status: 200,
+      service: 'twice',
+      instance: `twice@${(target.address() as { port: number }).port}`,
+    });
     expect(routes.failures).toContain(`twice@${deadPort}`);
-    const post = await h2request(session, { ':path': '/fo-post', ':method': 'POST', ':authority': 'twice.localhost' }, Buffer.from('once'));
+    const post = await h2request(
+      session,
+      { ':path': '/fo-post', ':method': 'POST', ':authority': 'twice.localhost' },
+      Buffer.from('once'),
+    );
     expect(post.status).toBe(502);
     const [bad] = await store.rows('/fo-post');
     expect(bad).toMatchObject({ status: 502, bytesIn: 4, bytesOut: post.body.length + headerListSize(post.headers) });
@@ -101,7 +130,13 @@ describe('ProxyServer over HTTP/2 with the SQLite request log', () => {
   });
 
   it('holds an HTTP/2 upload for a start_on_request service and forwards all of it once the service runs', async () => {
-    routes.add({ project: 'p', service: 'lazy', port: (target.address() as { port: number }).port, state: 'stopped', startOnRequest: true });
+    routes.add({
+      project: 'p',
+      service: 'lazy',
+      port: (target.address() as { port: number }).port,
+      state: 'stopped',
+      startOnRequest: true,
+    });
     routes.ensure = async (svc) => {
       await new Promise((r) => setTimeout(r, 300)); // the body arrives while the request waits
       svc.state = 'healthy';
@@ -134,7 +169,15 @@ describe('ProxyServer over HTTP/2 with the SQLite request log', () => {
         'curl',
         [
           ...['-sS', '--http2', '--cacert', caPath, '--resolve', `api.localhost:${httpsPort}:127.0.0.1`],
-          ...['-D', '-', '-o', '/dev/null', '-w', '\n%{http_version} %{size_download}', `https://api.localhost:${httpsPort}/curl`],
+          ...[
+            '-D',
+            '-',
+            '-o',
+            '/dev/null',
+            '-w',
+            '\n%{http_version} %{size_download}',
+            `https://api.localhost:${httpsPort}/curl`,
+          ],
         ],
         { timeout: 20_000 },
         (err, stdout) => (err ? reject(err) : resolve(stdout)),

@@ -39,7 +39,9 @@ describe('ProxyServer HTTPS', () => {
       res.end(`secure ${req.url}`);
     });
     const port = await listen(target);
-    p = await startProxy(new FakeRoutes().add({ project: 'p', service: 'api', port, state: 'healthy' }), { tls: provider });
+    p = await startProxy(new FakeRoutes().add({ project: 'p', service: 'api', port, state: 'healthy' }), {
+      tls: provider,
+    });
   });
 
   afterAll(async () => {
@@ -51,11 +53,22 @@ describe('ProxyServer HTTPS', () => {
   function get(servername: string | undefined): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       https
-        .get({ host: '127.0.0.1', port: p.httpsPort!, path: '/tls', ...(servername ? { servername } : {}), ca: cert, headers: { host: 'api.localhost' }, agent: false }, (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        })
+        .get(
+          {
+            host: '127.0.0.1',
+            port: p.httpsPort!,
+            path: '/tls',
+            ...(servername ? { servername } : {}),
+            ca: cert,
+            headers: { host: 'api.localhost' },
+            agent: false,
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (d: Buffer) => (body += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        )
         .on('error', reject);
     });
   }
@@ -80,22 +93,28 @@ describe('ProxyServer HTTPS', () => {
   });
 
   it('serves HTTP/2 clients (ALPN h2) through the http-proxy-3 slow path', async () => {
-    const session = http2.connect(`https://api.localhost:${p.httpsPort}`, { ca: cert, host: '127.0.0.1', servername: 'api.localhost' });
+    const session = http2.connect(`https://api.localhost:${p.httpsPort}`, {
+      ca: cert,
+      host: '127.0.0.1',
+      servername: 'api.localhost',
+    });
     try {
-      const { status, body, upstream } = await new Promise<{ status: number; body: string; upstream: unknown }>((resolve, reject) => {
-        const stream = session.request({ ':path': '/h2', ':method': 'GET', ':authority': 'api.localhost' });
-        let status = 0;
-        let upstream: unknown;
-        let body = '';
-        stream.on('response', (h) => {
-          status = Number(h[':status']);
-          upstream = h['x-devmesh-upstream'];
-        });
-        stream.on('data', (d: Buffer) => (body += d.toString()));
-        stream.on('end', () => resolve({ status, body, upstream }));
-        stream.on('error', reject);
-        stream.end();
-      });
+      const { status, body, upstream } = await new Promise<{ status: number; body: string; upstream: unknown }>(
+        (resolve, reject) => {
+          const stream = session.request({ ':path': '/h2', ':method': 'GET', ':authority': 'api.localhost' });
+          let status = 0;
+          let upstream: unknown;
+          let body = '';
+          stream.on('response', (h) => {
+            status = Number(h[':status']);
+            upstream = h['x-devmesh-upstream'];
+          });
+          stream.on('data', (d: Buffer) => (body += d.toString()));
+          stream.on('end', () => resolve({ status, body, upstream }));
+          stream.on('error', reject);
+          stream.end();
+        },
+      );
       expect(status).toBe(200);
       expect(body).toBe('secure /h2');
       expect(upstream).toBe('p/api');

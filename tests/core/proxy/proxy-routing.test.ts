@@ -2,7 +2,16 @@
 // reuses target connections, and logs one record per exchange. Real servers on loopback.
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeServer, FakeRoutes, listen, rawExchange, request, startProxy, until, type Started } from './proxy-harness.js';
+import {
+  closeServer,
+  FakeRoutes,
+  listen,
+  rawExchange,
+  request,
+  startProxy,
+  until,
+  type Started,
+} from './proxy-harness.js';
 
 describe('ProxyServer routing', () => {
   let target: http.Server;
@@ -56,7 +65,16 @@ describe('ProxyServer routing', () => {
       host: 'api.localhost',
       method: 'POST',
       body: 'hi',
-      headers: { Connection: 'keep-alive, X-Secret', 'X-Secret': 'drop me', 'Keep-Alive': 'timeout=1', 'Proxy-Authorization': 'x', TE: 'trailers', 'X-Forwarded-For': '10.0.0.9', Via: '1.0 corp', 'X-Kept': 'yes' },
+      headers: {
+        Connection: 'keep-alive, X-Secret',
+        'X-Secret': 'drop me',
+        'Keep-Alive': 'timeout=1',
+        'Proxy-Authorization': 'x',
+        TE: 'trailers',
+        'X-Forwarded-For': '10.0.0.9',
+        Via: '1.0 corp',
+        'X-Kept': 'yes',
+      },
     });
     expect(r.body).toBe('path=/ body=hi');
     const h = seen[0]!.headers;
@@ -75,7 +93,8 @@ describe('ProxyServer routing', () => {
 
   it('keeps one target connection alive across requests of a client connection and across clients', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    for (let i = 0; i < 20; i++) expect((await request(p.port, { agent, path: `/${i}` })).body).toBe(`path=/${i} body=`);
+    for (let i = 0; i < 20; i++)
+      expect((await request(p.port, { agent, path: `/${i}` })).body).toBe(`path=/${i} body=`);
     agent.destroy();
     for (let i = 0; i < 5; i++) await request(p.port, { path: '/fresh' });
     expect(seen).toHaveLength(25);
@@ -96,7 +115,19 @@ describe('ProxyServer routing', () => {
     await request(p.port, { host: 'nope.localhost', path: '/x' });
     expect(p.log.records).toHaveLength(2);
     const [ok, missing] = p.log.records;
-    expect(ok).toMatchObject({ method: 'POST', host: 'api.localhost', path: '/log', status: 200, bytesIn: 4, project: 'shop', service: 'api', upstream: `127.0.0.1:${targetPort}`, error: null, tls: false, websocket: false });
+    expect(ok).toMatchObject({
+      method: 'POST',
+      host: 'api.localhost',
+      path: '/log',
+      status: 200,
+      bytesIn: 4,
+      project: 'shop',
+      service: 'api',
+      upstream: `127.0.0.1:${targetPort}`,
+      error: null,
+      tls: false,
+      websocket: false,
+    });
     expect(ok!.bytesOut).toBeGreaterThan(20);
     expect(ok!.durationMs).toBeGreaterThanOrEqual(0);
     expect(missing).toMatchObject({ status: 404, host: 'nope.localhost', upstream: null });
@@ -129,11 +160,20 @@ describe('ProxyServer routing', () => {
 
   it('passes Expect: 100-continue through the slow path', async () => {
     const body = await new Promise<string>((resolve, reject) => {
-      const req = http.request({ port: p.port, host: '127.0.0.1', method: 'POST', path: '/expect', headers: { host: 'api.localhost', expect: '100-continue', 'content-length': '5' } }, (res) => {
-        let s = '';
-        res.on('data', (d: Buffer) => (s += d.toString()));
-        res.on('end', () => resolve(s));
-      });
+      const req = http.request(
+        {
+          port: p.port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: '/expect',
+          headers: { host: 'api.localhost', expect: '100-continue', 'content-length': '5' },
+        },
+        (res) => {
+          let s = '';
+          res.on('data', (d: Buffer) => (s += d.toString()));
+          res.on('end', () => resolve(s));
+        },
+      );
       req.on('continue', () => req.end('hello'));
       req.on('error', reject);
     });
@@ -165,12 +205,20 @@ describe('ProxyServer routing', () => {
 
 describe('ProxyServer retries on another instance', () => {
   it('replays an idempotent request on the next instance when one refuses the connection, never a POST', async () => {
-    const live = http.createServer((req, res) => res.end(`live ${req.method} ${String(req.headers['x-devmesh-upstream'] ?? '')}`));
+    const live = http.createServer((req, res) =>
+      res.end(`live ${req.method} ${String(req.headers['x-devmesh-upstream'] ?? '')}`),
+    );
     const livePort = await listen(live);
     const dead = http.createServer();
     const deadPort = await listen(dead);
     await closeServer(dead); // nothing listens there now: connections are refused
-    const routes = new FakeRoutes().add({ project: 'shop', service: 'api', port: deadPort, state: 'healthy', alternates: [livePort] });
+    const routes = new FakeRoutes().add({
+      project: 'shop',
+      service: 'api',
+      port: deadPort,
+      state: 'healthy',
+      alternates: [livePort],
+    });
     const p = await startProxy(routes);
     try {
       const got = await request(p.port, { host: 'api.localhost', path: '/x' });
@@ -179,7 +227,11 @@ describe('ProxyServer retries on another instance', () => {
       expect(routes.failures).toEqual([`api@${deadPort}`]);
       expect(p.log.records.at(-1)).toMatchObject({ status: 200, upstream: `127.0.0.1:${livePort}` });
 
-      const marked = await request(p.port, { host: 'api.localhost', method: 'DELETE', headers: { 'Idempotency-Key': 'k1' } });
+      const marked = await request(p.port, {
+        host: 'api.localhost',
+        method: 'DELETE',
+        headers: { 'Idempotency-Key': 'k1' },
+      });
       expect(marked.status).toBe(200);
 
       const post = await request(p.port, { host: 'api.localhost', method: 'POST', body: 'once' });

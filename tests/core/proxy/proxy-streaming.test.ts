@@ -69,52 +69,82 @@ describe('ProxyServer streaming', () => {
     await closeServer(target);
   });
 
-  it('streams a 200 MB upload with bounded memory', async () => {
-    const { value, growth } = await peakGrowth(
-      () =>
-        new Promise<string>((resolve, reject) => {
-          const req = http.request({ port: p.port, host: '127.0.0.1', method: 'POST', path: '/upload', headers: { host: 'api.localhost', 'content-length': String(TOTAL) } }, (res) => {
-            let body = '';
-            res.on('data', (d: Buffer) => (body += d.toString()));
-            res.on('end', () => resolve(body));
-          });
-          req.on('error', reject);
-          generated(TOTAL).pipe(req);
-        }),
-    );
-    expect(value).toBe(String(TOTAL));
-    expect(growth).toBeLessThan(64 * MB);
-    expect(p.log.records[0]).toMatchObject({ bytesIn: TOTAL, status: 200 });
-  }, scaled(60_000));
+  it(
+    'streams a 200 MB upload with bounded memory',
+    async () => {
+      const { value, growth } = await peakGrowth(
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const req = http.request(
+              {
+                port: p.port,
+                host: '127.0.0.1',
+                method: 'POST',
+                path: '/upload',
+                headers: { host: 'api.localhost', 'content-length': String(TOTAL) },
+              },
+              (res) => {
+                let body = '';
+                res.on('data', (d: Buffer) => (body += d.toString()));
+                res.on('end', () => resolve(body));
+              },
+            );
+            req.on('error', reject);
+            generated(TOTAL).pipe(req);
+          }),
+      );
+      expect(value).toBe(String(TOTAL));
+      expect(growth).toBeLessThan(64 * MB);
+      expect(p.log.records[0]).toMatchObject({ bytesIn: TOTAL, status: 200 });
+    },
+    scaled(60_000),
+  );
 
-  it('streams a 200 MB download with bounded memory', async () => {
-    const { value, growth } = await peakGrowth(
-      () =>
-        new Promise<number>((resolve, reject) => {
-          http
-            .get({ port: p.port, host: '127.0.0.1', path: '/download', headers: { host: 'api.localhost' } }, (res) => {
-              let n = 0;
-              res.on('data', (d: Buffer) => (n += d.length));
-              res.on('end', () => resolve(n));
-            })
-            .on('error', reject);
-        }),
-    );
-    expect(value).toBe(TOTAL);
-    expect(growth).toBeLessThan(64 * MB);
-    expect(p.log.records[0]!.bytesOut).toBeGreaterThan(TOTAL);
-  }, scaled(60_000));
+  it(
+    'streams a 200 MB download with bounded memory',
+    async () => {
+      const { value, growth } = await peakGrowth(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            http
+              .get(
+                { port: p.port, host: '127.0.0.1', path: '/download', headers: { host: 'api.localhost' } },
+                (res) => {
+                  let n = 0;
+                  res.on('data', (d: Buffer) => (n += d.length));
+                  res.on('end', () => resolve(n));
+                },
+              )
+              .on('error', reject);
+          }),
+      );
+      expect(value).toBe(TOTAL);
+      expect(growth).toBeLessThan(64 * MB);
+      expect(p.log.records[0]!.bytesOut).toBeGreaterThan(TOTAL);
+    },
+    scaled(60_000),
+  );
 
   it('passes chunked bodies both ways, keeping the connection usable', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     for (let round = 0; round < 3; round++) {
       const body = await new Promise<string>((resolve, reject) => {
-        const req = http.request({ port: p.port, host: '127.0.0.1', method: 'POST', path: '/chunked-echo', agent, headers: { host: 'api.localhost' } }, (res) => {
-          expect(res.headers['transfer-encoding']).toBe('chunked');
-          let s = '';
-          res.on('data', (d: Buffer) => (s += d.toString()));
-          res.on('end', () => resolve(s));
-        });
+        const req = http.request(
+          {
+            port: p.port,
+            host: '127.0.0.1',
+            method: 'POST',
+            path: '/chunked-echo',
+            agent,
+            headers: { host: 'api.localhost' },
+          },
+          (res) => {
+            expect(res.headers['transfer-encoding']).toBe('chunked');
+            let s = '';
+            res.on('data', (d: Buffer) => (s += d.toString()));
+            res.on('end', () => resolve(s));
+          },
+        );
         req.on('error', reject);
         // No Content-Length: Node sends the request body chunked.
         req.write('one,');

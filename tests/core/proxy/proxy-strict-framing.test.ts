@@ -6,7 +6,16 @@
 // what reached it and when its connection ends.
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeServer, FakeRoutes, listen, rawExchange, request, startProxy, until, type Started } from './proxy-harness.js';
+import {
+  closeServer,
+  FakeRoutes,
+  listen,
+  rawExchange,
+  request,
+  startProxy,
+  until,
+  type Started,
+} from './proxy-harness.js';
 
 interface TargetConn {
   seen: string;
@@ -56,7 +65,9 @@ describe('ProxyServer strict HTTP/1.1 framing', () => {
   function expect400(r: { text: string; closed: boolean }, why: RegExp): void {
     expect(r.text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(r.text).toContain('Connection: close');
-    const body = JSON.parse(r.text.slice(r.text.indexOf('\r\n\r\n') + 4)) as { error: { status: number; code: string; message: string } };
+    const body = JSON.parse(r.text.slice(r.text.indexOf('\r\n\r\n') + 4)) as {
+      error: { status: number; code: string; message: string };
+    };
     expect(body.error).toMatchObject({ status: 400, code: 'bad_request' });
     expect(body.error.message).toMatch(why);
     expect(r.closed).toBe(true);
@@ -73,7 +84,8 @@ describe('ProxyServer strict HTTP/1.1 framing', () => {
   });
 
   it('refuses control characters in a header value (only HTAB, SP, VCHAR and obs-text pass)', async () => {
-    for (const c of ['\x01', '\x08', '\x0b', '\x1f', '\x7f']) await refused(head(`X-A: a${c}b\r\n`), /invalid header value/);
+    for (const c of ['\x01', '\x08', '\x0b', '\x1f', '\x7f'])
+      await refused(head(`X-A: a${c}b\r\n`), /invalid header value/);
     // obs-text and tabs are fine
     const ok = await rawExchange(p.port, head('X-A: caf\xe9\tx\r\n'), 2_000);
     expect(ok.text).toMatch(/^HTTP\/1\.1 200/);
@@ -130,7 +142,11 @@ describe('ProxyServer strict HTTP/1.1 framing', () => {
 
   it('closes the client and ends the target connection when a response had already started', async () => {
     const before = conns.length;
-    const r = await rawExchange(p.port, 'POST /early HTTP/1.1\r\nHost: api.localhost\r\nTransfer-Encoding: chunked\r\n\r\n', 500);
+    const r = await rawExchange(
+      p.port,
+      'POST /early HTTP/1.1\r\nHost: api.localhost\r\nTransfer-Encoding: chunked\r\n\r\n',
+      500,
+    );
     expect(r.closed).toBe(false);
     const s = net.connect(p.port, '127.0.0.1');
     let text = '';
@@ -151,7 +167,11 @@ describe('ProxyServer strict HTTP/1.1 framing', () => {
   it('still accepts well-formed chunking: extensions (with BWS before ;), trailers, any split', async () => {
     const body = '5 ;a=1\r\nhello\r\n3;b="x y"\r\nabc\r\n0\r\nX-T: 1\r\n\r\n';
     const before = conns.length;
-    const r = await rawExchange(p.port, `POST /fine HTTP/1.1\r\nHost: api.localhost\r\nTransfer-Encoding: chunked\r\n\r\n${body}`, 500);
+    const r = await rawExchange(
+      p.port,
+      `POST /fine HTTP/1.1\r\nHost: api.localhost\r\nTransfer-Encoding: chunked\r\n\r\n${body}`,
+      500,
+    );
     expect(r.text).not.toContain('400');
     const reached = conns.slice(before).find((c) => c.seen.startsWith('POST /fine '));
     await until(() => reached!.seen.endsWith(body));

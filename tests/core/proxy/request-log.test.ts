@@ -17,7 +17,20 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const base = { method: 'GET', host: 'api.localhost', bytesIn: 0, bytesOut: 120, project: 'shop', service: 'api', upstream: '127.0.0.1:4000', error: null, tls: false, websocket: false, caller: null, instance: null };
+const base = {
+  method: 'GET',
+  host: 'api.localhost',
+  bytesIn: 0,
+  bytesOut: 120,
+  project: 'shop',
+  service: 'api',
+  upstream: '127.0.0.1:4000',
+  error: null,
+  tls: false,
+  websocket: false,
+  caller: null,
+  instance: null,
+};
 
 describe('RequestLog and TrafficStats', () => {
   it('streams each request, pages with filters, and counts rates, errors and latency per service', () => {
@@ -31,7 +44,15 @@ describe('RequestLog and TrafficStats', () => {
     const live: RequestRecord[] = [];
     events.onDidProxyRequest((r) => live.push(r));
 
-    for (let i = 0; i < 100; i++) log.record({ ...base, ts: now, path: `/orders/${i}`, status: i % 10 === 0 ? 502 : 200, durationMs: i + 1, error: i % 10 === 0 ? 'connection refused by api' : null });
+    for (let i = 0; i < 100; i++)
+      log.record({
+        ...base,
+        ts: now,
+        path: `/orders/${i}`,
+        status: i % 10 === 0 ? 502 : 200,
+        durationMs: i + 1,
+        error: i % 10 === 0 ? 'connection refused by api' : null,
+      });
     log.record({ ...base, ts: now, path: '/', status: 200, durationMs: 1, service: 'web', host: 'web.localhost' });
     expect(live).toHaveLength(101);
     expect(live[0]!.seq).toBeLessThan(live[1]!.seq);
@@ -79,9 +100,25 @@ describe('RequestLog and TrafficStats', () => {
     const path = join(dir, 'devmesh.db');
     const first = Database.open(path);
     const log = new RequestLog(first, new EventBus(), new TrafficStats(new EventBus()));
-    log.record({ ...base, ts: 1, path: '/a', status: 200, durationMs: 1, caller: 'web.shop', instance: 'id-alice/shop/api' });
+    log.record({
+      ...base,
+      ts: 1,
+      path: '/a',
+      status: 200,
+      durationMs: 1,
+      caller: 'web.shop',
+      instance: 'id-alice/shop/api',
+    });
     log.record({ ...base, ts: 2, path: '/b', status: 404, durationMs: 1, upstream: null });
-    log.record({ ...base, ts: 3, path: '/c', status: 200, durationMs: 1, caller: `${'w'.repeat(1000)}.shop`, instance: 'me/shop/api' });
+    log.record({
+      ...base,
+      ts: 3,
+      path: '/c',
+      status: 200,
+      durationMs: 1,
+      caller: `${'w'.repeat(1000)}.shop`,
+      instance: 'me/shop/api',
+    });
     log.dispose();
     first.close();
 
@@ -105,16 +142,26 @@ describe('RequestLog and TrafficStats', () => {
       m.up(old);
       old.pragma(`user_version = ${i + 1}`);
     }
-    old.prepare(
-      `INSERT INTO proxy_requests (seq, ts, method, host, path, status, bytes_in, bytes_out, duration_ms, project, service, upstream, error, tls, websocket)
+    old
+      .prepare(
+        `INSERT INTO proxy_requests (seq, ts, method, host, path, status, bytes_in, bytes_out, duration_ms, project, service, upstream, error, tls, websocket)
        VALUES (7, 1000, 'GET', 'api.localhost', '/old', 200, 0, 10, 1.5, 'shop', 'api', '127.0.0.1:4000', NULL, 0, 0)`,
-    ).run();
+      )
+      .run();
     old.close();
 
     const db = Database.open(path);
     expect(db.schemaVersion).toBe(MIGRATIONS.length);
     const log = new RequestLog(db, new EventBus(), new TrafficStats(new EventBus()));
-    const added = log.record({ ...base, ts: 2000, path: '/new', status: 200, durationMs: 1, caller: 'web.shop', instance: 'me/shop/api' });
+    const added = log.record({
+      ...base,
+      ts: 2000,
+      path: '/new',
+      status: 200,
+      durationMs: 1,
+      caller: 'web.shop',
+      instance: 'me/shop/api',
+    });
     expect(added.seq).toBe(8);
     expect(log.page({ limit: 10 }).requests.map((r) => [r.path, r.caller, r.instance])).toEqual([
       ['/old', null, null],
@@ -128,7 +175,11 @@ describe('RequestLog and TrafficStats', () => {
     dirs.push(dir);
     const db = Database.open(join(dir, 'devmesh.db'));
     const stats = new TrafficStats(new EventBus(), () => 7_000_000);
-    const log = new RequestLog(db, new EventBus(), stats, { retain: 300, flushIntervalMs: 1, maxStoredPerSecond: 10_000 });
+    const log = new RequestLog(db, new EventBus(), stats, {
+      retain: 300,
+      flushIntervalMs: 1,
+      maxStoredPerSecond: 10_000,
+    });
     const stored = db.db.prepare('SELECT COUNT(*) AS n FROM proxy_requests');
     for (let i = 0; i < 1000; i++) log.record({ ...base, ts: 7_000_000, path: `/${i}`, status: 200, durationMs: 1 });
     // what other work (a proxied request) sees between two turns of the loop while the burst is written

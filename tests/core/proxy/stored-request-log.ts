@@ -87,7 +87,8 @@ export async function localTls(dir: string): Promise<{ provider: TlsContextProvi
 export function headerListSize(headers: Record<string, unknown>): number {
   let n = 0;
   for (const [name, value] of Object.entries(headers)) {
-    for (const v of Array.isArray(value) ? value : [value]) n += Buffer.byteLength(name) + Buffer.byteLength(String(v)) + 32;
+    for (const v of Array.isArray(value) ? value : [value])
+      n += Buffer.byteLength(name) + Buffer.byteLength(String(v)) + 32;
   }
   return n;
 }
@@ -99,7 +100,11 @@ export interface H2Reply {
 }
 
 /** One request on an HTTP/2 session; resolves with the whole answer. */
-export function h2request(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body?: Buffer): Promise<H2Reply> {
+export function h2request(
+  session: http2.ClientHttp2Session,
+  headers: http2.OutgoingHttpHeaders,
+  body?: Buffer,
+): Promise<H2Reply> {
   return new Promise((resolve, reject) => {
     const stream = session.request({ ':method': 'GET', ...headers }, { endStream: body === undefined });
     let status = 0;
@@ -118,7 +123,11 @@ export function h2request(session: http2.ClientHttp2Session, headers: http2.Outg
 }
 
 /** An HTTP/2 session over TLS to 127.0.0.1:port, SNI `servername`, trusting `ca` (or anything when null). */
-export async function h2connect(port: number, servername: string, ca: string | null): Promise<http2.ClientHttp2Session> {
+export async function h2connect(
+  port: number,
+  servername: string,
+  ca: string | null,
+): Promise<http2.ClientHttp2Session> {
   const session = http2.connect(`https://${servername}:${port}`, {
     host: '127.0.0.1',
     servername,

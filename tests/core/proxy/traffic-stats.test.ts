@@ -7,8 +7,23 @@ import { TrafficStats } from '../../../main/core/proxy/traffic-stats.js';
 
 let seq = 0;
 const record = (over: Partial<RequestRecord>): RequestRecord => ({
-  seq: ++seq, ts: 0, method: 'GET', host: 'api.localhost', path: '/', status: 200, bytesIn: 0, bytesOut: 10, durationMs: 1,
-  project: 'shop', service: 'api', upstream: '127.0.0.1:4000', error: null, tls: false, websocket: false, caller: null, instance: null,
+  seq: ++seq,
+  ts: 0,
+  method: 'GET',
+  host: 'api.localhost',
+  path: '/',
+  status: 200,
+  bytesIn: 0,
+  bytesOut: 10,
+  durationMs: 1,
+  project: 'shop',
+  service: 'api',
+  upstream: '127.0.0.1:4000',
+  error: null,
+  tls: false,
+  websocket: false,
+  caller: null,
+  instance: null,
   ...over,
 });
 
@@ -18,18 +33,38 @@ describe('TrafficStats edges', () => {
     const stats = new TrafficStats(new EventBus(), () => now);
     for (let i = 0; i < 100; i++) {
       const failed = i % 4 === 0;
-      stats.observe(record({ caller: 'web.shop', instance: 'me/shop/api', durationMs: i + 1, status: failed ? 502 : 200, error: failed ? 'connection refused' : null }));
+      stats.observe(
+        record({
+          caller: 'web.shop',
+          instance: 'me/shop/api',
+          durationMs: i + 1,
+          status: failed ? 502 : 200,
+          error: failed ? 'connection refused' : null,
+        }),
+      );
     }
-    for (let i = 0; i < 20; i++) stats.observe(record({ caller: 'web.shop', instance: 'alice/shop/api', durationMs: 50 }));
+    for (let i = 0; i < 20; i++)
+      stats.observe(record({ caller: 'web.shop', instance: 'alice/shop/api', durationMs: 50 }));
     stats.observe(record({ caller: 'worker.shop', instance: 'me/shop/api', status: 404 })); // a 4xx is an answer, not an error
     stats.observe(record({ caller: null, instance: 'me/shop/api' })); // no caller: the service counts it, no edge does
     stats.observe(record({ caller: 'web.shop', instance: null, status: 503, error: 'api is stopped' })); // DevMesh answered: no edge
-    stats.observe(record({ service: 'ws', caller: 'web.shop', instance: 'me/shop/ws', websocket: true, durationMs: 60_000 }));
+    stats.observe(
+      record({ service: 'ws', caller: 'web.shop', instance: 'me/shop/ws', websocket: true, durationMs: 60_000 }),
+    );
 
     const edges = stats.edges();
     expect(edges).toHaveLength(4);
-    const find = (caller: string, instance: string) => edges.find((e) => e.caller === caller && e.instance === instance);
-    expect(find('web.shop', 'me/shop/api')).toEqual({ caller: 'web.shop', instance: 'me/shop/api', requests: 100, errors: 25, requestsPerSec: 10, errorsPerSec: 2.5, p95Ms: 96 });
+    const find = (caller: string, instance: string) =>
+      edges.find((e) => e.caller === caller && e.instance === instance);
+    expect(find('web.shop', 'me/shop/api')).toEqual({
+      caller: 'web.shop',
+      instance: 'me/shop/api',
+      requests: 100,
+      errors: 25,
+      requestsPerSec: 10,
+      errorsPerSec: 2.5,
+      p95Ms: 96,
+    });
     expect(find('web.shop', 'alice/shop/api')).toMatchObject({ requests: 20, errors: 0, requestsPerSec: 2, p95Ms: 50 });
     expect(find('worker.shop', 'me/shop/api')).toMatchObject({ requests: 1, errors: 0 });
     // a WebSocket session's length is no latency
@@ -37,7 +72,12 @@ describe('TrafficStats edges', () => {
     expect(stats.snapshot('shop').find((s) => s.service === 'api')).toMatchObject({ requests: 123, errors: 26 });
 
     now += 11_000; // the 10 s window has passed: totals and latency stay, rates fall to zero
-    expect(stats.edges().find((e) => e.instance === 'alice/shop/api')).toMatchObject({ requests: 20, requestsPerSec: 0, errorsPerSec: 0, p95Ms: 50 });
+    expect(stats.edges().find((e) => e.instance === 'alice/shop/api')).toMatchObject({
+      requests: 20,
+      requestsPerSec: 0,
+      errorsPerSec: 0,
+      p95Ms: 50,
+    });
   });
 
   it('keeps at most the bound of edges, making room from the least recently used', () => {
@@ -47,7 +87,12 @@ describe('TrafficStats edges', () => {
     stats.observe(record({ caller: 'c.shop', instance: 'me/shop/api' }));
     stats.observe(record({ caller: 'a.shop', instance: 'me/shop/api' })); // a is recent again: b is the oldest
     stats.observe(record({ caller: 'd.shop', instance: 'me/shop/api' }));
-    expect(stats.edges().map((e) => e.caller).sort()).toEqual(['a.shop', 'c.shop', 'd.shop']);
+    expect(
+      stats
+        .edges()
+        .map((e) => e.caller)
+        .sort(),
+    ).toEqual(['a.shop', 'c.shop', 'd.shop']);
     expect(stats.edges().find((e) => e.caller === 'a.shop')!.requests).toBe(2);
 
     // a churn of made-up callers never grows past the bound

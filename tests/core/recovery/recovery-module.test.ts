@@ -24,11 +24,23 @@ let dir = '';
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function open(db: Database, pid: number): RecoveryModule {
-  return RecoveryModule.open({ database: db, events: new EventBus(), health: DaemonHealth.detached(logger), logger, notesDir: join(dir, 'runs'), pid });
+  return RecoveryModule.open({
+    database: db,
+    events: new EventBus(),
+    health: DaemonHealth.detached(logger),
+    logger,
+    notesDir: join(dir, 'runs'),
+    pid,
+  });
 }
 
 function grant(audit: AuditLog, lockId: string, path: string, holder = 'user'): void {
-  audit.append({ actor: holder, kind: 'lock.granted', subject: path, data: { root: dir, project: 'p', lockId, mode: 'WRITE', ttlMs: 60_000, waitedMs: 0, previousMode: null } });
+  audit.append({
+    actor: holder,
+    kind: 'lock.granted',
+    subject: path,
+    data: { root: dir, project: 'p', lockId, mode: 'WRITE', ttlMs: 60_000, waitedMs: 0, previousMode: null },
+  });
 }
 
 function dropped(audit: AuditLog): Array<[string, string]> {
@@ -51,7 +63,12 @@ describe('RecoveryModule', () => {
       expect(ids).toEqual(['lock-1-1', 'lock-1-2', 'lock-1-3']);
       grant(audit, ids[0]!, 'a.ts');
       grant(audit, ids[1]!, 'b.ts');
-      audit.append({ actor: 'user', kind: 'lock.released', subject: 'b.ts', data: { lockId: ids[1], reason: 'released' } });
+      audit.append({
+        actor: 'user',
+        kind: 'lock.released',
+        subject: 'b.ts',
+        data: { lockId: ids[1], reason: 'released' },
+      });
       grant(audit, ids[2]!, 'c.ts');
       writeFileSync(join(dir, 'runs', 'run-1.died'), `${Math.floor(Date.now() / 1000)}\n`);
       first.dispose();
@@ -59,7 +76,15 @@ describe('RecoveryModule', () => {
       // run 2: recording fails after the first entry (a full disk, say), then it takes a lock and dies
       const second = open(db, 900000002);
       let appends = 0;
-      second.record({ ...chain, record: (e) => (appends++ < 2 ? chain.record(e) : (() => { throw new Error('SQLITE_FULL: database or disk is full'); })()) });
+      second.record({
+        ...chain,
+        record: (e) =>
+          appends++ < 2
+            ? chain.record(e)
+            : (() => {
+                throw new Error('SQLITE_FULL: database or disk is full');
+              })(),
+      });
       const own = second.nextLockId();
       expect(own).toBe('lock-2-1');
       grant(audit, own, 'd.ts', 'agent-x');
@@ -97,7 +122,24 @@ describe('RecoveryModule', () => {
       const first = open(db, 900000001);
       const id = first.nextLockId();
       grant(audit, id, 'a.ts');
-      const held = [{ root: dir, project: 'p', waiters: [], locks: [{ id, holder: 'user', mode: 'WRITE' as const, target: { kind: 'file' as const, path: 'a.ts' }, acquiredAt: 1, expiresAt: 2, ttlMs: 1 }] }];
+      const held = [
+        {
+          root: dir,
+          project: 'p',
+          waiters: [],
+          locks: [
+            {
+              id,
+              holder: 'user',
+              mode: 'WRITE' as const,
+              target: { kind: 'file' as const, path: 'a.ts' },
+              acquiredAt: 1,
+              expiresAt: 2,
+              ttlMs: 1,
+            },
+          ],
+        },
+      ];
       first.shutDown({ record: (e) => void audit.append(e), locks: { list: () => held } });
       const second = open(db, 900000002);
       second.record({ record: (e) => void audit.append(e), locks: { list: () => [] } });
@@ -118,8 +160,19 @@ describe('RecoveryModule', () => {
     try {
       const first = open(db, other.pid!); // "the other daemon", alive
       const registry = new ServiceRegistry(db);
-      const base = { version: '1.0.0', port: 4000, restarts: 0, since: Date.now(), autostart: true, dependsOn: [], reason: null };
-      registry.save({ ...base, project: 'p', name: 'api', state: 'healthy', pid: other.pid!, startedAt: Date.now() }, dir);
+      const base = {
+        version: '1.0.0',
+        port: 4000,
+        restarts: 0,
+        since: Date.now(),
+        autostart: true,
+        dependsOn: [],
+        reason: null,
+      };
+      registry.save(
+        { ...base, project: 'p', name: 'api', state: 'healthy', pid: other.pid!, startedAt: Date.now() },
+        dir,
+      );
       grant(audit, first.nextLockId(), 'a.ts');
       const second = open(db, 900000002);
       await second.reconcile(registry, new LogStore(db, new EventBus()));

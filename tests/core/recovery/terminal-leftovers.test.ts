@@ -37,8 +37,25 @@ const kill = (pid: number) => () => {
 
 function info(id: string, pid: number): TerminalInfo {
   return {
-    id, name: 'sh', command: '/bin/sh', args: [], cwd: dir, project: null, cols: 80, rows: 24, pid, state: 'running', exitCode: null, signal: null,
-    exitReason: null, startedAt: Date.now(), endedAt: null, recording: null, recordingNote: null, bytesOut: 0, viewers: 0,
+    id,
+    name: 'sh',
+    command: '/bin/sh',
+    args: [],
+    cwd: dir,
+    project: null,
+    cols: 80,
+    rows: 24,
+    pid,
+    state: 'running',
+    exitCode: null,
+    signal: null,
+    exitReason: null,
+    startedAt: Date.now(),
+    endedAt: null,
+    recording: null,
+    recordingNote: null,
+    bytesOut: 0,
+    viewers: 0,
     paused: false,
   };
 }
@@ -60,7 +77,14 @@ describe('terminals left by a dead DevMesh', () => {
     const audit = new AuditLog(db, { mirrorPath: join(dir, 'audit.jsonl') });
     try {
       const events = new EventBus();
-      const first = RecoveryModule.open({ database: db, events, health: DaemonHealth.detached(logger), logger, notesDir: join(dir, 'runs'), pid: 900000001 });
+      const first = RecoveryModule.open({
+        database: db,
+        events,
+        health: DaemonHealth.detached(logger),
+        logger,
+        notesDir: join(dir, 'runs'),
+        pid: 900000001,
+      });
       events.emit({ type: 'terminal.started', ts: Date.now(), info: info('t-left', term.pid) });
       events.emit({ type: 'terminal.started', ts: Date.now(), info: info('t-reused', bystander.pid!) });
       const stat = readFileSync(`/proc/${bystander.pid}/stat`, 'utf8');
@@ -68,15 +92,31 @@ describe('terminals left by a dead DevMesh', () => {
       db.db.prepare("UPDATE live_terminals SET pid_start = ? WHERE id = 't-reused'").run(String(ticks - 1));
       first.dispose(); // it dies: no shutDown, and its reaper never ran
 
-      const second = RecoveryModule.open({ database: db, events: new EventBus(), health: DaemonHealth.detached(logger), logger, notesDir: join(dir, 'runs'), pid: 900000002 });
+      const second = RecoveryModule.open({
+        database: db,
+        events: new EventBus(),
+        health: DaemonHealth.detached(logger),
+        logger,
+        notesDir: join(dir, 'runs'),
+        pid: 900000002,
+      });
       await second.reconcile(new ServiceRegistry(db), new LogStore(db, new EventBus()));
       second.record({ record: (e) => void audit.append(e), locks: { list: () => [] } });
       second.dispose();
 
-      await waitFor('the terminal and its job to be stopped', () => !processAlive(term.pid) && !processAlive(job), 10_000);
+      await waitFor(
+        'the terminal and its job to be stopped',
+        () => !processAlive(term.pid) && !processAlive(job),
+        10_000,
+      );
       expect(processAlive(bystander.pid!)).toBe(true);
-      const ended = audit.list({ kind: 'terminal.ended', limit: 10 }).entries.map((e) => e.data as { terminalId: string; processesStoppedAtStart: number; reason: string });
-      expect(ended.map((e) => [e.terminalId, e.processesStoppedAtStart]).sort()).toEqual([['t-left', 2], ['t-reused', 0]]);
+      const ended = audit
+        .list({ kind: 'terminal.ended', limit: 10 })
+        .entries.map((e) => e.data as { terminalId: string; processesStoppedAtStart: number; reason: string });
+      expect(ended.map((e) => [e.terminalId, e.processesStoppedAtStart]).sort()).toEqual([
+        ['t-left', 2],
+        ['t-reused', 0],
+      ]);
       expect(ended[0]!.reason).toMatch(/the daemon died \(pid 900000001/);
       expect(db.db.prepare('SELECT COUNT(*) AS n FROM live_terminals').get()).toEqual({ n: 0 });
     } finally {

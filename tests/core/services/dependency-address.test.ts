@@ -8,7 +8,13 @@ describe('dependencyAddress', () => {
   });
 
   it('goes through the proxy while it listens, naming the caller so the proxy can check its range', () => {
-    const env = dependencyAddress({ service: 'auth', project: 'shop', port: 4100, proxyBase: proxyBaseUrl(7777), from: 'web' });
+    const env = dependencyAddress({
+      service: 'auth',
+      project: 'shop',
+      port: 4100,
+      proxyBase: proxyBaseUrl(7777),
+      from: 'web',
+    });
     expect(env).toEqual({ AUTH_URL: 'http://127.0.0.1:7777/auth.shop;from=web.shop', AUTH_PORT: '4100' });
   });
 

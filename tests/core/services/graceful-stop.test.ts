@@ -17,8 +17,17 @@ afterEach(async () => {
 
 /** Node's pid as the service prints it: the shell's child, not the pid DevMesh spawned. */
 async function nodePid(name: string): Promise<number> {
-  await waitFor(() => h.logs.tail('demo', name).some((l) => l.text.startsWith('node pid ')), 30_000, `${name}'s node pid`);
-  return Number(h.logs.tail('demo', name).find((l) => l.text.startsWith('node pid '))!.text.slice('node pid '.length));
+  await waitFor(
+    () => h.logs.tail('demo', name).some((l) => l.text.startsWith('node pid ')),
+    30_000,
+    `${name}'s node pid`,
+  );
+  return Number(
+    h.logs
+      .tail('demo', name)
+      .find((l) => l.text.startsWith('node pid '))!
+      .text.slice('node pid '.length),
+  );
 }
 
 describe('graceful stop of `node server.mjs` (sh stays the parent)', () => {

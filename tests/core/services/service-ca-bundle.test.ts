@@ -43,7 +43,10 @@ afterEach(async () => {
   tmp.dispose();
 });
 
-async function serve(credentials: { cert: string; key: string }, body: string): Promise<{ url: string; server: Server }> {
+async function serve(
+  credentials: { cert: string; key: string },
+  body: string,
+): Promise<{ url: string; server: Server }> {
   const server = createServer(credentials, (_req, res) => res.end(body));
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -54,7 +57,10 @@ async function serve(credentials: { cert: string; key: string }, body: string): 
  * The real core on a project whose `client` reaches a server signed by `corp` (CORP_URL) and one signed by
  * DevMesh's own CA (LOCAL_URL). Returns the project folder and the corp server.
  */
-async function openCore(corp: TestCa, serviceEnv: Record<string, string> = {}): Promise<{ root: string; home: DevMeshHome; corpServer: Server }> {
+async function openCore(
+  corp: TestCa,
+  serviceEnv: Record<string, string> = {},
+): Promise<{ root: string; home: DevMeshHome; corpServer: Server }> {
   const root = join(tmp.dir, 'trust');
   mkdirSync(root);
   writeFileSync(join(root, 'client.js'), CLIENT);
@@ -102,7 +108,9 @@ describe("services trust the user's NODE_EXTRA_CA_CERTS and DevMesh's CA togethe
     // A bundle of both under $DEVMESH_HOME, readable by the user only.
     expect(dirname(first.trust)).toBe(join(home.dir, 'service-ca'));
     expect(statSync(first.trust).mode & 0o777).toBe(0o600);
-    expect(readFileSync(first.trust, 'utf8')).toBe(`${corp.caPem.trimEnd()}\n${readFileSync(core!.ca.certPath, 'utf8').trimEnd()}\n`);
+    expect(readFileSync(first.trust, 'utf8')).toBe(
+      `${corp.caPem.trimEnd()}\n${readFileSync(core!.ca.certPath, 'utf8').trimEnd()}\n`,
+    );
 
     // The company's CA changes (a new root, the server's certificate signed by it): the next start gets it.
     const renewed = await createTestCa('Test Corp Root CA 2026');

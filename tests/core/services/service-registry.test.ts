@@ -20,10 +20,27 @@ describe('ServiceRegistry', () => {
       const orphan = spawn('/bin/sh', ['-c', 'sleep 300'], { detached: true, stdio: 'ignore' });
       const first = Database.open(join(dir, 'devmesh.db'));
       const reg1 = new ServiceRegistry(first);
-      reg1.save({ ...base, project: 'p', name: 'api', state: 'healthy', pid: orphan.pid!, startedAt: Date.now(), reason: null }, dir);
-      reg1.save({ ...base, project: 'p', name: 'web', state: 'crashed', pid: null, startedAt: null, reason: 'exited with code 1' }, dir);
+      reg1.save(
+        { ...base, project: 'p', name: 'api', state: 'healthy', pid: orphan.pid!, startedAt: Date.now(), reason: null },
+        dir,
+      );
+      reg1.save(
+        {
+          ...base,
+          project: 'p',
+          name: 'web',
+          state: 'crashed',
+          pid: null,
+          startedAt: null,
+          reason: 'exited with code 1',
+        },
+        dir,
+      );
       // A recycled pid: alive, but not the process we started (start time differs) — must be left alone.
-      reg1.save({ ...base, project: 'p', name: 'db', state: 'healthy', pid: process.pid, startedAt: Date.now(), reason: null }, dir);
+      reg1.save(
+        { ...base, project: 'p', name: 'db', state: 'healthy', pid: process.pid, startedAt: Date.now(), reason: null },
+        dir,
+      );
       first.db.prepare("UPDATE services SET pid_start = 'not-this-one' WHERE name = 'db'").run();
       first.close();
 
@@ -38,9 +55,17 @@ describe('ServiceRegistry', () => {
       expect(reg2.get('p', 'web')!.reason).toMatch(/DevMesh stopped while the service was crashed/);
       expect(reg2.get('p', 'db')).toMatchObject({ state: 'stopped', version: '1.0.0', port: 4000 });
       // each is in the service's history, as a transition like any other
-      expect(reg2.transitions('p', 'web')[0]).toMatchObject({ from_state: 'crashed', to_state: 'stopped', reason: 'DevMesh stopped while the service was crashed' });
+      expect(reg2.transitions('p', 'web')[0]).toMatchObject({
+        from_state: 'crashed',
+        to_state: 'stopped',
+        reason: 'DevMesh stopped while the service was crashed',
+      });
       expect(reg2.transitions('p', 'api')[0]).toMatchObject({ from_state: 'healthy', to_state: 'stopped' });
-      expect(result.stopped.map((r) => [r.name, r.orphan]).sort()).toEqual([['api', true], ['db', false], ['web', false]]);
+      expect(result.stopped.map((r) => [r.name, r.orphan]).sort()).toEqual([
+        ['api', true],
+        ['db', false],
+        ['web', false],
+      ]);
       second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -52,13 +77,29 @@ describe('ServiceRegistry', () => {
     try {
       const db = Database.open(join(dir, 'devmesh.db'));
       const reg = new ServiceRegistry(db);
-      reg.save({ ...base, project: 'p', name: 'api', state: 'healthy', pid: 999_999_999, startedAt: Date.now(), reason: null }, dir);
+      reg.save(
+        { ...base, project: 'p', name: 'api', state: 'healthy', pid: 999_999_999, startedAt: Date.now(), reason: null },
+        dir,
+      );
       const seen: number[] = [];
-      const { stopped } = await reg.reconcile(pino({ level: 'silent' }), (updatedAt) => (seen.push(updatedAt), 'the daemon died (pid 42, at 2026-11-30 14:03:07)'));
+      const { stopped } = await reg.reconcile(
+        pino({ level: 'silent' }),
+        (updatedAt) => (seen.push(updatedAt), 'the daemon died (pid 42, at 2026-11-30 14:03:07)'),
+      );
       expect(seen).toHaveLength(1);
-      expect(stopped).toEqual([expect.objectContaining({ name: 'api', from: 'healthy', orphan: false, reason: 'the daemon died (pid 42, at 2026-11-30 14:03:07)' })]);
+      expect(stopped).toEqual([
+        expect.objectContaining({
+          name: 'api',
+          from: 'healthy',
+          orphan: false,
+          reason: 'the daemon died (pid 42, at 2026-11-30 14:03:07)',
+        }),
+      ]);
       expect(reg.get('p', 'api')!.reason).toBe('the daemon died (pid 42, at 2026-11-30 14:03:07)');
-      expect(reg.transitions('p', 'api')[0]).toMatchObject({ to_state: 'stopped', reason: 'the daemon died (pid 42, at 2026-11-30 14:03:07)' });
+      expect(reg.transitions('p', 'api')[0]).toMatchObject({
+        to_state: 'stopped',
+        reason: 'the daemon died (pid 42, at 2026-11-30 14:03:07)',
+      });
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -70,7 +111,9 @@ describe('ServiceRegistry', () => {
     try {
       const db = Database.open(join(dir, 'devmesh.db'));
       expect(db.schemaVersion).toBe(MIGRATIONS.length);
-      expect(db.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'proxy_requests'").get()).toBeTruthy();
+      expect(
+        db.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'proxy_requests'").get(),
+      ).toBeTruthy();
       expect(db.db.pragma('journal_mode', { simple: true })).toBe('wal');
       db.close();
     } finally {

@@ -21,7 +21,14 @@ afterEach(async () => {
 
 /** auth and api (api depends on auth), with the mesh policy and api's command as given. */
 function shop(
-  options: { header?: string[]; projectPolicy?: string; apiVersion?: string; apiCommand?: string; apiLines?: string[]; dependency?: string } = {},
+  options: {
+    header?: string[];
+    projectPolicy?: string;
+    apiVersion?: string;
+    apiCommand?: string;
+    apiLines?: string[];
+    dependency?: string;
+  } = {},
 ): ProjectConfig {
   const text = [
     ...(options.header ?? []),
@@ -73,7 +80,11 @@ describe('ServiceSupervisor.apply on a reloaded devmesh.yaml', () => {
 
     // A dependency's own on_version_mismatch, and allow_peers: also in place.
     const changes2 = await h.supervisor.apply(
-      shop({ projectPolicy: 'refuse', dependency: '{ version: "^2.3", on_version_mismatch: warn }', apiLines: ['allow_peers: false'] }),
+      shop({
+        projectPolicy: 'refuse',
+        dependency: '{ version: "^2.3", on_version_mismatch: warn }',
+        apiLines: ['allow_peers: false'],
+      }),
     );
     expect(changes2.changed).toEqual(['api']);
     expect(h.supervisor.get('api').definition).toMatchObject({
@@ -88,11 +99,21 @@ describe('ServiceSupervisor.apply on a reloaded devmesh.yaml', () => {
   it('updates restart, stop and autostart settings in place, and a moved line is no change at all', async () => {
     const pids = await startShop(shop());
     const editedAt = Date.now();
-    const edited = ['restart: { policy: always, max_restarts: 7 }', 'stop_timeout: 2s', 'stop_signal: SIGINT', 'autostart: false'];
+    const edited = [
+      'restart: { policy: always, max_restarts: 7 }',
+      'stop_timeout: 2s',
+      'stop_signal: SIGINT',
+      'autostart: false',
+    ];
     const changes = await h.supervisor.apply(shop({ apiLines: edited }));
     expect(changes.changed).toEqual(['api']);
     const api = h.supervisor.get('api');
-    expect(api.definition).toMatchObject({ restart: { policy: 'always', maxRestarts: 7 }, stopTimeoutMs: 2000, stopSignal: 'SIGINT', autostart: false });
+    expect(api.definition).toMatchObject({
+      restart: { policy: 'always', maxRestarts: 7 },
+      stopTimeoutMs: 2000,
+      stopSignal: 'SIGINT',
+      autostart: false,
+    });
     expect(api.info().pid).toBe(pids.api);
     expect(stoppingSince(editedAt)).toEqual([]);
 
@@ -107,10 +128,17 @@ describe('ServiceSupervisor.apply on a reloaded devmesh.yaml', () => {
 
   it('restarts a running service whose command changed, and only that one', async () => {
     const pids = await startShop(shop());
-    const other = nodeScript(h.dir, 'console.log("v2"); setInterval(() => {}, 1e9); process.on("SIGTERM", () => process.exit(0))');
+    const other = nodeScript(
+      h.dir,
+      'console.log("v2"); setInterval(() => {}, 1e9); process.on("SIGTERM", () => process.exit(0))',
+    );
     const changes = await h.supervisor.apply(shop({ apiCommand: other }));
     expect(changes.changed).toEqual(['api']);
-    await waitFor(() => h.supervisor.get('api').info().pid !== pids.api && h.supervisor.get('api').current === 'healthy', 15_000, 'api restarted');
+    await waitFor(
+      () => h.supervisor.get('api').info().pid !== pids.api && h.supervisor.get('api').current === 'healthy',
+      15_000,
+      'api restarted',
+    );
     expect(pidAlive(pids.api)).toBe(false);
     expect(h.supervisor.get('api').definition.command).toBe(other);
     expect(h.supervisor.get('auth').info().pid).toBe(pids.auth);
@@ -120,7 +148,11 @@ describe('ServiceSupervisor.apply on a reloaded devmesh.yaml', () => {
   it('restarts a running service whose version changed: it is passed to the process as DEVMESH_SERVICE_VERSION', async () => {
     const pids = await startShop(shop());
     await h.supervisor.apply(shop({ apiVersion: '1.5.0' }));
-    await waitFor(() => h.supervisor.get('api').info().pid !== pids.api && h.supervisor.get('api').current === 'healthy', 15_000, 'api restarted');
+    await waitFor(
+      () => h.supervisor.get('api').info().pid !== pids.api && h.supervisor.get('api').current === 'healthy',
+      15_000,
+      'api restarted',
+    );
     expect(h.supervisor.get('api').info().version).toBe('1.5.0');
     expect(h.supervisor.get('auth').info().pid).toBe(pids.auth);
   });

@@ -5,7 +5,15 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DevMeshError } from '../../../shared/errors.js';
-import { SupervisorHarness, httpServer, nodeScript, pidAlive, project, service, waitFor } from '../../helpers/supervisor-harness.js';
+import {
+  SupervisorHarness,
+  httpServer,
+  nodeScript,
+  pidAlive,
+  project,
+  service,
+  waitFor,
+} from '../../helpers/supervisor-harness.js';
 
 let h: SupervisorHarness;
 beforeEach(() => {
@@ -15,7 +23,14 @@ afterEach(async () => {
   await h.dispose();
 });
 
-const httpHealth = { kind: 'http' as const, path: '/health', intervalMs: 100, timeoutMs: 1000, retries: 2, startTimeoutMs: 10_000 };
+const httpHealth = {
+  kind: 'http' as const,
+  path: '/health',
+  intervalMs: 100,
+  timeoutMs: 1000,
+  retries: 2,
+  startTimeoutMs: 10_000,
+};
 
 describe('ServiceSupervisor', () => {
   it('starts services in dependency order, each dependency healthy before its dependent starts', async () => {
@@ -23,8 +38,24 @@ describe('ServiceSupervisor', () => {
     await h.supervisor.apply(
       project(d, [
         service('auth', { command: httpServer(d, 'setTimeout(() => {}, 1e9)'), health: httpHealth }, d),
-        service('api', { command: httpServer(d), health: httpHealth, dependsOn: [{ name: 'auth', range: '^1', onVersionMismatch: 'warn' }] }, d),
-        service('web', { command: httpServer(d), health: httpHealth, dependsOn: [{ name: 'api', range: null, onVersionMismatch: 'warn' }] }, d),
+        service(
+          'api',
+          {
+            command: httpServer(d),
+            health: httpHealth,
+            dependsOn: [{ name: 'auth', range: '^1', onVersionMismatch: 'warn' }],
+          },
+          d,
+        ),
+        service(
+          'web',
+          {
+            command: httpServer(d),
+            health: httpHealth,
+            dependsOn: [{ name: 'api', range: null, onVersionMismatch: 'warn' }],
+          },
+          d,
+        ),
       ]),
     );
     const info = await h.supervisor.start('web', { wait: true });
@@ -37,12 +68,17 @@ describe('ServiceSupervisor', () => {
     expect(new Set(ports).size).toBe(3);
     const res = await fetch(`http://127.0.0.1:${h.supervisor.get('api').info().port}/`);
     expect(await res.text()).toBe('api ok');
-    expect(() => h.supervisor.get('wbe')).toThrow("no service 'wbe' in project demo; did you mean 'web'? (its services: auth, api, web)");
+    expect(() => h.supervisor.get('wbe')).toThrow(
+      "no service 'wbe' in project demo; did you mean 'web'? (its services: auth, api, web)",
+    );
   });
 
   it('passes the dependency address to the dependent as AUTH_URL / AUTH_PORT', async () => {
     const d = h.dir;
-    const printEnv = nodeScript(d, 'console.log("auth at", process.env.AUTH_URL, process.env.AUTH_PORT); setInterval(() => {}, 1e9)');
+    const printEnv = nodeScript(
+      d,
+      'console.log("auth at", process.env.AUTH_URL, process.env.AUTH_PORT); setInterval(() => {}, 1e9)',
+    );
     await h.supervisor.apply(
       project(d, [
         service('auth', { command: httpServer(d), health: httpHealth }, d),
@@ -74,7 +110,11 @@ describe('ServiceSupervisor', () => {
     await h.supervisor.apply(project(d, [service('api', { command: crasher }, d)]));
     await h.supervisor.start('api');
     await h.until('api', 'crashed', 20_000);
-    await waitFor(() => /not restarting/.test(h.supervisor.get('api').info().reason ?? ''), 20_000, 'the crash-loop bound');
+    await waitFor(
+      () => /not restarting/.test(h.supervisor.get('api').info().reason ?? ''),
+      20_000,
+      'the crash-loop bound',
+    );
     const info = h.supervisor.get('api').info();
     expect(info.restarts).toBe(3);
     expect(info.reason).toMatch(/exited with code 3: Error: database is gone/);
@@ -90,8 +130,28 @@ describe('ServiceSupervisor', () => {
     const d = h.dir;
     await h.supervisor.apply(
       project(d, [
-        service('once', { command: nodeScript(d, 'setTimeout(() => process.exit(0), 300)'), restart: { policy: 'on-failure', maxRestarts: 3, backoffInitialMs: 50, backoffMaxMs: 100, resetAfterMs: 1000 } }, d),
-        service('fail', { command: nodeScript(d, 'setTimeout(() => process.exit(1), 300)'), restart: { policy: 'no', maxRestarts: 3, backoffInitialMs: 50, backoffMaxMs: 100, resetAfterMs: 1000 } }, d),
+        service(
+          'once',
+          {
+            command: nodeScript(d, 'setTimeout(() => process.exit(0), 300)'),
+            restart: {
+              policy: 'on-failure',
+              maxRestarts: 3,
+              backoffInitialMs: 50,
+              backoffMaxMs: 100,
+              resetAfterMs: 1000,
+            },
+          },
+          d,
+        ),
+        service(
+          'fail',
+          {
+            command: nodeScript(d, 'setTimeout(() => process.exit(1), 300)'),
+            restart: { policy: 'no', maxRestarts: 3, backoffInitialMs: 50, backoffMaxMs: 100, resetAfterMs: 1000 },
+          },
+          d,
+        ),
       ]),
     );
     await h.supervisor.startAll();
@@ -109,7 +169,12 @@ describe('ServiceSupervisor', () => {
     await h.supervisor.apply(project(d, [service('api', { command: stubborn, stopTimeoutMs: 400 }, d)]));
     await h.supervisor.start('api', { wait: true });
     await waitFor(() => h.logs.tail('demo', 'api').some((l) => l.text.startsWith('child ')), 5000, 'the child pid');
-    const childPid = Number(h.logs.tail('demo', 'api').find((l) => l.text.startsWith('child '))!.text.split(' ')[1]);
+    const childPid = Number(
+      h.logs
+        .tail('demo', 'api')
+        .find((l) => l.text.startsWith('child '))!
+        .text.split(' ')[1],
+    );
     const shellPid = h.supervisor.get('api').info().pid!;
     expect(pidAlive(childPid)).toBe(true);
     const info = await h.supervisor.stop('api');
@@ -125,7 +190,10 @@ describe('ServiceSupervisor', () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       await h.supervisor.apply(project(d, [service('api', { command: httpServer(d), port }, d)]));
-      const err = await h.supervisor.get('api').start().catch((e: unknown) => e);
+      const err = await h.supervisor
+        .get('api')
+        .start()
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DevMeshError);
       expect((err as DevMeshError).code).toBe('PORT_BUSY');
       expect((err as DevMeshError).message).toContain(`port ${port} is busy, held by pid ${process.pid}`);
@@ -138,7 +206,10 @@ describe('ServiceSupervisor', () => {
 
   it('captures stdout and stderr line by line with timestamps into the log store', async () => {
     const d = h.dir;
-    const talker = nodeScript(d, 'console.log("one"); console.error("two"); process.stdout.write("three\\nfour"); setTimeout(() => {}, 1e9)');
+    const talker = nodeScript(
+      d,
+      'console.log("one"); console.error("two"); process.stdout.write("three\\nfour"); setTimeout(() => {}, 1e9)',
+    );
     await h.supervisor.apply(project(d, [service('api', { command: talker }, d)]));
     await h.supervisor.start('api', { wait: true });
     await waitFor(() => h.logs.tail('demo', 'api').some((l) => l.text === 'three'), 5000, 'output');
@@ -148,7 +219,9 @@ describe('ServiceSupervisor', () => {
     expect(output).toEqual(expect.arrayContaining(['stdout:one', 'stderr:two', 'stdout:three', 'stdout:four']));
     expect(page.lines.every((l) => l.ts > Date.now() - 60_000)).toBe(true);
     expect(page.lines.some((l) => l.stream === 'system' && /^started pid \d+/.test(l.text))).toBe(true);
-    expect(h.logs.page({ project: 'demo', service: 'api', limit: 10, search: 'THREE' }).lines.map((l) => l.text)).toEqual(['three']);
+    expect(
+      h.logs.page({ project: 'demo', service: 'api', limit: 10, search: 'THREE' }).lines.map((l) => l.text),
+    ).toEqual(['three']);
   });
 
   it('applies a changed config by restarting only the changed services', async () => {
@@ -159,7 +232,9 @@ describe('ServiceSupervisor', () => {
     await h.supervisor.startAll({ wait: true });
     const pidA = h.supervisor.get('a').info().pid;
     const pidB = h.supervisor.get('b').info().pid;
-    const changes = await h.supervisor.apply(project(d, [a, { ...b, env: { NEW: '1' } }, service('c', { command: httpServer(d) }, d)]));
+    const changes = await h.supervisor.apply(
+      project(d, [a, { ...b, env: { NEW: '1' } }, service('c', { command: httpServer(d) }, d)]),
+    );
     expect(changes).toEqual({ added: ['c'], removed: [], changed: ['b'] });
     await h.until('b', 'healthy');
     expect(h.supervisor.get('a').info().pid).toBe(pidA);
@@ -171,12 +246,24 @@ describe('ServiceSupervisor', () => {
 
   it('keeps the registry in SQLite: name, version, port, pid and state', async () => {
     const d = h.dir;
-    await h.supervisor.apply(project(d, [service('api', { command: httpServer(d), version: '1.4.0', health: httpHealth }, d)]));
+    await h.supervisor.apply(
+      project(d, [service('api', { command: httpServer(d), version: '1.4.0', health: httpHealth }, d)]),
+    );
     await h.supervisor.start('api', { wait: true });
     const row = h.registry.get('demo', 'api')!;
-    expect(row).toMatchObject({ version: '1.4.0', state: 'healthy', pid: h.supervisor.get('api').info().pid, port: h.supervisor.get('api').info().port });
+    expect(row).toMatchObject({
+      version: '1.4.0',
+      state: 'healthy',
+      pid: h.supervisor.get('api').info().pid,
+      port: h.supervisor.get('api').info().port,
+    });
     await h.supervisor.stop('api');
     expect(h.registry.get('demo', 'api')).toMatchObject({ state: 'stopped', pid: null });
-    expect(h.registry.transitions('demo', 'api').map((t) => t.to_state)).toEqual(['stopped', 'stopping', 'healthy', 'starting']);
+    expect(h.registry.transitions('demo', 'api').map((t) => t.to_state)).toEqual([
+      'stopped',
+      'stopping',
+      'healthy',
+      'starting',
+    ]);
   });
 });

@@ -25,7 +25,9 @@ function refusal(fn: () => unknown): DevMeshError {
 /** a store with a few hundred KB of rows, closed (its WAL checkpointed into the file) */
 function filled(): void {
   const db = Database.open(path);
-  const insert = db.db.prepare("INSERT INTO log_lines (project, service, stream, ts, text) VALUES ('p', 's', 'stdout', 0, ?)");
+  const insert = db.db.prepare(
+    "INSERT INTO log_lines (project, service, stream, ts, text) VALUES ('p', 's', 'stdout', 0, ?)",
+  );
   db.db.transaction(() => {
     for (let i = 0; i < 2000; i++) insert.run('x'.repeat(200));
   })();

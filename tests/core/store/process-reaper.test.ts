@@ -15,7 +15,14 @@ describe('ProcessReaper', () => {
   it('stops the watched process groups when its owner is killed with SIGKILL', async () => {
     const reaperModule = new URL('../../../main/core/services/process-reaper.ts', import.meta.url).pathname;
     // The owner: starts a reaper, starts a "service" group (a shell with a grandchild), watches it, then idles.
-    const owner = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--input-type=module', '-e', `
+    const owner = spawn(
+      process.execPath,
+      [
+        '--experimental-transform-types',
+        '--no-warnings',
+        '--input-type=module',
+        '-e',
+        `
       import { spawn } from 'node:child_process';
       const { ProcessReaper } = await import(${JSON.stringify(reaperModule)});
       const logger = { warn() {}, debug() {}, info() {} };
@@ -23,7 +30,10 @@ describe('ProcessReaper', () => {
       const svc = spawn('/bin/sh', ['-c', 'sleep 300 & echo $!; wait'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
       svc.stdout.once('data', (d) => { reaper.watch(svc.pid); console.log(JSON.stringify({ shell: svc.pid, child: Number(String(d).trim()) })); });
       setInterval(() => {}, 1e9);
-    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    `,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const pids = await new Promise<{ shell: number; child: number }>((resolve, reject) => {
       owner.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString())));
       owner.once('exit', (code) => reject(new Error(`owner exited early with ${code}`)));
@@ -41,7 +51,14 @@ describe('ProcessReaper and terminals', () => {
     const note = join(dir, 'died');
     // The owner: a reaper told where to note the death, a PTY whose shell ignores SIGHUP and puts its job in a
     // process group of its own (set -m), watched as a session.
-    const owner = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--input-type=module', '-e', `
+    const owner = spawn(
+      process.execPath,
+      [
+        '--experimental-transform-types',
+        '--no-warnings',
+        '--input-type=module',
+        '-e',
+        `
       import { createRequire } from 'node:module';
       const pty = createRequire(${JSON.stringify(`${process.cwd()}/package.json`)})('node-pty');
       const { ProcessReaper } = await import(${JSON.stringify(reaperModule)});
@@ -51,7 +68,10 @@ describe('ProcessReaper and terminals', () => {
       reaper.watchSession(term.pid);
       term.onData((d) => { const m = /job (\\d+)/.exec(String(d)); if (m) console.log(JSON.stringify({ shell: term.pid, job: Number(m[1]) })); });
       setInterval(() => {}, 1e9);
-    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    `,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       const pids = await new Promise<{ shell: number; job: number }>((resolve, reject) => {
         owner.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString())));
@@ -60,7 +80,11 @@ describe('ProcessReaper and terminals', () => {
       expect(processAlive(pids.shell) && processAlive(pids.job)).toBe(true);
       const killedAt = Math.floor(Date.now() / 1000);
       owner.kill('SIGKILL');
-      await waitFor(() => !processAlive(pids.shell) && !processAlive(pids.job), 15_000, "the terminal's session to be reaped");
+      await waitFor(
+        () => !processAlive(pids.shell) && !processAlive(pids.job),
+        15_000,
+        "the terminal's session to be reaped",
+      );
       const diedAt = Number(readFileSync(note, 'utf8'));
       expect(diedAt).toBeGreaterThanOrEqual(killedAt);
     } finally {

@@ -39,7 +39,9 @@ function rows(path: string): number {
 }
 
 function addLines(n: number, from = 0): void {
-  const insert = database.db.prepare("INSERT INTO log_lines (project, service, seq, ts, stream, text) VALUES ('p', 's', ?, 0, 'stdout', ?)");
+  const insert = database.db.prepare(
+    "INSERT INTO log_lines (project, service, seq, ts, stream, text) VALUES ('p', 's', ?, 0, 'stdout', ?)",
+  );
   database.db.transaction(() => {
     for (let i = 0; i < n; i++) insert.run(from + i, `line ${from + i} ${'x'.repeat(200)}`);
   })();
@@ -147,36 +149,39 @@ describe('StoreBackups', { timeout: scaled(60_000) }, () => {
   });
 
   const root = process.getuid?.() === 0;
-  it.skipIf(!root)('a full disk: DISK_FULL in the health ledger, nothing thrown or half-written; freed space clears it by itself', async () => {
-    mkdirSync(backupsDir);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', backupsDir]);
-    try {
-      const b = backups({ retryMs: 3_600_000, spaceCheckMs: 100 });
-      const filler = join(backupsDir, 'filler');
+  it.skipIf(!root)(
+    'a full disk: DISK_FULL in the health ledger, nothing thrown or half-written; freed space clears it by itself',
+    async () => {
+      mkdirSync(backupsDir);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', backupsDir]);
       try {
-        execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=16k'], { stdio: 'ignore' });
-      } catch {
-        // dd ends with ENOSPC: full, as wanted
+        const b = backups({ retryMs: 3_600_000, spaceCheckMs: 100 });
+        const filler = join(backupsDir, 'filler');
+        try {
+          execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=16k'], { stdio: 'ignore' });
+        } catch {
+          // dd ends with ENOSPC: full, as wanted
+        }
+        expect(await b.backupNow()).toBe(null);
+        const problem = health.problem(BACKUP_COMPONENT)!;
+        expect(problem.code).toBe('DISK_FULL');
+        expect(problem.message).toContain(backupsDir);
+        expect(problem.rule).toContain('kept');
+        expect(problem.rule).toContain('once the disk has room');
+        expect(readdirSync(backupsDir)).toEqual(['filler']);
+        // no copy is attempted while there is no room: the failure count stays
+        await new Promise((r) => setTimeout(r, 500));
+        expect(health.problem(BACKUP_COMPONENT)!.failures).toBe(1);
+        rmSync(filler);
+        await waitFor('the backup to be taken again by itself', () => health.snapshot().ok, scaled(20_000));
+        expect(health.snapshot().recovered).toEqual([expect.objectContaining({ component: BACKUP_COMPONENT })]);
+        expect(StoreBackups.list(backupsDir)).toHaveLength(1);
+      } finally {
+        await Promise.all(open.splice(0).map((x) => x.dispose()));
+        execFileSync('umount', ['-l', backupsDir]);
       }
-      expect(await b.backupNow()).toBe(null);
-      const problem = health.problem(BACKUP_COMPONENT)!;
-      expect(problem.code).toBe('DISK_FULL');
-      expect(problem.message).toContain(backupsDir);
-      expect(problem.rule).toContain('kept');
-      expect(problem.rule).toContain('once the disk has room');
-      expect(readdirSync(backupsDir)).toEqual(['filler']);
-      // no copy is attempted while there is no room: the failure count stays
-      await new Promise((r) => setTimeout(r, 500));
-      expect(health.problem(BACKUP_COMPONENT)!.failures).toBe(1);
-      rmSync(filler);
-      await waitFor('the backup to be taken again by itself', () => health.snapshot().ok, scaled(20_000));
-      expect(health.snapshot().recovered).toEqual([expect.objectContaining({ component: BACKUP_COMPONENT })]);
-      expect(StoreBackups.list(backupsDir)).toHaveLength(1);
-    } finally {
-      await Promise.all(open.splice(0).map((x) => x.dispose()));
-      execFileSync('umount', ['-l', backupsDir]);
-    }
-  });
+    },
+  );
 
   it('a backups folder that cannot be made is a health problem too, not an exception', async () => {
     rmSync(backupsDir, { recursive: true, force: true });

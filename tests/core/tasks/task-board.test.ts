@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DevMeshError } from '../../../shared/errors.js';
-import { BidInputSchema, TaskCompleteInputSchema, TaskUpdateInputSchema, type TaskDetail } from '../../../shared/task.js';
+import {
+  BidInputSchema,
+  TaskCompleteInputSchema,
+  TaskUpdateInputSchema,
+  type TaskDetail,
+} from '../../../shared/task.js';
 import { AwardScore } from '../../../main/core/tasks/award-score.js';
 import { taskFixture, type TaskFixture } from './task-fixture.js';
 
@@ -35,11 +40,27 @@ function thrown(fn: () => unknown): DevMeshError {
 
 describe('AwardScore', () => {
   it('scores by the documented weights and breaks ties by the earlier bid', () => {
-    expect(AwardScore.compute(['ts', 'tests'], ['ts'], 0, 30)).toEqual({ match: 0.5, load: 0, score: 0.6 * 0.5 + 0.25 + 0.15 / 2 });
+    expect(AwardScore.compute(['ts', 'tests'], ['ts'], 0, 30)).toEqual({
+      match: 0.5,
+      load: 0,
+      score: 0.6 * 0.5 + 0.25 + 0.15 / 2,
+    });
     expect(AwardScore.compute([], [], 1, 0).score).toBeCloseTo(0.6 + 0.125 + 0.15, 6);
     expect(AwardScore.compute([], [], 0, 100_000).score).toBeCloseTo(0.6 + 0.25 + 0.15 / 17, 6); // estimate capped at 480
-    const base = { task: 'task-aaaa', capabilities: [], estimateMinutes: 30, note: null, match: 1, load: 0, score: 0.5 };
-    const ranked = AwardScore.rank([{ ...base, agentId: 'b', agentName: 'b', at: 2 }, { ...base, agentId: 'a', agentName: 'a', at: 1 }, { ...base, agentId: 'c', agentName: 'c', score: 0.9, at: 3 }]);
+    const base = {
+      task: 'task-aaaa',
+      capabilities: [],
+      estimateMinutes: 30,
+      note: null,
+      match: 1,
+      load: 0,
+      score: 0.5,
+    };
+    const ranked = AwardScore.rank([
+      { ...base, agentId: 'b', agentName: 'b', at: 2 },
+      { ...base, agentId: 'a', agentName: 'a', at: 1 },
+      { ...base, agentId: 'c', agentName: 'c', score: 0.9, at: 3 },
+    ]);
     expect(ranked.map((b) => b.agentId)).toEqual(['c', 'a', 'b']);
   });
 });
@@ -62,7 +83,13 @@ describe('TaskBoard', () => {
     expect(state(t.id).state).toBe('BIDDING'); // the window runs from the FIRST bid
     fx.clock.advance(1);
     const won = state(t.id);
-    expect(won).toMatchObject({ state: 'CLAIMED', assigneeId: good.id, assigneeName: 'good', attempts: 1, terminalId: `term-${good.id}` });
+    expect(won).toMatchObject({
+      state: 'CLAIMED',
+      assigneeId: good.id,
+      assigneeName: 'good',
+      attempts: 1,
+      terminalId: `term-${good.id}`,
+    });
     const awarded = fx.audit.find((a) => a.kind === 'task.awarded')!;
     expect(awarded.data).toMatchObject({ assignee: 'good', match: 1, load: 0 });
     expect(fx.audit.filter((a) => a.kind === 'task.bid').map((a) => a.actor)).toEqual([early.id, good.id]);
@@ -77,7 +104,9 @@ describe('TaskBoard', () => {
     bid(t2.id, y.id);
     fx.clock.advance(5_000);
     expect(state(t1.id)).toMatchObject({ state: 'CLAIMED', assigneeId: x.id });
-    expect(fx.locks.locksOf(x.id).map((l) => [l.mode, l.target])).toEqual([['INTENT', { kind: 'file', path: 'src/a.ts' }]]);
+    expect(fx.locks.locksOf(x.id).map((l) => [l.mode, l.target])).toEqual([
+      ['INTENT', { kind: 'file', path: 'src/a.ts' }],
+    ]);
     expect(state(t1.id).lockIds).toEqual(fx.locks.locksOf(x.id).map((l) => l.id));
 
     const waiting = state(t2.id);
@@ -113,7 +142,11 @@ describe('TaskBoard', () => {
 
   it('types the prompt as one line when the winner is quiet at its input (never into a question to the human), then the task is WORKING', () => {
     const a = fx.agents.add('a', fx.root, 'working');
-    const t = fx.create({ title: 'Add login', prompt: 'Add a login form.\nUse the existing styles.', files: ['src/a.ts'] });
+    const t = fx.create({
+      title: 'Add login',
+      prompt: 'Add a login form.\nUse the existing styles.',
+      files: ['src/a.ts'],
+    });
     bid(t.id, a.id);
     expect(state(t.id).state).toBe('CLAIMED'); // the only eligible agent bid: no need to wait
     expect(fx.agents.delivered).toEqual([]);
@@ -121,7 +154,10 @@ describe('TaskBoard', () => {
     expect(fx.agents.delivered).toEqual([]); // the prompt would answer the permission question
     fx.agents.set(a, 'idle', 'no output for 5 s');
     expect(fx.agents.delivered).toEqual([
-      { agentId: a.id, text: `DevMesh task ${t.id}: Add login. Add a login form. Use the existing styles. (files: src/a.ts; when done call complete_task with task ${t.id})` },
+      {
+        agentId: a.id,
+        text: `DevMesh task ${t.id}: Add login. Add a login form. Use the existing styles. (files: src/a.ts; when done call complete_task with task ${t.id})`,
+      },
     ]);
     expect(state(t.id)).toMatchObject({ state: 'WORKING', stateReason: 'prompt delivered to a' });
   });
@@ -143,7 +179,17 @@ describe('TaskBoard', () => {
     expect(fx.notes.at(-1)).toMatchObject({ agentId: y.id, task: t.id });
     bid(t.id, y.id);
     expect(state(t.id)).toMatchObject({ state: 'WORKING', assigneeId: y.id, attempts: 2 });
-    expect(states(t.id)).toEqual(['QUEUED', 'BIDDING', 'CLAIMED', 'WORKING', 'ABANDONED', 'QUEUED', 'BIDDING', 'CLAIMED', 'WORKING']);
+    expect(states(t.id)).toEqual([
+      'QUEUED',
+      'BIDDING',
+      'CLAIMED',
+      'WORKING',
+      'ABANDONED',
+      'QUEUED',
+      'BIDDING',
+      'CLAIMED',
+      'WORKING',
+    ]);
   });
 
   it('abandons a task whose agent went silent; activity, output flowing or a question to the human keeps it', () => {
@@ -157,7 +203,13 @@ describe('TaskBoard', () => {
     const t2 = fx.create({ title: 'chatty one', capabilities: ['busy'] });
     const t3 = fx.create({ title: 'long build', capabilities: ['streamer'] });
     const t4 = fx.create({ title: 'needs a decision', capabilities: ['asking'] });
-    for (const [t, a] of [[t1, x], [t2, busy], [t3, streamer], [t4, asking]] as const) fx.board.bid({ task: t.id, agent: a.id, capabilities: [a.name], estimateMinutes: 1 });
+    for (const [t, a] of [
+      [t1, x],
+      [t2, busy],
+      [t3, streamer],
+      [t4, asking],
+    ] as const)
+      fx.board.bid({ task: t.id, agent: a.id, capabilities: [a.name], estimateMinutes: 1 });
     fx.clock.advance(5_000);
     expect([t1, t2, t3, t4].map((t) => state(t.id).assigneeName)).toEqual(['x', 'busy', 'streamer', 'asking']);
     fx.agents.set(streamer, 'working', 'output flowing'); // and stays so: one status event, no API call
@@ -169,7 +221,11 @@ describe('TaskBoard', () => {
     const silent = state(t1.id);
     expect(silent.history.find((h) => h.to === 'ABANDONED')).toMatchObject({ by: 'devmesh' });
     expect(silent.history.find((h) => h.to === 'ABANDONED')!.why).toMatch(/x showed no activity/);
-    expect([t2, t3, t4].map((t) => [state(t.id).state, state(t.id).assigneeName])).toEqual([['WORKING', 'busy'], ['WORKING', 'streamer'], ['WORKING', 'asking']]);
+    expect([t2, t3, t4].map((t) => [state(t.id).state, state(t.id).assigneeName])).toEqual([
+      ['WORKING', 'busy'],
+      ['WORKING', 'streamer'],
+      ['WORKING', 'asking'],
+    ]);
   });
 
   it('creates a critic task on completion that the author cannot win', () => {
@@ -181,7 +237,14 @@ describe('TaskBoard', () => {
     fx.board.claim({ task: t.id, agent: author.id });
     complete(t.id, 'author', 'moved the token check into middleware');
     const review = fx.board.list({ states: ['BIDDING'] })[0]!;
-    expect(review).toMatchObject({ title: 'Review: Refactor auth', criticOf: t.id, criticRequired: false, capabilities: ['review'], files: ['src/a.ts'], project: 'proj' });
+    expect(review).toMatchObject({
+      title: 'Review: Refactor auth',
+      criticOf: t.id,
+      criticRequired: false,
+      capabilities: ['review'],
+      files: ['src/a.ts'],
+      project: 'proj',
+    });
     expect(review.prompt).toContain('moved the token check into middleware');
     expect(fx.notes.filter((n) => n.task === review.id).map((n) => n.agentId)).toEqual([critic.id]);
     const err = thrown(() => bid(review.id, author.id));
@@ -228,7 +291,7 @@ describe('TaskBoard', () => {
     expect(thrown(() => fx.board.cancel({ task: t.id, by: 'user' })).code).toBe('CONFLICT');
   });
 
-  it('persists across a new board: the bidding window resumes, a dead agent\'s task is re-queued', () => {
+  it("persists across a new board: the bidding window resumes, a dead agent's task is re-queued", () => {
     const x = fx.agents.add('x', fx.root);
     const y = fx.agents.add('y', fx.root);
     const open = fx.create({ title: 'open' });
@@ -253,14 +316,24 @@ describe('TaskBoard', () => {
   it('answers bad input with errors that say what and how', () => {
     const x = fx.agents.add('x', fx.root);
     const stranger = fx.agents.add('stranger', '/somewhere/else');
-    expect(thrown(() => fx.board.get('task-nosuch1'))).toMatchObject({ code: 'TASK_NOT_FOUND', message: expect.stringContaining('devmesh task ls') });
+    expect(thrown(() => fx.board.get('task-nosuch1'))).toMatchObject({
+      code: 'TASK_NOT_FOUND',
+      message: expect.stringContaining('devmesh task ls'),
+    });
     expect(thrown(() => fx.create({ title: 'x', files: ['../outside.ts'] })).code).toBe('BAD_REQUEST');
     expect(thrown(() => fx.create({ title: 'x', project: 'nope' })).code).toBe('PROJECT_NOT_FOUND');
     const t = fx.create({ title: 'job' });
-    expect(thrown(() => bid(t.id, 'ghost'))).toMatchObject({ code: 'AGENT_NOT_FOUND', message: expect.stringContaining('devmesh agent ls') });
-    expect(thrown(() => bid(t.id, stranger.id)).message).toMatch(/stranger works in \/somewhere\/else, not in the task's project proj/);
+    expect(thrown(() => bid(t.id, 'ghost'))).toMatchObject({
+      code: 'AGENT_NOT_FOUND',
+      message: expect.stringContaining('devmesh agent ls'),
+    });
+    expect(thrown(() => bid(t.id, stranger.id)).message).toMatch(
+      /stranger works in \/somewhere\/else, not in the task's project proj/,
+    );
     bid(t.id, x.id);
-    const upd = thrown(() => fx.board.update(TaskUpdateInputSchema.parse({ task: t.id, agent: stranger.id, state: 'PAUSED' })));
+    const upd = thrown(() =>
+      fx.board.update(TaskUpdateInputSchema.parse({ task: t.id, agent: stranger.id, state: 'PAUSED' })),
+    );
     expect(upd.code).toBe('CONFLICT');
     expect(upd.message).toContain(`assigned to x (${x.id})`);
     expect(thrown(() => complete(t.id, stranger.id)).message).toMatch(/only the assignee or `user`/);
@@ -287,13 +360,26 @@ describe('TaskBoard', () => {
     ]);
     expect(detail).toMatchObject({ state: 'COMPLETED', note: 'shipped', lockIds: [], attempts: 1 });
     expect(detail.bids).toMatchObject([{ agentId: a.id, estimateMinutes: 15 }]);
-    const transitions = fx.events.filter((e) => e.task.id === t.id && e.transition !== null).map((e) => e.transition!.to);
+    const transitions = fx.events
+      .filter((e) => e.task.id === t.id && e.transition !== null)
+      .map((e) => e.transition!.to);
     expect(transitions).toEqual(['QUEUED', 'BIDDING', 'CLAIMED', 'WORKING', 'PAUSED', 'WORKING', 'COMPLETED']);
     expect(fx.events.some((e) => e.transition === null && e.task.note === 'half way')).toBe(true);
     expect(fx.audit.filter((e) => e.subject === t.id).map((e) => e.kind)).toEqual([
-      'task.queued', 'task.bidding', 'task.bid', 'task.claimed', 'task.awarded', 'task.working', 'task.paused', 'task.working', 'task.completed',
+      'task.queued',
+      'task.bidding',
+      'task.bid',
+      'task.claimed',
+      'task.awarded',
+      'task.working',
+      'task.paused',
+      'task.working',
+      'task.completed',
     ]);
-    expect(fx.audit.find((e) => e.kind === 'task.completed')).toMatchObject({ actor: a.id, data: { title: 'Ship it', assignee: 'a' } });
+    expect(fx.audit.find((e) => e.kind === 'task.completed')).toMatchObject({
+      actor: a.id,
+      data: { title: 'Ship it', assignee: 'a' },
+    });
     expect(fx.board.list({ assignee: 'a' }).map((x) => x.id)).toEqual([t.id]);
     expect(fx.board.list({ project: fx.root, states: ['QUEUED'] })).toEqual([]);
   });

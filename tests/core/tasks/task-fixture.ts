@@ -40,7 +40,18 @@ export class RecordingAgents implements TaskAgentPort {
   add(name: string, cwd: string, status: AgentStatus = 'working', extra: Partial<AgentRecord> = {}): AgentRecord {
     const id = `agent-${name.toLowerCase()}${++this.n}`;
     const now = this.clock.now();
-    const record = agentRecord({ id, name, profile: 'claude', cwd, command: 'claude', terminalId: `term-${id}`, status, createdAt: now, updatedAt: now, ...extra });
+    const record = agentRecord({
+      id,
+      name,
+      profile: 'claude',
+      cwd,
+      command: 'claude',
+      terminalId: `term-${id}`,
+      status,
+      createdAt: now,
+      updatedAt: now,
+      ...extra,
+    });
     this.agents.set(id, record);
     return record;
   }
@@ -50,7 +61,16 @@ export class RecordingAgents implements TaskAgentPort {
     const current = this.agents.get(typeof agent === 'string' ? agent : agent.id)!;
     const record: AgentRecord = { ...current, status: to, statusReason: reason, updatedAt: this.clock.now() };
     this.agents.set(record.id, record);
-    const event: AgentStatusEvent = { type: 'agent.status', ts: this.clock.now(), agentId: record.id, name: record.name, from: current.status, to, reason, record };
+    const event: AgentStatusEvent = {
+      type: 'agent.status',
+      ts: this.clock.now(),
+      agentId: record.id,
+      name: record.name,
+      from: current.status,
+      to,
+      reason,
+      record,
+    };
     this.board?.agentStatusChanged(event);
   }
 }
@@ -72,7 +92,9 @@ export interface TaskFixture {
   dispose(): void;
 }
 
-export function taskFixture(options: Partial<Pick<TaskBoardDeps, 'biddingWindowMs' | 'silentAfterMs'>> = {}): TaskFixture {
+export function taskFixture(
+  options: Partial<Pick<TaskBoardDeps, 'biddingWindowMs' | 'silentAfterMs'>> = {},
+): TaskFixture {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'devmesh-tasks-')));
   const root = join(dir, 'repo');
   mkdirSync(join(root, 'src'), { recursive: true });

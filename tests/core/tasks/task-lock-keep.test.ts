@@ -11,7 +11,8 @@ beforeEach(() => {
 });
 afterEach(() => fx.dispose());
 
-const bid = (task: string, agent: string) => fx.board.bid(BidInputSchema.parse({ task, agent, capabilities: [], estimateMinutes: 30 }));
+const bid = (task: string, agent: string) =>
+  fx.board.bid(BidInputSchema.parse({ task, agent, capabilities: [], estimateMinutes: 30 }));
 
 describe('task locks and the agent releasing its own WRITE lock', () => {
   it('keeps the task on its file after the agent releases a WRITE it took on that file', () => {
@@ -26,7 +27,9 @@ describe('task locks and the agent releasing its own WRITE lock', () => {
     expect(write.ok).toBe(true);
     if (write.ok) fx.locks.release(write.value.id, alice.id);
 
-    expect(fx.locks.locksOf(alice.id).map((l) => [l.mode, l.target])).toEqual([['INTENT', { kind: 'file', path: 'src/a.ts' }]]);
+    expect(fx.locks.locksOf(alice.id).map((l) => [l.mode, l.target])).toEqual([
+      ['INTENT', { kind: 'file', path: 'src/a.ts' }],
+    ]);
     expect(fx.board.get(first.id).lockIds).toEqual(fx.locks.locksOf(alice.id).map((l) => l.id));
 
     const second = fx.create({ title: 'Also a', files: ['src/a.ts'] });

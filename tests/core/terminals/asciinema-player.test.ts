@@ -18,13 +18,22 @@ afterEach(async () => {
 describe.skipIf(asciinema === '' && !process.env.CI)('recordings in the stock asciinema player', () => {
   it('plays a recorded session with the same output', async () => {
     h = new TerminalHarness();
-    const t = h.create({ command: '/bin/bash', args: ['-c', 'printf "first line\\n"; sleep 0.1; printf "second ✓ line\\n"'], cwd: h.dir, name: 'for-asciinema' });
+    const t = h.create({
+      command: '/bin/bash',
+      args: ['-c', 'printf "first line\\n"; sleep 0.1; printf "second ✓ line\\n"'],
+      cwd: h.dir,
+      name: 'for-asciinema',
+    });
     const v = new RecordingViewer().attach(h.manager, t.id);
     await waitFor(() => v.exitInfo !== null, 5000);
     const file = join(h.dir, 'export.cast');
     writeFileSync(file, h.manager.recordings.read(t.id));
     // asciinema reads the keyboard from /dev/tty: it must run in a terminal.
-    const player = pty.spawn(asciinema, ['play', '-s', '20', file], { cols: 80, rows: 24, env: { ...process.env, LANG: 'C.UTF-8' } });
+    const player = pty.spawn(asciinema, ['play', '-s', '20', file], {
+      cols: 80,
+      rows: 24,
+      env: { ...process.env, LANG: 'C.UTF-8' },
+    });
     let drawn = '';
     player.onData((d) => (drawn += d));
     const code = await new Promise<number>((resolve) => player.onExit((e) => resolve(e.exitCode)));

@@ -20,21 +20,33 @@ afterEach(async () => {
 
 describe("a terminal starts the user's shell as a login shell", () => {
   for (const shell of ['/bin/bash', '/bin/sh', '/usr/bin/zsh', '/usr/bin/fish']) {
-    it.skipIf(!existsSync(shell))(`${shell} reads its login files${missing(shell)}`, async () => {
-      // the environment a GUI launch gives: the login files have not run yet
-      harness = new TerminalHarness({ baseEnv: user.launcherEnv(shell) });
-      const t = harness.create({ cwd: user.dir });
-      const viewer = new RecordingViewer().attach(harness.manager, t.id);
-      harness.manager.input(t.id, 'echo "mark=[$LOGIN_MARK]"\r');
-      await viewer.until(new RegExp(`mark=\\[${LOGIN_MARK}\\]`), scaled(10_000));
-      expect(harness.manager.get(t.id).info().command).toBe(shell);
-    }, scaled(20_000));
+    it.skipIf(!existsSync(shell))(
+      `${shell} reads its login files${missing(shell)}`,
+      async () => {
+        // the environment a GUI launch gives: the login files have not run yet
+        harness = new TerminalHarness({ baseEnv: user.launcherEnv(shell) });
+        const t = harness.create({ cwd: user.dir });
+        const viewer = new RecordingViewer().attach(harness.manager, t.id);
+        harness.manager.input(t.id, 'echo "mark=[$LOGIN_MARK]"\r');
+        await viewer.until(new RegExp(`mark=\\[${LOGIN_MARK}\\]`), scaled(10_000));
+        expect(harness.manager.get(t.id).info().command).toBe(shell);
+      },
+      scaled(20_000),
+    );
   }
 
-  it('runs an explicit command with exactly its arguments', async () => {
-    harness = new TerminalHarness({ baseEnv: user.launcherEnv('/bin/bash') });
-    const t = harness.create({ command: '/bin/bash', args: ['--norc', '--noprofile', '-c', 'echo "mark=[$LOGIN_MARK]"'], cwd: user.dir });
-    const viewer = new RecordingViewer().attach(harness.manager, t.id);
-    await viewer.until(/mark=\[\]/, scaled(10_000));
-  }, scaled(20_000));
+  it(
+    'runs an explicit command with exactly its arguments',
+    async () => {
+      harness = new TerminalHarness({ baseEnv: user.launcherEnv('/bin/bash') });
+      const t = harness.create({
+        command: '/bin/bash',
+        args: ['--norc', '--noprofile', '-c', 'echo "mark=[$LOGIN_MARK]"'],
+        cwd: user.dir,
+      });
+      const viewer = new RecordingViewer().attach(harness.manager, t.id);
+      await viewer.until(/mark=\[\]/, scaled(10_000));
+    },
+    scaled(20_000),
+  );
 });

@@ -50,13 +50,23 @@ describe('PtySession', () => {
     h = new TerminalHarness();
     const a = h.create({ command: '/bin/bash', args: ['-c', 'exit 3'], cwd: h.dir });
     await waitFor(() => !h.manager.get(a.id).isRunning, 5000);
-    expect(h.manager.get(a.id).info()).toMatchObject({ state: 'exited', exitCode: 3, signal: null, exitReason: 'exited with code 3' });
+    expect(h.manager.get(a.id).info()).toMatchObject({
+      state: 'exited',
+      exitCode: 3,
+      signal: null,
+      exitReason: 'exited with code 3',
+    });
     expect(h.seen.some((e) => e.type === 'terminal.exited' && e.info.id === a.id && e.info.exitCode === 3)).toBe(true);
 
     const b = h.create({ command: '/bin/sleep', args: ['30'], cwd: h.dir });
     const killed = await h.manager.kill(b.id);
     // SIGHUP ends it; on a machine too busy to reap it within the grace second, the SIGKILL that follows does.
-    expect(killed).toMatchObject({ state: 'exited', exitCode: null, signal: expect.stringMatching(/^SIG(HUP|KILL)$/), exitReason: 'killed by the user' });
+    expect(killed).toMatchObject({
+      state: 'exited',
+      exitCode: null,
+      signal: expect.stringMatching(/^SIG(HUP|KILL)$/),
+      exitReason: 'killed by the user',
+    });
     expect(() => h.manager.input(b.id, 'x')).toThrow(/has exited/);
     expect(h.manager.remove(b.id)).toEqual({ removed: b.id });
     expect(() => h.manager.get(b.id)).toThrow(/no terminal/);
@@ -81,7 +91,11 @@ describe('PtySession', () => {
     const t = h.create({ command: '/usr/bin/yes', cwd: h.dir });
     const v = new RecordingViewer(false).attach(h.manager, t.id);
     const s = h.manager.get(t.id);
-    await waitFor(() => s.isPaused, 5000, () => 'the PTY to pause');
+    await waitFor(
+      () => s.isPaused,
+      5000,
+      () => 'the PTY to pause',
+    );
     expect(h.manager.get(t.id).info().paused).toBe(true);
     const received = v.text.length;
     expect(received).toBeGreaterThan(100_000);
@@ -90,10 +104,18 @@ describe('PtySession', () => {
     expect(alive(t.pid!)).toBe(true);
     v.viewer.ack(v.text.length);
     expect(s.isPaused).toBe(false);
-    await waitFor(() => v.text.length > received + 50_000, 5000, () => 'output to flow again');
+    await waitFor(
+      () => v.text.length > received + 50_000,
+      5000,
+      () => 'output to flow again',
+    );
     expect(s.isRunning).toBe(true);
     // A viewer that goes away releases its count: the flood runs free.
-    await waitFor(() => s.isPaused, 5000, () => 'the PTY to pause again');
+    await waitFor(
+      () => s.isPaused,
+      5000,
+      () => 'the PTY to pause again',
+    );
     v.viewer.detach();
     expect(s.isPaused).toBe(false);
   });
@@ -116,7 +138,12 @@ describe('PtySession', () => {
   it('keeps multi-byte characters whole across chunk edges', async () => {
     h = new TerminalHarness();
     // 3- and 4-byte characters in long runs: reads of ~1-4 KB land inside them many times.
-    const t = h.create({ command: '/bin/bash', args: ['-c', 'for i in $(seq 1 400); do printf "€😀é"; done; printf "\\nEND\\n"'], cwd: h.dir, record: false });
+    const t = h.create({
+      command: '/bin/bash',
+      args: ['-c', 'for i in $(seq 1 400); do printf "€😀é"; done; printf "\\nEND\\n"'],
+      cwd: h.dir,
+      record: false,
+    });
     const v = new RecordingViewer().attach(h.manager, t.id);
     await waitFor(() => v.exitInfo !== null, 5000);
     expect(v.text).not.toContain('\ufffd');
@@ -133,7 +160,11 @@ describe('PtySession', () => {
     expect(alive(bg)).toBe(true);
     await h.manager.dispose();
     expect(alive(t.pid!)).toBe(false);
-    await waitFor(() => !alive(bg), 2000, () => `background job ${bg} to end`);
+    await waitFor(
+      () => !alive(bg),
+      2000,
+      () => `background job ${bg} to end`,
+    );
   });
 
   it('refuses more sessions than the limit, forgetting exited ones first', async () => {
@@ -143,6 +174,8 @@ describe('PtySession', () => {
     await waitFor(() => !h.manager.get(a.id).isRunning, 5000);
     h.create({ command: '/bin/sleep', args: ['30'], cwd: h.dir, record: false });
     expect(h.manager.list().map((i) => i.id)).not.toContain(a.id);
-    expect(() => h.create({ command: '/bin/sleep', args: ['30'], cwd: h.dir })).toThrow(/2 terminals are already running/);
+    expect(() => h.create({ command: '/bin/sleep', args: ['30'], cwd: h.dir })).toThrow(
+      /2 terminals are already running/,
+    );
   });
 });

@@ -17,7 +17,14 @@ afterEach(async () => {
 describe('recordings', () => {
   it('writes asciicast v2 whose output events concatenate to what was emitted, and lists it after a restart', async () => {
     h = new TerminalHarness();
-    const t = h.create({ command: '/bin/bash', args: ['-c', 'printf "one\\n"; sleep 0.05; printf "two ✓\\n"; exit 0'], cwd: h.dir, cols: 90, rows: 30, name: 'demo' });
+    const t = h.create({
+      command: '/bin/bash',
+      args: ['-c', 'printf "one\\n"; sleep 0.05; printf "two ✓\\n"; exit 0'],
+      cwd: h.dir,
+      cols: 90,
+      rows: 30,
+      name: 'demo',
+    });
     expect(t.recording).toBe(t.id);
     const v = new RecordingViewer().attach(h.manager, t.id);
     await waitFor(() => v.exitInfo !== null, 5000);
@@ -51,7 +58,12 @@ describe('recordings', () => {
     const { terminal: t } = await h.promptedBash();
     h.manager.resize(t.id, 100, 50);
     expect(h.manager.recordings.list()[0]).toMatchObject({ id: t.id, durationMs: null });
-    const events = h.manager.recordings.read(t.id).trimEnd().split('\n').slice(1).map((l) => JSON.parse(l));
+    const events = h.manager.recordings
+      .read(t.id)
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l));
     expect(events.at(-1)).toEqual([expect.any(Number), 'r', '100x50']);
     expect(() => h!.manager.recordings.read(t.id, 10)).toThrow(/over the 10-byte limit.*\.cast/);
     expect(() => h!.manager.recordings.read('nope')).toThrow(/no recording 'nope'/);
@@ -91,7 +103,10 @@ describe('OutputBatcher', () => {
     // Keystroke echoes, however fast: each goes at once.
     b.push(Buffer.from('k'));
     b.push(Buffer.from('l'));
-    expect(out).toEqual([['k', 1], ['l', 1]]);
+    expect(out).toEqual([
+      ['k', 1],
+      ['l', 1],
+    ]);
     // Bulk output after a bulk batch waits for the batch window.
     const bulk = 'b'.repeat(300);
     b.push(Buffer.from(bulk));

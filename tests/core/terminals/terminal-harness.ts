@@ -43,7 +43,9 @@ export class TerminalHarness {
   }
 
   /** `bash()` with a recording viewer attached, once its first prompt is on the screen */
-  async promptedBash(extra: Partial<TerminalCreateInput> = {}): Promise<{ terminal: TerminalInfo; viewer: RecordingViewer }> {
+  async promptedBash(
+    extra: Partial<TerminalCreateInput> = {},
+  ): Promise<{ terminal: TerminalInfo; viewer: RecordingViewer }> {
     const terminal = this.bash(extra);
     const viewer = new RecordingViewer().attach(this.manager, terminal.id);
     await viewer.until(new RegExp(`${PROMPT}$`));
@@ -80,12 +82,20 @@ export class RecordingViewer {
 
   /** resolves with the text once it matches, or rejects with what arrived */
   until(re: RegExp, timeoutMs = 5000, from = 0): Promise<string> {
-    return waitFor(() => re.test(this.text.slice(from)), timeoutMs, () => `no ${re} in ${JSON.stringify(this.text.slice(-500))}`).then(() => this.text);
+    return waitFor(
+      () => re.test(this.text.slice(from)),
+      timeoutMs,
+      () => `no ${re} in ${JSON.stringify(this.text.slice(-500))}`,
+    ).then(() => this.text);
   }
 }
 
 /** Polls `check` until it holds; the limit is for a quiet machine and grows with the load (scaled). */
-export async function waitFor(check: () => boolean, quietMs = 5000, describe: () => string = () => 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean,
+  quietMs = 5000,
+  describe: () => string = () => 'condition',
+): Promise<void> {
   const timeoutMs = scaled(quietMs);
   const deadline = Date.now() + timeoutMs;
   while (!check()) {

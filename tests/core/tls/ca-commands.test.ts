@@ -38,7 +38,12 @@ async function runCa(home: string, argv: string[]): Promise<{ code: number; stdo
     relaunch: { command: process.execPath, args: [] },
     rendererDir: null,
   });
-  const fakeSteps = { steps: (certPath: string) => [{ what: 'check the file', command: `test -s '${certPath}'` }, { what: 'fail', command: 'exit 4' }] };
+  const fakeSteps = {
+    steps: (certPath: string) => [
+      { what: 'check the file', command: `test -s '${certPath}'` },
+      { what: 'fail', command: 'exit 4' },
+    ],
+  };
   const commands = new CaCommands({
     trustSteps: fakeSteps as unknown as CaTrustSteps,
     installer: () => new CaTrustInstaller(undefined, 'ignore'),

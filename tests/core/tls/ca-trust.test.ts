@@ -17,19 +17,32 @@ describe('CaTrustSteps', () => {
   });
 
   it('Fedora: the ca-trust anchors; an unknown Linux gets both system stores', () => {
-    const fedora = new CaTrustSteps({ platform: 'linux', exists: (p) => p === '/etc/pki/ca-trust/source/anchors' }).steps(CERT);
-    expect(fedora[0]!.command).toBe(`sudo cp ${CERT} /etc/pki/ca-trust/source/anchors/devmesh.pem && sudo update-ca-trust`);
+    const fedora = new CaTrustSteps({
+      platform: 'linux',
+      exists: (p) => p === '/etc/pki/ca-trust/source/anchors',
+    }).steps(CERT);
+    expect(fedora[0]!.command).toBe(
+      `sudo cp ${CERT} /etc/pki/ca-trust/source/anchors/devmesh.pem && sudo update-ca-trust`,
+    );
     expect(fedora).toHaveLength(2);
     const unknown = new CaTrustSteps({ platform: 'linux', exists: () => false }).steps(CERT);
-    expect(unknown.map((s) => s.what.split(':')[0])).toEqual(['Debian/Ubuntu', 'Fedora/RHEL', 'Chrome/Chromium and Firefox (NSS database; needs `certutil` from the libnss3-tools package)']);
+    expect(unknown.map((s) => s.what.split(':')[0])).toEqual([
+      'Debian/Ubuntu',
+      'Fedora/RHEL',
+      'Chrome/Chromium and Firefox (NSS database; needs `certutil` from the libnss3-tools package)',
+    ]);
   });
 
   it('macOS and Windows', () => {
     expect(new CaTrustSteps({ platform: 'darwin' }).steps(CERT)).toEqual([
-      expect.objectContaining({ command: `sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ${CERT}` }),
+      expect.objectContaining({
+        command: `sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ${CERT}`,
+      }),
     ]);
     expect(new CaTrustSteps({ platform: 'win32' }).steps('C:\\Users\\Ada Lovelace\\.devmesh\\ca\\ca.pem')).toEqual([
-      expect.objectContaining({ command: 'certutil -addstore -f ROOT "C:\\Users\\Ada Lovelace\\.devmesh\\ca\\ca.pem"' }),
+      expect.objectContaining({
+        command: 'certutil -addstore -f ROOT "C:\\Users\\Ada Lovelace\\.devmesh\\ca\\ca.pem"',
+      }),
     ]);
   });
 

@@ -35,7 +35,16 @@ interface Handshake {
 
 /** A tls.createServer on 127.0.0.1 that answers `ok` and closes; its certificates come from `sni`. */
 async function listen(sni: (name: string) => Promise<SecureContext>): Promise<{ server: Server; port: number }> {
-  const server = createServer({ SNICallback: (name, cb) => void sni(name).then((ctx) => cb(null, ctx), (err: Error) => cb(err)) }, (socket) => socket.end('ok'));
+  const server = createServer(
+    {
+      SNICallback: (name, cb) =>
+        void sni(name).then(
+          (ctx) => cb(null, ctx),
+          (err: Error) => cb(err),
+        ),
+    },
+    (socket) => socket.end('ok'),
+  );
   server.on('tlsClientError', () => {
     // expected in the refusal tests: the client or the SNI callback aborts the handshake
   });
@@ -52,7 +61,11 @@ async function listenWithDefault(ca: LocalCertificateAuthority): Promise<{ serve
     const socket = new TLSSocket(raw, {
       isServer: true,
       secureContext: ca.defaultContext(),
-      SNICallback: (name, cb) => void ca.secureContextFor(name).then((ctx) => cb(null, ctx), (err: Error) => cb(err)),
+      SNICallback: (name, cb) =>
+        void ca.secureContextFor(name).then(
+          (ctx) => cb(null, ctx),
+          (err: Error) => cb(err),
+        ),
     });
     socket.on('error', () => socket.destroy());
     socket.on('secure', () => socket.end('ok'));
@@ -68,8 +81,12 @@ function handshake(port: number, options: { servername?: string; ca?: string[] }
       socket.destroy();
       resolve(result);
     };
-    socket.once('secureConnect', () => done({ authorized: socket.authorized, error: null, san: socket.getPeerCertificate().subjectaltname }));
-    socket.once('error', (err: NodeJS.ErrnoException) => done({ authorized: false, error: `${err.code ?? ''} ${err.message}`, san: undefined }));
+    socket.once('secureConnect', () =>
+      done({ authorized: socket.authorized, error: null, san: socket.getPeerCertificate().subjectaltname }),
+    );
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      done({ authorized: false, error: `${err.code ?? ''} ${err.message}`, san: undefined }),
+    );
     socket.once('timeout', () => done({ authorized: false, error: 'timeout', san: undefined }));
   });
 }
@@ -139,7 +156,10 @@ describe('LocalCertificateAuthority', () => {
       await new Promise((resolve) => raw.close(resolve));
     }
     // tls.createServer ignores `secureContext`; it takes the default certificate as key/cert
-    const plain = createServer({ ...ca.defaultCredentials(), SNICallback: (n, cb) => void ca.secureContextFor(n).then((c) => cb(null, c), cb) }, (c) => c.end('ok'));
+    const plain = createServer(
+      { ...ca.defaultCredentials(), SNICallback: (n, cb) => void ca.secureContextFor(n).then((c) => cb(null, c), cb) },
+      (c) => c.end('ok'),
+    );
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
     try {
       const result = await handshake((plain.address() as { port: number }).port, { ca: [ca.certPem] });
@@ -158,7 +178,9 @@ describe('LocalCertificateAuthority', () => {
 
   it('refuses names outside localhost, and the handshake for them fails', async () => {
     for (const bad of ['example.com', 'localhost.example.com', 'evil-localhost', 'a..localhost', '-x.localhost', '']) {
-      await expect(ca.secureContextFor(bad)).rejects.toSatisfy((err) => err instanceof DevMeshError && err.code === 'BAD_REQUEST' && /only localhost names/.test(err.message));
+      await expect(ca.secureContextFor(bad)).rejects.toSatisfy(
+        (err) => err instanceof DevMeshError && err.code === 'BAD_REQUEST' && /only localhost names/.test(err.message),
+      );
     }
     const result = await handshake(port, { servername: 'example.com', ca: [ca.certPem] });
     expect(result.authorized).toBe(false);
@@ -192,13 +214,15 @@ describe('LocalCertificateAuthority', () => {
     const cache = new SecureContextCache(10);
     let calls = 0;
     const flaky = (): Promise<{ context: SecureContext; notAfter: Date }> =>
-      ++calls === 1 ? Promise.reject(new Error('boom')) : Promise.resolve({ context: createSecureContext({}), notAfter: new Date(Date.now() + 1e10) });
+      ++calls === 1
+        ? Promise.reject(new Error('boom'))
+        : Promise.resolve({ context: createSecureContext({}), notAfter: new Date(Date.now() + 1e10) });
     await expect(cache.get('x', flaky)).rejects.toThrow('boom');
     await expect(cache.get('x', flaky)).resolves.toBeDefined();
     expect(cache.mints).toBe(2);
   });
 
-  it("leaf certificates are valid for at most 397 days and carry serverAuth", async () => {
+  it('leaf certificates are valid for at most 397 days and carry serverAuth', async () => {
     const { port: p, server: s } = await listen((name) => ca.secureContextFor(name));
     try {
       const cert = await new Promise<X509Certificate>((resolve, reject) => {

@@ -25,7 +25,9 @@ const start = () => dialog().getByRole('button', { name: 'Start' }) as HTMLButto
 /** the form once the CLIs are listed and the open project is known */
 const ready = async () => {
   await dialog().findByRole('combobox', { name: /^Agent CLI/ });
-  await waitFor(() => expect((dialog().getByRole('combobox', { name: /^Works in/ }) as HTMLSelectElement).value).toBe('shop'));
+  await waitFor(() =>
+    expect((dialog().getByRole('combobox', { name: /^Works in/ }) as HTMLSelectElement).value).toBe('shop'),
+  );
 };
 
 describe('AgentNewDialog', () => {
@@ -53,7 +55,9 @@ describe('AgentNewDialog', () => {
     await user.selectOptions(dialog().getByRole('combobox', { name: /^Works in/ }), 'another directory…');
     await user.type(field(/^Directory/), 'relative/path');
     await user.click(start());
-    expect(screen.getByTestId('agent-error-worktree').textContent).toBe('not a branch name git accepts: no spaces or any of ~ ^ : ? * [ \\');
+    expect(screen.getByTestId('agent-error-worktree').textContent).toBe(
+      'not a branch name git accepts: no spaces or any of ~ ^ : ? * [ \\',
+    );
     expect(screen.getByTestId('agent-error-name').textContent).toBe('letters, digits, . _ - (at most 64)');
     expect(screen.getByTestId('agent-error-gpus').textContent).toBe('a whole number');
     expect(screen.getByTestId('agent-error-cwd').textContent).toBe('an absolute path (/home/me/repo)');
@@ -74,7 +78,15 @@ describe('AgentNewDialog', () => {
     await user.click(start());
     await waitFor(() => expect(onClose).toHaveBeenCalledTimes(1));
     expect(client.inputsOf('agents.start')).toEqual([
-      { profile: 'claude', name: 'fixer', prompt: 'fix the login flow', worktree: 'feat/login', base: 'main', project: 'shop', ramGb: 2 },
+      {
+        profile: 'claude',
+        name: 'fixer',
+        prompt: 'fix the login flow',
+        worktree: 'feat/login',
+        base: 'main',
+        project: 'shop',
+        ramGb: 2,
+      },
     ]);
     expect(stores.agents.getState().byId['agent-1']?.name).toBe('fixer');
   });
@@ -86,7 +98,9 @@ describe('AgentNewDialog', () => {
     await ready();
     await user.type(field(/^Worktree branch/), 'feat/login');
     await user.click(start());
-    expect((await dialog().findByRole('alert')).textContent).toBe('branch feat/login exists already: pick another name');
+    expect((await dialog().findByRole('alert')).textContent).toBe(
+      'branch feat/login exists already: pick another name',
+    );
     expect(field(/^Worktree branch/).value).toBe('feat/login');
     expect(onClose).not.toHaveBeenCalled();
     expect(start().disabled).toBe(false);
@@ -95,7 +109,9 @@ describe('AgentNewDialog', () => {
 
   it('says why the CLIs could not be listed and offers no Start', async () => {
     await renderDialog((c) => c.refuse('agents.profiles', 'INTERNAL', 'the agent manager is closed'));
-    expect((await dialog().findByRole('alert')).textContent).toBe('could not list the agent CLIs: the agent manager is closed');
+    expect((await dialog().findByRole('alert')).textContent).toBe(
+      'could not list the agent CLIs: the agent manager is closed',
+    );
     expect(start().disabled).toBe(true);
   });
 

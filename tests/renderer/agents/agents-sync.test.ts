@@ -13,12 +13,36 @@ import { FakeClient } from '../fake-client.js';
 import { expectListFailureShown, terminalInfo } from '../terminals/terminal-fixtures.js';
 
 const agent = (id: string, over: Partial<AgentRecord> = {}): AgentRecord => ({
-  id, name: id, profile: 'claude', role: null, cwd: '/repo', project: 'shop', command: 'claude', args: [], worktree: null,
-  terminalId: `term-${id}`, task: 'fix the tests', status: 'working', statusReason: null, exitCode: null, createdAt: 1, updatedAt: 10,
-  resources: { ramGb: 0, gpus: 0 }, ...over,
+  id,
+  name: id,
+  profile: 'claude',
+  role: null,
+  cwd: '/repo',
+  project: 'shop',
+  command: 'claude',
+  args: [],
+  worktree: null,
+  terminalId: `term-${id}`,
+  task: 'fix the tests',
+  status: 'working',
+  statusReason: null,
+  exitCode: null,
+  createdAt: 1,
+  updatedAt: 10,
+  resources: { ramGb: 0, gpus: 0 },
+  ...over,
 });
 const statusEvent = (record: AgentRecord, from: AgentStatus, reason: string | null = null) =>
-  ({ type: 'agent.status', ts: record.updatedAt, agentId: record.id, name: record.name, from, to: record.status, reason, record }) as const;
+  ({
+    type: 'agent.status',
+    ts: record.updatedAt,
+    agentId: record.id,
+    name: record.name,
+    from,
+    to: record.status,
+    reason,
+    record,
+  }) as const;
 const terminal = (id: string): TerminalInfo => terminalInfo({ id, name: id, command: 'claude', cwd: '/repo' });
 
 describe('agents store', () => {
@@ -86,8 +110,12 @@ describe('AgentsSync', () => {
   it('toasts when an agent starts waiting for the user, once', async () => {
     const { client, stores } = setup();
     await until('the list', () => stores.agents.getState().ids.length === 2);
-    client.emit(statusEvent(agent('a', { name: 'fixer', status: 'waiting', updatedAt: 20 }), 'working', 'permission prompt'));
-    client.emit(statusEvent(agent('a', { name: 'fixer', status: 'waiting', updatedAt: 21 }), 'waiting', 'permission prompt'));
+    client.emit(
+      statusEvent(agent('a', { name: 'fixer', status: 'waiting', updatedAt: 20 }), 'working', 'permission prompt'),
+    );
+    client.emit(
+      statusEvent(agent('a', { name: 'fixer', status: 'waiting', updatedAt: 21 }), 'waiting', 'permission prompt'),
+    );
     const toasts = stores.toasts.getState().toasts;
     expect(toasts).toHaveLength(1);
     expect(toasts[0]).toMatchObject({ code: 'AGENT_WAITING' });
@@ -95,7 +123,11 @@ describe('AgentsSync', () => {
   });
 
   it('says why the list could not be read', () =>
-    expectListFailureShown('agents.list', (client, stores) => new AgentsSync(client, stores), (stores) => stores.agents));
+    expectListFailureShown(
+      'agents.list',
+      (client, stores) => new AgentsSync(client, stores),
+      (stores) => stores.agents,
+    ));
 
   it('starts an agent and shows its tab, even when the terminal event comes after the answer', async () => {
     const { client, stores, sync } = setup();
@@ -111,7 +143,8 @@ describe('AgentsSync', () => {
 
   it('gives back the daemon’s refusal for the form to show', async () => {
     const { client, sync } = setup();
-    client.handlers['agents.start'] = () => Promise.reject(new DevMeshError('BAD_REQUEST', 'agents.budget: 13 GB asked, 4 of 16 GB held'));
+    client.handlers['agents.start'] = () =>
+      Promise.reject(new DevMeshError('BAD_REQUEST', 'agents.budget: 13 GB asked, 4 of 16 GB held'));
     expect(await sync.start({ profile: 'claude', cwd: '/repo', ramGb: 13 })).toEqual({
       ok: false,
       code: 'BAD_REQUEST',

@@ -11,7 +11,10 @@ function fakeBridge() {
   const emitters: ((e: DevMeshEvent) => void)[] = [];
   const bridge = {
     'projects.list': async () => ({ ok: true, value: [] }),
-    'services.stop': async () => ({ ok: false, error: { code: 'SERVICE_NOT_FOUND', message: "no service 'x' in project shop" } }),
+    'services.stop': async () => ({
+      ok: false,
+      error: { code: 'SERVICE_NOT_FOUND', message: "no service 'x' in project shop" },
+    }),
     'daemon.info': async () => {
       throw new Error('No handler registered for devmesh:call:daemon.info');
     },
@@ -35,21 +38,33 @@ describe('IpcClient', () => {
     const err = await client.call('services.stop', { name: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DevMeshError);
     expect(err).toMatchObject({ code: 'SERVICE_NOT_FOUND', message: "no service 'x' in project shop" });
-    await expect(client.call('daemon.info', {})).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('No handler registered') });
+    await expect(client.call('daemon.info', {})).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('No handler registered'),
+    });
     await expect(client.call('logs.page', { name: 'x' })).rejects.toMatchObject({ code: 'UNKNOWN_METHOD' });
   });
 
   // Like the WebSocket client (shared/protocol-client.ts): one answer check whatever the transport.
   it('rejects an answer that does not match the method’s output schema, as the WebSocket client does', async () => {
-    const bridge = { ...fakeBridge().bridge, 'projects.list': async () => ({ ok: true, value: [{ id: 42 }] }) } as unknown as DevMeshBridge;
+    const bridge = {
+      ...fakeBridge().bridge,
+      'projects.list': async () => ({ ok: true, value: [{ id: 42 }] }),
+    } as unknown as DevMeshBridge;
     const client = new IpcClient(bridge);
-    await expect(client.call('projects.list', {})).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining("'projects.list'") });
+    await expect(client.call('projects.list', {})).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining("'projects.list'"),
+    });
   });
 
   it('times out a call the main process never answers, as the WebSocket client does', async () => {
     vi.useFakeTimers();
     try {
-      const bridge = { ...fakeBridge().bridge, 'projects.list': () => new Promise(() => {}) } as unknown as DevMeshBridge;
+      const bridge = {
+        ...fakeBridge().bridge,
+        'projects.list': () => new Promise(() => {}),
+      } as unknown as DevMeshBridge;
       const client = new IpcClient(bridge, { callTimeoutMs: 5_000 });
       const outcome = client.call('projects.list', {}).catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(5_000);

@@ -26,8 +26,13 @@ describe('terminalEndpoint', () => {
 
   it('connects by WebSocket in a browser and by MessagePort inside the Electron app', () => {
     class FakeWs {}
-    expect(terminalEndpoint(fakeWindow('t0k'), FakeWs as never).connector('term-1')).toBeInstanceOf(WebSocketTerminalConnector);
-    const win = fakeWindow('', { devmesh: { openTerminalStream: async () => ({ ok: true, value: { streamId: 1 } }) }, addEventListener: () => {} });
+    expect(terminalEndpoint(fakeWindow('t0k'), FakeWs as never).connector('term-1')).toBeInstanceOf(
+      WebSocketTerminalConnector,
+    );
+    const win = fakeWindow('', {
+      devmesh: { openTerminalStream: async () => ({ ok: true, value: { streamId: 1 } }) },
+      addEventListener: () => {},
+    });
     expect(terminalEndpoint(win).connector('term-1')).toBeInstanceOf(PortTerminalConnector);
   });
 });

@@ -94,7 +94,11 @@ function setup(prepare: (main: FakeMain) => void = () => {}) {
     onState: (s) => states.push(s),
     warn: (m) => warnings.push(m),
   });
-  cleanups.push(() => inbox.dispose(), () => stream.dispose(), () => main.ports.forEach((p) => p.close()));
+  cleanups.push(
+    () => inbox.dispose(),
+    () => stream.dispose(),
+    () => main.ports.forEach((p) => p.close()),
+  );
   return { win, main, inbox, sink, stream, states, warnings };
 }
 
@@ -131,7 +135,11 @@ describe('the MessagePort terminal transport', () => {
     stream.input('ls\r');
     stream.resize(100, 30);
     await until('both', () => main.received[0]!.length >= 3);
-    expect(main.received[0]).toEqual([{ t: 'resize', cols: 120, rows: 40 }, { t: 'input', data: 'ls\r' }, { t: 'resize', cols: 100, rows: 30 }]);
+    expect(main.received[0]).toEqual([
+      { t: 'resize', cols: 120, rows: 40 },
+      { t: 'input', data: 'ls\r' },
+      { t: 'resize', cols: 100, rows: 30 },
+    ]);
   });
 
   it('retries a refused open, stops at the exit, and ignores a port closed after it', async () => {

@@ -14,7 +14,15 @@ import { until } from '../../helpers/until.js';
 
 const TOKEN = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
-const daemonInfo = { version: '0.1.0', pid: 1, startedAt: 1, home: '/tmp/h', node: 'v22', face: 'daemon', apiUrl: null };
+const daemonInfo = {
+  version: '0.1.0',
+  pid: 1,
+  startedAt: 1,
+  home: '/tmp/h',
+  node: 'v22',
+  face: 'daemon',
+  apiUrl: null,
+};
 const event: DevMeshEvent = { type: 'project.config-error', ts: 1, projectId: 'shop', message: 'bad yaml' };
 const logLine: LogLine = { seq: 7, project: 'shop', service: 'api', stream: 'stderr', ts: 1, text: 'boom' };
 
@@ -41,7 +49,8 @@ class FakeDaemon {
       host: '127.0.0.1',
       port,
       path: '/api',
-      handleProtocols: (protocols) => (protocols.has(`${TOKEN_PROTOCOL_PREFIX}${TOKEN}`) && protocols.has(WIRE_PROTOCOL) ? WIRE_PROTOCOL : false),
+      handleProtocols: (protocols) =>
+        protocols.has(`${TOKEN_PROTOCOL_PREFIX}${TOKEN}`) && protocols.has(WIRE_PROTOCOL) ? WIRE_PROTOCOL : false,
     });
     await new Promise<void>((resolve) => wss.once('listening', resolve));
     return new FakeDaemon(wss);
@@ -60,7 +69,9 @@ class FakeDaemon {
   }
 
   subscriptions(topic: string): Extract<ClientMessage, { type: 'subscribe' }>[] {
-    return this.received.filter((m): m is Extract<ClientMessage, { type: 'subscribe' }> => m.type === 'subscribe' && m.topic === topic);
+    return this.received.filter(
+      (m): m is Extract<ClientMessage, { type: 'subscribe' }> => m.type === 'subscribe' && m.topic === topic,
+    );
   }
 
   dropClients(): void {
@@ -73,11 +84,21 @@ class FakeDaemon {
   }
 
   private defaultReply(ws: ServerSocket, msg: ClientMessage): void {
-    if (msg.type === 'call' && msg.method === 'daemon.info') ws.send(JSON.stringify({ type: 'result', id: msg.id, ok: true, value: daemonInfo }));
+    if (msg.type === 'call' && msg.method === 'daemon.info')
+      ws.send(JSON.stringify({ type: 'result', id: msg.id, ok: true, value: daemonInfo }));
     else if (msg.type === 'call' && msg.method === 'services.stop') {
-      ws.send(JSON.stringify({ type: 'result', id: msg.id, ok: false, error: { code: 'SERVICE_NOT_FOUND', message: "no service 'nope' in project shop; known: api, web" } }));
-    } else if (msg.type === 'call' && msg.method === 'projects.list') ws.send(JSON.stringify({ type: 'result', id: msg.id, ok: true, value: [{ id: 42 }] }));
-    else if (msg.type === 'subscribe' || msg.type === 'unsubscribe') ws.send(JSON.stringify({ type: 'result', id: msg.id, ok: true, value: null }));
+      ws.send(
+        JSON.stringify({
+          type: 'result',
+          id: msg.id,
+          ok: false,
+          error: { code: 'SERVICE_NOT_FOUND', message: "no service 'nope' in project shop; known: api, web" },
+        }),
+      );
+    } else if (msg.type === 'call' && msg.method === 'projects.list')
+      ws.send(JSON.stringify({ type: 'result', id: msg.id, ok: true, value: [{ id: 42 }] }));
+    else if (msg.type === 'subscribe' || msg.type === 'unsubscribe')
+      ws.send(JSON.stringify({ type: 'result', id: msg.id, ok: true, value: null }));
   }
 }
 
@@ -90,9 +111,17 @@ async function setup(options: { backoff?: { initialMs: number; maxMs: number } }
   const daemon = await FakeDaemon.start();
   const warnings: string[] = [];
   const statuses: ConnectionStatus[] = [];
-  const client = new WsClient({ url: daemon.url, token: () => TOKEN, backoff: options.backoff ?? { initialMs: 20, maxMs: 100 }, warn: (m) => warnings.push(m) });
+  const client = new WsClient({
+    url: daemon.url,
+    token: () => TOKEN,
+    backoff: options.backoff ?? { initialMs: 20, maxMs: 100 },
+    warn: (m) => warnings.push(m),
+  });
   client.onConnectionChange((s) => statuses.push(s));
-  cleanups.push(() => daemon.close(), () => client.dispose());
+  cleanups.push(
+    () => daemon.close(),
+    () => client.dispose(),
+  );
   await until('the client to connect', () => client.status.state === 'open');
   return { daemon, client, warnings, statuses };
 }
@@ -109,7 +138,10 @@ describe('WsClient', () => {
     const { client } = await setup();
     const err = await client.call('services.stop', { name: 'nope' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DevMeshError);
-    expect(err).toMatchObject({ code: 'SERVICE_NOT_FOUND', message: "no service 'nope' in project shop; known: api, web" });
+    expect(err).toMatchObject({
+      code: 'SERVICE_NOT_FOUND',
+      message: "no service 'nope' in project shop; known: api, web",
+    });
   });
 
   it('rejects an answer whose value does not match the method output schema', async () => {
@@ -152,8 +184,35 @@ describe('WsClient', () => {
     const trafficSub = await until('traffic subscribe', () => daemon.subscriptions('traffic')[0]);
     expect(reqSub.params).toEqual({ project: 'shop', service: 'api' });
     expect(trafficSub.params).toEqual({ project: 'shop' });
-    const record = { seq: 3, ts: 1, method: 'GET', host: 'api.localhost', path: '/', status: 200, bytesIn: 0, bytesOut: 10, durationMs: 1.5, project: 'shop', service: 'api', upstream: '127.0.0.1:4001', error: null, tls: false, websocket: false, caller: null, instance: 'local/shop/api' };
-    const counters = { project: 'shop', service: 'api', requests: 1, errors: 0, requestsPerSec: 0.1, errorsPerSec: 0, p50Ms: 1.5, p95Ms: 1.5 };
+    const record = {
+      seq: 3,
+      ts: 1,
+      method: 'GET',
+      host: 'api.localhost',
+      path: '/',
+      status: 200,
+      bytesIn: 0,
+      bytesOut: 10,
+      durationMs: 1.5,
+      project: 'shop',
+      service: 'api',
+      upstream: '127.0.0.1:4001',
+      error: null,
+      tls: false,
+      websocket: false,
+      caller: null,
+      instance: 'local/shop/api',
+    };
+    const counters = {
+      project: 'shop',
+      service: 'api',
+      requests: 1,
+      errors: 0,
+      requestsPerSec: 0.1,
+      errorsPerSec: 0,
+      p50Ms: 1.5,
+      p95Ms: 1.5,
+    };
     daemon.send({ type: 'event', sub: reqSub.id, data: { ...record, status: 'ok' } });
     daemon.send({ type: 'event', sub: reqSub.id, data: record });
     daemon.send({ type: 'event', sub: trafficSub.id, data: [counters, counters] });
@@ -202,12 +261,18 @@ describe('WsClient', () => {
     const lines: LogLine[] = [];
     client.onEvent((e) => events.push(e));
     client.followLogs({ project: 'shop', name: 'api' }, (l) => lines.push(l));
-    await until('first subscriptions', () => daemon.subscriptions('logs').length === 1 && daemon.subscriptions('events').length === 1);
+    await until(
+      'first subscriptions',
+      () => daemon.subscriptions('logs').length === 1 && daemon.subscriptions('events').length === 1,
+    );
 
     const seen = statuses.length;
     daemon.dropClients();
     await until('the second connection', () => daemon.sockets.length === 2);
-    await until('re-subscriptions', () => daemon.subscriptions('logs').length === 2 && daemon.subscriptions('events').length === 2);
+    await until(
+      're-subscriptions',
+      () => daemon.subscriptions('logs').length === 2 && daemon.subscriptions('events').length === 2,
+    );
     const [ev2, log2] = [daemon.subscriptions('events')[1]!, daemon.subscriptions('logs')[1]!];
     expect(log2.params).toEqual({ project: 'shop', name: 'api' });
     expect(statuses.slice(seen).map((s) => s.state)).toEqual(['reconnecting', 'open']);
@@ -224,7 +289,12 @@ describe('WsClient', () => {
     await probe.close(); // a port where nothing listens, for now
 
     const statuses: ConnectionStatus[] = [];
-    const client = new WsClient({ url: `ws://127.0.0.1:${port}/api`, token: () => TOKEN, backoff: { initialMs: 10, maxMs: 40 }, warn: () => {} });
+    const client = new WsClient({
+      url: `ws://127.0.0.1:${port}/api`,
+      token: () => TOKEN,
+      backoff: { initialMs: 10, maxMs: 40 },
+      warn: () => {},
+    });
     cleanups.push(() => client.dispose());
     client.onConnectionChange((s) => statuses.push(s));
     await until('five failed attempts', () => statuses.filter((s) => s.state === 'reconnecting').length >= 5);

@@ -17,16 +17,57 @@ import { FakeClient } from '../fake-client.js';
 import { expectListFailureShown } from '../terminals/terminal-fixtures.js';
 
 const task = (id: string, over: Partial<TaskInfo> = {}): TaskInfo => ({
-  id, project: 'shop', root: '/repo', title: id, prompt: 'do it', files: [], capabilities: [], priority: 0, dependsOn: [],
-  criticRequired: false, criticOf: null, state: 'QUEUED', stateReason: 'waiting for a bid', assigneeId: null, assigneeName: null,
-  terminalId: null, attempts: 0, bidCount: 0, note: null, createdBy: 'user', createdAt: 1, updatedAt: 10, ...over,
+  id,
+  project: 'shop',
+  root: '/repo',
+  title: id,
+  prompt: 'do it',
+  files: [],
+  capabilities: [],
+  priority: 0,
+  dependsOn: [],
+  criticRequired: false,
+  criticOf: null,
+  state: 'QUEUED',
+  stateReason: 'waiting for a bid',
+  assigneeId: null,
+  assigneeName: null,
+  terminalId: null,
+  attempts: 0,
+  bidCount: 0,
+  note: null,
+  createdBy: 'user',
+  createdAt: 1,
+  updatedAt: 10,
+  ...over,
 });
-const detailOf = (info: TaskInfo, over: Partial<TaskDetail> = {}): TaskDetail => ({ ...info, history: [], bids: [], lockIds: [], ...over });
+const detailOf = (info: TaskInfo, over: Partial<TaskDetail> = {}): TaskDetail => ({
+  ...info,
+  history: [],
+  bids: [],
+  lockIds: [],
+  ...over,
+});
 const lock = (id: string, holder: string): LockInfo => ({
-  id, holder, mode: 'WRITE', target: { kind: 'file', path: 'src/a.ts' }, acquiredAt: 1, expiresAt: 60_000, ttlMs: 60_000,
+  id,
+  holder,
+  mode: 'WRITE',
+  target: { kind: 'file', path: 'src/a.ts' },
+  acquiredAt: 1,
+  expiresAt: 60_000,
+  ttlMs: 60_000,
 });
 const space = (locks: LockInfo[]): LockSpaceSnapshot => ({ root: '/repo', project: 'shop', locks, waiters: [] });
-const message = (seq: number, body = `m${seq}`): Message => ({ seq, from: 'agent-a', fromName: 'a', to: 'user', toName: 'user', body, task: null, ts: seq });
+const message = (seq: number, body = `m${seq}`): Message => ({
+  seq,
+  from: 'agent-a',
+  fromName: 'a',
+  to: 'user',
+  toName: 'user',
+  body,
+  task: null,
+  ts: seq,
+});
 
 const disposers: (() => void)[] = [];
 afterEach(() => {
@@ -49,7 +90,12 @@ describe('TasksSync', () => {
     expect(Object.keys(stores.tasks.getState().byId).sort()).toEqual(['task-aaaa', 'task-bbbb']);
 
     const working = task('task-aaaa', { state: 'WORKING', assigneeId: 'agent-x', updatedAt: 30 });
-    client.emit({ type: 'task.changed', ts: 30, task: working, transition: { from: 'CLAIMED', to: 'WORKING', by: 'agent-x', why: 'started', at: 30 } });
+    client.emit({
+      type: 'task.changed',
+      ts: 30,
+      task: working,
+      transition: { from: 'CLAIMED', to: 'WORKING', by: 'agent-x', why: 'started', at: 30 },
+    });
     expect(stores.tasks.getState().byId['task-aaaa']?.state).toBe('WORKING');
     // a listing answered before that event lands late: the task stays WORKING
     stores.tasks.getState().replace([task('task-aaaa', { state: 'CLAIMED', updatedAt: 20 })]);
@@ -82,7 +128,8 @@ describe('TasksSync', () => {
   it('creates, cancels and bids, answering with the daemon’s refusal in its own words', async () => {
     const { client, stores } = setup();
     client.handlers['tasks.list'] = () => [];
-    client.handlers['tasks.create'] = (input: { title: string }) => task('task-cccc', { title: input.title, updatedAt: 5 });
+    client.handlers['tasks.create'] = (input: { title: string }) =>
+      task('task-cccc', { title: input.title, updatedAt: 5 });
     client.handlers['tasks.cancel'] = () => {
       throw new DevMeshError('CONFLICT', 'task task-cccc is COMPLETED: a finished task cannot be cancelled');
     };
@@ -92,12 +139,23 @@ describe('TasksSync', () => {
     expect(created.ok).toBe(true);
     expect(stores.tasks.getState().byId['task-cccc']?.title).toBe('fix login');
     const cancelled = await sync.cancel('task-cccc');
-    expect(cancelled).toMatchObject({ ok: false, code: 'CONFLICT', message: expect.stringContaining('cannot be cancelled') });
-    expect(client.calls.find((c) => c.method === 'tasks.cancel')?.input).toMatchObject({ task: 'task-cccc', by: 'user' });
+    expect(cancelled).toMatchObject({
+      ok: false,
+      code: 'CONFLICT',
+      message: expect.stringContaining('cannot be cancelled'),
+    });
+    expect(client.calls.find((c) => c.method === 'tasks.cancel')?.input).toMatchObject({
+      task: 'task-cccc',
+      by: 'user',
+    });
   });
 
   it('shows a failed listing', async () => {
-    await expectListFailureShown('tasks.list', (client, stores) => new TasksSync(client, stores.tasks), (s) => s.tasks);
+    await expectListFailureShown(
+      'tasks.list',
+      (client, stores) => new TasksSync(client, stores.tasks),
+      (s) => s.tasks,
+    );
   });
 });
 
@@ -114,7 +172,13 @@ describe('LocksSync', () => {
 
     current = space([lock('l1', 'agent-a'), lock('l2', 'agent-b')]);
     for (const l of current.locks) {
-      client.emit({ type: 'lock.changed', ts: 2, root: '/repo', project: 'shop', change: { type: 'granted', ts: 2, lock: l, waitedMs: 0, previousMode: null } });
+      client.emit({
+        type: 'lock.changed',
+        ts: 2,
+        root: '/repo',
+        project: 'shop',
+        change: { type: 'granted', ts: 2, lock: l, waitedMs: 0, previousMode: null },
+      });
     }
     await until('the new listing', () => stores.locks.getState().spaces[0]?.locks.length === 2);
     await sleep(300); // no second listing follows the burst
@@ -124,17 +188,28 @@ describe('LocksSync', () => {
   it('takes a lock as user (file, dir/ or glob) and releases it in its space', async () => {
     const { client, stores } = setup();
     client.handlers['locks.list'] = () => [space([])];
-    client.handlers['locks.acquire'] = (input: { target: LockInfo['target'] }) => ({ ...lock('l9', 'user'), target: input.target });
+    client.handlers['locks.acquire'] = (input: { target: LockInfo['target'] }) => ({
+      ...lock('l9', 'user'),
+      target: input.target,
+    });
     client.handlers['locks.release'] = () => lock('l9', 'user');
     const sync = new LocksSync(client, stores.locks);
     disposers.push(() => sync.dispose());
     const taken = await sync.take({ path: 'src/auth/', mode: 'INTENT', project: 'shop' });
     expect(taken.ok).toBe(true);
     expect(client.calls.find((c) => c.method === 'locks.acquire')?.input).toEqual({
-      holder: 'user', mode: 'INTENT', target: { kind: 'dir', path: 'src/auth' }, waitMs: 0, project: 'shop',
+      holder: 'user',
+      mode: 'INTENT',
+      target: { kind: 'dir', path: 'src/auth' },
+      waitMs: 0,
+      project: 'shop',
     });
     await sync.release('/repo', lock('l9', 'user'));
-    expect(client.calls.find((c) => c.method === 'locks.release')?.input).toEqual({ project: '/repo', holder: 'user', lockId: 'l9' });
+    expect(client.calls.find((c) => c.method === 'locks.release')?.input).toEqual({
+      project: '/repo',
+      holder: 'user',
+      lockId: 'l9',
+    });
     expect(await sync.take({ path: '  ', mode: 'WRITE' })).toMatchObject({ ok: false });
   });
 
@@ -146,7 +221,11 @@ describe('LocksSync', () => {
   });
 
   it('shows a failed listing', async () => {
-    await expectListFailureShown('locks.list', (client, stores) => new LocksSync(client, stores.locks), (s) => s.locks);
+    await expectListFailureShown(
+      'locks.list',
+      (client, stores) => new LocksSync(client, stores.locks),
+      (s) => s.locks,
+    );
   });
 });
 
@@ -154,7 +233,11 @@ describe('MessagesSync', () => {
   it('lists newest first, adds each posted message once, and keeps messages newer than a late listing', async () => {
     const { client, stores } = setup();
     client.handlers['messages.list'] = () => [message(2), message(1)];
-    client.handlers['messages.send'] = (input: { to: string; body: string }) => ({ ...message(4, input.body), from: 'user', to: input.to });
+    client.handlers['messages.send'] = (input: { to: string; body: string }) => ({
+      ...message(4, input.body),
+      from: 'user',
+      to: input.to,
+    });
     const sync = new MessagesSync(client, stores.messages);
     disposers.push(() => sync.dispose());
     await until('the list', () => stores.messages.getState().loaded);
@@ -163,7 +246,11 @@ describe('MessagesSync', () => {
     expect(sent.ok).toBe(true);
     client.emit({ type: 'message.posted', ts: 4, message: { ...message(4, 'hello all'), from: 'user', to: '*' } });
     expect(stores.messages.getState().messages.map((m) => m.seq)).toEqual([4, 3, 2, 1]);
-    expect(client.calls.find((c) => c.method === 'messages.send')?.input).toEqual({ from: 'user', to: '*', body: 'hello all' });
+    expect(client.calls.find((c) => c.method === 'messages.send')?.input).toEqual({
+      from: 'user',
+      to: '*',
+      body: 'hello all',
+    });
     stores.messages.getState().replace([message(2), message(1)]); // a listing that left before 3 and 4 were posted
     expect(stores.messages.getState().messages.map((m) => m.seq)).toEqual([4, 3, 2, 1]);
   });
@@ -176,9 +263,19 @@ describe('MessagesSync', () => {
     disposers.push(() => (syncs.messages.dispose(), syncs.tasks.dispose(), syncs.locks.dispose()));
     expect(coordinationSyncs(client, stores)).toBe(syncs); // one set per page
     await until('the list', () => stores.messages.getState().loaded);
-    client.emit({ type: 'message.posted', ts: 5, message: { ...message(5, 'Which discount wins?'), task: 'task-abc123' } });
+    client.emit({
+      type: 'message.posted',
+      ts: 5,
+      message: { ...message(5, 'Which discount wins?'), task: 'task-abc123' },
+    });
     client.emit({ type: 'message.posted', ts: 6, message: { ...message(6, 'fyi'), to: 'agent-b', toName: 'b' } });
-    client.emit({ type: 'message.posted', ts: 7, message: { ...message(7, 'my own'), from: 'user', fromName: 'user' } });
-    expect(stores.toasts.getState().toasts.map((t) => [t.code, t.message])).toEqual([['MESSAGE', 'a wrote to you about task-abc123: Which discount wins?']]);
+    client.emit({
+      type: 'message.posted',
+      ts: 7,
+      message: { ...message(7, 'my own'), from: 'user', fromName: 'user' },
+    });
+    expect(stores.toasts.getState().toasts.map((t) => [t.code, t.message])).toEqual([
+      ['MESSAGE', 'a wrote to you about task-abc123: Which discount wins?'],
+    ]);
   });
 });

@@ -4,9 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { LABEL_MAX_WIDTH, labelWidthOf, layoutGraph, type Box } from '../../../renderer/graph/graph-layout.js';
 import { shopGraph } from './mesh-fixtures.js';
 
-const overlap = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const overlap = (a: Box, b: Box): boolean =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 const inside = (inner: Box, outer: Box): boolean =>
-  inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
+  inner.x >= outer.x &&
+  inner.y >= outer.y &&
+  inner.x + inner.width <= outer.x + outer.width &&
+  inner.y + inner.height <= outer.y + outer.height;
 
 describe('layoutGraph', () => {
   const graph = shopGraph();
@@ -43,10 +47,16 @@ describe('layoutGraph', () => {
 
   it('gives every edge room for its label: clear of every service box and of every other label', () => {
     const labels = layout.labels;
-    expect(labels.map((l) => l.id).sort()).toEqual(graph.edges.filter((e) => e.from !== e.to).map((e) => e.id).sort());
+    expect(labels.map((l) => l.id).sort()).toEqual(
+      graph.edges
+        .filter((e) => e.from !== e.to)
+        .map((e) => e.id)
+        .sort(),
+    );
     for (const l of labels) {
       for (const s of layout.services) expect(overlap(l, s), `label ${l.id} over ${s.id}`).toBe(false);
-      for (const other of labels) if (other !== l) expect(overlap(l, other), `label ${l.id} over ${other.id}`).toBe(false);
+      for (const other of labels)
+        if (other !== l) expect(overlap(l, other), `label ${l.id} over ${other.id}`).toBe(false);
       expect(l.width).toBeGreaterThanOrEqual(labelWidthOf(graph.edges.find((e) => e.id === l.id)!));
       // the edge runs through its label: from its caller's side to its instance's
       const e = graph.edges.find((x) => x.id === l.id)!;

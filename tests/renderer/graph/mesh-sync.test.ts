@@ -65,7 +65,12 @@ describe('MeshSync', () => {
   it('peer events update, add and drop peers', async () => {
     const { client, stores } = setup();
     await loaded(stores);
-    client.emit({ type: 'peer.unreachable', ts: 5_000, peer: peer('alice', { state: 'unreachable', since: 5_000 }), reason: 'no heartbeat for 15s' });
+    client.emit({
+      type: 'peer.unreachable',
+      ts: 5_000,
+      peer: peer('alice', { state: 'unreachable', since: 5_000 }),
+      reason: 'no heartbeat for 15s',
+    });
     client.emit({ type: 'peer.joined', ts: 5_001, peer: peer('dave', { since: 5_001 }), reason: null });
     client.emit({ type: 'peer.left', ts: 5_002, peer: peer('carol'), reason: 'left the mesh' });
     const peers = stores.mesh.getState().peers;
@@ -77,11 +82,30 @@ describe('MeshSync', () => {
     await loaded(stores);
     const service = { project: 'shop', name: 'auth', version: '3.1.0', state: 'healthy' as const, dependsOn: [] };
     client.emit({ type: 'peer.service', ts: 5_000, agentId: 'alice', peerName: 'alice', change: 'changed', service });
-    client.emit({ type: 'peer.service', ts: 5_001, agentId: 'alice', peerName: 'alice', change: 'appeared', service: { ...service, name: 'billing' } });
+    client.emit({
+      type: 'peer.service',
+      ts: 5_001,
+      agentId: 'alice',
+      peerName: 'alice',
+      change: 'appeared',
+      service: { ...service, name: 'billing' },
+    });
     const alice = stores.mesh.getState().peers.find((p) => p.agentId === 'alice')!;
     expect(alice.services.map((s) => `${s.name}@${s.version}`)).toEqual(['auth@3.1.0', 'billing@3.1.0']);
-    client.emit({ type: 'peer.service', ts: 5_002, agentId: 'alice', peerName: 'alice', change: 'disappeared', service });
-    expect(stores.mesh.getState().peers.find((p) => p.agentId === 'alice')!.services.map((s) => s.name)).toEqual(['billing']);
+    client.emit({
+      type: 'peer.service',
+      ts: 5_002,
+      agentId: 'alice',
+      peerName: 'alice',
+      change: 'disappeared',
+      service,
+    });
+    expect(
+      stores.mesh
+        .getState()
+        .peers.find((p) => p.agentId === 'alice')!
+        .services.map((s) => s.name),
+    ).toEqual(['billing']);
   });
 
   it('alert.raised adds the alert first and shows a toast naming both sides', async () => {
@@ -98,7 +122,12 @@ describe('MeshSync', () => {
     expect(toasts[0]!.message).toContain('refused');
     // Raised again (count 2): the same alert, updated, not a second one.
     client.emit({ type: 'alert.raised', ts: 9_500, alert: { ...raised, count: 2, lastTs: 9_500 } });
-    expect(stores.mesh.getState().alerts.filter((a) => a.id === 3).map((a) => a.count)).toEqual([2]);
+    expect(
+      stores.mesh
+        .getState()
+        .alerts.filter((a) => a.id === 3)
+        .map((a) => a.count),
+    ).toEqual([2]);
   });
 
   it('refetches the graph once per burst of service and peer events', async () => {
@@ -106,8 +135,24 @@ describe('MeshSync', () => {
     await loaded(stores);
     expect(count.graph).toBe(1);
     const before = stores.mesh.getState().graph;
-    client.emit({ type: 'service.state', ts: 1, project: 'shop', service: 'api', from: 'starting', to: 'healthy', reason: null, info: { name: 'api' } as ServiceInfo } as DevMeshEvent);
-    client.emit({ type: 'peer.service', ts: 2, agentId: 'alice', peerName: 'alice', change: 'appeared', service: { project: 'shop', name: 'x', version: '1.0.0', state: 'healthy', dependsOn: [] } });
+    client.emit({
+      type: 'service.state',
+      ts: 1,
+      project: 'shop',
+      service: 'api',
+      from: 'starting',
+      to: 'healthy',
+      reason: null,
+      info: { name: 'api' } as ServiceInfo,
+    } as DevMeshEvent);
+    client.emit({
+      type: 'peer.service',
+      ts: 2,
+      agentId: 'alice',
+      peerName: 'alice',
+      change: 'appeared',
+      service: { project: 'shop', name: 'x', version: '1.0.0', state: 'healthy', dependsOn: [] },
+    });
     client.emit({ type: 'peer.back', ts: 3, peer: peer('carol', { since: 3 }), reason: null });
     await until('the refetch', () => count.graph === 2);
     await sleep(60);

@@ -9,9 +9,16 @@ import { renderView } from '../../helpers/render-view.js';
 
 const problem = (component: string, over: Partial<HealthProblem> = {}): HealthProblem =>
   HealthProblemSchema.parse({
-    component, code: 'DISK_FULL', message: `${component}: the disk under /home/me/.devmesh is full: free some space`,
-    cause: 'SQLITE_FULL', rule: 'rows are kept in memory and written when space is freed', failures: 3, dropped: 0,
-    since: Date.now() - 60_000, lastAt: Date.now(), ...over,
+    component,
+    code: 'DISK_FULL',
+    message: `${component}: the disk under /home/me/.devmesh is full: free some space`,
+    cause: 'SQLITE_FULL',
+    rule: 'rows are kept in memory and written when space is freed',
+    failures: 3,
+    dropped: 0,
+    since: Date.now() - 60_000,
+    lastAt: Date.now(),
+    ...over,
   });
 
 function Header() {
@@ -37,12 +44,18 @@ describe('HealthProblems', () => {
 
   it('counts the problems, says what each costs, folds away, and goes when the daemon recovers', async () => {
     const { client, user } = renderView(<Header />, ({ client }) =>
-      client.answer('daemon.health', { ok: false, problems: [problem('request log'), problem('audit chain', { dropped: 12 })], recovered: [] }),
+      client.answer('daemon.health', {
+        ok: false,
+        problems: [problem('request log'), problem('audit chain', { dropped: 12 })],
+        recovered: [],
+      }),
     );
     const pill = await screen.findByRole('button', { name: /2 problems/ });
     const list = screen.getByRole('alert', { name: 'DevMesh problems' });
     expect(list.textContent).toContain('request log: the disk under /home/me/.devmesh is full: free some space');
-    expect(list.textContent).toContain('Meanwhile: rows are kept in memory and written when space is freed (SQLITE_FULL)');
+    expect(list.textContent).toContain(
+      'Meanwhile: rows are kept in memory and written when space is freed (SQLITE_FULL)',
+    );
     expect(list.textContent).toContain('12 dropped');
 
     await user.click(pill);

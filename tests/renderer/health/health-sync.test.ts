@@ -34,7 +34,10 @@ function setup(answer: () => Health | Promise<Health> = () => health([]), pollMs
   const stores = createAppStores(client.status);
   client.handlers['daemon.health'] = answer;
   const sync = new HealthSync(client, stores.health, { pollMs });
-  disposers.push(() => sync.dispose(), () => client.dispose());
+  disposers.push(
+    () => sync.dispose(),
+    () => client.dispose(),
+  );
   return { client, stores };
 }
 
@@ -44,7 +47,11 @@ describe('HealthSync', () => {
     await until('the first read', () => stores.health.getState().loaded);
     expect(stores.health.getState().problems.map((p) => p.component)).toEqual(['request log']);
 
-    client.emit({ type: 'health.changed', ts: 2, problems: [problem('request log', { failures: 9, dropped: 120 }), problem('service logs')] });
+    client.emit({
+      type: 'health.changed',
+      ts: 2,
+      problems: [problem('request log', { failures: 9, dropped: 120 }), problem('service logs')],
+    });
     expect(stores.health.getState().problems.map((p) => [p.component, p.failures, p.dropped])).toEqual([
       ['request log', 9, 120],
       ['service logs', 3, 0],
@@ -103,7 +110,9 @@ describe('describeHealthProblem', () => {
     const now = 1_700_000_000_000 + 185_000;
     const text = describeHealthProblem(problem('request log', { failures: 12, dropped: 340 }), now);
     expect(text).toEqual({ title: 'request log: disk full', since: 'for 3m 05s', counts: '12 failures · 340 dropped' });
-    expect(describeHealthProblem(problem('recordings', { code: 'CORRUPT', failures: 1, dropped: 0 }), now)).toMatchObject({
+    expect(
+      describeHealthProblem(problem('recordings', { code: 'CORRUPT', failures: 1, dropped: 0 }), now),
+    ).toMatchObject({
       title: 'recordings: damaged file',
       counts: '1 failure · 0 dropped',
     });

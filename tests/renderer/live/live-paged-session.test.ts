@@ -16,7 +16,10 @@ afterEach(() => {
   for (const s of sessions.splice(0)) s.dispose();
 });
 
-function open(page: (request: { before?: number; limit: number }) => LivePage<Item>, options: { accepts?: (i: Item) => boolean; capacity?: number } = {}) {
+function open(
+  page: (request: { before?: number; limit: number }) => LivePage<Item>,
+  options: { accepts?: (i: Item) => boolean; capacity?: number } = {},
+) {
   const connection = new FakeClient();
   const requests: { before?: number; limit: number }[] = [];
   let emit: (i: Item) => void = () => {};
@@ -76,7 +79,13 @@ describe('LivePagedSession', () => {
   });
 
   it('bounds the buffer, pages older items with `before`, and stops at capacity', async () => {
-    const s = open((r) => (r.before === undefined ? { items: range(21, 25), hasMore: true } : { items: range(r.before - r.limit, r.before - 1), hasMore: true }), { capacity: 12 });
+    const s = open(
+      (r) =>
+        r.before === undefined
+          ? { items: range(21, 25), hasMore: true }
+          : { items: range(r.before - r.limit, r.before - 1), hasMore: true },
+      { capacity: 12 },
+    );
     await until('the page', () => s.seqs().length === 5);
     await s.session.loadOlder();
     expect(s.requests[1]).toEqual({ before: 21, limit: 7 });

@@ -9,7 +9,12 @@ import { renderView } from '../../helpers/render-view.js';
 import { lockInfo, projectInfo } from '../../helpers/view-fixtures.js';
 
 function renderForm(projects = ['shop']) {
-  return renderView(<LocksTakeForm />, ({ client }) => client.answer('projects.list', projects.map((id) => projectInfo(id))));
+  return renderView(<LocksTakeForm />, ({ client }) =>
+    client.answer(
+      'projects.list',
+      projects.map((id) => projectInfo(id)),
+    ),
+  );
 }
 const path = () => screen.getByRole('textbox', { name: 'Path to lock' }) as HTMLInputElement;
 const take = () => screen.getByRole('button', { name: 'Take lock' }) as HTMLButtonElement;
@@ -35,14 +40,23 @@ describe('LocksTakeForm', () => {
     await user.click(take());
     await waitFor(() => expect(path().value).toBe(''));
     expect(client.inputsOf('locks.acquire')).toEqual([
-      { holder: 'user', mode: 'INTENT', target: { kind: 'dir', path: 'src/auth' }, waitMs: 0, project: 'blog', ttlMs: 240 * 60_000 },
+      {
+        holder: 'user',
+        mode: 'INTENT',
+        target: { kind: 'dir', path: 'src/auth' },
+        waitMs: 0,
+        project: 'blog',
+        ttlMs: 240 * 60_000,
+      },
     ]);
   });
 
   it('lives as long as a lock taken from the CLI unless told otherwise', async () => {
     const { client, user } = renderForm();
     client.answer('locks.acquire', lockInfo('lock-1', 'user', 'README.md'));
-    await waitFor(() => expect((screen.getByRole('combobox', { name: 'Lives for' }) as HTMLSelectElement).value).not.toBe(''));
+    await waitFor(() =>
+      expect((screen.getByRole('combobox', { name: 'Lives for' }) as HTMLSelectElement).value).not.toBe(''),
+    );
     await user.type(path(), 'README.md');
     await user.click(take());
     await waitFor(() => expect(client.inputsOf('locks.acquire')).toHaveLength(1));
@@ -55,7 +69,9 @@ describe('LocksTakeForm', () => {
     client.refuse('locks.acquire', 'CONFLICT', 'src/a.ts is held by alice (WRITE) until 10:42: ask alice or wait');
     await user.type(path(), 'src/a.ts');
     await user.click(take());
-    expect((await screen.findByRole('alert')).textContent).toBe('src/a.ts is held by alice (WRITE) until 10:42: ask alice or wait');
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'src/a.ts is held by alice (WRITE) until 10:42: ask alice or wait',
+    );
     expect(path().value).toBe('src/a.ts');
     expect(take().disabled).toBe(false);
   });

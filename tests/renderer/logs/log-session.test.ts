@@ -5,7 +5,14 @@ import { LogSession } from '../../../renderer/logs/log-session.js';
 import { FakeClient } from '../fake-client.js';
 import { until } from '../../helpers/until.js';
 
-const line = (seq: number, stream: LogLine['stream'] = 'stdout'): LogLine => ({ seq, project: 'shop', service: 'api', stream, ts: seq, text: `line ${seq}` });
+const line = (seq: number, stream: LogLine['stream'] = 'stdout'): LogLine => ({
+  seq,
+  project: 'shop',
+  service: 'api',
+  stream,
+  ts: seq,
+  text: `line ${seq}`,
+});
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => line(from + i));
 const sessions: LogSession[] = [];
 afterEach(() => {
@@ -24,7 +31,8 @@ describe('LogSession', () => {
   it('shows the newest page, then live lines, without duplicating lines both carried', async () => {
     const client = new FakeClient();
     let release!: () => void;
-    client.handlers['logs.page'] = () => new Promise((resolve) => (release = () => resolve({ lines: range(1, 5), hasMore: true })));
+    client.handlers['logs.page'] = () =>
+      new Promise((resolve) => (release = () => resolve({ lines: range(1, 5), hasMore: true })));
     const { session, seqs } = open(client);
     // Lines printed while the page is in flight: 4 and 5 are in the page too.
     client.emitLine(line(4));
@@ -63,7 +71,9 @@ describe('LogSession', () => {
   it('loads older lines with `before` and prepends them, within the capacity', async () => {
     const client = new FakeClient();
     client.handlers['logs.page'] = (input: { before?: number; limit: number }) =>
-      input.before === undefined ? { lines: range(101, 110), hasMore: true } : { lines: range(input.before - input.limit, input.before - 1), hasMore: true };
+      input.before === undefined
+        ? { lines: range(101, 110), hasMore: true }
+        : { lines: range(input.before - input.limit, input.before - 1), hasMore: true };
     const { session, seqs } = open(client, { capacity: 25, pageSize: 10 });
     await until('the page', () => !session.getSnapshot().loading);
     await session.loadOlder();

@@ -9,7 +9,10 @@ import { agentRecord, message } from '../../helpers/view-fixtures.js';
 
 function renderForm() {
   return renderView(<MessageSendForm />, ({ client }) =>
-    client.answer('agents.list', [agentRecord('agent-alice', { name: 'alice' }), agentRecord('agent-old', { name: 'old', status: 'exited' })]),
+    client.answer('agents.list', [
+      agentRecord('agent-alice', { name: 'alice' }),
+      agentRecord('agent-old', { name: 'old', status: 'exited' }),
+    ]),
   );
 }
 const body = () => screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
@@ -19,7 +22,13 @@ describe('MessageSendForm', () => {
   it('writes to everyone or a running agent, never an exited one', async () => {
     renderForm();
     const to = screen.getByRole('combobox', { name: 'To' });
-    await waitFor(() => expect(within(to).getAllByRole('option').map((o) => o.textContent)).toEqual(['everyone', 'alice']));
+    await waitFor(() =>
+      expect(
+        within(to)
+          .getAllByRole('option')
+          .map((o) => o.textContent),
+      ).toEqual(['everyone', 'alice']),
+    );
   });
 
   it('sends the trimmed text as the user to the chosen agent, and clears it', async () => {
@@ -41,7 +50,9 @@ describe('MessageSendForm', () => {
     client.answer('messages.send', message(1, { body: 'stand-up in 5' }));
     await user.type(body(), 'stand-up in 5');
     await user.keyboard('{Control>}{Enter}{/Control}');
-    await waitFor(() => expect(client.inputsOf('messages.send')).toEqual([{ from: 'user', to: '*', body: 'stand-up in 5' }]));
+    await waitFor(() =>
+      expect(client.inputsOf('messages.send')).toEqual([{ from: 'user', to: '*', body: 'stand-up in 5' }]),
+    );
   });
 
   it('shows a refusal in the daemon’s words and keeps the text', async () => {

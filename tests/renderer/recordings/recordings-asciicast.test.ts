@@ -5,7 +5,14 @@ import { DevMeshError } from '../../../shared/errors.js';
 import { parseAsciicast } from '../../../renderer/recordings/asciicast.js';
 import { castFileName } from '../../../renderer/recordings/download-cast.js';
 
-const header = JSON.stringify({ version: 2, width: 100, height: 30, timestamp: 1, title: 'sh', env: { TERM: 'xterm-256color' } });
+const header = JSON.stringify({
+  version: 2,
+  width: 100,
+  height: 30,
+  timestamp: 1,
+  title: 'sh',
+  env: { TERM: 'xterm-256color' },
+});
 
 describe('parseAsciicast', () => {
   it('reads the header and the output events in order', () => {
@@ -32,7 +39,17 @@ describe('parseAsciicast', () => {
   });
 
   it('reads resize events as columns and rows, and skips input, markers and unknown codes', () => {
-    const cast = [header, '[0.1, "o", "a"]', '[0.2, "r", "120x40"]', '[0.3, "i", "ls\\r"]', '[0.4, "m", "chapter"]', '[0.5, "x", "?"]', '[0.6, "r", "bogus"]', '[0.7, "o", "b"]', ''].join('\n');
+    const cast = [
+      header,
+      '[0.1, "o", "a"]',
+      '[0.2, "r", "120x40"]',
+      '[0.3, "i", "ls\\r"]',
+      '[0.4, "m", "chapter"]',
+      '[0.5, "x", "?"]',
+      '[0.6, "r", "bogus"]',
+      '[0.7, "o", "b"]',
+      '',
+    ].join('\n');
     expect(parseAsciicast(cast).events).toEqual([
       { at: 0.1, kind: 'output', data: 'a' },
       { at: 0.2, kind: 'resize', cols: 120, rows: 40 },
@@ -57,10 +74,14 @@ describe('parseAsciicast', () => {
       throw new Error('expected parseAsciicast to throw');
     };
     expect(fail('hello world\n')).toMatch(/^not an asciicast v2 recording: its first line \(the header\) is not JSON/);
-    expect(fail('{"version": 1, "width": 80, "height": 24}\n')).toBe('not an asciicast v2 recording: its first line is not a header with "version": 2');
+    expect(fail('{"version": 1, "width": 80, "height": 24}\n')).toBe(
+      'not an asciicast v2 recording: its first line is not a header with "version": 2',
+    );
     expect(fail('{"version": 2}\n')).toMatch(/no positive integer "width" and "height"/);
     expect(fail(`${header}\n[0.1, "o", "ok"]\nnot json\n`)).toMatch(/line 3 is not JSON/);
-    expect(fail(`${header}\n{"t": 1}\n`)).toBe('not an asciicast v2 recording: line 2 is not an event [seconds, code, data]');
+    expect(fail(`${header}\n{"t": 1}\n`)).toBe(
+      'not an asciicast v2 recording: line 2 is not an event [seconds, code, data]',
+    );
   });
 });
 

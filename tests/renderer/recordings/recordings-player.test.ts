@@ -54,7 +54,13 @@ class FakeSink implements PlayerSink {
 }
 
 const out = (at: number, data: string): CastEvent => ({ at, kind: 'output', data });
-const cast = (events: CastEvent[]): Asciicast => ({ width: 80, height: 24, title: null, events, lengthMs: Math.round((events.at(-1)?.at ?? 0) * 1000) });
+const cast = (events: CastEvent[]): Asciicast => ({
+  width: 80,
+  height: 24,
+  title: null,
+  events,
+  lengthMs: Math.round((events.at(-1)?.at ?? 0) * 1000),
+});
 
 function setup(events: CastEvent[], speed: 1 | 2 | 'instant' = 1) {
   const clock = new FakeClock();
@@ -103,7 +109,10 @@ describe('RecordingPlayer', () => {
   });
 
   it('writes everything at once at instant speed, as one write per run of output', () => {
-    const { clock, sink, player } = setup([...ABC, { at: 2, kind: 'resize', cols: 120, rows: 40 }, out(60, 'd')], 'instant');
+    const { clock, sink, player } = setup(
+      [...ABC, { at: 2, kind: 'resize', cols: 120, rows: 40 }, out(60, 'd')],
+      'instant',
+    );
     player.play();
     expect(sink.log).toEqual(['abc', '<resize 120x40>', 'd']);
     expect(player.state).toBe('ended');

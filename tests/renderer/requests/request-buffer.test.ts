@@ -66,7 +66,9 @@ describe('request filter', () => {
     expect(isFailedRequest(request(1))).toBe(false);
     expect(isFailedRequest(request(1, { status: 302 }))).toBe(false);
     expect(isFailedRequest(request(1, { status: 404 }))).toBe(true);
-    expect(isFailedRequest(request(1, { status: 502, error: 'connection refused by api (127.0.0.1:4001)' }))).toBe(true);
+    expect(isFailedRequest(request(1, { status: 502, error: 'connection refused by api (127.0.0.1:4001)' }))).toBe(
+      true,
+    );
   });
 
   it('matches by service, errors only, and host or path text, case-insensitively', () => {
@@ -83,7 +85,11 @@ describe('request filter', () => {
   });
 
   it('gives equal filters the same key', () => {
-    expect(requestFilterKey({ errorsOnly: false, search: ' x ' })).toBe(requestFilterKey({ service: undefined, errorsOnly: false, search: 'x' }));
-    expect(requestFilterKey({ service: 'api', errorsOnly: false, search: '' })).not.toBe(requestFilterKey(NO_REQUEST_FILTER));
+    expect(requestFilterKey({ errorsOnly: false, search: ' x ' })).toBe(
+      requestFilterKey({ service: undefined, errorsOnly: false, search: 'x' }),
+    );
+    expect(requestFilterKey({ service: 'api', errorsOnly: false, search: '' })).not.toBe(
+      requestFilterKey(NO_REQUEST_FILTER),
+    );
   });
 });

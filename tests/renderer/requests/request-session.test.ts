@@ -23,14 +23,18 @@ describe('RequestSession', () => {
   it('asks for the newest page with the filter, follows the topic, and merges both by seq', async () => {
     const client = new FakeClient();
     let release!: () => void;
-    client.handlers['proxy.requests'] = () => new Promise((resolve) => (release = () => resolve({ requests: requests(1, 5), hasMore: true })));
+    client.handlers['proxy.requests'] = () =>
+      new Promise((resolve) => (release = () => resolve({ requests: requests(1, 5), hasMore: true })));
     const { session, seqs } = open(client, { service: 'api', errorsOnly: false, search: ' items ' });
     client.emitRequest(request(5));
     client.emitRequest(request(6));
     release();
     await until('the page', () => !session.getSnapshot().loading);
     expect(seqs()).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(client.calls[0]).toEqual({ method: 'proxy.requests', input: { project: 'shop', service: 'api', errorsOnly: false, search: 'items', limit: 200 } });
+    expect(client.calls[0]).toEqual({
+      method: 'proxy.requests',
+      input: { project: 'shop', service: 'api', errorsOnly: false, search: 'items', limit: 200 },
+    });
   });
 
   it('applies errors-only and search to live records, as the daemon does to pages', async () => {
@@ -63,11 +67,20 @@ describe('RequestSession', () => {
   it('loads older requests with `before`, within the capacity', async () => {
     const client = new FakeClient();
     client.handlers['proxy.requests'] = (input: { before?: number; limit: number }) =>
-      input.before === undefined ? { requests: requests(101, 110), hasMore: true } : { requests: requests(input.before - input.limit, input.before - 1), hasMore: true };
+      input.before === undefined
+        ? { requests: requests(101, 110), hasMore: true }
+        : { requests: requests(input.before - input.limit, input.before - 1), hasMore: true };
     const { session, seqs } = open(client, NO_REQUEST_FILTER, { capacity: 25, pageSize: 10 });
     await until('the page', () => !session.getSnapshot().loading);
     await session.loadOlder();
-    expect(client.calls[1]?.input).toEqual({ project: 'shop', errorsOnly: false, service: undefined, unrouted: true, before: 101, limit: 10 });
+    expect(client.calls[1]?.input).toEqual({
+      project: 'shop',
+      errorsOnly: false,
+      service: undefined,
+      unrouted: true,
+      before: 101,
+      limit: 10,
+    });
     expect(seqs()[0]).toBe(91);
     await session.loadOlder();
     expect(client.calls[2]?.input).toMatchObject({ before: 91, limit: 5 });
@@ -103,7 +116,10 @@ describe('RequestSession', () => {
     // A slow upload that started first (ts 1000) ended after two quick requests: it has the highest seq of
     // the page. A request that started between them ends later still and arrives live.
     const client = new FakeClient();
-    client.handlers['proxy.requests'] = () => ({ requests: [request(1, { ts: 2000 }), request(2, { ts: 3000 }), request(3, { ts: 1000 })], hasMore: false });
+    client.handlers['proxy.requests'] = () => ({
+      requests: [request(1, { ts: 2000 }), request(2, { ts: 3000 }), request(3, { ts: 1000 })],
+      hasMore: false,
+    });
     const { session, seqs } = open(client);
     await until('the page', () => seqs().length === 3);
     expect(seqs()).toEqual([3, 1, 2]);
@@ -132,14 +148,27 @@ describe('RequestSession', () => {
 
   it('shows requests to hosts no project serves beside the project’s own, unless a service is picked', async () => {
     const client = new FakeClient();
-    const unknown = (seq: number) => request(seq, { host: 'nowhere.localhost', project: null, service: null, upstream: null, instance: null, status: 404, error: 'no service is named nowhere' });
+    const unknown = (seq: number) =>
+      request(seq, {
+        host: 'nowhere.localhost',
+        project: null,
+        service: null,
+        upstream: null,
+        instance: null,
+        status: 404,
+        error: 'no service is named nowhere',
+      });
     client.handlers['proxy.requests'] = () => ({ requests: [request(1), unknown(2)], hasMore: false });
     const { session, seqs } = open(client);
     await until('the page', () => seqs().length === 2);
     expect(client.calls[0]?.input).toMatchObject({ project: 'shop', unrouted: true });
     client.emitRequest(unknown(3));
     await until('the live record', () => seqs().length === 3);
-    expect(session.getSnapshot().records.map((r) => r.host)).toEqual(['api.localhost', 'nowhere.localhost', 'nowhere.localhost']);
+    expect(session.getSnapshot().records.map((r) => r.host)).toEqual([
+      'api.localhost',
+      'nowhere.localhost',
+      'nowhere.localhost',
+    ]);
 
     const picked = open(client, { service: 'api', errorsOnly: false, search: '' });
     await until('the page', () => !picked.session.getSnapshot().loading);

@@ -31,7 +31,8 @@ function daemon(client: ViewClient): void {
 }
 
 /** the paths on screen, top first */
-const paths = () => screen.queryAllByTestId('request-row').map((row) => within(row).getAllByRole('cell')[3]?.textContent);
+const paths = () =>
+  screen.queryAllByTestId('request-row').map((row) => within(row).getAllByRole('cell')[3]?.textContent);
 
 async function renderRequests() {
   const view = renderView(<RequestsView />, ({ client }) => daemon(client));
@@ -51,7 +52,11 @@ describe('RequestsView', () => {
     const { client, user } = await renderRequests();
     await user.selectOptions(screen.getByRole('combobox', { name: 'Service' }), 'web');
     await waitFor(() => expect(paths()).toEqual(['/']));
-    expect(client.inputsOf('proxy.requests').at(-1)).toMatchObject({ project: 'shop', service: 'web', errorsOnly: false });
+    expect(client.inputsOf('proxy.requests').at(-1)).toMatchObject({
+      project: 'shop',
+      service: 'web',
+      errorsOnly: false,
+    });
   });
 
   it('shows errors only, and keeps a live success out', async () => {
@@ -77,7 +82,9 @@ describe('RequestsView', () => {
     const { client, user } = await renderRequests();
     client.refuse('proxy.requests', 'INTERNAL', 'the request log is closed');
     await user.click(screen.getByRole('checkbox', { name: 'Errors only' }));
-    expect((await screen.findByText(/Could not load the requests/)).textContent).toBe('Could not load the requests: the request log is closed');
+    expect((await screen.findByText(/Could not load the requests/)).textContent).toBe(
+      'Could not load the requests: the request log is closed',
+    );
 
     daemon(client);
     await user.click(screen.getByRole('checkbox', { name: 'Errors only' }));

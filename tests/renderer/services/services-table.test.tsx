@@ -21,7 +21,14 @@ function daemonHas(client: ViewClient, list: ServiceInfo[], routes: RouteInfo[] 
 
 /** what the daemon pushes when a service moves on */
 const stateEvent = (info: ServiceInfo, from: ServiceState): DevMeshEvent => ({
-  type: 'service.state', ts: info.since, project: info.project, service: info.name, from, to: info.state, reason: info.reason, info,
+  type: 'service.state',
+  ts: info.since,
+  project: info.project,
+  service: info.name,
+  from,
+  to: info.state,
+  reason: info.reason,
+  info,
 });
 
 /** renders the table once the daemon's listing is on screen */
@@ -39,18 +46,29 @@ const rowOf = (name: string) => {
 };
 /** the action buttons of a service's row a user can press */
 const actionsOf = (name: string) =>
-  ['Start', 'Stop', 'Restart'].filter((label) => !(rowOf(name).getByRole('button', { name: label }) as HTMLButtonElement).disabled);
+  ['Start', 'Stop', 'Restart'].filter(
+    (label) => !(rowOf(name).getByRole('button', { name: label }) as HTMLButtonElement).disabled,
+  );
 
 describe('ServicesTable', () => {
   it('shows a row per service, in the daemon’s order, with version, state, port and its proxy URL', async () => {
     await renderTable(
       [
-        serviceInfo('web', { version: '2.1.0', state: 'healthy', port: 4002, pid: 4242, startedAt: Date.now() - 5_000 }),
+        serviceInfo('web', {
+          version: '2.1.0',
+          state: 'healthy',
+          port: 4002,
+          pid: 4242,
+          startedAt: Date.now() - 5_000,
+        }),
         serviceInfo('api', { version: '0.9.1', state: 'crashed', reason: 'exited with code 1' }),
       ],
       [routeInfo('web')],
     );
-    const names = screen.getAllByRole('row').slice(1).map((r) => within(r).getAllByRole('button')[0]?.textContent);
+    const names = screen
+      .getAllByRole('row')
+      .slice(1)
+      .map((r) => within(r).getAllByRole('button')[0]?.textContent);
     expect(names).toEqual(['web', 'api']);
 
     const web = rowOf('web');

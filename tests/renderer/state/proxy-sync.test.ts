@@ -14,7 +14,13 @@ afterEach(() => {
   for (const s of syncs.splice(0)) s.dispose();
 });
 
-const project: ProjectInfo = { id: 'shop', root: '/tmp/shop', configPath: '/tmp/shop/devmesh.yaml', services: ['api', 'web'], configError: null };
+const project: ProjectInfo = {
+  id: 'shop',
+  root: '/tmp/shop',
+  configPath: '/tmp/shop/devmesh.yaml',
+  services: ['api', 'web'],
+  configError: null,
+};
 
 function setup(options: { trafficStaleMs?: number } = {}) {
   const client = new FakeClient();
@@ -31,13 +37,14 @@ function setup(options: { trafficStaleMs?: number } = {}) {
   return { client, stores, routeCalls: () => routeCalls };
 }
 
-const stateEvent = (service: string, projectId = 'shop'): DevMeshEvent => ({
-  type: 'service.state',
-  ts: Date.now(),
-  project: projectId,
-  service,
-  info: { name: service } as ServiceInfo,
-}) as DevMeshEvent;
+const stateEvent = (service: string, projectId = 'shop'): DevMeshEvent =>
+  ({
+    type: 'service.state',
+    ts: Date.now(),
+    project: projectId,
+    service,
+    info: { name: service } as ServiceInfo,
+  }) as DevMeshEvent;
 
 describe('ProxySync', () => {
   it('loads the routes and traffic of the selected project', async () => {

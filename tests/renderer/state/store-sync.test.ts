@@ -6,15 +6,35 @@ import { StoreSync } from '../../../renderer/state/store-sync.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import { FakeClient } from '../fake-client.js';
 
-const project = (id: string): ProjectInfo => ({ id, root: `/src/${id}`, configPath: `/src/${id}/devmesh.yaml`, services: [], configError: null });
+const project = (id: string): ProjectInfo => ({
+  id,
+  root: `/src/${id}`,
+  configPath: `/src/${id}/devmesh.yaml`,
+  services: [],
+  configError: null,
+});
 const service = (projectId: string, name: string, state: ServiceInfo['state'] = 'stopped'): ServiceInfo => ({
-  project: projectId, name, version: '1.0.0', state, port: null, pid: null, restarts: 0, startedAt: null, since: 1, reason: null, autostart: true, dependsOn: [],
+  project: projectId,
+  name,
+  version: '1.0.0',
+  state,
+  port: null,
+  pid: null,
+  restarts: 0,
+  startedAt: null,
+  since: 1,
+  reason: null,
+  autostart: true,
+  dependsOn: [],
 });
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 function setup() {
   const client = new FakeClient();
-  const services: Record<string, ServiceInfo[]> = { shop: [service('shop', 'api'), service('shop', 'web')], blog: [service('blog', 'cms')] };
+  const services: Record<string, ServiceInfo[]> = {
+    shop: [service('shop', 'api'), service('shop', 'web')],
+    blog: [service('blog', 'cms')],
+  };
   client.handlers['projects.list'] = () => [project('shop'), project('blog')];
   client.handlers['services.list'] = (input: { project: string }) => services[input.project] ?? [];
   const stores = createAppStores(client.status);
@@ -28,7 +48,16 @@ describe('StoreSync', () => {
     await settle();
     expect(stores.projects.getState().selectedId).toBe('shop');
     expect(stores.services.getState().names).toEqual(['api', 'web']);
-    client.emit({ type: 'service.state', ts: 2, project: 'shop', service: 'api', from: 'stopped', to: 'starting', reason: null, info: service('shop', 'api', 'starting') });
+    client.emit({
+      type: 'service.state',
+      ts: 2,
+      project: 'shop',
+      service: 'api',
+      from: 'stopped',
+      to: 'starting',
+      reason: null,
+      info: service('shop', 'api', 'starting'),
+    });
     expect(stores.services.getState().byName.api?.state).toBe('starting');
     sync.dispose();
   });
@@ -69,7 +98,10 @@ describe('StoreSync', () => {
       throw new DevMeshError('INTERNAL', 'database is locked');
     };
     await sync.refresh();
-    expect(stores.toasts.getState().toasts[0]).toMatchObject({ code: 'INTERNAL', message: 'could not list projects: database is locked' });
+    expect(stores.toasts.getState().toasts[0]).toMatchObject({
+      code: 'INTERNAL',
+      message: 'could not list projects: database is locked',
+    });
     sync.dispose();
   });
 });

@@ -121,12 +121,19 @@ describe('projects store', () => {
     expect(store.getState().projects.map((p) => p.id)).toEqual(['shop', 'blog']);
     expect(store.getState().selectedId).toBe('shop');
 
-    const configError: DevMeshEvent = { type: 'project.config-error', ts: 2, projectId: 'shop', message: 'services.api.port: expected a number' };
+    const configError: DevMeshEvent = {
+      type: 'project.config-error',
+      ts: 2,
+      projectId: 'shop',
+      message: 'services.api.port: expected a number',
+    };
     store.getState().applyEvent(configError);
     expect(store.getState().projects[0]?.configError).toBe('services.api.port: expected a number');
     expect(store.getState().projects[1]?.configError).toBeNull();
 
-    store.getState().applyEvent({ type: 'project.reloaded', ts: 3, project: project('shop'), added: [], removed: [], changed: [] });
+    store
+      .getState()
+      .applyEvent({ type: 'project.reloaded', ts: 3, project: project('shop'), added: [], removed: [], changed: [] });
     expect(store.getState().projects[0]?.configError).toBeNull();
 
     store.getState().applyEvent({ type: 'project.closed', ts: 4, projectId: 'shop' });
@@ -153,7 +160,9 @@ describe('toasts store', () => {
     const err = new DevMeshError('PORT_BUSY', 'port 3000 is in use by pid 77');
     store.getState().push(err, 'start api');
     store.getState().push(err, 'start api');
-    expect(store.getState().toasts).toEqual([{ id: 1, code: 'PORT_BUSY', message: 'start api: port 3000 is in use by pid 77' }]);
+    expect(store.getState().toasts).toEqual([
+      { id: 1, code: 'PORT_BUSY', message: 'start api: port 3000 is in use by pid 77' },
+    ]);
     store.getState().dismiss(1);
     expect(store.getState().toasts).toEqual([]);
   });

@@ -36,23 +36,43 @@ const button = (name: string) => drawer().getByRole('button', { name }) as HTMLB
 describe('TaskDetail', () => {
   it('shows an awarded task: its state and reason, the winner, the bids best first, its locks and history', async () => {
     const task = taskInfo(ID, {
-      title: 'Fix the login flow', state: 'CLAIMED', stateReason: 'awarded to alice (score 0.910)', assigneeId: 'agent-alice',
-      assigneeName: 'alice', files: ['src/auth/**'], capabilities: ['typescript'], prompt: 'make login work', terminalId: 'term-1',
+      title: 'Fix the login flow',
+      state: 'CLAIMED',
+      stateReason: 'awarded to alice (score 0.910)',
+      assigneeId: 'agent-alice',
+      assigneeName: 'alice',
+      files: ['src/auth/**'],
+      capabilities: ['typescript'],
+      prompt: 'make login work',
+      terminalId: 'term-1',
     });
     await openTask(task, (client) => {
-      client.answer('agents.list', [agentRecord('agent-alice', { name: 'alice' }), agentRecord('agent-bob', { name: 'bob' })]);
-      client.answer('tasks.get', taskDetail(task, {
-        bids: [
-          bid(ID, 'agent-bob', { score: 0.5, match: 0.5, load: 2, estimateMinutes: 45 }),
-          bid(ID, 'agent-alice', { score: 0.91, match: 1, load: 0, estimateMinutes: 20 }),
-        ],
-        lockIds: ['lock-1', 'lock-gone'],
-        history: [
-          { from: null, to: 'QUEUED', by: 'user', why: 'posted', at: 1 },
-          { from: 'BIDDING', to: 'CLAIMED', by: 'agent-alice', why: 'awarded to alice (score 0.910)', at: 2 },
-        ],
-      }));
-      client.answer('locks.list', [{ root: '/repo/shop', project: 'shop', locks: [lockInfo('lock-1', 'agent-alice', 'src/auth/login.ts')], waiters: [] }]);
+      client.answer('agents.list', [
+        agentRecord('agent-alice', { name: 'alice' }),
+        agentRecord('agent-bob', { name: 'bob' }),
+      ]);
+      client.answer(
+        'tasks.get',
+        taskDetail(task, {
+          bids: [
+            bid(ID, 'agent-bob', { score: 0.5, match: 0.5, load: 2, estimateMinutes: 45 }),
+            bid(ID, 'agent-alice', { score: 0.91, match: 1, load: 0, estimateMinutes: 20 }),
+          ],
+          lockIds: ['lock-1', 'lock-gone'],
+          history: [
+            { from: null, to: 'QUEUED', by: 'user', why: 'posted', at: 1 },
+            { from: 'BIDDING', to: 'CLAIMED', by: 'agent-alice', why: 'awarded to alice (score 0.910)', at: 2 },
+          ],
+        }),
+      );
+      client.answer('locks.list', [
+        {
+          root: '/repo/shop',
+          project: 'shop',
+          locks: [lockInfo('lock-1', 'agent-alice', 'src/auth/login.ts')],
+          waiters: [],
+        },
+      ]);
     });
     expect(screen.getByRole('heading', { name: 'Fix the login flow' })).toBeTruthy();
     expect(screen.getByTestId('task-detail-state').textContent).toBe('claimed');
@@ -62,7 +82,13 @@ describe('TaskDetail', () => {
 
     const bids = await drawer().findByRole('table');
     const rows = within(bids).getAllByRole('row').slice(1);
-    expect(rows.map((r) => within(r).getAllByRole('cell').map((c) => c.textContent))).toEqual([
+    expect(
+      rows.map((r) =>
+        within(r)
+          .getAllByRole('cell')
+          .map((c) => c.textContent),
+      ),
+    ).toEqual([
       ['alice', '100%', '0', '20 min', '0.910'],
       ['bob', '50%', '2', '45 min', '0.500'],
     ]);
@@ -70,7 +96,13 @@ describe('TaskDetail', () => {
     expect(drawer().getAllByText('alice').length).toBeGreaterThanOrEqual(2);
 
     const locks = screen.getByTestId('task-locks');
-    await waitFor(() => expect(within(locks).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['WRITE src/auth/login.ts', 'lock-gone']));
+    await waitFor(() =>
+      expect(
+        within(locks)
+          .getAllByRole('listitem')
+          .map((li) => li.textContent),
+      ).toEqual(['WRITE src/auth/login.ts', 'lock-gone']),
+    );
     const history = within(screen.getByTestId('task-history')).getAllByRole('listitem');
     expect(history.map((li) => li.textContent)).toEqual([
       expect.stringContaining('new → queuedyou: posted'),
@@ -81,12 +113,18 @@ describe('TaskDetail', () => {
   it('cancels a task that is not finished, as the user, and shows it cancelled', async () => {
     const task = taskInfo(ID, { state: 'WORKING', assigneeId: 'agent-alice' });
     const { client, user } = await openTask(task);
-    const cancelled = taskInfo(ID, { state: 'CANCELLED', stateReason: 'cancelled in the command center', updatedAt: 20 });
+    const cancelled = taskInfo(ID, {
+      state: 'CANCELLED',
+      stateReason: 'cancelled in the command center',
+      updatedAt: 20,
+    });
     client.answer('tasks.cancel', cancelled);
     client.answer('tasks.get', taskDetail(cancelled));
     expect(button('Cancel task').disabled).toBe(false);
     await user.click(button('Cancel task'));
-    expect(client.inputsOf('tasks.cancel')).toEqual([{ task: ID, by: 'user', reason: 'cancelled in the command center' }]);
+    expect(client.inputsOf('tasks.cancel')).toEqual([
+      { task: ID, by: 'user', reason: 'cancelled in the command center' },
+    ]);
     await waitFor(() => expect(screen.getByTestId('task-detail-state').textContent).toBe('cancelled'));
     expect(button('Cancel task').disabled).toBe(true);
   });
@@ -101,7 +139,9 @@ describe('TaskDetail', () => {
   });
 
   it('opens the assignee’s terminal in the Terminals view', async () => {
-    const { stores, user } = await openTask(taskInfo(ID, { state: 'WORKING', assigneeId: 'agent-alice', terminalId: 'term-1' }));
+    const { stores, user } = await openTask(
+      taskInfo(ID, { state: 'WORKING', assigneeId: 'agent-alice', terminalId: 'term-1' }),
+    );
     await user.click(button('Open terminal'));
     expect(stores.view.getState().view).toBe('terminals');
   });
@@ -120,7 +160,9 @@ describe('TaskDetail', () => {
   it('says why the detail could not be read, and still shows the task', async () => {
     const task = taskInfo(ID, { title: 'Fix the login flow', prompt: 'make login work' });
     await openTask(task, (client) => client.refuse('tasks.get', 'INTERNAL', 'the task board is closed'));
-    expect((await drawer().findByRole('alert')).textContent).toBe('could not read task task-aaaa: the task board is closed');
+    expect((await drawer().findByRole('alert')).textContent).toBe(
+      'could not read task task-aaaa: the task board is closed',
+    );
     expect(drawer().getByText('make login work')).toBeTruthy();
     expect(drawer().queryByText('Reading the task…')).toBeNull();
   });
@@ -128,17 +170,30 @@ describe('TaskDetail', () => {
   it('bids for a running agent while the task is offered, and shows the score or the refusal', async () => {
     const task = taskInfo(ID, { state: 'BIDDING', capabilities: ['typescript'] });
     const { client, user } = await openTask(task, (c) =>
-      c.answer('agents.list', [agentRecord('agent-alice', { name: 'alice' }), agentRecord('agent-old', { name: 'old', status: 'exited' })]),
+      c.answer('agents.list', [
+        agentRecord('agent-alice', { name: 'alice' }),
+        agentRecord('agent-old', { name: 'old', status: 'exited' }),
+      ]),
     );
     const agent = (await drawer().findByRole('combobox', { name: 'Agent' })) as HTMLSelectElement;
-    expect(within(agent).getAllByRole('option').map((o) => o.textContent)).toEqual(['alice']); // exited agents cannot bid
+    expect(
+      within(agent)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['alice']); // exited agents cannot bid
     await user.clear(drawer().getByRole('spinbutton', { name: 'Estimate in minutes' }));
     await user.type(drawer().getByRole('spinbutton', { name: 'Estimate in minutes' }), '25');
     client.answer('tasks.bid', bid(ID, 'agent-alice', { score: 0.812, estimateMinutes: 25 }));
     await user.click(button('Bid'));
     expect((await drawer().findByRole('status')).textContent).toBe('bid placed: score 0.812');
     expect(client.inputsOf('tasks.bid')).toEqual([
-      { task: ID, agent: 'agent-alice', estimateMinutes: 25, capabilities: ['typescript'], note: 'bid by the user in the command center' },
+      {
+        task: ID,
+        agent: 'agent-alice',
+        estimateMinutes: 25,
+        capabilities: ['typescript'],
+        note: 'bid by the user in the command center',
+      },
     ]);
 
     client.refuse('tasks.bid', 'BAD_REQUEST', 'alice already bid in this round');

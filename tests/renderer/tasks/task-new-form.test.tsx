@@ -10,7 +10,12 @@ import { projectInfo, taskInfo } from '../../helpers/view-fixtures.js';
 
 function renderForm(projects = ['shop']) {
   const onDone = vi.fn();
-  const view = renderView(<TaskNewForm onDone={onDone} />, ({ client }) => client.answer('projects.list', projects.map((id) => projectInfo(id))));
+  const view = renderView(<TaskNewForm onDone={onDone} />, ({ client }) =>
+    client.answer(
+      'projects.list',
+      projects.map((id) => projectInfo(id)),
+    ),
+  );
   return { ...view, onDone };
 }
 const field = (label: RegExp) => screen.getByLabelText(label) as HTMLInputElement;
@@ -56,8 +61,14 @@ describe('TaskNewForm', () => {
     await waitFor(() => expect(onDone).toHaveBeenCalledTimes(1));
     expect(client.inputsOf('tasks.create')).toEqual([
       {
-        title: 'Fix login', prompt: 'make login work', files: ['src/auth/**', 'README.md'], capabilities: ['typescript', 'tests'],
-        priority: 5, dependsOn: ['task-bbbb'], criticRequired: true, project: 'blog',
+        title: 'Fix login',
+        prompt: 'make login work',
+        files: ['src/auth/**', 'README.md'],
+        capabilities: ['typescript', 'tests'],
+        priority: 5,
+        dependsOn: ['task-bbbb'],
+        criticRequired: true,
+        project: 'blog',
       },
     ]);
   });
@@ -68,7 +79,9 @@ describe('TaskNewForm', () => {
     await user.type(field(/^Title/), 'Fix login');
     await user.type(field(/^Prompt/), 'make login work');
     await user.click(post());
-    expect((await screen.findByRole('alert')).textContent).toBe('no open project is named shop: open it with devmesh up');
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'no open project is named shop: open it with devmesh up',
+    );
     expect(field(/^Title/).value).toBe('Fix login');
     expect(field(/^Prompt/).value).toBe('make login work');
     expect(onDone).not.toHaveBeenCalled();

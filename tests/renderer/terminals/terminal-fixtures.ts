@@ -10,9 +10,27 @@ import { FakeClient } from '../fake-client.js';
 
 /** A running bash session, `term-1` unless `over` says otherwise. */
 export const terminalInfo = (over: Partial<TerminalInfo> = {}): TerminalInfo => ({
-  id: 'term-1', name: 'bash', command: '/bin/bash', args: [], cwd: '/tmp', project: null, cols: 80, rows: 24, pid: 42,
-  state: 'running', exitCode: null, signal: null, exitReason: null, startedAt: 1, endedAt: null, recording: null, recordingNote: null,
-  bytesOut: 0, viewers: 0, paused: false, ...over,
+  id: 'term-1',
+  name: 'bash',
+  command: '/bin/bash',
+  args: [],
+  cwd: '/tmp',
+  project: null,
+  cols: 80,
+  rows: 24,
+  pid: 42,
+  state: 'running',
+  exitCode: null,
+  signal: null,
+  exitReason: null,
+  startedAt: 1,
+  endedAt: null,
+  recording: null,
+  recordingNote: null,
+  bytesOut: 0,
+  viewers: 0,
+  paused: false,
+  ...over,
 });
 
 /**

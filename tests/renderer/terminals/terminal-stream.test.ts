@@ -39,7 +39,8 @@ class FakeStreamServer {
       host: '127.0.0.1',
       port: 0,
       handleProtocols: (p) => (p.has(WIRE_PROTOCOL) && p.has(TOKEN_PROTOCOL_PREFIX + TOKEN) ? WIRE_PROTOCOL : false),
-      verifyClient: (i: { req: { headers: Record<string, unknown> } }) => String(i.req.headers['sec-websocket-protocol'] ?? '').includes(TOKEN),
+      verifyClient: (i: { req: { headers: Record<string, unknown> } }) =>
+        String(i.req.headers['sec-websocket-protocol'] ?? '').includes(TOKEN),
     });
     await new Promise<void>((r) => wss.once('listening', () => r()));
     return new FakeStreamServer(wss);
@@ -88,7 +89,10 @@ async function setup(options: { ackIdleMs?: number } = {}) {
     onInfo: (i) => infos.push(i),
     warn: (m) => warnings.push(m),
   });
-  cleanups.push(() => server.close(), () => stream.dispose());
+  cleanups.push(
+    () => server.close(),
+    () => stream.dispose(),
+  );
   return { server, sink, stream, states, infos, warnings };
 }
 
@@ -126,7 +130,10 @@ describe('TerminalStream', () => {
     sink.release();
     await until('the acknowledgement', () => server.acked() === 10_000);
     // Batched: 10 callbacks of 1,000 characters make two acknowledgements of 5,000, not ten.
-    expect(server.received.filter((m) => m.t === 'ack')).toEqual([{ t: 'ack', chars: 5000 }, { t: 'ack', chars: 5000 }]);
+    expect(server.received.filter((m) => m.t === 'ack')).toEqual([
+      { t: 'ack', chars: 5000 },
+      { t: 'ack', chars: 5000 },
+    ]);
   });
 
   it('flushes a partial batch when the output goes idle, counting characters as JS string length', async () => {

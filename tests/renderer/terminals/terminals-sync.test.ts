@@ -11,8 +11,10 @@ import { until } from '../../helpers/until.js';
 import { expectListFailureShown, terminalInfo } from './terminal-fixtures.js';
 
 const info = (id: string, over: Partial<TerminalInfo> = {}): TerminalInfo => terminalInfo({ id, name: id, ...over });
-const exited = (id: string, code = 0) => info(id, { state: 'exited', exitCode: code, exitReason: `exited with code ${code}`, endedAt: 2 });
-const event = (type: 'terminal.started' | 'terminal.exited' | 'terminal.changed', i: TerminalInfo) => ({ type, ts: 1, info: i }) as DevMeshEvent;
+const exited = (id: string, code = 0) =>
+  info(id, { state: 'exited', exitCode: code, exitReason: `exited with code ${code}`, endedAt: 2 });
+const event = (type: 'terminal.started' | 'terminal.exited' | 'terminal.changed', i: TerminalInfo) =>
+  ({ type, ts: 1, info: i }) as DevMeshEvent;
 
 describe('terminals store', () => {
   it('keeps the panes on existing sessions, never both on the same one', () => {
@@ -89,14 +91,19 @@ describe('TerminalsSync', () => {
   });
 
   it('says why the list could not be read', () =>
-    expectListFailureShown('terminals.list', (client, stores) => new TerminalsSync(client, stores), (stores) => stores.terminals));
+    expectListFailureShown(
+      'terminals.list',
+      (client, stores) => new TerminalsSync(client, stores),
+      (stores) => stores.terminals,
+    ));
 
   it('opens a shell in the open project and shows it', async () => {
     const { client, stores, sync } = setup();
     await until('the list', () => stores.terminals.getState().ids.length === 2);
     stores.terminals.getState().setSplit(true);
     stores.terminals.getState().setFocus(1);
-    client.handlers['terminals.create'] = (input: { project?: string }) => info('t5', { project: input.project ?? null });
+    client.handlers['terminals.create'] = (input: { project?: string }) =>
+      info('t5', { project: input.project ?? null });
     stores.projects.setState({ selectedId: 'shop' });
     const created = await sync.createShell();
     expect(created?.id).toBe('t5');
@@ -110,7 +117,10 @@ describe('TerminalsSync', () => {
     client.handlers['terminals.kill'] = ({ id }: { id: string }) => exited(id, 129);
     client.handlers['terminals.remove'] = ({ id }: { id: string }) => ({ removed: id });
     await sync.close('t1');
-    expect(client.calls.map((c) => c.method).filter((m) => m !== 'terminals.list')).toEqual(['terminals.kill', 'terminals.remove']);
+    expect(client.calls.map((c) => c.method).filter((m) => m !== 'terminals.list')).toEqual([
+      'terminals.kill',
+      'terminals.remove',
+    ]);
     expect(stores.terminals.getState().ids).toEqual(['t2']);
     await sync.close('t2'); // exited already: removed without a kill
     expect(client.calls.filter((c) => c.method === 'terminals.kill')).toHaveLength(1);
