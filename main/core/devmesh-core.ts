@@ -20,7 +20,7 @@ import type { DevMeshHome } from './home/devmesh-home.js';
 import { createLogger } from './logging/create-logger.js';
 import { MeshModule } from './mesh/mesh-module.js';
 import type { MeshNode } from './mesh/mesh-node.js';
-import { ServiceGraphBuilder } from './mesh/service-graph-builder.js';
+import * as serviceGraphBuilder from './mesh/service-graph-builder.js';
 import type { VersionAlertStore } from './mesh/version-alert-store.js';
 import { meshServicesOf } from './project-views.js';
 import { PeerServingPort } from './projects/peer-serving-port.js';
@@ -220,7 +220,7 @@ export class DevMeshCore {
   }
 
   graph(): ServiceGraph {
-    return ServiceGraphBuilder.build({
+    return serviceGraphBuilder.build({
       self: { agentId: this.mesh.agentId, name: this.mesh.name },
       local: meshServicesOf(this.projects),
       peers: this.mesh.list(),
