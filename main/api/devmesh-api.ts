@@ -10,7 +10,7 @@ import { DevMeshError, type Result } from '../../shared/errors.js';
 import type { DevMeshCore } from '../core/devmesh-core.js';
 import type { Disposable } from '../core/base/disposable.js';
 import type { TerminalManager } from '../core/terminals/terminal-manager.js';
-import { StorageFailure } from '../core/health/storage-failure.js';
+import * as storageFailure from '../core/health/storage-failure.js';
 import { agentHandlers } from './handlers/agent-handlers.js';
 import { auditHandlers } from './handlers/audit-handlers.js';
 import { daemonHandlers } from './handlers/daemon-handlers.js';
@@ -75,7 +75,7 @@ export class DevMeshApi {
         !(err instanceof DevMeshError) && (code.startsWith('SQLITE_') || code === 'ENOSPC' || code === 'EDQUOT');
       return DevMeshApi.fail(
         storage
-          ? StorageFailure.toError(err, `${method}: its change`, this.core.home.databasePath, this.core.home.dir)
+          ? storageFailure.toError(err, `${method}: its change`, this.core.home.databasePath, this.core.home.dir)
           : err,
       );
     }

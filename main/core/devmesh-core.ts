@@ -20,7 +20,7 @@ import type { DevMeshHome } from './home/devmesh-home.js';
 import { createLogger } from './logging/create-logger.js';
 import { MeshModule } from './mesh/mesh-module.js';
 import type { MeshNode } from './mesh/mesh-node.js';
-import { ServiceGraphBuilder } from './mesh/service-graph-builder.js';
+import * as serviceGraphBuilder from './mesh/service-graph-builder.js';
 import type { VersionAlertStore } from './mesh/version-alert-store.js';
 import { meshServicesOf } from './project-views.js';
 import { PeerServingPort } from './projects/peer-serving-port.js';
@@ -35,7 +35,8 @@ import type { TrafficStats } from './proxy/traffic-stats.js';
 import type { ProcessReaper } from './services/process-reaper.js';
 import type { ServiceRegistry } from './services/service-registry.js';
 import { ServicesModule } from './services/services-module.js';
-import { UserSettings, type UserSettingsData } from './settings/user-settings.js';
+import * as userSettings from './settings/user-settings.js';
+import type { UserSettingsData } from './settings/user-settings.js';
 import type { Database } from './store/database.js';
 import type { BackupSettings } from './store/home-store.js';
 import type { LogStore } from './store/log-store.js';
@@ -64,7 +65,7 @@ export interface DevMeshCoreOptions {
   backups?: BackupSettings;
   /**
    * The environment every child (service, terminal, agent, CLI probe) starts from: the desktop app's
-   * login-shell environment (LoginShellEnv). Absent (the headless daemon, started from a terminal): this
+   * login-shell environment (`login-shell-env.ts`). Absent (the headless daemon, started from a terminal): this
    * process's own, without the packaging's variables.
    */
   environment?: ShellEnvResolution;
@@ -151,7 +152,7 @@ export class DevMeshCore {
     const { home } = options;
     home.ensure();
     const logger = options.logger ?? createLogger({ name: 'devmesh' });
-    const settings = UserSettings.load(home.dir);
+    const settings = userSettings.load(home.dir);
     const ca = await LocalCertificateAuthority.open(join(home.dir, 'ca'));
     const failedToClose = (err: unknown): void => logger.error({ err }, 'a part of DevMesh failed to close');
     const disposables = new DisposableStore(failedToClose);
@@ -220,7 +221,7 @@ export class DevMeshCore {
   }
 
   graph(): ServiceGraph {
-    return ServiceGraphBuilder.build({
+    return serviceGraphBuilder.build({
       self: { agentId: this.mesh.agentId, name: this.mesh.name },
       local: meshServicesOf(this.projects),
       peers: this.mesh.list(),

@@ -8,7 +8,7 @@ import { ApiServer, DEFAULT_API_PORT } from '../api/api-server.js';
 import { DevMeshApi } from '../api/devmesh-api.js';
 import { DevMeshCore } from '../core/devmesh-core.js';
 import { DevMeshHome } from '../core/home/devmesh-home.js';
-import { LoginShellEnv } from '../core/environment/login-shell-env.js';
+import * as loginShellEnv from '../core/environment/login-shell-env.js';
 import { HomeLock } from '../core/home/home-lock.js';
 import { backupSettingsFromEnv } from '../core/store/home-store.js';
 import { createLogger } from '../core/logging/create-logger.js';
@@ -35,7 +35,7 @@ function apiPort(logger: { warn(obj: object, msg?: string): void }): number {
 // (ELECTRON_RUN_AS_NODE=1, as VS Code does: the RunAsNode fuse stays on). Started from a terminal (stdin is
 // a TTY) the environment is already the user's and is kept. This process keeps its own env; the core gives
 // the resolved one to services, terminals, agents and CLI detection, and reports a timeout or failure.
-const userEnvironment = LoginShellEnv.resolve({ node: process.execPath, fromTerminal: isatty(0) });
+const userEnvironment = loginShellEnv.resolve({ node: process.execPath, fromTerminal: isatty(0) });
 
 // Every renderer sandboxed, whatever a BrowserWindow's options say.
 app.enableSandbox();

@@ -4,7 +4,7 @@ import type { AgentRecord } from '../../../shared/agent.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
-import { TerminalAttach } from '../terminal-attach.js';
+import * as terminalAttach from '../terminal-attach.js';
 import { TextTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
 
@@ -146,10 +146,10 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
           : { cwd: ctx.cwd }),
       ...(number('ram', false) !== undefined ? { ramGb: number('ram', false)! } : {}),
       ...(number('gpus', true) !== undefined ? { gpus: number('gpus', true)! } : {}),
-      ...TerminalAttach.size(),
+      ...terminalAttach.size(),
     };
     const record = await ctx.withClient((c) => c.call('agents.start', input));
-    if (args.flag('attach') && record.terminalId !== null) return TerminalAttach.run(ctx, record.terminalId);
+    if (args.flag('attach') && record.terminalId !== null) return terminalAttach.run(ctx, record.terminalId);
     if (args.flag('json')) ctx.printJson(record);
     else {
       const where = record.worktree

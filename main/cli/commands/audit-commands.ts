@@ -6,7 +6,7 @@ import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
 import { TextTable } from '../text-table.js';
-import { TimeText } from '../time-text.js';
+import * as timeText from '../time-text.js';
 import { UsageError } from '../usage-error.js';
 
 const ACTIONS = ['ls', 'verify'] as const;
@@ -66,8 +66,8 @@ Examples:
     const kind = args.string('kind');
     if (kind !== undefined && !AuditKindSchema.safeParse(kind).success)
       throw new UsageError(`--kind must be dotted lower-case words such as lock.granted, not '${kind}'`, 'audit');
-    const since = TimeText.instant('audit', 'since', args.string('since'), now);
-    const until = TimeText.instant('audit', 'until', args.string('until'), now);
+    const since = timeText.instant('audit', 'since', args.string('since'), now);
+    const until = timeText.instant('audit', 'until', args.string('until'), now);
     const limit = args.int('limit', { min: 1, max: AUDIT_MAX_PAGE }) ?? 100;
     const before = args.int('before', { min: 1, max: Number.MAX_SAFE_INTEGER });
     const filter = {
@@ -123,7 +123,7 @@ Examples:
   static table(entries: AuditEntry[]): string {
     const table = new TextTable(['SEQ', 'TIME', 'ACTOR', 'KIND', 'SUBJECT', 'DATA']);
     for (const e of entries)
-      table.add([e.seq, TimeText.clock(e.ts), e.actor, e.kind, e.subject, AuditCommands.short(e.data)]);
+      table.add([e.seq, timeText.clock(e.ts), e.actor, e.kind, e.subject, AuditCommands.short(e.data)]);
     return table.render();
   }
 

@@ -20,7 +20,7 @@ import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
 import { TextTable } from '../text-table.js';
-import { TimeText } from '../time-text.js';
+import * as timeText from '../time-text.js';
 import { UsageError } from '../usage-error.js';
 
 const ACTIONS = ['ls', 'take', 'renew', 'release'] as const;
@@ -51,8 +51,8 @@ the default when the path holds * ? [ or {). --wait: how long to queue when some
 refuse at once, naming the holder). A lock is held by HOLDER: \`user\` (you) unless --as names another,
 such as an agent's id.
 
-How long a lock lives: nothing renews a lock you take by hand, so it lasts ${TimeText.span(LOCK_TTL_UNRENEWED_MS)} (as in the UI) unless
---ttl says otherwise (${TimeText.span(LOCK_TTL_MIN_MS)} to ${TimeText.span(LOCK_TTL_MAX_MS)}); \`take\` says until when. \`devmesh locks renew\` starts the lifetime
+How long a lock lives: nothing renews a lock you take by hand, so it lasts ${timeText.span(LOCK_TTL_UNRENEWED_MS)} (as in the UI) unless
+--ttl says otherwise (${timeText.span(LOCK_TTL_MIN_MS)} to ${timeText.span(LOCK_TTL_MAX_MS)}); \`take\` says until when. \`devmesh locks renew\` starts the lifetime
 of every lock of HOLDER again (so does taking the same lock again). A lock taken in the name of an agent
 DevMesh runs is renewed while the agent runs and released when it exits; an agent's MCP session renews the
 locks it takes and releases them when it ends.
@@ -135,7 +135,7 @@ Examples:
         throw err;
       });
     ctx.print(
-      `Released ${lock.id}: ${lock.mode} on ${LockCommands.target(lock.target)}, held by ${lock.holder} for ${TimeText.span(Date.now() - lock.acquiredAt)}.`,
+      `Released ${lock.id}: ${lock.mode} on ${LockCommands.target(lock.target)}, held by ${lock.holder} for ${timeText.span(Date.now() - lock.acquiredAt)}.`,
     );
     return EXIT.ok;
   }
@@ -172,8 +172,8 @@ Examples:
       throw new UsageError(`--kind must be one of ${KINDS.join(', ')}, not '${rawKind}'`, 'locks');
     const target: LockTarget =
       rawKind === 'glob' ? { kind: 'glob', pattern: path } : { kind: rawKind as 'file' | 'dir', path };
-    const ttlMs = TimeText.duration('locks', 'ttl', args.string('ttl'), { min: LOCK_TTL_MIN_MS, max: LOCK_TTL_MAX_MS });
-    const waitMs = TimeText.duration('locks', 'wait', args.string('wait'), { min: 0, max: LOCK_WAIT_MAX_MS }) ?? 0;
+    const ttlMs = timeText.duration('locks', 'ttl', args.string('ttl'), { min: LOCK_TTL_MIN_MS, max: LOCK_TTL_MAX_MS });
+    const waitMs = timeText.duration('locks', 'wait', args.string('wait'), { min: 0, max: LOCK_WAIT_MAX_MS }) ?? 0;
     const input = {
       holder,
       mode: rawMode as LockMode,
@@ -215,9 +215,9 @@ Examples:
       } else {
         const until = LockCommands.until(lock.expiresAt, Date.now());
         ctx.print(
-          `It lasts ${TimeText.span(lock.ttlMs)}, until ${until}; nothing renews it. Renew it with \`devmesh locks renew${as}\`,`,
+          `It lasts ${timeText.span(lock.ttlMs)}, until ${until}; nothing renews it. Renew it with \`devmesh locks renew${as}\`,`,
         );
-        ctx.print(`or take it with another lifetime: --ttl 4h (at most ${TimeText.span(LOCK_TTL_MAX_MS)}).`);
+        ctx.print(`or take it with another lifetime: --ttl 4h (at most ${timeText.span(LOCK_TTL_MAX_MS)}).`);
       }
       ctx.print(`Release it with: devmesh locks release ${lock.id}${as}`);
     }
@@ -226,8 +226,8 @@ Examples:
 
   /** `15:42` today, else `2026-11-30 15:42` */
   private static until(ts: number, now: number): string {
-    const at = TimeText.clock(ts);
-    return at.slice(0, 10) === TimeText.clock(now).slice(0, 10) ? at.slice(11, 16) : at.slice(0, 16);
+    const at = timeText.clock(ts);
+    return at.slice(0, 10) === timeText.clock(now).slice(0, 10) ? at.slice(11, 16) : at.slice(0, 16);
   }
 
   /** agent id → name and whether it runs (DevMesh renews a running agent's locks) */
@@ -252,7 +252,7 @@ Examples:
           l.target.kind,
           l.mode,
           who(l.holder),
-          TimeText.span(now - l.acquiredAt),
+          timeText.span(now - l.acquiredAt),
           LockCommands.expiry(l.expiresAt - now),
         ]);
       lines.push(LockCommands.indent(table.render()));
@@ -266,8 +266,8 @@ Examples:
           `${w.mode}${w.upgrade ? ' (upgrade)' : ''}`,
           LockCommands.target(w.target),
           w.blockedBy.map(who).join(', '),
-          TimeText.span(now - w.enqueuedAt),
-          TimeText.span(w.deadline - now),
+          timeText.span(now - w.enqueuedAt),
+          timeText.span(w.deadline - now),
         ]);
       }
       lines.push(LockCommands.indent(table.render()));
@@ -298,7 +298,7 @@ Examples:
   }
 
   private static expiry(ms: number): string {
-    return ms >= 0 ? TimeText.span(ms) : `overdue ${TimeText.span(-ms)}`;
+    return ms >= 0 ? timeText.span(ms) : `overdue ${timeText.span(-ms)}`;
   }
 
   private static indent(text: string): string {

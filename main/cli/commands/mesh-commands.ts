@@ -3,8 +3,8 @@
 // running DevMesh sees of its teammates.
 import type { GraphEdge, MeshInfo, PeerInfo, ServiceGraph, VersionAlert } from '../../../shared/mesh.js';
 import { MeshMembership } from '../../core/mesh/mesh-membership.js';
-import { LanAddresses } from '../../core/mesh/lan-addresses.js';
-import { UserSettings } from '../../core/settings/user-settings.js';
+import * as lanAddresses from '../../core/mesh/lan-addresses.js';
+import * as userSettings from '../../core/settings/user-settings.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
@@ -76,7 +76,7 @@ A running DevMesh takes up a new membership at once (its links start over).`,
       throw new UsageError(action === 'join' ? 'join needs the invite line' : `'${action}' takes no argument`, 'mesh');
     ctx.home.ensure();
     const membership = new MeshMembership(ctx.home.dir);
-    const settings = UserSettings.load(ctx.home.dir);
+    const settings = userSettings.load(ctx.home.dir);
     switch (action) {
       case 'init': {
         const m = membership.init({ meshId: args.string('id'), force: args.flag('force') });
@@ -93,7 +93,7 @@ A running DevMesh takes up a new membership at once (its links start over).`,
         return EXIT.ok;
       }
       case 'invite': {
-        const seeds = LanAddresses.list().map((ip) => `${ip}:${settings.mesh.port}`);
+        const seeds = lanAddresses.list().map((ip) => `${ip}:${settings.mesh.port}`);
         ctx.print(membership.invite(seeds));
         ctx.warn(
           'This line holds the mesh secret: share it like a password. Teammates run `devmesh mesh join <line>`.',

@@ -7,7 +7,7 @@ import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
 import { TextTable } from '../text-table.js';
-import { TimeText } from '../time-text.js';
+import * as timeText from '../time-text.js';
 import { UsageError } from '../usage-error.js';
 
 const MSG_ACTIONS = ['send', 'ls'] as const;
@@ -177,7 +177,7 @@ Examples:
     for (const m of list)
       table.add([
         m.seq,
-        TimeText.clock(m.ts),
+        timeText.clock(m.ts),
         m.fromName,
         m.to === '*' ? '*' : m.toName,
         m.task,
@@ -193,7 +193,7 @@ Examples:
         e.key,
         e.version,
         e.updatedBy,
-        `${TimeText.span(now - e.updatedAt)} ago`,
+        `${timeText.span(now - e.updatedAt)} ago`,
         MessageCommands.short(JSON.stringify(e.value)),
       ]);
     return table.render();

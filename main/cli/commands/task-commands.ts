@@ -14,7 +14,7 @@ import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
 import { TextTable } from '../text-table.js';
-import { TimeText } from '../time-text.js';
+import * as timeText from '../time-text.js';
 import { UsageError } from '../usage-error.js';
 import { LockCommands } from './lock-commands.js';
 
@@ -169,7 +169,7 @@ Examples:
     const agent = args.string('as');
     if (agent === undefined || agent === '')
       throw new UsageError(`'task bid' needs --as <agent>: the agent (name or id) the bid is for`, 'task');
-    const estimateMs = TimeText.duration('task', 'estimate', args.string('estimate'), { min: 0, max: MAX_ESTIMATE_MS });
+    const estimateMs = timeText.duration('task', 'estimate', args.string('estimate'), { min: 0, max: MAX_ESTIMATE_MS });
     const note = args.string('note');
     const input = {
       task,
@@ -206,7 +206,7 @@ Examples:
         title,
         t.assigneeName ?? t.assigneeId,
         t.bidCount,
-        `${TimeText.span(now - t.updatedAt)} ago`,
+        `${timeText.span(now - t.updatedAt)} ago`,
       ]);
     }
     return table.render();
@@ -226,7 +226,7 @@ Examples:
       `critic:    ${t.criticRequired ? 'required' : 'no'}${t.criticOf ? `; reviews ${t.criticOf}` : ''}`,
       `attempts:  ${t.attempts}`,
       `note:      ${t.note ?? '-'}`,
-      `created:   ${TimeText.clock(t.createdAt)} by ${t.createdBy}`,
+      `created:   ${timeText.clock(t.createdAt)} by ${t.createdBy}`,
       '',
       'prompt:',
       ...t.prompt.split('\n').map((l) => `  ${l}`),
@@ -234,7 +234,7 @@ Examples:
       'history:',
     ];
     const history = new TextTable(['WHEN', 'FROM', 'TO', 'BY', 'WHY']);
-    for (const h of t.history) history.add([TimeText.clock(h.at), h.from, h.to, h.by, h.why]);
+    for (const h of t.history) history.add([timeText.clock(h.at), h.from, h.to, h.by, h.why]);
     lines.push(TaskCommands.indent(history.render()));
     lines.push('', `bids (${t.bids.length}):`);
     if (t.bids.length === 0) lines.push('  none this round');
@@ -248,7 +248,7 @@ Examples:
           b.load,
           `${b.estimateMinutes} min`,
           list(b.capabilities),
-          `${TimeText.span(now - b.at)} ago`,
+          `${timeText.span(now - b.at)} ago`,
           b.note,
         ]);
       lines.push(TaskCommands.indent(bids.render()));
@@ -261,7 +261,7 @@ Examples:
         const l = locks.find((x) => x.id === id);
         table.add(
           l
-            ? [id, LockCommands.target(l.target), l.mode, TimeText.span(l.expiresAt - now)]
+            ? [id, LockCommands.target(l.target), l.mode, timeText.span(l.expiresAt - now)]
             : [id, '(no longer held)', null, null],
         );
       }

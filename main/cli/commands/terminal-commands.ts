@@ -8,8 +8,8 @@ import type { ApiClient } from '../api-client.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
-import { AsciicastPlayer } from '../asciicast-player.js';
-import { TerminalAttach } from '../terminal-attach.js';
+import * as asciicastPlayer from '../asciicast-player.js';
+import * as terminalAttach from '../terminal-attach.js';
 import { TextTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
 
@@ -86,10 +86,10 @@ them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: 
             ...(args.string('cwd') ? { cwd: ctx.absolute(args.string('cwd')!) } : {}),
             ...(command ? { command, args: commandArgs } : {}),
             record: !args.flag('no-record'),
-            ...TerminalAttach.size(),
+            ...terminalAttach.size(),
           }),
         );
-        if (args.flag('attach')) return TerminalAttach.run(ctx, info.id);
+        if (args.flag('attach')) return terminalAttach.run(ctx, info.id);
         if (args.flag('json')) ctx.printJson(info);
         else
           ctx.print(
@@ -106,7 +106,7 @@ them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: 
       }
       case 'attach':
         need(1, 'a session id (see `devmesh term ls`)');
-        return TerminalAttach.run(ctx, rest[0]!);
+        return terminalAttach.run(ctx, rest[0]!);
       case 'send': {
         need(2, 'a session id and the text to type');
         const [id, ...words] = rest;
@@ -158,7 +158,7 @@ them, and so does \`devmesh rec play\`. \`export\` writes one to FILE (default: 
     const speed = args.flag('instant') ? Infinity : speedText === undefined ? 1 : Number(speedText);
     if (!(speed > 0))
       throw new UsageError(`--speed must be a positive number (2 = twice as fast), not '${speedText}'`, 'rec');
-    await AsciicastPlayer.play(cast, speed, (text) => process.stdout.write(text));
+    await asciicastPlayer.play(cast, speed, (text) => process.stdout.write(text));
     return EXIT.ok;
   }
 

@@ -7,7 +7,7 @@
 import { AUDIT_OUTAGE_KIND, type AuditAppend, type AuditGap } from '../../../shared/audit.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { StoreGuard } from '../health/store-guard.js';
-import { StorageFailure } from '../health/storage-failure.js';
+import * as storageFailure from '../health/storage-failure.js';
 
 /** free bytes DevMesh keeps on the home's disk for the decisions it records */
 export const AUDIT_RESERVE_BYTES = 4 * 1024 * 1024;
@@ -42,7 +42,7 @@ export class AuditOutage {
 
   /** An append failed: begins the outage, or counts the event in it. */
   failed(err: unknown, kind: string): void {
-    const code = StorageFailure.code(err, this.homeDir);
+    const code = storageFailure.code(err, this.homeDir);
     const cause = err instanceof Error ? err.message : String(err);
     this.state ??= { since: this.now(), cause, code, unrecorded: 0, kinds: new Map(), refused: 0 };
     this.state.unrecorded++;
@@ -57,7 +57,7 @@ export class AuditOutage {
 
   /** Is there room for decisions? Begins an outage when the reserve is gone. */
   roomLeft(): boolean {
-    const free = StorageFailure.freeBytes(this.homeDir);
+    const free = storageFailure.freeBytes(this.homeDir);
     if (free >= this.reserveBytes) return true;
     const err = Object.assign(
       new Error(

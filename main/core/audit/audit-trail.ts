@@ -13,7 +13,7 @@ import type { AuditAppend } from '../../../shared/audit.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { Disposable } from '../base/disposable.js';
 import type { DaemonHealth } from '../health/daemon-health.js';
-import { StorageFailure } from '../health/storage-failure.js';
+import * as storageFailure from '../health/storage-failure.js';
 import type { AuditLog } from './audit-log.js';
 
 /** the health ledger's component for decisions taken without their entry */
@@ -97,7 +97,7 @@ export class AuditTrail implements Disposable {
     try {
       await log.durable();
     } catch (err) {
-      throw StorageFailure.toError(err, `${what}: the audit chain`, this.deps.mirrorPath, this.deps.homeDir);
+      throw storageFailure.toError(err, `${what}: the audit chain`, this.deps.mirrorPath, this.deps.homeDir);
     }
   }
 

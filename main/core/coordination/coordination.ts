@@ -20,7 +20,7 @@ import { DevMeshError } from '../../../shared/errors.js';
 import type { DevMeshEvent } from '../../../shared/events.js';
 import type { AgentManager } from '../agents/agent-manager.js';
 import { AuditLog, type AuditDurability } from '../audit/audit-log.js';
-import { AuditEntries } from '../audit/audit-entries.js';
+import * as auditEntries from '../audit/audit-entries.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../base/disposable.js';
@@ -123,7 +123,7 @@ export class Coordination implements Disposable {
       agents: { find: findAgent },
       emit: (e) => {
         // the lock spaces' decisions (granted, refused, released, expired) are recorded as they are made
-        const entry = AuditEntries.lockEntry(e);
+        const entry = auditEntries.lockEntry(e);
         if (entry) this.trail.observe(entry);
         events.emit(e);
       },
@@ -143,7 +143,7 @@ export class Coordination implements Disposable {
       (message) => events.emit({ type: 'message.posted', ts: message.ts, message }),
     );
     this.state = new SharedState(database, (key, entry, by) => {
-      this.trail.observe(entry === null ? AuditEntries.stateDeleted(key, by) : AuditEntries.stateSet(key, entry));
+      this.trail.observe(entry === null ? auditEntries.stateDeleted(key, by) : auditEntries.stateSet(key, entry));
       events.emit({ type: 'state.changed', ts: Date.now(), key, entry });
     });
     this.tasks = new TaskBoard({
@@ -171,7 +171,7 @@ export class Coordination implements Disposable {
         // decisions other domains take (services changing state, agents exiting, version alerts) reach the
         // chain from their event; the event has happened, so a failed append goes to the health ledger
         if (event.type === 'service.state' || event.type === 'agent.status' || event.type === 'alert.raised') {
-          const entry = AuditEntries.entryFor(event);
+          const entry = auditEntries.entryFor(event);
           if (entry) this.trail.observe(entry);
         }
         this.follow(event);

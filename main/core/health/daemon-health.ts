@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import type { Health, HealthChangedEvent, HealthCode, HealthProblem } from '../../../shared/health.js';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter } from '../base/emitter.js';
-import { StorageFailure } from './storage-failure.js';
+import * as storageFailure from './storage-failure.js';
 
 export interface FailureReport {
   /** the failing part, as users name it ("request log") */
@@ -54,14 +54,14 @@ export class DaemonHealth implements Disposable {
   /** Records a failure; returns the problem as it now stands. Never throws. */
   fail(report: FailureReport): HealthProblem {
     const cause = report.error instanceof Error ? report.error.message : String(report.error);
-    const code = StorageFailure.code(report.error, report.where);
+    const code = storageFailure.code(report.error, report.where);
     const at = this.now();
     const prior = this.problems.get(report.component);
     const changed = prior === undefined || prior.code !== code;
     const problem: HealthProblem = {
       component: report.component,
       code,
-      message: StorageFailure.describe(code, `The ${report.component}`, report.where, cause),
+      message: storageFailure.describe(code, `The ${report.component}`, report.where, cause),
       cause,
       rule: report.rule,
       failures: (prior?.failures ?? 0) + 1,

@@ -8,7 +8,7 @@
 // Nothing here throws into a timer.
 import type { Disposable } from '../base/disposable.js';
 import type { StoreGuard } from './store-guard.js';
-import { StorageFailure } from './storage-failure.js';
+import * as storageFailure from './storage-failure.js';
 
 export interface PendingBatchOptions<T> {
   guard: StoreGuard;
@@ -93,7 +93,7 @@ export class PendingBatch<T> implements Disposable {
       this.retrying = false;
       return true;
     }
-    if (!StorageFailure.isStorage(error, this.options.guard.options.where)) {
+    if (!storageFailure.isStorage(error, this.options.guard.options.where)) {
       // retrying a row the store refuses would fail forever: give up this batch, keep the store going
       this.items.splice(0, batch.length);
       this.drop(batch.length);

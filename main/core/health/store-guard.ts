@@ -5,7 +5,7 @@
 // clears the problem.
 import type { DevMeshError } from '../../../shared/errors.js';
 import type { DaemonHealth } from './daemon-health.js';
-import { StorageFailure } from './storage-failure.js';
+import * as storageFailure from './storage-failure.js';
 
 export interface StoreGuardOptions {
   /** as users name it: "request log" */
@@ -54,7 +54,7 @@ export class StoreGuard {
   /** Reports `err` and returns the DevMeshError a caller answers with. */
   failure(err: unknown): DevMeshError {
     this.report(err, 0);
-    return StorageFailure.toError(err, `The ${this.options.component}`, this.options.where, this.options.where);
+    return storageFailure.toError(err, `The ${this.options.component}`, this.options.where, this.options.where);
   }
 
   report(err: unknown, dropped = 0): void {

@@ -1,7 +1,8 @@
 // The held locks, indexed so that "what overlaps this target?" looks at the target's ancestors, its
 // subtree and the globs, not at every lock: a file's depth is small, the number of locks is not.
 import type { LockMode } from '../../../shared/lock.js';
-import { TargetOverlap, type ResolvedTarget } from './target-overlap.js';
+import * as targetOverlap from './target-overlap.js';
+import type { ResolvedTarget } from './target-overlap.js';
 
 export interface HeldLock {
   id: string;
@@ -80,7 +81,7 @@ export class LockIndex {
     const out: HeldLock[] = [];
     const consider = (set: Set<HeldLock> | undefined, check: boolean): void => {
       if (!set) return;
-      for (const l of set) if (!check || TargetOverlap.overlaps(l.target, target)) out.push(l);
+      for (const l of set) if (!check || targetOverlap.overlaps(l.target, target)) out.push(l);
     };
     // Locks on a strict ancestor of the target (or of a glob's prefix): only directories can cover it,
     // or for a glob a file that the pattern happens to match.

@@ -33,7 +33,7 @@ import { admits } from './lock-matrix.js';
 import { LockPathResolver } from './lock-path-resolver.js';
 import { LockQueue, type TtlChoice, type Waiter } from './lock-queue.js';
 import type { ResolvedTarget } from './target-overlap.js';
-import { LockWords } from './lock-words.js';
+import * as lockWords from './lock-words.js';
 import { WaitForGraph } from './wait-for-graph.js';
 
 export interface LockManagerOptions {
@@ -181,7 +181,7 @@ export class LockManager implements Disposable {
     if (lock.holder !== holder)
       throw new DevMeshError(
         'CONFLICT',
-        `lock ${lockId} (${LockWords.describe(lock.mode, lock.target)}) is held by ${lock.holder}, not ${holder}; only its holder may release it`,
+        `lock ${lockId} (${lockWords.describe(lock.mode, lock.target)}) is held by ${lock.holder}, not ${holder}; only its holder may release it`,
       );
     this.drop(lock, 'released');
     this.pump();
@@ -193,7 +193,7 @@ export class LockManager implements Disposable {
     const mine = this.index.ofHolder(holder);
     for (const lock of mine) this.drop(lock, reason);
     for (const w of this.queue.of(holder)) {
-      const what = `${holder}'s request for ${LockWords.describe(w.mode, w.target)}`;
+      const what = `${holder}'s request for ${lockWords.describe(w.mode, w.target)}`;
       this.refuseWaiter(
         w,
         new DevMeshError('CONFLICT', `${what} was dropped: ${holder} released everything (${reason})`),
@@ -215,7 +215,7 @@ export class LockManager implements Disposable {
       if (lock.takers.size === 0) this.drop(lock, reason);
     }
     for (const w of this.queue.of(holder, session)) {
-      const what = `${holder}'s request for ${LockWords.describe(w.mode, w.target)}`;
+      const what = `${holder}'s request for ${lockWords.describe(w.mode, w.target)}`;
       this.refuseWaiter(w, new DevMeshError('CONFLICT', `${what} was dropped: ${reason}`));
     }
     this.pump();
@@ -273,7 +273,7 @@ export class LockManager implements Disposable {
     this.disposed = true;
     this.sweepTimer?.cancel();
     for (const w of this.queue.line()) {
-      const what = `${w.holder}'s request for ${LockWords.describe(w.mode, w.target)}`;
+      const what = `${w.holder}'s request for ${lockWords.describe(w.mode, w.target)}`;
       this.refuseWaiter(w, new DevMeshError('SHUTTING_DOWN', `${what} was dropped: DevMesh is shutting down`));
     }
     this.changes.dispose();
@@ -378,13 +378,13 @@ export class LockManager implements Disposable {
       const line = this.queue.line();
       line.forEach((w, i) => {
         for (const l of this.heldBlockers(w.holder, w.mode, w.target))
-          graph.add({ from: w.holder, to: l.holder, waiter: w, label: LockWords.describe(l.mode, l.target) });
+          graph.add({ from: w.holder, to: l.holder, waiter: w, label: lockWords.describe(l.mode, l.target) });
         for (const q of this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, line.slice(0, i))) {
           graph.add({
             from: w.holder,
             to: q.holder,
             waiter: w,
-            label: `queued for ${LockWords.describe(q.mode, q.target)}`,
+            label: `queued for ${lockWords.describe(q.mode, q.target)}`,
           });
         }
       });
@@ -395,7 +395,7 @@ export class LockManager implements Disposable {
         youngest,
         new DevMeshError(
           'CONFLICT',
-          `deadlock: ${WaitForGraph.describe(cycle)}. Refused ${youngest.holder}'s request for ${LockWords.describe(youngest.mode, youngest.target)}, the youngest in the cycle; release a lock or retry once the others finish`,
+          `deadlock: ${WaitForGraph.describe(cycle)}. Refused ${youngest.holder}'s request for ${lockWords.describe(youngest.mode, youngest.target)}, the youngest in the cycle; release a lock or retry once the others finish`,
           { reason: 'deadlock', cycle: cycle.map((e) => ({ from: e.from, to: e.to, waiting: e.label })) },
         ),
       );
@@ -456,7 +456,7 @@ export class LockManager implements Disposable {
     isWords: string,
     queued: Waiter[],
   ): ErrorInfo {
-    return LockWords.refusal({ holder, mode, target }, isWords, this.heldBlockers(holder, mode, target), queued);
+    return lockWords.refusal({ holder, mode, target }, isWords, this.heldBlockers(holder, mode, target), queued);
   }
 
   private waiterInfo(w: Waiter, ahead: readonly Waiter[]): LockWaiter {

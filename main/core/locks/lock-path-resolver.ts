@@ -11,7 +11,8 @@ import { readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, matchesGlob, relative, resolve, sep } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { LockTarget } from '../../../shared/lock.js';
-import { TargetOverlap, type ResolvedTarget } from './target-overlap.js';
+import * as targetOverlap from './target-overlap.js';
+import type { ResolvedTarget } from './target-overlap.js';
 
 export class LockPathResolver {
   readonly root: string;
@@ -50,14 +51,14 @@ export class LockPathResolver {
     if (isAbsolute(pattern)) {
       // the literal directories before the first magic segment are a path: compared as a real path
       const parts = pattern.split('/');
-      const magic = parts.findIndex((s) => TargetOverlap.isMagic(s));
+      const magic = parts.findIndex((s) => targetOverlap.isMagic(s));
       const literal = magic < 0 ? pattern : parts.slice(0, magic).join('/') || '/';
       const rel = relative(this.realRoot, LockPathResolver.realPathOf(literal)).split(sep).join('/');
       if (LockPathResolver.escapes(rel)) this.refuse(raw, 'it is outside the project root');
       pattern = [rel, ...(magic < 0 ? [] : parts.slice(magic))].filter((s) => s !== '').join('/');
     }
     const segments = pattern.split('/').filter((s) => s !== '' && s !== '.');
-    const firstMagic = segments.findIndex((s) => TargetOverlap.isMagic(s));
+    const firstMagic = segments.findIndex((s) => targetOverlap.isMagic(s));
     if (firstMagic < 0) return this.resolve({ kind: 'file', path: segments.join('/') || '.' });
     const literal = segments.slice(0, firstMagic).join('/');
     const prefix = literal === '' ? '' : this.confine(literal, raw);
@@ -67,7 +68,7 @@ export class LockPathResolver {
       kind: 'glob',
       path: normalized,
       prefix,
-      suffix: TargetOverlap.literalTail(segments[segments.length - 1] ?? ''),
+      suffix: targetOverlap.literalTail(segments[segments.length - 1] ?? ''),
       key: `glob:${normalized}`,
       shown: { kind: 'glob', pattern: normalized },
     };
@@ -135,7 +136,7 @@ export class LockPathResolver {
 
   /** Could this glob segment match `..`? By Node's matcher, or once its syntax is taken away (`{..}`). */
   private static mayMeanDotDot(segment: string): boolean {
-    if (!TargetOverlap.isMagic(segment)) return false;
+    if (!targetOverlap.isMagic(segment)) return false;
     return matchesGlob('..', segment) || segment.replace(/[{}[\]()@!+*?,|]/g, '') === '..';
   }
 

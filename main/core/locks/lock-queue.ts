@@ -6,7 +6,8 @@ import type { DevMeshError } from '../../../shared/errors.js';
 import type { LockInfo, LockMode } from '../../../shared/lock.js';
 import type { LockTimer } from './lock-clock.js';
 import { conflictsBothWays } from './lock-matrix.js';
-import { TargetOverlap, type ResolvedTarget } from './target-overlap.js';
+import * as targetOverlap from './target-overlap.js';
+import type { ResolvedTarget } from './target-overlap.js';
 
 /** the TTL a grant sets: `named` replaces an existing lock's, `fresh` is a new lock's when none is named */
 export interface TtlChoice {
@@ -80,7 +81,7 @@ export class LockQueue {
   ): Waiter[] {
     const line = ahead ?? (upgrade ? this.upgrades : this.line());
     return line.filter(
-      (w) => w.holder !== holder && conflictsBothWays(w.mode, mode) && TargetOverlap.overlaps(w.target, target),
+      (w) => w.holder !== holder && conflictsBothWays(w.mode, mode) && targetOverlap.overlaps(w.target, target),
     );
   }
 }

@@ -10,26 +10,24 @@ interface Claim {
   target: ResolvedTarget;
 }
 
-export class LockWords {
-  /** "WRITE src/x.ts", "READ src/ (dir)", "WRITE src/**\/*.ts (glob)" */
-  static describe(mode: LockMode, target: ResolvedTarget): string {
-    if (target.kind === 'file') return `${mode} ${target.path}`;
-    if (target.kind === 'dir') return `${mode} ${target.path === '' ? '.' : target.path}/ (dir)`;
-    return `${mode} ${target.path} (glob)`;
-  }
+/** "WRITE src/x.ts", "READ src/ (dir)", "WRITE src/**\/*.ts (glob)" */
+export function describe(mode: LockMode, target: ResolvedTarget): string {
+  if (target.kind === 'file') return `${mode} ${target.path}`;
+  if (target.kind === 'dir') return `${mode} ${target.path === '' ? '.' : target.path}/ (dir)`;
+  return `${mode} ${target.path} (glob)`;
+}
 
-  /** `holder` cannot take `mode` on `target`: `held` locks and `queued` requests stand in the way. */
-  static refusal(want: Claim, isWords: string, held: readonly Claim[], queued: readonly Claim[]): ErrorInfo {
-    const parts = [
-      ...held.map((l) => `${l.holder} holds ${LockWords.describe(l.mode, l.target)}`),
-      ...queued.map((w) => `${w.holder} is queued ahead for ${LockWords.describe(w.mode, w.target)}`),
-    ];
-    const names = [...new Set([...held.map((l) => l.holder), ...queued.map((w) => w.holder)])];
-    const wanted = LockWords.describe(want.mode, want.target);
-    return {
-      code: 'CONFLICT',
-      message: `${want.holder} cannot take ${wanted}: ${isWords} locked (${parts.join('; ')}). Wait and retry, or ask ${names.join(', ')} to release it`,
-      details: { reason: 'lock-conflict', blockedBy: names },
-    };
-  }
+/** `holder` cannot take `mode` on `target`: `held` locks and `queued` requests stand in the way. */
+export function refusal(want: Claim, isWords: string, held: readonly Claim[], queued: readonly Claim[]): ErrorInfo {
+  const parts = [
+    ...held.map((l) => `${l.holder} holds ${describe(l.mode, l.target)}`),
+    ...queued.map((w) => `${w.holder} is queued ahead for ${describe(w.mode, w.target)}`),
+  ];
+  const names = [...new Set([...held.map((l) => l.holder), ...queued.map((w) => w.holder)])];
+  const wanted = describe(want.mode, want.target);
+  return {
+    code: 'CONFLICT',
+    message: `${want.holder} cannot take ${wanted}: ${isWords} locked (${parts.join('; ')}). Wait and retry, or ask ${names.join(', ')} to release it`,
+    details: { reason: 'lock-conflict', blockedBy: names },
+  };
 }

@@ -25,44 +25,41 @@ export interface ResolvedTarget {
   shown: LockTarget;
 }
 
-export class TargetOverlap {
-  /** Is `path` the directory `dir` or under it? ('' is the root and holds everything.) */
-  static within(path: string, dir: string): boolean {
-    return dir === '' || path === dir || (path.startsWith(dir) && path.charCodeAt(dir.length) === 47); /* / */
-  }
+/** Is `path` the directory `dir` or under it? ('' is the root and holds everything.) */
+export function within(path: string, dir: string): boolean {
+  return dir === '' || path === dir || (path.startsWith(dir) && path.charCodeAt(dir.length) === 47); /* / */
+}
 
-  static overlaps(a: ResolvedTarget, b: ResolvedTarget): boolean {
-    if (a.kind === 'glob' && b.kind === 'glob') {
-      const onOneLine = TargetOverlap.within(a.prefix, b.prefix) || TargetOverlap.within(b.prefix, a.prefix);
-      return onOneLine && TargetOverlap.suffixesMayMeet(a.suffix, b.suffix);
-    }
-    if (a.kind === 'glob') return TargetOverlap.globMeets(a, b);
-    if (b.kind === 'glob') return TargetOverlap.globMeets(b, a);
-    if (a.kind === 'file' && b.kind === 'file') return a.path === b.path;
-    if (a.kind === 'dir' && b.kind === 'dir')
-      return TargetOverlap.within(a.path, b.path) || TargetOverlap.within(b.path, a.path);
-    return a.kind === 'dir' ? TargetOverlap.within(b.path, a.path) : TargetOverlap.within(a.path, b.path);
+export function overlaps(a: ResolvedTarget, b: ResolvedTarget): boolean {
+  if (a.kind === 'glob' && b.kind === 'glob') {
+    const onOneLine = within(a.prefix, b.prefix) || within(b.prefix, a.prefix);
+    return onOneLine && suffixesMayMeet(a.suffix, b.suffix);
   }
+  if (a.kind === 'glob') return globMeets(a, b);
+  if (b.kind === 'glob') return globMeets(b, a);
+  if (a.kind === 'file' && b.kind === 'file') return a.path === b.path;
+  if (a.kind === 'dir' && b.kind === 'dir') return within(a.path, b.path) || within(b.path, a.path);
+  return a.kind === 'dir' ? within(b.path, a.path) : within(a.path, b.path);
+}
 
-  private static globMeets(glob: ResolvedTarget, other: ResolvedTarget): boolean {
-    if (other.kind === 'file') return other.path !== '' && matchesGlob(other.path, glob.path);
-    return TargetOverlap.within(glob.prefix, other.path) || TargetOverlap.within(other.path, glob.prefix);
-  }
+function globMeets(glob: ResolvedTarget, other: ResolvedTarget): boolean {
+  if (other.kind === 'file') return other.path !== '' && matchesGlob(other.path, glob.path);
+  return within(glob.prefix, other.path) || within(other.path, glob.prefix);
+}
 
-  private static suffixesMayMeet(a: string | null, b: string | null): boolean {
-    if (a === null || b === null) return true;
-    return a.endsWith(b) || b.endsWith(a);
-  }
+function suffixesMayMeet(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return true;
+  return a.endsWith(b) || b.endsWith(a);
+}
 
-  /** a segment that globbing treats specially */
-  static isMagic(segment: string): boolean {
-    return /[*?[{]/.test(segment) || /[!+@]\(/.test(segment) || segment.startsWith('!');
-  }
+/** a segment that globbing treats specially */
+export function isMagic(segment: string): boolean {
+  return /[*?[{]/.test(segment) || /[!+@]\(/.test(segment) || segment.startsWith('!');
+}
 
-  /** the literal tail of a glob's last segment (`*.test.ts` → `.test.ts`), null when unsafe to use */
-  static literalTail(lastSegment: string): string | null {
-    if (lastSegment === '**' || /[[\]{}()!+@\\]/.test(lastSegment)) return null;
-    const cut = Math.max(lastSegment.lastIndexOf('*'), lastSegment.lastIndexOf('?'));
-    return lastSegment.slice(cut + 1);
-  }
+/** the literal tail of a glob's last segment (`*.test.ts` → `.test.ts`), null when unsafe to use */
+export function literalTail(lastSegment: string): string | null {
+  if (lastSegment === '**' || /[[\]{}()!+@\\]/.test(lastSegment)) return null;
+  const cut = Math.max(lastSegment.lastIndexOf('*'), lastSegment.lastIndexOf('?'));
+  return lastSegment.slice(cut + 1);
 }

@@ -9,7 +9,7 @@ import { Bonjour, type Browser, type Service } from 'bonjour-service';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Disposable } from '../base/disposable.js';
-import { LanAddresses } from './lan-addresses.js';
+import * as lanAddresses from './lan-addresses.js';
 import { MdnsAdvertiser, type MdnsResponder } from './mdns-advertiser.js';
 import { MdnsHostResolver, type MdnsQuerySocket } from './mdns-host-resolver.js';
 
@@ -258,7 +258,7 @@ export class MdnsDiscovery implements Disposable {
 
   private servedAddresses(): string[] {
     try {
-      return [...(this.opts.addresses?.() ?? LanAddresses.served('0.0.0.0'))];
+      return [...(this.opts.addresses?.() ?? lanAddresses.served('0.0.0.0'))];
     } catch (err) {
       this.log.warn({ err }, 'mdns: the addresses this agent serves on are unknown; publishing none');
       return [];

@@ -7,7 +7,8 @@ import type { WebSocket } from 'ws';
 import type { MeshInfo, MeshService, PeerInfo, PeerSource, PeerState } from '../../../shared/mesh.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { MeshSettings } from '../settings/user-settings.js';
-import { LinkHandshake, LinkRefused, type AuthenticatedSocket, type LinkEndpoint } from './link-handshake.js';
+import * as linkHandshake from './link-handshake.js';
+import { LinkRefused, type AuthenticatedSocket, type LinkEndpoint } from './link-handshake.js';
 import { LINK_CLOSE, type GossipPeer, type LinkMessage } from './link-messages.js';
 import type { MeshMembership, MeshMembershipData } from './mesh-membership.js';
 import { PeerLink } from './peer-link.js';
@@ -16,7 +17,7 @@ import { RegistryFeed } from './registry-feed.js';
 import { PeerDialer } from './peer-dialer.js';
 import { MeshTlsIdentity } from './mesh-tls-identity.js';
 import { MeshListener } from './mesh-listener.js';
-import { LanAddresses } from './lan-addresses.js';
+import * as lanAddresses from './lan-addresses.js';
 import type { RoutablePeer } from '../proxy/routable-peer.js';
 
 /** two links to one peer opened this close together are a simultaneous dial, not a reconnect */
@@ -160,7 +161,7 @@ export class MeshNode {
   /** The addresses teammates reach the peer listener on (those of its bind host, mesh.host): what mDNS
    * publishes for this agent's host name, and what `info()` lists. */
   servedAddresses(): string[] {
-    return LanAddresses.served(this.opts.settings.host);
+    return lanAddresses.served(this.opts.settings.host);
   }
 
   list(): PeerInfo[] {
@@ -281,7 +282,7 @@ export class MeshNode {
 
   private accepted(ws: WebSocket, remoteIp: string, binding: string): void {
     if (this.closed || this.membership === null) return void ws.terminate();
-    LinkHandshake.accept(ws, remoteIp, this.endpoint(), binding).then(
+    linkHandshake.accept(ws, remoteIp, this.endpoint(), binding).then(
       (auth) => this.linked(auth, 'inbound'),
       (err: Error) => this.refused(remoteIp, err),
     );
@@ -290,7 +291,7 @@ export class MeshNode {
   private async dial(address: string, via: PeerSource): Promise<boolean> {
     if (this.closed || this.membership === null) return true;
     try {
-      const auth = await LinkHandshake.dial(address, this.endpoint());
+      const auth = await linkHandshake.dial(address, this.endpoint());
       this.linked(auth, via, address);
       return true;
     } catch (err) {

@@ -5,12 +5,15 @@ import type { Socket } from 'node:net';
 import type { BodyFramer } from './body-framer.js';
 import { ClientFlow } from './client-flow.js';
 import { ContainedListeners } from './contained-listeners.js';
-import { FROM_HEADER, HeadRewriter, MESH_HEADER } from './head-rewriter.js';
-import { HttpHeadParser, type RequestHead, type ResponseHead } from './http-head-parser.js';
+import * as headRewriter from './head-rewriter.js';
+import { FROM_HEADER, MESH_HEADER } from './head-rewriter.js';
+import * as httpHeadParser from './http-head-parser.js';
+import type { RequestHead, ResponseHead } from './http-head-parser.js';
 import { ResponseReader, type ResponseSink } from './response-reader.js';
 import { ProxyExchange } from './proxy-exchange.js';
 import type { ProxyContext } from './proxy-context.js';
-import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
+import * as proxyResponder from './proxy-responder.js';
+import type { ReplyInput } from './proxy-responder.js';
 import { requestFacts } from './route-decision.js';
 import { RoutingPolicy, type ForwardDecision, type RoutingAction } from './routing-policy.js';
 import { UpstreamBinding } from './upstream-binding.js';
@@ -73,7 +76,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
 
   private parseHead(): void {
     const buf = this.pending!;
-    const r = HttpHeadParser.parseRequest(buf, this.ctx.limits.maxHeaderBytes);
+    const r = httpHeadParser.parseRequest(buf, this.ctx.limits.maxHeaderBytes);
     if (r === null) return this.flow.armHeadDeadline();
     if ('error' in r) return this.refuse(r.status, r.error);
     this.flow.clearHeadDeadline();
@@ -88,9 +91,9 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.head = head;
     this.ex = ex;
     this.reqDone = this.resDone = false;
-    const facts = requestFacts(HttpHeadParser.field(head, FROM_HEADER), HttpHeadParser.field(head, MESH_HEADER));
+    const facts = requestFacts(httpHeadParser.field(head, FROM_HEADER), httpHeadParser.field(head, MESH_HEADER));
     this.apply(
-      this.ctx.policy.decide(ex.host || undefined, ex.path, HeadRewriter.isLoop(head, this.ctx.instanceId), facts),
+      this.ctx.policy.decide(ex.host || undefined, ex.path, headRewriter.isLoop(head, this.ctx.instanceId), facts),
     );
   }
 
@@ -126,7 +129,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
       tls: this.tls,
       instanceId: this.ctx.instanceId,
     };
-    const headBytes = HeadRewriter.request(head, { ...info, upgrade: head.upgrade, rewrite: d.rewrite });
+    const headBytes = headRewriter.request(head, { ...info, upgrade: head.upgrade, rewrite: d.rewrite });
     ex.retryHead = head.framer.done ? headBytes : null;
     this.reader.reset();
     this.phase = 'body';
@@ -215,7 +218,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   }
 
   onInterim(r: ResponseHead): void {
-    this.toClient(HeadRewriter.response(r, this.ex!.label, false, null));
+    this.toClient(headRewriter.response(r, this.ex!.label, false, null));
   }
 
   onResponseHead(r: ResponseHead, framer: BodyFramer, first: Buffer | null): void {
@@ -225,7 +228,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     ex.close = ex.close || this.head!.close || framer.mode === 'until-close';
     ex.status = r.status;
     ex.responded = true;
-    this.toClient(HeadRewriter.response(r, ex.label, ex.close, null, first));
+    this.toClient(headRewriter.response(r, ex.label, ex.close, null, first));
   }
 
   onResponseBody(slice: Buffer): void {
@@ -249,7 +252,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
     this.up.reusable = false;
     // WebSocket sessions idle for long stretches by design; the apps ping, the proxy must not cut them.
     this.socket.setTimeout(0);
-    this.toClient(HeadRewriter.response(r, ex.label, false, this.head!.upgrade));
+    this.toClient(headRewriter.response(r, ex.label, false, this.head!.upgrade));
     if (rest.length > 0) this.toClient(rest);
     const pending = this.pending;
     this.pending = null;
@@ -356,7 +359,7 @@ export class ProxyConnection implements UpstreamOwner, ResponseSink {
   /** A request the fast path could not even parse: answer, log, close. */
   private refuse(status: 400 | 408 | 431, why: string): void {
     this.flow.clearHeadDeadline();
-    const bytes = ProxyResponder.refusal(status, why);
+    const bytes = proxyResponder.refusal(status, why);
     ProxyExchange.refused(status, why, bytes.length, this.tls).recordTo(this.ctx.requests, this.ctx.logger);
     this.ex = null;
     this.pending = null;

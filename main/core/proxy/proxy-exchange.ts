@@ -3,8 +3,10 @@
 import type { RequestRecord } from '../../../shared/proxy.js';
 import type { Logger } from 'pino';
 import type { ProxyRequestLog } from './proxy-limits.js';
-import { HttpHeadParser, type RequestHead } from './http-head-parser.js';
-import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
+import * as httpHeadParser from './http-head-parser.js';
+import type { RequestHead } from './http-head-parser.js';
+import * as proxyResponder from './proxy-responder.js';
+import type { ReplyInput } from './proxy-responder.js';
 import type { ForwardDecision, RouteTarget } from './route-decision.js';
 
 export class ProxyExchange {
@@ -47,7 +49,7 @@ export class ProxyExchange {
     let host = head.host;
     let path = head.target;
     if (path.charCodeAt(0) !== 0x2f /* / */) {
-      const target = HttpHeadParser.routingTarget(head);
+      const target = httpHeadParser.routingTarget(head);
       if (target === null) return `request target "${head.target.slice(0, 100)}" is not a path`;
       ({ host, path } = target);
     }
@@ -56,7 +58,7 @@ export class ProxyExchange {
       host ?? '',
       path,
       tls,
-      ProxyResponder.wantsHtml(HttpHeadParser.field(head, 'accept') ?? undefined),
+      proxyResponder.wantsHtml(httpHeadParser.field(head, 'accept') ?? undefined),
     );
   }
 
@@ -72,11 +74,11 @@ export class ProxyExchange {
   /** DevMesh answers this exchange itself (fast path): the reply as HTTP/1.1 bytes; status, error and close set. */
   answer(input: Omit<ReplyInput, 'html'>, close: boolean, headOnly: boolean): Buffer {
     this.close = this.close || close;
-    const reply = ProxyResponder.reply({ ...input, html: this.html });
+    const reply = proxyResponder.reply({ ...input, html: this.html });
     this.status = reply.status;
     this.error = input.message;
     this.responded = true;
-    return ProxyResponder.bytes(reply, this.close, headOnly);
+    return proxyResponder.bytes(reply, this.close, headOnly);
   }
 
   /** The client went away before the response was complete (nginx's 499). */

@@ -33,65 +33,59 @@ const STATUS_TEXT: Record<number, string> = {
   508: 'Loop Detected',
 };
 
-export class ProxyResponder {
-  static reply(input: ReplyInput): ProxyReply {
-    if (!input.html) {
-      const json: Record<string, unknown> = {
-        error: { status: input.status, code: input.code, message: input.message },
-        ...input.extra,
-      };
-      if (input.known)
-        json.services = input.known.map((r) => ({
-          project: r.project,
-          service: r.service,
-          state: r.state,
-          urls: r.urls,
-        }));
-      return { status: input.status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(json) };
-    }
-    let list = '';
-    if (input.known) {
-      const items = input.known.map((r) => {
-        const links = r.urls.map((u) => `<a href="${esc(u)}">${esc(u)}</a>`).join(' ');
-        return `<li><b>${esc(r.service)}</b> <small>(${esc(r.project)}, ${esc(r.state)})</small> ${links}</li>`;
-      });
-      list =
-        items.length > 0 ? `<h2>Known services</h2><ul>${items.join('')}</ul>` : '<p>No services are known yet.</p>';
-    }
-    const body =
-      `<!doctype html><html><head><meta charset="utf-8"><title>${esc(input.title)} · DevMesh</title></head>` +
-      `<body style="font-family:system-ui,sans-serif;max-width:48rem;margin:3rem auto">` +
-      `<h1>${input.status} ${esc(input.title)}</h1><p>${esc(input.message)}</p>${list}` +
-      `<hr><small>DevMesh local proxy</small></body></html>`;
-    return { status: input.status, contentType: 'text/html; charset=utf-8', body };
+export function reply(input: ReplyInput): ProxyReply {
+  if (!input.html) {
+    const json: Record<string, unknown> = {
+      error: { status: input.status, code: input.code, message: input.message },
+      ...input.extra,
+    };
+    if (input.known)
+      json.services = input.known.map((r) => ({
+        project: r.project,
+        service: r.service,
+        state: r.state,
+        urls: r.urls,
+      }));
+    return { status: input.status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(json) };
   }
+  let list = '';
+  if (input.known) {
+    const items = input.known.map((r) => {
+      const links = r.urls.map((u) => `<a href="${esc(u)}">${esc(u)}</a>`).join(' ');
+      return `<li><b>${esc(r.service)}</b> <small>(${esc(r.project)}, ${esc(r.state)})</small> ${links}</li>`;
+    });
+    list = items.length > 0 ? `<h2>Known services</h2><ul>${items.join('')}</ul>` : '<p>No services are known yet.</p>';
+  }
+  const body =
+    `<!doctype html><html><head><meta charset="utf-8"><title>${esc(input.title)} · DevMesh</title></head>` +
+    `<body style="font-family:system-ui,sans-serif;max-width:48rem;margin:3rem auto">` +
+    `<h1>${input.status} ${esc(input.title)}</h1><p>${esc(input.message)}</p>${list}` +
+    `<hr><small>DevMesh local proxy</small></body></html>`;
+  return { status: input.status, contentType: 'text/html; charset=utf-8', body };
+}
 
-  /** The reply as raw HTTP/1.1 bytes for the fast path. */
-  static bytes(reply: ProxyReply, close: boolean, headOnly = false): Buffer {
-    const body = Buffer.from(reply.body, 'utf8');
-    const head =
-      `HTTP/1.1 ${reply.status} ${ProxyResponder.statusText(reply.status)}\r\n` +
-      `Content-Type: ${reply.contentType}\r\nContent-Length: ${body.length}\r\nCache-Control: no-store\r\n` +
-      `Via: 1.1 devmesh\r\nConnection: ${close ? 'close' : 'keep-alive'}\r\n\r\n`;
-    return headOnly ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), body]);
-  }
+/** The reply as raw HTTP/1.1 bytes for the fast path. */
+export function bytes(reply: ProxyReply, close: boolean, headOnly = false): Buffer {
+  const body = Buffer.from(reply.body, 'utf8');
+  const head =
+    `HTTP/1.1 ${reply.status} ${statusText(reply.status)}\r\n` +
+    `Content-Type: ${reply.contentType}\r\nContent-Length: ${body.length}\r\nCache-Control: no-store\r\n` +
+    `Via: 1.1 devmesh\r\nConnection: ${close ? 'close' : 'keep-alive'}\r\n\r\n`;
+  return headOnly ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), body]);
+}
 
-  /** The answer to a request too broken to route (400, 408, 431); the connection closes after it. */
-  static refusal(status: number, why: string): Buffer {
-    const title = ProxyResponder.statusText(status);
-    return ProxyResponder.bytes(
-      ProxyResponder.reply({ status, code: 'bad_request', title, message: why, html: false }),
-      true,
-    );
-  }
+/** The answer to a request too broken to route (400, 408, 431); the connection closes after it. */
+export function refusal(status: number, why: string): Buffer {
+  const title = statusText(status);
+  return bytes(reply({ status, code: 'bad_request', title, message: why, html: false }), true);
+}
 
-  static statusText(status: number): string {
-    return STATUS_TEXT[status] ?? 'Error';
-  }
+export function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? 'Error';
+}
 
-  static wantsHtml(accept: string | undefined): boolean {
-    return accept !== undefined && accept.includes('text/html');
-  }
+export function wantsHtml(accept: string | undefined): boolean {
+  return accept !== undefined && accept.includes('text/html');
 }
 
 function esc(s: string): string {

@@ -2,7 +2,8 @@
 // (across reads if need be), passes interim 1xx heads on, frames the body, and spots the 101 that turns
 // the connection into a tunnel. Body bytes come out as slices of the chunks that arrived.
 import type { BodyFramer } from './body-framer.js';
-import { HttpHeadParser, type ResponseHead } from './http-head-parser.js';
+import * as httpHeadParser from './http-head-parser.js';
+import type { ResponseHead } from './http-head-parser.js';
 
 export interface ResponseSink {
   /** a 1xx other than an accepted 101: pass on, a final response follows */
@@ -45,7 +46,7 @@ export class ResponseReader {
         buf = Buffer.concat([this.partial, buf]);
         this.partial = null;
       }
-      const r = HttpHeadParser.parseResponse(buf, this.maxHeaderBytes);
+      const r = httpHeadParser.parseResponse(buf, this.maxHeaderBytes);
       if (r === null) {
         this.partial = buf;
         return;
@@ -60,7 +61,7 @@ export class ResponseReader {
         buf = rest;
         continue;
       }
-      this.framer = HttpHeadParser.responseFramer(r, method);
+      this.framer = httpHeadParser.responseFramer(r, method);
       head = r;
       buf = rest;
     }

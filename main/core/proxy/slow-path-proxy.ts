@@ -13,10 +13,11 @@ import type { Logger } from 'pino';
 import { FROM_HEADER, HOP_HEADER, MESH_HEADER, UPSTREAM_HEADER } from './head-rewriter.js';
 import { ProxyExchange } from './proxy-exchange.js';
 import type { ProxyLimits, ProxyRequestLog } from './proxy-limits.js';
-import { ProxyResponder, type ReplyInput } from './proxy-responder.js';
+import * as proxyResponder from './proxy-responder.js';
+import type { ReplyInput } from './proxy-responder.js';
 import { RoutingPolicy, type ForwardDecision, type RoutingAction } from './routing-policy.js';
 import { requestFacts } from './route-decision.js';
-import { SlowPathMeter } from './slow-path-meter.js';
+import * as slowPathMeter from './slow-path-meter.js';
 
 // HTTP/1 and HTTP/2 compatibility requests look alike to this code and to http-proxy-3.
 type Incoming = http.IncomingMessage;
@@ -105,9 +106,9 @@ export class SlowPathProxy {
       req.headers.host ?? '',
       url,
       tls,
-      ProxyResponder.wantsHtml(req.headers.accept),
+      proxyResponder.wantsHtml(req.headers.accept),
     );
-    const measured = SlowPathMeter.attach(req, res, ex);
+    const measured = slowPathMeter.attach(req, res, ex);
     res.once('close', () => {
       ex.status ||= res.statusCode;
       if (!res.writableFinished) ex.error ??= 'the connection closed before the response was complete';
@@ -203,7 +204,7 @@ export class SlowPathProxy {
       // The client's (empty) body was read by the first attempt: a retry sends an empty stream instead.
       ...(first ? {} : { buffer: Readable.from([]) }),
     };
-    if (first) SlowPathMeter.countBody(req, ex);
+    if (first) slowPathMeter.countBody(req, ex);
     this.proxy.web(req, res, options, (err: Error) =>
       this.contained(res, ex, () => this.failed(req, res, ex, d, clientHost, err)),
     );
@@ -266,7 +267,7 @@ export class SlowPathProxy {
   }
 
   private reply(res: http.ServerResponse, ex: ProxyExchange, input: Omit<ReplyInput, 'html'>): void {
-    const reply = ProxyResponder.reply({ ...input, html: ex.html });
+    const reply = proxyResponder.reply({ ...input, html: ex.html });
     ex.status = reply.status;
     ex.error = input.message;
     res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Cache-Control': 'no-store', Via: '1.1 devmesh' });

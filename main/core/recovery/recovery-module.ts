@@ -30,7 +30,7 @@ import type { LogStore } from '../store/log-store.js';
 import type { ReconciledService, ServiceRegistry } from '../services/service-registry.js';
 import { ChainHeldLocks, type ChainLock } from './chain-held-locks.js';
 import { DaemonRuns, type RunRow } from './daemon-runs.js';
-import { LeftoverEntries } from './leftover-entries.js';
+import * as leftoverEntries from './leftover-entries.js';
 import { LiveTerminals, type TerminalRow } from './live-terminals.js';
 import { RunEnds, type RunEnd } from './run-end.js';
 
@@ -172,18 +172,18 @@ export class RecoveryModule implements Disposable {
     const dead = this.unsettled.filter((r) => r.ended_at === null && !this.runs.deathRecorded(r));
     for (const end of this.ends.all.filter((e) => dead.some((r) => r.run === e.run))) {
       const terminals = this.leftTerminals.filter((t) => t.row.run === end.run).length;
-      write(LeftoverEntries.died(end, { terminals, locks: locks.filter((l) => l.end.run === end.run).length }));
+      write(leftoverEntries.died(end, { terminals, locks: locks.filter((l) => l.end.run === end.run).length }));
     }
-    for (const s of this.services) write(LeftoverEntries.service(s));
+    for (const s of this.services) write(leftoverEntries.service(s));
     for (const { row, stopped } of this.leftTerminals) {
       const end = this.ends.byRun(row.run);
       const reason = end === null ? 'DevMesh stopped while it ran' : RunEnds.words(end);
-      if (write(LeftoverEntries.terminal(row, reason, stopped)))
+      if (write(leftoverEntries.terminal(row, reason, stopped)))
         this.guard.background(() => this.terminals.remove(row.id));
     }
     let everyLock = true;
     for (const { lock, end } of locks)
-      everyLock = write(LeftoverEntries.lockLeft(lock, RunEnds.words(end))) && everyLock;
+      everyLock = write(leftoverEntries.lockLeft(lock, RunEnds.words(end))) && everyLock;
     if (everyLock) {
       this.guard.background(() =>
         this.runs.settle(
@@ -204,7 +204,7 @@ export class RecoveryModule implements Disposable {
     for (const space of coordination.locks.list()) {
       for (const lock of space.locks) {
         try {
-          coordination.record(LeftoverEntries.lockAtShutdown(space, lock));
+          coordination.record(leftoverEntries.lockAtShutdown(space, lock));
         } catch (err) {
           everyLock = false;
           const fields = { domain: 'recovery', lock: lock.id, err: (err as Error).message };

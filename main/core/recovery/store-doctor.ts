@@ -16,7 +16,8 @@ import { HolderSchema, HomeLock } from '../home/home-lock.js';
 import { HomePermissions } from '../home/home-permissions.js';
 import { Database } from '../store/database.js';
 import { StoreBackups } from '../store/store-backups.js';
-import { StoreCheckSchema, StoreChecker } from '../store/store-check.js';
+import * as storeCheck from '../store/store-check.js';
+import { StoreCheckSchema } from '../store/store-check.js';
 import { StoreMarker } from '../store/store-marker.js';
 
 export interface DoctorOptions {
@@ -62,7 +63,7 @@ export class StoreDoctor {
         ok: false,
         home: { dir: home.dir, tightened, problems: permissions.problems },
         daemon: holder,
-        store: StoreChecker.check(home.databasePath, marker.read() !== null),
+        store: storeCheck.check(home.databasePath, marker.read() !== null),
         backups: StoreBackups.list(home.backupsDir),
         health: null,
         actions: tightened.length > 0 ? [`made ${tightened.length} file(s) readable by you only`] : [],
@@ -100,7 +101,7 @@ export class StoreDoctor {
       marker.clear();
       const kept = `${report.setAside.length} file(s) in ${home.brokenDir}`;
       report.actions.push(`kept the store aside (${kept}); DevMesh starts with an empty store`);
-      report.store = StoreChecker.check(home.databasePath, false);
+      report.store = storeCheck.check(home.databasePath, false);
       return true;
     }
     const chosen = this.chooseBackup(report, options.from ?? null);
@@ -140,7 +141,7 @@ export class StoreDoctor {
       `kept the ${report.store.state} store aside in ${home.brokenDir} and restored the backup of ${when} ` +
         `(${chosen.path}); what DevMesh stored after that time is only in the files set aside`,
     );
-    report.store = StoreChecker.check(home.databasePath, true);
+    report.store = storeCheck.check(home.databasePath, true);
     return true;
   }
 
@@ -153,7 +154,7 @@ export class StoreDoctor {
         refused.push(`${candidate.path}: no such file`);
         continue;
       }
-      const check = StoreChecker.sound(candidate.path);
+      const check = storeCheck.sound(candidate.path);
       if (check.state === 'ok') return candidate;
       refused.push(`${basename(candidate.path)}: ${check.problems.join('; ')}`);
     }

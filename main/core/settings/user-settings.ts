@@ -102,92 +102,85 @@ export const DEFAULT_MESH_INGRESS_PORT = 7791;
 
 export const DEFAULT_PROXY: ProxySettings = { enabled: true, host: '127.0.0.1', httpPort: 7777, httpsPort: 7443 };
 
-export class UserSettings {
-  static fileIn(homeDir: string): string {
-    return join(homeDir, 'config.yaml');
-  }
+export function fileIn(homeDir: string): string {
+  return join(homeDir, 'config.yaml');
+}
 
-  static load(homeDir: string, env: NodeJS.ProcessEnv = process.env): UserSettingsData {
-    const path = UserSettings.fileIn(homeDir);
-    let file: z.output<typeof SettingsFileSchema> = {};
-    if (existsSync(path)) {
-      let raw: unknown;
-      try {
-        raw = parse(readFileSync(path, 'utf8')) ?? {};
-      } catch (err) {
-        throw new DevMeshError('CONFIG_INVALID', `${path}: not valid YAML: ${(err as Error).message}`);
-      }
-      const parsed = SettingsFileSchema.safeParse(raw);
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
-        throw new DevMeshError('CONFIG_INVALID', `${path}: ${problems}; see "User settings" in the README`);
-      }
-      file = parsed.data;
-    }
-    const p = file.proxy ?? {};
-    const proxy: ProxySettings = {
-      enabled: p.enabled ?? DEFAULT_PROXY.enabled,
-      host: env.DEVMESH_PROXY_HOST ?? p.host ?? DEFAULT_PROXY.host,
-      httpPort:
-        UserSettings.port(env.DEVMESH_PROXY_HTTP_PORT, 'DEVMESH_PROXY_HTTP_PORT') ??
-        p.http_port ??
-        DEFAULT_PROXY.httpPort,
-      httpsPort:
-        env.DEVMESH_PROXY_HTTPS_PORT === 'off'
-          ? null
-          : (UserSettings.port(env.DEVMESH_PROXY_HTTPS_PORT, 'DEVMESH_PROXY_HTTPS_PORT') ??
-            (p.https_port === false || p.https_port === null ? null : (p.https_port ?? DEFAULT_PROXY.httpsPort))),
-    };
-    const m = file.mesh ?? {};
-    const peersEnv = env.DEVMESH_MESH_PEERS?.split(',')
-      .map((x) => x.trim())
-      .filter(Boolean);
-    for (const peer of peersEnv ?? []) {
-      if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(peer))
-        throw new DevMeshError('CONFIG_INVALID', `DEVMESH_MESH_PEERS: "${peer}" is not host:port`);
-    }
-    const heartbeat = env.DEVMESH_MESH_HEARTBEAT ? Number(env.DEVMESH_MESH_HEARTBEAT) : undefined;
-    if (heartbeat !== undefined && !(Number.isInteger(heartbeat) && heartbeat >= 50 && heartbeat <= 60_000)) {
-      throw new DevMeshError(
-        'CONFIG_INVALID',
-        `DEVMESH_MESH_HEARTBEAT=${env.DEVMESH_MESH_HEARTBEAT}: expected milliseconds 50-60000`,
-      );
-    }
-    const mesh: MeshSettings = {
-      name: env.DEVMESH_AGENT_NAME || m.name || UserSettings.defaultName(),
-      host: env.DEVMESH_MESH_HOST ?? m.host ?? '0.0.0.0',
-      port: UserSettings.port(env.DEVMESH_MESH_PORT, 'DEVMESH_MESH_PORT') ?? m.port ?? DEFAULT_MESH_PORT,
-      ingressPort:
-        UserSettings.port(env.DEVMESH_MESH_INGRESS_PORT, 'DEVMESH_MESH_INGRESS_PORT') ??
-        m.ingress_port ??
-        DEFAULT_MESH_INGRESS_PORT,
-      peers: peersEnv ?? m.peers ?? [],
-      mdns: env.DEVMESH_MESH_MDNS === 'off' ? false : (m.mdns ?? true),
-      heartbeatMs: heartbeat ?? m.heartbeat_ms ?? 5000,
-    };
-    const a = file.agents ?? {};
-    const agents: AgentSettings = {
-      budget: { ramGb: a.budget?.ram_gb ?? null, gpus: a.budget?.gpus ?? null },
-      profiles: a.profiles ?? [],
-      worktreeRoot: a.worktree_root ?? null,
-    };
-    return { proxy, mesh, agents };
-  }
-
-  private static defaultName(): string {
+export function load(homeDir: string, env: NodeJS.ProcessEnv = process.env): UserSettingsData {
+  const path = fileIn(homeDir);
+  let file: z.output<typeof SettingsFileSchema> = {};
+  if (existsSync(path)) {
+    let raw: unknown;
     try {
-      return userInfo().username || hostname();
-    } catch {
-      return hostname();
+      raw = parse(readFileSync(path, 'utf8')) ?? {};
+    } catch (err) {
+      throw new DevMeshError('CONFIG_INVALID', `${path}: not valid YAML: ${(err as Error).message}`);
     }
+    const parsed = SettingsFileSchema.safeParse(raw);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+      throw new DevMeshError('CONFIG_INVALID', `${path}: ${problems}; see "User settings" in the README`);
+    }
+    file = parsed.data;
   }
+  const p = file.proxy ?? {};
+  const proxy: ProxySettings = {
+    enabled: p.enabled ?? DEFAULT_PROXY.enabled,
+    host: env.DEVMESH_PROXY_HOST ?? p.host ?? DEFAULT_PROXY.host,
+    httpPort: port(env.DEVMESH_PROXY_HTTP_PORT, 'DEVMESH_PROXY_HTTP_PORT') ?? p.http_port ?? DEFAULT_PROXY.httpPort,
+    httpsPort:
+      env.DEVMESH_PROXY_HTTPS_PORT === 'off'
+        ? null
+        : (port(env.DEVMESH_PROXY_HTTPS_PORT, 'DEVMESH_PROXY_HTTPS_PORT') ??
+          (p.https_port === false || p.https_port === null ? null : (p.https_port ?? DEFAULT_PROXY.httpsPort))),
+  };
+  const m = file.mesh ?? {};
+  const peersEnv = env.DEVMESH_MESH_PEERS?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  for (const peer of peersEnv ?? []) {
+    if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(peer))
+      throw new DevMeshError('CONFIG_INVALID', `DEVMESH_MESH_PEERS: "${peer}" is not host:port`);
+  }
+  const heartbeat = env.DEVMESH_MESH_HEARTBEAT ? Number(env.DEVMESH_MESH_HEARTBEAT) : undefined;
+  if (heartbeat !== undefined && !(Number.isInteger(heartbeat) && heartbeat >= 50 && heartbeat <= 60_000)) {
+    throw new DevMeshError(
+      'CONFIG_INVALID',
+      `DEVMESH_MESH_HEARTBEAT=${env.DEVMESH_MESH_HEARTBEAT}: expected milliseconds 50-60000`,
+    );
+  }
+  const mesh: MeshSettings = {
+    name: env.DEVMESH_AGENT_NAME || m.name || defaultName(),
+    host: env.DEVMESH_MESH_HOST ?? m.host ?? '0.0.0.0',
+    port: port(env.DEVMESH_MESH_PORT, 'DEVMESH_MESH_PORT') ?? m.port ?? DEFAULT_MESH_PORT,
+    ingressPort:
+      port(env.DEVMESH_MESH_INGRESS_PORT, 'DEVMESH_MESH_INGRESS_PORT') ?? m.ingress_port ?? DEFAULT_MESH_INGRESS_PORT,
+    peers: peersEnv ?? m.peers ?? [],
+    mdns: env.DEVMESH_MESH_MDNS === 'off' ? false : (m.mdns ?? true),
+    heartbeatMs: heartbeat ?? m.heartbeat_ms ?? 5000,
+  };
+  const a = file.agents ?? {};
+  const agents: AgentSettings = {
+    budget: { ramGb: a.budget?.ram_gb ?? null, gpus: a.budget?.gpus ?? null },
+    profiles: a.profiles ?? [],
+    worktreeRoot: a.worktree_root ?? null,
+  };
+  return { proxy, mesh, agents };
+}
 
-  private static port(value: string | undefined, name: string): number | undefined {
-    if (value === undefined || value === '') return undefined;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) {
-      throw new DevMeshError('CONFIG_INVALID', `${name}=${value}: expected a port number 0-65535 (0 picks a free one)`);
-    }
-    return n;
+function defaultName(): string {
+  try {
+    return userInfo().username || hostname();
+  } catch {
+    return hostname();
   }
+}
+
+function port(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new DevMeshError('CONFIG_INVALID', `${name}=${value}: expected a port number 0-65535 (0 picks a free one)`);
+  }
+  return n;
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { formatDuration } from '../base/duration.js';
 import type { DaemonHealth } from '../health/daemon-health.js';
-import { StorageFailure } from '../health/storage-failure.js';
+import * as storageFailure from '../health/storage-failure.js';
 import { runBackupJob, type BackupJobResult } from './backup-job.js';
 
 export const BACKUP_COMPONENT = 'store backups';
@@ -175,7 +175,7 @@ export class StoreBackups {
 
   private failed(err: unknown): void {
     const corrupt = /SQLITE_CORRUPT|SQLITE_NOTADB/.test(String((err as { code?: unknown }).code ?? ''));
-    this.waitingForSpace = !corrupt && StorageFailure.code(err, this.deps.dir) === 'DISK_FULL';
+    this.waitingForSpace = !corrupt && storageFailure.code(err, this.deps.dir) === 'DISK_FULL';
     const next = this.waitingForSpace
       ? `once the disk has room for a copy of the store (checked every ${formatDuration(this.spaceCheckMs)})`
       : `in ${formatDuration(this.retryMs)}`;
@@ -192,7 +192,7 @@ export class StoreBackups {
   private retryWhenRoom(): Promise<unknown> {
     const store = this.deps.databasePath;
     const needed = StoreBackups.size(store) + StoreBackups.size(`${store}-wal`) + SPACE_MARGIN_BYTES;
-    if (StorageFailure.freeBytes(this.deps.dir) >= needed) return this.backupNow();
+    if (storageFailure.freeBytes(this.deps.dir) >= needed) return this.backupNow();
     this.schedule(this.spaceCheckMs);
     return Promise.resolve(null);
   }

@@ -12,37 +12,35 @@ export interface ScoreParts {
   score: number;
 }
 
-export class AwardScore {
-  /** the share of `required` that `offered` covers; 1 when nothing is required */
-  static match(required: readonly string[], offered: readonly string[]): number {
-    const need = [...new Set(required)];
-    if (need.length === 0) return 1;
-    const have = new Set(offered);
-    return need.filter((c) => have.has(c)).length / need.length;
-  }
+/** the share of `required` that `offered` covers; 1 when nothing is required */
+export function match(required: readonly string[], offered: readonly string[]): number {
+  const need = [...new Set(required)];
+  if (need.length === 0) return 1;
+  const have = new Set(offered);
+  return need.filter((c) => have.has(c)).length / need.length;
+}
 
-  static score(match: number, load: number, estimateMinutes: number): number {
-    const estimate = Math.min(Math.max(0, estimateMinutes), ESTIMATE_CAP_MINUTES);
-    const raw =
-      AWARD_WEIGHTS.match * match +
-      AWARD_WEIGHTS.load / (1 + Math.max(0, load)) +
-      AWARD_WEIGHTS.estimate / (1 + estimate / 30);
-    // rounded so the stored, shown and compared numbers are the same ones
-    return Math.round(raw * 1e6) / 1e6;
-  }
+export function score(match: number, load: number, estimateMinutes: number): number {
+  const estimate = Math.min(Math.max(0, estimateMinutes), ESTIMATE_CAP_MINUTES);
+  const raw =
+    AWARD_WEIGHTS.match * match +
+    AWARD_WEIGHTS.load / (1 + Math.max(0, load)) +
+    AWARD_WEIGHTS.estimate / (1 + estimate / 30);
+  // rounded so the stored, shown and compared numbers are the same ones
+  return Math.round(raw * 1e6) / 1e6;
+}
 
-  static compute(
-    required: readonly string[],
-    offered: readonly string[],
-    load: number,
-    estimateMinutes: number,
-  ): ScoreParts {
-    const match = AwardScore.match(required, offered);
-    return { match, load, score: AwardScore.score(match, load, estimateMinutes) };
-  }
+export function compute(
+  required: readonly string[],
+  offered: readonly string[],
+  load: number,
+  estimateMinutes: number,
+): ScoreParts {
+  const share = match(required, offered);
+  return { match: share, load, score: score(share, load, estimateMinutes) };
+}
 
-  /** best first; ties go to the earlier bid (then the agent id, so the order is total) */
-  static rank(bids: readonly Bid[]): Bid[] {
-    return [...bids].sort((a, b) => b.score - a.score || a.at - b.at || a.agentId.localeCompare(b.agentId));
-  }
+/** best first; ties go to the earlier bid (then the agent id, so the order is total) */
+export function rank(bids: readonly Bid[]): Bid[] {
+  return [...bids].sort((a, b) => b.score - a.score || a.at - b.at || a.agentId.localeCompare(b.agentId));
 }

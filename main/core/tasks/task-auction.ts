@@ -17,7 +17,7 @@ import type { AgentRecord } from '../../../shared/agent.js';
 import type { TaskInfo } from '../../../shared/task.js';
 import type { Disposable } from '../base/disposable.js';
 import type { LockClock, LockTimer } from '../locks/lock-clock.js';
-import { AwardScore } from './award-score.js';
+import * as awardScore from './award-score.js';
 import type { TaskEligibility } from './task-eligibility.js';
 import type { TaskJournal } from './task-journal.js';
 import type { TaskLockBinder } from './task-lock-binder.js';
@@ -139,10 +139,10 @@ export class TaskAuction implements Disposable {
     if (!task || task.state !== 'BIDDING') return;
     this.stop(taskId);
     const live = new Map(this.o.live().map((a) => [a.id, a]));
-    const bids = AwardScore.rank(
+    const bids = awardScore.rank(
       store.bids(taskId).map((b) => ({
         ...b,
-        ...AwardScore.compute(task.capabilities, b.capabilities, store.load(b.agentId), b.estimateMinutes),
+        ...awardScore.compute(task.capabilities, b.capabilities, store.load(b.agentId), b.estimateMinutes),
       })),
     );
     for (const b of bids) store.putBid(b);

@@ -28,12 +28,12 @@ import {
 import type { Disposable } from '../base/disposable.js';
 import { SystemLockClock, type LockClock } from '../locks/lock-clock.js';
 import { AgentActivity } from './agent-activity.js';
-import { AwardScore } from './award-score.js';
+import * as awardScore from './award-score.js';
 import { TaskActors } from './task-actors.js';
 import { TaskAuction } from './task-auction.js';
 import { TaskDelivery } from './task-delivery.js';
 import { TaskEligibility } from './task-eligibility.js';
-import { TaskIds } from './task-ids.js';
+import * as taskIds from './task-ids.js';
 import { TaskJournal } from './task-journal.js';
 import { TaskLockBinder } from './task-lock-binder.js';
 import type { TaskFields, TaskStore } from './task-store.js';
@@ -47,7 +47,7 @@ import type {
   TaskListFilter,
   TaskUpdate,
 } from './task-board-deps.js';
-import { TaskText } from './task-text.js';
+import * as taskText from './task-text.js';
 
 export type {
   TaskAgentPort,
@@ -219,7 +219,7 @@ export class TaskBoard implements Disposable {
       );
     }
     this.activity.seen(agent.id);
-    const parts = AwardScore.compute(
+    const parts = awardScore.compute(
       task.capabilities,
       input.capabilities,
       this.store.load(agent.id),
@@ -317,15 +317,15 @@ export class TaskBoard implements Disposable {
     const why =
       summary === ''
         ? `${input.outcome.toLowerCase()}, said ${actor.name}`
-        : `${input.outcome.toLowerCase()}: ${TaskText.oneLine(summary).slice(0, 300)}`;
+        : `${input.outcome.toLowerCase()}: ${taskText.oneLine(summary).slice(0, 300)}`;
     const done = this.journal.transition(task, input.outcome, actor.id, why, summary === '' ? {} : { note: summary });
     if (task.assigneeId !== null) this.binder.release(done, task.assigneeId, `task ${input.outcome.toLowerCase()}`);
     if (input.outcome === 'COMPLETED' && done.criticRequired) {
       const critic = this.insert({
         project: done.project,
         root: done.root,
-        title: TaskText.criticTitle(done),
-        prompt: TaskText.criticPrompt(done, summary),
+        title: taskText.criticTitle(done),
+        prompt: taskText.criticPrompt(done, summary),
         files: done.files,
         capabilities: ['review'],
         priority: done.priority,
@@ -401,7 +401,7 @@ export class TaskBoard implements Disposable {
     const why = fields.criticOf ? `review of ${fields.criticOf}` : `posted by ${fields.createdBy}`;
     const task: TaskFields = {
       ...fields,
-      id: TaskIds.next((id) => this.store.get(id) !== null),
+      id: taskIds.next((id) => this.store.get(id) !== null),
       state: 'QUEUED',
       stateReason: why,
       assigneeId: null,

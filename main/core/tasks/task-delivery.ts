@@ -11,7 +11,7 @@ import type { AgentRecord } from '../../../shared/agent.js';
 import type { TaskInfo } from '../../../shared/task.js';
 import type { TaskJournal } from './task-journal.js';
 import type { TaskStore } from './task-store.js';
-import { TaskText } from './task-text.js';
+import * as taskText from './task-text.js';
 
 export interface TaskDeliveryOptions {
   store: TaskStore;
@@ -41,7 +41,7 @@ export class TaskDelivery {
       this.o.journal.explain(task, `awarded to ${agent.name}; its prompt is typed once ${busy.id} is done`);
       return;
     }
-    if (!this.o.type(agent.id, TaskText.delivery(task))) return;
+    if (!this.o.type(agent.id, taskText.delivery(task))) return;
     this.o.onDelivered(agent.id);
     this.o.journal.transition(task, 'WORKING', 'devmesh', `prompt delivered to ${agent.name}`);
   }

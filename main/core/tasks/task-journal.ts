@@ -7,7 +7,7 @@ import type { AuditAppend } from '../../../shared/audit.js';
 import type { TaskEvent, TaskInfo, TaskState, TaskTransition } from '../../../shared/task.js';
 import type { LockClock } from '../locks/lock-clock.js';
 import type { TaskPatch, TaskStore } from './task-store.js';
-import { TaskText } from './task-text.js';
+import * as taskText from './task-text.js';
 
 export interface TaskJournalOptions {
   store: TaskStore;
@@ -62,7 +62,7 @@ export class TaskJournal {
   /** the broadcast to one eligible agent */
   invite(agentId: string, task: TaskInfo): void {
     try {
-      this.o.notify(agentId, TaskText.invitation(task), task.id);
+      this.o.notify(agentId, taskText.invitation(task), task.id);
     } catch (err) {
       this.o.logger?.warn(
         { domain: 'tasks', task: task.id, agent: agentId, err: (err as Error).message },

@@ -2,7 +2,7 @@
 // waits at most 200 ms after the child's exit for its read stream to close, then destroys the stream: what
 // is still unread then is dropped (microsoft/node-pty#72, #85), whether the reader was paused by flow
 // control or the machine was too busy to run the read in time (CI saw the last ~400 bytes of a command go).
-// Before that destroy, PtyExitDrain hands over what the stream holds and then reads the master directly,
+// Before that destroy, this module hands over what the stream holds and then reads the master directly,
 // synchronously, until nothing is left: the master is non-blocking, so a read ends with EAGAIN (a background
 // job still holds the terminal) or EIO (every holder is gone), never waits. node-pty emits the exit only
 // after the destroy, so the rescued bytes reach the views first.
@@ -22,40 +22,38 @@ interface NodePtyInternals {
   _fd?: number;
 }
 
-export class PtyExitDrain {
-  /** Wraps the stream's destroy: from then on nothing the child wrote before its exit is lost. */
-  static install(pty: IPty, onBytes: (chunk: Buffer) => void): void {
-    const internals = pty as unknown as NodePtyInternals;
-    const socket = internals._socket;
-    const fd = internals._fd;
-    if (socket === undefined || typeof socket.destroy !== 'function' || typeof fd !== 'number') return;
-    const destroy = socket.destroy.bind(socket);
-    let drained = false;
-    socket.destroy = (error?: Error) => {
-      if (!drained && !socket.destroyed) {
-        drained = true;
-        PtyExitDrain.drain(socket, fd, onBytes);
-      }
-      return destroy(error);
-    };
-  }
+/** Wraps the stream's destroy: from then on nothing the child wrote before its exit is lost. */
+export function install(pty: IPty, onBytes: (chunk: Buffer) => void): void {
+  const internals = pty as unknown as NodePtyInternals;
+  const socket = internals._socket;
+  const fd = internals._fd;
+  if (socket === undefined || typeof socket.destroy !== 'function' || typeof fd !== 'number') return;
+  const destroy = socket.destroy.bind(socket);
+  let drained = false;
+  socket.destroy = (error?: Error) => {
+    if (!drained && !socket.destroyed) {
+      drained = true;
+      drain(socket, fd, onBytes);
+    }
+    return destroy(error);
+  };
+}
 
-  private static drain(socket: Socket, fd: number, onBytes: (chunk: Buffer) => void): void {
-    // What the stream already read but has not emitted (it was paused): read() emits it as 'data', which
-    // node-pty forwards like any other output.
-    while (socket.readableLength > 0 && socket.read() !== null) {
-      /* emitted */
+function drain(socket: Socket, fd: number, onBytes: (chunk: Buffer) => void): void {
+  // What the stream already read but has not emitted (it was paused): read() emits it as 'data', which
+  // node-pty forwards like any other output.
+  while (socket.readableLength > 0 && socket.read() !== null) {
+    /* emitted */
+  }
+  const buffer = Buffer.allocUnsafe(READ_BYTES);
+  for (let i = 0; i < MAX_READS; i++) {
+    let n: number;
+    try {
+      n = readSync(fd, buffer, 0, READ_BYTES, null);
+    } catch {
+      return; // EAGAIN: nothing more now; EIO: the terminal is closed; EBADF: the fd is already gone
     }
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
-    for (let i = 0; i < MAX_READS; i++) {
-      let n: number;
-      try {
-        n = readSync(fd, buffer, 0, READ_BYTES, null);
-      } catch {
-        return; // EAGAIN: nothing more now; EIO: the terminal is closed; EBADF: the fd is already gone
-      }
-      if (n <= 0) return;
-      onBytes(Buffer.from(buffer.subarray(0, n)));
-    }
+    if (n <= 0) return;
+    onBytes(Buffer.from(buffer.subarray(0, n)));
   }
 }

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import type { AsciicastRecorder } from './asciicast-recorder.js';
 import { OutputBatcher } from './output-batcher.js';
 import { OutputRing } from './output-ring.js';
-import { PtyExitDrain } from './pty-exit-drain.js';
+import * as ptyExitDrain from './pty-exit-drain.js';
 import { TerminalProcessGroup } from './terminal-process-group.js';
 import { TerminalViewer, type TerminalSink } from './terminal-viewer.js';
 
@@ -86,7 +86,7 @@ export class PtySession {
     });
     this.group = new TerminalProcessGroup(this.pty.pid);
     this.pty.onData((data) => this.batcher.push(data as unknown as Buffer));
-    PtyExitDrain.install(this.pty, (chunk) => this.batcher.push(chunk));
+    ptyExitDrain.install(this.pty, (chunk) => this.batcher.push(chunk));
     this.pty.onExit((e) => this.onExit(e.exitCode, e.signal ?? 0));
   }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AgentProfiles } from '../../../main/core/agents/agent-profiles.js';
 import { ResourceBudget } from '../../../main/core/agents/resource-budget.js';
-import { UserSettings } from '../../../main/core/settings/user-settings.js';
+import * as userSettings from '../../../main/core/settings/user-settings.js';
 import { DevMeshError } from '../../../shared/errors.js';
 
 function refusal(fn: () => void): DevMeshError {
@@ -52,11 +52,11 @@ describe('ResourceBudget', () => {
   });
 });
 
-describe('UserSettings agents section', () => {
+describe('userSettings agents section', () => {
   it('reads the budget, user profiles and the worktree root; defaults to no limit', () => {
     const home = mkdtempSync(join(tmpdir(), 'devmesh-agent-settings-'));
     try {
-      expect(UserSettings.load(home, {}).agents).toEqual({
+      expect(userSettings.load(home, {}).agents).toEqual({
         budget: { ramGb: null, gpus: null },
         profiles: [],
         worktreeRoot: null,
@@ -76,7 +76,7 @@ describe('UserSettings agents section', () => {
           '      waiting_patterns: ["Allow\\\\?"]',
         ].join('\n'),
       );
-      const agents = UserSettings.load(home, {}).agents;
+      const agents = userSettings.load(home, {}).agents;
       expect(agents.budget).toEqual({ ramGb: 48, gpus: 2 });
       expect(agents.worktreeRoot).toBe('../agent-trees');
       const profiles = new AgentProfiles(agents.profiles);
@@ -93,7 +93,7 @@ describe('UserSettings agents section', () => {
         waitingPatterns: ['Allow\\?'],
       });
       writeFileSync(join(home, 'config.yaml'), 'agents:\n  budget: { ram_gb: -1 }\n');
-      expect(() => UserSettings.load(home, {})).toThrow(/agents\.budget\.ram_gb/);
+      expect(() => userSettings.load(home, {})).toThrow(/agents\.budget\.ram_gb/);
       expect(() => new AgentProfiles([{ id: 'bad', executable: 'x', waiting_patterns: ['('] }])).toThrow(
         /not a valid regular expression/,
       );

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DevMeshCore } from '../../../main/core/devmesh-core.js';
-import { LoginShellEnv, type ShellEnvResolution } from '../../../main/core/environment/login-shell-env.js';
+import * as loginShellEnv from '../../../main/core/environment/login-shell-env.js';
+import type { ShellEnvResolution } from '../../../main/core/environment/login-shell-env.js';
 import { DevMeshHome } from '../../../main/core/home/devmesh-home.js';
 import { RecordingViewer } from '../terminals/terminal-harness.js';
 import { processAlive, tempDir } from '../../api/test-project.js';
@@ -61,7 +62,7 @@ async function runService(c: DevMeshCore, command: string): Promise<() => string
 }
 
 async function resolved(): Promise<ShellEnvResolution> {
-  const r = await LoginShellEnv.resolve({
+  const r = await loginShellEnv.resolve({
     env: user.launcherEnv('/bin/bash'),
     platform: 'linux',
     timeoutMs: scaled(10_000),
@@ -145,7 +146,7 @@ describe("the core's children start from the one base environment", () => {
     "a login shell that hangs is a problem in the daemon's health, saying which files and how to fix",
     async () => {
       user.write('.bash_profile', 'sleep 60');
-      const r = await LoginShellEnv.resolve({ env: user.launcherEnv('/bin/bash'), platform: 'linux', timeoutMs: 1000 });
+      const r = await loginShellEnv.resolve({ env: user.launcherEnv('/bin/bash'), platform: 'linux', timeoutMs: 1000 });
       const c = await openCore(r);
       const problem = c.health.snapshot().problems.find((p) => p.component === 'shell environment');
       expect(problem).toMatchObject({ code: 'ENVIRONMENT' });

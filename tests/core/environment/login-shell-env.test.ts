@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LoginShellEnv } from '../../../main/core/environment/login-shell-env.js';
+import * as loginShellEnv from '../../../main/core/environment/login-shell-env.js';
 import { LAUNCHER_PATH, LOGIN_MARK, LoginShellHome, missing } from '../../helpers/login-shell-home.js';
 import { scaled } from '../../helpers/load-scale.js';
 import { until } from '../../helpers/until.js';
@@ -27,9 +27,9 @@ const alive = (pid: number) => {
 
 const SHELLS = ['/bin/bash', '/bin/sh', '/usr/bin/zsh', '/usr/bin/fish'];
 const resolve = (env: Record<string, string>) =>
-  LoginShellEnv.resolve({ env, platform: 'linux', timeoutMs: scaled(10_000) });
+  loginShellEnv.resolve({ env, platform: 'linux', timeoutMs: scaled(10_000) });
 
-describe('LoginShellEnv.resolve', () => {
+describe('loginShellEnv.resolve', () => {
   for (const shell of SHELLS) {
     const title = `reads what ${shell}'s login files export, through their noise${missing(shell)}`;
     it.skipIf(!existsSync(shell))(
@@ -62,7 +62,7 @@ describe('LoginShellEnv.resolve', () => {
     async () => {
       home.write('.bash_profile', 'echo $$ > "$HOME/shell.pid"\nsleep 60 & echo $! > "$HOME/sleep.pid"\nwait');
       const env = home.launcherEnv('/bin/bash', { APPIMAGE: '/opt/DevMesh.AppImage' });
-      const r = await LoginShellEnv.resolve({ env, platform: 'linux', timeoutMs: 1500 });
+      const r = await loginShellEnv.resolve({ env, platform: 'linux', timeoutMs: 1500 });
       expect(r.outcome).toMatchObject({ kind: 'timed-out', shell: '/bin/bash', timeoutMs: 1500 });
       // the fallback: the launcher's environment, without the packaging's variables
       expect(r.env.PATH).toBe(LAUNCHER_PATH);
@@ -91,7 +91,7 @@ describe('LoginShellEnv.resolve', () => {
 
   it('falls back when the shell does not exist', async () => {
     const env = home.launcherEnv('/bin/bash');
-    const r = await LoginShellEnv.resolve({ env, shell: '/nonexistent/zsh', platform: 'linux' });
+    const r = await loginShellEnv.resolve({ env, shell: '/nonexistent/zsh', platform: 'linux' });
     expect(r.outcome).toMatchObject({ kind: 'failed', shell: '/nonexistent/zsh' });
     expect(r.env.PATH).toBe(LAUNCHER_PATH);
   });
@@ -100,9 +100,9 @@ describe('LoginShellEnv.resolve', () => {
     const mount = '/tmp/.mount_DevMesh';
     const env = home.launcherEnv('/bin/bash', { APPDIR: mount, PATH: `${mount}/usr/bin:${LAUNCHER_PATH}` });
     for (const r of [
-      await LoginShellEnv.resolve({ env, platform: 'win32' }),
-      await LoginShellEnv.resolve({ env, platform: 'linux', fromTerminal: true }),
-      await LoginShellEnv.resolve({ env: { ...env, DEVMESH_SHELL_ENV: '0' }, platform: 'linux' }),
+      await loginShellEnv.resolve({ env, platform: 'win32' }),
+      await loginShellEnv.resolve({ env, platform: 'linux', fromTerminal: true }),
+      await loginShellEnv.resolve({ env: { ...env, DEVMESH_SHELL_ENV: '0' }, platform: 'linux' }),
     ]) {
       expect(r.outcome.kind).toBe('skipped');
       expect(r.env.PATH).toBe(LAUNCHER_PATH);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockPathResolver } from '../../../main/core/locks/lock-path-resolver.js';
-import { TargetOverlap } from '../../../main/core/locks/target-overlap.js';
+import * as targetOverlap from '../../../main/core/locks/target-overlap.js';
 import { dir, file, glob, lockFixture, req, type LockFixture } from './lock-fixture.js';
 
 let fx: LockFixture;
@@ -102,7 +102,7 @@ describe('globs', () => {
   const overlap = (x: string, y: string) => {
     const r = resolver();
     const t = (s: string) => r.resolve(s.endsWith('/') ? dir(s) : /[*?[{]/.test(s) ? glob(s) : file(s));
-    return TargetOverlap.overlaps(t(x), t(y)) && TargetOverlap.overlaps(t(y), t(x));
+    return targetOverlap.overlaps(t(x), t(y)) && targetOverlap.overlaps(t(y), t(x));
   };
   it.each([
     ['src/**/*.ts', 'src/**/*.ts', true],

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LOCK_MODES, type LockInfo, type LockTarget } from '../../../shared/lock.js';
 import { admits } from '../../../main/core/locks/lock-matrix.js';
 import { LockPathResolver } from '../../../main/core/locks/lock-path-resolver.js';
-import { TargetOverlap, type ResolvedTarget } from '../../../main/core/locks/target-overlap.js';
+import * as targetOverlap from '../../../main/core/locks/target-overlap.js';
+import type { ResolvedTarget } from '../../../main/core/locks/target-overlap.js';
 import { dir, file, flush, glob, lockFixture, type LockFixture } from './lock-fixture.js';
 import { mulberry32 } from '../../helpers/mulberry32.js';
 
@@ -49,7 +50,7 @@ describe('random agents (property)', () => {
       for (let i = 0; i < locks.length; i++) {
         for (let j = i + 1; j < locks.length; j++) {
           const [x, y] = [locks[i]!, locks[j]!];
-          if (x.holder === y.holder || !TargetOverlap.overlaps(resolve(x.target), resolve(y.target))) continue;
+          if (x.holder === y.holder || !targetOverlap.overlaps(resolve(x.target), resolve(y.target))) continue;
           const [first, later]: LockInfo[] = grantedAt.get(x.id)! < grantedAt.get(y.id)! ? [x, y] : [y, x];
           if (x.mode === 'WRITE' || y.mode === 'WRITE' || !admits(first!.mode, later!.mode)) {
             throw new Error(

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MeshService, PeerInfo } from '../../../shared/mesh.js';
 import type { EdgeTraffic } from '../../../shared/proxy.js';
-import { ServiceGraphBuilder, type GraphSources } from '../../../main/core/mesh/service-graph-builder.js';
+import * as serviceGraphBuilder from '../../../main/core/mesh/service-graph-builder.js';
+import type { GraphSources } from '../../../main/core/mesh/service-graph-builder.js';
 
 const svc = (name: string, version: string, dependsOn: MeshService['dependsOn'] = []): MeshService => ({
   project: 'shop',
@@ -44,9 +45,9 @@ const sources = (edgeTraffic: EdgeTraffic[]): GraphSources => ({
   edgeTraffic,
 });
 
-describe('ServiceGraphBuilder edges', () => {
+describe('serviceGraphBuilder edges', () => {
   it('carries the traffic each caller sent each instance of a declared dependency', () => {
-    const g = ServiceGraphBuilder.build(sources([traffic('web.shop', 'id-alice/shop/api')]));
+    const g = serviceGraphBuilder.build(sources([traffic('web.shop', 'id-alice/shop/api')]));
     const toAlice = g.edges.find((e) => e.id === 'id-me/shop/web->id-alice/shop/api');
     expect(toAlice).toEqual({
       id: 'id-me/shop/web->id-alice/shop/api',
@@ -72,7 +73,7 @@ describe('ServiceGraphBuilder edges', () => {
   });
 
   it('draws an undeclared call as an edge, named after the service it reached', () => {
-    const g = ServiceGraphBuilder.build(
+    const g = serviceGraphBuilder.build(
       sources([
         traffic('worker.shop', 'id-me/shop/api', { requestsPerSec: 2, errorsPerSec: 0, p95Ms: 8 }),
         traffic('web.shop', 'id-alice/shop/billing', { requestsPerSec: 0.5 }),
@@ -101,7 +102,7 @@ describe('ServiceGraphBuilder edges', () => {
   });
 
   it('leaves out traffic whose caller or instance is not a node (closed project, gone peer, bad caller name)', () => {
-    const g = ServiceGraphBuilder.build(
+    const g = serviceGraphBuilder.build(
       sources([
         traffic('web.blog', 'id-me/shop/api'), // no such caller here
         traffic('web.shop', 'id-carol/shop/api'), // carol is not a peer (any more)

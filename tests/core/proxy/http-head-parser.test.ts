@@ -1,16 +1,17 @@
 // The fast path's head parser: framing facts, and refusal of the shapes used for request smuggling.
 import { describe, expect, it } from 'vitest';
-import { HttpHeadParser, type RequestHead } from '../../../main/core/proxy/http-head-parser.js';
+import * as httpHeadParser from '../../../main/core/proxy/http-head-parser.js';
+import type { RequestHead } from '../../../main/core/proxy/http-head-parser.js';
 
 function req(text: string): RequestHead {
-  const r = HttpHeadParser.parseRequest(Buffer.from(text, 'latin1'), 16_384);
+  const r = httpHeadParser.parseRequest(Buffer.from(text, 'latin1'), 16_384);
   if (r === null || 'error' in r) throw new Error(`not parsed: ${JSON.stringify(r)}`);
   return r;
 }
 
-describe('HttpHeadParser', () => {
+describe('httpHeadParser', () => {
   it('waits for the whole head, then reports method, target, host and framing', () => {
-    expect(HttpHeadParser.parseRequest(Buffer.from('GET / HTTP/1.1\r\nHost: a'), 16_384)).toBeNull();
+    expect(httpHeadParser.parseRequest(Buffer.from('GET / HTTP/1.1\r\nHost: a'), 16_384)).toBeNull();
     const text = 'POST /x?y=1 HTTP/1.1\r\nHost: api.localhost\r\nContent-Length: 12\r\nConnection: close\r\n\r\nbody';
     const h = req(text);
     expect([h.method, h.target, h.host, h.close, h.framer.mode, h.headEnd]).toEqual([
@@ -48,25 +49,25 @@ describe('HttpHeadParser', () => {
       'GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n',
     ];
     for (const text of bad)
-      expect(HttpHeadParser.parseRequest(Buffer.from(text), 16_384)).toMatchObject({ status: 400 });
-    expect(HttpHeadParser.parseRequest(Buffer.alloc(20_000, 0x61), 16_384)).toMatchObject({ status: 431 });
+      expect(httpHeadParser.parseRequest(Buffer.from(text), 16_384)).toMatchObject({ status: 400 });
+    expect(httpHeadParser.parseRequest(Buffer.alloc(20_000, 0x61), 16_384)).toMatchObject({ status: 431 });
     // HTAB, obs-text and optional whitespace stay fine; OWS is SP and HTAB only (0xA0 is part of the value)
     expect(req('GET / HTTP/1.1\r\nHost: a\r\nX: \tcaf\xe9 \xa0\t \r\n\r\n').values[1]).toBe('caf\xe9 \xa0');
   });
 
   it('frames responses by status, method and headers', () => {
     const res = (text: string) => {
-      const r = HttpHeadParser.parseResponse(Buffer.from(text), 16_384);
+      const r = httpHeadParser.parseResponse(Buffer.from(text), 16_384);
       if (r === null || 'error' in r) throw new Error('not parsed');
       return r;
     };
     const ok = res('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n');
-    expect(HttpHeadParser.responseFramer(ok, 'GET').mode).toBe('length');
-    expect(HttpHeadParser.responseFramer(ok, 'HEAD').mode).toBe('none');
-    expect(HttpHeadParser.responseFramer(res('HTTP/1.1 304 Not Modified\r\n\r\n'), 'GET').mode).toBe('none');
+    expect(httpHeadParser.responseFramer(ok, 'GET').mode).toBe('length');
+    expect(httpHeadParser.responseFramer(ok, 'HEAD').mode).toBe('none');
+    expect(httpHeadParser.responseFramer(res('HTTP/1.1 304 Not Modified\r\n\r\n'), 'GET').mode).toBe('none');
     expect(
-      HttpHeadParser.responseFramer(res('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'), 'GET').mode,
+      httpHeadParser.responseFramer(res('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'), 'GET').mode,
     ).toBe('chunked');
-    expect(HttpHeadParser.responseFramer(res('HTTP/1.0 200 OK\r\n\r\n'), 'GET').mode).toBe('until-close');
+    expect(httpHeadParser.responseFramer(res('HTTP/1.0 200 OK\r\n\r\n'), 'GET').mode).toBe('until-close');
   });
 });

@@ -12,7 +12,7 @@ import {
   TaskUpdateInputSchema,
   type TaskDetail,
 } from '../../../shared/task.js';
-import { AwardScore } from '../../../main/core/tasks/award-score.js';
+import * as awardScore from '../../../main/core/tasks/award-score.js';
 import { taskFixture, type TaskFixture } from './task-fixture.js';
 
 let fx: TaskFixture;
@@ -38,15 +38,15 @@ function thrown(fn: () => unknown): DevMeshError {
   throw new Error('expected a DevMeshError');
 }
 
-describe('AwardScore', () => {
+describe('awardScore', () => {
   it('scores by the documented weights and breaks ties by the earlier bid', () => {
-    expect(AwardScore.compute(['ts', 'tests'], ['ts'], 0, 30)).toEqual({
+    expect(awardScore.compute(['ts', 'tests'], ['ts'], 0, 30)).toEqual({
       match: 0.5,
       load: 0,
       score: 0.6 * 0.5 + 0.25 + 0.15 / 2,
     });
-    expect(AwardScore.compute([], [], 1, 0).score).toBeCloseTo(0.6 + 0.125 + 0.15, 6);
-    expect(AwardScore.compute([], [], 0, 100_000).score).toBeCloseTo(0.6 + 0.25 + 0.15 / 17, 6); // estimate capped at 480
+    expect(awardScore.compute([], [], 1, 0).score).toBeCloseTo(0.6 + 0.125 + 0.15, 6);
+    expect(awardScore.compute([], [], 0, 100_000).score).toBeCloseTo(0.6 + 0.25 + 0.15 / 17, 6); // estimate capped at 480
     const base = {
       task: 'task-aaaa',
       capabilities: [],
@@ -56,7 +56,7 @@ describe('AwardScore', () => {
       load: 0,
       score: 0.5,
     };
-    const ranked = AwardScore.rank([
+    const ranked = awardScore.rank([
       { ...base, agentId: 'b', agentName: 'b', at: 2 },
       { ...base, agentId: 'a', agentName: 'a', at: 1 },
       { ...base, agentId: 'c', agentName: 'c', score: 0.9, at: 3 },

@@ -2,7 +2,7 @@
 // too busy to read within node-pty's 200 ms) still arrives, and before the exit. Real PTYs, real bash.
 import { spawn, type IPty } from 'node-pty';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PtyExitDrain } from '../../../main/core/terminals/pty-exit-drain.js';
+import * as ptyExitDrain from '../../../main/core/terminals/pty-exit-drain.js';
 
 const PAYLOAD = '€😀é'.repeat(400); // 3,600 bytes
 const SCRIPT = `sleep 0.3; printf '%s' '${PAYLOAD}'; printf '\\nEND\\n'`;
@@ -24,7 +24,7 @@ function runHeld(script: string, drain: boolean): Promise<{ text: string; exitCo
   ptys.push(pty);
   const chunks: Buffer[] = [];
   pty.onData((d) => chunks.push(d as unknown as Buffer));
-  if (drain) PtyExitDrain.install(pty, (chunk) => chunks.push(chunk));
+  if (drain) ptyExitDrain.install(pty, (chunk) => chunks.push(chunk));
   pty.pause();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no exit within 5 s')), 5000);
@@ -35,7 +35,7 @@ function runHeld(script: string, drain: boolean): Promise<{ text: string; exitCo
   });
 }
 
-describe('PtyExitDrain', () => {
+describe('ptyExitDrain', () => {
   it('node-pty alone drops what was unread 200 ms after the exit (why the drain exists)', async () => {
     const { text, exitCode } = await runHeld(SCRIPT, false);
     expect(exitCode).toBe(0);
