@@ -6,7 +6,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { RendererFiles } from './renderer-files.js';
 
-const TOKEN_PLACEHOLDER = '<meta name="devmesh-token" content="">';
+// The empty tag in renderer/index.html, as written or as a formatter writes it (`<meta … content="" />`).
+const TOKEN_PLACEHOLDER = /<meta name="devmesh-token" content=""\s*\/?>/;
+
+/** index.html with the API token in its <meta name="devmesh-token">; null when the page has no empty tag. */
+export function injectToken(html: string, token: string): string | null {
+  if (!TOKEN_PLACEHOLDER.test(html)) return null;
+  return html.replace(TOKEN_PLACEHOLDER, () => `<meta name="devmesh-token" content="${token}">`);
+}
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>DevMesh: UI not built</title></head>
@@ -68,7 +75,15 @@ export class RendererAssets {
 
   private async serveIndex(res: ServerResponse, indexPath: string): Promise<void> {
     const html = await readFile(indexPath, 'utf8');
-    const withToken = html.replace(TOKEN_PLACEHOLDER, `<meta name="devmesh-token" content="${this.token}">`);
+    const withToken = injectToken(html, this.token);
+    if (withToken === null) {
+      // Served without its token the page could not reach the API ("authentication failed"): say why instead.
+      const why =
+        `${indexPath} has no <meta name="devmesh-token" content=""> tag for the API token, so the UI could ` +
+        'not reach the API. Rebuild the UI (npm run build) from a renderer/index.html that keeps the tag.\n';
+      this.send(res, 500, 'text/plain; charset=utf-8', why, { 'Cache-Control': 'no-store' });
+      return;
+    }
     this.send(res, 200, 'text/html; charset=utf-8', withToken, { 'Cache-Control': 'no-store' });
   }
 }
