@@ -2,11 +2,11 @@
 // LOCK_MATRIX by renderLockMatrix() (a test pins the output), so the docs cannot drift from the code.
 //
 // | held ↓ / requested → | READ | INTENT | WRITE | CO_WRITE |
-// |---|---|---|---|---|
-// | READ | ✓ | ✗ | ✗ | ✗ |
-// | INTENT | ✓ | ✗ | ✗ | ✗ |
-// | WRITE | ✗ | ✗ | ✗ | ✗ |
-// | CO_WRITE | ✗ | ✗ | ✗ | ✓ |
+// | -------------------- | ---- | ------ | ----- | -------- |
+// | READ                 | ✓    | ✗      | ✗     | ✗        |
+// | INTENT               | ✓    | ✗      | ✗     | ✗        |
+// | WRITE                | ✗    | ✗      | ✗     | ✗        |
+// | CO_WRITE             | ✗    | ✗      | ✗     | ✓        |
 //
 // The matrix is for different holders on overlapping targets. A holder never conflicts with itself; asking
 // for another mode on a target it already holds converts that lock (see LockManager: READ→WRITE once it
@@ -34,14 +34,14 @@ export function conflictsBothWays(a: LockMode, b: LockMode): boolean {
   return !LOCK_MATRIX[a][b] || !LOCK_MATRIX[b][a];
 }
 
-/** The matrix as a markdown table, the form the README shows. */
+/** The matrix as a markdown table, the form the README shows, with its columns aligned as Prettier aligns them. */
 export function renderLockMatrix(): string {
-  const rows = [
-    `| held ↓ / requested → | ${LOCK_MODES.join(' | ')} |`,
-    `|---|${LOCK_MODES.map(() => '---|').join('')}`,
+  const cells = [
+    ['held ↓ / requested →', ...LOCK_MODES],
+    ...LOCK_MODES.map((held) => [held, ...LOCK_MODES.map((req) => (LOCK_MATRIX[held][req] ? '✓' : '✗'))]),
   ];
-  for (const held of LOCK_MODES) {
-    rows.push(`| ${held} | ${LOCK_MODES.map((req) => (LOCK_MATRIX[held][req] ? '✓' : '✗')).join(' | ')} |`);
-  }
-  return rows.join('\n');
+  const widths = cells[0]!.map((_, col) => Math.max(3, ...cells.map((row) => row[col]!.length)));
+  const line = (row: string[]): string => `| ${row.map((cell, col) => cell.padEnd(widths[col]!)).join(' | ')} |`;
+  const [head, ...rows] = cells;
+  return [line(head!), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

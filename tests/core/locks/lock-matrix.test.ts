@@ -101,11 +101,11 @@ describe('renderLockMatrix', () => {
     expect(table).toBe(
       [
         '| held ↓ / requested → | READ | INTENT | WRITE | CO_WRITE |',
-        '|---|---|---|---|---|',
-        '| READ | ✓ | ✗ | ✗ | ✗ |',
-        '| INTENT | ✓ | ✗ | ✗ | ✗ |',
-        '| WRITE | ✗ | ✗ | ✗ | ✗ |',
-        '| CO_WRITE | ✗ | ✗ | ✗ | ✓ |',
+        '| -------------------- | ---- | ------ | ----- | -------- |',
+        '| READ                 | ✓    | ✗      | ✗     | ✗        |',
+        '| INTENT               | ✓    | ✗      | ✗     | ✗        |',
+        '| WRITE                | ✗    | ✗      | ✗     | ✗        |',
+        '| CO_WRITE             | ✗    | ✗      | ✗     | ✓        |',
       ].join('\n'),
     );
     const { readFile } = await import('node:fs/promises');
