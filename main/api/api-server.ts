@@ -21,7 +21,7 @@ import { TokenFileKeeper } from './token-file-keeper.js';
 /** The API's loopback port unless told otherwise (`devmesh up --port N`, the app's DEVMESH_PORT). */
 export const DEFAULT_API_PORT = 7780;
 
-export interface ApiServerOptions {
+export interface ApiServerDeps {
   api: DevMeshApi;
   token: string;
   /** loopback only; default 127.0.0.1 */
@@ -69,13 +69,13 @@ export class ApiServer {
   private address: ApiServerAddress | null = null;
   private closing: Promise<void> | null = null;
 
-  constructor(private readonly options: ApiServerOptions) {
-    this.host = options.host ?? '127.0.0.1';
-    this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
-    this.tokenKeeper = options.tokenFile
-      ? new TokenFileKeeper({ path: options.tokenFile, token: options.token, logger: options.logger })
+  constructor(private readonly deps: ApiServerDeps) {
+    this.host = deps.host ?? '127.0.0.1';
+    this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...deps.limits };
+    this.tokenKeeper = deps.tokenFile
+      ? new TokenFileKeeper({ path: deps.tokenFile, token: deps.token, logger: deps.logger })
       : null;
-    this.assets = new RendererAssets(options.rendererDir, options.token, (res, status, type, body, headers) =>
+    this.assets = new RendererAssets(deps.rendererDir, deps.token, (res, status, type, body, headers) =>
       ApiServer.send(res, status, type, body, headers),
     );
     this.server = createServer((req, res) => this.onRequest(req, res));
@@ -96,7 +96,7 @@ export class ApiServer {
     // Malformed HTTP from a client: answer 400 (431 for oversized headers, 408 for a slow one) and drop that
     // socket; the server itself is unaffected.
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      this.options.logger.debug({ domain: 'api', err: err.message, code: err.code }, 'malformed HTTP request');
+      this.deps.logger.debug({ domain: 'api', err: err.message, code: err.code }, 'malformed HTTP request');
       const status =
         err.code === 'HPE_HEADER_OVERFLOW'
           ? '431 Request Header Fields Too Large'
@@ -122,7 +122,7 @@ export class ApiServer {
   }
 
   listen(): Promise<ApiServerAddress> {
-    const { port } = this.options;
+    const { port } = this.deps;
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         this.server.off('listening', onListening);
@@ -151,11 +151,9 @@ export class ApiServer {
           reject(new DevMeshError('INTERNAL', `the API server on ${this.host}:${port} has no TCP address`));
           return;
         }
-        this.guard = new RequestGuard(this.options.token, bound.port);
+        this.guard = new RequestGuard(this.deps.token, bound.port);
         this.address = { port: bound.port, url: `http://${this.hostForUrl()}:${bound.port}/` };
-        this.server.on('error', (e) =>
-          this.options.logger.error({ domain: 'api', err: e.message }, 'API server error'),
-        );
+        this.server.on('error', (e) => this.deps.logger.error({ domain: 'api', err: e.message }, 'API server error'));
         resolve(this.address);
       };
       this.server.once('error', onError);
@@ -189,7 +187,7 @@ export class ApiServer {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     this.handleRequest(req, res).catch((err: unknown) => {
-      this.options.logger.error({ domain: 'api', url: req.url, err: (err as Error).message }, 'HTTP request failed');
+      this.deps.logger.error({ domain: 'api', url: req.url, err: (err as Error).message }, 'HTTP request failed');
       if (!res.headersSent)
         ApiServer.send(res, 500, 'text/plain; charset=utf-8', 'internal error; see the DevMesh daemon log\n');
       else res.destroy();
@@ -231,7 +229,7 @@ export class ApiServer {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', (err) => this.options.logger.debug({ domain: 'api', err: err.message }, 'upgrade socket error'));
+    socket.on('error', (err) => this.deps.logger.debug({ domain: 'api', err: err.message }, 'upgrade socket error'));
     const guard = this.guard;
     if (guard === null || this.closing !== null) {
       return ApiServer.reject(
@@ -301,7 +299,7 @@ export class ApiServer {
       ws.close(CLOSE_GOING_AWAY, 'DevMesh is shutting down');
       return;
     }
-    new TerminalStream(ws, this.options.api.terminals, id, this.options.logger);
+    new TerminalStream(ws, this.deps.api.terminals, id, this.deps.logger);
   }
 
   private accept(ws: WebSocket): void {
@@ -309,7 +307,7 @@ export class ApiServer {
       ws.close(CLOSE_GOING_AWAY, 'DevMesh is shutting down');
       return;
     }
-    const connection = new ApiConnection(ws, this.options.api, this.options.logger, this.limits);
+    const connection = new ApiConnection(ws, this.deps.api, this.deps.logger, this.limits);
     this.connections.add(connection);
     ws.once('close', () => {
       connection.dispose();

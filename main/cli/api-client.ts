@@ -42,7 +42,7 @@ function contract(): Promise<ClientContract> {
   return import('./client-contract.js');
 }
 
-export interface ApiClientOptions {
+export interface ApiClientDeps {
   connectTimeoutMs?: number;
   /** default for calls; a call may pass its own */
   callTimeoutMs?: number;
@@ -68,7 +68,7 @@ export class ApiClient {
   private readonly protocol: ProtocolClient;
   private current: { url: string; record: DaemonRecord | null } = { url: '', record: null };
 
-  private constructor(open: () => Promise<Opened>, reconnect: ReconnectPolicy, options: ApiClientOptions) {
+  private constructor(open: () => Promise<Opened>, reconnect: ReconnectPolicy, deps: ApiClientDeps) {
     this.protocol = new ProtocolClient({
       connector: async () => {
         const opened = await open();
@@ -76,9 +76,9 @@ export class ApiClient {
         return opened.connection;
       },
       reconnect,
-      messages: this.messages(options),
+      messages: this.messages(deps),
       schemas: null,
-      callTimeoutMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+      callTimeoutMs: deps.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
       // The CLI reports through its rejections: a stray warning would mix into a command's output.
       warn: () => undefined,
     });
@@ -89,28 +89,26 @@ export class ApiClient {
    * a token file it first connects without a token: the daemon, refusing it, writes its token file back
    * (main/api/token-file-keeper.ts), and the second attempt uses it.
    */
-  static connect(home: DevMeshHome, options: ApiClientOptions = {}): Promise<ApiClient> {
-    return ApiClient.started(new ApiClient(() => ApiClient.openHome(home, options), { kind: 'never' }, options));
+  static connect(home: DevMeshHome, deps: ApiClientDeps = {}): Promise<ApiClient> {
+    return ApiClient.started(new ApiClient(() => ApiClient.openHome(home, deps), { kind: 'never' }, deps));
   }
 
   /** `token` null: connect without one (the daemon refuses, and writes its token file back). */
   static connectTo(
     url: string,
     token: string | null,
-    options: ApiClientOptions = {},
+    deps: ApiClientDeps = {},
     record: DaemonRecord | null = null,
   ): Promise<ApiClient> {
-    return ApiClient.started(
-      new ApiClient(() => ApiClient.openUrl(url, token, options, record), { kind: 'never' }, options),
-    );
+    return ApiClient.started(new ApiClient(() => ApiClient.openUrl(url, token, deps, record), { kind: 'never' }, deps));
   }
 
   /**
    * A client that connects on its first call and again on the next call once DevMesh went away (the MCP
    * server: an agent's session outlives a `devmesh down` / `devmesh up`). Each attempt reads daemon.json again.
    */
-  static onDemand(home: DevMeshHome, options: ApiClientOptions = {}): ApiClient {
-    return new ApiClient(() => ApiClient.openHome(home, options), { kind: 'on-demand' }, options);
+  static onDemand(home: DevMeshHome, deps: ApiClientDeps = {}): ApiClient {
+    return new ApiClient(() => ApiClient.openHome(home, deps), { kind: 'on-demand' }, deps);
   }
 
   get url(): string {
@@ -165,7 +163,7 @@ export class ApiClient {
     return client;
   }
 
-  private static async openHome(home: DevMeshHome, options: ApiClientOptions): Promise<Opened> {
+  private static async openHome(home: DevMeshHome, deps: ApiClientDeps): Promise<Opened> {
     const record = home.readDaemonRecord();
     if (record === null || !DevMeshHome.isAlive(record.pid))
       throw new DevMeshError('DAEMON_NOT_RUNNING', NOT_RUNNING_MESSAGE);
@@ -173,7 +171,7 @@ export class ApiClient {
     let token = home.readToken();
     if (token === null) {
       try {
-        (await ApiClient.openUrl(url, null, options, record)).connection.close().catch(() => undefined);
+        (await ApiClient.openUrl(url, null, deps, record)).connection.close().catch(() => undefined);
       } catch (err) {
         if (!(err instanceof DevMeshError && err.code === 'UNAUTHORIZED')) throw err;
       }
@@ -187,7 +185,7 @@ export class ApiClient {
       }
     }
     try {
-      return await ApiClient.openUrl(url, token, options, record);
+      return await ApiClient.openUrl(url, token, deps, record);
     } catch (err) {
       if (!(err instanceof DevMeshError && err.code === 'UNAUTHORIZED')) throw err;
       throw new DevMeshError(
@@ -203,13 +201,13 @@ export class ApiClient {
   private static async openUrl(
     url: string,
     token: string | null,
-    options: ApiClientOptions,
+    deps: ApiClientDeps,
     record: DaemonRecord | null,
   ): Promise<Opened> {
     const { connection, sameContract } = await openNodeWs({
       url,
       token,
-      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      connectTimeoutMs: deps.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       contractHeader: CONTRACT_HEADER,
       contractFingerprint: CONTRACT_FINGERPRINT,
       errorInfo: () => contract().then((schemas) => schemas.errorInfo),
@@ -235,7 +233,7 @@ export class ApiClient {
   }
 
   /** What each failure says to the CLI's user; one error for every call a lost connection ends. */
-  private messages(options: ApiClientOptions): ProtocolMessages {
+  private messages(deps: ApiClientDeps): ProtocolMessages {
     const closed = (): DevMeshError => new DevMeshError('DAEMON_NOT_RUNNING', 'the connection to DevMesh is closed');
     return {
       timeout: (what, timeoutMs) =>
@@ -257,7 +255,7 @@ export class ApiClient {
           'INTERNAL',
           `DevMesh at ${this.url} sent ${what}; is the daemon a different version than this CLI?`,
         ),
-      stopped: options.stoppedError ?? closed,
+      stopped: deps.stoppedError ?? closed,
     };
   }
 

@@ -2,14 +2,14 @@
 // the running DevMesh. Commands never touch process.stdout or process.env directly, so tests can drive them.
 import { isAbsolute, resolve } from 'node:path';
 import type { DevMeshHome } from '../core/home/devmesh-home.js';
-import { ApiClient, type ApiClientOptions } from './api-client.js';
+import { ApiClient, type ApiClientDeps } from './api-client.js';
 import type { CommandArgs } from './command-args.js';
 
 export interface Output {
   write(text: string): unknown;
 }
 
-export interface CliContextOptions {
+export interface CliContextDeps {
   home: DevMeshHome;
   version: string;
   cwd: string;
@@ -24,48 +24,48 @@ export interface CliContextOptions {
 }
 
 export class CliContext {
-  constructor(private readonly options: CliContextOptions) {}
+  constructor(private readonly deps: CliContextDeps) {}
 
   get home(): DevMeshHome {
-    return this.options.home;
+    return this.deps.home;
   }
   get version(): string {
-    return this.options.version;
+    return this.deps.version;
   }
   get cwd(): string {
-    return this.options.cwd;
+    return this.deps.cwd;
   }
   get relaunch(): { command: string; args: string[] } {
-    return this.options.relaunch;
+    return this.deps.relaunch;
   }
   get rendererDir(): string | null {
-    return this.options.rendererDir;
+    return this.deps.rendererDir;
   }
 
   /** From now on this process outlives the reader of its output (`devmesh up | head -1`). */
   outliveOutput(): void {
-    this.options.outliveOutput?.();
+    this.deps.outliveOutput?.();
   }
 
   print(text = ''): void {
-    this.options.stdout.write(`${text}\n`);
+    this.deps.stdout.write(`${text}\n`);
   }
 
   printJson(value: unknown): void {
-    this.options.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.deps.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
   warn(text: string): void {
-    this.options.stderr.write(`${text}\n`);
+    this.deps.stderr.write(`${text}\n`);
   }
 
-  connect(options?: ApiClientOptions): Promise<ApiClient> {
-    return ApiClient.connect(this.options.home, options);
+  connect(deps?: ApiClientDeps): Promise<ApiClient> {
+    return ApiClient.connect(this.deps.home, deps);
   }
 
   /** A client that connects on its first call and again once DevMesh went away (the MCP server). */
-  connectOnDemand(options?: ApiClientOptions): ApiClient {
-    return ApiClient.onDemand(this.options.home, options);
+  connectOnDemand(deps?: ApiClientDeps): ApiClient {
+    return ApiClient.onDemand(this.deps.home, deps);
   }
 
   /**
@@ -126,7 +126,7 @@ export class CliContext {
   }
 
   absolute(path: string): string {
-    return isAbsolute(path) ? path : resolve(this.options.cwd, path);
+    return isAbsolute(path) ? path : resolve(this.deps.cwd, path);
   }
 
   private static looksLikePath(ref: string): boolean {

@@ -18,7 +18,7 @@ import { createLogger } from '../core/logging/create-logger.js';
 import { FatalErrorLog } from '../core/logging/fatal-error-log.js';
 import { loadNativeModules, type NativeModuleProblem } from '../core/native/native-modules.js';
 
-export interface DaemonRunnerOptions {
+export interface DaemonRunnerDeps {
   home: DevMeshHome;
   version: string;
   host?: string;
@@ -57,11 +57,11 @@ export class DaemonRunner {
   /** resolves with what stopped the daemon, once everything is released */
   readonly done: Promise<string>;
 
-  constructor(private readonly options: DaemonRunnerOptions) {
-    options.home.ensure();
-    const logPath = join(options.home.logDir, 'daemon.log');
-    this.logger = options.logger ?? createLogger({ name: 'devmesh', destination: logPath });
-    if (options.logger === undefined)
+  constructor(private readonly deps: DaemonRunnerDeps) {
+    deps.home.ensure();
+    const logPath = join(deps.home.logDir, 'daemon.log');
+    this.logger = deps.logger ?? createLogger({ name: 'devmesh', destination: logPath });
+    if (deps.logger === undefined)
       this.fatal = new FatalErrorLog({ logger: this.logger, logPath, what: 'the DevMesh daemon' });
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
@@ -70,16 +70,16 @@ export class DaemonRunner {
 
   /** Starts everything; on failure releases what was acquired and throws the DevMeshError. */
   async start(): Promise<DaemonStarted> {
-    const { home, version, port, rendererDir } = this.options;
-    const host = this.options.host ?? '127.0.0.1';
+    const { home, version, port, rendererDir } = this.deps;
+    const host = this.deps.host ?? '127.0.0.1';
     // Before the home lock (SQLite): a binary that will not load is explained, as the desktop app explains it.
-    const native = (this.options.loadNativeModules ?? loadNativeModules)();
+    const native = (this.deps.loadNativeModules ?? loadNativeModules)();
     if (native) {
       this.logger.error({ domain: 'daemon', err: native.message }, native.title);
       throw new DevMeshError('NATIVE_MODULE_FAILED', `${native.title}\n${native.message}`);
     }
     // First: a second daemon on this home would reconcile (stop) the first one's services when it opens the store.
-    const lock = await HomeLock.acquire(home, 'daemon', { hint: this.options.refusalHint });
+    const lock = await HomeLock.acquire(home, 'daemon', { hint: this.deps.refusalHint });
     this.lock = lock;
     try {
       // Fail on a busy port before any service starts, rather than after the projects' autostart.
@@ -89,15 +89,15 @@ export class DaemonRunner {
       throw err;
     }
     const token = home.readOrCreateToken();
-    this.logger.info({ domain: 'daemon', version, port, projects: this.options.projects }, 'daemon starting');
+    this.logger.info({ domain: 'daemon', version, port, projects: this.deps.projects }, 'daemon starting');
     try {
       this.core = await DevMeshCore.open({
         home,
         version,
         logger: this.logger,
-        projects: this.options.projects,
-        devmeshCommand: this.options.devmeshCommand ?? null,
-        backups: this.options.backups,
+        projects: this.deps.projects,
+        devmeshCommand: this.deps.devmeshCommand ?? null,
+        backups: this.deps.backups,
       });
       const server = new ApiServer({
         api: this.createApi(),
@@ -162,7 +162,7 @@ export class DaemonRunner {
       try {
         if (core) await core.dispose();
       } finally {
-        this.options.home.clearDaemonRecord(process.pid);
+        this.deps.home.clearDaemonRecord(process.pid);
         this.releaseLock();
       }
     }

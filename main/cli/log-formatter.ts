@@ -9,12 +9,12 @@ const RESET = '\u001b[0m';
 
 export class LogFormatter {
   /** `nameWidth` pads service names when lines of several services interleave */
-  constructor(private readonly options: { color: boolean; nameWidth?: number } = { color: false }) {}
+  constructor(private readonly deps: { color: boolean; nameWidth?: number } = { color: false }) {}
 
   format(line: LogLine): string {
-    const name = line.service.padEnd(this.options.nameWidth ?? 0);
+    const name = line.service.padEnd(this.deps.nameWidth ?? 0);
     const text = `${LogFormatter.clock(line.ts)} ${name} ${MARKS[line.stream]} ${LogFormatter.printable(line.text)}`;
-    if (!this.options.color) return text;
+    if (!this.deps.color) return text;
     if (line.stream === 'stderr') return `${RED}${text}${RESET}`;
     if (line.stream === 'system') return `${DIM}${text}${RESET}`;
     return text;

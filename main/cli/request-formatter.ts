@@ -7,7 +7,7 @@ const RESET = '\u001b[0m';
 const COLORS = { ok: '\u001b[32m', redirect: '\u001b[36m', client: '\u001b[33m', server: '\u001b[31m' } as const;
 
 export class RequestFormatter {
-  constructor(private readonly options: { color: boolean } = { color: false }) {}
+  constructor(private readonly deps: { color: boolean } = { color: false }) {}
 
   format(r: RequestRecord): string {
     const p = RequestFormatter.printable;
@@ -42,7 +42,7 @@ export class RequestFormatter {
 
   private status(code: number): string {
     const text = String(code);
-    if (!this.options.color) return text;
+    if (!this.deps.color) return text;
     const color = code >= 500 ? COLORS.server : code >= 400 ? COLORS.client : code >= 300 ? COLORS.redirect : COLORS.ok;
     return `${color}${text}${RESET}`;
   }

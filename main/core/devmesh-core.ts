@@ -12,7 +12,7 @@ import type { RecordingStore } from './terminals/recording-store.js';
 import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
 import type { AuditDurability } from './audit/audit-log.js';
 import { DisposableStore } from './base/disposable.js';
-import type { Coordination, CoordinationOptions } from './coordination/coordination.js';
+import type { Coordination, CoordinationDeps } from './coordination/coordination.js';
 import { CoordinationModule } from './coordination/coordination-module.js';
 import type { ShellEnvResolution } from './environment/login-shell-env.js';
 import type { DaemonHealth } from './health/daemon-health.js';
@@ -46,7 +46,7 @@ import { TerminalsModule } from './terminals/terminals-module.js';
 import { LocalCertificateAuthority } from './tls/local-certificate-authority.js';
 import type { EventBus } from './events/event-bus.js';
 
-export interface DevMeshCoreOptions {
+export interface DevMeshCoreDeps {
   home: DevMeshHome;
   version: string;
   logger?: Logger;
@@ -59,8 +59,8 @@ export interface DevMeshCoreOptions {
    * again; null or absent: agents get none of them.
    */
   devmeshCommand?: DevMeshCommandLineSpec | null;
-  /** the task board's clocks (tests shorten them); the defaults are CoordinationOptions' */
-  coordination?: Pick<CoordinationOptions, 'silentAfterMs' | 'biddingWindowMs' | 'heartbeatMs'>;
+  /** the task board's clocks (tests shorten them); the defaults are CoordinationDeps' */
+  coordination?: Pick<CoordinationDeps, 'silentAfterMs' | 'biddingWindowMs' | 'heartbeatMs'>;
   /** the store's rolling backups (default: at start and every 6 h, 3 kept) */
   backups?: BackupSettings;
   /**
@@ -148,17 +148,17 @@ export class DevMeshCore {
     return this.terminals.recordings;
   }
 
-  static async open(options: DevMeshCoreOptions): Promise<DevMeshCore> {
-    const { home } = options;
+  static async open(deps: DevMeshCoreDeps): Promise<DevMeshCore> {
+    const { home } = deps;
     home.ensure();
-    const logger = options.logger ?? createLogger({ name: 'devmesh' });
+    const logger = deps.logger ?? createLogger({ name: 'devmesh' });
     const settings = userSettings.load(home.dir);
     const ca = await LocalCertificateAuthority.open(join(home.dir, 'ca'));
     const failedToClose = (err: unknown): void => logger.error({ err }, 'a part of DevMesh failed to close');
     const disposables = new DisposableStore(failedToClose);
     try {
       // Closed last: every part writes to the store.
-      const { backups, environment } = options;
+      const { backups, environment } = deps;
       const store = disposables.add(StoreModule.open({ home, logger, backups, environment }));
       const services = disposables.add(await ServicesModule.open({ home, store, logger, caPath: ca.certPath }));
       // Coordination records what the parts below decide (services stopping, agents exiting) and must close
@@ -176,14 +176,14 @@ export class DevMeshCore {
       // Teammates hear this agent's goodbye before its proxies close, so they stop routing here first.
       work.add({ dispose: () => mesh.node.close() });
       const terminals = work.add(new TerminalsModule({ home, store, services, projects, ports, logger }));
-      const devmeshCommand = options.devmeshCommand ?? null;
+      const devmeshCommand = deps.devmeshCommand ?? null;
       const agents = work.add(
         new AgentsModule({ home, store, projects, terminals, settings: settings.agents, devmeshCommand, logger }),
       );
       const coordination = chain.add(
         new CoordinationModule({
           recovery: services.recovery,
-          options: {
+          coordination: {
             database: store.database,
             events: store.events,
             projects: projects.manager,
@@ -193,16 +193,16 @@ export class DevMeshCore {
             homeDir: home.dir,
             logger,
             auditMirrorPath: home.auditMirrorPath,
-            auditDurability: options.auditDurability,
-            ...options.coordination,
+            auditDurability: deps.auditDurability,
+            ...deps.coordination,
           },
         }),
       );
       const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination };
-      const core = new DevMeshCore(home, options.version, logger, settings, ca, ports, modules, disposables);
+      const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, modules, disposables);
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());
-      await projects.openAll(options.projects ?? []);
+      await projects.openAll(deps.projects ?? []);
       return core;
     } catch (err) {
       // The caller never gets the core: release what it holds (services of projects already open too).

@@ -3,9 +3,9 @@
 // before the next one notifies; clicking opens the window.
 import type { AgentStatusEvent } from '../../shared/agent.js';
 import type { DevMeshApi } from '../api/devmesh-api.js';
-import { EventNotifier, type NotifierOptions } from './event-notifier.js';
+import { EventNotifier, type NotifierDeps } from './event-notifier.js';
 
-export type AgentWaitingNotifierOptions = NotifierOptions;
+export type AgentWaitingNotifierDeps = NotifierDeps;
 
 /** "claude-2 is waiting for you" */
 export const waitingTitle = (e: AgentStatusEvent): string => `${e.name} is waiting for you`;
@@ -20,11 +20,11 @@ export const waitingBody = (e: AgentStatusEvent): string => {
 };
 
 export class AgentWaitingNotifier extends EventNotifier {
-  constructor(api: Pick<DevMeshApi, 'subscribe'>, options: AgentWaitingNotifierOptions) {
+  constructor(api: Pick<DevMeshApi, 'subscribe'>, deps: AgentWaitingNotifierDeps) {
     // per agent: how many waits it has left behind, so each new wait has its own key
     const waits = new Map<string, number>();
     // A key is one wait: it never notifies twice (a day is "never" for a wait).
-    super(api, options, 24 * 60 * 60_000, (event) => {
+    super(api, deps, 24 * 60 * 60_000, (event) => {
       if (event.type !== 'agent.status') return null;
       if (event.from === 'waiting' && event.to !== 'waiting')
         waits.set(event.agentId, (waits.get(event.agentId) ?? 0) + 1);

@@ -19,7 +19,7 @@ import { MessageNotifier } from './message-notifier.js';
 import { IpcRouter } from './ipc-router.js';
 import type { LoginItem } from './login-item.js';
 import { registerAppScheme } from './app-protocol.js';
-import { MainWindow, type MainWindowOptions } from './main-window.js';
+import { MainWindow, type MainWindowFiles } from './main-window.js';
 import { PageLifetime } from './page-lifetime.js';
 import { TerminalStreamBroker } from './terminal-stream-broker.js';
 import { TrayMenu } from './tray-menu.js';
@@ -53,7 +53,7 @@ export interface DesktopAppDeps<C extends DesktopCore = DesktopCore, A extends D
   logger: DesktopLogger;
   state: AppStateStore;
   loginItem: Pick<LoginItem, 'set' | 'reconcile' | 'launchedHidden'>;
-  window: MainWindowOptions;
+  window: MainWindowFiles;
   trayIconPath: string;
   /** whether the desktop shows tray icons (tray-presence.ts); without it, a tray is assumed */
   trayPresence?: () => Promise<TrayPresence>;
@@ -221,10 +221,12 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
       ...(updater ? { checkForUpdates: () => void updater.checkNow() } : {}),
     });
     const closing = new ClosePolicy({ trayAvailable, state: this.deps.state, tell });
-    const window = new MainWindow(
-      { ...this.deps.window, onCloseRequested: () => closing.onCloseRequested() },
-      { logger: this.deps.logger, tell },
-    );
+    const window = new MainWindow({
+      ...this.deps.window,
+      onCloseRequested: () => closing.onCloseRequested(),
+      logger: this.deps.logger,
+      tell,
+    });
     this.window = window;
     this.ui.push({ dispose: () => window.dispose() });
     // One watch on the window's page for both: its event streams and its terminal views end with it.

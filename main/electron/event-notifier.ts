@@ -7,7 +7,7 @@ import type { DevMeshEvent } from '../../shared/events.js';
 import type { DevMeshApi } from '../api/devmesh-api.js';
 import type { Disposable } from '../core/base/disposable.js';
 
-export interface NotifierOptions {
+export interface NotifierDeps {
   /** called when the user clicks a notification */
   onClick: () => void;
   /** the same key notifies again only after this long (ms) */
@@ -30,7 +30,7 @@ export class EventNotifier implements Disposable {
 
   constructor(
     api: Pick<DevMeshApi, 'subscribe'>,
-    private readonly options: NotifierOptions,
+    private readonly deps: NotifierDeps,
     private readonly defaultQuietMs: number,
     private readonly pick: (event: DevMeshEvent) => Notice | null,
   ) {
@@ -47,12 +47,12 @@ export class EventNotifier implements Disposable {
   private onEvent(event: DevMeshEvent): void {
     const notice = this.pick(event);
     if (notice === null || !Notification.isSupported()) return;
-    const now = (this.options.now ?? Date.now)();
+    const now = (this.deps.now ?? Date.now)();
     const last = this.lastShown.get(notice.key);
-    if (last !== undefined && now - last < (this.options.quietMs ?? this.defaultQuietMs)) return;
+    if (last !== undefined && now - last < (this.deps.quietMs ?? this.defaultQuietMs)) return;
     this.lastShown.set(notice.key, now);
     const notification = new Notification({ title: notice.title, body: notice.body });
-    notification.on('click', () => this.options.onClick());
+    notification.on('click', () => this.deps.onClick());
     notification.on('close', () => this.shown.delete(notification));
     this.shown.add(notification);
     // Some Linux notification servers never report 'close': keep only the newest few.

@@ -14,7 +14,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, release } from 'node:os';
 import { join } from 'node:path';
 
-export interface LoginItemOptions {
+export interface LoginItemDeps {
   platform?: NodeJS.Platform;
   /** os.release(): on macOS the Darwin version, 22 being macOS 13 */
   osRelease?: string;
@@ -35,13 +35,12 @@ export class LoginItem {
   static readonly HIDDEN_ARG = '--hidden';
   private readonly platform: NodeJS.Platform;
 
-  constructor(private readonly options: LoginItemOptions) {
-    this.platform = options.platform ?? process.platform;
+  constructor(private readonly deps: LoginItemDeps) {
+    this.platform = deps.platform ?? process.platform;
   }
 
   get desktopEntryPath(): string {
-    const dir =
-      this.options.autostartDir ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'autostart');
+    const dir = this.deps.autostartDir ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'autostart');
     return join(dir, 'dev.devmesh.app.desktop');
   }
 
@@ -53,7 +52,7 @@ export class LoginItem {
       return null;
     }
     if (this.platform !== 'darwin') {
-      const [path, ...args] = this.options.command;
+      const [path, ...args] = this.deps.command;
       app.setLoginItemSettings({
         openAtLogin: enabled,
         ...(path ? { path } : {}),
@@ -99,7 +98,7 @@ export class LoginItem {
 
   /** macOS 13+: login items through SMAppService. */
   private get smAppService(): boolean {
-    const darwin = Number.parseInt(this.options.osRelease ?? release(), 10);
+    const darwin = Number.parseInt(this.deps.osRelease ?? release(), 10);
     return this.platform === 'darwin' && Number.isFinite(darwin) && darwin >= DARWIN_MACOS_13;
   }
 
@@ -109,7 +108,7 @@ export class LoginItem {
       rmSync(path, { force: true });
       return;
     }
-    const exec = [...this.options.command, LoginItem.HIDDEN_ARG].map(LoginItem.quoteExecArg).join(' ');
+    const exec = [...this.deps.command, LoginItem.HIDDEN_ARG].map(LoginItem.quoteExecArg).join(' ');
     const entry = [
       '[Desktop Entry]',
       'Type=Application',
@@ -118,8 +117,8 @@ export class LoginItem {
       `Exec=${exec}`,
       // the icon the deb and AppImage install (electron-builder.yml linux.executableName), and the window's
       // WM_CLASS (package.json desktopName without .desktop, as Electron 41+ derives it), as in the launcher's entry
-      `Icon=${this.options.iconName ?? 'devmesh-app'}`,
-      `StartupWMClass=${this.options.wmClass ?? 'dev.devmesh.app'}`,
+      `Icon=${this.deps.iconName ?? 'devmesh-app'}`,
+      `StartupWMClass=${this.deps.wmClass ?? 'dev.devmesh.app'}`,
       'Terminal=false',
       'X-GNOME-Autostart-enabled=true',
       '',

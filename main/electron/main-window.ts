@@ -11,21 +11,25 @@ import { APP_HOST, APP_PAGE_URL, APP_SCHEME, AppProtocol } from './app-protocol.
 import { RendererRecovery, type RendererRecoveryDeps, type RendererRecoveryLimits } from './renderer-recovery.js';
 import type { Disposable } from '../core/base/disposable.js';
 
-export interface MainWindowOptions {
+/** The files the window shows (the app gives them; tests point them anywhere). */
+export interface MainWindowFiles {
   /** dist/preload/preload.js */
   preloadPath: string;
   /** dist/renderer/index.html: its folder is what app://devmesh/ serves */
   indexHtmlPath: string;
   /** the window icon (Linux and Windows) */
   iconPath?: string;
-  /** asked when the user closes the window: 'minimize' keeps it in the taskbar (see close-policy.ts) */
-  onCloseRequested?: () => 'close' | 'minimize';
 }
 
-/** Where the window's notes go: the log, and the user (the app's notification). */
-export interface MainWindowDeps {
-  logger: RendererRecoveryDeps['logger'];
-  tell(title: string, message: string): void;
+/**
+ * What the window is built from: its files, the close policy, and where its notes go (the log, and the user
+ * through the app's notification; silent when left out).
+ */
+export interface MainWindowDeps extends MainWindowFiles {
+  /** asked when the user closes the window: 'minimize' keeps it in the taskbar (see close-policy.ts) */
+  onCloseRequested?: () => 'close' | 'minimize';
+  logger?: RendererRecoveryDeps['logger'];
+  tell?(title: string, message: string): void;
   recoveryLimits?: Partial<RendererRecoveryLimits>;
 }
 
@@ -36,10 +40,7 @@ export interface MainWindowDeps {
  */
 const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
 
-const SILENT_DEPS: MainWindowDeps = {
-  logger: { info: () => {}, warn: () => {}, error: () => {} },
-  tell: () => {},
-};
+const SILENT_LOGGER: RendererRecoveryDeps['logger'] = { info: () => {}, warn: () => {}, error: () => {} };
 
 export class MainWindow {
   private window: BrowserWindow | null = null;
@@ -47,13 +48,12 @@ export class MainWindow {
   private sessionHardened = false;
   private disposed = false;
   private readonly recovery: RendererRecovery;
+  private readonly logger: RendererRecoveryDeps['logger'];
 
-  constructor(
-    private readonly options: MainWindowOptions,
-    private readonly deps: MainWindowDeps = SILENT_DEPS,
-  ) {
+  constructor(private readonly deps: MainWindowDeps) {
+    this.logger = deps.logger ?? SILENT_LOGGER;
     this.recovery = new RendererRecovery(
-      { logger: deps.logger, tell: (title, message) => deps.tell(title, message), giveUp: () => this.closeWindow() },
+      { logger: this.logger, tell: (title, message) => deps.tell?.(title, message), giveUp: () => this.closeWindow() },
       deps.recoveryLimits,
     );
   }
@@ -104,9 +104,9 @@ export class MainWindow {
       show: false,
       title: 'DevMesh',
       backgroundColor: '#111827',
-      ...(this.options.iconPath ? { icon: this.options.iconPath } : {}),
+      ...(this.deps.iconPath ? { icon: this.deps.iconPath } : {}),
       webPreferences: {
-        preload: this.options.preloadPath,
+        preload: this.deps.preloadPath,
         sandbox: true,
         contextIsolation: true,
         nodeIntegration: false,
@@ -135,7 +135,7 @@ export class MainWindow {
     w.once('ready-to-show', () => w.show());
     // Only the user's close asks: destroy() (quit, dispose) emits no 'close'.
     w.on('close', (event: Event) => {
-      if (this.options.onCloseRequested?.() !== 'minimize') return;
+      if (this.deps.onCloseRequested?.() !== 'minimize') return;
       event.preventDefault();
       w.minimize();
     });
@@ -145,7 +145,7 @@ export class MainWindow {
     });
     void w.loadURL(APP_PAGE_URL).catch((err: Error) => {
       const fields = { domain: 'app', url: APP_PAGE_URL, err: err.message };
-      this.deps.logger.error(fields, 'the window could not load its page');
+      this.logger.error(fields, 'the window could not load its page');
     });
     return w;
   }
@@ -168,7 +168,7 @@ export class MainWindow {
   private hardenSession(): void {
     if (this.sessionHardened) return;
     this.sessionHardened = true;
-    new AppProtocol(dirname(this.options.indexHtmlPath), this.deps.logger).register();
+    new AppProtocol(dirname(this.deps.indexHtmlPath), this.logger).register();
     const s = session.defaultSession;
     s.setPermissionRequestHandler((contents, permission, callback, details) =>
       callback(this.allows(contents, permission, details.requestingUrl, details.isMainFrame)),

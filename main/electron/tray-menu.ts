@@ -26,7 +26,7 @@ export interface TrayActions {
   restartToUpdate?(): void;
 }
 
-export interface TrayMenuOptions {
+export interface TrayMenuDeps {
   iconPath: string;
   /** how long to wait for more events before rebuilding the menu */
   debounceMs?: number;
@@ -54,11 +54,11 @@ export class TrayMenu implements Disposable {
   constructor(
     private readonly api: TrayApi,
     private readonly actions: TrayActions,
-    private readonly options: TrayMenuOptions,
+    private readonly deps: TrayMenuDeps,
   ) {}
 
   start(): void {
-    const image = nativeImage.createFromPath(this.options.iconPath);
+    const image = nativeImage.createFromPath(this.deps.iconPath);
     this.tray = new Tray(image);
     this.tray.setToolTip('DevMesh');
     this.tray.on('click', () => this.actions.openWindow());
@@ -110,7 +110,7 @@ export class TrayMenu implements Disposable {
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.refresh();
-    }, this.options.debounceMs ?? 100);
+    }, this.deps.debounceMs ?? 100);
   }
 
   private async rebuild(generation: number): Promise<void> {

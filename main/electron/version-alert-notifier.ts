@@ -3,10 +3,10 @@
 // raised again (its count going up) notifies once per quiet period; clicking opens the window.
 import type { VersionAlert } from '../../shared/mesh.js';
 import type { DevMeshApi } from '../api/devmesh-api.js';
-import { EventNotifier, type NotifierOptions } from './event-notifier.js';
+import { EventNotifier, type NotifierDeps } from './event-notifier.js';
 
 /** the same caller → dependency mismatch notifies again only after `quietMs` (default 10 minutes) */
-export type VersionAlertNotifierOptions = NotifierOptions;
+export type VersionAlertNotifierDeps = NotifierDeps;
 
 /** "Version mismatch: web needs auth ^2.1" */
 export const alertTitle = (a: VersionAlert): string =>
@@ -20,8 +20,8 @@ export const alertBody = (a: VersionAlert): string => {
 };
 
 export class VersionAlertNotifier extends EventNotifier {
-  constructor(api: Pick<DevMeshApi, 'subscribe'>, options: VersionAlertNotifierOptions) {
-    super(api, options, 10 * 60_000, (event) => {
+  constructor(api: Pick<DevMeshApi, 'subscribe'>, deps: VersionAlertNotifierDeps) {
+    super(api, deps, 10 * 60_000, (event) => {
       if (event.type !== 'alert.raised') return null;
       const a = event.alert;
       // Keyed by what the user would fix, not by the alert's id: a daemon restart numbers alerts anew.

@@ -7,7 +7,7 @@ import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from '../../shared/wire.js';
 
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
 
-export interface BrowserWsOptions {
+export interface BrowserWsDeps {
   url: string;
   /** Asked before every attempt. Empty: no token sent. */
   token: () => string | Promise<string>;
@@ -15,22 +15,22 @@ export interface BrowserWsOptions {
   warn: (message: string) => void;
 }
 
-export function browserWsConnector(options: BrowserWsOptions): Connector {
+export function browserWsConnector(deps: BrowserWsDeps): Connector {
   return async () => {
     let token: string;
     try {
-      token = await options.token();
+      token = await deps.token();
     } catch (err) {
-      options.warn(`could not read the API token: ${(err as Error).message}`);
+      deps.warn(`could not read the API token: ${(err as Error).message}`);
       token = '';
     }
     const protocols = token ? [WIRE_PROTOCOL, TOKEN_PROTOCOL_PREFIX + token] : [WIRE_PROTOCOL];
     let ws: WebSocket;
     try {
-      ws = new options.WebSocket(options.url, protocols);
+      ws = new deps.WebSocket(deps.url, protocols);
     } catch (err) {
-      options.warn(`cannot open ${options.url}: ${(err as Error).message}`);
-      throw new DevMeshError('DAEMON_NOT_RUNNING', `cannot open ${options.url}: ${(err as Error).message}`);
+      deps.warn(`cannot open ${deps.url}: ${(err as Error).message}`);
+      throw new DevMeshError('DAEMON_NOT_RUNNING', `cannot open ${deps.url}: ${(err as Error).message}`);
     }
     return new Promise<FrameConnection>((resolve, reject) => {
       const connection = new BrowserWsConnection(ws);
@@ -39,7 +39,7 @@ export function browserWsConnector(options: BrowserWsOptions): Connector {
         resolve(connection);
       };
       // Browsers follow an error with close; Node's WebSocket reports a refused connection with error only.
-      const failed = (): void => reject(new DevMeshError('DAEMON_NOT_RUNNING', `could not connect to ${options.url}`));
+      const failed = (): void => reject(new DevMeshError('DAEMON_NOT_RUNNING', `could not connect to ${deps.url}`));
       ws.onerror = failed;
       ws.onclose = failed;
     });

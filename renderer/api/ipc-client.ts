@@ -21,10 +21,10 @@ export class IpcClient implements DevMeshClient {
 
   constructor(
     private readonly bridge: DevMeshBridge,
-    options: { callTimeoutMs?: number } = {},
+    deps: { callTimeoutMs?: number } = {},
   ) {
     // the WebSocket client's default (ws-client.ts): a call the main process never answers ends the same way
-    this.callTimeoutMs = options.callTimeoutMs ?? 120_000;
+    this.callTimeoutMs = deps.callTimeoutMs ?? 120_000;
   }
 
   async call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {

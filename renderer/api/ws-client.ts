@@ -31,7 +31,7 @@ import type { ConnectionStatus, DevMeshClient } from './devmesh-client.js';
 
 export type { WebSocketConstructor } from './browser-ws-transport.js';
 
-export interface WsClientOptions {
+export interface WsClientDeps {
   /** ws://host:port/api */
   url: string;
   /** Asked before every attempt: a restarted daemon may hold a new token. Empty: no token sent. */
@@ -57,13 +57,13 @@ const MAX_INCOMING_CHARS = 32 * MAX_MESSAGE_BYTES;
 export class WsClient implements DevMeshClient {
   private readonly protocol: ProtocolClient;
 
-  constructor(private readonly options: WsClientOptions) {
-    const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  constructor(private readonly deps: WsClientDeps) {
+    const Ctor = deps.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!Ctor) throw new DevMeshError('INTERNAL', 'this environment has no WebSocket; pass one to WsClient');
-    const warn = options.warn ?? ((m: string) => console.warn(`devmesh: ${m}`));
-    const backoff = options.backoff ?? { initialMs: 250, maxMs: 5000 };
+    const warn = deps.warn ?? ((m: string) => console.warn(`devmesh: ${m}`));
+    const backoff = deps.backoff ?? { initialMs: 250, maxMs: 5000 };
     this.protocol = new ProtocolClient({
-      connector: browserWsConnector({ url: options.url, token: options.token, WebSocket: Ctor, warn }),
+      connector: browserWsConnector({ url: deps.url, token: deps.token, WebSocket: Ctor, warn }),
       reconnect: { kind: 'backoff', ...backoff },
       messages: this.messages(),
       schemas: {
@@ -71,7 +71,7 @@ export class WsClient implements DevMeshClient {
         output: (method) => apiMethods[method].output,
         topicItem: (topic) => topicItems[topic],
       },
-      callTimeoutMs: options.callTimeoutMs ?? 120_000,
+      callTimeoutMs: deps.callTimeoutMs ?? 120_000,
       warn,
       maxIncomingChars: MAX_INCOMING_CHARS,
     });
@@ -117,7 +117,7 @@ export class WsClient implements DevMeshClient {
 
   /** What each failure says in the UI. */
   private messages(): ProtocolMessages {
-    const url = this.options.url;
+    const url = this.deps.url;
     const notConnected = (what: string, state: string): DevMeshError =>
       new DevMeshError(
         'DAEMON_NOT_RUNNING',

@@ -10,7 +10,7 @@ import type { AppStores } from '../state/app-stores.js';
 import { describeAlert } from './describe-alert.js';
 import { hasLiveRates } from '../state/traffic-store.js';
 
-export interface MeshSyncOptions {
+export interface MeshSyncDeps {
   /** events arrive in bursts: one mesh.graph per burst */
   graphDebounceMs?: number;
   /** peers (latency, last heartbeat) and a graph showing traffic are refetched this often */
@@ -45,17 +45,17 @@ export class MeshSync {
   constructor(
     private readonly client: DevMeshClient,
     private readonly stores: AppStores,
-    options: MeshSyncOptions = {},
+    deps: MeshSyncDeps = {},
   ) {
-    this.graphDebounceMs = options.graphDebounceMs ?? 250;
-    this.alertsLimit = options.alertsLimit ?? 100;
+    this.graphDebounceMs = deps.graphDebounceMs ?? 250;
+    this.alertsLimit = deps.alertsLimit ?? 100;
     this.disposers.push(
       client.onConnectionChange((status) => {
         if (status.state === 'open') void this.refresh();
       }),
       client.onEvent((event) => this.onEvent(event)),
     );
-    this.pollTimer = setInterval(() => this.poll(), options.pollMs ?? 5000);
+    this.pollTimer = setInterval(() => this.poll(), deps.pollMs ?? 5000);
     if (client.status.state === 'open') void this.refresh();
   }
 

@@ -8,7 +8,7 @@ import type { DevMeshClient } from '../api/devmesh-client.js';
 import type { HealthStore } from './health-store.js';
 import { messageOf } from '../state/list-sync.js';
 
-export interface HealthSyncOptions {
+export interface HealthSyncDeps {
   /** how often problems on screen are read again */
   pollMs?: number;
 }
@@ -22,11 +22,11 @@ export class HealthSync {
   constructor(
     private readonly client: DevMeshClient,
     private readonly store: HealthStore,
-    options: HealthSyncOptions = {},
+    deps: HealthSyncDeps = {},
   ) {
     this.pollTimer = setInterval(() => {
       if (client.status.state === 'open' && store.getState().problems.length > 0) void this.refresh();
-    }, options.pollMs ?? 5000);
+    }, deps.pollMs ?? 5000);
     this.disposers.push(
       client.onConnectionChange((status) => {
         if (status.state === 'open') void this.refresh();

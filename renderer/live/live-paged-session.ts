@@ -34,7 +34,7 @@ export interface LiveState<T> {
   error: string | null;
 }
 
-export interface LivePagedSessionOptions<T, S> {
+export interface LivePagedSessionDeps<T, S> {
   capacity: number;
   /** the order the view shows its items in; by seq when not given */
   order?: ItemOrder<T>;
@@ -65,12 +65,12 @@ export class LivePagedSession<T extends { readonly seq: number }, S> {
   constructor(
     connection: LiveConnection,
     private readonly source: LiveSource<T>,
-    options: LivePagedSessionOptions<T, S>,
+    deps: LivePagedSessionDeps<T, S>,
   ) {
-    this.buffer = new SeqBuffer<T>(options.capacity, options.order);
-    this.pageSize = Math.min(options.pageSize, options.capacity);
-    this.flushMs = options.flushMs;
-    this.shape = options.snapshot;
+    this.buffer = new SeqBuffer<T>(deps.capacity, deps.order);
+    this.pageSize = Math.min(deps.pageSize, deps.capacity);
+    this.flushMs = deps.flushMs;
+    this.shape = deps.snapshot;
     this.snapshot = this.makeSnapshot();
     this.wasOpen = connection.status.state === 'open';
     // Follow first, then page: an item emitted between the two arrives live and is merged by seq.

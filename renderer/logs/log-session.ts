@@ -17,7 +17,7 @@ export interface LogSnapshot {
   error: string | null;
 }
 
-export interface LogSessionOptions {
+export interface LogSessionDeps {
   capacity?: number;
   pageSize?: number;
   flushMs?: number;
@@ -33,7 +33,7 @@ export class LogSession {
     client: DevMeshClient,
     readonly project: string,
     readonly service: string,
-    options: LogSessionOptions = {},
+    deps: LogSessionDeps = {},
   ) {
     const target = { project, name: service };
     this.live = new LivePagedSession<LogLine, LogSnapshot>(
@@ -50,9 +50,9 @@ export class LogSession {
         follow: (onLine) => client.followLogs(target, onLine),
       },
       {
-        capacity: options.capacity ?? 5000,
-        pageSize: options.pageSize ?? 500,
-        flushMs: options.flushMs ?? 100,
+        capacity: deps.capacity ?? 5000,
+        pageSize: deps.pageSize ?? 500,
+        flushMs: deps.flushMs ?? 100,
         snapshot: ({ items, ...rest }) => ({ lines: items, ...rest }),
       },
     );

@@ -23,7 +23,7 @@ export interface PlayerClock {
 export type PlayerState = 'paused' | 'playing' | 'ended';
 export type PlaybackSpeed = 1 | 2 | 'instant';
 
-export interface RecordingPlayerOptions {
+export interface RecordingPlayerDeps {
   cast: Asciicast;
   sink: PlayerSink;
   clock: PlayerClock;
@@ -64,13 +64,13 @@ export class RecordingPlayer {
   private cancel: (() => void) | null = null;
   private readonly listeners = new Set<() => void>();
 
-  constructor(options: RecordingPlayerOptions) {
-    this.cast = options.cast;
-    this.events = options.cast.events;
-    this.sink = options.sink;
-    this.clock = options.clock;
-    this.rate = options.speed ?? 1;
-    const limit = options.idleLimitMs ?? IDLE_LIMIT_MS;
+  constructor(deps: RecordingPlayerDeps) {
+    this.cast = deps.cast;
+    this.events = deps.cast.events;
+    this.sink = deps.sink;
+    this.clock = deps.clock;
+    this.rate = deps.speed ?? 1;
+    const limit = deps.idleLimitMs ?? IDLE_LIMIT_MS;
     let last = 0;
     let at = 0;
     this.times = [];
@@ -82,7 +82,7 @@ export class RecordingPlayer {
       this.recorded.push(last);
     }
     this.replayMs = this.times.at(-1) ?? 0;
-    this.durationMs = Math.max(options.cast.lengthMs, Math.round(last));
+    this.durationMs = Math.max(deps.cast.lengthMs, Math.round(last));
   }
 
   get state(): PlayerState {

@@ -17,7 +17,7 @@ export interface RequestSnapshot {
   error: string | null;
 }
 
-export interface RequestSessionOptions {
+export interface RequestSessionDeps {
   capacity?: number;
   pageSize?: number;
   flushMs?: number;
@@ -39,7 +39,7 @@ export class RequestSession {
     client: DevMeshClient,
     readonly project: string,
     readonly filter: RequestFilter,
-    options: RequestSessionOptions = {},
+    deps: RequestSessionDeps = {},
   ) {
     const search = filter.search.trim();
     // The daemon applies the whole filter to pages; the topic only narrows by service (see `accepts`).
@@ -67,10 +67,10 @@ export class RequestSession {
         accepts: (record) => matchesRequestFilter(record, filter),
       },
       {
-        capacity: options.capacity ?? 2000,
+        capacity: deps.capacity ?? 2000,
         order: byStartTime,
-        pageSize: options.pageSize ?? 200,
-        flushMs: options.flushMs ?? 100,
+        pageSize: deps.pageSize ?? 200,
+        flushMs: deps.flushMs ?? 100,
         snapshot: ({ items, ...rest }) => ({ records: items, ...rest }),
       },
     );

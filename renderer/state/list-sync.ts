@@ -5,7 +5,7 @@ import { DevMeshError } from '../../shared/errors.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { DevMeshClient } from '../api/devmesh-client.js';
 
-export interface ListSyncOptions<L> {
+export interface ListSyncDeps<L> {
   /** asks the daemon for the whole list */
   list: () => Promise<L>;
   /** the store that takes the list, or the message of a failed listing */
@@ -22,13 +22,13 @@ export class ListSync<L> {
 
   constructor(
     client: DevMeshClient,
-    private readonly options: ListSyncOptions<L>,
+    private readonly deps: ListSyncDeps<L>,
   ) {
     this.disposers.push(
       client.onConnectionChange((status) => {
         if (status.state === 'open') void this.refresh();
       }),
-      client.onEvent((event) => options.onEvent(event)),
+      client.onEvent((event) => deps.onEvent(event)),
     );
     if (client.status.state === 'open') void this.refresh();
   }
@@ -36,11 +36,11 @@ export class ListSync<L> {
   async refresh(): Promise<void> {
     const generation = ++this.listGeneration;
     try {
-      const list = await this.options.list();
-      if (generation === this.listGeneration) this.options.store.getState().replace(list);
+      const list = await this.deps.list();
+      if (generation === this.listGeneration) this.deps.store.getState().replace(list);
     } catch (err) {
       if (err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING') return; // the banner's news
-      this.options.store.getState().fail(`could not list the ${this.options.what}: ${messageOf(err)}`);
+      this.deps.store.getState().fail(`could not list the ${this.deps.what}: ${messageOf(err)}`);
     }
   }
 

@@ -7,7 +7,7 @@ import type { DevMeshClient } from '../api/devmesh-client.js';
 import type { AppStores } from './app-stores.js';
 import { hasLiveRates } from './traffic-store.js';
 
-export interface ProxySyncOptions {
+export interface ProxySyncDeps {
   /** service events arrive in bursts (start-all): one routes refetch per burst */
   routesDebounceMs?: number;
   /** no push for this long while a rate is above zero: fetch the counters */
@@ -29,10 +29,10 @@ export class ProxySync {
   constructor(
     private readonly client: DevMeshClient,
     private readonly stores: AppStores,
-    options: ProxySyncOptions = {},
+    deps: ProxySyncDeps = {},
   ) {
-    this.routesDebounceMs = options.routesDebounceMs ?? 150;
-    this.trafficStaleMs = options.trafficStaleMs ?? 2500;
+    this.routesDebounceMs = deps.routesDebounceMs ?? 150;
+    this.trafficStaleMs = deps.trafficStaleMs ?? 2500;
     this.disposers.push(
       stores.projects.subscribe((s, prev) => {
         if (s.selectedId !== prev.selectedId) this.showProject(s.selectedId);

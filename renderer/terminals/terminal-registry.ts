@@ -16,7 +16,7 @@ export interface StreamStatus {
   detail: string | null;
 }
 
-export interface TerminalRegistryOptions {
+export interface TerminalRegistryDeps {
   /** the session as the stream reports it (attached, exit): the store takes it */
   onInfo?: (info: TerminalInfo) => void;
   /** Ctrl/Cmd-F inside a terminal: the pane opens its search box */
@@ -47,7 +47,7 @@ export class TerminalRegistry {
 
   constructor(
     private readonly endpoint: TerminalEndpoint,
-    private readonly options: TerminalRegistryOptions = {},
+    private readonly deps: TerminalRegistryDeps = {},
   ) {}
 
   /** Shows session `id` in `container` (creating its terminal on first use); returns the detach function. */
@@ -89,8 +89,10 @@ export class TerminalRegistry {
       entry.search.clearDecorations();
       return false;
     }
-    const opts = { decorations: SEARCH_DECORATIONS };
-    return direction === 'next' ? entry.search.findNext(query, opts) : entry.search.findPrevious(query, opts);
+    const searchOptions = { decorations: SEARCH_DECORATIONS };
+    return direction === 'next'
+      ? entry.search.findNext(query, searchOptions)
+      : entry.search.findPrevious(query, searchOptions);
   }
 
   clearFind(id: string): void {
@@ -182,7 +184,7 @@ export class TerminalRegistry {
         connector: this.endpoint.connector(id),
         // RIS written in order with the output: a queued write of the old attachment never lands after it.
         sink: { write: (data, done) => term.write(data, done), reset: () => term.write('\x1bc') },
-        onInfo: (info) => this.options.onInfo?.(info),
+        onInfo: (info) => this.deps.onInfo?.(info),
         onState: (state, detail) => {
           entry.status = { state, detail };
           for (const l of [...listeners]) l();
@@ -226,10 +228,10 @@ export class TerminalRegistry {
       key === 'f' &&
       !ev.altKey &&
       ((ev.metaKey && !ev.shiftKey) || (ev.ctrlKey && ev.shiftKey)) &&
-      this.options.onFind
+      this.deps.onFind
     ) {
       ev.preventDefault();
-      this.options.onFind(id);
+      this.deps.onFind(id);
       return false;
     }
     if (ev.ctrlKey && ev.shiftKey && key === 'c') {

@@ -26,7 +26,7 @@ export interface TerminalSink {
 export type TerminalStreamState = 'connecting' | 'replaying' | 'live' | 'reconnecting' | 'exited' | 'failed' | 'closed';
 
 /** The daemon's WebSocket at `url`, offering `protocols` (the default transport). */
-interface WebSocketTransportOptions {
+interface WebSocketTransportDeps {
   url: string;
   protocols: () => string[] | Promise<string[]>;
   WebSocket?: WebSocketConstructor;
@@ -34,11 +34,11 @@ interface WebSocketTransportOptions {
 }
 
 /** Any transport: a MessagePort in the Electron app, the WebSocket through its own connector. */
-interface ConnectorTransportOptions {
+interface ConnectorTransportDeps {
   connector: TerminalConnector;
 }
 
-export type TerminalStreamOptions = (WebSocketTransportOptions | ConnectorTransportOptions) & {
+export type TerminalStreamDeps = (WebSocketTransportDeps | ConnectorTransportDeps) & {
   sink: TerminalSink;
   backoff?: { initialMs: number; maxMs: number };
   /** acknowledge once this many characters are rendered (the daemon resumes a paused PTY below 5,000) */
@@ -75,13 +75,12 @@ export class TerminalStream {
   detail: string | null = null;
   info: TerminalInfo | null = null;
 
-  constructor(private readonly options: TerminalStreamOptions) {
-    this.connector =
-      options.connector ?? new WebSocketTerminalConnector(options.url, options.protocols, options.WebSocket);
-    this.backoff = options.backoff ?? { initialMs: 250, maxMs: 5000 };
-    this.ackChars = options.ackChars ?? 5000;
-    this.ackIdleMs = options.ackIdleMs ?? 20;
-    this.warn = options.warn ?? ((m) => console.warn(`devmesh: ${m}`));
+  constructor(private readonly deps: TerminalStreamDeps) {
+    this.connector = deps.connector ?? new WebSocketTerminalConnector(deps.url, deps.protocols, deps.WebSocket);
+    this.backoff = deps.backoff ?? { initialMs: 250, maxMs: 5000 };
+    this.ackChars = deps.ackChars ?? 5000;
+    this.ackIdleMs = deps.ackIdleMs ?? 20;
+    this.warn = deps.warn ?? ((m) => console.warn(`devmesh: ${m}`));
     void this.connect();
   }
 
@@ -187,7 +186,7 @@ export class TerminalStream {
     // The daemon counts characters as JS string length: decode here so the acknowledged count matches it.
     const text = this.decoder.decode(bytes, { stream: true });
     if (text.length === 0) return;
-    this.options.sink.write(text, () => this.rendered(text.length, generation));
+    this.deps.sink.write(text, () => this.rendered(text.length, generation));
   }
 
   private onControl(raw: string): void {
@@ -205,7 +204,7 @@ export class TerminalStream {
       case 'attached':
         this.attempt = 0;
         // The replay redraws the whole screen: whatever a previous attachment drew must go first.
-        this.options.sink.reset();
+        this.deps.sink.reset();
         this.setInfo(msg.info);
         this.setState('replaying', null);
         if (this.size) this.send({ t: 'resize', ...this.size });
@@ -262,13 +261,13 @@ export class TerminalStream {
 
   private setInfo(info: TerminalInfo): void {
     this.info = info;
-    this.options.onInfo?.(info);
+    this.deps.onInfo?.(info);
   }
 
   private setState(state: TerminalStreamState, detail: string | null): void {
     if (this.state === state && this.detail === detail) return;
     this.state = state;
     this.detail = detail;
-    this.options.onState?.(state, detail);
+    this.deps.onState?.(state, detail);
   }
 }

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { DevMeshApi } from '../../main/api/devmesh-api.js';
-import { DevMeshCore, type DevMeshCoreOptions } from '../../main/core/devmesh-core.js';
+import { DevMeshCore, type DevMeshCoreDeps } from '../../main/core/devmesh-core.js';
 import { DevMeshHome } from '../../main/core/home/devmesh-home.js';
 import type { ApiMethod, ApiOutput } from '../../shared/api.js';
 import type { ErrorInfo } from '../../shared/errors.js';
@@ -20,7 +20,7 @@ export interface TestCoreOptions {
   /** files to write under the project, by relative path */
   files?: Record<string, string>;
   /** more DevMeshCore options (coordination clocks…) */
-  core?: Partial<Pick<DevMeshCoreOptions, 'coordination' | 'auditDurability'>>;
+  core?: Partial<Pick<DevMeshCoreDeps, 'coordination' | 'auditDurability'>>;
 }
 
 export class TestCore {

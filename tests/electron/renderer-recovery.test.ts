@@ -17,7 +17,8 @@ let logged: string[];
 
 function openWindow(): { window: MainWindow; bw: BrowserWindow } {
   const log = (level: string) => (_obj: object, msg?: string) => void logged.push(`${level}: ${msg ?? ''}`);
-  const window = new MainWindow(options, {
+  const window = new MainWindow({
+    ...options,
     logger: { info: log('info'), warn: log('warn'), error: log('error') },
     tell: (title, message) => void notes.push({ title, message }),
     recoveryLimits: { maxReloads: 3, windowMs: 60_000, hangGraceMs: 10_000, now: () => clock },

@@ -12,7 +12,7 @@ import { LockHeartbeat, LOCK_HEARTBEAT_MS } from './lock-heartbeat.js';
 import { LockTargetParser } from './lock-target-parser.js';
 import { McpToolTable, type McpToolSpec, type ToolContext } from './mcp-tool-table.js';
 
-export interface DevMeshMcpServerOptions {
+export interface DevMeshMcpServerDeps {
   /** the agent's id (DEVMESH_AGENT_ID) or `user`: the holder, bidder, sender and reader of every call */
   agent: string;
   version: string;
@@ -40,22 +40,22 @@ export class DevMeshMcpServer {
   /** one `devmesh mcp` process: it renews and releases what it took, never what the agent's other sessions took */
   readonly session: string;
 
-  constructor(private readonly options: DevMeshMcpServerOptions) {
-    this.session = options.session ?? `mcp-${randomBytes(6).toString('hex')}`;
-    this.connection = options.client;
-    const taker = { holder: options.agent, session: this.session };
-    this.heartbeat = new LockHeartbeat(this.connection, taker, options.warn, options.heartbeatMs ?? LOCK_HEARTBEAT_MS);
+  constructor(private readonly deps: DevMeshMcpServerDeps) {
+    this.session = deps.session ?? `mcp-${randomBytes(6).toString('hex')}`;
+    this.connection = deps.client;
+    const taker = { holder: deps.agent, session: this.session };
+    this.heartbeat = new LockHeartbeat(this.connection, taker, deps.warn, deps.heartbeatMs ?? LOCK_HEARTBEAT_MS);
     this.context = {
-      agent: options.agent,
+      agent: deps.agent,
       session: this.session,
       call: (method, input, callOptions) => this.connection.call(method, input, callOptions),
-      targets: new LockTargetParser(options.cwd),
+      targets: new LockTargetParser(deps.cwd),
     };
     this.mcp = new McpServer(
-      { name: 'devmesh', version: options.version },
-      { instructions: DevMeshMcpServer.instructions(options.agent) },
+      { name: 'devmesh', version: deps.version },
+      { instructions: DevMeshMcpServer.instructions(deps.agent) },
     );
-    for (const tool of new McpToolTable(options.agent).tools()) this.register(tool);
+    for (const tool of new McpToolTable(deps.agent).tools()) this.register(tool);
   }
 
   /** Serves on the transport (stdio for `devmesh mcp`) and starts heartbeating the agent's locks. */
@@ -73,14 +73,14 @@ export class DevMeshMcpServer {
   async close(): Promise<void> {
     this.heartbeat.dispose();
     if (this.connection.connected) {
-      const who = `${this.options.agent} (session ${this.session})`;
+      const who = `${this.deps.agent} (session ${this.session})`;
       try {
-        const input = { holder: this.options.agent, session: this.session };
+        const input = { holder: this.deps.agent, session: this.session };
         const { released } = await this.connection.call('locks.releaseAll', input, { timeoutMs: 3000 });
-        if (released > 0) this.options.warn(`devmesh mcp: released ${released} lock(s) of ${who} as the session ended`);
+        if (released > 0) this.deps.warn(`devmesh mcp: released ${released} lock(s) of ${who} as the session ended`);
       } catch (err) {
         const why = (err as Error).message;
-        this.options.warn(
+        this.deps.warn(
           `devmesh mcp: could not release the locks of ${who} as the session ended (${why}); they expire after their TTL`,
         );
       }

@@ -6,7 +6,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { AgentDetection, AgentProfile } from '../../../shared/agent.js';
 
-export interface AgentDetectorOptions {
+export interface AgentDetectorDeps {
   /** the environment whose PATH is searched (default: this process's) */
   env?: NodeJS.ProcessEnv;
   versionTimeoutMs?: number;
@@ -21,11 +21,11 @@ export class AgentDetector {
   private readonly now: () => number;
   private readonly cache = new Map<string, { at: number; result: Promise<AgentDetection> }>();
 
-  constructor(options: AgentDetectorOptions = {}) {
-    this.env = options.env ?? process.env;
-    this.versionTimeoutMs = options.versionTimeoutMs ?? 3000;
-    this.cacheMs = options.cacheMs ?? 10_000;
-    this.now = options.now ?? Date.now;
+  constructor(deps: AgentDetectorDeps = {}) {
+    this.env = deps.env ?? process.env;
+    this.versionTimeoutMs = deps.versionTimeoutMs ?? 3000;
+    this.cacheMs = deps.cacheMs ?? 10_000;
+    this.now = deps.now ?? Date.now;
   }
 
   detectAll(profiles: readonly AgentProfile[]): Promise<AgentDetection[]> {

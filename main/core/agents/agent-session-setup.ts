@@ -37,7 +37,7 @@ export const CLAUDE_EDIT_TOOLS_MATCHER = 'Edit|Write|MultiEdit|NotebookEdit';
 /** The name DevMesh's MCP server is registered under in every CLI. */
 export const MCP_SERVER_NAME = 'devmesh';
 
-export interface AgentSessionSetupOptions {
+export interface AgentSessionSetupDeps {
   /** the DevMesh home folder; files go under <homeDir>/agents/<agent-id>/ */
   homeDir: string;
   /** how generated files start `devmesh` again (absolute); null: no MCP server, no hooks */
@@ -68,14 +68,14 @@ export class AgentSessionSetup {
   private readonly devmesh: SessionCommandLine | null;
   private readonly baseEnv: NodeJS.ProcessEnv;
 
-  constructor(private readonly options: AgentSessionSetupOptions) {
-    this.devmesh = options.devmesh ? new SessionCommandLine(options.devmesh) : null;
-    this.baseEnv = options.baseEnv ?? process.env;
+  constructor(private readonly deps: AgentSessionSetupDeps) {
+    this.devmesh = deps.devmesh ? new SessionCommandLine(deps.devmesh) : null;
+    this.baseEnv = deps.baseEnv ?? process.env;
   }
 
   dirOf(agentId: string): string {
     if (!/^[a-z0-9-]{1,64}$/.test(agentId)) throw new DevMeshError('BAD_REQUEST', `"${agentId}" is not an agent id`);
-    return join(this.options.homeDir, 'agents', agentId);
+    return join(this.deps.homeDir, 'agents', agentId);
   }
 
   /** Writes this launch's files (replacing an earlier launch's) and says what to add to the command. */
@@ -95,7 +95,7 @@ export class AgentSessionSetup {
     this.clean(record.id);
     const dir = this.dirOf(record.id);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const session: AgentSession = { args: [], env: { DEVMESH_HOME: this.options.homeDir }, files: [], notes: [] };
+    const session: AgentSession = { args: [], env: { DEVMESH_HOME: this.deps.homeDir }, files: [], notes: [] };
     if (this.devmesh === null) {
       session.notes.push('no devmesh command line was given to the agent session setup: no MCP server, no lock hooks');
       return this.done(record, session);
@@ -103,7 +103,7 @@ export class AgentSessionSetup {
     // The hooks carry who is asking, so they hold even where a tool scrubs the environment.
     const hook = new SessionCommandLine({
       ...this.devmesh.spec,
-      env: { ...this.devmesh.spec.env, DEVMESH_HOME: this.options.homeDir, DEVMESH_AGENT_ID: record.id },
+      env: { ...this.devmesh.spec.env, DEVMESH_HOME: this.deps.homeDir, DEVMESH_AGENT_ID: record.id },
     });
     const git = new GitHookScripts(join(dir, 'git-hooks'), this.gitConfigIndex(), hook, record.id);
     session.files.push(...git.write());
@@ -154,7 +154,7 @@ export class AgentSessionSetup {
     const [command, ...args] = argv as [string, ...string[]];
     const env = {
       ...this.devmesh!.spec.env,
-      DEVMESH_HOME: this.options.homeDir,
+      DEVMESH_HOME: this.deps.homeDir,
       DEVMESH_AGENT_ID: record.id,
       DEVMESH_AGENT_NAME: record.name,
     };
@@ -272,7 +272,7 @@ export class AgentSessionSetup {
   }
 
   private geminiSystemDefaultsPath(): string {
-    switch (this.options.platform ?? process.platform) {
+    switch (this.deps.platform ?? process.platform) {
       case 'darwin':
         return '/Library/Application Support/GeminiCli/system-defaults.json';
       case 'win32':
@@ -289,7 +289,7 @@ export class AgentSessionSetup {
 
   private done(record: AgentRecord, session: AgentSession): AgentSession {
     for (const note of session.notes)
-      this.options.logger?.warn({ domain: 'agents', agent: record.id, note }, 'agent session setup');
+      this.deps.logger?.warn({ domain: 'agents', agent: record.id, note }, 'agent session setup');
     return session;
   }
 

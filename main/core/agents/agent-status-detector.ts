@@ -19,7 +19,7 @@ export interface AgentStatusChange {
   ts: number;
 }
 
-export interface AgentStatusDetectorOptions {
+export interface AgentStatusDetectorDeps {
   /** regex sources, matched case-insensitively and per line (`^`/`$` are line edges) */
   waitingPatterns: readonly string[];
   /** quiet time after output that means idle (default 5 s) */
@@ -54,13 +54,13 @@ export class AgentStatusDetector {
   private readonly tailChars: number;
 
   constructor(
-    options: AgentStatusDetectorOptions,
+    deps: AgentStatusDetectorDeps,
     private readonly onDidChangeStatus: (change: AgentStatusChange) => void = () => {},
   ) {
-    this.patterns = options.waitingPatterns.map((p) => new RegExp(p, 'gim'));
-    this.quietMs = options.quietMs ?? 5000;
-    this.trailChars = options.trailChars ?? 400;
-    this.tailChars = options.tailChars ?? 8192;
+    this.patterns = deps.waitingPatterns.map((p) => new RegExp(p, 'gim'));
+    this.quietMs = deps.quietMs ?? 5000;
+    this.trailChars = deps.trailChars ?? 400;
+    this.tailChars = deps.tailChars ?? 8192;
   }
 
   get status(): AgentStatus {

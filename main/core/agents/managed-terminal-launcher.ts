@@ -8,17 +8,17 @@ import type { TerminalExit, TerminalKillSignal, TerminalLauncher, TerminalLaunch
 export class ManagedTerminalLauncher implements TerminalLauncher {
   constructor(private readonly terminals: TerminalManager) {}
 
-  create(o: TerminalLaunchOptions): Promise<{ id: string }> {
+  create(options: TerminalLaunchOptions): Promise<{ id: string }> {
     const info = this.terminals.create({
-      name: o.name,
-      command: o.command,
-      args: o.args,
-      cwd: o.cwd,
-      env: o.env,
-      cols: o.cols,
-      rows: o.rows,
+      name: options.name,
+      command: options.command,
+      args: options.args,
+      cwd: options.cwd,
+      env: options.env,
+      cols: options.cols,
+      rows: options.rows,
       record: true,
-      ...(o.project !== null ? { project: o.project } : {}),
+      ...(options.project !== null ? { project: options.project } : {}),
     });
     return Promise.resolve({ id: info.id });
   }

@@ -52,7 +52,7 @@ import { canonicalJson } from './canonical-json.js';
 
 export type AuditDurability = 'full' | 'batched' | 'grouped';
 
-export interface AuditLogOptions {
+export interface AuditLogDeps {
   /** `<project or home>/.devmesh/audit.jsonl` */
   mirrorPath: string;
   durability?: AuditDurability;
@@ -100,11 +100,11 @@ export class AuditLog {
 
   constructor(
     private readonly database: Database,
-    options: AuditLogOptions,
+    deps: AuditLogDeps,
   ) {
     const db = database.db;
-    this.durability = options.durability ?? 'full';
-    this.now = options.now ?? Date.now;
+    this.durability = deps.durability ?? 'full';
+    this.now = deps.now ?? Date.now;
     this.insertStmt = db.prepare(
       `INSERT INTO audit_entries (${COLUMNS}) VALUES (@seq, @ts, @actor, @kind, @subject, @data_json, @prev_hash, @hash)`,
     );
@@ -126,22 +126,22 @@ export class AuditLog {
         return row;
       },
     );
-    const health = options.health ?? DaemonHealth.detached();
-    const homeDir = options.homeDir ?? dirname(options.mirrorPath);
+    const health = deps.health ?? DaemonHealth.detached();
+    const homeDir = deps.homeDir ?? dirname(deps.mirrorPath);
     const chain = { component: 'audit chain', where: db.name, rule: AUDIT_OUTAGE_RULE };
     this.outage = new AuditOutage(
       new StoreGuard(health, chain),
       homeDir,
-      options.reserveBytes ?? AUDIT_RESERVE_BYTES,
+      deps.reserveBytes ?? AUDIT_RESERVE_BYTES,
       this.now,
     );
     this.mirrorGuard = new StoreGuard(health, {
       component: 'audit mirror',
-      where: options.mirrorPath,
+      where: deps.mirrorPath,
       rule: AUDIT_MIRROR_RULE,
     });
-    this.mirror = new AuditMirror(options.mirrorPath);
-    this.verifier = new AuditVerifier(database, options.mirrorPath);
+    this.mirror = new AuditMirror(deps.mirrorPath);
+    this.verifier = new AuditVerifier(database, deps.mirrorPath);
     this.keeper = new AuditMirrorKeeper({
       mirror: this.mirror,
       rows: (after, upTo) => this.rangeStmt.all(after, upTo) as AuditRow[],
@@ -152,7 +152,7 @@ export class AuditLog {
     });
     this.openReport = this.keeper.restoreAtOpen();
     if (this.durability === 'batched') {
-      this.timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 200);
+      this.timer = setInterval(() => this.flush(), deps.flushIntervalMs ?? 200);
       this.timer.unref();
     }
   }

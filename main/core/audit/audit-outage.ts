@@ -80,7 +80,7 @@ export class AuditOutage {
   /** A decision was refused because of the outage. */
   refuse(what: string): DevMeshError {
     if (this.state) this.state.refused++;
-    const problem = this.guard.options;
+    const problem = this.guard.deps;
     const code = this.state?.code === 'DISK_FULL' || this.state === null ? 'DISK_FULL' : 'STORE_UNAVAILABLE';
     const why = this.state?.cause ?? 'the disk is full';
     return new DevMeshError(
@@ -100,7 +100,7 @@ export class AuditOutage {
     return {
       actor: 'devmesh',
       kind: AUDIT_OUTAGE_KIND,
-      subject: this.guard.options.where,
+      subject: this.guard.deps.where,
       data: {
         from: s.since,
         to: this.now(),

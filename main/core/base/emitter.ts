@@ -13,7 +13,7 @@ export type Listener<T> = (value: T) => void;
 /** Subscribes a listener; disposing the result unsubscribes it. */
 export type Event<T> = (listener: Listener<T>) => Disposable;
 
-export interface EmitterOptions {
+export interface EmitterDeps {
   /** what the listeners are about, for the default report ("lock" → "a lock listener threw") */
   name?: string;
   /** hears what a listener threw; it runs in the listener's place and may not throw either */
@@ -31,7 +31,7 @@ export class Emitter<T> implements Disposable {
   private readonly subscriptions = new Set<Subscription<T>>();
   private disposed = false;
 
-  constructor(private readonly options: EmitterOptions = {}) {}
+  constructor(private readonly deps: EmitterDeps = {}) {}
 
   /** Subscribe here. After `dispose`, subscribing does nothing (and returns a Disposable that does nothing). */
   readonly event: Event<T> = (listener) => {
@@ -67,11 +67,11 @@ export class Emitter<T> implements Disposable {
 
   private report(err: unknown): void {
     try {
-      if (this.options.onListenerError) this.options.onListenerError(err);
-      else Emitter.warn(this.options.name, err);
+      if (this.deps.onListenerError) this.deps.onListenerError(err);
+      else Emitter.warn(this.deps.name, err);
     } catch (reportErr) {
       // The reporter failed too (a logger on the very disk that is full): say it the one way left, and go on.
-      Emitter.warn(this.options.name, reportErr);
+      Emitter.warn(this.deps.name, reportErr);
     }
   }
 

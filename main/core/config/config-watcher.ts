@@ -12,7 +12,7 @@ import { DevMeshError } from '../../../shared/errors.js';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter } from '../base/emitter.js';
 
-export interface ConfigWatcherOptions {
+export interface ConfigWatcherDeps {
   /** quiet time after the last file event before the file is read; default 150 ms */
   debounceMs?: number;
 }
@@ -33,10 +33,10 @@ export class ConfigWatcher implements Disposable {
   private reading: Promise<void> = Promise.resolve();
   private disposed = false;
 
-  constructor(configPath: string, options: ConfigWatcherOptions = {}) {
+  constructor(configPath: string, deps: ConfigWatcherDeps = {}) {
     this.file = resolve(configPath);
     this.name = basename(this.file);
-    this.debounceMs = options.debounceMs ?? 150;
+    this.debounceMs = deps.debounceMs ?? 150;
     this.snapshot = ConfigWatcher.hashNow(this.file);
     try {
       this.watcher = watch(dirname(this.file), (_event, filename) => {

@@ -32,7 +32,7 @@ import {
 import type { KeyPath } from './yaml-locator.js';
 import { YamlLocator } from './yaml-locator.js';
 
-export interface ProjectConfigLoaderOptions {
+export interface ProjectConfigLoaderDeps {
   /** larger files are refused before parsing; default 1 MiB */
   maxBytes?: number;
 }
@@ -60,8 +60,8 @@ const serviceKnownKeys = (path: KeyPath): readonly string[] => {
 export class ProjectConfigLoader {
   private readonly maxBytes: number;
 
-  constructor(options: ProjectConfigLoaderOptions = {}) {
-    this.maxBytes = options.maxBytes ?? 1024 * 1024;
+  constructor(deps: ProjectConfigLoaderDeps = {}) {
+    this.maxBytes = deps.maxBytes ?? 1024 * 1024;
   }
 
   /** Loads `configPath` (a devmesh.yaml, or the folder holding one). */

@@ -3,10 +3,10 @@
 // before Coordination closes its chain).
 import type { AsyncDisposable } from '../base/disposable.js';
 import type { RecoveryModule } from '../recovery/recovery-module.js';
-import { Coordination, type CoordinationOptions } from './coordination.js';
+import { Coordination, type CoordinationDeps } from './coordination.js';
 
 export interface CoordinationModuleDeps {
-  options: CoordinationOptions;
+  coordination: CoordinationDeps;
   recovery: RecoveryModule;
 }
 
@@ -14,7 +14,7 @@ export class CoordinationModule implements AsyncDisposable {
   readonly coordination: Coordination;
 
   constructor(private readonly deps: CoordinationModuleDeps) {
-    this.coordination = new Coordination({ ...deps.options, nextLockId: deps.recovery.nextLockId });
+    this.coordination = new Coordination({ ...deps.coordination, nextLockId: deps.recovery.nextLockId });
     try {
       deps.recovery.record(this.coordination);
     } catch (err) {

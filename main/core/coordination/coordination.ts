@@ -35,7 +35,7 @@ import type { TerminalManager } from '../terminals/terminal-manager.js';
 import { MessageBoard } from './message-board.js';
 import { SharedState } from './shared-state.js';
 
-export interface CoordinationOptions {
+export interface CoordinationDeps {
   database: Database;
   events: EventBus;
   projects: ProjectManager;
@@ -74,16 +74,16 @@ export class Coordination implements Disposable {
   private readonly subscriptions: Disposable[] = [];
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(private readonly options: CoordinationOptions) {
-    const { database, events, projects, agents, logger, health } = options;
+  constructor(private readonly deps: CoordinationDeps) {
+    const { database, events, projects, agents, logger, health } = deps;
     this.audit = new AuditLog(database, {
-      mirrorPath: options.auditMirrorPath,
-      durability: options.auditDurability ?? 'grouped',
+      mirrorPath: deps.auditMirrorPath,
+      durability: deps.auditDurability ?? 'grouped',
       ...(health ? { health } : {}),
-      ...(options.homeDir ? { homeDir: options.homeDir } : {}),
+      ...(deps.homeDir ? { homeDir: deps.homeDir } : {}),
     });
     const clock =
-      options.clock ??
+      deps.clock ??
       new SystemLockClock((err) => {
         health?.fail({ component: 'lock and task timers', error: err, where: database.db.name, rule: TIMER_RULE });
         logger.error(
@@ -101,8 +101,8 @@ export class Coordination implements Disposable {
       log: this.audit,
       logger,
       health,
-      mirrorPath: options.auditMirrorPath,
-      homeDir: options.homeDir ?? dirname(options.auditMirrorPath),
+      mirrorPath: deps.auditMirrorPath,
+      homeDir: deps.homeDir ?? dirname(deps.auditMirrorPath),
     });
     const findAgent = (idOrName: string): AgentRecord | null => {
       try {
@@ -128,7 +128,7 @@ export class Coordination implements Disposable {
         events.emit(e);
       },
       clock,
-      nextLockId: options.nextLockId,
+      nextLockId: deps.nextLockId,
     });
     this.messages = new MessageBoard(
       database,
@@ -162,8 +162,8 @@ export class Coordination implements Disposable {
       },
       clock,
       canDecide: () => this.canDecide(),
-      biddingWindowMs: options.biddingWindowMs,
-      silentAfterMs: options.silentAfterMs,
+      biddingWindowMs: deps.biddingWindowMs,
+      silentAfterMs: deps.silentAfterMs,
       logger: logger.child({ domain: 'tasks' }),
     });
     this.subscriptions.push(
@@ -179,7 +179,7 @@ export class Coordination implements Disposable {
     );
     this.heartbeat = setInterval(() => {
       for (const agent of agents.list()) if (agent.status !== 'exited') this.locks.heartbeat(agent.id);
-    }, options.heartbeatMs ?? 10_000);
+    }, deps.heartbeatMs ?? 10_000);
     this.heartbeat.unref();
   }
 
@@ -251,7 +251,7 @@ export class Coordination implements Disposable {
     return this.trail.decide(
       `starting agent ${input.profile}`,
       async () => {
-        const record = await this.options.agents.start(input);
+        const record = await this.deps.agents.start(input);
         const data = {
           agentId: record.id,
           profile: record.profile,
@@ -268,7 +268,7 @@ export class Coordination implements Disposable {
 
   relaunchAgent(idOrName: string, by = 'user'): Promise<AgentRecord> {
     return this.trail.decide(`relaunching agent ${idOrName}`, async () => {
-      const record = await this.options.agents.relaunch(idOrName);
+      const record = await this.deps.agents.relaunch(idOrName);
       await this.recordOrStop(record, {
         actor: by,
         kind: 'agent.relaunched',
@@ -287,8 +287,8 @@ export class Coordination implements Disposable {
     try {
       this.trail.record(entry);
     } catch (err) {
-      await this.options.agents.stop(record.id).catch((stopErr: unknown) => {
-        this.options.logger.error(
+      await this.deps.agents.stop(record.id).catch((stopErr: unknown) => {
+        this.deps.logger.error(
           { domain: 'agents', agent: record.name, err: (stopErr as Error).message },
           'could not stop an agent whose start was not recorded',
         );
@@ -298,10 +298,10 @@ export class Coordination implements Disposable {
   }
 
   private stopNow(idOrName: string, by: string): Promise<AgentRecord> {
-    const before = this.options.agents.get(idOrName);
+    const before = this.deps.agents.get(idOrName);
     if (before.status !== 'exited')
       this.trail.record({ actor: by, kind: 'agent.stopped', subject: before.name, data: { agentId: before.id } });
-    return this.options.agents.stop(idOrName);
+    return this.deps.agents.stop(idOrName);
   }
 
   /** May a decision be taken now (the audit chain can record it)? For decisions timers take (awards). */
@@ -337,18 +337,18 @@ export class Coordination implements Disposable {
     if (!agent || agent.status === 'exited' || agent.terminalId === null) return false;
     try {
       // One line and Enter: a newline inside would submit its first line alone in most agent TUIs.
-      this.options.terminals.input(agent.terminalId, `${text.replace(/\r?\n/g, ' ')}\r`);
+      this.deps.terminals.input(agent.terminalId, `${text.replace(/\r?\n/g, ' ')}\r`);
     } catch (err) {
       if (err instanceof DevMeshError) return false;
       throw err;
     }
-    this.options.agents.noteInput(agent.id);
+    this.deps.agents.noteInput(agent.id);
     return true;
   }
 
   private safeFind(idOrName: string): AgentRecord | null {
     try {
-      return this.options.agents.get(idOrName);
+      return this.deps.agents.get(idOrName);
     } catch {
       return null;
     }

@@ -10,7 +10,7 @@ import type { Disposable } from '../base/disposable.js';
 import type { StoreGuard } from './store-guard.js';
 import * as storageFailure from './storage-failure.js';
 
-export interface PendingBatchOptions<T> {
+export interface PendingBatchDeps<T> {
   guard: StoreGuard;
   /** writes one batch (one transaction); throws on failure */
   write: (items: readonly T[]) => void;
@@ -36,7 +36,7 @@ export class PendingBatch<T> implements Disposable {
   /** items given up since start (the disk full past maxWaiting, or a batch the store refused) */
   dropped = 0;
 
-  constructor(private readonly options: PendingBatchOptions<T>) {}
+  constructor(private readonly deps: PendingBatchDeps<T>) {}
 
   get waiting(): number {
     return this.items.length;
@@ -44,15 +44,15 @@ export class PendingBatch<T> implements Disposable {
 
   push(item: T): void {
     this.items.push(item);
-    const max = this.options.maxWaiting ?? PENDING_MAX_WAITING;
+    const max = this.deps.maxWaiting ?? PENDING_MAX_WAITING;
     if (this.items.length > max) {
       const over = this.items.length - max;
       this.items.splice(0, over);
       this.drop(over);
     }
     if (this.retrying) return; // the retry timer is set; a failing store is not hammered per item
-    if (this.options.flushAt !== undefined && this.items.length >= this.options.flushAt) this.flush();
-    else this.schedule(this.options.flushMs);
+    if (this.deps.flushAt !== undefined && this.items.length >= this.deps.flushAt) this.flush();
+    else this.schedule(this.deps.flushMs);
   }
 
   /** Writes what waits now; returns whether everything was written. */
@@ -69,7 +69,7 @@ export class PendingBatch<T> implements Disposable {
 
   /** The timer's flush: one slice, and the next one after the loop has run (nothing waits that long). */
   private flushSlice(): void {
-    const slice = this.options.sliceMax ?? this.items.length;
+    const slice = this.deps.sliceMax ?? this.items.length;
     this.write(slice);
     // the rest follows at once, also after a slice the store refused (dropped); a failing disk set the retry
     if (this.items.length > 0 && !this.retrying) this.schedule(0);
@@ -80,9 +80,9 @@ export class PendingBatch<T> implements Disposable {
     if (this.items.length === 0) return true;
     const batch = this.items.slice(0, count);
     let error: unknown = null;
-    const ok = this.options.guard.background(() => {
+    const ok = this.deps.guard.background(() => {
       try {
-        this.options.write(batch);
+        this.deps.write(batch);
       } catch (err) {
         error = err;
         throw err;
@@ -93,20 +93,20 @@ export class PendingBatch<T> implements Disposable {
       this.retrying = false;
       return true;
     }
-    if (!storageFailure.isStorage(error, this.options.guard.options.where)) {
+    if (!storageFailure.isStorage(error, this.deps.guard.deps.where)) {
       // retrying a row the store refuses would fail forever: give up this batch, keep the store going
       this.items.splice(0, batch.length);
       this.drop(batch.length);
       return false;
     }
     this.retrying = true;
-    this.schedule(this.options.retryMs ?? PENDING_RETRY_MS);
+    this.schedule(this.deps.retryMs ?? PENDING_RETRY_MS);
     return false;
   }
 
   private drop(count: number): void {
     this.dropped += count;
-    this.options.guard.dropped(count);
+    this.deps.guard.dropped(count);
   }
 
   private schedule(ms: number): void {

@@ -7,7 +7,7 @@ import type { DevMeshError } from '../../../shared/errors.js';
 import type { DaemonHealth } from './daemon-health.js';
 import * as storageFailure from './storage-failure.js';
 
-export interface StoreGuardOptions {
+export interface StoreGuardDeps {
   /** as users name it: "request log" */
   component: string;
   /** the file written, for messages */
@@ -19,12 +19,12 @@ export interface StoreGuardOptions {
 export class StoreGuard {
   constructor(
     private readonly health: DaemonHealth,
-    readonly options: StoreGuardOptions,
+    readonly deps: StoreGuardDeps,
   ) {}
 
   /** Is the store failing right now? */
   get failing(): boolean {
-    return this.health.has(this.options.component);
+    return this.health.has(this.deps.component);
   }
 
   /** Runs a background write. Returns whether it succeeded; a failure is reported, never thrown. */
@@ -54,24 +54,24 @@ export class StoreGuard {
   /** Reports `err` and returns the DevMeshError a caller answers with. */
   failure(err: unknown): DevMeshError {
     this.report(err, 0);
-    return storageFailure.toError(err, `The ${this.options.component}`, this.options.where, this.options.where);
+    return storageFailure.toError(err, `The ${this.deps.component}`, this.deps.where, this.deps.where);
   }
 
   report(err: unknown, dropped = 0): void {
     this.health.fail({
-      component: this.options.component,
+      component: this.deps.component,
       error: err,
-      where: this.options.where,
-      rule: this.options.rule,
+      where: this.deps.where,
+      rule: this.deps.rule,
       dropped,
     });
   }
 
   dropped(count: number): void {
-    this.health.dropped(this.options.component, count);
+    this.health.dropped(this.deps.component, count);
   }
 
   succeeded(): void {
-    if (this.health.has(this.options.component)) this.health.ok(this.options.component);
+    if (this.health.has(this.deps.component)) this.health.ok(this.deps.component);
   }
 }

@@ -36,7 +36,7 @@ import type { ResolvedTarget } from './target-overlap.js';
 import * as lockWords from './lock-words.js';
 import { WaitForGraph } from './wait-for-graph.js';
 
-export interface LockManagerOptions {
+export interface LockManagerDeps {
   /** the project root: every lock is confined to it */
   root: string;
   clock?: LockClock;
@@ -74,14 +74,14 @@ export class LockManager implements Disposable {
   private readonly nextLockId: () => string;
   private disposed = false;
 
-  constructor(options: LockManagerOptions) {
-    this.resolver = new LockPathResolver(options.root);
-    this.clock = options.clock ?? new SystemLockClock();
-    this.defaultTtlMs = options.defaultTtlMs ?? 30_000;
-    this.graceMs = options.graceMs ?? 10_000;
-    this.defaultWaitMs = options.defaultWaitMs ?? 30_000;
+  constructor(deps: LockManagerDeps) {
+    this.resolver = new LockPathResolver(deps.root);
+    this.clock = deps.clock ?? new SystemLockClock();
+    this.defaultTtlMs = deps.defaultTtlMs ?? 30_000;
+    this.graceMs = deps.graceMs ?? 10_000;
+    this.defaultWaitMs = deps.defaultWaitMs ?? 30_000;
     let n = 1;
-    this.nextLockId = options.nextLockId ?? (() => `lock-${n++}`);
+    this.nextLockId = deps.nextLockId ?? (() => `lock-${n++}`);
   }
 
   get root(): string {

@@ -11,7 +11,7 @@ import pino, { type LogFn, type Logger } from 'pino';
 /** Lines waiting while the destination refuses writes; beyond this they are dropped. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-export interface LoggerOptions {
+export interface LoggerDeps {
   name: string;
   level?: string;
   destination?: string | number;
@@ -26,11 +26,11 @@ export interface LogDestinationState {
 
 const destinations = new WeakMap<Logger, LogDestinationState>();
 
-export function createLogger(options: LoggerOptions): Logger {
-  const level = options.level ?? process.env.DEVMESH_LOG_LEVEL ?? 'info';
+export function createLogger(deps: LoggerDeps): Logger {
+  const level = deps.level ?? process.env.DEVMESH_LOG_LEVEL ?? 'info';
   // mode: a log file is created readable by you only (it holds services' commands and errors)
   const dest = pino.destination({
-    dest: options.destination ?? 2,
+    dest: deps.destination ?? 2,
     sync: true,
     maxLength: MAX_BUFFERED_BYTES,
     mode: 0o600,
@@ -43,7 +43,7 @@ export function createLogger(options: LoggerOptions): Logger {
   });
   dest.on('drop', () => state.dropped++);
   const base = { pid: process.pid };
-  const logger = pino({ name: options.name, level, base, hooks: { logMethod: uniqueKeys(base, options.name) } }, dest);
+  const logger = pino({ name: deps.name, level, base, hooks: { logMethod: uniqueKeys(base, deps.name) } }, dest);
   destinations.set(logger, state);
   return logger;
 }

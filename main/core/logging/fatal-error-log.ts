@@ -10,7 +10,7 @@ import type { Disposable } from '../base/disposable.js';
 /** the exit status of a daemon that died of an uncaught error (EX_SOFTWARE) */
 export const FATAL_EXIT_CODE = 70;
 
-export interface FatalErrorLogOptions {
+export interface FatalErrorLogDeps {
   logger: Logger;
   /** the log file the error must reach (written directly when the logger writes elsewhere or fails) */
   logPath: string;
@@ -28,7 +28,7 @@ export class FatalErrorLog implements Disposable {
   private readonly onRejection = (reason: unknown): void => this.fatal(reason, 'unhandledRejection');
   private handled = false;
 
-  constructor(private readonly options: FatalErrorLogOptions) {
+  constructor(private readonly deps: FatalErrorLogDeps) {
     process.on('uncaughtException', this.onError);
     process.on('unhandledRejection', this.onRejection);
   }
@@ -37,17 +37,17 @@ export class FatalErrorLog implements Disposable {
     if (this.handled) return; // a second error while exiting: the first one is the cause
     this.handled = true;
     const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    const message = `${this.options.what} stopped on an error no part of it caught (${origin}); this is a bug, please report it with this log`;
+    const message = `${this.deps.what} stopped on an error no part of it caught (${origin}); this is a bug, please report it with this log`;
     let logged = false;
     try {
-      this.options.logger.fatal({ domain: 'daemon', origin, err: stack }, message);
+      this.deps.logger.fatal({ domain: 'daemon', origin, err: stack }, message);
       logged = true;
     } catch {
       // the logger failed (its disk is full?): write the line directly below
     }
-    if (!logged || this.options.loggerWritesLogPath === false) {
+    if (!logged || this.deps.loggerWritesLogPath === false) {
       try {
-        mkdirSync(dirname(this.options.logPath), { recursive: true });
+        mkdirSync(dirname(this.deps.logPath), { recursive: true });
         const line = {
           level: 60,
           time: Date.now(),
@@ -57,19 +57,17 @@ export class FatalErrorLog implements Disposable {
           err: stack,
           msg: message,
         };
-        appendFileSync(this.options.logPath, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+        appendFileSync(this.deps.logPath, `${JSON.stringify(line)}\n`, { mode: 0o600 });
       } catch {
         // nowhere left to write: stderr below is all there is
       }
     }
     try {
-      (this.options.stderr ?? process.stderr).write(
-        `devmesh: ${message}:\n${stack}\n(also in ${this.options.logPath})\n`,
-      );
+      (this.deps.stderr ?? process.stderr).write(`devmesh: ${message}:\n${stack}\n(also in ${this.deps.logPath})\n`);
     } catch {
       // a closed stderr
     }
-    (this.options.exit ?? ((code: number) => process.exit(code)))(FATAL_EXIT_CODE);
+    (this.deps.exit ?? ((code: number) => process.exit(code)))(FATAL_EXIT_CODE);
   }
 
   dispose(): void {

@@ -33,7 +33,7 @@ export interface MdnsCandidate extends MdnsAdvert {
   host: string;
 }
 
-export interface MdnsDiscoveryOptions {
+export interface MdnsDiscoveryDeps {
   advert: MdnsAdvert;
   logger: Logger;
   /** bind/multicast interface address, optional */
@@ -101,10 +101,10 @@ export class MdnsDiscovery implements Disposable {
   private readonly seen = new Map<string, string>();
   private readonly log: Logger;
 
-  constructor(private readonly opts: MdnsDiscoveryOptions) {
-    this.advert = { ...opts.advert };
-    this.log = opts.logger.child({ domain: 'mesh', component: 'mdns' });
-    this.host = MdnsAdvertiser.hostName(opts.hostname ?? hostname(), opts.advert.agentId);
+  constructor(private readonly deps: MdnsDiscoveryDeps) {
+    this.advert = { ...deps.advert };
+    this.log = deps.logger.child({ domain: 'mesh', component: 'mdns' });
+    this.host = MdnsAdvertiser.hostName(deps.hostname ?? hostname(), deps.advert.agentId);
   }
 
   start(): void {
@@ -112,19 +112,19 @@ export class MdnsDiscovery implements Disposable {
     try {
       // Bind to 0.0.0.0 even when an interface is given: on Linux a socket bound to a unicast address does
       // not receive multicast; the interface still selects membership and the outgoing interface.
-      const mdnsOpts = this.opts.interface ? { interface: this.opts.interface, bind: '0.0.0.0' } : {};
-      this.bonjour = new Bonjour(mdnsOpts as object, (err: unknown) => this.onSocketError('respond', err));
+      const bonjourOptions = this.deps.interface ? { interface: this.deps.interface, bind: '0.0.0.0' } : {};
+      this.bonjour = new Bonjour(bonjourOptions as object, (err: unknown) => this.onSocketError('respond', err));
       const server = MdnsDiscovery.internals(this.bonjour);
       this.guardSocket(server.mdns);
       this.advertiser = new MdnsAdvertiser(server, this.log);
       this.resolver = new MdnsHostResolver(server.mdns, this.log);
       this.publish(this.advert);
       this.browse();
-      const refreshMs = this.opts.refreshMs ?? 15_000;
+      const refreshMs = this.deps.refreshMs ?? 15_000;
       this.refreshTimer = setInterval(() => this.refresh(), refreshMs);
       this.refreshTimer.unref();
       const started = { agentId: this.advert.agentId, host: this.host, addresses: this.published };
-      this.log.info({ ...started, interface: this.opts.interface ?? null }, 'mdns discovery started');
+      this.log.info({ ...started, interface: this.deps.interface ?? null }, 'mdns discovery started');
     } catch (err) {
       this.log.warn({ err }, 'mdns discovery could not start; peers must be added by address');
       this.teardown();
@@ -258,7 +258,7 @@ export class MdnsDiscovery implements Disposable {
 
   private servedAddresses(): string[] {
     try {
-      return [...(this.opts.addresses?.() ?? lanAddresses.served('0.0.0.0'))];
+      return [...(this.deps.addresses?.() ?? lanAddresses.served('0.0.0.0'))];
     } catch (err) {
       this.log.warn({ err }, 'mdns: the addresses this agent serves on are unknown; publishing none');
       return [];
@@ -313,7 +313,7 @@ export class MdnsDiscovery implements Disposable {
       const inPacket = Array.isArray(service.addresses) ? service.addresses : [];
       const report = (resolved: readonly unknown[]): void => {
         if (this.disposed) return;
-        this.opts.onCandidate({ ...advert, addresses: MdnsDiscovery.orderAddresses(resolved, from), host });
+        this.deps.onCandidate({ ...advert, addresses: MdnsDiscovery.orderAddresses(resolved, from), host });
       };
       if (inPacket.length > 0 || !host || !this.resolver) return report(inPacket);
       // The packet named a host without its addresses: ask for them before falling back on the sender.
@@ -331,7 +331,7 @@ export class MdnsDiscovery implements Disposable {
       const fqdn = typeof service.fqdn === 'string' ? service.fqdn : '';
       const agentId = this.seen.get(fqdn);
       this.seen.delete(fqdn);
-      if (agentId && agentId !== this.advert.agentId) this.opts.onGone?.(agentId);
+      if (agentId && agentId !== this.advert.agentId) this.deps.onGone?.(agentId);
     } catch (err) {
       this.log.warn({ err }, 'mdns gone handler failed');
     }

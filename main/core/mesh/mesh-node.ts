@@ -23,7 +23,7 @@ import type { RoutablePeer } from '../proxy/routable-peer.js';
 /** two links to one peer opened this close together are a simultaneous dial, not a reconnect */
 const SIMULTANEOUS_MS = 1000;
 
-export interface MeshNodeOptions {
+export interface MeshNodeDeps {
   membership: MeshMembership;
   settings: MeshSettings;
   events: EventBus;
@@ -68,16 +68,16 @@ export class MeshNode {
   private readonly problems: string[] = [];
   private closed = false;
 
-  constructor(private readonly opts: MeshNodeOptions) {
-    this.feed = new RegistryFeed(opts.services);
-    this.dialer = new PeerDialer((address, via) => this.dial(address, via), opts.logger);
+  constructor(private readonly deps: MeshNodeDeps) {
+    this.feed = new RegistryFeed(deps.services);
+    this.dialer = new PeerDialer((address, via) => this.dial(address, via), deps.logger);
   }
 
   get agentId(): string {
-    return this.opts.membership.agentId;
+    return this.deps.membership.agentId;
   }
   get name(): string {
-    return this.opts.settings.name;
+    return this.deps.settings.name;
   }
   get port(): number | null {
     return this.listenPort;
@@ -89,7 +89,7 @@ export class MeshNode {
 
   async start(): Promise<void> {
     try {
-      this.membership = this.opts.membership.read();
+      this.membership = this.deps.membership.read();
     } catch (err) {
       this.problems.push((err as Error).message);
       return;
@@ -98,11 +98,11 @@ export class MeshNode {
     await this.prepareTls();
     this.feed.refresh();
     await this.listen();
-    for (const address of this.opts.settings.peers) this.dialer.want(address, 'static', true);
+    for (const address of this.deps.settings.peers) this.dialer.want(address, 'static', true);
     for (const address of this.membership.seeds ?? []) this.dialer.want(address, 'invite', true);
-    if (this.opts.settings.mdns && this.listenPort !== null && this.opts.startMdns) {
+    if (this.deps.settings.mdns && this.listenPort !== null && this.deps.startMdns) {
       try {
-        this.stopMdns = this.opts.startMdns(this, this.membership.meshId, this.listenPort);
+        this.stopMdns = this.deps.startMdns(this, this.membership.meshId, this.listenPort);
       } catch (err) {
         this.problems.push(
           `mDNS discovery is off: ${(err as Error).message}. Peers can still be listed under mesh.peers in config.yaml.`,
@@ -120,7 +120,7 @@ export class MeshNode {
   offer(candidate: { agentId?: string; meshId?: string; address: string; via: PeerSource }): void {
     if (this.membership === null || this.closed) return;
     if (candidate.meshId !== undefined && candidate.meshId !== this.membership.meshId) {
-      this.opts.logger.debug(
+      this.deps.logger.debug(
         { domain: 'mesh', address: candidate.address, mesh: candidate.meshId },
         'ignoring an agent of another mesh',
       );
@@ -150,7 +150,7 @@ export class MeshNode {
       agentId: this.agentId,
       name: this.name,
       port: this.listenPort,
-      ingressPort: this.membership === null ? null : (this.opts.ingressPort?.() ?? null),
+      ingressPort: this.membership === null ? null : (this.deps.ingressPort?.() ?? null),
       addresses:
         port === null ? [] : this.servedAddresses().map((ip) => (ip.includes(':') ? `[${ip}]:` : `${ip}:`) + port),
       mdns: this.stopMdns !== null,
@@ -161,7 +161,7 @@ export class MeshNode {
   /** The addresses teammates reach the peer listener on (those of its bind host, mesh.host): what mDNS
    * publishes for this agent's host name, and what `info()` lists. */
   servedAddresses(): string[] {
-    return lanAddresses.served(this.opts.settings.host);
+    return lanAddresses.served(this.deps.settings.host);
   }
 
   list(): PeerInfo[] {
@@ -242,7 +242,7 @@ export class MeshNode {
     this.listenPort = null;
     this.listener = null;
     this.stopMdns = null;
-    this.dialer = new PeerDialer((address, via) => this.dial(address, via), this.opts.logger);
+    this.dialer = new PeerDialer((address, via) => this.dial(address, via), this.deps.logger);
     this.closed = false;
     await this.start();
   }
@@ -261,20 +261,20 @@ export class MeshNode {
       agentId: this.agentId,
       name: this.name,
       port: this.listenPort,
-      heartbeatMs: this.opts.settings.heartbeatMs,
+      heartbeatMs: this.deps.settings.heartbeatMs,
       tls: this.identity!,
     };
   }
 
   private async listen(): Promise<void> {
-    const { host, port } = this.opts.settings;
-    const opened = await MeshListener.open(host, port, this.identity!, this.opts.logger, (ws, ip, binding) =>
+    const { host, port } = this.deps.settings;
+    const opened = await MeshListener.open(host, port, this.identity!, this.deps.logger, (ws, ip, binding) =>
       this.accepted(ws, ip, binding),
     );
     if ('problem' in opened) return void this.problems.push(opened.problem);
     this.listener = opened;
     this.listenPort = opened.port;
-    this.opts.logger.info(
+    this.deps.logger.info(
       { domain: 'mesh', port: opened.port, mesh: this.membership!.meshId },
       'mesh peer listener up',
     );
@@ -304,7 +304,7 @@ export class MeshNode {
   private refused(who: string, err: Error): void {
     const code = err instanceof LinkRefused ? err.code : 'error';
     const level = code === 'auth-failed' || code === 'other-mesh' ? 'warn' : 'debug';
-    this.opts.logger[level]({ domain: 'mesh', peer: who, code, err: err.message }, 'peer link refused');
+    this.deps.logger[level]({ domain: 'mesh', peer: who, code, err: err.message }, 'peer link refused');
   }
 
   private linked(auth: AuthenticatedSocket, via: PeerSource, dialedAddress?: string): void {
@@ -335,7 +335,7 @@ export class MeshNode {
     const link = new PeerLink(
       auth,
       { onMessage: (l, m) => this.onMessage(l, m), onClose: (l, reason, left) => this.onLinkClosed(l, reason, left) },
-      this.opts.settings.heartbeatMs,
+      this.deps.settings.heartbeatMs,
     );
     const now = Date.now();
     const isNew = peer === undefined;
@@ -365,12 +365,12 @@ export class MeshNode {
     peer.since = now;
     this.peers.set(peer.agentId, peer);
     if (peer.address) this.dialer.linked(peer.address, dialedAddress);
-    const ingressPort = this.opts.ingressPort?.() ?? null;
+    const ingressPort = this.deps.ingressPort?.() ?? null;
     link.send({ t: 'ingress', port: ingressPort, cert: ingressPort === null ? null : this.identity!.certPem });
     link.send({ t: 'sync', epoch: peer.replica.epoch, since: peer.replica.seq });
     link.start();
     this.gossip();
-    this.opts.logger.info({ domain: 'mesh', peer: peer.name, address: peer.address, role: auth.role }, 'peer linked');
+    this.deps.logger.info({ domain: 'mesh', peer: peer.name, address: peer.address, role: auth.role }, 'peer linked');
     this.emitPeer(isNew ? 'peer.joined' : wasUnreachable ? 'peer.back' : 'peer.joined', peer, null);
   }
 
@@ -387,7 +387,7 @@ export class MeshNode {
         const result = peer.replica.apply(m);
         if (result.resync) link.send({ t: 'sync', epoch: peer.replica.epoch, since: peer.replica.seq });
         for (const c of result.changes) {
-          this.opts.events.emit({
+          this.deps.events.emit({
             type: 'peer.service',
             ts: Date.now(),
             agentId: peer.agentId,
@@ -430,11 +430,11 @@ export class MeshNode {
     peer.lastHeartbeat = link.lastHeartbeat;
     peer.link = null;
     if (peer.ingressPort !== null)
-      this.opts.onPeerGone?.({ host: link.remoteIp, port: peer.ingressPort, name: peer.name, reason });
+      this.deps.onPeerGone?.({ host: link.remoteIp, port: peer.ingressPort, name: peer.name, reason });
     if (this.closed) return;
     peer.state = 'unreachable';
     peer.since = Date.now();
-    this.opts.logger.info({ domain: 'mesh', peer: peer.name, reason }, left ? 'peer left' : 'peer unreachable');
+    this.deps.logger.info({ domain: 'mesh', peer: peer.name, reason }, left ? 'peer left' : 'peer unreachable');
     this.emitPeer(left ? 'peer.left' : 'peer.unreachable', peer, reason);
     // Try again with backoff: its address is known, and mDNS/gossip may offer a new one meanwhile.
     if (peer.address) this.dialer.want(peer.address, peer.via, true);
@@ -445,7 +445,7 @@ export class MeshNode {
     peer: Peer,
     reason: string | null,
   ): void {
-    this.opts.events.emit({ type, ts: Date.now(), peer: this.describe(peer), reason });
+    this.deps.events.emit({ type, ts: Date.now(), peer: this.describe(peer), reason });
   }
 
   private describe(p: Peer): PeerInfo {

@@ -12,7 +12,7 @@ import { SlowPathProxy } from './slow-path-proxy.js';
 import type { TlsContextProvider } from './tls-context-provider.js';
 import { UpstreamPool } from './upstream-pool.js';
 
-export interface ProxyServerOptions {
+export interface ProxyServerDeps {
   routes: ProxyRoutes;
   requests: ProxyRequestLog;
   tls: TlsContextProvider | null;
@@ -44,24 +44,24 @@ export class ProxyServer {
   private httpServer: net.Server | null = null;
   private httpsServer: tls.Server | null = null;
 
-  constructor(private readonly opts: ProxyServerOptions) {
-    this.limits = { ...DEFAULT_PROXY_LIMITS, ...opts.limits };
+  constructor(private readonly deps: ProxyServerDeps) {
+    this.limits = { ...DEFAULT_PROXY_LIMITS, ...deps.limits };
     this.pool = new UpstreamPool(
       this.limits.connectTimeoutMs,
       this.limits.upstreamIdleMs,
       this.limits.maxIdlePerTarget,
     );
-    const policy = new RoutingPolicy(opts.routes, this.limits, opts.instanceId);
-    const deps = {
+    const policy = new RoutingPolicy(deps.routes, this.limits, deps.instanceId);
+    const slowPathDeps = {
       policy,
-      requests: opts.requests,
+      requests: deps.requests,
       limits: this.limits,
-      instanceId: opts.instanceId,
-      logger: opts.logger,
+      instanceId: deps.instanceId,
+      logger: deps.logger,
     };
-    this.slow = new SlowPathProxy(deps);
+    this.slow = new SlowPathProxy(slowPathDeps);
     this.ctx = {
-      ...deps,
+      ...slowPathDeps,
       pool: this.pool,
       handOff: (socket, pending, isTls) => this.slow.adopt(socket, pending, isTls),
       onClosed: (c) => this.connections.delete(c),
@@ -72,22 +72,22 @@ export class ProxyServer {
     const problems: string[] = [];
     // Half-open allowed: a client may send its request and shut down its side; it still gets the answer.
     const http = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket, false));
-    const named = this.opts.names ?? {
+    const named = this.deps.names ?? {
       http: 'HTTP',
       httpSetting: 'proxy.http_port',
       https: 'HTTPS',
       httpsSetting: 'proxy.https_port',
     };
     const httpPort =
-      this.opts.httpPort === null
+      this.deps.httpPort === null
         ? null
-        : await this.bind(http, this.opts.httpPort, named.http, named.httpSetting, problems);
+        : await this.bind(http, this.deps.httpPort, named.http, named.httpSetting, problems);
     if (httpPort !== null) this.httpServer = http;
     let httpsPort: number | null = null;
-    if (this.opts.httpsPort !== null && this.opts.tls === null) {
+    if (this.deps.httpsPort !== null && this.deps.tls === null) {
       problems.push('the HTTPS listener is off: the DevMesh certificate authority is not available');
-    } else if (this.opts.httpsPort !== null && this.opts.tls !== null) {
-      const provider = this.opts.tls;
+    } else if (this.deps.httpsPort !== null && this.deps.tls !== null) {
+      const provider = this.deps.tls;
       const https = tls.createServer({
         allowHalfOpen: true,
         // Nagle would hold a small write back until the last one was acknowledged (HTTP/2 writes a response's
@@ -113,12 +113,12 @@ export class ProxyServer {
         raw.once('close', () => this.handshaking.delete(raw));
       });
       https.on('tlsClientError', (err) =>
-        this.opts.logger.debug({ domain: 'proxy', err: err.message }, 'TLS handshake failed'),
+        this.deps.logger.debug({ domain: 'proxy', err: err.message }, 'TLS handshake failed'),
       );
-      httpsPort = await this.bind(https, this.opts.httpsPort, named.https, named.httpsSetting, problems);
+      httpsPort = await this.bind(https, this.deps.httpsPort, named.https, named.httpsSetting, problems);
       if (httpsPort !== null) this.httpsServer = https;
     }
-    this.opts.logger.info({ domain: 'proxy', httpPort, httpsPort, problems }, 'proxy listening');
+    this.deps.logger.info({ domain: 'proxy', httpPort, httpsPort, problems }, 'proxy listening');
     return { httpPort, httpsPort, problems };
   }
 
@@ -128,7 +128,7 @@ export class ProxyServer {
     const n = this.pool.drop(host, port, reason);
     this.slow.drop(host, port, reason);
     if (n > 0)
-      this.opts.logger.info(
+      this.deps.logger.info(
         { domain: 'proxy', target: `${host}:${port}`, connections: n, reason },
         'dropped connections to a target that is gone',
       );
@@ -155,7 +155,7 @@ export class ProxyServer {
       if (isTls && (socket as tls.TLSSocket).alpnProtocol === 'h2') this.slow.adoptH2(socket as tls.TLSSocket);
       else this.connections.add(new ProxyConnection(socket, this.ctx, isTls));
     } catch (err) {
-      this.opts.logger.error(
+      this.deps.logger.error(
         { domain: 'proxy', err: err instanceof Error ? err.stack : String(err) },
         'proxy: could not take on a connection',
       );
@@ -172,7 +172,7 @@ export class ProxyServer {
   ): Promise<number | null> {
     return new Promise((resolve) => {
       const onError = (err: NodeJS.ErrnoException): void => {
-        const where = `${this.opts.host}:${port}`;
+        const where = `${this.deps.host}:${port}`;
         problems.push(
           err.code === 'EADDRINUSE'
             ? `the proxy's ${what} port ${port} is already in use by another program (${where}); the ${what} listener is off. Set ${setting} in the user config (or DEVMESH_${setting.replace('.', '_').toUpperCase()}) to a free port.`
@@ -181,10 +181,10 @@ export class ProxyServer {
         resolve(null);
       };
       server.once('error', onError);
-      server.listen(port, this.opts.host, () => {
+      server.listen(port, this.deps.host, () => {
         server.removeListener('error', onError);
         server.on('error', (err) =>
-          this.opts.logger.error({ domain: 'proxy', err: err.message }, `${what} listener error`),
+          this.deps.logger.error({ domain: 'proxy', err: err.message }, `${what} listener error`),
         );
         resolve((server.address() as net.AddressInfo).port);
       });

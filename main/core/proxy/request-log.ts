@@ -51,7 +51,7 @@ export const REQUEST_LOG_RULE =
 /** rows per transaction of a background flush: ~50 rows take well under a millisecond here */
 const SLICE_ROWS = 50;
 
-export interface RequestLogOptions {
+export interface RequestLogDeps {
   retain?: number;
   flushIntervalMs?: number;
   maxStoredPerSecond?: number;
@@ -76,9 +76,9 @@ export class RequestLog implements Disposable {
     private readonly database: Database,
     private readonly events: EventBus,
     private readonly stats: TrafficStats,
-    private readonly options: RequestLogOptions = {},
+    private readonly deps: RequestLogDeps = {},
   ) {
-    this.maxPerSecond = options.maxStoredPerSecond ?? 2000;
+    this.maxPerSecond = deps.maxStoredPerSecond ?? 2000;
     const db = database.db;
     this.seq = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM proxy_requests').get() as { s: number }).s;
     this.insert = db.prepare(
@@ -91,15 +91,15 @@ export class RequestLog implements Disposable {
     this.trim = db.prepare(
       'DELETE FROM proxy_requests WHERE seq IN (SELECT seq FROM proxy_requests WHERE seq <= ? ORDER BY seq LIMIT ?)',
     );
-    const guard = new StoreGuard(options.health ?? DaemonHealth.detached(), {
+    const guard = new StoreGuard(deps.health ?? DaemonHealth.detached(), {
       component: 'request log',
-      where: options.where ?? db.name,
+      where: deps.where ?? db.name,
       rule: REQUEST_LOG_RULE,
     });
     this.pending = new PendingBatch({
       guard,
       write: (batch) => this.write(batch),
-      flushMs: options.flushIntervalMs ?? 100,
+      flushMs: deps.flushIntervalMs ?? 100,
       sliceMax: SLICE_ROWS,
     });
   }
@@ -179,7 +179,7 @@ export class RequestLog implements Disposable {
 
   // One transaction: the rows and the trim that keeps the table bounded go in together or not at all.
   private write(batch: readonly RequestRecord[]): void {
-    const retain = this.options.retain ?? 50_000;
+    const retain = this.deps.retain ?? 50_000;
     this.database.db.transaction(() => {
       for (const r of batch) {
         this.insert.run(

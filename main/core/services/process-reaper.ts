@@ -43,7 +43,7 @@ for p in $pgs; do kill -KILL -"$p" 2>/dev/null; done
 sessions KILL
 `;
 
-export interface ProcessReaperOptions {
+export interface ProcessReaperDeps {
   /** where to write the time DevMesh died (not written on a clean shutdown) */
   note?: string;
   /** the sidecar's environment: the core gives it one without the app's packaging (an AppImage's
@@ -57,10 +57,10 @@ export class ProcessReaper implements Disposable {
     private readonly logger: Logger,
   ) {}
 
-  static start(logger: Logger, options: ProcessReaperOptions = {}): ProcessReaper {
+  static start(logger: Logger, deps: ProcessReaperDeps = {}): ProcessReaper {
     let child: ChildProcess | null = null;
     try {
-      const env = options.env ?? process.env;
+      const env = deps.env ?? process.env;
       child = spawn('/bin/sh', ['-c', REAPER_SCRIPT], { detached: true, env, stdio: ['pipe', 'ignore', 'ignore'] });
       child.on('error', (err) =>
         logger.warn({ err: err.message }, 'process reaper failed; services may outlive a killed DevMesh'),
@@ -74,7 +74,7 @@ export class ProcessReaper implements Disposable {
     }
     const reaper = new ProcessReaper(child, logger);
     // one line: a path with a newline would read as two commands
-    if (options.note !== undefined && !/[\r\n]/.test(options.note)) reaper.send(`note ${options.note}`);
+    if (deps.note !== undefined && !/[\r\n]/.test(deps.note)) reaper.send(`note ${deps.note}`);
     return reaper;
   }
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export interface ServiceCaBundleOptions {
+export interface ServiceCaBundleDeps {
   /** DevMesh's CA certificate (PEM) */
   caPath: string;
   /** where bundles are written: $DEVMESH_HOME/service-ca */
@@ -22,10 +22,10 @@ export interface ServiceTrust {
 }
 
 export class ServiceCaBundle {
-  constructor(private readonly options: ServiceCaBundleOptions) {}
+  constructor(private readonly deps: ServiceCaBundleDeps) {}
 
   get caPath(): string {
-    return this.options.caPath;
+    return this.deps.caPath;
   }
 
   /**
@@ -33,7 +33,7 @@ export class ServiceCaBundle {
    * it): DevMesh's CA alone when there is none, else a bundle of the user's certificates and DevMesh's CA.
    */
   trustFor(userBundle: string | undefined, cwd: string): ServiceTrust {
-    const caPath = this.options.caPath;
+    const caPath = this.deps.caPath;
     if (userBundle === undefined || userBundle.trim() === '') return { path: caPath, problem: null };
     const user = resolve(cwd, userBundle);
     if (user === resolve(caPath)) return { path: caPath, problem: null };
@@ -58,11 +58,11 @@ export class ServiceCaBundle {
   }
 
   private write(user: string, content: string): ServiceTrust {
-    const path = join(this.options.dir, `${createHash('sha256').update(user).digest('hex').slice(0, 16)}.pem`);
+    const path = join(this.deps.dir, `${createHash('sha256').update(user).digest('hex').slice(0, 16)}.pem`);
     const aside = `${path}.${process.pid}.tmp`;
     try {
       if (existsSync(path) && readFileSync(path, 'utf8') === content) return { path, problem: null };
-      mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
+      mkdirSync(this.deps.dir, { recursive: true, mode: 0o700 });
       // Written aside and renamed, so a service starting meanwhile never reads half a bundle.
       writeFileSync(aside, content, { mode: 0o600 });
       chmodSync(aside, 0o600); // whatever the umask
@@ -71,7 +71,7 @@ export class ServiceCaBundle {
     } catch (err) {
       rmSync(aside, { force: true });
       // A full disk, say: an older bundle of the same two is better than losing either CA.
-      const fallback = existsSync(path) ? path : this.options.caPath;
+      const fallback = existsSync(path) ? path : this.deps.caPath;
       const problem = `the CA bundle ${path} could not be written (${(err as Error).message}); the service gets ${fallback}`;
       return { path: fallback, problem };
     }

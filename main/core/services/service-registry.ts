@@ -28,7 +28,7 @@ export interface RegistryRow {
   updated_at: number;
 }
 
-export interface ServiceRegistryOptions {
+export interface ServiceRegistryDeps {
   /** where a store that refuses writes is reported (DevMeshCore.health) */
   health?: DaemonHealth;
   inspector?: ProcessInspector;
@@ -80,11 +80,11 @@ export class ServiceRegistry implements Disposable {
 
   constructor(
     private readonly database: Database,
-    options: ServiceRegistryOptions = {},
+    deps: ServiceRegistryDeps = {},
   ) {
-    this.inspector = options.inspector ?? new ProcessInspector();
-    this.retryMs = options.retryMs ?? RETRY_MS;
-    const health = options.health ?? DaemonHealth.detached(pino({ level: 'silent' }));
+    this.inspector = deps.inspector ?? new ProcessInspector();
+    this.retryMs = deps.retryMs ?? RETRY_MS;
+    const health = deps.health ?? DaemonHealth.detached(pino({ level: 'silent' }));
     this.guard = new StoreGuard(health, {
       component: 'service registry',
       where: database.db.name,

@@ -12,7 +12,7 @@ import { StoreGuard } from '../health/store-guard.js';
 import { LogRing } from '../logs/log-ring.js';
 import type { Database } from './database.js';
 
-export interface LogStoreOptions {
+export interface LogStoreDeps {
   /** lines kept per service in SQLite */
   retainPerService?: number;
   /** lines kept per service in memory */
@@ -54,15 +54,15 @@ export class LogStore {
   constructor(
     private readonly database: Database,
     private readonly events: EventBus,
-    options: LogStoreOptions = {},
+    deps: LogStoreDeps = {},
   ) {
-    this.retain = options.retainPerService ?? 20_000;
-    this.ringSize = options.ringSize ?? 1000;
-    this.flushIntervalMs = options.flushIntervalMs ?? 100;
-    this.flushBatchSize = options.flushBatchSize ?? 1000;
-    this.maxUnsaved = Math.max(this.flushBatchSize, options.maxUnsaved ?? 10_000);
-    this.retryMs = options.retryMs ?? 3000;
-    const health = options.health ?? DaemonHealth.detached(pino({ level: 'silent' }));
+    this.retain = deps.retainPerService ?? 20_000;
+    this.ringSize = deps.ringSize ?? 1000;
+    this.flushIntervalMs = deps.flushIntervalMs ?? 100;
+    this.flushBatchSize = deps.flushBatchSize ?? 1000;
+    this.maxUnsaved = Math.max(this.flushBatchSize, deps.maxUnsaved ?? 10_000);
+    this.retryMs = deps.retryMs ?? 3000;
+    const health = deps.health ?? DaemonHealth.detached(pino({ level: 'silent' }));
     this.guard = new StoreGuard(health, { component: 'service logs', where: database.db.name, rule: this.rule });
     const db = database.db;
     this.seq = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM log_lines').get() as { s: number }).s;

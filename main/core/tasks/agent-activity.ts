@@ -18,7 +18,7 @@ import type { Disposable } from '../base/disposable.js';
 import type { LockClock, LockTimer } from '../locks/lock-clock.js';
 import type { TaskStore } from './task-store.js';
 
-export interface AgentActivityOptions {
+export interface AgentActivityDeps {
   store: TaskStore;
   clock: LockClock;
   /** agents not exited */
@@ -40,13 +40,13 @@ export class AgentActivity implements Disposable {
   private sweepTimer: LockTimer | null = null;
   private disposed = false;
 
-  constructor(private readonly o: AgentActivityOptions) {
-    for (const a of o.live()) this.known.add(a.id);
+  constructor(private readonly deps: AgentActivityDeps) {
+    for (const a of deps.live()) this.known.add(a.id);
   }
 
   /** the agent did something (output, an API call, a bid, a 'working' status): it is not silent */
   seen(agentId: string): void {
-    this.lastSeen.set(agentId, this.o.clock.now());
+    this.lastSeen.set(agentId, this.deps.clock.now());
   }
 
   /** Marks the agent as met and seen; true when the board had not met it before. */
@@ -64,7 +64,7 @@ export class AgentActivity implements Disposable {
   }
 
   /** starts the task's silence clock (at its award, or at `at`) */
-  startClock(taskId: string, at = this.o.clock.now()): void {
+  startClock(taskId: string, at = this.deps.clock.now()): void {
     this.since.set(taskId, at);
   }
 
@@ -81,16 +81,16 @@ export class AgentActivity implements Disposable {
   /** Abandons CLAIMED/WORKING tasks whose agent is gone or silent; returns how many. */
   sweep(): number {
     if (this.disposed) return 0;
-    const now = this.o.clock.now();
-    const live = new Map(this.o.live().map((a) => [a.id, a]));
+    const now = this.deps.clock.now();
+    const live = new Map(this.deps.live().map((a) => [a.id, a]));
     let abandoned = 0;
-    for (const t of this.o.store.listIn(SILENT_CHECKED)) {
+    for (const t of this.deps.store.listIn(SILENT_CHECKED)) {
       const agent = t.assigneeId;
       if (agent === null) continue;
       const name = t.assigneeName ?? agent;
       const record = live.get(agent);
       if (!record) {
-        this.o.abandon(t, `agent ${name} is not running`);
+        this.deps.abandon(t, `agent ${name} is not running`);
         abandoned++;
         continue;
       }
@@ -99,8 +99,8 @@ export class AgentActivity implements Disposable {
         continue;
       }
       const last = Math.max(this.lastSeen.get(agent) ?? 0, this.since.get(t.id) ?? t.updatedAt);
-      if (now - last >= this.o.silentAfterMs) {
-        this.o.abandon(t, `agent ${name} showed no activity for ${Math.round((now - last) / 1000)} s`);
+      if (now - last >= this.deps.silentAfterMs) {
+        this.deps.abandon(t, `agent ${name} showed no activity for ${Math.round((now - last) / 1000)} s`);
         abandoned++;
       }
     }
@@ -115,8 +115,8 @@ export class AgentActivity implements Disposable {
 
   private arm(): void {
     if (this.disposed) return;
-    const every = Math.min(60_000, Math.max(1_000, Math.floor(this.o.silentAfterMs / 4)));
-    this.sweepTimer = this.o.clock.schedule(() => {
+    const every = Math.min(60_000, Math.max(1_000, Math.floor(this.deps.silentAfterMs / 4)));
+    this.sweepTimer = this.deps.clock.schedule(() => {
       this.sweep();
       this.arm();
     }, every);

@@ -23,7 +23,7 @@ import type { TaskJournal } from './task-journal.js';
 import type { TaskLockBinder } from './task-lock-binder.js';
 import type { TaskStore } from './task-store.js';
 
-export interface TaskAuctionOptions {
+export interface TaskAuctionDeps {
   store: TaskStore;
   clock: LockClock;
   journal: TaskJournal;
@@ -48,29 +48,29 @@ export class TaskAuction implements Disposable {
   private retryAgain = false;
   private disposed = false;
 
-  constructor(private readonly o: TaskAuctionOptions) {}
+  constructor(private readonly deps: TaskAuctionDeps) {}
 
   /** A bid for `task` was stored: decides the round now, or opens its window at the first bid. */
   bidPlaced(task: TaskInfo): void {
     if (this.closed.has(task.id) || this.allBid(task)) this.award(task.id);
-    else if (!this.windows.has(task.id)) this.openWindow(task.id, this.o.windowMs);
+    else if (!this.windows.has(task.id)) this.openWindow(task.id, this.deps.windowMs);
   }
 
   /** An agent exited: its bids go, and rounds whose other eligible agents have all bid are decided. */
   withdraw(agentId: string): void {
-    for (const t of this.o.store.listIn(['BIDDING'])) {
-      if (!this.o.store.deleteBid(t.id, agentId)) continue;
-      const fresh = this.o.store.get(t.id);
-      if (fresh) this.o.journal.publish(fresh, null);
+    for (const t of this.deps.store.listIn(['BIDDING'])) {
+      if (!this.deps.store.deleteBid(t.id, agentId)) continue;
+      const fresh = this.deps.store.get(t.id);
+      if (fresh) this.deps.journal.publish(fresh, null);
       if (this.allBid(t)) this.award(t.id);
     }
   }
 
   /** After a restart: a BIDDING task's window ends where it would have (first bid + windowMs). */
   resume(task: TaskInfo, now: number): void {
-    const bids = this.o.store.bids(task.id);
+    const bids = this.deps.store.bids(task.id);
     if (bids.length > 0)
-      this.openWindow(task.id, Math.max(0, Math.min(...bids.map((b) => b.at)) + this.o.windowMs - now));
+      this.openWindow(task.id, Math.max(0, Math.min(...bids.map((b) => b.at)) + this.deps.windowMs - now));
   }
 
   /** The task left BIDDING (or is leaving it) by another way than an award: its round is over. */
@@ -91,7 +91,7 @@ export class TaskAuction implements Disposable {
     try {
       do {
         this.retryAgain = false;
-        for (const t of this.o.store.listIn(['BIDDING']))
+        for (const t of this.deps.store.listIn(['BIDDING']))
           if (this.closed.has(t.id) && t.root === root) this.award(t.id);
       } while (this.retryAgain);
     } finally {
@@ -110,14 +110,14 @@ export class TaskAuction implements Disposable {
     this.windows.get(taskId)?.cancel();
     this.windows.set(
       taskId,
-      this.o.clock.schedule(() => {
+      this.deps.clock.schedule(() => {
         this.windows.delete(taskId);
         // nothing is decided that the chain could not record (a full disk): the award waits a window
-        if (!this.o.canDecide()) return this.openWindow(taskId, this.o.windowMs);
+        if (!this.deps.canDecide()) return this.openWindow(taskId, this.deps.windowMs);
         try {
           this.award(taskId);
         } catch (err) {
-          this.openWindow(taskId, this.o.windowMs); // the store failed before the award took effect: try again
+          this.openWindow(taskId, this.deps.windowMs); // the store failed before the award took effect: try again
           throw err; // the clock reports it
         }
       }, delayMs),
@@ -126,19 +126,19 @@ export class TaskAuction implements Disposable {
 
   /** every eligible running agent has a bid in */
   private allBid(task: TaskInfo): boolean {
-    const eligible = this.o.eligibility.eligible(task, this.o.live());
-    const bidders = new Set(this.o.store.bids(task.id).map((b) => b.agentId));
+    const eligible = this.deps.eligibility.eligible(task, this.deps.live());
+    const bidders = new Set(this.deps.store.bids(task.id).map((b) => b.agentId));
     return eligible.length > 0 && eligible.every((a) => bidders.has(a.id));
   }
 
   /** Bids in score order; the first whose agent can take every file's INTENT lock at once wins. */
   private award(taskId: string): void {
     if (this.disposed) return;
-    const { store, journal } = this.o;
+    const { store, journal } = this.deps;
     const task = store.get(taskId);
     if (!task || task.state !== 'BIDDING') return;
     this.stop(taskId);
-    const live = new Map(this.o.live().map((a) => [a.id, a]));
+    const live = new Map(this.deps.live().map((a) => [a.id, a]));
     const bids = awardScore.rank(
       store.bids(taskId).map((b) => ({
         ...b,
@@ -149,8 +149,8 @@ export class TaskAuction implements Disposable {
     const refusals: string[] = [];
     for (const bid of bids) {
       const agent = live.get(bid.agentId);
-      if (!agent || this.o.eligibility.whyNot(task, agent) !== null) continue;
-      const took = this.o.binder.take(task, agent.id);
+      if (!agent || this.deps.eligibility.whyNot(task, agent) !== null) continue;
+      const took = this.deps.binder.take(task, agent.id);
       if (!took.ok) {
         refusals.push(took.message);
         continue;
@@ -190,7 +190,7 @@ export class TaskAuction implements Disposable {
           lockIds: took.lockIds,
         },
       });
-      this.o.onAwarded(claimed, agent);
+      this.deps.onAwarded(claimed, agent);
       return;
     }
     this.closed.add(taskId);

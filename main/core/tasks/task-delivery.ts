@@ -13,7 +13,7 @@ import type { TaskJournal } from './task-journal.js';
 import type { TaskStore } from './task-store.js';
 import * as taskText from './task-text.js';
 
-export interface TaskDeliveryOptions {
+export interface TaskDeliveryDeps {
   store: TaskStore;
   journal: TaskJournal;
   /** an agent by id, exited ones too; null when unknown */
@@ -25,24 +25,24 @@ export interface TaskDeliveryOptions {
 }
 
 export class TaskDelivery {
-  constructor(private readonly o: TaskDeliveryOptions) {}
+  constructor(private readonly deps: TaskDeliveryDeps) {}
 
   /** the agent may be free: types the prompt of its next CLAIMED task, if any */
   next(agentId: string): void {
-    const next = this.o.store.listIn(['CLAIMED']).find((t) => t.assigneeId === agentId);
-    if (next) this.deliver(next, this.o.find(agentId));
+    const next = this.deps.store.listIn(['CLAIMED']).find((t) => t.assigneeId === agentId);
+    if (next) this.deliver(next, this.deps.find(agentId));
   }
 
   /** types the prompt when the agent is quiet at its input and not busy with another task */
   deliver(task: TaskInfo, agent: AgentRecord | null): void {
     if (task.state !== 'CLAIMED' || !agent || agent.status !== 'idle') return;
-    const busy = this.o.store.listIn(['WORKING']).find((t) => t.assigneeId === agent.id);
+    const busy = this.deps.store.listIn(['WORKING']).find((t) => t.assigneeId === agent.id);
     if (busy) {
-      this.o.journal.explain(task, `awarded to ${agent.name}; its prompt is typed once ${busy.id} is done`);
+      this.deps.journal.explain(task, `awarded to ${agent.name}; its prompt is typed once ${busy.id} is done`);
       return;
     }
-    if (!this.o.type(agent.id, taskText.delivery(task))) return;
-    this.o.onDelivered(agent.id);
-    this.o.journal.transition(task, 'WORKING', 'devmesh', `prompt delivered to ${agent.name}`);
+    if (!this.deps.type(agent.id, taskText.delivery(task))) return;
+    this.deps.onDelivered(agent.id);
+    this.deps.journal.transition(task, 'WORKING', 'devmesh', `prompt delivered to ${agent.name}`);
   }
 }

@@ -9,7 +9,7 @@ import type { LockClock } from '../locks/lock-clock.js';
 import type { TaskPatch, TaskStore } from './task-store.js';
 import * as taskText from './task-text.js';
 
-export interface TaskJournalOptions {
+export interface TaskJournalDeps {
   store: TaskStore;
   clock: LockClock;
   audit: (entry: AuditAppend) => void;
@@ -19,19 +19,19 @@ export interface TaskJournalOptions {
 }
 
 export class TaskJournal {
-  constructor(private readonly o: TaskJournalOptions) {}
+  constructor(private readonly deps: TaskJournalDeps) {}
 
   transition(task: TaskInfo, to: TaskState, by: string, why: string, patch: TaskPatch = {}): TaskInfo {
-    const at = this.o.clock.now();
+    const at = this.deps.clock.now();
     const transition: TaskTransition = { from: task.state, to, by, why, at };
-    const next = this.o.store.update(task.id, { ...patch, state: to, stateReason: why, updatedAt: at }, transition);
+    const next = this.deps.store.update(task.id, { ...patch, state: to, stateReason: why, updatedAt: at }, transition);
     this.announce(next, transition);
     return next;
   }
 
   /** emits and audits a transition already stored */
   announce(task: TaskInfo, transition: TaskTransition): void {
-    this.o.logger?.info(
+    this.deps.logger?.info(
       {
         domain: 'tasks',
         task: task.id,
@@ -54,7 +54,7 @@ export class TaskJournal {
   /** a new state reason without a transition (still waiting, for another reason) */
   explain(task: TaskInfo, reason: string): TaskInfo {
     if (task.stateReason === reason) return task;
-    const next = this.o.store.update(task.id, { stateReason: reason, updatedAt: this.o.clock.now() });
+    const next = this.deps.store.update(task.id, { stateReason: reason, updatedAt: this.deps.clock.now() });
     this.publish(next, null);
     return next;
   }
@@ -62,9 +62,9 @@ export class TaskJournal {
   /** the broadcast to one eligible agent */
   invite(agentId: string, task: TaskInfo): void {
     try {
-      this.o.notify(agentId, taskText.invitation(task), task.id);
+      this.deps.notify(agentId, taskText.invitation(task), task.id);
     } catch (err) {
-      this.o.logger?.warn(
+      this.deps.logger?.warn(
         { domain: 'tasks', task: task.id, agent: agentId, err: (err as Error).message },
         'task invitation failed',
       );
@@ -73,9 +73,9 @@ export class TaskJournal {
 
   publish(task: TaskInfo, transition: TaskTransition | null): void {
     try {
-      this.o.emit({ type: 'task.changed', ts: this.o.clock.now(), task, transition });
+      this.deps.emit({ type: 'task.changed', ts: this.deps.clock.now(), task, transition });
     } catch (err) {
-      this.o.logger?.warn(
+      this.deps.logger?.warn(
         { domain: 'tasks', task: task.id, err: (err as Error).message },
         'task event listener failed',
       );
@@ -84,9 +84,9 @@ export class TaskJournal {
 
   record(entry: AuditAppend): void {
     try {
-      this.o.audit(entry);
+      this.deps.audit(entry);
     } catch (err) {
-      this.o.logger?.error(
+      this.deps.logger?.error(
         { domain: 'tasks', kind: entry.kind, subject: entry.subject, err: (err as Error).message },
         'audit append failed',
       );

@@ -26,7 +26,7 @@ import type { TaskStore } from './task-store.js';
 
 export type TakeResult = { ok: true; lockIds: string[] } | { ok: false; message: string; blockedBy: string[] };
 
-export interface TaskLockBinderOptions {
+export interface TaskLockBinderDeps {
   locks: (root: string) => LockManager;
   store: TaskStore;
   /** a lock in the space at `root` was released or expired */
@@ -40,21 +40,21 @@ export class TaskLockBinder implements Disposable {
   private readonly releasing = new Set<string>();
   private disposed = false;
 
-  constructor(private readonly options: TaskLockBinderOptions) {}
+  constructor(private readonly deps: TaskLockBinderDeps) {}
 
   /** Subscribes once to the lock space at `root`; false when it cannot be opened (logged). */
   watch(root: string): boolean {
     if (this.disposed) return false;
     if (this.watched.has(root)) return true;
     try {
-      const manager = this.options.locks(root);
+      const manager = this.deps.locks(root);
       this.watched.set(
         root,
         manager.onDidChange((event) => this.onLockEvent(root, event)),
       );
       return true;
     } catch (err) {
-      this.options.logger?.warn(
+      this.deps.logger?.warn(
         { domain: 'tasks', root, err: (err as Error).message },
         'cannot watch the lock space of a task root',
       );
@@ -64,7 +64,7 @@ export class TaskLockBinder implements Disposable {
 
   /** Checks the task's file globs against its lock space (throws BAD_REQUEST for a path outside the root). */
   validate(root: string, files: readonly string[]): void {
-    const manager = this.options.locks(root);
+    const manager = this.deps.locks(root);
     for (const f of files) manager.blockersOf('devmesh', 'INTENT', TaskLockBinder.target(f));
   }
 
@@ -78,7 +78,7 @@ export class TaskLockBinder implements Disposable {
       ttlMs: LOCK_TTL_MAX_MS,
     }));
     try {
-      const result = this.options.locks(task.root).tryAcquireAll(requests);
+      const result = this.deps.locks(task.root).tryAcquireAll(requests);
       if (result.ok) return { ok: true, lockIds: [...new Set(result.value.map((l) => l.id))] };
       const blockedBy =
         (result.error.details as { blockedBy?: string[] } | undefined)?.blockedBy ??
@@ -92,22 +92,22 @@ export class TaskLockBinder implements Disposable {
 
   /** Releases the task's locks (those no other open task of the holder shares) and forgets them. */
   release(task: TaskInfo, holder: string, reason: string): void {
-    const ids = this.options.store.lockIds(task.id);
-    this.options.store.clearLocks(task.id);
+    const ids = this.deps.store.lockIds(task.id);
+    this.deps.store.clearLocks(task.id);
     if (ids.length === 0) return;
     let manager: LockManager;
     try {
-      manager = this.options.locks(task.root);
+      manager = this.deps.locks(task.root);
     } catch (err) {
-      this.options.logger?.warn(
+      this.deps.logger?.warn(
         { domain: 'tasks', task: task.id, err: (err as Error).message },
         'cannot reach the lock space to release task locks',
       );
       return;
     }
     for (const id of ids) {
-      const stillUsed = this.options.store.lockUsers(task.root, id).some((other) => {
-        const t = this.options.store.get(other);
+      const stillUsed = this.deps.store.lockUsers(task.root, id).some((other) => {
+        const t = this.deps.store.get(other);
         return t !== null && t.id !== task.id && t.assigneeId === holder && !FINAL_TASK_STATES.includes(t.state);
       });
       if (stillUsed) continue;
@@ -116,7 +116,7 @@ export class TaskLockBinder implements Disposable {
         manager.release(id, holder);
       } catch (err) {
         // already gone (released with the holder's other locks, or expired): nothing left to free
-        this.options.logger?.debug(
+        this.deps.logger?.debug(
           { domain: 'tasks', task: task.id, lock: id, reason, err: (err as Error).message },
           'task lock already gone',
         );
@@ -124,7 +124,7 @@ export class TaskLockBinder implements Disposable {
         this.releasing.delete(id);
       }
     }
-    this.options.onFreed(task.root);
+    this.deps.onFreed(task.root);
   }
 
   dispose(): void {
@@ -136,10 +136,10 @@ export class TaskLockBinder implements Disposable {
   private onLockEvent(root: string, event: LockEvent): void {
     if (event.type !== 'released' && event.type !== 'expired') return;
     if (this.releasing.has(event.lock.id)) return;
-    const users = this.options.store.lockUsers(root, event.lock.id);
-    this.options.store.forgetLock(root, event.lock.id);
+    const users = this.deps.store.lockUsers(root, event.lock.id);
+    this.deps.store.forgetLock(root, event.lock.id);
     if (event.type === 'released') this.retake(root, users, event.lock);
-    this.options.onFreed(root);
+    this.deps.onFreed(root);
   }
 
   /**
@@ -151,20 +151,20 @@ export class TaskLockBinder implements Disposable {
    */
   private retake(root: string, users: readonly string[], lock: LockInfo): void {
     for (const id of users) {
-      const task = this.options.store.get(id);
+      const task = this.deps.store.get(id);
       if (!task || task.assigneeId !== lock.holder || FINAL_TASK_STATES.includes(task.state)) continue;
       try {
-        const result = this.options
+        const result = this.deps
           .locks(root)
           .tryAcquire({ holder: lock.holder, mode: 'INTENT', target: lock.target, ttlMs: LOCK_TTL_MAX_MS });
-        if (result.ok) this.options.store.addLocks(task.id, [result.value.id]);
+        if (result.ok) this.deps.store.addLocks(task.id, [result.value.id]);
         else
-          this.options.logger?.info(
+          this.deps.logger?.info(
             { domain: 'tasks', task: task.id, why: result.error.message },
             'task lock released by its holder and taken by another',
           );
       } catch (err) {
-        this.options.logger?.warn(
+        this.deps.logger?.warn(
           { domain: 'tasks', task: task.id, err: (err as Error).message },
           'could not retake a task lock its holder released',
         );

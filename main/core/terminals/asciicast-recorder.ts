@@ -17,7 +17,7 @@ export interface AsciicastHeaderInput {
   env: Record<string, string | undefined>;
 }
 
-export interface AsciicastRecorderOptions {
+export interface AsciicastRecorderDeps {
   /** default RECORDING_MAX_BYTES */
   maxBytes?: number;
   /** a write failed (the disk is full): the recording has stopped */
@@ -35,17 +35,17 @@ export class AsciicastRecorder {
     readonly id: string,
     readonly path: string,
     fd: number,
-    private readonly options: AsciicastRecorderOptions,
+    private readonly deps: AsciicastRecorderDeps,
   ) {
     this.fd = fd;
   }
 
   /** Opens the file and writes its header; throws when the file cannot be created (the caller reports it). */
-  static open(dir: string, input: AsciicastHeaderInput, options: AsciicastRecorderOptions = {}): AsciicastRecorder {
+  static open(dir: string, input: AsciicastHeaderInput, deps: AsciicastRecorderDeps = {}): AsciicastRecorder {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, `${input.id}.cast`);
     const fd = openSync(path, 'w', 0o600);
-    const recorder = new AsciicastRecorder(input.id, path, fd, options);
+    const recorder = new AsciicastRecorder(input.id, path, fd, deps);
     const header = {
       version: 2,
       width: input.cols,
@@ -98,7 +98,7 @@ export class AsciicastRecorder {
   // Synchronous appends of at most one batch (64 KB): bounded memory, and the file is always whole lines.
   private writeLine(line: string): void {
     if (this.fd === null) return;
-    const max = this.options.maxBytes ?? RECORDING_MAX_BYTES;
+    const max = this.deps.maxBytes ?? RECORDING_MAX_BYTES;
     let buf = Buffer.from(`${line}\n`, 'utf8');
     const capped = this.bytes + buf.length > max;
     if (capped) {
@@ -115,7 +115,7 @@ export class AsciicastRecorder {
       // A recording must never take the terminal down: stop recording and say why.
       this.failed = `the recording stopped: ${(err as Error).message} (${this.path} keeps what was written before)`;
       this.close();
-      this.options.onFailed?.(err, this.path);
+      this.deps.onFailed?.(err, this.path);
       return;
     }
     if (capped) this.close();

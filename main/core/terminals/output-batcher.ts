@@ -9,7 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 /** a batch this small is interactive output (an echo, a prompt): what follows it is not held back either */
 const ECHO_BYTES = 256;
 
-export interface BatchOptions {
+export interface OutputBatcherDeps {
   batchMs: number;
   batchBytes: number;
 }
@@ -23,7 +23,7 @@ export class OutputBatcher {
   private lastBatchBytes = 0;
 
   constructor(
-    private readonly options: BatchOptions,
+    private readonly deps: OutputBatcherDeps,
     /** a batch: whole characters only, and the raw byte count it came from */
     private readonly onBatch: (text: string, bytes: number) => void,
   ) {}
@@ -32,14 +32,14 @@ export class OutputBatcher {
     const text = this.decoder.write(chunk);
     this.pendingBytes += chunk.length;
     if (text.length > 0) this.pending.push(text);
-    if (this.pendingBytes >= this.options.batchBytes) this.flush();
+    if (this.pendingBytes >= this.deps.batchBytes) this.flush();
     else if (
       this.timer === null &&
       text.length > 0 &&
-      (this.lastBatchBytes <= ECHO_BYTES || performance.now() - this.lastFlush >= this.options.batchMs)
+      (this.lastBatchBytes <= ECHO_BYTES || performance.now() - this.lastFlush >= this.deps.batchMs)
     )
       this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.options.batchMs);
+    else this.timer ??= setTimeout(() => this.flush(), this.deps.batchMs);
   }
 
   flush(): void {

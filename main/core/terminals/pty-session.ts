@@ -26,7 +26,7 @@ function ptySpawn(...args: Parameters<typeof import('node-pty').spawn>): IPty {
 
 export type TerminalSignal = z.infer<typeof TerminalSignalSchema>['signal'];
 
-export interface PtySessionOptions {
+export interface PtySessionDeps {
   id: string;
   name: string;
   command: string;
@@ -69,19 +69,19 @@ export class PtySession {
   private killReason: string | null = null;
   readonly startedAt = Date.now();
 
-  constructor(private readonly options: PtySessionOptions) {
-    this.flow = options.flow ?? TERMINAL_FLOW;
-    this.cols = options.cols;
-    this.rows = options.rows;
-    this.ring = new OutputRing(options.ringBytes);
+  constructor(private readonly deps: PtySessionDeps) {
+    this.flow = deps.flow ?? TERMINAL_FLOW;
+    this.cols = deps.cols;
+    this.rows = deps.rows;
+    this.ring = new OutputRing(deps.ringBytes);
     this.batcher = new OutputBatcher(this.flow, (text, bytes) => this.onBatch(text, bytes));
     // encoding null: raw Buffers, decoded by our own StringDecoder so no character is split at a read edge.
-    this.pty = ptySpawn(options.command, options.args, {
+    this.pty = ptySpawn(deps.command, deps.args, {
       name: 'xterm-256color',
-      cols: options.cols,
-      rows: options.rows,
-      cwd: options.cwd,
-      env: options.env,
+      cols: deps.cols,
+      rows: deps.rows,
+      cwd: deps.cwd,
+      env: deps.env,
       encoding: null,
     });
     this.group = new TerminalProcessGroup(this.pty.pid);
@@ -91,7 +91,7 @@ export class PtySession {
   }
 
   get id(): string {
-    return this.options.id;
+    return this.deps.id;
   }
 
   get isRunning(): boolean {
@@ -104,12 +104,12 @@ export class PtySession {
 
   info(): TerminalInfo {
     return {
-      id: this.options.id,
-      name: this.options.name,
-      command: this.options.command,
-      args: [...this.options.args],
-      cwd: this.options.cwd,
-      project: this.options.project,
+      id: this.deps.id,
+      name: this.deps.name,
+      command: this.deps.command,
+      args: [...this.deps.args],
+      cwd: this.deps.cwd,
+      project: this.deps.project,
       cols: this.cols,
       rows: this.rows,
       pid: this.pty.pid,
@@ -119,8 +119,8 @@ export class PtySession {
       exitReason: this.exited?.reason ?? null,
       startedAt: this.startedAt,
       endedAt: this.exited?.endedAt ?? null,
-      recording: this.options.recorder?.id ?? null,
-      recordingNote: this.options.recorder?.note ?? this.options.recordingNote ?? null,
+      recording: this.deps.recorder?.id ?? null,
+      recordingNote: this.deps.recorder?.note ?? this.deps.recordingNote ?? null,
       bytesOut: this.bytesOut,
       viewers: this.viewers.size,
       paused: this.paused,
@@ -139,7 +139,7 @@ export class PtySession {
     for (const piece of this.ring.pieces(this.flow.batchBytes)) viewer.send(piece);
     if (this.exited === null) this.viewers.add(viewer);
     this.updateFlow();
-    this.options.onChanged(this);
+    this.deps.onChanged(this);
     return viewer;
   }
 
@@ -152,8 +152,8 @@ export class PtySession {
     this.cols = cols;
     this.rows = rows;
     this.pty.resize(cols, rows);
-    this.options.recorder?.resize(cols, rows);
-    this.options.onChanged(this);
+    this.deps.recorder?.resize(cols, rows);
+    this.deps.onChanged(this);
   }
 
   /** to the foreground process group, as a key would */
@@ -207,7 +207,7 @@ export class PtySession {
   private onBatch(text: string, bytes: number): void {
     this.bytesOut += bytes;
     this.ring.append(text);
-    this.options.recorder?.output(text);
+    this.deps.recorder?.output(text);
     for (const v of this.viewers) v.send(text);
     this.updateFlow();
   }
@@ -235,7 +235,7 @@ export class PtySession {
       this.stopExitPoll();
       this.pty.resume();
     }
-    this.options.onChanged(this);
+    this.deps.onChanged(this);
   }
 
   private stopExitPoll(): void {
@@ -246,7 +246,7 @@ export class PtySession {
   private detachViewer(viewer: TerminalViewer): void {
     if (!this.viewers.delete(viewer)) return;
     this.updateFlow();
-    this.options.onChanged(this);
+    this.deps.onChanged(this);
   }
 
   private onExit(exitCode: number, signalNumber: number): void {
@@ -258,12 +258,12 @@ export class PtySession {
       this.killReason ??
       (signal !== null ? `killed by ${signal}` : exitCode === 0 ? 'exited normally' : `exited with code ${exitCode}`);
     this.exited = { exitCode: signal !== null ? null : exitCode, signal, reason, endedAt: Date.now() };
-    this.options.recorder?.close();
+    this.deps.recorder?.close();
     const info = this.info();
     const viewers = [...this.viewers];
     this.viewers.clear();
     for (const v of viewers) v.sink.exit(info);
     for (const w of this.exitWaiters.splice(0)) w();
-    this.options.onExited(this);
+    this.deps.onExited(this);
   }
 }

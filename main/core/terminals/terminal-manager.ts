@@ -35,7 +35,7 @@ export interface TerminalProjectContext {
   env: Record<string, string>;
 }
 
-export interface TerminalManagerOptions {
+export interface TerminalManagerDeps {
   events: EventBus;
   logger: Logger;
   recordingsDir: string;
@@ -68,8 +68,8 @@ export class TerminalManager {
   readonly recordings: RecordingStore;
   private disposed = false;
 
-  constructor(private readonly options: TerminalManagerOptions) {
-    this.recordings = new RecordingStore(options.recordingsDir, (id) => this.isRecording(id));
+  constructor(private readonly deps: TerminalManagerDeps) {
+    this.recordings = new RecordingStore(deps.recordingsDir, (id) => this.isRecording(id));
   }
 
   list(): TerminalInfo[] {
@@ -91,8 +91,8 @@ export class TerminalManager {
   create(input: TerminalCreateOptions): TerminalInfo {
     if (this.disposed) throw new DevMeshError('SHUTTING_DOWN', 'DevMesh is shutting down; no new terminals');
     this.makeRoom();
-    const project = input.project !== undefined ? this.options.project(input.project) : null;
-    const base = this.options.baseEnv ?? process.env;
+    const project = input.project !== undefined ? this.deps.project(input.project) : null;
+    const base = this.deps.baseEnv ?? process.env;
     const command = input.command ?? TerminalManager.defaultShell(base);
     // The user's own shell, started as Terminal.app and most Linux terminals start it: as a login shell, so
     // it reads ~/.bash_profile, ~/.zprofile or fish's login section. An explicit command runs as given.
@@ -135,10 +135,10 @@ export class TerminalManager {
         project: project?.id ?? null,
         cols: input.cols,
         rows: input.rows,
-        ringBytes: this.options.ringBytes ?? TERMINAL_RING_BYTES,
+        ringBytes: this.deps.ringBytes ?? TERMINAL_RING_BYTES,
         recorder,
         recordingNote: recording.note,
-        flow: this.options.flow ?? TERMINAL_FLOW,
+        flow: this.deps.flow ?? TERMINAL_FLOW,
         onChanged: (s) => this.scheduleChanged(s),
         onExited: (s) => this.onExited(s),
       });
@@ -152,8 +152,8 @@ export class TerminalManager {
     this.sessions.set(id, session);
     // node-pty makes the shell a session leader: its pid is the session id of everything it runs
     const pid = session.info().pid;
-    if (pid !== null) this.options.reaper?.watchSession(pid);
-    this.options.logger.info({ domain: 'terminals', id, command, pid: session.info().pid }, 'terminal started');
+    if (pid !== null) this.deps.reaper?.watchSession(pid);
+    this.deps.logger.info({ domain: 'terminals', id, command, pid: session.info().pid }, 'terminal started');
     this.emit('terminal.started', session);
     return session.info();
   }
@@ -163,19 +163,19 @@ export class TerminalManager {
    * finished recordings are removed first when the folder is over RECORDINGS_KEPT_BYTES.
    */
   private openRecording(header: AsciicastHeaderInput): { recorder: AsciicastRecorder | null; note: string | null } {
-    const dir = this.options.recordingsDir;
+    const dir = this.deps.recordingsDir;
     const report = (err: unknown): void => {
-      this.options.health?.fail({ component: 'recordings', error: err, where: dir, rule: RECORDINGS_RULE });
+      this.deps.health?.fail({ component: 'recordings', error: err, where: dir, rule: RECORDINGS_RULE });
     };
     try {
       const pruned = this.recordings.prune(RECORDINGS_KEPT_BYTES);
       if (pruned.length > 0)
-        this.options.logger.info(
+        this.deps.logger.info(
           { domain: 'terminals', removed: pruned },
           'removed the oldest recordings (over the folder cap)',
         );
     } catch (err) {
-      this.options.logger.warn({ domain: 'terminals', err: (err as Error).message }, 'could not prune old recordings');
+      this.deps.logger.warn({ domain: 'terminals', err: (err as Error).message }, 'could not prune old recordings');
     }
     let recorder: AsciicastRecorder;
     try {
@@ -190,14 +190,14 @@ export class TerminalManager {
       rmSync(recorder.path, { force: true });
       return { recorder: null, note };
     }
-    if (this.options.health?.has('recordings')) this.options.health.ok('recordings');
+    if (this.deps.health?.has('recordings')) this.deps.health.ok('recordings');
     return { recorder, note: null };
   }
 
   input(id: string, data: string): TerminalInfo {
     const s = this.running(id, 'send input to');
     s.write(data);
-    this.options.onInput?.(id);
+    this.deps.onInput?.(id);
     return s.info();
   }
 
@@ -260,7 +260,7 @@ export class TerminalManager {
 
   /** At the limit, the oldest exited session is forgotten; when all are running the create is refused. */
   private makeRoom(): void {
-    const max = this.options.maxSessions ?? DEFAULT_MAX_TERMINALS;
+    const max = this.deps.maxSessions ?? DEFAULT_MAX_TERMINALS;
     if (this.sessions.size < max) return;
     const oldestExited = [...this.sessions.values()]
       .filter((s) => !s.isRunning)
@@ -284,8 +284,8 @@ export class TerminalManager {
   private onExited(s: PtySession): void {
     this.clearChanged(s.id);
     const info = s.info();
-    if (info.pid !== null) this.options.reaper?.unwatchSession(info.pid);
-    this.options.logger.info({ domain: 'terminals', id: s.id, reason: info.exitReason }, 'terminal exited');
+    if (info.pid !== null) this.deps.reaper?.unwatchSession(info.pid);
+    this.deps.logger.info({ domain: 'terminals', id: s.id, reason: info.exitReason }, 'terminal exited');
     this.emit('terminal.exited', s);
   }
 
@@ -306,7 +306,7 @@ export class TerminalManager {
   }
 
   private emit(type: TerminalEvent['type'], s: PtySession): void {
-    this.options.events.emit({ type, ts: Date.now(), info: s.info() });
+    this.deps.events.emit({ type, ts: Date.now(), info: s.info() });
   }
 
   private static defaultShell(env: NodeJS.ProcessEnv): string {

@@ -6,7 +6,7 @@ import type { CaInfo } from '../../../shared/proxy.js';
 
 export type TrustStep = CaInfo['trustSteps'][number];
 
-export interface CaTrustStepsOptions {
+export interface CaTrustStepsDeps {
   platform?: NodeJS.Platform;
   /** file probe, to recognise the Linux family (injected by tests) */
   exists?: (path: string) => boolean;
@@ -17,9 +17,9 @@ export class CaTrustSteps {
   private readonly platform: NodeJS.Platform;
   private readonly exists: (path: string) => boolean;
 
-  constructor(options: CaTrustStepsOptions = {}) {
-    this.platform = options.platform ?? process.platform;
-    this.exists = options.exists ?? existsSync;
+  constructor(deps: CaTrustStepsDeps = {}) {
+    this.platform = deps.platform ?? process.platform;
+    this.exists = deps.exists ?? existsSync;
   }
 
   steps(certPath: string): TrustStep[] {

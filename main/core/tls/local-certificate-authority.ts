@@ -14,7 +14,7 @@ import { CaTrustSteps } from './ca-trust-steps.js';
 import { CertificateFactory, type LeafNames, type SigningAuthority } from './certificate-factory.js';
 import { SecureContextCache, type CachedContext } from './secure-context-cache.js';
 
-export interface LocalCertificateAuthorityOptions {
+export interface LocalCertificateAuthorityDeps {
   /** how many per-name TLS contexts stay in memory (least recently used are dropped) */
   cacheSize?: number;
   now?: () => Date;
@@ -43,8 +43,8 @@ export class LocalCertificateAuthority implements TlsContextProvider {
   }
 
   /** Opens the CA in `dir` (<DEVMESH_HOME>/ca, see `folderIn`), creating it on first use. */
-  static async open(dir: string, options: LocalCertificateAuthorityOptions = {}): Promise<LocalCertificateAuthority> {
-    const now = options.now ?? (() => new Date());
+  static async open(dir: string, deps: LocalCertificateAuthorityDeps = {}): Promise<LocalCertificateAuthority> {
+    const now = deps.now ?? (() => new Date());
     const factory = new CertificateFactory(now);
     const folder = new CaFolder(dir);
     const pem = folder.exists()
@@ -64,14 +64,14 @@ export class LocalCertificateAuthority implements TlsContextProvider {
       dns: [LocalCertificateAuthority.DEFAULT_NAME],
       ips: ['127.0.0.1', '::1'],
     });
-    const cache = new SecureContextCache(options.cacheSize ?? LocalCertificateAuthority.DEFAULT_CACHE_SIZE, now);
+    const cache = new SecureContextCache(deps.cacheSize ?? LocalCertificateAuthority.DEFAULT_CACHE_SIZE, now);
     return new LocalCertificateAuthority(
       folder,
       authority,
       pem.certPem,
       factory,
       defaultCtx,
-      options.trustSteps ?? new CaTrustSteps(),
+      deps.trustSteps ?? new CaTrustSteps(),
       cache,
     );
   }

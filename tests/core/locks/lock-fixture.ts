@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LockEvent, LockMode, LockRequest, LockTarget } from '../../../shared/lock.js';
-import { LockManager, type LockManagerOptions } from '../../../main/core/locks/lock-manager.js';
+import { LockManager, type LockManagerDeps } from '../../../main/core/locks/lock-manager.js';
 import { FakeLockClock } from './fake-lock-clock.js';
 
 export interface LockFixture {
@@ -14,7 +14,7 @@ export interface LockFixture {
   dispose(): void;
 }
 
-export function lockFixture(options: Partial<LockManagerOptions> = {}): LockFixture {
+export function lockFixture(options: Partial<LockManagerDeps> = {}): LockFixture {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'devmesh-locks-')));
   const clock = new FakeLockClock();
   const locks = new LockManager({

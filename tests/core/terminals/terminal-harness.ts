@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { EventBus } from '../../../main/core/events/event-bus.js';
-import { TerminalManager, type TerminalManagerOptions } from '../../../main/core/terminals/terminal-manager.js';
+import { TerminalManager, type TerminalManagerDeps } from '../../../main/core/terminals/terminal-manager.js';
 import type { TerminalViewer } from '../../../main/core/terminals/terminal-viewer.js';
 import { TerminalCreateInputSchema, type TerminalCreateInput, type TerminalInfo } from '../../../shared/terminal.js';
 import type { DevMeshEvent } from '../../../shared/events.js';
@@ -20,7 +20,7 @@ export class TerminalHarness {
   readonly seen: DevMeshEvent[] = [];
   readonly manager: TerminalManager;
 
-  constructor(options: Partial<TerminalManagerOptions> = {}) {
+  constructor(options: Partial<TerminalManagerDeps> = {}) {
     this.events.onDidEmitEvent((e) => this.seen.push(e));
     this.manager = new TerminalManager({
       events: this.events,

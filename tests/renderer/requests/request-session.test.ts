@@ -1,6 +1,6 @@
 // The Requests view's session: page then live, the filter applied to both, batched, bounded, pageable.
 import { afterEach, describe, expect, it } from 'vitest';
-import { RequestSession, type RequestSessionOptions } from '../../../renderer/requests/request-session.js';
+import { RequestSession, type RequestSessionDeps } from '../../../renderer/requests/request-session.js';
 import { NO_REQUEST_FILTER, type RequestFilter } from '../../../renderer/requests/request-filter.js';
 import { FakeClient } from '../fake-client.js';
 import { request, requests } from '../proxy-fixtures.js';
@@ -11,7 +11,7 @@ afterEach(() => {
   for (const s of sessions.splice(0)) s.dispose();
 });
 
-function open(client: FakeClient, filter: RequestFilter = NO_REQUEST_FILTER, options: RequestSessionOptions = {}) {
+function open(client: FakeClient, filter: RequestFilter = NO_REQUEST_FILTER, options: RequestSessionDeps = {}) {
   const session = new RequestSession(client, 'shop', filter, { flushMs: 20, ...options });
   sessions.push(session);
   let publishes = 0;
