@@ -39,7 +39,7 @@ import * as userSettings from './settings/user-settings.js';
 import type { UserSettingsData } from './settings/user-settings.js';
 import type { Database } from './store/database.js';
 import type { BackupSettings } from './store/home-store.js';
-import type { LogStore } from './store/log-store.js';
+import type { LogStore } from './logs/log-store.js';
 import { StoreModule } from './store/store-module.js';
 import type { TerminalManager } from './terminals/terminal-manager.js';
 import { TerminalsModule } from './terminals/terminals-module.js';

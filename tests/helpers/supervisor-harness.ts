@@ -14,7 +14,7 @@ import { ProcessReaper } from '../../main/core/services/process-reaper.js';
 import { ServiceSupervisor } from '../../main/core/services/service-supervisor.js';
 import { Database } from '../../main/core/store/database.js';
 import type { DaemonHealth } from '../../main/core/health/daemon-health.js';
-import { LogStore, type LogStoreDeps } from '../../main/core/store/log-store.js';
+import { LogStore, type LogStoreDeps } from '../../main/core/logs/log-store.js';
 import { ServiceRegistry } from '../../main/core/services/service-registry.js';
 
 export const NODE = process.execPath;

@@ -1,5 +1,5 @@
 // projects.*, services.* and logs.page: the calls about a project's services, by project and service name.
-import type { LogStore } from '../../core/store/log-store.js';
+import type { LogStore } from '../../core/logs/log-store.js';
 import type { ProjectCommands } from '../../core/projects/project-commands.js';
 import type { HandlersOf } from './handlers.js';
 

@@ -13,7 +13,7 @@ import { ProcessInspector } from '../services/process-inspector.js';
 import type { ProcessReaper } from '../services/process-reaper.js';
 import type { ServiceCaBundle } from '../services/service-ca-bundle.js';
 import { ServiceSupervisor, type SupervisorMeshView } from '../services/service-supervisor.js';
-import type { LogStore } from '../store/log-store.js';
+import type { LogStore } from '../logs/log-store.js';
 import type { ServiceRegistry } from '../services/service-registry.js';
 import { Project } from './project.js';
 

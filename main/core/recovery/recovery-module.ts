@@ -26,7 +26,7 @@ import { StoreGuard } from '../health/store-guard.js';
 import type { Disposable } from '../base/disposable.js';
 import { ProcessInspector } from '../services/process-inspector.js';
 import type { Database } from '../store/database.js';
-import type { LogStore } from '../store/log-store.js';
+import type { LogStore } from '../logs/log-store.js';
 import type { ReconciledService, ServiceRegistry } from '../services/service-registry.js';
 import { ChainHeldLocks, type ChainLock } from './chain-held-locks.js';
 import { DaemonRuns, type RunRow } from './daemon-runs.js';

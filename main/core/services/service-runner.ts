@@ -12,7 +12,7 @@ import type { ServiceConfig } from '../config/project-config.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../base/disposable.js';
 import { LineSplitter } from '../logs/line-splitter.js';
-import type { LogStore } from '../store/log-store.js';
+import type { LogStore } from '../logs/log-store.js';
 import type { ServiceRegistry } from './service-registry.js';
 import { HealthMonitor } from './health-monitor.js';
 import type { PortAllocator } from './port-allocator.js';

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { DisposableStore, type AsyncDisposable } from '../base/disposable.js';
 import type { DevMeshHome } from '../home/devmesh-home.js';
 import { RecoveryModule } from '../recovery/recovery-module.js';
-import { LogStore } from '../store/log-store.js';
+import { LogStore } from '../logs/log-store.js';
 import type { StoreModule } from '../store/store-module.js';
 import { ProcessReaper } from './process-reaper.js';
 import { ServiceCaBundle } from './service-ca-bundle.js';

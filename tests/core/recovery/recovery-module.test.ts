@@ -15,7 +15,7 @@ import { EventBus } from '../../../main/core/events/event-bus.js';
 import { DaemonHealth } from '../../../main/core/health/daemon-health.js';
 import { RecoveryModule, type RecoveryCoordination } from '../../../main/core/recovery/recovery-module.js';
 import { Database } from '../../../main/core/store/database.js';
-import { LogStore } from '../../../main/core/store/log-store.js';
+import { LogStore } from '../../../main/core/logs/log-store.js';
 import { ServiceRegistry } from '../../../main/core/services/service-registry.js';
 import { processAlive } from '../../api/test-project.js';
 

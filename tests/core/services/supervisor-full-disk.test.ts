@@ -14,7 +14,7 @@ import { DaemonHealth } from '../../../main/core/health/daemon-health.js';
 import { createLogger, logDestinationState } from '../../../main/core/logging/create-logger.js';
 import { EventBus } from '../../../main/core/events/event-bus.js';
 import { Database } from '../../../main/core/store/database.js';
-import { LogStore } from '../../../main/core/store/log-store.js';
+import { LogStore } from '../../../main/core/logs/log-store.js';
 import { REGISTRY_RULE } from '../../../main/core/services/service-registry.js';
 import { processAlive } from '../../api/test-project.js';
 import { SupervisorHarness, nodeScript, project, service, waitFor } from '../../helpers/supervisor-harness.js';

@@ -9,8 +9,8 @@ import type { LogLine } from '../../../shared/service.js';
 import type { EventBus } from '../events/event-bus.js';
 import { DaemonHealth } from '../health/daemon-health.js';
 import { StoreGuard } from '../health/store-guard.js';
-import { LogRing } from '../logs/log-ring.js';
-import type { Database } from './database.js';
+import { LogRing } from './log-ring.js';
+import type { Database } from '../store/database.js';
 
 export interface LogStoreDeps {
   /** lines kept per service in SQLite */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../main/core/events/event-bus.js';
 import { Database } from '../../../main/core/store/database.js';
-import { LogStore } from '../../../main/core/store/log-store.js';
+import { LogStore } from '../../../main/core/logs/log-store.js';
 
 const dirs: string[] = [];
 afterEach(() => {
