@@ -168,8 +168,8 @@ export class DevMeshCore {
       const work = disposables.add(new DisposableStore(failedToClose));
       const ports = new ListeningPorts();
       const peers = new PeerServingPort();
-      // Disposed in reverse: agents and terminals first (they talk to the services), the proxies, the mesh, then
-      // the projects' services stop, then Coordination.
+      // Disposed in reverse: agents and terminals first (they talk to the services), the mesh's goodbye, the
+      // proxies, the rest of the mesh, then the projects' services stop, then Coordination.
       const projects = work.add(new ProjectsModule({ store, services, ports, peers, logger }));
       const mesh = work.add(new MeshModule({ home, store, projects, settings: settings.mesh, ports, peers, logger }));
       const proxy = work.add(new ProxyModule({ home, store, projects, mesh, ca, settings, ports, logger }));

@@ -54,11 +54,19 @@ async function requestLog(args: string[] = []): Promise<RequestRecord[]> {
 beforeAll(async () => {
   ensureCliBuilt();
   mkdirSync(projectDir);
-  // api answers /slow… after 1.5 s, having said in its log that the request reached it
+  // api holds /slow… (having said in its log that the request reached it) until /release is asked for, so the
+  // order in which requests end is the test's, whatever the machine's load (at most 60 s, not to hang)
   const slow = `server.removeAllListeners('request');
+const held = [];
 server.on('request', (req, res) => {
   if (req.url !== '/health') console.log('api got ' + req.url);
-  setTimeout(() => res.end('api ok'), req.url.startsWith('/slow') ? 1500 : 0);
+  if (req.url.startsWith('/slow')) {
+    held.push(res);
+    setTimeout(() => res.end('api ok'), 60000).unref();
+    return;
+  }
+  if (req.url === '/release') for (const h of held.splice(0)) h.end('api ok');
+  res.end('api ok');
 });`;
   writeProject(projectDir, 'tiny', { api: { extra: slow }, web: { dependsOn: ['api'] } });
   proxyPort = await freePort();
@@ -177,6 +185,7 @@ describe('devmesh requests', () => {
         100,
       );
       await viaProxy('api.localhost', '/quick-second');
+      await viaProxy('api.localhost', '/release');
       await slow;
       const rows = await waitFor('both requests in the log', async () => {
         const all = (await requestLog(['-n', '20'])).filter((r) => /^\/(slow-first|quick-second)/.test(r.path));
