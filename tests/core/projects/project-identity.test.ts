@@ -141,6 +141,15 @@ describe('ProjectIdentityResolver', () => {
     expect(id.reason).toMatch(/cannot run git/);
   });
 
+  it('falls back when git hangs, instead of holding the open', async () => {
+    const dir = repo();
+    const hung = join(tempDir(), 'git');
+    writeFileSync(hung, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const id = await new ProjectIdentityResolver({ env: gitEnv, gitExecutable: hung, timeoutMs: 300 }).identify(dir);
+    expect(id.localOnly).toBe(true);
+    expect(id.reason).toMatch(/did not answer within 300 ms/);
+  });
+
   it('falls back for a repository without a commit yet, keeping its remote', async () => {
     const dir = tempDir();
     git(dir, 'init', '-q');
