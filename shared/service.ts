@@ -30,6 +30,26 @@ export const ServiceInfoSchema = z.object({
 });
 export type ServiceInfo = z.infer<typeof ServiceInfoSchema>;
 
+/**
+ * Who a project is across machines (main/core/projects/project-identity.ts): clones and worktrees of one
+ * repository share `key`, so teammates' daemons agree on it and compare paths repo-relative.
+ */
+export const ProjectIdentitySchema = z.object({
+  /** sha256 of the oldest root commit and subPath, 16 hex; `local-…` when localOnly */
+  key: z.string(),
+  /** the oldest commit with no parent reachable from HEAD; null when localOnly */
+  rootCommit: z.string().nullable(),
+  /** the normalized URL of `origin` (or the first remote), e.g. github.com/acme/shop: a hint, not the key */
+  remote: z.string().nullable(),
+  /** the project's folder inside the repository, POSIX, '' at the top */
+  subPath: z.string(),
+  /** git could not describe it (no git, not a repository, no commit yet): never equal to a teammate's */
+  localOnly: z.boolean(),
+  /** why it is localOnly */
+  reason: z.string().optional(),
+});
+export type ProjectIdentityInfo = z.infer<typeof ProjectIdentitySchema>;
+
 export const ProjectInfoSchema = z.object({
   id: z.string(),
   root: z.string(),
@@ -37,6 +57,8 @@ export const ProjectInfoSchema = z.object({
   services: z.array(z.string()),
   /** the last config error, when the file on disk is invalid and the previous valid config is still in use */
   configError: z.string().nullable(),
+  /** absent until git has answered (a few ms after the project opens) */
+  identity: ProjectIdentitySchema.optional(),
 });
 export type ProjectInfo = z.infer<typeof ProjectInfoSchema>;
 

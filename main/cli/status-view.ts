@@ -12,7 +12,7 @@ const NEEDS_REASON = new Set(['crashed', 'unhealthy', 'backing-off']);
 export interface StatusReport {
   /** the daemon's health (API `daemon.health`): problems now, and those that cleared */
   health: Health;
-  projects: Array<Pick<ProjectInfo, 'id' | 'root' | 'configPath' | 'configError'>>;
+  projects: Array<Pick<ProjectInfo, 'id' | 'root' | 'configPath' | 'configError' | 'identity'>>;
   services: ServiceInfo[];
 }
 

@@ -3,7 +3,7 @@
 // services beside the project list (one round trip). What must still hold: every open project shows, with and
 // without --project; `| head -1` ends quietly; the daemon logs nothing wrong about the dropped connections and
 // keeps answering.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,11 +66,28 @@ describe('thin client commands', () => {
     expect(one.projects.map((p) => p.id)).toEqual(['shop']);
     expect(names(one)).toEqual(['shop/api', 'shop/web']);
 
+    // status --json shows each project's identity: the shop is in no repository (local-only, with why).
+    expect(one.projects[0]!.identity).toMatchObject({ localOnly: true, reason: expect.stringMatching(/git/) });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+        cwd: blogDir,
+        stdio: 'ignore',
+        env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_'))),
+      });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'blog');
     const open = await cli.run(['open', blogDir]);
     expect(open.code, open.stderr).toBe(0);
     const both = await status();
     expect(both.projects.map((p) => p.id).sort()).toEqual(['blog', 'shop']);
     expect(names(both)).toEqual(['blog/posts', 'shop/api', 'shop/web']);
+    const blog = both.projects.find((p) => p.id === 'blog')!;
+    expect(blog.identity).toMatchObject({
+      localOnly: false,
+      subPath: '',
+      key: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     const text = await cli.run(['status']);
     expect(text.code, text.stderr).toBe(0);
     for (const name of ['posts', 'api', 'web']) expect(text.stdout).toMatch(new RegExp(`^${name}\\s`, 'm'));

@@ -105,7 +105,13 @@ Options:
       }
       const report: StatusReport = {
         health,
-        projects: shown.map(({ id, root, configPath, configError }) => ({ id, root, configPath, configError })),
+        projects: shown.map(({ id, root, configPath, configError, identity }) => ({
+          id,
+          root,
+          configPath,
+          configError,
+          ...(identity ? { identity } : {}),
+        })),
         services,
       };
       if (args.flag('json')) ctx.printJson(report);

@@ -16,6 +16,7 @@ import { ServiceSupervisor, type SupervisorMeshView } from '../services/service-
 import type { LogStore } from '../logs/log-store.js';
 import type { ServiceRegistry } from '../services/service-registry.js';
 import { Project } from './project.js';
+import { ProjectIdentityResolver } from './project-identity.js';
 
 export interface ProjectManagerDeps {
   events: EventBus;
@@ -35,6 +36,8 @@ export interface ProjectManagerDeps {
   serviceCa?: ServiceCaBundle;
   /** the proxy's address and the teammates' services, for dependency URLs and starts */
   mesh?: SupervisorMeshView;
+  /** who a project is across machines (default: git in baseEnv) */
+  identities?: ProjectIdentityResolver;
 }
 
 export class ProjectManager {
@@ -42,12 +45,14 @@ export class ProjectManager {
   private readonly loader: ProjectConfigLoader;
   private readonly inspector: ProcessInspector;
   private readonly ports: PortAllocator;
+  private readonly identities: ProjectIdentityResolver;
   private opening: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: ProjectManagerDeps) {
     this.loader = deps.loader ?? new ProjectConfigLoader();
     this.inspector = deps.inspector ?? new ProcessInspector();
     this.ports = new PortAllocator(this.inspector);
+    this.identities = deps.identities ?? new ProjectIdentityResolver({ env: deps.baseEnv ?? process.env });
   }
 
   list(): ProjectInfo[] {
@@ -122,6 +127,9 @@ export class ProjectManager {
         `a project named '${config.id}' is already open from ${clash.root}; set a different \`project:\` in ${configPath} to open both`,
       );
     }
+    // git answers beside the services' start, not before it; identify never rejects (local-only instead).
+    const started = performance.now();
+    const identity = this.identities.identify(config.root);
     const logger = this.deps.logger.child({ project: config.id });
     const supervisor = new ServiceSupervisor({
       project: config.id,
@@ -141,6 +149,10 @@ export class ProjectManager {
     const project = new Project(config, supervisor, this.loader, this.deps.events, logger);
     this.projects.set(config.id, project);
     await project.activate({ watch: this.deps.watch ?? true });
+    project.identity = await identity;
+    const { key, localOnly, reason } = project.identity;
+    const ms = Math.round(performance.now() - started);
+    logger.info({ key, localOnly, ...(reason ? { reason } : {}), ms }, 'project identity');
     this.deps.events.emit({ type: 'project.opened', ts: Date.now(), project: project.info() });
     return project.info();
   }

@@ -9,12 +9,15 @@ import type { ProjectConfigLoader } from '../config/project-config-loader.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../base/disposable.js';
 import type { ServiceSupervisor } from '../services/service-supervisor.js';
+import type { ProjectIdentity } from './project-identity.js';
 
 export class Project {
   private configError: string | null = null;
   private watcher: ConfigWatcher | null = null;
   private watchSubscription: Disposable | null = null;
   private reloading: Promise<void> = Promise.resolve();
+  /** who the project is across machines; null until git has answered, moments after the open */
+  identity: ProjectIdentity | null = null;
 
   constructor(
     private config: ProjectConfig,
@@ -41,7 +44,14 @@ export class Project {
       configPath: this.configPath,
       services: this.supervisor.names(),
       configError: this.configError,
+      ...(this.identity ? { identity: Project.shown(this.identity) } : {}),
     };
+  }
+
+  // The local folders stay out of the contract: the project's root is already beside it.
+  private static shown(identity: ProjectIdentity): NonNullable<ProjectInfo['identity']> {
+    const { key, rootCommit, remote, subPath, localOnly, reason } = identity;
+    return { key, rootCommit, remote, subPath, localOnly, ...(reason !== undefined ? { reason } : {}) };
   }
 
   /** Installs the config, starts the autostart services (not waiting), and begins watching the file. */

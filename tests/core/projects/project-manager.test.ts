@@ -1,5 +1,6 @@
 // Projects through the real composition root: open a folder, autostart, resolve by id or path, reload
 // on file change (only changed services restart), keep running on an invalid edit, close stops all.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,22 @@ describe('ProjectManager', () => {
     expect(core.projects.list()[0]!.configError).toMatch(/services\.a\.version/);
     expect(sup.list().map((s) => s.state)).toEqual(['healthy', 'healthy']);
     expect(pidAlive(sup.get('a').info().pid!)).toBe(true);
+  });
+
+  it('knows the project by its repository once open: the identity is in the info and the opened event', async () => {
+    const { dir, core, events } = await setup((s) => twoServices(s));
+    const gitEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, env: gitEnv });
+    git('init', '-q');
+    git('add', 'devmesh.yaml');
+    git('commit', '-q', '-m', 'first');
+    const root = String(git('rev-list', '--max-parents=0', 'HEAD')).trim();
+    const info = await core.projects.open(dir);
+    expect(info.identity).toMatchObject({ rootCommit: root, subPath: '', localOnly: false });
+    expect(core.projects.list()[0]!.identity?.key).toBe(info.identity?.key);
+    const opened = events.find((e) => e.type === 'project.opened');
+    expect(opened && 'project' in opened && opened.project.identity?.key).toBe(info.identity?.key);
   });
 
   it('refuses a broken devmesh.yaml at open with file, line and field', async () => {
