@@ -41,6 +41,13 @@ export const ProjectReloadedEventSchema = z.object({
   changed: z.array(z.string()),
 });
 
+/** git identified a project after it opened (a huge history): `project.identity` is now set */
+export const ProjectIdentifiedEventSchema = z.object({
+  type: z.literal('project.identified'),
+  ts: z.number(),
+  project: ProjectInfoSchema,
+});
+
 export const ProjectConfigErrorEventSchema = z.object({
   type: z.literal('project.config-error'),
   ts: z.number(),
@@ -53,6 +60,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   ProjectOpenedEventSchema,
   ProjectClosedEventSchema,
   ProjectReloadedEventSchema,
+  ProjectIdentifiedEventSchema,
   ProjectConfigErrorEventSchema,
   PeerEventSchema,
   PeerServiceEventSchema,

@@ -32,7 +32,8 @@ export const createProjectsStore = () =>
       set((s) => {
         switch (event.type) {
           case 'project.opened':
-          case 'project.reloaded': {
+          case 'project.reloaded':
+          case 'project.identified': {
             const projects = upsert(s.projects, event.project);
             return { projects, selectedId: pick(projects, s.selectedId) };
           }

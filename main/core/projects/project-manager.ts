@@ -15,6 +15,7 @@ import type { ServiceCaBundle } from '../services/service-ca-bundle.js';
 import { ServiceSupervisor, type SupervisorMeshView } from '../services/service-supervisor.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { ServiceRegistry } from '../services/service-registry.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Project } from './project.js';
 import { ProjectIdentityResolver } from './project-identity.js';
 
@@ -39,6 +40,9 @@ export interface ProjectManagerDeps {
   /** who a project is across machines (default: git in baseEnv) */
   identities?: ProjectIdentityResolver;
 }
+
+/** how long an open waits for git to identify the project before it goes on without (see `open`) */
+const IDENTITY_BUDGET_MS = 300;
 
 export class ProjectManager {
   private readonly projects = new Map<string, Project>();
@@ -149,11 +153,27 @@ export class ProjectManager {
     const project = new Project(config, supervisor, this.loader, this.deps.events, logger);
     this.projects.set(config.id, project);
     await project.activate({ watch: this.deps.watch ?? true });
-    project.identity = await identity;
-    const { key, localOnly, reason } = project.identity;
-    const ms = Math.round(performance.now() - started);
-    logger.info({ key, localOnly, ...(reason ? { reason } : {}), ms }, 'project identity');
+    // A small repository answers within the budget, so the opened project already says who it is. A huge one
+    // (git walks its whole history for the root commit) never holds the open: its identity follows in
+    // `project.identified`, and the mesh shares its locks and tasks from then on.
+    const identified = identity.then((found) => {
+      if (this.projects.get(config.id) !== project) return;
+      project.identity = found;
+      const { key, localOnly, reason } = found;
+      const ms = Math.round(performance.now() - started);
+      logger.info({ key, localOnly, ...(reason ? { reason } : {}), ms }, 'project identity');
+    });
+    const inTime = await Promise.race([
+      identified.then(() => true),
+      delay(IDENTITY_BUDGET_MS, undefined, { ref: false }).then(() => false),
+    ]);
     this.deps.events.emit({ type: 'project.opened', ts: Date.now(), project: project.info() });
+    if (!inTime) {
+      void identified.then(() => {
+        if (this.projects.get(config.id) !== project || project.identity === null) return;
+        this.deps.events.emit({ type: 'project.identified', ts: Date.now(), project: project.info() });
+      });
+    }
     return project.info();
   }
 
