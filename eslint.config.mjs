@@ -35,6 +35,7 @@ export const coreDomainImports = {
   settings: [],
   store: ['events', 'health', 'home'],
   tasks: ['locks', 'store'],
+  team: ['agents', 'audit', 'coordination', 'events', 'health', 'locks', 'mesh', 'projects', 'store', 'tasks'],
   terminals: ['environment', 'events', 'health'],
   tls: ['proxy'],
 };

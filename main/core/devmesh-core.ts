@@ -13,6 +13,7 @@ import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
 import type { AuditDurability } from './audit/audit-log.js';
 import { DisposableStore } from './base/disposable.js';
 import type { Coordination, CoordinationDeps } from './coordination/coordination.js';
+import { TeamModule } from './team/team-module.js';
 import { CoordinationModule } from './coordination/coordination-module.js';
 import type { ShellEnvResolution } from './environment/login-shell-env.js';
 import type { DaemonHealth } from './health/daemon-health.js';
@@ -89,6 +90,7 @@ interface CoreModules {
   terminals: TerminalsModule;
   agents: AgentsModule;
   coordination: CoordinationModule;
+  team: TeamModule;
 }
 
 export class DevMeshCore {
@@ -117,6 +119,8 @@ export class DevMeshCore {
   readonly coordination: Coordination;
   /** the project and service calls, answered once what they recorded in the audit chain is on disk */
   readonly projectCommands: ProjectCommands;
+  /** agents, locks, tasks, messages and state shared with teammates' machines over the mesh */
+  readonly team: TeamModule;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -128,7 +132,7 @@ export class DevMeshCore {
     private readonly modules: CoreModules,
     private readonly disposables: DisposableStore,
   ) {
-    const { store, services, projects, mesh, proxy, terminals, agents, coordination } = modules;
+    const { store, services, projects, mesh, proxy, terminals, agents, coordination, team } = modules;
     ({ database: this.database, events: this.events, health: this.health } = store);
     ({ logs: this.logs, registry: this.registry, reaper: this.reaper } = services);
     this.projects = projects.manager;
@@ -139,6 +143,7 @@ export class DevMeshCore {
     this.terminals = terminals.manager;
     this.agents = agents;
     this.coordination = coordination.coordination;
+    this.team = team;
     const settled = (): Promise<void> => this.coordination.trail.settled();
     this.projectCommands = new ProjectCommands({ projects: this.projects, settled });
   }
@@ -198,7 +203,9 @@ export class DevMeshCore {
           },
         }),
       );
-      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination };
+      // Disposed first of `work`: no team part sends on a link the mesh is closing.
+      const team = work.add(new TeamModule({ store, projects, mesh, agents, coordination, logger }));
+      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team };
       const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, modules, disposables);
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());

@@ -6,7 +6,10 @@ import { MeshServiceSchema } from '../../../shared/mesh.js';
 import { LinkRefusalCodeSchema, type LinkRefusalCode } from '../../../shared/wire-errors.js';
 
 export const LINK_PATH = '/devmesh/link';
-export const LINK_PROTOCOL = 2;
+/** 3: team frames (issue 15). Both ends must speak the same: the older machine is told to update. */
+export const LINK_PROTOCOL = 3;
+/** a team channel's name: `locks`, `presence`, `messages`, `tasks`, `state` (main/core/team) */
+export const TeamChannelNameSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
 /** A frame larger than this ends the link: a registry of thousands of services stays far below. */
 export const MAX_LINK_FRAME = 4 * 1024 * 1024;
 
@@ -91,6 +94,9 @@ export const LinkMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('changes'), epoch: Epoch, items: z.array(RegistryChangeSchema).max(10_000) }),
   z.object({ t: z.literal('peers'), peers: z.array(GossipPeerSchema).max(1000) }),
   z.object({ t: z.literal('bye'), reason: z.string().max(500) }),
+  /** a frame of the team domain (agents, locks, tasks, messages, state): the mesh carries it unread, the
+   *  channel `ch` validates `m` with its own schema (main/core/team) */
+  z.object({ t: z.literal('team'), ch: TeamChannelNameSchema, m: z.unknown() }),
 ]);
 export type LinkMessage = z.infer<typeof LinkMessageSchema>;
 

@@ -19,6 +19,8 @@ import { MeshTlsIdentity } from './mesh-tls-identity.js';
 import { MeshListener } from './mesh-listener.js';
 import * as lanAddresses from './lan-addresses.js';
 import type { RoutablePeer } from '../proxy/routable-peer.js';
+import { Emitter } from '../base/emitter.js';
+import type { LinkedMachine, TeamFrame, UnlinkedMachine } from './team-frames.js';
 
 /** two links to one peer opened this close together are a simultaneous dial, not a reconnect */
 const SIMULTANEOUS_MS = 1000;
@@ -67,6 +69,18 @@ export class MeshNode {
   private stopMdns: (() => void) | null = null;
   private readonly problems: string[] = [];
   private closed = false;
+  private readonly linkUp = new Emitter<LinkedMachine>({ name: 'machine linked' });
+  private readonly linkDown = new Emitter<UnlinkedMachine>({ name: 'machine unlinked' });
+  private readonly teamFrame = new Emitter<TeamFrame>({ name: 'team frame' });
+  /**
+   * A machine's link is up. It fires again for a machine already up when a new link replaced the old one (a
+   * restart, a reconnect): frames sent on the old link may be lost, so the team re-sends what is pending.
+   */
+  readonly onLinkUp = this.linkUp.event;
+  /** A machine's link is gone (unreachable, left, or this node closing). */
+  readonly onLinkDown = this.linkDown.event;
+  /** A team frame arrived (unread: its channel validates `m`). */
+  readonly onTeamFrame = this.teamFrame.event;
 
   constructor(private readonly deps: MeshNodeDeps) {
     this.feed = new RegistryFeed(deps.services);
@@ -218,6 +232,22 @@ export class MeshNode {
   /** The replica counters of a peer (also in `list()` as `sync`). */
   replicaStats(agentId: string): PeerReplica['stats'] | null {
     return this.peers.get(agentId)?.replica.stats ?? null;
+  }
+
+  /** Sends a team frame on the live link to `machineId`; false when there is none (the machine is down). */
+  sendTeam(machineId: string, ch: string, m: unknown): boolean {
+    const link = this.peers.get(machineId)?.link;
+    if (link === null || link === undefined || !link.isOpen) return false;
+    link.send({ t: 'team', ch, m });
+    return true;
+  }
+
+  /** The machines with a live link now. */
+  linkedMachines(): LinkedMachine[] {
+    const out: LinkedMachine[] = [];
+    for (const p of this.peers.values())
+      if (p.link?.isOpen) out.push({ machineId: p.agentId, name: p.name, address: p.address });
+    return out;
   }
 
   async close(): Promise<void> {
@@ -372,6 +402,7 @@ export class MeshNode {
     this.gossip();
     this.deps.logger.info({ domain: 'mesh', peer: peer.name, address: peer.address, role: auth.role }, 'peer linked');
     this.emitPeer(isNew ? 'peer.joined' : wasUnreachable ? 'peer.back' : 'peer.joined', peer, null);
+    this.linkUp.fire({ machineId: peer.agentId, name: peer.name, address: peer.address });
   }
 
   private onMessage(link: PeerLink, m: LinkMessage): void {
@@ -405,6 +436,9 @@ export class MeshNode {
         peer.ingressPort = m.port;
         peer.ingressCert = m.cert;
         return;
+      case 'team':
+        this.teamFrame.fire({ from: { machineId: peer.agentId, name: peer.name }, ch: m.ch, m: m.m });
+        return;
       case 'ready':
       case 'bye':
         return;
@@ -431,6 +465,7 @@ export class MeshNode {
     peer.link = null;
     if (peer.ingressPort !== null)
       this.deps.onPeerGone?.({ host: link.remoteIp, port: peer.ingressPort, name: peer.name, reason });
+    this.linkDown.fire({ machineId: peer.agentId, name: peer.name, address: peer.address, reason, left });
     if (this.closed) return;
     peer.state = 'unreachable';
     peer.since = Date.now();

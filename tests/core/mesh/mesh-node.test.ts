@@ -1,83 +1,15 @@
 // Real MeshNodes on loopback: membership by invite, mutual authentication, registry sync with numbered
 // changes, heartbeats marking a silent peer unreachable, reconnect resuming without loss or duplication.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import tls from 'node:tls';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DevMeshEvent } from '../../../shared/events.js';
-import type { MeshService } from '../../../shared/mesh.js';
-import { EventBus } from '../../../main/core/events/event-bus.js';
 import { MeshMembership } from '../../../main/core/mesh/mesh-membership.js';
-import { MeshNode } from '../../../main/core/mesh/mesh-node.js';
 import { MeshTlsIdentity } from '../../../main/core/mesh/mesh-tls-identity.js';
-import type { MeshSettings } from '../../../main/core/settings/user-settings.js';
 import { scaled } from '../../helpers/load-scale.js';
 import { until } from '../../helpers/until.js';
+import { closeLoopbackAgents, HEARTBEAT_MS, loopbackAgent, svc } from '../../helpers/loopback-mesh.js';
 
-/** 100 ms on a quiet machine, scaled by the load: a stalled event loop must not pass for a silent peer */
-const HEARTBEAT_MS = scaled(100);
-
-interface Agent {
-  node: MeshNode;
-  events: DevMeshEvent[];
-  services: MeshService[];
-  membership: MeshMembership;
-  warnings: string[];
-}
-
-const dirs: string[] = [];
-const agents: Agent[] = [];
-
-function svc(name: string, version: string, state: MeshService['state'] = 'healthy'): MeshService {
-  return { project: 'shop', name, version, state, dependsOn: [] };
-}
-
-async function agent(
-  name: string,
-  setup: (m: MeshMembership) => void,
-  mesh: Partial<MeshSettings> = {},
-): Promise<Agent> {
-  const dir = mkdtempSync(join(tmpdir(), 'devmesh-mesh-'));
-  dirs.push(dir);
-  const membership = new MeshMembership(dir);
-  setup(membership);
-  const bus = new EventBus();
-  const events: DevMeshEvent[] = [];
-  bus.onDidEmitEvent((e) => events.push(e));
-  const services: MeshService[] = [];
-  const warnings: string[] = [];
-  const logger = pino(
-    { level: process.env.MESH_DEBUG ? 'debug' : 'warn' },
-    {
-      write: (line: string) => {
-        warnings.push(line);
-        if (process.env.MESH_DEBUG) process.stderr.write(line);
-      },
-    },
-  );
-  const settings: MeshSettings = {
-    name,
-    host: '127.0.0.1',
-    port: 0,
-    ingressPort: 0,
-    peers: [],
-    mdns: false,
-    heartbeatMs: HEARTBEAT_MS,
-    ...mesh,
-  };
-  const node = new MeshNode({ membership, settings, events: bus, logger, services: () => services });
-  const a = { node, events, services, membership, warnings };
-  agents.push(a);
-  await node.start();
-  return a;
-}
-
-afterEach(async () => {
-  for (const a of agents.splice(0)) await a.node.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(closeLoopbackAgents);
+const agent = loopbackAgent;
 
 describe('MeshNode on loopback', () => {
   it('links two agents of one mesh by invite and syncs their registries both ways', async () => {

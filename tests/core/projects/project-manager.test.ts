@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(yaml: (server: string) => string, env?: NodeJS.ProcessEnv) {
+async function setup(yaml: (server: string) => string, env?: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'devmesh-proj-'));
   const server = nodeScript(
     dir,
@@ -116,7 +116,8 @@ describe('ProjectManager', () => {
     cleanups.push(() => rmSync(bin, { recursive: true, force: true }));
     const realGit = execFileSync('sh', ['-c', 'command -v git']).toString().trim();
     writeFileSync(join(bin, 'git'), `#!/bin/sh\nsleep 4\nexec ${realGit} "$@"\n`, { mode: 0o755 });
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const own = Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined);
+    const env = { ...Object.fromEntries(own), PATH: `${bin}:${process.env.PATH ?? ''}` };
     const { dir, core, events } = await setup((s) => twoServices(s), env);
     const gitEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
     execFileSync(realGit, ['init', '-q'], { cwd: dir, env: gitEnv });
