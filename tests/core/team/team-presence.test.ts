@@ -76,7 +76,7 @@ async function team(): Promise<{ alice: Machine; bob: Machine }> {
 }
 
 function project(id: string, key: string, root: string): ProjectInfo {
-  return { id, root, configPath: `${root}/devmesh.yaml`, services: [], identity: identity(key) } as ProjectInfo;
+  return { id, root, configPath: `${root}/devmesh.yaml`, services: [], configError: null, identity: identity(key) };
 }
 
 function identity(key: string): ProjectInfo['identity'] {
