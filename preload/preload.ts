@@ -73,6 +73,8 @@ const METHODS: Record<ApiMethod, true> = {
   'locks.check': true,
   'audit.list': true,
   'audit.verify': true,
+  'team.machines': true,
+  'team.agents': true,
   'tasks.list': true,
   'tasks.get': true,
   'tasks.create': true,

@@ -14,6 +14,7 @@ import { AgentDetectionSchema, AgentProfileSchema, AgentRecordSchema, AgentStart
 import { MeshInfoSchema, PeerInfoSchema, ServiceGraphSchema, VersionAlertSchema } from './mesh.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema } from './service.js';
 import { HealthSchema } from './health.js';
+import { TeamAgentSchema, TeamAgentsInputSchema, TeamMachineSchema } from './team.js';
 import {
   RecordingInfoSchema,
   RecordingReadOutputSchema,
@@ -234,6 +235,10 @@ export const apiMethods = {
     input: z.object({ prefix: z.string().max(256).optional() }).strict(),
     output: z.array(StateEntrySchema),
   },
+  /** this machine and every teammate's it has heard from (reachable or last seen), with humans and agents */
+  'team.machines': { input: Empty, output: z.array(TeamMachineSchema) },
+  /** agents on every machine (`all`, default) or this one's, with their machine and human */
+  'team.agents': { input: TeamAgentsInputSchema, output: z.array(TeamAgentSchema) },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

@@ -7,6 +7,7 @@ import { AgentStatusEventSchema } from './agent.js';
 import { LockChangedEventSchema } from './lock.js';
 import { TaskEventSchema } from './task.js';
 import { MessageEventSchema, StateEventSchema } from './message.js';
+import { TeamAgentEventSchema, TeamMachineEventSchema } from './team.js';
 import { ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
 
 export const ServiceStateEventSchema = z.object({
@@ -72,6 +73,8 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   MessageEventSchema,
   StateEventSchema,
   HealthChangedEventSchema,
+  TeamMachineEventSchema,
+  TeamAgentEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

@@ -22,6 +22,7 @@ import { projectHandlers } from './handlers/project-handlers.js';
 import { proxyHandlers } from './handlers/proxy-handlers.js';
 import { taskHandlers } from './handlers/task-handlers.js';
 import { terminalHandlers } from './handlers/terminal-handlers.js';
+import { teamHandlers } from './handlers/team-handlers.js';
 
 export interface ApiFace {
   face: DaemonInfo['face'];
@@ -165,6 +166,7 @@ export class DevMeshApi {
       ...auditHandlers({ audit: co.audit, idOf: (actor) => co.idOf(actor), mirrorPath: core.home.auditMirrorPath }),
       ...taskHandlers({ tasks: co.tasks, decisions: co, activity }),
       ...messageHandlers({ messages: co.messages, state: co.state, decisions: co, activity }),
+      ...teamHandlers({ presence: core.team.presence }),
     };
   }
 

@@ -22,6 +22,7 @@ export function commandGroups(io: HookIo): CommandGroup[] {
     ),
     commandGroup(['term', 'rec'], async () => new (await import('./commands/terminal-commands.js')).TerminalCommands()),
     commandGroup(['agent'], async () => new (await import('./commands/agent-commands.js')).AgentCommands()),
+    commandGroup(['team'], async () => new (await import('./commands/team-commands.js')).TeamCommands()),
     commandGroup(['hook'], async () => new (await import('./commands/hook-commands.js')).HookCommands(io)),
     commandGroup(['task'], async () => new (await import('./commands/task-commands.js')).TaskCommands()),
     commandGroup(['locks'], async () => new (await import('./commands/lock-commands.js')).LockCommands()),

@@ -204,7 +204,9 @@ export class DevMeshCore {
         }),
       );
       // Disposed first of `work`: no team part sends on a link the mesh is closing.
-      const team = work.add(new TeamModule({ store, projects, mesh, agents, coordination, logger }));
+      const team = work.add(
+        new TeamModule({ store, projects, mesh, agents, coordination, human: settings.team.human, logger }),
+      );
       const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team };
       const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, modules, disposables);
       await proxy.listen();

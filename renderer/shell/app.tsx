@@ -29,6 +29,7 @@ const CommandCenter = lazy(() =>
   import('../command-center/command-center.js').then((m) => ({ default: m.CommandCenter })),
 );
 const LocksView = lazy(() => import('../locks/locks-view.js').then((m) => ({ default: m.LocksView })));
+const TeamView = lazy(() => import('../team/team-view.js').then((m) => ({ default: m.TeamView })));
 
 /** A lazily loaded view in the content area: a placeholder while its chunk loads, a message if it fails to. */
 function LazyViewContent({ name, children }: { name: string; children: ReactNode }) {
@@ -96,6 +97,10 @@ export function App() {
       ) : view === 'locks' ? (
         <LazyViewContent name="locks">
           <LocksView />
+        </LazyViewContent>
+      ) : view === 'team' ? (
+        <LazyViewContent name="team">
+          <TeamView />
         </LazyViewContent>
       ) : (
         <LazyViewContent name="graph">

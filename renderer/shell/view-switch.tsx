@@ -1,5 +1,5 @@
 // The switch between the main views: Services (with the selected service's log), Requests, Graph (the
-// mesh: service graph, peers, version alerts), Terminals, Recordings, the task command center and Locks.
+// mesh: service graph, peers, version alerts), Terminals, Recordings, the task command center, Locks and Team.
 import { useStore } from 'zustand';
 import type { MainView } from '../state/view-store.js';
 import { useApp } from './app-context.js';
@@ -12,6 +12,7 @@ const VIEWS: { view: MainView; label: string }[] = [
   { view: 'recordings', label: 'Recordings' },
   { view: 'tasks', label: 'Command center' },
   { view: 'locks', label: 'Locks' },
+  { view: 'team', label: 'Team' },
 ];
 
 export function ViewSwitch() {

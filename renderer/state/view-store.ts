@@ -1,9 +1,19 @@
 // Which main view the window shows: the services table (with its log), the proxy's request log, or the
 // mesh's service graph (with its peers and version alerts), the embedded terminals, their recordings, the
-// task command center (with the agents' messages), or the file locks between agents.
+// task command center (with the agents' messages), the file locks between agents, or the team (machines,
+// humans and agents across the mesh).
 import { createStore } from 'zustand/vanilla';
 
-export const MAIN_VIEWS = ['services', 'requests', 'graph', 'terminals', 'recordings', 'tasks', 'locks'] as const;
+export const MAIN_VIEWS = [
+  'services',
+  'requests',
+  'graph',
+  'terminals',
+  'recordings',
+  'tasks',
+  'locks',
+  'team',
+] as const;
 export type MainView = (typeof MAIN_VIEWS)[number];
 
 export interface ViewState {

@@ -16,7 +16,7 @@ export class AgentCommands {
       {
         name: 'agent',
         summary: 'AI coding agents in DevMesh terminals: ls, profiles, start, stop, relaunch, rm',
-        usage: `Usage: devmesh agent ls [--json]
+        usage: `Usage: devmesh agent ls [--all] [--json]
        devmesh agent profiles [--json]
        devmesh agent start <profile> [--name N] [--role R] [--prompt TEXT] [--worktree BRANCH [--base REF]]
                            [--project P | --cwd DIR] [--ram GB] [--gpus N] [--attach]
@@ -26,12 +26,14 @@ export class AgentCommands {
 
 Profiles: claude, codex, gemini, aider, opencode, goose, and your own under agents.profiles in
 config.yaml; \`agent profiles\` says which are installed here and how to install the others.
+\`ls --all\` adds teammates' agents (MACHINE and HUMAN columns; see also \`devmesh team\`).
 It works in --cwd DIR, else in the root of --project P, else in the current folder.
 \`--worktree feature-x\` starts the agent in a new git worktree on a new branch feature-x. \`--ram\` and
 \`--gpus\` declare what it will use; a start that would exceed agents.budget in config.yaml is refused.
 Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --attach) to work with it.`,
         options: {
           json: { type: 'boolean' },
+          all: { type: 'boolean' },
           name: { type: 'string' },
           role: { type: 'string' },
           prompt: { type: 'string' },
@@ -59,6 +61,7 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
       throw new UsageError(`unknown action '${action}': use ${ACTIONS.join(', ')}`, 'agent');
     switch (action) {
       case 'ls': {
+        if (args.flag('all')) return this.listAll(ctx, args);
         const list = await ctx.withClient((c) => c.call('agents.list', {}));
         if (args.flag('json')) ctx.printJson(list);
         else if (list.length === 0)
@@ -112,6 +115,14 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
         return EXIT.ok;
       }
     }
+  }
+
+  private async listAll(ctx: CliContext, args: CommandArgs): Promise<number> {
+    const list = await ctx.withClient((c) => c.call('team.agents', { all: true }));
+    if (args.flag('json')) ctx.printJson(list);
+    else if (list.length === 0) ctx.print("No agents on this machine or any linked teammate's.");
+    else ctx.print((await import('./team-commands.js')).TeamCommands.agentsTable(list));
+    return EXIT.ok;
   }
 
   private async start(ctx: CliContext, args: CommandArgs, rest: string[]): Promise<number> {

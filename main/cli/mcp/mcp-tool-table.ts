@@ -74,10 +74,13 @@ export class McpToolTable {
       McpToolTable.define({
         name: 'list_agents',
         title: 'List agents',
-        description: `List the AI coding agents DevMesh runs on this machine: id, name, profile, status, role, worktree and current task. Use it to find who works on what, or the id/name of an agent to send a message to. ${you}`,
-        input: {},
+        description: `List the AI coding agents on the mesh: this machine's and, by default, every linked teammate's. Each has id, name, machine and human (who runs it), local (on your machine), reachable (false: its machine is unreachable and this is what was last seen), profile, model (null when unknown), role, status (starting, working, waiting = needs its human, idle, exited) and why, project key, branch and current task. Use it to find who works on what across the team, or the name of an agent to message. \`all: false\` lists this machine's agents only; \`machine\` one machine's. ${you}`,
+        input: {
+          all: z.boolean().default(true).describe("teammates' agents too (default true); false: this machine's only"),
+          machine: z.string().min(1).max(128).optional().describe("one machine's agents, by its name or id"),
+        },
         readOnly: true,
-        run: async (_args, ctx) => McpToolTable.json(await ctx.call('agents.list', {})),
+        run: async ({ all, machine }, ctx) => McpToolTable.json(await ctx.call('team.agents', { all, machine })),
       }),
       McpToolTable.define({
         name: 'acquire_lock',

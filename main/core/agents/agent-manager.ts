@@ -69,6 +69,7 @@ type Listener = (event: AgentStatusEvent) => void;
 export class AgentManager implements Disposable {
   private readonly live = new Map<string, LiveAgent>();
   private readonly statusChanges: Emitter<AgentStatusEvent>;
+  private readonly removals = new Emitter<AgentRecord>({ name: 'agent removal' });
   private readonly ticker: NodeJS.Timeout;
   private readonly now: () => number;
 
@@ -88,6 +89,9 @@ export class AgentManager implements Disposable {
   onDidChangeStatus(listener: Listener): Disposable {
     return this.statusChanges.event(listener);
   }
+
+  /** an exited agent was forgotten (`remove`) */
+  readonly onDidRemove = this.removals.event;
 
   list(): AgentRecord[] {
     return this.deps.store.list();
@@ -248,6 +252,7 @@ export class AgentManager implements Disposable {
     }
     this.deps.store.delete(record.id);
     this.deps.session?.clean(record.id);
+    this.removals.fire(record);
   }
 
   dispose(): void {
@@ -255,6 +260,7 @@ export class AgentManager implements Disposable {
     for (const agent of this.live.values()) this.detach(agent);
     this.live.clear();
     this.statusChanges.dispose();
+    this.removals.dispose();
     this.deps.store.dispose(); // last try for status changes a full disk kept from the store
   }
 

@@ -3,8 +3,8 @@
 // to AI coding agents (`agents.budget`: declared RAM and GPUs; `agents.profiles`: the user's own CLIs).
 // Environment variables override the file (DEVMESH_PROXY_HTTP_PORT, DEVMESH_PROXY_HTTPS_PORT,
 // DEVMESH_PROXY_HOST, DEVMESH_MESH_PORT, DEVMESH_MESH_HOST, DEVMESH_MESH_PEERS (comma-separated),
-// DEVMESH_MESH_MDNS=off, DEVMESH_MESH_HEARTBEAT, DEVMESH_AGENT_NAME), which is how tests and a second
-// instance pick other ports.
+// DEVMESH_MESH_MDNS=off, DEVMESH_MESH_HEARTBEAT, DEVMESH_AGENT_NAME, DEVMESH_HUMAN), which is how tests and a
+// second instance pick other ports. `team.human` is the person teammates see beside this machine's agents.
 import { hostname, userInfo } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,6 +62,13 @@ const SettingsFileSchema = z
       })
       .strict()
       .optional(),
+    team: z
+      .object({
+        /** the human at this machine, as teammates see them (default: the OS user name) */
+        human: z.string().min(1).max(128).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -91,10 +98,16 @@ export interface AgentSettings {
   worktreeRoot: string | null;
 }
 
+export interface TeamSettings {
+  /** the human at this machine, told to teammates with its agents */
+  human: string;
+}
+
 export interface UserSettingsData {
   proxy: ProxySettings;
   mesh: MeshSettings;
   agents: AgentSettings;
+  team: TeamSettings;
 }
 
 export const DEFAULT_MESH_PORT = 7790;
@@ -165,7 +178,16 @@ export function load(homeDir: string, env: NodeJS.ProcessEnv = process.env): Use
     profiles: a.profiles ?? [],
     worktreeRoot: a.worktree_root ?? null,
   };
-  return { proxy, mesh, agents };
+  const team: TeamSettings = { human: (env.DEVMESH_HUMAN || file.team?.human || osUser()).slice(0, 128) };
+  return { proxy, mesh, agents, team };
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return process.env.USER || 'unknown';
+  }
 }
 
 function defaultName(): string {

@@ -3,6 +3,7 @@
 // (team-transport.ts) and decides through the local domains (coordination, agents, projects). Built after
 // Coordination and the mesh; disposed before the mesh says goodbye, so no part sends on a closing link.
 import type { Logger } from 'pino';
+import type { DevMeshEvent } from '../../../shared/events.js';
 import type { AgentsModule } from '../agents/agents-module.js';
 import { DisposableStore, type AsyncDisposable } from '../base/disposable.js';
 import type { CoordinationModule } from '../coordination/coordination-module.js';
@@ -10,6 +11,17 @@ import type { MeshModule } from '../mesh/mesh-module.js';
 import type { ProjectsModule } from '../projects/projects-module.js';
 import type { StoreModule } from '../store/store-module.js';
 import { meshTransport, type TeamTransport } from './team-transport.js';
+import { TeamPresence } from './team-presence.js';
+
+/** local events after which this machine's presence is read again */
+const PRESENCE_EVENTS = new Set<DevMeshEvent['type']>([
+  'agent.status',
+  'project.opened',
+  'project.closed',
+  'project.reloaded',
+  'project.identified',
+  'task.changed',
+]);
 
 export interface TeamModuleDeps {
   store: StoreModule;
@@ -17,17 +29,41 @@ export interface TeamModuleDeps {
   mesh: MeshModule;
   agents: AgentsModule;
   coordination: CoordinationModule;
+  /** the human at this machine, told to teammates (settings `team.human`, else the OS user name) */
+  human: string;
   logger: Logger;
 }
 
 export class TeamModule implements AsyncDisposable {
   readonly transport: TeamTransport;
+  /** machines, humans and agents across the mesh (the `presence` channel) */
+  readonly presence: TeamPresence;
   private readonly parts: DisposableStore;
 
   constructor(private readonly deps: TeamModuleDeps) {
     const logger = deps.logger.child({ domain: 'team' });
     this.parts = new DisposableStore((err) => logger.error({ err }, 'a part of the team failed to close'));
     this.transport = meshTransport(deps.mesh.node);
+    const { store, agents, projects, coordination } = deps;
+    const presence = (this.presence = this.parts.add(
+      new TeamPresence({
+        transport: this.transport,
+        local: {
+          human: () => deps.human,
+          agents: () => agents.manager.list(),
+          projects: () => projects.manager.list(),
+          activeTasks: () => coordination.coordination.tasks.list({ states: ['CLAIMED', 'WORKING', 'PAUSED'] }),
+        },
+        emit: (e) => store.events.emit(e),
+        logger,
+      }),
+    ));
+    this.parts.add(
+      store.events.onDidEmitEvent((e) => {
+        if (PRESENCE_EVENTS.has(e.type)) presence.changed();
+      }),
+    );
+    this.parts.add(agents.manager.onDidRemove(() => presence.changed()));
   }
 
   async dispose(): Promise<void> {
