@@ -35,6 +35,7 @@ export const coreDomainImports = {
   settings: [],
   store: ['events', 'health', 'home'],
   tasks: ['locks', 'store'],
+  team: ['locks'],
   terminals: ['environment', 'events', 'health'],
   tls: ['proxy'],
 };
