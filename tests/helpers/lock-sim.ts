@@ -26,6 +26,15 @@ export function globT(pattern: string): ResolvedTarget {
   return { kind: 'glob', path: pattern, prefix, suffix, key: `glob:${pattern}`, shown: { kind: 'glob', pattern } };
 }
 
+const overlapMemo = new Map<string, boolean>();
+/** overlaps(), remembered: the simulation asks it about the same few targets millions of times */
+function overlapping(a: ResolvedTarget, b: ResolvedTarget): boolean {
+  const key = `${a.key}\0${b.key}`;
+  let hit = overlapMemo.get(key);
+  if (hit === undefined) overlapMemo.set(key, (hit = overlaps(a, b)));
+  return hit;
+}
+
 /** A variant that replies OK while it has an earlier conflicting request pending: Ricart–Agrawala without
  *  its deferral rule. The simulation must catch it (tests/core/team/mesh-lock-simulation.test.ts). */
 export class LoosenedMeshLockProtocol extends MeshLockProtocol {
@@ -56,6 +65,8 @@ export interface SimResult {
   conflictsReported: number;
   cuts: number;
   restarts: number;
+  /** compare-and-set rounds on a state key that replaced the newest version */
+  casWins: number;
 }
 
 const SCOPES = ['pa', 'pb'];
@@ -108,12 +119,18 @@ export class LockSim {
   private readonly holdings = new Map<string, Holding>();
   private readonly everHeld = new Set<string>();
   private readonly found: string[] = [];
+  /** shared state, kept per machine (in its SQLite, so it survives restarts): `machine scope` → version of k1 */
+  private readonly versions = new Map<string, number>();
+  /** state requests: id → the version their agent read and means to replace */
+  private readonly casFrom = new Map<string, number>();
+  /** `scope@version` → the machine whose compare-and-set from that version won */
+  private readonly casWins = new Map<string, string>();
   private step = 0;
   private order = 0;
   private nextId = 0;
   readonly result: SimResult = {
     ...{ steps: 0, delivered: 0, grants: 0, partitionedGrants: 0, refusals: 0 },
-    ...{ conflictsReported: 0, cuts: 0, restarts: 0 },
+    ...{ conflictsReported: 0, cuts: 0, restarts: 0, casWins: 0 },
   };
 
   constructor(private readonly options: SimOptions) {
@@ -146,7 +163,7 @@ export class LockSim {
   }
 
   private release(h: Holding): void {
-    this.log(`release ${h.machine}/${h.lock.id}`);
+    this.log(() => `release ${h.machine}/${h.lock.id}`);
     this.holdings.delete(`${h.machine}/${h.lock.id}`);
     this.machines.get(h.machine)!.protocol.release(h.lock.id);
   }
@@ -163,7 +180,8 @@ export class LockSim {
     const r = this.rand();
     const busy = [...this.links.values()].filter((l) => l.queue.length > 0);
     if (r < 0.55 && busy.length > 0) return this.deliver(this.pick(busy), this.rand() < 0.05);
-    if (r < 0.75) return this.request(this.pick(this.ids));
+    // at most a dozen claims held at once: contention stays high and every step's check stays cheap
+    if (r < 0.75 && this.holdings.size < 12) return this.request(this.pick(this.ids));
     if (r < 0.88) {
       const held = [...this.holdings.values()];
       if (held.length > 0) this.release(this.pick(held));
@@ -194,8 +212,11 @@ export class LockSim {
     const wait = this.rand() < 0.7;
     if (wait) m.waiting.set(requestId, this.step);
     const asker = { requestId, projectKey, holder, holderName: holder, wait };
-    this.log(`request ${requestId} ${holder} ${projectKey} wait=${wait}`);
-    if (this.rand() < 0.08) return m.protocol.requestState({ ...asker, key: 'k1' });
+    this.log(() => `request ${requestId} ${holder} ${projectKey} wait=${wait}`);
+    if (this.rand() < 0.08) {
+      this.casFrom.set(requestId, this.version(machine, projectKey)); // the version the agent read
+      return m.protocol.requestState({ ...asker, key: 'k1' });
+    }
     m.protocol.request({ ...asker, mode: this.pick(LOCK_MODES) as LockMode, target: this.pick(TARGETS) });
   }
 
@@ -211,13 +232,14 @@ export class LockSim {
         if (!link.up) this.fail(`${id} sent ${m.t} to ${to} over a link that is down`);
         link.queue.push({ m, epoch: link.epoch });
       },
-      stateVersion: () => 0,
+      stateVersion: (scope) => this.version(id, scope),
       report: (problem) => this.fail(`${id} reported: ${problem}`),
     });
     machine.protocol = protocol;
-    protocol.onDidGrant(({ lock }) => {
+    protocol.onDidGrant(({ lock, newest }) => {
+      if (lock.claim.kind === 'state') this.compareAndSet(id, lock, newest!.version);
       this.result.grants++;
-      this.log(`GRANT ${id}/${lock.id} ${JSON.stringify(lock.claim)} partitioned=${lock.partitioned.join(',')}`);
+      this.log(() => `GRANT ${id}/${lock.id} ${JSON.stringify(lock.claim)} partitioned=${lock.partitioned.join(',')}`);
       if (lock.partitioned.length > 0) this.result.partitionedGrants++;
       machine.waiting.delete(lock.id);
       this.everHeld.add(`${id}/${lock.id}`);
@@ -245,13 +267,13 @@ export class LockSim {
     const frame = link.queue.shift()!;
     this.result.delivered++;
     if (duplicate) link.queue.push(frame); // delivered again later, as a re-send would
-    this.log(`${from}→${to} ${JSON.stringify(frame.m)}${frame.epoch === link.epoch ? '' : ' (old link)'}`);
+    this.log(() => `${from}→${to} ${JSON.stringify(frame.m)}${frame.epoch === link.epoch ? '' : ' (old link)'}`);
     this.machines.get(to)!.protocol.receive(from, structuredClone(frame.m));
   }
 
   /** `dead`: an end that crashed, which hears nothing of it */
   private cut(a: string, b: string, dead?: string): void {
-    this.log(`cut ${a}-${b}`);
+    this.log(() => `cut ${a}-${b}`);
     this.result.cuts++;
     for (const [x, y] of [
       [a, b],
@@ -280,14 +302,14 @@ export class LockSim {
       link.queue = link.resend;
       link.resend = [];
     }
-    this.log(`heal ${a}-${b}`);
+    this.log(() => `heal ${a}-${b}`);
     this.machines.get(a)!.protocol.machineUp(b, SCOPES);
     this.machines.get(b)!.protocol.machineUp(a, SCOPES);
   }
 
   private restart(id: string): void {
     this.result.restarts++;
-    this.log(`restart ${id}`);
+    this.log(() => `restart ${id}`);
     for (const other of this.ids) if (other !== id && this.links.get(`${id}>${other}`)!.up) this.cut(id, other, id);
     // what was in flight to or from the crashed daemon is gone with it
     for (const other of this.ids) if (other !== id) this.links.get(`${id}>${other}`)!.resend = [];
@@ -325,7 +347,7 @@ export class LockSim {
     if (first.scope !== later.scope) return false;
     const [a, b] = [first.claim, later.claim];
     if (a.kind === 'state' || b.kind === 'state') return a.kind === 'state' && b.kind === 'state' && a.key === b.key;
-    return first.holder !== later.holder && overlaps(a.target, b.target) && !admits(a.mode, b.mode);
+    return first.holder !== later.holder && !admits(a.mode, b.mode) && overlapping(a.target, b.target);
   }
 
   /** were machines `a` and `b` linked, without a break, since event `order`? (a machine is linked to itself) */
@@ -359,8 +381,27 @@ export class LockSim {
     return xs[Math.floor(this.rand() * xs.length)]!;
   }
 
-  private log(line: string): void {
-    this.options.trace?.(`${this.step} ${line}`);
+  private log(line: () => string): void {
+    if (this.options.trace) this.options.trace(`${this.step} ${line()}`);
+  }
+
+  private version(machine: string, scope: string): number {
+    return this.versions.get(`${machine} ${scope}`) ?? 0;
+  }
+
+  /** the round's winner compares: from the newest version on the mesh, it writes the next; else it fails */
+  private compareAndSet(machine: string, lock: HeldClaim, newest: number): void {
+    const from = this.casFrom.get(lock.id);
+    if (from === undefined) return; // restored after a restart: its agent asked before
+    this.casFrom.delete(lock.id);
+    const key = `${lock.scope}@${from}`;
+    if (newest !== from) return this.versions.set(`${machine} ${lock.scope}`, newest); // lost: fetch the newest
+    const winner = this.casWins.get(key);
+    if (winner !== undefined && !this.options.partitions)
+      this.note(`compare-and-set: ${machine} and ${winner} both replaced version ${from} of ${lock.scope}/k1`);
+    this.casWins.set(key, machine);
+    this.result.casWins++;
+    this.versions.set(`${machine} ${lock.scope}`, from + 1);
   }
 
   /** a failure seen inside a listener (where throwing would be contained), thrown after the step */
