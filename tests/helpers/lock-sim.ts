@@ -395,7 +395,10 @@ export class LockSim {
     if (from === undefined) return; // restored after a restart: its agent asked before
     this.casFrom.delete(lock.id);
     const key = `${lock.scope}@${from}`;
-    if (newest !== from) return this.versions.set(`${machine} ${lock.scope}`, newest); // lost: fetch the newest
+    if (newest !== from) {
+      this.versions.set(`${machine} ${lock.scope}`, newest); // lost: it fetches the newest value
+      return;
+    }
     const winner = this.casWins.get(key);
     if (winner !== undefined && !this.options.partitions)
       this.note(`compare-and-set: ${machine} and ${winner} both replaced version ${from} of ${lock.scope}/k1`);
