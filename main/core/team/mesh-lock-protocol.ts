@@ -23,6 +23,7 @@
 // Out of scope: a holder converting its own lock (READ→WRITE) across the mesh: requests of one holder never
 // conflict with each other, so the daemon's LockManager converts locally; deadlocks between holders that hold
 // and wait are broken by the waiter's timeout (release(id)), as locally.
+import type { Disposable } from '../base/disposable.js';
 import { Emitter, type Event } from '../base/emitter.js';
 import type { LockMode } from '../../../shared/lock.js';
 import type { ResolvedTarget } from '../locks/target-overlap.js';
@@ -113,7 +114,7 @@ interface Peer {
   heard: { inc: string; n: number } | null;
 }
 
-export class MeshLockProtocol {
+export class MeshLockProtocol implements Disposable {
   readonly self: string;
   private readonly clock: LamportClock;
   private readonly held = new Map<string, HeldClaim>();
@@ -205,6 +206,11 @@ export class MeshLockProtocol {
 
   machineDown(machine: string): void {
     this.input(() => this.down(machine));
+  }
+
+  /** drops every listener; the protocol keeps no other resource */
+  dispose(): void {
+    for (const emitter of [this.granted, this.refused, this.queued, this.conflicts]) emitter.dispose();
   }
 
   /** the claims granted here, as `held` sends them */

@@ -130,6 +130,29 @@ describe('simultaneous requests', () => {
   });
 });
 
+describe('requests that end ungranted', () => {
+  it.each(['refused', 'withdrawn'] as const)('a %s request answers what it deferred', (how) => {
+    const mesh = new LockMesh(['alice', 'bob', 'carol']);
+    ask(mesh, 'carol', 'WRITE', fileT('src/a.ts'));
+    mesh.settle();
+    const a = ask(mesh, 'alice', 'WRITE', dirT('src'), how === 'withdrawn');
+    const b = ask(mesh, 'bob', 'WRITE', fileT('src/b.ts'), true);
+    mesh.step('bob', 'alice'); // alice's request came first (same stamp, smaller machine id): bob's waits for it
+    mesh.settle();
+    expect(mesh.log('bob').queued.map((q) => q.blockers)).toEqual([
+      [expect.objectContaining({ id: a, machine: 'alice', state: 'pending' })],
+    ]);
+    if (how === 'refused') expect(mesh.log('alice').refusals.map((r) => r.blockers[0]!.machine)).toEqual(['carol']);
+    else {
+      expect(granted(mesh, 'bob')).toEqual([]); // alice still waits for carol, and bob for alice
+      mesh.get('alice').release(a); // her wait timed out
+      mesh.settle();
+    }
+    expect(granted(mesh, 'bob')).toEqual([b]);
+    expect(mesh.get('alice').pendingRequests()).toEqual([]);
+  });
+});
+
 describe('partitions and heals', () => {
   it('grants while a participant is unreachable, marked partitioned with it named', () => {
     const mesh = new LockMesh(['alice', 'bob', 'carol']);
