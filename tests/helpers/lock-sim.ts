@@ -87,6 +87,8 @@ interface Frame {
   epoch: number;
 }
 interface Link {
+  from: string;
+  to: string;
   up: boolean;
   epoch: number;
   /** the event (grants and heals, in order) since which it has been up without a break */
@@ -139,7 +141,8 @@ export class LockSim {
     for (const id of this.ids) this.machines.set(id, this.boot(id, 0, []));
     for (const a of this.ids)
       for (const b of this.ids)
-        if (a !== b) this.links.set(`${a}>${b}`, { up: false, epoch: 0, upSince: 0, queue: [], resend: [] });
+        if (a !== b)
+          this.links.set(`${a}>${b}`, { from: a, to: b, up: false, epoch: 0, upSince: 0, queue: [], resend: [] });
     for (const [i, a] of this.ids.entries()) for (const b of this.ids.slice(i + 1)) this.heal(a, b);
   }
 
@@ -262,13 +265,13 @@ export class LockSim {
   }
 
   private deliver(link: Link, duplicate = false): void {
-    const key = [...this.links].find(([, l]) => l === link)![0];
-    const [from, to] = key.split('>') as [string, string];
+    const { from, to } = link;
     const frame = link.queue.shift()!;
     this.result.delivered++;
     if (duplicate) link.queue.push(frame); // delivered again later, as a re-send would
     this.log(() => `${from}→${to} ${JSON.stringify(frame.m)}${frame.epoch === link.epoch ? '' : ' (old link)'}`);
-    this.machines.get(to)!.protocol.receive(from, structuredClone(frame.m));
+    // through JSON, as frames travel: the receiver gets its own copy, parsed at its edge
+    this.machines.get(to)!.protocol.receive(from, JSON.parse(JSON.stringify(frame.m)));
   }
 
   /** `dead`: an end that crashed, which hears nothing of it */
