@@ -9,7 +9,8 @@
 // - release(id): a granted claim is let go, or a pending one is withdrawn (its wait timed out, its taker left).
 // - receive(machine, m): a `locks` channel message from a linked machine (parsed here; a bad one is reported).
 // - machineUp(machine, keys): a link came up (report it before the link's first frame); `keys` are the project
-//   keys the machine has. machineDown(machine): the link broke (or the machine left).
+//   keys the machine has. machineDown(machine, why): the link broke ('unreachable'), or the machine left the
+//   mesh for good ('left': no longer named as unreachable).
 // Outputs (the daemon acts on them):
 // - deps.send(machine, m): put `m` on the link to `machine` as `{ t: 'team', ch: 'locks', m }` (FIFO, as links are).
 //   The channel is not store-and-forward: frames of a link that broke may be re-sent on the next link of the
@@ -192,20 +193,26 @@ export class MeshLockProtocol implements Disposable {
   machineUp(machine: string, projectKeys: readonly string[]): void {
     this.input(() => {
       if (machine === this.self) return;
-      if (this.peers.has(machine)) this.down(machine);
+      if (this.peers.has(machine)) this.down(machine, 'reconnected'); // up again without a down between
       const keys = new Set(projectKeys);
       const peer: Peer = { keys, n: ++this.sessions, heard: null };
       this.peers.set(machine, peer);
       for (const key of keys) this.known(key).add(machine);
       const locks = [...this.held.values()].filter((h) => keys.has(h.scope));
       this.deps.send(machine, { t: 'held', c: this.clock.now, n: peer.n, inc: this.deps.incarnation, locks });
-      for (const round of this.byPriority([...this.pending.values()]))
+      for (const round of this.byPriority([...this.pending.values()])) {
         if (keys.has(round.scope)) this.ask(machine, peer, round);
+        else if (round.awaiting.size === 0 && this.pending.has(round.id)) this.grant(round); // it dropped the key
+      }
     });
   }
 
-  machineDown(machine: string): void {
-    this.input(() => this.down(machine));
+  /**
+   * The link to `machine` broke (`unreachable`: rounds go on without it and name it), or the machine left the
+   * mesh for good (`left`: it is forgotten, and no longer named as unreachable).
+   */
+  machineDown(machine: string, why: 'unreachable' | 'left' = 'unreachable'): void {
+    this.input(() => this.down(machine, why));
   }
 
   /** drops every listener; the protocol keeps no other resource */
@@ -300,14 +307,20 @@ export class MeshLockProtocol implements Disposable {
     }
   }
 
-  private down(machine: string): void {
-    if (!this.peers.delete(machine)) return;
+  private down(machine: string, why: 'unreachable' | 'left' | 'reconnected'): void {
+    const wasUp = this.peers.delete(machine);
+    if (why === 'left') {
+      for (const known of this.knownByScope.values()) known.delete(machine);
+      for (const round of this.pending.values()) round.unreachable.delete(machine);
+    }
+    if (!wasUp) return;
     for (const [key, ask] of this.deferred) if (ask.machine === machine) this.deferred.delete(key);
     for (const round of this.byPriority([...this.pending.values()])) {
-      if (!this.pending.has(round.id) || !this.known(round.scope).has(machine)) continue;
-      round.unreachable.add(machine);
+      if (!this.pending.has(round.id)) continue;
+      if (why === 'unreachable' && this.known(round.scope).has(machine)) round.unreachable.add(machine);
       round.attempts.delete(machine);
-      if (round.awaiting.delete(machine) && round.awaiting.size === 0) this.grant(round);
+      // a reconnect asks it again at once (machineUp): the round must not complete without it meanwhile
+      if (round.awaiting.delete(machine) && round.awaiting.size === 0 && why !== 'reconnected') this.grant(round);
     }
     this.settle();
   }

@@ -177,6 +177,23 @@ describe('partitions and heals', () => {
     expect(mesh.log('alice').grants.map((g) => [g.lock.id, g.lock.partitioned])).toEqual([[a, ['carol']]]);
   });
 
+  it('a machine reported up twice is asked again, not skipped; one that left is no longer named', () => {
+    const mesh = new LockMesh(['alice', 'bob', 'carol']);
+    ask(mesh, 'bob', 'WRITE', fileT('src/a.ts'));
+    mesh.settle();
+    const a = ask(mesh, 'alice', 'WRITE', fileT('src/a.ts'), true);
+    mesh.settle();
+    // a new link before the old one was reported down, on both ends
+    mesh.get('alice').machineUp('bob', ['proj']);
+    mesh.get('bob').machineUp('alice', ['proj']);
+    mesh.settle();
+    expect(granted(mesh, 'alice')).toEqual([]);
+    mesh.get('alice').machineDown('carol', 'left');
+    mesh.get('bob').release(mesh.log('bob').grants[0]!.lock.id);
+    mesh.settle();
+    expect(mesh.log('alice').grants.map((g) => [g.lock.id, g.lock.partitioned])).toEqual([[a, []]]);
+  });
+
   it('a heal raises each conflicting pair on both machines, exactly once, however often the link flaps', () => {
     const mesh = new LockMesh(['alice', 'bob']);
     mesh.unplug('alice', 'bob');
