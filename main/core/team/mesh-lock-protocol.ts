@@ -29,7 +29,8 @@ import { Emitter, type Event } from '../base/emitter.js';
 import type { LockMode } from '../../../shared/lock.js';
 import type { ResolvedTarget } from '../locks/target-overlap.js';
 import { LamportClock } from './lamport-clock.js';
-import { blocks, clash, contend, precedes, type Priority, type ScopedClaim } from './mesh-lock-claims.js';
+import { HeldConflicts, type HeldConflict } from './held-conflicts.js';
+import { blocks, contend, precedes, type Priority, type ScopedClaim } from './mesh-lock-claims.js';
 import {
   LockMessageSchema,
   type Blocker,
@@ -83,12 +84,8 @@ export interface MeshLockBlocked {
   /** who stands in the way, on which machine */
   blockers: Blocker[];
 }
-export interface MeshLockConflict {
-  /** the claim held here */
-  mine: HeldClaim;
-  /** the claim held on the other machine at the same time */
-  theirs: HeldClaim;
-}
+/** `mine` is held here, `theirs` on the other machine, at the same time */
+export type MeshLockConflict = HeldConflict;
 
 /** A request of another machine (or this one) as a replier judges it. */
 export interface Ask extends Priority, ScopedClaim {
@@ -125,7 +122,7 @@ export class MeshLockProtocol implements Disposable {
   private readonly peers = new Map<string, Peer>();
   private readonly lastHeard = new Map<string, { inc: string; n: number }>();
   private readonly knownByScope = new Map<string, Set<string>>();
-  private readonly reported = new Set<string>();
+  private readonly heal = new HeldConflicts();
   private sessions = 0;
   private attempts = 0;
   private depth = 0;
@@ -158,7 +155,7 @@ export class MeshLockProtocol implements Disposable {
   release(requestId: string): void {
     this.input(() => {
       if (this.held.delete(requestId)) {
-        for (const pair of [...this.reported]) if (pair.startsWith(`${requestId}\0`)) this.reported.delete(pair);
+        this.heal.forget(requestId);
       } else {
         const round = this.pending.get(requestId);
         if (round) this.end(round);
@@ -296,15 +293,8 @@ export class MeshLockProtocol implements Disposable {
     peer.heard = { inc: m.inc, n: m.n };
     this.lastHeard.set(from, peer.heard);
     this.clock.observe(m.c);
-    for (const theirs of m.locks) {
-      const other = { ...theirs, machine: from };
-      for (const mine of this.held.values()) {
-        const pair = `${mine.id}\0${from}\0${theirs.id}`;
-        if (this.reported.has(pair) || !clash(mine, other)) continue;
-        this.reported.add(pair);
-        this.later(() => this.conflicts.fire({ mine, theirs: other }));
-      }
-    }
+    for (const conflict of this.heal.fresh(this.held.values(), from, m.locks))
+      this.later(() => this.conflicts.fire(conflict));
   }
 
   private down(machine: string, why: 'unreachable' | 'left' | 'reconnected'): void {
