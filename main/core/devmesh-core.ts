@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { MeshInfo, ServiceGraph } from '../../shared/mesh.js';
 import type { ProxyInfo } from '../../shared/proxy.js';
 import { AgentsModule } from './agents/agents-module.js';
+import { AgentDeliveryModule } from './agents/agent-delivery-module.js';
+import type { AgentInbox } from './agents/agent-inbox.js';
 import { ProjectCommands } from './projects/project-commands.js';
 import type { RecordingStore } from './terminals/recording-store.js';
 import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
@@ -89,6 +91,7 @@ interface CoreModules {
   terminals: TerminalsModule;
   agents: AgentsModule;
   coordination: CoordinationModule;
+  delivery: AgentDeliveryModule;
 }
 
 export class DevMeshCore {
@@ -115,6 +118,8 @@ export class DevMeshCore {
   readonly agents: Pick<AgentsModule, 'manager' | 'detector' | 'profiles'>;
   /** locks, the audit chain, tasks, messages and shared state */
   readonly coordination: Coordination;
+  /** what each running agent has not seen yet (messages, team notices), for its context hooks */
+  readonly inbox: AgentInbox;
   /** the project and service calls, answered once what they recorded in the audit chain is on disk */
   readonly projectCommands: ProjectCommands;
 
@@ -128,7 +133,7 @@ export class DevMeshCore {
     private readonly modules: CoreModules,
     private readonly disposables: DisposableStore,
   ) {
-    const { store, services, projects, mesh, proxy, terminals, agents, coordination } = modules;
+    const { store, services, projects, mesh, proxy, terminals, agents, coordination, delivery } = modules;
     ({ database: this.database, events: this.events, health: this.health } = store);
     ({ logs: this.logs, registry: this.registry, reaper: this.reaper } = services);
     this.projects = projects.manager;
@@ -139,6 +144,7 @@ export class DevMeshCore {
     this.terminals = terminals.manager;
     this.agents = agents;
     this.coordination = coordination.coordination;
+    this.inbox = delivery.inbox;
     const settled = (): Promise<void> => this.coordination.trail.settled();
     this.projectCommands = new ProjectCommands({ projects: this.projects, settled });
   }
@@ -198,7 +204,18 @@ export class DevMeshCore {
           },
         }),
       );
-      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination };
+      // Messages and team events into running agents: after Coordination (its message board, its task
+      // prompts typed first at an idle prompt), disposed before it.
+      const delivery = chain.add(
+        new AgentDeliveryModule({
+          events: store.events,
+          messages: coordination.coordination.messages,
+          agents,
+          type: (id, text) => coordination.coordination.deliver(id, text),
+          logger,
+        }),
+      );
+      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, delivery };
       const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, modules, disposables);
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());

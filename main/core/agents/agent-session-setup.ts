@@ -73,6 +73,14 @@ export class AgentSessionSetup {
     this.baseEnv = deps.baseEnv ?? process.env;
   }
 
+  /**
+   * Does a session of this profile get Claude Code's context hooks (messages and team events added to its
+   * prompts and after its tools)? Then its messages are never typed at its prompt (IdleMessageDelivery).
+   */
+  givesContextHooks(profile: AgentProfile | null | undefined): boolean {
+    return this.devmesh !== null && profile?.editHook?.kind === 'claude-settings';
+  }
+
   dirOf(agentId: string): string {
     if (!/^[a-z0-9-]{1,64}$/.test(agentId)) throw new DevMeshError('BAD_REQUEST', `"${agentId}" is not an agent id`);
     return join(this.deps.homeDir, 'agents', agentId);
