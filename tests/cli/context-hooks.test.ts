@@ -183,7 +183,7 @@ describe("Claude Code's context hooks", () => {
     expect((await call('daemon.info', {})).pid).toBeGreaterThan(0);
   });
 
-  it('nudge an idle Claude Code at its prompt, and the hook then brings the message', async () => {
+  it('nudge an idle Claude Code at its prompt once, and the hook then brings the message', async () => {
     await idle();
     const nudges = async (): Promise<string[]> =>
       (await call('recordings.read', { id: agent.terminalId! })).cast.match(/got: DevMesh: [^\\]*/g) ?? [];
@@ -198,6 +198,9 @@ describe("Claude Code's context hooks", () => {
       scaled(30_000),
     );
     expect(after[before]).toMatch(/^got: DevMesh: 1 new message for you from user; they come with this prompt/);
+    // the hook has not run (a fake Claude Code): its next idle spell is not nudged again for the same message
+    await idle(Date.now());
+    expect(await nudges()).toHaveLength(before + 1);
     // the body comes through the hook, never typed
     expect((await call('recordings.read', { id: agent.terminalId! })).cast).not.toContain('API contract');
     expect(contextOf(hook('UserPromptSubmit'), 'UserPromptSubmit')).toContain('"the API contract changed"');

@@ -12,7 +12,8 @@
 //   gone, nothing is marked read.
 // - Agents with Claude Code's context hooks get their messages from the hook, never typed: they get a
 //   one-line nudge instead (names the senders, not the bodies), which its UserPromptSubmit hook answers
-//   with the messages themselves. Nothing is marked read by the nudge.
+//   with the messages themselves. Nothing is marked read by the nudge, and it is not repeated while the
+//   unread messages stay the same (a hook that did not run must not make every idle spell a new turn).
 import type { Logger } from 'pino';
 import type { AgentRecord } from '../../../shared/agent.js';
 import type { DevMeshEvent } from '../../../shared/events.js';
@@ -46,6 +47,8 @@ export interface IdleMessageDeliveryDeps {
 export class IdleMessageDelivery implements Disposable {
   /** agent id → when it went idle, for the agents idle now */
   private readonly idleSince = new Map<string, number>();
+  /** agent id → the unread messages it was last nudged about (first unread seq and count) */
+  private readonly nudged = new Map<string, string>();
   private readonly subscription: Disposable;
 
   constructor(private readonly deps: IdleMessageDeliveryDeps) {
@@ -55,6 +58,7 @@ export class IdleMessageDelivery implements Disposable {
   dispose(): void {
     this.subscription.dispose();
     this.idleSince.clear();
+    this.nudged.clear();
   }
 
   private observe(event: DevMeshEvent): void {
@@ -64,6 +68,7 @@ export class IdleMessageDelivery implements Disposable {
           this.idleSince.set(event.agentId, event.ts);
           this.offer(event.agentId);
         } else this.idleSince.delete(event.agentId);
+        if (event.to === 'exited') this.nudged.delete(event.agentId);
       } else if (event.type === 'message.posted') {
         const { to, from } = event.message;
         const readers = to === '*' ? [...this.idleSince.keys()].filter((id) => id !== from) : [to];
@@ -89,8 +94,11 @@ export class IdleMessageDelivery implements Disposable {
     const unread = this.deps.messages.unreadCount(agentId);
     if (unread === 0) return;
     if (this.deps.hooked(agent)) {
-      const senders = [...new Set(this.deps.messages.peek(agentId, 20).map((m) => m.fromName))];
-      this.deps.type(agentId, nudgeLine(unread, senders.slice(0, 5)));
+      const waiting = this.deps.messages.peek(agentId, 20);
+      const key = `${waiting[0]?.seq}:${unread}`;
+      if (this.nudged.get(agentId) === key) return;
+      const senders = [...new Set(waiting.map((m) => m.fromName))];
+      if (this.deps.type(agentId, nudgeLine(unread, senders.slice(0, 5)))) this.nudged.set(agentId, key);
       return;
     }
     const messages = this.deps.messages.peek(agentId, TYPED_MAX);
