@@ -10,6 +10,9 @@ export interface MessageParties {
   resolve(party: string): { id: string; name: string } | null;
 }
 
+/** what a reader is given: messages to it, and to everyone by others (bound: reader, reader) */
+const TO_READER = "(recipient = ? OR (recipient = '*' AND sender <> ?))";
+
 interface MessageRow {
   seq: number;
   ts: number;
@@ -39,15 +42,9 @@ export class MessageBoard {
     this.insertStmt = db.prepare(
       'INSERT INTO messages (ts, sender, sender_name, recipient, recipient_name, body, task) VALUES (@ts, @sender, @sender_name, @recipient, @recipient_name, @body, @task)',
     );
-    this.unreadStmt = db.prepare(
-      "SELECT * FROM messages WHERE seq > ? AND (recipient = ? OR (recipient = '*' AND sender <> ?)) ORDER BY seq LIMIT ?",
-    );
-    this.unreadCountStmt = db.prepare(
-      "SELECT count(*) AS n FROM messages WHERE seq > ? AND (recipient = ? OR (recipient = '*' AND sender <> ?))",
-    );
-    this.lastStmt = db.prepare(
-      "SELECT * FROM messages WHERE (recipient = ? OR (recipient = '*' AND sender <> ?)) ORDER BY seq DESC LIMIT ?",
-    );
+    this.unreadStmt = db.prepare(`SELECT * FROM messages WHERE seq > ? AND ${TO_READER} ORDER BY seq LIMIT ?`);
+    this.unreadCountStmt = db.prepare(`SELECT count(*) AS n FROM messages WHERE seq > ? AND ${TO_READER}`);
+    this.lastStmt = db.prepare(`SELECT * FROM messages WHERE ${TO_READER} ORDER BY seq DESC LIMIT ?`);
     this.cursorStmt = db.prepare('SELECT last_seq FROM message_cursors WHERE reader = ?');
     this.setCursorStmt = db.prepare(
       'INSERT INTO message_cursors (reader, last_seq) VALUES (?, ?) ON CONFLICT(reader) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)',
