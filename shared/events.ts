@@ -6,7 +6,7 @@ import { HealthChangedEventSchema } from './health.js';
 import { AgentStatusEventSchema } from './agent.js';
 import { LockChangedEventSchema } from './lock.js';
 import { TaskEventSchema } from './task.js';
-import { MessageEventSchema, StateEventSchema } from './message.js';
+import { MessageDeliveredEventSchema, MessageEventSchema, StateEventSchema } from './message.js';
 import { ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
 
 export const ServiceStateEventSchema = z.object({
@@ -70,6 +70,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   LockChangedEventSchema,
   TaskEventSchema,
   MessageEventSchema,
+  MessageDeliveredEventSchema,
   StateEventSchema,
   HealthChangedEventSchema,
 ]);
