@@ -308,7 +308,9 @@ export class McpToolTable {
             body: args.body,
             ...(args.task !== undefined ? { task: args.task } : {}),
           });
-          const queued = message.queued ? ` Queued until ${message.queued} machine(s) acknowledge it (one not reachable now gets it when it is back).` : '';
+          const queued = message.queued
+            ? ` Queued until ${message.queued} machine(s) acknowledge it (one not reachable now gets it when it is back).`
+            : '';
           return `Sent message #${message.seq} to ${message.toName}.${queued}`;
         },
       }),
