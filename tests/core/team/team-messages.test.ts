@@ -112,6 +112,29 @@ describe('messages across the mesh', () => {
     expect(bob.auditKinds()).toEqual(['message.delivered', 'message.delivered', 'message.delivered']);
   });
 
+  it('refuses a message to a machine whose queue is full, keeping the queued ones', async () => {
+    const alice = await founder('alice', { maxQueued: 2 });
+    const bob = await joining('bob', alice);
+    alice.agent('ann');
+    bob.agent('bo');
+    bob.closePart();
+    await bob.mesh.node.close();
+    await until('bob gone from alice', () => !isLinked(alice, bob));
+
+    await alice.messages.send({ from: 'ann', to: 'bo@bob', body: 'one' });
+    await alice.messages.send({ from: 'ann', to: 'bo@bob', body: 'two' });
+    const full = await refusal(alice.messages.send({ from: 'ann', to: '*', body: 'three' }));
+    expect(full.code).toBe('OUTBOX_FULL');
+    expect(full.message).toMatch(/bob has 2 messages waiting .* this message to \* was not sent; .*linked again/);
+    expect(bodies(alice.all())).toEqual(['one', 'two']);
+    expect(alice.messages.queued().get(bob.machineId)).toBe(2);
+    expect(alice.auditKinds()).toEqual(['message.sent', 'message.sent']);
+
+    await bob.restartNode();
+    await until('both on bob', () => bob.all().length === 2);
+    expect(bodies(bob.read('bo'))).toEqual(['one', 'two']);
+  });
+
   it('stores a message sent again after its ack was lost only once', async () => {
     const alice = await founder('alice');
     const bob = await joining('bob', alice);
