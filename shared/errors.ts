@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   /** a native module (better-sqlite3, node-pty) will not load: glibc too old, another architecture, a damaged install */
   'NATIVE_MODULE_FAILED',
   'INTERNAL',
+  /** the teammate's machine a call must reach (a task's home) has no live link now */
+  'MACHINE_UNREACHABLE',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
