@@ -252,8 +252,18 @@ describe('tasks across the mesh', () => {
       // garbage first, on both directions: dropped, the links and the channel keep working
       expect(bob.core.mesh.sendTeam(aliceId, 'tasks', { k: 'bid', op: 'x' })).toBe(true);
       expect(alice.core.mesh.sendTeam(bobId, 'tasks', { k: 'task', task: { id: 'nope' } })).toBe(true);
+      const acks: unknown[] = [];
+      const listening = bob.core.mesh.onTeamFrame((f) => {
+        const m = f.m as { k?: string; op?: string };
+        if (f.ch === 'tasks' && m.k === 'ack' && m.op === bidFrame.op) acks.push(m);
+      });
       expect(bob.core.mesh.sendTeam(aliceId, 'tasks', bidFrame)).toBe(true);
       expect(bob.core.mesh.sendTeam(aliceId, 'tasks', bidFrame)).toBe(true);
+      // both answered as the first was: the same bid, accepted (not "bidding is closed" for the re-sent one)
+      await waitFor('both acks', () => acks.length === 2);
+      listening.dispose();
+      expect(acks[0]).toMatchObject({ ok: true, bid: { agentId: writer.id, agentName: 'writer@bob' } });
+      expect(acks[1]).toEqual(acks[0]);
       const claimed = await waitFor('the award', async () => {
         const t = await alice.call('tasks.get', { task: task.id });
         return t.state === 'CLAIMED' ? t : null;
@@ -268,7 +278,16 @@ describe('tasks across the mesh', () => {
         async () => (await typed(bob, writer.terminalId!, task.id)) === 1,
         scaled(30_000),
       );
-      // the award announced again (a new link re-sends what it has): typed once all the same
+      // the award announced again (a new link re-sends what it has) while writer sits idle: typed once all the same
+      await waitFor(
+        'WORKING on alice',
+        async () => (await alice.call('tasks.get', { task: task.id })).state === 'WORKING',
+      );
+      await waitFor(
+        'writer idle again',
+        async () => (await bob.call('agents.list', {})).find((a) => a.id === writer.id)?.status === 'idle',
+        scaled(30_000),
+      );
       const again = bob.core.team.tasks.replicas.view(task.id)!;
       const wire = {
         ...again,
@@ -279,11 +298,7 @@ describe('tasks across the mesh', () => {
       };
       const { project: _p, root: _r, home: _h, terminalId: _t, criticRequired: _c, ...frame } = wire;
       alice.core.mesh.sendTeam(bobId, 'tasks', { k: 'task', task: frame });
-      await waitFor(
-        'WORKING on alice',
-        async () => (await alice.call('tasks.get', { task: task.id })).state === 'WORKING',
-      );
-      await new Promise((r) => setTimeout(r, scaled(1_000)));
+      await waitFor('the award again on bob', () => bob.core.team.tasks.replicas.view(task.id)?.state === 'CLAIMED');
       expect(await typed(bob, writer.terminalId!, task.id)).toBe(1);
       expect((await alice.call('tasks.get', { task: task.id })).state).toBe('WORKING');
       expect(alice.core.mesh.linkedMachines()).toHaveLength(1);
