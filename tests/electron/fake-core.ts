@@ -161,6 +161,8 @@ export class FakeCore {
   };
   /** no locks, tasks or audit chain here: the API's coordination handlers are never called by these tests */
   readonly coordination = {};
+  /** nor a team across the mesh */
+  readonly team = {};
 
   /** the real project commands over the fake projects; nothing is recorded in an audit chain here */
   get projectCommands(): ProjectCommands {

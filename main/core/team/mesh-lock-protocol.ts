@@ -54,6 +54,12 @@ export interface MeshLockProtocolDeps {
   stateVersion?: (scope: string, key: string) => number;
   /** hears frames that were dropped as malformed (the daemon's health ledger) */
   report?: (problem: string) => void;
+  /**
+   * This machine's own lock manager orders its own holders (its fair queue, deadlock detection): a request of
+   * this machine then asks only the other machines, and this machine's claims do not stand in its way. Between
+   * machines nothing changes. Default false: the protocol alone decides (the simulation).
+   */
+  localQueue?: boolean;
 }
 
 interface Asker {
@@ -272,7 +278,8 @@ export class MeshLockProtocol implements Disposable {
         ...{ id, scope, holder, holderName, wait, claim, machine: this.self, at: this.clock.tick(), attempt: 0 },
         ...{ awaiting: new Set([this.self]), attempts: new Map(), unreachable: new Set(this.known(scope)) },
       };
-      const blockers = this.blockersOf(round);
+      const all = this.blockersOf(round);
+      const blockers = this.deps.localQueue ? all.filter((b) => b.machine !== this.self) : all;
       if (blockers.length > 0 && !wait) return this.later(() => this.refused.fire({ requestId: id, holder, blockers }));
       this.pending.set(id, round);
       if (blockers.length > 0) {

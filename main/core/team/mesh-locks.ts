@@ -79,6 +79,7 @@ export class MeshLocks implements LockGate, Disposable {
       incarnation: this.incarnation,
       send: (to, m) => void this.channel.send(to, m),
       stateVersion: (_scope, key) => deps.stateVersion(key),
+      localQueue: true,
       report: (problem) => logger.warn({ domain: 'team', channel: LOCKS_CHANNEL, problem }, 'mesh locks'),
     });
     this.channel = new TeamChannel<unknown>({
@@ -115,7 +116,9 @@ export class MeshLocks implements LockGate, Disposable {
 
   admit(request: LockGateRequest): Promise<LockGatePass | null> {
     const key = this.deps.projectKeyAt(request.root);
-    if (key === null) return Promise.resolve(null);
+    // No linked machine shares the project: the local manager decides, and the grant is told to the protocol
+    // after (taken), so teammates that link later are asked against it and a partition's grants are marked.
+    if (key === null || !this.sharedNow(key)) return Promise.resolve(null);
     const id = `${this.deps.transport.machineId}:${this.incarnation.slice(0, 8)}:${++this.seq}`;
     return new Promise((resolve, reject) => {
       const done = (): void => {
@@ -253,9 +256,11 @@ export class MeshLocks implements LockGate, Disposable {
   }
 
   /**
-   * A lock granted here. One the gate admitted has its permission already; one taken without the gate (a task
-   * award's INTENT locks, all or none in one synchronous step) asks the teammates now, without waiting: from
-   * their answer on they honour it; a teammate that holds a conflicting lock is raised (onRefusedAfterGrant).
+   * A lock granted here. One the gate admitted has its permission already; one taken without it (no teammate
+   * shared the project then, or a task award's INTENT locks, all or none in one synchronous step) asks the
+   * teammates now, without waiting: from their answer on they honour it (alone, it is granted at once, marked
+   * partitioned when known teammates are unreachable); a teammate that holds a conflicting lock is raised
+   * (onRefusedAfterGrant).
    */
   private taken(root: string, lock: LockInfo): void {
     if (this.permits.has(lock.id)) return;
@@ -270,7 +275,10 @@ export class MeshLocks implements LockGate, Disposable {
       request,
       blockers: [],
       timer: null,
-      granted: () => this.waiting.delete(id),
+      granted: (grant) => {
+        this.waiting.delete(id);
+        if (grant.lock.partitioned.length > 0) this.deps.onPartitionedGrant(grant.lock);
+      },
       refused: (blockers) => {
         this.waiting.delete(id);
         this.deps.onRefusedAfterGrant(lock, this.refusal(request, blockers, false).message);
@@ -286,6 +294,12 @@ export class MeshLocks implements LockGate, Disposable {
     if (ids === undefined) return;
     this.permits.delete(lockId);
     for (const id of ids) this.protocol.release(id);
+  }
+
+  /** Does a linked machine have the project open now? */
+  private sharedNow(key: string): boolean {
+    for (const keys of this.told.values()) if (keys.split(' ').includes(key)) return true;
+    return false;
   }
 
   /** The first presence on a link brings the machine up; later ones only change its keys (one session). */

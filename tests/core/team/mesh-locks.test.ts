@@ -123,4 +123,17 @@ describe('locks across the mesh', () => {
     const told = a.core.coordination.messages.list({ limit: 10, party: 'user' });
     expect(told.some((m) => m.from === 'devmesh' && /ben on bob holds WRITE on src\/cart\.ts/.test(m.body))).toBe(true);
   });
+
+  it('leaves two holders of one machine to its own fair queue while teammates are linked', async () => {
+    team = await TeamCores.open(['alice', 'bob']);
+    const alice = team.get('alice').core.coordination;
+    const held = await alice.acquireLock('shop', write('ana'));
+    const waiting = alice.acquireLock('shop', write('ava', 'src/orders.ts', scaled(20_000)));
+    // ava waits in alice's own queue, where the Locks view and the deadlock detection see her
+    await until('ava queued on alice', () => alice.locks.list('shop')[0]?.waiters.some((w) => w.holder === 'ava'));
+    await alice.releaseLock('shop', 'ana', held.id);
+    await expect(waiting).resolves.toMatchObject({ holder: 'ava' });
+    // and bob is still refused while ava holds it
+    await expect(team.get('bob').core.coordination.acquireLock('shop', write('ben'))).rejects.toThrow(/ava on alice/);
+  });
 });
