@@ -1,0 +1,135 @@
+// The team across the mesh (issue 15) on three real machines (network namespaces, real `devmesh up` daemons,
+// mDNS off, everyone linked by the invite's seed): each host's project `shop` is a git clone of one
+// repository, so the project has one identity key everywhere. Presence: an agent started on alice is listed on
+// bob and carol with its machine and human; alice's pulled cable marks her unreachable, plugging it back
+// restores her. One lab per describe block (its tests run in order and leave it as they found it).
+// See tests/helpers/mesh-lab.ts.
+import { describe, expect, it } from 'vitest';
+import type { TeamAgent, TeamMachine } from '../../shared/team.js';
+import type { ProjectInfo } from '../../shared/service.js';
+import { scaled } from '../helpers/load-scale.js';
+import { MeshLab, waitUntil, type MeshHost } from '../helpers/mesh-lab.js';
+import { TEST_TIMEOUT_MS, useSharedMeshLab } from '../helpers/mesh-lab-suite.js';
+
+const LAB_OPTIONS = { hosts: 3, multicast: false } as const;
+
+/** the link's own rule (3 silent beats + min(beat/2, 1 s)), plus the machine's noise, scaled by its load */
+function detectionBoundMs(lab: MeshLab): number {
+  return 3 * lab.heartbeatMs + Math.min(lab.heartbeatMs / 2, 1_000) + scaled(2_000);
+}
+
+interface StatusJson {
+  projects: Array<Pick<ProjectInfo, 'id' | 'root' | 'identity'>>;
+}
+
+/** `devmesh status --json` on `host`, once git has identified its project (absent for a few ms after open). */
+async function identityKey(host: MeshHost): Promise<string> {
+  const status = await waitUntil(
+    async () => {
+      const s = await host.json<StatusJson>(['status']);
+      return s.projects[0]?.identity ? s : null;
+    },
+    { timeoutMs: scaled(15_000), intervalMs: 250, what: `${host.name}'s project to be identified` },
+  );
+  const identity = status.projects[0]!.identity!;
+  expect(identity.localOnly, `${host.name}: ${identity.reason ?? ''}`).toBe(false);
+  return identity.key;
+}
+
+function agentsOn(host: MeshHost): Promise<TeamAgent[]> {
+  return host.json<TeamAgent[]>(['agent', 'ls', '--all']);
+}
+
+/** a plain command agent on `host` (a shell that sleeps), in its project folder; its id */
+async function startSleeper(host: MeshHost, name: string): Promise<string> {
+  // --json before `--`: every word after it is the command's
+  const out = await host.cli([
+    'agent',
+    'start',
+    '--json',
+    '--command',
+    '/bin/sh',
+    '--name',
+    name,
+    '--',
+    '-c',
+    'sleep 600',
+  ]);
+  const started = JSON.parse(out.stdout) as { id: string; name: string };
+  expect(started.name).toBe(name);
+  return started.id;
+}
+
+describe.skipIf(!MeshLab.available())(
+  `the team across three machines${MeshLab.available() ? '' : ` (skipped: ${MeshLab.unavailableReason()})`}`,
+  () => {
+    const lab = useSharedMeshLab(LAB_OPTIONS);
+
+    it(
+      'gives the project one identity key on every clone',
+      async () => {
+        const keys = await Promise.all(lab().hosts.map((h) => identityKey(h)));
+        expect(new Set(keys).size).toBe(1);
+        expect(keys[0]).toMatch(/^[0-9a-f]{16}$/);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      "lists alice's agent on bob and carol, marks it unreachable while her cable is out",
+      async () => {
+        const l = lab();
+        const [alice, bob, carol] = [l.host('alice'), l.host('bob'), l.host('carol')];
+        const key = await identityKey(alice);
+        const id = await startSleeper(alice, 'scout');
+        try {
+          for (const host of [bob, carol]) {
+            const seen = await waitUntil(async () => (await agentsOn(host)).find((a) => a.id === id), {
+              timeoutMs: scaled(15_000),
+              intervalMs: 250,
+              what: `alice's agent in ${host.name}'s agent ls --all`,
+            });
+            expect(seen).toMatchObject({
+              name: 'scout',
+              machine: 'alice',
+              human: 'Alice',
+              local: false,
+              reachable: true,
+              projectKey: key,
+            });
+          }
+
+          await alice.setLinkUp(false);
+          try {
+            const gone = await waitUntil(async () => (await agentsOn(bob)).find((a) => a.id === id && !a.reachable), {
+              timeoutMs: detectionBoundMs(l),
+              intervalMs: 250,
+              what: "bob to mark alice's agent unreachable",
+            });
+            expect(gone).toMatchObject({ machine: 'alice', human: 'Alice' });
+            const machines = await bob.json<TeamMachine[]>(['team']);
+            const aliceSeen = machines.find((m) => m.name === 'alice');
+            expect(aliceSeen).toMatchObject({ reachable: false, human: 'Alice' });
+            expect(aliceSeen!.lastSeen).toEqual(expect.any(Number));
+          } finally {
+            await alice.setLinkUp(true);
+          }
+          const back = await waitUntil(async () => (await agentsOn(bob)).find((a) => a.id === id && a.reachable), {
+            timeoutMs: scaled(30_000),
+            intervalMs: 250,
+            what: "bob to see alice's agent reachable again",
+          });
+          expect(back).toMatchObject({ machine: 'alice', human: 'Alice', name: 'scout' });
+          expect((await bob.json<TeamMachine[]>(['team'])).find((m) => m.name === 'alice')).toMatchObject({
+            reachable: true,
+            lastSeen: null,
+          });
+        } finally {
+          await alice.cli(['agent', 'stop', id], { allowFail: true });
+          await l.waitFullMesh();
+        }
+      },
+      TEST_TIMEOUT_MS,
+    );
+  },
+);
