@@ -54,6 +54,7 @@ const METHODS: Record<ApiMethod, true> = {
   'agents.stop': true,
   'agents.relaunch': true,
   'agents.remove': true,
+  'agents.context': true,
   'mesh.graph': true,
   'mesh.alerts': true,
   'terminals.list': true,

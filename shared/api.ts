@@ -11,6 +11,7 @@ import {
   ServiceTrafficSchema,
 } from './proxy.js';
 import { AgentDetectionSchema, AgentProfileSchema, AgentRecordSchema, AgentStartInputSchema } from './agent.js';
+import { AgentContextInputSchema, AgentContextSchema } from './agent-context.js';
 import { MeshInfoSchema, PeerInfoSchema, ServiceGraphSchema, VersionAlertSchema } from './mesh.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema } from './service.js';
 import { HealthSchema } from './health.js';
@@ -173,6 +174,11 @@ export const apiMethods = {
     }).strict(),
     output: z.object({ removed: z.string() }),
   },
+  /**
+   * What the agent has not seen yet (unread messages, team notices), taken once: messages are marked read for
+   * it (the cursor read_messages moves), notices leave its queue. Claude Code's context hooks call it.
+   */
+  'agents.context': { input: AgentContextInputSchema, output: AgentContextSchema },
   /** every lock space (a project root) with its held locks and queued waiters */
   'locks.list': { input: ProjectScope, output: z.array(LockSpaceSnapshotSchema) },
   /** queues up to `waitMs` (default 0 through the API: refused at once, naming the holders in the way) */

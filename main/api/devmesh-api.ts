@@ -161,7 +161,7 @@ export class DevMeshApi {
         graph: () => core.graph(),
       }),
       ...terminalHandlers({ terminals: core.terminals, recordings: core.recordings }),
-      ...agentHandlers({ ...core.agents, decisions: co }),
+      ...agentHandlers({ ...core.agents, decisions: co, inbox: core.inbox, activity }),
       ...lockHandlers({ locks: co.locks, decisions: co, activity }),
       ...auditHandlers({ audit: co.audit, idOf: (actor) => co.idOf(actor), mirrorPath: core.home.auditMirrorPath }),
       ...taskHandlers({ tasks: co.tasks, decisions: co, activity }),

@@ -3,7 +3,7 @@
 // bundle without zod, the core or the other commands; any other command line loads the whole CLI
 // (full-main.ts, its own bundle: dist/cli/devmesh-full.js), which answers it exactly as before.
 import type { ClientCommandGroups } from './client-command-groups.js';
-import { clientCommandGroups } from './client-command-groups.js';
+import { CONTEXT_HOOK_ARGS, clientCommandGroups, contextHookGroup } from './client-command-groups.js';
 import { internalError, runCliProcess } from './cli-process.js';
 
 const argv = process.argv.slice(2);
@@ -13,6 +13,8 @@ const first = argv[0] ?? '';
 // `--version` is `version`; `help`, no command and an unknown one need every command's name.
 if (first === '--version' || first === '-v' || client.some((group) => group.names.includes(first))) {
   runCliProcess(client, argv);
+} else if (first === 'hook' && (CONTEXT_HOOK_ARGS as readonly string[]).includes(argv[1] ?? '')) {
+  runCliProcess([contextHookGroup({ stdin: process.stdin, env: process.env })], argv);
 } else {
   import('./full-main.js').catch(internalError);
 }

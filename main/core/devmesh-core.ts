@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { MeshInfo, ServiceGraph } from '../../shared/mesh.js';
 import type { ProxyInfo } from '../../shared/proxy.js';
 import { AgentsModule } from './agents/agents-module.js';
+import { AgentDeliveryModule } from './agents/agent-delivery-module.js';
+import type { AgentInbox } from './agents/agent-inbox.js';
 import { ProjectCommands } from './projects/project-commands.js';
 import type { RecordingStore } from './terminals/recording-store.js';
 import type { DevMeshCommandLineSpec } from './agents/session-command-line.js';
@@ -91,6 +93,7 @@ interface CoreModules {
   agents: AgentsModule;
   coordination: CoordinationModule;
   team: TeamModule;
+  delivery: AgentDeliveryModule;
 }
 
 export class DevMeshCore {
@@ -117,6 +120,8 @@ export class DevMeshCore {
   readonly agents: Pick<AgentsModule, 'manager' | 'detector' | 'profiles'>;
   /** locks, the audit chain, tasks, messages and shared state */
   readonly coordination: Coordination;
+  /** what each running agent has not seen yet (messages, team notices), for its context hooks */
+  readonly inbox: AgentInbox;
   /** the project and service calls, answered once what they recorded in the audit chain is on disk */
   readonly projectCommands: ProjectCommands;
   /** agents, locks, tasks, messages and state shared with teammates' machines over the mesh */
@@ -132,7 +137,7 @@ export class DevMeshCore {
     private readonly modules: CoreModules,
     private readonly disposables: DisposableStore,
   ) {
-    const { store, services, projects, mesh, proxy, terminals, agents, coordination, team } = modules;
+    const { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery } = modules;
     ({ database: this.database, events: this.events, health: this.health } = store);
     ({ logs: this.logs, registry: this.registry, reaper: this.reaper } = services);
     this.projects = projects.manager;
@@ -144,6 +149,7 @@ export class DevMeshCore {
     this.agents = agents;
     this.coordination = coordination.coordination;
     this.team = team;
+    this.inbox = delivery.inbox;
     const settled = (): Promise<void> => this.coordination.trail.settled();
     this.projectCommands = new ProjectCommands({ projects: this.projects, settled });
   }
@@ -203,11 +209,22 @@ export class DevMeshCore {
           },
         }),
       );
+      // Messages and team events into running agents: after Coordination (its message board, its task
+      // prompts typed first at an idle prompt), disposed before it.
+      const delivery = chain.add(
+        new AgentDeliveryModule({
+          events: store.events,
+          messages: coordination.coordination.messages,
+          agents,
+          type: (id, text) => coordination.coordination.deliver(id, text),
+          logger,
+        }),
+      );
       // Disposed first of `work`: no team part sends on a link the mesh is closing.
       const team = work.add(
         new TeamModule({ store, projects, mesh, agents, coordination, human: settings.team.human, logger }),
       );
-      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team };
+      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery };
       const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, modules, disposables);
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());

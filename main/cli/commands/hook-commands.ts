@@ -1,6 +1,8 @@
 // `devmesh hook claude-pre-tool-use | pre-commit`: the lock checks DevMesh's generated hooks run for an agent
 // (see main/core/agents/agent-session-setup.ts). Both ask the running DevMesh `locks.check` for the agent
 // (DEVMESH_AGENT_ID) and refuse a change to a file another holder locks.
+// `devmesh hook claude-user-prompt-submit | claude-post-tool-use`: Claude Code's context hooks, answered by
+// context-hook-command.ts (here for `devmesh help` and the full CLI; main.ts runs them without this module).
 //
 // The Claude Code PreToolUse contract (the hooks reference at code.claude.com/docs, as quoted by
 // github.com/xsyetopz/claudetto wiki "Claude Code Hooks Output"/"Events Tool" and several write-ups that
@@ -27,13 +29,11 @@ import { LockPathResolver } from '../../core/locks/lock-path-resolver.js';
 import type { ApiClient } from '../api-client.js';
 import type { CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
+import { CONTEXT_HOOK_ACTIONS, ContextHook, HOOK_SUMMARY, HOOK_USAGE, type HookIo } from './context-hook-command.js';
 
-export interface HookIo {
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-}
+export type { HookIo };
 
-const ACTIONS = ['claude-pre-tool-use', 'pre-commit'] as const;
+const ACTIONS = ['claude-pre-tool-use', 'pre-commit', ...Object.keys(CONTEXT_HOOK_ACTIONS)] as const;
 const CLAUDE_BLOCK = 2;
 const COMMIT_REFUSED = 1;
 /** a Write carries the whole new file in tool_input.content */
@@ -60,22 +60,22 @@ export class HookCommands {
     return [
       {
         name: 'hook',
-        summary: 'lock checks run by the hooks DevMesh gives its agents: claude-pre-tool-use, pre-commit',
-        usage: `Usage: devmesh hook claude-pre-tool-use   (Claude Code PreToolUse hook: JSON on stdin)
-       devmesh hook pre-commit            (git pre-commit hook: checks the staged files)
-
-Run by the hooks DevMesh writes for the agents it launches, not by hand. Asks the running DevMesh whether
-the agent (DEVMESH_AGENT_ID) may change the files: an edit to a file another agent locks is refused (exit 2
-for Claude Code, 1 for git). When DevMesh is not running, or the input cannot be read, the change is
-allowed and a note goes to stderr.`,
+        summary: HOOK_SUMMARY,
+        usage: HOOK_USAGE,
         options: {},
-        positionals: { min: 1, max: 1, name: '<claude-pre-tool-use|pre-commit>' },
+        positionals: {
+          min: 1,
+          max: 1,
+          name: '<claude-pre-tool-use|pre-commit|claude-user-prompt-submit|claude-post-tool-use>',
+        },
         run: (ctx, args) => this.hook(ctx, args.positionals[0]!),
       },
     ];
   }
 
   private async hook(ctx: CliContext, action: string): Promise<number> {
+    const contextEvent = Object.hasOwn(CONTEXT_HOOK_ACTIONS, action) ? CONTEXT_HOOK_ACTIONS[action] : undefined;
+    if (contextEvent !== undefined) return new ContextHook(this.io).run(ctx, action, contextEvent);
     if (!(ACTIONS as readonly string[]).includes(action)) {
       // Exit 0, not a usage error: exit 2 would block Claude Code's edit over a typo in a generated file.
       ctx.warn(`devmesh hook: unknown hook '${action}' (known: ${ACTIONS.join(', ')}); allowed without a lock check`);

@@ -207,6 +207,15 @@ export class AgentManager implements Disposable {
     agent?.detector.noteInput(this.now());
   }
 
+  /**
+   * When input was last written to the running agent's terminal (a typed prompt, the user); null: none, or
+   * it is not running.
+   */
+  lastInputAt(idOrName: string): number | null {
+    const record = this.deps.store.find(idOrName);
+    return (record && this.live.get(record.id)?.detector.lastInputAt) ?? null;
+  }
+
   /** Someone typed into a terminal: if an agent runs in it, its prompt on screen has been answered. */
   noteTerminalInput(terminalId: string): void {
     for (const agent of this.live.values()) if (agent.terminalId === terminalId) agent.detector.noteInput(this.now());

@@ -1,6 +1,7 @@
 // What an agent's session gets besides its own arguments, so that it can talk to DevMesh and respects file
 // locks: DevMesh's MCP server (`devmesh mcp`) registered through the CLI's own mechanism (its profile's
-// `mcp`), Claude Code's PreToolUse lock hook (profile `editHook`), and for every agent a git hooks folder
+// `mcp`), Claude Code's PreToolUse lock hook and its UserPromptSubmit/PostToolUse context hooks (profile
+// `editHook`), and for every agent a git hooks folder
 // whose pre-commit refuses commits touching files another agent holds. Everything is session-scoped:
 // flags and environment variables of this launch, files under $DEVMESH_HOME/agents/<agent-id>/, never the
 // user's own config files and never the user's main checkout. Files go when the agent is removed.
@@ -34,6 +35,14 @@ import { SessionCommandLine, type DevMeshCommandLineSpec } from './session-comma
 
 /** The tools Claude Code edits files with; the PreToolUse matcher is a regex over tool names. */
 export const CLAUDE_EDIT_TOOLS_MATCHER = 'Edit|Write|MultiEdit|NotebookEdit';
+/**
+ * The tools after which Claude Code is given DevMesh's news (PostToolUse): the ones that change things or
+ * take a while. Not Read/Grep/Glob: they are quick and many, and each hook run starts a process.
+ * PostToolUse context is reported dropped after Agent and MCP tools (anthropics/claude-code#43750, #24788).
+ */
+export const CLAUDE_CONTEXT_TOOLS_MATCHER = 'Bash|Edit|Write|MultiEdit|NotebookEdit';
+/** seconds Claude Code waits for a context hook before going on without it */
+export const CLAUDE_CONTEXT_HOOK_TIMEOUT_S = 10;
 /** The name DevMesh's MCP server is registered under in every CLI. */
 export const MCP_SERVER_NAME = 'devmesh';
 
@@ -71,6 +80,14 @@ export class AgentSessionSetup {
   constructor(private readonly deps: AgentSessionSetupDeps) {
     this.devmesh = deps.devmesh ? new SessionCommandLine(deps.devmesh) : null;
     this.baseEnv = deps.baseEnv ?? process.env;
+  }
+
+  /**
+   * Does a session of this profile get Claude Code's context hooks (messages and team events added to its
+   * prompts and after its tools)? Then its messages are never typed at its prompt (IdleMessageDelivery).
+   */
+  givesContextHooks(profile: AgentProfile | null | undefined): boolean {
+    return this.devmesh !== null && profile?.editHook?.kind === 'claude-settings';
   }
 
   dirOf(agentId: string): string {
@@ -114,7 +131,14 @@ export class AgentSessionSetup {
       if (profile.editHook?.kind === 'claude-settings') {
         const file = join(dir, 'claude-settings.json');
         // Claude Code runs the command with `sh -c`, JSON on stdin; exit 2 blocks the tool with stderr shown
-        // to Claude (code.claude.com/docs hooks reference: PreToolUse, "exit code 2 behavior").
+        // to Claude (code.claude.com/docs hooks reference: PreToolUse, "exit code 2 behavior"). The context
+        // hooks print `hookSpecificOutput.additionalContext` (see main/cli/commands/hook-commands.ts); their
+        // timeout is short, since Claude waits for them and a late context is worth less than a quick turn.
+        const context = (event: string) => ({
+          type: 'command',
+          command: hook.shell('hook', event),
+          timeout: CLAUDE_CONTEXT_HOOK_TIMEOUT_S,
+        });
         const settings = {
           hooks: {
             PreToolUse: [
@@ -123,6 +147,8 @@ export class AgentSessionSetup {
                 hooks: [{ type: 'command', command: hook.shell('hook', 'claude-pre-tool-use'), timeout: 30 }],
               },
             ],
+            UserPromptSubmit: [{ hooks: [context('claude-user-prompt-submit')] }],
+            PostToolUse: [{ matcher: CLAUDE_CONTEXT_TOOLS_MATCHER, hooks: [context('claude-post-tool-use')] }],
           },
         };
         this.writeJson(file, settings, session);

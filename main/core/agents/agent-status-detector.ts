@@ -48,6 +48,7 @@ export class AgentStatusDetector {
   private tail = '';
   private pending = '';
   private lastVisibleAt: number | null = null;
+  private inputAt: number | null = null;
   private readonly patterns: RegExp[];
   private readonly quietMs: number;
   private readonly trailChars: number;
@@ -69,6 +70,11 @@ export class AgentStatusDetector {
 
   get statusReason(): string | null {
     return this.reason;
+  }
+
+  /** When input was last written to the terminal (noteInput); null: never. */
+  get lastInputAt(): number | null {
+    return this.inputAt;
   }
 
   /** The ANSI-stripped end of the output (what patterns are matched against). */
@@ -105,6 +111,7 @@ export class AgentStatusDetector {
    */
   noteInput(now: number): void {
     if (this.current === 'exited') return;
+    this.inputAt = now;
     this.tail = '';
     if (this.current === 'waiting') this.set('working', 'answered', now);
   }

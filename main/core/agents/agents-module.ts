@@ -33,6 +33,8 @@ export class AgentsModule implements Disposable {
   readonly manager: AgentManager;
   readonly detector: AgentDetector;
   readonly profiles: AgentProfiles;
+  /** the files and flags each launch gets (MCP server, hooks) */
+  readonly session: AgentSessionSetup;
   private readonly subscriptions: Disposable[];
 
   constructor(deps: AgentsModuleDeps) {
@@ -40,6 +42,12 @@ export class AgentsModule implements Disposable {
     const logger = deps.logger.child({ domain: 'agents' });
     this.profiles = new AgentProfiles(settings.profiles);
     this.detector = new AgentDetector({ env: store.baseEnv });
+    this.session = new AgentSessionSetup({
+      homeDir: home.dir,
+      devmesh: deps.devmeshCommand,
+      baseEnv: store.baseEnv,
+      logger,
+    });
     this.manager = new AgentManager({
       store: new AgentStore(store.database, store.health),
       launcher: new ManagedTerminalLauncher(terminals.manager),
@@ -47,12 +55,7 @@ export class AgentsModule implements Disposable {
       worktrees: new WorktreeManager(settings.worktreeRoot, 'git', store.baseEnv),
       budget: new ResourceBudget(settings.budget),
       projects: { rootOf: (ref) => projectRootOf(projects.manager, ref) },
-      session: new AgentSessionSetup({
-        homeDir: home.dir,
-        devmesh: deps.devmeshCommand,
-        baseEnv: store.baseEnv,
-        logger,
-      }),
+      session: this.session,
       logger,
     });
     this.subscriptions = [

@@ -332,7 +332,8 @@ export class Coordination implements Disposable {
       this.locks.releaseHolder(event.agentId, `agent ${event.name} exited (${event.reason ?? 'its terminal ended'})`);
   }
 
-  private deliver(agentId: string, text: string): boolean {
+  /** Types one line and Enter into the agent's terminal (task prompts, messages at an idle prompt); false: not running. */
+  deliver(agentId: string, text: string): boolean {
     const agent = this.safeFind(agentId);
     if (!agent || agent.status === 'exited' || agent.terminalId === null) return false;
     try {

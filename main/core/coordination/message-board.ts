@@ -10,6 +10,9 @@ export interface MessageParties {
   resolve(party: string): { id: string; name: string } | null;
 }
 
+/** what a reader is given: messages to it, and to everyone by others (bound: reader, reader) */
+const TO_READER = "(recipient = ? OR (recipient = '*' AND sender <> ?))";
+
 interface MessageRow {
   seq: number;
   ts: number;
@@ -24,6 +27,7 @@ interface MessageRow {
 export class MessageBoard {
   private readonly insertStmt;
   private readonly unreadStmt;
+  private readonly unreadCountStmt;
   private readonly lastStmt;
   private readonly cursorStmt;
   private readonly setCursorStmt;
@@ -38,12 +42,9 @@ export class MessageBoard {
     this.insertStmt = db.prepare(
       'INSERT INTO messages (ts, sender, sender_name, recipient, recipient_name, body, task) VALUES (@ts, @sender, @sender_name, @recipient, @recipient_name, @body, @task)',
     );
-    this.unreadStmt = db.prepare(
-      "SELECT * FROM messages WHERE seq > ? AND (recipient = ? OR (recipient = '*' AND sender <> ?)) ORDER BY seq LIMIT ?",
-    );
-    this.lastStmt = db.prepare(
-      "SELECT * FROM messages WHERE (recipient = ? OR (recipient = '*' AND sender <> ?)) ORDER BY seq DESC LIMIT ?",
-    );
+    this.unreadStmt = db.prepare(`SELECT * FROM messages WHERE seq > ? AND ${TO_READER} ORDER BY seq LIMIT ?`);
+    this.unreadCountStmt = db.prepare(`SELECT count(*) AS n FROM messages WHERE seq > ? AND ${TO_READER}`);
+    this.lastStmt = db.prepare(`SELECT * FROM messages WHERE ${TO_READER} ORDER BY seq DESC LIMIT ?`);
     this.cursorStmt = db.prepare('SELECT last_seq FROM message_cursors WHERE reader = ?');
     this.setCursorStmt = db.prepare(
       'INSERT INTO message_cursors (reader, last_seq) VALUES (?, ?) ON CONFLICT(reader) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)',
@@ -73,14 +74,32 @@ export class MessageBoard {
     const reader = this.party(input.reader, 'reader').id;
     let rows: MessageRow[];
     if (input.unreadOnly) {
-      const cursor = (this.cursorStmt.get(reader) as { last_seq: number } | undefined)?.last_seq ?? 0;
-      rows = this.unreadStmt.all(cursor, reader, reader, input.limit) as MessageRow[];
+      rows = this.unreadStmt.all(this.cursorOf(reader), reader, reader, input.limit) as MessageRow[];
     } else {
       rows = (this.lastStmt.all(reader, reader, input.limit) as MessageRow[]).reverse();
     }
     const last = rows[rows.length - 1];
     if (last) this.setCursorStmt.run(reader, last.seq);
     return rows.map((r) => MessageBoard.toMessage(r));
+  }
+
+  /** What `read` with unreadOnly would give `reader`, without marking it read (markRead does, once it is delivered). */
+  peek(reader: string, limit: number): Message[] {
+    const id = this.party(reader, 'reader').id;
+    return (this.unreadStmt.all(this.cursorOf(id), id, id, limit) as MessageRow[]).map((r) =>
+      MessageBoard.toMessage(r),
+    );
+  }
+
+  /** Moves `reader`'s cursor to `seq` (never back): everything up to it counts as read. */
+  markRead(reader: string, seq: number): void {
+    this.setCursorStmt.run(this.party(reader, 'reader').id, seq);
+  }
+
+  /** How many messages `read` with unreadOnly would still give `reader`; marks nothing read. */
+  unreadCount(reader: string): number {
+    const id = this.party(reader, 'reader').id;
+    return (this.unreadCountStmt.get(this.cursorOf(id), id, id) as { n: number }).n;
   }
 
   /** Every message, newest first (the UI); marks nothing read. */
@@ -100,6 +119,10 @@ export class MessageBoard {
     return (this.database.db.prepare(sql).all(...args, input.limit) as MessageRow[]).map((r) =>
       MessageBoard.toMessage(r),
     );
+  }
+
+  private cursorOf(reader: string): number {
+    return (this.cursorStmt.get(reader) as { last_seq: number } | undefined)?.last_seq ?? 0;
   }
 
   private party(raw: string, role: string): { id: string; name: string } {

@@ -146,6 +146,21 @@ export class LockManager implements Disposable {
   }
 
   /** The locks of other holders that a `mode` request by `holder` on `target` conflicts with now (no grant). */
+  /** A request's target as this space locks it (root-relative, normalized); throws BAD_REQUEST on a bad path. */
+  resolveTarget(target: LockRequest['target']): ResolvedTarget {
+    return this.resolver.resolve(target);
+  }
+
+  /** Does `holder` hold `mode` on exactly this target already (a request for it only refreshes the lock)? */
+  holds(holder: string, target: ResolvedTarget, mode: LockMode): boolean {
+    return this.index.find(holder, target.key)?.mode === mode;
+  }
+
+  /** how long acquire() queues when the request names no waitMs */
+  get waitMsByDefault(): number {
+    return this.defaultWaitMs;
+  }
+
   blockersOf(holder: string, mode: LockMode, target: LockRequest['target']): LockInfo[] {
     return this.heldBlockers(holder, mode, this.begin({ holder, mode, target })).map((l) => this.info(l));
   }

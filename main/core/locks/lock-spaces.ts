@@ -24,6 +24,7 @@ import {
 } from '../../../shared/lock.js';
 import type { Disposable } from '../base/disposable.js';
 import type { LockClock } from './lock-clock.js';
+import type { LockGate, LockGatePass } from './lock-gate.js';
 import { LockManager } from './lock-manager.js';
 
 export interface LockSpacesDeps {
@@ -50,6 +51,7 @@ const PROBE = '~probe';
 export class LockSpaces implements Disposable {
   private readonly spaces = new Map<string, { manager: LockManager; subscription: Disposable }>();
   private readonly nextLockId: () => string;
+  private gate: LockGate | null = null;
 
   constructor(private readonly deps: LockSpacesDeps) {
     let n = 1;
@@ -96,13 +98,50 @@ export class LockSpaces implements Disposable {
    * A request as a face makes it: the holder by agent id or name (locks are held by ids), a path absolute
    * (in the project or the agent's worktree) or relative to the project root.
    */
-  acquire(project: string | undefined, request: LockRequest): Promise<LockInfo> {
+  async acquire(project: string | undefined, request: LockRequest): Promise<LockInfo> {
     const holder = this.holderId(request.holder);
     const space = this.spaceFor(project, holder);
     const t = request.target;
     // a path outside the space is left as given: the manager refuses it, naming the root
     const target = t.kind === 'glob' ? t : { ...t, path: this.relativePath(space, holder, t.path) ?? t.path };
-    return space.manager.acquire({ ...request, holder, target, freshTtlMs: this.defaultTtl(holder, request.session) });
+    const managed = { ...request, holder, target, freshTtlMs: this.defaultTtl(holder, request.session) };
+    const pass = await this.admit(space, managed);
+    if (pass === null) return space.manager.acquire(managed);
+    try {
+      const lock = await space.manager.acquire({ ...managed, waitMs: pass.waitMs });
+      pass.pass.granted(lock);
+      return lock;
+    } catch (err) {
+      pass.pass.abandon();
+      throw err;
+    }
+  }
+
+  /** Plugs in the teammates' permission (the mesh); disposing it unplugs it. */
+  useGate(gate: LockGate): Disposable {
+    this.gate = gate;
+    return { dispose: () => void (this.gate === gate && (this.gate = null)) };
+  }
+
+  /** The gate's pass for a request, with what is left of its wait; null when no gate takes part. */
+  private async admit(space: LockSpace, request: LockRequest): Promise<{ pass: LockGatePass; waitMs: number } | null> {
+    const gate = this.gate;
+    if (gate === null) return null;
+    const resolved = space.manager.resolveTarget(request.target);
+    // asking again for what it holds only refreshes the lock: the teammates already permitted it
+    if (space.manager.holds(request.holder, resolved, request.mode)) return null;
+    const waitMs = request.waitMs ?? space.manager.waitMsByDefault;
+    const started = Date.now();
+    const { root, project } = space;
+    const pass = await gate.admit({
+      root,
+      project,
+      holder: request.holder,
+      mode: request.mode,
+      target: resolved,
+      waitMs,
+    });
+    return pass === null ? null : { pass, waitMs: Math.max(0, waitMs - (Date.now() - started)) };
   }
 
   /** The lifetime of a lock whose request names none: short when its taker renews it, long when nobody does. */

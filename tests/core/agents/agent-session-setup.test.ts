@@ -58,7 +58,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('AgentSessionSetup', () => {
-  it('gives Claude Code an --mcp-config file with the devmesh server and a --settings file with the lock hook', () => {
+  it('gives Claude Code an --mcp-config file with the devmesh server and a --settings file with its hooks', () => {
     const session = setup().prepare(record('claude'), profiles.get('claude'));
     const mcpFile = join(agentDir(), 'mcp.json');
     const settingsFile = join(agentDir(), 'claude-settings.json');
@@ -88,6 +88,18 @@ describe('AgentSessionSetup', () => {
       },
     ]);
     expect(CLAUDE_EDIT_TOOLS_MATCHER).toBe('Edit|Write|MultiEdit|NotebookEdit');
+    // the context hooks: the agent's unread messages and team events, added to its prompts and after its tools
+    const context = (action: string) => [
+      {
+        type: 'command',
+        command: `DEVMESH_HOME=${home} DEVMESH_AGENT_ID=agent-0123456789 ${NODE} ${BIN} hook ${action}`,
+        timeout: 10,
+      },
+    ];
+    expect(settings.hooks.UserPromptSubmit).toEqual([{ hooks: context('claude-user-prompt-submit') }]);
+    expect(settings.hooks.PostToolUse).toEqual([
+      { matcher: 'Bash|Edit|Write|MultiEdit|NotebookEdit', hooks: context('claude-post-tool-use') },
+    ]);
     expect(session.env).toMatchObject({
       DEVMESH_HOME: home,
       GIT_CONFIG_COUNT: '1',
