@@ -41,6 +41,7 @@ import { MeshHost } from './mesh-host.js';
 export * from './mesh-lab-support.js';
 export { labGit, LAB_REPO_FILES } from './mesh-lab-git.js';
 export { MeshHost } from './mesh-host.js';
+export { LockDriver, type DriverAnswer } from './lock-driver.js';
 
 export class MeshLab {
   readonly hosts: MeshHost[] = [];

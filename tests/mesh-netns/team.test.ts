@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { TeamAgent, TeamMachine } from '../../shared/team.js';
 import type { ProjectInfo } from '../../shared/service.js';
 import { scaled } from '../helpers/load-scale.js';
-import { MeshLab, waitUntil, type MeshHost } from '../helpers/mesh-lab.js';
+import { MeshLab, waitUntil, type DriverAnswer, type MeshHost } from '../helpers/mesh-lab.js';
+import { mulberry32 } from '../helpers/mulberry32.js';
 import { TEST_TIMEOUT_MS, useSharedMeshLab } from '../helpers/mesh-lab-suite.js';
 
 const LAB_OPTIONS = { hosts: 3, multicast: false } as const;
@@ -130,6 +131,65 @@ describe.skipIf(!MeshLab.available())(
         }
       },
       TEST_TIMEOUT_MS,
+    );
+  },
+);
+
+/** rounds of the lock race (the issue asks for at least 1,000); TEAM_RACE_ROUNDS raises it for a long run */
+const RACE_ROUNDS = Math.max(1_000, Number(process.env.TEAM_RACE_ROUNDS ?? 0) || 0);
+const RACE_SEED = Number(process.env.TEAM_RACE_SEED ?? 0) || 0x15_15;
+
+describe.skipIf(!MeshLab.available())(
+  `locks across three machines${MeshLab.available() ? '' : ` (skipped: ${MeshLab.unavailableReason()})`}`,
+  () => {
+    const lab = useSharedMeshLab(LAB_OPTIONS);
+
+    it(
+      `never grants two conflicting WRITE locks at once on alice and bob (${RACE_ROUNDS} races)`,
+      async () => {
+        const l = lab();
+        await Promise.all(l.hosts.map((h) => identityKey(h)));
+        const [a, b] = await Promise.all([l.host('alice').lockDriver(), l.host('bob').lockDriver()]);
+        const random = mulberry32(RACE_SEED);
+        const delay = () => Math.floor(random() * 6); // 0–5 ms, in each namespace
+        const both: number[] = [];
+        const odd: string[] = [];
+        const wins = { alice: 0, bob: 0, none: 0 };
+        const started = Date.now();
+        const deadline = started + scaled(600_000);
+        try {
+          for (let round = 0; round < RACE_ROUNDS && Date.now() < deadline; round++) {
+            const path = 'src/orders.ts';
+            const [ra, rb] = await Promise.all([
+              a.acquire('r', { delayMs: delay(), holder: 'racer-alice', mode: 'WRITE', path, waitMs: 0 }),
+              b.acquire('r', { delayMs: delay(), holder: 'racer-bob', mode: 'WRITE', path, waitMs: 0 }),
+            ]);
+            if (ra.ok && rb.ok) both.push(round);
+            else if (ra.ok) wins.alice++;
+            else if (rb.ok) wins.bob++;
+            else wins.none++;
+            for (const r of [ra, rb] as DriverAnswer[])
+              if (!r.ok && r.error?.code !== 'CONFLICT' && odd.length < 10)
+                odd.push(`round ${round}: ${JSON.stringify(r.error)}`);
+            const released = await Promise.all([ra.ok ? a.release('r') : null, rb.ok ? b.release('r') : null]);
+            for (const r of released)
+              if (r && !r.ok) throw new Error(`round ${round}: release failed: ${JSON.stringify(r.error)}`);
+            if (both.length >= 20) break; // the point is made: stop early
+          }
+        } finally {
+          a.stop();
+          b.stop();
+        }
+        const rounds = wins.alice + wins.bob + wins.none + both.length;
+        console.log(
+          `lock race (seed ${RACE_SEED}): ${rounds} rounds in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+            `alice won ${wins.alice}, bob won ${wins.bob}, no winner ${wins.none}, both granted ${both.length}`,
+        );
+        expect(both, `rounds where both were granted (seed ${RACE_SEED})`).toEqual([]);
+        expect(odd, 'refusals other than CONFLICT').toEqual([]);
+        expect(rounds).toBe(RACE_ROUNDS);
+      },
+      scaled(900_000),
     );
   },
 );
