@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   /** a native module (better-sqlite3, node-pty) will not load: glibc too old, another architecture, a damaged install */
   'NATIVE_MODULE_FAILED',
   'INTERNAL',
+  /** messages waiting for a teammate's machine that is not linked have reached the most kept for it */
+  'OUTBOX_FULL',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

@@ -6,7 +6,7 @@ import { HealthChangedEventSchema } from './health.js';
 import { AgentStatusEventSchema } from './agent.js';
 import { LockChangedEventSchema } from './lock.js';
 import { TaskEventSchema } from './task.js';
-import { MessageEventSchema, StateEventSchema } from './message.js';
+import { MessageDeliveredEventSchema, MessageEventSchema, StateEventSchema } from './message.js';
 import { TeamAgentEventSchema, TeamMachineEventSchema } from './team.js';
 import { ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
 
@@ -71,6 +71,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   LockChangedEventSchema,
   TaskEventSchema,
   MessageEventSchema,
+  MessageDeliveredEventSchema,
   StateEventSchema,
   HealthChangedEventSchema,
   TeamMachineEventSchema,

@@ -5,10 +5,16 @@ import { z } from 'zod';
 export const MESSAGE_MAX_BYTES = 16 * 1024;
 export const STATE_VALUE_MAX_BYTES = 64 * 1024;
 
-/** an agent id or name, `user` (the human), or `*` (everyone) */
+/**
+ * an agent id or name, `user` (the human), `*` (everyone on the mesh), `@role` (every agent with that role, on
+ * every machine); `name@machine` names an agent (or `user`) on a teammate's machine
+ */
 export const MessagePartySchema = z
   .string()
-  .regex(/^(\*|[A-Za-z0-9][A-Za-z0-9._:@-]{0,127})$/, 'an agent id or name, user, or * for everyone');
+  .regex(
+    /^(\*|@[A-Za-z0-9][A-Za-z0-9._-]{0,63}|[A-Za-z0-9][A-Za-z0-9._:@-]{0,127})$/,
+    "an agent id or name (name@machine for a teammate's), user, @role, or * for everyone",
+  );
 
 export const MessageSchema = z.object({
   seq: z.number().int(),
@@ -20,6 +26,12 @@ export const MessageSchema = z.object({
   body: z.string(),
   task: z.string().nullable(),
   ts: z.number(),
+  /** its id, given where it was written (a UUID): the same on every machine that stores it */
+  id: z.string().nullable().optional(),
+  /** the teammate's machine it came from; null: written on this machine */
+  fromMachine: z.string().nullable().optional(),
+  /** machines it still waits to be delivered to (queued while they are unreachable); 0: delivered or local */
+  queued: z.number().int().min(0).optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -83,6 +95,12 @@ export const StateSetInputSchema = z
 
 export const MessageEventSchema = z.object({
   type: z.literal('message.posted'),
+  ts: z.number(),
+  message: MessageSchema,
+});
+/** a message sent from here reached one more machine (its `queued` count went down) */
+export const MessageDeliveredEventSchema = z.object({
+  type: z.literal('message.delivered'),
   ts: z.number(),
   message: MessageSchema,
 });

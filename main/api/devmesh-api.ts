@@ -165,7 +165,7 @@ export class DevMeshApi {
       ...lockHandlers({ locks: co.locks, decisions: co, activity }),
       ...auditHandlers({ audit: co.audit, idOf: (actor) => co.idOf(actor), mirrorPath: core.home.auditMirrorPath }),
       ...taskHandlers({ tasks: co.tasks, decisions: co, activity }),
-      ...messageHandlers({ messages: co.messages, state: co.state, decisions: co, activity }),
+      ...messageHandlers({ messages: co.messages, team: core.team.messages, state: co.state, decisions: co, activity }),
       ...teamHandlers({ presence: core.team.presence }),
     };
   }

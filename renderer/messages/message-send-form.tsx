@@ -1,8 +1,11 @@
-// The human writes as `user` to one agent or to everyone (`*`); Ctrl+Enter (or the button) sends.
+// The human writes as `user` to anyone on the mesh: a To field with suggestions (everyone, this machine's
+// agents, roles, teammates' humans and agents it knows; any address can be typed); Ctrl+Enter (or the
+// button) sends.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from '../shell/app-context.js';
 import { useCoordination } from '../command-center/command-center-syncs.js';
+import { addressSuggestions } from './message-addresses.js';
 
 export function MessageSendForm() {
   const { stores, agents: agentsSync } = useApp();
@@ -11,7 +14,12 @@ export function MessageSendForm() {
   // them again so one just started can be picked.
   useEffect(() => void agentsSync.refresh(), [agentsSync]);
   const agentsById = useStore(stores.agents, (s) => s.byId);
-  const agents = useMemo(() => Object.values(agentsById).filter((a) => a.status !== 'exited'), [agentsById]);
+  const peers = useStore(stores.mesh, (s) => s.peers);
+  const recent = useStore(stores.messages, (s) => s.messages);
+  const suggestions = useMemo(
+    () => addressSuggestions({ agents: Object.values(agentsById), peers, messages: recent }),
+    [agentsById, peers, recent],
+  );
   const [to, setTo] = useState('*');
   const [body, setBody] = useState('');
   const [refusal, setRefusal] = useState<string | null>(null);
@@ -19,10 +27,10 @@ export function MessageSendForm() {
 
   const send = async (e?: FormEvent) => {
     e?.preventDefault();
-    if (busy || body.trim() === '') return;
+    if (busy || body.trim() === '' || to.trim() === '') return;
     setBusy(true);
     setRefusal(null);
-    const result = await messages.send(to, body.trim());
+    const result = await messages.send(to.trim(), body.trim());
     setBusy(false);
     if (result.ok) setBody('');
     else setRefusal(result.message);
@@ -32,20 +40,22 @@ export function MessageSendForm() {
     <form className="coord-form message-send" data-testid="message-send-form" onSubmit={(e) => void send(e)}>
       <div className="coord-inline-form">
         <span className="muted">To</span>
-        <select
+        <input
           className="coord-input"
           value={to}
           onChange={(e) => setTo(e.target.value)}
+          list="message-to-suggestions"
+          placeholder="*, name, name@machine, @role"
           aria-label="To"
           data-testid="message-to"
-        >
-          <option value="*">everyone</option>
-          {agents.map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.name}
+        />
+        <datalist id="message-to-suggestions" data-testid="message-to-suggestions">
+          {suggestions.map((s) => (
+            <option key={s.value} value={s.value}>
+              {s.label}
             </option>
           ))}
-        </select>
+        </datalist>
       </div>
       <textarea
         className="coord-input"
@@ -65,7 +75,12 @@ export function MessageSendForm() {
         </div>
       )}
       <div className="coord-actions">
-        <button type="submit" className="btn" disabled={busy || body.trim() === ''} data-testid="message-send">
+        <button
+          type="submit"
+          className="btn"
+          disabled={busy || body.trim() === '' || to.trim() === ''}
+          data-testid="message-send"
+        >
           Send
         </button>
       </div>

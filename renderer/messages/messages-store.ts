@@ -14,6 +14,8 @@ export interface MessagesState {
   replace(list: Message[]): void;
   /** A posted message; a seq already present is ignored (the event and the send's answer both bring it). */
   add(message: Message): void;
+  /** A message changed (delivered to one more machine): replaced where it is, ignored when not kept. */
+  update(message: Message): void;
   fail(message: string | null): void;
 }
 
@@ -34,6 +36,12 @@ export const createMessagesStore = () =>
     add: (message) =>
       set((s) =>
         s.messages.some((m) => m.seq === message.seq) ? s : { messages: newestFirst([message, ...s.messages]) },
+      ),
+    update: (message) =>
+      set((s) =>
+        s.messages.some((m) => m.seq === message.seq)
+          ? { messages: s.messages.map((m) => (m.seq === message.seq ? message : m)) }
+          : s,
       ),
     fail: (message) => set((s) => (s.error === message ? s : { error: message })),
   }));

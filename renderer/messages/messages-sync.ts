@@ -20,6 +20,7 @@ export class MessagesSync {
       store,
       what: 'messages',
       onEvent: (event) => {
+        if (event.type === 'message.delivered') return store.getState().update(event.message);
         if (event.type !== 'message.posted') return;
         store.getState().add(event.message);
         if (event.message.to === 'user' && event.message.from !== 'user') this.toUser(event.message);

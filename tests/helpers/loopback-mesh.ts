@@ -21,6 +21,8 @@ export interface LoopbackAgent {
   services: MeshService[];
   membership: MeshMembership;
   warnings: string[];
+  /** its membership folder */
+  dir: string;
 }
 
 const dirs: string[] = [];
@@ -34,9 +36,11 @@ export async function loopbackAgent(
   name: string,
   setup: (m: MeshMembership) => void,
   mesh: Partial<MeshSettings> = {},
+  /** the membership folder of an agent started before (the same machine again, after a restart) */
+  again?: LoopbackAgent,
 ): Promise<LoopbackAgent> {
-  const dir = mkdtempSync(join(tmpdir(), 'devmesh-mesh-'));
-  dirs.push(dir);
+  const dir = again?.dir ?? mkdtempSync(join(tmpdir(), 'devmesh-mesh-'));
+  if (!again) dirs.push(dir);
   const membership = new MeshMembership(dir);
   setup(membership);
   const bus = new EventBus();
@@ -64,7 +68,7 @@ export async function loopbackAgent(
     ...mesh,
   };
   const node = new MeshNode({ membership, settings, events: bus, logger, services: () => services });
-  const a = { node, events, services, membership, warnings };
+  const a = { node, events, services, membership, warnings, dir };
   agents.push(a);
   await node.start();
   return a;

@@ -24,12 +24,17 @@ export class MessageCommands {
        devmesh msg ls [--with PARTY] [--limit N] [--json]
 
 Agents talk to each other (and to you, \`user\`) through the message board; agents read theirs with
-the read_messages tool. <to> is an agent name or id, \`user\`, or '*' for everyone. You send as \`user\`
+the read_messages tool. <to> is an agent name or id, \`user\`, '*' for everyone on the mesh, @ROLE for
+every agent with that role on every machine, NAME@MACHINE for an agent (or user@MACHINE for the human)
+on a teammate's machine, or a teammate's name (the human at the machine of that name). A message to a
+machine that is not linked now is queued and delivered once when it is back. You send as \`user\`
 unless --as names another sender. --task ties the message to a task. \`ls\` lists messages newest first
 (default 100, at most 500); --with keeps those from or to one party.
 
 Examples:
   devmesh msg send fixer "the login tests are flaky on CI, skip them for now"
+  devmesh msg send reviewer@bob "PR 42 is ready"
+  devmesh msg send @frontend "the design tokens changed"
   devmesh msg send '*' "main is frozen until 17:00" --task task-8k2m4q
   devmesh msg ls --with fixer --limit 20`,
         options: {
@@ -108,10 +113,14 @@ Examples:
       c.call('messages.send', { from, to, body, ...(task !== undefined ? { task } : {}) }),
     );
     if (args.flag('json')) ctx.printJson(message);
-    else
-      ctx.print(
-        `Sent #${message.seq} to ${message.to === '*' ? 'everyone' : message.toName}${message.task ? ` about ${message.task}` : ''}.`,
-      );
+    else {
+      const about = message.task ? ` about ${message.task}` : '';
+      const queued = message.queued
+        ? ` Queued until ${message.queued} machine${message.queued === 1 ? '' : 's'} acknowledge${message.queued === 1 ? 's' : ''} it ` +
+          '(a machine not linked now gets it when it is back).'
+        : '';
+      ctx.print(`Sent #${message.seq} to ${message.to === '*' ? 'everyone' : message.toName}${about}.${queued}`);
+    }
     return EXIT.ok;
   }
 
@@ -178,8 +187,8 @@ Examples:
       table.add([
         m.seq,
         timeText.clock(m.ts),
-        m.fromName,
-        m.to === '*' ? '*' : m.toName,
+        m.fromMachine ? `${m.fromName}@${m.fromMachine}` : m.fromName,
+        `${m.to === '*' ? '*' : m.toName}${m.queued ? ' (queued)' : ''}`,
         m.task,
         MessageCommands.short(m.body),
       ]);
@@ -201,7 +210,7 @@ Examples:
 
   private static party(value: string, what: string, command = 'msg'): void {
     if (!MessagePartySchema.safeParse(value).success)
-      throw new UsageError(`${what} '${value}' is not an agent name or id, user, or *`, command);
+      throw new UsageError(`${what} '${value}' is not an agent name or id, name@machine, user, @role, or *`, command);
   }
 
   private static short(text: string): string {

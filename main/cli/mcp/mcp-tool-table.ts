@@ -295,9 +295,11 @@ export class McpToolTable {
       McpToolTable.define({
         name: 'send_message',
         title: 'Send a message',
-        description: `Send a message to another agent (its id or name, see list_agents), to the human (\`user\`), or to everyone (\`*\`). Use it to ask a lock holder for a file, hand over work, or report something the others need to know. ${you}`,
+        description: `Send a message to another agent (its id or name, see list_agents; \`name@machine\` for an agent on a teammate's machine), to the human (\`user\`; \`user@machine\` for a teammate), to every agent with a role (\`@frontend\`, on every machine), or to everyone on the mesh (\`*\`). A message to a machine that is not reachable now is queued and delivered once when it is back. Use it to ask a lock holder for a file, hand over work, or report something the others need to know. ${you}`,
         input: {
-          to: MessagePartySchema.describe('an agent id or name, `user` for the human, or `*` for everyone'),
+          to: MessagePartySchema.describe(
+            'an agent id or name, `name@machine`, `user` (the human), `user@machine`, `@role`, or `*` for everyone',
+          ),
           body: z.string().min(1).max(MESSAGE_MAX_BYTES).describe('the message'),
           task: TaskIdSchema.optional().describe('the task it is about, if any'),
         },
@@ -309,7 +311,10 @@ export class McpToolTable {
             body: args.body,
             ...(args.task !== undefined ? { task: args.task } : {}),
           });
-          return `Sent message #${message.seq} to ${message.toName}.`;
+          const queued = message.queued
+            ? ` Queued until ${message.queued} machine(s) acknowledge it (one not reachable now gets it when it is back).`
+            : '';
+          return `Sent message #${message.seq} to ${message.toName}.${queued}`;
         },
       }),
       McpToolTable.define({

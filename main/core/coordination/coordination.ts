@@ -139,6 +139,7 @@ export class Coordination implements Disposable {
           const agent = findAgent(party);
           return agent ? { id: agent.id, name: agent.name } : null;
         },
+        roleOf: (reader) => findAgent(reader)?.role ?? null,
       },
       (message) => events.emit({ type: 'message.posted', ts: message.ts, message }),
     );

@@ -10,6 +10,9 @@ import type { CoordinationModule } from '../coordination/coordination-module.js'
 import type { MeshModule } from '../mesh/mesh-module.js';
 import type { ProjectsModule } from '../projects/projects-module.js';
 import type { StoreModule } from '../store/store-module.js';
+import type { LocalParties } from './message-routes.js';
+import { SeenMachinesDirectory, type TeamDirectory } from './team-directory.js';
+import { TeamMessages } from './team-messages.js';
 import { meshTransport, type TeamTransport } from './team-transport.js';
 import { TeamPresence } from './team-presence.js';
 
@@ -38,6 +41,10 @@ export class TeamModule implements AsyncDisposable {
   readonly transport: TeamTransport;
   /** machines, humans and agents across the mesh (the `presence` channel) */
   readonly presence: TeamPresence;
+  /** who is where in the team (the presence part may replace it with one that knows teammates' agents) */
+  readonly directory: TeamDirectory;
+  /** messages to anyone on the mesh, store-and-forward */
+  readonly messages: TeamMessages;
   private readonly parts: DisposableStore;
 
   constructor(private readonly deps: TeamModuleDeps) {
@@ -64,6 +71,40 @@ export class TeamModule implements AsyncDisposable {
       }),
     );
     this.parts.add(agents.manager.onDidRemove(() => presence.changed()));
+    const { database, events } = store;
+    const directory = this.parts.add(new SeenMachinesDirectory(database, this.transport));
+    this.directory = directory;
+    this.messages = this.parts.add(
+      new TeamMessages({
+        transport: this.transport,
+        database,
+        board: coordination.coordination.messages,
+        directory,
+        local: TeamModule.localParties(agents),
+        trail: coordination.coordination.trail,
+        emit: (event) => events.emit(event),
+        logger,
+      }),
+    );
+  }
+
+  /** this machine's agents (by id or name), `user` and `devmesh`, as messages address them */
+  static localParties(agents: Pick<AgentsModule, 'manager'>): LocalParties {
+    const find = (idOrName: string) => {
+      try {
+        return agents.manager.get(idOrName);
+      } catch {
+        return null; // not an agent of this machine
+      }
+    };
+    return {
+      resolve: (party) => {
+        if (party === 'user' || party === 'devmesh') return { id: party, name: party };
+        const agent = find(party);
+        return agent ? { id: agent.id, name: agent.name } : null;
+      },
+      hasRole: (role) => agents.manager.list().some((a) => a.status !== 'exited' && a.role === role),
+    };
   }
 
   async dispose(): Promise<void> {

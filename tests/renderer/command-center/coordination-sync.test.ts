@@ -253,6 +253,17 @@ describe('MessagesSync', () => {
     });
     stores.messages.getState().replace([message(2), message(1)]); // a listing that left before 3 and 4 were posted
     expect(stores.messages.getState().messages.map((m) => m.seq)).toEqual([4, 3, 2, 1]);
+
+    // a message queued for a teammate's machine is marked delivered in place when that machine acknowledges it
+    client.emit({ type: 'message.posted', ts: 8, message: { ...message(8, 'to bob'), to: 'bo@bob', queued: 1 } });
+    client.emit({ type: 'message.delivered', ts: 9, message: { ...message(8, 'to bob'), to: 'bo@bob', queued: 0 } });
+    expect(stores.messages.getState().messages.map((m) => [m.seq, m.queued ?? 0])).toEqual([
+      [8, 0],
+      [4, 0],
+      [3, 0],
+      [2, 0],
+      [1, 0],
+    ]);
   });
 
   it('raises a toast on any view when an agent writes to the human, not for other messages', async () => {

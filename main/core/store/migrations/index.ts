@@ -9,6 +9,7 @@ import { migration006 } from './006-audit.js';
 import { migration007 } from './007-tasks.js';
 import { migration008 } from './008-messages-state.js';
 import { migration009 } from './009-runs-terminals.js';
+import { migration010 } from './010-team-messages.js';
 
 export interface Migration {
   name: string;
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];
