@@ -2,10 +2,12 @@
 // mDNS off, everyone linked by the invite's seed): each host's project `shop` is a git clone of one
 // repository, so the project has one identity key everywhere. Presence: an agent started on alice is listed on
 // bob and carol with its machine and human; alice's pulled cable marks her unreachable, plugging it back
-// restores her. One lab per describe block (its tests run in order and leave it as they found it).
+// restores her; a message to an agent there while the cable is out is delivered exactly once when it is back.
+// Locks: a 1,000-round race of conflicting WRITE requests on alice and bob never grants both. One lab per describe block (its tests run in order and leave it as they found it).
 // See tests/helpers/mesh-lab.ts.
 import { describe, expect, it } from 'vitest';
 import type { TeamAgent, TeamMachine } from '../../shared/team.js';
+import type { Message } from '../../shared/message.js';
 import type { ProjectInfo } from '../../shared/service.js';
 import { scaled } from '../helpers/load-scale.js';
 import { MeshLab, waitUntil, type DriverAnswer, type MeshHost } from '../helpers/mesh-lab.js';
@@ -126,6 +128,64 @@ describe.skipIf(!MeshLab.available())(
             lastSeen: null,
           });
         } finally {
+          await alice.cli(['agent', 'stop', id], { allowFail: true });
+          await l.waitFullMesh();
+        }
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'delivers a message to an agent on an unreachable machine exactly once when its cable is back',
+      async () => {
+        const l = lab();
+        const [alice, bob] = [l.host('alice'), l.host('bob')];
+        const id = await startSleeper(alice, 'inbox');
+        const body = `the orders API changed ${Date.now()}`;
+        const copiesOnAlice = async () =>
+          (await alice.json<Message[]>(['msg', 'ls', '--with', id, '--limit', '500'])).filter((m) => m.body === body);
+        const aliceDownOnBob = (what: string) =>
+          bob.waitPeers((peers) => peers.some((p) => p.name === 'alice' && p.state !== 'connected'), {
+            timeoutMs: detectionBoundMs(l),
+            what,
+          });
+        try {
+          await waitUntil(async () => (await agentsOn(bob)).some((a) => a.id === id), {
+            timeoutMs: scaled(15_000),
+            intervalMs: 250,
+            what: "alice's agent on bob",
+          });
+          await alice.setLinkUp(false);
+          try {
+            await aliceDownOnBob('alice unreachable on bob');
+            const sent = await bob.json<Message>(['msg', 'send', 'inbox@alice', body]);
+            expect(sent.queued).toBe(1);
+            expect(await copiesOnAlice()).toEqual([]);
+          } finally {
+            await alice.setLinkUp(true);
+          }
+          const delivered = await waitUntil(async () => ((await copiesOnAlice()).length > 0 ? copiesOnAlice() : null), {
+            timeoutMs: scaled(30_000),
+            intervalMs: 250,
+            what: 'the queued message on alice',
+          });
+          expect(delivered).toHaveLength(1);
+          expect(delivered[0]).toMatchObject({ to: id, fromMachine: 'bob' });
+          await waitUntil(
+            async () =>
+              (await bob.json<Message[]>(['msg', 'ls', '--limit', '500'])).find(
+                (m) => m.body === body && m.queued === 0,
+              ),
+            { timeoutMs: scaled(15_000), intervalMs: 250, what: "bob's copy to count the message delivered" },
+          );
+          // a second outage and reconnect sends nothing again: still one copy
+          await alice.setLinkUp(false);
+          await aliceDownOnBob('alice unreachable on bob again');
+          await alice.setLinkUp(true);
+          await l.waitFullMesh();
+          expect(await copiesOnAlice()).toHaveLength(1);
+        } finally {
+          await alice.setLinkUp(true);
           await alice.cli(['agent', 'stop', id], { allowFail: true });
           await l.waitFullMesh();
         }
