@@ -7,7 +7,7 @@ import { AgentStatusEventSchema } from './agent.js';
 import { LockChangedEventSchema } from './lock.js';
 import { TaskEventSchema } from './task.js';
 import { MessageDeliveredEventSchema, MessageEventSchema, StateEventSchema } from './message.js';
-import { TeamAgentEventSchema, TeamMachineEventSchema } from './team.js';
+import { TeamAgentEventSchema, TeamLockConflictEventSchema, TeamMachineEventSchema } from './team.js';
 import { ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
 
 export const ServiceStateEventSchema = z.object({
@@ -76,6 +76,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   HealthChangedEventSchema,
   TeamMachineEventSchema,
   TeamAgentEventSchema,
+  TeamLockConflictEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

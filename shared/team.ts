@@ -107,3 +107,29 @@ export const TeamAgentsInputSchema = z
     machine: z.string().min(1).max(128).optional(),
   })
   .strict();
+
+/** One side of a mesh lock conflict: who holds what, on which machine. */
+export const TeamLockSideSchema = z.object({
+  holder: z.string(),
+  holderName: z.string(),
+  machineId: MachineIdSchema,
+  machine: z.string(),
+  /** `WRITE on src/orders.ts`, or `state <key>` */
+  what: z.string(),
+  /** the machines that were unreachable when it was granted */
+  partitioned: z.array(z.string()),
+});
+
+/**
+ * Two machines granted conflicting locks while they could not reach each other; found the moment the link came
+ * back and raised on both (an alert: neither lock is taken away, the holders decide who lets go).
+ */
+export const TeamLockConflictEventSchema = z.object({
+  type: z.literal('team.lock-conflict'),
+  ts: z.number(),
+  /** the project's identity key */
+  project: z.string(),
+  mine: TeamLockSideSchema,
+  theirs: TeamLockSideSchema,
+});
+export type TeamLockConflictEvent = z.infer<typeof TeamLockConflictEventSchema>;

@@ -2,7 +2,10 @@
 // teammates' machines are linked. Each part speaks on its own TeamChannel over the mesh's authenticated links
 // (team-transport.ts) and decides through the local domains (coordination, agents, projects). Built after
 // Coordination and the mesh; disposed before the mesh says goodbye, so no part sends on a closing link.
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import type { AgentRecord } from '../../../shared/agent.js';
+import type { Coordination } from '../coordination/coordination.js';
 import type { DevMeshEvent } from '../../../shared/events.js';
 import type { AgentsModule } from '../agents/agents-module.js';
 import { DisposableStore, type AsyncDisposable } from '../base/disposable.js';
@@ -15,6 +18,8 @@ import { SeenMachinesDirectory, type TeamDirectory } from './team-directory.js';
 import { TeamMessages } from './team-messages.js';
 import { meshTransport, type TeamTransport } from './team-transport.js';
 import { TeamPresence } from './team-presence.js';
+import { MeshLocks } from './mesh-locks.js';
+import { MeshLockAlerts } from './mesh-lock-alerts.js';
 
 /** local events after which this machine's presence is read again */
 const PRESENCE_EVENTS = new Set<DevMeshEvent['type']>([
@@ -45,6 +50,8 @@ export class TeamModule implements AsyncDisposable {
   readonly directory: TeamDirectory;
   /** messages to anyone on the mesh, store-and-forward */
   readonly messages: TeamMessages;
+  /** locks honoured on every linked machine of a project (the lock spaces' gate) */
+  readonly locks: MeshLocks;
   private readonly parts: DisposableStore;
 
   constructor(private readonly deps: TeamModuleDeps) {
@@ -71,6 +78,30 @@ export class TeamModule implements AsyncDisposable {
       }),
     );
     this.parts.add(agents.manager.onDidRemove(() => presence.changed()));
+    const machineName = (id: string): string =>
+      id === this.transport.machineId
+        ? this.transport.machineName
+        : (presence.machines().find((m) => m.machineId === id)?.name ?? id);
+    const alerts = new MeshLockAlerts({
+      machineName,
+      emit: (e) => store.events.emit(e),
+      audit: (entry) => coordination.coordination.trail.observe(entry),
+      tell: (holder, body) => TeamModule.tell(coordination.coordination, holder, body, logger),
+    });
+    this.locks = this.parts.add(
+      new MeshLocks({
+        transport: this.transport,
+        onDidHear: presence.onDidHear,
+        onDidEmitEvent: (listener) => store.events.onDidEmitEvent(listener),
+        locks: coordination.coordination.locks,
+        projectKeyAt: (root) => TeamModule.projectKeyAt(projects, root),
+        holderName: (holder) => TeamModule.agentOf(agents, holder)?.name ?? holder,
+        machineName,
+        onConflict: (c) => alerts.conflict(c),
+        onPartitionedGrant: (claim) => alerts.partitionedGrant(claim),
+        logger,
+      }),
+    );
     const { database, events } = store;
     const directory = this.parts.add(new SeenMachinesDirectory(database, this.transport));
     this.directory = directory;
@@ -86,6 +117,30 @@ export class TeamModule implements AsyncDisposable {
         logger,
       }),
     );
+  }
+
+  /** The identity key of the open project at a lock space's root; null when it has none to share. */
+  private static projectKeyAt(projects: ProjectsModule, root: string): string | null {
+    const project = projects.manager.list().find((p) => resolve(p.root) === root);
+    const identity = project?.identity;
+    return identity === undefined || identity.localOnly ? null : identity.key;
+  }
+
+  private static agentOf(agents: Pick<AgentsModule, 'manager'>, idOrName: string): AgentRecord | null {
+    try {
+      return agents.manager.get(idOrName);
+    } catch {
+      return null; // not an agent of this machine
+    }
+  }
+
+  /** A message from DevMesh to a local holder (an agent here, or the human); anyone else is not ours to tell. */
+  private static tell(coordination: Coordination, holder: string, body: string, logger: Logger): void {
+    try {
+      coordination.messages.send({ from: 'devmesh', to: holder, body });
+    } catch (err) {
+      logger.warn({ domain: 'team', holder, err: (err as Error).message }, 'could not tell a lock holder');
+    }
   }
 
   /** this machine's agents (by id or name), `user` and `devmesh`, as messages address them */

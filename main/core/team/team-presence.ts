@@ -7,12 +7,21 @@ import type { Logger } from 'pino';
 import type { DevMeshEvent } from '../../../shared/events.js';
 import type { TeamAgent, TeamMachine } from '../../../shared/team.js';
 import type { Disposable } from '../base/disposable.js';
+import { Emitter, type Event } from '../base/emitter.js';
 import { localPresence, type LocalPresenceDeps } from './local-presence.js';
 import { PresenceFeed } from './presence-feed.js';
 import { PRESENCE_CHANNEL, PresenceMessageSchema, type PresenceMessage } from './presence-messages.js';
 import { PresenceReplicas } from './presence-replicas.js';
 import { TeamChannel } from './team-channel.js';
 import type { TeamTransport } from './team-transport.js';
+
+/** a teammate as its latest presence shows it */
+export interface HeardMachine {
+  machineId: string;
+  name: string;
+  /** the identity keys of the projects it has open (those git identified) */
+  projectKeys: string[];
+}
 
 export interface TeamPresenceDeps {
   transport: TeamTransport;
@@ -29,6 +38,9 @@ export class TeamPresence implements Disposable {
   private readonly replicas: PresenceReplicas;
   private pending: NodeJS.Immediate | null = null;
   private disposed = false;
+  private readonly heard = new Emitter<HeardMachine>({ name: 'presence heard' });
+  /** a teammate's presence was applied (a snapshot or a delta): the project keys it has now */
+  readonly onDidHear: Event<HeardMachine> = this.heard.event;
 
   constructor(private readonly deps: TeamPresenceDeps) {
     this.feed = new PresenceFeed(() => localPresence(deps.local));
@@ -107,12 +119,17 @@ export class TeamPresence implements Disposable {
     this.disposed = true;
     if (this.pending !== null) clearImmediate(this.pending);
     this.channel.dispose();
+    this.heard.dispose();
   }
 
   private received(from: { machineId: string; name: string }, m: PresenceMessage): void {
     if (m.k === 'resync') return this.sendSnapshot(from.machineId);
     const result = m.k === 'snapshot' ? this.replicas.snapshot(from, m) : this.replicas.delta(from, m);
-    if (result === 'applied') return;
+    if (result === 'applied') {
+      const machine = this.replicas.machines().find((r) => r.machineId === from.machineId);
+      const projectKeys = (machine?.projects ?? []).flatMap((p) => (p.key === null ? [] : [p.key]));
+      return this.heard.fire({ machineId: from.machineId, name: from.name, projectKeys });
+    }
     this.deps.logger.debug(
       { domain: 'team', channel: PRESENCE_CHANNEL, from: from.name, kind: m.k, seq: m.seq, result },
       result === 'stale' ? 'a stale presence message was ignored' : 'presence out of step: asking for a snapshot',

@@ -1,0 +1,75 @@
+// What this machine does when the mesh lock protocol finds two machines granted conflicting locks while they
+// could not reach each other (found the moment the link came back, on both machines): an alert event every
+// face shows, an audit entry, and a message from DevMesh to the local holder. Neither lock is taken away: the
+// holders (agents or humans) decide who lets go. A lock granted while teammates were unreachable is audited as
+// such when it is granted.
+import type { AuditAppend } from '../../../shared/audit.js';
+import type { DevMeshEvent } from '../../../shared/events.js';
+import type { TeamLockConflictEvent } from '../../../shared/team.js';
+import type { HeldClaim } from './lock-messages.js';
+import type { MeshLockConflict } from './mesh-lock-protocol.js';
+
+export interface MeshLockAlertsDeps {
+  /** a machine's name for its id (this machine's too) */
+  machineName(machineId: string): string;
+  emit(event: DevMeshEvent): void;
+  /** an entry of a decision taken anyway (AuditTrail.observe: never throws) */
+  audit(entry: AuditAppend): void;
+  /** a message from DevMesh to a local holder; a holder that is no agent here is skipped */
+  tell(holder: string, body: string): void;
+  now?: () => number;
+}
+
+/** `WRITE on src/orders.ts`, or `state <key>` */
+export function describeClaim(claim: HeldClaim['claim']): string {
+  return claim.kind === 'state' ? `state ${claim.key}` : `${claim.mode} on ${claim.target.path || '.'}`;
+}
+
+export class MeshLockAlerts {
+  constructor(private readonly deps: MeshLockAlertsDeps) {}
+
+  conflict(c: MeshLockConflict): void {
+    const mine = this.side(c.mine);
+    const theirs = this.side(c.theirs);
+    const event: TeamLockConflictEvent = {
+      type: 'team.lock-conflict',
+      ts: (this.deps.now ?? Date.now)(),
+      project: c.mine.scope,
+      mine,
+      theirs,
+    };
+    this.deps.emit(event);
+    this.deps.audit({
+      actor: 'devmesh',
+      kind: 'lock.mesh-conflict',
+      subject: mine.what,
+      data: { project: c.mine.scope, mine: { ...mine }, theirs: { ...theirs } },
+    });
+    this.deps.tell(
+      c.mine.holder,
+      `Lock conflict across the mesh: you hold ${mine.what} on ${mine.machine}, and ${theirs.holderName} holds ` +
+        `${theirs.what} on ${theirs.machine}; both were granted while the machines could not reach each other. ` +
+        `Agree with ${theirs.holderName} (send_message to ${theirs.holderName}@${theirs.machine}) who releases it.`,
+    );
+  }
+
+  partitionedGrant(claim: HeldClaim): void {
+    this.deps.audit({
+      actor: claim.holder,
+      kind: 'lock.partitioned',
+      subject: describeClaim(claim.claim),
+      data: { project: claim.scope, unreachable: claim.partitioned.map((m) => this.deps.machineName(m)) },
+    });
+  }
+
+  private side(claim: HeldClaim): TeamLockConflictEvent['mine'] {
+    return {
+      holder: claim.holder,
+      holderName: claim.holderName,
+      machineId: claim.machine,
+      machine: this.deps.machineName(claim.machine),
+      what: describeClaim(claim.claim),
+      partitioned: claim.partitioned.map((m) => this.deps.machineName(m)),
+    };
+  }
+}

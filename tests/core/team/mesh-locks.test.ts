@@ -1,0 +1,94 @@
+// Locks across the mesh through real daemons in one process (TeamCores: DevMeshCores on loopback, SQLite on
+// disk, clones of one git repository): a lock on alice refuses a conflicting one on bob, naming the holder and
+// its machine; a waiting request is granted when the lock is let go; simultaneous conflicting requests never
+// both win; a partition grants locally, marked, and the heal raises the conflict on both machines.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LockInfo } from '../../../shared/lock.js';
+import { TeamCores } from '../../helpers/team-cores.js';
+import { scaled } from '../../helpers/load-scale.js';
+import { until } from '../../helpers/until.js';
+
+let team: TeamCores | null = null;
+afterEach(async () => {
+  await team?.dispose();
+  team = null;
+});
+
+const write = (holder: string, path = 'src/orders.ts', waitMs = 0) => ({
+  holder,
+  mode: 'WRITE' as const,
+  target: { kind: 'file' as const, path },
+  waitMs,
+});
+
+describe('locks across the mesh', () => {
+  it('refuses a conflicting lock on another machine, naming holder and machine; queues and grants a waiter', async () => {
+    team = await TeamCores.open(['alice', 'bob']);
+    const alice = team.get('alice').core.coordination;
+    const bob = team.get('bob').core.coordination;
+    const held = await alice.acquireLock('shop', write('ana'));
+    await expect(bob.acquireLock('shop', write('ben'))).rejects.toThrow(
+      /ben cannot take WRITE on src\/orders\.ts: it is locked across the mesh \(ana on alice holds WRITE on src\/orders\.ts\)/,
+    );
+    // a READ elsewhere and a lock on another file are not in the way
+    await expect(bob.acquireLock('shop', write('ben', 'src/other.ts'))).resolves.toMatchObject({ mode: 'WRITE' });
+    const waiting = bob.acquireLock('shop', write('ben', 'src/orders.ts', scaled(20_000)));
+    let granted: LockInfo | null = null;
+    void waiting.then((l) => (granted = l));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(granted).toBeNull();
+    await alice.releaseLock('shop', 'ana', held.id);
+    await expect(waiting).resolves.toMatchObject({ holder: 'ben', mode: 'WRITE' });
+    // and now alice is refused by bob's lock
+    await expect(alice.acquireLock('shop', write('ana'))).rejects.toThrow(/ben on bob holds WRITE/);
+  });
+
+  it('never grants both of two simultaneous conflicting requests on two machines', async () => {
+    team = await TeamCores.open(['alice', 'bob']);
+    const alice = team.get('alice').core.coordination;
+    const bob = team.get('bob').core.coordination;
+    let winners = 0;
+    for (let round = 0; round < 40; round++) {
+      const results = await Promise.allSettled([
+        alice.acquireLock('shop', write('ana')),
+        bob.acquireLock('shop', write('ben')),
+      ]);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      expect(won.length, `round ${round}`).toBeLessThanOrEqual(1);
+      winners += won.length;
+      if (results[0].status === 'fulfilled') await alice.releaseLock('shop', 'ana', results[0].value.id);
+      if (results[1].status === 'fulfilled') await bob.releaseLock('shop', 'ben', results[1].value.id);
+    }
+    expect(winners).toBeGreaterThan(0);
+  });
+
+  it('grants locally while a teammate is unreachable, marked, and raises the conflict on both after the heal', async () => {
+    team = await TeamCores.open(['alice', 'bob']);
+    const a = team.get('alice');
+    const b = team.get('bob');
+    team.cut('alice');
+    await until('alice sees bob unreachable', () =>
+      a.core.team.presence.machines().some((m) => m.name === 'bob' && !m.reachable),
+    );
+    await until('bob sees alice unreachable', () =>
+      b.core.team.presence.machines().some((m) => m.name === 'alice' && !m.reachable),
+    );
+    await a.core.coordination.acquireLock('shop', write('ana'));
+    await b.core.coordination.acquireLock('shop', write('ben'));
+    const marked = a.core.team.locks.snapshot().held;
+    expect(marked[0]?.partitioned.length).toBe(1);
+    await team.waitLinked();
+    for (const [side, other] of [
+      [a, 'ben'],
+      [b, 'ana'],
+    ] as const) {
+      const raised = await until(`${side.name} raises the conflict`, () =>
+        side.events.find((e) => e.type === 'team.lock-conflict'),
+      );
+      expect(raised).toMatchObject({ theirs: { holderName: other } });
+      await side.core.coordination.trail.settled();
+      const audit = side.core.coordination.audit.list({ kind: 'lock.mesh-conflict', limit: 10 });
+      expect(audit.entries.length).toBe(1);
+    }
+  });
+});
