@@ -173,6 +173,7 @@ export default tseslint.config(
       'release/**',
       'test-results/**',
       'coverage/**',
+      '.vitest-cache/**',
       'examples/**',
       'tests/**/fixtures/**',
       'renderer/dist/**',

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -15,5 +16,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     fileParallelism: true,
+    // Per checkout: git worktrees share node_modules through a symlink, and one cache there served a module
+    // transformed from another worktree's file of the same path.
+    fsModuleCachePath: fileURLToPath(new URL('.vitest-cache', import.meta.url)),
   },
 });

@@ -109,4 +109,6 @@ export const StateEventSchema = z.object({
   ts: z.number(),
   key: z.string(),
   entry: StateEntrySchema.nullable(),
+  /** a teammate's machine whose set this copy now has (absent: set here) */
+  machine: z.string().optional(),
 });

@@ -34,6 +34,7 @@ import { TaskStore } from '../tasks/task-store.js';
 import type { TerminalManager } from '../terminals/terminal-manager.js';
 import { MessageBoard } from './message-board.js';
 import { SharedState } from './shared-state.js';
+import type { StateGate } from './state-gate.js';
 
 export interface CoordinationDeps {
   database: Database;
@@ -73,6 +74,7 @@ export class Coordination implements Disposable {
   readonly tasks: TaskBoard;
   private readonly subscriptions: Disposable[] = [];
   private readonly heartbeat: NodeJS.Timeout;
+  private stateGate: StateGate | null = null;
 
   constructor(private readonly deps: CoordinationDeps) {
     const { database, events, projects, agents, logger, health } = deps;
@@ -243,8 +245,29 @@ export class Coordination implements Disposable {
     return this.trail.decide(`completing task ${input.task}`, () => this.tasks.complete(input));
   }
 
-  setState(input: Parameters<SharedState['set']>[0]): Promise<StateEntry | null> {
-    return this.trail.decide(`setting ${input.key}`, () => this.state.set({ ...input, by: this.idOf(input.by) }));
+  /**
+   * With teammates linked, the set first takes the key's mesh-wide compare-and-set right (StateGate), so of two
+   * machines setting one key from one version exactly one wins; the outcome reaches them before the right is
+   * given back.
+   */
+  async setState(input: Parameters<SharedState['set']>[0]): Promise<StateEntry | null> {
+    const by = this.idOf(input.by);
+    const claim = (await this.stateGate?.claim(input.key, by)) ?? null;
+    try {
+      if (claim?.stale) throw new DevMeshError('CONFLICT', claim.stale);
+      const before = this.state.get(input.key)?.version ?? 0;
+      const entry = await this.trail.decide(`setting ${input.key}`, () => this.state.set({ ...input, by }));
+      claim?.publish(input.key, entry, entry?.version ?? before + 1);
+      return entry;
+    } finally {
+      claim?.release();
+    }
+  }
+
+  /** Plugs in the mesh-wide compare-and-set right; disposing it unplugs it. */
+  useStateGate(gate: StateGate): Disposable {
+    this.stateGate = gate;
+    return { dispose: () => void (this.stateGate === gate && (this.stateGate = null)) };
   }
 
   /** An agent that runs without its entry in the chain is stopped again, and the call refused. */

@@ -84,6 +84,24 @@ export class SharedState {
     return entry;
   }
 
+  /**
+   * A teammate's set, as it told it (it decided and audited it there): kept when newer than this copy (a higher
+   * version; a deletion is `entry` null with the version it ended). Returns whether it changed this copy.
+   */
+  replicate(key: string, entry: StateEntry | null, version: number): boolean {
+    const current = this.get(key)?.version ?? 0;
+    if (version <= current) return false;
+    if (entry === null) return this.deleteStmt.run(key).changes > 0;
+    this.upsertStmt.run({
+      key,
+      value_json: canonicalJson(entry.value),
+      version: entry.version,
+      updated_by: entry.updatedBy,
+      updated_at: entry.updatedAt,
+    });
+    return true;
+  }
+
   list(prefix?: string): StateEntry[] {
     const rows = (
       prefix

@@ -25,6 +25,12 @@ export function describeClaim(claim: HeldClaim['claim']): string {
   return claim.kind === 'state' ? `state ${claim.key}` : `${claim.mode} on ${claim.target.path || '.'}`;
 }
 
+/** the holder without the machine the mesh qualifies it with (`ana@<machine id>` → `ana`) */
+export function holderOf(claim: HeldClaim): string {
+  const at = claim.holder.lastIndexOf('@');
+  return at < 0 ? claim.holder : claim.holder.slice(0, at);
+}
+
 export class MeshLockAlerts {
   constructor(private readonly deps: MeshLockAlertsDeps) {}
 
@@ -55,7 +61,7 @@ export class MeshLockAlerts {
 
   partitionedGrant(claim: HeldClaim): void {
     this.deps.audit({
-      actor: claim.holder,
+      actor: holderOf(claim),
       kind: 'lock.partitioned',
       subject: describeClaim(claim.claim),
       data: { project: claim.scope, unreachable: claim.partitioned.map((m) => this.deps.machineName(m)) },
@@ -64,7 +70,7 @@ export class MeshLockAlerts {
 
   private side(claim: HeldClaim): TeamLockConflictEvent['mine'] {
     return {
-      holder: claim.holder,
+      holder: holderOf(claim),
       holderName: claim.holderName,
       machineId: claim.machine,
       machine: this.deps.machineName(claim.machine),

@@ -205,6 +205,28 @@ export class MeshLockProtocol implements Disposable {
   }
 
   /**
+   * A linked machine opened or closed projects: its keys change within the same link session (a new session
+   * would need the other side to start one too). Pending rounds of a key it now has ask it; rounds of a key it
+   * no longer has stop waiting for it. Claims granted on either side before they shared the key are not
+   * compared (no `held` is exchanged): the window is the moment a project opens (docs/mesh-locks.md).
+   */
+  machineKeys(machine: string, projectKeys: readonly string[]): void {
+    this.input(() => {
+      const peer = this.peers.get(machine);
+      if (peer === undefined) return; // not up: machineUp brings its keys
+      const keys = new Set(projectKeys);
+      const before = peer.keys;
+      peer.keys = keys;
+      for (const key of keys) this.known(key).add(machine);
+      for (const round of this.byPriority([...this.pending.values()])) {
+        if (keys.has(round.scope) && !before.has(round.scope)) this.ask(machine, peer, round);
+        else if (!keys.has(round.scope) && round.awaiting.has(machine)) this.permit(round, machine);
+      }
+      this.settle();
+    });
+  }
+
+  /**
    * The link to `machine` broke (`unreachable`: rounds go on without it and name it), or the machine left the
    * mesh for good (`left`: it is forgotten, and no longer named as unreachable).
    */

@@ -20,6 +20,8 @@ import type { HeardMachine } from './team-presence.js';
 import type { TeamTransport } from './team-transport.js';
 
 export const LOCKS_CHANNEL = 'locks';
+/** the scope of shared-state claims: every machine of the mesh takes part (state is not per project) */
+export const STATE_SCOPE = '~state';
 
 export interface MeshLocksDeps {
   transport: TeamTransport;
@@ -29,6 +31,8 @@ export interface MeshLocksDeps {
   onDidEmitEvent: Event<DevMeshEvent>;
   /** the lock spaces, which this gate plugs into */
   locks: { useGate(gate: LockGate): Disposable };
+  /** this machine's version of a shared-state key (sent in replies to a teammate's state claim) */
+  stateVersion(key: string): number;
   /** the identity key of the project at a lock space's root; null when git has not identified it (not shared) */
   projectKeyAt(root: string): string | null;
   /** an agent's name for its id (what teammates are shown) */
@@ -56,7 +60,7 @@ export class MeshLocks implements LockGate, Disposable {
   private readonly waiting = new Map<string, Waiting>();
   /** local lock id → the permissions it holds (a conversion adds one) */
   private readonly permits = new Map<string, string[]>();
-  /** machine → the project keys last told to the protocol (forgotten on every link change: told again) */
+  /** machine → the keys last told to the protocol on this link (forgotten when a link comes or goes: up again) */
   private readonly told = new Map<string, string>();
   private readonly incarnation = randomUUID();
   private seq = 0;
@@ -68,6 +72,7 @@ export class MeshLocks implements LockGate, Disposable {
       self: transport.machineId,
       incarnation: this.incarnation,
       send: (to, m) => void this.channel.send(to, m),
+      stateVersion: (_scope, key) => deps.stateVersion(key),
       report: (problem) => logger.warn({ domain: 'team', channel: LOCKS_CHANNEL, problem }, 'mesh locks'),
     });
     this.channel = new TeamChannel<unknown>({
@@ -132,8 +137,9 @@ export class MeshLocks implements LockGate, Disposable {
         }, request.waitMs);
         w.timer.unref();
       }
-      const { holder, mode, target } = request;
-      const holderName = this.deps.holderName(holder);
+      const { mode, target } = request;
+      const holder = this.meshHolder(request.holder);
+      const holderName = this.deps.holderName(request.holder);
       this.protocol.request({
         requestId: id,
         projectKey: key,
@@ -142,6 +148,65 @@ export class MeshLocks implements LockGate, Disposable {
         mode,
         target,
         wait: w.timer !== null,
+      });
+    });
+  }
+
+  /**
+   * The exclusive right to compare-and-set a shared-state key across the mesh; resolves with the newest version a
+   * machine has (this one's included) and how to give the right back; rejects (TIMEOUT) after `waitMs`.
+   */
+  claimState(
+    key: string,
+    holder: string,
+    waitMs: number,
+  ): Promise<{ newest: { version: number; machine: string } | null; release(): void }> {
+    const id = `${this.deps.transport.machineId}:${this.incarnation.slice(0, 8)}:${++this.seq}`;
+    const request: LockGateRequest = {
+      root: STATE_SCOPE,
+      project: null,
+      holder,
+      mode: 'WRITE',
+      target: {
+        kind: 'file',
+        path: key,
+        prefix: key,
+        suffix: null,
+        key: `state:${key}`,
+        shown: { kind: 'file', path: key },
+      },
+      waitMs,
+    };
+    return new Promise((resolve, reject) => {
+      const w: Waiting = {
+        request,
+        blockers: [],
+        timer: setTimeout(() => {
+          this.protocol.release(id);
+          w.refused(w.blockers, true);
+        }, waitMs),
+        granted: (grant) => {
+          clearTimeout(w.timer!);
+          this.waiting.delete(id);
+          resolve({ newest: grant.newest ?? null, release: () => this.protocol.release(id) });
+        },
+        refused: (blockers, timedOut) => {
+          clearTimeout(w.timer!);
+          this.waiting.delete(id);
+          reject(this.refusal(request, blockers, timedOut));
+        },
+      };
+      w.timer!.unref();
+      this.waiting.set(id, w);
+      const holderName = this.deps.holderName(holder);
+      const claimant = this.meshHolder(holder);
+      this.protocol.requestState({
+        requestId: id,
+        projectKey: STATE_SCOPE,
+        holder: claimant,
+        holderName,
+        key,
+        wait: true,
       });
     });
   }
@@ -158,6 +223,20 @@ export class MeshLocks implements LockGate, Disposable {
     this.protocol.dispose();
   }
 
+  /**
+   * The holder as the mesh knows it: `user` (a person at the CLI or UI) is someone else on every machine, and
+   * the protocol never lets a holder conflict with itself, so every holder is qualified by its machine.
+   */
+  meshHolder(holder: string): string {
+    return `${holder}@${this.deps.transport.machineId}`;
+  }
+
+  /** the local holder of a mesh holder of this machine (null: another machine's) */
+  localHolder(meshHolder: string): string | null {
+    const suffix = `@${this.deps.transport.machineId}`;
+    return meshHolder.endsWith(suffix) ? meshHolder.slice(0, -suffix.length) : null;
+  }
+
   private pass(id: string): LockGatePass {
     return {
       granted: (lock) => this.permits.set(lock.id, [...(this.permits.get(lock.id) ?? []), id]),
@@ -172,12 +251,15 @@ export class MeshLocks implements LockGate, Disposable {
     for (const id of ids) this.protocol.release(id);
   }
 
+  /** The first presence on a link brings the machine up; later ones only change its keys (one session). */
   private heard(heard: HeardMachine): void {
-    const keys = [...new Set(heard.projectKeys)].sort();
+    const keys = [...new Set([...heard.projectKeys, STATE_SCOPE])].sort();
     const told = keys.join(' ');
-    if (this.told.get(heard.machineId) === told) return;
+    const before = this.told.get(heard.machineId);
+    if (before === told) return;
     this.told.set(heard.machineId, told);
-    this.protocol.machineUp(heard.machineId, keys);
+    if (before === undefined) this.protocol.machineUp(heard.machineId, keys);
+    else this.protocol.machineKeys(heard.machineId, keys);
   }
 
   /** CONFLICT naming who holds (or asked first for) what, on which machine; or the wait that ran out */
@@ -199,7 +281,7 @@ export class MeshLocks implements LockGate, Disposable {
         `Wait and retry, or ask ${holders.join(', ')} to release it`;
     return new DevMeshError(timedOut ? 'TIMEOUT' : 'CONFLICT', message, {
       reason: 'lock-conflict',
-      blockedBy: [...new Set(blockers.map((b) => b.holder))],
+      blockedBy: [...new Set(blockers.map((b) => b.holder.slice(0, b.holder.lastIndexOf('@'))))],
       machines: [...new Set(blockers.map((b) => where(b)))],
     });
   }

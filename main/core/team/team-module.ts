@@ -19,6 +19,7 @@ import { TeamMessages } from './team-messages.js';
 import { meshTransport, type TeamTransport } from './team-transport.js';
 import { TeamPresence } from './team-presence.js';
 import { MeshLocks } from './mesh-locks.js';
+import { TeamState } from './team-state.js';
 import { MeshLockAlerts } from './mesh-lock-alerts.js';
 
 /** local events after which this machine's presence is read again */
@@ -52,6 +53,8 @@ export class TeamModule implements AsyncDisposable {
   readonly messages: TeamMessages;
   /** locks honoured on every linked machine of a project (the lock spaces' gate) */
   readonly locks: MeshLocks;
+  /** shared state whose compare-and-set holds across machines */
+  readonly state: TeamState;
   private readonly parts: DisposableStore;
 
   constructor(private readonly deps: TeamModuleDeps) {
@@ -86,7 +89,10 @@ export class TeamModule implements AsyncDisposable {
       machineName,
       emit: (e) => store.events.emit(e),
       audit: (entry) => coordination.coordination.trail.observe(entry),
-      tell: (holder, body) => TeamModule.tell(coordination.coordination, holder, body, logger),
+      tell: (holder, body) => {
+        const local = this.locks.localHolder(holder);
+        if (local !== null) TeamModule.tell(coordination.coordination, local, body, logger);
+      },
     });
     this.locks = this.parts.add(
       new MeshLocks({
@@ -94,11 +100,23 @@ export class TeamModule implements AsyncDisposable {
         onDidHear: presence.onDidHear,
         onDidEmitEvent: (listener) => store.events.onDidEmitEvent(listener),
         locks: coordination.coordination.locks,
+        stateVersion: (key) => coordination.coordination.state.get(key)?.version ?? 0,
         projectKeyAt: (root) => TeamModule.projectKeyAt(projects, root),
         holderName: (holder) => TeamModule.agentOf(agents, holder)?.name ?? holder,
         machineName,
         onConflict: (c) => alerts.conflict(c),
         onPartitionedGrant: (claim) => alerts.partitionedGrant(claim),
+        logger,
+      }),
+    );
+    this.state = this.parts.add(
+      new TeamState({
+        transport: this.transport,
+        locks: this.locks,
+        state: coordination.coordination.state,
+        coordination: coordination.coordination,
+        machineName,
+        emit: (e) => store.events.emit(e),
         logger,
       }),
     );

@@ -329,3 +329,25 @@ describe('compare-and-set on a state key', () => {
     expect(mesh.log('bob').grants[0]!.newest).toEqual({ version: 4, machine: 'bob' });
   });
 });
+
+describe('a machine whose projects change while linked', () => {
+  it('is asked once it opens the project, and its replies still count after a one-sided key change', () => {
+    const mesh = new LockMesh(['alice', 'bob'], []);
+    // bob opens `proj` (alice hears it): alice's keys for bob change within the session
+    mesh.get('alice').machineKeys('bob', ['proj']);
+    mesh.get('bob').machineKeys('alice', []);
+    const held = ask(mesh, 'bob', 'WRITE', fileT('src/a.ts'));
+    mesh.settle();
+    expect(granted(mesh, 'bob')).toEqual([held]);
+    const refused = ask(mesh, 'alice', 'WRITE', fileT('src/a.ts'));
+    mesh.settle();
+    // bob's `busy` came back on the unchanged session: alice is refused, naming bob's holder
+    expect(granted(mesh, 'alice')).toEqual([]);
+    expect(mesh.log('alice').refusals.map((r) => r.requestId)).toEqual([refused]);
+    // alice closes nothing, bob closes `proj`: alice's next round no longer waits for bob
+    mesh.get('alice').machineKeys('bob', []);
+    const alone = ask(mesh, 'alice', 'WRITE', fileT('src/b.ts'));
+    mesh.settle();
+    expect(granted(mesh, 'alice')).toEqual([alone]);
+  });
+});

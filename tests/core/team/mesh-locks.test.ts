@@ -41,6 +41,9 @@ describe('locks across the mesh', () => {
     await expect(waiting).resolves.toMatchObject({ holder: 'ben', mode: 'WRITE' });
     // and now alice is refused by bob's lock
     await expect(alice.acquireLock('shop', write('ana'))).rejects.toThrow(/ben on bob holds WRITE/);
+    // the humans at two machines are two people, though both are `user` to their own DevMesh
+    await alice.acquireLock('shop', write('user', 'README.md'));
+    await expect(bob.acquireLock('shop', write('user', 'README.md'))).rejects.toThrow(/user on alice holds WRITE/);
   });
 
   it('never grants both of two simultaneous conflicting requests on two machines', async () => {
