@@ -6,8 +6,7 @@
 // - clash(a, b): two claims found held at once when machines meet again (heal): no order of granting would
 //   have admitted both. INTENT beside READ is a state the matrix reaches (INTENT first), so it is not raised.
 // All three: only within one scope (project key), only between different holders for locks (a holder never
-// conflicts with itself), and only on overlapping targets. A state key is exclusive, whoever asks. A holder is
-// one on one machine: `user` (the human at each machine) on alice is not `user` on bob.
+// conflicts with itself), and only on overlapping targets. A state key is exclusive, whoever asks.
 import type { LockMode } from '../../../shared/lock.js';
 import { admits, conflictsBothWays } from '../locks/lock-matrix.js';
 import { overlaps } from '../locks/target-overlap.js';
@@ -16,8 +15,6 @@ import type { Claim } from './lock-messages.js';
 export interface ScopedClaim {
   scope: string;
   holder: string;
-  /** the machine of the holder (holder names are given per machine) */
-  machine: string;
   claim: Claim;
 }
 
@@ -50,6 +47,5 @@ function related(a: ScopedClaim, b: ScopedClaim, modes: (x: LockMode, y: LockMod
   if (a.scope !== b.scope) return false;
   const [x, y] = [a.claim, b.claim];
   if (x.kind === 'state' || y.kind === 'state') return x.kind === 'state' && y.kind === 'state' && x.key === y.key;
-  const sameHolder = a.holder === b.holder && a.machine === b.machine;
-  return !sameHolder && overlaps(x.target, y.target) && modes(x.mode, y.mode);
+  return a.holder !== b.holder && overlaps(x.target, y.target) && modes(x.mode, y.mode);
 }

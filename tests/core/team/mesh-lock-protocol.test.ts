@@ -48,19 +48,6 @@ describe('a lock on one machine, a request on another', () => {
     });
   });
 
-  it('refuses a holder of the same name on another machine (`user` is the human at each machine)', () => {
-    const mesh = new LockMesh(['alice', 'bob']);
-    const held = ask(mesh, 'alice', 'WRITE', fileT('src/orders.ts'), false, 'user');
-    mesh.settle();
-    expect(granted(mesh, 'alice')).toEqual([held]);
-    ask(mesh, 'bob', 'WRITE', fileT('src/orders.ts'), false, 'user');
-    mesh.settle();
-    expect(granted(mesh, 'bob')).toEqual([]);
-    expect(mesh.log('bob').refusals[0]!.blockers).toEqual([
-      expect.objectContaining({ id: held, holder: 'user', machine: 'alice', state: 'held' }),
-    ]);
-  });
-
   it('queues a waiting request behind the holder and grants it when the holder releases', () => {
     const mesh = new LockMesh(['alice', 'bob', 'carol']);
     const held = ask(mesh, 'alice', 'WRITE', globT('src/**/*.ts'));
