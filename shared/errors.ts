@@ -39,6 +39,8 @@ export const ERROR_CODES = [
   'INTERNAL',
   /** messages waiting for a teammate's machine that is not linked have reached the most kept for it */
   'OUTBOX_FULL',
+  /** the teammate's machine a call must reach (a task's home) has no live link now */
+  'MACHINE_UNREACHABLE',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

@@ -136,6 +136,8 @@ export const TaskInfoSchema = z.object({
   createdBy: z.string(),
   createdAt: z.number(),
   updatedAt: z.number(),
+  /** a teammate's task (issue 15): the machine it was posted on, which decides it; absent = this machine */
+  home: z.object({ machineId: z.string(), name: z.string(), reachable: z.boolean() }).optional(),
 });
 export type TaskInfo = z.infer<typeof TaskInfoSchema>;
 
@@ -155,6 +157,8 @@ export const TaskListInputSchema = z
     states: z.array(TaskStateSchema).max(TASK_STATES.length).optional(),
     /** an agent id or name: its tasks only */
     assignee: z.string().min(1).max(128).optional(),
+    /** also teammates' open tasks of the same projects (their home machine in `home`) */
+    all: z.boolean().optional(),
   })
   .strict();
 

@@ -164,7 +164,7 @@ export class DevMeshApi {
       ...agentHandlers({ ...core.agents, decisions: co, inbox: core.inbox, activity }),
       ...lockHandlers({ locks: co.locks, decisions: co, activity }),
       ...auditHandlers({ audit: co.audit, idOf: (actor) => co.idOf(actor), mirrorPath: core.home.auditMirrorPath }),
-      ...taskHandlers({ tasks: co.tasks, decisions: co, activity }),
+      ...taskHandlers({ tasks: co.tasks, decisions: co, team: core.team.tasks, activity }),
       ...messageHandlers({ messages: co.messages, team: core.team.messages, state: co.state, decisions: co, activity }),
       ...teamHandlers({ presence: core.team.presence }),
     };

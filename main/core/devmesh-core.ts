@@ -64,6 +64,8 @@ export interface DevMeshCoreDeps {
   devmeshCommand?: DevMeshCommandLineSpec | null;
   /** the task board's clocks (tests shorten them); the defaults are CoordinationDeps' */
   coordination?: Pick<CoordinationDeps, 'silentAfterMs' | 'biddingWindowMs' | 'heartbeatMs'>;
+  /** the team across the mesh (tests shorten the grace a teammate's machine gets before its tasks are re-queued) */
+  team?: { taskGraceMs?: number };
   /** the store's rolling backups (default: at start and every 6 h, 3 kept) */
   backups?: BackupSettings;
   /**
@@ -222,7 +224,16 @@ export class DevMeshCore {
       );
       // Disposed first of `work`: no team part sends on a link the mesh is closing.
       const team = work.add(
-        new TeamModule({ store, projects, mesh, agents, coordination, human: settings.team.human, logger }),
+        new TeamModule({
+          store,
+          projects,
+          mesh,
+          agents,
+          coordination,
+          human: settings.team.human,
+          logger,
+          taskGraceMs: deps.team?.taskGraceMs,
+        }),
       );
       const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery };
       const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, modules, disposables);

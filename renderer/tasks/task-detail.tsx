@@ -11,6 +11,7 @@ import { TaskBidForm } from './task-bid-form.js';
 import { TaskBids } from './task-bids.js';
 import { TaskHistory } from './task-history.js';
 import { TaskLocks } from './task-locks.js';
+import { TaskAssignee, TaskHomeBadge } from './task-card.js';
 import { TaskStateBadge } from './task-state-badge.js';
 import { useDrawer } from '../common/use-drawer.js';
 
@@ -63,8 +64,16 @@ export function TaskDetail({ id }: { id: string }) {
           <dd className="mono">{task.id}</dd>
           <dt>Project</dt>
           <dd>{task.project}</dd>
+          {task.home && (
+            <>
+              <dt>Home</dt>
+              <dd>
+                <TaskHomeBadge home={task.home} /> <span className="muted">decides it; bids go there</span>
+              </dd>
+            </>
+          )}
           <dt>Assignee</dt>
-          <dd>{task.assigneeId ? <HolderName id={task.assigneeId} /> : <span className="muted">nobody yet</span>}</dd>
+          <dd>{task.assigneeId ? <TaskAssignee task={task} /> : <span className="muted">nobody yet</span>}</dd>
           <dt>Priority</dt>
           <dd>{task.priority}</dd>
           {task.files.length > 0 && (
@@ -111,7 +120,8 @@ export function TaskDetail({ id }: { id: string }) {
           <button
             type="button"
             className="btn btn-stop"
-            disabled={final || busy}
+            disabled={final || busy || task.home !== undefined}
+            title={task.home ? `cancel it on ${task.home.name}, its home` : undefined}
             onClick={() => void cancel()}
             data-testid="task-cancel"
           >

@@ -1,4 +1,5 @@
-// Keeps the tasks store in step with the daemon: the whole list on every (re)connect, task.changed events in
+// Keeps the tasks store in step with the daemon: the whole list (the team's board: this machine's tasks and
+// teammates' open ones, each with its home machine) on every (re)connect, task.changed events in
 // between, and the open task's detail (history, bids, locks) fetched when opened and again after its
 // events. Also the command center's actions: create, cancel, and bid on behalf of an agent.
 import type { Bid, BidInput, TaskCreateInput, TaskInfo } from '../../shared/task.js';
@@ -27,7 +28,7 @@ export class TasksSync {
     private readonly store: TasksStore,
   ) {
     this.list = new ListSync(client, {
-      list: () => client.call('tasks.list', {}),
+      list: () => client.call('tasks.list', { all: true }),
       store,
       what: 'tasks',
       onEvent: (event) => {

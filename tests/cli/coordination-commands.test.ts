@@ -12,6 +12,7 @@ import type { LockSpaceSnapshot } from '../../shared/lock.js';
 import type { Message, StateEntry } from '../../shared/message.js';
 import type { TaskDetail, TaskInfo } from '../../shared/task.js';
 import { tempDir, waitFor, writeProject } from '../api/test-project.js';
+import { TaskCommands } from '../../main/cli/commands/task-commands.js';
 import { CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
 import { scaled } from '../helpers/load-scale.js';
 
@@ -148,6 +149,15 @@ describe('devmesh task', () => {
       const text = await ok(['task', 'ls']);
       expect(text).toMatch(new RegExp(`${added.id}\\s+${added.state}\\s+5\\s+Fix the cart total`));
       if (added.state === low.state) expect(text.indexOf(added.id)).toBeLessThan(text.indexOf(low.id)); // higher priority first
+      // --all: teammates' open tasks too (none here: no mesh); this machine's show HOME `here`, --json has no `home`
+      const all = await cli.json<TaskInfo[]>(['task', 'ls', '--all']);
+      expect(all.map((t) => t.id)).toEqual(board.map((t) => t.id));
+      expect(all.every((t) => t.home === undefined)).toBe(true);
+      expect(await ok(['task', 'ls', '--all'])).toMatch(
+        new RegExp(
+          `TITLE\\s+HOME\\s+ASSIGNEE[\\s\\S]*${added.id}\\s+${added.state}\\s+5\\s+Fix the cart total\\s+here`,
+        ),
+      );
 
       const shown = await ok(['task', 'show', added.id]);
       expect(shown).toContain('The total ignores discounts');
@@ -288,4 +298,48 @@ describe('devmesh audit', () => {
     },
     scaled(60_000),
   );
+});
+
+describe('devmesh task ls --all (the team board)', () => {
+  it("names a teammate's task by its home machine, and says when that machine is unreachable", () => {
+    const base: TaskInfo = {
+      id: 'task-local00001',
+      project: 'shop',
+      root: projectDir,
+      title: 'Here',
+      prompt: 'p',
+      files: [],
+      capabilities: [],
+      priority: 0,
+      dependsOn: [],
+      criticRequired: false,
+      criticOf: null,
+      state: 'BIDDING',
+      stateReason: '',
+      assigneeId: null,
+      assigneeName: null,
+      terminalId: null,
+      attempts: 0,
+      bidCount: 0,
+      note: null,
+      createdBy: 'user',
+      createdAt: 0,
+      updatedAt: 0,
+    };
+    const theirs: TaskInfo = {
+      ...base,
+      id: 'task-remote0001',
+      title: 'Theirs',
+      state: 'WORKING',
+      assigneeName: 'writer@bob',
+      home: { machineId: 'm-alice', name: 'alice', reachable: true },
+    };
+    const gone: TaskInfo = { ...theirs, id: 'task-remote0002', home: { ...theirs.home!, reachable: false } };
+    const text = TaskCommands.table([base, theirs, gone], 60_000, true);
+    expect(text).toMatch(/TASK\s+STATE\s+PRI\s+TITLE\s+HOME\s+ASSIGNEE\s+BIDS\s+UPDATED/);
+    expect(text).toMatch(/task-local00001\s+BIDDING\s+0\s+Here\s+here\s/);
+    expect(text).toMatch(/task-remote0001\s+WORKING\s+0\s+Theirs\s+alice\s+writer@bob/);
+    expect(text).toMatch(/task-remote0002\s+WORKING\s+0\s+Theirs\s+alice \(unreachable\)\s+writer@bob/);
+    expect(TaskCommands.table([base], 60_000)).not.toContain('HOME');
+  });
 });

@@ -29,7 +29,7 @@ export class TaskCommands {
         name: 'task',
         summary: 'the task board agents bid for: add, ls, show, cancel, bid',
         usage: `Usage: devmesh task add <title> --prompt P [--file GLOB]... [--cap C]... [--priority N] [--after TASK]... [--critic] [--project P] [--json]
-       devmesh task ls [--state S]... [--assignee AGENT] [--project P] [--json]
+       devmesh task ls [--all] [--state S]... [--assignee AGENT] [--project P] [--json]
        devmesh task show <task> [--json]
        devmesh task cancel <task> [--reason R]
        devmesh task bid <task> --as <agent> [--estimate 30m] [--cap C]... [--note N] [--json]
@@ -41,6 +41,7 @@ The winner gets INTENT locks on the task's --file globs (relative to the project
 --cap names a capability the task needs (typescript, tests, frontend); --after makes it wait for another
 task to complete; --critic has a second agent review the work once it is done; --priority from -100 to
 100, higher first. \`ls\` shows the board: by state (${TASK_STATES.join(', ')}), then priority.
+\`ls --all\` adds teammates' open tasks of the same projects (HOME: the machine that posted and decides them).
 \`bid\` bids for an agent that cannot (aider, a plain shell): --estimate is how long it expects to take.
 
 Examples:
@@ -59,6 +60,7 @@ Examples:
           critic: { type: 'boolean' },
           project: { type: 'string' },
           json: { type: 'boolean' },
+          all: { type: 'boolean' },
           state: { type: 'string', multiple: true },
           assignee: { type: 'string' },
           reason: { type: 'string' },
@@ -140,6 +142,7 @@ Examples:
       ...(states.length ? { states } : {}),
       ...(project !== undefined ? { project } : {}),
       ...(assignee !== undefined ? { assignee } : {}),
+      ...(args.flag('all') ? { all: true } : {}),
     };
     const list = TaskCommands.boardOrder(await ctx.withClient((c) => c.call('tasks.list', input)));
     if (args.flag('json')) ctx.printJson(list);
@@ -149,7 +152,7 @@ Examples:
           ? 'No tasks match.'
           : 'No tasks yet. Post one with `devmesh task add "<title>" --prompt "<what to do>"`.',
       );
-    else ctx.print(TaskCommands.table(list, Date.now()));
+    else ctx.print(TaskCommands.table(list, Date.now(), args.flag('all')));
     return EXIT.ok;
   }
 
@@ -195,15 +198,27 @@ Examples:
     );
   }
 
-  static table(list: TaskInfo[], now: number): string {
-    const table = new TextTable(['TASK', 'STATE', 'PRI', 'TITLE', 'ASSIGNEE', 'BIDS', 'UPDATED']);
+  /** with `home`, a HOME column: the machine that posted a teammate's task (`here` for this machine's) */
+  static table(list: TaskInfo[], now: number, home = false): string {
+    const table = new TextTable([
+      'TASK',
+      'STATE',
+      'PRI',
+      'TITLE',
+      ...(home ? ['HOME'] : []),
+      'ASSIGNEE',
+      'BIDS',
+      'UPDATED',
+    ]);
     for (const t of list) {
       const title = t.title.length > TITLE_WIDTH ? `${t.title.slice(0, TITLE_WIDTH - 1)}…` : t.title;
+      const machine = t.home ? `${t.home.name}${t.home.reachable ? '' : ' (unreachable)'}` : 'here';
       table.add([
         t.id,
         t.state,
         t.priority,
         title,
+        ...(home ? [machine] : []),
         t.assigneeName ?? t.assigneeId,
         t.bidCount,
         `${timeText.span(now - t.updatedAt)} ago`,

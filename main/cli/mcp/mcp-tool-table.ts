@@ -187,7 +187,7 @@ export class McpToolTable {
       McpToolTable.define({
         name: 'list_tasks',
         title: 'List tasks',
-        description: `List the tasks on the DevMesh task board: title, prompt, state (QUEUED, BIDDING, CLAIMED, WORKING, PAUSED, COMPLETED, FAILED, ABANDONED, CANCELLED), files, required capabilities, assignee. Use it to find work to bid on (state BIDDING) or with \`mine: true\` the tasks awarded to you. ${you}`,
+        description: `List the tasks on the DevMesh task board: title, prompt, state (QUEUED, BIDDING, CLAIMED, WORKING, PAUSED, COMPLETED, FAILED, ABANDONED, CANCELLED), files, required capabilities, assignee. Use it to find work to bid on (state BIDDING) or with \`mine: true\` the tasks awarded to you. Teammates' open tasks of the same project are listed too, with \`home\` naming the machine that posted them: bid for them, and work on and complete them, exactly like this machine's. ${you}`,
         input: {
           project,
           states: z.array(TaskStateSchema).max(9).optional().describe('only tasks in these states'),
@@ -199,6 +199,7 @@ export class McpToolTable {
             await ctx.call('tasks.list', {
               project: args.project,
               states: args.states,
+              all: true,
               ...(args.mine ? { assignee: ctx.agent } : {}),
             }),
           ),

@@ -29,6 +29,7 @@ import type { DaemonHealth } from '../health/daemon-health.js';
 import { LockSpaces } from '../locks/lock-spaces.js';
 import type { ProjectManager } from '../projects/project-manager.js';
 import type { Database } from '../store/database.js';
+import { RemoteBidders } from '../tasks/remote-bidders.js';
 import { TaskBoard } from '../tasks/task-board.js';
 import { TaskStore } from '../tasks/task-store.js';
 import type { TerminalManager } from '../terminals/terminal-manager.js';
@@ -72,6 +73,8 @@ export class Coordination implements Disposable {
   readonly messages: MessageBoard;
   readonly state: SharedState;
   readonly tasks: TaskBoard;
+  /** teammates' agents bidding for this machine's tasks (filled by the team's task part) */
+  readonly remoteBidders = new RemoteBidders();
   private readonly subscriptions: Disposable[] = [];
   private readonly heartbeat: NodeJS.Timeout;
   private stateGate: StateGate | null = null;
@@ -122,7 +125,7 @@ export class Coordination implements Disposable {
     };
     this.locks = new LockSpaces({
       projects: projectPort,
-      agents: { find: findAgent },
+      agents: { find: (ref) => findAgent(ref) ?? this.remoteBidders.find(ref) },
       emit: (e) => {
         // the lock spaces' decisions (granted, refused, released, expired) are recorded as they are made
         const entry = auditEntries.lockEntry(e);
@@ -154,13 +157,16 @@ export class Coordination implements Disposable {
       locks: (root) => this.locks.at(root).manager,
       projects: projectPort,
       agents: {
-        live: () => agents.list().filter((a) => a.status !== 'exited'),
-        find: findAgent,
+        live: () => [...agents.list().filter((a) => a.status !== 'exited'), ...this.remoteBidders.live()],
+        find: (ref) => findAgent(ref) ?? this.remoteBidders.find(ref),
         deliver: (agentId, text) => this.deliver(agentId, text),
       },
+      extraLoad: (agentId) => this.remoteBidders.load(agentId),
       audit: (entry) => this.trail.observe(entry),
       emit: (event) => events.emit(event),
       notify: (agentId, body, task) => {
+        // a teammate's agent is offered the task by its own machine (the team's task part)
+        if (this.remoteBidders.machineOf(agentId)) return;
         this.messages.send({ from: 'devmesh', to: agentId, body, task });
       },
       clock,
@@ -356,7 +362,7 @@ export class Coordination implements Disposable {
       this.locks.releaseHolder(event.agentId, `agent ${event.name} exited (${event.reason ?? 'its terminal ended'})`);
   }
 
-  /** Types one line and Enter into the agent's terminal (task prompts, messages at an idle prompt); false: not running. */
+  /** Types one line and Enter into a local agent's terminal (task prompts, messages at an idle prompt); false: not running here. */
   deliver(agentId: string, text: string): boolean {
     const agent = this.safeFind(agentId);
     if (!agent || agent.status === 'exited' || agent.terminalId === null) return false;

@@ -37,6 +37,8 @@ export interface TaskAuctionDeps {
   onAwarded: (claimed: TaskInfo, agent: AgentRecord) => void;
   /** may the award be decided now (the audit chain can record it)? If not, it waits another window */
   canDecide: () => boolean;
+  /** the agent's load for the score (the store's count, plus what it carries on its own machine) */
+  load: (agentId: string) => number;
 }
 
 export class TaskAuction implements Disposable {
@@ -142,7 +144,7 @@ export class TaskAuction implements Disposable {
     const bids = awardScore.rank(
       store.bids(taskId).map((b) => ({
         ...b,
-        ...awardScore.compute(task.capabilities, b.capabilities, store.load(b.agentId), b.estimateMinutes),
+        ...awardScore.compute(task.capabilities, b.capabilities, this.deps.load(b.agentId), b.estimateMinutes),
       })),
     );
     for (const b of bids) store.putBid(b);

@@ -44,6 +44,8 @@ export interface TaskBoardDeps {
   canDecide?: () => boolean;
   /** a CLAIMED/WORKING task whose agent showed no activity this long is abandoned (default 10 min) */
   silentAfterMs?: number;
+  /** load an agent carries elsewhere, added to the board's count (a teammate's bidder: its machine's tasks) */
+  extraLoad?: (agentId: string) => number;
   logger?: Logger;
 }
 

@@ -121,6 +121,7 @@ export class TaskBoard implements Disposable {
       live,
       windowMs: deps.biddingWindowMs ?? 5_000,
       canDecide: deps.canDecide ?? (() => true),
+      load: (id) => this.load(id),
       onAwarded: (claimed, agent) => {
         this.activity.startClock(claimed.id);
         this.delivery.deliver(claimed, agent);
@@ -219,12 +220,7 @@ export class TaskBoard implements Disposable {
       );
     }
     this.activity.seen(agent.id);
-    const parts = awardScore.compute(
-      task.capabilities,
-      input.capabilities,
-      this.store.load(agent.id),
-      input.estimateMinutes,
-    );
+    const parts = awardScore.compute(task.capabilities, input.capabilities, this.load(agent.id), input.estimateMinutes);
     const bid: Bid = {
       task: task.id,
       agentId: agent.id,
@@ -361,6 +357,17 @@ export class TaskBoard implements Disposable {
     if (event.to === 'idle') this.delivery.next(id);
   }
 
+  /**
+   * An agent that is not ours is gone (a teammate's machine unreachable past its grace, or it said goodbye):
+   * its active tasks are abandoned and re-queued with `why`, its bids withdrawn, as for an agent that exited.
+   */
+  agentGone(agentId: string, why: string): void {
+    if (this.disposed) return;
+    this.activity.forget(agentId);
+    for (const t of this.store.listIn(ACTIVE).filter((x) => x.assigneeId === agentId)) this.abandon(t, 'devmesh', why);
+    this.auction.withdraw(agentId);
+  }
+
   /** output or an API call of the agent: it is not silent */
   agentActivity(agentId: string): void {
     this.activity.seen(agentId);
@@ -495,6 +502,10 @@ export class TaskBoard implements Disposable {
     const task = this.store.get(id);
     if (!task) throw TaskBoard.notFound(id);
     return task;
+  }
+
+  private load(agentId: string): number {
+    return this.store.load(agentId) + (this.deps.extraLoad?.(agentId) ?? 0);
   }
 
   private unmet(task: TaskInfo): string[] {

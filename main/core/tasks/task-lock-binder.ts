@@ -68,7 +68,15 @@ export class TaskLockBinder implements Disposable {
     for (const f of files) manager.blockersOf('devmesh', 'INTENT', TaskLockBinder.target(f));
   }
 
-  /** INTENT on every file of the task for `holder`, all or none. */
+  /**
+   * INTENT on every file of the task for `holder`, all or none. `holder` may be a teammate's agent (a remote
+   * bidder that won at this, its task's home machine): the lock is held here in its name.
+   *
+   * MESH-LOCK SEAM (issue 15): the award takes these locks in this machine's lock space only. When the mesh
+   * lock protocol (Ricart–Agrawala rounds among the linked machines of the project key) is wired into the lock
+   * spaces, this call is where the award's round runs: all of the task's INTENT requests in one round, granted
+   * mesh-wide before the task is CLAIMED (the award must then wait for the round's answer).
+   */
   take(task: TaskInfo, holder: string): TakeResult {
     if (task.files.length === 0) return { ok: true, lockIds: [] };
     const requests: LockRequest[] = task.files.map((f) => ({

@@ -16,6 +16,7 @@ import type { StoreModule } from '../store/store-module.js';
 import type { LocalParties } from './message-routes.js';
 import { SeenMachinesDirectory, type TeamDirectory } from './team-directory.js';
 import { TeamMessages } from './team-messages.js';
+import { TeamTasks } from './team-tasks.js';
 import { meshTransport, type TeamTransport } from './team-transport.js';
 import { TeamPresence } from './team-presence.js';
 import { MeshLocks } from './mesh-locks.js';
@@ -41,6 +42,8 @@ export interface TeamModuleDeps {
   /** the human at this machine, told to teammates (settings `team.human`, else the OS user name) */
   human: string;
   logger: Logger;
+  /** how long a teammate's machine may be unreachable before the tasks its agents won here are re-queued */
+  taskGraceMs?: number;
 }
 
 export class TeamModule implements AsyncDisposable {
@@ -55,6 +58,8 @@ export class TeamModule implements AsyncDisposable {
   readonly locks: MeshLocks;
   /** shared state whose compare-and-set holds across machines */
   readonly state: TeamState;
+  /** tasks across the mesh: this machine's as their home, teammates' as replicas (the `tasks` channel) */
+  readonly tasks: TeamTasks;
   private readonly parts: DisposableStore;
 
   constructor(private readonly deps: TeamModuleDeps) {
@@ -133,6 +138,17 @@ export class TeamModule implements AsyncDisposable {
         trail: coordination.coordination.trail,
         emit: (event) => events.emit(event),
         logger,
+      }),
+    );
+    this.tasks = this.parts.add(
+      new TeamTasks({
+        transport: this.transport,
+        coordination: deps.coordination.coordination,
+        agents: deps.agents.manager,
+        projects: deps.projects.manager,
+        events: deps.store.events,
+        logger: logger.child({ channel: 'tasks' }),
+        ...(deps.taskGraceMs !== undefined ? { graceMs: deps.taskGraceMs } : {}),
       }),
     );
   }

@@ -208,6 +208,36 @@ describe('TaskDetail', () => {
     expect(drawer().queryByRole('button', { name: 'Bid' })).toBeNull();
   });
 
+  it("shows a teammate's task with its home machine, bid-able for a local agent, not cancellable here", async () => {
+    const task = taskInfo(ID, {
+      state: 'BIDDING',
+      assigneeId: null,
+      home: { machineId: 'm-alice', name: 'alice', reachable: true },
+    });
+    const { client, user } = await openTask(task, (c) =>
+      c.answer('agents.list', [agentRecord('agent-w', { name: 'w' })]),
+    );
+    expect(drawer().getByTestId('task-home').textContent).toBe('alice');
+    expect(button('Cancel task').disabled).toBe(true);
+    client.answer('tasks.bid', bid(ID, 'agent-w', { score: 0.7 }));
+    await user.click(await drawer().findByRole('button', { name: 'Bid' }));
+    expect((await drawer().findByRole('status')).textContent).toBe('bid placed: score 0.700');
+    expect(client.inputsOf('tasks.bid')[0]).toMatchObject({ task: ID, agent: 'agent-w' });
+  });
+
+  it("names a teammate's task's assignee as its home does, and marks an unreachable home", async () => {
+    await openTask(
+      taskInfo(ID, {
+        state: 'WORKING',
+        assigneeId: 'agent-w',
+        assigneeName: 'writer@bob',
+        home: { machineId: 'm-alice', name: 'alice', reachable: false },
+      }),
+    );
+    expect(drawer().getAllByText('writer@bob').length).toBeGreaterThan(0);
+    expect(drawer().getByTestId('task-home').className).toContain('unreachable');
+  });
+
   it('closes with its Close button', async () => {
     const { stores, user } = await openTask(taskInfo(ID));
     await user.click(button('Close'));
