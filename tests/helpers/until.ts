@@ -5,16 +5,16 @@ import { describeLoad, scaled } from './load-scale.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Resolves with the probe's first truthy value; rejects after `timeoutMs` (default: 5 s scaled by the
+/** Resolves with the probe's first truthy value (an async probe is awaited); rejects after `timeoutMs` (default: 5 s scaled by the
  * machine's load) with `timed out after N ms waiting for <what>` and the load it was scaled for. */
 export async function until<T>(
   what: string,
-  probe: () => T | undefined | null | false,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   timeoutMs = scaled(5000),
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${describeLoad()})`);

@@ -5,6 +5,7 @@
 // such when it is granted.
 import type { AuditAppend } from '../../../shared/audit.js';
 import type { DevMeshEvent } from '../../../shared/events.js';
+import type { LockInfo } from '../../../shared/lock.js';
 import type { TeamLockConflictEvent } from '../../../shared/team.js';
 import type { HeldClaim } from './lock-messages.js';
 import type { MeshLockConflict } from './mesh-lock-protocol.js';
@@ -52,7 +53,7 @@ export class MeshLockAlerts {
       data: { project: c.mine.scope, mine: { ...mine }, theirs: { ...theirs } },
     });
     this.deps.tell(
-      c.mine.holder,
+      holderOf(c.mine),
       `Lock conflict across the mesh: you hold ${mine.what} on ${mine.machine}, and ${theirs.holderName} holds ` +
         `${theirs.what} on ${theirs.machine}; both were granted while the machines could not reach each other. ` +
         `Agree with ${theirs.holderName} (send_message to ${theirs.holderName}@${theirs.machine}) who releases it.`,
@@ -66,6 +67,25 @@ export class MeshLockAlerts {
       subject: describeClaim(claim.claim),
       data: { project: claim.scope, unreachable: claim.partitioned.map((m) => this.deps.machineName(m)) },
     });
+  }
+
+  /**
+   * A lock granted here in one step without the mesh's permission (a task award's INTENT locks) that a teammate
+   * refused: it holds a conflicting lock. Both stand; the local holder is told and the refusal audited.
+   */
+  refusedAfterGrant(lock: LockInfo, why: string): void {
+    const target = lock.target.kind === 'glob' ? lock.target.pattern : lock.target.path;
+    this.deps.audit({
+      actor: lock.holder,
+      kind: 'lock.mesh-refused',
+      subject: `${lock.mode} on ${target}`,
+      data: { lockId: lock.id, why },
+    });
+    this.deps.tell(
+      lock.holder,
+      `Your ${lock.mode} lock on ${target} (${lock.id}) was granted here, but a teammate's machine holds a ` +
+        `conflicting lock: ${why}. Coordinate before you edit it.`,
+    );
   }
 
   private side(claim: HeldClaim): TeamLockConflictEvent['mine'] {

@@ -12,7 +12,9 @@ import { DevMeshError } from '../../../shared/errors.js';
 import type { DevMeshEvent } from '../../../shared/events.js';
 import type { Disposable } from '../base/disposable.js';
 import type { Event } from '../base/emitter.js';
+import type { LockInfo, LockTarget } from '../../../shared/lock.js';
 import type { LockGate, LockGatePass, LockGateRequest } from '../locks/lock-gate.js';
+import type { ResolvedTarget } from '../locks/target-overlap.js';
 import type { Blocker, HeldClaim } from './lock-messages.js';
 import { MeshLockProtocol, type MeshLockConflict, type MeshLockGrant } from './mesh-lock-protocol.js';
 import { TeamChannel } from './team-channel.js';
@@ -29,8 +31,10 @@ export interface MeshLocksDeps {
   onDidHear: Event<HeardMachine>;
   /** the daemon's events: a local lock released or expired gives its permission back */
   onDidEmitEvent: Event<DevMeshEvent>;
-  /** the lock spaces, which this gate plugs into */
-  locks: { useGate(gate: LockGate): Disposable };
+  /** the lock spaces, which this gate plugs into; `resolve` gives a lock's target as its space locks it */
+  locks: { useGate(gate: LockGate): Disposable; resolve(root: string, target: LockTarget): ResolvedTarget };
+  /** a lock granted here without the mesh's permission (a task's INTENT locks) that a teammate refused */
+  onRefusedAfterGrant(lock: LockInfo, message: string): void;
   /** this machine's version of a shared-state key (sent in replies to a teammate's state claim) */
   stateVersion(key: string): number;
   /** the identity key of the project at a lock space's root; null when git has not identified it (not shared) */
@@ -62,6 +66,8 @@ export class MeshLocks implements LockGate, Disposable {
   private readonly permits = new Map<string, string[]>();
   /** machine → the keys last told to the protocol on this link (forgotten when a link comes or goes: up again) */
   private readonly told = new Map<string, string>();
+  /** requests the mesh permitted whose local grant has not come back yet: `holder\0target key` */
+  private readonly admitted = new Set<string>();
   private readonly incarnation = randomUUID();
   private seq = 0;
   private readonly subscriptions: Disposable[];
@@ -101,6 +107,7 @@ export class MeshLocks implements LockGate, Disposable {
         if (e.type !== 'lock.changed') return;
         const change = e.change;
         if (change.type === 'released' || change.type === 'expired') this.letGo(change.lock.id);
+        else if (change.type === 'granted') this.contained('a lock granted', () => this.taken(e.root, change.lock));
       }),
       deps.locks.useGate(this),
     ];
@@ -122,7 +129,7 @@ export class MeshLocks implements LockGate, Disposable {
         granted: (grant) => {
           done();
           if (grant.lock.partitioned.length > 0) this.deps.onPartitionedGrant(grant.lock);
-          resolve(this.pass(id));
+          resolve(this.pass(id, `${request.holder}\0${request.target.key}`));
         },
         refused: (blockers, timedOut) => {
           done();
@@ -231,17 +238,47 @@ export class MeshLocks implements LockGate, Disposable {
     return `${holder}@${this.deps.transport.machineId}`;
   }
 
-  /** the local holder of a mesh holder of this machine (null: another machine's) */
-  localHolder(meshHolder: string): string | null {
-    const suffix = `@${this.deps.transport.machineId}`;
-    return meshHolder.endsWith(suffix) ? meshHolder.slice(0, -suffix.length) : null;
+  private pass(id: string, admitted: string): LockGatePass {
+    this.admitted.add(admitted);
+    return {
+      granted: (lock) => {
+        this.admitted.delete(admitted);
+        this.permits.set(lock.id, [...(this.permits.get(lock.id) ?? []), id]);
+      },
+      abandon: () => {
+        this.admitted.delete(admitted);
+        this.protocol.release(id);
+      },
+    };
   }
 
-  private pass(id: string): LockGatePass {
-    return {
-      granted: (lock) => this.permits.set(lock.id, [...(this.permits.get(lock.id) ?? []), id]),
-      abandon: () => this.protocol.release(id),
-    };
+  /**
+   * A lock granted here. One the gate admitted has its permission already; one taken without the gate (a task
+   * award's INTENT locks, all or none in one synchronous step) asks the teammates now, without waiting: from
+   * their answer on they honour it; a teammate that holds a conflicting lock is raised (onRefusedAfterGrant).
+   */
+  private taken(root: string, lock: LockInfo): void {
+    if (this.permits.has(lock.id)) return;
+    const key = this.deps.projectKeyAt(root);
+    if (key === null) return;
+    const target = this.deps.locks.resolve(root, lock.target);
+    if (this.admitted.has(`${lock.holder}\0${target.key}`)) return;
+    const id = `${this.deps.transport.machineId}:${this.incarnation.slice(0, 8)}:${++this.seq}`;
+    const request: LockGateRequest = { root, project: null, holder: lock.holder, mode: lock.mode, target, waitMs: 0 };
+    this.permits.set(lock.id, [id]);
+    this.waiting.set(id, {
+      request,
+      blockers: [],
+      timer: null,
+      granted: () => this.waiting.delete(id),
+      refused: (blockers) => {
+        this.waiting.delete(id);
+        this.deps.onRefusedAfterGrant(lock, this.refusal(request, blockers, false).message);
+      },
+    });
+    const holder = this.meshHolder(lock.holder);
+    const holderName = this.deps.holderName(lock.holder);
+    this.protocol.request({ requestId: id, projectKey: key, holder, holderName, mode: lock.mode, target, wait: false });
   }
 
   private letGo(lockId: string): void {

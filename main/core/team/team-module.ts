@@ -94,17 +94,18 @@ export class TeamModule implements AsyncDisposable {
       machineName,
       emit: (e) => store.events.emit(e),
       audit: (entry) => coordination.coordination.trail.observe(entry),
-      tell: (holder, body) => {
-        const local = this.locks.localHolder(holder);
-        if (local !== null) TeamModule.tell(coordination.coordination, local, body, logger);
-      },
+      tell: (holder, body) => TeamModule.tell(coordination.coordination, holder, body, logger),
     });
     this.locks = this.parts.add(
       new MeshLocks({
         transport: this.transport,
         onDidHear: presence.onDidHear,
         onDidEmitEvent: (listener) => store.events.onDidEmitEvent(listener),
-        locks: coordination.coordination.locks,
+        locks: {
+          useGate: (gate) => coordination.coordination.locks.useGate(gate),
+          resolve: (root, target) => coordination.coordination.locks.at(root).manager.resolveTarget(target),
+        },
+        onRefusedAfterGrant: (lock, message) => alerts.refusedAfterGrant(lock, message),
         stateVersion: (key) => coordination.coordination.state.get(key)?.version ?? 0,
         projectKeyAt: (root) => TeamModule.projectKeyAt(projects, root),
         holderName: (holder) => TeamModule.agentOf(agents, holder)?.name ?? holder,

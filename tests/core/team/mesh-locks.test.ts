@@ -94,4 +94,33 @@ describe('locks across the mesh', () => {
       expect(audit.entries.length).toBe(1);
     }
   });
+
+  it('asks the teammates for a lock taken in one step without the gate (a task award), and says when one refuses', async () => {
+    team = await TeamCores.open(['alice', 'bob']);
+    const a = team.get('alice');
+    const b = team.get('bob');
+    const manager = a.core.coordination.locks.at(a.core.projects.list()[0]!.root).manager;
+    const intent = { holder: 'ana', mode: 'INTENT' as const, target: { kind: 'file' as const, path: 'src/orders.ts' } };
+    expect(manager.tryAcquire(intent).ok).toBe(true);
+    // once alice's round is answered, bob's WRITE is refused naming ana on alice
+    await until('the teammates permitted the INTENT lock', () =>
+      a.core.team.locks.snapshot().held.some((h) => h.holder.startsWith('ana@')),
+    );
+    await expect(b.core.coordination.acquireLock('shop', write('ben'))).rejects.toThrow(
+      /ana on alice holds INTENT on src\/orders\.ts/,
+    );
+    // bob holds WRITE on another file; alice's one-step INTENT there is granted here, refused by bob: raised
+    await b.core.coordination.acquireLock('shop', write('ben', 'src/cart.ts'));
+    // (the human holds it this time: messages reach agents of this machine and its human)
+    expect(manager.tryAcquire({ ...intent, holder: 'user', target: { kind: 'file', path: 'src/cart.ts' } }).ok).toBe(
+      true,
+    );
+    await until('alice audits the refusal', async () => {
+      await a.core.coordination.trail.settled();
+      const entries = a.core.coordination.audit.list({ kind: 'lock.mesh-refused', limit: 5 }).entries;
+      return entries.length === 1 && entries[0]!.subject === 'INTENT on src/cart.ts';
+    });
+    const told = a.core.coordination.messages.list({ limit: 10, party: 'user' });
+    expect(told.some((m) => m.from === 'devmesh' && /ben on bob holds WRITE on src\/cart\.ts/.test(m.body))).toBe(true);
+  });
 });
