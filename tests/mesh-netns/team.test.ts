@@ -153,10 +153,10 @@ describe.skipIf(!MeshLab.available())(
       },
       TEST_TIMEOUT_MS,
     );
-    /** a task posted on alice, offered on bob and bid there for bob's agent `builder`, awarded by alice */
-    async function taskWonByBob(l: MeshLab) {
+    /** a task posted on alice, offered on bob and bid there for bob's agent `agent` (new), awarded by alice */
+    async function taskWonByBob(l: MeshLab, agent: string) {
       const [alice, bob] = [l.host('alice'), l.host('bob')];
-      const builderId = await startSleeper(bob, 'builder');
+      const builderId = await startSleeper(bob, agent);
       let taskId: string | null = null;
       const cleanup = async () => {
         if (taskId) await alice.cli(['task', 'cancel', taskId, '--reason', 'lab test done'], { allowFail: true });
@@ -184,7 +184,7 @@ describe.skipIf(!MeshLab.available())(
           { timeoutMs: scaled(15_000), intervalMs: 250, what: "alice's task on bob's board" },
         );
         expect(offered.home).toMatchObject({ name: 'alice', reachable: true });
-        await bob.cli(['task', 'bid', id, '--as', 'builder', '--estimate', '10m']);
+        await bob.cli(['task', 'bid', id, '--as', agent, '--estimate', '10m']);
         // the home decides once: bob's agent, with the INTENT lock on the task's file
         const awarded = await waitUntil(
           async () => {
@@ -204,7 +204,7 @@ describe.skipIf(!MeshLab.available())(
       "awards a task posted on alice to bob's agent, its INTENT lock held on alice in that agent's name",
       async () => {
         const l = lab();
-        const { awarded, builderId, cleanup } = await taskWonByBob(l);
+        const { awarded, builderId, cleanup } = await taskWonByBob(l, 'builder');
         try {
           expect(['CLAIMED', 'WORKING']).toContain(awarded.state);
           expect(awarded.assigneeName).toBe('builder@bob');
@@ -223,21 +223,26 @@ describe.skipIf(!MeshLab.available())(
       TEST_TIMEOUT_MS,
     );
 
-    it.skip(
-      "honours the INTENT lock of a task awarded on alice on carol (skipped: the award's INTENT locks are taken " +
-        "on the home machine only; TaskLockBinder's MESH-LOCK SEAM is not wired on main yet)",
+    it(
+      'honours the INTENT lock of a task awarded on alice on carol, naming it and alice',
       async () => {
         const l = lab();
-        const { cleanup } = await taskWonByBob(l);
+        const carol = l.host('carol');
+        const { cleanup } = await taskWonByBob(l, 'fixer');
         try {
-          // carol (neither home nor winner) is refused a WRITE on it, naming the INTENT and its machine
-          const write = await takeLock(l.host('carol'), 'src/orders.ts', 'coder-3');
-          if (write.ok) await releaseLock(l.host('carol'), write.lock, 'coder-3');
-          expect(write.ok, 'carol was granted a WRITE on the INTENT of an awarded task').toBe(false);
-          if (!write.ok) {
-            expect(write.stderr).toMatch(/INTENT on src\/orders\.ts/);
-            expect(write.stderr).toMatch(/\balice\b/);
-          }
+          // The award takes its INTENT in one step on alice and asks the mesh right after: carol is refused from
+          // then on (a WRITE granted before the answer reached her would be released and asked again).
+          const refusal = await waitUntil(
+            async () => {
+              const write = await takeLock(carol, 'src/orders.ts', 'coder-3');
+              if (!write.ok) return write;
+              await releaseLock(carol, write.lock, 'coder-3');
+              return null;
+            },
+            { timeoutMs: scaled(10_000), intervalMs: 250, what: "carol to be refused a WRITE on the task's file" },
+          );
+          expect(refusal.stderr).toMatch(/INTENT on src\/orders\.ts/);
+          expect(refusal.stderr).toMatch(/\balice\b/);
         } finally {
           await cleanup();
         }
