@@ -8,6 +8,7 @@ import type { ServiceInfo } from '../../shared/service.js';
 import { scaled } from './load-scale.js';
 import type { NetnsRunResult } from './netns-lab.js';
 import { NetnsSession, SESSION_JS } from './netns-session.js';
+import { LOCK_DRIVER_JS, LockDriver } from './lock-driver.js';
 import {
   MESH_PORT,
   ROOT,
@@ -200,6 +201,21 @@ export class MeshHost {
           throw new Error(`${err.message}\n${this.name}'s events: ${events.map((e) => e.type).join(', ') || '(none)'}`);
         }),
     };
+  }
+
+  /** A lock taker in this namespace with its own API connection to the daemon, for fast lock races and
+   * benches (see lock-driver.ts); its locks name this host's project. Killed with the lab at dispose. */
+  async lockDriver(): Promise<LockDriver> {
+    const file = join(this.dir, 'lock-driver.cjs');
+    if (!existsSync(file)) writeFileSync(file, LOCK_DRIVER_JS);
+    const child = this.lab.netns.spawn(this.index, process.execPath, [file], {
+      env: this.processEnv({ MESHLAB_WS: join(ROOT, 'node_modules/ws'), LOCK_DRIVER_PROJECT: this.projectDir }),
+      cwd: this.dir,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const driver = new LockDriver(child, `${this.name}'s lock driver`, CLI_TIMEOUT_MS);
+    await driver.call('daemon.info'); // connected and answering
+    return driver;
   }
 
   /** Runs a Node script (its source) inside this host's namespace with this host's environment; its output.

@@ -8,7 +8,7 @@
 //       ...
 //     }, TEST_TIMEOUT_MS);
 //   });
-import { afterEach, describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import { describeLoad, scaled } from './load-scale.js';
 import { MeshLab, type MeshLabOptions } from './mesh-lab.js';
 
@@ -38,4 +38,31 @@ export function describeMeshLab(name: string, body: (createLab: CreateLab) => vo
       return creating;
     });
   });
+}
+
+/**
+ * One lab for a whole describe block (its tests share it, in order; each leaves it as it found it): created,
+ * fully meshed, before the first test; disposed after the last, also when creation failed half-way. The
+ * returned function gives the lab inside a test. Use inside a `describeMeshLab` block or a `describe` skipped
+ * where `MeshLab.available()` is false.
+ */
+export function useSharedMeshLab(options: MeshLabOptions): () => MeshLab {
+  let creating: Promise<MeshLab> | null = null;
+  let lab: MeshLab | null = null;
+  beforeAll(async () => {
+    creating = MeshLab.create(options);
+    lab = await creating;
+    await lab.waitFullMesh();
+  }, scaled(180_000));
+  afterEach((ctx) => {
+    if (lab && ctx.task.result?.state === 'fail') console.error(`${describeLoad()}\n${lab.diagnostics()}`);
+  });
+  afterAll(async () => {
+    const made = await creating?.catch(() => null);
+    await made?.dispose();
+  }, scaled(120_000));
+  return () => {
+    if (!lab) throw new Error('useSharedMeshLab: the lab was not created (see beforeAll)');
+    return lab;
+  };
 }

@@ -52,6 +52,10 @@ export interface MeshLabOptions {
   heartbeatMs?: number;
   /** the project every host runs; default `shop` */
   project?: string;
+  /** the project folder of every host is a clone (real git) of one repository made once in the lab folder with
+   * an initial commit, so every host's project has the same identity key, as teammates' clones do; default
+   * true. false: plain folders (each identified local-only, never shared with a teammate) */
+  git?: boolean;
   /** default: api@1.0.0 and web@1.0.0 (autostart), worker@1.0.0 (not autostarted) */
   services?: MeshServiceSpec[];
   /** per host name: its own service list instead of `services` */

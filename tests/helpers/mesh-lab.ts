@@ -17,12 +17,15 @@
 //   } finally {
 //     await lab.dispose();
 //   }
+// Every host's project folder is a git clone of one repository (`git: false` for plain folders), so the project
+// has the same identity key on every host, as on teammates' machines (see mesh-lab-git.ts).
 // MESHLAB_KEEP=1 keeps the lab's folder (homes, daemon logs) after dispose, for a post-mortem.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerInfo } from '../../shared/mesh.js';
 import { NetnsLab } from './netns-lab.js';
+import { cloneLabRepo, makeLabRepo } from './mesh-lab-git.js';
 import {
   MESH_PORT,
   LAB_HEARTBEAT_MS,
@@ -36,12 +39,18 @@ import {
 import { MeshHost } from './mesh-host.js';
 
 export * from './mesh-lab-support.js';
+export { labGit, LAB_REPO_FILES } from './mesh-lab-git.js';
 export { MeshHost } from './mesh-host.js';
+export { LockDriver, type DriverAnswer } from './lock-driver.js';
 
 export class MeshLab {
   readonly hosts: MeshHost[] = [];
   /** the invite line of the shared mesh (null when `members` was empty) */
   invite: string | null = null;
+  /** the repository every host's project folder is a clone of (`git` option), null without git */
+  repo: string | null = null;
+  /** its root commit, what the project's identity key is made from */
+  rootCommit: string | null = null;
   private disposed = false;
 
   private constructor(
@@ -79,11 +88,19 @@ export class MeshLab {
     const lab = new MeshLab(netns, dir, options.project ?? 'shop', options.heartbeatMs ?? LAB_HEARTBEAT_MS);
     try {
       const mdns = options.mdns ?? multicast;
+      if (options.git !== false) {
+        lab.repo = join(dir, 'origin');
+        lab.rootCommit = makeLabRepo(lab.repo);
+        // before MeshHost writes its files (devmesh.yaml, server.js: ignored by the repository) into the clone
+        for (const name of names) cloneLabRepo(lab.repo, join(dir, name, 'project'));
+      }
       names.forEach((name, i) => {
         const h = netns.hosts[i]!;
         const env: Record<string, string> = {
           DEVMESH_HOME: join(dir, name, 'home'),
           DEVMESH_AGENT_NAME: name,
+          // the human teammates see at this machine (presence): Alice at alice
+          DEVMESH_HUMAN: name.charAt(0).toUpperCase() + name.slice(1),
           DEVMESH_MESH_HOST: h.ip,
           DEVMESH_MESH_PORT: String(MESH_PORT),
           DEVMESH_PROXY_HTTP_PORT: '0',
