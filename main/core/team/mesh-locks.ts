@@ -41,6 +41,8 @@ export interface MeshLocksDeps {
   projectKeyAt(root: string): string | null;
   /** an agent's name for its id (what teammates are shown) */
   holderName(holder: string): string;
+  /** the machine of a teammate's agent holding a lock here, by its id (null: a holder of this machine) */
+  machineOf(holder: string): string | null;
   /** a machine's name for its id */
   machineName(machineId: string): string;
   /** conflicting grants found at a heal: raise them on this machine (alert, audit, messages) */
@@ -235,10 +237,11 @@ export class MeshLocks implements LockGate, Disposable {
 
   /**
    * The holder as the mesh knows it: `user` (a person at the CLI or UI) is someone else on every machine, and
-   * the protocol never lets a holder conflict with itself, so every holder is qualified by its machine.
+   * the protocol never lets a holder conflict with itself, so every holder is qualified by its machine (a
+   * teammate's agent holding a task's INTENT locks here by that agent's own machine).
    */
   meshHolder(holder: string): string {
-    return `${holder}@${this.deps.transport.machineId}`;
+    return `${holder}@${this.deps.machineOf(holder) ?? this.deps.transport.machineId}`;
   }
 
   private pass(id: string, admitted: string): LockGatePass {

@@ -108,7 +108,15 @@ export class TeamModule implements AsyncDisposable {
         onRefusedAfterGrant: (lock, message) => alerts.refusedAfterGrant(lock, message),
         stateVersion: (key) => coordination.coordination.state.get(key)?.version ?? 0,
         projectKeyAt: (root) => TeamModule.projectKeyAt(projects, root),
-        holderName: (holder) => TeamModule.agentOf(agents, holder)?.name ?? holder,
+        holderName: (holder) => {
+          const local = TeamModule.agentOf(agents, holder);
+          if (local !== null) return local.name;
+          const remote = presence.agents().find((a) => a.id === holder && !a.local);
+          return remote ? `${remote.name}@${remote.machine}` : holder;
+        },
+        // a teammate's agent holding a lock here (the INTENT locks of a task it won at this home) is that
+        // machine's holder: its own requests there are its own
+        machineOf: (holder) => presence.agents().find((a) => a.id === holder && !a.local)?.machineId ?? null,
         machineName,
         onConflict: (c) => alerts.conflict(c),
         onPartitionedGrant: (claim) => alerts.partitionedGrant(claim),
