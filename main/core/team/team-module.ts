@@ -20,6 +20,8 @@ import { meshTransport, type TeamTransport } from './team-transport.js';
 import { TeamPresence } from './team-presence.js';
 import { MeshLocks } from './mesh-locks.js';
 import { MeshLockAlerts } from './mesh-lock-alerts.js';
+import { localLocks } from './local-locks.js';
+import { teammateLocks } from './teammate-lock-port.js';
 
 /** local events after which this machine's presence is read again */
 const PRESENCE_EVENTS = new Set<DevMeshEvent['type']>([
@@ -29,6 +31,7 @@ const PRESENCE_EVENTS = new Set<DevMeshEvent['type']>([
   'project.reloaded',
   'project.identified',
   'task.changed',
+  'lock.changed',
 ]);
 
 export interface TeamModuleDeps {
@@ -59,6 +62,10 @@ export class TeamModule implements AsyncDisposable {
     this.parts = new DisposableStore((err) => logger.error({ err }, 'a part of the team failed to close'));
     this.transport = meshTransport(deps.mesh.node);
     const { store, agents, projects, coordination } = deps;
+    const holderName = (holder: string): string => TeamModule.agentOf(agents, holder)?.name ?? holder;
+    const machineName = (id: string): string =>
+      id === this.transport.machineId ? this.transport.machineName : (this.presence.nameOf(id) ?? id);
+    let meshLocks: MeshLocks | null = null; // built after presence, which may read the locks at once
     const presence = (this.presence = this.parts.add(
       new TeamPresence({
         transport: this.transport,
@@ -67,6 +74,16 @@ export class TeamModule implements AsyncDisposable {
           agents: () => agents.manager.list(),
           projects: () => projects.manager.list(),
           activeTasks: () => coordination.coordination.tasks.list({ states: ['CLAIMED', 'WORKING', 'PAUSED'] }),
+          locks: () =>
+            localLocks({
+              spaces: () => coordination.coordination.locks.list(),
+              projectKeyAt: (root) => TeamModule.projectKeyAt(projects, root),
+              holderName,
+              partitioned: () => {
+                const byLock = meshLocks?.partitionedLocks() ?? new Map<string, string[]>();
+                return new Map([...byLock].map(([id, machines]) => [id, machines.map(machineName)]));
+              },
+            }),
         },
         emit: (e) => store.events.emit(e),
         logger,
@@ -78,29 +95,30 @@ export class TeamModule implements AsyncDisposable {
       }),
     );
     this.parts.add(agents.manager.onDidRemove(() => presence.changed()));
-    const machineName = (id: string): string =>
-      id === this.transport.machineId
-        ? this.transport.machineName
-        : (presence.machines().find((m) => m.machineId === id)?.name ?? id);
     const alerts = new MeshLockAlerts({
       machineName,
       emit: (e) => store.events.emit(e),
       audit: (entry) => coordination.coordination.trail.observe(entry),
       tell: (holder, body) => TeamModule.tell(coordination.coordination, holder, body, logger),
     });
-    this.locks = this.parts.add(
+    this.locks = meshLocks = this.parts.add(
       new MeshLocks({
         transport: this.transport,
         onDidHear: presence.onDidHear,
         onDidEmitEvent: (listener) => store.events.onDidEmitEvent(listener),
         locks: coordination.coordination.locks,
         projectKeyAt: (root) => TeamModule.projectKeyAt(projects, root),
-        holderName: (holder) => TeamModule.agentOf(agents, holder)?.name ?? holder,
+        holderName,
         machineName,
         onConflict: (c) => alerts.conflict(c),
         onPartitionedGrant: (claim) => alerts.partitionedGrant(claim),
         logger,
       }),
+    );
+    this.parts.add(
+      coordination.coordination.locks.useTeammateLocks(
+        teammateLocks({ presence, projectKeyAt: (root) => TeamModule.projectKeyAt(projects, root) }),
+      ),
     );
     const { database, events } = store;
     const directory = this.parts.add(new SeenMachinesDirectory(database, this.transport));
