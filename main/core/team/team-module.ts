@@ -15,6 +15,7 @@ import type { ProjectsModule } from '../projects/projects-module.js';
 import type { StoreModule } from '../store/store-module.js';
 import type { LocalParties } from './message-routes.js';
 import { SeenMachinesDirectory, type TeamDirectory } from './team-directory.js';
+import { PresenceDirectory } from './presence-directory.js';
 import { TeamMessages } from './team-messages.js';
 import { meshTransport, type TeamTransport } from './team-transport.js';
 import { TeamPresence } from './team-presence.js';
@@ -49,7 +50,7 @@ export class TeamModule implements AsyncDisposable {
   readonly transport: TeamTransport;
   /** machines, humans and agents across the mesh (the `presence` channel) */
   readonly presence: TeamPresence;
-  /** who is where in the team (the presence part may replace it with one that knows teammates' agents) */
+  /** who is where in the team: machines seen on links, teammates' agents and roles from presence */
   readonly directory: TeamDirectory;
   /** messages to anyone on the mesh, store-and-forward */
   readonly messages: TeamMessages;
@@ -121,8 +122,8 @@ export class TeamModule implements AsyncDisposable {
       ),
     );
     const { database, events } = store;
-    const directory = this.parts.add(new SeenMachinesDirectory(database, this.transport));
-    this.directory = directory;
+    const seen = this.parts.add(new SeenMachinesDirectory(database, this.transport));
+    const directory = (this.directory = new PresenceDirectory({ machines: seen, presence }));
     this.messages = this.parts.add(
       new TeamMessages({
         transport: this.transport,
