@@ -1,5 +1,6 @@
 // `devmesh locks --all` against a real daemon with one open git project (a lock a person takes shows with
-// its MACHINE, as JSON and as text, and the text ends quietly piped into `head`), and the table with teammates'
+// its MACHINE, as JSON and as text and through MCP list_locks `all`, and the text ends quietly piped into
+// `head`), and the table with teammates'
 // locks from a fixture: a reachable one, one last seen, one granted across a partition, and a cut list (the
 // locks crossing a real link are covered at core level, tests/core/team/team-lock-view.test.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,12 +11,14 @@ import { TeamLocksSchema, type TeamLock, type TeamLocks } from '../../shared/tea
 import { LockCommands } from '../../main/cli/commands/lock-commands.js';
 import { tempDir, writeProject } from '../api/test-project.js';
 import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
+import { McpSession } from './mcp-session.js';
 import { scaled } from '../helpers/load-scale.js';
 
 const tmp = tempDir('devmesh-cli-team-locks-');
 const projectDir = join(tmp.dir, 'shop');
 const cli = new CliHarness(join(tmp.dir, 'home'), tmp.dir, { DEVMESH_AGENT_NAME: 'dana' });
 let daemon: RunningCli | undefined;
+const sessions: McpSession[] = [];
 
 beforeAll(async () => {
   ensureCliBuilt();
@@ -32,6 +35,7 @@ beforeAll(async () => {
 }, scaled(90_000));
 
 afterAll(async () => {
+  for (const session of sessions) await session.client.close();
   await daemon?.stop('SIGTERM');
   tmp.dispose();
 });
@@ -66,6 +70,20 @@ describe('devmesh locks --all', () => {
     expect(piped.status, piped.stderr).toBe(0);
     expect(piped.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     expect(piped.stderr).toBe('');
+
+    // an agent asks the same through MCP list_locks
+    const mcp = await McpSession.start({
+      home: cli.home,
+      project: projectDir,
+      agent: 'dana',
+      name: 'locks',
+      into: sessions,
+    });
+    const viaMcp = await mcp.call('list_locks', { all: true });
+    expect(viaMcp.isError, viaMcp.text).toBe(false);
+    expect(TeamLocksSchema.parse(JSON.parse(viaMcp.text)).locks).toMatchObject([
+      { holder: 'user', machine: 'dana', local: true, target: { path: 'src/cart.ts' } },
+    ]);
 
     const both = await cli.run(['locks', '--all', '--project', 'shop']);
     expect(both.code).not.toBe(0);
