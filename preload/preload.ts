@@ -76,6 +76,7 @@ const METHODS: Record<ApiMethod, true> = {
   'audit.verify': true,
   'team.machines': true,
   'team.agents': true,
+  'team.locks': true,
   'tasks.list': true,
   'tasks.get': true,
   'tasks.create': true,

@@ -15,7 +15,7 @@ import { AgentContextInputSchema, AgentContextSchema } from './agent-context.js'
 import { MeshInfoSchema, PeerInfoSchema, ServiceGraphSchema, VersionAlertSchema } from './mesh.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema } from './service.js';
 import { HealthSchema } from './health.js';
-import { TeamAgentSchema, TeamAgentsInputSchema, TeamMachineSchema } from './team.js';
+import { TeamAgentSchema, TeamAgentsInputSchema, TeamLocksSchema, TeamMachineSchema } from './team.js';
 import {
   RecordingInfoSchema,
   RecordingReadOutputSchema,
@@ -245,6 +245,8 @@ export const apiMethods = {
   'team.machines': { input: Empty, output: z.array(TeamMachineSchema) },
   /** agents on every machine (`all`, default) or this one's, with their machine and human */
   'team.agents': { input: TeamAgentsInputSchema, output: z.array(TeamAgentSchema) },
+  /** locks held on every machine (this one's, then teammates' as their presence lists them, last seen too) */
+  'team.locks': { input: Empty, output: TeamLocksSchema },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

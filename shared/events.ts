@@ -7,7 +7,12 @@ import { AgentStatusEventSchema } from './agent.js';
 import { LockChangedEventSchema } from './lock.js';
 import { TaskEventSchema } from './task.js';
 import { MessageDeliveredEventSchema, MessageEventSchema, StateEventSchema } from './message.js';
-import { TeamAgentEventSchema, TeamLockConflictEventSchema, TeamMachineEventSchema } from './team.js';
+import {
+  TeamAgentEventSchema,
+  TeamLockConflictEventSchema,
+  TeamLocksEventSchema,
+  TeamMachineEventSchema,
+} from './team.js';
 import { ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
 
 export const ServiceStateEventSchema = z.object({
@@ -77,6 +82,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   TeamMachineEventSchema,
   TeamAgentEventSchema,
   TeamLockConflictEventSchema,
+  TeamLocksEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

@@ -168,6 +168,18 @@ export const LockHeartbeatInputSchema = z
 export const LockCheckInputSchema = z
   .object({ project: SpaceRef, holder: LockHolderSchema, paths: z.array(PathText).min(1).max(10_000) })
   .strict();
+/** a lock a linked teammate's machine holds on a checked file: who, on which machine, what */
+export const TeammateBlockerSchema = z.object({
+  id: z.string(),
+  holder: z.string(),
+  holderName: z.string(),
+  /** the machine's mesh name */
+  machine: z.string(),
+  mode: LockModeSchema,
+  target: LockTargetSchema,
+});
+export type TeammateBlocker = z.infer<typeof TeammateBlockerSchema>;
+
 export const LockCheckResultSchema = z.object({
   allowed: z.boolean(),
   root: z.string(),
@@ -179,6 +191,8 @@ export const LockCheckResultSchema = z.object({
       relative: z.string().nullable(),
       allowed: z.boolean(),
       blockers: z.array(LockInfoSchema),
+      /** locks linked teammates' machines hold on it in the same project (absent: none) */
+      teammates: z.array(TeammateBlockerSchema).optional(),
     }),
   ),
   /** the refusal in words, naming the file, the holder and the lock; null when allowed */

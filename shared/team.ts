@@ -4,6 +4,7 @@
 // `list_agents` and the UI's Team view. Every string that crosses the mesh is bounded here.
 import { z } from 'zod';
 import { AgentStatusSchema } from './agent.js';
+import { LockModeSchema, LockTargetSchema } from './lock.js';
 
 const Text = (max: number) => z.string().max(max);
 /** a mesh agent id (one per daemon): the machine's id in the team domain */
@@ -133,3 +134,60 @@ export const TeamLockConflictEventSchema = z.object({
   theirs: TeamLockSideSchema,
 });
 export type TeamLockConflictEvent = z.infer<typeof TeamLockConflictEventSchema>;
+
+/** at most this many of a machine's locks cross the mesh in its presence (the rest are counted, not listed) */
+export const TEAM_MAX_LOCKS = 1000;
+/** a lock whose target is longer than this is counted, not listed (keeps a presence frame well under a link's) */
+export const TEAM_MAX_LOCK_TARGET = 1024;
+
+/** A lock a machine holds, as its presence tells teammates (its machine comes from the machine, not from here). */
+export const TeamLockStateSchema = z
+  .object({
+    /** the lock's id on its machine */
+    id: Text(64).min(1),
+    /** the holder's id (an agent id, `user`…) and name */
+    holder: Text(128).min(1),
+    holderName: Text(128),
+    mode: LockModeSchema,
+    /** root-relative POSIX path or pattern: repository-relative for every clone of the project */
+    target: LockTargetSchema,
+    /** the project's identity key on every clone; null: a space no teammate can share (never sent) */
+    projectKey: Text(64).nullable(),
+    /** the project's id on its machine (null: a folder, not an open project) */
+    project: Text(256).nullable(),
+    /** when it was granted (ms) */
+    acquiredAt: z.number(),
+    /** the names of the machines that were unreachable when it was granted ([] when every one agreed) */
+    partitioned: z.array(Text(128)).max(256),
+  })
+  .strict();
+export type TeamLockState = z.infer<typeof TeamLockStateSchema>;
+
+/** A lock held anywhere on the mesh, as the API shows it. */
+export const TeamLockSchema = TeamLockStateSchema.extend({
+  machineId: MachineIdSchema,
+  machine: z.string(),
+  /** held on this machine */
+  local: z.boolean(),
+  /** its machine is linked now; false: as last seen (it may be gone) */
+  reachable: z.boolean(),
+});
+export type TeamLock = z.infer<typeof TeamLockSchema>;
+
+/** `team.locks`: every machine's held locks; `leftOff`, the machines that held more than their presence lists */
+export const TeamLocksSchema = z.object({
+  locks: z.array(TeamLockSchema),
+  leftOff: z.array(z.object({ machine: z.string(), count: z.number().int() })),
+});
+export type TeamLocks = z.infer<typeof TeamLocksSchema>;
+
+/** A teammate's held locks changed, or its machine became (un)reachable (emitted on the receiving machine). */
+export const TeamLocksEventSchema = z.object({
+  type: z.literal('team.locks'),
+  ts: z.number(),
+  machineId: MachineIdSchema,
+  machine: z.string(),
+  /** how many it holds now, as its presence lists them */
+  held: z.number().int(),
+});
+export type TeamLocksEvent = z.infer<typeof TeamLocksEventSchema>;

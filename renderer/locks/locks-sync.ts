@@ -1,7 +1,9 @@
 // Keeps the locks store in step with the daemon: every lock space on (re)connect, and again shortly after
-// lock.changed events (a burst of grants and releases is one listing, not one per event). Also the Locks
-// view's actions: the human (`user`) takes a lock or releases one of theirs.
+// lock.changed events (a burst of grants and releases is one listing, not one per event); teammates' locks
+// (team.locks) likewise after team.locks / team.machine events; a team.lock-conflict event is kept as an
+// alert. Also the Locks view's actions: the human (`user`) takes a lock or releases one of theirs.
 import type { LockInfo, LockMode, LockSpaceSnapshot } from '../../shared/lock.js';
+import type { TeamLocks } from '../../shared/team.js';
 import type { DevMeshClient } from '../api/devmesh-client.js';
 import { ListSync } from '../state/list-sync.js';
 import type { LocksStore } from './locks-store.js';
@@ -23,7 +25,9 @@ export interface LockTakeInput {
 
 export class LocksSync {
   private readonly list: ListSync<LockSpaceSnapshot[]>;
+  private readonly team: ListSync<TeamLocks>;
   private relistTimer: ReturnType<typeof setTimeout> | null = null;
+  private teamTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly client: DevMeshClient,
@@ -37,10 +41,25 @@ export class LocksSync {
         if (event.type === 'lock.changed') this.relistSoon();
       },
     });
+    const teamStore = {
+      getState: () => ({
+        replace: (listed: TeamLocks) => store.getState().replaceTeam(listed),
+        fail: (message: string | null) => store.getState().failTeam(message),
+      }),
+    };
+    this.team = new ListSync(client, {
+      list: () => client.call('team.locks', {}),
+      store: teamStore,
+      what: "teammates' locks",
+      onEvent: (event) => {
+        if (event.type === 'team.locks' || event.type === 'team.machine') this.relistTeamSoon();
+        else if (event.type === 'team.lock-conflict') store.getState().raiseConflict(event);
+      },
+    });
   }
 
   refresh(): Promise<void> {
-    return this.list.refresh();
+    return Promise.all([this.list.refresh(), this.team.refresh()]).then(() => undefined);
   }
 
   /** Takes a lock as `user`, refused at once (naming the holders in the way) when it is blocked. */
@@ -76,8 +95,19 @@ export class LocksSync {
 
   dispose(): void {
     this.list.dispose();
+    this.team.dispose();
     if (this.relistTimer) clearTimeout(this.relistTimer);
+    if (this.teamTimer) clearTimeout(this.teamTimer);
     this.relistTimer = null;
+    this.teamTimer = null;
+  }
+
+  private relistTeamSoon(): void {
+    if (this.teamTimer) return;
+    this.teamTimer = setTimeout(() => {
+      this.teamTimer = null;
+      void this.team.refresh();
+    }, RELIST_DELAY_MS);
   }
 
   private relistSoon(): void {

@@ -1,10 +1,13 @@
 // The Locks view: every lock space with who holds what and who waits behind whom, live (re-listed shortly
-// after each lock.changed event), and the box where the human takes a lock of their own.
+// after each lock.changed event), the locks teammates' machines hold, an alert for each conflict found when a
+// partition healed, and the box where the human takes a lock of their own.
 import { useStore } from 'zustand';
 import { useApp } from '../shell/app-context.js';
 import { useCoordination } from '../command-center/command-center-syncs.js';
 import { LocksSpace } from './locks-space.js';
 import { LocksTakeForm } from './locks-take-form.js';
+import { LocksConflictAlerts } from './locks-conflict-alerts.js';
+import { LocksTeammates } from './locks-teammates.js';
 import '../styles/coordination.css';
 
 export function LocksView() {
@@ -20,6 +23,7 @@ export function LocksView() {
           {error}
         </div>
       )}
+      <LocksConflictAlerts />
       <LocksTakeForm />
       <div className="coord-scroll">
         {!loaded && error === null && <div className="empty">Listing the locks…</div>}
@@ -27,6 +31,7 @@ export function LocksView() {
         {spaces.map((space) => (
           <LocksSpace key={space.root} space={space} />
         ))}
+        <LocksTeammates />
       </div>
     </div>
   );

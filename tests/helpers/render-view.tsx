@@ -34,6 +34,7 @@ function answerEmpty(client: ViewClient): void {
   client.answer('proxy.routes', []);
   client.answer('proxy.traffic', []);
   client.answer('daemon.health', { ok: true, problems: [], recovered: [] });
+  client.answer('team.locks', { locks: [], leftOff: [] });
 }
 
 export class ViewClient extends FakeClient {

@@ -24,7 +24,7 @@ import { spawnSync } from 'node:child_process';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DevMeshError } from '../../../shared/errors.js';
-import { LockHolderSchema, type LockCheckResult, type LockInfo } from '../../../shared/lock.js';
+import { LockHolderSchema, type LockCheckResult, type LockInfo, type TeammateBlocker } from '../../../shared/lock.js';
 import { LockPathResolver } from '../../core/locks/lock-path-resolver.js';
 import type { ApiClient } from '../api-client.js';
 import type { CliCommand } from '../cli-command.js';
@@ -193,6 +193,9 @@ export class HookCommands {
         .filter((p) => !p.allowed)
         .map((p) => {
           const lock = p.blockers[0];
+          const teammate = p.teammates?.[0];
+          if (lock === undefined && teammate !== undefined)
+            return HookCommands.teammate(p.relative ?? p.path, teammate);
           const name = lock ? (names.get(lock.holder) ?? lock.holder) : 'another holder';
           return {
             file: p.relative ?? p.path,
@@ -221,6 +224,17 @@ export class HookCommands {
     } catch {
       return path;
     }
+  }
+
+  /** a lock a teammate's machine holds: its holder as messages address it there (`name@machine`) */
+  private static teammate(file: string, t: TeammateBlocker): { file: string; who: string; name: string; lock: string } {
+    const target = t.target.kind === 'glob' ? `glob ${t.target.pattern}` : `${t.target.kind} ${t.target.path}`;
+    return {
+      file,
+      who: `"${t.holderName}" on ${t.machine}'s machine`,
+      name: `${t.holderName}@${t.machine}`,
+      lock: `${t.mode} lock ${t.id} on ${target}, held across the mesh`,
+    };
   }
 
   private static who(lock: LockInfo, names: Map<string, string>): string {

@@ -1,6 +1,7 @@
 // `devmesh locks [take|renew|release]`: the file locks agents (and people) hold in each lock space (a project
 // root), who waits for what behind whom, and a human's way to take, renew or give back a lock by hand. A lock
 // taken here has the lifetime the UI gives (LOCK_TTL_UNRENEWED_MS, nothing renews it), said at take time.
+// `devmesh locks --all`: the locks held on every machine of the mesh in one table (team.locks).
 import type { AgentRecord } from '../../../shared/agent.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import {
@@ -15,6 +16,7 @@ import {
   type LockSpaceSnapshot,
   type LockTarget,
 } from '../../../shared/lock.js';
+import type { TeamLock, TeamLocks } from '../../../shared/team.js';
 import type { ApiClient } from '../api-client.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
@@ -35,6 +37,7 @@ export class LockCommands {
         name: 'locks',
         summary: 'file locks between agents: who holds what, who waits; take, renew or release one by hand',
         usage: `Usage: devmesh locks [ls] [--project P] [--json]
+       devmesh locks [ls] --all [--json]
        devmesh locks take <path> [--mode WRITE] [--kind file|dir|glob] [--ttl 10m] [--wait 30s] [--as HOLDER] [--project P] [--json]
        devmesh locks renew [--as HOLDER]
        devmesh locks release <lock-id> [--as HOLDER] [--project P]
@@ -43,6 +46,10 @@ export class LockCommands {
 Agents lock the files they work on so two of them never edit the same file at once. A lock space is a
 project root (agents in its git worktrees share it). \`devmesh locks\` lists every space: held locks with
 their holder (agents by name), age and time to expiry, then the requests waiting and whom they wait behind.
+\`devmesh locks --all\` lists the locks held on every machine of the mesh (this one's and teammates', as their
+presence last told them) with a MACHINE column; a machine that is unreachable shows as \`(last seen)\`: its
+locks may be gone. A teammate's lock on a project you share is honoured here too: taking a conflicting lock
+is refused, and so is an agent's edit of a file it covers, naming the holder and its machine.
 
 Modes: READ (shared), INTENT (announces a write; readers still admitted), WRITE (exclusive, the default),
 CO_WRITE (shared among co-writers). Paths and patterns are relative to the project root (or absolute
@@ -59,6 +66,7 @@ locks it takes and releases them when it ends.
 
 Examples:
   devmesh locks
+  devmesh locks --all
   devmesh locks take src/auth/login.ts
   devmesh locks take src/auth --kind dir --ttl 30m --wait 1m
   devmesh locks take 'docs/**/*.md' --mode INTENT
@@ -88,6 +96,11 @@ Examples:
     const project = ctx.projectRef(args);
     if (action === 'ls') {
       if (arg !== undefined) throw new UsageError(`'locks ls' takes no arguments (got '${arg}')`, 'locks');
+      if (args.flag('all')) {
+        if (project !== undefined)
+          throw new UsageError(`--all lists every machine's locks; drop --project (or drop --all)`, 'locks');
+        return this.listAll(ctx, args);
+      }
       return this.list(ctx, args, project);
     }
     const holder = LockCommands.holder(args.string('as'));
@@ -155,6 +168,40 @@ Examples:
     }
     ctx.print(spaces.map((s) => LockCommands.render(s, agents, Date.now())).join('\n\n'));
     return EXIT.ok;
+  }
+
+  private async listAll(ctx: CliContext, args: CommandArgs): Promise<number> {
+    const listed = await ctx.withClient((c) => c.call('team.locks', {}));
+    if (args.flag('json')) ctx.printJson(listed);
+    else ctx.print(LockCommands.teamTable(listed, Date.now()));
+    return EXIT.ok;
+  }
+
+  /** every machine's locks in one table (this machine's first), then what teammates held beyond their lists */
+  static teamTable(listed: TeamLocks, now: number): string {
+    if (listed.locks.length === 0 && listed.leftOff.length === 0)
+      return 'No locks held on any machine of the mesh. Take one with `devmesh locks take <path>`.';
+    const table = new TextTable(['MACHINE', 'PROJECT', 'TARGET', 'KIND', 'MODE', 'HOLDER', 'AGE', 'LOCK', 'NOTE']);
+    const order = (l: TeamLock): number => (l.local ? 0 : l.reachable ? 1 : 2);
+    const sorted = [...listed.locks].sort(
+      (a, b) => order(a) - order(b) || a.machine.localeCompare(b.machine) || a.acquiredAt - b.acquiredAt,
+    );
+    for (const l of sorted)
+      table.add([
+        l.reachable ? l.machine : `${l.machine} (last seen)`,
+        l.project,
+        LockCommands.target(l.target),
+        l.target.kind,
+        l.mode,
+        l.holderName === l.holder ? l.holder : l.holderName,
+        timeText.span(now - l.acquiredAt),
+        l.id,
+        l.partitioned.length > 0 ? `granted while ${l.partitioned.join(', ')} unreachable` : null,
+      ]);
+    const lines = [table.render()];
+    for (const cut of listed.leftOff)
+      lines.push(`${cut.machine} holds ${cut.count} more lock${cut.count === 1 ? '' : 's'} than its presence lists.`);
+    return lines.join('\n');
   }
 
   private async take(

@@ -169,10 +169,15 @@ export class McpToolTable {
         name: 'list_locks',
         title: 'List locks',
         description:
-          'List the file locks held and queued in each project (lock space): holder, mode, target, expiry, and who waits for whom. Use it before starting on files to see who is working on them, or with `mine: true` to find your own lock ids.',
-        input: { project, mine: z.boolean().default(false).describe('only your own locks and queued requests') },
+          "List the file locks held and queued in each project (lock space): holder, mode, target, expiry, and who waits for whom. Use it before starting on files to see who is working on them, or with `mine: true` to find your own lock ids. `all: true` lists the locks held on every machine of the mesh instead (this one's and linked teammates', each with machine, holderName and reachable: false means its machine is unreachable and the lock was last seen); a teammate's lock on your project is honoured here too.",
+        input: {
+          project,
+          mine: z.boolean().default(false).describe('only your own locks and queued requests'),
+          all: z.boolean().default(false).describe("every machine's held locks (teammates' too), with their machine"),
+        },
         readOnly: true,
         run: async (args, ctx) => {
+          if (args.all) return McpToolTable.json(await ctx.call('team.locks', {}));
           const spaces = await ctx.call('locks.list', { project: args.project });
           if (!args.mine) return McpToolTable.json(spaces);
           return McpToolTable.json(

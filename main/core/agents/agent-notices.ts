@@ -4,10 +4,11 @@
 // Chosen from the events that exist today, for what changes an agent's next step:
 // - a lock it queued for was granted, or a lock of its own expired or was taken away (not its own release);
 // - a task was awarded to it, or its task was cancelled or abandoned by someone else;
-// - another agent started or finished (presence).
+// - another agent started or finished (presence), here or on a teammate's machine (`team.agent`);
+// - a lock it holds was found to conflict with a teammate's, both granted across a partition
+//   (`team.lock-conflict`: raised on each machine for its own side; the team domain also writes it a message).
 // Task offers are not here: the task board already writes each eligible agent a message (TaskJournal.invite),
-// which reaches it with the messages. Conflicting grants found after a partition reach both agents as
-// messages too (the team domain writes them). Add a case below for a new event an agent should hear of.
+// which reaches it with the messages. Add a case below for a new event an agent should hear of.
 import type { AgentNotice } from '../../../shared/agent-context.js';
 import type { AgentRecord } from '../../../shared/agent.js';
 import type { DevMeshEvent } from '../../../shared/events.js';
@@ -32,6 +33,10 @@ export function noticesFor(event: DevMeshEvent, agents: NoticeAgents): Addressed
       return taskNotices(event);
     case 'agent.status':
       return presenceNotices(event, agents);
+    case 'team.agent':
+      return teammateNotices(event, agents);
+    case 'team.lock-conflict':
+      return conflictNotices(event, agents);
     default:
       return [];
   }
@@ -98,6 +103,35 @@ function presenceNotices(
     .live()
     .filter((a) => a.id !== event.agentId)
     .map((a) => ({ to: a.id, notice: told }));
+}
+
+function teammateNotices(
+  event: Extract<DevMeshEvent, { type: 'team.agent' }>,
+  agents: NoticeAgents,
+): AddressedNotice[] {
+  const a = event.agent;
+  if (event.change !== 'started' && event.change !== 'finished') return [];
+  const who = `agent ${a.name}@${a.machine}${a.role ? ` (@${a.role})` : ''}, ${a.human}'s,`;
+  const text =
+    event.change === 'started'
+      ? `${who} started (${a.profile})${a.branch ? ` on branch ${a.branch}` : ''}.`
+      : `${who} finished.`;
+  const notice: AgentNotice = { kind: `team.agent.${event.change}`, text, ts: event.ts };
+  return agents.live().map((to) => ({ to: to.id, notice }));
+}
+
+function conflictNotices(
+  event: Extract<DevMeshEvent, { type: 'team.lock-conflict' }>,
+  agents: NoticeAgents,
+): AddressedNotice[] {
+  const { mine, theirs } = event;
+  if (!agents.live().some((a) => a.id === mine.holder)) return [];
+  const other = `${theirs.holderName}@${theirs.machine}`;
+  const text =
+    `your ${mine.what} conflicts with ${theirs.holderName} on ${theirs.machine} (${theirs.what}): both were granted ` +
+    `while the machines could not reach each other. Agree with ${theirs.holderName} who lets go ` +
+    `(send_message to ${other}) before changing it further.`;
+  return [{ to: mine.holder, notice: { kind: 'team.lock-conflict', text, ts: event.ts } }];
 }
 
 function describe(lock: LockInfo): string {

@@ -26,6 +26,8 @@ import type { Disposable } from '../base/disposable.js';
 import type { LockClock } from './lock-clock.js';
 import type { LockGate, LockGatePass } from './lock-gate.js';
 import { LockManager } from './lock-manager.js';
+import { overlaps, type ResolvedTarget } from './target-overlap.js';
+import type { TeammateLock, TeammateLocks } from './teammate-locks.js';
 
 export interface LockSpacesDeps {
   /** a project by id or root (undefined: the only open one); throws PROJECT_NOT_FOUND / PROJECT_AMBIGUOUS */
@@ -52,6 +54,7 @@ export class LockSpaces implements Disposable {
   private readonly spaces = new Map<string, { manager: LockManager; subscription: Disposable }>();
   private readonly nextLockId: () => string;
   private gate: LockGate | null = null;
+  private teammates: TeammateLocks | null = null;
 
   constructor(private readonly deps: LockSpacesDeps) {
     let n = 1;
@@ -121,6 +124,12 @@ export class LockSpaces implements Disposable {
   useGate(gate: LockGate): Disposable {
     this.gate = gate;
     return { dispose: () => void (this.gate === gate && (this.gate = null)) };
+  }
+
+  /** Plugs in the locks teammates' machines hold (presence), which `check` honours; disposing it unplugs it. */
+  useTeammateLocks(teammates: TeammateLocks): Disposable {
+    this.teammates = teammates;
+    return { dispose: () => void (this.teammates === teammates && (this.teammates = null)) };
   }
 
   /** The gate's pass for a request, with what is left of its wait; null when no gate takes part. */
@@ -194,13 +203,16 @@ export class LockSpaces implements Disposable {
   }
 
   /**
-   * May `holder` change these files now? Refused when another holder holds a lock covering a file, unless
-   * both sides hold CO_WRITE (co-writers who opted in). The holder's own locks never stand in its way.
+   * May `holder` change these files now? Refused when another holder holds a lock covering a file, here or on
+   * a linked teammate's machine sharing the project, unless both sides hold CO_WRITE (co-writers who opted
+   * in). The holder's own locks never stand in its way.
    */
   check(project: string | undefined, holderRaw: string, paths: readonly string[]): LockCheckResult {
     const holder = this.holderId(holderRaw);
     const space = this.spaceFor(project, holder);
-    const answers = paths.map((path) => {
+    const theirs = this.teammateLocksIn(space);
+    type Answer = LockCheckResult['paths'][number];
+    const answers = paths.map((path): Answer => {
       const rel = this.relativePath(space, holder, path);
       if (rel === null) return { path, relative: null, allowed: true, blockers: [] };
       let covering;
@@ -213,11 +225,18 @@ export class LockSpaces implements Disposable {
         throw err;
       }
       const others = covering.filter((l) => l.holder !== holder);
+      const teammates = LockSpaces.covering(theirs, space, rel);
       const coWriting =
         covering.some((l) => l.holder === holder && l.mode === 'CO_WRITE') &&
-        others.every((l) => l.mode === 'CO_WRITE');
-      const allowed = others.length === 0 || coWriting;
-      return { path, relative: rel, allowed, blockers: allowed ? [] : others };
+        [...others, ...teammates].every((l) => l.mode === 'CO_WRITE');
+      const allowed = (others.length === 0 && teammates.length === 0) || coWriting;
+      return {
+        path,
+        relative: rel,
+        allowed,
+        blockers: allowed ? [] : others,
+        ...(allowed || teammates.length === 0 ? {} : { teammates }),
+      };
     });
     const refused = answers.filter((a) => !a.allowed);
     return {
@@ -225,16 +244,48 @@ export class LockSpaces implements Disposable {
       root: space.root,
       paths: answers,
       message:
-        refused.length === 0 ? null : refused.map((a) => this.describeRefusal(a.relative!, a.blockers)).join('\n'),
+        refused.length === 0
+          ? null
+          : refused.map((a) => this.describeRefusal(a.relative!, a.blockers, a.teammates ?? [])).join('\n'),
     };
   }
 
-  private describeRefusal(rel: string, blockers: LockCheckResult['paths'][number]['blockers']): string {
-    const who = blockers.map((l) => {
-      const agent = this.deps.agents.find(l.holder);
-      const target = l.target.kind === 'glob' ? l.target.pattern : l.target.path;
-      return `${agent ? `${agent.name} (${l.holder})` : l.holder} holds ${l.mode} on ${target} (${l.id})`;
+  /** the teammates' locks in a space, resolved as this space resolves targets (one it refuses cannot cover) */
+  private teammateLocksIn(space: LockSpace): Array<{ lock: TeammateLock; target: ResolvedTarget }> {
+    const held = this.teammates?.heldAt(space.root) ?? [];
+    return held.flatMap((lock) => {
+      try {
+        return [{ lock, target: space.manager.resolveTarget(lock.target) }];
+      } catch (err) {
+        if (err instanceof DevMeshError && err.code === 'BAD_REQUEST') return []; // outside this clone's root
+        throw err;
+      }
     });
+  }
+
+  private static covering(
+    theirs: Array<{ lock: TeammateLock; target: ResolvedTarget }>,
+    space: LockSpace,
+    rel: string,
+  ): TeammateLock[] {
+    if (theirs.length === 0) return [];
+    const file = space.manager.resolveTarget({ kind: 'file', path: rel });
+    return theirs.filter((t) => overlaps(t.target, file)).map((t) => t.lock);
+  }
+
+  private describeRefusal(
+    rel: string,
+    blockers: LockCheckResult['paths'][number]['blockers'],
+    teammates: TeammateLock[],
+  ): string {
+    const target = (t: LockInfo['target']): string => (t.kind === 'glob' ? t.pattern : t.path);
+    const who = [
+      ...blockers.map((l) => {
+        const agent = this.deps.agents.find(l.holder);
+        return `${agent ? `${agent.name} (${l.holder})` : l.holder} holds ${l.mode} on ${target(l.target)} (${l.id})`;
+      }),
+      ...teammates.map((l) => `${l.holderName} on ${l.machine} holds ${l.mode} on ${target(l.target)} (${l.id})`),
+    ];
     return `${rel} is locked: ${who.join('; ')}. Wait for the lock to be released, ask the holder (send_message), or work on another file.`;
   }
 

@@ -4,7 +4,13 @@
 import type { AgentRecord } from '../../../shared/agent.js';
 import type { ProjectInfo } from '../../../shared/service.js';
 import type { TaskInfo } from '../../../shared/task.js';
-import type { TeamAgentState, TeamProject } from '../../../shared/team.js';
+import {
+  TEAM_MAX_LOCK_TARGET,
+  TEAM_MAX_LOCKS,
+  type TeamAgentState,
+  type TeamLockState,
+  type TeamProject,
+} from '../../../shared/team.js';
 import { modelFromArgs } from './agent-model.js';
 import { PRESENCE_MAX_AGENTS, PRESENCE_MAX_PROJECTS } from './presence-messages.js';
 
@@ -14,12 +20,18 @@ export interface LocalPresenceDeps {
   projects: () => ProjectInfo[];
   /** tasks in CLAIMED, WORKING or PAUSED: their assignee is working on them */
   activeTasks: () => TaskInfo[];
+  /** the locks held here, newest first (local-locks.ts); only those of shared projects cross the mesh */
+  locks?: () => TeamLockState[];
 }
 
 export interface LocalPresence {
   human: string;
   projects: TeamProject[];
   agents: TeamAgentState[];
+  /** held locks of projects teammates can share, at most TEAM_MAX_LOCKS */
+  locks: TeamLockState[];
+  /** held locks of shared projects left out of `locks` (past the bound, or a target too long to send) */
+  locksLeftOff: number;
 }
 
 export function localPresence(deps: LocalPresenceDeps): LocalPresence {
@@ -35,7 +47,20 @@ export function localPresence(deps: LocalPresenceDeps): LocalPresence {
     human: deps.human().slice(0, 128) || 'unknown',
     projects: projects.slice(0, PRESENCE_MAX_PROJECTS).map((p) => ({ id: p.id, key: p.identity?.key ?? null })),
     agents,
+    ...sharedLocks(deps.locks?.() ?? []),
   };
+}
+
+/** the locks a teammate could meet (a shared project's), bounded; the rest counted */
+function sharedLocks(all: TeamLockState[]): { locks: TeamLockState[]; locksLeftOff: number } {
+  const shared = all.filter((l) => l.projectKey !== null);
+  const sendable = shared.filter((l) => targetText(l).length <= TEAM_MAX_LOCK_TARGET);
+  const locks = sendable.slice(0, TEAM_MAX_LOCKS);
+  return { locks, locksLeftOff: shared.length - locks.length };
+}
+
+function targetText(l: TeamLockState): string {
+  return l.target.kind === 'glob' ? l.target.pattern : l.target.path;
 }
 
 function agentState(a: AgentRecord, projects: ProjectInfo[], task: TaskInfo | undefined): TeamAgentState {

@@ -228,6 +228,19 @@ export class MeshLocks implements LockGate, Disposable {
     return { held: this.protocol.heldClaims(), pending: this.protocol.pendingRequests() };
   }
 
+  /** local lock id → the ids of the machines that were unreachable when the mesh granted it (marked ones only) */
+  partitionedLocks(): Map<string, string[]> {
+    const marked = new Map<string, string[]>();
+    for (const c of this.protocol.heldClaims()) if (c.partitioned.length > 0) marked.set(c.id, c.partitioned);
+    const out = new Map<string, string[]>();
+    if (marked.size === 0) return out;
+    for (const [lockId, ids] of this.permits) {
+      const machines = [...new Set(ids.flatMap((id) => marked.get(id) ?? []))];
+      if (machines.length > 0) out.set(lockId, machines);
+    }
+    return out;
+  }
+
   dispose(): void {
     for (const s of this.subscriptions.splice(0)) s.dispose();
     for (const w of [...this.waiting.values()]) w.refused([], false);

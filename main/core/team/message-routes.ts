@@ -3,7 +3,8 @@
 // does not know it):
 // - `*`: stored here for this machine's readers, and to every teammate's machine known (linked or not);
 // - `@role`: stored here (this machine's agents with the role read it), and to every machine with an agent
-//   of that role when the directory knows roles (presence), else to every known machine;
+//   of that role when the directory knows roles (presence; plus the machines it has not heard from), else to
+//   every known machine;
 // - `name@machine` / `user@machine`: to that machine; `name@<this machine>` is local;
 // - `name`: this machine's agent, else a teammate's agent the directory knows (one machine), else a
 //   teammate's human by name (`alice`: the human at the machine named alice).
@@ -84,9 +85,9 @@ function roleRoute(role: string, deps: RouteDeps): MessageRoute {
   const machines =
     known === null
       ? deps.directory.machines()
-      : [...new Set(known.map((a) => a.machineId))].map(
-          (id) => deps.directory.machine(id) ?? { machineId: id, name: id, linked: false },
-        );
+      : [
+          ...new Set([...known.map((a) => a.machineId), ...(deps.directory.unheard?.() ?? []).map((m) => m.machineId)]),
+        ].map((id) => deps.directory.machine(id) ?? { machineId: id, name: id, linked: false });
   if (machines.length === 0 && !deps.local.hasRole(role))
     throw new DevMeshError(
       'AGENT_NOT_FOUND',

@@ -27,7 +27,10 @@ export class PresenceFeed {
     const remove = before.agents.filter((a) => !ids.has(a.id)).map((a) => a.id);
     const human = now.human !== before.human ? now.human : undefined;
     const projects = same(before.projects, now.projects) ? undefined : now.projects;
-    if (upsert.length === 0 && remove.length === 0 && human === undefined && projects === undefined) return null;
+    const locksChanged = !same(before.locks, now.locks) || before.locksLeftOff !== now.locksLeftOff;
+    const locks = locksChanged ? { locks: now.locks, locksLeftOff: now.locksLeftOff } : undefined;
+    if (upsert.length === 0 && remove.length === 0 && human === undefined && projects === undefined && !locks)
+      return null;
     this.seq++;
     return {
       k: 'delta',
@@ -35,6 +38,7 @@ export class PresenceFeed {
       seq: this.seq,
       ...(human !== undefined ? { human } : {}),
       ...(projects !== undefined ? { projects } : {}),
+      ...locks,
       upsert,
       remove,
     };

@@ -1,12 +1,12 @@
 // The `presence` channel's messages, validated on arrival (TeamChannel) with bounds on every list and string:
 // - snapshot: everything a machine has now (sent on every link up, and when asked with `resync`);
 // - delta: what changed since the previous seq (agents upserted whole, agents removed by id, the project
-//   list or the human when they changed);
+//   list, the held locks (whole, with how many were left off) or the human when they changed);
 // - resync: "send me a snapshot" (a delta arrived for an epoch or seq this side cannot apply).
 // `epoch` is random per daemon run, `seq` counts changes within it: a replica applies a message only when its
 // seq is newer than what it holds for that epoch, so a stale delta never undoes a newer snapshot.
 import { z } from 'zod';
-import { TeamAgentStateSchema, TeamProjectSchema } from '../../../shared/team.js';
+import { TEAM_MAX_LOCKS, TeamAgentStateSchema, TeamLockStateSchema, TeamProjectSchema } from '../../../shared/team.js';
 
 export const PRESENCE_CHANNEL = 'presence';
 /** at most this many agents and projects per machine cross the mesh (a larger list is cut, newest first) */
@@ -17,6 +17,9 @@ const Epoch = z.string().min(1).max(64);
 const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const Human = z.string().min(1).max(128);
 const Projects = z.array(TeamProjectSchema).max(PRESENCE_MAX_PROJECTS);
+/** held locks (absent from a machine that does not send them yet: none known) */
+const Locks = z.array(TeamLockStateSchema).max(TEAM_MAX_LOCKS);
+const LeftOff = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const PresenceSnapshotSchema = z
   .object({
@@ -26,6 +29,8 @@ export const PresenceSnapshotSchema = z
     human: Human,
     projects: Projects,
     agents: z.array(TeamAgentStateSchema).max(PRESENCE_MAX_AGENTS),
+    locks: Locks.optional(),
+    locksLeftOff: LeftOff.optional(),
   })
   .strict();
 export type PresenceSnapshot = z.infer<typeof PresenceSnapshotSchema>;
@@ -37,6 +42,8 @@ export const PresenceDeltaSchema = z
     seq: Seq,
     human: Human.optional(),
     projects: Projects.optional(),
+    locks: Locks.optional(),
+    locksLeftOff: LeftOff.optional(),
     upsert: z.array(TeamAgentStateSchema).max(PRESENCE_MAX_AGENTS),
     remove: z.array(z.string().min(1).max(64)).max(PRESENCE_MAX_AGENTS),
   })

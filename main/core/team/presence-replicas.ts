@@ -2,12 +2,16 @@
 // snapshot replaces a replica; a delta applies only when it is the next change of the same epoch (an older
 // one is stale and ignored, a later one means something was missed: the caller asks for a snapshot). A
 // machine whose link goes down keeps its replica, marked unreachable with the time it was last seen.
-// Every change a user would notice is told through `emit` as a team.machine / team.agent event.
+// Every change a user would notice is told through `emit` as a team.machine / team.agent event, and a change of
+// a machine's held locks (or of whether they are current: its link went down or came back) as team.locks.
 import type { AgentStatus } from '../../../shared/agent.js';
 import type {
   TeamAgent,
   TeamAgentEvent,
   TeamAgentState,
+  TeamLock,
+  TeamLockState,
+  TeamLocksEvent,
   TeamMachine,
   TeamMachineEvent,
   TeamProject,
@@ -25,6 +29,8 @@ interface Replica {
   seq: number;
   projects: TeamProject[];
   agents: Map<string, TeamAgentState>;
+  locks: TeamLockState[];
+  locksLeftOff: number;
   reachable: boolean;
   lastSeen: number | null;
 }
@@ -32,7 +38,7 @@ interface Replica {
 export type ApplyResult = 'applied' | 'stale' | 'gap';
 
 export interface PresenceReplicasDeps {
-  emit(event: TeamMachineEvent | TeamAgentEvent): void;
+  emit(event: TeamMachineEvent | TeamAgentEvent | TeamLocksEvent): void;
   now?: () => number;
 }
 
@@ -65,12 +71,20 @@ export class PresenceReplicas {
       seq: s.seq,
       projects: s.projects,
       agents: new Map(s.agents.map((a) => [a.id, a])),
+      locks: s.locks ?? [],
+      locksLeftOff: s.locksLeftOff ?? 0,
       reachable: true,
       lastSeen: null,
     };
     this.replicas.set(from.machineId, next);
     this.bound();
     if (change !== null) this.machineEvent(next, change);
+    const locksWere = r === undefined ? [] : r.locks;
+    if (
+      (r !== undefined && !r.reachable && next.locks.length > 0) ||
+      JSON.stringify(locksWere) !== JSON.stringify(next.locks)
+    )
+      this.locksEvent(next);
     // a machine seen for the first time brings its agents with `joined`; afterwards each change is told
     if (r !== undefined) this.agentEvents(next, r.agents, next.agents);
     return 'applied';
@@ -89,7 +103,10 @@ export class PresenceReplicas {
     if (d.projects !== undefined) r.projects = d.projects;
     for (const a of d.upsert) r.agents.set(a.id, a);
     for (const id of d.remove) r.agents.delete(id);
+    if (d.locks !== undefined) r.locks = d.locks;
+    if (d.locksLeftOff !== undefined) r.locksLeftOff = d.locksLeftOff;
     this.agentEvents(r, before, r.agents);
+    if (d.locks !== undefined || d.locksLeftOff !== undefined) this.locksEvent(r);
     return 'applied';
   }
 
@@ -100,6 +117,18 @@ export class PresenceReplicas {
     r.reachable = false;
     r.lastSeen = this.now();
     this.machineEvent(r, machine.left ? 'left' : 'unreachable');
+    if (r.locks.length > 0) this.locksEvent(r); // now as last seen
+  }
+
+  /** every teammate's held locks (last seen for an unreachable one), and who held more than it listed */
+  locks(): { locks: TeamLock[]; leftOff: Array<{ machine: string; count: number }> } {
+    const all = [...this.replicas.values()];
+    return {
+      locks: all.flatMap((r) =>
+        r.locks.map((l) => ({ ...l, machineId: r.machineId, machine: r.name, local: false, reachable: r.reachable })),
+      ),
+      leftOff: all.filter((r) => r.locksLeftOff > 0).map((r) => ({ machine: r.name, count: r.locksLeftOff })),
+    };
   }
 
   machines(): TeamMachine[] {
@@ -128,6 +157,16 @@ export class PresenceReplicas {
     for (const a of before.values())
       if (!after.has(a.id))
         this.deps.emit({ type: 'team.agent', ts, change: 'removed', agent: PresenceReplicas.agentOf(r, a) });
+  }
+
+  private locksEvent(r: Replica): void {
+    this.deps.emit({
+      type: 'team.locks',
+      ts: this.now(),
+      machineId: r.machineId,
+      machine: r.name,
+      held: r.locks.length,
+    });
   }
 
   private machineEvent(r: Replica, change: TeamMachineEvent['change']): void {

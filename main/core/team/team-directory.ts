@@ -1,8 +1,8 @@
 // Who is where in the team: the teammates' machines, and (once the presence part fills it) their agents,
 // roles and humans. Messages ask it where to route an address; it answers what this machine knows.
 //
-// `TeamDirectory` is the seam the presence part fills: an implementation that knows teammates' agents answers
-// `agents` and `withRole` from its replica. Until then, `SeenMachinesDirectory` knows the machines this one has
+// `TeamDirectory` is the seam the presence part fills: PresenceDirectory (presence-directory.ts) answers
+// `agents` and `withRole` from presence's replicas over this one's machines. Alone, `SeenMachinesDirectory` knows the machines this one has
 // been linked with (kept in SQLite, so `*` and roles reach the unreachable ones after a restart too), no
 // teammates' agents (`name@machine` routes by the machine, and that machine resolves the name), and a
 // teammate's human by the machine's mesh name (`alice`: the human at the machine named alice).
@@ -37,6 +37,8 @@ export interface TeamDirectory {
   withRole(role: string): TeamAgentRef[] | null;
   /** the machine of a teammate's human named so; null when none is known */
   human(name: string): TeamMachine | null;
+  /** machines whose agents this directory does not know (a role goes to them too; they decide) */
+  unheard?(): TeamMachine[];
 }
 
 interface MachineRow {

@@ -15,6 +15,7 @@ import type { ProjectsModule } from '../projects/projects-module.js';
 import type { StoreModule } from '../store/store-module.js';
 import type { LocalParties } from './message-routes.js';
 import { SeenMachinesDirectory, type TeamDirectory } from './team-directory.js';
+import { PresenceDirectory } from './presence-directory.js';
 import { TeamMessages } from './team-messages.js';
 import { TeamTasks } from './team-tasks.js';
 import { meshTransport, type TeamTransport } from './team-transport.js';
@@ -22,6 +23,8 @@ import { TeamPresence } from './team-presence.js';
 import { MeshLocks } from './mesh-locks.js';
 import { TeamState } from './team-state.js';
 import { MeshLockAlerts } from './mesh-lock-alerts.js';
+import { localLocks } from './local-locks.js';
+import { teammateLocks } from './teammate-lock-port.js';
 
 /** local events after which this machine's presence is read again */
 const PRESENCE_EVENTS = new Set<DevMeshEvent['type']>([
@@ -31,6 +34,7 @@ const PRESENCE_EVENTS = new Set<DevMeshEvent['type']>([
   'project.reloaded',
   'project.identified',
   'task.changed',
+  'lock.changed',
 ]);
 
 export interface TeamModuleDeps {
@@ -50,7 +54,7 @@ export class TeamModule implements AsyncDisposable {
   readonly transport: TeamTransport;
   /** machines, humans and agents across the mesh (the `presence` channel) */
   readonly presence: TeamPresence;
-  /** who is where in the team (the presence part may replace it with one that knows teammates' agents) */
+  /** who is where in the team: machines seen on links, teammates' agents and roles from presence */
   readonly directory: TeamDirectory;
   /** messages to anyone on the mesh, store-and-forward */
   readonly messages: TeamMessages;
@@ -67,6 +71,16 @@ export class TeamModule implements AsyncDisposable {
     this.parts = new DisposableStore((err) => logger.error({ err }, 'a part of the team failed to close'));
     this.transport = meshTransport(deps.mesh.node);
     const { store, agents, projects, coordination } = deps;
+    // this machine's agent by its name; a teammate's (holding a task's INTENT locks here) as name@machine
+    const holderName = (holder: string): string => {
+      const local = TeamModule.agentOf(agents, holder);
+      if (local !== null) return local.name;
+      const remote = this.presence.agents().find((a) => a.id === holder && !a.local);
+      return remote ? `${remote.name}@${remote.machine}` : holder;
+    };
+    const machineName = (id: string): string =>
+      id === this.transport.machineId ? this.transport.machineName : (this.presence.nameOf(id) ?? id);
+    let meshLocks: MeshLocks | null = null; // built after presence, which may read the locks at once
     const presence = (this.presence = this.parts.add(
       new TeamPresence({
         transport: this.transport,
@@ -75,6 +89,16 @@ export class TeamModule implements AsyncDisposable {
           agents: () => agents.manager.list(),
           projects: () => projects.manager.list(),
           activeTasks: () => coordination.coordination.tasks.list({ states: ['CLAIMED', 'WORKING', 'PAUSED'] }),
+          locks: () =>
+            localLocks({
+              spaces: () => coordination.coordination.locks.list(),
+              projectKeyAt: (root) => TeamModule.projectKeyAt(projects, root),
+              holderName,
+              partitioned: () => {
+                const byLock = meshLocks?.partitionedLocks() ?? new Map<string, string[]>();
+                return new Map([...byLock].map(([id, machines]) => [id, machines.map(machineName)]));
+              },
+            }),
         },
         emit: (e) => store.events.emit(e),
         logger,
@@ -86,17 +110,13 @@ export class TeamModule implements AsyncDisposable {
       }),
     );
     this.parts.add(agents.manager.onDidRemove(() => presence.changed()));
-    const machineName = (id: string): string =>
-      id === this.transport.machineId
-        ? this.transport.machineName
-        : (presence.machines().find((m) => m.machineId === id)?.name ?? id);
     const alerts = new MeshLockAlerts({
       machineName,
       emit: (e) => store.events.emit(e),
       audit: (entry) => coordination.coordination.trail.observe(entry),
       tell: (holder, body) => TeamModule.tell(coordination.coordination, holder, body, logger),
     });
-    this.locks = this.parts.add(
+    this.locks = meshLocks = this.parts.add(
       new MeshLocks({
         transport: this.transport,
         onDidHear: presence.onDidHear,
@@ -108,12 +128,7 @@ export class TeamModule implements AsyncDisposable {
         onRefusedAfterGrant: (lock, message) => alerts.refusedAfterGrant(lock, message),
         stateVersion: (key) => coordination.coordination.state.get(key)?.version ?? 0,
         projectKeyAt: (root) => TeamModule.projectKeyAt(projects, root),
-        holderName: (holder) => {
-          const local = TeamModule.agentOf(agents, holder);
-          if (local !== null) return local.name;
-          const remote = presence.agents().find((a) => a.id === holder && !a.local);
-          return remote ? `${remote.name}@${remote.machine}` : holder;
-        },
+        holderName,
         // a teammate's agent holding a lock here (the INTENT locks of a task it won at this home) is that
         // machine's holder: its own requests there are its own
         machineOf: (holder) => presence.agents().find((a) => a.id === holder && !a.local)?.machineId ?? null,
@@ -134,9 +149,14 @@ export class TeamModule implements AsyncDisposable {
         logger,
       }),
     );
+    this.parts.add(
+      coordination.coordination.locks.useTeammateLocks(
+        teammateLocks({ presence, projectKeyAt: (root) => TeamModule.projectKeyAt(projects, root) }),
+      ),
+    );
     const { database, events } = store;
-    const directory = this.parts.add(new SeenMachinesDirectory(database, this.transport));
-    this.directory = directory;
+    const seen = this.parts.add(new SeenMachinesDirectory(database, this.transport));
+    const directory = (this.directory = new PresenceDirectory({ machines: seen, presence }));
     this.messages = this.parts.add(
       new TeamMessages({
         transport: this.transport,

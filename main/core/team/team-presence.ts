@@ -5,7 +5,7 @@
 // gathered into one delta per turn of the event loop. `machines()` / `agents()` answer the API.
 import type { Logger } from 'pino';
 import type { DevMeshEvent } from '../../../shared/events.js';
-import type { TeamAgent, TeamMachine } from '../../../shared/team.js';
+import type { TeamAgent, TeamLocks, TeamMachine } from '../../../shared/team.js';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter, type Event } from '../base/emitter.js';
 import { localPresence, type LocalPresenceDeps } from './local-presence.js';
@@ -80,7 +80,7 @@ export class TeamPresence implements Disposable {
 
   /** this machine first, then teammates' (reachable first, then by name) */
   machines(): TeamMachine[] {
-    const here = localPresence(this.deps.local);
+    const here = localPresence({ ...this.deps.local, locks: undefined }); // its locks are `locks()`'s
     const { machineId, machineName } = this.deps.transport;
     const self: TeamMachine = {
       machineId,
@@ -105,6 +105,11 @@ export class TeamPresence implements Disposable {
     return [self, ...others];
   }
 
+  /** a teammate's mesh name as its presence last told it; null when none came from it */
+  nameOf(machineId: string): string | null {
+    return this.replicas.machines().find((m) => m.machineId === machineId)?.name ?? null;
+  }
+
   /** agents of every machine (`all`, default) or this one's; `machine` narrows to one machine, by name or id */
   agents(filter: { all?: boolean; machine?: string } = {}): TeamAgent[] {
     const machines = this.machines().filter(
@@ -113,6 +118,20 @@ export class TeamPresence implements Disposable {
         (filter.machine === undefined || m.name === filter.machine || m.machineId === filter.machine),
     );
     return machines.flatMap((m) => m.agents);
+  }
+
+  /** this machine's held locks (every space), then teammates' as their presence lists them (last seen too) */
+  locks(): TeamLocks {
+    const { machineId, machineName } = this.deps.transport;
+    const here = (this.deps.local.locks?.() ?? []).map((l) => ({
+      ...l,
+      machineId,
+      machine: machineName,
+      local: true,
+      reachable: true,
+    }));
+    const theirs = this.replicas.locks();
+    return { locks: [...here, ...theirs.locks], leftOff: theirs.leftOff };
   }
 
   dispose(): void {

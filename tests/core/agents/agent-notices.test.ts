@@ -119,4 +119,76 @@ describe('noticesFor', () => {
     ]);
     expect(noticesFor(status('working', 'idle', 'no output for 5 s'), agents)).toEqual([]);
   });
+
+  it('tells the agent holding the local side of a mesh lock conflict, naming the other holder and machine', () => {
+    const side = (holder: string, holderName: string, machine: string, partitioned: string[]) => ({
+      holder,
+      holderName,
+      machineId: `m-${machine}`,
+      machine,
+      what: 'WRITE on src/orders.ts',
+      partitioned,
+    });
+    const conflict = (holder: string): DevMeshEvent => ({
+      type: 'team.lock-conflict',
+      ts: 8,
+      project: '0123456789abcdef',
+      mine: side(holder, 'alice', 'dana', ['bob']),
+      theirs: side('agent-z', 'zed', 'bob', ['dana']),
+    });
+    expect(noticesFor(conflict('agent-a'), agents)).toEqual([
+      {
+        to: 'agent-a',
+        notice: {
+          kind: 'team.lock-conflict',
+          text:
+            'your WRITE on src/orders.ts conflicts with zed on bob (WRITE on src/orders.ts): both were granted while ' +
+            'the machines could not reach each other. Agree with zed who lets go (send_message to zed@bob) ' +
+            'before changing it further.',
+          ts: 8,
+        },
+      },
+    ]);
+    expect(noticesFor(conflict('user'), agents)).toEqual([]); // the human hears of it from the alert
+  });
+
+  it("tells this machine's agents that a teammate's agent started or finished, not its other changes", () => {
+    const teamAgent = (change: 'started' | 'finished' | 'working' | 'updated'): DevMeshEvent => ({
+      type: 'team.agent',
+      ts: 9,
+      change,
+      agent: {
+        id: 'agent-t',
+        name: 'ben',
+        profile: 'claude',
+        model: null,
+        role: 'backend',
+        status: change === 'finished' ? 'exited' : 'working',
+        statusReason: null,
+        projectKey: '0123456789abcdef',
+        branch: 'fix-orders',
+        task: null,
+        updatedAt: 9,
+        machineId: 'm-bob',
+        machine: 'bob',
+        human: 'Bob',
+        local: false,
+        reachable: true,
+      },
+    });
+    const started = noticesFor(teamAgent('started'), agents);
+    expect(started.map((n) => n.to)).toEqual(['agent-a', 'agent-b']);
+    expect(started[0]?.notice).toEqual({
+      kind: 'team.agent.started',
+      text: "agent ben@bob (@backend), Bob's, started (claude) on branch fix-orders.",
+      ts: 9,
+    });
+    expect(noticesFor(teamAgent('finished'), agents)[0]?.notice).toEqual({
+      kind: 'team.agent.finished',
+      text: "agent ben@bob (@backend), Bob's, finished.",
+      ts: 9,
+    });
+    expect(noticesFor(teamAgent('working'), agents)).toEqual([]);
+    expect(noticesFor(teamAgent('updated'), agents)).toEqual([]);
+  });
 });

@@ -5,6 +5,11 @@ import type { ProjectInfo } from '../../../shared/service.js';
 import type { TaskInfo } from '../../../shared/task.js';
 import { modelFromArgs } from '../../../main/core/team/agent-model.js';
 import { localPresence } from '../../../main/core/team/local-presence.js';
+import { localLocks } from '../../../main/core/team/local-locks.js';
+import { PresenceFeed } from '../../../main/core/team/presence-feed.js';
+import { PresenceSnapshotSchema } from '../../../main/core/team/presence-messages.js';
+import type { LockInfo, LockSpaceSnapshot } from '../../../shared/lock.js';
+import type { TeamLockState } from '../../../shared/team.js';
 import { agentRecord } from '../agents/agent-record-fixture.js';
 
 const project = (id: string, root: string, key: string | null): ProjectInfo =>
@@ -66,5 +71,92 @@ describe('localPresence', () => {
       ['three', null, 'feature-x', null],
       ['four', null, null, null],
     ]);
+  });
+});
+
+describe("this machine's locks in its presence", () => {
+  const held = (n: number, path = `src/f${n}.ts`): LockInfo => ({
+    id: `lock-${n}`,
+    holder: n % 2 === 0 ? 'agent-1' : 'user',
+    mode: 'WRITE',
+    target: { kind: 'file', path },
+    acquiredAt: n,
+    expiresAt: n + 60_000,
+    ttlMs: 60_000,
+  });
+  const space = (root: string, project: string | null, locks: LockInfo[]): LockSpaceSnapshot => ({
+    root,
+    project,
+    locks,
+    waiters: [],
+  });
+
+  it('names holders, keys and partitions, sends only shared projects, newest first, and counts what is cut', () => {
+    const shared = Array.from({ length: 1005 }, (_, i) => held(i + 1));
+    const long = held(2000, `src/${'x'.repeat(1100)}.ts`);
+    const locks = localLocks({
+      spaces: () => [space('/src/shop', 'shop', [...shared, long]), space('/tmp/notes', null, [held(3000)])],
+      projectKeyAt: (root) => (root === '/src/shop' ? 'aaaaaaaaaaaaaaaa' : null),
+      holderName: (h) => (h === 'agent-1' ? 'claude' : h),
+      partitioned: () => new Map([['lock-1004', ['bob']]]),
+    });
+    expect(locks).toHaveLength(1007);
+    expect(locks[0]).toMatchObject({ id: 'lock-3000', projectKey: null, project: null });
+    expect(locks.find((l) => l.id === 'lock-1004')).toEqual({
+      id: 'lock-1004',
+      holder: 'agent-1',
+      holderName: 'claude',
+      mode: 'WRITE',
+      target: { kind: 'file', path: 'src/f1004.ts' },
+      projectKey: 'aaaaaaaaaaaaaaaa',
+      project: 'shop',
+      acquiredAt: 1004,
+      partitioned: ['bob'],
+    });
+
+    const here = localPresence({
+      human: () => 'Dana',
+      agents: () => [],
+      projects: () => [],
+      activeTasks: () => [],
+      locks: () => locks,
+    });
+    // the unshared space's lock stays home; the long target and the oldest past 1,000 are counted, not sent
+    expect(here.locks).toHaveLength(1000);
+    expect(here.locks.every((l) => l.projectKey === 'aaaaaaaaaaaaaaaa')).toBe(true);
+    expect(here.locks[0]!.id).toBe('lock-1005');
+    expect(here.locksLeftOff).toBe(6);
+    expect(PresenceSnapshotSchema.safeParse({ k: 'snapshot', epoch: 'e', seq: 0, ...here }).success).toBe(true);
+  });
+
+  it('sends the whole list in a delta when it changed, and nothing when only agents did not', () => {
+    let locks: TeamLockState[] = [];
+    const feed = new PresenceFeed(() =>
+      localPresence({
+        human: () => 'Dana',
+        agents: () => [],
+        projects: () => [],
+        activeTasks: () => [],
+        locks: () => locks,
+      }),
+    );
+    expect(feed.snapshot().locks).toEqual([]);
+    expect(feed.refresh()).toBeNull();
+    const one: TeamLockState = {
+      id: 'lock-1',
+      holder: 'user',
+      holderName: 'user',
+      mode: 'INTENT',
+      target: { kind: 'dir', path: 'src' },
+      projectKey: 'aaaaaaaaaaaaaaaa',
+      project: 'shop',
+      acquiredAt: 1,
+      partitioned: [],
+    };
+    locks = [one];
+    expect(feed.refresh()).toMatchObject({ k: 'delta', seq: 1, locks: [one], locksLeftOff: 0 });
+    expect(feed.refresh()).toBeNull();
+    locks = [];
+    expect(feed.refresh()).toMatchObject({ seq: 2, locks: [], locksLeftOff: 0 });
   });
 });
