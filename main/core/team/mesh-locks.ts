@@ -52,10 +52,13 @@ export interface MeshLocksDeps {
   logger: Logger;
 }
 
+type Refusal = 'busy' | 'timeout' | 'shutdown';
+
 interface Waiting {
   request: LockGateRequest;
   granted(grant: MeshLockGrant): void;
-  refused(blockers: Blocker[], timedOut: boolean): void;
+  /** `busy`: a teammate refused; `timeout`: the wait ran out; `shutdown`: this daemon is closing */
+  refused(blockers: Blocker[], why: Refusal): void;
   blockers: Blocker[];
   timer: NodeJS.Timeout | null;
 }
@@ -100,7 +103,7 @@ export class MeshLocks implements LockGate, Disposable {
     this.subscriptions = [
       deps.onDidHear((heard) => this.contained('presence', () => this.heard(heard))),
       this.protocol.onDidGrant((g) => this.waiting.get(g.lock.id)?.granted(g)),
-      this.protocol.onDidRefuse((b) => this.waiting.get(b.requestId)?.refused(b.blockers, false)),
+      this.protocol.onDidRefuse((b) => this.waiting.get(b.requestId)?.refused(b.blockers, 'busy')),
       this.protocol.onDidQueue((b) => {
         const w = this.waiting.get(b.requestId);
         if (w) w.blockers = b.blockers;
@@ -136,17 +139,14 @@ export class MeshLocks implements LockGate, Disposable {
           if (grant.lock.partitioned.length > 0) this.deps.onPartitionedGrant(grant.lock);
           resolve(this.pass(id, `${request.holder}\0${request.target.key}`));
         },
-        refused: (blockers, timedOut) => {
+        refused: (blockers, why) => {
           done();
-          reject(this.refusal(request, blockers, timedOut));
+          reject(this.refusal(request, blockers, why));
         },
       };
       this.waiting.set(id, w);
       if (request.waitMs > 0) {
-        w.timer = setTimeout(() => {
-          this.protocol.release(id); // withdrawn: whoever it held back hears at once
-          w.refused(w.blockers, true);
-        }, request.waitMs);
+        w.timer = setTimeout(() => this.expire(id, w), request.waitMs);
         w.timer.unref();
       }
       const { mode, target } = request;
@@ -193,19 +193,16 @@ export class MeshLocks implements LockGate, Disposable {
       const w: Waiting = {
         request,
         blockers: [],
-        timer: setTimeout(() => {
-          this.protocol.release(id);
-          w.refused(w.blockers, true);
-        }, waitMs),
+        timer: setTimeout(() => this.expire(id, w), waitMs),
         granted: (grant) => {
           clearTimeout(w.timer!);
           this.waiting.delete(id);
           resolve({ newest: grant.newest ?? null, release: () => this.protocol.release(id) });
         },
-        refused: (blockers, timedOut) => {
+        refused: (blockers, why) => {
           clearTimeout(w.timer!);
           this.waiting.delete(id);
-          reject(this.refusal(request, blockers, timedOut));
+          reject(this.refusal(request, blockers, why));
         },
       };
       w.timer!.unref();
@@ -243,7 +240,7 @@ export class MeshLocks implements LockGate, Disposable {
 
   dispose(): void {
     for (const s of this.subscriptions.splice(0)) s.dispose();
-    for (const w of [...this.waiting.values()]) w.refused([], false);
+    for (const w of [...this.waiting.values()]) w.refused([], 'shutdown');
     this.channel.dispose();
     this.protocol.dispose();
   }
@@ -295,9 +292,10 @@ export class MeshLocks implements LockGate, Disposable {
         this.waiting.delete(id);
         if (grant.lock.partitioned.length > 0) this.deps.onPartitionedGrant(grant.lock);
       },
-      refused: (blockers) => {
+      refused: (blockers, why) => {
         this.waiting.delete(id);
-        this.deps.onRefusedAfterGrant(lock, this.refusal(request, blockers, false).message);
+        if (why !== 'busy') return; // closing: nobody refused it
+        this.deps.onRefusedAfterGrant(lock, this.refusal(request, blockers, 'busy').message);
       },
     });
     const holder = this.meshHolder(lock.holder);
@@ -330,7 +328,21 @@ export class MeshLocks implements LockGate, Disposable {
   }
 
   /** CONFLICT naming who holds (or asked first for) what, on which machine; or the wait that ran out */
-  private refusal(request: LockGateRequest, blockers: Blocker[], timedOut: boolean): DevMeshError {
+  /** A waiting request's time ran out: withdrawn (whoever it held back hears at once) and refused. */
+  private expire(id: string, w: Waiting): void {
+    this.contained('a lock wait running out', () => {
+      this.protocol.release(id);
+      w.refused(w.blockers, 'timeout');
+    });
+  }
+
+  private refusal(request: LockGateRequest, blockers: Blocker[], why: Refusal): DevMeshError {
+    if (why === 'shutdown')
+      return new DevMeshError(
+        'SHUTTING_DOWN',
+        'DevMesh is shutting down; the lock was not taken. Ask again once it runs',
+      );
+    const timedOut = why === 'timeout';
     const self = this.deps.transport.machineId;
     const where = (b: Blocker): string => (b.machine === self ? 'this machine' : this.deps.machineName(b.machine));
     const what = (b: Blocker): string => {

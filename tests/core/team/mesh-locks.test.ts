@@ -136,4 +136,18 @@ describe('locks across the mesh', () => {
     // and bob is still refused while ava holds it
     await expect(team.get('bob').core.coordination.acquireLock('shop', write('ben'))).rejects.toThrow(/ava on alice/);
   });
+
+  it('refuses a wait that runs out naming the holder, and a wait cut short by a shutdown as such', async () => {
+    team = await TeamCores.open(['alice', 'bob']);
+    const alice = team.get('alice').core.coordination;
+    const bob = team.get('bob').core;
+    await alice.acquireLock('shop', write('ana'));
+    await expect(bob.coordination.acquireLock('shop', write('ben', 'src/orders.ts', 300))).rejects.toThrow(
+      /ben waited 300 ms for WRITE on src\/orders\.ts across the mesh: ana on alice holds WRITE/,
+    );
+    const waiting = bob.coordination.acquireLock('shop', write('ben', 'src/orders.ts', scaled(20_000)));
+    await until('ben asking', () => bob.team.locks.snapshot().pending.length === 1);
+    bob.team.locks.dispose();
+    await expect(waiting).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+  });
 });
