@@ -155,6 +155,7 @@ export class Coordination implements Disposable {
     this.tasks = new TaskBoard({
       store: new TaskStore(database),
       locks: (root) => this.locks.at(root).manager,
+      acquireAll: (root, requests) => this.locks.tryAcquireAll(root, requests),
       projects: projectPort,
       agents: {
         live: () => [...agents.list().filter((a) => a.status !== 'exited'), ...this.remoteBidders.live()],

@@ -30,4 +30,11 @@ export interface LockGate {
    * is refused or its wait runs out.
    */
   admit(request: LockGateRequest): Promise<LockGatePass | null>;
+  /**
+   * Several requests of one space, all or none, in one round (a task award's INTENT locks): null at once when
+   * no teammate shares the space, else resolves with a pass per request (in order) once every linked teammate
+   * permits them all. A conflict refuses at once (CONFLICT, naming the holders) and gives back what was
+   * permitted; `waitMs` of the first request bounds the wait for the teammates' answers (TIMEOUT).
+   */
+  admitAll(requests: readonly LockGateRequest[]): Promise<LockGatePass[]> | null;
 }

@@ -47,6 +47,11 @@ export interface LockSpace {
   manager: LockManager;
 }
 
+/** what tryAcquireAll answers: the locks in request order, or the refusal and the local blockers */
+export type TryAll = ReturnType<LockManager['tryAcquireAll']>;
+/** how long a batch waits for the teammates' answers to its round (a refusal comes at once) */
+const GATE_ANSWER_MS = 10_000;
+
 /** a holder that is never an agent: its lock checks see every lock on a path */
 const PROBE = '~probe';
 
@@ -118,6 +123,48 @@ export class LockSpaces implements Disposable {
       pass.pass.abandon();
       throw err;
     }
+  }
+
+  /**
+   * All of `requests` in the space at `root` or none, refused at once on a conflict (a task award's INTENT
+   * locks): decided here and now when no teammate shares the space, else once the gate's round permits them
+   * all, so a teammate's conflicting lock refuses the batch instead of being found after the grant. A request
+   * that only refreshes a lock its holder has needs no permission. A refusal is the manager's, or the mesh's
+   * (the error names the teammate and its machine); `answerMs` bounds the wait for the teammates' answers.
+   */
+  tryAcquireAll(root: string, requests: readonly LockRequest[], answerMs = GATE_ANSWER_MS): TryAll | Promise<TryAll> {
+    const space = this.at(root);
+    const { manager, project } = space;
+    const asking = requests
+      .map((r) => ({ request: r, target: manager.resolveTarget(r.target) }))
+      .filter(({ request, target }) => !manager.holds(request.holder, target, request.mode));
+    const round = this.gate?.admitAll(
+      asking.map(({ request, target }) => {
+        const { holder, mode } = request;
+        return { root: space.root, project, holder, mode, target, waitMs: answerMs };
+      }),
+    );
+    if (round === null || round === undefined || asking.length === 0) return manager.tryAcquireAll(requests);
+    return round.then(
+      (passes) => {
+        let result: TryAll;
+        try {
+          result = manager.tryAcquireAll(requests);
+        } catch (err) {
+          for (const pass of passes) pass.abandon();
+          throw err;
+        }
+        if (!result.ok) for (const pass of passes) pass.abandon();
+        else
+          for (const [n, { request }] of asking.entries()) passes[n]!.granted(result.value[requests.indexOf(request)]!);
+        return result;
+      },
+      (err: unknown): TryAll => {
+        if (!(err instanceof DevMeshError)) throw err;
+        // the teammates' locks are named in the error (details.blockedBy, details.machines)
+        return { ok: false, error: { code: err.code, message: err.message, details: err.details }, blockers: [] };
+      },
+    );
   }
 
   /** Plugs in the teammates' permission (the mesh); disposing it unplugs it. */

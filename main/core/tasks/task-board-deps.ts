@@ -15,6 +15,7 @@ import type {
 } from '../../../shared/task.js';
 import type { LockClock } from '../locks/lock-clock.js';
 import type { LockManager } from '../locks/lock-manager.js';
+import type { TaskLockBinderDeps } from './task-lock-binder.js';
 import type { TaskStore } from './task-store.js';
 
 export interface TaskAgentPort {
@@ -30,6 +31,8 @@ export interface TaskBoardDeps {
   store: TaskStore;
   /** the LockManager of a lock space (a project root) */
   locks: (root: string) => LockManager;
+  /** all of a task's lock requests or none, through the mesh when teammates share the space (LockSpaces) */
+  acquireAll?: TaskLockBinderDeps['acquireAll'];
   /** a project ref (id or root; undefined = the only open project) → its id and root; throws DevMeshError */
   projects: { resolve(ref: string | undefined): { id: string; root: string } };
   agents: TaskAgentPort;

@@ -35,7 +35,7 @@ import { TaskDelivery } from './task-delivery.js';
 import { TaskEligibility } from './task-eligibility.js';
 import * as taskIds from './task-ids.js';
 import { TaskJournal } from './task-journal.js';
-import { TaskLockBinder } from './task-lock-binder.js';
+import { TaskLockBinder, type TakeResult } from './task-lock-binder.js';
 import type { TaskFields, TaskStore } from './task-store.js';
 import type {
   TaskBid,
@@ -90,6 +90,7 @@ export class TaskBoard implements Disposable {
     this.eligibility = new TaskEligibility((id) => this.store.get(id)?.assigneeId ?? null);
     this.binder = new TaskLockBinder({
       locks: deps.locks,
+      acquireAll: deps.acquireAll,
       store: this.store,
       onFreed: (root) => this.auction.retryClosed(root),
       logger: deps.logger,
@@ -122,6 +123,7 @@ export class TaskBoard implements Disposable {
       windowMs: deps.biddingWindowMs ?? 5_000,
       canDecide: deps.canDecide ?? (() => true),
       load: (id) => this.load(id),
+      logger: deps.logger,
       onAwarded: (claimed, agent) => {
         this.activity.startClock(claimed.id);
         this.delivery.deliver(claimed, agent);
@@ -248,6 +250,14 @@ export class TaskBoard implements Disposable {
     this.journal.publish(this.must(task.id), null);
     this.auction.bidPlaced(task);
     return bid;
+  }
+
+  /**
+   * Tasks whose round closed because no bidder could take their files are tried again: the locks teammates hold
+   * changed (their presence), and a teammate's conflicting lock may be gone.
+   */
+  retryWaiting(): void {
+    if (!this.disposed) this.auction.retryAllClosed();
   }
 
   claim(input: TaskClaim): TaskInfo {
@@ -481,13 +491,17 @@ export class TaskBoard implements Disposable {
           );
           continue;
         }
+        const retaken = (took: TakeResult): void => {
+          if (took.ok) this.store.addLocks(t.id, took.lockIds);
+          else
+            this.deps.logger?.warn(
+              { domain: 'tasks', task: t.id, why: took.message },
+              'could not retake task locks after restart',
+            );
+        };
         const took = this.binder.take(t, t.assigneeId);
-        if (took.ok) this.store.addLocks(t.id, took.lockIds);
-        else
-          this.deps.logger?.warn(
-            { domain: 'tasks', task: t.id, why: took.message },
-            'could not retake task locks after restart',
-          );
+        if (took instanceof Promise) took.then(retaken).catch((err: unknown) => this.failed('retaking locks', err));
+        else retaken(took);
         this.activity.startClock(t.id, now);
       } else if (t.state === 'BIDDING') {
         this.auction.resume(t, now);
@@ -513,6 +527,10 @@ export class TaskBoard implements Disposable {
       .map((d) => [d, this.store.get(d)?.state ?? 'missing'] as const)
       .filter(([, s]) => s !== 'COMPLETED')
       .map(([d, s]) => `${d} (${s})`);
+  }
+
+  private failed(what: string, err: unknown): void {
+    this.deps.logger?.error({ domain: 'tasks', err: (err as Error).message }, `task board: ${what} failed`);
   }
 
   private alive(): void {

@@ -25,9 +25,16 @@ import type { LockManager } from '../locks/lock-manager.js';
 import type { TaskStore } from './task-store.js';
 
 export type TakeResult = { ok: true; lockIds: string[] } | { ok: false; message: string; blockedBy: string[] };
+type TryAll = ReturnType<LockManager['tryAcquireAll']>;
 
 export interface TaskLockBinderDeps {
   locks: (root: string) => LockManager;
+  /**
+   * All of a task's requests or none (LockSpaces.tryAcquireAll): synchronous when only this machine decides,
+   * a promise when linked teammates share the space and their round must permit the batch first. Default: the
+   * space's manager alone.
+   */
+  acquireAll?: (root: string, requests: readonly LockRequest[]) => TryAll | Promise<TryAll>;
   store: TaskStore;
   /** a lock in the space at `root` was released or expired */
   onFreed: (root: string) => void;
@@ -70,14 +77,12 @@ export class TaskLockBinder implements Disposable {
 
   /**
    * INTENT on every file of the task for `holder`, all or none. `holder` may be a teammate's agent (a remote
-   * bidder that won at this, its task's home machine): the lock is held here in its name.
-   *
-   * MESH-LOCK SEAM (issue 15): the award takes these locks in this machine's lock space only. When the mesh
-   * lock protocol (Ricart–Agrawala rounds among the linked machines of the project key) is wired into the lock
-   * spaces, this call is where the award's round runs: all of the task's INTENT requests in one round, granted
-   * mesh-wide before the task is CLAIMED (the award must then wait for the round's answer).
+   * bidder that won at this, its task's home machine): the lock is held here in its name. When linked teammates
+   * share the project, the answer is a promise: the locks are taken mesh-wide in one round (one Lamport stamp,
+   * docs/mesh-locks.md) before the award may make the task CLAIMED, and a teammate's conflicting lock refuses
+   * the award instead of being found after it.
    */
-  take(task: TaskInfo, holder: string): TakeResult {
+  take(task: TaskInfo, holder: string): TakeResult | Promise<TakeResult> {
     if (task.files.length === 0) return { ok: true, lockIds: [] };
     const requests: LockRequest[] = task.files.map((f) => ({
       holder,
@@ -86,16 +91,25 @@ export class TaskLockBinder implements Disposable {
       ttlMs: LOCK_TTL_MAX_MS,
     }));
     try {
-      const result = this.deps.locks(task.root).tryAcquireAll(requests);
-      if (result.ok) return { ok: true, lockIds: [...new Set(result.value.map((l) => l.id))] };
-      const blockedBy =
-        (result.error.details as { blockedBy?: string[] } | undefined)?.blockedBy ??
-        result.blockers.map((b) => b.holder);
-      return { ok: false, message: result.error.message, blockedBy };
+      const acquireAll = this.deps.acquireAll ?? ((root, rs) => this.deps.locks(root).tryAcquireAll(rs));
+      const result = acquireAll(task.root, requests);
+      if (result instanceof Promise) return result.then(TaskLockBinder.taken, TaskLockBinder.failed);
+      return TaskLockBinder.taken(result);
     } catch (err) {
-      const message = err instanceof DevMeshError ? err.message : `internal error: ${(err as Error).message}`;
-      return { ok: false, message, blockedBy: [] };
+      return TaskLockBinder.failed(err);
     }
+  }
+
+  private static taken(result: TryAll): TakeResult {
+    if (result.ok) return { ok: true, lockIds: [...new Set(result.value.map((l) => l.id))] };
+    const blockedBy =
+      (result.error.details as { blockedBy?: string[] } | undefined)?.blockedBy ?? result.blockers.map((b) => b.holder);
+    return { ok: false, message: result.error.message, blockedBy };
+  }
+
+  private static failed(err: unknown): TakeResult {
+    const message = err instanceof DevMeshError ? err.message : `internal error: ${(err as Error).message}`;
+    return { ok: false, message, blockedBy: [] };
   }
 
   /** Releases the task's locks (those no other open task of the holder shares) and forgets them. */

@@ -5,7 +5,8 @@
 // the same way. docs/mesh-locks.md gives the algorithm, the safety argument and what changed from the paper.
 //
 // Inputs (the daemon calls them, one at a time, on one thread):
-// - request(…) / requestState(…): a local agent asks for a lock / for the compare-and-set right on a state key.
+// - request(…) / requestState(…): a local agent asks for a lock / for the compare-and-set right on a state key;
+//   requestAll(…): a batch of lock requests under one stamp (a task award's locks, all or none).
 // - release(id): a granted claim is let go, or a pending one is withdrawn (its wait timed out, its taker left).
 // - receive(machine, m): a `locks` channel message from a linked machine (parsed here; a bad one is reported).
 // - machineUp(machine, keys): a link came up (report it before the link's first frame); `keys` are the project
@@ -152,6 +153,18 @@ export class MeshLockProtocol implements Disposable {
     this.start(r, { kind: 'lock', mode: r.mode, target: r.target });
   }
 
+  /**
+   * Several requests of one taker under one Lamport stamp (a task award's INTENT locks). Two machines' batches
+   * then compare the same way on every target they share, so one is first everywhere: with separate stamps A
+   * could come first on `x` and B on `y`, and neither batch would get all it asked for.
+   */
+  requestAll(rs: readonly MeshLockRequest[]): void {
+    this.input(() => {
+      const at = this.clock.tick();
+      for (const r of rs) this.start(r, { kind: 'lock', mode: r.mode, target: r.target }, at);
+    });
+  }
+
   /** the compare-and-set right on `key`: exclusive; the grant names the newest version on the mesh */
   requestState(r: MeshStateRequest): void {
     this.start(r, { kind: 'state', key: r.key });
@@ -270,12 +283,22 @@ export class MeshLockProtocol implements Disposable {
     return out;
   }
 
-  private start(r: Asker, claim: Claim): void {
+  private start(r: Asker, claim: Claim, stamp?: number): void {
     this.input(() => {
       if (this.pending.has(r.requestId) || this.held.has(r.requestId)) return; // asked twice: one request
       const { requestId: id, projectKey: scope, holder, holderName, wait } = r;
       const round: Round = {
-        ...{ id, scope, holder, holderName, wait, claim, machine: this.self, at: this.clock.tick(), attempt: 0 },
+        ...{
+          id,
+          scope,
+          holder,
+          holderName,
+          wait,
+          claim,
+          machine: this.self,
+          at: stamp ?? this.clock.tick(),
+          attempt: 0,
+        },
         ...{ awaiting: new Set([this.self]), attempts: new Map(), unreachable: new Set(this.known(scope)) },
       };
       const all = this.blockersOf(round);

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { DevMeshError } from '../../../shared/errors.js';
+import type { DevMeshError } from '../../../shared/errors.js';
 import type { DevMeshEvent } from '../../../shared/events.js';
 import type { Disposable } from '../base/disposable.js';
 import type { Event } from '../base/emitter.js';
@@ -17,6 +17,7 @@ import type { LockGate, LockGatePass, LockGateRequest } from '../locks/lock-gate
 import type { ResolvedTarget } from '../locks/target-overlap.js';
 import type { Blocker, HeldClaim } from './lock-messages.js';
 import { MeshLockProtocol, type MeshLockConflict, type MeshLockGrant } from './mesh-lock-protocol.js';
+import { meshLockRefusal, type MeshRefusal } from './mesh-lock-refusal.js';
 import { TeamChannel } from './team-channel.js';
 import type { HeardMachine } from './team-presence.js';
 import type { TeamTransport } from './team-transport.js';
@@ -52,13 +53,10 @@ export interface MeshLocksDeps {
   logger: Logger;
 }
 
-type Refusal = 'busy' | 'timeout' | 'shutdown';
-
 interface Waiting {
   request: LockGateRequest;
   granted(grant: MeshLockGrant): void;
-  /** `busy`: a teammate refused; `timeout`: the wait ran out; `shutdown`: this daemon is closing */
-  refused(blockers: Blocker[], why: Refusal): void;
+  refused(blockers: Blocker[], why: MeshRefusal): void;
   blockers: Blocker[];
   timer: NodeJS.Timeout | null;
 }
@@ -124,7 +122,7 @@ export class MeshLocks implements LockGate, Disposable {
     // No linked machine shares the project: the local manager decides, and the grant is told to the protocol
     // after (taken), so teammates that link later are asked against it and a partition's grants are marked.
     if (key === null || !this.sharedNow(key)) return Promise.resolve(null);
-    const id = `${this.deps.transport.machineId}:${this.incarnation.slice(0, 8)}:${++this.seq}`;
+    const id = this.nextId();
     return new Promise((resolve, reject) => {
       const done = (): void => {
         if (w.timer !== null) clearTimeout(w.timer);
@@ -164,6 +162,62 @@ export class MeshLocks implements LockGate, Disposable {
     });
   }
 
+  admitAll(requests: readonly LockGateRequest[]): Promise<LockGatePass[]> | null {
+    const first = requests[0];
+    const key = first === undefined ? null : this.deps.projectKeyAt(first.root);
+    if (first === undefined || key === null || !this.sharedNow(key)) return null;
+    const ids = requests.map(() => this.nextId());
+    return new Promise((resolve, reject) => {
+      const granted = new Set<string>();
+      let over = false;
+      const finish = (): void => {
+        over = true;
+        clearTimeout(timer);
+        for (const id of ids) this.waiting.delete(id);
+      };
+      // one refusal ends the batch: what was permitted or still asked is given back (withdraw)
+      const fail = (request: LockGateRequest, blockers: Blocker[], why: MeshRefusal): void => {
+        if (over) return;
+        finish();
+        for (const id of ids) this.protocol.release(id);
+        reject(this.refusal(request, blockers, why));
+      };
+      const timer = setTimeout(
+        () => this.contained('an award round running out', () => fail(first, [], 'timeout')),
+        first.waitMs,
+      );
+      timer.unref();
+      requests.forEach((request, n) => {
+        const id = ids[n]!;
+        this.waiting.set(id, {
+          request,
+          blockers: [],
+          timer: null,
+          granted: (grant) => {
+            if (over) return;
+            if (grant.lock.partitioned.length > 0) this.deps.onPartitionedGrant(grant.lock);
+            granted.add(id);
+            if (granted.size < ids.length) return;
+            finish();
+            resolve(requests.map((r, i) => this.pass(ids[i]!, `${r.holder}\0${r.target.key}`)));
+          },
+          refused: (blockers, why) => fail(request, blockers, why),
+        });
+      });
+      this.protocol.requestAll(
+        requests.map((r, n) => ({
+          requestId: ids[n]!,
+          projectKey: key,
+          holder: this.meshHolder(r.holder),
+          holderName: this.deps.holderName(r.holder),
+          mode: r.mode,
+          target: r.target,
+          wait: false,
+        })),
+      );
+    });
+  }
+
   /**
    * The exclusive right to compare-and-set a shared-state key across the mesh; resolves with the newest version a
    * machine has (this one's included) and how to give the right back; rejects (TIMEOUT) after `waitMs`.
@@ -173,7 +227,7 @@ export class MeshLocks implements LockGate, Disposable {
     holder: string,
     waitMs: number,
   ): Promise<{ newest: { version: number; machine: string } | null; release(): void }> {
-    const id = `${this.deps.transport.machineId}:${this.incarnation.slice(0, 8)}:${++this.seq}`;
+    const id = this.nextId();
     const request: LockGateRequest = {
       root: STATE_SCOPE,
       project: null,
@@ -281,7 +335,7 @@ export class MeshLocks implements LockGate, Disposable {
     if (key === null) return;
     const target = this.deps.locks.resolve(root, lock.target);
     if (this.admitted.has(`${lock.holder}\0${target.key}`)) return;
-    const id = `${this.deps.transport.machineId}:${this.incarnation.slice(0, 8)}:${++this.seq}`;
+    const id = this.nextId();
     const request: LockGateRequest = { root, project: null, holder: lock.holder, mode: lock.mode, target, waitMs: 0 };
     this.permits.set(lock.id, [id]);
     this.waiting.set(id, {
@@ -301,6 +355,10 @@ export class MeshLocks implements LockGate, Disposable {
     const holder = this.meshHolder(lock.holder);
     const holderName = this.deps.holderName(lock.holder);
     this.protocol.request({ requestId: id, projectKey: key, holder, holderName, mode: lock.mode, target, wait: false });
+  }
+
+  private nextId(): string {
+    return `${this.deps.transport.machineId}:${this.incarnation.slice(0, 8)}:${++this.seq}`;
   }
 
   private letGo(lockId: string): void {
@@ -327,7 +385,6 @@ export class MeshLocks implements LockGate, Disposable {
     else this.protocol.machineKeys(heard.machineId, keys);
   }
 
-  /** CONFLICT naming who holds (or asked first for) what, on which machine; or the wait that ran out */
   /** A waiting request's time ran out: withdrawn (whoever it held back hears at once) and refused. */
   private expire(id: string, w: Waiting): void {
     this.contained('a lock wait running out', () => {
@@ -336,33 +393,9 @@ export class MeshLocks implements LockGate, Disposable {
     });
   }
 
-  private refusal(request: LockGateRequest, blockers: Blocker[], why: Refusal): DevMeshError {
-    if (why === 'shutdown')
-      return new DevMeshError(
-        'SHUTTING_DOWN',
-        'DevMesh is shutting down; the lock was not taken. Ask again once it runs',
-      );
-    const timedOut = why === 'timeout';
-    const self = this.deps.transport.machineId;
-    const where = (b: Blocker): string => (b.machine === self ? 'this machine' : this.deps.machineName(b.machine));
-    const what = (b: Blocker): string => {
-      const c = b.claim;
-      const target = c.kind === 'state' ? `state ${c.key}` : `${c.mode} on ${c.target.path || '.'}`;
-      return `${b.holderName} on ${where(b)} ${b.state === 'held' ? 'holds' : 'asked first for'} ${target}`;
-    };
-    const wanted = `${request.mode} on ${request.target.path || '.'}`;
-    const holders = [...new Set(blockers.map((b) => `${b.holderName} (${where(b)})`))];
-    const because = blockers.length > 0 ? blockers.map(what).join('; ') : 'a teammate did not answer in time';
-    const message = timedOut
-      ? `${this.deps.holderName(request.holder)} waited ${request.waitMs} ms for ${wanted} across the mesh: ${because}. ` +
-        `Wait longer (waitMs) or ask ${holders.join(', ') || 'the holder'} to release it`
-      : `${this.deps.holderName(request.holder)} cannot take ${wanted}: it is locked across the mesh (${because}). ` +
-        `Wait and retry, or ask ${holders.join(', ')} to release it`;
-    return new DevMeshError(timedOut ? 'TIMEOUT' : 'CONFLICT', message, {
-      reason: 'lock-conflict',
-      blockedBy: [...new Set(blockers.map((b) => b.holder.slice(0, b.holder.lastIndexOf('@'))))],
-      machines: [...new Set(blockers.map((b) => where(b)))],
-    });
+  private refusal(request: LockGateRequest, blockers: Blocker[], why: MeshRefusal): DevMeshError {
+    const { transport, machineName, holderName } = this.deps;
+    return meshLockRefusal({ self: transport.machineId, machineName, holderName }, request, blockers, why);
   }
 
   // A link's or presence's callback must not throw into the mesh: logged, and the link carries on.

@@ -110,6 +110,12 @@ export class TeamModule implements AsyncDisposable {
       }),
     );
     this.parts.add(agents.manager.onDidRemove(() => presence.changed()));
+    // a teammate's locks changed (or its link came or went): an award its lock refused may go through now
+    this.parts.add(
+      store.events.onDidEmitEvent((e) => {
+        if (e.type === 'team.locks') coordination.coordination.tasks.retryWaiting();
+      }),
+    );
     const alerts = new MeshLockAlerts({
       machineName,
       emit: (e) => store.events.emit(e),

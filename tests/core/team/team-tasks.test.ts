@@ -171,8 +171,11 @@ describe('tasks across the mesh', () => {
       const bid = await bob.call('tasks.bid', { task: task.id, agent: 'writer', capabilities: ['typescript'] });
       expect(bid).toMatchObject({ agentId: writer.id, agentName: 'writer@bob', match: 1 });
 
-      // the only bidder: awarded at once, on alice, with the INTENT locks held there in writer's name
-      const onAlice = await alice.call('tasks.get', { task: task.id });
+      // the only bidder: awarded on alice once the mesh's round permits the INTENT locks, held there in writer's name
+      const onAlice = await waitFor('the award on alice', async () => {
+        const t = await alice.call('tasks.get', { task: task.id });
+        return t.state === 'BIDDING' ? null : t;
+      });
       expect(onAlice).toMatchObject({ state: 'CLAIMED', assigneeId: writer.id, assigneeName: 'writer@bob' });
       const locks = (await alice.call('locks.list', {})).flatMap((s) => s.locks);
       expect(locks).toEqual([
