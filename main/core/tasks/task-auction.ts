@@ -114,6 +114,7 @@ export class TaskAuction implements Disposable {
 
   /** Every round that closed without a servable bid: locks may have freed on a teammate's machine. */
   retryAllClosed(): void {
+    if (this.closed.size === 0) return;
     const roots = new Set(
       this.deps.store
         .listIn(['BIDDING'])

@@ -160,7 +160,7 @@ export class TaskBoard implements Disposable {
   }
 
   list(filter: TaskListFilter = {}): TaskInfo[] {
-    let tasks = this.store.list();
+    let tasks = filter.states === undefined ? this.store.list() : this.store.listIn(filter.states);
     if (filter.project !== undefined) {
       const ref = filter.project;
       let match: { id: string; root: string } = { id: ref, root: ref };
@@ -175,7 +175,6 @@ export class TaskBoard implements Disposable {
       }
       tasks = tasks.filter((t) => t.project === match.id || TaskEligibility.samePath(t.root, match.root));
     }
-    if (filter.states !== undefined) tasks = tasks.filter((t) => filter.states!.includes(t.state));
     if (filter.assignee !== undefined) {
       const id = this.deps.agents.find(filter.assignee)?.id ?? filter.assignee;
       tasks = tasks.filter((t) => t.assigneeId === id || t.assigneeName === filter.assignee);

@@ -70,6 +70,7 @@ export class TaskStore {
   private readonly transitionStmt;
   private readonly selectOne;
   private readonly selectAll;
+  private readonly selectIn;
   private readonly historyStmt;
   private readonly putBidStmt;
   private readonly bidsStmt;
@@ -98,6 +99,8 @@ export class TaskStore {
     );
     this.selectOne = db.prepare(`${SELECT} WHERE t.id = ?`);
     this.selectAll = db.prepare(`${SELECT} ${ORDER}`);
+    // by the state index: the open tasks, however many finished ones the history keeps
+    this.selectIn = db.prepare(`${SELECT} WHERE t.state IN (SELECT value FROM json_each(?)) ${ORDER}`);
     this.historyStmt = db.prepare(
       'SELECT from_state, to_state, by, why, at FROM task_transitions WHERE task = ? ORDER BY seq',
     );
@@ -158,7 +161,7 @@ export class TaskStore {
   }
 
   listIn(states: readonly TaskState[]): TaskInfo[] {
-    return this.list().filter((t) => states.includes(t.state));
+    return (this.selectIn.all(JSON.stringify(states)) as TaskRow[]).map((r) => TaskStore.fromRow(r));
   }
 
   history(id: string): TaskTransition[] {

@@ -64,6 +64,8 @@ export class TeamPresence implements Disposable {
   /** Something local changed (an agent, a project, a task): teammates get one delta for the whole burst. */
   changed(): void {
     if (this.pending !== null || this.disposed) return;
+    // no teammate linked: nobody to tell, and a link that comes up is sent a snapshot read then
+    if (this.channel.machines().length === 0) return;
     this.pending = setImmediate(() => {
       this.pending = null;
       this.contained('a presence refresh', () => this.refresh());
