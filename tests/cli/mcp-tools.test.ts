@@ -90,7 +90,7 @@ describe('devmesh mcp tools', () => {
       expect(text(result)).toMatch(/not running.*devmesh up/);
     }
     // still serving
-    expect((await client.listTools()).tools).toHaveLength(15);
+    expect((await client.listTools()).tools).toHaveLength(MCP_TOOLS.length);
   });
 
   it('turns invalid arguments into a tool error naming the argument', async () => {

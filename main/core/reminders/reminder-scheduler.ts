@@ -131,11 +131,17 @@ export class ReminderScheduler implements Disposable {
     this.timer?.cancel();
     this.timer = null;
     if (this.disposed) return;
-    const next = this.deps.store.earliest();
-    if (next === null) return;
-    const now = this.deps.clock.now();
-    // one that is due already could not be fired on this turn: try again in a second, not in a tight loop
-    const wait = next <= now ? 1000 : Math.min(next - now, this.maxWaitMs);
+    let wait = this.maxWaitMs;
+    try {
+      const next = this.deps.store.earliest();
+      if (next === null) return;
+      const now = this.deps.clock.now();
+      // one that is due already could not be fired on this turn: try again in a second, not in a tight loop
+      wait = next <= now ? 1000 : Math.min(next - now, this.maxWaitMs);
+    } catch (err) {
+      // the store could not be read: look again on the next turn rather than never
+      this.report(err, 'the reminders could not be read');
+    }
     this.timer = this.deps.clock.schedule(() => this.turn(), wait);
   }
 
@@ -168,11 +174,13 @@ export class ReminderScheduler implements Disposable {
     }
     sending.then(
       (message) => this.fired(r, due, late, message.seq, null),
-      (err: unknown) => this.fired(r, due, late, null, err instanceof Error ? err.message : String(err)),
+      (err: unknown) =>
+        this.fired(r, due, late, null, `not sent to ${r.toName}: ${err instanceof Error ? err.message : String(err)}`),
     );
   }
 
   private fired(r: Reminder, dueAt: number, late: boolean, messageSeq: number | null, error: string | null): void {
+    if (this.disposed) return; // the store is closing; the message went out (or not) all the same
     try {
       this.deps.store.setError(r.id, error);
       this.deps.trail.observe({
@@ -214,15 +222,16 @@ export class ReminderScheduler implements Disposable {
   }
 
   private failed(r: Reminder, err: unknown): void {
+    this.report(err, `reminder ${r.id} could not be fired`);
+  }
+
+  private report(err: unknown, what: string): void {
     const where = this.deps.where ?? 'the store';
     try {
       this.deps.health?.fail({ component: REMINDERS_COMPONENT, error: err, where, rule: RULE });
-      this.deps.logger.error(
-        { domain: 'reminders', reminder: r.id, err: (err as Error)?.message ?? String(err) },
-        'a reminder could not be fired',
-      );
+      this.deps.logger.error({ domain: 'reminders', err: (err as Error)?.message ?? String(err) }, what);
     } catch (reportErr) {
-      process.emitWarning(`devmesh: reminder ${r.id} failed and could not be reported: ${String(reportErr)}`);
+      process.emitWarning(`devmesh: ${what}, and it could not be reported: ${String(reportErr)}`);
     }
   }
 }

@@ -119,6 +119,35 @@ describe('reminders', () => {
     scaled(60_000),
   );
 
+  it(
+    'records why a reminder could not be sent when its recipient is gone, and keeps firing the others',
+    async () => {
+      await dm.call('agents.start', {
+        command: NODE,
+        args: ['-e', 'setInterval(() => {}, 1000)'],
+        name: 'gone',
+        cwd: dm.projectDir,
+      });
+      const lost = await dm.call('reminders.create', { to: 'gone', when: 'in 2m', body: 'never read' });
+      const kept = await dm.call('reminders.create', { to: 'user', when: 'in 3m', body: 'still here' });
+      await dm.call('agents.stop', { agent: 'gone' });
+      await dm.call('agents.remove', { agent: 'gone' });
+      const fired: unknown[] = [];
+      const listening = dm.core.events.onDidEmitEvent((e) => void (e.type === 'reminder.fired' && fired.push(e)));
+      clock.advance(3 * MIN);
+      await new Promise((resolve) => setImmediate(resolve)); // the send's answer, then reminder.fired
+      listening.dispose();
+      const all = await dm.call('reminders.list', { all: true });
+      expect(all.find((x) => x.id === lost.id)).toMatchObject({ state: 'done', fired: 1 });
+      expect(all.find((x) => x.id === lost.id)!.lastError).toContain('gone');
+      expect(all.find((x) => x.id === kept.id)).toMatchObject({ state: 'done', lastError: null });
+      expect(await sent('still here')).toHaveLength(1);
+      expect(fired).toContainEqual(expect.objectContaining({ id: lost.id, messageSeq: null }));
+      expect(dm.core.health.snapshot().problems).toEqual([]);
+    },
+    scaled(60_000),
+  );
+
   it('refuses an unknown target, a bad time, a bad cron expression and a past time', async () => {
     const unknown = await dm.refused('reminders.create', { to: 'nobody', when: 'in 1m', body: 'x' });
     expect(unknown.code).toBe('AGENT_NOT_FOUND');
