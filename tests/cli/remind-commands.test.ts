@@ -81,5 +81,8 @@ describe('devmesh remind', () => {
     const who = await cli.run(['remind', 'nobody', 'in 5m', 'x']);
     expect(who.code).toBe(1);
     expect(who.stderr).toContain('no agent "nobody"');
+    const id = await cli.run(['remind', 'cancel', 'tomorrow']);
+    expect(id.code).toBe(2);
+    expect(id.stderr).toContain("'tomorrow' is not a reminder id");
   });
 });

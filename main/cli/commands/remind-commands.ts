@@ -55,8 +55,7 @@ Examples:
   private async remind(ctx: CliContext, args: CommandArgs): Promise<number> {
     const [first, second, ...rest] = args.positionals as [string, ...string[]];
     if (first === 'ls' && second === undefined) return this.list(ctx, args);
-    if (first === 'cancel' && second !== undefined && rest.length === 0 && second.startsWith('rem-'))
-      return this.cancel(ctx, args, second);
+    if (first === 'cancel' && second !== undefined && rest.length === 0) return this.cancel(ctx, args, second);
     const body = rest.join(' ');
     if (second === undefined || body.trim() === '')
       throw new UsageError(
