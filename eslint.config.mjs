@@ -31,6 +31,7 @@ export const coreDomainImports = {
   projects: ['config', 'events', 'logs', 'services', 'store'],
   proxy: ['events', 'health', 'projects', 'services', 'store'],
   recovery: ['audit', 'events', 'health', 'home', 'services', 'store', 'terminals'],
+  reminders: ['audit', 'health', 'locks', 'store'],
   services: ['config', 'environment', 'events', 'health', 'logs', 'store'],
   settings: [],
   store: ['events', 'health', 'home'],

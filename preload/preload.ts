@@ -91,6 +91,9 @@ const METHODS: Record<ApiMethod, true> = {
   'state.get': true,
   'state.set': true,
   'state.list': true,
+  'reminders.create': true,
+  'reminders.list': true,
+  'reminders.cancel': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();

@@ -15,6 +15,12 @@ import { AgentContextInputSchema, AgentContextSchema } from './agent-context.js'
 import { MeshInfoSchema, PeerInfoSchema, ServiceGraphSchema, VersionAlertSchema } from './mesh.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema } from './service.js';
 import { HealthSchema } from './health.js';
+import {
+  ReminderCancelInputSchema,
+  ReminderCreateInputSchema,
+  ReminderListInputSchema,
+  ReminderSchema,
+} from './reminder.js';
 import { TeamAgentSchema, TeamAgentsInputSchema, TeamLocksSchema, TeamMachineSchema } from './team.js';
 import {
   RecordingInfoSchema,
@@ -247,6 +253,11 @@ export const apiMethods = {
   'team.agents': { input: TeamAgentsInputSchema, output: z.array(TeamAgentSchema) },
   /** locks held on every machine (this one's, then teammates' as their presence lists them, last seen too) */
   'team.locks': { input: Empty, output: TeamLocksSchema },
+  /** a message from `devmesh` to an agent, the human, a role or everyone, once or on a cron schedule */
+  'reminders.create': { input: ReminderCreateInputSchema, output: ReminderSchema },
+  /** the scheduled reminders, soonest first (`all`: done and cancelled ones too) */
+  'reminders.list': { input: ReminderListInputSchema, output: z.array(ReminderSchema) },
+  'reminders.cancel': { input: ReminderCancelInputSchema, output: ReminderSchema },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

@@ -20,6 +20,7 @@ import { meshHandlers } from './handlers/mesh-handlers.js';
 import { messageHandlers } from './handlers/message-handlers.js';
 import { projectHandlers } from './handlers/project-handlers.js';
 import { proxyHandlers } from './handlers/proxy-handlers.js';
+import { reminderHandlers } from './handlers/reminder-handlers.js';
 import { taskHandlers } from './handlers/task-handlers.js';
 import { terminalHandlers } from './handlers/terminal-handlers.js';
 import { teamHandlers } from './handlers/team-handlers.js';
@@ -167,6 +168,7 @@ export class DevMeshApi {
       ...taskHandlers({ tasks: co.tasks, decisions: co, team: core.team.tasks, activity }),
       ...messageHandlers({ messages: co.messages, team: core.team.messages, state: co.state, decisions: co, activity }),
       ...teamHandlers({ presence: core.team.presence }),
+      ...reminderHandlers({ reminders: core.reminders, activity }),
     };
   }
 

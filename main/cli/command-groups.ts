@@ -28,6 +28,7 @@ export function commandGroups(io: HookIo): CommandGroup[] {
     commandGroup(['locks'], async () => new (await import('./commands/lock-commands.js')).LockCommands()),
     commandGroup(['msg', 'state'], async () => new (await import('./commands/message-commands.js')).MessageCommands()),
     commandGroup(['audit'], async () => new (await import('./commands/audit-commands.js')).AuditCommands()),
+    commandGroup(['remind'], async () => new (await import('./commands/remind-commands.js')).RemindCommands()),
     commandGroup(['mcp'], async () => new (await import('./commands/mcp-commands.js')).McpCommands()),
     commandGroup(['doctor'], async () => new (await import('./commands/doctor-commands.js')).DoctorCommands()),
   ];

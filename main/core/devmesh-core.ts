@@ -48,6 +48,9 @@ import type { TerminalManager } from './terminals/terminal-manager.js';
 import { TerminalsModule } from './terminals/terminals-module.js';
 import { LocalCertificateAuthority } from './tls/local-certificate-authority.js';
 import type { EventBus } from './events/event-bus.js';
+import type { LockClock } from './locks/lock-clock.js';
+import type { ReminderScheduler } from './reminders/reminder-scheduler.js';
+import { RemindersModule } from './reminders/reminders-module.js';
 
 export interface DevMeshCoreDeps {
   home: DevMeshHome;
@@ -74,6 +77,8 @@ export interface DevMeshCoreDeps {
    * process's own, without the packaging's variables.
    */
   environment?: ShellEnvResolution;
+  /** the reminders' clock and longest timer wait (tests drive fake time) */
+  reminders?: { clock?: LockClock; maxWaitMs?: number };
 }
 
 export interface CoreDescription {
@@ -96,6 +101,7 @@ interface CoreModules {
   coordination: CoordinationModule;
   team: TeamModule;
   delivery: AgentDeliveryModule;
+  reminders: RemindersModule;
 }
 
 export class DevMeshCore {
@@ -128,6 +134,8 @@ export class DevMeshCore {
   readonly projectCommands: ProjectCommands;
   /** agents, locks, tasks, messages and state shared with teammates' machines over the mesh */
   readonly team: TeamModule;
+  /** scheduled messages from `devmesh` (reminders.*) */
+  readonly reminders: ReminderScheduler;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -152,6 +160,7 @@ export class DevMeshCore {
     this.coordination = coordination.coordination;
     this.team = team;
     this.inbox = delivery.inbox;
+    this.reminders = modules.reminders.scheduler;
     const settled = (): Promise<void> => this.coordination.trail.settled();
     this.projectCommands = new ProjectCommands({ projects: this.projects, settled });
   }
@@ -235,8 +244,28 @@ export class DevMeshCore {
           taskGraceMs: deps.team?.taskGraceMs,
         }),
       );
+      // After the team (reminders are sent through its message path), disposed before it.
+      const reminders = work.add(
+        new RemindersModule({
+          store,
+          coordination: coordination.coordination,
+          team,
+          agents,
+          logger,
+          ...deps.reminders,
+        }),
+      );
       const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery };
-      const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, modules, disposables);
+      const core = new DevMeshCore(
+        home,
+        deps.version,
+        logger,
+        settings,
+        ca,
+        ports,
+        { ...modules, reminders },
+        disposables,
+      );
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());
       await projects.openAll(deps.projects ?? []);

@@ -5,6 +5,7 @@ import { useStore } from 'zustand';
 import { useApp } from '../shell/app-context.js';
 import { useCoordination } from './command-center-syncs.js';
 import { MessagePanel } from '../messages/message-panel.js';
+import { RemindersPanel } from '../reminders/reminders-panel.js';
 import { TaskBoard } from '../tasks/task-board.js';
 import { TaskDetail } from '../tasks/task-detail.js';
 import { TaskNewForm } from '../tasks/task-new-form.js';
@@ -49,7 +50,10 @@ export function CommandCenter() {
           {/* a drawer over the board's right side, so the columns keep their width */}
           {openId !== null && <TaskDetail key={openId} id={openId} />}
         </div>
-        <MessagePanel />
+        <div className="command-center-side">
+          <MessagePanel />
+          <RemindersPanel />
+        </div>
       </div>
     </div>
   );

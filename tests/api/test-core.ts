@@ -20,7 +20,7 @@ export interface TestCoreOptions {
   /** files to write under the project, by relative path */
   files?: Record<string, string>;
   /** more DevMeshCore options (coordination clocks…) */
-  core?: Partial<Pick<DevMeshCoreDeps, 'coordination' | 'auditDurability'>>;
+  core?: Partial<Pick<DevMeshCoreDeps, 'coordination' | 'auditDurability' | 'reminders'>>;
 }
 
 export class TestCore {

@@ -23,6 +23,7 @@ const MCP_TOOLS = [
   ...['acquire_lock', 'release_lock', 'list_locks'],
   ...['list_tasks', 'bid_task', 'claim_task', 'update_task', 'complete_task'],
   ...['send_message', 'read_messages', 'get_state', 'set_state'],
+  ...['schedule_reminder', 'list_reminders', 'cancel_reminder'],
 ];
 // the ids of two agents the daemon runs (a long `sleep` each): messages go between known agents only
 let ALPHA = '';
@@ -67,7 +68,7 @@ afterAll(async () => {
 });
 
 describe('devmesh mcp', () => {
-  it('lists the fifteen tools with their input schemas', async () => {
+  it('lists the eighteen tools with their input schemas', async () => {
     const alpha = await McpSession.start({ home, project, agent: ALPHA, name: 'mcp-server-test', into: sessions });
     const { tools } = await alpha.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...MCP_TOOLS].sort());

@@ -27,6 +27,7 @@ function answerEmpty(client: ViewClient): void {
     'locks.list',
     'messages.list',
     'projects.list',
+    'reminders.list',
   ] as const) {
     client.answer(method, []);
   }

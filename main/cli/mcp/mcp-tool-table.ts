@@ -9,6 +9,7 @@ import { MESSAGE_MAX_BYTES, MessagePartySchema, StateKeySchema } from '../../../
 import { TaskIdSchema, TaskStateSchema } from '../../../shared/task.js';
 import type { CallOptions } from '../api-client.js';
 import type { LockTargetParser } from './lock-target-parser.js';
+import { reminderTools } from './reminder-tools.js';
 
 /** What a tool runs with: who the agent is and a way to call DevMesh. */
 export interface ToolContext {
@@ -377,6 +378,7 @@ export class McpToolTable {
           return entry === null ? `Deleted ${args.key}.` : `Set ${entry.key} (version ${entry.version}).`;
         },
       }),
+      ...reminderTools(you),
     ];
   }
 
