@@ -10,6 +10,8 @@ import { migration007 } from './007-tasks.js';
 import { migration008 } from './008-messages-state.js';
 import { migration009 } from './009-runs-terminals.js';
 import { migration010 } from './010-team-messages.js';
+// 011 (reminders) and 012 (usage) come from their branches; 013 follows them once merged.
+import { migration013 } from './013-agent-supervision.js';
 
 export interface Migration {
   name: string;
@@ -27,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration013,
 ];
