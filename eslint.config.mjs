@@ -14,7 +14,7 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 // `shared/` are importable by every domain and left out. A new domain folder imports only base and shared
 // until it gets a row here; adding an arrow is a design decision: update docs/architecture.md with it.
 export const coreDomainImports = {
-  agents: ['health', 'store', 'terminals'],
+  agents: ['health', 'locks', 'store', 'terminals'],
   audit: ['health', 'store'],
   base: [],
   config: [],

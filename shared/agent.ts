@@ -43,7 +43,14 @@ export type AgentPromptMethod = z.infer<typeof AgentPromptMethodSchema>;
  * - unsupported: the CLI has no MCP client (aider)
  */
 export const AgentMcpMethodSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('flag-file'), flag: z.string().min(1).max(64) }).strict(),
+  z
+    .object({
+      kind: z.literal('flag-file'),
+      flag: z.string().min(1).max(64),
+      /** written before the file's path (copilot `--additional-mcp-config @<file>`) */
+      prefix: z.string().max(8).optional(),
+    })
+    .strict(),
   z.object({ kind: z.literal('flag-per-server'), flag: z.string().min(1).max(64) }).strict(),
   z
     .object({
@@ -66,6 +73,19 @@ export const AgentEditHookSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('claude-settings'), flag: z.string().min(1).max(64) }).strict(),
 ]);
 
+/**
+ * How the CLI runs without permission prompts (DevMesh's unattended mode, allowed only in a DevMesh worktree):
+ * the arguments, the document they come from, and whether that document was read to confirm them.
+ */
+export const AgentUnattendedSchema = z
+  .object({
+    args: z.array(z.string().min(1).max(128)).min(1).max(8),
+    docs: z.string().min(1).max(512),
+    checked: z.boolean(),
+  })
+  .strict();
+export type AgentUnattended = z.infer<typeof AgentUnattendedSchema>;
+
 export const AgentProfileSchema = z
   .object({
     id: AgentProfileIdSchema,
@@ -84,6 +104,13 @@ export const AgentProfileSchema = z
     waitingPatterns: z.array(z.string().max(512)).max(32),
     /** false for profiles from the user's config: their flags are the user's word, not DevMesh's */
     builtin: z.boolean(),
+    /** absent: the CLI has no flag for running without permission prompts */
+    unattended: AgentUnattendedSchema.optional(),
+    /** arguments a start must add after `args` (ollama's model): how many at least, and what to say when missing */
+    needsArgs: z
+      .object({ min: z.number().int().min(1).max(8), hint: z.string().max(256) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type AgentProfile = z.infer<typeof AgentProfileSchema>;
@@ -101,6 +128,7 @@ export const AgentProfileConfigSchema = z
     install_hint: z.string().max(512).optional(),
     version_args: z.array(z.string().max(256)).max(8).optional(),
     waiting_patterns: z.array(z.string().max(512)).max(32).optional(),
+    unattended: AgentUnattendedSchema.optional(),
   })
   .strict();
 export type AgentProfileConfig = z.infer<typeof AgentProfileConfigSchema>;
@@ -164,6 +192,10 @@ export const AgentRecordSchema = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
   resources: AgentResourcesSchema,
+  /** relaunched after a crash (absent: true; records from older peers have no field) */
+  supervise: z.boolean().optional(),
+  /** launched with its CLI's flag for running without permission prompts (absent: false) */
+  unattended: z.boolean().optional(),
 });
 export type AgentRecord = z.infer<typeof AgentRecordSchema>;
 
@@ -190,6 +222,10 @@ export const AgentStartInputSchema = z
     gpus: z.number().int().min(0).max(1024).optional(),
     cols: z.number().int().min(2).max(1000).optional(),
     rows: z.number().int().min(1).max(500).optional(),
+    /** false: a crash is not relaunched (default true) */
+    supervise: z.boolean().optional(),
+    /** run without permission prompts (the profile's documented flag); only with `worktree` */
+    unattended: z.boolean().optional(),
   })
   .strict()
   .refine((v) => (v.profile === undefined) !== (v.command === undefined), {
@@ -215,3 +251,20 @@ export const AgentBudgetSchema = z.object({
   gpus: z.number().int().nullable(),
 });
 export type AgentBudget = z.infer<typeof AgentBudgetSchema>;
+
+/**
+ * What the supervisor did about a crashed agent: `relaunching` (after `delayMs`, attempt `attempt` of `limit`),
+ * `relaunched`, or `gave-up` (the crash-loop limit, or the relaunch failed): the agent stays exited.
+ */
+export const AgentSupervisedEventSchema = z.object({
+  type: z.literal('agent.supervised'),
+  ts: z.number(),
+  agentId: AgentId,
+  name: z.string(),
+  action: z.enum(['relaunching', 'relaunched', 'gave-up']),
+  attempt: z.number().int(),
+  limit: z.number().int(),
+  delayMs: z.number().int().nullable(),
+  reason: z.string(),
+});
+export type AgentSupervisedEvent = z.infer<typeof AgentSupervisedEventSchema>;

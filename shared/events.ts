@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AlertRaisedEventSchema, PeerEventSchema, PeerServiceEventSchema } from './mesh.js';
 import { TerminalEventSchema } from './terminal.js';
 import { HealthChangedEventSchema } from './health.js';
-import { AgentStatusEventSchema } from './agent.js';
+import { AgentStatusEventSchema, AgentSupervisedEventSchema } from './agent.js';
 import { LockChangedEventSchema } from './lock.js';
 import { TaskEventSchema } from './task.js';
 import { MessageDeliveredEventSchema, MessageEventSchema, StateEventSchema } from './message.js';
@@ -86,6 +86,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   TeamLocksEventSchema,
   ReminderChangedEventSchema,
   ReminderFiredEventSchema,
+  AgentSupervisedEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

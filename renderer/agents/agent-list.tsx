@@ -1,5 +1,5 @@
-// The Terminals view's agents strip: one card per agent (name, profile, status, worktree branch, the start
-// of its task) with Stop while it runs, Relaunch and Remove once it has exited. Clicking a card shows the
+// The Terminals view's agents strip: one card per agent (name, profile, status, an "unattended" badge when it
+// runs without permission prompts, worktree branch, the start of its task) with Stop while it runs, Relaunch and Remove once it has exited. Clicking a card shows the
 // agent's terminal in the focused pane.
 import { useStore } from 'zustand';
 import type { AgentRecord } from '../../shared/agent.js';
@@ -64,6 +64,15 @@ function AgentCard({ record }: { record: AgentRecord }) {
             {record.role ? ` · ${record.role}` : ''}
           </span>
           <AgentStatusBadge record={record} testId={`agent-status-${record.id}`} />
+          {record.unattended && (
+            <span
+              className="badge badge-agent-unattended"
+              data-testid={`agent-unattended-${record.id}`}
+              title="runs without permission prompts (its CLI's unattended flag), in its own worktree"
+            >
+              unattended
+            </span>
+          )}
         </span>
         {(record.worktree || record.task) && (
           <span className="agent-card-detail">

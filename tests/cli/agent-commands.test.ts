@@ -1,7 +1,7 @@
 // `devmesh agent` end to end: a real daemon whose PATH holds a fake `claude` (a shell script that asks a
 // permission question like Claude Code and waits), real PTYs, a real git repository. The agent starts in a
 // new worktree with its prompt, shows as waiting at the question, works once answered through its terminal,
-// and exits; a start over the machine's budget is refused naming the totals.
+// and exits; a start over the machine's budget is refused naming the totals; --unattended only in a worktree.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,5 +122,29 @@ describe('devmesh agent', () => {
     expect(recs.stdout).toContain(`editing (answer 1) in ${record.worktree!.path}`);
     const ls = await cli.run(['agent', 'ls']);
     expect(ls.stdout).toMatch(/fixer\s+claude\s+exited 0/);
+  });
+
+  it('refuses --unattended outside a worktree and launches claude with its flag inside one', async () => {
+    const refused = await cli.run(['agent', 'start', 'claude', '--cwd', repo, '--unattended', '--prompt', 'go']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /allows it only in a worktree it makes; add a branch for one \(--worktree <branch>\)/,
+    );
+    const started = await cli.run(
+      ['agent', 'start', 'claude', '--json', '--name', 'auto', '--cwd', repo, '--worktree', 'auto-x'].concat([
+        '--unattended',
+        '--prompt',
+        'tidy up',
+      ]),
+    );
+    expect(started.code, started.stderr).toBe(0);
+    const record = JSON.parse(started.stdout) as AgentRecord;
+    expect(record).toMatchObject({ unattended: true, supervise: true, args: ['--dangerously-skip-permissions'] });
+    await waitFor(
+      'its task on screen',
+      async () => (await cli.run(['rec', 'export', record.terminalId!])).stdout.includes('task: tidy up'),
+      15_000,
+    );
+    expect((await cli.run(['agent', 'stop', 'auto'])).code).toBe(0);
   });
 });

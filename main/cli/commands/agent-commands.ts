@@ -20,17 +20,21 @@ export class AgentCommands {
        devmesh agent profiles [--json]
        devmesh agent start <profile> [--name N] [--role R] [--prompt TEXT] [--worktree BRANCH [--base REF]]
                            [--project P | --cwd DIR] [--ram GB] [--gpus N] [--attach]
+                           [--unattended] [--no-supervise] [-- profile args, e.g. ollama's model]
        devmesh agent start --command CMD [-- args...]   (any CLI)
        devmesh agent stop|relaunch <agent>
        devmesh agent rm <agent> [--remove-worktree] [--delete-branch] [--force]
 
-Profiles: claude, codex, gemini, aider, opencode, goose, and your own under agents.profiles in
-config.yaml; \`agent profiles\` says which are installed here and how to install the others.
+Profiles: claude, codex, gemini, aider, opencode, goose, cursor-agent, copilot, qwen, ollama (the model
+after it: \`agent start ollama qwen2.5-coder:7b\`), and your own under agents.profiles in config.yaml;
+\`agent profiles\` says which are installed here and how to install the others.
 \`ls --all\` adds teammates' agents (MACHINE and HUMAN columns; see also \`devmesh team\`).
 It works in --cwd DIR, else in the root of --project P, else in the current folder.
 \`--worktree feature-x\` starts the agent in a new git worktree on a new branch feature-x. \`--ram\` and
 \`--gpus\` declare what it will use; a start that would exceed agents.budget in config.yaml is refused.
-Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --attach) to work with it.`,
+Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --attach) to work with it.
+A crashed agent is relaunched with backoff (5 times in a row at most); --no-supervise leaves it exited.
+--unattended runs it without permission prompts (its CLI's own flag), only with --worktree.`,
         options: {
           json: { type: 'boolean' },
           all: { type: 'boolean' },
@@ -48,6 +52,8 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
           attach: { type: 'boolean' },
           'delete-branch': { type: 'boolean' },
           force: { type: 'boolean' },
+          unattended: { type: 'boolean' },
+          'no-supervise': { type: 'boolean' },
         },
         positionals: { min: 1, max: 1000, name: '<ls|profiles|start|stop|relaunch|rm> [args]' },
         run: (ctx, args) => this.agent(ctx, args),
@@ -142,7 +148,11 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
     };
     const branch = args.string('worktree');
     const input = {
-      ...(command !== undefined ? { command, args: extra } : { profile: profile! }),
+      ...(command !== undefined
+        ? { command, args: extra }
+        : { profile: profile!, ...(extra.length ? { args: extra } : {}) }),
+      ...(args.flag('unattended') ? { unattended: true } : {}),
+      ...(args.flag('no-supervise') ? { supervise: false } : {}),
       ...(args.string('name') ? { name: args.string('name')! } : {}),
       ...(args.string('role') ? { role: args.string('role')! } : {}),
       ...(args.string('prompt') ? { prompt: args.string('prompt')! } : {}),

@@ -3,7 +3,7 @@
 // persisted record → status from the output (AgentStatusDetector) → exit. Records outlive the daemon and
 // can be relaunched.
 import { randomBytes } from 'node:crypto';
-import { basename, isAbsolute } from 'node:path';
+import { basename } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
@@ -24,13 +24,20 @@ import type { AgentProfiles } from './agent-profiles.js';
 import type { AgentSessionSetup } from './agent-session-setup.js';
 import type { AgentStore } from './agent-store.js';
 import type { ResourceBudget } from './resource-budget.js';
+import { agentDirectory, freeAgentName, type AgentProjectResolver } from './agent-directory.js';
+import type { AgentExitVerdict } from './agent-supervisor.js';
 import type { TerminalExit, TerminalLauncher } from './terminal-launcher.js';
+import { TypedPrompt } from './typed-prompt.js';
+import { checkNeededArgs, unattendedArgs } from './unattended-mode.js';
 import type { WorktreeManager } from './worktree-manager.js';
 
-/** How a project name becomes a directory (the project manager, in the composition root). */
-export interface AgentProjectResolver {
-  rootOf(project: string): string | null;
+/** Judges an agent's exit before it is recorded (the AgentSupervisor): a crash may be relaunched. */
+export interface AgentExitJudge {
+  exited(record: AgentRecord, exit: TerminalExit, requested: boolean): AgentExitVerdict | null;
+  cancel(agentId: string): void;
 }
+
+export type { AgentProjectResolver } from './agent-directory.js';
 
 export interface AgentManagerDeps {
   store: AgentStore;
@@ -56,12 +63,9 @@ interface LiveAgent {
   detector: AgentStatusDetector;
   subscriptions: Disposable[];
   exited: Promise<void>;
-  typed: {
-    text: string;
-    method: Extract<AgentPromptMethod, { kind: 'typed' }>;
-    settle: NodeJS.Timeout | null;
-    deadline: NodeJS.Timeout;
-  } | null;
+  typed: TypedPrompt | null;
+  /** DevMesh was asked to stop it: its exit is no crash */
+  stopping: boolean;
 }
 
 type Listener = (event: AgentStatusEvent) => void;
@@ -72,6 +76,7 @@ export class AgentManager implements Disposable {
   private readonly removals = new Emitter<AgentRecord>({ name: 'agent removal' });
   private readonly ticker: NodeJS.Timeout;
   private readonly now: () => number;
+  private judge: AgentExitJudge | null = null;
 
   constructor(private readonly deps: AgentManagerDeps) {
     this.now = deps.now ?? Date.now;
@@ -92,6 +97,12 @@ export class AgentManager implements Disposable {
 
   /** an exited agent was forgotten (`remove`) */
   readonly onDidRemove = this.removals.event;
+
+  /** Crashes are judged (and maybe relaunched) by `judge` from now on. */
+  supervise(judge: AgentExitJudge): Disposable {
+    this.judge = judge;
+    return { dispose: () => void (this.judge === judge && (this.judge = null)) };
+  }
 
   list(): AgentRecord[] {
     return this.deps.store.list();
@@ -114,7 +125,8 @@ export class AgentManager implements Disposable {
     const input = parsed.data;
     const profile = input.profile !== undefined ? this.deps.profiles.get(input.profile) : null;
     const command = profile ? profile.executable : input.command!;
-    const baseArgs = profile ? [...profile.args, ...(input.args ?? [])] : (input.args ?? []);
+    const baseArgs = [...(profile?.args ?? []), ...unattendedArgs(profile, input), ...(input.args ?? [])];
+    checkNeededArgs(profile, baseArgs);
     const promptMethod: AgentPromptMethod = profile ? profile.prompt : { kind: 'typed' };
     if (input.prompt !== undefined && promptMethod.kind === 'none') {
       throw new DevMeshError(
@@ -122,7 +134,8 @@ export class AgentManager implements Disposable {
         `${profile?.displayName ?? command} takes no initial prompt; start it without one and type the task in its terminal`,
       );
     }
-    const name = input.name ?? this.freeName(profile ? profile.id : basename(command));
+    const name =
+      input.name ?? freeAgentName(profile ? profile.id : basename(command), (n) => this.deps.store.find(n) !== null);
     if (this.deps.store.find(name)) {
       throw new DevMeshError(
         'CONFLICT',
@@ -132,7 +145,7 @@ export class AgentManager implements Disposable {
     const resources: AgentResources = { ramGb: input.ramGb ?? 0, gpus: input.gpus ?? 0 };
     this.deps.budget.check(resources, this.held(), `agent "${name}"`);
 
-    let cwd = this.directoryFor(input.project, input.cwd);
+    let cwd = agentDirectory(this.deps.projects, input.project, input.cwd);
     let worktree: AgentRecord['worktree'] = null;
     if (input.worktree !== undefined) {
       worktree = await this.deps.worktrees.create({ repo: cwd, branch: input.worktree, base: input.base });
@@ -157,6 +170,8 @@ export class AgentManager implements Disposable {
       createdAt: now,
       updatedAt: now,
       resources,
+      supervise: input.supervise ?? true,
+      unattended: input.unattended ?? false,
     };
     try {
       return await this.launch(
@@ -176,10 +191,11 @@ export class AgentManager implements Disposable {
   /** Starts an exited agent again, with the same command in the same folder; `withTask` sends its task again. */
   async relaunch(
     idOrName: string,
-    options: { withTask?: boolean; cols?: number; rows?: number } = {},
+    options: { withTask?: boolean; cols?: number; rows?: number; afterCrash?: string } = {},
   ): Promise<AgentRecord> {
     const record = this.get(idOrName);
-    if (record.status !== 'exited')
+    // an agent waiting for the supervisor's relaunch is not running: it may be relaunched now
+    if (this.live.has(record.id) || (record.status !== 'exited' && options.afterCrash === undefined))
       throw new DevMeshError(
         'CONFLICT',
         `agent "${record.name}" is still ${record.status}; stop it before relaunching`,
@@ -194,7 +210,17 @@ export class AgentManager implements Disposable {
     const profile = record.profile === CUSTOM_AGENT_PROFILE ? null : (this.deps.profiles.find(record.profile) ?? null);
     const method: AgentPromptMethod = profile ? profile.prompt : { kind: 'typed' };
     const task = options.withTask && record.task !== null && method.kind !== 'none' ? record.task : null;
-    return this.launch(record, profile, task, method, { cols: options.cols ?? 120, rows: options.rows ?? 32 }, false);
+    const size = { cols: options.cols ?? 120, rows: options.rows ?? 32 };
+    return this.launch(record, profile, task, method, size, false, options.afterCrash);
+  }
+
+  /** An agent waiting for a relaunch after a crash will not get one: it has exited, for `reason`. */
+  abandonRelaunch(agentId: string, reason: string): void {
+    const record = this.deps.store.get(agentId);
+    if (!record || record.status === 'exited' || this.live.has(agentId)) return;
+    this.judge?.cancel(agentId);
+    const exited = this.deps.store.update(agentId, { status: 'exited', statusReason: reason, updatedAt: this.now() });
+    this.announce(exited, { from: record.status, to: 'exited', reason, ts: exited.updatedAt });
   }
 
   /**
@@ -225,7 +251,11 @@ export class AgentManager implements Disposable {
   async stop(idOrName: string, options: { graceMs?: number } = {}): Promise<AgentRecord> {
     const record = this.get(idOrName);
     const agent = this.live.get(record.id);
-    if (!agent) return record;
+    if (!agent) {
+      this.abandonRelaunch(record.id, 'stopped by request while it waited to be relaunched');
+      return this.get(record.id);
+    }
+    agent.stopping = true;
     this.deps.launcher.kill(agent.terminalId, 'SIGTERM');
     const grace = options.graceMs ?? 5000;
     const ended = await Promise.race([
@@ -259,6 +289,7 @@ export class AgentManager implements Disposable {
         force: options.force,
       });
     }
+    this.judge?.cancel(record.id);
     this.deps.store.delete(record.id);
     this.deps.session?.clean(record.id);
     this.removals.fire(record);
@@ -280,6 +311,7 @@ export class AgentManager implements Disposable {
     method: AgentPromptMethod,
     size: { cols: number; rows: number },
     fresh: boolean,
+    afterCrash?: string,
   ): Promise<AgentRecord> {
     const session = this.deps.session?.prepare(record, profile);
     const args = [...record.args, ...(session?.args ?? [])];
@@ -314,7 +346,7 @@ export class AgentManager implements Disposable {
       ...record,
       terminalId,
       status: 'starting' as const,
-      statusReason: fresh ? 'launched' : 'relaunched',
+      statusReason: fresh ? 'launched' : (afterCrash ?? 'relaunched'),
       exitCode: null,
       updatedAt: this.now(),
     };
@@ -333,7 +365,7 @@ export class AgentManager implements Disposable {
     );
     // faces and the task board learn of a new agent now, not at its first change of status
     this.announce(saved, {
-      from: fresh ? 'starting' : 'exited',
+      from: fresh ? 'starting' : record.status,
       to: 'starting',
       reason: saved.statusReason,
       ts: saved.updatedAt,
@@ -358,54 +390,30 @@ export class AgentManager implements Disposable {
       subscriptions: [],
       exited: new Promise<void>((r) => (markExited = r)),
       typed: null,
+      stopping: false,
     };
     if (typed) {
-      agent.typed = {
-        ...typed,
-        settle: null,
-        deadline: setTimeout(() => this.sendTyped(agent), this.deps.promptMaxWaitMs ?? 15_000),
-      };
-      agent.typed.deadline.unref();
+      agent.typed = new TypedPrompt(typed.text, typed.method, {
+        write: (data) => this.deps.launcher.write(terminalId, data),
+        tail: () => detector.text,
+        canType: () => detector.status !== 'exited',
+        typed: () => detector.noteInput(this.now()),
+        failed: (err) =>
+          this.deps.logger?.warn({ domain: 'agents', agent: record.id, err: String(err) }, 'could not type the prompt'),
+        maxWaitMs: this.deps.promptMaxWaitMs ?? 15_000,
+      });
     }
     this.live.set(record.id, agent);
     agent.subscriptions.push(
       this.deps.launcher.onOutput(terminalId, (data) => {
         detector.feed(data, this.now());
-        this.maybeSendTyped(agent);
+        agent.typed?.output();
       }),
       this.deps.launcher.onExit(terminalId, (exit) => {
         this.exited(record.id, agent, exit);
         markExited();
       }),
     );
-  }
-
-  // A typed prompt goes in when the CLI looks ready: its readyPattern shows, or its output has settled.
-  private maybeSendTyped(agent: LiveAgent): void {
-    const typed = agent.typed;
-    if (!typed) return;
-    if (
-      typed.method.readyPattern !== undefined &&
-      new RegExp(typed.method.readyPattern, 'im').test(agent.detector.text.slice(-2048))
-    ) {
-      this.sendTyped(agent);
-      return;
-    }
-    if (typed.settle) clearTimeout(typed.settle);
-    typed.settle = setTimeout(() => this.sendTyped(agent), typed.method.settleMs ?? 800);
-    typed.settle.unref();
-  }
-
-  private sendTyped(agent: LiveAgent): void {
-    const typed = agent.typed;
-    if (!typed) return;
-    agent.typed = null;
-    if (typed.settle) clearTimeout(typed.settle);
-    clearTimeout(typed.deadline);
-    if (agent.detector.status === 'exited') return;
-    // one line: a newline inside would submit the first line alone in most agent TUIs
-    this.deps.launcher.write(agent.terminalId, `${typed.text.replace(/\r?\n/g, ' ')}\r`);
-    agent.detector.noteInput(this.now());
   }
 
   private statusChanged(agentId: string, change: AgentStatusChange): void {
@@ -424,9 +432,13 @@ export class AgentManager implements Disposable {
     agent.detector.exit(exit.exitCode, this.now(), exit.signal);
     this.detach(agent);
     this.live.delete(agentId);
-    const reason = agent.detector.statusReason;
+    const current = this.deps.store.get(agentId);
+    const verdict = current ? (this.judge?.exited(current, exit, agent.stopping) ?? null) : null;
+    // a crash to be relaunched: the agent stays (starting), its tasks assigned, its budget and locks held
+    const status = verdict?.relaunching ? 'starting' : 'exited';
+    const reason = verdict?.reason ?? agent.detector.statusReason;
     const record = this.deps.store.update(agentId, {
-      status: 'exited',
+      status,
       statusReason: reason,
       exitCode: exit.exitCode,
       updatedAt: this.now(),
@@ -435,7 +447,7 @@ export class AgentManager implements Disposable {
       { domain: 'agents', agent: agentId, exitCode: exit.exitCode, signal: exit.signal },
       'agent exited',
     );
-    this.announce(record, { from, to: 'exited', reason, ts: record.updatedAt });
+    this.announce(record, { from, to: status, reason, ts: record.updatedAt });
   }
 
   private announce(record: AgentRecord, change: AgentStatusChange): void {
@@ -455,11 +467,8 @@ export class AgentManager implements Disposable {
   private detach(agent: LiveAgent): void {
     for (const s of agent.subscriptions) s.dispose();
     agent.subscriptions = [];
-    if (agent.typed) {
-      if (agent.typed.settle) clearTimeout(agent.typed.settle);
-      clearTimeout(agent.typed.deadline);
-      agent.typed = null;
-    }
+    agent.typed?.dispose();
+    agent.typed = null;
   }
 
   // After a restart: an agent whose terminal survived (a daemon that kept its PTYs) is followed again; the
@@ -485,41 +494,6 @@ export class AgentManager implements Disposable {
       .list()
       .filter((r) => r.status !== 'exited' && r.id !== exceptId)
       .map((r) => r.resources);
-  }
-
-  private directoryFor(project: string | undefined, cwd: string | undefined): string {
-    let dir = cwd;
-    if (project !== undefined && cwd === undefined) {
-      if (!this.deps.projects)
-        throw new DevMeshError(
-          'BAD_REQUEST',
-          `agent start: cannot look up project "${project}" here; give a directory (cwd) instead`,
-        );
-      const root = this.deps.projects.rootOf(project);
-      if (root === null)
-        throw new DevMeshError(
-          'PROJECT_NOT_FOUND',
-          `no open project "${project}"; open it first (devmesh open <dir>) or give a directory`,
-        );
-      dir = root;
-    }
-    if (dir === undefined)
-      throw new DevMeshError('BAD_REQUEST', 'agent start: say where the agent works: a project or a directory (cwd)');
-    if (!isAbsolute(dir))
-      throw new DevMeshError('BAD_REQUEST', `agent start: the directory must be absolute, got "${dir}"`);
-    if (!existsSync(dir) || !statSync(dir).isDirectory())
-      throw new DevMeshError('BAD_REQUEST', `agent start: ${dir} is not a directory; create it or give another`);
-    return dir;
-  }
-
-  private freeName(base: string): string {
-    const stem =
-      base
-        .replace(/[^A-Za-z0-9._-]/g, '-')
-        .replace(/^[^A-Za-z0-9]+/, '')
-        .slice(0, 56) || 'agent';
-    if (!this.deps.store.find(stem)) return stem;
-    for (let n = 2; ; n++) if (!this.deps.store.find(`${stem}-${n}`)) return `${stem}-${n}`;
   }
 
   private async rollBackWorktree(worktree: NonNullable<AgentRecord['worktree']>, cause: unknown): Promise<void> {

@@ -1,9 +1,11 @@
-// The AI CLIs DevMesh knows how to launch: built-in profiles (claude, codex, gemini, aider, opencode, goose)
-// plus the user's own from `agents.profiles` in $DEVMESH_HOME/config.yaml, which may also override a
+// The AI CLIs DevMesh knows how to launch: built-in profiles (claude, codex, gemini, aider, opencode, goose,
+// cursor-agent, copilot, qwen, ollama) plus the user's own from `agents.profiles` in $DEVMESH_HOME/config.yaml, which may also override a
 // built-in by reusing its id.
 //
 // Sources for the flags (checked 2026 against the CLIs' docs, see each entry): where a flag could not be
 // confirmed it says ASSUMED. A user who finds one wrong overrides the profile in config.yaml.
+// Unattended flags (`unattended`): `checked: true` where the CLI's own documentation was read to confirm the
+// flag (December 2026, through the search tool); false where only third-party pages or its source were seen.
 import { DevMeshError } from '../../../shared/errors.js';
 import { AgentProfileSchema, type AgentProfile, type AgentProfileConfig } from '../../../shared/agent.js';
 
@@ -57,6 +59,13 @@ const BUILTIN: readonly AgentProfile[] = [
     editHook: { kind: 'claude-settings', flag: '--settings' },
     installHint: 'npm install -g @anthropic-ai/claude-code',
     waitingPatterns: CLAUDE_WAITING,
+    // "Bypass all permission checks", the same as `--permission-mode bypassPermissions`; seen in third-party
+    // copies of the reference (docs.arantic.com/claude-code/flags), not on Anthropic's own page
+    unattended: {
+      args: ['--dangerously-skip-permissions'],
+      docs: 'https://docs.anthropic.com/en/docs/claude-code/cli-reference',
+      checked: false,
+    },
   }),
   builtin({
     // github.com/openai/codex: `codex "prompt"` starts the TUI with a first message; MCP servers come from
@@ -74,6 +83,13 @@ const BUILTIN: readonly AgentProfile[] = [
     },
     installHint: 'npm install -g @openai/codex',
     waitingPatterns: CODEX_WAITING,
+    // "Run every command without approvals or sandboxing" (alias --yolo). Not --full-auto: that keeps the
+    // sandbox and still asks on request (workspace-write + on-request), so it is not unattended.
+    unattended: {
+      args: ['--dangerously-bypass-approvals-and-sandbox'],
+      docs: 'https://developers.openai.com/codex/cli/reference',
+      checked: true,
+    },
   }),
   builtin({
     // geminicli.com/docs/cli/cli-reference: `-i/--prompt-interactive "…"` runs the prompt and stays
@@ -91,6 +107,9 @@ const BUILTIN: readonly AgentProfile[] = [
     },
     installHint: 'npm install -g @google/gemini-cli',
     waitingPatterns: GEMINI_WAITING,
+    // "Automatically accept all actions"; newer releases prefer `--approval-mode=yolo` and keep --yolo working
+    // (third-party pages and a mirror of the gemini-cli repository, not geminicli.com itself)
+    unattended: { args: ['--yolo'], docs: 'https://geminicli.com/docs/cli/cli-reference', checked: false },
   }),
   builtin({
     // aider.chat/docs/scripting.html: `--message` sends one message and exits (disables chat mode), so an
@@ -102,6 +121,8 @@ const BUILTIN: readonly AgentProfile[] = [
     mcp: { kind: 'unsupported', note: 'aider has no MCP client; give it files and instructions instead' },
     installHint: 'python -m pip install aider-install && aider-install',
     waitingPatterns: AIDER_WAITING,
+    // "Always say yes to every confirmation": seen in aider's own argument parser (aider/args.py), not its page
+    unattended: { args: ['--yes-always'], docs: 'https://aider.chat/docs/config/options.html', checked: false },
   }),
   builtin({
     // opencode.ai/docs/cli: `opencode [project] --prompt "…"` starts the TUI with a prompt. MCP servers in
@@ -132,6 +153,84 @@ const BUILTIN: readonly AgentProfile[] = [
     mcp: { kind: 'flag-per-server', flag: '--with-extension' },
     installHint: 'curl -fsSL https://github.com/block/goose/releases/download/stable/download_cli.sh | bash',
     waitingPatterns: GOOSE_WAITING,
+  }),
+  builtin({
+    // cursor.com/docs/cli: `agent "prompt"` starts the interactive agent with a first prompt (the CLI is also
+    // installed as `cursor-agent`, the name its first releases used). cursor.com/docs/cli/mcp: "MCP in the CLI
+    // uses the same configuration as the editor": `mcpServers` in ~/.cursor/mcp.json or .cursor/mcp.json.
+    id: 'cursor-agent',
+    displayName: 'Cursor CLI',
+    executable: 'cursor-agent',
+    prompt: { kind: 'positional' },
+    mcp: {
+      kind: 'config-file',
+      path: '~/.cursor/mcp.json',
+      projectPath: '.cursor/mcp.json',
+      format: 'json',
+      key: 'mcpServers',
+    },
+    installHint: 'curl https://cursor.com/install -fsS | bash',
+    waitingPatterns: ['Run this command\\?', 'Allow (?:once|always)'], // ASSUMED: cursor's approval wording
+    // `-f, --force`: "allow commands unless explicitly denied" (alias --yolo); seen on third-party cheat sheets
+    unattended: { args: ['--force'], docs: 'https://cursor.com/docs/cli', checked: false },
+  }),
+  builtin({
+    // docs.github.com/en/copilot/reference/copilot-cli-reference: `-p` runs one prompt and exits, so the
+    // interactive session takes its first prompt with `-i` (ASSUMED: `-i, --interactive <prompt>`).
+    // `--additional-mcp-config @<file>` adds MCP servers for the session, `{ "mcpServers": { name: { type,
+    // command, args, env, tools } } }` (third-party copies of the docs; `tools: ["*"]` is required there).
+    id: 'copilot',
+    displayName: 'GitHub Copilot CLI',
+    executable: 'copilot',
+    prompt: { kind: 'flag', flag: '-i' },
+    mcp: { kind: 'flag-file', flag: '--additional-mcp-config', prefix: '@' },
+    installHint: 'npm install -g @github/copilot',
+    waitingPatterns: ['Do you want to (?:run|allow|use)[^\\n]*\\?', 'Yes, proceed'],
+    // "--allow-all (or --yolo): allow the CLI all permissions", = --allow-all-tools --allow-all-paths --allow-all-urls
+    unattended: {
+      args: ['--allow-all'],
+      docs: 'https://docs.github.com/en/copilot/reference/copilot-cli-reference/cli-programmatic-reference',
+      checked: true,
+    },
+  }),
+  builtin({
+    // qwenlm.github.io/qwen-code-docs (a fork of Gemini CLI): MCP servers under `mcpServers` in
+    // ~/.qwen/settings.json or .qwen/settings.json; `-i/--prompt-interactive` as in Gemini CLI (ASSUMED).
+    id: 'qwen',
+    displayName: 'Qwen Code',
+    executable: 'qwen',
+    prompt: { kind: 'flag', flag: '--prompt-interactive' },
+    mcp: {
+      kind: 'config-file',
+      path: '~/.qwen/settings.json',
+      projectPath: '.qwen/settings.json',
+      format: 'json',
+      key: 'mcpServers',
+    },
+    installHint: 'npm install -g @qwen-code/qwen-code',
+    waitingPatterns: GEMINI_WAITING, // ASSUMED: the fork kept Gemini CLI's confirmation wording
+    // YOLO mode "auto-approves all actions" (docs/users/features/approval-mode.md); the flag form is from a
+    // third-party copy of the docs (`qwen --approval-mode yolo`)
+    unattended: {
+      args: ['--approval-mode', 'yolo'],
+      docs: 'https://qwenlm.github.io/qwen-code-docs/en/users/features/approval-mode/',
+      checked: false,
+    },
+  }),
+  builtin({
+    // A local model through ollama: `ollama run <model>` is an interactive chat (a prompt after the model would
+    // answer once and exit), so the task is typed at its `>>> ` prompt. The model is the argument after the
+    // profile (`devmesh agent start ollama -- qwen2.5-coder:7b`), or pinned by a user profile with
+    // `args: [run, <model>]`. It has no MCP client and runs no tools, so there is nothing to approve either.
+    id: 'ollama',
+    displayName: 'Ollama (local model)',
+    executable: 'ollama',
+    args: ['run'],
+    prompt: { kind: 'typed', readyPattern: '^>>> ' },
+    mcp: { kind: 'unsupported', note: 'ollama run has no MCP client' },
+    installHint: 'curl -fsSL https://ollama.com/install.sh | sh',
+    waitingPatterns: [],
+    needsArgs: { min: 2, hint: 'the model to run after it, e.g. `devmesh agent start ollama -- qwen2.5-coder:7b`' },
   }),
 ];
 
@@ -180,6 +279,9 @@ export class AgentProfiles {
       versionArgs: config.version_args ?? base?.versionArgs ?? [...DEFAULT_VERSION_ARGS],
       waitingPatterns: config.waiting_patterns ?? base?.waitingPatterns ?? [],
       builtin: false,
+      ...((config.unattended ?? base?.unattended) ? { unattended: config.unattended ?? base?.unattended } : {}),
+      // a user's own args (a pinned model) are theirs to judge
+      ...(base?.needsArgs && config.args === undefined ? { needsArgs: base.needsArgs } : {}),
     };
     for (const source of profile.waitingPatterns.concat(
       profile.prompt.kind === 'typed' && profile.prompt.readyPattern ? [profile.prompt.readyPattern] : [],

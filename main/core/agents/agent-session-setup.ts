@@ -23,6 +23,11 @@
 //   server is `{ type: "local", command: [argv], environment: {…}, enabled: true }` under `mcp`.
 // - goose: `--with-extension "K=v … <command line>"` (block.github.io/goose docs guides/goose-cli-commands);
 //   goose splits it on whitespace (ASSUMED from the examples), so a path with a space cannot go through it.
+// - GitHub Copilot CLI: `--additional-mcp-config @<file>` adds servers for the session (a JSON string or a
+//   file path after `@`); each server lists the tools it may use, `tools: ["*"]` (third-party copies of the
+//   docs.github.com page; ASSUMED that `type: "stdio"` is taken as `local` is).
+// - Cursor CLI and Qwen Code read their per-project file (.cursor/mcp.json, .qwen/settings.json): written in the
+//   agent's worktree by the rule below.
 // - Any other config-file profile: its per-project file, only inside a worktree DevMesh created for the
 //   agent and only when no such file exists there; never in the user's main checkout.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -190,8 +195,11 @@ export class AgentSessionSetup {
         return;
       case 'flag-file': {
         const file = join(dir, 'mcp.json');
-        this.writeJson(file, { mcpServers: { [MCP_SERVER_NAME]: { type: 'stdio', command, args, env } } }, session);
-        session.args.push(mcp.flag, file);
+        // Copilot CLI loads only the tools a server's `tools` lists (["*"]: all of them)
+        const tools = profile.id === 'copilot' ? { tools: ['*'] } : {};
+        const server = { type: 'stdio', command, args, env, ...tools };
+        this.writeJson(file, { mcpServers: { [MCP_SERVER_NAME]: server } }, session);
+        session.args.push(mcp.flag, `${mcp.prefix ?? ''}${file}`);
         return;
       }
       case 'flag-per-server': {

@@ -1,4 +1,4 @@
-// Agent records in SQLite (table `agents`, schema 5): what was launched, where, with which task, the last
+// Agent records in SQLite (table `agents`, schema 5; `supervise` and `unattended` since schema 13): what was launched, where, with which task, the last
 // known status and the declared resources. They outlive the daemon, so agents can be listed and relaunched
 // after a restart.
 // Status changes arrive from terminal events: when the store cannot be written (a full disk) the change is
@@ -36,6 +36,8 @@ interface AgentRow {
   updated_at: number;
   ram_gb: number;
   gpus: number;
+  supervise: number;
+  unattended: number;
 }
 
 export type AgentRecordPatch = Partial<
@@ -63,9 +65,10 @@ export class AgentStore {
     });
     this.insertStmt = db.prepare(`
       INSERT INTO agents (id, name, profile, role, cwd, project, command, args_json, worktree_path, worktree_branch, worktree_repo,
-        terminal_id, task, status, status_reason, exit_code, created_at, updated_at, ram_gb, gpus)
+        terminal_id, task, status, status_reason, exit_code, created_at, updated_at, ram_gb, gpus, supervise, unattended)
       VALUES (@id, @name, @profile, @role, @cwd, @project, @command, @args_json, @worktree_path, @worktree_branch, @worktree_repo,
-        @terminal_id, @task, @status, @status_reason, @exit_code, @created_at, @updated_at, @ram_gb, @gpus)`);
+        @terminal_id, @task, @status, @status_reason, @exit_code, @created_at, @updated_at, @ram_gb, @gpus, @supervise,
+        @unattended)`);
     this.updateStmt = db.prepare(`
       UPDATE agents SET terminal_id = @terminal_id, status = @status, status_reason = @status_reason, exit_code = @exit_code,
         cwd = @cwd, worktree_path = @worktree_path, worktree_branch = @worktree_branch, worktree_repo = @worktree_repo,
@@ -172,6 +175,8 @@ export class AgentStore {
       updated_at: r.updatedAt,
       ram_gb: r.resources.ramGb,
       gpus: r.resources.gpus,
+      supervise: r.supervise === false ? 0 : 1,
+      unattended: r.unattended === true ? 1 : 0,
     };
   }
 
@@ -197,6 +202,8 @@ export class AgentStore {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       resources: { ramGb: row.ram_gb, gpus: row.gpus },
+      supervise: row.supervise !== 0,
+      unattended: row.unattended === 1,
     };
   }
 }

@@ -13,6 +13,8 @@ import { AgentManager } from './agent-manager.js';
 import { AgentProfiles } from './agent-profiles.js';
 import { AgentSessionSetup } from './agent-session-setup.js';
 import { AgentStore } from './agent-store.js';
+import { AgentSupervisor } from './agent-supervisor.js';
+import { SystemLockClock } from '../locks/lock-clock.js';
 import { ManagedTerminalLauncher } from './managed-terminal-launcher.js';
 import { ResourceBudget } from './resource-budget.js';
 import type { DevMeshCommandLineSpec } from './session-command-line.js';
@@ -35,6 +37,8 @@ export class AgentsModule implements Disposable {
   readonly profiles: AgentProfiles;
   /** the files and flags each launch gets (MCP server, hooks) */
   readonly session: AgentSessionSetup;
+  /** relaunches agents whose CLI crashed, with the services' backoff */
+  readonly supervisor: AgentSupervisor;
   private readonly subscriptions: Disposable[];
 
   constructor(deps: AgentsModuleDeps) {
@@ -58,13 +62,21 @@ export class AgentsModule implements Disposable {
       session: this.session,
       logger,
     });
+    this.supervisor = new AgentSupervisor({
+      agents: this.manager,
+      clock: new SystemLockClock((err) => logger.warn({ err: String(err) }, 'an agent relaunch timer threw')),
+      emit: (e) => store.events.emit(e),
+      logger,
+    });
     this.subscriptions = [
+      this.manager.supervise(this.supervisor),
       this.manager.onDidChangeStatus((e) => store.events.emit(e)),
       terminals.onInput((id) => this.manager.noteTerminalInput(id)),
     ];
   }
 
   dispose(): void {
+    this.supervisor.dispose(); // no relaunch once DevMesh is closing
     for (const s of this.subscriptions) s.dispose();
     this.manager.dispose();
   }

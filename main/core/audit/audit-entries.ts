@@ -1,5 +1,5 @@
 // The audit entry each decision is recorded as: locks granted, released, expired and refused; services
-// starting, healthy, crashed, restarting, stopped; agents exited; version alerts; shared state set. Pure
+// starting, healthy, crashed, restarting, stopped; agents exited, relaunched after a crash or given up on; version alerts; shared state set. Pure
 // mapping: the code that decides records the entry through AuditTrail (coordination.ts wires the lock
 // spaces, the shared state and the task board to it; the bus brings it the decisions other domains take).
 import type { DevMeshEvent } from '../../../shared/events.js';
@@ -35,6 +35,20 @@ export function entryFor(event: DevMeshEvent): AuditAppend | null {
         kind: 'agent.exited',
         subject: event.name,
         data: { reason: event.reason, exitCode: event.record.exitCode },
+      };
+    case 'agent.supervised':
+      if (event.action === 'relaunched') return null; // its agent.relaunching entry said it would be
+      return {
+        actor: 'devmesh',
+        kind: `agent.${event.action}`,
+        subject: event.name,
+        data: {
+          agentId: event.agentId,
+          attempt: event.attempt,
+          limit: event.limit,
+          delayMs: event.delayMs,
+          reason: event.reason,
+        },
       };
     case 'alert.raised': {
       const a = event.alert;

@@ -180,7 +180,8 @@ export class Coordination implements Disposable {
       events.onDidEmitEvent((event) => {
         // decisions other domains take (services changing state, agents exiting, version alerts) reach the
         // chain from their event; the event has happened, so a failed append goes to the health ledger
-        if (event.type === 'service.state' || event.type === 'agent.status' || event.type === 'alert.raised') {
+        const decided = ['service.state', 'agent.status', 'alert.raised', 'agent.supervised'];
+        if (decided.includes(event.type)) {
           const entry = auditEntries.entryFor(event);
           if (entry) this.trail.observe(entry);
         }
@@ -355,6 +356,13 @@ export class Coordination implements Disposable {
   }
 
   private follow(event: DevMeshEvent): void {
+    if (event.type === 'agent.supervised') {
+      // a crashed agent keeps its tasks: their prompts are typed again once it is back at its prompt
+      if (event.action === 'relaunching') this.tasks.agentCrashed(event.agentId, event.name, event.reason);
+      if (event.action === 'gave-up')
+        this.messages.send({ from: 'devmesh', to: 'user', body: `Agent ${event.name} ${event.reason}` });
+      return;
+    }
     if (event.type !== 'agent.status') return;
     // Tasks first: abandoning them releases their locks as the task's, so the lock binder does not take a
     // task lock back for an agent that is gone when releaseHolder drops it.

@@ -19,7 +19,7 @@ import type { PortAllocator } from './port-allocator.js';
 import type { ProcessInspector } from './process-inspector.js';
 import type { ProcessReaper } from './process-reaper.js';
 import { ProcessGroup, type StopSettings } from './process-group.js';
-import { RestartBackoff } from './restart-backoff.js';
+import { RestartBackoff } from '../base/restart-backoff.js';
 import type { ServiceCaBundle } from './service-ca-bundle.js';
 import { StateWaiters } from './state-waiters.js';
 

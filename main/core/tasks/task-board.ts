@@ -367,6 +367,21 @@ export class TaskBoard implements Disposable {
   }
 
   /**
+   * An agent crashed and is being relaunched (agent.supervised): its WORKING tasks go back to CLAIMED, so each
+   * prompt is typed again once the relaunched agent is idle at its prompt. It keeps them and their locks.
+   */
+  agentCrashed(agentId: string, name: string, why: string): void {
+    if (this.disposed) return;
+    for (const t of this.store.listIn(['WORKING']).filter((x) => x.assigneeId === agentId))
+      this.journal.transition(
+        t,
+        'CLAIMED',
+        'devmesh',
+        `agent ${name} ${why}; its prompt is typed again after the relaunch`,
+      );
+  }
+
+  /**
    * An agent that is not ours is gone (a teammate's machine unreachable past its grace, or it said goodbye):
    * its active tasks are abandoned and re-queued with `why`, its bids withdrawn, as for an agent that exited.
    */

@@ -87,6 +87,10 @@ describe('AgentDetector', () => {
       ['aider', true],
       ['opencode', true],
       ['goose', false],
+      ['cursor-agent', false],
+      ['copilot', false],
+      ['qwen', false],
+      ['ollama', false],
       ['mine', true],
     ]);
     expect(all.find((a) => a.id === 'mine')!.version).toBe('mycli 3.1');

@@ -70,8 +70,8 @@ describe('userSettings agents section', () => {
           '  profiles:',
           '    - id: claude',
           '      executable: /opt/claude/bin/claude',
-          '    - id: qwen',
-          '      executable: qwen-code',
+          '    - id: mycoder', // not a built-in id: conservative defaults
+          '      executable: my-coder',
           '      prompt: { kind: flag, flag: --prompt-interactive }',
           '      waiting_patterns: ["Allow\\\\?"]',
         ].join('\n'),
@@ -86,8 +86,8 @@ describe('userSettings agents section', () => {
         mcp: { kind: 'flag-file', flag: '--mcp-config' },
         builtin: false,
       });
-      expect(profiles.get('qwen')).toMatchObject({
-        displayName: 'qwen',
+      expect(profiles.get('mycoder')).toMatchObject({
+        displayName: 'mycoder',
         prompt: { kind: 'flag', flag: '--prompt-interactive' },
         mcp: { kind: 'unsupported' },
         waitingPatterns: ['Allow\\?'],

@@ -1,12 +1,20 @@
 // Exponential restart backoff with jitter: initial, doubled per consecutive crash, capped; reset once the
-// service has stayed healthy long enough. Counts consecutive restarts for the crash-loop bound.
-import type { RestartConfig } from '../config/project-config.js';
+// process has stayed healthy long enough. Counts consecutive restarts for the crash-loop bound. Shared by the
+// services' runner and the agents' supervisor, so a crashed agent is treated as a crashed service is.
+
+/** The part of a restart policy the backoff reads (a service's RestartConfig is one). */
+export interface RestartBackoffPolicy {
+  /** crash-loop bound: after this many restarts in a row, no more */
+  maxRestarts: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+}
 
 export class RestartBackoff {
   private attempt = 0;
 
   constructor(
-    private readonly config: RestartConfig,
+    private readonly config: RestartBackoffPolicy,
     private readonly random: () => number = Math.random,
   ) {}
 
