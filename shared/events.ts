@@ -14,6 +14,7 @@ import {
   TeamMachineEventSchema,
 } from './team.js';
 import { ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
+import { FilesChangedEventSchema, LockBypassedEventSchema } from './files.js';
 
 export const ServiceStateEventSchema = z.object({
   type: z.literal('service.state'),
@@ -61,6 +62,18 @@ export const ProjectConfigErrorEventSchema = z.object({
   message: z.string(),
 });
 
+/**
+ * An agent's worktree changed (the file watcher, or a review action): a view showing that agent's review fetches
+ * it again. `path` is the worktree's folder (ReviewSummary.path). The shape shared/review.ts names.
+ */
+export const ReviewChangedEventSchema = z.object({
+  type: z.literal('review.changed'),
+  ts: z.number(),
+  agentId: z.string(),
+  path: z.string(),
+});
+export type ReviewChangedEvent = z.infer<typeof ReviewChangedEventSchema>;
+
 export const DevMeshEventSchema = z.discriminatedUnion('type', [
   ServiceStateEventSchema,
   ProjectOpenedEventSchema,
@@ -83,6 +96,9 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   TeamAgentEventSchema,
   TeamLockConflictEventSchema,
   TeamLocksEventSchema,
+  ReviewChangedEventSchema,
+  FilesChangedEventSchema,
+  LockBypassedEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;
