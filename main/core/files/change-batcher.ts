@@ -18,7 +18,7 @@ export interface ChangeBatcherDeps {
   clock: LockClock;
   /** a batch, paths in the order they first changed; a throw here is the caller's to contain */
   flush: (changes: RawChange[]) => void;
-  /** quiet time that ends a batch (default 75 ms) */
+  /** quiet time that ends a batch (default 40 ms) */
   quietMs?: number;
   /** the longest a change waits in a batch (default 500 ms) */
   maxDelayMs?: number;
@@ -48,7 +48,7 @@ export class ChangeBatcher implements Disposable {
     }
     const { clock } = this.deps;
     this.quietTimer?.cancel();
-    this.quietTimer = clock.schedule(() => this.flushNow(), this.deps.quietMs ?? 75);
+    this.quietTimer = clock.schedule(() => this.flushNow(), this.deps.quietMs ?? 40);
     this.deadline ??= clock.schedule(() => this.flushNow(), this.deps.maxDelayMs ?? 500);
   }
 
