@@ -91,6 +91,8 @@ const METHODS: Record<ApiMethod, true> = {
   'state.get': true,
   'state.set': true,
   'state.list': true,
+  'files.changes': true,
+  'files.watched': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();

@@ -60,6 +60,7 @@ import {
   StateKeySchema,
   StateSetInputSchema,
 } from './message.js';
+import { FilesChangesInputSchema, FilesChangesSchema, WatchedRootSchema } from './files.js';
 
 /** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
  * Omitted: the only open project, or an error naming the open ones. */
@@ -247,6 +248,10 @@ export const apiMethods = {
   'team.agents': { input: TeamAgentsInputSchema, output: z.array(TeamAgentSchema) },
   /** locks held on every machine (this one's, then teammates' as their presence lists them, last seen too) */
   'team.locks': { input: Empty, output: TeamLocksSchema },
+  /** the changes in watched folders after a cursor (MCP watch_files), waiting up to `waitMs` for the first */
+  'files.changes': { input: FilesChangesInputSchema, output: FilesChangesSchema },
+  /** the folders DevMesh watches (projects' checkouts, agents' worktrees) and whether each works */
+  'files.watched': { input: Empty, output: z.array(WatchedRootSchema) },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

@@ -23,6 +23,7 @@ const MCP_TOOLS = [
   ...['acquire_lock', 'release_lock', 'list_locks'],
   ...['list_tasks', 'bid_task', 'claim_task', 'update_task', 'complete_task'],
   ...['send_message', 'read_messages', 'get_state', 'set_state'],
+  'watch_files',
 ];
 // the ids of two agents the daemon runs (a long `sleep` each): messages go between known agents only
 let ALPHA = '';

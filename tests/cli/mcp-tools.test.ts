@@ -28,6 +28,7 @@ const MCP_TOOLS = [
   'read_messages',
   'get_state',
   'set_state',
+  'watch_files',
 ];
 
 const tmp = tempDir('devmesh-mcp-tools-');
