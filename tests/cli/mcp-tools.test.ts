@@ -1,5 +1,5 @@
 // The MCP server in process, with no DevMesh running: the SDK's own Client over its in-memory transport sees
-// all fifteen tools with their JSON schemas, gets tool errors (never a crash or a protocol error) for bad
+// all sixteen tools with their JSON schemas, gets tool errors (never a crash or a protocol error) for bad
 // arguments and for the missing daemon, and the lock path detection tells files, folders and globs apart.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,7 +63,7 @@ afterAll(async () => {
 });
 
 describe('devmesh mcp tools', () => {
-  it('lists the fifteen tools, each with a description and an object input schema', async () => {
+  it('lists the sixteen tools, each with a description and an object input schema', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...MCP_TOOLS].sort());
     for (const tool of tools) {
@@ -88,7 +88,7 @@ describe('devmesh mcp tools', () => {
       expect(text(result)).toMatch(/not running.*devmesh up/);
     }
     // still serving
-    expect((await client.listTools()).tools).toHaveLength(15);
+    expect((await client.listTools()).tools).toHaveLength(MCP_TOOLS.length);
   });
 
   it('turns invalid arguments into a tool error naming the argument', async () => {
