@@ -21,6 +21,7 @@ export const coreDomainImports = {
   coordination: ['agents', 'audit', 'events', 'health', 'locks', 'projects', 'store', 'tasks', 'terminals'],
   environment: ['health'],
   events: [],
+  files: ['health', 'locks'],
   health: [],
   home: [],
   locks: [],

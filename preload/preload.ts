@@ -94,6 +94,8 @@ const METHODS: Record<ApiMethod, true> = {
   'reminders.create': true,
   'reminders.list': true,
   'reminders.cancel': true,
+  'files.changes': true,
+  'files.watched': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();

@@ -66,6 +66,7 @@ import {
   StateKeySchema,
   StateSetInputSchema,
 } from './message.js';
+import { FilesChangesInputSchema, FilesChangesSchema, WatchedRootSchema } from './files.js';
 
 /** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
  * Omitted: the only open project, or an error naming the open ones. */
@@ -258,6 +259,10 @@ export const apiMethods = {
   /** the scheduled reminders, soonest first (`all`: done and cancelled ones too) */
   'reminders.list': { input: ReminderListInputSchema, output: z.array(ReminderSchema) },
   'reminders.cancel': { input: ReminderCancelInputSchema, output: ReminderSchema },
+  /** the changes in watched folders after a cursor (MCP watch_files), waiting up to `waitMs` for the first */
+  'files.changes': { input: FilesChangesInputSchema, output: FilesChangesSchema },
+  /** the folders DevMesh watches (projects' checkouts, agents' worktrees) and whether each works */
+  'files.watched': { input: Empty, output: z.array(WatchedRootSchema) },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

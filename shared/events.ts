@@ -15,6 +15,7 @@ import {
 } from './team.js';
 import { ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
 import { ReminderChangedEventSchema, ReminderFiredEventSchema } from './reminder.js';
+import { FilesChangedEventSchema, LockBypassedEventSchema } from './files.js';
 
 export const ServiceStateEventSchema = z.object({
   type: z.literal('service.state'),
@@ -62,6 +63,18 @@ export const ProjectConfigErrorEventSchema = z.object({
   message: z.string(),
 });
 
+/**
+ * An agent's worktree changed (the file watcher, or a review action): a view showing that agent's review fetches
+ * it again. `path` is the worktree's folder (ReviewSummary.path). The shape shared/review.ts names.
+ */
+export const ReviewChangedEventSchema = z.object({
+  type: z.literal('review.changed'),
+  ts: z.number(),
+  agentId: z.string(),
+  path: z.string(),
+});
+export type ReviewChangedEvent = z.infer<typeof ReviewChangedEventSchema>;
+
 export const DevMeshEventSchema = z.discriminatedUnion('type', [
   ServiceStateEventSchema,
   ProjectOpenedEventSchema,
@@ -87,6 +100,9 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   ReminderChangedEventSchema,
   ReminderFiredEventSchema,
   AgentSupervisedEventSchema,
+  ReviewChangedEventSchema,
+  FilesChangedEventSchema,
+  LockBypassedEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

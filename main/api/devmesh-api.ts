@@ -14,6 +14,7 @@ import * as storageFailure from '../core/health/storage-failure.js';
 import { agentHandlers } from './handlers/agent-handlers.js';
 import { auditHandlers } from './handlers/audit-handlers.js';
 import { daemonHandlers } from './handlers/daemon-handlers.js';
+import { fileHandlers } from './handlers/file-handlers.js';
 import type { Handlers } from './handlers/handlers.js';
 import { lockHandlers } from './handlers/lock-handlers.js';
 import { meshHandlers } from './handlers/mesh-handlers.js';
@@ -169,6 +170,7 @@ export class DevMeshApi {
       ...messageHandlers({ messages: co.messages, team: core.team.messages, state: co.state, decisions: co, activity }),
       ...teamHandlers({ presence: core.team.presence }),
       ...reminderHandlers({ reminders: core.reminders, activity }),
+      ...fileHandlers({ files: core.files }),
     };
   }
 

@@ -47,6 +47,7 @@ import { StoreModule } from './store/store-module.js';
 import type { TerminalManager } from './terminals/terminal-manager.js';
 import { TerminalsModule } from './terminals/terminals-module.js';
 import { LocalCertificateAuthority } from './tls/local-certificate-authority.js';
+import { FilesModule, type FilesModuleDeps } from './files/files-module.js';
 import type { EventBus } from './events/event-bus.js';
 import type { LockClock } from './locks/lock-clock.js';
 import type { ReminderScheduler } from './reminders/reminder-scheduler.js';
@@ -65,6 +66,8 @@ export interface DevMeshCoreDeps {
    * again; null or absent: agents get none of them.
    */
   devmeshCommand?: DevMeshCommandLineSpec | null;
+  /** the file watchers' debounce (tests shorten it; the defaults are ChangeBatcher's) */
+  files?: Pick<FilesModuleDeps, 'quietMs' | 'maxDelayMs'>;
   /** the task board's clocks (tests shorten them); the defaults are CoordinationDeps' */
   coordination?: Pick<CoordinationDeps, 'silentAfterMs' | 'biddingWindowMs' | 'heartbeatMs'>;
   /** the team across the mesh (tests shorten the grace a teammate's machine gets before its tasks are re-queued) */
@@ -102,6 +105,7 @@ interface CoreModules {
   team: TeamModule;
   delivery: AgentDeliveryModule;
   reminders: RemindersModule;
+  files: FilesModule;
 }
 
 export class DevMeshCore {
@@ -136,6 +140,8 @@ export class DevMeshCore {
   readonly team: TeamModule;
   /** scheduled messages from `devmesh` (reminders.*) */
   readonly reminders: ReminderScheduler;
+  /** the watched folders (projects' checkouts, agents' worktrees) and what changed in them */
+  readonly files: FilesModule;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -147,7 +153,7 @@ export class DevMeshCore {
     private readonly modules: CoreModules,
     private readonly disposables: DisposableStore,
   ) {
-    const { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery } = modules;
+    const { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery, files } = modules;
     ({ database: this.database, events: this.events, health: this.health } = store);
     ({ logs: this.logs, registry: this.registry, reaper: this.reaper } = services);
     this.projects = projects.manager;
@@ -161,6 +167,7 @@ export class DevMeshCore {
     this.team = team;
     this.inbox = delivery.inbox;
     this.reminders = modules.reminders.scheduler;
+    this.files = files;
     const settled = (): Promise<void> => this.coordination.trail.settled();
     this.projectCommands = new ProjectCommands({ projects: this.projects, settled });
   }
@@ -255,7 +262,32 @@ export class DevMeshCore {
           ...deps.reminders,
         }),
       );
-      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery };
+      // Disposed first of all: no watcher reports while the rest closes.
+      const files = work.add(
+        new FilesModule({
+          events: store.events,
+          health: store.health,
+          logger,
+          projects: projects.manager,
+          agents: agents.manager,
+          coordination: coordination.coordination,
+          env: store.baseEnv,
+          ...deps.files,
+        }),
+      );
+      const modules = {
+        store,
+        services,
+        projects,
+        mesh,
+        proxy,
+        terminals,
+        agents,
+        coordination,
+        team,
+        delivery,
+        files,
+      };
       const core = new DevMeshCore(
         home,
         deps.version,

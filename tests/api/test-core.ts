@@ -20,7 +20,9 @@ export interface TestCoreOptions {
   /** files to write under the project, by relative path */
   files?: Record<string, string>;
   /** more DevMeshCore options (coordination clocks…) */
-  core?: Partial<Pick<DevMeshCoreDeps, 'coordination' | 'auditDurability' | 'reminders'>>;
+  core?: Partial<Pick<DevMeshCoreDeps, 'coordination' | 'auditDurability' | 'reminders' | 'files'>>;
+  /** runs on the project's folder before DevMesh first opens it (`git init` and a first commit, say) */
+  prepare?: (projectDir: string) => void;
 }
 
 export class TestCore {
@@ -39,6 +41,7 @@ export class TestCore {
     }
     mkdirSync(this.projectDir, { recursive: true });
     writeProject(this.projectDir, options.project, { api: { autostart: false } });
+    options.prepare?.(this.projectDir);
   }
 
   static async open(options: TestCoreOptions): Promise<TestCore> {

@@ -4,6 +4,7 @@
 // lives and released through the tool; errors come back as tool errors; with the daemon down the tools
 // say to run `devmesh up`, and the same server works again once it is back.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockInfo } from '../../shared/lock.js';
@@ -13,6 +14,7 @@ import { tempDir, waitFor, writeProject } from '../api/test-project.js';
 import { McpSession } from './mcp-session.js';
 import { BIN, CliHarness, ensureCliBuilt, type RunningCli } from './cli-harness.js';
 import { scaled } from '../helpers/load-scale.js';
+import { sleep } from '../helpers/until.js';
 
 const tmp = tempDir('devmesh-cli-mcp-');
 const home = join(tmp.dir, 'home');
@@ -24,6 +26,7 @@ const MCP_TOOLS = [
   ...['list_tasks', 'bid_task', 'claim_task', 'update_task', 'complete_task'],
   ...['send_message', 'read_messages', 'get_state', 'set_state'],
   ...['schedule_reminder', 'list_reminders', 'cancel_reminder'],
+  'watch_files',
 ];
 // the ids of two agents the daemon runs (a long `sleep` each): messages go between known agents only
 let ALPHA = '';
@@ -68,7 +71,7 @@ afterAll(async () => {
 });
 
 describe('devmesh mcp', () => {
-  it('lists the eighteen tools with their input schemas', async () => {
+  it('lists the nineteen tools with their input schemas', async () => {
     const alpha = await McpSession.start({ home, project, agent: ALPHA, name: 'mcp-server-test', into: sessions });
     const { tools } = await alpha.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...MCP_TOOLS].sort());
@@ -204,6 +207,27 @@ describe('devmesh mcp', () => {
     },
     scaled(60_000),
   );
+
+  it('follows file changes with watch_files: waits for the first, then goes on from its cursor', async () => {
+    const [alpha] = sessions as [McpSession, McpSession];
+    await waitFor('the project watched', async () =>
+      withApi(async (api) => (await api.call('files.watched', {})).some((w) => w.state === 'watching')),
+    );
+    const waiting = alpha.call('watch_files', { wait_seconds: 40, path_prefix: 'notes/' });
+    await sleep(300);
+    mkdirSync(join(project, 'notes'), { recursive: true });
+    writeFileSync(join(project, 'notes', 'one.md'), 'one\n');
+    const first = await waiting;
+    expect(first.isError, first.text).toBe(false);
+    const answer = JSON.parse(first.text.split('\n')[1]!) as { cursor: string; changes: Array<{ path: string }> };
+    expect(answer.changes.map((c) => c.path)).toContain('notes/one.md');
+    writeFileSync(join(project, 'notes', 'two.md'), 'two\n');
+    const next = await waitFor('the next change from the cursor', async () => {
+      const r = await alpha.call('watch_files', { cursor: answer.cursor, wait_seconds: 5, path_prefix: 'notes/' });
+      return r.text.includes('notes/two.md') && r;
+    });
+    expect(next.text).not.toContain('notes/one.md');
+  });
 
   it('ends with exit 0 when its client closes stdin, and refuses an identity that is not an agent id', async () => {
     const ended = await cli.run(['mcp']); // stdin is /dev/null: the session is over at once

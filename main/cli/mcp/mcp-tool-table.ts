@@ -7,6 +7,7 @@ import { DevMeshError } from '../../../shared/errors.js';
 import { LOCK_TTL_MAX_MS, LOCK_TTL_RENEWED_MS, LockModeSchema, type LockInfo } from '../../../shared/lock.js';
 import { MESSAGE_MAX_BYTES, MessagePartySchema, StateKeySchema } from '../../../shared/message.js';
 import { TaskIdSchema, TaskStateSchema } from '../../../shared/task.js';
+import { FILES_WAIT_MAX_MS } from '../../../shared/files.js';
 import type { CallOptions } from '../api-client.js';
 import type { LockTargetParser } from './lock-target-parser.js';
 import { reminderTools } from './reminder-tools.js';
@@ -379,6 +380,55 @@ export class McpToolTable {
         },
       }),
       ...reminderTools(you),
+      McpToolTable.define({
+        name: 'watch_files',
+        title: 'Watch file changes',
+        description: `Follow the files changing in the project: its checkout and every agent's worktree, debounced, without what git ignores (and .git, node_modules). Call it without \`cursor\` to start: it waits up to \`wait_seconds\` for the first changes from now on and answers them with a cursor; call again with that cursor for the next ones (nothing is missed in between, up to the newest 20,000 changes; \`truncated: true\` says some were dropped). Each change has path (relative to its root), type (create, update, delete; a rename is a delete and a create), agentId (whose worktree; null: the project checkout) and root. Your own worktree's changes are left out unless \`include_own\`. Use it to notice another agent touching files you depend on, or to wait for a build output. ${you}`,
+        input: {
+          cursor: z
+            .string()
+            .min(1)
+            .max(64)
+            .optional()
+            .describe('the cursor of the last answer; omit it to start from now'),
+          wait_seconds: z
+            .number()
+            .min(0)
+            .max(FILES_WAIT_MAX_MS / 1000)
+            .default(30)
+            .describe(`how long to wait for a first change (0: answer at once; at most ${FILES_WAIT_MAX_MS / 1000})`),
+          path_prefix: z.string().min(1).max(4096).optional().describe('only paths starting with this (`src/`)'),
+          include_own: z.boolean().default(false).describe("your own worktree's changes too"),
+          limit: z.number().int().min(1).max(1000).default(200),
+          project,
+        },
+        readOnly: true,
+        run: async (args, ctx) => {
+          const waitMs = Math.round(args.wait_seconds * 1000);
+          const answer = await ctx.call(
+            'files.changes',
+            {
+              project: args.project,
+              cursor: args.cursor,
+              waitMs,
+              limit: args.limit,
+              prefix: args.path_prefix,
+              ...(args.include_own ? {} : { excludeAgent: ctx.agent }),
+            },
+            { timeoutMs: waitMs + CALL_SLACK_MS },
+          );
+          const changes = answer.changes.map(({ path, type, agentId, root }) => ({ path, type, agentId, root }));
+          const next = answer.more ? 'More are waiting: call again at once' : 'Call again to wait for the next';
+          const head = changes.length === 0 ? 'No changes.' : `${changes.length} change(s).`;
+          const body = JSON.stringify({
+            cursor: answer.cursor,
+            changes,
+            more: answer.more,
+            truncated: answer.truncated,
+          });
+          return `${head} ${next}, with cursor ${answer.cursor}.\n${body}`;
+        },
+      }),
     ];
   }
 

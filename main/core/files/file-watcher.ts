@@ -1,0 +1,161 @@
+// One watched folder (a project's checkout or an agent's worktree): the native watcher's events, turned into
+// root-relative POSIX paths, debounced (ChangeBatcher), with what git ignores left out (GitIgnoreFilter), handed
+// on as batches in order. `.git`, `node_modules` and `.devmesh` (DevMesh's own worktrees live there) at any
+// depth are never crawled nor watched; nor are the folders git ignores at the start.
+//
+// It never throws into the event loop: the native callback, the debounce timers and the git filter are caught
+// here and end as `onDidFail` (the owner reports it to the daemon's health). A watcher fails when it cannot
+// start (the folder is missing, the inotify watch limit, ENOSPC, is reached), when the native side reports an
+// error, or when the watched folder itself is deleted or moved away; a failed watcher stays stopped.
+import { isAbsolute, relative, sep } from 'node:path';
+import type { AsyncDisposable } from '../base/disposable.js';
+import { Emitter } from '../base/emitter.js';
+import type { LockClock } from '../locks/lock-clock.js';
+import { ChangeBatcher, type RawChange } from './change-batcher.js';
+import type { GitIgnoreFilter } from './git-ignore-filter.js';
+import type { WatchEvent, WatchSubscribe, WatchSubscription } from './watch-backend.js';
+
+/** never watched, at any depth (globs for @parcel/watcher, matched on root-relative paths) */
+export const ALWAYS_IGNORED = ['**/.git', '**/node_modules', '**/.devmesh'];
+const ALWAYS_IGNORED_NAMES = new Set(['.git', 'node_modules', '.devmesh']);
+
+export interface FileWatcherDeps {
+  root: string;
+  subscribe: () => Promise<WatchSubscribe>;
+  ignores: GitIgnoreFilter;
+  clock: LockClock;
+  quietMs?: number;
+  maxDelayMs?: number;
+}
+
+export type FileWatcherState = 'starting' | 'watching' | 'failed' | 'stopped';
+
+export class FileWatcher implements AsyncDisposable {
+  private readonly batcher: ChangeBatcher;
+  private readonly batches = new Emitter<RawChange[]>({ name: 'file change' });
+  private readonly failures = new Emitter<Error>({ name: 'file watcher failure' });
+  private subscription: WatchSubscription | null = null;
+  /** batches wait here for git's answer, one at a time, so they are handed on in order */
+  private filtering: Promise<void> = Promise.resolve();
+  private current: FileWatcherState = 'starting';
+  private failure: Error | null = null;
+
+  constructor(private readonly deps: FileWatcherDeps) {
+    this.batcher = new ChangeBatcher({
+      clock: deps.clock,
+      quietMs: deps.quietMs,
+      maxDelayMs: deps.maxDelayMs,
+      flush: (changes) => this.filter(changes),
+    });
+  }
+
+  get root(): string {
+    return this.deps.root;
+  }
+
+  get state(): FileWatcherState {
+    return this.current;
+  }
+
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  /** debounced batches of changes, ignored paths left out */
+  readonly onDidChange = this.batches.event;
+  readonly onDidFail = this.failures.event;
+
+  /** Crawls and subscribes; resolves once events flow (or the watcher failed: see `state`). Never rejects. */
+  async start(): Promise<void> {
+    try {
+      const dirs = await this.deps.ignores.ignoredDirs();
+      const subscribe = await this.deps.subscribe();
+      if (this.current !== 'starting') return;
+      const subscription = await subscribe(this.deps.root, (err, events) => this.onNative(err, events), {
+        ignore: [...ALWAYS_IGNORED, ...dirs],
+      });
+      if (this.current !== 'starting') {
+        // stopped while the crawl ran: let the subscription go at once
+        await subscription.unsubscribe();
+        return;
+      }
+      this.subscription = subscription;
+      this.current = 'watching';
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private onNative(err: Error | null, events: WatchEvent[]): void {
+    try {
+      if (this.current === 'failed' || this.current === 'stopped') return;
+      if (err) {
+        this.fail(err);
+        return;
+      }
+      const changes: RawChange[] = [];
+      for (const e of events) {
+        const rel = relative(this.deps.root, e.path);
+        if (rel === '') {
+          // the watched folder itself went away (deleted, moved): inotify stops with it
+          if (e.type === 'delete') this.fail(new Error(`the watched folder ${this.deps.root} was deleted or moved`));
+          continue;
+        }
+        if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) continue;
+        const path = sep === '/' ? rel : rel.split(sep).join('/');
+        if (path.split('/').some((part) => ALWAYS_IGNORED_NAMES.has(part))) continue;
+        changes.push({ path, type: e.type });
+      }
+      if (this.current === 'watching' || this.current === 'starting') this.batcher.add(changes);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private filter(changes: RawChange[]): void {
+    this.filtering = this.filtering.then(async () => {
+      try {
+        const ignored = await this.deps.ignores.ignored(changes.map((c) => c.path));
+        const kept = ignored.size === 0 ? changes : changes.filter((c) => !ignored.has(c.path));
+        if (kept.length > 0 && this.current !== 'stopped') this.batches.fire(kept);
+      } catch (err) {
+        this.fail(err);
+      }
+    });
+  }
+
+  /** Resolves once every batch seen so far has been handed on (tests, and a stop that flushes). */
+  async settled(): Promise<void> {
+    this.batcher.flushNow();
+    await this.filtering;
+  }
+
+  private fail(err: unknown): void {
+    if (this.current === 'failed' || this.current === 'stopped') return;
+    this.current = 'failed';
+    this.failure = err instanceof Error ? err : new Error(String(err));
+    this.batcher.dispose();
+    void this.release();
+    this.failures.fire(this.failure);
+  }
+
+  /** Lets the native subscription go; resolves once it has (never rejects). */
+  private release(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = null;
+    // the native side may refuse (its folder is gone): nothing is left to release then
+    return (
+      subscription?.unsubscribe().catch((err: unknown) => void (this.failure ??= err as Error)) ?? Promise.resolve()
+    );
+  }
+
+  /** Stops watching; resolves once the native watcher let go (it keeps no handle on the event loop after). */
+  dispose(): Promise<void> {
+    if (this.current === 'stopped') return Promise.resolve();
+    this.current = 'stopped';
+    this.batcher.dispose();
+    this.batches.dispose();
+    this.failures.dispose();
+    return this.release();
+  }
+}

@@ -1,0 +1,168 @@
+// Real folders, the real native watcher (@parcel/watcher), real git: edits, renames and deletes arrive
+// debounced and root-relative; what is ignored (.git, node_modules, .devmesh, the project's .gitignore) does
+// not; a 10,000-file checkout starts watching and still reports; a watcher whose folder is deleted, or that
+// cannot start, is stopped and reported to the daemon's health while everything else goes on.
+import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { RawChange } from '../../../main/core/files/change-batcher.js';
+import { FileWatchers, type WatchOwner } from '../../../main/core/files/file-watchers.js';
+import { parcelSubscribe } from '../../../main/core/files/watch-backend.js';
+import { DaemonHealth } from '../../../main/core/health/daemon-health.js';
+import { SystemLockClock } from '../../../main/core/locks/lock-clock.js';
+import type { HealthChangedEvent } from '../../../shared/health.js';
+import { tempDir } from '../../api/test-project.js';
+import { scaled } from '../../helpers/load-scale.js';
+import { until } from '../../helpers/until.js';
+import { git, makeRepo } from '../agents/fake-cli.js';
+
+const tmp = tempDir('devmesh-watch-');
+afterAll(() => tmp.dispose());
+
+let n = 0;
+function setup() {
+  const root = join(tmp.dir, `repo-${++n}`);
+  const batches: Array<{ owner: WatchOwner; changes: RawChange[] }> = [];
+  const healthEvents: HealthChangedEvent[] = [];
+  const health = new DaemonHealth({ logger: pino({ enabled: false }), emit: (e) => healthEvents.push(e) });
+  const watchers = new FileWatchers({
+    subscribe: parcelSubscribe,
+    clock: new SystemLockClock(),
+    health,
+    logger: pino({ enabled: false }),
+    onBatch: (owner, changes) => batches.push({ owner, changes }),
+    quietMs: 30,
+    maxDelayMs: 300,
+  });
+  const owner = (r = root): WatchOwner => ({ root: r, projectRoot: r, project: 'p', agentId: null });
+  const seen = (): RawChange[] => batches.flatMap((b) => b.changes);
+  const has = (path: string, type: RawChange['type']) => seen().some((c) => c.path === path && c.type === type);
+  open.push(watchers);
+  return { root, batches, health, healthEvents, watchers, owner, seen, has };
+}
+const open: FileWatchers[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((w) => w.dispose()));
+});
+
+describe('a watched folder', () => {
+  it('reports edits, creates, renames and deletes, root-relative and debounced', async () => {
+    const t = setup();
+    makeRepo(t.root);
+    mkdirSync(join(t.root, 'src'));
+    writeFileSync(join(t.root, 'src', 'a.ts'), 'a\n');
+    await t.watchers.watch(t.owner());
+    expect(t.watchers.list()[0]).toMatchObject({ root: t.root, state: 'watching', error: null });
+
+    writeFileSync(join(t.root, 'src', 'a.ts'), 'a2\n');
+    writeFileSync(join(t.root, 'src', 'b.ts'), 'b\n');
+    await until('the edit and the new file', () => t.has('src/a.ts', 'update') && t.has('src/b.ts', 'create'));
+
+    renameSync(join(t.root, 'src', 'b.ts'), join(t.root, 'src', 'c.ts'));
+    await until(
+      'the rename as a delete and a create',
+      () => t.has('src/b.ts', 'delete') && t.has('src/c.ts', 'create'),
+    );
+
+    unlinkSync(join(t.root, 'README.md'));
+    await until('the delete', () => t.has('README.md', 'delete'));
+
+    // debounced: 40 writes in a burst arrive in far fewer batches, each path once per batch
+    const before = t.batches.length;
+    for (let i = 0; i < 40; i++) writeFileSync(join(t.root, 'src', `burst-${i % 4}.ts`), `${i}\n`);
+    await until('the burst', () => [0, 1, 2, 3].every((i) => t.has(`src/burst-${i}.ts`, 'create')));
+    const burst = t.batches.slice(before);
+    expect(burst.length).toBeLessThan(10);
+    for (const b of burst) expect(new Set(b.changes.map((c) => c.path)).size).toBe(b.changes.length);
+  });
+
+  it('leaves out .git, node_modules, .devmesh and what .gitignore ignores', async () => {
+    const t = setup();
+    makeRepo(t.root);
+    writeFileSync(join(t.root, '.gitignore'), 'dist/\n*.log\n');
+    mkdirSync(join(t.root, 'dist'));
+    mkdirSync(join(t.root, 'node_modules', 'pkg'), { recursive: true });
+    mkdirSync(join(t.root, 'packages', 'a', 'node_modules'), { recursive: true });
+    mkdirSync(join(t.root, '.devmesh', 'worktrees', 'x'), { recursive: true });
+    git(t.root, 'add', '.gitignore');
+    git(t.root, 'commit', '-q', '-m', 'ignore');
+    await t.watchers.watch(t.owner());
+
+    writeFileSync(join(t.root, 'dist', 'bundle.js'), 'x');
+    writeFileSync(join(t.root, 'node_modules', 'pkg', 'index.js'), 'x');
+    writeFileSync(join(t.root, 'packages', 'a', 'node_modules', 'dep.js'), 'x');
+    writeFileSync(join(t.root, '.devmesh', 'worktrees', 'x', 'file.ts'), 'x');
+    writeFileSync(join(t.root, 'debug.log'), 'x');
+    git(t.root, 'commit', '-q', '--allow-empty', '-m', 'touches .git');
+    // a sentinel written last: once it is seen, everything before it has been through the watcher
+    writeFileSync(join(t.root, 'sentinel.ts'), 'x');
+    await until('the sentinel', () => t.has('sentinel.ts', 'create'));
+    expect(t.seen().map((c) => c.path)).toEqual(['sentinel.ts']);
+  });
+
+  it(
+    'starts on a 10,000-file checkout and still reports a change deep inside',
+    async () => {
+      const t = setup();
+      makeRepo(t.root);
+      for (let d = 0; d < 100; d++) {
+        const dir = join(t.root, 'src', `mod-${d}`, 'lib');
+        mkdirSync(dir, { recursive: true });
+        for (let f = 0; f < 100; f++) writeFileSync(join(dir, `f${f}.ts`), `export const v${f} = ${d};\n`);
+      }
+      const rss = process.memoryUsage().rss;
+      await t.watchers.watch(t.owner());
+      expect(t.watchers.list()[0]!.state).toBe('watching');
+      // generous: the native tree of 10,000 entries takes a few MB
+      expect(process.memoryUsage().rss - rss).toBeLessThan(256 * 1024 * 1024);
+      writeFileSync(join(t.root, 'src', 'mod-99', 'lib', 'f99.ts'), 'changed\n');
+      writeFileSync(join(t.root, 'src', 'mod-0', 'lib', 'new.ts'), 'new\n');
+      await until(
+        'the changes',
+        () => t.has('src/mod-99/lib/f99.ts', 'update') && t.has('src/mod-0/lib/new.ts', 'create'),
+      );
+    },
+    scaled(120_000),
+  );
+});
+
+describe('a watcher that fails', () => {
+  it('is stopped and reported when its folder is deleted; the others go on', async () => {
+    const t = setup();
+    const other = join(tmp.dir, `other-${n}`);
+    mkdirSync(t.root);
+    mkdirSync(other);
+    await t.watchers.watch(t.owner());
+    await t.watchers.watch(t.owner(other));
+    rmSync(t.root, { recursive: true, force: true });
+    const component = FileWatchers.component(t.root);
+    const problem = await until('the health problem', () => t.health.problem(component));
+    expect(problem.message).toMatch(/folder is gone/);
+    expect(t.healthEvents.at(-1)!.problems.map((p) => p.component)).toContain(component);
+    expect(t.watchers.list().find((w) => w.root === t.root)!.state).toBe('failed');
+
+    writeFileSync(join(other, 'still.ts'), 'x');
+    await until('the other folder still reports', () => t.has('still.ts', 'create'));
+    // the folder is no longer wanted: the problem is over
+    t.watchers.unwatch(t.root);
+    expect(t.health.has(component)).toBe(false);
+  });
+
+  it('is reported when it cannot start, with what to do', async () => {
+    const t = setup();
+    await t.watchers.watch(t.owner(join(tmp.dir, 'never-made')));
+    const problem = t.health.problem(FileWatchers.component(join(tmp.dir, 'never-made')));
+    expect(problem).not.toBeNull();
+    expect(problem!.code).toBe('IO');
+    expect(t.watchers.list()[0]!.state).toBe('failed');
+  });
+
+  it("names the inotify watch limit for ENOSPC, not a full disk (@parcel/watcher's own wording)", () => {
+    const err = new Error("inotify_add_watch on '/p/src' failed: No space left on device");
+    const text = FileWatchers.describe('/p', err);
+    expect(text).toMatch(/inotify watch limit/);
+    expect(text).toMatch(/max_user_watches/);
+    expect(text).toMatch(/not full/);
+  });
+});
