@@ -48,6 +48,9 @@ import type { TerminalManager } from './terminals/terminal-manager.js';
 import { TerminalsModule } from './terminals/terminals-module.js';
 import { LocalCertificateAuthority } from './tls/local-certificate-authority.js';
 import type { EventBus } from './events/event-bus.js';
+import { ReviewModule } from './review/review-module.js';
+import { WorktreeManager } from './agents/worktree-manager.js';
+import { reviewAudit, reviewTasks } from './review-ports.js';
 
 export interface DevMeshCoreDeps {
   home: DevMeshHome;
@@ -96,6 +99,7 @@ interface CoreModules {
   coordination: CoordinationModule;
   team: TeamModule;
   delivery: AgentDeliveryModule;
+  review: ReviewModule;
 }
 
 export class DevMeshCore {
@@ -128,6 +132,8 @@ export class DevMeshCore {
   readonly projectCommands: ProjectCommands;
   /** agents, locks, tasks, messages and state shared with teammates' machines over the mesh */
   readonly team: TeamModule;
+  /** an agent's changes against its base branch, and landing or discarding them; a project's git status */
+  readonly review: ReviewModule;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -152,6 +158,7 @@ export class DevMeshCore {
     this.coordination = coordination.coordination;
     this.team = team;
     this.inbox = delivery.inbox;
+    this.review = modules.review;
     const settled = (): Promise<void> => this.coordination.trail.settled();
     this.projectCommands = new ProjectCommands({ projects: this.projects, settled });
   }
@@ -235,7 +242,16 @@ export class DevMeshCore {
           taskGraceMs: deps.team?.taskGraceMs,
         }),
       );
-      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery };
+      const co = coordination.coordination;
+      const review = new ReviewModule({
+        agents: agents.manager,
+        worktrees: new WorktreeManager(settings.agents.worktreeRoot, 'git', store.baseEnv),
+        audit: reviewAudit(co, logger),
+        tasks: reviewTasks(co, logger),
+        emit: (e) => store.events.emit(e),
+        env: store.baseEnv,
+      });
+      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery, review };
       const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, modules, disposables);
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());

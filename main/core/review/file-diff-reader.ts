@@ -1,0 +1,92 @@
+// One changed file's diff, as a diff viewer takes it: a unified diff in git's format (with its headers), of
+// the merge base against the worktree's file. A binary file gets no patch; neither does a file over the size
+// limit (`tooLarge`: the viewer says so instead of freezing on megabytes of text). Only a path the change
+// list names can be asked for, so no request reads outside the worktree.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChangeKind, FileDiff } from '../../../shared/review.js';
+import { DevMeshError } from '../../../shared/errors.js';
+import type { ChangeSummary, ReviewedWorktree } from './change-summary.js';
+import { parseNameStatus, parseNumstat } from './diff-records.js';
+import { sniffFile } from './file-sniff.js';
+import type { GitRunner } from './git-runner.js';
+
+/** a file (old or new) over this many bytes gets no patch, unless the caller names its own limit */
+export const DEFAULT_MAX_DIFF_BYTES = 1024 * 1024;
+
+interface Located {
+  path: string;
+  from: string | null;
+  kind: ChangeKind;
+  untracked: boolean;
+}
+
+export class FileDiffReader {
+  constructor(
+    private readonly git: GitRunner,
+    private readonly changes: Pick<ChangeSummary, 'mergeBase'>,
+  ) {}
+
+  async diff(tree: ReviewedWorktree, path: string, maxBytes = DEFAULT_MAX_DIFF_BYTES): Promise<FileDiff> {
+    const mergeBase = await this.changes.mergeBase(tree);
+    const file = await this.locate(tree, mergeBase, path);
+    const paths = file.from ? [file.from, file.path] : [file.path];
+    const oldSize = file.kind === 'added' ? null : await this.blobSize(tree.path, `${mergeBase}:${file.from ?? file.path}`);
+    const newSize = file.kind === 'deleted' ? null : FileDiffReader.size(join(tree.path, file.path));
+    let binary: boolean;
+    if (file.untracked) binary = sniffFile(join(tree.path, file.path)).binary;
+    else {
+      const counts = parseNumstat(
+        await this.git.out(tree.path, ['diff', '--no-ext-diff', '--numstat', '-z', '-M', mergeBase, '--', ...paths]),
+      );
+      binary = counts.some((c) => c.added === null);
+    }
+    const result: FileDiff = { path: file.path, from: file.from, kind: file.kind, binary, patch: null, tooLarge: false, oldSize, newSize };
+    if (binary) return result;
+    if (Math.max(oldSize ?? 0, newSize ?? 0) > maxBytes) return { ...result, tooLarge: true };
+    const args = file.untracked
+      ? ['diff', '--no-ext-diff', '--no-color', '--no-index', '--', '/dev/null', file.path]
+      : ['diff', '--no-ext-diff', '--no-color', '-M', mergeBase, '--', ...paths];
+    // the patch of a file under the limit is at most a few times its size (both sides, prefixes)
+    const r = await this.git.run(tree.path, args, { maxBuffer: maxBytes * 4 + 64 * 1024 });
+    if (r.overflow) return { ...result, tooLarge: true };
+    if (r.code !== 0 && !(file.untracked && r.code === 1)) throw this.failed(tree, file.path, r.stderr);
+    return { ...result, patch: r.stdout };
+  }
+
+  private async locate(tree: ReviewedWorktree, mergeBase: string, path: string): Promise<Located> {
+    const names = parseNameStatus(
+      await this.git.out(tree.path, ['diff', '--no-ext-diff', '--name-status', '-z', '-M', mergeBase]),
+    );
+    const tracked = names.find((n) => n.path === path) ?? names.find((n) => n.from === path);
+    if (tracked) return { ...tracked, untracked: false };
+    const others = await this.git.out(tree.path, ['ls-files', '--others', '--exclude-standard', '-z', '--', path]);
+    if (others.split('\0').includes(path)) return { path, from: null, kind: 'added', untracked: true };
+    throw new DevMeshError(
+      'BAD_REQUEST',
+      `${path} is not among the changes of ${tree.branch} (in ${tree.path}) against ${tree.base}; ` +
+        'list them with `devmesh agent diff <agent> --stat`',
+    );
+  }
+
+  private async blobSize(cwd: string, object: string): Promise<number | null> {
+    const r = await this.git.run(cwd, ['cat-file', '-s', object]);
+    return r.code === 0 ? Number(r.stdout.trim()) : null;
+  }
+
+  private static size(path: string): number | null {
+    try {
+      return statSync(path).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  private failed(tree: ReviewedWorktree, path: string, stderr: string): DevMeshError {
+    return new DevMeshError(
+      'INTERNAL',
+      `git diff of ${path} in ${tree.path} failed: ${stderr.trim() || 'no message'}; try \`git -C ${tree.path} diff ${tree.base} -- ${path}\``,
+    );
+  }
+}
