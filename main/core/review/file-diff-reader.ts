@@ -60,8 +60,10 @@ export class FileDiffReader {
     );
     const tracked = names.find((n) => n.path === path) ?? names.find((n) => n.from === path);
     if (tracked) return { ...tracked, untracked: false };
-    const others = await this.git.out(tree.path, ['ls-files', '--others', '--exclude-standard', '-z', '--', path]);
-    if (others.split('\0').includes(path)) return { path, from: null, kind: 'added', untracked: true };
+    // a path outside the worktree (`../x`, `/etc/x`) is no change of it: git refuses it, and so does this
+    const others = await this.git.run(tree.path, ['ls-files', '--others', '--exclude-standard', '-z', '--', path]);
+    if (others.code === 0 && others.stdout.split('\0').includes(path))
+      return { path, from: null, kind: 'added', untracked: true };
     throw new DevMeshError(
       'BAD_REQUEST',
       `${path} is not among the changes of ${tree.branch} (in ${tree.path}) against ${tree.base}; ` +
