@@ -28,7 +28,8 @@ export function parseMergeTree(out: string, clean: boolean): MergeCheck {
     if (!Number.isInteger(count) || count < 0) break;
     const about = fields.slice(i + 1, i + 1 + count);
     const type = fields[i + 1 + count] ?? '';
-    const text = (fields[i + 2 + count] ?? '').trim();
+    // the branches were named by their full refs (never a tag of the same name): messages say their names
+    const text = (fields[i + 2 + count] ?? '').trim().replaceAll('refs/heads/', '');
     i += count + 3;
     const m = /^CONFLICT \(([^)]+)\)/.exec(type);
     if (!m) continue; // "Auto-merging" and other notes
