@@ -251,7 +251,19 @@ export class DevMeshCore {
         emit: (e) => store.events.emit(e),
         env: store.baseEnv,
       });
-      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery, review };
+      const modules = {
+        store,
+        services,
+        projects,
+        mesh,
+        proxy,
+        terminals,
+        agents,
+        coordination,
+        team,
+        delivery,
+        review,
+      };
       const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, modules, disposables);
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());

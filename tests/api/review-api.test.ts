@@ -42,7 +42,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dm?.dispose();
-  for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+  for (const [k, v] of Object.entries(saved))
+    if (v === undefined) delete process.env[k];
     else process.env[k] = v;
 });
 
@@ -75,7 +76,14 @@ describe('review and land an agent’s work', () => {
       ].join('\n'),
     );
     const summary = await dm.call('review.summary', { agent: 'alpha' });
-    expect(summary).toMatchObject({ agentId: agent.id, branch: 'alpha', base: 'main', ahead: 1, behind: 0, dirty: true });
+    expect(summary).toMatchObject({
+      agentId: agent.id,
+      branch: 'alpha',
+      base: 'main',
+      ahead: 1,
+      behind: 0,
+      dirty: true,
+    });
     expect(summary.mergeBase).toBe(head());
     const byPath = Object.fromEntries(summary.files.map((f) => [f.path, f]));
     expect(Object.keys(byPath).sort()).toEqual(

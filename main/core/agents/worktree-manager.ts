@@ -101,7 +101,10 @@ export class WorktreeManager {
   // `branch.<name>.devmeshBase`): the base named when it is a branch, else the repository's current branch.
   private async recordBase(repo: string, branch: string, base: string | undefined): Promise<void> {
     let landsOn = '';
-    if (base !== undefined && (await this.git(repo, ['show-ref', '--verify', '--quiet', `refs/heads/${base}`])).code === 0)
+    if (
+      base !== undefined &&
+      (await this.git(repo, ['show-ref', '--verify', '--quiet', `refs/heads/${base}`])).code === 0
+    )
       landsOn = base;
     else {
       const current = await this.git(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD']);

@@ -27,7 +27,13 @@ export interface ReviewAgents {
 }
 
 export interface ReviewWorktrees {
-  remove(input: { repo: string; path: string; branch?: string; deleteBranch?: boolean; force?: boolean }): Promise<void>;
+  remove(input: {
+    repo: string;
+    path: string;
+    branch?: string;
+    deleteBranch?: boolean;
+    force?: boolean;
+  }): Promise<void>;
 }
 
 export interface ReviewAudit {
@@ -179,7 +185,13 @@ export class AgentReview {
   }
 
   private async remove(record: AgentRecord, tree: ReviewedWorktree, force: boolean): Promise<void> {
-    await this.deps.worktrees.remove({ repo: tree.repo, path: tree.path, branch: tree.branch, deleteBranch: true, force });
+    await this.deps.worktrees.remove({
+      repo: tree.repo,
+      path: tree.path,
+      branch: tree.branch,
+      deleteBranch: true,
+      force,
+    });
     await this.deps.audit.record({
       actor: 'user',
       kind: 'review.discarded',

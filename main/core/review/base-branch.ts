@@ -14,8 +14,9 @@ export class BaseBranch {
   /** The base of `branch` in `repo`: recorded, else the repository's current branch. */
   async of(repo: string, branch: string): Promise<string> {
     const recorded = await this.git.run(repo, ['config', '--get', `branch.${branch}.${BASE_CONFIG_KEY}`]);
+    // a recorded base that no longer exists is named anyway: ChangeSummary.mergeBase says it is gone
     const name = recorded.code === 0 ? recorded.stdout.trim() : '';
-    if (name !== '' && (await this.exists(repo, name))) return name;
+    if (name !== '') return name;
     const current = await this.git.run(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
     const head = current.code === 0 ? current.stdout.trim() : '';
     if (head === '' || head === branch) {
@@ -26,9 +27,5 @@ export class BaseBranch {
       );
     }
     return head;
-  }
-
-  async exists(repo: string, branch: string): Promise<boolean> {
-    return (await this.git.run(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).code === 0;
   }
 }

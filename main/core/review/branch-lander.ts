@@ -83,7 +83,11 @@ export class BranchLander {
         `${tree.repo} has a merge or rebase in progress; finish or abort it first (\`git -C ${tree.repo} merge --abort\`)`,
       );
     }
-    const ahead = await git.out(tree.repo, ['rev-list', '--count', `refs/heads/${tree.base}..refs/heads/${tree.branch}`]);
+    const ahead = await git.out(tree.repo, [
+      'rev-list',
+      '--count',
+      `refs/heads/${tree.base}..refs/heads/${tree.branch}`,
+    ]);
     if (Number(ahead.trim()) === 0) {
       throw new DevMeshError(
         'CONFLICT',

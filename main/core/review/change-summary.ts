@@ -56,6 +56,13 @@ export class ChangeSummary {
 
   async mergeBase(tree: ReviewedWorktree): Promise<string> {
     const r = await this.git.run(tree.path, ['merge-base', `refs/heads/${tree.base}`, 'HEAD']);
+    if (r.code !== 0 && !(await this.baseExists(tree))) {
+      throw new DevMeshError(
+        'CONFLICT',
+        `${tree.branch} lands on ${tree.base}, which no longer exists in ${tree.repo}; name another base with ` +
+          `\`git -C ${tree.repo} config branch.${tree.branch}.devmeshBase <branch>\``,
+      );
+    }
     if (r.code !== 0) {
       throw new DevMeshError(
         'CONFLICT',
@@ -66,16 +73,29 @@ export class ChangeSummary {
     return r.stdout.trim();
   }
 
+  private async baseExists(tree: ReviewedWorktree): Promise<boolean> {
+    const r = await this.git.run(tree.repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${tree.base}`]);
+    return r.code === 0;
+  }
+
   async changes(tree: ReviewedWorktree): Promise<WorktreeChanges> {
-    const mergeBase = await this.mergeBase(tree);
     const cwd = tree.path;
-    const [counts, names, numstat, committed, status] = await Promise.all([
-      this.git.out(cwd, ['rev-list', '--left-right', '--count', `refs/heads/${tree.base}...HEAD`]),
-      this.git.out(cwd, ['diff', '--no-ext-diff', '--name-status', '-z', '-M', mergeBase]),
-      this.git.out(cwd, ['diff', '--no-ext-diff', '--numstat', '-z', '-M', mergeBase]),
-      this.git.out(cwd, ['diff', '--no-ext-diff', '--name-status', '-z', '-M', mergeBase, 'HEAD']),
+    const baseRef = `refs/heads/${tree.base}`;
+    // all at once: `--merge-base <base>` diffs from the merge base of the base and HEAD (git 2.30+), and
+    // `<base>...HEAD` is what the branch committed since, so no call waits for `git merge-base`
+    const settled = await Promise.allSettled([
+      this.mergeBase(tree),
+      this.git.out(cwd, ['rev-list', '--left-right', '--count', `${baseRef}...HEAD`]),
+      this.git.out(cwd, ['diff', '--no-ext-diff', '--name-status', '-z', '-M', '--merge-base', baseRef]),
+      this.git.out(cwd, ['diff', '--no-ext-diff', '--numstat', '-z', '-M', '--merge-base', baseRef]),
+      this.git.out(cwd, ['diff', '--no-ext-diff', '--name-status', '-z', '-M', `${baseRef}...HEAD`]),
       this.git.out(cwd, ['status', '--porcelain=v2', '-z', '--untracked-files=all']),
     ]);
+    // the merge base's refusal says what is wrong (no base, no shared history); the others' follow from it
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    const [mergeBase, counts, names, numstat, committed, status] = settled.map(
+      (s) => (s as PromiseFulfilledResult<string>).value,
+    ) as [string, string, string, string, string, string];
     const [behind = 0, ahead = 0] = counts.trim().split(/\s+/).map(Number);
     const nameList = parseNameStatus(names);
     const lines = new Map(parseNumstat(numstat).map((c) => [c.path, c]));

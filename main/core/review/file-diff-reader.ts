@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ChangeKind, FileDiff } from '../../../shared/review.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ChangeSummary, ReviewedWorktree } from './change-summary.js';
-import { parseNameStatus, parseNumstat } from './diff-records.js';
+import { parseRawNumstat } from './diff-records.js';
 import { sniffFile } from './file-sniff.js';
 import type { GitRunner } from './git-runner.js';
 
@@ -19,6 +19,8 @@ interface Located {
   from: string | null;
   kind: ChangeKind;
   untracked: boolean;
+  binary: boolean;
+  oldBlob: string | null;
 }
 
 export class FileDiffReader {
@@ -28,42 +30,56 @@ export class FileDiffReader {
   ) {}
 
   async diff(tree: ReviewedWorktree, path: string, maxBytes = DEFAULT_MAX_DIFF_BYTES): Promise<FileDiff> {
-    const mergeBase = await this.changes.mergeBase(tree);
-    const file = await this.locate(tree, mergeBase, path);
+    const baseRef = `refs/heads/${tree.base}`;
+    const file = await this.locate(tree, baseRef, path);
     const paths = file.from ? [file.from, file.path] : [file.path];
-    const oldSize = file.kind === 'added' ? null : await this.blobSize(tree.path, `${mergeBase}:${file.from ?? file.path}`);
     const newSize = file.kind === 'deleted' ? null : FileDiffReader.size(join(tree.path, file.path));
-    let binary: boolean;
-    if (file.untracked) binary = sniffFile(join(tree.path, file.path)).binary;
-    else {
-      const counts = parseNumstat(
-        await this.git.out(tree.path, ['diff', '--no-ext-diff', '--numstat', '-z', '-M', mergeBase, '--', ...paths]),
-      );
-      binary = counts.some((c) => c.added === null);
-    }
-    const result: FileDiff = { path: file.path, from: file.from, kind: file.kind, binary, patch: null, tooLarge: false, oldSize, newSize };
-    if (binary) return result;
-    if (Math.max(oldSize ?? 0, newSize ?? 0) > maxBytes) return { ...result, tooLarge: true };
+    const oldSize = file.oldBlob === null ? Promise.resolve(null) : this.blobSize(tree.path, file.oldBlob);
+    const result = async (patch: string | null, tooLarge: boolean): Promise<FileDiff> => {
+      const { path: p, from, kind, binary } = file;
+      return { path: p, from, kind, binary, patch, tooLarge, oldSize: await oldSize, newSize };
+    };
+    if (file.binary) return result(null, false);
+    if ((newSize ?? 0) > maxBytes) return result(null, true);
+    // the patch is made while the old side's size is read; a file over the limit on either side has none
     const args = file.untracked
       ? ['diff', '--no-ext-diff', '--no-color', '--no-index', '--', '/dev/null', file.path]
-      : ['diff', '--no-ext-diff', '--no-color', '-M', mergeBase, '--', ...paths];
+      : ['diff', '--no-ext-diff', '--no-color', '-M', '--merge-base', baseRef, '--', ...paths];
     // the patch of a file under the limit is at most a few times its size (both sides, prefixes)
     const r = await this.git.run(tree.path, args, { maxBuffer: maxBytes * 4 + 64 * 1024 });
-    if (r.overflow) return { ...result, tooLarge: true };
+    if (r.overflow || ((await oldSize) ?? 0) > maxBytes) return result(null, true);
     if (r.code !== 0 && !(file.untracked && r.code === 1)) throw this.failed(tree, file.path, r.stderr);
-    return { ...result, patch: r.stdout };
+    return result(r.stdout, false);
   }
 
-  private async locate(tree: ReviewedWorktree, mergeBase: string, path: string): Promise<Located> {
-    const names = parseNameStatus(
-      await this.git.out(tree.path, ['diff', '--no-ext-diff', '--name-status', '-z', '-M', mergeBase]),
-    );
+  private async locate(tree: ReviewedWorktree, baseRef: string, path: string): Promise<Located> {
+    // the whole tree's names (a rename pairs only when both its paths are looked at) and counts, in one call
+    const raw = await this.git.run(tree.path, [
+      'diff',
+      '--no-ext-diff',
+      '--raw',
+      '--numstat',
+      '-z',
+      '-M',
+      '--merge-base',
+      baseRef,
+    ]);
+    if (raw.code !== 0) {
+      await this.changes.mergeBase(tree); // says what is wrong with the base, when that is it
+      throw this.failed(tree, path, raw.stderr);
+    }
+    const { names, counts } = parseRawNumstat(raw.stdout);
     const tracked = names.find((n) => n.path === path) ?? names.find((n) => n.from === path);
-    if (tracked) return { ...tracked, untracked: false };
+    if (tracked) {
+      const binary = counts.find((c) => c.path === tracked.path)?.added === null;
+      return { ...tracked, untracked: false, binary };
+    }
     // a path outside the worktree (`../x`, `/etc/x`) is no change of it: git refuses it, and so does this
     const others = await this.git.run(tree.path, ['ls-files', '--others', '--exclude-standard', '-z', '--', path]);
-    if (others.code === 0 && others.stdout.split('\0').includes(path))
-      return { path, from: null, kind: 'added', untracked: true };
+    if (others.code === 0 && others.stdout.split('\0').includes(path)) {
+      const binary = sniffFile(join(tree.path, path)).binary;
+      return { path, from: null, kind: 'added', untracked: true, binary, oldBlob: null };
+    }
     throw new DevMeshError(
       'BAD_REQUEST',
       `${path} is not among the changes of ${tree.branch} (in ${tree.path}) against ${tree.base}; ` +

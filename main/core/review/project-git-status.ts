@@ -5,7 +5,15 @@ import type { GitStatus } from '../../../shared/review.js';
 import type { GitRunner } from './git-runner.js';
 import { parsePorcelainV2 } from './porcelain-status.js';
 
-const OUTSIDE: GitStatus = { branch: null, upstream: null, ahead: 0, behind: 0, changed: 0, untracked: 0, detached: false };
+const OUTSIDE: GitStatus = {
+  branch: null,
+  upstream: null,
+  ahead: 0,
+  behind: 0,
+  changed: 0,
+  untracked: 0,
+  detached: false,
+};
 
 export class ProjectGitStatus {
   constructor(private readonly git: GitRunner) {}

@@ -1,7 +1,13 @@
 // Reviewing and landing agents' work (issue 16), built in one place: one GitRunner for every part, the
 // change list and file diffs, the conflict check, commit, land and discard (AgentReview), and a project's git
 // status. It holds no resource of its own (each git call is a child process that ends with its call).
-import { AgentReview, type ReviewAgents, type ReviewAudit, type ReviewTasks, type ReviewWorktrees } from './agent-review.js';
+import {
+  AgentReview,
+  type ReviewAgents,
+  type ReviewAudit,
+  type ReviewTasks,
+  type ReviewWorktrees,
+} from './agent-review.js';
 import { BaseBranch } from './base-branch.js';
 import { BranchLander } from './branch-lander.js';
 import { ChangeCommitter } from './change-committer.js';

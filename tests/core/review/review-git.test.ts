@@ -41,7 +41,9 @@ describe('the base branch of a worktree', () => {
     expect(await base.of(repo, 'fix-3')).toBe('release');
     expect(await base.of(repo, 'fix-1')).toBe('release');
     git(repo, 'switch', '-q', '--detach');
-    await expect(base.of(repo, 'fix-3')).rejects.toThrow(/no base is recorded.*git -C .* config branch\.fix-3\.devmeshBase/);
+    await expect(base.of(repo, 'fix-3')).rejects.toThrow(
+      /no base is recorded.*git -C .* config branch\.fix-3\.devmeshBase/,
+    );
   });
 });
 
