@@ -96,6 +96,13 @@ const METHODS: Record<ApiMethod, true> = {
   'reminders.cancel': true,
   'files.changes': true,
   'files.watched': true,
+  'review.summary': true,
+  'review.file': true,
+  'review.commit': true,
+  'review.check': true,
+  'review.merge': true,
+  'review.discard': true,
+  'projects.git': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();

@@ -67,6 +67,18 @@ import {
   StateSetInputSchema,
 } from './message.js';
 import { FilesChangesInputSchema, FilesChangesSchema, WatchedRootSchema } from './files.js';
+import {
+  CommitInputSchema,
+  DiscardInputSchema,
+  FileDiffInputSchema,
+  FileDiffSchema,
+  GitStatusSchema,
+  MergeConflictSchema,
+  MergeInputSchema,
+  MergeOutcomeSchema,
+  ReviewInputSchema,
+  ReviewSummarySchema,
+} from './review.js';
 
 /** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
  * Omitted: the only open project, or an error naming the open ones. */
@@ -263,6 +275,20 @@ export const apiMethods = {
   'files.changes': { input: FilesChangesInputSchema, output: FilesChangesSchema },
   /** the folders DevMesh watches (projects' checkouts, agents' worktrees) and whether each works */
   'files.watched': { input: Empty, output: z.array(WatchedRootSchema) },
+  /** an agent's changed files against its base branch (committed and not), a page of them (shared/review.ts) */
+  'review.summary': { input: ReviewInputSchema, output: ReviewSummarySchema },
+  /** one changed file's unified diff; no patch for a binary file or one over the size limit */
+  'review.file': { input: FileDiffInputSchema, output: FileDiffSchema },
+  /** commits everything in the agent's worktree on its branch */
+  'review.commit': { input: CommitInputSchema, output: ReviewSummarySchema },
+  /** the conflicts landing would meet (git merge-tree), and its refusals; nothing changes */
+  'review.check': { input: MergeInputSchema, output: z.object({ conflicts: z.array(MergeConflictSchema) }) },
+  /** lands the branch on its base (fast-forward, merge commit or rebase); conflicts found first, nothing half-done */
+  'review.merge': { input: MergeInputSchema, output: MergeOutcomeSchema },
+  /** removes the agent's worktree and (unless kept) its branch; refused while it runs unless forced */
+  'review.discard': { input: DiscardInputSchema, output: z.object({ discarded: z.string() }) },
+  /** the project's git status: branch, upstream, ahead/behind, changed and untracked files */
+  'projects.git': { input: ProjectScope, output: GitStatusSchema },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

@@ -16,6 +16,7 @@ import {
 import { ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
 import { ReminderChangedEventSchema, ReminderFiredEventSchema } from './reminder.js';
 import { FilesChangedEventSchema, LockBypassedEventSchema } from './files.js';
+import { ReviewChangedEventSchema } from './review.js';
 
 export const ServiceStateEventSchema = z.object({
   type: z.literal('service.state'),
@@ -62,18 +63,6 @@ export const ProjectConfigErrorEventSchema = z.object({
   projectId: z.string(),
   message: z.string(),
 });
-
-/**
- * An agent's worktree changed (the file watcher, or a review action): a view showing that agent's review fetches
- * it again. `path` is the worktree's folder (ReviewSummary.path). The shape shared/review.ts names.
- */
-export const ReviewChangedEventSchema = z.object({
-  type: z.literal('review.changed'),
-  ts: z.number(),
-  agentId: z.string(),
-  path: z.string(),
-});
-export type ReviewChangedEvent = z.infer<typeof ReviewChangedEventSchema>;
 
 export const DevMeshEventSchema = z.discriminatedUnion('type', [
   ServiceStateEventSchema,

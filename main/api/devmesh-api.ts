@@ -25,6 +25,7 @@ import { reminderHandlers } from './handlers/reminder-handlers.js';
 import { taskHandlers } from './handlers/task-handlers.js';
 import { terminalHandlers } from './handlers/terminal-handlers.js';
 import { teamHandlers } from './handlers/team-handlers.js';
+import { reviewHandlers } from './handlers/review-handlers.js';
 
 export interface ApiFace {
   face: DaemonInfo['face'];
@@ -171,6 +172,7 @@ export class DevMeshApi {
       ...teamHandlers({ presence: core.team.presence }),
       ...reminderHandlers({ reminders: core.reminders, activity }),
       ...fileHandlers({ files: core.files }),
+      ...reviewHandlers({ ...core.review, rootOf: (ref) => core.projects.resolve(ref).root }),
     };
   }
 

@@ -2,6 +2,7 @@
 // devmesh.yaml that failed to reload (the last valid config still runs), the table (SERVICE VERSION STATE
 // PORT PID UPTIME RESTARTS) and, under it, why any crashed or unhealthy service is in that state.
 import type { Health, HealthProblem } from '../../shared/health.js';
+import type { GitStatus } from '../../shared/review.js';
 import { RUNNING_STATES } from '../../shared/service-states.js';
 import type { ProjectInfo, ServiceInfo } from '../../shared/service.js';
 import { TextTable } from './text-table.js';
@@ -14,6 +15,8 @@ export interface StatusReport {
   health: Health;
   projects: Array<Pick<ProjectInfo, 'id' | 'root' | 'configPath' | 'configError' | 'identity'>>;
   services: ServiceInfo[];
+  /** each project's git status by project id (API `projects.git`); absent from a daemon without it */
+  git?: Record<string, GitStatus>;
 }
 
 export class StatusView {
@@ -28,6 +31,9 @@ export class StatusView {
       const services = report.services.filter((s) => s.project === project.id);
       const lines = several ? [`project ${project.id}`] : [];
       if (project.configError) lines.push(...StatusView.configError(project));
+      const git = report.git?.[project.id];
+      if (git && git.branch !== null) lines.push(StatusView.gitLine(git));
+      else if (git?.detached) lines.push(StatusView.gitLine(git));
       lines.push(services.length ? this.render(services) : '(no services)');
       blocks.push(lines.join('\n'));
     }
@@ -70,6 +76,19 @@ export class StatusView {
       lines.push(`  meanwhile: ${p.rule}`);
     }
     return lines.join('\n');
+  }
+
+  /** `git: main, 1 ahead and 2 behind origin/main, 3 changed, 1 untracked` */
+  static gitLine(git: GitStatus): string {
+    const parts = [git.detached ? 'detached HEAD' : git.branch!];
+    if (git.upstream !== null) {
+      const ab = [git.ahead ? `${git.ahead} ahead` : '', git.behind ? `${git.behind} behind` : ''].filter(Boolean);
+      parts.push(ab.length ? `${ab.join(' and ')} ${git.upstream}` : `up to date with ${git.upstream}`);
+    }
+    if (git.changed) parts.push(`${git.changed} changed`);
+    if (git.untracked) parts.push(`${git.untracked} untracked`);
+    if (!git.changed && !git.untracked) parts.push('clean');
+    return `git: ${parts.join(', ')}`;
   }
 
   private static configError(project: StatusReport['projects'][number]): string[] {

@@ -52,6 +52,9 @@ import type { EventBus } from './events/event-bus.js';
 import type { LockClock } from './locks/lock-clock.js';
 import type { ReminderScheduler } from './reminders/reminder-scheduler.js';
 import { RemindersModule } from './reminders/reminders-module.js';
+import { ReviewModule } from './review/review-module.js';
+import { WorktreeManager } from './agents/worktree-manager.js';
+import { reviewAudit, reviewTasks } from './review-ports.js';
 
 export interface DevMeshCoreDeps {
   home: DevMeshHome;
@@ -106,6 +109,7 @@ interface CoreModules {
   delivery: AgentDeliveryModule;
   reminders: RemindersModule;
   files: FilesModule;
+  review: ReviewModule;
 }
 
 export class DevMeshCore {
@@ -142,6 +146,8 @@ export class DevMeshCore {
   readonly reminders: ReminderScheduler;
   /** the watched folders (projects' checkouts, agents' worktrees) and what changed in them */
   readonly files: FilesModule;
+  /** an agent's changes against its base branch, and landing or discarding them; a project's git status */
+  readonly review: ReviewModule;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -168,6 +174,7 @@ export class DevMeshCore {
     this.inbox = delivery.inbox;
     this.reminders = modules.reminders.scheduler;
     this.files = files;
+    this.review = modules.review;
     const settled = (): Promise<void> => this.coordination.trail.settled();
     this.projectCommands = new ProjectCommands({ projects: this.projects, settled });
   }
@@ -275,6 +282,15 @@ export class DevMeshCore {
           ...deps.files,
         }),
       );
+      const co = coordination.coordination;
+      const review = new ReviewModule({
+        agents: agents.manager,
+        worktrees: new WorktreeManager(settings.agents.worktreeRoot, 'git', store.baseEnv),
+        audit: reviewAudit(co, logger),
+        tasks: reviewTasks(co, logger),
+        emit: (e) => store.events.emit(e),
+        env: store.baseEnv,
+      });
       const modules = {
         store,
         services,
@@ -287,6 +303,7 @@ export class DevMeshCore {
         team,
         delivery,
         files,
+        review,
       };
       const core = new DevMeshCore(
         home,

@@ -8,7 +8,10 @@ export interface ProjectHandlersDeps {
   logs: Pick<LogStore, 'page'>;
 }
 
-export function projectHandlers({ commands, logs }: ProjectHandlersDeps): HandlersOf<'projects' | 'services' | 'logs'> {
+export function projectHandlers({
+  commands,
+  logs,
+}: ProjectHandlersDeps): Omit<HandlersOf<'projects' | 'services' | 'logs'>, 'projects.git'> {
   return {
     'projects.list': () => commands.list(),
     'projects.open': (i) => commands.open(i.root),

@@ -7,15 +7,17 @@ import type { CommandArgs } from '../command-args.js';
 import * as terminalAttach from '../terminal-attach.js';
 import { TextTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
+import { AgentReviewCommands, REVIEW_HELP, REVIEW_OPTIONS, REVIEW_USAGE } from './agent-review-commands.js';
 
-const ACTIONS = ['ls', 'profiles', 'start', 'stop', 'relaunch', 'rm'] as const;
+const ACTIONS = ['ls', 'profiles', 'start', 'stop', 'relaunch', 'rm', 'diff', 'merge', 'discard'] as const;
+const REVIEW_ACTIONS = ['diff', 'merge', 'discard'] as const;
 
 export class AgentCommands {
   commands(): CliCommand[] {
     return [
       {
         name: 'agent',
-        summary: 'AI coding agents in DevMesh terminals: ls, profiles, start, stop, relaunch, rm',
+        summary: 'AI coding agents in DevMesh terminals: ls, profiles, start, stop, relaunch, rm, diff, merge, discard',
         usage: `Usage: devmesh agent ls [--all] [--json]
        devmesh agent profiles [--json]
        devmesh agent start <profile> [--name N] [--role R] [--prompt TEXT] [--worktree BRANCH [--base REF]]
@@ -24,6 +26,7 @@ export class AgentCommands {
        devmesh agent start --command CMD [-- args...]   (any CLI)
        devmesh agent stop|relaunch <agent>
        devmesh agent rm <agent> [--remove-worktree] [--delete-branch] [--force]
+${REVIEW_USAGE}
 
 Profiles: claude, codex, gemini, aider, opencode, goose, cursor-agent, copilot, qwen, ollama (the model
 after it: \`agent start ollama qwen2.5-coder:7b\`), and your own under agents.profiles in config.yaml;
@@ -34,7 +37,8 @@ It works in --cwd DIR, else in the root of --project P, else in the current fold
 \`--gpus\` declare what it will use; a start that would exceed agents.budget in config.yaml is refused.
 Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --attach) to work with it.
 A crashed agent is relaunched with backoff (5 times in a row at most); --no-supervise leaves it exited.
---unattended runs it without permission prompts (its CLI's own flag), only with --worktree.`,
+--unattended runs it without permission prompts (its CLI's own flag), only with --worktree.
+${REVIEW_HELP}`,
         options: {
           json: { type: 'boolean' },
           all: { type: 'boolean' },
@@ -54,8 +58,9 @@ A crashed agent is relaunched with backoff (5 times in a row at most); --no-supe
           force: { type: 'boolean' },
           unattended: { type: 'boolean' },
           'no-supervise': { type: 'boolean' },
+          ...REVIEW_OPTIONS,
         },
-        positionals: { min: 1, max: 1000, name: '<ls|profiles|start|stop|relaunch|rm> [args]' },
+        positionals: { min: 1, max: 1000, name: '<ls|profiles|start|stop|relaunch|rm|diff|merge|discard> [args]' },
         run: (ctx, args) => this.agent(ctx, args),
       },
     ];
@@ -98,6 +103,8 @@ A crashed agent is relaunched with backoff (5 times in a row at most); --no-supe
         if (rest.length < 1)
           throw new UsageError(`'agent ${action}' needs an agent (its name or id; see \`devmesh agent ls\`)`, 'agent');
         const agent = rest[0]!;
+        if ((REVIEW_ACTIONS as readonly string[]).includes(action))
+          return new AgentReviewCommands()[action as (typeof REVIEW_ACTIONS)[number]](ctx, args, agent);
         if (action === 'rm') {
           await ctx.withClient((c) =>
             c.call('agents.remove', {

@@ -103,6 +103,7 @@ Options:
         const project = projects.find((p) => p.id === services[0]?.project) ?? ServiceCommands.projectAt(ref, projects);
         shown = project ? [project] : [];
       }
+      const git = await ServiceCommands.gitOf(client, shown);
       const report: StatusReport = {
         health,
         projects: shown.map(({ id, root, configPath, configError, identity }) => ({
@@ -113,11 +114,23 @@ Options:
           ...(identity ? { identity } : {}),
         })),
         services,
+        ...(git ? { git } : {}),
       };
       if (args.flag('json')) ctx.printJson(report);
       else ctx.print(new StatusView().report(report));
       return EXIT.ok;
     });
+  }
+
+  /** Each shown project's git status (`projects.git`); null from a daemon that does not know the call. */
+  private static async gitOf(client: ApiClient, projects: ProjectInfo[]): Promise<StatusReport['git'] | null> {
+    try {
+      const all = await Promise.all(projects.map((p) => client.call('projects.git', { project: p.id })));
+      return Object.fromEntries(projects.map((p, i) => [p.id, all[i]!]));
+    } catch (err) {
+      if (err instanceof DevMeshError && err.code === 'UNKNOWN_METHOD') return null;
+      throw err;
+    }
   }
 
   /** `services.list` without a project: the only open project's services, or null when it is refused. */

@@ -93,7 +93,24 @@ export class WorktreeManager {
         `git worktree add -b ${branch} ${path} failed in ${repo}: ${added.stderr.trim() || `exit code ${added.code}`}`,
       );
     }
+    await this.recordBase(repo, branch, input.base);
     return { path, branch, repo };
+  }
+
+  // The branch this one lands on when its work is reviewed (main/core/review/base-branch.ts reads
+  // `branch.<name>.devmeshBase`): the base named when it is a branch, else the repository's current branch.
+  private async recordBase(repo: string, branch: string, base: string | undefined): Promise<void> {
+    let landsOn = '';
+    if (
+      base !== undefined &&
+      (await this.git(repo, ['show-ref', '--verify', '--quiet', `refs/heads/${base}`])).code === 0
+    )
+      landsOn = base;
+    else {
+      const current = await this.git(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+      if (current.code === 0) landsOn = current.stdout.trim();
+    }
+    if (landsOn !== '') await this.git(repo, ['config', `branch.${branch}.devmeshBase`, landsOn]);
   }
 
   /**

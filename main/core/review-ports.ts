@@ -1,0 +1,37 @@
+// What the review domain (main/core/review/) needs of the others, in its own terms: the audit chain that
+// admits and records its actions, and the task board that completes a landed agent's tasks and releases its
+// locks. Built here, in the composition root, so the review domain imports none of them.
+import type { Logger } from 'pino';
+import type { Coordination } from './coordination/coordination.js';
+import type { ReviewAudit, ReviewTasks } from './review/agent-review.js';
+
+export function reviewAudit(co: Coordination, logger: Logger): ReviewAudit {
+  return {
+    // an empty decision: refused, with the chain's own words, exactly when a decision could not be recorded
+    admit: (what) => co.trail.decide(what, () => undefined),
+    record: async (entry) => {
+      co.trail.observe(entry); // never throws: the action happened; a lost entry goes to the health ledger
+      try {
+        await co.trail.settled(entry.kind);
+      } catch (err) {
+        logger.error({ domain: 'review', kind: entry.kind, err: (err as Error).message }, 'audit entry not synced');
+      }
+    },
+  };
+}
+
+export function reviewTasks(co: Coordination, logger: Logger): ReviewTasks {
+  return {
+    landed: async (agentId, summary) => {
+      const open = co.tasks.list({ assignee: agentId, states: ['CLAIMED', 'WORKING', 'PAUSED'] });
+      const completed: string[] = [];
+      for (const task of open) {
+        await co.completeTask({ task: task.id, agent: 'user', outcome: 'COMPLETED', summary });
+        completed.push(task.id);
+      }
+      const released = co.locks.releaseHolder(agentId, `its work landed: ${summary}`);
+      logger.info({ domain: 'review', agentId, completed, released }, 'landed agent: tasks completed, locks released');
+      return completed;
+    },
+  };
+}
