@@ -91,6 +91,13 @@ const METHODS: Record<ApiMethod, true> = {
   'state.get': true,
   'state.set': true,
   'state.list': true,
+  'review.summary': true,
+  'review.file': true,
+  'review.commit': true,
+  'review.check': true,
+  'review.merge': true,
+  'review.discard': true,
+  'projects.git': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();

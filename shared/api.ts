@@ -60,6 +60,18 @@ import {
   StateKeySchema,
   StateSetInputSchema,
 } from './message.js';
+import {
+  CommitInputSchema,
+  DiscardInputSchema,
+  FileDiffInputSchema,
+  FileDiffSchema,
+  GitStatusSchema,
+  MergeConflictSchema,
+  MergeInputSchema,
+  MergeOutcomeSchema,
+  ReviewInputSchema,
+  ReviewSummarySchema,
+} from './review.js';
 
 /** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
  * Omitted: the only open project, or an error naming the open ones. */
@@ -247,6 +259,13 @@ export const apiMethods = {
   'team.agents': { input: TeamAgentsInputSchema, output: z.array(TeamAgentSchema) },
   /** locks held on every machine (this one's, then teammates' as their presence lists them, last seen too) */
   'team.locks': { input: Empty, output: TeamLocksSchema },
+  'review.summary': { input: ReviewInputSchema, output: ReviewSummarySchema },
+  'review.file': { input: FileDiffInputSchema, output: FileDiffSchema },
+  'review.commit': { input: CommitInputSchema, output: ReviewSummarySchema },
+  'review.check': { input: MergeInputSchema, output: z.object({ conflicts: z.array(MergeConflictSchema) }) },
+  'review.merge': { input: MergeInputSchema, output: MergeOutcomeSchema },
+  'review.discard': { input: DiscardInputSchema, output: z.object({ discarded: z.string() }) },
+  'projects.git': { input: ProjectScope, output: GitStatusSchema },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

@@ -61,6 +61,14 @@ export const ProjectConfigErrorEventSchema = z.object({
   message: z.string(),
 });
 
+/** an agent's worktree changed (the file watcher, or a review action): a view showing its review fetches it again */
+export const ReviewChangedEventSchema = z.object({
+  type: z.literal('review.changed'),
+  ts: z.number(),
+  agentId: z.string(),
+  path: z.string(),
+});
+
 export const DevMeshEventSchema = z.discriminatedUnion('type', [
   ServiceStateEventSchema,
   ProjectOpenedEventSchema,
@@ -83,6 +91,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   TeamAgentEventSchema,
   TeamLockConflictEventSchema,
   TeamLocksEventSchema,
+  ReviewChangedEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;
