@@ -259,12 +259,19 @@ export const apiMethods = {
   'team.agents': { input: TeamAgentsInputSchema, output: z.array(TeamAgentSchema) },
   /** locks held on every machine (this one's, then teammates' as their presence lists them, last seen too) */
   'team.locks': { input: Empty, output: TeamLocksSchema },
+  /** an agent's changed files against its base branch (committed and not), a page of them (shared/review.ts) */
   'review.summary': { input: ReviewInputSchema, output: ReviewSummarySchema },
+  /** one changed file's unified diff; no patch for a binary file or one over the size limit */
   'review.file': { input: FileDiffInputSchema, output: FileDiffSchema },
+  /** commits everything in the agent's worktree on its branch */
   'review.commit': { input: CommitInputSchema, output: ReviewSummarySchema },
+  /** the conflicts landing would meet (git merge-tree), and its refusals; nothing changes */
   'review.check': { input: MergeInputSchema, output: z.object({ conflicts: z.array(MergeConflictSchema) }) },
+  /** lands the branch on its base (fast-forward, merge commit or rebase); conflicts found first, nothing half-done */
   'review.merge': { input: MergeInputSchema, output: MergeOutcomeSchema },
+  /** removes the agent's worktree and (unless kept) its branch; refused while it runs unless forced */
   'review.discard': { input: DiscardInputSchema, output: z.object({ discarded: z.string() }) },
+  /** the project's git status: branch, upstream, ahead/behind, changed and untracked files */
   'projects.git': { input: ProjectScope, output: GitStatusSchema },
 } as const;
 

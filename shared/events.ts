@@ -14,6 +14,7 @@ import {
   TeamMachineEventSchema,
 } from './team.js';
 import { ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
+import { ReviewChangedEventSchema } from './review.js';
 
 export const ServiceStateEventSchema = z.object({
   type: z.literal('service.state'),
@@ -59,14 +60,6 @@ export const ProjectConfigErrorEventSchema = z.object({
   ts: z.number(),
   projectId: z.string(),
   message: z.string(),
-});
-
-/** an agent's worktree changed (the file watcher, or a review action): a view showing its review fetches it again */
-export const ReviewChangedEventSchema = z.object({
-  type: z.literal('review.changed'),
-  ts: z.number(),
-  agentId: z.string(),
-  path: z.string(),
 });
 
 export const DevMeshEventSchema = z.discriminatedUnion('type', [

@@ -128,3 +128,14 @@ export const DiscardInputSchema = z
 //   'projects.git'     { project?: string }   → GitStatusSchema
 // Events (shared/events.ts): { type: 'review.changed', ts, agentId, path } when an agent's worktree changed
 // (the file watcher, or an action here): a view showing that agent's review fetches it again.
+
+/** `review.changed`: an agent's worktree changed (an action here, or the file watcher); views refetch its review */
+export const ReviewChangedEventSchema = z.object({
+  type: z.literal('review.changed'),
+  ts: z.number(),
+  /** null for a worktree no agent runs in */
+  agentId: z.string().nullable(),
+  /** the worktree's folder */
+  path: z.string(),
+});
+export type ReviewChangedEvent = z.infer<typeof ReviewChangedEventSchema>;

@@ -182,7 +182,7 @@ export class ReviewSync {
 
   private onEvent(event: DevMeshEvent): void {
     if (event.type !== 'review.changed' || this.attached === 0) return;
-    if (event.agentId !== this.stores.review.getState().agentId) return;
+    if (event.agentId === null || event.agentId !== this.stores.review.getState().agentId) return;
     void this.refresh();
   }
 }
