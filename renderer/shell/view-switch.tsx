@@ -13,6 +13,7 @@ const VIEWS: { view: MainView; label: string }[] = [
   { view: 'tasks', label: 'Command center' },
   { view: 'locks', label: 'Locks' },
   { view: 'team', label: 'Team' },
+  { view: 'review', label: 'Review' },
 ];
 
 export function ViewSwitch() {
