@@ -1,6 +1,6 @@
 // The window: header with the project, the view switch and the daemon's own problems, banners, then the services table with the
 // selected service's log, the proxy's request log, the mesh's service graph, the embedded terminals or their
-// recordings, the task command center, or the locks between agents.
+// recordings, the task command center, the locks between agents, the team, or an agent's work to review.
 import { lazy, Suspense, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
