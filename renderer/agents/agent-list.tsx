@@ -1,10 +1,12 @@
 // The Terminals view's agents strip: one card per agent (name, profile, status, an "unattended" badge when it
-// runs without permission prompts, worktree branch, the start of its task) with Stop while it runs, Relaunch and Remove once it has exited. Clicking a card shows the
-// agent's terminal in the focused pane.
+// runs without permission prompts, worktree branch, the start of its task) with Stop while it runs, Relaunch
+// and Remove once it has exited. Clicking a card shows the agent's terminal in the focused pane; Review opens
+// the work of an agent with a worktree in the Review view.
 import { useStore } from 'zustand';
 import type { AgentRecord } from '../../shared/agent.js';
 import { useApp } from '../shell/app-context.js';
 import { AgentStatusBadge } from './agent-status-badge.js';
+import { openReview } from '../review/review-syncs.js';
 
 const TASK_EXCERPT = 60;
 
@@ -38,7 +40,7 @@ export function AgentList() {
 }
 
 function AgentCard({ record }: { record: AgentRecord }) {
-  const { stores, agents } = useApp();
+  const { client, stores, agents } = useApp();
   const connected = useStore(stores.connection, (s) => s.status.state === 'open');
   const tabOpen = useStore(stores.terminals, (s) => record.terminalId !== null && s.ids.includes(record.terminalId));
   const shown = useStore(stores.terminals, (s) => record.terminalId !== null && s.panes.includes(record.terminalId));
@@ -90,6 +92,18 @@ function AgentCard({ record }: { record: AgentRecord }) {
         )}
       </button>
       <span className="agent-card-actions">
+        {record.worktree && (
+          <button
+            type="button"
+            className="btn btn-small"
+            aria-label={`review ${record.name}'s changes`}
+            title={`review and land ${record.worktree.branch}`}
+            data-testid={`agent-review-${record.id}`}
+            onClick={() => openReview(client, stores, record.id)}
+          >
+            Review
+          </button>
+        )}
         {!exited ? (
           <button
             type="button"

@@ -1,7 +1,9 @@
-// The services of the selected project with their live state and the operator's actions.
+// The services of the selected project with their live state and the operator's actions, under the project's
+// git status.
 import { useCallback, useState } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from '../shell/app-context.js';
+import { ProjectGitStatus } from './project-git-status.js';
 import { ServiceRow } from './service-row.js';
 import type { ServiceAction } from './service-actions.js';
 
@@ -47,6 +49,7 @@ export function ServicesTable() {
   }
   return (
     <div className="table-wrap">
+      <ProjectGitStatus key={projectId} projectId={projectId} />
       <table className="services">
         <thead>
           <tr>

@@ -1,6 +1,6 @@
 // The window: header with the project, the view switch and the daemon's own problems, banners, then the services table with the
 // selected service's log, the proxy's request log, the mesh's service graph, the embedded terminals or their
-// recordings, the task command center, or the locks between agents.
+// recordings, the task command center, the locks between agents, the team, or an agent's work to review.
 import { lazy, Suspense, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
@@ -30,6 +30,8 @@ const CommandCenter = lazy(() =>
 );
 const LocksView = lazy(() => import('../locks/locks-view.js').then((m) => ({ default: m.LocksView })));
 const TeamView = lazy(() => import('../team/team-view.js').then((m) => ({ default: m.TeamView })));
+// The Review view with react-diff-view and refractor (Prism): fetched when first shown.
+const ReviewView = lazy(() => import('../review/review-view.js').then((m) => ({ default: m.ReviewView })));
 
 /** A lazily loaded view in the content area: a placeholder while its chunk loads, a message if it fails to. */
 function LazyViewContent({ name, children }: { name: string; children: ReactNode }) {
@@ -101,6 +103,10 @@ export function App() {
       ) : view === 'team' ? (
         <LazyViewContent name="team">
           <TeamView />
+        </LazyViewContent>
+      ) : view === 'review' ? (
+        <LazyViewContent name="review">
+          <ReviewView />
         </LazyViewContent>
       ) : (
         <LazyViewContent name="graph">

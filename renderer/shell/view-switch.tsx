@@ -1,5 +1,5 @@
 // The switch between the main views: Services (with the selected service's log), Requests, Graph (the
-// mesh: service graph, peers, version alerts), Terminals, Recordings, the task command center, Locks and Team.
+// mesh: service graph, peers, version alerts), Terminals, Recordings, the task command center, Locks, Team and Review.
 import { useStore } from 'zustand';
 import type { MainView } from '../state/view-store.js';
 import { useApp } from './app-context.js';
@@ -13,6 +13,7 @@ const VIEWS: { view: MainView; label: string }[] = [
   { view: 'tasks', label: 'Command center' },
   { view: 'locks', label: 'Locks' },
   { view: 'team', label: 'Team' },
+  { view: 'review', label: 'Review' },
 ];
 
 export function ViewSwitch() {

@@ -7,6 +7,7 @@ import { createLocksStore, type LocksStore } from '../locks/locks-store.js';
 import { createMeshStore, type MeshStore } from '../graph/mesh-store.js';
 import { createMessagesStore, type MessagesStore } from '../messages/messages-store.js';
 import { createProjectsStore, type ProjectsStore } from './projects-store.js';
+import { createReviewStore, type ReviewStore } from '../review/review-store.js';
 import { createRoutesStore, type RoutesStore } from './routes-store.js';
 import { createServicesStore, type ServicesStore } from './services-store.js';
 import { createTasksStore, type TasksStore } from '../tasks/tasks-store.js';
@@ -31,6 +32,8 @@ export interface AppStores {
   locks: LocksStore;
   tasks: TasksStore;
   messages: MessagesStore;
+  /** the Review view: the shown agent's changes and open diff */
+  review: ReviewStore;
 }
 
 export const createAppStores = (initial: ConnectionStatus): AppStores => ({
@@ -48,4 +51,5 @@ export const createAppStores = (initial: ConnectionStatus): AppStores => ({
   locks: createLocksStore(),
   tasks: createTasksStore(),
   messages: createMessagesStore(),
+  review: createReviewStore(),
 });

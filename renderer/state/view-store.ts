@@ -1,7 +1,7 @@
 // Which main view the window shows: the services table (with its log), the proxy's request log, or the
 // mesh's service graph (with its peers and version alerts), the embedded terminals, their recordings, the
 // task command center (with the agents' messages), the file locks between agents, or the team (machines,
-// humans and agents across the mesh).
+// humans and agents across the mesh), or an agent's work to review and land.
 import { createStore } from 'zustand/vanilla';
 
 export const MAIN_VIEWS = [
@@ -13,6 +13,7 @@ export const MAIN_VIEWS = [
   'tasks',
   'locks',
   'team',
+  'review',
 ] as const;
 export type MainView = (typeof MAIN_VIEWS)[number];
 

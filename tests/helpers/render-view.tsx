@@ -36,6 +36,15 @@ function answerEmpty(client: ViewClient): void {
   client.answer('proxy.traffic', []);
   client.answer('daemon.health', { ok: true, problems: [], recovered: [] });
   client.answer('team.locks', { locks: [], leftOff: [] });
+  client.answer('projects.git', {
+    branch: 'main',
+    upstream: null,
+    ahead: 0,
+    behind: 0,
+    changed: 0,
+    untracked: 0,
+    detached: false,
+  });
 }
 
 export class ViewClient extends FakeClient {

@@ -1,0 +1,84 @@
+// The open project's git status above its services (projects.git): branch, ahead/behind its upstream, changed
+// and untracked files. Read when the project is shown, on every reconnect, after a review.changed event (a
+// merge moves the base branch) and on Refresh; a folder outside git says so, a failure shows the daemon's message.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import type { GitStatus } from '../../shared/review.js';
+import { DevMeshError } from '../../shared/errors.js';
+import { useApp } from '../shell/app-context.js';
+import { messageOf } from '../state/list-sync.js';
+
+type Read = { state: 'reading' } | { state: 'read'; status: GitStatus } | { state: 'failed'; message: string };
+
+export function ProjectGitStatus({ projectId }: { projectId: string }) {
+  const { client, stores } = useApp();
+  const connected = useStore(stores.connection, (s) => s.status.state === 'open');
+  const [read, setRead] = useState<Read>({ state: 'reading' });
+  const generation = useRef(0);
+
+  const load = useCallback(async () => {
+    const mine = ++generation.current;
+    try {
+      const status = await client.call('projects.git', { project: projectId });
+      if (mine === generation.current) setRead({ state: 'read', status });
+    } catch (err) {
+      if (mine !== generation.current) return;
+      if (err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING') return; // the banner's news
+      setRead({ state: 'failed', message: messageOf(err) });
+    }
+  }, [client, projectId]);
+
+  useEffect(() => {
+    if (connected) void load();
+  }, [connected, load]);
+  useEffect(
+    () =>
+      client.onEvent((event) => {
+        if (event.type === 'review.changed') void load();
+      }),
+    [client, load],
+  );
+  useEffect(
+    () => () => {
+      generation.current++; // an answer after unmount is dropped
+    },
+    [],
+  );
+
+  return (
+    <div className="git-status" role="group" aria-label="Git status" data-testid="git-status">
+      {read.state === 'reading' ? (
+        <span className="muted">git: reading…</span>
+      ) : read.state === 'failed' ? (
+        <span className="git-status-error" role="alert">
+          git status: {read.message}
+        </span>
+      ) : (
+        <GitFacts status={read.status} />
+      )}
+      <button
+        type="button"
+        className="btn btn-small"
+        aria-label="Refresh git status"
+        disabled={!connected}
+        onClick={() => void load()}
+      >
+        ↻
+      </button>
+    </div>
+  );
+}
+
+function GitFacts({ status }: { status: GitStatus }) {
+  if (status.branch === null && !status.detached) return <span className="muted">not a git repository</span>;
+  const parts: string[] = [];
+  if (status.upstream) parts.push(`${status.ahead} ahead, ${status.behind} behind ${status.upstream}`);
+  parts.push(status.changed + status.untracked === 0 ? 'clean' : `${status.changed} changed`);
+  if (status.untracked > 0) parts.push(`${status.untracked} untracked`);
+  return (
+    <span data-testid="git-status-facts">
+      <span className="mono git-status-branch">⎇ {status.detached ? 'detached HEAD' : status.branch}</span>
+      <span className="muted"> · {parts.join(' · ')}</span>
+    </span>
+  );
+}
