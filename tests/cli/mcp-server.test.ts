@@ -213,8 +213,12 @@ describe('devmesh mcp', () => {
     await waitFor('the project watched', async () =>
       withApi(async (api) => (await api.call('files.watched', {})).some((w) => w.state === 'watching')),
     );
-    const waiting = alpha.call('watch_files', { wait_seconds: 40, path_prefix: 'notes/' });
-    await sleep(300);
+    // a cursor for "now" first: a call still on its way when the file is written would start after it
+    const start = await alpha.call('watch_files', { wait_seconds: 0, path_prefix: 'notes/' });
+    expect(start.isError, start.text).toBe(false);
+    const from = (JSON.parse(start.text.split('\n')[1]!) as { cursor: string }).cursor;
+    const waiting = alpha.call('watch_files', { cursor: from, wait_seconds: 40, path_prefix: 'notes/' });
+    await sleep(300); // most often the call now waits in the daemon: the write ends its wait
     mkdirSync(join(project, 'notes'), { recursive: true });
     writeFileSync(join(project, 'notes', 'one.md'), 'one\n');
     const first = await waiting;
