@@ -91,6 +91,11 @@ const METHODS: Record<ApiMethod, true> = {
   'state.get': true,
   'state.set': true,
   'state.list': true,
+  'usage.agents': true,
+  'usage.agent': true,
+  'usage.task': true,
+  'usage.setBudget': true,
+  'usage.receiver': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();

@@ -14,6 +14,7 @@ import {
   TeamMachineEventSchema,
 } from './team.js';
 import { ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './service.js';
+import { AgentUsageEventSchema } from './usage.js';
 
 export const ServiceStateEventSchema = z.object({
   type: z.literal('service.state'),
@@ -83,6 +84,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   TeamAgentEventSchema,
   TeamLockConflictEventSchema,
   TeamLocksEventSchema,
+  AgentUsageEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

@@ -23,6 +23,7 @@ import { proxyHandlers } from './handlers/proxy-handlers.js';
 import { taskHandlers } from './handlers/task-handlers.js';
 import { terminalHandlers } from './handlers/terminal-handlers.js';
 import { teamHandlers } from './handlers/team-handlers.js';
+import { usageHandlers } from './handlers/usage-handlers.js';
 
 export interface ApiFace {
   face: DaemonInfo['face'];
@@ -167,6 +168,7 @@ export class DevMeshApi {
       ...taskHandlers({ tasks: co.tasks, decisions: co, team: core.team.tasks, activity }),
       ...messageHandlers({ messages: co.messages, team: core.team.messages, state: co.state, decisions: co, activity }),
       ...teamHandlers({ presence: core.team.presence }),
+      ...usageHandlers({ usage: core.usage }),
     };
   }
 

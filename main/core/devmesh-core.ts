@@ -48,6 +48,7 @@ import type { TerminalManager } from './terminals/terminal-manager.js';
 import { TerminalsModule } from './terminals/terminals-module.js';
 import { LocalCertificateAuthority } from './tls/local-certificate-authority.js';
 import type { EventBus } from './events/event-bus.js';
+import { UsageModule } from './usage/usage-module.js';
 
 export interface DevMeshCoreDeps {
   home: DevMeshHome;
@@ -74,6 +75,8 @@ export interface DevMeshCoreDeps {
    * process's own, without the packaging's variables.
    */
   environment?: ShellEnvResolution;
+  /** the loopback OTLP receiver's port for agents' token and cost figures (default 0: any free port) */
+  usagePort?: number;
 }
 
 export interface CoreDescription {
@@ -96,6 +99,7 @@ interface CoreModules {
   coordination: CoordinationModule;
   team: TeamModule;
   delivery: AgentDeliveryModule;
+  usage: UsageModule;
 }
 
 export class DevMeshCore {
@@ -128,6 +132,8 @@ export class DevMeshCore {
   readonly projectCommands: ProjectCommands;
   /** agents, locks, tasks, messages and state shared with teammates' machines over the mesh */
   readonly team: TeamModule;
+  /** what agents cost: the OTLP receiver, figures per agent and task, budgets */
+  readonly usage: UsageModule;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -139,7 +145,8 @@ export class DevMeshCore {
     private readonly modules: CoreModules,
     private readonly disposables: DisposableStore,
   ) {
-    const { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery } = modules;
+    const { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery, usage } = modules;
+    this.usage = usage;
     ({ database: this.database, events: this.events, health: this.health } = store);
     ({ logs: this.logs, registry: this.registry, reaper: this.reaper } = services);
     this.projects = projects.manager;
@@ -190,8 +197,11 @@ export class DevMeshCore {
       work.add({ dispose: () => mesh.node.close() });
       const terminals = work.add(new TerminalsModule({ home, store, services, projects, ports, logger }));
       const devmeshCommand = deps.devmeshCommand ?? null;
+      // Built before the agents (each launch is pointed at its receiver), disposed after them.
+      const usage = work.add(new UsageModule({ store, logger, port: deps.usagePort }));
+      const telemetry = usage.telemetry;
       const agents = work.add(
-        new AgentsModule({ home, store, projects, terminals, settings: settings.agents, devmeshCommand, logger }),
+        new AgentsModule({ home, store, projects, terminals, settings: settings.agents, devmeshCommand, logger, telemetry }),
       );
       const coordination = chain.add(
         new CoordinationModule({
@@ -235,7 +245,8 @@ export class DevMeshCore {
           taskGraceMs: deps.team?.taskGraceMs,
         }),
       );
-      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery };
+      await usage.start({ agents: agents.manager, coordination: coordination.coordination });
+      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery, usage };
       const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, modules, disposables);
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());

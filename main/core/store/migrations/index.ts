@@ -10,6 +10,7 @@ import { migration007 } from './007-tasks.js';
 import { migration008 } from './008-messages-state.js';
 import { migration009 } from './009-runs-terminals.js';
 import { migration010 } from './010-team-messages.js';
+import { migration012 } from './012-usage.js';
 
 export interface Migration {
   name: string;
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration012,
 ];
