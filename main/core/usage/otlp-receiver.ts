@@ -140,6 +140,20 @@ export class OtlpReceiver implements Disposable {
     body: unknown,
     header: string | null,
   ): { readings: UsageReading[]; rejected: number; unit: string } {
+    try {
+      return this.readChecked(path, body, header);
+    } catch (err) {
+      // zod walks AnyValue recursively: a body nested deeper than the stack is refused as malformed
+      if (err instanceof RangeError) throw new Refusal(400, 'the body nests values too deeply');
+      throw err;
+    }
+  }
+
+  private readChecked(
+    path: string,
+    body: unknown,
+    header: string | null,
+  ): { readings: UsageReading[]; rejected: number; unit: string } {
     const readings: UsageReading[] = [];
     if (path === '/v1/metrics') {
       const parsed = MetricsRequestSchema.safeParse(body);
