@@ -109,3 +109,19 @@ export type AgentUsageEvent = z.infer<typeof AgentUsageEventSchema>;
 
 // API methods (shared/api.ts): 'usage.agents' {} → AgentUsage[]; 'usage.agent' → AgentUsage;
 // 'usage.task' → TaskUsage; 'usage.setBudget' → AgentUsage; 'usage.receiver' {} → UsageReceiver.
+
+/** 1234 → "1.2k", 2_500_000 → "2.5M": token counts in a narrow column */
+export function formatTokens(n: number): string {
+  if (n < 1000) return String(Math.round(n));
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 1 : 0)}M`;
+}
+
+/** "$0.25", and "$0.25/$1.00" against a USD budget, "12k/50k" against a tokens budget */
+export function formatUsage(u: Pick<AgentUsage, 'figures' | 'budget'>): { tokens: string; cost: string } {
+  const tokens = formatTokens(totalTokens(u.figures));
+  const cost = `$${u.figures.costUsd.toFixed(2)}`;
+  if (u.budget?.unit === 'usd') return { tokens, cost: `${cost}/$${u.budget.limit.toFixed(2)}` };
+  if (u.budget?.unit === 'tokens') return { tokens: `${tokens}/${formatTokens(u.budget.limit)}`, cost };
+  return { tokens, cost };
+}

@@ -30,5 +30,6 @@ export function commandGroups(io: HookIo): CommandGroup[] {
     commandGroup(['audit'], async () => new (await import('./commands/audit-commands.js')).AuditCommands()),
     commandGroup(['mcp'], async () => new (await import('./commands/mcp-commands.js')).McpCommands()),
     commandGroup(['doctor'], async () => new (await import('./commands/doctor-commands.js')).DoctorCommands()),
+    commandGroup(['usage'], async () => new (await import('./commands/usage-commands.js')).UsageCommands()),
   ];
 }

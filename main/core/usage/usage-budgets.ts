@@ -52,7 +52,7 @@ export class UsageBudgets {
         usage,
         spent,
         `agent ${usage.name} went over its budget (${figure} of ${limit}) and was stopped; raise its budget ` +
-          `(devmesh agent budget ${usage.name} …) and relaunch it to go on`,
+          `(devmesh usage budget ${usage.name} …) and relaunch it to go on`,
       );
       return 'stopped';
     }
