@@ -5,6 +5,7 @@ import { useStore } from 'zustand';
 import type { AgentRecord } from '../../shared/agent.js';
 import { useApp } from '../shell/app-context.js';
 import { AgentStatusBadge } from './agent-status-badge.js';
+import { AgentUsageLine } from '../usage/usage-figures.js';
 
 const TASK_EXCERPT = 60;
 
@@ -65,6 +66,7 @@ function AgentCard({ record }: { record: AgentRecord }) {
           </span>
           <AgentStatusBadge record={record} testId={`agent-status-${record.id}`} />
         </span>
+        <AgentUsageLine agentId={record.id} />
         {(record.worktree || record.task) && (
           <span className="agent-card-detail">
             {record.worktree && (
