@@ -20,7 +20,9 @@ export const UsageFiguresSchema = z.object({
 export type UsageFigures = z.infer<typeof UsageFiguresSchema>;
 
 /** every token the figures count: what a `tokens` budget is measured in */
-export function totalTokens(f: Pick<UsageFigures, 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheCreationTokens'>): number {
+export function totalTokens(
+  f: Pick<UsageFigures, 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheCreationTokens'>,
+): number {
   return f.inputTokens + f.outputTokens + f.cacheReadTokens + f.cacheCreationTokens;
 }
 

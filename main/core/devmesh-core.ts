@@ -199,10 +199,8 @@ export class DevMeshCore {
       const devmeshCommand = deps.devmeshCommand ?? null;
       // Built before the agents (each launch is pointed at its receiver), disposed after them.
       const usage = work.add(new UsageModule({ store, logger, port: deps.usagePort }));
-      const telemetry = usage.telemetry;
-      const agents = work.add(
-        new AgentsModule({ home, store, projects, terminals, settings: settings.agents, devmeshCommand, logger, telemetry }),
-      );
+      const agentDeps = { settings: settings.agents, devmeshCommand, logger, telemetry: usage.telemetry };
+      const agents = work.add(new AgentsModule({ home, store, projects, terminals, ...agentDeps }));
       const coordination = chain.add(
         new CoordinationModule({
           recovery: services.recovery,
@@ -246,8 +244,9 @@ export class DevMeshCore {
         }),
       );
       await usage.start({ agents: agents.manager, coordination: coordination.coordination });
-      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery, usage };
-      const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, modules, disposables);
+      const modules = { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery };
+      const parts = { ...modules, usage };
+      const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, parts, disposables);
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());
       await projects.openAll(deps.projects ?? []);

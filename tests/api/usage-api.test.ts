@@ -47,7 +47,12 @@ describe('token and cost figures from an agent CLI’s own OpenTelemetry', () =>
     expect(writer.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(writer.resource).toBe(`devmesh.agent.id=${writer.id}`);
 
-    const task = await dm.call('tasks.create', { title: 'Fix the cart', prompt: 'Fix it.', files: ['src/**'], capabilities: ['ts'] });
+    const task = await dm.call('tasks.create', {
+      title: 'Fix the cart',
+      prompt: 'Fix it.',
+      files: ['src/**'],
+      capabilities: ['ts'],
+    });
     taskId = task.id;
     await dm.call('tasks.bid', { task: task.id, agent: 'writer', capabilities: ['ts'], estimateMinutes: 5 });
     expect((await dm.call('tasks.get', { task: task.id })).assigneeId).toBe(writer.id);
@@ -143,9 +148,9 @@ describe('token and cost figures from an agent CLI’s own OpenTelemetry', () =>
     expect((await dm.call('agents.list', {})).find((a) => a.id === spender.id)?.status).not.toBe('exited');
     const toUser = await dm.call('messages.read', { reader: 'user' });
     expect(toUser.map((m) => m.body).join('\n')).toMatch(/spender has used \$0\.60 of its \$1\.00 budget/);
-    expect(
-      events.some((e) => e.type === 'agent.usage' && e.agentId === spender.id && e.budget === 'warned'),
-    ).toBe(true);
+    expect(events.some((e) => e.type === 'agent.usage' && e.agentId === spender.id && e.budget === 'warned')).toBe(
+      true,
+    );
 
     await spend('1700000061000000000', 0.5);
     const stopped = await waitFor('the agent over its budget stopped', async () => {

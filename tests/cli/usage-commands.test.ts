@@ -49,7 +49,12 @@ describe('devmesh usage', () => {
     const text = await waitFor('the fake claude to write its settings', () =>
       existsSync(file) && readFileSync(file, 'utf8').includes('OTEL_RESOURCE') ? readFileSync(file, 'utf8') : null,
     );
-    const env = Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     const receiver = await cli.json<{ endpoint: string }>(['usage', 'receiver', '--json']);
     const [agent] = await cli.json<AgentRecord[]>(['agent', 'ls', '--json']);
     expect(env).toMatchObject({
@@ -78,7 +83,9 @@ describe('devmesh usage', () => {
     expect(head).toMatch(/TOKENS\s+COST/);
     expect(row).toMatch(/spender .* 7\.3k\s+\$0\.25/);
     const usage = await cli.json<AgentUsage[]>(['usage', 'ls', '--json']);
-    expect(usage).toEqual([expect.objectContaining({ name: 'spender', figures: expect.objectContaining({ costUsd: 0.25 }) })]);
+    expect(usage).toEqual([
+      expect.objectContaining({ name: 'spender', figures: expect.objectContaining({ costUsd: 0.25 }) }),
+    ]);
   });
 
   it('stops an agent whose new budget is below what it spent, and says so in usage ls', async () => {

@@ -178,7 +178,17 @@ Each agent runs in a terminal session: \`devmesh term attach <terminal>\` (or --
 
   /** `usage`: the TOKENS and COST columns (devmesh usage), with the budget when one is set */
   static table(list: AgentRecord[], usage: AgentUsage[] = []): string {
-    const table = new TextTable(['NAME', 'PROFILE', 'STATUS', 'TERMINAL', 'WORKTREE', 'ROLE', 'TOKENS', 'COST', 'TASK']);
+    const table = new TextTable([
+      'NAME',
+      'PROFILE',
+      'STATUS',
+      'TERMINAL',
+      'WORKTREE',
+      'ROLE',
+      'TOKENS',
+      'COST',
+      'TASK',
+    ]);
     const byId = new Map(usage.map((u) => [u.agentId, formatUsage(u)]));
     for (const a of list) {
       const status = a.status === 'exited' ? `exited${a.exitCode !== null ? ` ${a.exitCode}` : ''}` : a.status;

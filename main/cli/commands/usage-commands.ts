@@ -83,14 +83,17 @@ Examples:
       throw new UsageError(`the limit must be a positive number or off, not '${raw}'`, 'usage');
     const warnRaw = args.string('warn-at');
     const warnAt = warnRaw === undefined ? 0.8 : Number(warnRaw);
-    if (!(warnAt > 0 && warnAt <= 1)) throw new UsageError(`--warn-at is a fraction in (0, 1], not '${warnRaw}'`, 'usage');
+    if (!(warnAt > 0 && warnAt <= 1))
+      throw new UsageError(`--warn-at is a fraction in (0, 1], not '${warnRaw}'`, 'usage');
     const unit = args.flag('tokens') ? 'tokens' : 'usd';
     const usage = await ctx.withClient((c) => c.call('usage.setBudget', { agent, unit, limit, warnAt }));
     if (args.flag('json')) ctx.printJson(usage);
     else if (usage.budget === null) ctx.print(`${usage.name}: no budget.`);
     else {
       const { tokens, cost } = formatUsage(usage);
-      ctx.print(`${usage.name}: ${unit === 'usd' ? cost : tokens}; warned at ${Math.round(warnAt * 100)}%, stopped past it.`);
+      ctx.print(
+        `${usage.name}: ${unit === 'usd' ? cost : tokens}; warned at ${Math.round(warnAt * 100)}%, stopped past it.`,
+      );
     }
     return EXIT.ok;
   }

@@ -57,7 +57,10 @@ export interface AgentSessionSetupDeps {
   logger?: Logger;
   /** where the launch's CLI sends its token and cost figures (main/core/usage/agent-telemetry.ts) */
   telemetry?: {
-    forLaunch(record: AgentRecord, profile: AgentProfile | null): { args: string[]; env: Record<string, string>; notes: string[] };
+    forLaunch(
+      record: AgentRecord,
+      profile: AgentProfile | null,
+    ): { args: string[]; env: Record<string, string>; notes: string[] };
   };
 }
 

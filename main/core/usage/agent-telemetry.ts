@@ -42,7 +42,11 @@ export class AgentTelemetry {
   forLaunch(record: Pick<AgentRecord, 'id'>, profile: Pick<AgentProfile, 'id'> | null): AgentLaunchTelemetry {
     const endpoint = this.deps.endpoint();
     if (endpoint === null)
-      return { args: [], env: {}, notes: ['the OTLP receiver is not listening: no token or cost figures for this agent'] };
+      return {
+        args: [],
+        env: {},
+        notes: ['the OTLP receiver is not listening: no token or cost figures for this agent'],
+      };
     const base = this.deps.baseEnv;
     const resource = [base.OTEL_RESOURCE_ATTRIBUTES?.trim(), `${AGENT_ATTRIBUTE}=${record.id}`]
       .filter((s) => s !== undefined && s !== '')

@@ -31,7 +31,9 @@ const AnyValueSchema: z.ZodType<AnyValueShape> = z.lazy(() =>
     intValue: Int64.optional(),
     doubleValue: z.union([z.number(), z.string()]).optional(),
     arrayValue: z.object({ values: z.array(AnyValueSchema).optional() }).optional(),
-    kvlistValue: z.object({ values: z.array(z.object({ key: z.string(), value: AnyValueSchema.optional() })).optional() }).optional(),
+    kvlistValue: z
+      .object({ values: z.array(z.object({ key: z.string(), value: AnyValueSchema.optional() })).optional() })
+      .optional(),
     bytesValue: z.string().optional(),
   }),
 );

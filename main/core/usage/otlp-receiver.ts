@@ -184,6 +184,7 @@ export class OtlpReceiver implements Disposable {
   private body(req: IncomingMessage): Promise<Buffer> {
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > this.maxBody) {
+      req.resume(); // drained, not buffered (requestTimeout bounds a client that never stops)
       return Promise.reject(this.tooLarge());
     }
     return new Promise<Buffer>((resolve, reject) => {
@@ -193,7 +194,9 @@ export class OtlpReceiver implements Disposable {
         size += chunk.length;
         if (size > this.maxBody) {
           req.removeAllListeners('data');
-          req.resume(); // drained, not buffered: the answer goes once the client stops sending
+          // drained, not buffered, and the connection kept: closing on a client still sending would reset it
+          // before it reads the answer; requestTimeout bounds a client that never stops
+          req.resume();
           reject(this.tooLarge());
           return;
         }
@@ -206,7 +209,9 @@ export class OtlpReceiver implements Disposable {
         if (encoding === 'identity') return resolve(raw);
         if (encoding !== 'gzip') return reject(new Refusal(415, `content encoding ${encoding}: send gzip or none`));
         gunzip(raw, { maxOutputLength: this.maxBody }, (err, out) =>
-          err ? reject(new Refusal(400, `the gzip body does not decompress within ${this.maxBody} bytes`)) : resolve(out),
+          err
+            ? reject(new Refusal(400, `the gzip body does not decompress within ${this.maxBody} bytes`))
+            : resolve(out),
         );
       });
     });
@@ -220,20 +225,19 @@ export class OtlpReceiver implements Disposable {
     this.counts.refused++;
     if (err instanceof Refusal) {
       const code = err.status === 503 ? GRPC_UNAVAILABLE : GRPC_INVALID_ARGUMENT;
-      this.send(res, err.status, { code, message: err.message }, err.status === 413);
+      this.send(res, err.status, { code, message: err.message });
       return;
     }
     this.deps.logger?.warn({ domain: 'usage', err: (err as Error)?.message }, 'an OTLP export failed');
     this.send(res, 500, { code: 13, message: 'DevMesh could not take this export' });
   }
 
-  private send(res: ServerResponse, status: number, body: unknown, close = false): void {
+  private send(res: ServerResponse, status: number, body: unknown): void {
     if (res.headersSent || res.destroyed) return;
     const text = JSON.stringify(body);
     res.writeHead(status, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(text),
-      ...(close ? { connection: 'close' } : {}),
     });
     res.end(text);
   }

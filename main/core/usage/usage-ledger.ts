@@ -111,4 +111,3 @@ export class UsageLedger {
     return added > 0 ? { [field]: added } : null;
   }
 }
-

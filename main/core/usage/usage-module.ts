@@ -4,13 +4,7 @@
 // exists (tasks, messages, the audit chain, audited stops); the API's usage.* calls land here.
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
-import type {
-  AgentUsage,
-  TaskUsage,
-  UsageBudget,
-  UsageFigures,
-  UsageReceiver,
-} from '../../../shared/usage.js';
+import type { AgentUsage, TaskUsage, UsageBudget, UsageFigures, UsageReceiver } from '../../../shared/usage.js';
 import type { AgentManager } from '../agents/agent-manager.js';
 import type { Disposable } from '../base/disposable.js';
 import type { Coordination } from '../coordination/coordination.js';
@@ -81,7 +75,12 @@ export class UsageModule implements Disposable {
       currentTask: (id) =>
         deps.coordination.tasks.list({ assignee: id, states: [...ACTIVE_TASK_STATES] })[0]?.id ?? null,
     };
-    this.budgets = new UsageBudgets({ store: this.store, guard: this.guard, actions: this.actions(deps), now: this.deps.now });
+    this.budgets = new UsageBudgets({
+      store: this.store,
+      guard: this.guard,
+      actions: this.actions(deps),
+      now: this.deps.now,
+    });
     this.ledger = new UsageLedger({
       store: this.store,
       guard: this.guard,
@@ -105,7 +104,12 @@ export class UsageModule implements Disposable {
 
   list(): AgentUsage[] {
     const ledger = this.ready();
-    const ids = new Set([...this.ready$().agents.list().map((a) => a.id), ...this.store.agents().keys()]);
+    const ids = new Set([
+      ...this.ready$()
+        .agents.list()
+        .map((a) => a.id),
+      ...this.store.agents().keys(),
+    ]);
     return [...ids].map((id) => ledger.usageOf(id));
   }
 
@@ -136,7 +140,10 @@ export class UsageModule implements Disposable {
   }
 
   /** Sets (or with `limit: null` removes) an agent's budget, recorded in the audit chain; judged at once. */
-  setBudget(input: { agent: string; unit: UsageBudget['unit']; limit: number | null; warnAt: number }, by = 'user'): AgentUsage {
+  setBudget(
+    input: { agent: string; unit: UsageBudget['unit']; limit: number | null; warnAt: number },
+    by = 'user',
+  ): AgentUsage {
     const ledger = this.ready();
     const { coordination } = this.ready$();
     const id = this.agentId(input.agent);
@@ -151,7 +158,14 @@ export class UsageModule implements Disposable {
     });
     const verdict = this.budgets!.judge(usage);
     const after = ledger.usageOf(id);
-    this.deps.store.events.emit({ type: 'agent.usage', ts: Date.now(), agentId: id, task: null, usage: after, budget: verdict });
+    this.deps.store.events.emit({
+      type: 'agent.usage',
+      ts: Date.now(),
+      agentId: id,
+      task: null,
+      usage: after,
+      budget: verdict,
+    });
     return after;
   }
 
@@ -182,13 +196,26 @@ export class UsageModule implements Disposable {
     return {
       warn: (usage, spent, text) => {
         tell(text);
-        coordination.trail.observe({ actor: 'devmesh', kind: 'usage.budget-warned', subject: usage.name, data: entry(usage, spent) });
+        coordination.trail.observe({
+          actor: 'devmesh',
+          kind: 'usage.budget-warned',
+          subject: usage.name,
+          data: entry(usage, spent),
+        });
       },
       stop: (usage, spent, text) => {
-        coordination.trail.observe({ actor: 'devmesh', kind: 'usage.budget-exceeded', subject: usage.name, data: entry(usage, spent) });
+        coordination.trail.observe({
+          actor: 'devmesh',
+          kind: 'usage.budget-exceeded',
+          subject: usage.name,
+          data: entry(usage, spent),
+        });
         tell(text);
         coordination.stopAgent(usage.agentId, 'devmesh').catch((err: unknown) => {
-          this.logger.error({ agent: usage.agentId, err: (err as Error).message }, 'could not stop an agent over its budget');
+          this.logger.error(
+            { agent: usage.agentId, err: (err as Error).message },
+            'could not stop an agent over its budget',
+          );
         });
       },
     };
@@ -210,12 +237,14 @@ export class UsageModule implements Disposable {
   }
 
   private ready(): UsageLedger {
-    if (this.ledger === null) throw new DevMeshError('INTERNAL', 'usage figures are not ready yet; try again in a moment');
+    if (this.ledger === null)
+      throw new DevMeshError('INTERNAL', 'usage figures are not ready yet; try again in a moment');
     return this.ledger;
   }
 
   private ready$(): UsageStartDeps {
-    if (this.started === null) throw new DevMeshError('INTERNAL', 'usage figures are not ready yet; try again in a moment');
+    if (this.started === null)
+      throw new DevMeshError('INTERNAL', 'usage figures are not ready yet; try again in a moment');
     return this.started;
   }
 }

@@ -10,7 +10,10 @@ const at = (endpoint: string | null, baseEnv: NodeJS.ProcessEnv = {}) =>
 
 describe('AgentTelemetry', () => {
   it('gives Claude Code its telemetry variables, keeping the user’s other exporters and attributes', () => {
-    const t = at('http://127.0.0.1:4999', { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_RESOURCE_ATTRIBUTES: 'team=web' });
+    const t = at('http://127.0.0.1:4999', {
+      OTEL_METRICS_EXPORTER: 'prometheus',
+      OTEL_RESOURCE_ATTRIBUTES: 'team=web',
+    });
     const launch = t.forLaunch(record, { id: 'claude' });
     expect(launch.args).toEqual([]);
     expect(launch.env).toEqual({
@@ -38,7 +41,10 @@ describe('AgentTelemetry', () => {
   it('gives any other command the endpoint and attribute only, and nothing while not listening', () => {
     expect(at('http://127.0.0.1:4999').forLaunch(record, null)).toEqual({
       args: [],
-      env: { DEVMESH_OTLP_ENDPOINT: 'http://127.0.0.1:4999', OTEL_RESOURCE_ATTRIBUTES: 'devmesh.agent.id=agent-0a1b2c3d4e' },
+      env: {
+        DEVMESH_OTLP_ENDPOINT: 'http://127.0.0.1:4999',
+        OTEL_RESOURCE_ATTRIBUTES: 'devmesh.agent.id=agent-0a1b2c3d4e',
+      },
       notes: [],
     });
     const off = at(null).forLaunch(record, { id: 'claude' });

@@ -22,7 +22,11 @@ const str = (key: string, value: string) => ({ key, value: { stringValue: value 
 
 export function claudeMetrics(e: ClaudeExport): unknown {
   const temporality = e.temporality === 'cumulative' ? 2 : 1;
-  const common = [str('session.id', 'sess-1'), str('terminal.type', 'xterm-256color'), str('model', 'claude-sonnet-4-5')];
+  const common = [
+    str('session.id', 'sess-1'),
+    str('terminal.type', 'xterm-256color'),
+    str('model', 'claude-sonnet-4-5'),
+  ];
   const point = (value: number, extra: { key: string; value: { stringValue: string } }[]) => ({
     attributes: [...common, ...extra],
     startTimeUnixNano: e.startNs ?? '1700000000000000000',

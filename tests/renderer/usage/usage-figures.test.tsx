@@ -29,7 +29,10 @@ const usage = (agentId: string, name: string, over: Partial<AgentUsage> = {}): A
 describe('usage figures in the UI', () => {
   it('shows each agent’s tokens and cost on its card, and the budget’s warning as it arrives', async () => {
     const view = renderView(<AgentList />, ({ client }) => {
-      client.answer('agents.list', [agentRecord('agent-alice', { name: 'alice' }), agentRecord('agent-bob', { name: 'bob' })]);
+      client.answer('agents.list', [
+        agentRecord('agent-alice', { name: 'alice' }),
+        agentRecord('agent-bob', { name: 'bob' }),
+      ]);
       client.answer('usage.agents', [usage('agent-alice', 'alice')]);
     });
     expect((await screen.findByTestId('agent-usage-agent-alice')).textContent).toBe('7.3k tokens · $0.25');
@@ -54,13 +57,26 @@ describe('usage figures in the UI', () => {
   });
 
   it('shows the task’s cost in its drawer, per agent, and reads it again when its figures change', async () => {
-    const task = taskInfo('task-aaaa', { title: 'Fix the login flow', state: 'WORKING', assigneeId: 'agent-alice', assigneeName: 'alice' });
+    const task = taskInfo('task-aaaa', {
+      title: 'Fix the login flow',
+      state: 'WORKING',
+      assigneeId: 'agent-alice',
+      assigneeName: 'alice',
+    });
     let answer: TaskUsage = {
       task: task.id,
       figures: { ...EMPTY_USAGE, inputTokens: 2000, costUsd: 0.4, updatedAt: 1 },
       agents: [
-        { agentId: 'agent-alice', name: 'alice', figures: { ...EMPTY_USAGE, inputTokens: 1500, costUsd: 0.3, updatedAt: 1 } },
-        { agentId: 'agent-bob', name: 'bob', figures: { ...EMPTY_USAGE, inputTokens: 500, costUsd: 0.1, updatedAt: 1 } },
+        {
+          agentId: 'agent-alice',
+          name: 'alice',
+          figures: { ...EMPTY_USAGE, inputTokens: 1500, costUsd: 0.3, updatedAt: 1 },
+        },
+        {
+          agentId: 'agent-bob',
+          name: 'bob',
+          figures: { ...EMPTY_USAGE, inputTokens: 500, costUsd: 0.1, updatedAt: 1 },
+        },
       ],
     };
     const view = renderView(<TaskDetail id={task.id} />, ({ client }) => {
