@@ -40,6 +40,7 @@ export const coreDomainImports = {
   team: ['agents', 'audit', 'coordination', 'events', 'health', 'locks', 'mesh', 'projects', 'store', 'tasks'],
   terminals: ['environment', 'events', 'health'],
   tls: ['proxy'],
+  usage: ['health', 'store'],
 };
 
 const core = (...domains) => ({ element: { type: 'core', captured: domains.map((domain) => ({ domain })) } });

@@ -103,6 +103,11 @@ const METHODS: Record<ApiMethod, true> = {
   'review.merge': true,
   'review.discard': true,
   'projects.git': true,
+  'usage.agents': true,
+  'usage.agent': true,
+  'usage.task': true,
+  'usage.setBudget': true,
+  'usage.receiver': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();

@@ -79,6 +79,14 @@ import {
   ReviewInputSchema,
   ReviewSummarySchema,
 } from './review.js';
+import {
+  AgentUsageSchema,
+  TaskUsageSchema,
+  UsageAgentInputSchema,
+  UsageBudgetInputSchema,
+  UsageReceiverSchema,
+  UsageTaskInputSchema,
+} from './usage.js';
 
 /** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
  * Omitted: the only open project, or an error naming the open ones. */
@@ -289,6 +297,15 @@ export const apiMethods = {
   'review.discard': { input: DiscardInputSchema, output: z.object({ discarded: z.string() }) },
   /** the project's git status: branch, upstream, ahead/behind, changed and untracked files */
   'projects.git': { input: ProjectScope, output: GitStatusSchema },
+  /** token and cost figures of every agent (and of removed agents that spent any), with their budgets */
+  'usage.agents': { input: Empty, output: z.array(AgentUsageSchema) },
+  'usage.agent': { input: UsageAgentInputSchema, output: AgentUsageSchema },
+  /** a task's figures, per agent that worked on it */
+  'usage.task': { input: UsageTaskInputSchema, output: TaskUsageSchema },
+  /** sets an agent's budget (tokens or USD; `limit: null` removes it): warned past `warnAt`, stopped past it */
+  'usage.setBudget': { input: UsageBudgetInputSchema, output: AgentUsageSchema },
+  /** the loopback OTLP receiver: its endpoint and what it took */
+  'usage.receiver': { input: Empty, output: UsageReceiverSchema },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

@@ -17,6 +17,7 @@ import { ProjectInfoSchema, ServiceInfoSchema, ServiceStateSchema } from './serv
 import { ReminderChangedEventSchema, ReminderFiredEventSchema } from './reminder.js';
 import { FilesChangedEventSchema, LockBypassedEventSchema } from './files.js';
 import { ReviewChangedEventSchema } from './review.js';
+import { AgentUsageEventSchema } from './usage.js';
 
 export const ServiceStateEventSchema = z.object({
   type: z.literal('service.state'),
@@ -92,6 +93,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   ReviewChangedEventSchema,
   FilesChangedEventSchema,
   LockBypassedEventSchema,
+  AgentUsageEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

@@ -31,5 +31,6 @@ export function commandGroups(io: HookIo): CommandGroup[] {
     commandGroup(['remind'], async () => new (await import('./commands/remind-commands.js')).RemindCommands()),
     commandGroup(['mcp'], async () => new (await import('./commands/mcp-commands.js')).McpCommands()),
     commandGroup(['doctor'], async () => new (await import('./commands/doctor-commands.js')).DoctorCommands()),
+    commandGroup(['usage'], async () => new (await import('./commands/usage-commands.js')).UsageCommands()),
   ];
 }

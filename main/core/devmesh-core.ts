@@ -55,6 +55,7 @@ import { RemindersModule } from './reminders/reminders-module.js';
 import { ReviewModule } from './review/review-module.js';
 import { WorktreeManager } from './agents/worktree-manager.js';
 import { reviewAudit, reviewTasks } from './review-ports.js';
+import { UsageModule } from './usage/usage-module.js';
 
 export interface DevMeshCoreDeps {
   home: DevMeshHome;
@@ -85,6 +86,8 @@ export interface DevMeshCoreDeps {
   environment?: ShellEnvResolution;
   /** the reminders' clock and longest timer wait (tests drive fake time) */
   reminders?: { clock?: LockClock; maxWaitMs?: number };
+  /** the loopback OTLP receiver's port for agents' token and cost figures (default 0: any free port) */
+  usagePort?: number;
 }
 
 export interface CoreDescription {
@@ -110,6 +113,7 @@ interface CoreModules {
   reminders: RemindersModule;
   files: FilesModule;
   review: ReviewModule;
+  usage: UsageModule;
 }
 
 export class DevMeshCore {
@@ -148,6 +152,8 @@ export class DevMeshCore {
   readonly files: FilesModule;
   /** an agent's changes against its base branch, and landing or discarding them; a project's git status */
   readonly review: ReviewModule;
+  /** what agents cost: the OTLP receiver, figures per agent and task, budgets */
+  readonly usage: UsageModule;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -159,7 +165,9 @@ export class DevMeshCore {
     private readonly modules: CoreModules,
     private readonly disposables: DisposableStore,
   ) {
-    const { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery, files } = modules;
+    const { store, services, projects, mesh, proxy, terminals, agents, coordination, team, delivery } = modules;
+    const { files, usage } = modules;
+    this.usage = usage;
     ({ database: this.database, events: this.events, health: this.health } = store);
     ({ logs: this.logs, registry: this.registry, reaper: this.reaper } = services);
     this.projects = projects.manager;
@@ -213,9 +221,10 @@ export class DevMeshCore {
       work.add({ dispose: () => mesh.node.close() });
       const terminals = work.add(new TerminalsModule({ home, store, services, projects, ports, logger }));
       const devmeshCommand = deps.devmeshCommand ?? null;
-      const agents = work.add(
-        new AgentsModule({ home, store, projects, terminals, settings: settings.agents, devmeshCommand, logger }),
-      );
+      // Built before the agents (each launch is pointed at its receiver), disposed after them.
+      const usage = work.add(new UsageModule({ store, logger, port: deps.usagePort }));
+      const agentDeps = { settings: settings.agents, devmeshCommand, logger, telemetry: usage.telemetry };
+      const agents = work.add(new AgentsModule({ home, store, projects, terminals, ...agentDeps }));
       const coordination = chain.add(
         new CoordinationModule({
           recovery: services.recovery,
@@ -258,6 +267,7 @@ export class DevMeshCore {
           taskGraceMs: deps.team?.taskGraceMs,
         }),
       );
+      await usage.start({ agents: agents.manager, coordination: coordination.coordination });
       // After the team (reminders are sent through its message path), disposed before it.
       const reminders = work.add(
         new RemindersModule({
@@ -305,16 +315,8 @@ export class DevMeshCore {
         files,
         review,
       };
-      const core = new DevMeshCore(
-        home,
-        deps.version,
-        logger,
-        settings,
-        ca,
-        ports,
-        { ...modules, reminders },
-        disposables,
-      );
+      const parts = { ...modules, reminders, usage };
+      const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, parts, disposables);
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());
       await projects.openAll(deps.projects ?? []);

@@ -7,6 +7,7 @@ import type { AgentRecord } from '../../shared/agent.js';
 import { useApp } from '../shell/app-context.js';
 import { AgentStatusBadge } from './agent-status-badge.js';
 import { openReview } from '../review/review-syncs.js';
+import { AgentUsageLine } from '../usage/usage-figures.js';
 
 const TASK_EXCERPT = 60;
 
@@ -76,6 +77,7 @@ function AgentCard({ record }: { record: AgentRecord }) {
             </span>
           )}
         </span>
+        <AgentUsageLine agentId={record.id} />
         {(record.worktree || record.task) && (
           <span className="agent-card-detail">
             {record.worktree && (

@@ -14,6 +14,7 @@ import { TaskLocks } from './task-locks.js';
 import { TaskAssignee, TaskHomeBadge } from './task-card.js';
 import { TaskStateBadge } from './task-state-badge.js';
 import { useDrawer } from '../common/use-drawer.js';
+import { TaskUsageFigures } from '../usage/usage-figures.js';
 
 export function TaskDetail({ id }: { id: string }) {
   const { stores, agents } = useApp();
@@ -74,6 +75,10 @@ export function TaskDetail({ id }: { id: string }) {
           )}
           <dt>Assignee</dt>
           <dd>{task.assigneeId ? <TaskAssignee task={task} /> : <span className="muted">nobody yet</span>}</dd>
+          <dt>Cost</dt>
+          <dd>
+            <TaskUsageFigures taskId={task.id} />
+          </dd>
           <dt>Priority</dt>
           <dd>{task.priority}</dd>
           {task.files.length > 0 && (

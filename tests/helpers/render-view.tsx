@@ -8,6 +8,7 @@ import userEvent, { type UserEvent } from '@testing-library/user-event';
 import { afterEach } from 'vitest';
 import type { ApiInput, ApiMethod, ApiOutput } from '../../shared/api.js';
 import { DevMeshError, type ErrorCode } from '../../shared/errors.js';
+import { EMPTY_USAGE } from '../../shared/usage.js';
 import { AgentsSync } from '../../renderer/agents/agents-sync.js';
 import { coordinationSyncs, type CoordinationSyncs } from '../../renderer/command-center/command-center-syncs.js';
 import { AppContext, type AppServices } from '../../renderer/shell/app-context.js';
@@ -45,6 +46,8 @@ function answerEmpty(client: ViewClient): void {
     untracked: 0,
     detached: false,
   });
+  client.answer('usage.agents', []);
+  client.answer('usage.task', ({ task }) => ({ task, figures: { ...EMPTY_USAGE }, agents: [] }));
 }
 
 export class ViewClient extends FakeClient {

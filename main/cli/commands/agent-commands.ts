@@ -1,6 +1,7 @@
 // `devmesh agent ls|profiles|start|stop|relaunch|rm`: AI coding agents (Claude Code, Codex, Gemini CLI, Aider,
 // opencode, goose, or any command) running in DevMesh terminals, optionally in a git worktree of their own.
 import type { AgentRecord } from '../../../shared/agent.js';
+import { formatUsage, type AgentUsage } from '../../../shared/usage.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
@@ -73,11 +74,13 @@ ${REVIEW_HELP}`,
     switch (action) {
       case 'ls': {
         if (args.flag('all')) return this.listAll(ctx, args);
-        const list = await ctx.withClient((c) => c.call('agents.list', {}));
+        const [list, usage] = await ctx.withClient((c) =>
+          Promise.all([c.call('agents.list', {}), c.call('usage.agents', {})]),
+        );
         if (args.flag('json')) ctx.printJson(list);
         else if (list.length === 0)
           ctx.print('No agents yet. Start one with `devmesh agent start claude` (see `devmesh agent profiles`).');
-        else ctx.print(AgentCommands.table(list));
+        else ctx.print(AgentCommands.table(list, usage));
         return EXIT.ok;
       }
       case 'profiles': {
@@ -190,10 +193,23 @@ ${REVIEW_HELP}`,
     return EXIT.ok;
   }
 
-  static table(list: AgentRecord[]): string {
-    const table = new TextTable(['NAME', 'PROFILE', 'STATUS', 'TERMINAL', 'WORKTREE', 'ROLE', 'TASK']);
+  /** `usage`: the TOKENS and COST columns (devmesh usage), with the budget when one is set */
+  static table(list: AgentRecord[], usage: AgentUsage[] = []): string {
+    const table = new TextTable([
+      'NAME',
+      'PROFILE',
+      'STATUS',
+      'TERMINAL',
+      'WORKTREE',
+      'ROLE',
+      'TOKENS',
+      'COST',
+      'TASK',
+    ]);
+    const byId = new Map(usage.map((u) => [u.agentId, formatUsage(u)]));
     for (const a of list) {
       const status = a.status === 'exited' ? `exited${a.exitCode !== null ? ` ${a.exitCode}` : ''}` : a.status;
+      const figures = byId.get(a.id);
       table.add([
         a.name,
         a.profile,
@@ -201,6 +217,8 @@ ${REVIEW_HELP}`,
         a.terminalId,
         a.worktree?.branch ?? null,
         a.role,
+        figures?.tokens ?? null,
+        figures?.cost ?? null,
         a.task === null ? null : a.task.length > 40 ? `${a.task.slice(0, 39)}…` : a.task,
       ]);
     }

@@ -60,6 +60,13 @@ export interface AgentSessionSetupDeps {
   baseEnv?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
   logger?: Logger;
+  /** where the launch's CLI sends its token and cost figures (main/core/usage/agent-telemetry.ts) */
+  telemetry?: {
+    forLaunch(
+      record: AgentRecord,
+      profile: AgentProfile | null,
+    ): { args: string[]; env: Record<string, string>; notes: string[] };
+  };
 }
 
 export interface AgentSession {
@@ -118,6 +125,12 @@ export class AgentSessionSetup {
     const dir = this.dirOf(record.id);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const session: AgentSession = { args: [], env: { DEVMESH_HOME: this.deps.homeDir }, files: [], notes: [] };
+    const telemetry = this.deps.telemetry?.forLaunch(record, profile);
+    if (telemetry) {
+      session.args.push(...telemetry.args);
+      Object.assign(session.env, telemetry.env);
+      session.notes.push(...telemetry.notes);
+    }
     if (this.devmesh === null) {
       session.notes.push('no devmesh command line was given to the agent session setup: no MCP server, no lock hooks');
       return this.done(record, session);

@@ -11,7 +11,7 @@ import type { TerminalsModule } from '../terminals/terminals-module.js';
 import { AgentDetector } from './agent-detector.js';
 import { AgentManager } from './agent-manager.js';
 import { AgentProfiles } from './agent-profiles.js';
-import { AgentSessionSetup } from './agent-session-setup.js';
+import { AgentSessionSetup, type AgentSessionSetupDeps } from './agent-session-setup.js';
 import { AgentStore } from './agent-store.js';
 import { AgentSupervisor } from './agent-supervisor.js';
 import { SystemLockClock } from '../locks/lock-clock.js';
@@ -29,6 +29,8 @@ export interface AgentsModuleDeps {
   /** how agents' generated files run `devmesh` again; null: agents get none of them */
   devmeshCommand: DevMeshCommandLineSpec | null;
   logger: Logger;
+  /** where each launch's CLI sends its token and cost figures (the usage domain) */
+  telemetry?: AgentSessionSetupDeps['telemetry'];
 }
 
 export class AgentsModule implements Disposable {
@@ -51,6 +53,7 @@ export class AgentsModule implements Disposable {
       devmesh: deps.devmeshCommand,
       baseEnv: store.baseEnv,
       logger,
+      telemetry: deps.telemetry,
     });
     this.manager = new AgentManager({
       store: new AgentStore(store.database, store.health),

@@ -11,6 +11,7 @@ import { migration008 } from './008-messages-state.js';
 import { migration009 } from './009-runs-terminals.js';
 import { migration010 } from './010-team-messages.js';
 import { migration011 } from './011-reminders.js';
+import { migration012 } from './012-usage.js';
 import { migration013 } from './013-agent-supervision.js';
 
 export interface Migration {
@@ -30,5 +31,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration009,
   migration010,
   migration011,
+  migration012,
   migration013,
 ];
