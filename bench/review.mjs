@@ -10,11 +10,11 @@
 // Usage: npm run bench:review [-- --runs 7 --files 500 --repo-files 2000]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import Module from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadTs } from './ts-module.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: o } = parseArgs({
@@ -24,33 +24,12 @@ const RUNS = Number(o.runs ?? 7);
 const CHANGED = Number(o.files ?? 500);
 const REPO_FILES = Math.max(Number(o['repo-files'] ?? 2000), CHANGED);
 
-async function loadReview() {
-  const esbuild = await import('esbuild');
-  const entry = [
+function loadReview() {
+  return loadTs(root, 'bench', 'bench-review', [
     "export { GitRunner } from './main/core/review/git-runner.ts';",
     "export { ChangeSummary } from './main/core/review/change-summary.ts';",
     "export { FileDiffReader } from './main/core/review/file-diff-reader.ts';",
-  ].join('\n');
-  try {
-    const out = await esbuild.build({
-      stdin: { contents: entry, resolveDir: root, sourcefile: 'bench-review.ts', loader: 'ts' },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node22',
-      packages: 'external',
-      write: false,
-      logLevel: 'silent',
-    });
-    const filename = join(root, 'bench/review.bundle.cjs');
-    const m = new Module(filename);
-    m.filename = filename;
-    m.paths = Module._nodeModulePaths(join(root, 'bench'));
-    m._compile(out.outputFiles[0].text, filename);
-    return m.exports;
-  } finally {
-    await esbuild.stop?.();
-  }
+  ]);
 }
 
 const env = {

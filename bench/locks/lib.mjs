@@ -5,9 +5,10 @@
 // must run, as they do in the daemon), and what bench/terminals/lib.mjs already has (the daemon, the API
 // client, statistics, tables).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setImmediate as breathe } from 'node:timers/promises';
+import { loadTs } from '../ts-module.mjs';
 import { root } from '../terminals/lib.mjs';
 
 export {
@@ -28,17 +29,8 @@ export {
 } from '../terminals/lib.mjs';
 
 /** The core classes the bench drives, from main/core TypeScript (esbuild, dependencies from node_modules). */
-export async function loadCore() {
-  let esbuild;
-  try {
-    esbuild = await import('esbuild');
-  } catch (err) {
-    throw new Error(
-      `bench:locks needs esbuild (a devDependency) to load main/core: run \`npm run setup\` (${err.message})`,
-      { cause: err },
-    );
-  }
-  const entry = [
+export function loadCore() {
+  return loadTs(root, 'bench/locks', 'bench-locks-core', [
     "export { LockManager } from './main/core/locks/lock-manager.ts';",
     "export { LOCK_MATRIX, admits } from './main/core/locks/lock-matrix.ts';",
     "export { AuditLog } from './main/core/audit/audit-log.ts';",
@@ -46,28 +38,7 @@ export async function loadCore() {
     "export { auditHash, auditMirrorLine } from './main/core/audit/audit-encoding.ts';",
     "export { canonicalJson } from './main/core/audit/canonical-json.ts';",
     "export { LOCK_MODES } from './shared/lock.ts';",
-  ].join('\n');
-  try {
-    const out = await esbuild.build({
-      stdin: { contents: entry, resolveDir: root, sourcefile: 'bench-locks-core.ts', loader: 'ts' },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node22',
-      packages: 'external',
-      write: false,
-      logLevel: 'silent',
-    });
-    // Compiled as if it lived in bench/locks/, so `require('better-sqlite3')` finds the repo's node_modules.
-    const filename = join(root, 'bench/locks/core.bundle.cjs');
-    const m = new Module(filename);
-    m.filename = filename;
-    m.paths = Module._nodeModulePaths(join(root, 'bench/locks'));
-    m._compile(out.outputFiles[0].text, filename);
-    return m.exports;
-  } finally {
-    await esbuild.stop?.(); // its service process would otherwise live as long as we do
-  }
+  ]);
 }
 
 /** better-sqlite3 as the product loads it (the baseline of section 4 writes with it directly) */
