@@ -92,8 +92,9 @@ async function standIn(behaviour: StandIn): Promise<CliHarness> {
   return new CliHarness(home, tmp.dir);
 }
 
+const git = { branch: 'main', upstream: null, ahead: 0, behind: 0, changed: 0, untracked: 0, detached: false };
 const answers = (services: unknown[]) => (method: string) =>
-  ({ 'projects.list': [project], 'daemon.health': health, 'services.list': services })[method];
+  ({ 'projects.list': [project], 'daemon.health': health, 'services.list': services, 'projects.git': git })[method];
 
 describe('devmesh status against a DevMesh of another contract', () => {
   it('shows answers that match this CLI’s contract', async () => {
@@ -102,7 +103,7 @@ describe('devmesh status against a DevMesh of another contract', () => {
     const r = await cli.run(['status']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^SERVICE +VERSION +STATE/);
+    expect(r.stdout).toMatch(/^git: main, clean\nSERVICE +VERSION +STATE/);
     expect(r.stdout).toMatch(/\nweb +1\.0\.0 +stopped/);
   }, 60_000);
 
