@@ -280,7 +280,10 @@ export class MeshNode {
   private async shutdown(reason: string): Promise<void> {
     this.stopMdns?.();
     this.dialer.dispose();
-    for (const p of this.peers.values()) p.link?.close(LINK_CLOSE.leaving, reason);
+    // the goodbyes leave before the listener cuts the sockets it accepted (a peer would read a cut as silence)
+    await Promise.all(
+      [...this.peers.values()].map((p) => p.link?.close(LINK_CLOSE.leaving, reason) ?? Promise.resolve()),
+    );
     await this.listener?.close();
   }
 
@@ -354,13 +357,13 @@ export class MeshNode {
       }
       const old = peer.link;
       peer.link = null;
-      old.close(LINK_CLOSE.duplicate, 'duplicate link');
+      void old.close(LINK_CLOSE.duplicate, 'duplicate link');
     } else if (peer?.link?.isOpen) {
       // A new session from a peer we still hold an older link to: it restarted or lost that link
       // before our heartbeat noticed. The new one wins.
       const old = peer.link;
       peer.link = null;
-      old.close(LINK_CLOSE.duplicate, 'replaced by a newer link');
+      void old.close(LINK_CLOSE.duplicate, 'replaced by a newer link');
     }
     const link = new PeerLink(
       auth,

@@ -31,6 +31,8 @@ export class PeerLink {
   readonly heartbeatMs: number;
   private readonly raw: { bytesRead: number; bytesWritten: number } | null;
   private readonly bytesAtOpen: { read: number; written: number };
+  /** resolves when the WebSocket has closed (whichever end closed it) */
+  private readonly socketClosed: Promise<void>;
 
   constructor(
     readonly auth: AuthenticatedSocket,
@@ -47,8 +49,19 @@ export class PeerLink {
     ws.on('message', (data, isBinary) => this.onFrame(isBinary ? null : data.toString()));
     ws.on('ping', (payload) => this.onPing(payload));
     ws.on('pong', (payload) => this.onPong(payload));
-    ws.on('close', (code, reason) => this.end(`the link closed (${reason.toString() || `code ${code}`})`, false));
+    // A close frame with the leaving code is a goodbye too (the `bye` before it says the same; either is enough)
+    ws.on('close', (code, reason) =>
+      this.end(`the link closed (${reason.toString() || `code ${code}`})`, code === LINK_CLOSE.leaving),
+    );
     ws.on('error', (err) => this.end(`the link failed: ${err.message}`, false));
+    this.socketClosed = new Promise((resolve) => {
+      if (ws.readyState === WebSocket.CLOSED) return resolve();
+      ws.once('close', () => resolve());
+      // never longer than the terminate below, whatever the socket does
+      ws.once('close', () => clearTimeout(bound));
+      const bound = setTimeout(resolve, 1500);
+      bound.unref();
+    });
     const tick = Math.max(25, Math.floor(this.heartbeatMs / 4));
     this.beat = setInterval(() => this.tick(), tick);
     this.beat.unref();
@@ -93,13 +106,19 @@ export class PeerLink {
     this.auth.ws.send(this.auth.crypto.seal(JSON.stringify(message)));
   }
 
-  close(code: number, reason: string): void {
-    if (this.closed) return;
+  /**
+   * Says goodbye and closes; resolves once the socket is closed: the peer answered the close frame, or after
+   * 1 s without an answer (terminated). A caller about to tear sockets down (the listener) waits for it, or the
+   * goodbye never leaves and the peer reads a cut link (1006) as this machine falling silent.
+   */
+  close(code: number, reason: string): Promise<void> {
+    if (this.closed) return this.socketClosed;
     this.send({ t: 'bye', reason });
     this.auth.ws.close(code, reason.slice(0, 120));
     this.end(reason, false);
     // A peer that does not answer the close frame must not hold the socket.
     setTimeout(() => this.auth.ws.terminate(), 1000).unref();
+    return this.socketClosed;
   }
 
   private onFrame(text: string | null): void {
