@@ -341,7 +341,13 @@ export class MeshNode {
   }
 
   private linked(auth: AuthenticatedSocket, via: PeerSource, dialedAddress?: string): void {
-    if (this.closed) return void auth.ws.terminate();
+    if (this.closed) {
+      // a handshake that finished after this node closed: the other end already counts the link, so say
+      // goodbye with the leaving code (read as a goodbye there) rather than cut it (read as falling silent)
+      auth.ws.close(LINK_CLOSE.leaving, 'the agent is shutting down');
+      setTimeout(() => auth.ws.terminate(), 1000).unref();
+      return;
+    }
     let peer = this.peers.get(auth.remoteId);
     if (peer?.link?.isOpen && Date.now() - peer.link.openedAt < SIMULTANEOUS_MS) {
       // Both sides dialed at once: keep the link dialed by the smaller agent id, on both ends alike.
