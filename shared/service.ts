@@ -50,6 +50,22 @@ export const ProjectIdentitySchema = z.object({
 });
 export type ProjectIdentityInfo = z.infer<typeof ProjectIdentitySchema>;
 
+/**
+ * A copy of a project running from one of its git worktrees (an agent's branch), side by side with the main
+ * checkout: own ports, own logs, and names `<service>.<label>.localhost`. Never shared with teammates.
+ */
+export const WorktreeCopySchema = z.object({
+  /** the id of the project this is a copy of (the main checkout's) */
+  of: z.string(),
+  /** the worktree's git branch */
+  branch: z.string(),
+  /** the branch made DNS-safe (lower case, [a-z0-9-], at most 63 characters): `<service>.<label>.localhost` */
+  label: z.string(),
+  /** the agent working in the worktree, when DevMesh made the worktree for one */
+  agentId: z.string().nullable(),
+});
+export type WorktreeCopy = z.infer<typeof WorktreeCopySchema>;
+
 export const ProjectInfoSchema = z.object({
   id: z.string(),
   root: z.string(),
@@ -59,6 +75,8 @@ export const ProjectInfoSchema = z.object({
   configError: z.string().nullable(),
   /** absent until git has answered (a few ms after the project opens) */
   identity: ProjectIdentitySchema.optional(),
+  /** present when this project is a worktree's copy of another (its id is `<of>@<label>`) */
+  worktree: WorktreeCopySchema.optional(),
 });
 export type ProjectInfo = z.infer<typeof ProjectInfoSchema>;
 
