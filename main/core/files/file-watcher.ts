@@ -1,18 +1,20 @@
 // One watched folder (a project's checkout or an agent's worktree): the native watcher's events, turned into
 // root-relative POSIX paths, debounced (ChangeBatcher), with what git ignores left out (GitIgnoreFilter), handed
 // on as batches in order. `.git`, `node_modules` and `.devmesh` (DevMesh's own worktrees live there) at any
-// depth are never crawled nor watched; nor are the folders git ignores at the start.
+// depth are never crawled nor watched; nor are the folders git ignores at the start. What the native watcher
+// misses in folders made moments ago is found by reading them (NewFolderSweep) before a batch is handed on.
 //
 // It never throws into the event loop: the native callback, the debounce timers and the git filter are caught
 // here and end as `onDidFail` (the owner reports it to the daemon's health). A watcher fails when it cannot
 // start (the folder is missing, the inotify watch limit, ENOSPC, is reached), when the native side reports an
 // error, or when the watched folder itself is deleted or moved away; a failed watcher stays stopped.
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import type { AsyncDisposable } from '../base/disposable.js';
 import { Emitter } from '../base/emitter.js';
 import type { LockClock } from '../locks/lock-clock.js';
 import { ChangeBatcher, type RawChange } from './change-batcher.js';
 import type { GitIgnoreFilter } from './git-ignore-filter.js';
+import { NewFolderSweep } from './new-folder-sweep.js';
 import type { WatchEvent, WatchSubscribe, WatchSubscription } from './watch-backend.js';
 
 /** never watched, at any depth (globs for @parcel/watcher, matched on root-relative paths) */
@@ -35,6 +37,8 @@ export class FileWatcher implements AsyncDisposable {
   private readonly batches = new Emitter<RawChange[]>({ name: 'file change' });
   private readonly failures = new Emitter<Error>({ name: 'file watcher failure' });
   private subscription: WatchSubscription | null = null;
+  /** what the native watcher misses in new folders, found by reading them (null until started) */
+  private sweep: NewFolderSweep | null = null;
   /** batches wait here for git's answer, one at a time, so they are handed on in order */
   private filtering: Promise<void> = Promise.resolve();
   private current: FileWatcherState = 'starting';
@@ -71,15 +75,21 @@ export class FileWatcher implements AsyncDisposable {
       const dirs = await this.deps.ignores.ignoredDirs();
       const subscribe = await this.deps.subscribe();
       if (this.current !== 'starting') return;
-      const subscription = await subscribe(this.deps.root, (err, events) => this.onNative(err, events), {
-        ignore: [...ALWAYS_IGNORED, ...dirs],
-      });
+      const onEvents = (err: Error | null, events: WatchEvent[]): void => this.onNative(err, events);
+      // absolute, so a new folder's own subscription (see NewFolderSweep) leaves out the same folders
+      const ignore = [...ALWAYS_IGNORED, ...dirs.map((d) => join(this.deps.root, d))];
+      const subscription = await subscribe(this.deps.root, onEvents, { ignore });
       if (this.current !== 'starting') {
         // stopped while the crawl ran: let the subscription go at once
         await subscription.unsubscribe();
         return;
       }
       this.subscription = subscription;
+      this.sweep = new NewFolderSweep({
+        root: this.deps.root,
+        subscribe: (dir) => subscribe(dir, onEvents, { ignore }),
+        ignoredNames: ALWAYS_IGNORED_NAMES,
+      });
       this.current = 'watching';
     } catch (err) {
       this.fail(err);
@@ -115,8 +125,10 @@ export class FileWatcher implements AsyncDisposable {
   private filter(changes: RawChange[]): void {
     this.filtering = this.filtering.then(async () => {
       try {
-        const ignored = await this.deps.ignores.ignored(changes.map((c) => c.path));
-        const kept = ignored.size === 0 ? changes : changes.filter((c) => !ignored.has(c.path));
+        const missed = this.sweep !== null ? await this.sweep.sweep(changes) : [];
+        const all = missed.length === 0 ? changes : [...changes, ...missed];
+        const ignored = await this.deps.ignores.ignored(all.map((c) => c.path));
+        const kept = ignored.size === 0 ? all : all.filter((c) => !ignored.has(c.path));
         if (kept.length > 0 && this.current !== 'stopped') this.batches.fire(kept);
       } catch (err) {
         this.fail(err);
@@ -144,9 +156,8 @@ export class FileWatcher implements AsyncDisposable {
     const subscription = this.subscription;
     this.subscription = null;
     // the native side may refuse (its folder is gone): nothing is left to release then
-    return (
-      subscription?.unsubscribe().catch((err: unknown) => void (this.failure ??= err as Error)) ?? Promise.resolve()
-    );
+    const root = subscription?.unsubscribe().catch((err: unknown) => void (this.failure ??= err as Error));
+    return Promise.all([root, this.sweep?.dispose()]).then(() => undefined);
   }
 
   /** Stops watching; resolves once the native watcher let go (it keeps no handle on the event loop after). */

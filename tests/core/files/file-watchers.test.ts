@@ -2,6 +2,7 @@
 // debounced and root-relative; what is ignored (.git, node_modules, .devmesh, the project's .gitignore) does
 // not; a 10,000-file checkout starts watching and still reports; a watcher whose folder is deleted, or that
 // cannot start, is stopped and reported to the daemon's health while everything else goes on.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -99,6 +100,30 @@ describe('a watched folder', () => {
     writeFileSync(join(t.root, 'sentinel.ts'), 'x');
     await until('the sentinel', () => t.has('sentinel.ts', 'create'));
     expect(t.seen().map((c) => c.path)).toEqual(['sentinel.ts']);
+  });
+
+  it('sees what a shell writes into folders it just made, and later writes deep inside them', async () => {
+    // inotify watches a new folder only after it is reported, and @parcel/watcher adds one watch, not the
+    // folders below it (parcel-bundler/watcher#243 and #97, open): without DevMesh's sweep, `mkdir -p a/b/c`
+    // then a write in a/b/c is never reported
+    const t = setup();
+    makeRepo(t.root);
+    await t.watchers.watch(t.owner());
+    execFileSync('sh', ['-c', 'mkdir -p deep/1/2/3 && echo hi > deep/1/2/3/first.md'], { cwd: t.root });
+    for (let i = 0; i < 10; i++) {
+      execFileSync('sh', ['-c', `mkdir -p burst-${i}/docs && echo hi > burst-${i}/docs/notes.md`], { cwd: t.root });
+    }
+    await until('the files written with their folders', () =>
+      t.has('deep/1/2/3/first.md', 'create') &&
+      Array.from({ length: 10 }, (_, i) => i).every((i) => t.has(`burst-${i}/docs/notes.md`, 'create')),
+    );
+    writeFileSync(join(t.root, 'deep', '1', '2', '3', 'later.md'), 'later\n');
+    await until('a later write in the deepest new folder', () => t.has('deep/1/2/3/later.md', 'create'));
+    // a swept folder deleted and made again is still followed
+    rmSync(join(t.root, 'deep'), { recursive: true });
+    await until('the delete', () => t.has('deep', 'delete'));
+    execFileSync('sh', ['-c', 'mkdir -p deep/x/y && echo again > deep/x/y/again.md'], { cwd: t.root });
+    await until('the folder made again', () => t.has('deep/x/y/again.md', 'create'));
   });
 
   it(
