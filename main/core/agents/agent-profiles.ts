@@ -4,8 +4,10 @@
 //
 // Sources for the flags (checked 2026 against the CLIs' docs, see each entry): where a flag could not be
 // confirmed it says ASSUMED. A user who finds one wrong overrides the profile in config.yaml.
-// Unattended flags (`unattended`): `checked: true` where the CLI's own documentation was read to confirm the
-// flag (December 2026, through the search tool); false where only third-party pages or its source were seen.
+// Unattended flags (`unattended`): `checked: true` where the CLI's own documentation (or, for aider, its own
+// repository's docs page) was read to confirm the flag, 2026-12-07 through the search tool; each entry names
+// the document and the repository path at a commit it was read from. false where only third-party pages
+// were found.
 import { DevMeshError } from '../../../shared/errors.js';
 import { AgentProfileSchema, type AgentProfile, type AgentProfileConfig } from '../../../shared/agent.js';
 
@@ -47,10 +49,12 @@ const builtin = (spec: BuiltinSpec): AgentProfile => ({
 
 const BUILTIN: readonly AgentProfile[] = [
   builtin({
-    // docs.anthropic.com/en/docs/claude-code/cli-reference: `claude "query"` starts an interactive session
-    // with an initial prompt; `--mcp-config <file>` loads MCP servers from a JSON file (repeatable);
-    // `--settings <file>` loads one more settings file for the session, merged over the user's (its hooks
-    // added to theirs), which carries DevMesh's PreToolUse lock hook (see agent-session-setup.ts).
+    // code.claude.com/docs/en/cli-reference (CHECKED 2026-12-07, read as the copy
+    // zhalice2011/claude-code-docs@00ee4e802baa11f9e5487fed76f54d836e432263 docs/cli-reference.md):
+    // `claude "query"` "Start interactive session with initial prompt"; `--mcp-config` "Load MCP servers from
+    // JSON files or strings (space-separated)"; `--settings` "Path to a settings JSON file or an inline JSON
+    // string. Values you set here override the same keys in your settings.json files for this session", which
+    // carries DevMesh's PreToolUse lock hook (see agent-session-setup.ts).
     id: 'claude',
     displayName: 'Claude Code',
     executable: 'claude',
@@ -59,12 +63,13 @@ const BUILTIN: readonly AgentProfile[] = [
     editHook: { kind: 'claude-settings', flag: '--settings' },
     installHint: 'npm install -g @anthropic-ai/claude-code',
     waitingPatterns: CLAUDE_WAITING,
-    // "Bypass all permission checks", the same as `--permission-mode bypassPermissions`; seen in third-party
-    // copies of the reference (docs.arantic.com/claude-code/flags), not on Anthropic's own page
+    // CHECKED, same page: "`--dangerously-skip-permissions`: Skip permission prompts. Equivalent to
+    // `--permission-mode bypassPermissions`". code.claude.com/docs/en/permission-modes lists what no mode
+    // approves, this one included (explicit ask rules, AskUserQuestion, rm of critical paths).
     unattended: {
       args: ['--dangerously-skip-permissions'],
-      docs: 'https://docs.anthropic.com/en/docs/claude-code/cli-reference',
-      checked: false,
+      docs: 'https://code.claude.com/docs/en/cli-reference',
+      checked: true,
     },
   }),
   builtin({
@@ -92,8 +97,11 @@ const BUILTIN: readonly AgentProfile[] = [
     },
   }),
   builtin({
-    // geminicli.com/docs/cli/cli-reference: `-i/--prompt-interactive "…"` runs the prompt and stays
-    // interactive (`-p` would exit); MCP servers in settings.json `mcpServers` (~/.gemini or .gemini/).
+    // geminicli.com/docs/cli/cli-reference (CHECKED 2026-12-07 in
+    // google-gemini/gemini-cli@5411f113cafae26161b4969b0237b8e1e024e2c2 docs/cli/cli-reference.md):
+    // `--prompt-interactive`/`-i` "Execute prompt and continue in interactive mode" (`-p` forces
+    // non-interactive); MCP servers in settings.json `mcpServers` (~/.gemini or .gemini/;
+    // docs/reference/configuration.md: `command`, `args`, `env`, objects merged across settings layers).
     id: 'gemini',
     displayName: 'Gemini CLI',
     executable: 'gemini',
@@ -107,9 +115,16 @@ const BUILTIN: readonly AgentProfile[] = [
     },
     installHint: 'npm install -g @google/gemini-cli',
     waitingPatterns: GEMINI_WAITING,
-    // "Automatically accept all actions"; newer releases prefer `--approval-mode=yolo` and keep --yolo working
-    // (third-party pages and a mirror of the gemini-cli repository, not geminicli.com itself)
-    unattended: { args: ['--yolo'], docs: 'https://geminicli.com/docs/cli/cli-reference', checked: false },
+    // CHECKED, same page: `--approval-mode` "Choices: default, auto_edit, yolo, plan"; `--yolo` is
+    // "**Deprecated.** Auto-approve all actions. Use `--approval-mode=yolo` instead." (and the CLI refuses both
+    // together: packages/cli/src/config/config.ts). In a folder it does not trust, with folder trust on, Gemini
+    // CLI disables tool auto-acceptance and MCP servers (docs/cli/trusted-folders.md); `--skip-trust` would
+    // trust the worktree for the session, which DevMesh leaves to the user.
+    unattended: {
+      args: ['--approval-mode=yolo'],
+      docs: 'https://geminicli.com/docs/cli/cli-reference',
+      checked: true,
+    },
   }),
   builtin({
     // aider.chat/docs/scripting.html: `--message` sends one message and exits (disables chat mode), so an
@@ -121,8 +136,10 @@ const BUILTIN: readonly AgentProfile[] = [
     mcp: { kind: 'unsupported', note: 'aider has no MCP client; give it files and instructions instead' },
     installHint: 'python -m pip install aider-install && aider-install',
     waitingPatterns: AIDER_WAITING,
-    // "Always say yes to every confirmation": seen in aider's own argument parser (aider/args.py), not its page
-    unattended: { args: ['--yes-always'], docs: 'https://aider.chat/docs/config/options.html', checked: false },
+    // CHECKED 2026-12-07: "`--yes-always` Always say yes to every confirmation" (Aider-AI/aider@5dc9490b
+    // aider/website/docs/config/options.md, the source of that page). It answers no where aider asks for an
+    // explicit yes, i.e. shell commands it suggests are not run (aider/io.py confirm_ask, explicit_yes_required).
+    unattended: { args: ['--yes-always'], docs: 'https://aider.chat/docs/config/options.html', checked: true },
   }),
   builtin({
     // opencode.ai/docs/cli: `opencode [project] --prompt "…"` starts the TUI with a prompt. MCP servers in
@@ -171,14 +188,20 @@ const BUILTIN: readonly AgentProfile[] = [
     },
     installHint: 'curl https://cursor.com/install -fsS | bash',
     waitingPatterns: ['Run this command\\?', 'Allow (?:once|always)'], // ASSUMED: cursor's approval wording
-    // `-f, --force`: "allow commands unless explicitly denied" (alias --yolo); seen on third-party cheat sheets
-    unattended: { args: ['--force'], docs: 'https://cursor.com/docs/cli', checked: false },
+    // `-f, --force`: "allow commands unless explicitly denied" (alias --yolo). NOT CONFIRMED (2026-12-07): the
+    // search tool's docs and pages corpora hold cursor.com/docs/cli/mcp but not cursor.com's parameters page;
+    // only third-party copies of it were found (cheatsheets.zip/cursor-cli, linuxcommandlibrary.com,
+    // developersdigest.tech), and the CLI's source is not public. The same copies list `--approve-mcps`,
+    // without which the CLI may ask before starting the project's MCP servers.
+    unattended: { args: ['--force'], docs: 'https://cursor.com/docs/cli/reference/parameters', checked: false },
   }),
   builtin({
-    // docs.github.com/en/copilot/reference/copilot-cli-reference: `-p` runs one prompt and exits, so the
-    // interactive session takes its first prompt with `-i` (ASSUMED: `-i, --interactive <prompt>`).
-    // `--additional-mcp-config @<file>` adds MCP servers for the session, `{ "mcpServers": { name: { type,
-    // command, args, env, tools } } }` (third-party copies of the docs; `tools: ["*"]` is required there).
+    // docs.github.com/en/copilot/reference/copilot-cli-reference/cli-command-reference (CHECKED 2026-12-07 in
+    // github/docs@e49239e37bb78fc0aab7ff8baf73e2962a5a012c content/copilot/reference/copilot-cli-reference/
+    // cli-command-reference.md): "`-i PROMPT`, `--interactive=PROMPT`: Start an interactive session and
+    // automatically execute this prompt" (`-p` exits after completion); "`--additional-mcp-config=JSON`: Add an
+    // MCP server for this session only ... a JSON string or a file path (prefix with `@`)"; a local server is
+    // `{ type: "local" | "stdio", command, args, env, tools }` with `tools` required (`["*"]` for all).
     id: 'copilot',
     displayName: 'GitHub Copilot CLI',
     executable: 'copilot',
@@ -186,16 +209,21 @@ const BUILTIN: readonly AgentProfile[] = [
     mcp: { kind: 'flag-file', flag: '--additional-mcp-config', prefix: '@' },
     installHint: 'npm install -g @github/copilot',
     waitingPatterns: ['Do you want to (?:run|allow|use)[^\\n]*\\?', 'Yes, proceed'],
-    // "--allow-all (or --yolo): allow the CLI all permissions", = --allow-all-tools --allow-all-paths --allow-all-urls
+    // CHECKED, same page: "`--allow-all`: Enable all permissions (equivalent to `--allow-all-tools
+    // --allow-all-paths --allow-all-urls`)"; deny rules still win over it.
     unattended: {
       args: ['--allow-all'],
-      docs: 'https://docs.github.com/en/copilot/reference/copilot-cli-reference/cli-programmatic-reference',
+      docs: 'https://docs.github.com/en/copilot/reference/copilot-cli-reference/cli-command-reference',
       checked: true,
     },
   }),
   builtin({
-    // qwenlm.github.io/qwen-code-docs (a fork of Gemini CLI): MCP servers under `mcpServers` in
-    // ~/.qwen/settings.json or .qwen/settings.json; `-i/--prompt-interactive` as in Gemini CLI (ASSUMED).
+    // qwenlm.github.io/qwen-code-docs (a fork of Gemini CLI), CHECKED 2026-12-07 in QwenLM/qwen-code@89427440
+    // docs/users/configuration/settings.md, "Command-Line Arguments": "`--prompt-interactive`, `-i`: Starts an
+    // interactive session with the provided prompt as the initial input"; docs/users/features/mcp.md: servers
+    // under `mcpServers` in ~/.qwen/settings.json (user) or .qwen/settings.json (project), a stdio server with
+    // `command`, `args`, `env`. With folder trust on (off by default) an untrusted folder's .qwen/settings.json
+    // is ignored (docs/users/configuration/trusted-folders.md).
     id: 'qwen',
     displayName: 'Qwen Code',
     executable: 'qwen',
@@ -209,12 +237,14 @@ const BUILTIN: readonly AgentProfile[] = [
     },
     installHint: 'npm install -g @qwen-code/qwen-code',
     waitingPatterns: GEMINI_WAITING, // ASSUMED: the fork kept Gemini CLI's confirmation wording
-    // YOLO mode "auto-approves all actions" (docs/users/features/approval-mode.md); the flag form is from a
-    // third-party copy of the docs (`qwen --approval-mode yolo`)
+    // CHECKED, same table: "`--approval-mode`: Sets the approval mode for tool calls" with `yolo`:
+    // "Automatically approve all tool calls (equivalent to `--yolo`)"; docs/users/features/approval-mode.md
+    // starts sessions the same way (`qwen --approval-mode default`). Qwen's own default is now Auto (a
+    // classifier), which still blocks some calls, so yolo is the unattended one.
     unattended: {
       args: ['--approval-mode', 'yolo'],
-      docs: 'https://qwenlm.github.io/qwen-code-docs/en/users/features/approval-mode/',
-      checked: false,
+      docs: 'https://qwenlm.github.io/qwen-code-docs/en/users/configuration/settings/',
+      checked: true,
     },
   }),
   builtin({

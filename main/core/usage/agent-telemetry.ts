@@ -3,20 +3,28 @@
 // user's own config files. Every agent gets the resource attribute `devmesh.agent.id=<id>` (appended to an
 // OTEL_RESOURCE_ATTRIBUTES it already has) and DEVMESH_OTLP_ENDPOINT.
 //
-// Claude Code — CHECKED against https://code.claude.com/docs/en/monitoring-usage (2026-12):
-// CLAUDE_CODE_ENABLE_TELEMETRY=1, OTEL_METRICS_EXPORTER (comma-separated: otlp, prometheus, console),
-// OTEL_EXPORTER_OTLP_METRICS_PROTOCOL (grpc | http/json | http/protobuf), OTEL_EXPORTER_OTLP_METRICS_ENDPOINT
-// (the full URL, http://…/v1/metrics), OTEL_METRIC_EXPORT_INTERVAL (ms, default 60000),
-// OTEL_RESOURCE_ATTRIBUTES (key=value,… on every metric). OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE
-// with default `delta` is from third-party copies of that page (hivebook.wiki), UNCHECKED on it: DevMesh
-// sets delta and counts cumulative series correctly either way. Logs are not switched on: Claude Code's
-// api_request events would repeat the metrics' figures. UNCHECKED: whether an `env` block in the user's
-// ~/.claude/settings.json overrides these variables (it would then send elsewhere, and DevMesh sees nothing).
-// Codex — CHECKED against openai/codex docs/config.md ("Observability and telemetry"): `-c key=value`
-// overrides with TOML values; `[otel] exporter = { otlp-http = { endpoint, protocol, headers } }` posts log
-// events to `endpoint` (the full /v1/logs URL); `protocol` is "binary" or "json" (codex-rs config types,
-// OtelHttpProtocol, kebab-case). The agent is named by a header (`headers`), since that page documents no
-// resource attributes. This replaces an [otel] exporter of the user's config.toml for DevMesh's sessions.
+// Claude Code — CHECKED 2026-12-07 against https://code.claude.com/docs/en/monitoring-usage (read as the copy
+// zhalice2011/claude-code-docs@021fb77933cfd5c852f2ce2b09ef40a36e68955e docs/monitoring-usage.md), every
+// variable DevMesh sets: CLAUDE_CODE_ENABLE_TELEMETRY=1 ("required"); OTEL_METRICS_EXPORTER (comma-separated:
+// console, otlp, prometheus, none); OTEL_EXPORTER_OTLP_METRICS_PROTOCOL (grpc | http/json | http/protobuf,
+// "overrides general setting"; Claude Code "has no default protocol"); OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (the
+// full URL, http://…/v1/metrics); OTEL_METRIC_EXPORT_INTERVAL (ms, default 60000);
+// OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE ("default: `delta`"); OTEL_RESOURCE_ATTRIBUTES (key=value,…
+// without spaces, sent on the resource and, by default, on every datapoint too). DevMesh sets the per-signal
+// metrics variables, not OTEL_EXPORTER_OTLP_PROTOCOL / _ENDPOINT, so the user's logs and traces are not moved.
+// Logs are not switched on: Claude Code's api_request events would repeat the metrics' figures. The same page:
+// Claude Code passes no OTEL_* variable to what it spawns (hooks, MCP servers, Bash), and where managed settings
+// set OTEL_EXPORTER_OTLP_ENDPOINT it removes developer-set per-signal endpoints (DevMesh's included) at start.
+// UNCHECKED: whether an `env` block in the user's own ~/.claude/settings.json overrides these variables.
+// Codex — CHECKED against openai/codex docs/config.md ("Observability and telemetry", read at commit
+// 0195ef0570cd92efd577bd32573ef3bf5e0da10b) and its source: `-c key=value` overrides with TOML values;
+// `[otel] exporter = { otlp-http = { endpoint, protocol, headers } }` posts OTLP log records to `endpoint` (the
+// full /v1/logs URL); `protocol` is "binary" or "json" and required (codex-rs core config types,
+// OtelHttpProtocol, kebab-case; codex-rs/otel/src/provider.rs maps json to OTLP/HTTP JSON). The agent is named
+// by a header (`headers`), since that page documents no resource attributes. This replaces an [otel] exporter of
+// the user's config.toml for DevMesh's sessions. Newer Codex also has `otel.metrics_exporter` (default: OpenAI's
+// Statsig) and `otel.trace_exporter`, with a `codex.turn.token_usage` metric; DevMesh leaves both alone and
+// reads the log events (usage-readings.ts).
 import type { AgentProfile, AgentRecord } from '../../../shared/agent.js';
 import { AGENT_ATTRIBUTE, AGENT_HEADER } from './usage-readings.js';
 

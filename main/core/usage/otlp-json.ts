@@ -105,7 +105,7 @@ export interface MetricPoint {
 
 export interface LogRecordView {
   resource: AttributeMap;
-  /** the event's name: `eventName`, else the `event.name` attribute, else a string body */
+  /** the event's name: the `event.name` attribute, else `eventName`, else a string body */
   name: string;
   attributes: AttributeMap;
   timeNs: string;
@@ -189,8 +189,16 @@ export function logRecords(body: z.infer<typeof LogsRequestSchema>): Taken<LogRe
         }
         const attributes = attributeMap(r.attributes);
         const bodyText = r.body?.stringValue;
-        const name = r.eventName ?? String(attributes['event.name'] ?? bodyText ?? '');
-        items.push({ resource, name, attributes, timeNs: time(r.timeUnixNano ?? r.observedTimeUnixNano) });
+        // The instrumentation's own `event.name` attribute first: a tracing bridge fills `eventName` with the
+        // tracing event's name, `event <file>:<line>` when none is given, which is what Codex sends beside
+        // event.name = codex.sse_event (opentelemetry-appender-tracing layer.rs `set_event_name(metadata.name())`;
+        // codex-rs/otel/src/events/shared/log.rs calls `tracing::event!` without a name).
+        const named = attributes['event.name'];
+        const name = typeof named === 'string' && named !== '' ? named : r.eventName || bodyText || '';
+        // time_unix_nano 0 is "unknown" (OTLP logs data model); a tracing bridge sets only the observed time
+        const unknown = r.timeUnixNano === undefined || Number(r.timeUnixNano) === 0;
+        const at = unknown ? r.observedTimeUnixNano : r.timeUnixNano;
+        items.push({ resource, name, attributes, timeNs: time(at) });
       }
     }
   }

@@ -1,16 +1,21 @@
 // Which OpenTelemetry items carry an agent's token and cost figures, and what each adds. Everything else an
 // agent exports (sessions, lines of code, tool decisions…) is taken and ignored.
 //
-// Claude Code (https://code.claude.com/docs/en/monitoring-usage, checked 2026-12): metrics
-// `claude_code.token.usage` (unit tokens; attribute `type` = input | output | cacheRead | cacheCreation;
-// `model`) and `claude_code.cost.usage` (unit USD; `model`), exported as sums, delta by default
-// (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE). Its `claude_code.api_request` log events repeat the
+// Claude Code (https://code.claude.com/docs/en/monitoring-usage, CHECKED 2026-12-07, see agent-telemetry.ts
+// for the copy read): metrics `claude_code.token.usage` (unit tokens; attribute `type` = input | output |
+// cacheRead | cacheCreation; `model`) and `claude_code.cost.usage` (unit USD; `model`), each "incremented after
+// each API request", exported as sums, delta by default (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE).
+// Every metric also carries the standard attributes (`session.id`, `user.id`, …) and the keys of
+// OTEL_RESOURCE_ATTRIBUTES; they only split series here. Its `claude_code.api_request` log events repeat the
 // same tokens and cost: they are NOT counted, or every token would be counted twice.
-// Codex (openai/codex docs/config.md, "Observability and telemetry", checked 2026-12): log events only;
-// `codex.sse_event` with `event.kind` = `response.completed` carries `input_token_count`,
-// `output_token_count`, `cached_token_count` (optional) and `reasoning_token_count`. OpenAI counts cached
-// tokens inside the input and reasoning inside the output, so input = input − cached, and reasoning is not
-// added again. Codex reports no cost: its USD figure stays 0.
+// Codex (openai/codex docs/config.md, "Event catalog", CHECKED 2026-12-07; codex-rs/otel/src/events/
+// session_telemetry.rs `sse_event_completed`): log events only; `codex.sse_event` (its `event.name` attribute)
+// with `event.kind` = `response.completed` carries `input_token_count`, `output_token_count`,
+// `cached_token_count` (optional) and `reasoning_token_count` (optional); `tool_token_count` carries the
+// response's total and is not read. Codex counts cached tokens inside the input (codex-rs/protocol TokenUsage
+// `non_cached_input` = input − cached) and reasoning inside the output (its `blended_total` = non-cached input
+// + output), so input = input − cached, and reasoning is not added again. Codex reports no cost: its USD figure
+// stays 0.
 import type { AttributeMap, LogRecordView, MetricPoint } from './otlp-json.js';
 
 /** the resource attribute naming the agent (OTEL_RESOURCE_ATTRIBUTES, set by DevMesh at launch) */

@@ -104,15 +104,15 @@ describe('the cursor-agent, copilot, qwen and ollama profiles', () => {
       profiles.list().map((p) => [p.id, p.unattended ? [p.unattended.args.join(' '), p.unattended.checked] : null]),
     );
     expect(flags).toEqual({
-      claude: ['--dangerously-skip-permissions', false],
+      claude: ['--dangerously-skip-permissions', true],
       codex: ['--dangerously-bypass-approvals-and-sandbox', true],
-      gemini: ['--yolo', false],
-      aider: ['--yes-always', false],
+      gemini: ['--approval-mode=yolo', true],
+      aider: ['--yes-always', true],
       opencode: null,
       goose: null,
       'cursor-agent': ['--force', false],
       copilot: ['--allow-all', true],
-      qwen: ['--approval-mode yolo', false],
+      qwen: ['--approval-mode yolo', true],
       ollama: null,
     });
     for (const p of profiles.list()) if (p.unattended) expect(p.unattended.docs).toMatch(/^https:\/\//);

@@ -108,6 +108,15 @@ describe('unattended mode', () => {
     expect(manager.get(attended.id)).toMatchObject({ unattended: false });
   });
 
+  // geminicli.com/docs/cli/cli-reference (google-gemini/gemini-cli docs/cli/cli-reference.md): `--yolo` is
+  // deprecated in favour of `--approval-mode=yolo`, and the two together are refused.
+  it('starts Gemini CLI unattended with --approval-mode=yolo, its documented flag, before the prompt', async () => {
+    writeScript(bin, 'gemini', 'for a in "$@"; do echo "arg=[$a]"; done');
+    await manager.start({ profile: 'gemini', cwd: repo, worktree: 'agent-gem', unattended: true, prompt: 'go' });
+    expect(launcher.created[0]!.command).toBe('gemini');
+    expect(launcher.created[0]!.args).toEqual(['--approval-mode=yolo', '--prompt-interactive', 'go']);
+  });
+
   it('refuses ollama without a model and runs `ollama run <model>` with one', async () => {
     const err = await refusal(manager.start({ profile: 'ollama', cwd: repo }));
     expect(err.message).toBe(

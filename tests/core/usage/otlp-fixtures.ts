@@ -4,8 +4,12 @@
 // Claude Code (https://code.claude.com/docs/en/monitoring-usage): service.name `claude-code`, the
 // OTEL_RESOURCE_ATTRIBUTES on the resource; sums `claude_code.token.usage` (unit tokens, attribute `type`:
 // input | output | cacheRead | cacheCreation, `model`, `session.id`) and `claude_code.cost.usage` (unit USD).
-// Codex (openai/codex docs/config.md): a log event `codex.sse_event`, `event.kind` = response.completed,
-// with input/output/cached/reasoning token counts.
+// Codex (openai/codex docs/config.md, "Event catalog"; codex-rs/otel/src/events/session_telemetry.rs
+// `sse_event_completed`): a log event named by its `event.name` attribute, `codex.sse_event`, with
+// `event.kind` = response.completed and the token counts (`%`-formatted ones arrive as strings). Codex emits it
+// through `tracing` and opentelemetry-appender-tracing's bridge, which sets the record's `eventName` to the
+// tracing event's own name, `event <file>:<line>` when the macro gives none, and no timestamp (only the
+// observed time).
 import { request } from 'node:http';
 
 export interface ClaudeExport {
@@ -77,15 +81,21 @@ export function codexLogs(e: { timeNs: string; input: number; cached: number; ou
           {
             logRecords: [
               {
-                timeUnixNano: e.timeNs,
+                timeUnixNano: '0',
+                observedTimeUnixNano: e.timeNs,
+                eventName: 'event codex-rs/otel/src/events/session_telemetry.rs:706',
+                severityNumber: 9,
+                severityText: 'INFO',
                 attributes: [
                   str('event.name', 'codex.sse_event'),
                   str('event.kind', 'response.completed'),
-                  str('model', 'gpt-5-codex'),
-                  { key: 'input_token_count', value: { intValue: String(e.input) } },
+                  str('input_token_count', String(e.input)),
+                  str('output_token_count', String(e.output)),
                   { key: 'cached_token_count', value: { intValue: String(e.cached) } },
-                  { key: 'output_token_count', value: { intValue: String(e.output) } },
                   { key: 'reasoning_token_count', value: { intValue: '7' } },
+                  str('tool_token_count', String(e.input + e.output + 7)),
+                  str('conversation.id', '0199a0b1-codex-conversation'),
+                  str('model', 'gpt-5-codex'),
                 ],
               },
             ],
