@@ -80,9 +80,10 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
     setRefusal(null);
     const result = await agents.start(check.input);
     if (result.ok && check.budget) {
-      const set = await agents.setBudget(result.value.id, check.budget);
-      if (!set.ok) {
-        stores.toasts.getState().notify(set.code, `${result.value.name} started without its budget: ${set.message}`);
+      const budget = await agents.setBudget(result.value.id, check.budget);
+      if (!budget.ok) {
+        const { code, message } = budget;
+        stores.toasts.getState().notify(code, `${result.value.name} started without its budget: ${message}`);
       }
     }
     setBusy(false);

@@ -28,20 +28,22 @@ export function ProjectGitStatus({ projectId }: { projectId: string }) {
       return;
     }
     reading.current = true;
-    const mine = ++generation.current;
     try {
-      const status = await client.call('projects.git', { project: projectId });
-      if (mine === generation.current) setRead({ state: 'read', status });
-    } catch (err) {
-      if (mine !== generation.current) return;
-      if (err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING') return; // the banner's news
-      setRead({ state: 'failed', message: messageOf(err) });
+      do {
+        again.current = false;
+        const mine = ++generation.current;
+        try {
+          const status = await client.call('projects.git', { project: projectId });
+          if (mine === generation.current) setRead({ state: 'read', status });
+        } catch (err) {
+          // an answer for a view that is gone, or a daemon that is not running (the banner's news), is dropped
+          const dropped =
+            mine !== generation.current || (err instanceof DevMeshError && err.code === 'DAEMON_NOT_RUNNING');
+          if (!dropped) setRead({ state: 'failed', message: messageOf(err) });
+        }
+      } while (again.current);
     } finally {
       reading.current = false;
-      if (again.current) {
-        again.current = false;
-        void load();
-      }
     }
   }, [client, projectId]);
 

@@ -53,7 +53,10 @@ describe.skipIf(skipWithoutChromium)('reminders and token figures in the UI (nee
       expect(await row.textContent()).toContain('→ user');
 
       // fired: the message to the human, in a toast and the message list; the one-time reminder is done
-      await page.getByTestId('toast').filter({ hasText: 'stretch your legs' }).waitFor({ timeout: scaled(20_000) });
+      await page
+        .getByTestId('toast')
+        .filter({ hasText: 'stretch your legs' })
+        .waitFor({ timeout: scaled(20_000) });
       await page.getByTestId('message-list').getByText('stretch your legs').waitFor({ timeout: 10_000 });
       await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
 

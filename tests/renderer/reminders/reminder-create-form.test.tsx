@@ -89,7 +89,9 @@ describe('Reminders panel: New reminder', () => {
 
   it('shows the daemon’s refusal of a bad time as it is and keeps what was typed', async () => {
     const said = 'cannot read "in ten minutes" as a time: write "in 10m", an ISO time or a cron expression';
-    const { user } = renderView(<RemindersPanel />, ({ client }) => client.refuse('reminders.create', 'BAD_REQUEST', said));
+    const { user } = renderView(<RemindersPanel />, ({ client }) =>
+      client.refuse('reminders.create', 'BAD_REQUEST', said),
+    );
     await user.click(await screen.findByRole('button', { name: 'New reminder' }));
     const form = within(await screen.findByRole('form', { name: 'New reminder' }));
     await user.clear(form.getByRole('textbox', { name: 'When' }));

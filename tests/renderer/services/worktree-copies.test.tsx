@@ -51,10 +51,11 @@ describe('worktree copies in the UI', () => {
     await waitFor(() => expect(group.textContent).toContain('where fixer works'));
     const table = within(group).getByRole('table', { name: 'Services of shop on feat/login' });
     await waitFor(() =>
-      expect(within(table).getAllByRole('link').map((a) => a.getAttribute('href'))).toEqual([
-        'http://api.feat-login.localhost:7777/',
-        'http://web.feat-login.localhost:7777/',
-      ]),
+      expect(
+        within(table)
+          .getAllByRole('link')
+          .map((a) => a.getAttribute('href')),
+      ).toEqual(['http://api.feat-login.localhost:7777/', 'http://web.feat-login.localhost:7777/']),
     );
     expect(within(table).getByText('41001')).toBeTruthy();
     // the main project's own table is there too, first
@@ -92,7 +93,11 @@ describe('worktree copies in the UI', () => {
   it('names a copy by project and branch in the picker and opens the main project first', async () => {
     const { stores } = renderView(<ProjectPicker />, ({ client }) => daemon(client, [COPY, SHOP]));
     const picker = (await screen.findByRole('combobox', { name: 'Project' })) as HTMLSelectElement;
-    expect(within(picker).getAllByRole('option').map((o) => o.textContent)).toEqual(['shop ⎇ feat/login', 'shop']);
+    expect(
+      within(picker)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['shop ⎇ feat/login', 'shop']);
     expect(stores.projects.getState().selectedId).toBe('shop');
   });
 
