@@ -1,13 +1,15 @@
 // The Terminals view's agents strip: one card per agent (name, profile, status, an "unattended" badge when it
 // runs without permission prompts, worktree branch, the start of its task) with Stop while it runs, Relaunch
 // and Remove once it has exited. Clicking a card shows the agent's terminal in the focused pane; Review opens
-// the work of an agent with a worktree in the Review view.
+// the work of an agent with a worktree in the Review view; when its worktree's copy of the app runs, links open
+// that copy's services.
 import { useStore } from 'zustand';
 import type { AgentRecord } from '../../shared/agent.js';
 import { useApp } from '../shell/app-context.js';
 import { AgentStatusBadge } from './agent-status-badge.js';
 import { openReview } from '../review/review-syncs.js';
 import { AgentUsageLine } from '../usage/usage-figures.js';
+import { AgentCopyLinks } from '../services/agent-copy-links.js';
 
 const TASK_EXCERPT = 60;
 
@@ -94,6 +96,7 @@ function AgentCard({ record }: { record: AgentRecord }) {
         )}
       </button>
       <span className="agent-card-actions">
+        <AgentCopyLinks agentId={record.id} className="agent-card-actions" />
         {record.worktree && (
           <button
             type="button"

@@ -1,8 +1,11 @@
 // The New agent form, as a modal over the Terminals view: which CLI (installed ones selectable, the others
 // shown with how to install them), a name, role, initial prompt, a worktree branch, declared RAM / GPUs and
-// where it works. What the form checks lives in agent-start-form.ts; what the daemon refuses (over the
-// budget, a branch that exists, a CLI gone missing) is shown in the form in the daemon's own words. On
-// success the dialog closes and the agent's terminal tab is brought forward (AgentsSync.start).
+// where it works; whether it is relaunched after a crash (supervised, on by default), whether it runs
+// unattended (without permission prompts: only on a worktree branch, with the CLI's flag and whether its
+// documentation confirmed it), and a token or dollar budget, set with usage.setBudget once it runs. What the
+// form checks lives in agent-start-form.ts; what the daemon refuses (over the resource budget, a branch that
+// exists, a CLI gone missing) is shown in the form in the daemon's own words. On success the dialog closes and
+// the agent's terminal tab is brought forward (AgentsSync.start); a budget the daemon then refuses is a toast.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { AgentProfileChoice } from './agents-sync.js';
@@ -13,6 +16,8 @@ import {
   type AgentFormErrors,
   type AgentFormField,
   type AgentFormValues,
+  type AgentTextField,
+  unattendedNote,
 } from './agent-start-form.js';
 import { useDrawer } from '../common/use-drawer.js';
 
@@ -51,10 +56,19 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
   const dialog = useRef<HTMLFormElement>(null);
   useDrawer(onClose, { ref: dialog });
 
-  const set = (field: AgentFormField) => (e: { target: { value: string } }) => {
+  const set = (field: AgentTextField) => (e: { target: { value: string } }) => {
     const value = e.target.value;
-    setValues((v) => (v ? { ...v, [field]: value } : v));
+    setValues((v) => {
+      if (!v) return v;
+      const next = { ...v, [field]: value };
+      // No worktree branch, no unattended: the switch goes off with the branch, not silently at Start.
+      return field === 'worktree' && value.trim() === '' ? { ...next, unattended: false } : next;
+    });
     setErrors(({ [field]: _fixed, ...rest }) => rest);
+  };
+  const toggle = (field: 'unattended' | 'supervise') => (e: { target: { checked: boolean } }) => {
+    const checked = e.target.checked;
+    setValues((v) => (v ? { ...v, [field]: checked } : v));
   };
 
   const submit = async (e: FormEvent) => {
@@ -65,6 +79,13 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
     setBusy(true);
     setRefusal(null);
     const result = await agents.start(check.input);
+    if (result.ok && check.budget) {
+      const budget = await agents.setBudget(result.value.id, check.budget);
+      if (!budget.ok) {
+        const { code, message } = budget;
+        stores.toasts.getState().notify(code, `${result.value.name} started without its budget: ${message}`);
+      }
+    }
     setBusy(false);
     if (result.ok) onClose();
     else setRefusal(result.message);
@@ -72,6 +93,8 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
 
   const list = choices.state === 'ready' ? choices.list : [];
   const missing = list.filter((c) => !c.detection.installed);
+  const picked = list.find((c) => c.profile.id === values?.profile)?.profile;
+  const unattended = unattendedNote(picked, values?.worktree ?? '');
   const field = (name: AgentFormField, label: string, control: ReactNode, hint?: string) => (
     <label className="agent-field">
       <span className="agent-field-label">{label}</span>
@@ -213,6 +236,62 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
                 />,
               )}
             </div>
+            <div className="agent-row">
+              {field(
+                'budget',
+                'Budget',
+                <input
+                  value={values.budget}
+                  onChange={set('budget')}
+                  inputMode="decimal"
+                  placeholder="none"
+                  data-testid="agent-budget"
+                />,
+                'warns at 80%, stops it past the limit',
+              )}
+              <label className="agent-field">
+                <span className="agent-field-label">Budget in</span>
+                <select
+                  value={values.budgetUnit}
+                  onChange={(e) => {
+                    const unit = e.target.value === 'tokens' ? 'tokens' : 'usd';
+                    setValues((v) => (v ? { ...v, budgetUnit: unit } : v));
+                  }}
+                  data-testid="agent-budget-unit"
+                >
+                  <option value="usd">US dollars</option>
+                  <option value="tokens">tokens</option>
+                </select>
+              </label>
+            </div>
+            <label className="toggle">
+              <input
+                type="checkbox"
+                checked={values.supervise}
+                onChange={toggle('supervise')}
+                aria-describedby={`${titleId}-supervise`}
+                data-testid="agent-supervise"
+              />
+              Supervised: relaunch it when its CLI crashes
+            </label>
+            <span id={`${titleId}-supervise`} className="agent-field-hint">
+              with backoff, continuing its task; a clean exit is not a crash, and a crash loop stops
+            </span>
+            <label className="toggle">
+              <input
+                type="checkbox"
+                checked={values.unattended && unattended.can}
+                disabled={!unattended.can}
+                onChange={toggle('unattended')}
+                aria-describedby={`${titleId}-unattended`}
+                data-testid="agent-unattended"
+              />
+              Unattended: no permission prompts
+            </label>
+            <span id={`${titleId}-unattended`} className="agent-field-hint" data-testid="agent-unattended-note">
+              {unattended.note}
+            </span>
+            <UnattendedFlags list={list} />
             {field(
               'project',
               'Works in',
@@ -253,5 +332,34 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
         </div>
       </form>
     </div>
+  );
+}
+
+/** Every CLI's unattended flag, and whether DevMesh confirmed it in the CLI's documentation. */
+function UnattendedFlags({ list }: { list: AgentProfileChoice[] }) {
+  if (list.length === 0) return null;
+  return (
+    <details className="agent-missing" data-testid="agent-unattended-flags">
+      <summary>Unattended flags of each CLI</summary>
+      <ul>
+        {list.map(({ profile }) => (
+          <li key={profile.id} data-testid={`agent-unattended-flag-${profile.id}`}>
+            {profile.displayName}:{' '}
+            {profile.unattended ? (
+              <>
+                <code>{profile.unattended.args.join(' ')}</code>{' '}
+                {profile.unattended.checked ? 'confirmed in ' : 'not confirmed; see '}
+                <a href={profile.unattended.docs} target="_blank" rel="noopener noreferrer">
+                  its documentation
+                </a>
+                {profile.builtin ? '' : ' (your config)'}
+              </>
+            ) : (
+              'none'
+            )}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }

@@ -1,7 +1,9 @@
 // The New agent form's logic, outside React so it can be tested: the fields as typed (strings), the first
-// choices, and the check that turns them into an agents.start input or says, per field, what to fix. The
-// daemon checks again (budget, branch already taken, a CLI gone missing); its message is shown as is.
-import { AgentNameSchema, AgentStartInputSchema, type AgentStartInput } from '../../shared/agent.js';
+// choices, and the check that turns them into an agents.start input (and a usage budget to set once it runs)
+// or says, per field, what to fix. The daemon checks again (resources, branch already taken, a CLI gone
+// missing, unattended outside a worktree); its message is shown as is.
+import { AgentNameSchema, AgentStartInputSchema, type AgentProfile, type AgentStartInput } from '../../shared/agent.js';
+import type { UsageBudgetUnit } from '../../shared/usage.js';
 import type { AgentProfileChoice } from './agents-sync.js';
 
 export interface AgentFormValues {
@@ -18,11 +20,45 @@ export interface AgentFormValues {
   cwd: string;
   ramGb: string;
   gpus: string;
+  /** run without permission prompts (the profile's flag); only with a worktree branch */
+  unattended: boolean;
+  /** relaunch it when its CLI crashes (the daemon's default) */
+  supervise: boolean;
+  /** a spending limit set once it runs ('' = none), in `budgetUnit` */
+  budget: string;
+  budgetUnit: UsageBudgetUnit;
 }
 
 export type AgentFormField = keyof AgentFormValues;
+/** the fields typed as text (the switches and the unit are set by their own controls) */
+export type AgentTextField = Exclude<AgentFormField, 'unattended' | 'supervise' | 'budgetUnit'>;
 export type AgentFormErrors = Partial<Record<AgentFormField, string>>;
-export type AgentFormCheck = { ok: true; input: AgentStartInput } | { ok: false; errors: AgentFormErrors };
+/** a budget is not part of agents.start: the form sets it with usage.setBudget once the agent runs */
+export interface AgentStartBudget {
+  unit: UsageBudgetUnit;
+  limit: number;
+}
+export type AgentFormCheck =
+  { ok: true; input: AgentStartInput; budget?: AgentStartBudget } | { ok: false; errors: AgentFormErrors };
+
+/**
+ * Whether a profile can start unattended, in words for the form: its flag and whether DevMesh read the CLI's
+ * documentation to confirm it, or why the switch is off (no worktree branch, a CLI without such a flag).
+ */
+export function unattendedNote(profile: AgentProfile | undefined, worktree: string): { can: boolean; note: string } {
+  if (!profile) return { can: false, note: 'pick an agent CLI' };
+  const u = profile.unattended;
+  if (!u) return { can: false, note: `${profile.displayName} has no flag for running without permission prompts` };
+  const flag = u.args.join(' ');
+  const source = u.checked ? `confirmed in its documentation (${u.docs})` : `not confirmed against ${u.docs}`;
+  if (worktree.trim() === '') {
+    return {
+      can: false,
+      note: `only in a worktree branch of its own, so its unprompted edits stay off your checkout (${flag})`,
+    };
+  }
+  return { can: true, note: `launches with ${flag}: ${source}` };
+}
 
 /** The first installed CLI, the open project, everything else empty. */
 export function initialAgentForm(choices: readonly AgentProfileChoice[], project: string | null): AgentFormValues {
@@ -38,6 +74,10 @@ export function initialAgentForm(choices: readonly AgentProfileChoice[], project
     cwd: '',
     ramGb: '',
     gpus: '',
+    unattended: false,
+    supervise: true,
+    budget: '',
+    budgetUnit: 'usd',
   };
 }
 
@@ -93,6 +133,10 @@ export function checkAgentForm(values: AgentFormValues, choices: readonly AgentP
   const gpus = amount(values.gpus, true);
   if (ram.error) errors.ramGb = ram.error;
   if (gpus.error) errors.gpus = gpus.error;
+  const budget = amount(values.budget, false);
+  if (budget.error) errors.budget = budget.error;
+  else if (budget.value === 0) errors.budget = 'more than 0 (leave it empty for no budget)';
+  const unattended = values.unattended && unattendedNote(choice?.profile, worktree).can;
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
   const input: AgentStartInput = {
@@ -106,6 +150,9 @@ export function checkAgentForm(values: AgentFormValues, choices: readonly AgentP
     ...(values.project !== '' ? { project: values.project } : { cwd }),
     ...(ram.value !== undefined ? { ramGb: ram.value } : {}),
     ...(gpus.value !== undefined ? { gpus: gpus.value } : {}),
+    // Both only when they differ from the daemon's defaults (supervised, with prompts).
+    ...(values.supervise ? {} : { supervise: false }),
+    ...(unattended ? { unattended: true } : {}),
   };
   // The contract's own limits (lengths, ranges), so the form never sends what the daemon must refuse.
   const parsed = AgentStartInputSchema.safeParse(input);
@@ -117,5 +164,6 @@ export function checkAgentForm(values: AgentFormValues, choices: readonly AgentP
     }
     return { ok: false, errors };
   }
-  return { ok: true, input };
+  if (budget.value === undefined) return { ok: true, input };
+  return { ok: true, input, budget: { unit: values.budgetUnit, limit: budget.value } };
 }

@@ -1,10 +1,12 @@
 // Keeps the agents store in step with the daemon: the whole list on every (re)connect (events emitted while
 // disconnected are gone), agent.status events in between, and a toast when an agent starts waiting for the
 // user. Also the Terminals view's agent actions (start, stop, relaunch, remove): each answers with the record,
-// which the store takes at once, and a started or relaunched agent's terminal tab is brought forward.
+// which the store takes at once, and a started or relaunched agent's terminal tab is brought forward; and a
+// started agent's budget (usage.setBudget).
 import type { AgentDetection, AgentProfile, AgentRecord, AgentStartInput } from '../../shared/agent.js';
 import { DevMeshError } from '../../shared/errors.js';
 import type { DevMeshEvent } from '../../shared/events.js';
+import type { AgentUsage, UsageBudgetUnit } from '../../shared/usage.js';
 import type { DevMeshClient } from '../api/devmesh-client.js';
 import type { AppStores } from '../state/app-stores.js';
 import { ListSync, messageOf } from '../state/list-sync.js';
@@ -57,6 +59,15 @@ export class AgentsSync {
       this.stores.agents.getState().upsert(record);
       if (record.terminalId) this.showTerminal(record.terminalId);
       return { ok: true, value: record };
+    } catch (err) {
+      return failure(err);
+    }
+  }
+
+  /** Sets a started agent's budget (usage.setBudget; agents.start takes none), warned at the daemon's default. */
+  async setBudget(agentId: string, budget: { unit: UsageBudgetUnit; limit: number }): Promise<AgentResult<AgentUsage>> {
+    try {
+      return { ok: true, value: await this.client.call('usage.setBudget', { agent: agentId, ...budget }) };
     } catch (err) {
       return failure(err);
     }

@@ -4,6 +4,7 @@
 import type { DevMeshClient } from '../api/devmesh-client.js';
 import type { AppStores } from '../state/app-stores.js';
 import { LocksSync } from '../locks/locks-sync.js';
+import { describeBypass } from '../locks/describe-bypass.js';
 import { MessagesSync } from '../messages/messages-sync.js';
 import { TasksSync } from '../tasks/tasks-sync.js';
 import { useApp } from '../shell/app-context.js';
@@ -22,7 +23,9 @@ export function coordinationSyncs(client: DevMeshClient, stores: AppStores): Coo
   let syncs = created.get(stores);
   if (!syncs) {
     syncs = {
-      locks: new LocksSync(client, stores.locks),
+      locks: new LocksSync(client, stores.locks, (e) =>
+        stores.toasts.getState().notify('LOCK_BYPASSED', describeBypass(e)),
+      ),
       tasks: new TasksSync(client, stores.tasks),
       messages: new MessagesSync(client, stores.messages, (m) => {
         const body = m.body.length > 140 ? `${m.body.slice(0, 139)}…` : m.body;

@@ -1,9 +1,11 @@
 // The lock spaces (one per project root) as the daemon last listed them: who holds what, who waits behind
 // whom. Replaced whole on every listing (a lock.changed event triggers one), so the view never has to merge
 // the lock manager's own event stream into a picture of its own. Beside them, the locks teammates' machines
-// hold (team.locks, re-listed on team.locks events) and the conflicts found when a partition healed
-// (team.lock-conflict events), kept until the human dismisses each.
+// hold (team.locks, re-listed on team.locks events), the conflicts found when a partition healed
+// (team.lock-conflict events) and the locked files written past their lock (files.lock-bypassed events),
+// each kept until the human dismisses it.
 import { createStore } from 'zustand/vanilla';
+import type { LockBypassedEvent } from '../../shared/files.js';
 import type { LockSpaceSnapshot } from '../../shared/lock.js';
 import type { TeamLock, TeamLockConflictEvent, TeamLocks } from '../../shared/team.js';
 
@@ -21,12 +23,16 @@ export interface LocksState {
   teamError: string | null;
   /** conflicting grants raised on this machine, oldest first, until dismissed */
   conflicts: TeamLockConflictEvent[];
+  /** locked files changed past their lock (a shell write), oldest first, until dismissed */
+  bypasses: LockBypassedEvent[];
   replace(spaces: LockSpaceSnapshot[]): void;
   fail(message: string | null): void;
   replaceTeam(listed: TeamLocks): void;
   failTeam(message: string | null): void;
   raiseConflict(event: TeamLockConflictEvent): void;
   dismissConflict(event: TeamLockConflictEvent): void;
+  raiseBypass(event: LockBypassedEvent): void;
+  dismissBypass(event: LockBypassedEvent): void;
 }
 
 /** alerts kept at most (the oldest go first) */
@@ -41,6 +47,7 @@ export const createLocksStore = () =>
     leftOff: [],
     teamError: null,
     conflicts: [],
+    bypasses: [],
     replace: (spaces) => set({ spaces, loaded: true, error: null }),
     fail: (message) => set((s) => (s.error === message ? s : { error: message })),
     replaceTeam: (listed) =>
@@ -60,7 +67,19 @@ export const createLocksStore = () =>
       ),
     dismissConflict: (event) =>
       set((s) => ({ conflicts: s.conflicts.filter((c) => conflictKey(c) !== conflictKey(event)) })),
+    raiseBypass: (event) =>
+      set((s) =>
+        s.bypasses.some((b) => bypassKey(b) === bypassKey(event))
+          ? s
+          : { bypasses: [...s.bypasses, event].slice(-MAX_CONFLICTS) },
+      ),
+    dismissBypass: (event) => set((s) => ({ bypasses: s.bypasses.filter((b) => bypassKey(b) !== bypassKey(event)) })),
   }));
+
+/** one alert per write: the file, where it was written and when */
+export function bypassKey(e: LockBypassedEvent): string {
+  return `${e.root}|${e.path}|${e.where}|${e.ts}`;
+}
 
 /** one alert per pair of sides (a heal raises a pair once, but a re-link may raise it again) */
 export function conflictKey(e: TeamLockConflictEvent): string {

@@ -1,9 +1,10 @@
 // Keeps the locks store in step with the daemon: every lock space on (re)connect, and again shortly after
 // lock.changed events (a burst of grants and releases is one listing, not one per event); teammates' locks
 // (team.locks) likewise after team.locks / team.machine events; a team.lock-conflict event is kept as an
-// alert. Also the Locks view's actions: the human (`user`) takes a lock or releases one of theirs.
+// alert, and so is a files.lock-bypassed event (handed to `onBypass` too, for a toast on any view). Also the Locks view's actions: the human (`user`) takes a lock or releases one of theirs.
 import type { LockInfo, LockMode, LockSpaceSnapshot } from '../../shared/lock.js';
 import type { TeamLocks } from '../../shared/team.js';
+import type { LockBypassedEvent } from '../../shared/files.js';
 import type { DevMeshClient } from '../api/devmesh-client.js';
 import { ListSync } from '../state/list-sync.js';
 import type { LocksStore } from './locks-store.js';
@@ -32,6 +33,7 @@ export class LocksSync {
   constructor(
     private readonly client: DevMeshClient,
     store: LocksStore,
+    onBypass: (event: LockBypassedEvent) => void = () => {},
   ) {
     this.list = new ListSync(client, {
       list: () => client.call('locks.list', {}),
@@ -39,6 +41,10 @@ export class LocksSync {
       what: 'locks',
       onEvent: (event) => {
         if (event.type === 'lock.changed') this.relistSoon();
+        else if (event.type === 'files.lock-bypassed') {
+          store.getState().raiseBypass(event);
+          onBypass(event);
+        }
       },
     });
     const teamStore = {

@@ -1,12 +1,13 @@
 // The Locks view: every lock space with who holds what and who waits behind whom, live (re-listed shortly
 // after each lock.changed event), the locks teammates' machines hold, an alert for each conflict found when a
-// partition healed, and the box where the human takes a lock of their own.
+// partition healed and for each locked file written past its lock, and the box where the human takes a lock.
 import { useStore } from 'zustand';
 import { useApp } from '../shell/app-context.js';
 import { useCoordination } from '../command-center/command-center-syncs.js';
 import { LocksSpace } from './locks-space.js';
 import { LocksTakeForm } from './locks-take-form.js';
 import { LocksConflictAlerts } from './locks-conflict-alerts.js';
+import { LocksBypassAlerts } from './locks-bypass-alerts.js';
 import { LocksTeammates } from './locks-teammates.js';
 import '../styles/coordination.css';
 
@@ -24,6 +25,7 @@ export function LocksView() {
         </div>
       )}
       <LocksConflictAlerts />
+      <LocksBypassAlerts />
       <LocksTakeForm />
       <div className="coord-scroll">
         {!loaded && error === null && <div className="empty">Listing the locks…</div>}

@@ -1,6 +1,7 @@
 // The command center's reminders: what DevMesh will send, to whom and when (soonest first, live), each with a
-// button to cancel it. Reminders are created from the CLI (`devmesh remind`) and by agents (MCP).
-import { useEffect, useState } from 'react';
+// button to cancel it. Reminders are created here (New reminder), from the CLI (`devmesh remind`) and by
+// agents (MCP).
+import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { Reminder } from '../../shared/reminder.js';
 import { formatDuration } from '../common/format-time.js';
@@ -8,6 +9,7 @@ import { useNow } from '../common/use-now.js';
 import { useApp } from '../shell/app-context.js';
 import { createRemindersStore } from './reminders-store.js';
 import { RemindersSync } from './reminders-sync.js';
+import { ReminderCreateForm } from './reminder-create-form.js';
 
 export function RemindersPanel() {
   const { client } = useApp();
@@ -22,6 +24,12 @@ export function RemindersPanel() {
   const loaded = useStore(store, (s) => s.loaded);
   const error = useStore(store, (s) => s.error);
   const [refusal, setRefusal] = useState<string | null>(null);
+  const [composing, setComposing] = useState(false);
+  const newButton = useRef<HTMLButtonElement>(null);
+  const doneComposing = () => {
+    setComposing(false);
+    setTimeout(() => newButton.current?.focus(), 0); // back to New reminder, which the form replaced
+  };
   const cancel = async (r: Reminder) => {
     if (!sync) return;
     const result = await sync.cancel(r.id);
@@ -31,7 +39,21 @@ export function RemindersPanel() {
     <section className="coord-panel reminders-panel" aria-labelledby="reminders-title" data-testid="reminders-panel">
       <header className="coord-panel-head">
         <h2 id="reminders-title">Reminders</h2>
+        <span className="spacer" />
+        {!composing && (
+          <button
+            ref={newButton}
+            type="button"
+            className="btn btn-small"
+            disabled={sync === null}
+            onClick={() => setComposing(true)}
+            data-testid="reminder-new"
+          >
+            New reminder
+          </button>
+        )}
       </header>
+      {composing && sync && <ReminderCreateForm sync={sync} onDone={doneComposing} />}
       {(refusal ?? error) && (
         <div className="coord-refusal" role="alert">
           {refusal ?? error}
@@ -40,7 +62,7 @@ export function RemindersPanel() {
       <ul className="reminder-list" aria-labelledby="reminders-title">
         {loaded && reminders.length === 0 && (
           <li className="empty">
-            None scheduled. <code>devmesh remind &lt;to&gt; "in 10m" "&lt;text&gt;"</code> adds one.
+            None scheduled. New reminder, or <code>devmesh remind &lt;to&gt; "in 10m" "&lt;text&gt;"</code>, adds one.
           </li>
         )}
         {reminders.map((r) => (

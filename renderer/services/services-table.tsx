@@ -1,9 +1,12 @@
 // The services of the selected project with their live state and the operator's actions, under the project's
-// git status.
+// git status; below them, grouped by branch, the services of each of its worktree copies (an agent's branch
+// running side by side). A copy picked itself says whose copy it is.
 import { useCallback, useState } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from '../shell/app-context.js';
 import { ProjectGitStatus } from './project-git-status.js';
+import { copiesOf } from './worktree-copies.js';
+import { WorktreeCopyServices } from './worktree-copy-services.js';
 import { ServiceRow } from './service-row.js';
 import type { ServiceAction } from './service-actions.js';
 
@@ -16,6 +19,8 @@ export function ServicesTable() {
   const byName = useStore(stores.services, (s) => s.byName);
   const selectedName = useStore(stores.services, (s) => s.selectedName);
   const loaded = useStore(stores.projects, (s) => s.loaded);
+  const projects = useStore(stores.projects, (s) => s.projects);
+  const shown = projects.find((p) => p.id === projectId);
   // Actions cannot reach a daemon we are not connected to; the buttons say so instead of failing.
   const connected = useStore(stores.connection, (s) => s.status.state === 'open');
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
@@ -50,6 +55,11 @@ export function ServicesTable() {
   return (
     <div className="table-wrap">
       <ProjectGitStatus key={projectId} projectId={projectId} />
+      {shown?.worktree && (
+        <div className="muted" data-testid="copy-of">
+          A copy of {shown.worktree.of} running from its worktree on ⎇ {shown.worktree.branch}.
+        </div>
+      )}
       <table className="services">
         <thead>
           <tr>
@@ -84,6 +94,9 @@ export function ServicesTable() {
         </tbody>
       </table>
       {names.length === 0 && <div className="empty">This project declares no services.</div>}
+      {copiesOf(projects, projectId).map((copy) => (
+        <WorktreeCopyServices key={copy.id} copy={copy} />
+      ))}
     </div>
   );
 }

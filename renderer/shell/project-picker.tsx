@@ -1,4 +1,5 @@
-// Which open project the table shows: a picker when there are several, the project's name otherwise.
+// Which open project the table shows: a picker when there are several, the project's name otherwise. A
+// worktree copy is named for its main project and branch (its services are grouped under the main one too).
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
 
@@ -25,7 +26,7 @@ export function ProjectPicker() {
     >
       {projects.map((p) => (
         <option key={p.id} value={p.id} title={p.root}>
-          {p.id}
+          {p.worktree ? `${p.worktree.of} ⎇ ${p.worktree.branch}` : p.id}
           {p.configError ? ' (config error)' : ''}
         </option>
       ))}

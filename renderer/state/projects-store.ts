@@ -12,9 +12,12 @@ export interface ProjectsState {
   applyEvent(event: DevMeshEvent): void;
 }
 
-/** Keeps the current choice while it is still open, else falls back to the first project. */
+/** Keeps the current choice while it is still open, else the first main project (a worktree copy's services
+ * are shown under it), else the first. */
 const pick = (projects: ProjectInfo[], current: string | null): string | null =>
-  current !== null && projects.some((p) => p.id === current) ? current : (projects[0]?.id ?? null);
+  current !== null && projects.some((p) => p.id === current)
+    ? current
+    : (projects.find((p) => !p.worktree)?.id ?? projects[0]?.id ?? null);
 
 const upsert = (projects: ProjectInfo[], project: ProjectInfo): ProjectInfo[] =>
   projects.some((p) => p.id === project.id)

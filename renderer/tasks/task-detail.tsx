@@ -1,6 +1,7 @@
 // The open task, beside the board: what it asks, who has it and why it is where it is, its history, the
 // bids of this round with their score parts, the locks held for it; Open terminal (the assignee's), Cancel,
-// and a bid on behalf of an agent while it is still being offered. A drawer: Escape closes it.
+// and a bid on behalf of an agent while it is still being offered; links to the assignee's copy of the app
+// when its worktree runs one. A drawer: Escape closes it.
 import { useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { FINAL_TASK_STATES } from '../../shared/task.js';
@@ -15,6 +16,7 @@ import { TaskAssignee, TaskHomeBadge } from './task-card.js';
 import { TaskStateBadge } from './task-state-badge.js';
 import { useDrawer } from '../common/use-drawer.js';
 import { TaskUsageFigures } from '../usage/usage-figures.js';
+import { AgentCopyLinks } from '../services/agent-copy-links.js';
 
 export function TaskDetail({ id }: { id: string }) {
   const { stores, agents } = useApp();
@@ -75,6 +77,7 @@ export function TaskDetail({ id }: { id: string }) {
           )}
           <dt>Assignee</dt>
           <dd>{task.assigneeId ? <TaskAssignee task={task} /> : <span className="muted">nobody yet</span>}</dd>
+          {task.assigneeId && <AssigneeCopy agentId={task.assigneeId} />}
           <dt>Cost</dt>
           <dd>
             <TaskUsageFigures taskId={task.id} />
@@ -157,5 +160,20 @@ export function TaskDetail({ id }: { id: string }) {
         )}
       </div>
     </aside>
+  );
+}
+
+/** The App row: the assignee's worktree copy of the app, when one is open. */
+function AssigneeCopy({ agentId }: { agentId: string }) {
+  const { stores } = useApp();
+  const open = useStore(stores.projects, (s) => s.projects.some((p) => p.worktree?.agentId === agentId));
+  if (!open) return null;
+  return (
+    <>
+      <dt>App</dt>
+      <dd>
+        <AgentCopyLinks agentId={agentId} />
+      </dd>
+    </>
   );
 }

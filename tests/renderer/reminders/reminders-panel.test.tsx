@@ -77,6 +77,8 @@ describe('RemindersPanel', () => {
     );
     client.answer('reminders.cancel', (input) => ({ ...reminder(input.id), state: 'cancelled', nextAt: null }));
     const button = await screen.findByRole('button', { name: 'Cancel the reminder to fixer: check the CI run' });
+    await user.tab(); // New reminder comes first, in the panel's header
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'New reminder' }));
     await user.tab();
     expect(document.activeElement).toBe(button);
     await user.keyboard('{Enter}');
