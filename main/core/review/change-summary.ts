@@ -137,13 +137,13 @@ export class ChangeSummary {
     return { mergeBase, ahead, behind, files, dirty: entries.length > 0, names: nameList };
   }
 
-  /** an untracked file that vanished between `git status` and the read counts as empty text */
+  /** an untracked file that vanished (or was swapped for a link) between `git status` and the read: empty text */
   private static sniff(path: string): ReturnType<typeof sniffFile> {
     try {
       return sniffFile(path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EISDIR') return { size: 0, binary: false, lines: 0 };
+      if (code === 'ENOENT' || code === 'EISDIR' || code === 'ELOOP') return { size: 0, binary: false, lines: 0 };
       throw err;
     }
   }

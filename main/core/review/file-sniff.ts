@@ -1,10 +1,15 @@
 // What git cannot say about a file it does not track yet (an agent's new, untracked file): whether it is
 // binary, by git's own rule (a NUL byte in its first 8,000 bytes: xdiff's `buffer_is_binary`), and how many
 // lines it has, read in chunks so a large file costs no more memory than a chunk.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+// A symlink is what git makes of it (a blob holding the target's path: one line), never the file it points at:
+// an agent's link to a FIFO would otherwise block the daemon's event loop in a synchronous open, and a link to
+// a huge file would be read whole on every summary. The open refuses links and never waits (O_NOFOLLOW,
+// O_NONBLOCK) in case the path is swapped for one after the lstat; anything but a regular file counts as binary.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readlinkSync } from 'node:fs';
 
 const SNIFF_BYTES = 8000;
 const CHUNK = 256 * 1024;
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 export interface SniffedFile {
   size: number;
@@ -14,9 +19,14 @@ export interface SniffedFile {
 }
 
 export function sniffFile(path: string): SniffedFile {
-  const size = statSync(path).size;
-  const fd = openSync(path, 'r');
+  const stat = lstatSync(path);
+  if (stat.isSymbolicLink()) return { size: Buffer.byteLength(readlinkSync(path)), binary: false, lines: 1 };
+  if (!stat.isFile()) return { size: 0, binary: true, lines: null };
+  const fd = openSync(path, OPEN_FLAGS);
   try {
+    const opened = fstatSync(fd);
+    if (!opened.isFile()) return { size: 0, binary: true, lines: null };
+    const size = opened.size;
     const buf = Buffer.allocUnsafe(CHUNK);
     let lines = 0;
     let offset = 0;
