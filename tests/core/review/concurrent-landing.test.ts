@@ -65,35 +65,43 @@ async function setup(name: string, agents: string[]) {
 const clean = (repo: string) => git(repo, 'status', '--porcelain').trim() === '';
 
 describe('landings that overlap in one repository', () => {
-  it('land one branch once when its merge is asked twice at once; the second says there is nothing left', async () => {
-    const { repo, review, recorded, landed } = await setup('twice', ['alpha']);
-    const asks = await Promise.allSettled([
-      review.merge({ agent: 'alpha', strategy: 'merge-commit', cleanup: false }),
-      review.merge({ agent: 'alpha', strategy: 'merge-commit', cleanup: false }),
-    ]);
-    const merged = asks.filter((a) => a.status === 'fulfilled' && a.value.merged);
-    expect(merged).toHaveLength(1);
-    const refused = asks.find((a) => a.status === 'rejected') as PromiseRejectedResult | undefined;
-    expect(refused?.reason).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/nothing to land/) });
-    expect(landed).toEqual(['id-alpha']);
-    expect(recorded.filter((e) => e.kind === 'review.merged')).toHaveLength(1);
-    expect(git(repo, 'rev-list', '--merges', '--count', 'main').trim()).toBe('1');
-    expect(clean(repo)).toBe(true);
-  }, scaled(60_000));
+  it(
+    'land one branch once when its merge is asked twice at once; the second says there is nothing left',
+    async () => {
+      const { repo, review, recorded, landed } = await setup('twice', ['alpha']);
+      const asks = await Promise.allSettled([
+        review.merge({ agent: 'alpha', strategy: 'merge-commit', cleanup: false }),
+        review.merge({ agent: 'alpha', strategy: 'merge-commit', cleanup: false }),
+      ]);
+      const merged = asks.filter((a) => a.status === 'fulfilled' && a.value.merged);
+      expect(merged).toHaveLength(1);
+      const refused = asks.find((a) => a.status === 'rejected') as PromiseRejectedResult | undefined;
+      expect(refused?.reason).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/nothing to land/) });
+      expect(landed).toEqual(['id-alpha']);
+      expect(recorded.filter((e) => e.kind === 'review.merged')).toHaveLength(1);
+      expect(git(repo, 'rev-list', '--merges', '--count', 'main').trim()).toBe('1');
+      expect(clean(repo)).toBe(true);
+    },
+    scaled(60_000),
+  );
 
-  it('land two agents’ branches asked at once, one after the other, and leave the checkout clean', async () => {
-    const { repo, review, landed } = await setup('pair', ['beta', 'gamma', 'delta']);
-    const asks = await Promise.allSettled(
-      ['beta', 'gamma', 'delta'].map((agent) => review.merge({ agent, strategy: 'merge-commit', cleanup: false })),
-    );
-    expect(asks.map((a) => (a.status === 'fulfilled' ? a.value.merged : String(a.reason)))).toEqual([
-      true,
-      true,
-      true,
-    ]);
-    expect(landed.sort()).toEqual(['id-beta', 'id-delta', 'id-gamma']);
-    for (const agent of ['beta', 'gamma', 'delta'])
-      expect(git(repo, 'merge-base', '--is-ancestor', agent, 'main') === '').toBe(true);
-    expect(clean(repo)).toBe(true);
-  }, scaled(60_000));
+  it(
+    'land two agents’ branches asked at once, one after the other, and leave the checkout clean',
+    async () => {
+      const { repo, review, landed } = await setup('pair', ['beta', 'gamma', 'delta']);
+      const asks = await Promise.allSettled(
+        ['beta', 'gamma', 'delta'].map((agent) => review.merge({ agent, strategy: 'merge-commit', cleanup: false })),
+      );
+      expect(asks.map((a) => (a.status === 'fulfilled' ? a.value.merged : String(a.reason)))).toEqual([
+        true,
+        true,
+        true,
+      ]);
+      expect(landed.sort()).toEqual(['id-beta', 'id-delta', 'id-gamma']);
+      for (const agent of ['beta', 'gamma', 'delta'])
+        expect(git(repo, 'merge-base', '--is-ancestor', agent, 'main') === '').toBe(true);
+      expect(clean(repo)).toBe(true);
+    },
+    scaled(60_000),
+  );
 });

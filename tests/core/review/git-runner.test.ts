@@ -19,7 +19,12 @@ function running(marker: string): number[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (readFileSync(join('/proc', name, 'cmdline'), 'utf8').split('\0').includes(marker)) pids.push(Number(name));
+      if (
+        readFileSync(join('/proc', name, 'cmdline'), 'utf8')
+          .split('\0')
+          .includes(marker)
+      )
+        pids.push(Number(name));
     } catch {
       // ended while listed
     }
@@ -28,14 +33,18 @@ function running(marker: string): number[] {
 }
 
 describe('a git call that does not finish in time', () => {
-  it('is refused as a timeout, and what git started (a hook, an alias) is stopped too', async () => {
-    const repo = makeRepo(join(tmp.dir, 'repo'));
-    const marker = `${(40 + Math.random()).toFixed(6)}`;
-    const runner = new GitRunner({ timeoutMs: scaled(1_000) });
-    const call = runner.run(repo, ['-c', `alias.hang=!sleep ${marker}`, 'hang']);
-    await expect(call).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/git .*hang.*took/) });
-    await until('the sleep git started to end', () => running(marker).length === 0, scaled(5_000));
-  }, scaled(20_000));
+  it(
+    'is refused as a timeout, and what git started (a hook, an alias) is stopped too',
+    async () => {
+      const repo = makeRepo(join(tmp.dir, 'repo'));
+      const marker = `${(40 + Math.random()).toFixed(6)}`;
+      const runner = new GitRunner({ timeoutMs: scaled(1_000) });
+      const call = runner.run(repo, ['-c', `alias.hang=!sleep ${marker}`, 'hang']);
+      await expect(call).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/git .*hang.*took/) });
+      await until('the sleep git started to end', () => running(marker).length === 0, scaled(5_000));
+    },
+    scaled(20_000),
+  );
 
   it('still answers git’s own exit codes', async () => {
     const repo = makeRepo(join(tmp.dir, 'codes'));

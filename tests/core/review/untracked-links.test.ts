@@ -47,21 +47,25 @@ describe('an agent’s untracked symlinks in the change list and diffs', () => {
     expect(diff.patch).not.toContain('+a');
   });
 
-  it('never open a FIFO a link points at (the daemon would wait for a writer)', async () => {
-    const fifoDir = join(tmp.dir, 'fifos');
-    mkdirSync(fifoDir, { recursive: true });
-    const fifo = join(fifoDir, 'pipe');
-    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    // a writer that gives up on its own: were the FIFO opened, it would read these three lines
-    const writer = spawn('timeout', ['20', 'sh', '-c', `printf 'x\\ny\\nz\\n' > '${fifo}'`], { stdio: 'ignore' });
-    writers.push(writer);
-    const tree = await worktreeWith('fifo-repo', (wt) => symlinkSync(fifo, join(wt, 'pipe-link')));
-    const changes = await new ChangeSummary(runner).changes(tree);
-    expect(changes.files).toEqual([
-      expect.objectContaining({ path: 'pipe-link', kind: 'added', added: 1, removed: 0, binary: false }),
-    ]);
-    const diff = await new FileDiffReader(runner, new ChangeSummary(runner)).diff(tree, 'pipe-link');
-    expect(diff.patch).toContain(`+${fifo}`);
-    expect(writer.exitCode).toBe(null); // still waiting for a reader: nobody opened the FIFO
-  }, scaled(30_000));
+  it(
+    'never open a FIFO a link points at (the daemon would wait for a writer)',
+    async () => {
+      const fifoDir = join(tmp.dir, 'fifos');
+      mkdirSync(fifoDir, { recursive: true });
+      const fifo = join(fifoDir, 'pipe');
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      // a writer that gives up on its own: were the FIFO opened, it would read these three lines
+      const writer = spawn('timeout', ['20', 'sh', '-c', `printf 'x\\ny\\nz\\n' > '${fifo}'`], { stdio: 'ignore' });
+      writers.push(writer);
+      const tree = await worktreeWith('fifo-repo', (wt) => symlinkSync(fifo, join(wt, 'pipe-link')));
+      const changes = await new ChangeSummary(runner).changes(tree);
+      expect(changes.files).toEqual([
+        expect.objectContaining({ path: 'pipe-link', kind: 'added', added: 1, removed: 0, binary: false }),
+      ]);
+      const diff = await new FileDiffReader(runner, new ChangeSummary(runner)).diff(tree, 'pipe-link');
+      expect(diff.patch).toContain(`+${fifo}`);
+      expect(writer.exitCode).toBe(null); // still waiting for a reader: nobody opened the FIFO
+    },
+    scaled(30_000),
+  );
 });
