@@ -134,10 +134,18 @@ export class AgentReview {
     const title = `Landed by DevMesh from agent ${record.name}${record.task ? `: ${oneLine(record.task)}` : ''}`;
     const landing = await this.deps.lander.land(tree, request.strategy, title);
     if (!landing.landed) return { merged: false, conflicts: landing.conflicts };
-    const completedTasks = await this.deps.tasks.landed(
-      record.id,
-      `its work (${tree.branch}) landed on ${tree.base} at ${landing.head.slice(0, 12)}`,
-    );
+    // the work is on the base now: whatever befalls its tasks (one completed by the agent meanwhile, an audit
+    // chain that refuses), the landing is recorded, cleaned up and answered as one
+    let completedTasks: string[] = [];
+    let tasksNotCompleted: string | null = null;
+    try {
+      completedTasks = await this.deps.tasks.landed(
+        record.id,
+        `its work (${tree.branch}) landed on ${tree.base} at ${landing.head.slice(0, 12)}`,
+      );
+    } catch (err) {
+      tasksNotCompleted = err instanceof Error ? err.message : String(err);
+    }
     await this.deps.audit.record({
       actor: 'user',
       kind: 'review.merged',
@@ -149,6 +157,7 @@ export class AgentReview {
         strategy: request.strategy,
         head: landing.head,
         completedTasks,
+        ...(tasksNotCompleted === null ? {} : { tasksNotCompleted: tasksNotCompleted.slice(0, 500) }),
       },
     });
     if (request.cleanup) await this.remove(record, tree, false);

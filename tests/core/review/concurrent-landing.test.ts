@@ -17,7 +17,7 @@ import { git, makeRepo } from '../agents/fake-cli.js';
 const tmp = tempDir('devmesh-review-race-');
 afterAll(() => tmp.dispose());
 
-async function setup(name: string, agents: string[]) {
+async function setup(name: string, agents: string[], tasksPort?: { landed(agentId: string): Promise<string[]> }) {
   const repo = makeRepo(join(tmp.dir, name));
   const worktrees = new WorktreeManager();
   const records = new Map<string, AgentRecord>();
@@ -44,7 +44,7 @@ async function setup(name: string, agents: string[]) {
     },
     worktrees: { remove: (input) => worktrees.remove(input) },
     audit: { admit: async () => undefined, record: async (e) => void recorded.push(e) },
-    tasks: {
+    tasks: tasksPort ?? {
       landed: async (agentId) => {
         landed.push(agentId);
         return [];
@@ -100,6 +100,26 @@ describe('landings that overlap in one repository', () => {
       expect(landed.sort()).toEqual(['id-beta', 'id-delta', 'id-gamma']);
       for (const agent of ['beta', 'gamma', 'delta'])
         expect(git(repo, 'merge-base', '--is-ancestor', agent, 'main') === '').toBe(true);
+      expect(clean(repo)).toBe(true);
+    },
+    scaled(60_000),
+  );
+});
+
+describe('a landing whose tasks cannot all be completed', () => {
+  it(
+    'is still a landing: answered merged, recorded with the reason, and cleaned up as asked',
+    async () => {
+      const { repo, review, recorded } = await setup('tasks-fail', ['eps'], {
+        landed: async () => {
+          throw Object.assign(new Error('task task-1 is already COMPLETED'), { code: 'CONFLICT' });
+        },
+      });
+      const outcome = await review.merge({ agent: 'eps', strategy: 'merge-commit', cleanup: true });
+      expect(outcome).toMatchObject({ merged: true, completedTasks: [] });
+      expect(git(repo, 'branch', '--list', 'eps').trim()).toBe(''); // cleaned up
+      const merged = recorded.find((e) => e.kind === 'review.merged');
+      expect(merged?.data).toMatchObject({ completedTasks: [], tasksNotCompleted: expect.stringMatching(/already/) });
       expect(clean(repo)).toBe(true);
     },
     scaled(60_000),
