@@ -77,7 +77,7 @@ export class FileDiffReader {
     // a path outside the worktree (`../x`, `/etc/x`) is no change of it: git refuses it, and so does this
     const others = await this.git.run(tree.path, ['ls-files', '--others', '--exclude-standard', '-z', '--', path]);
     if (others.code === 0 && others.stdout.split('\0').includes(path)) {
-      const binary = sniffFile(join(tree.path, path)).binary;
+      const binary = (await sniffFile(join(tree.path, path))).binary;
       return { path, from: null, kind: 'added', untracked: true, binary, oldBlob: null };
     }
     throw new DevMeshError(

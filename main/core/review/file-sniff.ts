@@ -1,11 +1,13 @@
 // What git cannot say about a file it does not track yet (an agent's new, untracked file): whether it is
 // binary, by git's own rule (a NUL byte in its first 8,000 bytes: xdiff's `buffer_is_binary`), and how many
-// lines it has, read in chunks so a large file costs no more memory than a chunk.
+// lines it has, read in chunks so a large file costs no more memory than a chunk, and asynchronously so a large
+// one never holds the daemon's event loop.
 // A symlink is what git makes of it (a blob holding the target's path: one line), never the file it points at:
-// an agent's link to a FIFO would otherwise block the daemon's event loop in a synchronous open, and a link to
-// a huge file would be read whole on every summary. The open refuses links and never waits (O_NOFOLLOW,
-// O_NONBLOCK) in case the path is swapped for one after the lstat; anything but a regular file counts as binary.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readlinkSync } from 'node:fs';
+// an agent's link to a FIFO would otherwise block in its open, and a link to a huge file be read whole. The
+// open refuses links and never waits (O_NOFOLLOW, O_NONBLOCK) in case the path is swapped for one after the
+// lstat; anything but a regular file counts as binary.
+import { constants } from 'node:fs';
+import { lstat, open, readlink } from 'node:fs/promises';
 
 const SNIFF_BYTES = 8000;
 const CHUNK = 256 * 1024;
@@ -18,13 +20,13 @@ export interface SniffedFile {
   lines: number | null;
 }
 
-export function sniffFile(path: string): SniffedFile {
-  const stat = lstatSync(path);
-  if (stat.isSymbolicLink()) return { size: Buffer.byteLength(readlinkSync(path)), binary: false, lines: 1 };
+export async function sniffFile(path: string): Promise<SniffedFile> {
+  const stat = await lstat(path);
+  if (stat.isSymbolicLink()) return { size: Buffer.byteLength(await readlink(path)), binary: false, lines: 1 };
   if (!stat.isFile()) return { size: 0, binary: true, lines: null };
-  const fd = openSync(path, OPEN_FLAGS);
+  const file = await open(path, OPEN_FLAGS);
   try {
-    const opened = fstatSync(fd);
+    const opened = await file.stat();
     if (!opened.isFile()) return { size: 0, binary: true, lines: null };
     const size = opened.size;
     const buf = Buffer.allocUnsafe(CHUNK);
@@ -32,7 +34,7 @@ export function sniffFile(path: string): SniffedFile {
     let offset = 0;
     let last = -1;
     for (;;) {
-      const n = readSync(fd, buf, 0, CHUNK, offset);
+      const { bytesRead: n } = await file.read(buf, 0, CHUNK, offset);
       if (n === 0) break;
       if (offset < SNIFF_BYTES && buf.subarray(0, Math.min(n, SNIFF_BYTES - offset)).includes(0))
         return { size, binary: true, lines: null };
@@ -44,6 +46,6 @@ export function sniffFile(path: string): SniffedFile {
     if (offset > 0 && last !== 10) lines++;
     return { size, binary: false, lines };
   } finally {
-    closeSync(fd);
+    await file.close();
   }
 }
