@@ -28,13 +28,14 @@ export function reviewTasks(co: Coordination, logger: Logger): ReviewTasks {
     landed: async (agentId, summary) => {
       const open = co.tasks.list({ assignee: agentId, states: ['CLAIMED', 'WORKING', 'PAUSED'] });
       const completed: string[] = [];
-      let refusal: unknown = null;
+      let refusal: Error | null = null;
       for (const task of open) {
         try {
           await co.completeTask({ task: task.id, agent: 'user', outcome: 'COMPLETED', summary });
           completed.push(task.id);
         } catch (err) {
-          if (!(err instanceof DevMeshError && err.code === 'CONFLICT')) refusal ??= err;
+          if (!(err instanceof DevMeshError && err.code === 'CONFLICT'))
+            refusal ??= err instanceof Error ? err : new Error(String(err));
         }
       }
       const released = co.locks.releaseHolder(agentId, `its work landed: ${summary}`);
