@@ -2,6 +2,7 @@
 // admits and records its actions, and the task board that completes a landed agent's tasks and releases its
 // locks. Built here, in the composition root, so the review domain imports none of them.
 import type { Logger } from 'pino';
+import { DevMeshError } from '../../shared/errors.js';
 import type { Coordination } from './coordination/coordination.js';
 import type { ReviewAudit, ReviewTasks } from './review/agent-review.js';
 
@@ -22,15 +23,24 @@ export function reviewAudit(co: Coordination, logger: Logger): ReviewAudit {
 
 export function reviewTasks(co: Coordination, logger: Logger): ReviewTasks {
   return {
+    // Each task on its own: one the agent completed (or someone cancelled) since the list is final already (the
+    // board's CONFLICT) and is passed over; any other refusal is said once the rest is done and the locks freed.
     landed: async (agentId, summary) => {
       const open = co.tasks.list({ assignee: agentId, states: ['CLAIMED', 'WORKING', 'PAUSED'] });
       const completed: string[] = [];
+      let refusal: Error | null = null;
       for (const task of open) {
-        await co.completeTask({ task: task.id, agent: 'user', outcome: 'COMPLETED', summary });
-        completed.push(task.id);
+        try {
+          await co.completeTask({ task: task.id, agent: 'user', outcome: 'COMPLETED', summary });
+          completed.push(task.id);
+        } catch (err) {
+          if (!(err instanceof DevMeshError && err.code === 'CONFLICT'))
+            refusal ??= err instanceof Error ? err : new Error(String(err));
+        }
       }
       const released = co.locks.releaseHolder(agentId, `its work landed: ${summary}`);
       logger.info({ domain: 'review', agentId, completed, released }, 'landed agent: tasks completed, locks released');
+      if (refusal !== null) throw refusal;
       return completed;
     },
   };

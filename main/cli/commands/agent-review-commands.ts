@@ -1,6 +1,7 @@
 // `devmesh agent diff|merge|discard <agent>`: reviewing an agent's work against its base branch and landing
 // or discarding it (API review.*). `diff` prints each file's patch as it arrives, so `| head` reads the first
 // lines without waiting for the rest; `--stat` is one line per file, `--json` the change list.
+import { DevMeshError } from '../../../shared/errors.js';
 import type { ChangedFile, MergeOutcome } from '../../../shared/review.js';
 import { EXIT } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
@@ -55,9 +56,14 @@ export class AgentReviewCommands {
       const pending = summary.files.slice(0, AHEAD).map(ask);
       for (const [n, file] of summary.files.entries()) {
         const got = await pending[n]!;
-        if ('error' in got) throw got.error;
-        const { diff } = got;
         if (n + AHEAD < summary.files.length) pending.push(ask(summary.files[n + AHEAD]!));
+        if ('error' in got) {
+          // the agent is still at work: a listed file may be back to its base (or gone) by its turn
+          if (!AgentReviewCommands.noLongerChanged(got.error)) throw got.error;
+          ctx.print(`# ${file.path}: no longer changed (the agent is still at work?); the rest follows`);
+          continue;
+        }
+        const { diff } = got;
         if (diff.patch !== null) ctx.print(diff.patch.replace(/\n$/, ''));
         else if (diff.binary) ctx.print(`Binary file ${file.path} differs`);
         else
@@ -131,6 +137,11 @@ export class AgentReviewCommands {
         'nothing was changed. Resolve them on the agent’s branch (or ask the agent to), then merge again:',
       ...outcome.conflicts.map((c) => `  ${c.path} (${c.kind}): ${c.message}`),
     ].join('\n');
+  }
+
+  /** the daemon's answer for a path that is not among the changes (any more) */
+  private static noLongerChanged(err: unknown): boolean {
+    return err instanceof DevMeshError && err.code === 'BAD_REQUEST' && /is not among the changes/.test(err.message);
   }
 
   private static name(f: ChangedFile): string {

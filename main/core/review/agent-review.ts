@@ -19,6 +19,7 @@ import type { BranchLander, LandStrategy } from './branch-lander.js';
 import type { ChangeCommitter } from './change-committer.js';
 import type { ChangeSummary, ReviewedWorktree } from './change-summary.js';
 import type { FileDiffReader } from './file-diff-reader.js';
+import { RepoQueue } from './repo-queue.js';
 
 /** the agents an action names, and stopping one (a forced discard) */
 export interface ReviewAgents {
@@ -71,6 +72,8 @@ export interface MergeRequest {
 
 export class AgentReview {
   private readonly now: () => number;
+  /** commit, merge and discard change a repository's checkout or worktrees: one at a time per repository */
+  private readonly queue = new RepoQueue();
 
   constructor(private readonly deps: AgentReviewDeps) {
     this.now = deps.now ?? Date.now;
@@ -87,6 +90,10 @@ export class AgentReview {
   }
 
   async commit(agent: string, message: string): Promise<ReviewSummary> {
+    return this.queue.run(this.repoOf(agent), () => this.commitWork(agent, message));
+  }
+
+  private async commitWork(agent: string, message: string): Promise<ReviewSummary> {
     const { record, tree } = await this.worktree(agent);
     await this.deps.audit.admit(`committing the changes of agent ${record.name}`);
     await this.commitNow(record, tree, message);
@@ -100,7 +107,12 @@ export class AgentReview {
     return this.deps.lander.check(tree);
   }
 
+  /** Lands the agent's branch; a landing asked while another runs in the repository waits for it first. */
   async merge(request: MergeRequest): Promise<MergeOutcome> {
+    return this.queue.run(this.repoOf(request.agent), () => this.land(request));
+  }
+
+  private async land(request: MergeRequest): Promise<MergeOutcome> {
     const { record, tree } = await this.worktree(request.agent);
     const dirty = (await this.deps.changes.changes(tree)).dirty;
     if (request.cleanup && record.status !== 'exited') {
@@ -122,10 +134,18 @@ export class AgentReview {
     const title = `Landed by DevMesh from agent ${record.name}${record.task ? `: ${oneLine(record.task)}` : ''}`;
     const landing = await this.deps.lander.land(tree, request.strategy, title);
     if (!landing.landed) return { merged: false, conflicts: landing.conflicts };
-    const completedTasks = await this.deps.tasks.landed(
-      record.id,
-      `its work (${tree.branch}) landed on ${tree.base} at ${landing.head.slice(0, 12)}`,
-    );
+    // the work is on the base now: whatever befalls its tasks (one completed by the agent meanwhile, an audit
+    // chain that refuses), the landing is recorded, cleaned up and answered as one
+    let completedTasks: string[] = [];
+    let tasksNotCompleted: string | null = null;
+    try {
+      completedTasks = await this.deps.tasks.landed(
+        record.id,
+        `its work (${tree.branch}) landed on ${tree.base} at ${landing.head.slice(0, 12)}`,
+      );
+    } catch (err) {
+      tasksNotCompleted = err instanceof Error ? err.message : String(err);
+    }
     await this.deps.audit.record({
       actor: 'user',
       kind: 'review.merged',
@@ -137,6 +157,7 @@ export class AgentReview {
         strategy: request.strategy,
         head: landing.head,
         completedTasks,
+        ...(tasksNotCompleted === null ? {} : { tasksNotCompleted: tasksNotCompleted.slice(0, 500) }),
       },
     });
     if (request.cleanup) await this.remove(record, tree, false);
@@ -146,6 +167,10 @@ export class AgentReview {
 
   /** Removes the agent's worktree (its uncommitted changes too) and, unless kept, its branch. */
   async discard(agent: string, options: { keepBranch: boolean; force: boolean }): Promise<string> {
+    return this.queue.run(this.repoOf(agent), () => this.discardWork(agent, options));
+  }
+
+  private async discardWork(agent: string, options: { keepBranch: boolean; force: boolean }): Promise<string> {
     const record = this.deps.agents.get(agent);
     const worktree = AgentReview.worktreeOf(record);
     if (record.status !== 'exited' && !options.force) {
@@ -216,6 +241,11 @@ export class AgentReview {
     }
     const base = await this.deps.base.of(worktree.repo, worktree.branch);
     return { record, tree: { agentId: record.id, ...worktree, base } };
+  }
+
+  /** the repository an action on the agent changes (its worktree's); throws as `worktree` does */
+  private repoOf(agent: string): string {
+    return AgentReview.worktreeOf(this.deps.agents.get(agent)).repo;
   }
 
   private static worktreeOf(record: AgentRecord): NonNullable<AgentRecord['worktree']> {

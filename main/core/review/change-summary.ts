@@ -8,9 +8,13 @@ import { join } from 'node:path';
 import type { ChangedFile, ReviewSummary } from '../../../shared/review.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import { parseNameStatus, parseNumstat, type NameStatus } from './diff-records.js';
-import { sniffFile } from './file-sniff.js';
+import type { SniffedFile } from './file-sniff.js';
 import type { GitRunner } from './git-runner.js';
 import { parsePorcelainV2 } from './porcelain-status.js';
+import { SniffCache } from './sniff-cache.js';
+
+/** untracked files read at once */
+const SNIFF_PARALLEL = 8;
 
 export interface ReviewedWorktree {
   agentId: string | null;
@@ -32,6 +36,9 @@ export interface WorktreeChanges {
 }
 
 export class ChangeSummary {
+  /** the untracked files' counts, read again only when a file changed */
+  private readonly sniffs = new SniffCache();
+
   constructor(
     private readonly git: GitRunner,
     private readonly now: () => number = Date.now,
@@ -120,16 +127,21 @@ export class ChangeSummary {
         where: where(n),
       };
     });
-    for (const e of entries) {
-      if (e.type !== '?') continue;
-      const sniffed = ChangeSummary.sniff(join(cwd, e.path));
+    const untracked = entries.filter((e) => e.type === '?');
+    const sniffed: SniffedFile[] = [];
+    for (let i = 0; i < untracked.length; i += SNIFF_PARALLEL)
+      sniffed.push(
+        ...(await Promise.all(untracked.slice(i, i + SNIFF_PARALLEL).map((e) => this.sniff(join(cwd, e.path))))),
+      );
+    for (const [n, e] of untracked.entries()) {
+      const { lines, binary } = sniffed[n]!;
       files.push({
         path: e.path,
         from: null,
         kind: 'added',
-        added: sniffed.lines,
-        removed: sniffed.binary ? null : 0,
-        binary: sniffed.binary,
+        added: lines,
+        removed: binary ? null : 0,
+        binary,
         where: 'uncommitted',
       });
     }
@@ -137,13 +149,13 @@ export class ChangeSummary {
     return { mergeBase, ahead, behind, files, dirty: entries.length > 0, names: nameList };
   }
 
-  /** an untracked file that vanished between `git status` and the read counts as empty text */
-  private static sniff(path: string): ReturnType<typeof sniffFile> {
+  /** an untracked file that vanished (or was swapped for a link) between `git status` and the read: empty text */
+  private async sniff(path: string): Promise<SniffedFile> {
     try {
-      return sniffFile(path);
+      return await this.sniffs.sniff(path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EISDIR') return { size: 0, binary: false, lines: 0 };
+      if (code === 'ENOENT' || code === 'EISDIR' || code === 'ELOOP') return { size: 0, binary: false, lines: 0 };
       throw err;
     }
   }

@@ -2,7 +2,7 @@
 // the merge base against the worktree's file. A binary file gets no patch; neither does a file over the size
 // limit (`tooLarge`: the viewer says so instead of freezing on megabytes of text). Only a path the change
 // list names can be asked for, so no request reads outside the worktree.
-import { statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChangeKind, FileDiff } from '../../../shared/review.js';
 import { DevMeshError } from '../../../shared/errors.js';
@@ -77,7 +77,7 @@ export class FileDiffReader {
     // a path outside the worktree (`../x`, `/etc/x`) is no change of it: git refuses it, and so does this
     const others = await this.git.run(tree.path, ['ls-files', '--others', '--exclude-standard', '-z', '--', path]);
     if (others.code === 0 && others.stdout.split('\0').includes(path)) {
-      const binary = sniffFile(join(tree.path, path)).binary;
+      const binary = (await sniffFile(join(tree.path, path))).binary;
       return { path, from: null, kind: 'added', untracked: true, binary, oldBlob: null };
     }
     throw new DevMeshError(
@@ -92,9 +92,10 @@ export class FileDiffReader {
     return r.code === 0 ? Number(r.stdout.trim()) : null;
   }
 
+  /** the worktree's side as git sees it: a symlink is its target's path, not the file it points at */
   private static size(path: string): number | null {
     try {
-      return statSync(path).size;
+      return lstatSync(path).size;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;

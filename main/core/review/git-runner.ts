@@ -1,8 +1,10 @@
 // Runs git for the review domain: one child process per call, no shell, the user's environment (their git,
 // identity and hooks), C locale so messages parse, and no prompt for credentials. Exit codes are answers
 // here (`merge-tree` exits 1 on conflicts, `diff --no-index` on differences), so a non-zero exit resolves;
-// only a git that cannot run at all rejects, with how to fix it.
-import { execFile } from 'node:child_process';
+// a git that cannot run at all rejects, with how to fix it, and so does one that runs past its time: a
+// timeout is never read as an exit code (1 would mean "conflicts" or "not an ancestor"). Git runs in its own
+// process group, so a timeout stops what it started too (a hook, an alias), not git alone.
+import { spawn } from 'node:child_process';
 import { DevMeshError } from '../../../shared/errors.js';
 
 export interface GitResult {
@@ -22,6 +24,9 @@ export interface GitRunnerDeps {
   timeoutMs?: number;
 }
 
+/** stderr kept (its end: git's last words) */
+const STDERR_KEEP = 64 * 1024;
+
 export class GitRunner {
   private readonly executable: string;
 
@@ -30,34 +35,80 @@ export class GitRunner {
   }
 
   run(cwd: string, args: string[], options: { maxBuffer?: number } = {}): Promise<GitResult> {
+    const maxBuffer = options.maxBuffer ?? 64 * 1024 * 1024;
+    const timeoutMs = this.deps.timeoutMs ?? 120_000;
     return new Promise((done, fail) => {
-      execFile(
-        this.executable,
-        // quotePath off: paths come back as they are (the -z forms never quote; messages would otherwise);
-        // literal pathspecs: a file named `*.ts` is that file, not a glob
-        ['-c', 'core.quotePath=false', '--literal-pathspecs', ...args],
-        {
-          cwd,
-          timeout: this.deps.timeoutMs ?? 120_000,
-          maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
-          env: { ...(this.deps.env ?? process.env), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' },
-        },
-        (err, stdout, stderr) => {
-          const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
-          const overflow = e?.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER';
-          if (e && typeof e.code === 'string' && !overflow) {
-            fail(
-              new DevMeshError(
-                'SPAWN_FAILED',
-                `cannot run ${this.executable} in ${cwd} (${e.code}); install git and make sure it is on PATH`,
-              ),
-            );
-            return;
-          }
-          const code = overflow ? 0 : e ? Number(e.code ?? 1) : 0;
-          done({ code, stdout: String(stdout), stderr: String(stderr), overflow });
-        },
+      // quotePath off: paths come back as they are (the -z forms never quote; messages would otherwise);
+      // literal pathspecs: a file named `*.ts` is that file, not a glob
+      const child = spawn(this.executable, ['-c', 'core.quotePath=false', '--literal-pathspecs', ...args], {
+        cwd,
+        env: { ...(this.deps.env ?? process.env), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      const out: Buffer[] = [];
+      let outBytes = 0;
+      let stderr = '';
+      let overflow = false;
+      let timedOut = false;
+      let settled = false;
+      const stopGroup = (): void => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch (err) {
+          // ESRCH: the group has ended already; anything else is said by the child's own end
+          if ((err as NodeJS.ErrnoException).code !== 'ESRCH') child.kill('SIGKILL');
+        }
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stopGroup();
+      }, timeoutMs);
+      timer.unref();
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (overflow) return;
+        if (outBytes + chunk.length > maxBuffer) {
+          out.push(chunk.subarray(0, maxBuffer - outBytes));
+          outBytes = maxBuffer;
+          overflow = true;
+          stopGroup();
+          return;
+        }
+        out.push(chunk);
+        outBytes += chunk.length;
+      });
+      child.stderr.setEncoding('utf8').on('data', (text: string) => {
+        stderr = (stderr + text).slice(-STDERR_KEEP);
+      });
+      const finish = (result: GitResult | DevMeshError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (result instanceof DevMeshError) fail(result);
+        else done(result);
+      };
+      child.on('error', (err: NodeJS.ErrnoException) =>
+        finish(
+          new DevMeshError(
+            'SPAWN_FAILED',
+            `cannot run ${this.executable} in ${cwd} (${err.code ?? err.message}); install git and make sure it is on PATH`,
+          ),
+        ),
       );
+      child.on('close', (code, signal) => {
+        const stdout = Buffer.concat(out).toString('utf8');
+        if (overflow) return finish({ code: 0, stdout, stderr, overflow: true });
+        if (timedOut) {
+          return finish(
+            new DevMeshError(
+              'TIMEOUT',
+              `git ${args.slice(0, 3).join(' ')} in ${cwd} took longer than ${Math.round(timeoutMs / 1000)} s and was ` +
+                'stopped, with what it had started (a hook?); run it yourself there to see what it waits for',
+            ),
+          );
+        }
+        finish({ code: code ?? (signal ? 128 : 1), stdout, stderr, overflow: false });
+      });
     });
   }
 

@@ -234,12 +234,21 @@ export class TaskAuction implements Disposable {
     this.tryBids(task, bids, n + 1, refusals);
   }
 
-  /** A round's answer could not be applied (the store failed): the round opens again in a window. */
+  /**
+   * A round's answer could not be applied (the store failed): the round opens again in a window. The end of a
+   * promise chain, so it never throws: a log on the same full disk must not leave the task BIDDING for good,
+   * nor reject unhandled (the daemon exits on that).
+   */
   private roundFailed(taskId: string, err: unknown): void {
     this.awarding.delete(taskId);
     this.awardAgain.delete(taskId);
-    this.deps.logger?.error({ domain: 'tasks', task: taskId, err: (err as Error).message }, 'a task award failed');
     if (!this.disposed) this.openWindow(taskId, this.deps.windowMs);
+    try {
+      const why = err instanceof Error ? err.message : String(err);
+      this.deps.logger?.error({ domain: 'tasks', task: taskId, err: why }, 'a task award failed');
+    } catch (logErr) {
+      process.emitWarning(`devmesh: a task award failed (${String(err)}), and so did its log line: ${String(logErr)}`);
+    }
   }
 
   private claim(task: TaskInfo, bids: Bid[], bid: Bid, agent: AgentRecord, lockIds: string[]): void {

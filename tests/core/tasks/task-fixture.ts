@@ -93,7 +93,7 @@ export interface TaskFixture {
 }
 
 export function taskFixture(
-  options: Partial<Pick<TaskBoardDeps, 'biddingWindowMs' | 'silentAfterMs'>> = {},
+  options: Partial<Pick<TaskBoardDeps, 'biddingWindowMs' | 'silentAfterMs' | 'acquireAll' | 'logger'>> = {},
 ): TaskFixture {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'devmesh-tasks-')));
   const root = join(dir, 'repo');
@@ -128,6 +128,8 @@ export function taskFixture(
       clock,
       biddingWindowMs: options.biddingWindowMs ?? 5_000,
       silentAfterMs: options.silentAfterMs ?? 600_000,
+      ...(options.acquireAll ? { acquireAll: options.acquireAll } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     });
     agents.board = board;
     fx.board = board;
