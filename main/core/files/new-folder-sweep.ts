@@ -86,7 +86,10 @@ export class NewFolderSweep {
     if (!entries.some((e) => e.isDirectory() && !this.deps.ignoredNames.has(e.name))) return;
     const subscription = await this.deps.subscribe(join(this.deps.root, folder));
     // a folder deleted and made again within one batch: its old subscription watches nothing now
-    void this.subscriptions.get(folder)?.unsubscribe().catch(() => undefined);
+    void this.subscriptions
+      .get(folder)
+      ?.unsubscribe()
+      .catch(() => undefined);
     if (this.disposed) {
       await subscription.unsubscribe();
       return;

@@ -113,9 +113,11 @@ describe('a watched folder', () => {
     for (let i = 0; i < 10; i++) {
       execFileSync('sh', ['-c', `mkdir -p burst-${i}/docs && echo hi > burst-${i}/docs/notes.md`], { cwd: t.root });
     }
-    await until('the files written with their folders', () =>
-      t.has('deep/1/2/3/first.md', 'create') &&
-      Array.from({ length: 10 }, (_, i) => i).every((i) => t.has(`burst-${i}/docs/notes.md`, 'create')),
+    await until(
+      'the files written with their folders',
+      () =>
+        t.has('deep/1/2/3/first.md', 'create') &&
+        Array.from({ length: 10 }, (_, i) => i).every((i) => t.has(`burst-${i}/docs/notes.md`, 'create')),
     );
     writeFileSync(join(t.root, 'deep', '1', '2', '3', 'later.md'), 'later\n');
     await until('a later write in the deepest new folder', () => t.has('deep/1/2/3/later.md', 'create'));
