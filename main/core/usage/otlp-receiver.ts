@@ -21,6 +21,8 @@ import { AGENT_HEADER, readingOfLog, readingOfMetric, type UsageReading } from '
 
 /** an export request's body, at most (compressed or not) */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** connections held at once: past it a new one is closed at accept, so bodies in flight stay bounded */
+const MAX_CONNECTIONS = 64;
 
 export interface OtlpReceiverDeps {
   /** counts readings; throws nothing */
@@ -58,6 +60,13 @@ export class OtlpReceiver implements Disposable {
     this.server.headersTimeout = 10_000;
     this.server.maxHeadersCount = 100;
     this.server.on('clientError', (_err, socket) => socket.destroy());
+    this.server.maxConnections = MAX_CONNECTIONS;
+    // accept() fails while the process is out of descriptors (EMFILE): Node emits it on the server, where
+    // with no listener it would be an uncaught exception; the server goes on accepting once they are back
+    this.server.on('error', (err: NodeJS.ErrnoException) => {
+      if (this.port === null) return; // listen's own failure: listen() rejects with it
+      this.deps.logger?.warn({ domain: 'usage', err: err.message, code: err.code }, 'OTLP receiver: socket error');
+    });
   }
 
   async listen(): Promise<number> {
