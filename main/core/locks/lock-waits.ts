@@ -6,7 +6,7 @@ import { DevMeshError, type ErrorInfo } from '../../../shared/errors.js';
 import type { LockEvent, LockInfo, LockMode, LockWaiter } from '../../../shared/lock.js';
 import type { LockClock } from './lock-clock.js';
 import type { HeldLock } from './lock-index.js';
-import type { LockQueue, TtlChoice, Waiter } from './lock-queue.js';
+import type { LockQueue, Waiter } from './lock-queue.js';
 import * as lockWords from './lock-words.js';
 import type { ResolvedTarget } from './target-overlap.js';
 import { WaitForGraph } from './wait-for-graph.js';
@@ -24,14 +24,7 @@ export interface LockWaitsDeps {
 }
 
 /** a request that queues: who asks what, how its grant sets the TTL, and whether it converts a lock it has */
-export interface WaitRequest {
-  holder: string;
-  mode: LockMode;
-  target: ResolvedTarget;
-  ttl: TtlChoice;
-  taker: string;
-  upgrade: boolean;
-}
+export type WaitRequest = Pick<Waiter, 'holder' | 'mode' | 'target' | 'ttl' | 'taker' | 'upgrade'>;
 
 export class LockWaits {
   private nextSeq = 1;
