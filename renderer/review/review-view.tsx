@@ -11,6 +11,7 @@ import { ReviewDiff } from './review-diff.js';
 import { ReviewFileList } from './review-file-list.js';
 import type { DiffLayout } from './review-store.js';
 import { useReview } from './review-syncs.js';
+import '../styles/dialog.css';
 import '../styles/review.css';
 
 /** the agents that have a worktree of their own, in the strip's order */

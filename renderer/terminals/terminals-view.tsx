@@ -8,6 +8,7 @@ import { useApp } from '../shell/app-context.js';
 import { TerminalPane } from './terminal-pane.js';
 import { TerminalTabs } from './terminal-tabs.js';
 import '@xterm/xterm/css/xterm.css';
+import '../styles/dialog.css';
 import '../styles/terminals.css';
 
 export function TerminalsView() {

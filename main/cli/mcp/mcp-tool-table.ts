@@ -1,51 +1,31 @@
 // The tools `devmesh mcp` offers an AI agent: each one's name, the description the model reads to decide
 // when to use it, its input (a zod shape, published as JSON schema), and how it maps onto one DevMesh API
 // call. The agent's identity fills in holder / agent / from / reader, so the model never passes it.
+// Reminders' and file changes' tools live in their own files (reminder-tools.ts, file-tools.ts).
 import { z } from 'zod';
-import type { ApiInput, ApiMethod, ApiOutput } from '../../../shared/api.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import { LOCK_TTL_MAX_MS, LOCK_TTL_RENEWED_MS, LockModeSchema, type LockInfo } from '../../../shared/lock.js';
 import { MESSAGE_MAX_BYTES, MessagePartySchema, StateKeySchema } from '../../../shared/message.js';
 import { TaskIdSchema, TaskStateSchema } from '../../../shared/task.js';
-import { FILES_WAIT_MAX_MS } from '../../../shared/files.js';
-import type { CallOptions } from '../api-client.js';
-import type { LockTargetParser } from './lock-target-parser.js';
+import { fileTools } from './file-tools.js';
+import {
+  defineTool,
+  projectInput as project,
+  toolJson,
+  waitingCall,
+  waitSecondsInput,
+  type McpToolSpec,
+} from './mcp-tool-spec.js';
 import { reminderTools } from './reminder-tools.js';
 
-/** What a tool runs with: who the agent is and a way to call DevMesh. */
-export interface ToolContext {
-  agent: string;
-  /** this MCP session: the locks it takes are its own (renewed while it lives, released when it ends) */
-  session: string;
-  call<M extends ApiMethod>(method: M, input: ApiInput<M>, options?: CallOptions): Promise<ApiOutput<M>>;
-  targets: LockTargetParser;
-}
-
-export interface McpToolSpec<S extends z.ZodRawShape = z.ZodRawShape> {
-  name: string;
-  title: string;
-  description: string;
-  input: S;
-  /** only reads (MCP's readOnlyHint: a client may run it without asking) */
-  readOnly: boolean;
-  /** answers the text the model reads; throws a DevMeshError on failure */
-  run(args: z.output<z.ZodObject<S>>, ctx: ToolContext): Promise<string>;
-}
+export type { McpToolSpec, ToolContext } from './mcp-tool-spec.js';
 
 /**
  * MCP clients give up on a call after 60 s by default (the SDK's DEFAULT_REQUEST_TIMEOUT_MSEC): a lock wait
  * stays under it, and the model can call again.
  */
 export const LOCK_WAIT_MAX_SECONDS = 50;
-/** slack over the lock wait for the daemon's answer to arrive */
-const CALL_SLACK_MS = 10_000;
 
-const project = z
-  .string()
-  .min(1)
-  .max(4096)
-  .optional()
-  .describe('project id or root path; omit it to use your own project (or the only open one)');
 const task = TaskIdSchema.describe('the task id (task-…), from list_tasks');
 
 export class McpToolTable {
@@ -55,25 +35,25 @@ export class McpToolTable {
   tools(): McpToolSpec[] {
     const you = `You act as \`${this.agent}\`.`;
     return [
-      McpToolTable.define({
+      defineTool({
         name: 'list_services',
         title: 'List services',
         description:
           'List the local services (dev servers, databases, workers) DevMesh runs for a project: state (running, healthy, failed...), port, pid, version, why it is in that state and what it depends on. Use it to find the port a service listens on, or to check a service is healthy before testing against it.',
         input: { project },
         readOnly: true,
-        run: async ({ project }, ctx) => McpToolTable.json(await ctx.call('services.list', { project })),
+        run: async ({ project }, ctx) => toolJson(await ctx.call('services.list', { project })),
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'list_peers',
         title: 'List mesh peers',
         description:
           "List teammates' machines on the DevMesh mesh (peers): name, address, link state, latency and the services each one offers. Use it to find a service running on a teammate's machine rather than yours.",
         input: {},
         readOnly: true,
-        run: async (_args, ctx) => McpToolTable.json(await ctx.call('mesh.peers', {})),
+        run: async (_args, ctx) => toolJson(await ctx.call('mesh.peers', {})),
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'list_agents',
         title: 'List agents',
         description: `List the AI coding agents on the mesh: this machine's and, by default, every linked teammate's. Each has id, name, machine and human (who runs it), local (on your machine), reachable (false: its machine is unreachable and this is what was last seen), profile, model (null when unknown), role, status (starting, working, waiting = needs its human, idle, exited) and why, project key, branch and current task. Use it to find who works on what across the team, or the name of an agent to message. \`all: false\` lists this machine's agents only; \`machine\` one machine's. ${you}`,
@@ -82,9 +62,9 @@ export class McpToolTable {
           machine: z.string().min(1).max(128).optional().describe("one machine's agents, by its name or id"),
         },
         readOnly: true,
-        run: async ({ all, machine }, ctx) => McpToolTable.json(await ctx.call('team.agents', { all, machine })),
+        run: async ({ all, machine }, ctx) => toolJson(await ctx.call('team.agents', { all, machine })),
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'acquire_lock',
         title: 'Lock a file, folder or glob',
         description: `Take a lock before editing files other agents may edit too, so two agents never write the same file at once. \`path\` is relative to the project root (your worktree root): a file, a folder (it and everything under it) or a glob (\`src/**/*.ts\`); the kind is detected unless you give \`kind\`. Modes: WRITE (exclusive: take it before editing), READ (shared: nobody may write while you read), INTENT (you will write soon; readers still allowed), CO_WRITE (shared with other CO_WRITE holders who accept concurrent edits). When another agent holds a conflicting lock the call fails naming the holder: wait with \`wait_seconds\`, message the holder (send_message), or work on something else. A lock you take here lives while this session runs (renewed every 10 s) and is released when the session ends; if the session hangs, it expires \`ttl_seconds\` (default ${LOCK_TTL_RENEWED_MS / 1000}) after the last renewal. Release with release_lock when done. ${you}`,
@@ -106,19 +86,16 @@ export class McpToolTable {
             .describe(
               `how long the lock outlives this session's last renewal (a hung session); ${LOCK_TTL_RENEWED_MS / 1000} when omitted`,
             ),
-          wait_seconds: z
-            .number()
-            .min(0)
-            .max(LOCK_WAIT_MAX_SECONDS)
-            .default(0)
-            .describe(
-              `how long to queue behind conflicting locks before giving up (0: fail at once; at most ${LOCK_WAIT_MAX_SECONDS})`,
-            ),
+          wait_seconds: waitSecondsInput(
+            LOCK_WAIT_MAX_SECONDS,
+            0,
+            `how long to queue behind conflicting locks before giving up (0: fail at once; at most ${LOCK_WAIT_MAX_SECONDS})`,
+          ),
           project,
         },
         readOnly: false,
         run: async (args, ctx) => {
-          const waitMs = Math.round(args.wait_seconds * 1000);
+          const { waitMs, options } = waitingCall(args.wait_seconds);
           const lock = await ctx.call(
             'locks.acquire',
             {
@@ -130,12 +107,12 @@ export class McpToolTable {
               waitMs,
               session: ctx.session,
             },
-            { timeoutMs: waitMs + CALL_SLACK_MS },
+            options,
           );
-          return `Acquired ${lock.mode} lock ${lock.id} on ${McpToolTable.targetText(lock)} for ${lock.holder}. Release it with release_lock (lock_id ${lock.id}) when done.\n${McpToolTable.json(lock)}`;
+          return `Acquired ${lock.mode} lock ${lock.id} on ${McpToolTable.targetText(lock)} for ${lock.holder}. Release it with release_lock (lock_id ${lock.id}) when done.\n${toolJson(lock)}`;
         },
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'release_lock',
         title: 'Release a lock',
         description: `Release a lock you hold (its \`lock_id\` from acquire_lock or list_locks), or with \`all: true\` every lock this session took (locks of your tasks, or taken for you elsewhere, stay). Release as soon as you are done with the files so other agents can proceed. ${you}`,
@@ -167,7 +144,7 @@ export class McpToolTable {
           return `Released ${lock.mode} lock ${lock.id} on ${McpToolTable.targetText(lock)}.`;
         },
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'list_locks',
         title: 'List locks',
         description:
@@ -179,10 +156,10 @@ export class McpToolTable {
         },
         readOnly: true,
         run: async (args, ctx) => {
-          if (args.all) return McpToolTable.json(await ctx.call('team.locks', {}));
+          if (args.all) return toolJson(await ctx.call('team.locks', {}));
           const spaces = await ctx.call('locks.list', { project: args.project });
-          if (!args.mine) return McpToolTable.json(spaces);
-          return McpToolTable.json(
+          if (!args.mine) return toolJson(spaces);
+          return toolJson(
             spaces.map((s) => ({
               ...s,
               locks: s.locks.filter((l) => l.holder === ctx.agent),
@@ -191,7 +168,7 @@ export class McpToolTable {
           );
         },
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'list_tasks',
         title: 'List tasks',
         description: `List the tasks on the DevMesh task board: title, prompt, state (QUEUED, BIDDING, CLAIMED, WORKING, PAUSED, COMPLETED, FAILED, ABANDONED, CANCELLED), files, required capabilities, assignee. Use it to find work to bid on (state BIDDING) or with \`mine: true\` the tasks awarded to you. Teammates' open tasks of the same project are listed too, with \`home\` naming the machine that posted them: bid for them, and work on and complete them, exactly like this machine's. ${you}`,
@@ -202,7 +179,7 @@ export class McpToolTable {
         },
         readOnly: true,
         run: async (args, ctx) =>
-          McpToolTable.json(
+          toolJson(
             await ctx.call('tasks.list', {
               project: args.project,
               states: args.states,
@@ -211,7 +188,7 @@ export class McpToolTable {
             }),
           ),
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'bid_task',
         title: 'Bid for a task',
         description: `Offer to do a task that is open for bids (BIDDING, or QUEUED with its dependencies met). When bidding closes DevMesh awards the best score (capability match 60%, your current load 25%, your estimate 15%), not the first bid; if you win, the task shows CLAIMED with you as assignee: then call claim_task. ${you}`,
@@ -241,19 +218,18 @@ export class McpToolTable {
             estimateMinutes: args.estimate_minutes,
             ...(args.note !== undefined ? { note: args.note } : {}),
           });
-          return `Bid for ${bid.task} with score ${bid.score.toFixed(3)}. Check list_tasks (mine: true) for the award.\n${McpToolTable.json(bid)}`;
+          return `Bid for ${bid.task} with score ${bid.score.toFixed(3)}. Check list_tasks (mine: true) for the award.\n${toolJson(bid)}`;
         },
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'claim_task',
         title: 'Start an awarded task',
         description: `Accept a task awarded to you (CLAIMED → WORKING) and get its prompt; DevMesh already holds INTENT locks on its files for you. On a task still in BIDDING it places a bid. ${you}`,
         input: { task },
         readOnly: false,
-        run: async (args, ctx) =>
-          McpToolTable.json(await ctx.call('tasks.claim', { task: args.task, agent: ctx.agent })),
+        run: async (args, ctx) => toolJson(await ctx.call('tasks.claim', { task: args.task, agent: ctx.agent })),
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'update_task',
         title: 'Report progress on a task',
         description: `Report progress on a task you work on: a short note the human sees on the board, and/or a state change: WORKING, PAUSED, or RELEASE to give the task up (it goes back to the queue for another agent). ${you}`,
@@ -267,7 +243,7 @@ export class McpToolTable {
         },
         readOnly: false,
         run: async (args, ctx) =>
-          McpToolTable.json(
+          toolJson(
             await ctx.call('tasks.update', {
               task: args.task,
               agent: ctx.agent,
@@ -276,7 +252,7 @@ export class McpToolTable {
             }),
           ),
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'complete_task',
         title: 'Finish a task',
         description: `Mark a task you work on as done (COMPLETED) or FAILED, with a summary of what you changed (or why it failed). DevMesh releases the task's locks. ${you}`,
@@ -291,7 +267,7 @@ export class McpToolTable {
         },
         readOnly: false,
         run: async (args, ctx) =>
-          McpToolTable.json(
+          toolJson(
             await ctx.call('tasks.complete', {
               task: args.task,
               agent: ctx.agent,
@@ -300,7 +276,7 @@ export class McpToolTable {
             }),
           ),
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'send_message',
         title: 'Send a message',
         description: `Send a message to another agent (its id or name, see list_agents; \`name@machine\` for an agent on a teammate's machine), to the human (\`user\`; \`user@machine\` for a teammate), to every agent with a role (\`@frontend\`, on every machine), or to everyone on the mesh (\`*\`). A message to a machine that is not reachable now is queued and delivered once when it is back. Use it to ask a lock holder for a file, hand over work, or report something the others need to know. ${you}`,
@@ -325,7 +301,7 @@ export class McpToolTable {
           return `Sent message #${message.seq} to ${message.toName}.${queued}`;
         },
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'read_messages',
         title: 'Read messages',
         description: `Read the messages sent to you (or to everyone) that you have not read yet, oldest first; they are marked read. Check regularly, and before and after long steps: other agents and the human use messages to ask for locks and change plans. ${you}`,
@@ -340,19 +316,19 @@ export class McpToolTable {
             unreadOnly: args.unread_only,
             limit: args.limit,
           });
-          return messages.length === 0 ? 'No new messages.' : McpToolTable.json(messages);
+          return messages.length === 0 ? 'No new messages.' : toolJson(messages);
         },
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'get_state',
         title: 'Read shared state',
         description:
           'Read one key of the small key-value state agents share (decisions, API contracts, progress markers): its JSON value, version, who set it and when. Answers null when the key does not exist.',
         input: { key: StateKeySchema.describe('the key, e.g. `api/auth-contract`') },
         readOnly: true,
-        run: async (args, ctx) => McpToolTable.json(await ctx.call('state.get', { key: args.key })),
+        run: async (args, ctx) => toolJson(await ctx.call('state.get', { key: args.key })),
       }),
-      McpToolTable.define({
+      defineTool({
         name: 'set_state',
         title: 'Write shared state',
         description: `Set one key of the key-value state agents share to any JSON value (null deletes it). To change a value others may change too, pass the \`expected_version\` you read with get_state (0: the key must not exist yet): the write is refused with CONFLICT when someone changed it since. ${you}`,
@@ -380,65 +356,8 @@ export class McpToolTable {
         },
       }),
       ...reminderTools(you),
-      McpToolTable.define({
-        name: 'watch_files',
-        title: 'Watch file changes',
-        description: `Follow the files changing in the project: its checkout and every agent's worktree, debounced, without what git ignores (and .git, node_modules). Call it without \`cursor\` to start: it waits up to \`wait_seconds\` for the first changes from now on and answers them with a cursor; call again with that cursor for the next ones (nothing is missed in between, up to the newest 20,000 changes; \`truncated: true\` says some were dropped). Each change has path (relative to its root), type (create, update, delete; a rename is a delete and a create), agentId (whose worktree; null: the project checkout) and root. Your own worktree's changes are left out unless \`include_own\`. Use it to notice another agent touching files you depend on, or to wait for a build output. ${you}`,
-        input: {
-          cursor: z
-            .string()
-            .min(1)
-            .max(64)
-            .optional()
-            .describe('the cursor of the last answer; omit it to start from now'),
-          wait_seconds: z
-            .number()
-            .min(0)
-            .max(FILES_WAIT_MAX_MS / 1000)
-            .default(30)
-            .describe(`how long to wait for a first change (0: answer at once; at most ${FILES_WAIT_MAX_MS / 1000})`),
-          path_prefix: z.string().min(1).max(4096).optional().describe('only paths starting with this (`src/`)'),
-          include_own: z.boolean().default(false).describe("your own worktree's changes too"),
-          limit: z.number().int().min(1).max(1000).default(200),
-          project,
-        },
-        readOnly: true,
-        run: async (args, ctx) => {
-          const waitMs = Math.round(args.wait_seconds * 1000);
-          const answer = await ctx.call(
-            'files.changes',
-            {
-              project: args.project,
-              cursor: args.cursor,
-              waitMs,
-              limit: args.limit,
-              prefix: args.path_prefix,
-              ...(args.include_own ? {} : { excludeAgent: ctx.agent }),
-            },
-            { timeoutMs: waitMs + CALL_SLACK_MS },
-          );
-          const changes = answer.changes.map(({ path, type, agentId, root }) => ({ path, type, agentId, root }));
-          const next = answer.more ? 'More are waiting: call again at once' : 'Call again to wait for the next';
-          const head = changes.length === 0 ? 'No changes.' : `${changes.length} change(s).`;
-          const body = JSON.stringify({
-            cursor: answer.cursor,
-            changes,
-            more: answer.more,
-            truncated: answer.truncated,
-          });
-          return `${head} ${next}, with cursor ${answer.cursor}.\n${body}`;
-        },
-      }),
+      ...fileTools(you),
     ];
-  }
-
-  private static define<S extends z.ZodRawShape>(spec: McpToolSpec<S>): McpToolSpec {
-    return spec;
-  }
-
-  /** compact JSON: lists of tasks and locks can be long, and the model reads it fine */
-  private static json(value: unknown): string {
-    return JSON.stringify(value);
   }
 
   private static targetText(lock: LockInfo): string {

@@ -3,11 +3,7 @@
 import { z } from 'zod';
 import { MESSAGE_MAX_BYTES, MessagePartySchema } from '../../../shared/message.js';
 import { ReminderIdSchema, type Reminder } from '../../../shared/reminder.js';
-import type { McpToolSpec } from './mcp-tool-table.js';
-
-function define<S extends z.ZodRawShape>(spec: McpToolSpec<S>): McpToolSpec {
-  return spec;
-}
+import { defineTool, type McpToolSpec } from './mcp-tool-spec.js';
 
 function line(r: Reminder): string {
   const next = r.nextAt === null ? 'no next time' : `next at ${new Date(r.nextAt).toISOString()}`;
@@ -18,7 +14,7 @@ function line(r: Reminder): string {
 /** `you`: the identity line the descriptions end with */
 export function reminderTools(you: string): McpToolSpec[] {
   return [
-    define({
+    defineTool({
       name: 'schedule_reminder',
       title: 'Schedule a reminder',
       description: `Schedule a message DevMesh sends later, from \`devmesh\`, through the message board: to yourself (\`me\`) to resume or check on something, to another agent, to the human (\`user\`), to a role (\`@frontend\`) or to everyone (\`*\`). \`when\` is \`in 10m\`, \`in 2h30m\` (units d, h, m, s), an ISO time (2026-12-07T15:30, local time unless it ends in Z or an offset), or a five-field cron expression (\`0 9 * * 1-5\`: 9:00 on weekdays) for a repeating one. It is kept across DevMesh restarts; cancel it with cancel_reminder. ${you}`,
@@ -43,7 +39,7 @@ export function reminderTools(you: string): McpToolSpec[] {
         return line(reminder);
       },
     }),
-    define({
+    defineTool({
       name: 'list_reminders',
       title: 'List reminders',
       description:
@@ -55,7 +51,7 @@ export function reminderTools(you: string): McpToolSpec[] {
         return list.length === 0 ? 'No reminders scheduled.' : JSON.stringify(list);
       },
     }),
-    define({
+    defineTool({
       name: 'cancel_reminder',
       title: 'Cancel a reminder',
       description: `Cancel a scheduled reminder by its id (rem-…, from schedule_reminder or list_reminders); it will not fire again. ${you}`,

@@ -1,5 +1,5 @@
 // The audit log: appends hash-linked entries to SQLite and mirrors each to `.devmesh/audit.jsonl`, lists
-// them (newest first, filtered, paged) and verifies the chain, its head and its mirror.
+// them (newest first, filtered, paged: audit-query.ts) and verifies the chain, its head and its mirror.
 //
 // Durability ("a crash loses no entry that was acknowledged"): the store runs WAL with synchronous=NORMAL,
 // which survives a process crash but may roll back the last commits on a power cut or an OS crash. With
@@ -28,7 +28,6 @@ import {
   AUDIT_GENESIS_HASH,
   AUDIT_MAX_DATA_BYTES,
   AuditAppendSchema,
-  AuditFilterSchema,
   type AuditAppend,
   type AuditEntry,
   type AuditFilter,
@@ -43,6 +42,7 @@ import { DaemonHealth } from '../health/daemon-health.js';
 import { StoreGuard } from '../health/store-guard.js';
 import { auditHash, type AuditRow } from './audit-encoding.js';
 import { AuditMirror } from './audit-mirror.js';
+import { AUDIT_COLUMNS, auditEntry, listAuditEntries } from './audit-query.js';
 import { AuditMirrorKeeper, type AuditOpenReport } from './audit-mirror-keeper.js';
 
 export type { AuditOpenReport } from './audit-mirror-keeper.js';
@@ -71,8 +71,6 @@ export const AUDIT_MIRROR_RULE =
   "entries are stored in the database as usual; the mirror's missing lines are rewritten from the chain, in " +
   'order, as soon as the disk takes them (DevMesh retries every 2 s), and the repair is recorded in the chain';
 const PROBE_MS = 2_000;
-
-const COLUMNS = 'seq, ts, actor, kind, subject, data_json, prev_hash, hash';
 
 export class AuditLog {
   readonly durability: AuditDurability;
@@ -106,12 +104,12 @@ export class AuditLog {
     this.durability = deps.durability ?? 'full';
     this.now = deps.now ?? Date.now;
     this.insertStmt = db.prepare(
-      `INSERT INTO audit_entries (${COLUMNS}) VALUES (@seq, @ts, @actor, @kind, @subject, @data_json, @prev_hash, @hash)`,
+      `INSERT INTO audit_entries (${AUDIT_COLUMNS}) VALUES (@seq, @ts, @actor, @kind, @subject, @data_json, @prev_hash, @hash)`,
     );
     this.headStmt = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1');
     this.setHeadStmt = db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1');
     this.rangeStmt = db.prepare(
-      `SELECT ${COLUMNS} FROM audit_entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT 1000`,
+      `SELECT ${AUDIT_COLUMNS} FROM audit_entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT 1000`,
     );
     const level = db.pragma('synchronous', { simple: true }) as number;
     this.syncFull = db.prepare('PRAGMA synchronous = FULL');
@@ -187,7 +185,7 @@ export class AuditLog {
       this.startProbe();
       throw this.outage.refuse(`recording ${kind} for ${subject}`);
     }
-    return AuditLog.toEntry(row);
+    return auditEntry(row);
   }
 
   /**
@@ -332,41 +330,7 @@ export class AuditLog {
   }
 
   list(filter: AuditFilter = {}): AuditPage {
-    const parsed = AuditFilterSchema.safeParse(filter);
-    if (!parsed.success)
-      throw new DevMeshError(
-        'BAD_REQUEST',
-        `bad audit filter: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    const f = parsed.data;
-    const where: string[] = [];
-    const args: Array<string | number> = [];
-    if (f.actor !== undefined) {
-      where.push('actor = ?');
-      args.push(f.actor);
-    }
-    // `lock` means lock.*: the range [lock., lock/) holds exactly the kinds under it ('/' follows '.'), and uses the index
-    if (f.kind !== undefined) {
-      where.push('(kind = ? OR (kind >= ? AND kind < ?))');
-      args.push(f.kind, `${f.kind}.`, `${f.kind}/`);
-    }
-    if (f.since !== undefined) {
-      where.push('ts >= ?');
-      args.push(f.since);
-    }
-    if (f.until !== undefined) {
-      where.push('ts < ?');
-      args.push(f.until);
-    }
-    if (f.before !== undefined) {
-      where.push('seq < ?');
-      args.push(f.before);
-    }
-    const sql = `SELECT ${COLUMNS} FROM audit_entries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    const rows = this.database.db.prepare(sql).all(...args, f.limit + 1) as AuditRow[];
-    const more = rows.length > f.limit;
-    const entries = rows.slice(0, f.limit).map((r) => AuditLog.toEntry(r));
-    return { entries, nextBefore: more ? entries[entries.length - 1]!.seq : null };
+    return listAuditEntries(this.database.db, filter);
   }
 
   /** the last seq and hash, kept apart from the chain */
@@ -402,18 +366,5 @@ export class AuditLog {
     if (this.database.db.open && (this.outage.active || this.keeper.lags)) this.recover();
     this.flush();
     this.mirror.close();
-  }
-
-  private static toEntry(r: AuditRow): AuditEntry {
-    return {
-      seq: r.seq,
-      ts: r.ts,
-      actor: r.actor,
-      kind: r.kind,
-      subject: r.subject,
-      data: JSON.parse(r.data_json) as unknown,
-      prevHash: r.prev_hash,
-      hash: r.hash,
-    };
   }
 }

@@ -1,6 +1,6 @@
 // The held locks, indexed so that "what overlaps this target?" looks at the target's ancestors, its
 // subtree and the globs, not at every lock: a file's depth is small, the number of locks is not.
-import type { LockMode } from '../../../shared/lock.js';
+import type { LockInfo, LockMode } from '../../../shared/lock.js';
 import * as targetOverlap from './target-overlap.js';
 import type { ResolvedTarget } from './target-overlap.js';
 
@@ -19,6 +19,21 @@ export interface HeldLock {
 
 /** the taker of a request that names no session */
 export const HOLDER_TAKER = '';
+
+/** what the API shows of a held lock: its takers that are sessions, not the holder itself */
+export function lockInfo(l: HeldLock): LockInfo {
+  const sessions = [...l.takers].filter((t) => t !== HOLDER_TAKER);
+  return {
+    id: l.id,
+    holder: l.holder,
+    mode: l.mode,
+    target: l.target.shown,
+    acquiredAt: l.acquiredAt,
+    expiresAt: l.expiresAt,
+    ttlMs: l.ttlMs,
+    sessions,
+  };
+}
 
 export class LockIndex {
   private readonly byId = new Map<string, HeldLock>();

@@ -15,6 +15,7 @@
 // - Takers: a lock is one per holder and target, but several takers may have asked for it (MCP sessions of
 //   the holder, and the holder itself through the CLI, the UI or a task). A session that ends lets go of what
 //   it took; the lock is released only when no other taker still has it (it keeps the mode it has).
+// Parts in their own files: the waiting line, timeouts and deadlocks in lock-waits.ts; expiry in lock-expiry.ts.
 import { DevMeshError, type ErrorInfo } from '../../../shared/errors.js';
 import type {
   LockEvent,
@@ -22,19 +23,19 @@ import type {
   LockMode,
   LockRequest,
   LockSnapshot,
-  LockWaiter,
   TryAcquireResult,
 } from '../../../shared/lock.js';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter } from '../base/emitter.js';
-import { SystemLockClock, type LockClock, type LockTimer } from './lock-clock.js';
-import { HOLDER_TAKER, LockIndex, type HeldLock } from './lock-index.js';
+import { SystemLockClock, type LockClock } from './lock-clock.js';
+import { LockExpiry } from './lock-expiry.js';
+import { HOLDER_TAKER, LockIndex, lockInfo, type HeldLock } from './lock-index.js';
 import { admits } from './lock-matrix.js';
 import { LockPathResolver } from './lock-path-resolver.js';
 import { LockQueue, type TtlChoice, type Waiter } from './lock-queue.js';
+import { LockWaits } from './lock-waits.js';
 import type { ResolvedTarget } from './target-overlap.js';
 import * as lockWords from './lock-words.js';
-import { WaitForGraph } from './wait-for-graph.js';
 
 export interface LockManagerDeps {
   /** the project root: every lock is confined to it */
@@ -63,14 +64,12 @@ export class LockManager implements Disposable {
   private readonly resolver: LockPathResolver;
   private readonly clock: LockClock;
   private readonly defaultTtlMs: number;
-  private readonly graceMs: number;
   private readonly defaultWaitMs: number;
   private readonly index = new LockIndex();
   private readonly queue = new LockQueue();
   private readonly changes = new Emitter<LockEvent>({ name: 'lock' });
-  private sweepTimer: LockTimer | null = null;
-  private sweepAt = Infinity;
-  private nextId = 1;
+  private readonly waits: LockWaits;
+  private readonly expiry: LockExpiry;
   private readonly nextLockId: () => string;
   private disposed = false;
 
@@ -78,10 +77,26 @@ export class LockManager implements Disposable {
     this.resolver = new LockPathResolver(deps.root);
     this.clock = deps.clock ?? new SystemLockClock();
     this.defaultTtlMs = deps.defaultTtlMs ?? 30_000;
-    this.graceMs = deps.graceMs ?? 10_000;
     this.defaultWaitMs = deps.defaultWaitMs ?? 30_000;
     let n = 1;
     this.nextLockId = deps.nextLockId ?? (() => `lock-${n++}`);
+    this.waits = new LockWaits({
+      queue: this.queue,
+      clock: this.clock,
+      heldBlockers: (holder, mode, target) => this.heldBlockers(holder, mode, target),
+      grant: (w, waitedMs) => this.grant(w.holder, w.mode, w.target, w.ttl, w.taker, waitedMs),
+      refusal: (holder, mode, target, isWords, queued) => this.refusal(holder, mode, target, isWords, queued),
+      emit: (event) => this.emit(event),
+    });
+    this.expiry = new LockExpiry({
+      index: this.index,
+      clock: this.clock,
+      graceMs: deps.graceMs ?? 10_000,
+      onExpired: (expired, now) => {
+        for (const lock of expired) this.emit({ type: 'expired', ts: now, lock: lockInfo(lock) });
+        this.waits.pump();
+      },
+    });
   }
 
   get root(): string {
@@ -118,7 +133,7 @@ export class LockManager implements Disposable {
       target: target.shown,
       error,
     });
-    return { ok: false, error, blockers: blockers.map((l) => this.info(l)) };
+    return { ok: false, error, blockers: blockers.map(lockInfo) };
   }
 
   /** All or none, in one step (a task award): grants every request when none is blocked by a lock held or a
@@ -134,7 +149,7 @@ export class LockManager implements Disposable {
       if (held.length > 0 || queued.length > 0) {
         const error = this.refusal(r.holder, r.mode, t, 'it is', queued);
         this.emit({ type: 'refused', ts: this.clock.now(), holder: r.holder, mode: r.mode, target: t.shown, error });
-        return { ok: false, error, blockers: held.map((l) => this.info(l)) };
+        return { ok: false, error, blockers: held.map(lockInfo) };
       }
     }
     return {
@@ -145,7 +160,6 @@ export class LockManager implements Disposable {
     };
   }
 
-  /** The locks of other holders that a `mode` request by `holder` on `target` conflicts with now (no grant). */
   /** A request's target as this space locks it (root-relative, normalized); throws BAD_REQUEST on a bad path. */
   resolveTarget(target: LockRequest['target']): ResolvedTarget {
     return this.resolver.resolve(target);
@@ -161,8 +175,9 @@ export class LockManager implements Disposable {
     return this.defaultWaitMs;
   }
 
+  /** The locks of other holders that a `mode` request by `holder` on `target` conflicts with now (no grant). */
   blockersOf(holder: string, mode: LockMode, target: LockRequest['target']): LockInfo[] {
-    return this.heldBlockers(holder, mode, this.begin({ holder, mode, target })).map((l) => this.info(l));
+    return this.heldBlockers(holder, mode, this.begin({ holder, mode, target })).map(lockInfo);
   }
 
   /** Grants when the target is free for this mode, queuing up to waitMs; rejects with a DevMeshError. */
@@ -182,7 +197,15 @@ export class LockManager implements Disposable {
         ? Promise.resolve(result.value)
         : Promise.reject(new DevMeshError(result.error.code, result.error.message, result.error.details));
     }
-    return new Promise<LockInfo>((resolve, reject) => this.enqueue(request, target, waitMs, resolve, reject));
+    const wait = {
+      holder: request.holder,
+      mode: request.mode,
+      target,
+      ttl: this.ttlOf(request),
+      taker: LockManager.takerOf(request),
+      upgrade: this.index.find(request.holder, target.key) !== undefined,
+    };
+    return new Promise<LockInfo>((resolve, reject) => this.waits.enqueue(wait, waitMs, resolve, reject));
   }
 
   /** Releases one lock; only its holder may. */
@@ -199,8 +222,8 @@ export class LockManager implements Disposable {
         `lock ${lockId} (${lockWords.describe(lock.mode, lock.target)}) is held by ${lock.holder}, not ${holder}; only its holder may release it`,
       );
     this.drop(lock, 'released');
-    this.pump();
-    return this.info(lock);
+    this.waits.pump();
+    return lockInfo(lock);
   }
 
   /** Drops every lock and pending request of `holder` at once (its terminal or process exited). */
@@ -209,12 +232,12 @@ export class LockManager implements Disposable {
     for (const lock of mine) this.drop(lock, reason);
     for (const w of this.queue.of(holder)) {
       const what = `${holder}'s request for ${lockWords.describe(w.mode, w.target)}`;
-      this.refuseWaiter(
+      this.waits.refuse(
         w,
         new DevMeshError('CONFLICT', `${what} was dropped: ${holder} released everything (${reason})`),
       );
     }
-    this.pump();
+    this.waits.pump();
     return mine.length;
   }
 
@@ -231,15 +254,15 @@ export class LockManager implements Disposable {
     }
     for (const w of this.queue.of(holder, session)) {
       const what = `${holder}'s request for ${lockWords.describe(w.mode, w.target)}`;
-      this.refuseWaiter(w, new DevMeshError('CONFLICT', `${what} was dropped: ${reason}`));
+      this.waits.refuse(w, new DevMeshError('CONFLICT', `${what} was dropped: ${reason}`));
     }
-    this.pump();
+    this.waits.pump();
     return mine.length;
   }
 
   /** Extends every lock of `holder` (or only those `session` took) by its TTL from now; returns how many. */
   heartbeat(holder: string, session?: string): number {
-    this.sweepIfDue();
+    this.expiry.sweepIfDue();
     const mine = this.index.ofHolder(holder).filter((l) => session === undefined || l.takers.has(session));
     const now = this.clock.now();
     for (const lock of mine) lock.expiresAt = now + lock.ttlMs;
@@ -248,55 +271,33 @@ export class LockManager implements Disposable {
 
   /** Takes away every lock past TTL + grace; runs from its own timer, callable at any time. */
   sweep(): number {
-    const now = this.clock.now();
-    const expired: HeldLock[] = [];
-    let next = Infinity;
-    for (const lock of this.index.all()) {
-      const due = lock.expiresAt + this.graceMs;
-      if (due <= now) expired.push(lock);
-      else next = Math.min(next, due);
-    }
-    // Out of the index and the timer re-armed before anyone hears of it: a listener may take a lock at once
-    // (a task award), which runs sweepIfDue and armSweep again; a stale state here would report an expiry
-    // twice and cancel the new lock's timer.
-    for (const lock of expired) this.index.remove(lock);
-    this.sweepTimer?.cancel();
-    this.sweepTimer = null;
-    this.sweepAt = Infinity;
-    if (next !== Infinity) this.armSweep(next);
-    for (const lock of expired) this.emit({ type: 'expired', ts: now, lock: this.info(lock) });
-    if (expired.length > 0) this.pump();
-    return expired.length;
+    return this.expiry.sweep();
   }
 
   list(): LockSnapshot {
-    this.sweepIfDue();
-    const waiters = this.queue.line();
-    return {
-      locks: [...this.index.all()].map((l) => this.info(l)),
-      waiters: waiters.map((w, i) => this.waiterInfo(w, waiters.slice(0, i))),
-    };
+    this.expiry.sweepIfDue();
+    return { locks: [...this.index.all()].map(lockInfo), waiters: this.waits.snapshot() };
   }
 
   locksOf(holder: string): LockInfo[] {
-    this.sweepIfDue();
-    return this.index.ofHolder(holder).map((l) => this.info(l));
+    this.expiry.sweepIfDue();
+    return this.index.ofHolder(holder).map(lockInfo);
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.sweepTimer?.cancel();
+    this.expiry.dispose();
     for (const w of this.queue.line()) {
       const what = `${w.holder}'s request for ${lockWords.describe(w.mode, w.target)}`;
-      this.refuseWaiter(w, new DevMeshError('SHUTTING_DOWN', `${what} was dropped: DevMesh is shutting down`));
+      this.waits.refuse(w, new DevMeshError('SHUTTING_DOWN', `${what} was dropped: DevMesh is shutting down`));
     }
     this.changes.dispose();
   }
 
   private begin(request: LockRequest): ResolvedTarget {
     if (this.disposed) throw new DevMeshError('SHUTTING_DOWN', 'the lock manager is shut down; no locks are granted');
-    this.sweepIfDue();
+    this.expiry.sweepIfDue();
     return this.resolver.resolve(request.target);
   }
 
@@ -308,12 +309,12 @@ export class LockManager implements Disposable {
       own.ttlMs = ttlMs ?? own.ttlMs;
       own.expiresAt = this.clock.now() + own.ttlMs;
       own.takers.add(LockManager.takerOf(request));
-      return this.info(own);
+      return lockInfo(own);
     }
     if (this.heldBlockers(holder, mode, target).length > 0) return null;
     if (this.queue.blockers(holder, mode, target, own !== undefined).length > 0) return null;
     const info = this.grant(holder, mode, target, this.ttlOf(request), LockManager.takerOf(request), 0);
-    if (own) this.pump(); // a downgrade may admit waiters
+    if (own) this.waits.pump(); // a downgrade may admit waiters
     return info;
   }
 
@@ -347,121 +348,14 @@ export class LockManager implements Disposable {
       };
       this.index.add(lock);
     }
-    this.armSweep(lock.expiresAt + this.graceMs);
-    const info = this.info(lock);
+    this.expiry.watch(lock.expiresAt);
+    const info = lockInfo(lock);
     this.emit({ type: 'granted', ts: now, lock: info, waitedMs, previousMode });
     return info;
   }
 
   private heldBlockers(holder: string, mode: LockMode, target: ResolvedTarget): HeldLock[] {
     return this.index.overlapping(target).filter((l) => l.holder !== holder && !admits(l.mode, mode));
-  }
-
-  private enqueue(
-    request: ManagedLockRequest,
-    target: ResolvedTarget,
-    waitMs: number,
-    resolve: (l: LockInfo) => void,
-    reject: (e: DevMeshError) => void,
-  ): void {
-    const now = this.clock.now();
-    const upgrade = this.index.find(request.holder, target.key) !== undefined;
-    const seq = this.nextId++;
-    const w: Waiter = {
-      id: `wait-${seq}`,
-      seq,
-      holder: request.holder,
-      mode: request.mode,
-      target,
-      ttl: this.ttlOf(request),
-      taker: LockManager.takerOf(request),
-      upgrade,
-      enqueuedAt: now,
-      deadline: now + waitMs,
-      resolve,
-      reject,
-      timer: this.clock.schedule(() => this.timeOut(w), waitMs),
-    };
-    this.queue.push(w);
-    this.emit({ type: 'queued', ts: now, waiter: this.waiterInfo(w, this.queue.ahead(w)) });
-    this.breakDeadlocks(w);
-  }
-
-  private breakDeadlocks(newest: Waiter): void {
-    for (;;) {
-      const graph = new WaitForGraph<Waiter>();
-      const line = this.queue.line();
-      line.forEach((w, i) => {
-        for (const l of this.heldBlockers(w.holder, w.mode, w.target))
-          graph.add({ from: w.holder, to: l.holder, waiter: w, label: lockWords.describe(l.mode, l.target) });
-        for (const q of this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, line.slice(0, i))) {
-          graph.add({
-            from: w.holder,
-            to: q.holder,
-            waiter: w,
-            label: `queued for ${lockWords.describe(q.mode, q.target)}`,
-          });
-        }
-      });
-      const cycle = graph.cycleThrough(newest.holder);
-      if (!cycle) return;
-      const youngest = cycle.reduce((a, e) => (e.waiter.seq > a.seq ? e.waiter : a), cycle[0]!.waiter);
-      this.refuseWaiter(
-        youngest,
-        new DevMeshError(
-          'CONFLICT',
-          `deadlock: ${WaitForGraph.describe(cycle)}. Refused ${youngest.holder}'s request for ${lockWords.describe(youngest.mode, youngest.target)}, the youngest in the cycle; release a lock or retry once the others finish`,
-          { reason: 'deadlock', cycle: cycle.map((e) => ({ from: e.from, to: e.to, waiting: e.label })) },
-        ),
-      );
-      if (youngest === newest) return;
-      this.pump();
-      if (!this.queue.has(newest)) return;
-    }
-  }
-
-  /** Grants every waiter that is now free, in queue order. */
-  private pump(): void {
-    const ahead: Waiter[] = [];
-    for (const w of this.queue.line()) {
-      if (
-        this.heldBlockers(w.holder, w.mode, w.target).length > 0 ||
-        this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, ahead).length > 0
-      ) {
-        ahead.push(w);
-        continue;
-      }
-      this.queue.remove(w);
-      w.resolve(this.grant(w.holder, w.mode, w.target, w.ttl, w.taker, this.clock.now() - w.enqueuedAt));
-    }
-  }
-
-  private timeOut(w: Waiter): void {
-    if (!this.queue.has(w)) return;
-    const queued = this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, this.queue.ahead(w));
-    const error = this.refusal(w.holder, w.mode, w.target, 'it is still', queued);
-    this.refuseWaiter(
-      w,
-      new DevMeshError(
-        'TIMEOUT',
-        `${w.holder} waited ${w.deadline - w.enqueuedAt} ms and gave up: ${error.message}`,
-        error.details,
-      ),
-    );
-    this.pump();
-  }
-
-  private refuseWaiter(w: Waiter, err: DevMeshError): void {
-    this.queue.remove(w);
-    this.emit({
-      type: 'refused',
-      ts: this.clock.now(),
-      holder: w.holder,
-      mode: w.mode,
-      target: w.target.shown,
-      error: err.toInfo(),
-    });
-    w.reject(err);
   }
 
   private refusal(
@@ -474,51 +368,9 @@ export class LockManager implements Disposable {
     return lockWords.refusal({ holder, mode, target }, isWords, this.heldBlockers(holder, mode, target), queued);
   }
 
-  private waiterInfo(w: Waiter, ahead: readonly Waiter[]): LockWaiter {
-    const blockedBy = new Set([
-      ...this.heldBlockers(w.holder, w.mode, w.target).map((l) => l.holder),
-      ...this.queue.blockers(w.holder, w.mode, w.target, w.upgrade, ahead).map((q) => q.holder),
-    ]);
-    return {
-      id: w.id,
-      holder: w.holder,
-      mode: w.mode,
-      target: w.target.shown,
-      upgrade: w.upgrade,
-      enqueuedAt: w.enqueuedAt,
-      deadline: w.deadline,
-      blockedBy: [...blockedBy],
-    };
-  }
-
   private drop(lock: HeldLock, reason: string): void {
     this.index.remove(lock);
-    this.emit({ type: 'released', ts: this.clock.now(), lock: this.info(lock), reason });
-  }
-
-  private sweepIfDue(): void {
-    if (this.clock.now() >= this.sweepAt) this.sweep();
-  }
-
-  private armSweep(at: number): void {
-    if (at >= this.sweepAt) return;
-    this.sweepTimer?.cancel();
-    this.sweepAt = at;
-    this.sweepTimer = this.clock.schedule(() => this.sweep(), at - this.clock.now());
-  }
-
-  private info(l: HeldLock): LockInfo {
-    const sessions = [...l.takers].filter((t) => t !== HOLDER_TAKER);
-    return {
-      id: l.id,
-      holder: l.holder,
-      mode: l.mode,
-      target: l.target.shown,
-      acquiredAt: l.acquiredAt,
-      expiresAt: l.expiresAt,
-      ttlMs: l.ttlMs,
-      sessions,
-    };
+    this.emit({ type: 'released', ts: this.clock.now(), lock: lockInfo(lock), reason });
   }
 
   private ttlOf(request: ManagedLockRequest): TtlChoice {

@@ -7,23 +7,15 @@
 import { hostname } from 'node:os';
 import { Bonjour, type Browser, type Service } from 'bonjour-service';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { Disposable } from '../base/disposable.js';
 import * as lanAddresses from './lan-addresses.js';
+import * as mdnsRecords from './mdns-records.js';
+import { MDNS_SERVICE_TYPE, type MdnsAdvert } from './mdns-records.js';
 import { MdnsAdvertiser, type MdnsResponder } from './mdns-advertiser.js';
 import { MdnsHostResolver, type MdnsQuerySocket } from './mdns-host-resolver.js';
 
-export const MDNS_SERVICE_TYPE = 'devmesh'; // _devmesh._tcp
-export const MESH_PROTOCOL_VERSION = 2;
-const TXT_VERSION = '1';
-
-export interface MdnsAdvert {
-  agentId: string;
-  name: string;
-  meshId: string;
-  port: number;
-  protocol: number;
-}
+export { MDNS_SERVICE_TYPE, MESH_PROTOCOL_VERSION } from './mdns-records.js';
+export type { MdnsAdvert, TxtParseResult } from './mdns-records.js';
 
 export interface MdnsCandidate extends MdnsAdvert {
   /** what the advert's host resolves to, IPv4 first, the address the advert came from leading when it is
@@ -49,32 +41,10 @@ export interface MdnsDiscoveryDeps {
   hostname?: string;
 }
 
-export type TxtParseResult = { ok: true; advert: MdnsAdvert } | { ok: false; reason: string };
-
-const MAX_TXT_ENTRIES = 32;
-const MAX_NAME_CHARS = 64;
-// A DNS label is at most 63 bytes; the instance name is one label.
-const MAX_INSTANCE_BYTES = 63;
 // dispose() sends goodbyes before closing the socket, but never waits longer than this for them.
 const GOODBYE_WAIT_MS = 500;
 // How long an advert without its host's addresses waits for them to resolve before the sender's is used.
 const RESOLVE_TIMEOUT_MS = 2_000;
-
-const TxtSchema = z.object({
-  txtvers: z.literal(TXT_VERSION),
-  id: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
-  name: z.string().min(1).max(MAX_NAME_CHARS),
-  mesh: z.union([z.literal(''), z.string().regex(/^[a-z0-9-]{4,64}$/)]),
-  port: z
-    .string()
-    .regex(/^[0-9]{1,5}$/)
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(65535)),
-  proto: z
-    .string()
-    .regex(/^[0-9]{1,6}$/)
-    .transform(Number),
-});
 
 interface MulticastDns extends MdnsQuerySocket {
   on(event: 'error' | 'warning', listener: (err: Error) => void): unknown;
@@ -156,90 +126,11 @@ export class MdnsDiscovery implements Disposable {
     this.teardown();
   }
 
-  /** Instance names are one DNS label (≤ 63 bytes) and unique per agent: every namespace shares the host name. */
-  static instanceName(advert: Pick<MdnsAdvert, 'name' | 'agentId'>): string {
-    const suffix = ` ${advert.agentId.slice(0, 8)}`;
-    let name = `DevMesh ${advert.name}`.replace(/\./g, '-');
-    while (Buffer.byteLength(name + suffix) > MAX_INSTANCE_BYTES) name = name.slice(0, -1);
-    return name + suffix;
-  }
-
-  static encodeTxt(advert: MdnsAdvert): Record<string, string> {
-    return {
-      txtvers: TXT_VERSION,
-      id: advert.agentId,
-      name: [...advert.name].slice(0, MAX_NAME_CHARS).join(''),
-      mesh: advert.meshId,
-      port: String(advert.port),
-      proto: String(advert.protocol),
-    };
-  }
-
-  /**
-   * Parses a TXT record as it arrives: raw `key=value` strings (Buffers) or an already decoded object.
-   * Keys are case-insensitive (RFC 6763 §6.4); the first occurrence of a key wins. Never throws.
-   */
-  static parseTxt(raw: unknown): TxtParseResult {
-    try {
-      const entries = MdnsDiscovery.txtEntries(raw);
-      if (!entries) return { ok: false, reason: 'TXT record is neither a list of strings nor an object' };
-      const parsed = TxtSchema.safeParse(entries);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return { ok: false, reason: `TXT ${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'invalid'}` };
-      }
-      const t = parsed.data;
-      if (t.proto !== MESH_PROTOCOL_VERSION) {
-        return { ok: false, reason: `mesh protocol ${t.proto}, this agent speaks ${MESH_PROTOCOL_VERSION}` };
-      }
-      return { ok: true, advert: { agentId: t.id, name: t.name, meshId: t.mesh, port: t.port, protocol: t.proto } };
-    } catch (err) {
-      return { ok: false, reason: `TXT record unreadable: ${err instanceof Error ? err.message : String(err)}` };
-    }
-  }
-
-  /**
-   * The addresses to dial for an advert: what its host resolved to (link-local IPv6 left out: it cannot be
-   * dialed without a zone), IPv4 before IPv6, no duplicates, the address the packet came from first in its
-   * family when it is one of them. The sender's address alone only when the host resolved to nothing: an
-   * agent announces where it serves, and the packet may leave by an interface it does not serve on.
-   */
-  static orderAddresses(resolved: readonly unknown[], from?: string): string[] {
-    const valid = resolved.filter((a): a is string => typeof a === 'string' && a.length > 0 && !/^fe80:/i.test(a));
-    const unique = [...new Set(valid)];
-    if (unique.length === 0) return from ? [from] : [];
-    const ordered = from && unique.includes(from) ? [from, ...unique.filter((a) => a !== from)] : unique;
-    const v4 = ordered.filter((a) => /^\d{1,3}(\.\d{1,3}){3}$/.test(a));
-    const v6 = ordered.filter((a) => a.includes(':'));
-    return [...v4, ...v6];
-  }
-
-  private static txtEntries(raw: unknown): Record<string, string> | null {
-    const out: Record<string, string> = {};
-    const add = (key: string, value: string): void => {
-      const k = key.toLowerCase();
-      if (k && !(k in out)) out[k] = value;
-    };
-    if (Array.isArray(raw)) {
-      for (const item of raw.slice(0, MAX_TXT_ENTRIES)) {
-        const s = Buffer.isBuffer(item) ? item.toString('utf8') : typeof item === 'string' ? item : null;
-        if (s === null) continue;
-        const eq = s.indexOf('=');
-        // A key without '=' is a boolean attribute (RFC 6763 §6.4): present, no value.
-        if (eq === -1) add(s, '');
-        else add(s.slice(0, eq), s.slice(eq + 1));
-      }
-      return out;
-    }
-    if (raw && typeof raw === 'object') {
-      for (const [key, value] of Object.entries(raw).slice(0, MAX_TXT_ENTRIES)) {
-        if (typeof value === 'string') add(key, value);
-        else if (typeof value === 'number' || typeof value === 'boolean') add(key, String(value));
-      }
-      return out;
-    }
-    return null;
-  }
+  /** the advert's wire format, kept here for callers (see mdns-records.ts) */
+  static readonly instanceName = mdnsRecords.instanceName;
+  static readonly encodeTxt = mdnsRecords.encodeTxt;
+  static readonly parseTxt = mdnsRecords.parseTxt;
+  static readonly orderAddresses = mdnsRecords.orderAddresses;
 
   private publish(advert: MdnsAdvert): void {
     if (!this.advertiser || this.disposed) return;

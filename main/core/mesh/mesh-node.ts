@@ -4,7 +4,7 @@
 // gossip just supply addresses to try.
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import type { MeshInfo, MeshService, PeerInfo, PeerSource, PeerState } from '../../../shared/mesh.js';
+import type { MeshInfo, MeshService, PeerInfo, PeerSource } from '../../../shared/mesh.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { MeshSettings } from '../settings/user-settings.js';
 import * as linkHandshake from './link-handshake.js';
@@ -12,7 +12,11 @@ import { LinkRefused, type AuthenticatedSocket, type LinkEndpoint } from './link
 import { LINK_CLOSE, type GossipPeer, type LinkMessage } from './link-messages.js';
 import type { MeshMembership, MeshMembershipData } from './mesh-membership.js';
 import { PeerLink } from './peer-link.js';
-import { PeerReplica } from './peer-replica.js';
+import type { PeerReplica } from './peer-replica.js';
+import { chooseLink } from './duplicate-link.js';
+import { describePeer, newPeer, routablePeer, type Peer } from './mesh-peer.js';
+import { admitToIngress } from './ingress-admission.js';
+import { handlePeerMessage, type PeerMessageDeps } from './peer-messages.js';
 import { RegistryFeed } from './registry-feed.js';
 import { PeerDialer } from './peer-dialer.js';
 import { MeshTlsIdentity } from './mesh-tls-identity.js';
@@ -21,9 +25,6 @@ import * as lanAddresses from './lan-addresses.js';
 import type { RoutablePeer } from '../proxy/routable-peer.js';
 import { Emitter } from '../base/emitter.js';
 import type { LinkedMachine, TeamFrame, UnlinkedMachine } from './team-frames.js';
-
-/** two links to one peer opened this close together are a simultaneous dial, not a reconnect */
-const SIMULTANEOUS_MS = 1000;
 
 export interface MeshNodeDeps {
   membership: MeshMembership;
@@ -40,24 +41,6 @@ export interface MeshNodeDeps {
   startMdns?: (node: MeshNode, meshId: string, port: number) => (() => void) | null;
 }
 
-interface Peer {
-  agentId: string;
-  name: string;
-  address: string | null;
-  via: PeerSource;
-  state: PeerState;
-  since: number;
-  link: PeerLink | null;
-  replica: PeerReplica;
-  lastLatency: number | null;
-  lastHeartbeat: number | null;
-  /** where its peer ingress listens and the certificate it serves, from its `ingress` message */
-  ingressPort: number | null;
-  ingressCert: string | null;
-  /** this link's first `sync` was answered: numbered changes may follow */
-  synced: boolean;
-}
-
 export class MeshNode {
   private membership: MeshMembershipData | null = null;
   private listener: MeshListener | null = null;
@@ -72,6 +55,7 @@ export class MeshNode {
   private readonly linkUp = new Emitter<LinkedMachine>({ name: 'machine linked' });
   private readonly linkDown = new Emitter<UnlinkedMachine>({ name: 'machine unlinked' });
   private readonly teamFrame = new Emitter<TeamFrame>({ name: 'team frame' });
+  private readonly messageDeps: PeerMessageDeps;
   /**
    * A machine's link is up. It fires again for a machine already up when a new link replaced the old one (a
    * restart, a reconnect): frames sent on the old link may be lost, so the team re-sends what is pending.
@@ -84,6 +68,12 @@ export class MeshNode {
 
   constructor(private readonly deps: MeshNodeDeps) {
     this.feed = new RegistryFeed(deps.services);
+    this.messageDeps = {
+      feed: this.feed,
+      events: deps.events,
+      learned: (g) => this.learned(g),
+      team: (frame) => this.teamFrame.fire(frame),
+    };
     this.dialer = new PeerDialer((address, via) => this.dial(address, via), deps.logger);
   }
 
@@ -179,7 +169,7 @@ export class MeshNode {
   }
 
   list(): PeerInfo[] {
-    return [...this.peers.values()].map((p) => this.describe(p));
+    return [...this.peers.values()].map((p) => describePeer(p));
   }
 
   /** A problem of a part the node relies on (e.g. the peer ingress could not bind), shown in `info()`. */
@@ -191,19 +181,8 @@ export class MeshNode {
   routable(): RoutablePeer[] {
     const out: RoutablePeer[] = [];
     for (const p of this.peers.values()) {
-      const link = p.link;
-      if (p.state !== 'connected' || link === null || !link.isOpen || p.ingressPort === null || p.ingressCert === null)
-        continue;
-      out.push({
-        agentId: p.agentId,
-        name: p.name,
-        host: link.remoteIp,
-        ingressPort: p.ingressPort,
-        ingressCert: p.ingressCert,
-        latencyMs: link.effectiveLatencyMs,
-        token: link.auth.crypto.ingressToken(),
-        services: p.replica.list(),
-      });
+      const routable = routablePeer(p);
+      if (routable !== null) out.push(routable);
     }
     return out;
   }
@@ -213,20 +192,7 @@ export class MeshNode {
    * against the live link with that agent. Returns the peer's name, or why it is refused.
    */
   admit(header: string | null): { peer: string } | { refused: string } {
-    if (this.membership === null) return { refused: 'this agent is not in a mesh' };
-    if (header === null)
-      return {
-        refused: 'the request carries no mesh credentials: peer ingress serves only the proxies of linked mesh members',
-      };
-    const space = header.indexOf(' ');
-    const id = space < 0 ? header : header.slice(0, space);
-    const token = space < 0 ? '' : header.slice(space + 1).trim();
-    const link = this.peers.get(id)?.link;
-    if (link === null || link === undefined || !link.isOpen)
-      return { refused: `agent ${id.slice(0, 64)} holds no live link with this agent` };
-    if (!link.auth.crypto.verifyIngress(token))
-      return { refused: `the mesh credentials of ${link.remoteName} do not match its link` };
-    return { peer: link.remoteName };
+    return admitToIngress(header, this.membership !== null, (id) => this.peers.get(id)?.link);
   }
 
   /** The replica counters of a peer (also in `list()` as `sync`). */
@@ -349,27 +315,16 @@ export class MeshNode {
       return;
     }
     let peer = this.peers.get(auth.remoteId);
-    if (peer?.link?.isOpen && Date.now() - peer.link.openedAt < SIMULTANEOUS_MS) {
-      // Both sides dialed at once: keep the link dialed by the smaller agent id, on both ends alike.
-      const keepNew =
-        (auth.role === 'dialer' ? this.agentId : auth.remoteId) <
-        (auth.role === 'dialer' ? auth.remoteId : this.agentId);
-      const keepOld =
-        (peer.link.auth.role === 'dialer' ? this.agentId : peer.link.remoteId) <
-        (peer.link.auth.role === 'dialer' ? peer.link.remoteId : this.agentId);
-      if (!keepNew || keepOld) {
+    if (peer?.link?.isOpen) {
+      // a second link to a peer: a simultaneous dial keeps one on both ends alike, a newer session wins
+      const choice = chooseLink(peer.link, auth, this.agentId, Date.now());
+      if (choice.keep === 'old') {
         auth.ws.close(LINK_CLOSE.duplicate, 'duplicate link');
         return;
       }
       const old = peer.link;
       peer.link = null;
-      void old.close(LINK_CLOSE.duplicate, 'duplicate link');
-    } else if (peer?.link?.isOpen) {
-      // A new session from a peer we still hold an older link to: it restarted or lost that link
-      // before our heartbeat noticed. The new one wins.
-      const old = peer.link;
-      peer.link = null;
-      void old.close(LINK_CLOSE.duplicate, 'replaced by a newer link');
+      void old.close(LINK_CLOSE.duplicate, choice.why);
     }
     const link = new PeerLink(
       auth,
@@ -379,21 +334,7 @@ export class MeshNode {
     const now = Date.now();
     const isNew = peer === undefined;
     const wasUnreachable = peer?.state === 'unreachable';
-    peer ??= {
-      agentId: auth.remoteId,
-      name: auth.remoteName,
-      address: null,
-      via,
-      state: 'connecting',
-      since: now,
-      link: null,
-      replica: new PeerReplica(),
-      lastLatency: null,
-      lastHeartbeat: null,
-      ingressPort: null,
-      ingressCert: null,
-      synced: false,
-    };
+    peer ??= newPeer(auth, via, now);
     peer.name = auth.remoteName;
     peer.synced = false;
     // How the link that stands now came about (two crossing dials keep the dialed one, not 'inbound').
@@ -417,41 +358,7 @@ export class MeshNode {
   private onMessage(link: PeerLink, m: LinkMessage): void {
     const peer = this.peers.get(link.remoteId);
     if (peer === undefined || peer.link !== link) return;
-    switch (m.t) {
-      case 'sync':
-        link.send(this.feed.answer(m.epoch, m.since));
-        peer.synced = true;
-        return;
-      case 'snapshot':
-      case 'changes': {
-        const result = peer.replica.apply(m);
-        if (result.resync) link.send({ t: 'sync', epoch: peer.replica.epoch, since: peer.replica.seq });
-        for (const c of result.changes) {
-          this.deps.events.emit({
-            type: 'peer.service',
-            ts: Date.now(),
-            agentId: peer.agentId,
-            peerName: peer.name,
-            change: c.change,
-            service: c.service,
-          });
-        }
-        return;
-      }
-      case 'peers':
-        for (const g of m.peers) this.learned(g);
-        return;
-      case 'ingress':
-        peer.ingressPort = m.port;
-        peer.ingressCert = m.cert;
-        return;
-      case 'team':
-        this.teamFrame.fire({ from: { machineId: peer.agentId, name: peer.name }, ch: m.ch, m: m.m });
-        return;
-      case 'ready':
-      case 'bye':
-        return;
-    }
+    handlePeerMessage(this.messageDeps, peer, link, m);
   }
 
   private learned(g: GossipPeer): void {
@@ -489,23 +396,6 @@ export class MeshNode {
     peer: Peer,
     reason: string | null,
   ): void {
-    this.deps.events.emit({ type, ts: Date.now(), peer: this.describe(peer), reason });
-  }
-
-  private describe(p: Peer): PeerInfo {
-    return {
-      agentId: p.agentId,
-      name: p.name,
-      address: p.address,
-      state: p.state,
-      via: p.via,
-      latencyMs: p.link ? p.link.latencyMs : p.lastLatency,
-      lastHeartbeat: p.link?.lastHeartbeat ?? p.lastHeartbeat,
-      since: p.since,
-      services: p.state === 'connected' ? p.replica.list() : [],
-      bytesSent: p.link?.bytesSent ?? 0,
-      bytesReceived: p.link?.bytesReceived ?? 0,
-      sync: { ...p.replica.stats },
-    };
+    this.deps.events.emit({ type, ts: Date.now(), peer: describePeer(peer), reason });
   }
 }

@@ -9,34 +9,26 @@
 // - Parts with their own decisions, in their files: bidding rounds (the window, the award with the INTENT
 //   locks, the retry of rounds closed without a servable bid) in task-auction.ts; when an awarded prompt
 //   is typed in task-delivery.ts; silence (last activity, silence clocks, the sweep) in agent-activity.ts,
-//   the board abandoning the tasks it finds; who acts and who may change a task in task-actors.ts.
-// - Abandon (exit, silence, RELEASE) records ABANDONED with why, then QUEUED at once (bids cleared,
-//   assignee cleared, attempts kept) and offers the task again.
-// - Restart: active tasks of agents that are not running are abandoned; active tasks of running agents
-//   retake their locks (lock ids died with the old process) and restart their silence clock; BIDDING
-//   tasks resume their window.
+//   the board abandoning the tasks it finds; who acts and who may change a task in task-actors.ts; posting,
+//   opening for bids and abandoning (re-queuing) in task-queue.ts; what a restart does in task-recovery.ts;
+//   what an agent's exit, crash, loss or first sight does to its tasks in task-agent-follower.ts.
 import type { AgentRecord, AgentStatusEvent } from '../../../shared/agent.js';
 import { DevMeshError } from '../../../shared/errors.js';
-import {
-  FINAL_TASK_STATES,
-  type Bid,
-  type TaskDetail,
-  type TaskInfo,
-  type TaskState,
-  type TaskTransition,
-} from '../../../shared/task.js';
+import { FINAL_TASK_STATES, type Bid, type TaskDetail, type TaskInfo } from '../../../shared/task.js';
 import type { Disposable } from '../base/disposable.js';
 import { SystemLockClock, type LockClock } from '../locks/lock-clock.js';
 import { AgentActivity } from './agent-activity.js';
 import * as awardScore from './award-score.js';
 import { TaskActors } from './task-actors.js';
+import { TaskAgentFollower } from './task-agent-follower.js';
 import { TaskAuction } from './task-auction.js';
 import { TaskDelivery } from './task-delivery.js';
 import { TaskEligibility } from './task-eligibility.js';
-import * as taskIds from './task-ids.js';
 import { TaskJournal } from './task-journal.js';
-import { TaskLockBinder, type TakeResult } from './task-lock-binder.js';
-import type { TaskFields, TaskStore } from './task-store.js';
+import { TaskLockBinder } from './task-lock-binder.js';
+import { TaskQueue } from './task-queue.js';
+import { ACTIVE_TASK_STATES, recoverTasks } from './task-recovery.js';
+import type { TaskStore } from './task-store.js';
 import type {
   TaskBid,
   TaskBoardDeps,
@@ -61,8 +53,6 @@ export type {
   TaskUpdate,
 } from './task-board-deps.js';
 
-const ACTIVE: readonly TaskState[] = ['CLAIMED', 'WORKING', 'PAUSED'];
-
 export class TaskBoard implements Disposable {
   private readonly store: TaskStore;
   private readonly clock: LockClock;
@@ -73,6 +63,8 @@ export class TaskBoard implements Disposable {
   private readonly activity: AgentActivity;
   private readonly delivery: TaskDelivery;
   private readonly actors: TaskActors;
+  private readonly queue: TaskQueue;
+  private readonly follower: TaskAgentFollower;
   private disposed = false;
 
   constructor(private readonly deps: TaskBoardDeps) {
@@ -100,7 +92,7 @@ export class TaskBoard implements Disposable {
       clock: this.clock,
       live,
       silentAfterMs: deps.silentAfterMs ?? 10 * 60_000,
-      abandon: (task, why) => this.abandon(task, 'devmesh', why),
+      abandon: (task, why) => this.queue.abandon(task, 'devmesh', why),
     });
     this.actors = new TaskActors(
       (ref) => deps.agents.find(ref),
@@ -129,7 +121,38 @@ export class TaskBoard implements Disposable {
         this.delivery.deliver(claimed, agent);
       },
     });
-    this.recover();
+    this.queue = new TaskQueue({
+      store: this.store,
+      clock: this.clock,
+      journal: this.journal,
+      eligibility: this.eligibility,
+      binder: this.binder,
+      live,
+      must: (id) => this.must(id),
+      stopRound: (id) => this.auction.stop(id),
+      stopClock: (id) => this.activity.stopClock(id),
+    });
+    this.follower = new TaskAgentFollower({
+      store: this.store,
+      journal: this.journal,
+      eligibility: this.eligibility,
+      activity: this.activity,
+      auction: this.auction,
+      delivery: this.delivery,
+      queue: this.queue,
+      find: (id) => deps.agents.find(id),
+    });
+    recoverTasks({
+      store: this.store,
+      clock: this.clock,
+      live,
+      binder: this.binder,
+      activity: this.activity,
+      auction: this.auction,
+      queue: this.queue,
+      failed: (what, err) => this.failed(what, err),
+      logger: deps.logger,
+    });
     this.activity.start();
   }
 
@@ -143,7 +166,7 @@ export class TaskBoard implements Disposable {
         `task create: unknown dependencies ${missing.join(', ')}; list tasks with \`devmesh task ls\``,
       );
     this.binder.validate(project.root, input.files);
-    const task = this.insert({
+    const task = this.queue.post({
       project: project.id,
       root: project.root,
       title: input.title,
@@ -156,7 +179,7 @@ export class TaskBoard implements Disposable {
       criticOf: null,
       createdBy: input.by,
     });
-    return this.evaluate(task);
+    return this.queue.evaluate(task);
   }
 
   list(filter: TaskListFilter = {}): TaskInfo[] {
@@ -199,7 +222,7 @@ export class TaskBoard implements Disposable {
     this.auction.stop(task.id);
     const done = this.journal.transition(task, 'CANCELLED', input.by, input.reason ?? `cancelled by ${input.by}`);
     if (task.assigneeId !== null) this.binder.release(done, task.assigneeId, 'task cancelled');
-    this.reevaluateQueued();
+    this.queue.evaluateAll();
     return this.must(task.id);
   }
 
@@ -210,10 +233,10 @@ export class TaskBoard implements Disposable {
     const why = this.eligibility.whyNot(task, agent);
     if (why) throw new DevMeshError('CONFLICT', `${agent.name} cannot bid for ${task.id}: ${why}`);
     if (task.state === 'QUEUED') {
-      const unmet = this.unmet(task);
+      const unmet = this.queue.unmet(task);
       if (unmet.length > 0)
         throw new DevMeshError('CONFLICT', `task ${task.id} is not open for bids: it waits for ${unmet.join(', ')}`);
-      task = this.open(task, agent.id, `${agent.name} bid`, agent.id);
+      task = this.queue.open(task, agent.id, `${agent.name} bid`, agent.id);
     } else if (task.state !== 'BIDDING') {
       throw new DevMeshError(
         'CONFLICT',
@@ -232,20 +255,7 @@ export class TaskBoard implements Disposable {
       ...parts,
       at: this.clock.now(),
     };
-    this.store.putBid(bid);
-    this.journal.record({
-      actor: agent.id,
-      kind: 'task.bid',
-      subject: task.id,
-      data: {
-        title: task.title,
-        agent: agent.name,
-        score: bid.score,
-        match: bid.match,
-        load: bid.load,
-        estimateMinutes: bid.estimateMinutes,
-      },
-    });
+    this.journal.bid(task, bid);
     this.journal.publish(this.must(task.id), null);
     this.auction.bidPlaced(task);
     return bid;
@@ -284,7 +294,7 @@ export class TaskBoard implements Disposable {
     const task = this.must(input.task);
     const actor = this.actors.actor(input.agent);
     this.actors.mayChange(task, actor, 'update');
-    if (!ACTIVE.includes(task.state)) {
+    if (!ACTIVE_TASK_STATES.includes(task.state)) {
       throw new DevMeshError(
         'CONFLICT',
         `task ${task.id} is ${task.state}: only a CLAIMED, WORKING or PAUSED task can be updated`,
@@ -293,7 +303,7 @@ export class TaskBoard implements Disposable {
     let t =
       input.note !== undefined ? this.store.update(task.id, { note: input.note, updatedAt: this.clock.now() }) : task;
     if (input.state === 'RELEASE') {
-      this.abandon(t, actor.id, `released by ${actor.name}${input.note ? `: ${input.note}` : ''}`);
+      this.queue.abandon(t, actor.id, `released by ${actor.name}${input.note ? `: ${input.note}` : ''}`);
       return this.must(task.id);
     }
     if (input.state !== undefined && input.state !== t.state) {
@@ -325,45 +335,14 @@ export class TaskBoard implements Disposable {
         : `${input.outcome.toLowerCase()}: ${taskText.oneLine(summary).slice(0, 300)}`;
     const done = this.journal.transition(task, input.outcome, actor.id, why, summary === '' ? {} : { note: summary });
     if (task.assigneeId !== null) this.binder.release(done, task.assigneeId, `task ${input.outcome.toLowerCase()}`);
-    if (input.outcome === 'COMPLETED' && done.criticRequired) {
-      const critic = this.insert({
-        project: done.project,
-        root: done.root,
-        title: taskText.criticTitle(done),
-        prompt: taskText.criticPrompt(done, summary),
-        files: done.files,
-        capabilities: ['review'],
-        priority: done.priority,
-        dependsOn: [],
-        criticRequired: false,
-        criticOf: done.id,
-        createdBy: 'devmesh',
-      });
-      this.evaluate(critic);
-    }
-    this.reevaluateQueued();
+    if (input.outcome === 'COMPLETED' && done.criticRequired) this.queue.postCritic(done, summary);
+    this.queue.evaluateAll();
     if (task.assigneeId !== null) this.delivery.next(task.assigneeId);
     return this.must(task.id);
   }
 
   agentStatusChanged(event: AgentStatusEvent): void {
-    if (this.disposed) return;
-    const id = event.agentId;
-    if (event.to === 'exited') {
-      this.activity.forget(id);
-      const why = `agent ${event.name} exited${event.reason ? ` (${event.reason})` : ''}`;
-      for (const t of this.store.listIn(ACTIVE).filter((x) => x.assigneeId === id)) this.abandon(t, 'devmesh', why);
-      this.auction.withdraw(id);
-      return;
-    }
-    if (event.to === 'working' || event.to === 'starting') this.activity.seen(id);
-    if (this.activity.meet(id)) {
-      const agent = this.deps.agents.find(id) ?? event.record;
-      for (const t of this.store.listIn(['BIDDING']))
-        if (this.eligibility.whyNot(t, agent) === null) this.journal.invite(agent.id, t);
-      this.reevaluateQueued();
-    }
-    if (event.to === 'idle') this.delivery.next(id);
+    if (!this.disposed) this.follower.statusChanged(event);
   }
 
   /**
@@ -371,14 +350,7 @@ export class TaskBoard implements Disposable {
    * prompt is typed again once the relaunched agent is idle at its prompt. It keeps them and their locks.
    */
   agentCrashed(agentId: string, name: string, why: string): void {
-    if (this.disposed) return;
-    for (const t of this.store.listIn(['WORKING']).filter((x) => x.assigneeId === agentId))
-      this.journal.transition(
-        t,
-        'CLAIMED',
-        'devmesh',
-        `agent ${name} ${why}; its prompt is typed again after the relaunch`,
-      );
+    if (!this.disposed) this.follower.crashed(agentId, name, why);
   }
 
   /**
@@ -386,10 +358,7 @@ export class TaskBoard implements Disposable {
    * its active tasks are abandoned and re-queued with `why`, its bids withdrawn, as for an agent that exited.
    */
   agentGone(agentId: string, why: string): void {
-    if (this.disposed) return;
-    this.activity.forget(agentId);
-    for (const t of this.store.listIn(ACTIVE).filter((x) => x.assigneeId === agentId)) this.abandon(t, 'devmesh', why);
-    this.auction.withdraw(agentId);
+    if (!this.disposed) this.follower.gone(agentId, why);
   }
 
   /** output or an API call of the agent: it is not silent */
@@ -411,119 +380,6 @@ export class TaskBoard implements Disposable {
     this.binder.dispose();
   }
 
-  // ── the lifecycle ────────────────────────────────────────────────────────────────────────────────
-
-  private insert(
-    fields: Omit<
-      TaskFields,
-      | 'id'
-      | 'state'
-      | 'stateReason'
-      | 'assigneeId'
-      | 'assigneeName'
-      | 'terminalId'
-      | 'attempts'
-      | 'note'
-      | 'createdAt'
-      | 'updatedAt'
-    >,
-  ): TaskInfo {
-    const at = this.clock.now();
-    const why = fields.criticOf ? `review of ${fields.criticOf}` : `posted by ${fields.createdBy}`;
-    const task: TaskFields = {
-      ...fields,
-      id: taskIds.next((id) => this.store.get(id) !== null),
-      state: 'QUEUED',
-      stateReason: why,
-      assigneeId: null,
-      assigneeName: null,
-      terminalId: null,
-      attempts: 0,
-      note: null,
-      createdAt: at,
-      updatedAt: at,
-    };
-    const transition: TaskTransition = { from: null, to: 'QUEUED', by: fields.createdBy, why, at };
-    const info = this.store.insert(task, transition);
-    this.binder.watch(info.root);
-    this.journal.announce(info, transition);
-    return info;
-  }
-
-  /** a QUEUED task: opens it for bids when its dependencies are done and an agent can take it */
-  private evaluate(task: TaskInfo): TaskInfo {
-    if (task.state !== 'QUEUED') return task;
-    const unmet = this.unmet(task);
-    if (unmet.length > 0) return this.journal.explain(task, `waits for ${unmet.join(', ')}`);
-    const eligible = this.eligibility.eligible(task, this.deps.agents.live());
-    if (eligible.length === 0)
-      return this.journal.explain(task, this.eligibility.whyNobody(task, this.deps.agents.live()));
-    return this.open(task, 'devmesh', `offered to ${eligible.map((a) => a.name).join(', ')}`, null);
-  }
-
-  private reevaluateQueued(): void {
-    for (const t of this.store.listIn(['QUEUED'])) this.evaluate(t);
-  }
-
-  /** QUEUED → BIDDING, inviting every eligible agent but `except` */
-  private open(task: TaskInfo, by: string, why: string, except: string | null): TaskInfo {
-    const open = this.journal.transition(task, 'BIDDING', by, why);
-    for (const a of this.eligibility.eligible(open, this.deps.agents.live()))
-      if (a.id !== except) this.journal.invite(a.id, open);
-    return open;
-  }
-
-  private abandon(task: TaskInfo, by: string, why: string): void {
-    this.auction.stop(task.id);
-    this.activity.stopClock(task.id);
-    const holder = task.assigneeId;
-    const gone = this.journal.transition(task, 'ABANDONED', by, why);
-    this.store.clearBids(task.id);
-    if (holder !== null) this.binder.release(gone, holder, why);
-    const again = this.journal.transition(this.must(task.id), 'QUEUED', 'devmesh', `re-queued: ${why}`, {
-      assigneeId: null,
-      assigneeName: null,
-      terminalId: null,
-    });
-    this.evaluate(again);
-  }
-
-  private recover(): void {
-    const now = this.clock.now();
-    const live = new Set(this.deps.agents.live().map((a) => a.id));
-    for (const t of this.store.list()) {
-      if (FINAL_TASK_STATES.includes(t.state)) continue;
-      this.binder.watch(t.root);
-      if (ACTIVE.includes(t.state)) {
-        // lock ids are per process: the old ones are meaningless now
-        this.store.clearLocks(t.id);
-        if (t.assigneeId === null || !live.has(t.assigneeId)) {
-          this.abandon(
-            t,
-            'devmesh',
-            `DevMesh restarted and agent ${t.assigneeName ?? t.assigneeId ?? '?'} is not running`,
-          );
-          continue;
-        }
-        const retaken = (took: TakeResult): void => {
-          if (took.ok) this.store.addLocks(t.id, took.lockIds);
-          else
-            this.deps.logger?.warn(
-              { domain: 'tasks', task: t.id, why: took.message },
-              'could not retake task locks after restart',
-            );
-        };
-        const took = this.binder.take(t, t.assigneeId);
-        if (took instanceof Promise) took.then(retaken).catch((err: unknown) => this.failed('retaking locks', err));
-        else retaken(took);
-        this.activity.startClock(t.id, now);
-      } else if (t.state === 'BIDDING') {
-        this.auction.resume(t, now);
-      }
-    }
-    this.reevaluateQueued();
-  }
-
   // ── lookups ──────────────────────────────────────────────────────────────────────────────────────
 
   private must(id: string): TaskInfo {
@@ -534,13 +390,6 @@ export class TaskBoard implements Disposable {
 
   private load(agentId: string): number {
     return this.store.load(agentId) + (this.deps.extraLoad?.(agentId) ?? 0);
-  }
-
-  private unmet(task: TaskInfo): string[] {
-    return task.dependsOn
-      .map((d) => [d, this.store.get(d)?.state ?? 'missing'] as const)
-      .filter(([, s]) => s !== 'COMPLETED')
-      .map(([d, s]) => `${d} (${s})`);
   }
 
   private failed(what: string, err: unknown): void {

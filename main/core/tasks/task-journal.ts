@@ -4,7 +4,7 @@
 // broadcast failing is logged and never undoes a decision already stored.
 import type { Logger } from 'pino';
 import type { AuditAppend } from '../../../shared/audit.js';
-import type { TaskEvent, TaskInfo, TaskState, TaskTransition } from '../../../shared/task.js';
+import type { Bid, TaskEvent, TaskInfo, TaskState, TaskTransition } from '../../../shared/task.js';
 import type { LockClock } from '../locks/lock-clock.js';
 import type { TaskPatch, TaskStore } from './task-store.js';
 import * as taskText from './task-text.js';
@@ -48,6 +48,24 @@ export class TaskJournal {
       kind: `task.${transition.to.toLowerCase()}`,
       subject: task.id,
       data: { title: task.title, assignee: task.assigneeName, why: transition.why },
+    });
+  }
+
+  /** stores a bid and audits it (`task.bid`, with the parts of its score); the caller emits the task */
+  bid(task: TaskInfo, bid: Bid): void {
+    this.deps.store.putBid(bid);
+    this.record({
+      actor: bid.agentId,
+      kind: 'task.bid',
+      subject: task.id,
+      data: {
+        title: task.title,
+        agent: bid.agentName,
+        score: bid.score,
+        match: bid.match,
+        load: bid.load,
+        estimateMinutes: bid.estimateMinutes,
+      },
     });
   }
 

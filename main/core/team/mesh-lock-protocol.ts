@@ -27,11 +27,19 @@
 // and wait are broken by the waiter's timeout (release(id)), as locally.
 import type { Disposable } from '../base/disposable.js';
 import { Emitter, type Event } from '../base/emitter.js';
-import type { LockMode } from '../../../shared/lock.js';
-import type { ResolvedTarget } from '../locks/target-overlap.js';
 import { LamportClock } from './lamport-clock.js';
-import { HeldConflicts, type HeldConflict } from './held-conflicts.js';
-import { blocks, contend, precedes, type Priority, type ScopedClaim } from './mesh-lock-claims.js';
+import { HeldConflicts } from './held-conflicts.js';
+import { blocks, contend, precedes, type Priority } from './mesh-lock-claims.js';
+import type {
+  Ask,
+  Asker,
+  MeshLockBlocked,
+  MeshLockConflict,
+  MeshLockGrant,
+  MeshLockRequest,
+  MeshStateRequest,
+} from './mesh-lock-requests.js';
+import { ProtocolTurns } from './protocol-turns.js';
 import {
   LockMessageSchema,
   type Blocker,
@@ -40,6 +48,15 @@ import {
   type LockMessage,
   type RequestMessage,
 } from './lock-messages.js';
+
+export type {
+  Ask,
+  MeshLockBlocked,
+  MeshLockConflict,
+  MeshLockGrant,
+  MeshLockRequest,
+  MeshStateRequest,
+} from './mesh-lock-requests.js';
 
 export interface MeshLockProtocolDeps {
   /** this machine's id (its mesh agent id) */
@@ -61,44 +78,6 @@ export interface MeshLockProtocolDeps {
    * machines nothing changes. Default false: the protocol alone decides (the simulation).
    */
   localQueue?: boolean;
-}
-
-interface Asker {
-  requestId: string;
-  /** the project key (or another scope every participant advertises) */
-  projectKey: string;
-  holder: string;
-  holderName: string;
-  /** true: wait for the blockers (queued); false: refuse at once if anyone blocks */
-  wait: boolean;
-}
-export interface MeshLockRequest extends Asker {
-  mode: LockMode;
-  target: ResolvedTarget;
-}
-export interface MeshStateRequest extends Asker {
-  key: string;
-}
-
-export interface MeshLockGrant {
-  lock: HeldClaim;
-  /** state claims: the newest version among this machine (read at the grant) and every replier, and whose */
-  newest?: { version: number; machine: string };
-}
-export interface MeshLockBlocked {
-  requestId: string;
-  holder: string;
-  /** who stands in the way, on which machine */
-  blockers: Blocker[];
-}
-/** `mine` is held here, `theirs` on the other machine, at the same time */
-export type MeshLockConflict = HeldConflict;
-
-/** A request of another machine (or this one) as a replier judges it. */
-export interface Ask extends Priority, ScopedClaim {
-  holderName: string;
-  wait: boolean;
-  attempt: number;
 }
 
 interface Round extends Ask {
@@ -132,8 +111,7 @@ export class MeshLockProtocol implements Disposable {
   private readonly heal = new HeldConflicts();
   private sessions = 0;
   private attempts = 0;
-  private depth = 0;
-  private readonly outbox: Array<() => void> = [];
+  private readonly turns = new ProtocolTurns();
   private readonly granted = new Emitter<MeshLockGrant>({ name: 'mesh lock grant' });
   private readonly refused = new Emitter<MeshLockBlocked>({ name: 'mesh lock refusal' });
   private readonly queued = new Emitter<MeshLockBlocked>({ name: 'mesh lock queue' });
@@ -452,18 +430,12 @@ export class MeshLockProtocol implements Disposable {
   }
 
   private later(event: () => void): void {
-    this.outbox.push(event);
+    this.turns.later(event);
   }
 
   /** runs one input; events fire after it, so a listener that calls back in sees a settled state */
   private input(fn: () => void): void {
-    this.depth++;
-    try {
-      fn();
-    } finally {
-      this.depth--;
-    }
-    if (this.depth === 0) while (this.outbox.length > 0) this.outbox.shift()!();
+    this.turns.run(fn);
   }
 }
 

@@ -17,6 +17,7 @@ import type { LockGate, LockGatePass, LockGateRequest } from '../locks/lock-gate
 import type { ResolvedTarget } from '../locks/target-overlap.js';
 import type { Blocker, HeldClaim } from './lock-messages.js';
 import { MeshLockProtocol, type MeshLockConflict, type MeshLockGrant } from './mesh-lock-protocol.js';
+import { MeshLockPermits } from './mesh-lock-permits.js';
 import { meshLockRefusal, type MeshRefusal } from './mesh-lock-refusal.js';
 import { TeamChannel } from './team-channel.js';
 import type { HeardMachine } from './team-presence.js';
@@ -65,18 +66,16 @@ export class MeshLocks implements LockGate, Disposable {
   readonly protocol: MeshLockProtocol;
   private readonly channel: TeamChannel<unknown>;
   private readonly waiting = new Map<string, Waiting>();
-  /** local lock id → the permissions it holds (a conversion adds one) */
-  private readonly permits = new Map<string, string[]>();
+  private readonly permits: MeshLockPermits;
   /** machine → the keys last told to the protocol on this link (forgotten when a link comes or goes: up again) */
   private readonly told = new Map<string, string>();
-  /** requests the mesh permitted whose local grant has not come back yet: `holder\0target key` */
-  private readonly admitted = new Set<string>();
   private readonly incarnation = randomUUID();
   private seq = 0;
   private readonly subscriptions: Disposable[];
 
   constructor(private readonly deps: MeshLocksDeps) {
     const { transport, logger } = deps;
+    this.permits = new MeshLockPermits((id) => this.protocol.release(id));
     this.protocol = new MeshLockProtocol({
       self: transport.machineId,
       incarnation: this.incarnation,
@@ -110,7 +109,7 @@ export class MeshLocks implements LockGate, Disposable {
       deps.onDidEmitEvent((e) => {
         if (e.type !== 'lock.changed') return;
         const change = e.change;
-        if (change.type === 'released' || change.type === 'expired') this.letGo(change.lock.id);
+        if (change.type === 'released' || change.type === 'expired') this.permits.letGo(change.lock.id);
         else if (change.type === 'granted') this.contained('a lock granted', () => this.taken(e.root, change.lock));
       }),
       deps.locks.useGate(this),
@@ -135,7 +134,7 @@ export class MeshLocks implements LockGate, Disposable {
         granted: (grant) => {
           done();
           if (grant.lock.partitioned.length > 0) this.deps.onPartitionedGrant(grant.lock);
-          resolve(this.pass(id, `${request.holder}\0${request.target.key}`));
+          resolve(this.permits.pass(id, request.holder, request.target.key));
         },
         refused: (blockers, why) => {
           done();
@@ -199,7 +198,7 @@ export class MeshLocks implements LockGate, Disposable {
             granted.add(id);
             if (granted.size < ids.length) return;
             finish();
-            resolve(requests.map((r, i) => this.pass(ids[i]!, `${r.holder}\0${r.target.key}`)));
+            resolve(requests.map((r, i) => this.permits.pass(ids[i]!, r.holder, r.target.key)));
           },
           refused: (blockers, why) => fail(request, blockers, why),
         });
@@ -281,15 +280,7 @@ export class MeshLocks implements LockGate, Disposable {
 
   /** local lock id → the ids of the machines that were unreachable when the mesh granted it (marked ones only) */
   partitionedLocks(): Map<string, string[]> {
-    const marked = new Map<string, string[]>();
-    for (const c of this.protocol.heldClaims()) if (c.partitioned.length > 0) marked.set(c.id, c.partitioned);
-    const out = new Map<string, string[]>();
-    if (marked.size === 0) return out;
-    for (const [lockId, ids] of this.permits) {
-      const machines = [...new Set(ids.flatMap((id) => marked.get(id) ?? []))];
-      if (machines.length > 0) out.set(lockId, machines);
-    }
-    return out;
+    return this.permits.partitioned(this.protocol.heldClaims());
   }
 
   dispose(): void {
@@ -308,20 +299,6 @@ export class MeshLocks implements LockGate, Disposable {
     return `${holder}@${this.deps.machineOf(holder) ?? this.deps.transport.machineId}`;
   }
 
-  private pass(id: string, admitted: string): LockGatePass {
-    this.admitted.add(admitted);
-    return {
-      granted: (lock) => {
-        this.admitted.delete(admitted);
-        this.permits.set(lock.id, [...(this.permits.get(lock.id) ?? []), id]);
-      },
-      abandon: () => {
-        this.admitted.delete(admitted);
-        this.protocol.release(id);
-      },
-    };
-  }
-
   /**
    * A lock granted here. One the gate admitted has its permission already; one taken without it (no teammate
    * shared the project then, or a task award's INTENT locks, all or none in one synchronous step) asks the
@@ -330,14 +307,14 @@ export class MeshLocks implements LockGate, Disposable {
    * (onRefusedAfterGrant).
    */
   private taken(root: string, lock: LockInfo): void {
-    if (this.permits.has(lock.id)) return;
+    if (this.permits.holds(lock.id)) return;
     const key = this.deps.projectKeyAt(root);
     if (key === null) return;
     const target = this.deps.locks.resolve(root, lock.target);
-    if (this.admitted.has(`${lock.holder}\0${target.key}`)) return;
+    if (this.permits.admittedFor(lock.holder, target.key)) return;
     const id = this.nextId();
     const request: LockGateRequest = { root, project: null, holder: lock.holder, mode: lock.mode, target, waitMs: 0 };
-    this.permits.set(lock.id, [id]);
+    this.permits.record(lock.id, id);
     this.waiting.set(id, {
       request,
       blockers: [],
@@ -359,13 +336,6 @@ export class MeshLocks implements LockGate, Disposable {
 
   private nextId(): string {
     return `${this.deps.transport.machineId}:${this.incarnation.slice(0, 8)}:${++this.seq}`;
-  }
-
-  private letGo(lockId: string): void {
-    const ids = this.permits.get(lockId);
-    if (ids === undefined) return;
-    this.permits.delete(lockId);
-    for (const id of ids) this.protocol.release(id);
   }
 
   /** Does a linked machine have the project open now? */
