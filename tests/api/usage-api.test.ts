@@ -171,6 +171,15 @@ describe('token and cost figures from an agent CLI’s own OpenTelemetry', () =>
     );
     // the writer, without a budget, runs on
     expect((await dm.call('agents.list', {})).find((a) => a.id === writer.id)?.status).not.toBe('exited');
+    // relaunched over its budget it would run unbounded: refused, saying how to go on
+    await expect(dm.call('agents.relaunch', { agent: 'spender' })).rejects.toThrow(
+      /spender is over its budget \(\$1\.10 of \$1\.00\).*devmesh usage budget spender/,
+    );
+    expect((await dm.call('agents.list', {})).find((a) => a.id === spender.id)?.status).toBe('exited');
+    // a raised budget starts over, and the relaunch goes ahead
+    await dm.call('usage.setBudget', { agent: 'spender', unit: 'usd', limit: 5, warnAt: 0.8 });
+    const again = await dm.call('agents.relaunch', { agent: 'spender' });
+    expect(again.status).not.toBe('exited');
   });
 
   it('keeps the figures across a restart, and does not count a cumulative point again after it', async () => {

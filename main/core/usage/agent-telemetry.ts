@@ -26,6 +26,7 @@
 // Statsig) and `otel.trace_exporter`, with a `codex.turn.token_usage` metric; DevMesh leaves both alone and
 // reads the log events (usage-readings.ts).
 import type { AgentProfile, AgentRecord } from '../../../shared/agent.js';
+import { DevMeshError } from '../../../shared/errors.js';
 import { AGENT_ATTRIBUTE, AGENT_HEADER } from './usage-readings.js';
 
 /** how often Claude Code exports its metrics to DevMesh: budgets are judged at this pace */
@@ -42,12 +43,17 @@ export interface AgentTelemetryDeps {
   endpoint: () => string | null;
   /** the environment agents start from (for OTEL_RESOURCE_ATTRIBUTES and OTEL_METRICS_EXPORTER already set) */
   baseEnv: NodeJS.ProcessEnv;
+  /** why this agent may not be launched (over its budget); every launch and relaunch passes here */
+  launchRefusal?: (agentId: string) => string | null;
 }
 
 export class AgentTelemetry {
   constructor(private readonly deps: AgentTelemetryDeps) {}
 
+  /** What this launch gets; throws CONFLICT for an agent over its budget, before anything is started. */
   forLaunch(record: Pick<AgentRecord, 'id'>, profile: Pick<AgentProfile, 'id'> | null): AgentLaunchTelemetry {
+    const refusal = this.deps.launchRefusal?.(record.id) ?? null;
+    if (refusal !== null) throw new DevMeshError('CONFLICT', refusal);
     const endpoint = this.deps.endpoint();
     if (endpoint === null)
       return {

@@ -36,6 +36,22 @@ export class UsageBudgets {
     this.now = deps.now ?? Date.now;
   }
 
+  /**
+   * Why this agent may not be launched now: it is over its budget (a relaunch would run unbounded, since the
+   * stop is decided once per limit); null when it may. A raised budget starts over.
+   */
+  launchRefusal(usage: AgentUsage): string | null {
+    const budget = usage.budget;
+    if (budget === null) return null;
+    const spent = spentOf(usage, budget);
+    if (spent <= budget.limit) return null;
+    return (
+      `agent ${usage.name} is over its budget (${describeAmount(budget.unit, spent)} of ` +
+      `${describeAmount(budget.unit, budget.limit)}); raise it first (devmesh usage budget ${usage.name} …) ` +
+      'or remove it, then relaunch'
+    );
+  }
+
   /** Judges the agent's current figures against its budget; says what it did. */
   judge(usage: AgentUsage): 'warned' | 'stopped' | null {
     const budget = usage.budget;

@@ -61,7 +61,12 @@ export class UsageModule implements Disposable {
       logger: this.logger,
       port: deps.port,
     });
-    this.telemetry = new AgentTelemetry({ endpoint: () => this.receiver.endpoint, baseEnv: deps.store.baseEnv });
+    this.telemetry = new AgentTelemetry({
+      endpoint: () => this.receiver.endpoint,
+      baseEnv: deps.store.baseEnv,
+      launchRefusal: (id) =>
+        this.ledger === null || this.budgets === null ? null : this.budgets.launchRefusal(this.ledger.usageOf(id)),
+    });
   }
 
   /** Wires the ledger to agents and Coordination, and listens; a busy port leaves agents without figures. */
