@@ -85,8 +85,14 @@ export class ProjectManager {
     return next;
   }
 
+  /** Stops the project's services and closes it; a main checkout's worktree copies close first. */
   async close(ref: string): Promise<string> {
     const project = this.resolve(ref);
+    if (project.worktree === null) {
+      for (const copy of this.all().filter((p) => p.worktree?.of === project.id)) {
+        if (this.projects.get(copy.id) === copy) await this.close(copy.id); // not closed meanwhile
+      }
+    }
     this.projects.delete(project.id);
     await project.dispose();
     this.deps.events.emit({ type: 'project.closed', ts: Date.now(), projectId: project.id });

@@ -99,7 +99,10 @@ export class WorktreeCopies {
           (p.worktree.agentId === agent.id || (folder !== null && (p.root + sep).startsWith(folder + sep))),
       );
     const closed: string[] = [];
-    for (const copy of copies) closed.push(await this.deps.projects.close(copy.id));
+    for (const copy of copies) {
+      // a copy closed meanwhile (its main checkout closed, or a request) is no failure
+      if (this.deps.projects.all().includes(copy)) closed.push(await this.deps.projects.close(copy.id));
+    }
     return closed;
   }
 
