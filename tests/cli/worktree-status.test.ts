@@ -45,7 +45,16 @@ describe('devmesh status --all', () => {
     'groups services by worktree after an agent starts its copy from inside its worktree',
     async () => {
       const script = writeScript(join(tmp.dir, 'bin'), 'agent-ui', 'while read line; do echo "got $line"; done');
-      const started = await cli.run(['agent', 'start', '--command', script, '--name', 'uiagent', '--worktree', 'feat/UI']);
+      const started = await cli.run([
+        'agent',
+        'start',
+        '--command',
+        script,
+        '--name',
+        'uiagent',
+        '--worktree',
+        'feat/UI',
+      ]);
       expect(started.code, started.stderr).toBe(0);
       const agents = await cli.json<AgentRecord[]>(['agent', 'ls']);
       const worktree = realpathSync(agents.find((a) => a.name === 'uiagent')!.worktree!.path);

@@ -145,7 +145,9 @@ ${WORKTREE_HELP}${waits ? '\n  --no-wait     answer at once instead of waiting u
 
   /** Each main checkout, then its worktrees' copies by branch; then copies of a project no longer open. */
   private static byWorktree(projects: ProjectInfo[]): ProjectInfo[] {
-    const copies = projects.filter((p) => p.worktree).sort((a, b) => a.worktree!.branch.localeCompare(b.worktree!.branch));
+    const copies = projects
+      .filter((p) => p.worktree)
+      .sort((a, b) => a.worktree!.branch.localeCompare(b.worktree!.branch));
     const mains = projects.filter((p) => !p.worktree);
     const ordered = mains.flatMap((m) => [m, ...copies.filter((c) => c.worktree!.of === m.id)]);
     return [...ordered, ...copies.filter((c) => !ordered.includes(c))];

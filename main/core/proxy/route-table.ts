@@ -157,7 +157,11 @@ export class RouteTable implements Disposable {
     return routes;
   }
 
-  private addressOf(service: string, project: string, label: string | null = null): { hosts: string[]; urls: string[] } {
+  private addressOf(
+    service: string,
+    project: string,
+    label: string | null = null,
+  ): { hosts: string[]; urls: string[] } {
     const { httpPort, httpsPort } = this.urls();
     const hosts = [`${service}.${label ?? project}${SUFFIX}`];
     if (label === null && (this.table().get(service)?.length ?? 0) <= 1) hosts.unshift(`${service}${SUFFIX}`);

@@ -47,7 +47,12 @@ function yaml(apiPort: number, webPort: number): string {
     '    stop_timeout: 3s',
     ...extra,
   ];
-  return ['project: shop', 'services:', ...service('api', apiPort), ...service('web', webPort, ['    depends_on: [api]'])]
+  return [
+    'project: shop',
+    'services:',
+    ...service('api', apiPort),
+    ...service('web', webPort, ['    depends_on: [api]']),
+  ]
     .concat('')
     .join('\n');
 }
@@ -196,7 +201,10 @@ describe('a worktree’s copy of the app', () => {
     expect(refused.message).toMatch(/branch "feat-x".*feat-x\.localhost.*'shop@feat-x' of branch "feat\/x"/);
     const other = join(dm.dir, 'other');
     mkdirSync(other);
-    writeFileSync(join(other, 'devmesh.yaml'), 'project: feat-x\nservices:\n  api:\n    version: 1.0.0\n    command: "true"\n');
+    writeFileSync(
+      join(other, 'devmesh.yaml'),
+      'project: feat-x\nservices:\n  api:\n    version: 1.0.0\n    command: "true"\n',
+    );
     const clash = await dm.refused('projects.open', { root: other });
     expect(clash.code).toBe('CONFLICT');
     expect(clash.message).toMatch(/project 'feat-x'.*open copy 'shop@feat-x'/);
@@ -220,5 +228,15 @@ describe('a worktree’s copy of the app', () => {
     expect(refused.code).toBe('AGENT_NOT_FOUND');
     expect(refused.message).toMatch(/no agent, branch or worktree named "ghost"/);
     expect(refused.message).toContain('agents with a worktree:');
+  });
+});
+
+describe('closing the main checkout', () => {
+  it('closes its worktree copies first', async () => {
+    const copy = await dm.call('projects.openWorktree', { worktree: 'gamma' });
+    const [api] = await dm.call('services.startAll', { project: copy.id, wait: true });
+    await dm.call('projects.close', { project: 'shop' });
+    expect(open()).toEqual([]);
+    await waitFor('the copy’s api to stop', () => !processAlive(api!.pid!));
   });
 });
