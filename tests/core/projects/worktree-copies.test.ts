@@ -168,13 +168,22 @@ describe('a worktree’s copy of the app', () => {
     expect(dm.core.routes.resolveLocal('api.feature-login-2.localhost', '/').kind).toBe('unknown');
     expect(dm.core.routes.resolveLocal('api.localhost', '/').kind).toBe('forward');
 
+    // the worktree's file watch stays the agent's (its edits, its review), not the copy's
+    const watchOf = async () => (await dm.call('files.watched', {})).find((w) => w.root === copy.root);
+    expect(await watchOf()).toMatchObject({ agentId: agent.id });
+
     // stopping the agent stops the copy's services and closes it; the main checkout's keep running
     const pids = (await dm.call('services.list', { project: copy.id })).map((s) => s.pid!);
     await dm.call('agents.stop', { agent: 'alpha' });
     await waitFor('the copy to close', () => !open().some((p) => p.id === copy.id));
     await waitFor('the copy’s services to stop', () => pids.every((pid) => !processAlive(pid)));
-    expect((await get(proxyPort, 'api.feature-login-2.localhost')).status).toBe(404);
+    // its names go once the close is done (project.closed)
+    await waitFor(
+      'the copy’s names to go',
+      async () => (await get(proxyPort, 'api.feature-login-2.localhost')).status === 404,
+    );
     expect(json((await get(proxyPort, 'api.localhost')).body).cwd).toBe(repo);
+    expect(await watchOf()).toMatchObject({ agentId: agent.id }); // closing the copy left the agent's watch
   });
 
   it('closes the copy when its agent is removed', async () => {
