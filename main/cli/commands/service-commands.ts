@@ -18,8 +18,9 @@ type Action = 'start' | 'stop' | 'restart';
 
 const PROJECT_OPTION = { project: { type: 'string' } } as const;
 const WORKTREE_OPTION = { worktree: { type: 'string' } } as const;
-const WORKTREE_HELP = `  --worktree W  the project's copy in a git worktree (opened when it is not): an agent, a branch, or a
-                path (\`.\` from inside the worktree); its services answer at <service>.<branch>.localhost`;
+const WORKTREE_HELP = `  --worktree W  the project's copy in a git worktree (opened when it is not): an agent, a
+                branch, or a path (\`.\` from inside the worktree); its services answer at
+                <service>.<branch>.localhost`;
 
 export class ServiceCommands {
   commands(): CliCommand[] {

@@ -22,8 +22,11 @@ const name = process.argv[2];
 const server = http.createServer((req, res) => {
   if (req.url === '/health') return res.end('ok');
   if (name === 'web' && req.url === '/via-api') {
-    http.get(process.env.API_URL + '/', (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => res.end(b)); })
-      .on('error', (e) => { res.statusCode = 502; res.end(String(e)); });
+    http.get(process.env.API_URL + '/', (r) => {
+      let b = '';
+      r.on('data', (d) => (b += d));
+      r.on('end', () => res.end(b));
+    }).on('error', (e) => { res.statusCode = 502; res.end(String(e)); });
     return;
   }
   res.setHeader('content-type', 'application/json');
