@@ -108,6 +108,7 @@ const METHODS: Record<ApiMethod, true> = {
   'usage.task': true,
   'usage.setBudget': true,
   'usage.receiver': true,
+  'projects.openWorktree': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();

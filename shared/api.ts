@@ -297,6 +297,15 @@ export const apiMethods = {
   'review.discard': { input: DiscardInputSchema, output: z.object({ discarded: z.string() }) },
   /** the project's git status: branch, upstream, ahead/behind, changed and untracked files */
   'projects.git': { input: ProjectScope, output: GitStatusSchema },
+  /**
+   * opens (idempotent) the copy of a project in a git worktree: `worktree` names an agent (id or name), a branch,
+   * or an absolute path inside a worktree; the copy's id is `<project>@<label>`, its services answer at
+   * `<service>.<label>.localhost` (proxy.routes); close it with projects.close
+   */
+  'projects.openWorktree': {
+    input: z.object({ project: ProjectRef, worktree: z.string().min(1).max(4096) }).strict(),
+    output: ProjectInfoSchema,
+  },
   /** token and cost figures of every agent (and of removed agents that spent any), with their budgets */
   'usage.agents': { input: Empty, output: z.array(AgentUsageSchema) },
   'usage.agent': { input: UsageAgentInputSchema, output: AgentUsageSchema },

@@ -1,6 +1,7 @@
 // Renders `devmesh status`: the daemon's own problems first (a store on a full disk…), then per project a
 // devmesh.yaml that failed to reload (the last valid config still runs), the table (SERVICE VERSION STATE
-// PORT PID UPTIME RESTARTS) and, under it, why any crashed or unhealthy service is in that state.
+// PORT PID UPTIME RESTARTS) and, under it, why any crashed or unhealthy service is in that state. A worktree's
+// copy of a project (`status --all`) follows its main checkout, headed by its branch, agent and URLs.
 import type { Health, HealthProblem } from '../../shared/health.js';
 import type { GitStatus } from '../../shared/review.js';
 import { RUNNING_STATES } from '../../shared/service-states.js';
@@ -13,10 +14,16 @@ const NEEDS_REASON = new Set(['crashed', 'unhealthy', 'backing-off']);
 export interface StatusReport {
   /** the daemon's health (API `daemon.health`): problems now, and those that cleared */
   health: Health;
-  projects: Array<Pick<ProjectInfo, 'id' | 'root' | 'configPath' | 'configError' | 'identity'>>;
+  projects: Array<Pick<ProjectInfo, 'id' | 'root' | 'configPath' | 'configError' | 'identity' | 'worktree'>>;
   services: ServiceInfo[];
   /** each project's git status by project id (API `projects.git`); absent from a daemon without it */
   git?: Record<string, GitStatus>;
+  /** `--all`: each worktree copy's services and where they answer, by copy id (API `proxy.routes`) */
+  urls?: Record<string, Array<{ service: string; url: string }>>;
+  /** `--all`: the names of the agents working in the copies, by agent id */
+  agents?: Record<string, string>;
+  /** without `--all`: how many worktree copies are open and not shown */
+  hiddenCopies?: number;
 }
 
 export class StatusView {
@@ -29,7 +36,7 @@ export class StatusView {
     const several = report.projects.length > 1;
     for (const project of report.projects) {
       const services = report.services.filter((s) => s.project === project.id);
-      const lines = several ? [`project ${project.id}`] : [];
+      const lines = project.worktree ? this.copyHeader(report, project) : several ? [`project ${project.id}`] : [];
       if (project.configError) lines.push(...StatusView.configError(project));
       const git = report.git?.[project.id];
       if (git && git.branch !== null) lines.push(StatusView.gitLine(git));
@@ -37,10 +44,26 @@ export class StatusView {
       lines.push(services.length ? this.render(services) : '(no services)');
       blocks.push(lines.join('\n'));
     }
+    if (report.hiddenCopies) {
+      const n = report.hiddenCopies;
+      blocks.push(`${n} worktree cop${n === 1 ? 'y is' : 'ies are'} open too: \`devmesh status --all\` shows them`);
+    }
     if (report.projects.length === 0) {
       blocks.push('No project is open: open one with `devmesh open DIR` (or `devmesh up --project DIR`).');
     }
     return blocks.join('\n\n');
+  }
+
+  /** `worktree feature/ui of shop (shop@feature-ui), agent alpha`, then each service's URL */
+  private copyHeader(report: StatusReport, project: StatusReport['projects'][number]): string[] {
+    const copy = project.worktree!;
+    const agent = copy.agentId === null ? '' : `, agent ${report.agents?.[copy.agentId] ?? copy.agentId}`;
+    const urls = report.urls?.[project.id] ?? [];
+    const width = Math.max(0, ...urls.map((u) => u.service.length));
+    return [
+      `worktree ${copy.branch} of ${copy.of} (${project.id})${agent}`,
+      ...urls.map((u) => `  ${u.service.padEnd(width)}  ${u.url}`),
+    ];
   }
 
   render(services: readonly ServiceInfo[]): string {

@@ -184,7 +184,7 @@ export class DevMeshCore {
     this.files = files;
     this.review = modules.review;
     const settled = (): Promise<void> => this.coordination.trail.settled();
-    this.projectCommands = new ProjectCommands({ projects: this.projects, settled });
+    this.projectCommands = new ProjectCommands({ projects: this.projects, settled, copies: agents.copies });
   }
 
   /** the terminals' asciicast recordings */

@@ -33,9 +33,9 @@ export function projectRootOf(projects: ProjectManager, ref: string): string | n
   }
 }
 
-/** Every service of every open project, as the mesh announces them to teammates. */
+/** Every service of every open project, as the mesh announces them to teammates: never a worktree's copy's. */
 export function meshServicesOf(projects: ProjectManager): MeshService[] {
-  return projects.all().flatMap((p) =>
+  return projects.shared().flatMap((p) =>
     p.supervisor.list().map((s) => ({
       project: p.id,
       name: s.name,

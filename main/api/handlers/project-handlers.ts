@@ -15,6 +15,7 @@ export function projectHandlers({
   return {
     'projects.list': () => commands.list(),
     'projects.open': (i) => commands.open(i.root),
+    'projects.openWorktree': (i) => commands.openWorktree(i.project, i.worktree),
     'projects.close': async (i) => ({ closed: await commands.close(i.project) }),
     'services.list': (i) => commands.services(i.project),
     'services.start': (i) => commands.start(i.project, i.name, { wait: i.wait }),

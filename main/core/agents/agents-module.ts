@@ -5,6 +5,7 @@ import type { Disposable } from '../base/disposable.js';
 import type { DevMeshHome } from '../home/devmesh-home.js';
 import { projectRootOf } from '../project-views.js';
 import type { ProjectsModule } from '../projects/projects-module.js';
+import { WorktreeCopies } from '../projects/worktree-copies.js';
 import type { AgentSettings } from '../settings/user-settings.js';
 import type { StoreModule } from '../store/store-module.js';
 import type { TerminalsModule } from '../terminals/terminals-module.js';
@@ -41,6 +42,8 @@ export class AgentsModule implements Disposable {
   readonly session: AgentSessionSetup;
   /** relaunches agents whose CLI crashed, with the services' backoff */
   readonly supervisor: AgentSupervisor;
+  /** the projects' copies in agents' worktrees, closed when their agent stops or is removed */
+  readonly copies: WorktreeCopies;
   private readonly subscriptions: Disposable[];
 
   constructor(deps: AgentsModuleDeps) {
@@ -55,11 +58,12 @@ export class AgentsModule implements Disposable {
       logger,
       telemetry: deps.telemetry,
     });
+    const worktrees = new WorktreeManager(settings.worktreeRoot, 'git', store.baseEnv);
     this.manager = new AgentManager({
       store: new AgentStore(store.database, store.health),
       launcher: new ManagedTerminalLauncher(terminals.manager),
       profiles: this.profiles,
-      worktrees: new WorktreeManager(settings.worktreeRoot, 'git', store.baseEnv),
+      worktrees,
       budget: new ResourceBudget(settings.budget),
       projects: { rootOf: (ref) => projectRootOf(projects.manager, ref) },
       session: this.session,
@@ -71,11 +75,26 @@ export class AgentsModule implements Disposable {
       emit: (e) => store.events.emit(e),
       logger,
     });
+    this.copies = new WorktreeCopies({
+      projects: projects.manager,
+      agents: { find: (ref) => AgentsModule.find(this.manager, ref), list: () => this.manager.list() },
+      worktrees,
+      logger: deps.logger.child({ domain: 'projects' }),
+    });
     this.subscriptions = [
+      this.copies.follow(this.manager),
       this.manager.supervise(this.supervisor),
       this.manager.onDidChangeStatus((e) => store.events.emit(e)),
       terminals.onInput((id) => this.manager.noteTerminalInput(id)),
     ];
+  }
+
+  private static find(manager: AgentManager, ref: string): ReturnType<AgentManager['get']> | null {
+    try {
+      return manager.get(ref);
+    } catch {
+      return null; // get throws BAD_REQUEST for a name no agent has: "no such agent" is the answer here
+    }
   }
 
   dispose(): void {

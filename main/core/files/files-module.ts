@@ -92,7 +92,8 @@ export class FilesModule implements AsyncDisposable {
     });
     this.subscriptions.push(
       events.onDidEmitEvent((e) => {
-        if (e.type === 'project.opened') void this.watchProject(e.project.id, e.project.root);
+        // a worktree's copy is watched as its agent's worktree (watchAgent), not as a project
+        if (e.type === 'project.opened' && !e.project.worktree) void this.watchProject(e.project.id, e.project.root);
         else if (e.type === 'project.closed') this.unwatchProject(e.projectId);
         else if (e.type === 'agent.status' && e.to !== 'exited') void this.watchAgent(e.record);
       }),
@@ -100,7 +101,7 @@ export class FilesModule implements AsyncDisposable {
         if (record.worktree) this.watchers.unwatch(resolve(record.worktree.path));
       }),
     );
-    for (const p of deps.projects.all()) void this.watchProject(p.id, p.root);
+    for (const p of deps.projects.shared()) void this.watchProject(p.id, p.root);
     for (const a of agents.list()) void this.watchAgent(a);
   }
 

@@ -2,13 +2,17 @@
 // project reference and service name, each resolving once the audit entries it caused (a service starting,
 // healthy, stopped) are on disk, as an audited decision does. The API calls these instead of reaching
 // through a project to its supervisor.
+import { DevMeshError } from '../../../shared/errors.js';
 import type { ProjectInfo, ServiceInfo } from '../../../shared/service.js';
 import type { ProjectManager } from './project-manager.js';
+import type { WorktreeCopies } from './worktree-copies.js';
 
 export interface ProjectCommandsDeps {
   projects: Pick<ProjectManager, 'resolve' | 'open' | 'close' | 'list'>;
   /** resolves once every audit entry recorded so far is on disk (AuditTrail.settled) */
   settled: () => Promise<void>;
+  /** the copies of projects in worktrees (absent: projects.openWorktree is refused) */
+  copies?: Pick<WorktreeCopies, 'open'>;
 }
 
 export class ProjectCommands {
@@ -20,6 +24,13 @@ export class ProjectCommands {
 
   open(root: string): Promise<ProjectInfo> {
     return this.settle(this.deps.projects.open(root));
+  }
+
+  /** the copy of a project in the worktree of an agent, a branch or a path (worktree-copies.ts) */
+  openWorktree(project: string | undefined, worktree: string): Promise<ProjectInfo> {
+    const copies = this.deps.copies;
+    if (copies === undefined) throw new DevMeshError('INTERNAL', 'worktree copies are not wired into this DevMesh');
+    return this.settle(copies.open({ ...(project !== undefined ? { project } : {}), worktree }));
   }
 
   /** the project's id */

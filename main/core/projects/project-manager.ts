@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
-import type { ProjectInfo } from '../../../shared/service.js';
+import type { ProjectInfo, WorktreeCopy } from '../../../shared/service.js';
 import { CONFIG_FILE_NAME } from '../config/project-config.js';
 import { ProjectConfigLoader } from '../config/project-config-loader.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -18,6 +18,7 @@ import type { ServiceRegistry } from '../services/service-registry.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Project } from './project.js';
 import { ProjectIdentityResolver } from './project-identity.js';
+import { copyConfig } from './worktree-copy.js';
 
 export interface ProjectManagerDeps {
   events: EventBus;
@@ -68,27 +69,46 @@ export class ProjectManager {
     return [...this.projects.values()];
   }
 
-  /** Opens the project at `root` (a folder holding devmesh.yaml, or the file itself); idempotent. */
-  open(root: string): Promise<ProjectInfo> {
+  /** The open projects teammates may hear of: the main checkouts, never a worktree's copy. */
+  shared(): Project[] {
+    return this.all().filter((p) => p.worktree === null);
+  }
+
+  /**
+   * Opens the project at `root` (a folder holding devmesh.yaml, or the file itself); idempotent. With `copy`,
+   * the folder is a worktree of project `copy.of` and opens as its copy (worktree-copy.ts).
+   */
+  open(root: string, copy?: WorktreeCopy): Promise<ProjectInfo> {
     // Opens are serialized so two requests for one folder cannot both create it.
-    const next = this.opening.then(() => this.openNow(root));
+    const next = this.opening.then(() => this.openNow(root, copy ?? null));
     this.opening = next.catch(() => undefined);
     return next;
   }
 
+  /** Stops the project's services and closes it; a main checkout's worktree copies close first. */
   async close(ref: string): Promise<string> {
     const project = this.resolve(ref);
+    if (project.worktree === null) {
+      for (const copy of this.all().filter((p) => p.worktree?.of === project.id)) {
+        if (this.projects.get(copy.id) === copy) await this.close(copy.id); // not closed meanwhile
+      }
+    }
     this.projects.delete(project.id);
     await project.dispose();
     this.deps.events.emit({ type: 'project.closed', ts: Date.now(), projectId: project.id });
     return project.id;
   }
 
-  /** The project a request names: by id, by root, or by a path inside it; omitted: the only open one. */
+  /**
+   * The project a request names: by id, by root, or by a path inside it; omitted: the only open one. A
+   * worktree's copy is named by its id only: a path inside the worktree, and an omitted reference, still
+   * mean the main checkouts (the agent working there keeps its project, its locks and its tasks).
+   */
   resolve(ref?: string): Project {
     if (ref === undefined || ref === '') {
-      if (this.projects.size === 1) return this.projects.values().next().value!;
-      if (this.projects.size === 0) {
+      const main = this.shared();
+      if (main.length === 1) return main[0]!;
+      if (main.length === 0) {
         throw new DevMeshError(
           'PROJECT_NOT_FOUND',
           'no project is open: open one with `devmesh open DIR` (or `devmesh up --project DIR`)',
@@ -96,13 +116,13 @@ export class ProjectManager {
       }
       throw new DevMeshError(
         'PROJECT_AMBIGUOUS',
-        `several projects are open (${[...this.projects.keys()].join(', ')}): name one with --project`,
+        `several projects are open (${main.map((p) => p.id).join(', ')}): name one with --project`,
       );
     }
     const byId = this.projects.get(ref);
     if (byId) return byId;
     const path = resolve(ref);
-    const inside = [...this.projects.values()]
+    const inside = this.shared()
       .filter((p) => path === p.root || path === p.configPath || path.startsWith(p.root + sep))
       .sort((a, b) => b.root.length - a.root.length);
     if (inside[0]) return inside[0];
@@ -119,21 +139,26 @@ export class ProjectManager {
     await Promise.all(all.map((p) => p.dispose()));
   }
 
-  private async openNow(root: string): Promise<ProjectInfo> {
+  private async openNow(root: string, copy: WorktreeCopy | null): Promise<ProjectInfo> {
     const configPath = ProjectManager.configPathOf(root);
     const existing = [...this.projects.values()].find((p) => p.configPath === configPath);
     if (existing) return existing.info();
-    const config = this.loader.load(configPath);
+    const loaded = this.loader.load(configPath);
+    const config = copy ? copyConfig(loaded, copy) : loaded;
+    this.checkNames(config.id, configPath, copy);
     const clash = this.projects.get(config.id);
     if (clash) {
       throw new DevMeshError(
-        'CONFIG_INVALID',
-        `a project named '${config.id}' is already open from ${clash.root}; set a different \`project:\` in ${configPath} to open both`,
+        copy ? 'CONFLICT' : 'CONFIG_INVALID',
+        copy
+          ? `the copy '${config.id}' is already open from ${clash.root}; close it first (devmesh close ${config.id})`
+          : `a project named '${config.id}' is already open from ${clash.root}; set a different \`project:\` in ${configPath} to open both`,
       );
     }
-    // git answers beside the services' start, not before it; identify never rejects (local-only instead).
+    // git answers beside the services' start, not before it; identify never rejects (local-only instead). A
+    // worktree's copy is never identified: it is local only, no teammate shares its locks or tasks.
     const started = performance.now();
-    const identity = this.identities.identify(config.root);
+    const identity = copy ? null : this.identities.identify(config.root);
     const logger = this.deps.logger.child({ project: config.id });
     const supervisor = new ServiceSupervisor({
       project: config.id,
@@ -150,9 +175,13 @@ export class ProjectManager {
       ...(this.deps.serviceCa ? { serviceCa: this.deps.serviceCa } : {}),
       ...(this.deps.mesh ? { mesh: this.deps.mesh } : {}),
     });
-    const project = new Project(config, supervisor, this.loader, this.deps.events, logger);
+    const project = new Project(config, supervisor, this.loader, this.deps.events, logger, copy);
     this.projects.set(config.id, project);
     await project.activate({ watch: this.deps.watch ?? true });
+    if (identity === null) {
+      this.deps.events.emit({ type: 'project.opened', ts: Date.now(), project: project.info() });
+      return project.info();
+    }
     // A small repository answers within the budget, so the opened project already says who it is. A huge one
     // (git walks its whole history for the root commit) never holds the open: its identity follows in
     // `project.identified`, and the mesh shares its locks and tasks from then on.
@@ -175,6 +204,32 @@ export class ProjectManager {
       });
     }
     return project.info();
+  }
+
+  /**
+   * `<service>.<label>.localhost` and `<service>.<project>.localhost` share one namespace: a copy's label may
+   * not be an open project's id nor another copy's label, and a project may not take a copy's label.
+   */
+  private checkNames(id: string, configPath: string, copy: WorktreeCopy | null): void {
+    const name = copy ? copy.label : id;
+    const project = copy ? this.projects.get(copy.label) : undefined;
+    const other = this.all().find((p) => p.worktree?.label === name);
+    if (project) {
+      throw new DevMeshError(
+        'CONFLICT',
+        `the branch "${copy!.branch}" would name its services <service>.${name}.localhost, as project '${name}' ` +
+          `(${project.root}) already names its own: rename the branch, or close that project first`,
+      );
+    }
+    if (other) {
+      const by = copy ? `branch "${copy.branch}"` : `project '${id}' (${configPath})`;
+      throw new DevMeshError(
+        'CONFLICT',
+        `${by} would name services <service>.${name}.localhost, as the open copy '${other.id}' of branch ` +
+          `"${other.worktree!.branch}" (${other.root}) already does: ` +
+          (copy ? 'rename the branch, or close that copy first' : `close that copy first (devmesh close ${other.id})`),
+      );
+    }
   }
 
   private static configPathOf(root: string): string {

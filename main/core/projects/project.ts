@@ -1,7 +1,7 @@
 // One open project: its devmesh.yaml, its supervisor, and the watch that reloads it. A reload that fails
 // validation keeps every service running on the last valid config and records the error for the faces.
 import type { Logger } from 'pino';
-import type { ProjectInfo } from '../../../shared/service.js';
+import type { ProjectInfo, WorktreeCopy } from '../../../shared/service.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import { ConfigWatcher } from '../config/config-watcher.js';
 import type { ProjectConfig } from '../config/project-config.js';
@@ -10,6 +10,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../base/disposable.js';
 import type { ServiceSupervisor } from '../services/service-supervisor.js';
 import type { ProjectIdentity } from './project-identity.js';
+import { copyConfig } from './worktree-copy.js';
 
 export class Project {
   private configError: string | null = null;
@@ -25,6 +26,8 @@ export class Project {
     private readonly loader: ProjectConfigLoader,
     private readonly events: EventBus,
     private readonly logger: Logger,
+    /** a worktree's copy of another project (local only: no identity, never shared); null for a main checkout */
+    readonly worktree: WorktreeCopy | null = null,
   ) {}
 
   get id(): string {
@@ -45,6 +48,7 @@ export class Project {
       services: this.supervisor.names(),
       configError: this.configError,
       ...(this.identity ? { identity: Project.shown(this.identity) } : {}),
+      ...(this.worktree ? { worktree: { ...this.worktree } } : {}),
     };
   }
 
@@ -74,6 +78,7 @@ export class Project {
     let next: ProjectConfig;
     try {
       next = this.loader.load(this.configPath);
+      if (this.worktree) next = copyConfig(next, this.worktree);
       if (next.id !== this.id) {
         throw new DevMeshError(
           'CONFIG_INVALID',

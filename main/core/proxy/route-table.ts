@@ -1,6 +1,8 @@
 // The proxy's one routing decision: which service a Host header (or, on plain localhost, a first path
 // segment) names, and whether it can be served now. Names: `<service>.localhost` when the service name
-// is unique across open projects, and always `<service>.<project>.localhost`. The name map is rebuilt
+// is unique across open projects, and always `<service>.<project>.localhost`; a worktree's copy of a project
+// (local only, never served to teammates) answers at `<service>.<label>.localhost` and never takes the
+// bare name from the main checkout. The name map is rebuilt
 // when projects open, close or reload; a service's state is read live, so a lookup is one Map get.
 import type { RouteInfo } from '../../../shared/proxy.js';
 import { DevMeshError } from '../../../shared/errors.js';
@@ -22,6 +24,8 @@ interface Entry {
   project: string;
   service: string;
   runner: ServiceRunner;
+  /** a worktree copy's DNS label; null for a main checkout */
+  label: string | null;
 }
 
 const SUFFIX = '.localhost';
@@ -119,7 +123,7 @@ export class RouteTable implements Disposable {
         );
         const served = now.kind === 'forward' ? now : null;
         routes.push({
-          ...this.addressOf(info.name, project.id),
+          ...this.addressOf(info.name, project.id, project.worktree?.label ?? null),
           project: project.id,
           service: info.name,
           state: info.state,
@@ -153,15 +157,26 @@ export class RouteTable implements Disposable {
     return routes;
   }
 
-  private addressOf(service: string, project: string): { hosts: string[]; urls: string[] } {
+  private addressOf(
+    service: string,
+    project: string,
+    label: string | null = null,
+  ): { hosts: string[]; urls: string[] } {
     const { httpPort, httpsPort } = this.urls();
-    const hosts = [`${service}.${project}${SUFFIX}`];
-    if ((this.table().get(service)?.length ?? 0) <= 1) hosts.unshift(`${service}${SUFFIX}`);
+    const hosts = [`${service}.${label ?? project}${SUFFIX}`];
+    if (label === null && (this.table().get(service)?.length ?? 0) <= 1) hosts.unshift(`${service}${SUFFIX}`);
     const urls = [
       ...(httpPort !== null ? [`http://${hosts[0]}:${httpPort}/`] : []),
       ...(httpsPort !== null ? [`https://${hosts[0]}:${httpsPort}/`] : []),
     ];
     return { hosts, urls };
+  }
+
+  /** The routes an unknown name's answer lists: to a teammate (the ingress), none of a worktree's copy. */
+  private known(peers: boolean): RouteInfo[] {
+    if (peers) return this.list();
+    const copies = new Set(this.projects.all().flatMap((p) => (p.worktree ? [p.id] : [])));
+    return this.list().filter((r) => !copies.has(r.project));
   }
 
   /** start_on_request: starts the service (with its dependencies) and waits until it is healthy. */
@@ -198,7 +213,7 @@ export class RouteTable implements Disposable {
         kind: 'unknown',
         name: '',
         message: 'name a service: http://<service>.localhost/ or http://localhost/<service>/',
-        known: this.list(),
+        known: this.known(peers),
       };
     }
     let text: string;
@@ -214,7 +229,8 @@ export class RouteTable implements Disposable {
   }
 
   private decide(name: string, stripPrefix: string | null, from: string | null, peers: boolean): RouteDecision {
-    let entries = this.table().get(name) ?? [];
+    // The peer ingress serves teammates: a worktree's copy is this machine's own, never theirs to reach.
+    let entries = (this.table().get(name) ?? []).filter((e) => peers || e.label === null);
     const caller = from !== null ? this.caller(from, name) : null;
     if (entries.length > 1 && caller !== null) entries = entries.filter((e) => e.project === caller.project);
     if (entries.length > 1) {
@@ -223,7 +239,7 @@ export class RouteTable implements Disposable {
         kind: 'unknown',
         name,
         message: `'${name}' is a service of several projects: use ${names}`,
-        known: this.list(),
+        known: this.known(peers),
       };
     }
     const local = entries[0] ?? null;
@@ -240,7 +256,7 @@ export class RouteTable implements Disposable {
           kind: 'unknown',
           name,
           message: `'${name}' is a service of several teammates' projects: use ${chosen.map((p) => `${matches[0]!.name}.${p}${SUFFIX}`).join(' or ')}`,
-          known: this.list(),
+          known: this.known(peers),
         };
       }
       if (chosen.length === 1) {
@@ -255,7 +271,7 @@ export class RouteTable implements Disposable {
         kind: 'unknown',
         name,
         message: `no service named '${name}' in the open projects${remote.length > 0 ? " or on a connected teammate's machine" : ''}${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
-        known: this.list(),
+        known: this.known(peers),
       };
     }
     return this.chooser.choose({
@@ -299,9 +315,11 @@ export class RouteTable implements Disposable {
     const names = new Map<string, Entry[]>();
     for (const project of this.projects.all()) {
       for (const service of project.supervisor.names()) {
-        const entry = { project: project.id, service, runner: project.supervisor.get(service) };
+        const label = project.worktree?.label ?? null;
+        const entry = { project: project.id, service, runner: project.supervisor.get(service), label };
         names.set(`${service}.${project.id}`, [entry]);
-        names.set(service, [...(names.get(service) ?? []), entry]);
+        if (label !== null) names.set(`${service}.${label}`, [entry]);
+        else names.set(service, [...(names.get(service) ?? []), entry]);
       }
     }
     this.names = names;

@@ -87,7 +87,7 @@ export class TeamModule implements AsyncDisposable {
         local: {
           human: () => deps.human,
           agents: () => agents.manager.list(),
-          projects: () => projects.manager.list(),
+          projects: () => projects.manager.shared().map((p) => p.info()), // a worktree's copy stays local
           activeTasks: () => coordination.coordination.tasks.list({ states: ['CLAIMED', 'WORKING', 'PAUSED'] }),
           locks: () =>
             localLocks({
