@@ -85,7 +85,8 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
           CI: '1',
         },
         encoding: 'utf8',
-        timeout: 240_000,
+        // electron-builder is CPU-bound: under load it takes several times its quiet 40-60 s
+        timeout: scaled(240_000),
       },
     );
     if (run.status !== 0)
@@ -101,7 +102,7 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder --l
       readdirSync(out)
         .filter((f) => f.endsWith('.deb'))
         .map((f) => join(out, f))[0] ?? '';
-  }, scaled(300_000));
+  }, scaled(300_000) + 60_000);
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
