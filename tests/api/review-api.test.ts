@@ -162,6 +162,12 @@ describe('review and land an agent’s work', () => {
     const refused = await dm.refused('review.merge', { agent: 'gamma', strategy: 'fast-forward' });
     expect(refused.code).toBe('CONFLICT');
     expect(refused.message).toMatch(/cannot be fast-forwarded.*--rebase/);
+    // a rebase rewrites gamma's branch in its worktree: not while gamma runs there
+    const underAgent = await dm.refused('review.merge', { agent: 'gamma', strategy: 'rebase' });
+    expect(underAgent.code).toBe('CONFLICT');
+    expect(underAgent.message).toMatch(/agent gamma is \w+ in .*stop it first.*merge commit/);
+    expect(head()).not.toBe(git(repo, 'rev-parse', 'refs/heads/gamma').trim());
+    await dm.call('agents.stop', { agent: 'gamma' });
     const rebased = await dm.call('review.merge', { agent: 'gamma', strategy: 'rebase' });
     expect(rebased).toMatchObject({ merged: true, strategy: 'rebase' });
     expect(git(repo, 'rev-list', '--merges', '--count', 'main').trim()).toBe(merges); // linear
@@ -179,6 +185,7 @@ describe('review and land an agent’s work', () => {
     git(repo, 'commit', '-q', '-am', 'user: title');
     const before = head();
     const branchBefore = git(repo, 'rev-parse', 'refs/heads/delta').trim();
+    await dm.call('agents.stop', { agent: 'delta' }); // so that a rebase may be tried too
 
     const { conflicts } = await dm.call('review.check', { agent: 'delta' });
     expect(conflicts).toEqual([expect.objectContaining({ path: 'README.md', kind: 'content' })]);

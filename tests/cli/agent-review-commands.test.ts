@@ -115,6 +115,10 @@ describe('devmesh agent diff|merge|discard', () => {
   });
 
   it('merges with -m and --rebase, fast-forwards with --ff, and says why a fast-forward is impossible', async () => {
+    const underAgent = await cli.run(['agent', 'merge', 'alpha', '--rebase', '-m', 'alpha: the rest']);
+    expect(underAgent.code).toBe(1);
+    expect(underAgent.stderr).toMatch(/agent alpha is \w+ in .*stop it first \(`devmesh agent stop alpha`\)/);
+    expect((await cli.run(['agent', 'stop', 'alpha'])).code).toBe(0);
     const merged = await cli.run(['agent', 'merge', 'alpha', '--rebase', '-m', 'alpha: the rest']);
     expect(merged.code, merged.stderr).toBe(0);
     expect(merged.stdout).toMatch(/Landed the work of alpha \(rebase\): its base is now at [0-9a-f]{12}/);
@@ -129,6 +133,7 @@ describe('devmesh agent diff|merge|discard', () => {
     expect(ff.code).toBe(1);
     expect(ff.stderr).toMatch(/cannot be fast-forwarded.*--rebase/);
     expect((await cli.run(['agent', 'merge', 'beta', '--rebase', '--ff'])).code).toBe(2);
+    expect((await cli.run(['agent', 'stop', 'beta'])).code).toBe(0);
     const rebased = await cli.run(['agent', 'merge', 'beta', '--rebase']);
     expect(rebased.code, rebased.stderr).toBe(0);
     await agentDoing('gamma', `printf 'gamma\\n' > gamma.txt && ${commit('gamma')}`);

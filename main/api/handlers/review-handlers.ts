@@ -21,7 +21,7 @@ export function reviewHandlers({
     'review.summary': (i) => review.summary(i.agent, i.limit),
     'review.file': (i) => review.file(i.agent, i.path, i.maxBytes),
     'review.commit': (i) => review.commit(i.agent, i.message),
-    'review.check': async (i) => ({ conflicts: await review.check(i.agent) }),
+    'review.check': async (i) => ({ conflicts: await review.check(i.agent, i.strategy) }),
     'review.merge': (i) =>
       review.merge({ agent: i.agent, strategy: i.strategy, commitMessage: i.commitMessage, cleanup: i.cleanup }),
     'review.discard': async (i) => ({

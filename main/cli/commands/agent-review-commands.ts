@@ -14,7 +14,7 @@ export const REVIEW_USAGE = `       devmesh agent diff <agent> [--stat | --json]
 
 export const REVIEW_HELP = `\`agent diff\` shows what an agent started with --worktree changed against the branch it was made from
 (committed, and not yet committed). \`agent merge\` lands it there (a merge commit; --ff fast-forwards only,
---rebase rebases it first); -m commits its uncommitted changes first, --cleanup removes its worktree and
+--rebase rebases it first, not while the agent runs); -m commits its uncommitted changes first, --cleanup removes its worktree and
 branch once landed. Conflicts are found before anything changes, and listed file by file. \`agent discard\`
 removes its worktree and branch (--keep-branch keeps the branch; --force stops a running agent first).`;
 

@@ -1,14 +1,12 @@
-// Starts AI coding agents in terminals and follows them: budget check → optional git worktree on a new
-// branch → launch through the TerminalLauncher with the profile's arguments and initial prompt → a
-// persisted record → status from the output (AgentStatusDetector) → exit. Records outlive the daemon and
-// can be relaunched.
+// Starts AI coding agents in terminals and follows them: the request checked (planAgentStart) → optional git
+// worktree on a new branch (rolled back if the launch fails) → the CLI in a terminal (spawnAgentTerminal) → a
+// persisted record → status from the output (LiveAgent) → exit, judged by the supervisor (judgeExit). Records
+// outlive the daemon and can be relaunched.
 import { randomBytes } from 'node:crypto';
-import { basename } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
 import {
-  AgentStartInputSchema,
   CUSTOM_AGENT_PROFILE,
   type AgentProfile,
   type AgentPromptMethod,
@@ -19,24 +17,21 @@ import {
 } from '../../../shared/agent.js';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter } from '../base/emitter.js';
-import { AgentStatusDetector, type AgentStatusChange } from './agent-status-detector.js';
+import type { AgentStatusChange } from './agent-status-detector.js';
 import type { AgentProfiles } from './agent-profiles.js';
 import type { AgentSessionSetup } from './agent-session-setup.js';
 import type { AgentStore } from './agent-store.js';
 import type { ResourceBudget } from './resource-budget.js';
-import { agentDirectory, freeAgentName, type AgentProjectResolver } from './agent-directory.js';
-import type { AgentExitVerdict } from './agent-supervisor.js';
+import { agentDirectory, type AgentProjectResolver } from './agent-directory.js';
+import { judgeExit, type AgentExitJudge } from './agent-exit-judge.js';
+import { planAgentStart } from './agent-start-plan.js';
+import { spawnAgentTerminal } from './agent-terminal-spawn.js';
+import { LiveAgent, type TypedTask } from './live-agent.js';
 import type { TerminalExit, TerminalLauncher } from './terminal-launcher.js';
-import { TypedPrompt } from './typed-prompt.js';
-import { checkNeededArgs, unattendedArgs } from './unattended-mode.js';
 import type { WorktreeManager } from './worktree-manager.js';
+import { rollBackWorktree } from './worktree-rollback.js';
 
-/** Judges an agent's exit before it is recorded (the AgentSupervisor): a crash may be relaunched. */
-export interface AgentExitJudge {
-  exited(record: AgentRecord, exit: TerminalExit, requested: boolean): AgentExitVerdict | null;
-  cancel(agentId: string): void;
-}
-
+export type { AgentExitJudge } from './agent-exit-judge.js';
 export type { AgentProjectResolver } from './agent-directory.js';
 
 export interface AgentManagerDeps {
@@ -56,16 +51,6 @@ export interface AgentManagerDeps {
   quietMs?: number;
   /** a typed prompt is sent after this long even if the CLI never looked ready (default 15 s) */
   promptMaxWaitMs?: number;
-}
-
-interface LiveAgent {
-  terminalId: string;
-  detector: AgentStatusDetector;
-  subscriptions: Disposable[];
-  exited: Promise<void>;
-  typed: TypedPrompt | null;
-  /** DevMesh was asked to stop it: its exit is no crash */
-  stopping: boolean;
 }
 
 type Listener = (event: AgentStatusEvent) => void;
@@ -115,36 +100,13 @@ export class AgentManager implements Disposable {
   }
 
   async start(raw: AgentStartInput): Promise<AgentRecord> {
-    const parsed = AgentStartInputSchema.safeParse(raw);
-    if (!parsed.success) {
-      throw new DevMeshError(
-        'BAD_REQUEST',
-        `agent start: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`,
-      );
-    }
-    const input = parsed.data;
-    const profile = input.profile !== undefined ? this.deps.profiles.get(input.profile) : null;
-    const command = profile ? profile.executable : input.command!;
-    const baseArgs = [...(profile?.args ?? []), ...unattendedArgs(profile, input), ...(input.args ?? [])];
-    checkNeededArgs(profile, baseArgs);
-    const promptMethod: AgentPromptMethod = profile ? profile.prompt : { kind: 'typed' };
-    if (input.prompt !== undefined && promptMethod.kind === 'none') {
-      throw new DevMeshError(
-        'BAD_REQUEST',
-        `${profile?.displayName ?? command} takes no initial prompt; start it without one and type the task in its terminal`,
-      );
-    }
-    const name =
-      input.name ?? freeAgentName(profile ? profile.id : basename(command), (n) => this.deps.store.find(n) !== null);
-    if (this.deps.store.find(name)) {
-      throw new DevMeshError(
-        'CONFLICT',
-        `an agent named "${name}" already exists; pick another name, or remove the old one (devmesh agent rm ${name})`,
-      );
-    }
-    const resources: AgentResources = { ramGb: input.ramGb ?? 0, gpus: input.gpus ?? 0 };
-    this.deps.budget.check(resources, this.held(), `agent "${name}"`);
-
+    const plan = planAgentStart(raw, {
+      profiles: this.deps.profiles,
+      budget: this.deps.budget,
+      find: (n) => this.deps.store.find(n),
+      held: () => this.held(),
+    });
+    const { input, profile, promptMethod } = plan;
     let cwd = agentDirectory(this.deps.projects, input.project, input.cwd);
     let worktree: AgentRecord['worktree'] = null;
     if (input.worktree !== undefined) {
@@ -154,13 +116,13 @@ export class AgentManager implements Disposable {
     const now = this.now();
     const record: AgentRecord = {
       id: `agent-${randomBytes(5).toString('hex')}`,
-      name,
+      name: plan.name,
       profile: profile ? profile.id : CUSTOM_AGENT_PROFILE,
       role: input.role ?? null,
       cwd,
       project: input.project ?? null,
-      command,
-      args: baseArgs,
+      command: plan.command,
+      args: plan.args,
       worktree,
       terminalId: null,
       task: input.prompt ?? null,
@@ -169,7 +131,7 @@ export class AgentManager implements Disposable {
       exitCode: null,
       createdAt: now,
       updatedAt: now,
-      resources,
+      resources: plan.resources,
       supervise: input.supervise ?? true,
       unattended: input.unattended ?? false,
     };
@@ -183,7 +145,7 @@ export class AgentManager implements Disposable {
         true,
       );
     } catch (err) {
-      if (worktree) await this.rollBackWorktree(worktree, err);
+      if (worktree) await rollBackWorktree(this.deps.worktrees, worktree, err, this.deps.logger);
       throw err;
     }
   }
@@ -297,7 +259,7 @@ export class AgentManager implements Disposable {
 
   dispose(): void {
     clearInterval(this.ticker);
-    for (const agent of this.live.values()) this.detach(agent);
+    for (const agent of this.live.values()) agent.dispose();
     this.live.clear();
     this.statusChanges.dispose();
     this.removals.dispose();
@@ -313,35 +275,7 @@ export class AgentManager implements Disposable {
     fresh: boolean,
     afterCrash?: string,
   ): Promise<AgentRecord> {
-    const session = this.deps.session?.prepare(record, profile);
-    const args = [...record.args, ...(session?.args ?? [])];
-    if (prompt !== null && method.kind === 'positional') args.push(prompt);
-    if (prompt !== null && method.kind === 'flag') args.push(method.flag, prompt);
-    let terminalId: string;
-    try {
-      ({ id: terminalId } = await this.deps.launcher.create({
-        name: record.name,
-        command: record.command,
-        args,
-        cwd: record.cwd,
-        env: {
-          ...session?.env,
-          DEVMESH_AGENT_ID: record.id,
-          DEVMESH_AGENT_NAME: record.name,
-          ...(record.role ? { DEVMESH_AGENT_ROLE: record.role } : {}),
-        },
-        cols: size.cols,
-        rows: size.rows,
-        project: record.project,
-      }));
-    } catch (err) {
-      if (fresh) this.deps.session?.clean(record.id); // no record will point at these files
-      const why = err instanceof Error ? err.message : String(err);
-      throw new DevMeshError(
-        'SPAWN_FAILED',
-        `agent "${record.name}": could not start ${record.command} in ${record.cwd}: ${why}${profile ? `; is it installed? ${profile.installHint}` : ''}`,
-      );
-    }
+    const terminalId = await spawnAgentTerminal(this.deps, { record, profile, prompt, method, size, fresh });
     const started = {
       ...record,
       terminalId,
@@ -352,15 +286,9 @@ export class AgentManager implements Disposable {
     };
     const saved = fresh ? this.deps.store.insert(started) : this.deps.store.update(record.id, started);
     this.attach(saved, profile, prompt !== null && method.kind === 'typed' ? { text: prompt, method } : null);
+    const { id, name, cwd } = saved;
     this.deps.logger?.info(
-      {
-        domain: 'agents',
-        agent: saved.id,
-        name: saved.name,
-        profile: saved.profile,
-        terminal: terminalId,
-        cwd: saved.cwd,
-      },
+      { domain: 'agents', agent: id, name, profile: saved.profile, terminal: terminalId, cwd },
       'agent started',
     );
     // faces and the task board learn of a new agent now, not at its first change of status
@@ -373,47 +301,19 @@ export class AgentManager implements Disposable {
     return saved;
   }
 
-  private attach(
-    record: AgentRecord,
-    profile: AgentProfile | null,
-    typed: { text: string; method: Extract<AgentPromptMethod, { kind: 'typed' }> } | null,
-  ): void {
-    const terminalId = record.terminalId!;
-    const detector = new AgentStatusDetector(
-      { waitingPatterns: profile?.waitingPatterns ?? [], quietMs: this.deps.quietMs },
-      (change) => this.statusChanged(record.id, change),
-    );
-    let markExited!: () => void;
-    const agent: LiveAgent = {
-      terminalId,
-      detector,
-      subscriptions: [],
-      exited: new Promise<void>((r) => (markExited = r)),
-      typed: null,
-      stopping: false,
-    };
-    if (typed) {
-      agent.typed = new TypedPrompt(typed.text, typed.method, {
-        write: (data) => this.deps.launcher.write(terminalId, data),
-        tail: () => detector.text,
-        canType: () => detector.status !== 'exited',
-        typed: () => detector.noteInput(this.now()),
-        failed: (err) =>
-          this.deps.logger?.warn({ domain: 'agents', agent: record.id, err: String(err) }, 'could not type the prompt'),
-        maxWaitMs: this.deps.promptMaxWaitMs ?? 15_000,
-      });
-    }
+  private attach(record: AgentRecord, profile: AgentProfile | null, task: TypedTask | null): void {
+    const agent: LiveAgent = new LiveAgent(record, profile, task, {
+      launcher: this.deps.launcher,
+      now: this.now,
+      logger: this.deps.logger,
+      quietMs: this.deps.quietMs,
+      promptMaxWaitMs: this.deps.promptMaxWaitMs,
+      statusChanged: (change) => this.statusChanged(record.id, change),
+      ended: (exit) => this.exited(record.id, agent, exit),
+    });
+    // registered before it follows the terminal: an exit heard at once finds it
     this.live.set(record.id, agent);
-    agent.subscriptions.push(
-      this.deps.launcher.onOutput(terminalId, (data) => {
-        detector.feed(data, this.now());
-        agent.typed?.output();
-      }),
-      this.deps.launcher.onExit(terminalId, (exit) => {
-        this.exited(record.id, agent, exit);
-        markExited();
-      }),
-    );
+    agent.follow();
   }
 
   private statusChanged(agentId: string, change: AgentStatusChange): void {
@@ -430,13 +330,15 @@ export class AgentManager implements Disposable {
     if (this.live.get(agentId) !== agent) return;
     const from = agent.detector.status;
     agent.detector.exit(exit.exitCode, this.now(), exit.signal);
-    this.detach(agent);
+    agent.dispose();
     this.live.delete(agentId);
-    const current = this.deps.store.get(agentId);
-    const verdict = current ? (this.judge?.exited(current, exit, agent.stopping) ?? null) : null;
-    // a crash to be relaunched: the agent stays (starting), its tasks assigned, its budget and locks held
-    const status = verdict?.relaunching ? 'starting' : 'exited';
-    const reason = verdict?.reason ?? agent.detector.statusReason;
+    const { status, reason } = judgeExit(
+      this.judge,
+      this.deps.store.get(agentId),
+      exit,
+      agent.stopping,
+      agent.detector.statusReason,
+    );
     const record = this.deps.store.update(agentId, {
       status,
       statusReason: reason,
@@ -464,13 +366,6 @@ export class AgentManager implements Disposable {
     this.statusChanges.fire(event);
   }
 
-  private detach(agent: LiveAgent): void {
-    for (const s of agent.subscriptions) s.dispose();
-    agent.subscriptions = [];
-    agent.typed?.dispose();
-    agent.typed = null;
-  }
-
   // After a restart: an agent whose terminal survived (a daemon that kept its PTYs) is followed again; the
   // others ended with the old process and are marked exited, so they stop holding budget.
   private restore(): void {
@@ -494,22 +389,5 @@ export class AgentManager implements Disposable {
       .list()
       .filter((r) => r.status !== 'exited' && r.id !== exceptId)
       .map((r) => r.resources);
-  }
-
-  private async rollBackWorktree(worktree: NonNullable<AgentRecord['worktree']>, cause: unknown): Promise<void> {
-    try {
-      await this.deps.worktrees.remove({
-        repo: worktree.repo,
-        path: worktree.path,
-        branch: worktree.branch,
-        deleteBranch: true,
-        force: true,
-      });
-    } catch (err) {
-      this.deps.logger?.warn(
-        { domain: 'agents', worktree: worktree.path, err: (err as Error).message, cause: (cause as Error)?.message },
-        'could not roll back the worktree of an agent that failed to start',
-      );
-    }
   }
 }

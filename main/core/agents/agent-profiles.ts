@@ -47,6 +47,15 @@ const builtin = (spec: BuiltinSpec): AgentProfile => ({
   builtin: true,
 });
 
+/** MCP servers read from the CLI's own JSON config under `key`: `path` for the user, `projectPath` per project. */
+const jsonMcpConfig = (path: string, projectPath: string, key: string): AgentProfile['mcp'] => ({
+  kind: 'config-file',
+  path,
+  projectPath,
+  format: 'json',
+  key,
+});
+
 const BUILTIN: readonly AgentProfile[] = [
   builtin({
     // code.claude.com/docs/en/cli-reference (CHECKED 2026-12-07, read as the copy
@@ -106,13 +115,7 @@ const BUILTIN: readonly AgentProfile[] = [
     displayName: 'Gemini CLI',
     executable: 'gemini',
     prompt: { kind: 'flag', flag: '--prompt-interactive' },
-    mcp: {
-      kind: 'config-file',
-      path: '~/.gemini/settings.json',
-      projectPath: '.gemini/settings.json',
-      format: 'json',
-      key: 'mcpServers',
-    },
+    mcp: jsonMcpConfig('~/.gemini/settings.json', '.gemini/settings.json', 'mcpServers'),
     installHint: 'npm install -g @google/gemini-cli',
     waitingPatterns: GEMINI_WAITING,
     // CHECKED, same page: `--approval-mode` "Choices: default, auto_edit, yolo, plan"; `--yolo` is
@@ -148,13 +151,7 @@ const BUILTIN: readonly AgentProfile[] = [
     displayName: 'opencode',
     executable: 'opencode',
     prompt: { kind: 'flag', flag: '--prompt' },
-    mcp: {
-      kind: 'config-file',
-      path: '~/.config/opencode/opencode.json',
-      projectPath: 'opencode.json',
-      format: 'json',
-      key: 'mcp',
-    },
+    mcp: jsonMcpConfig('~/.config/opencode/opencode.json', 'opencode.json', 'mcp'),
     installHint: 'npm install -g opencode-ai', // ASSUMED package name (also: curl -fsSL https://opencode.ai/install | bash)
     waitingPatterns: OPENCODE_WAITING,
   }),
@@ -179,13 +176,7 @@ const BUILTIN: readonly AgentProfile[] = [
     displayName: 'Cursor CLI',
     executable: 'cursor-agent',
     prompt: { kind: 'positional' },
-    mcp: {
-      kind: 'config-file',
-      path: '~/.cursor/mcp.json',
-      projectPath: '.cursor/mcp.json',
-      format: 'json',
-      key: 'mcpServers',
-    },
+    mcp: jsonMcpConfig('~/.cursor/mcp.json', '.cursor/mcp.json', 'mcpServers'),
     installHint: 'curl https://cursor.com/install -fsS | bash',
     waitingPatterns: ['Run this command\\?', 'Allow (?:once|always)'], // ASSUMED: cursor's approval wording
     // `-f, --force`: "allow commands unless explicitly denied" (alias --yolo). NOT CONFIRMED (2026-12-07): the
@@ -228,13 +219,7 @@ const BUILTIN: readonly AgentProfile[] = [
     displayName: 'Qwen Code',
     executable: 'qwen',
     prompt: { kind: 'flag', flag: '--prompt-interactive' },
-    mcp: {
-      kind: 'config-file',
-      path: '~/.qwen/settings.json',
-      projectPath: '.qwen/settings.json',
-      format: 'json',
-      key: 'mcpServers',
-    },
+    mcp: jsonMcpConfig('~/.qwen/settings.json', '.qwen/settings.json', 'mcpServers'),
     installHint: 'npm install -g @qwen-code/qwen-code',
     waitingPatterns: GEMINI_WAITING, // ASSUMED: the fork kept Gemini CLI's confirmation wording
     // CHECKED, same table: "`--approval-mode`: Sets the approval mode for tool calls" with `yolo`:

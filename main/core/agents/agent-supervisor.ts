@@ -125,7 +125,8 @@ export class AgentSupervisor implements Disposable {
     return watch;
   }
 
-  // From a timer: every failure is contained here and said as a give-up, never thrown into the loop.
+  // From a timer: a relaunch that fails is contained here and said as a give-up, never thrown into the loop.
+  // What follows a relaunch that succeeded is guarded on its own: the agent runs, so it is never given up.
   private relaunch(record: AgentRecord, watch: Watch, attempt: number, how: string): void {
     if (this.disposed || this.watched.get(record.id) !== watch) return;
     watch.relaunch = null;
@@ -135,23 +136,36 @@ export class AgentSupervisor implements Disposable {
         withTask: true,
         afterCrash: `relaunched after it ${how} (attempt ${attempt} of ${limit})`,
       })
-      .then((relaunched) => {
-        if (this.disposed || this.watched.get(record.id) !== watch) return;
-        watch.reset = this.deps.clock.schedule(() => watch.backoff.reset(), this.policy.resetAfterMs);
-        this.announce(relaunched, 'relaunched', attempt, null, relaunched.statusReason ?? 'relaunched');
-      })
-      .catch((err: unknown) => {
-        const reason = `could not be relaunched after it ${how}: ${err instanceof Error ? err.message : String(err)}`;
-        this.cancel(record.id);
-        try {
-          this.deps.agents.abandonRelaunch(record.id, reason);
-        } catch (inner) {
-          this.deps.logger?.warn({ domain: 'agents', agent: record.id, err: String(inner) }, 'could not mark exited');
-        }
-        this.announce(record, 'gave-up', attempt, null, reason);
-      });
+      .then(
+        (relaunched) => this.relaunched(relaunched, watch, attempt),
+        (err: unknown) => this.relaunchFailed(record, attempt, how, err),
+      )
+      .catch((err: unknown) => this.warn(record.id, err, 'supervising a relaunch threw'));
   }
 
+  private relaunched(record: AgentRecord, watch: Watch, attempt: number): void {
+    if (this.disposed || this.watched.get(record.id) !== watch) return;
+    try {
+      watch.reset = this.deps.clock.schedule(() => watch.backoff.reset(), this.policy.resetAfterMs);
+    } catch (err) {
+      // its backoff is not reset after a quiet run: a later crash counts on from this one, no worse
+      this.warn(record.id, err, 'could not schedule the backoff reset of a relaunched agent');
+    }
+    this.announce(record, 'relaunched', attempt, null, record.statusReason ?? 'relaunched');
+  }
+
+  private relaunchFailed(record: AgentRecord, attempt: number, how: string, err: unknown): void {
+    const reason = `could not be relaunched after it ${how}: ${err instanceof Error ? err.message : String(err)}`;
+    this.cancel(record.id);
+    try {
+      this.deps.agents.abandonRelaunch(record.id, reason);
+    } catch (inner) {
+      this.warn(record.id, inner, 'could not mark exited');
+    }
+    this.announce(record, 'gave-up', attempt, null, reason);
+  }
+
+  /** Says what supervision did (log and event); contained: a failure here is logged, never thrown. */
   private announce(
     record: AgentRecord,
     action: AgentSupervisedEvent['action'],
@@ -159,25 +173,30 @@ export class AgentSupervisor implements Disposable {
     delayMs: number | null,
     reason: string,
   ): void {
-    const event: AgentSupervisedEvent = {
-      type: 'agent.supervised',
-      ts: this.deps.clock.now(),
-      agentId: record.id,
-      name: record.name,
-      action,
-      attempt,
-      limit: this.policy.maxRestarts,
-      delayMs,
-      reason,
-    };
-    this.deps.logger?.info({ domain: 'agents', agent: record.id, action, attempt, delayMs }, reason);
     try {
+      const event: AgentSupervisedEvent = {
+        type: 'agent.supervised',
+        ts: this.deps.clock.now(),
+        agentId: record.id,
+        name: record.name,
+        action,
+        attempt,
+        limit: this.policy.maxRestarts,
+        delayMs,
+        reason,
+      };
+      this.deps.logger?.info({ domain: 'agents', agent: record.id, action, attempt, delayMs }, reason);
       this.deps.emit(event);
     } catch (err) {
-      this.deps.logger?.warn(
-        { domain: 'agents', agent: record.id, err: String(err) },
-        'agent.supervised listener threw',
-      );
+      this.warn(record.id, err, `could not announce agent.supervised (${action})`);
+    }
+  }
+
+  private warn(agentId: string, err: unknown, what: string): void {
+    try {
+      this.deps.logger?.warn({ domain: 'agents', agent: agentId, err: String(err) }, what);
+    } catch {
+      // the logger itself failed; supervision goes on without this line
     }
   }
 }

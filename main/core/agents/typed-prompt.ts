@@ -21,6 +21,8 @@ export interface TypedPromptDeps {
 export class TypedPrompt implements Disposable {
   private settle: NodeJS.Timeout | null = null;
   private readonly deadline: NodeJS.Timeout;
+  /** compiled once: output() runs for every chunk until the prompt goes in (no `g` flag, so no lastIndex) */
+  private readonly ready: RegExp | null = null;
   private done = false;
 
   constructor(
@@ -30,13 +32,19 @@ export class TypedPrompt implements Disposable {
   ) {
     this.deadline = setTimeout(() => this.send(), deps.maxWaitMs);
     this.deadline.unref();
+    if (method.readyPattern === undefined) return;
+    try {
+      this.ready = new RegExp(method.readyPattern, 'im');
+    } catch (err) {
+      // profiles check their patterns when loaded; should one slip through, the prompt goes in once output settles
+      deps.failed(err);
+    }
   }
 
   /** Output arrived: the prompt goes in at the ready pattern, or once the output settles. */
   output(): void {
     if (this.done) return;
-    const ready = this.method.readyPattern;
-    if (ready !== undefined && new RegExp(ready, 'im').test(this.deps.tail().slice(-2048))) {
+    if (this.ready?.test(this.deps.tail().slice(-2048))) {
       this.send();
       return;
     }

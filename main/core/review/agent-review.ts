@@ -4,6 +4,7 @@
 // it once done (`review.committed`, `review.merged`, `review.discarded`), and followed by `review.changed`.
 // A landed agent's open tasks are completed and its locks released (ReviewTasks, wired to the task board).
 import { existsSync } from 'node:fs';
+import { sep } from 'node:path';
 import type { AgentRecord } from '../../../shared/agent.js';
 import type { AuditAppend } from '../../../shared/audit.js';
 import { DevMeshError } from '../../../shared/errors.js';
@@ -21,10 +22,11 @@ import type { ChangeSummary, ReviewedWorktree } from './change-summary.js';
 import type { FileDiffReader } from './file-diff-reader.js';
 import { RepoQueue } from './repo-queue.js';
 
-/** the agents an action names, and stopping one (a forced discard) */
+/** the agents an action names, stopping one (a forced discard), and all of them (who runs in a worktree) */
 export interface ReviewAgents {
   get(idOrName: string): AgentRecord;
   stop(idOrName: string): Promise<AgentRecord>;
+  list(): AgentRecord[];
 }
 
 export interface ReviewWorktrees {
@@ -101,9 +103,10 @@ export class AgentReview {
     return this.deps.changes.summary(tree, 2_000);
   }
 
-  /** The conflicts landing would meet (and the refusals it would get); nothing changes. */
-  async check(agent: string): Promise<MergeConflict[]> {
-    const { tree } = await this.worktree(agent);
+  /** The conflicts landing would meet (and the refusals it would get, by `strategy`); nothing changes. */
+  async check(agent: string, strategy?: LandStrategy): Promise<MergeConflict[]> {
+    const { record, tree } = await this.worktree(agent);
+    if (strategy === 'rebase') this.mayRebase(record, tree);
     return this.deps.lander.check(tree);
   }
 
@@ -122,6 +125,7 @@ export class AgentReview {
           `landing; stop it first (\`devmesh agent stop ${record.name}\`) or land without cleanup`,
       );
     }
+    if (request.strategy === 'rebase') this.mayRebase(record, tree);
     if (request.cleanup && dirty && request.commitMessage === undefined) {
       throw new DevMeshError(
         'CONFLICT',
@@ -163,6 +167,26 @@ export class AgentReview {
     if (request.cleanup) await this.remove(record, tree, false);
     this.changed(record, tree);
     return { merged: true, strategy: request.strategy, head: landing.head, completedTasks };
+  }
+
+  /**
+   * A rebase rewrites the branch in the agent's worktree (its files and HEAD): refused while any agent works
+   * there, the owner or another started in that folder, so none has its checkout changed under it mid-edit.
+   * A fast-forward and a merge commit change only the base checkout and stay allowed.
+   */
+  private mayRebase(record: AgentRecord, tree: ReviewedWorktree): void {
+    const inside = (dir: string) =>
+      dir === tree.path || dir.startsWith(tree.path.endsWith(sep) ? tree.path : tree.path + sep);
+    const running = [record, ...this.deps.agents.list().filter((a) => a.id !== record.id && inside(a.cwd))].find(
+      (a) => a.status !== 'exited',
+    );
+    if (!running) return;
+    throw new DevMeshError(
+      'CONFLICT',
+      `agent ${running.name} is ${running.status} in ${tree.path}, and a rebase would rewrite ${tree.branch} there ` +
+        `under it; stop it first (\`devmesh agent stop ${running.name}\`), or land with a merge commit ` +
+        '(without --rebase), which leaves its worktree alone',
+    );
   }
 
   /** Removes the agent's worktree (its uncommitted changes too) and, unless kept, its branch. */

@@ -50,6 +50,7 @@ export class BranchLander {
       const message = `Merge branch '${tree.branch}' into ${tree.base}\n\n${title}`;
       await this.inCheckout(tree, ['merge', '--no-ff', '--no-edit', '--quiet', '-m', message, branchRef], 'the merge');
     } else {
+      // rewrites the branch in the agent's worktree: AgentReview refuses it while an agent runs there
       await this.rebase(tree);
       await this.inCheckout(tree, ['merge', '--ff-only', '--quiet', branchRef], 'the fast-forward after the rebase');
     }

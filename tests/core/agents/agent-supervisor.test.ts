@@ -29,7 +29,10 @@ let statuses: AgentStatusEvent[];
 let supervised: AgentSupervisedEvent[];
 let opened = false;
 
-function open(policy: ConstructorParameters<typeof AgentSupervisor>[0]['policy'] = {}): void {
+function open(
+  policy: ConstructorParameters<typeof AgentSupervisor>[0]['policy'] = {},
+  fakeClock: FakeLockClock = new FakeLockClock(),
+): void {
   opened = true;
   database = Database.open(join(dir, 'devmesh.db'));
   launcher = new ChildProcessLauncher(bin);
@@ -42,7 +45,7 @@ function open(policy: ConstructorParameters<typeof AgentSupervisor>[0]['policy']
     tickMs: 50,
     quietMs: 300,
   });
-  clock = new FakeLockClock();
+  clock = fakeClock;
   // jitter pinned at none (0.5 → ×1.0), so the delays are the policy's own: 1 s, 2 s, 4 s…
   supervisor = new AgentSupervisor({
     agents: manager,
@@ -127,6 +130,26 @@ describe('AgentSupervisor', () => {
     expect(
       statuses.find((e) => e.from === 'starting' && e.reason?.startsWith('relaunched after it exited with code 3')),
     ).toBeTruthy();
+  });
+
+  it('keeps a relaunched agent running, never given up, when what follows the relaunch throws', async () => {
+    // the relaunch itself succeeds; scheduling its backoff reset (10 minutes) then throws
+    class ResetThrows extends FakeLockClock {
+      override schedule(fn: () => void, ms: number) {
+        if (ms === 10 * 60_000) throw new Error('no timers left');
+        return super.schedule(fn, ms);
+      }
+    }
+    open({}, new ResetThrows());
+    const started = await manager.start({ command: join(bin, 'flaky'), cwd: dir, prompt: 'fix the tests' });
+    await until('the relaunch scheduled', () => supervised.some((e) => e.action === 'relaunching'), scaled(10_000));
+    clock.advance(1000);
+    await until('the second run typed its task', () => outputOf(1).includes('run 2 got:'), scaled(15_000));
+    await until('the relaunch’s outcome', () => supervised.length >= 2, scaled(5_000));
+    expect(supervised.map((e) => e.action)).toEqual(['relaunching', 'relaunched']);
+    expect(manager.get(started.id).status).not.toBe('exited');
+    expect(statuses.some((e) => e.to === 'exited')).toBe(false);
+    expect(supervisor.pending(started.id)).toBe(false);
   });
 
   it('does not relaunch a clean exit, a stopped agent, or an agent started with supervise: false', async () => {

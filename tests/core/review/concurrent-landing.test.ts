@@ -41,6 +41,7 @@ async function setup(name: string, agents: string[], tasksPort?: { landed(agentI
     agents: {
       get: (ref) => records.get(ref) ?? [...records.values()].find((r) => r.id === ref)!,
       stop: async (ref) => records.get(ref)!,
+      list: () => [...records.values()],
     },
     worktrees: { remove: (input) => worktrees.remove(input) },
     audit: { admit: async () => undefined, record: async (e) => void recorded.push(e) },
