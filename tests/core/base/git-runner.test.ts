@@ -1,10 +1,10 @@
-// The review domain's git runner against a git that does not finish (a hook or a command that hangs): the call
+// The git runner (review and land, the watcher's ignores) against a git that does not finish (a hook or a command that hangs): the call
 // is refused as a TIMEOUT (never read as git's exit code 1, which `merge-tree` and `merge-base --is-ancestor`
 // answer with), and what git started is stopped with it. Real git; its alias runs a real `sleep`.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GitRunner } from '../../../main/core/review/git-runner.js';
+import { GitRunner } from '../../../main/core/base/git-runner.js';
 import { tempDir } from '../../api/test-project.js';
 import { scaled } from '../../helpers/load-scale.js';
 import { until } from '../../helpers/until.js';
@@ -53,5 +53,13 @@ describe('a git call that does not finish in time', () => {
     expect((await runner.run(repo, ['rev-parse', '--verify', '--quiet', 'refs/heads/none'])).code).toBe(1);
     const big = await new GitRunner().run(repo, ['log', '--format=%H%n%H%n%H'], { maxBuffer: 16 });
     expect(big).toMatchObject({ code: 0, overflow: true });
+  });
+
+  it('writes its input to git’s stdin', async () => {
+    const repo = makeRepo(join(tmp.dir, 'stdin'));
+    const runner = new GitRunner();
+    const r = await runner.run(repo, ['hash-object', '--stdin'], { input: 'hello\n' });
+    // `printf 'hello\n' | git hash-object --stdin`
+    expect(r).toMatchObject({ code: 0, stdout: 'ce013625030ba8dba906f756967f9e9ca394464a\n' });
   });
 });
