@@ -1,12 +1,13 @@
 // Which paths the project ignores, asked of git (GitIgnoreFilter): real git reads the paths on its stdin, and a
 // git that does not answer in time is stopped with what it started (a hook, a wrapper script's children), and
 // answered as "nothing ignored", never thrown. Real git; the hung "git" is a real shell script running `sleep`.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GitIgnoreFilter } from '../../../main/core/files/git-ignore-filter.js';
 import { tempDir } from '../../api/test-project.js';
 import { scaled } from '../../helpers/load-scale.js';
+import { running, sleepMarker } from '../../helpers/running.js';
 import { until } from '../../helpers/until.js';
 import { makeRepo, writeScript } from '../agents/fake-cli.js';
 
@@ -17,25 +18,6 @@ afterAll(() => {
   for (const pid of marker === '' ? [] : running(marker)) process.kill(pid, 'SIGKILL');
   tmp.dispose();
 });
-
-/** processes whose command line holds `marker` */
-function running(marker: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (
-        readFileSync(join('/proc', name, 'cmdline'), 'utf8')
-          .split('\0')
-          .includes(marker)
-      )
-        pids.push(Number(name));
-    } catch {
-      // ended while listed
-    }
-  }
-  return pids;
-}
 
 describe('GitIgnoreFilter', () => {
   it('asks git which of a batch of paths are ignored, the paths on its stdin', async () => {
@@ -50,7 +32,7 @@ describe('GitIgnoreFilter', () => {
     'stops a git that does not answer in time with what it started, and ignores nothing',
     async () => {
       const repo = makeRepo(join(tmp.dir, 'hung'));
-      marker = `${(300 + Math.random()).toFixed(6)}`;
+      marker = sleepMarker(300);
       // a "git" (a wrapper, or a hook of the real one) whose child does not finish: while it runs it holds git's
       // output open, so the answer waits for it unless it is stopped too
       const hung = writeScript(join(tmp.dir, 'bin'), 'git', `sleep ${marker}\nexit 0`);
