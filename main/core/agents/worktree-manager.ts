@@ -2,10 +2,10 @@
 // the developer) edit one repository without stepping on each other. Worktrees go under
 // `<repo>/.devmesh/worktrees/<branch>` (or a configured root), and `.devmesh/` is added to the repository's
 // local exclude file so the main worktree's `git status` stays clean.
-import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
+import { GitRunner, type GitResult } from '../base/git-runner.js';
 
 export interface WorktreeInfo {
   path: string;
@@ -23,20 +23,21 @@ export interface CreatedWorktree {
   repo: string;
 }
 
-interface GitResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 export class WorktreeManager {
+  private readonly runner: GitRunner;
+
   /** `root`: where worktrees go; relative to the repository when not absolute (default `.devmesh/worktrees`). */
   constructor(
     private readonly root: string | null = null,
-    private readonly gitExecutable = 'git',
+    gitExecutable = 'git',
     /** the environment git runs in (the user's login-shell env: their git, SSH agent, credential helpers) */
-    private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
+    env: NodeJS.ProcessEnv = process.env,
+    /** per git call (a `worktree add` runs the post-checkout hook) */
+    timeoutMs = 30_000,
+  ) {
+    // a timeout refuses the call (TIMEOUT) and stops the hook git runs: it is never read as git's exit code
+    this.runner = new GitRunner({ executable: gitExecutable, env, timeoutMs });
+  }
 
   async create(input: { repo: string; branch: string; base?: string }): Promise<CreatedWorktree> {
     const repo = await this.topLevel(input.repo);
@@ -210,30 +211,6 @@ export class WorktreeManager {
   }
 
   private git(cwd: string, args: string[]): Promise<GitResult> {
-    return new Promise((done, fail) => {
-      execFile(
-        this.gitExecutable,
-        args,
-        {
-          cwd,
-          timeout: 30_000,
-          maxBuffer: 4 * 1024 * 1024,
-          env: { ...this.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
-        },
-        (err, stdout, stderr) => {
-          const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
-          if (e && typeof e.code === 'string') {
-            fail(
-              new DevMeshError(
-                'SPAWN_FAILED',
-                `cannot run ${this.gitExecutable} (${e.code}); install git and make sure it is on PATH`,
-              ),
-            );
-            return;
-          }
-          done({ code: e ? Number(e.code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
-        },
-      );
-    });
+    return this.runner.run(cwd, args);
   }
 }

@@ -8,17 +8,11 @@
 //   file, or one under a folder that became ignored after the start. Tracked files are never reported ignored.
 // Outside a git repository nothing is ignored beyond the watcher's own list (.git, node_modules, .devmesh).
 // https://git-scm.com/docs/git-check-ignore, https://git-scm.com/docs/git-ls-files
-import { spawn } from 'node:child_process';
+import { GitRunner } from '../base/git-runner.js';
 
 /** at most this many ignored folders go to the watcher (past it the rest are filtered per batch) */
 const MAX_IGNORED_DIRS = 2_000;
 const GIT_TIMEOUT_MS = 30_000;
-
-interface GitRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 export interface GitIgnoreFilterDeps {
   /** the folder watched (a repository's checkout or one of its worktrees) */
@@ -26,13 +20,20 @@ export interface GitIgnoreFilterDeps {
   /** the environment git runs in (the user's login-shell environment) */
   env?: NodeJS.ProcessEnv;
   git?: string;
+  /** per git call (default 30 s) */
+  timeoutMs?: number;
 }
 
 export class GitIgnoreFilter {
   /** null until the first answer: is `root` inside a git work tree? */
   private inRepo: boolean | null = null;
+  private readonly runner: GitRunner;
 
-  constructor(private readonly deps: GitIgnoreFilterDeps) {}
+  constructor(private readonly deps: GitIgnoreFilterDeps) {
+    // pathspecs as git reads them by default: the filter asked so before it shared the runner
+    const { env, git: executable, timeoutMs = GIT_TIMEOUT_MS } = deps;
+    this.runner = new GitRunner({ executable, env, timeoutMs, literalPathspecs: false });
+  }
 
   /** Root-relative POSIX paths of the ignored folders (none outside a repository, or when git fails). */
   async ignoredDirs(): Promise<string[]> {
@@ -56,23 +57,15 @@ export class GitIgnoreFilter {
     return new Set(r.stdout.split('\0').filter((p) => p !== ''));
   }
 
-  private git(args: string[], input?: string): Promise<GitRun> {
-    return new Promise((resolve) => {
-      const child = spawn(this.deps.git ?? 'git', ['-c', 'core.quotePath=false', ...args], {
-        cwd: this.deps.root,
-        env: { ...(this.deps.env ?? process.env), GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
-        stdio: ['pipe', 'pipe', 'pipe'],
-        timeout: GIT_TIMEOUT_MS,
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4096)));
-      // a folder deleted under us, git missing: answered as "nothing ignored", never thrown
-      child.on('error', (err) => resolve({ code: null, stdout: '', stderr: err.message }));
-      child.stdin.on('error', () => undefined); // git may exit before reading all of stdin (EPIPE)
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(input ?? '');
-    });
+  /** git's exit code and output; null when it could not run or answer in time (it and its children stopped) */
+  private async git(args: string[], input?: string): Promise<{ code: number | null; stdout: string }> {
+    try {
+      const r = await this.runner.run(this.deps.root, args, input === undefined ? {} : { input });
+      return { code: r.code, stdout: r.stdout };
+    } catch {
+      // a folder deleted under us, git missing (SPAWN_FAILED), a git that hangs (TIMEOUT): answered as "nothing
+      // ignored", never thrown
+      return { code: null, stdout: '' };
+    }
   }
 }

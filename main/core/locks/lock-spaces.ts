@@ -51,6 +51,8 @@ export interface LockSpace {
 export type TryAll = ReturnType<LockManager['tryAcquireAll']>;
 /** how long a batch waits for the teammates' answers to its round (a refusal comes at once) */
 const GATE_ANSWER_MS = 10_000;
+/** how many rounds a batch asks when a lock its holder had is let go while a round is out, before it refuses */
+const BATCH_ROUNDS = 3;
 
 /** a holder that is never an agent: its lock checks see every lock on a path */
 const PROBE = '~probe';
@@ -130,14 +132,21 @@ export class LockSpaces implements Disposable {
    * locks): decided here and now when no teammate shares the space, else once the gate's round permits them
    * all, so a teammate's conflicting lock refuses the batch instead of being found after the grant. A request
    * that only refreshes a lock its holder has needs no permission. A refusal is the manager's, or the mesh's
-   * (the error names the teammate and its machine); `answerMs` bounds the wait for the teammates' answers.
+   * (the error names the teammate and its machine); `answerMs` bounds the wait for the teammates' answers, and
+   * `roundsLeft` how often the batch asks again when a lock its holder had is let go while a round is out.
    */
-  tryAcquireAll(root: string, requests: readonly LockRequest[], answerMs = GATE_ANSWER_MS): TryAll | Promise<TryAll> {
+  tryAcquireAll(
+    root: string,
+    requests: readonly LockRequest[],
+    answerMs = GATE_ANSWER_MS,
+    roundsLeft = BATCH_ROUNDS,
+  ): TryAll | Promise<TryAll> {
     const space = this.at(root);
     const { manager, project } = space;
-    const asking = requests
-      .map((r) => ({ request: r, target: manager.resolveTarget(r.target) }))
-      .filter(({ request, target }) => !manager.holds(request.holder, target, request.mode));
+    const resolved = requests.map((r) => ({ request: r, target: manager.resolveTarget(r.target) }));
+    const holding = ({ request: r, target }: (typeof resolved)[number]) => manager.holds(r.holder, target, r.mode);
+    const asking = resolved.filter((r) => !holding(r));
+    const refreshing = resolved.filter((r) => holding(r));
     const round = this.gate?.admitAll(
       asking.map(({ request, target }) => {
         const { holder, mode } = request;
@@ -147,6 +156,13 @@ export class LockSpaces implements Disposable {
     if (round === null || round === undefined || asking.length === 0) return manager.tryAcquireAll(requests);
     return round.then(
       (passes) => {
+        // A lock its holder had when the round was asked, let go while it was out, would be taken anew without
+        // the teammates' permission: give this round's back and ask again with it (a bounded number of times).
+        if (!refreshing.every(holding)) {
+          for (const pass of passes) pass.abandon();
+          if (roundsLeft > 1) return this.tryAcquireAll(root, requests, answerMs, roundsLeft - 1);
+          return LockSpaces.changedMeanwhile(refreshing.filter((r) => !holding(r)));
+        }
         let result: TryAll;
         try {
           result = manager.tryAcquireAll(requests);
@@ -165,6 +181,15 @@ export class LockSpaces implements Disposable {
         return { ok: false, error: { code: err.code, message: err.message, details: err.details }, blockers: [] };
       },
     );
+  }
+
+  /** the refusal of a batch whose holders kept letting go of their locks while the teammates were asked */
+  private static changedMeanwhile(letGo: ReadonlyArray<{ request: LockRequest; target: ResolvedTarget }>): TryAll {
+    const what = letGo.map(({ request: r, target: { shown: t } }) => {
+      return `${r.holder}'s ${r.mode} on ${t.kind === 'glob' ? t.pattern : t.path}`;
+    });
+    const message = `${what.join(', ')} was let go while the teammates were asked, round after round: nothing was taken. Try again`;
+    return { ok: false, error: { code: 'CONFLICT', message }, blockers: [] };
   }
 
   /** Plugs in the teammates' permission (the mesh); disposing it unplugs it. */

@@ -3,7 +3,7 @@
 // drops it with `git branch -D`). A worktree made before that, or from a commit rather than a branch, has
 // none: its base is then the repository's current branch (its main checkout's), read when asked.
 import { DevMeshError } from '../../../shared/errors.js';
-import type { GitRunner } from './git-runner.js';
+import type { GitRunner } from '../base/git-runner.js';
 
 /** the config variable under `branch.<name>.` (the same literal is written by agents/worktree-manager.ts) */
 export const BASE_CONFIG_KEY = 'devmeshBase';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { MergeConflict } from '../../../shared/review.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ReviewedWorktree } from './change-summary.js';
-import type { GitRunner } from './git-runner.js';
+import type { GitRunner } from '../base/git-runner.js';
 import type { MergeConflicts } from './merge-conflicts.js';
 import { parsePorcelainV2 } from './porcelain-status.js';
 

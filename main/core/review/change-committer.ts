@@ -3,7 +3,7 @@
 // agent worktrees may refuse, and its words reach the user.
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ReviewedWorktree } from './change-summary.js';
-import type { GitRunner } from './git-runner.js';
+import type { GitRunner } from '../base/git-runner.js';
 
 export class ChangeCommitter {
   constructor(private readonly git: GitRunner) {}

@@ -9,7 +9,7 @@ import type { ChangedFile, ReviewSummary } from '../../../shared/review.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import { parseNameStatus, parseNumstat, type NameStatus } from './diff-records.js';
 import type { SniffedFile } from './file-sniff.js';
-import type { GitRunner } from './git-runner.js';
+import type { GitRunner } from '../base/git-runner.js';
 import { parsePorcelainV2 } from './porcelain-status.js';
 import { SniffCache } from './sniff-cache.js';
 

@@ -9,7 +9,7 @@ import { DevMeshError } from '../../../shared/errors.js';
 import type { ChangeSummary, ReviewedWorktree } from './change-summary.js';
 import { parseRawNumstat } from './diff-records.js';
 import { sniffFile } from './file-sniff.js';
-import type { GitRunner } from './git-runner.js';
+import type { GitRunner } from '../base/git-runner.js';
 
 /** a file (old or new) over this many bytes gets no patch, unless the caller names its own limit */
 export const DEFAULT_MAX_DIFF_BYTES = 1024 * 1024;

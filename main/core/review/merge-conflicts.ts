@@ -6,7 +6,7 @@
 // https://git-scm.com/docs/git-merge-tree#_output (sections "Conflicted file info", "Informational messages")
 import type { MergeConflict } from '../../../shared/review.js';
 import { DevMeshError } from '../../../shared/errors.js';
-import type { GitRunner } from './git-runner.js';
+import type { GitRunner } from '../base/git-runner.js';
 
 export interface MergeCheck {
   /** the merged tree git wrote (a clean merge lands exactly this) */

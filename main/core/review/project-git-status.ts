@@ -2,7 +2,7 @@
 // tracks and how far ahead and behind it is, and how many files are changed or untracked. One
 // `git status --porcelain=v2 -z --branch` (no network: ahead/behind are against the last fetch).
 import type { GitStatus } from '../../../shared/review.js';
-import type { GitRunner } from './git-runner.js';
+import type { GitRunner } from '../base/git-runner.js';
 import { parsePorcelainV2 } from './porcelain-status.js';
 
 const OUTSIDE: GitStatus = {

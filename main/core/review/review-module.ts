@@ -13,7 +13,7 @@ import { BranchLander } from './branch-lander.js';
 import { ChangeCommitter } from './change-committer.js';
 import { ChangeSummary } from './change-summary.js';
 import { FileDiffReader } from './file-diff-reader.js';
-import { GitRunner } from './git-runner.js';
+import { GitRunner } from '../base/git-runner.js';
 import { MergeConflicts } from './merge-conflicts.js';
 import { ProjectGitStatus } from './project-git-status.js';
 import type { ReviewChangedEvent } from '../../../shared/review.js';

@@ -392,8 +392,14 @@ export class TaskBoard implements Disposable {
     return this.store.load(agentId) + (this.deps.extraLoad?.(agentId) ?? 0);
   }
 
+  /** A background step failed: the end of a promise chain, so it never throws (the daemon exits on that). */
   private failed(what: string, err: unknown): void {
-    this.deps.logger?.error({ domain: 'tasks', err: (err as Error).message }, `task board: ${what} failed`);
+    const why = err instanceof Error ? err.message : String(err);
+    try {
+      this.deps.logger?.error({ domain: 'tasks', err: why }, `task board: ${what} failed`);
+    } catch (logErr) {
+      process.emitWarning(`devmesh: task board: ${what} failed (${why}), and so did its log line: ${String(logErr)}`);
+    }
   }
 
   private alive(): void {

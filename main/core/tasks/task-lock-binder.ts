@@ -107,8 +107,10 @@ export class TaskLockBinder implements Disposable {
     return { ok: false, message: result.error.message, blockedBy };
   }
 
+  /** a round that rejected, with anything (an Error or not): a refusal saying why, never a throw */
   private static failed(err: unknown): TakeResult {
-    const message = err instanceof DevMeshError ? err.message : `internal error: ${(err as Error).message}`;
+    const why = err instanceof Error ? err.message : String(err);
+    const message = err instanceof DevMeshError ? why : `internal error: ${why}`;
     return { ok: false, message, blockedBy: [] };
   }
 

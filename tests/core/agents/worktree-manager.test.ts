@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorktreeManager } from '../../../main/core/agents/worktree-manager.js';
 import { DevMeshError } from '../../../shared/errors.js';
-import { git, makeRepo } from './fake-cli.js';
+import { scaled } from '../../helpers/load-scale.js';
+import { running, sleepMarker } from '../../helpers/running.js';
+import { until } from '../../helpers/until.js';
+import { git, makeRepo, writeScript } from './fake-cli.js';
 
 let dir: string;
 let repo: string;
@@ -15,7 +18,12 @@ beforeEach(() => {
   dir = realpathSync(mkdtempSync(join(tmpdir(), 'devmesh-worktree-')));
   repo = makeRepo(join(dir, 'repo'));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+/** the hung hook's `sleep` argument: its own, so only its processes are found (and, should it fail, ended) */
+let marker = '';
+afterEach(() => {
+  for (const pid of marker === '' ? [] : running(marker)) process.kill(pid, 'SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function rejection(p: Promise<unknown>): Promise<DevMeshError> {
   try {
@@ -105,4 +113,19 @@ describe('WorktreeManager', () => {
     await wt.remove({ repo, path: created.path, branch: 'wip', deleteBranch: true, force: true });
     expect(git(repo, 'branch', '--list', 'wip')).toBe('');
   });
+
+  it(
+    'refuses a git that runs past its time as a TIMEOUT, stopping the hook it started',
+    async () => {
+      // the repository's post-checkout hook, which `git worktree add` runs, does not finish
+      marker = sleepMarker(300);
+      writeScript(join(repo, '.git', 'hooks'), 'post-checkout', `sleep ${marker}`);
+      const wt = new WorktreeManager(null, 'git', process.env, scaled(1_000));
+      const err = await rejection(wt.create({ repo, branch: 'hooked' }));
+      expect(err.code).toBe('TIMEOUT');
+      expect(err.message).toMatch(/git .*worktree add.* took longer than/);
+      await until('the hook git started to end', () => running(marker).length === 0, scaled(5_000));
+    },
+    scaled(20_000),
+  );
 });

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WorktreeManager } from '../../../main/core/agents/worktree-manager.js';
 import { BaseBranch } from '../../../main/core/review/base-branch.js';
 import { ChangeSummary } from '../../../main/core/review/change-summary.js';
-import { GitRunner } from '../../../main/core/review/git-runner.js';
+import { GitRunner } from '../../../main/core/base/git-runner.js';
 import { MergeConflicts } from '../../../main/core/review/merge-conflicts.js';
 import { ProjectGitStatus } from '../../../main/core/review/project-git-status.js';
 import { tempDir } from '../../api/test-project.js';

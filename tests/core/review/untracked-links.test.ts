@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WorktreeManager } from '../../../main/core/agents/worktree-manager.js';
 import { ChangeSummary } from '../../../main/core/review/change-summary.js';
 import { FileDiffReader } from '../../../main/core/review/file-diff-reader.js';
-import { GitRunner } from '../../../main/core/review/git-runner.js';
+import { GitRunner } from '../../../main/core/base/git-runner.js';
 import { tempDir } from '../../api/test-project.js';
 import { scaled } from '../../helpers/load-scale.js';
 import { makeRepo } from '../agents/fake-cli.js';

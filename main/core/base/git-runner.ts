@@ -1,9 +1,12 @@
-// Runs git for the review domain: one child process per call, no shell, the user's environment (their git,
-// identity and hooks), C locale so messages parse, and no prompt for credentials. Exit codes are answers
-// here (`merge-tree` exits 1 on conflicts, `diff --no-index` on differences), so a non-zero exit resolves;
-// a git that cannot run at all rejects, with how to fix it, and so does one that runs past its time: a
-// timeout is never read as an exit code (1 would mean "conflicts" or "not an ancestor"). Git runs in its own
-// process group, so a timeout stops what it started too (a hook, an alias), not git alone.
+// Runs the user's git for every domain that asks it something (review and land, the watcher's ignores, agents'
+// worktrees): one child process per call, no shell, the user's environment (their git, identity and hooks),
+// C locale so messages parse, and no prompt for credentials. Exit codes are answers here (`merge-tree` exits 1
+// on conflicts, `diff --no-index` on differences, `check-ignore` when nothing is ignored), so a non-zero exit
+// resolves; a git that cannot run at all rejects, with how to fix it, and so does one that runs past its time:
+// a timeout is never read as an exit code (1 would mean "conflicts" or "not an ancestor"). Git runs in its own
+// process group, so a timeout stops what it started too (a hook, an alias, a wrapper's children), not git
+// alone: one of them left running would also hold git's output open, and the call with it. Output is bounded
+// (`maxBuffer`: cut, and the group stopped); stderr keeps its end. A call may write `input` to git's stdin.
 import { spawn } from 'node:child_process';
 import { DevMeshError } from '../../../shared/errors.js';
 
@@ -22,6 +25,15 @@ export interface GitRunnerDeps {
   env?: NodeJS.ProcessEnv;
   /** per call; a merge runs hooks, so it is generous (default 120 s) */
   timeoutMs?: number;
+  /** pathspecs are literal (a file named `*.ts` is that file, not a glob); default true */
+  literalPathspecs?: boolean;
+}
+
+export interface GitRunOptions {
+  /** stdout is cut past this many bytes (`overflow`), default 64 MiB */
+  maxBuffer?: number;
+  /** written to git's stdin, which is then closed (`check-ignore --stdin`); without it git reads nothing */
+  input?: string;
 }
 
 /** stderr kept (its end: git's last words) */
@@ -34,18 +46,21 @@ export class GitRunner {
     this.executable = deps.executable ?? 'git';
   }
 
-  run(cwd: string, args: string[], options: { maxBuffer?: number } = {}): Promise<GitResult> {
+  run(cwd: string, args: string[], options: GitRunOptions = {}): Promise<GitResult> {
     const maxBuffer = options.maxBuffer ?? 64 * 1024 * 1024;
     const timeoutMs = this.deps.timeoutMs ?? 120_000;
     return new Promise((done, fail) => {
-      // quotePath off: paths come back as they are (the -z forms never quote; messages would otherwise);
-      // literal pathspecs: a file named `*.ts` is that file, not a glob
-      const child = spawn(this.executable, ['-c', 'core.quotePath=false', '--literal-pathspecs', ...args], {
+      // quotePath off: paths come back as they are (the -z forms never quote; messages would otherwise)
+      const literal = this.deps.literalPathspecs === false ? [] : ['--literal-pathspecs'];
+      const child = spawn(this.executable, ['-c', 'core.quotePath=false', ...literal, ...args], {
         cwd,
         env: { ...(this.deps.env ?? process.env), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        // stdin a pipe closed at once without input: git and its hooks read an empty stdin, as from /dev/null
+        stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
       });
+      child.stdin.on('error', () => undefined); // git may exit before reading all of it (EPIPE): its exit says
+      child.stdin.end(options.input ?? '');
       const out: Buffer[] = [];
       let outBytes = 0;
       let stderr = '';
