@@ -27,6 +27,7 @@ const MCP_TOOLS = [
   ...['send_message', 'read_messages', 'get_state', 'set_state'],
   ...['schedule_reminder', 'list_reminders', 'cancel_reminder'],
   'watch_files',
+  ...['start_worktree_app', 'stop_worktree_app'],
 ];
 // the ids of two agents the daemon runs (a long `sleep` each): messages go between known agents only
 let ALPHA = '';

@@ -32,6 +32,8 @@ const MCP_TOOLS = [
   'list_reminders',
   'cancel_reminder',
   'watch_files',
+  'start_worktree_app',
+  'stop_worktree_app',
 ];
 
 const tmp = tempDir('devmesh-mcp-tools-');
