@@ -72,7 +72,7 @@ afterAll(async () => {
 });
 
 describe('devmesh mcp', () => {
-  it('lists the nineteen tools with their input schemas', async () => {
+  it('lists the twenty-one tools with their input schemas', async () => {
     const alpha = await McpSession.start({ home, project, agent: ALPHA, name: 'mcp-server-test', into: sessions });
     const { tools } = await alpha.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...MCP_TOOLS].sort());
