@@ -280,10 +280,14 @@ export class DesktopApp<C extends DesktopCore = DesktopCore, A extends DesktopAp
     }
   }
 
-  /** The recent list follows projects opened and closed from any face (window, tray, CLI). */
+  /**
+   * The recent list follows projects opened and closed from any face (window, tray, CLI). A worktree's copy is
+   * left out: it lives with its agent, whose terminal ends with the app (reopened, it would be refused).
+   */
   private trackRecentProjects(api: DesktopApi): Disposable {
     const sub = api.subscribe('events', {}, (data) => {
       const event = data as DevMeshEvent;
+      if ((event.type === 'project.opened' || event.type === 'project.reloaded') && event.project.worktree) return;
       if (event.type === 'project.opened' || event.type === 'project.reloaded') {
         this.rootsById.set(event.project.id, event.project.root);
         if (event.type === 'project.opened') this.deps.state.addRecentProject(event.project.root);

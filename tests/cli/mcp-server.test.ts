@@ -27,6 +27,7 @@ const MCP_TOOLS = [
   ...['send_message', 'read_messages', 'get_state', 'set_state'],
   ...['schedule_reminder', 'list_reminders', 'cancel_reminder'],
   'watch_files',
+  ...['start_worktree_app', 'stop_worktree_app'],
 ];
 // the ids of two agents the daemon runs (a long `sleep` each): messages go between known agents only
 let ALPHA = '';
@@ -71,7 +72,7 @@ afterAll(async () => {
 });
 
 describe('devmesh mcp', () => {
-  it('lists the nineteen tools with their input schemas', async () => {
+  it('lists the twenty-one tools with their input schemas', async () => {
     const alpha = await McpSession.start({ home, project, agent: ALPHA, name: 'mcp-server-test', into: sessions });
     const { tools } = await alpha.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...MCP_TOOLS].sort());

@@ -1,5 +1,5 @@
 // The MCP server in process, with no DevMesh running: the SDK's own Client over its in-memory transport sees
-// all nineteen tools with their JSON schemas, gets tool errors (never a crash or a protocol error) for bad
+// all twenty-one tools with their JSON schemas, gets tool errors (never a crash or a protocol error) for bad
 // arguments and for the missing daemon, and the lock path detection tells files, folders and globs apart.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +32,8 @@ const MCP_TOOLS = [
   'list_reminders',
   'cancel_reminder',
   'watch_files',
+  'start_worktree_app',
+  'stop_worktree_app',
 ];
 
 const tmp = tempDir('devmesh-mcp-tools-');
@@ -66,7 +68,7 @@ afterAll(async () => {
 });
 
 describe('devmesh mcp tools', () => {
-  it('lists the nineteen tools, each with a description and an object input schema', async () => {
+  it('lists the twenty-one tools, each with a description and an object input schema', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...MCP_TOOLS].sort());
     for (const tool of tools) {

@@ -107,6 +107,22 @@ describe('devmesh status --all', () => {
     scaled(240_000),
   );
 
+  it('points `devmesh open <worktree>` at `devmesh start --worktree`, naming the worktree and its branch', async () => {
+    const wt = join(tmp.dir, 'shop-hotfix');
+    git(repo, 'worktree', 'add', '-q', '-b', 'hot/Fix', wt);
+    mkdirSync(join(wt, 'sub'));
+    for (const target of [wt, join(wt, 'sub'), join(wt, 'devmesh.yaml')]) {
+      const r = await cli.run(['open', target]);
+      expect(r.code, r.stdout).not.toBe(0);
+      expect(r.stderr).toContain(`${realpathSync(wt)} is a git worktree (branch hot/Fix) of project shop`);
+      expect(r.stderr).toContain(`devmesh start --all --worktree ${realpathSync(wt)}`);
+      expect(r.stderr).toContain('http://<service>.hot-fix.localhost');
+    }
+    expect((await cli.json<StatusReport>(['status', '--all'])).projects.map((p) => p.id)).toEqual(['shop']);
+    // the main checkout opens again as before (nothing to do)
+    expect((await cli.run(['open', repo])).code).toBe(0);
+  });
+
   it('refuses an unknown worktree with a clear message', async () => {
     const r = await cli.run(['start', '--all', '--worktree', 'nobody']);
     expect(r.code).not.toBe(0);

@@ -260,6 +260,25 @@ describe('DesktopApp', () => {
     await vi.waitFor(() => expect(new AppStateStore(home.dir).recentProjects).toEqual(['/work/shop']));
   });
 
+  it("never lists a worktree's copy among the projects to reopen: it ends with its agent", async () => {
+    await started();
+    const root = '/work/shop/.devmesh/worktrees/fix/login';
+    core.events.emit({
+      type: 'project.opened',
+      ts: Date.now(),
+      project: {
+        id: 'shop@fix-login',
+        root,
+        configPath: `${root}/devmesh.yaml`,
+        services: ['web'],
+        configError: null,
+        worktree: { of: 'shop', branch: 'fix/login', label: 'fix-login', agentId: 'agent-1a2b3c4d' },
+      },
+    });
+    await api!.call('projects.open', { root: '/work/shop' });
+    await vi.waitFor(() => expect(new AppStateStore(home.dir).recentProjects).toEqual(['/work/shop']));
+  });
+
   it('a project closed from any face leaves the recent list', async () => {
     await started();
     await api!.call('projects.open', { root: '/work/shop' });

@@ -22,7 +22,8 @@ export class ProjectCommands {
         usage: `Usage: devmesh open <dir> [--json]
 
 Opens the project in <dir> (a folder holding devmesh.yaml, or the file itself) and starts its
-autostart services. Opening an open project again does nothing.`,
+autostart services. Opening an open project again does nothing. A folder in a git worktree of an
+open project runs as that project's copy instead: \`devmesh start --all --worktree <dir>\`.`,
         options: { json: { type: 'boolean' } },
         positionals: { min: 1, max: 1, name: '<dir>' },
         run: (ctx, args) => this.open(ctx, args),

@@ -1,7 +1,8 @@
 // The tools `devmesh mcp` offers an AI agent: each one's name, the description the model reads to decide
 // when to use it, its input (a zod shape, published as JSON schema), and how it maps onto one DevMesh API
 // call. The agent's identity fills in holder / agent / from / reader, so the model never passes it.
-// Reminders' and file changes' tools live in their own files (reminder-tools.ts, file-tools.ts).
+// Reminders', file changes' and worktree copies' tools live in their own files (reminder-tools.ts, file-tools.ts,
+// worktree-tools.ts).
 import { z } from 'zod';
 import { DevMeshError } from '../../../shared/errors.js';
 import { LOCK_TTL_MAX_MS, LOCK_TTL_RENEWED_MS, LockModeSchema, type LockInfo } from '../../../shared/lock.js';
@@ -17,6 +18,7 @@ import {
   type McpToolSpec,
 } from './mcp-tool-spec.js';
 import { reminderTools } from './reminder-tools.js';
+import { worktreeTools } from './worktree-tools.js';
 
 export type { McpToolSpec, ToolContext } from './mcp-tool-spec.js';
 
@@ -357,6 +359,7 @@ export class McpToolTable {
       }),
       ...reminderTools(you),
       ...fileTools(you),
+      ...worktreeTools(you),
     ];
   }
 

@@ -12,7 +12,7 @@ export interface ProjectCommandsDeps {
   /** resolves once every audit entry recorded so far is on disk (AuditTrail.settled) */
   settled: () => Promise<void>;
   /** the copies of projects in worktrees (absent: projects.openWorktree is refused) */
-  copies?: Pick<WorktreeCopies, 'open'>;
+  copies?: Pick<WorktreeCopies, 'open' | 'refuseProjectInWorktree'>;
 }
 
 export class ProjectCommands {
@@ -22,7 +22,9 @@ export class ProjectCommands {
     return this.deps.projects.list();
   }
 
-  open(root: string): Promise<ProjectInfo> {
+  /** a folder in a git worktree of an open project is refused, pointing at its copy (openWorktree) */
+  async open(root: string): Promise<ProjectInfo> {
+    await this.deps.copies?.refuseProjectInWorktree(root);
     return this.settle(this.deps.projects.open(root));
   }
 

@@ -1,8 +1,8 @@
 // Copies of a project running from its git worktrees (an agent's branch) beside the main checkout: which
 // worktree a request names (an agent, a branch or a path), opening its devmesh.yaml as the copy, and
 // closing an agent's copies (stopping their services) when the agent stops or is removed.
-import { existsSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentRecord } from '../../../shared/agent.js';
 import { DevMeshError } from '../../../shared/errors.js';
@@ -75,6 +75,45 @@ export class WorktreeCopies {
     const info = await this.deps.projects.open(join(found.path, inRepo), copy);
     this.deps.logger.info({ copy: info.id, root: info.root, agent: copy.agentId }, 'worktree copy opened');
     return info;
+  }
+
+  /**
+   * Refuses to open a folder in a git worktree of an open project's repository as a project of its own: its
+   * devmesh.yaml names the main checkout's project (or runs its services a second time on their ports), so it
+   * runs as that project's copy instead (`devmesh start --worktree`). Anything else opens as before.
+   */
+  async refuseProjectInWorktree(root: string): Promise<void> {
+    const start = WorktreeCopies.folderOf(resolve(root));
+    if (start === null || !WorktreeCopies.inLinkedWorktree(start)) return; // the cheap test: `.git` is a file
+    let top: string;
+    let listed: Array<{ path: string; branch: string | null }>;
+    try {
+      top = await this.deps.worktrees.topLevel(start);
+      listed = await this.deps.worktrees.list(top);
+    } catch (err) {
+      // not git's worktree after all (or git failed): the folder opens as a project, as it did before
+      this.deps.logger.debug({ root, err: (err as Error).message }, 'worktree check skipped');
+      return;
+    }
+    const repo = listed[0]; // `git worktree list` names the main worktree first
+    if (repo === undefined || WorktreeCopies.real(repo.path) === WorktreeCopies.real(top)) return;
+    const repoDir = WorktreeCopies.real(repo.path);
+    const main = this.deps.projects.shared().find((p) => (WorktreeCopies.real(p.root) + sep).startsWith(repoDir + sep));
+    if (main === undefined) return;
+    const branch = listed.find((w) => WorktreeCopies.real(w.path) === WorktreeCopies.real(top))?.branch ?? null;
+    const names = branch === null ? null : WorktreeCopies.labelOrNull(branch);
+    throw new DevMeshError(
+      'BAD_REQUEST',
+      `${top} is a git worktree (${branch === null ? 'detached HEAD' : `branch ${branch}`}) of project ` +
+        `${main.id}, which is open from ${main.root}: a worktree runs as the project's copy, beside the main ` +
+        `checkout, not as a project of its own. Start it with \`devmesh start --all --worktree ${top}\` ` +
+        '(or name services instead of --all)' +
+        (names === null
+          ? branch === null
+            ? '; check out a branch there first: a copy is named by its branch'
+            : ''
+          : `; its services answer at http://<service>.${names}.localhost`),
+    );
   }
 
   /** Closes the copies an agent's stop or removal ends: the next status change to `exited`, or the removal. */
@@ -183,6 +222,30 @@ export class WorktreeCopies {
         ? `agent "${agent.name}" works in ${top}, where no project is open: open it first (devmesh open ${top})`
         : `several open projects are in ${top} (${inRepo.map((p) => p.id).join(', ')}): name one with --project`,
     );
+  }
+
+  /** the folder a project path names (its devmesh.yaml's folder), or null when it does not exist */
+  private static folderOf(path: string): string | null {
+    if (!existsSync(path)) return existsSync(dirname(path)) ? dirname(path) : null;
+    return statSync(path).isFile() ? dirname(path) : path;
+  }
+
+  /** a `.git` file (not a folder) at the nearest level holding one: a linked worktree (or a submodule) */
+  private static inLinkedWorktree(dir: string): boolean {
+    for (let at = dir; ; at = dirname(at)) {
+      const dotGit = join(at, '.git');
+      if (existsSync(dotGit)) return statSync(dotGit).isFile();
+      if (dirname(at) === at) return false;
+    }
+  }
+
+  private static labelOrNull(branch: string): string | null {
+    try {
+      return dnsLabel(branch);
+    } catch (err) {
+      if (err instanceof DevMeshError) return null; // a branch with no letter or digit: named in the message
+      throw err;
+    }
   }
 
   private static real(path: string): string {
