@@ -96,7 +96,7 @@ function AgentCard({ record }: { record: AgentRecord }) {
         )}
       </button>
       <span className="agent-card-actions">
-        <AgentCopyLinks agentId={record.id} className="agent-card-actions" />
+        <AgentCopyLinks agentId={record.id} className="agent-card-links" />
         {record.worktree && (
           <button
             type="button"
