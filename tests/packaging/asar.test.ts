@@ -51,58 +51,64 @@ function walk(dir: string): string[] {
 }
 
 describe.runIf(process.platform === 'linux')('packaged app (electron-builder --linux --dir, stub Electron)', () => {
-  beforeAll(() => {
-    // A full build empties dist/ (which other test files use): build only when it is missing.
-    if (!BUILT.every((f) => existsSync(join(root, f)))) {
-      execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-    }
-    work = mkdtempSync(join(tmpdir(), 'devmesh-dist-'));
-    const stub = join(work, 'electron-stub');
-    mkdirSync(stub);
-    // a stub that cannot run, holding the fuse wire a real Electron binary holds, so the fuses are flipped for real
-    const wire = Buffer.concat([
-      Buffer.from(`#!/bin/sh\necho "stub electron: cannot run" >&2\nexit 1\n# ${SENTINEL}`),
-      Buffer.from([1, 8]),
-      Buffer.from(`${ELECTRON_DEFAULT_FUSES}\n`),
-    ]);
-    writeFileSync(join(stub, 'electron'), wire);
-    chmodSync(join(stub, 'electron'), 0o755);
-    // fpm, which electron-builder would download: the shim builds the deb with dpkg-deb from fpm's arguments
-    const fpm = join(work, 'fpm');
-    writeFileSync(fpm, `#!/bin/sh\nexec '${process.execPath}' '${join(__dirname, 'fixtures', 'fpm-shim.cjs')}' "$@"\n`);
-    chmodSync(fpm, 0o755);
-    out = join(work, 'release');
-    const run = spawnSync(
-      process.execPath,
-      ['scripts/dist.mjs', '--skip-build', '--targets=dir,deb', `-c.directories.output=${out}`],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          DEVMESH_ELECTRON_DIST: stub,
-          ELECTRON_BUILDER_CACHE: join(work, 'cache'),
-          CUSTOM_FPM_PATH: fpm,
-          CI: '1',
+  beforeAll(
+    () => {
+      // A full build empties dist/ (which other test files use): build only when it is missing.
+      if (!BUILT.every((f) => existsSync(join(root, f)))) {
+        execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+      }
+      work = mkdtempSync(join(tmpdir(), 'devmesh-dist-'));
+      const stub = join(work, 'electron-stub');
+      mkdirSync(stub);
+      // a stub that cannot run, holding the fuse wire a real Electron binary holds, so the fuses are flipped for real
+      const wire = Buffer.concat([
+        Buffer.from(`#!/bin/sh\necho "stub electron: cannot run" >&2\nexit 1\n# ${SENTINEL}`),
+        Buffer.from([1, 8]),
+        Buffer.from(`${ELECTRON_DEFAULT_FUSES}\n`),
+      ]);
+      writeFileSync(join(stub, 'electron'), wire);
+      chmodSync(join(stub, 'electron'), 0o755);
+      // fpm, which electron-builder would download: the shim builds the deb with dpkg-deb from fpm's arguments
+      const fpm = join(work, 'fpm');
+      writeFileSync(
+        fpm,
+        `#!/bin/sh\nexec '${process.execPath}' '${join(__dirname, 'fixtures', 'fpm-shim.cjs')}' "$@"\n`,
+      );
+      chmodSync(fpm, 0o755);
+      out = join(work, 'release');
+      const run = spawnSync(
+        process.execPath,
+        ['scripts/dist.mjs', '--skip-build', '--targets=dir,deb', `-c.directories.output=${out}`],
+        {
+          cwd: root,
+          env: {
+            ...process.env,
+            DEVMESH_ELECTRON_DIST: stub,
+            ELECTRON_BUILDER_CACHE: join(work, 'cache'),
+            CUSTOM_FPM_PATH: fpm,
+            CI: '1',
+          },
+          encoding: 'utf8',
+          // electron-builder is CPU-bound: under load it takes several times its quiet 40-60 s
+          timeout: scaled(240_000),
         },
-        encoding: 'utf8',
-        // electron-builder is CPU-bound: under load it takes several times its quiet 40-60 s
-        timeout: scaled(240_000),
-      },
-    );
-    if (run.status !== 0)
-      throw new Error(`dist.mjs failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
-    resources = join(out, 'linux-unpacked', 'resources');
-    files = asar
-      .listPackage(join(resources, 'app.asar'), { isPack: false })
-      .map((p: string) => p.replaceAll('\\', '/'));
-    // the archive with its unpacked part, as a folder plain Node can load from
-    extracted = join(work, 'extracted');
-    asar.extractAll(join(resources, 'app.asar'), extracted);
-    deb =
-      readdirSync(out)
-        .filter((f) => f.endsWith('.deb'))
-        .map((f) => join(out, f))[0] ?? '';
-  }, scaled(300_000) + 60_000);
+      );
+      if (run.status !== 0)
+        throw new Error(`dist.mjs failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
+      resources = join(out, 'linux-unpacked', 'resources');
+      files = asar
+        .listPackage(join(resources, 'app.asar'), { isPack: false })
+        .map((p: string) => p.replaceAll('\\', '/'));
+      // the archive with its unpacked part, as a folder plain Node can load from
+      extracted = join(work, 'extracted');
+      asar.extractAll(join(resources, 'app.asar'), extracted);
+      deb =
+        readdirSync(out)
+          .filter((f) => f.endsWith('.deb'))
+          .map((f) => join(out, f))[0] ?? '';
+    },
+    scaled(300_000) + 60_000,
+  );
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
