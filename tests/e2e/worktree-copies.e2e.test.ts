@@ -4,7 +4,8 @@
 // the main project, with its branch and agent; the agent's card links to `http://web.<label>.localhost:<port>/`;
 // following that link in Chromium (which resolves *.localhost to loopback itself) reaches the worktree's web
 // through the proxy, while `web.localhost` still reaches the main checkout's.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as h2connect } from 'node:http2';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,25 @@ function viaProxy(port: number, host: string): Promise<string> {
     req.setTimeout(scaled(10_000), () => req.destroy(new Error(`no answer from the proxy for ${host}`)));
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** the body `host` answers over HTTPS and HTTP/2 (ALPN h2), trusting the daemon's CA, and the certificate's name */
+function viaH2(httpsUrl: string, host: string, ca: string): Promise<{ body: string; subject: string }> {
+  const { port } = new URL(httpsUrl);
+  return new Promise((resolve, reject) => {
+    const session = h2connect(`https://${host}:${port}`, { ca, host: '127.0.0.1', servername: host });
+    session.on('error', reject);
+    const stream = session.request({ ':path': '/', ':authority': `${host}:${port}` });
+    let body = '';
+    stream.setEncoding('utf8').on('data', (c: string) => (body += c));
+    stream.on('end', () => {
+      const subject = String(session.socket.getPeerCertificate().subject?.CN ?? '');
+      session.close();
+      resolve({ body, subject });
+    });
+    stream.on('error', reject);
+    stream.setTimeout(scaled(10_000), () => stream.close());
   });
 }
 
@@ -138,6 +158,16 @@ describe.skipIf(skipWithoutChromium)('worktree copies in the UI against the head
       // the bare name stays the main checkout's
       expect(await viaProxy(proxyPort, `web.localhost:${proxyPort}`)).toBe('web of main');
       expect(await viaProxy(proxyPort, `web.feat-cart.localhost:${proxyPort}`)).toBe('web of feat/Cart');
+      // and over HTTPS as a browser speaks it (HTTP/2), with a certificate for the copy's own name
+      const { httpsUrl } = (await ui!.call('proxy.info', {})) as { httpsUrl: string | null };
+      const ca = readFileSync(((await ui!.call('ca.info', {})) as { certPath: string }).certPath, 'utf8');
+      expect(httpsUrl).not.toBeNull();
+      expect(await viaH2(httpsUrl!, 'web.feat-cart.localhost', ca)).toEqual({
+        body: 'web of feat/Cart',
+        subject: 'web.feat-cart.localhost',
+      });
+      expect((await viaH2(httpsUrl!, 'web.localhost', ca)).body).toBe('web of main');
+      expect(daemon!.running, daemon!.output.slice(-3000)).toBe(true);
       expect(ui!.errors).toEqual([]);
     },
     scaled(90_000),
