@@ -2,25 +2,15 @@
 // fails as the task is claimed (a full disk), and so does the log that would say so. Nothing of it may reject
 // unhandled (the daemon's last line of defence exits on an unhandled rejection); the round opens again and the
 // task is awarded once the store works. Real SQLite and lock manager, fake time; the round is a resolved promise.
-import type { Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BidInputSchema } from '../../../shared/task.js';
-import { taskFixture, type TaskFixture } from './task-fixture.js';
+import { fullDiskLogger, taskFixture, type TaskFixture } from './task-fixture.js';
 
 let fx: TaskFixture | null = null;
 afterEach(() => fx?.dispose());
 
 const disk = { full: false };
-
-/** a logger on the disk: while it is full, every line it is asked to write fails */
-function failingLogger(): Logger {
-  const fail = (): void => {
-    if (disk.full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-  };
-  const logger = { error: fail, warn: fail, info: fail, debug: fail, trace: fail, fatal: fail } as unknown as Logger;
-  (logger as unknown as { child: () => Logger }).child = () => logger;
-  return logger;
-}
+const failingLogger = () => fullDiskLogger(disk);
 
 describe('a task award whose mesh round cannot be applied', () => {
   it('rejects nothing unhandled, and awards the task once the store works again', async () => {

@@ -2,26 +2,16 @@
 // retakes): what failed is read from any rejection reason, an Error or not, and a log line that fails too (the
 // same full disk) is contained, for the daemon exits on an unhandled rejection. Real SQLite and lock manager,
 // fake time; the teammates' round is a promise.
-import type { Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BidInputSchema } from '../../../shared/task.js';
 import type { TryAll } from '../../../main/core/locks/lock-spaces.js';
-import { taskFixture, type TaskFixture } from './task-fixture.js';
+import { fullDiskLogger, taskFixture, type TaskFixture } from './task-fixture.js';
 
 let fx: TaskFixture | null = null;
 afterEach(() => fx?.dispose());
 
 const disk = { full: false };
-
-/** a logger on the disk: while it is full, every line it is asked to write fails */
-function failingLogger(): Logger {
-  const fail = (): void => {
-    if (disk.full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-  };
-  const logger = { error: fail, warn: fail, info: fail, debug: fail, trace: fail, fatal: fail } as unknown as Logger;
-  (logger as unknown as { child: () => Logger }).child = () => logger;
-  return logger;
-}
+const failingLogger = () => fullDiskLogger(disk);
 
 const settle = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));

@@ -2,6 +2,7 @@
 // time and a recording agent port (the port is the board's boundary: it types into terminals).
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { Logger } from 'pino';
 import { join } from 'node:path';
 import type { AgentRecord, AgentStatus, AgentStatusEvent } from '../../../shared/agent.js';
 import type { AuditAppend } from '../../../shared/audit.js';
@@ -13,6 +14,16 @@ import { TaskBoard, type TaskAgentPort, type TaskBoardDeps } from '../../../main
 import { TaskStore } from '../../../main/core/tasks/task-store.js';
 import { FakeLockClock } from '../locks/fake-lock-clock.js';
 import { agentRecord } from '../agents/agent-record-fixture.js';
+
+/** a logger on a disk that may fill: while `disk.full`, every line it is asked to write fails (ENOSPC) */
+export function fullDiskLogger(disk: { full: boolean }): Logger {
+  const fail = (): void => {
+    if (disk.full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  };
+  const logger = { error: fail, warn: fail, info: fail, debug: fail, trace: fail, fatal: fail } as unknown as Logger;
+  (logger as unknown as { child: () => Logger }).child = () => logger;
+  return logger;
+}
 
 export class RecordingAgents implements TaskAgentPort {
   readonly agents = new Map<string, AgentRecord>();
