@@ -6,6 +6,7 @@
 // through the proxy, while `web.localhost` still reaches the main checkout's.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as h2connect } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +54,7 @@ function viaH2(httpsUrl: string, host: string, ca: string): Promise<{ body: stri
     let body = '';
     stream.setEncoding('utf8').on('data', (c: string) => (body += c));
     stream.on('end', () => {
-      const subject = String(session.socket.getPeerCertificate().subject?.CN ?? '');
+      const subject = String((session.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '');
       session.close();
       resolve({ body, subject });
     });
