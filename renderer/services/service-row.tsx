@@ -1,7 +1,8 @@
 // One row of the services table. Clicking the row shows the service's log.
 import { memo } from 'react';
 import type { ServiceInfo } from '../../shared/service.js';
-import { canRun, type ServiceAction } from './service-actions.js';
+import type { ServiceAction } from './service-actions.js';
+import { ServiceActionButtons } from './service-action-buttons.js';
 import { ServiceTrafficCell, ServiceUrls } from './service-proxy.js';
 import { StateBadge } from './state-badge.js';
 import { Uptime } from './uptime.js';
@@ -13,12 +14,6 @@ interface Props {
   onSelect(name: string): void;
   onAction(name: string, action: ServiceAction): void;
 }
-
-const ACTIONS: { action: ServiceAction; label: string }[] = [
-  { action: 'start', label: 'Start' },
-  { action: 'stop', label: 'Stop' },
-  { action: 'restart', label: 'Restart' },
-];
 
 export const ServiceRow = memo(function ServiceRow({ info, selected, busy, onSelect, onAction }: Props) {
   const { name } = info;
@@ -58,21 +53,16 @@ export const ServiceRow = memo(function ServiceRow({ info, selected, busy, onSel
         <span className="reason-text">{info.reason ?? '—'}</span>
       </td>
       <td className="col-actions">
-        {ACTIONS.map(({ action, label }) => (
-          <button
-            key={action}
-            type="button"
-            className={`btn btn-${action}`}
-            data-testid={`service-${action}-${name}`}
-            disabled={busy || !canRun(action, info.state)}
-            onClick={(e) => {
-              e.stopPropagation(); // an action is not a row selection
-              onAction(name, action);
-            }}
-          >
-            {label}
-          </button>
-        ))}
+        <ServiceActionButtons
+          name={name}
+          state={info.state}
+          disabled={busy}
+          testIds
+          onAction={(action, e) => {
+            e.stopPropagation(); // an action is not a row selection
+            onAction(name, action);
+          }}
+        />
       </td>
     </tr>
   );

@@ -6,17 +6,13 @@ import { useStore } from 'zustand';
 import type { ServiceInfo } from '../../shared/service.js';
 import { useApp } from '../shell/app-context.js';
 import { messageOf } from '../state/list-sync.js';
-import { canRun, type ServiceAction } from './service-actions.js';
+import type { ServiceAction } from './service-actions.js';
+import { ServiceActionButtons } from './service-action-buttons.js';
 import { StateBadge } from './state-badge.js';
 import { useProxyHttpUrl } from './use-proxy-url.js';
 import { copyServiceUrl, type CopyProject } from './worktree-copies.js';
 
 const METHOD = { start: 'services.start', stop: 'services.stop', restart: 'services.restart' } as const;
-const ACTIONS: { action: ServiceAction; label: string }[] = [
-  { action: 'start', label: 'Start' },
-  { action: 'stop', label: 'Stop' },
-  { action: 'restart', label: 'Restart' },
-];
 
 export function WorktreeCopyServices({ copy }: { copy: CopyProject }) {
   const { client, stores } = useApp();
@@ -108,18 +104,13 @@ export function WorktreeCopyServices({ copy }: { copy: CopyProject }) {
                     <span className="reason-text">{info.reason ?? '—'}</span>
                   </td>
                   <td className="col-actions">
-                    {ACTIONS.map(({ action, label }) => (
-                      <button
-                        key={action}
-                        type="button"
-                        className={`btn btn-${action}`}
-                        aria-label={`${label} ${info.name} on ${copy.worktree.branch}`}
-                        disabled={!connected || !canRun(action, info.state)}
-                        onClick={() => act(info.name, action)}
-                      >
-                        {label}
-                      </button>
-                    ))}
+                    <ServiceActionButtons
+                      name={info.name}
+                      state={info.state}
+                      disabled={!connected}
+                      ariaLabel={(label) => `${label} ${info.name} on ${copy.worktree.branch}`}
+                      onAction={(action) => act(info.name, action)}
+                    />
                   </td>
                 </tr>
               );
