@@ -25,6 +25,7 @@ import {
 import type { Disposable } from '../base/disposable.js';
 import type { LockClock } from './lock-clock.js';
 import type { LockGate, LockGatePass } from './lock-gate.js';
+import { acquireBatch, BATCH_ROUNDS, GATE_ANSWER_MS, type TryAll } from './lock-batch.js';
 import { LockManager } from './lock-manager.js';
 import { overlaps, type ResolvedTarget } from './target-overlap.js';
 import type { TeammateLock, TeammateLocks } from './teammate-locks.js';
@@ -47,12 +48,7 @@ export interface LockSpace {
   manager: LockManager;
 }
 
-/** what tryAcquireAll answers: the locks in request order, or the refusal and the local blockers */
-export type TryAll = ReturnType<LockManager['tryAcquireAll']>;
-/** how long a batch waits for the teammates' answers to its round (a refusal comes at once) */
-const GATE_ANSWER_MS = 10_000;
-/** how many rounds a batch asks when a lock its holder had is let go while a round is out, before it refuses */
-const BATCH_ROUNDS = 3;
+export type { TryAll } from './lock-batch.js';
 
 /** a holder that is never an agent: its lock checks see every lock on a path */
 const PROBE = '~probe';
@@ -129,11 +125,8 @@ export class LockSpaces implements Disposable {
 
   /**
    * All of `requests` in the space at `root` or none, refused at once on a conflict (a task award's INTENT
-   * locks): decided here and now when no teammate shares the space, else once the gate's round permits them
-   * all, so a teammate's conflicting lock refuses the batch instead of being found after the grant. A request
-   * that only refreshes a lock its holder has needs no permission. A refusal is the manager's, or the mesh's
-   * (the error names the teammate and its machine); `answerMs` bounds the wait for the teammates' answers, and
-   * `roundsLeft` how often the batch asks again when a lock its holder had is let go while a round is out.
+   * locks): decided here when no teammate shares the space, else once the gate's round permits them all
+   * (lock-batch.ts).
    */
   tryAcquireAll(
     root: string,
@@ -141,55 +134,7 @@ export class LockSpaces implements Disposable {
     answerMs = GATE_ANSWER_MS,
     roundsLeft = BATCH_ROUNDS,
   ): TryAll | Promise<TryAll> {
-    const space = this.at(root);
-    const { manager, project } = space;
-    const resolved = requests.map((r) => ({ request: r, target: manager.resolveTarget(r.target) }));
-    const holding = ({ request: r, target }: (typeof resolved)[number]) => manager.holds(r.holder, target, r.mode);
-    const asking = resolved.filter((r) => !holding(r));
-    const refreshing = resolved.filter((r) => holding(r));
-    const round = this.gate?.admitAll(
-      asking.map(({ request, target }) => {
-        const { holder, mode } = request;
-        return { root: space.root, project, holder, mode, target, waitMs: answerMs };
-      }),
-    );
-    if (round === null || round === undefined || asking.length === 0) return manager.tryAcquireAll(requests);
-    return round.then(
-      (passes) => {
-        // A lock its holder had when the round was asked, let go while it was out, would be taken anew without
-        // the teammates' permission: give this round's back and ask again with it (a bounded number of times).
-        if (!refreshing.every(holding)) {
-          for (const pass of passes) pass.abandon();
-          if (roundsLeft > 1) return this.tryAcquireAll(root, requests, answerMs, roundsLeft - 1);
-          return LockSpaces.changedMeanwhile(refreshing.filter((r) => !holding(r)));
-        }
-        let result: TryAll;
-        try {
-          result = manager.tryAcquireAll(requests);
-        } catch (err) {
-          for (const pass of passes) pass.abandon();
-          throw err;
-        }
-        if (!result.ok) for (const pass of passes) pass.abandon();
-        else
-          for (const [n, { request }] of asking.entries()) passes[n]!.granted(result.value[requests.indexOf(request)]!);
-        return result;
-      },
-      (err: unknown): TryAll => {
-        if (!(err instanceof DevMeshError)) throw err;
-        // the teammates' locks are named in the error (details.blockedBy, details.machines)
-        return { ok: false, error: { code: err.code, message: err.message, details: err.details }, blockers: [] };
-      },
-    );
-  }
-
-  /** the refusal of a batch whose holders kept letting go of their locks while the teammates were asked */
-  private static changedMeanwhile(letGo: ReadonlyArray<{ request: LockRequest; target: ResolvedTarget }>): TryAll {
-    const what = letGo.map(({ request: r, target: { shown: t } }) => {
-      return `${r.holder}'s ${r.mode} on ${t.kind === 'glob' ? t.pattern : t.path}`;
-    });
-    const message = `${what.join(', ')} was let go while the teammates were asked, round after round: nothing was taken. Try again`;
-    return { ok: false, error: { code: 'CONFLICT', message }, blockers: [] };
+    return acquireBatch({ space: this.at(root), gate: () => this.gate, requests, answerMs, roundsLeft });
   }
 
   /** Plugs in the teammates' permission (the mesh); disposing it unplugs it. */
