@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import semver from 'semver';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { DevMeshError } from '../../../shared/errors.js';
 import { ConfigIssueCollector } from './config-issue-collector.js';
@@ -31,6 +31,14 @@ import {
 } from './project-config.js';
 import type { KeyPath } from './yaml-locator.js';
 import { YamlLocator } from './yaml-locator.js';
+import {
+  inFileOrder,
+  keepScalarsAsWritten,
+  mapAt,
+  syntaxErrorOffset,
+  unresolvedAliasLine,
+  withoutExtensionKeys,
+} from './yaml-document.js';
 
 export interface ProjectConfigLoaderDeps {
   /** larger files are refused before parsing; default 1 MiB */
@@ -103,26 +111,25 @@ export class ProjectConfigLoader {
 
     // Syntax errors make the rest of the tree guesswork: report them alone.
     if (doc.errors.length > 0) {
-      for (const err of doc.errors)
-        issues.add([], err.message, locator.lineOfOffset(ProjectConfigLoader.syntaxErrorOffset(text, err)));
+      for (const err of doc.errors) issues.add([], err.message, locator.lineOfOffset(syntaxErrorOffset(text, err)));
       throw this.invalid(file, issues.list());
     }
 
-    ProjectConfigLoader.keepScalarsAsWritten(doc);
+    keepScalarsAsWritten(doc);
     let json: unknown;
     try {
       json = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
       // An alias to an anchor never set, or aliases multiplying past the limit (a "billion laughs" file).
-      issues.add([], (err as Error).message, ProjectConfigLoader.unresolvedAliasLine(doc, locator));
+      issues.add([], (err as Error).message, unresolvedAliasLine(doc, locator));
       throw this.invalid(file, issues.list());
     }
-    const raw = ProjectConfigLoader.withoutExtensionKeys(json);
+    const raw = withoutExtensionKeys(json);
     const top = ProjectFileSchema.safeParse(raw, PARSE_OPTIONS);
     if (!top.success) issues.addZodIssues(top.error.issues, [], () => KNOWN_KEYS.project);
 
-    const rawServices = ProjectConfigLoader.mapAt(raw, 'services');
-    const declared = ProjectConfigLoader.inFileOrder(rawServices, locator.keysOf(['services']));
+    const rawServices = mapAt(raw, 'services');
+    const declared = inFileOrder(rawServices, locator.keysOf(['services']));
     if (rawServices && declared.length === 0) issues.add(['services'], 'no services: declare at least one');
 
     // An invalid top level is already reported; the default keeps the services' checks going.
@@ -329,92 +336,5 @@ export class ProjectConfigLoader {
 
   private fileIssue(file: string, message: string): ConfigIssue {
     return { file: basename(file), line: null, path: '', message };
-  }
-
-  // The parser notices an unclosed quote or bracket where the file (or the next key) ends; the user needs
-  // the line where it was opened.
-  private static syntaxErrorOffset(text: string, err: YAMLError): number {
-    const at = err.pos[0];
-    if (err.code === 'MISSING_CHAR' && err.message.includes('quote')) {
-      const open = text.lastIndexOf(err.message.includes('"') ? '"' : "'", at - 1);
-      return open >= 0 ? open : at;
-    }
-    const flow = /^Flow (sequence|map)/.exec(err.message);
-    if (err.code === 'BAD_INDENT' && flow) {
-      const [opener, closer] = flow[1] === 'sequence' ? ['[', ']'] : ['{', '}'];
-      let depth = 0;
-      for (let i = at - 1; i >= 0; i--) {
-        if (text[i] === closer) depth++;
-        else if (text[i] === opener && depth-- === 0) return i;
-      }
-    }
-    return at;
-  }
-
-  private static unresolvedAliasLine(doc: Document, locator: YamlLocator): number | null {
-    let line: number | null = null;
-    visit(doc, {
-      Alias(_key, node) {
-        if (node.resolve(doc) !== undefined || !node.range) return undefined;
-        line = locator.lineOfOffset(node.range[0]);
-        return visit.BREAK;
-      },
-    });
-    return line;
-  }
-
-  // YAML reads `version: 1.0` as the number 1 and `LEVEL: 1.50` as 1.5: where the file means text (versions,
-  // ranges, env values), keep what was written.
-  private static keepScalarsAsWritten(doc: Document): void {
-    const services = isMap(doc.contents) ? doc.contents.get('services', true) : undefined;
-    if (!isMap(services)) return;
-    const restore = (node: unknown): void => {
-      if (
-        isScalar(node) &&
-        (typeof node.value === 'number' || typeof node.value === 'boolean') &&
-        node.source !== undefined
-      ) {
-        node.value = node.source;
-      }
-    };
-    for (const pair of services.items) {
-      const service = pair.value;
-      if (!isMap(service)) continue;
-      restore(service.get('version', true));
-      for (const key of ['env', 'depends_on']) {
-        const node = service.get(key, true);
-        if (isMap(node)) {
-          for (const item of node.items) {
-            // `auth: { version: 2 }`, the object form of a dependency
-            if (key === 'depends_on' && isMap(item.value)) restore(item.value.get('version', true));
-            else restore(item.value);
-          }
-        } else if (isSeq(node)) {
-          for (const item of node.items) restore(item);
-        }
-      }
-    }
-  }
-
-  // Top-level `x-…` keys hold YAML anchors to reuse (`x-node: &node {…}`), as in docker compose.
-  private static withoutExtensionKeys(raw: unknown): unknown {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
-    return Object.fromEntries(Object.entries(raw).filter(([key]) => !key.startsWith('x-')));
-  }
-
-  private static mapAt(raw: unknown, key: string): Record<string, unknown> | null {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return null;
-    const value = (raw as Record<string, unknown>)[key];
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  }
-
-  // JS objects list integer-like keys first; the file's order is what "stable order" promises.
-  private static inFileOrder(map: Record<string, unknown> | null, fileOrder: string[] | null): string[] {
-    if (!map) return [];
-    const keys = Object.keys(map);
-    const ordered = (fileOrder ?? []).filter((key) => Object.hasOwn(map, key));
-    return [...new Set([...ordered, ...keys])];
   }
 }
