@@ -109,6 +109,15 @@ const METHODS: Record<ApiMethod, true> = {
   'usage.setBudget': true,
   'usage.receiver': true,
   'projects.openWorktree': true,
+  'proxy.tcp': true,
+  'databases.list': true,
+  'databases.reset': true,
+  'databases.snapshot': true,
+  'databases.restore': true,
+  'databases.snapshots': true,
+  'databases.publish': true,
+  'databases.peerSnapshots': true,
+  'databases.pull': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();

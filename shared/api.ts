@@ -9,6 +9,7 @@ import {
   RequestPageSchema,
   RouteInfoSchema,
   ServiceTrafficSchema,
+  TcpRouteSchema,
 } from './proxy.js';
 import { AgentDetectionSchema, AgentProfileSchema, AgentRecordSchema, AgentStartInputSchema } from './agent.js';
 import { AgentContextInputSchema, AgentContextSchema } from './agent-context.js';
@@ -87,6 +88,19 @@ import {
   UsageReceiverSchema,
   UsageTaskInputSchema,
 } from './usage.js';
+import {
+  DatabaseInfoSchema,
+  DatabaseRefSchema,
+  PeerSnapshotSchema,
+  PeerSnapshotsInputSchema,
+  SnapshotCreateInputSchema,
+  SnapshotInfoSchema,
+  SnapshotListInputSchema,
+  SnapshotPublishInputSchema,
+  SnapshotPullInputSchema,
+  SnapshotPullSchema,
+  SnapshotRestoreInputSchema,
+} from './database.js';
 
 /** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
  * Omitted: the only open project, or an error naming the open ones. */
@@ -315,6 +329,23 @@ export const apiMethods = {
   'usage.setBudget': { input: UsageBudgetInputSchema, output: AgentUsageSchema },
   /** the loopback OTLP receiver: its endpoint and what it took */
   'usage.receiver': { input: Empty, output: UsageReceiverSchema },
+  /** the stable local addresses of TCP services (`protocol: tcp`): who serves each, connections and bytes */
+  'proxy.tcp': { input: ProjectScope, output: z.array(TcpRouteSchema) },
+  /** the databases DevMesh runs for the project's services (`database:` blocks) */
+  'databases.list': { input: ProjectScope, output: z.array(DatabaseInfoSchema) },
+  /** empties the database and seeds it again (the service is stopped and started around it when running) */
+  'databases.reset': { input: DatabaseRefSchema, output: DatabaseInfoSchema },
+  /** a snapshot in the engine's own dump format, compressed, kept under $DEVMESH_HOME */
+  'databases.snapshot': { input: SnapshotCreateInputSchema, output: SnapshotInfoSchema },
+  /** replaces the database's contents with a snapshot's (checked against its sha256 first) */
+  'databases.restore': { input: SnapshotRestoreInputSchema, output: DatabaseInfoSchema },
+  'databases.snapshots': { input: SnapshotListInputSchema, output: z.array(SnapshotInfoSchema) },
+  /** lets teammates pull a snapshot (or stops letting them, `published: false`) */
+  'databases.publish': { input: SnapshotPublishInputSchema, output: SnapshotInfoSchema },
+  /** what linked teammates published, asked over the authenticated link */
+  'databases.peerSnapshots': { input: PeerSnapshotsInputSchema, output: z.array(PeerSnapshotSchema) },
+  /** fetches a teammate's published snapshot, verifies its sha256, keeps it, and restores it unless told not to */
+  'databases.pull': { input: SnapshotPullInputSchema, output: SnapshotPullSchema },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

@@ -18,6 +18,7 @@ import { ReminderChangedEventSchema, ReminderFiredEventSchema } from './reminder
 import { FilesChangedEventSchema, LockBypassedEventSchema } from './files.js';
 import { ReviewChangedEventSchema } from './review.js';
 import { AgentUsageEventSchema } from './usage.js';
+import { DatabaseChangedEventSchema } from './database.js';
 
 export const ServiceStateEventSchema = z.object({
   type: z.literal('service.state'),
@@ -94,6 +95,7 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   FilesChangedEventSchema,
   LockBypassedEventSchema,
   AgentUsageEventSchema,
+  DatabaseChangedEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

@@ -119,3 +119,33 @@ export const CaInfoSchema = z.object({
   trustSteps: z.array(z.object({ what: z.string(), command: z.string() })),
 });
 export type CaInfo = z.infer<typeof CaInfoSchema>;
+
+/**
+ * A TCP service's stable local address (`protocol: tcp` in devmesh.yaml): DevMesh listens on it and forwards
+ * each connection to this machine's instance, or to a teammate's through their peer ingress (a TLS tunnel).
+ */
+export const TcpRouteSchema = z.object({
+  project: z.string(),
+  service: z.string(),
+  /** `127.0.0.1:15432`, null when its port could not be bound (see problem) */
+  address: z.string().nullable(),
+  port: z.number().int(),
+  /** true: `tcp_port:` in devmesh.yaml; false: allocated once by DevMesh and remembered */
+  fixed: z.boolean(),
+  state: ServiceStateSchema,
+  /** where the next connection goes: `127.0.0.1:54012`, `alice 10.0.0.2:7791`; null: nowhere */
+  target: z.string().nullable(),
+  /** `alice/db@15.0.0`, null: nobody */
+  servedBy: z.string().nullable(),
+  /** connections open now, and since DevMesh started */
+  connections: z.number().int(),
+  totalConnections: z.number().int(),
+  /** connections DevMesh closed because no instance could be reached (or the version was refused) */
+  failedConnections: z.number().int(),
+  /** client → service, and service → client, since DevMesh started */
+  bytesIn: z.number().int(),
+  bytesOut: z.number().int(),
+  /** why the address does not listen (port busy, …), with the fix */
+  problem: z.string().nullable(),
+});
+export type TcpRoute = z.infer<typeof TcpRouteSchema>;

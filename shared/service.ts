@@ -27,6 +27,12 @@ export const ServiceInfoSchema = z.object({
   reason: z.string().nullable(),
   autostart: z.boolean(),
   dependsOn: z.array(DependencyInfoSchema),
+  /** `protocol:` in devmesh.yaml; absent means http */
+  protocol: z.enum(['http', 'tcp']).optional(),
+  /** a TCP service's stable address through DevMesh, `127.0.0.1:15432` */
+  tcpAddress: z.string().nullable().optional(),
+  /** the engine, when DevMesh runs this service as a database (`database:` in devmesh.yaml) */
+  database: z.enum(['postgres', 'redis', 'sqlite']).optional(),
 });
 export type ServiceInfo = z.infer<typeof ServiceInfoSchema>;
 

@@ -26,6 +26,7 @@ import { taskHandlers } from './handlers/task-handlers.js';
 import { terminalHandlers } from './handlers/terminal-handlers.js';
 import { teamHandlers } from './handlers/team-handlers.js';
 import { reviewHandlers } from './handlers/review-handlers.js';
+import { databaseHandlers } from './handlers/database-handlers.js';
 import { usageHandlers } from './handlers/usage-handlers.js';
 
 export interface ApiFace {
@@ -175,6 +176,7 @@ export class DevMeshApi {
       ...fileHandlers({ files: core.files }),
       ...reviewHandlers({ ...core.review, rootOf: (ref) => core.projects.resolve(ref).root }),
       ...usageHandlers({ usage: core.usage }),
+      ...databaseHandlers(),
     };
   }
 

@@ -40,6 +40,9 @@ export function service(
     prefer: 'local',
     allowPeers: true,
     line: 1,
+    protocol: 'http',
+    tcpPort: null,
+    database: null,
     ...partial,
   };
 }

@@ -37,6 +37,8 @@ export function proxyHandlers(deps: ProxyHandlersDeps): HandlersOf<'proxy' | 'ca
       return deps.requests.page(query);
     },
     'proxy.traffic': (i) => deps.traffic.snapshot(i.project ? deps.projectId(i.project) : undefined),
+    // filled in by the TCP forwarding (issue 17)
+    'proxy.tcp': () => [],
     'ca.info': () => deps.ca.info(),
   };
 }

@@ -223,6 +223,9 @@ export class ProjectConfigLoader {
       prefer: file.prefer ?? CONFIG_DEFAULTS.prefer,
       allowPeers: file.allow_peers ?? CONFIG_DEFAULTS.allowPeers,
       line,
+      protocol: 'http',
+      tcpPort: null,
+      database: null,
     };
     return { config, deps };
   }

@@ -31,6 +31,29 @@ export interface DependencyConfig {
   onVersionMismatch: VersionMismatchPolicy;
 }
 
+/** `protocol:` of a service: http (the default) goes through the HTTP proxy, tcp through a stable TCP address */
+export type ServiceProtocol = 'http' | 'tcp';
+export type DatabaseEngineName = 'postgres' | 'redis' | 'sqlite';
+
+/** `seed:` of a database block: an SQL file or a dump (path, absolute), or one of its own snapshots (by name) */
+export type DatabaseSeed = { kind: 'file'; path: string } | { kind: 'snapshot'; name: string };
+
+/**
+ * A database DevMesh runs. It is a service of its own (ServiceConfig.database set, command filled in by the
+ * databases domain at start): `<owner>-db` for a `database:` block on a service with a command (the owner
+ * depends on it and gets DATABASE_URL or REDIS_URL), or the service itself for a block with no `command:`.
+ */
+export interface DatabaseConfig {
+  engine: DatabaseEngineName;
+  /** semver range the installed engine must satisfy, null: any */
+  range: string | null;
+  /** database name inside the engine (postgres), file name (sqlite); default the project id */
+  name: string;
+  seed: DatabaseSeed | null;
+  /** the service whose block this is, null for a database-only service */
+  owner: string | null;
+}
+
 export interface ServiceConfig {
   name: string;
   version: string;
@@ -54,6 +77,13 @@ export interface ServiceConfig {
   allowPeers: boolean;
   /** 1-based line of the service's key in devmesh.yaml, for messages */
   line: number;
+  /** http (default) or tcp: a TCP service gets a stable local address that DevMesh forwards */
+  protocol: ServiceProtocol;
+  /** `tcp_port:` the stable local address's port, fixed in devmesh.yaml; null: allocated once and remembered.
+   *  Only for protocol tcp. */
+  tcpPort: number | null;
+  /** set when DevMesh runs this service as a database (protocol tcp, or none for sqlite) */
+  database: DatabaseConfig | null;
 }
 
 export interface ProjectConfig {

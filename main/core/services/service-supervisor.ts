@@ -41,6 +41,9 @@ const PROCESS_FIELDS = {
   port: (d) => d.port,
   health: (d) => d.health,
   dependsOn: (d) => d.dependsOn.map((dep) => dep.name).sort(),
+  protocol: (d) => d.protocol,
+  tcpPort: (d) => d.tcpPort,
+  database: (d) => d.database,
 } satisfies { [K in keyof ServiceConfig]?: (def: ServiceConfig) => unknown };
 
 /**
