@@ -41,6 +41,10 @@ export const ERROR_CODES = [
   'OUTBOX_FULL',
   /** the teammate's machine a call must reach (a task's home) has no live link now */
   'MACHINE_UNREACHABLE',
+  /** a database engine (postgres, redis-server, …) is not installed, or not in the version range asked for */
+  'ENGINE_MISSING',
+  /** a snapshot's bytes do not match its recorded sha256 (damaged or truncated): nothing was restored */
+  'SNAPSHOT_CORRUPT',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
