@@ -31,6 +31,7 @@ export function DatabaseCard({ db }: { db: DatabaseInfo }) {
   const [dialogError, setDialogError] = useState<string | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [name, setName] = useState('');
+  const [unfolded, setUnfolded] = useState(false);
   const ref = { project: db.project, service: db.service };
   const nameOk = name === '' || SNAPSHOT_NAME_PATTERN.test(name);
 
@@ -152,18 +153,21 @@ export function DatabaseCard({ db }: { db: DatabaseInfo }) {
           {notice.text}
         </div>
       )}
-      <details className="db-snapshot-fold">
+      {/* the list (and its ticking "3m ago") only while unfolded */}
+      <details className="db-snapshot-fold" onToggle={(e) => setUnfolded(e.currentTarget.open)}>
         <summary>
           {snapshots.length === 1 ? '1 snapshot' : `${snapshots.length} snapshots`}
           {snapshots.some((s) => s.published) ? ` (${snapshots.filter((s) => s.published).length} published)` : ''}
         </summary>
-        <SnapshotList
-          service={db.service}
-          snapshots={snapshots}
-          publishing={busy?.startsWith('publish:') ? busy.slice('publish:'.length) : null}
-          disabled={!connected}
-          onPublish={(n, p) => void publish(n, p)}
-        />
+        {unfolded && (
+          <SnapshotList
+            service={db.service}
+            snapshots={snapshots}
+            publishing={busy?.startsWith('publish:') ? busy.slice('publish:'.length) : null}
+            disabled={!connected}
+            onPublish={(n, p) => void publish(n, p)}
+          />
+        )}
       </details>
       {open === 'restore' && (
         <DatabaseRestoreDialog
