@@ -1,6 +1,6 @@
 // Keeps the data faces of the selected project current: its databases with their snapshots and teammates'
 // published snapshots (listed on connect and when the project changes, again after a database.changed
-// event or a database service's state change), and its TCP services' addresses and counters (proxy.tcp,
+// event or a database service's state change; teammates' again when one joins, leaves or comes back), and its TCP services' addresses and counters (proxy.tcp,
 // which the daemon does not push: asked about once a second, like the traffic pushes, while the Services view
 // shows a project with a TCP service, at most one call in flight).
 import { DevMeshError } from '../../shared/errors.js';
@@ -20,6 +20,7 @@ export class DataSync {
   private readonly disposers: (() => void)[] = [];
   private projectId: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private peerTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly poll: ReturnType<typeof setInterval>;
   /** bump on every request, so a slow answer for a previous project (or an older state) is dropped */
   private dbGeneration = 0;
@@ -51,6 +52,7 @@ export class DataSync {
   dispose(): void {
     for (const d of this.disposers.splice(0)) d();
     if (this.timer) clearTimeout(this.timer);
+    if (this.peerTimer) clearTimeout(this.peerTimer);
     clearInterval(this.poll);
   }
 
@@ -82,6 +84,16 @@ export class DataSync {
       this.later();
     } else if ((event.type === 'project.reloaded' || event.type === 'project.opened') && event.project.id === projectId)
       this.later();
+    // a teammate who joins may have published snapshots; one who leaves takes theirs away
+    else if (event.type === 'peer.joined' || event.type === 'peer.left' || event.type === 'peer.back')
+      this.peersLater();
+  }
+
+  private peersLater(): void {
+    this.peerTimer ??= setTimeout(() => {
+      this.peerTimer = null;
+      if (this.client.status.state === 'open') void this.loadPeerSnapshots();
+    }, this.debounceMs);
   }
 
   private later(): void {

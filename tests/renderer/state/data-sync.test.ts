@@ -6,6 +6,7 @@ import type { DevMeshEvent } from '../../../shared/events.js';
 import { createAppStores, type AppStores } from '../../../renderer/state/app-stores.js';
 import { DataSync } from '../../../renderer/state/data-sync.js';
 import { FakeClient } from '../fake-client.js';
+import { peer } from '../graph/mesh-fixtures.js';
 import { databaseInfo, projectInfo, serviceInfo, snapshotInfo, tcpRoute } from '../../helpers/view-fixtures.js';
 import { sleep, until } from '../../helpers/until.js';
 
@@ -98,6 +99,17 @@ describe('DataSync', () => {
     client.emit(event('api-db'));
     expect(stores.databases.getState().byService['api-db']?.state).toBe('stopping');
     await until('the listing', () => calls('databases.snapshots') === 2);
+  });
+
+  it('lists teammates’ snapshots again when a teammate joins or leaves', async () => {
+    const { client, calls } = setup();
+    await until('the first listing', () => calls('databases.peerSnapshots') === 1);
+    client.emit({ type: 'peer.joined', ts: Date.now(), peer: peer('alice'), reason: null });
+    client.emit({ type: 'peer.left', ts: Date.now(), peer: peer('bob'), reason: 'quit' });
+    await until('the listing', () => calls('databases.peerSnapshots') === 2);
+    await sleep(60);
+    expect(calls('databases.peerSnapshots')).toBe(2);
+    expect(calls('databases.list')).toBe(1);
   });
 
   it('drops an answer for the project shown before', async () => {
