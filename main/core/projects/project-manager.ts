@@ -12,13 +12,18 @@ import { PortAllocator } from '../services/port-allocator.js';
 import { ProcessInspector } from '../services/process-inspector.js';
 import type { ProcessReaper } from '../services/process-reaper.js';
 import type { ServiceCaBundle } from '../services/service-ca-bundle.js';
-import { ServiceSupervisor, type SupervisorMeshView } from '../services/service-supervisor.js';
+import {
+  ServiceSupervisor,
+  type ServiceSupervisorDeps,
+  type SupervisorMeshView,
+} from '../services/service-supervisor.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { ServiceRegistry } from '../services/service-registry.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Project } from './project.js';
 import { ProjectIdentityResolver } from './project-identity.js';
 import { copyConfig } from './worktree-copy.js';
+import type { DatabaseManager } from '../databases/database-manager.js';
 
 export interface ProjectManagerDeps {
   events: EventBus;
@@ -40,6 +45,8 @@ export interface ProjectManagerDeps {
   mesh?: SupervisorMeshView;
   /** who a project is across machines (default: git in baseEnv) */
   identities?: ProjectIdentityResolver;
+  /** the databases domain: a database service's start (bootstrap, engine command), DATABASE_URL / REDIS_URL */
+  databases?: Pick<DatabaseManager, 'prepare' | 'env'>;
 }
 
 /** how long an open waits for git to identify the project before it goes on without (see `open`) */
@@ -174,6 +181,7 @@ export class ProjectManager {
       ...(this.deps.baseEnv ? { baseEnv: this.deps.baseEnv } : {}),
       ...(this.deps.serviceCa ? { serviceCa: this.deps.serviceCa } : {}),
       ...(this.deps.mesh ? { mesh: this.deps.mesh } : {}),
+      ...this.databaseHooks(config.id),
     });
     const project = new Project(config, supervisor, this.loader, this.deps.events, logger, copy);
     this.projects.set(config.id, project);
@@ -204,6 +212,15 @@ export class ProjectManager {
       });
     }
     return project.info();
+  }
+
+  private databaseHooks(project: string): Pick<ServiceSupervisorDeps, 'prepare' | 'databaseEnv'> {
+    const databases = this.deps.databases;
+    if (!databases) return {};
+    return {
+      prepare: (config, port) => databases.prepare(project, config, port),
+      databaseEnv: (service, services) => databases.env(project, service, services),
+    };
   }
 
   /**
