@@ -35,7 +35,9 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
     until(`${service} ${to}`, () => state(service).state === to, scaled(60_000));
 
   it('missing engine: ENGINE_MISSING naming the package, and the other services still start', async () => {
-    lab = new DatabaseLab({ locator: { path: empty, locations: { postgres: [empty], redis: [empty] }, platform: 'linux' } });
+    lab = new DatabaseLab({
+      locator: { path: empty, locations: { postgres: [empty], redis: [empty] }, platform: 'linux' },
+    });
     const web = httpServer(lab.projectDir).replace(/'/g, '"');
     await lab.open(
       [
@@ -67,9 +69,13 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
 
   it('a version out of range: the message names the range and the version found', async () => {
     lab = new DatabaseLab();
-    await lab.open(['project: shop', 'services:', '  cache:', '    database: { engine: redis, version: ">=99" }'].join('\n'));
+    await lab.open(
+      ['project: shop', 'services:', '  cache:', '    database: { engine: redis, version: ">=99" }'].join('\n'),
+    );
     await reaches('cache', 'crashed');
-    expect(state('cache').reason).toMatch(/shop\/cache: needs redis >=99, but this machine has 7\.\d+\.\d+ \(\/usr\/bin\/redis-server\)/);
+    expect(state('cache').reason).toMatch(
+      /shop\/cache: needs redis >=99, but this machine has 7\.\d+\.\d+ \(\/usr\/bin\/redis-server\)/,
+    );
   });
 
   it('a busy port: the message says who holds it', async () => {
@@ -78,7 +84,9 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
     const port = await new Promise<number>((resolve) =>
       holder!.listen(0, '127.0.0.1', () => resolve((holder!.address() as { port: number }).port)),
     );
-    await lab.open(['project: shop', 'services:', '  cache:', `    port: ${port}`, '    database: { engine: redis }'].join('\n'));
+    await lab.open(
+      ['project: shop', 'services:', '  cache:', `    port: ${port}`, '    database: { engine: redis }'].join('\n'),
+    );
     await reaches('cache', 'crashed');
     expect(state('cache').reason).toContain(`port ${port} is busy`);
     expect(state('cache').reason).toContain('services.cache.port');
@@ -92,7 +100,9 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
     );
     await reaches('store', 'crashed');
     const reason = state('store').reason!;
-    expect(reason).toContain(`the first start of shop/store failed while seeding from ${join(lab.projectDir, 'seed.sql')}`);
+    expect(reason).toContain(
+      `the first start of shop/store failed while seeding from ${join(lab.projectDir, 'seed.sql')}`,
+    );
     expect(reason).toContain('syntax error at or near "selec"');
     const folder = join(lab.home.dir, 'databases', 'shop', 'store');
     expect(readdirSync(folder)).toEqual([]);
@@ -105,7 +115,18 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
     const psql = handle.tool('psql');
     const rows = await runProgram(psql, {
       what: 'count',
-      args: ['-h', '127.0.0.1', '-p', String(handle.port()), '-U', 'devmesh', '-d', 'shop', '-tAc', 'select count(*) from items'],
+      args: [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(handle.port()),
+        '-U',
+        'devmesh',
+        '-d',
+        'shop',
+        '-tAc',
+        'select count(*) from items',
+      ],
     });
     expect(rows.trim()).toBe('2');
   });

@@ -58,7 +58,18 @@ describe.skipIf(!haveEngines)('a database handle', () => {
     expect(handle.tool('pg_dump').uid).toBeNull();
     await runProgram(handle.tool('psql'), {
       what: 'insert',
-      args: ['-h', '127.0.0.1', '-p', String(handle.port()), '-U', 'devmesh', '-d', 'shop', '-c', 'insert into items values (3)'],
+      args: [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(handle.port()),
+        '-U',
+        'devmesh',
+        '-d',
+        'shop',
+        '-c',
+        'insert into items values (3)',
+      ],
     });
     expect((await count(handle)).trim()).toBe('3');
 
@@ -80,7 +91,9 @@ describe.skipIf(!haveEngines)('a database handle', () => {
     expect((await count(handle)).trim()).toBe('2');
 
     // whileStopped restarts what ran also when the work fails, and passes the failure on
-    await expect(handle.whileStopped(() => Promise.reject(new Error('restore failed')))).rejects.toThrow('restore failed');
+    await expect(handle.whileStopped(() => Promise.reject(new Error('restore failed')))).rejects.toThrow(
+      'restore failed',
+    );
     expect(supervisor.get('api-db').current).toBe('healthy');
     await expect(handle.initialize()).rejects.toThrow(/is running: stop it first/);
   });
@@ -101,10 +114,9 @@ describe.skipIf(!haveEngines)('a database handle', () => {
     );
     const file = join(lab.home.dir, 'databases', 'shop', 'api', 'notes.db');
     const envFile = join(lab.projectDir, 'env-api.json');
-    const env = JSON.parse(await until('api env', () => existsSync(envFile) && readFileSync(envFile, 'utf8'))) as Record<
-      string,
-      string
-    >;
+    const env = JSON.parse(
+      await until('api env', () => existsSync(envFile) && readFileSync(envFile, 'utf8')),
+    ) as Record<string, string>;
     expect(env.DATABASE_URL).toBe(`sqlite://${file}`);
     const db = new BetterSqlite3(file, { readonly: true });
     expect(db.prepare('select body from notes').all()).toEqual([{ body: 'hello' }]);

@@ -26,7 +26,11 @@ describe.skipIf(!haveEngines)('the engine locator', () => {
   });
 
   it('names the package to install when the engine is nowhere', () => {
-    const locator = new EngineLocator({ path: empty, locations: { postgres: [empty], redis: [empty] }, platform: 'linux' });
+    const locator = new EngineLocator({
+      path: empty,
+      locations: { postgres: [empty], redis: [empty] },
+      platform: 'linux',
+    });
     expect(locator.find('postgres')).toBeNull();
     expect(() => locator.require('postgres', null, 'shop/api-db')).toThrow(DevMeshError);
     const problem = locator.problem('postgres', null, 'shop/api-db')!;
@@ -47,7 +51,9 @@ describe.skipIf(!haveEngines)('the engine locator', () => {
     const locator = new EngineLocator({ path: empty, platform: 'linux' });
     const version = locator.version('postgres')!;
     const problem = locator.problem('postgres', '>=99', 'shop/api-db');
-    expect(problem).toContain(`shop/api-db: needs postgres >=99, but this machine has ${version} (/usr/lib/postgresql/`);
+    expect(problem).toContain(
+      `shop/api-db: needs postgres >=99, but this machine has ${version} (/usr/lib/postgresql/`,
+    );
     expect(problem).toContain('or change database.version in devmesh.yaml');
     expect(locator.problem('postgres', `^${version.split('.')[0]}`, 'shop/api-db')).toBeNull();
   });
