@@ -155,12 +155,12 @@ export class EngineLocator {
   /** `postgres --version` → 15.18.0; cached per binary (a daemon asks often, the answer does not change). */
   private versionOf(engine: ServerEngine, binary: string): string | null {
     if (this.cache.has(binary)) return this.cache.get(binary)!;
-    let version: string | null = null;
+    let version: string | null;
     try {
       const out = execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: 'pipe' });
       // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)", "Redis server v=7.0.15 sha=00000000:0 …"
       const match = engine === 'redis' ? /v=(\d+\.\d+\.\d+)/.exec(out) : /\(PostgreSQL\)\s+(\d+(?:\.\d+)*)/.exec(out);
-      version = match ? (semver.coerce(match[1]!)?.version ?? null) : null;
+      version = match ? (semver.coerce(match[1])?.version ?? null) : null;
     } catch {
       version = null; // not runnable (a broken link, another architecture): not a usable install
     }

@@ -15,11 +15,11 @@ export interface EngineUser {
 /** The user to run postgres as, or null: as the daemon's own user (not root). */
 export function engineUser(passwdFile = '/etc/passwd'): EngineUser | null {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
-  let passwd = '';
+  let passwd: string;
   try {
     passwd = readFileSync(passwdFile, 'utf8');
   } catch {
-    passwd = '';
+    passwd = ''; // no passwd file to read: nobody's ids below
   }
   const users = new Map<string, EngineUser>();
   for (const line of passwd.split('\n')) {

@@ -5,7 +5,7 @@ import { basename, join, resolve, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ProjectInfo, WorktreeCopy } from '../../../shared/service.js';
-import { CONFIG_FILE_NAME } from '../config/project-config.js';
+import { CONFIG_FILE_NAME, type DatabaseEngineName, type ServiceConfig } from '../config/project-config.js';
 import { ProjectConfigLoader } from '../config/project-config-loader.js';
 import type { EventBus } from '../events/event-bus.js';
 import { PortAllocator } from '../services/port-allocator.js';
@@ -15,15 +15,16 @@ import type { ServiceCaBundle } from '../services/service-ca-bundle.js';
 import {
   ServiceSupervisor,
   type ServiceSupervisorDeps,
+  type SupervisedServices,
   type SupervisorMeshView,
 } from '../services/service-supervisor.js';
+import type { ServiceLaunch } from '../services/service-runner.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { ServiceRegistry } from '../services/service-registry.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Project } from './project.js';
 import { ProjectIdentityResolver } from './project-identity.js';
 import { copyConfig } from './worktree-copy.js';
-import type { DatabaseManager } from '../databases/database-manager.js';
 
 export interface ProjectManagerDeps {
   events: EventBus;
@@ -46,7 +47,17 @@ export interface ProjectManagerDeps {
   /** who a project is across machines (default: git in baseEnv) */
   identities?: ProjectIdentityResolver;
   /** the databases domain: a database service's start (bootstrap, engine command), DATABASE_URL / REDIS_URL */
-  databases?: Pick<DatabaseManager, 'prepare' | 'env'>;
+  databases?: ProjectDatabases;
+}
+
+/** What the projects' services need of the databases domain (DatabaseManager implements it). */
+export interface ProjectDatabases {
+  /** ServiceRunnerDeps.prepare, for a service of `project` */
+  prepare(project: string, config: ServiceConfig, port: number): Promise<ServiceLaunch | null>;
+  /** ServiceSupervisorDeps.databaseEnv, for a service of `project` */
+  env(project: string, service: ServiceConfig, services: SupervisedServices): Record<string, string>;
+  /** the version of an engine installed here (ProjectConfigLoaderDeps.engineVersion) */
+  engineVersion(engine: DatabaseEngineName): string | null;
 }
 
 /** how long an open waits for git to identify the project before it goes on without (see `open`) */

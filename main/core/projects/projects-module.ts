@@ -7,9 +7,8 @@ import { proxyBaseUrl } from '../services/dependency-address.js';
 import type { ServicesModule } from '../services/services-module.js';
 import type { StoreModule } from '../store/store-module.js';
 import type { PeerServing } from './peer-serving-port.js';
-import { ProjectManager } from './project-manager.js';
+import { ProjectManager, type ProjectDatabases } from './project-manager.js';
 import { ProjectConfigLoader } from '../config/project-config-loader.js';
-import type { DatabaseManager } from '../databases/database-manager.js';
 
 export interface ProjectsModuleDeps {
   store: StoreModule;
@@ -18,7 +17,7 @@ export interface ProjectsModuleDeps {
   peers: PeerServing;
   logger: Logger;
   /** the databases domain (its hooks into the services, the engines' versions for the config) */
-  databases?: DatabaseManager;
+  databases?: ProjectDatabases;
 }
 
 export class ProjectsModule implements AsyncDisposable {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectConfigLoader } from '../../../main/core/config/project-config-loader.js';
 import type { ProjectConfig } from '../../../main/core/config/project-config.js';
-import { DevMeshError } from '../../../shared/errors.js';
+import type { DevMeshError } from '../../../shared/errors.js';
 
 // The engines "found on this machine", as the databases domain would answer.
 const loader = new ProjectConfigLoader({
