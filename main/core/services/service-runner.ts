@@ -116,6 +116,7 @@ export class ServiceRunner implements Disposable {
       reason: this.reason,
       autostart: this.config.autostart,
       dependsOn: this.config.dependsOn.map((d) => ({ name: d.name, range: d.range })),
+      ...(this.config.database ? { database: this.config.database.engine } : {}),
     };
   }
 

@@ -29,11 +29,13 @@ export class DatabaseLab {
   readonly databases: DatabasesModule;
   readonly projects: ProjectManager;
 
-  constructor(options: { locator?: EngineLocatorDeps; env?: NodeJS.ProcessEnv } = {}) {
+  /** `deepHome`: $DEVMESH_HOME far down a long path (longer than a unix socket's path may be) */
+  constructor(options: { locator?: EngineLocatorDeps; env?: NodeJS.ProcessEnv; deepHome?: boolean } = {}) {
     this.dir = mkdtempSync(join(tmpdir(), 'devmesh-db-'));
     this.projectDir = join(this.dir, 'shop');
     mkdirSync(this.projectDir);
-    this.home = new DevMeshHome(join(this.dir, 'home'));
+    const deep = options.deepHome ? ['a-rather-long-folder-name-for-a-home', 'and-another-one-below-it-as-well'] : [];
+    this.home = new DevMeshHome(join(this.dir, ...deep, 'home'));
     this.home.ensure();
     this.database = Database.open(this.home.databasePath);
     const logger = pino({ level: 'silent' });

@@ -2,7 +2,8 @@
 // service), run with the machine's own engines: both start before api, api reaches them through
 // DATABASE_URL / REDIS_URL, stopping the project shuts the engines down their own way, and the data survives.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceStateEvent } from '../../../shared/events.js';
@@ -91,6 +92,7 @@ describe.skipIf(!haveEngines)('a project with a postgres and a redis database', 
     expect(at('api', 'starting')).toBeGreaterThan(at('api-db', 'healthy'));
     expect(at('api', 'starting')).toBeGreaterThan(at('cache', 'healthy'));
 
+    expect(lab.projects.resolve('shop').supervisor.get('api-db').info().database).toBe('postgres');
     const [db] = lab.databases.manager.list('shop').filter((d) => d.service === 'api-db');
     expect(db).toMatchObject({ owner: 'api', engine: 'postgres', state: 'healthy', problem: null, name: 'shop' });
     expect(db!.engineVersion).toMatch(/^\d+\.\d+\.\d+$/);
@@ -119,5 +121,29 @@ describe.skipIf(!haveEngines)('a project with a postgres and a redis database', 
     const url = (service: string) => again.find((d) => d.service === service)!.url!;
     expect(psql(url('api-db'), 'select name from items order by id')).toBe('apple\npear\nplum');
     expect(redisCli(url('cache'), 'get', 'greeting')).toBe('hello');
+  });
+
+  it('a home too deep for a unix socket path: the socket goes to a short folder of its own', async () => {
+    lab = new DatabaseLab({ deepHome: true });
+    const data = join(lab.home.dir, 'databases', 'shop', 'store', 'data');
+    expect(Buffer.byteLength(join(data, '.s.PGSQL.65535'))).toBeGreaterThan(100);
+    await lab.open(['project: shop', 'services:', '  store:', '    database: { engine: postgres }'].join('\n'));
+    const supervisor = lab.projects.resolve('shop').supervisor;
+    await until('store healthy', () => supervisor.get('store').current === 'healthy', scaled(90_000));
+    const port = supervisor.get('store').info().port!;
+    const sockets = readdirSync(tmpdir())
+      .filter((n) => n.startsWith('devmesh-pg-'))
+      .filter((n) => existsSync(join(tmpdir(), n, `.s.PGSQL.${port}`)));
+    expect(sockets).toHaveLength(1);
+    // the server takes local connections on it (the snapshot tools may use it)
+    expect(
+      execFileSync(
+        PSQL!,
+        ['-h', join(tmpdir(), sockets[0]!), '-p', String(port), '-U', 'devmesh', '-d', 'shop', '-tAc', 'select 42'],
+        { encoding: 'utf8' },
+      ).trim(),
+    ).toBe('42');
+    await lab.projects.close('shop');
+    rmSync(join(tmpdir(), sockets[0]!), { recursive: true, force: true });
   });
 });
