@@ -10,7 +10,7 @@ import type { DatabaseEngineName, ServiceConfig } from '../config/project-config
 import type { LogStore } from '../logs/log-store.js';
 import type { Project } from '../projects/project.js';
 import type { ProjectManager } from '../projects/project-manager.js';
-import type { ServiceLaunch } from '../services/service-runner.js';
+import type { ServiceLaunch } from '../services/service-launch.js';
 import type { SupervisedServices } from '../services/service-supervisor.js';
 import { databaseEnv } from './database-env.js';
 import { databaseUrl } from './database-url.js';

@@ -2,7 +2,7 @@
 // folder ready before a start (the first start initializes and seeds it), say how to launch the engine,
 // empty it, seed it, and find its programs.
 import type { DatabaseConfig } from '../config/project-config.js';
-import type { ServiceLaunch } from '../services/service-runner.js';
+import type { ServiceLaunch } from '../services/service-launch.js';
 import type { EngineTool } from './database-handle.js';
 import type { EngineLocator } from './engine-locator.js';
 import type { EngineUser } from './engine-user.js';

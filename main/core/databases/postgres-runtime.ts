@@ -9,7 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, ren
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
-import type { ServiceLaunch } from '../services/service-runner.js';
+import type { ServiceLaunch } from '../services/service-launch.js';
 import type { EngineTool } from './database-handle.js';
 import { POSTGRES_USER } from './database-url.js';
 import type { FoundEngine } from './engine-locator.js';

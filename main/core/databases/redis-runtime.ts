@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { DevMeshError } from '../../../shared/errors.js';
-import type { ServiceLaunch } from '../services/service-runner.js';
+import type { ServiceLaunch } from '../services/service-launch.js';
 import type { EngineTool } from './database-handle.js';
 import type { FoundEngine } from './engine-locator.js';
 import { databaseLabel, type EngineRuntime, type EngineRuntimeContext } from './engine-runtime.js';

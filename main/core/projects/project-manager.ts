@@ -18,7 +18,7 @@ import {
   type SupervisedServices,
   type SupervisorMeshView,
 } from '../services/service-supervisor.js';
-import type { ServiceLaunch } from '../services/service-runner.js';
+import type { ServiceLaunch } from '../services/service-launch.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { ServiceRegistry } from '../services/service-registry.js';
 import { setTimeout as delay } from 'node:timers/promises';

@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceInfo, ServiceState } from '../../../shared/service.js';
-import type { HealthCheckConfig, ServiceConfig } from '../config/project-config.js';
+import type { ServiceConfig } from '../config/project-config.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../base/disposable.js';
 import { LineSplitter } from '../logs/line-splitter.js';
@@ -22,6 +22,7 @@ import { ProcessGroup, type StopSettings } from './process-group.js';
 import { RestartBackoff } from '../base/restart-backoff.js';
 import type { ServiceCaBundle } from './service-ca-bundle.js';
 import { StateWaiters } from './state-waiters.js';
+import type { ServiceLaunch } from './service-launch.js';
 
 export interface ServiceRunnerDeps {
   project: string;
@@ -46,16 +47,6 @@ export interface ServiceRunnerDeps {
    * may give how to launch the process instead of its `command:`. A throw fails the start with its message.
    */
   prepare?: (config: ServiceConfig, port: number) => Promise<ServiceLaunch | null>;
-}
-
-/** How a service's process is launched instead of its `command:` (a database's engine, as the engine's user). */
-export interface ServiceLaunch {
-  command: string;
-  cwd: string;
-  health: HealthCheckConfig;
-  /** spawn as this user (the engine refuses root), null: as the daemon */
-  uid: number | null;
-  gid: number | null;
 }
 
 /** Waiting this long for a dead shell's pipes to close before the exit is handled. */
