@@ -158,6 +158,9 @@ export class PostgresRuntime implements EngineRuntime {
         `the first start of ${databaseLabel(this.c)} failed while ${step}; nothing was kept, the next start ` +
           `begins again: ${message}${tail ? `\nserver log:\n${tail}` : ''}`,
       );
+    } finally {
+      // the temporary server's socket folder, when the staging path was too long to hold the socket
+      if (socket !== staging) rmSync(socket, { recursive: true, force: true });
     }
   }
 
