@@ -56,6 +56,8 @@ import { ReviewModule } from './review/review-module.js';
 import { WorktreeManager } from './agents/worktree-manager.js';
 import { reviewAudit, reviewTasks } from './review-ports.js';
 import { UsageModule } from './usage/usage-module.js';
+import { DatabasesModule, type DatabasesModuleDeps } from './databases/databases-module.js';
+import type { DatabaseManager } from './databases/database-manager.js';
 
 export interface DevMeshCoreDeps {
   home: DevMeshHome;
@@ -88,6 +90,8 @@ export interface DevMeshCoreDeps {
   reminders?: { clock?: LockClock; maxWaitMs?: number };
   /** the loopback OTLP receiver's port for agents' token and cost figures (default 0: any free port) */
   usagePort?: number;
+  /** where database engines are looked up (tests), and the seams the TCP and snapshot parts fill */
+  databases?: Pick<DatabasesModuleDeps, 'locator' | 'seams'>;
 }
 
 export interface CoreDescription {
@@ -114,6 +118,7 @@ interface CoreModules {
   files: FilesModule;
   review: ReviewModule;
   usage: UsageModule;
+  databases: DatabasesModule;
 }
 
 export class DevMeshCore {
@@ -154,6 +159,8 @@ export class DevMeshCore {
   readonly review: ReviewModule;
   /** what agents cost: the OTLP receiver, figures per agent and task, budgets */
   readonly usage: UsageModule;
+  /** the databases DevMesh runs for services (`database:` blocks) */
+  readonly databases: DatabaseManager;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -183,6 +190,7 @@ export class DevMeshCore {
     this.reminders = modules.reminders.scheduler;
     this.files = files;
     this.review = modules.review;
+    this.databases = modules.databases.manager;
     const settled = (): Promise<void> => this.coordination.trail.settled();
     this.projectCommands = new ProjectCommands({ projects: this.projects, settled, copies: agents.copies });
   }
@@ -214,7 +222,16 @@ export class DevMeshCore {
       const peers = new PeerServingPort();
       // Disposed in reverse: agents and terminals first (they talk to the services), the mesh's goodbye, the
       // proxies, the rest of the mesh, then the projects' services stop, then Coordination.
-      const projects = work.add(new ProjectsModule({ store, services, ports, peers, logger }));
+      const databases = new DatabasesModule({
+        home,
+        logs: services.logs,
+        projects: (): ProjectManager => projects.manager,
+        baseEnv: store.baseEnv,
+        ...deps.databases,
+      });
+      const projects: ProjectsModule = work.add(
+        new ProjectsModule({ store, services, ports, peers, logger, databases: databases.manager }),
+      );
       const mesh = work.add(new MeshModule({ home, store, projects, settings: settings.mesh, ports, peers, logger }));
       const proxy = work.add(new ProxyModule({ home, store, projects, mesh, ca, settings, ports, logger }));
       // Teammates hear this agent's goodbye before its proxies close, so they stop routing here first.
@@ -315,7 +332,7 @@ export class DevMeshCore {
         files,
         review,
       };
-      const parts = { ...modules, reminders, usage };
+      const parts = { ...modules, reminders, usage, databases };
       const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, parts, disposables);
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());

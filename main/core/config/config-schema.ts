@@ -7,6 +7,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../base/duration.js';
+import { DatabaseBlockSchema } from './database-block.js';
 import type { RestartPolicy, StopSignal, VersionMismatchPolicy } from './project-config.js';
 
 /** Service names and project ids: they end up in URLs, env var names and file names. */
@@ -237,8 +238,9 @@ const Restart = z.union([Policy, RestartObjectSchema], {
 export const ServiceFileSchema = z
   .strictObject(
     {
-      version: Version,
-      command: z.string({ error: 'a command to run' }).trim().min(1, { error: 'a command to run' }),
+      // both required, except on a database-only service (a `database:` block and no command): see below
+      version: Version.optional(),
+      command: z.string({ error: 'a command to run' }).trim().min(1, { error: 'a command to run' }).optional(),
       cwd: z.string({ error: 'a directory path' }).trim().min(1, { error: 'a directory path' }).optional(),
       env: EnvMap.optional(),
       port: count('a number 1-65535', 1, 65535).nullable().optional(),
@@ -258,10 +260,18 @@ export const ServiceFileSchema = z
         })
         .optional(),
       allow_peers: z.boolean({ error: 'true or false' }).optional(),
+      database: DatabaseBlockSchema.optional(),
     },
     { error: 'a map with version and command' },
   )
   .superRefine((service, ctx) => {
+    // A database-only service runs its engine (the command is generated) and may leave its version to the engine.
+    if (service.command === undefined && service.database === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['version'], message: 'required: a semver version like 1.2.3' });
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'required: a command to run' });
+    } else if (service.version === undefined && service.command !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['version'], message: 'required: a semver version like 1.2.3' });
+    }
     // Preferring teammates while refusing them would silently mean "local only": say so instead.
     if (service.allow_peers === false && service.prefer !== undefined && service.prefer !== 'local') {
       ctx.addIssue({
@@ -291,4 +301,5 @@ export const KNOWN_KEYS = {
   health: Object.keys(HealthFileSchema.shape),
   restart: Object.keys(RestartObjectSchema.shape),
   dependency: Object.keys(DependencyObjectSchema.shape),
+  database: Object.keys(DatabaseBlockSchema.shape),
 };

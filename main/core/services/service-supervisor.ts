@@ -17,8 +17,19 @@ export interface SupervisorMeshView {
   peerServing(project: string, service: string, range: string | null): string | null;
 }
 
+/** The services of the project as a database's variables need them (databases/database-env.ts). */
+export interface SupervisedServices {
+  definition(name: string): ServiceConfig | undefined;
+  /** the port of its running instance, else null */
+  port(name: string): number | null;
+}
+
 /** What every runner of the project shares; each runner also gets its own dependency addresses. */
-export type ServiceSupervisorDeps = Omit<ServiceRunnerDeps, 'dependencyEnv'> & { mesh?: SupervisorMeshView };
+export type ServiceSupervisorDeps = Omit<ServiceRunnerDeps, 'dependencyEnv'> & {
+  mesh?: SupervisorMeshView;
+  /** DATABASE_URL / REDIS_URL (and a database dependency's <DEP>_URL) of a service (the databases domain) */
+  databaseEnv?: (service: ServiceConfig, services: SupervisedServices) => Record<string, string>;
+};
 
 export interface ConfigChanges {
   added: string[];
@@ -270,6 +281,14 @@ export class ServiceSupervisor {
     for (const dep of this.runners.get(name)?.definition.dependsOn ?? []) {
       const port = this.runners.get(dep.name)?.info().port;
       Object.assign(env, dependencyAddress({ service: dep.name, project, port, proxyBase, from: name }));
+    }
+    const def = this.runners.get(name)?.definition;
+    if (def && this.deps.databaseEnv) {
+      const definition = (n: string) => this.runners.get(n)?.definition;
+      Object.assign(
+        env,
+        this.deps.databaseEnv(def, { definition, port: (n) => this.runners.get(n)?.info().port ?? null }),
+      );
     }
     return env;
   }
