@@ -176,7 +176,7 @@ export class DevMeshApi {
       ...fileHandlers({ files: core.files }),
       ...reviewHandlers({ ...core.review, rootOf: (ref) => core.projects.resolve(ref).root }),
       ...usageHandlers({ usage: core.usage }),
-      ...databaseHandlers(),
+      ...databaseHandlers({ snapshots: core.databaseSnapshots.snapshots, pull: core.databaseSnapshots.pull }),
     };
   }
 

@@ -56,6 +56,8 @@ import { ReviewModule } from './review/review-module.js';
 import { WorktreeManager } from './agents/worktree-manager.js';
 import { reviewAudit, reviewTasks } from './review-ports.js';
 import { UsageModule } from './usage/usage-module.js';
+import { NO_DATABASES } from './databases/database-directory.js';
+import { SnapshotsModule } from './databases/snapshots-module.js';
 
 export interface DevMeshCoreDeps {
   home: DevMeshHome;
@@ -154,6 +156,8 @@ export class DevMeshCore {
   readonly review: ReviewModule;
   /** what agents cost: the OTLP receiver, figures per agent and task, budgets */
   readonly usage: UsageModule;
+  /** databases' snapshots, restore, reset, publishing and pulls from teammates (issue 17) */
+  readonly databaseSnapshots: SnapshotsModule;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -185,6 +189,16 @@ export class DevMeshCore {
     this.review = modules.review;
     const settled = (): Promise<void> => this.coordination.trail.settled();
     this.projectCommands = new ProjectCommands({ projects: this.projects, settled, copies: agents.copies });
+    // NO_DATABASES and `dialer: null` until the DatabaseManager and the TunnelDialer are wired in
+    this.databaseSnapshots = new SnapshotsModule({
+      database: this.database,
+      homeDir: home.dir,
+      directory: NO_DATABASES,
+      dialer: null,
+      peers: () => this.mesh.routable(),
+      projectId: (ref) => this.projects.resolve(ref).id,
+      emit: (e) => this.events.emit(e),
+    });
   }
 
   /** the terminals' asciicast recordings */
