@@ -61,6 +61,8 @@ interface EngineOptions {
   seed?: string;
   /** the database's name (postgres), default the project */
   name?: string;
+  /** redis: run with `appendonly yes` (the AOF is what it loads then) */
+  appendonly?: boolean;
 }
 
 /** a DatabaseHandle over one real engine, started and stopped by the test */
@@ -283,8 +285,11 @@ export class TestRedis extends TestDatabase {
   private proc: EngineProcess | null = null;
   private currentPort: number | null = null;
 
+  private readonly appendonly: boolean;
+
   constructor(options: EngineOptions, dataPath: string, user: { uid: number; gid: number } | null) {
     super(options, 'redis', dataPath, user);
+    this.appendonly = options.appendonly === true;
   }
 
   port(): number | null {
@@ -306,7 +311,7 @@ export class TestRedis extends TestDatabase {
     const fresh = !existsSync(this.dataPath);
     if (fresh) await this.initialize();
     const port = await freePort();
-    // save points on (a shutdown saves dump.rdb, as the runtime's config does), no AOF, and no 5 s wait before
+    // save points on (a shutdown saves dump.rdb, as the runtime's config does), AOF as asked, and no 5 s wait before
     // streaming an RDB to `redis-cli --rdb` (repl-diskless-sync-delay: it waits for more replicas to join)
     const child = spawn(
       '/usr/bin/redis-server',
@@ -320,7 +325,7 @@ export class TestRedis extends TestDatabase {
         '--dbfilename',
         'dump.rdb',
         '--appendonly',
-        'no',
+        this.appendonly ? 'yes' : 'no',
         '--save',
         '3600 1',
         '--daemonize',

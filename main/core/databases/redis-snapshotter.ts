@@ -1,11 +1,13 @@
-// Redis snapshots: the RDB file the server streams to `redis-cli --rdb -` (a point-in-time dump, made by the
+// Redis snapshots: the RDB file the server streams to `redis-cli --rdb <file>` (a point-in-time dump, made by the
 // server as for a replica: https://redis.io/docs/latest/develop/tools/cli/#remote-backups-of-rdb-files),
 // gzip-compressed by the daemon. A restore replaces `dump.rdb` in the data folder while the server is stopped
-// and keeps the old file until the server started on the new one. The runtime's `appendonly` would make the
-// server load its AOF instead of dump.rdb, so a restore also sets the AOF folder aside (removed with the old
-// dump once the server is up; Redis 7 rebuilds its AOF from the loaded data when appendonly is on).
+// and keeps the old files until the server started on the new one. With `appendonly yes` Redis 7 loads only
+// its AOF folder and, when that is missing, starts EMPTY and ignores dump.rdb (seen here with 7.0), so when the
+// data folder has an AOF folder the restore replaces it too: a new one whose base is the snapshot's RDB, in
+// Redis 7's multi-part AOF layout (a manifest line `file <name>.1.base.rdb seq 1 type b`,
+// https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/#append-only-file).
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -28,11 +30,19 @@ export class RedisSnapshotter implements EngineSnapshotter {
 
   async dump(db: DatabaseHandle, path: string): Promise<void> {
     await db.ensureRunning();
-    await runEngineTool(db.tool('redis-cli'), [...this.connection(db), '--rdb', '-'], {
-      stdout: (out) => pipeline(out, createGzip(), createWriteStream(path, { mode: 0o600 })),
-      timeoutMs: this.timeouts.dataMs,
-      what: `the snapshot of ${db.service}`,
-    });
+    // To a file, not `--rdb -`: on stdout redis-cli 7.0 leaves the 40-byte EOF mark of a diskless transfer after
+    // the RDB (seen here), which dump.rdb tolerates but an AOF base file does not. redis-cli is a client and
+    // needs no engine user: it runs as the daemon, so it can write into the daemon's snapshots folder.
+    const rdb = `${path}.rdb`;
+    try {
+      await runEngineTool({ ...db.tool('redis-cli'), uid: null, gid: null }, [...this.connection(db), '--rdb', rdb], {
+        timeoutMs: this.timeouts.dataMs,
+        what: `the snapshot of ${db.service}`,
+      });
+      await pipeline(createReadStream(rdb), createGzip(), createWriteStream(path, { mode: 0o600 }));
+    } finally {
+      await rm(rdb, { force: true });
+    }
   }
 
   async restore(db: DatabaseHandle, path: string): Promise<void> {
@@ -51,15 +61,22 @@ export class RedisSnapshotter implements EngineSnapshotter {
       );
     }
     const swap = new FileSwap();
+    let newAof: string | null = null;
     try {
       await db.whileStopped(async () => {
+        const aof = join(db.dataPath, REDIS_AOF_DIR);
+        newAof = (await FileSwap.exists(aof)) ? await RedisSnapshotter.aofFrom(db, incoming, aof) : null;
         await swap.setAside(rdb);
-        await swap.setAside(join(db.dataPath, REDIS_AOF_DIR));
         await swap.place(incoming, rdb);
+        if (newAof !== null) {
+          await swap.setAside(aof);
+          await swap.place(newAof, aof);
+        }
       });
     } catch (err) {
       // the server did not start on the new data (or the swap failed): the old files go back
       await rm(incoming, { force: true });
+      if (newAof !== null) await rm(newAof, { recursive: true, force: true });
       await db.whileStopped(() => swap.undo());
       throw err;
     }
@@ -75,6 +92,25 @@ export class RedisSnapshotter implements EngineSnapshotter {
     if (!/^OK/.test(said.trim()))
       throw new DevMeshError('SERVICE_FAILED', `the reset of ${db.service}: FLUSHALL answered ${said.trim()}`);
     await db.seed();
+  }
+
+  /** a new AOF folder (beside `aof`) whose only part is the RDB `rdbFile` as its base */
+  private static async aofFrom(db: DatabaseHandle, rdbFile: string, aof: string): Promise<string> {
+    // the base name is the runtime's `appendfilename` (default appendonly.aof): read it off the manifest
+    const manifest = (await readdir(aof)).find((f) => f.endsWith('.manifest')) ?? 'appendonly.aof.manifest';
+    const prefix = manifest.slice(0, -'.manifest'.length);
+    const dir = temporaryBeside(aof);
+    await mkdir(dir, { mode: 0o700 });
+    try {
+      const base = `${prefix}.1.base.rdb`;
+      await copyFile(rdbFile, join(dir, base));
+      await writeFile(join(dir, manifest), `file ${base} seq 1 type b\n`, { mode: 0o600 });
+      for (const f of [dir, join(dir, base), join(dir, manifest)]) await FileSwap.ownLike(f, db.dataPath);
+      return dir;
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
   }
 
   /** `REDIS` then a 4-digit version starts every RDB file; redis-check-rdb, when installed, reads it whole */

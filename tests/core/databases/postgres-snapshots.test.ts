@@ -2,12 +2,14 @@
 // restore gives the old rows back; reset empties and reseeds; a damaged snapshot or a dump that fails midway
 // leaves the current data as it was; a full disk lists no half snapshot.
 import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DevMeshError } from '../../../shared/errors.js';
 import { digest } from '../../../main/core/databases/snapshot-file.js';
 import { FullDisk } from '../../helpers/full-disk.js';
 import { scaled } from '../../helpers/load-scale.js';
+import { until } from '../../helpers/until.js';
 import { enginesMissing, type TestPostgres } from '../../helpers/test-database-engines.js';
 import { SnapshotFixture } from './snapshot-fixture.js';
 
@@ -63,6 +65,31 @@ describe.skipIf(enginesMissing !== null)('postgres snapshots', () => {
         'snapshot two-rows',
         'restored two-rows',
       ]);
+    },
+    scaled(60_000),
+  );
+
+  it(
+    'restores while a client holds a connection to the database (the owner keeps its pool open)',
+    async () => {
+      await fx.snapshots.snapshot({ service: 'api', name: 'snap' });
+      pg.query("UPDATE items SET label = 'changed'");
+      const client = spawn(
+        '/usr/lib/postgresql/15/bin/psql',
+        ['-h', '127.0.0.1', '-p', String(pg.port()), '-U', 'devmesh', '-X', '-d', 'shop'],
+        { stdio: ['pipe', 'ignore', 'ignore'], ...(fx.engines.user ?? {}) },
+      );
+      try {
+        client.stdin.write('BEGIN; SELECT * FROM items;\n'); // an open transaction on the old database
+        const sessions = () =>
+          Number(pg.query("SELECT count(*) FROM pg_stat_activity WHERE datname = 'shop' AND pid <> pg_backend_pid()"));
+        await until('the client connected', () => sessions() > 0);
+        await fx.snapshots.restore({ service: 'api', name: 'snap' });
+        expect(labels()).toBe('seeded');
+        expect(sessions()).toBe(0); // its connection was ended by the swap
+      } finally {
+        client.kill('SIGKILL');
+      }
     },
     scaled(60_000),
   );

@@ -65,6 +65,27 @@ describe.skipIf(enginesMissing !== null)('redis snapshots', () => {
   );
 
   it(
+    'restores into a server that loads its AOF (appendonly yes), not only dump.rdb',
+    async () => {
+      const aof = fx.add(
+        await fx.engines.redis({ project: 'shop', service: 'sessions', seed: 'SET s seeded', appendonly: true }),
+      );
+      aof.cli(['SET', 'counter', '1']);
+      await fx.snapshots.snapshot({ service: 'sessions', name: 'one' });
+      aof.cli(['SET', 'counter', '2']);
+      aof.cli(['DEL', 's']);
+      await fx.snapshots.restore({ service: 'sessions', name: 'one' });
+      expect(aof.cli(['GET', 'counter'])).toBe('1');
+      expect(aof.cli(['GET', 's'])).toBe('seeded');
+      expect(aof.cli(['CONFIG', 'GET', 'appendonly'])).toBe('appendonly\nyes');
+      // and it stays so across another restart (the AOF now holds the restored data)
+      await aof.whileStopped(async () => {});
+      expect(aof.cli(['GET', 'counter'])).toBe('1');
+    },
+    scaled(60_000),
+  );
+
+  it(
     'resets to the seed',
     async () => {
       redis.cli(['SET', 'extra', '1']);
