@@ -46,7 +46,15 @@ export class PostgresSnapshotter implements EngineSnapshotter {
     const name = db.config.name;
     const staging = `${name}__restore`;
     const old = `${name}__old`;
-    await this.sql(db, [`DROP DATABASE IF EXISTS ${ident(staging)} WITH (FORCE)`, `CREATE DATABASE ${ident(staging)}`]);
+    // A restore cut short between its two renames (the daemon killed) left the data as `<name>__old`: it is
+    // put back first, so the drop of a stale `__old` below never takes the only copy.
+    await this.sql(db, [
+      `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = ${literal(name)}) AND EXISTS ` +
+        `(SELECT 1 FROM pg_database WHERE datname = ${literal(old)}) THEN ALTER DATABASE ${ident(old)} RENAME TO ` +
+        `${ident(name)}; ALTER DATABASE ${ident(name)} ALLOW_CONNECTIONS true; END IF; END $$`,
+      `DROP DATABASE IF EXISTS ${ident(staging)} WITH (FORCE)`,
+      `CREATE DATABASE ${ident(staging)}`,
+    ]);
     try {
       await runEngineTool(
         db.tool('pg_restore'),

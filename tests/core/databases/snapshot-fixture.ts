@@ -56,7 +56,7 @@ export class SnapshotFixture {
       name: db.config.name,
       engineVersion: db.engineVersion,
       binary: null,
-      state: db.port() === null && db.config.engine !== 'sqlite' ? 'stopped' : 'running',
+      state: db.port() === null && db.config.engine !== 'sqlite' ? 'stopped' : 'healthy',
       port: db.port(),
       address: null,
       url: null,
