@@ -32,6 +32,11 @@ export class SnapshotsModule {
     this.pull = new SnapshotPull({ snapshots: this.snapshots, dialer: deps.dialer, peers: deps.peers, projectId });
   }
 
+  /** how many snapshots a database has (DatabaseInfo.snapshots) */
+  count(project: string, service: string): number {
+    return this.snapshots.store.count(project, service);
+  }
+
   /** what the peer ingress serves to teammates: published snapshots only */
   get published(): PublishedSnapshots {
     return this.snapshots.published;

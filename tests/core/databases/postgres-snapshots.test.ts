@@ -164,19 +164,23 @@ describe.skipIf(enginesMissing !== null)('postgres snapshots', () => {
     scaled(60_000),
   );
 
-  it('puts back the data a restore cut short between its renames left as <name>__old', async () => {
-    await fx.snapshots.snapshot({ service: 'api', name: 'snap' });
-    pg.query("UPDATE items SET label = 'current'");
-    // the state a daemon killed mid-swap leaves: the data renamed aside, connections refused
-    pg.psql('postgres', 'ALTER DATABASE shop ALLOW_CONNECTIONS false;\nALTER DATABASE shop RENAME TO shop__old;');
-    const stored = fx.store.get('shop', 'api-db', 'snap')!;
-    truncateSync(stored.path, Math.floor(stored.sizeBytes / 2));
-    const cut = await digest(stored.path);
-    fx.database.db.prepare('UPDATE database_snapshots SET sha256 = ?, size = ?').run(cut.sha256, cut.size);
+  it(
+    'puts back the data a restore cut short between its renames left as <name>__old',
+    async () => {
+      await fx.snapshots.snapshot({ service: 'api', name: 'snap' });
+      pg.query("UPDATE items SET label = 'current'");
+      // the state a daemon killed mid-swap leaves: the data renamed aside, connections refused
+      pg.psql('postgres', 'ALTER DATABASE shop ALLOW_CONNECTIONS false;\nALTER DATABASE shop RENAME TO shop__old;');
+      const stored = fx.store.get('shop', 'api-db', 'snap')!;
+      truncateSync(stored.path, Math.floor(stored.sizeBytes / 2));
+      const cut = await digest(stored.path);
+      fx.database.db.prepare('UPDATE database_snapshots SET sha256 = ?, size = ?').run(cut.sha256, cut.size);
 
-    expect((await failure(fx.snapshots.restore({ service: 'api', name: 'snap' }))).code).toBe('SNAPSHOT_CORRUPT');
-    expect(labels()).toBe('current');
-  }, scaled(60_000));
+      expect((await failure(fx.snapshots.restore({ service: 'api', name: 'snap' }))).code).toBe('SNAPSHOT_CORRUPT');
+      expect(labels()).toBe('current');
+    },
+    scaled(60_000),
+  );
 
   it.skipIf(FullDisk.unavailable() !== null)(
     'a full disk answers DISK_FULL and lists no half snapshot',
