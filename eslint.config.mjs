@@ -18,6 +18,7 @@ export const coreDomainImports = {
   audit: ['health', 'store'],
   base: [],
   config: [],
+  databases: ['config', 'health', 'proxy', 'store'],
   coordination: ['agents', 'audit', 'events', 'health', 'locks', 'projects', 'store', 'tasks', 'terminals'],
   environment: ['health'],
   events: [],

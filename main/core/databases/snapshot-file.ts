@@ -5,7 +5,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import * as storageFailure from '../health/storage-failure.js';
 
 export interface FileDigest {
@@ -16,12 +15,10 @@ export interface FileDigest {
 export async function digest(path: string): Promise<FileDigest> {
   const hash = createHash('sha256');
   let size = 0;
-  await pipeline(createReadStream(path), async function* (source: AsyncIterable<Buffer>) {
-    for await (const chunk of source) {
-      size += chunk.length;
-      hash.update(chunk);
-    }
-  });
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    hash.update(chunk);
+  }
   return { size, sha256: hash.digest('hex') };
 }
 
