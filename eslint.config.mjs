@@ -18,7 +18,7 @@ export const coreDomainImports = {
   audit: ['health', 'store'],
   base: [],
   config: [],
-  databases: ['config', 'home', 'logs', 'projects', 'services'],
+  databases: ['config', 'health', 'home', 'logs', 'projects', 'proxy', 'services', 'store'],
   coordination: ['agents', 'audit', 'events', 'health', 'locks', 'projects', 'store', 'tasks', 'terminals'],
   environment: ['health'],
   events: [],

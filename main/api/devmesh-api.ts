@@ -176,7 +176,11 @@ export class DevMeshApi {
       ...fileHandlers({ files: core.files }),
       ...reviewHandlers({ ...core.review, rootOf: (ref) => core.projects.resolve(ref).root }),
       ...usageHandlers({ usage: core.usage }),
-      ...databaseHandlers({ databases: core.databases }),
+      ...databaseHandlers({
+        databases: core.databases,
+        snapshots: core.databaseSnapshots.snapshots,
+        pull: core.databaseSnapshots.pull,
+      }),
     };
   }
 

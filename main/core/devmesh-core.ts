@@ -57,6 +57,7 @@ import { WorktreeManager } from './agents/worktree-manager.js';
 import { reviewAudit, reviewTasks } from './review-ports.js';
 import { UsageModule } from './usage/usage-module.js';
 import { DatabasesModule, type DatabasesModuleDeps } from './databases/databases-module.js';
+import type { SnapshotsModule } from './databases/snapshots-module.js';
 import type { DatabaseManager } from './databases/database-manager.js';
 
 export interface DevMeshCoreDeps {
@@ -161,6 +162,8 @@ export class DevMeshCore {
   readonly usage: UsageModule;
   /** the databases DevMesh runs for services (`database:` blocks) */
   readonly databases: DatabaseManager;
+  /** databases' snapshots, restore, reset, publishing and pulls from teammates (issue 17) */
+  readonly databaseSnapshots: SnapshotsModule;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -191,6 +194,7 @@ export class DevMeshCore {
     this.files = files;
     this.review = modules.review;
     this.databases = modules.databases.manager;
+    this.databaseSnapshots = modules.databases.snapshots;
     const settled = (): Promise<void> => this.coordination.trail.settled();
     this.projectCommands = new ProjectCommands({ projects: this.projects, settled, copies: agents.copies });
   }
@@ -225,7 +229,11 @@ export class DevMeshCore {
       const databases = new DatabasesModule({
         home,
         logs: services.logs,
+        database: store.database,
+        emit: (event) => store.events.emit(event),
         projects: (): ProjectManager => projects.manager,
+        peers: () => mesh.node.routable(),
+        dialer: () => null,
         baseEnv: store.baseEnv,
         ...deps.databases,
       });

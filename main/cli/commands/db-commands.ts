@@ -10,6 +10,7 @@ import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';
 import { TextTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
+import { DB_SNAPSHOT_SUBCOMMANDS, DB_SNAPSHOT_USAGE, DbSnapshotCommands } from './db-snapshot-commands.js';
 
 type Action = (ctx: CliContext, args: CommandArgs, rest: string[]) => Promise<number>;
 
@@ -27,18 +28,26 @@ const CLIENTS = {
 } as const;
 
 export class DbCommands {
+  private readonly snapshotCommands = new DbSnapshotCommands();
   private readonly actions: Record<string, Action> = {
     status: (ctx, args) => this.status(ctx, args),
     psql: (ctx, args, rest) => this.client(ctx, args, rest),
+    ...Object.fromEntries(
+      DB_SNAPSHOT_SUBCOMMANDS.map((sub): [string, Action] => [
+        sub,
+        (ctx, args) => this.snapshotCommands.run(ctx, args),
+      ]),
+    ),
   };
 
   commands(): CliCommand[] {
     return [
       {
         name: 'db',
-        summary: 'the databases DevMesh runs for services: status, psql',
+        summary: 'the databases DevMesh runs for services: status, psql, snapshot, ls, restore, reset, publish, pull',
         usage: `Usage: devmesh db status [--project P] [--json]
        devmesh db psql <service> [--project P] [-- client arguments]
+${DB_SNAPSHOT_USAGE.split('\n\n')[0]}
 
 A service's \`database:\` block in devmesh.yaml gets it a database (postgres, redis or sqlite) run from the
 engine installed on this machine, data under $DEVMESH_HOME/databases. \`status\` lists them: engine and
@@ -46,13 +55,16 @@ version, state, address, size, and what is wrong when one cannot run (the packag
 \`psql\` opens the engine's client on one (psql, redis-cli or sqlite3), named by its service (\`api-db\`,
 \`cache\`) or by its owner (\`api\`); arguments after \`--\` go to the client.
 
+${DB_SNAPSHOT_USAGE.split('\n\n')[1]}
+
 Examples:
   devmesh db status
   devmesh db psql api
   devmesh db psql api -- -c 'select count(*) from orders'
-  devmesh db psql cache -- get greeting`,
-        options: { project: { type: 'string' }, json: { type: 'boolean' } },
-        positionals: { min: 1, max: 64, name: '<status|psql> [args]' },
+  devmesh db psql cache -- get greeting
+${DB_SNAPSHOT_USAGE.split('Examples:\n')[1]}`,
+        options: { ...DbSnapshotCommands.options, project: { type: 'string' }, json: { type: 'boolean' } },
+        positionals: { min: 1, max: 64, name: '<status|psql|snapshot|ls|restore|reset|publish|pull> [args]' },
         run: (ctx, args) => {
           const [action, ...rest] = args.positionals as [string, ...string[]];
           const run = this.actions[action];

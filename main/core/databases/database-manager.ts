@@ -18,6 +18,8 @@ import type { EngineLocator } from './engine-locator.js';
 import type { EngineRuntime, EngineRuntimeContext } from './engine-runtime.js';
 import type { EngineUser } from './engine-user.js';
 import { ManagedDatabase } from './managed-database.js';
+import type { DatabaseDirectory } from './database-directory.js';
+import type { DatabaseHandle } from './database-handle.js';
 import { PostgresRuntime } from './postgres-runtime.js';
 import { RedisRuntime } from './redis-runtime.js';
 import { bundledSqliteVersion, SqliteRuntime } from './sqlite-runtime.js';
@@ -48,7 +50,8 @@ export interface DatabaseManagerDeps {
   snapshotCount?: (project: string, service: string) => number;
 }
 
-export class DatabaseManager {
+/** Also the DatabaseDirectory the snapshot part works through. */
+export class DatabaseManager implements DatabaseDirectory {
   constructor(private readonly deps: DatabaseManagerDeps) {}
 
   /** a database service's default `version:` (ProjectConfigLoaderDeps.engineVersion) */
@@ -80,6 +83,18 @@ export class DatabaseManager {
     const engine = def.database!.engine;
     const version = engine === 'sqlite' ? bundledSqliteVersion() : (this.deps.locator.find(engine)?.version ?? null);
     return new ManagedDatabase(project.id, def.name, def.database!, version, runtime, project.supervisor);
+  }
+
+  /** DatabaseDirectory: the databases of the open project `project` */
+  handles(project: string): ManagedDatabase[] {
+    const p = this.deps.projects().resolve(project);
+    const names = p.supervisor.names().filter((n) => p.supervisor.get(n).definition.database !== null);
+    return names.map((service) => this.handle({ project: p.id, service }));
+  }
+
+  /** DatabaseDirectory: what the faces see of one database, now */
+  describe(db: DatabaseHandle): DatabaseInfo {
+    return this.info(this.deps.projects().resolve(db.project), db.service);
   }
 
   /** The databases of one project, or of every open one. */

@@ -45,7 +45,11 @@ export class DatabaseLab {
     this.databases = new DatabasesModule({
       home: this.home,
       logs: this.logs,
+      database: this.database,
+      emit: (event) => this.events.emit(event),
       projects: () => this.projects,
+      peers: () => [],
+      dialer: () => null,
       baseEnv: options.env,
       locator: options.locator,
     });
