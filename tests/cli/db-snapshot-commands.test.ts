@@ -50,7 +50,7 @@ describe('devmesh db (snapshots)', () => {
     expect(reset.stderr).toContain("project shop has no database 'api'");
     const pull = await cli.run(['db', 'pull', 'ada/api', '--no-restore']);
     expect(pull.code).toBe(1);
-    expect(pull.stderr).toMatch(/teammates' snapshots need the mesh tunnel|no linked teammate named 'ada'/);
+    expect(pull.stderr).toMatch(/peer ingress, which is not open: join a mesh first|no linked teammate named 'ada'/);
     const bad = await cli.run(['db', 'snapshot', 'api', '--name', '../etc']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("'../etc' is not a snapshot name");
