@@ -41,6 +41,8 @@ export interface ServiceRunnerDeps {
   baseEnv?: NodeJS.ProcessEnv;
   /** NODE_EXTRA_CA_CERTS: the local CA, bundled with the user's own when they name one */
   serviceCa?: ServiceCaBundle;
+  /** a TCP service's stable address through DevMesh (`127.0.0.1:15432`), null while forwarding is off */
+  tcpAddress?: () => string | null;
 }
 
 /** Waiting this long for a dead shell's pipes to close before the exit is handled. */
@@ -101,6 +103,10 @@ export class ServiceRunner implements Disposable {
       reason: this.reason,
       autostart: this.config.autostart,
       dependsOn: this.config.dependsOn.map((d) => ({ name: d.name, range: d.range })),
+      // absent for http, so an HTTP service's info is what it always was
+      ...(this.config.protocol === 'tcp'
+        ? { protocol: 'tcp' as const, tcpAddress: this.deps.tcpAddress?.() ?? null }
+        : {}),
     };
   }
 
