@@ -2,7 +2,7 @@
 // connections and bytes, gives dependents <DEP>_HOST/_PORT/_URL, survives a daemon restart with the same
 // port, closes promptly (and counts it) when no instance serves, refuses a version a dependent refuses, and
 // reports a busy port as a problem while the daemon keeps answering.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -55,7 +55,7 @@ describe('a TCP service', () => {
     ]);
     // the dump path: inside the temp dir
     const yaml = readFileSync(join(h.projectDir, 'devmesh.yaml'), 'utf8').replace('ENVDIR', h.dir);
-    (await import('node:fs')).writeFileSync(join(h.projectDir, 'devmesh.yaml'), yaml);
+    writeFileSync(join(h.projectDir, 'devmesh.yaml'), yaml);
     await h.open();
     await h.healthy('echo');
     const route = await h.route('echo');
