@@ -59,7 +59,10 @@ export class TcpRoutes implements AsyncDisposable {
   constructor(private readonly deps: TcpRoutesDeps) {
     this.subscription = deps.events.onDidEmitEvent((e) => {
       const starting =
-        e.type === 'service.state' && e.to === 'starting' && !this.routes.has(`${e.project}/${e.service}`);
+        e.type === 'service.state' &&
+        e.to === 'starting' &&
+        e.info.protocol === 'tcp' &&
+        !this.routes.has(`${e.project}/${e.service}`);
       if (e.type === 'project.opened' || e.type === 'project.closed' || e.type === 'project.reloaded' || starting)
         void this.sync();
     });

@@ -120,6 +120,28 @@ describe('a TCP service', () => {
     expect((await h.route('echo')).port).toBe(moved.port);
   });
 
+  it('moves to a new tcp_port when devmesh.yaml changes it, and stops listening on the old one', async () => {
+    h = project();
+    await h.open();
+    await h.healthy('echo');
+    const before = (await h.route('echo')).port;
+    const wanted = await hold();
+    await new Promise((r) => held.pop()!.close(r));
+    h.writeConfig(['project: tcpdemo', 'services:', ...echoService('echo', [`tcp_port: ${wanted}`])]);
+    const moved = await until(
+      'the route moved',
+      async () => {
+        const r = await h!.route('echo');
+        return r.port === wanted && r.address !== null ? r : null;
+      },
+      20_000,
+    );
+    expect(moved.fixed).toBe(true);
+    await h.healthy('echo');
+    expect(await h.roundTrip(wanted, 'new port')).toBe('new port');
+    await expect(h.connect(before)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
   it('closes a connection promptly and counts it failed when the instance is stopped', async () => {
     h = project();
     await h.open();
