@@ -31,7 +31,7 @@ export const coreDomainImports = {
   mesh: ['events', 'health', 'proxy', 'settings', 'store'],
   native: [],
   projects: ['config', 'events', 'logs', 'services', 'store'],
-  proxy: ['events', 'health', 'projects', 'services', 'store'],
+  proxy: ['config', 'events', 'health', 'projects', 'services', 'store'],
   recovery: ['audit', 'events', 'health', 'home', 'services', 'store', 'terminals'],
   reminders: ['audit', 'health', 'locks', 'store'],
   services: ['config', 'environment', 'events', 'health', 'logs', 'store'],

@@ -156,6 +156,7 @@ export class DevMeshApi {
         routes: core.routes,
         requests: core.requests,
         traffic: core.traffic,
+        tcp: core.tcp,
         ca: core.ca,
         projectId: (ref) => core.projectCommands.idOf(ref),
       }),

@@ -31,9 +31,11 @@ import type { ProjectManager } from './projects/project-manager.js';
 import { ProjectsModule } from './projects/projects-module.js';
 import { ListeningPorts } from './proxy/listening-ports.js';
 import { ProxyModule } from './proxy/proxy-module.js';
+import { databaseUrl } from './databases/database-url.js';
 import type { ProxyServer } from './proxy/proxy-server.js';
 import type { RequestLog } from './proxy/request-log.js';
 import type { RouteTable } from './proxy/route-table.js';
+import type { TcpRoutes } from './proxy/tcp/tcp-routes.js';
 import type { TrafficStats } from './proxy/traffic-stats.js';
 import type { ProcessReaper } from './services/process-reaper.js';
 import type { ServiceRegistry } from './services/service-registry.js';
@@ -138,6 +140,8 @@ export class DevMeshCore {
   readonly proxy: ProxyServer;
   /** where teammates' proxies send the requests they route here (members only, this machine's instances only) */
   readonly ingress: ProxyServer;
+  /** TCP services' stable addresses (`protocol: tcp`) and what they carried */
+  readonly tcp: TcpRoutes;
   readonly mesh: MeshNode;
   readonly alerts: VersionAlertStore;
   /** PTY sessions, owned here so they outlive any window or page */
@@ -182,7 +186,7 @@ export class DevMeshCore {
     ({ logs: this.logs, registry: this.registry, reaper: this.reaper } = services);
     this.projects = projects.manager;
     ({ traffic: this.traffic, requests: this.requests, routes: this.routes } = proxy);
-    ({ proxy: this.proxy, ingress: this.ingress } = proxy);
+    ({ proxy: this.proxy, ingress: this.ingress, tcp: this.tcp } = proxy);
     this.mesh = mesh.node;
     this.alerts = mesh.alerts;
     this.terminals = terminals.manager;
@@ -233,7 +237,19 @@ export class DevMeshCore {
         emit: (event) => store.events.emit(event),
         projects: (): ProjectManager => projects.manager,
         peers: () => mesh.node.routable(),
-        dialer: () => null,
+        dialer: () => proxy.tcpTunnel,
+        // the database service's stable TCP address (the proxy module's address book), once the proxy listens
+        seams: {
+          stableAddress: (project, service) => {
+            const address = ports.tcpAddress;
+            if (address === null) return null;
+            const { host, port } = address(
+              project,
+              projects.manager.resolve(project).supervisor.get(service).definition,
+            );
+            return { host, port };
+          },
+        },
         baseEnv: store.baseEnv,
         ...deps.databases,
       });
@@ -241,7 +257,8 @@ export class DevMeshCore {
         new ProjectsModule({ store, services, ports, peers, logger, databases: databases.manager }),
       );
       const mesh = work.add(new MeshModule({ home, store, projects, settings: settings.mesh, ports, peers, logger }));
-      const proxy = work.add(new ProxyModule({ home, store, projects, mesh, ca, settings, ports, logger }));
+      const proxyDeps = { home, store, projects, mesh, ca, settings, ports, logger, databaseUrl };
+      const proxy = work.add(new ProxyModule(proxyDeps));
       // Teammates hear this agent's goodbye before its proxies close, so they stop routing here first.
       work.add({ dispose: () => mesh.node.close() });
       const terminals = work.add(new TerminalsModule({ home, store, services, projects, ports, logger }));

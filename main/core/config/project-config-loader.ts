@@ -237,8 +237,8 @@ export class ProjectConfigLoader {
       prefer: file.prefer ?? CONFIG_DEFAULTS.prefer,
       allowPeers: file.allow_peers ?? CONFIG_DEFAULTS.allowPeers,
       line,
-      protocol: 'http',
-      tcpPort: null,
+      protocol: file.protocol ?? 'http',
+      tcpPort: file.tcp_port ?? null,
       database: null,
     };
     if (file.database === undefined) return { config, deps };
@@ -343,17 +343,27 @@ export class ProjectConfigLoader {
     }
   }
 
+  /** A port is one listener: a service's `port:` and a TCP service's `tcp_port:` share one namespace. */
   private checkPorts(services: Map<string, ParsedService>, issues: ConfigIssueCollector): void {
-    const owners = new Map<number, ServiceConfig>();
+    const owners = new Map<number, { config: ServiceConfig; key: 'port' | 'tcp_port' }>();
     for (const [name, { config }] of services) {
-      if (config.port === null) continue;
-      const owner = owners.get(config.port);
-      if (owner)
-        issues.add(
-          ['services', name, 'port'],
-          `port ${config.port} is already used by service '${owner.name}' (line ${owner.line})`,
-        );
-      else owners.set(config.port, config);
+      const claims = [
+        { key: 'port' as const, port: config.port },
+        { key: 'tcp_port' as const, port: config.tcpPort },
+      ];
+      for (const { key, port } of claims) {
+        if (port === null) continue;
+        const owner = owners.get(port);
+        // the same service's port and tcp_port: the schema already says so
+        if (owner && owner.config.name === name) continue;
+        if (owner)
+          issues.add(
+            ['services', name, key],
+            `${key} ${port} is already used by service '${owner.config.name}'` +
+              `${owner.key === 'tcp_port' ? ' as its tcp_port' : ''} (line ${owner.config.line})`,
+          );
+        else owners.set(port, { config, key });
+      }
     }
   }
 

@@ -39,6 +39,7 @@ export class ProjectsModule implements AsyncDisposable {
       mesh: {
         proxyBase: () => proxyBaseUrl(ports.proxy.httpPort),
         peerServing: (project, service, range) => peers.peerServing(project, service, range),
+        tcpAddress: (project, def) => ports.tcpAddress?.(project, def) ?? null,
       },
     });
   }

@@ -47,6 +47,8 @@ export interface ServiceRunnerDeps {
    * may give how to launch the process instead of its `command:`. A throw fails the start with its message.
    */
   prepare?: (config: ServiceConfig, port: number) => Promise<ServiceLaunch | null>;
+  /** a TCP service's stable address through DevMesh (`127.0.0.1:15432`), null while forwarding is off */
+  tcpAddress?: () => string | null;
 }
 
 /** Waiting this long for a dead shell's pipes to close before the exit is handled. */
@@ -108,6 +110,10 @@ export class ServiceRunner implements Disposable {
       autostart: this.config.autostart,
       dependsOn: this.config.dependsOn.map((d) => ({ name: d.name, range: d.range })),
       ...(this.config.database ? { database: this.config.database.engine } : {}),
+      // absent for http, so an HTTP service's info is what it always was
+      ...(this.config.protocol === 'tcp'
+        ? { protocol: 'tcp' as const, tcpAddress: this.deps.tcpAddress?.() ?? null }
+        : {}),
     };
   }
 

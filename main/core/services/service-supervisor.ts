@@ -6,7 +6,7 @@ import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceInfo } from '../../../shared/service.js';
 import { didYouMean } from '../base/did-you-mean.js';
 import type { ProjectConfig, ServiceConfig } from '../config/project-config.js';
-import { dependencyAddress } from './dependency-address.js';
+import { dependencyAddress, tcpDependencyAddress, type TcpAddress } from './dependency-address.js';
 import { ServiceRunner, type ServiceRunnerDeps } from './service-runner.js';
 
 /** What the supervisor asks of the proxy and the mesh: where services reach their dependencies, who else serves them. */
@@ -15,6 +15,8 @@ export interface SupervisorMeshView {
   proxyBase(): string | null;
   /** the name of a connected teammate serving `service` healthy within `range`, else null */
   peerServing(project: string, service: string, range: string | null): string | null;
+  /** a TCP service's stable address through DevMesh; null (or absent) while TCP forwarding is off */
+  tcpAddress?(project: string, def: ServiceConfig): TcpAddress | null;
 }
 
 /** The services of the project as a database's variables need them (databases/database-env.ts). */
@@ -269,6 +271,10 @@ export class ServiceSupervisor {
       ...this.deps,
       logger: this.deps.logger.child({ service: def.name }),
       dependencyEnv: () => this.dependencyEnv(def.name),
+      tcpAddress: () => {
+        const address = this.tcpAddressOf(this.runners.get(def.name)?.definition ?? def);
+        return address === null ? null : `${address.host}:${address.port}`;
+      },
       project,
     });
   }
@@ -279,7 +285,15 @@ export class ServiceSupervisor {
     const project = this.deps.project;
     const env: Record<string, string> = {};
     for (const dep of this.runners.get(name)?.definition.dependsOn ?? []) {
-      const port = this.runners.get(dep.name)?.info().port;
+      const runner = this.runners.get(dep.name);
+      const port = runner?.info().port;
+      if (runner?.definition.protocol === 'tcp') {
+        // Through the stable address (so a teammate's instance serves while this one is down), else directly.
+        const direct = port != null ? { host: '127.0.0.1', port, url: `tcp://127.0.0.1:${port}` } : null;
+        const address = this.tcpAddressOf(runner.definition) ?? direct;
+        if (address !== null) Object.assign(env, tcpDependencyAddress(dep.name, address));
+        continue;
+      }
       Object.assign(env, dependencyAddress({ service: dep.name, project, port, proxyBase, from: name }));
     }
     const def = this.runners.get(name)?.definition;
@@ -291,6 +305,11 @@ export class ServiceSupervisor {
       );
     }
     return env;
+  }
+
+  private tcpAddressOf(def: ServiceConfig): TcpAddress | null {
+    if (def.protocol !== 'tcp') return null;
+    return this.deps.mesh?.tcpAddress?.(this.deps.project, def) ?? null;
   }
 
   private static sameBesidesLine(a: ServiceConfig, b: ServiceConfig): boolean {

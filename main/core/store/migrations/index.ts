@@ -13,6 +13,7 @@ import { migration010 } from './010-team-messages.js';
 import { migration011 } from './011-reminders.js';
 import { migration012 } from './012-usage.js';
 import { migration013 } from './013-agent-supervision.js';
+import { migration014 } from './014-tcp-addresses.js';
 import { migration015 } from './015-database-snapshots.js';
 
 export interface Migration {
@@ -34,6 +35,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration011,
   migration012,
   migration013,
-  // migration014 (the tcp part's address book) goes here when its branch is merged: 015 must be the 15th
+  migration014,
   migration015,
 ];
