@@ -34,6 +34,8 @@ import { ProxyModule } from './proxy/proxy-module.js';
 import type { ProxyServer } from './proxy/proxy-server.js';
 import type { RequestLog } from './proxy/request-log.js';
 import type { RouteTable } from './proxy/route-table.js';
+import type { PeerTunnelDialer } from './proxy/tcp/peer-tunnel-dialer.js';
+import type { TunnelIngress } from './proxy/tcp/tunnel-ingress.js';
 import type { TrafficStats } from './proxy/traffic-stats.js';
 import type { ProcessReaper } from './services/process-reaper.js';
 import type { ServiceRegistry } from './services/service-registry.js';
@@ -132,6 +134,10 @@ export class DevMeshCore {
   readonly proxy: ProxyServer;
   /** where teammates' proxies send the requests they route here (members only, this machine's instances only) */
   readonly ingress: ProxyServer;
+  /** teammates' TCP services and published snapshots, through their peer ingress (tunnel-protocol.ts) */
+  readonly tunnels: PeerTunnelDialer;
+  /** the ingress's tunnel side; `serveSnapshots` tells it what this machine published */
+  readonly tunnelIngress: TunnelIngress;
   readonly mesh: MeshNode;
   readonly alerts: VersionAlertStore;
   /** PTY sessions, owned here so they outlive any window or page */
@@ -173,6 +179,7 @@ export class DevMeshCore {
     this.projects = projects.manager;
     ({ traffic: this.traffic, requests: this.requests, routes: this.routes } = proxy);
     ({ proxy: this.proxy, ingress: this.ingress } = proxy);
+    ({ tunnels: this.tunnels, tunnelIngress: this.tunnelIngress } = proxy);
     this.mesh = mesh.node;
     this.alerts = mesh.alerts;
     this.terminals = terminals.manager;
