@@ -231,6 +231,8 @@ const PIN_ERRORS = new Set([
 function connectFailure(ingress: string, err: NodeJS.ErrnoException): string {
   if (err.code !== undefined && PIN_ERRORS.has(err.code))
     return `${ingress} presented a certificate other than the one its mesh link announced (${err.code}): it restarted (wait for the link to announce the new one) or another program answers there`;
+  if (err.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL')
+    return `${ingress} does not offer the peer tunnel (${TUNNEL_ALPN}): update DevMesh on that machine`;
   if (err.code === 'ECONNREFUSED') return `${ingress} refused the connection: DevMesh may have stopped there`;
   return `cannot reach ${ingress}: ${err.message}`;
 }

@@ -90,6 +90,25 @@ const lookup: LocalTcpLookup = {
   },
 };
 
+/** alice's peer ingress as the daemon builds it: HTTPS only, her mesh certificate, the tunnel hook */
+function ingressDeps(): ConstructorParameters<typeof ProxyServer>[0] {
+  return {
+    routes: {
+      resolve: () => ({ kind: 'denied', message: 'DevMesh peer ingress: no HTTP routes in this test.' }),
+      ensureRunning: () => Promise.reject(new Error('not here')),
+      reportFailure: () => {},
+    },
+    requests: { record: () => undefined },
+    tls: alice.node.tls!,
+    host: '127.0.0.1',
+    httpPort: null,
+    httpsPort: 0,
+    instanceId: 'tunnel-test',
+    logger,
+    tunnels: ingress,
+  };
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'devmesh-tunnel-'));
   echo = net.createServer({ allowHalfOpen: true }, (s) => {
@@ -112,21 +131,7 @@ beforeAll(async () => {
     logger,
     limits: { headTimeoutMs: HEAD_TIMEOUT_MS, connectTimeoutMs: TIMEOUT_MS },
   });
-  server = new ProxyServer({
-    routes: {
-      resolve: () => ({ kind: 'denied', message: 'DevMesh peer ingress: no HTTP routes in this test.' }),
-      ensureRunning: () => Promise.reject(new Error('not here')),
-      reportFailure: () => {},
-    },
-    requests: { record: () => undefined },
-    tls: alice.node.tls!,
-    host: '127.0.0.1',
-    httpPort: null,
-    httpsPort: 0,
-    instanceId: 'tunnel-test',
-    logger,
-    tunnels: ingress,
-  });
+  server = new ProxyServer(ingressDeps());
   ingressPort = (await server.listen()).httpsPort!;
   announced = ingressPort;
   const invite = alice.membership.invite([`127.0.0.1:${alice.node.port}`]);
@@ -249,6 +254,17 @@ describe('the peer tunnel between two linked MeshNodes', () => {
       message: expect.stringContaining("alice's peer ingress at 127.0.0.1:"),
     });
     expect((err as Error).message).toContain('presented a certificate other than the one its mesh link announced');
+    // An ingress without the tunnel (a DevMesh from before it) does not negotiate its ALPN.
+    const older = new ProxyServer({ ...ingressDeps(), tunnels: undefined });
+    const olderPort = (await older.listen()).httpsPort!;
+    try {
+      await expect(dialer.listSnapshots({ ...peer, ingressPort: olderPort }, null, TIMEOUT_MS)).rejects.toMatchObject({
+        code: 'MACHINE_UNREACHABLE',
+        message: `alice's peer ingress at 127.0.0.1:${olderPort} does not offer the peer tunnel (devmesh-tunnel/1): update DevMesh on that machine`,
+      });
+    } finally {
+      await older.close();
+    }
     await expect(dialer.listSnapshots({ ...peer, ingressPort: deadPort }, null, TIMEOUT_MS)).rejects.toMatchObject({
       code: 'MACHINE_UNREACHABLE',
       message: expect.stringContaining('refused the connection'),
