@@ -99,6 +99,7 @@ export class ProxyModule implements AsyncDisposable {
       tunnels: this.tunnelIngress,
     });
     this.disposables.add(this.tunnelIngress);
+    this.disposables.add(node.onLinkDown((m) => this.tunnelIngress.dropMachine(m.machineId, m.reason)));
     this.disposables.add({ dispose: () => this.ingress.close() });
     // Requests in flight to a teammate who fell silent would wait for the idle timeout: end them now.
     const dropGone = mesh.onPeerGone((gone) => {

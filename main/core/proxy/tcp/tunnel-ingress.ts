@@ -39,6 +39,8 @@ const KEEPALIVE_MS = 30_000;
 export class TunnelIngress implements AsyncDisposable {
   private readonly limits: TunnelIngressLimits;
   private readonly sockets = new Set<net.Socket>();
+  /** open TCP tunnels by the agent id they were admitted for: a link that goes down takes its tunnels along */
+  private readonly byMachine = new Map<string, Set<TLSSocket>>();
   private snapshots: PublishedSnapshots | null = null;
   private closed = false;
 
@@ -66,6 +68,21 @@ export class TunnelIngress implements AsyncDisposable {
       );
       socket.destroy();
     });
+  }
+
+  /**
+   * The link with `machineId` is gone (it left, fell silent, or was replaced by none): its credentials no longer
+   * admit anything, so its open tunnels end too, as HTTP requests in flight to it do.
+   */
+  dropMachine(machineId: string, reason: string): void {
+    const open = this.byMachine.get(machineId);
+    if (open === undefined) return;
+    this.byMachine.delete(machineId);
+    this.deps.logger.info(
+      { domain: 'proxy', listener: 'tunnel', machineId, tunnels: open.size, reason },
+      'tunnels dropped',
+    );
+    for (const s of open) s.destroy();
   }
 
   dispose(): void {
@@ -97,7 +114,10 @@ export class TunnelIngress implements AsyncDisposable {
         'UNAUTHORIZED',
         `DevMesh peer ingress of ${this.deps.selfName()}: ${admitted.refused}`,
       );
-    if (req.kind === 'tcp') return this.pipeTcp(socket, req, admitted.peer);
+    if (req.kind === 'tcp') {
+      this.admittedFor(socket, req.auth);
+      return this.pipeTcp(socket, req, admitted.peer);
+    }
     if (req.kind === 'snapshots') return this.listSnapshots(socket, req.project);
     return this.sendSnapshot(socket, req);
   }
@@ -212,6 +232,17 @@ export class TunnelIngress implements AsyncDisposable {
   private refuse(socket: TLSSocket, code: string, message: string): void {
     this.deps.logger.debug({ domain: 'proxy', listener: 'tunnel', code, message }, 'tunnel refused');
     this.answer(socket, { ok: false, code, message });
+  }
+
+  private admittedFor(socket: TLSSocket, auth: string): void {
+    const machineId = auth.split(' ', 1)[0]!;
+    let open = this.byMachine.get(machineId);
+    if (open === undefined) this.byMachine.set(machineId, (open = new Set()));
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      if (open.size === 0 && this.byMachine.get(machineId) === open) this.byMachine.delete(machineId);
+    });
   }
 
   private track(socket: net.Socket): void {

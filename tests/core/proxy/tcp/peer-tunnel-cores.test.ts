@@ -251,4 +251,24 @@ describe.skipIf(!haveRedis)('the peer tunnel between two cores (needs redis-serv
     },
     scaled(30_000),
   );
+  // Last: bob leaves the mesh. His credentials no longer admit anything, and what they opened ends with them.
+  it(
+    'ends the open tunnels of a teammate whose link goes down',
+    async () => {
+      const { socket } = await bob.tunnels.openTcp(peer, { project: 'shop', service: 'cache', from: null }, TIMEOUT_MS);
+      socket.setEncoding('utf8');
+      // The ingress ends it (with allowHalfOpen, bob's side sees the end of what alice sends, then closes itself).
+      const ended = new Promise<void>((r) => socket.once('end', () => r()));
+      socket.on('error', () => undefined);
+      const first = new Promise<string>((r) => socket.once('data', (d: string) => r(d)));
+      socket.write('PING\r\n');
+      expect(await first).toBe('+PONG\r\n');
+      await bob.mesh.close();
+      await ended;
+      await expect(
+        bob.tunnels.openTcp(peer, { project: 'shop', service: 'cache', from: null }, TIMEOUT_MS),
+      ).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('holds no live link') });
+    },
+    scaled(30_000),
+  );
 });
