@@ -4,6 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createClient } from './api/create-client.js';
 import { AgentsSync } from './agents/agents-sync.js';
+import { DataSync } from './state/data-sync.js';
 import { createAppStores } from './state/app-stores.js';
 import { HealthSync } from './health/health-sync.js';
 import { MeshSync } from './graph/mesh-sync.js';
@@ -21,6 +22,7 @@ const stores = createAppStores(client.status);
 // Lives as long as the page: closing the window closes the socket and drops the listeners with it.
 new StoreSync(client, stores);
 new ProxySync(client, stores);
+new DataSync(client, stores);
 new MeshSync(client, stores);
 new HealthSync(client, stores.health);
 const terminals = new TerminalsSync(client, stores);

@@ -156,6 +156,7 @@ export class DevMeshApi {
         routes: core.routes,
         requests: core.requests,
         traffic: core.traffic,
+        tcp: core.tcp,
         ca: core.ca,
         projectId: (ref) => core.projectCommands.idOf(ref),
       }),
@@ -176,7 +177,11 @@ export class DevMeshApi {
       ...fileHandlers({ files: core.files }),
       ...reviewHandlers({ ...core.review, rootOf: (ref) => core.projects.resolve(ref).root }),
       ...usageHandlers({ usage: core.usage }),
-      ...databaseHandlers(),
+      ...databaseHandlers({
+        databases: core.databases,
+        snapshots: core.databaseSnapshots.snapshots,
+        pull: core.databaseSnapshots.pull,
+      }),
     };
   }
 

@@ -32,5 +32,6 @@ export function commandGroups(io: HookIo): CommandGroup[] {
     commandGroup(['mcp'], async () => new (await import('./commands/mcp-commands.js')).McpCommands()),
     commandGroup(['doctor'], async () => new (await import('./commands/doctor-commands.js')).DoctorCommands()),
     commandGroup(['usage'], async () => new (await import('./commands/usage-commands.js')).UsageCommands()),
+    commandGroup(['db'], async () => new (await import('./commands/db-commands.js')).DbCommands()),
   ];
 }

@@ -31,9 +31,11 @@ import type { ProjectManager } from './projects/project-manager.js';
 import { ProjectsModule } from './projects/projects-module.js';
 import { ListeningPorts } from './proxy/listening-ports.js';
 import { ProxyModule } from './proxy/proxy-module.js';
+import { databaseUrl } from './databases/database-url.js';
 import type { ProxyServer } from './proxy/proxy-server.js';
 import type { RequestLog } from './proxy/request-log.js';
 import type { RouteTable } from './proxy/route-table.js';
+import type { TcpRoutes } from './proxy/tcp/tcp-routes.js';
 import type { PeerTunnelDialer } from './proxy/tcp/peer-tunnel-dialer.js';
 import type { TunnelIngress } from './proxy/tcp/tunnel-ingress.js';
 import type { TrafficStats } from './proxy/traffic-stats.js';
@@ -58,6 +60,9 @@ import { ReviewModule } from './review/review-module.js';
 import { WorktreeManager } from './agents/worktree-manager.js';
 import { reviewAudit, reviewTasks } from './review-ports.js';
 import { UsageModule } from './usage/usage-module.js';
+import { DatabasesModule, type DatabasesModuleDeps } from './databases/databases-module.js';
+import type { SnapshotsModule } from './databases/snapshots-module.js';
+import type { DatabaseManager } from './databases/database-manager.js';
 
 export interface DevMeshCoreDeps {
   home: DevMeshHome;
@@ -90,6 +95,8 @@ export interface DevMeshCoreDeps {
   reminders?: { clock?: LockClock; maxWaitMs?: number };
   /** the loopback OTLP receiver's port for agents' token and cost figures (default 0: any free port) */
   usagePort?: number;
+  /** where database engines are looked up (tests), and the seams the TCP and snapshot parts fill */
+  databases?: Pick<DatabasesModuleDeps, 'locator' | 'seams'>;
 }
 
 export interface CoreDescription {
@@ -116,6 +123,7 @@ interface CoreModules {
   files: FilesModule;
   review: ReviewModule;
   usage: UsageModule;
+  databases: DatabasesModule;
 }
 
 export class DevMeshCore {
@@ -134,6 +142,8 @@ export class DevMeshCore {
   readonly proxy: ProxyServer;
   /** where teammates' proxies send the requests they route here (members only, this machine's instances only) */
   readonly ingress: ProxyServer;
+  /** TCP services' stable addresses (`protocol: tcp`) and what they carried */
+  readonly tcp: TcpRoutes;
   /** teammates' TCP services and published snapshots, through their peer ingress (tunnel-protocol.ts) */
   readonly tunnels: PeerTunnelDialer;
   /** the ingress's tunnel side; `serveSnapshots` tells it what this machine published */
@@ -160,6 +170,10 @@ export class DevMeshCore {
   readonly review: ReviewModule;
   /** what agents cost: the OTLP receiver, figures per agent and task, budgets */
   readonly usage: UsageModule;
+  /** the databases DevMesh runs for services (`database:` blocks) */
+  readonly databases: DatabaseManager;
+  /** databases' snapshots, restore, reset, publishing and pulls from teammates (issue 17) */
+  readonly databaseSnapshots: SnapshotsModule;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -178,7 +192,7 @@ export class DevMeshCore {
     ({ logs: this.logs, registry: this.registry, reaper: this.reaper } = services);
     this.projects = projects.manager;
     ({ traffic: this.traffic, requests: this.requests, routes: this.routes } = proxy);
-    ({ proxy: this.proxy, ingress: this.ingress } = proxy);
+    ({ proxy: this.proxy, ingress: this.ingress, tcp: this.tcp } = proxy);
     ({ tunnels: this.tunnels, tunnelIngress: this.tunnelIngress } = proxy);
     this.mesh = mesh.node;
     this.alerts = mesh.alerts;
@@ -190,6 +204,8 @@ export class DevMeshCore {
     this.reminders = modules.reminders.scheduler;
     this.files = files;
     this.review = modules.review;
+    this.databases = modules.databases.manager;
+    this.databaseSnapshots = modules.databases.snapshots;
     const settled = (): Promise<void> => this.coordination.trail.settled();
     this.projectCommands = new ProjectCommands({ projects: this.projects, settled, copies: agents.copies });
   }
@@ -221,9 +237,36 @@ export class DevMeshCore {
       const peers = new PeerServingPort();
       // Disposed in reverse: agents and terminals first (they talk to the services), the mesh's goodbye, the
       // proxies, the rest of the mesh, then the projects' services stop, then Coordination.
-      const projects = work.add(new ProjectsModule({ store, services, ports, peers, logger }));
+      const databases = new DatabasesModule({
+        home,
+        logs: services.logs,
+        database: store.database,
+        emit: (event) => store.events.emit(event),
+        projects: (): ProjectManager => projects.manager,
+        peers: () => mesh.node.routable(),
+        dialer: () => proxy.tcpTunnel,
+        // the database service's stable TCP address (the proxy module's address book), once the proxy listens
+        seams: {
+          stableAddress: (project, service) => {
+            const address = ports.tcpAddress;
+            if (address === null) return null;
+            const { host, port } = address(
+              project,
+              projects.manager.resolve(project).supervisor.get(service).definition,
+            );
+            return { host, port };
+          },
+        },
+        baseEnv: store.baseEnv,
+        ...deps.databases,
+      });
+      const projects: ProjectsModule = work.add(
+        new ProjectsModule({ store, services, ports, peers, logger, databases: databases.manager }),
+      );
       const mesh = work.add(new MeshModule({ home, store, projects, settings: settings.mesh, ports, peers, logger }));
-      const proxy = work.add(new ProxyModule({ home, store, projects, mesh, ca, settings, ports, logger }));
+      const proxyDeps = { home, store, projects, mesh, ca, settings, ports, logger, databaseUrl };
+      const proxy = work.add(new ProxyModule(proxyDeps));
+      proxy.tunnelIngress.serveSnapshots(databases.snapshots.published);
       // Teammates hear this agent's goodbye before its proxies close, so they stop routing here first.
       work.add({ dispose: () => mesh.node.close() });
       const terminals = work.add(new TerminalsModule({ home, store, services, projects, ports, logger }));
@@ -322,7 +365,7 @@ export class DevMeshCore {
         files,
         review,
       };
-      const parts = { ...modules, reminders, usage };
+      const parts = { ...modules, reminders, usage, databases };
       const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, parts, disposables);
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());

@@ -3,7 +3,8 @@
 // Functions over the ProjectManager, so the domains depend on a narrow view, not on the projects domain.
 import type { MeshService } from '../../shared/mesh.js';
 import type { ProjectManager } from './projects/project-manager.js';
-import { dependencyAddress, proxyBaseUrl } from './services/dependency-address.js';
+import type { ListeningPorts } from './proxy/listening-ports.js';
+import { dependencyAddress, proxyBaseUrl, tcpDependencyAddress } from './services/dependency-address.js';
 import type { TerminalProjectContext } from './terminals/terminal-manager.js';
 
 /**
@@ -14,11 +15,19 @@ export function terminalContextOf(
   projects: ProjectManager,
   ref: string,
   proxyPort: number | null,
+  /** a TCP service's stable address (ListeningPorts.tcpAddress), null while TCP forwarding is off */
+  tcpAddress: ListeningPorts['tcpAddress'] = null,
 ): TerminalProjectContext {
   const project = projects.resolve(ref);
   const proxyBase = proxyBaseUrl(proxyPort);
   const env: Record<string, string> = {};
   for (const svc of project.supervisor.list()) {
+    const def = project.supervisor.get(svc.name).definition;
+    const stable = def.protocol === 'tcp' && tcpAddress !== null ? tcpAddress(project.id, def) : null;
+    if (stable !== null) {
+      Object.assign(env, tcpDependencyAddress(svc.name, stable));
+      continue;
+    }
     Object.assign(env, dependencyAddress({ service: svc.name, project: project.id, port: svc.port, proxyBase }));
   }
   return { id: project.id, root: project.root, env };

@@ -1,5 +1,5 @@
 // How proxy numbers read in the UI: compact, fixed shapes that do not jitter as they tick.
-import type { ServiceTraffic } from '../../shared/proxy.js';
+import type { ServiceTraffic, TcpRoute } from '../../shared/proxy.js';
 
 /** 0, 0.4, 12.3, 148 */
 export function formatRate(perSec: number): string {
@@ -67,4 +67,31 @@ export function statusClass(status: number, error: string | null): string {
   if (status >= 300) return 'status-3xx';
   if (status >= 100) return 'status-2xx';
   return 'status-err';
+}
+
+/** A TCP service's counters beside the HTTP ones: "2 open · 15 total · in 1.2 kB · out 34 kB"; "—" before the
+ *  first connection through its stable address. */
+export function formatTcpTraffic(t: TcpRoute | undefined): string {
+  if (!t || t.totalConnections === 0) return '—';
+  return [
+    `${t.connections} open`,
+    `${t.totalConnections.toLocaleString('en-US')} total`,
+    `in ${formatBytes(t.bytesIn)}`,
+    `out ${formatBytes(t.bytesOut)}`,
+  ].join(' · ');
+}
+
+/** The TCP counters' tooltip: exact totals, refused connections, where the next connection goes. */
+export function describeTcpTraffic(t: TcpRoute | undefined): string {
+  if (!t) return 'No TCP address known for this service yet';
+  const n = (v: number) => v.toLocaleString('en-US');
+  const lines = [
+    t.totalConnections === 0
+      ? 'No connection through DevMesh yet'
+      : `${n(t.totalConnections)} connections since DevMesh started, ${n(t.connections)} open now`,
+  ];
+  if (t.failedConnections > 0) lines.push(`${n(t.failedConnections)} closed because no instance could be reached`);
+  lines.push(`${n(t.bytesIn)} bytes in (client → service), ${n(t.bytesOut)} bytes out (service → client)`);
+  lines.push(t.target ? `next connection → ${t.servedBy ?? t.target} (${t.target})` : 'nobody serves it now');
+  return lines.join('\n');
 }

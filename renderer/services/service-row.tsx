@@ -4,6 +4,7 @@ import type { ServiceInfo } from '../../shared/service.js';
 import type { ServiceAction } from './service-actions.js';
 import { ServiceActionButtons } from './service-action-buttons.js';
 import { ServiceTrafficCell, ServiceUrls } from './service-proxy.js';
+import { TcpAddressCell, TcpTrafficCell } from './service-tcp.js';
 import { StateBadge } from './state-badge.js';
 import { Uptime } from './uptime.js';
 
@@ -31,17 +32,27 @@ export const ServiceRow = memo(function ServiceRow({ info, selected, busy, onSel
         </button>
         {/* narrow windows have no Version column: the version goes under the name */}
         <span className="col-name-version mono">{info.version}</span>
+        {info.database && (
+          <span className="tag engine-tag" title={`DevMesh runs it as a ${info.database} database`}>
+            {info.database}
+          </span>
+        )}
       </td>
       <td className="col-version mono">{info.version}</td>
       <td>
         <StateBadge name={name} state={info.state} />
       </td>
       <td className="mono">{info.port ?? <span className="muted">—</span>}</td>
+      {/* a TCP service: its stable address and connection counters where an HTTP service has URL and traffic */}
       <td className="col-url">
-        <ServiceUrls name={name} />
+        {info.protocol === 'tcp' ? (
+          <TcpAddressCell name={name} fallback={info.tcpAddress ?? null} />
+        ) : (
+          <ServiceUrls name={name} />
+        )}
       </td>
       <td className="col-traffic">
-        <ServiceTrafficCell name={name} />
+        {info.protocol === 'tcp' ? <TcpTrafficCell name={name} /> : <ServiceTrafficCell name={name} />}
       </td>
       <td className="mono">{info.pid ?? <span className="muted">—</span>}</td>
       <td className="mono num">{info.restarts}</td>

@@ -1,9 +1,11 @@
 // The services of the selected project with their live state and the operator's actions, under the project's
-// git status; below them, grouped by branch, the services of each of its worktree copies (an agent's branch
-// running side by side). A copy picked itself says whose copy it is.
+// git status; below them its databases (with their snapshots and teammates' published ones), then, grouped by
+// branch, the services of each of its worktree copies (an agent's branch running side by side). A copy picked
+// itself says whose copy it is.
 import { useCallback, useState } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from '../shell/app-context.js';
+import { DatabasesPanel } from './databases-panel.js';
 import { ProjectGitStatus } from './project-git-status.js';
 import { copiesOf } from './worktree-copies.js';
 import { WorktreeCopyServices } from './worktree-copy-services.js';
@@ -94,6 +96,7 @@ export function ServicesTable() {
         </tbody>
       </table>
       {names.length === 0 && <div className="empty">This project declares no services.</div>}
+      <DatabasesPanel projectId={projectId} />
       {copiesOf(projects, projectId).map((copy) => (
         <WorktreeCopyServices key={copy.id} copy={copy} />
       ))}

@@ -2,6 +2,7 @@
 import type { ConnectionStatus } from '../api/devmesh-client.js';
 import { createAgentsStore, type AgentsStore } from '../agents/agents-store.js';
 import { createConnectionStore, type ConnectionStore } from './connection-store.js';
+import { createDatabasesStore, type DatabasesStore } from './databases-store.js';
 import { createHealthStore, type HealthStore } from '../health/health-store.js';
 import { createLocksStore, type LocksStore } from '../locks/locks-store.js';
 import { createMeshStore, type MeshStore } from '../graph/mesh-store.js';
@@ -11,6 +12,7 @@ import { createReviewStore, type ReviewStore } from '../review/review-store.js';
 import { createRoutesStore, type RoutesStore } from './routes-store.js';
 import { createServicesStore, type ServicesStore } from './services-store.js';
 import { createTasksStore, type TasksStore } from '../tasks/tasks-store.js';
+import { createTcpStore, type TcpStore } from './tcp-store.js';
 import { createTerminalsStore, type TerminalsStore } from '../terminals/terminals-store.js';
 import { createToastsStore, type ToastsStore } from './toasts-store.js';
 import { createTrafficStore, type TrafficStore } from './traffic-store.js';
@@ -34,6 +36,10 @@ export interface AppStores {
   messages: MessagesStore;
   /** the Review view: the shown agent's changes and open diff */
   review: ReviewStore;
+  /** the project's databases, their snapshots and teammates' published ones */
+  databases: DatabasesStore;
+  /** the project's TCP services' stable addresses and counters */
+  tcp: TcpStore;
 }
 
 export const createAppStores = (initial: ConnectionStatus): AppStores => ({
@@ -52,4 +58,6 @@ export const createAppStores = (initial: ConnectionStatus): AppStores => ({
   tasks: createTasksStore(),
   messages: createMessagesStore(),
   review: createReviewStore(),
+  databases: createDatabasesStore(),
+  tcp: createTcpStore(),
 });

@@ -434,6 +434,11 @@ export class MeshHost {
     const project = this.lab.project;
     const lines = [`# written by MeshLab for ${this.name}`, `project: ${project}`, 'services:'];
     for (const s of this.services) {
+      for (const [file, text] of Object.entries(s.files ?? {})) writeFileSync(join(this.projectDir, file), text);
+      if (s.yaml !== undefined) {
+        lines.push(`  ${s.name}:`, ...s.yaml.map((l) => `    ${l}`));
+        continue;
+      }
       const scriptFile = s.script !== undefined ? `${s.name}.cjs` : 'server.js';
       if (s.script !== undefined) writeFileSync(join(this.projectDir, scriptFile), s.script);
       lines.push(`  ${s.name}:`);

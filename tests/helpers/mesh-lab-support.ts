@@ -31,6 +31,11 @@ export interface MeshServiceSpec {
   /** the service's own Node script (its source), written as `<name>.cjs` in the project folder and run
    * instead of the shared server.js; it gets PORT and the daemon's environment (<DEP>_URL, ...) */
   script?: string;
+  /** the service's devmesh.yaml lines instead of the generated ones (a database service: `database: …`),
+   * written indented under its name */
+  yaml?: string[];
+  /** files written into the project folder first (name → text), e.g. a database's seed */
+  files?: Record<string, string>;
 }
 
 export interface MeshLabOptions {

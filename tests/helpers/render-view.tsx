@@ -13,6 +13,7 @@ import { AgentsSync } from '../../renderer/agents/agents-sync.js';
 import { coordinationSyncs, type CoordinationSyncs } from '../../renderer/command-center/command-center-syncs.js';
 import { AppContext, type AppServices } from '../../renderer/shell/app-context.js';
 import { createAppStores, type AppStores } from '../../renderer/state/app-stores.js';
+import { DataSync } from '../../renderer/state/data-sync.js';
 import { HealthSync } from '../../renderer/health/health-sync.js';
 import { ProxySync } from '../../renderer/state/proxy-sync.js';
 import { StoreSync } from '../../renderer/state/store-sync.js';
@@ -35,6 +36,10 @@ function answerEmpty(client: ViewClient): void {
   client.answer('services.list', []);
   client.answer('proxy.routes', []);
   client.answer('proxy.traffic', []);
+  client.answer('proxy.tcp', []);
+  client.answer('databases.list', []);
+  client.answer('databases.snapshots', []);
+  client.answer('databases.peerSnapshots', []);
   client.answer('daemon.health', { ok: true, problems: [], recovered: [] });
   client.answer('team.locks', { locks: [], leftOff: [] });
   client.answer('projects.git', {
@@ -111,6 +116,7 @@ export function renderView(
   before?.({ client, stores });
   const storeSync = new StoreSync(client, stores);
   const proxySync = new ProxySync(client, stores);
+  const dataSync = new DataSync(client, stores);
   const healthSync = new HealthSync(client, stores.health);
   const terminals = new TerminalsSync(client, stores);
   const agents = new AgentsSync(client, stores);
@@ -119,6 +125,7 @@ export function renderView(
     () => client.dispose(),
     () => storeSync.dispose(),
     () => proxySync.dispose(),
+    () => dataSync.dispose(),
     () => healthSync.dispose(),
     () => terminals.dispose(),
     () => agents.dispose(),

@@ -1,7 +1,15 @@
 // Values of the devmesh.v1 contract for view tests, each checked by its shared/ schema when made: a fixture
 // that drifts from the contract fails here, not as a puzzling render.
 import { AgentDetectionSchema, AgentProfileSchema, AgentRecordSchema, type AgentRecord } from '../../shared/agent.js';
-import { RouteInfoSchema, type RouteInfo } from '../../shared/proxy.js';
+import {
+  DatabaseInfoSchema,
+  PeerSnapshotSchema,
+  SnapshotInfoSchema,
+  type DatabaseInfo,
+  type PeerSnapshot,
+  type SnapshotInfo,
+} from '../../shared/database.js';
+import { RouteInfoSchema, TcpRouteSchema, type RouteInfo, type TcpRoute } from '../../shared/proxy.js';
 import { MessageSchema, type Message } from '../../shared/message.js';
 import { LockInfoSchema, type LockInfo } from '../../shared/lock.js';
 import { ProjectInfoSchema, ServiceInfoSchema, type ProjectInfo, type ServiceInfo } from '../../shared/service.js';
@@ -168,5 +176,64 @@ export const message = (seq: number, over: Partial<Message> = {}): Message =>
     body: `m${seq}`,
     task: null,
     ts: seq,
+    ...over,
+  });
+
+export const databaseInfo = (service: string, over: Partial<DatabaseInfo> = {}): DatabaseInfo =>
+  DatabaseInfoSchema.parse({
+    project: 'shop',
+    service,
+    owner: service.endsWith('-db') ? service.slice(0, -3) : null,
+    engine: 'postgres',
+    range: null,
+    name: 'shop',
+    engineVersion: '15.8',
+    binary: '/usr/lib/postgresql/15/bin/postgres',
+    state: 'healthy',
+    port: 54012,
+    address: '127.0.0.1:15432',
+    url: 'postgres://devmesh@127.0.0.1:15432/shop',
+    dataPath: `/home/me/.devmesh/databases/shop/${service}/data`,
+    sizeBytes: 12_345_678,
+    problem: null,
+    snapshots: 0,
+    ...over,
+  });
+
+export const snapshotInfo = (service: string, name: string, over: Partial<SnapshotInfo> = {}): SnapshotInfo =>
+  SnapshotInfoSchema.parse({
+    project: 'shop',
+    service,
+    name,
+    engine: 'postgres',
+    engineVersion: '15.8',
+    format: 'pg_dump custom',
+    sizeBytes: 2_400_000,
+    sha256: 'ab'.repeat(32),
+    createdAt: Date.now() - 3_600_000,
+    published: false,
+    source: null,
+    ...over,
+  });
+
+export const peerSnapshot = (peer: string, service: string, name: string, over: Partial<PeerSnapshot> = {}) =>
+  PeerSnapshotSchema.parse({ ...snapshotInfo(service, name, { published: true }), peer, ...over });
+
+export const tcpRoute = (service: string, over: Partial<TcpRoute> = {}): TcpRoute =>
+  TcpRouteSchema.parse({
+    project: 'shop',
+    service,
+    address: '127.0.0.1:15432',
+    port: 15432,
+    fixed: false,
+    state: 'healthy',
+    target: '127.0.0.1:54012',
+    servedBy: `local/${service}@15.8.0`,
+    connections: 0,
+    totalConnections: 0,
+    failedConnections: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    problem: null,
     ...over,
   });

@@ -1,21 +1,28 @@
 // databases.*: the databases DevMesh runs for services, their snapshots, and teammates' published ones.
-import { DevMeshError } from '../../../shared/devmesh-error.js';
+// `databases.list` is the DatabaseManager's; the snapshot calls are DatabaseSnapshots' and SnapshotPull's
+// (main/core/databases/).
+import type { DatabaseManager } from '../../core/databases/database-manager.js';
+import type { DatabaseSnapshots } from '../../core/databases/database-snapshots.js';
+import type { SnapshotPull } from '../../core/databases/snapshot-pull.js';
 import type { HandlersOf } from './handlers.js';
 
-// Placeholder while issue 17's databases domain is built: every call says so.
-function notYet(): never {
-  throw new DevMeshError('INTERNAL', 'databases are not available in this build of DevMesh');
+export interface DatabaseHandlersDeps {
+  databases: Pick<DatabaseManager, 'list'>;
+  /** snapshots, restore, reset, publishing */
+  snapshots: DatabaseSnapshots;
+  /** teammates' published snapshots over the peer tunnel */
+  pull: SnapshotPull;
 }
 
-export function databaseHandlers(): HandlersOf<'databases'> {
+export function databaseHandlers({ databases, snapshots, pull }: DatabaseHandlersDeps): HandlersOf<'databases'> {
   return {
-    'databases.list': () => [],
-    'databases.reset': notYet,
-    'databases.snapshot': notYet,
-    'databases.restore': notYet,
-    'databases.snapshots': () => [],
-    'databases.publish': notYet,
-    'databases.peerSnapshots': () => [],
-    'databases.pull': notYet,
+    'databases.list': (input) => databases.list(input.project),
+    'databases.reset': (input) => snapshots.reset(input),
+    'databases.snapshot': (input) => snapshots.snapshot(input),
+    'databases.restore': (input) => snapshots.restore(input),
+    'databases.snapshots': (input) => snapshots.list(input),
+    'databases.publish': (input) => snapshots.publish(input),
+    'databases.peerSnapshots': (input) => pull.peerSnapshots(input),
+    'databases.pull': (input) => pull.pull(input),
   };
 }

@@ -3,6 +3,7 @@ import type { DevMeshCore } from '../../core/devmesh-core.js';
 import type { LocalCertificateAuthority } from '../../core/tls/local-certificate-authority.js';
 import type { RequestLog } from '../../core/proxy/request-log.js';
 import type { RouteTable } from '../../core/proxy/route-table.js';
+import type { TcpRoutes } from '../../core/proxy/tcp/tcp-routes.js';
 import type { TrafficStats } from '../../core/proxy/traffic-stats.js';
 import { pageWithUnrouted } from '../unrouted-request-page.js';
 import type { HandlersOf } from './handlers.js';
@@ -12,6 +13,7 @@ export interface ProxyHandlersDeps {
   routes: Pick<RouteTable, 'list'>;
   requests: RequestLog;
   traffic: Pick<TrafficStats, 'snapshot'>;
+  tcp: Pick<TcpRoutes, 'list'>;
   ca: Pick<LocalCertificateAuthority, 'info'>;
   /** a project's id for its reference (PROJECT_NOT_FOUND otherwise) */
   projectId: (ref: string) => string;
@@ -37,8 +39,7 @@ export function proxyHandlers(deps: ProxyHandlersDeps): HandlersOf<'proxy' | 'ca
       return deps.requests.page(query);
     },
     'proxy.traffic': (i) => deps.traffic.snapshot(i.project ? deps.projectId(i.project) : undefined),
-    // filled in by the TCP forwarding (issue 17)
-    'proxy.tcp': () => [],
+    'proxy.tcp': (i) => deps.tcp.list(i.project ? deps.projectId(i.project) : undefined),
     'ca.info': () => deps.ca.info(),
   };
 }

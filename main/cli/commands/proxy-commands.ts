@@ -1,6 +1,6 @@
 // `devmesh routes | requests`: what the local reverse proxy serves (host → target), and the requests it
 // answered, optionally followed live.
-import type { RequestRecord, RouteInfo } from '../../../shared/proxy.js';
+import type { RequestRecord, RouteInfo, TcpRoute } from '../../../shared/proxy.js';
 import type { ApiClient } from '../api-client.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
@@ -27,16 +27,22 @@ export class ProxyCommands {
       {
         name: 'routes',
         summary: 'show what the local proxy serves: host → target',
-        usage: `Usage: devmesh routes [--project P] [--json]
+        usage: `Usage: devmesh routes [--project P] [--tcp] [--json]
 
 Shows every name the DevMesh proxy answers (\`<service>.localhost\`, and \`<service>.<project>.localhost\`)
 as HOST TARGET STATE URL. TARGET is where the proxy sends the request now (\`-\` while the service is not
 serving), URL the address to use. Without --project, shows every open project.
 
+TCP services (\`protocol: tcp\`) follow in a TCP section: ADDRESS (the stable 127.0.0.1:<port> to connect to)
+SERVED BY, STATE, connections open and in all, failed ones, bytes in and out, and why an address does not
+listen. --tcp shows only that section; with --json, --tcp prints the TCP routes (proxy.tcp) instead of the
+HTTP routes, whose JSON stays as it was.
+
 Options:
   --project P   a project id or folder
+  --tcp         only the TCP services' stable addresses
   --json        print the routes as JSON`,
-        options: { project: { type: 'string' }, json: { type: 'boolean' } },
+        options: { project: { type: 'string' }, tcp: { type: 'boolean' }, json: { type: 'boolean' } },
         positionals: { min: 0, max: 0, name: '' },
         run: (ctx, args) => this.routes(ctx, args),
       },
@@ -74,6 +80,13 @@ Options:
   }
 
   private routes(ctx: CliContext, args: CommandArgs): Promise<number> {
+    if (args.flag('tcp')) {
+      return ctx.perProject(args, {
+        fetch: (client, project) => client.call('proxy.tcp', { project }),
+        render: (routes) => ProxyCommands.tcpTable(routes),
+        empty: '(no TCP services)',
+      });
+    }
     return ctx.perProject(args, {
       fetch: (client, project) => client.call('proxy.routes', { project }),
       render: (routes) => ProxyCommands.routeTable(routes),
@@ -83,8 +96,29 @@ Options:
         const listening = [info.httpUrl, info.httpsUrl].filter((u): u is string => u !== null);
         ctx.print(`\nproxy: ${listening.length ? listening.join(', ') : 'not listening'}`);
         for (const problem of info.problems) ctx.warn(`devmesh: proxy: ${problem}`);
+        const tcp = await client.call('proxy.tcp', { project: ctx.projectRef(args) });
+        if (tcp.length > 0) ctx.print(`\nTCP\n${ProxyCommands.tcpTable(tcp)}`);
       },
     });
+  }
+
+  /** One row per TCP service's stable address: who serves it, and what it carried. */
+  static tcpTable(routes: readonly TcpRoute[]): string {
+    const table = new TextTable(['ADDRESS', 'SERVED BY', 'STATE', 'CONNS', 'FAILED', 'IN', 'OUT', 'SERVICE']);
+    for (const r of routes) {
+      const served = r.servedBy ?? (r.problem !== null ? null : '(nobody)');
+      table.add([
+        r.address ?? `(not listening: ${r.problem ?? 'unknown'})`,
+        served,
+        r.state,
+        `${r.connections}/${r.totalConnections}`,
+        String(r.failedConnections),
+        String(r.bytesIn),
+        String(r.bytesOut),
+        `${r.service}.${r.project}`,
+      ]);
+    }
+    return table.render();
   }
 
   /** One row per name the proxy answers, with the URL of that name. */

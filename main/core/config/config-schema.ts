@@ -7,7 +7,8 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../base/duration.js';
-import type { RestartPolicy, StopSignal, VersionMismatchPolicy } from './project-config.js';
+import { DatabaseBlockSchema } from './database-block.js';
+import type { RestartPolicy, ServiceProtocol, StopSignal, VersionMismatchPolicy } from './project-config.js';
 
 /** Service names and project ids: they end up in URLs, env var names and file names. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
@@ -24,6 +25,7 @@ export const STOP_SIGNALS = [
   'SIGUSR1',
   'SIGUSR2',
 ] as const satisfies readonly StopSignal[];
+export const SERVICE_PROTOCOLS = ['http', 'tcp'] as const satisfies readonly ServiceProtocol[];
 export const VERSION_MISMATCH_POLICIES = ['warn', 'refuse'] as const satisfies readonly VersionMismatchPolicy[];
 // as long as an agent's display name may be (user settings `mesh.name`)
 const PEER_NAME_MAX_LENGTH = 64;
@@ -234,11 +236,46 @@ const Restart = z.union([Policy, RestartObjectSchema], {
   error: "'no', 'on-failure', 'always', or a map with policy, max_restarts, backoff, max_backoff, reset_after",
 });
 
+/**
+ * `tcp_port:` is the stable address DevMesh listens on for a TCP service; the process keeps its own `port:`.
+ * An HTTP health check on a TCP service is allowed: gRPC and database sidecars often answer one.
+ */
+function checkTcpKeys(
+  service: {
+    protocol?: ServiceProtocol;
+    tcp_port?: number;
+    port?: number | null;
+    command?: string;
+    database?: { engine: string };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (service.tcp_port === undefined) return;
+  // a database-only service (postgres, redis) is a TCP service without saying so
+  const databaseOnly = service.command === undefined && service.database !== undefined;
+  if (service.protocol !== 'tcp' && !(databaseOnly && service.database?.engine !== 'sqlite')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tcp_port'],
+      message: 'tcp_port is the stable address of a TCP service: add protocol: tcp, or remove tcp_port',
+    });
+  } else if (service.port !== undefined && service.port !== null && service.port === service.tcp_port) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tcp_port'],
+      message:
+        `tcp_port ${service.tcp_port} is also the service's own port: DevMesh listens on tcp_port and forwards ` +
+        'to port, so they must differ (remove port: to let DevMesh pick one, or change tcp_port)',
+    });
+  }
+}
+
 export const ServiceFileSchema = z
   .strictObject(
     {
-      version: Version,
-      command: z.string({ error: 'a command to run' }).trim().min(1, { error: 'a command to run' }),
+      // both required, except on a database-only service (a `database:` block and no command): see below
+      version: Version.optional(),
+      command: z.string({ error: 'a command to run' }).trim().min(1, { error: 'a command to run' }).optional(),
       cwd: z.string({ error: 'a directory path' }).trim().min(1, { error: 'a directory path' }).optional(),
       env: EnvMap.optional(),
       port: count('a number 1-65535', 1, 65535).nullable().optional(),
@@ -258,10 +295,21 @@ export const ServiceFileSchema = z
         })
         .optional(),
       allow_peers: z.boolean({ error: 'true or false' }).optional(),
+      protocol: z.enum(SERVICE_PROTOCOLS, { error: "'http' or 'tcp'" }).optional(),
+      tcp_port: count('a number 1-65535', 1, 65535).optional(),
+      database: DatabaseBlockSchema.optional(),
     },
     { error: 'a map with version and command' },
   )
   .superRefine((service, ctx) => {
+    // A database-only service runs its engine (the command is generated) and may leave its version to the engine.
+    if (service.command === undefined && service.database === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['version'], message: 'required: a semver version like 1.2.3' });
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'required: a command to run' });
+    } else if (service.version === undefined && service.command !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['version'], message: 'required: a semver version like 1.2.3' });
+    }
+    checkTcpKeys(service, ctx);
     // Preferring teammates while refusing them would silently mean "local only": say so instead.
     if (service.allow_peers === false && service.prefer !== undefined && service.prefer !== 'local') {
       ctx.addIssue({
@@ -291,4 +339,5 @@ export const KNOWN_KEYS = {
   health: Object.keys(HealthFileSchema.shape),
   restart: Object.keys(RestartObjectSchema.shape),
   dependency: Object.keys(DependencyObjectSchema.shape),
+  database: Object.keys(DatabaseBlockSchema.shape),
 };

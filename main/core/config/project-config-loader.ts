@@ -19,10 +19,12 @@ import {
   type ServiceFile,
 } from './config-schema.js';
 import { DependencyGraph } from './dependency-graph.js';
+import { expandDatabaseBlocks, type DatabaseBlockOwner } from './database-block.js';
 import { didYouMean } from '../base/did-you-mean.js';
 import {
   CONFIG_FILE_NAME,
   type ConfigIssue,
+  type DatabaseEngineName,
   type HealthCheckConfig,
   type ProjectConfig,
   type RestartConfig,
@@ -43,11 +45,17 @@ import {
 export interface ProjectConfigLoaderDeps {
   /** larger files are refused before parsing; default 1 MiB */
   maxBytes?: number;
+  /**
+   * The version of a database engine installed on this machine (the databases domain's EngineLocator, cached),
+   * the default `version:` of a database service; absent or null: 0.0.0.
+   */
+  engineVersion?: (engine: DatabaseEngineName) => string | null;
 }
 
 interface ParsedService {
   config: ServiceConfig;
   deps: DependencyEntry[];
+  database?: DatabaseBlockOwner;
 }
 
 // Only for checks that zod did not give a message of ours: names the expected type in plain words.
@@ -62,14 +70,17 @@ const serviceKnownKeys = (path: KeyPath): readonly string[] => {
   const last = path[path.length - 1];
   if (last === 'health') return KNOWN_KEYS.health;
   if (last === 'restart') return KNOWN_KEYS.restart;
+  if (last === 'database') return KNOWN_KEYS.database;
   return KNOWN_KEYS.service;
 };
 
 export class ProjectConfigLoader {
   private readonly maxBytes: number;
+  private readonly engineVersion: (engine: DatabaseEngineName) => string | null;
 
   constructor(deps: ProjectConfigLoaderDeps = {}) {
     this.maxBytes = deps.maxBytes ?? 1024 * 1024;
+    this.engineVersion = deps.engineVersion ?? (() => null);
   }
 
   /** Loads `configPath` (a devmesh.yaml, or the folder holding one). */
@@ -149,8 +160,12 @@ export class ProjectConfigLoader {
         );
     }
 
+    const id =
+      top.success && top.data.project !== undefined ? top.data.project : ProjectConfigLoader.idFromFolder(root);
+    this.expandDatabases(services, { projectId: id, root, onVersionMismatch, issues });
     const warnings = new ConfigIssueCollector(basename(file), locator);
-    this.checkDependencies(services, new Set(declared), onVersionMismatch, issues, warnings);
+    const known = new Set([...declared, ...services.keys()]);
+    this.checkDependencies(services, known, onVersionMismatch, issues, warnings);
     // Self-dependencies are reported above; as graph edges they would also show up as a cycle.
     const graph = new DependencyGraph(
       [...services.values()].map(({ config }) => ({
@@ -170,8 +185,6 @@ export class ProjectConfigLoader {
     const order = graph.order();
     const byName: Record<string, ServiceConfig> = {};
     for (const [name, { config }] of services) byName[name] = config;
-    const id =
-      top.success && top.data.project !== undefined ? top.data.project : ProjectConfigLoader.idFromFolder(root);
     return {
       id,
       root,
@@ -204,8 +217,9 @@ export class ProjectConfigLoader {
     const deps = file.depends_on ?? [];
     const config: ServiceConfig = {
       name,
-      version: file.version,
-      command: file.command,
+      // absent only on a database-only service: expandDatabases fills both in
+      version: file.version ?? '0.0.0',
+      command: file.command ?? '',
       cwd: resolve(root, file.cwd ?? '.'),
       env: file.env ?? {},
       port: file.port ?? null,
@@ -223,11 +237,39 @@ export class ProjectConfigLoader {
       prefer: file.prefer ?? CONFIG_DEFAULTS.prefer,
       allowPeers: file.allow_peers ?? CONFIG_DEFAULTS.allowPeers,
       line,
-      protocol: 'http',
-      tcpPort: null,
+      protocol: file.protocol ?? 'http',
+      tcpPort: file.tcp_port ?? null,
       database: null,
     };
-    return { config, deps };
+    if (file.database === undefined) return { config, deps };
+    const database: DatabaseBlockOwner = {
+      config,
+      block: file.database,
+      hasCommand: file.command !== undefined,
+      hasVersion: file.version !== undefined,
+      hasStopTimeout: file.stop_timeout !== undefined,
+    };
+    return { config, deps, database };
+  }
+
+  /** `database:` blocks: the database services they add or make (database-block.ts), in file order. */
+  private expandDatabases(
+    services: Map<string, ParsedService>,
+    x: { projectId: string; root: string; onVersionMismatch: VersionMismatchPolicy; issues: ConfigIssueCollector },
+  ): void {
+    const owners = [...services.values()].flatMap((s) => (s.database ? [s.database] : []));
+    if (owners.length === 0) return;
+    const configs = new Map([...services].map(([name, s]) => [name, s.config]));
+    expandDatabaseBlocks(owners, { ...x, services: configs, engineVersion: this.engineVersion });
+    // `<owner>-db` services come right after their owner, so the file's order stays the tie-break of `order`.
+    const entries = [...services];
+    services.clear();
+    for (const [name, parsed] of entries) {
+      services.set(name, parsed);
+      const added = `${name}-db`;
+      const config = configs.get(added);
+      if (config && !entries.some(([n]) => n === added)) services.set(added, { config, deps: [] });
+    }
   }
 
   private static normalizeHealth(health: ServiceFile['health']): HealthCheckConfig {
@@ -301,17 +343,27 @@ export class ProjectConfigLoader {
     }
   }
 
+  /** A port is one listener: a service's `port:` and a TCP service's `tcp_port:` share one namespace. */
   private checkPorts(services: Map<string, ParsedService>, issues: ConfigIssueCollector): void {
-    const owners = new Map<number, ServiceConfig>();
+    const owners = new Map<number, { config: ServiceConfig; key: 'port' | 'tcp_port' }>();
     for (const [name, { config }] of services) {
-      if (config.port === null) continue;
-      const owner = owners.get(config.port);
-      if (owner)
-        issues.add(
-          ['services', name, 'port'],
-          `port ${config.port} is already used by service '${owner.name}' (line ${owner.line})`,
-        );
-      else owners.set(config.port, config);
+      const claims = [
+        { key: 'port' as const, port: config.port },
+        { key: 'tcp_port' as const, port: config.tcpPort },
+      ];
+      for (const { key, port } of claims) {
+        if (port === null) continue;
+        const owner = owners.get(port);
+        // the same service's port and tcp_port: the schema already says so
+        if (owner && owner.config.name === name) continue;
+        if (owner)
+          issues.add(
+            ['services', name, key],
+            `${key} ${port} is already used by service '${owner.config.name}'` +
+              `${owner.key === 'tcp_port' ? ' as its tcp_port' : ''} (line ${owner.config.line})`,
+          );
+        else owners.set(port, { config, key });
+      }
     }
   }
 

@@ -47,7 +47,8 @@ export class MeshModule implements AsyncDisposable {
   private readonly peerGone = new Emitter<PeerGone>({ name: 'teammate gone' });
   /** a teammate fell silent or left: requests in flight to it can end now */
   readonly onPeerGone = this.peerGone.event;
-  private readonly mismatches: MismatchRecorder;
+  /** version mismatches into alerts (HTTP requests through the chooser, TCP connections through TcpRoutes) */
+  readonly mismatches: MismatchRecorder;
   private readonly subscriptions: Disposable[];
 
   constructor(private readonly deps: MeshModuleDeps) {

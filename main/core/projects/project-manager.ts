@@ -5,14 +5,20 @@ import { basename, join, resolve, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ProjectInfo, WorktreeCopy } from '../../../shared/service.js';
-import { CONFIG_FILE_NAME } from '../config/project-config.js';
+import { CONFIG_FILE_NAME, type DatabaseEngineName, type ServiceConfig } from '../config/project-config.js';
 import { ProjectConfigLoader } from '../config/project-config-loader.js';
 import type { EventBus } from '../events/event-bus.js';
 import { PortAllocator } from '../services/port-allocator.js';
 import { ProcessInspector } from '../services/process-inspector.js';
 import type { ProcessReaper } from '../services/process-reaper.js';
 import type { ServiceCaBundle } from '../services/service-ca-bundle.js';
-import { ServiceSupervisor, type SupervisorMeshView } from '../services/service-supervisor.js';
+import {
+  ServiceSupervisor,
+  type ServiceSupervisorDeps,
+  type SupervisedServices,
+  type SupervisorMeshView,
+} from '../services/service-supervisor.js';
+import type { ServiceLaunch } from '../services/service-launch.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { ServiceRegistry } from '../services/service-registry.js';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -40,6 +46,18 @@ export interface ProjectManagerDeps {
   mesh?: SupervisorMeshView;
   /** who a project is across machines (default: git in baseEnv) */
   identities?: ProjectIdentityResolver;
+  /** the databases domain: a database service's start (bootstrap, engine command), DATABASE_URL / REDIS_URL */
+  databases?: ProjectDatabases;
+}
+
+/** What the projects' services need of the databases domain (DatabaseManager implements it). */
+export interface ProjectDatabases {
+  /** ServiceRunnerDeps.prepare, for a service of `project` */
+  prepare(project: string, config: ServiceConfig, port: number): Promise<ServiceLaunch | null>;
+  /** ServiceSupervisorDeps.databaseEnv, for a service of `project` */
+  env(project: string, service: ServiceConfig, services: SupervisedServices): Record<string, string>;
+  /** the version of an engine installed here (ProjectConfigLoaderDeps.engineVersion) */
+  engineVersion(engine: DatabaseEngineName): string | null;
 }
 
 /** how long an open waits for git to identify the project before it goes on without (see `open`) */
@@ -174,6 +192,7 @@ export class ProjectManager {
       ...(this.deps.baseEnv ? { baseEnv: this.deps.baseEnv } : {}),
       ...(this.deps.serviceCa ? { serviceCa: this.deps.serviceCa } : {}),
       ...(this.deps.mesh ? { mesh: this.deps.mesh } : {}),
+      ...this.databaseHooks(config.id),
     });
     const project = new Project(config, supervisor, this.loader, this.deps.events, logger, copy);
     this.projects.set(config.id, project);
@@ -204,6 +223,15 @@ export class ProjectManager {
       });
     }
     return project.info();
+  }
+
+  private databaseHooks(project: string): Pick<ServiceSupervisorDeps, 'prepare' | 'databaseEnv'> {
+    const databases = this.deps.databases;
+    if (!databases) return {};
+    return {
+      prepare: (config, port) => databases.prepare(project, config, port),
+      databaseEnv: (service, services) => databases.env(project, service, services),
+    };
   }
 
   /**

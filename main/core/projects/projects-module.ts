@@ -7,7 +7,8 @@ import { proxyBaseUrl } from '../services/dependency-address.js';
 import type { ServicesModule } from '../services/services-module.js';
 import type { StoreModule } from '../store/store-module.js';
 import type { PeerServing } from './peer-serving-port.js';
-import { ProjectManager } from './project-manager.js';
+import { ProjectManager, type ProjectDatabases } from './project-manager.js';
+import { ProjectConfigLoader } from '../config/project-config-loader.js';
 
 export interface ProjectsModuleDeps {
   store: StoreModule;
@@ -15,14 +16,19 @@ export interface ProjectsModuleDeps {
   ports: ListeningPorts;
   peers: PeerServing;
   logger: Logger;
+  /** the databases domain (its hooks into the services, the engines' versions for the config) */
+  databases?: ProjectDatabases;
 }
 
 export class ProjectsModule implements AsyncDisposable {
   readonly manager: ProjectManager;
 
   constructor(private readonly deps: ProjectsModuleDeps) {
-    const { store, services, ports, peers } = deps;
+    const { store, services, ports, peers, databases } = deps;
     this.manager = new ProjectManager({
+      ...(databases
+        ? { databases, loader: new ProjectConfigLoader({ engineVersion: (e) => databases.engineVersion(e) }) }
+        : {}),
       events: store.events,
       logs: services.logs,
       registry: services.registry,
@@ -33,6 +39,7 @@ export class ProjectsModule implements AsyncDisposable {
       mesh: {
         proxyBase: () => proxyBaseUrl(ports.proxy.httpPort),
         peerServing: (project, service, range) => peers.peerServing(project, service, range),
+        tcpAddress: (project, def) => ports.tcpAddress?.(project, def) ?? null,
       },
     });
   }

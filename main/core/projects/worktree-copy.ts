@@ -41,7 +41,8 @@ export function copyId(of: string, label: string): string {
 export function copyConfig(config: ProjectConfig, copy: WorktreeCopy): ProjectConfig {
   const services: ProjectConfig['services'] = {};
   for (const [name, service] of Object.entries(config.services)) {
-    services[name] = { ...service, port: null, autostart: false };
+    // a fixed tcp_port would clash with the main checkout's stable address too: the copy gets its own
+    services[name] = { ...service, port: null, tcpPort: null, autostart: false };
   }
   const fixed = Object.values(config.services).filter((s) => s.port !== null);
   const warnings = fixed.length

@@ -1,6 +1,8 @@
 // Where this machine's proxies listen, known once they listen: the proxy module fills it; the projects
 // (their services' dependency addresses), the terminals, the route table and the mesh read it. Built
 // before all of them, so none needs the proxy itself.
+import type { ServiceConfig } from '../config/project-config.js';
+import type { TcpAddress } from '../services/dependency-address.js';
 import type { ProxyUrls } from './route-table.js';
 
 export class ListeningPorts {
@@ -10,4 +12,7 @@ export class ListeningPorts {
   proxyProblems: string[] = [];
   /** where the peer ingress listens; null when this agent is in no mesh or the port was busy */
   ingress: number | null = null;
+  /** a TCP service's stable address (its port allocated on first ask); null while TCP forwarding is off (proxy
+   *  disabled) */
+  tcpAddress: ((project: string, def: ServiceConfig) => TcpAddress) | null = null;
 }

@@ -20,6 +20,11 @@ import type { PeerTunnelDialer } from './tcp/peer-tunnel-dialer.js';
 import { TunnelDialer } from './tcp/tunnel-dialer.js';
 import { TunnelIngress } from './tcp/tunnel-ingress.js';
 import { TrafficStats } from './traffic-stats.js';
+import { StoreGuard } from '../health/store-guard.js';
+import type { DatabaseEngineName } from '../config/project-config.js';
+import { TcpAddressBook } from './tcp/tcp-address-book.js';
+import { TcpDialer } from './tcp/tcp-dialer.js';
+import { TcpRoutes } from './tcp/tcp-routes.js';
 
 /** where the peer ingress's port is set */
 const SETTING = 'mesh.ingress_port';
@@ -33,7 +38,11 @@ export interface ProxyModuleDeps {
   settings: UserSettingsData;
   ports: ListeningPorts;
   logger: Logger;
+  /** a database's URL at an address (main/core/databases/database-url.ts, injected: databases imports proxy) */
+  databaseUrl?: DatabaseUrlOf;
 }
+
+export type DatabaseUrlOf = (engine: DatabaseEngineName, where: { host: string; port: number; name: string }) => string;
 
 export class ProxyModule implements AsyncDisposable {
   readonly traffic: TrafficStats;
@@ -42,6 +51,11 @@ export class ProxyModule implements AsyncDisposable {
   readonly proxy: ProxyServer;
   /** teammates' proxies send here (members only, this machine's instances only) */
   readonly ingress: ProxyServer;
+  /** TCP services' stable addresses (`protocol: tcp`) */
+  readonly tcp: TcpRoutes;
+  /** how a TCP connection reaches a teammate's instance: the peer tunnel (`tunnels`) */
+  tcpTunnel: PeerTunnelDialer | null = null;
+  private readonly tcpBook: TcpAddressBook;
   /** the peer ingress's tunnel side (TCP services, published snapshots: `serveSnapshots` wires the latter) */
   readonly tunnelIngress: TunnelIngress;
   /** teammates' TCP services and published snapshots, through their peer ingress */
@@ -75,6 +89,7 @@ export class ProxyModule implements AsyncDisposable {
     const node = mesh.node;
     const tunnelLogger = logger.child({ domain: 'proxy', listener: 'tunnel' });
     this.tunnels = new TunnelDialer({ agentId: () => node.agentId, logger: tunnelLogger });
+    this.tcpTunnel = this.tunnels;
     this.tunnelIngress = new TunnelIngress({
       admit: (auth) => node.admit(auth),
       tcp: new LocalTcpServices({ projects: () => projects.manager.shared(), selfName: () => node.name }),
@@ -106,12 +121,55 @@ export class ProxyModule implements AsyncDisposable {
       this.proxy.dropTarget(gone.host, gone.port, `${gone.name} is gone (${gone.reason})`);
     });
     this.disposables.add(dropGone);
+    this.tcpBook = new TcpAddressBook({
+      database: store.database,
+      guard: new StoreGuard(store.health, {
+        component: 'tcp addresses',
+        where: home.databasePath,
+        rule: 'a TCP service keeps the port allocated for it in this run, but may get another after a restart',
+      }),
+      reserved: () =>
+        projects.manager.all().flatMap((p) =>
+          p.supervisor.names().flatMap((n) => {
+            const def = p.supervisor.get(n).definition;
+            return [def.port, def.tcpPort].filter((x): x is number => x !== null);
+          }),
+        ),
+    });
+    const dialer = new TcpDialer({ peers: () => node.routable(), tunnel: () => this.tcpTunnel });
+    this.tcp = new TcpRoutes({
+      projects: projects.manager,
+      events: store.events,
+      chooser: mesh.chooser,
+      book: this.tcpBook,
+      dialer,
+      host: settings.proxy.host,
+      onMismatch: (r) => mesh.mismatches.record(r),
+      ensureRunning: (project, service, ms) => this.routes.ensureRunning(project, service, ms),
+      logger: logger.child({ domain: 'proxy', listener: 'tcp' }),
+    });
+    this.disposables.add(this.tcp);
   }
 
   /** Starts counting traffic and opens the proxy's listeners (unless disabled); a busy port is a problem. */
   async listen(): Promise<void> {
     this.traffic.start();
     if (!this.deps.settings.proxy.enabled) return;
+    // Before any project opens: a dependent started with it gets the stable port in its environment.
+    this.deps.ports.tcpAddress = (project, def) => {
+      const port = this.tcpBook.portOf(project, def);
+      // Dependents connect here; a wildcard listener is reached on loopback.
+      const host = ['0.0.0.0', '::'].includes(this.deps.settings.proxy.host)
+        ? '127.0.0.1'
+        : this.deps.settings.proxy.host;
+      const db = def.database;
+      const url =
+        db !== null && db.engine !== 'sqlite' && this.deps.databaseUrl
+          ? this.deps.databaseUrl(db.engine, { host, port, name: db.name })
+          : `tcp://${host}:${port}`;
+      return { host, port, url };
+    };
+    await this.tcp.start();
     const listening = await this.proxy.listen();
     this.deps.ports.proxy = { httpPort: listening.httpPort, httpsPort: listening.httpsPort };
     this.deps.ports.proxyProblems = listening.problems;

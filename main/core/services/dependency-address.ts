@@ -1,6 +1,6 @@
 // How a process finds a service it depends on: `<NAME>_URL` and `<NAME>_PORT` in its environment. One
 // definition for the two readers: a service's dependencies (ServiceSupervisor) and a terminal opened in a
-// project (DevMeshCore), so both name and reach a service the same way.
+// project (DevMeshCore), so both name and reach a service the same way. A TCP dependency also gets `<NAME>_HOST`.
 
 export interface DependencyAddressInput {
   /** the service that is depended on, as in devmesh.yaml (`auth-api`) */
@@ -34,6 +34,23 @@ export function dependencyAddress(input: DependencyAddressInput): Record<string,
   else if (port !== null && port !== undefined) env[`${key}_URL`] = `http://127.0.0.1:${port}`;
   if (port !== null && port !== undefined) env[`${key}_PORT`] = String(port);
   return env;
+}
+
+/** Where a dependent reaches a TCP service: DevMesh's stable address (or the instance while forwarding is off). */
+export interface TcpAddress {
+  host: string;
+  port: number;
+  /** `tcp://127.0.0.1:15432`, or a database's own URL (`postgres://devmesh@127.0.0.1:15432/shop`) */
+  url: string;
+}
+
+/**
+ * A TCP dependency (`protocol: tcp`): `<NAME>_HOST`, `<NAME>_PORT` (its stable port) and `<NAME>_URL`,
+ * `tcp://127.0.0.1:15432`, or the database's own URL (`postgres://devmesh@127.0.0.1:15432/shop`).
+ */
+export function tcpDependencyAddress(service: string, address: TcpAddress): Record<string, string> {
+  const key = dependencyEnvKey(service);
+  return { [`${key}_HOST`]: address.host, [`${key}_PORT`]: String(address.port), [`${key}_URL`]: address.url };
 }
 
 /** The proxy's base for `<NAME>_URL`, or null while it does not listen on HTTP. */

@@ -22,6 +22,7 @@ import { ProcessGroup, type StopSettings } from './process-group.js';
 import { RestartBackoff } from '../base/restart-backoff.js';
 import type { ServiceCaBundle } from './service-ca-bundle.js';
 import { StateWaiters } from './state-waiters.js';
+import type { ServiceLaunch } from './service-launch.js';
 
 export interface ServiceRunnerDeps {
   project: string;
@@ -41,6 +42,13 @@ export interface ServiceRunnerDeps {
   baseEnv?: NodeJS.ProcessEnv;
   /** NODE_EXTRA_CA_CERTS: the local CA, bundled with the user's own when they name one */
   serviceCa?: ServiceCaBundle;
+  /**
+   * Runs before each spawn, once the port is known (a database's first-start bootstrap, its engine located);
+   * may give how to launch the process instead of its `command:`. A throw fails the start with its message.
+   */
+  prepare?: (config: ServiceConfig, port: number) => Promise<ServiceLaunch | null>;
+  /** a TCP service's stable address through DevMesh (`127.0.0.1:15432`), null while forwarding is off */
+  tcpAddress?: () => string | null;
 }
 
 /** Waiting this long for a dead shell's pipes to close before the exit is handled. */
@@ -101,6 +109,11 @@ export class ServiceRunner implements Disposable {
       reason: this.reason,
       autostart: this.config.autostart,
       dependsOn: this.config.dependsOn.map((d) => ({ name: d.name, range: d.range })),
+      ...(this.config.database ? { database: this.config.database.engine } : {}),
+      // absent for http, so an HTTP service's info is what it always was
+      ...(this.config.protocol === 'tcp'
+        ? { protocol: 'tcp' as const, tcpAddress: this.deps.tcpAddress?.() ?? null }
+        : {}),
     };
   }
 
@@ -178,6 +191,7 @@ export class ServiceRunner implements Disposable {
   private async spawnProcess(reason: string): Promise<void> {
     const cfg = this.config;
     this.setState('starting', reason);
+    let launch: ServiceLaunch | null = null;
     try {
       if (cfg.port !== null) await this.deps.ports.requireFree(cfg.port, `services.${cfg.name}.port`);
       else this.port = await this.deps.ports.assign(this.port);
@@ -187,6 +201,7 @@ export class ServiceRunner implements Disposable {
           `cannot start ${cfg.name}: its working directory ${cfg.cwd} does not exist; create it or fix services.${cfg.name}.cwd in devmesh.yaml`,
         );
       }
+      if (this.deps.prepare && this.state === 'starting') launch = await this.deps.prepare(cfg, this.port!);
     } catch (err) {
       this.startFailed(err);
     }
@@ -202,11 +217,15 @@ export class ServiceRunner implements Disposable {
       ...cfg.env,
       ...this.trust(cfg),
     };
-    const child = spawn('/bin/sh', ['-c', cfg.command], {
-      cwd: cfg.cwd,
+    const command = launch?.command ?? cfg.command;
+    const cwd = launch?.cwd ?? cfg.cwd;
+    const child = spawn('/bin/sh', ['-c', command], {
+      cwd,
       env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(launch?.uid != null ? { uid: launch.uid } : {}),
+      ...(launch?.gid != null ? { gid: launch.gid } : {}),
     });
     if (child.pid === undefined) {
       const message = await new Promise<string>((r) => child.once('error', (e) => r(e.message)));
@@ -222,14 +241,14 @@ export class ServiceRunner implements Disposable {
       this.deps.project,
       cfg.name,
       'system',
-      `started pid ${child.pid} on port ${this.port}: ${cfg.command}`,
+      `started pid ${child.pid} on port ${this.port}: ${command}`,
     );
     this.saveInfo();
     this.exited = this.watchProcess(child, env);
     this.health = new HealthMonitor(
-      cfg.health,
+      launch?.health ?? cfg.health,
       this.port,
-      { cwd: cfg.cwd, env },
+      { cwd, env },
       {
         healthy: (detail) => this.onHealthy(detail),
         unhealthy: (detail) => this.state !== 'stopping' && this.setState('unhealthy', detail),

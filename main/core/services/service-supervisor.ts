@@ -6,7 +6,7 @@ import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceInfo } from '../../../shared/service.js';
 import { didYouMean } from '../base/did-you-mean.js';
 import type { ProjectConfig, ServiceConfig } from '../config/project-config.js';
-import { dependencyAddress } from './dependency-address.js';
+import { dependencyAddress, tcpDependencyAddress, type TcpAddress } from './dependency-address.js';
 import { ServiceRunner, type ServiceRunnerDeps } from './service-runner.js';
 
 /** What the supervisor asks of the proxy and the mesh: where services reach their dependencies, who else serves them. */
@@ -15,10 +15,23 @@ export interface SupervisorMeshView {
   proxyBase(): string | null;
   /** the name of a connected teammate serving `service` healthy within `range`, else null */
   peerServing(project: string, service: string, range: string | null): string | null;
+  /** a TCP service's stable address through DevMesh; null (or absent) while TCP forwarding is off */
+  tcpAddress?(project: string, def: ServiceConfig): TcpAddress | null;
+}
+
+/** The services of the project as a database's variables need them (databases/database-env.ts). */
+export interface SupervisedServices {
+  definition(name: string): ServiceConfig | undefined;
+  /** the port of its running instance, else null */
+  port(name: string): number | null;
 }
 
 /** What every runner of the project shares; each runner also gets its own dependency addresses. */
-export type ServiceSupervisorDeps = Omit<ServiceRunnerDeps, 'dependencyEnv'> & { mesh?: SupervisorMeshView };
+export type ServiceSupervisorDeps = Omit<ServiceRunnerDeps, 'dependencyEnv'> & {
+  mesh?: SupervisorMeshView;
+  /** DATABASE_URL / REDIS_URL (and a database dependency's <DEP>_URL) of a service (the databases domain) */
+  databaseEnv?: (service: ServiceConfig, services: SupervisedServices) => Record<string, string>;
+};
 
 export interface ConfigChanges {
   added: string[];
@@ -258,6 +271,10 @@ export class ServiceSupervisor {
       ...this.deps,
       logger: this.deps.logger.child({ service: def.name }),
       dependencyEnv: () => this.dependencyEnv(def.name),
+      tcpAddress: () => {
+        const address = this.tcpAddressOf(this.runners.get(def.name)?.definition ?? def);
+        return address === null ? null : `${address.host}:${address.port}`;
+      },
       project,
     });
   }
@@ -268,10 +285,31 @@ export class ServiceSupervisor {
     const project = this.deps.project;
     const env: Record<string, string> = {};
     for (const dep of this.runners.get(name)?.definition.dependsOn ?? []) {
-      const port = this.runners.get(dep.name)?.info().port;
+      const runner = this.runners.get(dep.name);
+      const port = runner?.info().port;
+      if (runner?.definition.protocol === 'tcp') {
+        // Through the stable address (so a teammate's instance serves while this one is down), else directly.
+        const direct = port != null ? { host: '127.0.0.1', port, url: `tcp://127.0.0.1:${port}` } : null;
+        const address = this.tcpAddressOf(runner.definition) ?? direct;
+        if (address !== null) Object.assign(env, tcpDependencyAddress(dep.name, address));
+        continue;
+      }
       Object.assign(env, dependencyAddress({ service: dep.name, project, port, proxyBase, from: name }));
     }
+    const def = this.runners.get(name)?.definition;
+    if (def && this.deps.databaseEnv) {
+      const definition = (n: string) => this.runners.get(n)?.definition;
+      Object.assign(
+        env,
+        this.deps.databaseEnv(def, { definition, port: (n) => this.runners.get(n)?.info().port ?? null }),
+      );
+    }
     return env;
+  }
+
+  private tcpAddressOf(def: ServiceConfig): TcpAddress | null {
+    if (def.protocol !== 'tcp') return null;
+    return this.deps.mesh?.tcpAddress?.(this.deps.project, def) ?? null;
   }
 
   private static sameBesidesLine(a: ServiceConfig, b: ServiceConfig): boolean {

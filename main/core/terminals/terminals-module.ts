@@ -38,7 +38,7 @@ export class TerminalsModule implements AsyncDisposable {
       baseEnv: store.baseEnv,
       health: store.health,
       reaper: services.reaper,
-      project: (ref) => terminalContextOf(projects.manager, ref, ports.proxy.httpPort),
+      project: (ref) => terminalContextOf(projects.manager, ref, ports.proxy.httpPort, ports.tcpAddress),
     });
   }
 

@@ -84,7 +84,7 @@ describe('unknown keys', () => {
       "devmesh.yaml:7: services.api.helth: unknown key; did you mean 'health'?",
       "devmesh.yaml:10: services.api.restart.max_restart: unknown key; did you mean 'max_restarts'?",
       "devmesh.yaml:13: services.api.health.intervall: unknown key; did you mean 'interval'?",
-      'devmesh.yaml:14: services.api.colour: unknown key; expected one of version, command, cwd, env, port, health, depends_on, restart, autostart, start_on_request, stop_signal, stop_timeout, prefer, allow_peers',
+      'devmesh.yaml:14: services.api.colour: unknown key; expected one of version, command, cwd, env, port, health, depends_on, restart, autostart, start_on_request, stop_signal, stop_timeout, prefer, allow_peers, protocol, tcp_port, database',
     ]);
   });
 });

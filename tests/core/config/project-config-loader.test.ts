@@ -65,6 +65,9 @@ describe('defaults', () => {
       prefer: 'local',
       allowPeers: true,
       line: 2,
+      protocol: 'http',
+      tcpPort: null,
+      database: null,
     });
     expect(config.configPath).toBe(join(dir, 'devmesh.yaml'));
   });

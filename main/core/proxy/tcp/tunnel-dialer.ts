@@ -90,7 +90,7 @@ export class TunnelDialer implements PeerTunnelDialer {
       const socket = tls.connect(options);
       socket.setNoDelay(true);
       // Errors after the answer go to whoever holds the socket; this one keeps a stray one from the event loop.
-      socket.on('error', (err) =>
+      socket.on('error', (err: Error) =>
         this.deps.logger.debug({ domain: 'proxy', peer: peer.name, err: err.message }, 'tunnel'),
       );
       const fail = (err: DevMeshError): void => {
@@ -179,7 +179,7 @@ export class TunnelDialer implements PeerTunnelDialer {
       socket.setTimeout(idleMs, () =>
         fail(unreachable(`the ${what} stalled: no byte for ${idleMs} ms after ${got} of ${answer.size} bytes`)),
       );
-      socket.on('error', (err) => fail(unreachable(`the ${what} broke off after ${got} bytes: ${err.message}`)));
+      socket.on('error', (err: Error) => fail(unreachable(`the ${what} broke off after ${got} bytes: ${err.message}`)));
       socket.on('close', () => {
         if (got < answer.size) fail(unreachable(`the ${what} ended after ${got} of ${answer.size} bytes`));
       });
@@ -198,15 +198,17 @@ export class TunnelDialer implements PeerTunnelDialer {
               `the ${what} does not match its sha256 (got ${sha256.slice(0, 12)}…, announced ${expected.slice(0, 12)}…): it was damaged on the way or on disk there; nothing was kept`,
             ),
           );
-        out.once('close', () =>
-          rename(temp, destPath).then(
-            () => {
-              settled = true;
-              resolve({ size: got, sha256 });
-            },
-            (err: Error) =>
-              fail(new DevMeshError('STORE_UNAVAILABLE', `cannot move ${temp} to ${destPath}: ${err.message}`)),
-          ),
+        out.once(
+          'close',
+          () =>
+            void rename(temp, destPath).then(
+              () => {
+                settled = true;
+                resolve({ size: got, sha256 });
+              },
+              (err: Error) =>
+                fail(new DevMeshError('STORE_UNAVAILABLE', `cannot move ${temp} to ${destPath}: ${err.message}`)),
+            ),
         );
       });
       socket.on('data', take);

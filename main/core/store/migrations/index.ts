@@ -13,6 +13,8 @@ import { migration010 } from './010-team-messages.js';
 import { migration011 } from './011-reminders.js';
 import { migration012 } from './012-usage.js';
 import { migration013 } from './013-agent-supervision.js';
+import { migration014 } from './014-tcp-addresses.js';
+import { migration015 } from './015-database-snapshots.js';
 
 export interface Migration {
   name: string;
@@ -33,4 +35,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration014,
+  migration015,
 ];

@@ -50,14 +50,6 @@ async function open(name: string, home: string, root: string | null, peers: stri
   });
 }
 
-/**
- * `protocol: tcp` on a loaded service. The config loader reads the key once the tcp part is merged (until then
- * it sets http); the ingress reads the loaded ServiceConfig either way.
- */
-function declareTcp(core: DevMeshCore, service: string): void {
-  (core.projects.resolve('shop').supervisor.get(service).definition as { protocol: string }).protocol = 'tcp';
-}
-
 /** A local port whose connections bob pipes to alice's `service` through the tunnel (as the forwarder will). */
 async function forwardTo(service: string): Promise<{ port: number; close: () => Promise<void> }> {
   const server = net.createServer((client) => {
@@ -98,6 +90,7 @@ beforeAll(async () => {
       'services:',
       '  cache:',
       '    version: 7.0.0',
+      '    protocol: tcp',
       `    command: "${REDIS} --port $PORT --bind 127.0.0.1 --save '' --appendonly no"`,
       '    health: { tcp: true, interval: 100ms, start_timeout: 20s }',
       '  web:',
@@ -106,14 +99,13 @@ beforeAll(async () => {
       '    health: { http: /, interval: 100ms, start_timeout: 20s }',
       '  queue:',
       '    version: 1.0.0',
+      '    protocol: tcp',
       `    command: "${REDIS} --port $PORT --bind 127.0.0.1 --save '' --appendonly no"`,
       '    autostart: false',
       '',
     ].join('\n'),
   );
   alice = await open('alice', aliceHome, root, []);
-  declareTcp(alice, 'cache');
-  declareTcp(alice, 'queue');
   new MeshMembership(bobHome).join(new MeshMembership(aliceHome).invite([`127.0.0.1:${alice.mesh.port}`]));
   bob = await open('bob', bobHome, null, [`127.0.0.1:${alice.mesh.port}`]);
   const shop = alice.projects.resolve('shop').supervisor;

@@ -1,0 +1,70 @@
+// The databases domain as the core composes it: the engine locator, the DatabaseManager (the engines run as
+// services of their projects), and the snapshot part working through it (store, restore, reset, publishing,
+// pulls over the peer tunnel). Built before the projects (their services are prepared and given DATABASE_URL
+// by it) and bound to them, the mesh and the peer tunnel late. Owns no process: each engine is a service of
+// its project, stopped with it.
+import { join } from 'node:path';
+import type { DevMeshEvent } from '../../../shared/events.js';
+import type { DevMeshHome } from '../home/devmesh-home.js';
+import type { LogStore } from '../logs/log-store.js';
+import type { ProjectManager } from '../projects/project-manager.js';
+import type { RoutablePeer } from '../proxy/routable-peer.js';
+import type { PeerTunnelDialer } from '../proxy/tcp/peer-tunnel-dialer.js';
+import type { Database } from '../store/database.js';
+import { DatabaseManager, type DatabaseManagerDeps } from './database-manager.js';
+import { EngineLocator, type EngineLocatorDeps } from './engine-locator.js';
+import { engineUser } from './engine-user.js';
+import { seedFileOf } from './snapshot-seed.js';
+import { SnapshotsModule } from './snapshots-module.js';
+
+export interface DatabasesModuleDeps {
+  home: DevMeshHome;
+  logs: LogStore;
+  /** the snapshot table lives in the daemon's SQLite store */
+  database: Database;
+  emit: (event: DevMeshEvent) => void;
+  projects: () => ProjectManager;
+  /** linked teammates that can be reached now (late-bound: the mesh is built after) */
+  peers: () => RoutablePeer[];
+  /** the peer tunnel (late-bound: the proxy that owns it is built after); null while there is none */
+  dialer: () => PeerTunnelDialer | null;
+  /** the environment engines are looked up in (the daemon's, or the desktop's login shell) */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** tests point the locator at their own folders */
+  locator?: EngineLocatorDeps;
+  /** the stable TCP address of a database service (late-bound: the TCP forwarding is built after) */
+  seams?: Pick<DatabaseManagerDeps, 'stableAddress'>;
+}
+
+export class DatabasesModule {
+  readonly locator: EngineLocator;
+  readonly manager: DatabaseManager;
+  readonly snapshots: SnapshotsModule;
+
+  constructor(deps: DatabasesModuleDeps) {
+    this.locator = new EngineLocator({ path: deps.baseEnv?.PATH, ...deps.locator });
+    const folder = join(deps.home.dir, 'databases');
+    this.manager = new DatabaseManager({
+      dir: folder,
+      locator: this.locator,
+      projects: deps.projects,
+      logs: deps.logs,
+      user: engineUser(),
+      snapshotFile: (project, service, name) => {
+        const stored = this.snapshots.snapshots.store.get(project, service, name);
+        return stored === null ? null : seedFileOf(stored);
+      },
+      snapshotCount: (project, service) => this.snapshots.count(project, service),
+      ...deps.seams,
+    });
+    this.snapshots = new SnapshotsModule({
+      database: deps.database,
+      homeDir: deps.home.dir,
+      directory: this.manager,
+      dialer: deps.dialer,
+      peers: deps.peers,
+      projectId: (ref) => deps.projects().resolve(ref).id,
+      emit: deps.emit,
+    });
+  }
+}

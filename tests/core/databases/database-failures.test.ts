@@ -1,0 +1,133 @@
+// What goes wrong with a database, with the machine's real engines: a missing engine, a version out of range,
+// a busy port, a seed that fails. Each gives a clear message and costs nothing else: the project opens, the
+// other services run, and a failed first start leaves no half-made data behind.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ServiceState } from '../../../shared/service.js';
+import { scaled } from '../../helpers/load-scale.js';
+import { until } from '../../helpers/until.js';
+import { httpServer } from '../../helpers/supervisor-harness.js';
+import { DatabaseLab } from './database-lab.js';
+
+const haveEngines = existsSync('/usr/lib/postgresql') && existsSync('/usr/bin/redis-server');
+
+describe.skipIf(!haveEngines)('a database that cannot run', () => {
+  let lab: DatabaseLab | null = null;
+  let empty: string;
+  let holder: Server | null = null;
+  beforeEach(() => {
+    empty = mkdtempSync(join(tmpdir(), 'devmesh-nothing-'));
+  });
+  afterEach(async () => {
+    await lab?.close();
+    lab = null;
+    holder?.close();
+    holder = null;
+    rmSync(empty, { recursive: true, force: true });
+  });
+
+  const state = (service: string) => lab!.projects.resolve('shop').supervisor.get(service).info();
+  const reaches = (service: string, to: ServiceState) =>
+    until(`${service} ${to}`, () => state(service).state === to, scaled(60_000));
+
+  it('missing engine: ENGINE_MISSING naming the package, and the other services still start', async () => {
+    lab = new DatabaseLab({
+      locator: { path: empty, locations: { postgres: [empty], redis: [empty] }, platform: 'linux' },
+    });
+    const web = httpServer(lab.projectDir).replace(/'/g, '"');
+    await lab.open(
+      [
+        'project: shop',
+        'services:',
+        '  api:',
+        '    version: 1.0.0',
+        `    command: '${web}'`,
+        '    database: { engine: postgres }',
+        '  cache:',
+        '    database: { engine: redis }',
+        '  web:',
+        '    version: 1.0.0',
+        `    command: '${web}'`,
+        '    health: { http: /health }',
+      ].join('\n'),
+    );
+    await reaches('web', 'healthy');
+    await reaches('api-db', 'crashed');
+    await reaches('cache', 'crashed');
+    expect(state('api-db').reason).toContain('shop/api-db: postgres is not installed');
+    expect(state('api-db').reason).toContain('`sudo apt install postgresql`');
+    expect(state('api').state).not.toBe('healthy');
+    const [apiDb, cache] = lab.databases.manager.list('shop');
+    expect(apiDb).toMatchObject({ service: 'api-db', engineVersion: null, binary: null, url: null });
+    expect(apiDb!.problem).toContain('`sudo apt install postgresql`');
+    expect(cache!.problem).toContain('`sudo apt install redis-server`');
+  });
+
+  it('a version out of range: the message names the range and the version found', async () => {
+    lab = new DatabaseLab();
+    await lab.open(
+      ['project: shop', 'services:', '  cache:', '    database: { engine: redis, version: ">=99" }'].join('\n'),
+    );
+    await reaches('cache', 'crashed');
+    expect(state('cache').reason).toMatch(
+      /shop\/cache: needs redis >=99, but this machine has 7\.\d+\.\d+ \(\/usr\/bin\/redis-server\)/,
+    );
+  });
+
+  it('a busy port: the message says who holds it', async () => {
+    lab = new DatabaseLab();
+    holder = createServer();
+    const port = await new Promise<number>((resolve) =>
+      holder!.listen(0, '127.0.0.1', () => resolve((holder!.address() as { port: number }).port)),
+    );
+    await lab.open(
+      ['project: shop', 'services:', '  cache:', `    port: ${port}`, '    database: { engine: redis }'].join('\n'),
+    );
+    await reaches('cache', 'crashed');
+    expect(state('cache').reason).toContain(`port ${port} is busy`);
+    expect(state('cache').reason).toContain('services.cache.port');
+  });
+
+  it('a failed seed: a clear message, no data folder left; fixed, the next start seeds it', async () => {
+    lab = new DatabaseLab();
+    lab.write('seed.sql', 'create table items (id int primary key);\ninsert into items values (1);\nselec oops;\n');
+    await lab.open(
+      ['project: shop', 'services:', '  store:', '    database: { engine: postgres, seed: seed.sql }'].join('\n'),
+    );
+    await reaches('store', 'crashed');
+    const reason = state('store').reason!;
+    expect(reason).toContain(
+      `the first start of shop/store failed while seeding from ${join(lab.projectDir, 'seed.sql')}`,
+    );
+    expect(reason).toContain('syntax error at or near "selec"');
+    const folder = join(lab.home.dir, 'databases', 'shop', 'store');
+    expect(readdirSync(folder)).toEqual([]);
+
+    lab.write('seed.sql', 'create table items (id int primary key);\ninsert into items values (1), (2);\n');
+    await lab.projects.resolve('shop').supervisor.start('store', { wait: true });
+    expect(readdirSync(folder)).toEqual(['data']);
+    const handle = lab.databases.manager.handle({ project: 'shop', service: 'store' });
+    const { runProgram } = await import('../../../main/core/databases/run-program.js');
+    const psql = handle.tool('psql');
+    const rows = await runProgram(psql, {
+      what: 'count',
+      args: [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(handle.port()),
+        '-U',
+        'devmesh',
+        '-d',
+        'shop',
+        '-tAc',
+        'select count(*) from items',
+      ],
+    });
+    expect(rows.trim()).toBe('2');
+  });
+});

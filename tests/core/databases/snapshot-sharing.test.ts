@@ -1,0 +1,161 @@
+// Sharing snapshots: publishing changes what PublishedSnapshots (the peer ingress's source) serves, and a
+// pull through a stand-in PeerTunnelDialer that copies the teammate's file is verified, recorded with its
+// source, and restored; a damaged transfer keeps nothing.
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PeerSnapshot } from '../../../shared/database.js';
+import { DevMeshError } from '../../../shared/errors.js';
+import type { RoutablePeer } from '../../../main/core/proxy/routable-peer.js';
+import type { PeerTunnelDialer, PublishedSnapshots } from '../../../main/core/proxy/tcp/peer-tunnel-dialer.js';
+import { digest } from '../../../main/core/databases/snapshot-file.js';
+import { SnapshotPull } from '../../../main/core/databases/snapshot-pull.js';
+import type { TestSqlite } from '../../helpers/test-database-engines.js';
+import { SnapshotFixture } from './snapshot-fixture.js';
+
+const SEED = 'CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT);';
+
+const ada: RoutablePeer = {
+  agentId: 'agent-ada',
+  name: 'ada',
+  host: '127.0.0.1',
+  ingressPort: 1,
+  ingressCert: '',
+  latencyMs: 1,
+  token: 't',
+  services: [],
+};
+
+/** the teammate's side: their PublishedSnapshots, reached by copying files (the tunnel's part is the dialer's) */
+class CopyingDialer implements PeerTunnelDialer {
+  damage = false;
+  constructor(private readonly theirs: PublishedSnapshots) {}
+
+  openTcp(): never {
+    throw new Error('not used');
+  }
+
+  async listSnapshots(peer: RoutablePeer, project: string | null): Promise<PeerSnapshot[]> {
+    return this.theirs.published(project).map((s) => ({ ...s, peer: peer.name }));
+  }
+
+  async fetchSnapshot(
+    _peer: RoutablePeer,
+    s: { project: string; service: string; name: string },
+    destPath: string,
+  ): Promise<{ size: number; sha256: string }> {
+    const file = this.theirs.file(s.project, s.service, s.name);
+    if (file === null) throw new DevMeshError('BAD_REQUEST', 'not published');
+    copyFileSync(file.path, destPath);
+    if (this.damage) {
+      const bytes = readFileSync(destPath);
+      bytes[bytes.length - 5] ^= 0xff;
+      writeFileSync(destPath, bytes);
+      return file; // a dialer that failed to check: the pull checks again
+    }
+    return digest(destPath);
+  }
+}
+
+async function failure(p: Promise<unknown>): Promise<DevMeshError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DevMeshError);
+  return err as DevMeshError;
+}
+
+describe('sharing snapshots', () => {
+  let mine: SnapshotFixture;
+  let theirs: SnapshotFixture;
+  let myDb: TestSqlite;
+  let theirDb: TestSqlite;
+  let dialer: CopyingDialer;
+  let pull: SnapshotPull;
+
+  beforeEach(async () => {
+    mine = new SnapshotFixture();
+    theirs = new SnapshotFixture();
+    myDb = mine.add(await mine.engines.sqlite({ project: 'shop', service: 'api', owner: 'api', seed: SEED }));
+    theirDb = theirs.add(await theirs.engines.sqlite({ project: 'shop', service: 'api', owner: 'api', seed: SEED }));
+    dialer = new CopyingDialer(theirs.snapshots.published);
+    pull = new SnapshotPull({
+      snapshots: mine.snapshots,
+      dialer: () => dialer,
+      peers: () => [ada],
+      projectId: (r) => r ?? 'shop',
+    });
+  });
+
+  afterEach(async () => {
+    await mine.dispose();
+    await theirs.dispose();
+  });
+
+  it('serves only published snapshots, and stops when unpublished', async () => {
+    const served = theirs.snapshots.published;
+    await theirs.snapshots.snapshot({ service: 'api', name: 'private' });
+    const shared = await theirs.snapshots.snapshot({ service: 'api', name: 'shared' });
+    expect(served.published(null)).toEqual([]);
+    expect(served.file('shop', 'api', 'shared')).toBeNull();
+
+    expect(theirs.snapshots.publish({ service: 'api', name: 'shared', published: true }).published).toBe(true);
+    expect(served.published('shop').map((s) => s.name)).toEqual(['shared']);
+    expect(served.published('other')).toEqual([]);
+    expect(served.file('shop', 'api', 'shared')).toMatchObject({ size: shared.sizeBytes, sha256: shared.sha256 });
+    expect(served.file('shop', 'api', 'private')).toBeNull();
+
+    theirs.snapshots.publish({ service: 'api', name: 'shared', published: false });
+    expect(served.published(null)).toEqual([]);
+    expect(served.file('shop', 'api', 'shared')).toBeNull();
+  });
+
+  it("pulls a teammate's newest published snapshot, verifies it, records its source and restores it", async () => {
+    theirDb.exec("INSERT INTO items VALUES (1, 'old')");
+    await theirs.snapshots.snapshot({ service: 'api', name: 'older' });
+    theirDb.exec("INSERT INTO items VALUES (2, 'realistic')");
+    await theirs.snapshots.snapshot({ service: 'api', name: 'newer' });
+    for (const name of ['older', 'newer']) theirs.snapshots.publish({ service: 'api', name, published: true });
+    // make the order certain whatever the clock's resolution
+    theirs.database.db
+      .prepare("UPDATE database_snapshots SET created_at = created_at + 1000 WHERE name = 'newer'")
+      .run();
+
+    expect((await pull.peerSnapshots({})).map((s) => `${s.peer}:${s.name}`)).toEqual(['ada:newer', 'ada:older']);
+    myDb.exec("INSERT INTO items VALUES (9, 'mine')");
+    const result = await pull.pull({ peer: 'ada', service: 'api', restore: true });
+    expect(result.snapshot).toMatchObject({ name: 'newer', source: 'ada', published: false });
+    expect(result.restored?.service).toBe('api');
+    expect(myDb.all('SELECT label FROM items ORDER BY id')).toEqual([{ label: 'old' }, { label: 'realistic' }]);
+    expect(mine.snapshots.list({ service: 'api' }).map((s) => s.name)).toEqual(['newer']);
+    expect(mine.events.map((e) => (e.type === 'database.changed' ? e.what : ''))).toEqual([
+      'pulled newer',
+      'restored newer',
+    ]);
+  });
+
+  it('keeps nothing when the bytes arrive damaged, and says which teammates exist for an unknown one', async () => {
+    await theirs.snapshots.snapshot({ service: 'api', name: 'snap' });
+    theirs.snapshots.publish({ service: 'api', name: 'snap', published: true });
+    dialer.damage = true;
+    const err = await failure(pull.pull({ peer: 'agent-ada', service: 'api', name: 'snap', restore: true }));
+    expect(err.code).toBe('SNAPSHOT_CORRUPT');
+    expect(mine.snapshots.list({})).toEqual([]);
+    expect(myDb.stops).toBe(0);
+
+    const unknown = await failure(pull.pull({ peer: 'bob', service: 'api', restore: false }));
+    expect(unknown.code).toBe('MACHINE_UNREACHABLE');
+    expect(unknown.message).toContain('ada');
+  });
+
+  it('pulls without restoring when asked', async () => {
+    theirDb.exec("INSERT INTO items VALUES (1, 'theirs')");
+    await theirs.snapshots.snapshot({ service: 'api', name: 'snap' });
+    theirs.snapshots.publish({ service: 'api', name: 'snap', published: true });
+    const result = await pull.pull({ peer: 'ada', service: 'api', name: 'snap', restore: false });
+    expect(result.restored).toBeNull();
+    expect(myDb.all('SELECT * FROM items')).toEqual([]);
+    await mine.snapshots.restore({ service: 'api', name: 'snap' });
+    expect(myDb.all('SELECT label FROM items')).toEqual([{ label: 'theirs' }]);
+  });
+});
