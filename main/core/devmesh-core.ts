@@ -36,6 +36,8 @@ import type { ProxyServer } from './proxy/proxy-server.js';
 import type { RequestLog } from './proxy/request-log.js';
 import type { RouteTable } from './proxy/route-table.js';
 import type { TcpRoutes } from './proxy/tcp/tcp-routes.js';
+import type { PeerTunnelDialer } from './proxy/tcp/peer-tunnel-dialer.js';
+import type { TunnelIngress } from './proxy/tcp/tunnel-ingress.js';
 import type { TrafficStats } from './proxy/traffic-stats.js';
 import type { ProcessReaper } from './services/process-reaper.js';
 import type { ServiceRegistry } from './services/service-registry.js';
@@ -142,6 +144,10 @@ export class DevMeshCore {
   readonly ingress: ProxyServer;
   /** TCP services' stable addresses (`protocol: tcp`) and what they carried */
   readonly tcp: TcpRoutes;
+  /** teammates' TCP services and published snapshots, through their peer ingress (tunnel-protocol.ts) */
+  readonly tunnels: PeerTunnelDialer;
+  /** the ingress's tunnel side; `serveSnapshots` tells it what this machine published */
+  readonly tunnelIngress: TunnelIngress;
   readonly mesh: MeshNode;
   readonly alerts: VersionAlertStore;
   /** PTY sessions, owned here so they outlive any window or page */
@@ -187,6 +193,7 @@ export class DevMeshCore {
     this.projects = projects.manager;
     ({ traffic: this.traffic, requests: this.requests, routes: this.routes } = proxy);
     ({ proxy: this.proxy, ingress: this.ingress, tcp: this.tcp } = proxy);
+    ({ tunnels: this.tunnels, tunnelIngress: this.tunnelIngress } = proxy);
     this.mesh = mesh.node;
     this.alerts = mesh.alerts;
     this.terminals = terminals.manager;
@@ -259,6 +266,7 @@ export class DevMeshCore {
       const mesh = work.add(new MeshModule({ home, store, projects, settings: settings.mesh, ports, peers, logger }));
       const proxyDeps = { home, store, projects, mesh, ca, settings, ports, logger, databaseUrl };
       const proxy = work.add(new ProxyModule(proxyDeps));
+      proxy.tunnelIngress.serveSnapshots(databases.snapshots.published);
       // Teammates hear this agent's goodbye before its proxies close, so they stop routing here first.
       work.add({ dispose: () => mesh.node.close() });
       const terminals = work.add(new TerminalsModule({ home, store, services, projects, ports, logger }));

@@ -8,7 +8,7 @@ import type { DevMeshEvent } from '../../shared/events.js';
 import type { MeshService } from '../../shared/mesh.js';
 import { EventBus } from '../../main/core/events/event-bus.js';
 import { MeshMembership } from '../../main/core/mesh/mesh-membership.js';
-import { MeshNode } from '../../main/core/mesh/mesh-node.js';
+import { MeshNode, type MeshNodeDeps } from '../../main/core/mesh/mesh-node.js';
 import type { MeshSettings } from '../../main/core/settings/user-settings.js';
 import { scaled } from './load-scale.js';
 
@@ -38,6 +38,8 @@ export async function loopbackAgent(
   mesh: Partial<MeshSettings> = {},
   /** the membership folder of an agent started before (the same machine again, after a restart) */
   again?: LoopbackAgent,
+  /** more of the node's deps (e.g. the peer ingress port it announces) */
+  extra: Pick<MeshNodeDeps, 'ingressPort'> = {},
 ): Promise<LoopbackAgent> {
   const dir = again?.dir ?? mkdtempSync(join(tmpdir(), 'devmesh-mesh-'));
   if (!again) dirs.push(dir);
@@ -67,7 +69,7 @@ export async function loopbackAgent(
     heartbeatMs: HEARTBEAT_MS,
     ...mesh,
   };
-  const node = new MeshNode({ membership, settings, events: bus, logger, services: () => services });
+  const node = new MeshNode({ membership, settings, events: bus, logger, services: () => services, ...extra });
   const a = { node, events, services, membership, warnings, dir };
   agents.push(a);
   await node.start();

@@ -15,10 +15,13 @@ import type { ListeningPorts } from './listening-ports.js';
 import { ProxyServer } from './proxy-server.js';
 import { RequestLog } from './request-log.js';
 import { RouteTable } from './route-table.js';
+import { LocalTcpServices } from './tcp/local-tcp-services.js';
+import type { PeerTunnelDialer } from './tcp/peer-tunnel-dialer.js';
+import { TunnelDialer } from './tcp/tunnel-dialer.js';
+import { TunnelIngress } from './tcp/tunnel-ingress.js';
 import { TrafficStats } from './traffic-stats.js';
 import { StoreGuard } from '../health/store-guard.js';
 import type { DatabaseEngineName } from '../config/project-config.js';
-import type { PeerTunnelDialer } from './tcp/peer-tunnel-dialer.js';
 import { TcpAddressBook } from './tcp/tcp-address-book.js';
 import { TcpDialer } from './tcp/tcp-dialer.js';
 import { TcpRoutes } from './tcp/tcp-routes.js';
@@ -50,9 +53,13 @@ export class ProxyModule implements AsyncDisposable {
   readonly ingress: ProxyServer;
   /** TCP services' stable addresses (`protocol: tcp`) */
   readonly tcp: TcpRoutes;
-  /** how a TCP connection reaches a teammate's instance; null until the peer tunnel is wired in */
+  /** how a TCP connection reaches a teammate's instance: the peer tunnel (`tunnels`) */
   tcpTunnel: PeerTunnelDialer | null = null;
   private readonly tcpBook: TcpAddressBook;
+  /** the peer ingress's tunnel side (TCP services, published snapshots: `serveSnapshots` wires the latter) */
+  readonly tunnelIngress: TunnelIngress;
+  /** teammates' TCP services and published snapshots, through their peer ingress */
+  readonly tunnels: PeerTunnelDialer;
   private readonly disposables: DisposableStore;
 
   constructor(private readonly deps: ProxyModuleDeps) {
@@ -80,6 +87,15 @@ export class ProxyModule implements AsyncDisposable {
     // The same instance id as the proxy: a request that comes back through this agent is a loop. HTTPS
     // only, with the mesh node's certificate, which peers receive over their authenticated links and pin.
     const node = mesh.node;
+    const tunnelLogger = logger.child({ domain: 'proxy', listener: 'tunnel' });
+    this.tunnels = new TunnelDialer({ agentId: () => node.agentId, logger: tunnelLogger });
+    this.tcpTunnel = this.tunnels;
+    this.tunnelIngress = new TunnelIngress({
+      admit: (auth) => node.admit(auth),
+      tcp: new LocalTcpServices({ projects: () => projects.manager.shared(), selfName: () => node.name }),
+      selfName: () => node.name,
+      logger: tunnelLogger,
+    });
     this.ingress = new ProxyServer({
       routes: new PeerIngressRoutes(this.routes, node),
       requests: this.requests,
@@ -95,7 +111,10 @@ export class ProxyModule implements AsyncDisposable {
       instanceId,
       logger: logger.child({ domain: 'proxy', listener: 'peer-ingress' }),
       names: { http: 'peer ingress', httpSetting: SETTING, https: 'peer ingress', httpsSetting: SETTING },
+      tunnels: this.tunnelIngress,
     });
+    this.disposables.add(this.tunnelIngress);
+    this.disposables.add(node.onLinkDown((m) => this.tunnelIngress.dropMachine(m.machineId, m.reason)));
     this.disposables.add({ dispose: () => this.ingress.close() });
     // Requests in flight to a teammate who fell silent would wait for the idle timeout: end them now.
     const dropGone = mesh.onPeerGone((gone) => {

@@ -9,6 +9,7 @@ import type { ProxyContext } from './proxy-context.js';
 import { DEFAULT_PROXY_LIMITS, type ProxyLimits, type ProxyRequestLog, type ProxyRoutes } from './proxy-limits.js';
 import { RoutingPolicy } from './routing-policy.js';
 import { SlowPathProxy } from './slow-path-proxy.js';
+import { TUNNEL_ALPN } from './tcp/tunnel-protocol.js';
 import type { TlsContextProvider } from './tls-context-provider.js';
 import { UpstreamPool } from './upstream-pool.js';
 
@@ -26,6 +27,8 @@ export interface ProxyServerDeps {
   limits?: Partial<ProxyLimits>;
   /** how messages name the listeners and the settings that move them (default: the proxy's) */
   names?: { http: string; httpSetting: string; https: string; httpsSetting: string };
+  /** the peer tunnel (the peer ingress only): TLS connections that negotiate ALPN devmesh-tunnel/1 go here */
+  tunnels?: { accept(socket: tls.TLSSocket): void };
 }
 
 export interface ProxyListening {
@@ -98,7 +101,8 @@ export class ProxyServer {
         ...provider.defaultCredentials(),
         // A client that stalls its handshake is a slowloris too.
         handshakeTimeout: this.limits.headTimeoutMs,
-        ALPNProtocols: ['h2', 'http/1.1'],
+        // After the HTTP protocols, so a browser or curl never picks the tunnel.
+        ALPNProtocols: this.deps.tunnels ? ['h2', 'http/1.1', TUNNEL_ALPN] : ['h2', 'http/1.1'],
         SNICallback: (name, cb) => {
           provider.secureContextFor(name).then(
             (ctx) => cb(null, ctx),
@@ -152,7 +156,9 @@ export class ProxyServer {
   /** A new client connection; a failure to take it on closes it, never the listener or the daemon. */
   private accept(socket: net.Socket, isTls: boolean): void {
     try {
-      if (isTls && (socket as tls.TLSSocket).alpnProtocol === 'h2') this.slow.adoptH2(socket as tls.TLSSocket);
+      const alpn = isTls ? (socket as tls.TLSSocket).alpnProtocol : false;
+      if (alpn === 'h2') this.slow.adoptH2(socket as tls.TLSSocket);
+      else if (alpn === TUNNEL_ALPN && this.deps.tunnels) this.deps.tunnels.accept(socket as tls.TLSSocket);
       else this.connections.add(new ProxyConnection(socket, this.ctx, isTls));
     } catch (err) {
       this.deps.logger.error(
