@@ -80,39 +80,44 @@ function throughHead(args: string[]): Promise<{ line: string; stderr: string; st
 }
 
 describe('devmesh agent diff|merge|discard', () => {
-  it('shows the diff as git does, --stat and --json, and ends quietly when piped into head', async () => {
-    await agentDoing(
-      'alpha',
-      [
-        `printf 'one\\ntwo\\n' > alpha.txt && ${commit('alpha')}`,
-        `printf 'more\\n' >> README.md && printf 'x\\000y' > blob.bin`,
-        // many files, so the whole diff is well over a pipe's 64 KB
-        `mkdir -p many && for i in $(seq 1 300); do seq 1 60 > many/f$i.txt; done`,
-      ].join('\n'),
-    );
-    const summary = await cli.json<ReviewSummary>(['agent', 'diff', 'alpha']);
-    expect(summary).toMatchObject({ branch: 'alpha', base: 'main', ahead: 1, dirty: true });
-    expect(summary.files).toHaveLength(303);
+  it(
+    'shows the diff as git does, --stat and --json, and ends quietly when piped into head',
+    async () => {
+      await agentDoing(
+        'alpha',
+        [
+          `printf 'one\\ntwo\\n' > alpha.txt && ${commit('alpha')}`,
+          `printf 'more\\n' >> README.md && printf 'x\\000y' > blob.bin`,
+          // many files, so the whole diff is well over a pipe's 64 KB
+          `mkdir -p many && for i in $(seq 1 300); do seq 1 60 > many/f$i.txt; done`,
+        ].join('\n'),
+      );
+      const summary = await cli.json<ReviewSummary>(['agent', 'diff', 'alpha']);
+      expect(summary).toMatchObject({ branch: 'alpha', base: 'main', ahead: 1, dirty: true });
+      expect(summary.files).toHaveLength(303);
 
-    const stat = await cli.run(['agent', 'diff', 'alpha', '--stat']);
-    expect(stat.code, stat.stderr).toBe(0);
-    expect(stat.stdout).toMatch(/^ README\.md\s+\| \+1 -0 \(uncommitted\)$/m);
-    expect(stat.stdout).toMatch(/^ alpha\.txt\s+\| \+2 -0$/m);
-    expect(stat.stdout).toMatch(/^ blob\.bin\s+\| binary \(uncommitted\)$/m);
-    expect(stat.stdout).toMatch(/303 files changed, 18003 insertions\(\+\), 0 deletions\(-\)/);
+      const stat = await cli.run(['agent', 'diff', 'alpha', '--stat']);
+      expect(stat.code, stat.stderr).toBe(0);
+      expect(stat.stdout).toMatch(/^ README\.md\s+\| \+1 -0 \(uncommitted\)$/m);
+      expect(stat.stdout).toMatch(/^ alpha\.txt\s+\| \+2 -0$/m);
+      expect(stat.stdout).toMatch(/^ blob\.bin\s+\| binary \(uncommitted\)$/m);
+      expect(stat.stdout).toMatch(/303 files changed, 18003 insertions\(\+\), 0 deletions\(-\)/);
 
-    const full = await cli.run(['agent', 'diff', 'alpha'], { timeoutMs: scaled(60_000) });
-    expect(full.code, full.stderr).toBe(0);
-    expect(full.stdout).toMatch(/^# alpha against main \(1 ahead, 0 behind; uncommitted changes\)/);
-    expect(full.stdout).toContain('diff --git a/README.md b/README.md');
-    expect(full.stdout).toContain('+more');
-    expect(full.stdout).toContain('Binary file blob.bin differs');
+      const full = await cli.run(['agent', 'diff', 'alpha'], { timeoutMs: scaled(60_000) });
+      expect(full.code, full.stderr).toBe(0);
+      expect(full.stdout).toMatch(/^# alpha against main \(1 ahead, 0 behind; uncommitted changes\)/);
+      expect(full.stdout).toContain('diff --git a/README.md b/README.md');
+      expect(full.stdout).toContain('+more');
+      expect(full.stdout).toContain('Binary file blob.bin differs');
 
-    const head = await throughHead(['agent', 'diff', 'alpha']);
-    expect(head.line).toMatch(/^# alpha against main/);
-    expect(head.stderr).toBe('');
-    expect(head.status).toBe('0');
-  });
+      const head = await throughHead(['agent', 'diff', 'alpha']);
+      expect(head.line).toMatch(/^# alpha against main/);
+      expect(head.stderr).toBe('');
+      expect(head.status).toBe('0');
+      // 300 files through git four times, each call waiting up to a scaled minute: 40-50 s at load 5-7
+    },
+    scaled(180_000),
+  );
 
   it('merges with -m and --rebase, fast-forwards with --ff, and says why a fast-forward is impossible', async () => {
     const underAgent = await cli.run(['agent', 'merge', 'alpha', '--rebase', '-m', 'alpha: the rest']);
