@@ -123,7 +123,7 @@ describe.skipIf(skipWithoutChromium || !haveEngines)(
         env: { DEVMESH_PROXY_HTTP_PORT: '0', DEVMESH_PROXY_HTTPS_PORT: '0' },
       });
       home = daemon.home;
-      ui = await UiPage.open(await daemon.url(), { width: 1440, height: 1000 });
+      ui = await UiPage.open(await daemon.url(), { width: 1440, height: 1400 });
       page = ui.page;
       await page.getByTestId('nav-services').click();
     }, scaled(60_000));
@@ -165,9 +165,10 @@ describe.skipIf(skipWithoutChromium || !haveEngines)(
         expect(cacheFacts[0]).toMatch(/^127\.0\.0\.1:\d+$/);
         expect(cacheFacts[1]).toBe(`redis://${cacheFacts[0]}/0`);
 
-        await page.getByTestId('databases').scrollIntoViewIfNeeded();
+        // the three rows, then the cards below them
+        await page.getByTestId('service-state-api-db').scrollIntoViewIfNeeded();
         mkdirSync(SHOTS, { recursive: true });
-        await page.screenshot({ path: `${SHOTS}/databases-1440.png`, animations: 'disabled', fullPage: true });
+        await page.screenshot({ path: `${SHOTS}/databases-1440.png`, animations: 'disabled' });
         expect(ui!.errors).toEqual([]);
       },
       scaled(120_000),
@@ -247,6 +248,39 @@ describe.skipIf(skipWithoutChromium || !haveEngines)(
     );
 
     it(
+      'Snapshot and Restore… of the Redis cache bring its keys back, and its card comes back healthy',
+      async () => {
+        const address = (await page.getByTestId('db-cache').locator('.db-copyable').first().textContent())!;
+        const [host, port] = address.split(':') as [string, string];
+        const redis = (...args: string[]) =>
+          execFileSync('redis-cli', ['-h', host, '-p', port, ...args], {
+            encoding: 'utf8',
+            timeout: scaled(10_000),
+          }).trim();
+        expect(redis('set', 'greeting', 'before')).toBe('OK');
+        const card = page.getByTestId('db-cache');
+        await card.getByLabel('Name of the new snapshot of cache (optional)').fill('greeting-before');
+        await card.getByRole('button', { name: 'Snapshot' }).click();
+        await expect
+          .poll(() => text(page, 'db-notice-cache'), { timeout: scaled(30_000) })
+          .toMatch(/^Took snapshot greeting-before \(/);
+        expect(redis('set', 'greeting', 'after')).toBe('OK');
+
+        await card.getByRole('button', { name: 'Restore…' }).click();
+        const dialog = page.getByTestId('db-restore-cache');
+        await dialog.getByRole('radio', { name: /greeting-before/ }).check();
+        await page.getByTestId('db-restore-cache-confirm').click();
+        await dialog.waitFor({ state: 'detached', timeout: scaled(60_000) });
+        expect(await text(page, 'db-notice-cache')).toBe('Restored cache from greeting-before.');
+        await expect.poll(() => text(page, 'service-state-db-cache'), { timeout: scaled(30_000) }).toBe('healthy');
+        await expect.poll(() => text(page, 'service-state-cache'), { timeout: scaled(30_000) }).toBe('healthy');
+        expect(redis('get', 'greeting')).toBe('before');
+        expect(ui!.errors).toEqual([]);
+      },
+      scaled(120_000),
+    );
+
+    it(
       'the Publish toggle holds after a page reload',
       async () => {
         const toggle = () => page.getByLabel('Publish two-items to teammates');
@@ -267,6 +301,8 @@ describe.skipIf(skipWithoutChromium || !haveEngines)(
           .toBe('1 snapshot (1 published)');
         await again.locator('summary').click();
         await expect.poll(() => toggle().isChecked(), { timeout: scaled(10_000) }).toBe(true);
+        await again.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: `${SHOTS}/databases-1440-snapshots.png`, animations: 'disabled' });
         expect(ui!.errors).toEqual([]);
       },
       scaled(60_000),
