@@ -1,11 +1,15 @@
 // End to end: issue 17's databases in the Services view, in Debian's Chromium against the real headless daemon
 // with the machine's own Postgres and Redis. A project with an API backed by its own seeded Postgres
-// (`database:` block) and a Redis cache (a database-only service) shows a card per database (engine and
-// version, healthy, size, stable address and URL); the api-db and cache rows show the stable address and
-// connection/byte counters that go up after a psql session through it; Snapshot adds a row, Restore… (through
-// the dialog) brings the data back, Reset… empties and reseeds (each checked with psql through the stable
-// address, and through the API over HTTPS/HTTP2 as a browser speaks it); the Publish toggle holds across a
-// reload. A second daemon whose PATH and engine locations hold no engine shows the package to install.
+// (`database:` block) and a Redis cache (a database-only service):
+// - a card per database: engine and version, healthy, size, the stable address and URL;
+// - the api-db and cache rows: the stable address, and connection/byte counters that go up after a psql session
+//   through it; the card's size follows what psql wrote;
+// - Snapshot adds a row; Restore… (through the dialog) brings the data back; Reset… empties and reseeds (checked
+//   with psql through the stable address, and through the API over HTTPS/HTTP2 as a browser speaks it); the
+//   same for the cache's keys with redis-cli;
+// - the Publish toggle holds across a reload.
+// A second daemon whose PATH and engine locations (DEVMESH_ENGINE_LOCATIONS) hold no engine shows the package
+// to install. Screenshots at 1440 px go to /tmp/devmesh-ui-wt-ui/databases-*.png.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as h2connect } from 'node:http2';
@@ -190,6 +194,18 @@ describe.skipIf(skipWithoutChromium || !haveEngines)(
         expect(psql(url, 'select count(*) from items')).toBe('1');
         await expect.poll(totalOf, { timeout: scaled(10_000), interval: 200 }).toBeGreaterThanOrEqual(before + 2);
         expect(await text(page, 'service-traffic-api-db')).toMatch(/in \d+(\.\d)? [kM]?B · out \d+(\.\d)? [kM]?B/);
+
+        // the card's size follows what psql wrote, with no event to tell the page
+        const megabytes = async () => {
+          const shown = (await text(page, 'db-size-api-db')) ?? '';
+          const m = /^([\d.]+) (kB|MB|GB)$/.exec(shown);
+          return m ? Number(m[1]) * { kB: 0.001, MB: 1, GB: 1000 }[m[2] as 'kB' | 'MB' | 'GB'] : NaN;
+        };
+        const sizeBefore = await megabytes();
+        expect(sizeBefore).toBeGreaterThan(0);
+        psql(url, "create table big as select g, repeat('x', 200) as pad from generate_series(1, 50000) g");
+        await expect.poll(megabytes, { timeout: scaled(20_000), interval: 250 }).toBeGreaterThanOrEqual(sizeBefore + 8);
+        psql(url, 'drop table big');
       },
       scaled(60_000),
     );
