@@ -7,11 +7,12 @@
 // - Snapshot adds a row; Restore… (through the dialog) brings the data back; Reset… empties and reseeds (checked
 //   with psql through the stable address, and through the API over HTTPS/HTTP2 as a browser speaks it); the
 //   same for the cache's keys with redis-cli;
-// - the Publish toggle holds across a reload.
+// - the Publish toggle holds across a reload;
+// - a damaged snapshot (its sha256 no longer matches) is refused in the Restore dialog, the data kept.
 // A second daemon whose PATH and engine locations (DEVMESH_ENGINE_LOCATIONS) hold no engine shows the package
 // to install. Screenshots at 1440 px go to /tmp/devmesh-ui-wt-ui/databases-*.png.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as h2connect } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -320,6 +321,33 @@ describe.skipIf(skipWithoutChromium || !haveEngines)(
         await again.scrollIntoViewIfNeeded();
         await page.screenshot({ path: `${SHOTS}/databases-1440-snapshots.png`, animations: 'disabled' });
         expect(ui!.errors).toEqual([]);
+      },
+      scaled(60_000),
+    );
+
+    it(
+      'a damaged snapshot: Restore… says so in the dialog, which stays open, and the data is kept',
+      async () => {
+        const folder = join(home, 'databases', 'shop', 'api-db', 'snapshots');
+        const file = readdirSync(folder).find((f) => f.startsWith('two-items'))!;
+        const bytes = readFileSync(join(folder, file));
+        bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+        writeFileSync(join(folder, file), bytes);
+        psql(url, "insert into items values ('kept')");
+
+        const card = page.getByTestId('db-api-db');
+        await card.getByRole('button', { name: 'Restore…' }).click();
+        const dialog = page.getByTestId('db-restore-api-db');
+        await dialog.getByRole('radio', { name: /two-items/ }).check();
+        await page.getByTestId('db-restore-api-db-confirm').click();
+        await expect
+          .poll(() => text(page, 'db-restore-api-db-error'), { timeout: scaled(30_000) })
+          .toMatch(/^SNAPSHOT_CORRUPT: .*sha256/);
+        expect(await dialog.isVisible()).toBe(true);
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await dialog.waitFor({ state: 'detached', timeout: scaled(5_000) });
+        expect(psql(url, "select string_agg(name, ',' order by name) from items")).toBe('apple,kept');
+        await expect.poll(() => text(page, 'service-state-db-api-db'), { timeout: scaled(10_000) }).toBe('healthy');
       },
       scaled(60_000),
     );
