@@ -274,7 +274,14 @@ describe.skipIf(skipWithoutChromium || !haveEngines)(
             encoding: 'utf8',
             timeout: scaled(10_000),
           }).trim();
+        const totalOf = async () => {
+          const shown = (await text(page, 'service-traffic-cache')) ?? '';
+          return Number(/([\d,]+) total/.exec(shown)?.[1]?.replace(/,/g, '') ?? 0);
+        };
+        const before = await totalOf();
         expect(redis('set', 'greeting', 'before')).toBe('OK');
+        // each redis-cli is one connection through the stable address: the cache's row counts it
+        await expect.poll(totalOf, { timeout: scaled(10_000), interval: 200 }).toBeGreaterThanOrEqual(before + 1);
         const card = page.getByTestId('db-cache');
         await card.getByLabel('Name of the new snapshot of cache (optional)').fill('greeting-before');
         await card.getByRole('button', { name: 'Snapshot' }).click();
