@@ -32,6 +32,8 @@ export function DatabaseCard({ db }: { db: DatabaseInfo }) {
   const [notice, setNotice] = useState<Notice | null>(null);
   const [name, setName] = useState('');
   const [unfolded, setUnfolded] = useState(false);
+  // the value a Publish toggle was switched to, shown until the daemon answers (a controlled box would snap back)
+  const [publishing, setPublishing] = useState<{ name: string; published: boolean } | null>(null);
   const ref = { project: db.project, service: db.service };
   const nameOk = name === '' || SNAPSHOT_NAME_PATTERN.test(name);
 
@@ -72,9 +74,11 @@ export function DatabaseCard({ db }: { db: DatabaseInfo }) {
   };
 
   const publish = async (snapshotName: string, published: boolean) => {
+    setPublishing({ name: snapshotName, published });
     const out = await run(`publish:${snapshotName}`, () =>
       client.call('databases.publish', { ...ref, name: snapshotName, published }),
     );
+    setPublishing(null);
     if (!out.ok) {
       const verb = published ? 'Publishing' : 'Unpublishing';
       return setNotice({ kind: 'error', text: `${verb} ${snapshotName} failed: ${failureText(out)}` });
@@ -163,7 +167,7 @@ export function DatabaseCard({ db }: { db: DatabaseInfo }) {
           <SnapshotList
             service={db.service}
             snapshots={snapshots}
-            publishing={busy?.startsWith('publish:') ? busy.slice('publish:'.length) : null}
+            publishing={publishing}
             disabled={!connected}
             onPublish={(n, p) => void publish(n, p)}
           />

@@ -8,8 +8,8 @@ import { useNow } from '../common/use-now.js';
 interface Props {
   service: string;
   snapshots: readonly SnapshotInfo[];
-  /** the snapshot whose publish call is in flight */
-  publishing: string | null;
+  /** the snapshot whose publish call is in flight, and the value asked for (shown until the answer) */
+  publishing: { name: string; published: boolean } | null;
   disabled: boolean;
   onPublish(name: string, published: boolean): void;
 }
@@ -30,27 +30,36 @@ export function SnapshotList({ service, snapshots, publishing, disabled, onPubli
         </tr>
       </thead>
       <tbody>
-        {snapshots.map((s) => (
-          <tr key={s.name} data-testid={`snapshot-${service}-${s.name}`}>
-            <td className="mono">{s.name}</td>
-            <td className="mono num">{formatBytes(s.sizeBytes)}</td>
-            <td title={new Date(s.createdAt).toLocaleString()}>{formatAgo(s.createdAt, now)}</td>
-            <td className="muted">{s.format}</td>
-            <td className="muted">{s.source ?? 'here'}</td>
-            <td>
-              <label className="db-publish">
-                <input
-                  type="checkbox"
-                  checked={s.published}
-                  disabled={disabled || publishing === s.name}
-                  onChange={(e) => onPublish(s.name, e.target.checked)}
-                  aria-label={`Publish ${s.name} to teammates`}
-                />
-                {s.published ? 'published' : 'private'}
-              </label>
-            </td>
-          </tr>
-        ))}
+        {snapshots.map((s) => {
+          const pending = publishing?.name === s.name ? publishing.published : null;
+          return (
+            <tr key={s.name} data-testid={`snapshot-${service}-${s.name}`}>
+              <td className="mono">{s.name}</td>
+              <td className="mono num">{formatBytes(s.sizeBytes)}</td>
+              <td title={new Date(s.createdAt).toLocaleString()}>{formatAgo(s.createdAt, now)}</td>
+              <td className="muted">{s.format}</td>
+              <td className="muted">{s.source ?? 'here'}</td>
+              <td>
+                <label className="db-publish">
+                  <input
+                    type="checkbox"
+                    checked={pending ?? s.published}
+                    disabled={disabled || pending !== null}
+                    onChange={(e) => onPublish(s.name, e.target.checked)}
+                    aria-label={`Publish ${s.name} to teammates`}
+                  />
+                  {pending === null
+                    ? s.published
+                      ? 'published'
+                      : 'private'
+                    : pending
+                      ? 'publishing…'
+                      : 'unpublishing…'}
+                </label>
+              </td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

@@ -1,8 +1,11 @@
-// Keeps the data faces of the selected project current: its databases with their snapshots and teammates'
-// published snapshots (listed on connect and when the project changes, again after a database.changed
-// event or a database service's state change; teammates' again when one joins, leaves or comes back), and its TCP services' addresses and counters (proxy.tcp,
-// which the daemon does not push: asked about once a second, like the traffic pushes, while the Services view
-// shows a project with a TCP service, at most one call in flight).
+// Keeps the data faces of the selected project current:
+// - its databases and their snapshots: listed on connect and when the project changes, again after a
+//   database.changed event or a database service's state change, and every few seconds while the Services view
+//   shows one (a database's size changes with no event: rows written through psql);
+// - teammates' published snapshots: again when one joins, leaves or comes back;
+// - its TCP services' addresses and counters (proxy.tcp, which the daemon does not push): asked about once a
+//   second, like the traffic pushes, while the Services view shows a project with a TCP service.
+// At most one poll of each kind in flight.
 import { DevMeshError } from '../../shared/errors.js';
 import type { DevMeshEvent } from '../../shared/events.js';
 import type { DevMeshClient } from '../api/devmesh-client.js';
@@ -14,6 +17,8 @@ export interface DataSyncDeps {
   debounceMs?: number;
   /** how often proxy.tcp is asked while a TCP service is on screen */
   tcpPollMs?: number;
+  /** how often databases.list is asked while the Services view shows a database: sizes change with no event */
+  dbPollMs?: number;
 }
 
 export class DataSync {
@@ -22,6 +27,8 @@ export class DataSync {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private peerTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly poll: ReturnType<typeof setInterval>;
+  private readonly dbPoll: ReturnType<typeof setInterval>;
+  private dbInFlight = false;
   /** bump on every request, so a slow answer for a previous project (or an older state) is dropped */
   private dbGeneration = 0;
   private snapGeneration = 0;
@@ -46,6 +53,7 @@ export class DataSync {
       client.onEvent((event) => this.onEvent(event)),
     );
     this.poll = setInterval(() => this.pollTcp(), deps.tcpPollMs ?? 1000);
+    this.dbPoll = setInterval(() => this.pollDatabases(), deps.dbPollMs ?? 5000);
     this.showProject(stores.projects.getState().selectedId);
   }
 
@@ -54,6 +62,7 @@ export class DataSync {
     if (this.timer) clearTimeout(this.timer);
     if (this.peerTimer) clearTimeout(this.peerTimer);
     clearInterval(this.poll);
+    clearInterval(this.dbPoll);
   }
 
   /** Lists the databases and both snapshot lists again (after an action, a Refresh). */
@@ -111,6 +120,15 @@ export class DataSync {
     const { byName } = this.stores.services.getState();
     if (!Object.values(byName).some((s) => s.protocol === 'tcp')) return;
     void this.loadTcp();
+  }
+
+  /** A database grows or shrinks with no event (rows written through psql): its size is listed again. */
+  private pollDatabases(): void {
+    if (this.dbInFlight || this.projectId === null || this.client.status.state !== 'open') return;
+    if (this.stores.view.getState().view !== 'services') return;
+    if (this.stores.databases.getState().services.length === 0) return;
+    this.dbInFlight = true;
+    void this.loadDatabases().finally(() => (this.dbInFlight = false));
   }
 
   private async loadDatabases(): Promise<void> {

@@ -31,6 +31,9 @@ export interface DatabasesState {
   fail(projectId: string, message: string): void;
 }
 
+const sameDatabase = (a: DatabaseInfo | undefined, b: DatabaseInfo): boolean =>
+  a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+
 const newestFirst = (a: SnapshotInfo, b: SnapshotInfo): number => b.createdAt - a.createdAt;
 
 export const createDatabasesStore = () =>
@@ -53,8 +56,16 @@ export const createDatabasesStore = () =>
         if (s.projectId !== projectId) return s;
         const mine = list.filter((d) => d.project === projectId);
         const byService: Record<string, DatabaseInfo> = {};
-        for (const d of mine) byService[d.service] = d;
-        return { byService, services: mine.map((d) => d.service), loaded: true, error: null };
+        // An unchanged entry keeps its identity: a poll that found nothing new re-renders no card.
+        for (const d of mine)
+          byService[d.service] = sameDatabase(s.byService[d.service], d) ? s.byService[d.service]! : d;
+        const services = mine.map((d) => d.service);
+        const unchanged =
+          s.loaded &&
+          s.error === null &&
+          services.length === s.services.length &&
+          services.every((name, i) => name === s.services[i] && byService[name] === s.byService[name]);
+        return unchanged ? s : { byService, services, loaded: true, error: null };
       }),
     replaceSnapshots: (projectId, list) =>
       set((s) => {

@@ -12,7 +12,7 @@ import type { RoutablePeer } from '../proxy/routable-peer.js';
 import type { PeerTunnelDialer } from '../proxy/tcp/peer-tunnel-dialer.js';
 import type { Database } from '../store/database.js';
 import { DatabaseManager, type DatabaseManagerDeps } from './database-manager.js';
-import { EngineLocator, type EngineLocatorDeps } from './engine-locator.js';
+import { EngineLocator, engineLocationsFromEnv, type EngineLocatorDeps } from './engine-locator.js';
 import { engineUser } from './engine-user.js';
 import { seedFileOf } from './snapshot-seed.js';
 import { SnapshotsModule } from './snapshots-module.js';
@@ -42,7 +42,12 @@ export class DatabasesModule {
   readonly snapshots: SnapshotsModule;
 
   constructor(deps: DatabasesModuleDeps) {
-    this.locator = new EngineLocator({ path: deps.baseEnv?.PATH, ...deps.locator });
+    const locations = engineLocationsFromEnv(deps.baseEnv);
+    this.locator = new EngineLocator({
+      path: deps.baseEnv?.PATH,
+      ...(locations ? { locations } : {}),
+      ...deps.locator,
+    });
     const folder = join(deps.home.dir, 'databases');
     this.manager = new DatabaseManager({
       dir: folder,

@@ -46,6 +46,21 @@ export const STANDARD_LOCATIONS: Record<ServerEngine, readonly string[]> = {
   redis: ['/opt/homebrew/bin', '/usr/local/bin', '/usr/bin', '/opt/homebrew/opt/redis/bin', '/usr/local/opt/redis/bin'],
 };
 
+/** folders (PATH-style list) searched after PATH instead of STANDARD_LOCATIONS, for every engine */
+export const ENGINE_LOCATIONS_ENV = 'DEVMESH_ENGINE_LOCATIONS';
+
+/**
+ * The locations `env` asks for (DEVMESH_ENGINE_LOCATIONS), else undefined (the standard ones). An engine built
+ * into an unusual folder is found without editing PATH for every service; a list of empty folders (with an
+ * empty PATH) describes a machine with no engine at all, which is how the missing-engine UI is tested.
+ */
+export function engineLocationsFromEnv(env: NodeJS.ProcessEnv | undefined): EngineLocatorDeps['locations'] {
+  const raw = env?.[ENGINE_LOCATIONS_ENV];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const dirs = raw.split(delimiter).filter(Boolean);
+  return { postgres: dirs, redis: dirs };
+}
+
 /** what to install, per platform; the message names this machine's first */
 const INSTALL_HINTS: Record<ServerEngine, Record<'linux' | 'darwin' | 'win32', string>> = {
   postgres: {

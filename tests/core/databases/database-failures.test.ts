@@ -67,6 +67,17 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
     expect(cache!.problem).toContain('`sudo apt install redis-server`');
   });
 
+  it('DEVMESH_ENGINE_LOCATIONS replaces the standard locations: with PATH, it can leave no engine to find', async () => {
+    // The daemon reads both from its environment: a machine where the engine lives in an unusual folder (or,
+    // here, nowhere) is described without code.
+    lab = new DatabaseLab({ env: { ...process.env, PATH: empty, DEVMESH_ENGINE_LOCATIONS: empty } });
+    await lab.open(['project: shop', 'services:', '  cache:', '    database: { engine: redis }'].join('\n'));
+    await reaches('cache', 'crashed');
+    expect(state('cache').reason).toContain('shop/cache: redis-server is not installed');
+    expect(state('cache').reason).toContain('`sudo apt install redis-server`');
+    expect(lab.databases.manager.list('shop')[0]).toMatchObject({ engineVersion: null, binary: null });
+  });
+
   it('a version out of range: the message names the range and the version found', async () => {
     lab = new DatabaseLab();
     await lab.open(

@@ -230,6 +230,33 @@ describe('the databases of the Services view', () => {
     ]);
   });
 
+  it('shows the toggle as clicked while the daemon answers, and as it was when the daemon refuses', async () => {
+    // Found in Chromium (tests/e2e/databases.e2e.test.ts): the controlled box snapped back to its old value and
+    // stayed so until the answer came, as if the click had been lost.
+    const { client, user } = await renderDatabases({
+      databases: [databaseInfo('api-db')],
+      snapshots: [snapshotInfo('api-db', 'nightly')],
+    });
+    let answer: (s: SnapshotInfo) => void = () => {};
+    client.answer('databases.publish', () => new Promise<SnapshotInfo>((resolve) => (answer = resolve)));
+    await user.click(card('api-db').getByText('1 snapshot'));
+    const toggle = card('api-db').getByRole('checkbox', { name: 'Publish nightly to teammates' }) as HTMLInputElement;
+    await user.click(toggle);
+    await waitFor(() => expect(client.inputsOf('databases.publish')).toHaveLength(1));
+    expect(toggle.checked).toBe(true);
+    expect(toggle.disabled).toBe(true);
+    expect(card('api-db').getByText('publishing…')).toBeTruthy();
+    answer(snapshotInfo('api-db', 'nightly', { published: true }));
+    await waitFor(() => expect(toggle.disabled).toBe(false));
+    expect(toggle.checked).toBe(true);
+    expect(card('api-db').getByText('published')).toBeTruthy();
+
+    client.refuse('databases.publish', 'PROJECT_NOT_FOUND', 'no project shop');
+    await user.click(toggle);
+    expect((await card('api-db').findByRole('alert')).textContent).toContain('Unpublishing nightly failed');
+    expect(toggle.checked).toBe(true);
+  });
+
   it('pulls a teammate’s published snapshot, restoring it only as the dialog says', async () => {
     const { client, user } = await renderDatabases({
       databases: [databaseInfo('api-db')],

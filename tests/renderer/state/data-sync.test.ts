@@ -15,7 +15,7 @@ afterEach(() => {
   for (const s of syncs.splice(0)) s.dispose();
 });
 
-function setup(options: { tcpPollMs?: number } = {}) {
+function setup(options: { tcpPollMs?: number; dbPollMs?: number } = {}) {
   const client = new FakeClient();
   const stores: AppStores = createAppStores(client.status);
   const count: Record<string, number> = {};
@@ -35,7 +35,11 @@ function setup(options: { tcpPollMs?: number } = {}) {
   ]);
   client.handlers['databases.peerSnapshots'] = counted('databases.peerSnapshots', () => []);
   client.handlers['proxy.tcp'] = counted('proxy.tcp', () => [tcpRoute('api-db')]);
-  const sync = new DataSync(client, stores, { debounceMs: 20, tcpPollMs: options.tcpPollMs ?? 60_000 });
+  const sync = new DataSync(client, stores, {
+    debounceMs: 20,
+    tcpPollMs: options.tcpPollMs ?? 60_000,
+    dbPollMs: options.dbPollMs ?? 60_000,
+  });
   syncs.push(sync);
   stores.projects.getState().setProjects([projectInfo('shop'), projectInfo('blog')]);
   return { client, stores, calls: (m: string) => count[m] ?? 0 };
@@ -142,6 +146,22 @@ describe('DataSync', () => {
     const seen = calls('proxy.tcp');
     await sleep(100);
     expect(calls('proxy.tcp')).toBe(seen);
+  });
+
+  it('lists the databases again on a cadence while the Services view shows them: a growing size follows', async () => {
+    // Found in Chromium: 57 MB written through psql left the card at "48 MB" until some service changed state.
+    const { client, stores, calls } = setup({ dbPollMs: 20 });
+    await until('the databases', () => stores.databases.getState().byService['api-db'] !== undefined);
+    const first = stores.databases.getState().byService['api-db']!;
+    await until('a second listing', () => calls('databases.list') >= 3);
+    expect(stores.databases.getState().byService['api-db']).toBe(first); // nothing new: the same object
+    client.handlers['databases.list'] = () => [databaseInfo('api-db', { sizeBytes: 105_000_000 })];
+    await until('the new size', () => stores.databases.getState().byService['api-db']?.sizeBytes === 105_000_000);
+    stores.view.getState().show('terminals');
+    await sleep(40);
+    const seen = calls('databases.list');
+    await sleep(100);
+    expect(calls('databases.list')).toBe(seen);
   });
 
   it('keeps the same objects when a poll finds nothing new', async () => {
