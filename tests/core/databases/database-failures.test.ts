@@ -1,7 +1,8 @@
 // What goes wrong with a database, with the machine's real engines: a missing engine, a version out of range,
 // a busy port, a seed that fails. Each gives a clear message and costs nothing else: the project opens, the
 // other services run, and a failed first start leaves no half-made data behind.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,20 @@ import { scaled } from '../../helpers/load-scale.js';
 import { until } from '../../helpers/until.js';
 import { httpServer } from '../../helpers/supervisor-harness.js';
 import { DatabaseLab } from './database-lab.js';
+
+/** pids of processes working in `dir` (an engine's cwd is its data folder) */
+function enginesIn(dir: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/cwd`).startsWith(dir)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
 
 const haveEngines = existsSync('/usr/lib/postgresql') && existsSync('/usr/bin/redis-server');
 
@@ -90,6 +105,42 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
     await reaches('cache', 'crashed');
     expect(state('cache').reason).toContain(`port ${port} is busy`);
     expect(state('cache').reason).toContain('services.cache.port');
+  });
+
+  it('closed during its first start: the temporary server and the seed are stopped, nothing is left', async () => {
+    lab = new DatabaseLab();
+    const dir = lab.dir;
+    lab.write('seed.sql', 'create table items (id int primary key);\nselect pg_sleep(600);\n');
+    await lab.open(
+      ['project: shop', 'services:', '  store:', '    database: { engine: postgres, seed: seed.sql }'].join('\n'),
+    );
+    const staging = join(lab.home.dir, 'databases', 'shop', 'store', 'data.staging');
+    const psql = ['/usr/bin/psql', '/usr/lib/postgresql/15/bin/psql'].find((p) => existsSync(p))!;
+    const sleeping = () =>
+      spawnSync(
+        psql,
+        [
+          '-h',
+          staging,
+          '-p',
+          '5432',
+          '-U',
+          'devmesh',
+          '-d',
+          'postgres',
+          '-tAc',
+          "select count(*) from pg_stat_activity where query like 'select pg_sleep%'",
+        ],
+        { encoding: 'utf8' },
+      );
+    await until('the seed to run on the temporary server', () => sleeping().stdout.trim() === '1', scaled(60_000));
+    try {
+      await lab.close(); // a daemon that stops, or a project closed, while the first start seeds
+      lab = null;
+      expect(enginesIn(dir)).toEqual([]);
+    } finally {
+      for (const pid of enginesIn(dir)) process.kill(pid, 'SIGKILL'); // never leave one behind, even failing
+    }
   });
 
   it('a failed seed: a clear message, no data folder left; fixed, the next start seeds it', async () => {
