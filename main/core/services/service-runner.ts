@@ -263,7 +263,8 @@ export class ServiceRunner implements Disposable {
     const note = (text: string) => this.deps.logs.append(this.deps.project, cfg.name, 'system', text);
     this.group = new ProcessGroup(child.pid, { inspector: this.deps.inspector, logger: this.deps.logger, note });
     this.startedAt = Date.now();
-    this.deps.reaper.watch(child.pid);
+    // if DevMesh dies, the reaper stops it the way a stop would (a database's own shutdown, its stop time)
+    this.deps.reaper.watch(child.pid, { signal: cfg.stopSignal, timeoutMs: cfg.stopTimeoutMs });
     this.deps.logs.append(
       this.deps.project,
       cfg.name,

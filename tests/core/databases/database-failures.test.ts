@@ -1,7 +1,8 @@
 // What goes wrong with a database, with the machine's real engines: a missing engine, a version out of range,
 // a busy port, a seed that fails. Each gives a clear message and costs nothing else: the project opens, the
 // other services run, and a failed first start leaves no half-made data behind.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { runProgram } from '../../../main/core/databases/run-program.js';
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -140,6 +141,53 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
       expect(enginesIn(dir)).toEqual([]);
     } finally {
       for (const pid of enginesIn(dir)) process.kill(pid, 'SIGKILL'); // never leave one behind, even failing
+    }
+  });
+
+  it('DevMesh dying with a client connected: postgres gets its fast shutdown, not a SIGKILL', async () => {
+    lab = new DatabaseLab();
+    const dir = lab.dir;
+    await lab.open(['project: shop', 'services:', '  store:', '    database: { engine: postgres }'].join('\n'));
+    await reaches('store', 'healthy');
+    const handle = lab.databases.manager.handle({ project: 'shop', service: 'store' });
+    const psql = handle.tool('psql').file;
+    // a developer's psql session left open: SIGTERM (smart shutdown) would wait for it until the SIGKILL
+    const client = spawn(psql, ['-h', '127.0.0.1', '-p', String(handle.port()), '-U', 'devmesh', '-d', 'shop'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    try {
+      await until(
+        'the client connected',
+        () =>
+          spawnSync(
+            psql,
+            [
+              '-h',
+              '127.0.0.1',
+              '-p',
+              String(handle.port()),
+              '-U',
+              'devmesh',
+              '-d',
+              'shop',
+              '-tAc',
+              "select count(*) from pg_stat_activity where backend_type = 'client backend'",
+            ],
+            { encoding: 'utf8' },
+          ).stdout.trim() === '2',
+        scaled(30_000),
+      );
+      lab.reaper.dispose(); // what DevMesh's death looks like to the reaper: its pipe closes
+      await until(
+        'postgres to be gone',
+        () => enginesIn(join(lab!.home.dir, 'databases')).length === 0,
+        scaled(60_000),
+      );
+      const control = await runProgram(handle.tool('pg_controldata'), { what: 'state', args: [handle.dataPath] });
+      expect(control).toMatch(/Database cluster state:\s+shut down\n/);
+    } finally {
+      client.kill('SIGKILL');
+      for (const pid of enginesIn(dir)) process.kill(pid, 'SIGKILL');
     }
   });
 
