@@ -46,6 +46,9 @@ export class RedisSnapshotter implements EngineSnapshotter {
   }
 
   async restore(db: DatabaseHandle, path: string): Promise<void> {
+    // Never ran here (a fresh checkout restoring a teammate's pull): its first start makes the data folder
+    // the snapshot is unpacked into; it would otherwise fail as if the snapshot were damaged.
+    if (!(await FileSwap.exists(db.dataPath))) await db.ensureRunning();
     const rdb = join(db.dataPath, REDIS_RDB_FILE);
     const incoming = temporaryBeside(rdb);
     try {

@@ -43,6 +43,8 @@ export class SqliteSnapshotter implements EngineSnapshotter {
   }
 
   async restore(db: DatabaseHandle, path: string): Promise<void> {
+    // never used here yet: its folder (and file) made first, as its owner's first start would
+    if (!(await FileSwap.exists(db.dataPath))) await db.ensureRunning();
     const incoming = temporaryBeside(db.dataPath);
     try {
       await pipeline(createReadStream(path), createGunzip(), createWriteStream(incoming, { mode: 0o600 }));

@@ -230,3 +230,32 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
     expect(rows.trim()).toBe('2');
   });
 });
+
+describe.skipIf(!haveEngines)('a restore into a database that never ran here', () => {
+  let lab: DatabaseLab | null = null;
+  afterEach(async () => {
+    await lab?.close();
+    lab = null;
+  });
+
+  it("restores a redis snapshot on a machine where the cache never started (a teammate's pull)", async () => {
+    lab = new DatabaseLab();
+    await lab.open(['project: shop', 'services:', '  cache:', '    database: { engine: redis }'].join('\n'));
+    const supervisor = lab.projects.resolve('shop').supervisor;
+    await until('cache healthy', () => supervisor.get('cache').info().state === 'healthy', scaled(60_000));
+    const handle = lab.databases.manager.handle({ project: 'shop', service: 'cache' });
+    const cli = handle.tool('redis-cli');
+    const redis = (...args: string[]) =>
+      runProgram(cli, { what: 'redis', args: ['-h', '127.0.0.1', '-p', String(handle.port()), ...args] });
+    await redis('SET', 'greeting', 'from ada');
+    const snapshots = lab.databases.snapshots.snapshots;
+    await snapshots.snapshot({ service: 'cache', name: 'realistic' });
+    // a fresh checkout: the snapshot is here (pulled), the cache never ran, so it has no data folder yet
+    await supervisor.get('cache').stop();
+    rmSync(handle.dataPath, { recursive: true, force: true });
+
+    await snapshots.restore({ service: 'cache', name: 'realistic' });
+    expect(handle.port()).not.toBeNull();
+    expect((await redis('GET', 'greeting')).trim()).toBe('from ada');
+  });
+});
