@@ -250,11 +250,8 @@ export class DevMeshCore {
           stableAddress: (project, service) => {
             const address = ports.tcpAddress;
             if (address === null) return null;
-            const { host, port } = address(
-              project,
-              projects.manager.resolve(project).supervisor.get(service).definition,
-            );
-            return { host, port };
+            const stable = address(project, projects.manager.resolve(project).supervisor.get(service).definition);
+            return stable === null ? null : { host: stable.host, port: stable.port };
           },
         },
         baseEnv: store.baseEnv,

@@ -28,6 +28,12 @@ export function terminalContextOf(
       Object.assign(env, tcpDependencyAddress(svc.name, stable));
       continue;
     }
+    if (def.protocol === 'tcp' && svc.port != null) {
+      // no stable address (forwarding off, or its port another program's): the instance itself
+      const url = `tcp://127.0.0.1:${svc.port}`;
+      Object.assign(env, tcpDependencyAddress(svc.name, { host: '127.0.0.1', port: svc.port, url }));
+      continue;
+    }
     Object.assign(env, dependencyAddress({ service: svc.name, project: project.id, port: svc.port, proxyBase }));
   }
   return { id: project.id, root: project.root, env };

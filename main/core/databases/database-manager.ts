@@ -60,9 +60,9 @@ export class DatabaseManager implements DatabaseDirectory {
   }
 
   /** ServiceRunnerDeps.prepare: a database service's data made ready and its launch; null for other services */
-  prepare(project: string, config: ServiceConfig, port: number): Promise<ServiceLaunch | null> {
+  prepare(project: string, config: ServiceConfig, port: number, signal?: AbortSignal): Promise<ServiceLaunch | null> {
     if (config.database === null) return Promise.resolve(null);
-    return this.runtime(project, config).prepare(port);
+    return this.runtime(project, config).prepare(port, signal);
   }
 
   /** ServiceSupervisorDeps.databaseEnv */

@@ -26,8 +26,11 @@ export interface EngineRuntimeContext {
 export interface EngineRuntime {
   /** the data folder (postgres, redis) or the database file (sqlite) */
   readonly dataPath: string;
-  /** before each start: the data ready (a first start initializes and seeds it); how to launch, null: as written */
-  prepare(port: number): Promise<ServiceLaunch | null>;
+  /**
+   * before each start: the data ready (a first start initializes and seeds it); how to launch, null: as written.
+   * `signal`: the start was called off (a stop, a daemon going down): end what it runs, leave nothing running.
+   */
+  prepare(port: number, signal?: AbortSignal): Promise<ServiceLaunch | null>;
   /** a fresh, empty database (the service is stopped) */
   initialize(): Promise<void>;
   /** the config's seed into the running database (its private port; null for sqlite) */

@@ -31,9 +31,9 @@ export class PostgresRuntime implements EngineRuntime {
     this.dataPath = join(c.dir, 'data');
   }
 
-  async prepare(port: number): Promise<ServiceLaunch> {
+  async prepare(port: number, signal?: AbortSignal): Promise<ServiceLaunch> {
     const server = this.server();
-    if (!existsSync(join(this.dataPath, 'PG_VERSION'))) await this.bootstrap(server, true);
+    if (!existsSync(join(this.dataPath, 'PG_VERSION'))) await this.bootstrap(server, true, signal);
     this.checkMajor(server);
     letThrough(this.dataPath, this.c.user);
     const socket = this.socketDir(this.dataPath);
@@ -98,7 +98,7 @@ export class PostgresRuntime implements EngineRuntime {
   }
 
   /** initdb into a staging folder, create the database and seed it there, then rename it into place. */
-  private async bootstrap(server: FoundEngine, withSeed: boolean): Promise<void> {
+  private async bootstrap(server: FoundEngine, withSeed: boolean, signal?: AbortSignal): Promise<void> {
     const staging = `${this.dataPath}.staging`;
     const log = join(staging, 'devmesh-bootstrap.log');
     rmSync(staging, { recursive: true, force: true });
@@ -127,6 +127,7 @@ export class PostgresRuntime implements EngineRuntime {
         ],
         cwd: staging,
         onLine,
+        signal,
       });
       step = 'starting a temporary server on its socket';
       const options = `-c listen_addresses='' -c unix_socket_directories="${socket}" -p ${BOOTSTRAP_PORT}`;
@@ -134,13 +135,16 @@ export class PostgresRuntime implements EngineRuntime {
         what: `the temporary server of ${databaseLabel(this.c)}`,
         args: ['-D', staging, '-o', options, '-l', log, '-w', '-t', '120', 'start'],
         cwd: staging,
+        // longer than pg_ctl's own -t: pg_ctl says why it gave up, rather than being killed
+        timeoutMs: 150_000,
+        signal,
       });
       started = true;
       step = `creating database ${this.c.config.name}`;
-      await this.psql(socket, BOOTSTRAP_PORT, 'postgres', ['-c', `CREATE DATABASE "${this.c.config.name}"`]);
+      await this.psql(socket, BOOTSTRAP_PORT, 'postgres', ['-c', `CREATE DATABASE "${this.c.config.name}"`], signal);
       if (withSeed && this.c.config.seed) {
         step = `seeding from ${this.seedLabel()}`;
-        await this.applySeed(socket, BOOTSTRAP_PORT);
+        await this.applySeed(socket, BOOTSTRAP_PORT, signal);
       }
       step = 'stopping the temporary server';
       await this.stopTemporary(staging, 'fast');
@@ -150,7 +154,12 @@ export class PostgresRuntime implements EngineRuntime {
       this.c.log(`first start: ${this.c.config.name} is ready in ${this.dataPath}`);
     } catch (err) {
       const tail = PostgresRuntime.tail(log);
-      if (started) await this.stopTemporary(staging, 'immediate').catch(() => undefined);
+      // Also when pg_ctl start itself failed or was stopped: the server it launched may be up all the same
+      // (pg_ctl detaches it), and would run on, orphaned, in a folder about to be removed.
+      if (started || existsSync(join(staging, 'postmaster.pid')))
+        await this.stopTemporary(staging, 'immediate').catch((e: Error) =>
+          this.c.log(`bootstrap: stopping the temporary server failed: ${e.message}`),
+        );
       rmSync(staging, { recursive: true, force: true });
       const message = err instanceof Error ? err.message : String(err);
       throw new DevMeshError(
@@ -164,7 +173,7 @@ export class PostgresRuntime implements EngineRuntime {
     }
   }
 
-  private async applySeed(host: string, port: number): Promise<void> {
+  private async applySeed(host: string, port: number, signal?: AbortSignal): Promise<void> {
     const seed = this.c.config.seed;
     if (seed === null) return;
     const file = seed.kind === 'file' ? seed.path : this.c.snapshotFile(seed.name);
@@ -180,13 +189,14 @@ export class PostgresRuntime implements EngineRuntime {
       await runProgram(this.tool('pg_restore'), {
         what: `pg_restore of ${file} into ${databaseLabel(this.c)}`,
         args: [...args, '-U', POSTGRES_USER, '-d', this.c.config.name, file],
+        signal,
       });
     } else {
-      await this.psql(host, port, this.c.config.name, ['-f', file]);
+      await this.psql(host, port, this.c.config.name, ['-f', file], signal);
     }
   }
 
-  private psql(host: string, port: number, database: string, args: string[]): Promise<string> {
+  private psql(host: string, port: number, database: string, args: string[], signal?: AbortSignal): Promise<string> {
     return runProgram(this.tool('psql'), {
       what: `psql on ${databaseLabel(this.c)}`,
       args: [
@@ -205,6 +215,7 @@ export class PostgresRuntime implements EngineRuntime {
         ...args,
       ],
       env: { ...process.env, PGCONNECT_TIMEOUT: '10' },
+      signal,
     });
   }
 

@@ -36,10 +36,10 @@ export class RedisRuntime implements EngineRuntime {
     this.dataPath = join(c.dir, 'data');
   }
 
-  async prepare(port: number): Promise<ServiceLaunch> {
+  async prepare(port: number, signal?: AbortSignal): Promise<ServiceLaunch> {
     void port; // redis listens on $PORT, which the runner sets to it
     const server = this.server();
-    if (!existsSync(this.dataPath)) await this.bootstrap(server, true);
+    if (!existsSync(this.dataPath)) await this.bootstrap(server, true, signal);
     const cli = this.tool('redis-cli');
     return {
       command: ['exec', q(server.binary), ...RedisRuntime.settings(this.dataPath), '--port', '"$PORT"'].join(' '),
@@ -124,7 +124,7 @@ export class RedisRuntime implements EngineRuntime {
     );
   }
 
-  private async bootstrap(server: FoundEngine, withSeed: boolean): Promise<void> {
+  private async bootstrap(server: FoundEngine, withSeed: boolean, signal?: AbortSignal): Promise<void> {
     const staging = `${this.dataPath}.staging`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(dirname(staging), { recursive: true });
@@ -132,7 +132,7 @@ export class RedisRuntime implements EngineRuntime {
     try {
       const file = withSeed ? this.seedFile() : null;
       if (file !== null && RedisRuntime.isRdb(file)) copyFileSync(file, join(staging, 'dump.rdb'));
-      else if (file !== null) await this.seedThroughSocket(server, staging, file);
+      else if (file !== null) await this.seedThroughSocket(server, staging, file, signal);
       renameSync(staging, this.dataPath);
       this.c.log(`first start: ${this.dataPath} is ready${file ? ` (seeded from ${file})` : ''}`);
     } catch (err) {
@@ -146,7 +146,12 @@ export class RedisRuntime implements EngineRuntime {
   }
 
   /** A temporary redis-server on a unix socket only (port 0: no TCP), fed the commands, then SHUTDOWN SAVE. */
-  private async seedThroughSocket(server: FoundEngine, staging: string, file: string): Promise<void> {
+  private async seedThroughSocket(
+    server: FoundEngine,
+    staging: string,
+    file: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const socket = this.socketPath(staging);
     const args = [...RedisRuntime.settings(staging), '--port', '0', '--unixsocket', socket].map(RedisRuntime.unquote);
     const child = spawn(server.binary, args, { cwd: staging, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -154,19 +159,29 @@ export class RedisRuntime implements EngineRuntime {
     const keep = (d: Buffer) => (output = (output + d.toString('utf8')).slice(-4000));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    // a server that cannot be spawned says so on 'error' (then 'close'): unheard, it would take the daemon down
+    let spawnError: Error | null = null;
+    child.once('error', (err) => (spawnError = err));
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     try {
       const cli = this.tool('redis-cli');
       for (let i = 0; ; i++) {
-        const pong = await runProgram(cli, { what: 'ping', args: ['-s', socket, 'ping'] }).catch(() => '');
+        const pong = await runProgram(cli, {
+          what: 'ping',
+          args: ['-s', socket, 'ping'],
+          timeoutMs: 10_000,
+          signal,
+        }).catch(() => '');
         if (pong.includes('PONG')) break;
-        if (i > 600 || child.exitCode !== null)
+        if (signal?.aborted) throw new Error('the start was called off');
+        if (i > 600 || child.exitCode !== null || child.signalCode !== null || spawnError !== null)
           throw new Error(
-            `the temporary redis-server did not answer: ${output.trim().split('\n').slice(-5).join('\n')}`,
+            `the temporary redis-server did not answer: ${(spawnError as Error | null)?.message ?? ''}` +
+              output.trim().split('\n').slice(-5).join('\n'),
           );
         await delay(100);
       }
-      await this.feed(['-s', socket], file);
+      await this.feed(['-s', socket], file, signal);
       await runProgram(cli, { what: 'save', args: ['-s', socket, 'shutdown', 'save'] }).catch(() => '');
       await Promise.race([exited, delay(30_000)]);
     } finally {
@@ -177,11 +192,12 @@ export class RedisRuntime implements EngineRuntime {
   }
 
   /** redis-cli reading commands from the file; an error reply fails it (redis-cli alone would go on) */
-  private async feed(target: string[], file: string): Promise<void> {
+  private async feed(target: string[], file: string, signal?: AbortSignal): Promise<void> {
     const out = await runProgram(this.tool('redis-cli'), {
       what: `seeding ${databaseLabel(this.c)} from ${file}`,
       args: target,
       input: readFileSync(file, 'utf8'),
+      signal,
     });
     const error = out.split('\n').find((l) => l.startsWith('(error)') || l.startsWith('ERR'));
     if (error) throw new DevMeshError('SERVICE_FAILED', `seeding ${databaseLabel(this.c)} from ${file}: ${error}`);

@@ -16,7 +16,7 @@ import type { DatabaseHandle } from './database-handle.js';
 import { runEngineTool } from './engine-run.js';
 import { DEFAULT_SNAPSHOT_TIMEOUTS, type EngineSnapshotter, type SnapshotterTimeouts } from './engine-snapshotter.js';
 import { FileSwap } from './file-swap.js';
-import { temporaryBeside } from './snapshot-file.js';
+import { temporaryBeside, unpackFailure } from './snapshot-file.js';
 
 /** the file names the redis runtime uses in its data folder (`dir`): redis.conf's defaults */
 export const REDIS_RDB_FILE = 'dump.rdb';
@@ -46,6 +46,9 @@ export class RedisSnapshotter implements EngineSnapshotter {
   }
 
   async restore(db: DatabaseHandle, path: string): Promise<void> {
+    // Never ran here (a fresh checkout restoring a teammate's pull): its first start makes the data folder
+    // the snapshot is unpacked into; it would otherwise fail as if the snapshot were damaged.
+    if (!(await FileSwap.exists(db.dataPath))) await db.ensureRunning();
     const rdb = join(db.dataPath, REDIS_RDB_FILE);
     const incoming = temporaryBeside(rdb);
     try {
@@ -54,11 +57,7 @@ export class RedisSnapshotter implements EngineSnapshotter {
       await this.checkRdb(db, incoming);
     } catch (err) {
       await rm(incoming, { force: true });
-      if (err instanceof DevMeshError) throw err;
-      throw new DevMeshError(
-        'SNAPSHOT_CORRUPT',
-        `the snapshot for ${db.service} is not a readable gzip RDB file (${(err as Error).message}); its data is unchanged`,
-      );
+      throw unpackFailure(err, db.service, db.dataPath, 'is not a readable gzip RDB file');
     }
     const swap = new FileSwap();
     let newAof: string | null = null;

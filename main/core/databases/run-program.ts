@@ -14,6 +14,8 @@ export interface ProgramRun {
   timeoutMs?: number;
   /** each line of its output, as it comes (the service's log) */
   onLine?: (line: string) => void;
+  /** aborted: the program is killed and the run fails (the start it served was called off) */
+  signal?: AbortSignal;
 }
 
 const KEEP = 4000;
@@ -21,6 +23,10 @@ const KEEP = 4000;
 /** Resolves with stdout; rejects with SERVICE_FAILED naming the program, its exit and its last output. */
 export function runProgram(tool: EngineTool, run: ProgramRun): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (run.signal?.aborted) {
+      reject(new DevMeshError('SERVICE_FAILED', `${run.what}: called off before it ran`));
+      return;
+    }
     const child = spawn(tool.file, [...run.args], {
       cwd: run.cwd,
       env: run.env ?? process.env,
@@ -47,17 +53,29 @@ export function runProgram(tool: EngineTool, run: ProgramRun): Promise<string> {
       line(d.toString('utf8'));
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), run.timeoutMs ?? 120_000);
+    let calledOff = false;
+    const abort = (): void => {
+      calledOff = true;
+      child.kill('SIGKILL');
+    };
+    run.signal?.addEventListener('abort', abort, { once: true });
     child.stdin.on('error', () => undefined); // a program that exits before reading its input
     child.stdin.end(run.input ?? '');
     child.once('error', (e) => {
       clearTimeout(timer);
+      run.signal?.removeEventListener('abort', abort);
       reject(new DevMeshError('SPAWN_FAILED', `${run.what}: cannot run ${tool.file}: ${e.message}`));
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
+      run.signal?.removeEventListener('abort', abort);
       if (pending.trim()) run.onLine?.(pending);
-      if (code === 0) return resolve(out);
-      const how = signal === 'SIGKILL' ? 'timed out' : `exited ${code ?? signal}`;
+      if (code === 0 && !calledOff) return resolve(out);
+      const how = calledOff
+        ? 'was stopped (the start was called off)'
+        : signal === 'SIGKILL'
+          ? 'timed out'
+          : `exited ${code ?? signal}`;
       const tail = (err.trim() || out.trim()).split('\n').slice(-8).join('\n');
       reject(new DevMeshError('SERVICE_FAILED', `${run.what}: ${tool.file} ${how}${tail ? `:\n${tail}` : ''}`));
     });

@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { DevMeshError } from '../../../shared/errors.js';
 import * as storageFailure from '../health/storage-failure.js';
 
 export interface FileDigest {
@@ -55,4 +56,32 @@ export async function writeWhole(
     await rm(tmp, { force: true });
     throw storageFailure.isStorage(err, dir) ? storageFailure.toError(err, what, dir, dir) : err;
   }
+}
+
+/**
+ * Why unpacking a snapshot beside a database's data failed, as the user must hear it: a full (or read-only) disk
+ * where the data lives is the disk's fault, not the snapshot's, which is good and must not be thrown away;
+ * anything else the unpacking meets is the snapshot's (SNAPSHOT_CORRUPT, `notReadable` saying what it is not).
+ */
+export function unpackFailure(err: unknown, service: string, dataDir: string, notReadable: string): DevMeshError {
+  if (err instanceof DevMeshError) return err;
+  const cause = err instanceof Error ? err.message : String(err);
+  const kind = storageFailure.code(err, dataDir);
+  if (kind === 'DISK_FULL')
+    return new DevMeshError(
+      'DISK_FULL',
+      `the restore of ${service} could not unpack the snapshot into ${dataDir}: the disk is full (${cause}). ` +
+        `Its data is unchanged and the snapshot is fine: free space on that disk (\`df -h ${dataDir}\`), then ` +
+        'restore again',
+    );
+  if (kind === 'READ_ONLY')
+    return new DevMeshError(
+      'STORE_UNAVAILABLE',
+      `the restore of ${service} cannot write into ${dataDir} (${cause}); its data is unchanged and the ` +
+        'snapshot is fine: make that folder writable for DevMesh, then restore again',
+    );
+  return new DevMeshError(
+    'SNAPSHOT_CORRUPT',
+    `the snapshot for ${service} ${notReadable} (${cause}); its data is unchanged`,
+  );
 }

@@ -3,7 +3,12 @@
 // checks it as it arrives; it is checked again here before it is recorded), kept as a snapshot of the local
 // database with `source` naming the teammate, and restored unless the caller said not to.
 import { join } from 'node:path';
-import type { DatabaseInfo, PeerSnapshot, SnapshotInfo } from '../../../shared/database.js';
+import {
+  SNAPSHOT_NAME_PATTERN,
+  type DatabaseInfo,
+  type PeerSnapshot,
+  type SnapshotInfo,
+} from '../../../shared/database.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { RoutablePeer } from '../proxy/routable-peer.js';
 import type { PeerTunnelDialer } from '../proxy/tcp/peer-tunnel-dialer.js';
@@ -23,6 +28,11 @@ export interface SnapshotPullDeps {
   fetchTimeoutMs?: number;
 }
 
+/** a listed snapshot whose name may become a file name (SNAPSHOT_NAME_PATTERN: no `/`, no leading dot) */
+function namedWell(s: Pick<PeerSnapshot, 'name'>): boolean {
+  return SNAPSHOT_NAME_PATTERN.test(s.name);
+}
+
 export class SnapshotPull {
   constructor(private readonly deps: SnapshotPullDeps) {}
 
@@ -31,9 +41,10 @@ export class SnapshotPull {
     const dialer = this.dialer();
     const project = input.project === undefined ? null : this.deps.projectId(input.project);
     const timeout = this.deps.listTimeoutMs ?? 10_000;
-    if (input.peer !== undefined) return dialer.listSnapshots(this.peer(input.peer), project, timeout);
+    if (input.peer !== undefined)
+      return (await dialer.listSnapshots(this.peer(input.peer), project, timeout)).filter(namedWell);
     const lists = await Promise.allSettled(this.deps.peers().map((p) => dialer.listSnapshots(p, project, timeout)));
-    return lists.flatMap((l) => (l.status === 'fulfilled' ? l.value : []));
+    return lists.flatMap((l) => (l.status === 'fulfilled' ? l.value.filter(namedWell) : []));
   }
 
   async pull(input: {
@@ -62,6 +73,15 @@ export class SnapshotPull {
           (listed.length === 0
             ? `: ask them to run \`devmesh db publish ${db.service} <snapshot>\``
             : `; they published ${listed.map((s) => s.name).join(', ')}`),
+      );
+    // The name becomes a file name here: one from another machine that is not a snapshot name (`../x`) would
+    // put the pulled bytes outside the snapshot folder, over any file the daemon may write.
+    if (!namedWell(wanted))
+      throw new DevMeshError(
+        'BAD_REQUEST',
+        `${peer.name} lists a snapshot of ${db.project}/${db.service} named ${JSON.stringify(wanted.name)}, which ` +
+          'is not a snapshot name (letters, digits, ".", "_" and "-"): nothing was pulled; pull another one by ' +
+          `its name (devmesh db pull ${peer.name}/${db.service} <snapshot>), and tell ${peer.name}`,
       );
     if (wanted.engine !== db.config.engine)
       throw new DevMeshError(

@@ -4,6 +4,7 @@
 // renames it over the file (the old file and its -wal/-shm set aside until the owner is back).
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import BetterSqlite3 from 'better-sqlite3';
@@ -11,7 +12,7 @@ import { DevMeshError } from '../../../shared/errors.js';
 import type { DatabaseHandle } from './database-handle.js';
 import type { EngineSnapshotter } from './engine-snapshotter.js';
 import { FileSwap } from './file-swap.js';
-import { temporaryBeside } from './snapshot-file.js';
+import { temporaryBeside, unpackFailure } from './snapshot-file.js';
 
 export class SqliteSnapshotter implements EngineSnapshotter {
   readonly ext = 'sqlite.gz';
@@ -42,18 +43,15 @@ export class SqliteSnapshotter implements EngineSnapshotter {
   }
 
   async restore(db: DatabaseHandle, path: string): Promise<void> {
+    // never used here yet: its folder (and file) made first, as its owner's first start would
+    if (!(await FileSwap.exists(db.dataPath))) await db.ensureRunning();
     const incoming = temporaryBeside(db.dataPath);
     try {
       await pipeline(createReadStream(path), createGunzip(), createWriteStream(incoming, { mode: 0o600 }));
       SqliteSnapshotter.check(db, incoming);
     } catch (err) {
       await rm(incoming, { force: true });
-      if (err instanceof DevMeshError) throw err;
-      throw new DevMeshError(
-        'SNAPSHOT_CORRUPT',
-        `the snapshot for ${db.service} is not a readable gzip SQLite file (${(err as Error).message}); ` +
-          'its data is unchanged',
-      );
+      throw unpackFailure(err, db.service, dirname(db.dataPath), 'is not a readable gzip SQLite file');
     }
     const swap = new FileSwap();
     try {

@@ -53,7 +53,7 @@ export interface ProjectManagerDeps {
 /** What the projects' services need of the databases domain (DatabaseManager implements it). */
 export interface ProjectDatabases {
   /** ServiceRunnerDeps.prepare, for a service of `project` */
-  prepare(project: string, config: ServiceConfig, port: number): Promise<ServiceLaunch | null>;
+  prepare(project: string, config: ServiceConfig, port: number, signal?: AbortSignal): Promise<ServiceLaunch | null>;
   /** ServiceSupervisorDeps.databaseEnv, for a service of `project` */
   env(project: string, service: ServiceConfig, services: SupervisedServices): Record<string, string>;
   /** the version of an engine installed here (ProjectConfigLoaderDeps.engineVersion) */
@@ -229,7 +229,7 @@ export class ProjectManager {
     const databases = this.deps.databases;
     if (!databases) return {};
     return {
-      prepare: (config, port) => databases.prepare(project, config, port),
+      prepare: (config, port, signal) => databases.prepare(project, config, port, signal),
       databaseEnv: (service, services) => databases.env(project, service, services),
     };
   }

@@ -13,6 +13,7 @@ export class ListeningPorts {
   /** where the peer ingress listens; null when this agent is in no mesh or the port was busy */
   ingress: number | null = null;
   /** a TCP service's stable address (its port allocated on first ask); null while TCP forwarding is off (proxy
-   *  disabled) */
-  tcpAddress: ((project: string, def: ServiceConfig) => TcpAddress) | null = null;
+   *  disabled). The function answers null for a service whose stable port could not be opened (another program
+   *  holds it): clients then go to the instance's own port, never to that other program. */
+  tcpAddress: ((project: string, def: ServiceConfig) => TcpAddress | null) | null = null;
 }

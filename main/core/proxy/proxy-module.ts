@@ -157,6 +157,9 @@ export class ProxyModule implements AsyncDisposable {
     if (!this.deps.settings.proxy.enabled) return;
     // Before any project opens: a dependent started with it gets the stable port in its environment.
     this.deps.ports.tcpAddress = (project, def) => {
+      // The stable port is held by another program (a developer's own Postgres on 5432): a dependent sent
+      // there would read and write that server's data. It goes to the instance's own port instead.
+      if (!this.tcp.mayServe(project, def.name)) return null;
       const port = this.tcpBook.portOf(project, def);
       // Dependents connect here; a wildcard listener is reached on loopback.
       const host = ['0.0.0.0', '::'].includes(this.deps.settings.proxy.host)

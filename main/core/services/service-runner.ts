@@ -45,14 +45,18 @@ export interface ServiceRunnerDeps {
   /**
    * Runs before each spawn, once the port is known (a database's first-start bootstrap, its engine located);
    * may give how to launch the process instead of its `command:`. A throw fails the start with its message.
+   * `signal` aborts when the service is stopped meanwhile: the hook stops what it started (a temporary server)
+   * and settles; the stop waits for it, so nothing it runs outlives the stop or overlaps the next start.
    */
-  prepare?: (config: ServiceConfig, port: number) => Promise<ServiceLaunch | null>;
+  prepare?: (config: ServiceConfig, port: number, signal: AbortSignal) => Promise<ServiceLaunch | null>;
   /** a TCP service's stable address through DevMesh (`127.0.0.1:15432`), null while forwarding is off */
   tcpAddress?: () => string | null;
 }
 
 /** Waiting this long for a dead shell's pipes to close before the exit is handled. */
 const PIPE_DRAIN_MS = 1000;
+
+const noop = (): void => undefined;
 
 export class ServiceRunner implements Disposable {
   private state: ServiceState = 'stopped';
@@ -68,6 +72,8 @@ export class ServiceRunner implements Disposable {
   private backoffTimer: NodeJS.Timeout | null = null;
   private resetTimer: NodeJS.Timeout | null = null;
   private group: ProcessGroup | null = null;
+  /** the prepare hook at work before a spawn, with how to abort it */
+  private preparing: { abort: AbortController; settled: Promise<void> } | null = null;
   private exited: Promise<void> = Promise.resolve();
   private stopReason = 'stopped';
   /** the stop ended in SIGKILL: the stop reason says so, whatever became of the shell */
@@ -134,7 +140,15 @@ export class ServiceRunner implements Disposable {
     }
     if (this.state === 'stopped' || this.state === 'crashed') return;
     if (this.state === 'starting' && this.child === null) {
-      this.setState('stopped', `${reason} (before its process started)`);
+      // A prepare hook at work (a database's first start: its temporary server, its seed) is told to stop and
+      // waited for: it would otherwise run on past a daemon's exit, or beside the next start's.
+      const preparing = this.preparing;
+      if (preparing !== null) {
+        preparing.abort.abort();
+        await preparing.settled;
+      }
+      if (this.state === 'starting' && this.child === null)
+        this.setState('stopped', `${reason} (before its process started)`);
       return;
     }
     if (this.state !== 'stopping') {
@@ -201,7 +215,20 @@ export class ServiceRunner implements Disposable {
           `cannot start ${cfg.name}: its working directory ${cfg.cwd} does not exist; create it or fix services.${cfg.name}.cwd in devmesh.yaml`,
         );
       }
-      if (this.deps.prepare && this.state === 'starting') launch = await this.deps.prepare(cfg, this.port!);
+      if (this.deps.prepare && this.state === 'starting') {
+        const abort = new AbortController();
+        const pending = this.deps.prepare(cfg, this.port!, abort.signal);
+        this.preparing = { abort, settled: pending.then(noop, noop) };
+        try {
+          launch = await pending;
+        } catch (err) {
+          if (abort.signal.aborted) return; // stopped meanwhile: stop() settles the state
+          throw err;
+        } finally {
+          this.preparing = null;
+        }
+        if (abort.signal.aborted) return;
+      }
     } catch (err) {
       this.startFailed(err);
     }
@@ -236,7 +263,8 @@ export class ServiceRunner implements Disposable {
     const note = (text: string) => this.deps.logs.append(this.deps.project, cfg.name, 'system', text);
     this.group = new ProcessGroup(child.pid, { inspector: this.deps.inspector, logger: this.deps.logger, note });
     this.startedAt = Date.now();
-    this.deps.reaper.watch(child.pid);
+    // if DevMesh dies, the reaper stops it the way a stop would (a database's own shutdown, its stop time)
+    this.deps.reaper.watch(child.pid, { signal: cfg.stopSignal, timeoutMs: cfg.stopTimeoutMs });
     this.deps.logs.append(
       this.deps.project,
       cfg.name,

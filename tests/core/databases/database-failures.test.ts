@@ -1,7 +1,9 @@
 // What goes wrong with a database, with the machine's real engines: a missing engine, a version out of range,
 // a busy port, a seed that fails. Each gives a clear message and costs nothing else: the project opens, the
 // other services run, and a failed first start leaves no half-made data behind.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { runProgram } from '../../../main/core/databases/run-program.js';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,20 @@ import { scaled } from '../../helpers/load-scale.js';
 import { until } from '../../helpers/until.js';
 import { httpServer } from '../../helpers/supervisor-harness.js';
 import { DatabaseLab } from './database-lab.js';
+
+/** pids of processes working in `dir` (an engine's cwd is its data folder) */
+function enginesIn(dir: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/cwd`).startsWith(dir)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
 
 const haveEngines = existsSync('/usr/lib/postgresql') && existsSync('/usr/bin/redis-server');
 
@@ -103,6 +119,89 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
     expect(state('cache').reason).toContain('services.cache.port');
   });
 
+  it('closed during its first start: the temporary server and the seed are stopped, nothing is left', async () => {
+    lab = new DatabaseLab();
+    const dir = lab.dir;
+    lab.write('seed.sql', 'create table items (id int primary key);\nselect pg_sleep(600);\n');
+    await lab.open(
+      ['project: shop', 'services:', '  store:', '    database: { engine: postgres, seed: seed.sql }'].join('\n'),
+    );
+    const staging = join(lab.home.dir, 'databases', 'shop', 'store', 'data.staging');
+    const psql = ['/usr/bin/psql', '/usr/lib/postgresql/15/bin/psql'].find((p) => existsSync(p))!;
+    const sleeping = () =>
+      spawnSync(
+        psql,
+        [
+          '-h',
+          staging,
+          '-p',
+          '5432',
+          '-U',
+          'devmesh',
+          '-d',
+          'postgres',
+          '-tAc',
+          "select count(*) from pg_stat_activity where query like 'select pg_sleep%'",
+        ],
+        { encoding: 'utf8' },
+      );
+    await until('the seed to run on the temporary server', () => sleeping().stdout.trim() === '1', scaled(60_000));
+    try {
+      await lab.close(); // a daemon that stops, or a project closed, while the first start seeds
+      lab = null;
+      expect(enginesIn(dir)).toEqual([]);
+    } finally {
+      for (const pid of enginesIn(dir)) process.kill(pid, 'SIGKILL'); // never leave one behind, even failing
+    }
+  });
+
+  it('DevMesh dying with a client connected: postgres gets its fast shutdown, not a SIGKILL', async () => {
+    lab = new DatabaseLab();
+    const dir = lab.dir;
+    await lab.open(['project: shop', 'services:', '  store:', '    database: { engine: postgres }'].join('\n'));
+    await reaches('store', 'healthy');
+    const handle = lab.databases.manager.handle({ project: 'shop', service: 'store' });
+    const psql = handle.tool('psql').file;
+    // a developer's psql session left open: SIGTERM (smart shutdown) would wait for it until the SIGKILL
+    const client = spawn(psql, ['-h', '127.0.0.1', '-p', String(handle.port()), '-U', 'devmesh', '-d', 'shop'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    try {
+      await until(
+        'the client connected',
+        () =>
+          spawnSync(
+            psql,
+            [
+              '-h',
+              '127.0.0.1',
+              '-p',
+              String(handle.port()),
+              '-U',
+              'devmesh',
+              '-d',
+              'shop',
+              '-tAc',
+              "select count(*) from pg_stat_activity where backend_type = 'client backend'",
+            ],
+            { encoding: 'utf8' },
+          ).stdout.trim() === '2',
+        scaled(30_000),
+      );
+      lab.reaper.dispose(); // what DevMesh's death looks like to the reaper: its pipe closes
+      await until(
+        'postgres to be gone',
+        () => enginesIn(join(lab!.home.dir, 'databases')).length === 0,
+        scaled(60_000),
+      );
+      const control = await runProgram(handle.tool('pg_controldata'), { what: 'state', args: [handle.dataPath] });
+      expect(control).toMatch(/Database cluster state:\s+shut down\n/);
+    } finally {
+      client.kill('SIGKILL');
+      for (const pid of enginesIn(dir)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   it('a failed seed: a clear message, no data folder left; fixed, the next start seeds it', async () => {
     lab = new DatabaseLab();
     lab.write('seed.sql', 'create table items (id int primary key);\ninsert into items values (1);\nselec oops;\n');
@@ -140,5 +239,34 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
       ],
     });
     expect(rows.trim()).toBe('2');
+  });
+});
+
+describe.skipIf(!haveEngines)('a restore into a database that never ran here', () => {
+  let lab: DatabaseLab | null = null;
+  afterEach(async () => {
+    await lab?.close();
+    lab = null;
+  });
+
+  it("restores a redis snapshot on a machine where the cache never started (a teammate's pull)", async () => {
+    lab = new DatabaseLab();
+    await lab.open(['project: shop', 'services:', '  cache:', '    database: { engine: redis }'].join('\n'));
+    const supervisor = lab.projects.resolve('shop').supervisor;
+    await until('cache healthy', () => supervisor.get('cache').info().state === 'healthy', scaled(60_000));
+    const handle = lab.databases.manager.handle({ project: 'shop', service: 'cache' });
+    const cli = handle.tool('redis-cli');
+    const redis = (...args: string[]) =>
+      runProgram(cli, { what: 'redis', args: ['-h', '127.0.0.1', '-p', String(handle.port()), ...args] });
+    await redis('SET', 'greeting', 'from ada');
+    const snapshots = lab.databases.snapshots.snapshots;
+    await snapshots.snapshot({ service: 'cache', name: 'realistic' });
+    // a fresh checkout: the snapshot is here (pulled), the cache never ran, so it has no data folder yet
+    await supervisor.get('cache').stop();
+    rmSync(handle.dataPath, { recursive: true, force: true });
+
+    await snapshots.restore({ service: 'cache', name: 'realistic' });
+    expect(handle.port()).not.toBeNull();
+    expect((await redis('GET', 'greeting')).trim()).toBe('from ada');
   });
 });

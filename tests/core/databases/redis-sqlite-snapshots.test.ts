@@ -1,12 +1,14 @@
 // Redis and SQLite snapshots against a real redis-server 7 and a real SQLite file: snapshot → change →
 // restore gives the old data back; reset empties and reseeds; a damaged snapshot changes nothing.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DevMeshError } from '../../../shared/errors.js';
 import { FileSwap } from '../../../main/core/databases/file-swap.js';
 import { digest } from '../../../main/core/databases/snapshot-file.js';
+import { FullDisk } from '../../helpers/full-disk.js';
 import { scaled } from '../../helpers/load-scale.js';
 import { enginesMissing, type TestRedis, type TestSqlite } from '../../helpers/test-database-engines.js';
 import { SnapshotFixture } from './snapshot-fixture.js';
@@ -169,5 +171,60 @@ describe('sqlite snapshots', () => {
     expect((await failure(fx.snapshots.restore({ service: 'api', name: 'snap' }))).code).toBe('SNAPSHOT_CORRUPT');
     expect(lite.stops).toBe(0);
     expect(labels()).toEqual(['current']);
+  });
+});
+
+describe.skipIf(FullDisk.unavailable() !== null)('a restore on a full disk', () => {
+  let fx: SnapshotFixture;
+  let data: string;
+  let filler: string;
+
+  beforeEach(() => {
+    fx = new SnapshotFixture();
+    // the database's own folder on a small disk of its own; the snapshots stay on the big one
+    data = join(fx.home, 'databases', 'shop', 'api', 'data');
+    mkdirSync(data, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', data], { timeout: 5000 });
+    filler = join(data, 'filler');
+  });
+
+  afterEach(async () => {
+    await fx.dispose().catch(() => undefined);
+    spawnSync('umount', ['-l', data], { timeout: 5000 });
+    rmSync(fx.home, { recursive: true, force: true });
+  });
+
+  it('says the disk is full, not that a good snapshot is damaged, and keeps the data', async () => {
+    const lite = fx.add(
+      await fx.engines.sqlite({
+        project: 'shop',
+        service: 'api',
+        owner: 'api',
+        seed: "CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT); INSERT INTO items VALUES (1, 'seeded');",
+      }),
+    );
+    lite.exec(
+      'WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 2001) ' +
+        'INSERT INTO items SELECT i, hex(randomblob(200)) FROM n',
+    );
+    await fx.snapshots.snapshot({ service: 'api', name: 'big' });
+    lite.exec("DELETE FROM items WHERE id > 1; UPDATE items SET label = 'current'");
+    writeFileSync(filler, Buffer.alloc(0));
+    const block = Buffer.alloc(64 * 1024, 0x61);
+    for (let i = 0; i < 64; i++) {
+      try {
+        appendFileSync(filler, block);
+      } catch {
+        break; // full
+      }
+    }
+    const err = await failure(fx.snapshots.restore({ service: 'api', name: 'big' }));
+    expect(err.code).toBe('DISK_FULL');
+    expect(err.message).toContain('disk is full');
+    expect(lite.stops).toBe(0);
+    rmSync(filler); // (reading a WAL database needs a byte of disk for its -shm)
+    expect(lite.all('SELECT label FROM items')).toEqual([{ label: 'current' }]);
+    await fx.snapshots.restore({ service: 'api', name: 'big' });
+    expect(lite.all('SELECT count(*) AS n FROM items')).toEqual([{ n: 2001 }]);
   });
 });

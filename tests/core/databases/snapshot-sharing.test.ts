@@ -1,7 +1,8 @@
 // Sharing snapshots: publishing changes what PublishedSnapshots (the peer ingress's source) serves, and a
 // pull through a stand-in PeerTunnelDialer that copies the teammate's file is verified, recorded with its
 // source, and restored; a damaged transfer keeps nothing.
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PeerSnapshot } from '../../../shared/database.js';
 import { DevMeshError } from '../../../shared/errors.js';
@@ -28,6 +29,9 @@ const ada: RoutablePeer = {
 /** the teammate's side: their PublishedSnapshots, reached by copying files (the tunnel's part is the dialer's) */
 class CopyingDialer implements PeerTunnelDialer {
   damage = false;
+  /** an entry a hostile teammate adds to its list, served from `alias.path` */
+  extra: Omit<PeerSnapshot, 'peer'> | null = null;
+  alias: { name: string; path: string } | null = null;
   constructor(private readonly theirs: PublishedSnapshots) {}
 
   openTcp(): never {
@@ -35,7 +39,8 @@ class CopyingDialer implements PeerTunnelDialer {
   }
 
   async listSnapshots(peer: RoutablePeer, project: string | null): Promise<PeerSnapshot[]> {
-    return this.theirs.published(project).map((s) => ({ ...s, peer: peer.name }));
+    const listed = [...this.theirs.published(project), ...(this.extra ? [this.extra] : [])];
+    return listed.map((s) => ({ ...s, peer: peer.name }));
   }
 
   async fetchSnapshot(
@@ -43,7 +48,10 @@ class CopyingDialer implements PeerTunnelDialer {
     s: { project: string; service: string; name: string },
     destPath: string,
   ): Promise<{ size: number; sha256: string }> {
-    const file = this.theirs.file(s.project, s.service, s.name);
+    const file =
+      this.alias?.name === s.name
+        ? { path: this.alias.path, ...(await digest(this.alias.path)) }
+        : this.theirs.file(s.project, s.service, s.name);
     if (file === null) throw new DevMeshError('BAD_REQUEST', 'not published');
     copyFileSync(file.path, destPath);
     if (this.damage) {
@@ -146,6 +154,30 @@ describe('sharing snapshots', () => {
     const unknown = await failure(pull.pull({ peer: 'bob', service: 'api', restore: false }));
     expect(unknown.code).toBe('MACHINE_UNREACHABLE');
     expect(unknown.message).toContain('ada');
+  });
+
+  it("never writes outside the snapshot folder when a teammate's list names a snapshot '../…'", async () => {
+    // A teammate's list is input from another machine: a name like `../../../victim` would make the pulled
+    // file land anywhere the daemon may write (over another database's snapshot, say) under a hash the
+    // teammate chose. The newest one is taken when no name is given, so the hostile entry only needs to be new.
+    await theirs.snapshots.snapshot({ service: 'api', name: 'snap' });
+    theirs.snapshots.publish({ service: 'api', name: 'snap', published: true });
+    const real = theirs.snapshots.published.file('shop', 'api', 'snap')!;
+    const hostile = '../../../../escaped';
+    const listed = theirs.snapshots.published.published('shop')[0]!;
+    dialer.extra = { ...listed, name: hostile, createdAt: listed.createdAt + 1000 };
+    dialer.alias = { name: hostile, path: real.path };
+    const folder = mine.snapshots.store.folder('shop', 'api');
+    const escaped = join(folder, `${hostile}.sqlite.gz`);
+
+    const err = await failure(pull.pull({ peer: 'ada', service: 'api', restore: true }));
+    expect(err.code).toBe('BAD_REQUEST');
+    expect(err.message).toContain(hostile);
+    expect(existsSync(escaped)).toBe(false);
+    expect(mine.snapshots.list({})).toEqual([]);
+    // the teammate's good snapshot is still listed and pulled by its name
+    expect((await pull.peerSnapshots({})).map((s) => s.name)).toEqual(['snap']);
+    expect((await pull.pull({ peer: 'ada', service: 'api', name: 'snap', restore: false })).snapshot.name).toBe('snap');
   });
 
   it('pulls without restoring when asked', async () => {

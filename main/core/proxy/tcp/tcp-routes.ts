@@ -94,6 +94,15 @@ export class TcpRoutes implements AsyncDisposable {
     return this.deps.book.portOf(project, def);
   }
 
+  /**
+   * false when the service's stable address was tried and does not listen (its port is another program's);
+   * true while it listens or has not been opened yet (it opens as the service starts, before its dependents).
+   */
+  mayServe(project: string, service: string): boolean {
+    const route = this.routes.get(`${project}/${service}`);
+    return route === undefined || route.forwarder !== null;
+  }
+
   list(project?: string): TcpRoute[] {
     const out: TcpRoute[] = [];
     for (const [key, route] of this.routes) {

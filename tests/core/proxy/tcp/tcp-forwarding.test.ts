@@ -2,13 +2,14 @@
 // connections and bytes, gives dependents <DEP>_HOST/_PORT/_URL, survives a daemon restart with the same
 // port, closes promptly (and counts it) when no instance serves, refuses a version a dependent refuses, and
 // reports a busy port as a problem while the daemon keeps answering.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../../../helpers/until.js';
 import { ECHO_JS, ENV_DUMP_JS, NODE, TcpHarness, echoService } from './tcp-harness.js';
 
+const hasRedis = existsSync('/usr/bin/redis-server');
 let h: TcpHarness | null = null;
 const held: Server[] = [];
 
@@ -203,6 +204,48 @@ describe('a TCP service', () => {
     const other = await h.route('echo2');
     expect(await h.roundTrip(other.port, 'still here')).toBe('still here');
     expect((await h.call('daemon.health', {})).problems).toBeDefined();
+  });
+
+  it("gives dependents the instance's own port, not another program's, when the tcp_port is busy", async () => {
+    // A developer's own Redis/Postgres on the port written in tcp_port: a dependent pointed there would write
+    // into (or FLUSHALL) that other server. Its variables must reach DevMesh's instance directly instead.
+    const busy = await hold();
+    const busyToo = await hold();
+    h = project([
+      ...echoService('busy', [`tcp_port: ${busy}`]),
+      // a real redis from the machine, its tcp_port taken the same way: REDIS_URL must not go there
+      ...(hasRedis ? ['  cache:', '    database: { engine: redis }', `    tcp_port: ${busyToo}`] : []),
+      '  api:',
+      '    version: 1.0.0',
+      `    command: "'${NODE}' dump.js"`,
+      `    depends_on: [busy${hasRedis ? ', cache' : ''}]`,
+      `    env: { DUMP_TO: "${join('ENVDIR', 'env.json')}" }`,
+    ]);
+    const yaml = readFileSync(join(h.projectDir, 'devmesh.yaml'), 'utf8').replace('ENVDIR', h.dir);
+    writeFileSync(join(h.projectDir, 'devmesh.yaml'), yaml);
+    await h.open();
+    await h.healthy('busy');
+    expect(await h.route('busy')).toMatchObject({ port: busy, address: null });
+    const env = await until('the dependent wrote its env', () => {
+      try {
+        return JSON.parse(readFileSync(join(h!.dir, 'env.json'), 'utf8')) as Record<string, string>;
+      } catch {
+        return null;
+      }
+    });
+    const instance = (await h.call('services.list', {})).find((s) => s.name === 'busy')!;
+    expect(instance.tcpAddress).toBeNull();
+    expect(env).toMatchObject({
+      BUSY_HOST: '127.0.0.1',
+      BUSY_PORT: String(instance.port),
+      BUSY_URL: `tcp://127.0.0.1:${instance.port}`,
+    });
+    expect(await h.roundTrip(Number(env.BUSY_PORT), 'to the instance')).toBe('to the instance');
+    if (!hasRedis) return;
+    const cache = (await h.call('services.list', {})).find((s) => s.name === 'cache')!;
+    expect(cache.port).not.toBe(busyToo);
+    expect(env.REDIS_URL).toBe(`redis://127.0.0.1:${cache.port}/0`);
+    expect(env.CACHE_URL).toBe(env.REDIS_URL);
   });
 
   it('survives garbage and 200 connections dropped abruptly, and still forwards', async () => {
