@@ -4,7 +4,9 @@
 // `nobody`, and the data folder is made theirs. A developer's desktop daemon is never root: it runs them as
 // itself, and nothing here changes anything.
 import { chownSync, lstatSync, readdirSync, readFileSync, statSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { DevMeshError } from '../../../shared/devmesh-error.js';
 
 export interface EngineUser {
   name: string;
@@ -41,15 +43,32 @@ export function giveTo(dir: string, user: EngineUser | null): void {
 }
 
 /**
- * The engine user must be able to reach its data folder: as root, $DEVMESH_HOME (0700) and a temp folder
- * above it are root's alone. Each ancestor the user cannot enter gets the "others may pass through" bit
- * (o+x): enough to reach the one folder it owns, not to list or read anything else there.
+ * The engine user must be able to reach its data folder: as root, $DEVMESH_HOME (0700) is root's alone. Each
+ * folder on the way that the user cannot enter gets the "others may pass through" bit (o+x): enough to reach
+ * the one folder it owns, not to list or read anything else there (private files in the home are 0600). Only
+ * folders inside `top` ($DEVMESH_HOME) or below the system's temp folder (throwaway mkdtemp folders) are
+ * widened: widening /root for it would let every local user into root's home. When another folder bars the
+ * way, the start fails saying so, and how to fix it.
  */
-export function letThrough(dir: string, user: EngineUser | null): void {
+export function letThrough(dir: string, user: EngineUser | null, top: string, temp = tmpdir()): void {
   if (user === null) return;
+  const passable = (stat: { uid: number; mode: number }) => stat.uid === user.uid || (stat.mode & 0o001) !== 0;
+  const widenable = (at: string) => at === top || at.startsWith(`${top}/`) || at.startsWith(`${temp}/`);
+  const closed: string[] = [];
   for (let at = dirname(dir); ; at = dirname(at)) {
     const stat = statSync(at);
-    if (stat.uid !== user.uid && (stat.mode & 0o001) === 0) chmodSync(at, (stat.mode & 0o7777) | 0o001);
+    if (!passable(stat)) {
+      if (!widenable(at))
+        throw new DevMeshError(
+          'SPAWN_FAILED',
+          `DevMesh runs as root and PostgreSQL refuses root, so postgres runs as the ${user.name} user, which ` +
+            `cannot pass through ${at} (mode ${(stat.mode & 0o777).toString(8)}) to reach its data in ${top}. ` +
+            `DevMesh does not widen folders outside its home: set DEVMESH_HOME to a folder ${user.name} can ` +
+            'reach (e.g. under /var/lib or /srv), or run DevMesh as your own user',
+        );
+      closed.push(at);
+    }
     if (dirname(at) === at) break;
   }
+  for (const at of closed) chmodSync(at, (statSync(at).mode & 0o7777) | 0o001);
 }

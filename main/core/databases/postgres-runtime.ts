@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceLaunch } from '../services/service-launch.js';
 import type { EngineTool } from './database-handle.js';
@@ -31,11 +31,16 @@ export class PostgresRuntime implements EngineRuntime {
     this.dataPath = join(c.dir, 'data');
   }
 
+  /** $DEVMESH_HOME: c.dir is <home>/databases/<project>/<service> */
+  private get home(): string {
+    return resolve(this.c.dir, '..', '..', '..');
+  }
+
   async prepare(port: number, signal?: AbortSignal): Promise<ServiceLaunch> {
     const server = this.server();
     if (!existsSync(join(this.dataPath, 'PG_VERSION'))) await this.bootstrap(server, true, signal);
     this.checkMajor(server);
-    letThrough(this.dataPath, this.c.user);
+    letThrough(this.dataPath, this.c.user, this.home);
     const socket = this.socketDir(this.dataPath);
     const isReady = this.tool('pg_isready');
     const args = [
@@ -105,7 +110,7 @@ export class PostgresRuntime implements EngineRuntime {
     mkdirSync(dirname(staging), { recursive: true });
     mkdirSync(staging, { mode: 0o700 });
     giveTo(staging, this.c.user);
-    letThrough(staging, this.c.user);
+    letThrough(staging, this.c.user, this.home);
     const socket = this.socketDir(staging);
     let step = 'running initdb';
     let started = false;
