@@ -20,12 +20,12 @@ import type { ProcessInspector } from './process-inspector.js';
 import type { ProcessReaper } from './process-reaper.js';
 import { ProcessGroup, type StopSettings } from './process-group.js';
 import { RestartBackoff } from '../base/restart-backoff.js';
-import type { ServiceCaBundle } from './service-ca-bundle.js';
 import { StateWaiters } from './state-waiters.js';
+import { serviceEnv, type ServiceEnvDeps } from './service-env.js';
 import type { ServiceLaunch } from './service-launch.js';
 
-export interface ServiceRunnerDeps {
-  project: string;
+/** the environment's parts (service-env.ts: dependencyEnv, extraEnv, baseEnv, serviceCa) and the rest */
+export interface ServiceRunnerDeps extends Omit<ServiceEnvDeps, 'note'> {
   projectRoot: string;
   logs: LogStore;
   events: EventBus;
@@ -34,14 +34,6 @@ export interface ServiceRunnerDeps {
   ports: PortAllocator;
   inspector: ProcessInspector;
   logger: Logger;
-  /** addresses of the service's dependencies (`AUTH_URL`, `AUTH_PORT`), computed at each start */
-  dependencyEnv: () => Record<string, string>;
-  /** what DevMesh gives every service it runs */
-  extraEnv?: Record<string, string>;
-  /** the environment services start from (the user's login-shell env, packaging variables removed); default process.env */
-  baseEnv?: NodeJS.ProcessEnv;
-  /** NODE_EXTRA_CA_CERTS: the local CA, bundled with the user's own when they name one */
-  serviceCa?: ServiceCaBundle;
   /**
    * Runs before each spawn, once the port is known (a database's first-start bootstrap, its engine located);
    * may give how to launch the process instead of its `command:`. A throw fails the start with its message.
@@ -233,17 +225,10 @@ export class ServiceRunner implements Disposable {
       this.startFailed(err);
     }
     if (this.state !== 'starting') return; // stopped while we were checking the port
-    const env: NodeJS.ProcessEnv = {
-      ...(this.deps.baseEnv ?? process.env),
-      PORT: String(this.port),
-      DEVMESH_PROJECT: this.deps.project,
-      DEVMESH_SERVICE: cfg.name,
-      DEVMESH_SERVICE_VERSION: cfg.version,
-      ...this.deps.extraEnv,
-      ...this.deps.dependencyEnv(),
-      ...cfg.env,
-      ...this.trust(cfg),
-    };
+    const env = serviceEnv(cfg, this.port, {
+      ...this.deps,
+      note: (text) => this.deps.logs.append(this.deps.project, cfg.name, 'system', text),
+    });
     const command = launch?.command ?? cfg.command;
     const cwd = launch?.cwd ?? cfg.cwd;
     const child = spawn('/bin/sh', ['-c', command], {
@@ -272,7 +257,7 @@ export class ServiceRunner implements Disposable {
       `started pid ${child.pid} on port ${this.port}: ${command}`,
     );
     this.saveInfo();
-    this.exited = this.watchProcess(child, env);
+    this.exited = this.watchProcess(child);
     this.health = new HealthMonitor(
       launch?.health ?? cfg.health,
       this.port,
@@ -285,8 +270,7 @@ export class ServiceRunner implements Disposable {
     this.health.start();
   }
 
-  private watchProcess(child: ChildProcess, env: NodeJS.ProcessEnv): Promise<void> {
-    void env;
+  private watchProcess(child: ChildProcess): Promise<void> {
     const pid = child.pid!;
     const { project } = this.deps;
     const name = this.config.name;
@@ -312,20 +296,6 @@ export class ServiceRunner implements Disposable {
           });
       });
     });
-  }
-
-  /** NODE_EXTRA_CA_CERTS: DevMesh's CA, with the bundle the service's env or the daemon's already names. */
-  private trust(cfg: ServiceConfig): Record<string, string> {
-    const ca = this.deps.serviceCa;
-    if (ca === undefined) return {};
-    const own = cfg.env.NODE_EXTRA_CA_CERTS;
-    // Node reads a relative path from its working directory: the service's for its own env, else the daemon's.
-    const trust =
-      own !== undefined
-        ? ca.trustFor(own, cfg.cwd)
-        : ca.trustFor((this.deps.baseEnv ?? process.env).NODE_EXTRA_CA_CERTS, process.cwd());
-    if (trust.problem !== null) this.deps.logs.append(this.deps.project, cfg.name, 'system', trust.problem);
-    return { NODE_EXTRA_CA_CERTS: trust.path };
   }
 
   /**
