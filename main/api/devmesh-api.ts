@@ -177,11 +177,7 @@ export class DevMeshApi {
       ...fileHandlers({ files: core.files }),
       ...reviewHandlers({ ...core.review, rootOf: (ref) => core.projects.resolve(ref).root }),
       ...usageHandlers({ usage: core.usage }),
-      ...databaseHandlers({
-        databases: core.databases,
-        snapshots: core.databaseSnapshots.snapshots,
-        pull: core.databaseSnapshots.pull,
-      }),
+      ...databaseHandlers({ databases: core.databases, snapshots: core.databaseSnapshots }),
     };
   }
 

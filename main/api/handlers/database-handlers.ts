@@ -2,27 +2,26 @@
 // `databases.list` is the DatabaseManager's; the snapshot calls are DatabaseSnapshots' and SnapshotPull's
 // (main/core/databases/).
 import type { DatabaseManager } from '../../core/databases/database-manager.js';
-import type { DatabaseSnapshots } from '../../core/databases/database-snapshots.js';
-import type { SnapshotPull } from '../../core/databases/snapshot-pull.js';
+import type { SnapshotsModule } from '../../core/databases/snapshots-module.js';
 import type { HandlersOf } from './handlers.js';
 
 export interface DatabaseHandlersDeps {
   databases: Pick<DatabaseManager, 'list'>;
-  /** snapshots, restore, reset, publishing */
-  snapshots: DatabaseSnapshots;
-  /** teammates' published snapshots over the peer tunnel */
-  pull: SnapshotPull;
+  /** snapshots, restore, reset and publishing (`.snapshots`); teammates' snapshots over the tunnel (`.pull`) */
+  snapshots: Pick<SnapshotsModule, 'snapshots' | 'pull'>;
 }
 
-export function databaseHandlers({ databases, snapshots, pull }: DatabaseHandlersDeps): HandlersOf<'databases'> {
+// Read at each call, not when the handlers are built: a face built on part of a core (the desktop app's
+// tests) gets every other method.
+export function databaseHandlers({ databases, snapshots: s }: DatabaseHandlersDeps): HandlersOf<'databases'> {
   return {
     'databases.list': (input) => databases.list(input.project),
-    'databases.reset': (input) => snapshots.reset(input),
-    'databases.snapshot': (input) => snapshots.snapshot(input),
-    'databases.restore': (input) => snapshots.restore(input),
-    'databases.snapshots': (input) => snapshots.list(input),
-    'databases.publish': (input) => snapshots.publish(input),
-    'databases.peerSnapshots': (input) => pull.peerSnapshots(input),
-    'databases.pull': (input) => pull.pull(input),
+    'databases.reset': (input) => s.snapshots.reset(input),
+    'databases.snapshot': (input) => s.snapshots.snapshot(input),
+    'databases.restore': (input) => s.snapshots.restore(input),
+    'databases.snapshots': (input) => s.snapshots.list(input),
+    'databases.publish': (input) => s.snapshots.publish(input),
+    'databases.peerSnapshots': (input) => s.pull.peerSnapshots(input),
+    'databases.pull': (input) => s.pull.pull(input),
   };
 }
