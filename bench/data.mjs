@@ -1,11 +1,16 @@
 // Databases through DevMesh (printed, never asserted), each figure beside a baseline measured in the same run:
-//   1. pgbench, read-only (-S), through DevMesh's stable TCP address against the engine's own port (direct);
-//      rounds alternate (direct, DevMesh, direct, …) so a busy neighbour skews both sides alike;
+//   1. pgbench, read-only (-S), against an engine's own port (direct, no DevMesh), beside DevMesh's stable TCP
+//      address in both of its modes: a local engine listening on the address itself (what a developer gets when
+//      the database runs here), and DevMesh's forwarder in front of the engine (what it does when a teammate
+//      serves the address, or a dependent's range keeps each connection checked), and a bare Node pipe (the
+//      floor of any forwarder on Node's streams); rounds alternate so a busy neighbour skews every side alike;
 //   2. redis-benchmark GET and SET the same way;
 //   3. a snapshot of a ~100 MB database (`databases.snapshot`) beside `pg_dump -Fc` alone, and its restore
 //      (`databases.restore`) beside `pg_restore` into a new database alone.
-// A real `devmesh up` (own temp DEVMESH_HOME, mDNS off, every port on 127.0.0.1) runs a project with a
-// postgres and a redis database service, from the engines installed on this machine.
+// A real `devmesh up` (own temp DEVMESH_HOME, mDNS off, every port on 127.0.0.1) runs two projects with a
+// postgres and a redis database service each, from the engines installed on this machine: `databench` as
+// written (its engines on their stable addresses), and `databench-fwd`, whose one dependent declares ranges
+// its engines are outside of (`on_version_mismatch: warn`), so DevMesh keeps forwarding each connection.
 // Usage: npm run bench:data [-- --quick | --seconds 10 --rounds 3 --scale 7 --clients 8]
 // Needs `npm run build` (dist/cli/devmesh.js), PostgreSQL (pgbench, pg_dump, pg_restore, psql) and redis-server
 // with redis-benchmark (Debian: postgresql, redis-server, redis-tools).
@@ -92,26 +97,62 @@ function redisBench(port, test) {
   return Number(m[1]);
 }
 
-/** alternating rounds of direct, a bare Node pipe and DevMesh; the median of each */
-function alternate(direct, pipe, devmesh) {
-  const runs = { direct: [], pipe: [], devmesh: [] };
-  for (let i = 0; i < opts.rounds; i++) {
-    runs.direct.push(direct());
-    runs.pipe.push(pipe());
-    runs.devmesh.push(devmesh());
-  }
+/** alternating rounds of each side (direct, DevMesh local, DevMesh forwarding, Node pipe); the median of each */
+function alternate(sides) {
+  const runs = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
+  for (let i = 0; i < opts.rounds; i++) for (const [k, fn] of Object.entries(sides)) runs[k].push(fn());
   const med = (v) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
-  return { direct: med(runs.direct), pipe: med(runs.pipe), devmesh: med(runs.devmesh) };
+  return Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, med(v)]));
 }
 
 const row = (label, r) => [
   label,
   f1(r.direct),
-  f1(r.pipe),
-  f1(r.devmesh),
+  f1(r.local),
+  f2(r.local / r.direct),
+  f1(r.forwarded),
+  f2(r.forwarded / r.direct),
   f2(r.pipe / r.direct),
-  f2(r.devmesh / r.direct),
 ];
+
+const PROJECT = (name, forwarded) =>
+  [
+    `project: ${name}`,
+    'services:',
+    '  db:',
+    '    database: { engine: postgres, name: bench }',
+    '  cache:',
+    '    database: { engine: redis }',
+    ...(forwarded
+      ? [
+          '  pin:',
+          '    version: 1.0.0',
+          `    command: "${process.execPath} -e 'setInterval(() => {}, 1000)'"`,
+          '    health: { exec: "true" }',
+          '    depends_on:',
+          '      db: { version: ">=999", on_version_mismatch: warn }',
+          '      cache: { version: ">=999", on_version_mismatch: warn }',
+        ]
+      : []),
+    '',
+  ].join('\n');
+
+/** a project's two databases, running */
+async function openProject(api, name, forwarded) {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'devmesh.yaml'), PROJECT(name, forwarded));
+  await api.call('projects.open', { root: dir });
+  await api.call('services.startAll', { project: name, wait: true });
+  const dbs = await api.call('databases.list', { project: name });
+  const pg = dbs.find((x) => x.service === 'db');
+  const redis = dbs.find((x) => x.service === 'cache');
+  if (!pg?.port || !pg.address || !redis?.port || !redis.address)
+    throw new Error(`the databases of ${name} did not come up: ${JSON.stringify(dbs)}`);
+  const routes = await api.call('proxy.tcp', { project: name });
+  const direct = routes.filter((r) => r.direct).map((r) => r.service);
+  return { pg, redis, pgStable: hostPort(pg.address).port, redisStable: hostPort(redis.address).port, direct };
+}
 
 /** a bare Node pipe to `target` (bench/data/node-pipe.mjs); its port */
 async function nodePipe(target) {
@@ -129,67 +170,66 @@ const timed = async (fn) => {
 async function main() {
   const stale = staleNote(cli, root);
   if (stale) console.log(`CLI ${cli}${stale}`);
-  const dir = join(work, 'project');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'devmesh.yaml'),
-    [
-      'project: databench',
-      'services:',
-      '  db:',
-      '    database: { engine: postgres, name: bench }',
-      '  cache:',
-      '    database: { engine: redis }',
-      '',
-    ].join('\n'),
-  );
   const d = await startDaemon(cli, join(work, 'home'));
   const api = await apiClient(d);
   try {
-    await api.call('projects.open', { root: dir });
-    await api.call('services.startAll', { project: 'databench', wait: true });
-    const dbs = await api.call('databases.list', { project: 'databench' });
-    const pg = dbs.find((x) => x.service === 'db');
-    const redis = dbs.find((x) => x.service === 'cache');
-    if (!pg?.port || !pg.address || !redis?.port || !redis.address)
-      throw new Error(`the databases did not come up: ${JSON.stringify(dbs)}`);
-    const pgStable = hostPort(pg.address).port;
-    const redisStable = hostPort(redis.address).port;
-    console.log(
-      `postgres ${pg.engineVersion} on ${pg.port} (DevMesh ${pg.address}), redis ${redis.engineVersion} on ${redis.port} ` +
-        `(DevMesh ${redis.address}); ${availableParallelism()} CPUs, load ${loadavg()[0].toFixed(1)}`,
-    );
-    run(
-      'pgbench',
-      ['-h', '127.0.0.1', '-p', String(pg.port), '-U', 'devmesh', '-i', '-q', '-s', String(opts.scale), 'bench'],
-      'pgbench -i',
-    );
+    const local = await openProject(api, 'databench', false);
+    const fwd = await openProject(api, 'databench-fwd', true);
+    const { pg } = local;
+    for (const [name, p] of [
+      ['databench', local],
+      ['databench-fwd', fwd],
+    ]) {
+      console.log(
+        `${name}: postgres ${p.pg.engineVersion} on ${p.pg.port} (address ${p.pg.address}), redis ` +
+          `${p.redis.engineVersion} on ${p.redis.port} (address ${p.redis.address}); engines on their address: ` +
+          `${p.direct.join(', ') || 'none'}`,
+      );
+    }
+    console.log(`${availableParallelism()} CPUs, load ${loadavg()[0].toFixed(1)}`);
+    if (local.direct.length !== 2 || fwd.direct.length !== 0)
+      throw new Error('the two projects are not in the modes this bench compares (see the line above)');
+    for (const p of [local, fwd]) {
+      run(
+        'pgbench',
+        ['-h', '127.0.0.1', '-p', String(p.pg.port), '-U', 'devmesh', '-i', '-q', '-s', String(opts.scale), 'bench'],
+        'pgbench -i',
+      );
+    }
 
-    const [pgPipe, redisPipe] = [await nodePipe(pg.port), await nodePipe(redis.port)];
+    const [pgPipe, redisPipe] = [await nodePipe(fwd.pg.port), await nodePipe(fwd.redis.port)];
     const rows = [];
     for (const c of [1, opts.clients]) {
-      const r = alternate(
-        () => pgbench(pg.port, 'bench', c),
-        () => pgbench(pgPipe, 'bench', c),
-        () => pgbench(pgStable, 'bench', c),
-      );
+      const r = alternate({
+        direct: () => pgbench(fwd.pg.port, 'bench', c),
+        local: () => pgbench(local.pgStable, 'bench', c),
+        forwarded: () => pgbench(fwd.pgStable, 'bench', c),
+        pipe: () => pgbench(pgPipe, 'bench', c),
+      });
       rows.push(row(`pgbench -S -c${c} (tps)`, r));
     }
     for (const test of ['get', 'set']) {
-      const r = alternate(
-        () => redisBench(redis.port, test),
-        () => redisBench(redisPipe, test),
-        () => redisBench(redisStable, test),
-      );
+      const r = alternate({
+        direct: () => redisBench(fwd.redis.port, test),
+        local: () => redisBench(local.redisStable, test),
+        forwarded: () => redisBench(fwd.redisStable, test),
+        pipe: () => redisBench(redisPipe, test),
+      });
       rows.push(row(`redis-benchmark ${test.toUpperCase()} -c50 (req/s)`, r));
     }
     console.log(
-      `\nThroughput, medians of ${opts.rounds} alternating rounds of ${opts.seconds} s (goal: DevMesh ≥ 0.90× direct):`,
+      `\nThroughput, medians of ${opts.rounds} alternating rounds of ${opts.seconds} s ` +
+        '(goal: DevMesh ≥ 0.90× direct for a database that runs here):',
     );
-    printTable(['load', 'direct', 'Node pipe', 'DevMesh', 'pipe ÷ direct', 'DevMesh ÷ direct'], rows);
+    printTable(
+      ['load', 'direct', 'DevMesh, local', 'local ÷ direct', 'DevMesh, forwarding', 'fwd ÷ direct', 'pipe ÷ direct'],
+      rows,
+    );
     console.log(
-      '  Node pipe: bench/data/node-pipe.mjs, a bare stream pipe in its own process: the floor of any forwarder on ' +
-        "Node's streams, for telling DevMesh's own cost from the hop's",
+      "  direct: an engine's own port, no DevMesh. DevMesh, local: the stable address of a database that runs here " +
+        '(the engine listens there itself, DevMesh counts its connections from the kernel). DevMesh, forwarding: ' +
+        "the stable address with DevMesh's forwarder in front (a teammate's instance, or a dependent's range to " +
+        "check). pipe: bench/data/node-pipe.mjs, a bare stream pipe in its own process, the floor of any forwarder on Node's streams.",
     );
 
     const size = run(
@@ -251,6 +291,7 @@ async function main() {
   } finally {
     // the engines' own shutdown (postgres fast, redis save) before the daemon goes
     await api.call('services.stopAll', { project: 'databench' }).catch(() => {});
+    await api.call('services.stopAll', { project: 'databench-fwd' }).catch(() => {});
     api.close();
     await stop(d.child, 'SIGTERM', 40_000);
     await stopAll();

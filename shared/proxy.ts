@@ -137,6 +137,11 @@ export const TcpRouteSchema = z.object({
   target: z.string().nullable(),
   /** `alice/db@15.0.0`, null: nobody */
   servedBy: z.string().nullable(),
+  /**
+   * true: the local engine listens on the address itself (no forwarding hop); its connections and bytes are
+   * sampled from the kernel each second, so a connection shorter than that may be missed
+   */
+  direct: z.boolean().optional(),
   /** connections open now, and since DevMesh started */
   connections: z.number().int(),
   totalConnections: z.number().int(),

@@ -253,6 +253,7 @@ export class DevMeshCore {
             const stable = address(project, projects.manager.resolve(project).supervisor.get(service).definition);
             return stable === null ? null : { host: stable.host, port: stable.port };
           },
+          lendAddress: (project, service) => ports.tcpLend?.(project, service) ?? Promise.resolve(null),
         },
         baseEnv: store.baseEnv,
         ...deps.databases,

@@ -93,5 +93,10 @@ export function describeTcpTraffic(t: TcpRoute | undefined): string {
   if (t.failedConnections > 0) lines.push(`${n(t.failedConnections)} closed because no instance could be reached`);
   lines.push(`${n(t.bytesIn)} bytes in (client → service), ${n(t.bytesOut)} bytes out (service → client)`);
   lines.push(t.target ? `next connection → ${t.servedBy ?? t.target} (${t.target})` : 'nobody serves it now');
+  if (t.direct)
+    lines.push(
+      'The local engine listens on this address itself (no forwarding hop): its connections are sampled from ' +
+        'the kernel each second, so one shorter than that may not be counted',
+    );
   return lines.join('\n');
 }

@@ -36,7 +36,7 @@ export function TcpAddressCell({ name, fallback }: { name: string; fallback: str
       </span>
       <CopyButton text={address} label={`Copy the address of ${name}`} />
       <span className="muted tcp-served-by" data-testid={`service-tcp-served-${name}`}>
-        {route ? (who ? `→ ${who}` : '→ nobody') : ''}
+        {route ? (who ? `→ ${who}${route.direct ? ' (direct)' : ''}` : '→ nobody') : ''}
       </span>
     </span>
   );

@@ -3,7 +3,7 @@
 // the API reaches them through the URLs DevMesh injects (the stable TCP addresses), psql works through the
 // stable address, snapshots round-trip the data, reset reseeds, a damaged snapshot is refused with the data
 // kept, and stopping the daemon stops the engines with their own shutdown.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,21 +136,43 @@ describe.skipIf(!haveEngines)('a project with its own Postgres and a Redis cache
     expect(started('cache')).toBeLessThanOrEqual(started('api'));
     const dbs = await databases();
     expect(dbs['api-db']).toMatchObject({ engine: 'postgres', owner: 'api', state: 'healthy', name: 'shop' });
-    // the stable address is DevMesh's forwarder, not the engine's own port
+    // the engine listens on the stable address itself: local clients pay no forwarding hop
     const stable = dbs['api-db']!.address!;
-    expect(stable).not.toBe(`127.0.0.1:${dbs['api-db']!.port}`);
+    expect(stable).toBe(`127.0.0.1:${dbs['api-db']!.port}`);
+    expect(execFileSync('ss', ['-ltnpH', `sport = :${dbs['api-db']!.port}`], { encoding: 'utf8' })).toContain(
+      'postgres',
+    );
     redisCli(dbs.cache!.address!, 'set', 'greeting', 'hello');
     const answer = await apiItems();
     expect(answer.items).toEqual(['apple']);
     expect(answer.greeting).toContain('hello');
     expect(answer.databaseUrl).toBe(`postgres://devmesh@${stable}/shop`);
     expect(answer.redisUrl).toBe(`redis://${dbs.cache!.address}/0`);
-    // the API's connections went through the forwarder, which counts them
-    const tcp = await cli.json<TcpRoute[]>(['routes', '--tcp', '--json']);
-    const route = tcp.find((r) => r.service === 'api-db')!;
-    expect(route.address).toBe(stable);
-    expect(route.totalConnections).toBeGreaterThan(0);
-    expect(route.bytesOut).toBeGreaterThan(0);
+    // a connection straight to the engine is still counted, from the kernel, while it is open and after
+    const session = spawn('psql', [answer.databaseUrl, '-tAc', 'select pg_sleep(60)'], { stdio: 'ignore' });
+    try {
+      const route = async () =>
+        (await cli.json<TcpRoute[]>(['routes', '--tcp', '--json'])).find((r) => r.service === 'api-db')!;
+      await waitFor(
+        'the open session to be counted',
+        async () => (await route()).connections >= 1,
+        scaled(30_000),
+        200,
+      );
+      const open = await route();
+      expect(open).toMatchObject({ address: stable, direct: true });
+      expect(open.bytesIn).toBeGreaterThan(0);
+      expect(open.bytesOut).toBeGreaterThan(0);
+      session.kill('SIGKILL');
+      await waitFor(
+        'the session to be counted as closed',
+        async () => (await route()).connections === 0,
+        scaled(30_000),
+      );
+      expect((await route()).totalConnections).toBeGreaterThanOrEqual(1);
+    } finally {
+      session.kill('SIGKILL');
+    }
   });
 
   it('snapshot and restore round-trip the data; reset reseeds; psql works through the stable address', async () => {

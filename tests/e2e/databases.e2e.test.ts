@@ -2,7 +2,7 @@
 // with the machine's own Postgres and Redis. A project with an API backed by its own seeded Postgres
 // (`database:` block) and a Redis cache (a database-only service):
 // - a card per database: engine and version, healthy, size, the stable address and URL;
-// - the api-db and cache rows: the stable address, and connection/byte counters that go up after a psql session
+// - the api-db and cache rows: the stable address, and connection/byte counters that go up with a psql session
 //   through it; the card's size follows what psql wrote;
 // - Snapshot adds a row; Restore… (through the dialog) brings the data back; Reset… empties and reseeds (checked
 //   with psql through the stable address, and through the API over HTTPS/HTTP2 as a browser speaks it); the
@@ -11,7 +11,7 @@
 // - a damaged snapshot (its sha256 no longer matches) is refused in the Restore dialog, the data kept.
 // A second daemon whose PATH and engine locations (DEVMESH_ENGINE_LOCATIONS) hold no engine shows the package
 // to install. Screenshots at 1440 px go to /tmp/devmesh-ui-wt-ui/databases-*.png.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as h2connect } from 'node:http2';
 import { tmpdir } from 'node:os';
@@ -193,7 +193,14 @@ describe.skipIf(skipWithoutChromium || !haveEngines)(
         const before = await totalOf();
         expect(psql(url, 'select 40 + 2')).toBe('42');
         expect(psql(url, 'select count(*) from items')).toBe('1');
-        await expect.poll(totalOf, { timeout: scaled(10_000), interval: 200 }).toBeGreaterThanOrEqual(before + 2);
+        // the engine listens on the address itself, its connections sampled from the kernel each second: a
+        // session held open (an app's pool) is always seen
+        const session = spawn('psql', [url, '-tAc', 'select pg_sleep(60)'], { stdio: 'ignore' });
+        try {
+          await expect.poll(totalOf, { timeout: scaled(10_000), interval: 200 }).toBeGreaterThanOrEqual(before + 1);
+        } finally {
+          session.kill('SIGKILL');
+        }
         expect(await text(page, 'service-traffic-api-db')).toMatch(/in \d+(\.\d)? [kM]?B · out \d+(\.\d)? [kM]?B/);
 
         // the card's size follows what psql wrote, with no event to tell the page

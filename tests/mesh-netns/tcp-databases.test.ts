@@ -73,7 +73,8 @@ describeMeshLab('TCP services and databases between machines', (createLab) => {
       await lab.host(first).kill9();
       expect(await who(lab, alice, address)).toBe(other);
       const counted = (await alice.api<TcpRoute[]>('proxy.tcp', { project: 'shop' })).find((r) => r.service === 'db')!;
-      expect(counted.totalConnections).toBeGreaterThanOrEqual(3);
+      // the two forwarded to teammates (alice's own, straight to her engine, is sampled, and may be too short)
+      expect(counted.totalConnections).toBeGreaterThanOrEqual(2);
 
       // the survivor publishes a snapshot; alice pulls it over the link, and her own database holds its rows
       const survivor = lab.host(other);

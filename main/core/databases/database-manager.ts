@@ -44,6 +44,11 @@ export interface DatabaseManagerDeps {
    * another port).
    */
   stableAddress?: (project: string, service: string) => StableAddress | null;
+  /**
+   * The stable port for the engine to listen on itself (TcpRoutes.lend), so local clients pay no forwarding hop;
+   * null or absent: the engine listens on its private port and DevMesh forwards.
+   */
+  lendAddress?: (project: string, service: string) => Promise<number | null>;
   /** SEAM for the snapshot part: a `seed: snapshot:<name>` as a file in the engine's own format, or null */
   snapshotFile?: (project: string, service: string, name: string) => string | null;
   /** SEAM for the snapshot part: how many snapshots a database has */
@@ -60,9 +65,17 @@ export class DatabaseManager implements DatabaseDirectory {
   }
 
   /** ServiceRunnerDeps.prepare: a database service's data made ready and its launch; null for other services */
-  prepare(project: string, config: ServiceConfig, port: number, signal?: AbortSignal): Promise<ServiceLaunch | null> {
-    if (config.database === null) return Promise.resolve(null);
-    return this.runtime(project, config).prepare(port, signal);
+  async prepare(
+    project: string,
+    config: ServiceConfig,
+    port: number,
+    signal?: AbortSignal,
+  ): Promise<ServiceLaunch | null> {
+    if (config.database === null) return null;
+    const lent =
+      config.database.engine === 'sqlite' ? null : ((await this.deps.lendAddress?.(project, config.name)) ?? null);
+    const launch = await this.runtime(project, config).prepare(lent ?? port, signal);
+    return launch !== null && lent !== null ? { ...launch, port: lent } : launch;
   }
 
   /** ServiceSupervisorDeps.databaseEnv */

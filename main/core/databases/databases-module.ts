@@ -33,7 +33,7 @@ export interface DatabasesModuleDeps {
   /** tests point the locator at their own folders */
   locator?: EngineLocatorDeps;
   /** the stable TCP address of a database service (late-bound: the TCP forwarding is built after) */
-  seams?: Pick<DatabaseManagerDeps, 'stableAddress'>;
+  seams?: Pick<DatabaseManagerDeps, 'stableAddress' | 'lendAddress'>;
 }
 
 export class DatabasesModule {

@@ -38,6 +38,11 @@ export interface EngineRuntime {
   tool(name: string): EngineTool;
 }
 
+/** said in the database's log when a restore cut short by DevMesh's death is undone before a start */
+export const RESTORE_UNDONE =
+  'a restore was cut short (DevMesh stopped during it): the data from before it is back; restore the snapshot again ' +
+  'to use it';
+
 /** `api-db` of project `shop` → "shop/api-db", as messages name a database */
 export function databaseLabel(c: Pick<EngineRuntimeContext, 'project' | 'service'>): string {
   return `${c.project}/${c.service}`;

@@ -70,8 +70,9 @@ export class PostgresSnapshotter implements EngineSnapshotter {
       await this.sql(db, [`DROP DATABASE IF EXISTS ${ident(staging)} WITH (FORCE)`]).catch(() => undefined);
       throw err;
     }
-    // The swap, one statement at a time (each commits): no new connections to the old database, end the
-    // ones it has (waiting up to 5 s for each, PG 14+), rename it aside, rename the new one in, drop the old one.
+    // The swap: no new connections to the old database, end the ones it has (waiting up to 5 s for each, PG 14+),
+    // then both renames in one transaction (the old one aside, the new one in: a daemon killed there leaves one
+    // or the other, never neither), then drop the old one.
     const ifExists = (what: string) =>
       `DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_database WHERE datname = ${literal(name)}) THEN ${what}; END IF; END $$`;
     try {
@@ -80,22 +81,18 @@ export class PostgresSnapshotter implements EngineSnapshotter {
         ifExists(`ALTER DATABASE ${ident(name)} ALLOW_CONNECTIONS false`),
         `SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE datname = ${literal(name)} ` +
           'AND pid <> pg_backend_pid()',
+      ]);
+      await this.sql(db, [
+        'BEGIN',
         ifExists(`ALTER DATABASE ${ident(name)} RENAME TO ${ident(old)}`),
+        `ALTER DATABASE ${ident(staging)} RENAME TO ${ident(name)}`,
+        'COMMIT',
       ]);
     } catch (err) {
+      // the restore failed, the data must not: the old one as it was, the staging one gone
       await this.sql(db, [
         ifExists(`ALTER DATABASE ${ident(name)} ALLOW_CONNECTIONS true`),
         `DROP DATABASE IF EXISTS ${ident(staging)} WITH (FORCE)`,
-      ]).catch(() => undefined);
-      throw err;
-    }
-    try {
-      await this.sql(db, [`ALTER DATABASE ${ident(staging)} RENAME TO ${ident(name)}`]);
-    } catch (err) {
-      // put the old one back as it was: the restore failed, the data must not
-      await this.sql(db, [
-        `ALTER DATABASE ${ident(old)} RENAME TO ${ident(name)}`,
-        `ALTER DATABASE ${ident(name)} ALLOW_CONNECTIONS true`,
       ]).catch(() => undefined);
       throw err;
     }

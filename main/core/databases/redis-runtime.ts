@@ -24,7 +24,9 @@ import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceLaunch } from '../services/service-launch.js';
 import type { EngineTool } from './database-handle.js';
 import type { FoundEngine } from './engine-locator.js';
-import { databaseLabel, type EngineRuntime, type EngineRuntimeContext } from './engine-runtime.js';
+import { databaseLabel, RESTORE_UNDONE, type EngineRuntime, type EngineRuntimeContext } from './engine-runtime.js';
+import { FileSwap } from './file-swap.js';
+import { REDIS_AOF_DIR, REDIS_RDB_FILE } from './redis-snapshotter.js';
 import { runProgram, shellQuote as q } from './run-program.js';
 
 const SOCKET_PATH_MAX = 100;
@@ -39,6 +41,8 @@ export class RedisRuntime implements EngineRuntime {
   async prepare(port: number, signal?: AbortSignal): Promise<ServiceLaunch> {
     void port; // redis listens on $PORT, which the runner sets to it
     const server = this.server();
+    if (await FileSwap.recover([join(this.dataPath, REDIS_RDB_FILE), join(this.dataPath, REDIS_AOF_DIR)]))
+      this.c.log(RESTORE_UNDONE);
     if (!existsSync(this.dataPath)) await this.bootstrap(server, true, signal);
     const cli = this.tool('redis-cli');
     return {

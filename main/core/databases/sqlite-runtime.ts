@@ -16,7 +16,8 @@ import {
 import { delimiter, join } from 'node:path';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { EngineTool } from './database-handle.js';
-import { databaseLabel, type EngineRuntime, type EngineRuntimeContext } from './engine-runtime.js';
+import { databaseLabel, RESTORE_UNDONE, type EngineRuntime, type EngineRuntimeContext } from './engine-runtime.js';
+import { FileSwap } from './file-swap.js';
 
 let sqliteVersion: string | null = null;
 
@@ -42,6 +43,8 @@ export class SqliteRuntime implements EngineRuntime {
 
   /** runs in the owner's start: the file ready; the owner's own command is launched as written */
   async prepare(): Promise<null> {
+    const files = ['', '-wal', '-shm'].map((suffix) => `${this.dataPath}${suffix}`);
+    if (await FileSwap.recover(files)) this.c.log(RESTORE_UNDONE);
     if (!existsSync(this.dataPath)) this.create(true);
     return null;
   }

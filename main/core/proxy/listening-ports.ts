@@ -16,4 +16,6 @@ export class ListeningPorts {
    *  disabled). The function answers null for a service whose stable port could not be opened (another program
    *  holds it): clients then go to the instance's own port, never to that other program. */
   tcpAddress: ((project: string, def: ServiceConfig) => TcpAddress | null) | null = null;
+  /** TcpRoutes.lend: the stable port handed to a local database engine to listen on itself; null: keep its own */
+  tcpLend: ((project: string, service: string) => Promise<number | null>) | null = null;
 }

@@ -172,6 +172,7 @@ export class ProxyModule implements AsyncDisposable {
           : `tcp://${host}:${port}`;
       return { host, port, url };
     };
+    this.deps.ports.tcpLend = (project, service) => this.tcp.lend(project, service);
     await this.tcp.start();
     const listening = await this.proxy.listen();
     this.deps.ports.proxy = { httpPort: listening.httpPort, httpsPort: listening.httpsPort };

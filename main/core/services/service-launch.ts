@@ -9,4 +9,6 @@ export interface ServiceLaunch {
   /** spawn as this user (the engine refuses root), null: as the daemon */
   uid: number | null;
   gid: number | null;
+  /** listen on this port instead of the one DevMesh allocated (a database on its stable address) */
+  port?: number;
 }

@@ -220,6 +220,10 @@ export class ServiceRunner implements Disposable {
           this.preparing = null;
         }
         if (abort.signal.aborted) return;
+        if (launch?.port !== undefined && launch.port !== this.port) {
+          if (cfg.port === null && this.port !== null) this.deps.ports.release(this.port);
+          this.port = launch.port;
+        }
       }
     } catch (err) {
       this.startFailed(err);

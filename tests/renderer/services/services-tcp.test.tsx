@@ -55,6 +55,13 @@ describe('a TCP service in the services table', () => {
     expect(await rowOf('api').findByRole('link', { name: 'api.localhost:7777' })).toBeTruthy();
   });
 
+  it('says when the local engine listens on the address itself, and that its counts are sampled', async () => {
+    await renderTcp([tcpRoute('db', { direct: true, servedBy: 'me/db@15.0.0', totalConnections: 3 })]);
+    const db = rowOf('db');
+    await waitFor(() => expect(db.getByTestId('service-tcp-served-db').textContent).toBe('→ me/db@15.0.0 (direct)'));
+    expect(db.getByTestId('service-traffic-db').getAttribute('title')).toMatch(/sampled from the kernel/);
+  });
+
   it('copies the address', async () => {
     const { user } = await renderTcp([tcpRoute('db')]);
     await user.click(rowOf('db').getByRole('button', { name: 'Copy the address of db' }));

@@ -60,6 +60,23 @@ export class TcpForwarder {
     });
   }
 
+  /**
+   * Stops listening so the local engine can take the port itself (TcpRoutes.lend); the connections it
+   * carries to teammates go on. listen() takes the port back.
+   */
+  async unlisten(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server === null) return;
+    // close() ends the listening socket now; its callback would wait for every carried connection to end.
+    server.close();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  get listening(): boolean {
+    return this.server !== null;
+  }
+
   /** Stops listening and drops every connection it carries (the project closed or the address moved). */
   async close(): Promise<void> {
     this.closing = true;

@@ -3,6 +3,13 @@
 // closed when the project closes, moved when a reload changes `tcp_port:`. Per connection it plans where to
 // go: the RouteChooser's instances (healthy local first, else teammates', prefer/allow_peers respected),
 // checked against the ranges the project's dependents declare. `proxy.tcp` lists them with their counters.
+//
+// A local database needs no hop: before its engine starts, `lend` hands it the stable port (the forwarder stops
+// listening) and the engine listens there itself; when the engine's process ends, the forwarder takes the port
+// back and forwards to teammates again. A forwarding Node process costs a database client a third to half of
+// its throughput on a loaded machine (bench:data); the engine on the address costs nothing. Lent only when the
+// local instance is what the forwarder would choose anyway: loopback, `prefer: local`, and a version inside
+// every range the project's dependents declare (else each connection still needs its check or alert).
 import type { Logger } from 'pino';
 import type { TcpRoute } from '../../../../shared/proxy.js';
 import type { AsyncDisposable, Disposable } from '../../base/disposable.js';
@@ -12,6 +19,8 @@ import type { ProjectManager } from '../../projects/project-manager.js';
 import type { ServiceRunner } from '../../services/service-runner.js';
 import type { MismatchReport, RouteChooser } from '../route-chooser.js';
 import type { RouteDecision } from '../route-decision.js';
+import { InstanceSelector } from '../instance-selector.js';
+import { DirectTraffic } from './direct-traffic.js';
 import type { TcpAddressBook } from './tcp-address-book.js';
 import { TcpCounters } from './tcp-counters.js';
 import type { TcpDialer } from './tcp-dialer.js';
@@ -41,7 +50,15 @@ interface Route {
   fixed: boolean;
   forwarder: TcpForwarder | null;
   problem: string | null;
+  /** the local engine listens on the port itself (lend), until its process ends */
+  lent: boolean;
 }
+
+/** a service whose process has ended (or never began): a lent port goes back to the forwarder */
+const ENDED = new Set(['stopped', 'crashed', 'backing-off']);
+/** a port the engine just left may be held a moment longer (its last children exiting) */
+const TAKE_BACK_TRIES = 20;
+const TAKE_BACK_PAUSE_MS = 250;
 
 /** an allocated port found busy is moved this many times before the problem is reported */
 const MOVES = 5;
@@ -52,6 +69,8 @@ export class TcpRoutes implements AsyncDisposable {
   private readonly counters = new Map<string, TcpCounters>();
   private readonly subscription: Disposable;
   private syncing: Promise<void> = Promise.resolve();
+  /** lend and take back, one at a time per address, in the order asked */
+  private handovers: Promise<unknown> = Promise.resolve();
   private pending = false;
   private started = false;
   private disposed = false;
@@ -65,6 +84,9 @@ export class TcpRoutes implements AsyncDisposable {
         !this.routes.has(`${e.project}/${e.service}`);
       if (e.type === 'project.opened' || e.type === 'project.closed' || e.type === 'project.reloaded' || starting)
         void this.sync();
+      // also while a lend is queued: the takeBack queued behind it undoes it
+      if (e.type === 'service.state' && ENDED.has(e.to) && this.routes.has(`${e.project}/${e.service}`))
+        void this.takeBack(e.project, e.service);
     });
   }
 
@@ -103,6 +125,28 @@ export class TcpRoutes implements AsyncDisposable {
     return route === undefined || route.forwarder !== null;
   }
 
+  /**
+   * Before a local database engine starts: the stable port for the engine to listen on itself, the forwarder
+   * no longer listening there; null when the engine keeps its own port (no address, not loopback, another
+   * preference, a version outside a dependent's range). The port comes back when the service's process ends.
+   */
+  lend(project: string, service: string): Promise<number | null> {
+    return this.handover(async () => {
+      await this.syncing;
+      const key = `${project}/${service}`;
+      const route = this.routes.get(key);
+      if (this.disposed || route === undefined || route.lent || !route.forwarder?.listening) return null;
+      if (!this.lendable(project, service)) return null;
+      await route.forwarder.unlisten();
+      route.lent = true;
+      this.countersOf(key).watchDirect(
+        new DirectTraffic({ port: route.port, logger: this.deps.logger.child({ project, service }) }),
+      );
+      this.deps.logger.info({ project, service, port: route.port }, 'tcp address lent to the local engine');
+      return route.port;
+    });
+  }
+
   list(project?: string): TcpRoute[] {
     const out: TcpRoute[] = [];
     for (const [key, route] of this.routes) {
@@ -114,6 +158,7 @@ export class TcpRoutes implements AsyncDisposable {
         project: route.project,
         service: route.service,
         address: route.forwarder !== null ? `${this.deps.host}:${route.port}` : null,
+        direct: route.lent,
         port: route.port,
         fixed: route.fixed,
         state: runner?.info().state ?? 'stopped',
@@ -130,9 +175,10 @@ export class TcpRoutes implements AsyncDisposable {
     this.disposed = true;
     this.subscription.dispose();
     await this.syncing;
-    const routes = [...this.routes.values()];
+    const routes = [...this.routes.entries()];
     this.routes.clear();
-    await Promise.all(routes.map((r) => r.forwarder?.close() ?? Promise.resolve()));
+    for (const [key] of routes) this.countersOf(key).endDirect();
+    await Promise.all(routes.map(([, r]) => r.forwarder?.close() ?? Promise.resolve()));
   }
 
   private async syncNow(): Promise<void> {
@@ -147,12 +193,14 @@ export class TcpRoutes implements AsyncDisposable {
     for (const [key, route] of [...this.routes]) {
       if (wanted.has(key)) continue;
       this.routes.delete(key);
+      this.countersOf(key).endDirect();
       await route.forwarder?.close();
     }
     for (const [key, { project, def }] of wanted) {
       if (this.disposed) return;
       const port = this.deps.book.portOf(project, def);
       const existing = this.routes.get(key);
+      if (existing?.lent) continue; // the engine has it; it comes back (and moves, if need be) when it ends
       if (existing !== undefined && existing.port === port && existing.forwarder !== null) continue;
       await existing?.forwarder?.close();
       this.routes.set(key, await this.open(project, def, port));
@@ -170,16 +218,57 @@ export class TcpRoutes implements AsyncDisposable {
       if (problem === null) {
         if (port !== first) logger.warn({ project, service: def.name, from: first, to: port }, 'tcp address moved');
         logger.info({ project, service: def.name, port }, 'tcp address listening');
-        return { project, service: def.name, port, fixed, forwarder, problem: null };
+        return { project, service: def.name, port, fixed, forwarder, problem: null, lent: false };
       }
       // A remembered port someone else took while DevMesh was down: DevMesh picked it, so it may pick again.
       if (fixed || attempt >= MOVES || !problem.includes('already in use')) {
         logger.warn({ project, service: def.name, problem }, 'tcp address not listening');
-        return { project, service: def.name, port, fixed, forwarder: null, problem };
+        return { project, service: def.name, port, fixed, forwarder: null, problem, lent: false };
       }
       busy.add(port);
       port = this.deps.book.move(project, def, busy);
     }
+  }
+
+  /** The engine's process ended: the forwarder listens on the port again (a busy port is retried briefly). */
+  private takeBack(project: string, service: string): Promise<void> {
+    return this.handover(async () => {
+      const key = `${project}/${service}`;
+      const route = this.routes.get(key);
+      if (route === undefined || !route.lent) return;
+      route.lent = false;
+      this.countersOf(key).endDirect();
+      let problem: string | null = null;
+      for (let attempt = 0; attempt < TAKE_BACK_TRIES && !this.disposed; attempt++) {
+        problem = (await route.forwarder?.listen()) ?? null;
+        if (problem === null || !problem.includes('already in use')) break;
+        await new Promise((r) => setTimeout(r, TAKE_BACK_PAUSE_MS));
+      }
+      route.problem = problem;
+      if (problem !== null) {
+        route.forwarder = null;
+        this.deps.logger.warn({ project, service, problem }, 'tcp address not taken back');
+      }
+      void this.sync();
+    });
+  }
+
+  private handover<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.handovers.then(work);
+    this.handovers = next.catch((err: unknown) =>
+      this.deps.logger.error({ err: (err as Error).message }, 'tcp address handover failed'),
+    );
+    return next;
+  }
+
+  /** The local instance is what every connection would get: loopback, preferred, inside every range. */
+  private lendable(project: string, service: string): boolean {
+    if (this.deps.host !== '127.0.0.1') return false;
+    const def = this.runner(project, service)?.definition;
+    if (def === undefined || def.database === null || def.database.engine === 'sqlite') return false;
+    if (def.prefer !== 'local') return false;
+    const ranges = dependentRanges(project, this.definitions(project), service);
+    return ranges.every((r) => InstanceSelector.satisfies(def.version, r.range));
   }
 
   private forwarder(project: string, service: string, port: number): TcpForwarder {
