@@ -95,8 +95,8 @@ export interface DevMeshCoreDeps {
   reminders?: { clock?: LockClock; maxWaitMs?: number };
   /** the loopback OTLP receiver's port for agents' token and cost figures (default 0: any free port) */
   usagePort?: number;
-  /** where database engines are looked up (tests), and the seams the TCP and snapshot parts fill */
-  databases?: Pick<DatabasesModuleDeps, 'locator' | 'seams'>;
+  /** where database engines are looked up (tests) */
+  databases?: Pick<DatabasesModuleDeps, 'locator'>;
 }
 
 export interface CoreDescription {
@@ -245,16 +245,7 @@ export class DevMeshCore {
         projects: (): ProjectManager => projects.manager,
         peers: () => mesh.node.routable(),
         dialer: () => proxy.tcpTunnel,
-        // the database service's stable TCP address (the proxy module's address book), once the proxy listens
-        seams: {
-          stableAddress: (project, service) => {
-            const address = ports.tcpAddress;
-            if (address === null) return null;
-            const stable = address(project, projects.manager.resolve(project).supervisor.get(service).definition);
-            return stable === null ? null : { host: stable.host, port: stable.port };
-          },
-          lendAddress: (project, service) => ports.tcpLend?.(project, service) ?? Promise.resolve(null),
-        },
+        ports,
         baseEnv: store.baseEnv,
         ...deps.databases,
       });

@@ -8,6 +8,7 @@ import type { DevMeshEvent } from '../../../shared/events.js';
 import type { DevMeshHome } from '../home/devmesh-home.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { ProjectManager } from '../projects/project-manager.js';
+import type { ListeningPorts } from '../proxy/listening-ports.js';
 import type { RoutablePeer } from '../proxy/routable-peer.js';
 import type { PeerTunnelDialer } from '../proxy/tcp/peer-tunnel-dialer.js';
 import type { Database } from '../store/database.js';
@@ -32,8 +33,27 @@ export interface DatabasesModuleDeps {
   baseEnv?: NodeJS.ProcessEnv;
   /** tests point the locator at their own folders */
   locator?: EngineLocatorDeps;
-  /** the stable TCP address of a database service (late-bound: the TCP forwarding is built after) */
-  seams?: Pick<DatabaseManagerDeps, 'stableAddress' | 'lendAddress'>;
+  /**
+   * Where the proxy listens (filled once it does): a database service's stable TCP address, and the port lent
+   * to a local engine to listen on itself. Absent: engines on their private ports, clients sent there.
+   */
+  ports?: ListeningPorts;
+}
+
+/** The DatabaseManager's view of the proxy's stable TCP addresses. */
+function stableAddresses(
+  ports: ListeningPorts,
+  projects: () => ProjectManager,
+): Pick<DatabaseManagerDeps, 'stableAddress' | 'lendAddress'> {
+  return {
+    stableAddress: (project, service) => {
+      const address = ports.tcpAddress;
+      if (address === null) return null;
+      const stable = address(project, projects().resolve(project).supervisor.get(service).definition);
+      return stable === null ? null : { host: stable.host, port: stable.port };
+    },
+    lendAddress: (project, service) => ports.tcpLend?.(project, service) ?? Promise.resolve(null),
+  };
 }
 
 export class DatabasesModule {
@@ -60,7 +80,7 @@ export class DatabasesModule {
         return stored === null ? null : seedFileOf(stored);
       },
       snapshotCount: (project, service) => this.snapshots.count(project, service),
-      ...deps.seams,
+      ...(deps.ports ? stableAddresses(deps.ports, deps.projects) : {}),
     });
     this.snapshots = new SnapshotsModule({
       database: deps.database,

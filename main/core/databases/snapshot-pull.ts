@@ -2,7 +2,8 @@
 // tunnel, PeerTunnelDialer). A pulled file is checked against the sha256 the teammate's list gives (the dialer
 // checks it as it arrives; it is checked again here before it is recorded), kept as a snapshot of the local
 // database with `source` naming the teammate, and restored unless the caller said not to.
-import { join } from 'node:path';
+import { mkdir, statfs } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import {
   SNAPSHOT_NAME_PATTERN,
   type DatabaseInfo,
@@ -14,6 +15,9 @@ import type { RoutablePeer } from '../proxy/routable-peer.js';
 import type { PeerTunnelDialer } from '../proxy/tcp/peer-tunnel-dialer.js';
 import { DatabaseSnapshots } from './database-snapshots.js';
 import { digest, writeWhole } from './snapshot-file.js';
+
+/** room kept free beyond a pulled snapshot: its restore unpacks it beside the data */
+const PULL_SPARE_BYTES = 64 * 1024 * 1024;
 
 export interface SnapshotPullDeps {
   snapshots: DatabaseSnapshots;
@@ -95,6 +99,7 @@ export class SnapshotPull {
       snapshots.refuseTaken(db, wanted.name);
       const file = `${wanted.name}.${engine.ext}`;
       const path = join(snapshots.store.folder(db.project, db.service), file);
+      await this.refuseWithoutRoom(path, wanted.sizeBytes, `${peer.name}'s snapshot ${wanted.name}`);
       const target = { project: db.project, service: db.service, name: wanted.name };
       const timeout = this.deps.fetchTimeoutMs ?? 10 * 60_000;
       const written = await writeWhole(path, `The snapshot ${wanted.name} from ${peer.name}`, async (tmp) => {
@@ -129,6 +134,24 @@ export class SnapshotPull {
       ? await snapshots.restore({ project: db.project, service: db.service, name: stored.name })
       : null;
     return { snapshot: DatabaseSnapshots.info(stored), restored };
+  }
+
+  /**
+   * A teammate announces the size it sends (and the tunnel stops reading beyond it): one that would not fit,
+   * with room to spare for the restore, is refused before a byte arrives instead of filling the disk.
+   */
+  private async refuseWithoutRoom(path: string, size: number, what: string): Promise<void> {
+    const folder = dirname(path);
+    await mkdir(folder, { recursive: true });
+    const fs = await statfs(folder);
+    const free = fs.bavail * fs.bsize;
+    if (size + PULL_SPARE_BYTES <= free) return;
+    const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+    throw new DevMeshError(
+      'DISK_FULL',
+      `${what} is ${mb(size)}, and ${folder} has ${mb(free)} free (DevMesh keeps ${mb(PULL_SPARE_BYTES)} spare): ` +
+        'nothing was pulled; free some space and pull again',
+    );
   }
 
   private dialer(): PeerTunnelDialer {

@@ -180,6 +180,18 @@ describe('sharing snapshots', () => {
     expect((await pull.pull({ peer: 'ada', service: 'api', name: 'snap', restore: false })).snapshot.name).toBe('snap');
   });
 
+  it('refuses a snapshot announced larger than the free disk, before a byte arrives', async () => {
+    await theirs.snapshots.snapshot({ service: 'api', name: 'snap' });
+    theirs.snapshots.publish({ service: 'api', name: 'snap', published: true });
+    const listed = theirs.snapshots.published.published('shop')[0]!;
+    dialer.extra = { ...listed, name: 'huge', sizeBytes: 2 ** 52, createdAt: listed.createdAt + 1000 };
+    dialer.alias = { name: 'huge', path: theirs.snapshots.published.file('shop', 'api', 'snap')!.path };
+    const err = await failure(pull.pull({ peer: 'ada', service: 'api', restore: true }));
+    expect(err.code).toBe('DISK_FULL');
+    expect(err.message).toMatch(/huge is [\d.]+ MB, and .* free .* nothing was pulled/);
+    expect(mine.snapshots.list({})).toEqual([]);
+  });
+
   it('pulls without restoring when asked', async () => {
     theirDb.exec("INSERT INTO items VALUES (1, 'theirs')");
     await theirs.snapshots.snapshot({ service: 'api', name: 'snap' });
