@@ -75,8 +75,15 @@ export class DatabasesModule {
       projects: deps.projects,
       logs: deps.logs,
       user: engineUser(),
+      // A worktree copy has no snapshots of its own at first: its seed comes from the main checkout's.
       snapshotFile: (project, service, name) => {
-        const stored = this.snapshots.snapshots.store.get(project, service, name);
+        const store = this.snapshots.snapshots.store;
+        const of =
+          deps
+            .projects()
+            .all()
+            .find((p) => p.id === project)?.worktree?.of ?? null;
+        const stored = store.get(project, service, name) ?? (of === null ? null : store.get(of, service, name));
         return stored === null ? null : seedFileOf(stored);
       },
       snapshotCount: (project, service) => this.snapshots.count(project, service),
