@@ -38,7 +38,9 @@ function PaletteDialog() {
   const [selected, setSelected] = useState(found[0]?.id ?? '');
   const box = useRef<HTMLDivElement>(null);
   const close = () => stores.commands.getState().setPaletteOpen(false);
-  useDrawer(close, { ref: box });
+  // read while rendering, before the input takes the focus: what had it gets it back on close
+  const [opener] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
+  useDrawer(close, { ref: box, returnFocus: () => (opener?.isConnected ? opener : null) });
   const mac = useMemo(isMac, []);
 
   const onQuery = (q: string) => {
