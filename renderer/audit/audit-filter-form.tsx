@@ -1,7 +1,12 @@
 // The Audit view's filter: kind (a kind or the start of kinds, with suggestions), actor, and a time range.
 // Each change applies as typed; a field that cannot be sent says why under the form and is marked invalid.
 import { useId } from 'react';
-import { AUDIT_KIND_SUGGESTIONS, EMPTY_AUDIT_FORM, type AuditFilterCheck, type AuditFilterForm } from './audit-filter.js';
+import {
+  AUDIT_KIND_SUGGESTIONS,
+  EMPTY_AUDIT_FORM,
+  type AuditFilterCheck,
+  type AuditFilterForm,
+} from './audit-filter.js';
 
 interface Props {
   form: AuditFilterForm;
@@ -21,7 +26,12 @@ export function AuditFilterFormView({ form, check, onChange }: Props) {
   const errorId = `${id}-error`;
   const empty = Object.values(form).every((v) => v === '');
   return (
-    <form className="audit-filter" role="search" aria-label="Filter the audit chain" onSubmit={(e) => e.preventDefault()}>
+    <form
+      className="audit-filter"
+      role="search"
+      aria-label="Filter the audit chain"
+      onSubmit={(e) => e.preventDefault()}
+    >
       {FIELDS.map(({ field, label, type, placeholder }) => {
         const invalid = !check.ok && check.field === field;
         return (

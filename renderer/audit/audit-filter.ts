@@ -20,7 +20,8 @@ export type AuditFilterCheck =
   | { ok: false; field: keyof AuditFilterForm; message: string };
 
 /** local date-time → ms since the epoch, NaN when it is not one */
-const localTime = (value: string): number => (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) ? new Date(value).getTime() : NaN);
+const localTime = (value: string): number =>
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) ? new Date(value).getTime() : NaN;
 
 export function auditFilterOf(form: AuditFilterForm): AuditFilterCheck {
   const filter: Pick<AuditFilter, 'kind' | 'actor' | 'since' | 'until'> = {};

@@ -38,7 +38,13 @@ export function useAuditPages(
     client.call('audit.list', { ...wanted, limit: AUDIT_PAGE }).then(
       (page) => {
         if (mine === generation.current)
-          setPages({ entries: page.entries, nextBefore: page.nextBefore, loading: false, loadingOlder: false, error: null });
+          setPages({
+            entries: page.entries,
+            nextBefore: page.nextBefore,
+            loading: false,
+            loadingOlder: false,
+            error: null,
+          });
       },
       (err: unknown) => {
         if (mine === generation.current)

@@ -41,7 +41,7 @@ function PaletteDialog() {
   // read while rendering, before the input takes the focus: what had it gets it back on close
   const [opener] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
   useDrawer(close, { ref: box, returnFocus: () => (opener?.isConnected ? opener : null) });
-  const mac = useMemo(isMac, []);
+  const mac = useMemo(() => isMac(), []);
 
   const onQuery = (q: string) => {
     setQuery(q);

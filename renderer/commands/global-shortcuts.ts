@@ -6,8 +6,20 @@ import { listCommands, type Command } from './commands-store.js';
 import { runCommand } from './run-command.js';
 import { chordOf, ShortcutMatcher } from './shortcut-keys.js';
 
-const TEXT_INPUT_TYPES = new Set(['text', 'search', 'email', 'number', 'password', 'tel', 'url', 'date',
-  'datetime-local', 'month', 'time', 'week']);
+const TEXT_INPUT_TYPES = new Set([
+  'text',
+  'search',
+  'email',
+  'number',
+  'password',
+  'tel',
+  'url',
+  'date',
+  'datetime-local',
+  'month',
+  'time',
+  'week',
+]);
 
 /** Where a key press lands: in a terminal, in a field that takes text, or elsewhere (null). */
 export function typingTarget(target: EventTarget | null): 'terminal' | 'text' | null {

@@ -20,25 +20,21 @@ export const shellCommands =
       shortcut: 'Mod+K',
       run: () => stores.commands.getState().setPaletteOpen(!stores.commands.getState().paletteOpen),
     },
-    ...VIEWS.map(
-      (v): Command => ({
-        id: `view.${v.view}`,
-        title: `Go to ${v.label}`,
-        group: 'Views',
-        keywords: v.keywords,
-        shortcut: v.shortcut,
-        run: () => stores.view.getState().show(v.view),
-      }),
-    ),
-    ...THEMES.map(
-      (t): Command => ({
-        id: `theme.${t.preference}`,
-        title: t.title,
-        group: 'Appearance',
-        keywords: ['colours', 'colors', 'appearance', 'mode'],
-        run: () => stores.theme.getState().set(t.preference),
-      }),
-    ),
+    ...VIEWS.map((v): Command => ({
+      id: `view.${v.view}`,
+      title: `Go to ${v.label}`,
+      group: 'Views',
+      keywords: v.keywords,
+      shortcut: v.shortcut,
+      run: () => stores.view.getState().show(v.view),
+    })),
+    ...THEMES.map((t): Command => ({
+      id: `theme.${t.preference}`,
+      title: t.title,
+      group: 'Appearance',
+      keywords: ['colours', 'colors', 'appearance', 'mode'],
+      run: () => stores.theme.getState().set(t.preference),
+    })),
     {
       id: 'theme.cycle',
       title: 'Theme: switch (system, light, dark)',

@@ -35,7 +35,7 @@ export function ThemeToggle() {
 export function ShellHeader({ healthOpen, onToggleHealth }: { healthOpen: boolean; onToggleHealth(): void }) {
   const { stores } = useApp();
   const state = useStore(stores.connection, (s) => s.status.state);
-  const mac = useMemo(isMac, []);
+  const mac = useMemo(() => isMac(), []);
   return (
     <div className="topbar">
       <div className="brand">

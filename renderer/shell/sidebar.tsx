@@ -24,7 +24,7 @@ export function Sidebar() {
 function ViewList() {
   const { stores } = useApp();
   const current = useStore(stores.view, (s) => s.view);
-  const mac = useMemo(isMac, []);
+  const mac = useMemo(() => isMac(), []);
   return (
     <nav className="sidebar-section" aria-label="Views">
       <ul className="sidebar-list">
@@ -109,7 +109,8 @@ function AgentList() {
           const record = byId[id];
           if (!record) return null;
           const status = agentStatusLabel(record);
-          const terminalId = record.terminalId !== null && openTerminals.includes(record.terminalId) ? record.terminalId : null;
+          const terminalId =
+            record.terminalId !== null && openTerminals.includes(record.terminalId) ? record.terminalId : null;
           return (
             <li key={id}>
               <button

@@ -33,20 +33,35 @@ export const terminalCommands =
     ];
     for (const id of ids) {
       const info = byId[id];
-      if (info) commands.push({ id: `terminal.show:${id}`, title: `Show terminal ${info.name}`, group: 'Terminals',
-        run: () => showTerminal(id) });
+      if (info)
+        commands.push({
+          id: `terminal.show:${id}`,
+          title: `Show terminal ${info.name}`,
+          group: 'Terminals',
+          run: () => showTerminal(id),
+        });
     }
     for (const id of agentList.ids) {
       const record = agentList.byId[id];
       if (!record) continue;
       const terminalId = record.terminalId;
       if (terminalId !== null && ids.includes(terminalId)) {
-        commands.push({ id: `agent.show:${id}`, title: `Show agent ${record.name}`, group: 'Agents',
-          keywords: [record.status], run: () => showTerminal(terminalId) });
+        commands.push({
+          id: `agent.show:${id}`,
+          title: `Show agent ${record.name}`,
+          group: 'Agents',
+          keywords: [record.status],
+          run: () => showTerminal(terminalId),
+        });
       }
       if (record.status !== 'exited') {
-        commands.push({ id: `agent.stop:${id}`, title: `Stop agent ${record.name}`, group: 'Agents',
-          keywords: ['kill', 'halt'], run: () => agents.stop(id) });
+        commands.push({
+          id: `agent.stop:${id}`,
+          title: `Stop agent ${record.name}`,
+          group: 'Agents',
+          keywords: ['kill', 'halt'],
+          run: () => agents.stop(id),
+        });
       }
     }
     return commands;

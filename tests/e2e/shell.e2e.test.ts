@@ -185,7 +185,10 @@ describe.skipIf(skipWithoutChromium)('the app shell against the headless daemon 
     async () => {
       await show('services');
       const tableHeight = () =>
-        page.locator('#panes-services > [data-panel]').first().evaluate((el) => el.getBoundingClientRect().height);
+        page
+          .locator('#panes-services > [data-panel]')
+          .first()
+          .evaluate((el) => el.getBoundingClientRect().height);
       const before = await tableHeight();
       await page.getByTestId('panes-services-handle').focus();
       for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');

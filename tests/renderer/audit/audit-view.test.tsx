@@ -102,7 +102,9 @@ describe('the Audit view', () => {
       '“lock granted” is not a kind: write dotted lower-case words, as lock.granted or lock',
     );
     expect(screen.getByRole('combobox', { name: 'Kind' }).getAttribute('aria-invalid')).toBe('true');
-    expect(new Set(client.inputsOf('audit.list').map((i) => i.kind))).toEqual(new Set([undefined, 'l', 'lo', 'loc', 'lock']));
+    expect(new Set(client.inputsOf('audit.list').map((i) => i.kind))).toEqual(
+      new Set([undefined, 'l', 'lo', 'loc', 'lock']),
+    );
     await waitFor(() => expect(screen.queryByTestId('audit-entry-249')).toBeNull());
     expect(screen.getByTestId('audit-entry-250')).toBeTruthy();
     await user.click(screen.getByRole('button', { name: 'Clear' }));

@@ -69,7 +69,9 @@ describe('the command registry', () => {
   it('asks the sources each time, so commands follow the state', () => {
     const store = createCommandsStore();
     let running = true;
-    store.getState().register('services', () => (running ? [COMMANDS[2]!] : [command('service.start:web', 'Start web')]));
+    store
+      .getState()
+      .register('services', () => (running ? [COMMANDS[2]!] : [command('service.start:web', 'Start web')]));
     expect(listCommands(store.getState().sources).commands[0]?.title).toBe('Stop web');
     running = false;
     expect(listCommands(store.getState().sources).commands[0]?.title).toBe('Start web');

@@ -64,7 +64,11 @@ describe('the command palette', () => {
     const palette = await screen.findByRole('dialog', { name: 'Command palette' });
     const audit = within(palette).getByTestId('palette-item-view.audit');
     expect(audit.textContent).toContain('Go to Audit');
-    expect(within(audit).getAllByText(/^[GA]$/).map((k) => k.textContent)).toEqual(['G', 'A']);
+    expect(
+      within(audit)
+        .getAllByText(/^[GA]$/)
+        .map((k) => k.textContent),
+    ).toEqual(['G', 'A']);
     expect(audit.textContent).toContain('shortcut G then A');
     const open = within(palette).getByTestId('palette-item-palette.toggle');
     expect(open.textContent).toMatch(/CtrlK/);

@@ -72,8 +72,9 @@ describe('the sidebar', () => {
     const { user, stores } = renderView(<Sidebar />, ({ client }) => daemon(client));
     const agents = await screen.findByRole('region', { name: 'Agents' });
     const fixer = within(agents).getByRole('button', { name: 'fixer, working' });
-    expect(within(agents).getByRole('button', { name: 'tester, waiting' }).querySelector('.dot-agent-waiting')).not
-      .toBeNull();
+    expect(
+      within(agents).getByRole('button', { name: 'tester, waiting' }).querySelector('.dot-agent-waiting'),
+    ).not.toBeNull();
     await waitFor(() => expect(stores.terminals.getState().ids).toEqual(['term-7']));
     act(() => stores.terminals.getState().replace([terminalInfo({ id: 'term-1' }), terminalInfo({ id: 'term-7' })]));
     act(() => stores.terminals.getState().show('term-1'));
@@ -107,13 +108,24 @@ describe('the status bar', () => {
         },
       ]);
     });
-    await waitFor(() => expect(screen.getByTestId('status-agents').textContent).toBe('1 agent working, 1 waiting for you'));
+    await waitFor(() =>
+      expect(screen.getByTestId('status-agents').textContent).toBe('1 agent working, 1 waiting for you'),
+    );
     await waitFor(() => expect(screen.getByTestId('status-locks').textContent).toBe('2 locks held'));
     expect(screen.getByTestId('status-health').textContent).toBe('Healthy');
     act(() =>
-      stores.health.getState().replace([
-        { component: 'request log', since: 1, failures: 3, lost: 0, message: 'disk full', rule: 'kept in memory' } as never,
-      ]),
+      stores.health
+        .getState()
+        .replace([
+          {
+            component: 'request log',
+            since: 1,
+            failures: 3,
+            lost: 0,
+            message: 'disk full',
+            rule: 'kept in memory',
+          } as never,
+        ]),
     );
     expect(screen.getByTestId('status-health').textContent).toBe('1 health problem');
     act(() => stores.mesh.getState().setInfo({ member: false } as never));
