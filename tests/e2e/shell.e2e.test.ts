@@ -148,6 +148,39 @@ describe.skipIf(skipWithoutChromium)('the app shell against the headless daemon 
   );
 
   it(
+    'takes hostile input in the palette and the audit filter, and the daemon still answers',
+    async () => {
+      // a query far longer than any title, with markup and control characters: no match, nothing runs
+      await page.keyboard.press('Control+K');
+      await page.getByTestId('palette-input').fill(`<img src=x onerror=alert(1)>\u0000${'ä'.repeat(20_000)}`);
+      await expect.poll(() => page.locator('[cmdk-item]').count()).toBe(0);
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Escape');
+      await show('audit');
+      const listed = () => page.locator('[data-testid^="audit-entry-"]').count();
+      await page.getByTestId('audit-filter-kind').fill('');
+      await expect.poll(listed, { timeout: 10_000 }).toBeGreaterThan(0);
+      // what the chain cannot hold is refused in the form, named, and not sent
+      await page.getByTestId('audit-filter-kind').fill('../../etc/passwd');
+      await expect.poll(() => page.getByTestId('audit-filter-error').textContent()).toMatch(/is not a kind/);
+      await page.getByTestId('audit-filter-kind').fill('');
+      await page.getByTestId('audit-filter-actor').fill('x'.repeat(5000));
+      await expect.poll(() => page.getByTestId('audit-filter-error').textContent()).toMatch(/at most 128/);
+      await page.getByTestId('audit-filter-actor').fill('nobody-🙂-"; DROP TABLE audit; --');
+      await expect.poll(listed, { timeout: 10_000 }).toBe(0);
+      await page.getByTestId('audit-filter-actor').fill('');
+      await expect.poll(listed, { timeout: 10_000 }).toBeGreaterThan(0);
+      // the same straight to the API: refused with a message, and the daemon keeps answering
+      await expect(ui!.call('audit.list', { kind: '../../etc', limit: 1e9, before: -1 })).rejects.toThrow();
+      await expect(ui!.call('audit.list', { actor: 'x'.repeat(5000) })).rejects.toThrow();
+      await expect(ui!.call('daemon.info', {})).resolves.toMatchObject({ version: expect.any(String) });
+      expect(daemon!.running).toBe(true);
+      expect(ui!.errors).toEqual([]);
+    },
+    scaled(60_000),
+  );
+
+  it(
     'pins a theme over the OS’s with the switch, and keeps it across a reload',
     async () => {
       const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
