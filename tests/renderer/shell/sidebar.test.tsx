@@ -114,18 +114,16 @@ describe('the status bar', () => {
     await waitFor(() => expect(screen.getByTestId('status-locks').textContent).toBe('2 locks held'));
     expect(screen.getByTestId('status-health').textContent).toBe('Healthy');
     act(() =>
-      stores.health
-        .getState()
-        .replace([
-          {
-            component: 'request log',
-            since: 1,
-            failures: 3,
-            lost: 0,
-            message: 'disk full',
-            rule: 'kept in memory',
-          } as never,
-        ]),
+      stores.health.getState().replace([
+        {
+          component: 'request log',
+          since: 1,
+          failures: 3,
+          lost: 0,
+          message: 'disk full',
+          rule: 'kept in memory',
+        } as never,
+      ]),
     );
     expect(screen.getByTestId('status-health').textContent).toBe('1 health problem');
     act(() => stores.mesh.getState().setInfo({ member: false } as never));
