@@ -7,7 +7,6 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import type { MainView } from '../state/view-store.js';
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
-import { CommandPalette } from '../commands/command-palette.js';
 import { ConfigErrorBanner } from './config-error-banner.js';
 import { ConnectionBanner } from './connection-banner.js';
 import { HealthProblems, useHealthFold } from '../health/health-problems.js';
@@ -40,6 +39,10 @@ const LocksView = lazy(() => import('../locks/locks-view.js').then((m) => ({ def
 const TeamView = lazy(() => import('../team/team-view.js').then((m) => ({ default: m.TeamView })));
 // The Review view with react-diff-view and refractor (Prism): fetched when first shown.
 const ReviewView = lazy(() => import('../review/review-view.js').then((m) => ({ default: m.ReviewView })));
+// The command palette and cmdk (with the Radix parts it brings): fetched on the first Ctrl+K.
+const CommandPalette = lazy(() =>
+  import('../commands/command-palette.js').then((m) => ({ default: m.CommandPalette })),
+);
 // The Audit view: the chain, its filter and its verification.
 const AuditView = lazy(() => import('../audit/audit-view.js').then((m) => ({ default: m.AuditView })));
 
@@ -66,6 +69,7 @@ export function App() {
   const { stores } = useApp();
   const state = useStore(stores.connection, (s) => s.status.state);
   const view = useStore(stores.view, (s) => s.view);
+  const paletteOpen = useStore(stores.commands, (s) => s.paletteOpen);
   const [healthOpen, toggleHealth] = useHealthFold();
   useShell();
   return (
@@ -81,7 +85,13 @@ export function App() {
         <ViewContent view={view} />
       </div>
       <StatusBar />
-      <CommandPalette />
+      {paletteOpen && (
+        <ViewLoadBoundary name="command palette">
+          <Suspense fallback={null}>
+            <CommandPalette />
+          </Suspense>
+        </ViewLoadBoundary>
+      )}
       <ToastList />
     </div>
   );

@@ -79,6 +79,8 @@ describe.skipIf(skipWithoutChromium)('the app shell against the headless daemon 
     'reaches every view from the sidebar; axe finds nothing serious in either theme; photographs each',
     async () => {
       const found: Record<string, Violation[]> = {};
+      // the palette (cmdk and the Radix parts it brings) is a chunk of its own, fetched on the first Ctrl+K
+      expect(ui!.chunksRequested('command-palette')).toEqual([]);
       for (const scheme of ['light', 'dark'] as const) {
         await page.emulateMedia({ colorScheme: scheme });
         for (const { view } of VIEWS) {
@@ -95,6 +97,7 @@ describe.skipIf(skipWithoutChromium)('the app shell against the headless daemon 
         // the palette over the page, too
         await page.keyboard.press('Control+K');
         await page.getByTestId('command-palette').waitFor();
+        expect(ui!.chunksRequested('command-palette')).toHaveLength(1);
         const inPalette = await seriousViolations(page);
         if (inPalette.length > 0) found[`palette (${scheme})`] = inPalette;
         await page.screenshot({ path: join(SHOTS, `palette-${scheme}-1440.png`), animations: 'disabled' });
