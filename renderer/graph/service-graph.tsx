@@ -4,11 +4,13 @@
 import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useMemo } from 'react';
+import { useStore } from 'zustand';
 import type { ServiceGraph } from '../../shared/mesh.js';
 import { AgentGroupNode, type AgentGroupFlowNode } from './agent-group-node.js';
 import { DependencyEdge, type DependencyFlowEdge } from './dependency-edge.js';
 import { layoutGraph } from './graph-layout.js';
 import { ServiceNode, type ServiceFlowNode } from './service-node.js';
+import { useApp } from '../shell/app-context.js';
 
 const nodeTypes = { service: ServiceNode, agent: AgentGroupNode };
 const edgeTypes = { dependency: DependencyEdge };
@@ -71,6 +73,9 @@ export function toFlowElements(graph: ServiceGraph): { nodes: Node[]; edges: Edg
 
 export function ServiceGraphCanvas({ graph }: { graph: ServiceGraph }) {
   const { nodes, edges } = useMemo(() => toFlowElements(graph), [graph]);
+  // the app's theme: the OS's, or the one the user pinned
+  const { stores } = useApp();
+  const theme = useStore(stores.theme, (s) => s.preference);
   return (
     <div className="graph-canvas" data-testid="graph-canvas">
       <ReactFlow
@@ -81,7 +86,7 @@ export function ServiceGraphCanvas({ graph }: { graph: ServiceGraph }) {
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}
-        colorMode="system"
+        colorMode={theme}
         fitView
         minZoom={0.2}
       >

@@ -1,19 +1,26 @@
-// The window: header with the project, the view switch and the daemon's own problems, banners, then the services table with the
-// selected service's log, the proxy's request log, the mesh's service graph, the embedded terminals or their
-// recordings, the task command center, the locks between agents, the team, or an agent's work to review.
+// The window: a header (the project, the command palette's button, the theme, the daemon's problems), banners,
+// then the sidebar (views, services, agents) beside the view shown: the services table over the selected
+// service's log, the proxy's request log, the mesh's service graph, the embedded terminals or their recordings,
+// the task command center, the locks between agents, the team, an agent's work to review, or the audit chain.
+// The status bar along the foot; the command palette (Ctrl/⌘+K) over everything when open.
 import { lazy, Suspense, type ReactNode } from 'react';
+import type { MainView } from '../state/view-store.js';
 import { useStore } from 'zustand';
 import { useApp } from './app-context.js';
 import { ConfigErrorBanner } from './config-error-banner.js';
 import { ConnectionBanner } from './connection-banner.js';
-import { HealthPill, HealthProblems, useHealthFold } from '../health/health-problems.js';
+import { HealthProblems, useHealthFold } from '../health/health-problems.js';
 import { LogPane } from '../logs/log-pane.js';
-import { ProjectPicker } from './project-picker.js';
 import { RequestsView } from '../requests/requests-view.js';
 import { ServicesTable } from '../services/services-table.js';
+import { ShellHeader } from './shell-header.js';
+import { Sidebar } from './sidebar.js';
+import { SplitPanes } from './split-panes.js';
+import { StatusBar } from './status-bar.js';
 import { ToastList } from './toast-list.js';
+import { useShell } from './use-shell.js';
+import '../styles/shell.css';
 import { ViewLoadBoundary } from './view-load-boundary.js';
-import { ViewSwitch } from './view-switch.js';
 
 // React Flow and dagre are most of the bundle and only the Graph view draws with them: that view is its own
 // chunk, fetched the first time it is shown, so the services table does not wait for it.
@@ -32,6 +39,12 @@ const LocksView = lazy(() => import('../locks/locks-view.js').then((m) => ({ def
 const TeamView = lazy(() => import('../team/team-view.js').then((m) => ({ default: m.TeamView })));
 // The Review view with react-diff-view and refractor (Prism): fetched when first shown.
 const ReviewView = lazy(() => import('../review/review-view.js').then((m) => ({ default: m.ReviewView })));
+// The command palette and cmdk (with the Radix parts it brings): fetched on the first Ctrl+K.
+const CommandPalette = lazy(() =>
+  import('../commands/command-palette.js').then((m) => ({ default: m.CommandPalette })),
+);
+// The Audit view: the chain, its filter and its verification.
+const AuditView = lazy(() => import('../audit/audit-view.js').then((m) => ({ default: m.AuditView })));
 
 /** A lazily loaded view in the content area: a placeholder while its chunk loads, a message if it fails to. */
 function LazyViewContent({ name, children }: { name: string; children: ReactNode }) {
@@ -56,64 +69,102 @@ export function App() {
   const { stores } = useApp();
   const state = useStore(stores.connection, (s) => s.status.state);
   const view = useStore(stores.view, (s) => s.view);
+  const paletteOpen = useStore(stores.commands, (s) => s.paletteOpen);
   const [healthOpen, toggleHealth] = useHealthFold();
+  useShell();
   return (
     <div className={state === 'open' ? 'app' : 'app disconnected'}>
       <header className="app-header">
-        <div className="topbar">
-          <div className="brand">
-            <span className="brand-mark" aria-hidden="true" />
-            DevMesh
-          </div>
-          <ProjectPicker />
-          <ViewSwitch />
-          <div className="spacer" />
-          <HealthPill open={healthOpen} onToggle={toggleHealth} />
-          <span className={`conn-dot conn-${state}`} title={`daemon connection: ${state}`} />
-        </div>
+        <ShellHeader healthOpen={healthOpen} onToggleHealth={toggleHealth} />
         <HealthProblems open={healthOpen} />
       </header>
       <ConnectionBanner />
       <ConfigErrorBanner />
-      {view === 'services' ? (
-        <main className="content">
-          <ServicesTable />
-          <LogPane />
-        </main>
-      ) : view === 'requests' ? (
-        <main className="content">
-          <RequestsView />
-        </main>
-      ) : view === 'terminals' ? (
-        <LazyViewContent name="terminals">
-          <TerminalsView />
-        </LazyViewContent>
-      ) : view === 'recordings' ? (
-        <LazyViewContent name="recordings">
-          <RecordingsView />
-        </LazyViewContent>
-      ) : view === 'tasks' ? (
-        <LazyViewContent name="tasks">
-          <CommandCenter />
-        </LazyViewContent>
-      ) : view === 'locks' ? (
-        <LazyViewContent name="locks">
-          <LocksView />
-        </LazyViewContent>
-      ) : view === 'team' ? (
-        <LazyViewContent name="team">
-          <TeamView />
-        </LazyViewContent>
-      ) : view === 'review' ? (
-        <LazyViewContent name="review">
-          <ReviewView />
-        </LazyViewContent>
-      ) : (
-        <LazyViewContent name="graph">
-          <GraphView />
-        </LazyViewContent>
+      <div className="app-body">
+        <Sidebar />
+        <ViewContent view={view} />
+      </div>
+      <StatusBar />
+      {paletteOpen && (
+        <ViewLoadBoundary name="command palette">
+          <Suspense fallback={null}>
+            <CommandPalette />
+          </Suspense>
+        </ViewLoadBoundary>
       )}
       <ToastList />
     </div>
   );
+}
+
+function ViewContent({ view }: { view: MainView }) {
+  switch (view) {
+    case 'services':
+      return (
+        <main className="content content-split">
+          <SplitPanes
+            id="services"
+            orientation="vertical"
+            firstSize={45}
+            label="Resize the services table and the log"
+            first={<ServicesTable />}
+            second={<LogPane />}
+          />
+        </main>
+      );
+    case 'requests':
+      return (
+        <main className="content">
+          <RequestsView />
+        </main>
+      );
+    case 'terminals':
+      return (
+        <LazyViewContent name="terminals">
+          <TerminalsView />
+        </LazyViewContent>
+      );
+    case 'recordings':
+      return (
+        <LazyViewContent name="recordings">
+          <RecordingsView />
+        </LazyViewContent>
+      );
+    case 'tasks':
+      return (
+        <LazyViewContent name="tasks">
+          <CommandCenter />
+        </LazyViewContent>
+      );
+    case 'locks':
+      return (
+        <LazyViewContent name="locks">
+          <LocksView />
+        </LazyViewContent>
+      );
+    case 'team':
+      return (
+        <LazyViewContent name="team">
+          <TeamView />
+        </LazyViewContent>
+      );
+    case 'review':
+      return (
+        <LazyViewContent name="review">
+          <ReviewView />
+        </LazyViewContent>
+      );
+    case 'audit':
+      return (
+        <LazyViewContent name="audit">
+          <AuditView />
+        </LazyViewContent>
+      );
+    case 'graph':
+      return (
+        <LazyViewContent name="graph">
+          <GraphView />
+        </LazyViewContent>
+      );
+  }
 }

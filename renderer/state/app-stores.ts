@@ -1,6 +1,8 @@
 // The UI's stores, created once per window and handed to the views through React context.
 import type { ConnectionStatus } from '../api/devmesh-client.js';
 import { createAgentsStore, type AgentsStore } from '../agents/agents-store.js';
+import { createAuditStore, type AuditStore } from '../audit/audit-store.js';
+import { createCommandsStore, type CommandsStore } from '../commands/commands-store.js';
 import { createConnectionStore, type ConnectionStore } from './connection-store.js';
 import { createDatabasesStore, type DatabasesStore } from './databases-store.js';
 import { createHealthStore, type HealthStore } from '../health/health-store.js';
@@ -11,9 +13,11 @@ import { createProjectsStore, type ProjectsStore } from './projects-store.js';
 import { createReviewStore, type ReviewStore } from '../review/review-store.js';
 import { createRoutesStore, type RoutesStore } from './routes-store.js';
 import { createServicesStore, type ServicesStore } from './services-store.js';
+import { createShellSlotsStore, type ShellSlotsStore } from '../shell/shell-slots.js';
 import { createTasksStore, type TasksStore } from '../tasks/tasks-store.js';
 import { createTcpStore, type TcpStore } from './tcp-store.js';
 import { createTerminalsStore, type TerminalsStore } from '../terminals/terminals-store.js';
+import { createThemeStore, type ThemeStore } from './theme-store.js';
 import { createToastsStore, type ToastsStore } from './toasts-store.js';
 import { createTrafficStore, type TrafficStore } from './traffic-store.js';
 import { createViewStore, type ViewStore } from './view-store.js';
@@ -40,6 +44,23 @@ export interface AppStores {
   databases: DatabasesStore;
   /** the project's TCP services' stable addresses and counters */
   tcp: TcpStore;
+  /** the commands the palette lists and shortcuts run, and whether the palette is open */
+  commands: CommandsStore;
+  /** light, dark or the OS's choice */
+  theme: ThemeStore;
+  /** what other parts add to the sidebar and the status bar */
+  slots: ShellSlotsStore;
+  /** the Audit view's filter and requests to verify the chain */
+  audit: AuditStore;
+}
+
+/** the window's localStorage, or null where there is none (a test outside a DOM) or it is refused */
+function windowStorage(): Storage | null {
+  try {
+    return typeof window === 'undefined' ? null : window.localStorage;
+  } catch {
+    return null;
+  }
 }
 
 export const createAppStores = (initial: ConnectionStatus): AppStores => ({
@@ -60,4 +81,8 @@ export const createAppStores = (initial: ConnectionStatus): AppStores => ({
   review: createReviewStore(),
   databases: createDatabasesStore(),
   tcp: createTcpStore(),
+  commands: createCommandsStore(),
+  theme: createThemeStore(windowStorage()),
+  slots: createShellSlotsStore(),
+  audit: createAuditStore(),
 });

@@ -1,7 +1,7 @@
 // Which main view the window shows: the services table (with its log), the proxy's request log, or the
 // mesh's service graph (with its peers and version alerts), the embedded terminals, their recordings, the
 // task command center (with the agents' messages), the file locks between agents, or the team (machines,
-// humans and agents across the mesh), or an agent's work to review and land.
+// humans and agents across the mesh), an agent's work to review and land, or the audit chain.
 import { createStore } from 'zustand/vanilla';
 
 export const MAIN_VIEWS = [
@@ -14,6 +14,7 @@ export const MAIN_VIEWS = [
   'locks',
   'team',
   'review',
+  'audit',
 ] as const;
 export type MainView = (typeof MAIN_VIEWS)[number];
 

@@ -39,7 +39,7 @@ export function TerminalTabs() {
   const [adding, setAdding] = useState(false);
   return (
     <div className="terminal-strip">
-      <div className="terminal-tabs" role="tablist" aria-label="Terminals">
+      <div className="terminal-tabs" role="list" aria-label="Terminals">
         {ids.map((id) => {
           const info = byId[id];
           if (!info) return null;
@@ -49,11 +49,17 @@ export function TerminalTabs() {
             .filter(Boolean)
             .join(' ');
           return (
-            <div key={id} className={classes} data-testid={`terminal-tab-${id}`} data-agent-id={agent?.id}>
+            <div
+              key={id}
+              className={classes}
+              role="listitem"
+              data-testid={`terminal-tab-${id}`}
+              data-agent-id={agent?.id}
+            >
+              {/* a list of buttons, not ARIA tabs: each tab also holds its kill and close buttons */}
               <button
                 type="button"
-                role="tab"
-                aria-selected={shownIn !== null}
+                aria-current={shownIn !== null ? 'true' : undefined}
                 className="terminal-tab-main"
                 title={
                   agent

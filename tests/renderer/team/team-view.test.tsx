@@ -5,7 +5,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { TeamAgentSchema, TeamMachineSchema, type TeamAgent, type TeamMachine } from '../../../shared/team.js';
-import { ViewSwitch } from '../../../renderer/shell/view-switch.js';
+import { Sidebar } from '../../../renderer/shell/sidebar.js';
 import { TeamView } from '../../../renderer/team/team-view.js';
 import { renderView } from '../../helpers/render-view.js';
 
@@ -122,9 +122,11 @@ describe('TeamView', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
-  it('has a Team tab beside the other views', async () => {
-    const { stores, user } = renderView(<ViewSwitch />);
-    await user.click(screen.getByRole('tab', { name: 'Team' }));
+  it('has a Team entry among the views of the sidebar', async () => {
+    const { stores, user } = renderView(<Sidebar />);
+    const views = screen.getByRole('navigation', { name: 'Views' });
+    await user.click(within(views).getByRole('button', { name: 'Team' }));
     expect(stores.view.getState().view).toBe('team');
+    expect(within(views).getByRole('button', { name: 'Team' }).getAttribute('aria-current')).toBe('page');
   });
 });
