@@ -111,7 +111,7 @@ const Ms = z.number().int().min(0).max(8_640_000_000_000_000);
 export const MetricsHistoryInputSchema = z
   .object({
     key: ProcessKeySchema,
-    /** ms since the epoch; default: an hour before `to` */
+    /** ms since the epoch; default: every sample in memory (fine), a day (minute) */
     from: Ms.optional(),
     /** default: now */
     to: Ms.optional(),

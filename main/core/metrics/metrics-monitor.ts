@@ -93,10 +93,12 @@ export class MetricsMonitor implements Disposable {
 
   history(q: HistoryQuery): MetricsHistory {
     const to = q.to ?? this.now();
-    const from = q.from ?? to - 3_600_000;
     const oldestFine = this.fine.oldest(q.key);
+    // auto: the samples in memory when they reach back to `from` (or no `from`: the last minutes), else minutes
     const fine =
-      q.resolution === 'fine' || (q.resolution === 'auto' && oldestFine !== null && from >= oldestFine - 60_000);
+      q.resolution === 'fine' ||
+      (q.resolution === 'auto' && (q.from === undefined || (oldestFine !== null && q.from >= oldestFine - 60_000)));
+    const from = q.from ?? (fine ? 0 : to - this.deps.settings.keepMs);
     if (fine) {
       const points = this.fine.range(q.key, from, to);
       return { key: q.key, resolution: 'fine', stepMs: this.deps.settings.intervalMs, points: points.slice(-MAX_POINTS) };
