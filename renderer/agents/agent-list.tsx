@@ -10,6 +10,7 @@ import { AgentStatusBadge } from './agent-status-badge.js';
 import { openReview } from '../review/review-syncs.js';
 import { AgentUsageLine } from '../usage/usage-figures.js';
 import { AgentCopyLinks } from '../services/agent-copy-links.js';
+import { ProcessUsageCell } from '../metrics/process-usage.js';
 
 const TASK_EXCERPT = 60;
 
@@ -95,6 +96,7 @@ function AgentCard({ record }: { record: AgentRecord }) {
           </span>
         )}
       </button>
+      {!exited && <ProcessUsageCell usageKey={`agent:${record.id}`} label={record.name} />}
       <span className="agent-card-actions">
         <AgentCopyLinks agentId={record.id} className="agent-card-links" />
         {record.worktree && (

@@ -71,6 +71,7 @@ export function ServicesTable() {
             <th>Port</th>
             <th>URL</th>
             <th>Traffic</th>
+            <th className="col-usage">CPU · Memory</th>
             <th>PID</th>
             <th className="num">Restarts</th>
             <th>Uptime</th>
