@@ -283,9 +283,9 @@ export class DevMeshCore {
           settings: settings.metrics,
           sources: {
             services: () =>
-              projects.manager.all().flatMap((p) =>
-                p.supervisor.list().map((s) => ({ project: p.id, name: s.name, pid: s.pid })),
-              ),
+              projects.manager
+                .all()
+                .flatMap((p) => p.supervisor.list().map((s) => ({ project: p.id, name: s.name, pid: s.pid }))),
             agents: () => measuredAgents?.manager.list() ?? [],
             terminals: () => terminals.manager.list(),
           },

@@ -32,14 +32,19 @@ export function LineChart({ title, points, format, max, testId }: Props) {
       <figcaption>
         {title}
         <span className="muted">
-          {latest === undefined ? ' — no figures in this range' : ` now ${format(latest)}, highest ${format(Math.max(...measured))}`}
+          {latest === undefined
+            ? ' — no figures in this range'
+            : ` now ${format(latest)}, highest ${format(Math.max(...measured))}`}
         </span>
       </figcaption>
       <svg role="img" aria-label={`${title} over time`} viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none">
         <line x1="0" y1={H - 0.5} x2={W} y2={H - 0.5} className="axis" />
         {paths.map((p, i) => (
           <g key={i}>
-            <polygon points={`${p.split(' ')[0]!.split(',')[0]},${H} ${p} ${p.split(' ').at(-1)!.split(',')[0]},${H}`} className="area" />
+            <polygon
+              points={`${p.split(' ')[0]!.split(',')[0]},${H} ${p} ${p.split(' ').at(-1)!.split(',')[0]},${H}`}
+              className="area"
+            />
             <polyline points={p} fill="none" strokeWidth="1.5" />
           </g>
         ))}

@@ -1,11 +1,6 @@
 // `devmesh top [--json] [--project P] [--alerts]`: what every service (its whole process tree), agent and
 // terminal uses now, busiest first, as the daemon last sampled it; the leak and spin alerts below the table.
-import {
-  formatBytes,
-  formatCpu,
-  type MetricsAlert,
-  type MetricsCurrent,
-} from '../../../shared/metrics.js';
+import { formatBytes, formatCpu, type MetricsAlert, type MetricsCurrent } from '../../../shared/metrics.js';
 import { EXIT, type CliCommand } from '../cli-command.js';
 import type { CliContext } from '../cli-context.js';
 import type { CommandArgs } from '../command-args.js';

@@ -47,7 +47,7 @@ export class GpuReader {
           this.deps.command ?? 'nvidia-smi',
           ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'],
           { encoding: 'utf8', timeout: 3000, maxBuffer: 1024 * 1024, env: stripPackagingEnv(process.env) },
-          (err, stdout) => (err ? reject(err) : resolve(stdout)),
+          (err, stdout) => (err ? reject(new Error(err.message, { cause: err })) : resolve(stdout)),
         ),
       );
       this.absentSince = null;

@@ -2,7 +2,7 @@
 // (fitLine) rises, fits well (R² ≥ minR2, so a sawtooth of garbage collections or one step up is not a
 // leak), memory rose in at least minRisingShare of the steps between samples (a monotonic share), and the
 // line grew by minGrowthBytes across the window. Judged on the samples kept in memory.
-import type { LeakSettings } from './metrics-settings.js';
+import type { LeakSettings } from '../settings/metrics-settings.js';
 import { fitLine } from './least-squares.js';
 
 export interface MemoryPoint {

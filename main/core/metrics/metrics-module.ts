@@ -4,19 +4,13 @@
 // calls and the agents' memory check (MeasuredMemory) land here.
 import { cpus } from 'node:os';
 import type { Logger } from 'pino';
-import type {
-  MetricsAlert,
-  MetricsCurrent,
-  MetricsHistory,
-  ProcessUsage,
-} from '../../../shared/metrics.js';
-import type { MeasuredMemory } from '../agents/resource-budget.js';
+import type { MetricsAlert, MetricsCurrent, MetricsHistory, ProcessUsage } from '../../../shared/metrics.js';
 import type { Disposable } from '../base/disposable.js';
 import { StoreGuard } from '../health/store-guard.js';
 import type { StoreModule } from '../store/store-module.js';
 import { GpuReader } from './gpu-reader.js';
 import { MetricsMonitor, type HistoryQuery } from './metrics-monitor.js';
-import type { MetricsSettings } from './metrics-settings.js';
+import type { MetricsSettings } from '../settings/metrics-settings.js';
 import { MetricsStore } from './metrics-store.js';
 import { ProcessSampler } from './process-sampler.js';
 import { processReaderFor, type ProcessReader } from './process-reader.js';
@@ -41,7 +35,14 @@ export interface MetricsModuleDeps {
   gpuCommand?: string;
 }
 
-export class MetricsModule implements Disposable, MeasuredMemory {
+/** The machine's memory for the agents' start check (agents/resource-budget.ts's MeasuredMemory, by shape). */
+export interface MachineMemory {
+  availableBytes: number;
+  totalBytes: number;
+  top: { label: string; rssBytes: number }[];
+}
+
+export class MetricsModule implements Disposable {
   readonly monitor: MetricsMonitor;
   private readonly reader: ProcessReader;
 
@@ -93,8 +94,8 @@ export class MetricsModule implements Disposable, MeasuredMemory {
     return this.monitor.alertList(all, limit);
   }
 
-  /** MeasuredMemory: the machine's memory read now, DevMesh's biggest processes as last sampled. */
-  machine(): ReturnType<MeasuredMemory['machine']> {
+  /** The machine's memory read now, DevMesh's biggest processes as last sampled. */
+  machine(): MachineMemory | null {
     if (!this.deps.settings.enabled) return null;
     let memory;
     try {

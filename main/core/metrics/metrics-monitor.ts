@@ -17,7 +17,7 @@ import type { StoreGuard } from '../health/store-guard.js';
 import { AlertBook, type AlertFinding } from './alert-book.js';
 import { FineHistory } from './fine-history.js';
 import { judgeLeak } from './leak-detector.js';
-import type { MetricsSettings } from './metrics-settings.js';
+import type { MetricsSettings } from '../settings/metrics-settings.js';
 import { MAX_POINTS, type MetricsStore } from './metrics-store.js';
 import { MinuteRollup } from './minute-rollup.js';
 import type { ProcessSampler } from './process-sampler.js';
@@ -59,7 +59,7 @@ export class MetricsMonitor implements Disposable {
   private disposed = false;
   private lastPrune = 0;
   /** samples taken, and how long they took (ms): the sampler's own cost */
-  readonly cost = { samples: 0, totalMs: 0, failures: 0 };
+  readonly cost = { samples: 0, totalMs: 0, failures: 0, unreported: 0 };
 
   constructor(private readonly deps: MetricsMonitorDeps) {
     this.now = deps.now ?? Date.now;
@@ -101,7 +101,12 @@ export class MetricsMonitor implements Disposable {
     const from = q.from ?? (fine ? 0 : to - this.deps.settings.keepMs);
     if (fine) {
       const points = this.fine.range(q.key, from, to);
-      return { key: q.key, resolution: 'fine', stepMs: this.deps.settings.intervalMs, points: points.slice(-MAX_POINTS) };
+      return {
+        key: q.key,
+        resolution: 'fine',
+        stepMs: this.deps.settings.intervalMs,
+        points: points.slice(-MAX_POINTS),
+      };
     }
     const points: MetricsPoint[] = this.deps.store.history(q.key, from, to);
     const open = this.rollup.peek(q.key);
@@ -130,11 +135,14 @@ export class MetricsMonitor implements Disposable {
 
   private tick(): void {
     this.timer = null;
-    void this.sampleNow().then(() => {
-      if (this.disposed) return;
-      this.timer = setTimeout(() => this.tick(), this.deps.settings.intervalMs);
-      this.timer.unref();
-    });
+    // sampleNow never rejects; the catch is the seam's last guard, so the next sample is always scheduled
+    void this.sampleNow()
+      .catch(() => undefined)
+      .then(() => {
+        if (this.disposed) return;
+        this.timer = setTimeout(() => this.tick(), this.deps.settings.intervalMs);
+        this.timer.unref();
+      });
   }
 
   private async sampleOnce(): Promise<void> {
@@ -146,7 +154,12 @@ export class MetricsMonitor implements Disposable {
       this.deps.recovered();
     } catch (err) {
       this.cost.failures++;
-      this.deps.failed(err);
+      try {
+        this.deps.failed(err);
+      } catch {
+        // the report itself failed (a health listener threw): counted, and the next sample tries again
+        this.cost.unreported++;
+      }
     } finally {
       this.cost.samples++;
       this.cost.totalMs += performance.now() - started;

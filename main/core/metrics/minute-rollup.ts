@@ -35,7 +35,18 @@ export class MinuteRollup {
       acc = undefined;
     }
     if (!acc) {
-      acc = { minute, cpuSum: 0, cpuN: 0, cpuMax: null, rssSum: 0, rssMax: 0, connections: 0, gpuBytes: null, pids: 0, samples: 0 };
+      acc = {
+        minute,
+        cpuSum: 0,
+        cpuN: 0,
+        cpuMax: null,
+        rssSum: 0,
+        rssMax: 0,
+        connections: 0,
+        gpuBytes: null,
+        pids: 0,
+        samples: 0,
+      };
       this.open.set(u.key, acc);
     }
     if (u.cpuPercent !== null) {

@@ -79,7 +79,7 @@ export class PsProcessReader implements ProcessReader {
         'ps',
         ['-A', '-o', 'pid=,ppid=,rss=,time=,lstart='],
         { encoding: 'utf8', timeout: 5000, maxBuffer: 16 * 1024 * 1024, env: stripPackagingEnv(process.env) },
-        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+        (err, stdout) => (err ? reject(new Error(err.message, { cause: err })) : resolve(stdout)),
       ),
     );
     return treesFrom(parsePsTable(text), roots);
@@ -97,7 +97,7 @@ export class UnmeasuredReader implements ProcessReader {
   constructor(readonly note: string) {}
 
   read(): Promise<Map<number, TreeReading>> {
-    return Promise.resolve(new Map());
+    return Promise.resolve(new Map<number, TreeReading>());
   }
 
   memory(): MemoryReading {

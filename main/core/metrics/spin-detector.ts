@@ -1,7 +1,7 @@
 // Is a process pinned on the CPU? The run of samples at or above `cpuPercent` of one core that ends with the
 // latest one covers at least `forMs`. Each sample's CPU figure covers the time since the sample before it, so
 // the run reaches back to the sample before its first (a process that just started is not judged yet).
-import type { SpinSettings } from './metrics-settings.js';
+import type { SpinSettings } from '../settings/metrics-settings.js';
 
 export interface CpuPoint {
   ts: number;

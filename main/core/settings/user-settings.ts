@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { DevMeshError } from '../../../shared/errors.js';
 import { AgentProfileConfigSchema, type AgentProfileConfig } from '../../../shared/agent.js';
-import { MetricsSettingsFileSchema, metricsSettings, type MetricsSettings } from '../metrics/metrics-settings.js';
+import { MetricsSettingsFileSchema, metricsSettings, type MetricsSettings } from './metrics-settings.js';
 
 const Port = z.number().int().min(0).max(65535);
 
@@ -65,7 +65,7 @@ const SettingsFileSchema = z
       })
       .strict()
       .optional(),
-    /** process sampling and the leak and spin alerts (main/core/metrics/metrics-settings.ts) */
+    /** process sampling and the leak and spin alerts (metrics-settings.ts) */
     metrics: MetricsSettingsFileSchema.optional(),
     team: z
       .object({

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ResourceBudget, type MeasuredMemory } from '../../../main/core/agents/resource-budget.js';
-import { DEFAULT_METRICS } from '../../../main/core/metrics/metrics-settings.js';
+import { DEFAULT_METRICS } from '../../../main/core/settings/metrics-settings.js';
 import * as userSettings from '../../../main/core/settings/user-settings.js';
 import { DevMeshError } from '../../../shared/errors.js';
 

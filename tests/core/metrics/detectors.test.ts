@@ -39,7 +39,10 @@ describe('fitLine', () => {
 
 describe('judgeLeak', () => {
   it('says a steady climb is a leak, with its slope and fit', () => {
-    const v = judgeLeak(series(60_000, (t) => 100 * MB + (t / 1000) * MB), leak)!;
+    const v = judgeLeak(
+      series(60_000, (t) => 100 * MB + (t / 1000) * MB),
+      leak,
+    )!;
     expect(v.leaking).toBe(true);
     expect(v.slopePerMin).toBeCloseTo(60 * MB, -3);
     expect(v.r2).toBeCloseTo(1, 5);
@@ -48,24 +51,46 @@ describe('judgeLeak', () => {
   });
 
   it('does not call a flat, a sawtooth, a single step, a slow climb or a short window a leak', () => {
-    const flat = judgeLeak(series(60_000, () => 100 * MB), leak)!;
+    const flat = judgeLeak(
+      series(60_000, () => 100 * MB),
+      leak,
+    )!;
     expect(flat.leaking).toBe(false);
     // garbage collections: up 10 MB a sample, back down every fourth
-    const saw = judgeLeak(series(60_000, (_t, i) => 100 * MB + (i % 4) * 10 * MB), leak)!;
+    const saw = judgeLeak(
+      series(60_000, (_t, i) => 100 * MB + (i % 4) * 10 * MB),
+      leak,
+    )!;
     expect(saw.leaking).toBe(false);
     // one step up (a cache filled once) fits a line poorly... and rose in one step of twelve
-    const step = judgeLeak(series(60_000, (t) => (t < 30_000 ? 100 * MB : 200 * MB)), leak)!;
+    const step = judgeLeak(
+      series(60_000, (t) => (t < 30_000 ? 100 * MB : 200 * MB)),
+      leak,
+    )!;
     expect(step.risingShare).toBeLessThan(0.2);
     expect(step.leaking).toBe(false);
     // steady but tiny: 1 MB in the window is below min_growth
-    expect(judgeLeak(series(60_000, (t) => 100 * MB + t * 17), leak)!.leaking).toBe(false);
+    expect(
+      judgeLeak(
+        series(60_000, (t) => 100 * MB + t * 17),
+        leak,
+      )!.leaking,
+    ).toBe(false);
     // a window not yet covered says nothing
-    expect(judgeLeak(series(20_000, (t) => 100 * MB + (t / 1000) * MB), leak)).toBeNull();
+    expect(
+      judgeLeak(
+        series(20_000, (t) => 100 * MB + (t / 1000) * MB),
+        leak,
+      ),
+    ).toBeNull();
     expect(judgeLeak([], leak)).toBeNull();
   });
 
   it('judges only the window: an old climb that stopped is no leak now', () => {
-    const v = judgeLeak(series(180_000, (t) => 100 * MB + Math.min(t, 60_000) * 1000), leak)!;
+    const v = judgeLeak(
+      series(180_000, (t) => 100 * MB + Math.min(t, 60_000) * 1000),
+      leak,
+    )!;
     expect(v.leaking).toBe(false);
   });
 });

@@ -57,56 +57,64 @@ describe('the /proc parsers', () => {
 
 describe.skipIf(platform() !== 'linux')('LinuxProcReader on the real /proc', () => {
   for (const treeBy of ['children-files', 'ppid-scan'] as const) {
-    it(`finds a grandchild, the memory the tree holds and its TCP connection (${treeBy})`, async () => {
-      const tree = await ProcessTree.start(tmp.dir, { allocMb: 40, child: { tcp: true, child: { allocMb: 60 } } }, 3);
-      trees.push(tree);
-      const reader = new LinuxProcReader({ treeBy });
-      const grandchild = tree.pid('root-child-child');
-      const reading = await until('the grandchild to hold its memory', async () => {
-        const r = (await reader.read([tree.root])).get(tree.root);
-        const g = r?.processes.find((p) => p.pid === grandchild);
-        return g && g.rssBytes >= 60 * MB ? r : null;
-      });
-      expect(reading.processes.map((p) => p.pid).sort()).toEqual(
-        [tree.root, tree.pid('root-child'), grandchild].sort(),
-      );
-      expect(reading.processes.reduce((s, p) => s + p.rssBytes, 0)).toBeGreaterThan(100 * MB);
-      // the child's server and client ends, both in the tree; and its listening socket
-      expect(reading.connections).toBe(2);
-      expect(reading.listening).toBe(1);
-      // a tree rooted at the child leaves its parent out
-      const sub = (await reader.read([tree.pid('root-child')])).get(tree.pid('root-child'))!;
-      expect(sub.processes.map((p) => p.pid).sort()).toEqual([tree.pid('root-child'), grandchild].sort());
-      tree.stop();
-    }, scaled(30_000));
+    it(
+      `finds a grandchild, the memory the tree holds and its TCP connection (${treeBy})`,
+      async () => {
+        const tree = await ProcessTree.start(tmp.dir, { allocMb: 40, child: { tcp: true, child: { allocMb: 60 } } }, 3);
+        trees.push(tree);
+        const reader = new LinuxProcReader({ treeBy });
+        const grandchild = tree.pid('root-child-child');
+        const reading = await until('the grandchild to hold its memory', async () => {
+          const r = (await reader.read([tree.root])).get(tree.root);
+          const g = r?.processes.find((p) => p.pid === grandchild);
+          return g && g.rssBytes >= 60 * MB ? r : null;
+        });
+        expect(reading.processes.map((p) => p.pid).sort()).toEqual(
+          [tree.root, tree.pid('root-child'), grandchild].sort(),
+        );
+        expect(reading.processes.reduce((s, p) => s + p.rssBytes, 0)).toBeGreaterThan(100 * MB);
+        // the child's server and client ends, both in the tree; and its listening socket
+        expect(reading.connections).toBe(2);
+        expect(reading.listening).toBe(1);
+        // a tree rooted at the child leaves its parent out
+        const sub = (await reader.read([tree.pid('root-child')])).get(tree.pid('root-child'))!;
+        expect(sub.processes.map((p) => p.pid).sort()).toEqual([tree.pid('root-child'), grandchild].sort());
+        tree.stop();
+      },
+      scaled(30_000),
+    );
   }
 
-  it('measures the CPU a spinning grandchild burns, and none for an idle tree', async () => {
-    const spinning = await ProcessTree.start(tmp.dir, { child: { child: { spin: true } } }, 3);
-    const idle = await ProcessTree.start(tmp.dir, { child: {} }, 2);
-    trees.push(spinning, idle);
-    const sampler = new ProcessSampler({ reader: new LinuxProcReader(), gpu: null });
-    const targets = [
-      { key: 'service:p/spin', kind: 'service' as const, name: 'spin', project: 'p', pid: spinning.root },
-      { key: 'service:p/idle', kind: 'service' as const, name: 'idle', project: 'p', pid: idle.root },
-    ];
-    const first = await sampler.sample(targets);
-    expect(first.usages.map((u) => u.cpuPercent)).toEqual([null, null]); // nothing to compare with yet
-    await sleep(scaled(1000));
-    const { usages, machine } = await sampler.sample(targets);
-    const [spin, still] = usages;
-    expect(spin).toMatchObject({ key: 'service:p/spin', pids: 3 });
-    expect(still).toMatchObject({ key: 'service:p/idle', pids: 2 });
-    // a spinning process gets a good share of a core even beside two hogs on two cores; an idle one next to none
-    expect(spin!.cpuPercent!).toBeGreaterThan(20);
-    expect(still!.cpuPercent!).toBeLessThan(spin!.cpuPercent! / 4);
-    expect(machine.source).toBe('proc');
-    expect(machine.memAvailableBytes).toBeGreaterThan(0);
-    expect(machine.memAvailableBytes).toBeLessThanOrEqual(machine.memTotalBytes);
-    expect(machine.gpu).toBe(false);
-    spinning.stop();
-    idle.stop();
-    // once gone, a tree is not read (no error)
-    await until('the trees to end', async () => (await new LinuxProcReader().read([spinning.root])).size === 0);
-  }, scaled(30_000));
+  it(
+    'measures the CPU a spinning grandchild burns, and none for an idle tree',
+    async () => {
+      const spinning = await ProcessTree.start(tmp.dir, { child: { child: { spin: true } } }, 3);
+      const idle = await ProcessTree.start(tmp.dir, { child: {} }, 2);
+      trees.push(spinning, idle);
+      const sampler = new ProcessSampler({ reader: new LinuxProcReader(), gpu: null });
+      const targets = [
+        { key: 'service:p/spin', kind: 'service' as const, name: 'spin', project: 'p', pid: spinning.root },
+        { key: 'service:p/idle', kind: 'service' as const, name: 'idle', project: 'p', pid: idle.root },
+      ];
+      const first = await sampler.sample(targets);
+      expect(first.usages.map((u) => u.cpuPercent)).toEqual([null, null]); // nothing to compare with yet
+      await sleep(scaled(1000));
+      const { usages, machine } = await sampler.sample(targets);
+      const [spin, still] = usages;
+      expect(spin).toMatchObject({ key: 'service:p/spin', pids: 3 });
+      expect(still).toMatchObject({ key: 'service:p/idle', pids: 2 });
+      // a spinning process gets a good share of a core even beside two hogs on two cores; an idle one next to none
+      expect(spin!.cpuPercent!).toBeGreaterThan(20);
+      expect(still!.cpuPercent!).toBeLessThan(spin!.cpuPercent! / 4);
+      expect(machine.source).toBe('proc');
+      expect(machine.memAvailableBytes).toBeGreaterThan(0);
+      expect(machine.memAvailableBytes).toBeLessThanOrEqual(machine.memTotalBytes);
+      expect(machine.gpu).toBe(false);
+      spinning.stop();
+      idle.stop();
+      // once gone, a tree is not read (no error)
+      await until('the trees to end', async () => (await new LinuxProcReader().read([spinning.root])).size === 0);
+    },
+    scaled(30_000),
+  );
 });

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DaemonHealth } from '../../../main/core/health/daemon-health.js';
 import { StoreGuard } from '../../../main/core/health/store-guard.js';
 import { MetricsMonitor } from '../../../main/core/metrics/metrics-monitor.js';
-import { metricsSettings } from '../../../main/core/metrics/metrics-settings.js';
+import { metricsSettings } from '../../../main/core/settings/metrics-settings.js';
 import { MetricsStore } from '../../../main/core/metrics/metrics-store.js';
 import { ProcessSampler } from '../../../main/core/metrics/process-sampler.js';
 import type { ProcessReader, TreeReading } from '../../../main/core/metrics/process-reader.js';
@@ -150,7 +150,12 @@ describe('MetricsMonitor', () => {
       ['spin', 'service:shop/api', 'active'],
       ['leak', 'service:shop/api', 'active'],
     ]);
-    expect(m.alertList().map((a) => a.kind).sort()).toEqual(['leak', 'spin']);
+    expect(
+      m
+        .alertList()
+        .map((a) => a.kind)
+        .sort(),
+    ).toEqual(['leak', 'spin']);
     const leak = m.alertList().find((a) => a.kind === 'leak')!;
     expect(leak.message).toMatch(/^memory grew 2\d\.\d MB in 1\.0 min \(2\d\.\d MB\/min, R² 1\.00, rising in 100%/);
     for (let i = 0; i < 14; i++) await step(m, 5); // calm and flat again

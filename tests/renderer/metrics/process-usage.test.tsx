@@ -12,7 +12,15 @@ import { renderView, type ViewClient } from '../../helpers/render-view.js';
 import { agentRecord, projectInfo, serviceInfo } from '../../helpers/view-fixtures.js';
 
 const MB = 1024 * 1024;
-const machine = { ts: 0, cpuCount: 2, memTotalBytes: 0, memAvailableBytes: 0, gpu: false, source: 'proc', note: null } as const;
+const machine = {
+  ts: 0,
+  cpuCount: 2,
+  memTotalBytes: 0,
+  memAvailableBytes: 0,
+  gpu: false,
+  source: 'proc',
+  note: null,
+} as const;
 
 const usage = (key: string, name: string, over: Partial<ProcessUsage> = {}): ProcessUsage => ({
   key,

@@ -11,7 +11,11 @@ export const MetricsSettingsFileSchema = z
     /** how far back every sample is kept in memory (the rest: one row a minute on disk) */
     fine_window_ms: z.number().int().min(10_000).max(3_600_000).optional(),
     /** how long the minute rollups are kept on disk */
-    keep_hours: z.number().min(1).max(24 * 31).optional(),
+    keep_hours: z
+      .number()
+      .min(1)
+      .max(24 * 31)
+      .optional(),
     /** a leak: over `window_ms`, memory fits a rising line (least squares) with R² ≥ min_r2, rose in at least
      *  min_rising_share of the steps, and by min_growth_mb in all */
     leak: z
