@@ -1,17 +1,28 @@
 // The detail chart of one process: CPU and memory over the last minutes (every sample, refreshed as samples
-// come) or the last 24 hours (a point a minute), with its active alerts. A modal dialog: focus moves in,
-// Escape and Close close it and give focus back.
+// come) or the last 24 hours (a point a minute), with its active alerts. A panel below the services table or
+// the agent strip, not a modal: the rows stay usable beside it. Focus moves in; Escape and Close close it and
+// give focus back.
 import { useEffect, useId, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { formatBytes, formatCpu, type MetricsHistory } from '../../shared/metrics.js';
 import { useDrawer } from '../common/use-drawer.js';
 import { LineChart } from './line-chart.js';
 import { useMetrics } from './metrics-sync.js';
-import '../styles/dialog.css';
 
 type Range = 'fine' | 'day';
 
-export function ProcessChart({ usageKey, label, onClose }: { usageKey: string; label: string; onClose(): void }) {
+/** The chart of the open process when it is of `kind` (a service of the project shown, an agent). */
+export function ProcessChartPanel({ kind, project }: { kind: 'service' | 'agent'; project?: string }) {
+  const sync = useMetrics();
+  const detail = useStore(sync.store, (s) => s.detail);
+  const name = useStore(sync.store, (s) => (s.detail === null ? null : (s.byKey[s.detail]?.usage.name ?? null)));
+  const prefix = kind === 'service' ? `service:${project}/` : 'agent:';
+  if (detail === null || !detail.startsWith(prefix)) return null;
+  const label = name ?? detail.slice(prefix.length);
+  return <ProcessChart key={detail} usageKey={detail} label={label} onClose={() => sync.store.getState().open(null)} />;
+}
+
+function ProcessChart({ usageKey, label, onClose }: { usageKey: string; label: string; onClose(): void }) {
   const sync = useMetrics();
   const titleId = useId();
   const box = useRef<HTMLDivElement>(null);
@@ -30,21 +41,14 @@ export function ProcessChart({ usageKey, label, onClose }: { usageKey: string; l
   }, [sync, usageKey, range, sampledAt]);
   const points = history !== null && history !== 'loading' ? history.points : [];
   return (
-    // inside a table row or a card: a click here is not theirs
-    <div
-      className="db-dialog-backdrop"
-      onClick={(e) => e.stopPropagation()}
-      onMouseDown={(e) => e.target === e.currentTarget && onClose()}
+    <section
+      ref={box}
+      tabIndex={-1}
+      className="process-chart"
+      aria-labelledby={titleId}
+      data-testid={`chart-${usageKey}`}
     >
-      <div
-        ref={box}
-        tabIndex={-1}
-        className="db-dialog process-chart"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        data-testid={`chart-${usageKey}`}
-      >
+      <div className="process-chart-head">
         <h2 id={titleId}>What {label} uses</h2>
         <div className="process-chart-ranges" role="group" aria-label="Range">
           {(['fine', 'day'] as const).map((r) => (
@@ -59,38 +63,36 @@ export function ProcessChart({ usageKey, label, onClose }: { usageKey: string; l
             </button>
           ))}
         </div>
-        {alerts?.map((a) => (
-          <div key={a.kind} className="banner banner-warn" role="status">
-            {a.kind === 'leak' ? 'Memory climbing' : 'CPU pinned'}: {a.message} (shown only; DevMesh does not act on it)
-          </div>
-        ))}
-        {history === 'loading' ? (
-          <div className="muted">Loading…</div>
-        ) : history === null ? (
-          <div className="muted">No figures: the daemon could not be asked.</div>
-        ) : (
-          <>
-            <LineChart
-              title="CPU (% of one core)"
-              points={points.map((p) => ({ ts: p.ts, value: p.cpuPercent }))}
-              format={(v) => formatCpu(v)}
-              max={100}
-              testId={`chart-cpu-${usageKey}`}
-            />
-            <LineChart
-              title="Memory (resident, whole tree)"
-              points={points.map((p) => ({ ts: p.ts, value: p.rssBytes }))}
-              format={(v) => formatBytes(v)}
-              testId={`chart-mem-${usageKey}`}
-            />
-          </>
-        )}
-        <div className="db-dialog-buttons">
-          <button type="button" className="btn" onClick={onClose}>
-            Close
-          </button>
-        </div>
+        <button type="button" className="btn btn-small" onClick={onClose}>
+          Close
+        </button>
       </div>
-    </div>
+      {alerts?.map((a) => (
+        <div key={a.kind} className="banner banner-warn" role="status">
+          {a.kind === 'leak' ? 'Memory climbing' : 'CPU pinned'}: {a.message} (shown only; DevMesh does not act on it)
+        </div>
+      ))}
+      {history === 'loading' ? (
+        <div className="muted">Loading…</div>
+      ) : history === null ? (
+        <div className="muted">No figures: the daemon could not be asked.</div>
+      ) : (
+        <>
+          <LineChart
+            title="CPU (% of one core)"
+            points={points.map((p) => ({ ts: p.ts, value: p.cpuPercent }))}
+            format={(v) => formatCpu(v)}
+            max={100}
+            testId={`chart-cpu-${usageKey}`}
+          />
+          <LineChart
+            title="Memory (resident, whole tree)"
+            points={points.map((p) => ({ ts: p.ts, value: p.rssBytes }))}
+            format={(v) => formatBytes(v)}
+            testId={`chart-mem-${usageKey}`}
+          />
+        </>
+      )}
+    </section>
   );
 }

@@ -1,21 +1,23 @@
 // What a process uses, where services and agents are shown: CPU and memory sparklines with their latest
 // figures, and a badge per active leak or spin alert (shown, never acted on). The figures are a button that
-// opens the process's detail chart (ProcessChart), which this cell renders while it is open.
+// opens the process's detail chart (ProcessChartPanel, below the table or the strip); the click goes on to the
+// row, which selects the service as any click on it does.
 import { useStore } from 'zustand';
 import { formatBytes, formatCpu, type MetricsAlert } from '../../shared/metrics.js';
-import { ProcessChart } from './process-chart.js';
 import { Sparkline } from './sparkline.js';
 import '../styles/metrics.css';
 import { useMetrics } from './metrics-sync.js';
 
 const NO_ALERTS: MetricsAlert[] = [];
 
-export function ProcessUsageCell({ usageKey, label }: { usageKey: string; label: string }) {
+/** `running: false` (a stopped service): no figures, even before the next sample drops its last ones */
+export function ProcessUsageCell(props: { usageKey: string; label: string; running?: boolean }) {
+  const { usageKey, label, running = true } = props;
   const sync = useMetrics();
   const series = useStore(sync.store, (s) => s.byKey[usageKey]);
   const alerts = useStore(sync.store, (s) => s.alerts[usageKey] ?? NO_ALERTS);
   const open = useStore(sync.store, (s) => s.detail === usageKey);
-  if (!series) {
+  if (!series || !running) {
     return (
       <span className="muted" data-testid={`usage-${usageKey}`} title="not measured (not running)">
         —
@@ -31,12 +33,10 @@ export function ProcessUsageCell({ usageKey, label }: { usageKey: string; label:
       <button
         type="button"
         className="process-usage-figures"
-        aria-label={`${label}: CPU ${cpu}, memory ${mem}; open its chart`}
+        aria-label={`${label}: CPU ${cpu}, memory ${mem}; ${open ? 'close' : 'open'} its chart`}
+        aria-expanded={open}
         title={`${procs}, ${usage.connections} TCP connections${usage.gpuBytes ? `, GPU ${formatBytes(usage.gpuBytes)}` : ''}`}
-        onClick={(e) => {
-          e.stopPropagation(); // opening the chart is not a row selection
-          sync.store.getState().open(usageKey);
-        }}
+        onClick={() => sync.store.getState().open(open ? null : usageKey)}
       >
         <Sparkline values={series.cpu} min={0} max={100} label={`CPU of ${label}`} className="spark-cpu" />
         <span className="process-usage-value mono" data-testid={`usage-cpu-${usageKey}`}>
@@ -50,7 +50,6 @@ export function ProcessUsageCell({ usageKey, label }: { usageKey: string; label:
       {alerts.map((a) => (
         <AlertBadge key={a.kind} alert={a} />
       ))}
-      {open && <ProcessChart usageKey={usageKey} label={label} onClose={() => sync.store.getState().open(null)} />}
     </span>
   );
 }

@@ -56,9 +56,9 @@ export const ServiceRow = memo(function ServiceRow({ info, selected, busy, onSel
         {info.protocol === 'tcp' ? <TcpTrafficCell name={name} /> : <ServiceTrafficCell name={name} />}
       </td>
       <td className="col-usage">
-        <ProcessUsageCell usageKey={`service:${info.project}/${name}`} label={name} />
+        <ProcessUsageCell usageKey={`service:${info.project}/${name}`} label={name} running={info.pid !== null} />
       </td>
-      <td className="mono">{info.pid ?? <span className="muted">—</span>}</td>
+      <td className="col-pid mono">{info.pid ?? <span className="muted">—</span>}</td>
       <td className="mono num">{info.restarts}</td>
       <td className="mono">
         <Uptime startedAt={info.state === 'stopped' || info.state === 'crashed' ? null : info.startedAt} />

@@ -56,7 +56,7 @@ describe.skipIf(skipWithoutChromium)('process sparklines in the services view (n
       expect(await page.getByTestId('usage-mem-service:shop/api').textContent()).toMatch(/^\d+(\.\d)? MB$/);
 
       await page.getByRole('button', { name: /^api: CPU .*, memory .*; open its chart$/ }).click();
-      const chart = page.getByRole('dialog', { name: 'What api uses' });
+      const chart = page.getByRole('region', { name: 'What api uses' });
       await expect.poll(() => chart.getByTestId('chart-mem-service:shop/api').textContent()).toMatch(/now \d/);
       await page.keyboard.press('Escape');
       await expect.poll(() => chart.count()).toBe(0);

@@ -125,25 +125,26 @@ describe('process usage in the UI', () => {
     expect(screen.getByTestId('alert-spin-service:shop/api')).toBeTruthy();
   });
 
-  it('opens a detail chart per process, switches to 24 hours, and closes with Escape', async () => {
+  it('opens a detail chart per process below the table, switches to 24 hours, and closes with Escape', async () => {
     const { user, client } = renderView(<ServicesTable />, ({ client }) =>
       daemonHas(client, { processes: [usage('service:shop/api', 'api')] }),
     );
-    await user.click(await screen.findByRole('button', { name: 'web' })); // web's log is shown
     await user.click(await screen.findByRole('button', { name: /^api: CPU 12\.5%, memory 120 MB; open its chart$/ }));
-    const chart = await screen.findByRole('dialog', { name: 'What api uses' });
+    const chart = await screen.findByRole('region', { name: 'What api uses' });
     expect(await within(chart).findByTestId('chart-mem-service:shop/api')).toBeTruthy();
     expect(within(chart).getByTestId('chart-mem-service:shop/api').textContent).toMatch(/now 109 MB, highest 109 MB/);
-    // opening the chart did not select api's row: web's log stays shown
-    expect(screen.getByTestId('service-row-api').getAttribute('aria-selected')).toBe('false');
+    // a panel below the table, not a modal: the rows stay usable, and the click selected api's row as any would
+    expect(screen.getByTestId('service-row-api').getAttribute('aria-selected')).toBe('true');
+    await user.click(screen.getByRole('button', { name: 'web' }));
     expect(screen.getByTestId('service-row-web').getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByRole('region', { name: 'What api uses' })).toBe(chart);
     await user.click(within(chart).getByRole('button', { name: 'Last 24 hours' }));
     await waitFor(() =>
       expect(within(chart).getByTestId('chart-mem-service:shop/api').textContent).toMatch(/now 90\.0 MB/),
     );
     expect(client.inputsOf('metrics.history').at(-1)).toMatchObject({ key: 'service:shop/api', resolution: 'minute' });
     await user.keyboard('{Escape}');
-    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.queryByRole('region', { name: 'What api uses' })).toBeNull();
   });
 
   it('shows a running agent’s figures on its card, none for an exited one', async () => {
