@@ -29,6 +29,7 @@ export const coreDomainImports = {
   logging: [],
   logs: ['events', 'health', 'store'],
   mesh: ['events', 'health', 'proxy', 'settings', 'store'],
+  metrics: ['environment', 'health', 'settings', 'store'],
   native: [],
   projects: ['config', 'events', 'logs', 'services', 'store'],
   proxy: ['config', 'events', 'health', 'projects', 'services', 'store'],

@@ -118,6 +118,9 @@ const METHODS: Record<ApiMethod, true> = {
   'databases.publish': true,
   'databases.peerSnapshots': true,
   'databases.pull': true,
+  'metrics.current': true,
+  'metrics.history': true,
+  'metrics.alerts': true,
 };
 
 const listeners = new Map<number, (data: unknown) => void>();

@@ -101,6 +101,14 @@ import {
   SnapshotPullSchema,
   SnapshotRestoreInputSchema,
 } from './database.js';
+import {
+  MetricsAlertSchema,
+  MetricsAlertsInputSchema,
+  MetricsCurrentInputSchema,
+  MetricsCurrentSchema,
+  MetricsHistoryInputSchema,
+  MetricsHistorySchema,
+} from './metrics.js';
 
 /** A project is named by its id (the `project:` of its devmesh.yaml, else its folder name) or its root path.
  * Omitted: the only open project, or an error naming the open ones. */
@@ -346,6 +354,12 @@ export const apiMethods = {
   'databases.peerSnapshots': { input: PeerSnapshotsInputSchema, output: z.array(PeerSnapshotSchema) },
   /** fetches a teammate's published snapshot, verifies its sha256, keeps it, and restores it unless told not to */
   'databases.pull': { input: SnapshotPullInputSchema, output: SnapshotPullSchema },
+  /** what each service (its process tree), agent and terminal uses now, busiest first, and active alerts */
+  'metrics.current': { input: MetricsCurrentInputSchema, output: MetricsCurrentSchema },
+  /** one process's figures over a range: every sample of the last minutes, else a day's minute rollups */
+  'metrics.history': { input: MetricsHistoryInputSchema, output: MetricsHistorySchema },
+  /** leak and spin alerts (shown, never acted on): active ones, or with `all` the cleared ones too */
+  'metrics.alerts': { input: MetricsAlertsInputSchema, output: z.array(MetricsAlertSchema) },
 } as const;
 
 export type ApiMethod = keyof typeof apiMethods;

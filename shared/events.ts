@@ -19,6 +19,7 @@ import { FilesChangedEventSchema, LockBypassedEventSchema } from './files.js';
 import { ReviewChangedEventSchema } from './review.js';
 import { AgentUsageEventSchema } from './usage.js';
 import { DatabaseChangedEventSchema } from './database.js';
+import { MetricsAlertEventSchema, MetricsSampledEventSchema } from './metrics.js';
 
 export const ServiceStateEventSchema = z.object({
   type: z.literal('service.state'),
@@ -96,6 +97,8 @@ export const DevMeshEventSchema = z.discriminatedUnion('type', [
   LockBypassedEventSchema,
   AgentUsageEventSchema,
   DatabaseChangedEventSchema,
+  MetricsSampledEventSchema,
+  MetricsAlertEventSchema,
 ]);
 export type DevMeshEvent = z.infer<typeof DevMeshEventSchema>;
 export type ServiceStateEvent = z.infer<typeof ServiceStateEventSchema>;

@@ -28,6 +28,7 @@ import { teamHandlers } from './handlers/team-handlers.js';
 import { reviewHandlers } from './handlers/review-handlers.js';
 import { databaseHandlers } from './handlers/database-handlers.js';
 import { usageHandlers } from './handlers/usage-handlers.js';
+import { metricsHandlers } from './handlers/metrics-handlers.js';
 
 export interface ApiFace {
   face: DaemonInfo['face'];
@@ -178,6 +179,7 @@ export class DevMeshApi {
       ...reviewHandlers({ ...core.review, rootOf: (ref) => core.projects.resolve(ref).root }),
       ...usageHandlers({ usage: core.usage }),
       ...databaseHandlers({ databases: core.databases, snapshots: core.databaseSnapshots }),
+      ...metricsHandlers({ metrics: core.metrics }),
     };
   }
 

@@ -33,5 +33,6 @@ export function commandGroups(io: HookIo): CommandGroup[] {
     commandGroup(['doctor'], async () => new (await import('./commands/doctor-commands.js')).DoctorCommands()),
     commandGroup(['usage'], async () => new (await import('./commands/usage-commands.js')).UsageCommands()),
     commandGroup(['db'], async () => new (await import('./commands/db-commands.js')).DbCommands()),
+    commandGroup(['top'], async () => new (await import('./commands/top-command.js')).TopCommand()),
   ];
 }

@@ -60,6 +60,7 @@ import { ReviewModule } from './review/review-module.js';
 import { WorktreeManager } from './agents/worktree-manager.js';
 import { reviewAudit, reviewTasks } from './review-ports.js';
 import { UsageModule } from './usage/usage-module.js';
+import { MetricsModule } from './metrics/metrics-module.js';
 import { DatabasesModule, type DatabasesModuleDeps } from './databases/databases-module.js';
 import type { SnapshotsModule } from './databases/snapshots-module.js';
 import type { DatabaseManager } from './databases/database-manager.js';
@@ -124,6 +125,7 @@ interface CoreModules {
   review: ReviewModule;
   usage: UsageModule;
   databases: DatabasesModule;
+  metrics: MetricsModule;
 }
 
 export class DevMeshCore {
@@ -174,6 +176,8 @@ export class DevMeshCore {
   readonly databases: DatabaseManager;
   /** databases' snapshots, restore, reset, publishing and pulls from teammates (issue 17) */
   readonly databaseSnapshots: SnapshotsModule;
+  /** what every service, agent and terminal uses (CPU, memory, connections, GPU), its history and alerts */
+  readonly metrics: MetricsModule;
 
   private constructor(
     readonly home: DevMeshHome,
@@ -206,6 +210,7 @@ export class DevMeshCore {
     this.review = modules.review;
     this.databases = modules.databases.manager;
     this.databaseSnapshots = modules.databases.snapshots;
+    this.metrics = modules.metrics;
     const settled = (): Promise<void> => this.coordination.trail.settled();
     this.projectCommands = new ProjectCommands({ projects: this.projects, settled, copies: agents.copies });
   }
@@ -262,8 +267,27 @@ export class DevMeshCore {
       const devmeshCommand = deps.devmeshCommand ?? null;
       // Built before the agents (each launch is pointed at its receiver), disposed after them.
       const usage = work.add(new UsageModule({ store, logger, port: deps.usagePort }));
+      // Built before the agents (their start check reads it), which it measures once they exist.
+      let measuredAgents: AgentsModule | null = null;
+      const metrics = work.add(
+        new MetricsModule({
+          store,
+          settings: settings.metrics,
+          sources: {
+            services: () =>
+              projects.manager
+                .all()
+                .flatMap((p) => p.supervisor.list().map((s) => ({ project: p.id, name: s.name, pid: s.pid }))),
+            agents: () => measuredAgents?.manager.list() ?? [],
+            terminals: () => terminals.manager.list(),
+          },
+          projectId: (ref) => projects.manager.resolve(ref).id,
+          logger,
+        }),
+      );
       const agentDeps = { settings: settings.agents, devmeshCommand, logger, telemetry: usage.telemetry };
-      const agents = work.add(new AgentsModule({ home, store, projects, terminals, ...agentDeps }));
+      const agents = work.add(new AgentsModule({ home, store, projects, terminals, memory: metrics, ...agentDeps }));
+      measuredAgents = agents;
       const coordination = chain.add(
         new CoordinationModule({
           recovery: services.recovery,
@@ -354,11 +378,12 @@ export class DevMeshCore {
         files,
         review,
       };
-      const parts = { ...modules, reminders, usage, databases };
+      const parts = { ...modules, reminders, usage, databases, metrics };
       const core = new DevMeshCore(home, deps.version, logger, settings, ca, ports, parts, disposables);
       await proxy.listen();
       await mesh.start(await proxy.listenIngress());
       await projects.openAll(deps.projects ?? []);
+      metrics.start();
       return core;
     } catch (err) {
       // The caller never gets the core: release what it holds (services of projects already open too).

@@ -10,6 +10,8 @@ import { AgentStatusBadge } from './agent-status-badge.js';
 import { openReview } from '../review/review-syncs.js';
 import { AgentUsageLine } from '../usage/usage-figures.js';
 import { AgentCopyLinks } from '../services/agent-copy-links.js';
+import { ProcessUsageCell } from '../metrics/process-usage.js';
+import { ProcessChartPanel } from '../metrics/process-chart.js';
 
 const TASK_EXCERPT = 60;
 
@@ -33,12 +35,15 @@ export function AgentList() {
   }
   if (ids.length === 0) return null;
   return (
-    <div className="agent-list" role="list" aria-label="Agents" data-testid="agent-list">
-      {ids.map((id) => {
-        const record = byId[id];
-        return record ? <AgentCard key={id} record={record} /> : null;
-      })}
-    </div>
+    <>
+      <div className="agent-list" role="list" aria-label="Agents" data-testid="agent-list">
+        {ids.map((id) => {
+          const record = byId[id];
+          return record ? <AgentCard key={id} record={record} /> : null;
+        })}
+      </div>
+      <ProcessChartPanel kind="agent" />
+    </>
   );
 }
 
@@ -95,6 +100,7 @@ function AgentCard({ record }: { record: AgentRecord }) {
           </span>
         )}
       </button>
+      {!exited && <ProcessUsageCell usageKey={`agent:${record.id}`} label={record.name} />}
       <span className="agent-card-actions">
         <AgentCopyLinks agentId={record.id} className="agent-card-links" />
         {record.worktree && (

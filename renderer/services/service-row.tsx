@@ -6,6 +6,7 @@ import { ServiceActionButtons } from './service-action-buttons.js';
 import { ServiceTrafficCell, ServiceUrls } from './service-proxy.js';
 import { TcpAddressCell, TcpTrafficCell } from './service-tcp.js';
 import { StateBadge } from './state-badge.js';
+import { ProcessUsageCell } from '../metrics/process-usage.js';
 import { Uptime } from './uptime.js';
 
 interface Props {
@@ -54,7 +55,10 @@ export const ServiceRow = memo(function ServiceRow({ info, selected, busy, onSel
       <td className="col-traffic">
         {info.protocol === 'tcp' ? <TcpTrafficCell name={name} /> : <ServiceTrafficCell name={name} />}
       </td>
-      <td className="mono">{info.pid ?? <span className="muted">—</span>}</td>
+      <td className="col-usage">
+        <ProcessUsageCell usageKey={`service:${info.project}/${name}`} label={name} running={info.pid !== null} />
+      </td>
+      <td className="col-pid mono">{info.pid ?? <span className="muted">—</span>}</td>
       <td className="mono num">{info.restarts}</td>
       <td className="mono">
         <Uptime startedAt={info.state === 'stopped' || info.state === 'crashed' ? null : info.startedAt} />

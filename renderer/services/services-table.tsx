@@ -11,6 +11,7 @@ import { copiesOf } from './worktree-copies.js';
 import { WorktreeCopyServices } from './worktree-copy-services.js';
 import { ServiceRow } from './service-row.js';
 import type { ServiceAction } from './service-actions.js';
+import { ProcessChartPanel } from '../metrics/process-chart.js';
 
 const METHOD = { start: 'services.start', stop: 'services.stop', restart: 'services.restart' } as const;
 
@@ -71,7 +72,8 @@ export function ServicesTable() {
             <th>Port</th>
             <th>URL</th>
             <th>Traffic</th>
-            <th>PID</th>
+            <th className="col-usage">CPU · Memory</th>
+            <th className="col-pid">PID</th>
             <th className="num">Restarts</th>
             <th>Uptime</th>
             <th>Last reason</th>
@@ -96,6 +98,7 @@ export function ServicesTable() {
         </tbody>
       </table>
       {names.length === 0 && <div className="empty">This project declares no services.</div>}
+      <ProcessChartPanel kind="service" project={projectId} />
       <DatabasesPanel projectId={projectId} />
       {copiesOf(projects, projectId).map((copy) => (
         <WorktreeCopyServices key={copy.id} copy={copy} />

@@ -52,6 +52,13 @@ function answerEmpty(client: ViewClient): void {
     detached: false,
   });
   client.answer('usage.agents', []);
+  client.answer('metrics.current', {
+    machine: { ts: 0, cpuCount: 2, memTotalBytes: 0, memAvailableBytes: 0, gpu: false, source: 'proc', note: null },
+    processes: [],
+    alerts: [],
+    intervalMs: 5000,
+  });
+  client.answer('metrics.history', ({ key }) => ({ key, resolution: 'fine', stepMs: 5000, points: [] }));
   client.answer('usage.task', ({ task }) => ({ task, figures: { ...EMPTY_USAGE }, agents: [] }));
 }
 

@@ -388,6 +388,6 @@ export class AgentManager implements Disposable {
     return this.deps.store
       .list()
       .filter((r) => r.status !== 'exited' && r.id !== exceptId)
-      .map((r) => r.resources);
+      .map((r) => this.deps.budget.holding(r.id, r.resources));
   }
 }

@@ -17,7 +17,7 @@ import { AgentStore } from './agent-store.js';
 import { AgentSupervisor } from './agent-supervisor.js';
 import { SystemLockClock } from '../locks/lock-clock.js';
 import { ManagedTerminalLauncher } from './managed-terminal-launcher.js';
-import { ResourceBudget } from './resource-budget.js';
+import { ResourceBudget, type MeasuredMemory } from './resource-budget.js';
 import type { DevMeshCommandLineSpec } from './session-command-line.js';
 import { WorktreeManager } from './worktree-manager.js';
 
@@ -32,6 +32,8 @@ export interface AgentsModuleDeps {
   logger: Logger;
   /** where each launch's CLI sends its token and cost figures (the usage domain) */
   telemetry?: AgentSessionSetupDeps['telemetry'];
+  /** the machine's measured memory (the metrics domain): starts are refused when it is short */
+  memory?: MeasuredMemory;
 }
 
 export class AgentsModule implements Disposable {
@@ -64,7 +66,7 @@ export class AgentsModule implements Disposable {
       launcher: new ManagedTerminalLauncher(terminals.manager),
       profiles: this.profiles,
       worktrees,
-      budget: new ResourceBudget(settings.budget),
+      budget: new ResourceBudget(settings.budget, { memory: deps.memory, minFreeRamGb: settings.minFreeRamGb }),
       projects: { rootOf: (ref) => projectRootOf(projects.manager, ref) },
       session: this.session,
       logger,

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { DevMeshError } from '../../../shared/errors.js';
 import { AgentProfileConfigSchema, type AgentProfileConfig } from '../../../shared/agent.js';
+import { MetricsSettingsFileSchema, metricsSettings, type MetricsSettings } from './metrics-settings.js';
 
 const Port = z.number().int().min(0).max(65535);
 
@@ -59,9 +60,13 @@ const SettingsFileSchema = z
         profiles: z.array(AgentProfileConfigSchema).max(64).optional(),
         /** where agent worktrees go; default `<repo>/.devmesh/worktrees` */
         worktree_root: z.string().min(1).max(4096).optional(),
+        /** a new agent is refused when the machine's available memory minus what it asks falls below this */
+        min_free_ram_gb: z.number().min(0).max(65_536).optional(),
       })
       .strict()
       .optional(),
+    /** process sampling and the leak and spin alerts (metrics-settings.ts) */
+    metrics: MetricsSettingsFileSchema.optional(),
     team: z
       .object({
         /** the human at this machine, as teammates see them (default: the OS user name) */
@@ -96,6 +101,8 @@ export interface AgentSettings {
   profiles: AgentProfileConfig[];
   /** null: `<repo>/.devmesh/worktrees` */
   worktreeRoot: string | null;
+  /** absent: ResourceBudget's default */
+  minFreeRamGb?: number;
 }
 
 export interface TeamSettings {
@@ -108,6 +115,7 @@ export interface UserSettingsData {
   mesh: MeshSettings;
   agents: AgentSettings;
   team: TeamSettings;
+  metrics: MetricsSettings;
 }
 
 export const DEFAULT_MESH_PORT = 7790;
@@ -177,9 +185,10 @@ export function load(homeDir: string, env: NodeJS.ProcessEnv = process.env): Use
     budget: { ramGb: a.budget?.ram_gb ?? null, gpus: a.budget?.gpus ?? null },
     profiles: a.profiles ?? [],
     worktreeRoot: a.worktree_root ?? null,
+    ...(a.min_free_ram_gb === undefined ? {} : { minFreeRamGb: a.min_free_ram_gb }),
   };
   const team: TeamSettings = { human: (env.DEVMESH_HUMAN || file.team?.human || osUser()).slice(0, 128) };
-  return { proxy, mesh, agents, team };
+  return { proxy, mesh, agents, team, metrics: metricsSettings(file.metrics) };
 }
 
 function osUser(): string {
