@@ -33,7 +33,8 @@ export function ProcessUsageCell(props: { usageKey: string; label: string; runni
       <button
         type="button"
         className="process-usage-figures"
-        aria-label={`${label}: CPU ${cpu}, memory ${mem}; ${open ? 'close' : 'open'} its chart`}
+        // the visible figures, in their order, first: a spoken name that contains what is seen (WCAG 2.5.3)
+        aria-label={`${label}: ${cpu} ${mem}, CPU and memory; ${open ? 'close' : 'open'} its chart`}
         aria-expanded={open}
         title={`${procs}, ${usage.connections} TCP connections${usage.gpuBytes ? `, GPU ${formatBytes(usage.gpuBytes)}` : ''}`}
         onClick={() => sync.store.getState().open(open ? null : usageKey)}

@@ -55,7 +55,7 @@ describe.skipIf(skipWithoutChromium)('process sparklines in the services view (n
       expect((await line.getAttribute('points'))!.split(' ').length).toBeGreaterThanOrEqual(3);
       expect(await page.getByTestId('usage-mem-service:shop/api').textContent()).toMatch(/^\d+(\.\d)? MB$/);
 
-      await page.getByRole('button', { name: /^api: CPU .*, memory .*; open its chart$/ }).click();
+      await page.getByRole('button', { name: /^api: .*, CPU and memory; open its chart$/ }).click();
       const chart = page.getByRole('region', { name: 'What api uses' });
       await expect.poll(() => chart.getByTestId('chart-mem-service:shop/api').textContent()).toMatch(/now \d/);
       await page.keyboard.press('Escape');
