@@ -129,7 +129,9 @@ describe('process usage in the UI', () => {
     const { user, client } = renderView(<ServicesTable />, ({ client }) =>
       daemonHas(client, { processes: [usage('service:shop/api', 'api')] }),
     );
-    await user.click(await screen.findByRole('button', { name: /^api: 12\.5% 120 MB, CPU and memory; open its chart$/ }));
+    await user.click(
+      await screen.findByRole('button', { name: /^api: 12\.5% 120 MB, CPU and memory; open its chart$/ }),
+    );
     const chart = await screen.findByRole('region', { name: 'What api uses' });
     expect(await within(chart).findByTestId('chart-mem-service:shop/api')).toBeTruthy();
     expect(within(chart).getByTestId('chart-mem-service:shop/api').textContent).toMatch(/now 109 MB, highest 109 MB/);
@@ -161,7 +163,9 @@ describe('process usage in the UI', () => {
       });
     });
     const cell = await screen.findByTestId('usage-agent:agent-alice');
-    expect(within(cell).getByRole('button', { name: 'alice: 3.0% 700 MB, CPU and memory; open its chart' })).toBeTruthy();
+    expect(
+      within(cell).getByRole('button', { name: 'alice: 3.0% 700 MB, CPU and memory; open its chart' }),
+    ).toBeTruthy();
     expect(screen.queryByTestId('usage-agent:agent-bob')).toBeNull();
   });
 });
