@@ -15,6 +15,7 @@ import { migration012 } from './012-usage.js';
 import { migration013 } from './013-agent-supervision.js';
 import { migration014 } from './014-tcp-addresses.js';
 import { migration015 } from './015-database-snapshots.js';
+import { migration016 } from './016-log-search.js';
 
 export interface Migration {
   name: string;
@@ -37,4 +38,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration013,
   migration014,
   migration015,
+  migration016,
 ];
