@@ -15,7 +15,19 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { staleNote } from './mesh/stale-build.mjs';
-import { apiClient, f1, f2, printTable, quantiles, root, rssMb, sleep, startDaemon, stop, stopAll } from './terminals/lib.mjs';
+import {
+  apiClient,
+  f1,
+  f2,
+  printTable,
+  quantiles,
+  root,
+  rssMb,
+  sleep,
+  startDaemon,
+  stop,
+  stopAll,
+} from './terminals/lib.mjs';
 
 const { values: o } = parseArgs({
   options: {
@@ -68,6 +80,14 @@ async function waitFile(path, timeoutMs) {
 
 /** The printer as the project's service `printer`: its own figures, and when its last line was searchable. */
 async function printThroughDevMesh(api, mode, extra) {
+  // the previous run's printer exits just after its result: start the next one once it has
+  const deadline0 = Date.now() + 60_000;
+  for (;;) {
+    const svc = (await api.call('services.list', { project: 'logbench' })).find((s) => s.name === 'printer');
+    if (svc && !['starting', 'running', 'healthy', 'unhealthy', 'stopping'].includes(svc.state)) break;
+    if (Date.now() > deadline0) throw new Error(`the printer did not end: ${svc?.state}`);
+    await sleep(50);
+  }
   const c = control(mode, extra);
   await api.call('services.start', { project: 'logbench', name: 'printer' });
   const result = await waitFile(c.result, 600_000);
@@ -103,7 +123,10 @@ async function main() {
   for (let i = 1; i <= IDLE_SERVICES; i++) {
     services.push(`  idle${i}:`, '    version: 1.0.0', `    command: "echo idle ${i} up; exec sleep 100000"`);
   }
-  writeFileSync(join(dir, 'devmesh.yaml'), ['project: logbench', 'logs: { retain_size: 4GB }', 'services:', ...services, ''].join('\n'));
+  writeFileSync(
+    join(dir, 'devmesh.yaml'),
+    ['project: logbench', 'logs: { retain_size: 4GB }', 'services:', ...services, ''].join('\n'),
+  );
   const file = join(work, 'baseline.log');
   const d = await startDaemon(cli, join(work, 'home'));
   const api = await apiClient(d);
@@ -118,14 +141,28 @@ async function main() {
     const toFile = printToFile(opts.lines, file);
     const viaDevMesh = await printThroughDevMesh(api, 'burst', { lines: opts.lines });
     const fileMb = statSync(file).size / 1e6;
-    console.log(`\nIngest: ${opts.lines.toLocaleString('en-US')} lines (${f1(fileMb)} MB), one write per line (goal: DevMesh ≥ 0.5× the file):`);
-    console.log(`  the service queued up to ${f1(viaDevMesh.queuedMax / 1e6)} MB in itself while the daemon's pipe was full`);
+    console.log(
+      `\nIngest: ${opts.lines.toLocaleString('en-US')} lines (${f1(fileMb)} MB), one write per line (goal: DevMesh ≥ 0.5× the file):`,
+    );
+    console.log(
+      `  the service queued up to ${f1(viaDevMesh.queuedMax / 1e6)} MB in itself while the daemon's pipe was full`,
+    );
     printTable(
       ['path', 'lines/s leaving the service', 'ratio', 'last line searchable after'],
       [
         ['service > file', f0(toFile.perSecond), '1.00', '—'],
-        ['service → DevMesh (parse, store, FTS5)', f0(viaDevMesh.perSecond), f2(viaDevMesh.perSecond / toFile.perSecond), `${f0(viaDevMesh.searchableMs)} ms`],
-        ['  stored and indexed', f0((opts.lines / viaDevMesh.searchableMs) * 1000), f2((opts.lines / viaDevMesh.searchableMs) * 1000 / toFile.perSecond), ''],
+        [
+          'service → DevMesh (parse, store, FTS5)',
+          f0(viaDevMesh.perSecond),
+          f2(viaDevMesh.perSecond / toFile.perSecond),
+          `${f0(viaDevMesh.searchableMs)} ms`,
+        ],
+        [
+          '  stored and indexed',
+          f0((opts.lines / viaDevMesh.searchableMs) * 1000),
+          f2(((opts.lines / viaDevMesh.searchableMs) * 1000) / toFile.perSecond),
+          '',
+        ],
       ],
     );
 
@@ -133,10 +170,25 @@ async function main() {
     const paced = [];
     for (const rate of [10_000, 50_000]) {
       const r = await printThroughDevMesh(api, 'paced', { rate, seconds: opts.pacedSeconds });
-      paced.push([`${f0(rate)} lines/s for ${opts.pacedSeconds} s`, f0(r.perSecond), f2(r.perSecond / rate), f0(r.queuedMax / 1024), f0(r.searchableMs - r.ms)]);
+      paced.push([
+        `${f0(rate)} lines/s for ${opts.pacedSeconds} s`,
+        f0(r.perSecond),
+        f2(r.perSecond / rate),
+        f0(r.queuedMax / 1024),
+        f0(r.searchableMs - r.ms),
+      ]);
     }
     console.log('\nBackpressure: a service printing at a fixed rate in 10 ms ticks (goal: none below 50,000 lines/s):');
-    printTable(['target', 'lines left the service (lines/s)', 'ratio', 'most queued in it (KB)', 'searchable after its end (ms)'], paced);
+    printTable(
+      [
+        'target',
+        'lines left the service (lines/s)',
+        'ratio',
+        'most queued in it (KB)',
+        'searchable after its end (ms)',
+      ],
+      paced,
+    );
     console.log('  a pipe holds 64-200 KB: a queue beyond that is the daemon not keeping up');
 
     // 3. search
@@ -173,20 +225,44 @@ async function main() {
       const p = quantiles(page);
       const s = quantiles(server);
       const c = quantiles(count);
-      rows.push([label, f1(p.p50), f1(p.p99), f1(s.p50), f1(c.p50), f1(c.p99), f0(total), g ? f1(g.p50) : '—', g ? f2(p.p50 / g.p50) : '—']);
+      rows.push([
+        label,
+        f1(p.p50),
+        f1(p.p99),
+        f1(s.p50),
+        f1(c.p50),
+        f1(c.p99),
+        f0(total),
+        g ? f1(g.p50) : '—',
+        g ? f2(p.p50 / g.p50) : '—',
+      ]);
     }
     console.log(
       `\nSearch over ${f0(stored)} stored lines, ${opts.runs} runs each, through the API (goal: first page < 50 ms):`,
     );
     printTable(
-      ['search', 'page p50', 'page p99', 'in daemon p50', 'count p50', 'count p99', 'matches', 'grep -c p50', 'page ÷ grep'],
+      [
+        'search',
+        'page p50',
+        'page p99',
+        'in daemon p50',
+        'count p50',
+        'count p99',
+        'matches',
+        'grep -c p50',
+        'page ÷ grep',
+      ],
       rows,
     );
-    console.log(`  grep -c -i -w WORD over the same ${f0(opts.lines)} lines in a ${f1(fileMb)} MB file (page cache warm); ms throughout`);
+    console.log(
+      `  grep -c -i -w WORD over the same ${f0(opts.lines)} lines in a ${f1(fileMb)} MB file (page cache warm); ms throughout`,
+    );
 
     const rss = rssMb(d.pid);
     const dbMb = statSync(join(work, 'home', 'devmesh.db')).size / 1e6;
-    console.log(`\nDaemon RSS with ${f0(stored)} lines stored and ${IDLE_SERVICES + 1} services: ${f1(rss)} MB (goal < 150 MB); store ${f1(dbMb)} MB on disk`);
+    console.log(
+      `\nDaemon RSS with ${f0(stored)} lines stored and ${IDLE_SERVICES + 1} services: ${f1(rss)} MB (goal < 150 MB); store ${f1(dbMb)} MB on disk`,
+    );
     console.log('Figures are noisy: compare rows within this run, not across runs or machines.');
   } finally {
     await api.call('services.stopAll', { project: 'logbench' }).catch(() => {});

@@ -44,7 +44,8 @@ export function matchRanges(text: string, terms: readonly TextTerm[]): [number, 
   const tokens = tokenize(text);
   const ranges: [number, number][] = [];
   for (const term of wanted) {
-    for (const at of occurrences(tokens, term)) ranges.push([tokens[at]!.start, tokens[at + term.tokens.length - 1]!.end]);
+    for (const at of occurrences(tokens, term))
+      ranges.push([tokens[at]!.start, tokens[at + term.tokens.length - 1]!.end]);
   }
   ranges.sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
@@ -83,7 +84,7 @@ export function lineMatches(line: LogLine, q: LogQuery): boolean {
   for (const f of q.fields) if (!fieldMatches(line.fields, f)) return false;
   if (q.terms.length === 0) return true;
   const tokens = tokenize(displayText(line));
-  return q.terms.every((t) => (occurrences(tokens, t).length > 0) !== t.negate);
+  return q.terms.every((t) => occurrences(tokens, t).length > 0 !== t.negate);
 }
 
 /** The value at a dotted path: nested objects first, then a flat key holding dots (zap's `user.id`). */
@@ -111,7 +112,8 @@ export function fieldMatches(fields: Record<string, unknown> | undefined, f: Fie
   if (value === undefined || value === null || typeof value === 'object') return false;
   const number = Number(f.value);
   // a number against a number; text against text (a number in a string is text, as in SQLite)
-  if (f.value.trim() !== '' && Number.isFinite(number)) return typeof value === 'number' && compare(value, f.op, number);
+  if (f.value.trim() !== '' && Number.isFinite(number))
+    return typeof value === 'number' && compare(value, f.op, number);
   return typeof value === 'string' && compare(value, f.op, f.value);
 }
 

@@ -63,13 +63,19 @@ const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
 export function foldToken(token: string): string {
   const lower = token.toLowerCase();
   // eslint-disable-next-line no-control-regex
-  return /^[\u0000-\u007f]*$/.test(lower) ? lower : lower.normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC');
+  return /^[\u0000-\u007f]*$/.test(lower)
+    ? lower
+    : lower
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .normalize('NFC');
 }
 
 /** The folded tokens of a text, with where each starts and ends in it (for highlighting). */
 export function tokenize(text: string): { token: string; start: number; end: number }[] {
   const out: { token: string; start: number; end: number }[] = [];
-  for (const m of text.matchAll(TOKEN)) out.push({ token: foldToken(m[0]), start: m.index, end: m.index + m[0].length });
+  for (const m of text.matchAll(TOKEN))
+    out.push({ token: foldToken(m[0]), start: m.index, end: m.index + m[0].length });
   return out;
 }
 
@@ -87,7 +93,13 @@ export function levelName(level: number | null | undefined): LogLevelName | null
 }
 
 export function emptyQuery(): LogQuery {
-  return { terms: [], levels: [], services: { include: [], exclude: [] }, streams: { include: [], exclude: [] }, fields: [] };
+  return {
+    terms: [],
+    levels: [],
+    services: { include: [], exclude: [] },
+    streams: { include: [], exclude: [] },
+    fields: [],
+  };
 }
 
 export function isEmptyQuery(q: LogQuery): boolean {
@@ -203,7 +215,8 @@ function addFilter(q: LogQuery, key: string, op: CompareOp, value: string, colum
     return;
   }
   if (lower === 'service' || lower === 'stream') {
-    if (op !== '=' && op !== '!=') fail(`compares ${lower} with ${op} at column ${column}: use ${lower}= or ${lower}!=`);
+    if (op !== '=' && op !== '!=')
+      fail(`compares ${lower} with ${op} at column ${column}: use ${lower}= or ${lower}!=`);
     const target = lower === 'service' ? q.services : q.streams;
     for (const v of value.split(',').filter(Boolean)) (op === '=' ? target.include : target.exclude).push(v);
     return;

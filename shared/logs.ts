@@ -9,7 +9,10 @@ export const LogSearchInputSchema = z
   .object({
     project: z.string().min(1).max(4096).optional(),
     /** words, "phrases", prefix*, -exclusions and filters (level>=warn service=api user.id=42); empty: every line */
-    query: z.string().max(MAX_QUERY_CHARS, { error: `a search of at most ${MAX_QUERY_CHARS} characters` }).default(''),
+    query: z
+      .string()
+      .max(MAX_QUERY_CHARS, { error: `a search of at most ${MAX_QUERY_CHARS} characters` })
+      .default(''),
     /** only these services (as `service=` in the query) */
     services: z.array(z.string().min(1).max(128)).max(256).optional(),
     /** ms since the epoch, inclusive */

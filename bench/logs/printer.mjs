@@ -7,16 +7,42 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const control = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const WORDS = ['orders', 'users', 'payment', 'invoice', 'cache', 'session', 'token', 'worker', 'queue', 'retry',
-  'timeout', 'database', 'query', 'request', 'completed', 'started', 'shipping', 'catalog', 'search', 'profile'];
+const WORDS = [
+  'orders',
+  'users',
+  'payment',
+  'invoice',
+  'cache',
+  'session',
+  'token',
+  'worker',
+  'queue',
+  'retry',
+  'timeout',
+  'database',
+  'query',
+  'request',
+  'completed',
+  'started',
+  'shipping',
+  'catalog',
+  'search',
+  'profile',
+];
 const LEVELS = [30, 30, 30, 30, 30, 20, 40, 30, 50, 30];
 
 /** line i of every run (and of the file baseline): deterministic, ~110 bytes */
 export function lineOf(i) {
   const w = (k) => WORDS[(i * 7 + k * 13) % WORDS.length];
   if (i % 3 === 0) {
-    return JSON.stringify({ level: LEVELS[i % 10], time: 1700000000000 + i, pid: 4242, msg: `${w(1)} ${w(2)} ${w(3)} done`,
-      user: { id: i % 5000 }, req: `r${i}` });
+    return JSON.stringify({
+      level: LEVELS[i % 10],
+      time: 1700000000000 + i,
+      pid: 4242,
+      msg: `${w(1)} ${w(2)} ${w(3)} done`,
+      user: { id: i % 5000 },
+      req: `r${i}`,
+    });
   }
   return `2026-11-30T10:00:00.000Z ${i % 50 === 0 ? 'WARN' : 'INFO'} GET /api/${w(1)}/${i} ${w(2)} ${w(3)} in ${i % 700}ms id=${i}`;
 }

@@ -181,7 +181,13 @@ function LogView({ session, search, text, onText, typed }: LogViewProps) {
               disabled={snap.loadingOlder || snap.full}
               title={snap.full ? `The log view holds at most ${session.capacity.toLocaleString()} lines` : undefined}
             >
-              {snap.loadingOlder ? 'Loading…' : snap.full ? 'Buffer full' : search ? 'Load older matches' : 'Load older lines'}
+              {snap.loadingOlder
+                ? 'Loading…'
+                : snap.full
+                  ? 'Buffer full'
+                  : search
+                    ? 'Load older matches'
+                    : 'Load older lines'}
             </button>
           </div>
         )}

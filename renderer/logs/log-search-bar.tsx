@@ -112,7 +112,11 @@ function QueryChips({ query, onText }: { query: LogQuery; onText: (text: string)
       {parts.map((part, i) => (
         <li key={`${i}:${part.label}`} className={`log-chip${part.filter ? ' log-chip-filter' : ''}`}>
           <span>{part.label}</span>
-          <button type="button" aria-label={`Remove ${part.label}`} onClick={() => onText(formatLogQuery(part.without))}>
+          <button
+            type="button"
+            aria-label={`Remove ${part.label}`}
+            onClick={() => onText(formatLogQuery(part.without))}
+          >
             ×
           </button>
         </li>
@@ -144,13 +148,41 @@ export function queryParts(q: LogQuery): QueryPart[] {
       parts.push({ label: label(item), filter, without });
     });
   };
-  each((x) => x.terms, (t) => `${t.negate ? '-' : ''}${t.source}`, false);
-  each((x) => x.levels, (l) => formatLogQuery({ ...emptyQuery(), levels: [l] }), true);
-  each((x) => x.services.include, (s) => `service=${s}`, true);
-  each((x) => x.services.exclude, (s) => `service!=${s}`, true);
-  each((x) => x.streams.include, (s) => `stream=${s}`, true);
-  each((x) => x.streams.exclude, (s) => `stream!=${s}`, true);
-  each((x) => x.fields, (f) => formatLogQuery({ ...emptyQuery(), fields: [f] }), true);
+  each(
+    (x) => x.terms,
+    (t) => `${t.negate ? '-' : ''}${t.source}`,
+    false,
+  );
+  each(
+    (x) => x.levels,
+    (l) => formatLogQuery({ ...emptyQuery(), levels: [l] }),
+    true,
+  );
+  each(
+    (x) => x.services.include,
+    (s) => `service=${s}`,
+    true,
+  );
+  each(
+    (x) => x.services.exclude,
+    (s) => `service!=${s}`,
+    true,
+  );
+  each(
+    (x) => x.streams.include,
+    (s) => `stream=${s}`,
+    true,
+  );
+  each(
+    (x) => x.streams.exclude,
+    (s) => `stream!=${s}`,
+    true,
+  );
+  each(
+    (x) => x.fields,
+    (f) => formatLogQuery({ ...emptyQuery(), fields: [f] }),
+    true,
+  );
   return parts;
 }
 

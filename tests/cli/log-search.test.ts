@@ -104,7 +104,7 @@ describe('logs.search on a real daemon', () => {
     expect((await search({ query: '"cache warmed"' })).lines[0]!.level).toBeNull();
   });
 
-  it("keeps the project within its size limit from devmesh.yaml, oldest lines first", async () => {
+  it('keeps the project within its size limit from devmesh.yaml, oldest lines first', async () => {
     const all = await search({ project: 'bulk', query: 'bulk -hello', count: true, limit: 1 });
     expect(all.lines[0]!.text).toMatch(/^bulk 012999 /);
     // ~100 bytes a line, 1 MB kept (trimmed to 90% when over)
@@ -152,9 +152,23 @@ describe('logs.search on a real daemon', () => {
 
 describe('devmesh logs --search', () => {
   it('prints matching lines of every service as JSON, with --level and --since', async () => {
-    const r = await cli.run(['logs', '--search', 'payment', '--level', 'warn', '--since', '1h', '--project', 'shop', '--json']);
+    const r = await cli.run([
+      'logs',
+      '--search',
+      'payment',
+      '--level',
+      'warn',
+      '--since',
+      '1h',
+      '--project',
+      'shop',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as LogLine);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LogLine);
     expect(lines.map((l) => l.level)).toEqual([50, 40, 40]);
     expect(lines[0]).toMatchObject({ service: 'api', msg: 'payment declined' });
 

@@ -38,9 +38,14 @@ describe.skipIf(skipWithoutChromium)('the log pane against the headless daemon (
     writeFileSync(join(dir, 'api.js'), SERVICE);
     writeFileSync(
       join(dir, 'devmesh.yaml'),
-      ['project: logdemo', 'services:', '  api:', '    version: 1.0.0', `    command: "'${process.execPath}' api.js"`, ''].join(
-        '\n',
-      ),
+      [
+        'project: logdemo',
+        'services:',
+        '  api:',
+        '    version: 1.0.0',
+        `    command: "'${process.execPath}' api.js"`,
+        '',
+      ].join('\n'),
     );
     daemon = DaemonProcess.start({ project: dir, homePrefix: 'devmesh-e2e-logs-home-' });
     ui = await UiPage.open(await daemon.url());
@@ -62,7 +67,9 @@ describe.skipIf(skipWithoutChromium)('the log pane against the headless daemon (
       await expect.poll(() => lines().count(), { timeout: scaled(20_000) }).toBeGreaterThan(100);
       // a structured error line reads as its message and fields, coloured as an error
       const error = page.locator('.log-line[data-level="error"]').first();
-      await expect.poll(() => error.locator('.log-text').textContent()).toMatch(/^payment failed for order \d+ {2}pid=\d+ user\.id=\d+$/);
+      await expect
+        .poll(() => error.locator('.log-text').textContent())
+        .toMatch(/^payment failed for order \d+ {2}pid=\d+ user\.id=\d+$/);
       expect(await error.getAttribute('class')).toContain('log-level-error');
 
       // following keeps the newest line in view; scrolling up to read pauses it
@@ -75,10 +82,13 @@ describe.skipIf(skipWithoutChromium)('the log pane against the headless daemon (
 
       await page.getByTestId('log-search').fill('payment');
       await expect
-        .poll(async () => {
-          const texts = await lines().locator('.log-text').allTextContents();
-          return texts.length >= 6 && texts.every((t) => /payment/i.test(t));
-        }, { timeout: scaled(10_000) })
+        .poll(
+          async () => {
+            const texts = await lines().locator('.log-text').allTextContents();
+            return texts.length >= 6 && texts.every((t) => /payment/i.test(t));
+          },
+          { timeout: scaled(10_000) },
+        )
         .toBe(true);
       expect(await page.getByTestId('log-match').first().textContent()).toBe('payment');
 

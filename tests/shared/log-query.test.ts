@@ -70,7 +70,10 @@ describe('parseLogQuery', () => {
 describe('matching and highlighting', () => {
   it('highlights whole words, phrases in a row and prefixes, case-insensitively', () => {
     const text = 'GET /api/orders timed out: Connection reset by peer';
-    expect(matchRanges(text, parseLogQuery('connection reset').terms)).toEqual([[27, 37], [38, 43]]);
+    expect(matchRanges(text, parseLogQuery('connection reset').terms)).toEqual([
+      [27, 37],
+      [38, 43],
+    ]);
     expect(matchRanges(text, parseLogQuery('"connection reset"').terms)).toEqual([[27, 43]]);
     expect(matchRanges(text, parseLogQuery('ord*').terms)).toEqual([[9, 15]]);
     expect(matchRanges(text, parseLogQuery('order').terms)).toEqual([]); // a word, not a substring

@@ -2,7 +2,13 @@
 // --since, --until or --level it searches the stored lines of every service (or the one named) through
 // logs.search (full-text, with filters such as level>=warn user.id=42), then follows with the same rules.
 import { lineMatches } from '../../../shared/log-match.js';
-import { LOG_LEVEL_NAMES, LOG_LEVELS, levelValue, parseLogQuery, type LogLevelName } from '../../../shared/log-query.js';
+import {
+  LOG_LEVEL_NAMES,
+  LOG_LEVELS,
+  levelValue,
+  parseLogQuery,
+  type LogLevelName,
+} from '../../../shared/log-query.js';
 import type { LogSearchResult } from '../../../shared/logs.js';
 import type { LogLine } from '../../../shared/service.js';
 import type { ApiClient } from '../api-client.js';
@@ -207,7 +213,8 @@ Examples:
   private static level(raw: string): LogLevelName {
     const value = levelValue(raw);
     const name = LOG_LEVEL_NAMES.find((n) => LOG_LEVELS[n] === value);
-    if (name === undefined) throw new UsageError(`--level must be one of ${LOG_LEVEL_NAMES.join(', ')}, not '${raw}'`, 'logs');
+    if (name === undefined)
+      throw new UsageError(`--level must be one of ${LOG_LEVEL_NAMES.join(', ')}, not '${raw}'`, 'logs');
     return name;
   }
 

@@ -63,8 +63,20 @@ function bounded(parse: (v: unknown) => number | null, what: string, min: number
 
 export const LogsBlockSchema = z.strictObject(
   {
-    retain_size: bounded(parseSize, 'a size like 500MB or 1GB', MIN_BYTES, MAX_BYTES, 'a size from 1MB to 1TB').optional(),
-    retain_age: bounded(parseAge, 'an age like 14d, 36h or 2w', MIN_AGE_MS, MAX_AGE_MS, 'an age from 1m to 3650d').optional(),
+    retain_size: bounded(
+      parseSize,
+      'a size like 500MB or 1GB',
+      MIN_BYTES,
+      MAX_BYTES,
+      'a size from 1MB to 1TB',
+    ).optional(),
+    retain_age: bounded(
+      parseAge,
+      'an age like 14d, 36h or 2w',
+      MIN_AGE_MS,
+      MAX_AGE_MS,
+      'an age from 1m to 3650d',
+    ).optional(),
   },
   { error: 'a map with retain_size and retain_age, like { retain_size: 1GB, retain_age: 14d }' },
 );

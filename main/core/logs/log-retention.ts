@@ -42,7 +42,9 @@ export class LogRetention {
     this.defaults = deps.defaults ?? DEFAULT_LOG_RETENTION;
     this.chunk = deps.chunkLines ?? 20_000;
     this.now = deps.now ?? Date.now;
-    for (const row of db.prepare('SELECT project, bytes, lines FROM log_usage').all() as ({ project: string } & Usage)[])
+    for (const row of db.prepare('SELECT project, bytes, lines FROM log_usage').all() as ({
+      project: string;
+    } & Usage)[])
       this.usage.set(row.project, { bytes: row.bytes, lines: row.lines });
     this.addUsage = db.prepare(
       `INSERT INTO log_usage (project, bytes, lines) VALUES (?, ?, ?)
@@ -93,8 +95,11 @@ export class LogRetention {
       .get(project, count - 1) as { seq: number } | undefined;
     const last =
       cut?.seq ??
-      (this.db.prepare('SELECT max(seq) AS s FROM log_lines NOT INDEXED WHERE project = ?').get(project) as { s: number })
-        .s;
+      (
+        this.db.prepare('SELECT max(seq) AS s FROM log_lines NOT INDEXED WHERE project = ?').get(project) as {
+          s: number;
+        }
+      ).s;
     this.deleteThrough(project, last);
     return this.overSize(project);
   }
@@ -105,7 +110,9 @@ export class LogRetention {
     for (const project of [...this.usage.keys()]) {
       const cutoff = this.now() - this.policy(project).maxAgeMs;
       // the oldest lines first (seq grows with time): a store with nothing too old reads one row
-      const oldest = this.db.prepare('SELECT seq, ts FROM log_lines NOT INDEXED WHERE project = ? ORDER BY seq LIMIT ?');
+      const oldest = this.db.prepare(
+        'SELECT seq, ts FROM log_lines NOT INDEXED WHERE project = ? ORDER BY seq LIMIT ?',
+      );
       let last: number | null = null;
       let expired = 0;
       for (const row of oldest.iterate(project, this.chunk) as Iterable<{ seq: number; ts: number }>) {
@@ -137,6 +144,9 @@ export class LogRetention {
     })();
     // the map follows only a committed delete (a throw above leaves it as it was)
     const have = this.usage.get(project) ?? { bytes: 0, lines: 0 };
-    this.usage.set(project, { bytes: Math.max(0, have.bytes - gone.bytes), lines: Math.max(0, have.lines - gone.lines) });
+    this.usage.set(project, {
+      bytes: Math.max(0, have.bytes - gone.bytes),
+      lines: Math.max(0, have.lines - gone.lines),
+    });
   }
 }

@@ -87,9 +87,11 @@ export class LogSearch {
         .prepare(`SELECT ${COLUMNS} FROM ${from} WHERE ${pageWhere} ORDER BY ${key} DESC LIMIT ?`)
         .all(...matchArgs, ...args, r.limit + 1) as LogRow[];
       const total = r.count
-        ? (this.db.prepare(`SELECT count(*) AS n FROM ${from} WHERE ${countWhere}`).get(...matchArgs, ...args) as {
-            n: number;
-          }).n
+        ? (
+            this.db.prepare(`SELECT count(*) AS n FROM ${from} WHERE ${countWhere}`).get(...matchArgs, ...args) as {
+              n: number;
+            }
+          ).n
         : null;
       const lines = rows.slice(0, r.limit).map(logLineOfRow);
       return { lines, more: rows.length > r.limit, total };
@@ -176,7 +178,10 @@ export class LogSearch {
 
   /** The first seq stamped at or after `ts` (one past the last when none): a binary search over seq. */
   private firstSeqAtOrAfter(ts: number): number {
-    const bounds = this.db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM log_lines').get() as {
+    const bounds = this.db
+      // two subqueries: min() and max() together would read the whole index, each alone reads one row
+      .prepare('SELECT (SELECT min(seq) FROM log_lines) AS lo, (SELECT max(seq) FROM log_lines) AS hi')
+      .get() as {
       lo: number | null;
       hi: number | null;
     };
@@ -234,7 +239,8 @@ export function logLineOfRow(row: LogRow): LogLine {
   if (row.fields !== null) {
     try {
       const fields = JSON.parse(row.fields) as unknown;
-      if (fields && typeof fields === 'object' && !Array.isArray(fields)) line.fields = fields as Record<string, unknown>;
+      if (fields && typeof fields === 'object' && !Array.isArray(fields))
+        line.fields = fields as Record<string, unknown>;
     } catch {
       line.fields = { _unreadable: row.fields.slice(0, 200) }; // never thrown at a reader: shown as it is
     }

@@ -19,7 +19,8 @@ const DROPPED_KEYS = new Set(['time', 'timestamp', 'ts', '@timestamp', 'v', '@ve
 const MAX_JSON_CHARS = 16 * 1024;
 
 // an upper-case level word among the first words, `[warn]` / `<error>` in any case, or logfmt's level=
-const LEVEL_WORD = /(?:^|[\s[(<|:])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|PANIC)(?=$|[\s\])>|:!])/;
+const LEVEL_WORD =
+  /(?:^|[\s[(<|:])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|PANIC)(?=$|[\s\])>|:!])/;
 const BRACKETED = /[[(<](trace|debug|info|notice|warn|warning|error|err|fatal|critical|panic)[\])>]/i;
 const LOGFMT = /(?:^|\s)(?:level|lvl|severity)=["']?([A-Za-z]+|\d{1,2})\b/i;
 const HEAD_CHARS = 64;

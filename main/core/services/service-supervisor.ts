@@ -117,7 +117,10 @@ export class ServiceSupervisor {
   async apply(config: ProjectConfig): Promise<ConfigChanges> {
     const changes: ConfigChanges = { added: [], removed: [], changed: [] };
     const keep = config.logs;
-    this.deps.logs.setRetention(this.deps.project, keep ? { maxBytes: keep.retainBytes, maxAgeMs: keep.retainAgeMs } : null);
+    this.deps.logs.setRetention(
+      this.deps.project,
+      keep ? { maxBytes: keep.retainBytes, maxAgeMs: keep.retainAgeMs } : null,
+    );
     for (const name of [...this.order].reverse()) {
       if (!config.services[name]) {
         changes.removed.push(name);

@@ -6,14 +6,22 @@ import { parseLine } from '../../../main/core/logs/structured-line.js';
 describe('parseLine', () => {
   it('reads pino and bunyan lines (numeric levels, time and v left out)', () => {
     const pino = '{"level":40,"time":1700000000000,"pid":7,"hostname":"box","msg":"slow query","ms":812}';
-    expect(parseLine(pino, 'stdout')).toEqual({ level: 40, msg: 'slow query', fields: { pid: 7, hostname: 'box', ms: 812 } });
+    expect(parseLine(pino, 'stdout')).toEqual({
+      level: 40,
+      msg: 'slow query',
+      fields: { pid: 7, hostname: 'box', ms: 812 },
+    });
     const bunyan = '{"name":"api","hostname":"b","pid":1,"level":50,"msg":"boom","time":"2024-01-01T00:00:00Z","v":0}';
     expect(parseLine(bunyan, 'stdout')).toMatchObject({ level: 50, msg: 'boom', fields: { name: 'api' } });
   });
 
   it('reads zap, structlog, winston and Python JSON logging lines (level names)', () => {
     const zap = '{"level":"warn","ts":1700000000.1,"caller":"main.go:12","msg":"retrying","user.id":42}';
-    expect(parseLine(zap, 'stderr')).toEqual({ level: 40, msg: 'retrying', fields: { caller: 'main.go:12', 'user.id': 42 } });
+    expect(parseLine(zap, 'stderr')).toEqual({
+      level: 40,
+      msg: 'retrying',
+      fields: { caller: 'main.go:12', 'user.id': 42 },
+    });
     const structlog = '{"event":"user logged in","level":"info","timestamp":"2024-01-01T00:00:00Z","user":"ann"}';
     expect(parseLine(structlog, 'stdout')).toEqual({ level: 30, msg: 'user logged in', fields: { user: 'ann' } });
     expect(parseLine('{"message":"disk low","level":"error"}', 'stdout')).toEqual({ level: 50, msg: 'disk low' });

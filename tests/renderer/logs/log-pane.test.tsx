@@ -40,9 +40,7 @@ async function open(): Promise<RenderedView> {
     client.answer('services.list', [serviceInfo('api')]);
     client.answer('logs.page', { lines: PAGE, hasMore: false });
     client.answer('logs.search', ({ query }) => {
-      const found = (query ?? '').includes('payment')
-        ? [hit(PAGE[1]!, [[0, 7]]), hit(PAGE[2]!, [[0, 7]])]
-        : [];
+      const found = (query ?? '').includes('payment') ? [hit(PAGE[1]!, [[0, 7]]), hit(PAGE[2]!, [[0, 7]])] : [];
       return { lines: found, nextCursor: null, total: null, ms: 1 };
     });
   });
@@ -117,11 +115,11 @@ describe('LogPane search', () => {
     const { user, client } = await open();
     await user.type(screen.getByTestId('log-search'), 'payment level>=warn user.id=42');
     const chips = await screen.findByTestId('log-chips');
-    expect(within(chips).getAllByRole('listitem').map((c) => c.firstChild!.textContent)).toEqual([
-      'payment',
-      'level>=warn',
-      'user.id=42',
-    ]);
+    expect(
+      within(chips)
+        .getAllByRole('listitem')
+        .map((c) => c.firstChild!.textContent),
+    ).toEqual(['payment', 'level>=warn', 'user.id=42']);
     expect((screen.getByTestId('log-level-pick') as HTMLSelectElement).value).toBe('warn');
     await user.click(within(chips).getByRole('button', { name: 'Remove level>=warn' }));
     expect((screen.getByTestId('log-search') as HTMLInputElement).value).toBe('payment user.id=42');
