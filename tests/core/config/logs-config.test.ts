@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectConfigLoader } from '../../../main/core/config/project-config-loader.js';
-import { DevMeshError } from '../../../shared/errors.js';
+import type { DevMeshError } from '../../../shared/errors.js';
 
 const loader = new ProjectConfigLoader();
 let dir: string;
