@@ -40,6 +40,7 @@ const METHODS: Record<ApiMethod, true> = {
   'services.startAll': true,
   'services.stopAll': true,
   'logs.page': true,
+  'logs.search': true,
   'proxy.info': true,
   'proxy.routes': true,
   'proxy.requests': true,

@@ -16,6 +16,7 @@ import { AgentContextInputSchema, AgentContextSchema } from './agent-context.js'
 import { MeshInfoSchema, PeerInfoSchema, ServiceGraphSchema, VersionAlertSchema } from './mesh.js';
 import { LogLineSchema, ProjectInfoSchema, ServiceInfoSchema } from './service.js';
 import { HealthSchema } from './health.js';
+import { LogSearchInputSchema, LogSearchResultSchema } from './logs.js';
 import {
   ReminderCancelInputSchema,
   ReminderCreateInputSchema,
@@ -175,6 +176,8 @@ export const apiMethods = {
   'services.startAll': { input: ProjectStart, output: z.array(ServiceInfoSchema) },
   'services.stopAll': { input: ProjectScope, output: z.array(ServiceInfoSchema) },
   'logs.page': { input: LogPageInputSchema, output: LogPageSchema },
+  /** full-text search over every stored line of the project's services (shared/logs.ts) */
+  'logs.search': { input: LogSearchInputSchema, output: LogSearchResultSchema },
   'proxy.info': { input: Empty, output: ProxyInfoSchema },
   'proxy.routes': { input: ProjectScope, output: z.array(RouteInfoSchema) },
   'proxy.requests': { input: RequestPageInputSchema, output: RequestPageSchema },

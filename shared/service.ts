@@ -93,6 +93,13 @@ export const LogLineSchema = z.object({
   service: z.string(),
   stream: z.enum(LOG_STREAMS),
   ts: z.number(),
+  /** the line as the service printed it */
   text: z.string(),
+  /** pino's scale (trace 10 … fatal 60): from a JSON line's level, a level word, or the stream; null: unknown */
+  level: z.number().int().nullable().optional(),
+  /** a structured (JSON) line's message; absent for a plain line */
+  msg: z.string().optional(),
+  /** a structured line's other keys (time and level left out) */
+  fields: z.record(z.string(), z.unknown()).optional(),
 });
 export type LogLine = z.infer<typeof LogLineSchema>;

@@ -1,10 +1,20 @@
 // The log of the selected service: newest page first, then live. The lines live in a LogSession outside
-// React and arrive here in batches; search filters what is shown, "load older" pages back in time.
-import { useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+// React and arrive here in batches. A search asks the daemon's full-text index (logs.search) and keeps
+// following: live lines that match are added, matches are marked, and Enter / Shift+Enter (or F3) jump
+// between them. Following sticks to the newest line until the user scrolls up or jumps to a match.
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
-import { LogSession } from './log-session.js';
+import { isEmptyQuery, parseLogQuery, type LogQuery } from '../../shared/log-query.js';
+import { LogSession, type LogSearchSpec } from './log-session.js';
 import { useApp } from '../shell/app-context.js';
 import { LogLineRow } from './log-line-row.js';
+import { LogSearchBar } from './log-search-bar.js';
+import '../styles/logs.css';
+
+/** how long typing rests before the search is asked */
+const SEARCH_DELAY_MS = 250;
+const AT_BOTTOM_SLACK_PX = 24;
 
 export function LogPane() {
   const { stores } = useApp();
@@ -21,32 +31,65 @@ export function LogPane() {
   return <ServiceLog key={`${project}\u0000${name}`} project={project} name={name} />;
 }
 
-function ServiceLog({ project, name }: { project: string; name: string }) {
-  const { client } = useApp();
-  const [session, setSession] = useState<LogSession | null>(null);
-  useEffect(() => {
-    const s = new LogSession(client, project, name);
-    setSession(s);
-    return () => s.dispose();
-  }, [client, project, name]);
-  return session ? <LogView session={session} /> : null;
+interface Parsed {
+  query: LogQuery | null;
+  error: string | null;
 }
 
-const AT_BOTTOM_SLACK_PX = 24;
+function parse(text: string): Parsed {
+  if (text.trim() === '') return { query: null, error: null };
+  try {
+    const query = parseLogQuery(text);
+    return { query: isEmptyQuery(query) ? null : query, error: null };
+  } catch (err) {
+    return { query: null, error: (err as Error).message };
+  }
+}
 
-function LogView({ session }: { session: LogSession }) {
+function ServiceLog({ project, name }: { project: string; name: string }) {
+  const { client } = useApp();
+  const [text, setText] = useState('');
+  const [settled, setSettled] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(text.trim()), text.trim() === '' ? 0 : SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [text]);
+  const typed = useMemo(() => parse(text), [text]);
+  // A search with a mistake keeps the last good one on screen while the user fixes it.
+  const [active, setActive] = useState<LogSearchSpec | null>(null);
+  useEffect(() => {
+    const p = parse(settled);
+    if (p.error === null) setActive(p.query ? { text: settled, query: p.query } : null);
+  }, [settled]);
+
+  const [session, setSession] = useState<LogSession | null>(null);
+  useEffect(() => {
+    const s = new LogSession(client, project, name, { search: active });
+    setSession(s);
+    return () => s.dispose();
+  }, [client, project, name, active]);
+  if (!session) return null;
+  return <LogView session={session} search={active} text={text} onText={setText} typed={typed} />;
+}
+
+interface LogViewProps {
+  session: LogSession;
+  search: LogSearchSpec | null;
+  text: string;
+  onText: (text: string) => void;
+  typed: Parsed;
+}
+
+function LogView({ session, search, text, onText, typed }: LogViewProps) {
   const snap = useSyncExternalStore(session.subscribe, session.getSnapshot);
-  const [search, setSearch] = useState('');
   const [follow, setFollow] = useState(true);
-  const query = useDeferredValue(search.trim().toLowerCase());
+  const [currentSeq, setCurrentSeq] = useState<number | null>(null);
+  const [jumps, setJumps] = useState(0);
   const scroller = useRef<HTMLDivElement>(null);
   /** scrollHeight before "load older" prepended lines, to keep the view on the same line */
   const anchor = useRef<number | null>(null);
-
-  const shown = useMemo(
-    () => (query ? snap.lines.filter((l) => l.text.toLowerCase().includes(query)) : snap.lines),
-    [snap.lines, query],
-  );
+  const terms = useMemo(() => search?.query.terms.filter((t) => !t.negate) ?? [], [search]);
+  const lines = snap.lines;
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -57,7 +100,27 @@ function LogView({ session }: { session: LogSession }) {
     } else if (follow) {
       el.scrollTop = el.scrollHeight;
     }
-  }, [shown, follow]);
+  }, [lines, follow]);
+
+  const position = currentSeq === null ? 0 : lines.findIndex((l) => l.seq === currentSeq) + 1;
+
+  const jump = (direction: 1 | -1) => {
+    if (!search || lines.length === 0) return;
+    const at = lines.findIndex((l) => l.seq === currentSeq);
+    // the first jump lands on the newest match; then on, around the loaded matches
+    const next = at === -1 ? lines.length - 1 : (at + direction + lines.length) % lines.length;
+    const seq = lines[next]!.seq;
+    setFollow(false);
+    setCurrentSeq(seq);
+    setJumps((n) => n + 1);
+  };
+
+  // after the render that marked it: the current match in the middle of the view
+  useEffect(() => {
+    if (currentSeq === null) return;
+    const row = scroller.current?.querySelector<HTMLElement>(`[data-seq="${currentSeq}"]`);
+    row?.scrollIntoView?.({ block: 'center' });
+  }, [currentSeq, jumps]);
 
   const onScroll = () => {
     const el = scroller.current;
@@ -65,6 +128,12 @@ function LogView({ session }: { session: LogSession }) {
     // Scrolling up to read pauses following; scrolling back to the bottom resumes it.
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= AT_BOTTOM_SLACK_PX;
     if (atBottom !== follow) setFollow(atBottom);
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.key !== 'F3') return;
+    e.preventDefault();
+    jump(e.shiftKey ? -1 : 1);
   };
 
   const loadOlder = async () => {
@@ -76,23 +145,22 @@ function LogView({ session }: { session: LogSession }) {
   };
 
   return (
-    <section className="log-pane" data-testid="log-pane" aria-label={`Log of ${session.service}`}>
+    <section className="log-pane" data-testid="log-pane" aria-label={`Log of ${session.service}`} onKeyDown={onKeyDown}>
       <div className="log-toolbar">
         <h2 className="log-title">
           <span className="muted">Log</span> {session.service}
         </h2>
-        <input
-          type="search"
-          className="log-search"
-          data-testid="log-search"
-          placeholder="Filter lines…"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-          spellCheck={false}
+        <LogSearchBar
+          text={text}
+          onText={onText}
+          query={typed.query}
+          error={typed.error}
+          position={position}
+          matches={search ? lines.length : 0}
+          more={snap.hasMore}
+          onJump={jump}
         />
-        <span className="log-count muted">
-          {query ? `${shown.length} of ${snap.lines.length}` : `${snap.lines.length}`} lines
-        </span>
+        <span className="log-count muted">{`${lines.length}${search ? ' found' : ''}`} lines</span>
         <label className="toggle">
           <input
             type="checkbox"
@@ -103,7 +171,7 @@ function LogView({ session }: { session: LogSession }) {
           Follow
         </label>
       </div>
-      <div className="log-lines" ref={scroller} onScroll={onScroll} role="log" aria-live="off">
+      <div className="log-lines" ref={scroller} onScroll={onScroll} role="log" aria-live="off" data-testid="log-lines">
         {snap.hasMore && (
           <div className="log-older">
             <button
@@ -113,17 +181,23 @@ function LogView({ session }: { session: LogSession }) {
               disabled={snap.loadingOlder || snap.full}
               title={snap.full ? `The log view holds at most ${session.capacity.toLocaleString()} lines` : undefined}
             >
-              {snap.loadingOlder ? 'Loading…' : snap.full ? 'Buffer full' : 'Load older lines'}
+              {snap.loadingOlder
+                ? 'Loading…'
+                : snap.full
+                  ? 'Buffer full'
+                  : search
+                    ? 'Load older matches'
+                    : 'Load older lines'}
             </button>
           </div>
         )}
-        {snap.loading && snap.lines.length === 0 && <div className="empty">Loading log…</div>}
+        {snap.loading && lines.length === 0 && <div className="empty">{search ? 'Searching…' : 'Loading log…'}</div>}
         {snap.error && <div className="log-error">Could not load the log: {snap.error}</div>}
-        {!snap.loading && shown.length === 0 && !snap.error && (
-          <div className="empty">{query ? 'No line matches the filter.' : 'No output yet.'}</div>
+        {!snap.loading && lines.length === 0 && !snap.error && (
+          <div className="empty">{search ? 'No line matches the search.' : 'No output yet.'}</div>
         )}
-        {shown.map((line) => (
-          <LogLineRow key={line.seq} line={line} />
+        {lines.map((line) => (
+          <LogLineRow key={line.seq} line={line} terms={terms} current={line.seq === currentSeq} />
         ))}
       </div>
     </section>

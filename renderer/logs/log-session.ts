@@ -1,13 +1,27 @@
 // The log of one service as the log pane shows it: the newest page, then live lines, in a bounded buffer
 // that lives outside React. A chatty service can print thousands of lines a second; LivePagedSession
 // collects them and publishes at most every `flushMs`, so React renders a batch, never a line.
+// With a search, the pages come from logs.search (the daemon's full-text index, newest match first) and
+// live lines are kept only when they match, by the same rules (shared/log-match.ts).
+import { lineMatches } from '../../shared/log-match.js';
+import type { LogQuery } from '../../shared/log-query.js';
+import type { LogSearchHit } from '../../shared/logs.js';
 import type { LogLine } from '../../shared/service.js';
 import type { DevMeshClient } from '../api/devmesh-client.js';
 import { LivePagedSession } from '../live/live-paged-session.js';
 
+/** a line of the pane: a search's carry the ranges that matched */
+export type ShownLine = LogLine & { matches?: LogSearchHit['matches'] };
+
+export interface LogSearchSpec {
+  /** as typed (the daemon parses it again) */
+  text: string;
+  query: LogQuery;
+}
+
 export interface LogSnapshot {
   /** oldest first */
-  lines: readonly LogLine[];
+  lines: readonly ShownLine[];
   /** the daemon holds older lines than the first one shown */
   hasMore: boolean;
   /** the buffer is at capacity: loading older lines would push out the newest */
@@ -21,10 +35,12 @@ export interface LogSessionDeps {
   capacity?: number;
   pageSize?: number;
   flushMs?: number;
+  /** only the lines matching this search */
+  search?: LogSearchSpec | null;
 }
 
 export class LogSession {
-  private readonly live: LivePagedSession<LogLine, LogSnapshot>;
+  private readonly live: LivePagedSession<ShownLine, LogSnapshot>;
   /** For useSyncExternalStore: the listener runs once per published batch. */
   readonly subscribe: (listener: () => void) => () => void;
   readonly getSnapshot: () => LogSnapshot;
@@ -36,10 +52,21 @@ export class LogSession {
     deps: LogSessionDeps = {},
   ) {
     const target = { project, name: service };
-    this.live = new LivePagedSession<LogLine, LogSnapshot>(
+    const search = deps.search ?? null;
+    this.live = new LivePagedSession<ShownLine, LogSnapshot>(
       client,
       {
         fetchPage: async ({ before, limit }) => {
+          if (search) {
+            const found = await client.call('logs.search', {
+              project,
+              services: [service],
+              query: search.text,
+              limit: Math.min(limit, 1000),
+              ...(before === undefined ? {} : { cursor: before }),
+            });
+            return { items: found.lines, hasMore: found.nextCursor !== null };
+          }
           const page = await client.call('logs.page', {
             ...target,
             ...(before === undefined ? {} : { before }),
@@ -48,6 +75,7 @@ export class LogSession {
           return { items: page.lines, hasMore: page.hasMore };
         },
         follow: (onLine) => client.followLogs(target, onLine),
+        ...(search ? { accepts: (line: ShownLine) => lineMatches(line, search.query) } : {}),
       },
       {
         capacity: deps.capacity ?? 5000,

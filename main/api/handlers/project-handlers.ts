@@ -1,11 +1,13 @@
-// projects.*, services.* and logs.page: the calls about a project's services, by project and service name.
+// projects.*, services.*, logs.page and logs.search: the calls about a project's services, by project and
+// service name.
+import { LOG_LEVELS, parseLogQuery } from '../../../shared/log-query.js';
 import type { LogStore } from '../../core/logs/log-store.js';
 import type { ProjectCommands } from '../../core/projects/project-commands.js';
 import type { HandlersOf } from './handlers.js';
 
 export interface ProjectHandlersDeps {
   commands: ProjectCommands;
-  logs: Pick<LogStore, 'page'>;
+  logs: Pick<LogStore, 'page' | 'search'>;
 }
 
 export function projectHandlers({
@@ -26,6 +28,20 @@ export function projectHandlers({
     'logs.page': (i) => {
       const project = commands.idOf(i.project, i.name);
       return logs.page({ project, service: i.name, before: i.before, limit: i.limit, search: i.search });
+    },
+    'logs.search': (i) => {
+      const query = parseLogQuery(i.query);
+      return logs.search({
+        project: commands.idOf(i.project),
+        query,
+        services: i.services,
+        since: i.since,
+        until: i.until,
+        minLevel: i.level === undefined ? undefined : LOG_LEVELS[i.level],
+        limit: i.limit,
+        cursor: i.cursor,
+        count: i.count,
+      });
     },
   };
 }

@@ -8,6 +8,7 @@ import semver from 'semver';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../base/duration.js';
 import { DatabaseBlockSchema } from './database-block.js';
+import { LogsBlockSchema } from './logs-block.js';
 import type { RestartPolicy, ServiceProtocol, StopSignal, VersionMismatchPolicy } from './project-config.js';
 
 /** Service names and project ids: they end up in URLs, env var names and file names. */
@@ -325,6 +326,8 @@ export const ProjectFileSchema = z.strictObject(
   {
     project: name(`a project id: ${NAME_RULE}`).optional(),
     on_version_mismatch: MismatchPolicy.optional(),
+    /** how much log the project keeps (logs-block.ts) */
+    logs: LogsBlockSchema.optional(),
     services: z.record(z.string(), z.unknown(), { error: 'a map of service name to service' }),
   },
   { error: 'a map with project and services' },
@@ -340,4 +343,5 @@ export const KNOWN_KEYS = {
   restart: Object.keys(RestartObjectSchema.shape),
   dependency: Object.keys(DependencyObjectSchema.shape),
   database: Object.keys(DatabaseBlockSchema.shape),
+  logs: Object.keys(LogsBlockSchema.shape),
 };

@@ -20,6 +20,7 @@ import {
 } from './config-schema.js';
 import { DependencyGraph } from './dependency-graph.js';
 import { expandDatabaseBlocks, type DatabaseBlockOwner } from './database-block.js';
+import { normalizeLogs } from './logs-block.js';
 import { didYouMean } from '../base/did-you-mean.js';
 import {
   CONFIG_FILE_NAME,
@@ -137,7 +138,9 @@ export class ProjectConfigLoader {
     }
     const raw = withoutExtensionKeys(json);
     const top = ProjectFileSchema.safeParse(raw, PARSE_OPTIONS);
-    if (!top.success) issues.addZodIssues(top.error.issues, [], () => KNOWN_KEYS.project);
+    if (!top.success) {
+      issues.addZodIssues(top.error.issues, [], (path) => (path[0] === 'logs' ? KNOWN_KEYS.logs : KNOWN_KEYS.project));
+    }
 
     const rawServices = mapAt(raw, 'services');
     const declared = inFileOrder(rawServices, locator.keysOf(['services']));
@@ -192,6 +195,7 @@ export class ProjectConfigLoader {
       services: byName,
       onVersionMismatch,
       order,
+      logs: normalizeLogs(top.success ? top.data.logs : undefined),
       warnings: warnings.list().map((w) => ConfigIssueCollector.format(w)),
     };
   }

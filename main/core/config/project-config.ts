@@ -1,5 +1,6 @@
 // The validated, normalized form of a project's devmesh.yaml: what the supervisor runs.
 // Durations are milliseconds; paths are absolute; defaults are filled in.
+import type { LogsConfig } from './logs-block.js';
 
 export type RestartPolicy = 'no' | 'on-failure' | 'always';
 /** what routing does when no instance of a dependency satisfies the caller's range */
@@ -96,6 +97,8 @@ export interface ProjectConfig {
   onVersionMismatch: VersionMismatchPolicy;
   /** service names in dependency order: every service after all it depends on */
   order: string[];
+  /** how much log the project keeps (`logs:`, defaults filled in by the loader; absent: the defaults) */
+  logs?: LogsConfig;
   /** things worth telling that do not stop the project, e.g. a local dependency outside its declared range */
   warnings: string[];
 }

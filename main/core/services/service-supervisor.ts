@@ -116,6 +116,11 @@ export class ServiceSupervisor {
   /** Installs a (new) config; returns what changed. Running services whose process fields changed are restarted. */
   async apply(config: ProjectConfig): Promise<ConfigChanges> {
     const changes: ConfigChanges = { added: [], removed: [], changed: [] };
+    const keep = config.logs;
+    this.deps.logs.setRetention(
+      this.deps.project,
+      keep ? { maxBytes: keep.retainBytes, maxAgeMs: keep.retainAgeMs } : null,
+    );
     for (const name of [...this.order].reverse()) {
       if (!config.services[name]) {
         changes.removed.push(name);

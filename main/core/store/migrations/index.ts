@@ -15,6 +15,7 @@ import { migration012 } from './012-usage.js';
 import { migration013 } from './013-agent-supervision.js';
 import { migration014 } from './014-tcp-addresses.js';
 import { migration015 } from './015-database-snapshots.js';
+import { migration016 } from './016-log-search.js';
 import { migration017 } from './017-process-metrics.js';
 
 export interface Migration {
@@ -38,6 +39,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration013,
   migration014,
   migration015,
-  // 016 (logs, FTS5) is another branch's: it goes before this one when both are merged
+  migration016,
   migration017,
 ];
