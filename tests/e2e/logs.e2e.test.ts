@@ -94,7 +94,7 @@ describe.skipIf(skipWithoutChromium)('the log pane against the headless daemon (
 
       // Enter: the newest match, then Shift+Enter the one before; following stops
       await page.getByTestId('log-search').press('Enter');
-      const current = () => page.locator('[aria-current="true"]').getAttribute('data-seq');
+      const current = () => page.getByTestId('log-pane').locator('[aria-current="true"]').getAttribute('data-seq');
       const newest = Number(await current());
       expect(await page.getByTestId('log-follow').isChecked()).toBe(false);
       await page.getByTestId('log-search').press('Shift+Enter');
