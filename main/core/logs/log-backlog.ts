@@ -159,19 +159,18 @@ export class LogBacklog {
   private writeLines(batch: LogLine[]): void {
     const totals = new Map<string, Usage>();
     const lines: unknown[][] = [];
-    const index: unknown[][] = [];
     for (const l of batch) {
       const t = totals.get(l.project) ?? { bytes: 0, lines: 0 };
       t.bytes += Buffer.byteLength(l.text, 'utf8');
       t.lines++;
       totals.set(l.project, t);
       const fields = l.fields === undefined ? null : JSON.stringify(l.fields);
-      lines.push([l.seq, l.project, l.service, l.stream, l.ts, l.text, l.level ?? null, l.msg ?? null, fields]);
-      index.push([l.seq, displayText(l)]);
+      // the text to index: a plain line's own (null: the writer takes it from the row), a JSON line's message and fields
+      const body = l.msg === undefined ? null : displayText(l);
+      lines.push([l.seq, l.project, l.service, l.stream, l.ts, l.text, l.level ?? null, l.msg ?? null, fields, body]);
     }
     const steps: LogWriteStep[] = [
-      { sql: INSERT_LINE, rows: lines },
-      { sql: INSERT_INDEX, rows: index },
+      { sql: INSERT_LINE, rows: lines, index: { sql: INSERT_INDEX, indexText: 5 } },
       this.retention.record(totals),
     ];
     this.busy = true;

@@ -82,7 +82,7 @@ export class LogStore {
   ) {
     this.ringSize = deps.ringSize ?? 1000;
     const flushBatchSize = deps.flushBatchSize ?? 1000;
-    const maxBatch = Math.max(flushBatchSize, deps.maxBatch ?? 10_000);
+    const maxBatch = Math.max(flushBatchSize, deps.maxBatch ?? 5000);
     this.maxUnsaved = Math.max(flushBatchSize, deps.maxUnsaved ?? 10_000);
     this.retryMs = deps.retryMs ?? 3000;
     const health = deps.health ?? DaemonHealth.detached(pino({ level: 'silent' }));

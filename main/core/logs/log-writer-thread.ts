@@ -61,7 +61,16 @@ export function logWriterThread(Sqlite: typeof BetterSqlite3, port: MessagePort,
         steps.map((step) => {
           const statement = prepared(step.sql);
           if (step.get) return statement.get(...(step.rows[0] ?? [])) ?? null;
-          for (const row of step.rows) statement.run(row);
+          const index = step.index ? prepared(step.index.sql) : null;
+          for (const row of step.rows) {
+            if (!index) {
+              statement.run(row);
+              continue;
+            }
+            const text = row.pop() ?? row[step.index!.indexText];
+            statement.run(row);
+            index.run(row[0], text);
+          }
           return null;
         }),
       )();

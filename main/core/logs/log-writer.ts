@@ -9,11 +9,17 @@
 import type { Database, Sqlite } from '../store/database.js';
 import { ThreadLogWriter } from './log-writer-thread.js';
 
-/** One statement of a write: run once per row, or (`get`) once with the first row, its row read back. */
+/**
+ * One statement of a write: run once per row, or (`get`) once with the first row, its row read back. With
+ * `index`, each row ends with one more value, the text to index (null: the row's `indexText`-th value), and
+ * `index` runs after `sql` with the row's first value and that text: a plain line's text crosses to a writer
+ * thread once, not twice.
+ */
 export interface LogWriteStep {
   sql: string;
   rows: unknown[][];
   get?: boolean;
+  index?: { sql: string; indexText: number };
 }
 
 /** How a write ended: the error (its SQLite code kept), or each step's result (a `get`'s row, else null). */
@@ -32,7 +38,16 @@ export function runSteps(db: Sqlite, steps: LogWriteStep[]): unknown[] {
     steps.map((step) => {
       const statement = db.prepare(step.sql);
       if (step.get) return statement.get(...(step.rows[0] ?? [])) ?? null;
-      for (const row of step.rows) statement.run(...row);
+      const index = step.index ? db.prepare(step.index.sql) : null;
+      for (const row of step.rows) {
+        if (!index) {
+          statement.run(row);
+          continue;
+        }
+        const text = row.pop() ?? row[step.index!.indexText];
+        statement.run(row);
+        index.run(row[0], text);
+      }
       return null;
     }),
   )();
