@@ -81,6 +81,9 @@ export function logWriterThread(Sqlite: typeof BetterSqlite3, port: MessagePort,
   });
 }
 
+/** the thread's young generation (see thread()) */
+const YOUNG_MB = 4;
+
 export interface ThreadLogWriterOptions {
   /** the thread ends after this long without a write */
   idleMs?: number;
@@ -150,6 +153,9 @@ const { parentPort, workerData } = require('node:worker_threads');
     const worker = new Worker(code, {
       eval: true,
       workerData: { sqlite: require.resolve('better-sqlite3'), path: this.path },
+      // V8 would give the thread's young generation 16 MB semi-spaces (about 40 MB of heap kept for it); a
+      // batch's rows live only for its transaction, so a small one does (bench/logs.mjs prints the daemon's RSS)
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB },
     });
     worker.unref();
     worker.on('message', (m: Reply) => {
