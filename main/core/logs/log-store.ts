@@ -197,7 +197,8 @@ export class LogStore {
     const { top, rows } = this.snapshot(() => read.all(...args, query.limit + 1) as LogRow[]);
     // Unsaved lines are newer than every stored one: they come first, newest first.
     const needle = query.search?.toLowerCase(); // as LIKE: case-insensitive (LIKE folds ASCII only)
-    const unsaved = this.backlog.unsaved(top)
+    const unsaved = this.backlog
+      .unsaved(top)
       .filter((l) => l.project === query.project && l.service === query.service)
       .filter((l) => query.before === undefined || l.seq < query.before)
       .filter((l) => !needle || l.text.toLowerCase().includes(needle))
@@ -214,7 +215,8 @@ export class LogStore {
     if (!this.guard.failing) this.backlog.flush();
     const { top, rows: answer } = this.snapshot((): LogSearchAnswer => this.searcher.run(request));
     // Unsaved lines are newer than every stored one: matched here, by the same rules.
-    const unsaved = this.backlog.unsaved(top)
+    const unsaved = this.backlog
+      .unsaved(top)
       .filter((l) => l.project === request.project && (request.cursor === undefined || l.seq < request.cursor))
       .filter((l) => LogStore.withinRequest(l, request) && lineMatches(l, request.query))
       .reverse();
@@ -237,27 +239,12 @@ export class LogStore {
     })();
   }
 
-
   private static withinRequest(l: LogLine, r: LogSearchRequest): boolean {
     if (r.services && r.services.length > 0 && !r.services.includes(l.service)) return false;
     if (r.since !== undefined && l.ts < r.since) return false;
     if (r.until !== undefined && l.ts > r.until) return false;
     return r.minLevel === undefined || (l.level !== null && l.level !== undefined && l.level >= r.minLevel);
   }
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
   private ringOf(project: string, service: string): LogRing {
     const key = LogStore.key(project, service);

@@ -19,8 +19,7 @@ interface Request {
 }
 
 type Reply =
-  | { id: number; ok: true; results: unknown[] }
-  | { id: number; ok: false; error: { message: string; code?: string } };
+  { id: number; ok: true; results: unknown[] } | { id: number; ok: false; error: { message: string; code?: string } };
 
 /** What the thread runs. Self-contained: no reference to anything outside its parameters. */
 export function logWriterThread(Sqlite: typeof BetterSqlite3, port: MessagePort, path: string): void {

@@ -86,7 +86,7 @@ export class DatabaseLab {
 
   async close(): Promise<void> {
     await this.projects.dispose();
-    this.logs.dispose();
+    await this.logs.dispose();
     this.registry.dispose();
     this.reaper.dispose();
     this.database.close();

@@ -48,7 +48,13 @@ function openStore(dir: string, deps: LogStoreDeps = {}) {
   return { database, logs, writer, health, close };
 }
 
-const search = (q: string, extra: object = {}) => ({ project: 'p', query: parseLogQuery(q), limit: 100, count: true, ...extra });
+const search = (q: string, extra: object = {}) => ({
+  project: 'p',
+  query: parseLogQuery(q),
+  limit: 100,
+  count: true,
+  ...extra,
+});
 
 /** seqs strictly growing (oldest first) with no repeats */
 function inOrder(lines: LogLine[]): boolean {
@@ -60,7 +66,10 @@ describe('the log store with its writer thread', () => {
     const dir = tempDir();
     const onDisk = Database.open(join(dir, 'devmesh.db'));
     const inMemory = Database.open(':memory:');
-    cleanups.push(() => onDisk.close(), () => inMemory.close());
+    cleanups.push(
+      () => onDisk.close(),
+      () => inMemory.close(),
+    );
     expect(logWriterFor(onDisk)).toBeInstanceOf(ThreadLogWriter);
     expect(logWriterFor(inMemory)).not.toBeInstanceOf(ThreadLogWriter);
   });
@@ -91,7 +100,9 @@ describe('the log store with its writer thread', () => {
     // on disk, from another connection: every line once, in order, and indexed
     const reader = new BetterSqlite3(database.path, { readonly: true });
     cleanups.push(() => reader.close());
-    const stats = reader.prepare('SELECT count(*) AS n, count(DISTINCT seq) AS d, min(seq) AS lo, max(seq) AS hi FROM log_lines').get();
+    const stats = reader
+      .prepare('SELECT count(*) AS n, count(DISTINCT seq) AS d, min(seq) AS lo, max(seq) AS hi FROM log_lines')
+      .get();
     expect(stats).toEqual({ n: total, d: total, lo: 1, hi: total });
     const indexed = reader.prepare("SELECT count(*) AS n FROM log_fts WHERE log_fts MATCH 'milestone'").get();
     expect(indexed).toEqual({ n: total / 1000 });
@@ -112,26 +123,38 @@ describe('the log store with its writer thread', () => {
 
   it('holds back a real service printing faster than the store takes it: every line arrives, in order', async () => {
     const dir = tempDir();
-    const h = new SupervisorHarness('demo', { dir, logThread: true, logStore: { maxBatch: 1000, highWaterLines: 2000 } });
+    const h = new SupervisorHarness('demo', {
+      dir,
+      logThread: true,
+      logStore: { maxBatch: 1000, highWaterLines: 2000 },
+    });
     cleanups.push(() => h.dispose());
     const lines = 60_000;
     const printer = nodeScript(
       dir,
       `for (let i = 1; i <= ${lines}; i++) process.stdout.write('printed ' + i + ' of a flood\\n');`,
     );
-    await h.supervisor.apply(
-      project(dir, [service('flood', { command: printer }, dir)]),
-    );
+    await h.supervisor.apply(project(dir, [service('flood', { command: printer }, dir)]));
     let mostPending = 0;
     const watch = setInterval(() => (mostPending = Math.max(mostPending, h.logs.unstored)), 2);
     cleanups.push(() => clearInterval(watch));
     await h.supervisor.start('flood');
-    await until('the flood to end', () => h.supervisor.get('flood').current === 'stopped' || h.supervisor.get('flood').current === 'crashed', scaled(120_000));
+    await until(
+      'the flood to end',
+      () => h.supervisor.get('flood').current === 'stopped' || h.supervisor.get('flood').current === 'crashed',
+      scaled(120_000),
+    );
     await h.logs.settled();
     const found = h.logs.search({ ...search('flood', { limit: 3 }), project: 'demo' });
     expect(found.total).toBe(lines);
-    expect(found.lines.map((l) => l.text)).toEqual([`printed ${lines - 2} of a flood`, `printed ${lines - 1} of a flood`, `printed ${lines} of a flood`]);
-    const all = h.logs.page({ project: 'demo', service: 'flood', limit: lines + 10 }).lines.filter((l) => l.stream === 'stdout');
+    expect(found.lines.map((l) => l.text)).toEqual([
+      `printed ${lines - 2} of a flood`,
+      `printed ${lines - 1} of a flood`,
+      `printed ${lines} of a flood`,
+    ]);
+    const all = h.logs
+      .page({ project: 'demo', service: 'flood', limit: lines + 10 })
+      .lines.filter((l) => l.stream === 'stdout');
     expect(all.map((l) => l.text)).toEqual(Array.from({ length: lines }, (_, i) => `printed ${i + 1} of a flood`));
     // the daemon held at most the high water and the chunks read meanwhile (a 64 KB chunk is ~2,600 of these
     // lines), not the flood: without the pause the backlog grows towards all 60,000

@@ -181,7 +181,13 @@ describe.skipIf(unavailable !== null)('the service log store on a full disk', ()
       const health = new DaemonHealth({ logger, emit: () => undefined });
       const database = Database.open(join(disk.dir, 'devmesh.db'));
       const writer = logWriterFor(database);
-      const logs = new LogStore(database, new EventBus(), { health, writer, flushBatchSize: 10, maxUnsaved: 50, retryMs: 200 });
+      const logs = new LogStore(database, new EventBus(), {
+        health,
+        writer,
+        flushBatchSize: 10,
+        maxUnsaved: 50,
+        retryMs: 200,
+      });
       try {
         for (let i = 1; i <= 20; i++) logs.append('p', 'api', 'stdout', `before ${i}`);
         await logs.settled();
@@ -249,7 +255,7 @@ describe.skipIf(unavailable !== null)('the service log store on a full disk', ()
         }
         expect(health.snapshot().recovered[0]).toMatchObject({ component: 'service logs', dropped: 150 });
       } finally {
-        logs.dispose();
+        await logs.dispose();
         database.close();
         disk.release();
         disk.dispose();
