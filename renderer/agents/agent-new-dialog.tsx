@@ -24,7 +24,8 @@ import { useDrawer } from '../common/use-drawer.js';
 type Choices =
   { state: 'loading' } | { state: 'failed'; message: string } | { state: 'ready'; list: AgentProfileChoice[] };
 
-export function AgentNewDialog({ onClose }: { onClose(): void }) {
+/** `returnFocus`: where the focus goes on close when what had it before is gone (the palette opened it). */
+export function AgentNewDialog({ onClose, returnFocus }: { onClose(): void; returnFocus?: () => HTMLElement | null }) {
   const { stores, agents } = useApp();
   const projects = useStore(stores.projects, (s) => s.projects);
   const connected = useStore(stores.connection, (s) => s.status.state === 'open');
@@ -54,7 +55,7 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
   }, [ready]);
   // Escape closes it and gives the focus back to New agent; the focus is in the form meanwhile.
   const dialog = useRef<HTMLFormElement>(null);
-  useDrawer(onClose, { ref: dialog });
+  useDrawer(onClose, { ref: dialog, returnFocus });
 
   const set = (field: AgentTextField) => (e: { target: { value: string } }) => {
     const value = e.target.value;
