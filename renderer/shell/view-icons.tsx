@@ -61,7 +61,8 @@ const PATHS: Record<MainView, ReactNode> = {
   audit: <path d="M8 1.5 13.5 3.5v4c0 3.4-2.4 5.7-5.5 7-3.1-1.3-5.5-3.6-5.5-7v-4zM5.5 8l1.75 1.75L10.5 6.5" />,
 };
 
-export function ViewIcon({ view }: { view: MainView }) {
+/** a 16 px line drawing in the text's colour, hidden from screen readers (its button carries the name) */
+function LineIcon({ children }: { children: ReactNode }) {
   return (
     <svg
       className="sidebar-icon"
@@ -76,28 +77,22 @@ export function ViewIcon({ view }: { view: MainView }) {
       aria-hidden="true"
       focusable="false"
     >
-      {PATHS[view]}
+      {children}
     </svg>
   );
+}
+
+export function ViewIcon({ view }: { view: MainView }) {
+  return <LineIcon>{PATHS[view]}</LineIcon>;
 }
 
 /** The collapse control's icon: a window with its side column, filled while the sidebar is shown in full. */
 export function SidebarIcon({ expanded }: { expanded: boolean }) {
   return (
-    <svg
-      className="sidebar-icon"
-      viewBox="0 0 16 16"
-      width="16"
-      height="16"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.4"
-      aria-hidden="true"
-      focusable="false"
-    >
+    <LineIcon>
       <rect x="1.5" y="2.5" width="13" height="11" rx="1.5" />
       <path d="M6 2.5v11" />
       {expanded && <rect x="2.25" y="3.25" width="3" height="9.5" fill="currentColor" stroke="none" />}
-    </svg>
+    </LineIcon>
   );
 }
