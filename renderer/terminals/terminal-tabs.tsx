@@ -36,7 +36,7 @@ export function TerminalTabs() {
   const split = useStore(stores.terminals, (s) => s.split);
   const agents = useStore(stores.agents, (s) => s.byId);
   const connected = useStore(stores.connection, (s) => s.status.state === 'open');
-  // open from its button or from the palette's "Start an agent…"; Escape gives the focus to the button
+  // open from its button or from the palette's "Start an agent…"; closed, it gives the focus to the button
   const adding = useStore(stores.agents, (s) => s.startFormOpen);
   const setAdding = (open: boolean) => stores.agents.getState().setStartFormOpen(open);
   const newAgent = useRef<HTMLButtonElement>(null);
@@ -135,7 +135,15 @@ export function TerminalTabs() {
       >
         New agent
       </button>
-      {adding && <AgentNewDialog onClose={() => setAdding(false)} returnFocus={() => newAgent.current} />}
+      {adding && (
+        <AgentNewDialog
+          onClose={() => {
+            setAdding(false);
+            // opened from the palette, what had the focus before may be a terminal or gone: back to the button
+            newAgent.current?.focus({ preventScroll: true });
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -87,6 +87,7 @@ describe('the palette reaches every action', () => {
     expect(await within(dialog).findByRole('combobox', { name: /^Agent CLI/ })).toBeTruthy();
     await user.keyboard('{Escape}');
     expect(screen.queryByRole('dialog', { name: 'New agent' })).toBeNull();
+    expect(screen.getByTestId('terminal-new-agent')).toBe(document.activeElement); // not lost on the page
     // the New agent button opens the same dialog
     await user.click(screen.getByTestId('terminal-new-agent'));
     expect(await screen.findByRole('dialog', { name: 'New agent' })).toBeTruthy();
