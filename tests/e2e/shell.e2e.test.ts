@@ -1,4 +1,6 @@
-// End to end: the app shell in Debian's Chromium against the headless daemon with the shop example. Every view
+// End to end: the app shell in Debian's Chromium against the headless daemon with the shop example, over HTTPS
+// and HTTP/2 as browsers speak to any HTTPS site (`devmesh up --https-port`, the CA trusted as `devmesh ca trust`
+// says; plain HTTP only where certutil is missing outside CI). Every view
 // is reachable from the sidebar and passes axe-core with no violation at all (minor ones included), in the light
 // and the dark theme, with content in it (two agents, one running and one exited, a task, a lock, a message, proxied
 // requests), and is photographed at 1024 and 1440 px (kept under test-results/screenshots/shell); the command
@@ -20,6 +22,7 @@ import { scaled } from '../helpers/load-scale.js';
 import { until } from '../helpers/until.js';
 import { DaemonProcess } from './daemon-process.js';
 import { freePort, viaProxy } from './proxy-client.js';
+import { skipWithoutCertutil, TrustedBrowserHome } from './trusted-browser-home.js';
 import { skipWithoutChromium, UiPage } from './ui-page.js';
 
 /** the artefacts CI keeps beside its log (test-results/), looked at by hand as well as asserted on */
@@ -66,6 +69,7 @@ describe.skipIf(skipWithoutChromium)('the app shell against the headless daemon 
   let ui: UiPage | undefined;
   let page: Page;
   let proxyPort = 0;
+  let browserHome: TrustedBrowserHome | undefined;
   const ids = { running: '', exited: '', task: '', lock: '' };
 
   const stateOf = async (name: string): Promise<string | undefined> => {
@@ -86,8 +90,13 @@ describe.skipIf(skipWithoutChromium)('the app shell against the headless daemon 
     daemon = DaemonProcess.start({
       homePrefix: 'devmesh-e2e-shell-',
       env: { SHELL: '/bin/sh', DEVMESH_PROXY_HTTP_PORT: String(proxyPort), DEVMESH_PROXY_HTTPS_PORT: '0' },
+      args: ['--https-port', '0'],
     });
-    ui = await UiPage.open(await daemon.url(), { width: 1440, height: 900 });
+    await daemon.url();
+    // The browser trusts the daemon's CA as `devmesh ca trust` says (its own HOME and NSS database).
+    if (!skipWithoutCertutil) browserHome = TrustedBrowserHome.create(daemon.home);
+    const url = browserHome ? await daemon.httpsUrl() : await daemon.url();
+    ui = await UiPage.open(url, { width: 1440, height: 900 }, { home: browserHome?.dir });
     page = ui.page;
     for (const name of ['auth', 'api', 'web'])
       await until(`${name} healthy`, async () => (await stateOf(name)) === 'healthy', scaled(45_000));
@@ -136,7 +145,35 @@ describe.skipIf(skipWithoutChromium)('the app shell against the headless daemon 
   afterAll(async () => {
     await ui?.close();
     await daemon?.stop();
+    browserHome?.dispose();
   });
+
+  it.skipIf(skipWithoutCertutil)(
+    'is served over HTTPS and HTTP/2: the page, its scripts and styles; the API WebSocket is open (needs certutil)',
+    async () => {
+      expect(await page.evaluate(() => location.href)).toMatch(/^https:\/\/localhost:\d+\/$/);
+      const protocols = () =>
+        page.evaluate(() => ({
+          page: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol,
+          assets: [
+            ...new Set(
+              (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+                .filter((r) => new URL(r.name).origin === location.origin && /\.(js|css)$/.test(r.name))
+                .map((r) => r.nextHopProtocol),
+            ),
+          ],
+        }));
+      expect(await protocols()).toEqual({ page: 'h2', assets: ['h2'] });
+      // the lazy chunk of a view fetched later comes over the same HTTP/2 connection
+      await show('graph');
+      expect(ui!.chunksRequested('graph-view')).toHaveLength(1);
+      expect(await protocols()).toEqual({ page: 'h2', assets: ['h2'] });
+      await expect.poll(() => page.locator('.conn-dot').getAttribute('aria-label')).toBe('daemon connection: open');
+      await expect(ui!.call('daemon.info', {})).resolves.toMatchObject({ version: expect.any(String) });
+      expect(ui!.errors).toEqual([]);
+    },
+    scaled(60_000),
+  );
 
   it(
     'reaches every view from the sidebar, with content; axe finds no violation in either theme; photographs each',
