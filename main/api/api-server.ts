@@ -1,7 +1,9 @@
 // The loopback face of DevMeshApi: one node:http server on 127.0.0.1 that serves the browser UI, /healthz
-// and the WebSocket API at /api (shared/wire.ts). Every request must name this server in its Host header
-// (DNS-rebinding defence); the WebSocket also needs our own Origin (or none, for the CLI) and the token.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// and the WebSocket API at /api (shared/wire.ts), and when asked the same over HTTPS and HTTP/2 on a second
+// port (api-https-listener.ts). Every request must name this server in its Host header (DNS-rebinding
+// defence); the WebSocket also needs our own Origin (or none, for the CLI) and the token.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -11,6 +13,7 @@ import { DevMeshError, type ErrorCode } from '../../shared/errors.js';
 import { TERMINAL_STREAM_PATH_RE } from '../../shared/terminal.js';
 import { MAX_MESSAGE_BYTES, WIRE_PROTOCOL } from '../../shared/wire.js';
 import { ApiConnection, DEFAULT_CONNECTION_LIMITS, type ApiConnectionLimits } from './api-connection.js';
+import { ApiHttpsListener, type AnyRequest, type AnyResponse } from './api-https-listener.js';
 import { CONTRACT_FINGERPRINT, CONTRACT_HEADER } from './contract-fingerprint.js';
 import type { DevMeshApi } from './devmesh-api.js';
 import { RendererAssets } from './renderer-assets.js';
@@ -34,12 +37,16 @@ export interface ApiServerDeps {
   limits?: Partial<ApiConnectionLimits>;
   /** $DEVMESH_HOME/token: written back when a client is refused and the file is gone (TokenFileKeeper) */
   tokenFile?: string;
+  /** the same over HTTPS on this port too (0: any free port), with the local CA's `localhost` certificate */
+  https?: { port: number; credentials(): { cert: string; key: string } };
 }
 
 export interface ApiServerAddress {
   port: number;
   /** the UI's address, `http://127.0.0.1:<port>/` */
   url: string;
+  /** the UI over HTTPS, `https://localhost:<port>/`, when asked for */
+  httpsUrl: string | null;
 }
 
 export const API_PATH = '/api';
@@ -65,6 +72,7 @@ export class ApiServer {
   private readonly assets: RendererAssets;
   private readonly limits: ApiConnectionLimits;
   private readonly tokenKeeper: TokenFileKeeper | null;
+  private https: ApiHttpsListener | null = null;
   private guard: RequestGuard | null = null;
   private address: ApiServerAddress | null = null;
   private closing: Promise<void> | null = null;
@@ -151,15 +159,36 @@ export class ApiServer {
           reject(new DevMeshError('INTERNAL', `the API server on ${this.host}:${port} has no TCP address`));
           return;
         }
-        this.guard = new RequestGuard(this.deps.token, bound.port);
-        this.address = { port: bound.port, url: `http://${this.hostForUrl()}:${bound.port}/` };
         this.server.on('error', (e) => this.deps.logger.error({ domain: 'api', err: e.message }, 'API server error'));
-        resolve(this.address);
+        this.listenHttps().then(
+          (httpsPort) => {
+            this.guard = new RequestGuard(this.deps.token, bound.port, httpsPort);
+            const httpsUrl = httpsPort === null ? null : `https://localhost:${httpsPort}/`;
+            this.address = { port: bound.port, url: `http://${this.hostForUrl()}:${bound.port}/`, httpsUrl };
+            resolve(this.address);
+          },
+          (err: unknown) => this.server.close(() => reject(err)),
+        );
       };
       this.server.once('error', onError);
       this.server.once('listening', onListening);
       this.server.listen(port, this.host);
     });
+  }
+
+  /** The HTTPS face, when asked for; null without one. */
+  private async listenHttps(): Promise<number | null> {
+    const { https } = this.deps;
+    if (https === undefined) return null;
+    this.https = new ApiHttpsListener({
+      host: this.host,
+      port: https.port,
+      credentials: https.credentials(),
+      onRequest: (req, res) => this.onRequest(req, res),
+      onUpgrade: (req, socket, head) => this.onUpgrade(req, socket, head),
+      logger: this.deps.logger,
+    });
+    return this.https.listen();
   }
 
   /** Says goodbye to every client (1001), then drops whatever remains; resolves with no handle left open. */
@@ -182,10 +211,10 @@ export class ApiServer {
     });
     this.server.closeAllConnections();
     for (const socket of this.sockets) socket.destroy();
-    await closed;
+    await Promise.all([closed, this.https?.close()]);
   }
 
-  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+  private onRequest(req: AnyRequest, res: AnyResponse): void {
     this.handleRequest(req, res).catch((err: unknown) => {
       this.deps.logger.error({ domain: 'api', url: req.url, err: (err as Error).message }, 'HTTP request failed');
       if (!res.headersSent)
@@ -194,7 +223,7 @@ export class ApiServer {
     });
   }
 
-  private async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handleRequest(req: AnyRequest, res: AnyResponse): Promise<void> {
     if (!this.guard?.hostAllowed(req)) {
       ApiServer.send(
         res,
@@ -319,27 +348,37 @@ export class ApiServer {
     return this.host.includes(':') ? `[${this.host}]` : this.host;
   }
 
-  private static pathnameOf(req: IncomingMessage): string {
+  private static pathnameOf(req: AnyRequest): string {
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
     return q === -1 ? raw : raw.slice(0, q);
   }
 
   private static send(
-    res: ServerResponse,
+    res: AnyResponse,
     status: number,
     contentType: string,
     body: string | Buffer,
     headers: Record<string, string> = {},
   ): void {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    res.writeHead(status, {
+    const head = {
       ...SECURITY_HEADERS,
       'Content-Type': contentType,
       'Content-Length': String(bytes.length),
       ...headers,
-    });
-    res.end(res.req.method === 'HEAD' ? undefined : bytes);
+    };
+    const payload = res.req.method === 'HEAD' ? null : bytes;
+    // the same calls on either kind of response; TypeScript cannot call a union's overloads, so one branch each
+    if (res instanceof Http2ServerResponse) {
+      res.writeHead(status, head);
+      if (payload === null) res.end();
+      else res.end(payload);
+    } else {
+      res.writeHead(status, head);
+      if (payload === null) res.end();
+      else res.end(payload);
+    }
   }
 
   private static reject(

@@ -2,7 +2,7 @@
 // injected into its <meta name="devmesh-token">, static assets with their content types, nothing outside
 // the folder. When the UI is not built, a page that says how to build it.
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AnyResponse } from './api-https-listener.js';
 import { extname, join } from 'node:path';
 import { RendererFiles } from './renderer-files.js';
 
@@ -26,7 +26,7 @@ const NOT_BUILT_PAGE = `<!doctype html>
 `;
 
 export type SendFn = (
-  res: ServerResponse,
+  res: AnyResponse,
   status: number,
   contentType: string,
   body: string | Buffer,
@@ -44,7 +44,7 @@ export class RendererAssets {
     this.files = rendererDir === null ? null : new RendererFiles(rendererDir);
   }
 
-  async serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+  async serve(req: { url?: string }, res: AnyResponse, pathname: string): Promise<void> {
     const files = this.files;
     const indexPath = files === null ? null : join(files.root, 'index.html');
     if (files === null || indexPath === null || !(await RendererFiles.isFile(indexPath))) {
@@ -73,7 +73,7 @@ export class RendererAssets {
     this.send(res, 404, 'text/plain; charset=utf-8', `not found: ${req.url ?? pathname}\n`);
   }
 
-  private async serveIndex(res: ServerResponse, indexPath: string): Promise<void> {
+  private async serveIndex(res: AnyResponse, indexPath: string): Promise<void> {
     const html = await readFile(indexPath, 'utf8');
     const withToken = injectToken(html, this.token);
     if (withToken === null) {

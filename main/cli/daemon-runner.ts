@@ -23,6 +23,8 @@ export interface DaemonRunnerDeps {
   version: string;
   host?: string;
   port: number;
+  /** serve the UI and the API over HTTPS too, on this loopback port (0: any free port); undefined: not */
+  httpsPort?: number;
   projects: string[];
   rendererDir: string | null;
   /** how agents' hooks and MCP registration run this CLI again (see AgentSessionSetup) */
@@ -40,6 +42,8 @@ export interface DaemonRunnerDeps {
 export interface DaemonStarted {
   port: number;
   url: string;
+  /** `https://localhost:<port>/` with `httpsPort`, else null */
+  httpsUrl: string | null;
   projects: ProjectInfo[];
   proxy: ProxyInfo;
 }
@@ -91,7 +95,7 @@ export class DaemonRunner {
     const token = home.readOrCreateToken();
     this.logger.info({ domain: 'daemon', version, port, projects: this.deps.projects }, 'daemon starting');
     try {
-      this.core = await DevMeshCore.open({
+      const core = await DevMeshCore.open({
         home,
         version,
         logger: this.logger,
@@ -99,6 +103,7 @@ export class DaemonRunner {
         devmeshCommand: this.deps.devmeshCommand ?? null,
         backups: this.deps.backups,
       });
+      this.core = core;
       const server = new ApiServer({
         api: this.createApi(),
         token,
@@ -107,6 +112,9 @@ export class DaemonRunner {
         port,
         rendererDir,
         logger: this.logger.child({ domain: 'api' }),
+        ...(this.deps.httpsPort === undefined
+          ? {}
+          : { https: { port: this.deps.httpsPort, credentials: () => core.ca.defaultCredentials() } }),
       });
       this.server = server;
       const address = await server.listen();

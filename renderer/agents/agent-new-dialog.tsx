@@ -53,7 +53,7 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
     if (ready) first.current?.focus();
   }, [ready]);
   // Escape closes it and gives the focus back to New agent; the focus is in the form meanwhile.
-  const dialog = useRef<HTMLFormElement>(null);
+  const dialog = useRef<HTMLDivElement>(null);
   useDrawer(onClose, { ref: dialog });
 
   const set = (field: AgentTextField) => (e: { target: { value: string } }) => {
@@ -111,7 +111,7 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
 
   return (
     <div className="agent-dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <form
+      <div
         ref={dialog}
         tabIndex={-1}
         className="agent-dialog"
@@ -119,218 +119,225 @@ export function AgentNewDialog({ onClose }: { onClose(): void }) {
         aria-modal="true"
         aria-labelledby={titleId}
         data-testid="agent-new-dialog"
-        onSubmit={(e) => void submit(e)}
       >
-        <h2 id={titleId}>New agent</h2>
-        {choices.state === 'loading' && <div className="empty">Looking for agent CLIs…</div>}
-        {choices.state === 'failed' && (
-          <div className="banner banner-warn" role="alert">
-            could not list the agent CLIs: {choices.message}
-          </div>
-        )}
-        {values !== null && (
-          <>
-            {field(
-              'profile',
-              'Agent CLI',
-              <select ref={first} value={values.profile} onChange={set('profile')} data-testid="agent-profile">
-                {values.profile === '' && <option value="">(none installed)</option>}
-                {list.map(({ profile, detection }) => (
-                  <option key={profile.id} value={profile.id} disabled={!detection.installed}>
-                    {profile.displayName}
-                    {detection.installed ? (detection.version ? ` (${detection.version})` : '') : ' (not installed)'}
-                  </option>
-                ))}
-              </select>,
-            )}
-            {missing.length > 0 && (
-              <details className="agent-missing" data-testid="agent-missing">
-                <summary>Not installed: {missing.map((c) => c.profile.displayName).join(', ')}</summary>
-                <ul>
-                  {missing.map(({ profile, detection }) => (
-                    <li key={profile.id}>
-                      {profile.displayName}: <code>{detection.installHint}</code>
-                    </li>
+        {/* the box is the dialog, the form inside it (a form may not take the dialog role) */}
+        <form className="dialog-form" onSubmit={(e) => void submit(e)}>
+          <h2 id={titleId}>New agent</h2>
+          {choices.state === 'loading' && <div className="empty">Looking for agent CLIs…</div>}
+          {choices.state === 'failed' && (
+            <div className="banner banner-warn" role="alert">
+              could not list the agent CLIs: {choices.message}
+            </div>
+          )}
+          {values !== null && (
+            <>
+              {field(
+                'profile',
+                'Agent CLI',
+                <select ref={first} value={values.profile} onChange={set('profile')} data-testid="agent-profile">
+                  {values.profile === '' && <option value="">(none installed)</option>}
+                  {list.map(({ profile, detection }) => (
+                    <option key={profile.id} value={profile.id} disabled={!detection.installed}>
+                      {profile.displayName}
+                      {detection.installed ? (detection.version ? ` (${detection.version})` : '') : ' (not installed)'}
+                    </option>
                   ))}
-                </ul>
-              </details>
-            )}
-            <div className="agent-row">
+                </select>,
+              )}
+              {missing.length > 0 && (
+                <details className="agent-missing" data-testid="agent-missing">
+                  <summary>Not installed: {missing.map((c) => c.profile.displayName).join(', ')}</summary>
+                  <ul>
+                    {missing.map(({ profile, detection }) => (
+                      <li key={profile.id}>
+                        {profile.displayName}: <code>{detection.installHint}</code>
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              )}
+              <div className="agent-row">
+                {field(
+                  'name',
+                  'Name',
+                  <input
+                    value={values.name}
+                    onChange={set('name')}
+                    placeholder="(from the CLI)"
+                    data-testid="agent-name"
+                  />,
+                )}
+                {field(
+                  'role',
+                  'Role',
+                  <input
+                    value={values.role}
+                    onChange={set('role')}
+                    placeholder="optional"
+                    maxLength={128}
+                    data-testid="agent-role"
+                  />,
+                )}
+              </div>
               {field(
-                'name',
-                'Name',
-                <input
-                  value={values.name}
-                  onChange={set('name')}
-                  placeholder="(from the CLI)"
-                  data-testid="agent-name"
+                'prompt',
+                'Initial prompt',
+                <textarea
+                  value={values.prompt}
+                  onChange={set('prompt')}
+                  rows={3}
+                  placeholder="optional: the task"
+                  data-testid="agent-prompt"
                 />,
               )}
-              {field(
-                'role',
-                'Role',
+              <div className="agent-row">
+                {field(
+                  'worktree',
+                  'Worktree branch',
+                  <input
+                    value={values.worktree}
+                    onChange={set('worktree')}
+                    placeholder="optional: a new branch"
+                    data-testid="agent-worktree"
+                  />,
+                )}
+                {field(
+                  'base',
+                  'From',
+                  <input
+                    value={values.base}
+                    onChange={set('base')}
+                    placeholder="HEAD"
+                    disabled={values.worktree.trim() === ''}
+                    data-testid="agent-base"
+                  />,
+                )}
+              </div>
+              <div className="agent-row">
+                {field(
+                  'ramGb',
+                  'RAM (GB)',
+                  <input
+                    value={values.ramGb}
+                    onChange={set('ramGb')}
+                    inputMode="decimal"
+                    placeholder="0"
+                    data-testid="agent-ram"
+                  />,
+                )}
+                {field(
+                  'gpus',
+                  'GPUs',
+                  <input
+                    value={values.gpus}
+                    onChange={set('gpus')}
+                    inputMode="numeric"
+                    placeholder="0"
+                    data-testid="agent-gpus"
+                  />,
+                )}
+              </div>
+              <div className="agent-row">
+                {field(
+                  'budget',
+                  'Budget',
+                  <input
+                    value={values.budget}
+                    onChange={set('budget')}
+                    inputMode="decimal"
+                    placeholder="none"
+                    data-testid="agent-budget"
+                  />,
+                  'warns at 80%, stops it past the limit',
+                )}
+                <label className="agent-field">
+                  <span className="agent-field-label">Budget in</span>
+                  <select
+                    value={values.budgetUnit}
+                    onChange={(e) => {
+                      const unit = e.target.value === 'tokens' ? 'tokens' : 'usd';
+                      setValues((v) => (v ? { ...v, budgetUnit: unit } : v));
+                    }}
+                    data-testid="agent-budget-unit"
+                  >
+                    <option value="usd">US dollars</option>
+                    <option value="tokens">tokens</option>
+                  </select>
+                </label>
+              </div>
+              <label className="toggle">
                 <input
-                  value={values.role}
-                  onChange={set('role')}
-                  placeholder="optional"
-                  maxLength={128}
-                  data-testid="agent-role"
-                />,
-              )}
-            </div>
-            {field(
-              'prompt',
-              'Initial prompt',
-              <textarea
-                value={values.prompt}
-                onChange={set('prompt')}
-                rows={3}
-                placeholder="optional: the task"
-                data-testid="agent-prompt"
-              />,
-            )}
-            <div className="agent-row">
-              {field(
-                'worktree',
-                'Worktree branch',
-                <input
-                  value={values.worktree}
-                  onChange={set('worktree')}
-                  placeholder="optional: a new branch"
-                  data-testid="agent-worktree"
-                />,
-              )}
-              {field(
-                'base',
-                'From',
-                <input
-                  value={values.base}
-                  onChange={set('base')}
-                  placeholder="HEAD"
-                  disabled={values.worktree.trim() === ''}
-                  data-testid="agent-base"
-                />,
-              )}
-            </div>
-            <div className="agent-row">
-              {field(
-                'ramGb',
-                'RAM (GB)',
-                <input
-                  value={values.ramGb}
-                  onChange={set('ramGb')}
-                  inputMode="decimal"
-                  placeholder="0"
-                  data-testid="agent-ram"
-                />,
-              )}
-              {field(
-                'gpus',
-                'GPUs',
-                <input
-                  value={values.gpus}
-                  onChange={set('gpus')}
-                  inputMode="numeric"
-                  placeholder="0"
-                  data-testid="agent-gpus"
-                />,
-              )}
-            </div>
-            <div className="agent-row">
-              {field(
-                'budget',
-                'Budget',
-                <input
-                  value={values.budget}
-                  onChange={set('budget')}
-                  inputMode="decimal"
-                  placeholder="none"
-                  data-testid="agent-budget"
-                />,
-                'warns at 80%, stops it past the limit',
-              )}
-              <label className="agent-field">
-                <span className="agent-field-label">Budget in</span>
-                <select
-                  value={values.budgetUnit}
-                  onChange={(e) => {
-                    const unit = e.target.value === 'tokens' ? 'tokens' : 'usd';
-                    setValues((v) => (v ? { ...v, budgetUnit: unit } : v));
-                  }}
-                  data-testid="agent-budget-unit"
-                >
-                  <option value="usd">US dollars</option>
-                  <option value="tokens">tokens</option>
-                </select>
+                  type="checkbox"
+                  checked={values.supervise}
+                  onChange={toggle('supervise')}
+                  aria-describedby={`${titleId}-supervise`}
+                  data-testid="agent-supervise"
+                />
+                Supervised: relaunch it when its CLI crashes
               </label>
-            </div>
-            <label className="toggle">
-              <input
-                type="checkbox"
-                checked={values.supervise}
-                onChange={toggle('supervise')}
-                aria-describedby={`${titleId}-supervise`}
-                data-testid="agent-supervise"
-              />
-              Supervised: relaunch it when its CLI crashes
-            </label>
-            <span id={`${titleId}-supervise`} className="agent-field-hint">
-              with backoff, continuing its task; a clean exit is not a crash, and a crash loop stops
-            </span>
-            <label className="toggle">
-              <input
-                type="checkbox"
-                checked={values.unattended && unattended.can}
-                disabled={!unattended.can}
-                onChange={toggle('unattended')}
-                aria-describedby={`${titleId}-unattended`}
-                data-testid="agent-unattended"
-              />
-              Unattended: no permission prompts
-            </label>
-            <span id={`${titleId}-unattended`} className="agent-field-hint" data-testid="agent-unattended-note">
-              {unattended.note}
-            </span>
-            <UnattendedFlags list={list} />
-            {field(
-              'project',
-              'Works in',
-              <select value={values.project} onChange={set('project')} data-testid="agent-project">
-                {projects.map((p) => (
-                  <option key={p.id} value={p.id}>
-                    project {p.id}
-                  </option>
-                ))}
-                <option value="">another directory…</option>
-              </select>,
-            )}
-            {values.project === '' &&
-              field(
-                'cwd',
-                'Directory',
-                <input value={values.cwd} onChange={set('cwd')} placeholder="/absolute/path" data-testid="agent-cwd" />,
+              <span id={`${titleId}-supervise`} className="agent-field-hint">
+                with backoff, continuing its task; a clean exit is not a crash, and a crash loop stops
+              </span>
+              <label className="toggle">
+                <input
+                  type="checkbox"
+                  checked={values.unattended && unattended.can}
+                  disabled={!unattended.can}
+                  onChange={toggle('unattended')}
+                  aria-describedby={`${titleId}-unattended`}
+                  data-testid="agent-unattended"
+                />
+                Unattended: no permission prompts
+              </label>
+              <span id={`${titleId}-unattended`} className="agent-field-hint" data-testid="agent-unattended-note">
+                {unattended.note}
+              </span>
+              <UnattendedFlags list={list} />
+              {field(
+                'project',
+                'Works in',
+                <select value={values.project} onChange={set('project')} data-testid="agent-project">
+                  {projects.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      project {p.id}
+                    </option>
+                  ))}
+                  <option value="">another directory…</option>
+                </select>,
               )}
-          </>
-        )}
-        {refusal !== null && (
-          <div className="banner banner-warn agent-refusal" role="alert" data-testid="agent-start-error">
-            {refusal}
+              {values.project === '' &&
+                field(
+                  'cwd',
+                  'Directory',
+                  <input
+                    value={values.cwd}
+                    onChange={set('cwd')}
+                    placeholder="/absolute/path"
+                    data-testid="agent-cwd"
+                  />,
+                )}
+            </>
+          )}
+          {refusal !== null && (
+            <div className="banner banner-warn agent-refusal" role="alert" data-testid="agent-start-error">
+              {refusal}
+            </div>
+          )}
+          <div className="agent-dialog-actions">
+            <button type="button" className="btn" onClick={onClose}>
+              Cancel
+            </button>
+            <button
+              type="submit"
+              className="btn btn-start"
+              disabled={values === null || values.profile === '' || busy || !connected}
+              data-testid="agent-start"
+            >
+              {busy ? 'Starting…' : 'Start'}
+            </button>
           </div>
-        )}
-        <div className="agent-dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="btn btn-start"
-            disabled={values === null || values.profile === '' || busy || !connected}
-            data-testid="agent-start"
-          >
-            {busy ? 'Starting…' : 'Start'}
-          </button>
-        </div>
-      </form>
+        </form>
+      </div>
     </div>
   );
 }

@@ -9,12 +9,15 @@ export interface AgentsState {
   ids: string[];
   /** why the list could not be read, shown in place of the strip */
   error: string | null;
+  /** whether the New agent dialog is open (its button, or the palette's "Start an agent…") */
+  startFormOpen: boolean;
   /** A fresh agents.list answer. */
   replace(list: AgentRecord[]): void;
   /** A record from an event or a call's answer: replaces its entry unless it is older, or adds it. */
   upsert(record: AgentRecord): void;
   remove(id: string): void;
   fail(message: string | null): void;
+  setStartFormOpen(open: boolean): void;
 }
 
 /** The record the store keeps when both are known: the later updatedAt; on a tie, the one just received. */
@@ -33,6 +36,7 @@ export const createAgentsStore = () =>
     byId: {},
     ids: [],
     error: null,
+    startFormOpen: false,
     replace: (list) =>
       set((s) => {
         const byId: Record<string, AgentRecord> = {};
@@ -53,6 +57,7 @@ export const createAgentsStore = () =>
         return { byId, ids: s.ids.filter((i) => i !== id) };
       }),
     fail: (message) => set((s) => (s.error === message ? s : { error: message })),
+    setStartFormOpen: (open) => set((s) => (s.startFormOpen === open ? s : { startFormOpen: open })),
   }));
 
 export type AgentsStore = ReturnType<typeof createAgentsStore>;

@@ -1,9 +1,9 @@
 // The command center: post a task, watch the board move (queued → bidding → claimed → working → finished),
-// open a task for its history, bids and locks, and talk with the agents beside it.
-import { useRef, useState } from 'react';
+// open a task for its history, bids and locks, and talk with the agents beside it. The New task form is opened
+// by its button or the palette's "New task…" (the tasks store says whether it is open).
+import { useRef } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from '../shell/app-context.js';
-import { useCoordination } from './command-center-syncs.js';
 import { MessagePanel } from '../messages/message-panel.js';
 import { RemindersPanel } from '../reminders/reminders-panel.js';
 import { TaskBoard } from '../tasks/task-board.js';
@@ -13,18 +13,14 @@ import '../styles/coordination.css';
 
 export function CommandCenter() {
   const { stores } = useApp();
-  const { tasks } = useCoordination();
   const openId = useStore(stores.tasks, (s) => s.openId);
   const error = useStore(stores.tasks, (s) => s.error);
   const loaded = useStore(stores.tasks, (s) => s.loaded);
-  const [composing, setComposing] = useState(false);
+  // the form takes the board's width: opening it closes the open task's drawer, which would cover half of it
+  const composing = useStore(stores.tasks, (s) => s.composing);
+  const setComposing = (open: boolean) => stores.tasks.getState().setComposing(open);
   // the button is re-created when the form closes: Escape gives the focus back to the new one
   const newTask = useRef<HTMLButtonElement>(null);
-  // the form takes the board's width: the open task's drawer would cover half of it
-  const compose = () => {
-    tasks.open(null);
-    setComposing(true);
-  };
   return (
     <div className="coord-view command-center" data-testid="command-center">
       {error !== null && (
@@ -38,7 +34,13 @@ export function CommandCenter() {
             <div className="coord-toolbar">
               <h2>Tasks</h2>
               {!composing && (
-                <button ref={newTask} type="button" className="btn btn-start" onClick={compose} data-testid="task-new">
+                <button
+                  ref={newTask}
+                  type="button"
+                  className="btn btn-start"
+                  onClick={() => setComposing(true)}
+                  data-testid="task-new"
+                >
                   New task
                 </button>
               )}

@@ -22,10 +22,12 @@ function useCommandInputs(): void {
   const { stores } = useApp();
   useStore(stores.services, (s) => s.byName);
   useStore(stores.agents, (s) => s.byId);
-  useStore(stores.terminals, (s) => s.ids);
+  useStore(stores.terminals, (s) => s.byId);
+  useStore(stores.terminals, (s) => s.split);
   useStore(stores.databases, (s) => s.services);
   useStore(stores.view, (s) => s.view);
   useStore(stores.theme, (s) => s.preference);
+  useStore(stores.sidebar, (s) => s.collapsed);
 }
 
 function PaletteDialog() {

@@ -25,7 +25,9 @@ export function LocksSpace({ space }: { space: LockSpaceSnapshot }) {
               <th>Holder</th>
               <th className="num">Held for</th>
               <th className="num">Expires in</th>
-              <th />
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -31,7 +31,9 @@ export function LocksTeammates() {
               <th>Mode</th>
               <th>Holder</th>
               <th className="num">Held for</th>
-              <th />
+              <th>
+                <span className="sr-only">Note</span>
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -20,40 +20,42 @@ export interface ReviewDialogProps {
 export function ReviewDialog(props: ReviewDialogProps) {
   const { title, confirm, danger, busy, canConfirm = true, onConfirm, onClose, testId, children } = props;
   const titleId = useId();
-  const form = useRef<HTMLFormElement>(null);
-  useDrawer(onClose, { ref: form });
+  const box = useRef<HTMLDivElement>(null);
+  useDrawer(onClose, { ref: box });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!busy && canConfirm) onConfirm();
   };
   return (
     <div className="review-dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <form
-        ref={form}
+      <div
+        ref={box}
         tabIndex={-1}
         className="review-dialog"
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
         data-testid={testId}
-        onSubmit={submit}
       >
-        <h2 id={titleId}>{title}</h2>
-        {children}
-        <div className="review-dialog-buttons">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className={danger ? 'btn btn-stop' : 'btn btn-start'}
-            disabled={busy || !canConfirm}
-            data-testid={`${testId}-confirm`}
-          >
-            {busy ? 'Working…' : confirm}
-          </button>
-        </div>
-      </form>
+        {/* the box is the dialog, the form inside it (a form may not take the dialog role) */}
+        <form className="dialog-form" onSubmit={submit}>
+          <h2 id={titleId}>{title}</h2>
+          {children}
+          <div className="review-dialog-buttons">
+            <button type="button" className="btn" onClick={onClose}>
+              Cancel
+            </button>
+            <button
+              type="submit"
+              className={danger ? 'btn btn-stop' : 'btn btn-start'}
+              disabled={busy || !canConfirm}
+              data-testid={`${testId}-confirm`}
+            >
+              {busy ? 'Working…' : confirm}
+            </button>
+          </div>
+        </form>
+      </div>
     </div>
   );
 }

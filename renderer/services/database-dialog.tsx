@@ -24,46 +24,48 @@ export interface DatabaseDialogProps {
 export function DatabaseDialog(props: DatabaseDialogProps) {
   const { title, confirm, danger, busy, canConfirm = true, error, onConfirm, onClose, testId, children } = props;
   const titleId = useId();
-  const form = useRef<HTMLFormElement>(null);
+  const box = useRef<HTMLDivElement>(null);
   // while the daemon works on it, Escape does not pretend to cancel what it cannot
-  useDrawer(() => !busy && onClose(), { ref: form });
+  useDrawer(() => !busy && onClose(), { ref: box });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!busy && canConfirm) onConfirm();
   };
   return (
     <div className="db-dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onClose()}>
-      <form
-        ref={form}
+      <div
+        ref={box}
         tabIndex={-1}
         className="db-dialog"
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
         data-testid={testId}
-        onSubmit={submit}
       >
-        <h2 id={titleId}>{title}</h2>
-        {children}
-        {error !== null && (
-          <div className="db-error" role="alert" data-testid={`${testId}-error`}>
-            {error}
+        {/* the box is the dialog, the form inside it (a form may not take the dialog role) */}
+        <form className="dialog-form" onSubmit={submit}>
+          <h2 id={titleId}>{title}</h2>
+          {children}
+          {error !== null && (
+            <div className="db-error" role="alert" data-testid={`${testId}-error`}>
+              {error}
+            </div>
+          )}
+          <div className="db-dialog-buttons">
+            <button type="button" className="btn" onClick={onClose} disabled={busy}>
+              Cancel
+            </button>
+            <button
+              type="submit"
+              className={danger ? 'btn btn-stop' : 'btn btn-start'}
+              disabled={busy || !canConfirm}
+              data-testid={`${testId}-confirm`}
+            >
+              {busy ? 'Working…' : confirm}
+            </button>
           </div>
-        )}
-        <div className="db-dialog-buttons">
-          <button type="button" className="btn" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className={danger ? 'btn btn-stop' : 'btn btn-start'}
-            disabled={busy || !canConfirm}
-            data-testid={`${testId}-confirm`}
-          >
-            {busy ? 'Working…' : confirm}
-          </button>
-        </div>
-      </form>
+        </form>
+      </div>
     </div>
   );
 }

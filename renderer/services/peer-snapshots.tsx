@@ -66,7 +66,9 @@ export function PeerSnapshots({ projectId }: { projectId: string }) {
               <th className="num">Size</th>
               <th>Taken</th>
               <th>Engine</th>
-              <th aria-label="Actions" />
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

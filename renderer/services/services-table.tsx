@@ -77,7 +77,9 @@ export function ServicesTable() {
             <th className="num">Restarts</th>
             <th>Uptime</th>
             <th>Last reason</th>
-            <th className="col-actions" aria-label="Actions" />
+            <th className="col-actions">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>

@@ -76,7 +76,9 @@ export function WorktreeCopyServices({ copy }: { copy: CopyProject }) {
               <th>Port</th>
               <th>URL</th>
               <th>Last reason</th>
-              <th className="col-actions" aria-label="Actions" />
+              <th className="col-actions">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

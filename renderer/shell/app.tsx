@@ -21,6 +21,7 @@ import { ToastList } from './toast-list.js';
 import { useShell } from './use-shell.js';
 import '../styles/shell.css';
 import { ViewLoadBoundary } from './view-load-boundary.js';
+import { viewLabel } from './views.js';
 
 // React Flow and dagre are most of the bundle and only the Graph view draws with them: that view is its own
 // chunk, fetched the first time it is shown, so the services table does not wait for it.
@@ -46,22 +47,40 @@ const CommandPalette = lazy(() =>
 // The Audit view: the chain, its filter and its verification.
 const AuditView = lazy(() => import('../audit/audit-view.js').then((m) => ({ default: m.AuditView })));
 
-/** A lazily loaded view in the content area: a placeholder while its chunk loads, a message if it fails to. */
-function LazyViewContent({ name, children }: { name: string; children: ReactNode }) {
+/** The content area: the view's name as the page's one level-one heading (for screen readers), then the view. */
+function ViewMain({
+  view,
+  className = 'content',
+  children,
+}: {
+  view: MainView;
+  className?: string;
+  children: ReactNode;
+}) {
   return (
-    <main className="content">
-      <ViewLoadBoundary name={name}>
+    <main className={className}>
+      <h1 className="sr-only">{viewLabel(view)}</h1>
+      {children}
+    </main>
+  );
+}
+
+/** A lazily loaded view in the content area: a placeholder while its chunk loads, a message if it fails to. */
+function LazyViewContent({ view, children }: { view: MainView; children: ReactNode }) {
+  return (
+    <ViewMain view={view}>
+      <ViewLoadBoundary name={view}>
         <Suspense
           fallback={
-            <div className="empty" data-testid={`${name}-loading`}>
-              Loading the {name}…
+            <div className="empty" data-testid={`${view}-loading`}>
+              Loading the {view}…
             </div>
           }
         >
           {children}
         </Suspense>
       </ViewLoadBoundary>
-    </main>
+    </ViewMain>
   );
 }
 
@@ -101,7 +120,7 @@ function ViewContent({ view }: { view: MainView }) {
   switch (view) {
     case 'services':
       return (
-        <main className="content content-split">
+        <ViewMain view={view} className="content content-split">
           <SplitPanes
             id="services"
             orientation="vertical"
@@ -110,59 +129,59 @@ function ViewContent({ view }: { view: MainView }) {
             first={<ServicesTable />}
             second={<LogPane />}
           />
-        </main>
+        </ViewMain>
       );
     case 'requests':
       return (
-        <main className="content">
+        <ViewMain view={view}>
           <RequestsView />
-        </main>
+        </ViewMain>
       );
     case 'terminals':
       return (
-        <LazyViewContent name="terminals">
+        <LazyViewContent view={view}>
           <TerminalsView />
         </LazyViewContent>
       );
     case 'recordings':
       return (
-        <LazyViewContent name="recordings">
+        <LazyViewContent view={view}>
           <RecordingsView />
         </LazyViewContent>
       );
     case 'tasks':
       return (
-        <LazyViewContent name="tasks">
+        <LazyViewContent view={view}>
           <CommandCenter />
         </LazyViewContent>
       );
     case 'locks':
       return (
-        <LazyViewContent name="locks">
+        <LazyViewContent view={view}>
           <LocksView />
         </LazyViewContent>
       );
     case 'team':
       return (
-        <LazyViewContent name="team">
+        <LazyViewContent view={view}>
           <TeamView />
         </LazyViewContent>
       );
     case 'review':
       return (
-        <LazyViewContent name="review">
+        <LazyViewContent view={view}>
           <ReviewView />
         </LazyViewContent>
       );
     case 'audit':
       return (
-        <LazyViewContent name="audit">
+        <LazyViewContent view={view}>
           <AuditView />
         </LazyViewContent>
       );
     case 'graph':
       return (
-        <LazyViewContent name="graph">
+        <LazyViewContent view={view}>
           <GraphView />
         </LazyViewContent>
       );

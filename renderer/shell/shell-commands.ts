@@ -1,7 +1,10 @@
-// The shell's own commands: open the palette, go to each view, pick the theme.
+// The shell's own commands: open the palette, collapse or expand the sidebar, go to each view, pick the theme.
 import type { Command, CommandSource } from '../commands/commands-store.js';
 import type { AppStores } from '../state/app-stores.js';
 import { VIEWS } from './views.js';
+
+/** VS Code's: Ctrl/⌘+B shows or hides the side bar (in a terminal it stays bash's backward-char) */
+export const SIDEBAR_SHORTCUT = 'Mod+B';
 
 const THEMES = [
   { preference: 'system', title: 'Theme: follow the system' },
@@ -10,7 +13,7 @@ const THEMES = [
 ] as const;
 
 export const shellCommands =
-  (stores: Pick<AppStores, 'commands' | 'view' | 'theme'>): CommandSource =>
+  (stores: Pick<AppStores, 'commands' | 'view' | 'theme' | 'sidebar'>): CommandSource =>
   (): Command[] => [
     {
       id: 'palette.toggle',
@@ -19,6 +22,14 @@ export const shellCommands =
       keywords: ['commands', 'search', 'actions'],
       shortcut: 'Mod+K',
       run: () => stores.commands.getState().setPaletteOpen(!stores.commands.getState().paletteOpen),
+    },
+    {
+      id: 'sidebar.toggle',
+      title: stores.sidebar.getState().collapsed ? 'Expand the sidebar' : 'Collapse the sidebar',
+      group: 'General',
+      keywords: ['toggle', 'side bar', 'hide', 'show', 'rail', 'layout'],
+      shortcut: SIDEBAR_SHORTCUT,
+      run: () => stores.sidebar.getState().toggle(),
     },
     ...VIEWS.map((v): Command => ({
       id: `view.${v.view}`,

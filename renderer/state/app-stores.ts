@@ -14,6 +14,7 @@ import { createReviewStore, type ReviewStore } from '../review/review-store.js';
 import { createRoutesStore, type RoutesStore } from './routes-store.js';
 import { createServicesStore, type ServicesStore } from './services-store.js';
 import { createShellSlotsStore, type ShellSlotsStore } from '../shell/shell-slots.js';
+import { createSidebarStore, type SidebarStore } from './sidebar-store.js';
 import { createTasksStore, type TasksStore } from '../tasks/tasks-store.js';
 import { createTcpStore, type TcpStore } from './tcp-store.js';
 import { createTerminalsStore, type TerminalsStore } from '../terminals/terminals-store.js';
@@ -50,6 +51,8 @@ export interface AppStores {
   theme: ThemeStore;
   /** what other parts add to the sidebar and the status bar */
   slots: ShellSlotsStore;
+  /** the sidebar shown in full or collapsed to its rail */
+  sidebar: SidebarStore;
   /** the Audit view's filter and requests to verify the chain */
   audit: AuditStore;
 }
@@ -84,5 +87,6 @@ export const createAppStores = (initial: ConnectionStatus): AppStores => ({
   commands: createCommandsStore(),
   theme: createThemeStore(windowStorage()),
   slots: createShellSlotsStore(),
+  sidebar: createSidebarStore(windowStorage()),
   audit: createAuditStore(),
 });

@@ -2,6 +2,7 @@
 // user may pin one, remembered in localStorage. The pinned choice goes on <html data-theme>, where the
 // stylesheet's `color-scheme` picks it up (see styles/app.css: every colour is a light-dark() pair).
 import { createStore } from 'zustand/vanilla';
+import { keepSetting, readSetting, type SettingStorage } from './kept-setting.js';
 
 export const THEME_PREFERENCES = ['system', 'light', 'dark'] as const;
 export type ThemePreference = (typeof THEME_PREFERENCES)[number];
@@ -9,7 +10,7 @@ export type ThemePreference = (typeof THEME_PREFERENCES)[number];
 export const THEME_STORAGE_KEY = 'devmesh.theme';
 
 /** what the store reads and writes; localStorage in the window (which may refuse: private mode, quota) */
-export type ThemeStorage = Pick<Storage, 'getItem' | 'setItem'>;
+export type ThemeStorage = SettingStorage;
 
 export interface ThemeState {
   preference: ThemePreference;
@@ -18,24 +19,17 @@ export interface ThemeState {
   cycle(): void;
 }
 
+/** what was picked; the OS's choice when nothing was, or the storage refuses */
 const read = (storage: ThemeStorage | null): ThemePreference => {
-  try {
-    const saved = storage?.getItem(THEME_STORAGE_KEY);
-    return THEME_PREFERENCES.find((p) => p === saved) ?? 'system';
-  } catch {
-    return 'system'; // storage refused: follow the OS
-  }
+  const saved = readSetting(storage, THEME_STORAGE_KEY);
+  return THEME_PREFERENCES.find((p) => p === saved) ?? 'system';
 };
 
 export const createThemeStore = (storage: ThemeStorage | null = null) =>
   createStore<ThemeState>()((set, get) => ({
     preference: read(storage),
     set: (preference) => {
-      try {
-        storage?.setItem(THEME_STORAGE_KEY, preference);
-      } catch {
-        // not remembered across reloads, but applied now: nothing the user can fix from here
-      }
+      keepSetting(storage, THEME_STORAGE_KEY, preference);
       set({ preference });
     },
     cycle: () => {

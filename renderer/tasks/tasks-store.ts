@@ -13,6 +13,8 @@ export interface TasksState {
   detail: TaskDetail | null;
   /** why the open task's detail could not be read */
   detailError: string | null;
+  /** whether the New task form is open (its button, or the palette's "New task…") */
+  composing: boolean;
   /** A fresh tasks.list answer. */
   replace(list: TaskInfo[]): void;
   /** A task from an event or a call's answer: replaces its entry unless it is older, or adds it. */
@@ -21,6 +23,8 @@ export interface TasksState {
   open(id: string | null): void;
   setDetail(detail: TaskDetail): void;
   failDetail(id: string, message: string): void;
+  /** Opens the New task form (closing the open task's drawer, which would cover half the board) or closes it. */
+  setComposing(composing: boolean): void;
 }
 
 const isOlder = (incoming: { updatedAt: number }, seen: { updatedAt: number } | undefined | null) =>
@@ -34,6 +38,7 @@ export const createTasksStore = () =>
     openId: null,
     detail: null,
     detailError: null,
+    composing: false,
     replace: (list) =>
       set((s) => {
         const byId: Record<string, TaskInfo> = {};
@@ -55,6 +60,14 @@ export const createTasksStore = () =>
         };
       }),
     failDetail: (id, message) => set((s) => (s.openId === id ? { detailError: message } : s)),
+    setComposing: (composing) =>
+      set((s) =>
+        s.composing === composing
+          ? s
+          : composing
+            ? { composing, openId: null, detail: null, detailError: null }
+            : { composing },
+      ),
   }));
 
 function stripDetail(detail: TaskDetail): TaskInfo {

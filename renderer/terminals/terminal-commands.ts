@@ -1,23 +1,13 @@
-// What the Terminals view offers the palette: a new shell, each open terminal, and each agent's terminal
-// (and Stop while the agent runs).
-import type { AgentsSync } from '../agents/agents-sync.js';
+// What the Terminals view offers the palette: a new shell, split the view in two (or back to one), and for
+// each open terminal what its tab offers: show it, Kill while it runs, Close.
 import type { Command, CommandSource } from '../commands/commands-store.js';
 import type { AppStores } from '../state/app-stores.js';
 import type { TerminalsSync } from './terminals-sync.js';
 
 export const terminalCommands =
-  (
-    terminals: TerminalsSync,
-    agents: AgentsSync,
-    stores: Pick<AppStores, 'terminals' | 'agents' | 'view'>,
-  ): CommandSource =>
+  (terminals: TerminalsSync, stores: Pick<AppStores, 'terminals' | 'view'>): CommandSource =>
   (): Command[] => {
-    const showTerminal = (id: string) => {
-      stores.terminals.getState().show(id);
-      stores.view.getState().show('terminals');
-    };
-    const { ids, byId } = stores.terminals.getState();
-    const agentList = stores.agents.getState();
+    const { ids, byId, split } = stores.terminals.getState();
     const commands: Command[] = [
       {
         id: 'terminal.new',
@@ -30,39 +20,45 @@ export const terminalCommands =
           await terminals.createShell();
         },
       },
+      {
+        id: 'terminal.split',
+        title: split ? 'Show one terminal (unsplit)' : 'Split the terminals in two',
+        group: 'Terminals',
+        keywords: ['pane', 'side by side', 'layout'],
+        run: () => {
+          stores.view.getState().show('terminals');
+          stores.terminals.getState().setSplit(!split);
+        },
+      },
     ];
     for (const id of ids) {
       const info = byId[id];
-      if (info)
+      if (!info) continue;
+      commands.push({
+        id: `terminal.show:${id}`,
+        title: `Show terminal ${info.name}`,
+        group: 'Terminals',
+        run: () => {
+          stores.terminals.getState().show(id);
+          stores.view.getState().show('terminals');
+        },
+      });
+      if (info.state === 'running') {
         commands.push({
-          id: `terminal.show:${id}`,
-          title: `Show terminal ${info.name}`,
+          id: `terminal.kill:${id}`,
+          title: `Kill terminal ${info.name}`,
           group: 'Terminals',
-          run: () => showTerminal(id),
-        });
-    }
-    for (const id of agentList.ids) {
-      const record = agentList.byId[id];
-      if (!record) continue;
-      const terminalId = record.terminalId;
-      if (terminalId !== null && ids.includes(terminalId)) {
-        commands.push({
-          id: `agent.show:${id}`,
-          title: `Show agent ${record.name}`,
-          group: 'Agents',
-          keywords: [record.status],
-          run: () => showTerminal(terminalId),
+          keywords: ['stop', 'end', 'sighup'],
+          run: () => terminals.kill(id),
         });
       }
-      if (record.status !== 'exited') {
-        commands.push({
-          id: `agent.stop:${id}`,
-          title: `Stop agent ${record.name}`,
-          group: 'Agents',
-          keywords: ['kill', 'halt'],
-          run: () => agents.stop(id),
-        });
-      }
+      commands.push({
+        id: `terminal.close:${id}`,
+        title: info.state === 'running' ? `Kill and close terminal ${info.name}` : `Close terminal ${info.name}`,
+        group: 'Terminals',
+        keywords: ['remove', 'tab'],
+        run: () => terminals.close(id),
+      });
     }
     return commands;
   };

@@ -1,7 +1,7 @@
 // The Terminals view's strip: one tab per session (name, running / exited N; for an agent's session, the
 // agent's name and status), kill and close on each, and the view's own actions (new shell, new agent, split).
 // Clicking a tab shows it in the focused pane.
-import { useState } from 'react';
+import { useRef } from 'react';
 import { useStore } from 'zustand';
 import type { TerminalInfo } from '../../shared/terminal.js';
 import { agentForTerminal } from '../agents/agents-store.js';
@@ -36,7 +36,10 @@ export function TerminalTabs() {
   const split = useStore(stores.terminals, (s) => s.split);
   const agents = useStore(stores.agents, (s) => s.byId);
   const connected = useStore(stores.connection, (s) => s.status.state === 'open');
-  const [adding, setAdding] = useState(false);
+  // open from its button or from the palette's "Start an agent…"; closed, it gives the focus to the button
+  const adding = useStore(stores.agents, (s) => s.startFormOpen);
+  const setAdding = (open: boolean) => stores.agents.getState().setStartFormOpen(open);
+  const newAgent = useRef<HTMLButtonElement>(null);
   return (
     <div className="terminal-strip">
       <div className="terminal-tabs" role="list" aria-label="Terminals">
@@ -123,6 +126,7 @@ export function TerminalTabs() {
         New shell
       </button>
       <button
+        ref={newAgent}
         type="button"
         className="btn btn-start"
         data-testid="terminal-new-agent"
@@ -131,7 +135,15 @@ export function TerminalTabs() {
       >
         New agent
       </button>
-      {adding && <AgentNewDialog onClose={() => setAdding(false)} />}
+      {adding && (
+        <AgentNewDialog
+          onClose={() => {
+            setAdding(false);
+            // opened from the palette, what had the focus before may be a terminal or gone: back to the button
+            newAgent.current?.focus({ preventScroll: true });
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -15,6 +15,8 @@ export interface DaemonStartOptions {
   env?: Record<string, string>;
   /** the project folder, relative to the repository; the shop example when not given */
   project?: string;
+  /** more arguments for `devmesh up` (`--https-port 0`) */
+  args?: string[];
   /** an existing DEVMESH_HOME to start on instead of a new one (a restart after a crash, a folder on a small
    *  tmpfs); stop() removes it like one it made */
   home?: string;
@@ -42,7 +44,7 @@ export class DaemonProcess {
     const home = options.home ?? mkdtempSync(join(tmpdir(), options.homePrefix ?? 'devmesh-e2e-'));
     const child = spawn(
       process.execPath,
-      ['bin/devmesh.js', 'up', '--project', options.project ?? 'examples/shop', '--port', '0'],
+      ['bin/devmesh.js', 'up', '--project', options.project ?? 'examples/shop', '--port', '0', ...(options.args ?? [])],
       {
         cwd: root,
         env: { ...process.env, DEVMESH_HOME: home, ...options.env },
@@ -68,6 +70,19 @@ export class DaemonProcess {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`devmesh up did not report its address within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  /** The UI's HTTPS address, from the line `devmesh up --https-port N` prints once it is up. */
+  async httpsUrl(timeoutMs = scaled(30_000)): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const printed = /Over HTTPS: (\S+)/.exec(this.output)?.[1];
+      if (printed) return printed;
+      if (this.child.exitCode !== null)
+        throw new Error(`devmesh up exited with ${this.child.exitCode}:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`devmesh up printed no HTTPS address within ${timeoutMs} ms (--https-port?):\n${this.output}`);
   }
 
   /** SIGKILL, as a crash or the OOM killer would: nothing runs in the daemon after it; the home is kept. */

@@ -65,7 +65,8 @@ export class UiPage {
       ([m, i]) =>
         new Promise((resolve, reject) => {
           const token = document.querySelector<HTMLMetaElement>('meta[name="devmesh-token"]')?.content ?? '';
-          const ws = new WebSocket(`ws://${location.host}/api`, ['devmesh.v1', `devmesh-token.${token}`]);
+          const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+          const ws = new WebSocket(`${scheme}://${location.host}/api`, ['devmesh.v1', `devmesh-token.${token}`]);
           ws.onerror = () => reject(new Error('the API WebSocket failed'));
           ws.onopen = () => ws.send(JSON.stringify({ type: 'call', id: 1, method: m, input: i }));
           ws.onmessage = (ev) => {

@@ -15,6 +15,12 @@ import { SignalTrap } from '../signal-trap.js';
 
 const DOWN_TIMEOUT_MS = 60_000;
 
+/** the loopback ports `devmesh up` listens on: the API and UI, and the same over HTTPS when asked */
+interface UpPorts {
+  port: number;
+  httpsPort: number | undefined;
+}
+
 export class DaemonCommands {
   /** `env`: where `DEVMESH_BACKUP_INTERVAL` is read */
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
@@ -24,7 +30,7 @@ export class DaemonCommands {
       {
         name: 'up',
         summary: 'start DevMesh with a project (or open the project in the running DevMesh)',
-        usage: `Usage: devmesh up [--project DIR]... [--port N] [--detach]
+        usage: `Usage: devmesh up [--project DIR]... [--port N] [--https-port N] [--detach]
 
 Starts DevMesh in the foreground and opens the project in DIR (default: the current folder, when it
 holds a devmesh.yaml). Ctrl-C stops DevMesh and every service it runs. When DevMesh is already
@@ -33,8 +39,15 @@ running, opens DIR's project in it instead.
 Options:
   --project DIR   a folder holding devmesh.yaml (or the file itself); repeatable
   --port N        loopback port of the API and the browser UI (default ${DEFAULT_API_PORT}; 0: any free port)
+  --https-port N  the same over HTTPS and HTTP/2 on this loopback port too (0: any free port), as
+                  https://localhost:N/ with DevMesh's local CA (\`devmesh ca trust\` makes browsers trust it)
   --detach        run in the background; output goes to $DEVMESH_HOME/logs/daemon.log`,
-        options: { project: { type: 'string', multiple: true }, port: { type: 'string' }, detach: { type: 'boolean' } },
+        options: {
+          project: { type: 'string', multiple: true },
+          port: { type: 'string' },
+          'https-port': { type: 'string' },
+          detach: { type: 'boolean' },
+        },
         positionals: { min: 0, max: 0, name: '' },
         run: (ctx, args) => this.up(ctx, args),
       },
@@ -56,6 +69,7 @@ this machine, started when the file says).`,
 
   private async up(ctx: CliContext, args: CommandArgs): Promise<number> {
     const port = args.int('port', { min: 0, max: 65535 }) ?? DEFAULT_API_PORT;
+    const httpsPort = args.int('https-port', { min: 0, max: 65535 });
     const projects = args.strings('project').map((p) => ctx.absolute(p));
     if (projects.length === 0) {
       // Loaded here, not at the top: the config module brings YAML and the config schema (`down`).
@@ -72,8 +86,8 @@ this machine, started when the file says).`,
       }
       return EXIT.ok;
     }
-    if (args.flag('detach')) return this.detach(ctx, port, projects);
-    return this.foreground(ctx, port, projects);
+    if (args.flag('detach')) return this.detach(ctx, { port, httpsPort }, projects);
+    return this.foreground(ctx, { port, httpsPort }, projects);
   }
 
   private async openIn(ctx: CliContext, client: ApiClient, projects: string[]): Promise<void> {
@@ -87,14 +101,15 @@ this machine, started when the file says).`,
     ctx.print(`DevMesh is already running: ${url}  (opened ${DaemonCommands.describe(opened)})`);
   }
 
-  private async foreground(ctx: CliContext, port: number, projects: string[]): Promise<number> {
+  private async foreground(ctx: CliContext, ports: UpPorts, projects: string[]): Promise<number> {
     // Loaded only here: the core (SQLite, YAML, pino) would slow every other command's start.
     const { DaemonRunner } = await import('../daemon-runner.js');
     const { backupSettingsFromEnv } = await import('../../core/store/home-store.js');
     const runner = new DaemonRunner({
       home: ctx.home,
       version: ctx.version,
-      port,
+      port: ports.port,
+      ...(ports.httpsPort === undefined ? {} : { httpsPort: ports.httpsPort }),
       projects,
       rendererDir: ctx.rendererDir,
       devmeshCommand: ctx.relaunch,
@@ -115,6 +130,7 @@ this machine, started when the file says).`,
       const started = await runner.start();
       ctx.outliveOutput();
       ctx.print(`DevMesh is up: ${started.url}  (${DaemonCommands.describe(started.projects)})`);
+      if (started.httpsUrl !== null) ctx.print(`Over HTTPS: ${started.httpsUrl}`);
       const { httpUrl, httpsUrl, problems } = started.proxy;
       const proxyUrls = [httpUrl, httpsUrl]
         .filter((u): u is string => u !== null)
@@ -129,9 +145,15 @@ this machine, started when the file says).`,
     }
   }
 
-  private async detach(ctx: CliContext, port: number, projects: string[]): Promise<number> {
+  private async detach(ctx: CliContext, ports: UpPorts, projects: string[]): Promise<number> {
     const launcher = new DaemonLauncher(ctx.home);
-    const upArgs = ['up', '--port', String(port), ...projects.flatMap((p) => ['--project', p])];
+    const upArgs = [
+      'up',
+      '--port',
+      String(ports.port),
+      ...(ports.httpsPort === undefined ? [] : ['--https-port', String(ports.httpsPort)]),
+      ...projects.flatMap((p) => ['--project', p]),
+    ];
     const launched = await launcher.launch({
       command: ctx.relaunch.command,
       args: [...ctx.relaunch.args, ...upArgs],

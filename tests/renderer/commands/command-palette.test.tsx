@@ -123,6 +123,27 @@ describe('the window’s shortcuts', () => {
     expect(document.documentElement.dataset.theme).toBe('light');
   });
 
+  it('collapse and expand the sidebar with Ctrl+B, listed in the palette, but not in a terminal', async () => {
+    const { user, stores } = render();
+    const toggle = screen.getByRole('button', { name: 'Sidebar' });
+    await user.keyboard('{Control>}b{/Control}');
+    expect(stores.sidebar.getState().collapsed).toBe(true);
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    await user.click(screen.getByRole('textbox', { name: 'Terminal input' }));
+    await user.keyboard('{Control>}b{/Control}');
+    expect(stores.sidebar.getState().collapsed).toBe(true);
+    await user.click(screen.getByRole('textbox', { name: 'A field' }));
+    await user.keyboard('{Control>}k{/Control}');
+    const palette = await screen.findByRole('dialog', { name: 'Command palette' });
+    const item = within(palette).getByTestId('palette-item-sidebar.toggle');
+    expect(item.textContent).toContain('Expand the sidebar');
+    expect(item.textContent).toContain('shortcut Ctrl+B');
+    await user.type(within(palette).getByRole('combobox'), 'side bar');
+    await user.keyboard('{Enter}');
+    expect(stores.sidebar.getState().collapsed).toBe(false);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+  });
+
   it('are text in a field and in a terminal, where only Ctrl keys outside the terminal act', async () => {
     const { user, stores } = render();
     await user.click(screen.getByRole('textbox', { name: 'A field' }));

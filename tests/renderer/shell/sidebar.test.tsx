@@ -3,10 +3,11 @@
 // at a glance (a state dot and a name, the state in the accessible name), a click going to the service's log or
 // the agent's terminal; the status bar's figures from the stores; a slot other parts fill.
 import { act, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Sidebar } from '../../../renderer/shell/sidebar.js';
 import { StatusBar } from '../../../renderer/shell/status-bar.js';
 import { VIEWS } from '../../../renderer/shell/views.js';
+import { createSidebarStore, SIDEBAR_STORAGE_KEY } from '../../../renderer/state/sidebar-store.js';
 import { renderView, type ViewClient } from '../../helpers/render-view.js';
 import { agentRecord, lockInfo, projectInfo, serviceInfo } from '../../helpers/view-fixtures.js';
 import { terminalInfo } from '../terminals/terminal-fixtures.js';
@@ -92,6 +93,77 @@ describe('the sidebar', () => {
     expect(screen.getByText('CPU 12%')).toBeTruthy();
     act(() => remove());
     expect(screen.queryByText('CPU 12%')).toBeNull();
+  });
+});
+
+describe('the sidebar collapsed to its rail', () => {
+  afterEach(() => localStorage.clear());
+
+  it('collapses and expands from a labelled control that says which with aria-expanded, and remembers it', async () => {
+    const { user, stores } = renderView(<Sidebar />, ({ client }) => daemon(client));
+    await screen.findByRole('button', { name: 'web, crashed' });
+    const toggle = screen.getByRole('button', { name: 'Sidebar' });
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(toggle.getAttribute('aria-controls')).toBe(screen.getByTestId('sidebar').id);
+    expect(screen.getByText('fixer')).toBeTruthy();
+
+    toggle.focus();
+    await user.keyboard('{Enter}');
+    expect(stores.sidebar.getState().collapsed).toBe(true);
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(toggle.title).toBe('Expand the sidebar (Ctrl+B)');
+    expect(screen.getByTestId('sidebar').dataset.collapsed).toBe('true');
+    // the names are no longer written out, but every entry keeps its accessible name
+    expect(screen.queryByText('fixer')).toBeNull();
+    expect(screen.queryByText('Recordings')).toBeNull();
+    expect(localStorage.getItem(SIDEBAR_STORAGE_KEY)).toBe('collapsed');
+    expect(createSidebarStore(localStorage).getState().collapsed).toBe(true); // a reload
+
+    await user.keyboard(' ');
+    expect(stores.sidebar.getState().collapsed).toBe(false);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(toggle.title).toBe('Collapse the sidebar (Ctrl+B)');
+    expect(screen.getByText('fixer')).toBeTruthy();
+    expect(localStorage.getItem(SIDEBAR_STORAGE_KEY)).toBe('expanded');
+  });
+
+  it('keeps every view, service and agent reachable as an icon or a dot with its name', async () => {
+    const { user, stores } = renderView(<Sidebar />, ({ client }) => daemon(client));
+    act(() => stores.sidebar.getState().setCollapsed(true));
+    const nav = screen.getByRole('navigation', { name: 'Views' });
+    const buttons = within(nav).getAllByRole('button');
+    expect(buttons.map((b) => b.getAttribute('aria-label'))).toEqual(VIEWS.map((v) => v.label));
+    expect(buttons.every((b) => b.querySelector('svg[aria-hidden="true"]') !== null)).toBe(true);
+    expect(within(nav).getByRole('button', { name: 'Audit' }).title).toBe('Audit (G then A)');
+    await user.click(within(nav).getByRole('button', { name: 'Locks' }));
+    expect(stores.view.getState().view).toBe('locks');
+    expect(within(nav).getByRole('button', { current: 'page' }).getAttribute('aria-label')).toBe('Locks');
+
+    const services = await screen.findByRole('region', { name: 'Services' });
+    const web = within(services).getByRole('button', { name: 'web, crashed' });
+    expect(web.querySelector('.dot-crashed')).not.toBeNull();
+    await user.click(web);
+    expect(stores.view.getState().view).toBe('services');
+    expect(stores.services.getState().selectedName).toBe('web');
+    const agents = screen.getByRole('region', { name: 'Agents' });
+    expect(within(agents).getByRole('button', { name: 'tester, waiting' }).title).toMatch(/^tester: waiting/);
+  });
+
+  it('is shown in full when what is stored is not a state, or the storage refuses', () => {
+    localStorage.setItem(SIDEBAR_STORAGE_KEY, '<script>');
+    expect(createSidebarStore(localStorage).getState().collapsed).toBe(false);
+    const refusing = {
+      getItem: () => {
+        throw new Error('SecurityError');
+      },
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+    };
+    const store = createSidebarStore(refusing);
+    expect(store.getState().collapsed).toBe(false);
+    store.getState().toggle(); // applied now, only not remembered
+    expect(store.getState().collapsed).toBe(true);
   });
 });
 
