@@ -391,7 +391,7 @@ export class ServiceRunner implements Disposable {
       reason,
       info,
     };
-    this.deps.registry.save(info, this.deps.projectRoot);
+    this.deps.registry.save(info, this.deps.projectRoot, this.stopSettings());
     this.deps.registry.recordTransition(event);
     this.deps.logs.append(this.deps.project, this.name, 'system', `${to}: ${reason}`);
     this.deps.logger.info({ from, to, reason }, 'service state');
@@ -400,7 +400,7 @@ export class ServiceRunner implements Disposable {
   }
 
   private saveInfo(): void {
-    this.deps.registry.save(this.info(), this.deps.projectRoot);
+    this.deps.registry.save(this.info(), this.deps.projectRoot, this.stopSettings());
   }
 
   private stopSettings(): StopSettings {
