@@ -11,6 +11,7 @@ import type { LogStore } from '../logs/log-store.js';
 import type { Project } from '../projects/project.js';
 import type { ProjectManager } from '../projects/project-manager.js';
 import type { ServiceLaunch } from '../services/service-launch.js';
+import type { ServiceEngine } from '../services/service-runner.js';
 import type { SupervisedServices } from '../services/service-supervisor.js';
 import { databaseEnv } from './database-env.js';
 import { databaseUrl } from './database-url.js';
@@ -62,6 +63,16 @@ export class DatabaseManager implements DatabaseDirectory {
   /** a database service's default `version:` (ProjectConfigLoaderDeps.engineVersion) */
   engineVersion(engine: DatabaseEngineName): string | null {
     return engine === 'sqlite' ? bundledSqliteVersion() : this.deps.locator.version(engine);
+  }
+
+  /** ServiceRunnerDeps.engine: a database service's engine as found now (its version, or what is missing) */
+  engine(project: string, config: ServiceConfig): ServiceEngine {
+    const engine = config.database?.engine;
+    if (engine === undefined) return { version: null, missing: null };
+    if (engine === 'sqlite') return { version: bundledSqliteVersion(), missing: null };
+    const version = this.deps.locator.version(engine);
+    const missing = version === null ? this.deps.locator.missing(engine, `${project}/${config.name}`) : null;
+    return { version, missing };
   }
 
   /** ServiceRunnerDeps.prepare: a database service's data made ready and its launch; null for other services */
@@ -141,7 +152,8 @@ export class DatabaseManager implements DatabaseDirectory {
     if (database.engine === 'sqlite') {
       const url = databaseUrl('sqlite', { path: runtime.dataPath });
       const problem = runner.current === 'crashed' ? runner.info().reason : null;
-      return { ...base, engineVersion: bundledSqliteVersion(), binary: null, port: null, address: null, url, problem };
+      const sqlite = { engineVersion: bundledSqliteVersion(), binary: null, engineMissing: null };
+      return { ...base, ...sqlite, port: null, address: null, url, problem };
     }
     const { locator } = this.deps;
     const found = locator.find(database.engine, database.range) ?? locator.find(database.engine);
@@ -159,6 +171,7 @@ export class DatabaseManager implements DatabaseDirectory {
       address: where ? `${where.host}:${where.port}` : null,
       url: where ? databaseUrl(database.engine, { ...where, name: database.name }) : null,
       problem,
+      engineMissing: found === null ? locator.missing(database.engine, `${project.id}/${service}`) : null,
     };
   }
 

@@ -60,7 +60,8 @@ export interface ReconciledService {
   reason: string;
   /** its process was still running (the reaper could not stop it) and was stopped at start */
   orphan: boolean;
-  version: string;
+  /** null: unknown (a database whose engine was not installed) */
+  version: string | null;
   port: number | null;
 }
 
@@ -121,7 +122,8 @@ export class ServiceRegistry implements Disposable {
       project: info.project,
       name: info.name,
       project_root: projectRoot,
-      version: info.version,
+      // '' for none (the column predates versionless services): a database whose engine is not installed
+      version: info.version ?? '',
       port: info.port,
       pid: info.pid,
       pid_start: info.pid === null ? null : this.inspector.startTime(info.pid),
@@ -270,7 +272,8 @@ export class ServiceRegistry implements Disposable {
         to: 'stopped',
         reason,
       });
-      const { project, name, version, port } = row;
+      const { project, name, port } = row;
+      const version = row.version === '' ? null : row.version;
       const orphan = group !== undefined;
       stopped.push({
         project,

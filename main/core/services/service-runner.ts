@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
+import type { EngineMissing } from '../../../shared/engine-missing.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceInfo, ServiceState } from '../../../shared/service.js';
 import type { ServiceConfig } from '../config/project-config.js';
@@ -43,6 +44,17 @@ export interface ServiceRunnerDeps extends Omit<ServiceEnvDeps, 'note'> {
   prepare?: (config: ServiceConfig, port: number, signal: AbortSignal) => Promise<ServiceLaunch | null>;
   /** a TCP service's stable address through DevMesh (`127.0.0.1:15432`), null while forwarding is off */
   tcpAddress?: () => string | null;
+  /**
+   * A database service with no version (its engine was not installed when devmesh.yaml was read): the engine's
+   * version found now, or what is missing and how to install it. Asked only while the version is unknown.
+   */
+  engine?: (config: ServiceConfig) => ServiceEngine;
+}
+
+/** what the databases domain finds of a database service's engine on this machine */
+export interface ServiceEngine {
+  version: string | null;
+  missing: EngineMissing | null;
 }
 
 /** Waiting this long for a dead shell's pipes to close before the exit is handled. */
@@ -94,10 +106,11 @@ export class ServiceRunner implements Disposable {
   }
 
   info(): ServiceInfo {
+    const engine = this.config.version === null ? (this.deps.engine?.(this.config) ?? null) : null;
     return {
       project: this.deps.project,
       name: this.config.name,
-      version: this.config.version,
+      version: this.config.version ?? engine?.version ?? null,
       state: this.state,
       port: this.port,
       pid: this.pid,
@@ -112,6 +125,7 @@ export class ServiceRunner implements Disposable {
       ...(this.config.protocol === 'tcp'
         ? { protocol: 'tcp' as const, tcpAddress: this.deps.tcpAddress?.() ?? null }
         : {}),
+      ...(engine?.missing ? { engineMissing: engine.missing } : {}),
     };
   }
 
