@@ -112,7 +112,10 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
     for (const program of ['redis-server', 'redis-cli']) symlinkSync(`/usr/bin/${program}`, join(empty, program));
     expect(state('cache').version).toMatch(/^7\.\d+\.\d+$/);
     expect(state('cache').engineMissing).toBeUndefined();
-    expect(lab.databases.manager.list('shop')[0]).toMatchObject({ engineMissing: null, binary: join(empty, 'redis-server') });
+    expect(lab.databases.manager.list('shop')[0]).toMatchObject({
+      engineMissing: null,
+      binary: join(empty, 'redis-server'),
+    });
     await lab.projects.resolve('shop').supervisor.start('cache', { wait: true });
     expect(state('cache')).toMatchObject({ state: 'healthy', version: expect.stringMatching(/^7\./) });
   });
