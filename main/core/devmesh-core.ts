@@ -246,7 +246,8 @@ export class DevMeshCore {
         home,
         logs: services.logs,
         database: store.database,
-        emit: (event) => store.events.emit(event),
+        events: store.events,
+        logger,
         projects: (): ProjectManager => projects.manager,
         peers: () => mesh.node.routable(),
         dialer: () => proxy.tcpTunnel,
@@ -257,6 +258,7 @@ export class DevMeshCore {
       const projects: ProjectsModule = work.add(
         new ProjectsModule({ store, services, ports, peers, logger, databases: databases.manager }),
       );
+      work.add(databases); // stops following closes before the projects close
       const mesh = work.add(new MeshModule({ home, store, projects, settings: settings.mesh, ports, peers, logger }));
       const proxyDeps = { home, store, projects, mesh, ca, settings, ports, logger, databaseUrl };
       const proxy = work.add(new ProxyModule(proxyDeps));
@@ -384,6 +386,8 @@ export class DevMeshCore {
       await mesh.start(await proxy.listenIngress());
       await projects.openAll(deps.projects ?? []);
       metrics.start();
+      // In the background: git answers for each copy's folder, and nothing waits for it.
+      databases.sweepWorktreeCopies().catch((err: Error) => logger.warn({ err: err.message }, 'copy sweep failed'));
       return core;
     } catch (err) {
       // The caller never gets the core: release what it holds (services of projects already open too).

@@ -13,6 +13,7 @@ import type { ProjectManager } from '../projects/project-manager.js';
 import type { ServiceLaunch } from '../services/service-launch.js';
 import type { ServiceEngine } from '../services/service-runner.js';
 import type { SupervisedServices } from '../services/service-supervisor.js';
+import { ensureCopyRecord } from './copy-data-record.js';
 import { databaseEnv } from './database-env.js';
 import { databaseUrl } from './database-url.js';
 import type { EngineLocator } from './engine-locator.js';
@@ -83,6 +84,7 @@ export class DatabaseManager implements DatabaseDirectory {
     signal?: AbortSignal,
   ): Promise<ServiceLaunch | null> {
     if (config.database === null) return null;
+    this.recordCopy(project, config.name);
     const lent =
       config.database.engine === 'sqlite' ? null : ((await this.deps.lendAddress?.(project, config.name)) ?? null);
     const launch = await this.runtime(project, config).prepare(lent ?? port, signal);
@@ -173,6 +175,22 @@ export class DatabaseManager implements DatabaseDirectory {
       problem,
       engineMissing: found === null ? locator.missing(database.engine, `${project.id}/${service}`) : null,
     };
+  }
+
+  /** A worktree copy's folder says which worktree it is for, so it can go once that worktree has (sweep). */
+  private recordCopy(projectId: string, service: string): void {
+    const all = this.deps.projects().all();
+    const project = all.find((p) => p.id === projectId);
+    const copy = project?.worktree ?? null;
+    const main = copy === null ? undefined : all.find((p) => p.id === copy.of);
+    if (copy === null || main === undefined) return;
+    const { of, label, branch } = copy;
+    try {
+      ensureCopyRecord(join(this.deps.dir, projectId), { of, label, branch, root: project!.root, mainRoot: main.root });
+    } catch (err) {
+      const why = `could not note which worktree its databases are for (${(err as Error).message})`;
+      this.deps.logs.append(projectId, service, 'system', `${why}: they stay when the worktree is removed`);
+    }
   }
 
   private address(project: string, service: string, privatePort: number | null): StableAddress | null {
