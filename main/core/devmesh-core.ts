@@ -56,9 +56,8 @@ import type { EventBus } from './events/event-bus.js';
 import type { LockClock } from './locks/lock-clock.js';
 import type { ReminderScheduler } from './reminders/reminder-scheduler.js';
 import { RemindersModule } from './reminders/reminders-module.js';
-import { ReviewModule } from './review/review-module.js';
-import { WorktreeManager } from './agents/worktree-manager.js';
-import { reviewAudit, reviewTasks } from './review-ports.js';
+import type { ReviewModule } from './review/review-module.js';
+import { reviewModule } from './review-ports.js';
 import { UsageModule } from './usage/usage-module.js';
 import { MetricsModule } from './metrics/metrics-module.js';
 import { DatabasesModule, type DatabasesModuleDeps } from './databases/databases-module.js';
@@ -271,22 +270,13 @@ export class DevMeshCore {
       const usage = work.add(new UsageModule({ store, logger, port: deps.usagePort }));
       // Built before the agents (their start check reads it), which it measures once they exist.
       let measuredAgents: AgentsModule | null = null;
-      const metrics = work.add(
-        new MetricsModule({
-          store,
-          settings: settings.metrics,
-          sources: {
-            services: () =>
-              projects.manager
-                .all()
-                .flatMap((p) => p.supervisor.list().map((s) => ({ project: p.id, name: s.name, pid: s.pid }))),
-            agents: () => measuredAgents?.manager.list() ?? [],
-            terminals: () => terminals.manager.list(),
-          },
-          projectId: (ref) => projects.manager.resolve(ref).id,
-          logger,
-        }),
-      );
+      const measured = {
+        projects: () => projects.manager,
+        agents: () => measuredAgents?.manager ?? null,
+        terminals: () => terminals.manager,
+      };
+      const projectId = (ref: string): string => projects.manager.resolve(ref).id;
+      const metrics = work.add(new MetricsModule({ store, settings: settings.metrics, measured, projectId, logger }));
       const agentDeps = { settings: settings.agents, devmeshCommand, logger, telemetry: usage.telemetry };
       const agents = work.add(new AgentsModule({ home, store, projects, terminals, memory: metrics, ...agentDeps }));
       measuredAgents = agents;
@@ -357,14 +347,13 @@ export class DevMeshCore {
           ...deps.files,
         }),
       );
-      const co = coordination.coordination;
-      const review = new ReviewModule({
+      const { worktreeRoot } = settings.agents;
+      const review = reviewModule({
+        co: coordination.coordination,
         agents: agents.manager,
-        worktrees: new WorktreeManager(settings.agents.worktreeRoot, 'git', store.baseEnv),
-        audit: reviewAudit(co, logger),
-        tasks: reviewTasks(co, logger),
-        emit: (e) => store.events.emit(e),
-        env: store.baseEnv,
+        worktreeRoot,
+        store,
+        logger,
       });
       const modules = {
         store,
@@ -386,8 +375,7 @@ export class DevMeshCore {
       await mesh.start(await proxy.listenIngress());
       await projects.openAll(deps.projects ?? []);
       metrics.start();
-      // In the background: git answers for each copy's folder, and nothing waits for it.
-      databases.sweepWorktreeCopies().catch((err: Error) => logger.warn({ err: err.message }, 'copy sweep failed'));
+      databases.start();
       return core;
     } catch (err) {
       // The caller never gets the core: release what it holds (services of projects already open too).

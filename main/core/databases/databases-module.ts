@@ -127,7 +127,15 @@ export class DatabasesModule implements Disposable {
     });
   }
 
-  /** At start, once the projects are open: the folders of copies whose worktree went while DevMesh was away. */
+  /**
+   * Once the projects are open: sweeps, in the background (git answers for each folder, nothing waits for it),
+   * the databases of copies whose worktree went while DevMesh was away.
+   */
+  start(): void {
+    this.sweepWorktreeCopies().catch((err: Error) => this.logger.warn({ err: err.message }, 'copy sweep failed'));
+  }
+
+  /** The folders of copies whose worktree is gone; the summary goes to the log. */
   async sweepWorktreeCopies(): Promise<void> {
     const outcomes = await this.sweep.sweep();
     if (outcomes.size === 0) return;
