@@ -139,9 +139,11 @@ export class DatabasesModule implements Disposable {
   async sweepWorktreeCopies(): Promise<void> {
     const outcomes = await this.sweep.sweep();
     if (outcomes.size === 0) return;
-    const removed = [...outcomes].filter(([, o]) => o === 'removed').map(([id]) => id);
-    const kept = Object.fromEntries([...outcomes].filter(([, o]) => o !== 'removed'));
-    this.logger.info({ removed, kept }, 'swept the databases of worktree copies');
+    const all = [...outcomes];
+    const removed = all.filter(([, o]) => o.startsWith('removed')).map(([id]) => id);
+    const snapshotsKept = all.filter(([, o]) => o === 'removed, snapshots kept').map(([id]) => id);
+    const kept = Object.fromEntries(all.filter(([, o]) => !o.startsWith('removed')));
+    this.logger.info({ removed, snapshotsKept, kept }, 'swept the databases of worktree copies');
   }
 
   /** Stops following closes: a daemon closing its projects must not sweep behind them. */

@@ -8,7 +8,8 @@
 //     does not count, unless it is locked: `git worktree lock` keeps one on a drive that is not mounted);
 //   - no process works inside the folder (Linux: /proc/<pid>/cwd; an engine's is its data folder).
 // Where the main checkout is unknown (no record, and that project is not open) or git cannot answer, the folder
-// stays: a folder is never removed on a guess. Snapshots are kept: they were taken on purpose.
+// stays: a folder is never removed on a guess. Snapshots (`<service>/snapshots/`) are kept: they were taken on
+// purpose, and a copy of that branch opened again lists them; the rest goes (its data, its record with it).
 // When: at start (every copy's folder), and when a copy is closed (`devmesh agent rm --remove-worktree`
 // closes the agent's copies once git removed the worktree). Never throws: what fails is logged and kept.
 import { lstatSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { join, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { GitResult } from '../base/git-runner.js';
 import { dnsLabel } from '../projects/worktree-copy.js';
-import { readCopyRecord, type CopyRecord } from './copy-data-record.js';
+import { COPY_RECORD_FILE, readCopyRecord, type CopyRecord } from './copy-data-record.js';
 
 export interface WorktreeDataSweepDeps {
   /** $DEVMESH_HOME/databases */
@@ -32,7 +33,14 @@ export interface WorktreeDataSweepDeps {
 }
 
 /** what became of one copy's folder */
-export type SweepOutcome = 'removed' | 'kept: open' | 'kept: worktree exists' | 'kept: unknown' | 'kept: in use';
+export type SweepOutcome =
+  | 'removed'
+  | 'removed, snapshots kept'
+  | 'kept: only snapshots'
+  | 'kept: open'
+  | 'kept: worktree exists'
+  | 'kept: unknown'
+  | 'kept: in use';
 
 const COPY_FOLDER = /^([a-z0-9][a-z0-9_-]{0,62})@([a-z0-9][a-z0-9-]{0,62})$/;
 /** a sweep looks at this many folders at most (a home holding more is looked at again on the next start) */
@@ -98,13 +106,51 @@ export class WorktreeDataSweep {
       const working = this.processesIn(dir);
       if (working !== null && working > 0) return this.kept(copyId, 'kept: in use', `${working} processes work in it`);
       if (this.deps.isOpen(copyId)) return 'kept: open'; // opened while git answered
-      rmSync(dir, { recursive: true, force: true });
-      this.deps.logger.info({ copy: copyId, dir, branch: record?.branch }, 'removed the databases of a worktree copy');
-      return 'removed';
+      const outcome = WorktreeDataSweep.remove(dir);
+      if (outcome !== 'kept: only snapshots')
+        this.deps.logger.info(
+          { copy: copyId, dir, branch: record?.branch, outcome },
+          'removed the databases of a worktree copy',
+        );
+      return outcome;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       this.deps.logger.warn({ copy: copyId, dir, err: (err as Error).message }, 'could not sweep a copy folder');
       return 'kept: unknown';
+    }
+  }
+
+  /** Removes the folder but its services' snapshots (and, while any is left, the record naming its worktree). */
+  private static remove(dir: string): SweepOutcome {
+    const snapshots = readdirSync(dir).filter((service) => {
+      const folder = join(dir, service, 'snapshots');
+      return WorktreeDataSweep.isFolder(folder) && readdirSync(folder).length > 0;
+    });
+    if (snapshots.length === 0) {
+      rmSync(dir, { recursive: true, force: true });
+      return 'removed';
+    }
+    let removed = 0;
+    for (const entry of readdirSync(dir)) {
+      if (entry === COPY_RECORD_FILE) continue;
+      if (!snapshots.includes(entry)) {
+        rmSync(join(dir, entry), { recursive: true, force: true });
+        removed++;
+        continue;
+      }
+      for (const inner of readdirSync(join(dir, entry)).filter((name) => name !== 'snapshots')) {
+        rmSync(join(dir, entry, inner), { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed > 0 ? 'removed, snapshots kept' : 'kept: only snapshots';
+  }
+
+  private static isFolder(path: string): boolean {
+    try {
+      return lstatSync(path).isDirectory();
+    } catch {
+      return false;
     }
   }
 

@@ -131,6 +131,10 @@ describe.skipIf(!haveRedis)("a worktree copy's databases", () => {
       symlinkSync(outside, join(databases, 'shop@link'));
       // the main checkout's own
       const main = folder('shop');
+      // a gone branch's copy with a snapshot taken on purpose: its data goes, the snapshot stays
+      const snapped = folder('shop@feature-snap');
+      mkdirSync(join(snapped, 'cache', 'snapshots'));
+      writeFileSync(join(snapped, 'cache', 'snapshots', 'nightly.rdb.gz'), 'gz');
 
       const outcomes = await lab!.databases.sweep.sweep();
       expect(Object.fromEntries(outcomes)).toEqual({
@@ -141,7 +145,12 @@ describe.skipIf(!haveRedis)("a worktree copy's databases", () => {
         'shop@feature-e': 'removed',
         'other@feature-x': 'kept: unknown',
         'shop@feature-busy': 'kept: in use',
+        'shop@feature-snap': 'removed, snapshots kept',
       });
+      expect(existsSync(join(snapped, 'cache', 'data'))).toBe(false);
+      expect(readFileSync(join(snapped, 'cache', 'snapshots', 'nightly.rdb.gz'), 'utf8')).toBe('gz');
+      // the next start has nothing more to remove there
+      expect(await lab!.databases.sweep.sweepCopy('shop@feature-snap')).toBe('kept: only snapshots');
       for (const gone of ['shop@feature-b', 'shop@feature-d']) expect(existsSync(join(databases, gone))).toBe(false);
       expect([old, damaged].map((f) => existsSync(f))).toEqual([false, false]);
       for (const kept of [join(databases, 'shop@feature-c'), unknown, busy])
