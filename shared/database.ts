@@ -2,6 +2,7 @@
 // snapshots, and teammates' published snapshots. The engine runs as a service of its own (supervised, logged,
 // health-checked, reached through its stable TCP address); this is the database's side of it.
 import { z } from 'zod';
+import { EngineMissingSchema } from './engine-missing.js';
 import { ServiceStateSchema } from './service.js';
 
 export const DATABASE_ENGINES = ['postgres', 'redis', 'sqlite'] as const;
@@ -44,6 +45,8 @@ export const DatabaseInfoSchema = z.object({
   sizeBytes: z.number().int().nullable(),
   /** why it cannot run here, with the fix (e.g. the engine is not installed: the package to install) */
   problem: z.string().nullable(),
+  /** the engine is not installed here at all: where DevMesh looked, how to install it (problem says it too) */
+  engineMissing: EngineMissingSchema.nullable(),
   snapshots: z.number().int(),
 });
 export type DatabaseInfo = z.infer<typeof DatabaseInfoSchema>;

@@ -1,5 +1,6 @@
 // What the faces see of a service, a project and a log line.
 import { z } from 'zod';
+import { EngineMissingSchema } from './engine-missing.js';
 import { SERVICE_STATES } from './service-states.js';
 
 // The states themselves are zod-free (shared/service-states.ts), for the CLI's start path.
@@ -14,7 +15,9 @@ export const DependencyInfoSchema = z.object({
 export const ServiceInfoSchema = z.object({
   project: z.string(),
   name: z.string(),
-  version: z.string(),
+  /** its `version:`, or the version of its database engine found here; null: that engine is not installed
+   *  (`engineMissing` says where DevMesh looked and how to install it) */
+  version: z.string().nullable(),
   state: ServiceStateSchema,
   port: z.number().int().nullable(),
   pid: z.number().int().nullable(),
@@ -33,6 +36,8 @@ export const ServiceInfoSchema = z.object({
   tcpAddress: z.string().nullable().optional(),
   /** the engine, when DevMesh runs this service as a database (`database:` in devmesh.yaml) */
   database: z.enum(['postgres', 'redis', 'sqlite']).optional(),
+  /** a database service whose engine is not installed on this machine: it cannot start until it is */
+  engineMissing: EngineMissingSchema.optional(),
 });
 export type ServiceInfo = z.infer<typeof ServiceInfoSchema>;
 

@@ -1,6 +1,7 @@
 // Renders `devmesh status`: the daemon's own problems first (a store on a full disk…), then per project a
 // devmesh.yaml that failed to reload (the last valid config still runs), the table (SERVICE VERSION STATE
-// PORT PID UPTIME RESTARTS) and, under it, why any crashed or unhealthy service is in that state. A worktree's
+// PORT PID UPTIME RESTARTS) and, under it, why any crashed or unhealthy service is in that state (or cannot start:
+// its database engine is not installed, with where DevMesh looked and how to install it). A worktree's
 // copy of a project (`status --all`) follows its main checkout, headed by its branch, agent and URLs.
 import type { Health, HealthProblem } from '../../shared/health.js';
 import type { GitStatus } from '../../shared/review.js';
@@ -72,7 +73,7 @@ export class StatusView {
       const running = RUNNING_STATES.includes(s.state) && s.startedAt !== null;
       table.add([
         s.name,
-        s.version,
+        s.version ?? (s.engineMissing ? `no ${s.engineMissing.program}` : null),
         s.state,
         s.port,
         running ? s.pid : null,
@@ -80,9 +81,11 @@ export class StatusView {
         s.restarts,
       ]);
     }
-    const reasons = services
-      .filter((s) => NEEDS_REASON.has(s.state) && s.reason)
-      .map((s) => `${s.name} is ${s.state}: ${s.reason}`);
+    // a missing engine first: its message says where DevMesh looked and what to install
+    const reasons = services.flatMap((s) => {
+      if (s.engineMissing) return [`${s.name} cannot start: ${s.engineMissing.message}`];
+      return NEEDS_REASON.has(s.state) && s.reason ? [`${s.name} is ${s.state}: ${s.reason}`] : [];
+    });
     return [table.render(), ...(reasons.length ? ['', ...reasons] : [])].join('\n');
   }
 

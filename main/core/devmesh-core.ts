@@ -56,9 +56,8 @@ import type { EventBus } from './events/event-bus.js';
 import type { LockClock } from './locks/lock-clock.js';
 import type { ReminderScheduler } from './reminders/reminder-scheduler.js';
 import { RemindersModule } from './reminders/reminders-module.js';
-import { ReviewModule } from './review/review-module.js';
-import { WorktreeManager } from './agents/worktree-manager.js';
-import { reviewAudit, reviewTasks } from './review-ports.js';
+import type { ReviewModule } from './review/review-module.js';
+import { reviewModule } from './review-ports.js';
 import { UsageModule } from './usage/usage-module.js';
 import { MetricsModule } from './metrics/metrics-module.js';
 import { DatabasesModule, type DatabasesModuleDeps } from './databases/databases-module.js';
@@ -246,7 +245,8 @@ export class DevMeshCore {
         home,
         logs: services.logs,
         database: store.database,
-        emit: (event) => store.events.emit(event),
+        events: store.events,
+        logger,
         projects: (): ProjectManager => projects.manager,
         peers: () => mesh.node.routable(),
         dialer: () => proxy.tcpTunnel,
@@ -257,6 +257,7 @@ export class DevMeshCore {
       const projects: ProjectsModule = work.add(
         new ProjectsModule({ store, services, ports, peers, logger, databases: databases.manager }),
       );
+      work.add(databases); // stops following closes before the projects close
       const mesh = work.add(new MeshModule({ home, store, projects, settings: settings.mesh, ports, peers, logger }));
       const proxyDeps = { home, store, projects, mesh, ca, settings, ports, logger, databaseUrl };
       const proxy = work.add(new ProxyModule(proxyDeps));
@@ -269,22 +270,13 @@ export class DevMeshCore {
       const usage = work.add(new UsageModule({ store, logger, port: deps.usagePort }));
       // Built before the agents (their start check reads it), which it measures once they exist.
       let measuredAgents: AgentsModule | null = null;
-      const metrics = work.add(
-        new MetricsModule({
-          store,
-          settings: settings.metrics,
-          sources: {
-            services: () =>
-              projects.manager
-                .all()
-                .flatMap((p) => p.supervisor.list().map((s) => ({ project: p.id, name: s.name, pid: s.pid }))),
-            agents: () => measuredAgents?.manager.list() ?? [],
-            terminals: () => terminals.manager.list(),
-          },
-          projectId: (ref) => projects.manager.resolve(ref).id,
-          logger,
-        }),
-      );
+      const measured = {
+        projects: () => projects.manager,
+        agents: () => measuredAgents?.manager ?? null,
+        terminals: () => terminals.manager,
+      };
+      const projectId = (ref: string): string => projects.manager.resolve(ref).id;
+      const metrics = work.add(new MetricsModule({ store, settings: settings.metrics, measured, projectId, logger }));
       const agentDeps = { settings: settings.agents, devmeshCommand, logger, telemetry: usage.telemetry };
       const agents = work.add(new AgentsModule({ home, store, projects, terminals, memory: metrics, ...agentDeps }));
       measuredAgents = agents;
@@ -355,14 +347,13 @@ export class DevMeshCore {
           ...deps.files,
         }),
       );
-      const co = coordination.coordination;
-      const review = new ReviewModule({
+      const { worktreeRoot } = settings.agents;
+      const review = reviewModule({
+        co: coordination.coordination,
         agents: agents.manager,
-        worktrees: new WorktreeManager(settings.agents.worktreeRoot, 'git', store.baseEnv),
-        audit: reviewAudit(co, logger),
-        tasks: reviewTasks(co, logger),
-        emit: (e) => store.events.emit(e),
-        env: store.baseEnv,
+        worktreeRoot,
+        store,
+        logger,
       });
       const modules = {
         store,
@@ -384,6 +375,7 @@ export class DevMeshCore {
       await mesh.start(await proxy.listenIngress());
       await projects.openAll(deps.projects ?? []);
       metrics.start();
+      databases.start();
       return core;
     } catch (err) {
       // The caller never gets the core: release what it holds (services of projects already open too).

@@ -48,15 +48,18 @@ export function projectRootOf(projects: ProjectManager, ref: string): string | n
   }
 }
 
-/** Every service of every open project, as the mesh announces them to teammates: never a worktree's copy's. */
+/**
+ * Every service of every open project, as the mesh announces them to teammates: never a worktree's copy's, nor
+ * a database whose engine is not installed here (it has no version and can serve no one).
+ */
 export function meshServicesOf(projects: ProjectManager): MeshService[] {
-  return projects.shared().flatMap((p) =>
-    p.supervisor.list().map((s) => ({
-      project: p.id,
-      name: s.name,
-      version: s.version,
-      state: s.state,
-      dependsOn: s.dependsOn,
-    })),
-  );
+  return projects
+    .shared()
+    .flatMap((p) =>
+      p.supervisor
+        .list()
+        .flatMap(({ name, version, state, dependsOn }) =>
+          version === null ? [] : [{ project: p.id, name, version, state, dependsOn }],
+        ),
+    );
 }

@@ -1,10 +1,37 @@
-// What the review domain (main/core/review/) needs of the others, in its own terms: the audit chain that
-// admits and records its actions, and the task board that completes a landed agent's tasks and releases its
-// locks. Built here, in the composition root, so the review domain imports none of them.
+// What the review domain (main/core/review/) needs of the others, in its own terms: the agents and their
+// worktrees, the audit chain that admits and records its actions, and the task board that completes a landed
+// agent's tasks and releases its locks. Built here, beside the composition root, so the review domain imports
+// none of them.
 import type { Logger } from 'pino';
 import { DevMeshError } from '../../shared/errors.js';
+import type { AgentManager } from './agents/agent-manager.js';
+import { WorktreeManager } from './agents/worktree-manager.js';
 import type { Coordination } from './coordination/coordination.js';
 import type { ReviewAudit, ReviewTasks } from './review/agent-review.js';
+import { ReviewModule } from './review/review-module.js';
+import type { StoreModule } from './store/store-module.js';
+
+export interface ReviewPortsDeps {
+  co: Coordination;
+  agents: AgentManager;
+  /** where agents' worktrees go (settings.agents.worktreeRoot) */
+  worktreeRoot: string | null;
+  store: StoreModule;
+  logger: Logger;
+}
+
+/** The review domain wired to the rest. */
+export function reviewModule(deps: ReviewPortsDeps): ReviewModule {
+  const { co, logger, store } = deps;
+  return new ReviewModule({
+    agents: deps.agents,
+    worktrees: new WorktreeManager(deps.worktreeRoot, 'git', store.baseEnv),
+    audit: reviewAudit(co, logger),
+    tasks: reviewTasks(co, logger),
+    emit: (e) => store.events.emit(e),
+    env: store.baseEnv,
+  });
+}
 
 export function reviewAudit(co: Coordination, logger: Logger): ReviewAudit {
   return {

@@ -12,6 +12,7 @@ import { useApp } from '../shell/app-context.js';
 import { failureText, runCall, type CallOutcome } from './database-call.js';
 import { DatabaseDialog } from './database-dialog.js';
 import { DatabaseRestoreDialog } from './database-restore-dialog.js';
+import { EngineMissingNote } from './engine-missing.js';
 import { SnapshotList } from './snapshot-list.js';
 import { StateBadge } from './state-badge.js';
 
@@ -103,14 +104,15 @@ export function DatabaseCard({ db }: { db: DatabaseInfo }) {
         {db.owner && <span className="muted">database of {db.owner}</span>}
         <StateBadge name={`db-${db.service}`} state={db.state} />
         <span className="tag db-engine" data-testid={`db-engine-${db.service}`}>
-          {db.engine} {db.engineVersion ?? 'not found'}
+          {db.engine} {db.engineVersion ?? (db.engineMissing ? 'not installed' : 'not found')}
         </span>
         {db.range && <span className="muted">needs {db.range}</span>}
         <span className="mono db-size" title="bytes on disk" data-testid={`db-size-${db.service}`}>
           {db.sizeBytes === null ? '—' : formatBytes(db.sizeBytes)}
         </span>
       </div>
-      {db.problem && (
+      {db.engineMissing && <EngineMissingNote service={db.service} missing={db.engineMissing} />}
+      {db.problem && !db.engineMissing && (
         <div className="db-problem" role="alert" data-testid={`db-problem-${db.service}`}>
           {db.problem}
         </div>

@@ -8,6 +8,7 @@ import { TcpAddressCell, TcpTrafficCell } from './service-tcp.js';
 import { StateBadge } from './state-badge.js';
 import { ProcessUsageCell } from '../metrics/process-usage.js';
 import { Uptime } from './uptime.js';
+import { ServiceVersion } from './engine-missing.js';
 
 interface Props {
   info: ServiceInfo;
@@ -32,14 +33,18 @@ export const ServiceRow = memo(function ServiceRow({ info, selected, busy, onSel
           {name}
         </button>
         {/* narrow windows have no Version column: the version goes under the name */}
-        <span className="col-name-version mono">{info.version}</span>
+        <span className="col-name-version mono">
+          <ServiceVersion info={info} />
+        </span>
         {info.database && (
           <span className="tag engine-tag" title={`DevMesh runs it as a ${info.database} database`}>
             {info.database}
           </span>
         )}
       </td>
-      <td className="col-version mono">{info.version}</td>
+      <td className="col-version mono">
+        <ServiceVersion info={info} testId={`service-version-${name}`} />
+      </td>
       <td>
         <StateBadge name={name} state={info.state} />
       </td>

@@ -412,14 +412,18 @@ describe.skipIf(skipWithoutChromium || !haveEngines)('a database whose engine ca
   }, scaled(90_000));
 
   it(
-    'shows why the cache cannot run, naming the package to install',
+    'shows why the cache cannot run: no version, the commands that install it',
     async () => {
       const page = ui!.page;
       await expect
-        .poll(() => text(page, 'db-problem-cache'), { timeout: scaled(30_000), interval: 250 })
-        .toContain('redis-server is not installed');
-      expect(await text(page, 'db-problem-cache')).toContain('`sudo apt install redis-server`');
-      expect(await text(page, 'db-engine-cache')).toBe('redis not found');
+        .poll(() => text(page, 'db-engine-missing-cache'), { timeout: scaled(30_000), interval: 250 })
+        .toContain('redis-server is not installed on this machine');
+      const note = await text(page, 'db-engine-missing-cache');
+      expect(note).toContain('sudo apt install redis-server');
+      expect(note).toContain('brew install redis');
+      expect(await text(page, 'db-engine-cache')).toBe('redis not installed');
+      // no made-up version in the services table: what is missing, where the version goes
+      expect(await text(page, 'service-version-cache')).toBe('redis-server not installed');
       await page.screenshot({ path: `${SHOTS}/databases-engine-missing-1440.png`, animations: 'disabled' });
     },
     scaled(60_000),

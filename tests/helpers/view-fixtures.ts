@@ -196,6 +196,7 @@ export const databaseInfo = (service: string, over: Partial<DatabaseInfo> = {}):
     dataPath: `/home/me/.devmesh/databases/shop/${service}/data`,
     sizeBytes: 12_345_678,
     problem: null,
+    engineMissing: null,
     snapshots: 0,
     ...over,
   });

@@ -88,7 +88,8 @@ ${DB_SNAPSHOT_USAGE.split('Examples:\n')[1]}`,
   static table(list: readonly DatabaseInfo[]): string {
     const table = new TextTable(['SERVICE', 'ENGINE', 'STATE', 'ADDRESS', 'SIZE', 'DATA']);
     for (const db of list) {
-      const engine = `${db.engine}${db.engineVersion ? ` ${db.engineVersion}` : ''}`;
+      const version = db.engineVersion ?? (db.engineMissing ? '(not installed)' : null);
+      const engine = `${db.engine}${version ? ` ${version}` : ''}`;
       table.add([db.service, engine, db.state, db.address ?? db.url, DbCommands.size(db.sizeBytes), db.dataPath]);
     }
     const problems = list.filter((db) => db.problem).map((db) => `\n${db.service}: ${db.problem}`);

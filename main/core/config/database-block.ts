@@ -147,8 +147,8 @@ export function expandDatabaseBlocks(owners: readonly DatabaseBlockOwner[], x: D
 function databaseService(database: DatabaseConfig, version: string | null): Partial<ServiceConfig> {
   const engine = database.engine as 'postgres' | 'redis';
   return {
-    // not found here: 0.0.0 until it is installed (DatabaseInfo.problem says what to install)
-    version: version ?? '0.0.0',
+    // not found here: no version until it is installed (ServiceInfo.engineMissing says what to install)
+    version,
     command: '',
     protocol: 'tcp',
     database,

@@ -48,7 +48,7 @@ export interface ProjectConfigLoaderDeps {
   maxBytes?: number;
   /**
    * The version of a database engine installed on this machine (the databases domain's EngineLocator, cached),
-   * the default `version:` of a database service; absent or null: 0.0.0.
+   * the default `version:` of a database service; absent or null: it has none (the engine is not installed).
    */
   engineVersion?: (engine: DatabaseEngineName) => string | null;
 }
@@ -222,7 +222,7 @@ export class ProjectConfigLoader {
     const config: ServiceConfig = {
       name,
       // absent only on a database-only service: expandDatabases fills both in
-      version: file.version ?? '0.0.0',
+      version: file.version ?? null,
       command: file.command ?? '',
       cwd: resolve(root, file.cwd ?? '.'),
       env: file.env ?? {},
@@ -328,8 +328,10 @@ export class ProjectConfigLoader {
           // A prerelease (2.4.0-beta) of a local service is meant to satisfy ^2.1 while it is being worked on.
           // A mismatch is not a config error: whether to warn or refuse is the version policy's call at
           // routing time (a teammate's instance may satisfy the range), so it is reported as a warning.
+          // A database whose engine is not installed has no version to compare: its start says what is missing.
           if (
             target &&
+            target.version !== null &&
             dep.range !== null &&
             !semver.satisfies(target.version, dep.range, { includePrerelease: true })
           ) {

@@ -57,7 +57,8 @@ export interface DatabaseConfig {
 
 export interface ServiceConfig {
   name: string;
-  version: string;
+  /** null: a database service without `version:` whose engine was not installed here when the file was read */
+  version: string | null;
   command: string;
   /** absolute working directory (relative `cwd:` resolved against the project root) */
   cwd: string;

@@ -11,7 +11,9 @@ import type { LogStore } from '../logs/log-store.js';
 import type { Project } from '../projects/project.js';
 import type { ProjectManager } from '../projects/project-manager.js';
 import type { ServiceLaunch } from '../services/service-launch.js';
+import type { ServiceEngine } from '../services/service-runner.js';
 import type { SupervisedServices } from '../services/service-supervisor.js';
+import { ensureCopyRecord } from './copy-data-record.js';
 import { databaseEnv } from './database-env.js';
 import { databaseUrl } from './database-url.js';
 import type { EngineLocator } from './engine-locator.js';
@@ -64,6 +66,16 @@ export class DatabaseManager implements DatabaseDirectory {
     return engine === 'sqlite' ? bundledSqliteVersion() : this.deps.locator.version(engine);
   }
 
+  /** ServiceRunnerDeps.engine: a database service's engine as found now (its version, or what is missing) */
+  engine(project: string, config: ServiceConfig): ServiceEngine {
+    const engine = config.database?.engine;
+    if (engine === undefined) return { version: null, missing: null };
+    if (engine === 'sqlite') return { version: bundledSqliteVersion(), missing: null };
+    const version = this.deps.locator.version(engine);
+    const missing = version === null ? this.deps.locator.missing(engine, `${project}/${config.name}`) : null;
+    return { version, missing };
+  }
+
   /** ServiceRunnerDeps.prepare: a database service's data made ready and its launch; null for other services */
   async prepare(
     project: string,
@@ -72,6 +84,7 @@ export class DatabaseManager implements DatabaseDirectory {
     signal?: AbortSignal,
   ): Promise<ServiceLaunch | null> {
     if (config.database === null) return null;
+    this.recordCopy(project, config.name);
     const lent =
       config.database.engine === 'sqlite' ? null : ((await this.deps.lendAddress?.(project, config.name)) ?? null);
     const launch = await this.runtime(project, config).prepare(lent ?? port, signal);
@@ -141,7 +154,8 @@ export class DatabaseManager implements DatabaseDirectory {
     if (database.engine === 'sqlite') {
       const url = databaseUrl('sqlite', { path: runtime.dataPath });
       const problem = runner.current === 'crashed' ? runner.info().reason : null;
-      return { ...base, engineVersion: bundledSqliteVersion(), binary: null, port: null, address: null, url, problem };
+      const sqlite = { engineVersion: bundledSqliteVersion(), binary: null, engineMissing: null };
+      return { ...base, ...sqlite, port: null, address: null, url, problem };
     }
     const { locator } = this.deps;
     const found = locator.find(database.engine, database.range) ?? locator.find(database.engine);
@@ -159,7 +173,24 @@ export class DatabaseManager implements DatabaseDirectory {
       address: where ? `${where.host}:${where.port}` : null,
       url: where ? databaseUrl(database.engine, { ...where, name: database.name }) : null,
       problem,
+      engineMissing: found === null ? locator.missing(database.engine, `${project.id}/${service}`) : null,
     };
+  }
+
+  /** A worktree copy's folder says which worktree it is for, so it can go once that worktree has (sweep). */
+  private recordCopy(projectId: string, service: string): void {
+    const all = this.deps.projects().all();
+    const project = all.find((p) => p.id === projectId);
+    const copy = project?.worktree ?? null;
+    const main = copy === null ? undefined : all.find((p) => p.id === copy.of);
+    if (copy === null || main === undefined) return;
+    const { of, label, branch } = copy;
+    try {
+      ensureCopyRecord(join(this.deps.dir, projectId), { of, label, branch, root: project!.root, mainRoot: main.root });
+    } catch (err) {
+      const why = `could not note which worktree its databases are for (${(err as Error).message})`;
+      this.deps.logs.append(projectId, service, 'system', `${why}: they stay when the worktree is removed`);
+    }
   }
 
   private address(project: string, service: string, privatePort: number | null): StableAddress | null {

@@ -1,10 +1,14 @@
 // The databases domain as the core composes it: the engine locator, the DatabaseManager (the engines run as
 // services of their projects), and the snapshot part working through it (store, restore, reset, publishing,
-// pulls over the peer tunnel). Built before the projects (their services are prepared and given DATABASE_URL
-// by it) and bound to them, the mesh and the peer tunnel late. Owns no process: each engine is a service of
-// its project, stopped with it.
+// pulls over the peer tunnel), and the sweep of worktree copies' databases whose worktree is gone (at start, and
+// when a copy closes). Built before the projects (their services are prepared and given DATABASE_URL by it) and
+// bound to them, the mesh and the peer tunnel late. Owns no process: each engine is a service of its project,
+// stopped with it.
 import { join } from 'node:path';
-import type { DevMeshEvent } from '../../../shared/events.js';
+import type { Logger } from 'pino';
+import type { Disposable } from '../base/disposable.js';
+import { GitRunner } from '../base/git-runner.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { DevMeshHome } from '../home/devmesh-home.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { ProjectManager } from '../projects/project-manager.js';
@@ -17,13 +21,15 @@ import { EngineLocator, engineLocationsFromEnv, type EngineLocatorDeps } from '.
 import { engineUser } from './engine-user.js';
 import { seedFileOf } from './snapshot-seed.js';
 import { SnapshotsModule } from './snapshots-module.js';
+import { WorktreeDataSweep } from './worktree-data-sweep.js';
 
 export interface DatabasesModuleDeps {
   home: DevMeshHome;
   logs: LogStore;
   /** the snapshot table lives in the daemon's SQLite store */
   database: Database;
-  emit: (event: DevMeshEvent) => void;
+  events: EventBus;
+  logger: Logger;
   projects: () => ProjectManager;
   /** linked teammates that can be reached now (late-bound: the mesh is built after) */
   peers: () => RoutablePeer[];
@@ -56,10 +62,15 @@ function stableAddresses(
   };
 }
 
-export class DatabasesModule {
+export class DatabasesModule implements Disposable {
   readonly locator: EngineLocator;
   readonly manager: DatabaseManager;
   readonly snapshots: SnapshotsModule;
+  /** removes worktree copies' databases once their worktree is gone */
+  readonly sweep: WorktreeDataSweep;
+  private readonly subscription: Disposable;
+  private readonly logger: Logger;
+  private disposed = false;
 
   constructor(deps: DatabasesModuleDeps) {
     const locations = engineLocationsFromEnv(deps.baseEnv);
@@ -96,7 +107,48 @@ export class DatabasesModule {
       dialer: deps.dialer,
       peers: deps.peers,
       projectId: (ref) => deps.projects().resolve(ref).id,
-      emit: deps.emit,
+      emit: (event) => deps.events.emit(event),
     });
+    const logger = (this.logger = deps.logger.child({ domain: 'databases' }));
+    const open = () => deps.projects().all();
+    this.sweep = new WorktreeDataSweep({
+      dir: folder,
+      isOpen: (id) => open().some((p) => p.id === id),
+      mainRootOf: (of) => open().find((p) => p.id === of && p.worktree === null)?.root ?? null,
+      git: new GitRunner({ env: deps.baseEnv, timeoutMs: 30_000 }),
+      logger,
+    });
+    // A copy closed (its agent removed with its worktree, or `devmesh close`): its engines have stopped.
+    this.subscription = deps.events.onDidEmitEvent((event) => {
+      if (event.type !== 'project.closed' || !event.projectId.includes('@') || this.disposed) return;
+      this.sweep
+        .sweepCopy(event.projectId)
+        .catch((err: Error) => logger.warn({ copy: event.projectId, err: err.message }, 'copy sweep failed'));
+    });
+  }
+
+  /**
+   * Once the projects are open: sweeps, in the background (git answers for each folder, nothing waits for it),
+   * the databases of copies whose worktree went while DevMesh was away.
+   */
+  start(): void {
+    this.sweepWorktreeCopies().catch((err: Error) => this.logger.warn({ err: err.message }, 'copy sweep failed'));
+  }
+
+  /** The folders of copies whose worktree is gone; the summary goes to the log. */
+  async sweepWorktreeCopies(): Promise<void> {
+    const outcomes = await this.sweep.sweep();
+    if (outcomes.size === 0) return;
+    const all = [...outcomes];
+    const removed = all.filter(([, o]) => o.startsWith('removed')).map(([id]) => id);
+    const snapshotsKept = all.filter(([, o]) => o === 'removed, snapshots kept').map(([id]) => id);
+    const kept = Object.fromEntries(all.filter(([, o]) => !o.startsWith('removed')));
+    this.logger.info({ removed, snapshotsKept, kept }, 'swept the databases of worktree copies');
+  }
+
+  /** Stops following closes: a daemon closing its projects must not sweep behind them. */
+  dispose(): void {
+    this.disposed = true;
+    this.subscription.dispose();
   }
 }

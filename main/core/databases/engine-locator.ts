@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import semver from 'semver';
+import type { EngineMissing } from '../../../shared/engine-missing.js';
 import { DevMeshError } from '../../../shared/errors.js';
 
 export type ServerEngine = 'postgres' | 'redis';
@@ -61,17 +62,31 @@ export function engineLocationsFromEnv(env: NodeJS.ProcessEnv | undefined): Engi
   return { postgres: dirs, redis: dirs };
 }
 
+/** what installs each engine: the Debian/Ubuntu package, the Homebrew formula, and Windows' way */
+const PACKAGES: Record<ServerEngine, { debian: string; brew: string; windows: string }> = {
+  postgres: {
+    debian: 'postgresql',
+    brew: 'postgresql@16',
+    windows: 'the installer from https://www.postgresql.org/download/windows/',
+  },
+  redis: {
+    debian: 'redis-server',
+    brew: 'redis',
+    windows: 'Redis has no native build; run DevMesh in WSL and `sudo apt install redis-server` there',
+  },
+};
+
 /** what to install, per platform; the message names this machine's first */
 const INSTALL_HINTS: Record<ServerEngine, Record<'linux' | 'darwin' | 'win32', string>> = {
   postgres: {
-    linux: 'Debian/Ubuntu: `sudo apt install postgresql`',
-    darwin: 'macOS: `brew install postgresql@16`',
-    win32: 'Windows: the installer from https://www.postgresql.org/download/windows/',
+    linux: `Debian/Ubuntu: \`sudo apt install ${PACKAGES.postgres.debian}\``,
+    darwin: `macOS: \`brew install ${PACKAGES.postgres.brew}\``,
+    win32: `Windows: ${PACKAGES.postgres.windows}`,
   },
   redis: {
-    linux: 'Debian/Ubuntu: `sudo apt install redis-server`',
-    darwin: 'macOS: `brew install redis`',
-    win32: 'Windows: Redis has no native build; run DevMesh in WSL and `sudo apt install redis-server` there',
+    linux: `Debian/Ubuntu: \`sudo apt install ${PACKAGES.redis.debian}\``,
+    darwin: `macOS: \`brew install ${PACKAGES.redis.brew}\``,
+    win32: `Windows: ${PACKAGES.redis.windows}`,
   },
 };
 
@@ -112,12 +127,7 @@ export class EngineLocator {
     if (this.find(engine, range)) return null;
     const all = [...this.candidates(engine)];
     const hint = this.installHint(engine);
-    if (all.length === 0) {
-      return (
-        `${where}: ${SERVER_BINARY[engine]} is not installed (looked on PATH and in ${engine}'s standard ` +
-        `locations); install it: ${hint}`
-      );
-    }
+    if (all.length === 0) return this.missingAt(engine, where).message;
     const seen = all.map((f) => `${f.version} (${f.binary})`).join(', ');
     return (
       `${where}: needs ${engine} ${range}, but this machine has ${seen}; install a version in range (${hint}) ` +
@@ -143,11 +153,37 @@ export class EngineLocator {
     return null;
   }
 
+  /**
+   * The engine is not installed here at all (no runnable server binary in any folder searched): what was looked
+   * for, where, and how to install it, for `where` (`shop/api-db`); null when some version of it is installed.
+   */
+  missing(engine: ServerEngine, where: string): EngineMissing | null {
+    return this.candidates(engine).next().done === true ? this.missingAt(engine, where) : null;
+  }
+
   installHint(engine: ServerEngine): string {
     const hints = INSTALL_HINTS[engine];
     const own = this.platform === 'darwin' || this.platform === 'win32' ? this.platform : 'linux';
     const others = (Object.keys(hints) as (keyof typeof hints)[]).filter((p) => p !== own).map((p) => hints[p]);
     return [hints[own], ...others].join('; ');
+  }
+
+  private missingAt(engine: ServerEngine, where: string): EngineMissing {
+    const program = SERVER_BINARY[engine];
+    const path = this.path.split(delimiter).filter(Boolean);
+    const standard = this.locations[engine];
+    const onPath = path.length === 0 ? 'PATH is empty' : `on PATH (${path.join(', ')})`;
+    const inStandard = standard.length === 0 ? '' : ` and in ${standard.join(', ')}`;
+    return {
+      engine,
+      program,
+      lookedIn: [...path, ...standard],
+      debianPackage: PACKAGES[engine].debian,
+      brewFormula: PACKAGES[engine].brew,
+      message:
+        `${where}: ${program} is not installed on this machine: DevMesh looked ${onPath}${inStandard}; ` +
+        `install it: ${this.installHint(engine)}`,
+    };
   }
 
   /** Every install found, PATH first, then the standard locations newest first; one per binary. */

@@ -1,5 +1,5 @@
 // What every process uses, wired: the platform's reader, nvidia-smi, the sampler over the services, agents and
-// terminals DevMesh runs (TargetSources, read through plain functions so this module is built before the
+// terminals DevMesh runs (MeasuredParts: plain getters, read at each sample, so this module is built before the
 // agents that read its measurements), the monitor that keeps samples, rollups and alerts. The API's metrics.*
 // calls and the agents' memory check (MeasuredMemory) land here.
 import { cpus } from 'node:os';
@@ -22,10 +22,30 @@ const SAMPLE_RULE =
   "the agents' memory check pause until a sample succeeds again";
 const STORE_RULE = 'the minute rollups of that time are dropped (counted); samples of the last minutes stay in memory';
 
+/** The parts whose processes are measured, each got when a sample is taken; null: not built yet (the agents). */
+export interface MeasuredParts {
+  projects: () => { all(): { id: string; supervisor: { list(): { name: string; pid: number | null }[] } }[] };
+  agents: () => { list(): ReturnType<TargetSources['agents']> } | null;
+  terminals: () => { list(): ReturnType<TargetSources['terminals']> };
+}
+
+/** What the sampler reads of the measured parts, as plain lists. */
+export function targetSources(parts: MeasuredParts): TargetSources {
+  return {
+    services: () =>
+      parts
+        .projects()
+        .all()
+        .flatMap((p) => p.supervisor.list().map((s) => ({ project: p.id, name: s.name, pid: s.pid }))),
+    agents: () => parts.agents()?.list() ?? [],
+    terminals: () => parts.terminals().list(),
+  };
+}
+
 export interface MetricsModuleDeps {
   store: StoreModule;
   settings: MetricsSettings;
-  sources: TargetSources;
+  measured: MeasuredParts;
   /** a project reference (id or root) to its id; throws PROJECT_NOT_FOUND */
   projectId: (ref: string) => string;
   logger: Logger;
@@ -51,10 +71,11 @@ export class MetricsModule implements Disposable {
     const { store, settings } = deps;
     this.reader = deps.reader ?? processReaderFor();
     const sampler = new ProcessSampler({ reader: this.reader, gpu: new GpuReader({ command: deps.gpuCommand }) });
+    const sources = targetSources(deps.measured);
     let failures = 0;
     this.monitor = new MetricsMonitor({
       sampler,
-      targets: () => listTargets(deps.sources),
+      targets: () => listTargets(sources),
       store: new MetricsStore(store.database),
       guard: new StoreGuard(store.health, {
         component: 'process metrics store',

@@ -19,6 +19,7 @@ import {
   type SupervisorMeshView,
 } from '../services/service-supervisor.js';
 import type { ServiceLaunch } from '../services/service-launch.js';
+import type { ServiceEngine } from '../services/service-runner.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { ServiceRegistry } from '../services/service-registry.js';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -58,6 +59,8 @@ export interface ProjectDatabases {
   env(project: string, service: ServiceConfig, services: SupervisedServices): Record<string, string>;
   /** the version of an engine installed here (ProjectConfigLoaderDeps.engineVersion) */
   engineVersion(engine: DatabaseEngineName): string | null;
+  /** ServiceRunnerDeps.engine: a database service's engine as found now, for a service of `project` */
+  engine(project: string, config: ServiceConfig): ServiceEngine;
 }
 
 /** how long an open waits for git to identify the project before it goes on without (see `open`) */
@@ -225,12 +228,13 @@ export class ProjectManager {
     return project.info();
   }
 
-  private databaseHooks(project: string): Pick<ServiceSupervisorDeps, 'prepare' | 'databaseEnv'> {
+  private databaseHooks(project: string): Pick<ServiceSupervisorDeps, 'prepare' | 'databaseEnv' | 'engine'> {
     const databases = this.deps.databases;
     if (!databases) return {};
     return {
       prepare: (config, port, signal) => databases.prepare(project, config, port, signal),
       databaseEnv: (service, services) => databases.env(project, service, services),
+      engine: (config) => databases.engine(project, config),
     };
   }
 

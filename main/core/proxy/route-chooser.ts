@@ -106,7 +106,9 @@ export class RouteChooser {
     const peersByKey = new Map<string, RoutablePeer>();
     const instances: Instance[] = [];
     const selfId = this.directory?.agentId ?? 'local';
-    if (q.local !== null) {
+    // A local instance whose version is unknown is a database whose engine is not installed: it serves nothing.
+    const localVersion = info?.version ?? null;
+    if (q.local !== null && localVersion !== null) {
       instances.push({
         key: `${selfId}/${q.project}/${q.service}`,
         agentId: selfId,
@@ -114,7 +116,7 @@ export class RouteChooser {
         local: true,
         project: q.project,
         service: q.service,
-        version: def!.version,
+        version: localVersion,
         healthy: info!.state === 'healthy' && info!.port !== null,
         latencyMs: 0,
       });

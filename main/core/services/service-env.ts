@@ -25,7 +25,7 @@ export function serviceEnv(cfg: ServiceConfig, port: number | null, deps: Servic
     PORT: String(port),
     DEVMESH_PROJECT: deps.project,
     DEVMESH_SERVICE: cfg.name,
-    DEVMESH_SERVICE_VERSION: cfg.version,
+    ...(cfg.version === null ? {} : { DEVMESH_SERVICE_VERSION: cfg.version }),
     ...deps.extraEnv,
     ...deps.dependencyEnv(),
     ...cfg.env,

@@ -11,6 +11,8 @@ import { DaemonHealth } from '../health/daemon-health.js';
 import { StoreGuard } from '../health/store-guard.js';
 import type { Disposable } from '../base/disposable.js';
 import { ProcessInspector } from './process-inspector.js';
+import type { StopSettings } from './process-group.js';
+import { leftoverStop, stopLeftoverGroups, type LeftoverGroup } from './leftover-groups.js';
 import type { Database } from '../store/database.js';
 
 export interface RegistryRow {
@@ -26,6 +28,9 @@ export interface RegistryRow {
   restarts: number;
   started_at: number | null;
   updated_at: number;
+  /** how its running process asks to be stopped (schema 18); null without a process, or in an older row */
+  stop_signal: string | null;
+  stop_timeout_ms: number | null;
 }
 
 export interface ServiceRegistryDeps {
@@ -55,7 +60,8 @@ export interface ReconciledService {
   reason: string;
   /** its process was still running (the reaper could not stop it) and was stopped at start */
   orphan: boolean;
-  version: string;
+  /** null: unknown (a database whose engine was not installed) */
+  version: string | null;
   port: number | null;
 }
 
@@ -92,24 +98,32 @@ export class ServiceRegistry implements Disposable {
     });
     const db = database.db;
     this.upsert = db.prepare(`
-      INSERT INTO services (project, name, project_root, version, port, pid, pid_start, state, reason, restarts, started_at, updated_at)
-      VALUES (@project, @name, @project_root, @version, @port, @pid, @pid_start, @state, @reason, @restarts, @started_at, @updated_at)
+      INSERT INTO services (project, name, project_root, version, port, pid, pid_start, state, reason, restarts,
+        started_at, updated_at, stop_signal, stop_timeout_ms)
+      VALUES (@project, @name, @project_root, @version, @port, @pid, @pid_start, @state, @reason, @restarts,
+        @started_at, @updated_at, @stop_signal, @stop_timeout_ms)
       ON CONFLICT (project, name) DO UPDATE SET project_root = excluded.project_root, version = excluded.version,
         port = excluded.port, pid = excluded.pid, pid_start = excluded.pid_start, state = excluded.state,
-        reason = excluded.reason, restarts = excluded.restarts, started_at = excluded.started_at, updated_at = excluded.updated_at`);
+        reason = excluded.reason, restarts = excluded.restarts, started_at = excluded.started_at,
+        updated_at = excluded.updated_at, stop_signal = excluded.stop_signal, stop_timeout_ms = excluded.stop_timeout_ms`);
     this.insertEvent = db.prepare(
       'INSERT INTO service_events (project, service, ts, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.deleteRow = db.prepare('DELETE FROM services WHERE project = ? AND name = ?');
   }
 
-  /** Records a service's current state; never throws (a refused write is kept and written again later). */
-  save(info: ServiceInfo, projectRoot: string): void {
+  /**
+   * Records a service's current state; never throws (a refused write is kept and written again later).
+   * `stop`: how its process asks to be stopped, kept beside its pid for a start after DevMesh died.
+   */
+  save(info: ServiceInfo, projectRoot: string, stop?: StopSettings): void {
+    const running = info.pid !== null && stop !== undefined;
     const row: RegistryRow = {
       project: info.project,
       name: info.name,
       project_root: projectRoot,
-      version: info.version,
+      // '' for none (the column predates versionless services): a database whose engine is not installed
+      version: info.version ?? '',
       port: info.port,
       pid: info.pid,
       pid_start: info.pid === null ? null : this.inspector.startTime(info.pid),
@@ -118,6 +132,8 @@ export class ServiceRegistry implements Disposable {
       restarts: info.restarts,
       started_at: info.startedAt,
       updated_at: Date.now(),
+      stop_signal: running ? stop.signal : null,
+      stop_timeout_ms: running ? stop.timeoutMs : null,
     };
     this.keep({ row, removed: false });
   }
@@ -208,32 +224,32 @@ export class ServiceRegistry implements Disposable {
 
   /**
    * Brings the registry in line with reality after a start: a row still holding a pid whose process is
-   * alive with the same start time is a service a previous DevMesh left running; its group is stopped.
-   * Every row ends stopped, with the reason saying what happened (`endOf` tells how the DevMesh that last
-   * ran it ended: "the daemon died (pid N, at T)"), kept in the service's history like any transition.
+   * alive with the same start time is a service a previous DevMesh left running; its group is stopped the way
+   * the service asked (its stop signal and stop time, recorded when it started; SIGTERM and 3 s for a row that
+   * predates them), and the start waits for it. Every row ends stopped, with the reason saying what happened
+   * (`endOf` tells how the DevMesh that last ran it ended: "the daemon died (pid N, at T)"), kept in the
+   * service's history like any transition.
    */
   async reconcile(logger: Logger, endOf: (updatedAt: number) => string | null = () => null): Promise<ReconcileResult> {
-    let stoppedOrphans = 0;
-    const killed: number[] = [];
+    const rows = this.list().filter((row) => row.pid !== null || row.state !== 'stopped');
+    const orphans = new Map<RegistryRow, LeftoverGroup>();
+    for (const row of rows) {
+      if (row.pid === null || row.pid_start === null || this.inspector.startTime(row.pid) !== row.pid_start) continue;
+      const stop = leftoverStop(row.stop_signal, row.stop_timeout_ms);
+      const where = { project: row.project, service: row.name, servicePid: row.pid, signal: stop.signal };
+      logger.warn(where, 'stopping a service left running by a previous DevMesh');
+      orphans.set(row, { pgid: row.pid, stop });
+    }
+    const killed = await stopLeftoverGroups([...orphans.values()], {
+      isGroupAlive: (pgid) => this.inspector.isGroupAlive(pgid),
+    });
     const stopped: ReconciledService[] = [];
-    for (const row of this.list()) {
-      if (row.pid === null && row.state === 'stopped') continue;
-      const ended = endOf(row.updated_at);
+    for (const row of rows) {
+      const group = orphans.get(row);
       let reason = row.reason;
-      const orphan = row.pid !== null && row.pid_start !== null && this.inspector.startTime(row.pid) === row.pid_start;
-      if (orphan) {
-        const where = { project: row.project, service: row.name, servicePid: row.pid };
-        logger.warn(where, 'stopping a service left running by a previous DevMesh');
-        ServiceRegistry.signalGroup(row.pid!, 'SIGTERM');
-        killed.push(row.pid!);
-        stoppedOrphans++;
-        reason =
-          ended === null
-            ? `stopped at start: DevMesh found pid ${row.pid} left running by a previous DevMesh`
-            : `${ended}; its pid ${row.pid} was still running and was stopped at start`;
-      } else if (row.state !== 'stopped') {
-        reason = ended ?? `DevMesh stopped while the service was ${row.state}`;
-      }
+      if (group) reason = ServiceRegistry.orphanReason(row, group, killed.has(group.pgid), endOf);
+      else if (row.state !== 'stopped')
+        reason = endOf(row.updated_at) ?? `DevMesh stopped while the service was ${row.state}`;
       const now = Date.now();
       const stoppedRow: RegistryRow = {
         ...row,
@@ -243,35 +259,51 @@ export class ServiceRegistry implements Disposable {
         started_at: null,
         reason,
         updated_at: now,
+        stop_signal: null,
+        stop_timeout_ms: null,
       };
       this.keep({ row: stoppedRow, removed: false });
-      if (row.state !== 'stopped' || orphan) {
-        this.recordTransition({
-          project: row.project,
-          service: row.name,
-          ts: now,
-          from: row.state,
-          to: 'stopped',
-          reason,
-        });
-        const { project, name, version, port } = row;
-        stopped.push({
-          project,
-          name,
-          from: row.state,
-          pid: row.pid,
-          reason: reason ?? 'stopped',
-          orphan,
-          version,
-          port,
-        });
-      }
+      if (row.state === 'stopped' && !group) continue;
+      this.recordTransition({
+        project: row.project,
+        service: row.name,
+        ts: now,
+        from: row.state,
+        to: 'stopped',
+        reason,
+      });
+      const { project, name, port } = row;
+      const version = row.version === '' ? null : row.version;
+      const orphan = group !== undefined;
+      stopped.push({
+        project,
+        name,
+        from: row.state,
+        pid: row.pid,
+        reason: reason ?? 'stopped',
+        orphan,
+        version,
+        port,
+      });
     }
-    // Give the orphans a moment to exit on SIGTERM, then make sure.
-    for (let i = 0; i < 30 && killed.some((p) => this.inspector.isGroupAlive(p)); i++)
-      await new Promise((r) => setTimeout(r, 100));
-    for (const pgid of killed) if (this.inspector.isGroupAlive(pgid)) ServiceRegistry.signalGroup(pgid, 'SIGKILL');
-    return { stoppedOrphans, stopped };
+    return { stoppedOrphans: orphans.size, stopped };
+  }
+
+  /** what happened to a service whose process a dead DevMesh left running, and how it was stopped */
+  private static orphanReason(
+    row: RegistryRow,
+    group: LeftoverGroup,
+    killed: boolean,
+    endOf: (updatedAt: number) => string | null,
+  ): string {
+    const stop = group.stop!;
+    const how = killed
+      ? `still running ${stop.timeoutMs} ms after ${stop.signal}, killed with SIGKILL`
+      : `stopped with ${stop.signal}`;
+    const ended = endOf(row.updated_at);
+    return ended === null
+      ? `stopped at start: DevMesh found pid ${row.pid} left running by a previous DevMesh (${how})`
+      : `${ended}; its pid ${row.pid} was still running and was stopped at start (${how})`;
   }
 
   /** The newest decision for a service replaces any older one not yet stored; then everything pending is written. */
@@ -325,13 +357,5 @@ export class ServiceRegistry implements Disposable {
 
   private static key(project: string, name: string): string {
     return JSON.stringify([project, name]);
-  }
-
-  private static signalGroup(pgid: number, signal: NodeJS.Signals): void {
-    try {
-      process.kill(-pgid, signal);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-    }
   }
 }

@@ -2,10 +2,11 @@
 // output line by line, follows its health, restarts it by its policy with backoff, and stops its whole
 // process tree (stop signal, then SIGKILL after the stop timeout). Every state change is an event with
 // a timestamp and a reason, saved in the registry.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
+import type { EngineMissing } from '../../../shared/engine-missing.js';
 import { DevMeshError } from '../../../shared/errors.js';
 import type { ServiceInfo, ServiceState } from '../../../shared/service.js';
 import type { ServiceConfig } from '../config/project-config.js';
@@ -23,7 +24,8 @@ import { ProcessGroup, type StopSettings } from './process-group.js';
 import { RestartBackoff } from '../base/restart-backoff.js';
 import { StateWaiters } from './state-waiters.js';
 import { serviceEnv, type ServiceEnvDeps } from './service-env.js';
-import type { ServiceLaunch } from './service-launch.js';
+import { judgeExit } from './exit-verdict.js';
+import { spawnService, type ServiceLaunch } from './service-launch.js';
 
 /** the environment's parts (service-env.ts: dependencyEnv, extraEnv, baseEnv, serviceCa) and the rest */
 export interface ServiceRunnerDeps extends Omit<ServiceEnvDeps, 'note'> {
@@ -44,6 +46,17 @@ export interface ServiceRunnerDeps extends Omit<ServiceEnvDeps, 'note'> {
   prepare?: (config: ServiceConfig, port: number, signal: AbortSignal) => Promise<ServiceLaunch | null>;
   /** a TCP service's stable address through DevMesh (`127.0.0.1:15432`), null while forwarding is off */
   tcpAddress?: () => string | null;
+  /**
+   * A database service with no version (its engine was not installed when devmesh.yaml was read): the engine's
+   * version found now, or what is missing and how to install it. Asked only while the version is unknown.
+   */
+  engine?: (config: ServiceConfig) => ServiceEngine;
+}
+
+/** what the databases domain finds of a database service's engine on this machine */
+export interface ServiceEngine {
+  version: string | null;
+  missing: EngineMissing | null;
 }
 
 /** Waiting this long for a dead shell's pipes to close before the exit is handled. */
@@ -95,10 +108,11 @@ export class ServiceRunner implements Disposable {
   }
 
   info(): ServiceInfo {
+    const engine = this.config.version === null ? (this.deps.engine?.(this.config) ?? null) : null;
     return {
       project: this.deps.project,
       name: this.config.name,
-      version: this.config.version,
+      version: this.config.version ?? engine?.version ?? null,
       state: this.state,
       port: this.port,
       pid: this.pid,
@@ -113,6 +127,7 @@ export class ServiceRunner implements Disposable {
       ...(this.config.protocol === 'tcp'
         ? { protocol: 'tcp' as const, tcpAddress: this.deps.tcpAddress?.() ?? null }
         : {}),
+      ...(engine?.missing ? { engineMissing: engine.missing } : {}),
     };
   }
 
@@ -230,27 +245,18 @@ export class ServiceRunner implements Disposable {
       this.startFailed(err);
     }
     if (this.state !== 'starting') return; // stopped while we were checking the port
-    const env = serviceEnv(cfg, this.port, {
-      ...this.deps,
-      note: (text) => this.deps.logs.append(this.deps.project, cfg.name, 'system', text),
-    });
+    const note = (text: string) => this.deps.logs.append(this.deps.project, cfg.name, 'system', text);
+    const env = serviceEnv(cfg, this.port, { ...this.deps, note });
     const command = launch?.command ?? cfg.command;
     const cwd = launch?.cwd ?? cfg.cwd;
-    const child = spawn('/bin/sh', ['-c', command], {
-      cwd,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(launch?.uid != null ? { uid: launch.uid } : {}),
-      ...(launch?.gid != null ? { gid: launch.gid } : {}),
-    });
-    if (child.pid === undefined) {
-      const message = await new Promise<string>((r) => child.once('error', (e) => r(e.message)));
-      this.startFailed(new DevMeshError('SPAWN_FAILED', `cannot start ${cfg.name}: ${message}`));
+    let child: ChildProcess & { pid: number };
+    try {
+      child = await spawnService(cfg.name, { command, cwd, env, uid: launch?.uid, gid: launch?.gid });
+    } catch (err) {
+      this.startFailed(err);
     }
     this.child = child;
     this.pid = child.pid;
-    const note = (text: string) => this.deps.logs.append(this.deps.project, cfg.name, 'system', text);
     this.group = new ProcessGroup(child.pid, { inspector: this.deps.inspector, logger: this.deps.logger, note });
     this.startedAt = Date.now();
     // if DevMesh dies, the reaper stops it the way a stop would (a database's own shutdown, its stop time)
@@ -343,37 +349,17 @@ export class ServiceRunner implements Disposable {
     const lastError = [...this.deps.logs.tail(this.deps.project, this.name, 50)]
       .reverse()
       .find((l) => l.stream === 'stderr' && l.text.trim());
-    const why = lastError ? `${how}: ${lastError.text.trim().slice(0, 300)}` : how;
-    const policy = this.config.restart.policy;
-    const failed = code !== 0;
-    if (!failed && policy !== 'always') {
-      this.setState('stopped', how);
-      return;
-    }
-    if (policy === 'no') {
-      this.setState('crashed', why);
-      return;
-    }
-    if (this.backoff.exhausted) {
-      this.setState(
-        'crashed',
-        `${why}; crashed ${this.backoff.consecutive + 1} times in a row, not restarting (max_restarts: ${this.config.restart.maxRestarts}): fix it, then start it again`,
-      );
-      return;
-    }
-    this.setState('crashed', why);
-    const delay = this.backoff.next();
-    this.setState(
-      'backing-off',
-      `restarting in ${(delay / 1000).toFixed(1)} s (attempt ${this.backoff.consecutive} of ${this.config.restart.maxRestarts}) after: ${why}`,
-    );
+    const verdict = judgeExit({ code, signal, lastError: lastError?.text ?? null }, this.config.restart, this.backoff);
+    if (verdict.kind !== 'restart') return this.setState(verdict.kind, verdict.reason);
+    this.setState('crashed', verdict.crash);
+    this.setState('backing-off', verdict.reason);
     this.backoffTimer = setTimeout(() => {
       this.backoffTimer = null;
       this.restarts++;
       this.spawnProcess(`restart ${this.backoff.consecutive} after a crash`).catch((e: Error) =>
         this.deps.logger.warn({ err: e.message }, 'restart failed'),
       );
-    }, delay);
+    }, verdict.delayMs);
   }
 
   private setState(to: ServiceState, reason: string): void {
@@ -392,7 +378,7 @@ export class ServiceRunner implements Disposable {
       reason,
       info,
     };
-    this.deps.registry.save(info, this.deps.projectRoot);
+    this.deps.registry.save(info, this.deps.projectRoot, this.stopSettings());
     this.deps.registry.recordTransition(event);
     this.deps.logs.append(this.deps.project, this.name, 'system', `${to}: ${reason}`);
     this.deps.logger.info({ from, to, reason }, 'service state');
@@ -401,7 +387,7 @@ export class ServiceRunner implements Disposable {
   }
 
   private saveInfo(): void {
-    this.deps.registry.save(this.info(), this.deps.projectRoot);
+    this.deps.registry.save(this.info(), this.deps.projectRoot, this.stopSettings());
   }
 
   private stopSettings(): StopSettings {

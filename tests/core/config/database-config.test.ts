@@ -125,10 +125,22 @@ describe('a database-only service (no command)', () => {
     expect(config.services.store).toMatchObject({ version: '2.0.0', stopTimeoutMs: 5000, stopSignal: 'SIGINT' });
   });
 
-  it('gets 0.0.0 when the engine is not installed (the database says why)', () => {
+  it('has no version when the engine is not installed, and no made-up one for dependents to miss', () => {
     const none = new ProjectConfigLoader({ engineVersion: () => null });
-    const config = none.parse('services:\n  cache:\n    database: { engine: redis }\n', join(dir, 'devmesh.yaml'));
-    expect(config.services.cache!.version).toBe('0.0.0');
+    const yaml = [
+      'services:',
+      '  cache:',
+      '    database: { engine: redis }',
+      '  api:',
+      '    version: 1.0.0',
+      '    command: node api.js',
+      '    depends_on: { cache: ">=7" }',
+      '',
+    ].join('\n');
+    const config = none.parse(yaml, join(dir, 'devmesh.yaml'));
+    expect(config.services.cache!.version).toBeNull();
+    // not "needs cache >=7, but cache is version 0.0.0": the engine's absence is said where it is (its start)
+    expect(config.warnings).toEqual([]);
   });
 
   it('still needs a command and version when it has no database block', () => {

@@ -3,7 +3,7 @@
 // other services run, and a failed first start leaves no half-made data behind.
 import { spawn, spawnSync } from 'node:child_process';
 import { runProgram } from '../../../main/core/databases/run-program.js';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -81,6 +81,43 @@ describe.skipIf(!haveEngines)('a database that cannot run', () => {
     expect(apiDb).toMatchObject({ service: 'api-db', engineVersion: null, binary: null, url: null });
     expect(apiDb!.problem).toContain('`sudo apt install postgresql`');
     expect(cache!.problem).toContain('`sudo apt install redis-server`');
+    // no made-up version: a clear state saying what is missing, where DevMesh looked, and what installs it
+    expect(state('api-db').version).toBeNull();
+    expect(state('cache').version).toBeNull();
+    expect(state('web')).toMatchObject({ version: '1.0.0' });
+    expect(state('web').engineMissing).toBeUndefined();
+    const missing = {
+      engine: 'postgres',
+      program: 'postgres',
+      lookedIn: [empty, empty],
+      debianPackage: 'postgresql',
+      brewFormula: 'postgresql@16',
+    };
+    expect(state('api-db').engineMissing).toMatchObject(missing);
+    expect(state('api-db').engineMissing!.message).toContain(`looked on PATH (${empty}) and in ${empty}`);
+    expect(apiDb!.engineMissing).toMatchObject(missing);
+    expect(cache!.engineMissing).toMatchObject({
+      program: 'redis-server',
+      debianPackage: 'redis-server',
+      brewFormula: 'redis',
+    });
+  });
+
+  it('an engine installed after the project opened: its version shows, and it starts, without a reload', async () => {
+    lab = new DatabaseLab({ locator: { path: empty, locations: { redis: [empty] }, platform: 'linux' } });
+    await lab.open(['project: shop', 'services:', '  cache:', '    database: { engine: redis }'].join('\n'));
+    await reaches('cache', 'crashed');
+    expect(state('cache')).toMatchObject({ version: null, engineMissing: { program: 'redis-server' } });
+    // "installed": redis-server appears in a folder DevMesh searches
+    for (const program of ['redis-server', 'redis-cli']) symlinkSync(`/usr/bin/${program}`, join(empty, program));
+    expect(state('cache').version).toMatch(/^7\.\d+\.\d+$/);
+    expect(state('cache').engineMissing).toBeUndefined();
+    expect(lab.databases.manager.list('shop')[0]).toMatchObject({
+      engineMissing: null,
+      binary: join(empty, 'redis-server'),
+    });
+    await lab.projects.resolve('shop').supervisor.start('cache', { wait: true });
+    expect(state('cache')).toMatchObject({ state: 'healthy', version: expect.stringMatching(/^7\./) });
   });
 
   it('DEVMESH_ENGINE_LOCATIONS replaces the standard locations: with PATH, it can leave no engine to find', async () => {

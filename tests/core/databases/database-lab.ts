@@ -46,7 +46,8 @@ export class DatabaseLab {
       home: this.home,
       logs: this.logs,
       database: this.database,
-      emit: (event) => this.events.emit(event),
+      events: this.events,
+      logger,
       projects: () => this.projects,
       peers: () => [],
       dialer: () => null,
@@ -85,6 +86,7 @@ export class DatabaseLab {
   }
 
   async close(): Promise<void> {
+    this.databases.dispose();
     await this.projects.dispose();
     await this.logs.dispose();
     this.registry.dispose();

@@ -63,6 +63,7 @@ export class SnapshotFixture {
       dataPath: db.dataPath,
       sizeBytes: null,
       problem: null,
+      engineMissing: null,
       snapshots: 0,
     };
   }

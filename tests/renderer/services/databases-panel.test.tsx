@@ -80,6 +80,55 @@ describe('the databases of the Services view', () => {
     expect(db.getByText('stopped')).toBeTruthy();
   });
 
+  it('an engine not installed: no version anywhere, the commands that install it (copied), where DevMesh looked', async () => {
+    const engineMissing = {
+      engine: 'postgres' as const,
+      program: 'postgres',
+      lookedIn: ['/usr/bin', '/bin', '/usr/lib/postgresql/*/bin'],
+      debianPackage: 'postgresql',
+      brewFormula: 'postgresql@16',
+      message: 'shop/api-db: postgres is not installed on this machine: DevMesh looked on PATH (/usr/bin, /bin) …',
+    };
+    const view = renderView(<ServicesTable />, ({ client }) => {
+      client.answer('projects.list', [projectInfo('shop', { services: ['api', 'api-db'] })]);
+      client.answer('services.list', [
+        serviceInfo('api'),
+        serviceInfo('api-db', {
+          protocol: 'tcp',
+          database: 'postgres',
+          state: 'stopped',
+          version: null,
+          engineMissing,
+        }),
+      ]);
+      const db = { engineVersion: null, binary: null, state: 'stopped' as const, port: null, sizeBytes: null };
+      client.answer('databases.list', [
+        databaseInfo('api-db', { ...db, problem: engineMissing.message, engineMissing }),
+      ]);
+      client.answer('databases.snapshots', []);
+      client.answer('databases.peerSnapshots', []);
+    });
+    await screen.findByRole('region', { name: 'Database api-db' });
+    // the services table: where the version goes, what is missing (the whole message on hover)
+    const version = screen.getByTestId('service-version-api-db');
+    expect(version.textContent).toBe('postgres not installed');
+    expect(version.getAttribute('title')).toBe(engineMissing.message);
+    expect(screen.getByTestId('service-row-api-db').textContent).not.toContain('0.0.0');
+    const db = card('api-db');
+    expect(db.getByText('postgres not installed')).toBeTruthy();
+    const note = db.getByRole('alert');
+    expect(note.textContent).toContain('postgres is not installed on this machine: api-db cannot start until it is.');
+    const install = within(db.getByRole('list', { name: 'How to install postgres' }));
+    expect(install.getAllByRole('listitem').map((li) => li.querySelector('code')?.textContent)).toEqual([
+      'sudo apt install postgresql',
+      'brew install postgresql@16',
+    ]);
+    await view.user.click(db.getByRole('button', { name: 'Copy the command that installs postgres on Debian/Ubuntu' }));
+    expect(await navigator.clipboard.readText()).toBe('sudo apt install postgresql');
+    expect(db.getByText('Where DevMesh looked (3 folders)')).toBeTruthy();
+    expect(db.getByText('/usr/lib/postgresql/*/bin')).toBeTruthy();
+  });
+
   it('restores only the snapshot chosen, and only once the replacement is confirmed', async () => {
     const { client, user } = await renderDatabases({
       databases: [databaseInfo('api-db', { snapshots: 2 })],

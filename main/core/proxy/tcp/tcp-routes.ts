@@ -267,8 +267,10 @@ export class TcpRoutes implements AsyncDisposable {
     const def = this.runner(project, service)?.definition;
     if (def === undefined || def.database === null || def.database.engine === 'sqlite') return false;
     if (def.prefer !== 'local') return false;
+    const version = def.version ?? this.runner(project, service)?.info().version ?? null;
+    if (version === null) return false; // its engine is not installed: nothing local to lend the address to
     const ranges = dependentRanges(project, this.definitions(project), service);
-    return ranges.every((r) => InstanceSelector.satisfies(def.version, r.range));
+    return ranges.every((r) => InstanceSelector.satisfies(version, r.range));
   }
 
   private forwarder(project: string, service: string, port: number): TcpForwarder {

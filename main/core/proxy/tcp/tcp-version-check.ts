@@ -11,7 +11,8 @@ export interface DependentRange {
   project: string;
   /** the dependent service and its version */
   service: string;
-  version: string;
+  /** null: a database service whose engine is not installed */
+  version: string | null;
   range: string;
   onMismatch: 'warn' | 'refuse';
 }

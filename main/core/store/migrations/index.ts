@@ -17,6 +17,7 @@ import { migration014 } from './014-tcp-addresses.js';
 import { migration015 } from './015-database-snapshots.js';
 import { migration016 } from './016-log-search.js';
 import { migration017 } from './017-process-metrics.js';
+import { migration018 } from './018-service-stop.js';
 
 export interface Migration {
   name: string;
@@ -41,4 +42,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration015,
   migration016,
   migration017,
+  migration018,
 ];
