@@ -11,7 +11,7 @@ import type { LockClock } from '../locks/lock-clock.js';
 import type { RawChange } from './change-batcher.js';
 import { FileWatcher } from './file-watcher.js';
 import { GitIgnoreFilter } from './git-ignore-filter.js';
-import type { WatchSubscribe } from './watch-backend.js';
+import type { WatchSnapshots, WatchSubscribe } from './watch-backend.js';
 
 /** whose folder it is */
 export interface WatchOwner {
@@ -24,6 +24,8 @@ export interface WatchOwner {
 
 export interface FileWatchersDeps {
   subscribe: () => Promise<WatchSubscribe>;
+  /** the same native watcher's tree snapshots, to find what its callback loses (none: not looked for) */
+  snapshots?: () => Promise<WatchSnapshots>;
   clock: LockClock;
   health: DaemonHealth;
   logger: Logger;
@@ -68,6 +70,7 @@ export class FileWatchers implements AsyncDisposable {
     const watcher = new FileWatcher({
       root: owner.root,
       subscribe: this.deps.subscribe,
+      snapshots: this.deps.snapshots,
       ignores,
       clock,
       quietMs,
@@ -85,6 +88,13 @@ export class FileWatchers implements AsyncDisposable {
       }
     });
     watcher.onDidFail((err) => this.failed(entry, err));
+    const log = { domain: 'files', root: owner.root };
+    watcher.onDidRecover((count) =>
+      this.deps.logger.warn({ ...log, count }, 'the native watcher lost changes; reported from its tree'),
+    );
+    watcher.onDidWarn((err) =>
+      this.deps.logger.warn({ ...log, err: err.message }, 'the lost-change check of a watched folder stopped'),
+    );
     this.entries.set(owner.root, entry);
     entry.started = watcher.start().then(() => {
       if (watcher.state === 'watching') this.deps.health.ok(FileWatchers.component(owner.root));
