@@ -9,13 +9,17 @@
 // tree (getEventsSince: a diff against the live tree, no crawl), reports those the callback did not hand on
 // meanwhile, and writes a new snapshot. A change handed on while a check runs may so be reported twice; none that
 // reached the tree is lost. What never reached the tree (an inotify queue overflow, which @parcel/watcher skips)
-// is not found here.
+// is not found here. A check costs about 0.15 s of a pool thread for 10,000 entries on a loaded machine (0.03 s to
+// write the snapshot); checks are spaced by ten times the last one's cost, so they take at most a tenth of it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AsyncDisposable } from '../base/disposable.js';
 import type { LockClock, LockTimer } from '../locks/lock-clock.js';
 import type { WatchEvent, WatchSnapshots } from './watch-backend.js';
+
+/** checks are spaced by this many times the last check's duration */
+const COST_RATIO = 10;
 
 export interface TreeReconcilerDeps {
   /** the watched folder (absolute, as subscribed) */
@@ -43,6 +47,8 @@ export class TreeReconciler implements AsyncDisposable {
   private stopped = false;
   /** the first snapshot is written: checks compare against it */
   private ready = false;
+  /** no check before this time (the last one's cost, times COST_RATIO, after it ended) */
+  private notBefore = 0;
   /** changes found in the tree that the callback had lost, since the start */
   lost = 0;
 
@@ -101,17 +107,22 @@ export class TreeReconciler implements AsyncDisposable {
 
   private checkSoon(): void {
     this.cancelTimers();
-    void this.check();
+    const wait = this.notBefore - this.deps.clock.now();
+    if (wait > 0) this.deadline = this.deps.clock.schedule(() => this.checkSoon(), wait);
+    else void this.check();
   }
 
   private async checkOnce(): Promise<void> {
     if (this.stopped || !this.ready) return;
+    const began = this.deps.clock.now();
     try {
       const { root, snapshots } = this.deps;
       const before = this.handed;
       this.handed = new Map();
       const since = await snapshots.getEventsSince(root, this.file(), { ignore: this.ignore });
       await snapshots.writeSnapshot(root, this.file(), { ignore: this.ignore });
+      const ended = this.deps.clock.now();
+      this.notBefore = ended + COST_RATIO * (ended - began);
       if (this.stopped) return;
       // the tree's change, unless the callback handed it on before the check or while it ran (then in the next
       // stretch's map); a create lost with its file's later update handed on is still a create lost

@@ -1,7 +1,7 @@
 // The check that finds what the native watcher's callback lost: once the folder has been quiet (or at the
 // deadline of a long stream), the changes since the last snapshot of the native tree that the callback did not
-// hand on are reported, a create lost behind its own update included; a snapshot that cannot be read stops the
-// checks with one error and nothing thrown. A stand-in for the native snapshot pair (its contract in
+// hand on are reported, a create lost behind its own update included; checks are spaced by ten times the cost of
+// the last one; a snapshot that cannot be read stops the checks with one error and nothing thrown. A stand-in for the native snapshot pair (its contract in
 // watch-backend.ts); the real one is tested in file-watchers.test.ts.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,10 @@ import { FakeLockClock } from '../locks/fake-lock-clock.js';
 class StandInTree implements WatchSnapshots {
   changes: WatchEvent[] = [];
   snapshots = 0;
+  reads = 0;
   failRead = false;
+  /** what a read costs, in the fake clock's time */
+  readCost: () => void = () => undefined;
 
   writeSnapshot(): Promise<string> {
     this.snapshots++;
@@ -22,6 +25,8 @@ class StandInTree implements WatchSnapshots {
   }
 
   getEventsSince(): Promise<WatchEvent[]> {
+    this.reads++;
+    this.readCost();
     if (this.failRead) return Promise.reject(new Error('Unable to open snapshot file: No such file or directory'));
     return Promise.resolve([...this.changes]);
   }
@@ -80,6 +85,24 @@ describe('TreeReconciler', () => {
     }
     await r.settled();
     expect(reported).toEqual([[ev('/p/lost.ts', 'create')]]);
+    await r.dispose();
+  });
+
+  it('spaces checks by ten times what the last one cost', async () => {
+    const { clock, tree, r } = await setup();
+    tree.readCost = () => clock.advance(200);
+    r.saw([ev('/p/a.ts', 'update')]);
+    clock.advance(700);
+    await r.settled();
+    expect(tree.reads).toBe(1);
+    // quiet again at +700 ms, but the last check cost 200 ms: the next waits until 2,000 ms after it ended
+    r.saw([ev('/p/b.ts', 'update')]);
+    clock.advance(1_900);
+    await r.settled();
+    expect(tree.reads).toBe(1);
+    clock.advance(100);
+    await r.settled();
+    expect(tree.reads).toBe(2);
     await r.dispose();
   });
 
