@@ -165,6 +165,15 @@ export class FileWatchers implements AsyncDisposable {
         `${what}: the system's limit of inotify instances is reached (fs.inotify.max_user_instances). Raise it ` +
         `(sudo sysctl fs.inotify.max_user_instances=1024) or close other watching programs, ${again}.`
       );
+    if (/Unable to poll|Interrupted system call/i.test(text))
+      // @parcel/watcher's inotify thread takes any signal (a child's SIGCHLD when the main thread has it masked,
+      // as around every spawn): its poll() fails with EINTR, the thread ends, and every folder it watched stops;
+      // a new subscription then reuses the dead thread's tree of the folder (no crawl), blind to folders made since
+      return (
+        `${what}: the native file watcher of this process was interrupted by a signal (${err.message}), and every ` +
+        `folder it watched stopped with it. Restart DevMesh (devmesh down, devmesh up; or the app) to watch again: ` +
+        `reopening the project watches again but misses the folders made since.`
+      );
     if (/deleted or moved|ENOENT|No such file|ENOTDIR|Not a directory/i.test(text))
       return `${what}: the folder is gone (${err.message}). Restore it, or close the project or remove the agent.`;
     return `${what}: ${err.message}. Check the folder's permissions, ${again}.`;

@@ -1,8 +1,8 @@
 // The check that finds what the native watcher's callback lost: once the folder has been quiet (or at the
 // deadline of a long stream), the changes since the last snapshot of the native tree that the callback did not
 // hand on are reported, a create lost behind its own update included; checks are spaced by ten times the cost of
-// the last one; a snapshot that cannot be read stops the checks with one error and nothing thrown. A stand-in for the native snapshot pair (its contract in
-// watch-backend.ts); the real one is tested in file-watchers.test.ts.
+// the last one; a snapshot that cannot be read stops the checks with one error and nothing thrown. A stand-in for
+// the native snapshot pair (its contract in watch-backend.ts); the real one is in file-watchers.test.ts.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TreeReconciler } from '../../../main/core/files/tree-reconciler.js';
