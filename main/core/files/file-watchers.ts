@@ -11,7 +11,7 @@ import type { LockClock } from '../locks/lock-clock.js';
 import type { RawChange } from './change-batcher.js';
 import { FileWatcher } from './file-watcher.js';
 import { GitIgnoreFilter } from './git-ignore-filter.js';
-import type { WatchSubscribe } from './watch-backend.js';
+import type { WatchSnapshots, WatchSubscribe } from './watch-backend.js';
 
 /** whose folder it is */
 export interface WatchOwner {
@@ -24,6 +24,8 @@ export interface WatchOwner {
 
 export interface FileWatchersDeps {
   subscribe: () => Promise<WatchSubscribe>;
+  /** the same native watcher's tree snapshots, to find what its callback loses (none: not looked for) */
+  snapshots?: () => Promise<WatchSnapshots>;
   clock: LockClock;
   health: DaemonHealth;
   logger: Logger;
@@ -68,6 +70,7 @@ export class FileWatchers implements AsyncDisposable {
     const watcher = new FileWatcher({
       root: owner.root,
       subscribe: this.deps.subscribe,
+      snapshots: this.deps.snapshots,
       ignores,
       clock,
       quietMs,
@@ -85,6 +88,13 @@ export class FileWatchers implements AsyncDisposable {
       }
     });
     watcher.onDidFail((err) => this.failed(entry, err));
+    const log = { domain: 'files', root: owner.root };
+    watcher.onDidRecover((count) =>
+      this.deps.logger.warn({ ...log, count }, 'the native watcher lost changes; reported from its tree'),
+    );
+    watcher.onDidWarn((err) =>
+      this.deps.logger.warn({ ...log, err: err.message }, 'the lost-change check of a watched folder stopped'),
+    );
     this.entries.set(owner.root, entry);
     entry.started = watcher.start().then(() => {
       if (watcher.state === 'watching') this.deps.health.ok(FileWatchers.component(owner.root));
@@ -154,6 +164,15 @@ export class FileWatchers implements AsyncDisposable {
       return (
         `${what}: the system's limit of inotify instances is reached (fs.inotify.max_user_instances). Raise it ` +
         `(sudo sysctl fs.inotify.max_user_instances=1024) or close other watching programs, ${again}.`
+      );
+    if (/Unable to poll|Interrupted system call/i.test(text))
+      // @parcel/watcher's inotify thread takes any signal (a child's SIGCHLD when the main thread has it masked,
+      // as around every spawn): its poll() fails with EINTR, the thread ends, and every folder it watched stops;
+      // a new subscription then reuses the dead thread's tree of the folder (no crawl), blind to folders made since
+      return (
+        `${what}: the native file watcher of this process was interrupted by a signal (${err.message}), and every ` +
+        `folder it watched stopped with it. Restart DevMesh (devmesh down, devmesh up; or the app) to watch again: ` +
+        `reopening the project watches again but misses the folders made since.`
       );
     if (/deleted or moved|ENOENT|No such file|ENOTDIR|Not a directory/i.test(text))
       return `${what}: the folder is gone (${err.message}). Restore it, or close the project or remove the agent.`;

@@ -24,7 +24,7 @@ import type { RawChange } from './change-batcher.js';
 import { ChangeJournal } from './change-journal.js';
 import { FileWatchers, type WatchOwner } from './file-watchers.js';
 import { LockBypassDetector } from './lock-bypass-detector.js';
-import { parcelSubscribe, type WatchSubscribe } from './watch-backend.js';
+import { parcelSnapshots, parcelSubscribe, type WatchSnapshots, type WatchSubscribe } from './watch-backend.js';
 
 export interface FilesModuleDeps {
   events: EventBus;
@@ -38,6 +38,8 @@ export interface FilesModuleDeps {
   clock?: LockClock;
   /** the native watcher (default @parcel/watcher) */
   subscribe?: () => Promise<WatchSubscribe>;
+  /** its tree snapshots (default @parcel/watcher's when `subscribe` is; none for another watcher) */
+  snapshots?: () => Promise<WatchSnapshots>;
   quietMs?: number;
   maxDelayMs?: number;
 }
@@ -82,6 +84,7 @@ export class FilesModule implements AsyncDisposable {
     });
     this.watchers = new FileWatchers({
       subscribe: deps.subscribe ?? parcelSubscribe,
+      snapshots: deps.subscribe ? deps.snapshots : (deps.snapshots ?? parcelSnapshots),
       clock,
       health,
       logger,

@@ -1,15 +1,22 @@
 // Real folders, the real native watcher (@parcel/watcher), real git: edits, renames and deletes arrive
 // debounced and root-relative; what is ignored (.git, node_modules, .devmesh, the project's .gitignore) does
-// not; a 10,000-file checkout starts watching and still reports; a watcher whose folder is deleted, or that
-// cannot start, is stopped and reported to the daemon's health while everything else goes on.
+// not; a 10,000-file checkout starts watching and reports a change made right after; a change the native
+// callback loses is still reported, from the native tree; a watcher whose folder is deleted, or that cannot
+// start, is stopped and reported to the daemon's health while everything else goes on.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RawChange } from '../../../main/core/files/change-batcher.js';
 import { FileWatchers, type WatchOwner } from '../../../main/core/files/file-watchers.js';
-import { parcelSubscribe } from '../../../main/core/files/watch-backend.js';
+import {
+  parcelSnapshots,
+  parcelSubscribe,
+  type WatchEvent,
+  type WatchSubscribe,
+} from '../../../main/core/files/watch-backend.js';
 import { DaemonHealth } from '../../../main/core/health/daemon-health.js';
 import { SystemLockClock } from '../../../main/core/locks/lock-clock.js';
 import type { HealthChangedEvent } from '../../../shared/health.js';
@@ -22,13 +29,14 @@ const tmp = tempDir('devmesh-watch-');
 afterAll(() => tmp.dispose());
 
 let n = 0;
-function setup() {
+function setup(subscribe: () => Promise<WatchSubscribe> = parcelSubscribe) {
   const root = join(tmp.dir, `repo-${++n}`);
   const batches: Array<{ owner: WatchOwner; changes: RawChange[] }> = [];
   const healthEvents: HealthChangedEvent[] = [];
   const health = new DaemonHealth({ logger: pino({ enabled: false }), emit: (e) => healthEvents.push(e) });
   const watchers = new FileWatchers({
-    subscribe: parcelSubscribe,
+    subscribe,
+    snapshots: parcelSnapshots,
     clock: new SystemLockClock(),
     health,
     logger: pino({ enabled: false }),
@@ -40,7 +48,14 @@ function setup() {
   const seen = (): RawChange[] => batches.flatMap((b) => b.changes);
   const has = (path: string, type: RawChange['type']) => seen().some((c) => c.path === path && c.type === type);
   open.push(watchers);
-  return { root, batches, health, healthEvents, watchers, owner, seen, has };
+  /** what the watcher of `root` is doing and has reported, for a failure's message */
+  const status = (): string => {
+    const w = watchers.list().find((x) => x.root === root);
+    const paths = seen().map((c) => `${c.type} ${c.path}`);
+    const state = `${w?.state ?? 'missing'}${w?.error ? ` (${w.error})` : ''}`;
+    return `watcher ${state}; reported: ${paths.join(', ') || 'nothing'}`;
+  };
+  return { root, batches, health, healthEvents, watchers, owner, seen, has, status };
 }
 const open: FileWatchers[] = [];
 afterEach(async () => {
@@ -139,21 +154,73 @@ describe('a watched folder', () => {
         for (let f = 0; f < 100; f++) writeFileSync(join(dir, `f${f}.ts`), `export const v${f} = ${d};\n`);
       }
       const rss = process.memoryUsage().rss;
+      // the readiness the daemon waits on: the crawl is done, every folder watched, the native tree snapshotted
       await t.watchers.watch(t.owner());
       expect(t.watchers.list()[0]!.state).toBe('watching');
       // generous: the native tree of 10,000 entries takes a few MB
       expect(process.memoryUsage().rss - rss).toBeLessThan(256 * 1024 * 1024);
+      // what a user does right after opening the project: an edit and a new file, at once
       writeFileSync(join(t.root, 'src', 'mod-99', 'lib', 'f99.ts'), 'changed\n');
       writeFileSync(join(t.root, 'src', 'mod-0', 'lib', 'new.ts'), 'new\n');
+      // Measured here: the first change arrives 0.1 s after the start on a quiet machine and 0.1-0.4 s at a load of
+      // 12-17 beside the tests/core suite (the crawl itself 0.3 s quiet, 1-2 s loaded). The limit is for a change
+      // the native callback lost, which the tree check reports within its quiet time (0.7 s) to its deadline (5 s);
+      // what is not there by then is lost, and the message says what the watcher did report.
       await until(
         'the changes',
         () => t.has('src/mod-99/lib/f99.ts', 'update') && t.has('src/mod-0/lib/new.ts', 'create'),
-        // a 10,000-entry tree on a loaded machine: the native side's first events can lag the crawl
         scaled(20_000),
-      );
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; ${t.status()}`);
+      });
+      expect(t.watchers.list()[0]!.state).toBe('watching');
     },
     scaled(120_000),
   );
+});
+
+describe('a change the native callback lost', () => {
+  it('is reported as what it was, from the native tree; what the callback reported is not repeated', async () => {
+    // @parcel/watcher's debounce thread copies its pending events and then clears them: an event added in between
+    // is in its tree and in no callback (tree-reconciler.ts; a preempted thread on a loaded machine). The real
+    // watcher here, with its callback losing every event of one file the way that race does.
+    const dropped: WatchEvent[] = [];
+    const lossy = async (): Promise<WatchSubscribe> => {
+      const real = await parcelSubscribe();
+      return (dir, fn, opts) =>
+        real(
+          dir,
+          (err, events) => {
+            dropped.push(...events.filter((e) => e.path.endsWith('lost.ts')));
+            return fn(
+              err,
+              events.filter((e) => !e.path.endsWith('lost.ts')),
+            );
+          },
+          opts,
+        );
+    };
+    const t = setup(lossy);
+    makeRepo(t.root);
+    writeFileSync(join(t.root, 'old-lost.ts'), 'x\n');
+    await t.watchers.watch(t.owner());
+    writeFileSync(join(t.root, 'kept.ts'), 'kept\n');
+    writeFileSync(join(t.root, 'lost.ts'), 'lost\n');
+    writeFileSync(join(t.root, 'old-lost.ts'), 'edited\n');
+    await until(
+      'the lost create and update',
+      () => t.has('lost.ts', 'create') && t.has('old-lost.ts', 'update') && t.has('kept.ts', 'create'),
+      // the tree check runs once the folder has been quiet 0.7 s
+      scaled(10_000),
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; ${t.status()}`);
+    });
+    expect(dropped.map((e) => e.path)).toContain(join(t.root, 'lost.ts'));
+    // each reported once: the callback's own changes are not reported again by the check
+    await t.watchers.watcherAt(t.root)!.reconcile();
+    for (const path of ['kept.ts', 'lost.ts', 'old-lost.ts'])
+      expect(t.seen().filter((c) => c.path === path)).toHaveLength(1);
+  });
 });
 
 describe('a watcher that fails', () => {
@@ -186,6 +253,31 @@ describe('a watcher that fails', () => {
     expect(problem!.code).toBe('IO');
     expect(t.watchers.list()[0]!.state).toBe('failed');
   });
+
+  // tgkill is syscall 234 on x86-64 Linux (python3 is installed by .ci/run)
+  it.runIf(process.platform === 'linux' && process.arch === 'x64')(
+    "says what to do when the native watcher's thread was interrupted, which stops every folder it watched",
+    async () => {
+      // a SIGCHLD landing on @parcel/watcher's poll thread (here sent to it with tgkill, as the kernel does when the
+      // main thread has it masked around a spawn): the real error, and what the daemon tells the user about it
+      const t = setup();
+      makeRepo(t.root);
+      await t.watchers.watch(t.owner());
+      const poll = readdirSync('/proc/self/task').filter((tid) =>
+        readFileSync(`/proc/self/task/${tid}/wchan`, 'utf8').startsWith('poll'),
+      );
+      expect(poll).toHaveLength(1);
+      const { SIGCHLD } = constants.signals;
+      execFileSync('python3', [
+        '-c',
+        `import ctypes; ctypes.CDLL(None).syscall(234, ${process.pid}, ${poll[0]}, ${SIGCHLD})`,
+      ]);
+      const problem = await until('the health problem', () => t.health.problem(FileWatchers.component(t.root)));
+      expect(problem.message).toMatch(/interrupted by a signal/);
+      expect(problem.message).toMatch(/Restart DevMesh/);
+      expect(t.watchers.list()[0]!.state).toBe('failed');
+    },
+  );
 
   it("names the inotify watch limit for ENOSPC, not a full disk (@parcel/watcher's own wording)", () => {
     const err = new Error("inotify_add_watch on '/p/src' failed: No space left on device");
