@@ -1,7 +1,7 @@
 // The registry survives restarts and is reconciled with reality at start: a service process left alive
 // by a DevMesh that died (and whose reaper failed too) is stopped; stale states are reset with a reason.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -11,6 +11,7 @@ import { MIGRATIONS } from '../../../main/core/store/migrations/index.js';
 import { ServiceRegistry } from '../../../main/core/services/service-registry.js';
 import { processAlive } from '../../api/test-project.js';
 import { pidAlive, waitFor } from '../../helpers/supervisor-harness.js';
+import { until } from '../../helpers/until.js';
 
 const base = { version: '1.0.0', port: 4000, restarts: 0, since: Date.now(), autostart: true, dependsOn: [] };
 
@@ -76,16 +77,22 @@ describe('ServiceRegistry', () => {
   it('stops each leftover with its own stop signal and time; a row from before they were kept gets SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'devmesh-reg-'));
     // Says which signal reached it in a file, then exits; `stubborn` ignores its stop signal.
+    // Each says it is ready once its traps are set: a signal before that would end it without a word.
     const script = (file: string) =>
-      `trap 'echo TERM > ${file}; exit 0' TERM; trap 'echo INT > ${file}; exit 0' INT; while :; do sleep 0.2; done`;
+      `trap 'echo TERM > ${file}; exit 0' TERM; trap 'echo INT > ${file}; exit 0' INT; : > ${file}.ready; ` +
+      'while :; do sleep 0.2; done';
     const own = spawn('/bin/sh', ['-c', script('own')], { cwd: dir, detached: true, stdio: 'ignore' });
     const old = spawn('/bin/sh', ['-c', script('old')], { cwd: dir, detached: true, stdio: 'ignore' });
-    const stubborn = spawn('/bin/sh', ['-c', "trap '' INT; while :; do sleep 0.2; done"], {
+    const stubborn = spawn('/bin/sh', ['-c', "trap '' INT; : > stubborn.ready; while :; do sleep 0.2; done"], {
+      cwd: dir,
       detached: true,
       stdio: 'ignore',
     });
     const pids = [own.pid!, old.pid!, stubborn.pid!];
     try {
+      await until('the three scripts to set their traps', () =>
+        ['own', 'old', 'stubborn'].every((n) => existsSync(join(dir, `${n}.ready`))),
+      );
       const first = Database.open(join(dir, 'devmesh.db'));
       const reg1 = new ServiceRegistry(first);
       const running = (name: string, pid: number) =>
