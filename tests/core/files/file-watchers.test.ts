@@ -263,16 +263,24 @@ describe('a watcher that fails', () => {
       const t = setup();
       makeRepo(t.root);
       await t.watchers.watch(t.owner());
-      const poll = readdirSync('/proc/self/task').filter((tid) =>
-        readFileSync(`/proc/self/task/${tid}/wchan`, 'utf8').startsWith('poll'),
-      );
-      expect(poll).toHaveLength(1);
+      const waitsInPoll = (tid: string): boolean => {
+        try {
+          return readFileSync(`/proc/self/task/${tid}/wchan`, 'utf8').startsWith('poll');
+        } catch {
+          return false; // a thread that ended meanwhile
+        }
+      };
       const { SIGCHLD } = constants.signals;
-      execFileSync('python3', [
-        '-c',
-        `import ctypes; ctypes.CDLL(None).syscall(234, ${process.pid}, ${poll[0]}, ${SIGCHLD})`,
-      ]);
-      const problem = await until('the health problem', () => t.health.problem(FileWatchers.component(t.root)));
+      const component = FileWatchers.component(t.root);
+      // the signal interrupts poll() only while the thread waits in it (it wakes every 500 ms): sent until it did
+      const problem = await until('the health problem', () => {
+        const found = t.health.problem(component);
+        if (found) return found;
+        const tid = readdirSync('/proc/self/task').find(waitsInPoll);
+        const tgkill = `import ctypes; ctypes.CDLL(None).syscall(234, ${process.pid}, ${tid}, ${SIGCHLD})`;
+        if (tid) execFileSync('python3', ['-c', tgkill]);
+        return null;
+      });
       expect(problem.message).toMatch(/interrupted by a signal/);
       expect(problem.message).toMatch(/Restart DevMesh/);
       expect(t.watchers.list()[0]!.state).toBe('failed');
