@@ -60,7 +60,7 @@ beforeAll(async () => {
   old.flush();
   db.db.prepare("UPDATE log_lines SET ts = ? WHERE text LIKE 'ancient%'").run(Date.now() - 20 * DAY);
   db.db.prepare("UPDATE log_lines SET ts = ? WHERE text LIKE 'recent%'").run(Date.now() - 3_600_000);
-  await old.dispose();
+  old.dispose();
   db.close();
 
   writeProject(projectDir, 'shop', { api: { extra: API } });
@@ -105,8 +105,8 @@ describe('logs.search on a real daemon', () => {
   });
 
   it('keeps the project within its size limit from devmesh.yaml, oldest lines first', async () => {
-    // ~100 bytes a line, 1 MB kept (trimmed to 90% when over); the trims follow the writer thread's batches,
-    // so right after the flood the lines not trimmed yet may still count for a moment
+    // ~100 bytes a line, 1 MB kept (trimmed to 90% when over); a trim follows each written batch, so it may
+    // lag the last line by a moment
     const limit = Math.ceil((1024 * 1024) / 100);
     let all = await search({ project: 'bulk', query: 'bulk -hello', count: true, limit: 1 });
     await waitFor(

@@ -15,7 +15,6 @@ import { ServiceSupervisor } from '../../main/core/services/service-supervisor.j
 import { Database } from '../../main/core/store/database.js';
 import type { DaemonHealth } from '../../main/core/health/daemon-health.js';
 import { LogStore, type LogStoreDeps } from '../../main/core/logs/log-store.js';
-import { logWriterFor } from '../../main/core/logs/log-writer.js';
 import { ServiceRegistry } from '../../main/core/services/service-registry.js';
 
 export const NODE = process.execPath;
@@ -88,8 +87,6 @@ export interface SupervisorHarnessOptions {
   logger?: Logger;
   health?: DaemonHealth;
   logStore?: Omit<LogStoreDeps, 'health'>;
-  /** write logs through a writer thread, as the daemon does (default: inline) */
-  logThread?: boolean;
   registryRetryMs?: number;
 }
 
@@ -113,13 +110,7 @@ export class SupervisorHarness {
     this.database = Database.open(join(this.dir, 'devmesh.db'));
     this.logger = options.logger ?? pino({ level: 'silent' });
     const health = options.health ? { health: options.health } : {};
-    const writer = options.logThread ? { writer: logWriterFor(this.database) } : {};
-    this.logs = new LogStore(this.database, this.events, {
-      flushIntervalMs: 20,
-      ...writer,
-      ...options.logStore,
-      ...health,
-    });
+    this.logs = new LogStore(this.database, this.events, { flushIntervalMs: 20, ...options.logStore, ...health });
     const retry = options.registryRetryMs ? { retryMs: options.registryRetryMs } : {};
     this.registry = new ServiceRegistry(this.database, { ...health, ...retry });
     this.reaper = ProcessReaper.start(this.logger);
@@ -155,7 +146,7 @@ export class SupervisorHarness {
 
   async dispose(): Promise<void> {
     await this.supervisor.dispose();
-    await this.logs.dispose();
+    this.logs.dispose();
     this.registry.dispose();
     this.reaper.dispose();
     this.database.close();

@@ -2,10 +2,8 @@
 // first (devmesh.yaml `logs: { retain_size, retain_age }`, default 1 GB and 14 days). Each project's bytes
 // and lines are counted in log_usage, in the same transaction as the lines, so checking the size costs a
 // map lookup. Trimming deletes the oldest lines and their index rows in bounded chunks: a store of a
-// million lines never stalls the daemon for one long delete. What to delete is read here; the deletes are
-// steps the caller (LogStore) hands to its LogWriter, and `trimmed` counts them once they are committed.
+// million lines never stalls the daemon for one long delete. Callers run it under their StoreGuard.
 import type { Sqlite } from '../store/database.js';
-import type { LogWriteStep } from './log-writer.js';
 
 export interface LogRetentionPolicy {
   maxBytes: number;
@@ -26,15 +24,6 @@ interface Usage {
   lines: number;
 }
 
-/** One bounded delete of a project's oldest lines; its first step reads back what it removes. */
-export interface LogTrim {
-  project: string;
-  steps: LogWriteStep[];
-}
-
-const UPSERT_USAGE = `INSERT INTO log_usage (project, bytes, lines) VALUES (?, ?, ?)
-  ON CONFLICT (project) DO UPDATE SET bytes = bytes + excluded.bytes, lines = lines + excluded.lines`;
-
 /** a trim goes down to this share of the size limit, so the next batch does not trim again at once */
 const LOW_WATER = 0.9;
 
@@ -44,6 +33,7 @@ export class LogRetention {
   private readonly defaults: LogRetentionPolicy;
   private readonly chunk: number;
   private readonly now: () => number;
+  private readonly addUsage;
 
   constructor(
     private readonly db: Sqlite,
@@ -56,6 +46,10 @@ export class LogRetention {
       project: string;
     } & Usage)[])
       this.usage.set(row.project, { bytes: row.bytes, lines: row.lines });
+    this.addUsage = db.prepare(
+      `INSERT INTO log_usage (project, bytes, lines) VALUES (?, ?, ?)
+       ON CONFLICT (project) DO UPDATE SET bytes = bytes + excluded.bytes, lines = lines + excluded.lines`,
+    );
   }
 
   policy(project: string): LogRetentionPolicy {
@@ -72,9 +66,9 @@ export class LogRetention {
     return { ...(this.usage.get(project) ?? { bytes: 0, lines: 0 }) };
   }
 
-  /** The step that counts a batch of lines, for the transaction that writes them; `committed` after it. */
-  record(totals: Map<string, Usage>): LogWriteStep {
-    return { sql: UPSERT_USAGE, rows: [...totals].map(([project, u]) => [project, u.bytes, u.lines]) };
+  /** Counts a written batch; call inside the transaction that writes it, then `committed` after it. */
+  record(totals: Map<string, Usage>): void {
+    for (const [project, u] of totals) this.addUsage.run(project, u.bytes, u.lines);
   }
 
   committed(totals: Map<string, Usage>): void {
@@ -88,11 +82,11 @@ export class LogRetention {
     return (this.usage.get(project)?.bytes ?? 0) > this.policy(project).maxBytes;
   }
 
-  /** One step down towards the size limit (null: the project is within it). */
-  trimBySize(project: string): LogTrim | null {
+  /** One step down towards the size limit; true when the project is still over it. */
+  trimBySize(project: string): boolean {
     const u = this.usage.get(project);
     const { maxBytes } = this.policy(project);
-    if (!u || u.bytes <= maxBytes || u.lines === 0) return null;
+    if (!u || u.bytes <= maxBytes || u.lines === 0) return false;
     const excess = u.bytes - Math.floor(maxBytes * LOW_WATER);
     const perLine = Math.max(1, u.bytes / u.lines);
     const count = Math.min(this.chunk, Math.max(1, Math.ceil(excess / perLine)));
@@ -106,12 +100,12 @@ export class LogRetention {
           s: number;
         }
       ).s;
-    return LogRetention.deleteThrough(project, last);
+    this.deleteThrough(project, last);
+    return this.overSize(project);
   }
 
-  /** One step of dropping lines past their project's age, every project; `more`: more is left to drop. */
-  trimByAge(): { trims: LogTrim[]; more: boolean } {
-    const trims: LogTrim[] = [];
+  /** One step of dropping lines past their project's age, every project; true when more is left to drop. */
+  trimByAge(): boolean {
     let more = false;
     for (const project of [...this.usage.keys()]) {
       const cutoff = this.now() - this.policy(project).maxAgeMs;
@@ -127,43 +121,32 @@ export class LogRetention {
         expired++;
       }
       if (last === null) continue;
-      trims.push(LogRetention.deleteThrough(project, last, cutoff));
+      this.deleteThrough(project, last, cutoff);
       if (expired === this.chunk) more = true;
     }
-    return { trims, more };
+    return more;
   }
 
-  /** Counts a trim's delete once it is committed (`counted`: its first step's row). */
-  trimmed(project: string, counted: unknown): void {
-    const gone = (counted ?? { bytes: 0, lines: 0 }) as Usage;
+  /** Drops a project's lines up to `last` (and older than `before`, when given), index rows and counts too. */
+  private deleteThrough(project: string, last: number, before = Number.MAX_SAFE_INTEGER): void {
+    const scope = 'FROM log_lines NOT INDEXED WHERE seq <= ? AND project = ? AND ts < ?';
+    const args = [last, project, before];
+    const gone = this.db.transaction(() => {
+      const counted = this.db
+        .prepare(`SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes, count(*) AS lines ${scope}`)
+        .get(...args) as Usage;
+      this.db.prepare(`DELETE FROM log_fts WHERE rowid IN (SELECT seq ${scope})`).run(...args);
+      this.db.prepare(`DELETE ${scope}`).run(...args);
+      this.db
+        .prepare('UPDATE log_usage SET bytes = max(0, bytes - ?), lines = max(0, lines - ?) WHERE project = ?')
+        .run(counted.bytes, counted.lines, project);
+      return counted;
+    })();
+    // the map follows only a committed delete (a throw above leaves it as it was)
     const have = this.usage.get(project) ?? { bytes: 0, lines: 0 };
     this.usage.set(project, {
       bytes: Math.max(0, have.bytes - gone.bytes),
       lines: Math.max(0, have.lines - gone.lines),
     });
-  }
-
-  /** Drops a project's lines up to `last` (and older than `before`, when given), index rows and counts too. */
-  private static deleteThrough(project: string, last: number, before = Number.MAX_SAFE_INTEGER): LogTrim {
-    const scope = 'FROM log_lines NOT INDEXED WHERE seq <= ? AND project = ? AND ts < ?';
-    const args = [last, project, before];
-    const sum = `SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) ${scope}`;
-    return {
-      project,
-      steps: [
-        {
-          sql: `SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes, count(*) AS lines ${scope}`,
-          rows: [args],
-          get: true,
-        },
-        {
-          sql: `UPDATE log_usage SET bytes = max(0, bytes - (${sum})), lines = max(0, lines - (SELECT count(*) ${scope}))
-                WHERE project = ?`,
-          rows: [[...args, ...args, project]],
-        },
-        { sql: `DELETE FROM log_fts WHERE rowid IN (SELECT seq ${scope})`, rows: [args] },
-        { sql: `DELETE ${scope}`, rows: [args] },
-      ],
-    };
   }
 }

@@ -1,21 +1,12 @@
 // Every service's output, line by line with timestamps: kept in a per-service ring in memory and in
-// SQLite, written in batches with its search index (FTS5, log_fts) in the same transaction, and kept per
-// project by size and age (LogRetention). A JSON line is read for its level, message and fields
-// (structured-line.ts).
-//
-// The writes go through a LogWriter (log-writer.ts): on disk, a worker thread, so a service flooding its
-// output costs the daemon's event loop the parsing, not SQLite. The lines not stored yet wait in the
-// LogBacklog; reads (page, search) take the store's lines and the waiting ones newer than what the store
-// holds, in one snapshot. While the writer is behind by `highWaterLines`, `congested()` tells services'
-// readers to stop reading their pipes until it catches up: the service waits, as it would on a slow
-// terminal, and the daemon's memory stays bounded.
-//
-// Writing never throws: a store that refuses writes (a full disk) is reported to the daemon's health, and the
-// lines wait in memory, bounded, for the store to accept them again (LogStore.rule says how); the services are
-// not held back meanwhile.
+// SQLite, written in batches (a service flooding its output costs one transaction per batch, not per
+// line) with its search index (FTS5, log_fts) in the same transaction, and kept per project by size and
+// age (LogRetention). A JSON line is read for its level, message and fields (structured-line.ts). Writing
+// runs in a timer and never throws: a store that refuses writes (a full disk) is reported to the daemon's
+// health, and the lines wait in memory, bounded, for the store to accept them again (LogStore.rule says how).
 import pino from 'pino';
 import type { LogPage } from '../../../shared/api.js';
-import { lineMatches } from '../../../shared/log-match.js';
+import { displayText, lineMatches } from '../../../shared/log-match.js';
 import type { LogSearchResult } from '../../../shared/logs.js';
 import type { LogLine } from '../../../shared/service.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -23,15 +14,11 @@ import { DaemonHealth } from '../health/daemon-health.js';
 import { StoreGuard } from '../health/store-guard.js';
 import { LogRing } from './log-ring.js';
 import { LogRetention, type LogRetentionPolicy } from './log-retention.js';
-import { LogSearch, logLineOfRow, type LogRow, type LogSearchAnswer, type LogSearchRequest } from './log-search.js';
-import { LogBacklog } from './log-backlog.js';
-import { InlineLogWriter, type LogWriter } from './log-writer.js';
+import { LogSearch, logLineOfRow, type LogRow, type LogSearchRequest } from './log-search.js';
 import { parseLine } from './structured-line.js';
 import type { Database } from '../store/database.js';
 
 export interface LogStoreDeps {
-  /** where writes run (default: inline, on this thread); see logWriterFor */
-  writer?: LogWriter;
   /** what a project keeps when its devmesh.yaml does not say (default 1 GB, 14 days) */
   retention?: LogRetentionPolicy;
   /** lines deleted per retention step at most */
@@ -41,12 +28,7 @@ export interface LogStoreDeps {
   /** lines kept per service in memory */
   ringSize?: number;
   flushIntervalMs?: number;
-  /** lines that start a write at once rather than after flushIntervalMs */
   flushBatchSize?: number;
-  /** lines one write takes at most */
-  maxBatch?: number;
-  /** lines not stored yet at which services' pipes stop being read, until half as many are left */
-  highWaterLines?: number;
   /** lines kept waiting while the store refuses writes; older ones beyond are dropped and counted */
   maxUnsaved?: number;
   /** how often a store that refused a write is tried again */
@@ -65,49 +47,49 @@ export interface LogPageQuery {
 
 export class LogStore {
   private readonly rings = new Map<string, LogRing>();
+  /** lines not in SQLite yet, oldest first */
+  private readonly pending: LogLine[] = [];
   private seq: number;
-  private readonly backlog: LogBacklog;
+  private timer: NodeJS.Timeout | null = null;
+  private ageTimer: NodeJS.Timeout | null = null;
   private readonly retention: LogRetention;
   private readonly searcher: LogSearch;
+  private readonly ageCheckMs: number;
   private readonly ringSize: number;
+  private readonly flushIntervalMs: number;
+  private readonly flushBatchSize: number;
   private readonly maxUnsaved: number;
   private readonly retryMs: number;
   private readonly guard: StoreGuard;
-  private readonly topSeq;
+  private readonly insert;
+  private readonly index;
 
   constructor(
     private readonly database: Database,
     private readonly events: EventBus,
     deps: LogStoreDeps = {},
   ) {
+    this.ageCheckMs = deps.ageCheckMs ?? 60_000;
     this.ringSize = deps.ringSize ?? 1000;
-    const flushBatchSize = deps.flushBatchSize ?? 1000;
-    const maxBatch = Math.max(flushBatchSize, deps.maxBatch ?? 5000);
-    this.maxUnsaved = Math.max(flushBatchSize, deps.maxUnsaved ?? 10_000);
+    this.flushIntervalMs = deps.flushIntervalMs ?? 100;
+    this.flushBatchSize = deps.flushBatchSize ?? 1000;
+    this.maxUnsaved = Math.max(this.flushBatchSize, deps.maxUnsaved ?? 10_000);
     this.retryMs = deps.retryMs ?? 3000;
     const health = deps.health ?? DaemonHealth.detached(pino({ level: 'silent' }));
     this.guard = new StoreGuard(health, { component: 'service logs', where: database.db.name, rule: this.rule });
     const db = database.db;
-    this.topSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM log_lines');
-    this.seq = (this.topSeq.get() as { s: number }).s;
+    this.seq = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM log_lines').get() as { s: number }).s;
+    this.insert = db.prepare(
+      'INSERT INTO log_lines (seq, project, service, stream, ts, text, level, msg, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.index = db.prepare('INSERT INTO log_fts (rowid, body) VALUES (?, ?)');
     this.retention = new LogRetention(db, {
       ...(deps.retention ? { defaults: deps.retention } : {}),
       ...(deps.retentionChunk ? { chunkLines: deps.retentionChunk } : {}),
     });
     this.searcher = new LogSearch(db);
-    this.backlog = new LogBacklog({
-      db,
-      writer: deps.writer ?? new InlineLogWriter(db),
-      retention: this.retention,
-      guard: this.guard,
-      ageCheckMs: deps.ageCheckMs ?? 60_000,
-      flushIntervalMs: deps.flushIntervalMs ?? 100,
-      flushBatchSize,
-      maxBatch,
-      highWater: Math.max(maxBatch, deps.highWaterLines ?? 2 * maxBatch),
-      maxUnsaved: this.maxUnsaved,
-      retryMs: this.retryMs,
-    });
+    this.ageTimer = setTimeout(() => this.trimByAge(), 0);
+    this.ageTimer.unref();
   }
 
   /** A project's retention from its devmesh.yaml (null: the defaults); applied at the next write or check. */
@@ -135,40 +117,18 @@ export class LogStore {
     if (parsed.msg !== undefined) line.msg = parsed.msg;
     if (parsed.fields !== undefined) line.fields = parsed.fields;
     this.ringOf(project, service).push(line);
-    this.backlog.add(line);
+    this.pending.push(line);
+    if (this.guard.failing) {
+      const excess = this.pending.length - this.maxUnsaved;
+      if (excess > 0) {
+        this.pending.splice(0, excess);
+        this.guard.dropped(excess);
+      }
+      this.timer ??= this.retryTimer();
+    } else if (this.pending.length >= this.flushBatchSize) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.flushIntervalMs);
     this.events.log(line);
     return line;
-  }
-
-  /**
-   * Null while the writer keeps up; else a promise that settles once it has caught up, the store fails (its
-   * lines are then bounded by dropping) or closes. Readers of services' output stop reading until it settles.
-   */
-  congested(): Promise<void> | null {
-    return this.backlog.congested();
-  }
-
-  /** Settles once every line appended so far is stored (or the store refuses them, or closes). */
-  settled(): Promise<void> {
-    return this.backlog.settled();
-  }
-
-  /** Lines appended and not stored yet. */
-  get unstored(): number {
-    return this.backlog.size;
-  }
-
-  /** Starts the next write now, if none is running. */
-  flush(): void {
-    this.backlog.flush();
-  }
-
-  /**
-   * Writes what is pending and ends the writer. Inline, all of it is done when this returns; with a writer
-   * thread, the promise settles when it is. A store that still refuses the lines gets no more retries.
-   */
-  dispose(): void | Promise<void> {
-    return this.backlog.close();
   }
 
   /** The newest lines held in memory for a service, oldest first. */
@@ -178,7 +138,7 @@ export class LogStore {
 
   /** Lines of a service, newest first by `before`; lines the store has not taken yet are included. */
   page(query: LogPageQuery): LogPage {
-    if (!this.guard.failing) this.backlog.flush();
+    if (!this.guard.failing) this.flush();
     const args: unknown[] = [query.project, query.service];
     let where = 'project = ? AND service = ?';
     if (query.before !== undefined) {
@@ -189,22 +149,22 @@ export class LogStore {
       where += " AND text LIKE ? ESCAPE '\\'";
       args.push(`%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
-    const db = this.database.db;
-    const read = db.prepare(
-      `SELECT seq, project, service, stream, ts, text, level, msg, fields FROM log_lines WHERE ${where}
-       ORDER BY seq DESC LIMIT ?`,
-    );
-    const { top, rows } = this.snapshot(() => read.all(...args, query.limit + 1) as LogRow[]);
+    const rows = (
+      this.database.db
+        .prepare(
+          `SELECT seq, project, service, stream, ts, text, level, msg, fields FROM log_lines WHERE ${where}
+           ORDER BY seq DESC LIMIT ?`,
+        )
+        .all(...args, query.limit + 1) as LogRow[]
+    ).map(logLineOfRow);
     // Unsaved lines are newer than every stored one: they come first, newest first.
     const needle = query.search?.toLowerCase(); // as LIKE: case-insensitive (LIKE folds ASCII only)
-    const unsaved = this.backlog
-      .unsaved(top)
+    const unsaved = this.pending
       .filter((l) => l.project === query.project && l.service === query.service)
       .filter((l) => query.before === undefined || l.seq < query.before)
       .filter((l) => !needle || l.text.toLowerCase().includes(needle))
       .reverse();
-    const stored = rows.map(logLineOfRow);
-    const newest = unsaved.length ? [...unsaved, ...stored] : stored;
+    const newest = unsaved.length ? [...unsaved, ...rows] : rows;
     const hasMore = newest.length > query.limit;
     return { lines: newest.slice(0, query.limit).reverse(), hasMore };
   }
@@ -212,14 +172,15 @@ export class LogStore {
   /** Stored lines matching a search, newest page first by cursor; lines the store has not taken yet too. */
   search(request: LogSearchRequest): LogSearchResult {
     const started = performance.now();
-    if (!this.guard.failing) this.backlog.flush();
-    const { top, rows: answer } = this.snapshot((): LogSearchAnswer => this.searcher.run(request));
-    // Unsaved lines are newer than every stored one: matched here, by the same rules.
-    const unsaved = this.backlog
-      .unsaved(top)
-      .filter((l) => l.project === request.project && (request.cursor === undefined || l.seq < request.cursor))
-      .filter((l) => LogStore.withinRequest(l, request) && lineMatches(l, request.query))
-      .reverse();
+    if (!this.guard.failing) this.flush();
+    const answer = this.searcher.run(request);
+    // Unsaved lines (the store refuses writes) are newer than every stored one: matched here, by the same rules.
+    const unsaved = this.guard.failing
+      ? this.pending
+          .filter((l) => l.project === request.project && (request.cursor === undefined || l.seq < request.cursor))
+          .filter((l) => LogStore.withinRequest(l, request) && lineMatches(l, request.query))
+          .reverse()
+      : [];
     const newest = unsaved.length ? [...unsaved, ...answer.lines] : answer.lines;
     const lines = newest.slice(0, request.limit);
     const more = answer.more || newest.length > request.limit;
@@ -231,19 +192,76 @@ export class LogStore {
     };
   }
 
-  /** Reads the store and its newest seq in one snapshot (a write landing meanwhile is seen by neither). */
-  private snapshot<T>(read: () => T): { top: number; rows: T } {
-    return this.database.db.transaction(() => {
-      const top = (this.topSeq.get() as { s: number }).s;
-      return { top, rows: read() };
-    })();
-  }
-
   private static withinRequest(l: LogLine, r: LogSearchRequest): boolean {
     if (r.services && r.services.length > 0 && !r.services.includes(l.service)) return false;
     if (r.since !== undefined && l.ts < r.since) return false;
     if (r.until !== undefined && l.ts > r.until) return false;
     return r.minLevel === undefined || (l.level !== null && l.level !== undefined && l.level >= r.minLevel);
+  }
+
+  /**
+   * Writes pending lines and their index rows in one transaction, then trims projects past their size.
+   * Never throws: when the store refuses, the lines stay pending and the write is tried again every `retryMs`.
+   */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.pending.length === 0 || !this.database.db.open) return;
+    const batch = this.pending.slice();
+    const db = this.database.db;
+    const totals = new Map<string, { bytes: number; lines: number }>();
+    for (const l of batch) {
+      const t = totals.get(l.project) ?? { bytes: 0, lines: 0 };
+      t.bytes += Buffer.byteLength(l.text, 'utf8');
+      t.lines++;
+      totals.set(l.project, t);
+    }
+    const stored = this.guard.background(() =>
+      db.transaction(() => {
+        for (const l of batch) {
+          const fields = l.fields === undefined ? null : JSON.stringify(l.fields);
+          this.insert.run(l.seq, l.project, l.service, l.stream, l.ts, l.text, l.level ?? null, l.msg ?? null, fields);
+          this.index.run(l.seq, displayText(l));
+        }
+        this.retention.record(totals);
+      })(),
+    );
+    if (!stored) {
+      this.timer = this.retryTimer();
+      return;
+    }
+    this.pending.splice(0, batch.length);
+    this.retention.committed(totals);
+    // one bounded step per write: a flood of lines trims as it goes, never in one long delete
+    for (const project of totals.keys()) {
+      if (this.retention.overSize(project)) this.guard.background(() => this.retention.trimBySize(project));
+    }
+  }
+
+  private trimByAge(): void {
+    this.ageTimer = null;
+    if (!this.database.db.open) return;
+    let more = false;
+    if (!this.guard.failing) this.guard.background(() => (more = this.retention.trimByAge()));
+    this.ageTimer = setTimeout(() => this.trimByAge(), more ? 50 : this.ageCheckMs);
+    this.ageTimer.unref();
+  }
+
+  /** A last write of what is pending; a store that still refuses it gets no more retries. */
+  dispose(): void {
+    this.flush();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.ageTimer) clearTimeout(this.ageTimer);
+    this.timer = null;
+    this.ageTimer = null;
+  }
+
+  private retryTimer(): NodeJS.Timeout {
+    const timer = setTimeout(() => this.flush(), this.retryMs);
+    timer.unref();
+    return timer;
   }
 
   private ringOf(project: string, service: string): LogRing {

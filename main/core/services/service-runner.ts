@@ -13,7 +13,6 @@ import type { ServiceConfig } from '../config/project-config.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../base/disposable.js';
 import { LineSplitter } from '../logs/line-splitter.js';
-import { readPipe } from '../logs/pipe-reader.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { ServiceRegistry } from './service-registry.js';
 import { HealthMonitor } from './health-monitor.js';
@@ -287,8 +286,8 @@ export class ServiceRunner implements Disposable {
     const name = this.config.name;
     const out = new LineSplitter((l) => this.deps.logs.append(project, name, 'stdout', l));
     const err = new LineSplitter((l) => this.deps.logs.append(project, name, 'stderr', l));
-    readPipe(child.stdout!, out, () => this.deps.logs.congested());
-    readPipe(child.stderr!, err, () => this.deps.logs.congested());
+    child.stdout!.on('data', (d: Buffer) => out.write(d));
+    child.stderr!.on('data', (d: Buffer) => err.write(d));
     const closed = new Promise<void>((r) => child.once('close', () => r()));
     const group = this.group!;
     return new Promise<void>((resolve) => {

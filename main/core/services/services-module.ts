@@ -7,7 +7,6 @@ import { DisposableStore, type AsyncDisposable } from '../base/disposable.js';
 import type { DevMeshHome } from '../home/devmesh-home.js';
 import { RecoveryModule } from '../recovery/recovery-module.js';
 import { LogStore } from '../logs/log-store.js';
-import { logWriterFor } from '../logs/log-writer.js';
 import type { StoreModule } from '../store/store-module.js';
 import { ProcessReaper } from './process-reaper.js';
 import { ServiceCaBundle } from './service-ca-bundle.js';
@@ -41,7 +40,7 @@ export class ServicesModule implements AsyncDisposable {
     const { database, events, health, baseEnv } = deps.store;
     const disposables = new DisposableStore((err) => logger.error({ domain: 'services', err }, 'dispose failed'));
     try {
-      const logs = disposables.add(new LogStore(database, events, { health, writer: logWriterFor(database) }));
+      const logs = disposables.add(new LogStore(database, events, { health }));
       const registry = disposables.add(new ServiceRegistry(database, { health }));
       const recovery = RecoveryModule.open({
         database,

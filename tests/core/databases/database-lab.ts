@@ -88,7 +88,7 @@ export class DatabaseLab {
   async close(): Promise<void> {
     this.databases.dispose();
     await this.projects.dispose();
-    await this.logs.dispose();
+    this.logs.dispose();
     this.registry.dispose();
     this.reaper.dispose();
     this.database.close();

@@ -15,9 +15,9 @@ import { until } from '../../helpers/until.js';
 
 const dirs: string[] = [];
 const opened: { db: Database; logs: LogStore }[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const o of opened.splice(0)) {
-    await o.logs.dispose();
+    o.logs.dispose();
     o.db.close();
   }
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });

@@ -23,7 +23,7 @@ function open(dir: string, maxBytes = 1024 ** 3): { db: Database; logs: LogStore
 }
 
 describe('LogStore', () => {
-  it('pages backwards from the newest lines and filters by text', async () => {
+  it('pages backwards from the newest lines and filters by text', () => {
     const dir = mkdtempSync(join(tmpdir(), 'devmesh-logs-'));
     dirs.push(dir);
     const { db, logs } = open(dir);
@@ -36,16 +36,16 @@ describe('LogStore', () => {
     expect(older.lines[0]!.text).toBe('line 31');
     expect(logs.page({ project: 'p', service: 'api', limit: 100, search: 'line 4' }).lines).toHaveLength(11);
     expect(logs.page({ project: 'p', service: 'api', limit: 100, search: '100%' }).lines).toHaveLength(0);
-    await logs.dispose();
+    logs.dispose();
     db.close();
   });
 
-  it("keeps a project's lines within its size, oldest dropped first, and the lines survive a restart", async () => {
+  it("keeps a project's lines within its size, oldest dropped first, and the lines survive a restart", () => {
     const dir = mkdtempSync(join(tmpdir(), 'devmesh-logs-'));
     dirs.push(dir);
     const first = open(dir, 1000); // "line 123" is 8 bytes: about 110 lines fit
     for (let i = 1; i <= 1000; i++) first.logs.append('p', 'api', 'stdout', `line ${String(i).padStart(4, '0')}`);
-    await first.logs.dispose();
+    first.logs.dispose();
     first.db.close();
     const second = open(dir, 1000);
     const page = second.logs.page({ project: 'p', service: 'api', limit: 5000 });
@@ -59,7 +59,7 @@ describe('LogStore', () => {
     // New lines continue the sequence instead of reusing numbers.
     const next = second.logs.append('p', 'api', 'stdout', 'after restart');
     expect(next.seq).toBeGreaterThan(page.lines.at(-1)!.seq);
-    await second.logs.dispose();
+    second.logs.dispose();
     second.db.close();
   });
 });

@@ -15,8 +15,6 @@ import { createLogger, logDestinationState } from '../../../main/core/logging/cr
 import { EventBus } from '../../../main/core/events/event-bus.js';
 import { Database } from '../../../main/core/store/database.js';
 import { LogStore } from '../../../main/core/logs/log-store.js';
-import { logWriterFor } from '../../../main/core/logs/log-writer.js';
-import { parseLogQuery } from '../../../shared/log-query.js';
 import { REGISTRY_RULE } from '../../../main/core/services/service-registry.js';
 import { processAlive } from '../../api/test-project.js';
 import { SupervisorHarness, nodeScript, project, service, waitFor } from '../../helpers/supervisor-harness.js';
@@ -175,51 +173,6 @@ describe.skipIf(unavailable !== null)(
 
 describe.skipIf(unavailable !== null)('the service log store on a full disk', () => {
   it(
-    'with its writer thread (as in the daemon): keeps the newest unsaved lines, and stores them once it can',
-    async () => {
-      const logger = createLogger({ name: 'devmesh', destination: join(disk.dir, 'daemon.log') });
-      const health = new DaemonHealth({ logger, emit: () => undefined });
-      const database = Database.open(join(disk.dir, 'devmesh.db'));
-      const writer = logWriterFor(database);
-      const logs = new LogStore(database, new EventBus(), {
-        health,
-        writer,
-        flushBatchSize: 10,
-        maxUnsaved: 50,
-        retryMs: 200,
-      });
-      try {
-        for (let i = 1; i <= 20; i++) logs.append('p', 'api', 'stdout', `before ${i}`);
-        await logs.settled();
-        fillDisk(database);
-        for (let i = 1; i <= 10; i++) logs.append('p', 'api', 'stdout', `while full ${i}`);
-        logs.flush();
-        // the thread's write fails a moment later: then the store is known to refuse, and lines are bounded
-        await waitFor(() => problem(health, 'service logs') !== undefined, RECOVERY_MS, 'the refused write');
-        expect(problem(health, 'service logs')).toMatchObject({ code: 'DISK_FULL' });
-        for (let i = 11; i <= 200; i++) logs.append('p', 'api', 'stdout', `while full ${i}`);
-        expect(problem(health, 'service logs')).toMatchObject({ dropped: 150 });
-        expect(logs.congested()).toBeNull(); // a failing store never holds services back
-        const page = logs.page({ project: 'p', service: 'api', limit: 1000 }).lines.map((l) => l.text);
-        expect(page).toEqual([
-          ...Array.from({ length: 20 }, (_, i) => `before ${i + 1}`),
-          ...Array.from({ length: 50 }, (_, i) => `while full ${151 + i}`),
-        ]);
-        disk.release();
-        await waitFor(() => health.snapshot().ok, RECOVERY_MS, 'the log store to recover');
-        await logs.settled();
-        expect(logs.search({ project: 'p', query: parseLogQuery('full'), limit: 1, count: true }).total).toBe(50);
-      } finally {
-        await logs.dispose();
-        database.close();
-        disk.release();
-        disk.dispose();
-      }
-    },
-    RECOVERY_MS + 30_000,
-  );
-
-  it(
     'keeps the newest unsaved lines up to its bound, drops and counts the rest, and stores them once it can',
     async () => {
       const logger = createLogger({ name: 'devmesh', destination: join(disk.dir, 'daemon.log') });
@@ -255,7 +208,7 @@ describe.skipIf(unavailable !== null)('the service log store on a full disk', ()
         }
         expect(health.snapshot().recovered[0]).toMatchObject({ component: 'service logs', dropped: 150 });
       } finally {
-        await logs.dispose();
+        logs.dispose();
         database.close();
         disk.release();
         disk.dispose();
