@@ -35,7 +35,6 @@ export class ScrollBox {
     readonly el: HTMLElement,
     private readonly layout: ScrollBoxLayout,
   ) {
-    const box = this;
     Object.defineProperty(el, 'scrollTop', {
       configurable: true,
       // reading it lays out first, as a browser does: rows gone since clamp the view now
@@ -47,8 +46,11 @@ export class ScrollBox {
     });
     Object.defineProperty(el, 'scrollHeight', { configurable: true, get: () => this.scrollHeight });
     Object.defineProperty(el, 'clientHeight', { configurable: true, get: () => layout.clientHeight });
+    const reveal = (target: Element, arg?: boolean | ScrollIntoViewOptions) => {
+      if (el.contains(target) && target !== el) this.reveal(target, arg);
+    };
     Element.prototype.scrollIntoView = function (this: Element, arg?: boolean | ScrollIntoViewOptions) {
-      if (box.el.contains(this) && this !== box.el) box.reveal(this, arg);
+      reveal(this, arg);
     };
     // rows removed: the browser clamps the view at its next layout
     this.observer = new MutationObserver(() => this.moveTo(this.top));
