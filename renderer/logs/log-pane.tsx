@@ -1,7 +1,10 @@
 // The log of the selected service: newest page first, then live. The lines live in a LogSession outside
 // React and arrive here in batches. A search asks the daemon's full-text index (logs.search) and keeps
 // following: live lines that match are added, matches are marked, and Enter / Shift+Enter (or F3) jump
-// between them. Following sticks to the newest line until the user scrolls up or jumps to a match.
+// between them. Following sticks to the newest line until the user scrolls up or jumps to a match, and
+// comes back when the user scrolls to the bottom or ticks Follow. Only the user's scrolling counts: the
+// pane's own moves (following, a jump, the view clamped to a shorter list) fire `scroll` too, and are told
+// apart by where they left the view.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
@@ -88,18 +91,28 @@ function LogView({ session, search, text, onText, typed }: LogViewProps) {
   const scroller = useRef<HTMLDivElement>(null);
   /** scrollHeight before "load older" prepended lines, to keep the view on the same line */
   const anchor = useRef<number | null>(null);
+  /** where the pane's own last move left the view: the `scroll` event that reports it is not the user's */
+  const ownTop = useRef<number | null>(null);
+  const lastHeight = useRef(0);
   const terms = useMemo(() => search?.query.terms.filter((t) => !t.negate) ?? [], [search]);
   const lines = snap.lines;
 
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
+    // a shorter list (a new search) clamps the view: reading scrollTop lays out, so it is the clamped one
+    const shrank = el.scrollHeight < lastHeight.current;
     if (anchor.current !== null) {
       el.scrollTop += el.scrollHeight - anchor.current;
       anchor.current = null;
+      ownTop.current = el.scrollTop;
     } else if (follow) {
       el.scrollTop = el.scrollHeight;
+      ownTop.current = el.scrollTop;
+    } else if (shrank) {
+      ownTop.current = el.scrollTop;
     }
+    lastHeight.current = el.scrollHeight;
   }, [lines, follow]);
 
   const position = currentSeq === null ? 0 : lines.findIndex((l) => l.seq === currentSeq) + 1;
@@ -116,15 +129,22 @@ function LogView({ session, search, text, onText, typed }: LogViewProps) {
   };
 
   // after the render that marked it: the current match in the middle of the view
+  // The newest match is the last row: centring it scrolls to the bottom, which must not read as the user's.
   useEffect(() => {
-    if (currentSeq === null) return;
-    const row = scroller.current?.querySelector<HTMLElement>(`[data-seq="${currentSeq}"]`);
-    row?.scrollIntoView?.({ block: 'center' });
+    const el = scroller.current;
+    if (currentSeq === null || !el) return;
+    const row = el.querySelector<HTMLElement>(`[data-seq="${currentSeq}"]`);
+    row?.scrollIntoView?.({ block: 'center', behavior: 'instant' });
+    ownTop.current = el.scrollTop;
   }, [currentSeq, jumps]);
 
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
+    // One event reports the latest position: if the pane's own move left the view there, nobody else moved it.
+    const own = ownTop.current;
+    ownTop.current = null;
+    if (own !== null && Math.abs(el.scrollTop - own) < 1) return;
     // Scrolling up to read pauses following; scrolling back to the bottom resumes it.
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= AT_BOTTOM_SLACK_PX;
     if (atBottom !== follow) setFollow(atBottom);
