@@ -60,7 +60,7 @@ beforeAll(async () => {
   old.flush();
   db.db.prepare("UPDATE log_lines SET ts = ? WHERE text LIKE 'ancient%'").run(Date.now() - 20 * DAY);
   db.db.prepare("UPDATE log_lines SET ts = ? WHERE text LIKE 'recent%'").run(Date.now() - 3_600_000);
-  await old.dispose();
+  old.dispose();
   db.close();
 
   writeProject(projectDir, 'shop', { api: { extra: API } });
