@@ -6,7 +6,8 @@
 //      it at, and the most bytes it had to queue because the pipe was full (the daemon pushing back);
 //   3. search over the stored lines (1,000,000, or 200,000 with --quick): first page (200 lines) and count,
 //      p50/p99 through the API, beside `grep -c` over the same lines in a file;
-//   4. the daemon's RSS with those lines stored and 23 services running.
+//   4. the daemon's RSS with those lines stored and 23 services running, and what it is made of (smaps), beside
+//      the RSS of a node process that does nothing.
 // Usage: npm run bench:logs [-- --quick | --lines 1000000 --runs 20]
 // Needs `npm run build` (dist/cli/devmesh.js) and grep.
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, stat
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatBreakdown, idleNodeRss, rssBreakdown } from './logs/rss-breakdown.mjs';
 import { staleNote } from './mesh/stale-build.mjs';
 import {
   apiClient,
@@ -136,6 +138,7 @@ async function main() {
       `${opts.lines.toLocaleString('en-US')} lines, ${IDLE_SERVICES + 1} services; ${availableParallelism()} CPUs, ` +
         `load ${loadavg()[0].toFixed(1)}; daemon pid ${d.pid}, RSS at start ${f1(rssMb(d.pid))} MB`,
     );
+    console.log(formatBreakdown(rssBreakdown(d.pid), f1));
 
     // 1. ingest: file first, then DevMesh (which leaves the store holding the lines for the searches)
     const toFile = printToFile(opts.lines, file);
@@ -259,10 +262,14 @@ async function main() {
     );
 
     const rss = rssMb(d.pid);
+    const breakdown = rssBreakdown(d.pid);
     const dbMb = statSync(join(work, 'home', 'devmesh.db')).size / 1e6;
+    const floor = await idleNodeRss(rssMb, sleep);
     console.log(
       `\nDaemon RSS with ${f0(stored)} lines stored and ${IDLE_SERVICES + 1} services: ${f1(rss)} MB (goal < 150 MB); store ${f1(dbMb)} MB on disk`,
     );
+    console.log(formatBreakdown(breakdown, f1));
+    console.log(`  a node process doing nothing: ${f1(floor)} MB (the daemon: ${f2(rss / floor)}×)`);
     console.log('Figures are noisy: compare rows within this run, not across runs or machines.');
   } finally {
     await api.call('services.stopAll', { project: 'logbench' }).catch(() => {});

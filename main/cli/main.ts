@@ -5,6 +5,7 @@
 import type { ClientCommandGroups } from './client-command-groups.js';
 import { CONTEXT_HOOK_ARGS, clientCommandGroups, contextHookGroup } from './client-command-groups.js';
 import { internalError, runCliProcess } from './cli-process.js';
+import { execWithHeapFlags } from './daemon-heap-flags.js';
 
 const argv = process.argv.slice(2);
 const groups = clientCommandGroups();
@@ -16,5 +17,13 @@ if (first === '--version' || first === '-v' || client.some((group) => group.name
 } else if (first === 'hook' && (CONTEXT_HOOK_ARGS as readonly string[]).includes(argv[1] ?? '')) {
   runCliProcess([contextHookGroup({ stdin: process.stdin, env: process.env })], argv);
 } else {
-  import('./full-main.js').catch(internalError);
+  // `up` may become the daemon: V8's young generation is sized when Node starts (daemon-heap-flags.ts)
+  if (first === 'up') execWithHeapFlags();
+  // require, not import(): import() of a CommonJS file goes through the ES module loader, which scans the 1.9 MB
+  // bundle for its exports and keeps a second copy of its source for the process's life (the daemon's too)
+  try {
+    require('./full-main.js');
+  } catch (err) {
+    internalError(err);
+  }
 }

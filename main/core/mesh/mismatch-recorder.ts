@@ -4,6 +4,7 @@
 // While the store fails (a full disk) occurrences are kept, counted, and written with the next window
 // (see VERSION_ALERT_RULE); nothing throws into the router or the timer.
 import type { StoreGuard } from '../health/store-guard.js';
+import { countText } from '../base/count-text.js';
 import type { MismatchReport } from '../proxy/route-chooser.js';
 import type { VersionAlertInput, VersionAlertStore } from './version-alert-store.js';
 
@@ -12,7 +13,7 @@ export const MISMATCH_BATCH_MS = 1000;
 export const MISMATCHES_KEPT = 1000;
 export const VERSION_ALERT_RULE =
   'requests are still routed (or refused) by their version ranges; alerts wait in memory, counted, ' +
-  `(at most ${MISMATCHES_KEPT.toLocaleString('en')} distinct ones) and are stored and raised with the next one-second window ` +
+  `(at most ${countText(MISMATCHES_KEPT)} distinct ones) and are stored and raised with the next one-second window ` +
   'once the store accepts writes';
 
 export class MismatchRecorder {

@@ -12,6 +12,7 @@ import type { TrafficStats } from './traffic-stats.js';
 import { DaemonHealth } from '../health/daemon-health.js';
 import { PENDING_MAX_WAITING, PENDING_RETRY_MS, PendingBatch } from '../health/pending-batch.js';
 import { StoreGuard } from '../health/store-guard.js';
+import { countText } from '../base/count-text.js';
 
 export interface RequestPageQuery {
   project?: string | undefined;
@@ -45,7 +46,7 @@ interface Row {
 /** what happens to request rows while the store cannot be written */
 export const REQUEST_LOG_RULE =
   'new requests still stream to the Requests view and count in the traffic figures; their rows wait in memory ' +
-  `(at most ${PENDING_MAX_WAITING.toLocaleString('en')}) and are written again every ${PENDING_RETRY_MS / 1000} s; ` +
+  `(at most ${countText(PENDING_MAX_WAITING)}) and are written again every ${PENDING_RETRY_MS / 1000} s; ` +
   'past that the oldest waiting rows are dropped and counted';
 
 /** rows per transaction of a background flush: ~50 rows take well under a millisecond here */

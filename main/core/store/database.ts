@@ -9,6 +9,13 @@ import { MIGRATIONS } from './migrations/index.js';
 
 export type Sqlite = BetterSqlite3.Database;
 
+/**
+ * The page cache of one connection, in KiB: SQLite's own default. better-sqlite3 builds SQLite with 16 MB
+ * (SQLITE_DEFAULT_CACHE_SIZE=-16000), which a store of a million log lines fills, in the daemon's RSS, for
+ * no speed: FTS5 searches and batched inserts measured the same with 2 MB (bench/logs.mjs, this machine).
+ */
+export const CACHE_KIB = 2000;
+
 export interface DatabaseOpenOptions {
   /**
    * The store is known to have held data (StoreMarker): a store without tables is refused rather than
@@ -39,6 +46,7 @@ export class Database {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
+      db.pragma(`cache_size = -${CACHE_KIB}`);
       // Reads page 1 and the schema: a truncated file is caught here (its header counts more pages than it has).
       const count = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
       const tables = count.n;

@@ -5,6 +5,7 @@
 // over. The decisions are kept in SQLite, so a restart neither warns nor stops twice.
 import { totalTokens, type AgentUsage, type UsageBudget } from '../../../shared/usage.js';
 import type { StoreGuard } from '../health/store-guard.js';
+import { countText } from '../base/count-text.js';
 import type { UsageStore } from './usage-store.js';
 
 export interface UsageBudgetActions {
@@ -26,7 +27,7 @@ export function spentOf(usage: AgentUsage, budget: Pick<UsageBudget, 'unit'>): n
 }
 
 export function describeAmount(unit: UsageBudget['unit'], n: number): string {
-  return unit === 'usd' ? `$${n.toFixed(2)}` : `${Math.round(n).toLocaleString('en-US')} tokens`;
+  return unit === 'usd' ? `$${n.toFixed(2)}` : `${countText(n)} tokens`;
 }
 
 export class UsageBudgets {
